@@ -1,0 +1,42 @@
+# Everything a newcomer needs: `make run` opens the board, `make test` runs the suite.
+# Both create .venv from pyproject.toml on first use (Python 3.11 or newer).
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run demo test lint bench clean
+
+run: $(VENV)/.run-installed
+	$(BIN)/pipeline-tui
+
+demo: $(VENV)/.run-installed
+	$(BIN)/pipeline-tui --demo
+
+test: $(VENV)/.test-installed lint
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+$(VENV)/.created:
+	@test -n "$(PYTHON)" || { echo "pipeline-tui needs Python 3.11 or newer (python3.11+ not found on PATH)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.run-installed: $(VENV)/.created pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.created pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,0 +1,3 @@
+from pipeline_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Plain-Python rules of the pipeline: no Textual, no SQLAlchemy."""

@@ -1,0 +1,183 @@
+"""What the rest of the app knows about a card: plain values, no database objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
+
+NAME_MAX = 200
+LINE_MAX = 500
+
+
+class CardFormError(ValueError):
+    """A card that cannot be saved as typed; names the field and says why."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+@dataclass(frozen=True)
+class CardDraft:
+    """The editable profile of a card, as typed into the form or the command line."""
+
+    name: str
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+    tags: tuple[str, ...] = ()
+    next_action: str = ""
+    next_action_due: date | None = None
+
+    def cleaned(self) -> CardDraft:
+        """The same draft with user text sanitised; raises CardFormError if unusable."""
+        name = clean_line(self.name)
+        if not name:
+            raise CardFormError("name", "A card needs a name.")
+        if len(name) > NAME_MAX:
+            raise CardFormError("name", f"A name can be at most {NAME_MAX} characters.")
+        email = clean_line(self.email)
+        if email and ("@" not in email or " " in email):
+            raise CardFormError("email", f"{email!r} does not look like an email address.")
+        values = {
+            "organisation": clean_line(self.organisation),
+            "phone": clean_line(self.phone),
+            "next_action": clean_line(self.next_action),
+        }
+        for field_name, value in values.items():
+            if len(value) > LINE_MAX:
+                label = field_name.replace("_", " ")
+                raise CardFormError(
+                    field_name, f"The {label} is longer than {LINE_MAX} characters."
+                )
+        return CardDraft(
+            name=name,
+            email=email,
+            tags=tuple(t for t in (clean_line(t) for t in self.tags) if t),
+            next_action_due=self.next_action_due,
+            **values,
+        )
+
+
+@dataclass(frozen=True)
+class CardSummary:
+    """A card as the board shows it."""
+
+    id: int
+    name: str
+    organisation: str
+    stage: Stage
+    position: int
+    owner: str
+    tags: tuple[str, ...] = ()
+    next_action: str = ""
+    next_action_due: date | None = None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.next_action_due is not None and self.next_action_due < today
+
+    def is_due_today(self, today: date) -> bool:
+        return self.next_action_due == today
+
+
+@dataclass(frozen=True)
+class StageEventView:
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    kind: NoteKind
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TouchpointView:
+    id: int
+    kind: TouchpointKind
+    happened_on: date
+    summary: str
+
+
+@dataclass(frozen=True)
+class CardDetail:
+    """Everything the card screen shows about one card."""
+
+    summary: CardSummary
+    version: int
+    email: str
+    phone: str
+    source: TouchpointKind | None
+    market: Market | None
+    created_at: datetime
+    archived_at: datetime | None
+    archive_reason: ArchiveReason | None
+    archive_note: str
+    history: tuple[StageEventView, ...] = ()
+    notes: tuple[NoteView, ...] = ()
+    touchpoints: tuple[TouchpointView, ...] = ()
+
+    @property
+    def draft(self) -> CardDraft:
+        s = self.summary
+        return CardDraft(
+            name=s.name,
+            organisation=s.organisation,
+            email=self.email,
+            phone=self.phone,
+            tags=s.tags,
+            next_action=s.next_action,
+            next_action_due=s.next_action_due,
+        )
+
+
+class ChangeKind(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    MOVE = "move"
+    REORDER = "reorder"
+    ARCHIVE = "archive"
+    RESTORE = "restore"
+
+
+@dataclass(frozen=True)
+class CardState:
+    """Where a card was and what it said, enough to put it back exactly (undo)."""
+
+    draft: CardDraft
+    stage: Stage
+    position: int
+    archived_at: datetime | None = None
+    archive_reason: ArchiveReason | None = None
+    archive_note: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved change to one card, as the undo history keeps it."""
+
+    kind: ChangeKind
+    card_id: int
+    description: str
+    before: CardState | None
+    version_after: int
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo did; `version` is the card's version now (None if it was removed)."""
+
+    description: str
+    card_id: int
+    version: int | None

@@ -1,0 +1,205 @@
+"""Opening the database: URL resolution, SQLite safety settings, migrations on start-up.
+
+SQLite is the embedded default (WAL, foreign keys, busy timeout, file created 0600);
+PostgreSQL is reached with a `postgresql+psycopg://` URL and the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from pipeline_tui.store.errors import StoreError
+from pipeline_tui.store.migrate import migrate
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass
+class Database:
+    """One engine per process and the sessions made from it."""
+
+    engine: Engine
+    url: URL
+    backup_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: take the write lock at BEGIN so a write never fails half-way on a
+        # lock upgrade when another process is writing too.
+        self._write = sessionmaker(
+            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, safe to print."""
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One short transaction: committed on success, rolled back on any error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def resolve_url(path_or_url: str) -> URL:
+    """A SQLAlchemy URL from what the user gave: a URL, or a path to an SQLite file."""
+    if "://" in path_or_url:
+        try:
+            url = make_url(path_or_url)
+        except ArgumentError:
+            raise StoreError(f"{path_or_url!r} is not a database URL.") from None
+        if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    path = Path(path_or_url).expanduser().resolve()
+    return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def open_database(path_or_url: str, *, run_migrations: bool = True) -> Database:
+    """Open (creating if needed) the database and bring its schema up to date."""
+    url = resolve_url(path_or_url)
+    try:
+        engine = _make_engine(url)
+    except ArgumentError as error:
+        raise StoreError(
+            f"Cannot use {url.render_as_string(hide_password=True)}: {error}."
+        ) from None
+    except ModuleNotFoundError as error:
+        raise StoreError(
+            f"The database driver {error.name!r} is not installed for "
+            f"{url.render_as_string(hide_password=True)}."
+        ) from None
+    database = Database(engine, url)
+    if run_migrations:
+        try:
+            database.backup_path = migrate(
+                engine, backup=_backup_sqlite if database.is_sqlite else None
+            )
+        except (OperationalError, DBAPIError) as error:
+            engine.dispose()
+            raise StoreError(_describe_db_error(url, error)) from None
+    return database
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    memory = url.database in (None, "", ":memory:")
+    if not memory:
+        assert url.database is not None
+        _prepare_sqlite_file(Path(url.database))
+    engine = create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # One shared connection for an in-memory database, or each session would see
+        # its own empty database.
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # We emit BEGIN ourselves (below) so that writes can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the file 0600 in a 0700 folder, or check an existing one is SQLite."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file.")
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(mode=0o700, parents=True)
+        except OSError as error:
+            raise StoreError(f"Cannot create the folder {path.parent}: {error.strerror}.") from None
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as error:
+            raise StoreError(f"Cannot read {path}: {error.strerror}.") from None
+        if header and header != SQLITE_HEADER:
+            raise StoreError(f"{path} is not a pipeline-tui database (it is not an SQLite file).")
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, stat.S_IRUSR | stat.S_IWUSR)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StoreError(f"Cannot create {path}: {error.strerror}.") from None
+    os.close(fd)
+
+
+def _backup_sqlite(engine: Engine, revision: str) -> Path | None:
+    """Copy the database with SQLite's online backup API before a migration changes it."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = Path(f"{database}.{stamp}.before-{revision}.bak")
+    backup_sqlite_file(Path(database), target)
+    return target
+
+
+def backup_sqlite_file(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (safe while others write), made 0600."""
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, stat.S_IRUSR | stat.S_IWUSR)
+    os.close(fd)
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def _describe_db_error(url: URL, error: DBAPIError) -> str:
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        where = url.database or "the in-memory database"
+    detail = str(error.orig).strip().rstrip(".") if error.orig is not None else str(error)
+    lowered = detail.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return f"{where} is locked by another program; try again in a moment."
+    if "malformed" in lowered or "not a database" in lowered:
+        return f"{where} is damaged or not a pipeline-tui database ({detail})."
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{where} is read-only; pipeline-tui needs to write to it."
+    return f"Cannot open {where}: {detail}."

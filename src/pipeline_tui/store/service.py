@@ -1,0 +1,440 @@
+"""The one API the UI and the CLI call. Every method is one short transaction.
+
+Methods take and return plain domain values (pipeline_tui.domain.cards), never database
+rows, so callers cannot touch SQL or lazy-load outside a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from pipeline_tui.domain.cards import (
+    CardDetail,
+    CardDraft,
+    CardState,
+    CardSummary,
+    Change,
+    ChangeKind,
+    NoteView,
+    StageEventView,
+    TouchpointView,
+    Undone,
+)
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.domain.text import clean_line, clean_text
+from pipeline_tui.store.database import Database
+from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
+from pipeline_tui.store.models import (
+    CardRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+    utcnow,
+)
+
+Clock = Callable[[], datetime]
+
+_SUMMARY_COLUMNS = (
+    CardRow.id,
+    CardRow.name,
+    CardRow.organisation,
+    CardRow.stage,
+    CardRow.position,
+    CardRow.owner,
+    CardRow.tags,
+    CardRow.next_action,
+    CardRow.next_action_due,
+)
+
+
+class PipelineService:
+    """Reads and changes the pipeline on behalf of one rep (`user`)."""
+
+    def __init__(self, database: Database, user: str, clock: Clock = utcnow) -> None:
+        self.database = database
+        self.user = user
+        self.clock = clock
+
+    # Reading ---------------------------------------------------------------------------
+
+    def board(self) -> dict[Stage, list[CardSummary]]:
+        """Every active card, by stage, in column order."""
+        columns: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+        query = (
+            select(*_SUMMARY_COLUMNS)
+            .where(CardRow.archived_at.is_(None))
+            .order_by(CardRow.stage, CardRow.position)
+        )
+        with self.database.read() as session:
+            for row in session.execute(query):
+                card = _summary(row)
+                columns[card.stage].append(card)
+        return columns
+
+    def cards(self, stage: Stage | None = None) -> list[CardSummary]:
+        """Active cards in pipeline order (stage, then position)."""
+        board = self.board()
+        return [card for s in STAGES if stage in (None, s) for card in board[s]]
+
+    def card(self, card_id: int) -> CardDetail:
+        with self.database.read() as session:
+            row = session.get(
+                CardRow,
+                card_id,
+                options=[
+                    selectinload(CardRow.events),
+                    selectinload(CardRow.notes),
+                    selectinload(CardRow.touchpoints),
+                ],
+            )
+            if row is None:
+                raise NotFoundError("That card no longer exists.")
+            return CardDetail(
+                summary=_summary(row),
+                version=row.version,
+                email=row.email,
+                phone=row.phone,
+                source=TouchpointKind(row.source) if row.source else None,
+                market=Market(row.market) if row.market else None,
+                created_at=row.created_at,
+                archived_at=row.archived_at,
+                archive_reason=ArchiveReason(row.archive_reason) if row.archive_reason else None,
+                archive_note=row.archive_note,
+                history=tuple(
+                    StageEventView(
+                        from_stage=Stage(e.from_stage) if e.from_stage else None,
+                        to_stage=Stage(e.to_stage),
+                        at=e.at,
+                        by=e.by,
+                    )
+                    for e in sorted(row.events, key=lambda e: (e.at, e.id))
+                ),
+                notes=tuple(
+                    NoteView(n.id, NoteKind(n.kind), n.body, n.created_at, n.updated_at)
+                    for n in sorted(row.notes, key=lambda n: (n.created_at, n.id), reverse=True)
+                ),
+                touchpoints=tuple(
+                    TouchpointView(t.id, TouchpointKind(t.kind), t.happened_on, t.summary)
+                    for t in sorted(
+                        row.touchpoints, key=lambda t: (t.happened_on, t.id), reverse=True
+                    )
+                ),
+            )
+
+    # Changing cards --------------------------------------------------------------------
+
+    def add_card(
+        self,
+        draft: CardDraft,
+        stage: Stage = Stage.LEAD,
+        *,
+        source: TouchpointKind | None = None,
+        market: Market | None = None,
+    ) -> Change:
+        """A new card at the top of its stage's column."""
+        draft = draft.cleaned()
+        with self._write() as session:
+            _open_gap(session, stage, 0)
+            row = CardRow(stage=stage.value, position=0, owner=self.user, created_at=self.clock())
+            _apply_draft(row, draft)
+            row.source = source.value if source else None
+            row.market = market.value if market else None
+            row.events.append(
+                StageEventRow(from_stage=None, to_stage=stage.value, at=self.clock(), by=self.user)
+            )
+            session.add(row)
+            session.flush()
+            return Change(ChangeKind.CREATE, row.id, f"Added {draft.name}", None, row.version)
+
+    def update_card(self, card_id: int, draft: CardDraft, expected_version: int) -> Change:
+        """Save an edited profile, refusing if someone else saved the card meanwhile."""
+        draft = draft.cleaned()
+        with self._write() as session:
+            row = _get(session, card_id)
+            if row.version != expected_version:
+                raise ConflictError(
+                    f"{row.name} was changed elsewhere while you edited it; "
+                    "your edit was not saved."
+                )
+            before = _state(row)
+            _apply_draft(row, draft)
+            row.updated_at = self.clock()
+            session.flush()
+            return Change(ChangeKind.EDIT, row.id, f"Edited {row.name}", before, row.version)
+
+    def move_card(self, card_id: int, to_stage: Stage) -> Change | None:
+        """Move a card to the top of another stage; None if it is already there."""
+        with self._write() as session:
+            row = _get(session, card_id, active=True)
+            if row.stage == to_stage.value:
+                return None
+            before = _state(row)
+            _close_gap(session, Stage(row.stage), row.position)
+            _open_gap(session, to_stage, 0)
+            row.stage, row.position = to_stage.value, 0
+            row.updated_at = self.clock()
+            row.events.append(
+                StageEventRow(
+                    from_stage=before.stage.value,
+                    to_stage=to_stage.value,
+                    at=self.clock(),
+                    by=self.user,
+                )
+            )
+            session.flush()
+            return Change(
+                ChangeKind.MOVE,
+                row.id,
+                f"Moved {row.name} to {to_stage.label}",
+                before,
+                row.version,
+            )
+
+    def reorder_card(self, card_id: int, offset: int) -> Change | None:
+        """Move a card up (negative) or down within its column; None at either end."""
+        with self._write() as session:
+            row = _get(session, card_id, active=True)
+            stage = Stage(row.stage)
+            size = _column_size(session, stage)
+            target = max(0, min(size - 1, row.position + offset))
+            if target == row.position:
+                return None
+            before = _state(row)
+            _place(session, row, target)
+            return Change(ChangeKind.REORDER, row.id, f"Reordered {row.name}", before, row.version)
+
+    def archive_card(self, card_id: int, reason: ArchiveReason, note: str = "") -> Change:
+        """Take a card off the board, with the reason; it can be restored, never lost."""
+        note = clean_line(note)
+        if reason is ArchiveReason.OTHER and not note:
+            raise StoreError("Say why the card is archived when the reason is 'other'.")
+        with self._write() as session:
+            row = _get(session, card_id, active=True)
+            before = _state(row)
+            _close_gap(session, Stage(row.stage), row.position)
+            row.archived_at = self.clock()
+            row.archive_reason = reason.value
+            row.archive_note = note
+            session.flush()
+            return Change(
+                ChangeKind.ARCHIVE,
+                row.id,
+                f"Archived {row.name} ({reason.label})",
+                before,
+                row.version,
+            )
+
+    def undo(self, change: Change) -> Undone:
+        """Put the card back exactly as it was before `change`.
+
+        Refused when the card was changed elsewhere since, so undo never overwrites
+        another rep's work.
+        """
+        description = f"Undid: {change.description}"
+        with self._write() as session:
+            row = session.get(CardRow, change.card_id)
+            if row is None:
+                raise NotFoundError("That card no longer exists; nothing to undo.")
+            if row.version != change.version_after:
+                raise ConflictError(f"{row.name} was changed elsewhere since; it was not undone.")
+            if change.before is None:
+                if row.archived_at is None:
+                    _close_gap(session, Stage(row.stage), row.position)
+                session.delete(row)
+                return Undone(description, change.card_id, None)
+            _restore_state(session, row, change.before, self.user, self.clock())
+            return Undone(description, change.card_id, row.version)
+
+    # Notes and touchpoints (their screens come later; the demo and tests use them) ---------
+
+    def add_note(self, card_id: int, kind: NoteKind, body: str) -> int:
+        with self._write() as session:
+            row = _get(session, card_id)
+            now = self.clock()
+            note = ResearchNoteRow(
+                kind=kind.value, body=clean_text(body), created_at=now, updated_at=now
+            )
+            row.notes.append(note)
+            session.flush()
+            return note.id
+
+    def add_touchpoint(
+        self, card_id: int, kind: TouchpointKind, happened_on: date, summary: str = ""
+    ) -> int:
+        """Log a touchpoint; the first one a card gets becomes its source."""
+        with self._write() as session:
+            row = _get(session, card_id)
+            touchpoint = TouchpointRow(
+                kind=kind.value,
+                happened_on=happened_on,
+                summary=clean_line(summary),
+                created_at=self.clock(),
+            )
+            row.touchpoints.append(touchpoint)
+            if row.source is None:
+                row.source = kind.value
+            session.flush()
+            return touchpoint.id
+
+    # Plumbing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        try:
+            with self.database.write() as session:
+                yield session
+        except StaleDataError:
+            raise ConflictError(
+                "That card was changed elsewhere at the same moment; nothing was overwritten."
+            ) from None
+        except OperationalError as error:
+            detail = str(error.orig).lower() if error.orig is not None else ""
+            if "locked" in detail or "busy" in detail:
+                raise StoreError(
+                    "The database is busy with another writer; your change was not saved, "
+                    "try again."
+                ) from None
+            raise StoreError(f"The change could not be saved: {error.orig}.") from None
+
+
+def _summary(row: Any) -> CardSummary:
+    """A board card from a CardRow or a result row of _SUMMARY_COLUMNS."""
+    return CardSummary(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation,
+        stage=Stage(row.stage),
+        position=row.position,
+        owner=row.owner,
+        tags=tuple(row.tags.split()),
+        next_action=row.next_action,
+        next_action_due=row.next_action_due,
+    )
+
+
+def _get(session: Session, card_id: int, *, active: bool = False) -> CardRow:
+    row = session.get(CardRow, card_id)
+    if row is None:
+        raise NotFoundError("That card no longer exists.")
+    if active and row.archived_at is not None:
+        raise StoreError(f"{row.name} is archived; restore it first.")
+    return row
+
+
+def _apply_draft(row: CardRow, draft: CardDraft) -> None:
+    row.name = draft.name
+    row.organisation = draft.organisation
+    row.email = draft.email
+    row.phone = draft.phone
+    row.tags = " ".join(draft.tags)
+    row.next_action = draft.next_action
+    row.next_action_due = draft.next_action_due
+
+
+def _state(row: CardRow) -> CardState:
+    return CardState(
+        draft=CardDraft(
+            name=row.name,
+            organisation=row.organisation,
+            email=row.email,
+            phone=row.phone,
+            tags=tuple(row.tags.split()),
+            next_action=row.next_action,
+            next_action_due=row.next_action_due,
+        ),
+        stage=Stage(row.stage),
+        position=row.position,
+        archived_at=row.archived_at,
+        archive_reason=ArchiveReason(row.archive_reason) if row.archive_reason else None,
+        archive_note=row.archive_note,
+    )
+
+
+def _restore_state(
+    session: Session, row: CardRow, state: CardState, user: str, now: datetime
+) -> None:
+    was_active = row.archived_at is None
+    if was_active:
+        _close_gap(session, Stage(row.stage), row.position)
+    if row.stage != state.stage.value:
+        row.events.append(
+            StageEventRow(from_stage=row.stage, to_stage=state.stage.value, at=now, by=user)
+        )
+    _apply_draft(row, state.draft)
+    row.stage = state.stage.value
+    row.archived_at = state.archived_at
+    row.archive_reason = state.archive_reason.value if state.archive_reason else None
+    row.archive_note = state.archive_note
+    if state.archived_at is None:
+        position = min(state.position, _column_size(session, state.stage, excluding=row.id))
+        _open_gap(session, state.stage, position, excluding=row.id)
+        row.position = position
+    row.updated_at = now
+    session.flush()
+
+
+def _active_in(stage: Stage, excluding: int | None = None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        CardRow.archived_at.is_(None),
+        CardRow.stage == stage.value,
+    ]
+    if excluding is not None:
+        conditions.append(CardRow.id != excluding)
+    return conditions
+
+
+def _column_size(session: Session, stage: Stage, excluding: int | None = None) -> int:
+    count = session.scalar(select(func.count()).where(*_active_in(stage, excluding)))
+    return int(count or 0)
+
+
+# Position shifts are bulk UPDATEs so they do not bump the neighbours' versions: moving
+# one card must not make another rep's open edit of a neighbour look like a conflict.
+
+
+def _open_gap(session: Session, stage: Stage, position: int, excluding: int | None = None) -> None:
+    session.execute(
+        update(CardRow)
+        .where(*_active_in(stage, excluding), CardRow.position >= position)
+        .values(position=CardRow.position + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _close_gap(session: Session, stage: Stage, position: int) -> None:
+    session.execute(
+        update(CardRow)
+        .where(*_active_in(stage), CardRow.position > position)
+        .values(position=CardRow.position - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _place(session: Session, row: CardRow, target: int) -> None:
+    """Move an active card to `target` within its own column, shifting those between."""
+    stage, current = Stage(row.stage), row.position
+    if target < current:
+        shift, low, high = 1, target, current - 1
+    else:
+        shift, low, high = -1, current + 1, target
+    session.execute(
+        update(CardRow)
+        .where(*_active_in(stage), CardRow.position.between(low, high))
+        .values(position=CardRow.position + shift)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(CardRow)
+        .where(CardRow.id == row.id)
+        .values(position=target)
+        .execution_options(synchronize_session=False)
+    )

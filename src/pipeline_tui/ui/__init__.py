@@ -1,0 +1,1 @@
+"""The Textual user interface: the App, its screens and widgets, and their styles."""

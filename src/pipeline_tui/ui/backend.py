@@ -1,0 +1,67 @@
+"""How the UI reaches the store: off the UI thread, one call at a time, with undo history."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import ParamSpec, TypeVar
+
+from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.store import PipelineService
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+UNDO_LEVELS = 100
+
+
+class Backend:
+    """The service, a clock, and the changes this session can undo.
+
+    Store calls can block on disk or network, so they run in a thread. One lock keeps
+    them in the order the rep pressed the keys, and makes "save, then remember for
+    undo" a single step, so a quick `u` always undoes the change just made.
+    """
+
+    def __init__(self, service: PipelineService, today: Callable[[], date] = date.today) -> None:
+        self.service = service
+        self.today = today
+        self.undo_history: list[Change] = []
+        self._lock = asyncio.Lock()
+
+    async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A read (or any call) in a thread, after the calls queued before it."""
+        async with self._lock:
+            return await asyncio.to_thread(call, *args, **kwargs)
+
+    async def change(
+        self, call: Callable[P, Change | None], *args: P.args, **kwargs: P.kwargs
+    ) -> Change | None:
+        """A write that can be undone; None when it changed nothing."""
+        async with self._lock:
+            change = await asyncio.to_thread(call, *args, **kwargs)
+            if change is not None:
+                self.undo_history.append(change)
+                del self.undo_history[:-UNDO_LEVELS]
+            return change
+
+    async def undo(self) -> Undone | None:
+        """Undo the newest change; None when there is nothing left to undo.
+
+        An undo is itself a save, so the card's version moves on; the next older change
+        to the same card is re-based onto that version so it can be undone in turn.
+        """
+        async with self._lock:
+            if not self.undo_history:
+                return None
+            change = self.undo_history.pop()
+            undone = await asyncio.to_thread(self.service.undo, change)
+            if undone.version is not None:
+                for index in range(len(self.undo_history) - 1, -1, -1):
+                    older = self.undo_history[index]
+                    if older.card_id == change.card_id:
+                        self.undo_history[index] = replace(older, version_after=undone.version)
+                        break
+            return undone

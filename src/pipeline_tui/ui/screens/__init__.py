@@ -1,0 +1,1 @@
+"""The app's screens: the board, the card, and the modal forms."""

@@ -1,0 +1,234 @@
+"""The board: four stage columns; the rep's home screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
+from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import StoreError
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.stage_column import StageColumn
+
+EMPTY_HINT = Content.assemble(
+    ("Your pipeline is empty. ", "bold"),
+    "Press ",
+    ("n", "bold $accent"),
+    " to add your first lead, or quit and run ",
+    ("pipeline-tui --demo", "bold $accent"),
+    " to explore a sample pipeline.",
+)
+
+
+class BoardScreen(Screen[None]):
+    CSS_PATH = "board.tcss"
+    BINDINGS = [
+        Binding("left,h", "focus_column(-1)", "Column left", show=False),
+        Binding("right,l", "focus_column(1)", "Column right", show=False),
+        Binding("H", "move(-1)", "Move back"),
+        Binding("L", "move(1)", "Move on"),
+        Binding("K", "reorder(-1)", "Reorder up", show=False),
+        Binding("J", "reorder(1)", "Reorder down", show=False),
+        Binding("n", "new_card", "New"),
+        Binding("e", "edit_card", "Edit"),
+        Binding("enter", "open_card", "Open"),
+        Binding("a", "archive_card", "Archive"),
+        Binding("u", "undo", "Undo"),
+        Binding("question_mark", "help", "Keys"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.columns = {stage: StageColumn(stage) for stage in STAGES}
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(EMPTY_HINT, id="empty-hint")
+        with Horizontal(id="columns"):
+            yield from self.columns.values()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.columns[Stage.LEAD].card_list.focus()
+        self.reload()
+
+    # Reading ---------------------------------------------------------------------------
+
+    @property
+    def focused_list(self) -> CardList:
+        focused = self.focused
+        if isinstance(focused, CardList):
+            return focused
+        return self.columns[Stage.LEAD].card_list
+
+    @property
+    def highlighted(self) -> CardSummary | None:
+        return self.focused_list.highlighted
+
+    @work(group="board", exclusive=True)
+    async def reload(self, focus_card: int | None = None) -> None:
+        """Fetch the board from the store and show it, keeping focus on `focus_card`."""
+        try:
+            board = await self.backend.run(self.backend.service.board)
+        except StoreError as error:
+            self.notify(
+                str(error), title="Could not load the board", severity="error", markup=False
+            )
+            return
+        self.show_board(board, focus_card)
+
+    def show_board(self, board: dict[Stage, list[CardSummary]], focus_card: int | None) -> None:
+        today = self.backend.today()
+        for stage, column in self.columns.items():
+            column.card_list.today = today
+            column.cards = tuple(board[stage])
+        total = sum(len(cards) for cards in board.values())
+        overdue = sum(c.is_overdue(today) for cards in board.values() for c in cards)
+        self.sub_title = f"{total} cards" + (f" · {overdue} overdue" if overdue else "")
+        self.set_class(total == 0, "-empty")
+        if focus_card is not None:
+            self.focus_card(focus_card)
+
+    def focus_card(self, card_id: int) -> None:
+        for column in self.columns.values():
+            index = column.card_list.index_of(card_id)
+            if index is not None:
+                column.card_list.cursor = index
+                column.card_list.focus(scroll_visible=False)
+                return
+
+    # Keys ------------------------------------------------------------------------------
+
+    def action_focus_column(self, step: int) -> None:
+        current = self.focused_list
+        index = STAGES.index(current.stage) + step
+        if not 0 <= index < len(STAGES):
+            return
+        target = self.columns[STAGES[index]].card_list
+        # Land on the card at the same height on screen, as the eye expects.
+        row = current.cursor - current.scroll_offset.y // CARD_HEIGHT
+        target.cursor = target.scroll_offset.y // CARD_HEIGHT + max(0, row)
+        target.focus(scroll_visible=False)
+
+    def action_move(self, step: int) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+        to_stage = card.stage.next() if step > 0 else card.stage.previous()
+        if to_stage is None:
+            where = "last" if step > 0 else "first"
+            self.notify(f"Already in the {where} stage.", severity="warning", timeout=2)
+            return
+        self.save(self.backend.service.move_card, card.id, to_stage)
+
+    def action_reorder(self, step: int) -> None:
+        card = self.highlighted
+        if card is not None:
+            self.save(self.backend.service.reorder_card, card.id, step)
+
+    def action_new_card(self) -> None:
+        stage = self.focused_list.stage
+
+        async def add(draft: CardDraft, version: int | None) -> None:
+            change = await self.backend.change(self.backend.service.add_card, draft, stage)
+            if change is not None:
+                self.reload(change.card_id)
+
+        self.app.push_screen(
+            CardFormScreen(f"New {stage.label.lower()}", None, add, self.backend.today)
+        )
+
+    @work(group="db")
+    async def action_edit_card(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+        try:
+            detail = await self.backend.run(self.backend.service.card, card.id)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.reload()
+            return
+
+        async def update(draft: CardDraft, version: int | None) -> None:
+            assert version is not None
+            change = await self.backend.change(
+                self.backend.service.update_card, card.id, draft, version
+            )
+            if change is not None:
+                self.reload(change.card_id)
+
+        title = f"Edit {clean_line(detail.summary.name)}"
+        form = CardFormScreen(title, detail.draft, update, self.backend.today, detail.version)
+        self.app.push_screen(form)
+
+    def action_open_card(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+
+        def back(_: None) -> None:
+            self.reload(card.id)
+
+        self.app.push_screen(CardScreen(self.backend, card.id), back)
+
+    def action_archive_card(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+
+        def archive(answer: tuple[ArchiveReason, str] | None) -> None:
+            if answer is not None:
+                self.save(self.backend.service.archive_card, card.id, *answer)
+
+        self.app.push_screen(ArchiveScreen(card.name), archive)
+
+    @work(group="db")
+    async def action_undo(self) -> None:
+        try:
+            undone = await self.backend.undo()
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.reload()
+            return
+        if undone is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        self.notify(clean_line(undone.description), timeout=3, markup=False)
+        self.reload(undone.card_id)
+
+    def action_help(self) -> None:
+        bindings = [*CardList.BINDINGS, *self.BINDINGS]
+        self.app.push_screen(HelpScreen("Board keys", bindings))
+
+    # Saving ----------------------------------------------------------------------------
+
+    @work(group="db")
+    async def save(self, call: Callable[..., Change | None], *args: Any) -> None:
+        """Run one change in the store, remember it for undo, and show the result."""
+        try:
+            change = await self.backend.change(call, *args)
+        except (StoreError, CardFormError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.reload()
+            return
+        if change is not None:
+            self.reload(change.card_id)

@@ -1,0 +1,17 @@
+"""User text on screen: sanitised once, and always a Content object, never markup."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from pipeline_tui.domain.text import clean_line, clean_text
+
+
+def line(text: str, style: str = "") -> Content:
+    """One line of user text, shown literally ("[b]" stays "[b]")."""
+    return Content.styled(clean_line(text), style)
+
+
+def block(text: str, style: str = "") -> Content:
+    """Multi-line user text (notes), shown literally."""
+    return Content.styled(clean_text(text), style)

@@ -1,0 +1,77 @@
+"""Themes from TOML files: the ones shipped in themes/ and any in the user's config folder."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from textual.color import ColorParseError
+from textual.theme import Theme
+
+DEFAULT_THEME = "pipeline-dark"
+_COLOURS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
+)
+
+
+def shipped_theme_folder() -> Path:
+    """themes/ inside the installed package, or at the top of a source checkout."""
+    packaged = Path(str(resources.files("pipeline_tui"))) / "themes"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "themes"
+
+
+def load_themes(folders: Iterable[Path]) -> tuple[list[Theme], list[str]]:
+    """Every readable theme file; a broken one becomes a warning, never a crash."""
+    themes: list[Theme] = []
+    warnings: list[str] = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                themes.append(theme_from_toml(path))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
+                warnings.append(f"Theme {path.name} was skipped: {error}")
+    return themes, warnings
+
+
+def theme_from_toml(path: Path) -> Theme:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        raise ValueError("'name' must be text")
+    if not isinstance(data.get("primary"), str):
+        raise ValueError("'primary' colour is required")
+    colours = {key: data[key] for key in _COLOURS if key in data}
+    for key, value in colours.items():
+        if not isinstance(value, str):
+            raise ValueError(f'{key!r} must be a colour like "#336699"')
+    variables = data.get("variables", {})
+    if not isinstance(variables, dict):
+        raise ValueError("[variables] must be a table")
+    theme = Theme(
+        name=name,
+        dark=bool(data.get("dark", True)),
+        ansi=bool(data.get("ansi", False)),
+        variables={str(k): str(v) for k, v in variables.items()},
+        **colours,
+    )
+    try:
+        theme.to_color_system()
+    except ColorParseError as error:
+        raise ValueError(str(error)) from None
+    return theme

@@ -1,0 +1,203 @@
+"""One stage's cards, drawn line by line so only the cards on screen cost anything.
+
+Columns can hold thousands of cards; rendering them as widgets would make the board
+slow to open and to repaint. Each card is a fixed block of CARD_HEIGHT lines.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui.styles import load_tcss
+
+CARD_HEIGHT = 4  # name, organisation and tags, next action, a blank separator
+GUTTER = 2
+
+
+class CardList(ScrollView, can_focus=True):
+    """The cards of one stage, with a cursor on the highlighted card."""
+
+    DEFAULT_CSS = load_tcss(__file__)
+    COMPONENT_CLASSES = {
+        "card-list--name",
+        "card-list--detail",
+        "card-list--action",
+        "card-list--no-action",
+        "card-list--overdue",
+        "card-list--due-today",
+        "card-list--due-later",
+        "card-list--gutter",
+        "card-list--cursor",
+        "card-list--empty",
+    }
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First card", show=False),
+        Binding("end,G", "jump(-1)", "Last card", show=False),
+    ]
+
+    cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
+    today: reactive[date] = reactive(date.today, init=False)
+    cursor: reactive[int] = reactive(0, init=False)
+
+    class Highlighted(Message):
+        """The highlighted card changed (None when the list is empty)."""
+
+        def __init__(self, card_list: CardList, card: CardSummary | None) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.card = card
+
+    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage = stage
+        self._styles: dict[str, Style] = {}
+
+    @property
+    def highlighted(self) -> CardSummary | None:
+        return self.cards[self.cursor] if self.cards else None
+
+    def index_of(self, card_id: int) -> int | None:
+        for index, card in enumerate(self.cards):
+            if card.id == card_id:
+                return index
+        return None
+
+    # Reactives -------------------------------------------------------------------------
+
+    def validate_cursor(self, cursor: int) -> int:
+        return max(0, min(cursor, len(self.cards) - 1))
+
+    def watch_cards(self) -> None:
+        self.virtual_size = Size(
+            self.scrollable_content_region.width, max(1, len(self.cards)) * CARD_HEIGHT
+        )
+        self.cursor = self.validate_cursor(self.cursor)
+        self.refresh()
+
+    def watch_today(self) -> None:
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_card(old)
+        self._refresh_card(new)
+        self.scroll_to_region(
+            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, immediate=True
+        )
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def _refresh_card(self, index: int) -> None:
+        top = index * CARD_HEIGHT - self.scroll_offset.y
+        self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
+
+    def on_focus(self) -> None:
+        self._refresh_card(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_card(self.cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    # Actions ---------------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_page(self, direction: int) -> None:
+        per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
+        self.cursor += direction * per_page
+
+    def action_jump(self, index: int) -> None:
+        self.cursor = index if index >= 0 else len(self.cards) - 1
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
+        if 0 <= index < len(self.cards):
+            self.cursor = index
+
+    # Drawing ---------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"card-list--{name}")
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line_no = y + self.scroll_offset.y
+        if not self.cards:
+            if line_no == 1:
+                return self._strip(
+                    [("  No cards yet. n adds one.", self._style("empty"))], width, base
+                )
+            return Strip.blank(width, base)
+        index, row = divmod(line_no, CARD_HEIGHT)
+        if index >= len(self.cards) or row == CARD_HEIGHT - 1:
+            return Strip.blank(width, base)
+        card = self.cards[index]
+        selected = index == self.cursor and self.has_focus
+        if selected:
+            base = base + Style(bgcolor=self._style("cursor").bgcolor)
+        gutter = ("▌ " if selected else "  ", self._style("gutter"))
+        inner = width - GUTTER
+        if row == 0:
+            parts = [(_fit(clean_line(card.name), inner), self._style("name"))]
+        elif row == 1:
+            detail = " ".join([clean_line(card.organisation), *(f"#{t}" for t in card.tags)])
+            parts = [(_fit(detail.strip(), inner), self._style("detail"))]
+        else:
+            parts = self._action_parts(card, inner)
+        return self._strip([gutter, *parts], width, base)
+
+    def _action_parts(self, card: CardSummary, width: int) -> list[tuple[str, Style]]:
+        if not card.next_action and card.next_action_due is None:
+            if card.stage is Stage.REPEAT:
+                return []
+            return [("no next action", self._style("no-action"))]
+        due = ""
+        due_style = self._style("due-later")
+        if card.next_action_due is not None:
+            due = describe_due(card.next_action_due, self.today)
+            if card.is_overdue(self.today):
+                due, due_style = f"!{due}", self._style("overdue")
+            elif card.is_due_today(self.today):
+                due_style = self._style("due-today")
+        action = f"→ {clean_line(card.next_action)}" if card.next_action else "→"
+        room = max(0, width - cell_len(due) - 1) if due else width
+        return [(_fit(action, room), self._style("action")), (" " + due if due else "", due_style)]
+
+    @staticmethod
+    def _strip(parts: list[tuple[str, Style]], width: int, base: Style) -> Strip:
+        segments = [Segment(text, base + style) for text, style in parts if text]
+        return Strip(segments).adjust_cell_length(width, base).crop(0, width)
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    return set_cell_size(text, width - 1) + "…"

@@ -1,0 +1,37 @@
+"""A board column: the stage's name and count in the border, its cards inside."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+
+from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.ui.styles import load_tcss
+from pipeline_tui.ui.widgets.card_list import CardList
+
+
+class StageColumn(Vertical):
+    DEFAULT_CSS = load_tcss(__file__)
+
+    cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
+
+    def __init__(self, stage: Stage) -> None:
+        super().__init__(id=f"column-{stage.value}")
+        self.stage = stage
+        self.card_list = CardList(stage, id=f"cards-{stage.value}")
+
+    def compose(self) -> ComposeResult:
+        yield self.card_list
+
+    def on_mount(self) -> None:
+        self._update_title()
+
+    def watch_cards(self, cards: tuple[CardSummary, ...]) -> None:
+        self.card_list.cards = cards
+        self._update_title()
+
+    def _update_title(self) -> None:
+        # Stage labels are ours, never user text, so markup cannot sneak in here.
+        self.border_title = f"{self.stage.label} · {len(self.cards)}"

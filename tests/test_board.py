@@ -1,0 +1,405 @@
+"""The board driven as a rep drives it: keys in, then the screen and the database checked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store.models import CardRow, StageEventRow
+from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.confirm import ConfirmScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from tests.conftest import NOW, TODAY
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+
+
+def names(service: PipelineService, stage: Stage) -> list[str]:
+    return [card.name for card in service.board()[stage]]
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD, **fields: object) -> int:
+    return service.add_card(CardDraft(name=name, **fields), stage).card_id  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def three_leads(service: PipelineService) -> PipelineService:
+    # Added in reverse, as new cards go on top: the column reads Ada, Ben, Cy.
+    for name in ("Cy", "Ben", "Ada"):
+        add(service, name)
+    return service
+
+
+async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Your pipeline is empty" in text
+        assert "pipeline-tui --demo" in text
+        for label in ("Lead · 0", "Prospect · 0", "Client · 0", "Repeat / Refe"):
+            assert label in text
+
+
+async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "n")
+        assert isinstance(app.screen, CardFormScreen)
+        await type_text(pilot, "Ada Lovelace")
+        await press(pilot, "tab")
+        await type_text(pilot, "Analytical Engines")
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, CardFormScreen)
+        assert names(service, Stage.PROSPECT) == ["Ada Lovelace"]
+        assert service.board()[Stage.PROSPECT][0].organisation == "Analytical Engines"
+        assert focused_card_name(app) == "Ada Lovelace"
+        text = screen_text(app)
+        assert "Ada Lovelace" in text and "Prospect · 1" in text
+        assert "Your pipeline is empty" not in text
+
+
+async def test_form_needs_a_name_and_keeps_what_was_typed(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "tab")
+        await type_text(pilot, "Acme")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardFormScreen)
+        assert "A card needs a name." in screen_text(app)
+        assert app.screen.query_one("#organisation").value == "Acme"  # type: ignore[attr-defined]
+        assert service.cards() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("today", TODAY),
+        ("tomorrow", TODAY + timedelta(days=1)),
+        ("fri", date(2026, 11, 27)),
+        ("+3d", TODAY + timedelta(days=3)),
+    ],
+)
+async def test_due_dates_as_a_rep_types_them(
+    service: PipelineService, typed: str, expected: date
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        for _ in range(6):
+            await pilot.press("tab")
+        await type_text(pilot, typed)
+        await press(pilot, "ctrl+s")
+        [card] = service.cards()
+        assert card.next_action_due == expected
+
+
+async def test_bad_due_date_is_shown_inline_and_nothing_is_lost(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        for _ in range(5):
+            await pilot.press("tab")
+        await type_text(pilot, "Send proposal")
+        await pilot.press("tab")
+        await type_text(pilot, "someday")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardFormScreen)
+        assert "'someday' is not a date" in screen_text(app)
+        assert service.cards() == []
+        assert app.screen.query_one("#next_action").value == "Send proposal"  # type: ignore[attr-defined]
+        await pilot.press(*["backspace"] * len("someday"))
+        await type_text(pilot, "+2w")
+        await press(pilot, "enter")
+        [card] = service.cards()
+        assert (card.name, card.next_action) == ("Ada", "Send proposal")
+        assert card.next_action_due == TODAY + timedelta(days=14)
+
+
+async def test_escape_asks_before_discarding_typed_text(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Half-typed")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(pilot, "n")  # keep editing
+        assert isinstance(app.screen, CardFormScreen)
+        assert app.screen.query_one("#name").value == "Half-typed"  # type: ignore[attr-defined]
+        await press(pilot, "escape", "y")
+        assert not isinstance(app.screen, (CardFormScreen, ConfirmScreen))
+        assert service.cards() == []
+
+
+async def test_escape_on_an_untouched_form_just_closes(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n", "escape")
+        assert not isinstance(app.screen, (CardFormScreen, ConfirmScreen))
+
+
+async def test_focus_keys_move_between_cards_and_columns(three_leads: PipelineService) -> None:
+    add(three_leads, "Pat", Stage.PROSPECT)
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "j")
+        assert focused_card_name(app) == "Ben"
+        await press(pilot, "down")
+        assert focused_card_name(app) == "Cy"
+        await press(pilot, "k", "up")
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "l")
+        assert focused_card_name(app) == "Pat"
+        await press(pilot, "h")
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "right", "right")
+        assert focused_card_name(app) is None  # the empty Client column
+        await press(pilot, "left")
+        assert focused_card_name(app) == "Pat"
+
+
+async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "L")
+        assert names(three_leads, Stage.LEAD) == ["Ada", "Cy"]
+        assert names(three_leads, Stage.PROSPECT) == ["Ben"]
+        assert focused_card_name(app) == "Ben"  # focus followed the card
+        await press(pilot, "L")
+        assert names(three_leads, Stage.CLIENT) == ["Ben"]
+        await press(pilot, "H")
+        assert names(three_leads, Stage.PROSPECT) == ["Ben"]
+        assert focused_card_name(app) == "Ben"
+        assert "Prospect · 1" in screen_text(app)
+        with three_leads.database.read() as session:
+            moves = session.execute(
+                select(StageEventRow.from_stage, StageEventRow.to_stage)
+                .join(CardRow)
+                .where(CardRow.name == "Ben", StageEventRow.from_stage.is_not(None))
+                .order_by(StageEventRow.id)
+            ).all()
+        assert [tuple(m) for m in moves] == [
+            ("lead", "prospect"),
+            ("prospect", "client"),
+            ("client", "prospect"),
+        ]
+
+
+async def test_moving_past_either_end_changes_nothing(service: PipelineService) -> None:
+    add(service, "Rita", Stage.REPEAT)
+    add(service, "Lee", Stage.LEAD)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "H")
+        assert names(service, Stage.LEAD) == ["Lee"]
+        await press(pilot, "l", "l", "l", "L")
+        assert names(service, Stage.REPEAT) == ["Rita"]
+        assert "Already in the last stage." in screen_text(app)
+
+
+async def test_J_and_K_reorder_within_the_column(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "J")
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Ada", "Cy"]
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "J")
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Cy", "Ada"]
+        await press(pilot, "J")  # already last
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Cy", "Ada"]
+        await press(pilot, "K", "K")
+        assert names(three_leads, Stage.LEAD) == ["Ada", "Ben", "Cy"]
+
+
+async def test_e_edits_the_card(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "e")
+        assert isinstance(app.screen, CardFormScreen)
+        assert app.screen.query_one("#name").value == "Ben"  # type: ignore[attr-defined]
+        await press(pilot, "tab")
+        await type_text(pilot, "Ben's Bikes")
+        await press(pilot, "enter")
+        assert three_leads.board()[Stage.LEAD][1].organisation == "Ben's Bikes"
+        assert focused_card_name(app) == "Ben"
+        assert "Ben's Bikes" in screen_text(app)
+
+
+async def test_enter_opens_the_card_and_escape_comes_back(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "enter")
+        assert isinstance(app.screen, CardScreen)
+        text = screen_text(app)
+        assert "Ben" in text and "Stage history" in text and "Added as Lead" in text
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, CardScreen)
+        assert focused_card_name(app) == "Ben"
+
+
+async def test_a_archives_with_a_reason(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        await press(pilot, "down", "enter")  # Lost
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Cy"]
+        with three_leads.database.read() as session:
+            row = session.scalars(select(CardRow).where(CardRow.name == "Ada")).one()
+            assert row.archive_reason == ArchiveReason.LOST.value
+            assert row.archived_at is not None
+        assert "Lead · 2" in screen_text(app)
+
+
+async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", "end", "enter")
+        assert isinstance(app.screen, ArchiveScreen)
+        assert "Say why" in screen_text(app)
+        await type_text(pilot, "moved abroad")
+        await press(pilot, "enter")
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Cy"]
+
+
+async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "L")  # Ben to Prospect
+        await press(pilot, "h", "J")  # Ada below Cy
+        await press(pilot, "a", "enter")  # archive Ada (Won)
+        assert names(three_leads, Stage.LEAD) == ["Cy"]
+        await press(pilot, "u")
+        assert names(three_leads, Stage.LEAD) == ["Cy", "Ada"]
+        assert "Undid: Archived Ada" in screen_text(app)
+        await press(pilot, "u")
+        assert names(three_leads, Stage.LEAD) == ["Ada", "Cy"]
+        await press(pilot, "u")
+        assert names(three_leads, Stage.LEAD) == ["Ada", "Ben", "Cy"]
+        assert names(three_leads, Stage.PROSPECT) == []
+        assert focused_card_name(app) == "Ben"
+        await press(pilot, "u")
+        assert "Nothing to undo." in screen_text(app)
+
+
+async def test_undo_of_a_new_card_removes_it(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Oops")
+        await press(pilot, "enter", "u")
+        assert service.cards() == []
+
+
+async def test_question_mark_shows_every_board_key(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in ("Move", "Reorder", "New", "Edit", "Open", "Archive", "Undo", "Quit"):
+            assert words in text
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_q_quits(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_overdue_and_due_today_are_marked_not_only_coloured(service: PipelineService) -> None:
+    add(service, "Late", next_action="Call", next_action_due=TODAY - timedelta(days=2))
+    add(service, "Now", next_action="Email", next_action_due=TODAY)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "!2d late" in text
+        assert "today" in text
+        assert "1 overdue" in text
+
+
+HOSTILE_NAMES = [
+    "[@click=app.quit]x[/]",
+    "[bold red]y",
+    "[ @click=app.quit]z[/]",
+    "[B]loud[/B]",
+]
+
+
+async def test_user_text_is_shown_literally_and_never_acts(service: PipelineService) -> None:
+    for name in HOSTILE_NAMES:
+        add(service, name)
+    add(service, "Esc\x1b[2Jape\x07 me")
+    app = make_app(service)
+    async with app.run_test(size=(160, 45), notifications=True) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for name in HOSTILE_NAMES:
+            assert name in text
+        assert "Escape me" in text and "\x1b" not in text and "\x07" not in text
+        for _ in HOSTILE_NAMES:  # focus and click every card
+            await pilot.click("#cards-lead")
+            await press(pilot, "j")
+        await press(pilot, "enter")
+        assert app.is_running
+        assert isinstance(app.screen, CardScreen)
+
+
+async def test_a_restart_shows_the_same_board(db_path: object) -> None:
+    database = open_database(str(db_path))
+    first = PipelineService(database, "sam", clock=lambda: NOW)
+    app = make_app(first)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        await press(pilot, "enter", "n")
+        await type_text(pilot, "Ben")
+        await press(pilot, "enter", "L")
+        await pilot.press("q")
+    database.close()
+
+    reopened = open_database(str(db_path))
+    second = PipelineService(reopened, "sam", clock=lambda: NOW)
+    app = make_app(second)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Lead · 1" in text and "Prospect · 1" in text
+        assert names(second, Stage.LEAD) == ["Ada"]
+        assert names(second, Stage.PROSPECT) == ["Ben"]
+    reopened.close()
