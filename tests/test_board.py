@@ -44,7 +44,7 @@ async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
         text = screen_text(app)
         assert "Your pipeline is empty" in text
         assert "pipeline-tui --demo" in text
-        for label in ("Lead · 0", "Prospect · 0", "Client · 0", "Repeat / Refe"):
+        for label in ("Lead · 0", "Prospect · 0", "Client · 0", "Rep/Ref · 0"):
             assert label in text
 
 
@@ -325,7 +325,17 @@ async def test_question_mark_shows_every_board_key(service: PipelineService) -> 
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        for words in ("Move", "Reorder", "New", "Edit", "Open", "Archive", "Undo", "Quit"):
+        for words in (
+            "Move the card back",
+            "next stage",
+            "up its column",
+            "New card",
+            "Edit the card",
+            "Open the card",
+            "Archive the card",
+            "Undo",
+            "Quit",
+        ):
             assert words in text
         await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)

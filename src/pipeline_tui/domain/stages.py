@@ -16,6 +16,11 @@ class Stage(StrEnum):
         return _LABELS[self]
 
     @property
+    def short_label(self) -> str:
+        """The label for narrow columns (an 80-column terminal)."""
+        return "Rep/Ref" if self is Stage.REPEAT else self.label
+
+    @property
     def order(self) -> int:
         return STAGES.index(self)
 

@@ -19,9 +19,10 @@ _INVISIBLE = "\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\u180e"
 # A complete escape sequence is removed whole, so no printable tail (like "]52;c;...")
 # of an OSC or CSI is left behind in the text.
 _ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"\x1b[\]P_^X][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, DCS, APC, PM, SOS ... BEL or ST
     r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b[@-Z\\-_]"  # two-character escapes
+    r"|\x1b[ -/]+[0-~]"  # character-set and similar (ESC ( B)
+    r"|\x1b[0-~]"  # two-character escapes (ESC c, ESC 7)
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
 )
 _MULTILINE_STRIP = re.compile(f"[{_CONTROLS}{_INVISIBLE}]")

@@ -39,19 +39,35 @@ EMPTY_HINT = Content.assemble(
 class BoardScreen(Screen[None]):
     CSS_PATH = "board.tcss"
     BINDINGS = [
-        Binding("left,h", "focus_column(-1)", "Column left", show=False),
-        Binding("right,l", "focus_column(1)", "Column right", show=False),
-        Binding("H", "move(-1)", "Move back"),
-        Binding("L", "move(1)", "Move on"),
-        Binding("K", "reorder(-1)", "Reorder up", show=False),
-        Binding("J", "reorder(1)", "Reorder down", show=False),
-        Binding("n", "new_card", "New"),
-        Binding("e", "edit_card", "Edit"),
-        Binding("enter", "open_card", "Open"),
-        Binding("a", "archive_card", "Archive"),
-        Binding("u", "undo", "Undo"),
-        Binding("question_mark", "help", "Keys"),
-        Binding("q", "app.quit", "Quit"),
+        Binding(
+            "left,h",
+            "focus_column(-1)",
+            "Column left",
+            show=False,
+            tooltip="Focus the column to the left",
+        ),
+        Binding(
+            "right,l",
+            "focus_column(1)",
+            "Column right",
+            show=False,
+            tooltip="Focus the column to the right",
+        ),
+        Binding("H", "move(-1)", "Move back", tooltip="Move the card back a stage"),
+        Binding("L", "move(1)", "Move on", tooltip="Move the card on to the next stage"),
+        Binding(
+            "K", "reorder(-1)", "Reorder up", show=False, tooltip="Move the card up its column"
+        ),
+        Binding(
+            "J", "reorder(1)", "Reorder down", show=False, tooltip="Move the card down its column"
+        ),
+        Binding("n", "new_card", "New", tooltip="New card in the focused column"),
+        Binding("e", "edit_card", "Edit", tooltip="Edit the card"),
+        Binding("enter", "open_card", "Open", tooltip="Open the card"),
+        Binding("a", "archive_card", "Archive", tooltip="Archive the card, with a reason"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change (again for more)"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)"),
     ]
 
     def __init__(self, backend: Backend) -> None:

@@ -107,6 +107,7 @@ class CardFormScreen(ModalScreen[None]):
         hint = self.query_one(f"#{key}-hint", Static)
         hint.update(Content(message))
         hint.set_class(error, "-error")
+        hint.set_class(bool(message), "-shown")
 
     # Saving ------------------------------------------------------------------------------
 

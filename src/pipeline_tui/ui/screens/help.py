@@ -36,7 +36,6 @@ class HelpScreen(ModalScreen[None]):
             keys = " ".join(
                 self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")
             )
-            rows.append(
-                Content.assemble((f"{keys:>14}", "bold $accent"), "  ", binding.description)
-            )
+            what = binding.tooltip or binding.description
+            rows.append(Content.assemble((f"{keys:>10}", "bold $accent"), "  ", what))
         return Content("\n").join(rows)

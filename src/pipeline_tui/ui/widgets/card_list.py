@@ -46,8 +46,8 @@ class CardList(ScrollView, can_focus=True):
         "card-list--empty",
     }
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, tooltip="Previous card"),
+        Binding("down,j", "cursor(1)", "Down", show=False, tooltip="Next card"),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home,g", "jump(0)", "First card", show=False),
@@ -148,10 +148,9 @@ class CardList(ScrollView, can_focus=True):
         base = self.rich_style
         line_no = y + self.scroll_offset.y
         if not self.cards:
-            if line_no == 1:
-                return self._strip(
-                    [("  No cards yet. n adds one.", self._style("empty"))], width, base
-                )
+            hint = {0: "  No cards yet.", 1: "  n adds one."}.get(line_no)
+            if hint:
+                return self._strip([(hint, self._style("empty"))], width, base)
             return Strip.blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= len(self.cards) or row == CARD_HEIGHT - 1:
@@ -160,6 +159,8 @@ class CardList(ScrollView, can_focus=True):
         selected = index == self.cursor and self.has_focus
         if selected:
             base = base + Style(bgcolor=self._style("cursor").bgcolor)
+        # Component styles carry the widget's own background; the row's must win.
+        row_background = Style(bgcolor=base.bgcolor)
         gutter = ("▌ " if selected else "  ", self._style("gutter"))
         inner = width - GUTTER
         if row == 0:
@@ -169,7 +170,7 @@ class CardList(ScrollView, can_focus=True):
             parts = [(_fit(detail.strip(), inner), self._style("detail"))]
         else:
             parts = self._action_parts(card, inner)
-        return self._strip([gutter, *parts], width, base)
+        return self._strip([gutter, *parts], width, base, row_background)
 
     def _action_parts(self, card: CardSummary, width: int) -> list[tuple[str, Style]]:
         if not card.next_action and card.next_action_due is None:
@@ -189,8 +190,10 @@ class CardList(ScrollView, can_focus=True):
         return [(_fit(action, room), self._style("action")), (" " + due if due else "", due_style)]
 
     @staticmethod
-    def _strip(parts: list[tuple[str, Style]], width: int, base: Style) -> Strip:
-        segments = [Segment(text, base + style) for text, style in parts if text]
+    def _strip(
+        parts: list[tuple[str, Style]], width: int, base: Style, overlay: Style | None = None
+    ) -> Strip:
+        segments = [Segment(text, base + style + overlay) for text, style in parts if text]
         return Strip(segments).adjust_cell_length(width, base).crop(0, width)
 
 

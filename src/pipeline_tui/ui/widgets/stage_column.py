@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.ui.styles import load_tcss
-from pipeline_tui.ui.widgets.card_list import CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 
 
 class StageColumn(Vertical):
@@ -32,6 +32,21 @@ class StageColumn(Vertical):
         self.card_list.cards = cards
         self._update_title()
 
+    def on_resize(self) -> None:
+        self._update_title()
+
+    def on_card_list_highlighted(self, event: CardList.Highlighted) -> None:
+        # Where the cursor is in a long column, in place of a scrollbar that would
+        # take a whole character from every card on a narrow terminal.
+        count = len(self.cards)
+        fits = self.card_list.scrollable_content_region.height // CARD_HEIGHT
+        show = count > fits and event.card is not None
+        self.border_subtitle = f"{self.card_list.cursor + 1}/{count}" if show else ""
+
     def _update_title(self) -> None:
         # Stage labels are ours, never user text, so markup cannot sneak in here.
-        self.border_title = f"{self.stage.label} · {len(self.cards)}"
+        count = len(self.cards)
+        title = f"{self.stage.label} · {count}"
+        if len(title) + 6 > self.size.width:
+            title = f"{self.stage.short_label} · {count}"
+        self.border_title = title

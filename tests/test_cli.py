@@ -1,0 +1,395 @@
+"""The command line: add and list from the shell, one-line errors, env and flags, pipes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.cli import main
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.store import PipelineService, open_database
+
+SCRIPT = Path(sys.executable).parent / "pipeline-tui"
+NOT_SQLITE = b"name,organisation\nAnn,Acme\nBen,Hollis & Sons\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(code: int, err: str) -> str:
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("pipeline-tui: error: ")
+    return lines[0]
+
+
+def names_in(db: Path) -> list[str]:
+    database = open_database(str(db))
+    try:
+        return [card.name for card in PipelineService(database, "sam").cards()]
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+@pytest.fixture
+def two_cards(capsys: pytest.CaptureFixture[str], db: Path) -> Path:
+    code, out, err = run(
+        capsys,
+        "add",
+        "Ann Okafor",
+        "--db",
+        str(db),
+        "--org",
+        "Brightwater Dental",
+        "--stage",
+        "prospect",
+        "--next",
+        "Send the checklist",
+        "--due",
+        "2026-12-01",
+        "--tags",
+        "warm, dental",
+        "--source",
+        "Content",
+    )
+    assert (code, err) == (0, "")
+    assert out == "Added Ann Okafor to Prospect (card 1).\n"
+    code, out, err = run(capsys, "--db", str(db), "add", "Ben Hollis", "--stage", "Referral")
+    assert (code, err) == (0, "")
+    assert out == "Added Ben Hollis to Repeat / Referral (card 2).\n"
+    return db
+
+
+# Adding and listing ---------------------------------------------------------------------
+
+
+def test_add_then_list_as_a_table(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
+    code, out, err = run(capsys, "list", "--db", str(two_cards))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split() == ["STAGE", "NAME", "ORGANISATION", "NEXT", "ACTION", "DUE"]
+    assert len(lines) == 3
+    ann, ben = lines[1], lines[2]
+    for expected in ("prospect", "Ann Okafor", "Brightwater Dental", "Send the checklist"):
+        assert expected in ann
+    assert ann.endswith("2026-12-01")
+    assert ben.startswith("repeat") and "Ben Hollis" in ben
+    # Columns line up under their headings.
+    assert ann.index("Ann Okafor") == lines[0].index("NAME")
+    assert ann.index("2026-12-01") == lines[0].index("DUE")
+
+
+def test_list_as_csv(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
+    code, out, err = run(capsys, "list", "--db", str(two_cards), "--format", "csv")
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["name"], r["organisation"], r["stage"], r["next_action_due"]) for r in rows] == [
+        ("Ann Okafor", "Brightwater Dental", "prospect", "2026-12-01"),
+        ("Ben Hollis", "", "repeat", ""),
+    ]
+    assert rows[0]["tags"] == "warm dental"
+    assert rows[0]["next_action"] == "Send the checklist"
+
+
+def test_list_as_json(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
+    code, out, err = run(capsys, "list", "--db", str(two_cards), "--format", "json")
+    assert (code, err) == (0, "")
+    records = json.loads(out)
+    assert [(r["name"], r["organisation"], r["stage"], r["next_action_due"]) for r in records] == [
+        ("Ann Okafor", "Brightwater Dental", "prospect", "2026-12-01"),
+        ("Ben Hollis", "", "repeat", None),
+    ]
+    assert records[0]["id"] == 1 and records[0]["position"] == 0
+
+
+def test_list_of_an_empty_pipeline(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = run(capsys, "list", "--db", str(db))
+    assert (code, err) == (0, "")
+    assert "No cards yet" in out
+    code, out, _ = run(capsys, "list", "--db", str(db), "--format", "json")
+    assert (code, json.loads(out)) == (0, [])
+    code, out, _ = run(capsys, "list", "--db", str(db), "--format", "csv")
+    assert code == 0 and list(csv.DictReader(io.StringIO(out))) == []
+
+
+def test_list_stage_filters(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
+    code, out, _ = run(
+        capsys, "list", "--db", str(two_cards), "--stage", "PROSPECT", "--format", "json"
+    )
+    assert code == 0
+    assert [r["name"] for r in json.loads(out)] == ["Ann Okafor"]
+    code, out, _ = run(
+        capsys, "list", "--db", str(two_cards), "--stage", "repeat / referral", "--format", "json"
+    )
+    assert [r["name"] for r in json.loads(out)] == ["Ben Hollis"]
+    code, out, _ = run(
+        capsys, "list", "--db", str(two_cards), "--stage", "client", "--format", "json"
+    )
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_newest_card_is_listed_first_in_its_stage(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    for name in ("First", "Second", "Third"):
+        assert run(capsys, "--db", str(db), "add", name)[0] == 0
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "json")
+    assert [r["name"] for r in json.loads(out)] == ["Third", "Second", "First"]
+
+
+def test_add_prints_markup_literally_and_drops_control_characters(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    name = "[bold red]Ann[/] \x1b[2J\x1b]52;c;aGVsbG8=\x07[@click=app.quit]x[/]\x00\u202e"
+    code, out, err = run(capsys, "--db", str(db), "add", name, "--org", "\x1b[31mAcme\x9b2J")
+    assert (code, err) == (0, "")
+    assert out == "Added [bold red]Ann[/] [@click=app.quit]x[/] to Lead (card 1).\n"
+    _, listed, _ = run(capsys, "--db", str(db), "list")
+    assert "[bold red]Ann[/]" in listed
+    assert "Acme" in listed
+    assert "\x1b" not in listed and "\x07" not in listed and "\x9b" not in listed
+    _, as_json, _ = run(capsys, "--db", str(db), "list", "--format", "json")
+    [record] = json.loads(as_json)
+    assert record["name"] == "[bold red]Ann[/] [@click=app.quit]x[/]"
+    assert record["organisation"] == "Acme"
+
+
+# Errors: one line on stderr, non-zero exit, no traceback, nothing changed ------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "mentions"),
+    [
+        (["--stage", "nope"], "lead, prospect, client, repeat"),
+        (["--due", "blah"], "'blah'"),
+        (["--due", "2026-02-30"], "2026-02-30"),
+        (["--source", "nope"], "referral"),
+        (["--email", "not-an-email"], "email"),
+    ],
+)
+def test_bad_add_options_give_one_line_errors(
+    capsys: pytest.CaptureFixture[str], db: Path, extra: list[str], mentions: str
+) -> None:
+    code, out, err = run(capsys, "--db", str(db), "add", "Ann", *extra)
+    line = assert_one_line_error(code, err)
+    assert mentions in line
+    assert out == ""
+    assert names_in(db) == []
+
+
+def test_empty_name_is_refused(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, _, err = run(capsys, "--db", str(db), "add", " \x1b[2J ")
+    assert "name" in assert_one_line_error(code, err)
+    assert names_in(db) == []
+
+
+def test_list_with_an_unknown_stage(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
+    code, out, err = run(capsys, "--db", str(two_cards), "list", "--stage", "won")
+    assert "'won'" in assert_one_line_error(code, err)
+    assert out == ""
+
+
+@pytest.mark.parametrize("command", [["list"], ["add", "Ann"]])
+def test_db_pointing_at_a_non_sqlite_file_is_refused_and_untouched(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(NOT_SQLITE)
+    code, out, err = run(capsys, *command, "--db", str(path))
+    line = assert_one_line_error(code, err)
+    assert str(path) in line
+    assert out == ""
+    assert path.read_bytes() == NOT_SQLITE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv"]
+
+
+def test_db_pointing_at_a_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "list", "--db", str(tmp_path))
+    assert "folder" in assert_one_line_error(code, err)
+
+
+def test_db_whose_folder_cannot_be_made(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # A file stands where the database's folder should be (works for root too, unlike
+    # a chmod 000 file, which root can always read).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("keep me")
+    code, out, err = run(capsys, "list", "--db", str(blocker / "pipeline.db"))
+    line = assert_one_line_error(code, err)
+    assert str(blocker) in line
+    assert out == ""
+    assert blocker.read_text() == "keep me"
+
+
+def test_truncated_sqlite_file_is_refused_and_left_alone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.db"
+    content = b"SQLite format 3\x00" + b"\x00" * 100
+    path.write_bytes(content)
+    code, out, err = run(capsys, "list", "--db", str(path))
+    line = assert_one_line_error(code, err)
+    assert str(path) in line
+    assert out == ""
+    assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[user\nname = 'sam'\n",
+        "name = \n",
+        "[user]\nname = 'a'\nname = 'b'\n",
+    ],
+)
+def test_invalid_toml_config_gives_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, content: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "--config", str(config), "list", "--db", str(db))
+    line = assert_one_line_error(code, err)
+    assert str(config) in line and "TOML" in line
+    assert out == ""
+    code, _, err = run(capsys, "list", "--config", str(config), "--db", str(db))
+    assert str(config) in assert_one_line_error(code, err)
+
+
+def test_config_with_a_wrong_type_and_a_missing_config(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[user]\nname = 42\n", encoding="utf-8")
+    code, _, err = run(capsys, "--config", str(config), "list", "--db", str(db))
+    assert "user.name" in assert_one_line_error(code, err)
+    missing = tmp_path / "nowhere.toml"
+    code, _, err = run(capsys, "--config", str(missing), "list", "--db", str(db))
+    assert str(missing) in assert_one_line_error(code, err)
+
+
+def test_config_user_name_becomes_the_owner(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[user]\nname = 'kim'\n", encoding="utf-8")
+    assert run(capsys, "--config", str(config), "--db", str(db), "add", "Ann")[0] == 0
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "json")
+    assert json.loads(out)[0]["owner"] == "kim"
+
+
+# Where the database is ------------------------------------------------------------------
+
+
+def test_env_var_is_used_without_db_and_db_flag_wins(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from_env = tmp_path / "from-env.db"
+    from_flag = tmp_path / "from-flag.db"
+    monkeypatch.setenv("PIPELINE_TUI_DB", str(from_env))
+    assert run(capsys, "add", "Env Person")[0] == 0
+    assert run(capsys, "add", "Flag Person", "--db", str(from_flag))[0] == 0
+    assert run(capsys, "--db", str(from_flag), "add", "Flag Person Two")[0] == 0
+    assert names_in(from_env) == ["Env Person"]
+    assert names_in(from_flag) == ["Flag Person Two", "Flag Person"]
+    _, out, _ = run(capsys, "list", "--format", "json")
+    assert [r["name"] for r in json.loads(out)] == ["Env Person"]
+    _, out, _ = run(capsys, "list", "--format", "json", "--db", str(from_flag))
+    assert [r["name"] for r in json.loads(out)] == ["Flag Person Two", "Flag Person"]
+    # Nothing went to the default XDG database.
+    assert not (tmp_path / "xdg-data").exists()
+
+
+def test_without_db_or_env_the_xdg_data_folder_is_used(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "add", "Ann")[0] == 0
+    default = tmp_path / "xdg-data" / "pipeline-tui" / "pipeline.db"
+    assert default.is_file()
+    assert names_in(default) == ["Ann"]
+
+
+# The real console script ----------------------------------------------------------------
+
+
+def script(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_console_script_adds_and_lists_with_the_env_var(tmp_path: Path) -> None:
+    assert SCRIPT.is_file()
+    env = {**os.environ, "PIPELINE_TUI_DB": str(tmp_path / "env.db")}
+    added = script("add", "Ann Okafor", "--org", "Acme", "--stage", "client", env=env)
+    assert (added.returncode, added.stderr) == (0, "")
+    assert added.stdout == "Added Ann Okafor to Client (card 1).\n"
+    listed = script("list", "--format", "csv", env=env)
+    assert (listed.returncode, listed.stderr) == (0, "")
+    [row] = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert (row["name"], row["organisation"], row["stage"]) == ("Ann Okafor", "Acme", "client")
+
+
+def test_console_script_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_bytes(NOT_SQLITE)
+    env = {**os.environ, "PIPELINE_TUI_DB": str(bad)}
+    result = script("list", env=env)
+    assert result.stdout == ""
+    assert str(bad) in assert_one_line_error(result.returncode, result.stderr)
+    assert bad.read_bytes() == NOT_SQLITE
+
+
+def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    database = open_database(str(path))
+    try:
+        service = PipelineService(database, "sam")
+        for n in range(300):
+            service.add_card(
+                CardDraft(f"Person {n:03d}", organisation="Org " * 20, next_action="x" * 300)
+            )
+    finally:
+        database.close()
+    env = {**os.environ, "PIPELINE_TUI_DB": str(path)}
+    # Like `pipeline-tui list --format csv | head -1`: the reader takes one line and goes
+    # away while far more output than a pipe holds (about 130 kB) is still to be written.
+    process = subprocess.Popen(
+        [str(SCRIPT), "list", "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    code = process.wait(timeout=60)
+    assert first.decode().startswith("id,name,organisation,stage")
+    assert "Traceback" not in err
+    assert "BrokenPipeError" not in err
+    assert err == ""
+    assert code == 0

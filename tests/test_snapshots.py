@@ -1,0 +1,125 @@
+"""What each screen looks like, at 80x24 (a phone over SSH) and 160x45 (a big terminal).
+
+When one of these fails after an intended change, look at the new SVG before accepting
+it with --snapshot-update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store.demo import seed_demo
+from tests.conftest import NOW, TODAY
+from tests.pilot import make_app
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+
+SnapCompare = Callable[..., bool]
+
+
+def demo_service() -> PipelineService:
+    database = open_database("sqlite://")
+    seed_demo(database, TODAY, user="sam")
+    return PipelineService(database, "sam", clock=lambda: NOW)
+
+
+def empty_service() -> PipelineService:
+    return PipelineService(open_database("sqlite://"), "sam", clock=lambda: NOW)
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_empty_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(empty_service()), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_demo_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_demo_board_after_moving_focus(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def focus_a_prospect(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("l", "j", "j")
+        await _settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=focus_a_prospect)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def fill_in(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("n", *"Ada Lovelace", "tab", *"Analytical Engines")
+        for _ in range(5):
+            await pilot.press("tab")
+        await pilot.press(*"someday")
+        await _settle(pilot)
+
+    app = make_app(empty_service())
+    assert snap_compare(app, terminal_size=size, run_before=fill_in)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def edit(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=edit)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_card_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_card(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("l", "enter")
+        await _settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=open_card)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_archive_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def archive(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("a", "down")
+        await _settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=archive)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_key_help(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def help_(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await _settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=help_)
+
+
+def test_hostile_names_render_literally(snap_compare: SnapCompare) -> None:
+    service = empty_service()
+    for name in ("[@click=app.quit]x[/]", "[bold red]y", "Esc\x1b[31mape\x07", "מכירות עסק"):
+        service.add_card(CardDraft(name=name, organisation="[link=http://x]org[/link]"), Stage.LEAD)
+    assert snap_compare(make_app(service), terminal_size=(80, 24), run_before=_settle)

@@ -1,0 +1,736 @@
+"""The database and the one service API: safety settings, positions, history, undo, conflicts."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+)
+from sqlalchemy import text
+
+from pipeline_tui.domain.cards import CardDraft, CardFormError, Change, ChangeKind, StageEventView
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.store import (
+    ConflictError,
+    Database,
+    NotFoundError,
+    PipelineService,
+    StoreError,
+    open_database,
+)
+from pipeline_tui.store.demo import seed_demo
+from pipeline_tui.store.migrate import head_revision
+from tests.conftest import NOW, TODAY
+
+# Helpers --------------------------------------------------------------------------------
+
+
+def assert_contiguous(service: PipelineService) -> dict[Stage, list[int]]:
+    """Every column's positions are exactly 0..n-1, in order; returns the ids per stage."""
+    board = service.board()
+    assert list(board) == list(STAGES)
+    for stage, cards in board.items():
+        assert [card.position for card in cards] == list(range(len(cards))), stage
+        assert all(card.stage is stage for card in cards)
+    return {stage: [card.id for card in cards] for stage, cards in board.items()}
+
+
+def ids(service: PipelineService, stage: Stage) -> list[int]:
+    return assert_contiguous(service)[stage]
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD, org: str = "") -> int:
+    return service.add_card(CardDraft(name=name, organisation=org), stage).card_id
+
+
+@pytest.fixture
+def three_leads(service: PipelineService) -> tuple[int, int, int]:
+    """Three leads added A, B, C; the column reads C, B, A (newest on top)."""
+    a, b, c = (add(service, name) for name in ("Ann", "Ben", "Cat"))
+    assert ids(service, Stage.LEAD) == [c, b, a]
+    return a, b, c
+
+
+# Opening the database -------------------------------------------------------------------
+
+
+def test_new_sqlite_file_is_private_in_a_private_new_folder(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "pipeline.db"
+    db = open_database(str(path))
+    try:
+        assert path.is_file()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        assert path.read_bytes().startswith(b"SQLite format 3\x00")
+    finally:
+        db.close()
+
+
+def test_sqlite_safety_settings(database: Database) -> None:
+    with database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_schema_is_at_head_after_open(database: Database) -> None:
+    with database.engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert [v for (v,) in versions] == [head_revision()]
+
+
+def test_reopening_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
+    first = open_database(str(db_path))
+    PipelineService(first, "sam", clock=lambda: NOW).add_card(CardDraft("Ann"))
+    first.close()
+    again = open_database(str(db_path))
+    try:
+        assert again.backup_path is None
+        assert not list(db_path.parent.glob("*.bak"))
+        names = [c.name for c in PipelineService(again, "sam").cards()]
+        assert names == ["Ann"]
+    finally:
+        again.close()
+
+
+def test_a_non_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    original = b"name,organisation\nAnn,Acme\n" * 20
+    path.write_bytes(original)
+    with pytest.raises(StoreError) as caught:
+        open_database(str(path))
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv"]
+
+
+def test_a_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "somewhere"
+    folder.mkdir()
+    with pytest.raises(StoreError) as caught:
+        open_database(str(folder))
+    assert "folder" in str(caught.value)
+    assert list(folder.iterdir()) == []
+
+
+def test_data_survives_closing_and_reopening(db_path: Path, service: PipelineService) -> None:
+    card_id = add(service, "Ann", Stage.CLIENT, org="Acme")
+    service.database.close()
+    db = open_database(str(db_path))
+    try:
+        detail = PipelineService(db, "sam").card(card_id)
+        assert (detail.summary.name, detail.summary.organisation) == ("Ann", "Acme")
+        assert detail.summary.stage is Stage.CLIENT
+    finally:
+        db.close()
+
+
+# Adding and reading ---------------------------------------------------------------------
+
+
+def test_add_card_puts_it_on_top_and_records_where_it_started(service: PipelineService) -> None:
+    first = add(service, "Ann")
+    second = add(service, "Ben")
+    board = service.board()
+    assert [(c.name, c.position) for c in board[Stage.LEAD]] == [("Ben", 0), ("Ann", 1)]
+    assert [c.id for c in board[Stage.LEAD]] == [second, first]
+    detail = service.card(first)
+    assert detail.history == (StageEventView(None, Stage.LEAD, NOW, "sam"),)
+    assert detail.summary.owner == "sam"
+    assert detail.created_at == NOW
+    assert detail.version >= 1
+    assert_contiguous(service)
+
+
+def test_add_card_into_a_later_stage(service: PipelineService) -> None:
+    change = service.add_card(
+        CardDraft("Ann", organisation="Acme"),
+        Stage.CLIENT,
+        source=TouchpointKind.REFERRAL,
+        market=Market.WARM,
+    )
+    assert change.kind is ChangeKind.CREATE and change.before is None
+    detail = service.card(change.card_id)
+    assert detail.summary.stage is Stage.CLIENT
+    assert detail.history == (StageEventView(None, Stage.CLIENT, NOW, "sam"),)
+    assert detail.source is TouchpointKind.REFERRAL
+    assert detail.market is Market.WARM
+    assert [c.name for c in service.board()[Stage.CLIENT]] == ["Ann"]
+
+
+def test_add_card_refuses_an_unusable_draft_and_saves_nothing(service: PipelineService) -> None:
+    with pytest.raises(CardFormError):
+        service.add_card(CardDraft("   "))
+    with pytest.raises(CardFormError):
+        service.add_card(CardDraft("Ann", email="nope"))
+    assert service.cards() == []
+
+
+def test_board_groups_by_stage_in_position_order(service: PipelineService) -> None:
+    lead1 = add(service, "L1")
+    client1 = add(service, "C1", Stage.CLIENT)
+    lead2 = add(service, "L2")
+    repeat1 = add(service, "R1", Stage.REPEAT)
+    client2 = add(service, "C2", Stage.CLIENT)
+    board = assert_contiguous(service)
+    assert board == {
+        Stage.LEAD: [lead2, lead1],
+        Stage.PROSPECT: [],
+        Stage.CLIENT: [client2, client1],
+        Stage.REPEAT: [repeat1],
+    }
+    assert [c.id for c in service.cards()] == [lead2, lead1, client2, client1, repeat1]
+    assert [c.id for c in service.cards(Stage.CLIENT)] == [client2, client1]
+
+
+def test_card_that_does_not_exist(service: PipelineService) -> None:
+    with pytest.raises(NotFoundError):
+        service.card(9999)
+    with pytest.raises(NotFoundError):
+        service.move_card(9999, Stage.CLIENT)
+
+
+# Moving and reordering ------------------------------------------------------------------
+
+
+def test_move_to_the_same_stage_is_a_no_op(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    version = service.card(b).version
+    assert service.move_card(b, Stage.LEAD) is None
+    assert ids(service, Stage.LEAD) == [c, b, a]
+    assert len(service.card(b).history) == 1
+    assert service.card(b).version == version
+
+
+def test_move_goes_to_the_top_of_the_new_stage_and_records_an_event(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    already = add(service, "Dee", Stage.PROSPECT)
+    change = service.move_card(b, Stage.PROSPECT)
+    assert change is not None and change.kind is ChangeKind.MOVE
+    board = assert_contiguous(service)
+    assert board[Stage.LEAD] == [c, a]
+    assert board[Stage.PROSPECT] == [b, already]
+    assert service.card(b).history[-1] == StageEventView(Stage.LEAD, Stage.PROSPECT, NOW, "sam")
+    assert len(service.card(b).history) == 2
+
+
+def test_moving_backwards_is_allowed(service: PipelineService) -> None:
+    card = add(service, "Ann", Stage.CLIENT)
+    assert service.move_card(card, Stage.LEAD) is not None
+    assert service.card(card).summary.stage is Stage.LEAD
+    assert service.card(card).history[-1] == StageEventView(Stage.CLIENT, Stage.LEAD, NOW, "sam")
+
+
+def test_reorder_within_a_column(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    assert service.reorder_card(c, 1) is not None
+    assert ids(service, Stage.LEAD) == [b, c, a]
+    assert service.reorder_card(a, -2) is not None
+    assert ids(service, Stage.LEAD) == [a, b, c]
+    # A big jump stops at the end of the column.
+    assert service.reorder_card(a, 99) is not None
+    assert ids(service, Stage.LEAD) == [b, c, a]
+
+
+def test_reorder_at_the_ends_does_nothing(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    assert service.reorder_card(c, -1) is None
+    assert service.reorder_card(a, 1) is None
+    assert service.reorder_card(b, 0) is None
+    assert ids(service, Stage.LEAD) == [c, b, a]
+    alone = add(service, "Solo", Stage.REPEAT)
+    assert service.reorder_card(alone, -1) is None
+    assert service.reorder_card(alone, 1) is None
+
+
+# Archiving ------------------------------------------------------------------------------
+
+
+def test_archive_takes_the_card_off_the_board(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    change = service.archive_card(b, ArchiveReason.WON)
+    assert change.kind is ChangeKind.ARCHIVE
+    assert ids(service, Stage.LEAD) == [c, a]
+    assert b not in [card.id for card in service.cards()]
+    detail = service.card(b)
+    assert detail.archived_at == NOW
+    assert detail.archive_reason is ArchiveReason.WON
+    with pytest.raises(StoreError):
+        service.move_card(b, Stage.CLIENT)
+    with pytest.raises(StoreError):
+        service.archive_card(b, ArchiveReason.LOST)
+
+
+@pytest.mark.parametrize("note", ["", "   ", "\x1b[2J\x07"])
+def test_archive_for_other_reason_needs_a_note(service: PipelineService, note: str) -> None:
+    card = add(service, "Ann")
+    with pytest.raises(StoreError) as caught:
+        service.archive_card(card, ArchiveReason.OTHER, note)
+    assert "other" in str(caught.value)
+    assert ids(service, Stage.LEAD) == [card]
+    assert service.card(card).archived_at is None
+
+
+def test_archive_for_other_reason_keeps_the_cleaned_note(service: PipelineService) -> None:
+    card = add(service, "Ann")
+    service.archive_card(card, ArchiveReason.OTHER, "Moved \x1b[31mabroad\n[b]sadly[/b]")
+    detail = service.card(card)
+    assert detail.archive_reason is ArchiveReason.OTHER
+    assert detail.archive_note == "Moved abroad [b]sadly[/b]"
+    assert ids(service, Stage.LEAD) == []
+
+
+# Undo -----------------------------------------------------------------------------------
+
+
+def test_undo_create_removes_the_card(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    change = service.add_card(CardDraft("Dee"))
+    undone = service.undo(change)
+    assert "Dee" in undone.description
+    assert (undone.card_id, undone.version) == (change.card_id, None)
+    assert ids(service, Stage.LEAD) == [c, b, a]
+    with pytest.raises(NotFoundError):
+        service.card(change.card_id)
+
+
+def test_undo_edit_brings_the_old_fields_back(service: PipelineService) -> None:
+    old = CardDraft(
+        name="Ann",
+        organisation="Acme",
+        email="ann@acme.example",
+        phone="+44 1",
+        tags=("warm", "vip"),
+        next_action="Call",
+        next_action_due=TODAY,
+    )
+    card = service.add_card(old).card_id
+    new = CardDraft(name="Annie", organisation="Other", next_action="Email", tags=("cold",))
+    change = service.update_card(card, new, service.card(card).version)
+    assert change.kind is ChangeKind.EDIT
+    assert service.card(card).draft == new
+    service.undo(change)
+    assert service.card(card).draft == old
+    assert_contiguous(service)
+
+
+def test_undo_move_restores_stage_and_position_and_records_the_move_back(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    client = add(service, "Dee", Stage.CLIENT)
+    change = service.move_card(b, Stage.CLIENT)
+    assert change is not None
+    service.undo(change)
+    board = assert_contiguous(service)
+    assert board[Stage.LEAD] == [c, b, a]
+    assert board[Stage.CLIENT] == [client]
+    history = service.card(b).history
+    assert [(e.from_stage, e.to_stage, e.by) for e in history] == [
+        (None, Stage.LEAD, "sam"),
+        (Stage.LEAD, Stage.CLIENT, "sam"),
+        (Stage.CLIENT, Stage.LEAD, "sam"),
+    ]
+
+
+def test_undo_reorder_puts_the_card_back(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    change = service.reorder_card(c, 2)
+    assert change is not None
+    assert ids(service, Stage.LEAD) == [b, a, c]
+    service.undo(change)
+    assert ids(service, Stage.LEAD) == [c, b, a]
+
+
+def test_undo_archive_puts_the_card_back_where_it_was(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    change = service.archive_card(b, ArchiveReason.NOT_A_FIT)
+    assert ids(service, Stage.LEAD) == [c, a]
+    service.undo(change)
+    assert ids(service, Stage.LEAD) == [c, b, a]
+    detail = service.card(b)
+    assert detail.archived_at is None
+    assert detail.archive_reason is None
+    assert detail.archive_note == ""
+
+
+@pytest.mark.parametrize("kind", ["create", "move", "reorder", "archive", "edit"])
+def test_undo_is_refused_when_the_card_changed_since(
+    service: PipelineService, three_leads: tuple[int, int, int], kind: str
+) -> None:
+    b = three_leads[1]
+    target = b
+    if kind == "create":
+        change = service.add_card(CardDraft("Dee"))
+        target = change.card_id
+    elif kind == "move":
+        change = service.move_card(b, Stage.PROSPECT)  # type: ignore[assignment]
+    elif kind == "reorder":
+        change = service.reorder_card(b, 1)  # type: ignore[assignment]
+    elif kind == "archive":
+        change = service.archive_card(b, ArchiveReason.LOST)
+    else:
+        change = service.update_card(b, CardDraft("Benjamin"), service.card(b).version)
+    assert change is not None
+    later = CardDraft("Edited elsewhere", organisation="Elsewhere Ltd")
+    service.update_card(target, later, service.card(target).version)
+    board_before = assert_contiguous(service)
+    with pytest.raises(ConflictError):
+        service.undo(change)
+    assert assert_contiguous(service) == board_before
+    assert service.card(target).draft == later
+
+
+def test_undo_twice_walks_back_through_changes_to_the_same_card(
+    service: PipelineService,
+) -> None:
+    """Undo after add + move: the move goes, then (re-based on the version the first undo
+    reports, as the UI's undo history does) the card itself goes."""
+    created = service.add_card(CardDraft("Ann"))
+    moved = service.move_card(created.card_id, Stage.PROSPECT)
+    assert moved is not None
+    undone = service.undo(moved)
+    assert undone.version == service.card(created.card_id).version
+    assert ids(service, Stage.LEAD) == [created.card_id]
+    service.undo(replace(created, version_after=undone.version))
+    assert_contiguous(service)
+    with pytest.raises(NotFoundError):
+        service.card(created.card_id)
+
+
+def test_undo_twice_after_reorder_and_edit_of_the_same_card(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, b, c = three_leads
+    reordered = service.reorder_card(c, 2)
+    assert reordered is not None
+    edited = service.update_card(c, CardDraft("Catherine"), service.card(c).version)
+    undone = service.undo(edited)
+    assert service.card(c).summary.name == "Cat"
+    assert undone.version == service.card(c).version
+    service.undo(replace(reordered, version_after=undone.version))
+    assert ids(service, Stage.LEAD) == [c, b, a]
+
+
+def test_undo_reports_a_version_that_a_later_edit_can_use(service: PipelineService) -> None:
+    card = add(service, "Ann")
+    moved = service.move_card(card, Stage.CLIENT)
+    assert moved is not None
+    undone = service.undo(moved)
+    assert undone.version is not None
+    service.update_card(card, CardDraft("Ann", organisation="Acme"), undone.version)
+    assert service.card(card).summary.organisation == "Acme"
+
+
+# Conflicts ------------------------------------------------------------------------------
+
+
+def test_update_with_a_stale_version_is_refused_and_saves_nothing(
+    service: PipelineService,
+) -> None:
+    card = add(service, "Ann", org="Acme")
+    stale = service.card(card).version
+    service.update_card(card, CardDraft("Ann", organisation="Acme Group"), stale)
+    with pytest.raises(ConflictError) as caught:
+        service.update_card(card, CardDraft("Overwritten"), stale)
+    assert "Ann" in str(caught.value)
+    detail = service.card(card)
+    assert (detail.summary.name, detail.summary.organisation) == ("Ann", "Acme Group")
+
+
+def test_two_database_objects_on_one_file_never_overwrite_each_other(
+    db_path: Path, service: PipelineService
+) -> None:
+    card = add(service, "Ann")
+    other_db = open_database(str(db_path))
+    try:
+        other = PipelineService(other_db, "kim", clock=lambda: NOW + timedelta(minutes=5))
+        read_by_sam = service.card(card).version
+        read_by_kim = other.card(card).version
+        other.update_card(card, CardDraft("Ann", organisation="Kim's edit"), read_by_kim)
+        with pytest.raises(ConflictError):
+            service.update_card(card, CardDraft("Ann", organisation="Sam's edit"), read_by_sam)
+        assert service.card(card).summary.organisation == "Kim's edit"
+        assert other.card(card).summary.organisation == "Kim's edit"
+    finally:
+        other_db.close()
+
+
+def test_a_neighbours_move_does_not_make_an_open_edit_conflict(
+    service: PipelineService, three_leads: tuple[int, int, int]
+) -> None:
+    a, _, c = three_leads
+    version = service.card(a).version
+    service.move_card(c, Stage.CLIENT)
+    service.update_card(a, CardDraft("Ann", organisation="Acme"), version)
+    assert service.card(a).summary.organisation == "Acme"
+
+
+# Notes, touchpoints, and user text ------------------------------------------------------
+
+
+def test_card_detail_has_history_notes_and_touchpoints(service: PipelineService) -> None:
+    card = add(service, "Ann")
+    service.move_card(card, Stage.PROSPECT)
+    first_note = service.add_note(card, NoteKind.PROBLEM, "Loses 12% to no-shows")
+    second_note = service.add_note(card, NoteKind.GOAL, "Fill every chair")
+    older = service.add_touchpoint(card, TouchpointKind.EVENT, TODAY - timedelta(days=9), "Expo")
+    newer = service.add_touchpoint(card, TouchpointKind.CALL, TODAY, "Discovery call")
+    detail = service.card(card)
+    assert [(e.from_stage, e.to_stage) for e in detail.history] == [
+        (None, Stage.LEAD),
+        (Stage.LEAD, Stage.PROSPECT),
+    ]
+    assert {n.id for n in detail.notes} == {first_note, second_note}
+    assert [(n.kind, n.body) for n in detail.notes] == [
+        (NoteKind.GOAL, "Fill every chair"),
+        (NoteKind.PROBLEM, "Loses 12% to no-shows"),
+    ]
+    assert all(n.created_at == NOW for n in detail.notes)
+    assert [(t.id, t.kind, t.happened_on, t.summary) for t in detail.touchpoints] == [
+        (newer, TouchpointKind.CALL, TODAY, "Discovery call"),
+        (older, TouchpointKind.EVENT, TODAY - timedelta(days=9), "Expo"),
+    ]
+
+
+def test_first_touchpoint_becomes_the_source_and_later_ones_do_not(
+    service: PipelineService,
+) -> None:
+    card = add(service, "Ann")
+    assert service.card(card).source is None
+    service.add_touchpoint(card, TouchpointKind.SOCIAL, TODAY - timedelta(days=3))
+    assert service.card(card).source is TouchpointKind.SOCIAL
+    service.add_touchpoint(card, TouchpointKind.CALL, TODAY)
+    assert service.card(card).source is TouchpointKind.SOCIAL
+    referred = service.add_card(CardDraft("Ben"), source=TouchpointKind.REFERRAL).card_id
+    service.add_touchpoint(referred, TouchpointKind.EMAIL, TODAY)
+    assert service.card(referred).source is TouchpointKind.REFERRAL
+
+
+def test_user_text_keeps_markup_literally_and_loses_control_characters(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(
+        CardDraft(
+            name="[bold red]Ann[/] \x1b[2J\x07",
+            organisation="[@click=app.quit]Acme[/]\x1b]52;c;aGVsbG8=\x07",
+            next_action="Call \u202eback",
+            tags=("[vip]",),
+        )
+    ).card_id
+    summary = service.card(card).summary
+    assert summary.name == "[bold red]Ann[/]"
+    assert summary.organisation == "[@click=app.quit]Acme[/]"
+    assert summary.next_action == "Call back"
+    assert summary.tags == ("[vip]",)
+    assert [c.name for c in service.cards()] == ["[bold red]Ann[/]"]
+
+    service.add_note(card, NoteKind.INSIGHT, "# Idea\n[link=https://x.example]y[/link]\x1b[31m\x00")
+    service.add_touchpoint(card, TouchpointKind.CALL, TODAY, "Said [i]hi[/i]\nthen\x9b2J bye")
+    detail = service.card(card)
+    assert detail.notes[0].body == "# Idea\n[link=https://x.example]y[/link]"
+    assert detail.touchpoints[0].summary == "Said [i]hi[/i] then bye"
+
+
+# The demo pipeline ----------------------------------------------------------------------
+
+
+def test_seed_demo_fills_a_realistic_pipeline() -> None:
+    db = open_database("sqlite://")
+    try:
+        count = seed_demo(db, TODAY, user="sam")
+        service = PipelineService(db, "sam", clock=lambda: NOW)
+        board = assert_contiguous(service)
+        cards = service.cards()
+        assert count == len(cards) >= 30
+        assert all(board[stage] for stage in STAGES)
+        details = [service.card(card.id) for card in cards]
+        assert all(d.touchpoints for d in details)
+        assert any(d.notes for d in details)
+        assert any(not d.notes for d in details)
+        assert any(card.is_overdue(TODAY) for card in cards)
+        assert any(card.is_due_today(TODAY) for card in cards)
+        assert all(d.history and d.history[-1].to_stage is d.summary.stage for d in details)
+        # The demo is an ordinary pipeline: it can be changed and undone like any other.
+        first = cards[0]
+        change = service.move_card(first.id, Stage.REPEAT)
+        assert change is not None
+        assert_contiguous(service)
+        service.undo(change)
+        assert assert_contiguous(service) == board
+    finally:
+        db.close()
+
+
+# Positions under any sequence of changes ------------------------------------------------
+
+
+_MACHINE_DATABASES: list[Database] = []
+
+
+def _machine_database() -> Database:
+    """One in-memory database for every run of the machine (emptied after each run), so
+    the runs do not pay for migrations and fresh SQL compilation each time."""
+    if not _MACHINE_DATABASES:
+        _MACHINE_DATABASES.append(open_database("sqlite://"))
+    return _MACHINE_DATABASES[0]
+
+
+class BoardMachine(RuleBasedStateMachine):
+    """Drives the service with random changes; the board must match a simple model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.db = _machine_database()
+        self.service = PipelineService(self.db, "sam", clock=lambda: NOW)
+        self.model: dict[Stage, list[int]] = {stage: [] for stage in STAGES}
+        self.names: dict[int, str] = {}
+        self.archived: set[int] = set()
+        self.changes: list[Change] = []
+        self.added = 0
+
+    def active(self) -> list[int]:
+        return [card for stage in STAGES for card in self.model[stage]]
+
+    def where(self, card: int) -> tuple[Stage, int]:
+        for stage in STAGES:
+            if card in self.model[stage]:
+                return stage, self.model[stage].index(card)
+        raise AssertionError(f"card {card} is not on the model board")
+
+    @rule(stage=st.sampled_from(STAGES))
+    def add(self, stage: Stage) -> None:
+        self.added += 1
+        name = f"Card {self.added}"
+        change = self.service.add_card(CardDraft(name), stage)
+        self.model[stage].insert(0, change.card_id)
+        self.names[change.card_id] = name
+        self.changes.append(change)
+
+    @precondition(lambda self: self.active())
+    @rule(data=st.data(), stage=st.sampled_from(STAGES))
+    def move(self, data: st.DataObject, stage: Stage) -> None:
+        card = data.draw(st.sampled_from(self.active()))
+        current, _ = self.where(card)
+        change = self.service.move_card(card, stage)
+        if current is stage:
+            assert change is None
+            return
+        assert change is not None
+        self.model[current].remove(card)
+        self.model[stage].insert(0, card)
+        self.changes.append(change)
+
+    @precondition(lambda self: self.active())
+    @rule(data=st.data(), offset=st.integers(min_value=-3, max_value=3))
+    def reorder(self, data: st.DataObject, offset: int) -> None:
+        card = data.draw(st.sampled_from(self.active()))
+        stage, position = self.where(card)
+        column = self.model[stage]
+        target = max(0, min(len(column) - 1, position + offset))
+        change = self.service.reorder_card(card, offset)
+        if target == position:
+            assert change is None
+            return
+        assert change is not None
+        column.remove(card)
+        column.insert(target, card)
+        self.changes.append(change)
+
+    @precondition(lambda self: self.active())
+    @rule(data=st.data())
+    def edit(self, data: st.DataObject) -> None:
+        card = data.draw(st.sampled_from(self.active()))
+        self.added += 1
+        name = f"Renamed {self.added}"
+        version = self.service.card(card).version
+        self.changes.append(self.service.update_card(card, CardDraft(name), version))
+        self.names[card] = name
+
+    @precondition(lambda self: self.active())
+    @rule(data=st.data(), reason=st.sampled_from([ArchiveReason.WON, ArchiveReason.LOST]))
+    def archive(self, data: st.DataObject, reason: ArchiveReason) -> None:
+        card = data.draw(st.sampled_from(self.active()))
+        stage, _ = self.where(card)
+        self.changes.append(self.service.archive_card(card, reason))
+        self.model[stage].remove(card)
+        self.archived.add(card)
+
+    @precondition(lambda self: self.changes)
+    @rule()
+    def undo(self) -> None:
+        # Newest first, re-basing the next older change to the same card onto the version
+        # the undo reports, as the UI's undo history does. Nobody else writes here, so no
+        # undo may be refused.
+        change = self.changes.pop()
+        undone = self.service.undo(change)
+        card = change.card_id
+        assert undone.card_id == card
+        if undone.version is not None:
+            for index in range(len(self.changes) - 1, -1, -1):
+                if self.changes[index].card_id == card:
+                    self.changes[index] = replace(self.changes[index], version_after=undone.version)
+                    break
+        for column in self.model.values():
+            if card in column:
+                column.remove(card)
+        self.archived.discard(card)
+        before = change.before
+        if before is None:
+            del self.names[card]
+        elif before.archived_at is not None:
+            self.archived.add(card)
+            self.names[card] = before.draft.name
+        else:
+            column = self.model[before.stage]
+            column.insert(min(before.position, len(column)), card)
+            self.names[card] = before.draft.name
+
+    @invariant()
+    def board_matches_the_model(self) -> None:
+        board = self.service.board()
+        for stage, cards in board.items():
+            assert [card.position for card in cards] == list(range(len(cards))), stage
+            assert [card.id for card in cards] == self.model[stage], stage
+            assert [card.name for card in cards] == [self.names[c] for c in self.model[stage]]
+
+    def teardown(self) -> None:
+        with self.db.write() as session:
+            for table in ("stage_event", "touchpoint", "research_note", "card"):
+                session.execute(text(f"DELETE FROM {table}"))
+
+
+BoardMachine.TestCase.settings = settings(
+    max_examples=30,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_positions_stay_contiguous_under_any_sequence_of_changes = BoardMachine.TestCase
