@@ -413,3 +413,15 @@ async def test_a_restart_shows_the_same_board(db_path: object) -> None:
         assert names(second, Stage.LEAD) == ["Ada"]
         assert names(second, Stage.PROSPECT) == ["Ben"]
     reopened.close()
+
+
+async def test_every_board_action_is_in_the_command_palette(three_leads: PipelineService) -> None:
+    app = make_app(three_leads)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "next stage")
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        assert names(three_leads, Stage.PROSPECT) == ["Ada"]
+        assert focused_card_name(app) == "Ada"

@@ -30,7 +30,7 @@ from pipeline_tui.store import (
     open_database,
 )
 from pipeline_tui.store.demo import seed_demo
-from pipeline_tui.store.migrate import head_revision
+from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS
 from tests.conftest import NOW, TODAY
 
 # Helpers --------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_sqlite_safety_settings(database: Database) -> None:
 def test_schema_is_at_head_after_open(database: Database) -> None:
     with database.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-    assert [v for (v,) in versions] == [head_revision()]
+    assert [v for (v,) in versions] == [HEAD_REVISION]
 
 
 def test_reopening_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
@@ -734,3 +734,12 @@ BoardMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_positions_stay_contiguous_under_any_sequence_of_changes = BoardMachine.TestCase
+
+
+def test_head_revision_constant_matches_the_migration_scripts() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION

@@ -218,14 +218,13 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
 
         database: Database = open_database("sqlite://")
         seed_demo(database, date.today(), user=config.user_name)
-        title = "pipeline-tui demo (changes are thrown away)"
+        title, notice = "pipeline-tui demo", "A sample pipeline: nothing you do here is saved."
     else:
         database = open_database(database_target(args, config))
-        title = "pipeline-tui"
+        title, notice = "pipeline-tui", None
     try:
-        app = PipelineApp(
-            PipelineService(database, config.user_name), title=title, theme=config.theme
-        )
+        service = PipelineService(database, config.user_name)
+        app = PipelineApp(service, title=title, theme=config.theme, notice=notice)
         app.run()
     finally:
         database.close()
