@@ -45,6 +45,7 @@ class BoardScreen(Screen[None]):
             "Column left",
             show=False,
             tooltip="Focus the column to the left",
+            id="board.column_left",
         ),
         Binding(
             "right,l",
@@ -52,22 +53,53 @@ class BoardScreen(Screen[None]):
             "Column right",
             show=False,
             tooltip="Focus the column to the right",
-        ),
-        Binding("H", "move(-1)", "Move back", tooltip="Move the card back a stage"),
-        Binding("L", "move(1)", "Move on", tooltip="Move the card on to the next stage"),
-        Binding(
-            "K", "reorder(-1)", "Reorder up", show=False, tooltip="Move the card up its column"
+            id="board.column_right",
         ),
         Binding(
-            "J", "reorder(1)", "Reorder down", show=False, tooltip="Move the card down its column"
+            "H", "move(-1)", "Move back", tooltip="Move the card back a stage", id="board.move_back"
         ),
-        Binding("n", "new_card", "New", tooltip="New card in the focused column"),
-        Binding("e", "edit_card", "Edit", tooltip="Edit the card"),
-        Binding("enter", "open_card", "Open", tooltip="Open the card"),
-        Binding("a", "archive_card", "Archive", tooltip="Archive the card, with a reason"),
-        Binding("u", "undo", "Undo", tooltip="Undo the last change (again for more)"),
-        Binding("question_mark", "help", "Keys", tooltip="Show these keys"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit (everything is already saved)"),
+        Binding(
+            "L",
+            "move(1)",
+            "Move on",
+            tooltip="Move the card on to the next stage",
+            id="board.move_on",
+        ),
+        Binding(
+            "K",
+            "reorder(-1)",
+            "Reorder up",
+            show=False,
+            tooltip="Move the card up its column",
+            id="board.reorder_up",
+        ),
+        Binding(
+            "J",
+            "reorder(1)",
+            "Reorder down",
+            show=False,
+            tooltip="Move the card down its column",
+            id="board.reorder_down",
+        ),
+        Binding(
+            "n", "new_card", "New", tooltip="New card in the focused column", id="board.new_card"
+        ),
+        Binding("e", "edit_card", "Edit", tooltip="Edit the card", id="board.edit_card"),
+        Binding("enter", "open_card", "Open", tooltip="Open the card", id="board.open_card"),
+        Binding(
+            "a",
+            "archive_card",
+            "Archive",
+            tooltip="Archive the card, with a reason",
+            id="board.archive_card",
+        ),
+        Binding(
+            "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
+        ),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
+        Binding(
+            "q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="board.quit"
+        ),
     ]
 
     def __init__(self, backend: Backend) -> None:

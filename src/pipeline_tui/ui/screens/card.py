@@ -24,8 +24,8 @@ from pipeline_tui.ui.screens.help import HelpScreen
 class CardScreen(Screen[None]):
     CSS_PATH = "card.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("question_mark", "help", "Keys"),
+        Binding("escape", "back", "Back", id="card.back"),
+        Binding("question_mark", "help", "Keys", id="card.help"),
     ]
 
     def __init__(self, backend: Backend, card_id: int) -> None:

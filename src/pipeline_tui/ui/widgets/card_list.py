@@ -46,12 +46,14 @@ class CardList(ScrollView, can_focus=True):
         "card-list--empty",
     }
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, tooltip="Previous card"),
-        Binding("down,j", "cursor(1)", "Down", show=False, tooltip="Next card"),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home,g", "jump(0)", "First card", show=False),
-        Binding("end,G", "jump(-1)", "Last card", show=False),
+        Binding(
+            "up,k", "cursor(-1)", "Up", show=False, tooltip="Previous card", id="cards.previous"
+        ),
+        Binding("down,j", "cursor(1)", "Down", show=False, tooltip="Next card", id="cards.next"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="cards.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="cards.page_down"),
+        Binding("home,g", "jump(0)", "First card", show=False, id="cards.first"),
+        Binding("end,G", "jump(-1)", "Last card", show=False, id="cards.last"),
     ]
 
     cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
