@@ -15,7 +15,7 @@ from pipeline_tui.store.models import CardRow, StageEventRow
 from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
-from pipeline_tui.ui.screens.confirm import ConfirmScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
@@ -137,12 +137,12 @@ async def test_escape_asks_before_discarding_typed_text(service: PipelineService
         await press(pilot, "n")
         await type_text(pilot, "Half-typed")
         await press(pilot, "escape")
-        assert isinstance(app.screen, ConfirmScreen)
+        assert isinstance(app.screen, ChoiceScreen)
         await press(pilot, "n")  # keep editing
         assert isinstance(app.screen, CardFormScreen)
         assert app.screen.query_one("#name").value == "Half-typed"  # type: ignore[attr-defined]
         await press(pilot, "escape", "y")
-        assert not isinstance(app.screen, (CardFormScreen, ConfirmScreen))
+        assert not isinstance(app.screen, (CardFormScreen, ChoiceScreen))
         assert service.cards() == []
 
 
@@ -151,7 +151,7 @@ async def test_escape_on_an_untouched_form_just_closes(service: PipelineService)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "n", "escape")
-        assert not isinstance(app.screen, (CardFormScreen, ConfirmScreen))
+        assert not isinstance(app.screen, (CardFormScreen, ChoiceScreen))
 
 
 async def test_focus_keys_move_between_cards_and_columns(three_leads: PipelineService) -> None:

@@ -499,10 +499,10 @@ def test_a_neighbours_move_does_not_make_an_open_edit_conflict(
 def test_card_detail_has_history_notes_and_touchpoints(service: PipelineService) -> None:
     card = add(service, "Ann")
     service.move_card(card, Stage.PROSPECT)
-    first_note = service.add_note(card, NoteKind.PROBLEM, "Loses 12% to no-shows")
-    second_note = service.add_note(card, NoteKind.GOAL, "Fill every chair")
-    older = service.add_touchpoint(card, TouchpointKind.EVENT, TODAY - timedelta(days=9), "Expo")
-    newer = service.add_touchpoint(card, TouchpointKind.CALL, TODAY, "Discovery call")
+    first_note = service.add_note(card, NoteKind.PROBLEM, "Loses 12% to no-shows").id
+    second_note = service.add_note(card, NoteKind.GOAL, "Fill every chair").id
+    older = service.add_touchpoint(card, TouchpointKind.EVENT, TODAY - timedelta(days=9), "Expo").id
+    newer = service.add_touchpoint(card, TouchpointKind.CALL, TODAY, "Discovery call").id
     detail = service.card(card)
     assert [(e.from_stage, e.to_stage) for e in detail.history] == [
         (None, Stage.LEAD),

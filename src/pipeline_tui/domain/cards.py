@@ -12,6 +12,9 @@ from pipeline_tui.domain.text import clean_line
 
 NAME_MAX = 200
 LINE_MAX = 500
+# Research notes are capped so one paste cannot make the card screen or the database
+# crawl; 2 MB of text is far beyond any real note.
+NOTE_MAX_CHARS = 2_000_000
 
 
 class CardFormError(ValueError):
@@ -149,6 +152,7 @@ class ChangeKind(StrEnum):
     REORDER = "reorder"
     ARCHIVE = "archive"
     RESTORE = "restore"
+    DELETE_NOTE = "delete-note"
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ class Change:
     description: str
     before: CardState | None
     version_after: int
+    note: NoteView | None = None  # the deleted note, for DELETE_NOTE
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ _FULL_WEEKDAYS = (
     "sunday",
 )
 _RELATIVE = re.compile(r"^\+\s*(\d{1,4})\s*([dw]?)$")
+_AGO = re.compile(r"^-\s*(\d{1,4})\s*([dw]?)$")
 
 DUE_DATE_HINT = "2026-12-01, today, tomorrow, fri, +3d or +2w"
 
@@ -66,3 +67,35 @@ def describe_due(due: date, today: date) -> str:
     if due.year == today.year:
         return due.strftime("%b %d")
     return due.isoformat()
+
+
+PAST_DATE_HINT = "today, yesterday, mon, -3d or 2026-11-20"
+
+
+def parse_past_date(text: str, today: date) -> date:
+    """The day something happened: empty means today, a weekday name the last such day.
+
+    Dates in the future are refused: a touchpoint is something that already happened.
+    """
+    key = text.strip().lower()
+    if key in ("", "today", "tod"):
+        return today
+    if key in ("yesterday", "yest"):
+        return today - timedelta(days=1)
+    for names in (_WEEKDAYS, _FULL_WEEKDAYS):
+        if key in names:
+            back = (today.weekday() - names.index(key) - 1) % 7 + 1
+            return today - timedelta(days=back)
+    ago = _AGO.match(key)
+    if ago:
+        count, unit = int(ago.group(1)), ago.group(2) or "d"
+        return today - timedelta(days=count * (7 if unit == "w" else 1))
+    try:
+        day = date.fromisoformat(key)
+    except ValueError:
+        raise DueDateError(f"{text.strip()!r} is not a date; use {PAST_DATE_HINT}.") from None
+    if day > today:
+        raise DueDateError(
+            f"{day.isoformat()} is in the future; a touchpoint has already happened."
+        )
+    return day

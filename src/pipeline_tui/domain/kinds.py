@@ -51,6 +51,35 @@ class NoteKind(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def key(self) -> str:
+        """The one key that picks this kind after `n` on the card screen."""
+        return _NOTE_KEYS[self]
+
+    @property
+    def meaning(self) -> str:
+        return _NOTE_MEANINGS[self]
+
+
+_NOTE_KEYS = {
+    NoteKind.PROBLEM: "p",
+    NoteKind.GOAL: "g",
+    NoteKind.GAP: "a",
+    NoteKind.INSIGHT: "i",
+    NoteKind.OPPORTUNITY: "o",
+    NoteKind.URGENCY: "u",
+    NoteKind.GENERAL: "n",
+}
+_NOTE_MEANINGS = {
+    NoteKind.PROBLEM: "a problem they have",
+    NoteKind.GOAL: "what they want to achieve",
+    NoteKind.GAP: "how they do against a goal",
+    NoteKind.INSIGHT: "an idea we can bring them",
+    NoteKind.OPPORTUNITY: "a further way to help",
+    NoteKind.URGENCY: "why it matters now",
+    NoteKind.GENERAL: "anything else",
+}
+
 
 class Market(StrEnum):
     WARM = "warm"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.cards import (
+    NOTE_MAX_CHARS,
     CardDetail,
     CardDraft,
     CardState,
@@ -31,6 +32,7 @@ from pipeline_tui.domain.cards import (
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line, clean_text
+from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
@@ -40,6 +42,7 @@ from pipeline_tui.store.models import (
     TouchpointRow,
     utcnow,
 )
+from pipeline_tui.store.search import SearchHit
 
 Clock = Callable[[], datetime]
 
@@ -119,8 +122,8 @@ class PipelineService:
                     for e in sorted(row.events, key=lambda e: (e.at, e.id))
                 ),
                 notes=tuple(
-                    NoteView(n.id, NoteKind(n.kind), n.body, n.created_at, n.updated_at)
-                    for n in sorted(row.notes, key=lambda n: (n.created_at, n.id), reverse=True)
+                    _note_view(n)
+                    for n in sorted(row.notes, key=lambda n: (n.updated_at, n.id), reverse=True)
                 ),
                 touchpoints=tuple(
                     TouchpointView(t.id, TouchpointKind(t.kind), t.happened_on, t.summary)
@@ -160,11 +163,7 @@ class PipelineService:
         draft = draft.cleaned()
         with self._write() as session:
             row = _get(session, card_id)
-            if row.version != expected_version:
-                raise ConflictError(
-                    f"{row.name} was changed elsewhere while you edited it; "
-                    "your edit was not saved."
-                )
+            _check_version(row, expected_version)
             before = _state(row)
             _apply_draft(row, draft)
             row.updated_at = self.clock()
@@ -244,6 +243,18 @@ class PipelineService:
             row = session.get(CardRow, change.card_id)
             if row is None:
                 raise NotFoundError("That card no longer exists; nothing to undo.")
+            if change.note is not None:  # a deleted note comes back; nothing is overwritten
+                note = change.note
+                row.notes.append(
+                    ResearchNoteRow(
+                        kind=note.kind.value,
+                        body=note.body,
+                        created_at=note.created_at,
+                        updated_at=note.updated_at,
+                    )
+                )
+                session.flush()
+                return Undone(description, change.card_id, row.version)
             if row.version != change.version_after:
                 raise ConflictError(f"{row.name} was changed elsewhere since; it was not undone.")
             if change.before is None:
@@ -254,36 +265,121 @@ class PipelineService:
             _restore_state(session, row, change.before, self.user, self.clock())
             return Undone(description, change.card_id, row.version)
 
-    # Notes and touchpoints (their screens come later; the demo and tests use them) ---------
+    # Research notes ------------------------------------------------------------------
 
-    def add_note(self, card_id: int, kind: NoteKind, body: str) -> int:
+    def add_note(self, card_id: int, kind: NoteKind, body: str) -> NoteView:
+        body = _note_body(body)
         with self._write() as session:
             row = _get(session, card_id)
             now = self.clock()
-            note = ResearchNoteRow(
-                kind=kind.value, body=clean_text(body), created_at=now, updated_at=now
-            )
+            note = ResearchNoteRow(kind=kind.value, body=body, created_at=now, updated_at=now)
             row.notes.append(note)
             session.flush()
-            return note.id
+            return _note_view(note)
+
+    def update_note(self, note_id: int, body: str, kind: NoteKind | None = None) -> NoteView:
+        body = _note_body(body)
+        with self._write() as session:
+            note = session.get(ResearchNoteRow, note_id)
+            if note is None:
+                raise NotFoundError("That note no longer exists.")
+            if note.body != body or (kind is not None and note.kind != kind.value):
+                note.body = body
+                if kind is not None:
+                    note.kind = kind.value
+                note.updated_at = self.clock()
+            session.flush()
+            return _note_view(note)
+
+    def delete_note(self, note_id: int) -> Change:
+        """Delete a note; the Change holds all of it, so undo brings it back whole."""
+        with self._write() as session:
+            note = session.get(ResearchNoteRow, note_id)
+            if note is None:
+                raise NotFoundError("That note no longer exists.")
+            view = _note_view(note)
+            card = _get(session, note.card_id)
+            session.delete(note)
+            return Change(
+                ChangeKind.DELETE_NOTE,
+                card.id,
+                f"Deleted the {view.kind.label.lower()} note on {card.name}",
+                None,
+                card.version,
+                note=view,
+            )
+
+    # Touchpoints and next actions --------------------------------------------------------
 
     def add_touchpoint(
         self, card_id: int, kind: TouchpointKind, happened_on: date, summary: str = ""
-    ) -> int:
+    ) -> TouchpointView:
         """Log a touchpoint; the first one a card gets becomes its source."""
         with self._write() as session:
             row = _get(session, card_id)
-            touchpoint = TouchpointRow(
-                kind=kind.value,
-                happened_on=happened_on,
-                summary=clean_line(summary),
-                created_at=self.clock(),
-            )
-            row.touchpoints.append(touchpoint)
-            if row.source is None:
-                row.source = kind.value
+            touchpoint = _log_touchpoint(row, kind, happened_on, summary, self.clock())
             session.flush()
-            return touchpoint.id
+            return TouchpointView(touchpoint.id, kind, happened_on, touchpoint.summary)
+
+    def set_next_action(
+        self, card_id: int, action: str, due: date | None, expected_version: int
+    ) -> Change:
+        """Set (or clear, with an empty action and no date) the card's one next step."""
+        action = clean_line(action)
+        with self._write() as session:
+            row = _get(session, card_id)
+            _check_version(row, expected_version)
+            before = _state(row)
+            row.next_action, row.next_action_due = action, due
+            row.updated_at = self.clock()
+            session.flush()
+            what = (
+                f"Next action for {row.name}"
+                if action or due
+                else f"Cleared next action of {row.name}"
+            )
+            return Change(ChangeKind.EDIT, row.id, what, before, row.version)
+
+    def complete_next_action(
+        self,
+        card_id: int,
+        kind: TouchpointKind,
+        happened_on: date,
+        summary: str,
+        expected_version: int,
+    ) -> int:
+        """Mark the next action done: log it as a touchpoint and clear it, in one step.
+
+        Returns the card's new version, for setting the next action straight after.
+        """
+        with self._write() as session:
+            row = _get(session, card_id)
+            _check_version(row, expected_version)
+            _log_touchpoint(
+                row, kind, happened_on, summary or f"Done: {row.next_action}", self.clock()
+            )
+            row.next_action, row.next_action_due = "", None
+            row.updated_at = self.clock()
+            session.flush()
+            return row.version
+
+    def set_market(self, card_id: int, market: Market | None) -> None:
+        with self._write() as session:
+            row = _get(session, card_id)
+            row.market = market.value if market else None
+            row.updated_at = self.clock()
+
+    # Search ------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Active cards and notes matching every word of `query` (as prefixes), best first."""
+        with self.database.read() as session:
+            return search.search(session, query, limit)
+
+    def matching_card_ids(self, query: str) -> set[int]:
+        """Ids of active cards whose name, organisation, tags or notes match `query`."""
+        with self.database.read() as session:
+            return search.matching_card_ids(session, query)
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -319,6 +415,43 @@ def _summary(row: Any) -> CardSummary:
         next_action=row.next_action,
         next_action_due=row.next_action_due,
     )
+
+
+def _check_version(row: CardRow, expected_version: int) -> None:
+    if row.version != expected_version:
+        raise ConflictError(
+            f"{row.name} was changed elsewhere while you edited it; your edit was not saved "
+            "and the card now shows the other change."
+        )
+
+
+def _note_body(body: str) -> str:
+    body = clean_text(body).strip("\n")
+    if not body.strip():
+        raise StoreError("A note needs some text.")
+    if len(body) > NOTE_MAX_CHARS:
+        raise StoreError(
+            f"A note can be at most {NOTE_MAX_CHARS:,} characters; this one has {len(body):,}."
+        )
+    return body
+
+
+def _note_view(note: ResearchNoteRow) -> NoteView:
+    return NoteView(note.id, NoteKind(note.kind), note.body, note.created_at, note.updated_at)
+
+
+def _log_touchpoint(
+    row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
+) -> TouchpointRow:
+    touchpoint = TouchpointRow(
+        kind=kind.value, happened_on=happened_on, summary=clean_line(summary), created_at=now
+    )
+    row.touchpoints.append(touchpoint)
+    if row.source is None:  # the first touchpoint is where the card came from
+        row.source = kind.value
+        if row.market is None:
+            row.market = (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD).value
+    return touchpoint
 
 
 def _get(session: Session, card_id: int, *, active: bool = False) -> CardRow:

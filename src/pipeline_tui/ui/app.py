@@ -14,13 +14,16 @@ from textual.screen import Screen
 from pipeline_tui.config import default_config_path
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.themes import DEFAULT_THEME, load_themes, shipped_theme_folder
 
 
 class PipelineApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "pipeline-tui"
+    COMMANDS = App.COMMANDS | {CardSearch}
 
     def __init__(
         self,
@@ -61,6 +64,15 @@ class PipelineApp(App[None]):
                 f"Key: {keys}",
                 partial(screen.run_action, binding.action),
             )
+
+    def open_card(self, card_id: int, note_id: int | None = None) -> None:
+        """Open a card (from a search hit), returning to the board focused on it."""
+
+        def back(_: None) -> None:
+            if isinstance(self.screen, BoardScreen):
+                self.screen.reload(card_id)
+
+        self.push_screen(CardScreen(self.backend, card_id, note_id), back)
 
     def on_mount(self) -> None:
         self.push_screen(BoardScreen(self.backend))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -24,6 +25,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 EMPTY_HINT = Content.assemble(
@@ -56,12 +58,12 @@ class BoardScreen(Screen[None]):
             id="board.column_right",
         ),
         Binding(
-            "H", "move(-1)", "Move back", tooltip="Move the card back a stage", id="board.move_back"
+            "H", "move(-1)", "◀ Move", tooltip="Move the card back a stage", id="board.move_back"
         ),
         Binding(
             "L",
             "move(1)",
-            "Move on",
+            "Move ▶",
             tooltip="Move the card on to the next stage",
             id="board.move_on",
         ),
@@ -96,6 +98,17 @@ class BoardScreen(Screen[None]):
         Binding(
             "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
         ),
+        Binding(
+            "slash", "filter", "Filter", tooltip="Filter the board as you type", id="board.filter"
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            tooltip="Clear the filter",
+            id="board.clear_filter",
+        ),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
         Binding(
             "q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="board.quit"
@@ -106,26 +119,32 @@ class BoardScreen(Screen[None]):
         super().__init__()
         self.backend = backend
         self.columns = {stage: StageColumn(stage) for stage in STAGES}
+        self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+        self.filter_ids: set[int] | None = None
+        self.last_list = self.columns[Stage.LEAD].card_list
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
+        yield FormInput(placeholder="filter: name, organisation, tag or note words", id="filter")
         yield Static(EMPTY_HINT, id="empty-hint")
         with Horizontal(id="columns"):
             yield from self.columns.values()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
         self.reload()
 
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if isinstance(event.widget, CardList):
+            self.last_list = event.widget
+
     # Reading ---------------------------------------------------------------------------
 
     @property
     def focused_list(self) -> CardList:
-        focused = self.focused
-        if isinstance(focused, CardList):
-            return focused
-        return self.columns[Stage.LEAD].card_list
+        """The column the rep is working in (the last one focused, if the filter has focus)."""
+        return self.last_list
 
     @property
     def highlighted(self) -> CardSummary | None:
@@ -141,17 +160,21 @@ class BoardScreen(Screen[None]):
                 str(error), title="Could not load the board", severity="error", markup=False
             )
             return
-        self.show_board(board, focus_card)
+        self.board = board
+        self.show_board(focus_card)
 
-    def show_board(self, board: dict[Stage, list[CardSummary]], focus_card: int | None) -> None:
+    def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
+        shown = self.filter_ids
         for stage, column in self.columns.items():
             column.card_list.today = today
-            column.cards = tuple(board[stage])
-        total = sum(len(cards) for cards in board.values())
-        overdue = sum(c.is_overdue(today) for cards in board.values() for c in cards)
-        self.sub_title = f"{total} cards" + (f" · {overdue} overdue" if overdue else "")
-        self.set_class(total == 0, "-empty")
+            cards = self.board[stage]
+            column.total = len(cards) if shown is not None else None
+            column.cards = tuple(c for c in cards if shown is None or c.id in shown)
+        everything = [c for cards in self.board.values() for c in cards]
+        overdue = sum(c.is_overdue(today) for c in everything)
+        self.sub_title = f"{len(everything)} cards" + (f" · {overdue} overdue" if overdue else "")
+        self.set_class(not everything, "-empty")
         if focus_card is not None:
             self.focus_card(focus_card)
 
@@ -262,6 +285,44 @@ class BoardScreen(Screen[None]):
             return
         self.notify(clean_line(undone.description), timeout=3, markup=False)
         self.reload(undone.card_id)
+
+    def action_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        if not self.has_class("-filtering"):
+            return
+        highlighted = self.highlighted
+        self.remove_class("-filtering")
+        self.query_one("#filter", Input).value = ""
+        self.filter_ids = None
+        self.show_board(highlighted.id if highlighted else None)
+        self.focused_list.focus()
+
+    @on(Input.Changed, "#filter")
+    @work(group="filter", exclusive=True)
+    async def _filter_changed(self, event: Input.Changed) -> None:
+        query = event.value
+        if not query.strip():
+            self.filter_ids = None
+        else:
+            try:
+                self.filter_ids = await self.backend.run(
+                    self.backend.service.matching_card_ids, query
+                )
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+        self.show_board()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        if not self.query_one("#filter", Input).value.strip():
+            self.action_clear_filter()
+            return
+        lists = [self.last_list, *(c.card_list for c in self.columns.values())]
+        next((cards for cards in lists if cards.cards), self.last_list).focus()
 
     def action_help(self) -> None:
         bindings = [*CardList.BINDINGS, *self.BINDINGS]

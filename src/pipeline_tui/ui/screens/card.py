@@ -1,76 +1,125 @@
-"""The card screen: profile, next action, research notes, touchpoints and stage history."""
+"""The card screen: profile, next action, research notes, touchpoints and stage history.
+
+Keys for the rep's research: `n` writes a note, `enter` opens one, `d` deletes it
+(`u` brings it back), `t` logs a touchpoint, `f` sets the next action and `x` marks
+it done.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, OptionList, Static
 
-from pipeline_tui.domain.cards import CardDetail
+from pipeline_tui.domain.cards import CardDetail, CardDraft, NoteView
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.kinds import NoteKind
-from pipeline_tui.store import StoreError
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.note_kind import NoteKindScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
+from pipeline_tui.ui.widgets.note_list import NoteList
+
+WIDE = 110  # columns from which notes sit beside the profile instead of below it
 
 
 class CardScreen(Screen[None]):
     CSS_PATH = "card.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="card.back"),
-        Binding("question_mark", "help", "Keys", id="card.help"),
+        Binding("n", "new_note", "Note", tooltip="Write a research note", id="card.new_note"),
+        Binding("t", "touchpoint", "Touchpoint", tooltip="Log a touchpoint", id="card.touchpoint"),
+        Binding("f", "next_action", "Next", tooltip="Set the next action", id="card.next_action"),
+        Binding("x", "done", "Done", tooltip="Mark the next action done", id="card.done"),
+        Binding("e", "edit_card", "Edit", tooltip="Edit the card's profile", id="card.edit"),
+        Binding(
+            "d,delete",
+            "delete_note",
+            "Delete",
+            show=False,
+            tooltip="Delete the note",
+            id="card.delete_note",
+        ),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change", id="card.undo"),
+        Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
     ]
 
-    def __init__(self, backend: Backend, card_id: int) -> None:
+    def __init__(self, backend: Backend, card_id: int, note_id: int | None = None) -> None:
         super().__init__()
         self.backend = backend
         self.card_id = card_id
+        self.focus_note_id = note_id
+        self.card: CardDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
-        with VerticalScroll(id="body"):
-            yield Static(Content.styled("Loading…", "italic"), id="profile", classes="section")
-            for section in ("next", "notes", "touchpoints", "history"):
-                yield Static(classes="heading", id=f"{section}-heading")
-                yield Static(classes="section", id=section)
-        yield Footer()
+        with Horizontal(id="panes"):
+            with VerticalScroll(id="info"):
+                yield Static(Content.styled("Loading…", "italic"), id="profile")
+                yield Static(classes="heading", id="next-heading")
+                yield Static(classes="section", id="next")
+                yield Static(classes="section", id="facts")
+                for section in ("touchpoints", "history"):
+                    yield Static(classes="heading", id=f"{section}-heading")
+                    yield Static(classes="section", id=section)
+            with Vertical(id="notes-pane"):
+                yield Static("Research notes", classes="heading", id="notes-heading")
+                yield NoteList(id="notes")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#body").focus()
-        self.load()
+        self.query_one(NoteList).focus()
+        self.load(self.focus_note_id)
 
-    @work(exclusive=True)
-    async def load(self) -> None:
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < WIDE, "-narrow")
+
+    # Loading -----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="card-load")
+    async def load(self, note_id: int | None = None) -> None:
         try:
-            detail = await self.backend.run(self.backend.service.card, self.card_id)
+            card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             self.dismiss()
             return
-        self.show(detail)
+        self.show(card, note_id)
 
-    def show(self, card: CardDetail) -> None:
+    def show(self, card: CardDetail, note_id: int | None = None) -> None:
+        self.card = card
         s = card.summary
         self.sub_title = f"{s.stage.label} · card {s.id}"
         today = self.backend.today()
         self.query_one("#profile", Static).update(self._profile(card))
+        self.query_one("#facts", Static).update(self._facts(card))
         self._section("next", "Next action", self._next_action(card, today))
-        self._section("notes", f"Research notes ({len(card.notes)})", self._notes(card))
-        self._section(
-            "touchpoints", f"Touchpoints ({len(card.touchpoints)})", self._touchpoints(card)
-        )
+        count = len(card.touchpoints)
+        self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card))
         self._section("history", "Stage history", self._history(card))
+        self.query_one("#notes-heading", Static).update(f"Research notes ({len(card.notes)})")
+        notes = self.query_one(NoteList)
+        notes.notes = card.notes
+        if note_id is not None:
+            notes.select_note(note_id)
 
     def _section(self, key: str, heading: str, body: Content) -> None:
         self.query_one(f"#{key}-heading", Static).update(heading)
         self.query_one(f"#{key}", Static).update(body)
+
+    # What the panes say ---------------------------------------------------------------------
 
     @staticmethod
     def _profile(card: CardDetail) -> Content:
@@ -78,6 +127,11 @@ class CardScreen(Screen[None]):
         parts: list[Content | str | tuple[str, str]] = [text.line(s.name, "bold $accent")]
         if s.organisation:
             parts += ["\n", text.line(s.organisation, "bold")]
+        return Content.assemble(*parts)
+
+    @staticmethod
+    def _facts(card: CardDetail) -> Content:
+        s = card.summary
         facts = [
             ("Stage", s.stage.label),
             ("Owner", s.owner),
@@ -92,19 +146,20 @@ class CardScreen(Screen[None]):
             facts.append(("Market", card.market.value))
         if card.archived_at and card.archive_reason:
             facts.append(("Archived", f"{card.archive_reason.label} {card.archive_note}".strip()))
-        parts.append("\n")
-        for label, value in facts:
-            if value:
-                parts += [(f"\n{label:>8}  ", "$text-muted"), text.line(value)]
-        return Content.assemble(*parts)
+        rows = [
+            Content.assemble((f"{label:<8}", "$text-muted"), text.line(value))
+            for label, value in facts
+            if value
+        ]
+        return Content("\n").join(rows)
 
     @staticmethod
     def _next_action(card: CardDetail, today: date) -> Content:
         s = card.summary
         if not s.next_action and s.next_action_due is None:
-            return Content.styled("No next action yet.", "italic $text-muted")
+            return Content.styled("No next action yet. f sets one.", "italic $text-muted")
         parts: list[Content | str | tuple[str, str]] = [
-            text.line(s.next_action or "(no description)")
+            text.line(s.next_action or "(no description)", "bold")
         ]
         if s.next_action_due is not None:
             label = describe_due(s.next_action_due, today)
@@ -114,33 +169,18 @@ class CardScreen(Screen[None]):
                 style, mark = "bold $text-warning", ""
             else:
                 style, mark = "$text-muted", ""
-            parts.append((f"  {mark}due {s.next_action_due.isoformat()} ({label})", style))
-        return Content.assemble(*parts)
-
-    @staticmethod
-    def _notes(card: CardDetail) -> Content:
-        if not card.notes:
-            return Content.styled("Nothing written yet about their business.", "italic $text-muted")
-        parts: list[Content | str | tuple[str, str]] = []
-        for kind in NoteKind:
-            notes = [n for n in card.notes if n.kind is kind]
-            if not notes:
-                continue
-            if parts:
-                parts.append("\n\n")
-            parts.append((kind.label.upper(), "bold"))
-            for note in notes:
-                parts += [(f"\n{_when(note.updated_at)}  ", "$text-muted"), text.block(note.body)]
+            parts.append((f"\n{mark}due {s.next_action_due.isoformat()} ({label})", style))
         return Content.assemble(*parts)
 
     @staticmethod
     def _touchpoints(card: CardDetail) -> Content:
         if not card.touchpoints:
-            return Content.styled("No touchpoints logged.", "italic $text-muted")
+            return Content.styled("No touchpoints logged. t logs one.", "italic $text-muted")
         rows = [
             Content.assemble(
                 (f"{tp.happened_on.isoformat()}  ", "$text-muted"),
-                (f"{tp.kind.label:<24}", "bold"),
+                (f"{tp.kind.label}", "bold"),
+                "  ",
                 text.line(tp.summary),
             )
             for tp in card.touchpoints
@@ -161,12 +201,188 @@ class CardScreen(Screen[None]):
             rows.append(
                 Content.assemble(
                     (f"{_when(event.at)}  ", "$text-muted"),
-                    f"{move:<34}",
-                    (f"{days:>3}d in stage  ", "$text-muted"),
+                    move,
+                    (f"  {days}d in stage  ", "$text-muted"),
                     text.line(f"by {event.by}", "$text-muted"),
                 )
             )
         return Content("\n").join(rows)
+
+    # Notes -------------------------------------------------------------------------------------
+
+    def action_new_note(self) -> None:
+        def kind_chosen(kind: NoteKind | None) -> None:
+            if kind is not None:
+                self._edit_note(kind, None)
+
+        self.app.push_screen(NoteKindScreen(), kind_chosen)
+
+    @on(OptionList.OptionSelected, "#notes")
+    def _open_note(self) -> None:
+        note = self.query_one(NoteList).highlighted_note
+        if note is not None:
+            self._edit_note(note.kind, note)
+
+    def _edit_note(self, kind: NoteKind, note: NoteView | None) -> None:
+        card = self.card
+        if card is None:
+            return
+        note_id = note.id if note else None
+
+        async def save(body: str) -> NoteView:
+            nonlocal note_id
+            service = self.backend.service
+            if note_id is None:
+                saved = await self.backend.run(service.add_note, card.summary.id, kind, body)
+                note_id = saved.id
+            else:
+                saved = await self.backend.run(service.update_note, note_id, body)
+            return saved
+
+        def closed(_: None) -> None:
+            self.load(note_id)
+
+        editor = NoteEditorScreen(card.summary.name, kind, note.body if note else "", save)
+        self.app.push_screen(editor, closed)
+
+    @work(group="db")
+    async def action_delete_note(self) -> None:
+        note = self.query_one(NoteList).highlighted_note
+        if note is None:
+            return
+        try:
+            await self.backend.change(self.backend.service.delete_note, note.id)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            self.notify(f"Deleted the {note.kind.label.lower()} note. u brings it back.", timeout=4)
+        self.load()
+
+    @work(group="db")
+    async def action_undo(self) -> None:
+        try:
+            undone = await self.backend.undo()
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.load()
+            return
+        if undone is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        self.notify(clean_line(undone.description), timeout=3, markup=False)
+        self.load()
+
+    # Touchpoints and the next action ---------------------------------------------------------
+
+    def action_touchpoint(self) -> None:
+        if self.card is None:
+            return
+        screen = TouchpointScreen("Log a touchpoint", self.backend.today)
+        self.app.push_screen(screen, self._log_touchpoint)
+
+    async def _log_touchpoint(self, answer: TouchpointAnswer | None) -> None:
+        if answer is None or self.card is None:
+            return
+        service = self.backend.service
+        try:
+            await self.backend.run(
+                service.add_touchpoint,
+                self.card.summary.id,
+                answer.kind,
+                answer.happened_on,
+                answer.summary,
+            )
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        self.load()
+
+    def action_next_action(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        s = card.summary
+        screen = NextActionScreen(
+            "Next action", s.next_action, s.next_action_due, self.backend.today
+        )
+        self.app.push_screen(screen, self._set_next_action)
+
+    async def _set_next_action(self, answer: NextAction | None) -> None:
+        if answer is None or self.card is None:
+            return
+        service = self.backend.service
+        try:
+            await self.backend.change(
+                service.set_next_action,
+                self.card.summary.id,
+                answer.action,
+                answer.due,
+                self.card.version,
+            )
+        except ConflictError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        self.load()
+
+    def action_done(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        action = card.summary.next_action
+        if not action and card.summary.next_action_due is None:
+            self.notify("There is no next action to mark done; f sets one.", timeout=3)
+            return
+        screen = TouchpointScreen(
+            f"Done: {clean_line(action)}", self.backend.today, summary=f"Done: {action}"
+        )
+        self.app.push_screen(screen, self._complete)
+
+    async def _complete(self, answer: TouchpointAnswer | None) -> None:
+        card = self.card
+        if answer is None or card is None:
+            return
+        service = self.backend.service
+        try:
+            await self.backend.run(
+                service.complete_next_action,
+                card.summary.id,
+                answer.kind,
+                answer.happened_on,
+                answer.summary,
+                card.version,
+            )
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.load()
+            return
+        await self._reload_now()
+        # Done is only half the job: the next step is asked for at once.
+        screen = NextActionScreen("What's the next step?", "", None, self.backend.today)
+        self.app.push_screen(screen, self._set_next_action)
+
+    async def _reload_now(self) -> None:
+        card = await self.backend.run(self.backend.service.card, self.card_id)
+        self.show(card)
+
+    # The profile ---------------------------------------------------------------------------------
+
+    def action_edit_card(self) -> None:
+        card = self.card
+        if card is None:
+            return
+
+        async def update(draft: CardDraft, version: int | None) -> None:
+            assert version is not None
+            await self.backend.change(
+                self.backend.service.update_card, card.summary.id, draft, version
+            )
+
+        def closed(_: None) -> None:
+            self.load()
+
+        title = f"Edit {clean_line(card.summary.name)}"
+        form = CardFormScreen(title, card.draft, update, self.backend.today, card.version)
+        self.app.push_screen(form, closed)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -17,7 +17,7 @@ from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
 from pipeline_tui.domain.text import split_tags
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui.screens.confirm import ConfirmScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveCard = Callable[[CardDraft, int | None], Awaitable[None]]
@@ -160,10 +160,11 @@ class CardFormScreen(ModalScreen[None]):
             if discard:
                 self.dismiss()
 
-        self.app.push_screen(
-            ConfirmScreen("Discard what you typed on this card?", "Discard", "Keep editing"),
-            answered,
+        question = ChoiceScreen(
+            "Discard what you typed on this card?",
+            [("y", "Discard", True), ("n", "Keep editing", False)],
         )
+        self.app.push_screen(question, answered)
 
 
 def _field_values(draft: CardDraft) -> dict[str, str]:

@@ -16,6 +16,8 @@ class StageColumn(Vertical):
     DEFAULT_CSS = load_tcss(__file__)
 
     cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
+    total: reactive[int | None] = reactive(None, init=False)
+    """How many cards the stage has when a filter shows only some of them."""
 
     def __init__(self, stage: Stage) -> None:
         super().__init__(id=f"column-{stage.value}")
@@ -32,6 +34,9 @@ class StageColumn(Vertical):
         self.card_list.cards = cards
         self._update_title()
 
+    def watch_total(self) -> None:
+        self._update_title()
+
     def on_resize(self) -> None:
         self._update_title()
 
@@ -45,7 +50,7 @@ class StageColumn(Vertical):
 
     def _update_title(self) -> None:
         # Stage labels are ours, never user text, so markup cannot sneak in here.
-        count = len(self.cards)
+        count = str(len(self.cards)) if self.total is None else f"{len(self.cards)}/{self.total}"
         title = f"{self.stage.label} · {count}"
         if len(title) + 6 > self.size.width:
             title = f"{self.stage.short_label} · {count}"

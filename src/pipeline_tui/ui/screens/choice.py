@@ -1,0 +1,46 @@
+"""A question with a few one-key answers; escape always means "never mind"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+T = TypeVar("T")
+
+
+class ChoiceScreen(ModalScreen[T | None], Generic[T]):
+    """Dismisses with the value of the answer whose key was pressed, or None on escape."""
+
+    CSS_PATH = "choice.tcss"
+
+    def __init__(self, question: str, choices: Sequence[tuple[str, str, T]]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content(self.question), id="question")
+            parts: list[str | tuple[str, str]] = []
+            for key, label, _ in self.choices:
+                parts += [(key, "bold $accent"), f" {label}   "]
+            parts += [("escape", "bold $accent"), " never mind"]
+            yield Static(Content.assemble(*parts), id="choices")
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        if event.key == "escape":
+            self.dismiss(None)
+            return
+        for key, _, value in self.choices:
+            if event.key == key:
+                self.dismiss(value)
+                return

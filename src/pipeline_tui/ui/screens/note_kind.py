@@ -1,0 +1,42 @@
+"""After `n` on the card screen: one key picks what kind of note to write."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pipeline_tui.domain.kinds import NoteKind
+
+
+class NoteKindScreen(ModalScreen[NoteKind | None]):
+    CSS_PATH = "note_kind.tcss"
+
+    def compose(self) -> ComposeResult:
+        rows = [
+            Content.assemble(
+                (f" {kind.key} ", "bold $accent"),
+                (f" {kind.label:<12}", "bold"),
+                (kind.meaning, "$text-muted"),
+            )
+            for kind in NoteKind
+        ]
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "New research note: what kind?"
+            yield Static(Content("\n").join(rows))
+            yield Static(Content.assemble(("escape", "bold"), " cancel"), id="keys")
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        if event.key == "escape":
+            self.dismiss(None)
+            return
+        for kind in NoteKind:
+            if event.key == kind.key:
+                self.dismiss(kind)
+                return
+        self.app.bell()

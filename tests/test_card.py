@@ -1,0 +1,240 @@
+"""The card screen driven as a rep drives it: notes, touchpoints, next action, search."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.store.models import ResearchNoteRow
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.note_kind import NoteKindScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from pipeline_tui.ui.widgets.note_list import NoteList
+from tests.conftest import TODAY
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+
+
+@pytest.fixture
+def ada(service: PipelineService) -> int:
+    service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
+    return service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD).card_id
+
+
+def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
+    return [(n.kind, n.body) for n in service.card(card_id).notes]
+
+
+async def open_ada(pilot: object) -> None:
+    await settle(pilot)  # type: ignore[arg-type]
+    await press(pilot, "enter")  # type: ignore[arg-type]
+
+
+async def test_write_a_note_with_n_then_a_kind_key(service: PipelineService, ada: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_ada(pilot)
+        assert isinstance(app.screen, CardScreen)
+        await press(pilot, "n")
+        assert isinstance(app.screen, NoteKindScreen)
+        assert "p  Problem" in screen_text(app) or "Problem" in screen_text(app)
+        await press(pilot, "p")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, "Quotes take a week")
+        await press(pilot, "enter")
+        await type_text(pilot, "[b]not bold[/b]")
+        await press(pilot, "ctrl+s")
+        assert notes(service, ada) == [(NoteKind.PROBLEM, "Quotes take a week\n[b]not bold[/b]")]
+        await press(pilot, "escape")  # saved, so it leaves without asking
+        assert isinstance(app.screen, CardScreen)
+        text = screen_text(app)
+        assert "PROBLEM (1)" in text
+        assert "[b]not bold[/b]" in text
+
+
+async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None:
+    service.add_note(ada, NoteKind.GOAL, "Quote within 48 hours")
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "Quote within 48 hours"
+        await type_text(pilot, " by spring")
+        await press(pilot, "ctrl+s", "escape")
+        [note] = service.card(ada).notes
+        assert note.body == "Quote within 48 hours by spring"
+        assert note.kind is NoteKind.GOAL
+        assert "by spring" in screen_text(app)
+
+
+async def test_leaving_unsaved_text_asks_and_loses_nothing(
+    service: PipelineService, ada: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "n", "g")
+        await type_text(pilot, "Open a second site")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "unsaved" in screen_text(app)
+        await press(pilot, "escape")  # never mind: back to the text, intact
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "Open a second site"
+        await press(pilot, "escape", "s")  # save and leave
+        assert isinstance(app.screen, CardScreen)
+        assert notes(service, ada) == [(NoteKind.GOAL, "Open a second site")]
+
+
+async def test_discarding_a_new_note_saves_nothing(service: PipelineService, ada: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "n", "i")
+        await type_text(pilot, "half a thought")
+        await press(pilot, "escape", "d")
+        assert isinstance(app.screen, CardScreen)
+        assert notes(service, ada) == []
+
+
+async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> None:
+    service.add_note(ada, NoteKind.URGENCY, "Budget closes Friday")
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "d")
+        assert notes(service, ada) == []
+        assert "u brings it back" in screen_text(app)
+        await press(pilot, "u")
+        assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
+        shown = app.screen.query_one(NoteList).notes
+        assert [n.body for n in shown] == ["Budget closes Friday"]
+
+
+async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await press(pilot, "home", "down", "down", "enter")  # Mailing list / download
+        await type_text(pilot, "Downloaded the guide")
+        await press(pilot, "enter")
+        card = service.card(ada)
+        [touchpoint] = card.touchpoints
+        assert touchpoint.kind is TouchpointKind.SIGNUP
+        assert touchpoint.happened_on == TODAY
+        assert touchpoint.summary == "Downloaded the guide"
+        assert card.source is TouchpointKind.SIGNUP
+        assert "Downloaded the guide" in screen_text(app)
+
+
+async def test_touchpoint_in_the_future_is_refused_inline(
+    service: PipelineService, ada: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "t", "enter", "shift+tab")
+        await pilot.press(*["backspace"] * 5)
+        await type_text(pilot, "2030-01-01")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "in the future" in screen_text(app)
+        assert service.card(ada).touchpoints == ()
+
+
+async def test_set_next_action_then_mark_it_done(service: PipelineService, ada: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, "Send the pilot proposal")
+        await press(pilot, "tab")
+        await type_text(pilot, "fri")
+        await press(pilot, "enter")
+        summary = service.card(ada).summary
+        assert summary.next_action == "Send the pilot proposal"
+        assert summary.next_action_due == date(2026, 11, 27)
+
+        await press(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        await press(pilot, "down", "enter")  # from the default, Call, to Email
+        await press(pilot, "enter")  # keep the prefilled summary
+        card = service.card(ada)
+        assert card.summary.next_action == ""
+        assert [(t.kind, t.summary) for t in card.touchpoints] == [
+            (TouchpointKind.EMAIL, "Done: Send the pilot proposal")
+        ]
+        assert isinstance(app.screen, NextActionScreen)  # asks for the next step at once
+        await type_text(pilot, "Call to walk through it")
+        await press(pilot, "tab")
+        await type_text(pilot, "+3d")
+        await press(pilot, "enter")
+        summary = service.card(ada).summary
+        assert summary.next_action == "Call to walk through it"
+        assert summary.next_action_due == TODAY + timedelta(days=3)
+
+
+async def test_filter_finds_a_word_from_a_note_written_in_this_test(
+    service: PipelineService, ada: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        await press(pilot, "n", "p")
+        await type_text(pilot, "Their zephyrine boilers keep failing")
+        await press(pilot, "ctrl+s", "escape", "escape")
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "slash")
+        await type_text(pilot, "zephy")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Lead · 1/2" in text
+        assert "Ada" in text and "Ben" not in text
+        await press(pilot, "enter")
+        assert focused_card_name(app) == "Ada"
+        await press(pilot, "escape")
+        assert "Ben" in screen_text(app)
+
+
+async def test_palette_finds_a_note_and_opens_its_card(service: PipelineService, ada: int) -> None:
+    service.add_note(ada, NoteKind.INSIGHT, "Batch the quoting on Tuesdays")
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "quoting tues")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert "Insight note" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        highlighted = app.screen.query_one(NoteList).highlighted_note
+        assert highlighted is not None and highlighted.body.startswith("Batch the quoting")
+        await press(pilot, "escape")
+        assert focused_card_name(app) == "Ada"
+
+
+async def test_a_huge_note_saves_and_shows_without_freezing(
+    service: PipelineService, ada: int
+) -> None:
+    body = ("lorem ipsum [b]dolor[/b] sit amet " * 32_000)[:1_000_000]
+    service.add_note(ada, NoteKind.GENERAL, body)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_ada(pilot)
+        assert "GENERAL (1)" in screen_text(app)
+        assert "[b]dolor[/b]" in screen_text(app)
+    with service.database.read() as session:
+        assert session.scalars(select(ResearchNoteRow.body)).one() == body

@@ -1,0 +1,167 @@
+"""Full-text search and research notes in the store: ranking, syntax safety, sync, round trips."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, StoreError, open_database
+from pipeline_tui.store.migrate import MIGRATIONS
+from tests.conftest import NOW
+
+
+def add(service: PipelineService, name: str, **fields: object) -> int:
+    return service.add_card(CardDraft(name=name, **fields), Stage.LEAD).card_id  # type: ignore[arg-type]
+
+
+def test_search_finds_names_organisations_tags_and_note_words(service: PipelineService) -> None:
+    ada = add(service, "Ada Lovelace", organisation="Analytical Engines", tags=("fintech",))
+    ben = add(service, "Ben Hollis", organisation="Hollis Joinery")
+    service.add_note(ben, NoteKind.PROBLEM, "Quotes take a week to go out")
+    assert [h.card_id for h in service.search("lovel")] == [ada]
+    assert [h.card_id for h in service.search("analytical")] == [ada]
+    assert [h.card_id for h in service.search("fintech")] == [ada]
+    [hit] = service.search("quotes week")
+    assert (hit.card_id, hit.note_kind) == (ben, NoteKind.PROBLEM)
+    assert "Quotes take a week" in hit.snippet
+    assert service.matching_card_ids("hollis") == {ben}
+    assert service.matching_card_ids("quotes") == {ben}
+
+
+def test_search_ignores_accents_and_case(service: PipelineService) -> None:
+    chloe = add(service, "Chloé Martin")
+    assert [h.card_id for h in service.search("CHLOE")] == [chloe]
+
+
+def test_better_matches_rank_first(service: PipelineService) -> None:
+    weak = add(service, "Weak")
+    strong = add(service, "Strong")
+    service.add_note(weak, NoteKind.GENERAL, "pricing came up once among many other topics " * 5)
+    service.add_note(strong, NoteKind.PROBLEM, "pricing pricing pricing")
+    assert [h.card_id for h in service.search("pricing")][:2] == [strong, weak]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "*",
+        "-",
+        ":",
+        "NEAR",
+        "NEAR(a b)",
+        "a AND",
+        "OR",
+        "(",
+        ")",
+        "'",
+        "name:ada",
+        "^ada",
+        "ada*",
+        '"unbalanced',
+        "-ada",
+        "+",
+        "{a}",
+        "[x]",
+        "\\",
+        "%",
+        "_",
+        "😀",
+    ],
+)
+def test_search_syntax_characters_never_error(service: PipelineService, query: str) -> None:
+    add(service, "Ada")
+    service.search(query)
+    service.matching_card_ids(query)
+
+
+def test_archived_cards_leave_search(service: PipelineService) -> None:
+    gone = add(service, "Gone Fishing")
+    service.archive_card(gone, ArchiveReason.LOST)
+    assert service.search("fishing") == []
+    assert service.matching_card_ids("fishing") == set()
+
+
+def test_index_follows_every_write(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    note = service.add_note(ada, NoteKind.GOAL, "expand to Lisbon")
+    assert service.matching_card_ids("lisbon") == {ada}
+    service.update_note(note.id, "expand to Porto")
+    assert service.matching_card_ids("lisbon") == set()
+    assert service.matching_card_ids("porto") == {ada}
+    service.delete_note(note.id)
+    assert service.matching_card_ids("porto") == set()
+    version = service.card(ada).version
+    service.update_card(ada, CardDraft(name="Adaline"), version)
+    assert service.matching_card_ids("adaline") == {ada}
+
+
+def test_migration_builds_the_index_for_existing_data(db_path: object) -> None:
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    ada = add(service, "Ada")
+    service.add_note(ada, NoteKind.INSIGHT, "batch the invoices")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+        assert not connection.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'note_fts'")
+        ).all()
+    database.close()
+
+    reopened = open_database(str(db_path))
+    assert reopened.backup_path is not None and reopened.backup_path.exists()
+    service = PipelineService(reopened, "sam", clock=lambda: NOW)
+    assert service.matching_card_ids("invoices") == {ada}
+    reopened.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Emoji 👩‍👩‍👧 and 🚀 stay",
+        "עברית מימין לשמאל and العربية too",
+        "[b]not bold[/b] [@click=app.quit]no[/] [link=http://x]y[/link]",
+        "line one\n\n  indented line\n- a list item",
+        ("1MB " * 262_144)[:1_000_000],
+    ],
+    ids=["emoji", "rtl", "markup", "markdown", "one-megabyte"],
+)
+def test_notes_round_trip_unchanged(service: PipelineService, body: str) -> None:
+    ada = add(service, "Ada")
+    saved = service.add_note(ada, NoteKind.GENERAL, body)
+    assert saved.body == body
+    assert service.card(ada).notes[0].body == body
+
+
+def test_note_controls_are_stripped_but_text_kept(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    saved = service.add_note(ada, NoteKind.GENERAL, "ring\x07 \x1b]52;c;aGk=\x07clip\x1b[2J end")
+    assert saved.body == "ring clip end"
+
+
+def test_notes_have_a_size_cap_and_need_text(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    with pytest.raises(StoreError, match="at most"):
+        service.add_note(ada, NoteKind.GENERAL, "x" * (NOTE_MAX_CHARS + 1))
+    with pytest.raises(StoreError, match="needs some text"):
+        service.add_note(ada, NoteKind.GENERAL, "  \n ")
+    assert service.card(ada).notes == ()
+
+
+def test_deleted_note_comes_back_whole_on_undo(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    note = service.add_note(ada, NoteKind.GAP, "Behind target by 20%")
+    change = service.delete_note(note.id)
+    assert service.card(ada).notes == ()
+    service.undo(change)
+    [back] = service.card(ada).notes
+    assert (back.kind, back.body, back.created_at) == (NoteKind.GAP, note.body, note.created_at)
