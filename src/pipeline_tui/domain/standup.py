@@ -279,15 +279,16 @@ def moved_since(
     events: Iterable[MoveEvent],
     since: date,
     tz: tzinfo | None = None,
+    today: date | None = None,
 ) -> tuple[Moved, ...]:
-    """Active cards moved between stages on or after `since`, the earliest mover first."""
+    """Active cards moved between stages from `since` to `today`, the earliest mover first."""
     by_id = {c.id: c for c in cards}
     moves: dict[int, list[MoveEvent]] = {}
     for event in sorted(events, key=lambda e: e.at):
         if (
             event.from_stage is not None
             and event.card_id in by_id
-            and local_day(event.at, tz) >= since
+            and since <= local_day(event.at, tz) <= (today or date.max)
         ):
             moves.setdefault(event.card_id, []).append(event)
     result = [
@@ -309,13 +310,16 @@ def new_leads(
     events: Iterable[MoveEvent],
     since: date,
     tz: tzinfo | None = None,
+    today: date | None = None,
 ) -> tuple[StandupCard, ...]:
-    """Active cards added on or after `since` (their creation event), the newest first."""
+    """Active cards added from `since` to `today` (their creation event), the newest first."""
     by_id = {c.id: c for c in cards}
     created = {
         e.card_id: e.at
         for e in events
-        if e.from_stage is None and e.card_id in by_id and local_day(e.at, tz) >= since
+        if e.from_stage is None
+        and e.card_id in by_id
+        and since <= local_day(e.at, tz) <= (today or date.max)
     }
     order = sorted(created, key=lambda card_id: (created[card_id], card_id), reverse=True)
     return tuple(by_id[card_id] for card_id in order)
@@ -421,8 +425,8 @@ def build_standup(
         owner=owner,
         overdue=overdue(cards, today),
         due_today=due_today(cards, today),
-        moved=moved_since(cards, data.events, since, tz),
-        new_leads=new_leads(cards, data.events, since, tz),
+        moved=moved_since(cards, data.events, since, tz, today),
+        new_leads=new_leads(cards, data.events, since, tz, today),
         stale=stale(cards, today, limits, tz),
         stages=stage_figures(cards),
         conversion=conversion(data.events, today, window, tz),

@@ -23,6 +23,7 @@ from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
@@ -95,6 +96,14 @@ class BoardScreen(Screen[None]):
         ),
         Binding(
             "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
+        ),
+        Binding(
+            "s",
+            "standup",
+            "Stand-up",
+            show=False,
+            tooltip="Stand-up: overdue, due today, moved, stale, conversion",
+            id="board.standup",
         ),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
         Binding(
@@ -262,6 +271,12 @@ class BoardScreen(Screen[None]):
             return
         self.notify(clean_line(undone.description), timeout=3, markup=False)
         self.reload(undone.card_id)
+
+    def action_standup(self) -> None:
+        def back(_: None) -> None:
+            self.reload()
+
+        self.app.push_screen(StandupScreen(self.backend), back)
 
     def action_help(self) -> None:
         bindings = [*CardList.BINDINGS, *self.BINDINGS]
