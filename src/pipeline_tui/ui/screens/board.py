@@ -102,7 +102,7 @@ class BoardScreen(Screen[None]):
             "standup",
             "Stand-up",
             show=False,
-            tooltip="Stand-up: overdue, due today, moved, stale, conversion",
+            tooltip="Stand-up: overdue, due, moved, stale",
             id="board.standup",
         ),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),

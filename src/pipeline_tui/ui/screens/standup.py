@@ -257,11 +257,13 @@ class StandupScreen(Screen[None]):
             ]
             if card.organisation.strip():
                 parts += [(" · ", "$text-muted"), text.line(card.organisation, "$text-muted")]
-            if team:
-                parts += [("  @", "$text-muted"), text.line(card.owner, "$text-muted")]
+            owner: Parts = [("  @", "$text-muted"), text.line(card.owner, "$text-muted")]
             # Wide: one line per card. Narrow: what to do goes on an indented second line,
             # so wrapping never splits a name from its organisation.
-            parts += ["  " if wide else "\n" + " " * LABEL_WIDTH, detail]
+            if wide:
+                parts += ["  ", detail, *(owner if team else [])]
+            else:
+                parts += [*(owner if team else []), "\n" + " " * LABEL_WIDTH, detail]
             option_id = f"{section}-{card.id}"
             ids[option_id] = card.id
             options.append(Option(Content.assemble(*parts), id=option_id))
