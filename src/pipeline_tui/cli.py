@@ -21,10 +21,14 @@ from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, SinceError, parse_since
 from pipeline_tui.domain.text import clean_line, split_tags
+from pipeline_tui.standup_report import as_json, as_markdown, as_text
 from pipeline_tui.store import Database, PipelineService, StoreError, open_database
+from pipeline_tui.store.standup import load_standup
 
 PROG = "pipeline-tui"
+TODAY_ENV = "PIPELINE_TUI_TODAY"
 
 T = TypeVar("T")
 Command = Callable[[PipelineService, argparse.Namespace, TextIO], int]
@@ -75,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", parents=[common], help="list cards")
     listing.add_argument("--stage", help="only this stage")
     listing.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    standup = commands.add_parser(
+        "standup", parents=[common], help="print the stand-up: overdue, due, moved, stale"
+    )
+    standup.add_argument(
+        "--since",
+        default="",
+        metavar="DATE",
+        help="first day for moves and new leads: 2026-11-20, today, yesterday, fri, 3d "
+        "(default: the last working day)",
+    )
+    standup.add_argument("--owner", metavar="NAME", help="only this rep's cards (default: all)")
+    standup.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    standup.add_argument(
+        "--window",
+        type=int,
+        choices=WINDOWS,
+        default=DEFAULT_WINDOW,
+        help="days of stage moves the conversion figures cover (default: %(default)s)",
+    )
     return parser
 
 
@@ -88,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_service(args, config, _add)
         if args.command == "list":
             return _with_service(args, config, _list)
+        if args.command == "standup":
+            return _with_service(args, config, _standup)
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
@@ -171,6 +197,34 @@ def _as_record(card: CardSummary | None) -> dict[str, str | int | list[str] | No
         "next_action": clean_line(card.next_action),
         "next_action_due": card.next_action_due.isoformat() if card.next_action_due else None,
     }
+
+
+def today() -> date:
+    """Today's date, or $PIPELINE_TUI_TODAY (an ISO date) to fix it for tests and demos."""
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV}={fixed!r} is not a date like 2026-11-23.") from None
+
+
+def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+    day = today()
+    try:
+        since = parse_since(args.since, day)
+    except SinceError as error:
+        raise UsageError(str(error)) from None
+    owner = clean_line(args.owner) if args.owner is not None else None
+    if owner == "":
+        raise UsageError("--owner needs a name.")
+    report = load_standup(service.database, day, since=since, window=args.window, owner=owner)
+    if owner is not None and owner not in {o.owner for o in report.owners}:
+        print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
+    formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
+    out.write(formats[args.format](report))
+    return 0
 
 
 def _print_table(cards: list[CardSummary], out: TextIO) -> None:

@@ -24,6 +24,7 @@ from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.stage_column import StageColumn
@@ -108,6 +109,14 @@ class BoardScreen(Screen[None]):
             show=False,
             tooltip="Clear the filter",
             id="board.clear_filter",
+        ),
+        Binding(
+            "s",
+            "standup",
+            "Stand-up",
+            show=False,
+            tooltip="Stand-up: overdue, due, moved, stale",
+            id="board.standup",
         ),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
         Binding(
@@ -323,6 +332,12 @@ class BoardScreen(Screen[None]):
             return
         lists = [self.last_list, *(c.card_list for c in self.columns.values())]
         next((cards for cards in lists if cards.cards), self.last_list).focus()
+
+    def action_standup(self) -> None:
+        def back(_: None) -> None:
+            self.reload()
+
+        self.app.push_screen(StandupScreen(self.backend), back)
 
     def action_help(self) -> None:
         bindings = [*CardList.BINDINGS, *self.BINDINGS]

@@ -1,0 +1,435 @@
+"""The stand-up maths: what is overdue, due, moved, new, stale, and how the funnel converts.
+
+Plain values in, plain values out, no I/O: the store reads the cards and their stage
+events (store/standup.py) and `build_standup` derives every figure from them, so nothing
+is stored twice. The clock is always injected ("today", a time zone for turning stored
+UTC moments into the rep's calendar days); nothing here asks the system for the date.
+
+Definitions (also the documented meaning of the CLI's JSON):
+
+- *since*: the first day the "moved" and "new leads" sections cover; by default the last
+  working day before today (Monday and the weekend look back to Friday).
+- *moved*: active cards with at least one stage move (not their creation) on or after
+  `since`; one line per card, from the stage it left first to the stage it is in now.
+- *new leads*: active cards created (their first stage event) on or after `since`,
+  with their source (the kind of their first touchpoint).
+- *stale*: active cards whose last activity (latest touchpoint, note or stage move; the
+  day they were added if none) is more days ago than their stage's limit.
+- *window*: the `window` days ending today, today included (7 means today and the six
+  days before it).
+- *conversion* from stage X to the next: of the cards (archived ones included, as
+  history stays true) that entered X during the window, how many then reached any later
+  stage before the end of today. A card counts once per stage.
+- *funnel*: for each stage, the active cards at that stage or a later one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import STAGES, Stage
+
+WINDOWS: tuple[int, ...] = (7, 30, 90)
+DEFAULT_WINDOW = 7
+DEFAULT_STALE_LIMITS: Mapping[Stage, int] = {
+    Stage.LEAD: 14,
+    Stage.PROSPECT: 7,
+    Stage.CLIENT: 30,
+    Stage.REPEAT: 90,
+}
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SINCE_HINT = "a date (2026-11-20), today, yesterday, a weekday (fri), or 3d / 2w ago"
+
+
+class SinceError(ValueError):
+    """A --since value that could not be read; the message is one sentence."""
+
+
+# Dates ---------------------------------------------------------------------------------
+
+
+def last_working_day(today: date) -> date:
+    """The working day (Monday to Friday) before `today`: Friday for Sat, Sun and Mon."""
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def window_start(today: date, window: int) -> date:
+    """The first day of the `window` days ending today (today included)."""
+    if window < 1:
+        raise ValueError("a window is at least one day")
+    return today - timedelta(days=window - 1)
+
+
+def parse_since(text: str, today: date) -> date:
+    """The first day a stand-up covers, as typed: 2026-11-20, today, yesterday, fri, 3d.
+
+    "yesterday" is the calendar day before today (the default, when nothing is typed,
+    is the last working day: see `last_working_day`). A weekday name is the most recent
+    such day before today, so "fri" on a Monday is three days ago. "3d" or "2w" (with or
+    without a leading "-") count back from today. Dates after today are refused.
+    """
+    key = text.strip().lower()
+    if not key:
+        return last_working_day(today)
+    day: date | None = None
+    if key in ("today", "tod"):
+        day = today
+    elif key in ("yesterday", "yday"):
+        day = today - timedelta(days=1)
+    else:
+        for names in (_WEEKDAYS, _FULL_WEEKDAYS):
+            if key in names:
+                back = (today.weekday() - names.index(key) - 1) % 7 + 1
+                day = today - timedelta(days=back)
+        number = key.removeprefix("-").rstrip("dw").strip()
+        if day is None and number.isdigit() and len(number) <= 4 and key[-1] in "dw":
+            day = today - timedelta(days=int(number) * (7 if key.endswith("w") else 1))
+    if day is None:
+        try:
+            day = date.fromisoformat(key)
+        except ValueError:
+            raise SinceError(f"{text.strip()!r} is not a date; use {SINCE_HINT}.") from None
+    if day > today:
+        raise SinceError(f"{day.isoformat()} is after today; a stand-up looks back.")
+    return day
+
+
+def local_day(moment: datetime, tz: tzinfo | None) -> date:
+    """The calendar day of a stored (aware, UTC) moment in the rep's zone (None: local)."""
+    return moment.astimezone(tz).date()
+
+
+# What the store hands over -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandupCard:
+    """An active card with what the stand-up needs to know about it."""
+
+    id: int
+    name: str
+    organisation: str
+    stage: Stage
+    owner: str
+    created_at: datetime
+    next_action: str = ""
+    next_action_due: date | None = None
+    source: TouchpointKind | None = None
+    last_touchpoint: date | None = None
+    last_note_at: datetime | None = None
+    last_move_at: datetime | None = None
+
+    def last_activity(self, tz: tzinfo | None = None) -> date:
+        """The latest day anything happened with the card: touchpoint, note or move."""
+        days = [local_day(self.created_at, tz)]
+        if self.last_touchpoint is not None:
+            days.append(self.last_touchpoint)
+        days += [local_day(m, tz) for m in (self.last_note_at, self.last_move_at) if m]
+        return max(days)
+
+
+@dataclass(frozen=True)
+class MoveEvent:
+    """One stage event; `from_stage` is None for the event that created the card."""
+
+    card_id: int
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class OwnerCount:
+    """One rep's share of the active pipeline."""
+
+    owner: str
+    cards: int
+    overdue: int = 0
+    due_today: int = 0
+
+
+@dataclass(frozen=True)
+class StandupData:
+    """Everything read from the store for one stand-up.
+
+    `cards` are the active cards in view (one owner's, or everyone's); `events` are the
+    stage events of those owners' cards (archived ones too) from `events_from` on;
+    `owners` counts every rep's active cards, whatever the owner filter.
+    """
+
+    cards: tuple[StandupCard, ...]
+    events: tuple[MoveEvent, ...]
+    events_from: date
+    owners: tuple[OwnerCount, ...] = ()
+
+
+# What the stand-up shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    card: StandupCard
+    from_stage: Stage
+    to_stage: Stage
+    at: datetime
+    by: str
+    moves: int = 1
+
+
+@dataclass(frozen=True)
+class StaleCard:
+    card: StandupCard
+    last_activity: date
+    idle_days: int
+    limit_days: int
+
+    @property
+    def days_over(self) -> int:
+        return self.idle_days - self.limit_days
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    """A stage's active cards, and the funnel: cards at this stage or a later one."""
+
+    stage: Stage
+    cards: int
+    reached: int
+
+
+@dataclass(frozen=True)
+class Conversion:
+    from_stage: Stage
+    to_stage: Stage
+    entered: int
+    moved_on: int
+
+    @property
+    def rate(self) -> float | None:
+        """moved_on / entered, or None when no card entered the stage in the window."""
+        return self.moved_on / self.entered if self.entered else None
+
+
+@dataclass(frozen=True)
+class Standup:
+    today: date
+    since: date
+    window: int
+    owner: str | None
+    overdue: tuple[StandupCard, ...] = ()
+    due_today: tuple[StandupCard, ...] = ()
+    moved: tuple[Moved, ...] = ()
+    new_leads: tuple[StandupCard, ...] = ()
+    stale: tuple[StaleCard, ...] = ()
+    stages: tuple[StageFigures, ...] = ()
+    conversion: tuple[Conversion, ...] = ()
+    owners: tuple[OwnerCount, ...] = ()
+    stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
+
+    @property
+    def window_start(self) -> date:
+        return window_start(self.today, self.window)
+
+    @property
+    def total_cards(self) -> int:
+        return sum(s.cards for s in self.stages)
+
+    @property
+    def new_lead_sources(self) -> tuple[tuple[TouchpointKind | None, int], ...]:
+        """How many new leads came from each source, most first (None: not recorded)."""
+        counts = Counter(card.source for card in self.new_leads)
+        return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], _source_order(kv[0]))))
+
+    @property
+    def is_quiet(self) -> bool:
+        """Nothing to talk about in any of the card sections."""
+        return not (self.overdue or self.due_today or self.moved or self.new_leads or self.stale)
+
+
+def _source_order(kind: TouchpointKind | None) -> int:
+    return len(TouchpointKind) if kind is None else list(TouchpointKind).index(kind)
+
+
+# The maths -----------------------------------------------------------------------------
+
+
+def overdue(cards: Iterable[StandupCard], today: date) -> tuple[StandupCard, ...]:
+    """Cards whose next action was due before today, the oldest first."""
+    late = [c for c in cards if c.next_action_due is not None and c.next_action_due < today]
+    return tuple(sorted(late, key=lambda c: (c.next_action_due, c.name.casefold(), c.id)))
+
+
+def due_today(cards: Iterable[StandupCard], today: date) -> tuple[StandupCard, ...]:
+    due = [c for c in cards if c.next_action_due == today]
+    return tuple(sorted(due, key=lambda c: (c.stage.order, c.name.casefold(), c.id)))
+
+
+def moved_since(
+    cards: Iterable[StandupCard],
+    events: Iterable[MoveEvent],
+    since: date,
+    tz: tzinfo | None = None,
+    today: date | None = None,
+) -> tuple[Moved, ...]:
+    """Active cards moved between stages from `since` to `today`, the earliest mover first."""
+    by_id = {c.id: c for c in cards}
+    moves: dict[int, list[MoveEvent]] = {}
+    for event in sorted(events, key=lambda e: e.at):
+        if (
+            event.from_stage is not None
+            and event.card_id in by_id
+            and since <= local_day(event.at, tz) <= (today or date.max)
+        ):
+            moves.setdefault(event.card_id, []).append(event)
+    result = [
+        Moved(
+            card=by_id[card_id],
+            from_stage=card_moves[0].from_stage or card_moves[0].to_stage,
+            to_stage=card_moves[-1].to_stage,
+            at=card_moves[-1].at,
+            by=card_moves[-1].by,
+            moves=len(card_moves),
+        )
+        for card_id, card_moves in moves.items()
+    ]
+    return tuple(sorted(result, key=lambda m: (m.at, m.card.id)))
+
+
+def new_leads(
+    cards: Iterable[StandupCard],
+    events: Iterable[MoveEvent],
+    since: date,
+    tz: tzinfo | None = None,
+    today: date | None = None,
+) -> tuple[StandupCard, ...]:
+    """Active cards added from `since` to `today` (their creation event), the newest first."""
+    by_id = {c.id: c for c in cards}
+    created = {
+        e.card_id: e.at
+        for e in events
+        if e.from_stage is None
+        and e.card_id in by_id
+        and since <= local_day(e.at, tz) <= (today or date.max)
+    }
+    order = sorted(created, key=lambda card_id: (created[card_id], card_id), reverse=True)
+    return tuple(by_id[card_id] for card_id in order)
+
+
+def stale(
+    cards: Iterable[StandupCard],
+    today: date,
+    limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    tz: tzinfo | None = None,
+) -> tuple[StaleCard, ...]:
+    """Cards idle for longer than their stage allows, the furthest over first."""
+    result = []
+    for card in cards:
+        limit = limits.get(card.stage, DEFAULT_STALE_LIMITS[card.stage])
+        last = card.last_activity(tz)
+        idle = (today - last).days
+        if idle > limit:
+            result.append(StaleCard(card, last, idle, limit))
+    return tuple(sorted(result, key=lambda s: (-s.days_over, s.card.name.casefold(), s.card.id)))
+
+
+def stage_figures(cards: Iterable[StandupCard]) -> tuple[StageFigures, ...]:
+    counts = Counter(card.stage for card in cards)
+    return tuple(
+        StageFigures(stage, counts[stage], sum(counts[s] for s in STAGES[stage.order :]))
+        for stage in STAGES
+    )
+
+
+def conversion(
+    events: Iterable[MoveEvent],
+    today: date,
+    window: int,
+    tz: tzinfo | None = None,
+) -> tuple[Conversion, ...]:
+    """For each stage but the last: cards that entered it in the window, and moved on."""
+    start = window_start(today, window)
+    by_card: dict[int, list[MoveEvent]] = {}
+    for event in sorted(events, key=lambda e: e.at):
+        if local_day(event.at, tz) <= today:
+            by_card.setdefault(event.card_id, []).append(event)
+    result = []
+    for stage in STAGES[:-1]:
+        entered = moved_on = 0
+        for card_events in by_card.values():
+            # The first entry into the stage during the window; a card counts once.
+            entry = next(
+                (e.at for e in card_events if e.to_stage is stage and local_day(e.at, tz) >= start),
+                None,
+            )
+            if entry is None:
+                continue
+            entered += 1
+            moved_on += any(e.at >= entry and e.to_stage.order > stage.order for e in card_events)
+        next_stage = stage.next()
+        assert next_stage is not None
+        result.append(Conversion(stage, next_stage, entered, moved_on))
+    return tuple(result)
+
+
+def owner_counts(cards: Iterable[StandupCard], today: date) -> tuple[OwnerCount, ...]:
+    """Per-rep counts from a list of cards (the store counts in SQL; this is the rule)."""
+    totals: dict[str, list[int]] = {}
+    for card in cards:
+        row = totals.setdefault(card.owner, [0, 0, 0])
+        row[0] += 1
+        row[1] += card.next_action_due is not None and card.next_action_due < today
+        row[2] += card.next_action_due == today
+    return sort_owners(OwnerCount(owner, *row) for owner, row in totals.items())
+
+
+def sort_owners(owners: Iterable[OwnerCount]) -> tuple[OwnerCount, ...]:
+    """Busiest rep first, then by name."""
+    return tuple(sorted(owners, key=lambda o: (-o.cards, o.owner.casefold(), o.owner)))
+
+
+def build_standup(
+    data: StandupData,
+    today: date,
+    *,
+    since: date | None = None,
+    window: int = DEFAULT_WINDOW,
+    owner: str | None = None,
+    limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    tz: tzinfo | None = None,
+) -> Standup:
+    """The whole stand-up from what the store read; `since` defaults to the last working day.
+
+    `owner` only labels the result: `data` is already filtered to that owner's cards.
+    """
+    since = last_working_day(today) if since is None else since
+    if since > today:
+        raise ValueError("a stand-up cannot start after today")
+    needed = min(since, window_start(today, window))
+    if data.events_from > needed:
+        raise ValueError(f"events were read from {data.events_from}, but needed from {needed}")
+    cards = data.cards
+    return Standup(
+        today=today,
+        since=since,
+        window=window,
+        owner=owner,
+        overdue=overdue(cards, today),
+        due_today=due_today(cards, today),
+        moved=moved_since(cards, data.events, since, tz, today),
+        new_leads=new_leads(cards, data.events, since, tz, today),
+        stale=stale(cards, today, limits, tz),
+        stages=stage_figures(cards),
+        conversion=conversion(data.events, today, window, tz),
+        owners=data.owners,
+        stale_limits=dict(limits),
+    )

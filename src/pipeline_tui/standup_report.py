@@ -1,0 +1,408 @@
+"""The stand-up as text for the shell: plain (fits 80 columns), Markdown, and JSON.
+
+`pipeline-tui standup` prints these; the stand-up screen reuses the small helpers
+(labels, bars). The JSON shape is documented in README.md and versioned by
+JSON_VERSION: fields may be added in a version, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import (
+    Conversion,
+    Moved,
+    StaleCard,
+    Standup,
+    StandupCard,
+    local_day,
+)
+from pipeline_tui.domain.text import clean_line
+
+JSON_VERSION = 1
+TEXT_WIDTH = 80
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_LABEL_WIDTH = 11
+
+
+# Small helpers shared with the stand-up screen -------------------------------------------
+
+
+def long_day(day: date) -> str:
+    """Monday 23 November 2026."""
+    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+
+
+def short_day(day: date, today: date) -> str:
+    """Today, yesterday, Fri 20, or Nov 02 further back."""
+    days = (today - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if 0 < days < 7:
+        return f"{day.strftime('%a')} {day.day}"
+    return day.strftime("%b %d")
+
+
+def who(card: StandupCard) -> str:
+    """Name, and the organisation in brackets when there is one; sanitised."""
+    name = clean_line(card.name)
+    org = clean_line(card.organisation)
+    return f"{name} ({org})" if org else name
+
+
+def action(card: StandupCard) -> str:
+    return clean_line(card.next_action) or "(no description)"
+
+
+def percent(conversion: Conversion) -> str:
+    rate = conversion.rate
+    return "-" if rate is None else f"{round(rate * 100)}%"
+
+
+def bar(value: int, maximum: int, width: int) -> str:
+    """A horizontal bar of block characters, `width` cells for `maximum`, eighths between."""
+    if maximum <= 0 or value <= 0 or width <= 0:
+        return ""
+    eighths = max(1, round(value / maximum * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[part] if part else "")
+
+
+def scope(standup: Standup) -> str:
+    return "everyone" if standup.owner is None else clean_line(standup.owner)
+
+
+def moved_label(moved: Moved) -> str:
+    extra = f" ({moved.moves} moves)" if moved.moves > 1 else ""
+    return f"{moved.from_stage.label} → {moved.to_stage.label}{extra}"
+
+
+def stale_label(item: StaleCard) -> str:
+    return (
+        f"{item.card.stage.label}, no activity since {item.last_activity.isoformat()} "
+        f"(limit {item.limit_days}d)"
+    )
+
+
+def source_summary(standup: Standup) -> str:
+    parts = [
+        f"{kind.value if kind else 'unknown'} {count}" for kind, count in standup.new_lead_sources
+    ]
+    return ", ".join(parts)
+
+
+# JSON ----------------------------------------------------------------------------------
+
+
+def as_json(standup: Standup) -> str:
+    return json.dumps(as_record(standup), indent=2, ensure_ascii=False) + "\n"
+
+
+def as_record(standup: Standup) -> dict[str, Any]:
+    """The stand-up as JSON-ready values; the shape is documented in README.md."""
+    return {
+        "version": JSON_VERSION,
+        "today": standup.today.isoformat(),
+        "since": standup.since.isoformat(),
+        "window_days": standup.window,
+        "window_start": standup.window_start.isoformat(),
+        "owner": None if standup.owner is None else clean_line(standup.owner),
+        "overdue": [_card(c) for c in standup.overdue],
+        "due_today": [_card(c) for c in standup.due_today],
+        "moved": [
+            {
+                "card": _card(m.card),
+                "from": m.from_stage.value,
+                "to": m.to_stage.value,
+                "moves": m.moves,
+                "at": m.at.isoformat(),
+                "by": clean_line(m.by),
+            }
+            for m in standup.moved
+        ],
+        "new_leads": [_card(c) for c in standup.new_leads],
+        "stale": [
+            {
+                "card": _card(s.card),
+                "last_activity": s.last_activity.isoformat(),
+                "idle_days": s.idle_days,
+                "limit_days": s.limit_days,
+            }
+            for s in standup.stale
+        ],
+        "stages": [
+            {"stage": f.stage.value, "cards": f.cards, "reached": f.reached} for f in standup.stages
+        ],
+        "conversion": [
+            {
+                "from": c.from_stage.value,
+                "to": c.to_stage.value,
+                "entered": c.entered,
+                "moved_on": c.moved_on,
+                "rate": None if c.rate is None else round(c.rate, 4),
+            }
+            for c in standup.conversion
+        ],
+        "owners": [
+            {
+                "owner": clean_line(o.owner),
+                "cards": o.cards,
+                "overdue": o.overdue,
+                "due_today": o.due_today,
+            }
+            for o in standup.owners
+        ],
+    }
+
+
+def _card(card: StandupCard) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "name": clean_line(card.name),
+        "organisation": clean_line(card.organisation),
+        "stage": card.stage.value,
+        "owner": clean_line(card.owner),
+        "next_action": clean_line(card.next_action),
+        "due": card.next_action_due.isoformat() if card.next_action_due else None,
+        "source": card.source.value if card.source else None,
+    }
+
+
+# Plain text ----------------------------------------------------------------------------
+
+
+def as_text(standup: Standup, width: int = TEXT_WIDTH) -> str:
+    """The stand-up for a terminal or a chat message; no line is wider than `width`."""
+    today = standup.today
+    team = standup.owner is None
+    out: list[str] = [
+        _wrap(f"STAND-UP {long_day(today)} · {scope(standup)}", width),
+        _wrap(
+            f"Moves and new leads since {long_day(standup.since)}; "
+            f"conversion over the last {standup.window} days.",
+            width,
+        ),
+    ]
+
+    def section(title: str, rows: list[tuple[str, str]], empty: str) -> None:
+        out.extend(["", f"{title} ({len(rows)})" if rows else title])
+        if not rows:
+            out.append(f"  {empty}")
+        for label, body in rows:
+            out.append(_row(label, body, width))
+
+    def owner(card: StandupCard) -> str:
+        return f" [{clean_line(card.owner)}]" if team else ""
+
+    section(
+        "OVERDUE",
+        [
+            (describe_due(c.next_action_due, today) if c.next_action_due else "", _due(c, owner))
+            for c in standup.overdue
+        ],
+        "Nothing overdue.",
+    )
+    section("DUE TODAY", [("today", _due(c, owner)) for c in standup.due_today], "Nothing due.")
+    section(
+        f"MOVED SINCE {short_day(standup.since, today).upper()}",
+        [
+            (
+                short_day(local_day(m.at, None), today),
+                f"{who(m.card)}: {moved_label(m)}{owner(m.card)}",
+            )
+            for m in standup.moved
+        ],
+        "No moves.",
+    )
+    section(
+        "NEW LEADS",
+        [
+            (
+                c.source.value if c.source else "unknown",
+                f"{who(c)}, added as {c.stage.label}{owner(c)}",
+            )
+            for c in standup.new_leads
+        ],
+        "No new leads.",
+    )
+    if standup.new_leads:
+        out.append(_row("", f"By source: {source_summary(standup)}", width))
+    section(
+        "STALE",
+        [
+            (f"{s.idle_days}d idle", f"{who(s.card)}: {stale_label(s)}{owner(s.card)}")
+            for s in standup.stale
+        ],
+        "Nothing stale.",
+    )
+    out += ["", f"PIPELINE (conversion over the last {standup.window} days)"]
+    out += [f"  {line}" for line in pipeline_table(standup)]
+    out += ["", "FUNNEL (active cards at or past each stage)"]
+    out += [f"  {line}" for line in funnel_lines(standup, width - 2)]
+    if team:
+        out += ["", "TEAM"]
+        out += [f"  {line}" for line in team_lines(standup)] or ["  No cards yet."]
+    return "\n".join(out) + "\n"
+
+
+def pipeline_table(standup: Standup) -> list[str]:
+    """Stage, cards, and conversion to the next stage, as fixed-width lines (66 wide)."""
+    conversions = {c.from_stage: c for c in standup.conversion}
+    lines = [f"{'Stage':<18} {'Cards':>5}  {'Entered':>7}  {'Moved on':>8}  {'Rate':>5}"]
+    for figures in standup.stages:
+        c = conversions.get(figures.stage)
+        if c is None:
+            tail = f"{'':>7}  {'':>8}  {'':>5}"
+        else:
+            tail = f"{c.entered:>7}  {c.moved_on:>8}  {percent(c):>5}"
+        lines.append(f"{figures.stage.label:<18} {figures.cards:>5}  {tail}".rstrip())
+    return lines
+
+
+def funnel_lines(standup: Standup, width: int) -> list[str]:
+    top = max((f.reached for f in standup.stages), default=0)
+    bar_width = max(4, width - 26)
+    return [
+        f"{f.stage.label:<18} {f.reached:>5}  {bar(f.reached, top, bar_width)}".rstrip()
+        for f in standup.stages
+    ]
+
+
+def team_lines(standup: Standup) -> list[str]:
+    return [
+        f"{_clip(clean_line(o.owner), 24):<24} {o.cards:>5} cards  {o.overdue:>4} overdue  "
+        f"{o.due_today:>4} due today"
+        for o in standup.owners
+    ]
+
+
+def _due(card: StandupCard, owner: Callable[[StandupCard], str]) -> str:
+    return f"{who(card)}: {action(card)}{owner(card)}"
+
+
+def _row(label: str, body: str, width: int) -> str:
+    indent = " " * (2 + _LABEL_WIDTH)
+    first = f"  {label:<{_LABEL_WIDTH - 1}} "
+    return textwrap.fill(
+        body,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+    )
+
+
+def _wrap(text: str, width: int) -> str:
+    return textwrap.fill(text, width=width, break_on_hyphens=False)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# Markdown ------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md(text: str) -> str:
+    """User text made literal in Markdown: sanitised, with markup characters escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", clean_line(text))
+
+
+def as_markdown(standup: Standup) -> str:
+    """The stand-up for pasting into chat or a wiki."""
+    today = standup.today
+    team = standup.owner is None
+    out = [
+        f"# Stand-up {long_day(today)} ({md(scope(standup))})",
+        "",
+        f"Moves and new leads since {long_day(standup.since)}; "
+        f"conversion over the last {standup.window} days.",
+    ]
+
+    def name(card: StandupCard) -> str:
+        org = f" ({md(card.organisation)})" if card.organisation.strip() else ""
+        return f"**{md(card.name)}**{org}"
+
+    def owner(card: StandupCard) -> str:
+        return f" · {md(card.owner)}" if team else ""
+
+    def section(title: str, items: Iterable[str], empty: str) -> None:
+        rows = list(items)
+        out.extend(["", f"## {title} ({len(rows)})", ""])
+        out.extend(f"- {row}" for row in rows)
+        if not rows:
+            out.append(f"_{empty}_")
+
+    def due(card: StandupCard) -> str:
+        when = ""
+        if card.next_action_due:
+            when = f" · due {card.next_action_due.isoformat()}"
+            if card.next_action_due < today:
+                when += f", {describe_due(card.next_action_due, today)}"
+        return f"{name(card)}: {md(action(card))}{when}{owner(card)}"
+
+    section("Overdue", (due(c) for c in standup.overdue), "Nothing overdue.")
+    section("Due today", (due(c) for c in standup.due_today), "Nothing due today.")
+    section(
+        f"Moved since {short_day(standup.since, today)}",
+        (f"{name(m.card)}: {moved_label(m)}{owner(m.card)}" for m in standup.moved),
+        "No moves.",
+    )
+    section(
+        "New leads",
+        (
+            f"{name(c)}: {c.source.value if c.source else 'unknown source'}, "
+            f"added as {c.stage.label}{owner(c)}"
+            for c in standup.new_leads
+        ),
+        "No new leads.",
+    )
+    if standup.new_leads:
+        out += ["", f"By source: {source_summary(standup)}"]
+    section(
+        "Stale",
+        (
+            f"{name(s.card)}: {s.idle_days} days idle; {stale_label(s)}{owner(s.card)}"
+            for s in standup.stale
+        ),
+        "Nothing stale.",
+    )
+    conversions: dict[Stage, Conversion] = {c.from_stage: c for c in standup.conversion}
+    out += [
+        "",
+        "## Pipeline",
+        "",
+        f"Conversion: of the cards that entered a stage in the last {standup.window} days, "
+        "how many moved on.",
+        "",
+        "| Stage | Cards | At or past | Entered | Moved on | Rate |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for f in standup.stages:
+        c = conversions.get(f.stage)
+        tail = f"{c.entered} | {c.moved_on} | {percent(c)}" if c else "- | - | -"
+        out.append(f"| {f.stage.label} | {f.cards} | {f.reached} | {tail} |")
+    out += ["", "```", *funnel_lines(standup, 60), "```"]
+    if team and standup.owners:
+        out += [
+            "",
+            "## Team",
+            "",
+            "| Owner | Cards | Overdue | Due today |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        out += [
+            f"| {md(o.owner)} | {o.cards} | {o.overdue} | {o.due_today} |" for o in standup.owners
+        ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,173 @@
+"""What the stand-up reads from the database, in three queries, as plain domain values.
+
+The figures themselves are worked out by pipeline_tui.domain.standup from the cards'
+stage events and activity; this module only reads them:
+
+1. the active cards in view, each with its last touchpoint day, last note time and last
+   stage move time (grouped sub-queries on indexed columns, outer-joined);
+2. the stage events of those owners' cards from the earliest day the stand-up needs;
+3. every owner's count of active, overdue and due-today cards (for the team view).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, tzinfo
+
+from sqlalchemy import ColumnElement, case, func, select
+
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import (
+    DEFAULT_STALE_LIMITS,
+    DEFAULT_WINDOW,
+    MoveEvent,
+    OwnerCount,
+    Standup,
+    StandupCard,
+    StandupData,
+    build_standup,
+    last_working_day,
+    sort_owners,
+    window_start,
+)
+from pipeline_tui.store.database import Database
+from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+
+
+def read_standup(
+    database: Database,
+    today: date,
+    events_from: date,
+    *,
+    owner: str | None = None,
+    tz: tzinfo | None = None,
+) -> StandupData:
+    """The cards, events and owner counts a stand-up needs (`owner` None: everyone).
+
+    `events_from` is a calendar day in zone `tz` (None: the system's local zone); events
+    from its first moment on are read.
+    """
+    mine: list[ColumnElement[bool]] = [] if owner is None else [CardRow.owner == owner]
+    last_touchpoint = (
+        select(TouchpointRow.card_id, func.max(TouchpointRow.happened_on).label("day"))
+        .group_by(TouchpointRow.card_id)
+        .subquery()
+    )
+    last_note = (
+        select(ResearchNoteRow.card_id, func.max(ResearchNoteRow.updated_at).label("at"))
+        .group_by(ResearchNoteRow.card_id)
+        .subquery()
+    )
+    last_move = (
+        select(StageEventRow.card_id, func.max(StageEventRow.at).label("at"))
+        .group_by(StageEventRow.card_id)
+        .subquery()
+    )
+    cards_query = (
+        select(
+            CardRow.id,
+            CardRow.name,
+            CardRow.organisation,
+            CardRow.stage,
+            CardRow.owner,
+            CardRow.created_at,
+            CardRow.next_action,
+            CardRow.next_action_due,
+            CardRow.source,
+            last_touchpoint.c.day,
+            last_note.c.at.label("note_at"),
+            last_move.c.at.label("move_at"),
+        )
+        .outerjoin(last_touchpoint, last_touchpoint.c.card_id == CardRow.id)
+        .outerjoin(last_note, last_note.c.card_id == CardRow.id)
+        .outerjoin(last_move, last_move.c.card_id == CardRow.id)
+        .where(CardRow.archived_at.is_(None), *mine)
+        .order_by(CardRow.id)
+    )
+    events_query = (
+        select(
+            StageEventRow.card_id,
+            StageEventRow.from_stage,
+            StageEventRow.to_stage,
+            StageEventRow.at,
+            StageEventRow.by,
+        )
+        .join(CardRow, CardRow.id == StageEventRow.card_id)
+        .where(StageEventRow.at >= _start_of(events_from, tz), *mine)
+        .order_by(StageEventRow.at, StageEventRow.id)
+    )
+    owners_query = (
+        select(
+            CardRow.owner,
+            func.count(),
+            func.sum(case((CardRow.next_action_due < today, 1), else_=0)),
+            func.sum(case((CardRow.next_action_due == today, 1), else_=0)),
+        )
+        .where(CardRow.archived_at.is_(None))
+        .group_by(CardRow.owner)
+    )
+    with database.read() as session:
+        cards = tuple(
+            StandupCard(
+                id=row.id,
+                name=row.name,
+                organisation=row.organisation,
+                stage=Stage(row.stage),
+                owner=row.owner,
+                created_at=row.created_at,
+                next_action=row.next_action,
+                next_action_due=row.next_action_due,
+                source=_source(row.source),
+                last_touchpoint=row.day,
+                last_note_at=row.note_at,
+                last_move_at=row.move_at,
+            )
+            for row in session.execute(cards_query)
+        )
+        events = tuple(
+            MoveEvent(
+                card_id=row.card_id,
+                from_stage=Stage(row.from_stage) if row.from_stage else None,
+                to_stage=Stage(row.to_stage),
+                at=row.at,
+                by=row.by,
+            )
+            for row in session.execute(events_query)
+        )
+        owners = sort_owners(
+            OwnerCount(name, int(total), int(late or 0), int(due or 0))
+            for name, total, late, due in session.execute(owners_query)
+        )
+    return StandupData(cards=cards, events=events, events_from=events_from, owners=owners)
+
+
+def load_standup(
+    database: Database,
+    today: date,
+    *,
+    since: date | None = None,
+    window: int = DEFAULT_WINDOW,
+    owner: str | None = None,
+    limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    tz: tzinfo | None = None,
+) -> Standup:
+    """Read and work out the stand-up for `today` in one call (what the UI and CLI use)."""
+    since = last_working_day(today) if since is None else since
+    events_from = min(since, window_start(today, window))
+    data = read_standup(database, today, events_from, owner=owner, tz=tz)
+    return build_standup(data, today, since=since, window=window, owner=owner, limits=limits, tz=tz)
+
+
+def _start_of(day: date, tz: tzinfo | None) -> datetime:
+    """The first moment of `day` in zone `tz` (None: the system's local zone), aware."""
+    if tz is None:
+        return datetime.combine(day, time.min).astimezone()
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _source(value: str | None) -> TouchpointKind | None:
+    try:
+        return TouchpointKind(value) if value else None
+    except ValueError:  # written by a newer release with a kind this one does not know
+        return None

@@ -1,0 +1,418 @@
+"""The stand-up screen (`s` on the board): the five-minute morning review.
+
+One keyboard list holds every card line, section by section (overdue, due today, moved,
+new leads, stale); `enter` opens the card under the cursor. The pipeline figures,
+funnel and team counts sit in a side panel on a wide terminal, and at the end of the
+list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
+"""
+
+from __future__ import annotations
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, Standup, StandupCard, local_day
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.standup_report import (
+    bar,
+    long_day,
+    moved_label,
+    percent,
+    short_day,
+    source_summary,
+)
+from pipeline_tui.store import StoreError
+from pipeline_tui.store.standup import load_standup
+from pipeline_tui.ui import text
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+
+WIDE = 120  # from this many columns the figures get their own panel
+SIDE_WIDTH = 64
+LABEL_WIDTH = 11
+
+Parts = list[Content | str | tuple[str, str]]
+
+
+class StandupList(OptionList):
+    """The stand-up's lines: the cursor stops on cards, headings and figures are read-only.
+
+    Unlike a plain OptionList the cursor does not wrap round, and moving past the last
+    card scrolls on, so the figures below it can be read from the keyboard.
+    """
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="standup.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="standup.up"),
+        Binding("home,g", "first", "First", show=False, id="standup.first"),
+        Binding("end,G", "to_end", "End", show=False, id="standup.end"),
+    ]
+
+    def _step(self, direction: int) -> int | None:
+        start = self.highlighted if self.highlighted is not None else -1
+        index = start + direction
+        while 0 <= index < self.option_count:
+            if not self.get_option_at_index(index).disabled:
+                return index
+            index += direction
+        return None
+
+    def action_cursor_down(self) -> None:
+        index = self._step(1)
+        if index is None:
+            self.scroll_down(animate=False)
+        else:
+            self.highlighted = index
+
+    def action_cursor_up(self) -> None:
+        index = self._step(-1)
+        if index is None:
+            self.scroll_home(animate=False)
+        else:
+            self.highlighted = index
+
+    def action_to_end(self) -> None:
+        self.action_last()
+        self.scroll_end(animate=False)
+
+
+class StandupScreen(Screen[None]):
+    CSS_PATH = "standup.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Board", tooltip="Back to the board", id="standup.back"),
+        Binding("enter", "open_card", "Open", tooltip="Open the card", id="standup.open_card"),
+        Binding(
+            "w",
+            "next_window",
+            "Window",
+            tooltip="Next conversion window: 7, 30 or 90 days",
+            id="standup.next_window",
+        ),
+        Binding(
+            "7",
+            "window(7)",
+            "7 days",
+            show=False,
+            tooltip="Conversion over the last 7 days",
+            id="standup.window_7",
+        ),
+        Binding(
+            "3",
+            "window(30)",
+            "30 days",
+            show=False,
+            tooltip="Conversion over the last 30 days",
+            id="standup.window_30",
+        ),
+        Binding(
+            "9",
+            "window(90)",
+            "90 days",
+            show=False,
+            tooltip="Conversion over the last 90 days",
+            id="standup.window_90",
+        ),
+        Binding(
+            "o",
+            "toggle_owner",
+            "Mine/all",
+            tooltip="Only my cards, or everyone's",
+            id="standup.toggle_owner",
+        ),
+        Binding("r", "reload", "Refresh", show=False, tooltip="Read again", id="standup.reload"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="standup.help"),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.window = DEFAULT_WINDOW
+        self.only_mine = False
+        self.standup: Standup | None = None
+        self.card_ids: dict[str, int] = {}
+        self._wide: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(Content.styled("Loading the stand-up…", "italic"), id="summary")
+        with Horizontal(id="main"):
+            yield StandupList(id="lines")
+            with VerticalScroll(id="side", can_focus=False):
+                yield Static(id="figures")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Stand-up"
+        self.query_one(StandupList).focus()
+        self.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            self.set_class(not wide, "-narrow")
+            if self.standup is not None:
+                self.show(self.standup)
+
+    # Reading ---------------------------------------------------------------------------
+
+    @property
+    def owner(self) -> str | None:
+        return self.backend.service.user if self.only_mine else None
+
+    @work(group="standup", exclusive=True)
+    async def load(self) -> None:
+        today = self.backend.today()
+        try:
+            standup = await self.backend.run(
+                load_standup,
+                self.backend.service.database,
+                today,
+                window=self.window,
+                owner=self.owner,
+            )
+        except StoreError as error:
+            self.notify(
+                str(error), title="Could not load the stand-up", severity="error", markup=False
+            )
+            return
+        self.show(standup)
+
+    def show(self, standup: Standup) -> None:
+        self.standup = standup
+        lines = self.query_one(StandupList)
+        keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
+        options, self.card_ids = self._options(standup)
+        if not self.is_wide:
+            options += [Option(block, disabled=True) for block in self._figures(standup, 74)]
+        lines.set_options(options)
+        if keep is not None and keep in self.card_ids:
+            lines.highlighted = lines.get_option_index(keep)
+        elif self.card_ids:
+            lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
+        figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []
+        self.query_one("#figures", Static).update(Content("\n\n").join(figures))
+        self.query_one("#summary", Static).update(self._summary(standup))
+        self.sub_title = (
+            f"{len(standup.overdue)} overdue · {len(standup.due_today)} due today · "
+            f"{len(standup.stale)} stale"
+        )
+
+    @property
+    def is_wide(self) -> bool:
+        return self._wide if self._wide is not None else self.size.width >= WIDE
+
+    # Building the lines ----------------------------------------------------------------
+
+    def _summary(self, standup: Standup) -> Content:
+        whose: Content | tuple[str, str] = (
+            text.line(standup.owner, "bold") if standup.owner is not None else ("everyone", "bold")
+        )
+        today = long_day(standup.today) if self.is_wide else f"{standup.today:%a %d %b %Y}"
+        return Content.assemble(
+            (today, "bold"),
+            " · ",
+            whose,
+            " · moves since ",
+            (short_day(standup.since, standup.today), "bold"),
+            " · window ",
+            (f"{standup.window} days", "bold"),
+        )
+
+    def _options(self, standup: Standup) -> tuple[list[Option], dict[str, int]]:
+        today = standup.today
+        team = standup.owner is None
+        wide = self.is_wide
+        options: list[Option] = []
+        ids: dict[str, int] = {}
+
+        def heading(title: str, count: int) -> None:
+            if options:
+                options.append(Option("", disabled=True))
+            label = f"{title} · {count}" if count else title
+            options.append(Option(Content.styled(label, "bold $accent"), disabled=True))
+
+        def empty(message: str) -> None:
+            options.append(
+                Option(Content.styled(f"  {message}", "italic $text-muted"), disabled=True)
+            )
+
+        def card_line(
+            section: str,
+            card: StandupCard,
+            label: tuple[str, str],
+            detail: Content | str,
+        ) -> None:
+            parts: Parts = [
+                (f"{label[0]:<{LABEL_WIDTH}}", label[1]),
+                text.line(card.name, "bold"),
+            ]
+            if card.organisation.strip():
+                parts += [(" · ", "$text-muted"), text.line(card.organisation, "$text-muted")]
+            owner: Parts = [("  @", "$text-muted"), text.line(card.owner, "$text-muted")]
+            # Wide: one line per card. Narrow: what to do goes on an indented second line,
+            # so wrapping never splits a name from its organisation.
+            if wide:
+                parts += ["  ", detail, *(owner if team else [])]
+            else:
+                parts += [*(owner if team else []), "\n" + " " * LABEL_WIDTH, detail]
+            option_id = f"{section}-{card.id}"
+            ids[option_id] = card.id
+            options.append(Option(Content.assemble(*parts), id=option_id))
+
+        def action(card: StandupCard) -> Content:
+            return text.line(card.next_action or "(no description)")
+
+        heading("OVERDUE", len(standup.overdue))
+        for card in standup.overdue:
+            due = card.next_action_due
+            late = describe_due(due, today) if due else ""
+            card_line("overdue", card, (f"! {late}", "bold $text-error"), action(card))
+        if not standup.overdue:
+            empty("Nothing overdue.")
+
+        heading("DUE TODAY", len(standup.due_today))
+        for card in standup.due_today:
+            card_line("due", card, ("today", "bold $text-warning"), action(card))
+        if not standup.due_today:
+            empty("Nothing due today.")
+
+        heading(f"MOVED SINCE {short_day(standup.since, today).upper()}", len(standup.moved))
+        for moved in standup.moved:
+            when = short_day(local_day(moved.at, None), today)
+            card_line("moved", moved.card, (when, "$text-muted"), moved_label(moved))
+        if not standup.moved:
+            empty("No moves.")
+
+        heading("NEW LEADS", len(standup.new_leads))
+        for card in standup.new_leads:
+            source = card.source.value if card.source else "unknown"
+            card_line("new", card, (source, "$text-success"), f"added as {card.stage.label}")
+        if standup.new_leads:
+            options.append(
+                Option(
+                    Content.styled(
+                        f"{'':<{LABEL_WIDTH}}by source: {source_summary(standup)}", "$text-muted"
+                    ),
+                    disabled=True,
+                )
+            )
+        else:
+            empty("No new leads.")
+
+        heading("STALE", len(standup.stale))
+        for item in standup.stale:
+            detail = Content.assemble(
+                item.card.stage.label,
+                (
+                    f", last activity {short_day(item.last_activity, today)}, "
+                    f"limit {item.limit_days}d",
+                    "$text-muted",
+                ),
+            )
+            card_line("stale", item.card, (f"{item.idle_days}d idle", "$text-warning"), detail)
+        if not standup.stale:
+            empty("Nothing stale.")
+        return options, ids
+
+    def _figures(self, standup: Standup, width: int) -> list[Content]:
+        """The pipeline table, the funnel chart and the team counts, as blocks."""
+        conversions = {c.from_stage: c for c in standup.conversion}
+        table: Parts = [
+            (f"PIPELINE · conversion over {standup.window} days", "bold $accent"),
+            "\n",
+            (
+                f"{'Stage':<18} {'Cards':>5}  {'Entered':>7}  {'Moved on':>8}  {'Rate':>5}",
+                "$text-muted",
+            ),
+        ]
+        for figures in standup.stages:
+            row = f"{figures.stage.label:<18} {figures.cards:>5}"
+            c = conversions.get(figures.stage)
+            if c is not None:
+                row += f"  {c.entered:>7}  {c.moved_on:>8}  {percent(c):>5}"
+            table += ["\n", row]
+
+        top = max((f.reached for f in standup.stages), default=0)
+        bar_width = max(4, width - 26)
+        funnel: Parts = [("FUNNEL · active cards at or past each stage", "bold $accent")]
+        for figures in standup.stages:
+            funnel += [
+                "\n",
+                f"{figures.stage.label:<18} {figures.reached:>5}  ",
+                (bar(figures.reached, top, bar_width), "$primary"),
+            ]
+
+        mine = standup.owner
+        title = "TEAM · active cards" + ("" if mine is None else " (o shows everyone)")
+        team: Parts = [(title, "bold $accent")]
+        if not standup.owners:
+            team += ["\n", ("No cards yet.", "italic $text-muted")]
+        for owner in standup.owners:
+            name = text.line(
+                _clip(clean_line(owner.owner), 20), "bold" if owner.owner == mine else ""
+            )
+            pad = " " * max(0, 21 - name.cell_length)
+            marker = "▸ " if owner.owner == mine else "  "
+            team += [
+                "\n",
+                marker,
+                name,
+                pad,
+                f"{owner.cards:>4} cards  {owner.overdue:>3} overdue  {owner.due_today:>3} today",
+            ]
+        return [Content.assemble(*table), Content.assemble(*funnel), Content.assemble(*team)]
+
+    # Keys ------------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_card()
+
+    def action_open_card(self) -> None:
+        option = self.query_one(StandupList).highlighted_option
+        if option is None or option.id not in self.card_ids:
+            return
+        card_id = self.card_ids[option.id]
+
+        def back(_: None) -> None:
+            self.load()
+
+        self.app.push_screen(CardScreen(self.backend, card_id), back)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_window(self, days: int) -> None:
+        if days != self.window:
+            self.window = days
+            self.load()
+
+    def action_next_window(self) -> None:
+        self.action_window(WINDOWS[(WINDOWS.index(self.window) + 1) % len(WINDOWS)])
+
+    def action_toggle_owner(self) -> None:
+        self.only_mine = not self.only_mine
+        whose = "Only your cards" if self.only_mine else "Everyone's cards"
+        self.notify(whose, timeout=2)
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_help(self) -> None:
+        bindings = [*StandupList.BINDINGS, *self.BINDINGS]
+        self.app.push_screen(HelpScreen("Stand-up keys", bindings))
+
+
+def _clip(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"

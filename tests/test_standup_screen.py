@@ -1,0 +1,160 @@
+"""The stand-up screen driven from the keyboard, and how it looks at 80x24 and 160x45."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
+from tests.conftest import NOW
+from tests.pilot import make_app, press, screen_text, settle
+from tests.standup_data import seed_team
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def team_service(database: Database) -> PipelineService:
+    seed_team(database)
+    return PipelineService(database, "sam", clock=lambda: NOW)
+
+
+def team_in_memory() -> PipelineService:
+    database = open_database("sqlite://")
+    seed_team(database)
+    return PipelineService(database, "sam", clock=lambda: NOW)
+
+
+async def test_s_opens_the_standup_and_escape_returns(team_service: PipelineService) -> None:
+    app = make_app(team_service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        text = screen_text(app)
+        for expected in (
+            "OVERDUE · 2",
+            "! 7d late",
+            "Ann Okafor",
+            "DUE TODAY · 1",
+            "MOVED SINCE FRI 20 · 1",
+            "Lead → Prospect",
+            "NEW LEADS · 3",
+            "Ivo [b]Bold[/b]",  # user text stays literal
+            "STALE · 3",
+            "145d idle",
+            "PIPELINE · conversion over 7 days",
+            "25%",
+            "FUNNEL",
+            "█",
+        ):
+            assert expected in text, expected
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_window_keys_change_the_conversion(team_service: PipelineService) -> None:
+    app = make_app(team_service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        screen = app.screen
+        assert isinstance(screen, StandupScreen)
+        await press(pilot, "3")
+        assert screen.standup is not None and screen.standup.window == 30
+        assert "conversion over 30 days" in screen_text(app)
+        assert [c.entered for c in screen.standup.conversion] == [6, 4, 1]
+        await press(pilot, "w")
+        assert screen.standup.window == 90
+        await press(pilot, "7")
+        assert screen.standup.window == 7
+        assert "conversion over 7 days" in screen_text(app)
+
+
+async def test_owner_toggle_shows_only_my_cards(team_service: PipelineService) -> None:
+    app = make_app(team_service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        screen = app.screen
+        assert isinstance(screen, StandupScreen)
+        assert "Dev Patel" in screen_text(app)
+        await press(pilot, "o")
+        assert screen.standup is not None and screen.standup.owner == "sam"
+        text = screen_text(app)
+        assert "Dev Patel" not in text
+        assert "OVERDUE · 1" in text
+        assert "ana" in text and "sam" in text  # team counts stay for everyone
+        await press(pilot, "o")
+        assert screen.standup.owner is None
+        assert "Dev Patel" in screen_text(app)
+
+
+async def test_enter_opens_the_card_and_escape_comes_back(team_service: PipelineService) -> None:
+    app = make_app(team_service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        standup = app.screen
+        assert isinstance(standup, StandupScreen)
+        # The cursor starts on the oldest overdue card; down goes to the next one.
+        await press(pilot, "down", "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert "Dev Patel" in screen_text(app)
+        await press(pilot, "escape")
+        assert app.screen is standup
+        lines = standup.query_one(StandupList)
+        option = lines.highlighted_option
+        assert option is not None and standup.card_ids[option.id or ""] == 4
+
+
+async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(
+    team_service: PipelineService,
+) -> None:
+    app = make_app(team_service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        screen = app.screen
+        assert isinstance(screen, StandupScreen)
+        lines = screen.query_one(StandupList)
+        seen = []
+        for _ in range(12):
+            option = lines.highlighted_option
+            assert option is not None and not option.disabled
+            seen.append(screen.card_ids[option.id or ""])
+            await pilot.press("j")
+        assert len(seen) == 12
+        await press(pilot, "G", "j", "j")
+        text = screen_text(app)
+        assert "TEAM" in text
+        assert "sam" in text
+
+
+async def test_empty_pipeline_standup(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        text = screen_text(app)
+        assert "Nothing overdue." in text
+        await press(pilot, "enter")  # nothing to open: stays put
+        assert isinstance(app.screen, StandupScreen)
+
+
+async def _open_standup(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_standup_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = make_app(team_in_memory())
+    assert snap_compare(app, terminal_size=size, run_before=_open_standup)
