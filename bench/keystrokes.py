@@ -40,21 +40,36 @@ class Samples:
     seconds: list[float] = field(default_factory=list)
 
 
+def _busy(app: PipelineApp) -> bool:
+    """Anything still to do: a running worker, or a message waiting in any queue."""
+    if any(worker.is_running for worker in app.workers):
+        return True
+    screen = app.screen
+    return any(not node._message_queue.empty() for node in (app, screen, *screen.walk_children()))
+
+
 async def _quiet(pilot: Pilot[None], done: Callable[[], bool]) -> None:
-    """Wait (without sleeping) until `done()` holds and nothing is left to process."""
+    """Wait (without sleeping) until `done()` holds and nothing is left to process.
+
+    A key's work can outlive the key's own handler (a footer recomposed after a focus
+    change, a board reloaded after a save), so "quiet" is checked across every widget
+    of the screen until two rounds in a row find nothing pending.
+    """
     app = pilot.app
     deadline = time.perf_counter() + TIMEOUT_S
-    while True:
+    quiet_rounds = 0
+    while quiet_rounds < 2:
         await pilot._wait_for_screen()
         await app.workers.wait_for_complete()
-        if done() and not any(w.is_running for w in app.workers):
-            await pilot._wait_for_screen()
-            if not any(w.is_running for w in app.workers):
-                break
+        await asyncio.sleep(0)
+        if done() and not _busy(app):  # type: ignore[arg-type]
+            quiet_rounds += 1
+        else:
+            quiet_rounds = 0
         if time.perf_counter() > deadline:
             raise TimeoutError("the app did not settle after a key press")
-        await asyncio.sleep(0)
     app.screen._on_timer_update()  # lay out and render what changed, now
+    await pilot._wait_for_screen()
 
 
 def _post_key(app: PipelineApp, key: str) -> None:
