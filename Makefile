@@ -18,6 +18,11 @@ demo: $(VENV)/.run-installed
 test: $(VENV)/.test-installed lint
 	$(BIN)/python -m pytest
 
+# The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
+# on first use, then prints figures against the budgets in DESIGN.md.
+bench: $(VENV)/.run-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

@@ -1,0 +1,102 @@
+"""One headless launch, timed from outside: `python -m bench.launch board|bare [--db PATH]`.
+
+`board` starts the real command line (`pipeline_tui.cli.main`, so config loading, the
+database open and its migration check all count) with two bench-side substitutions in
+`pipeline_tui.ui.app`: the app runs headless, and the board screen reports the first
+repaint after its cards arrived. `bare` is the framework's floor: a Textual app with
+one Label, reporting its first repaint the same way.
+
+Once ready the process writes one line to fd 1 -- `READY <seconds since start>
+<peak RSS in KiB>` -- and exits. The parent times the whole process from its side.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+
+STARTED = time.perf_counter()
+
+
+def _report_ready() -> None:
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    os.write(1, f"READY {time.perf_counter() - STARTED:.6f} {rss_kib}\n".encode())
+
+
+def run_bare() -> int:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("pipeline-tui")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._bench_ready)
+
+        def _bench_ready(self) -> None:
+            _report_ready()
+            self.exit()
+
+    Bare().run(headless=True)
+    return 0
+
+
+def run_board(db: str) -> int:
+    import inspect
+    from pathlib import Path
+    from typing import Any
+
+    import pipeline_tui.ui.app as app_module
+    from pipeline_tui import cli
+    from pipeline_tui.domain.cards import CardSummary
+    from pipeline_tui.domain.stages import Stage
+    from pipeline_tui.ui.screens.board import BoardScreen
+
+    def beside(cls: type, css: str) -> str:
+        # CSS_PATH is relative to the module that defines the class; keep the original.
+        return str(Path(inspect.getfile(cls)).parent / css)
+
+    class ReadyBoard(BoardScreen):
+        """The real board; it says when its cards have first been painted."""
+
+        CSS_PATH = beside(BoardScreen, "board.tcss")
+
+        _reported = False
+
+        def show_board(self, board: dict[Stage, list[CardSummary]], focus_card: int | None) -> None:
+            super().show_board(board, focus_card)
+            if not self._reported:
+                self._reported = True
+                self.call_after_refresh(self._bench_ready)
+
+        def _bench_ready(self) -> None:
+            _report_ready()
+            self.app.exit()
+
+    class HeadlessApp(app_module.PipelineApp):
+        CSS_PATH = beside(app_module.PipelineApp, "app.tcss")
+
+        def run(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["headless"] = True
+            return super().run(*args, **kwargs)
+
+    # The app module looks both names up when the command line runs it.
+    setattr(app_module, "BoardScreen", ReadyBoard)  # noqa: B010
+    setattr(app_module, "PipelineApp", HeadlessApp)  # noqa: B010
+    return cli.main(["--db", db])
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["bare"]:
+        return run_bare()
+    if argv[:2] == ["board", "--db"] and len(argv) == 3:
+        return run_board(argv[2])
+    print("usage: python -m bench.launch bare | board --db PATH", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
