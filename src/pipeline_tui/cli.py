@@ -417,7 +417,7 @@ def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None]]:
             if done >= total:
                 stream.write("\n")
                 drawn = False
-        else:
+        elif done >= total:  # a log gets one line a step, not a bar
             stream.write(f"{PROG}: {step} {done}/{total}\n")
         stream.flush()
 
