@@ -376,7 +376,7 @@ def _import(args: argparse.Namespace, config: Config) -> int:
     cards = f"{report.added} card{'s' if report.added != 1 else ''}"
     extras = []
     if report.archived:
-        extras.append(f"{report.archived} of them archived as closed")
+        extras.append(f"{report.archived} archived")
     if report.notes:
         extras.append(f"{report.notes} note{'s' if report.notes != 1 else ''}")
     summary = f"{verb} {cards}" + (f" ({', '.join(extras)})" if extras else "")

@@ -444,7 +444,7 @@ def read_table(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ImportFileError("The file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     try:
         headers = next(reader)
     except csv.Error as error:

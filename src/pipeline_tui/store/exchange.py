@@ -342,7 +342,7 @@ def _write(session: Session, plan: _Plan, progress: Progress) -> None:
         for chunk in _chunks(rows, CHUNK):
             connection.execute(insert(_table(model)), list(chunk))
     referrals = [
-        {"b_id": item["id"], "b_ref": ref}
+        {"b_id": item["id"], "b_ref": ref, "b_updated": item["card"]["updated_at"]}
         for item in cards
         if (ref := new_ids.get(item["referred_by"]) or item.get("referred_by_existing"))
     ]
@@ -351,7 +351,11 @@ def _write(session: Session, plan: _Plan, progress: Progress) -> None:
         connection.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
-            .values(referred_by_id=bindparam("b_ref")),
+            .values(
+                # updated_at given, or the column's onupdate would stamp the import time.
+                referred_by_id=bindparam("b_ref"),
+                updated_at=bindparam("b_updated"),
+            ),
             referrals,
         )
 
