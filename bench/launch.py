@@ -51,8 +51,6 @@ def run_board(db: str) -> int:
 
     import pipeline_tui.ui.app as app_module
     from pipeline_tui import cli
-    from pipeline_tui.domain.cards import CardSummary
-    from pipeline_tui.domain.stages import Stage
     from pipeline_tui.ui.screens.board import BoardScreen
 
     def beside(cls: type, css: str) -> str:
@@ -66,8 +64,8 @@ def run_board(db: str) -> int:
 
         _reported = False
 
-        def show_board(self, board: dict[Stage, list[CardSummary]], focus_card: int | None) -> None:
-            super().show_board(board, focus_card)
+        def show_board(self, focus_card: int | None = None) -> None:
+            super().show_board(focus_card)
             if not self._reported:
                 self._reported = True
                 self.call_after_refresh(self._bench_ready)

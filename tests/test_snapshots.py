@@ -15,6 +15,7 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
+from pipeline_tui.ui.app import PipelineApp
 from tests.conftest import NOW, TODAY
 from tests.pilot import make_app
 
@@ -123,3 +124,18 @@ def test_hostile_names_render_literally(snap_compare: SnapCompare) -> None:
     for name in ("[@click=app.quit]x[/]", "[bold red]y", "Esc\x1b[31mape\x07", "מכירות עסק"):
         service.add_card(CardDraft(name=name, organisation="[link=http://x]org[/link]"), Stage.LEAD)
     assert snap_compare(make_app(service), terminal_size=(80, 24), run_before=_settle)
+
+
+SHIPPED_THEMES = ["pipeline-dark", "pipeline-light", "pipeline-high-contrast", "pipeline-ansi"]
+
+
+@pytest.mark.parametrize("theme", SHIPPED_THEMES)
+def test_demo_board_in_each_shipped_theme(snap_compare: SnapCompare, theme: str) -> None:
+    async def focus_a_prospect(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("l", "j")
+        await _settle(pilot)
+
+    app = PipelineApp(demo_service(), theme=theme, today=lambda: TODAY, cursor_blink=False)
+    assert app.theme == theme
+    assert snap_compare(app, terminal_size=(80, 24), run_before=focus_a_prospect)

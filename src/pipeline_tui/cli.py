@@ -11,14 +11,28 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
-from datetime import date
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TextIO, TypeVar
 
 from pipeline_tui import __version__
-from pipeline_tui.config import DB_ENV, Config, ConfigError, default_database_path, load_config
+from pipeline_tui.config import (
+    DB_ENV,
+    Config,
+    ConfigError,
+    config_path,
+    config_source,
+    default_database_path,
+    load_config,
+    user_theme_folder,
+    write_starter,
+)
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
+from pipeline_tui.domain.importing import FIELDS, ImportFileError, parse_mapping
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, SinceError, parse_since
@@ -99,12 +113,66 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_WINDOW,
         help="days of stage moves the conversion figures cover (default: %(default)s)",
     )
+
+    importing = commands.add_parser(
+        "import",
+        parents=[common],
+        help="bring in contacts from a CRM or spreadsheet CSV, or a pipeline-tui JSON export",
+        description="Import contacts. Usual CRM and spreadsheet headers are recognised; "
+        "duplicates (same email, or same name and organisation) are skipped. The import is "
+        "all or nothing: a file with bad rows imports nothing unless --skip-bad is given.",
+    )
+    importing.add_argument("file", metavar="FILE", help="a .csv file, or a .json export")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check the file and report; write nothing"
+    )
+    importing.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=field",
+        help="read COLUMN as field (repeatable); fields: " + ", ".join(FIELDS),
+    )
+    importing.add_argument(
+        "--skip-bad", action="store_true", help="import the good rows and report the bad ones"
+    )
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write every card, note, touchpoint and move"
+    )
+    export.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json (default; complete, re-importable) or csv (a card a row, for spreadsheets)",
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="a consistent copy of the SQLite database"
+    )
+    backup.add_argument(
+        "dest",
+        metavar="DEST",
+        nargs="?",
+        help="file or folder for the copy (default: beside the database, with the time)",
+    )
+
+    config = commands.add_parser("config", parents=[common], help="the config file")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_commands.add_parser("init", parents=[common], help="write a starter config file")
+    config_commands.add_parser("path", parents=[common], help="print where the config is read from")
+    config_commands.add_parser(
+        "check", parents=[common], help="check the config, its [keys] and themes; list actions"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "config" and args.config_command in ("init", "path"):
+            return _config_file_command(args)
         config = load_config(getattr(args, "config", None))
         for warning in config.warnings:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
@@ -114,7 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _with_service(args, config, _list)
         if args.command == "standup":
             return _with_service(args, config, _standup)
+        if args.command == "import":
+            return _import(args, config)
+        if args.command == "export":
+            return _export(args, config)
+        if args.command == "backup":
+            return _backup(args, config)
+        if args.command == "config":
+            return _config_check(args, config)
         return _run_app(args, config)
+    except ImportFileError as error:
+        print(f"{PROG}: error: {_sentence(str(error))} Nothing was imported.", file=sys.stderr)
+        return 1
     except (StoreError, ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
@@ -278,8 +357,213 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         title, notice = "pipeline-tui", None
     try:
         service = PipelineService(database, config.user_name)
-        app = PipelineApp(service, title=title, theme=config.theme, notice=notice)
+        app = PipelineApp(
+            service,
+            title=title,
+            theme=config.theme,
+            notice=notice,
+            keymap=config.keys,
+            config_file=config.path,
+        )
         app.run()
     finally:
         database.close()
     return app.return_code or 0
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
+# Import, export, backup ----------------------------------------------------------------------
+
+REPORT_LIMIT = 20
+
+
+def _import(args: argparse.Namespace, config: Config) -> int:
+    from pipeline_tui.store.exchange import import_file
+
+    mapping = parse_mapping(args.map)
+    path = Path(args.file).expanduser()
+    if not path.exists():
+        raise UsageError(f"There is no file {path} to import.")
+    database = open_database(database_target(args, config))
+    try:
+        with _progress_on_stderr() as progress:
+            report = import_file(
+                database,
+                path,
+                user=config.user_name,
+                today=date.today(),
+                now=datetime.now(UTC),
+                mapping=mapping,
+                dry_run=args.dry_run,
+                skip_bad=args.skip_bad,
+                progress=progress,
+            )
+    finally:
+        database.close()
+    unit = report.unit
+    for problem in report.problems:
+        label = "warning" if args.skip_bad else "bad"
+        note = " skipped" if args.skip_bad else ""
+        print(
+            f"{PROG}: {label}: {unit} {problem.line}{note}: {clean_line(problem.reason)}",
+            file=sys.stderr,
+        )
+    if report.problems and not args.skip_bad:
+        count = len(report.problems)
+        rows = f"{count} {unit}{'s' if count != 1 else ''}"
+        raise UsageError(
+            f"{rows} of {path.name} cannot be imported (listed above), so nothing was "
+            "imported; fix them, or add --skip-bad to import the rest"
+        )
+    out = sys.stdout
+    if report.unused_columns:
+        print(f"Columns not imported: {', '.join(report.unused_columns)}.", file=out)
+    for duplicate in report.duplicates[:REPORT_LIMIT]:
+        print(f"Skipped {unit} {duplicate.line}: {duplicate.reason}.", file=out)
+    if len(report.duplicates) > REPORT_LIMIT:
+        print(f"... and {len(report.duplicates) - REPORT_LIMIT} more duplicates.", file=out)
+    verb = "Would import" if args.dry_run else "Imported"
+    cards = f"{report.added} card{'s' if report.added != 1 else ''}"
+    extras = []
+    if report.archived:
+        extras.append(f"{report.archived} archived")
+    if report.notes:
+        extras.append(f"{report.notes} note{'s' if report.notes != 1 else ''}")
+    summary = f"{verb} {cards}" + (f" ({', '.join(extras)})" if extras else "")
+    skipped = []
+    if report.duplicates:
+        skipped.append(
+            f"{len(report.duplicates)} duplicate{'s' if len(report.duplicates) != 1 else ''}"
+        )
+    if report.problems:
+        skipped.append(
+            f"{len(report.problems)} bad {unit}{'s' if len(report.problems) != 1 else ''}"
+        )
+    if skipped:
+        summary += f"; skipped {' and '.join(skipped)}"
+    print(summary + ("; nothing was written (dry run)." if args.dry_run else "."), file=out)
+    return 0
+
+
+@contextmanager
+def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None]]:
+    """A bar on a terminal; on a pipe or log, a plain count now and then for big files."""
+    from pipeline_tui.store.exchange import CHUNK
+
+    stream = sys.stderr
+    tty = stream.isatty()
+    drawn = False
+
+    def show(step: str, done: int, total: int) -> None:
+        nonlocal drawn
+        if total <= CHUNK:
+            return
+        if tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            stream.write(f"\r{step:<7} [{bar}] {done:,}/{total:,}")
+            drawn = True
+            if done >= total:
+                stream.write("\n")
+                drawn = False
+        elif done >= total:  # a log gets one line a step, not a bar
+            stream.write(f"{PROG}: {step} {done}/{total}\n")
+        stream.flush()
+
+    try:
+        yield show
+    finally:
+        if drawn:
+            stream.write("\n")
+
+
+def _export(args: argparse.Namespace, config: Config) -> int:
+    from pipeline_tui.store.exchange import export_document, write_csv, write_json
+
+    database = open_database(database_target(args, config))
+    try:
+        document = export_document(database, datetime.now(UTC))
+    finally:
+        database.close()
+    write = write_csv if args.format == "csv" else write_json
+    if not args.output or args.output == "-":
+        write(document, sys.stdout)
+        return 0
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; give a file name for the export.")
+    # Written beside the target and renamed into place, private (0600): an export holds
+    # everyone's contact details, and a failed export never leaves half a file.
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".export-", dir=target.parent)
+    except OSError as error:
+        raise UsageError(f"Cannot write {target}: {error.strerror}.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            write(document, handle)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    count = len(document["cards"])
+    print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
+    return 0
+
+
+def _backup(args: argparse.Namespace, config: Config) -> int:
+    from pipeline_tui.store.backup import backup_database
+
+    target = backup_database(database_target(args, config), args.dest, datetime.now(UTC))
+    print(f"Backed up to {target}.")
+    return 0
+
+
+# Config ------------------------------------------------------------------------------------
+
+
+def _config_file_command(args: argparse.Namespace) -> int:
+    explicit = getattr(args, "config", None)
+    path = config_path(explicit)
+    if args.config_command == "path":
+        state = "" if path.exists() else " (not created yet; `pipeline-tui config init` makes it)"
+        print(f"{path}{state}")
+        if config_source(explicit) != "default":
+            print(f"(from {config_source(explicit)})", file=sys.stderr)
+        return 0
+    write_starter(path)
+    print(f"Wrote a starter config to {path}.")
+    return 0
+
+
+def _config_check(args: argparse.Namespace, config: Config) -> int:
+    """Report every problem: config warnings, [keys] conflicts, broken or unknown themes."""
+    from textual.theme import BUILTIN_THEMES
+
+    from pipeline_tui.ui.keys import check_keymap, describe_actions
+    from pipeline_tui.ui.themes import load_themes, shipped_theme_folder
+
+    path = config.path or config_path(getattr(args, "config", None))
+    problems = list(config.warnings)
+    problems.extend(check_keymap(config.keys))
+    themes, theme_problems = load_themes([shipped_theme_folder(), user_theme_folder(path)])
+    problems.extend(theme_problems)
+    names = {theme.name for theme in themes} | set(BUILTIN_THEMES)
+    if config.theme not in names:
+        problems.append(
+            f"ui.theme {config.theme!r} is not a theme; choose one of {', '.join(sorted(names))}."
+        )
+    for problem in problems:
+        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+    where = str(path) if path.exists() else f"{path} (not created; all defaults)"
+    print(f"Config: {where}")
+    print(f"Theme: {config.theme}")
+    print("Actions you can rebind in [keys]:")
+    for action_id, keys, description in describe_actions():
+        shown = config.keys.get(action_id, keys)
+        print(f"  {action_id:<22} {shown:<16} {description}")
+    return 1 if problems else 0

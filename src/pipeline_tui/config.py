@@ -1,20 +1,30 @@
-"""Settings: read from TOML (tomllib), validated, with XDG default paths (platformdirs)."""
+"""Settings: read from TOML (tomllib), validated, written back with tomli-w.
+
+Every known key is declared once, in SCHEMA; a new section (qualification criteria,
+stale limits...) is one more entry there plus its field on Config. Keys not in SCHEMA
+are warned about, never fatal, so an older release still opens a newer config.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
+import stat
+import tempfile
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+import tomli_w
 
 APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
 DB_ENV = "PIPELINE_TUI_DB"
+DEFAULT_THEME = "pipeline-dark"
 
 
 class ConfigError(ValueError):
@@ -25,9 +35,68 @@ class ConfigError(ValueError):
 class Config:
     user_name: str
     database: str | None = None
-    theme: str = "pipeline-dark"
+    theme: str = DEFAULT_THEME
+    keys: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
     warnings: tuple[str, ...] = ()
+
+
+# The schema ------------------------------------------------------------------------------
+
+Check = Callable[[Any], str | None]
+"""Returns what is wrong with a value (completing "... must be" / "is"), or None."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key: its TOML type, its default (as documented) and any extra check."""
+
+    kind: type
+    default: Any
+    check: Check | None = None
+
+
+def _not_blank(value: Any) -> str | None:
+    return "must not be empty" if not str(value).strip() else None
+
+
+def _key_list(value: Any) -> str | None:
+    """A binding's keys, as Textual writes them: "L,shift+right"."""
+    keys = [key.strip() for key in str(value).split(",")]
+    if not any(keys):
+        return 'must name at least one key, like "L" or "shift+right"'
+    for key in keys:
+        if not key or re.search(r"\s", key) or key.startswith("+") or key.endswith("+"):
+            return f'has a malformed key {key!r}; separate keys with commas, like "L,shift+right"'
+    return None
+
+
+SCHEMA: dict[str, dict[str, Setting]] = {
+    "user": {"name": Setting(str, None, _not_blank)},
+    "database": {"url": Setting(str, None, _not_blank)},
+    "ui": {"theme": Setting(str, DEFAULT_THEME, _not_blank)},
+}
+"""Sections with a fixed set of keys."""
+
+OPEN_SECTIONS: dict[str, Setting] = {
+    # Binding id (e.g. "board.move_on") -> keys. Which ids exist is the UI's business;
+    # pipeline_tui.ui.keys checks them against the screens and reports conflicts.
+    "keys": Setting(str, None, _key_list),
+}
+"""Sections whose key names are free (checked elsewhere); the Setting applies to values."""
+
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", float: "a number"}
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+# Where the config is -----------------------------------------------------------------------
 
 
 def default_config_path() -> Path:
@@ -54,11 +123,21 @@ def config_path(explicit: str | None, environ: Mapping[str, str] = os.environ) -
     return default_config_path()
 
 
-_KNOWN: dict[str, dict[str, type]] = {
-    "user": {"name": str},
-    "database": {"url": str},
-    "ui": {"theme": str},
-}
+def config_source(explicit: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """Why that path: "--config", "$PIPELINE_TUI_CONFIG" or "default"."""
+    if explicit:
+        return "--config"
+    if environ.get(CONFIG_ENV):
+        return f"${CONFIG_ENV}"
+    return "default"
+
+
+def user_theme_folder(path: Path) -> Path:
+    """Users' own themes live in themes/ beside the config file."""
+    return path.parent / "themes"
+
+
+# Reading ------------------------------------------------------------------------------------
 
 
 def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.environ) -> Config:
@@ -67,43 +146,147 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
     if not path.exists():
         if explicit or environ.get(CONFIG_ENV):
             raise ConfigError(f"The config file {path} does not exist.")
-        return Config(user_name=login_name())
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"Cannot read the config file {path}: {error.strerror}.") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"The config file {path} is not UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
-    values, warnings = _check(path, data)
+        return Config(user_name=login_name(), path=path)
+    data = read_document(path)
+    values, keys, warnings = check_document(path, data)
     return Config(
         user_name=values.get("user.name") or login_name(),
         database=values.get("database.url") or None,
-        theme=values.get("ui.theme") or "pipeline-dark",
+        theme=values.get("ui.theme") or DEFAULT_THEME,
+        keys=keys,
         path=path,
         warnings=tuple(warnings),
     )
 
 
-def _check(path: Path, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def read_document(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a config file; ConfigError (one sentence) if unreadable."""
+    if path.is_dir():
+        raise ConfigError(f"The config file {path} is a folder.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"Cannot read the config file {path}: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(_describe_toml_error(path, error)) from None
+
+
+def _describe_toml_error(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    detail = str(error)
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", detail)
+    if where:
+        detail = detail[: where.start()]
+        line, column = where.groups()
+        return (
+            f"The config file {path} is not valid TOML at line {line}, column {column}: {detail}."
+        )
+    return f"The config file {path} is not valid TOML: {detail}."
+
+
+def check_document(
+    path: Path, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """Known values (by "section.key"), the [keys] table, and warnings for unknown keys."""
     values: dict[str, Any] = {}
+    keys: dict[str, str] = {}
     warnings: list[str] = []
     for section, table in data.items():
-        if section not in _KNOWN:
+        if section not in SCHEMA and section not in OPEN_SECTIONS:
             warnings.append(f"{path}: unknown section [{section}] ignored.")
             continue
         if not isinstance(table, dict):
             raise ConfigError(f"In {path}, {section} must be a table ([{section}]).")
         for key, value in table.items():
-            expected = _KNOWN[section].get(key)
-            if expected is None:
+            if section in OPEN_SECTIONS:
+                _check_value(path, f"{section}.{_quote_key(key)}", OPEN_SECTIONS[section], value)
+                keys[key] = value.strip()
+                continue
+            setting = SCHEMA[section].get(key)
+            if setting is None:
                 warnings.append(f"{path}: unknown key {section}.{key} ignored.")
                 continue
-            if not isinstance(value, expected):
-                raise ConfigError(
-                    f"In {path}, {section}.{key} must be a {expected.__name__}, "
-                    f"not {type(value).__name__}."
-                )
-            values[f"{section}.{key}"] = value
-    return values, warnings
+            _check_value(path, f"{section}.{key}", setting, value)
+            values[f"{section}.{key}"] = value.strip() if isinstance(value, str) else value
+    return values, keys, warnings
+
+
+def _quote_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+
+
+def _check_value(path: Path, name: str, setting: Setting, value: Any) -> None:
+    expected = _TYPE_NAMES.get(setting.kind, setting.kind.__name__)
+    # bool is an int in Python, but `stale = true` is not a number of days.
+    if type(value) is not setting.kind:
+        raise ConfigError(f"In {path}, {name} must be {expected}, not {_type_name(value)}.")
+    problem = setting.check(value) if setting.check else None
+    if problem:
+        raise ConfigError(f"In {path}, {name} {problem}.")
+
+
+# Writing ------------------------------------------------------------------------------------
+
+STARTER_HEADER = """\
+# pipeline-tui configuration (written by `pipeline-tui config init`).
+# Every key, with its default, is described in config.example.toml.
+# Settings you change in the app (the theme) are written back here; the file is then
+# rewritten, so comments you add are not kept.
+
+"""
+
+
+def starter_document() -> dict[str, Any]:
+    return {
+        "user": {"name": login_name()},
+        "ui": {"theme": DEFAULT_THEME},
+        "keys": {},
+    }
+
+
+def write_starter(path: Path) -> None:
+    """A new config file with the usual keys; refuses to replace an existing one."""
+    if path.exists():
+        raise ConfigError(f"{path} already exists; it was left as it is.")
+    text = STARTER_HEADER + tomli_w.dumps(starter_document())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise ConfigError(f"{path} already exists; it was left as it is.") from None
+    except OSError as error:
+        raise ConfigError(f"Cannot write the config file {path}: {error.strerror}.") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def save_setting(path: Path, section: str, key: str, value: Any) -> None:
+    """Change one setting in the config file, keeping every other key the user has.
+
+    Read, modify, write: the file is parsed, the one value replaced and the document
+    written back with tomli-w (atomically, keeping the file's permissions). TOML
+    comments do not survive the rewrite.
+    """
+    data = read_document(path) if path.exists() else {}
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"In {path}, {section} must be a table ([{section}]).")
+    if table.get(key) == value:
+        return
+    table[key] = value
+    text = tomli_w.dumps(data)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise ConfigError(f"Cannot write the config file {path}: {error.strerror}.") from None

@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import partial
+from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from pipeline_tui.config import default_config_path
+from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
+from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.themes import DEFAULT_THEME, load_themes, shipped_theme_folder
+
+
+class ThemePicker(Provider):
+    """The themes, for the palette; moving through them previews each one live."""
+
+    def _themes(self) -> list[str]:
+        themes = self.app.available_themes.values()
+        return [theme.name for theme in sorted(themes, key=attrgetter("name"))]
+
+    def _choose(self, name: str) -> None:
+        app = self.app
+        if isinstance(app, PipelineApp):
+            app.choose_theme(name)
+        else:  # pragma: no cover - the provider is only used by PipelineApp
+            app.theme = name
+
+    async def discover(self) -> Hits:
+        for name in self._themes():
+            yield DiscoveryHit(name, partial(self._choose, name), text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name in self._themes():
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), partial(self._choose, name), text=name)
 
 
 class PipelineApp(App[None]):
@@ -34,14 +63,23 @@ class PipelineApp(App[None]):
         today: Callable[[], date] = date.today,
         cursor_blink: bool = True,
         notice: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        config_file: Path | None = None,
     ) -> None:
+        """`config_file` is where a theme chosen in the palette is remembered (None: not
+        remembered); the user's own themes are read from themes/ beside it."""
         super().__init__()
         self.backend = Backend(service, today)
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice
-        user_themes = default_config_path().parent / "themes"
+        self.config_file = config_file
+        self._theme_before_picking: str | None = None
+        user_themes = user_theme_folder(config_file or default_config_path())
         themes, self.startup_warnings = load_themes([shipped_theme_folder(), user_themes])
+        if keymap:
+            self.startup_warnings.extend(check_keymap(keymap))
+            self.set_keymap(dict(keymap))
         for loaded in themes:
             self.register_theme(loaded)
         if theme not in self.available_themes:
@@ -73,6 +111,49 @@ class PipelineApp(App[None]):
                 self.screen.reload(card_id)
 
         self.push_screen(CardScreen(self.backend, card_id, note_id), back)
+
+    # Themes: the palette previews as you move, and remembers what you pick ---------------
+
+    def search_themes(self) -> None:
+        self._theme_before_picking = self.theme
+        self.push_screen(CommandPalette(providers=[ThemePicker], placeholder="Search for themes…"))
+
+    def on_command_palette_option_highlighted(
+        self, message: CommandPalette.OptionHighlighted
+    ) -> None:
+        option = message.highlighted_event.option
+        if self._theme_before_picking is None or not isinstance(option, Command):
+            return
+        name = option.hit.text
+        if name in self.available_themes:
+            self.theme = name
+
+    def on_command_palette_closed(self, message: CommandPalette.Closed) -> None:
+        before, self._theme_before_picking = self._theme_before_picking, None
+        if before is not None and not message.option_selected:
+            self.theme = before  # escape: back to the theme the rep had
+
+    def choose_theme(self, name: str) -> None:
+        """Use a theme and write it to the config, so the next start uses it too."""
+        self._theme_before_picking = None
+        self.theme = name
+        if self.config_file is not None:
+            self.run_worker(
+                partial(self._remember_theme, self.config_file, name),
+                thread=True,
+                group="settings",
+            )
+
+    def _remember_theme(self, config_file: Path, name: str) -> None:
+        try:
+            save_setting(config_file, "ui", "theme", name)
+        except ConfigError as error:
+            self.call_from_thread(
+                self.notify,
+                f"The theme was not remembered: {error}",
+                severity="warning",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self.push_screen(BoardScreen(self.backend))

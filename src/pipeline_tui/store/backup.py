@@ -1,0 +1,58 @@
+"""`pipeline-tui backup`: a consistent copy of the SQLite file, safe while the app runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from pipeline_tui.store.database import SQLITE_HEADER, backup_sqlite_file, resolve_url
+from pipeline_tui.store.errors import StoreError
+
+
+def default_backup_name(source: Path, now: datetime) -> str:
+    return f"{source.name}.{now.strftime('%Y%m%dT%H%M%SZ')}.bak"
+
+
+def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
+    """Copy the database with SQLite's online backup API; returns where the copy is.
+
+    The copy is taken in one step under a read transaction, so it is consistent even
+    while another process (the app in another terminal) is writing. Without `dest`
+    it goes beside the database, named with the time; an existing file is never
+    replaced.
+    """
+    url = resolve_url(path_or_url)
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() != "sqlite":
+        raise StoreError(
+            f"Backup copies SQLite files only; back up {shown} with the database's own "
+            "tools (for PostgreSQL: pg_dump --format=custom)."
+        )
+    if url.database in (None, "", ":memory:"):
+        raise StoreError("An in-memory database has nothing to back up.")
+    assert url.database is not None
+    source = Path(url.database)
+    if not source.is_file():
+        raise StoreError(f"There is no database at {source} to back up.")
+    try:
+        with source.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise StoreError(f"{source} is not a pipeline-tui database (not an SQLite file).")
+    except OSError as error:
+        raise StoreError(f"Cannot read {source}: {error.strerror}.") from None
+    target = Path(dest).expanduser() if dest else source.parent
+    if target.is_dir():
+        target = target / default_backup_name(source, now)
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose another name (nothing was written).")
+    if not target.parent.is_dir():
+        raise StoreError(f"The folder {target.parent} does not exist.")
+    try:
+        backup_sqlite_file(source, target)
+    except sqlite3.Error as error:
+        target.unlink(missing_ok=True)
+        raise StoreError(f"The backup of {source} failed: {error}.") from None
+    except OSError as error:
+        raise StoreError(f"Cannot write {target}: {error.strerror}.") from None
+    return target

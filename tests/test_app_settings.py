@@ -1,0 +1,104 @@
+"""The app side of the config: [keys] rebinding, themes from the config folder, the picker."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from pipeline_tui.config import default_config_path, save_setting
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.app import PipelineApp
+from tests.conftest import TODAY
+from tests.pilot import press, settle
+
+
+def app_for(service: PipelineService, **options: object) -> PipelineApp:
+    return PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)  # type: ignore[arg-type]
+
+
+async def test_keys_from_the_config_rebind_board_actions(service: PipelineService) -> None:
+    service.add_card(CardDraft("Ann"), Stage.LEAD)
+    app = app_for(service, keymap={"board.move_on": "m,shift+right"})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "L")  # the old key no longer moves the card
+        assert [c.name for c in service.board()[Stage.LEAD]] == ["Ann"]
+        await press(pilot, "m")
+        assert [c.name for c in service.board()[Stage.PROSPECT]] == ["Ann"]
+        await press(pilot, "shift+right")  # focus followed the card
+        assert [c.name for c in service.board()[Stage.CLIENT]] == ["Ann"]
+
+
+async def test_key_conflicts_are_warnings_and_the_app_still_starts(
+    service: PipelineService,
+) -> None:
+    app = app_for(service, keymap={"board.move_on": "l", "board.nothing": "x"})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("'l' is bound to both" in m for m in messages)
+        assert any("board.nothing" in m for m in messages)
+
+
+async def test_a_broken_user_theme_warns_and_a_good_one_is_offered(
+    service: PipelineService, tmp_path: Path
+) -> None:
+    config = tmp_path / "conf" / "config.toml"
+    themes = config.parent / "themes"
+    themes.mkdir(parents=True)
+    (themes / "broken.toml").write_text("name = 'broken'\nprimary = 'nope'\n", encoding="utf-8")
+    (themes / "mine.toml").write_text("name = 'mine'\nprimary = '#ff8800'\n", encoding="utf-8")
+    app = app_for(service, config_file=config, theme="mine")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.theme == "mine"
+        assert any("broken.toml" in n.message for n in app._notifications)
+
+
+async def test_the_theme_picker_previews_live_and_remembers_the_choice(
+    service: PipelineService,
+) -> None:
+    config = default_config_path()
+    config.parent.mkdir(parents=True)
+    config.write_text("[user]\nname = 'kim'\n[keys]\n'board.undo' = 'U'\n", encoding="utf-8")
+    app = app_for(service, config_file=config, theme="pipeline-dark")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.search_themes()
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"contrast")
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        assert app.theme == "pipeline-high-contrast"  # previewed while still choosing
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.theme == "pipeline-dark"  # escape puts the old theme back
+        assert "ui" not in tomllib.loads(config.read_text(encoding="utf-8"))
+
+        app.search_themes()
+        await settle(pilot)
+        await pilot.press(*"pipeline-ansi")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.theme == "pipeline-ansi"
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert data == {
+        "user": {"name": "kim"},
+        "keys": {"board.undo": "U"},
+        "ui": {"theme": "pipeline-ansi"},
+    }
+
+
+def test_a_theme_saved_earlier_is_used_next_time(tmp_path: Path) -> None:
+    from pipeline_tui.config import load_config
+
+    config = tmp_path / "config.toml"
+    save_setting(config, "ui", "theme", "pipeline-light")
+    assert load_config(str(config)).theme == "pipeline-light"
