@@ -74,7 +74,7 @@ async def _quiet(pilot: Pilot[None], done: Callable[[], bool]) -> None:
 
 def _post_key(app: PipelineApp, key: str) -> None:
     """A key event as App._press_keys builds it, without the idle sleeps around it."""
-    char = {"enter": "\r", "escape": "\x1b"}.get(key, key if len(key) == 1 else None)
+    char = {"enter": "\r", "escape": "\x1b", "slash": "/"}.get(key, key if len(key) == 1 else None)
     event = events.Key(key, char)
     event.set_sender(app)
     app.post_message(event)

@@ -5,7 +5,7 @@ shared and noisy, so figures are medians and ratios, never single timings):
 
 - launch to a usable board, whole process, headless, against a bare Textual app;
 - keystroke latency (median, p95) on the board, against a key bound to nothing;
-- `/` filter and full-text search (reported as not yet measured until they exist);
+- `/` filter and full-text search latency;
 - peak memory of the launched process at each size, against the bare app;
 - the hot store calls' timings and SQLite query plans.
 

@@ -76,7 +76,8 @@ class CardRow(Base):
     market: Mapped[str | None] = mapped_column(String(10))
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by the service on real edits only: moving a neighbour must not touch it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archive_reason: Mapped[str | None] = mapped_column(String(30))
     archive_note: Mapped[str] = mapped_column(String(500), default="")
@@ -140,7 +141,8 @@ class ResearchNoteRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set by the service on real edits only: moving a neighbour must not touch it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     card: Mapped[CardRow] = relationship(back_populates="notes")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.cards import (
@@ -82,6 +82,15 @@ class PipelineService:
                 card = _summary(row)
                 columns[card.stage].append(card)
         return columns
+
+    def summary(self, card_id: int) -> CardSummary | None:
+        """One active card as the board shows it; None if it is gone or archived."""
+        query = select(*_SUMMARY_COLUMNS).where(
+            CardRow.id == card_id, CardRow.archived_at.is_(None)
+        )
+        with self.database.read() as session:
+            row = session.execute(query).first()
+        return _summary(row) if row is not None else None
 
     def cards(self, stage: Stage | None = None) -> list[CardSummary]:
         """Active cards in pipeline order (stage, then position)."""
@@ -181,8 +190,9 @@ class PipelineService:
             _open_gap(session, to_stage, 0)
             row.stage, row.position = to_stage.value, 0
             row.updated_at = self.clock()
-            row.events.append(
+            session.add(
                 StageEventRow(
+                    card_id=row.id,
                     from_stage=before.stage.value,
                     to_stage=to_stage.value,
                     at=self.clock(),
@@ -245,8 +255,9 @@ class PipelineService:
                 raise NotFoundError("That card no longer exists; nothing to undo.")
             if change.note is not None:  # a deleted note comes back; nothing is overwritten
                 note = change.note
-                row.notes.append(
+                session.add(
                     ResearchNoteRow(
+                        card_id=row.id,
                         kind=note.kind.value,
                         body=note.body,
                         created_at=note.created_at,
@@ -272,8 +283,10 @@ class PipelineService:
         with self._write() as session:
             row = _get(session, card_id)
             now = self.clock()
-            note = ResearchNoteRow(kind=kind.value, body=body, created_at=now, updated_at=now)
-            row.notes.append(note)
+            note = ResearchNoteRow(
+                card_id=row.id, kind=kind.value, body=body, created_at=now, updated_at=now
+            )
+            session.add(note)
             session.flush()
             return _note_view(note)
 
@@ -402,16 +415,20 @@ class PipelineService:
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
 
 
+_STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
+
+
 def _summary(row: Any) -> CardSummary:
     """A board card from a CardRow or a result row of _SUMMARY_COLUMNS."""
+    tags = row.tags
     return CardSummary(
         id=row.id,
         name=row.name,
         organisation=row.organisation,
-        stage=Stage(row.stage),
+        stage=_STAGES_BY_VALUE[row.stage],
         position=row.position,
         owner=row.owner,
-        tags=tuple(row.tags.split()),
+        tags=tuple(tags.split()) if tags else (),
         next_action=row.next_action,
         next_action_due=row.next_action_due,
     )
@@ -444,9 +461,14 @@ def _log_touchpoint(
     row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
 ) -> TouchpointRow:
     touchpoint = TouchpointRow(
-        kind=kind.value, happened_on=happened_on, summary=clean_line(summary), created_at=now
+        card_id=row.id,
+        kind=kind.value,
+        happened_on=happened_on,
+        summary=clean_line(summary),
+        created_at=now,
     )
-    row.touchpoints.append(touchpoint)
+    # Added through the session, not row.touchpoints, which would load every earlier one.
+    object_session(row).add(touchpoint)  # type: ignore[union-attr]
     if row.source is None:  # the first touchpoint is where the card came from
         row.source = kind.value
         if row.market is None:
@@ -499,8 +521,10 @@ def _restore_state(
     if was_active:
         _close_gap(session, Stage(row.stage), row.position)
     if row.stage != state.stage.value:
-        row.events.append(
-            StageEventRow(from_stage=row.stage, to_stage=state.stage.value, at=now, by=user)
+        session.add(
+            StageEventRow(
+                card_id=row.id, from_stage=row.stage, to_stage=state.stage.value, at=now, by=user
+            )
         )
     _apply_draft(row, state.draft)
     row.stage = state.stage.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from textual import on, work
@@ -12,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -27,6 +28,7 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 EMPTY_HINT = Content.assemble(
@@ -129,6 +131,7 @@ class BoardScreen(Screen[None]):
         self.backend = backend
         self.columns = {stage: StageColumn(stage) for stage in STAGES}
         self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+        self.generation = 0  # bumped by every change shown before the store confirms it
         self.filter_ids: set[int] | None = None
         self.last_list = self.columns[Stage.LEAD].card_list
 
@@ -138,7 +141,7 @@ class BoardScreen(Screen[None]):
         yield Static(EMPTY_HINT, id="empty-hint")
         with Horizontal(id="columns"):
             yield from self.columns.values()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
@@ -162,6 +165,7 @@ class BoardScreen(Screen[None]):
     @work(group="board", exclusive=True)
     async def reload(self, focus_card: int | None = None) -> None:
         """Fetch the board from the store and show it, keeping focus on `focus_card`."""
+        generation = self.generation
         try:
             board = await self.backend.run(self.backend.service.board)
         except StoreError as error:
@@ -169,8 +173,29 @@ class BoardScreen(Screen[None]):
                 str(error), title="Could not load the board", severity="error", markup=False
             )
             return
+        if generation != self.generation:
+            # Changed here while loading: this copy may predate that change.
+            self.reload(focus_card)
+            return
         self.board = board
         self.show_board(focus_card)
+
+    @work(group="board", exclusive=True)
+    async def refresh_card(self, card_id: int) -> None:
+        """Re-read one card (back from its screen) instead of the whole board."""
+        generation = self.generation
+        try:
+            card = await self.backend.run(self.backend.service.summary, card_id)
+        except StoreError:
+            card = None
+        column = self.board[card.stage] if card is not None else []
+        index = next((i for i, c in enumerate(column) if card and c.id == card.id), None)
+        if card is None or index is None or generation != self.generation:
+            self.reload(card_id)
+            return
+        column[index] = card
+        self._show_stages(card.stage)
+        self.focus_card(card_id)
 
     def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
@@ -217,12 +242,39 @@ class BoardScreen(Screen[None]):
             where = "last" if step > 0 else "first"
             self.notify(f"Already in the {where} stage.", severity="warning", timeout=2)
             return
-        self.save(self.backend.service.move_card, card.id, to_stage)
+        # Shown at once, saved in the background: the store puts the card at the top of
+        # its new column just as done here, so there is nothing to reload afterwards.
+        self.generation += 1
+        moved = replace(card, stage=to_stage, position=0)
+        self.board[card.stage] = [c for c in self.board[card.stage] if c.id != card.id]
+        self.board[to_stage] = [moved, *self.board[to_stage]]
+        self._show_stages(card.stage, to_stage)
+        self.focus_card(card.id)
+        self.save(self.backend.service.move_card, card.id, to_stage, reload=False)
 
     def action_reorder(self, step: int) -> None:
         card = self.highlighted
-        if card is not None:
-            self.save(self.backend.service.reorder_card, card.id, step)
+        if card is None:
+            return
+        column = self.board[card.stage]
+        index = next(i for i, c in enumerate(column) if c.id == card.id)
+        target = index + step
+        if not 0 <= target < len(column):
+            return
+        self.generation += 1
+        column[index], column[target] = column[target], column[index]
+        self._show_stages(card.stage)
+        self.focus_card(card.id)
+        self.save(self.backend.service.reorder_card, card.id, step, reload=False)
+
+    def _show_stages(self, *stages: Stage) -> None:
+        """Redraw only the given columns from self.board (after a change made here)."""
+        shown = self.filter_ids
+        for stage in stages:
+            column = self.columns[stage]
+            cards = self.board[stage]
+            column.total = len(cards) if shown is not None else None
+            column.cards = tuple(c for c in cards if shown is None or c.id in shown)
 
     def action_new_card(self) -> None:
         stage = self.focused_list.stage
@@ -266,7 +318,7 @@ class BoardScreen(Screen[None]):
             return
 
         def back(_: None) -> None:
-            self.reload(card.id)
+            self.refresh_card(card.id)
 
         self.app.push_screen(CardScreen(self.backend, card.id), back)
 
@@ -346,13 +398,19 @@ class BoardScreen(Screen[None]):
     # Saving ----------------------------------------------------------------------------
 
     @work(group="db")
-    async def save(self, call: Callable[..., Change | None], *args: Any) -> None:
-        """Run one change in the store, remember it for undo, and show the result."""
+    async def save(
+        self, call: Callable[..., Change | None], *args: Any, reload: bool = True
+    ) -> None:
+        """Run one change in the store, remember it for undo, and show the result.
+
+        With reload=False the board already shows the change; it is reloaded only if
+        the store refused it, so the screen never shows what was not saved.
+        """
         try:
             change = await self.backend.change(call, *args)
         except (StoreError, CardFormError) as error:
             self.notify(str(error), severity="error", markup=False)
-            self.reload()
+            self.reload(self.highlighted.id if self.highlighted else None)
             return
-        if change is not None:
+        if change is not None and reload:
             self.reload(change.card_id)

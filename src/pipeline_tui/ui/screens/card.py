@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, NoteView
 from pipeline_tui.domain.dates import describe_due
@@ -30,6 +30,7 @@ from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.note_list import NoteList
 
 WIDE = 110  # columns from which notes sit beside the profile instead of below it
@@ -77,7 +78,7 @@ class CardScreen(Screen[None]):
             with Vertical(id="notes-pane"):
                 yield Static("Research notes", classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(NoteList).focus()

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from pipeline_tui.domain.cards import NoteView
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
 
 SaveNote = Callable[[str], Awaitable[NoteView]]
 
@@ -50,7 +51,7 @@ class NoteEditorScreen(Screen[None]):
         editor = TextArea(self.saved_body, soft_wrap=True, tab_behavior="focus", id="editor")
         editor.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
         yield editor
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "new note" if not self.saved_body else "editing"

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.dates import describe_due
@@ -34,6 +34,7 @@ from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
 
 WIDE = 120  # from this many columns the figures get their own panel
 SIDE_WIDTH = 64
@@ -147,7 +148,7 @@ class StandupScreen(Screen[None]):
             yield StandupList(id="lines")
             with VerticalScroll(id="side", can_focus=False):
                 yield Static(id="figures")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Stand-up"

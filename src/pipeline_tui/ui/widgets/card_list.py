@@ -27,6 +27,7 @@ from pipeline_tui.ui.styles import load_tcss
 
 CARD_HEIGHT = 4  # name, organisation and tags, next action, a blank separator
 GUTTER = 2
+LINE_CACHE_SIZE = 4096
 
 
 class CardList(ScrollView, can_focus=True):
@@ -72,6 +73,9 @@ class CardList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.stage = stage
         self._styles: dict[str, Style] = {}
+        # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
+        # which Textual does on every focus change, then costs next to nothing.
+        self._lines: dict[tuple[CardSummary, int, bool, int], Strip] = {}
 
     @property
     def highlighted(self) -> CardSummary | None:
@@ -96,6 +100,7 @@ class CardList(ScrollView, can_focus=True):
         self.refresh()
 
     def watch_today(self) -> None:
+        self._lines.clear()
         self.refresh()
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -119,6 +124,7 @@ class CardList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._lines.clear()
 
     # Actions ---------------------------------------------------------------------------
 
@@ -147,7 +153,9 @@ class CardList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._styles.get("")
+        if base is None:
+            base = self._styles[""] = self.rich_style
         line_no = y + self.scroll_offset.y
         if not self.cards:
             hint = {0: "  No cards yet.", 1: "  n adds one."}.get(line_no)
@@ -159,6 +167,17 @@ class CardList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         card = self.cards[index]
         selected = index == self.cursor and self.has_focus
+        key = (card, row, selected, width)
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) > LINE_CACHE_SIZE:
+                self._lines.clear()
+            strip = self._lines[key] = self._card_line(card, row, selected, width, base)
+        return strip
+
+    def _card_line(
+        self, card: CardSummary, row: int, selected: bool, width: int, base: Style
+    ) -> Strip:
         if selected:
             base = base + Style(bgcolor=self._style("cursor").bgcolor)
         # Component styles carry the widget's own background; the row's must win.
