@@ -9,7 +9,8 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 from pipeline_tui.domain.cards import Change, Undone
-from pipeline_tui.store import PipelineService
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import PipelineService, StoreError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -65,3 +66,16 @@ class Backend:
                         self.undo_history[index] = replace(older, version_after=undone.version)
                         break
             return undone
+
+    async def undo_and_tell(self, notify: Callable[..., object]) -> Undone | None:
+        """Undo the newest change and say what happened, through the screen's `notify`."""
+        try:
+            undone = await self.undo()
+        except StoreError as error:
+            notify(str(error), severity="error", markup=False)
+            return None
+        if undone is None:
+            notify("Nothing to undo.", timeout=2)
+        else:
+            notify(clean_line(undone.description), timeout=3, markup=False)
+        return undone

@@ -207,7 +207,10 @@ class BoardScreen(Screen[None]):
             column.cards = tuple(c for c in cards if shown is None or c.id in shown)
         everything = [c for cards in self.board.values() for c in cards]
         overdue = sum(c.is_overdue(today) for c in everything)
-        self.sub_title = f"{len(everything)} cards" + (f" · {overdue} overdue" if overdue else "")
+        count = len(everything)
+        self.sub_title = f"{count} card{'s' if count != 1 else ''}" + (
+            f" · {overdue} overdue" if overdue else ""
+        )
         self.set_class(not everything, "-empty")
         if focus_card is not None:
             self.focus_card(focus_card)
@@ -335,17 +338,8 @@ class BoardScreen(Screen[None]):
 
     @work(group="db")
     async def action_undo(self) -> None:
-        try:
-            undone = await self.backend.undo()
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-            self.reload()
-            return
-        if undone is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self.notify(clean_line(undone.description), timeout=3, markup=False)
-        self.reload(undone.card_id)
+        undone = await self.backend.undo_and_tell(self.notify)
+        self.reload(undone.card_id if undone else None)
 
     def action_filter(self) -> None:
         self.add_class("-filtering")

@@ -261,16 +261,7 @@ class CardScreen(Screen[None]):
 
     @work(group="db")
     async def action_undo(self) -> None:
-        try:
-            undone = await self.backend.undo()
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-            self.load()
-            return
-        if undone is None:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self.notify(clean_line(undone.description), timeout=3, markup=False)
+        await self.backend.undo_and_tell(self.notify)
         self.load()
 
     # Touchpoints and the next action ---------------------------------------------------------
