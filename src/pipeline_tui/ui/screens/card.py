@@ -76,7 +76,7 @@ class CardScreen(Screen[None]):
                     yield Static(classes="heading", id=f"{section}-heading")
                     yield Static(classes="section", id=section)
             with Vertical(id="notes-pane"):
-                yield Static("Research notes", classes="heading", id="notes-heading")
+                yield Static(Content("Research notes"), classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
         yield KeyFooter()
 
@@ -256,7 +256,8 @@ class CardScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
         else:
-            self.notify(f"Deleted the {note.kind.label.lower()} note. u brings it back.", timeout=4)
+            done = f"Deleted the {note.kind.label.lower()} note. u brings it back."
+            self.notify(done, timeout=4, markup=False)
         self.load()
 
     @work(group="db")
