@@ -36,6 +36,9 @@ from tests.conftest import NOW, TODAY
 # Helpers --------------------------------------------------------------------------------
 
 
+pytestmark = pytest.mark.both_backends
+
+
 def assert_contiguous(service: PipelineService) -> dict[Stage, list[int]]:
     """Every column's positions are exactly 0..n-1, in order; returns the ids per stage."""
     board = service.board()
@@ -77,6 +80,7 @@ def test_new_sqlite_file_is_private_in_a_private_new_folder(tmp_path: Path) -> N
         db.close()
 
 
+@pytest.mark.sqlite_only("SQLite pragmas")
 def test_sqlite_safety_settings(database: Database) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -90,6 +94,7 @@ def test_schema_is_at_head_after_open(database: Database) -> None:
     assert [v for (v,) in versions] == [HEAD_REVISION]
 
 
+@pytest.mark.sqlite_only("backup files beside an SQLite database")
 def test_reopening_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
     first = open_database(str(db_path))
     PipelineService(first, "sam", clock=lambda: NOW).add_card(CardDraft("Ann"))
@@ -124,10 +129,10 @@ def test_a_folder_is_refused(tmp_path: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
-def test_data_survives_closing_and_reopening(db_path: Path, service: PipelineService) -> None:
+def test_data_survives_closing_and_reopening(db_url: str, service: PipelineService) -> None:
     card_id = add(service, "Ann", Stage.CLIENT, org="Acme")
     service.database.close()
-    db = open_database(str(db_path))
+    db = open_database(db_url)
     try:
         detail = PipelineService(db, "sam").card(card_id)
         assert (detail.summary.name, detail.summary.organisation) == ("Ann", "Acme")
@@ -466,10 +471,10 @@ def test_update_with_a_stale_version_is_refused_and_saves_nothing(
 
 
 def test_two_database_objects_on_one_file_never_overwrite_each_other(
-    db_path: Path, service: PipelineService
+    db_url: str, service: PipelineService
 ) -> None:
     card = add(service, "Ann")
-    other_db = open_database(str(db_path))
+    other_db = open_database(db_url)
     try:
         other = PipelineService(other_db, "kim", clock=lambda: NOW + timedelta(minutes=5))
         read_by_sam = service.card(card).version
