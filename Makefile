@@ -15,8 +15,10 @@ run: $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/pipeline-tui --demo
 
+# The suite runs under a throwaway PostgreSQL server (scripts/with-postgres.sh), so the
+# store and service tests run on SQLite and on PostgreSQL.
 test: $(VENV)/.test-installed lint
-	$(BIN)/python -m pytest
+	scripts/with-postgres.sh $(BIN)/python -m pytest
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
 # on first use, then prints figures against the budgets in DESIGN.md.

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy.engine import URL, make_url
 
 from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store.models import Base
 
 # A Monday, so week-boundary logic gets exercised by default.
 TODAY = date(2026, 11, 23)
@@ -35,9 +41,109 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "pipeline.db"
 
 
+# PostgreSQL ------------------------------------------------------------------------------
+#
+# `make test` runs pytest under scripts/with-postgres.sh, which starts a throwaway server
+# and passes its URL in PG_URL_ENV. Test modules marked `both_backends` run every test
+# that uses the database fixtures once on SQLite and once on PostgreSQL, each PostgreSQL
+# test in a database of its own.
+
+PG_URL_ENV = "PIPELINE_TUI_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        node = metafunc.definition
+        both = node.get_closest_marker("both_backends") and not node.get_closest_marker(
+            "sqlite_only"
+        )
+        metafunc.parametrize("backend", BACKENDS if both else BACKENDS[:1], indirect=True)
+
+
 @pytest.fixture
-def database(db_path: Path) -> Iterator[Database]:
-    db = open_database(str(db_path))
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> URL:
+    """The test server's maintenance database; in CI a missing server is a failure."""
+    raw = os.environ.get(PG_URL_ENV)
+    if not raw:
+        why = os.environ.get("PIPELINE_TUI_TEST_PG_SKIP_REASON") or (
+            f"{PG_URL_ENV} is not set (run the tests with scripts/with-postgres.sh or make test)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {why}", pytrace=False)
+        pytest.skip(f"no PostgreSQL test server: {why}")
+    return make_url(raw)
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_url: URL) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    conninfo = pg_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        yield connection
+
+
+@contextmanager
+def _scratch_database(
+    pg_url: URL, pg_admin: psycopg.Connection[tuple[object, ...]], template: str = "template1"
+) -> Iterator[str]:
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    pg_admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    try:
+        yield pg_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        pg_admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_shared(pg_url: URL, pg_admin: psycopg.Connection[tuple[object, ...]]) -> Iterator[str]:
+    """One database migrated to the head revision for the whole run (emptied before each
+    test: truncating takes milliseconds where a new database takes a good part of a
+    second); its URL."""
+    with _scratch_database(pg_url, pg_admin) as url:
+        open_database(url).close()
+        yield url
+
+
+@pytest.fixture
+def pg_database(pg_shared: str) -> Iterator[str]:
+    """A PostgreSQL database at the head revision with no data, for this test alone."""
+    conninfo = make_url(pg_shared).set(drivername="postgresql")
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as admin:
+        # Nothing from an earlier test (a killed subprocess, say) may hold a lock.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        admin.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    yield pg_shared
+
+
+@pytest.fixture
+def pg_empty_database(
+    pg_url: URL, pg_admin: psycopg.Connection[tuple[object, ...]]
+) -> Iterator[str]:
+    """A PostgreSQL database of the test's own with no tables at all (for migrations)."""
+    with _scratch_database(pg_url, pg_admin) as url:
+        yield url
+
+
+@pytest.fixture
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where the test's database lives: an SQLite path, or a PostgreSQL URL."""
+    if backend == "sqlite":
+        return str(db_path)
+    return str(request.getfixturevalue("pg_database"))
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    db = open_database(db_url)
     yield db
     db.close()
 

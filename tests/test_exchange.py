@@ -31,6 +31,9 @@ from pipeline_tui.store.models import CardRow
 from tests.conftest import NOW, TODAY
 from tests.test_cli import assert_one_line_error, run
 
+pytestmark = pytest.mark.both_backends
+
+
 HUBSPOT = (
     "\ufeffFirst Name;Last Name;Company Name;Email;Phone Number;Job Title;"
     "Lifecycle Stage;Contact owner;Original Source;Notes\n"
@@ -44,7 +47,7 @@ HUBSPOT = (
 )
 
 
-def cards_in(db: Path) -> dict[str, Any]:
+def cards_in(db: str) -> dict[str, Any]:
     database = open_database(str(db))
     try:
         return {c["name"]: c for c in export_document(database, NOW)["cards"]}
@@ -58,8 +61,9 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "pipeline.db"
+def db(db_url: str) -> str:
+    """The test's database: an SQLite file, or (second run) a PostgreSQL URL."""
+    return db_url
 
 
 # Rules (plain Python) ---------------------------------------------------------------------
@@ -145,7 +149,7 @@ def test_mapping_options() -> None:
 
 
 def test_a_crm_export_with_bom_semicolons_and_quoted_newlines(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(tmp_path / "hubspot.csv", HUBSPOT)
     code, out, err = run(capsys, "--db", str(db), "import", str(source))
@@ -182,7 +186,7 @@ def test_a_crm_export_with_bom_semicolons_and_quoted_newlines(
 
 
 def test_imported_cards_go_below_existing_ones_in_file_order(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     run(capsys, "--db", str(db), "add", "Existing")
     source = write(tmp_path / "a.csv", "name,stage\nOne,lead\nTwo,lead\nThree,Lead\n")
@@ -197,7 +201,7 @@ def test_imported_cards_go_below_existing_ones_in_file_order(
 
 
 def test_map_reads_other_columns(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(tmp_path / "de.csv", "Kunde,Firma,Phase,Mail\nAnn,Acme,Kunde,a@b.de\n")
     code, _, err = run(
@@ -229,7 +233,7 @@ def test_map_reads_other_columns(
     ],
 )
 def test_bad_map_options_are_one_line_errors(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, args: list[str], words: list[str]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, args: list[str], words: list[str]
 ) -> None:
     source = write(tmp_path / "a.csv", "name\nAnn\n")
     code, out, err = run(capsys, "--db", str(db), "import", str(source), *args)
@@ -250,7 +254,7 @@ def test_bad_map_options_are_one_line_errors(
     ],
 )
 def test_files_that_cannot_be_imported_at_all(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, content: str, words: list[str]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, content: str, words: list[str]
 ) -> None:
     source = write(tmp_path / "a.csv", content)
     code, out, err = run(capsys, "--db", str(db), "import", str(source))
@@ -262,7 +266,7 @@ def test_files_that_cannot_be_imported_at_all(
 
 
 def test_a_file_that_is_missing_a_folder_or_not_utf8(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     code, _, err = run(capsys, "--db", str(db), "import", str(tmp_path / "nope.csv"))
     assert "nope.csv" in assert_one_line_error(code, err)
@@ -287,7 +291,7 @@ BAD_ROWS = (
 
 
 def test_bad_rows_import_nothing_and_each_is_reported_with_its_line(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(tmp_path / "bad.csv", BAD_ROWS)
     code, out, err = run(capsys, "--db", str(db), "import", str(source))
@@ -307,7 +311,7 @@ def test_bad_rows_import_nothing_and_each_is_reported_with_its_line(
 
 
 def test_skip_bad_imports_the_good_rows(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(tmp_path / "bad.csv", BAD_ROWS)
     code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
@@ -321,7 +325,7 @@ def test_skip_bad_imports_the_good_rows(
 
 
 def test_duplicates_in_the_database_and_in_the_file_are_skipped_and_reported(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     run(capsys, "--db", str(db), "add", "Ann Lee", "--org", "Acme", "--email", "ann@acme.io")
     source = write(
@@ -349,7 +353,7 @@ def test_duplicates_in_the_database_and_in_the_file_are_skipped_and_reported(
 
 
 def test_dry_run_reports_and_writes_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(tmp_path / "hubspot.csv", HUBSPOT)
     code, out, err = run(capsys, "--db", str(db), "import", str(source), "--dry-run")
@@ -359,7 +363,7 @@ def test_dry_run_reports_and_writes_nothing(
 
 
 def test_imported_text_is_sanitised(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     source = write(
         tmp_path / "evil.csv",
@@ -372,7 +376,7 @@ def test_imported_text_is_sanitised(
 
 
 def test_progress_bar_on_a_terminal(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -392,7 +396,7 @@ def test_progress_bar_on_a_terminal(
     assert err.splitlines() == ["pipeline-tui: reading 6000/6000", "pipeline-tui: saving 6000/6000"]
 
 
-def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: Path) -> None:
+def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
     """100,000 rows take about 10-15 s on a busy two-core machine (see README); the suite
     checks 20,000 to stay quick."""
     count = 20_000
@@ -420,7 +424,7 @@ def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: Path) -> None
 
 
 def test_a_failed_write_leaves_nothing_behind(
-    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipeline_tui.store import exchange
 
@@ -442,7 +446,7 @@ def test_a_failed_write_leaves_nothing_behind(
 # Export and the round trip -----------------------------------------------------------------
 
 
-def _rich_pipeline(db: Path) -> None:
+def _rich_pipeline(db: str) -> None:
     database = open_database(str(db))
     try:
         seed_demo(database, TODAY, user="sam")
@@ -472,7 +476,7 @@ def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     _rich_pipeline(db)
     exported = tmp_path / "export.json"
@@ -499,7 +503,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
 
 
 def test_export_as_csv_has_every_card_with_its_notes_and_history(
-    capsys: pytest.CaptureFixture[str], db: Path
+    capsys: pytest.CaptureFixture[str], db: str
 ) -> None:
     _rich_pipeline(db)
     code, out, _ = run(capsys, "--db", str(db), "export", "--format", "csv")
@@ -528,7 +532,7 @@ def test_export_as_csv_has_every_card_with_its_notes_and_history(
     ],
 )
 def test_json_that_is_not_our_export(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, content: str, words: list[str]
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, content: str, words: list[str]
 ) -> None:
     source = write(tmp_path / "in.json", content)
     code, _, err = run(capsys, "--db", str(db), "import", str(source))
@@ -539,7 +543,7 @@ def test_json_that_is_not_our_export(
 
 
 def test_bad_cards_in_a_json_export_are_reported_by_number(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     document = {
         "format": "pipeline-tui",
@@ -567,7 +571,7 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
 
 
 def test_export_to_a_folder_is_refused(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     code, _, err = run(capsys, "--db", str(db), "export", "-o", str(tmp_path))
     assert "folder" in assert_one_line_error(code, err)
@@ -583,11 +587,12 @@ def _names_in_copy(path: Path) -> list[str]:
         return [name for (name,) in connection.execute("SELECT name FROM card ORDER BY id")]
 
 
+@pytest.mark.sqlite_only("an SQLite file and its backup copies")
 def test_backup_beside_the_database_while_another_writer_is_mid_transaction(
-    capsys: pytest.CaptureFixture[str], db: Path
+    capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
-    run(capsys, "--db", str(db), "add", "Ann")
-    writer = sqlite3.connect(db, isolation_level=None)
+    run(capsys, "--db", str(db_path), "add", "Ann")
+    writer = sqlite3.connect(db_path, isolation_level=None)
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute(
@@ -596,33 +601,34 @@ def test_backup_beside_the_database_while_another_writer_is_mid_transaction(
             " VALUES ('Uncommitted', '', '', '', '', 'lead', 5, 'x', '', '2026-01-01',"
             " '2026-01-01', '', 1)"
         )
-        code, out, err = run(capsys, "--db", str(db), "backup")
+        code, out, err = run(capsys, "--db", str(db_path), "backup")
     finally:
         writer.execute("ROLLBACK")
         writer.close()
     assert (code, err) == (0, "")
-    copies = list(db.parent.glob("pipeline.db.*.bak"))
+    copies = list(db_path.parent.glob("pipeline.db.*.bak"))
     assert len(copies) == 1 and str(copies[0]) in out
     assert _names_in_copy(copies[0]) == ["Ann"]
     assert stat.S_IMODE(copies[0].stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only("an SQLite file and its backup copies")
 def test_backup_to_a_folder_or_file_and_never_over_an_existing_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db_path: Path
 ) -> None:
-    run(capsys, "--db", str(db), "add", "Ann")
+    run(capsys, "--db", str(db_path), "add", "Ann")
     folder = tmp_path / "backups"
     folder.mkdir()
-    assert run(capsys, "--db", str(db), "backup", str(folder))[0] == 0
+    assert run(capsys, "--db", str(db_path), "backup", str(folder))[0] == 0
     assert len(list(folder.iterdir())) == 1
     target = tmp_path / "named.db"
-    assert run(capsys, "--db", str(db), "backup", str(target))[0] == 0
+    assert run(capsys, "--db", str(db_path), "backup", str(target))[0] == 0
     assert _names_in_copy(target) == ["Ann"]
     before = target.read_bytes()
-    code, _, err = run(capsys, "--db", str(db), "backup", str(target))
+    code, _, err = run(capsys, "--db", str(db_path), "backup", str(target))
     assert "already exists" in assert_one_line_error(code, err)
     assert target.read_bytes() == before
-    code, _, err = run(capsys, "--db", str(db), "backup", str(tmp_path / "no" / "x.db"))
+    code, _, err = run(capsys, "--db", str(db_path), "backup", str(tmp_path / "no" / "x.db"))
     assert "does not exist" in assert_one_line_error(code, err)
 
 
@@ -642,12 +648,13 @@ def test_backup_of_what_cannot_be_backed_up(
     assert list(tmp_path.glob("*.bak")) == []
 
 
+@pytest.mark.sqlite_only("an SQLite file and its backup copies")
 def test_start_up_migration_backs_up_an_existing_database_first(
-    db: Path, monkeypatch: pytest.MonkeyPatch
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipeline_tui.store import migrate
 
-    first = open_database(str(db))
+    first = open_database(str(db_path))
     PipelineService(first, "sam").add_card(CardDraft("Ann"))
     first.close()
     current = migrate.HEAD_REVISION
@@ -663,7 +670,7 @@ def test_start_up_migration_backs_up_an_existing_database_first(
         return result
 
     monkeypatch.setattr("pipeline_tui.store.database.migrate", watching)
-    again = open_database(str(db))
+    again = open_database(str(db_path))
     again.close()
     assert len(taken) == 1 and again.backup_path == taken[0]
     assert taken[0].name.startswith("pipeline.db.") and taken[0].name.endswith(

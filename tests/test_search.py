@@ -14,6 +14,8 @@ from pipeline_tui.store import PipelineService, StoreError, open_database
 from pipeline_tui.store.migrate import MIGRATIONS
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.both_backends
+
 
 def add(service: PipelineService, name: str, **fields: object) -> int:
     return service.add_card(CardDraft(name=name, **fields), Stage.LEAD).card_id  # type: ignore[arg-type]

@@ -35,6 +35,9 @@ from pipeline_tui.store.standup import load_standup, read_standup
 from tests.conftest import TODAY
 from tests.standup_data import seed_team
 
+pytestmark = pytest.mark.both_backends
+
+
 GOLDEN = Path(__file__).parent / "golden"
 L, P, C, R = Stage.LEAD, Stage.PROSPECT, Stage.CLIENT, Stage.REPEAT
 

@@ -36,6 +36,9 @@ from tests.conftest import NOW, TODAY
 # Helpers --------------------------------------------------------------------------------
 
 
+pytestmark = pytest.mark.both_backends
+
+
 def assert_contiguous(service: PipelineService) -> dict[Stage, list[int]]:
     """Every column's positions are exactly 0..n-1, in order; returns the ids per stage."""
     board = service.board()
@@ -77,6 +80,7 @@ def test_new_sqlite_file_is_private_in_a_private_new_folder(tmp_path: Path) -> N
         db.close()
 
 
+@pytest.mark.sqlite_only("SQLite pragmas")
 def test_sqlite_safety_settings(database: Database) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -90,6 +94,7 @@ def test_schema_is_at_head_after_open(database: Database) -> None:
     assert [v for (v,) in versions] == [HEAD_REVISION]
 
 
+@pytest.mark.sqlite_only("backup files beside an SQLite database")
 def test_reopening_an_up_to_date_database_takes_no_backup(db_path: Path) -> None:
     first = open_database(str(db_path))
     PipelineService(first, "sam", clock=lambda: NOW).add_card(CardDraft("Ann"))
@@ -124,10 +129,10 @@ def test_a_folder_is_refused(tmp_path: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
-def test_data_survives_closing_and_reopening(db_path: Path, service: PipelineService) -> None:
+def test_data_survives_closing_and_reopening(db_url: str, service: PipelineService) -> None:
     card_id = add(service, "Ann", Stage.CLIENT, org="Acme")
     service.database.close()
-    db = open_database(str(db_path))
+    db = open_database(db_url)
     try:
         detail = PipelineService(db, "sam").card(card_id)
         assert (detail.summary.name, detail.summary.organisation) == ("Ann", "Acme")
@@ -466,10 +471,10 @@ def test_update_with_a_stale_version_is_refused_and_saves_nothing(
 
 
 def test_two_database_objects_on_one_file_never_overwrite_each_other(
-    db_path: Path, service: PipelineService
+    db_url: str, service: PipelineService
 ) -> None:
     card = add(service, "Ann")
-    other_db = open_database(str(db_path))
+    other_db = open_database(db_url)
     try:
         other = PipelineService(other_db, "kim", clock=lambda: NOW + timedelta(minutes=5))
         read_by_sam = service.card(card).version
@@ -614,7 +619,29 @@ class BoardMachine(RuleBasedStateMachine):
         self.names: dict[int, str] = {}
         self.archived: set[int] = set()
         self.changes: list[Change] = []
+        # The whole card table (less versions and times) before each change in `changes`:
+        # undoing that change must give exactly this back.
+        self.before: list[list[tuple[object, ...]]] = []
+        self.events: dict[int, int] = {}  # stage events each card must have
+        self.notes: dict[int, list[str]] = {}
+        self.touchpoints: dict[int, int] = {}
         self.added = 0
+
+    def cards_table(self) -> list[tuple[object, ...]]:
+        with self.db.read() as session:
+            rows = session.execute(
+                text(
+                    "SELECT id, name, organisation, tags, stage, position, next_action,"
+                    " next_action_due, archived_at, archive_reason, archive_note"
+                    " FROM card ORDER BY id"
+                )
+            )
+            return [tuple(row) for row in rows]
+
+    def record(self, change: Change | None, before: list[tuple[object, ...]]) -> None:
+        if change is not None:
+            self.changes.append(change)
+            self.before.append(before)
 
     def active(self) -> list[int]:
         return [card for stage in STAGES for card in self.model[stage]]
@@ -629,16 +656,21 @@ class BoardMachine(RuleBasedStateMachine):
     def add(self, stage: Stage) -> None:
         self.added += 1
         name = f"Card {self.added}"
+        before = self.cards_table()
         change = self.service.add_card(CardDraft(name), stage)
         self.model[stage].insert(0, change.card_id)
         self.names[change.card_id] = name
-        self.changes.append(change)
+        self.record(change, before)
+        self.events[change.card_id] = 1
+        self.notes[change.card_id] = []
+        self.touchpoints[change.card_id] = 0
 
     @precondition(lambda self: self.active())
     @rule(data=st.data(), stage=st.sampled_from(STAGES))
     def move(self, data: st.DataObject, stage: Stage) -> None:
         card = data.draw(st.sampled_from(self.active()))
         current, _ = self.where(card)
+        before = self.cards_table()
         change = self.service.move_card(card, stage)
         if current is stage:
             assert change is None
@@ -646,7 +678,8 @@ class BoardMachine(RuleBasedStateMachine):
         assert change is not None
         self.model[current].remove(card)
         self.model[stage].insert(0, card)
-        self.changes.append(change)
+        self.record(change, before)
+        self.events[card] += 1
 
     @precondition(lambda self: self.active())
     @rule(data=st.data(), offset=st.integers(min_value=-3, max_value=3))
@@ -655,6 +688,7 @@ class BoardMachine(RuleBasedStateMachine):
         stage, position = self.where(card)
         column = self.model[stage]
         target = max(0, min(len(column) - 1, position + offset))
+        before = self.cards_table()
         change = self.service.reorder_card(card, offset)
         if target == position:
             assert change is None
@@ -662,7 +696,7 @@ class BoardMachine(RuleBasedStateMachine):
         assert change is not None
         column.remove(card)
         column.insert(target, card)
-        self.changes.append(change)
+        self.record(change, before)
 
     @precondition(lambda self: self.active())
     @rule(data=st.data())
@@ -671,7 +705,8 @@ class BoardMachine(RuleBasedStateMachine):
         self.added += 1
         name = f"Renamed {self.added}"
         version = self.service.card(card).version
-        self.changes.append(self.service.update_card(card, CardDraft(name), version))
+        before = self.cards_table()
+        self.record(self.service.update_card(card, CardDraft(name), version), before)
         self.names[card] = name
 
     @precondition(lambda self: self.active())
@@ -679,7 +714,8 @@ class BoardMachine(RuleBasedStateMachine):
     def archive(self, data: st.DataObject, reason: ArchiveReason) -> None:
         card = data.draw(st.sampled_from(self.active()))
         stage, _ = self.where(card)
-        self.changes.append(self.service.archive_card(card, reason))
+        before = self.cards_table()
+        self.record(self.service.archive_card(card, reason), before)
         self.model[stage].remove(card)
         self.archived.add(card)
 
@@ -689,10 +725,18 @@ class BoardMachine(RuleBasedStateMachine):
         # Newest first, re-basing the next older change to the same card onto the version
         # the undo reports, as the UI's undo history does. Nobody else writes here, so no
         # undo may be refused.
-        change = self.changes.pop()
+        change, before_change = self.changes.pop(), self.before.pop()
+        stage_before_undo = self.cards_table()
         undone = self.service.undo(change)
         card = change.card_id
         assert undone.card_id == card
+        # Every later change has been undone already, so this is the state before it.
+        assert self.cards_table() == before_change
+        if change.before is None:
+            for counts in (self.events, self.notes, self.touchpoints):
+                del counts[card]  # type: ignore[attr-defined]
+        elif change.before.stage.value != _stage_of(stage_before_undo, card):
+            self.events[card] += 1  # moving back is a move too
         if undone.version is not None:
             for index in range(len(self.changes) - 1, -1, -1):
                 if self.changes[index].card_id == card:
@@ -713,6 +757,42 @@ class BoardMachine(RuleBasedStateMachine):
             column.insert(min(before.position, len(column)), card)
             self.names[card] = before.draft.name
 
+    @precondition(lambda self: self.notes)
+    @rule(data=st.data(), kind=st.sampled_from(list(NoteKind)))
+    def note(self, data: st.DataObject, kind: NoteKind) -> None:
+        card = data.draw(st.sampled_from(sorted(self.notes)))  # archived cards too
+        body = f"{kind.value} note {len(self.notes[card])}"
+        self.service.add_note(card, kind, body)
+        self.notes[card].append(body)
+        assert sorted(n.body for n in self.service.card(card).notes) == sorted(self.notes[card])
+
+    @precondition(lambda self: self.touchpoints)
+    @rule(data=st.data(), kind=st.sampled_from(list(TouchpointKind)))
+    def touchpoint(self, data: st.DataObject, kind: TouchpointKind) -> None:
+        card = data.draw(st.sampled_from(sorted(self.touchpoints)))
+        self.service.add_touchpoint(card, kind, TODAY, f"{kind.value} logged")
+        self.touchpoints[card] += 1
+        assert len(self.service.card(card).touchpoints) == self.touchpoints[card]
+
+    @invariant()
+    def every_move_has_a_stage_event(self) -> None:
+        with self.db.read() as session:
+            counts = {
+                int(card): int(count)
+                for card, count in session.execute(
+                    text("SELECT card_id, count(*) FROM stage_event GROUP BY card_id")
+                )
+            }
+            latest = session.execute(
+                text(
+                    "SELECT c.id, c.stage, e.to_stage FROM card c JOIN stage_event e"
+                    " ON e.id = (SELECT max(id) FROM stage_event WHERE card_id = c.id)"
+                )
+            ).all()
+        assert counts == self.events
+        assert all(stage == to_stage for _, stage, to_stage in latest)
+        assert len(latest) == len(self.events)
+
     @invariant()
     def board_matches_the_model(self) -> None:
         board = self.service.board()
@@ -725,6 +805,10 @@ class BoardMachine(RuleBasedStateMachine):
         with self.db.write() as session:
             for table in ("stage_event", "touchpoint", "research_note", "card"):
                 session.execute(text(f"DELETE FROM {table}"))
+
+
+def _stage_of(table: list[tuple[object, ...]], card: int) -> object:
+    return next(row[4] for row in table if row[0] == card)
 
 
 BoardMachine.TestCase.settings = settings(

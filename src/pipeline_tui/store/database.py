@@ -27,6 +27,7 @@ from pipeline_tui.store.migrate import migrate
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 10
 
 
 @dataclass
@@ -111,7 +112,11 @@ def open_database(path_or_url: str, *, run_migrations: bool = True) -> Database:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        connect_args: dict[str, Any] = {}
+        if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+            # libpq waits for ever by default; a rep on a dead VPN gets an answer instead.
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     memory = url.database in (None, "", ":memory:")
     if not memory:
         assert url.database is not None
@@ -194,12 +199,57 @@ def _describe_db_error(url: URL, error: DBAPIError) -> str:
     where = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite":
         where = url.database or "the in-memory database"
-    detail = str(error.orig).strip().rstrip(".") if error.orig is not None else str(error)
+    detail = str(error.orig).strip() if error.orig is not None else str(error)
+    if url.password:  # drivers do not echo it, but never risk printing it
+        detail = detail.replace(str(url.password), "***")
     lowered = detail.lower()
+    if url.get_backend_name() == "postgresql":
+        postgres = _describe_postgresql_error(where, url, lowered)
+        if postgres is not None:
+            return postgres
+    # One sentence: the driver's first line (libpq adds hints on further lines).
+    detail = " ".join(detail.splitlines()[0].split()).rstrip(".") if detail else "unknown error"
     if "locked" in lowered or "busy" in lowered:
         return f"{where} is locked by another program; try again in a moment."
     if "malformed" in lowered or "not a database" in lowered:
         return f"{where} is damaged or not a pipeline-tui database ({detail})."
     if "readonly" in lowered or "read-only" in lowered:
         return f"{where} is read-only; pipeline-tui needs to write to it."
+    if "unable to open" in lowered and url.database and not _writable_folder(url.database):
+        return (
+            f"{where} is in a folder pipeline-tui cannot write to; SQLite keeps its "
+            "write-ahead log beside the database, so the folder must be writable."
+        )
     return f"Cannot open {where}: {detail}."
+
+
+def _writable_folder(database: str) -> bool:
+    return os.access(Path(database).parent, os.W_OK)
+
+
+def _describe_postgresql_error(where: str, url: URL, lowered: str) -> str | None:
+    user = url.username or "the login user"
+    if "password authentication failed" in lowered:
+        return (
+            f"PostgreSQL at {where} refused the password for {user}; check the password in "
+            "the URL, in PGPASSWORD or in the password file (PGPASSFILE, ~/.pgpass)."
+        )
+    if "no password supplied" in lowered:
+        return (
+            f"PostgreSQL at {where} needs a password for {user}; give it in the URL, in "
+            "PGPASSWORD or in a password file only you can read (PGPASSFILE, ~/.pgpass, 0600)."
+        )
+    if "connection refused" in lowered:
+        return (
+            f"Cannot reach PostgreSQL at {where}: the connection was refused; is the server "
+            "running and accepting TCP/IP connections on that host and port?"
+        )
+    if "timeout expired" in lowered or "timed out" in lowered:
+        return f"Cannot reach PostgreSQL at {where}: the connection timed out."
+    if "could not translate host name" in lowered or "name or service not known" in lowered:
+        return f"Cannot reach PostgreSQL at {where}: the host name is not known."
+    if "does not exist" in lowered and "database" in lowered:
+        return f"The database in {where} does not exist; create it first (createdb)."
+    if "permission denied" in lowered:
+        return f"{user} may not use {where}: permission denied."
+    return None

@@ -1,7 +1,9 @@
 """Full-text search over card fields and research notes (the only SQL for search).
 
-SQLite uses the FTS5 tables made by migration 0002. Any other database falls back to
-a case-insensitive substring match until its own full-text index is set up.
+SQLite uses the FTS5 tables made by migration 0002; PostgreSQL the tsvector columns and
+the `pipeline_search` text search configuration made by migration 0003. Both match
+every word of the query as a prefix and rank the results. Any other database falls
+back to a case-insensitive substring match.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store.models import CardRow, ResearchNoteRow
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Made by migration 0003 on PostgreSQL: 'simple' words, accents folded when possible.
+PG_CONFIG = "pipeline_search"
+# Migration 0003 indexes this much of each note (a tsvector must stay under 1 MB).
+PG_NOTE_INDEXED_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -46,16 +52,48 @@ def fts_expression(query: str) -> str | None:
     return " ".join(f'"{term}"*' for term in terms)
 
 
+def tsquery_expression(query: str) -> str | None:
+    """A PostgreSQL tsquery matching every word as a prefix; each word is quoted, so
+    nothing in it is ever read as tsquery syntax (&, |, !, <->, :, *, parentheses)."""
+    terms = words(query)
+    if not terms:
+        return None
+    return " & ".join(f"'{term}':*" for term in terms)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     """Cards and notes matching all the words of `query`, best first."""
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = _dialect(session)
+    if dialect == "sqlite":
         return _search_sqlite(session, query, limit)
+    if dialect == "postgresql":
+        return _search_postgresql(session, query, limit)
     return _search_substring(session, query, limit)
 
 
 def matching_card_ids(session: Session, query: str) -> set[int]:
     """Every active card whose name, organisation, tags or notes match `query`."""
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = _dialect(session)
+    if dialect == "postgresql":
+        expression = tsquery_expression(query)
+        if expression is None:
+            return set()
+        rows = session.execute(
+            text(
+                f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
+                "SELECT c.id FROM card c, q WHERE c.archived_at IS NULL"
+                " AND c.search_document @@ q.query UNION "
+                "SELECT c.id FROM research_note n JOIN card c ON c.id = n.card_id, q"
+                " WHERE c.archived_at IS NULL AND n.search_document @@ q.query"
+            ),
+            {"q": expression},
+        )
+        return {int(card_id) for (card_id,) in rows}
+    if dialect == "sqlite":
         expression = fts_expression(query)
         if expression is None:
             return set()
@@ -97,6 +135,44 @@ def _search_sqlite(session: Session, query: str, limit: int) -> list[SearchHit]:
     ranked: list[tuple[float, SearchHit]] = [(row[4], _card_hit(row)) for row in card_rows]
     ranked += [(row[4], _note_hit(row, row[5], row[6], row[7])) for row in note_rows]
     ranked.sort(key=lambda pair: pair[0])  # bm25: lower is a better match
+    return [hit for _, hit in ranked[:limit]]
+
+
+def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchHit]:
+    expression = tsquery_expression(query)
+    if expression is None:
+        return []
+    card_rows = session.execute(
+        text(
+            f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
+            "SELECT c.id, c.name, c.organisation, c.stage,"
+            " ts_rank(c.search_document, q.query, 2) AS rank "
+            "FROM card c, q WHERE c.search_document @@ q.query AND c.archived_at IS NULL "
+            "ORDER BY rank DESC, c.id LIMIT :limit"
+        ),
+        {"q": expression, "limit": limit},
+    ).all()
+    # The snippet is worked out for the notes shown only: ts_headline re-reads the text.
+    note_rows = session.execute(
+        text(
+            f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
+            "best AS (SELECT n.id, n.card_id, n.kind, n.body,"
+            " ts_rank(n.search_document, q.query, 2) AS rank "
+            "FROM research_note n JOIN card c ON c.id = n.card_id, q "
+            "WHERE n.search_document @@ q.query AND c.archived_at IS NULL "
+            "ORDER BY rank DESC, n.id LIMIT :limit) "
+            "SELECT c.id, c.name, c.organisation, c.stage, best.rank, best.id, best.kind,"
+            f" ts_headline('{PG_CONFIG}', left(best.body, {PG_NOTE_INDEXED_CHARS}), q.query,"
+            ' \'StartSel="", StopSel="", MaxWords=10, MinWords=3, ShortWord=0,'
+            " MaxFragments=1, FragmentDelimiter=…') "
+            "FROM best JOIN card c ON c.id = best.card_id, q ORDER BY best.rank DESC, best.id"
+        ),
+        {"q": expression, "limit": limit},
+    ).all()
+    ranked: list[tuple[float, SearchHit]] = [(-row[4], _card_hit(row)) for row in card_rows]
+    ranked += [(-row[4], _note_hit(row, row[5], row[6], row[7])) for row in note_rows]
+    # ts_rank (normalised by length, as bm25 is): higher is a better match.
+    ranked.sort(key=lambda pair: pair[0])
     return [hit for _, hit in ranked[:limit]]
 
 

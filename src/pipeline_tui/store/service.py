@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.cards import (
@@ -467,12 +468,26 @@ def _log_touchpoint(
         summary=clean_line(summary),
         created_at=now,
     )
+    session = object_session(row)
+    assert session is not None
     # Added through the session, not row.touchpoints, which would load every earlier one.
-    object_session(row).add(touchpoint)  # type: ignore[union-attr]
+    session.add(touchpoint)
     if row.source is None:  # the first touchpoint is where the card came from
-        row.source = kind.value
-        if row.market is None:
-            row.market = (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD).value
+        source = kind.value
+        market = (
+            row.market or (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD).value
+        )
+        # Written beside the ORM, like position shifts, so the card's version stays put:
+        # logging a touchpoint must not make the rep's own undo (or an open edit) of the
+        # card look like someone else's change.
+        session.execute(
+            update(CardRow)
+            .where(CardRow.id == row.id)
+            .values(source=source, market=market)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(row, "source", source)
+        set_committed_value(row, "market", market)
     return touchpoint
 
 

@@ -1,0 +1,176 @@
+"""Team mode: PostgreSQL credentials and connection errors, and two real processes
+editing one card (on SQLite and on PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL, make_url
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.store import PipelineService
+from tests.test_cli import assert_one_line_error, run
+
+pytestmark = pytest.mark.both_backends
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _without_password(url: URL) -> str:
+    # (URL.set(password=None) would keep the password: None there means "unchanged".)
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database)
+    assert bare.password is None
+    return bare.render_as_string(hide_password=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def pg(pg_database: str, monkeypatch: pytest.MonkeyPatch) -> URL:
+    """The test server's URL, with no libpq settings leaking in from outside."""
+    for name in ("PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGUSER", "PGHOST"):
+        monkeypatch.delenv(name, raising=False)
+    # libpq falls back to ~/.pgpass: point HOME somewhere empty.
+    monkeypatch.setenv("HOME", str(Path(os.environ["XDG_DATA_HOME"]).parent))
+    return make_url(pg_database)
+
+
+# Credentials ---------------------------------------------------------------------------
+
+
+def test_password_from_the_url(capsys: pytest.CaptureFixture[str], pg: URL) -> None:
+    url = pg.render_as_string(hide_password=False)
+    assert run(capsys, "--db", url, "add", "Ann")[0] == 0
+    code, out, err = run(capsys, "--db", url, "list", "--format", "csv")
+    assert (code, err) == (0, "")
+    assert "Ann" in out
+
+
+def test_password_from_pgpassword(
+    capsys: pytest.CaptureFixture[str], pg: URL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", str(pg.password))
+    code, out, err = run(capsys, "--db", _without_password(pg), "add", "Ann")
+    assert (code, err) == (0, "")
+    assert "Added Ann" in out
+
+
+def test_password_from_a_private_password_file(
+    capsys: pytest.CaptureFixture[str], pg: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{pg.host}:{pg.port}:*:{pg.username}:{pg.password}\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    code, out, err = run(capsys, "--db", _without_password(pg), "add", "Ann")
+    assert (code, err) == (0, "")
+    assert "Added Ann" in out
+
+
+def test_a_missing_password_says_where_one_can_come_from(
+    capsys: pytest.CaptureFixture[str], pg: URL
+) -> None:
+    code, _, err = run(capsys, "--db", _without_password(pg), "list")
+    line = assert_one_line_error(code, err)
+    assert "needs a password" in line and "PGPASSWORD" in line and "PGPASSFILE" in line
+
+
+def test_a_wrong_password_is_one_sentence_and_never_printed(
+    capsys: pytest.CaptureFixture[str], pg: URL
+) -> None:
+    wrong = pg.set(password="hunter2-wrong").render_as_string(hide_password=False)
+    code, out, err = run(capsys, "--db", wrong, "list")
+    line = assert_one_line_error(code, err)
+    assert "refused the password" in line and str(pg.username) in line
+    assert "hunter2" not in out + err and str(pg.password) not in out + err
+    assert "***" in line  # the URL is shown, masked
+
+
+def test_a_refused_connection_is_one_sentence_from_the_real_command(pg: URL) -> None:
+    closed = pg.set(port=_free_port(), password="s3cret-pw").render_as_string(hide_password=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline_tui", "--db", closed, "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    line = assert_one_line_error(result.returncode, result.stderr)
+    assert "connection was refused" in line
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+# Two processes, one card ----------------------------------------------------------------
+
+EDITOR = """
+import sys
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.store import ConflictError, PipelineService, open_database
+
+url, card_id, organisation = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+database = open_database(url)
+service = PipelineService(database, organisation)
+detail = service.card(card_id)  # what this rep has on screen
+print("read", detail.version, flush=True)
+sys.stdin.readline()  # ... the rep types, then saves
+draft = CardDraft(detail.summary.name, organisation=organisation)
+try:
+    service.update_card(card_id, draft, detail.version)
+except ConflictError as error:
+    print("refused", error, flush=True)
+    print("reloaded", service.card(card_id).summary.organisation, flush=True)
+else:
+    print("saved", flush=True)
+database.close()
+"""
+
+
+def _editor(db_url: str, card_id: int, organisation: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", EDITOR, db_url, str(card_id), organisation],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_two_processes_edit_one_card_and_the_second_save_is_refused(
+    db_url: str, service: PipelineService
+) -> None:
+    card = service.add_card(CardDraft("Ann", organisation="Acme")).card_id
+    first, second = _editor(db_url, card, "First Ltd"), _editor(db_url, card, "Second Ltd")
+    try:
+        assert first.stdout is not None and second.stdout is not None
+        assert first.stdin is not None and second.stdin is not None
+        # Both have read the same version before either saves.
+        assert first.stdout.readline().split() == ["read", "1"]
+        assert second.stdout.readline().split() == ["read", "1"]
+        first.stdin.write("\n")
+        first.stdin.flush()
+        assert first.stdout.readline().strip() == "saved"
+        second.stdin.write("\n")
+        second.stdin.flush()
+        refused = second.stdout.readline()
+        assert refused.startswith("refused Ann was changed elsewhere"), refused
+        assert second.stdout.readline().strip() == "reloaded First Ltd"
+        assert first.wait(30) == 0 and second.wait(30) == 0
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    detail = service.card(card)
+    assert detail.summary.organisation == "First Ltd"
+    assert detail.version == 2
