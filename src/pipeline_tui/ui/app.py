@@ -58,6 +58,8 @@ class PipelineApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "pipeline-tui"
     COMMANDS = App.COMMANDS | {CardSearch}
+    # Screens get "-narrow" below 100 columns (an 80x24 phone over SSH): see app.tcss.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(
         self,
