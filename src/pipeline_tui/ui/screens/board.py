@@ -270,6 +270,10 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(CardScreen(self.backend, card.id), back)
 
+    def on_card_list_opened(self, event: CardList.Opened) -> None:
+        if event.card_list is self.focused_list:
+            self.action_open_card()
+
     def action_archive_card(self) -> None:
         card = self.highlighted
         if card is None:
