@@ -207,6 +207,8 @@ class BoardScreen(Screen[None]):
         row = current.cursor - current.scroll_offset.y // CARD_HEIGHT
         target.cursor = target.scroll_offset.y // CARD_HEIGHT + max(0, row)
         target.focus(scroll_visible=False)
+        # Focus events arrive later; a quick second key must already start from here.
+        self.last_list = target
 
     def action_move(self, step: int) -> None:
         card = self.highlighted
