@@ -23,6 +23,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--key-reps=2",
         "--open-reps=1",
         "--store-reps=1",
+        "--wire-reps=1",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -43,6 +44,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "keystrokes",
         "search",
         "verdicts",
+        "wire",
     }
     assert report["databases"]["1000"]["cards"] == 1000
     assert set(report["launch"]) == {"bare", "1000"}
@@ -50,6 +52,11 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     for name in ("focus down (j)", "move card on (L)", "open card (enter)"):
         assert set(actions[name]) >= {"median_ms", "p95_ms", "n"}
     assert report["query_plans"]["plans"], "no query plans captured"
+    wire = report["wire"]
+    assert wire["size"] == "160x45"
+    for name in ("focus down (j)", "move card on (L)"):
+        assert wire["keys"][name]["median_bytes"] > 0, "the key repainted nothing"
+    assert "Bytes on the wire" in result.stdout
     # Search does not exist yet: it must say so rather than show a number.
     assert all(value is None for value in report["search"].values())
     assert "not yet measured" in result.stdout
