@@ -69,7 +69,7 @@ class CardList(ScrollView, can_focus=True):
             self.card = card
 
     class Opened(Message):
-        """The rep clicked the highlighted card (or double-clicked a card): open it."""
+        """The rep clicked the highlighted card (or double-clicked any card): open it."""
 
         def __init__(self, card_list: CardList, card: CardSummary) -> None:
             super().__init__()
@@ -150,7 +150,8 @@ class CardList(ScrollView, can_focus=True):
         index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
         if not 0 <= index < len(self.cards):
             return
-        opens = event.chain >= 2 or (self._focused_before_press and index == self.cursor)
+        # A double click is this too: its first click focuses and highlights the card.
+        opens = self._focused_before_press and index == self.cursor
         self.cursor = index
         if opens:
             self.post_message(self.Opened(self, self.cards[index]))
