@@ -33,7 +33,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, keystrokes, plans, search
+from bench import dataset, keystrokes, plans, search, wire
 from pipeline_tui.store import PipelineService, open_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,6 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--key-reps", type=int, default=40, help="presses per key")
     parser.add_argument("--open-reps", type=int, default=15, help="card opens")
     parser.add_argument("--store-reps", type=int, default=5, help="runs per store call")
+    parser.add_argument("--wire-reps", type=int, default=5, help="presses per key, bytes on wire")
     parser.add_argument(
         "--keys-size",
         type=int,
@@ -343,6 +344,12 @@ def print_report(report: dict[str, Any]) -> None:
     for name, row in keys["actions"].items():
         net = f"{row['p95_net_ms']:>7.2f}ms" if "p95_net_ms" in row else f"{'':>9}"
         print(f"  {name:<26}{row['median_ms']:>7.2f}ms{row['p95_ms']:>7.2f}ms{net}{row['n']:>5}")
+    if "wire" in report:
+        w = report["wire"]
+        print(f"\nBytes on the wire ({w['size']} pty, {keys['cards']:,} cards; median per key)")
+        print(f"  {'first draw':<26}{w['first_draw_bytes']:>9,} B")
+        for name, row in w["keys"].items():
+            print(f"  {name:<26}{row['median_bytes']:>9,} B  (max {row['max_bytes']:,})")
     print("\nSearch")
     for name, row in report["search"].items():
         if row is None:
@@ -405,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                 "key_reps": args.key_reps,
                 "open_reps": args.open_reps,
                 "store_reps": args.store_reps,
+                "wire_reps": args.wire_reps,
                 "keys_size": args.keys_size,
                 "terminal": TERMINAL,
             },
@@ -446,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
             if name != FLOOR_KEY:
                 row["p95_net_ms"] = round(max(0.0, row["p95_ms"] - floor), 2)
         report["keystrokes"] = {"cards": args.keys_size, "floor_ms": floor, "actions": summaries}
+
+        log(f"bytes on the wire at {wire.WIDTH}x{wire.HEIGHT}")
+        wire_db = scratch_copy(databases[args.keys_size], folder)
+        report["wire"] = wire.measure(wire_db, child_env, args.wire_reps)
 
         largest = databases[args.sizes[-1]]
         service = open_service(largest.path)

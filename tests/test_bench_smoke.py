@@ -23,6 +23,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--key-reps=2",
         "--open-reps=1",
         "--store-reps=1",
+        "--wire-reps=1",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -43,6 +44,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "keystrokes",
         "search",
         "verdicts",
+        "wire",
     }
     assert report["databases"]["1000"]["cards"] == 1000
     assert set(report["launch"]) == {"bare", "1000"}
@@ -52,3 +54,8 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert report["query_plans"]["plans"], "no query plans captured"
     for name in ("`/` filter, per key", "full-text search"):
         assert set(report["search"][name]) >= {"median_ms", "p95_ms", "n"}
+    wire = report["wire"]
+    assert wire["size"] == "160x45"
+    for name in ("focus down (j)", "move card on (L)"):
+        assert wire["keys"][name]["median_bytes"] > 0, "the key repainted nothing"
+    assert "Bytes on the wire" in result.stdout

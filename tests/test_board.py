@@ -17,6 +17,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
 from tests.conftest import NOW, TODAY
 from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
 
@@ -381,9 +382,13 @@ async def test_user_text_is_shown_literally_and_never_acts(service: PipelineServ
         for name in HOSTILE_NAMES:
             assert name in text
         assert "Escape me" in text and "\x1b" not in text and "\x07" not in text
-        for _ in HOSTILE_NAMES:  # focus and click every card
-            await pilot.click("#cards-lead")
-            await press(pilot, "j")
+        for index in range(len(HOSTILE_NAMES) + 1):  # click every card: a second click opens it
+            for _ in range(2):
+                if not isinstance(app.screen, CardScreen):
+                    await pilot.click("#cards-lead", offset=(3, index * CARD_HEIGHT))
+                    await settle(pilot)
+            assert isinstance(app.screen, CardScreen)
+            await press(pilot, "escape")
         await press(pilot, "enter")
         assert app.is_running
         assert isinstance(app.screen, CardScreen)

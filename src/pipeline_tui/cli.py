@@ -360,7 +360,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         app = PipelineApp(
             service,
             title=title,
-            theme=config.theme,
+            theme=config.theme if config.theme_chosen else None,
             notice=notice,
             keymap=config.keys,
             config_file=config.path,

@@ -36,6 +36,8 @@ class Config:
     user_name: str
     database: str | None = None
     theme: str = DEFAULT_THEME
+    theme_chosen: bool = False
+    """True when the config names ui.theme; otherwise the app picks one for the terminal."""
     keys: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
     warnings: tuple[str, ...] = ()
@@ -153,6 +155,7 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
         user_name=values.get("user.name") or login_name(),
         database=values.get("database.url") or None,
         theme=values.get("ui.theme") or DEFAULT_THEME,
+        theme_chosen="ui.theme" in values,
         keys=keys,
         path=path,
         warnings=tuple(warnings),

@@ -21,7 +21,12 @@ from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
-from pipeline_tui.ui.themes import DEFAULT_THEME, load_themes, shipped_theme_folder
+from pipeline_tui.ui.themes import (
+    DEFAULT_THEME,
+    load_themes,
+    shipped_theme_folder,
+    theme_for_terminal,
+)
 
 
 class ThemePicker(Provider):
@@ -53,13 +58,15 @@ class PipelineApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "pipeline-tui"
     COMMANDS = App.COMMANDS | {CardSearch}
+    # Screens get "-narrow" below 100 columns (an 80x24 phone over SSH): see app.tcss.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(
         self,
         service: PipelineService,
         *,
         title: str = "pipeline-tui",
-        theme: str = DEFAULT_THEME,
+        theme: str | None = DEFAULT_THEME,
         today: Callable[[], date] = date.today,
         cursor_blink: bool = True,
         notice: str | None = None,
@@ -67,7 +74,8 @@ class PipelineApp(App[None]):
         config_file: Path | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
-        remembered); the user's own themes are read from themes/ beside it."""
+        remembered); the user's own themes are read from themes/ beside it. `theme=None`
+        means the rep chose none: the terminal's colours decide (16 colours: ANSI)."""
         super().__init__()
         self.backend = Backend(service, today)
         self.cursor_blink = cursor_blink
@@ -82,6 +90,8 @@ class PipelineApp(App[None]):
             self.set_keymap(dict(keymap))
         for loaded in themes:
             self.register_theme(loaded)
+        if theme is None:
+            theme = theme_for_terminal(self.console.color_system)
         if theme not in self.available_themes:
             fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
             self.startup_warnings.append(f"Theme {theme!r} not found; using {fallback}.")

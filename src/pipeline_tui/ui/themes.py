@@ -11,6 +11,7 @@ from textual.color import ColorParseError
 from textual.theme import Theme
 
 DEFAULT_THEME = "pipeline-dark"
+ANSI_THEME = "pipeline-ansi"
 _COLOURS = (
     "primary",
     "secondary",
@@ -75,3 +76,13 @@ def theme_from_toml(path: Path) -> Theme:
     except ColorParseError as error:
         raise ValueError(str(error)) from None
     return theme
+
+
+def theme_for_terminal(color_system: str | None) -> str:
+    """The theme to use when the rep has not chosen one, from what the terminal can show.
+
+    `color_system` is Rich's detection ("truecolor", "256", "standard", "windows", or
+    None for no colour): the Linux console, TERM=screen and other 16-colour terminals get
+    the ANSI theme, drawn in the terminal's own palette; anything richer the default.
+    """
+    return DEFAULT_THEME if color_system in ("truecolor", "256") else ANSI_THEME

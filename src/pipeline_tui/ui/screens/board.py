@@ -235,6 +235,8 @@ class BoardScreen(Screen[None]):
         row = current.cursor - current.scroll_offset.y // CARD_HEIGHT
         target.cursor = target.scroll_offset.y // CARD_HEIGHT + max(0, row)
         target.focus(scroll_visible=False)
+        # Focus events arrive later; a quick second key must already start from here.
+        self.last_list = target
 
     def action_move(self, step: int) -> None:
         card = self.highlighted
@@ -324,6 +326,10 @@ class BoardScreen(Screen[None]):
             self.refresh_card(card.id)
 
         self.app.push_screen(CardScreen(self.backend, card.id), back)
+
+    def on_card_list_opened(self, event: CardList.Opened) -> None:
+        if event.card_list is self.focused_list:
+            self.action_open_card()
 
     def action_archive_card(self) -> None:
         card = self.highlighted

@@ -69,6 +69,14 @@ class CardList(ScrollView, can_focus=True):
             self.card_list = card_list
             self.card = card
 
+    class Opened(Message):
+        """The rep clicked the highlighted card (or double-clicked any card): open it."""
+
+        def __init__(self, card_list: CardList, card: CardSummary) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.card = card
+
     def __init__(self, stage: Stage, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stage = stage
@@ -76,6 +84,7 @@ class CardList(ScrollView, can_focus=True):
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
         # which Textual does on every focus change, then costs next to nothing.
         self._lines: dict[tuple[CardSummary, int, bool, int], Strip] = {}
+        self._focused_before_press = False
 
     @property
     def highlighted(self) -> CardSummary | None:
@@ -138,10 +147,20 @@ class CardList(ScrollView, can_focus=True):
     def action_jump(self, index: int) -> None:
         self.cursor = index if index >= 0 else len(self.cards) - 1
 
+    def focus_on_click(self) -> bool:
+        # Called on mouse down before focus moves: was the highlight already showing?
+        self._focused_before_press = self.has_focus
+        return True
+
     def on_click(self, event: events.Click) -> None:
         index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
-        if 0 <= index < len(self.cards):
-            self.cursor = index
+        if not 0 <= index < len(self.cards):
+            return
+        # A double click is this too: its first click focuses and highlights the card.
+        opens = self._focused_before_press and index == self.cursor
+        self.cursor = index
+        if opens:
+            self.post_message(self.Opened(self, self.cards[index]))
 
     # Drawing ---------------------------------------------------------------------------
 

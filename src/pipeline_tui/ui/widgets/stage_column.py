@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -39,6 +40,11 @@ class StageColumn(Vertical):
 
     def on_resize(self) -> None:
         self._update_title()
+
+    def on_click(self, event: events.Click) -> None:
+        # A click on the column's border or title works in that column.
+        if event.widget is self:
+            self.card_list.focus(scroll_visible=False)
 
     def on_card_list_highlighted(self, event: CardList.Highlighted) -> None:
         # Where the cursor is in a long column, in place of a scrollbar that would

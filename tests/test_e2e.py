@@ -1,0 +1,117 @@
+"""The installed `pipeline-tui` in a real 80x24 terminal (tmux), locally and over SSH.
+
+A rep's first morning: open a fresh board, add a lead, move it on two stages, write a
+research note, quit; open it again and find the card and the note where they were left,
+on screen and in the database. Keys are sent through tmux at a person's pace and the
+screen is read back with capture-pane, so this is the terminal a rep actually has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from tests.terminal_harness import (
+    HEIGHT,
+    WIDTH,
+    Home,
+    Terminal,
+    installed_console_script,
+    ssh_server,
+    terminal,
+)
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Ada Lovelace"
+NOTE = "Quotes take a week"
+
+
+def first_morning(term: Terminal) -> None:
+    """Add a lead, move it to client, write a problem note, quit."""
+    term.wait_for("Your pipeline is empty", "Lead · 0")
+    assert term.size() == (WIDTH, HEIGHT)
+    term.press("n")
+    term.wait_for("New lead")
+    term.type(NAME)
+    term.press("Enter")
+    term.wait_until(
+        lambda screen: f"▌ {NAME}" in screen and "New lead" not in screen, "the new card"
+    )
+    term.press("L")
+    term.wait_for("Prospect · 1", "Lead · 0")
+    term.press("L")
+    term.wait_for("Client · 1", "Prospect · 0")
+    term.press("Enter")
+    term.wait_for(NAME, "Research notes (0)")
+    term.press("n")
+    term.wait_for("what kind?")
+    term.press("p")
+    term.wait_for("Problem note")
+    term.type(NOTE)
+    term.press("C-s")
+    term.wait_for("saved ")
+    term.press("Escape")
+    term.wait_for("Research notes (1)", NOTE)
+    term.press("Escape")
+    term.wait_for("Client · 1", f"▌ {NAME}")
+    term.press("q")
+    assert term.wait_for_exit() == 0, term.screen()
+
+
+def next_morning(term: Terminal) -> None:
+    """The card is still a client, and its note is still there."""
+    screen = term.wait_for("Client · 1", NAME)
+    assert "Your pipeline is empty" not in screen
+    client_column = next(line for line in screen.splitlines() if "Client · 1" in line)
+    card_line = next(line for line in screen.splitlines() if NAME in line)
+    # The card is drawn under the Client title, not in another column.
+    assert abs(card_line.index(NAME) - client_column.index("Client")) < WIDTH // 4
+    term.press("l", "l")
+    term.wait_for(f"▌ {NAME}")
+    term.press("Enter")
+    term.wait_for("Research notes (1)", NOTE)
+    term.press("Escape")
+    term.wait_for("Client · 1")
+    term.press("q")
+    assert term.wait_for_exit() == 0, term.screen()
+
+
+def check_database(home: Home) -> None:
+    assert home.database.is_file(), "the board did not create its database in XDG_DATA_HOME"
+    database = open_database(str(home.database))
+    try:
+        service = PipelineService(database, "checker")
+        board = service.board()
+        assert [card.name for card in board[Stage.CLIENT]] == [NAME]
+        assert all(not board[stage] for stage in Stage if stage is not Stage.CLIENT)
+        card = service.card(board[Stage.CLIENT][0].id)
+        assert [(note.kind, note.body) for note in card.notes] == [(NoteKind.PROBLEM, NOTE)]
+        assert [event.to_stage for event in card.history][-2:] == [Stage.PROSPECT, Stage.CLIENT]
+    finally:
+        database.close()
+
+
+def test_a_first_morning_in_a_real_terminal(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    with terminal(home) as term:
+        term.start([str(installed_console_script())])
+        first_morning(term)
+        term.respawn()
+        next_morning(term)
+    check_database(home)
+
+
+def test_a_first_morning_over_ssh(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    with ssh_server(tmp_path / "sshd") as server, terminal(home) as term:
+        remote = server.command([str(installed_console_script())], home.env)
+        term.start(remote)
+        first_morning(term)
+        term.respawn()
+        next_morning(term)
+    check_database(home)
