@@ -356,7 +356,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         database = open_database(database_target(args, config))
         title, notice = "pipeline-tui", None
     try:
-        service = PipelineService(database, config.user_name)
+        service = PipelineService(database, config.user_name, criteria=config.criteria)
         app = PipelineApp(
             service,
             title=title,
@@ -364,6 +364,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             notice=notice,
             keymap=config.keys,
             config_file=config.path,
+            stale_limits=config.stale_limits,
         )
         app.run()
     finally:

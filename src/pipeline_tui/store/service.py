@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import OperationalError
@@ -156,7 +156,7 @@ class PipelineService:
             row = session.execute(query).first()
         return _board_card(row, len(self.criteria)) if row is not None else None
 
-    def _board_query(self) -> Select[Unpack[tuple[Any, ...]]]:
+    def _board_query(self) -> Select[*tuple[Any, ...]]:
         return select(*_SUMMARY_COLUMNS, *_board_columns(self.criteria)).where(
             CardRow.archived_at.is_(None)
         )
