@@ -470,7 +470,15 @@ class PipelineService:
             _log_touchpoint(
                 row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", now
             )
-            _log_touchpoint(referrer, TouchpointKind.REFERRAL, today, f"Referred {draft.name}", now)
+            # Giving a referral is not where the referrer came from: their source stays.
+            _log_touchpoint(
+                referrer,
+                TouchpointKind.REFERRAL,
+                today,
+                f"Referred {draft.name}",
+                now,
+                first_sets_source=False,
+            )
             session.flush()
             return Change(
                 ChangeKind.CREATE,
@@ -729,7 +737,13 @@ def _note_view(note: ResearchNoteRow) -> NoteView:
 
 
 def _log_touchpoint(
-    row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
+    row: CardRow,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    now: datetime,
+    *,
+    first_sets_source: bool = True,
 ) -> TouchpointRow:
     touchpoint = TouchpointRow(
         card_id=row.id,
@@ -740,7 +754,7 @@ def _log_touchpoint(
     )
     # Added through the session, not row.touchpoints, which would load every earlier one.
     object_session(row).add(touchpoint)  # type: ignore[union-attr]
-    if row.source is None:  # the first touchpoint is where the card came from
+    if row.source is None and first_sets_source:  # the first is where the card came from
         row.source = kind.value
         if row.market is None:
             row.market = (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD).value
