@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.pilot import Pilot
-
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
@@ -18,7 +16,7 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, tap, type_text
 
 CRITERIA = (
     "can afford it",
@@ -26,14 +24,6 @@ CRITERIA = (
     "has a track record of following through",
     "values and goals align",
 )
-
-
-async def tap(pilot: Pilot[None], *keys: str) -> None:
-    """Press keys while a dialog is open (a worker waits on it, so do not wait for workers)."""
-    for key in keys:
-        await pilot.press(key)
-        for _ in range(3):
-            await pilot.pause(0.02)
 
 
 def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD) -> int:
