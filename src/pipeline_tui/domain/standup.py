@@ -147,11 +147,15 @@ def last_activity_day(
     Touchpoints are already calendar days; notes and moves are stored moments, turned
     into the rep's calendar day in zone `tz` (None: the system's local zone).
     """
-    days = [local_day(created_at, tz)]
-    if last_touchpoint is not None:
-        days.append(last_touchpoint)
-    days += [local_day(m, tz) for m in (last_note_at, last_move_at) if m]
-    return max(days)
+    # The latest moment first, then one conversion: the calendar day only ever grows
+    # with the moment, and the board runs this for every card.
+    moment = created_at
+    if last_note_at is not None and last_note_at > moment:
+        moment = last_note_at
+    if last_move_at is not None and last_move_at > moment:
+        moment = last_move_at
+    day = local_day(moment, tz)
+    return last_touchpoint if last_touchpoint is not None and last_touchpoint > day else day
 
 
 def stale_limit(stage: Stage, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> int:

@@ -152,7 +152,11 @@ class ResearchNoteRow(Base):
 
     card: Mapped[CardRow] = relationship(back_populates="notes")
 
-    __table_args__ = (Index("ix_research_note_card", "card_id", "kind"),)
+    __table_args__ = (
+        Index("ix_research_note_card", "card_id", "kind"),
+        # Covers "last note per card" for the board's staleness marks.
+        Index("ix_research_note_activity", "card_id", "updated_at"),
+    )
 
 
 class QualificationAnswerRow(Base):

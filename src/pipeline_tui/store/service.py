@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -69,7 +68,6 @@ _SUMMARY_COLUMNS = (
     CardRow.tags,
     CardRow.next_action,
     CardRow.next_action_due,
-    CardRow.created_at,
 )
 
 
@@ -91,8 +89,13 @@ def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
         .where(ResearchNoteRow.card_id == card_id)
         .scalar_subquery()
     )
-    last_move = (
-        select(func.max(StageEventRow.at)).where(StageEventRow.card_id == card_id).scalar_subquery()
+    # Every card has its creation event; created_at covers any imported without one.
+    last_move = func.coalesce(
+        select(func.max(StageEventRow.at))
+        .where(StageEventRow.card_id == card_id)
+        .scalar_subquery(),
+        CardRow.created_at,
+        type_=CardRow.created_at.type,
     )
     referee = CardRow.__table__.alias("referee")
     referrals = (
@@ -681,17 +684,26 @@ def _summary(row: Any) -> CardSummary:
 
 
 def _board_card(row: Any, criteria: int) -> CardSummary:
-    """A board card from a row of _SUMMARY_COLUMNS and _board_columns."""
-    summary = _summary(row)
-    last = last_activity_day(
-        row.created_at, row.last_touchpoint, row.last_note_at, row.last_move_at
-    )
-    return replace(
-        summary,
-        last_activity=last,
-        qualified=int(row.qualified or 0),
+    """A board card from a row of _SUMMARY_COLUMNS and _board_columns (built in one go:
+    this runs for every card on the board)."""
+    tags = row.tags
+    return CardSummary(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation,
+        stage=_STAGES_BY_VALUE[row.stage],
+        position=row.position,
+        owner=row.owner,
+        tags=tuple(tags.split()) if tags else (),
+        next_action=row.next_action,
+        next_action_due=row.next_action_due,
+        # The last move (or creation) stands in for created_at: it is never earlier.
+        last_activity=last_activity_day(
+            row.last_move_at, row.last_touchpoint, row.last_note_at, None
+        ),
+        qualified=row.qualified or 0,
         criteria=criteria,
-        referrals=int(row.referrals or 0),
+        referrals=row.referrals or 0,
     )
 
 

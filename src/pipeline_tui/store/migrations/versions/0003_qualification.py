@@ -4,7 +4,8 @@
   yes / no / unknown with a comment;
 - stage_event.note: why a move was unusual (a lead moved on without passing
   qualification), empty for ordinary moves;
-- an index on card.referred_by_id, for the referral counts on the board.
+- indexes for the board: card.referred_by_id (referral counts) and research_note
+  (card_id, updated_at) (the last note per card, for staleness).
 
 Everything about this revision's id is in this file (and HEAD_REVISION in migrate.py),
 so it can be renumbered when branches meet.
@@ -49,9 +50,13 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=1000), nullable=False, server_default=""),
     )
     op.create_index("ix_card_referred_by", "card", ["referred_by_id"], unique=False)
+    op.create_index(
+        "ix_research_note_activity", "research_note", ["card_id", "updated_at"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_research_note_activity", table_name="research_note")
     op.drop_index("ix_card_referred_by", table_name="card")
     with op.batch_alter_table("stage_event", schema=None) as batch_op:
         batch_op.drop_column("note")
