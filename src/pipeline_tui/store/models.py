@@ -94,6 +94,9 @@ class CardRow(Base):
     touchpoints: Mapped[list[TouchpointRow]] = relationship(
         back_populates="card", cascade="all, delete-orphan", passive_deletes=True
     )
+    qualification_answers: Mapped[list[QualificationAnswerRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

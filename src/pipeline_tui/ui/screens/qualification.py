@@ -111,7 +111,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
             text.line(criterion),
         ]
         if given.comment:
-            parts += ["\n           ", text.line(given.comment, "italic $text-muted")]
+            parts += ["\n          ", text.line(given.comment, "italic $text-muted")]
         return Content.assemble(*parts)
 
     def _update_score(self) -> None:
