@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from pipeline_tui.config import ConfigError, load_config
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.qualification import (
     DEFAULT_CRITERIA,
@@ -231,3 +233,42 @@ def test_a_sequence_of_moves_is_judged_by_the_last_move_and_stage(
 def test_a_card_with_unknown_activity_is_never_stale() -> None:
     assert not CardSummary(1, "Ann", "", Stage.LEAD, 0, "sam").is_stale(TODAY)
     assert NOW.date() == TODAY
+
+
+# Config ------------------------------------------------------------------------------------
+
+
+def test_qualification_and_stale_sections_of_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[qualification]\ncriteria = ["budget", "timing"]\nextend = ["champion"]\n'
+        "[stale]\nlead = 3\nrepeat = 120\n",
+        encoding="utf-8",
+    )
+    config = load_config(str(path))
+    assert config.criteria == ("budget", "timing", "champion")
+    assert config.stale_limits == {
+        Stage.LEAD: 3,
+        Stage.PROSPECT: 7,
+        Stage.CLIENT: 30,
+        Stage.REPEAT: 120,
+    }
+    assert config.warnings == ()
+    path.write_text('[qualification]\nextend = ["champion"]\n', encoding="utf-8")
+    assert load_config(str(path)).criteria == (*DEFAULT_CRITERIA, "champion")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[stale]\nlead = 0\n", "stale.lead must be at least 1"),
+        ('[stale]\nlead = "two weeks"\n', "stale.lead must be a whole number"),
+        ("[qualification]\ncriteria = [1, 2]\n", "must be a list of text"),
+        ('[qualification]\ncriteria = "budget"\n', "must be a list"),
+    ],
+)
+def test_bad_rule_settings_are_one_clear_sentence(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(str(path))

@@ -109,7 +109,13 @@ OPEN_SECTIONS: dict[str, Setting] = {
 }
 """Sections whose key names are free (checked elsewhere); the Setting applies to values."""
 
-_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", float: "a number"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+}
 
 
 def _type_name(value: Any) -> str:

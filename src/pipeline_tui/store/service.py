@@ -41,7 +41,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.domain.standup import last_activity_day
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, last_activity_day
 from pipeline_tui.domain.text import clean_line, clean_text
 from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
@@ -132,12 +132,15 @@ class PipelineService:
         clock: Clock = utcnow,
         *,
         criteria: Sequence[str] = DEFAULT_CRITERIA,
+        stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
     ) -> None:
         self.database = database
         self.user = user
         self.clock = clock
         self.criteria = tuple(criteria)
         """The qualification checklist in force (config [qualification])."""
+        self.stale_limits = dict(stale_limits)
+        """Days idle before a card is stale, per stage (config [stale])."""
 
     # Reading ---------------------------------------------------------------------------
 
