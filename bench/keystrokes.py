@@ -22,6 +22,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from bench import search
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -138,6 +139,9 @@ async def measure(
                 seconds = await timed_key(pilot, key, moved_on)
                 record(f"focus {'right' if step > 0 else 'left'} ({key})", key, seconds)
 
+        # Moves are timed from the prospect column: L on a lead opens its qualification
+        # checklist first (a dialog the rep answers), which is not what this measures.
+        await timed_key(pilot, "l", lambda: _focused_list(app).stage is Stage.PROSPECT)
         for _ in range(reps + 1):
             for key in ("L", "H"):
                 card = _focused_list(app).highlighted

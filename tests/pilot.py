@@ -33,6 +33,15 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await settle(pilot)
 
 
+async def tap(pilot: Pilot[None], *keys: str) -> None:
+    """Press keys while a dialog is open: a worker is waiting on it, so unlike `press`
+    this does not wait for the workers to finish."""
+    for key in keys:
+        await pilot.press(key)
+        for _ in range(3):
+            await pilot.pause(0.02)
+
+
 def screen_text(app: PipelineApp) -> str:
     """What the terminal shows right now, as plain text."""
     strips = app.screen._compositor.render_strips()

@@ -9,6 +9,7 @@ from textual.command import CommandPalette
 
 from pipeline_tui.config import default_config_path, save_setting
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
@@ -21,13 +22,15 @@ def app_for(service: PipelineService, **options: object) -> PipelineApp:
 
 
 async def test_keys_from_the_config_rebind_board_actions(service: PipelineService) -> None:
-    service.add_card(CardDraft("Ann"), Stage.LEAD)
-    app = app_for(service, keymap={"board.move_on": "m,shift+right"})
+    ann = service.add_card(CardDraft("Ann"), Stage.LEAD).card_id
+    qualified = CriterionAnswer(Answer.YES)
+    service.save_qualification(ann, dict.fromkeys(service.criteria, qualified))
+    app = app_for(service, keymap={"board.move_on": "M,shift+right"})
     async with app.run_test() as pilot:
         await settle(pilot)
         await press(pilot, "L")  # the old key no longer moves the card
         assert [c.name for c in service.board()[Stage.LEAD]] == ["Ann"]
-        await press(pilot, "m")
+        await press(pilot, "M")
         assert [c.name for c in service.board()[Stage.PROSPECT]] == ["Ann"]
         await press(pilot, "shift+right")  # focus followed the card
         assert [c.name for c in service.board()[Stage.CLIENT]] == ["Ann"]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.models import CardRow, StageEventRow
@@ -19,7 +20,7 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
 from tests.conftest import NOW, TODAY
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, tap, type_text
 
 
 def names(service: PipelineService, stage: Stage) -> list[str]:
@@ -32,10 +33,16 @@ def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD, **fields
 
 @pytest.fixture
 def three_leads(service: PipelineService) -> PipelineService:
-    # Added in reverse, as new cards go on top: the column reads Ada, Ben, Cy.
+    # Added in reverse, as new cards go on top: the column reads Ada, Ben, Cy. All pass
+    # qualification, so L moves them on at once (tests/test_rules_ui.py covers the rest).
     for name in ("Cy", "Ben", "Ada"):
-        add(service, name)
+        qualify(service, add(service, name))
     return service
+
+
+def qualify(service: PipelineService, card_id: int) -> None:
+    yes = CriterionAnswer(Answer.YES)
+    service.save_qualification(card_id, dict.fromkeys(service.criteria, yes))
 
 
 async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
@@ -326,7 +333,13 @@ async def test_question_mark_shows_every_board_key(service: PipelineService) -> 
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
+        await press(pilot, "end")  # at 80x24 the list scrolls
+        text += screen_text(app)
         for words in (
+            "Qualification checklist",
+            "Show only my cards",
+            "Show only stale cards",
+            "Archived cards",
             "Move the card back",
             "next stage",
             "up its column",
@@ -404,7 +417,10 @@ async def test_a_restart_shows_the_same_board(db_path: object) -> None:
         await type_text(pilot, "Ada")
         await press(pilot, "enter", "n")
         await type_text(pilot, "Ben")
-        await press(pilot, "enter", "L")
+        await press(pilot, "enter")
+        await tap(pilot, "L")  # Ben is not qualified yet: the checklist comes first
+        await tap(pilot, "y", "y", "y", "y", "ctrl+s")
+        await settle(pilot)
         await pilot.press("q")
     database.close()
 

@@ -89,8 +89,10 @@ def test_the_example_config_documents_every_key_and_loads_cleanly(tmp_path: Path
         assert f"[{section}]" in text
         for key, setting in keys.items():
             assert f"# {key} = " in text, key
-            if setting.default is not None:
+            if isinstance(setting.default, str):
                 assert f'# {key} = "{setting.default}"' in text
+            elif setting.default is not None:
+                assert f"# {key} = {setting.default}" in text
     for section in OPEN_SECTIONS:
         assert f"[{section}]" in text
     # Uncommenting every example value gives a valid config with no warnings.

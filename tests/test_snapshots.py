@@ -7,11 +7,13 @@ it with --snapshot-update.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
@@ -139,3 +141,44 @@ def test_demo_board_in_each_shipped_theme(snap_compare: SnapCompare, theme: str)
     app = PipelineApp(demo_service(), theme=theme, today=lambda: TODAY, cursor_blink=False)
     assert app.theme == theme
     assert snap_compare(app, terminal_size=(80, 24), run_before=focus_a_prospect)
+
+
+def rules_service() -> PipelineService:
+    """A small board with a stale lead, a qualified prospect and a client with referrals."""
+    database = open_database("sqlite://")
+    long_ago = PipelineService(database, "sam", clock=lambda: NOW - timedelta(days=45))
+    quiet = long_ago.add_card(CardDraft("Quiet Quentin", organisation="Dormant Ltd"), Stage.LEAD)
+    long_ago.add_card(CardDraft("Cora Client", organisation="Acme", tags=("vip",)), Stage.CLIENT)
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    cora = service.board()[Stage.CLIENT][0].id
+    for name in ("Rae Referred", "Rob Referred"):
+        service.refer(cora, CardDraft(name, next_action="Intro call", next_action_due=TODAY), TODAY)
+    pat = service.add_card(CardDraft("Pat Prospect", organisation="Bright Co"), Stage.PROSPECT)
+    yes = CriterionAnswer(Answer.YES)
+    service.save_qualification(pat.card_id, dict.fromkeys(service.criteria, yes))
+    service.save_qualification(
+        quiet.card_id,
+        {
+            "can afford it": yes,
+            "genuinely needs what we offer": CriterionAnswer(Answer.NO, "happy with a spreadsheet"),
+        },
+    )
+    return service
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_board_with_stale_score_and_referral_marks(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_qualification_checklist(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def qualify(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("end", "Q")  # Quiet Quentin, the last lead
+        for _ in range(5):
+            await pilot.pause(0.05)
+
+    assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=qualify)

@@ -218,7 +218,13 @@ def database_target(args: argparse.Namespace, config: Config) -> str:
 def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
     database = open_database(database_target(args, config))
     try:
-        return command(PipelineService(database, config.user_name), args, sys.stdout)
+        service = PipelineService(
+            database,
+            config.user_name,
+            criteria=config.criteria,
+            stale_limits=config.stale_limits,
+        )
+        return command(service, args, sys.stdout)
     finally:
         database.close()
 
@@ -298,7 +304,14 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
     owner = clean_line(args.owner) if args.owner is not None else None
     if owner == "":
         raise UsageError("--owner needs a name.")
-    report = load_standup(service.database, day, since=since, window=args.window, owner=owner)
+    report = load_standup(
+        service.database,
+        day,
+        since=since,
+        window=args.window,
+        owner=owner,
+        limits=service.stale_limits,
+    )
     if owner is not None and owner not in {o.owner for o in report.owners}:
         print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
     formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
@@ -356,7 +369,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         database = open_database(database_target(args, config))
         title, notice = "pipeline-tui", None
     try:
-        service = PipelineService(database, config.user_name)
+        service = PipelineService(database, config.user_name, criteria=config.criteria)
         app = PipelineApp(
             service,
             title=title,
@@ -364,6 +377,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             notice=notice,
             keymap=config.keys,
             config_file=config.path,
+            stale_limits=config.stale_limits,
         )
         app.run()
     finally:

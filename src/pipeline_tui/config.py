@@ -21,6 +21,10 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from pipeline_tui.domain.qualification import criteria_from_config
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
+
 APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
 DB_ENV = "PIPELINE_TUI_DB"
@@ -41,6 +45,10 @@ class Config:
     keys: Mapping[str, str] = field(default_factory=dict)
     path: Path | None = None
     warnings: tuple[str, ...] = ()
+    criteria: tuple[str, ...] = field(default_factory=criteria_from_config)
+    """The qualification checklist: [qualification] criteria replaces, extend adds."""
+    stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
+    """Days without a touchpoint, note or move before a card is stale, per stage."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -73,10 +81,26 @@ def _key_list(value: Any) -> str | None:
     return None
 
 
+def _text_list(value: Any) -> str | None:
+    if not all(isinstance(item, str) for item in value):
+        return 'must be a list of text, like ["can afford it"]'
+    return None
+
+
+def _days(value: Any) -> str | None:
+    return "must be at least 1 (days)" if value < 1 else None
+
+
 SCHEMA: dict[str, dict[str, Setting]] = {
     "user": {"name": Setting(str, None, _not_blank)},
     "database": {"url": Setting(str, None, _not_blank)},
     "ui": {"theme": Setting(str, DEFAULT_THEME, _not_blank)},
+    # criteria replaces the default checklist; extend adds to it (or to criteria).
+    "qualification": {
+        "criteria": Setting(list, None, _text_list),
+        "extend": Setting(list, None, _text_list),
+    },
+    "stale": {stage.value: Setting(int, DEFAULT_STALE_LIMITS[stage], _days) for stage in Stage},
 }
 """Sections with a fixed set of keys."""
 
@@ -87,7 +111,13 @@ OPEN_SECTIONS: dict[str, Setting] = {
 }
 """Sections whose key names are free (checked elsewhere); the Setting applies to values."""
 
-_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", float: "a number"}
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+}
 
 
 def _type_name(value: Any) -> str:
@@ -159,6 +189,13 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
         keys=keys,
         path=path,
         warnings=tuple(warnings),
+        criteria=criteria_from_config(
+            values.get("qualification.criteria"), values.get("qualification.extend") or []
+        ),
+        stale_limits={
+            stage: values.get(f"stale.{stage.value}", DEFAULT_STALE_LIMITS[stage])
+            for stage in Stage
+        },
     )
 
 

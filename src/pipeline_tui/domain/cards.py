@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.text import clean_line
 
 NAME_MAX = 200
@@ -36,6 +39,8 @@ class CardDraft:
     tags: tuple[str, ...] = ()
     next_action: str = ""
     next_action_due: date | None = None
+    owner: str = ""
+    """The rep the card belongs to; empty keeps the current owner (a new card: you)."""
 
     def cleaned(self) -> CardDraft:
         """The same draft with user text sanitised; raises CardFormError if unusable."""
@@ -51,6 +56,7 @@ class CardDraft:
             "organisation": clean_line(self.organisation),
             "phone": clean_line(self.phone),
             "next_action": clean_line(self.next_action),
+            "owner": clean_line(self.owner),
         }
         for field_name, value in values.items():
             if len(value) > LINE_MAX:
@@ -80,9 +86,28 @@ class CardSummary:
     tags: tuple[str, ...] = ()
     next_action: str = ""
     next_action_due: date | None = None
+    last_activity: date | None = None
+    """The last day of a touchpoint, note or move (None: not known, never stale)."""
+    qualified: int = 0
+    """Criteria met on the checklist (shown for leads and prospects, out of `criteria`)."""
+    criteria: int = 0
+    referrals: int = 0
+    """Active cards this one referred."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
+
+    def is_stale(self, today: date, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> bool:
+        if self.last_activity is None:
+            return False
+        return is_stale(self.stage, self.last_activity, today, limits)
+
+    @property
+    def score(self) -> str | None:
+        """The qualification score ("3/4") where the stage has a checklist, else None."""
+        if self.stage not in QUALIFIED_STAGES or not self.criteria:
+            return None
+        return format_score(self.qualified, self.criteria)
 
     def is_due_today(self, today: date) -> bool:
         return self.next_action_due == today
@@ -94,6 +119,32 @@ class StageEventView:
     to_stage: Stage
     at: datetime
     by: str
+    note: str = ""
+    """Why the move was unusual (a qualification override), or empty."""
+
+
+@dataclass(frozen=True)
+class CardLink:
+    """Another card this one points at (who referred it, whom it referred)."""
+
+    id: int
+    name: str
+    stage: Stage
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class ArchivedCard:
+    """A card in the archive view."""
+
+    id: int
+    name: str
+    organisation: str
+    stage: Stage
+    owner: str
+    archived_at: datetime
+    reason: ArchiveReason | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -130,6 +181,9 @@ class CardDetail:
     history: tuple[StageEventView, ...] = ()
     notes: tuple[NoteView, ...] = ()
     touchpoints: tuple[TouchpointView, ...] = ()
+    qualification: Qualification | None = None
+    referred_by: CardLink | None = None
+    referrals: tuple[CardLink, ...] = ()
 
     @property
     def draft(self) -> CardDraft:
@@ -142,6 +196,7 @@ class CardDetail:
             tags=s.tags,
             next_action=s.next_action,
             next_action_due=s.next_action_due,
+            owner=s.owner,
         )
 
 

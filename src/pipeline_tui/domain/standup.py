@@ -130,11 +130,46 @@ class StandupCard:
 
     def last_activity(self, tz: tzinfo | None = None) -> date:
         """The latest day anything happened with the card: touchpoint, note or move."""
-        days = [local_day(self.created_at, tz)]
-        if self.last_touchpoint is not None:
-            days.append(self.last_touchpoint)
-        days += [local_day(m, tz) for m in (self.last_note_at, self.last_move_at) if m]
-        return max(days)
+        return last_activity_day(
+            self.created_at, self.last_touchpoint, self.last_note_at, self.last_move_at, tz
+        )
+
+
+def last_activity_day(
+    created_at: datetime,
+    last_touchpoint: date | None,
+    last_note_at: datetime | None,
+    last_move_at: datetime | None,
+    tz: tzinfo | None = None,
+) -> date:
+    """The latest day anything happened with a card (the day it was added if nothing did).
+
+    Touchpoints are already calendar days; notes and moves are stored moments, turned
+    into the rep's calendar day in zone `tz` (None: the system's local zone).
+    """
+    # The latest moment first, then one conversion: the calendar day only ever grows
+    # with the moment, and the board runs this for every card.
+    moment = created_at
+    if last_note_at is not None and last_note_at > moment:
+        moment = last_note_at
+    if last_move_at is not None and last_move_at > moment:
+        moment = last_move_at
+    day = local_day(moment, tz)
+    return last_touchpoint if last_touchpoint is not None and last_touchpoint > day else day
+
+
+def stale_limit(stage: Stage, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> int:
+    return limits.get(stage, DEFAULT_STALE_LIMITS[stage])
+
+
+def is_stale(
+    stage: Stage,
+    last_activity: date,
+    today: date,
+    limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+) -> bool:
+    """Idle for more days than the stage allows (exactly the limit is not yet stale)."""
+    return (today - last_activity).days > stale_limit(stage, limits)
 
 
 @dataclass(frozen=True)
@@ -334,10 +369,10 @@ def stale(
     """Cards idle for longer than their stage allows, the furthest over first."""
     result = []
     for card in cards:
-        limit = limits.get(card.stage, DEFAULT_STALE_LIMITS[card.stage])
+        limit = stale_limit(card.stage, limits)
         last = card.last_activity(tz)
         idle = (today - last).days
-        if idle > limit:
+        if is_stale(card.stage, last, today, limits):
             result.append(StaleCard(card, last, idle, limit))
     return tuple(sorted(result, key=lambda s: (-s.days_over, s.card.name.casefold(), s.card.id)))
 

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, QUALIFIED_STAGES, Answer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store.database import Database
-from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+from pipeline_tui.store.models import (
+    CardRow,
+    QualificationAnswerRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+)
 
 
 @dataclass(frozen=True)
@@ -346,6 +353,7 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
     noon = datetime.combine(today, time(12), tzinfo=UTC)
     with database.write() as session:
         positions = dict.fromkeys(STAGES, 0)
+        rows: dict[str, tuple[CardRow, _Person]] = {}
         for n, person in enumerate(_PEOPLE):
             age = 3 + n % 9 + 12 * person.stage.order
             created = noon - timedelta(days=age)
@@ -409,8 +417,35 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
                             kind=kind.value, body=body, created_at=created, updated_at=created
                         )
                     )
+            _answer_demo_checklist(row, n, person.stage, created)
             session.add(row)
+            rows[person.name] = (row, person)
+        session.flush()
+        # Referred people point at the client who introduced them.
+        for row, person in rows.values():
+            if person.source is K.REFERRAL:
+                referrer = "Nadia Rahman" if "Nadia" in person.next_action else "Dana Whitfield"
+                if referrer in rows and rows[referrer][0] is not row:
+                    row.referred_by_id = rows[referrer][0].id
     return len(_PEOPLE)
+
+
+def _answer_demo_checklist(row: CardRow, n: int, stage: Stage, when: datetime) -> None:
+    """Prospects passed the default checklist; leads are part-way through it."""
+    if stage not in QUALIFIED_STAGES:
+        return
+    answered = len(DEFAULT_CRITERIA) if stage is Stage.PROSPECT else n % 4
+    for index, criterion in enumerate(DEFAULT_CRITERIA[:answered]):
+        no = stage is Stage.LEAD and index == 1 and n % 5 == 0
+        row.qualification_answers.append(
+            QualificationAnswerRow(
+                criterion=criterion,
+                answer=(Answer.NO if no else Answer.YES).value,
+                comment="Happy with spreadsheets for now" if no else "",
+                updated_at=when,
+                updated_by=row.owner,
+            )
+        )
 
 
 def _email(person: _Person) -> str:

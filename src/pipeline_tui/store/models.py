@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -93,9 +94,15 @@ class CardRow(Base):
     touchpoints: Mapped[list[TouchpointRow]] = relationship(
         back_populates="card", cascade="all, delete-orphan", passive_deletes=True
     )
+    qualification_answers: Mapped[list[QualificationAnswerRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_card_board", "archived_at", "stage", "position"),)
+    __table_args__ = (
+        Index("ix_card_board", "archived_at", "stage", "position"),
+        Index("ix_card_referred_by", "referred_by_id"),
+    )
 
 
 class StageEventRow(Base):
@@ -109,6 +116,8 @@ class StageEventRow(Base):
     to_stage: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by: Mapped[str] = mapped_column(String(200))
+    # Why the move was unusual: a lead moved on without passing qualification.
+    note: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     card: Mapped[CardRow] = relationship(back_populates="events")
 
@@ -146,4 +155,26 @@ class ResearchNoteRow(Base):
 
     card: Mapped[CardRow] = relationship(back_populates="notes")
 
-    __table_args__ = (Index("ix_research_note_card", "card_id", "kind"),)
+    __table_args__ = (
+        Index("ix_research_note_card", "card_id", "kind"),
+        # Covers "last note per card" for the board's staleness marks.
+        Index("ix_research_note_activity", "card_id", "updated_at"),
+    )
+
+
+class QualificationAnswerRow(Base):
+    """One card's answer to one qualification criterion, keyed by the criterion's text."""
+
+    __tablename__ = "qualification_answer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        UniqueConstraint("card_id", "criterion", name="uq_qualification_answer_card_criterion"),
+    )

@@ -6,12 +6,12 @@ rows, so callers cannot touch SQL or lazy-load outside a session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,8 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
+    ArchivedCard,
     CardDetail,
     CardDraft,
+    CardLink,
     CardState,
     CardSummary,
     Change,
@@ -31,13 +33,23 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import (
+    COMMENT_MAX,
+    DEFAULT_CRITERIA,
+    QUALIFIED_STAGES,
+    Answer,
+    CriterionAnswer,
+    Qualification,
+)
 from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, last_activity_day
 from pipeline_tui.domain.text import clean_line, clean_text
 from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
     CardRow,
+    QualificationAnswerRow,
     ResearchNoteRow,
     StageEventRow,
     TouchpointRow,
@@ -60,38 +72,145 @@ _SUMMARY_COLUMNS = (
 )
 
 
+def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
+    """What the board shows beyond the card's own columns, as correlated sub-queries.
+
+    Each one is an index lookup per card (touchpoint, stage_event and research_note are
+    indexed by card; referrals by referred_by_id; answers by card and criterion), so the
+    board stays one query at 10,000 cards, and so does one card's summary.
+    """
+    card_id = CardRow.id
+    last_touchpoint = (
+        select(func.max(TouchpointRow.happened_on))
+        .where(TouchpointRow.card_id == card_id)
+        .scalar_subquery()
+    )
+    last_note = (
+        select(func.max(ResearchNoteRow.updated_at))
+        .where(ResearchNoteRow.card_id == card_id)
+        .scalar_subquery()
+    )
+    # Every card has its creation event; created_at covers any imported without one.
+    last_move = func.coalesce(
+        select(func.max(StageEventRow.at))
+        .where(StageEventRow.card_id == card_id)
+        .scalar_subquery(),
+        CardRow.created_at,
+        type_=CardRow.created_at.type,
+    )
+    referee = CardRow.__table__.alias("referee")
+    referrals = (
+        select(func.count())
+        .select_from(referee)
+        .where(referee.c.referred_by_id == card_id, referee.c.archived_at.is_(None))
+        .scalar_subquery()
+    )
+    met = (
+        select(func.count())
+        .where(
+            QualificationAnswerRow.card_id == card_id,
+            QualificationAnswerRow.answer == Answer.YES.value,
+            QualificationAnswerRow.criterion.in_(list(criteria)),
+        )
+        .scalar_subquery()
+    )
+    return (
+        last_touchpoint.label("last_touchpoint"),
+        last_note.label("last_note_at"),
+        last_move.label("last_move_at"),
+        referrals.label("referrals"),
+        met.label("qualified"),
+    )
+
+
 class PipelineService:
     """Reads and changes the pipeline on behalf of one rep (`user`)."""
 
-    def __init__(self, database: Database, user: str, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        database: Database,
+        user: str,
+        clock: Clock = utcnow,
+        *,
+        criteria: Sequence[str] = DEFAULT_CRITERIA,
+        stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    ) -> None:
         self.database = database
         self.user = user
         self.clock = clock
+        self.criteria = tuple(criteria)
+        """The qualification checklist in force (config [qualification])."""
+        self.stale_limits = dict(stale_limits)
+        """Days idle before a card is stale, per stage (config [stale])."""
 
     # Reading ---------------------------------------------------------------------------
 
     def board(self) -> dict[Stage, list[CardSummary]]:
         """Every active card, by stage, in column order."""
         columns: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
-        query = (
-            select(*_SUMMARY_COLUMNS)
-            .where(CardRow.archived_at.is_(None))
-            .order_by(CardRow.stage, CardRow.position)
-        )
+        query = self._board_query().order_by(CardRow.stage, CardRow.position)
+        total = len(self.criteria)
         with self.database.read() as session:
             for row in session.execute(query):
-                card = _summary(row)
+                card = _board_card(row, total)
                 columns[card.stage].append(card)
         return columns
 
     def summary(self, card_id: int) -> CardSummary | None:
         """One active card as the board shows it; None if it is gone or archived."""
-        query = select(*_SUMMARY_COLUMNS).where(
-            CardRow.id == card_id, CardRow.archived_at.is_(None)
-        )
+        query = self._board_query().where(CardRow.id == card_id)
         with self.database.read() as session:
             row = session.execute(query).first()
-        return _summary(row) if row is not None else None
+        return _board_card(row, len(self.criteria)) if row is not None else None
+
+    def _board_query(self) -> Select[*tuple[Any, ...]]:
+        return select(*_SUMMARY_COLUMNS, *_board_columns(self.criteria)).where(
+            CardRow.archived_at.is_(None)
+        )
+
+    def archived(self) -> list[ArchivedCard]:
+        """Archived cards, the most recently archived first."""
+        query = (
+            select(
+                CardRow.id,
+                CardRow.name,
+                CardRow.organisation,
+                CardRow.stage,
+                CardRow.owner,
+                CardRow.archived_at,
+                CardRow.archive_reason,
+                CardRow.archive_note,
+            )
+            .where(CardRow.archived_at.is_not(None))
+            .order_by(CardRow.archived_at.desc(), CardRow.id.desc())
+        )
+        with self.database.read() as session:
+            return [
+                ArchivedCard(
+                    id=row.id,
+                    name=row.name,
+                    organisation=row.organisation,
+                    stage=Stage(row.stage),
+                    owner=row.owner,
+                    archived_at=row.archived_at,
+                    reason=_archive_reason(row.archive_reason),
+                    note=row.archive_note,
+                )
+                for row in session.execute(query)
+            ]
+
+    def qualification(self, card_id: int) -> Qualification:
+        """The card's checklist against the criteria in force."""
+        with self.database.read() as session:
+            _get(session, card_id)
+            return self._qualification(session, card_id)
+
+    def _qualification(self, session: Session, card_id: int) -> Qualification:
+        rows = session.scalars(
+            select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == card_id)
+        )
+        answers = {row.criterion: CriterionAnswer(_answer(row.answer), row.comment) for row in rows}
+        return Qualification(self.criteria, answers)
 
     def cards(self, stage: Stage | None = None) -> list[CardSummary]:
         """Active cards in pipeline order (stage, then position)."""
@@ -111,8 +230,16 @@ class PipelineService:
             )
             if row is None:
                 raise NotFoundError("That card no longer exists.")
+            referred_by = session.get(CardRow, row.referred_by_id) if row.referred_by_id else None
+            referrals = session.execute(
+                select(CardRow.id, CardRow.name, CardRow.stage, CardRow.archived_at)
+                .where(CardRow.referred_by_id == row.id)
+                .order_by(CardRow.created_at, CardRow.id)
+            )
+            board_row = session.execute(self._board_query().where(CardRow.id == row.id)).first()
+            summary = _board_card(board_row, len(self.criteria)) if board_row else None
             return CardDetail(
-                summary=_summary(row),
+                summary=summary or _summary(row),
                 version=row.version,
                 email=row.email,
                 phone=row.phone,
@@ -128,6 +255,7 @@ class PipelineService:
                         to_stage=Stage(e.to_stage),
                         at=e.at,
                         by=e.by,
+                        note=e.note or "",
                     )
                     for e in sorted(row.events, key=lambda e: (e.at, e.id))
                 ),
@@ -140,6 +268,16 @@ class PipelineService:
                     for t in sorted(
                         row.touchpoints, key=lambda t: (t.happened_on, t.id), reverse=True
                     )
+                ),
+                qualification=(
+                    self._qualification(session, row.id)
+                    if Stage(row.stage) in QUALIFIED_STAGES
+                    else None
+                ),
+                referred_by=_link(referred_by) if referred_by is not None else None,
+                referrals=tuple(
+                    CardLink(r.id, r.name, Stage(r.stage), r.archived_at is not None)
+                    for r in referrals
                 ),
             )
 
@@ -157,7 +295,12 @@ class PipelineService:
         draft = draft.cleaned()
         with self._write() as session:
             _open_gap(session, stage, 0)
-            row = CardRow(stage=stage.value, position=0, owner=self.user, created_at=self.clock())
+            row = CardRow(
+                stage=stage.value,
+                position=0,
+                owner=draft.owner or self.user,
+                created_at=self.clock(),
+            )
             _apply_draft(row, draft)
             row.source = source.value if source else None
             row.market = market.value if market else None
@@ -180,8 +323,13 @@ class PipelineService:
             session.flush()
             return Change(ChangeKind.EDIT, row.id, f"Edited {row.name}", before, row.version)
 
-    def move_card(self, card_id: int, to_stage: Stage) -> Change | None:
-        """Move a card to the top of another stage; None if it is already there."""
+    def move_card(self, card_id: int, to_stage: Stage, note: str = "") -> Change | None:
+        """Move a card to the top of another stage; None if it is already there.
+
+        `note` says why the move was unusual (a qualification override); it is kept on
+        the stage event and shown in the card's stage history.
+        """
+        note = clean_line(note)[:1000]
         with self._write() as session:
             row = _get(session, card_id, active=True)
             if row.stage == to_stage.value:
@@ -198,6 +346,7 @@ class PipelineService:
                     to_stage=to_stage.value,
                     at=self.clock(),
                     by=self.user,
+                    note=note,
                 )
             )
             session.flush()
@@ -240,6 +389,109 @@ class PipelineService:
                 row.id,
                 f"Archived {row.name} ({reason.label})",
                 before,
+                row.version,
+            )
+
+    def restore_card(self, card_id: int) -> Change:
+        """Bring an archived card back to the top of the stage it was archived from."""
+        with self._write() as session:
+            row = _get(session, card_id)
+            if row.archived_at is None:
+                raise StoreError(f"{row.name} is not archived.")
+            before = _state(row)
+            stage = Stage(row.stage)
+            _open_gap(session, stage, 0, excluding=row.id)
+            row.archived_at, row.archive_reason, row.archive_note = None, None, ""
+            row.position = 0
+            row.updated_at = self.clock()
+            session.flush()
+            return Change(
+                ChangeKind.RESTORE,
+                row.id,
+                f"Restored {row.name} to {stage.label}",
+                before,
+                row.version,
+            )
+
+    # Qualification and referrals ---------------------------------------------------------
+
+    def save_qualification(
+        self, card_id: int, answers: Mapping[str, CriterionAnswer]
+    ) -> Qualification:
+        """Save answers by criterion text; unknown with no comment removes the answer."""
+        with self._write() as session:
+            row = _get(session, card_id)
+            existing = {
+                a.criterion: a
+                for a in session.scalars(
+                    select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == row.id)
+                )
+            }
+            now = self.clock()
+            for criterion, given in answers.items():
+                comment = clean_line(given.comment)[:COMMENT_MAX]
+                saved = existing.get(criterion)
+                if given.answer is Answer.UNKNOWN and not comment:
+                    if saved is not None:
+                        session.delete(saved)
+                    continue
+                if saved is None:
+                    saved = QualificationAnswerRow(card_id=row.id, criterion=criterion)
+                    session.add(saved)
+                elif saved.answer == given.answer.value and saved.comment == comment:
+                    continue
+                saved.answer, saved.comment = given.answer.value, comment
+                saved.updated_at, saved.updated_by = now, self.user
+            session.flush()
+            return self._qualification(session, row.id)
+
+    def refer(self, referrer_id: int, draft: CardDraft, today: date) -> Change:
+        """A new lead referred by a client or repeat card, with a referral touchpoint on both.
+
+        Undo removes the new lead; the referral touchpoint on the referrer stays, as
+        touchpoints are history.
+        """
+        draft = draft.cleaned()
+        with self._write() as session:
+            referrer = _get(session, referrer_id, active=True)
+            if Stage(referrer.stage) not in (Stage.CLIENT, Stage.REPEAT):
+                raise StoreError(
+                    f"{referrer.name} is a {Stage(referrer.stage).label.lower()}; "
+                    "referrals come from clients and repeat clients."
+                )
+            _open_gap(session, Stage.LEAD, 0)
+            now = self.clock()
+            row = CardRow(
+                stage=Stage.LEAD.value,
+                position=0,
+                owner=draft.owner or self.user,
+                created_at=now,
+                referred_by_id=referrer.id,
+            )
+            _apply_draft(row, draft)
+            row.events.append(
+                StageEventRow(from_stage=None, to_stage=Stage.LEAD.value, at=now, by=self.user)
+            )
+            session.add(row)
+            session.flush()
+            _log_touchpoint(
+                row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", now
+            )
+            # Giving a referral is not where the referrer came from: their source stays.
+            _log_touchpoint(
+                referrer,
+                TouchpointKind.REFERRAL,
+                today,
+                f"Referred {draft.name}",
+                now,
+                first_sets_source=False,
+            )
+            session.flush()
+            return Change(
+                ChangeKind.CREATE,
+                row.id,
+                f"Added {draft.name}, referred by {referrer.name}",
+                None,
                 row.version,
             )
 
@@ -435,6 +687,48 @@ def _summary(row: Any) -> CardSummary:
     )
 
 
+def _board_card(row: Any, criteria: int) -> CardSummary:
+    """A board card from a row of _SUMMARY_COLUMNS and _board_columns (built in one go:
+    this runs for every card on the board)."""
+    tags = row.tags
+    return CardSummary(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation,
+        stage=_STAGES_BY_VALUE[row.stage],
+        position=row.position,
+        owner=row.owner,
+        tags=tuple(tags.split()) if tags else (),
+        next_action=row.next_action,
+        next_action_due=row.next_action_due,
+        # The last move (or creation) stands in for created_at: it is never earlier.
+        last_activity=last_activity_day(
+            row.last_move_at, row.last_touchpoint, row.last_note_at, None
+        ),
+        qualified=row.qualified or 0,
+        criteria=criteria,
+        referrals=row.referrals or 0,
+    )
+
+
+def _link(row: CardRow) -> CardLink:
+    return CardLink(row.id, row.name, Stage(row.stage), row.archived_at is not None)
+
+
+def _archive_reason(value: str | None) -> ArchiveReason | None:
+    try:
+        return ArchiveReason(value) if value else None
+    except ValueError:  # written by a newer release
+        return None
+
+
+def _answer(value: str) -> Answer:
+    try:
+        return Answer(value)
+    except ValueError:
+        return Answer.UNKNOWN
+
+
 def _check_version(row: CardRow, expected_version: int) -> None:
     if row.version != expected_version:
         raise ConflictError(
@@ -459,7 +753,13 @@ def _note_view(note: ResearchNoteRow) -> NoteView:
 
 
 def _log_touchpoint(
-    row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
+    row: CardRow,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    now: datetime,
+    *,
+    first_sets_source: bool = True,
 ) -> TouchpointRow:
     touchpoint = TouchpointRow(
         card_id=row.id,
@@ -472,7 +772,7 @@ def _log_touchpoint(
     assert session is not None
     # Added through the session, not row.touchpoints, which would load every earlier one.
     session.add(touchpoint)
-    if row.source is None:  # the first touchpoint is where the card came from
+    if row.source is None and first_sets_source:  # the first is where the card came from
         source = kind.value
         market = (
             row.market or (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD).value
@@ -508,6 +808,8 @@ def _apply_draft(row: CardRow, draft: CardDraft) -> None:
     row.tags = " ".join(draft.tags)
     row.next_action = draft.next_action
     row.next_action_due = draft.next_action_due
+    if draft.owner:
+        row.owner = draft.owner
 
 
 def _state(row: CardRow) -> CardState:
@@ -520,6 +822,7 @@ def _state(row: CardRow) -> CardState:
             tags=tuple(row.tags.split()),
             next_action=row.next_action,
             next_action_due=row.next_action_due,
+            owner=row.owner,
         ),
         stage=Stage(row.stage),
         position=row.position,

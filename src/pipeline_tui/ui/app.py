@@ -15,6 +15,8 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.screen import Screen
 
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
@@ -72,12 +74,14 @@ class PipelineApp(App[None]):
         notice: str | None = None,
         keymap: Mapping[str, str] | None = None,
         config_file: Path | None = None,
+        stale_limits: Mapping[Stage, int] | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
-        means the rep chose none: the terminal's colours decide (16 colours: ANSI)."""
+        means the rep chose none: the terminal's colours decide (16 colours: ANSI).
+        `stale_limits` are the [stale] days per stage (None: the defaults)."""
         super().__init__()
-        self.backend = Backend(service, today)
+        self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice

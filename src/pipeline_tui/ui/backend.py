@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import ParamSpec, TypeVar
 
 from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import PipelineService, StoreError
 
@@ -26,9 +28,15 @@ class Backend:
     undo" a single step, so a quick `u` always undoes the change just made.
     """
 
-    def __init__(self, service: PipelineService, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        service: PipelineService,
+        today: Callable[[], date] = date.today,
+        stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    ) -> None:
         self.service = service
         self.today = today
+        self.stale_limits = dict(stale_limits)
         self.undo_history: list[Change] = []
         self._lock = asyncio.Lock()
 

@@ -17,11 +17,14 @@ from textual.widgets import Header, Input, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui import flows
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.archived import ArchivedScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -113,6 +116,46 @@ class BoardScreen(Screen[None]):
             id="board.clear_filter",
         ),
         Binding(
+            "Q",
+            "qualify",
+            "Qualify",
+            show=False,
+            tooltip="Qualification checklist (leads and prospects)",
+            id="board.qualify",
+        ),
+        Binding(
+            "r",
+            "refer",
+            "Referral",
+            show=False,
+            tooltip="New lead referred by this client",
+            id="board.refer",
+        ),
+        Binding(
+            "m",
+            "toggle_mine",
+            "Mine",
+            show=False,
+            tooltip="Show only my cards / everyone's",
+            id="board.my_cards",
+        ),
+        Binding(
+            "S",
+            "toggle_stale",
+            "Stale",
+            show=False,
+            tooltip="Show only stale cards / all",
+            id="board.stale_only",
+        ),
+        Binding(
+            "A",
+            "archived",
+            "Archived",
+            show=False,
+            tooltip="Archived cards: view and restore",
+            id="board.archived",
+        ),
+        Binding(
             "s",
             "standup",
             "Stand-up",
@@ -133,6 +176,8 @@ class BoardScreen(Screen[None]):
         self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
         self.generation = 0  # bumped by every change shown before the store confirms it
         self.filter_ids: set[int] | None = None
+        self.mine_only = False
+        self.stale_only = False
         self.last_list = self.columns[Stage.LEAD].card_list
 
     def compose(self) -> ComposeResult:
@@ -199,17 +244,18 @@ class BoardScreen(Screen[None]):
 
     def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
-        shown = self.filter_ids
-        for stage, column in self.columns.items():
+        for column in self.columns.values():
             column.card_list.today = today
-            cards = self.board[stage]
-            column.total = len(cards) if shown is not None else None
-            column.cards = tuple(c for c in cards if shown is None or c.id in shown)
+            column.card_list.stale_limits = self.backend.stale_limits
+        self._show_stages(*STAGES)
         everything = [c for cards in self.board.values() for c in cards]
         overdue = sum(c.is_overdue(today) for c in everything)
-        count = len(everything)
-        self.sub_title = f"{count} card{'s' if count != 1 else ''}" + (
-            f" · {overdue} overdue" if overdue else ""
+        stale = sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
+        self.sub_title = (
+            f"{len(everything)} card{'s' if len(everything) != 1 else ''}"
+            + (f" · {overdue} overdue" if overdue else "")
+            + (f" · {stale} stale" if stale else "")
+            + "".join(f" · {view}" for view in self._views())
         )
         self.set_class(not everything, "-empty")
         if focus_card is not None:
@@ -247,15 +293,34 @@ class BoardScreen(Screen[None]):
             where = "last" if step > 0 else "first"
             self.notify(f"Already in the {where} stage.", severity="warning", timeout=2)
             return
+        if card.stage is Stage.LEAD and to_stage is Stage.PROSPECT:
+            self._qualify_then_move(card)
+            return
+        self._move_now(card, to_stage)
+
+    def _move_now(self, card: CardSummary, to_stage: Stage, note: str = "") -> None:
         # Shown at once, saved in the background: the store puts the card at the top of
         # its new column just as done here, so there is nothing to reload afterwards.
         self.generation += 1
-        moved = replace(card, stage=to_stage, position=0)
+        moved = replace(card, stage=to_stage, position=0, last_activity=self.backend.today())
         self.board[card.stage] = [c for c in self.board[card.stage] if c.id != card.id]
         self.board[to_stage] = [moved, *self.board[to_stage]]
         self._show_stages(card.stage, to_stage)
         self.focus_card(card.id)
-        self.save(self.backend.service.move_card, card.id, to_stage, reload=False)
+        self.save(self.backend.service.move_card, card.id, to_stage, note, reload=False)
+
+    @work(group="db")
+    async def _qualify_then_move(self, card: CardSummary) -> None:
+        """Lead to prospect: the checklist first if incomplete; a failing lead is asked about."""
+        outcome = await flows.qualify_for_prospect(self, self.backend, card.id, card.name)
+        if outcome is None:
+            self.refresh_card(card.id)  # the score may have changed even if it did not move
+            return
+        current = next((c for c in self.board[card.stage] if c.id == card.id), None)
+        if current is None or current.stage is not Stage.LEAD:
+            self.reload(card.id)
+            return
+        self._move_now(replace(current, qualified=outcome.met), Stage.PROSPECT, outcome.note)
 
     def action_reorder(self, step: int) -> None:
         card = self.highlighted
@@ -274,12 +339,27 @@ class BoardScreen(Screen[None]):
 
     def _show_stages(self, *stages: Stage) -> None:
         """Redraw only the given columns from self.board (after a change made here)."""
-        shown = self.filter_ids
+        filtered = self.filter_ids is not None or self.mine_only or self.stale_only
         for stage in stages:
             column = self.columns[stage]
             cards = self.board[stage]
-            column.total = len(cards) if shown is not None else None
-            column.cards = tuple(c for c in cards if shown is None or c.id in shown)
+            column.total = len(cards) if filtered else None
+            column.cards = tuple(c for c in cards if self._shows(c)) if filtered else tuple(cards)
+
+    def _shows(self, card: CardSummary) -> bool:
+        """Whether the filter, "my cards" and "stale only" all let the card through."""
+        if self.filter_ids is not None and card.id not in self.filter_ids:
+            return False
+        if self.mine_only and card.owner != self.backend.service.user:
+            return False
+        return not self.stale_only or card.is_stale(self.backend.today(), self.backend.stale_limits)
+
+    def _views(self) -> list[str]:
+        return [
+            name
+            for name, on in (("my cards", self.mine_only), ("stale only", self.stale_only))
+            if on
+        ]
 
     def action_new_card(self) -> None:
         stage = self.focused_list.stage
@@ -341,6 +421,45 @@ class BoardScreen(Screen[None]):
                 self.save(self.backend.service.archive_card, card.id, *answer)
 
         self.app.push_screen(ArchiveScreen(card.name), archive)
+
+    @work(group="db")
+    async def action_qualify(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+        if card.stage not in QUALIFIED_STAGES:
+            self.notify(
+                "Only leads and prospects are qualified; a client has shown it already.",
+                timeout=3,
+            )
+            return
+        if await flows.qualify(self, self.backend, card.id, card.name) is not None:
+            self.refresh_card(card.id)
+
+    def action_refer(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+        flows.refer(self, self.backend, card, self.reload)
+
+    def action_toggle_mine(self) -> None:
+        self.mine_only = not self.mine_only
+        self._toggled("Only your cards" if self.mine_only else "Everyone's cards")
+
+    def action_toggle_stale(self) -> None:
+        self.stale_only = not self.stale_only
+        self._toggled("Only stale cards" if self.stale_only else "All cards, stale or not")
+
+    def _toggled(self, message: str) -> None:
+        highlighted = self.highlighted
+        self.show_board(highlighted.id if highlighted else None)
+        self.notify(message, timeout=2)
+
+    def action_archived(self) -> None:
+        def back(restored: int | None) -> None:
+            self.reload(restored)
+
+        self.app.push_screen(ArchivedScreen(self.backend), back)
 
     @work(group="db")
     async def action_undo(self) -> None:

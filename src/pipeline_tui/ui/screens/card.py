@@ -17,12 +17,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 
-from pipeline_tui.domain.cards import CardDetail, CardDraft, NoteView
+from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import flows, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -44,6 +45,22 @@ class CardScreen(Screen[None]):
         Binding("f", "next_action", "Next", tooltip="Set the next action", id="card.next_action"),
         Binding("x", "done", "Done", tooltip="Mark the next action done", id="card.done"),
         Binding("e", "edit_card", "Edit", tooltip="Edit the card's profile", id="card.edit"),
+        Binding(
+            "Q",
+            "qualify",
+            "Qualify",
+            show=False,
+            tooltip="Qualification checklist (leads and prospects)",
+            id="card.qualify",
+        ),
+        Binding(
+            "r",
+            "refer",
+            "Referral",
+            show=False,
+            tooltip="New lead referred by this client",
+            id="card.refer",
+        ),
         Binding(
             "d,delete",
             "delete_note",
@@ -72,7 +89,7 @@ class CardScreen(Screen[None]):
                 yield Static(classes="heading", id="next-heading")
                 yield Static(classes="section", id="next")
                 yield Static(classes="section", id="facts")
-                for section in ("touchpoints", "history"):
+                for section in ("qualification", "referrals", "touchpoints", "history"):
                     yield Static(classes="heading", id=f"{section}-heading")
                     yield Static(classes="section", id=section)
             with Vertical(id="notes-pane"):
@@ -107,6 +124,15 @@ class CardScreen(Screen[None]):
         self.query_one("#profile", Static).update(self._profile(card))
         self.query_one("#facts", Static).update(self._facts(card))
         self._section("next", "Next action", self._next_action(card, today))
+        q = card.qualification
+        self._section(
+            "qualification",
+            f"Qualification {q.score}" if q is not None else "",
+            self._qualification(card),
+        )
+        self._section(
+            "referrals", "Referrals" if self._has_referrals(card) else "", self._referrals(card)
+        )
         count = len(card.touchpoints)
         self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card))
         self._section("history", "Stage history", self._history(card))
@@ -117,8 +143,12 @@ class CardScreen(Screen[None]):
             notes.select_note(note_id)
 
     def _section(self, key: str, heading: str, body: Content) -> None:
-        self.query_one(f"#{key}-heading", Static).update(heading)
-        self.query_one(f"#{key}", Static).update(body)
+        """Fill a section; one with no heading (nothing to say) is hidden."""
+        title = self.query_one(f"#{key}-heading", Static)
+        section = self.query_one(f"#{key}", Static)
+        title.update(heading)
+        section.update(body)
+        title.display = section.display = bool(heading)
 
     # What the panes say ---------------------------------------------------------------------
 
@@ -135,6 +165,7 @@ class CardScreen(Screen[None]):
         s = card.summary
         facts = [
             ("Stage", s.stage.label),
+            ("Score", s.score or ""),
             ("Owner", s.owner),
             ("Email", card.email),
             ("Phone", card.phone),
@@ -174,6 +205,42 @@ class CardScreen(Screen[None]):
         return Content.assemble(*parts)
 
     @staticmethod
+    def _qualification(card: CardDetail) -> Content:
+        q = card.qualification
+        if q is None:
+            return Content("")
+        if not q.criteria:
+            return Content.styled("No criteria in the config.", "italic $text-muted")
+        rows = []
+        for criterion in q.criteria:
+            given = q.answer(criterion)
+            parts: list[Content | str | tuple[str, str]] = [
+                (f"{given.answer.mark} ", _ANSWER_STYLES[given.answer]),
+                text.line(criterion),
+            ]
+            if given.comment:
+                parts += ["  ", text.line(given.comment, "italic $text-muted")]
+            rows.append(Content.assemble(*parts))
+        rows.append(Content.styled("Q answers the checklist.", "italic $text-muted"))
+        return Content("\n").join(rows)
+
+    @staticmethod
+    def _has_referrals(card: CardDetail) -> bool:
+        return card.referred_by is not None or bool(card.referrals)
+
+    @staticmethod
+    def _referrals(card: CardDetail) -> Content:
+        rows = []
+        if card.referred_by is not None:
+            rows.append(Content.assemble(("Referred by ", "$text-muted"), _link(card.referred_by)))
+        if card.referrals:
+            rows.append(Content.styled(f"Referred {len(card.referrals)}:", "$text-muted"))
+            rows += [Content.assemble("  ", _link(link)) for link in card.referrals]
+        if not rows:
+            return Content("")
+        return Content("\n").join(rows)
+
+    @staticmethod
     def _touchpoints(card: CardDetail) -> Content:
         if not card.touchpoints:
             return Content.styled("No touchpoints logged. t logs one.", "italic $text-muted")
@@ -199,14 +266,15 @@ class CardScreen(Screen[None]):
                 move = f"Added as {event.to_stage.label}"
             else:
                 move = f"{event.from_stage.label} → {event.to_stage.label}"
-            rows.append(
-                Content.assemble(
-                    (f"{_when(event.at)}  ", "$text-muted"),
-                    move,
-                    (f"  {days}d in stage  ", "$text-muted"),
-                    text.line(f"by {event.by}", "$text-muted"),
-                )
-            )
+            parts: list[Content | str | tuple[str, str]] = [
+                (f"{_when(event.at)}  ", "$text-muted"),
+                move,
+                (f"  {days}d in stage  ", "$text-muted"),
+                text.line(f"by {event.by}", "$text-muted"),
+            ]
+            if event.note:
+                parts += ["\n    ", text.line(event.note, "italic $text-warning")]
+            rows.append(Content.assemble(*parts))
         return Content("\n").join(rows)
 
     # Notes -------------------------------------------------------------------------------------
@@ -377,11 +445,49 @@ class CardScreen(Screen[None]):
         form = CardFormScreen(title, card.draft, update, self.backend.today, card.version)
         self.app.push_screen(form, closed)
 
+    @work(group="db")
+    async def action_qualify(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        if card.qualification is None:
+            self.notify(
+                "Only leads and prospects are qualified; a client has shown it already.",
+                timeout=3,
+            )
+            return
+        if await flows.qualify(self, self.backend, card.summary.id, card.summary.name):
+            self.load()
+
+    def action_refer(self) -> None:
+        card = self.card
+        if card is None:
+            return
+
+        def added(_: int) -> None:
+            self.load()
+
+        flows.refer(self, self.backend, card.summary, added)
+
     def action_back(self) -> None:
         self.dismiss()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Card keys", self.BINDINGS))
+
+
+_ANSWER_STYLES = {
+    Answer.YES: "bold $text-success",
+    Answer.NO: "bold $text-error",
+    Answer.UNKNOWN: "bold $text-muted",
+}
+
+
+def _link(link: CardLink) -> Content:
+    archived = " (archived)" if link.archived else ""
+    return Content.assemble(
+        text.line(link.name, "bold"), (f"  {link.stage.label}{archived}", "$text-muted")
+    )
 
 
 def _when(moment: datetime) -> str:

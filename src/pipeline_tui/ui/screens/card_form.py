@@ -30,6 +30,7 @@ FIELDS = (
     ("tags", "Tags", "comma or space separated"),
     ("next_action", "Next action", "the one concrete next step"),
     ("due", "Due", DUE_DATE_HINT),
+    ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
 
 
@@ -126,6 +127,7 @@ class CardFormScreen(ModalScreen[None]):
             tags=split_tags(value["tags"]),
             next_action=value["next_action"],
             next_action_due=due,
+            owner=value["owner"],
         ).cleaned()
 
     @on(Input.Submitted)
@@ -176,4 +178,5 @@ def _field_values(draft: CardDraft) -> dict[str, str]:
         "tags": ", ".join(draft.tags),
         "next_action": draft.next_action,
         "due": draft.next_action_due.isoformat() if draft.next_action_due else "",
+        "owner": draft.owner,
     }

@@ -179,6 +179,7 @@ class StandupScreen(Screen[None]):
                 today,
                 window=self.window,
                 owner=self.owner,
+                limits=self.backend.stale_limits,
             )
         except StoreError as error:
             self.notify(

@@ -6,6 +6,7 @@ slow to open and to repaint. Each card is a fixed block of CARD_HEIGHT lines.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from rich.cells import cell_len, set_cell_size
@@ -22,10 +23,13 @@ from textual.strip import Strip
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.styles import load_tcss
 
-CARD_HEIGHT = 4  # name, organisation and tags, next action, a blank separator
+CARD_HEIGHT = 4  # name and markers, organisation and tags, next action, a blank separator
+STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allows
+REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 GUTTER = 2
 LINE_CACHE_SIZE = 4096
 
@@ -45,6 +49,10 @@ class CardList(ScrollView, can_focus=True):
         "card-list--gutter",
         "card-list--cursor",
         "card-list--empty",
+        "card-list--stale",
+        "card-list--score",
+        "card-list--qualified",
+        "card-list--referrals",
     }
     BINDINGS = [
         Binding(
@@ -85,6 +93,18 @@ class CardList(ScrollView, can_focus=True):
         # which Textual does on every focus change, then costs next to nothing.
         self._lines: dict[tuple[CardSummary, int, bool, int], Strip] = {}
         self._focused_before_press = False
+        self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
+
+    @property
+    def stale_limits(self) -> Mapping[Stage, int]:
+        return self._stale_limits
+
+    @stale_limits.setter
+    def stale_limits(self, limits: Mapping[Stage, int]) -> None:
+        if dict(limits) != dict(self._stale_limits):
+            self._stale_limits = dict(limits)
+            self._lines.clear()
+            self.refresh()
 
     @property
     def highlighted(self) -> CardSummary | None:
@@ -204,13 +224,28 @@ class CardList(ScrollView, can_focus=True):
         gutter = ("▌ " if selected else "  ", self._style("gutter"))
         inner = width - GUTTER
         if row == 0:
-            parts = [(_fit(clean_line(card.name), inner), self._style("name"))]
+            marks = self._marks(card)
+            room = inner - sum(cell_len(text) for text, _ in marks)
+            parts = [(_fit(clean_line(card.name), room), self._style("name")), *marks]
         elif row == 1:
             detail = " ".join([clean_line(card.organisation), *(f"#{t}" for t in card.tags)])
             parts = [(_fit(detail.strip(), inner), self._style("detail"))]
         else:
             parts = self._action_parts(card, inner)
         return self._strip([gutter, *parts], width, base, row_background)
+
+    def _marks(self, card: CardSummary) -> list[tuple[str, Style]]:
+        """Right of the name: stale mark, qualification score, referral count."""
+        marks: list[tuple[str, Style]] = []
+        if card.is_stale(self.today, self._stale_limits):
+            marks.append((f" {STALE_MARK}", self._style("stale")))
+        score = card.score
+        if score is not None:
+            done = card.qualified == card.criteria
+            marks.append((f" {score}", self._style("qualified" if done else "score")))
+        if card.referrals and card.stage in (Stage.CLIENT, Stage.REPEAT):
+            marks.append((f" {REFERRAL_MARK}{card.referrals}", self._style("referrals")))
+        return marks
 
     def _action_parts(self, card: CardSummary, width: int) -> list[tuple[str, Style]]:
         if not card.next_action and card.next_action_due is None:

@@ -1,0 +1,97 @@
+"""Pipeline rules as the rep meets them, shared by the board and the card screen.
+
+Qualifying (the checklist), moving a lead on to prospect (checklist first if it is
+incomplete; a lead that fails is asked about, never silently blocked) and referring
+(a new lead from a client). Each runs inside a worker, as it waits for dialogs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.screen import Screen
+
+from pipeline_tui.domain.cards import CardDraft, CardSummary
+from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import StoreError
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.qualification import QualificationScreen
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    """Go ahead with lead -> prospect; `note` is set when the rep overrode a failing lead."""
+
+    met: int
+    note: str = ""
+
+
+async def qualify(
+    screen: Screen[Any], backend: Backend, card_id: int, name: str
+) -> Qualification | None:
+    """Open the checklist; the saved checklist, or None if the rep left without saving."""
+    try:
+        current = await backend.run(backend.service.qualification, card_id)
+    except StoreError as error:
+        screen.notify(str(error), severity="error", markup=False)
+        return None
+
+    async def save(answers: dict[str, CriterionAnswer]) -> Qualification:
+        return await backend.run(backend.service.save_qualification, card_id, answers)
+
+    return await screen.app.push_screen_wait(QualificationScreen(name, current, save))
+
+
+async def qualify_for_prospect(
+    screen: Screen[Any], backend: Backend, card_id: int, name: str
+) -> MoveOutcome | None:
+    """Whether (and how) a lead may move on to prospect; None means it stays a lead."""
+    try:
+        current = await backend.run(backend.service.qualification, card_id)
+    except StoreError as error:
+        screen.notify(str(error), severity="error", markup=False)
+        return None
+    if not current.is_complete:
+        saved = await qualify(screen, backend, card_id, name)
+        if saved is None:
+            return None  # escape on the checklist: the move is called off, nothing changed
+        current = saved
+    if current.passes:
+        return MoveOutcome(current.met)
+    missing = ", ".join(current.failed)
+    question = (
+        f"{clean_line(name)} meets {current.score} criteria (not: {missing}). "
+        "Move to Prospect anyway? The override is recorded in the stage history."
+    )
+    choice: ChoiceScreen[bool] = ChoiceScreen(
+        question, [("y", "Move anyway", True), ("n", "Keep as lead", False)]
+    )
+    if await screen.app.push_screen_wait(choice):
+        return MoveOutcome(current.met, current.override_note())
+    return None
+
+
+def refer(
+    screen: Screen[Any],
+    backend: Backend,
+    referrer: CardSummary,
+    done: Callable[[int], object],
+) -> None:
+    """The card form for a new lead referred by `referrer` (a client or repeat client)."""
+    if referrer.stage not in (Stage.CLIENT, Stage.REPEAT):
+        screen.notify("Referrals come from clients and repeat clients.", timeout=3)
+        return
+
+    async def add(draft: CardDraft, version: int | None) -> None:
+        change = await backend.change(backend.service.refer, referrer.id, draft, backend.today())
+        if change is not None:
+            done(change.card_id)
+
+    title = f"New lead referred by {clean_line(referrer.name)}"
+    screen.app.push_screen(CardFormScreen(title, None, add, backend.today))

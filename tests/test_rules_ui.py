@@ -1,0 +1,220 @@
+"""Pilot flows for the pipeline rules: qualify, override, refer, archive and restore,
+my cards and stale only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.ui.screens.archived import ArchivedScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.qualification import QualificationScreen
+from tests.conftest import NOW, TODAY
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, tap, type_text
+
+CRITERIA = (
+    "can afford it",
+    "genuinely needs what we offer",
+    "has a track record of following through",
+    "values and goals align",
+)
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD) -> int:
+    return service.add_card(CardDraft(name), stage).card_id
+
+
+def answer_all(service: PipelineService, card: int, *answers: Answer) -> None:
+    service.save_qualification(
+        card, {c: CriterionAnswer(a) for c, a in zip(CRITERIA, answers, strict=True)}
+    )
+
+
+async def test_q_answers_the_checklist_and_the_score_shows_on_the_card(
+    service: PipelineService,
+) -> None:
+    ann = add(service, "Ann")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "0/4" in screen_text(app)
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "y", "y", "c")
+        await type_text(pilot, "missed two deadlines")
+        await tap(pilot, "enter", "n", "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, QualificationScreen)
+        assert "2/4" in screen_text(app)
+    q = service.qualification(ann)
+    assert q.answer(CRITERIA[0]).answer is Answer.YES
+    assert q.answer(CRITERIA[2]) == CriterionAnswer(Answer.NO, "missed two deadlines")
+    assert q.answer(CRITERIA[3]).answer is Answer.UNKNOWN
+
+
+async def test_escape_leaves_the_checklist_without_saving(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "Q", "y", "escape")
+        assert isinstance(app.screen, ChoiceScreen)  # something changed: asked first
+        await tap(pilot, "y")
+        await settle(pilot)
+        assert not isinstance(app.screen, (QualificationScreen, ChoiceScreen))
+    assert service.qualification(ann).met == 0
+
+
+async def test_moving_an_unchecked_lead_opens_the_checklist_then_moves_a_pass(
+    service: PipelineService,
+) -> None:
+    ann = add(service, "Ann")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "L")
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "y", "y", "y", "y", "ctrl+s")
+        await settle(pilot)
+        assert focused_card_name(app) == "Ann"
+    assert service.card(ann).summary.stage is Stage.PROSPECT
+    assert service.card(ann).history[-1].note == ""
+
+
+async def test_moving_a_failing_lead_asks_and_records_the_override(
+    service: PipelineService,
+) -> None:
+    ann = add(service, "Ann")
+    answer_all(service, ann, Answer.YES, Answer.NO, Answer.YES, Answer.NO)
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "L")
+        assert isinstance(app.screen, ChoiceScreen)  # complete, so straight to the question
+        assert "2/4" in screen_text(app)
+        await tap(pilot, "n")
+        await settle(pilot)
+        assert service.card(ann).summary.stage is Stage.LEAD  # kept as a lead, nothing else
+        await tap(pilot, "L")
+        await tap(pilot, "y")
+        await settle(pilot)
+    event = service.card(ann).history[-1]
+    assert (event.from_stage, event.to_stage) == (Stage.LEAD, Stage.PROSPECT)
+    assert event.note.startswith("qualification overridden at 2/4")
+    assert "genuinely needs what we offer: no" in event.note
+
+
+async def test_a_qualified_lead_moves_at_once(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    answer_all(service, ann, Answer.YES, Answer.YES, Answer.YES, Answer.YES)
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "L")
+    assert service.card(ann).summary.stage is Stage.PROSPECT
+
+
+async def test_r_on_a_client_adds_a_referred_lead(service: PipelineService) -> None:
+    cy = add(service, "Cy", Stage.CLIENT)
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "l", "r")
+        assert isinstance(app.screen, CardFormScreen)
+        await type_text(pilot, "Rae")
+        await press(pilot, "enter")
+        assert "⇄1" in screen_text(app)
+        assert focused_card_name(app) == "Rae"  # the new lead, ready to work on
+        await press(pilot, "l", "l", "enter")  # the client's card lists whom it referred
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == cy
+        text = screen_text(app)
+        assert "Referred 1:" in text and "Rae" in text
+    lead = service.board()[Stage.LEAD][0]
+    detail = service.card(lead.id)
+    assert detail.referred_by is not None and detail.referred_by.id == cy
+    assert [t.kind for t in detail.touchpoints] == [TouchpointKind.REFERRAL]
+
+
+async def test_r_on_a_lead_explains_who_can_refer(service: PipelineService) -> None:
+    add(service, "Lee")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        assert not isinstance(app.screen, CardFormScreen)
+        assert "Referrals come from clients" in screen_text(app)
+
+
+async def test_card_screen_q_and_referred_by(service: PipelineService) -> None:
+    cy = add(service, "Cy", Stage.CLIENT)
+    rae = service.refer(cy, CardDraft("Rae"), TODAY).card_id
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == rae
+        text = screen_text(app)
+        assert "Referred by Cy" in text and "Qualification 0/4" in text
+        await tap(pilot, "Q", "y", "ctrl+s")
+        await settle(pilot)
+        assert "Qualification 1/4" in screen_text(app)
+
+
+async def test_archive_view_restores_and_undo_takes_it_back(service: PipelineService) -> None:
+    add(service, "Bo")
+    ann = add(service, "Ann")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "a", "enter")  # archive Ann as won
+        assert "Lead · 1" in screen_text(app)
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Ann" in screen_text(app) and "Won" in screen_text(app)
+        await press(pilot, "r")
+        assert "Nothing archived" in screen_text(app)
+        await press(pilot, "escape")
+        assert "Lead · 2" in screen_text(app)
+        assert focused_card_name(app) == "Ann"
+        await press(pilot, "u")
+        assert "Lead · 1" in screen_text(app)
+    assert service.card(ann).archive_reason is ArchiveReason.WON
+
+
+async def test_m_shows_only_my_cards(database: Database) -> None:
+    kim = PipelineService(database, "kim", clock=lambda: NOW)
+    add(kim, "Kim's lead")
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    add(service, "Sam's lead")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Kim's lead" in screen_text(app)
+        await press(pilot, "m")
+        text = screen_text(app)
+        assert "Kim's lead" not in text and "Sam's lead" in text and "Lead · 1/2" in text
+        await press(pilot, "m")
+        assert "Kim's lead" in screen_text(app)
+
+
+async def test_shift_s_shows_only_stale_cards(database: Database) -> None:
+    old = PipelineService(database, "sam", clock=lambda: NOW - timedelta(days=20))
+    add(old, "Quiet lead")
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    add(service, "Busy lead")
+    app = make_app(service)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 stale" in text and "◷" in text
+        await press(pilot, "S")
+        text = screen_text(app)
+        assert "Quiet lead" in text and "Busy lead" not in text
+        await press(pilot, "S")
+        assert "Busy lead" in screen_text(app)
