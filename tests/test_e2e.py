@@ -42,7 +42,12 @@ def first_morning(term: Terminal) -> None:
     term.wait_until(
         lambda screen: f"▌ {NAME}" in screen and "New lead" not in screen, "the new card"
     )
-    term.press("L")
+    term.press("L")  # a lead is qualified before it becomes a prospect
+    term.wait_for(f"Qualify {NAME}", "0/4 met")
+    for _ in range(4):
+        term.press("y")
+    term.wait_for("4/4 met")
+    term.press("C-s")
     term.wait_for("Prospect · 1", "Lead · 0")
     term.press("L")
     term.wait_for("Client · 1", "Prospect · 0")
