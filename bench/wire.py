@@ -34,6 +34,9 @@ KEYS = {
     "move card on (L)": (b"L", b"H"),
 }
 """What is measured: the key, and the key that puts the board back."""
+SETUP = {"move card on (L)": (b"l", b"h")}
+"""Keys before and after a measurement: L is measured on a prospect, since L on a lead
+first asks for its qualification."""
 
 
 class _Terminal:
@@ -112,10 +115,17 @@ def measure(database: Path, env: Mapping[str, str], reps: int) -> dict[str, Any]
         keys: dict[str, Any] = {}
         for name, (key, undo) in KEYS.items():
             samples: list[int] = []
+            before, after = SETUP.get(name, (b"", b""))
+            if before:
+                terminal.send(before)
+                terminal.drain(KEY_TIMEOUT_S, first_byte_timeout=2.0)
             for _ in range(reps):
                 terminal.send(key)
                 samples.append(terminal.drain(KEY_TIMEOUT_S, first_byte_timeout=2.0))
                 terminal.send(undo)
+                terminal.drain(KEY_TIMEOUT_S, first_byte_timeout=2.0)
+            if after:
+                terminal.send(after)
                 terminal.drain(KEY_TIMEOUT_S, first_byte_timeout=2.0)
             keys[name] = {
                 "median_bytes": int(statistics.median(samples)),
