@@ -156,6 +156,18 @@ class PipelineService:
                 columns[card.stage].append(card)
         return columns
 
+    def change_marker(self) -> tuple[int, ...]:
+        """A cheap fingerprint of the board: it differs after any add, edit, move,
+        reorder or archive, by this process or another one on the same database."""
+        query = select(
+            func.count(),
+            func.coalesce(func.sum(CardRow.version), 0),
+            func.coalesce(func.sum(CardRow.id * CardRow.position), 0),
+        ).where(CardRow.archived_at.is_(None))
+        with self.database.read() as session:
+            row = session.execute(query).one()
+        return tuple(int(value) for value in row)
+
     def summary(self, card_id: int) -> CardSummary | None:
         """One active card as the board shows it; None if it is gone or archived."""
         query = self._board_query().where(CardRow.id == card_id)

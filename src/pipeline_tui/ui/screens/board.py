@@ -46,6 +46,8 @@ EMPTY_HINT = Content.assemble(
 
 class BoardScreen(Screen[None]):
     CSS_PATH = "board.tcss"
+    POLL_SECONDS = 3.0
+    """How often the board looks for changes made by other app instances."""
     BINDINGS = [
         Binding(
             "left,h",
@@ -175,6 +177,7 @@ class BoardScreen(Screen[None]):
         self.columns = {stage: StageColumn(stage) for stage in STAGES}
         self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
         self.generation = 0  # bumped by every change shown before the store confirms it
+        self.seen_marker: tuple[int, ...] | None = None
         self.filter_ids: set[int] | None = None
         self.mine_only = False
         self.stale_only = False
@@ -191,6 +194,21 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
         self.reload()
+        self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
+
+    @work(group="poll", exclusive=True)
+    async def _watch_for_other_changes(self) -> None:
+        """Show what another rep (another SSH session) changed, without a keypress."""
+        if not self.is_current:
+            return
+        try:
+            marker = await self.backend.run(self.backend.service.change_marker)
+        except StoreError:
+            return  # a reload or the next save will say what is wrong
+        if self.seen_marker is not None and marker != self.seen_marker:
+            highlighted = self.highlighted
+            self.reload(highlighted.id if highlighted else None)
+        self.seen_marker = marker
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if isinstance(event.widget, CardList):

@@ -1,0 +1,73 @@
+"""Another app instance (another rep's SSH session) changes the board: it shows here
+within a few seconds, without a keypress."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui.screens.board import BoardScreen
+from tests.conftest import NOW
+from tests.pilot import make_app, screen_text, settle
+
+MOVE_IN_ANOTHER_PROCESS = """
+import sys
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+database = open_database(sys.argv[1])
+service = PipelineService(database, "ana")
+[card] = service.cards(Stage.LEAD)
+service.move_card(card.id, Stage.PROSPECT)
+service.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
+database.close()
+"""
+
+
+async def test_moves_by_another_process_appear_without_a_keypress(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada"), Stage.LEAD)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Lead · 1" in screen_text(app)
+        subprocess.run(
+            [sys.executable, "-c", MOVE_IN_ANOTHER_PROCESS, str(db_path)], check=True, timeout=60
+        )
+        for _ in range(50):  # up to about 5 s, by the poll alone: no key is pressed
+            await pilot.pause(0.1)
+            text = screen_text(app)
+            if "Prospect · 1" in text and "Added by Ana" in text:
+                break
+        assert "Lead · 0" in text and "Prospect · 1" in text
+        assert "Added by Ana" in text
+    database.close()
+
+
+def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
+    from pipeline_tui.domain.kinds import ArchiveReason
+
+    ada = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
+    ben = service.add_card(CardDraft(name="Ben"), Stage.LEAD).card_id
+    seen = {service.change_marker()}
+    steps = [
+        lambda: service.reorder_card(ben, 1),  # a swap keeps count and versions
+        lambda: service.move_card(ada, Stage.PROSPECT),
+        lambda: service.update_card(ada, CardDraft(name="Adaline"), service.card(ada).version),
+        lambda: service.archive_card(ben, ArchiveReason.LOST),
+    ]
+    for step in steps:
+        step()
+        marker = service.change_marker()
+        assert marker not in seen
+        seen.add(marker)
