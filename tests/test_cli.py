@@ -393,3 +393,20 @@ def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Pa
     assert "BrokenPipeError" not in err
     assert err == ""
     assert code == 0
+
+
+def test_a_database_failing_under_a_read_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "damaged.db"
+    code, _, _ = run(capsys, "add", "Ada", "--db", str(path))
+    assert code == 0
+    with sqlite3.connect(path) as connection:  # the card table is gone, the schema says current
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("DROP TABLE card")
+    code, out, err = run(capsys, "list", "--db", str(path))
+    line = assert_one_line_error(code, err)
+    assert "card" in line
+    assert out == ""

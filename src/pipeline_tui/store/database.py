@@ -57,8 +57,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session, session.begin():
-            yield session
+        """One short read; a database that fails under it (a server gone, a damaged
+        file) becomes a StoreError with one sentence, never a traceback."""
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            raise StoreError(_describe_db_error(self.url, error)) from None
 
     @contextmanager
     def write(self) -> Iterator[Session]:
