@@ -67,7 +67,8 @@ class CardList(ScrollView, can_focus=True):
 
     cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
     today: reactive[date] = reactive(date.today, init=False)
-    cursor: reactive[int] = reactive(0, init=False)
+    # Not repainted as a whole: watch_cursor repaints just the two cards that change.
+    cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
     class Highlighted(Message):
         """The highlighted card changed (None when the list is empty)."""
@@ -144,11 +145,27 @@ class CardList(ScrollView, can_focus=True):
         top = index * CARD_HEIGHT - self.scroll_offset.y
         self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
 
-    def on_focus(self) -> None:
-        self._refresh_card(self.cursor)
+    # Focus changes with every h/l. Textual's own handling restyles the widget (building
+    # its fourteen component styles again, for `:focus` rules this list does not have)
+    # and repaints all of it; only the highlighted card looks different, so these
+    # repaint just that card and otherwise do what Widget._on_focus/_on_blur do.
 
-    def on_blur(self) -> None:
+    def watch_has_focus(self, has_focus: bool) -> None:
+        pass
+
+    def on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()
+        self.has_focus = True
         self._refresh_card(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        self._refresh_card(self.cursor)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
