@@ -15,8 +15,9 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar, cast
 
 from pipeline_tui import __version__
 from pipeline_tui.config import (
@@ -38,14 +39,17 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, SinceError, parse_since
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.standup_report import as_json, as_markdown, as_text
-from pipeline_tui.store import Database, PipelineService, StoreError, open_database
-from pipeline_tui.store.standup import load_standup
+from pipeline_tui.store import StoreError
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import Database, PipelineService
+    from pipeline_tui.store.peek import BoardPeek
 
 PROG = "pipeline-tui"
 TODAY_ENV = "PIPELINE_TUI_TODAY"
 
 T = TypeVar("T")
-Command = Callable[[PipelineService, argparse.Namespace, TextIO], int]
+Command = Callable[["PipelineService", argparse.Namespace, TextIO], int]
 
 
 class UsageError(ValueError):
@@ -215,7 +219,17 @@ def database_target(args: argparse.Namespace, config: Config) -> str:
     )
 
 
+def open_database(target: str) -> Database:
+    # SQLAlchemy is imported only when a command needs the store: the board's first
+    # screenful does not (see _run_app).
+    from pipeline_tui.store import open_database as open_store
+
+    return open_store(target)
+
+
 def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
+    from pipeline_tui.store import PipelineService
+
     database = open_database(database_target(args, config))
     try:
         service = PipelineService(
@@ -304,6 +318,8 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
     owner = clean_line(args.owner) if args.owner is not None else None
     if owner == "":
         raise UsageError("--owner needs a name.")
+    from pipeline_tui.store.standup import load_standup
+
     report = load_standup(
         service.database,
         day,
@@ -359,17 +375,36 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
     # Textual is imported only when the board opens, so shell commands start quickly.
     from pipeline_tui.ui.app import PipelineApp
 
-    if args.demo:
-        from pipeline_tui.store.demo import seed_demo
+    target = database_target(args, config)
+    first = None if args.demo else _peek(target, config)
+    if first is not None:
+        # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
+        from pipeline_tui.store.deferred import DeferredService
 
-        database: Database = open_database("sqlite://")
-        seed_demo(database, date.today(), user=config.user_name)
-        title, notice = "pipeline-tui demo", "A sample pipeline: nothing you do here is saved."
+        deferred = DeferredService(
+            partial(_open_service, target, config),
+            user=config.user_name,
+            criteria=config.criteria,
+            stale_limits=config.stale_limits,
+        )
+        service = cast("PipelineService", deferred)
+        title, notice, close = "pipeline-tui", None, deferred.close
     else:
-        database = open_database(database_target(args, config))
-        title, notice = "pipeline-tui", None
-    try:
+        from pipeline_tui.store import PipelineService
+
+        if args.demo:
+            from pipeline_tui.store.demo import seed_demo
+
+            database = open_database("sqlite://")
+            seed_demo(database, date.today(), user=config.user_name)
+            title = "pipeline-tui demo"
+            notice = "A sample pipeline: nothing you do here is saved."
+        else:
+            database = open_database(target)
+            title, notice = "pipeline-tui", None
         service = PipelineService(database, config.user_name, criteria=config.criteria)
+        close = database.close
+    try:
         app = PipelineApp(
             service,
             title=title,
@@ -378,11 +413,29 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             keymap=config.keys,
             config_file=config.path,
             stale_limits=config.stale_limits,
+            first_board=first,
         )
         app.run()
     finally:
-        database.close()
+        close()
     return app.return_code or 0
+
+
+FIRST_CARDS_PER_COLUMN = 100
+"""Cards read per column before the store opens: more than any terminal shows."""
+
+
+def _peek(target: str, config: Config) -> BoardPeek | None:
+    from pipeline_tui.store.peek import peek_board, sqlite_path
+
+    path = sqlite_path(target)
+    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
+
+
+def _open_service(target: str, config: Config) -> PipelineService:
+    from pipeline_tui.store import PipelineService
+
+    return PipelineService(open_database(target), config.user_name, criteria=config.criteria)
 
 
 def _sentence(text: str) -> str:

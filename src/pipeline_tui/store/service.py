@@ -42,7 +42,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, last_activity_day
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line, clean_text
 from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
@@ -55,6 +55,7 @@ from pipeline_tui.store.models import (
     TouchpointRow,
     utcnow,
 )
+from pipeline_tui.store.rows import STAGES_BY_VALUE, board_card
 from pipeline_tui.store.search import SearchHit
 
 Clock = Callable[[], datetime]
@@ -152,7 +153,7 @@ class PipelineService:
         total = len(self.criteria)
         with self.database.read() as session:
             for row in session.execute(query):
-                card = _board_card(row, total)
+                card = board_card(row, total)
                 columns[card.stage].append(card)
         return columns
 
@@ -173,7 +174,7 @@ class PipelineService:
         query = self._board_query().where(CardRow.id == card_id)
         with self.database.read() as session:
             row = session.execute(query).first()
-        return _board_card(row, len(self.criteria)) if row is not None else None
+        return board_card(row, len(self.criteria)) if row is not None else None
 
     def _board_query(self) -> Select[*tuple[Any, ...]]:
         return select(*_SUMMARY_COLUMNS, *_board_columns(self.criteria)).where(
@@ -249,7 +250,7 @@ class PipelineService:
                 .order_by(CardRow.created_at, CardRow.id)
             )
             board_row = session.execute(self._board_query().where(CardRow.id == row.id)).first()
-            summary = _board_card(board_row, len(self.criteria)) if board_row else None
+            summary = board_card(board_row, len(self.criteria)) if board_row else None
             return CardDetail(
                 summary=summary or _summary(row),
                 version=row.version,
@@ -680,9 +681,6 @@ class PipelineService:
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
 
 
-_STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
-
-
 def _summary(row: Any) -> CardSummary:
     """A board card from a CardRow or a result row of _SUMMARY_COLUMNS."""
     tags = row.tags
@@ -690,36 +688,12 @@ def _summary(row: Any) -> CardSummary:
         id=row.id,
         name=row.name,
         organisation=row.organisation,
-        stage=_STAGES_BY_VALUE[row.stage],
+        stage=STAGES_BY_VALUE[row.stage],
         position=row.position,
         owner=row.owner,
         tags=tuple(tags.split()) if tags else (),
         next_action=row.next_action,
         next_action_due=row.next_action_due,
-    )
-
-
-def _board_card(row: Any, criteria: int) -> CardSummary:
-    """A board card from a row of _SUMMARY_COLUMNS and _board_columns (built in one go:
-    this runs for every card on the board)."""
-    tags = row.tags
-    return CardSummary(
-        id=row.id,
-        name=row.name,
-        organisation=row.organisation,
-        stage=_STAGES_BY_VALUE[row.stage],
-        position=row.position,
-        owner=row.owner,
-        tags=tuple(tags.split()) if tags else (),
-        next_action=row.next_action,
-        next_action_due=row.next_action_due,
-        # The last move (or creation) stands in for created_at: it is never earlier.
-        last_activity=last_activity_day(
-            row.last_move_at, row.last_touchpoint, row.last_note_at, None
-        ),
-        qualified=row.qualified or 0,
-        criteria=criteria,
-        referrals=row.referrals or 0,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,18 +17,20 @@ from textual.screen import Screen
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.themes import (
     DEFAULT_THEME,
     load_themes,
     shipped_theme_folder,
     theme_for_terminal,
 )
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
 
 
 class ThemePicker(Provider):
@@ -75,16 +77,19 @@ class PipelineApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         config_file: Path | None = None,
         stale_limits: Mapping[Stage, int] | None = None,
+        first_board: BoardPeek | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
         means the rep chose none: the terminal's colours decide (16 colours: ANSI).
-        `stale_limits` are the [stale] days per stage (None: the defaults)."""
+        `stale_limits` are the [stale] days per stage (None: the defaults).
+        `first_board` is the top of each column, read while the store opens."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice
+        self.first_board = first_board
         self.config_file = config_file
         self._theme_before_picking: str | None = None
         user_themes = user_theme_folder(config_file or default_config_path())
@@ -119,6 +124,7 @@ class PipelineApp(App[None]):
 
     def open_card(self, card_id: int, note_id: int | None = None) -> None:
         """Open a card (from a search hit), returning to the board focused on it."""
+        from pipeline_tui.ui.screens.card import CardScreen
 
         def back(_: None) -> None:
             if isinstance(self.screen, BoardScreen):
@@ -170,7 +176,7 @@ class PipelineApp(App[None]):
             )
 
     def on_mount(self) -> None:
-        self.push_screen(BoardScreen(self.backend))
+        self.push_screen(BoardScreen(self.backend, self.first_board))
         if self.notice:
             self.notify(self.notice, markup=False)
         for warning in self.startup_warnings:

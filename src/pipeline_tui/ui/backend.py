@@ -6,13 +6,16 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import PipelineService, StoreError
+from pipeline_tui.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
 
 P = ParamSpec("P")
 T = TypeVar("T")

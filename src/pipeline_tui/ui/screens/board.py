@@ -12,7 +12,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
@@ -20,15 +22,9 @@ from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import StoreError
-from pipeline_tui.ui import flows
+from pipeline_tui.store.errors import StoreError
+from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.screens.archive import ArchiveScreen
-from pipeline_tui.ui.screens.archived import ArchivedScreen
-from pipeline_tui.ui.screens.card import CardScreen
-from pipeline_tui.ui.screens.card_form import CardFormScreen
-from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -44,8 +40,16 @@ EMPTY_HINT = Content.assemble(
 )
 
 
+# The other screens are imported when first opened, not with the board: the board's
+# first paint is what a rep waits for at start-up.
+
+
 class BoardScreen(Screen[None]):
     CSS_PATH = "board.tcss"
+    # Screen.focused repaints the whole screen whenever focus moves, which on a full
+    # board made every h/l cost a complete redraw. The widgets that look different when
+    # focused (the two columns and their card lists) are restyled and repainted anyway.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     POLL_SECONDS = 3.0
     """How often the board looks for changes made by other app instances."""
     BINDINGS = [
@@ -171,11 +175,15 @@ class BoardScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, first: BoardPeek | None = None) -> None:
+        """`first`: the top of each column, read at start-up while the store opens."""
         super().__init__()
         self.backend = backend
         self.columns = {stage: StageColumn(stage) for stage in STAGES}
         self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+        self.first = first
+        self.complete = False
+        """Whether the board shown holds every card (not just the top of each column)."""
         self.generation = 0  # bumped by every change shown before the store confirms it
         self.seen_marker: tuple[int, ...] | None = None
         self.filter_ids: set[int] | None = None
@@ -193,8 +201,17 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
-        self.reload()
+        if self.first is not None:
+            self.board = {stage: list(cards) for stage, cards in self.first.columns.items()}
+            self.show_board()
+            # The rest once these are on screen: opening the store competes for the CPU.
+            self.call_after_refresh(self._load_the_rest)
+        else:
+            self.reload()
         self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
+
+    def _load_the_rest(self) -> None:
+        self.reload(keep_highlight=True)
 
     @work(group="poll", exclusive=True)
     async def _watch_for_other_changes(self) -> None:
@@ -226,8 +243,9 @@ class BoardScreen(Screen[None]):
         return self.focused_list.highlighted
 
     @work(group="board", exclusive=True)
-    async def reload(self, focus_card: int | None = None) -> None:
-        """Fetch the board from the store and show it, keeping focus on `focus_card`."""
+    async def reload(self, focus_card: int | None = None, *, keep_highlight: bool = False) -> None:
+        """Fetch the board from the store and show it, keeping focus on `focus_card`
+        (keep_highlight: on whichever card is highlighted when it arrives)."""
         generation = self.generation
         try:
             board = await self.backend.run(self.backend.service.board)
@@ -238,9 +256,13 @@ class BoardScreen(Screen[None]):
             return
         if generation != self.generation:
             # Changed here while loading: this copy may predate that change.
-            self.reload(focus_card)
+            self.reload(focus_card, keep_highlight=keep_highlight)
             return
+        if keep_highlight and (highlighted := self.highlighted) is not None:
+            focus_card = highlighted.id
         self.board = board
+        self.first = None
+        self.complete = True
         self.show_board(focus_card)
 
     @work(group="board", exclusive=True)
@@ -267,15 +289,22 @@ class BoardScreen(Screen[None]):
             column.card_list.stale_limits = self.backend.stale_limits
         self._show_stages(*STAGES)
         everything = [c for cards in self.board.values() for c in cards]
-        overdue = sum(c.is_overdue(today) for c in everything)
-        stale = sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
+        partial = self._partial_counts()
+        count = sum(partial.values()) if partial else len(everything)
+        # Overdue and stale need every card: they follow once the store has them all.
+        overdue = sum(c.is_overdue(today) for c in everything) if not partial else 0
+        stale = (
+            sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
+            if not partial
+            else 0
+        )
         self.sub_title = (
-            f"{len(everything)} card{'s' if len(everything) != 1 else ''}"
+            f"{count} card{'s' if count != 1 else ''}"
             + (f" · {overdue} overdue" if overdue else "")
             + (f" · {stale} stale" if stale else "")
             + "".join(f" · {view}" for view in self._views())
         )
-        self.set_class(not everything, "-empty")
+        self.set_class(not count, "-empty")
         if focus_card is not None:
             self.focus_card(focus_card)
 
@@ -284,7 +313,7 @@ class BoardScreen(Screen[None]):
             index = column.card_list.index_of(card_id)
             if index is not None:
                 column.card_list.cursor = index
-                column.card_list.focus(scroll_visible=False)
+                self.set_focus(column.card_list, scroll_visible=False)
                 return
 
     # Keys ------------------------------------------------------------------------------
@@ -298,7 +327,9 @@ class BoardScreen(Screen[None]):
         # Land on the card at the same height on screen, as the eye expects.
         row = current.cursor - current.scroll_offset.y // CARD_HEIGHT
         target.cursor = target.scroll_offset.y // CARD_HEIGHT + max(0, row)
-        target.focus(scroll_visible=False)
+        # Not target.focus(), which repaints the whole list before focusing it; the
+        # list repaints its highlighted card itself.
+        self.set_focus(target, scroll_visible=False)
         # Focus events arrive later; a quick second key must already start from here.
         self.last_list = target
 
@@ -330,6 +361,8 @@ class BoardScreen(Screen[None]):
     @work(group="db")
     async def _qualify_then_move(self, card: CardSummary) -> None:
         """Lead to prospect: the checklist first if incomplete; a failing lead is asked about."""
+        from pipeline_tui.ui import flows
+
         outcome = await flows.qualify_for_prospect(self, self.backend, card.id, card.name)
         if outcome is None:
             self.refresh_card(card.id)  # the score may have changed even if it did not move
@@ -355,12 +388,20 @@ class BoardScreen(Screen[None]):
         self.focus_card(card.id)
         self.save(self.backend.service.reorder_card, card.id, step, reload=False)
 
+    def _partial_counts(self) -> dict[Stage, int] | None:
+        """Each column's size while only the top of each is loaded; None once all are."""
+        if self.first is None or self.first.complete:
+            return None
+        return self.first.counts
+
     def _show_stages(self, *stages: Stage) -> None:
         """Redraw only the given columns from self.board (after a change made here)."""
         filtered = self.filter_ids is not None or self.mine_only or self.stale_only
+        partial = self._partial_counts()
         for stage in stages:
             column = self.columns[stage]
             cards = self.board[stage]
+            column.stage_size = partial[stage] if partial else None
             column.total = len(cards) if filtered else None
             column.cards = tuple(c for c in cards if self._shows(c)) if filtered else tuple(cards)
 
@@ -380,6 +421,8 @@ class BoardScreen(Screen[None]):
         ]
 
     def action_new_card(self) -> None:
+        from pipeline_tui.ui.screens.card_form import CardFormScreen
+
         stage = self.focused_list.stage
 
         async def add(draft: CardDraft, version: int | None) -> None:
@@ -393,6 +436,8 @@ class BoardScreen(Screen[None]):
 
     @work(group="db")
     async def action_edit_card(self) -> None:
+        from pipeline_tui.ui.screens.card_form import CardFormScreen
+
         card = self.highlighted
         if card is None:
             return
@@ -416,6 +461,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(form)
 
     def action_open_card(self) -> None:
+        from pipeline_tui.ui.screens.card import CardScreen
+
         card = self.highlighted
         if card is None:
             return
@@ -430,6 +477,8 @@ class BoardScreen(Screen[None]):
             self.action_open_card()
 
     def action_archive_card(self) -> None:
+        from pipeline_tui.ui.screens.archive import ArchiveScreen
+
         card = self.highlighted
         if card is None:
             return
@@ -442,6 +491,8 @@ class BoardScreen(Screen[None]):
 
     @work(group="db")
     async def action_qualify(self) -> None:
+        from pipeline_tui.ui import flows
+
         card = self.highlighted
         if card is None:
             return
@@ -455,6 +506,8 @@ class BoardScreen(Screen[None]):
             self.refresh_card(card.id)
 
     def action_refer(self) -> None:
+        from pipeline_tui.ui import flows
+
         card = self.highlighted
         if card is None:
             return
@@ -474,6 +527,8 @@ class BoardScreen(Screen[None]):
         self.notify(message, timeout=2)
 
     def action_archived(self) -> None:
+        from pipeline_tui.ui.screens.archived import ArchivedScreen
+
         def back(restored: int | None) -> None:
             self.reload(restored)
 
@@ -523,12 +578,16 @@ class BoardScreen(Screen[None]):
         next((cards for cards in lists if cards.cards), self.last_list).focus()
 
     def action_standup(self) -> None:
+        from pipeline_tui.ui.screens.standup import StandupScreen
+
         def back(_: None) -> None:
             self.reload()
 
         self.app.push_screen(StandupScreen(self.backend), back)
 
     def action_help(self) -> None:
+        from pipeline_tui.ui.screens.help import HelpScreen
+
         bindings = [*CardList.BINDINGS, *self.BINDINGS]
         self.app.push_screen(HelpScreen("Board keys", bindings))
 

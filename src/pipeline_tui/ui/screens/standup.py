@@ -29,7 +29,6 @@ from pipeline_tui.standup_report import (
     source_summary,
 )
 from pipeline_tui.store import StoreError
-from pipeline_tui.store.standup import load_standup
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.card import CardScreen
@@ -171,15 +170,19 @@ class StandupScreen(Screen[None]):
 
     @work(group="standup", exclusive=True)
     async def load(self) -> None:
-        today = self.backend.today()
+        # Imported here: it needs SQLAlchemy, which the board's first paint does not.
+        from pipeline_tui.store.standup import load_standup
+
+        today, window, owner = self.backend.today(), self.window, self.owner
         try:
             standup = await self.backend.run(
-                load_standup,
-                self.backend.service.database,
-                today,
-                window=self.window,
-                owner=self.owner,
-                limits=self.backend.stale_limits,
+                lambda: load_standup(
+                    self.backend.service.database,  # in the store thread: it may be opening
+                    today,
+                    window=window,
+                    owner=owner,
+                    limits=self.backend.stale_limits,
+                )
             )
         except StoreError as error:
             self.notify(

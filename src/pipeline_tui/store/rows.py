@@ -1,0 +1,40 @@
+"""Result rows to domain values, shared by the service and the start-up peek.
+
+Plain Python (no SQLAlchemy), so the board's first screenful can be built before
+SQLAlchemy is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import last_activity_day
+
+STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
+
+
+def board_card(row: Any, criteria: int) -> CardSummary:
+    """A board card from a row of the board query: the card's own columns plus
+    last_touchpoint, last_note_at, last_move_at, referrals and qualified. Built in one
+    go, as this runs for every card on the board."""
+    tags = row.tags
+    return CardSummary(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation,
+        stage=STAGES_BY_VALUE[row.stage],
+        position=row.position,
+        owner=row.owner,
+        tags=tuple(tags.split()) if tags else (),
+        next_action=row.next_action,
+        next_action_due=row.next_action_due,
+        # The last move (or creation) stands in for created_at: it is never earlier.
+        last_activity=last_activity_day(
+            row.last_move_at, row.last_touchpoint, row.last_note_at, None
+        ),
+        qualified=row.qualified or 0,
+        criteria=criteria,
+        referrals=row.referrals or 0,
+    )
