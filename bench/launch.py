@@ -2,12 +2,15 @@
 
 `board` starts the real command line (`pipeline_tui.cli.main`, so config loading, the
 database open and its migration check all count) with two bench-side substitutions in
-`pipeline_tui.ui.app`: the app runs headless, and the board screen reports the first
-repaint after its cards arrived. `bare` is the framework's floor: a Textual app with
-one Label, reporting its first repaint the same way.
+`pipeline_tui.ui.app`: the app runs headless, and the board screen reports (1) the
+first repaint with cards on it -- the top of each column, read before the store has
+opened -- and (2) the first repaint once the store is open and every card is loaded.
+`bare` is the framework's floor: a Textual app with one Label, reporting its first
+repaint the same way (both lines at once).
 
-Once ready the process writes one line to fd 1 -- `READY <seconds since start>
-<peak RSS in KiB>` -- and exits. The parent times the whole process from its side.
+The process writes `READY <seconds since start> <peak RSS in KiB>` to fd 1 at (1),
+`FULL <seconds> <peak RSS in KiB>` at (2), and exits. The parent times the whole
+process from its side.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ import time
 STARTED = time.perf_counter()
 
 
-def _report_ready() -> None:
+def _report(kind: str) -> None:
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    os.write(1, f"READY {time.perf_counter() - STARTED:.6f} {rss_kib}\n".encode())
+    os.write(1, f"{kind} {time.perf_counter() - STARTED:.6f} {rss_kib}\n".encode())
+
+
+def _report_ready() -> None:
+    _report("READY")
 
 
 def run_bare() -> int:
@@ -38,6 +45,7 @@ def run_bare() -> int:
 
         def _bench_ready(self) -> None:
             _report_ready()
+            _report("FULL")
             self.exit()
 
     Bare().run(headless=True)
@@ -62,16 +70,19 @@ def run_board(db: str) -> int:
 
         CSS_PATH = beside(BoardScreen, "board.tcss")
 
-        _reported = False
+        _reported: set[str] = set()
 
         def show_board(self, focus_card: int | None = None) -> None:
             super().show_board(focus_card)
-            if not self._reported:
-                self._reported = True
-                self.call_after_refresh(self._bench_ready)
+            if "READY" not in self._reported:
+                self._reported.add("READY")
+                self.call_after_refresh(_report_ready)
+            if self.complete and "FULL" not in self._reported:
+                self._reported.add("FULL")
+                self.call_after_refresh(self._bench_full)
 
-        def _bench_ready(self) -> None:
-            _report_ready()
+        def _bench_full(self) -> None:
+            _report("FULL")
             self.app.exit()
 
     class HeadlessApp(app_module.PipelineApp):

@@ -139,8 +139,9 @@ def machine() -> dict[str, Any]:
 @dataclass
 class Launch:
     ready_s: float  # parent's clock: spawn to the first painted board
+    full_s: float  # parent's clock: spawn to every card loaded and painted
     exit_s: float  # parent's clock: spawn to the process gone
-    rss_kib: int  # peak RSS when ready (the child's own ru_maxrss)
+    rss_kib: int  # peak RSS with every card loaded (the child's own ru_maxrss)
 
 
 def launch_once(target: list[str], env: dict[str, str]) -> Launch:
@@ -152,18 +153,24 @@ def launch_once(target: list[str], env: dict[str, str]) -> Launch:
     assert process.stdout is not None and process.stderr is not None
     line = process.stdout.readline().decode()
     ready = time.perf_counter() - started
+    full_line = process.stdout.readline().decode()
+    full = time.perf_counter() - started
     _, status, _ = os.wait4(process.pid, 0)
     exited = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = process.stderr.read().decode(errors="replace")
     process.stdout.close()
     process.stderr.close()
-    if not line.startswith("READY ") or process.returncode != 0:
+    if (
+        not line.startswith("READY ")
+        or not full_line.startswith("FULL ")
+        or process.returncode != 0
+    ):
         raise RuntimeError(
             f"launch {' '.join(target)} failed (exit {process.returncode}): {errors[-2000:]}"
         )
-    _, _, rss = line.split()
-    return Launch(ready, exited, int(rss))
+    _, _, rss = full_line.split()
+    return Launch(ready, full, exited, int(rss))
 
 
 def measure_launches(
@@ -187,6 +194,7 @@ def measure_launches(
             "runs": len(launches),
             "ready_median_s": round(ready, 4),
             "ready_runs_s": [round(s.ready_s, 4) for s in launches],
+            "full_median_s": round(statistics.median(s.full_s for s in launches), 4),
             "exit_median_s": round(statistics.median(s.exit_s for s in launches), 4),
             "ratio_to_bare": round(ready / bare, 2),
             "peak_rss_mib": round(statistics.median(s.rss_kib for s in launches) / 1024, 1),
@@ -328,13 +336,17 @@ def print_report(report: dict[str, Any]) -> None:
             f"touchpoints  {db['size_mb']:>7.1f} MB  ({built})"
         )
     print("\nLaunch to usable board (whole process, headless, 120x40; median of runs)")
-    print(f"  {'':<14}{'ready':>9}{'x bare':>8}{'exit':>9}{'peak RSS':>11}")
+    print(f"  {'':<14}{'ready':>9}{'x bare':>8}{'all cards':>11}{'peak RSS':>11}")
     for name, row in report["launch"].items():
         label = "bare Textual" if name == "bare" else f"{int(name):,} cards"
         print(
             f"  {label:<14}{row['ready_median_s']:>8.3f}s{row['ratio_to_bare']:>7.2f}x"
-            f"{row['exit_median_s']:>8.3f}s{row['peak_rss_mib']:>8.1f} MiB"
+            f"{row['full_median_s']:>10.3f}s{row['peak_rss_mib']:>8.1f} MiB"
         )
+    print(
+        "  ready: the top of each column painted, keys answered; all cards: the store\n"
+        "  open and every card loaded (peak RSS is taken then)"
+    )
     keys = report["keystrokes"]
     print(
         f"\nKeystrokes on {keys['cards']:,} cards (in-process; key posted -> effect done "
