@@ -206,6 +206,22 @@ def test_card_that_does_not_exist(service: PipelineService) -> None:
         service.move_card(9999, Stage.CLIENT)
 
 
+def test_the_change_marker_copes_with_large_ids_times_positions(service: PipelineService) -> None:
+    """id * position passes 2**31 on a big pipeline (card 60,000 at position 40,000); the
+    fingerprint must not fail with an integer overflow there."""
+    add(service, "Ann")
+    ben = add(service, "Ben")
+    with service.database.write() as session:
+        session.execute(
+            text("UPDATE card SET position = :position WHERE id = :id"),
+            {"position": 2_000_000_000, "id": ben},
+        )
+    cards = service.cards()
+    count, _, weighted = service.change_marker()
+    assert count == 2
+    assert weighted == sum(card.id * card.position for card in cards) > 2**31
+
+
 # Moving and reordering ------------------------------------------------------------------
 
 

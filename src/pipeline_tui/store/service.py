@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -162,7 +162,9 @@ class PipelineService:
         query = select(
             func.count(),
             func.coalesce(func.sum(CardRow.version), 0),
-            func.coalesce(func.sum(CardRow.id * CardRow.position), 0),
+            # In 64 bits: PostgreSQL multiplies two integer columns in 32, and id * position
+            # passes 2**31 on a big pipeline.
+            func.coalesce(func.sum(cast(CardRow.id, BigInteger) * CardRow.position), 0),
         ).where(CardRow.archived_at.is_(None))
         with self.database.read() as session:
             row = session.execute(query).one()
