@@ -200,6 +200,31 @@ def test_imported_cards_go_below_existing_ones_in_file_order(
     assert [c.position for c in column] == [0, 1, 2, 3]
 
 
+def test_imported_cards_go_below_the_last_card_of_a_column_with_gaps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    for name in ("Third", "Second", "First"):
+        run(capsys, "--db", str(db), "add", name)
+    database = open_database(str(db))
+    try:
+        with database.write() as session:  # positions order a column; they need not count it
+            for name, position in (("First", -5), ("Second", 2), ("Third", 7)):
+                session.execute(
+                    update(CardRow).where(CardRow.name == name).values(position=position)
+                )
+    finally:
+        database.close()
+    source = write(tmp_path / "a.csv", "name,stage\nOne,lead\nTwo,lead\n")
+    assert run(capsys, "--db", str(db), "import", str(source))[0] == 0
+    database = open_database(str(db))
+    try:
+        column = PipelineService(database, "sam").board()[Stage.LEAD]
+    finally:
+        database.close()
+    assert [c.name for c in column] == ["First", "Second", "Third", "One", "Two"]
+    assert len({c.position for c in column}) == len(column)
+
+
 def test_map_reads_other_columns(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
