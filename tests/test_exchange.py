@@ -489,11 +489,23 @@ def _rich_pipeline(db: str) -> None:
 
 
 def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The export without ids (which a new database may number differently)."""
+    """The export without ids (which a new database may number differently), and with
+    each active card's place in its column for its position (positions only order a
+    column; an import numbers them afresh)."""
     by_id = {card["id"]: index for index, card in enumerate(document["cards"])}
+    active = [card for card in document["cards"] if card["archived_at"] is None]
+    places: dict[int, int] = {}
+    for stage in STAGES:
+        column = sorted(
+            (card for card in active if card["stage"] == stage.value),
+            key=lambda card: (card["position"], card["id"]),
+        )
+        places.update((card["id"], place) for place, card in enumerate(column))
     cards = []
     for card in document["cards"]:
         card = dict(card)
+        if card["id"] in places:
+            card["position"] = places[card["id"]]
         del card["id"]
         card["referred_by"] = by_id.get(card["referred_by"])
         cards.append(card)
