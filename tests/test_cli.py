@@ -14,6 +14,7 @@ import pytest
 
 from pipeline_tui.cli import main
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 
 SCRIPT = Path(sys.executable).parent / "pipeline-tui"
@@ -117,6 +118,38 @@ def test_list_as_json(capsys: pytest.CaptureFixture[str], two_cards: Path) -> No
         ("Ben Hollis", "", "repeat", None),
     ]
     assert records[0]["id"] == 1 and records[0]["position"] == 0
+
+
+def test_list_gives_each_card_its_place_in_its_column(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    for name in ("Ann", "Ben", "Cat"):
+        run(capsys, "add", name, "--db", str(db))
+    run(capsys, "add", "Dee", "--db", str(db), "--stage", "client")
+    database = open_database(str(db))
+    try:  # history leaves gaps and negative numbers in the stored positions
+        service = PipelineService(database, "sam")
+        ann = next(card.id for card in service.cards() if card.name == "Ann")
+        service.move_card(ann, Stage.CLIENT)
+        service.move_card(ann, Stage.LEAD)
+    finally:
+        database.close()
+    for form in ("json", "csv"):
+        code, out, _ = run(capsys, "list", "--db", str(db), "--format", form)
+        records = json.loads(out) if form == "json" else list(csv.DictReader(io.StringIO(out)))
+        assert code == 0
+        assert [(r["name"], r["stage"], int(r["position"])) for r in records] == [
+            ("Ann", "lead", 0),
+            ("Cat", "lead", 1),
+            ("Ben", "lead", 2),
+            ("Dee", "client", 0),
+        ]
+    code, out, _ = run(capsys, "list", "--db", str(db), "--stage", "lead", "--format", "json")
+    assert [(r["name"], r["position"]) for r in json.loads(out)] == [
+        ("Ann", 0),
+        ("Cat", 1),
+        ("Ben", 2),
+    ]
 
 
 def test_list_of_an_empty_pipeline(capsys: pytest.CaptureFixture[str], db: Path) -> None:

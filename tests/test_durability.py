@@ -96,8 +96,12 @@ def test_a_writer_killed_mid_burst_loses_nothing_it_acknowledged(db_path: Path) 
         service = PipelineService(database, "sam")
         board = service.board()
         lead = board[Stage.LEAD]
-        # Nothing half-done: the column is contiguous and no card lacks its history.
-        assert [card.position for card in lead] == list(range(len(lead)))
+        # Nothing half-done: every card has a position of its own, the newest on top,
+        # and no card lacks its history.
+        positions = [card.position for card in lead]
+        assert positions == sorted(set(positions))
+        numbers = [int(card.name.removeprefix("Card ")) for card in lead]
+        assert numbers == sorted(numbers, reverse=True)
         present = {card.id: card.name for card in lead}
         for card, number in acknowledged.items():
             assert present.get(card) == f"Card {number}"

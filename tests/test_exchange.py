@@ -200,6 +200,31 @@ def test_imported_cards_go_below_existing_ones_in_file_order(
     assert [c.position for c in column] == [0, 1, 2, 3]
 
 
+def test_imported_cards_go_below_the_last_card_of_a_column_with_gaps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    for name in ("Third", "Second", "First"):
+        run(capsys, "--db", str(db), "add", name)
+    database = open_database(str(db))
+    try:
+        with database.write() as session:  # positions order a column; they need not count it
+            for name, position in (("First", -5), ("Second", 2), ("Third", 7)):
+                session.execute(
+                    update(CardRow).where(CardRow.name == name).values(position=position)
+                )
+    finally:
+        database.close()
+    source = write(tmp_path / "a.csv", "name,stage\nOne,lead\nTwo,lead\n")
+    assert run(capsys, "--db", str(db), "import", str(source))[0] == 0
+    database = open_database(str(db))
+    try:
+        column = PipelineService(database, "sam").board()[Stage.LEAD]
+    finally:
+        database.close()
+    assert [c.name for c in column] == ["First", "Second", "Third", "One", "Two"]
+    assert len({c.position for c in column}) == len(column)
+
+
 def test_map_reads_other_columns(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
@@ -464,11 +489,23 @@ def _rich_pipeline(db: str) -> None:
 
 
 def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The export without ids (which a new database may number differently)."""
+    """The export without ids (which a new database may number differently), and with
+    each active card's place in its column for its position (positions only order a
+    column; an import numbers them afresh)."""
     by_id = {card["id"]: index for index, card in enumerate(document["cards"])}
+    active = [card for card in document["cards"] if card["archived_at"] is None]
+    places: dict[int, int] = {}
+    for stage in STAGES:
+        column = sorted(
+            (card for card in active if card["stage"] == stage.value),
+            key=lambda card: (card["position"], card["id"]),
+        )
+        places.update((card["id"], place) for place, card in enumerate(column))
     cards = []
     for card in document["cards"]:
         card = dict(card)
+        if card["id"] in places:
+            card["position"] = places[card["id"]]
         del card["id"]
         card["referred_by"] = by_id.get(card["referred_by"])
         cards.append(card)

@@ -271,18 +271,29 @@ def _list(service: PipelineService, args: argparse.Namespace, out: TextIO) -> in
     stage = _parse(Stage.parse, args.stage) if args.stage else None
     cards = service.cards(stage)
     if args.format == "json":
-        json.dump([_as_record(card) for card in cards], out, indent=2, ensure_ascii=False)
+        records = [_as_record(card, place) for card, place in _places(cards)]
+        json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(_as_record(None)))
+        writer = csv.DictWriter(out, fieldnames=list(_as_record(None, 0)))
         writer.writeheader()
-        writer.writerows(_as_record(card) for card in cards)
+        writer.writerows(_as_record(card, place) for card, place in _places(cards))
     else:
         _print_table(cards, out)
     return 0
 
 
-def _as_record(card: CardSummary | None) -> dict[str, str | int | list[str] | None]:
+def _places(cards: list[CardSummary]) -> Iterator[tuple[CardSummary, int]]:
+    """Each card with its place in its column, 0 at the top: what "position" means to
+    someone reading the list (the stored position has gaps and can be negative)."""
+    seen: dict[Stage, int] = {}
+    for card in cards:
+        place = seen.get(card.stage, 0)
+        seen[card.stage] = place + 1
+        yield card, place
+
+
+def _as_record(card: CardSummary | None, place: int) -> dict[str, str | int | list[str] | None]:
     if card is None:  # the field names, for the CSV header
         card = CardSummary(0, "", "", Stage.LEAD, 0, "")
     return {
@@ -290,7 +301,7 @@ def _as_record(card: CardSummary | None) -> dict[str, str | int | list[str] | No
         "name": clean_line(card.name),
         "organisation": clean_line(card.organisation),
         "stage": card.stage.value,
-        "position": card.position,
+        "position": place,
         "owner": clean_line(card.owner),
         "tags": " ".join(clean_line(t) for t in card.tags),
         "next_action": clean_line(card.next_action),

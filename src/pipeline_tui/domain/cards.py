@@ -82,6 +82,7 @@ class CardSummary:
     organisation: str
     stage: Stage
     position: int
+    """Orders the card in its column, lowest on top; not a count: columns have gaps."""
     owner: str
     tags: tuple[str, ...] = ()
     next_action: str = ""

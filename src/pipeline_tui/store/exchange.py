@@ -283,11 +283,12 @@ def _table(model: type[Any]) -> Table:
 def _write(session: Session, plan: _Plan, progress: Progress) -> None:
     cards = plan.cards
     total = len(cards)
-    # Imported cards go below the cards already in each column, in the file's order.
-    counts: dict[str, int] = {
-        stage: int(count)
-        for stage, count in session.execute(
-            select(CardRow.stage, func.count())
+    # Imported cards go below the cards already in each column, in the file's order:
+    # after the last position, which is not the number of cards (positions have gaps).
+    below: dict[str, int] = {
+        stage: int(last) + 1
+        for stage, last in session.execute(
+            select(CardRow.stage, func.max(CardRow.position))
             .where(CardRow.archived_at.is_(None))
             .group_by(CardRow.stage)
         )
@@ -297,8 +298,8 @@ def _write(session: Session, plan: _Plan, progress: Progress) -> None:
     active.sort(key=lambda item: item["card"]["position"] or 0)
     for item in active:
         stage = item["card"]["stage"]
-        item["card"]["position"] = counts.get(stage, 0)
-        counts[stage] = counts.get(stage, 0) + 1
+        item["card"]["position"] = below.get(stage, 0)
+        below[stage] = item["card"]["position"] + 1
     for item in cards:
         if item["card"]["position"] is None:
             item["card"]["position"] = 0

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -149,7 +149,7 @@ class PipelineService:
     def board(self) -> dict[Stage, list[CardSummary]]:
         """Every active card, by stage, in column order."""
         columns: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
-        query = self._board_query().order_by(CardRow.stage, CardRow.position)
+        query = self._board_query().order_by(CardRow.stage, CardRow.position, CardRow.id)
         total = len(self.criteria)
         with self.database.read() as session:
             for row in session.execute(query):
@@ -163,7 +163,9 @@ class PipelineService:
         query = select(
             func.count(),
             func.coalesce(func.sum(CardRow.version), 0),
-            func.coalesce(func.sum(CardRow.id * CardRow.position), 0),
+            # In 64 bits: PostgreSQL multiplies two integer columns in 32, and id * position
+            # passes 2**31 on a big pipeline.
+            func.coalesce(func.sum(cast(CardRow.id, BigInteger) * CardRow.position), 0),
         ).where(CardRow.archived_at.is_(None))
         with self.database.read() as session:
             row = session.execute(query).one()
@@ -307,10 +309,9 @@ class PipelineService:
         """A new card at the top of its stage's column."""
         draft = draft.cleaned()
         with self._write() as session:
-            _open_gap(session, stage, 0)
             row = CardRow(
                 stage=stage.value,
-                position=0,
+                position=_top(session, stage),
                 owner=draft.owner or self.user,
                 created_at=self.clock(),
             )
@@ -348,9 +349,8 @@ class PipelineService:
             if row.stage == to_stage.value:
                 return None
             before = _state(row)
-            _close_gap(session, Stage(row.stage), row.position)
-            _open_gap(session, to_stage, 0)
-            row.stage, row.position = to_stage.value, 0
+            # The column it leaves keeps a gap: positions order cards, they do not count them.
+            row.stage, row.position = to_stage.value, _top(session, to_stage)
             row.updated_at = self.clock()
             session.add(
                 StageEventRow(
@@ -375,13 +375,17 @@ class PipelineService:
         """Move a card up (negative) or down within its column; None at either end."""
         with self._write() as session:
             row = _get(session, card_id, active=True)
-            stage = Stage(row.stage)
-            size = _column_size(session, stage)
-            target = max(0, min(size - 1, row.position + offset))
-            if target == row.position:
-                return None
             before = _state(row)
-            _place(session, row, target)
+            stage, position, steps = before.stage, row.position, 0
+            for _ in range(abs(offset)):
+                neighbour = _neighbour(session, stage, row.id, position, up=offset < 0)
+                if neighbour is None:
+                    break
+                position = _swap(session, stage, row.id, position, neighbour, up=offset < 0)
+                steps += 1
+            if not steps:
+                return None
+            _set_position(session, row.id, position)
             return Change(ChangeKind.REORDER, row.id, f"Reordered {row.name}", before, row.version)
 
     def archive_card(self, card_id: int, reason: ArchiveReason, note: str = "") -> Change:
@@ -392,7 +396,6 @@ class PipelineService:
         with self._write() as session:
             row = _get(session, card_id, active=True)
             before = _state(row)
-            _close_gap(session, Stage(row.stage), row.position)
             row.archived_at = self.clock()
             row.archive_reason = reason.value
             row.archive_note = note
@@ -413,9 +416,8 @@ class PipelineService:
                 raise StoreError(f"{row.name} is not archived.")
             before = _state(row)
             stage = Stage(row.stage)
-            _open_gap(session, stage, 0, excluding=row.id)
+            row.position = _top(session, stage)
             row.archived_at, row.archive_reason, row.archive_note = None, None, ""
-            row.position = 0
             row.updated_at = self.clock()
             session.flush()
             return Change(
@@ -472,11 +474,10 @@ class PipelineService:
                     f"{referrer.name} is a {Stage(referrer.stage).label.lower()}; "
                     "referrals come from clients and repeat clients."
                 )
-            _open_gap(session, Stage.LEAD, 0)
             now = self.clock()
             row = CardRow(
                 stage=Stage.LEAD.value,
-                position=0,
+                position=_top(session, Stage.LEAD),
                 owner=draft.owner or self.user,
                 created_at=now,
                 referred_by_id=referrer.id,
@@ -535,8 +536,6 @@ class PipelineService:
             if row.version != change.version_after:
                 raise ConflictError(f"{row.name} was changed elsewhere since; it was not undone.")
             if change.before is None:
-                if row.archived_at is None:
-                    _close_gap(session, Stage(row.stage), row.position)
                 session.delete(row)
                 return Undone(description, change.card_id, None)
             _restore_state(session, row, change.before, self.user, self.clock())
@@ -821,9 +820,10 @@ def _state(row: CardRow) -> CardState:
 def _restore_state(
     session: Session, row: CardRow, state: CardState, user: str, now: datetime
 ) -> None:
-    was_active = row.archived_at is None
-    if was_active:
-        _close_gap(session, Stage(row.stage), row.position)
+    if state.archived_at is None:
+        position = _return_to(session, row, state.stage, state.position)
+    else:
+        position = state.position  # orders nothing while archived; kept so undo is exact
     if row.stage != state.stage.value:
         session.add(
             StageEventRow(
@@ -832,15 +832,24 @@ def _restore_state(
         )
     _apply_draft(row, state.draft)
     row.stage = state.stage.value
+    row.position = position
     row.archived_at = state.archived_at
     row.archive_reason = state.archive_reason.value if state.archive_reason else None
     row.archive_note = state.archive_note
-    if state.archived_at is None:
-        position = min(state.position, _column_size(session, state.stage, excluding=row.id))
-        _open_gap(session, state.stage, position, excluding=row.id)
-        row.position = position
     row.updated_at = now
     session.flush()
+
+
+# Positions only order the active cards of a column (board order: position, then id).
+# They are not contiguous: a card arriving on top takes one less than the first card's,
+# and a card that leaves leaves a gap. So a write touches the card's own row (and in a
+# reorder the row it passes), found through ix_card_board, never the rest of the column.
+#
+# Column order as an index walk: the leading columns are fixed by _active_in, and naming
+# them lets PostgreSQL read ix_card_board in order (it does not take `archived_at IS
+# NULL` as fixing archived_at, so ORDER BY position alone sorts the whole column).
+_DOWN_THE_COLUMN = (CardRow.archived_at, CardRow.stage, CardRow.position, CardRow.id)
+_UP_THE_COLUMN = tuple(column.desc() for column in _DOWN_THE_COLUMN)
 
 
 def _active_in(stage: Stage, excluding: int | None = None) -> list[ColumnElement[bool]]:
@@ -853,49 +862,119 @@ def _active_in(stage: Stage, excluding: int | None = None) -> list[ColumnElement
     return conditions
 
 
-def _column_size(session: Session, stage: Stage, excluding: int | None = None) -> int:
-    count = session.scalar(select(func.count()).where(*_active_in(stage, excluding)))
-    return int(count or 0)
-
-
-# Position shifts are bulk UPDATEs so they do not bump the neighbours' versions: moving
-# one card must not make another rep's open edit of a neighbour look like a conflict.
-
-
-def _open_gap(session: Session, stage: Stage, position: int, excluding: int | None = None) -> None:
-    session.execute(
-        update(CardRow)
-        .where(*_active_in(stage, excluding), CardRow.position >= position)
-        .values(position=CardRow.position + 1)
-        .execution_options(synchronize_session=False)
+def _top(session: Session, stage: Stage) -> int:
+    """A position above every active card of the column; 0 for an empty column."""
+    first = session.scalar(
+        select(CardRow.position).where(*_active_in(stage)).order_by(*_DOWN_THE_COLUMN).limit(1)
     )
+    return 0 if first is None else first - 1
 
 
-def _close_gap(session: Session, stage: Stage, position: int) -> None:
-    session.execute(
-        update(CardRow)
-        .where(*_active_in(stage), CardRow.position > position)
-        .values(position=CardRow.position - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _place(session: Session, row: CardRow, target: int) -> None:
-    """Move an active card to `target` within its own column, shifting those between."""
-    stage, current = Stage(row.stage), row.position
-    if target < current:
-        shift, low, high = 1, target, current - 1
+def _neighbour(
+    session: Session, stage: Stage, card_id: int, position: int, *, up: bool
+) -> tuple[int, int] | None:
+    """(id, position) of the active card just above or below a card at `position`, in
+    board order; None at that end of the column."""
+    key = tuple_(CardRow.position, CardRow.id)
+    query = select(CardRow.id, CardRow.position).where(*_active_in(stage, excluding=card_id))
+    if up:
+        query = query.where(key < tuple_(position, card_id)).order_by(*_UP_THE_COLUMN)
     else:
-        shift, low, high = -1, current + 1, target
+        query = query.where(key > tuple_(position, card_id)).order_by(*_DOWN_THE_COLUMN)
+    row = session.execute(query.limit(1)).first()
+    return (row.id, row.position) if row is not None else None
+
+
+def _swap(
+    session: Session,
+    stage: Stage,
+    card_id: int,
+    position: int,
+    neighbour: tuple[int, int],
+    *,
+    up: bool,
+) -> int:
+    """Let a card at `position` pass its neighbour; returns the card's new position.
+
+    The neighbour is written here, the card itself by the caller once it stops.
+    """
+    other_id, other_position = neighbour
+    if other_position != position:
+        _set_position(session, other_id, position)
+        return other_position
+    # Two cards on one position (two reps added at the same moment, say): swapping equal
+    # numbers would change nothing, so the cards beyond the neighbour make room for the
+    # card. Its own number changes, so undo can find its way back.
+    key = tuple_(CardRow.position, CardRow.id)
+    if up:
+        _shift(session, stage, key < tuple_(position, other_id), -1, excluding=card_id)
+        return position - 1
+    _shift(session, stage, key > tuple_(position, other_id), 1, excluding=card_id)
+    return position + 1
+
+
+def _return_to(session: Session, row: CardRow, stage: Stage, position: int) -> int:
+    """Where undo puts a card back in `stage` so the column reads as it did before the
+    change: its old position, or the nearest that keeps that order."""
+    if row.archived_at is None and row.stage == stage.value:
+        return _walk_back(session, stage, row.id, row.position, position)
+    taken = session.scalar(
+        select(CardRow.id)
+        .where(*_active_in(stage, excluding=row.id), CardRow.position == position)
+        .limit(1)
+    )
+    if taken is None:
+        return position
+    # Another card took that position meanwhile (it was the top and a card arrived);
+    # the card goes just above it, as it was above it before.
+    above = session.scalar(
+        select(CardRow.position)
+        .where(*_active_in(stage), CardRow.position < position)
+        .order_by(*_UP_THE_COLUMN)
+        .limit(1)
+    )
+    if above is None or above < position - 1:
+        return position - 1
+    _shift(session, stage, CardRow.position >= position, 1, excluding=row.id)  # rare: O(n)
+    return position
+
+
+def _walk_back(session: Session, stage: Stage, card_id: int, position: int, target: int) -> int:
+    """Step a card past its neighbours until it is back at `target`, the exact inverse of
+    a reorder; returns its position."""
+    up = target < position
+    while position != target:
+        neighbour = _neighbour(session, stage, card_id, position, up=up)
+        if neighbour is None or (neighbour[1] < target if up else neighbour[1] > target):
+            return target  # no card left in between, so the old position is free
+        position = _swap(session, stage, card_id, position, neighbour, up=up)
+    return position
+
+
+# Positions are written with bulk UPDATEs so they do not bump the neighbours' versions:
+# moving one card must not make another rep's open edit of a neighbour look like a conflict.
+
+
+def _set_position(session: Session, card_id: int, position: int) -> None:
     session.execute(
         update(CardRow)
-        .where(*_active_in(stage), CardRow.position.between(low, high))
-        .values(position=CardRow.position + shift)
+        .where(CardRow.id == card_id)
+        .values(position=position)
         .execution_options(synchronize_session=False)
     )
+
+
+def _shift(
+    session: Session,
+    stage: Stage,
+    where: ColumnElement[bool],
+    step: int,
+    excluding: int | None = None,
+) -> None:
+    """Move the matching active cards of a column `step` positions down (up if negative)."""
     session.execute(
         update(CardRow)
-        .where(CardRow.id == row.id)
-        .values(position=target)
+        .where(*_active_in(stage, excluding), where)
+        .values(position=CardRow.position + step)
         .execution_options(synchronize_session=False)
     )
