@@ -126,6 +126,44 @@ def test_migration_builds_the_index_for_existing_data(db_path: object) -> None:
     reopened.close()
 
 
+def test_upgrade_adds_prefix_indexes_and_keeps_finding_what_was_there(db_path: object) -> None:
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    ada = add(service, "Ada Lovelace")
+    service.add_note(ada, NoteKind.INSIGHT, "batch the invoices on Fridays")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        assert not connection.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'note_fts_words'")
+        ).all()
+        note_fts = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'note_fts'")
+        ).scalar_one()
+        assert "prefix" not in note_fts
+    database.close()
+
+    reopened = open_database(str(db_path))
+    service = PipelineService(reopened, "sam", clock=lambda: NOW)
+    with reopened.engine.connect() as connection:
+        schema = {
+            name: sql
+            for name, sql in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE name LIKE '%_fts%'")
+            )
+        }
+    assert "prefix='1 2'" in schema["card_fts"]
+    assert "prefix='2 3'" in schema["note_fts"]
+    assert "note_fts_words" in schema
+    assert service.matching_card_ids("invoic") == {ada}
+    assert service.matching_card_ids("fridays") == {ada}
+    assert service.matching_card_ids("lo") == {ada}
+    assert [h.card_id for h in service.search("batch invoices")] == [ada]
+    reopened.close()
+
+
 @pytest.mark.parametrize(
     "body",
     [
