@@ -271,17 +271,22 @@ def _search_sqlite(session: Session, query: str, limit: int) -> list[SearchHit]:
 
 
 def _snippets(session: Session, expression: str, note_ids: list[int]) -> dict[int, str]:
-    """snippet() reads and splits a note's text again: it is run for the notes shown."""
+    """snippet() reads and splits a note's text again: it is run for the notes shown.
+
+    They are read in one pass over their range of ids, which the pool keeps short:
+    asked for rowids one by one, FTS5 sets the whole query up again for each.
+    """
     if not note_ids:
         return {}
     rows = session.execute(
         text(
-            "SELECT rowid, snippet(note_fts, 0, '', '', '…', 10) FROM note_fts "
-            "WHERE note_fts MATCH :q AND rowid IN :ids"
+            "SELECT rowid, CASE WHEN rowid IN :ids"
+            " THEN snippet(note_fts, 0, '', '', '…', 10) END FROM note_fts "
+            "WHERE note_fts MATCH :q AND rowid BETWEEN :first AND :last"
         ).bindparams(bindparam("ids", expanding=True)),
-        {"q": expression, "ids": note_ids},
+        {"q": expression, "ids": note_ids, "first": min(note_ids), "last": max(note_ids)},
     )
-    return {int(note_id): snippet for note_id, snippet in rows}
+    return {int(note_id): snippet for note_id, snippet in rows if snippet is not None}
 
 
 def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchHit]:
