@@ -42,7 +42,7 @@ NOTE_WORD_MIN = 2
 # How many cards the board filter finds by their notes, those with the newest first.
 FILTER_NOTE_CARDS = 1_000
 # How many of the newest matching cards, and notes, ranking weighs.
-RANK_POOL = 1_000
+RANK_POOL = 500
 # Migration 0005 gives note_fts prefix indexes up to this many characters. FTS5 answers
 # a longer prefix by merging the entries of every word that starts with it before the
 # first row (tens of milliseconds per word found in half of a million notes), so an
