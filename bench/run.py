@@ -362,12 +362,21 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  {'first draw':<26}{w['first_draw_bytes']:>9,} B")
         for name, row in w["keys"].items():
             print(f"  {name:<26}{row['median_bytes']:>9,} B  (max {row['max_bytes']:,})")
-    print("\nSearch")
+    print("\nSearch (median, p95, n; the store call is matching_card_ids() for each prefix)")
     for name, row in report["search"].items():
         if row is None:
-            print(f"  {name:<26}not yet measured")
+            print(f"  {name:<28}not yet measured")
         else:
-            print(f"  {name:<26}{row['median_ms']:>7.2f}ms{row['p95_ms']:>7.2f}ms{row['n']:>5}")
+            print(
+                f"  {name:<28}{row['median_ms']:>7.2f}ms{row['p95_ms']:>7.2f}ms{row['n']:>5}"
+                f"  at {row.get('notes', 0):,} notes"
+            )
+    if "search_plans" in report:
+        print(f"\nSearch query plans ({report['search_plans']['cards']:,} cards, no ANALYZE)")
+        for plan in report["search_plans"]["plans"]:
+            print(f"  [{plan['call']}] {plan['sql'][:150]}")
+            for step in plan["plan"]:
+                print(f"      {step}")
     print("\nStore calls (median)")
     for size, calls in report["store"].items():
         cells = "  ".join(f"{call} {seconds * 1000:.1f} ms" for call, seconds in calls.items())
@@ -472,15 +481,28 @@ def main(argv: list[str] | None = None) -> int:
         report["wire"] = wire.measure(wire_db, child_env, args.wire_reps)
 
         largest = databases[args.sizes[-1]]
+        log(f"search at {largest.notes:,} notes")
         service = open_service(largest.path)
         try:
             full_text = search.measure_full_text(service)
+            filter_store = search.measure_filter_store(service)
+            report["search_plans"] = {
+                "cards": largest.cards,
+                "plans": [p.as_json() for p in search.query_plans(service)],
+            }
         finally:
             service.database.close()
         report["search"] = {
             "`/` filter, per key": (
                 None if searched["filter"] is None else summary(searched["filter"])
             ),
+            "`/` filter, store call": {
+                **summary([s for samples in filter_store.values() for s in samples]),
+                "notes": largest.notes,
+                "median_ms_by_query": {
+                    query: summary(samples)["median_ms"] for query, samples in filter_store.items()
+                },
+            },
             "full-text search": (
                 None if full_text is None else {**summary(full_text), "notes": largest.notes}
             ),

@@ -6,17 +6,29 @@ Each measurement returns its samples in seconds.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 
+from bench.plans import Plan, _capture
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.board import BoardScreen
 
 # Typed one key at a time, as a rep would: the filter must keep up with every key.
 FILTER_TEXT = "okafor"
-# Words the benchmark's notes are made of (bench/dataset.py), one common, one rare.
-SEARCH_TERMS = ("margin", "franchise loyalty")
+# The store half of the filter is also timed on a phrase typed from the notes: each of
+# the benchmark's note words (bench/dataset.py) is in about half of all notes, the
+# hardest case for a search index.
+FILTER_STORE_TEXTS = (FILTER_TEXT, "franchise loyalty")
+# Note words (common), then a surname and a card number (rare).
+SEARCH_TERMS = ("margin", "franchise loyalty", "okafor", "4242")
 SEARCH_REPS = 5
+FILTER_STORE_REPS = 5
+
+
+def prefixes(text: str) -> list[str]:
+    """What the filter holds after each key typed, as it is sent to the store."""
+    return [text[:end] for end in range(1, len(text) + 1) if not text[:end].endswith(" ")]
 
 
 async def measure_filter(pilot: Pilot[None]) -> list[float] | None:
@@ -40,8 +52,27 @@ async def measure_filter(pilot: Pilot[None]) -> list[float] | None:
     return samples
 
 
+def measure_filter_store(service: PipelineService) -> dict[str, list[float]]:
+    """`matching_card_ids` for each prefix of FILTER_STORE_TEXTS: seconds per call.
+
+    Rounds go through every prefix in turn, so noise on the machine spreads over all.
+    """
+    queries = [query for text in FILTER_STORE_TEXTS for query in prefixes(text)]
+    samples: dict[str, list[float]] = {query: [] for query in queries}
+    for query in queries:  # warm the page cache; not counted
+        service.matching_card_ids(query)
+    for _ in range(FILTER_STORE_REPS):
+        for query in queries:
+            started = time.perf_counter()
+            service.matching_card_ids(query)
+            samples[query].append(time.perf_counter() - started)
+    return samples
+
+
 def measure_full_text(service: PipelineService) -> list[float] | None:
     """Full-text search over notes and cards: seconds per query for SEARCH_TERMS."""
+    for term in SEARCH_TERMS:  # warm the page cache; not counted
+        service.search(term)
     samples: list[float] = []
     for _ in range(SEARCH_REPS):
         for term in SEARCH_TERMS:
@@ -49,6 +80,27 @@ def measure_full_text(service: PipelineService) -> list[float] | None:
             service.search(term)
             samples.append(time.perf_counter() - started)
     return samples
+
+
+def query_plans(service: PipelineService) -> list[Plan]:
+    """SQLite's plan for every statement the filter and the search send, as sent."""
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("matching_card_ids(query)", lambda: service.matching_card_ids("franchise loya")),
+        ("search(query)", lambda: service.search("franchise loya")),
+    ]
+    found: list[Plan] = []
+    seen: set[str] = set()
+    for name, call in calls:
+        for sql, params in _capture(service, call):
+            key = " ".join(sql.split())
+            if key in seen:
+                continue
+            seen.add(key)
+            with service.database.engine.connect() as connection:
+                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+                connection.rollback()
+            found.append(Plan(name, key, [str(row[-1]) for row in rows]))
+    return found
 
 
 async def measure_in_app(pilot: Pilot[None]) -> dict[str, list[float] | None]:

@@ -52,7 +52,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     for name in ("focus down (j)", "move card on (L)", "open card (enter)"):
         assert set(actions[name]) >= {"median_ms", "p95_ms", "n"}
     assert report["query_plans"]["plans"], "no query plans captured"
-    for name in ("`/` filter, per key", "full-text search"):
+    for name in ("`/` filter, per key", "`/` filter, store call", "full-text search"):
         assert set(report["search"][name]) >= {"median_ms", "p95_ms", "n"}
     wire = report["wire"]
     assert wire["size"] == "160x45"

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, StoreError, open_database
+from pipeline_tui.store import PipelineService, StoreError, open_database, search
 from pipeline_tui.store.migrate import MIGRATIONS
 from tests.conftest import NOW
 
@@ -85,9 +85,84 @@ def test_search_syntax_characters_never_error(service: PipelineService, query: s
 
 def test_archived_cards_leave_search(service: PipelineService) -> None:
     gone = add(service, "Gone Fishing")
+    service.add_note(gone, NoteKind.GOAL, "catch trout")
     service.archive_card(gone, ArchiveReason.LOST)
     assert service.search("fishing") == []
     assert service.matching_card_ids("fishing") == set()
+    assert service.search("trout") == []
+    assert service.matching_card_ids("trout") == set()
+
+
+def test_a_one_letter_word_matches_names_organisations_and_tags_not_notes(
+    service: PipelineService,
+) -> None:
+    zoe = add(service, "Zoe Quist")
+    ada = add(service, "Ada", tags=("zinc",))
+    ben = add(service, "Ben")
+    service.add_note(ben, NoteKind.GENERAL, "zebra crossing outside the shop")
+    assert service.matching_card_ids("z") == {zoe, ada}
+    assert {(h.card_id, h.note_id) for h in service.search("z")} == {(zoe, None), (ada, None)}
+    assert service.matching_card_ids("ze") == {ben}
+    # The letter being typed does not hide what the words before it found in notes.
+    assert service.matching_card_ids("zebra q") == {ben}
+    assert [(h.card_id, h.note_kind) for h in service.search("zebra q")] == [
+        (ben, NoteKind.GENERAL)
+    ]
+
+
+def test_every_word_matches_as_a_prefix_however_long(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    ben = add(service, "Ben")
+    cy = add(service, "Cy")
+    service.add_note(ada, NoteKind.GENERAL, "Reviewers liked the REVIEWS")
+    service.add_note(ben, NoteKind.GENERAL, "A review is due; Café Zoë pays in March")
+    service.add_note(cy, NoteKind.GENERAL, "revise the quote")
+    assert service.matching_card_ids("revi") == {ada, ben, cy}
+    assert service.matching_card_ids("revie") == {ada, ben}
+    assert service.matching_card_ids("review") == {ada, ben}
+    assert service.matching_card_ids("REVIEWER") == {ada}
+    assert service.matching_card_ids("reviewers liked") == {ada}
+    assert service.matching_card_ids("review march") == {ben}
+    assert service.matching_card_ids("reviewz") == set()
+    assert {h.card_id for h in service.search("review")} == {ada, ben}
+    assert service.matching_card_ids("cafe") == service.matching_card_ids("café") == {ben}
+    assert service.matching_card_ids("zoe pays") == {ben}
+
+
+def test_a_prefix_of_many_words_matches_them_all(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = add(service, "Ada")
+    service.add_note(ada, NoteKind.GENERAL, "reviews, reviewers and a reviewing rota")
+    expected = service.matching_card_ids("review")
+    monkeypatch.setattr(search, "EXPANSION_LIMIT", 1)
+    assert service.matching_card_ids("review") == expected == {ada}
+
+
+def test_the_filter_finds_cards_by_their_newest_matching_notes(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 2)
+    cards = [add(service, f"Card {number}") for number in range(4)]
+    for card in cards:
+        service.add_note(card, NoteKind.GENERAL, "pricing came up")
+    service.add_note(cards[0], NoteKind.GOAL, "fix pricing this quarter")
+    named = add(service, "Pricing Partners")
+    # Every card the words name, and the cards behind the two newest matching notes.
+    assert service.matching_card_ids("pricing") == {named, cards[0], cards[3]}
+
+
+def test_ranking_weighs_the_newest_matches(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_POOL", 2)
+    old = add(service, "Old")
+    service.add_note(old, NoteKind.GENERAL, "pricing pricing pricing")
+    weak = add(service, "Weak")
+    service.add_note(weak, NoteKind.GENERAL, "pricing came up once among many other topics")
+    strong = add(service, "Strong")
+    service.add_note(strong, NoteKind.PROBLEM, "pricing")
+    assert [h.card_id for h in service.search("pricing")] == [strong, weak]
 
 
 def test_index_follows_every_write(service: PipelineService) -> None:
@@ -123,6 +198,44 @@ def test_migration_builds_the_index_for_existing_data(db_path: object) -> None:
     assert reopened.backup_path is not None and reopened.backup_path.exists()
     service = PipelineService(reopened, "sam", clock=lambda: NOW)
     assert service.matching_card_ids("invoices") == {ada}
+    reopened.close()
+
+
+def test_upgrade_adds_prefix_indexes_and_keeps_finding_what_was_there(db_path: object) -> None:
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    ada = add(service, "Ada Lovelace")
+    service.add_note(ada, NoteKind.INSIGHT, "batch the invoices on Fridays")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        assert not connection.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'note_fts_words'")
+        ).all()
+        note_fts = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'note_fts'")
+        ).scalar_one()
+        assert "prefix" not in note_fts
+    database.close()
+
+    reopened = open_database(str(db_path))
+    service = PipelineService(reopened, "sam", clock=lambda: NOW)
+    with reopened.engine.connect() as connection:
+        schema = {
+            name: sql
+            for name, sql in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE name LIKE '%_fts%'")
+            )
+        }
+    assert "prefix='1 2'" in schema["card_fts"]
+    assert "prefix='2 3'" in schema["note_fts"]
+    assert "note_fts_words" in schema
+    assert service.matching_card_ids("invoic") == {ada}
+    assert service.matching_card_ids("fridays") == {ada}
+    assert service.matching_card_ids("lo") == {ada}
+    assert [h.card_id for h in service.search("batch invoices")] == [ada]
     reopened.close()
 
 
