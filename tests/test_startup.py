@@ -26,7 +26,7 @@ from pipeline_tui.store.peek import peek_board, sqlite_path
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import NOW, TODAY
-from tests.pilot import press, screen_text, settle
+from tests.pilot import screen_text, settle
 
 
 @pytest.fixture
