@@ -120,7 +120,7 @@ def _app_opening_slowly(path: Path, gate: threading.Event) -> tuple[PipelineApp,
         opened.append(database)
         return PipelineService(database, "sam", clock=lambda: NOW)
 
-    deferred = DeferredService(open_service, user="sam", criteria=DEFAULT_CRITERIA, stale_limits={})
+    deferred = DeferredService(open_service, user="sam")
     first = peek_board(path, DEFAULT_CRITERIA, per_column=2)
     app = PipelineApp(
         deferred,  # type: ignore[arg-type]

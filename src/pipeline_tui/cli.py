@@ -388,33 +388,24 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
 
     target = database_target(args, config)
     first = None if args.demo else _peek(target, config)
+    title, notice = "pipeline-tui", None
     if first is not None:
         # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
         from pipeline_tui.store.deferred import DeferredService
 
-        deferred = DeferredService(
-            partial(_open_service, target, config),
-            user=config.user_name,
-            criteria=config.criteria,
-            stale_limits=config.stale_limits,
-        )
-        service = cast("PipelineService", deferred)
-        title, notice, close = "pipeline-tui", None, deferred.close
+        deferred = DeferredService(partial(_open_service, target, config), user=config.user_name)
+        service, close = cast("PipelineService", deferred), deferred.close
+    elif args.demo:
+        from pipeline_tui.store.demo import seed_demo
+
+        service = _open_service("sqlite://", config)
+        seed_demo(service.database, date.today(), user=config.user_name)
+        title = "pipeline-tui demo"
+        notice = "A sample pipeline: nothing you do here is saved."
+        close = service.database.close
     else:
-        from pipeline_tui.store import PipelineService
-
-        if args.demo:
-            from pipeline_tui.store.demo import seed_demo
-
-            database = open_database("sqlite://")
-            seed_demo(database, date.today(), user=config.user_name)
-            title = "pipeline-tui demo"
-            notice = "A sample pipeline: nothing you do here is saved."
-        else:
-            database = open_database(target)
-            title, notice = "pipeline-tui", None
-        service = PipelineService(database, config.user_name, criteria=config.criteria)
-        close = database.close
+        service = _open_service(target, config)
+        close = service.database.close
     try:
         app = PipelineApp(
             service,

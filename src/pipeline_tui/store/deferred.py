@@ -10,11 +10,9 @@ as the store is ready.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-
-from pipeline_tui.domain.stages import Stage
 
 if TYPE_CHECKING:
     from pipeline_tui.store.service import PipelineService
@@ -22,20 +20,10 @@ if TYPE_CHECKING:
 
 class DeferredService:
     """Opens the service with `open_service` in a thread, started by `start()` or by
-    the first call. `user`, `criteria` and `stale_limits` are known from the config
-    and answer at once."""
+    the first call. `user` is known from the config and answers at once."""
 
-    def __init__(
-        self,
-        open_service: Callable[[], PipelineService],
-        *,
-        user: str,
-        criteria: Sequence[str],
-        stale_limits: Mapping[Stage, int],
-    ) -> None:
+    def __init__(self, open_service: Callable[[], PipelineService], *, user: str) -> None:
         self.user = user
-        self.criteria = tuple(criteria)
-        self.stale_limits = dict(stale_limits)
         self._open_service = open_service
         self._service: PipelineService | None = None
         self._error: BaseException | None = None

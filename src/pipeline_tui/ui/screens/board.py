@@ -290,14 +290,13 @@ class BoardScreen(Screen[None]):
         self._show_stages(*STAGES)
         everything = [c for cards in self.board.values() for c in cards]
         partial = self._partial_counts()
-        count = sum(partial.values()) if partial else len(everything)
-        # Overdue and stale need every card: they follow once the store has them all.
-        overdue = sum(c.is_overdue(today) for c in everything) if not partial else 0
-        stale = (
-            sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
-            if not partial
-            else 0
-        )
+        if partial:
+            # Overdue and stale need every card: they follow once the store has them all.
+            count, overdue, stale = sum(partial.values()), 0, 0
+        else:
+            count = len(everything)
+            overdue = sum(c.is_overdue(today) for c in everything)
+            stale = sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
         self.sub_title = (
             f"{count} card{'s' if count != 1 else ''}"
             + (f" · {overdue} overdue" if overdue else "")
