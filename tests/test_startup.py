@@ -25,6 +25,7 @@ from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.peek import peek_board, sqlite_path
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.widgets.card_list import CardList
+from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.conftest import NOW, TODAY
 from tests.pilot import screen_text, settle
 
@@ -195,3 +196,23 @@ async def test_a_move_made_before_the_store_opened_is_saved_when_it_opens(
     finally:
         database.close()
     assert stage == Stage.CLIENT.value
+
+
+async def test_a_big_column_keeps_its_whole_count_in_an_80_column_board(demo_file: Path) -> None:
+    # 80 columns give each stage 20 cells; "Prospect · 2999" does not fit, and a rep
+    # should see the full count rather than "Prospect · 29…".
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            column = app.screen.query_one("#column-prospect", StageColumn)
+            column.stage_size = 2999
+            await pilot.pause()
+            assert "Prospect·2999" in screen_text(app)
+            column.stage_size = 9
+            await pilot.pause()
+            assert "Prospect · 9" in screen_text(app)
+    finally:
+        gate.set()
+        deferred.close()

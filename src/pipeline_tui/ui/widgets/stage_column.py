@@ -107,7 +107,9 @@ class StageColumn(Vertical):
         # Stage labels are ours, never user text, so markup cannot sneak in here.
         shown = self.size_shown
         count = str(shown) if self.total is None else f"{shown}/{self.total}"
-        title = f"{self.stage.label} · {count}"
-        if len(title) + 6 > self.size.width:
-            title = f"{self.stage.short_label} · {count}"
+        label, short = self.stage.label, self.stage.short_label
+        # The border keeps two cells each side of the title; the count matters most.
+        for title in (f"{label} · {count}", f"{short} · {count}", f"{short}·{count}", count):
+            if len(title) <= self.size.width - 4:
+                break
         self.border_title = title
