@@ -18,6 +18,8 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.ui.styles import load_tcss
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 
+FOCUS_MARK = "▸ "
+
 
 class StageColumn(Vertical):
     DEFAULT_CSS = load_tcss(__file__)
@@ -120,8 +122,11 @@ class StageColumn(Vertical):
         shown = self.size_shown
         count = str(shown) if self.total is None else f"{shown}/{self.total}"
         label, short = self.stage.label, self.stage.short_label
+        # A symbol as well as the colour, for monochrome terminals and NO_COLOR.
+        mark = FOCUS_MARK if self._focused else ""
         # The border keeps two cells each side of the title; the count matters most.
         for title in (f"{label} · {count}", f"{short} · {count}", f"{short}·{count}", count):
+            title = mark + title
             if len(title) <= self.size.width - 4:
                 break
         if (title, self._focused) == self._title:
