@@ -25,10 +25,14 @@ class StageColumn(Vertical):
     DEFAULT_CSS = load_tcss(__file__)
     COMPONENT_CLASSES = {"stage-column--focused-title"}
 
-    cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
-    total: reactive[int | None] = reactive(None, init=False)
+    # None of these repaints the column itself: the card list draws the cards, and a
+    # new count repaints just the title's border line (see _update_title).
+    cards: reactive[tuple[CardSummary, ...]] = reactive(
+        (), always_update=True, init=False, repaint=False
+    )
+    total: reactive[int | None] = reactive(None, init=False, repaint=False)
     """How many cards the stage has when a filter shows only some of them."""
-    stage_size: reactive[int | None] = reactive(None, init=False)
+    stage_size: reactive[int | None] = reactive(None, init=False, repaint=False)
     """How many cards the stage has while only the top ones are loaded (start-up)."""
 
     def __init__(self, stage: Stage) -> None:
