@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Self
 
 from textual import events
@@ -10,25 +11,25 @@ from textual.containers import Vertical
 from textual.geometry import Region
 from textual.reactive import reactive
 
-from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.ui.styles import load_tcss
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
 
 
 class StageColumn(Vertical):
     DEFAULT_CSS = load_tcss(__file__)
 
-    cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
+    ids: reactive[array[int]] = reactive(lambda: array("q"), always_update=True, init=False)
+    """The ids of the cards the column shows, top first."""
     total: reactive[int | None] = reactive(None, init=False)
     """How many cards the stage has when a filter shows only some of them."""
     stage_size: reactive[int | None] = reactive(None, init=False)
     """How many cards the stage has while only the top ones are loaded (start-up)."""
 
-    def __init__(self, stage: Stage) -> None:
+    def __init__(self, stage: Stage, cache: SummaryCache | None = None) -> None:
         super().__init__(id=f"column-{stage.value}")
         self.stage = stage
-        self.card_list = CardList(stage, id=f"cards-{stage.value}")
+        self.card_list = CardList(stage, cache, id=f"cards-{stage.value}")
         self._bottom_border_only = False
 
     def compose(self) -> ComposeResult:
@@ -52,8 +53,8 @@ class StageColumn(Vertical):
     def update_node_styles(self, animate: bool = True) -> None:
         self.app.stylesheet.update_nodes([self], animate=animate)
 
-    def watch_cards(self, cards: tuple[CardSummary, ...]) -> None:
-        self.card_list.cards = cards
+    def watch_ids(self, ids: array[int]) -> None:
+        self.card_list.ids = ids
         self._update_title()
 
     def watch_total(self) -> None:
@@ -65,7 +66,7 @@ class StageColumn(Vertical):
     @property
     def size_shown(self) -> int:
         """The count the title gives: every card of the stage the board shows."""
-        return len(self.cards) if self.stage_size is None else self.stage_size
+        return len(self.ids) if self.stage_size is None else self.stage_size
 
     def on_resize(self) -> None:
         self._update_title()
@@ -80,7 +81,8 @@ class StageColumn(Vertical):
         # take a whole character from every card on a narrow terminal.
         count = self.size_shown
         fits = self.card_list.scrollable_content_region.height // CARD_HEIGHT
-        show = count > fits and event.card is not None
+        # The card itself may not be read yet; its place in the column is known.
+        show = count > fits and bool(self.card_list.ids)
         position = f"{self.card_list.cursor + 1}/{count}" if show else ""
         if position != self.border_subtitle:
             # It changes with every j/k: repaint the bottom border, not the column.
