@@ -82,11 +82,11 @@ def read_board(
     totals = service.board_totals(today, limits)
     wanted: list[int] = []
     for stage, column in ids.items():
+        # Around the card to focus if the column has it, else where the column is.
         top = tops.get(stage, 0)
-        wanted.extend(column[max(0, top - page) : top + 2 * page])
         if focus_card is not None and focus_card in column:
-            index = column.index(focus_card)
-            wanted.extend(column[max(0, index - page) : index + page])
+            top = column.index(focus_card)
+        wanted.extend(column[max(0, top - page) : top + 2 * page])
     return BoardView(ids, totals, service.summaries(wanted) if wanted else {})
 
 

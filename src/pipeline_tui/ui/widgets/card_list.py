@@ -248,7 +248,10 @@ class CardList(ScrollView, can_focus=True):
         )
         self.cursor = self.validate_cursor(self.cursor)
         self._covered = (0, 0)
-        self.want_window()
+        # Once whoever set the ids has also placed the cursor (focus_card).
+        if not self._want_scheduled:
+            self._want_scheduled = True
+            self.call_later(self._want_after_paint)
         self.refresh()
 
     def watch_today(self) -> None:
