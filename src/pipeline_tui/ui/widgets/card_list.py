@@ -247,11 +247,10 @@ class CardList(ScrollView, can_focus=True):
             self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT
         )
         self.cursor = self.validate_cursor(self.cursor)
-        self._covered = (0, 0)
-        # Once whoever set the ids has also placed the cursor (focus_card).
-        if not self._want_scheduled:
-            self._want_scheduled = True
-            self.call_later(self._want_after_paint)
+        # Once whoever set the ids has also placed the cursor (focus_card). Not forced:
+        # a move shifts a column by one card, and the cards around are read already;
+        # any on screen that are not get asked for when drawn.
+        self.call_later(self.want_window)
         self.refresh()
 
     def watch_today(self) -> None:
