@@ -321,7 +321,7 @@ class BoardScreen(Screen[None]):
         when they arrive)."""
         generation = self.generation
         lists = [column.card_list for column in self.columns.values()]
-        page = max(card_list._page() for card_list in lists)
+        page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         try:

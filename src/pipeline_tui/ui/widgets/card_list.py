@@ -191,7 +191,7 @@ class CardList(ScrollView, can_focus=True):
 
     def show_fetched(self, card_ids: Collection[int]) -> None:
         """Cards just put in the cache: repaint the list if any of them is on screen."""
-        page = self._page()
+        page = self.page_size()
         first = self.scroll_offset.y // CARD_HEIGHT
         if any(card_id in card_ids for card_id in self.ids[first : first + page]):
             self.refresh()
@@ -200,7 +200,7 @@ class CardList(ScrollView, can_focus=True):
 
     # Reading ahead ---------------------------------------------------------------------
 
-    def _page(self) -> int:
+    def page_size(self) -> int:
         """Cards on one screen (the partly shown one included)."""
         return max(1, self.scrollable_content_region.height // CARD_HEIGHT + 1)
 
@@ -211,7 +211,7 @@ class CardList(ScrollView, can_focus=True):
         count = len(self.ids)
         if not count:
             return
-        page = self._page()
+        page = self.page_size()
         first = self.scroll_offset.y // CARD_HEIGHT
         top, bottom = min(first, self.cursor), max(first + page, self.cursor + 1)
         low, high = self._covered
