@@ -113,7 +113,13 @@ async def measure(
     async with app.run_test(size=SIZE) as pilot:
         board = app.screen
         assert isinstance(board, BoardScreen)
-        await _quiet(pilot, lambda: bool(board.columns[next(iter(board.columns))].cards))
+        # Usable: every column's ids and the header's totals read, the cards on screen too.
+        await _quiet(
+            pilot,
+            lambda: (
+                board.complete and bool(board.columns[Stage.LEAD].ids) and not board.cache.pending
+            ),
+        )
         # Start a few cards down a full column, so j and k both have somewhere to go.
         for _ in range(3):
             await timed_key(pilot, "j", lambda: True)

@@ -4,7 +4,9 @@
 database open and its migration check all count) with two bench-side substitutions in
 `pipeline_tui.ui.app`: the app runs headless, and the board screen reports (1) the
 first repaint with cards on it -- the top of each column, read before the store has
-opened -- and (2) the first repaint once the store is open and every card is loaded.
+opened -- and (2) the first repaint once the store is open, every column's ids and the
+header's totals are loaded, and the cards on screen are read: the board is fully
+usable (cards off screen are read as the rep scrolls to them).
 `bare` is the framework's floor: a Textual app with one Label, reporting its first
 repaint the same way (both lines at once).
 
@@ -82,6 +84,11 @@ def run_board(db: str) -> int:
                 self.call_after_refresh(self._bench_full)
 
         def _bench_full(self) -> None:
+            # Usable with every card: the ids and totals are in (complete) and the
+            # cards on screen have been read and painted.
+            if self.cache.pending or any(w.is_running for w in self.app.workers):
+                self.set_timer(0.01, self._bench_full)
+                return
             _report("FULL")
             self.app.exit()
 

@@ -10,6 +10,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import event
@@ -51,12 +52,17 @@ def _capture(service: PipelineService, call: Callable[[], object]) -> list[tuple
 
 
 def _hot_calls(service: PipelineService) -> list[tuple[str, Callable[[], object]]]:
-    """Board load, card detail, and a move (which writes: run on a scratch copy)."""
-    board = service.board()
-    lead = board[Stage.LEAD]
-    card_id = lead[0].id
+    """Board load (what the board screen reads: every card's id, the header's totals,
+    and one screen of cards), card detail, and a move (which writes: run on a scratch
+    copy)."""
+    today = date.today()
+    ids = service.board_ids(today)
+    card_id = ids[Stage.LEAD][0]
+    screenful = [i for column in ids.values() for i in column[:40]]
     return [
-        ("board()", service.board),
+        ("board_ids()", lambda: service.board_ids(today)),
+        ("board_totals()", lambda: service.board_totals(today)),
+        ("summaries(screen)", lambda: service.summaries(screenful)),
         ("card(id)", lambda: service.card(card_id)),
         ("move_card(id, prospect)", lambda: service.move_card(card_id, Stage.PROSPECT)),
         ("move_card(id, lead)", lambda: service.move_card(card_id, Stage.LEAD)),

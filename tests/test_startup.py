@@ -147,7 +147,7 @@ async def test_the_board_shows_and_answers_keys_before_the_store_has_opened(
             # Whole column sizes, though only the first two cards of each are read.
             assert "Lead · 12" in shown, shown
             lead = app.screen.query_one("#cards-lead", CardList)
-            assert len(lead.cards) == 2
+            assert len(lead.ids) == 2
             await pilot.press("j")
             assert lead.cursor == 1
 
@@ -155,7 +155,7 @@ async def test_the_board_shows_and_answers_keys_before_the_store_has_opened(
             await settle(pilot)
             await settle(pilot)
             assert deferred.is_open
-            assert len(lead.cards) == 12
+            assert len(lead.ids) == 12
             assert lead.cursor == 1, "the highlight stays where the rep put it"
             assert "overdue" in str(app.screen.sub_title)
     finally:
@@ -180,7 +180,7 @@ async def test_a_move_made_before_the_store_opened_is_saved_when_it_opens(
             await pilot.pause()
             assert not deferred.is_open
             client = app.screen.query_one("#cards-client", CardList)
-            assert card.id in {c.id for c in client.cards}, "shown at once"
+            assert card.id in client.ids, "shown at once"
             gate.set()
             await settle(pilot)
             await settle(pilot)

@@ -115,6 +115,20 @@ class CardSummary:
 
 
 @dataclass(frozen=True)
+class BoardTotals:
+    """The board's header figures, counted by the store without loading any card."""
+
+    counts: Mapping[Stage, int]
+    """Active cards per stage (everyone's, stale or not)."""
+    overdue: int
+    stale: int
+
+    @property
+    def cards(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
 class StageEventView:
     from_stage: Stage | None
     to_stage: Stage

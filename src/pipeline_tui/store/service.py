@@ -6,7 +6,8 @@ rows, so callers cannot touch SQL or lazy-load outside a session.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
     ArchivedCard,
+    BoardTotals,
     CardDetail,
     CardDraft,
     CardLink,
@@ -42,7 +44,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, is_stale, last_activity_day
 from pipeline_tui.domain.text import clean_line, clean_text
 from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
@@ -59,6 +61,11 @@ from pipeline_tui.store.rows import STAGES_BY_VALUE, board_card
 from pipeline_tui.store.search import SearchHit
 
 Clock = Callable[[], datetime]
+
+_STREAM_ROWS = 2000
+"""Rows fetched at a time when the board walks every card: memory stays flat."""
+_IN_CHUNK = 500
+"""Ids per `IN (...)` when reading a window of cards (well under every driver's limit)."""
 
 _SUMMARY_COLUMNS = (
     CardRow.id,
@@ -156,6 +163,80 @@ class PipelineService:
                 card = board_card(row, total)
                 columns[card.stage].append(card)
         return columns
+
+    def board_ids(
+        self,
+        today: date,
+        *,
+        mine_only: bool = False,
+        stale_only: bool = False,
+        stale_limits: Mapping[Stage, int] | None = None,
+    ) -> dict[Stage, array[int]]:
+        """The ids of the active cards, by stage, in column order: what the board needs
+        to lay out its columns, at 8 bytes a card (the cards themselves are read a window
+        at a time with `summaries`).
+
+        mine_only: only the cards `user` owns; stale_only: only cards idle for longer
+        than their stage allows on `today` (exactly as CardSummary.is_stale says).
+        """
+        columns: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
+        order = (CardRow.stage, CardRow.position, CardRow.id)
+        if stale_only:
+            query = self._activity_query()
+        else:
+            query = select(CardRow.id, CardRow.stage).where(CardRow.archived_at.is_(None))
+        if mine_only:
+            query = query.where(CardRow.owner == self.user)
+        limits = self.stale_limits if stale_limits is None else stale_limits
+        with self.database.read() as session:
+            rows = session.execute(query.order_by(*order).execution_options(yield_per=_STREAM_ROWS))
+            for row in rows:
+                stage = STAGES_BY_VALUE[row.stage]
+                if stale_only and not _row_is_stale(row, stage, today, limits):
+                    continue
+                columns[stage].append(row.id)
+        return columns
+
+    def summaries(self, card_ids: Iterable[int]) -> dict[int, CardSummary]:
+        """The board's view of the given cards (those still active), by id."""
+        wanted = sorted(set(card_ids))
+        found: dict[int, CardSummary] = {}
+        total = len(self.criteria)
+        with self.database.read() as session:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start : start + _IN_CHUNK]
+                for row in session.execute(self._board_query().where(CardRow.id.in_(chunk))):
+                    found[row.id] = board_card(row, total)
+        return found
+
+    def board_totals(
+        self, today: date, stale_limits: Mapping[Stage, int] | None = None
+    ) -> BoardTotals:
+        """Cards per stage, and how many are overdue or stale on `today`: the board's
+        header. Counted as the rows stream past; no card is kept."""
+        counts = {stage: 0 for stage in STAGES}
+        overdue = stale = 0
+        limits = self.stale_limits if stale_limits is None else stale_limits
+        active = CardRow.archived_at.is_(None)
+        with self.database.read() as session:
+            for value, count in session.execute(
+                select(CardRow.stage, func.count()).where(active).group_by(CardRow.stage)
+            ):
+                counts[STAGES_BY_VALUE[value]] = count
+            overdue = session.execute(
+                select(func.count()).where(active, CardRow.next_action_due < today)
+            ).scalar_one()
+            rows = session.execute(self._activity_query().execution_options(yield_per=_STREAM_ROWS))
+            for row in rows:
+                stale += _row_is_stale(row, STAGES_BY_VALUE[row.stage], today, limits)
+        return BoardTotals(counts, overdue, stale)
+
+    def _activity_query(self) -> Select[*tuple[Any, ...]]:
+        """Active cards with just what staleness needs (see _board_columns)."""
+        last_touchpoint, last_note, last_move = _board_columns(self.criteria)[:3]
+        return select(CardRow.id, CardRow.stage, last_touchpoint, last_note, last_move).where(
+            CardRow.archived_at.is_(None)
+        )
 
     def change_marker(self) -> tuple[int, ...]:
         """A cheap fingerprint of the board: it differs after any add, edit, move,
@@ -678,6 +759,13 @@ class PipelineService:
                     "try again."
                 ) from None
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
+
+
+def _row_is_stale(row: Any, stage: Stage, today: date, limits: Mapping[Stage, int]) -> bool:
+    """CardSummary.is_stale for a row of _activity_query, without building the card
+    (rows.board_card computes last_activity the same way)."""
+    day = last_activity_day(row.last_move_at, row.last_touchpoint, row.last_note_at, None)
+    return is_stale(stage, day, today, limits)
 
 
 def _summary(row: Any) -> CardSummary:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-from typing import Any
+from array import array
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,7 +19,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 
-from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
+from pipeline_tui.domain.cards import (
+    BoardTotals,
+    CardDraft,
+    CardFormError,
+    CardSummary,
+    Change,
+)
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -25,7 +33,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.stage_column import StageColumn
@@ -40,8 +48,56 @@ EMPTY_HINT = Content.assemble(
 )
 
 
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
+
 # The other screens are imported when first opened, not with the board: the board's
 # first paint is what a rep waits for at start-up.
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What a reload reads: each column's ids, the header's totals, and the cards the
+    columns will show first."""
+
+    ids: dict[Stage, array[int]]
+    totals: BoardTotals
+    cards: dict[int, CardSummary]
+
+
+def read_board(
+    service: PipelineService,
+    today: date,
+    limits: Mapping[Stage, int],
+    *,
+    mine_only: bool,
+    stale_only: bool,
+    tops: Mapping[Stage, int],
+    page: int,
+    focus_card: int | None,
+) -> BoardView:
+    """The board as a reload shows it (run in the store's thread): the ids, the totals,
+    and the cards around each column's top card `tops` and around `focus_card`."""
+    ids = service.board_ids(today, mine_only=mine_only, stale_only=stale_only, stale_limits=limits)
+    totals = service.board_totals(today, limits)
+    wanted: list[int] = []
+    for stage, column in ids.items():
+        # Around the card to focus if the column has it, else where the column is.
+        top = tops.get(stage, 0)
+        if focus_card is not None and focus_card in column:
+            top = column.index(focus_card)
+        wanted.extend(column[max(0, top - page) : top + 2 * page])
+    return BoardView(ids, totals, service.summaries(wanted) if wanted else {})
+
+
+def _totals_of(columns: Mapping[Stage, list[CardSummary]], today: date, limits: Any) -> BoardTotals:
+    """The totals of a board whose every card is at hand (a small pipeline's peek)."""
+    everything = [card for cards in columns.values() for card in cards]
+    return BoardTotals(
+        {stage: len(columns.get(stage, ())) for stage in STAGES},
+        sum(card.is_overdue(today) for card in everything),
+        sum(card.is_stale(today, limits) for card in everything),
+    )
 
 
 class BoardScreen(Screen[None]):
@@ -179,11 +235,19 @@ class BoardScreen(Screen[None]):
         """`first`: the top of each column, read at start-up while the store opens."""
         super().__init__()
         self.backend = backend
-        self.columns = {stage: StageColumn(stage) for stage in STAGES}
-        self.board: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+        self.cache = SummaryCache()
+        """The cards read so far, a bounded number of them, shared by the columns."""
+        self.columns = {stage: StageColumn(stage, self.cache) for stage in STAGES}
+        self.ids: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
+        """Each column's card ids in the current view (my cards, stale only), top first."""
+        self.totals: BoardTotals | None = None
+        """The header's figures (every card of the pipeline, whatever the view)."""
+        self.partial: dict[Stage, int] | None = None
+        """Each column's size while only the top of each is loaded (start-up)."""
         self.first = first
         self.complete = False
-        """Whether the board shown holds every card (not just the top of each column)."""
+        """Whether the columns hold every card's id (not just the top of each column)."""
+        self.cache_epoch = 0  # bumped when the cache is refilled: older reads are dropped
         self.generation = 0  # bumped by every change shown before the store confirms it
         self.seen_marker: tuple[int, ...] | None = None
         self.filter_ids: set[int] | None = None
@@ -202,7 +266,16 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
         if self.first is not None:
-            self.board = {stage: list(cards) for stage, cards in self.first.columns.items()}
+            first = self.first
+            for stage, cards in first.columns.items():
+                self.ids[stage] = array("q", (card.id for card in cards))
+                self.cache.put_all(cards)
+            if first.complete:
+                self.totals = _totals_of(
+                    first.columns, self.backend.today(), self.backend.stale_limits
+                )
+            else:
+                self.partial = dict(first.counts)
             self.show_board()
             # The rest once these are on screen: opening the store competes for the CPU.
             self.call_after_refresh(self._load_the_rest)
@@ -223,8 +296,7 @@ class BoardScreen(Screen[None]):
         except StoreError:
             return  # a reload or the next save will say what is wrong
         if self.seen_marker is not None and marker != self.seen_marker:
-            highlighted = self.highlighted
-            self.reload(highlighted.id if highlighted else None)
+            self.reload(self.focused_list.highlighted_id)
         self.seen_marker = marker
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
@@ -244,11 +316,26 @@ class BoardScreen(Screen[None]):
 
     @work(group="board", exclusive=True)
     async def reload(self, focus_card: int | None = None, *, keep_highlight: bool = False) -> None:
-        """Fetch the board from the store and show it, keeping focus on `focus_card`
-        (keep_highlight: on whichever card is highlighted when it arrives)."""
+        """Read the board's ids and totals and the cards on screen, and show them,
+        keeping focus on `focus_card` (keep_highlight: on whichever card is highlighted
+        when they arrive)."""
         generation = self.generation
+        lists = [column.card_list for column in self.columns.values()]
+        page = max(card_list.page_size() for card_list in lists)
+        tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
+        wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         try:
-            board = await self.backend.run(self.backend.service.board)
+            view = await self.backend.run(
+                read_board,
+                self.backend.service,
+                self.backend.today(),
+                self.backend.stale_limits,
+                mine_only=self.mine_only,
+                stale_only=self.stale_only,
+                tops=tops,
+                page=page,
+                focus_card=wanted,
+            )
         except StoreError as error:
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
@@ -258,12 +345,42 @@ class BoardScreen(Screen[None]):
             # Changed here while loading: this copy may predate that change.
             self.reload(focus_card, keep_highlight=keep_highlight)
             return
-        if keep_highlight and (highlighted := self.highlighted) is not None:
-            focus_card = highlighted.id
-        self.board = board
+        if keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
+            focus_card = highlighted
+        # Every card read before may have changed since: start the cache afresh.
+        self.cache_epoch += 1
+        self.cache.clear()
+        self.cache.put_all(view.cards.values())
+        self.ids = view.ids
+        self.totals = view.totals
+        self.partial = None
         self.first = None
         self.complete = True
         self.show_board(focus_card)
+
+    def on_card_list_wanted(self, event: CardList.Wanted) -> None:
+        self._fetch(event.card_list, event.ids)
+
+    @work(group="fetch")
+    async def _fetch(self, card_list: CardList, card_ids: list[int]) -> None:
+        """Read the cards a list is about to show, and show them."""
+        epoch = self.cache_epoch
+        try:
+            cards = await self.backend.run(self.backend.service.summaries, card_ids)
+        except StoreError:
+            cards = None
+        if epoch != self.cache_epoch:
+            return  # the board was reloaded meanwhile, with newer copies
+        self.cache.pending.difference_update(card_ids)
+        if cards is None:
+            return
+        for card in cards.values():
+            if card.id not in self.cache:  # a change made here since is newer
+                self.cache.put(card)
+        card_list.show_fetched(cards)
+        if len(cards) < len(card_ids) and self.complete:
+            # Some are gone (archived in another session): the board has moved on.
+            self.reload(keep_highlight=True)
 
     @work(group="board", exclusive=True)
     async def refresh_card(self, card_id: int) -> None:
@@ -273,14 +390,18 @@ class BoardScreen(Screen[None]):
             card = await self.backend.run(self.backend.service.summary, card_id)
         except StoreError:
             card = None
-        column = self.board[card.stage] if card is not None else []
-        index = next((i for i, c in enumerate(column) if card and c.id == card.id), None)
-        if card is None or index is None or generation != self.generation:
+        if (
+            card is None
+            or generation != self.generation
+            or card_id not in self.ids[card.stage]
+            or (self.mine_only and card.owner != self.backend.service.user)
+            or (self.stale_only and not self._is_stale(card))
+        ):
             self.reload(card_id)
             return
-        column[index] = card
-        self._show_stages(card.stage)
-        self.focus_card(card_id)
+        self.cache.put(card)
+        self.columns[card.stage].card_list.show_fetched({card.id})
+        self.focus_card(card_id, card.stage)
 
     def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
@@ -288,15 +409,18 @@ class BoardScreen(Screen[None]):
             column.card_list.today = today
             column.card_list.stale_limits = self.backend.stale_limits
         self._show_stages(*STAGES)
-        everything = [c for cards in self.board.values() for c in cards]
-        partial = self._partial_counts()
-        if partial:
-            # Overdue and stale need every card: they follow once the store has them all.
-            count, overdue, stale = sum(partial.values()), 0, 0
+        self._show_totals()
+        if focus_card is not None:
+            self.focus_card(focus_card)
+
+    def _show_totals(self) -> None:
+        """The header: cards, overdue and stale (these two once the store has counted)."""
+        if self.partial is not None:
+            count, overdue, stale = sum(self.partial.values()), 0, 0
+        elif self.totals is not None:
+            count, overdue, stale = self.totals.cards, self.totals.overdue, self.totals.stale
         else:
-            count = len(everything)
-            overdue = sum(c.is_overdue(today) for c in everything)
-            stale = sum(c.is_stale(today, self.backend.stale_limits) for c in everything)
+            count, overdue, stale = 0, 0, 0
         self.sub_title = (
             f"{count} card{'s' if count != 1 else ''}"
             + (f" · {overdue} overdue" if overdue else "")
@@ -304,16 +428,21 @@ class BoardScreen(Screen[None]):
             + "".join(f" · {view}" for view in self._views())
         )
         self.set_class(not count, "-empty")
-        if focus_card is not None:
-            self.focus_card(focus_card)
 
-    def focus_card(self, card_id: int) -> None:
-        for column in self.columns.values():
+    def focus_card(self, card_id: int, stage: Stage | None = None) -> None:
+        """Put the cursor on the card and focus its column (`stage`: where to look first)."""
+        columns = list(self.columns.values())
+        if stage is not None:
+            columns.insert(0, self.columns[stage])
+        for column in columns:
             index = column.card_list.index_of(card_id)
             if index is not None:
                 column.card_list.cursor = index
                 self.set_focus(column.card_list, scroll_visible=False)
                 return
+
+    def _is_stale(self, card: CardSummary) -> bool:
+        return card.is_stale(self.backend.today(), self.backend.stale_limits)
 
     # Keys ------------------------------------------------------------------------------
 
@@ -351,10 +480,26 @@ class BoardScreen(Screen[None]):
         # its new column just as done here, so there is nothing to reload afterwards.
         self.generation += 1
         moved = replace(card, stage=to_stage, position=0, last_activity=self.backend.today())
-        self.board[card.stage] = [c for c in self.board[card.stage] if c.id != card.id]
-        self.board[to_stage] = [moved, *self.board[to_stage]]
+        self.cache.put(moved)
+        source = self.ids[card.stage]
+        if card.id in source:
+            source.remove(card.id)
+        if not self.stale_only:  # just moved: no longer stale
+            self.ids[to_stage].insert(0, card.id)
+        if self.partial is not None:
+            self.partial[card.stage] -= 1
+            self.partial[to_stage] += 1
+        if self.totals is not None:
+            # No recount: one card changed column, and a move is activity, so it is not
+            # stale any more. The next reload counts everything again.
+            counts = dict(self.totals.counts)
+            counts[card.stage] -= 1
+            counts[to_stage] += 1
+            stale = self.totals.stale - self._is_stale(card)
+            self.totals = replace(self.totals, counts=counts, stale=stale)
         self._show_stages(card.stage, to_stage)
-        self.focus_card(card.id)
+        self._show_totals()
+        self.focus_card(card.id, to_stage)
         self.save(self.backend.service.move_card, card.id, to_stage, note, reload=False)
 
     @work(group="db")
@@ -366,8 +511,12 @@ class BoardScreen(Screen[None]):
         if outcome is None:
             self.refresh_card(card.id)  # the score may have changed even if it did not move
             return
-        current = next((c for c in self.board[card.stage] if c.id == card.id), None)
-        if current is None or current.stage is not Stage.LEAD:
+        current = self.cache.peek(card.id)
+        if (
+            current is None
+            or current.stage is not Stage.LEAD
+            or card.id not in self.ids[card.stage]
+        ):
             self.reload(card.id)
             return
         self._move_now(replace(current, qualified=outcome.met), Stage.PROSPECT, outcome.note)
@@ -376,41 +525,39 @@ class BoardScreen(Screen[None]):
         card = self.highlighted
         if card is None:
             return
-        column = self.board[card.stage]
-        index = next(i for i, c in enumerate(column) if c.id == card.id)
+        column = self.ids[card.stage]
+        card_list = self.focused_list
+        # The list shows the column itself unless a filter or view leaves cards out.
+        shown_whole = card_list.ids is column and column[card_list.cursor] == card.id
+        index = card_list.cursor if shown_whole else column.index(card.id)
         target = index + step
         if not 0 <= target < len(column):
             return
         self.generation += 1
         column[index], column[target] = column[target], column[index]
         self._show_stages(card.stage)
-        self.focus_card(card.id)
-        self.save(self.backend.service.reorder_card, card.id, step, reload=False)
-
-    def _partial_counts(self) -> dict[Stage, int] | None:
-        """Each column's size while only the top of each is loaded; None once all are."""
-        if self.first is None or self.first.complete:
-            return None
-        return self.first.counts
+        self.focus_card(card.id, card.stage)
+        # In "my cards" or "stale only" the store's neighbour may be a card not shown.
+        views = self.mine_only or self.stale_only
+        self.save(self.backend.service.reorder_card, card.id, step, reload=views)
 
     def _show_stages(self, *stages: Stage) -> None:
-        """Redraw only the given columns from self.board (after a change made here)."""
+        """Redraw only the given columns from self.ids (after a change made here)."""
         filtered = self.filter_ids is not None or self.mine_only or self.stale_only
-        partial = self._partial_counts()
+        partial = self.partial
         for stage in stages:
             column = self.columns[stage]
-            cards = self.board[stage]
+            ids = self.ids[stage]
             column.stage_size = partial[stage] if partial else None
-            column.total = len(cards) if filtered else None
-            column.cards = tuple(c for c in cards if self._shows(c)) if filtered else tuple(cards)
-
-    def _shows(self, card: CardSummary) -> bool:
-        """Whether the filter, "my cards" and "stale only" all let the card through."""
-        if self.filter_ids is not None and card.id not in self.filter_ids:
-            return False
-        if self.mine_only and card.owner != self.backend.service.user:
-            return False
-        return not self.stale_only or card.is_stale(self.backend.today(), self.backend.stale_limits)
+            if filtered:
+                counts = self.totals.counts if self.totals is not None else None
+                column.total = counts[stage] if counts is not None else len(ids)
+            else:
+                column.total = None
+            if self.filter_ids is not None:
+                matching = self.filter_ids
+                ids = array("q", [card_id for card_id in ids if card_id in matching])
+            column.ids = ids
 
     def _views(self) -> list[str]:
         return [
@@ -521,8 +668,8 @@ class BoardScreen(Screen[None]):
         self._toggled("Only stale cards" if self.stale_only else "All cards, stale or not")
 
     def _toggled(self, message: str) -> None:
-        highlighted = self.highlighted
-        self.show_board(highlighted.id if highlighted else None)
+        self._show_totals()
+        self.reload(keep_highlight=True)
         self.notify(message, timeout=2)
 
     def action_archived(self) -> None:
@@ -545,11 +692,11 @@ class BoardScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         if not self.has_class("-filtering"):
             return
-        highlighted = self.highlighted
+        highlighted = self.focused_list.highlighted_id
         self.remove_class("-filtering")
         self.query_one("#filter", Input).value = ""
         self.filter_ids = None
-        self.show_board(highlighted.id if highlighted else None)
+        self.show_board(highlighted)
         self.focused_list.focus()
 
     @on(Input.Changed, "#filter")
@@ -577,7 +724,7 @@ class BoardScreen(Screen[None]):
             self.action_clear_filter()
             return
         lists = [self.last_list, *(c.card_list for c in self.columns.values())]
-        next((cards for cards in lists if cards.cards), self.last_list).focus()
+        next((cards for cards in lists if cards.ids), self.last_list).focus()
 
     def action_standup(self) -> None:
         from pipeline_tui.ui.screens.standup import StandupScreen
@@ -608,7 +755,7 @@ class BoardScreen(Screen[None]):
             change = await self.backend.change(call, *args)
         except (StoreError, CardFormError) as error:
             self.notify(str(error), severity="error", markup=False)
-            self.reload(self.highlighted.id if self.highlighted else None)
+            self.reload(self.focused_list.highlighted_id)
             return
         if change is not None and reload:
             self.reload(change.card_id)

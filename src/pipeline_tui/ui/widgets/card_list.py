@@ -2,11 +2,19 @@
 
 Columns can hold thousands of cards; rendering them as widgets would make the board
 slow to open and to repaint. Each card is a fixed block of CARD_HEIGHT lines.
+
+A list holds only its cards' ids (8 bytes each). What a card says comes from a
+SummaryCache shared by the board's lists, which keeps a bounded number of cards: a
+card not read yet is drawn as a dim placeholder, and the list asks its screen (a
+Wanted message) for the cards around what it shows, a few screens either way, so
+moving through a column rarely meets one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 from rich.cells import cell_len, set_cell_size
@@ -32,6 +40,51 @@ STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allo
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 GUTTER = 2
 LINE_CACHE_SIZE = 4096
+SUMMARY_CACHE_SIZE = 2000
+"""Cards kept for the whole board: many screens of every column, whatever its length."""
+PREFETCH_PAGES = 3
+"""How many screens of cards above and below the visible ones a list asks for."""
+PLACEHOLDER = "…"
+
+
+class SummaryCache:
+    """The cards the board has read, by id: at most `limit`, the least recently drawn
+    dropped first. `pending` holds the ids asked for and not yet read."""
+
+    def __init__(self, limit: int = SUMMARY_CACHE_SIZE) -> None:
+        self.limit = limit
+        self._cards: OrderedDict[int, CardSummary] = OrderedDict()
+        self.pending: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._cards
+
+    def get(self, card_id: int) -> CardSummary | None:
+        """The card, marked as just used (drawing it keeps it)."""
+        card = self._cards.get(card_id)
+        if card is not None:
+            self._cards.move_to_end(card_id)
+        return card
+
+    def peek(self, card_id: int) -> CardSummary | None:
+        return self._cards.get(card_id)
+
+    def put(self, card: CardSummary) -> None:
+        self._cards[card.id] = card
+        self._cards.move_to_end(card.id)
+        while len(self._cards) > self.limit:
+            self._cards.popitem(last=False)
+
+    def put_all(self, cards: Iterable[CardSummary]) -> None:
+        for card in cards:
+            self.put(card)
+
+    def clear(self) -> None:
+        self._cards.clear()
+        self.pending.clear()
 
 
 class CardList(ScrollView, can_focus=True):
@@ -65,7 +118,8 @@ class CardList(ScrollView, can_focus=True):
         Binding("end,G", "jump(-1)", "Last card", show=False, id="cards.last"),
     ]
 
-    cards: reactive[tuple[CardSummary, ...]] = reactive((), always_update=True, init=False)
+    ids: reactive[array[int]] = reactive(lambda: array("q"), always_update=True, init=False)
+    """The column's card ids, top first (the cards themselves are in `cache`)."""
     today: reactive[date] = reactive(date.today, init=False)
     # Not repainted as a whole: watch_cursor repaints just the two cards that change.
     cursor: reactive[int] = reactive(0, init=False, repaint=False)
@@ -78,6 +132,14 @@ class CardList(ScrollView, can_focus=True):
             self.card_list = card_list
             self.card = card
 
+    class Wanted(Message):
+        """Cards the list is about to show (or just showed as placeholders): read them."""
+
+        def __init__(self, card_list: CardList, ids: list[int]) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.ids = ids
+
     class Opened(Message):
         """The rep clicked the highlighted card (or double-clicked any card): open it."""
 
@@ -86,9 +148,14 @@ class CardList(ScrollView, can_focus=True):
             self.card_list = card_list
             self.card = card
 
-    def __init__(self, stage: Stage, *, id: str | None = None) -> None:
+    def __init__(
+        self, stage: Stage, cache: SummaryCache | None = None, *, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.stage = stage
+        self.cache = SummaryCache() if cache is None else cache
+        self._covered = (0, 0)  # the ids[lo:hi] last asked for
+        self._want_scheduled = False
         self._styles: dict[str, Style] = {}
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
         # which Textual does on every focus change, then costs next to nothing.
@@ -109,24 +176,81 @@ class CardList(ScrollView, can_focus=True):
 
     @property
     def highlighted(self) -> CardSummary | None:
-        return self.cards[self.cursor] if self.cards else None
+        """The highlighted card; None when the list is empty or it is not read yet."""
+        return self.cache.peek(self.ids[self.cursor]) if self.ids else None
+
+    @property
+    def highlighted_id(self) -> int | None:
+        return self.ids[self.cursor] if self.ids else None
 
     def index_of(self, card_id: int) -> int | None:
-        for index, card in enumerate(self.cards):
-            if card.id == card_id:
-                return index
-        return None
+        try:
+            return self.ids.index(card_id)
+        except ValueError:
+            return None
+
+    def show_fetched(self, card_ids: Collection[int]) -> None:
+        """Cards just put in the cache: repaint the list if any of them is on screen."""
+        page = self.page_size()
+        first = self.scroll_offset.y // CARD_HEIGHT
+        if any(card_id in card_ids for card_id in self.ids[first : first + page]):
+            self.refresh()
+        if self.highlighted_id in card_ids:
+            self.post_message(self.Highlighted(self, self.highlighted))
+
+    # Reading ahead ---------------------------------------------------------------------
+
+    def page_size(self) -> int:
+        """Cards on one screen (the partly shown one included)."""
+        return max(1, self.scrollable_content_region.height // CARD_HEIGHT + 1)
+
+    def want_window(self, *, force: bool = False) -> None:
+        """Ask for the cards around what is on screen, unless asked for already.
+
+        Cheap when nothing is missing (a j/k press): two ranges compared."""
+        count = len(self.ids)
+        if not count:
+            return
+        page = self.page_size()
+        first = self.scroll_offset.y // CARD_HEIGHT
+        top, bottom = min(first, self.cursor), max(first + page, self.cursor + 1)
+        low, high = self._covered
+        if not force and low <= max(0, top - page) and min(count, bottom + page) <= high:
+            return
+        low = max(0, top - PREFETCH_PAGES * page)
+        high = min(count, bottom + PREFETCH_PAGES * page)
+        self._covered = (low, high)
+        cache = self.cache
+        missing = [i for i in self.ids[low:high] if i not in cache and i not in cache.pending]
+        if missing:
+            cache.pending.update(missing)
+            self.post_message(self.Wanted(self, missing))
+
+    def _want_after_paint(self) -> None:
+        self._want_scheduled = False
+        self.want_window(force=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.want_window()
+
+    def on_resize(self) -> None:
+        self.want_window()
 
     # Reactives -------------------------------------------------------------------------
 
     def validate_cursor(self, cursor: int) -> int:
-        return max(0, min(cursor, len(self.cards) - 1))
+        return max(0, min(cursor, len(self.ids) - 1))
 
-    def watch_cards(self) -> None:
+    def watch_ids(self) -> None:
         self.virtual_size = Size(
-            self.scrollable_content_region.width, max(1, len(self.cards)) * CARD_HEIGHT
+            self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT
         )
         self.cursor = self.validate_cursor(self.cursor)
+        # Once whoever set the ids has also placed the cursor (focus_card). Not forced:
+        # a move shifts a column by one card, and the cards around are read already;
+        # any on screen that are not get asked for when drawn.
+        self.call_later(self.want_window)
         self.refresh()
 
     def watch_today(self) -> None:
@@ -139,6 +263,7 @@ class CardList(ScrollView, can_focus=True):
         self.scroll_to_region(
             Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, immediate=True
         )
+        self.want_window()
         self.post_message(self.Highlighted(self, self.highlighted))
 
     def _refresh_card(self, index: int) -> None:
@@ -182,7 +307,7 @@ class CardList(ScrollView, can_focus=True):
         self.cursor += direction * per_page
 
     def action_jump(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self.cards) - 1
+        self.cursor = index if index >= 0 else len(self.ids) - 1
 
     def focus_on_click(self) -> bool:
         # Called on mouse down before focus moves: was the highlight already showing?
@@ -191,13 +316,14 @@ class CardList(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = (event.y + self.scroll_offset.y) // CARD_HEIGHT
-        if not 0 <= index < len(self.cards):
+        if not 0 <= index < len(self.ids):
             return
         # A double click is this too: its first click focuses and highlights the card.
         opens = self._focused_before_press and index == self.cursor
         self.cursor = index
-        if opens:
-            self.post_message(self.Opened(self, self.cards[index]))
+        card = self.cache.peek(self.ids[index])
+        if opens and card is not None:
+            self.post_message(self.Opened(self, card))
 
     # Drawing ---------------------------------------------------------------------------
 
@@ -213,16 +339,22 @@ class CardList(ScrollView, can_focus=True):
         if base is None:
             base = self._styles[""] = self.rich_style
         line_no = y + self.scroll_offset.y
-        if not self.cards:
+        ids = self.ids
+        if not ids:
             hint = {0: "  No cards yet.", 1: "  n adds one."}.get(line_no)
             if hint:
                 return self._strip([(hint, self._style("empty"))], width, base)
             return Strip.blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
-        if index >= len(self.cards) or row == CARD_HEIGHT - 1:
+        if index >= len(ids) or row == CARD_HEIGHT - 1:
             return Strip.blank(width, base)
-        card = self.cards[index]
+        card = self.cache.get(ids[index])
         selected = index == self.cursor and self.has_focus
+        if card is None:
+            if not self._want_scheduled:
+                self._want_scheduled = True
+                self.call_later(self._want_after_paint)
+            return self._placeholder_line(row, selected, width, base)
         key = (card, row, selected, width)
         strip = self._lines.get(key)
         if strip is None:
@@ -230,6 +362,15 @@ class CardList(ScrollView, can_focus=True):
                 self._lines.clear()
             strip = self._lines[key] = self._card_line(card, row, selected, width, base)
         return strip
+
+    def _placeholder_line(self, row: int, selected: bool, width: int, base: Style) -> Strip:
+        """A card still being read: its place, and the cursor if it is on it."""
+        if selected:
+            base = base + Style(bgcolor=self._style("cursor").bgcolor)
+        gutter = ("▌ " if selected else "  ", self._style("gutter"))
+        text = PLACEHOLDER if row == 0 else ""
+        row_background = Style(bgcolor=base.bgcolor)
+        return self._strip([gutter, (text, self._style("empty"))], width, base, row_background)
 
     def _card_line(
         self, card: CardSummary, row: int, selected: bool, width: int, base: Style

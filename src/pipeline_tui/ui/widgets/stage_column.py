@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Self
@@ -13,10 +14,9 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import reactive
 
-from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.ui.styles import load_tcss
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
 
 FOCUS_MARK = "▸ "
 
@@ -27,18 +27,19 @@ class StageColumn(Vertical):
 
     # None of these repaints the column itself: the card list draws the cards, and a
     # new count repaints just the title's border line (see _update_title).
-    cards: reactive[tuple[CardSummary, ...]] = reactive(
-        (), always_update=True, init=False, repaint=False
+    ids: reactive[array[int]] = reactive(
+        lambda: array("q"), always_update=True, init=False, repaint=False
     )
+    """The ids of the cards the column shows, top first."""
     total: reactive[int | None] = reactive(None, init=False, repaint=False)
     """How many cards the stage has when a filter shows only some of them."""
     stage_size: reactive[int | None] = reactive(None, init=False, repaint=False)
     """How many cards the stage has while only the top ones are loaded (start-up)."""
 
-    def __init__(self, stage: Stage) -> None:
+    def __init__(self, stage: Stage, cache: SummaryCache | None = None) -> None:
         super().__init__(id=f"column-{stage.value}")
         self.stage = stage
-        self.card_list = CardList(stage, id=f"cards-{stage.value}")
+        self.card_list = CardList(stage, cache, id=f"cards-{stage.value}")
         self._focused = False
         self._title: tuple[str, bool] | None = None
         self._repaint_only: str | None = None
@@ -63,8 +64,8 @@ class StageColumn(Vertical):
         self._focused = False
         self._update_title()
 
-    def watch_cards(self, cards: tuple[CardSummary, ...]) -> None:
-        self.card_list.cards = cards
+    def watch_ids(self, ids: array[int]) -> None:
+        self.card_list.ids = ids
         self._update_title()
 
     def watch_total(self) -> None:
@@ -76,7 +77,7 @@ class StageColumn(Vertical):
     @property
     def size_shown(self) -> int:
         """The count the title gives: every card of the stage the board shows."""
-        return len(self.cards) if self.stage_size is None else self.stage_size
+        return len(self.ids) if self.stage_size is None else self.stage_size
 
     def on_resize(self) -> None:
         self._update_title()
@@ -91,7 +92,8 @@ class StageColumn(Vertical):
         # take a whole character from every card on a narrow terminal.
         count = self.size_shown
         fits = self.card_list.scrollable_content_region.height // CARD_HEIGHT
-        show = count > fits and event.card is not None
+        # The card itself may not be read yet; its place in the column is known.
+        show = count > fits and bool(self.card_list.ids)
         position = f"{self.card_list.cursor + 1}/{count}" if show else ""
         if position != self.border_subtitle:
             # It changes with every j/k: repaint the bottom border, not the column.

@@ -1,0 +1,161 @@
+"""Long columns: the board holds every card's id but reads the cards themselves a
+window at a time, so what a rep sees and does must not depend on which cards have been
+read. Driven as a rep drives it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.store.models import CardRow
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
+from tests.conftest import NOW
+from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+
+LONG = 3000
+
+
+def fill(
+    database: Database,
+    stage: Stage,
+    count: int,
+    *,
+    owner: str = "kim",
+    prefix: str = "Card",
+    days_ago: int = 0,
+    first_position: int = 0,
+) -> None:
+    """`count` cards named "<prefix> 0000" onwards, top to bottom, in one transaction."""
+    created = NOW - timedelta(days=days_ago)
+    rows = [
+        {
+            "name": f"{prefix} {n:04d}",
+            "stage": stage.value,
+            "position": first_position + n,
+            "owner": owner,
+            "created_at": created,
+            "updated_at": created,
+        }
+        for n in range(count)
+    ]
+    with database.write() as session:
+        session.execute(insert(CardRow), rows)
+
+
+def board_of(app: object) -> BoardScreen:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, BoardScreen)
+    return screen
+
+
+def placeholders_shown(text: str) -> bool:
+    # A card not read yet is its gutter and the placeholder mark alone.
+    return f"  {PLACEHOLDER} " in text or f"▌ {PLACEHOLDER} " in text
+
+
+@pytest.fixture
+def long_leads(service: PipelineService) -> PipelineService:
+    fill(service.database, Stage.LEAD, LONG)
+    return service
+
+
+async def test_G_shows_the_last_card_of_a_long_column(long_leads: PipelineService) -> None:
+    app = make_app(long_leads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Card 0000" in screen_text(app)
+        await press(pilot, "G")
+        text = screen_text(app)
+        assert f"Card {LONG - 1:04d}" in text
+        assert f"{LONG}/{LONG}" in text
+        assert not placeholders_shown(text)
+        assert focused_card_name(app) == f"Card {LONG - 1:04d}"
+        await press(pilot, "g")
+        assert "Card 0000" in screen_text(app)
+        assert focused_card_name(app) == "Card 0000"
+
+
+async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cache(
+    long_leads: PipelineService,
+) -> None:
+    app = make_app(long_leads)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        board.cache.limit = 300  # far fewer than the column holds
+        lead = app.screen.query_one("#cards-lead", CardList)
+        pages = 0
+        while lead.cursor < LONG - 1:
+            await pilot.press(*["pagedown"] * 10)
+            await settle(pilot)
+            pages += 10
+            text = screen_text(app)
+            assert not placeholders_shown(text), f"placeholders after {pages} pages"
+            assert f"Card {lead.cursor:04d}" in text
+            assert focused_card_name(app) == f"Card {lead.cursor:04d}"
+            assert len(board.cache) <= board.cache.limit
+        await press(pilot, *["pageup"] * 3, "k", "k")
+        assert focused_card_name(app) == f"Card {lead.cursor:04d}"
+        assert not placeholders_shown(screen_text(app))
+        assert len(board.cache) <= board.cache.limit
+
+
+async def test_a_move_on_a_long_board_is_shown_and_saved(service: PipelineService) -> None:
+    fill(service.database, Stage.PROSPECT, LONG)
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "pagedown", "pagedown", "j")
+        name = focused_card_name(app)
+        assert name is not None and name != "Card 0000"
+        await press(pilot, "L")
+        assert focused_card_name(app) == name
+        text = screen_text(app)
+        assert "Client · 1" in text and f"Prospect · {LONG - 1}" in text
+        assert [card.name for card in service.board()[Stage.CLIENT]] == [name]
+        await press(pilot, "H")
+        assert focused_card_name(app) == name
+        assert f"Prospect · {LONG}" in screen_text(app)
+        assert service.board()[Stage.PROSPECT][0].name == name
+
+
+async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
+    database: Database,
+) -> None:
+    fill(database, Stage.LEAD, LONG)
+    fill(database, Stage.LEAD, 3, owner="sam", prefix="Mine", first_position=LONG)
+    fill(database, Stage.LEAD, 2, prefix="Quiet", days_ago=40, first_position=LONG + 3)
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    total = LONG + 5
+    app = make_app(service)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        board.cache.limit = 200  # a fifteenth of the board
+        assert "2 stale" in str(board.sub_title)
+
+        await press(pilot, "slash")
+        await type_text(pilot, "2999")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Card 2999" in text and f"Lead · 1/{total}" in text
+        assert "Card 0000" not in text
+        await press(pilot, "escape")
+        assert "Card 0000" in screen_text(app)
+
+        await press(pilot, "m")
+        text = screen_text(app)
+        assert "Mine 0000" in text and "Mine 0002" in text and "Card 0000" not in text
+        assert f"Lead · 3/{total}" in text
+        await press(pilot, "m", "S")
+        text = screen_text(app)
+        assert "Quiet 0000" in text and "Quiet 0001" in text and "Card 0000" not in text
+        assert f"Lead · 2/{total}" in text
+        await press(pilot, "S", "G")
+        assert focused_card_name(app) == "Quiet 0001"
+        assert len(board.cache) <= board.cache.limit

@@ -1,0 +1,107 @@
+"""The board read a window at a time: ids per column, summaries for a few ids, and the
+header's totals. Whatever the window, it must say exactly what the whole board says."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
+from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
+from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.store.demo import seed_demo
+from tests.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+def varied(database: Database) -> PipelineService:
+    """The demo pipeline (overdue, stale, referrals) plus another rep's cards, cards gone
+    quiet long ago but touched since, a note, a qualification and an archived card."""
+    seed_demo(database, TODAY, user="sam")
+    past = PipelineService(database, "kim", clock=lambda: NOW - timedelta(days=40))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    quiet = [
+        past.add_card(CardDraft(name=f"Quiet {n}"), stage).card_id for n, stage in enumerate(STAGES)
+    ]
+    service.add_touchpoint(quiet[0], TouchpointKind.CALL, TODAY - timedelta(days=2), "rang")
+    service.add_note(quiet[1], NoteKind.GENERAL, "still keen")
+    yes = CriterionAnswer(Answer.YES)
+    service.save_qualification(quiet[0], dict.fromkeys(service.criteria[:2], yes))
+    late = service.add_card(
+        CardDraft(name="Late", next_action="call", next_action_due=TODAY - timedelta(days=3))
+    ).card_id
+    service.archive_card(late, ArchiveReason.LOST)
+    return service
+
+
+def test_ids_are_the_board_in_column_order(varied: PipelineService) -> None:
+    board = varied.board()
+    ids = varied.board_ids(TODAY)
+    assert list(ids) == list(STAGES)
+    for stage in STAGES:
+        assert list(ids[stage]) == [card.id for card in board[stage]]
+        assert ids[stage].itemsize == 8, "a compact array, not a list of objects"
+
+
+@pytest.mark.parametrize(("mine", "stale"), [(True, False), (False, True), (True, True)])
+def test_view_options_select_what_the_board_would_show(
+    varied: PipelineService, mine: bool, stale: bool
+) -> None:
+    board = varied.board()
+    limits = {**DEFAULT_STALE_LIMITS, Stage.LEAD: 5}
+    ids = varied.board_ids(TODAY, mine_only=mine, stale_only=stale, stale_limits=limits)
+    for stage in STAGES:
+        expected = [
+            card.id
+            for card in board[stage]
+            if (not mine or card.owner == "sam") and (not stale or card.is_stale(TODAY, limits))
+        ]
+        assert list(ids[stage]) == expected, stage
+    if stale:
+        assert any(ids.values()), "the data set has stale cards"
+
+
+def test_summaries_are_the_boards_cards(varied: PipelineService) -> None:
+    board = varied.board()
+    everything = {card.id: card for cards in board.values() for card in cards}
+    some = list(everything)[::3]
+    assert varied.summaries(some) == {i: everything[i] for i in some}
+    assert varied.summaries(everything) == everything
+    assert varied.summaries([]) == {}
+    gone = max(everything) + 100
+    assert varied.summaries([some[0], gone]) == {some[0]: everything[some[0]]}
+    # Scores and referral counts come through, not just names.
+    assert any(card.qualified for card in everything.values())
+    assert any(card.referrals for card in everything.values())
+
+
+def test_summaries_of_many_ids_are_read_in_chunks(service: PipelineService) -> None:
+    added = [service.add_card(CardDraft(name=f"C{n}")).card_id for n in range(1200)]
+    found = service.summaries(added)
+    assert sorted(found) == sorted(added)
+    assert found[added[7]].name == "C7"
+
+
+def test_totals_agree_with_the_board(varied: PipelineService) -> None:
+    board = varied.board()
+    for today in (TODAY, TODAY + timedelta(days=10), TODAY + timedelta(days=100)):
+        totals = varied.board_totals(today)
+        everything = [card for cards in board.values() for card in cards]
+        assert totals.counts == {stage: len(board[stage]) for stage in STAGES}
+        assert totals.cards == len(everything)
+        assert totals.overdue == sum(card.is_overdue(today) for card in everything)
+        assert totals.stale == sum(card.is_stale(today, varied.stale_limits) for card in everything)
+    totals = varied.board_totals(TODAY)
+    assert totals.overdue and totals.stale, "the data set has overdue and stale cards"
+
+
+def test_an_empty_board(service: PipelineService) -> None:
+    assert all(not ids for ids in service.board_ids(TODAY).values())
+    totals = service.board_totals(TODAY)
+    assert (totals.cards, totals.overdue, totals.stale) == (0, 0, 0)
