@@ -149,6 +149,19 @@ class Launch:
     rss_kib: int  # peak RSS with every card loaded (the child's own ru_maxrss)
 
 
+def compiled_bytecode(cache_dir: Path) -> dict[str, str]:
+    """Launched processes keep their compiled bytecode, as a rep's install does.
+
+    pip compiles an installed package's bytecode, and an editable install writes it on
+    the first run; Textual's came with its wheel. With PYTHONDONTWRITEBYTECODE set (as
+    in some shells and CI), every launch would compile pipeline_tui from source (about
+    70 ms on a 2-core machine) while the bare app never compiles anything. The bytecode
+    goes to a folder in the cache, never into the source tree; the uncounted warm-up
+    launch fills it.
+    """
+    return {"PYTHONPYCACHEPREFIX": str(cache_dir.resolve() / "pycache")}
+
+
 def launch_once(target: list[str], env: dict[str, str]) -> Launch:
     command = [sys.executable, "-m", "bench.launch", *target]
     started = time.perf_counter()
@@ -501,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(isolated)
         for name in ("PIPELINE_TUI_DB", "PIPELINE_TUI_CONFIG"):
             os.environ.pop(name)
-        child_env = {**os.environ, **TERMINAL}
+        child_env = {**os.environ, **TERMINAL, **compiled_bytecode(args.cache_dir)}
+        child_env.pop("PYTHONDONTWRITEBYTECODE", None)
 
         log("databases")
         databases = {
