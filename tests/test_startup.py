@@ -216,3 +216,20 @@ async def test_a_big_column_keeps_its_whole_count_in_an_80_column_board(demo_fil
     finally:
         gate.set()
         deferred.close()
+
+
+async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file: Path) -> None:
+    # The command line pauses garbage collection until then (cli._run_app).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    painted: list[str] = []
+    app.on_first_paint = lambda: painted.append(screen_text(app))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert len(painted) == 1
+            assert "Amara Okafor" in painted[0], "called once the cards were on screen"
+    finally:
+        gate.set()
+        deferred.close()

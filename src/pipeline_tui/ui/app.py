@@ -78,18 +78,21 @@ class PipelineApp(App[None]):
         config_file: Path | None = None,
         stale_limits: Mapping[Stage, int] | None = None,
         first_board: BoardPeek | None = None,
+        on_first_paint: Callable[[], object] | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
         means the rep chose none: the terminal's colours decide (16 colours: ANSI).
         `stale_limits` are the [stale] days per stage (None: the defaults).
-        `first_board` is the top of each column, read while the store opens."""
+        `first_board` is the top of each column, read while the store opens.
+        `on_first_paint` is called once the board has first been painted."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice
         self.first_board = first_board
+        self.on_first_paint = on_first_paint
         self.config_file = config_file
         self._theme_before_picking: str | None = None
         user_themes = user_theme_folder(config_file or default_config_path())
@@ -177,6 +180,9 @@ class PipelineApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(BoardScreen(self.backend, self.first_board))
+        if self.on_first_paint is not None:
+            # Runs after the board's first refresh (it is the current screen now).
+            self.call_after_refresh(self.on_first_paint)
         if self.notice:
             self.notify(self.notice, markup=False)
         for warning in self.startup_warnings:
