@@ -233,3 +233,26 @@ async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file:
     finally:
         gate.set()
         deferred.close()
+
+
+@pytest.mark.parametrize(("width", "expected"), [(80, "-narrow"), (99, "-narrow"), (100, "-wide")])
+async def test_the_board_starts_with_the_width_class_textual_would_give_it(
+    demo_file: Path, width: int, expected: str
+) -> None:
+    # Given before the first resize, so that resize restyles nothing (PipelineApp.on_mount).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(width, 40)) as pilot:
+            await pilot.pause()
+            assert app.width_class(width) == expected
+            classes = app.screen.classes & {"-narrow", "-wide"}
+            assert classes == {expected}
+            await pilot.resize_terminal(120 if width < 100 else 80, 40)
+            await pilot.pause()
+            assert app.screen.classes & {"-narrow", "-wide"} == {
+                "-wide" if width < 100 else "-narrow"
+            }, "Textual still moves it as the terminal is resized"
+    finally:
+        gate.set()
+        deferred.close()

@@ -110,6 +110,11 @@ class PipelineApp(App[None]):
             theme = fallback
         self.theme = theme
 
+    def width_class(self, width: int) -> str:
+        """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
+        picks it: the class of the widest breakpoint that `width` reaches."""
+        return max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1]
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
@@ -179,7 +184,12 @@ class PipelineApp(App[None]):
             )
 
     def on_mount(self) -> None:
-        self.push_screen(BoardScreen(self.backend, self.first_board))
+        board = BoardScreen(self.backend, self.first_board)
+        # Textual gives a screen its breakpoint class on its first resize and restyles
+        # every widget on it for that (~20 ms on a full board, before the first paint).
+        # Given now, the resize finds it already there.
+        board.add_class(self.width_class(self.size.width), update=False)
+        self.push_screen(board)
         if self.on_first_paint is not None:
             # Runs after the board's first refresh (it is the current screen now).
             self.call_after_refresh(self.on_first_paint)
