@@ -107,7 +107,8 @@ def test_the_command_line_reads_no_sqlalchemy_before_the_board_shows() -> None:
         "cli.parse_args(['--db', 'p.db']);"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ("
         "'sqlalchemy', 'alembic', 'json', 'csv')"
-        " or m in ('pipeline_tui.domain.importing', 'pipeline_tui.standup_report')))"
+        " or m in ('pipeline_tui.domain.importing', 'pipeline_tui.domain.standup',"
+        " 'pipeline_tui.standup_report')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

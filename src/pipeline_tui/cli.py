@@ -33,7 +33,6 @@ from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, SinceError, parse_since
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import StoreError
 
@@ -79,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line: every subcommand, --help and --version."""
     # Imported here, not at the top: opening the board never builds these parsers.
     from pipeline_tui.domain.importing import FIELDS
+    from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS
 
     common = _common_options()
     parser = argparse.ArgumentParser(
@@ -363,6 +363,8 @@ def today() -> date:
 
 
 def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline_tui.domain.standup import SinceError, parse_since
+
     day = today()
     try:
         since = parse_since(args.since, day)

@@ -15,8 +15,8 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.screen import Screen
 
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
