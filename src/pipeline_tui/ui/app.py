@@ -59,7 +59,9 @@ class ThemePicker(Provider):
 
 
 class PipelineApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # The board's stylesheet is read with the app's own: pushing a screen whose CSS is
+    # new to the app makes Textual parse every stylesheet again (~5 ms at start-up).
+    CSS_PATH = ["app.tcss", "screens/board.tcss"]
     TITLE = "pipeline-tui"
     COMMANDS = App.COMMANDS | {CardSearch}
     # Screens get "-narrow" below 100 columns (an 80x24 phone over SSH): see app.tcss.
