@@ -93,7 +93,7 @@ def run_board(db: str) -> int:
             self.app.exit()
 
     class HeadlessApp(app_module.PipelineApp):
-        CSS_PATH = beside(app_module.PipelineApp, "app.tcss")
+        CSS_PATH = [beside(app_module.PipelineApp, css) for css in app_module.PipelineApp.CSS_PATH]
 
         def run(self, *args: Any, **kwargs: Any) -> None:
             kwargs["headless"] = True

@@ -79,6 +79,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--launch-only",
+        action="store_true",
+        help="measure launches (and memory) only: skip store calls, keys, wire and search",
+    )
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
@@ -142,6 +147,19 @@ class Launch:
     full_s: float  # parent's clock: spawn to every card loaded and painted
     exit_s: float  # parent's clock: spawn to the process gone
     rss_kib: int  # peak RSS with every card loaded (the child's own ru_maxrss)
+
+
+def compiled_bytecode(cache_dir: Path) -> dict[str, str]:
+    """Launched processes keep their compiled bytecode, as a rep's install does.
+
+    pip compiles an installed package's bytecode, and an editable install writes it on
+    the first run; Textual's came with its wheel. With PYTHONDONTWRITEBYTECODE set (as
+    in some shells and CI), every launch would compile pipeline_tui from source (about
+    70 ms on a 2-core machine) while the bare app never compiles anything. The bytecode
+    goes to a folder in the cache, never into the source tree; the uncounted warm-up
+    launch fills it.
+    """
+    return {"PYTHONPYCACHEPREFIX": str(cache_dir.resolve() / "pycache")}
 
 
 def launch_once(target: list[str], env: dict[str, str]) -> Launch:
@@ -269,7 +287,7 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
         )
     else:
         out.append(verdict(f"board usable at {BUDGET_SIZE:,} cards", "not measured", None))
-    keys = report["keystrokes"]
+    keys = report.get("keystrokes", {"actions": {}, "cards": BUDGET_SIZE})
     for name, group in (("focus move", FOCUS_KEYS), ("card move", MOVE_KEYS)):
         present = [keys["actions"][k] for k in group if k in keys["actions"]]
         budget = f"{name} p95 < {KEY_BUDGET_S * 1000:.0f} ms at {keys['cards']:,} cards"
@@ -290,7 +308,7 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
                 note,
             )
         )
-    for name, result in report["search"].items():
+    for name, result in report.get("search", {}).items():
         budget = f"{name} < {SEARCH_BUDGET_S * 1000:.0f} ms at {SEARCH_NOTES:,} notes"
         if result is None:
             out.append(verdict(budget, "not yet measured", None, "feature not built yet"))
@@ -347,6 +365,16 @@ def print_report(report: dict[str, Any]) -> None:
         "  ready: the top of each column painted, keys answered; all cards: the store\n"
         "  open and every card loaded (peak RSS is taken then)"
     )
+    if "keystrokes" in report:
+        print_in_app(report)
+    print("\nBudgets (DESIGN.md, 'Performance budgets')")
+    for row in report["verdicts"]:
+        note = f"  ({row['note']})" if row["note"] else ""
+        print(f"  {mark(row['met']):<7}{row['budget']:<52}{row['figure']}{note}")
+    print()
+
+
+def print_in_app(report: dict[str, Any]) -> None:
     keys = report["keystrokes"]
     print(
         f"\nKeystrokes on {keys['cards']:,} cards (in-process; key posted -> effect done "
@@ -387,14 +415,84 @@ def print_report(report: dict[str, Any]) -> None:
         for step in plan["plan"]:
             flag = "   <-- full table scan" if step in plan["full_scans"] else ""
             print(f"      {step}{flag}")
-    print("\nBudgets (DESIGN.md, 'Performance budgets')")
-    for row in report["verdicts"]:
-        note = f"  ({row['note']})" if row["note"] else ""
-        print(f"  {mark(row['met']):<7}{row['budget']:<52}{row['figure']}{note}")
-    print()
 
 
 # Main -----------------------------------------------------------------------------------
+
+
+def measure_in_app(
+    report: dict[str, Any],
+    args: argparse.Namespace,
+    databases: dict[int, dataset.BuiltDatabase],
+    folder: Path,
+    child_env: dict[str, str],
+    log: Any,
+) -> None:
+    """Store calls, query plans, keystrokes, bytes on the wire and search, into `report`."""
+    log("store calls and query plans")
+    report["store"] = {}
+    for size, built in databases.items():
+        service = open_service(scratch_copy(built, folder))
+        try:
+            report["store"][str(size)] = {
+                name: round(seconds, 5)
+                for name, seconds in plans.store_timings(service, args.store_reps).items()
+            }
+            if size == args.keys_size:
+                report["query_plans"] = {
+                    "cards": size,
+                    "plans": [p.as_json() for p in plans.query_plans(service)],
+                }
+        finally:
+            service.database.close()
+
+    log(f"keystrokes on {args.keys_size:,} cards")
+    service = open_service(scratch_copy(databases[args.keys_size], folder))
+    try:
+        actions, searched = asyncio.run(keystrokes.measure(service, args.key_reps, args.open_reps))
+    finally:
+        service.database.close()
+    summaries = {name: summary(s.seconds) for name, s in actions.items()}
+    floor = summaries.get(FLOOR_KEY, {}).get("median_ms", 0.0)
+    for name, row in summaries.items():
+        if name != FLOOR_KEY:
+            row["p95_net_ms"] = round(max(0.0, row["p95_ms"] - floor), 2)
+    report["keystrokes"] = {"cards": args.keys_size, "floor_ms": floor, "actions": summaries}
+
+    log(f"bytes on the wire at {wire.WIDTH}x{wire.HEIGHT}")
+    wire_db = scratch_copy(databases[args.keys_size], folder)
+    report["wire"] = wire.measure(wire_db, child_env, args.wire_reps)
+
+    largest = databases[args.sizes[-1]]
+    log(f"search at {largest.notes:,} notes")
+    service = open_service(largest.path)
+    try:
+        full_text = search.measure_full_text(service)
+        filter_store = search.measure_filter_store(service)
+        report["search_plans"] = {
+            "cards": largest.cards,
+            "plans": [p.as_json() for p in search.query_plans(service)],
+        }
+    finally:
+        service.database.close()
+    report["search"] = {
+        "`/` filter, per key": (
+            None if searched["filter"] is None else summary(searched["filter"])
+        ),
+        "`/` filter, store call": {
+            **summary([s for samples in filter_store.values() for s in samples]),
+            "notes": largest.notes,
+            "median_ms_by_query": {
+                query: summary(samples)["median_ms"] for query, samples in filter_store.items()
+            },
+        },
+        "full-text search": (
+            None if full_text is None else {**summary(full_text), "notes": largest.notes}
+        ),
+    }
+    if report["search"]["`/` filter, per key"] is not None:
+        notes = databases[args.keys_size].notes
+        report["search"]["`/` filter, per key"]["notes"] = notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -416,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(isolated)
         for name in ("PIPELINE_TUI_DB", "PIPELINE_TUI_CONFIG"):
             os.environ.pop(name)
-        child_env = {**os.environ, **TERMINAL}
+        child_env = {**os.environ, **TERMINAL, **compiled_bytecode(args.cache_dir)}
+        child_env.pop("PYTHONDONTWRITEBYTECODE", None)
 
         log("databases")
         databases = {
@@ -444,72 +543,8 @@ def main(argv: list[str] | None = None) -> int:
         report["launch"] = measure_launches(databases, args.launch_runs, child_env, log)
         report["memory"] = memory_verdict(report["launch"], args.sizes)
 
-        log("store calls and query plans")
-        report["store"] = {}
-        for size, built in databases.items():
-            service = open_service(scratch_copy(built, folder))
-            try:
-                report["store"][str(size)] = {
-                    name: round(seconds, 5)
-                    for name, seconds in plans.store_timings(service, args.store_reps).items()
-                }
-                if size == args.keys_size:
-                    report["query_plans"] = {
-                        "cards": size,
-                        "plans": [p.as_json() for p in plans.query_plans(service)],
-                    }
-            finally:
-                service.database.close()
-
-        log(f"keystrokes on {args.keys_size:,} cards")
-        service = open_service(scratch_copy(databases[args.keys_size], folder))
-        try:
-            actions, searched = asyncio.run(
-                keystrokes.measure(service, args.key_reps, args.open_reps)
-            )
-        finally:
-            service.database.close()
-        summaries = {name: summary(s.seconds) for name, s in actions.items()}
-        floor = summaries.get(FLOOR_KEY, {}).get("median_ms", 0.0)
-        for name, row in summaries.items():
-            if name != FLOOR_KEY:
-                row["p95_net_ms"] = round(max(0.0, row["p95_ms"] - floor), 2)
-        report["keystrokes"] = {"cards": args.keys_size, "floor_ms": floor, "actions": summaries}
-
-        log(f"bytes on the wire at {wire.WIDTH}x{wire.HEIGHT}")
-        wire_db = scratch_copy(databases[args.keys_size], folder)
-        report["wire"] = wire.measure(wire_db, child_env, args.wire_reps)
-
-        largest = databases[args.sizes[-1]]
-        log(f"search at {largest.notes:,} notes")
-        service = open_service(largest.path)
-        try:
-            full_text = search.measure_full_text(service)
-            filter_store = search.measure_filter_store(service)
-            report["search_plans"] = {
-                "cards": largest.cards,
-                "plans": [p.as_json() for p in search.query_plans(service)],
-            }
-        finally:
-            service.database.close()
-        report["search"] = {
-            "`/` filter, per key": (
-                None if searched["filter"] is None else summary(searched["filter"])
-            ),
-            "`/` filter, store call": {
-                **summary([s for samples in filter_store.values() for s in samples]),
-                "notes": largest.notes,
-                "median_ms_by_query": {
-                    query: summary(samples)["median_ms"] for query, samples in filter_store.items()
-                },
-            },
-            "full-text search": (
-                None if full_text is None else {**summary(full_text), "notes": largest.notes}
-            ),
-        }
-        if report["search"]["`/` filter, per key"] is not None:
-            notes = databases[args.keys_size].notes
-            report["search"]["`/` filter, per key"]["notes"] = notes
+        if not args.launch_only:
+            measure_in_app(report, args, databases, folder, child_env, log)
         report["verdicts"] = verdicts(report)
         report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -59,3 +59,30 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     for name in ("focus down (j)", "move card on (L)"):
         assert wire["keys"][name]["median_bytes"] > 0, "the key repainted nothing"
     assert "Bytes on the wire" in result.stdout
+
+
+def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--sizes=1000",
+        "--notes=2",
+        "--launch-runs=1",
+        "--launch-only",
+        f"--cache-dir={tmp_path / 'cache'}",
+        f"--out={out}",
+    ]
+    result = subprocess.run(
+        command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    report = json.loads(out.read_text())
+    assert set(report["launch"]) == {"bare", "1000"}
+    assert not {"store", "keystrokes", "search", "wire"} & set(report)
+    assert "Launch to usable board" in result.stdout
+    assert "Keystrokes" not in result.stdout
+    # Launched processes keep their bytecode in the cache, never in the source tree.
+    assert list((tmp_path / "cache" / "pycache").rglob("cli.*.pyc"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_tui.cli import main
+from pipeline_tui.cli import build_parser, main, parse_args
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -443,3 +443,55 @@ def test_a_database_failing_under_a_read_is_one_sentence(
     line = assert_one_line_error(code, err)
     assert "card" in line
     assert out == ""
+
+
+# Parsing: the board's options alone, or the whole command line -------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "p.db"],
+        ["--db=p.db", "--demo"],
+        ["--de"],
+        ["--config", "c.toml", "--db", "list"],
+        ["list"],
+        ["--db", "p.db", "list", "--format", "json"],
+        ["list", "--db", "p.db"],
+        ["config", "path"],
+    ],
+)
+def test_a_command_line_is_read_as_the_whole_parser_reads_it(argv: list[str]) -> None:
+    # The board's options are read without building every subcommand's parser.
+    assert parse_args(argv) == build_parser().parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["-h"],
+        ["--db", "p.db", "-h"],
+        ["--version"],
+        ["--d"],
+        ["--db"],
+        ["--demo=1"],
+        ["--nope"],
+        ["lits"],
+        ["--config"],
+        ["add"],
+        ["--demo", "--", "add"],
+    ],
+)
+def test_help_version_and_mistakes_are_answered_by_the_whole_parser(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as read:
+        parse_args(argv)
+    said = capsys.readouterr()
+    with pytest.raises(SystemExit) as whole:
+        build_parser().parse_args(argv)
+    assert read.value.code == whole.value.code
+    assert said == capsys.readouterr()
+    assert said.out or said.err

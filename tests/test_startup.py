@@ -99,10 +99,16 @@ def test_only_plain_sqlite_files_are_read_this_way(tmp_path: Path) -> None:
 
 def test_the_command_line_reads_no_sqlalchemy_before_the_board_shows() -> None:
     # The whole point of the early read: importing what the board's first paint needs
-    # must not pull in SQLAlchemy (about as slow to import as Textual itself).
+    # must not pull in SQLAlchemy (about as slow to import as Textual itself), nor what
+    # only the subcommands use.
     code = (
-        "import sys, pipeline_tui.cli, pipeline_tui.ui.app, pipeline_tui.store.peek;"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
+        "import sys, pipeline_tui.cli as cli, pipeline_tui.ui.app, pipeline_tui.store.peek;"
+        "import pipeline_tui.store.deferred;"
+        "cli.parse_args(['--db', 'p.db']);"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ("
+        "'sqlalchemy', 'alembic', 'json', 'csv')"
+        " or m in ('pipeline_tui.domain.importing', 'pipeline_tui.domain.standup',"
+        " 'pipeline_tui.standup_report')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -213,6 +219,46 @@ async def test_a_big_column_keeps_its_whole_count_in_an_80_column_board(demo_fil
             column.stage_size = 9
             await pilot.pause()
             assert "Prospect · 9" in screen_text(app)
+    finally:
+        gate.set()
+        deferred.close()
+
+
+async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file: Path) -> None:
+    # The command line pauses garbage collection until then (cli._run_app).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    painted: list[str] = []
+    app.on_first_paint = lambda: painted.append(screen_text(app))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            assert len(painted) == 1
+            assert "Amara Okafor" in painted[0], "called once the cards were on screen"
+    finally:
+        gate.set()
+        deferred.close()
+
+
+@pytest.mark.parametrize(("width", "expected"), [(80, "-narrow"), (99, "-narrow"), (100, "-wide")])
+async def test_the_board_starts_with_the_width_class_textual_would_give_it(
+    demo_file: Path, width: int, expected: str
+) -> None:
+    # Given before the first resize, so that resize restyles nothing (PipelineApp.on_mount).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(width, 40)) as pilot:
+            await pilot.pause()
+            assert app.width_class(width) == expected
+            classes = app.screen.classes & {"-narrow", "-wide"}
+            assert classes == {expected}
+            await pilot.resize_terminal(120 if width < 100 else 80, 40)
+            await pilot.pause()
+            assert app.screen.classes & {"-narrow", "-wide"} == {
+                "-wide" if width < 100 else "-narrow"
+            }, "Textual still moves it as the terminal is resized"
     finally:
         gate.set()
         deferred.close()

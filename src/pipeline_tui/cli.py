@@ -7,17 +7,15 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
+import gc
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar, cast
 
 from pipeline_tui import __version__
 from pipeline_tui.config import (
@@ -33,12 +31,9 @@ from pipeline_tui.config import (
 )
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
-from pipeline_tui.domain.importing import FIELDS, ImportFileError, parse_mapping
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, SinceError, parse_since
 from pipeline_tui.domain.text import clean_line, split_tags
-from pipeline_tui.standup_report import as_json, as_markdown, as_text
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -56,7 +51,7 @@ class UsageError(ValueError):
     """Bad input on the command line, reported as one sentence."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -68,17 +63,31 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="use another config file"
     )
+    return common
+
+
+def _add_demo_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a throwaway sample pipeline (never touches your data)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: every subcommand, --help and --version."""
+    # Imported here, not at the top: opening the board never builds these parsers.
+    from pipeline_tui.domain.importing import FIELDS
+    from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS
+
+    common = _common_options()
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="A keyboard-first kanban for your sales pipeline.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="open a throwaway sample pipeline (never touches your data)",
-    )
+    _add_demo_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     add = commands.add_parser("add", parents=[common], help="add a card")
@@ -172,8 +181,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotJustTheBoard(Exception):
+    pass
+
+
+class _BoardParser(argparse.ArgumentParser):
+    """Only the options that open the board. It never reports an error itself."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotJustTheBoard(message)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, read as build_parser() reads it.
+
+    Opening the board (`pipeline-tui`, maybe with --db, --config or --demo) is by far
+    the most common command line and is read by a parser of those options alone: the
+    full one takes ~5 ms to build, and its imports more, before the board can start.
+    Anything else (a command, --help, --version, a mistake) goes to the full parser,
+    so it is answered exactly as before.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    board = _BoardParser(prog=PROG, add_help=False, parents=[_common_options()])
+    _add_demo_option(board)
+    try:
+        namespace, rest = board.parse_known_args(args)
+    except _NotJustTheBoard:
+        rest = args
+    if rest:
+        return build_parser().parse_args(args)
+    namespace.command = None  # what the full parser's subparsers give
+    return namespace
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         if args.command == "config" and args.config_command in ("init", "path"):
             return _config_file_command(args)
@@ -195,9 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             return _config_check(args, config)
         return _run_app(args, config)
-    except ImportFileError as error:
-        print(f"{PROG}: error: {_sentence(str(error))} Nothing was imported.", file=sys.stderr)
-        return 1
     except (StoreError, ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
@@ -268,6 +307,9 @@ def _add(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int
 
 
 def _list(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+    import csv
+    import json
+
     stage = _parse(Stage.parse, args.stage) if args.stage else None
     cards = service.cards(stage)
     if args.format == "json":
@@ -321,6 +363,8 @@ def today() -> date:
 
 
 def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline_tui.domain.standup import SinceError, parse_since
+
     day = today()
     try:
         since = parse_since(args.since, day)
@@ -329,6 +373,7 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
     owner = clean_line(args.owner) if args.owner is not None else None
     if owner == "":
         raise UsageError("--owner needs a name.")
+    from pipeline_tui.standup_report import as_json, as_markdown, as_text
     from pipeline_tui.store.standup import load_standup
 
     report = load_standup(
@@ -383,6 +428,29 @@ def _parse(parse: Callable[[str], T], text: str) -> T:
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:
+    # Start-up builds a few hundred thousand objects that live as long as the app
+    # (Textual's modules, classes and styles, the board's widgets), and the cyclic
+    # garbage collector would walk them all several times before the board is first
+    # painted: ~60 ms at 10,000 cards, a full pass of ~40 ms among them. So it is paused
+    # until that paint, as Textual pauses it while scrolling.
+    gc.disable()
+    try:
+        return _run_board(args, config)
+    finally:
+        gc.enable()  # the board may never have been painted
+
+
+def _after_first_paint() -> None:
+    """Garbage collection resumes. Everything start-up built is first moved to the
+    oldest generation (freeze, then unfreeze: no pass over it), as if it had survived
+    collections; otherwise the very next collection would walk all of it at once."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.unfreeze()
+        gc.enable()
+
+
+def _run_board(args: argparse.Namespace, config: Config) -> int:
     # Textual is imported only when the board opens, so shell commands start quickly.
     from pipeline_tui.ui.app import PipelineApp
 
@@ -416,6 +484,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
             config_file=config.path,
             stale_limits=config.stale_limits,
             first_board=first,
+            on_first_paint=_after_first_paint,
         )
         app.run()
     finally:
@@ -451,6 +520,16 @@ REPORT_LIMIT = 20
 
 
 def _import(args: argparse.Namespace, config: Config) -> int:
+    from pipeline_tui.domain.importing import ImportFileError
+
+    try:
+        return _import_file(args, config)
+    except ImportFileError as error:
+        raise UsageError(f"{_sentence(str(error))} Nothing was imported.") from None
+
+
+def _import_file(args: argparse.Namespace, config: Config) -> int:
+    from pipeline_tui.domain.importing import parse_mapping
     from pipeline_tui.store.exchange import import_file
 
     mapping = parse_mapping(args.map)
@@ -552,6 +631,8 @@ def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None]]:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
+    import tempfile
+
     from pipeline_tui.store.exchange import export_document, write_csv, write_json
 
     database = open_database(database_target(args, config))

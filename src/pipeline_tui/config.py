@@ -21,9 +21,9 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 
 APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.text import clean_line
 
 NAME_MAX = 200

@@ -30,17 +30,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+# Last activity and staleness are defined in domain/activity.py (the board needs them
+# at start-up, without the stand-up's types); they are part of this module's API too.
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS as DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.activity import is_stale as is_stale
+from pipeline_tui.domain.activity import last_activity_day as last_activity_day
+from pipeline_tui.domain.activity import local_day as local_day
+from pipeline_tui.domain.activity import stale_limit as stale_limit
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import STAGES, Stage
 
 WINDOWS: tuple[int, ...] = (7, 30, 90)
 DEFAULT_WINDOW = 7
-DEFAULT_STALE_LIMITS: Mapping[Stage, int] = {
-    Stage.LEAD: 14,
-    Stage.PROSPECT: 7,
-    Stage.CLIENT: 30,
-    Stage.REPEAT: 90,
-}
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -103,11 +104,6 @@ def parse_since(text: str, today: date) -> date:
     return day
 
 
-def local_day(moment: datetime, tz: tzinfo | None) -> date:
-    """The calendar day of a stored (aware, UTC) moment in the rep's zone (None: local)."""
-    return moment.astimezone(tz).date()
-
-
 # What the store hands over -------------------------------------------------------------
 
 
@@ -133,43 +129,6 @@ class StandupCard:
         return last_activity_day(
             self.created_at, self.last_touchpoint, self.last_note_at, self.last_move_at, tz
         )
-
-
-def last_activity_day(
-    created_at: datetime,
-    last_touchpoint: date | None,
-    last_note_at: datetime | None,
-    last_move_at: datetime | None,
-    tz: tzinfo | None = None,
-) -> date:
-    """The latest day anything happened with a card (the day it was added if nothing did).
-
-    Touchpoints are already calendar days; notes and moves are stored moments, turned
-    into the rep's calendar day in zone `tz` (None: the system's local zone).
-    """
-    # The latest moment first, then one conversion: the calendar day only ever grows
-    # with the moment, and the board runs this for every card.
-    moment = created_at
-    if last_note_at is not None and last_note_at > moment:
-        moment = last_note_at
-    if last_move_at is not None and last_move_at > moment:
-        moment = last_move_at
-    day = local_day(moment, tz)
-    return last_touchpoint if last_touchpoint is not None and last_touchpoint > day else day
-
-
-def stale_limit(stage: Stage, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> int:
-    return limits.get(stage, DEFAULT_STALE_LIMITS[stage])
-
-
-def is_stale(
-    stage: Stage,
-    last_activity: date,
-    today: date,
-    limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
-) -> bool:
-    """Idle for more days than the stage allows (exactly the limit is not yet stale)."""
-    return (today - last_activity).days > stale_limit(stage, limits)
 
 
 @dataclass(frozen=True)

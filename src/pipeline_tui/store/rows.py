@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline_tui.domain.activity import last_activity_day
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import last_activity_day
 
 STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
 

@@ -15,8 +15,8 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.screen import Screen
 
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
@@ -59,7 +59,9 @@ class ThemePicker(Provider):
 
 
 class PipelineApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # The board's stylesheet is read with the app's own: pushing a screen whose CSS is
+    # new to the app makes Textual parse every stylesheet again (~5 ms at start-up).
+    CSS_PATH = ["app.tcss", "screens/board.tcss"]
     TITLE = "pipeline-tui"
     COMMANDS = App.COMMANDS | {CardSearch}
     # Screens get "-narrow" below 100 columns (an 80x24 phone over SSH): see app.tcss.
@@ -78,18 +80,21 @@ class PipelineApp(App[None]):
         config_file: Path | None = None,
         stale_limits: Mapping[Stage, int] | None = None,
         first_board: BoardPeek | None = None,
+        on_first_paint: Callable[[], object] | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
         means the rep chose none: the terminal's colours decide (16 colours: ANSI).
         `stale_limits` are the [stale] days per stage (None: the defaults).
-        `first_board` is the top of each column, read while the store opens."""
+        `first_board` is the top of each column, read while the store opens.
+        `on_first_paint` is called once the board has first been painted."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice
         self.first_board = first_board
+        self.on_first_paint = on_first_paint
         self.config_file = config_file
         self._theme_before_picking: str | None = None
         user_themes = user_theme_folder(config_file or default_config_path())
@@ -106,6 +111,11 @@ class PipelineApp(App[None]):
             self.startup_warnings.append(f"Theme {theme!r} not found; using {fallback}.")
             theme = fallback
         self.theme = theme
+
+    def width_class(self, width: int) -> str:
+        """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
+        picks it: the class of the widest breakpoint that `width` reaches."""
+        return max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1]
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""
@@ -176,7 +186,15 @@ class PipelineApp(App[None]):
             )
 
     def on_mount(self) -> None:
-        self.push_screen(BoardScreen(self.backend, self.first_board))
+        board = BoardScreen(self.backend, self.first_board)
+        # Textual gives a screen its breakpoint class on its first resize and restyles
+        # every widget on it for that (~20 ms on a full board, before the first paint).
+        # Given now, the resize finds it already there.
+        board.add_class(self.width_class(self.size.width), update=False)
+        self.push_screen(board)
+        if self.on_first_paint is not None:
+            # Runs after the board's first refresh (it is the current screen now).
+            self.call_after_refresh(self.on_first_paint)
         if self.notice:
             self.notify(self.notice, markup=False)
         for warning in self.startup_warnings:

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import StoreError
 

@@ -28,10 +28,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.styles import load_tcss
 
