@@ -25,8 +25,22 @@ import time
 STARTED = time.perf_counter()
 
 
+def _peak_rss_kib() -> int:
+    """This process's own peak RSS. Linux carries ru_maxrss over from the parent through
+    fork and exec, so a bench that has just built a 100,000-card database in-process
+    would lend every launch its own peak; VmHWM belongs to this program's memory alone."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _report(kind: str) -> None:
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_kib = _peak_rss_kib()
     os.write(1, f"{kind} {time.perf_counter() - STARTED:.6f} {rss_kib}\n".encode())
 
 
