@@ -216,6 +216,9 @@ async def test_a_big_column_keeps_its_whole_count_in_an_80_column_board(demo_fil
             column.stage_size = 2999
             await pilot.pause()
             assert "Prospect·2999" in screen_text(app)
+            # Focused, its mark gives up its space before the column its name.
+            await pilot.press("l")
+            assert "▸Prospect·2999" in screen_text(app)
             column.stage_size = 9
             await pilot.pause()
             assert "Prospect · 9" in screen_text(app)

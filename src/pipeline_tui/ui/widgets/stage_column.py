@@ -41,7 +41,7 @@ class StageColumn(Vertical):
         self.stage = stage
         self.card_list = CardList(stage, cache, id=f"cards-{stage.value}")
         self._focused = False
-        self._title: tuple[str, bool] | None = None
+        self._title: str | None = None
         self._repaint_only: str | None = None
         """While set, a whole-column refresh repaints just the "top" or "bottom" line."""
 
@@ -128,16 +128,16 @@ class StageColumn(Vertical):
         shown = self.size_shown
         count = str(shown) if self.total is None else f"{shown}/{self.total}"
         label, short = self.stage.label, self.stage.short_label
-        # A symbol as well as the colour, for monochrome terminals and NO_COLOR.
-        mark = FOCUS_MARK if self._focused else ""
+        # A symbol as well as the colour, for monochrome terminals and NO_COLOR; it
+        # loses its space before the stage loses its name.
+        marks = (FOCUS_MARK, FOCUS_MARK.strip()) if self._focused else ("",)
+        texts = (f"{label} · {count}", f"{short} · {count}", f"{short}·{count}", count)
         # The border keeps two cells each side of the title; the count matters most.
-        for title in (f"{label} · {count}", f"{short} · {count}", f"{short}·{count}", count):
-            title = mark + title
-            if len(title) <= self.size.width - 4:
-                break
-        if (title, self._focused) == self._title:
+        fitting = (m + t for t in texts for m in marks if len(m + t) <= self.size.width - 4)
+        title = next(fitting, marks[-1] + count)
+        if title == self._title:
             return
-        self._title = (title, self._focused)
+        self._title = title
         content = Content(title)
         if self._focused:
             content = content.stylize(self.get_visual_style("stage-column--focused-title"))
