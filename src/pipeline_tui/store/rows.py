@@ -6,6 +6,7 @@ SQLAlchemy is imported.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pipeline_tui.domain.activity import last_activity_day
@@ -15,10 +16,9 @@ from pipeline_tui.domain.stages import Stage
 STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
 
 
-def board_card(row: Any, criteria: int) -> CardSummary:
-    """A board card from a row of the board query: the card's own columns plus
-    last_touchpoint, last_note_at, last_move_at, referrals and qualified. Built in one
-    go, as this runs for every card on the board."""
+def card_summary(row: Any, **board_fields: Any) -> CardSummary:
+    """A card from its own columns (a CardRow or a query row with the same names);
+    `board_fields` adds what the board query computes (activity, score, referrals)."""
     tags = row.tags
     return CardSummary(
         id=row.id,
@@ -30,10 +30,23 @@ def board_card(row: Any, criteria: int) -> CardSummary:
         tags=tuple(tags.split()) if tags else (),
         next_action=row.next_action,
         next_action_due=row.next_action_due,
-        # The last move (or creation) stands in for created_at: it is never earlier.
-        last_activity=last_activity_day(
-            row.last_move_at, row.last_touchpoint, row.last_note_at, None
-        ),
+        **board_fields,
+    )
+
+
+def last_activity(row: Any) -> date:
+    """The last activity day from a row with last_move_at, last_touchpoint and
+    last_note_at. The last move (or creation) stands in for created_at: it is never
+    earlier."""
+    return last_activity_day(row.last_move_at, row.last_touchpoint, row.last_note_at, None)
+
+
+def board_card(row: Any, criteria: int) -> CardSummary:
+    """A board card from a row of the board query: the card's own columns plus
+    last_touchpoint, last_note_at, last_move_at, referrals and qualified."""
+    return card_summary(
+        row,
+        last_activity=last_activity(row),
         qualified=row.qualified or 0,
         criteria=criteria,
         referrals=row.referrals or 0,

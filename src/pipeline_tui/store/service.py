@@ -44,7 +44,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, is_stale, last_activity_day
+from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.text import clean_line, clean_text
 from pipeline_tui.store import search
 from pipeline_tui.store.database import Database
@@ -57,7 +57,7 @@ from pipeline_tui.store.models import (
     TouchpointRow,
     utcnow,
 )
-from pipeline_tui.store.rows import STAGES_BY_VALUE, board_card
+from pipeline_tui.store.rows import STAGES_BY_VALUE, board_card, card_summary, last_activity
 from pipeline_tui.store.search import SearchHit
 
 Clock = Callable[[], datetime]
@@ -335,7 +335,7 @@ class PipelineService:
             board_row = session.execute(self._board_query().where(CardRow.id == row.id)).first()
             summary = board_card(board_row, len(self.criteria)) if board_row else None
             return CardDetail(
-                summary=summary or _summary(row),
+                summary=summary or card_summary(row),
                 version=row.version,
                 email=row.email,
                 phone=row.phone,
@@ -762,26 +762,8 @@ class PipelineService:
 
 
 def _row_is_stale(row: Any, stage: Stage, today: date, limits: Mapping[Stage, int]) -> bool:
-    """CardSummary.is_stale for a row of _activity_query, without building the card
-    (rows.board_card computes last_activity the same way)."""
-    day = last_activity_day(row.last_move_at, row.last_touchpoint, row.last_note_at, None)
-    return is_stale(stage, day, today, limits)
-
-
-def _summary(row: Any) -> CardSummary:
-    """A board card from a CardRow or a result row of _SUMMARY_COLUMNS."""
-    tags = row.tags
-    return CardSummary(
-        id=row.id,
-        name=row.name,
-        organisation=row.organisation,
-        stage=STAGES_BY_VALUE[row.stage],
-        position=row.position,
-        owner=row.owner,
-        tags=tuple(tags.split()) if tags else (),
-        next_action=row.next_action,
-        next_action_due=row.next_action_due,
-    )
+    """CardSummary.is_stale for a row of _activity_query, without building the card."""
+    return is_stale(stage, last_activity(row), today, limits)
 
 
 def _link(row: CardRow) -> CardLink:
