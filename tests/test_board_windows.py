@@ -4,11 +4,13 @@ read. Driven as a rep drives it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert
 
+from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.store.models import CardRow
@@ -58,13 +60,30 @@ def placeholders_shown(text: str) -> bool:
     return f"  {PLACEHOLDER} " in text or f"▌ {PLACEHOLDER} " in text
 
 
+def _count_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many cards each `summaries` call read, in order."""
+    read: list[int] = []
+    summaries = service.summaries
+
+    def counted(card_ids: Iterable[int]) -> dict[int, CardSummary]:
+        found = summaries(card_ids)
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(service, "summaries", counted)
+    return read
+
+
 @pytest.fixture
 def long_leads(service: PipelineService) -> PipelineService:
     fill(service.database, Stage.LEAD, LONG)
     return service
 
 
-async def test_G_shows_the_last_card_of_a_long_column(long_leads: PipelineService) -> None:
+async def test_G_shows_the_last_card_of_a_long_column(
+    long_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = _count_reads(long_leads, monkeypatch)
     app = make_app(long_leads)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -75,6 +94,12 @@ async def test_G_shows_the_last_card_of_a_long_column(long_leads: PipelineServic
         assert f"{LONG}/{LONG}" in text
         assert not placeholders_shown(text)
         assert focused_card_name(app) == f"Card {LONG - 1:04d}"
+        # Re-reading the board (here: an undone reorder) keeps the moved card
+        # highlighted and reads the cards around it, not the thousands above it.
+        read.clear()
+        await press(pilot, "K", "u")
+        assert focused_card_name(app) == f"Card {LONG - 1:04d}"
+        assert sum(read) < 300, read
         await press(pilot, "g")
         assert "Card 0000" in screen_text(app)
         assert focused_card_name(app) == "Card 0000"
@@ -125,12 +150,13 @@ async def test_a_move_on_a_long_board_is_shown_and_saved(service: PipelineServic
 
 
 async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
-    database: Database,
+    database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fill(database, Stage.LEAD, LONG)
     fill(database, Stage.LEAD, 3, owner="sam", prefix="Mine", first_position=LONG)
     fill(database, Stage.LEAD, 2, prefix="Quiet", days_ago=40, first_position=LONG + 3)
     service = PipelineService(database, "sam", clock=lambda: NOW)
+    read = _count_reads(service, monkeypatch)
     total = LONG + 5
     app = make_app(service)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -156,6 +182,11 @@ async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
         text = screen_text(app)
         assert "Quiet 0000" in text and "Quiet 0001" in text and "Card 0000" not in text
         assert f"Lead · 2/{total}" in text
-        await press(pilot, "S", "G")
+        # Back to every card, the highlight (a quiet card at the bottom) is kept: the
+        # cards around it are read, not the three thousand between the top and it.
+        read.clear()
+        await press(pilot, "S")
+        assert sum(read) < 300, read
+        await press(pilot, "G")
         assert focused_card_name(app) == "Quiet 0001"
         assert len(board.cache) <= board.cache.limit

@@ -154,7 +154,7 @@ class CardList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.stage = stage
         self.cache = SummaryCache() if cache is None else cache
-        self._covered = (0, 0)  # the ids[lo:hi] last asked for
+        self._covered: list[tuple[int, int]] = []  # the ids[low:high] last asked for
         self._want_scheduled = False
         self._styles: dict[str, Style] = {}
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
@@ -205,23 +205,33 @@ class CardList(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height // CARD_HEIGHT + 1)
 
     def want_window(self, *, force: bool = False) -> None:
-        """Ask for the cards around what is on screen, unless asked for already.
+        """Ask for the cards around what is on screen and around the cursor, unless
+        asked for already.
 
-        Cheap when nothing is missing (a j/k press): two ranges compared."""
+        Two places, not the span between them: after a jump (G, a reload that keeps
+        the highlight) the cursor can be thousands of cards from where the list has
+        not yet scrolled, and that span would be the whole column. Cheap when nothing
+        is missing (a j/k press): a few ranges compared."""
         count = len(self.ids)
         if not count:
             return
         page = self.page_size()
-        first = self.scroll_offset.y // CARD_HEIGHT
-        top, bottom = min(first, self.cursor), max(first + page, self.cursor + 1)
-        low, high = self._covered
-        if not force and low <= max(0, top - page) and min(count, bottom + page) <= high:
+        places = {self.scroll_offset.y // CARD_HEIGHT, self.cursor}
+        if not force and all(
+            any(
+                low <= max(0, place - page) and min(count, place + 2 * page) <= high
+                for low, high in self._covered
+            )
+            for place in places
+        ):
             return
-        low = max(0, top - PREFETCH_PAGES * page)
-        high = min(count, bottom + PREFETCH_PAGES * page)
-        self._covered = (low, high)
+        self._covered = [
+            (max(0, place - PREFETCH_PAGES * page), min(count, place + (PREFETCH_PAGES + 1) * page))
+            for place in places
+        ]
         cache = self.cache
-        missing = [i for i in self.ids[low:high] if i not in cache and i not in cache.pending]
+        around = dict.fromkeys(i for low, high in self._covered for i in self.ids[low:high])
+        missing = [i for i in around if i not in cache and i not in cache.pending]
         if missing:
             cache.pending.update(missing)
             self.post_message(self.Wanted(self, missing))
