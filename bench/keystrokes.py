@@ -22,6 +22,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from bench import search
+from pipeline_tui.cli import after_board_loaded
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
@@ -99,7 +100,8 @@ async def measure(
 ) -> tuple[dict[str, Samples], dict[str, list[float] | None]]:
     """Every keystroke kind, `reps` times each (`open_reps` for opening a card; one more
     of each is a warm-up), and the in-app search measurements (None until they exist)."""
-    app = PipelineApp(service, cursor_blink=False)
+    # As the command line runs it: what start-up built is frozen once the board is in.
+    app = PipelineApp(service, cursor_blink=False, on_board_loaded=after_board_loaded)
     results: dict[str, Samples] = {}
 
     warmed: set[str] = set()

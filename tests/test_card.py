@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from textual._styles_cache import StylesCache
+from textual.widget import Widget
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
@@ -238,3 +241,30 @@ async def test_a_huge_note_saves_and_shows_without_freezing(
         assert "[b]dolor[/b]" in screen_text(app)
     with service.database.read() as session:
         assert session.scalars(select(ResearchNoteRow.body)).one() == body
+
+
+async def test_a_closed_card_screen_is_let_go(service: PipelineService, ada: int) -> None:
+    """A rep opens hundreds of cards a day. Whatever a closed card screen built must be
+    freed, or the app grows with every card and each garbage collection (run during
+    keystrokes) takes longer."""
+
+    def alive(kind: type) -> int:
+        gc.collect()
+        return sum(isinstance(thing, kind) for thing in gc.get_objects())
+
+    app = make_app(service)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+
+        async def open_and_close(times: int) -> None:
+            for _ in range(times):
+                await press(pilot, "enter")
+                assert isinstance(app.screen, CardScreen)
+                await press(pilot, "escape")
+                assert not isinstance(app.screen, CardScreen)
+
+        await open_and_close(2)
+        widgets, render_caches = alive(Widget), alive(StylesCache)
+        await open_and_close(6)
+        assert alive(Widget) <= widgets
+        assert alive(StylesCache) <= render_caches

@@ -244,6 +244,34 @@ async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file:
         deferred.close()
 
 
+async def test_the_command_line_hears_once_when_every_card_is_in(demo_file: Path) -> None:
+    # The command line then freezes what start-up built (cli.after_board_loaded).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    loaded: list[int] = []
+    app.on_board_loaded = lambda: loaded.append(
+        len(app.screen.query_one("#cards-lead", CardList).ids)
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+            assert loaded == [], "only the top of each column is in before the store opens"
+            gate.set()
+            await settle(pilot)
+            await settle(pilot)
+            assert loaded == [12]
+            prospects = app.screen.query_one("#cards-prospect", CardList)
+            before = len(prospects.ids)
+            await pilot.press("l", "L")  # a move reloads the board: not start-up any more
+            await settle(pilot)
+            assert len(prospects.ids) == before - 1
+            assert loaded == [12]
+    finally:
+        gate.set()
+        deferred.close()
+
+
 @pytest.mark.parametrize(("width", "expected"), [(80, "-narrow"), (99, "-narrow"), (100, "-wide")])
 async def test_the_board_starts_with_the_width_class_textual_would_give_it(
     demo_file: Path, width: int, expected: str

@@ -9,7 +9,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
@@ -81,13 +83,15 @@ class PipelineApp(App[None]):
         stale_limits: Mapping[Stage, int] | None = None,
         first_board: BoardPeek | None = None,
         on_first_paint: Callable[[], object] | None = None,
+        on_board_loaded: Callable[[], object] | None = None,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
         means the rep chose none: the terminal's colours decide (16 colours: ANSI).
         `stale_limits` are the [stale] days per stage (None: the defaults).
         `first_board` is the top of each column, read while the store opens.
-        `on_first_paint` is called once the board has first been painted."""
+        `on_first_paint` is called once the board has first been painted, and
+        `on_board_loaded` once it first holds every card."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
@@ -95,6 +99,7 @@ class PipelineApp(App[None]):
         self.notice = notice
         self.first_board = first_board
         self.on_first_paint = on_first_paint
+        self.on_board_loaded = on_board_loaded
         self.config_file = config_file
         self._theme_before_picking: str | None = None
         user_themes = user_theme_folder(config_file or default_config_path())
@@ -116,6 +121,16 @@ class PipelineApp(App[None]):
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
         picks it: the class of the widest breakpoint that `width` reaches."""
         return max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1]
+
+    def pop_screen(self) -> AwaitComplete:
+        # Textual 8.2.8 memoises StylesCache.get_inner_outer with an lru_cache of 1,024
+        # entries on a method, so the key holds the widget's StylesCache and through it
+        # every line the widget last rendered. A closed card screen's ~30 widgets stayed
+        # alive that way for dozens of opens after, and every full garbage collection
+        # walked them (over 100 ms, in the middle of a keystroke). The cache only saves
+        # adding two colours; forgetting it with each closed screen costs nothing.
+        StylesCache.get_inner_outer.cache_clear()
+        return super().pop_screen()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""
@@ -184,6 +199,10 @@ class PipelineApp(App[None]):
                 severity="warning",
                 markup=False,
             )
+
+    def on_board_screen_loaded(self, _: BoardScreen.Loaded) -> None:
+        if self.on_board_loaded is not None:
+            self.on_board_loaded()
 
     def on_mount(self) -> None:
         board = BoardScreen(self.backend, self.first_board)

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.cards import ArchivedCard
@@ -20,6 +20,7 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
 class ArchivedScreen(Screen[int | None]):
@@ -38,7 +39,7 @@ class ArchivedScreen(Screen[int | None]):
         self.restored: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◆")
+        yield ScreenHeader()
         yield Static(Content.styled("Loading…", "italic"), id="archived-empty")
         yield OptionList(id="archived")
         yield KeyFooter()

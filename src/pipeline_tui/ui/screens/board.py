@@ -14,10 +14,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
 
 from pipeline_tui.domain.cards import (
     BoardTotals,
@@ -36,6 +37,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 EMPTY_HINT = Content.assemble(
@@ -108,6 +110,10 @@ class BoardScreen(Screen[None]):
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     POLL_SECONDS = 3.0
     """How often the board looks for changes made by other app instances."""
+
+    class Loaded(Message):
+        """The board holds every card's id for the first time (start-up is over)."""
+
     BINDINGS = [
         Binding(
             "left,h",
@@ -256,7 +262,7 @@ class BoardScreen(Screen[None]):
         self.last_list = self.columns[Stage.LEAD].card_list
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◆")
+        yield ScreenHeader()
         yield FormInput(placeholder="filter: name, organisation, tag or note words", id="filter")
         yield Static(EMPTY_HINT, id="empty-hint")
         with Horizontal(id="columns"):
@@ -355,7 +361,9 @@ class BoardScreen(Screen[None]):
         self.totals = view.totals
         self.partial = None
         self.first = None
-        self.complete = True
+        if not self.complete:
+            self.complete = True
+            self.post_message(self.Loaded())
         self.show_board(focus_card)
 
     def on_card_list_wanted(self, event: CardList.Wanted) -> None:

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
@@ -33,6 +33,7 @@ from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.note_list import NoteList
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 110  # columns from which notes sit beside the profile instead of below it
 
@@ -82,7 +83,7 @@ class CardScreen(Screen[None]):
         self.card: CardDetail | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◆")
+        yield ScreenHeader()
         with Horizontal(id="panes"):
             with VerticalScroll(id="info"):
                 yield Static(Content.styled("Loading…", "italic"), id="profile")

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from pipeline_tui.domain.cards import NoteView
 from pipeline_tui.domain.kinds import NoteKind
@@ -20,6 +20,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 SaveNote = Callable[[str], Awaitable[NoteView]]
 
@@ -39,7 +40,7 @@ class NoteEditorScreen(Screen[None]):
         self.save_note = save
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◆")
+        yield ScreenHeader()
         yield Static(
             Content.assemble(
                 (f"{self.kind.label} note", "bold $accent"),

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.dates import describe_due
@@ -34,6 +34,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 120  # from this many columns the figures get their own panel
 SIDE_WIDTH = 64
@@ -141,7 +142,7 @@ class StandupScreen(Screen[None]):
         self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◆")
+        yield ScreenHeader()
         yield Static(Content.styled("Loading the stand-up…", "italic"), id="summary")
         with Horizontal(id="main"):
             yield StandupList(id="lines")

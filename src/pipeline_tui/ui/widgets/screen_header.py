@@ -1,0 +1,37 @@
+"""The header of every full screen, which goes away with its screen.
+
+Textual's Header watches the App's title and sub-title as well as its screen's, and
+Textual 8.2.8 forgets a watcher only when the watched value next changes
+(Textualize/textual#6666). The app's title never changes here, so every Header of
+every screen ever opened stayed alive with its children and their render caches:
+about 13,000 objects for each card a rep opened, walked by every full garbage
+collection from then on (over 100 ms each after twenty cards, during a keystroke).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from textual.css.query import NoMatches
+from textual.dom import NoScreen
+from textual.events import Mount
+from textual.widgets import Header
+from textual.widgets._header import HeaderTitle
+
+
+class ScreenHeader(Header):
+    def __init__(self) -> None:
+        super().__init__(icon="◆")
+
+    def _on_mount(self, event: Mount) -> None:
+        # Instead of Header._on_mount: the app's title is set before any screen is
+        # mounted and never changes, so the screen's own reactives are all there is to
+        # follow, and watchers kept on the screen go with it.
+        event.prevent_default()
+
+        def set_title() -> None:
+            with suppress(NoMatches, NoScreen):
+                self.query_one(HeaderTitle).update(self.format_title())
+
+        self.watch(self.screen, "title", set_title)
+        self.watch(self.screen, "sub_title", set_title)
