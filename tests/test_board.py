@@ -446,3 +446,26 @@ async def test_every_board_action_is_in_the_command_palette(three_leads: Pipelin
         await press(pilot, "enter")
         assert names(three_leads, Stage.PROSPECT) == ["Ada"]
         assert focused_card_name(app) == "Ada"
+
+
+async def test_an_empty_column_says_why_it_is_empty(service: PipelineService) -> None:
+    service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD)
+    app = make_app(service)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert screen_text(app).count("No cards yet.") == 3  # prospect, client, repeat
+
+        await press(pilot, "slash")
+        await type_text(pilot, "Ada")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "No cards yet." not in shown, "the cards are there; the filter hides them"
+        assert shown.count("No card matches.") == 3
+
+        await press(pilot, "escape", "S")
+        shown = screen_text(app)
+        assert "No cards yet." not in shown
+        assert shown.count("Nothing stale here.") == 4
+
+        await press(pilot, "S", "m")
+        assert screen_text(app).count("None of yours here.") == 3  # Ada is the rep's own

@@ -34,7 +34,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.peek import BoardPeek
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, NO_CARDS, CardList, SummaryCache
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -565,7 +565,18 @@ class BoardScreen(Screen[None]):
             if self.filter_ids is not None:
                 matching = self.filter_ids
                 ids = array("q", [card_id for card_id in ids if card_id in matching])
+            column.card_list.empty_hint = self._empty_hint()
             column.ids = ids
+
+    def _empty_hint(self) -> tuple[str, ...]:
+        """Why a column shows no card: a new pipeline, or the view leaves them out."""
+        if self.filter_ids is not None:
+            return ("No card matches.",)
+        if self.stale_only:
+            return ("Nothing stale here.",)
+        if self.mine_only:
+            return ("None of yours here.",)
+        return NO_CARDS
 
     def _views(self) -> list[str]:
         return [

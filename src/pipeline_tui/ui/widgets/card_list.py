@@ -45,6 +45,7 @@ SUMMARY_CACHE_SIZE = 2000
 PREFETCH_PAGES = 3
 """How many screens of cards above and below the visible ones a list asks for."""
 PLACEHOLDER = "…"
+NO_CARDS = ("No cards yet.", "n adds one.")
 
 
 class SummaryCache:
@@ -121,6 +122,8 @@ class CardList(ScrollView, can_focus=True):
     ids: reactive[array[int]] = reactive(lambda: array("q"), always_update=True, init=False)
     """The column's card ids, top first (the cards themselves are in `cache`)."""
     today: reactive[date] = reactive(date.today, init=False)
+    empty_hint: reactive[tuple[str, ...]] = reactive(NO_CARDS, init=False)
+    """What the list says when it has no card (the board knows why it has none)."""
     # Not repainted as a whole: watch_cursor repaints just the two cards that change.
     cursor: reactive[int] = reactive(0, init=False, repaint=False)
 
@@ -351,8 +354,8 @@ class CardList(ScrollView, can_focus=True):
         line_no = y + self.scroll_offset.y
         ids = self.ids
         if not ids:
-            hint = {0: "  No cards yet.", 1: "  n adds one."}.get(line_no)
-            if hint:
+            if line_no < len(self.empty_hint):
+                hint = f"  {self.empty_hint[line_no]}"
                 return self._strip([(hint, self._style("empty"))], width, base)
             return Strip.blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
