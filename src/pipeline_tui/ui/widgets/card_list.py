@@ -256,9 +256,14 @@ class CardList(ScrollView, can_focus=True):
         return max(0, min(cursor, len(self.ids) - 1))
 
     def watch_ids(self) -> None:
-        self.virtual_size = Size(
-            self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT
-        )
+        size = Size(self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT)
+        # virtual_size is a layout reactive in Textual 8.2.8: assigning it lays out the
+        # whole screen (~3 ms on a full board, in every card move). The list shows no
+        # scrollbar and its region does not change with its length, and the scroll
+        # limits are read from virtual_size itself, so setting it and clamping the
+        # scroll position is all a new length needs.
+        self.set_reactive(CardList.virtual_size, size)
+        self._scroll_update(size)
         self.cursor = self.validate_cursor(self.cursor)
         # Once whoever set the ids has also placed the cursor (focus_card). Not forced:
         # a move shifts a column by one card, and the cards around are read already;
