@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from textual import events
+from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -469,3 +471,24 @@ async def test_an_empty_column_says_why_it_is_empty(service: PipelineService) ->
 
         await press(pilot, "S", "m")
         assert screen_text(app).count("None of yours here.") == 3  # Ada is the rep's own
+
+
+async def test_a_filter_typed_in_one_burst_loses_no_key(service: PipelineService) -> None:
+    # Over SSH a whole "/okafor" can arrive in one packet: the keys after "/" are
+    # already queued when it is handled, and none may go to the board (k moves up).
+    service.add_card(CardDraft(name="Hana Okafor", organisation="Harbour"), Stage.LEAD)
+    service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
+    app = make_app(service)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        for key in ("slash", *"okafor"):
+            event = events.Key(key, "/" if key == "slash" else key)
+            event.set_sender(app)
+            app.post_message(event)
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "okafor"
+        shown = screen_text(app)
+        assert "Hana Okafor" in shown and "Ben" not in shown
+
+        await press(pilot, "slash")  # in the filter, "/" is text
+        assert app.screen.query_one("#filter", Input).value == "okafor/"

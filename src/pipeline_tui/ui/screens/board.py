@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -172,8 +173,15 @@ class BoardScreen(Screen[None]):
         Binding(
             "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
         ),
+        # A priority binding runs as the key arrives, before the keys queued behind it
+        # are handed to the focused widget: see action_filter.
         Binding(
-            "slash", "filter", "Filter", tooltip="Filter the board as you type", id="board.filter"
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Filter the board as you type",
+            id="board.filter",
+            priority=True,
         ),
         Binding(
             "escape",
@@ -705,8 +713,17 @@ class BoardScreen(Screen[None]):
         self.reload(undone.card_id if undone else None)
 
     def action_filter(self) -> None:
+        # Over SSH "/okafor" can arrive in one read. Textual hands each key to the
+        # focused widget as it takes it from the queue and runs ordinary bindings only
+        # when the key comes back up, so the letters went to the card list before "/"
+        # had focused the filter ("k" moved up, "a" opened the archive). As a priority
+        # binding "/" runs first, and the filter takes focus at once (Widget.focus()
+        # would wait for the next idle).
+        field = self.query_one("#filter", Input)
+        if field.has_focus:
+            raise SkipAction()  # a "/" typed in the filter is text
         self.add_class("-filtering")
-        self.query_one("#filter", Input).focus()
+        self.set_focus(field)
 
     def action_clear_filter(self) -> None:
         if not self.has_class("-filtering"):
