@@ -561,6 +561,7 @@ class BoardScreen(Screen[None]):
         """Redraw only the given columns from self.ids (after a change made here)."""
         filtered = self.filter_ids is not None or self.mine_only or self.stale_only
         partial = self.partial
+        empty_hint = self._empty_hint()
         for stage in stages:
             column = self.columns[stage]
             ids = self.ids[stage]
@@ -573,7 +574,7 @@ class BoardScreen(Screen[None]):
             if self.filter_ids is not None:
                 matching = self.filter_ids
                 ids = array("q", [card_id for card_id in ids if card_id in matching])
-            column.card_list.empty_hint = self._empty_hint()
+            column.card_list.empty_hint = empty_hint
             column.ids = ids
 
     def _empty_hint(self) -> tuple[str, ...]:
