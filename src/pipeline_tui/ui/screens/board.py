@@ -582,9 +582,9 @@ class BoardScreen(Screen[None]):
         if self.filter_ids is not None:
             return ("No card matches.",)
         if self.stale_only:
-            return ("Nothing stale here.",)
+            return ("Nothing stale.",)
         if self.mine_only:
-            return ("None of yours here.",)
+            return ("None of yours.",)
         return NO_CARDS
 
     def _views(self) -> list[str]:
