@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, Change, ChangeKind, StageEventView
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import (
     ConflictError,
@@ -968,8 +969,16 @@ class BoardMachine(RuleBasedStateMachine):
         change, before_change = self.changes.pop(), self.before.pop()
         place = self.places.pop()
         stage_before_undo = self.cards_table()
-        undone = self.service.undo(change)
         card = change.card_id
+        if change.before is None and (self.notes[card] or self.touchpoints[card]):
+            # Removing a new card would take the notes and touchpoints added since.
+            with pytest.raises(ConflictError, match="added since; it was not removed"):
+                self.service.undo(change)
+            assert self.cards_table() == stage_before_undo
+            # The older changes' snapshots were taken without this card: start afresh.
+            self.changes, self.before, self.places = [], [], []
+            return
+        undone = self.service.undo(change)
         assert undone.card_id == card
         # Every later change has been undone already, so this is the state before it.
         assert self.cards_table() == before_change
@@ -1069,3 +1078,90 @@ def test_head_revision_constant_matches_the_migration_scripts() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+# Races between two reps: nothing is overwritten or deleted silently ---------------------
+
+
+def _second_rep(service: PipelineService) -> PipelineService:
+    """Another rep on the same database (another SSH session, another laptop)."""
+    return PipelineService(service.database, "ana", clock=lambda: NOW)
+
+
+def test_a_note_saved_by_someone_else_meanwhile_is_not_overwritten(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada")).card_id
+    note = service.add_note(card, NoteKind.PROBLEM, "Fuel costs up")
+    theirs = _second_rep(service).update_note(note.id, "Fuel costs up 18%", None, note.version)
+    with pytest.raises(ConflictError) as refused:
+        service.update_note(note.id, "Fuel costs up, drivers leaving", None, note.version)
+    assert refused.value.current == theirs
+    assert [n.body for n in service.card(card).notes] == ["Fuel costs up 18%"]
+    with pytest.raises(ConflictError):
+        service.delete_note(note.id, note.version)
+    assert [n.body for n in service.card(card).notes] == ["Fuel costs up 18%"]
+    # Against the version now on record, the save goes through.
+    saved = service.update_note(note.id, "Fuel costs up 18%, drivers leaving", None, theirs.version)
+    assert saved.version == theirs.version + 1
+
+
+def test_undoing_a_new_card_keeps_what_another_rep_added_to_it(
+    service: PipelineService,
+) -> None:
+    added = service.add_card(CardDraft("Ada"))
+    other = _second_rep(service)
+    other.add_note(added.card_id, NoteKind.GOAL, "Open a second shop")
+    other.add_touchpoint(added.card_id, TouchpointKind.CALL, TODAY, "Intro call")
+    with pytest.raises(
+        ConflictError, match="Ada has 1 note and 1 touchpoint added since; it was not removed"
+    ):
+        service.undo(added)
+    detail = service.card(added.card_id)
+    assert [n.body for n in detail.notes] == ["Open a second shop"]
+    assert [t.summary for t in detail.touchpoints] == ["Intro call"]
+
+
+def test_undoing_a_referral_removes_the_lead_its_creation_wrote(
+    service: PipelineService,
+) -> None:
+    client = service.add_card(CardDraft("Chen"), Stage.CLIENT).card_id
+    referred = service.refer(client, CardDraft("Dee"), TODAY)
+    undone = service.undo(referred)
+    assert undone.version is None
+    assert [card.name for card in service.cards()] == ["Chen"]
+
+
+def test_answers_changed_by_someone_else_meanwhile_are_not_overwritten(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada")).card_id
+    seen = service.qualification(card)
+    criterion = seen.criteria[0]
+    _second_rep(service).save_qualification(card, {criterion: CriterionAnswer(Answer.NO, "cash")})
+    with pytest.raises(ConflictError) as refused:
+        service.save_qualification(card, {criterion: CriterionAnswer(Answer.YES)}, seen)
+    current = refused.value.current
+    assert isinstance(current, Qualification)
+    assert current.answer(criterion) == CriterionAnswer(Answer.NO, "cash")
+    assert service.qualification(card).answer(criterion).answer is Answer.NO
+    # A different criterion the other rep did not touch saves as usual.
+    other = seen.criteria[1]
+    saved = service.save_qualification(card, {other: CriterionAnswer(Answer.YES)}, seen)
+    assert saved.answer(other).answer is Answer.YES
+
+
+def test_archive_and_restore_against_an_old_version_are_refused(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada")).card_id
+    seen = service.card(card).version
+    _second_rep(service).update_card(card, CardDraft("Ada Lovelace"), seen)
+    with pytest.raises(ConflictError, match="it was not archived"):
+        service.archive_card(card, ArchiveReason.LOST, expected_version=seen)
+    assert service.card(card).archived_at is None
+    archived = service.archive_card(card, ArchiveReason.LOST, expected_version=seen + 1)
+    with pytest.raises(ConflictError, match="it was not restored"):
+        service.restore_card(card, expected_version=seen)
+    service.restore_card(card, expected_version=archived.version_after)
+    assert service.card(card).archived_at is None

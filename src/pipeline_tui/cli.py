@@ -37,8 +37,7 @@ from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
-    from pipeline_tui.store import Database, PipelineService
-    from pipeline_tui.store.peek import BoardPeek
+    from pipeline_tui.store import BoardPeek, Database, PipelineService
 
 PROG = "pipeline-tui"
 TODAY_ENV = "PIPELINE_TUI_TODAY"
@@ -374,16 +373,8 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
     if owner == "":
         raise UsageError("--owner needs a name.")
     from pipeline_tui.standup_report import as_json, as_markdown, as_text
-    from pipeline_tui.store.standup import load_standup
 
-    report = load_standup(
-        service.database,
-        day,
-        since=since,
-        window=args.window,
-        owner=owner,
-        limits=service.stale_limits,
-    )
+    report = service.standup(day, since=since, window=args.window, owner=owner)
     if owner is not None and owner not in {o.owner for o in report.owners}:
         print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
     formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
@@ -470,21 +461,19 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     title, notice = "pipeline-tui", None
     if first is not None:
         # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
-        from pipeline_tui.store.deferred import DeferredService
+        from pipeline_tui.store import DeferredService
 
         deferred = DeferredService(partial(_open_service, target, config), user=config.user_name)
         service, close = cast("PipelineService", deferred), deferred.close
     elif args.demo:
-        from pipeline_tui.store.demo import seed_demo
-
         service = _open_service("sqlite://", config)
-        seed_demo(service.database, date.today(), user=config.user_name)
+        service.seed_demo(date.today())
         title = "pipeline-tui demo"
         notice = "A sample pipeline: nothing you do here is saved."
-        close = service.database.close
+        close = service.close
     else:
         service = _open_service(target, config)
-        close = service.database.close
+        close = service.close
     try:
         app = PipelineApp(
             service,
@@ -509,7 +498,7 @@ FIRST_CARDS_PER_COLUMN = 100
 
 
 def _peek(target: str, config: Config) -> BoardPeek | None:
-    from pipeline_tui.store.peek import peek_board, sqlite_path
+    from pipeline_tui.store import peek_board, sqlite_path
 
     path = sqlite_path(target)
     return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
@@ -518,7 +507,12 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
 def _open_service(target: str, config: Config) -> PipelineService:
     from pipeline_tui.store import PipelineService
 
-    return PipelineService(open_database(target), config.user_name, criteria=config.criteria)
+    return PipelineService(
+        open_database(target),
+        config.user_name,
+        criteria=config.criteria,
+        stale_limits=config.stale_limits,
+    )
 
 
 def _sentence(text: str) -> str:
@@ -678,7 +672,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _backup(args: argparse.Namespace, config: Config) -> int:
-    from pipeline_tui.store.backup import backup_database
+    from pipeline_tui.store import backup_database
 
     target = backup_database(database_target(args, config), args.dest, datetime.now(UTC))
     print(f"Backed up to {target}.")

@@ -94,6 +94,9 @@ class CardSummary:
     criteria: int = 0
     referrals: int = 0
     """Active cards this one referred."""
+    version: int = 0
+    """The card's version when read (0: not known); a change made against an older
+    version can be refused."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -169,6 +172,8 @@ class NoteView:
     body: str
     created_at: datetime
     updated_at: datetime
+    version: int = 1
+    """Bumped by every save: an edit made against an older version is refused."""
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,9 @@ class Change:
     before: CardState | None
     version_after: int
     note: NoteView | None = None  # the deleted note, for DELETE_NOTE
+    created_with: tuple[tuple[str, int], ...] = ()
+    """For CREATE: what the creation itself wrote beside the card (("touchpoint", 1)
+    for a referral), so undo can tell it from what was added since."""
 
 
 @dataclass(frozen=True)

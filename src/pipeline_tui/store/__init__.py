@@ -1,9 +1,9 @@
-"""SQLAlchemy models, database set-up, migrations and the one service API.
+"""The store: SQLAlchemy models, database set-up, migrations, and the front door the UI
+and the command line use (this package's names; its modules are the store's own).
 
-Nothing here knows about Textual; the UI and the CLI call `PipelineService`.
-
-The names below are imported when first used: SQLAlchemy takes about as long to import
-as Textual, and the board's first screenful does not need it (see store/peek.py).
+Nothing here knows about Textual. The names below are imported when first used:
+SQLAlchemy takes about as long to import as Textual, and the board's first screenful
+does not need it (see store/peek.py).
 """
 
 from __future__ import annotations
@@ -14,22 +14,41 @@ from typing import TYPE_CHECKING, Any
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 
 if TYPE_CHECKING:
+    from pipeline_tui.store.backup import backup_database
     from pipeline_tui.store.database import Database, open_database
+    from pipeline_tui.store.deferred import DeferredService
+    from pipeline_tui.store.peek import BoardPeek, peek_board, sqlite_path
+    from pipeline_tui.store.read_model import BoardView
+    from pipeline_tui.store.search import SearchHit
     from pipeline_tui.store.service import PipelineService
 
 _LAZY = {
     "Database": "pipeline_tui.store.database",
     "open_database": "pipeline_tui.store.database",
     "PipelineService": "pipeline_tui.store.service",
+    "DeferredService": "pipeline_tui.store.deferred",
+    "BoardPeek": "pipeline_tui.store.peek",
+    "peek_board": "pipeline_tui.store.peek",
+    "sqlite_path": "pipeline_tui.store.peek",
+    "BoardView": "pipeline_tui.store.read_model",
+    "SearchHit": "pipeline_tui.store.search",
+    "backup_database": "pipeline_tui.store.backup",
 }
 
 __all__ = [
+    "BoardPeek",
+    "BoardView",
     "ConflictError",
     "Database",
+    "DeferredService",
     "NotFoundError",
     "PipelineService",
+    "SearchHit",
     "StoreError",
+    "backup_database",
     "open_database",
+    "peek_board",
+    "sqlite_path",
 ]
 
 

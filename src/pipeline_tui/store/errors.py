@@ -1,5 +1,7 @@
 """Errors the store raises; each message is one sentence a rep can act on."""
 
+from __future__ import annotations
+
 
 class StoreError(Exception):
     """The database could not be opened or a change could not be saved."""
@@ -10,4 +12,12 @@ class NotFoundError(StoreError):
 
 
 class ConflictError(StoreError):
-    """Someone else changed the card since it was read; nothing was overwritten."""
+    """Someone else changed the card since it was read; nothing was overwritten.
+
+    `current` is the newer saved value when the store has it (a NoteView, a
+    Qualification), so the rep can see it beside their own.
+    """
+
+    def __init__(self, message: str, current: object | None = None) -> None:
+        super().__init__(message)
+        self.current = current

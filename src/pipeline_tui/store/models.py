@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import (
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store.types import EnumText, UTCDateTime
 
 # Stable constraint names keep migrations portable between SQLite and PostgreSQL.
 NAMING = {
@@ -28,26 +29,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps stored as naive UTC (SQLite has no zone) and read back as aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use aware UTC datetimes")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def utcnow() -> datetime:
@@ -68,19 +49,21 @@ class CardRow(Base):
     phone: Mapped[str] = mapped_column(String(500), default="")
     # Space-separated, lower-case; tags never contain spaces (see domain.text.split_tags).
     tags: Mapped[str] = mapped_column(String(1000), default="")
-    stage: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[Stage] = mapped_column(EnumText(Stage, 20))
     position: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(200))
     next_action: Mapped[str] = mapped_column(String(500), default="")
     next_action_due: Mapped[date | None] = mapped_column(Date)
-    source: Mapped[str | None] = mapped_column(String(30))
-    market: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[TouchpointKind | None] = mapped_column(EnumText(TouchpointKind, 30))
+    market: Mapped[Market | None] = mapped_column(EnumText(Market, 10))
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by the service on real edits only: moving a neighbour must not touch it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    archive_reason: Mapped[str | None] = mapped_column(String(30))
+    archive_reason: Mapped[ArchiveReason | None] = mapped_column(
+        EnumText(ArchiveReason, 30, unknown=ArchiveReason.OTHER)
+    )
     archive_note: Mapped[str] = mapped_column(String(500), default="")
     # Optimistic concurrency: a save against a stale version is refused, not applied.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -112,8 +95,8 @@ class StageEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
-    from_stage: Mapped[str | None] = mapped_column(String(20))
-    to_stage: Mapped[str] = mapped_column(String(20))
+    from_stage: Mapped[Stage | None] = mapped_column(EnumText(Stage, 20))
+    to_stage: Mapped[Stage] = mapped_column(EnumText(Stage, 20))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by: Mapped[str] = mapped_column(String(200))
     # Why the move was unusual: a lead moved on without passing qualification.
@@ -132,7 +115,7 @@ class TouchpointRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[TouchpointKind] = mapped_column(EnumText(TouchpointKind, 30))
     happened_on: Mapped[date] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -147,13 +130,18 @@ class ResearchNoteRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[NoteKind] = mapped_column(EnumText(NoteKind, 20))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by the service on real edits only: moving a neighbour must not touch it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Optimistic concurrency, as on cards: a save against a stale version is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
     card: Mapped[CardRow] = relationship(back_populates="notes")
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         Index("ix_research_note_card", "card_id", "kind"),
@@ -170,7 +158,7 @@ class QualificationAnswerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
     criterion: Mapped[str] = mapped_column(String(200))
-    answer: Mapped[str] = mapped_column(String(10))
+    answer: Mapped[Answer] = mapped_column(EnumText(Answer, 10, unknown=Answer.UNKNOWN))
     comment: Mapped[str] = mapped_column(String(500), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(200), default="")

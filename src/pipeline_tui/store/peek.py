@@ -32,7 +32,7 @@ SQLITE_URL_PREFIX = "sqlite:///"
 
 _COLUMN_SQL = """
 SELECT card.id, card.name, card.organisation, card.stage, card.position, card.owner,
-       card.tags, card.next_action, card.next_action_due,
+       card.tags, card.next_action, card.next_action_due, card.version,
        (SELECT max(touchpoint.happened_on) FROM touchpoint
          WHERE touchpoint.card_id = card.id) AS last_touchpoint,
        (SELECT max(research_note.updated_at) FROM research_note
@@ -118,8 +118,8 @@ def _read(
 
 def _row(values: tuple[object, ...]) -> SimpleNamespace:
     """SQLite's text dates and times as the Python values SQLAlchemy would give."""
-    (id_, name, organisation, stage, position, owner, tags, action, due) = values[:9]
-    touchpoint, note_at, move_at, referrals, qualified = values[9:]
+    (id_, name, organisation, stage, position, owner, tags, action, due, version) = values[:10]
+    touchpoint, note_at, move_at, referrals, qualified = values[10:]
     return SimpleNamespace(
         id=id_,
         name=name,
@@ -130,6 +130,7 @@ def _row(values: tuple[object, ...]) -> SimpleNamespace:
         tags=tags,
         next_action=action,
         next_action_due=_date(due),
+        version=version,
         last_touchpoint=_date(touchpoint),
         last_note_at=_moment(note_at),
         last_move_at=_moment(move_at),

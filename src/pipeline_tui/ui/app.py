@@ -19,7 +19,7 @@ from textual.screen import Screen
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store.peek import BoardPeek
+from pipeline_tui.store import BoardPeek
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.keys import check_keymap

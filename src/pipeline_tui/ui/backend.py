@@ -12,7 +12,7 @@ from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store.errors import StoreError
+from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +32,7 @@ from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.peek import BoardPeek
+from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, NO_CARDS, CardList, SummaryCache
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -52,45 +51,10 @@ EMPTY_HINT = Content.assemble(
 
 
 if TYPE_CHECKING:
-    from pipeline_tui.store import PipelineService
+    pass
 
 # The other screens are imported when first opened, not with the board: the board's
 # first paint is what a rep waits for at start-up.
-
-
-@dataclass(frozen=True)
-class BoardView:
-    """What a reload reads: each column's ids, the header's totals, and the cards the
-    columns will show first."""
-
-    ids: dict[Stage, array[int]]
-    totals: BoardTotals
-    cards: dict[int, CardSummary]
-
-
-def read_board(
-    service: PipelineService,
-    today: date,
-    limits: Mapping[Stage, int],
-    *,
-    mine_only: bool,
-    stale_only: bool,
-    tops: Mapping[Stage, int],
-    page: int,
-    focus_card: int | None,
-) -> BoardView:
-    """The board as a reload shows it (run in the store's thread): the ids, the totals,
-    and the cards around each column's top card `tops` and around `focus_card`."""
-    ids = service.board_ids(today, mine_only=mine_only, stale_only=stale_only, stale_limits=limits)
-    totals = service.board_totals(today, limits)
-    wanted: list[int] = []
-    for stage, column in ids.items():
-        # Around the card to focus if the column has it, else where the column is.
-        top = tops.get(stage, 0)
-        if focus_card is not None and focus_card in column:
-            top = column.index(focus_card)
-        wanted.extend(column[max(0, top - page) : top + 2 * page])
-    return BoardView(ids, totals, service.summaries(wanted) if wanted else {})
 
 
 def _totals_of(columns: Mapping[Stage, list[CardSummary]], today: date, limits: Any) -> BoardTotals:
@@ -340,10 +304,9 @@ class BoardScreen(Screen[None]):
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         try:
             view = await self.backend.run(
-                read_board,
-                self.backend.service,
+                self.backend.service.board_view,
                 self.backend.today(),
-                self.backend.stale_limits,
+                stale_limits=self.backend.stale_limits,
                 mine_only=self.mine_only,
                 stale_only=self.stale_only,
                 tops=tops,

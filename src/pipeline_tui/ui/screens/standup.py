@@ -171,19 +171,14 @@ class StandupScreen(Screen[None]):
 
     @work(group="standup", exclusive=True)
     async def load(self) -> None:
-        # Imported here: it needs SQLAlchemy, which the board's first paint does not.
-        from pipeline_tui.store.standup import load_standup
-
-        today, window, owner = self.backend.today(), self.window, self.owner
+        service = self.backend.service
         try:
             standup = await self.backend.run(
-                lambda: load_standup(
-                    self.backend.service.database,  # in the store thread: it may be opening
-                    today,
-                    window=window,
-                    owner=owner,
-                    limits=self.backend.stale_limits,
-                )
+                service.standup,
+                self.backend.today(),
+                window=self.window,
+                owner=self.owner,
+                stale_limits=self.backend.stale_limits,
             )
         except StoreError as error:
             self.notify(

@@ -1,0 +1,510 @@
+"""Changing the pipeline: cards, moves, the archive, checklists, notes, touchpoints and
+next actions. Each function works inside the write transaction it is given.
+
+A change that someone else could have made at the same moment is checked against the
+version the rep saw (`expected_version`): a save made against an older version is
+refused with ConflictError, which carries the newer saved value so the rep can compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from pipeline_tui.domain.cards import (
+    NOTE_MAX_CHARS,
+    CardDraft,
+    CardState,
+    Change,
+    ChangeKind,
+    NoteView,
+    TouchpointView,
+)
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import COMMENT_MAX, Answer, CriterionAnswer, Qualification
+from pipeline_tui.domain.referrals import check_can_refer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line, clean_text
+from pipeline_tui.store import positions, read_model
+from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
+from pipeline_tui.store.models import (
+    CardRow,
+    QualificationAnswerRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and when: the rep's name and the one moment a transaction
+    stamps on everything it writes."""
+
+    user: str
+    now: datetime
+
+
+# Cards -------------------------------------------------------------------------------
+
+
+def add_card(
+    session: Session,
+    actor: Actor,
+    draft: CardDraft,
+    stage: Stage,
+    *,
+    source: TouchpointKind | None = None,
+    market: Market | None = None,
+    referred_by: CardRow | None = None,
+) -> CardRow:
+    """A new card at the top of its stage's column, with its creation event."""
+    row = CardRow(
+        stage=stage,
+        position=positions.top(session, stage),
+        owner=draft.owner or actor.user,
+        created_at=actor.now,
+        source=source,
+        market=market,
+        referred_by_id=referred_by.id if referred_by is not None else None,
+    )
+    apply_draft(row, draft)
+    row.events.append(StageEventRow(from_stage=None, to_stage=stage, at=actor.now, by=actor.user))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def created(row: CardRow, description: str, **created_with: int) -> Change:
+    return Change(
+        ChangeKind.CREATE,
+        row.id,
+        description,
+        None,
+        row.version,
+        created_with=tuple(sorted(created_with.items())),
+    )
+
+
+def update_card(
+    session: Session, actor: Actor, card_id: int, draft: CardDraft, expected_version: int
+) -> Change:
+    """Save an edited profile, refusing if someone else saved the card meanwhile."""
+    row = get_card(session, card_id)
+    check_version(row, expected_version)
+    before = state_of(row)
+    apply_draft(row, draft)
+    row.updated_at = actor.now
+    session.flush()
+    return Change(ChangeKind.EDIT, row.id, f"Edited {row.name}", before, row.version)
+
+
+def move_card(
+    session: Session, actor: Actor, card_id: int, to_stage: Stage, note: str = ""
+) -> Change | None:
+    """Move a card to the top of another stage; None if it is already there."""
+    row = get_card(session, card_id, active=True)
+    if row.stage is to_stage:
+        return None
+    before = state_of(row)
+    # The column it leaves keeps a gap: positions order cards, they do not count them.
+    row.stage, row.position = to_stage, positions.top(session, to_stage)
+    row.updated_at = actor.now
+    session.add(
+        StageEventRow(
+            card_id=row.id,
+            from_stage=before.stage,
+            to_stage=to_stage,
+            at=actor.now,
+            by=actor.user,
+            note=clean_line(note)[:1000],
+        )
+    )
+    session.flush()
+    return Change(
+        ChangeKind.MOVE, row.id, f"Moved {row.name} to {to_stage.label}", before, row.version
+    )
+
+
+def reorder_card(session: Session, card_id: int, offset: int) -> Change | None:
+    """Move a card up (negative) or down within its column; None at either end."""
+    row = get_card(session, card_id, active=True)
+    before = state_of(row)
+    stage, position, steps, up = before.stage, row.position, 0, offset < 0
+    for _ in range(abs(offset)):
+        neighbour = positions.adjacent(session, stage, row.id, position, up=up)
+        if neighbour is None:
+            break
+        position = positions.swap(session, stage, row.id, position, neighbour, up=up)
+        steps += 1
+    if not steps:
+        return None
+    positions.set_position(session, row.id, position)
+    return Change(ChangeKind.REORDER, row.id, f"Reordered {row.name}", before, row.version)
+
+
+def archive_card(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    reason: ArchiveReason,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Change:
+    """Take a card off the board, with the reason; it can be restored, never lost."""
+    note = clean_line(note)
+    if reason is ArchiveReason.OTHER and not note:
+        raise StoreError("Say why the card is archived when the reason is 'other'.")
+    row = get_card(session, card_id, active=True)
+    if expected_version is not None:
+        check_version(row, expected_version, doing="archived")
+    before = state_of(row)
+    row.archived_at = actor.now
+    row.archive_reason = reason
+    row.archive_note = note
+    session.flush()
+    description = f"Archived {row.name} ({reason.label})"
+    return Change(ChangeKind.ARCHIVE, row.id, description, before, row.version)
+
+
+def restore_card(
+    session: Session, actor: Actor, card_id: int, expected_version: int | None = None
+) -> Change:
+    """Bring an archived card back to the top of the stage it was archived from."""
+    row = get_card(session, card_id)
+    if row.archived_at is None:
+        raise StoreError(f"{row.name} is not archived.")
+    if expected_version is not None:
+        check_version(row, expected_version, doing="restored")
+    before = state_of(row)
+    row.position = positions.top(session, row.stage)
+    row.archived_at, row.archive_reason, row.archive_note = None, None, ""
+    row.updated_at = actor.now
+    session.flush()
+    description = f"Restored {row.name} to {row.stage.label}"
+    return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
+
+
+def set_market(session: Session, actor: Actor, card_id: int, market: Market | None) -> None:
+    row = get_card(session, card_id)
+    row.market = market
+    row.updated_at = actor.now
+
+
+# Qualification and referrals ---------------------------------------------------------
+
+
+def save_qualification(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    answers: Mapping[str, CriterionAnswer],
+    criteria: tuple[str, ...],
+    seen: Qualification | None = None,
+) -> Qualification:
+    """Save answers by criterion text; unknown with no comment removes the answer.
+
+    `seen` is the checklist as the rep opened it: an answer someone else changed since
+    is not overwritten, and the whole save is refused with the newer checklist.
+    """
+    row = get_card(session, card_id)
+    existing = {
+        saved.criterion: saved
+        for saved in session.scalars(
+            select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == row.id)
+        )
+    }
+    if seen is not None:
+        changed = [
+            criterion
+            for criterion, given in answers.items()
+            if _stored(existing.get(criterion)) != seen.answer(criterion)
+            and given != seen.answer(criterion)
+        ]
+        if changed:
+            raise ConflictError(
+                f"Someone else answered {', '.join(changed)} for {row.name} meanwhile; "
+                "your answers were not saved.",
+                current=read_model.qualification(session, row.id, criteria),
+            )
+    for criterion, given in answers.items():
+        comment = clean_line(given.comment)[:COMMENT_MAX]
+        saved = existing.get(criterion)
+        if given.answer is Answer.UNKNOWN and not comment:
+            if saved is not None:
+                session.delete(saved)
+            continue
+        if saved is None:
+            saved = QualificationAnswerRow(card_id=row.id, criterion=criterion)
+            session.add(saved)
+        elif saved.answer is given.answer and saved.comment == comment:
+            continue
+        saved.answer, saved.comment = given.answer, comment
+        saved.updated_at, saved.updated_by = actor.now, actor.user
+    session.flush()
+    return read_model.qualification(session, row.id, criteria)
+
+
+def _stored(saved: QualificationAnswerRow | None) -> CriterionAnswer:
+    return CriterionAnswer() if saved is None else CriterionAnswer(saved.answer, saved.comment)
+
+
+def refer(
+    session: Session, actor: Actor, referrer_id: int, draft: CardDraft, today: date
+) -> Change:
+    """A new lead referred by a client or repeat card, with a referral touchpoint on both.
+
+    Undo removes the new lead; the referral touchpoint on the referrer stays, as
+    touchpoints are history.
+    """
+    referrer = get_card(session, referrer_id, active=True)
+    problem = check_can_refer(referrer.name, referrer.stage)
+    if problem:
+        raise StoreError(problem)
+    row = add_card(session, actor, draft, Stage.LEAD, referred_by=referrer)
+    log_touchpoint(row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", actor.now)
+    # Giving a referral is not where the referrer came from: their source stays.
+    log_touchpoint(
+        referrer,
+        TouchpointKind.REFERRAL,
+        today,
+        f"Referred {draft.name}",
+        actor.now,
+        first_sets_source=False,
+    )
+    session.flush()
+    return created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
+
+
+# Research notes ----------------------------------------------------------------------
+
+
+def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body: str) -> NoteView:
+    body = note_body(body)
+    row = get_card(session, card_id)
+    note = ResearchNoteRow(
+        card_id=row.id, kind=kind, body=body, created_at=actor.now, updated_at=actor.now
+    )
+    session.add(note)
+    session.flush()
+    return read_model.note_view(note)
+
+
+def update_note(
+    session: Session,
+    actor: Actor,
+    note_id: int,
+    body: str,
+    kind: NoteKind | None = None,
+    expected_version: int | None = None,
+) -> NoteView:
+    """Save an edited note, refusing when someone else saved it after `expected_version`
+    (the ConflictError carries their version)."""
+    body = note_body(body)
+    note = get_note(session, note_id)
+    if expected_version is not None and note.version != expected_version:
+        raise ConflictError(
+            "Someone else saved this note while you edited it; yours was not saved, "
+            "and both versions are shown.",
+            current=read_model.note_view(note),
+        )
+    if note.body != body or (kind is not None and note.kind is not kind):
+        note.body = body
+        if kind is not None:
+            note.kind = kind
+        note.updated_at = actor.now
+    session.flush()
+    return read_model.note_view(note)
+
+
+def delete_note(session: Session, note_id: int, expected_version: int | None = None) -> Change:
+    """Delete a note; the Change holds all of it, so undo brings it back whole."""
+    note = get_note(session, note_id)
+    if expected_version is not None and note.version != expected_version:
+        raise ConflictError(
+            "Someone else changed this note since you opened it; it was not deleted.",
+            current=read_model.note_view(note),
+        )
+    view = read_model.note_view(note)
+    card = get_card(session, note.card_id)
+    session.delete(note)
+    description = f"Deleted the {view.kind.label.lower()} note on {card.name}"
+    return Change(ChangeKind.DELETE_NOTE, card.id, description, None, card.version, note=view)
+
+
+def get_note(session: Session, note_id: int) -> ResearchNoteRow:
+    note = session.get(ResearchNoteRow, note_id)
+    if note is None:
+        raise NotFoundError("That note no longer exists.")
+    return note
+
+
+def note_body(body: str) -> str:
+    body = clean_text(body).strip("\n")
+    if not body.strip():
+        raise StoreError("A note needs some text.")
+    if len(body) > NOTE_MAX_CHARS:
+        raise StoreError(
+            f"A note can be at most {NOTE_MAX_CHARS:,} characters; this one has {len(body):,}."
+        )
+    return body
+
+
+# Touchpoints and next actions --------------------------------------------------------
+
+
+def add_touchpoint(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str = "",
+) -> TouchpointView:
+    """Log a touchpoint; the first one a card gets becomes its source."""
+    row = get_card(session, card_id)
+    touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
+    session.flush()
+    return TouchpointView(touchpoint.id, kind, happened_on, touchpoint.summary)
+
+
+def set_next_action(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    action: str,
+    due: date | None,
+    expected_version: int,
+) -> Change:
+    """Set (or clear, with an empty action and no date) the card's one next step."""
+    action = clean_line(action)
+    row = get_card(session, card_id)
+    check_version(row, expected_version)
+    before = state_of(row)
+    row.next_action, row.next_action_due = action, due
+    row.updated_at = actor.now
+    session.flush()
+    what = f"Next action for {row.name}" if action or due else f"Cleared next action of {row.name}"
+    return Change(ChangeKind.EDIT, row.id, what, before, row.version)
+
+
+def complete_next_action(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    expected_version: int,
+) -> int:
+    """Mark the next action done: log it as a touchpoint and clear it, in one step.
+
+    Returns the card's new version, for setting the next action straight after.
+    """
+    row = get_card(session, card_id)
+    check_version(row, expected_version)
+    log_touchpoint(row, kind, happened_on, summary or f"Done: {row.next_action}", actor.now)
+    row.next_action, row.next_action_due = "", None
+    row.updated_at = actor.now
+    session.flush()
+    return row.version
+
+
+def log_touchpoint(
+    row: CardRow,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    now: datetime,
+    *,
+    first_sets_source: bool = True,
+) -> TouchpointRow:
+    touchpoint = TouchpointRow(
+        card_id=row.id,
+        kind=kind,
+        happened_on=happened_on,
+        summary=clean_line(summary),
+        created_at=now,
+    )
+    session = object_session(row)
+    assert session is not None
+    # Added through the session, not row.touchpoints, which would load every earlier one.
+    session.add(touchpoint)
+    if row.source is None and first_sets_source:  # the first is where the card came from
+        market = row.market or (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD)
+        # Written beside the ORM, like position shifts, so the card's version stays put:
+        # logging a touchpoint must not make the rep's own undo (or an open edit) of the
+        # card look like someone else's change.
+        session.execute(
+            update(CardRow)
+            .where(CardRow.id == row.id)
+            .values(source=kind, market=market)
+            .execution_options(synchronize_session=False)
+        )
+        set_committed_value(row, "source", kind)
+        set_committed_value(row, "market", market)
+    return touchpoint
+
+
+# Shared by every change ----------------------------------------------------------------
+
+
+def get_card(session: Session, card_id: int, *, active: bool = False) -> CardRow:
+    row = session.get(CardRow, card_id)
+    if row is None:
+        raise NotFoundError("That card no longer exists.")
+    if active and row.archived_at is not None:
+        raise StoreError(f"{row.name} is archived; restore it first.")
+    return row
+
+
+def check_version(row: CardRow, expected_version: int, *, doing: str = "") -> None:
+    if row.version == expected_version:
+        return
+    if doing:
+        raise ConflictError(
+            f"{row.name} was changed elsewhere since you saw it; it was not {doing}, "
+            "and it now shows the other change."
+        )
+    raise ConflictError(
+        f"{row.name} was changed elsewhere while you edited it; your edit was not saved "
+        "and the card now shows the other change."
+    )
+
+
+def apply_draft(row: CardRow, draft: CardDraft) -> None:
+    row.name = draft.name
+    row.organisation = draft.organisation
+    row.email = draft.email
+    row.phone = draft.phone
+    row.tags = " ".join(draft.tags)
+    row.next_action = draft.next_action
+    row.next_action_due = draft.next_action_due
+    if draft.owner:
+        row.owner = draft.owner
+
+
+def state_of(row: CardRow) -> CardState:
+    """Everything undo needs to put the card back as it is now."""
+    return CardState(
+        draft=CardDraft(
+            name=row.name,
+            organisation=row.organisation,
+            email=row.email,
+            phone=row.phone,
+            tags=tuple(row.tags.split()),
+            next_action=row.next_action,
+            next_action_due=row.next_action_due,
+            owner=row.owner,
+        ),
+        stage=row.stage,
+        position=row.position,
+        archived_at=row.archived_at,
+        archive_reason=row.archive_reason,
+        archive_note=row.archive_note,
+    )

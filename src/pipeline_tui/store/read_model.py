@@ -1,0 +1,399 @@
+"""What the screens read: the board's ids, totals and card summaries, one card in full,
+the archive and a checklist. Each function reads inside the session it is given, so
+the facade can put one view's reads in one transaction (one snapshot).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, selectinload
+
+from pipeline_tui.domain.activity import stale_limit
+from pipeline_tui.domain.cards import (
+    ArchivedCard,
+    BoardTotals,
+    CardDetail,
+    CardLink,
+    CardSummary,
+    NoteView,
+    StageEventView,
+    TouchpointView,
+)
+from pipeline_tui.domain.qualification import (
+    QUALIFIED_STAGES,
+    Answer,
+    CriterionAnswer,
+    Qualification,
+)
+from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.store.errors import NotFoundError
+from pipeline_tui.store.models import (
+    CardRow,
+    QualificationAnswerRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+)
+from pipeline_tui.store.rows import board_card, card_summary
+
+STREAM_ROWS = 2000
+"""Rows fetched at a time when the board walks every card: memory stays flat."""
+IN_CHUNK = 500
+"""Ids per `IN (...)` when reading a window of cards (well under every driver's limit)."""
+
+_SUMMARY_COLUMNS = (
+    CardRow.id,
+    CardRow.name,
+    CardRow.organisation,
+    CardRow.stage,
+    CardRow.position,
+    CardRow.owner,
+    CardRow.tags,
+    CardRow.next_action,
+    CardRow.next_action_due,
+    CardRow.version,
+)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What a board reload shows, read in one transaction: each column's ids, the
+    header's totals, and the cards the columns will show first."""
+
+    ids: dict[Stage, array[int]]
+    totals: BoardTotals
+    cards: dict[int, CardSummary]
+
+
+def _activity_columns() -> tuple[Any, ...]:
+    """The last touchpoint day, note moment and move moment of a card, as correlated
+    sub-queries (one index seek each per card)."""
+    card_id = CardRow.id
+    last_touchpoint = (
+        select(func.max(TouchpointRow.happened_on))
+        .where(TouchpointRow.card_id == card_id)
+        .scalar_subquery()
+    )
+    last_note = (
+        select(func.max(ResearchNoteRow.updated_at))
+        .where(ResearchNoteRow.card_id == card_id)
+        .scalar_subquery()
+    )
+    # Every card has its creation event; created_at covers any imported without one.
+    last_move = func.coalesce(
+        select(func.max(StageEventRow.at))
+        .where(StageEventRow.card_id == card_id)
+        .scalar_subquery(),
+        CardRow.created_at,
+        type_=CardRow.created_at.type,
+    )
+    return last_touchpoint, last_note, last_move
+
+
+def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
+    """What the board shows beyond the card's own columns, as correlated sub-queries.
+
+    Each one is an index lookup per card (touchpoint, stage_event and research_note are
+    indexed by card; referrals by referred_by_id; answers by card and criterion), so the
+    board stays one query at 10,000 cards, and so does one card's summary.
+    """
+    card_id = CardRow.id
+    last_touchpoint, last_note, last_move = _activity_columns()
+    referee = CardRow.__table__.alias("referee")
+    referrals = (
+        select(func.count())
+        .select_from(referee)
+        .where(referee.c.referred_by_id == card_id, referee.c.archived_at.is_(None))
+        .scalar_subquery()
+    )
+    met = (
+        select(func.count())
+        .where(
+            QualificationAnswerRow.card_id == card_id,
+            QualificationAnswerRow.answer == Answer.YES,
+            QualificationAnswerRow.criterion.in_(list(criteria)),
+        )
+        .scalar_subquery()
+    )
+    return (
+        last_touchpoint.label("last_touchpoint"),
+        last_note.label("last_note_at"),
+        last_move.label("last_move_at"),
+        referrals.label("referrals"),
+        met.label("qualified"),
+    )
+
+
+def board_query(criteria: Sequence[str]) -> Select[*tuple[Any, ...]]:
+    """Active cards with everything a board tile shows."""
+    return select(*_SUMMARY_COLUMNS, *_board_columns(criteria)).where(CardRow.archived_at.is_(None))
+
+
+def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
+    """CardSummary.is_stale on `today` as SQL, so the board can count and list stale
+    cards without reading each one's activity into Python (seconds at 100,000 cards).
+
+    A card is stale when its last activity day is before `today - limit`. Notes and
+    moves are moments whose day is taken in the rep's zone (rows.board_card), so for
+    them the cut is that day's local midnight; touchpoints are days already.
+    """
+    last_touchpoint, last_note, last_move = _activity_columns()
+    cut_days = {stage: today - timedelta(days=stale_limit(stage, limits)) for stage in STAGES}
+    # datetime.astimezone() on a naive value reads it as local time, as local_day does.
+    cut_moments = {
+        stage: datetime.combine(day, time.min).astimezone() for stage, day in cut_days.items()
+    }
+
+    def per_stage(cuts: Mapping[Stage, Any], type_: Any) -> ColumnElement[Any]:
+        whens = {stage.value: literal(cut, type_) for stage, cut in cuts.items()}
+        return case(whens, value=CardRow.stage)
+
+    moment_cut = per_stage(cut_moments, CardRow.created_at.type)
+    day_cut = per_stage(cut_days, TouchpointRow.happened_on.type)
+    return and_(
+        last_move < moment_cut,
+        or_(last_note.is_(None), last_note < moment_cut),
+        or_(last_touchpoint.is_(None), last_touchpoint < day_cut),
+    )
+
+
+# The board ---------------------------------------------------------------------------
+
+
+def board(session: Session, criteria: Sequence[str]) -> dict[Stage, list[CardSummary]]:
+    """Every active card, by stage, in column order."""
+    columns: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
+    query = board_query(criteria).order_by(CardRow.stage, CardRow.position, CardRow.id)
+    for row in session.execute(query):
+        card = board_card(row, len(criteria))
+        columns[card.stage].append(card)
+    return columns
+
+
+def board_ids(
+    session: Session,
+    today: date,
+    limits: Mapping[Stage, int],
+    *,
+    owner: str | None = None,
+    stale_only: bool = False,
+) -> dict[Stage, array[int]]:
+    """The ids of the active cards, by stage, in column order, at 8 bytes a card.
+
+    owner: only that rep's cards; stale_only: only cards idle for longer than their
+    stage allows on `today` (exactly as CardSummary.is_stale says).
+    """
+    columns: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
+    query = select(CardRow.id, CardRow.stage).where(CardRow.archived_at.is_(None))
+    if stale_only:
+        query = query.where(stale_condition(today, limits))
+    if owner is not None:
+        query = query.where(CardRow.owner == owner)
+    query = query.order_by(CardRow.stage, CardRow.position, CardRow.id)
+    for row in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        columns[row.stage].append(row.id)
+    return columns
+
+
+def summaries(
+    session: Session, card_ids: Iterable[int], criteria: Sequence[str]
+) -> dict[int, CardSummary]:
+    """The board's view of the given cards (those still active), by id."""
+    wanted = sorted(set(card_ids))
+    found: dict[int, CardSummary] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        for row in session.execute(board_query(criteria).where(CardRow.id.in_(chunk))):
+            found[row.id] = board_card(row, len(criteria))
+    return found
+
+
+def board_totals(session: Session, today: date, limits: Mapping[Stage, int]) -> BoardTotals:
+    """Cards per stage, and how many are overdue or stale on `today`: the board's
+    header, counted in the database; no card is read."""
+    counts = {stage: 0 for stage in STAGES}
+    active = CardRow.archived_at.is_(None)
+    for stage, count in session.execute(
+        select(CardRow.stage, func.count()).where(active).group_by(CardRow.stage)
+    ):
+        counts[stage] = count
+    overdue = session.execute(
+        select(func.count()).where(active, CardRow.next_action_due < today)
+    ).scalar_one()
+    stale = session.execute(
+        select(func.count()).where(active, stale_condition(today, limits))
+    ).scalar_one()
+    return BoardTotals(counts, overdue, stale)
+
+
+def board_view(
+    session: Session,
+    today: date,
+    limits: Mapping[Stage, int],
+    criteria: Sequence[str],
+    *,
+    owner: str | None,
+    stale_only: bool,
+    tops: Mapping[Stage, int],
+    page: int,
+    focus_card: int | None,
+) -> BoardView:
+    """The board as a reload shows it: the ids, the totals, and the cards around each
+    column's top card `tops` (an index into the column) and around `focus_card`."""
+    ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only)
+    totals = board_totals(session, today, limits)
+    wanted: list[int] = []
+    for stage, column in ids.items():
+        # Around the card to focus if the column has it, else where the column is.
+        top = tops.get(stage, 0)
+        if focus_card is not None and focus_card in column:
+            top = column.index(focus_card)
+        wanted.extend(column[max(0, top - page) : top + 2 * page])
+    cards = summaries(session, wanted, criteria) if wanted else {}
+    return BoardView(ids, totals, cards)
+
+
+def change_marker(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint of the board: it differs after any add, edit, move,
+    reorder or archive, by this process or another one on the same database."""
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(CardRow.version), 0),
+        # In 64 bits: PostgreSQL multiplies two integer columns in 32, and id * position
+        # passes 2**31 on a big pipeline.
+        func.coalesce(func.sum(cast(CardRow.id, BigInteger) * CardRow.position), 0),
+    ).where(CardRow.archived_at.is_(None))
+    return tuple(int(value) for value in session.execute(query).one())
+
+
+def summary(session: Session, card_id: int, criteria: Sequence[str]) -> CardSummary | None:
+    """One active card as the board shows it; None if it is gone or archived."""
+    row = session.execute(board_query(criteria).where(CardRow.id == card_id)).first()
+    return board_card(row, len(criteria)) if row is not None else None
+
+
+# The archive, checklists and one card ------------------------------------------------
+
+
+def archived(session: Session) -> list[ArchivedCard]:
+    """Archived cards, the most recently archived first."""
+    query = (
+        select(
+            CardRow.id,
+            CardRow.name,
+            CardRow.organisation,
+            CardRow.stage,
+            CardRow.owner,
+            CardRow.archived_at,
+            CardRow.archive_reason,
+            CardRow.archive_note,
+        )
+        .where(CardRow.archived_at.is_not(None))
+        .order_by(CardRow.archived_at.desc(), CardRow.id.desc())
+    )
+    return [
+        ArchivedCard(
+            id=row.id,
+            name=row.name,
+            organisation=row.organisation,
+            stage=row.stage,
+            owner=row.owner,
+            archived_at=row.archived_at,
+            reason=row.archive_reason,
+            note=row.archive_note,
+        )
+        for row in session.execute(query)
+    ]
+
+
+def qualification(session: Session, card_id: int, criteria: Sequence[str]) -> Qualification:
+    """The card's checklist against the criteria in force."""
+    rows = session.scalars(
+        select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == card_id)
+    )
+    answers = {row.criterion: CriterionAnswer(row.answer, row.comment) for row in rows}
+    return Qualification(tuple(criteria), answers)
+
+
+def note_view(note: ResearchNoteRow) -> NoteView:
+    return NoteView(
+        note.id, note.kind, note.body, note.created_at, note.updated_at, version=note.version
+    )
+
+
+def card_link(row: Any) -> CardLink:
+    return CardLink(row.id, row.name, row.stage, row.archived_at is not None)
+
+
+def card_detail(session: Session, card_id: int, criteria: Sequence[str]) -> CardDetail:
+    """Everything the card screen shows about one card, active or archived."""
+    row = session.get(
+        CardRow,
+        card_id,
+        options=[
+            selectinload(CardRow.events),
+            selectinload(CardRow.notes),
+            selectinload(CardRow.touchpoints),
+        ],
+    )
+    if row is None:
+        raise NotFoundError("That card no longer exists.")
+    referred_by = session.get(CardRow, row.referred_by_id) if row.referred_by_id else None
+    referrals = session.execute(
+        select(CardRow.id, CardRow.name, CardRow.stage, CardRow.archived_at)
+        .where(CardRow.referred_by_id == row.id)
+        .order_by(CardRow.created_at, CardRow.id)
+    )
+    board_row = session.execute(board_query(criteria).where(CardRow.id == row.id)).first()
+    return CardDetail(
+        summary=board_card(board_row, len(criteria)) if board_row else card_summary(row),
+        version=row.version,
+        email=row.email,
+        phone=row.phone,
+        source=row.source,
+        market=row.market,
+        created_at=row.created_at,
+        archived_at=row.archived_at,
+        archive_reason=row.archive_reason,
+        archive_note=row.archive_note,
+        history=tuple(
+            StageEventView(
+                from_stage=event.from_stage,
+                to_stage=event.to_stage,
+                at=event.at,
+                by=event.by,
+                note=event.note or "",
+            )
+            for event in sorted(row.events, key=lambda e: (e.at, e.id))
+        ),
+        notes=tuple(
+            note_view(note)
+            for note in sorted(row.notes, key=lambda n: (n.updated_at, n.id), reverse=True)
+        ),
+        touchpoints=tuple(
+            TouchpointView(t.id, t.kind, t.happened_on, t.summary)
+            for t in sorted(row.touchpoints, key=lambda t: (t.happened_on, t.id), reverse=True)
+        ),
+        qualification=(
+            qualification(session, row.id, criteria) if row.stage in QUALIFIED_STAGES else None
+        ),
+        referred_by=card_link(referred_by) if referred_by is not None else None,
+        referrals=tuple(card_link(referral) for referral in referrals),
+    )
