@@ -1,0 +1,133 @@
+"""The migrations and the models describe the same schema, on SQLite and PostgreSQL;
+every migration can be undone and redone; Alembic's own command line works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
+from pipeline_tui.store.models import Base
+from pipeline_tui.store.schema import include_object
+from tests.conftest import NOW
+
+pytestmark = pytest.mark.both_backends
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A database with no tables at all."""
+    if backend == "sqlite":
+        return str(tmp_path / "empty.db")
+    return str(request.getfixturevalue("pg_empty_database"))
+
+
+@pytest.fixture
+def engine(empty_url: str) -> Iterator[Engine]:
+    database = open_database(empty_url, run_migrations=False)
+    yield database.engine
+    database.close()
+
+
+def _alembic(engine: Engine, *steps: tuple[str, str]) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    for step, revision in steps:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, step)(config, revision)
+
+
+def _differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def test_the_models_and_the_migrations_agree(engine: Engine) -> None:
+    _alembic(engine, ("upgrade", "head"))
+    assert _differences(engine) == []
+
+
+def test_a_model_change_without_a_migration_is_noticed(engine: Engine) -> None:
+    _alembic(engine, ("upgrade", "head"))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE INDEX ix_card_name_extra ON card (name)"))
+    assert _differences(engine) != []
+
+
+def test_every_migration_goes_down_and_up_again(engine: Engine) -> None:
+    _alembic(engine, ("upgrade", "head"), ("downgrade", "base"))
+    with engine.connect() as connection:
+        left = set(inspect(connection).get_table_names()) - {"alembic_version"}
+    assert left == set()
+    _alembic(engine, ("upgrade", "head"))
+    assert current_revision(engine) == HEAD_REVISION
+    assert _differences(engine) == []
+
+
+def test_notes_written_before_versions_open_at_version_one_and_can_be_saved(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0005"))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, created_at, updated_at, archive_note, version)"
+                " VALUES (1, 'Ada', '', '', '', '', 'lead', 0, 'sam', '', :now, :now, '', 1)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO research_note (card_id, kind, body, created_at, updated_at)"
+                " VALUES (1, 'problem', 'Fuel costs up', :now, :now)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        (note,) = service.card(1).notes
+        assert (note.body, note.version) == ("Fuel costs up", 1)
+        saved = service.update_note(note.id, "Fuel costs up 18%", expected_version=1)
+        assert (saved.body, saved.version) == ("Fuel costs up 18%", 2)
+    finally:
+        database.close()
+
+
+@pytest.mark.sqlite_only(reason="runs Alembic's command line on a file")
+def test_alembic_command_line_upgrades_and_checks_a_database(tmp_path: Path) -> None:
+    target = tmp_path / "cli.db"
+    alembic = [sys.executable, "-m", "alembic", "-x", f"db={target}"]
+    for step in (["upgrade", "head"], ["check"], ["current"]):
+        result = subprocess.run(
+            [*alembic, *step], cwd=PROJECT, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+    assert HEAD_REVISION in result.stdout
+    database = open_database(str(target))
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        change = service.add_card(CardDraft("Ada"))
+        service.add_note(change.card_id, NoteKind.GOAL, "Open a second shop")
+        assert service.card(change.card_id).notes[0].body == "Open a second shop"
+    finally:
+        database.close()
