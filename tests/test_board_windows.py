@@ -112,7 +112,7 @@ async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cac
     async with app.run_test(size=(120, 60)) as pilot:
         await settle(pilot)
         board = board_of(app)
-        board.cache.limit = 300  # far fewer than the column holds
+        board.model.cache.limit = 300  # far fewer than the column holds
         lead = app.screen.query_one("#cards-lead", CardList)
         pages = 0
         while lead.cursor < LONG - 1:
@@ -123,11 +123,11 @@ async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cac
             assert not placeholders_shown(text), f"placeholders after {pages} pages"
             assert f"Card {lead.cursor:04d}" in text
             assert focused_card_name(app) == f"Card {lead.cursor:04d}"
-            assert len(board.cache) <= board.cache.limit
+            assert len(board.model.cache) <= board.model.cache.limit
         await press(pilot, *["pageup"] * 3, "k", "k")
         assert focused_card_name(app) == f"Card {lead.cursor:04d}"
         assert not placeholders_shown(screen_text(app))
-        assert len(board.cache) <= board.cache.limit
+        assert len(board.model.cache) <= board.model.cache.limit
 
 
 async def test_a_move_on_a_long_board_is_shown_and_saved(service: PipelineService) -> None:
@@ -162,7 +162,7 @@ async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         board = board_of(app)
-        board.cache.limit = 200  # a fifteenth of the board
+        board.model.cache.limit = 200  # a fifteenth of the board
         assert "2 stale" in str(board.sub_title)
 
         await press(pilot, "slash")
@@ -192,4 +192,4 @@ async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
         assert sum(read) < 300, read
         await press(pilot, "G")
         assert focused_card_name(app) == "Quiet 0001"
-        assert len(board.cache) <= board.cache.limit
+        assert len(board.model.cache) <= board.model.cache.limit

@@ -55,7 +55,7 @@ async def test_moves_by_another_process_appear_without_a_keypress(
 
 
 def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
-    from pipeline_tui.domain.kinds import ArchiveReason
+    from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 
     ada = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
     ben = service.add_card(CardDraft(name="Ben"), Stage.LEAD).card_id
@@ -64,6 +64,7 @@ def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -
         lambda: service.reorder_card(ben, 1),  # a swap keeps count and versions
         lambda: service.move_card(ada, Stage.PROSPECT),
         lambda: service.update_card(ada, CardDraft(name="Adaline"), service.card(ada).version),
+        lambda: service.add_note(ada, NoteKind.GOAL, "A second shop"),  # no longer stale
         lambda: service.archive_card(ben, ArchiveReason.LOST),
     ]
     for step in steps:
@@ -71,3 +72,43 @@ def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -
         marker = service.change_marker()
         assert marker not in seen
         seen.add(marker)
+
+
+async def test_the_board_is_read_again_for_another_reps_change_not_for_its_own(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    for name in ("Cy", "Ben", "Ada"):  # each on top: Ada, Ben, Cy
+        service.add_card(CardDraft(name=name), Stage.PROSPECT)
+    reads: list[object] = []
+    board_view = service.board_view
+
+    def counted_board_view(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return board_view(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "board_view", counted_board_view)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert len(reads) == 1
+        for key in ("l", "L", "h", "L", "J"):  # moves and a reorder, each saved
+            await pilot.press(key)
+            await settle(pilot)
+        for _ in range(8):  # several polls
+            await pilot.pause(0.1)
+        assert len(reads) == 1, "the board was read again after its own changes"
+        assert [card.name for card in service.cards(Stage.CLIENT)] == ["Ada", "Ben"]
+
+        other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+        other.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
+        other.close()
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if "Added by Ana" in screen_text(app):
+                break
+        assert "Added by Ana" in screen_text(app)
+        assert len(reads) == 2
+    database.close()

@@ -224,20 +224,23 @@ def test_card_that_does_not_exist(service: PipelineService) -> None:
         service.move_card(9999, Stage.CLIENT)
 
 
-def test_the_change_marker_copes_with_large_ids_times_positions(service: PipelineService) -> None:
-    """id * position passes 2**31 on a big pipeline (card 60,000 at position 40,000); the
-    fingerprint must not fail with an integer overflow there."""
+def test_the_board_clock_counts_every_write_and_tells_a_process_its_own(
+    service: PipelineService,
+) -> None:
+    """Each write gets the next number; a process knows the number of its own last
+    write, so it can tell its own changes from another rep's."""
+    other = PipelineService(
+        service.database.__class__(service.database.engine, service.database.url), "ana"
+    )
+    start = service.change_marker()
     add(service, "Ann")
-    ben = add(service, "Ben")
-    with service.database.write() as session:
-        session.execute(
-            text("UPDATE card SET position = :position WHERE id = :id"),
-            {"position": 2_000_000_000, "id": ben},
-        )
-    cards = service.cards()
-    count, _, weighted = service.change_marker()
-    assert count == 2
-    assert weighted == sum(card.id * card.position for card in cards) > 2**31
+    assert service.written_revision() == service.change_marker() == start + 1
+    other.add_card(CardDraft("Ben"))
+    assert other.written_revision() == service.change_marker() == start + 2
+    assert service.written_revision() == start + 1  # its own last write, not Ana's
+    with service.database.write(counted=False) as session:
+        session.execute(text("UPDATE card SET phone = '1' WHERE name = 'Ann'"))
+    assert service.change_marker() == start + 2
 
 
 # Moving and reordering ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.migrate import migrate
+from pipeline_tui.store.models import BoardClockRow
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -37,6 +38,8 @@ class Database:
     engine: Engine
     url: URL
     backup_path: Path | None = None
+    revision: int | None = None
+    """The board clock's number for this process's last counted write (None: none yet)."""
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -66,10 +69,28 @@ class Database:
             raise StoreError(_describe_db_error(self.url, error)) from None
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """One short transaction: committed on success, rolled back on any error."""
+    def write(self, *, counted: bool = True) -> Iterator[Session]:
+        """One short transaction: committed on success, rolled back on any error.
+
+        A counted write adds one to the board clock; `revision` is then the number it
+        got. Writes that change nothing a board shows (a draft being typed) are not
+        counted, so other apps do not read their boards again for them.
+        """
         with self._write() as session, session.begin():
             yield session
+            if counted:
+                revision = session.execute(
+                    update(BoardClockRow)
+                    .where(BoardClockRow.id == 1)
+                    .values(revision=BoardClockRow.revision + 1)
+                    .returning(BoardClockRow.revision)
+                    .execution_options(synchronize_session=False)
+                ).scalar()
+                if revision is None:  # the row was emptied out (a truncated table)
+                    session.add(BoardClockRow(id=1, revision=1))
+                    revision = 1
+        if counted:
+            self.revision = revision
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -166,3 +167,14 @@ class QualificationAnswerRow(Base):
     __table_args__ = (
         UniqueConstraint("card_id", "criterion", name="uq_qualification_answer_card_criterion"),
     )
+
+
+class BoardClockRow(Base):
+    """One row counting every write to the pipeline, from any process: an app polls it
+    (one row, however big the pipeline) to see whether someone else changed anything,
+    and knows its own writes by the number each one gets."""
+
+    __tablename__ = "board_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)

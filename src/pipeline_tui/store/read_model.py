@@ -12,12 +12,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
     and_,
     case,
-    cast,
     func,
     literal,
     or_,
@@ -45,6 +43,7 @@ from pipeline_tui.domain.qualification import (
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
+    BoardClockRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -80,6 +79,8 @@ class BoardView:
     ids: dict[Stage, array[int]]
     totals: BoardTotals
     cards: dict[int, CardSummary]
+    revision: int
+    """The board clock in the same snapshot: what this view is up to date with."""
 
 
 def _activity_columns() -> tuple[Any, ...]:
@@ -267,20 +268,12 @@ def board_view(
             top = column.index(focus_card)
         wanted.extend(column[max(0, top - page) : top + 2 * page])
     cards = summaries(session, wanted, criteria) if wanted else {}
-    return BoardView(ids, totals, cards)
+    return BoardView(ids, totals, cards, revision(session))
 
 
-def change_marker(session: Session) -> tuple[int, ...]:
-    """A cheap fingerprint of the board: it differs after any add, edit, move,
-    reorder or archive, by this process or another one on the same database."""
-    query = select(
-        func.count(),
-        func.coalesce(func.sum(CardRow.version), 0),
-        # In 64 bits: PostgreSQL multiplies two integer columns in 32, and id * position
-        # passes 2**31 on a big pipeline.
-        func.coalesce(func.sum(cast(CardRow.id, BigInteger) * CardRow.position), 0),
-    ).where(CardRow.archived_at.is_(None))
-    return tuple(int(value) for value in session.execute(query).one())
+def revision(session: Session) -> int:
+    """The board clock: it moves on with every write to the pipeline, from anywhere."""
+    return session.scalar(select(BoardClockRow.revision).where(BoardClockRow.id == 1)) or 0
 
 
 def summary(session: Session, card_id: int, criteria: Sequence[str]) -> CardSummary | None:

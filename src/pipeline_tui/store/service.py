@@ -145,10 +145,15 @@ class PipelineService:
         with self.database.read() as session:
             return read_model.board_totals(session, today, self._limits(stale_limits))
 
-    def change_marker(self) -> tuple[int, ...]:
-        """A fingerprint of the board that differs after any change, from anywhere."""
+    def change_marker(self) -> int:
+        """The board clock: it moves on with every write to the pipeline, from anywhere
+        (one row read, however big the pipeline)."""
         with self.database.read() as session:
-            return read_model.change_marker(session)
+            return read_model.revision(session)
+
+    def written_revision(self) -> int | None:
+        """The board clock's number for this process's last write (None: none yet)."""
+        return self.database.revision
 
     def summary(self, card_id: int) -> CardSummary | None:
         """One active card as the board shows it; None if it is gone or archived."""

@@ -41,23 +41,55 @@ class Backend:
         self.today = today
         self.stale_limits = dict(stale_limits)
         self.undo_history: list[Change] = []
+        self.known_revision: int | None = None
+        """The board clock as far as this app has seen it: what its board was read at,
+        moved on by each of its own writes. A clock ahead of it means someone else
+        wrote."""
+        self._written: int | None = None
         self._lock = asyncio.Lock()
 
     async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read (or any call) in a thread, after the calls queued before it."""
         async with self._lock:
-            return await asyncio.to_thread(call, *args, **kwargs)
+            try:
+                return await asyncio.to_thread(call, *args, **kwargs)
+            finally:
+                self._count_own_write()
 
     async def change(
         self, call: Callable[P, Change | None], *args: P.args, **kwargs: P.kwargs
     ) -> Change | None:
         """A write that can be undone; None when it changed nothing."""
         async with self._lock:
-            change = await asyncio.to_thread(call, *args, **kwargs)
+            try:
+                change = await asyncio.to_thread(call, *args, **kwargs)
+            finally:
+                self._count_own_write()
             if change is not None:
                 self.undo_history.append(change)
                 del self.undo_history[:-UNDO_LEVELS]
             return change
+
+    def seen_revision(self, revision: int) -> None:
+        """The board was read at this clock."""
+        self.known_revision = revision
+
+    def _count_own_write(self) -> None:
+        """A write made just now through this backend is this app's own: the clock
+        moving on by exactly one for it needs no reload. Runs under the lock, so no
+        other call of this app came in between."""
+        if not self.service_is_open():
+            return
+        written = self.service.written_revision()
+        if written is None or written == self._written:
+            return
+        self._written = written
+        if self.known_revision is not None and written == self.known_revision + 1:
+            self.known_revision = written
+
+    def service_is_open(self) -> bool:
+        # A deferred service still opening has written nothing, and asking would wait.
+        return bool(getattr(self.service, "is_open", True))
 
     async def undo(self) -> Undone | None:
         """Undo the newest change; None when there is nothing left to undo.
@@ -69,7 +101,10 @@ class Backend:
             if not self.undo_history:
                 return None
             change = self.undo_history.pop()
-            undone = await asyncio.to_thread(self.service.undo, change)
+            try:
+                undone = await asyncio.to_thread(self.service.undo, change)
+            finally:
+                self._count_own_write()
             if undone.version is not None:
                 for index in range(len(self.undo_history) - 1, -1, -1):
                     older = self.undo_history[index]

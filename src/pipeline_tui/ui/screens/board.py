@@ -1,12 +1,15 @@
-"""The board: four stage columns; the rep's home screen."""
+"""The board: four stage columns; the rep's home screen.
+
+What the board shows (each column's ids, the header's figures, the views and a move
+shown before the store confirms it) is a BoardModel (domain/board.py); this screen
+renders it, reads the store for it in workers and turns keys into commands.
+"""
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -21,20 +24,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from pipeline_tui.domain.cards import (
-    BoardTotals,
-    CardDraft,
-    CardFormError,
-    CardSummary,
-    Change,
-)
+from pipeline_tui.domain.board import BoardModel
+from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, NO_CARDS, CardList, SummaryCache
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -49,22 +47,8 @@ EMPTY_HINT = Content.assemble(
     " to explore a sample pipeline.",
 )
 
-
-if TYPE_CHECKING:
-    pass
-
 # The other screens are imported when first opened, not with the board: the board's
 # first paint is what a rep waits for at start-up.
-
-
-def _totals_of(columns: Mapping[Stage, list[CardSummary]], today: date, limits: Any) -> BoardTotals:
-    """The totals of a board whose every card is at hand (a small pipeline's peek)."""
-    everything = [card for cards in columns.values() for card in cards]
-    return BoardTotals(
-        {stage: len(columns.get(stage, ())) for stage in STAGES},
-        sum(card.is_overdue(today) for card in everything),
-        sum(card.is_stale(today, limits) for card in everything),
-    )
 
 
 class BoardScreen(Screen[None]):
@@ -213,24 +197,9 @@ class BoardScreen(Screen[None]):
         """`first`: the top of each column, read at start-up while the store opens."""
         super().__init__()
         self.backend = backend
-        self.cache = SummaryCache()
-        """The cards read so far, a bounded number of them, shared by the columns."""
-        self.columns = {stage: StageColumn(stage, self.cache) for stage in STAGES}
-        self.ids: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
-        """Each column's card ids in the current view (my cards, stale only), top first."""
-        self.totals: BoardTotals | None = None
-        """The header's figures (every card of the pipeline, whatever the view)."""
-        self.partial: dict[Stage, int] | None = None
-        """Each column's size while only the top of each is loaded (start-up)."""
+        self.model = BoardModel(backend.service.user)
+        self.columns = {stage: StageColumn(stage, self.model.cache) for stage in STAGES}
         self.first = first
-        self.complete = False
-        """Whether the columns hold every card's id (not just the top of each column)."""
-        self.cache_epoch = 0  # bumped when the cache is refilled: older reads are dropped
-        self.generation = 0  # bumped by every change shown before the store confirms it
-        self.seen_marker: tuple[int, ...] | None = None
-        self.filter_ids: set[int] | None = None
-        self.mine_only = False
-        self.stale_only = False
         self.last_list = self.columns[Stage.LEAD].card_list
 
     def compose(self) -> ComposeResult:
@@ -244,16 +213,10 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
         if self.first is not None:
-            first = self.first
-            for stage, cards in first.columns.items():
-                self.ids[stage] = array("q", (card.id for card in cards))
-                self.cache.put_all(cards)
-            if first.complete:
-                self.totals = _totals_of(
-                    first.columns, self.backend.today(), self.backend.stale_limits
-                )
-            else:
-                self.partial = dict(first.counts)
+            first, self.first = self.first, None
+            self.model.start_with(
+                first.columns, first.counts, self.backend.today(), self.backend.stale_limits
+            )
             self.show_board()
             # The rest once these are on screen: opening the store competes for the CPU.
             self.call_after_refresh(self._load_the_rest)
@@ -267,15 +230,15 @@ class BoardScreen(Screen[None]):
     @work(group="poll", exclusive=True)
     async def _watch_for_other_changes(self) -> None:
         """Show what another rep (another SSH session) changed, without a keypress."""
-        if not self.is_current:
-            return
+        known = self.backend.known_revision
+        if not self.is_current or known is None:
+            return  # on another screen, or the board is still being read
         try:
-            marker = await self.backend.run(self.backend.service.change_marker)
+            revision = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
             return  # a reload or the next save will say what is wrong
-        if self.seen_marker is not None and marker != self.seen_marker:
+        if revision != self.backend.known_revision:
             self.reload(self.focused_list.highlighted_id)
-        self.seen_marker = marker
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         if isinstance(event.widget, CardList):
@@ -297,7 +260,8 @@ class BoardScreen(Screen[None]):
         """Read the board's ids and totals and the cards on screen, and show them,
         keeping focus on `focus_card` (keep_highlight: on whichever card is highlighted
         when they arrive)."""
-        generation = self.generation
+        model = self.model
+        generation = model.generation
         lists = [column.card_list for column in self.columns.values()]
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
@@ -307,8 +271,8 @@ class BoardScreen(Screen[None]):
                 self.backend.service.board_view,
                 self.backend.today(),
                 stale_limits=self.backend.stale_limits,
-                mine_only=self.mine_only,
-                stale_only=self.stale_only,
+                mine_only=model.mine_only,
+                stale_only=model.stale_only,
                 tops=tops,
                 page=page,
                 focus_card=wanted,
@@ -318,22 +282,14 @@ class BoardScreen(Screen[None]):
                 str(error), title="Could not load the board", severity="error", markup=False
             )
             return
-        if generation != self.generation:
+        if generation != model.generation:
             # Changed here while loading: this copy may predate that change.
             self.reload(focus_card, keep_highlight=keep_highlight)
             return
         if keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
-        # Every card read before may have changed since: start the cache afresh.
-        self.cache_epoch += 1
-        self.cache.clear()
-        self.cache.put_all(view.cards.values())
-        self.ids = view.ids
-        self.totals = view.totals
-        self.partial = None
-        self.first = None
-        if not self.complete:
-            self.complete = True
+        self.backend.seen_revision(view.revision)
+        if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
         self.show_board(focus_card)
 
@@ -343,42 +299,33 @@ class BoardScreen(Screen[None]):
     @work(group="fetch")
     async def _fetch(self, card_list: CardList, card_ids: list[int]) -> None:
         """Read the cards a list is about to show, and show them."""
-        epoch = self.cache_epoch
+        epoch = self.model.cache_epoch
         try:
             cards = await self.backend.run(self.backend.service.summaries, card_ids)
         except StoreError:
-            cards = None
-        if epoch != self.cache_epoch:
+            cards = {}
+        if not self.model.fetched(cards, card_ids, epoch):
             return  # the board was reloaded meanwhile, with newer copies
-        self.cache.pending.difference_update(card_ids)
-        if cards is None:
-            return
-        for card in cards.values():
-            if card.id not in self.cache:  # a change made here since is newer
-                self.cache.put(card)
         card_list.show_fetched(cards)
-        if len(cards) < len(card_ids) and self.complete:
+        if len(cards) < len(card_ids) and self.model.complete:
             # Some are gone (archived in another session): the board has moved on.
             self.reload(keep_highlight=True)
 
     @work(group="board", exclusive=True)
     async def refresh_card(self, card_id: int) -> None:
         """Re-read one card (back from its screen) instead of the whole board."""
-        generation = self.generation
+        generation = self.model.generation
         try:
             card = await self.backend.run(self.backend.service.summary, card_id)
         except StoreError:
             card = None
         if (
             card is None
-            or generation != self.generation
-            or card_id not in self.ids[card.stage]
-            or (self.mine_only and card.owner != self.backend.service.user)
-            or (self.stale_only and not self._is_stale(card))
+            or generation != self.model.generation
+            or not self.model.refreshed(card, self.backend.today(), self.backend.stale_limits)
         ):
             self.reload(card_id)
             return
-        self.cache.put(card)
         self.columns[card.stage].card_list.show_fetched({card.id})
         self.focus_card(card_id, card.stage)
 
@@ -394,19 +341,8 @@ class BoardScreen(Screen[None]):
 
     def _show_totals(self) -> None:
         """The header: cards, overdue and stale (these two once the store has counted)."""
-        if self.partial is not None:
-            count, overdue, stale = sum(self.partial.values()), 0, 0
-        elif self.totals is not None:
-            count, overdue, stale = self.totals.cards, self.totals.overdue, self.totals.stale
-        else:
-            count, overdue, stale = 0, 0, 0
-        self.sub_title = (
-            f"{count} card{'s' if count != 1 else ''}"
-            + (f" · {overdue} overdue" if overdue else "")
-            + (f" · {stale} stale" if stale else "")
-            + "".join(f" · {view}" for view in self._views())
-        )
-        self.set_class(not count, "-empty")
+        self.sub_title = self.model.header()
+        self.set_class(not self.model.figures[0], "-empty")
 
     def focus_card(self, card_id: int, stage: Stage | None = None) -> None:
         """Put the cursor on the card and focus its column (`stage`: where to look first)."""
@@ -419,9 +355,6 @@ class BoardScreen(Screen[None]):
                 column.card_list.cursor = index
                 self.set_focus(column.card_list, scroll_visible=False)
                 return
-
-    def _is_stale(self, card: CardSummary) -> bool:
-        return card.is_stale(self.backend.today(), self.backend.stale_limits)
 
     # Keys ------------------------------------------------------------------------------
 
@@ -456,26 +389,8 @@ class BoardScreen(Screen[None]):
 
     def _move_now(self, card: CardSummary, to_stage: Stage, note: str = "") -> None:
         # Shown at once, saved in the background: the store puts the card at the top of
-        # its new column just as done here, so there is nothing to reload afterwards.
-        self.generation += 1
-        moved = replace(card, stage=to_stage, position=0, last_activity=self.backend.today())
-        self.cache.put(moved)
-        source = self.ids[card.stage]
-        if card.id in source:
-            source.remove(card.id)
-        if not self.stale_only:  # just moved: no longer stale
-            self.ids[to_stage].insert(0, card.id)
-        if self.partial is not None:
-            self.partial[card.stage] -= 1
-            self.partial[to_stage] += 1
-        if self.totals is not None:
-            # No recount: one card changed column, and a move is activity, so it is not
-            # stale any more. The next reload counts everything again.
-            counts = dict(self.totals.counts)
-            counts[card.stage] -= 1
-            counts[to_stage] += 1
-            stale = self.totals.stale - self._is_stale(card)
-            self.totals = replace(self.totals, counts=counts, stale=stale)
+        # its new column as the model does, so the board needs no reload afterwards.
+        self.model.move(card, to_stage, self.backend.today(), self.backend.stale_limits)
         self._show_stages(card.stage, to_stage)
         self._show_totals()
         self.focus_card(card.id, to_stage)
@@ -490,11 +405,11 @@ class BoardScreen(Screen[None]):
         if outcome is None:
             self.refresh_card(card.id)  # the score may have changed even if it did not move
             return
-        current = self.cache.peek(card.id)
+        current = self.model.cache.peek(card.id)
         if (
             current is None
             or current.stage is not Stage.LEAD
-            or card.id not in self.ids[card.stage]
+            or card.id not in self.model.ids[card.stage]
         ):
             self.reload(card.id)
             return
@@ -504,58 +419,26 @@ class BoardScreen(Screen[None]):
         card = self.highlighted
         if card is None:
             return
-        column = self.ids[card.stage]
         card_list = self.focused_list
-        # The list shows the column itself unless a filter or view leaves cards out.
-        shown_whole = card_list.ids is column and column[card_list.cursor] == card.id
-        index = card_list.cursor if shown_whole else column.index(card.id)
-        target = index + step
-        if not 0 <= target < len(column):
+        # The list shows the column itself unless a filter leaves cards out.
+        whole = card_list.ids is self.model.ids[card.stage]
+        if not self.model.reorder(card, step, card_list.cursor if whole else None):
             return
-        self.generation += 1
-        column[index], column[target] = column[target], column[index]
         self._show_stages(card.stage)
         self.focus_card(card.id, card.stage)
-        # In "my cards" or "stale only" the store's neighbour may be a card not shown.
-        views = self.mine_only or self.stale_only
-        self.save(self.backend.service.reorder_card, card.id, step, reload=views)
+        self.save(
+            self.backend.service.reorder_card, card.id, step, reload=self.model.needs_store_order
+        )
 
     def _show_stages(self, *stages: Stage) -> None:
-        """Redraw only the given columns from self.ids (after a change made here)."""
-        filtered = self.filter_ids is not None or self.mine_only or self.stale_only
-        partial = self.partial
-        empty_hint = self._empty_hint()
+        """Redraw only the given columns from the model (after a change made here)."""
         for stage in stages:
+            shown = self.model.column(stage)
             column = self.columns[stage]
-            ids = self.ids[stage]
-            column.stage_size = partial[stage] if partial else None
-            if filtered:
-                counts = self.totals.counts if self.totals is not None else None
-                column.total = counts[stage] if counts is not None else len(ids)
-            else:
-                column.total = None
-            if self.filter_ids is not None:
-                matching = self.filter_ids
-                ids = array("q", [card_id for card_id in ids if card_id in matching])
-            column.card_list.empty_hint = empty_hint
-            column.ids = ids
-
-    def _empty_hint(self) -> tuple[str, ...]:
-        """Why a column shows no card: a new pipeline, or the view leaves them out."""
-        if self.filter_ids is not None:
-            return ("No card matches.",)
-        if self.stale_only:
-            return ("Nothing stale.",)
-        if self.mine_only:
-            return ("None of yours.",)
-        return NO_CARDS
-
-    def _views(self) -> list[str]:
-        return [
-            name
-            for name, on in (("my cards", self.mine_only), ("stale only", self.stale_only))
-            if on
-        ]
+            column.stage_size = shown.stage_size
+            column.total = shown.total
+            column.card_list.empty_hint = shown.empty_hint
+            column.ids = shown.ids
 
     def action_new_card(self) -> None:
         from pipeline_tui.ui.screens.card_form import CardFormScreen
@@ -622,7 +505,9 @@ class BoardScreen(Screen[None]):
 
         def archive(answer: tuple[ArchiveReason, str] | None) -> None:
             if answer is not None:
-                self.save(self.backend.service.archive_card, card.id, *answer)
+                # Against the card as the board showed it when the dialog opened.
+                version = card.version or None
+                self.save(self.backend.service.archive_card, card.id, *answer, version)
 
         self.app.push_screen(ArchiveScreen(card.name), archive)
 
@@ -651,12 +536,10 @@ class BoardScreen(Screen[None]):
         flows.refer(self, self.backend, card, self.reload)
 
     def action_toggle_mine(self) -> None:
-        self.mine_only = not self.mine_only
-        self._toggled("Only your cards" if self.mine_only else "Everyone's cards")
+        self._toggled(self.model.toggle_mine())
 
     def action_toggle_stale(self) -> None:
-        self.stale_only = not self.stale_only
-        self._toggled("Only stale cards" if self.stale_only else "All cards, stale or not")
+        self._toggled(self.model.toggle_stale())
 
     def _toggled(self, message: str) -> None:
         self._show_totals()
@@ -695,7 +578,7 @@ class BoardScreen(Screen[None]):
         highlighted = self.focused_list.highlighted_id
         self.remove_class("-filtering")
         self.query_one("#filter", Input).value = ""
-        self.filter_ids = None
+        self.model.filter_ids = None
         self.show_board(highlighted)
         self.focused_list.focus()
 
@@ -704,10 +587,10 @@ class BoardScreen(Screen[None]):
     async def _filter_changed(self, event: Input.Changed) -> None:
         query = event.value
         if not query.strip():
-            self.filter_ids = None
+            self.model.filter_ids = None
         else:
             try:
-                self.filter_ids = await self.backend.run(
+                self.model.filter_ids = await self.backend.run(
                     self.backend.service.matching_card_ids, query
                 )
             except StoreError as error:
@@ -757,5 +640,8 @@ class BoardScreen(Screen[None]):
             self.notify(str(error), severity="error", markup=False)
             self.reload(self.focused_list.highlighted_id)
             return
-        if change is not None and reload:
+        if change is None:
+            return
+        self.model.confirmed(change.card_id, change.version_after)
+        if reload:
             self.reload(change.card_id)

@@ -13,8 +13,7 @@ moving through a column rarely meets one.
 from __future__ import annotations
 
 from array import array
-from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from rich.cells import cell_len, set_cell_size
@@ -29,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.board import NO_CARDS, SummaryCache
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
@@ -40,52 +40,9 @@ STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allo
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 GUTTER = 2
 LINE_CACHE_SIZE = 4096
-SUMMARY_CACHE_SIZE = 2000
-"""Cards kept for the whole board: many screens of every column, whatever its length."""
 PREFETCH_PAGES = 3
 """How many screens of cards above and below the visible ones a list asks for."""
 PLACEHOLDER = "…"
-NO_CARDS = ("No cards yet.", "n adds one.")
-
-
-class SummaryCache:
-    """The cards the board has read, by id: at most `limit`, the least recently drawn
-    dropped first. `pending` holds the ids asked for and not yet read."""
-
-    def __init__(self, limit: int = SUMMARY_CACHE_SIZE) -> None:
-        self.limit = limit
-        self._cards: OrderedDict[int, CardSummary] = OrderedDict()
-        self.pending: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self._cards)
-
-    def __contains__(self, card_id: object) -> bool:
-        return card_id in self._cards
-
-    def get(self, card_id: int) -> CardSummary | None:
-        """The card, marked as just used (drawing it keeps it)."""
-        card = self._cards.get(card_id)
-        if card is not None:
-            self._cards.move_to_end(card_id)
-        return card
-
-    def peek(self, card_id: int) -> CardSummary | None:
-        return self._cards.get(card_id)
-
-    def put(self, card: CardSummary) -> None:
-        self._cards[card.id] = card
-        self._cards.move_to_end(card.id)
-        while len(self._cards) > self.limit:
-            self._cards.popitem(last=False)
-
-    def put_all(self, cards: Iterable[CardSummary]) -> None:
-        for card in cards:
-            self.put(card)
-
-    def clear(self) -> None:
-        self._cards.clear()
-        self.pending.clear()
 
 
 class CardList(ScrollView, can_focus=True):

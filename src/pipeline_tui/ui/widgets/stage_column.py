@@ -14,9 +14,10 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import reactive
 
+from pipeline_tui.domain.board import SummaryCache
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.ui.styles import load_tcss
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList, SummaryCache
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 
 FOCUS_MARK = "▸ "
 

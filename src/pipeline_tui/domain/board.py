@@ -1,0 +1,285 @@
+"""The board as the rep sees it, in plain Python: which cards each column shows, the
+header's figures, the views (my cards, stale only, a filter), and a move or reorder
+shown before the store confirms it.
+
+The board screen renders this and sends it commands; it holds no board state of its
+own. Columns hold ids only (8 bytes a card); the cards themselves come from a bounded
+SummaryCache, a window at a time.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from pipeline_tui.domain.cards import BoardTotals, CardSummary
+from pipeline_tui.domain.stages import STAGES, Stage
+
+SUMMARY_CACHE_SIZE = 2000
+"""Cards kept for the whole board: many screens of every column, whatever its length."""
+NO_CARDS = ("No cards yet.", "n adds one.")
+
+
+class SummaryCache:
+    """The cards the board has read, by id: at most `limit`, the least recently drawn
+    dropped first. `pending` holds the ids asked for and not yet read."""
+
+    def __init__(self, limit: int = SUMMARY_CACHE_SIZE) -> None:
+        self.limit = limit
+        self._cards: OrderedDict[int, CardSummary] = OrderedDict()
+        self.pending: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._cards
+
+    def get(self, card_id: int) -> CardSummary | None:
+        """The card, marked as just used (drawing it keeps it)."""
+        card = self._cards.get(card_id)
+        if card is not None:
+            self._cards.move_to_end(card_id)
+        return card
+
+    def peek(self, card_id: int) -> CardSummary | None:
+        return self._cards.get(card_id)
+
+    def put(self, card: CardSummary) -> None:
+        self._cards[card.id] = card
+        self._cards.move_to_end(card.id)
+        while len(self._cards) > self.limit:
+            self._cards.popitem(last=False)
+
+    def put_all(self, cards: Iterable[CardSummary]) -> None:
+        for card in cards:
+            self.put(card)
+
+    def clear(self) -> None:
+        self._cards.clear()
+        self.pending.clear()
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one column shows."""
+
+    ids: array[int]
+    """The cards shown, top first (the filter applied)."""
+    total: int | None
+    """The stage's whole count, when a view or filter shows only some of its cards."""
+    stage_size: int | None
+    """The stage's count while only the top of each column is loaded (start-up)."""
+    empty_hint: tuple[str, ...]
+    """What the column says when it shows no card."""
+
+
+class BoardModel:
+    """The board's state for one rep (`user`, for "my cards")."""
+
+    def __init__(self, user: str, cache_limit: int = SUMMARY_CACHE_SIZE) -> None:
+        self.user = user
+        self.cache = SummaryCache(cache_limit)
+        self.ids: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
+        """Each column's card ids in the current view (my cards, stale only), top first."""
+        self.totals: BoardTotals | None = None
+        """The header's figures (every card of the pipeline, whatever the view)."""
+        self.partial: dict[Stage, int] | None = None
+        """Each column's size while only the top of each is loaded (start-up)."""
+        self.complete = False
+        """Whether the columns hold every card's id (not just the top of each column)."""
+        self.cache_epoch = 0
+        """Bumped when the cache is refilled: reads started before are dropped."""
+        self.generation = 0
+        """Bumped by every change shown before the store confirms it: a reload started
+        before it may predate it."""
+        self.filter_ids: set[int] | None = None
+        self.mine_only = False
+        self.stale_only = False
+
+    # Loading -------------------------------------------------------------------------
+
+    def start_with(
+        self,
+        columns: Mapping[Stage, list[CardSummary]],
+        counts: Mapping[Stage, int],
+        today: date,
+        limits: Mapping[Stage, int],
+    ) -> None:
+        """The top of each column, read at start-up before the store opened."""
+        for stage, cards in columns.items():
+            self.ids[stage] = array("q", (card.id for card in cards))
+            self.cache.put_all(cards)
+        if all(len(columns.get(stage, ())) == counts.get(stage, 0) for stage in STAGES):
+            everything = [card for cards in columns.values() for card in cards]
+            self.totals = BoardTotals(
+                {stage: len(columns.get(stage, ())) for stage in STAGES},
+                sum(card.is_overdue(today) for card in everything),
+                sum(card.is_stale(today, limits) for card in everything),
+            )
+        else:
+            self.partial = {stage: counts.get(stage, 0) for stage in STAGES}
+
+    def load(
+        self,
+        ids: dict[Stage, array[int]],
+        totals: BoardTotals,
+        cards: Iterable[CardSummary],
+    ) -> bool:
+        """A whole board read from the store; True the first time (start-up is over)."""
+        # Every card read before may have changed since: start the cache afresh.
+        self.cache_epoch += 1
+        self.cache.clear()
+        self.cache.put_all(cards)
+        self.ids = ids
+        self.totals = totals
+        self.partial = None
+        first = not self.complete
+        self.complete = True
+        return first
+
+    def fetched(self, cards: Mapping[int, CardSummary], asked: Iterable[int], epoch: int) -> bool:
+        """Cards read for a column's window; False when a reload made them old news."""
+        if epoch != self.cache_epoch:
+            return False
+        self.cache.pending.difference_update(asked)
+        for card in cards.values():
+            if card.id not in self.cache:  # a change made here since is newer
+                self.cache.put(card)
+        return True
+
+    def refreshed(self, card: CardSummary, today: date, limits: Mapping[Stage, int]) -> bool:
+        """One card read again (back from its screen). False when it no longer belongs
+        where the board shows it: the board must be read again."""
+        if (
+            card.id not in self.ids[card.stage]
+            or (self.mine_only and card.owner != self.user)
+            or (self.stale_only and not card.is_stale(today, limits))
+        ):
+            return False
+        self.cache.put(card)
+        return True
+
+    # What is shown -------------------------------------------------------------------
+
+    def column(self, stage: Stage) -> Column:
+        ids = self.ids[stage]
+        total = None
+        if self.filter_ids is not None or self.mine_only or self.stale_only:
+            total = self.totals.counts[stage] if self.totals is not None else len(ids)
+        if self.filter_ids is not None:
+            matching = self.filter_ids
+            ids = array("q", [card_id for card_id in ids if card_id in matching])
+        stage_size = self.partial[stage] if self.partial else None
+        return Column(ids, total, stage_size, self.empty_hint)
+
+    @property
+    def empty_hint(self) -> tuple[str, ...]:
+        """Why a column shows no card: a new pipeline, or the view leaves them out."""
+        if self.filter_ids is not None:
+            return ("No card matches.",)
+        if self.stale_only:
+            return ("Nothing stale.",)
+        if self.mine_only:
+            return ("None of yours.",)
+        return NO_CARDS
+
+    @property
+    def views(self) -> list[str]:
+        return [
+            name
+            for name, on in (("my cards", self.mine_only), ("stale only", self.stale_only))
+            if on
+        ]
+
+    @property
+    def figures(self) -> tuple[int, int, int]:
+        """Cards, overdue and stale for the header (the last two once counted)."""
+        if self.partial is not None:
+            return sum(self.partial.values()), 0, 0
+        if self.totals is not None:
+            return self.totals.cards, self.totals.overdue, self.totals.stale
+        return 0, 0, 0
+
+    def header(self) -> str:
+        count, overdue, stale = self.figures
+        return (
+            f"{count} card{'s' if count != 1 else ''}"
+            + (f" · {overdue} overdue" if overdue else "")
+            + (f" · {stale} stale" if stale else "")
+            + "".join(f" · {view}" for view in self.views)
+        )
+
+    def stage_of(self, card_id: int) -> Stage | None:
+        """The column that holds the card in the current view, if any."""
+        card = self.cache.peek(card_id)
+        if card is not None and card_id in self.ids[card.stage]:
+            return card.stage
+        return next((stage for stage in STAGES if card_id in self.ids[stage]), None)
+
+    # Changes shown before the store confirms them ------------------------------------
+
+    def move(
+        self, card: CardSummary, to_stage: Stage, today: date, limits: Mapping[Stage, int]
+    ) -> None:
+        """Show `card` at the top of `to_stage`, as the store will put it."""
+        self.generation += 1
+        # A move is activity: the card is no longer stale.
+        self.cache.put(replace(card, stage=to_stage, last_activity=today))
+        source = self.ids[card.stage]
+        if card.id in source:
+            source.remove(card.id)
+        if not self.stale_only:
+            self.ids[to_stage].insert(0, card.id)
+        if self.partial is not None:
+            self.partial[card.stage] -= 1
+            self.partial[to_stage] += 1
+        if self.totals is not None:
+            counts = dict(self.totals.counts)
+            counts[card.stage] -= 1
+            counts[to_stage] += 1
+            stale = self.totals.stale - card.is_stale(today, limits)
+            self.totals = replace(self.totals, counts=counts, stale=stale)
+
+    def reorder(self, card: CardSummary, step: int, index_hint: int | None = None) -> bool:
+        """Show `card` `step` places up (negative) or down its column; False at an end.
+
+        `index_hint`: where the screen shows the card, when it shows the whole column
+        (saves a search through a long column)."""
+        column = self.ids[card.stage]
+        if index_hint is not None and 0 <= index_hint < len(column):
+            index = index_hint if column[index_hint] == card.id else column.index(card.id)
+        else:
+            index = column.index(card.id)
+        target = index + step
+        if not 0 <= target < len(column):
+            return False
+        self.generation += 1
+        column[index], column[target] = column[target], column[index]
+        return True
+
+    def confirmed(self, card_id: int, version: int) -> None:
+        """The store saved a change to the card shown here: remember its new version, so
+        a later change made against it is not taken for someone else's."""
+        card = self.cache.peek(card_id)
+        if card is not None and card.version != version:
+            self.cache.put(replace(card, version=version))
+
+    # Views ---------------------------------------------------------------------------
+
+    def toggle_mine(self) -> str:
+        self.mine_only = not self.mine_only
+        return "Only your cards" if self.mine_only else "Everyone's cards"
+
+    def toggle_stale(self) -> str:
+        self.stale_only = not self.stale_only
+        return "Only stale cards" if self.stale_only else "All cards, stale or not"
+
+    @property
+    def needs_store_order(self) -> bool:
+        """Whether a reorder must be checked against the store: in my cards or stale
+        only, the card's neighbour in the store may be a card not shown."""
+        return self.mine_only or self.stale_only

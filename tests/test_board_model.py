@@ -1,0 +1,160 @@
+"""The board's state without a screen: what each column shows, the header, the views,
+and moves shown before the store confirms them."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import replace
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.board import NO_CARDS, BoardModel, SummaryCache
+from pipeline_tui.domain.cards import BoardTotals, CardSummary
+from pipeline_tui.domain.stages import STAGES, Stage
+from tests.conftest import TODAY
+
+LIMITS = DEFAULT_STALE_LIMITS
+
+
+def card(card_id: int, stage: Stage = Stage.LEAD, **fields: object) -> CardSummary:
+    values: dict[str, object] = {
+        "id": card_id,
+        "name": f"Card {card_id}",
+        "organisation": "",
+        "stage": stage,
+        "position": card_id,
+        "owner": "sam",
+        "last_activity": TODAY,
+        "version": 1,
+    }
+    values.update(fields)
+    return CardSummary(**values)  # type: ignore[arg-type]
+
+
+def loaded(columns: dict[Stage, list[CardSummary]], stale: int = 0) -> BoardModel:
+    model = BoardModel("sam")
+    ids = {stage: array("q", (c.id for c in columns.get(stage, []))) for stage in STAGES}
+    counts = {stage: len(ids[stage]) for stage in STAGES}
+    cards = [c for cs in columns.values() for c in cs]
+    assert model.load(ids, BoardTotals(counts, 0, stale), cards)
+    return model
+
+
+def test_the_first_load_is_reported_once() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    ids = {stage: array("q") for stage in STAGES}
+    assert not model.load(ids, BoardTotals(dict.fromkeys(STAGES, 0), 0, 0), [])
+
+
+def test_a_move_shows_the_card_on_top_of_its_new_column_and_no_longer_stale() -> None:
+    old = TODAY - timedelta(days=60)
+    ada = card(1, last_activity=old)
+    model = loaded({Stage.LEAD: [ada, card(2)], Stage.PROSPECT: [card(3, Stage.PROSPECT)]}, 1)
+    generation = model.generation
+    model.move(ada, Stage.PROSPECT, TODAY, LIMITS)
+    assert list(model.column(Stage.LEAD).ids) == [2]
+    assert list(model.column(Stage.PROSPECT).ids) == [1, 3]
+    moved = model.cache.peek(1)
+    assert moved is not None and moved.stage is Stage.PROSPECT
+    assert not moved.is_stale(TODAY, LIMITS)
+    assert model.header() == "3 cards"  # the stale count went with it
+    assert model.generation > generation  # a reload started before must be redone
+
+
+def test_a_move_in_the_stale_view_takes_the_card_out_of_view() -> None:
+    ada = card(1, last_activity=TODAY - timedelta(days=60))
+    model = loaded({Stage.LEAD: [ada]}, 1)
+    model.toggle_stale()
+    model.move(ada, Stage.PROSPECT, TODAY, LIMITS)
+    assert list(model.column(Stage.PROSPECT).ids) == []
+    assert model.column(Stage.PROSPECT).total == 1
+
+
+def test_views_and_the_filter_say_why_a_column_is_empty_and_count_the_whole_stage() -> None:
+    model = loaded({Stage.LEAD: [card(1), card(2)]})
+    assert model.column(Stage.CLIENT).empty_hint == NO_CARDS
+    assert model.column(Stage.LEAD).total is None
+    assert model.toggle_mine() == "Only your cards"
+    assert model.column(Stage.CLIENT).empty_hint == ("None of yours.",)
+    assert model.header() == "2 cards · my cards"
+    model.filter_ids = {2}
+    assert list(model.column(Stage.LEAD).ids) == [2]
+    assert model.column(Stage.LEAD).total == 2
+    assert model.column(Stage.LEAD).empty_hint == ("No card matches.",)
+    assert model.toggle_mine() == "Everyone's cards"
+    assert model.needs_store_order is False
+
+
+def test_start_up_counts_a_partial_board_until_the_store_has_read_it_all() -> None:
+    model = BoardModel("sam")
+    model.start_with({Stage.LEAD: [card(1)]}, {Stage.LEAD: 500}, TODAY, LIMITS)
+    assert model.column(Stage.LEAD).stage_size == 500
+    assert model.header() == "500 cards"
+    model.move(card(1), Stage.PROSPECT, TODAY, LIMITS)
+    assert model.partial == {Stage.LEAD: 499, Stage.PROSPECT: 1, Stage.CLIENT: 0, Stage.REPEAT: 0}
+
+
+def test_start_up_with_the_whole_board_counts_overdue_and_stale_at_once() -> None:
+    model = BoardModel("sam")
+    due = card(1, next_action_due=TODAY - timedelta(days=1))
+    stale = card(2, last_activity=TODAY - timedelta(days=60))
+    model.start_with({Stage.LEAD: [due, stale]}, {Stage.LEAD: 2}, TODAY, LIMITS)
+    assert model.header() == "2 cards · 1 overdue · 1 stale"
+
+
+def test_fetched_cards_from_before_a_reload_are_dropped() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    epoch = model.cache_epoch
+    model.load(
+        {stage: array("q") for stage in STAGES}, BoardTotals(dict.fromkeys(STAGES, 0), 0, 0), []
+    )
+    assert not model.fetched({5: card(5)}, [5], epoch)
+    assert 5 not in model.cache
+
+
+def test_a_fetch_never_replaces_a_card_changed_here_meanwhile() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    model.move(card(1), Stage.CLIENT, TODAY, LIMITS)
+    assert model.fetched({1: card(1, Stage.LEAD)}, [1], model.cache_epoch)
+    assert model.cache.peek(1) is not None and model.cache.peek(1).stage is Stage.CLIENT  # type: ignore[union-attr]
+
+
+def test_a_card_read_again_must_still_belong_to_the_view() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    assert model.refreshed(card(1, name="Ada"), TODAY, LIMITS)
+    assert not model.refreshed(card(1, Stage.CLIENT), TODAY, LIMITS)  # moved elsewhere
+    model.toggle_mine()
+    assert not model.refreshed(card(1, owner="ana"), TODAY, LIMITS)
+
+
+def test_a_confirmed_save_records_the_cards_new_version() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    model.confirmed(1, 7)
+    assert model.cache.peek(1) == replace(card(1), version=7)
+
+
+@given(st.lists(st.integers(min_value=-3, max_value=3), max_size=30), st.integers(1, 8))
+def test_reordering_keeps_every_card_once(steps: list[int], size: int) -> None:
+    cards = [card(i) for i in range(size)]
+    model = loaded({Stage.LEAD: cards})
+    mover = cards[0]
+    for step in steps:
+        before = list(model.ids[Stage.LEAD])
+        index = before.index(mover.id)
+        moved = model.reorder(mover, step)
+        assert moved == (0 <= index + step < size)
+        after = list(model.ids[Stage.LEAD])
+        assert sorted(after) == sorted(before)
+        if moved:
+            assert after.index(mover.id) == index + step
+
+
+def test_the_cache_keeps_the_most_recently_drawn_cards() -> None:
+    cache = SummaryCache(limit=2)
+    cache.put_all([card(1), card(2)])
+    assert cache.get(1) is not None  # drawn: kept
+    cache.put(card(3))
+    assert 1 in cache and 3 in cache and 2 not in cache
