@@ -5,8 +5,9 @@ key's frame is found). Every figure is from the key's bytes written to the pty t
 last byte of the last frame the key caused, with the bytes written back.
 
 - Launch, to the first useful action: spawn; as soon as a frame shows a card, write
-  enter; stop at the end of the frame that shows that card's details (CARD_DETAILS). The bare app: spawn, enter as soon as a list item shows, stop when its
-  second screen shows. Launches are interleaved (bare, each size, bare, ...) after an
+  enter; stop at the end of the frame that shows that card's details (CARD_DETAILS).
+  The bare app: spawn, enter as soon as a list item shows, stop when its second
+  screen shows. Launches are interleaved (bare, each size, bare, ...) after an
   uncounted warm-up of each; peak RSS (VmHWM) is read once the details are shown.
 - Keys: the app and the bare app run side by side and take turns, key by key (who
   goes first alternates by round), so the machine's noise falls on both alike. One
