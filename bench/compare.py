@@ -24,7 +24,7 @@ def _figures(report: dict[str, Any]) -> Iterator[tuple[str, float, float | None]
             for name, row in rows.items():
                 for field in ("useful_median_s", "shows_median_s", "bytes_median", "peak_rss_mib"):
                     if field in row:
-                        base = bare.get(field)
+                        base = bare.get(field) if name != "bare" else None
                         yield (
                             f"{section_name} launch {terminal} {name} {field}",
                             row[field],

@@ -32,19 +32,22 @@ from bench.terminal import Terminal, settle
 
 REPO = Path(__file__).resolve().parent.parent
 
-ACTIONS: list[tuple[str, list[tuple[bytes, pty_run.Shows]]]] = [
-    ("focus j-k", [(b"j", None), (b"k", None)] * 10),
-    ("focus l-h", [(b"l", None), (b"h", None)] * 10),
-    ("move L-H", [(b"l", None)] + [(b"L", None), (b"H", None)] * 10 + [(b"h", None)]),
+Keys = list[tuple[bytes, pty_run.Shows]]
+_J_K: Keys = [(b"j", None), (b"k", None)]
+_L_H: Keys = [(b"l", None), (b"h", None)]
+_MOVES: Keys = [(b"L", None), (b"H", None)]
+_TYPED: Keys = [(b"/", None), *((c.encode(), None) for c in pty_run.TYPED)]
+_CLEAR: Keys = [(pty_run.KITTY_ESCAPE, None)]
+
+ACTIONS: list[tuple[str, Keys]] = [
+    ("focus j-k", _J_K * 10),
+    ("focus l-h", _L_H * 10),
+    ("move L-H", _L_H[:1] + _MOVES * 10 + _L_H[1:]),
     (
         "enter-escape",
         [(b"\r", pty_run._has_details), (pty_run.KITTY_ESCAPE, pty_run._has_card)] * 8,
     ),
-    (
-        "filter typing",
-        ([(b"/", None)] + [(c.encode(), None) for c in pty_run.TYPED])
-        + [(pty_run.KITTY_ESCAPE, None)],
-    ),
+    ("filter typing", _TYPED + _CLEAR),
 ]
 
 
@@ -154,9 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                         (outcome.done_s * 1000, outcome.bytes, sizes)
                     )
                 collect(name)
-                for key, rows in figures.items():
+                for label, rows in figures.items():
+                    median_ms = statistics.median(r[0] for r in rows)
                     print(
-                        f"{name:<14} {key:<12} median {statistics.median(r[0] for r in rows):7.1f}"
+                        f"{name:<14} {label:<12} median {median_ms:7.1f}"
                         f" ms  bytes {statistics.median(r[1] for r in rows):>8,.0f}"
                         f"  frames (bytes) {rows[-1][2]}"
                     )

@@ -219,6 +219,7 @@ def _summary(outcomes: list[Outcome]) -> dict[str, Any]:
         "bytes_max": max(o.bytes for o in outcomes),
         "frames_median": statistics.median(o.frames for o in outcomes),
         "timeouts": sum(o.timed_out for o in outcomes),
+        "samples_ms": [round(d * 1000, 2) for d in done],
     }
 
 

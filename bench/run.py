@@ -390,7 +390,7 @@ def print_report(report: dict[str, Any]) -> None:
     print("\nBudgets in the terminal (DESIGN.md, 'Performance budgets'; p95 unless said)")
     for row in report.get("terminal_verdicts", []):
         note = f"  ({row['note']})" if row["note"] else ""
-        print(f"  {mark(row['met']):<7}{row['budget']:<64}{row['figure']}{note}")
+        print(f"  {mark(row['met']):<7}{row['budget']:<78}{row['figure']}{note}")
     print("\nHeadless budgets (the earlier, in-process ones; kept to compare with past runs)")
     for row in report["verdicts"]:
         note = f"  ({row['note']})" if row["note"] else ""
