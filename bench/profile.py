@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                 counts = json.loads(timers.read_text())
                 presses = presses_by_action.get(name, 1)
                 print(f"{name}: per key ({presses} keys), ms and calls")
-                for timer, (calls, seconds) in sorted(counts.items(), key=lambda i: -i[1][1]):
+                for timer, (calls, seconds) in sorted(
+                    counts.items(), key=lambda i: (-i[1][1], -i[1][0])
+                ):
                     print(
                         f"    {timer:<40}{seconds * 1000 / presses:8.2f} ms"
                         f"{calls / presses:8.1f} calls"

@@ -94,12 +94,29 @@ def _gc_callback(phase: str, info: dict[str, int]) -> None:
         entry[1] += time.perf_counter() - _gc_started
 
 
+def _count_layouts(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Widget.refresh: which widgets ask for a new layout or a recompose, per key."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *regions: Any, **kwargs: Any) -> Any:
+        if _timing and (kwargs.get("layout") or kwargs.get("recompose")):
+            kind = "recompose" if kwargs.get("recompose") else "layout"
+            entry = _timers.setdefault(f"{kind} asked by {type(self).__name__}", [0, 0.0])
+            entry[0] += 1
+        return method(self, *regions, **kwargs)
+
+    return wrapper
+
+
 def _install_timers() -> None:
     for module_name, class_name, attribute in TIMED:
         cls = getattr(importlib.import_module(module_name), class_name)
         method = cls.__dict__[attribute]
         setattr(cls, attribute, _timed(f"{class_name}.{attribute}", method))
     gc.callbacks.append(_gc_callback)
+    from textual.widget import Widget
+
+    Widget.refresh = _count_layouts(Widget.__dict__["refresh"])  # type: ignore[method-assign]
 
 
 def _start(_signum: int = 0, _frame: FrameType | None = None) -> None:
