@@ -21,9 +21,11 @@ test: $(VENV)/.test-installed lint
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
-# on first use, then prints figures against the budgets in DESIGN.md.
+# on first use, then prints figures against the budgets in DESIGN.md, in a real terminal
+# (pty) and headless, on SQLite and on a throwaway PostgreSQL server. Each run is kept
+# in bench/results/; `make bench COMPARE=bench/results/<earlier>.json` shows what changed.
 bench: $(VENV)/.run-installed
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m bench.run $(if $(COMPARE),--compare $(COMPARE)) $(BENCH_ARGS)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests

@@ -39,7 +39,7 @@ def _capture(service: PipelineService, call: Callable[[], object]) -> list[tuple
 
     def before(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
         head = sql.lstrip().split(None, 1)[0].upper()
-        if head in ("SELECT", "UPDATE", "INSERT", "DELETE") and not many:
+        if head in ("SELECT", "WITH", "UPDATE", "INSERT", "DELETE") and not many:
             statements.append((sql, params))
 
     engine = service.database.engine

@@ -3,6 +3,11 @@
 One run measures everything against baselines taken in the same run (the machine is
 shared and noisy, so figures are medians and ratios, never single timings):
 
+- in a real terminal (a pty the bench owns, at 80x24 and 160x45): the installed app's
+  launch to the first useful action and every key, from the key's bytes to the last
+  byte of the frame it causes, interleaved with a bare Textual app; on SQLite and,
+  when a PostgreSQL server is given, on PostgreSQL (bench/real_terminal.py);
+- headless, in-process (the second table):
 - launch to a usable board, whole process, headless, against a bare Textual app;
 - keystroke latency (median, p95) on the board, against a key bound to nothing;
 - `/` filter and full-text search latency;
@@ -33,12 +38,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, keystrokes, plans, search, wire
+from bench import compare, dataset, keystrokes, plans, real_terminal, search
 from pipeline_tui.store import PipelineService, open_database
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "bench" / "results" / "latest.json"
 DEFAULT_CACHE = REPO / "bench" / ".cache"
+PG_URL_ENV = "PIPELINE_TUI_TEST_PG_URL"
 TERMINAL = {"COLUMNS": "120", "LINES": "40"}
 
 # DESIGN.md, "Performance budgets".
@@ -70,7 +76,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--key-reps", type=int, default=40, help="presses per key")
     parser.add_argument("--open-reps", type=int, default=15, help="card opens")
     parser.add_argument("--store-reps", type=int, default=5, help="runs per store call")
-    parser.add_argument("--wire-reps", type=int, default=5, help="presses per key, bytes on wire")
     parser.add_argument(
         "--keys-size",
         type=int,
@@ -78,12 +83,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="database for the keystroke run (default: %(default)s, or the nearest size)",
     )
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="the JSON report (default: %(default)s); a copy named after the run's start "
+        "time is kept beside it",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="PREVIOUS.json",
+        help="show each figure's change from an earlier report; slower ones are called out",
+    )
     parser.add_argument(
         "--launch-only",
         action="store_true",
-        help="measure launches (and memory) only: skip store calls, keys, wire and search",
+        help="measure launches (and memory) only: skip store calls, keys and search",
     )
+    real_terminal.add_options(parser)
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
@@ -353,6 +371,8 @@ def print_report(report: dict[str, Any]) -> None:
             f"  {int(size):>7,} cards  {db['notes']:>9,} notes  {db['touchpoints']:>7,} "
             f"touchpoints  {db['size_mb']:>7.1f} MB  ({built})"
         )
+    real_terminal.print_report(report)
+    print("\n-- Headless (in-process, nothing written to a terminal): the second table --")
     print("\nLaunch to usable board (whole process, headless, 120x40; median of runs)")
     print(f"  {'':<14}{'ready':>9}{'x bare':>8}{'all cards':>11}{'peak RSS':>11}")
     for name, row in report["launch"].items():
@@ -367,7 +387,11 @@ def print_report(report: dict[str, Any]) -> None:
     )
     if "keystrokes" in report:
         print_in_app(report)
-    print("\nBudgets (DESIGN.md, 'Performance budgets')")
+    print("\nBudgets in the terminal (DESIGN.md, 'Performance budgets'; p95 unless said)")
+    for row in report.get("terminal_verdicts", []):
+        note = f"  ({row['note']})" if row["note"] else ""
+        print(f"  {mark(row['met']):<7}{row['budget']:<78}{row['figure']}{note}")
+    print("\nHeadless budgets (the earlier, in-process ones; kept to compare with past runs)")
     for row in report["verdicts"]:
         note = f"  ({row['note']})" if row["note"] else ""
         print(f"  {mark(row['met']):<7}{row['budget']:<52}{row['figure']}{note}")
@@ -384,12 +408,6 @@ def print_in_app(report: dict[str, Any]) -> None:
     for name, row in keys["actions"].items():
         net = f"{row['p95_net_ms']:>7.2f}ms" if "p95_net_ms" in row else f"{'':>9}"
         print(f"  {name:<26}{row['median_ms']:>7.2f}ms{row['p95_ms']:>7.2f}ms{net}{row['n']:>5}")
-    if "wire" in report:
-        w = report["wire"]
-        print(f"\nBytes on the wire ({w['size']} pty, {keys['cards']:,} cards; median per key)")
-        print(f"  {'first draw':<26}{w['first_draw_bytes']:>9,} B")
-        for name, row in w["keys"].items():
-            print(f"  {name:<26}{row['median_bytes']:>9,} B  (max {row['max_bytes']:,})")
     print("\nSearch (median, p95, n; the store call is matching_card_ids() for each prefix)")
     for name, row in report["search"].items():
         if row is None:
@@ -428,7 +446,7 @@ def measure_in_app(
     child_env: dict[str, str],
     log: Any,
 ) -> None:
-    """Store calls, query plans, keystrokes, bytes on the wire and search, into `report`."""
+    """Store calls, query plans, keystrokes and search, into `report`."""
     log("store calls and query plans")
     report["store"] = {}
     for size, built in databases.items():
@@ -458,10 +476,6 @@ def measure_in_app(
         if name != FLOOR_KEY:
             row["p95_net_ms"] = round(max(0.0, row["p95_ms"] - floor), 2)
     report["keystrokes"] = {"cards": args.keys_size, "floor_ms": floor, "actions": summaries}
-
-    log(f"bytes on the wire at {wire.WIDTH}x{wire.HEIGHT}")
-    wire_db = scratch_copy(databases[args.keys_size], folder)
-    report["wire"] = wire.measure(wire_db, child_env, args.wire_reps)
 
     largest = databases[args.sizes[-1]]
     log(f"search at {largest.notes:,} notes")
@@ -532,26 +546,46 @@ def main(argv: list[str] | None = None) -> int:
                 "key_reps": args.key_reps,
                 "open_reps": args.open_reps,
                 "store_reps": args.store_reps,
-                "wire_reps": args.wire_reps,
+                "terminals": args.terminals,
+                "pty_launch_runs": args.pty_launch_runs,
+                "pty_rounds": args.pty_rounds,
                 "keys_size": args.keys_size,
                 "terminal": TERMINAL,
             },
             "databases": {str(size): db.as_json() for size, db in databases.items()},
         }
 
-        log("launches")
+        if not args.no_pty:
+            real_terminal.measure(report, args, databases, folder, child_env, log)
+        server = os.environ.get(PG_URL_ENV, "")
+        if args.postgres == "on" and not server:
+            raise SystemExit(f"--postgres on needs {PG_URL_ENV} (scripts/with-postgres.sh)")
+        if args.postgres != "off" and server:
+            real_terminal.measure_postgres(report, args, databases, server, child_env, log)
+
+        log("headless launches")
         report["launch"] = measure_launches(databases, args.launch_runs, child_env, log)
         report["memory"] = memory_verdict(report["launch"], args.sizes)
 
         if not args.launch_only:
             measure_in_app(report, args, databases, folder, child_env, log)
         report["verdicts"] = verdicts(report)
+        report["terminal_verdicts"] = real_terminal.verdicts(report)
+        report["terminal_verdicts"] += real_terminal.postgres_verdicts(report)
         report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
 
+    if args.compare is not None:
+        previous = json.loads(args.compare.read_text())
+        report["comparison"] = compare.compare(report, previous)
     print_report(report)
+    if args.compare is not None:
+        compare.print_comparison(report["comparison"], str(args.compare))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    log(f"wrote {args.out}")
+    text = json.dumps(report, indent=2) + "\n"
+    args.out.write_text(text)
+    kept = args.out.parent / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    kept.write_text(text)
+    log(f"wrote {args.out} and {kept}")
     return 0
 
 

@@ -85,8 +85,9 @@ def measure_full_text(service: PipelineService) -> list[float] | None:
     return samples
 
 
-def query_plans(service: PipelineService) -> list[Plan]:
-    """SQLite's plan for every statement the filter and the search send, as sent."""
+def query_plans(service: PipelineService, explain: str = "EXPLAIN QUERY PLAN") -> list[Plan]:
+    """The plan for every statement the filter and the search send, as sent (SQLite's
+    by default; PostgreSQL's with explain="EXPLAIN (ANALYZE, BUFFERS)")."""
     calls: list[tuple[str, Callable[[], object]]] = [
         ("matching_card_ids(query)", lambda: service.matching_card_ids("franchise loya")),
         ("search(query)", lambda: service.search("franchise loya")),
@@ -100,7 +101,7 @@ def query_plans(service: PipelineService) -> list[Plan]:
                 continue
             seen.add(key)
             with service.database.engine.connect() as connection:
-                rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params).all()
+                rows = connection.exec_driver_sql(f"{explain} {sql}", params).all()
                 connection.rollback()
             found.append(Plan(name, key, [str(row[-1]) for row in rows]))
     return found

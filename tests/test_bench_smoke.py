@@ -1,4 +1,8 @@
-"""The benchmark still runs: a tiny run at 1,000 cards. It checks shape, never speed."""
+"""The benchmark still runs: a tiny run at 1,000 cards. It checks shape, never speed.
+
+The run includes the real-terminal table: the installed app and the bare Textual app
+in a pty (bench/pty_run.py), one counted round of keys at one small terminal size.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,15 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--key-reps=2",
         "--open-reps=1",
         "--store-reps=1",
-        "--wire-reps=1",
+        "--terminals=80x24",
+        "--pty-launch-runs=1",
+        "--pty-rounds=1",
+        "--postgres=off",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
     result = subprocess.run(
-        command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=120
+        command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=240
     )
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -44,7 +51,8 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "keystrokes",
         "search",
         "verdicts",
-        "wire",
+        "terminal",
+        "terminal_verdicts",
     }
     assert report["databases"]["1000"]["cards"] == 1000
     assert set(report["launch"]) == {"bare", "1000"}
@@ -54,11 +62,62 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert report["query_plans"]["plans"], "no query plans captured"
     for name in ("`/` filter, per key", "`/` filter, store call", "full-text search"):
         assert set(report["search"][name]) >= {"median_ms", "p95_ms", "n"}
-    wire = report["wire"]
-    assert wire["size"] == "160x45"
-    for name in ("focus down (j)", "move card on (L)"):
-        assert wire["keys"][name]["median_bytes"] > 0, "the key repainted nothing"
-    assert "Bytes on the wire" in result.stdout
+    terminal = report["terminal"]
+    launch = terminal["launch"]["80x24"]
+    assert set(launch) == {"bare", "1000"}
+    for row in launch.values():
+        assert row["useful_median_s"] >= row["shows_median_s"] > 0
+        assert row["peak_rss_mib"] > 0
+    keys = terminal["keys"]["1000@80x24"]
+    for who, names in (
+        ("app", ("focus down (j)", "move card on (L)", "open card (enter)", "`/` typing, per key")),
+        ("bare", ("focus down (j)", "open card (enter)", "`/` typing, per key")),
+    ):
+        for name in names:
+            row = keys[who][name]
+            assert row["n"] >= 1 and row["timeouts"] == 0, (who, name, row)
+            assert row["bytes_median"] > 0, f"{who}: {name} drew nothing"
+    assert "move card on (L)" not in keys["bare"]
+    assert "In the terminal: keys, 1,000 cards, pty 80x24" in result.stdout
+    # Each run is kept beside latest.json, and a later run can be compared with it.
+    kept = [p for p in tmp_path.glob("*.json") if p.name != "latest.json"]
+    assert len(kept) == 1
+
+
+def test_a_run_compares_itself_with_an_earlier_report(tmp_path: Path) -> None:
+    earlier = tmp_path / "earlier.json"
+    earlier.write_text(
+        json.dumps(
+            {
+                "started": "then",
+                "launch": {"bare": {"ready_median_s": 0.001, "peak_rss_mib": 1.0}},
+            }
+        )
+    )
+    out = tmp_path / "latest.json"
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--sizes=1000",
+        "--notes=2",
+        "--launch-runs=1",
+        "--launch-only",
+        "--no-pty",
+        f"--compare={earlier}",
+        f"--cache-dir={tmp_path / 'cache'}",
+        f"--out={out}",
+    ]
+    result = subprocess.run(
+        command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    comparison = json.loads(out.read_text())["comparison"]
+    rows = {row["figure"]: row for row in comparison["rows"]}
+    # A bare launch cannot take a millisecond: the figure is called out as slower.
+    assert rows["headless launch bare ready_median_s"]["slower"]
+    assert "headless launch bare ready_median_s" in comparison["slower"]
+    assert "SLOWER  headless launch bare ready_median_s" in result.stdout
 
 
 def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
@@ -71,6 +130,8 @@ def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
         "--notes=2",
         "--launch-runs=1",
         "--launch-only",
+        "--no-pty",
+        "--postgres=off",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -81,7 +142,7 @@ def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
 
     report = json.loads(out.read_text())
     assert set(report["launch"]) == {"bare", "1000"}
-    assert not {"store", "keystrokes", "search", "wire"} & set(report)
+    assert not {"store", "keystrokes", "search", "terminal", "postgres"} & set(report)
     assert "Launch to usable board" in result.stdout
     assert "Keystrokes" not in result.stdout
     # Launched processes keep their bytecode in the cache, never in the source tree.
