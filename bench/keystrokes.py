@@ -119,7 +119,9 @@ async def measure(
         await _quiet(
             pilot,
             lambda: (
-                board.complete and bool(board.columns[Stage.LEAD].ids) and not board.cache.pending
+                board.model.complete
+                and bool(board.columns[Stage.LEAD].ids)
+                and not board.model.cache.pending
             ),
         )
         # Start a few cards down a full column, so j and k both have somewhere to go.

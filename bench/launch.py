@@ -93,14 +93,14 @@ def run_board(db: str) -> int:
             if "READY" not in self._reported:
                 self._reported.add("READY")
                 self.call_after_refresh(_report_ready)
-            if self.complete and "FULL" not in self._reported:
+            if self.model.complete and "FULL" not in self._reported:
                 self._reported.add("FULL")
                 self.call_after_refresh(self._bench_full)
 
         def _bench_full(self) -> None:
             # Usable with every card: the ids and totals are in (complete) and the
             # cards on screen have been read and painted.
-            if self.cache.pending or any(w.is_running for w in self.app.workers):
+            if self.model.cache.pending or any(w.is_running for w in self.app.workers):
                 self.set_timer(0.01, self._bench_full)
                 return
             _report("FULL")

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from bench.plans import Plan, _capture
 from pipeline_tui.store import PipelineService
@@ -48,10 +49,11 @@ async def measure_filter(pilot: Pilot[None]) -> list[float] | None:
             expected = typed
 
             def filtered(expected: str = expected) -> bool:
-                return board.query_one("#filter").value == expected and board.filter_ids is not None  # type: ignore[attr-defined]
+                field = board.query_one("#filter", Input)
+                return field.value == expected and board.model.filter_ids is not None
 
             samples.append(await timed_key(pilot, character, filtered))
-        await timed_key(pilot, "escape", lambda: board.filter_ids is None)
+        await timed_key(pilot, "escape", lambda: board.model.filter_ids is None)
     return samples
 
 
