@@ -85,7 +85,16 @@ def test_add_then_list_as_a_table(capsys: pytest.CaptureFixture[str], two_cards:
     code, out, err = run(capsys, "list", "--db", str(two_cards))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split() == ["STAGE", "NAME", "ORGANISATION", "NEXT", "ACTION", "DUE"]
+    assert lines[0].split() == [
+        "STAGE",
+        "NAME",
+        "ORGANISATION",
+        "EMAIL",
+        "PHONE",
+        "NEXT",
+        "ACTION",
+        "DUE",
+    ]
     assert len(lines) == 3
     ann, ben = lines[1], lines[2]
     for expected in ("prospect", "Ann Okafor", "Brightwater Dental", "Send the checklist"):
@@ -421,7 +430,7 @@ def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Pa
     err = process.stderr.read().decode()
     process.stderr.close()
     code = process.wait(timeout=60)
-    assert first.decode().startswith("id,name,organisation,stage")
+    assert first.decode().startswith("id,name,organisation,email,phone,stage")
     assert "Traceback" not in err
     assert "BrokenPipeError" not in err
     assert err == ""
