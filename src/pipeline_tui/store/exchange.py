@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from pipeline_tui.domain.importing.contacts import (
     Columns,
     StageReading,
+    detect_profile,
     map_columns,
     reader_for,
 )
@@ -175,7 +176,9 @@ def _plan_table(
     user: str,
     progress: Progress,
 ) -> tuple[ImportReport, list[PlannedCard]]:
-    columns: Columns = map_columns(table.headers, mapping)
+    columns: Columns = map_columns(
+        table.headers, mapping, detect_profile(table.headers, table.kind)
+    )
     unit = {"vCard": "card", "Excel workbook": "row"}.get(table.kind, "line")
     skipped = []
     if table.header_line > 1:

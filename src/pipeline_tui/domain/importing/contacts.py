@@ -302,6 +302,7 @@ class ContactReader:
                 line, f"it has {len(values)} cells but the header has {columns.width} columns"
             )
         kept: list[str] = []
+        headers: dict[str, str] = {}
 
         def cell(column: Column) -> str:
             return values[column.index] if column.index < len(values) else ""
@@ -320,6 +321,7 @@ class ContactReader:
                     continue
                 if not chosen:
                     chosen = parts[0]
+                    headers[name] = column.header
                     rest = parts[1:]
                 else:
                     rest = [p for p in parts if p.casefold() != chosen.casefold()]
@@ -365,6 +367,10 @@ class ContactReader:
         source = source_from_text(source_text) if source_text else None
         if source_text and source is None:
             kept.insert(0, f"Source: {source_text}")
+        referrer = clean_line(pick("referred_by"))
+        if referrer:
+            kept.append(f"Referred by: {referrer}")
+            source = source or TouchpointKind.REFERRAL
         source = source or columns.profile.source
         met_text = pick("met_on")
         created_text = pick("created")
@@ -383,9 +389,9 @@ class ContactReader:
         met = self._date("met_on", met_text) if met_text else None
         created = self._date("created", created_text) if created_text else None
         if met_text and met is None:
-            kept.append(f"Met on: {clean_line(met_text)}")
+            kept.append(f"{headers['met_on']}: {clean_line(met_text)}")
         if created_text and (created is None or source is None or met is not None):
-            kept.append(f"Created: {clean_line(created_text)}")
+            kept.append(f"{headers['created']}: {clean_line(created_text)}")
         first = met or (created if source is not None else None)
         if first is not None:
             words = columns.profile.met if met is not None and columns.profile.met else ""
@@ -458,6 +464,10 @@ class ContactReader:
                     f"say what it means with {fixes}",
                 )
             said = f"{column.header}: {raw}" if meaning[1] or loose in LATER_STAGES else ""
+            for other in self.columns.candidates["stage"]:
+                value = clean_line(values[other.index] if other.index < len(values) else "")
+                if other is not column and value:
+                    kept.append(f"{other.header}: {value}")
             return meaning[0], meaning[1], said
         return Stage.LEAD, None, ""
 

@@ -38,6 +38,7 @@ FIELDS: dict[str, str] = {
     "due": "next action due date",
     "met_on": "the day you first met or connected (a touchpoint)",
     "created": "when the contact was created in the other tool",
+    "referred_by": "who referred them (the source becomes referral)",
     "keep": "keep in the Imported fields note",
     "ignore": "leave this column out",
 }
@@ -223,6 +224,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "dealnextactivitydate": 1,
     },
     "met_on": {"connectedon": 0, "metat": 1, "meton": 0, "scandate": 0, "scannedon": 0},
+    "referred_by": {"referredby": 0},
     "created": {
         "createdate": 0,
         "createddate": 0,
