@@ -206,7 +206,7 @@ def test_outlook_csv_in_windows_1252_and_utf8(
         "Title: Dr.",
         "Business City: Madrid",
     ]
-    assert other_notes(jose) == ["Prefers calls after 4 pm – don’t email on Fridays."]
+    assert other_notes(jose) == ["Prefers calls after 4 pm \u2013 don\u2019t email on Fridays."]
     assert jose["tags"] == ["key-customer", "vip"]
     keiko = cards["Keiko Tanaka"]
     assert keiko["phone"] == "+81 3 1234 5678"
@@ -657,7 +657,7 @@ def test_due_dates_other_than_iso_are_read(
         ("name\nJosé\n".encode(), "UTF-8"),
         ("\ufeffname\nJosé\n".encode(), "UTF-8"),
         ("name\nJosé\n".encode("utf-16"), "UTF-16"),
-        ("name\nJosé – ok\n".encode("cp1252"), "Windows-1252"),
+        ("name\nJosé \u2013 ok\n".encode("cp1252"), "Windows-1252"),
     ],
 )
 def test_encodings(data: bytes, encoding: str) -> None:
