@@ -106,6 +106,20 @@ def test_add_then_list_as_a_table(capsys: pytest.CaptureFixture[str], two_cards:
     assert ann.index("2026-12-01") == lines[0].index("DUE")
 
 
+def test_list_shows_email_and_phone(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    run(capsys, "--db", str(db), "add", "Ann", "--email", "ann@x.io", "--phone", "+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list")
+    header, row = out.splitlines()
+    assert "EMAIL" in header and "PHONE" in header
+    assert row[header.index("EMAIL") :].startswith("ann@x.io")
+    assert row[header.index("PHONE") :].startswith("+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "json")
+    assert (json.loads(out)[0]["email"], json.loads(out)[0]["phone"]) == ("ann@x.io", "+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert (row["email"], row["phone"]) == ("ann@x.io", "'+44 1")  # never a formula
+
+
 def test_list_as_csv(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
     code, out, err = run(capsys, "list", "--db", str(two_cards), "--format", "csv")
     assert (code, err) == (0, "")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.importing import (
@@ -27,7 +27,7 @@ from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.exchange import export_document, import_file
-from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.models import Base, CardRow
 from tests.conftest import NOW, TODAY
 from tests.test_cli import assert_one_line_error, run
 
@@ -491,6 +491,7 @@ def _rich_pipeline(db: str) -> None:
         cards = service.cards()
         service.archive_card(cards[0].id, ArchiveReason.OTHER, "moved abroad")
         service.move_card(cards[1].id, Stage.REPEAT)
+        service.move_card(cards[5].id, Stage.PROSPECT, note="qualification overridden at 2/4")
         service.add_note(cards[2].id, NoteKind.URGENCY, "Needs it *before* the audit\n- soon")
         with database.write() as session:
             session.execute(
@@ -524,8 +525,36 @@ def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
     return cards
 
 
-def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+def _tables(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, comparable across databases: surrogate ids dropped,
+    card ids replaced by the card's rank (an import adds cards in the export's order)."""
+    database = open_database(str(db))
+    try:
+        with database.read() as session:
+            ids = [row[0] for row in session.execute(select(CardRow.id).order_by(CardRow.id))]
+            rank = {card_id: index for index, card_id in enumerate(ids)}
+            tables: dict[str, list[tuple[Any, ...]]] = {}
+            for table in Base.metadata.sorted_tables:
+                if table.name.startswith("draft"):
+                    continue
+                rows = []
+                for row in session.execute(select(table)).mappings():
+                    values = dict(row)
+                    if table.name == "card":
+                        values["id"] = rank[values["id"]]
+                        values["referred_by_id"] = rank.get(values["referred_by_id"])
+                    else:
+                        del values["id"]
+                        values["card_id"] = rank[values["card_id"]]
+                    rows.append(tuple(sorted(values.items())))
+                tables[table.name] = sorted(rows, key=repr)
+            return tables
+    finally:
+        database.close()
+
+
+def test_export_then_import_into_an_empty_database_gives_back_every_row_of_every_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, backend: str, request: Any
 ) -> None:
     _rich_pipeline(db)
     exported = tmp_path / "export.json"
@@ -536,19 +565,27 @@ def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
     first = json.loads(exported.read_text(encoding="utf-8"))
     assert any(card["archived_at"] for card in first["cards"])
     assert any(card["referred_by"] for card in first["cards"])
-    assert all(card["history"] and card["touchpoints"] for card in first["cards"])
+    assert sum(len(card["qualification"]) for card in first["cards"]) > 0
+    assert any(move.get("note") for card in first["cards"] for move in card["history"])
 
-    copy = tmp_path / "copy.db"
+    copy = (
+        tmp_path / "copy.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_empty_database")
+    )
     code, out, err = run(capsys, "--db", str(copy), "import", str(exported))
     assert (code, err) == (0, "")
     assert f"Imported {len(first['cards'])} cards" in out
-    code, out, _ = run(capsys, "--db", str(copy), "export")
-    second = json.loads(out)
-    assert _comparable(second) == _comparable(first)
+    before, after = _tables(db), _tables(str(copy))
+    assert set(before) >= {"card", "stage_event", "research_note", "touchpoint"}
+    assert set(before) >= {"qualification_answer"}
+    for name in before:
+        assert after[name] == before[name], name
 
-    # Importing the same export again adds nothing: every card is a duplicate.
+    # Importing the same export again adds nothing: every card is already there.
     code, out, _ = run(capsys, "--db", str(copy), "import", str(exported))
     assert out.endswith(f"{len(first['cards'])} cards already there.\n")
+    assert _tables(str(copy)) == after
 
 
 def test_export_as_csv_has_every_card_with_its_notes_and_history(
@@ -569,6 +606,118 @@ def test_export_as_csv_has_every_card_with_its_notes_and_history(
     urgent = next(row for row in rows if "[urgency, " in row["notes"])
     assert "Needs it *before* the audit\n- soon" in urgent["notes"]
     assert all(" -> " in row["stage_history"] for row in rows)
+
+
+def _contacts(db: str) -> dict[str, tuple[Any, ...]]:
+    """Each card as a rep sees it, without times a CSV export does not carry."""
+    result = {}
+    for name, card in cards_in(db).items():
+        result[name] = (
+            card["organisation"],
+            card["email"],
+            card["phone"],
+            card["tags"],
+            card["stage"],
+            card["owner"],
+            card["source"],
+            card["market"],
+            bool(card["archived_at"]),
+            card["archive_reason"],
+            card["archive_note"],
+            card["next_action"],
+            card["next_action_due"],
+            sorted((n["kind"], n["body"]) for n in card["notes"]),
+            sorted((t["kind"], t["happened_on"], t["summary"]) for t in card["touchpoints"]),
+            [(e["from"], e["to"], e["by"]) for e in card["history"]],
+        )
+    return result
+
+
+def _number(cell: str) -> bool:
+    return cell.removeprefix("-").isdigit()
+
+
+def test_csv_export_cells_never_run_as_formulas_and_come_back_as_they_were(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A cell starting with =, +, -, @, a tab or a carriage return is written with a
+    leading apostrophe, which the import takes off again: a phone number survives."""
+    formula = '=HYPERLINK("http://evil.example","click")'
+    run(
+        capsys,
+        "--db",
+        str(db),
+        "add",
+        formula,
+        "--org",
+        "@SUM(A1:A9)",
+        "--phone",
+        "+44 20 7946 0000",
+    )
+    run(capsys, "--db", str(db), "add", "--phone=-1 555 0100", "--tags", "vip", "--", "-Dash")
+    target = tmp_path / "cards.csv"
+    code, _, _ = run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))
+    assert code == 0
+    rows = {row["id"]: row for row in csv.DictReader(target.open(encoding="utf-8", newline=""))}
+    assert (rows["1"]["name"], rows["1"]["organisation"], rows["1"]["phone"]) == (
+        "'" + formula,
+        "'@SUM(A1:A9)",
+        "'+44 20 7946 0000",
+    )
+    assert (rows["2"]["name"], rows["2"]["phone"]) == ("'-Dash", "'-1 555 0100")
+    # Numbers (a position above the top card is negative) are numbers, not formulas.
+    cells = [cell for row in rows.values() for cell in row.values() if not _number(cell)]
+    assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in cells)
+    copy = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(copy), "import", str(target))
+    assert (code, err) == (0, "")
+    assert _contacts(str(copy)) == _contacts(db)
+
+
+def test_csv_export_for_excel_starts_with_a_byte_order_mark(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    run(capsys, "--db", str(db), "add", "José Müller", "--org", "Clínica")
+    target = tmp_path / "cards.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "--excel", "-o", str(target))
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,name,")
+    code, _, err = run(capsys, "--db", str(tmp_path / "copy.db"), "import", str(target))
+    assert (code, err) == (0, "")
+    assert list(cards_in(str(tmp_path / "copy.db"))) == ["José Müller"]
+    code, _, err = run(capsys, "--db", str(db), "export", "--excel")
+    assert "--excel goes with --format csv" in assert_one_line_error(code, err)
+
+
+def test_reimporting_our_own_csv_export_or_list_adds_no_junk_notes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    _rich_pipeline(db)
+    exported = tmp_path / "export.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(exported))
+    copy = tmp_path / "copy.db"
+    code, out, err = run(capsys, "--db", str(copy), "import", str(exported))
+    assert (code, err) == (0, ""), err
+    assert "read as pipeline-tui CSV export" in out
+    # Every card back with its notes, touchpoints, history, archive and market.
+    assert _contacts(str(copy)) == _contacts(db)
+    # Into the database it came from: every card is already there, nothing is added.
+    code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
+    before = _contacts(db)
+    assert out.endswith("Imported 0 cards; 35 lines already there.\n")
+    assert _contacts(db) == before
+    # `list --format csv` too: its id and position columns are not job titles or notes.
+    code, listed, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
+    listing = tmp_path / "list.csv"
+    listing.write_text(listed, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    code, out, err = run(capsys, "--db", str(fresh), "import", str(listing))
+    assert (code, err) == (0, ""), err
+    fresh_cards = cards_in(str(fresh))
+    assert fresh_cards and all(card["notes"] == [] for card in fresh_cards.values())
+    assert {name: card["email"] for name, card in fresh_cards.items()} == {
+        name: card["email"] for name, card in cards_in(db).items() if not card["archived_at"]
+    }
 
 
 @pytest.mark.parametrize(

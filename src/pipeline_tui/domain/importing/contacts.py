@@ -354,7 +354,7 @@ class ContactReader:
             organisation=organisation,
             email=pick("email"),
             phone=pick("phone"),
-            tags=_tags(tags_text) if tags_text else (),
+            tags=(split_tags if columns.profile.own else _tags)(tags_text) if tags_text else (),
             next_action=pick("next_action") or ("Follow up" if due else ""),
             next_action_due=due,
         )
