@@ -33,7 +33,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import dataset, keystrokes, plans, search, wire
+from bench import dataset, imports, keystrokes, plans, search, wire
 from pipeline_tui.store import PipelineService, open_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure launches (and memory) only: skip store calls, keys, wire and search",
     )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import run")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
@@ -545,10 +546,14 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.launch_only:
             measure_in_app(report, args, databases, folder, child_env, log)
+        if args.import_rows:
+            report["imports"] = imports.measure(folder, args.import_rows, log)
         report["verdicts"] = verdicts(report)
         report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
 
     print_report(report)
+    if "imports" in report:
+        imports.print_report(report["imports"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     log(f"wrote {args.out}")

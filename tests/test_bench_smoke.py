@@ -24,6 +24,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--open-reps=1",
         "--store-reps=1",
         "--wire-reps=1",
+        "--import-rows=200",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -59,6 +60,11 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     for name in ("focus down (j)", "move card on (L)"):
         assert wire["keys"][name]["median_bytes"] > 0, "the key repainted nothing"
     assert "Bytes on the wire" in result.stdout
+    imported = report["imports"]
+    assert imported["rows"] == 200 and len(imported["layouts"]) == 10
+    for row in imported["layouts"].values():
+        assert row["cards"] == 200 and set(row) >= {"median_s", "ratio", "met"}
+    assert "Imports of 200 contacts" in result.stdout
 
 
 def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
@@ -71,6 +77,7 @@ def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
         "--notes=2",
         "--launch-runs=1",
         "--launch-only",
+        "--import-rows=0",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]

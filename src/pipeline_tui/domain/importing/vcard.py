@@ -147,7 +147,36 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 _NAME = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)")
 
 
+_PARAM = re.compile(r'^([^=;:]+)(?:=((?:"[^"]*"|[^;:])*))?')
+_PARAM_VALUES = re.compile(r'"[^"]*"|[^,]+')
+
+
+_BARE_ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"})
+
+
 def _parse_line(line: str) -> _Property | None:
+    head, colon, value = line.partition(":")
+    if not colon:
+        return None
+    if '"' in head:  # a quoted parameter value may hold ":" or ";"
+        return _parse_quoted_line(line)
+    name_part, *param_parts = head.split(";")
+    group, _, name = name_part.rpartition(".")
+    if not _NAME.fullmatch(name_part):
+        return None
+    params: dict[str, list[str]] = {}
+    for part in param_parts:
+        pname, equals, pvalue = part.partition("=")
+        pname = pname.strip().upper()
+        if not equals:  # vCard 2.1: a bare TYPE value ("WORK", "QUOTED-PRINTABLE")
+            key = "ENCODING" if pname in _BARE_ENCODINGS else "TYPE"
+            params.setdefault(key, []).append(pname)
+        else:
+            params.setdefault(pname, []).extend(v for v in pvalue.split(",") if v)
+    return _decoded(group, name.upper(), params, value)
+
+
+def _parse_quoted_line(line: str) -> _Property | None:
     match = _NAME.match(line)
     if not match:
         return None
@@ -156,23 +185,27 @@ def _parse_line(line: str) -> _Property | None:
     params: dict[str, list[str]] = {}
     while rest.startswith(";"):
         rest = rest[1:]
-        param = re.match(r'^([^=;:]+)(?:=((?:"[^"]*"|[^;:])*))?', rest)
+        param = _PARAM.match(rest)
         if not param:
             break
         pname, pvalue = param.group(1).strip().upper(), param.group(2)
         rest = rest[param.end() :]
-        if pvalue is None:  # vCard 2.1: a bare TYPE value ("WORK", "QUOTED-PRINTABLE")
-            if pname in ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B"):
-                params.setdefault("ENCODING", []).append(pname)
-            else:
-                params.setdefault("TYPE", []).append(pname)
+        if pvalue is None:
+            key = "ENCODING" if pname in _BARE_ENCODINGS else "TYPE"
+            params.setdefault(key, []).append(pname)
             continue
-        values = [v.strip('"') for v in re.findall(r'"[^"]*"|[^,]+', pvalue)]
+        values = [v.strip('"') for v in _PARAM_VALUES.findall(pvalue)]
         params.setdefault(pname, []).extend(values)
     if not rest.startswith(":"):
         return None
-    value = rest[1:]
-    encoding = {e.upper() for e in params.get("ENCODING", [])}
+    return _decoded(group, name, params, rest[1:])
+
+
+def _decoded(group: str, name: str, params: dict[str, list[str]], value: str) -> _Property:
+    """The property with its value decoded (QUOTED-PRINTABLE) or dropped (BASE64)."""
+    if "ENCODING" not in params:
+        return _Property(group.casefold(), name, params, value)
+    encoding = {e.upper() for e in params["ENCODING"]}
     if "QUOTED-PRINTABLE" in encoding:
         raw = quopri.decodestring(value.encode("latin-1", errors="replace"))
         charset = (params.get("CHARSET") or ["utf-8"])[0]
@@ -216,6 +249,8 @@ def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
 
 def _split(value: str, separator: str) -> list[str]:
     """A structured value split on unescaped separators, each part unescaped."""
+    if "\\" not in value:  # no escapes: the usual case, and a fast one
+        return value.split(separator)
     parts, current, escaped = [], [], False
     for ch in value:
         if escaped:
@@ -233,7 +268,7 @@ def _split(value: str, separator: str) -> list[str]:
 
 
 def _text(value: str) -> str:
-    return _split(value, "\x00")[0]
+    return _split(value, "\x00")[0] if "\\" in value else value
 
 
 def _preferred_first(props: list[_Property], order: Sequence[str] = ()) -> list[_Property]:
