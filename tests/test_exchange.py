@@ -7,7 +7,6 @@ import io
 import json
 import sqlite3
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
@@ -434,8 +433,7 @@ def test_progress_bar_on_a_terminal(
 
 
 def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
-    """100,000 rows take about 10-15 s on a busy two-core machine (see README); the suite
-    checks 20,000 to stay quick."""
+    """Many rows in one transaction; how fast is measured by `make bench`, not here."""
     count = 20_000
     stages = ["Subscriber", "SQL", "customer", "evangelist", "closed lost"]
     with (tmp_path / "big.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -446,16 +444,13 @@ def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
             writer.writerow([f"Person {i}", f"Org {i % 997}", f"p{i}@ex.com", stages[i % 5], note])
     database = open_database(str(db))
     try:
-        started = time.perf_counter()
         report = import_file(database, tmp_path / "big.csv", user="sam", today=TODAY, now=NOW)
-        elapsed = time.perf_counter() - started
         assert report.written and report.added == count and report.notes == count // 4
         assert report.archived == count // 5
         board = PipelineService(database, "sam").board()
         for stage in STAGES:
             assert [c.position for c in board[stage]] == list(range(len(board[stage])))
         assert sum(len(cards) for cards in board.values()) == count - count // 5
-        assert elapsed < 60, elapsed
     finally:
         database.close()
 
