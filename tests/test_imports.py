@@ -749,3 +749,45 @@ def test_vcards_round_trip_through_export(
         n: [c[k] for k in contact] for n, c in before.items()
     }
     assert json.loads(json.dumps(list(after))) == list(before)
+
+
+def test_a_big_vcard_file_shows_its_progress(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "phone.vcf"
+    source.write_text(
+        "".join(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nEMAIL:p{i}@x.io\r\nEND:VCARD\r\n"
+            for i in range(6000)
+        )
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code == 0 and out.endswith("Imported 6000 cards.\n")
+    assert err.splitlines() == ["pipeline-tui: reading 6000/6000", "pipeline-tui: saving 6000/6000"]
+
+
+def test_a_workbooks_bad_rows_are_named_by_their_sheet_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Exported by the CRM on 2026-11-20"])  # a title row above the header
+    sheet.append([])
+    sheet.append(["First Name", "Last Name", "Email", "Lifecycle Stage"])
+    sheet.append(["Ann", "Lee", "ann@x.io", "customer"])
+    sheet.append(["Ben", "Ode", "not-an-email", "lead"])
+    book.save(tmp_path / "leads.xlsx")
+    code, out, err = run(capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"))
+    assert err.splitlines()[0] == (
+        "pipeline-tui: bad: row 5: 'not-an-email' does not look like an email address"
+    )
+    assert code == 1 and cards_in(db) == {}
+    code, out, err = run(
+        capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"), "--skip-bad"
+    )
+    assert err.startswith("pipeline-tui: warning: row 5 skipped: ")
+    assert "skipped 2 rows before the header" in out
+    assert cards_in(db)["Ann Lee"]["stage"] == "client"
