@@ -553,9 +553,9 @@ def test_an_unknown_stage_value_names_the_column_the_value_and_both_fixes(
     # The dry run shows every column and value, and how each was read, bad ones too.
     code, out, err = run(capsys, "--db", str(db), "import", str(source), "--dry-run")
     assert code == 1
-    assert "Stage values:" in out
-    assert "Lead Status  Sleeping             -> ? not a stage (bad)" in out
-    assert "Lead Status  Working - Contacted  -> lead" in out
+    assert "Stage values (the first stage column with a value decides):" in out
+    assert "  Lead Status  Working - Contacted  -> lead           1 line" in out
+    assert "  Lead Status  Sleeping             -> ? not a stage  1 line" in out
     assert "  email         <- Email" in out
 
 

@@ -667,7 +667,7 @@ def _print_reading(report: ImportReport, path: Path, dry_run: bool, out: TextIO)
     if report.skipped_lines:
         said.append("skipped " + " and ".join(report.skipped_lines))
     if said:
-        print(_sentence(f"{path.name}: " + "; ".join(said)), file=out)
+        print(f"{path.name}: {'; '.join(said)}.", file=out)
     if report.left_out:
         print(f"Columns left out: {', '.join(report.left_out)}.", file=out)
     if not dry_run:
@@ -679,20 +679,26 @@ def _print_reading(report: ImportReport, path: Path, dry_run: bool, out: TextIO)
     if report.kept:
         print(f"Kept in the Imported fields note: {', '.join(report.kept)}.", file=out)
     if report.stage_values:
-        print("Stage values:", file=out)
-        width = max(len(column) for column, *_ in report.stage_values)
-        value_width = max(len(value) for _, value, *_ in report.stage_values)
-        for column, value, meaning, count in report.stage_values:
+        print("Stage values (the first stage column with a value decides):", file=out)
+        order = list(report.fields.get("stage", ()))
+        rows = sorted(
+            report.stage_values,
+            key=lambda row: (order.index(row[0]) if row[0] in order else len(order), -row[3]),
+        )
+        width = max(len(column) for column, *_ in rows)
+        value_width = max(len(value) for _, value, *_ in rows)
+        meaning_width = max(len(_meaning(meaning)) for _, _, meaning, _ in rows)
+        for column, value, meaning, count in rows:
             print(
-                f"  {column:<{width}}  {value:<{value_width}}  -> {_meaning(meaning):<24}"
-                f" {_count(count, report.unit)}",
+                f"  {column:<{width}}  {value:<{value_width}}  -> "
+                f"{_meaning(meaning):<{meaning_width}}  {_count(count, report.unit)}",
                 file=out,
             )
 
 
 def _meaning(meaning: object) -> str:
     if meaning is None:
-        return "? not a stage (bad)"
+        return "? not a stage"
     if isinstance(meaning, str):
         return "(the next stage column)"
     stage, reason = cast("tuple[Stage, ArchiveReason | None]", meaning)

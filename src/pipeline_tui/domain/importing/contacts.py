@@ -440,36 +440,46 @@ class ContactReader:
     def _stage(
         self, line: int, values: Sequence[str], kept: list[str]
     ) -> tuple[Stage, ArchiveReason | None, str] | RowProblem:
-        """The row's stage: the first stage column whose value says something."""
+        """The row's stage: the first stage column whose value says something.
+
+        Every stage column's value is read (and counted for the dry run's table); the
+        values that did not decide are kept in the Imported fields note.
+        """
+        readings: list[tuple[Column, str, StageReading]] = []
         for column in self.columns.candidates.get("stage", ()):
             raw = clean_line(values[column.index] if column.index < len(values) else "")
-            loose = key(raw)
-            if loose in self.stage_map:
-                meaning: StageMeaning | None = self.stage_map[loose]
-            elif loose in NEUTRAL_STAGES:
-                if raw:
-                    self.tally.add(column.header, raw, NEXT_COLUMN)
+            if not raw:
                 continue
+            loose = key(raw)
+            meaning: StageReading
+            if loose in self.stage_map:
+                meaning = self.stage_map[loose]
+            elif loose in NEUTRAL_STAGES:
+                meaning = NEXT_COLUMN
             else:
                 meaning = stage_from_text(raw)
             self.tally.add(column.header, raw, meaning)
-            if meaning is None:
-                fixes = (
-                    f'--stage-map "{raw}=lead" (or prospect, client, repeat, lost, not-a-fit), '
-                    f'or "{raw}" = "lead" under [import.stages] in the config'
-                )
-                return RowProblem(
-                    line,
-                    f"the {column.header} column says {raw!r}, which is not a stage; "
-                    f"say what it means with {fixes}",
-                )
-            said = f"{column.header}: {raw}" if meaning[1] or loose in LATER_STAGES else ""
-            for other in self.columns.candidates["stage"]:
-                value = clean_line(values[other.index] if other.index < len(values) else "")
-                if other is not column and value:
-                    kept.append(f"{other.header}: {value}")
-            return meaning[0], meaning[1], said
-        return Stage.LEAD, None, ""
+            readings.append((column, raw, meaning))
+        deciding = next((r for r in readings if r[2] != NEXT_COLUMN), None)
+        if deciding is None:
+            return Stage.LEAD, None, ""
+        column, raw, meaning = deciding
+        if meaning is None or isinstance(meaning, str):
+            fixes = (
+                f'--stage-map "{raw}=lead" (or prospect, client, repeat, lost, not-a-fit), '
+                f'or "{raw}" = "lead" under [import.stages] in the config'
+            )
+            return RowProblem(
+                line,
+                f"the {column.header} column says {raw!r}, which is not a stage; "
+                f"say what it means with {fixes}",
+            )
+        for other, value, _ in readings:
+            if other is not column:
+                kept.append(f"{other.header}: {value}")
+        stage, reason = meaning
+        said = f"{column.header}: {raw}" if reason or key(raw) in LATER_STAGES else ""
+        return stage, reason, said
 
     def _date(self, name: str, text: str) -> date | None:
         return parse_date(text, day_first=self.day_first.get(name, False))
