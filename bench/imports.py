@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import statistics
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -225,16 +227,70 @@ def hubspot_csv(path: Path, rows: int) -> Path:
 
 
 def hubspot_xlsx(path: Path, rows: int) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("All contacts")
-    sheet.append(HUBSPOT)
-    for row in _hubspot_rows(rows):
-        sheet.append(row)
     target = path.with_suffix(".xlsx")
-    book.save(target)
+    write_xlsx(target, "All contacts", [HUBSPOT, *_hubspot_rows(rows)])
     return target
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def write_xlsx(target: Path, title: str, rows: list[list[str]]) -> None:
+    """A minimal one-sheet workbook (text cells), written with the standard library so
+    `make bench` needs no spreadsheet writer."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(column: int, row: int, value: str) -> str:
+        name = ""
+        column += 1
+        while column:
+            column, rest = divmod(column - 1, 26)
+            name = chr(65 + rest) + name
+        return f'<c r="{name}{row}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+    sheet = io.StringIO()
+    sheet.write(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
+    for number, values in enumerate(rows, 1):
+        cells = "".join(cell(i, number, v) for i, v in enumerate(values) if v)
+        sheet.write(f'<row r="{number}">{cells}</row>')
+    sheet.write("</sheetData></worksheet>")
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r='
+        '"http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        f'<sheet name={quoteattr(title)} sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, text in _XLSX_PARTS.items():
+            book.writestr(name, text)
+        book.writestr("xl/workbook.xml", workbook)
+        book.writestr("xl/worksheets/sheet1.xml", sheet.getvalue())
 
 
 def pipedrive(path: Path, rows: int) -> Path:

@@ -1,16 +1,16 @@
 """Excel workbooks (.xlsx, HubSpot's default export): the first sheet, as a table.
 
-Read with openpyxl in read-only mode, which streams rows instead of building the
-whole workbook. Cells become the text a CSV export of the same sheet would hold:
-dates as ISO days, whole numbers without ".0".
+Read with python-calamine (Rust's calamine): on a 100,000-row sheet it is several times
+faster than a pure-Python reader, which kept a workbook import from staying within 3x
+of the same rows as CSV. Cells become the text a CSV export of the same sheet would
+hold: dates as ISO days, whole numbers without ".0".
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from pipeline_tui.domain.importing.errors import ImportFileError
 from pipeline_tui.domain.importing.table import HEADER_SEARCH, Table, find_header
@@ -19,27 +19,27 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 
 def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
-    from openpyxl import load_workbook  # a few tens of ms: only for workbooks
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, OSError, ValueError) as error:
         raise ImportFileError(f"The workbook cannot be read ({error})") from None
-    try:
-        sheet = book.worksheets[0] if book.worksheets else None
-        if sheet is None:
+    with book:
+        if not book.sheet_names:
             raise ImportFileError("The workbook has no sheets")
-        records: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            cells = [_text(value) for value in values]
-            while cells and not cells[-1]:
-                cells.pop()
-            if any(cells):
-                records.append((number, cells))
-        title = sheet.title
-        extra_sheets = len(book.worksheets) - 1
-    finally:
-        book.close()
+        title = book.sheet_names[0]
+        extra_sheets = len(book.sheet_names) - 1
+        sheet = book.get_sheet_by_index(0)
+        first_row = (sheet.start or (0, 0))[0] + 1
+        values = sheet.to_python(skip_empty_area=True)
+    records: list[tuple[int, list[str]]] = []
+    for number, row in enumerate(values, first_row):
+        cells = [_text(value) for value in row]
+        while cells and not cells[-1]:
+            cells.pop()
+        if any(cells):
+            records.append((number, cells))
     if not records:
         raise ImportFileError("The workbook's first sheet is empty")
     index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
@@ -62,8 +62,10 @@ def _text(value: object) -> str:
         if value.time() == time(0, 0):
             return value.date().isoformat()
         return value.isoformat(sep=" ", timespec="minutes")
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
