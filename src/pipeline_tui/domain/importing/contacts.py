@@ -525,19 +525,22 @@ def reader_for(
     return ContactReader(columns, today, now, user, stage_map or {}, day_first)
 
 
+_EMAIL_LIST = re.compile(r"\s*[,;]\s*")
+
+
 def _split_multi(raw: str, name: str, multi: str) -> list[str]:
     if not multi:
         return [raw]
-    parts = raw.split(multi)
-    if name == "email":
-        parts = [p for part in parts for p in re.split(r"\s*[,;]\s*", part)]
-    elif name == "phone":
+    parts = raw.split(multi) if multi in raw else [raw]
+    if name == "email" and ("," in raw or ";" in raw):
+        parts = [p for part in parts for p in _EMAIL_LIST.split(part)]
+    elif name == "phone" and ", " in raw:
         parts = [p for part in parts for p in part.split(", ")]
     return parts
 
 
 def _is_honorific(column: Column, value: str) -> bool:
-    return key(column.header) in ("title", "salutation") and key(value) in HONORIFICS
+    return column.rank == 2 and key(column.header) == "title" and key(value) in HONORIFICS
 
 
 _SYSTEM_LABELS = frozenset({"mycontacts", "othercontacts", "starred"})

@@ -15,6 +15,7 @@ from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 
 
+@lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """A header or value compared loosely: "E-mail Address" -> "emailaddress"."""
     return "".join(ch for ch in text.casefold() if ch.isalnum())
