@@ -791,3 +791,13 @@ def test_a_workbooks_bad_rows_are_named_by_their_sheet_row(
     assert err.startswith("pipeline-tui: warning: row 5 skipped: ")
     assert "skipped 2 rows before the header" in out
     assert cards_in(db)["Ann Lee"]["stage"] == "client"
+
+
+def test_the_separator_is_the_headers_not_a_notes_cells() -> None:
+    from pipeline_tui.domain.importing.table import sniff_delimiter
+
+    semicolons = 'Name;Notes\nAnn;"Call her, then email, then wait,\nthen, again, call"\n'
+    assert sniff_delimiter(semicolons) == ";"
+    linkedin = (FIXTURES / "linkedin_connections.csv").read_text(encoding="utf-8")
+    assert sniff_delimiter(linkedin) == ","
+    assert sniff_delimiter("Name\tEmail\nAnn\tann@x.io\n") == "\t"

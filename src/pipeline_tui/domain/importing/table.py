@@ -39,15 +39,15 @@ class Table:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: whichever one line (outside quotes) uses most."""
-    best, best_count = ",", 0
-    for line in text.split("\n", 60)[:60]:
+    """Comma, semicolon or tab: whichever the first line that has any of them (outside
+    quotes) uses most. That line is the header, or a preamble line just above it."""
+    for line in text.split("\n", HEADER_SEARCH * 2)[: HEADER_SEARCH * 2]:
         line = re.sub(r'"[^"]*"', "", line)
-        for delimiter in (",", ";", "\t"):
-            count = line.count(delimiter)
-            if count > best_count:
-                best, best_count = delimiter, count
-    return best
+        counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
 
 
 def read_csv(text: str, is_known_header: Callable[[str], bool]) -> Table:
