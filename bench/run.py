@@ -38,7 +38,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import compare, dataset, keystrokes, plans, real_terminal, search
+from bench import compare, dataset, imports, keystrokes, plans, real_terminal, search
 from pipeline_tui.store import PipelineService, open_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,6 +102,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="measure launches (and memory) only: skip store calls, keys and search",
     )
     real_terminal.add_options(parser)
+    parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import run")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
@@ -569,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.launch_only:
             measure_in_app(report, args, databases, folder, child_env, log)
+        if args.import_rows:
+            report["imports"] = imports.measure(folder, args.import_rows, log)
         report["verdicts"] = verdicts(report)
         report["terminal_verdicts"] = real_terminal.verdicts(report)
         report["terminal_verdicts"] += real_terminal.postgres_verdicts(report)
@@ -578,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(args.compare.read_text())
         report["comparison"] = compare.compare(report, previous)
     print_report(report)
+    if "imports" in report:
+        imports.print_report(report["imports"])
     if args.compare is not None:
         compare.print_comparison(report["comparison"], str(args.compare))
     args.out.parent.mkdir(parents=True, exist_ok=True)

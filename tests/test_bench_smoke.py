@@ -31,6 +31,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--pty-launch-runs=1",
         "--pty-rounds=1",
         "--postgres=off",
+        "--import-rows=200",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -79,6 +80,11 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
             assert row["bytes_median"] > 0, f"{who}: {name} drew nothing"
     assert "move card on (L)" not in keys["bare"]
     assert "In the terminal: keys, 1,000 cards, pty 80x24" in result.stdout
+    imported = report["imports"]
+    assert imported["rows"] == 200 and len(imported["layouts"]) == 10
+    for row in imported["layouts"].values():
+        assert row["cards"] == 200 and set(row) >= {"median_s", "ratio", "met"}
+    assert "Imports of 200 contacts" in result.stdout
     # Each run is kept beside latest.json, and a later run can be compared with it.
     kept = [p for p in tmp_path.glob("*.json") if p.name != "latest.json"]
     assert len(kept) == 1
@@ -104,6 +110,7 @@ def test_a_run_compares_itself_with_an_earlier_report(tmp_path: Path) -> None:
         "--launch-runs=1",
         "--launch-only",
         "--no-pty",
+        "--import-rows=0",
         f"--compare={earlier}",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
@@ -132,6 +139,7 @@ def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
         "--launch-only",
         "--no-pty",
         "--postgres=off",
+        "--import-rows=0",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]

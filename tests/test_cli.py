@@ -85,7 +85,16 @@ def test_add_then_list_as_a_table(capsys: pytest.CaptureFixture[str], two_cards:
     code, out, err = run(capsys, "list", "--db", str(two_cards))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split() == ["STAGE", "NAME", "ORGANISATION", "NEXT", "ACTION", "DUE"]
+    assert lines[0].split() == [
+        "STAGE",
+        "NAME",
+        "ORGANISATION",
+        "EMAIL",
+        "PHONE",
+        "NEXT",
+        "ACTION",
+        "DUE",
+    ]
     assert len(lines) == 3
     ann, ben = lines[1], lines[2]
     for expected in ("prospect", "Ann Okafor", "Brightwater Dental", "Send the checklist"):
@@ -95,6 +104,20 @@ def test_add_then_list_as_a_table(capsys: pytest.CaptureFixture[str], two_cards:
     # Columns line up under their headings.
     assert ann.index("Ann Okafor") == lines[0].index("NAME")
     assert ann.index("2026-12-01") == lines[0].index("DUE")
+
+
+def test_list_shows_email_and_phone(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    run(capsys, "--db", str(db), "add", "Ann", "--email", "ann@x.io", "--phone", "+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list")
+    header, row = out.splitlines()
+    assert "EMAIL" in header and "PHONE" in header
+    assert row[header.index("EMAIL") :].startswith("ann@x.io")
+    assert row[header.index("PHONE") :].startswith("+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "json")
+    assert (json.loads(out)[0]["email"], json.loads(out)[0]["phone"]) == ("ann@x.io", "+44 1")
+    _, out, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert (row["email"], row["phone"]) == ("ann@x.io", "'+44 1")  # never a formula
 
 
 def test_list_as_csv(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
@@ -421,7 +444,7 @@ def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Pa
     err = process.stderr.read().decode()
     process.stderr.close()
     code = process.wait(timeout=60)
-    assert first.decode().startswith("id,name,organisation,stage")
+    assert first.decode().startswith("id,name,organisation,email,phone,stage")
     assert "Traceback" not in err
     assert "BrokenPipeError" not in err
     assert err == ""

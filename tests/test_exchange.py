@@ -7,12 +7,11 @@ import io
 import json
 import sqlite3
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.importing import (
@@ -27,7 +26,7 @@ from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.exchange import export_document, import_file
-from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.models import Base, CardRow
 from tests.conftest import NOW, TODAY
 from tests.test_cli import assert_one_line_error, run
 
@@ -120,17 +119,17 @@ def test_lead_sources_map_onto_touchpoint_kinds(text: str, kind: TouchpointKind 
 def test_usual_headers_are_recognised_without_a_mapping() -> None:
     headers = ["Full Name", "Organization", "E-mail Address", "Mobile", "Deal Stage", "Owner"]
     columns = map_columns(headers)
-    assert list(columns.fields.values()) == [
-        "name",
-        "organisation",
-        "email",
-        "phone",
-        "stage",
-        "owner",
-    ]
+    assert {name: [c.header for c in cs] for name, cs in columns.candidates.items()} == {
+        "name": ["Full Name"],
+        "organisation": ["Organization"],
+        "email": ["E-mail Address"],
+        "phone": ["Mobile"],
+        "stage": ["Deal Stage"],
+        "owner": ["Owner"],
+    }
     columns = map_columns(["Account Name", "Firstname", "Surname", "Lead Source", "Misc"])
-    assert list(columns.fields.values()) == ["organisation", "first_name", "last_name", "source"]
-    assert columns.unused == ("Misc",)
+    assert list(columns.candidates) == ["organisation", "first_name", "last_name", "source"]
+    assert [c.header for c in columns.kept] == ["Misc"]
 
 
 def test_mapping_options() -> None:
@@ -142,7 +141,7 @@ def test_mapping_options() -> None:
         with pytest.raises(ImportFileError):
             parse_mapping([bad])
     with pytest.raises(ImportFileError, match="No column holds names"):
-        map_columns(["Firma", "Mail"])
+        map_columns(["Kunde", "Mail"])
 
 
 # Importing a CSV ----------------------------------------------------------------------------
@@ -154,7 +153,7 @@ def test_a_crm_export_with_bom_semicolons_and_quoted_newlines(
     source = write(tmp_path / "hubspot.csv", HUBSPOT)
     code, out, err = run(capsys, "--db", str(db), "import", str(source))
     assert (code, err) == (0, "")
-    assert "Imported 5 cards (1 archived, 2 notes)." in out
+    assert "Imported 5 cards (1 archived, 3 notes)." in out
     cards = cards_in(db)
     ada = cards["Ada Lovelace"]
     assert (ada["organisation"], ada["email"], ada["phone"]) == (
@@ -168,16 +167,18 @@ def test_a_crm_export_with_bom_semicolons_and_quoted_newlines(
         "referral",
         "warm",
     )
-    assert ada["notes"][0]["kind"] == "general"
-    assert ada["notes"][0]["body"] == "Job title: CTO\n\nWants a pilot.\nBudget in Q1."
+    assert [note["kind"] for note in ada["notes"]] == ["general", "general"]
+    assert ada["notes"][0]["body"] == "Wants a pilot.\nBudget in Q1."
+    assert ada["notes"][1]["body"] == "Imported fields\n- Job title: CTO"
     assert ada["history"][0]["from"] is None and ada["history"][0]["to"] == "client"
     assert cards["Ben Hollis"]["stage"] == "lead" and cards["Ben Hollis"]["source"] == "event"
     assert cards["Cat Nguyen"]["stage"] == "repeat"
     dan = cards["Dan Okoro"]
     assert dan["stage"] == "prospect" and dan["source"] is None
-    assert dan["notes"][0]["body"] == "Source: Billboard"
+    assert dan["notes"][0]["body"] == "Imported fields\n- Source: Billboard"
     eve = cards["Eve Stone"]
     assert eve["archived_at"] and eve["archive_reason"] == "lost"
+    assert eve["archive_note"] == "Imported as Closed Lost"
     # Imported cards go below the ones already there, in the file's order.
     database = open_database(str(db))
     board = PipelineService(database, "sam").board()
@@ -274,7 +275,7 @@ def test_bad_map_options_are_one_line_errors(
     ("content", "words"),
     [
         ("", ["empty"]),
-        ("Firma,Mail\nAcme,a@b.c\n", ["No column holds names", "--map COLUMN=name"]),
+        ("Kunde,Mail\nAnn,a@b.c\n", ["No column holds names", "--map COLUMN=name"]),
         ('name\nAnn\n"unclosed\n', ["Line 3", "CSV"]),
     ],
 )
@@ -290,16 +291,13 @@ def test_files_that_cannot_be_imported_at_all(
     assert cards_in(db) == {}
 
 
-def test_a_file_that_is_missing_a_folder_or_not_utf8(
+def test_a_file_that_is_missing_or_a_folder(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     code, _, err = run(capsys, "--db", str(db), "import", str(tmp_path / "nope.csv"))
     assert "nope.csv" in assert_one_line_error(code, err)
     code, _, err = run(capsys, "--db", str(db), "import", str(tmp_path))
     assert "folder" in assert_one_line_error(code, err)
-    latin = write(tmp_path / "latin.csv", "name\nJosé\n", encoding="latin-1")
-    code, _, err = run(capsys, "--db", str(db), "import", str(latin))
-    assert "not UTF-8" in assert_one_line_error(code, err)
     assert cards_in(db) == {}
 
 
@@ -325,8 +323,9 @@ def test_bad_rows_import_nothing_and_each_is_reported_with_its_line(
     assert lines[:-1] == [
         "pipeline-tui: bad: line 3: a card needs a name",
         "pipeline-tui: bad: line 4: 'not-an-email' does not look like an email address",
-        "pipeline-tui: bad: line 5: unknown stage 'Sleeping' (use lead, prospect, client or "
-        "repeat, or map the column with --map COLUMN=ignore)",
+        "pipeline-tui: bad: line 5: the stage column says 'Sleeping', which is not a stage; "
+        'say what it means with --stage-map "Sleeping=lead" (or prospect, client, repeat, '
+        'lost, not-a-fit), or "Sleeping" = "lead" under [import.stages] in the config',
         "pipeline-tui: bad: line 6: the due date 'someday' is not a date",
         "pipeline-tui: bad: line 7: it has 5 cells but the header has 4 columns",
     ]
@@ -349,32 +348,41 @@ def test_skip_bad_imports_the_good_rows(
     assert cards["Fay"]["next_action_due"] == "2026-12-01"
 
 
-def test_duplicates_in_the_database_and_in_the_file_are_skipped_and_reported(
+def test_a_contact_already_there_is_merged_not_skipped(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
     run(capsys, "--db", str(db), "add", "Ann Lee", "--org", "Acme", "--email", "ann@acme.io")
     source = write(
         tmp_path / "a.csv",
-        "name,organisation,email\n"
-        "Annie Lee,Acme,ANN@acme.io\n"  # same email as card 1
-        "ann lee,ACME,\n"  # same name and organisation as card 1
-        "Bob,Bobco,bob@bob.co\n"
-        "Robert,Bobco,bob@bob.co\n"  # same email as line 4
-        "Bob,Bobco,\n"  # same name and organisation as line 4
-        "Bob,Bobco,other@bob.co\n",  # another Bob at Bobco: a different person
+        "name,organisation,email,phone,notes\n"
+        "Annie Lee,Acme,ANN@acme.io,+44 1,Met at the fair\n"  # same email as card 1
+        "ann lee,ACME,,,\n"  # same name and organisation as card 1: nothing new
+        "Bob,Bobco,bob@bob.co,,\n"
+        "Robert,Bobco,bob@bob.co,+1 2,Wants a quote\n"  # same email as line 4
+        "Bob,Bobco,,,\n"  # same name and organisation as line 4
+        "Bob,Bobco,other@bob.co,,\n",  # another Bob at Bobco: a different person
     )
     code, out, err = run(capsys, "--db", str(db), "import", str(source))
     assert (code, err) == (0, "")
     assert out.splitlines() == [
-        "Skipped line 2: same email as card 1 (Ann Lee).",
-        "Skipped line 3: same name and organisation as card 1 (Ann Lee).",
-        "Skipped line 5: same email as line 4.",
-        "Skipped line 6: same name and organisation as line 4.",
-        "Imported 2 cards; skipped 4 duplicates.",
+        "Line 2 added phone, 2 notes to card 1 (Ann Lee).",
+        "Line 5 added phone, 2 notes to line 4.",
+        "Line 3 is already on card 1 (Ann Lee).",
+        "Line 6 repeats line 4.",
+        "Imported 2 cards (2 notes); merged 2 lines into matching cards; 2 lines already there.",
     ]
-    assert sorted(cards_in(db)) == ["Ann Lee", "Bob"]
+    cards = cards_in(db)
+    assert sorted(cards) == ["Ann Lee", "Bob"]
+    ann = cards["Ann Lee"]
+    assert (ann["email"], ann["phone"]) == ("ann@acme.io", "+44 1")
+    assert [n["body"] for n in ann["notes"]] == [
+        "Met at the fair",
+        "Imported fields\n- Name: Annie Lee",
+    ]
+    # Importing the same file again adds nothing: every line is already there.
     code, out, _ = run(capsys, "--db", str(db), "import", str(source))
-    assert out.endswith("Imported 0 cards; skipped 6 duplicates.\n")
+    assert out.endswith("Imported 0 cards; 6 lines already there.\n")
+    assert cards_in(db)["Ann Lee"]["notes"] == ann["notes"]
 
 
 def test_dry_run_reports_and_writes_nothing(
@@ -383,7 +391,10 @@ def test_dry_run_reports_and_writes_nothing(
     source = write(tmp_path / "hubspot.csv", HUBSPOT)
     code, out, err = run(capsys, "--db", str(db), "import", str(source), "--dry-run")
     assert (code, err) == (0, "")
-    assert out == ("Would import 5 cards (1 archived, 2 notes); nothing was written (dry run).\n")
+    assert out.endswith(
+        "Would import 5 cards (1 archived, 3 notes); nothing was written (dry run).\n"
+    )
+    assert "  Lifecycle Stage  Closed Lost" in out and "-> prospect, archived: lost" in out
     assert cards_in(db) == {}
 
 
@@ -422,8 +433,7 @@ def test_progress_bar_on_a_terminal(
 
 
 def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
-    """100,000 rows take about 10-15 s on a busy two-core machine (see README); the suite
-    checks 20,000 to stay quick."""
+    """Many rows in one transaction; how fast is measured by `make bench`, not here."""
     count = 20_000
     stages = ["Subscriber", "SQL", "customer", "evangelist", "closed lost"]
     with (tmp_path / "big.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -434,16 +444,13 @@ def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
             writer.writerow([f"Person {i}", f"Org {i % 997}", f"p{i}@ex.com", stages[i % 5], note])
     database = open_database(str(db))
     try:
-        started = time.perf_counter()
         report = import_file(database, tmp_path / "big.csv", user="sam", today=TODAY, now=NOW)
-        elapsed = time.perf_counter() - started
         assert report.written and report.added == count and report.notes == count // 4
         assert report.archived == count // 5
         board = PipelineService(database, "sam").board()
         for stage in STAGES:
             assert [c.position for c in board[stage]] == list(range(len(board[stage])))
         assert sum(len(cards) for cards in board.values()) == count - count // 5
-        assert elapsed < 60, elapsed
     finally:
         database.close()
 
@@ -451,7 +458,7 @@ def test_twenty_thousand_rows_import_in_one_go(tmp_path: Path, db: str) -> None:
 def test_a_failed_write_leaves_nothing_behind(
     tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline_tui.store import exchange
+    from pipeline_tui.store.importing import write as write_module
 
     source = write(tmp_path / "a.csv", "name,notes\nAnn,hello\nBen,\n")
     database = open_database(str(db))
@@ -460,7 +467,7 @@ def test_a_failed_write_leaves_nothing_behind(
         def fail(*args: Any, **kwargs: Any) -> None:
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(exchange, "_table", fail)
+        monkeypatch.setattr(write_module, "table_of", fail)
         with pytest.raises(RuntimeError):
             import_file(database, source, user="sam", today=TODAY, now=NOW)
         assert PipelineService(database, "sam").cards() == []
@@ -479,7 +486,9 @@ def _rich_pipeline(db: str) -> None:
         cards = service.cards()
         service.archive_card(cards[0].id, ArchiveReason.OTHER, "moved abroad")
         service.move_card(cards[1].id, Stage.REPEAT)
-        service.add_note(cards[2].id, NoteKind.URGENCY, "Needs it *before* the audit\n- soon")
+        service.move_card(cards[5].id, Stage.PROSPECT, note="qualification overridden at 2/4")
+        note = service.add_note(cards[2].id, NoteKind.URGENCY, "Needs it *before* the audit")
+        service.update_note(note.id, "Needs it *before* the audit\n- soon", None, note.version)
         with database.write() as session:
             session.execute(
                 update(CardRow).where(CardRow.id == cards[3].id).values(referred_by_id=cards[4].id)
@@ -512,8 +521,38 @@ def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
     return cards
 
 
-def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+def _tables(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, comparable across databases: surrogate ids dropped,
+    card ids replaced by the card's rank (an import adds cards in the export's order)."""
+    database = open_database(str(db))
+    try:
+        with database.read() as session:
+            ids = [row[0] for row in session.execute(select(CardRow.id).order_by(CardRow.id))]
+            rank = {card_id: index for index, card_id in enumerate(ids)}
+            tables: dict[str, list[tuple[Any, ...]]] = {}
+            for table in Base.metadata.sorted_tables:
+                # Drafts are not exported (unsaved text stays where it was typed), and the
+                # board clock counts writes to a database, not data.
+                if table.name.startswith("draft") or table.name == "board_clock":
+                    continue
+                rows = []
+                for row in session.execute(select(table)).mappings():
+                    values = dict(row)
+                    if table.name == "card":
+                        values["id"] = rank[values["id"]]
+                        values["referred_by_id"] = rank.get(values["referred_by_id"])
+                    else:
+                        del values["id"]
+                        values["card_id"] = rank[values["card_id"]]
+                    rows.append(tuple(sorted(values.items())))
+                tables[table.name] = sorted(rows, key=repr)
+            return tables
+    finally:
+        database.close()
+
+
+def test_export_then_import_into_an_empty_database_gives_back_every_row_of_every_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, backend: str, request: Any
 ) -> None:
     _rich_pipeline(db)
     exported = tmp_path / "export.json"
@@ -524,19 +563,27 @@ def test_export_then_import_into_an_empty_database_gives_the_same_pipeline(
     first = json.loads(exported.read_text(encoding="utf-8"))
     assert any(card["archived_at"] for card in first["cards"])
     assert any(card["referred_by"] for card in first["cards"])
-    assert all(card["history"] and card["touchpoints"] for card in first["cards"])
+    assert sum(len(card["qualification"]) for card in first["cards"]) > 0
+    assert any(move.get("note") for card in first["cards"] for move in card["history"])
 
-    copy = tmp_path / "copy.db"
+    copy = (
+        tmp_path / "copy.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_empty_database")
+    )
     code, out, err = run(capsys, "--db", str(copy), "import", str(exported))
     assert (code, err) == (0, "")
     assert f"Imported {len(first['cards'])} cards" in out
-    code, out, _ = run(capsys, "--db", str(copy), "export")
-    second = json.loads(out)
-    assert _comparable(second) == _comparable(first)
+    before, after = _tables(db), _tables(str(copy))
+    assert set(before) >= {"card", "stage_event", "research_note", "touchpoint"}
+    assert set(before) >= {"qualification_answer"}
+    for name in before:
+        assert after[name] == before[name], name
 
-    # Importing the same export again adds nothing: every card is a duplicate.
+    # Importing the same export again adds nothing: every card is already there.
     code, out, _ = run(capsys, "--db", str(copy), "import", str(exported))
-    assert out.endswith(f"skipped {len(first['cards'])} duplicates.\n")
+    assert out.endswith(f"{len(first['cards'])} cards already there.\n")
+    assert _tables(str(copy)) == after
 
 
 def test_export_as_csv_has_every_card_with_its_notes_and_history(
@@ -557,6 +604,118 @@ def test_export_as_csv_has_every_card_with_its_notes_and_history(
     urgent = next(row for row in rows if "[urgency, " in row["notes"])
     assert "Needs it *before* the audit\n- soon" in urgent["notes"]
     assert all(" -> " in row["stage_history"] for row in rows)
+
+
+def _contacts(db: str) -> dict[str, tuple[Any, ...]]:
+    """Each card as a rep sees it, without times a CSV export does not carry."""
+    result = {}
+    for name, card in cards_in(db).items():
+        result[name] = (
+            card["organisation"],
+            card["email"],
+            card["phone"],
+            card["tags"],
+            card["stage"],
+            card["owner"],
+            card["source"],
+            card["market"],
+            bool(card["archived_at"]),
+            card["archive_reason"],
+            card["archive_note"],
+            card["next_action"],
+            card["next_action_due"],
+            sorted((n["kind"], n["body"]) for n in card["notes"]),
+            sorted((t["kind"], t["happened_on"], t["summary"]) for t in card["touchpoints"]),
+            [(e["from"], e["to"], e["by"]) for e in card["history"]],
+        )
+    return result
+
+
+def _number(cell: str) -> bool:
+    return cell.removeprefix("-").isdigit()
+
+
+def test_csv_export_cells_never_run_as_formulas_and_come_back_as_they_were(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A cell starting with =, +, -, @, a tab or a carriage return is written with a
+    leading apostrophe, which the import takes off again: a phone number survives."""
+    formula = '=HYPERLINK("http://evil.example","click")'
+    run(
+        capsys,
+        "--db",
+        str(db),
+        "add",
+        formula,
+        "--org",
+        "@SUM(A1:A9)",
+        "--phone",
+        "+44 20 7946 0000",
+    )
+    run(capsys, "--db", str(db), "add", "--phone=-1 555 0100", "--tags", "vip", "--", "-Dash")
+    target = tmp_path / "cards.csv"
+    code, _, _ = run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))
+    assert code == 0
+    rows = {row["id"]: row for row in csv.DictReader(target.open(encoding="utf-8", newline=""))}
+    assert (rows["1"]["name"], rows["1"]["organisation"], rows["1"]["phone"]) == (
+        "'" + formula,
+        "'@SUM(A1:A9)",
+        "'+44 20 7946 0000",
+    )
+    assert (rows["2"]["name"], rows["2"]["phone"]) == ("'-Dash", "'-1 555 0100")
+    # Numbers (a position above the top card is negative) are numbers, not formulas.
+    cells = [cell for row in rows.values() for cell in row.values() if not _number(cell)]
+    assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in cells)
+    copy = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(copy), "import", str(target))
+    assert (code, err) == (0, "")
+    assert _contacts(str(copy)) == _contacts(db)
+
+
+def test_csv_export_for_excel_starts_with_a_byte_order_mark(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    run(capsys, "--db", str(db), "add", "José Müller", "--org", "Clínica")
+    target = tmp_path / "cards.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "--excel", "-o", str(target))
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,name,")
+    code, _, err = run(capsys, "--db", str(tmp_path / "copy.db"), "import", str(target))
+    assert (code, err) == (0, "")
+    assert list(cards_in(str(tmp_path / "copy.db"))) == ["José Müller"]
+    code, _, err = run(capsys, "--db", str(db), "export", "--excel")
+    assert "--excel goes with --format csv" in assert_one_line_error(code, err)
+
+
+def test_reimporting_our_own_csv_export_or_list_adds_no_junk_notes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    _rich_pipeline(db)
+    exported = tmp_path / "export.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(exported))
+    copy = tmp_path / "copy.db"
+    code, out, err = run(capsys, "--db", str(copy), "import", str(exported))
+    assert (code, err) == (0, ""), err
+    assert "read as pipeline-tui CSV export" in out
+    # Every card back with its notes, touchpoints, history, archive and market.
+    assert _contacts(str(copy)) == _contacts(db)
+    # Into the database it came from: every card is already there, nothing is added.
+    code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
+    before = _contacts(db)
+    assert out.endswith("Imported 0 cards; 35 lines already there.\n")
+    assert _contacts(db) == before
+    # `list --format csv` too: its id and position columns are not job titles or notes.
+    code, listed, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
+    listing = tmp_path / "list.csv"
+    listing.write_text(listed, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    code, out, err = run(capsys, "--db", str(fresh), "import", str(listing))
+    assert (code, err) == (0, ""), err
+    fresh_cards = cards_in(str(fresh))
+    assert fresh_cards and all(card["notes"] == [] for card in fresh_cards.values())
+    assert {name: card["email"] for name, card in fresh_cards.items()} == {
+        name: card["email"] for name, card in cards_in(db).items() if not card["archived_at"]
+    }
 
 
 @pytest.mark.parametrize(

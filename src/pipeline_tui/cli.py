@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 from pipeline_tui import __version__
 from pipeline_tui.config import (
@@ -37,7 +37,8 @@ from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
-    from pipeline_tui.store import BoardPeek, Database, PipelineService
+    from pipeline_tui.domain.kinds import ArchiveReason
+    from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
 
 PROG = "pipeline-tui"
 TODAY_ENV = "PIPELINE_TUI_TODAY"
@@ -129,12 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     importing = commands.add_parser(
         "import",
         parents=[common],
-        help="bring in contacts from a CRM or spreadsheet CSV, or a pipeline-tui JSON export",
-        description="Import contacts. Usual CRM and spreadsheet headers are recognised; "
-        "duplicates (same email, or same name and organisation) are skipped. The import is "
-        "all or nothing: a file with bad rows imports nothing unless --skip-bad is given.",
+        help="bring in contacts: CSV or .xlsx from a CRM, vCards, or a pipeline-tui export",
+        description="Import contacts. The exports of LinkedIn, Google Contacts, Outlook, "
+        "HubSpot, Pipedrive, Salesforce and Zoho, vCards and the usual spreadsheet headers "
+        "are read without a mapping. A contact that is already a card (same email, or same "
+        "name and organisation) adds its new notes, touchpoints and fields to that card. "
+        "The import is all or nothing: a file with bad rows imports nothing unless "
+        "--skip-bad is given.",
     )
-    importing.add_argument("file", metavar="FILE", help="a .csv file, or a .json export")
+    importing.add_argument(
+        "file", metavar="FILE", help="a .csv, .tsv, .txt, .xlsx or .vcf file, or a .json export"
+    )
     importing.add_argument(
         "--dry-run", action="store_true", help="check the file and report; write nothing"
     )
@@ -146,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="read COLUMN as field (repeatable); fields: " + ", ".join(FIELDS),
     )
     importing.add_argument(
+        "--stage-map",
+        action="append",
+        default=[],
+        metavar="VALUE=stage",
+        help="read a stage or status VALUE as lead, prospect, client, repeat, lost or "
+        "not-a-fit (repeatable; also [import.stages] in the config)",
+    )
+    importing.add_argument(
         "--skip-bad", action="store_true", help="import the good rows and report the bad ones"
     )
 
@@ -154,9 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--format",
-        choices=("json", "csv"),
+        choices=("json", "csv", "vcf"),
         default="json",
-        help="json (default; complete, re-importable) or csv (a card a row, for spreadsheets)",
+        help="json (default; complete, re-importable), csv (a card a row, for spreadsheets) "
+        "or vcf (vCard 4.0: the active cards, for a phone or an address book)",
+    )
+    export.add_argument(
+        "--excel",
+        action="store_true",
+        help="with --format csv: start with a byte-order mark so Excel reads it as UTF-8",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
 
@@ -309,18 +329,23 @@ def _list(service: PipelineService, args: argparse.Namespace, out: TextIO) -> in
     import csv
     import json
 
+    from pipeline_tui.store import safe_rows
+
     stage = _parse(Stage.parse, args.stage) if args.stage else None
     cards = service.cards(stage)
+    details = service.contact_details(card.id for card in cards)
     if args.format == "json":
-        records = [_as_record(card, place) for card, place in _places(cards)]
+        records = [_as_record(card, place, details) for card, place in _places(cards)]
         json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(_as_record(None, 0)))
+        writer = csv.DictWriter(out, fieldnames=list(_as_record(None, 0, {})))
         writer.writeheader()
-        writer.writerows(_as_record(card, place) for card, place in _places(cards))
+        writer.writerows(
+            safe_rows(_as_record(card, place, details) for card, place in _places(cards))
+        )
     else:
-        _print_table(cards, out)
+        _print_table(cards, details, out)
     return 0
 
 
@@ -334,13 +359,18 @@ def _places(cards: list[CardSummary]) -> Iterator[tuple[CardSummary, int]]:
         yield card, place
 
 
-def _as_record(card: CardSummary | None, place: int) -> dict[str, str | int | list[str] | None]:
+def _as_record(
+    card: CardSummary | None, place: int, details: dict[int, tuple[str, str]]
+) -> dict[str, str | int | list[str] | None]:
     if card is None:  # the field names, for the CSV header
         card = CardSummary(0, "", "", Stage.LEAD, 0, "")
+    email, phone = details.get(card.id, ("", ""))
     return {
         "id": card.id,
         "name": clean_line(card.name),
         "organisation": clean_line(card.organisation),
+        "email": clean_line(email),
+        "phone": clean_line(phone),
         "stage": card.stage.value,
         "position": place,
         "owner": clean_line(card.owner),
@@ -382,21 +412,25 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
     return 0
 
 
-def _print_table(cards: list[CardSummary], out: TextIO) -> None:
+def _print_table(
+    cards: list[CardSummary], details: dict[int, tuple[str, str]], out: TextIO
+) -> None:
     if not cards:
         print("No cards yet. Add one with: pipeline-tui add NAME", file=out)
         return
-    rows = [("STAGE", "NAME", "ORGANISATION", "NEXT ACTION", "DUE")] + [
+    rows = [("STAGE", "NAME", "ORGANISATION", "EMAIL", "PHONE", "NEXT ACTION", "DUE")] + [
         (
             c.stage.value,
             clean_line(c.name),
             clean_line(c.organisation),
+            clean_line(details.get(c.id, ("", ""))[0]),
+            clean_line(details.get(c.id, ("", ""))[1]),
             clean_line(c.next_action),
             c.next_action_due.isoformat() if c.next_action_due else "",
         )
         for c in cards
     ]
-    limits = (8, 28, 28, 36, 10)
+    limits = (8, 24, 24, 30, 18, 30, 10)
     widths = [min(limit, max(len(r[i]) for r in rows)) for i, limit in enumerate(limits)]
     for row in rows:
         cells = [_fit(value, width) for value, width in zip(row, widths, strict=True)]
@@ -535,30 +569,33 @@ def _import(args: argparse.Namespace, config: Config) -> int:
 
 
 def _import_file(args: argparse.Namespace, config: Config) -> int:
-    from pipeline_tui.domain.importing import parse_mapping
-    from pipeline_tui.store.exchange import import_file
+    from pipeline_tui.domain.importing import parse_mapping, parse_stage_map
 
     mapping = parse_mapping(args.map)
+    stage_map = parse_stage_map(
+        [f"{value}={stage}" for value, stage in config.import_stages.items()], "[import.stages]"
+    )
+    stage_map.update(parse_stage_map(args.stage_map))
     path = Path(args.file).expanduser()
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
-    database = open_database(database_target(args, config))
+    service = _open_service(database_target(args, config), config)
     try:
         with _progress_on_stderr() as progress:
-            report = import_file(
-                database,
+            report = service.import_file(
                 path,
-                user=config.user_name,
-                today=date.today(),
-                now=datetime.now(UTC),
+                today=today(),
                 mapping=mapping,
+                stage_map=stage_map,
                 dry_run=args.dry_run,
                 skip_bad=args.skip_bad,
                 progress=progress,
             )
     finally:
-        database.close()
+        service.close()
+    out = sys.stdout
     unit = report.unit
+    _print_reading(report, path, args.dry_run, out)
     for problem in report.problems:
         label = "warning" if args.skip_bad else "bad"
         note = " skipped" if args.skip_bad else ""
@@ -573,40 +610,94 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
             f"{rows} of {path.name} cannot be imported (listed above), so nothing was "
             "imported; fix them, or add --skip-bad to import the rest"
         )
-    out = sys.stdout
-    if report.unused_columns:
-        print(f"Columns not imported: {', '.join(report.unused_columns)}.", file=out)
-    for duplicate in report.duplicates[:REPORT_LIMIT]:
-        print(f"Skipped {unit} {duplicate.line}: {duplicate.reason}.", file=out)
-    if len(report.duplicates) > REPORT_LIMIT:
-        print(f"... and {len(report.duplicates) - REPORT_LIMIT} more duplicates.", file=out)
+    merged, unchanged = report.merged, report.unchanged
+    for merge in merged[:REPORT_LIMIT]:
+        print(
+            f"{unit.capitalize()} {merge.line} added {', '.join(merge.added)} to {merge.target}.",
+            file=out,
+        )
+    if len(merged) > REPORT_LIMIT:
+        print(f"... and {len(merged) - REPORT_LIMIT} more merged {unit}s.", file=out)
+    for merge in unchanged[:REPORT_LIMIT]:
+        where = "is already on" if merge.target.startswith("card") else "repeats"
+        print(f"{unit.capitalize()} {merge.line} {where} {merge.target}.", file=out)
+    if len(unchanged) > REPORT_LIMIT:
+        print(f"... and {len(unchanged) - REPORT_LIMIT} more already there.", file=out)
     verb = "Would import" if args.dry_run else "Imported"
-    cards = f"{report.added} card{'s' if report.added != 1 else ''}"
+    summary = f"{verb} {_count(report.added, 'card')}"
     extras = []
     if report.archived:
         extras.append(f"{report.archived} archived")
     if report.notes:
-        extras.append(f"{report.notes} note{'s' if report.notes != 1 else ''}")
-    summary = f"{verb} {cards}" + (f" ({', '.join(extras)})" if extras else "")
-    skipped = []
-    if report.duplicates:
-        skipped.append(
-            f"{len(report.duplicates)} duplicate{'s' if len(report.duplicates) != 1 else ''}"
-        )
+        extras.append(_count(report.notes, "note"))
+    if extras:
+        summary += f" ({', '.join(extras)})"
+    if merged:
+        summary += f"; merged {_count(len(merged), unit)} into matching cards"
+    if unchanged:
+        summary += f"; {_count(len(unchanged), unit)} already there"
     if report.problems:
-        skipped.append(
-            f"{len(report.problems)} bad {unit}{'s' if len(report.problems) != 1 else ''}"
-        )
-    if skipped:
-        summary += f"; skipped {' and '.join(skipped)}"
+        summary += f"; skipped {_count(len(report.problems), 'bad ' + unit)}"
     print(summary + ("; nothing was written (dry run)." if args.dry_run else "."), file=out)
     return 0
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def _print_reading(report: ImportReport, path: Path, dry_run: bool, out: TextIO) -> None:
+    """How the file was read: its layout, what was assumed or skipped, and (dry run) the
+    whole column and stage-value mapping."""
+    said = []
+    if report.layout and report.layout not in ("CSV",):
+        said.append(f"read as {report.layout}")
+    said.extend(report.assumptions)
+    if report.skipped_lines:
+        said.append("skipped " + " and ".join(report.skipped_lines))
+    if said:
+        print(f"{path.name}: {'; '.join(said)}.", file=out)
+    if report.left_out:
+        print(f"Columns left out: {', '.join(report.left_out)}.", file=out)
+    if not dry_run:
+        return
+    if report.fields:
+        print("Columns:", file=out)
+        for name, headers in report.fields.items():
+            print(f"  {name:<13} <- {', '.join(headers)}", file=out)
+    if report.kept:
+        print(f"Kept in the Imported fields note: {', '.join(report.kept)}.", file=out)
+    if report.stage_values:
+        print("Stage values (the first stage column with a value decides):", file=out)
+        order = list(report.fields.get("stage", ()))
+        rows = sorted(
+            report.stage_values,
+            key=lambda row: (order.index(row[0]) if row[0] in order else len(order), -row[3]),
+        )
+        width = max(len(column) for column, *_ in rows)
+        value_width = max(len(value) for _, value, *_ in rows)
+        meaning_width = max(len(_meaning(meaning)) for _, _, meaning, _ in rows)
+        for column, value, meaning, count in rows:
+            print(
+                f"  {column:<{width}}  {value:<{value_width}}  -> "
+                f"{_meaning(meaning):<{meaning_width}}  {_count(count, report.unit)}",
+                file=out,
+            )
+
+
+def _meaning(meaning: object) -> str:
+    if meaning is None:
+        return "? not a stage"
+    if isinstance(meaning, str):
+        return "(the next stage column)"
+    stage, reason = cast("tuple[Stage, ArchiveReason | None]", meaning)
+    return f"{stage.value}, archived: {reason.value}" if reason else stage.value
 
 
 @contextmanager
 def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None]]:
     """A bar on a terminal; on a pipe or log, a plain count now and then for big files."""
-    from pipeline_tui.store.exchange import CHUNK
+    from pipeline_tui.store import CHUNK
 
     stream = sys.stderr
     tty = stream.isatty()
@@ -639,14 +730,21 @@ def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None]]:
 def _export(args: argparse.Namespace, config: Config) -> int:
     import tempfile
 
-    from pipeline_tui.store.exchange import export_document, write_csv, write_json
+    from pipeline_tui.store import write_csv, write_json, write_vcards
 
-    database = open_database(database_target(args, config))
+    if args.excel and args.format != "csv":
+        raise UsageError("--excel goes with --format csv.")
+    service = _open_service(database_target(args, config), config)
     try:
-        document = export_document(database, datetime.now(UTC))
+        document = service.export_document()
     finally:
-        database.close()
-    write = write_csv if args.format == "csv" else write_json
+        service.close()
+    writers: dict[str, Callable[[dict[str, Any], TextIO], None]] = {
+        "json": write_json,
+        "csv": partial(write_csv, excel=args.excel),
+        "vcf": write_vcards,
+    }
+    write = writers[args.format]
     if not args.output or args.output == "-":
         write(document, sys.stdout)
         return 0
@@ -667,6 +765,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     count = len(document["cards"])
+    if args.format == "vcf":
+        count = sum(1 for card in document["cards"] if not card["archived_at"])
     print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
     return 0
 

@@ -49,6 +49,9 @@ class Config:
     """The qualification checklist: [qualification] criteria replaces, extend adds."""
     stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
     """Days without a touchpoint, note or move before a card is stale, per stage."""
+    import_stages: Mapping[str, str] = field(default_factory=dict)
+    """[import.stages]: another tool's stage or status value -> lead, prospect, client,
+    repeat, lost or not-a-fit."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -91,6 +94,18 @@ def _days(value: Any) -> str | None:
     return "must be at least 1 (days)" if value < 1 else None
 
 
+_STAGE_TARGETS = ("lead", "prospect", "client", "repeat", "lost", "not-a-fit")
+
+
+def _stage_table(value: Any) -> str | None:
+    for name, target in value.items():
+        if not isinstance(target, str) or target.strip().lower() not in _STAGE_TARGETS:
+            return f"maps {name!r} to {target!r}; each value must be one of " + ", ".join(
+                _STAGE_TARGETS
+            )
+    return None
+
+
 SCHEMA: dict[str, dict[str, Setting]] = {
     "user": {"name": Setting(str, None, _not_blank)},
     "database": {"url": Setting(str, None, _not_blank)},
@@ -101,6 +116,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "extend": Setting(list, None, _text_list),
     },
     "stale": {stage.value: Setting(int, DEFAULT_STALE_LIMITS[stage], _days) for stage in Stage},
+    # Other tools' stage or status values the importer does not know, and what they mean.
+    "import": {"stages": Setting(dict, None, _stage_table)},
 }
 """Sections with a fixed set of keys."""
 
@@ -117,6 +134,7 @@ _TYPE_NAMES = {
     bool: "true or false",
     float: "a number",
     list: "a list",
+    dict: "a table",
 }
 
 
@@ -195,6 +213,10 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
         stale_limits={
             stage: values.get(f"stale.{stage.value}", DEFAULT_STALE_LIMITS[stage])
             for stage in Stage
+        },
+        import_stages={
+            str(name): str(target).strip().lower()
+            for name, target in (values.get("import.stages") or {}).items()
         },
     )
 

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
     from pipeline_tui.store.database import Database, open_database
     from pipeline_tui.store.deferred import DeferredService
+    from pipeline_tui.store.exchange import (
+        CHUNK,
+        ImportReport,
+        safe_rows,
+        write_csv,
+        write_json,
+        write_vcards,
+    )
     from pipeline_tui.store.peek import BoardPeek, peek_board, sqlite_path
     from pipeline_tui.store.read_model import BoardView
     from pipeline_tui.store.search import SearchHit
@@ -33,14 +41,22 @@ _LAZY = {
     "BoardView": "pipeline_tui.store.read_model",
     "SearchHit": "pipeline_tui.store.search",
     "backup_database": "pipeline_tui.store.backup",
+    "CHUNK": "pipeline_tui.store.exchange",
+    "ImportReport": "pipeline_tui.store.exchange",
+    "safe_rows": "pipeline_tui.store.exchange",
+    "write_csv": "pipeline_tui.store.exchange",
+    "write_json": "pipeline_tui.store.exchange",
+    "write_vcards": "pipeline_tui.store.exchange",
 }
 
 __all__ = [
+    "CHUNK",
     "BoardPeek",
     "BoardView",
     "ConflictError",
     "Database",
     "DeferredService",
+    "ImportReport",
     "NotFoundError",
     "PipelineService",
     "SearchHit",
@@ -48,7 +64,11 @@ __all__ = [
     "backup_database",
     "open_database",
     "peek_board",
+    "safe_rows",
     "sqlite_path",
+    "write_csv",
+    "write_json",
+    "write_vcards",
 ]
 
 

@@ -52,6 +52,7 @@ from pipeline_tui.store.search import SearchHit
 from pipeline_tui.store.undo import undo
 
 if TYPE_CHECKING:
+    from pipeline_tui.domain.importing.vocabulary import StageMeaning
     from pipeline_tui.domain.standup import Standup
     from pipeline_tui.store.exchange import ImportReport, Progress
 
@@ -366,11 +367,12 @@ class PipelineService:
         *,
         today: date,
         mapping: dict[str, str] | None = None,
+        stage_map: dict[str, StageMeaning] | None = None,
         dry_run: bool = False,
         skip_bad: bool = False,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import a CRM or spreadsheet export, or a pipeline-tui JSON export, in one
+        """Import a contacts file (CSV, .xlsx, .vcf) or a pipeline-tui JSON export in one
         transaction (nothing is written on a bad row unless skip_bad, or on dry_run)."""
         from pipeline_tui.store import exchange
 
@@ -381,9 +383,10 @@ class PipelineService:
             today=today,
             now=self.clock(),
             mapping=mapping,
+            stage_map=stage_map,
             dry_run=dry_run,
             skip_bad=skip_bad,
-            **({"progress": progress} if progress is not None else {}),
+            progress=progress or exchange.no_progress,
         )
 
     def export_document(self) -> dict[str, Any]:
@@ -391,6 +394,12 @@ class PipelineService:
         from pipeline_tui.store.exchange import export_document
 
         return export_document(self.database, self.clock())
+
+    def contact_details(self, card_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """Each card's (email, phone), for listings."""
+        from pipeline_tui.store.exchange import contact_details
+
+        return contact_details(self.database, card_ids)
 
     def seed_demo(self, today: date) -> int:
         """Fill an empty database with the sample pipeline; returns the number of cards."""

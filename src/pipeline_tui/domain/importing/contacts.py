@@ -1,0 +1,656 @@
+"""From a table of contacts to planned cards: which column fills which field, per row.
+
+Several columns can fill one field (Outlook's Primary, Mobile and Business Phone):
+the most specific one that is not empty wins, and what the others hold is kept in
+the card's "Imported fields" note with every column no field takes. A cell with
+several values (Google's " ::: ") gives the field its first value and the note the
+rest. Nothing in the file is dropped without the summary saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from pipeline_tui.domain.cards import CardDraft, CardFormError
+from pipeline_tui.domain.dates import DueDateError, parse_due
+from pipeline_tui.domain.importing.dates import is_day_first, parse_date
+from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
+from pipeline_tui.domain.importing.plan import (
+    IMPORTED_FIELDS,
+    PlannedCard,
+    PlannedNote,
+    PlannedStageEvent,
+    PlannedTouchpoint,
+)
+from pipeline_tui.domain.importing.table import Table
+from pipeline_tui.domain.importing.vocabulary import (
+    EMPTY_VALUES,
+    FIELDS,
+    HEADER_FIELDS,
+    HONORIFICS,
+    LATER_STAGES,
+    NEUTRAL_STAGES,
+    StageMeaning,
+    is_bookkeeping,
+    key,
+    parse_stage_target,
+    source_from_text,
+    stage_from_text,
+)
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line, clean_text, split_tags
+
+MULTI = " ::: "
+
+# Profiles: what a known tool's file says beyond its headers ----------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A known export layout: its name and what it says about every contact in it."""
+
+    name: str
+    source: TouchpointKind | None = None
+    """How every contact in the file was met (LinkedIn: social), unless a row says."""
+    met: str = ""
+    """The touchpoint's words when the file dates the first meeting."""
+    headers: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    """Header keys read differently in this layout."""
+    own: bool = False
+    """pipeline-tui's own CSV (export or list): its columns are read back exactly."""
+
+
+_OWN_HEADERS: dict[str, tuple[str, int]] = {
+    "id": ("ignore", 0),
+    "position": ("ignore", 0),
+    "referredby": ("ignore", 0),
+    "notes": ("own_notes", 0),
+    "touchpoints": ("own_touchpoints", 0),
+    "stagehistory": ("own_history", 0),
+    "archivedat": ("archived_at", 0),
+    "archivereason": ("archive_reason", 0),
+    "archivenote": ("archive_note", 0),
+    "market": ("market", 0),
+    "createdat": ("created_at", 0),
+}
+OWN_EXPORT = Profile("pipeline-tui CSV export", headers=_OWN_HEADERS, own=True)
+OWN_LIST = Profile("pipeline-tui list", headers=_OWN_HEADERS, own=True)
+LINKEDIN = Profile(
+    "LinkedIn connections",
+    source=TouchpointKind.SOCIAL,
+    met="Connected on LinkedIn",
+    headers={"url": ("keep", 0), "position": ("job_title", 0)},
+)
+GOOGLE = Profile("Google Contacts")
+OUTLOOK = Profile("Outlook contacts")
+HUBSPOT = Profile("HubSpot contacts", headers={"recordid": ("keep", 0)})
+PIPEDRIVE = Profile("Pipedrive")
+SALESFORCE_REPORT = Profile("Salesforce report")
+SALESFORCE_EXPORT = Profile(
+    "Salesforce data export", headers={"ownerid": ("keep", 0), "name": ("name", 0)}
+)
+ZOHO = Profile("Zoho CRM")
+CARD_SCANNER = Profile("business card scans", source=TouchpointKind.EVENT, met="Exchanged cards")
+VCARD = Profile("vCard")
+PLAIN = Profile("CSV")
+
+
+def detect_profile(headers: Sequence[str], kind: str = "CSV") -> Profile:
+    keys = {key(h) for h in headers}
+    if kind == "vCard":
+        return VCARD
+    if {"stagehistory", "touchpoints", "nextactiondue"} <= keys:
+        return OWN_EXPORT
+    if {"id", "name", "stage", "position", "nextactiondue"} <= keys:
+        return OWN_LIST
+    if {"firstname", "lastname", "connectedon"} <= keys:
+        return LINKEDIN
+    if "labels" in keys and any(k.startswith("email1") for k in keys):
+        return GOOGLE
+    if "groupmembership" in keys and "givenname" in keys:
+        return GOOGLE
+    if "emaildisplayname" in keys or {"primaryphone", "businessphone"} <= keys:
+        return OUTLOOK
+    if any(k.startswith(("person", "deal")) and len(k) > 6 for k in keys) and (
+        "personname" in keys or "dealtitle" in keys
+    ):
+        return PIPEDRIVE
+    if {"isconverted", "leadsource"} <= keys or "ownerid" in keys:
+        return SALESFORCE_EXPORT
+    if "companyaccount" in keys:
+        return SALESFORCE_REPORT
+    if "recordid" in keys and ("lifecyclestage" in keys or "contactowner" in keys):
+        return HUBSPOT
+    if "designation" in keys or ("leadowner" in keys and "recordid" in keys):
+        return ZOHO
+    if keys & {"cardimage", "scandate", "scannedon", "cardscan"}:
+        return CARD_SCANNER
+    return PLAIN
+
+
+# Columns ------------------------------------------------------------------------------------
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """--map "COLUMN=field" options, as {loosened column name: field}."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, equals, target = item.rpartition("=")
+        target = target.strip().lower().replace("-", "_").replace(" ", "_")
+        if not equals or not column.strip():
+            raise ImportFileError(
+                f"--map {item!r} must look like COLUMN=field, e.g. 'Firma=organisation'"
+            )
+        if target == "organization":
+            target = "organisation"
+        if target not in FIELDS:
+            raise ImportFileError(
+                f"--map {item!r} names an unknown field {target!r}; choose one of "
+                + ", ".join(FIELDS)
+            )
+        mapping[key(column)] = target
+    return mapping
+
+
+def parse_stage_map(items: Sequence[str], where: str = "--stage-map") -> dict[str, StageMeaning]:
+    """--stage-map "VALUE=stage" options (or [import.stages] entries), by loosened value."""
+    stages: dict[str, StageMeaning] = {}
+    for item in items:
+        value, equals, target = item.rpartition("=")
+        if not equals or not value.strip():
+            raise ImportFileError(
+                f"{where} {item!r} must look like VALUE=stage, e.g. 'Sleeping=lead'"
+            )
+        meaning = parse_stage_target(target)
+        if meaning is None:
+            raise ImportFileError(
+                f"{where} {item!r} maps to {target.strip()!r}; choose lead, prospect, client, "
+                "repeat, lost or not-a-fit"
+            )
+        stages[key(value)] = meaning
+    return stages
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+    field: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns can fill which field, most specific first, and what is left out."""
+
+    candidates: Mapping[str, tuple[Column, ...]]
+    kept: tuple[Column, ...]
+    """Columns no field takes: their values go to the Imported fields note."""
+    left_out: tuple[str, ...]
+    """Columns left out: the other tool's bookkeeping, or --map COLUMN=ignore."""
+    width: int
+    profile: Profile = PLAIN
+
+    def field_of(self, header: str) -> str | None:
+        for name, columns in self.candidates.items():
+            if any(c.header == header for c in columns):
+                return name
+        return None
+
+
+def is_known_header(header: str) -> bool:
+    return key(header) in HEADER_FIELDS
+
+
+def map_columns(
+    headers: Sequence[str],
+    overrides: Mapping[str, str] | None = None,
+    profile: Profile | None = None,
+) -> Columns:
+    overrides = overrides or {}
+    profile = profile or detect_profile(headers)
+    unknown = set(overrides) - {key(h) for h in headers}
+    if unknown:
+        raise ImportFileError(
+            f"--map names a column that is not in the file ({', '.join(sorted(unknown))}); "
+            f"its columns are {', '.join(clean_line(h) for h in headers)}"
+        )
+    candidates: dict[str, list[Column]] = {}
+    kept: list[Column] = []
+    left_out: list[str] = []
+    for index, header in enumerate(headers):
+        loose = key(header)
+        label = clean_line(header)
+        if not loose:
+            continue
+        if loose in overrides:
+            target, rank = overrides[loose], -1
+        elif loose in profile.headers:
+            target, rank = profile.headers[loose]
+        elif loose in HEADER_FIELDS:
+            target, rank = HEADER_FIELDS[loose]
+        elif is_bookkeeping(loose):
+            target, rank = "ignore", 0
+        else:
+            target, rank = "keep", 0
+        if target == "ignore":
+            left_out.append(label)
+        elif target == "keep":
+            kept.append(Column(index, label, "keep", rank))
+        else:
+            candidates.setdefault(target, []).append(Column(index, label, target, rank))
+    ordered = {
+        name: tuple(sorted(columns, key=lambda c: (c.rank, c.index)))
+        for name, columns in candidates.items()
+    }
+    if not ordered.keys() & {"name", "first_name", "last_name", "organisation"}:
+        raise ImportFileError(
+            "No column holds names (looked for name, full name, first name, last name, "
+            "company...); say which does with --map COLUMN=name"
+        )
+    return Columns(ordered, tuple(kept), tuple(left_out), len(headers), profile)
+
+
+# Rows ---------------------------------------------------------------------------------------
+
+
+NEXT_COLUMN = "next column"
+"""A value that says nothing about the stage (Pipedrive's "open"): the next column decides."""
+StageReading = StageMeaning | str | None
+
+
+@dataclass
+class StageTally:
+    """How each stage column's values were read, for the dry run's table."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    meanings: dict[tuple[str, str], StageReading] = field(default_factory=dict)
+
+    def add(self, column: str, value: str, meaning: StageReading) -> None:
+        entry = (column, value)
+        self.counts[entry] += 1
+        self.meanings[entry] = meaning
+
+    def rows(self) -> list[tuple[str, str, StageReading, int]]:
+        return [
+            (column, value, self.meanings[(column, value)], count)
+            for (column, value), count in self.counts.items()
+        ]
+
+
+@dataclass
+class ContactReader:
+    """Turns the rows of one table into planned cards (or the reason a row cannot be)."""
+
+    columns: Columns
+    today: date
+    now: datetime
+    user: str
+    stage_map: Mapping[str, StageMeaning] = field(default_factory=dict)
+    day_first: Mapping[str, bool] = field(default_factory=dict)
+    tally: StageTally = field(default_factory=StageTally)
+
+    def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem:
+        columns = self.columns
+        if len(values) > columns.width and any(cell.strip() for cell in values[columns.width :]):
+            return RowProblem(
+                line, f"it has {len(values)} cells but the header has {columns.width} columns"
+            )
+        kept: list[str] = []
+        headers: dict[str, str] = {}
+
+        def cell(column: Column) -> str:
+            return values[column.index] if column.index < len(values) else ""
+
+        def pick(name: str, *, multi: str = MULTI, keep: bool = True) -> str:
+            """The first non-empty value of the field's columns; the others are kept."""
+            chosen = ""
+            for column in columns.candidates.get(name, ()):
+                raw = cell(column).strip()
+                if not raw:
+                    continue
+                parts = [p.strip() for p in _split_multi(raw, name, multi) if p.strip()]
+                if name == "job_title" and _is_honorific(column, parts[0]):
+                    if keep:
+                        kept.append(f"{column.header}: {clean_line(raw)}")
+                    continue
+                if not chosen:
+                    chosen = parts[0]
+                    headers[name] = column.header
+                    rest = parts[1:]
+                else:
+                    rest = [p for p in parts if p.casefold() != chosen.casefold()]
+                if rest and keep:
+                    kept.append(f"{column.header}: {clean_line(', '.join(rest))}")
+            return chosen
+
+        name = clean_line(pick("name"))
+        organisation = clean_line(pick("organisation"))
+        # The parts are in the full name when there is one.
+        parts = [pick(part, keep=not name) for part in ("first_name", "middle_name", "last_name")]
+        if not name:
+            name = clean_line(" ".join(part for part in parts if part.strip()))
+        if not name:
+            name = organisation  # a company-only contact: the card is the company
+        stage = self._stage(line, values, kept)
+        if isinstance(stage, RowProblem):
+            return stage
+        stage_value, reason, stage_text = stage
+        due_text = pick("due")
+        try:
+            due = parse_due(due_text, self.today) if due_text else None
+        except DueDateError:
+            due = self._date("due", due_text)
+            if due is None:
+                return RowProblem(line, f"the due date {clean_line(due_text)!r} is not a date")
+        tags_text = pick("tags", multi="")
+        draft = CardDraft(
+            name=name,
+            organisation=organisation,
+            email=pick("email"),
+            phone=pick("phone"),
+            tags=(split_tags if columns.profile.own else _tags)(tags_text) if tags_text else (),
+            next_action=pick("next_action") or ("Follow up" if due else ""),
+            next_action_due=due,
+        )
+        try:
+            draft = draft.cleaned()
+        except CardFormError as error:
+            return RowProblem(line, _lower_first(str(error)).rstrip("."))
+        title = clean_line(pick("job_title"))
+        source_text = clean_line(pick("source"))
+        source = source_from_text(source_text) if source_text else None
+        if source_text and source is None:
+            kept.insert(0, f"Source: {source_text}")
+        referrer = clean_line(pick("referred_by"))
+        if referrer:
+            kept.append(f"Referred by: {referrer}")
+            source = source or TouchpointKind.REFERRAL
+        source = source or columns.profile.source
+        met_text = pick("met_on")
+        created_text = pick("created")
+        notes_text = clean_text(pick("notes", multi="")).strip()
+        owner = clean_line(pick("owner"))[:200]
+        for column in columns.kept:
+            raw = cell(column).strip()
+            if raw and raw.casefold() not in EMPTY_VALUES:
+                kept.append(f"{column.header}: {clean_line(raw)}")
+        if title:
+            kept.insert(0, f"Job title: {title}")
+        if stage_text and reason is None:
+            kept.append(stage_text)
+
+        touchpoints: list[PlannedTouchpoint] = []
+        met = self._date("met_on", met_text) if met_text else None
+        created = self._date("created", created_text) if created_text else None
+        if met_text and met is None:
+            kept.append(f"{headers['met_on']}: {clean_line(met_text)}")
+        if created_text and (created is None or source is None or met is not None):
+            kept.append(f"{headers['created']}: {clean_line(created_text)}")
+        first = met or (created if source is not None else None)
+        if first is not None:
+            words = columns.profile.met if met is not None and columns.profile.met else ""
+            if not words:
+                words = f"Lead source: {source_text}" if source_text else "First contact"
+            touchpoints.append(
+                PlannedTouchpoint(source or TouchpointKind.EVENT, first, words, self.now)
+            )
+
+        notes: list[PlannedNote] = []
+        own = self._own(line, values) if columns.profile.own else None
+        if isinstance(own, RowProblem):
+            return own
+        if own is not None:
+            notes.extend(own.notes)
+            touchpoints.extend(own.touchpoints)
+        elif notes_text:
+            notes.append(PlannedNote(NoteKind.GENERAL, notes_text, self.now, self.now))
+        if kept:
+            body = "\n".join([IMPORTED_FIELDS, *(f"- {line_}" for line_ in kept)])
+            notes.append(PlannedNote(NoteKind.GENERAL, body, self.now, self.now))
+        card = PlannedCard(
+            line=line,
+            name=draft.name,
+            organisation=draft.organisation,
+            email=draft.email,
+            phone=draft.phone,
+            tags=draft.tags,
+            stage=stage_value,
+            owner=owner or self.user,
+            created_at=self.now,
+            updated_at=self.now,
+            next_action=draft.next_action,
+            next_action_due=draft.next_action_due,
+            source=source,
+            market=Market.WARM if source is TouchpointKind.REFERRAL else None,
+            archived_at=self.now if reason else None,
+            archive_reason=reason,
+            archive_note=f"Imported as {stage_text.partition(': ')[2]}" if reason else "",
+            notes=tuple(notes),
+            touchpoints=tuple(touchpoints),
+            events=(PlannedStageEvent(None, stage_value, self.now, self.user),),
+        )
+        return own.apply(card) if own is not None else card
+
+    def _stage(
+        self, line: int, values: Sequence[str], kept: list[str]
+    ) -> tuple[Stage, ArchiveReason | None, str] | RowProblem:
+        """The row's stage: the first stage column whose value says something.
+
+        Every stage column's value is read (and counted for the dry run's table); the
+        values that did not decide are kept in the Imported fields note.
+        """
+        readings: list[tuple[Column, str, StageReading]] = []
+        for column in self.columns.candidates.get("stage", ()):
+            raw = clean_line(values[column.index] if column.index < len(values) else "")
+            if not raw:
+                continue
+            loose = key(raw)
+            meaning: StageReading
+            if loose in self.stage_map:
+                meaning = self.stage_map[loose]
+            elif loose in NEUTRAL_STAGES:
+                meaning = NEXT_COLUMN
+            else:
+                meaning = stage_from_text(raw)
+            self.tally.add(column.header, raw, meaning)
+            readings.append((column, raw, meaning))
+        deciding = next((r for r in readings if r[2] != NEXT_COLUMN), None)
+        if deciding is None:
+            return Stage.LEAD, None, ""
+        column, raw, meaning = deciding
+        if meaning is None or isinstance(meaning, str):
+            fixes = (
+                f'--stage-map "{raw}=lead" (or prospect, client, repeat, lost, not-a-fit), '
+                f'or "{raw}" = "lead" under [import.stages] in the config'
+            )
+            return RowProblem(
+                line,
+                f"the {column.header} column says {raw!r}, which is not a stage; "
+                f"say what it means with {fixes}",
+            )
+        for other, value, _ in readings:
+            if other is not column:
+                kept.append(f"{other.header}: {value}")
+        stage, reason = meaning
+        said = f"{column.header}: {raw}" if reason or key(raw) in LATER_STAGES else ""
+        return stage, reason, said
+
+    def _date(self, name: str, text: str) -> date | None:
+        return parse_date(text, day_first=self.day_first.get(name, False))
+
+    def _own(self, line: int, values: Sequence[str]) -> _OwnRow | RowProblem:
+        cells: dict[str, str] = {}
+        for name in (
+            "own_notes",
+            "own_touchpoints",
+            "own_history",
+            "archived_at",
+            "archive_reason",
+            "archive_note",
+            "market",
+            "created_at",
+        ):
+            for column in self.columns.candidates.get(name, ()):
+                if column.index < len(values):
+                    cells[name] = values[column.index]
+        try:
+            return _OwnRow.parse(cells, self.now, self.user)
+        except ValueError as error:
+            return RowProblem(line, str(error))
+
+
+def reader_for(
+    table: Table,
+    columns: Columns,
+    *,
+    today: date,
+    now: datetime,
+    user: str,
+    stage_map: Mapping[str, StageMeaning] | None = None,
+) -> ContactReader:
+    """A reader that knows, per date column, whether the file writes the day first."""
+    day_first: dict[str, bool] = {}
+    for name in ("due", "met_on", "created"):
+        indexes = [c.index for c in columns.candidates.get(name, ())]
+        if indexes:
+            day_first[name] = is_day_first(
+                cells[i] for _, cells in table.rows for i in indexes if i < len(cells)
+            )
+    return ContactReader(columns, today, now, user, stage_map or {}, day_first)
+
+
+_EMAIL_LIST = re.compile(r"\s*[,;]\s*")
+
+
+def _split_multi(raw: str, name: str, multi: str) -> list[str]:
+    if not multi:
+        return [raw]
+    parts = raw.split(multi) if multi in raw else [raw]
+    if name == "email" and ("," in raw or ";" in raw):
+        parts = [p for part in parts for p in _EMAIL_LIST.split(part)]
+    elif name == "phone" and ", " in raw:
+        parts = [p for part in parts for p in part.split(", ")]
+    return parts
+
+
+def _is_honorific(column: Column, value: str) -> bool:
+    return column.rank == 2 and key(column.header) == "title" and key(value) in HONORIFICS
+
+
+_SYSTEM_LABELS = frozenset({"mycontacts", "othercontacts", "starred"})
+
+
+def _tags(text: str) -> tuple[str, ...]:
+    """Labels as tags: Google's "* myContacts ::: Clients", Outlook's "VIP;Key Customer"."""
+    tags: dict[str, None] = {}
+    for part in re.split(r"\s*(?::::|;|,)\s*", text):
+        label = part.strip().lstrip("*").strip()
+        if not label or key(label) in _SYSTEM_LABELS:
+            continue
+        for tag in split_tags(label.replace(" ", "-")):
+            tags.setdefault(tag, None)
+    return tuple(tags)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# pipeline-tui's own CSV export ---------------------------------------------------------------
+
+_NOTE_HEAD = re.compile(
+    r"^\[(" + "|".join(k.value for k in NoteKind) + r"), (\d{4}-\d{2}-\d{2})\] ", re.M
+)
+_TOUCH = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\S+)(?:: (.*))?$")
+_MOVE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (\S+) -> (\S+) \((.*)\)$")
+
+
+@dataclass(frozen=True)
+class _OwnRow:
+    notes: tuple[PlannedNote, ...]
+    touchpoints: tuple[PlannedTouchpoint, ...]
+    events: tuple[PlannedStageEvent, ...]
+    archived_at: datetime | None
+    archive_reason: ArchiveReason | None
+    archive_note: str
+    market: Market | None
+    created_at: datetime | None
+
+    @classmethod
+    def parse(cls, cells: Mapping[str, str], now: datetime, user: str) -> _OwnRow:
+        notes = []
+        text = cells.get("own_notes", "")
+        heads = list(_NOTE_HEAD.finditer(text))
+        for i, head in enumerate(heads):
+            end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+            body = text[head.end() : end].removesuffix("\n\n").strip("\n")
+            day = datetime.combine(date.fromisoformat(head.group(2)), datetime.min.time(), UTC)
+            notes.append(PlannedNote(NoteKind(head.group(1)), clean_text(body), day, day))
+        touchpoints = []
+        for raw in cells.get("own_touchpoints", "").splitlines():
+            match = _TOUCH.match(raw.strip())
+            if not match:
+                continue
+            try:
+                kind = TouchpointKind(match.group(2))
+            except ValueError:
+                raise ValueError(f"the touchpoint {raw.strip()!r} has an unknown kind") from None
+            touchpoints.append(
+                PlannedTouchpoint(
+                    kind,
+                    date.fromisoformat(match.group(1)),
+                    clean_line(match.group(3) or "")[:500],
+                    now,
+                )
+            )
+        events = []
+        for raw in cells.get("own_history", "").splitlines():
+            match = _MOVE.match(raw.strip())
+            if not match:
+                continue
+            at = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+            origin = None if match.group(2) == "new" else Stage(match.group(2))
+            events.append(PlannedStageEvent(origin, Stage(match.group(3)), at, match.group(4)))
+        archived_at = _moment(cells.get("archived_at", ""))
+        reason_text = cells.get("archive_reason", "").strip()
+        market_text = cells.get("market", "").strip()
+        return cls(
+            tuple(notes),
+            tuple(touchpoints),
+            tuple(events),
+            archived_at,
+            ArchiveReason(reason_text) if reason_text else None,
+            clean_line(cells.get("archive_note", ""))[:500],
+            Market(market_text) if market_text else None,
+            _moment(cells.get("created_at", "")),
+        )
+
+    def apply(self, card: PlannedCard) -> PlannedCard:
+        return replace(
+            card,
+            events=self.events or card.events,
+            archived_at=self.archived_at,
+            archive_reason=(self.archive_reason or ArchiveReason.OTHER)
+            if self.archived_at
+            else None,
+            archive_note=self.archive_note,
+            market=self.market or card.market,
+            created_at=self.created_at or card.created_at,
+        )
+
+
+def _moment(text: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time like 2026-12-01T09:30:00+00:00") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,76 @@
+"""Bytes to text: the encodings contact files come in.
+
+UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text",
+old Google exports), and, when the bytes are not UTF-8, Windows-1252: what Outlook
+and Excel on Windows write by default. The fallback is said in the summary.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    """What the file was read as, in words for the summary ("UTF-16", "Windows-1252")."""
+    guessed: bool = False
+    """True when the bytes were not UTF-8 and Windows-1252 was assumed."""
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+class EncodingError(ValueError):
+    """Bytes that cannot be text in any encoding we read."""
+
+
+def decode(data: bytes) -> Decoded:
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(codec).removeprefix("\ufeff"), label)
+            except UnicodeDecodeError as error:
+                raise EncodingError(
+                    f"it starts as {label} text but byte {error.start + 1} is not {label}"
+                ) from None
+    if _looks_like_utf16(data):
+        codec = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        try:
+            return Decoded(data.decode(codec), "UTF-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return Decoded(data.decode("utf-8"), "UTF-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise EncodingError("it is not text (it holds NUL bytes); save it as CSV and try again")
+    # The five bytes Windows-1252 leaves undefined are read as Latin-1 would read them.
+    return Decoded(data.decode("cp1252", errors="_latin1_fallback"), "Windows-1252", guessed=True)
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    sample = data[:200]
+    if len(sample) < 4:
+        return False
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even, odd) > half * 0.4 and min(even, odd) == 0
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("_latin1_fallback", _latin1_fallback)

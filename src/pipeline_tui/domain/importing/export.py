@@ -1,0 +1,244 @@
+"""pipeline-tui's own JSON export, read back into planned cards.
+
+Version 2 adds each card's qualification answers, the note on a stage move and the
+card's version; version 1 files still import.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from pipeline_tui.domain.cards import CardDraft, CardFormError
+from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
+from pipeline_tui.domain.importing.plan import (
+    PlannedAnswer,
+    PlannedCard,
+    PlannedNote,
+    PlannedStageEvent,
+    PlannedTouchpoint,
+)
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line, clean_text, split_tags
+
+EXPORT_FORMAT = "pipeline-tui"
+EXPORT_VERSION = 2
+
+E = TypeVar("E", Stage, ArchiveReason, TouchpointKind, Market, NoteKind, Answer)
+
+
+class _Bad(ValueError):
+    pass
+
+
+def read_export(
+    text: str, *, now: datetime, user: str
+) -> tuple[list[PlannedCard], list[RowProblem], int]:
+    """The export's cards as plans, the cards that cannot be read, and how many there were."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"The JSON is not valid at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise ImportFileError(
+            'This JSON is not a pipeline-tui export (no "format": "pipeline-tui")'
+        )
+    version = document.get("version")
+    if not isinstance(version, int) or version > EXPORT_VERSION:
+        raise ImportFileError(
+            f"This export has version {version!r}; "
+            f"this release reads version {EXPORT_VERSION} or older"
+        )
+    records = document.get("cards")
+    if not isinstance(records, list):
+        raise ImportFileError('This export has no list of "cards"')
+    cards: list[PlannedCard] = []
+    problems: list[RowProblem] = []
+    for number, record in enumerate(records, 1):
+        try:
+            cards.append(_card(number, record, now, user))
+        except _Bad as error:
+            problems.append(RowProblem(number, str(error)))
+    return cards, problems, len(records)
+
+
+def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
+    if not isinstance(record, dict):
+        raise _Bad("it is not an object")
+    get = _Getter(record)
+    try:
+        draft = CardDraft(
+            name=get.text("name"),
+            organisation=get.text("organisation"),
+            email=get.text("email"),
+            phone=get.text("phone"),
+            tags=split_tags(" ".join(get.text_list("tags"))),
+            next_action=get.text("next_action"),
+            next_action_due=get.day("next_action_due"),
+        ).cleaned()
+    except CardFormError as error:
+        raise _Bad(str(error)[:1].lower() + str(error)[1:].rstrip(".")) from None
+    stage = get.choice("stage", Stage)
+    if stage is None:
+        raise _Bad("it has no stage")
+    archived_at = get.moment("archived_at")
+    reason = get.choice("archive_reason", ArchiveReason)
+    position = record.get("position")
+    version = record.get("version")
+    old_id = record.get("id")
+    referred_by = record.get("referred_by")
+    notes = []
+    for note in get.objects("notes"):
+        n = _Getter(note, "a note")
+        created = n.moment("created_at") or now
+        notes.append(
+            PlannedNote(
+                n.choice("kind", NoteKind) or NoteKind.GENERAL,
+                clean_text(n.text("body")),
+                created,
+                n.moment("updated_at") or created,
+                _version(note.get("version")),
+            )
+        )
+    touchpoints = []
+    for touchpoint in get.objects("touchpoints"):
+        t = _Getter(touchpoint, "a touchpoint")
+        kind = t.choice("kind", TouchpointKind)
+        happened = t.day("happened_on")
+        if kind is None or happened is None:
+            raise _Bad("a touchpoint needs a kind and a date")
+        touchpoints.append(
+            PlannedTouchpoint(
+                kind, happened, clean_line(t.text("summary"))[:500], t.moment("created_at") or now
+            )
+        )
+    events = []
+    for event in get.objects("history"):
+        e = _Getter(event, "a stage move")
+        to_stage = e.choice("to", Stage)
+        if to_stage is None:
+            raise _Bad("a stage move has no 'to' stage")
+        events.append(
+            PlannedStageEvent(
+                e.choice("from", Stage),
+                to_stage,
+                e.moment("at") or now,
+                clean_line(e.text("by"))[:200] or user,
+                clean_line(e.text("note"))[:1000],
+            )
+        )
+    if not events:
+        events.append(PlannedStageEvent(None, stage, now, user))
+    answers = []
+    for answer in get.objects("qualification"):
+        a = _Getter(answer, "a qualification answer")
+        criterion = clean_line(a.text("criterion"))[:CRITERION_MAX]
+        choice = a.choice("answer", Answer)
+        if not criterion or choice is None:
+            raise _Bad("a qualification answer needs a criterion and an answer")
+        answers.append(
+            PlannedAnswer(
+                criterion,
+                choice,
+                clean_line(a.text("comment"))[:COMMENT_MAX],
+                a.moment("updated_at") or now,
+                clean_line(a.text("updated_by"))[:200],
+            )
+        )
+    return PlannedCard(
+        line=number,
+        name=draft.name,
+        organisation=draft.organisation,
+        email=draft.email,
+        phone=draft.phone,
+        tags=draft.tags,
+        stage=stage,
+        owner=clean_line(get.text("owner"))[:200] or user,
+        created_at=get.moment("created_at") or now,
+        updated_at=get.moment("updated_at") or now,
+        next_action=draft.next_action,
+        next_action_due=draft.next_action_due,
+        source=get.choice("source", TouchpointKind),
+        market=get.choice("market", Market),
+        archived_at=archived_at,
+        archive_reason=(reason or ArchiveReason.OTHER) if archived_at else None,
+        archive_note=clean_line(get.text("archive_note"))[:500],
+        position=position if isinstance(position, int) else None,
+        version=_version(version),
+        notes=tuple(notes),
+        touchpoints=tuple(touchpoints),
+        events=tuple(events),
+        answers=tuple(answers),
+        old_id=old_id if isinstance(old_id, int) else None,
+        referred_by=referred_by if isinstance(referred_by, int) else None,
+    )
+
+
+class _Getter:
+    """Typed reads from one JSON object; a wrong value is a _Bad naming the field."""
+
+    def __init__(self, record: dict[str, Any], what: str = "") -> None:
+        self.record = record
+        self.what = f" of {what}" if what else ""
+
+    def _bad(self, key: str, expected: str) -> _Bad:
+        return _Bad(f"'{key}'{self.what} must be {expected}")
+
+    def text(self, key: str) -> str:
+        value = self.record.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self._bad(key, "text")
+        return value
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.record.get(key) or []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._bad(key, "a list of text")
+        return value
+
+    def objects(self, key: str) -> list[dict[str, Any]]:
+        value = self.record.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self._bad(key, "a list of objects")
+        return value
+
+    def day(self, key: str) -> date | None:
+        value = self.text(key)
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            raise self._bad(key, "a date like 2026-12-01") from None
+
+    def moment(self, key: str) -> datetime | None:
+        value = self.text(key)
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise self._bad(key, "a time like 2026-12-01T09:30:00+00:00") from None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def choice(self, key: str, kind: type[E]) -> E | None:
+        value = self.text(key)
+        if not value:
+            return None
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(k.value for k in kind)
+            raise self._bad(key, f"one of {names}") from None
+
+
+def _version(value: object) -> int:
+    """A saved version as exported; 1 when the export has none (older files)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1

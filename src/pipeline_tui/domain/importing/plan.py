@@ -1,0 +1,91 @@
+"""What an import will write: typed plans of cards and everything that hangs on them.
+
+Plain values, built from a file (CSV, workbook, vCard, our JSON) before the database
+is touched; the store matches them against existing cards and writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.stages import Stage
+
+IMPORTED_FIELDS = "Imported fields"
+"""The first line of the note that keeps the values no card field holds."""
+
+
+@dataclass(frozen=True)
+class PlannedNote:
+    kind: NoteKind
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class PlannedTouchpoint:
+    kind: TouchpointKind
+    happened_on: date
+    summary: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlannedStageEvent:
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+    by: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedAnswer:
+    criterion: str
+    answer: Answer
+    comment: str
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class PlannedCard:
+    """One card to add, or to merge into the card it matches."""
+
+    line: int
+    """Where it came from: the file's line, or the card's number in an export."""
+    name: str
+    organisation: str
+    email: str
+    phone: str
+    tags: tuple[str, ...]
+    stage: Stage
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+    next_action: str = ""
+    next_action_due: date | None = None
+    source: TouchpointKind | None = None
+    market: Market | None = None
+    archived_at: datetime | None = None
+    archive_reason: ArchiveReason | None = None
+    archive_note: str = ""
+    position: int | None = None
+    """Its order in its column in an export; None: below the others, in file order."""
+    version: int = 1
+    notes: tuple[PlannedNote, ...] = ()
+    touchpoints: tuple[PlannedTouchpoint, ...] = ()
+    events: tuple[PlannedStageEvent, ...] = ()
+    answers: tuple[PlannedAnswer, ...] = ()
+    old_id: int | None = None
+    """Its id in the export it came from, so referrals can be linked again."""
+    referred_by: int | None = None
+    """The old id of the card that referred it."""
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None

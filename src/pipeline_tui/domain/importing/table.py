@@ -1,0 +1,124 @@
+"""A file as a table: its header and its rows, each with the line it starts on.
+
+CSV exports come with a preamble (LinkedIn's "Notes:" lines put the header on line
+4) and a footer (Salesforce reports end with totals and a copyright line): the header
+is the first row that names known columns, and the one-cell lines after the last
+data row are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pipeline_tui.domain.importing.errors import ImportFileError
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+HEADER_SEARCH = 30
+"""Rows looked at for the header before the first row is taken as it."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+    """Each data row with the line (or, in a workbook, the sheet row) it starts on."""
+    kind: str = "CSV"
+    header_line: int = 1
+    footer_lines: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What the reader had to assume, for the summary (an encoding, a sheet)."""
+
+    @property
+    def preamble_lines(self) -> int:
+        return self.header_line - 1
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever the first line that has any of them (outside
+    quotes) uses most. That line is the header, or a preamble line just above it."""
+    for line in text.split("\n", HEADER_SEARCH * 2)[: HEADER_SEARCH * 2]:
+        line = re.sub(r'"[^"]*"', "", line)
+        counts = {delimiter: line.count(delimiter) for delimiter in (",", ";", "\t")}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
+
+
+def read_csv(text: str, is_known_header: Callable[[str], bool]) -> Table:
+    if not text.strip():
+        raise ImportFileError("The file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    records = list(_records(reader))
+    if not records:
+        raise ImportFileError("The file is empty")
+    header_index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
+    header_line, headers = records[header_index]
+    rows = [(line, cells) for line, cells in records[header_index + 1 :] if _filled(cells)]
+    footer = 0
+    if len(headers) >= 3:
+        while rows and len(rows[-1][1]) == 1:
+            rows.pop()
+            footer += 1
+    return Table([h.strip() for h in headers], rows, header_line=header_line, footer_lines=footer)
+
+
+def find_header(records: list[list[str]], is_known_header: Callable[[str], bool]) -> int:
+    """The first record that names two known columns, else the first that is not empty."""
+    first = None
+    for index, cells in enumerate(records):
+        if not _filled(cells):
+            continue
+        if first is None:
+            first = index
+        if sum(1 for cell in cells if is_known_header(cell)) >= 2:
+            return index
+    return first or 0
+
+
+def _filled(cells: list[str]) -> bool:
+    return any(cell.strip() for cell in cells)
+
+
+def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on (quoted newlines count)."""
+    start = 1
+    line_num = getattr(reader, "line_num", 0)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(f"Line {start} cannot be read as CSV ({error})") from None
+        line_num = reader.line_num  # type: ignore[attr-defined]
+        yield start, row
+        start = line_num + 1
+
+
+# Formula cells ------------------------------------------------------------------------------
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula.
+
+    A cell starting with =, +, -, @, a tab or a carriage return gets a leading
+    apostrophe (OWASP's advice for CSV injection): "+44 20 7946 0000" is written
+    "'+44 20 7946 0000". Reading a CSV takes that apostrophe off again
+    (`from_spreadsheet`), so a phone number comes back as it went out.
+    """
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def from_spreadsheet(value: str) -> str:
+    """A cell as it was before `spreadsheet_safe`."""
+    if value.startswith("'") and value[1:2] and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value

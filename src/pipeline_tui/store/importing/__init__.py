@@ -1,0 +1,1 @@
+"""Writing planned cards: matching them against the database, merging, bulk inserts."""

@@ -1,0 +1,803 @@
+"""Contacts from other tools, as they export them, imported without any --map.
+
+Every file under tests/fixtures/imports/ is written from the tool's documented export
+layout with its quirks; that folder's README.md says where each layout comes from,
+and each test below names its file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline_tui.domain.importing.dates import is_day_first, parse_date
+from pipeline_tui.domain.importing.encoding import decode
+from pipeline_tui.domain.importing.vcard import read_vcards
+from pipeline_tui.store import open_database
+from pipeline_tui.store.exchange import export_document
+from tests.conftest import NOW
+from tests.test_cli import assert_one_line_error, run
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+
+def cards_in(db: Path | str) -> dict[str, dict[str, Any]]:
+    database = open_database(str(db))
+    try:
+        return {c["name"]: c for c in export_document(database, NOW)["cards"]}
+    finally:
+        database.close()
+
+
+def imported(
+    capsys: pytest.CaptureFixture[str], source: Path, db: Path, *args: str
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), *args)
+    assert (code, err) == (0, ""), err
+    return out, cards_in(db)
+
+
+def fields_note(card: dict[str, Any]) -> list[str]:
+    """The lines of the card's Imported fields note (without the heading)."""
+    bodies = [n["body"] for n in card["notes"] if n["body"].startswith("Imported fields\n")]
+    assert len(bodies) <= 1
+    return [line.removeprefix("- ") for line in bodies[0].splitlines()[1:]] if bodies else []
+
+
+def other_notes(card: dict[str, Any]) -> list[str]:
+    return [n["body"] for n in card["notes"] if not n["body"].startswith("Imported fields\n")]
+
+
+def profile(card: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    return (
+        card["organisation"],
+        card["email"],
+        card["phone"],
+        card["stage"],
+        card["owner"],
+        card["source"] or "",
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LOGNAME", "sam")  # the rep importing: owner of unowned contacts
+    return tmp_path / "pipeline.db"
+
+
+# LinkedIn --------------------------------------------------------------------------------------
+
+
+def test_linkedin_connections_with_the_notes_preamble(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """linkedin_connections.csv: LinkedIn's current Connections.csv, header on line 4."""
+    out, cards = imported(capsys, FIXTURES / "linkedin_connections.csv", db)
+    assert "read as LinkedIn connections; skipped 3 lines before the header" in out
+    assert "Imported 3 cards" in out
+    amara = cards["Amara Okafor"]
+    assert profile(amara) == (
+        "Brightwater Dental",
+        "amara@brightwater.example",
+        "",
+        "lead",
+        "sam",
+        "social",
+    )
+    assert fields_note(amara) == [
+        "Job title: Practice Manager",
+        "URL: https://www.linkedin.com/in/amara-okafor-0a1b2c",
+    ]
+    assert amara["touchpoints"] == [
+        {
+            "kind": "social",
+            "happened_on": "2026-03-15",
+            "summary": "Connected on LinkedIn",
+            "created_at": amara["touchpoints"][0]["created_at"],
+        }
+    ]
+    assert cards["Ben Hollis"]["organisation"] == "Hollis & Sons, Ltd"
+    assert fields_note(cards["Chloé Martin"])[0] == "Job title: Head of Growth, EMEA"
+
+
+def test_linkedin_connections_of_older_exports(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """linkedin_connections_2019.csv: before the URL column and the preamble."""
+    _, cards = imported(capsys, FIXTURES / "linkedin_connections_2019.csv", db)
+    dev = cards["Dev Patel"]
+    assert (dev["organisation"], dev["email"], dev["source"]) == (
+        "Patel Logistics",
+        "dev.patel@example.com",
+        "social",
+    )
+    assert fields_note(dev) == ["Job title: Operations Director"]
+    assert dev["touchpoints"][0]["happened_on"] == "2019-06-14"
+
+
+# Google Contacts -----------------------------------------------------------------------------
+
+
+def test_google_contacts_csv_with_multi_values_labels_and_a_company(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """google_contacts.csv: Google's current CSV (BOM, ' ::: ', '* myContacts')."""
+    out, cards = imported(capsys, FIXTURES / "google_contacts.csv", db)
+    assert "Imported 3 cards" in out
+    carla = cards["Carla Nguyen"]
+    assert profile(carla) == (
+        "Nguyen Architects",
+        "carla@nguyen-arch.example",
+        "+44 7700 900123",
+        "lead",
+        "sam",
+        "",
+    )
+    # The first of several values fills the field; the rest are kept, not dropped.
+    assert fields_note(carla) == [
+        "Job title: Principal",
+        "E-mail 1 - Value: c.nguyen@mail.example",
+        "Phone 1 - Value: +44 20 7946 0001",
+        "Website 1 - Value: https://nguyen-arch.example",
+    ]
+    assert other_notes(carla) == ["Met at the RIBA breakfast.\nAsked about fee tracking."]
+    # System labels ("* myContacts", "* starred") are not tags; the rep's own are.
+    assert carla["tags"] == ["clients"]
+    # A company-only contact is a card named after the company.
+    harbour = cards["Harbour Plumbing Supplies"]
+    assert (harbour["organisation"], harbour["email"], harbour["tags"]) == (
+        "Harbour Plumbing Supplies",
+        "sales@harbourplumbing.example",
+        ["suppliers"],
+    )
+    assert "Columns left out:" in out and "E-mail 1 - Label" in out
+
+
+def test_google_contacts_legacy_csv(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """google_contacts_legacy.csv: the older Google CSV (Group Membership, Organization 1)."""
+    _, cards = imported(capsys, FIXTURES / "google_contacts_legacy.csv", db)
+    fatima = cards["Fatima Al-Sayed"]
+    assert profile(fatima)[:3] == ("Al-Sayed Trading", "fatima@alsayed.example", "+971 50 123 4567")
+    assert fatima["tags"] == ["trade-show-2025"]
+    assert fields_note(fatima) == ["Job title: Managing Partner"]
+    assert other_notes(fatima) == ["Referred by Carla."]
+    george = cards["George Brown"]
+    assert george["email"] == "gbrown@example.net"
+    assert fields_note(george) == ["E-mail 1 - Value: george@brownco.example"]
+
+
+# Outlook -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("outlook_contacts_cp1252.csv", "read as Windows-1252: the file is not UTF-8"),
+        ("outlook_contacts_utf8.csv", ""),
+    ],
+)
+def test_outlook_csv_in_windows_1252_and_utf8(
+    capsys: pytest.CaptureFixture[str], db: Path, name: str, said: str
+) -> None:
+    """outlook_contacts_*.csv: Outlook's 92-column export; empty Primary Phone, honorific
+    Title, Outlook's defaults (0/0/00, Normal, False, Unspecified)."""
+    out, cards = imported(capsys, FIXTURES / name, db)
+    assert said in out
+    jose = cards["José Müller"]
+    # The empty Primary Phone does not hide the Mobile Phone.
+    assert profile(jose) == (
+        "Clínica Müller",
+        "jose@clinica-muller.example",
+        "+34 600 123 456",
+        "lead",
+        "sam",
+        "",
+    )
+    # Job Title is the job; "Dr." is a form of address, kept but not a job title.
+    assert fields_note(jose) == [
+        "Job title: Medical Director",
+        "Business Phone: +34 91 123 4567",
+        "Title: Dr.",
+        "Business City: Madrid",
+    ]
+    assert other_notes(jose) == ["Prefers calls after 4 pm \u2013 don\u2019t email on Fridays."]
+    assert jose["tags"] == ["key-customer", "vip"]
+    keiko = cards["Keiko Tanaka"]
+    assert keiko["phone"] == "+81 3 1234 5678"
+    assert (keiko["source"], keiko["market"]) == ("referral", "warm")
+    assert fields_note(keiko) == ["Title: Ms.", "Referred by: José Müller"]
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """Excel's "Unicode text" save: UTF-16 with a byte-order mark, tab-separated."""
+    rows = list(csv.reader(io.StringIO((FIXTURES / "outlook_contacts_utf8.csv").read_text())))
+    text = io.StringIO()
+    csv.writer(text, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    source = tmp_path / "contacts.txt"
+    source.write_bytes(text.getvalue().encode("utf-16"))
+    out, cards = imported(capsys, source, db)
+    assert "read as UTF-16" in out
+    assert cards["José Müller"]["phone"] == "+34 600 123 456"
+
+
+# HubSpot -------------------------------------------------------------------------------------
+
+
+def test_hubspot_view_export_lifecycle_stage_beats_lead_status(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """hubspot_contacts_view.csv: a view export with Lead Status before Lifecycle Stage."""
+    _, cards = imported(capsys, FIXTURES / "hubspot_contacts_view.csv", db)
+    liam = cards["Liam O'Brien"]
+    assert profile(liam) == (
+        "O'Brien Farms",
+        "liam@obrien-farms.example",
+        "+353 1 555 0199",
+        "client",
+        "Sam Rivera",
+        "",
+    )
+    assert "Lead Status: Open Deal" in fields_note(liam)
+    assert cards["Maya Cohen"]["stage"] == "lead"
+    assert "Lead Status: Bad timing" in fields_note(cards["Nils Berg"])
+    olu = cards["Olu Adeyemi"]
+    assert (olu["archive_reason"], olu["archive_note"]) == ("not-a-fit", "Imported as Unqualified")
+
+
+HUBSPOT_XLSX_DATES = {"Create Date", "Last Modified Date", "Became a Customer Date"}
+
+
+def _hubspot_workbook(path: Path) -> Path:
+    """The all-properties export as HubSpot's default .xlsx: dates as date cells."""
+    from openpyxl import Workbook
+
+    with (FIXTURES / "hubspot_contacts_all_properties.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "All contacts"
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        cells: list[Any] = []
+        for header, value in zip(rows[0], row, strict=True):
+            if header in HUBSPOT_XLSX_DATES and value:
+                cells.append(datetime.fromisoformat(value))
+            elif header == "Record ID":
+                cells.append(int(value))
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_hubspot_all_properties_as_csv_and_xlsx(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, kind: str
+) -> None:
+    """hubspot_contacts_all_properties.csv, and the same as HubSpot's default .xlsx."""
+    source = FIXTURES / "hubspot_contacts_all_properties.csv"
+    if kind == "xlsx":
+        source = _hubspot_workbook(tmp_path / "hubspot-crm-exports-all-contacts.xlsx")
+    _, cards = imported(capsys, source, db)
+    priya = cards["Priya Raman"]
+    # Phone Number is empty: Mobile Phone Number fills the phone.
+    assert profile(priya) == (
+        "Raman Textiles",
+        "priya@raman.example",
+        "+91 98765 43210",
+        "prospect",
+        "Sam Rivera",
+        "event",
+    )
+    note = fields_note(priya)
+    assert note[0] == "Job title: CFO"
+    assert "Associated Company: Raman Textiles Pvt Ltd" in note
+    assert "Lead Status: Open Deal" in note and "Record ID: 61" in note
+    assert priya["touchpoints"][0]["happened_on"] == "2026-03-15"
+    quinn = cards["Quinn Foster"]
+    assert (quinn["phone"], quinn["stage"], quinn["source"], quinn["market"]) == (
+        "+1 917 555 0111",
+        "repeat",
+        "referral",
+        "warm",
+    )
+    assert "Phone Number: +1 212 555 0100" in fields_note(quinn)
+
+
+# Pipedrive -----------------------------------------------------------------------------------
+
+
+def test_pipedrive_people_keep_organisation_email_phone_and_owner(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """pipedrive_people.csv: Pipedrive's People export ("Person - Email - Work"...)."""
+    out, cards = imported(capsys, FIXTURES / "pipedrive_people.csv", db)
+    assert "Imported 4 cards" in out
+    rosa = cards["Rosa Diaz"]
+    assert profile(rosa) == (
+        "Diaz Construction",
+        "rosa@diazbuild.example",
+        "+1 305 555 0147",
+        "lead",
+        "Sam Rivera",
+        "",
+    )
+    assert (rosa["next_action"], rosa["next_action_due"], rosa["tags"]) == (
+        "Follow up",
+        "2026-12-04",
+        ["hot-lead"],
+    )
+    assert fields_note(rosa)[:3] == [
+        "Job title: Project Director",
+        "Person - Email - Home: rosa.d@mail.example",
+        "Person - Phone - Mobile: +1 305 555 0148",
+    ]
+    tomasz = cards["Tomasz Nowak"]
+    assert (tomasz["email"], tomasz["phone"]) == ("tomasz@nowak.example", "+48 600 700 800")
+    assert "Person - Email - Work: biuro@nowak.example" in fields_note(tomasz)
+    assert cards["Uma Reddy"]["email"] == "uma@reddy.example"
+    assert cards["Victor Hugo"]["phone"] == "+33 1 23 45 67 89"
+
+
+def test_pipedrive_deals_status_and_default_pipeline(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """pipedrive_deals.csv: Deals export; status won/lost decides, else the stage."""
+    _, cards = imported(capsys, FIXTURES / "pipedrive_deals.csv", db)
+    rosa = cards["Rosa Diaz"]
+    assert profile(rosa)[:5] == (
+        "Diaz Construction",
+        "rosa@diazbuild.example",
+        "+1 305 555 0147",
+        "prospect",
+        "Sam Rivera",
+    )
+    assert "Deal - Title: Diaz Construction deal" in fields_note(rosa)
+    assert cards["Tomasz Nowak"]["stage"] == "client"
+    victor = cards["Victor Hugo"]
+    assert (victor["archive_reason"], victor["archive_note"]) == ("lost", "Imported as Lost")
+    assert "Deal - Lost reason: Went with a competitor" in fields_note(victor)
+    assert cards["Walsh Bakery"]["organisation"] == "Walsh Bakery"  # no contact person
+    assert cards["Dev Patel"]["stage"] == "lead"  # Contact Made
+
+
+# Salesforce ----------------------------------------------------------------------------------
+
+
+def test_salesforce_report_with_its_footer(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """salesforce_leads_report.csv: a Details Only report exported as CSV, with a footer."""
+    out, cards = imported(capsys, FIXTURES / "salesforce_leads_report.csv", db)
+    assert "skipped 3 footer lines" in out and "Imported 4 cards (1 archived" in out
+    wendy = cards["Wendy Clarke"]
+    assert profile(wendy) == (
+        "Clarke Media",
+        "wendy@clarkemedia.example",
+        "(415) 555-0101",
+        "lead",
+        "Sam Rivera",
+        "content",
+    )
+    assert fields_note(wendy) == ["Job title: VP Marketing"]
+    assert wendy["touchpoints"][0]["happened_on"] == "2026-03-15"  # 3/15/2026
+    xavier = cards["Xavier Dubois"]
+    assert (xavier["phone"], xavier["source"], xavier["stage"]) == (
+        "+33 6 12 34 56 78",
+        "referral",
+        "lead",
+    )
+    assert cards["Yara Haddad"]["stage"] == "prospect"  # Closed - Converted
+    zane = cards["Zane Miller"]
+    assert (zane["archive_reason"], zane["archive_note"]) == (
+        "not-a-fit",
+        "Imported as Closed - Not Converted",
+    )
+    assert "Source: Purchased List" in fields_note(zane)
+
+
+def test_salesforce_data_export_lead_csv(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """Lead.csv: Salesforce's weekly Data Export, API field names."""
+    out, cards = imported(capsys, FIXTURES / "Lead.csv", db)
+    assert "Columns left out: IsDeleted, MasterRecordId, CreatedById, SystemModstamp." in out
+    wendy = cards["Wendy Clarke"]
+    assert profile(wendy)[:5] == (
+        "Clarke Media",
+        "wendy@clarkemedia.example",
+        "(415) 555-0101",
+        "lead",
+        "sam",  # OwnerId is a user id, not a rep's name: kept, and the card is yours
+    )
+    note = fields_note(wendy)
+    assert note[0] == "Job title: VP Marketing"  # Title is the job; Salutation the address
+    assert "Salutation: Ms." in note and "OwnerId: 0055g00000XyZaBAAV" in note
+    assert other_notes(wendy) == ["Downloaded the pricing guide.\nWants a call in Q2."]
+    assert wendy["touchpoints"][0]["happened_on"] == "2026-03-15"
+    assert cards["Yara Haddad"]["stage"] == "prospect"
+    assert "HasOptedOutOfEmail: true" in fields_note(cards["Yara Haddad"])
+    assert cards["Zane Miller"]["archive_reason"] == "not-a-fit"
+
+
+# Zoho ----------------------------------------------------------------------------------------
+
+
+def test_zoho_leads_default_statuses_and_sources(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """zoho_leads.csv: Zoho CRM's Leads export, default Lead Status and Lead Source."""
+    out, cards = imported(capsys, FIXTURES / "zoho_leads.csv", db)
+    assert "Imported 5 cards (3 archived" in out
+    arjun = cards["Arjun Mehta"]
+    assert profile(arjun) == (
+        "Mehta Pharma",
+        "arjun@mehtapharma.example",
+        "+91 22 5555 0101",
+        "lead",
+        "Sam Rivera",
+        "event",
+    )
+    assert fields_note(arjun)[0] == "Job title: Procurement Head"  # Designation
+    assert "Lead Status: Contact in Future" in fields_note(arjun)
+    assert arjun["tags"] == ["expo-2026"]
+    bianca = cards["Bianca Rossi"]
+    assert (bianca["phone"], bianca["source"]) == ("+39 333 123 4567", "signup")  # Web Download
+    assert [cards[n]["archive_reason"] for n in ("Carlos Silva", "Dana Kim", "Elif Yilmaz")] == [
+        "not-a-fit",
+        "lost",
+        "not-a-fit",
+    ]
+    assert cards["Carlos Silva"]["source"] == "referral"
+
+
+# Business cards and vCards ---------------------------------------------------------------------
+
+
+def test_business_card_scanner_csv(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """card_scanner.csv: a card scanner's export; the cards were exchanged at an event."""
+    _, cards = imported(capsys, FIXTURES / "card_scanner.csv", db)
+    hiro = cards["Hiro Sato"]
+    assert profile(hiro) == (
+        "Sato Robotics",
+        "hiro@sato-robotics.example",
+        "+81 90 1234 5678",
+        "lead",
+        "sam",
+        "event",
+    )
+    assert fields_note(hiro)[:2] == ["Job title: CTO", "Work Phone: +81 3 5555 0100"]
+    assert other_notes(hiro) == ["Booth 14, wants a demo"]
+    assert hiro["touchpoints"][0]["summary"] == "Exchanged cards"
+    assert cards["Ines Duarte"]["phone"] == "+351 21 555 0177"
+
+
+def test_vcard_21_quoted_printable(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """contacts_v21.vcf: vCard 2.1 with QUOTED-PRINTABLE, soft line breaks, bare types."""
+    out, cards = imported(capsys, FIXTURES / "contacts_v21.vcf", db)
+    assert "Imported 2 cards" in out
+    bjorn = cards["Björn Åkesson"]
+    assert profile(bjorn)[:3] == ("Åkesson Möbler", "bjorn@akesson.example", "+46 70 123 45 67")
+    assert fields_note(bjorn) == ["Job title: Inköpschef", "Phone: +46 8 555 010 10"]
+    assert other_notes(bjorn) == [
+        "Met at Stockholm Furniture Fair.\nWants a quote for the spring range; call after 10."
+    ]
+    assert "END:VCARD" not in cards
+
+
+def test_vcard_30_groups_folding_and_a_company_card(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """contacts_v30.vcf: Apple's vCard 3.0 (item1. groups, folded lines, X-ABShowAs)."""
+    _, cards = imported(capsys, FIXTURES / "contacts_v30.vcf", db)
+    astrid = cards["Astrid Lindqvist"]
+    assert profile(astrid)[:3] == (
+        "Lindqvist Consulting",
+        "astrid@lindqvist.example",
+        "+46 70 555 01 01",
+    )
+    assert astrid["tags"] == ["consultants", "nordics"]
+    assert other_notes(astrid) == [
+        "Board member at the chamber of commerce, introduced by Björn.\n"
+        "Follow up about the Q3 workshop."
+    ]
+    assert "Website (HomePage): https://lindqvist.example" in fields_note(astrid)
+    assert "Email: astrid.l@mail.example" in fields_note(astrid)
+    northwind = cards["Northwind Couriers"]
+    assert (northwind["organisation"], northwind["phone"]) == (
+        "Northwind Couriers",
+        "+44 20 7946 0999",
+    )
+
+
+def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """contacts_v40.vcf: RFC 6350 (KIND:org, PREF=1, tel: URIs)."""
+    _, cards = imported(capsys, FIXTURES / "contacts_v40.vcf", db)
+    mateo = cards["Mateo García"]
+    assert profile(mateo)[:3] == (
+        "García Hermanos",
+        "mateo@garcia-hermanos.example",
+        "+34-600-555-010",
+    )
+    assert "Address (work): Calle Mayor 1, Madrid, 28013, España" in fields_note(mateo)
+    assert cards["Acme Wholesale Ltd"]["phone"] == "+44-161-555-0123"
+
+
+def test_a_vcard_whose_last_card_is_not_closed_keeps_it() -> None:
+    table = read_vcards("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.io\r\n")
+    assert [row[1][:1] for row in table.rows] == [["Ann Lee"]]
+
+
+# Stage values ----------------------------------------------------------------------------------
+
+
+SLEEPING = "Name,Email,Lead Status\nAnn,ann@x.io,Sleeping\nBen,ben@x.io,Working - Contacted\n"
+
+
+def test_an_unknown_stage_value_names_the_column_the_value_and_both_fixes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "leads.csv"
+    source.write_text(SLEEPING)
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    problem = err.splitlines()[0]
+    assert problem.startswith("pipeline-tui: bad: line 2: the Lead Status column says 'Sleeping'")
+    assert '--stage-map "Sleeping=lead"' in problem and "[import.stages]" in problem
+    assert code == 1 and cards_in(db) == {}
+    # The dry run shows every column and value, and how each was read, bad ones too.
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), "--dry-run")
+    assert code == 1
+    assert "Stage values (the first stage column with a value decides):" in out
+    assert "  Lead Status  Working - Contacted  -> lead           1 line" in out
+    assert "  Lead Status  Sleeping             -> ? not a stage  1 line" in out
+    assert "  email         <- Email" in out
+
+
+def test_stage_map_option_and_config_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "leads.csv"
+    source.write_text(SLEEPING + "Cat,cat@x.io,Gone quiet\n")
+    _, cards = imported(
+        capsys, source, db, "--stage-map", "Sleeping=lost", "--stage-map", "Gone quiet=not-a-fit"
+    )
+    assert (
+        cards["Ann"]["archive_reason"] == "lost" and cards["Cat"]["archive_reason"] == "not-a-fit"
+    )
+    config = tmp_path / "config.toml"
+    config.write_text('[import.stages]\n"Sleeping" = "prospect"\n"Gone quiet" = "lead"\n')
+    other = tmp_path / "other.db"
+    code, _, err = run(capsys, "--db", str(other), "--config", str(config), "import", str(source))
+    assert (code, err) == (0, "")
+    assert cards_in(other)["Ann"]["stage"] == "prospect"
+    config.write_text('[import.stages]\n"Sleeping" = "asleep"\n')
+    code, _, err = run(capsys, "--db", str(other), "--config", str(config), "import", str(source))
+    assert "import.stages" in assert_one_line_error(code, err)
+
+
+@pytest.mark.parametrize(
+    ("value", "stage", "reason"),
+    [
+        ("Open - Not Contacted", "lead", None),
+        ("Working - Contacted", "lead", None),
+        ("Closed - Converted", "prospect", None),
+        ("Closed - Not Converted", "lead", "not-a-fit"),
+        ("Not Contacted", "lead", None),
+        ("Contact in Future", "lead", None),
+        ("Pre-Qualified", "lead", None),
+        ("Junk Lead", "lead", "not-a-fit"),
+        ("Lost Lead", "lead", "lost"),
+        ("Not Qualified", "lead", "not-a-fit"),
+        ("Open deal", "prospect", None),
+        ("Connected", "lead", None),
+        ("Bad timing", "lead", None),
+        ("Lead In", "lead", None),
+        ("Contact Made", "lead", None),
+        ("Demo Scheduled", "prospect", None),
+        ("Proposal Made", "prospect", None),
+        ("Negotiations Started", "prospect", None),
+        ("Closed Won", "client", None),
+        ("Closed Lost", "prospect", "lost"),
+    ],
+)
+def test_every_vendors_default_statuses_are_known(
+    value: str, stage: str, reason: str | None
+) -> None:
+    from pipeline_tui.domain.importing import stage_from_text
+
+    meaning = stage_from_text(value)
+    assert meaning is not None
+    assert (meaning[0].value, meaning[1].value if meaning[1] else None) == (stage, reason)
+
+
+# Dates and encodings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "day"),
+    [
+        ("2027-03-15", False, date(2027, 3, 15)),
+        ("3/15/2027", False, date(2027, 3, 15)),
+        ("15/03/2027", True, date(2027, 3, 15)),
+        ("15 Mar 2027", False, date(2027, 3, 15)),
+        ("Mar 15, 2027 09:00 AM", False, date(2027, 3, 15)),
+        ("2027-03-15 09:00:00", False, date(2027, 3, 15)),
+        ("2027-03-15T23:30:00.000Z", False, date(2027, 3, 15)),
+        ("46461", False, date(2027, 3, 15)),  # an Excel serial day
+        ("someday", False, None),
+    ],
+)
+def test_dates_in_the_forms_exports_write(text: str, day_first: bool, day: date | None) -> None:
+    assert parse_date(text, day_first=day_first) == day
+
+
+def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:
+    assert is_day_first(["03/04/2027", "15/04/2027"])
+    assert not is_day_first(["03/04/2027", "12/31/2027"])
+
+
+def test_due_dates_other_than_iso_are_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "a.csv"
+    source.write_text("Name,Next step,Due date\nAnn,Call,15 Mar 2027\nBen,Email,3/16/2027\n")
+    _, cards = imported(capsys, source, db)
+    assert [cards[n]["next_action_due"] for n in ("Ann", "Ben")] == ["2027-03-15", "2027-03-16"]
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("name\nJosé\n".encode(), "UTF-8"),
+        ("\ufeffname\nJosé\n".encode(), "UTF-8"),
+        ("name\nJosé\n".encode("utf-16"), "UTF-16"),
+        ("name\nJosé \u2013 ok\n".encode("cp1252"), "Windows-1252"),
+    ],
+)
+def test_encodings(data: bytes, encoding: str) -> None:
+    decoded = decode(data)
+    assert decoded.encoding == encoding
+    assert decoded.text.splitlines()[1].startswith("José")
+    assert decoded.guessed == (encoding == "Windows-1252")
+
+
+# Merging ---------------------------------------------------------------------------------------
+
+
+def test_reimporting_a_vendor_file_adds_nothing_new(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    _, first = imported(capsys, FIXTURES / "zoho_leads.csv", db)
+    out, again = imported(capsys, FIXTURES / "zoho_leads.csv", db)
+    assert out.endswith("Imported 0 cards; 5 lines already there.\n")
+    assert again == first
+
+
+def test_a_newer_export_adds_its_new_fields_to_the_cards(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    imported(capsys, FIXTURES / "linkedin_connections.csv", db)
+    newer = tmp_path / "google.csv"
+    newer.write_text(
+        "First Name,Last Name,Organization Name,E-mail 1 - Value,Phone 1 - Value,Notes\n"
+        "Amara,Okafor,Brightwater Dental,amara@brightwater.example,+44 20 7946 0100,"
+        "Second clinic opening in May.\n"
+    )
+    out, cards = imported(capsys, newer, db)
+    assert "Line 2 added phone, 1 note to card 1 (Amara Okafor)." in out
+    amara = cards["Amara Okafor"]
+    assert amara["phone"] == "+44 20 7946 0100"
+    assert "Second clinic opening in May." in other_notes(amara)
+    assert amara["source"] == "social" and amara["stage"] == "lead"
+
+
+def test_a_teammates_export_adds_their_notes_to_our_cards(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    mine, theirs = db, tmp_path / "theirs.db"
+    for where in (mine, theirs):
+        run(capsys, "--db", str(where), "add", "Ann Lee", "--org", "Acme", "--email", "ann@acme.io")
+    run(capsys, "--db", str(mine), "add", "Ben", "--org", "Bobco")
+    database = open_database(str(theirs))
+    try:
+        from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+        from pipeline_tui.store import PipelineService
+
+        service = PipelineService(database, "kim")
+        card_id = service.cards()[0].id
+        service.add_note(card_id, NoteKind.PROBLEM, "Their invoicing takes a week.")
+        service.add_touchpoint(card_id, TouchpointKind.CALL, date(2026, 11, 20), "Intro call")
+    finally:
+        database.close()
+    export = tmp_path / "theirs.json"
+    assert run(capsys, "--db", str(theirs), "export", "-o", str(export))[0] == 0
+    out, cards = imported(capsys, export, mine)
+    assert "Card 1 added source, market, 1 note, 1 touchpoint to card 1 (Ann Lee)." in out
+    ann = cards["Ann Lee"]
+    assert [(n["kind"], n["body"]) for n in ann["notes"]] == [
+        ("problem", "Their invoicing takes a week.")
+    ]
+    assert [t["summary"] for t in ann["touchpoints"] if t["kind"] == "call"] == ["Intro call"]
+    # Once more: nothing new.
+    out, _ = imported(capsys, export, mine)
+    assert out.endswith("Imported 0 cards; 1 card already there.\n")
+
+
+def test_vcards_round_trip_through_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    imported(capsys, FIXTURES / "hubspot_contacts_view.csv", db)
+    run(capsys, "--db", str(db), "add", "Acme Ltd", "--org", "Acme Ltd", "--tags", "vip, north")
+    target = tmp_path / "cards.vcf"
+    code, _, err = run(capsys, "--db", str(db), "export", "--format", "vcf", "-o", str(target))
+    assert code == 0 and "Exported 4 cards" in err  # the archived one stays out
+    text = target.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\n")
+    assert "KIND:org" in text and "FN:Liam O'Brien" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    before = {n: c for n, c in cards_in(db).items() if not c["archived_at"]}
+    copy = tmp_path / "copy.db"
+    _, after = imported(capsys, target, copy)
+    contact = ("organisation", "email", "phone", "tags", "stage", "owner", "source")
+    assert {n: [c[k] for k in contact] for n, c in after.items()} == {
+        n: [c[k] for k in contact] for n, c in before.items()
+    }
+    assert json.loads(json.dumps(list(after))) == list(before)
+
+
+def test_a_big_vcard_file_shows_its_progress(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "phone.vcf"
+    source.write_text(
+        "".join(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nEMAIL:p{i}@x.io\r\nEND:VCARD\r\n"
+            for i in range(6000)
+        )
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code == 0 and out.endswith("Imported 6000 cards.\n")
+    assert err.splitlines() == ["pipeline-tui: reading 6000/6000", "pipeline-tui: saving 6000/6000"]
+
+
+def test_a_workbooks_bad_rows_are_named_by_their_sheet_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Exported by the CRM on 2026-11-20"])  # a title row above the header
+    sheet.append([])
+    sheet.append(["First Name", "Last Name", "Email", "Lifecycle Stage"])
+    sheet.append(["Ann", "Lee", "ann@x.io", "customer"])
+    sheet.append(["Ben", "Ode", "not-an-email", "lead"])
+    book.save(tmp_path / "leads.xlsx")
+    code, out, err = run(capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"))
+    assert err.splitlines()[0] == (
+        "pipeline-tui: bad: row 5: 'not-an-email' does not look like an email address"
+    )
+    assert code == 1 and cards_in(db) == {}
+    code, out, err = run(
+        capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"), "--skip-bad"
+    )
+    assert err.startswith("pipeline-tui: warning: row 5 skipped: ")
+    assert "skipped 2 rows before the header" in out
+    assert cards_in(db)["Ann Lee"]["stage"] == "client"
+
+
+def test_the_separator_is_the_headers_not_a_notes_cells() -> None:
+    from pipeline_tui.domain.importing.table import sniff_delimiter
+
+    semicolons = 'Name;Notes\nAnn;"Call her, then email, then wait,\nthen, again, call"\n'
+    assert sniff_delimiter(semicolons) == ";"
+    linkedin = (FIXTURES / "linkedin_connections.csv").read_text(encoding="utf-8")
+    assert sniff_delimiter(linkedin) == ","
+    assert sniff_delimiter("Name\tEmail\nAnn\tann@x.io\n") == "\t"
