@@ -7,6 +7,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
@@ -32,8 +33,9 @@ from pipeline_tui.config import (
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -221,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _config_file_command(args)
         config = load_config(getattr(args, "config", None))
         for warning in config.warnings:
-            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+            print(f"{PROG}: warning: {clean_line(warning)}", file=sys.stderr)
         if args.command == "add":
             return _with_service(args, config, _add)
         if args.command == "list":
@@ -237,8 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             return _config_check(args, config)
         return _run_app(args, config)
-    except (StoreError, ConfigError, UsageError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+    except (StoreError, ConfigError, UsageError, FieldError) as error:
+        print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -246,6 +248,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`pipeline-tui list | head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # A disk that fills up, a file that cannot be read or written: whichever command
+        # it was has cleaned up after itself; the rep gets the reason, not a traceback.
+        print(f"{PROG}: error: {describe_os_error(error)}", file=sys.stderr)
+        return 1
+
+
+def describe_os_error(error: OSError) -> str:
+    """One sentence for a failed file operation, naming the file when it is known."""
+    if error.errno == errno.ENOSPC:
+        reason = "The disk is full"
+    elif error.errno == errno.EDQUOT:
+        reason = "The disk quota is used up"
+    else:
+        reason = (error.strerror or str(error) or type(error).__name__).rstrip(".")
+        reason = reason[:1].upper() + reason[1:]
+    where = f" ({clean_line(os.fsdecode(error.filename))})" if error.filename else ""
+    return f"{reason}{where}; the command stopped."
 
 
 def database_target(args: argparse.Namespace, config: Config) -> str:
@@ -405,15 +425,12 @@ def _print_table(cards: list[CardSummary], out: TextIO) -> None:
         )
         for c in cards
     ]
+    # Measured in terminal cells, not characters: a CJK name takes two cells a character.
     limits = (8, 28, 28, 36, 10)
-    widths = [min(limit, max(len(r[i]) for r in rows)) for i, limit in enumerate(limits)]
+    widths = [min(limit, max(cell_width(r[i]) for r in rows)) for i, limit in enumerate(limits)]
     for row in rows:
-        cells = [_fit(value, width) for value, width in zip(row, widths, strict=True)]
+        cells = [pad_cells(value, width) for value, width in zip(row, widths, strict=True)]
         print("  ".join(cells).rstrip(), file=out)
-
-
-def _fit(value: str, width: int) -> str:
-    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
 
 
 def _parse(parse: Callable[[str], T], text: str) -> T:
@@ -720,7 +737,7 @@ def _config_check(args: argparse.Namespace, config: Config) -> int:
             f"ui.theme {config.theme!r} is not a theme; choose one of {', '.join(sorted(names))}."
         )
     for problem in problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        print(f"{PROG}: warning: {clean_line(problem)}", file=sys.stderr)
     where = str(path) if path.exists() else f"{path} (not created; all defaults)"
     print(f"Config: {where}")
     print(f"Theme: {config.theme}")

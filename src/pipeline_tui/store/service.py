@@ -48,8 +48,8 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import check_length, clip
 from pipeline_tui.domain.qualification import (
-    COMMENT_MAX,
     DEFAULT_CRITERIA,
     QUALIFIED_STAGES,
     Answer,
@@ -472,7 +472,7 @@ class PipelineService:
 
     def archive_card(self, card_id: int, reason: ArchiveReason, note: str = "") -> Change:
         """Take a card off the board, with the reason; it can be restored, never lost."""
-        note = clean_line(note)
+        note = check_length("archive_note", clean_line(note))
         if reason is ArchiveReason.OTHER and not note:
             raise StoreError("Say why the card is archived when the reason is 'other'.")
         with self._write() as session:
@@ -526,7 +526,7 @@ class PipelineService:
             }
             now = self.clock()
             for criterion, given in answers.items():
-                comment = clean_line(given.comment)[:COMMENT_MAX]
+                comment = check_length("qualification_comment", clean_line(given.comment))
                 saved = existing.get(criterion)
                 if given.answer is Answer.UNKNOWN and not comment:
                     if saved is not None:
@@ -685,7 +685,7 @@ class PipelineService:
         self, card_id: int, action: str, due: date | None, expected_version: int
     ) -> Change:
         """Set (or clear, with an empty action and no date) the card's one next step."""
-        action = clean_line(action)
+        action = check_length("next_action", clean_line(action))
         with self._write() as session:
             row = _get(session, card_id)
             _check_version(row, expected_version)
@@ -716,7 +716,11 @@ class PipelineService:
             row = _get(session, card_id)
             _check_version(row, expected_version)
             _log_touchpoint(
-                row, kind, happened_on, summary or f"Done: {row.next_action}", self.clock()
+                row,
+                kind,
+                happened_on,
+                summary or clip("touchpoint_summary", f"Done: {row.next_action}"),
+                self.clock(),
             )
             row.next_action, row.next_action_due = "", None
             row.updated_at = self.clock()
@@ -845,7 +849,7 @@ def _log_touchpoint(
         card_id=row.id,
         kind=kind.value,
         happened_on=happened_on,
-        summary=clean_line(summary),
+        summary=check_length("touchpoint_summary", clean_line(summary)),
         created_at=now,
     )
     session = object_session(row)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import StoreError
@@ -44,16 +45,25 @@ class Backend:
         self._lock = asyncio.Lock()
 
     async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """A read (or any call) in a thread, after the calls queued before it."""
+        """A read (or any call) in a thread, after the calls queued before it.
+
+        A value the store refuses (too long for its field) is a StoreError like any
+        other refusal: the screens show its sentence and keep what was typed."""
         async with self._lock:
-            return await asyncio.to_thread(call, *args, **kwargs)
+            try:
+                return await asyncio.to_thread(call, *args, **kwargs)
+            except FieldError as error:
+                raise StoreError(str(error)) from None
 
     async def change(
         self, call: Callable[P, Change | None], *args: P.args, **kwargs: P.kwargs
     ) -> Change | None:
         """A write that can be undone; None when it changed nothing."""
         async with self._lock:
-            change = await asyncio.to_thread(call, *args, **kwargs)
+            try:
+                change = await asyncio.to_thread(call, *args, **kwargs)
+            except FieldError as error:
+                raise StoreError(str(error)) from None
             if change is not None:
                 self.undo_history.append(change)
                 del self.undo_history[:-UNDO_LEVELS]

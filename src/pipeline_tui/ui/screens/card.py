@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
@@ -395,7 +396,9 @@ class CardScreen(Screen[None]):
             self.notify("There is no next action to mark done; f sets one.", timeout=3)
             return
         screen = TouchpointScreen(
-            f"Done: {clean_line(action)}", self.backend.today, summary=f"Done: {action}"
+            f"Done: {clean_line(action)}",
+            self.backend.today,
+            summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
         )
         self.app.push_screen(screen, self._complete)
 
