@@ -532,10 +532,18 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
     return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
 
 
+BOARD_ANSWER_TIMEOUT_S = 15.0
+"""How long the board waits for a PostgreSQL server to answer before it gives up on a
+read or a write and says so (a frozen server must not freeze the board)."""
+
+
 def _open_service(target: str, config: Config) -> PipelineService:
+    """The store for the board."""
     from pipeline_tui.store import PipelineService
 
-    return PipelineService(open_database(target), config.user_name, criteria=config.criteria)
+    database = open_database(target)
+    database.answer_timeout = BOARD_ANSWER_TIMEOUT_S
+    return PipelineService(database, config.user_name, criteria=config.criteria)
 
 
 def _sentence(text: str) -> str:

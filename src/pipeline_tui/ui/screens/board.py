@@ -6,6 +6,7 @@ from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -264,6 +265,8 @@ class BoardScreen(Screen[None]):
         self.cache_epoch = 0  # bumped when the cache is refilled: older reads are dropped
         self.generation = 0  # bumped by every change shown before the store confirms it
         self.seen_marker: tuple[int, ...] | None = None
+        self.out_of_date = False
+        """A reload failed (the store did not answer): reload once it answers again."""
         self.filter_ids: set[int] | None = None
         self.mine_only = False
         self.stale_only = False
@@ -309,7 +312,8 @@ class BoardScreen(Screen[None]):
             marker = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
             return  # a reload or the next save will say what is wrong
-        if self.seen_marker is not None and marker != self.seen_marker:
+        changed = self.seen_marker is not None and marker != self.seen_marker
+        if changed or self.out_of_date:
             self.reload(self.focused_list.highlighted_id)
         self.seen_marker = marker
 
@@ -351,10 +355,12 @@ class BoardScreen(Screen[None]):
                 focus_card=wanted,
             )
         except StoreError as error:
+            self.out_of_date = True
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
             )
             return
+        self.out_of_date = False
         if generation != self.generation:
             # Changed here while loading: this copy may predate that change.
             self.reload(focus_card, keep_highlight=keep_highlight)
@@ -494,6 +500,43 @@ class BoardScreen(Screen[None]):
     def _move_now(self, card: CardSummary, to_stage: Stage, note: str = "") -> None:
         # Shown at once, saved in the background: the store puts the card at the top of
         # its new column just as done here, so there is nothing to reload afterwards.
+        # If the store refuses (or cannot be reached) the move is taken back at once.
+        column = self.ids[card.stage]
+        index = column.index(card.id) if card.id in column else None
+        self._show_move(card, to_stage)
+        self.save(
+            self.backend.service.move_card,
+            card.id,
+            to_stage,
+            note,
+            reload=False,
+            revert=partial(self._take_back_move, card, to_stage, index),
+        )
+
+    def _take_back_move(self, card: CardSummary, to_stage: Stage, index: int | None) -> None:
+        """Undo on screen a move the store did not save: the card as it was, where it was."""
+        self.generation += 1
+        self.cache.put(card)
+        moved_to = self.ids[to_stage]
+        if card.id in moved_to:
+            moved_to.remove(card.id)
+        column = self.ids[card.stage]
+        if index is not None and card.id not in column:
+            column.insert(min(index, len(column)), card.id)
+        if self.partial is not None:
+            self.partial[card.stage] += 1
+            self.partial[to_stage] -= 1
+        if self.totals is not None:
+            counts = dict(self.totals.counts)
+            counts[card.stage] += 1
+            counts[to_stage] -= 1
+            stale = self.totals.stale + self._is_stale(card)
+            self.totals = replace(self.totals, counts=counts, stale=stale)
+        self._show_stages(card.stage, to_stage)
+        self._show_totals()
+        self.focus_card(card.id, card.stage)
+
+    def _show_move(self, card: CardSummary, to_stage: Stage) -> None:
         self.generation += 1
         moved = replace(card, stage=to_stage, position=0, last_activity=self.backend.today())
         self.cache.put(moved)
@@ -516,7 +559,6 @@ class BoardScreen(Screen[None]):
         self._show_stages(card.stage, to_stage)
         self._show_totals()
         self.focus_card(card.id, to_stage)
-        self.save(self.backend.service.move_card, card.id, to_stage, note, reload=False)
 
     @work(group="db")
     async def _qualify_then_move(self, card: CardSummary) -> None:
@@ -555,7 +597,21 @@ class BoardScreen(Screen[None]):
         self.focus_card(card.id, card.stage)
         # In "my cards" or "stale only" the store's neighbour may be a card not shown.
         views = self.mine_only or self.stale_only
-        self.save(self.backend.service.reorder_card, card.id, step, reload=views)
+        self.save(
+            self.backend.service.reorder_card,
+            card.id,
+            step,
+            reload=views,
+            revert=partial(self._take_back_reorder, card, index, target),
+        )
+
+    def _take_back_reorder(self, card: CardSummary, index: int, target: int) -> None:
+        column = self.ids[card.stage]
+        if target < len(column) and index < len(column) and column[target] == card.id:
+            self.generation += 1
+            column[index], column[target] = column[target], column[index]
+            self._show_stages(card.stage)
+            self.focus_card(card.id, card.stage)
 
     def _show_stages(self, *stages: Stage) -> None:
         """Redraw only the given columns from self.ids (after a change made here)."""
@@ -781,17 +837,25 @@ class BoardScreen(Screen[None]):
 
     @work(group="db")
     async def save(
-        self, call: Callable[..., Change | None], *args: Any, reload: bool = True
+        self,
+        call: Callable[..., Change | None],
+        *args: Any,
+        reload: bool = True,
+        revert: Callable[[], object] | None = None,
     ) -> None:
         """Run one change in the store, remember it for undo, and show the result.
 
-        With reload=False the board already shows the change; it is reloaded only if
-        the store refused it, so the screen never shows what was not saved.
+        With reload=False the board already shows the change; if the store refuses it
+        (or cannot be reached), `revert` takes it back on screen at once, the reason is
+        shown, and the board is read again (now, or as soon as the store answers), so
+        the screen never shows what was not saved.
         """
         try:
             change = await self.backend.change(call, *args)
         except (StoreError, CardFormError) as error:
-            self.notify(str(error), severity="error", markup=False)
+            if revert is not None:
+                revert()
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
             self.reload(self.focused_list.highlighted_id)
             return
         if change is not None and reload:
