@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
@@ -21,6 +22,7 @@ from pipeline_tui.store.database import DatabaseReplacedError
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW
 from tests.pilot import make_app, press, settle, tap, type_text
 
@@ -180,3 +182,23 @@ async def test_the_note_editor_keeps_the_note_when_the_file_was_replaced(
 
 def test_a_store_error_is_what_the_screens_catch() -> None:
     assert issubclass(DatabaseReplacedError, StoreError)
+
+
+async def test_a_touchpoint_not_saved_comes_back_with_what_was_written(
+    live: tuple[Path, PipelineService],
+) -> None:
+    path, service = live
+    app = make_app(service)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await press(pilot, "tab", "tab")
+        await type_text(pilot, "Talked pricing")
+        path.unlink()
+        await press(pilot, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, TouchpointScreen), [n.message for n in app._notifications]
+        assert dialog.query_one("#summary", Input).value == "Talked pricing"
+        messages = [n.message for n in app._notifications]
+        assert any("was deleted while pipeline-tui had it open" in m for m in messages)

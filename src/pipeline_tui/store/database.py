@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -88,17 +89,13 @@ class Database:
 
         Refused before it starts, and again before it commits, when the SQLite file is
         no longer the one that was opened (deleted, or another file moved over it):
-        what is written then would be lost or would damage the new file.
+        what is written then would be lost or would damage the new file. Reads go on,
+        from the file the connections have open.
         """
-        try:
-            if self._file is not None:
-                self._file.check()
-            with self._answer_in_time() as timer, self._transaction(timer) as session:
-                yield session
-        except DatabaseReplacedError:
-            # Reads from now on open the file now at the path, afresh.
-            self.engine.dispose()
-            raise
+        if self._file is not None:
+            self._file.check()
+        with self._answer_in_time() as timer, self._transaction(timer) as session:
+            yield session
 
     @contextmanager
     def _transaction(self, timer: _Timer) -> Iterator[Session]:
@@ -353,6 +350,17 @@ def _make_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+    if not memory:
+        assert url.database is not None
+        existing = f"file:{quote(url.database)}?mode=rw"
+
+        @event.listens_for(engine, "do_connect")
+        def _never_create(_dialect: Any, _record: Any, cargs: list[Any], cparams: Any) -> None:
+            # The file was created (0600) before the engine: a connection never creates
+            # it again, as an empty database, after it was deleted under the app.
+            cargs[0] = existing
+            cparams["uri"] = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

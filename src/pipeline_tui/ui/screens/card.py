@@ -356,7 +356,12 @@ class CardScreen(Screen[None]):
                 answer.summary,
             )
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            # What the rep wrote comes back, to try again or copy.
+            again = TouchpointScreen(
+                "Log a touchpoint", self.backend.today, answer.summary, answer.kind
+            )
+            self.app.push_screen(again, self._log_touchpoint)
         self.load()
 
     def action_next_action(self) -> None:
@@ -384,7 +389,10 @@ class CardScreen(Screen[None]):
         except ConflictError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            # What the rep wrote comes back, to try again or copy.
+            again = NextActionScreen("Next action", answer.action, answer.due, self.backend.today)
+            self.app.push_screen(again, self._set_next_action)
         self.load()
 
     def action_done(self) -> None:
