@@ -145,7 +145,7 @@ def test_reordering_keeps_every_card_once(steps: list[int], size: int) -> None:
         before = list(model.ids[Stage.LEAD])
         index = before.index(mover.id)
         moved = model.reorder(mover, step)
-        assert moved == (0 <= index + step < size)
+        assert (moved is not None) == (0 <= index + step < size)
         after = list(model.ids[Stage.LEAD])
         assert sorted(after) == sorted(before)
         if moved:
@@ -158,3 +158,23 @@ def test_the_cache_keeps_the_most_recently_drawn_cards() -> None:
     assert cache.get(1) is not None  # drawn: kept
     cache.put(card(3))
     assert 1 in cache and 3 in cache and 2 not in cache
+
+
+def test_a_move_the_store_refused_is_taken_back_where_it_was() -> None:
+    stale = card(2, last_activity=TODAY - timedelta(days=60))
+    model = loaded({Stage.LEAD: [card(1), stale, card(3)]}, 1)
+    index = model.move(stale, Stage.PROSPECT, TODAY, LIMITS)
+    assert index == 1 and model.header() == "3 cards"
+    model.take_back_move(stale, Stage.PROSPECT, index, TODAY, LIMITS)
+    assert list(model.ids[Stage.LEAD]) == [1, 2, 3]
+    assert list(model.ids[Stage.PROSPECT]) == []
+    assert model.cache.peek(2) == stale
+    assert model.header() == "3 cards · 1 stale"
+
+
+def test_a_reorder_the_store_refused_is_swapped_back() -> None:
+    model = loaded({Stage.LEAD: [card(1), card(2), card(3)]})
+    places = model.reorder(card(1), 1)
+    assert places == (0, 1) and list(model.ids[Stage.LEAD]) == [2, 1, 3]
+    assert model.take_back_reorder(card(1), places)
+    assert list(model.ids[Stage.LEAD]) == [1, 2, 3]

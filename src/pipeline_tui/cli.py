@@ -7,6 +7,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
@@ -32,8 +33,9 @@ from pipeline_tui.config import (
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -240,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _config_file_command(args)
         config = load_config(getattr(args, "config", None))
         for warning in config.warnings:
-            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+            print(f"{PROG}: warning: {clean_line(warning)}", file=sys.stderr)
         if args.command == "add":
             return _with_service(args, config, _add)
         if args.command == "list":
@@ -256,8 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             return _config_check(args, config)
         return _run_app(args, config)
-    except (StoreError, ConfigError, UsageError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+    except (StoreError, ConfigError, UsageError, FieldError) as error:
+        print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -265,6 +267,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`pipeline-tui list | head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # A disk that fills up, a file that cannot be read or written: whichever command
+        # it was has cleaned up after itself; the rep gets the reason, not a traceback.
+        print(f"{PROG}: error: {describe_os_error(error)}", file=sys.stderr)
+        return 1
+
+
+def describe_os_error(error: OSError) -> str:
+    """One sentence for a failed file operation, naming the file when it is known."""
+    if error.errno == errno.ENOSPC:
+        reason = "The disk is full"
+    elif error.errno == errno.EDQUOT:
+        reason = "The disk quota is used up"
+    else:
+        reason = (error.strerror or str(error) or type(error).__name__).rstrip(".")
+        reason = reason[:1].upper() + reason[1:]
+    where = f" ({clean_line(os.fsdecode(error.filename))})" if error.filename else ""
+    return f"{reason}{where}; the command stopped."
 
 
 def database_target(args: argparse.Namespace, config: Config) -> str:
@@ -430,15 +450,12 @@ def _print_table(
         )
         for c in cards
     ]
+    # Measured in terminal cells, not characters: a CJK name takes two cells a character.
     limits = (8, 24, 24, 30, 18, 30, 10)
-    widths = [min(limit, max(len(r[i]) for r in rows)) for i, limit in enumerate(limits)]
+    widths = [min(limit, max(cell_width(r[i]) for r in rows)) for i, limit in enumerate(limits)]
     for row in rows:
-        cells = [_fit(value, width) for value, width in zip(row, widths, strict=True)]
+        cells = [pad_cells(value, width) for value, width in zip(row, widths, strict=True)]
         print("  ".join(cells).rstrip(), file=out)
-
-
-def _fit(value: str, width: int) -> str:
-    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
 
 
 def _parse(parse: Callable[[str], T], text: str) -> T:
@@ -497,7 +514,9 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
         # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
         from pipeline_tui.store import DeferredService
 
-        deferred = DeferredService(partial(_open_service, target, config), user=config.user_name)
+        deferred = DeferredService(
+            partial(_open_service, target, config, BOARD_ANSWER_TIMEOUT_S), user=config.user_name
+        )
         service, close = cast("PipelineService", deferred), deferred.close
     elif args.demo:
         service = _open_service("sqlite://", config)
@@ -506,7 +525,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
         notice = "A sample pipeline: nothing you do here is saved."
         close = service.close
     else:
-        service = _open_service(target, config)
+        service = _open_service(target, config, BOARD_ANSWER_TIMEOUT_S)
         close = service.close
     try:
         app = PipelineApp(
@@ -538,11 +557,21 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
     return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
 
 
-def _open_service(target: str, config: Config) -> PipelineService:
+BOARD_ANSWER_TIMEOUT_S = 15.0
+"""How long the board waits for a PostgreSQL server to answer before it gives up on a
+read or a write and says so (a frozen server must not freeze the board)."""
+
+
+def _open_service(
+    target: str, config: Config, answer_timeout: float | None = None
+) -> PipelineService:
+    """The store; `answer_timeout` for PostgreSQL (see Database.answer_timeout)."""
     from pipeline_tui.store import PipelineService
 
+    database = open_database(target)
+    database.answer_timeout = answer_timeout
     return PipelineService(
-        open_database(target),
+        database,
         config.user_name,
         criteria=config.criteria,
         stale_limits=config.stale_limits,
@@ -814,7 +843,7 @@ def _config_check(args: argparse.Namespace, config: Config) -> int:
             f"ui.theme {config.theme!r} is not a theme; choose one of {', '.join(sorted(names))}."
         )
     for problem in problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        print(f"{PROG}: warning: {clean_line(problem)}", file=sys.stderr)
     where = str(path) if path.exists() else f"{path} (not created; all defaults)"
     print(f"Config: {where}")
     print(f"Theme: {config.theme}")

@@ -22,8 +22,10 @@ import platformdirs
 import tomli_w
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.limits import REP
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
 
 APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
@@ -90,6 +92,15 @@ def _text_list(value: Any) -> str | None:
     return None
 
 
+def _rep_name(value: Any) -> str | None:
+    name = clean_line(str(value))
+    if not name:
+        return "must not be empty"
+    if len(name) > REP.chars:
+        return f"can be at most {REP.chars} characters (it is stored with every change)"
+    return None
+
+
 def _days(value: Any) -> str | None:
     return "must be at least 1 (days)" if value < 1 else None
 
@@ -107,7 +118,7 @@ def _stage_table(value: Any) -> str | None:
 
 
 SCHEMA: dict[str, dict[str, Setting]] = {
-    "user": {"name": Setting(str, None, _not_blank)},
+    "user": {"name": Setting(str, None, _rep_name)},
     "database": {"url": Setting(str, None, _not_blank)},
     "ui": {"theme": Setting(str, DEFAULT_THEME, _not_blank)},
     # criteria replaces the default checklist; extend adds to it (or to criteria).
@@ -250,32 +261,49 @@ def _describe_toml_error(path: Path, error: tomllib.TOMLDecodeError) -> str:
 def check_document(
     path: Path, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """Known values (by "section.key"), the [keys] table, and warnings for unknown keys."""
+    """Known values (by "section.key"), the [keys] table, and warnings for unknown keys.
+
+    Text from the file is sanitised here, where it comes in: a key name or value may
+    hold escape sequences (OSC 52 writes the clipboard, OSC 0 retitles the window), and
+    it is echoed in warnings, stored as the owner of cards and shown on screen.
+    """
     values: dict[str, Any] = {}
     keys: dict[str, str] = {}
     warnings: list[str] = []
     for section, table in data.items():
         if section not in SCHEMA and section not in OPEN_SECTIONS:
-            warnings.append(f"{path}: unknown section [{section}] ignored.")
+            warnings.append(f"{path}: unknown section [{_quote_key(section)}] ignored.")
             continue
         if not isinstance(table, dict):
             raise ConfigError(f"In {path}, {section} must be a table ([{section}]).")
         for key, value in table.items():
             if section in OPEN_SECTIONS:
                 _check_value(path, f"{section}.{_quote_key(key)}", OPEN_SECTIONS[section], value)
-                keys[key] = value.strip()
+                keys[clean_line(key)] = clean_line(value)
                 continue
             setting = SCHEMA[section].get(key)
             if setting is None:
-                warnings.append(f"{path}: unknown key {section}.{key} ignored.")
+                warnings.append(f"{path}: unknown key {section}.{_quote_key(key)} ignored.")
                 continue
             _check_value(path, f"{section}.{key}", setting, value)
-            values[f"{section}.{key}"] = value.strip() if isinstance(value, str) else value
+            values[f"{section}.{key}"] = _clean(value)
     return values, keys, warnings
 
 
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_line(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
 def _quote_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+    """A key as TOML would write it; one with other characters quoted, and sanitised
+    (it is shown to the rep)."""
+    if re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        return key
+    return '"' + clean_line(key).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _check_value(path: Path, name: str, setting: Setting, value: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -24,7 +23,7 @@ from pipeline_tui.domain.standup import (
     StandupCard,
     local_day,
 )
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import clean_line, pad_cells, wrap_cells
 
 JSON_VERSION = 1
 TEXT_WIDTH = 80
@@ -279,7 +278,7 @@ def funnel_lines(standup: Standup, width: int) -> list[str]:
 
 def team_lines(standup: Standup) -> list[str]:
     return [
-        f"{_clip(clean_line(o.owner), 24):<24} {o.cards:>5} cards  {o.overdue:>4} overdue  "
+        f"{pad_cells(clean_line(o.owner), 24)} {o.cards:>5} cards  {o.overdue:>4} overdue  "
         f"{o.due_today:>4} due today"
         for o in standup.owners
     ]
@@ -289,24 +288,18 @@ def _due(card: StandupCard, owner: Callable[[StandupCard], str]) -> str:
     return f"{who(card)}: {action(card)}{owner(card)}"
 
 
+# Wrapped by terminal cells, not characters: a Japanese name is two cells a character,
+# and the text promises to fit the width.
+
+
 def _row(label: str, body: str, width: int) -> str:
     indent = " " * (2 + _LABEL_WIDTH)
-    first = f"  {label:<{_LABEL_WIDTH - 1}} "
-    return textwrap.fill(
-        body,
-        width=width,
-        initial_indent=first,
-        subsequent_indent=indent,
-        break_on_hyphens=False,
-    )
+    first = f"  {pad_cells(label, _LABEL_WIDTH - 1)} "
+    return "\n".join(wrap_cells(body, width, first, indent))
 
 
 def _wrap(text: str, width: int) -> str:
-    return textwrap.fill(text, width=width, break_on_hyphens=False)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return "\n".join(wrap_cells(text, width))
 
 
 # Markdown ------------------------------------------------------------------------------

@@ -99,6 +99,9 @@ class BoardModel:
         self.filter_ids: set[int] | None = None
         self.mine_only = False
         self.stale_only = False
+        self.out_of_date = False
+        """A read of the board failed (the store did not answer): read it again once
+        the store answers."""
 
     # Loading -------------------------------------------------------------------------
 
@@ -137,6 +140,7 @@ class BoardModel:
         self.ids = ids
         self.totals = totals
         self.partial = None
+        self.out_of_date = False
         first = not self.complete
         self.complete = True
         return first
@@ -224,28 +228,56 @@ class BoardModel:
 
     def move(
         self, card: CardSummary, to_stage: Stage, today: date, limits: Mapping[Stage, int]
-    ) -> None:
-        """Show `card` at the top of `to_stage`, as the store will put it."""
+    ) -> int | None:
+        """Show `card` at the top of `to_stage`, as the store will put it; returns where
+        it was in its column (for take_back_move)."""
         self.generation += 1
         # A move is activity: the card is no longer stale.
         self.cache.put(replace(card, stage=to_stage, last_activity=today))
         source = self.ids[card.stage]
-        if card.id in source:
-            source.remove(card.id)
+        index = source.index(card.id) if card.id in source else None
+        if index is not None:
+            del source[index]
         if not self.stale_only:
             self.ids[to_stage].insert(0, card.id)
+        self._count_move(card, card.stage, to_stage, -int(card.is_stale(today, limits)))
+        return index
+
+    def take_back_move(
+        self,
+        card: CardSummary,
+        to_stage: Stage,
+        index: int | None,
+        today: date,
+        limits: Mapping[Stage, int],
+    ) -> None:
+        """The store did not save a move: show the card as it was, where it was."""
+        self.generation += 1
+        self.cache.put(card)
+        moved_to = self.ids[to_stage]
+        if card.id in moved_to:
+            moved_to.remove(card.id)
+        column = self.ids[card.stage]
+        if index is not None and card.id not in column:
+            column.insert(min(index, len(column)), card.id)
+        self._count_move(card, to_stage, card.stage, int(card.is_stale(today, limits)))
+
+    def _count_move(self, card: CardSummary, source: Stage, target: Stage, stale: int) -> None:
+        # No recount: one card changed column. The next reload counts everything again.
         if self.partial is not None:
-            self.partial[card.stage] -= 1
-            self.partial[to_stage] += 1
+            self.partial[source] -= 1
+            self.partial[target] += 1
         if self.totals is not None:
             counts = dict(self.totals.counts)
-            counts[card.stage] -= 1
-            counts[to_stage] += 1
-            stale = self.totals.stale - card.is_stale(today, limits)
-            self.totals = replace(self.totals, counts=counts, stale=stale)
+            counts[source] -= 1
+            counts[target] += 1
+            self.totals = replace(self.totals, counts=counts, stale=self.totals.stale + stale)
 
-    def reorder(self, card: CardSummary, step: int, index_hint: int | None = None) -> bool:
-        """Show `card` `step` places up (negative) or down its column; False at an end.
+    def reorder(
+        self, card: CardSummary, step: int, index_hint: int | None = None
+    ) -> tuple[int, int] | None:
+        """Show `card` `step` places up (negative) or down its column; returns the two
+        places it swapped (for take_back_reorder), None at an end.
 
         `index_hint`: where the screen shows the card, when it shows the whole column
         (saves a search through a long column)."""
@@ -256,6 +288,16 @@ class BoardModel:
             index = column.index(card.id)
         target = index + step
         if not 0 <= target < len(column):
+            return None
+        self.generation += 1
+        column[index], column[target] = column[target], column[index]
+        return index, target
+
+    def take_back_reorder(self, card: CardSummary, places: tuple[int, int]) -> bool:
+        """The store did not save a reorder: swap the card back, if it is still there."""
+        index, target = places
+        column = self.ids[card.stage]
+        if not (target < len(column) and index < len(column) and column[target] == card.id):
             return False
         self.generation += 1
         column[index], column[target] = column[target], column[index]

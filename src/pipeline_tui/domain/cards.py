@@ -9,23 +9,15 @@ from enum import StrEnum
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
-NAME_MAX = 200
-LINE_MAX = 500
-# Research notes are capped so one paste cannot make the card screen or the database
-# crawl; 2 MB of text is far beyond any real note.
-NOTE_MAX_CHARS = 2_000_000
+NOTE_MAX_CHARS = NOTE.chars
 
-
-class CardFormError(ValueError):
-    """A card that cannot be saved as typed; names the field and says why."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field_name = field_name
+CardFormError = FieldError
+"""A card that cannot be saved as typed; names the field and says why."""
 
 
 @dataclass(frozen=True)
@@ -43,34 +35,36 @@ class CardDraft:
     """The rep the card belongs to; empty keeps the current owner (a new card: you)."""
 
     def cleaned(self) -> CardDraft:
-        """The same draft with user text sanitised; raises CardFormError if unusable."""
+        """The same draft with user text sanitised; raises CardFormError naming the
+        field if it is unusable (no name, not an email, longer than its column)."""
         name = clean_line(self.name)
         if not name:
             raise CardFormError("name", "A card needs a name.")
-        if len(name) > NAME_MAX:
-            raise CardFormError("name", f"A name can be at most {NAME_MAX} characters.")
         email = clean_line(self.email)
         if email and ("@" not in email or " " in email):
             raise CardFormError("email", f"{email!r} does not look like an email address.")
-        values = {
-            "organisation": clean_line(self.organisation),
-            "phone": clean_line(self.phone),
-            "next_action": clean_line(self.next_action),
-            "owner": clean_line(self.owner),
-        }
-        for field_name, value in values.items():
-            if len(value) > LINE_MAX:
-                label = field_name.replace("_", " ")
-                raise CardFormError(
-                    field_name, f"The {label} is longer than {LINE_MAX} characters."
-                )
-        return CardDraft(
+        draft = CardDraft(
             name=name,
+            organisation=clean_line(self.organisation),
             email=email,
+            phone=clean_line(self.phone),
             tags=tuple(t for t in (clean_line(t) for t in self.tags) if t),
+            next_action=clean_line(self.next_action),
             next_action_due=self.next_action_due,
-            **values,
+            owner=clean_line(self.owner),
         )
+        check_fields(
+            {
+                "name": draft.name,
+                "organisation": draft.organisation,
+                "email": draft.email,
+                "phone": draft.phone,
+                "tags": draft.tags,
+                "next_action": draft.next_action,
+                "owner": draft.owner,
+            }
+        )
+        return draft
 
 
 @dataclass(frozen=True)

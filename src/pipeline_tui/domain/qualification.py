@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pipeline_tui.domain.limits import CRITERION, QUALIFICATION_COMMENT
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
@@ -22,8 +23,8 @@ DEFAULT_CRITERIA: tuple[str, ...] = (
 )
 QUALIFIED_STAGES: frozenset[Stage] = frozenset({Stage.LEAD, Stage.PROSPECT})
 """Stages whose cards carry a checklist (a client has already shown it qualified)."""
-CRITERION_MAX = 200
-COMMENT_MAX = 500
+CRITERION_MAX = CRITERION.chars
+COMMENT_MAX = QUALIFICATION_COMMENT.chars
 
 
 class Answer(StrEnum):

@@ -26,7 +26,8 @@ from pipeline_tui.domain.cards import (
     TouchpointView,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.qualification import COMMENT_MAX, Answer, CriterionAnswer, Qualification
+from pipeline_tui.domain.limits import check_length, clip
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
@@ -157,7 +158,7 @@ def archive_card(
     expected_version: int | None = None,
 ) -> Change:
     """Take a card off the board, with the reason; it can be restored, never lost."""
-    note = clean_line(note)
+    note = check_length("archive_note", clean_line(note))
     if reason is ArchiveReason.OTHER and not note:
         raise StoreError("Say why the card is archived when the reason is 'other'.")
     row = get_card(session, card_id, active=True)
@@ -233,7 +234,7 @@ def save_qualification(
                 current=read_model.qualification(session, row.id, criteria),
             )
     for criterion, given in answers.items():
-        comment = clean_line(given.comment)[:COMMENT_MAX]
+        comment = check_length("qualification_comment", clean_line(given.comment))
         saved = existing.get(criterion)
         if given.answer is Answer.UNKNOWN and not comment:
             if saved is not None:
@@ -382,7 +383,7 @@ def set_next_action(
     expected_version: int,
 ) -> Change:
     """Set (or clear, with an empty action and no date) the card's one next step."""
-    action = clean_line(action)
+    action = check_length("next_action", clean_line(action))
     row = get_card(session, card_id)
     check_version(row, expected_version)
     before = state_of(row)
@@ -408,7 +409,8 @@ def complete_next_action(
     """
     row = get_card(session, card_id)
     check_version(row, expected_version)
-    log_touchpoint(row, kind, happened_on, summary or f"Done: {row.next_action}", actor.now)
+    summary = summary or clip("touchpoint_summary", f"Done: {row.next_action}")
+    log_touchpoint(row, kind, happened_on, summary, actor.now)
     row.next_action, row.next_action_due = "", None
     row.updated_at = actor.now
     session.flush()
@@ -428,7 +430,7 @@ def log_touchpoint(
         card_id=row.id,
         kind=kind,
         happened_on=happened_on,
-        summary=clean_line(summary),
+        summary=check_length("touchpoint_summary", clean_line(summary)),
         created_at=now,
     )
     session = object_session(row)

@@ -7,14 +7,19 @@ PostgreSQL is reached with a `postgresql+psycopg://` URL and the same code.
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import stat
+import threading
+import time
+import weakref
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, update
 from sqlalchemy.engine import URL, make_url
@@ -40,6 +45,10 @@ class Database:
     backup_path: Path | None = None
     revision: int | None = None
     """The board clock's number for this process's last counted write (None: none yet)."""
+    answer_timeout: float | None = None
+    """PostgreSQL: seconds a read or write may wait for the server before it is given up
+    (None: for ever). The board sets it: a frozen server must not freeze the board."""
+    _file: _FileIdentity | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -48,6 +57,10 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
+            assert self.url.database is not None
+            self._file = _FileIdentity(Path(self.url.database))
+        self._watchdog = _Watchdog(self.engine) if not self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,11 +75,16 @@ class Database:
     def read(self) -> Iterator[Session]:
         """One short read; a database that fails under it (a server gone, a damaged
         file) becomes a StoreError with one sentence, never a traceback."""
-        try:
-            with self._read() as session, session.begin():
-                yield session
-        except DBAPIError as error:
-            raise StoreError(_describe_db_error(self.url, error)) from None
+        if self._file is not None:
+            self._file.notice()  # a replaced file's log is set aside before it is read
+        with self._answer_in_time() as timer:
+            try:
+                with self._read() as session, session.begin():
+                    yield session
+            except DBAPIError as error:
+                if timer.expired:
+                    raise StoreError(self._no_answer()) from None
+                raise StoreError(_describe_db_error(self.url, error)) from None
 
     @contextmanager
     def write(self, *, counted: bool = True) -> Iterator[Session]:
@@ -75,8 +93,15 @@ class Database:
         A counted write adds one to the board clock; `revision` is then the number it
         got. Writes that change nothing a board shows (a draft being typed) are not
         counted, so other apps do not read their boards again for them.
+
+        Refused before it starts, and again before it commits, when the SQLite file is
+        no longer the one that was opened (deleted, or another file moved over it):
+        what is written then would be lost or would damage the new file. Reads go on,
+        from the file the connections have open.
         """
-        with self._write() as session, session.begin():
+        if self._file is not None:
+            self._file.check()
+        with self._answer_in_time() as timer, self._transaction(timer) as session:
             yield session
             if counted:
                 revision = session.execute(
@@ -92,8 +117,184 @@ class Database:
         if counted:
             self.revision = revision
 
+    @contextmanager
+    def _transaction(self, timer: _Timer) -> Iterator[Session]:
+        try:
+            with self._write() as session, session.begin():
+                yield session
+                if self._file is not None:
+                    self._file.check()
+        except DBAPIError as error:
+            if timer.expired:
+                raise StoreError(self._no_answer(committing=timer.committing)) from None
+            if isinstance(error, OperationalError) and _is_busy(error):
+                raise  # the service says the database is busy, and to try again
+            why = _lower_first(_describe_db_error(self.url, error))
+            raise StoreError(f"Your change was not saved: {why}") from None
+
+    @contextmanager
+    def _answer_in_time(self) -> Iterator[_Timer]:
+        if self._watchdog is None or self.answer_timeout is None:
+            yield _Timer()
+            return
+        with self._watchdog.timer(self.answer_timeout) as timer:
+            yield timer
+
+    def _no_answer(self, *, committing: bool = False) -> str:
+        seconds = f"{self.answer_timeout:g} second{'s' if self.answer_timeout != 1 else ''}"
+        if committing:
+            return (
+                f"{self.display_url} stopped answering for {seconds} while the change was "
+                "being committed; the board shows whether it was saved once the server answers."
+            )
+        return f"{self.display_url} did not answer for {seconds}; nothing was saved."
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseReplacedError(StoreError):
+    """The SQLite file was deleted or replaced while it was open; nothing more is written."""
+
+
+class _FileIdentity:
+    """The SQLite file as it was opened (device and inode), to notice it being deleted or
+    replaced (`mv backup.db pipeline.db`) under the running app.
+
+    Connections keep the old file open, so writes would go on succeeding: into a
+    deleted file, or into the write-ahead log that SQLite finds by name, which the next
+    program to open the new file reads into it, damaging it. So once the file is gone
+    nothing more is written, and the old file's log is set aside (renamed, never
+    deleted: it may hold the last changes made to the old file).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.log = path.with_name(path.name + "-wal")
+        self.identity = self._stat(path)
+        self.log_identity = self._stat(self.log)
+        self.lost: str | None = None
+
+    @staticmethod
+    def _stat(path: Path) -> tuple[int, int] | None:
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"Cannot check {path}: {error.strerror}.") from None
+        return (found.st_dev, found.st_ino)
+
+    def notice(self) -> bool:
+        """Whether the file is still the one opened (checked again each time)."""
+        if self.lost is None and self.identity is not None:
+            now = self._stat(self.path)
+            if now == self.identity:
+                self.log_identity = self._stat(self.log) or self.log_identity
+                return True
+            self.lost = "deleted" if now is None else "replaced by another file"
+            self._set_aside_log()
+        return self.lost is None
+
+    def check(self) -> None:
+        if not self.notice():
+            raise DatabaseReplacedError(
+                f"{self.path} was {self.lost} while pipeline-tui had it open, so nothing more "
+                "is saved to it; copy what you typed elsewhere and restart pipeline-tui."
+            )
+
+    def _set_aside_log(self) -> None:
+        if self.log_identity is None or self._stat(self.log) != self.log_identity:
+            return  # no log, or not the old file's
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        with suppress(OSError):
+            os.replace(self.log, self.log.with_name(f"{self.log.name}.{stamp}.set-aside"))
+            self.path.with_name(self.path.name + "-shm").unlink(missing_ok=True)
+
+
+@dataclass
+class _Timer:
+    expired: bool = False
+    committing: bool = False
+
+
+class _Watchdog:
+    """Gives up on a PostgreSQL call that gets no answer in time.
+
+    A server that is frozen (stopped with SIGSTOP, or a dead VPN that still acks) leaves
+    the driver waiting for ever: the kernel keeps the connection open, so neither TCP
+    keepalives nor libpq's own timeouts end the wait, and a cancel request goes
+    unanswered too. When a deadline passes, the sockets of the engine's connections are
+    shut down: the waiting call then fails at once, and the pool makes new connections
+    when the server answers again.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._deadlines: dict[int, tuple[float, _Timer]] = {}
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._local = threading.local()
+        event.listen(engine, "connect", self._connected)
+        event.listen(engine, "commit", self._committing)
+
+    def _connected(self, dbapi_connection: Any, _record: Any) -> None:
+        self._connections.add(dbapi_connection)
+
+    def _committing(self, _connection: Any) -> None:
+        timer = getattr(self._local, "timer", None)
+        if timer is not None:
+            timer.committing = True
+
+    @contextmanager
+    def timer(self, seconds: float) -> Iterator[_Timer]:
+        timer = _Timer()
+        key = id(timer)
+        with self._wake:
+            self._deadlines[key] = (time.monotonic() + seconds, timer)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="pipeline-tui-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._wake.notify()
+        outer, self._local.timer = getattr(self._local, "timer", None), timer
+        try:
+            yield timer
+        finally:
+            self._local.timer = outer
+            with self._wake:
+                self._deadlines.pop(key, None)
+
+    def _watch(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                expired = [t for deadline, t in self._deadlines.values() if deadline <= now]
+                if expired:
+                    for timer in expired:
+                        timer.expired = True
+                    self._deadlines = {k: v for k, v in self._deadlines.items() if not v[1].expired}
+                    self._cut_connections()
+                    continue
+                upcoming = [deadline for deadline, _ in self._deadlines.values()]
+                self._wake.wait(min(upcoming) - now if upcoming else None)
+
+    def _cut_connections(self) -> None:
+        for connection in list(self._connections):
+            with suppress(Exception):  # already closed, or not a socket any more
+                fd = connection.pgconn.socket
+                with socket.socket(fileno=os.dup(fd)) as sock:
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _is_busy(error: OperationalError) -> bool:
+    detail = str(error.orig).lower() if error.orig is not None else ""
+    return "locked" in detail or "busy" in detail
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def resolve_url(path_or_url: str) -> URL:
@@ -101,8 +302,8 @@ def resolve_url(path_or_url: str) -> URL:
     if "://" in path_or_url:
         try:
             url = make_url(path_or_url)
-        except ArgumentError:
-            raise StoreError(f"{path_or_url!r} is not a database URL.") from None
+        except (ArgumentError, ValueError):
+            raise StoreError(_describe_bad_url(path_or_url)) from None
         if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
             url = url.set(drivername="postgresql+psycopg")
         return url
@@ -133,6 +334,9 @@ def open_database(path_or_url: str, *, run_migrations: bool = True) -> Database:
         except (OperationalError, DBAPIError) as error:
             engine.dispose()
             raise StoreError(_describe_db_error(url, error)) from None
+        except StoreError:
+            engine.dispose()
+            raise
     return database
 
 
@@ -166,6 +370,17 @@ def _make_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+    if not memory:
+        assert url.database is not None
+        existing = f"file:{quote(url.database)}?mode=rw"
+
+        @event.listens_for(engine, "do_connect")
+        def _never_create(_dialect: Any, _record: Any, cargs: list[Any], cparams: Any) -> None:
+            # The file was created (0600) before the engine: a connection never creates
+            # it again, as an empty database, after it was deleted under the app.
+            cargs[0] = existing
+            cparams["uri"] = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -247,6 +462,21 @@ def _describe_db_error(url: URL, error: DBAPIError) -> str:
             "write-ahead log beside the database, so the folder must be writable."
         )
     return f"Cannot open {where}: {detail}."
+
+
+def _describe_bad_url(text: str) -> str:
+    """One sentence for a URL SQLAlchemy cannot read (never echoing a password)."""
+    scheme, _, rest = text.partition("://")
+    user, at, place = rest.rpartition("@")
+    shown = f"{scheme}://{user.partition(':')[0]}{at}{place}"  # never the password
+    host = place.split("/")[0]
+    port = host.rpartition(":")[2] if ":" in host and not host.endswith("]") else ""
+    if port and not port.isdigit():
+        return f"{shown!r} is not a database URL: the port {port!r} is not a number."
+    return (
+        f"{shown!r} is not a database URL; give one like "
+        "postgresql://user@host:5432/pipeline, or a path to an SQLite file."
+    )
 
 
 def _writable_folder(database: str) -> bool:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from platformdirs import user_downloads_path
 from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.css.stylesheet import Stylesheet
+from textual.fuzzy import Matcher
 from textual.screen import Screen
+from textual.widget import Widget
 
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
@@ -24,6 +31,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.text import literal_markup
 from pipeline_tui.ui.themes import (
     DEFAULT_THEME,
     load_themes,
@@ -36,7 +44,11 @@ if TYPE_CHECKING:
 
 
 class ThemePicker(Provider):
-    """The themes, for the palette; moving through them previews each one live."""
+    """The themes, for the palette; moving through them previews each one live.
+
+    A theme's name comes from a file the rep (or anyone) wrote: it is shown as Content,
+    never read as markup.
+    """
 
     def _themes(self) -> list[str]:
         themes = self.app.available_themes.values()
@@ -51,13 +63,52 @@ class ThemePicker(Provider):
 
     async def discover(self) -> Hits:
         for name in self._themes():
-            yield DiscoveryHit(name, partial(self._choose, name), text=name)
+            yield DiscoveryHit(Content(name), partial(self._choose, name), text=name)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name in self._themes():
             if (score := matcher.match(name)) > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._choose, name), text=name)
+                yield Hit(score, _highlight(matcher, name), partial(self._choose, name), text=name)
+
+
+def _highlight(matcher: Matcher, candidate: str) -> Content:
+    """Matcher.highlight, without reading the candidate as markup."""
+    content = Content(candidate)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    if not score:
+        return content
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def _subclasses(cls: type[Widget]) -> Iterator[type[Widget]]:
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _subclasses(subclass)
+
+
+def write_private(target: Path, text: str) -> Path:
+    """Write a new file only its owner can read (0600); never replaces a file or
+    follows a symlink: a name already taken gets " (2)", " (3)"... added."""
+    candidate, number = target, 1
+    while True:
+        try:
+            fd = os.open(
+                candidate,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                stat.S_IRUSR | stat.S_IWUSR,
+            )
+        except FileExistsError:
+            number += 1
+            candidate = target.with_name(f"{target.stem} ({number}){target.suffix}")
+            continue
+        break
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return candidate
 
 
 class PipelineApp(App[None]):
@@ -102,20 +153,27 @@ class PipelineApp(App[None]):
         self.on_board_loaded = on_board_loaded
         self.config_file = config_file
         self._theme_before_picking: str | None = None
-        user_themes = user_theme_folder(config_file or default_config_path())
-        themes, self.startup_warnings = load_themes([shipped_theme_folder(), user_themes])
+        shipped, self.startup_warnings = load_themes([shipped_theme_folder()])
+        user_folder = user_theme_folder(config_file or default_config_path())
+        users, user_warnings = load_themes([user_folder])
+        self.startup_warnings.extend(user_warnings)
+        self.user_themes = {loaded.name for loaded in users}
+        """Themes from the rep's own folder: checked before they are first used."""
         if keymap:
             self.startup_warnings.extend(check_keymap(keymap))
             self.set_keymap(dict(keymap))
-        for loaded in themes:
+        for loaded in [*shipped, *users]:
             self.register_theme(loaded)
         if theme is None:
             theme = theme_for_terminal(self.console.color_system)
+        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         if theme not in self.available_themes:
-            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
             self.startup_warnings.append(f"Theme {theme!r} not found; using {fallback}.")
             theme = fallback
+        elif not self.usable_theme(theme):
+            theme = fallback
         self.theme = theme
+        self._good_theme = theme
 
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
@@ -143,7 +201,7 @@ class PipelineApp(App[None]):
             )
             yield SystemCommand(
                 binding.tooltip or binding.description,
-                f"Key: {keys}",
+                literal_markup(f"Key: {keys}"),  # keys can come from the config
                 partial(screen.run_action, binding.action),
             )
 
@@ -170,7 +228,7 @@ class PipelineApp(App[None]):
         if self._theme_before_picking is None or not isinstance(option, Command):
             return
         name = option.hit.text
-        if name in self.available_themes:
+        if name in self.available_themes and self.usable_theme(name):
             self.theme = name
 
     def on_command_palette_closed(self, message: CommandPalette.Closed) -> None:
@@ -180,7 +238,11 @@ class PipelineApp(App[None]):
 
     def choose_theme(self, name: str) -> None:
         """Use a theme and write it to the config, so the next start uses it too."""
-        self._theme_before_picking = None
+        before, self._theme_before_picking = self._theme_before_picking, None
+        if not self.usable_theme(name):
+            if before is not None:
+                self.theme = before
+            return
         self.theme = name
         if self.config_file is not None:
             self.run_worker(
@@ -188,6 +250,101 @@ class PipelineApp(App[None]):
                 thread=True,
                 group="settings",
             )
+
+    def usable_theme(self, name: str) -> bool:
+        """Whether a theme can be used. A user's theme is checked against every
+        stylesheet of the app before its first use: a colour variable that does not
+        parse would otherwise end the app when the theme is applied (or even just
+        previewed in the picker). A broken one is dropped, with a warning."""
+        if name not in self.user_themes:
+            return True
+        problem = self._theme_problem(name)
+        if problem is None:
+            self.user_themes.discard(name)  # checked once
+            return True
+        self.user_themes.discard(name)
+        self.unregister_theme(name)
+        if self.is_running:
+            self.notify(problem, severity="warning", markup=False)
+        else:
+            self.startup_warnings.append(problem)
+        return False
+
+    def _theme_problem(self, name: str) -> str | None:
+        theme = self.get_theme(name)
+        assert theme is not None
+        try:
+            variables = {
+                **self.get_theme_variable_defaults(),
+                **theme.to_color_system().generate(),
+                **theme.variables,
+            }
+            sheet = Stylesheet(variables=variables)
+            for widget_class in set(_subclasses(Widget)):
+                css = widget_class.__dict__.get("DEFAULT_CSS")
+                if css:
+                    where = (widget_class.__module__, widget_class.__qualname__)
+                    sheet.add_source(css, read_from=where, is_default_css=True)
+            for path in sorted(Path(__file__).parent.rglob("*.tcss")):
+                sheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
+            sheet.parse()
+        except Exception:  # any parse or colour error means the theme cannot be used
+            return f"Theme {name} was skipped: one of its colours or variables is not valid."
+        return None
+
+    def refresh_css(self, animate: bool = True) -> None:
+        # The last line of defence for usable_theme: a theme that fails here is dropped
+        # and the one before it comes back, rather than the app ending.
+        try:
+            super().refresh_css(animate)
+        except Exception:
+            broken = self.theme
+            if broken == self._good_theme or self._good_theme not in self.available_themes:
+                raise
+            self.unregister_theme(broken)
+            self.notify(
+                f"Theme {broken} was skipped: one of its colours or variables is not valid.",
+                severity="warning",
+                markup=False,
+            )
+            self.theme = self._good_theme
+            return
+        self._good_theme = self.theme
+
+    # Screenshots hold whatever is on screen (names, notes, contact details): they are
+    # written private (0600), never replacing a file.
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        try:
+            saved = self.save_screenshot(
+                filename, str(user_downloads_path()) if path is None else path, time_format
+            )
+        except OSError as error:
+            self.notify(
+                f"The screenshot was not saved: {error.strerror or error}.",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        self.notify(f"Saved the screenshot to {saved}", title="Screenshot", markup=False)
+        return saved
+
+    def save_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str:
+        stamp = datetime.now().strftime(time_format or "%Y-%m-%dT%H_%M_%S_%f")
+        name = filename or f"{self.title} {stamp}.svg"
+        target = Path(path or ".").expanduser() / name
+        return str(write_private(target, self.export_screenshot()))
 
     def _remember_theme(self, config_file: Path, name: str) -> None:
         try:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
@@ -49,10 +50,15 @@ class Backend:
         self._lock = asyncio.Lock()
 
     async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """A read (or any call) in a thread, after the calls queued before it."""
+        """A read (or any call) in a thread, after the calls queued before it.
+
+        A value the store refuses (too long for its field) is a StoreError like any
+        other refusal: the screens show its sentence and keep what was typed."""
         async with self._lock:
             try:
                 return await asyncio.to_thread(call, *args, **kwargs)
+            except FieldError as error:
+                raise StoreError(str(error)) from None
             finally:
                 self._count_own_write()
 
@@ -63,6 +69,8 @@ class Backend:
         async with self._lock:
             try:
                 change = await asyncio.to_thread(call, *args, **kwargs)
+            except FieldError as error:
+                raise StoreError(str(error)) from None
             finally:
                 self._count_own_write()
             if change is not None:

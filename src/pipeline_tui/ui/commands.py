@@ -32,6 +32,8 @@ class CardSearch(Provider):
         for rank, hit in enumerate(hits):
             name = clean_line(hit.card_name)
             where = f"{clean_line(hit.organisation)} · " if hit.organisation else ""
+            # The palette reads a hit's help as markup, so it never holds user text: the
+            # name is in the display above it, which is Content.
             if hit.note_kind is None:
                 display = Content.assemble((name, "bold"), (f"  {where}{hit.stage.label}", "dim"))
                 help_text = "Open the card"
@@ -41,7 +43,7 @@ class CardSearch(Provider):
                     (f"  {hit.note_kind.label} note: ", "dim"),
                     clean_line(hit.snippet),
                 )
-                help_text = f"Open the {hit.note_kind.label.lower()} note on {name}'s card"
+                help_text = f"Open the {hit.note_kind.label.lower()} note on this card"
             yield Hit(
                 score=1.0 - rank / (len(hits) + 1),  # already ranked by relevance in the store
                 match_display=display,

@@ -15,3 +15,9 @@ def line(text: str, style: str = "") -> Content:
 def block(text: str, style: str = "") -> Content:
     """Multi-line user text (notes), shown literally."""
     return Content.styled(clean_text(text), style)
+
+
+def literal_markup(text: str) -> str:
+    """Text for the few Textual APIs that only take markup (a palette hit's help): every
+    "[" escaped, so the text shows exactly as given. Content is used everywhere else."""
+    return clean_line(text).replace("[", "\\[")

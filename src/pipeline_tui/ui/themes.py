@@ -10,6 +10,8 @@ from pathlib import Path
 from textual.color import ColorParseError
 from textual.theme import Theme
 
+from pipeline_tui.domain.text import clean_line
+
 DEFAULT_THEME = "pipeline-dark"
 ANSI_THEME = "pipeline-ansi"
 _COLOURS = (
@@ -46,15 +48,19 @@ def load_themes(folders: Iterable[Path]) -> tuple[list[Theme], list[str]]:
             try:
                 themes.append(theme_from_toml(path))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
-                warnings.append(f"Theme {path.name} was skipped: {error}")
+                # File names and parse errors can hold what the file holds: sanitised.
+                warnings.append(clean_line(f"Theme {path.name} was skipped: {error}"))
     return themes, warnings
 
 
 def theme_from_toml(path: Path) -> Theme:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not clean_line(name):
         raise ValueError("'name' must be text")
+    # The name is shown in the theme picker and written to the config: no escape
+    # sequences or invisible characters in it.
+    name = clean_line(name)
     if not isinstance(data.get("primary"), str):
         raise ValueError("'primary' colour is required")
     colours = {key: data[key] for key in _COLOURS if key in data}

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -63,8 +64,15 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
         assert option_id is not None
         reason = ArchiveReason(option_id)
         note = clean_line(self.query_one("#note", Input).value)
+        problem = ""
         if reason is ArchiveReason.OTHER and not note:
-            self.query_one("#error", Static).update("Say why in the note when the reason is Other.")
+            problem = "Say why in the note when the reason is Other."
+        try:
+            check_length("archive_note", note)
+        except FieldError as error:
+            problem = str(error)
+        if problem:
+            self.query_one("#error", Static).update(Content(problem))
             self.query_one("#note", Input).focus()
             return
         self.dismiss((reason, note))

@@ -237,7 +237,7 @@ class BoardScreen(Screen[None]):
             revision = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
             return  # a reload or the next save will say what is wrong
-        if revision != self.backend.known_revision:
+        if revision != self.backend.known_revision or self.model.out_of_date:
             self.reload(self.focused_list.highlighted_id)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
@@ -278,6 +278,7 @@ class BoardScreen(Screen[None]):
                 focus_card=wanted,
             )
         except StoreError as error:
+            model.out_of_date = True  # read again once the store answers (the poll)
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
             )
@@ -390,11 +391,22 @@ class BoardScreen(Screen[None]):
     def _move_now(self, card: CardSummary, to_stage: Stage, note: str = "") -> None:
         # Shown at once, saved in the background: the store puts the card at the top of
         # its new column as the model does, so the board needs no reload afterwards.
-        self.model.move(card, to_stage, self.backend.today(), self.backend.stale_limits)
+        # If the store refuses (or cannot be reached) the move is taken back at once.
+        today, limits = self.backend.today(), self.backend.stale_limits
+        index = self.model.move(card, to_stage, today, limits)
         self._show_stages(card.stage, to_stage)
         self._show_totals()
         self.focus_card(card.id, to_stage)
-        self.save(self.backend.service.move_card, card.id, to_stage, note, reload=False)
+
+        def take_back() -> None:
+            self.model.take_back_move(card, to_stage, index, today, limits)
+            self._show_stages(card.stage, to_stage)
+            self._show_totals()
+            self.focus_card(card.id, card.stage)
+
+        self.save(
+            self.backend.service.move_card, card.id, to_stage, note, reload=False, revert=take_back
+        )
 
     @work(group="db")
     async def _qualify_then_move(self, card: CardSummary) -> None:
@@ -422,12 +434,23 @@ class BoardScreen(Screen[None]):
         card_list = self.focused_list
         # The list shows the column itself unless a filter leaves cards out.
         whole = card_list.ids is self.model.ids[card.stage]
-        if not self.model.reorder(card, step, card_list.cursor if whole else None):
+        places = self.model.reorder(card, step, card_list.cursor if whole else None)
+        if places is None:
             return
         self._show_stages(card.stage)
         self.focus_card(card.id, card.stage)
+
+        def take_back() -> None:
+            if self.model.take_back_reorder(card, places):
+                self._show_stages(card.stage)
+                self.focus_card(card.id, card.stage)
+
         self.save(
-            self.backend.service.reorder_card, card.id, step, reload=self.model.needs_store_order
+            self.backend.service.reorder_card,
+            card.id,
+            step,
+            reload=self.model.needs_store_order,
+            revert=take_back,
         )
 
     def _show_stages(self, *stages: Stage) -> None:
@@ -627,17 +650,25 @@ class BoardScreen(Screen[None]):
 
     @work(group="db")
     async def save(
-        self, call: Callable[..., Change | None], *args: Any, reload: bool = True
+        self,
+        call: Callable[..., Change | None],
+        *args: Any,
+        reload: bool = True,
+        revert: Callable[[], object] | None = None,
     ) -> None:
         """Run one change in the store, remember it for undo, and show the result.
 
-        With reload=False the board already shows the change; it is reloaded only if
-        the store refused it, so the screen never shows what was not saved.
+        With reload=False the board already shows the change; if the store refuses it
+        (or cannot be reached), `revert` takes it back on screen at once, the reason is
+        shown, and the board is read again (now, or as soon as the store answers), so
+        the screen never shows what was not saved.
         """
         try:
             change = await self.backend.change(call, *args)
         except (StoreError, CardFormError) as error:
-            self.notify(str(error), severity="error", markup=False)
+            if revert is not None:
+                revert()
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
             self.reload(self.focused_list.highlighted_id)
             return
         if change is None:

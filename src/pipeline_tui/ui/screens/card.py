@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
@@ -355,7 +356,12 @@ class CardScreen(Screen[None]):
                 answer.summary,
             )
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            # What the rep wrote comes back, to try again or copy.
+            again = TouchpointScreen(
+                "Log a touchpoint", self.backend.today, answer.summary, answer.kind
+            )
+            self.app.push_screen(again, self._log_touchpoint)
         self.load()
 
     def action_next_action(self) -> None:
@@ -383,7 +389,10 @@ class CardScreen(Screen[None]):
         except ConflictError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            # What the rep wrote comes back, to try again or copy.
+            again = NextActionScreen("Next action", answer.action, answer.due, self.backend.today)
+            self.app.push_screen(again, self._set_next_action)
         self.load()
 
     def action_done(self) -> None:
@@ -395,7 +404,9 @@ class CardScreen(Screen[None]):
             self.notify("There is no next action to mark done; f sets one.", timeout=3)
             return
         screen = TouchpointScreen(
-            f"Done: {clean_line(action)}", self.backend.today, summary=f"Done: {action}"
+            f"Done: {clean_line(action)}",
+            self.backend.today,
+            summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
         )
         self.app.push_screen(screen, self._complete)
 

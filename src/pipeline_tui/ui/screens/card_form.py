@@ -66,8 +66,8 @@ class CardFormScreen(ModalScreen[None]):
                 with Horizontal(classes="field"):
                     yield Label(label)
                     yield FormInput(values[key], placeholder=placeholder, id=key)
-                if key in ("name", "email", "due"):
-                    yield Static("", id=f"{key}-hint", classes="hint")
+                # Hidden until there is something to say: a mistake, or the due date.
+                yield Static("", id=f"{key}-hint", classes="hint")
             yield Static(
                 Content.assemble(
                     ("enter", "bold"),
@@ -98,11 +98,10 @@ class CardFormScreen(ModalScreen[None]):
             return
         self._hint("due", due.strftime("%a %d %b %Y") if due else "", error=False)
 
-    @on(Input.Changed, "#name")
-    @on(Input.Changed, "#email")
+    @on(Input.Changed)
     def _clear_error(self, event: Input.Changed) -> None:
-        assert event.input.id is not None
-        self._hint(event.input.id, "", error=False)
+        if event.input.id is not None and event.input.id != "due":
+            self._hint(event.input.id, "", error=False)
 
     def _hint(self, key: str, message: str, *, error: bool) -> None:
         hint = self.query_one(f"#{key}-hint", Static)
@@ -140,9 +139,10 @@ class CardFormScreen(ModalScreen[None]):
             draft = self.draft()
             await self.save_card(draft, self.version)
         except CardFormError as error:
-            key = error.field_name if error.field_name in ("name", "email", "due") else "name"
+            fields = {key for key, _, _ in FIELDS}
+            key = error.field_name if error.field_name in fields else "name"
             self._hint(key, str(error), error=True)
-            self.query_one(f"#{error.field_name}", Input).focus()
+            self.query_one(f"#{key}", Input).focus()
             return
         except StoreError as error:
             self._hint("name", str(error), error=True)

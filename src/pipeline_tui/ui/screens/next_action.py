@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
+from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -54,6 +55,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
                 yield FormInput(
                     self.due.isoformat() if self.due else "", placeholder=DUE_DATE_HINT, id="due"
                 )
+            yield Static("", id="action-hint", classes="hint -hidden")
             yield Static("", id="due-hint", classes="hint")
             yield Static(
                 Content.assemble(
@@ -91,6 +93,14 @@ class NextActionScreen(ModalScreen[NextAction | None]):
             self.query_one("#due", Input).focus()
             return
         action = clean_line(self.query_one("#action", Input).value)
+        try:
+            check_length("next_action", action)
+        except FieldError as error:
+            hint = self.query_one("#action-hint", Static)
+            hint.update(Content(str(error)))
+            hint.set_classes("hint -error")
+            self.query_one("#action", Input).focus()
+            return
         self.dismiss(NextAction(action, due))
 
     def action_cancel(self) -> None:

@@ -20,6 +20,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.note_area import NoteArea
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 SaveNote = Callable[[str], Awaitable[NoteView]]
@@ -49,7 +50,7 @@ class NoteEditorScreen(Screen[None]):
             ),
             id="note-title",
         )
-        editor = TextArea(self.saved_body, soft_wrap=True, tab_behavior="focus", id="editor")
+        editor = NoteArea(self.saved_body, id="editor")
         editor.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
         yield editor
         yield KeyFooter()

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.qualification import (
-    COMMENT_MAX,
     Answer,
     CriterionAnswer,
     Qualification,
@@ -152,7 +152,6 @@ class QualificationScreen(ModalScreen[Qualification | None]):
             return
         comment = self.query_one("#comment", Input)
         comment.value = self.answers[self.criteria[index]].comment
-        comment.max_length = COMMENT_MAX
         self.add_class("-commenting")
         comment.focus()
 
@@ -162,6 +161,12 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         if index is not None:
             criterion = self.criteria[index]
             value = clean_line(self.query_one("#comment", Input).value)
+            try:
+                check_length("qualification_comment", value)
+            except FieldError as error:
+                self.query_one("#error", Static).update(Content(str(error)))
+                return
+            self.query_one("#error", Static).update("")
             self.answers[criterion] = CriterionAnswer(self.answers[criterion].answer, value)
             self._refresh(index)
         self._close_comment()
@@ -175,6 +180,8 @@ class QualificationScreen(ModalScreen[Qualification | None]):
     async def action_save(self) -> None:
         if self.has_class("-commenting"):
             self._comment_done()
+            if self.has_class("-commenting"):
+                return  # the comment is too long: it stays open with the reason
         try:
             saved = await self.save_answers(dict(self.answers))
         except StoreError as error:

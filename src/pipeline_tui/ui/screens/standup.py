@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, Standup, StandupCard, local_day
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import clean_line, clip_cells
 from pipeline_tui.standup_report import (
     bar,
     long_day,
@@ -359,7 +359,7 @@ class StandupScreen(Screen[None]):
             team += ["\n", ("No cards yet.", "italic $text-muted")]
         for owner in standup.owners:
             name = text.line(
-                _clip(clean_line(owner.owner), 20), "bold" if owner.owner == mine else ""
+                clip_cells(clean_line(owner.owner), 20), "bold" if owner.owner == mine else ""
             )
             pad = " " * max(0, 21 - name.cell_length)
             marker = "▸ " if owner.owner == mine else "  "
@@ -413,7 +413,3 @@ class StandupScreen(Screen[None]):
     def action_help(self) -> None:
         bindings = [*StandupList.BINDINGS, *self.BINDINGS]
         self.app.push_screen(HelpScreen("Stand-up keys", bindings))
-
-
-def _clip(value: str, width: int) -> str:
-    return value if len(value) <= width else value[: width - 1] + "…"

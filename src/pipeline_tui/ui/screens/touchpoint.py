@@ -17,6 +17,8 @@ from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.dates import PAST_DATE_HINT, DueDateError, parse_past_date
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.limits import FieldError, check_length
+from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 
@@ -60,6 +62,7 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
             with Horizontal(classes="field"):
                 yield Label("What")
                 yield FormInput(self.summary, placeholder="one line: what happened", id="summary")
+            yield Static("", id="summary-hint", classes="hint -hidden")
             yield Static(
                 Content.assemble(
                     ("↑↓", "bold"),
@@ -101,12 +104,21 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
         if not self._check_when():
             self.query_one("#when", Input).focus()
             return
+        summary = self.query_one("#summary", Input).value
+        try:
+            check_length("touchpoint_summary", clean_line(summary))
+        except FieldError as error:
+            hint = self.query_one("#summary-hint", Static)
+            hint.update(Content(str(error)))
+            hint.set_classes("hint -error")
+            self.query_one("#summary", Input).focus()
+            return
         index = self.query_one(OptionList).highlighted or 0
         self.dismiss(
             TouchpointAnswer(
                 kind=list(TouchpointKind)[index],
                 happened_on=parse_past_date(self.query_one("#when", Input).value, self.today()),
-                summary=self.query_one("#summary", Input).value,
+                summary=summary,
             )
         )
 

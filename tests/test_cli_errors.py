@@ -1,0 +1,224 @@
+"""Every way the command line can fail is one sentence on stderr, no traceback, a
+non-zero exit, and nothing written: enumerated here case by case."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline_tui.cli import main
+from pipeline_tui.store.revision import HEAD_REVISION
+
+SCRIPT = Path(sys.executable).parent / "pipeline-tui"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A command line that must fail; `setup` prepares the folder (returns extra args)."""
+
+    argv: tuple[str, ...]
+    says: str
+    setup: Callable[[Path, pytest.MonkeyPatch], None] | None = None
+
+
+def _sqlite_file(folder: Path) -> Path:
+    path = folder / "p.db"
+    assert main(["--db", str(path), "add", "Ann"]) == 0
+    return path
+
+
+def _newer(folder: Path, _: pytest.MonkeyPatch) -> None:
+    with closing(sqlite3.connect(_sqlite_file(folder))) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")
+        connection.commit()
+
+
+def _not_sqlite(folder: Path, _: pytest.MonkeyPatch) -> None:
+    (folder / "p.db").write_bytes(b"name,organisation\nAnn,Acme\n")
+
+
+def _config(text: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def write(folder: Path, _: pytest.MonkeyPatch) -> None:
+        (folder / "config.toml").write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up half-way through writing the export (as -o /dev/full would,
+    without replacing /dev/full: the export is written beside the target and renamed)."""
+    _sqlite_file(folder)
+    import pipeline_tui.store as store
+
+    def write_until_full(document: dict[str, Any], out: Any) -> None:
+        out.write('{"format": "pipeline-tui", "cards": [')
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store, "write_json", write_until_full)
+
+
+def _today(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sqlite_file(folder)
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", "23/11/2026")
+
+
+CASES = {
+    "a port that is not a number": Case(
+        ("--db", "postgresql://sam:s3cret@db.example:five432/pipeline", "list"),
+        "the port 'five432' is not a number",
+    ),
+    "a URL with an empty port": Case(
+        ("--db", "postgresql://sam:s3cret@db.example:/pipeline", "list"), "is not a database URL"
+    ),
+    "a malformed IPv6 host": Case(
+        ("--db", "postgresql://sam:s3cret@[::1/pipeline", "list"), "is not a database URL"
+    ),
+    "an unknown database kind": Case(("--db", "nosuchdb://x/y", "list"), "Cannot use"),
+    "a port out of range": Case(
+        ("--db", "postgresql://sam:s3cret@127.0.0.1:99999/pipeline", "list"), "invalid port"
+    ),
+    "a database from a newer release": Case(
+        ("--db", "{folder}/p.db", "list"), "newer pipeline-tui (schema revision 0099)", _newer
+    ),
+    "not an SQLite file": Case(
+        ("--db", "{folder}/p.db", "list"), "not an SQLite file", _not_sqlite
+    ),
+    "a folder as the database": Case(("--db", "{folder}", "list"), "is a folder"),
+    "export to a full disk": Case(
+        ("--db", "{folder}/p.db", "export", "-o", "{folder}/out.json"),
+        "The disk is full; the command stopped",
+        _disk_full,
+    ),
+    "export to a missing folder": Case(
+        ("--db", "{folder}/p.db", "export", "-o", "{folder}/none/out.json"), "Cannot write"
+    ),
+    "export into a folder": Case(("--db", "{folder}/p.db", "export", "-o", "{folder}"), "folder"),
+    "a value too long": Case(
+        ("--db", "{folder}/p.db", "add", "Ann", "--phone", "1" * 501),
+        "The phone can be at most 500 characters; this one has 501",
+    ),
+    "no name": Case(("--db", "{folder}/p.db", "add", " \x1b[2J "), "A card needs a name"),
+    "a bad due date": Case(("--db", "{folder}/p.db", "add", "Ann", "--due", "someday"), "someday"),
+    "an unknown stage": Case(("--db", "{folder}/p.db", "add", "Ann", "--stage", "won"), "won"),
+    "an unknown source": Case(
+        ("--db", "{folder}/p.db", "add", "Ann", "--source", "pigeon"), "Unknown source"
+    ),
+    "a bad --since": Case(("--db", "{folder}/p.db", "standup", "--since", "soon"), "soon"),
+    "a bad fixed today": Case(("--db", "{folder}/p.db", "standup"), "is not a date", _today),
+    "a missing import file": Case(
+        ("--db", "{folder}/p.db", "import", "{folder}/none.csv"), "There is no file"
+    ),
+    "a missing config": Case(("--config", "{folder}/none.toml", "list"), "does not exist"),
+    "a config that is not TOML": Case(
+        ("--config", "{folder}/config.toml", "list"), "not valid TOML", _config("[user\n")
+    ),
+    "a config with a wrong type": Case(
+        ("--config", "{folder}/config.toml", "list"), "must be", _config("[stale]\nlead = 'x'\n")
+    ),
+    "a user name too long": Case(
+        ("--config", "{folder}/config.toml", "list"),
+        "user.name can be at most 200",
+        _config(f"[user]\nname = '{'r' * 201}'\n"),
+    ),
+    "a backup of PostgreSQL": Case(("--db", "postgresql://sam@127.0.0.1:1/x", "backup"), "pg_dump"),
+    "a backup onto an existing file": Case(
+        ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_error_is_one_sentence_on_stderr(
+    name: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = CASES[name]
+    monkeypatch.chdir(tmp_path)
+    if case.setup is not None:
+        case.setup(tmp_path, monkeypatch)
+    elif any("{folder}/p.db" in arg for arg in case.argv) and name != "a folder as the database":
+        _sqlite_file(tmp_path)
+    capsys.readouterr()
+    before = _snapshot(tmp_path)
+    code = main([arg.replace("{folder}", str(tmp_path)) for arg in case.argv])
+    out, err = capsys.readouterr()
+    assert code != 0
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith("pipeline-tui: error: ") and "Traceback" not in err
+    assert case.says in line, line
+    assert line.rstrip().endswith((".", "?")), line
+    assert "s3cret" not in err
+    assert not any(ch in line for ch in "\x1b\x07\x00"), line
+    # Nothing was written: no file changed, none appeared (a backup, half an export).
+    assert _snapshot(tmp_path) == before
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "xdg-" not in str(path) and not path.name.endswith(("-wal", "-shm"))
+    }
+
+
+def test_a_newer_database_gets_no_backup_and_is_not_changed(tmp_path: Path) -> None:
+    _newer(tmp_path, pytest.MonkeyPatch())
+    database = tmp_path / "p.db"
+    before = database.read_bytes()
+    for command in (["list"], ["add", "Ben"], ["export"]):
+        result = subprocess.run(
+            [str(SCRIPT), "--db", str(database), *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert "schema revision 0099" in result.stderr
+        assert f"up to {HEAD_REVISION}" in result.stderr
+    assert database.read_bytes() == before
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def test_the_real_command_reports_a_full_disk_in_one_sentence(tmp_path: Path) -> None:
+    """The console script, writing an export where every write fails with ENOSPC."""
+    _sqlite_file(tmp_path)
+    shim = tmp_path / "shim.py"
+    shim.write_text(
+        "import errno, os, sys\n"
+        "import pipeline_tui.store.exchange as exchange\n"
+        "def full(document, out):\n"
+        "    out.write('{')\n"
+        "    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+        "exchange.write_json = full\n"
+        "from pipeline_tui.cli import main\n"
+        "sys.exit(main())\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, str(shim), "--db", str(tmp_path / "p.db"), "export", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert result.stderr == "pipeline-tui: error: The disk is full; the command stopped.\n"
+    assert not target.exists() and not list(tmp_path.glob(".export-*"))

@@ -1,0 +1,109 @@
+"""The note editor's text area keeps its joined text and wrapped height between edits;
+driven by the same keys it must say exactly what Textual's own TextArea says."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import TextArea
+from textual.widgets.text_area import Document, WrappedDocument
+
+from pipeline_tui.domain.cards import NOTE_MAX_CHARS, NoteView
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.widgets.note_area import WRAP_LINE_LIMIT, NoteArea
+from tests.conftest import NOW
+
+NOTE = "Their quotes take a week.\n\tThe owner signs every one.\n" + "lorem ipsum " * 40 + "\nend"
+KEYS = [
+    "end",
+    *"xyz",
+    "enter",
+    *"new line",
+    "backspace",
+    "up",
+    "up",
+    "home",
+    "delete",
+    *"ab",
+    "ctrl+z",
+    "ctrl+y",
+    "pagedown",
+    "enter",
+    "enter",
+    "backspace",
+    "shift+up",
+    "shift+up",
+    "backspace",
+    "ctrl+z",
+    "tab",
+]
+
+
+class Both(App[None]):
+    """A NoteArea and a plain TextArea side by side, given the same keys in turn."""
+
+    def compose(self) -> ComposeResult:
+        yield NoteArea(NOTE, id="note")
+        yield TextArea(NOTE, soft_wrap=True, tab_behavior="focus", id="plain")
+
+
+def _fresh_height(area: TextArea) -> int:
+    wrapped = WrappedDocument(Document(area.text), tab_width=area.indent_width)
+    wrapped.wrap(area.wrap_width, area.indent_width)
+    return wrapped.height
+
+
+async def test_the_note_area_edits_exactly_as_a_text_area() -> None:
+    app = Both()
+    async with app.run_test(size=(60, 40)) as pilot:
+        note, plain = app.query_one("#note", NoteArea), app.query_one("#plain", TextArea)
+        assert note.wrap_width == plain.wrap_width > 0
+        for key in KEYS:
+            for area in (note, plain):
+                area.focus()
+                await pilot.press(key)
+            assert note.text == plain.text, key
+            assert note.selection == plain.selection, key
+            assert note.wrapped_document.height == plain.wrapped_document.height, key
+            assert note.wrapped_document.height == _fresh_height(note), key
+        note.load_text("replaced\nwhole")
+        plain.load_text("replaced\nwhole")
+        await pilot.pause()
+        assert note.text == plain.text and note.wrapped_document.height == _fresh_height(note)
+
+
+async def _never(_: str) -> NoteView:
+    raise AssertionError("not saved here")
+
+
+@pytest.mark.parametrize(
+    ("body", "wraps"),
+    [
+        (("x" * 79 + "\n") * (NOTE_MAX_CHARS // 80), True),
+        ("word " * (NOTE_MAX_CHARS // 5), False),
+    ],
+    ids=["80-character lines", "one line"],
+)
+async def test_a_note_at_the_limit_opens_and_takes_keys(body: str, wraps: bool) -> None:
+    saved: list[str] = []
+
+    async def save(text: str) -> NoteView:
+        saved.append(text)
+        return NoteView(1, NoteKind.GENERAL, text, NOW, NOW)
+
+    body = body[: NOTE_MAX_CHARS - 3] + "end"
+    app: App[None] = App()
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor = NoteEditorScreen("Ann", NoteKind.GENERAL, body[:-3], save)
+        await app.push_screen(editor)
+        await pilot.pause()
+        area = editor.query_one(NoteArea)
+        # A line too long to wrap again on every key is shown unwrapped.
+        assert area.soft_wrap is wraps
+        assert (max(len(line) for line in body.splitlines()) <= WRAP_LINE_LIMIT) is wraps
+        await pilot.press(*body[-3:])
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert len(saved) == 1 and len(saved[0]) == NOTE_MAX_CHARS
+    assert saved[0] == body, "the note saved is not the note typed"

@@ -1,0 +1,241 @@
+"""A PostgreSQL server that stops, or freezes, under a running board.
+
+Each test starts a throwaway server of its own (initdb in a temporary folder, on a free
+loopback port) so that it can stop it (pg_ctl stop) or freeze it (SIGSTOP to every one
+of its processes) without touching the suite's shared server. A move made while the
+server is away is taken back on screen as soon as the save fails, with the reason, and
+once the server answers again the board shows what the database holds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+from textual.pilot import Pilot
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.widgets.card_list import CardList
+from tests.conftest import NOW
+from tests.pilot import make_app, press, settle
+
+ANSWER_TIMEOUT_S = 2.0
+
+
+def _bindir() -> Path | None:
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    found = shutil.which("pg_ctl")
+    return Path(found).parent if found and shutil.which("initdb") else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A PostgreSQL server of this test's own."""
+
+    bindir: Path
+    data: Path
+    run_as: list[str]
+    port: int
+    folder: Path
+
+    @property
+    def url(self) -> str:
+        return URL.create(
+            "postgresql+psycopg", "pipeline", None, "127.0.0.1", self.port, "pipeline"
+        ).render_as_string(hide_password=False)
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(
+            [*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.data), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._ctl("-l", str(self.folder / "server.log"), "-w", "-t", "30", "start", "-o", options)
+
+    def stop(self) -> None:
+        self._ctl("-m", "immediate", "-w", "stop")
+
+    def _processes(self) -> list[int]:
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+    def freeze(self) -> list[int]:
+        frozen = self._processes()
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        return frozen
+
+    @staticmethod
+    def thaw(frozen: list[int]) -> None:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def server(pg_url: URL) -> Iterator[Server]:
+    """Skipped (or failed, in CI) exactly when the suite's own server is missing."""
+    bindir = _bindir()
+    if bindir is None:
+        pytest.fail("the PostgreSQL server binaries are not found", pytrace=False)
+    folder = Path(tempfile.mkdtemp(prefix="pipeline-tui-own-pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+        user = next(u for u in ("postgres", "nobody") if shutil.which("runuser") and _exists(u))
+        run_as = ["runuser", "-u", user, "--"]
+        shutil.chown(folder, user)
+    data = folder / "data"
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            *("-D", str(data), "-U", "pipeline", "--auth=trust"),
+            *("-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    own = Server(bindir, data, run_as, _free_port(), folder)
+    own.start()
+    try:
+        subprocess.run(
+            [
+                *run_as,
+                str(bindir / "createdb"),
+                *("-h", str(folder), "-p", str(own.port), "-U", "pipeline", "pipeline"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield own
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run(
+                [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                capture_output=True,
+                timeout=60,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exists(user: str) -> bool:
+    return subprocess.run(["id", user], capture_output=True).returncode == 0
+
+
+@pytest.fixture
+def board_service(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[PipelineService]:
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.5)
+    database = open_database(server.url)
+    database.answer_timeout = ANSWER_TIMEOUT_S
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft("Ann", organisation="Acme"), Stage.CLIENT)
+    yield service
+    database.close()
+
+
+def _column_of(app: object, name: str) -> Stage | None:
+    board = app.screen  # type: ignore[attr-defined]
+    assert isinstance(board, BoardScreen)
+    for stage, column in board.columns.items():
+        cards: CardList = column.card_list
+        if any((card := cards.cache.peek(i)) is not None and card.name == name for i in cards.ids):
+            return stage
+    return None
+
+
+async def _wait_for(pilot: Pilot[None], check: Callable[[], bool], seconds: float) -> None:
+    """Let the app run until `check()` holds. (Not settle(): while a read hangs, the
+    board's exclusive poll workers replace each other, and waiting for every worker to
+    complete would report the replaced ones as cancelled.)"""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the board did not get there in time"
+        await pilot.pause(0.1)
+
+
+async def test_a_move_while_the_server_is_stopped_is_taken_back_at_once(
+    server: Server, board_service: PipelineService
+) -> None:
+    app = make_app(board_service)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "right", "right")
+        assert _column_of(app, "Ann") is Stage.CLIENT
+        server.stop()
+        # The move is shown at once and saved in the background; the refused connection
+        # fails the save within the key press, and the move is taken back, with why.
+        await pilot.press("L")
+        await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.CLIENT, 30)
+        messages = [n.message for n in app._notifications]
+        assert any("not saved" in m and "connection was refused" in m for m in messages), messages
+        assert all("\n" not in m for m in messages)
+        server.start()
+        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined,no-any-return]
+        assert _column_of(app, "Ann") is Stage.CLIENT
+    assert [card.name for card in board_service.board()[Stage.CLIENT]] == ["Ann"]
+
+
+async def test_a_move_while_the_server_is_frozen_is_given_up_and_taken_back(
+    server: Server, board_service: PipelineService
+) -> None:
+    app = make_app(board_service)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "right", "right")
+        frozen = server.freeze()
+        try:
+            started = time.monotonic()
+            await pilot.press("L")
+            assert _column_of(app, "Ann") is Stage.REPEAT
+            await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.CLIENT, 60)
+            waited = time.monotonic() - started
+            messages = [n.message for n in app._notifications]
+            assert any("did not answer for 2 seconds" in m for m in messages), messages
+        finally:
+            server.thaw(frozen)
+        # The poll's read and the save each waited ANSWER_TIMEOUT_S at most, and a
+        # reconnection libpq's connect timeout; never for ever.
+        assert waited < 40
+        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined,no-any-return]
+        assert _column_of(app, "Ann") is Stage.CLIENT
+        # The server answers again: the next move is saved.
+        await press(pilot, "L")
+        await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.REPEAT, 30)
+    assert [card.name for card in board_service.board()[Stage.REPEAT]] == ["Ann"]
