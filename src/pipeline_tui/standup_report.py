@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from pipeline_tui.domain.calls import CallOutcome, OwnerCalls
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
@@ -93,6 +94,12 @@ def stale_label(item: StaleCard) -> str:
     )
 
 
+def calls_label(calls: OwnerCalls) -> str:
+    """ "11 calls, 4 reached, 2 meetings set (2 sessions)"."""
+    sessions = f" ({calls.sessions} sessions)" if calls.sessions > 1 else ""
+    return calls.tally.describe() + sessions
+
+
 def source_summary(standup: Standup) -> str:
     parts = [
         f"{kind.value if kind else 'unknown'} {count}" for kind, count in standup.new_lead_sources
@@ -161,6 +168,17 @@ def as_record(standup: Standup) -> dict[str, Any]:
             }
             for o in standup.owners
         ],
+        "calls": [
+            {
+                "owner": clean_line(c.owner),
+                "sessions": c.sessions,
+                "calls": c.tally.calls,
+                "reached": c.tally.spoke_to,
+                "meetings_set": c.tally.meeting_set,
+                "outcomes": {outcome.value: c.tally.count(outcome) for outcome in CallOutcome},
+            }
+            for c in standup.calls
+        ],
     }
 
 
@@ -223,6 +241,12 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH) -> str:
         ],
         "No moves.",
     )
+    if standup.calls:
+        section(
+            f"CALLS SINCE {short_day(standup.since, today).upper()}",
+            [(_clip(clean_line(c.owner), _LABEL_WIDTH - 1), calls_label(c)) for c in standup.calls],
+            "",
+        )
     section(
         "NEW LEADS",
         [
@@ -359,6 +383,12 @@ def as_markdown(standup: Standup) -> str:
         (f"{name(m.card)}: {moved_label(m)}{owner(m.card)}" for m in standup.moved),
         "No moves.",
     )
+    if standup.calls:
+        section(
+            f"Calls since {short_day(standup.since, today)}",
+            (f"**{md(c.owner)}**: {calls_label(c)}" for c in standup.calls),
+            "",
+        )
     section(
         "New leads",
         (

@@ -10,7 +10,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from pipeline_tui.domain.brief import Brief
+from pipeline_tui.domain.calls import CallOutcome, CallSession, LoggedCall, QueueEntry
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
     ArchivedCard,
@@ -59,7 +61,8 @@ from pipeline_tui.domain.qualification import (
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, stale_limit
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import search
+from pipeline_tui.store import calls, search
+from pipeline_tui.store.brief import CardMatch, find_cards, read_brief
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
@@ -72,6 +75,9 @@ from pipeline_tui.store.models import (
 )
 from pipeline_tui.store.rows import STAGES_BY_VALUE, board_card, card_summary
 from pipeline_tui.store.search import SearchHit
+
+if TYPE_CHECKING:
+    from pipeline_tui.domain.insight import Insight
 
 Clock = Callable[[], datetime]
 
@@ -760,6 +766,66 @@ class PipelineService:
                     "try again."
                 ) from None
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
+
+    # The call queue, the brief and insight (reads in store/calls.py, store/brief.py and
+    # store/insight.py) -------------------------------------------------------------------
+
+    def call_queue(
+        self, today: date, *, week: bool = False, mine_only: bool = True
+    ) -> tuple[QueueEntry, ...]:
+        """The calls to make: cards with an activity overdue or due today (with `week`,
+        the next seven days too), in the order to make them; mine_only: `user`'s."""
+        with self.database.read() as session:
+            return calls.read_queue(
+                session, today, week=week, owner=self.user if mine_only else None
+            )
+
+    def brief(self, card_id: int) -> Brief:
+        """What to know before calling the card's person."""
+        with self.database.read() as session:
+            return read_brief(session, card_id, self.criteria)
+
+    def find_cards(self, text: str) -> list[CardMatch]:
+        """The cards an id, an email or part of a name points at (shell commands)."""
+        with self.database.read() as session:
+            return find_cards(session, text)
+
+    def log_call(
+        self, card_id: int, outcome: CallOutcome, happened_on: date, session_id: int | None
+    ) -> LoggedCall:
+        """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
+        the call session `session_id` (a new session when None), in one transaction."""
+        with self._write() as session:
+            row = _get(session, card_id)
+            now = self.clock()
+            touchpoint = _log_touchpoint(
+                row, TouchpointKind.CALL, happened_on, outcome.summary, now
+            )
+            counted = calls.record_call(session, session_id, self.user, outcome, now)
+            session.flush()
+            return LoggedCall(counted, touchpoint.summary, row.version)
+
+    def call_session(self, session_id: int) -> CallSession | None:
+        with self.database.read() as session:
+            return calls.call_session(session, session_id)
+
+    def call_sessions(
+        self, first_day: date, last_day: date, *, owner: str | None = None
+    ) -> tuple[CallSession, ...]:
+        """Call sessions started between two days (everyone's when `owner` is None)."""
+        with self.database.read() as session:
+            return calls.sessions_between(session, first_day, last_day, owner=owner)
+
+    def insight(self, today: date, window: int = 90) -> Insight:
+        """Win rates, archive reasons, referrals, time in stage and failing criteria
+        over the `window` days ending `today`."""
+        # Imported here: the board's store opens without the report's maths.
+        from pipeline_tui.domain.insight import build_insight
+        from pipeline_tui.store.insight import read_insight
+
+        with self.database.read() as session:
+            data = read_insight(session, today, window, self.criteria)
+        return build_insight(data, today, window)
 
 
 def _stale(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
