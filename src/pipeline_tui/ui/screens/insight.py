@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
-from pipeline_tui.domain.cells import clip, pad
+from pipeline_tui.domain.cells import cells, clip
 from pipeline_tui.domain.insight import (
     GroupRate,
     Insight,
@@ -282,7 +282,8 @@ class InsightScreen(Screen[None]):
         for n, failure in enumerate(insight.criteria):
             parts += [
                 "\n" if n else "",
-                text.line(pad(clip(clean_line(failure.criterion), 34), 34)),
+                text.line(name := clip(clean_line(failure.criterion), 34)),
+                " " * (34 - cells(name)),  # padded here: the sanitiser trims spaces
                 f" {failure_label(failure):>10}  ",
                 (bar(failure.no, most, 10), "$error"),
             ]
