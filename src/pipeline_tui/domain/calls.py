@@ -16,7 +16,7 @@ from enum import StrEnum
 from pipeline_tui.domain.cards import CardSummary
 
 WEEK_AHEAD_DAYS = 7
-""""The rest of the week": what is due in the seven days after today."""
+"""What "the rest of the week" covers: the seven days after today."""
 NURTURE_DAYS = 90
 """How far off a "not now" call is tried again, when the rep keeps the card."""
 
