@@ -383,6 +383,7 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str], team_db: Path) -> No
         "stages",
         "conversion",
         "owners",
+        "calls",
     ]
     assert data["owner"] == "ana"
     assert [c["name"] for c in data["overdue"]] == ["Dev Patel"]

@@ -199,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_parser(
         "check", parents=[common], help="check the config, its [keys] and themes; list actions"
     )
+    from pipeline_tui import cli_calls
+
+    cli_calls.add_commands(commands, common)
     return parser
 
 
@@ -257,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args, config)
         if args.command == "config":
             return _config_check(args, config)
+        if args.command in ("call", "brief", "report"):
+            from pipeline_tui import cli_calls
+
+            return cli_calls.run(args, config)
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError, FieldError) as error:
         print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
@@ -539,6 +546,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             first_board=first,
             on_first_paint=_after_first_paint,
             on_board_loaded=after_board_loaded,
+            first_screen=getattr(args, "first_screen", None),
+            calls_everyone=getattr(args, "calls_everyone", False),
         )
         app.run()
     finally:

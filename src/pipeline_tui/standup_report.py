@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from pipeline_tui.domain.calls import CallOutcome, OwnerCalls
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
@@ -23,7 +24,7 @@ from pipeline_tui.domain.standup import (
     StandupCard,
     local_day,
 )
-from pipeline_tui.domain.text import clean_line, pad_cells, wrap_cells
+from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells, wrap_cells
 
 JSON_VERSION = 1
 TEXT_WIDTH = 80
@@ -90,6 +91,12 @@ def stale_label(item: StaleCard) -> str:
         f"{item.card.stage.label}, no activity since {item.last_activity.isoformat()} "
         f"(limit {item.limit_days}d)"
     )
+
+
+def calls_label(calls: OwnerCalls) -> str:
+    """ "11 calls, 4 reached, 2 meetings set (2 sessions)"."""
+    sessions = f" ({calls.sessions} sessions)" if calls.sessions > 1 else ""
+    return calls.tally.describe() + sessions
 
 
 def source_summary(standup: Standup) -> str:
@@ -160,6 +167,17 @@ def as_record(standup: Standup) -> dict[str, Any]:
             }
             for o in standup.owners
         ],
+        "calls": [
+            {
+                "owner": clean_line(c.owner),
+                "sessions": c.sessions,
+                "calls": c.tally.calls,
+                "reached": c.tally.spoke_to,
+                "meetings_set": c.tally.meeting_set,
+                "outcomes": {outcome.value: c.tally.count(outcome) for outcome in CallOutcome},
+            }
+            for c in standup.calls
+        ],
     }
 
 
@@ -222,6 +240,15 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH) -> str:
         ],
         "No moves.",
     )
+    if standup.calls:
+        section(
+            f"CALLS SINCE {short_day(standup.since, today).upper()}",
+            [
+                (clip_cells(clean_line(c.owner), _LABEL_WIDTH - 1), calls_label(c))
+                for c in standup.calls
+            ],
+            "",
+        )
     section(
         "NEW LEADS",
         [
@@ -352,6 +379,12 @@ def as_markdown(standup: Standup) -> str:
         (f"{name(m.card)}: {moved_label(m)}{owner(m.card)}" for m in standup.moved),
         "No moves.",
     )
+    if standup.calls:
+        section(
+            f"Calls since {short_day(standup.since, today)}",
+            (f"**{md(c.owner)}**: {calls_label(c)}" for c in standup.calls),
+            "",
+        )
     section(
         "New leads",
         (

@@ -21,6 +21,7 @@ Definitions (also the documented meaning of the CLI's JSON):
   history stays true) that entered X during the window, how many then reached any later
   stage before the end of today. A card counts once per stage.
 - *funnel*: for each stage, the active cards at that stage or a later one.
+- *calls*: the call sessions started from `since` to today, added up per rep.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pipeline_tui.domain.activity import is_stale as is_stale
 from pipeline_tui.domain.activity import last_activity_day as last_activity_day
 from pipeline_tui.domain.activity import local_day as local_day
 from pipeline_tui.domain.activity import stale_limit as stale_limit
+from pipeline_tui.domain.calls import CallSession, OwnerCalls, calls_by_owner
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import STAGES, Stage
 
@@ -165,6 +167,8 @@ class StandupData:
     events: tuple[MoveEvent, ...]
     events_from: date
     owners: tuple[OwnerCount, ...] = ()
+    call_sessions: tuple[CallSession, ...] = ()
+    """The call sessions of the owners in view, started from the stand-up's `since`."""
 
 
 # What the stand-up shows ---------------------------------------------------------------
@@ -229,6 +233,8 @@ class Standup:
     conversion: tuple[Conversion, ...] = ()
     owners: tuple[OwnerCount, ...] = ()
     stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
+    calls: tuple[OwnerCalls, ...] = ()
+    """Calls made since `since`, per rep (from the call queue's sessions)."""
 
     @property
     def window_start(self) -> date:
@@ -426,4 +432,7 @@ def build_standup(
         conversion=conversion(data.events, today, window, tz),
         owners=data.owners,
         stale_limits=dict(limits),
+        calls=calls_by_owner(
+            s for s in data.call_sessions if since <= local_day(s.started_at, tz) <= today
+        ),
     )

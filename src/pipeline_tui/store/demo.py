@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from sqlalchemy.orm import Session
+
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, QUALIFIED_STAGES, Answer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store.database import Database
@@ -349,7 +351,8 @@ _PEOPLE: tuple[_Person, ...] = (
 
 
 def seed_demo(database: Database, today: date, user: str = "demo") -> int:
-    """Fill an empty database with the sample pipeline; returns the number of cards."""
+    """Fill an empty database with the sample pipeline; returns the number of active
+    cards (a few closed deals are in the archive as well)."""
     noon = datetime.combine(today, time(12), tzinfo=UTC)
     with database.write() as session:
         positions = dict.fromkeys(STAGES, 0)
@@ -365,7 +368,7 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
             row = CardRow(
                 name=person.name,
                 organisation=person.organisation,
-                email=_email(person),
+                email=_email(person.name, person.organisation),
                 phone=f"+44 20 7946 0{n:03d}",
                 tags=person.tags,
                 stage=person.stage.value,
@@ -399,7 +402,7 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
                 TouchpointRow(
                     kind=person.source.value,
                     happened_on=created.date(),
-                    summary=_first_touch(person),
+                    summary=_first_touch(person.source),
                 )
             )
             if person.stage is not Stage.LEAD:
@@ -427,7 +430,212 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
                 referrer = "Nadia Rahman" if "Nadia" in person.next_action else "Dana Whitfield"
                 if referrer in rows and rows[referrer][0] is not row:
                     row.referred_by_id = rows[referrer][0].id
+        for name, notes in _RESEARCH.items():
+            row, _ = rows[name]
+            for kind, body in notes:
+                row.notes.append(
+                    ResearchNoteRow(
+                        kind=kind.value,
+                        body=body,
+                        created_at=row.created_at,
+                        updated_at=row.created_at,
+                    )
+                )
+        _add_closed_deals(session, {name: row for name, (row, _) in rows.items()}, noon, user)
     return len(_PEOPLE)
+
+
+# What the rep has learned about a few people due a call, for the call queue's briefs.
+_RESEARCH: dict[str, tuple[tuple[NoteKind, str], ...]] = {
+    "Ben Hollis": (
+        (NoteKind.GAP, "Quotes take five days; the joiners winning the big jobs quote in two."),
+        (NoteKind.URGENCY, "Trade show season starts in March: quotes pile up then."),
+        (
+            NoteKind.INSIGHT,
+            "Templates from their last 20 quotes could get a quote out in a day.\n\n"
+            "Bring two examples from other joinery clients.",
+        ),
+    ),
+    "Noah Williams": (
+        (NoteKind.GAP, "Answers new leads in 3 days on average; aims for same-day."),
+        (
+            NoteKind.INSIGHT,
+            "A shared inbox rule that routes roof-repair leads to the on-call team.",
+        ),
+    ),
+    "Rina Sato": (
+        (NoteKind.PROBLEM, "Wholesale orders come in by email and get lost."),
+        (NoteKind.URGENCY, "Two shops want stock before the spring fairs."),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class _Closed:
+    """A deal that ended in the last three months: won, lost or not a fit."""
+
+    name: str
+    organisation: str
+    source: TouchpointKind
+    furthest: Stage
+    reason: ArchiveReason
+    closed_days_ago: int
+    days_open: int
+    referred_by: str = ""
+    no_to: str = ""
+    """A criterion they answered "no" to."""
+
+
+_CLOSED: tuple[_Closed, ...] = (
+    _Closed(
+        "Ivy Chen",
+        "Chen Dental Group",
+        K.REFERRAL,
+        Stage.CLIENT,
+        ArchiveReason.WON,
+        12,
+        30,
+        "Dana Whitfield",
+    ),
+    _Closed(
+        "Ana Silva", "Silva Physio", K.REFERRAL, Stage.CLIENT, ArchiveReason.WON, 3, 21, "Ivy Chen"
+    ),
+    _Closed(
+        "Leila Karimi",
+        "Karimi Pharmacy",
+        K.REFERRAL,
+        Stage.CLIENT,
+        ArchiveReason.WON,
+        60,
+        41,
+        "Nadia Rahman",
+    ),
+    _Closed(
+        "Owen Price",
+        "Price Electrical",
+        K.REFERRAL,
+        Stage.PROSPECT,
+        ArchiveReason.LOST,
+        8,
+        18,
+        "Aiden Murphy",
+        DEFAULT_CRITERIA[0],
+    ),
+    _Closed(
+        "Marco Bianchi",
+        "Bianchi Builders",
+        K.EVENT,
+        Stage.PROSPECT,
+        ArchiveReason.LOST,
+        20,
+        25,
+        no_to=DEFAULT_CRITERIA[0],
+    ),
+    _Closed("Mei Tanaka", "Tanaka Studio", K.EVENT, Stage.CLIENT, ArchiveReason.WON, 44, 52),
+    _Closed(
+        "Sofia Novak",
+        "Novak Legal",
+        K.CONTENT,
+        Stage.LEAD,
+        ArchiveReason.NOT_A_FIT,
+        35,
+        15,
+        no_to=DEFAULT_CRITERIA[3],
+    ),
+    _Closed(
+        "Tom Reid",
+        "Reid Garages",
+        K.SOCIAL,
+        Stage.LEAD,
+        ArchiveReason.LOST,
+        50,
+        20,
+        no_to=DEFAULT_CRITERIA[1],
+    ),
+    _Closed(
+        "Hugo Laurent",
+        "Laurent Bakery",
+        K.SAMPLE,
+        Stage.PROSPECT,
+        ArchiveReason.NOT_A_FIT,
+        70,
+        30,
+        no_to=DEFAULT_CRITERIA[3],
+    ),
+    _Closed(
+        "Peter Holm",
+        "Holm Freight",
+        K.SOCIAL,
+        Stage.LEAD,
+        ArchiveReason.LOST,
+        80,
+        10,
+        no_to=DEFAULT_CRITERIA[1],
+    ),
+)
+
+
+def _add_closed_deals(
+    session: Session, active: dict[str, CardRow], noon: datetime, user: str
+) -> None:
+    """The archive: deals closed over the last three months, with their moves, first
+    touchpoints, the criterion that failed and who referred them."""
+    by_name = dict(active)
+    for n, deal in enumerate(_CLOSED):
+        closed = noon - timedelta(days=deal.closed_days_ago)
+        created = closed - timedelta(days=deal.days_open)
+        row = CardRow(
+            name=deal.name,
+            organisation=deal.organisation,
+            email=_email(deal.name, deal.organisation),
+            phone=f"+44 20 7946 1{n:03d}",
+            stage=deal.furthest.value,
+            position=n,
+            owner=user if n % 2 else "sam",
+            source=deal.source.value,
+            market=(Market.WARM if deal.source in (K.REFERRAL, K.EVENT) else Market.COLD).value,
+            created_at=created,
+            updated_at=closed,
+            archived_at=closed,
+            archive_reason=deal.reason.value,
+            archive_note="Signed and delivered" if deal.reason is ArchiveReason.WON else "",
+        )
+        steps = STAGES[: deal.furthest.order + 1]
+        previous: Stage | None = None
+        for step, stage in enumerate(steps):
+            # Moves spread over the time the deal was open, the last well before the close.
+            row.events.append(
+                StageEventRow(
+                    from_stage=previous.value if previous else None,
+                    to_stage=stage.value,
+                    at=created + (closed - created) * step / len(steps),
+                    by=row.owner,
+                )
+            )
+            previous = stage
+        row.touchpoints.append(
+            TouchpointRow(
+                kind=deal.source.value,
+                happened_on=created.date(),
+                summary=_first_touch(deal.source),
+            )
+        )
+        if deal.no_to:
+            row.qualification_answers.append(
+                QualificationAnswerRow(
+                    criterion=deal.no_to,
+                    answer=Answer.NO.value,
+                    comment="",
+                    updated_at=closed - timedelta(days=1),
+                    updated_by=row.owner,
+                )
+            )
+        referrer = by_name.get(deal.referred_by)
+        session.add(row)
+        session.flush()
+        if referrer is not None:
+            row.referred_by_id = referrer.id
+        by_name[deal.name] = row
 
 
 def _answer_demo_checklist(row: CardRow, n: int, stage: Stage, when: datetime) -> None:
@@ -448,13 +656,13 @@ def _answer_demo_checklist(row: CardRow, n: int, stage: Stage, when: datetime) -
         )
 
 
-def _email(person: _Person) -> str:
-    first = person.name.split()[0].lower().replace("é", "e")
-    domain = "".join(c for c in person.organisation.lower() if c.isalnum())[:18]
+def _email(name: str, organisation: str) -> str:
+    first = name.split()[0].lower().replace("é", "e")
+    domain = "".join(c for c in organisation.lower() if c.isalnum())[:18]
     return f"{first}@{domain}.example"
 
 
-def _first_touch(person: _Person) -> str:
+def _first_touch(source: TouchpointKind) -> str:
     return {
         K.CONTENT: "Read our guide and replied with a question",
         K.EVENT: "Swapped cards at the regional business expo",
@@ -465,4 +673,4 @@ def _first_touch(person: _Person) -> str:
         K.REFERRAL: "Introduced by an existing client",
         K.CALL: "Called in after seeing the website",
         K.MEETING: "Met at a partner's office",
-    }.get(person.source, "First contact")
+    }.get(source, "First contact")

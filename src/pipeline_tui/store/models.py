@@ -178,3 +178,25 @@ class BoardClockRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CallSessionRow(Base):
+    """One sitting of calls from the call queue: who, when, and how many of each outcome.
+
+    The calls themselves are touchpoints on the cards; this keeps the session's figures
+    for the next morning's stand-up.
+    """
+
+    __tablename__ = "call_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_call_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reached: Mapped[int] = mapped_column(Integer, default=0)
+    voicemail: Mapped[int] = mapped_column(Integer, default=0)
+    no_answer: Mapped[int] = mapped_column(Integer, default=0)
+    meeting_set: Mapped[int] = mapped_column(Integer, default=0)
+    not_interested: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_call_session_started", "started_at"),)

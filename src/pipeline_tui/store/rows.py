@@ -30,7 +30,7 @@ def card_summary(row: Any, **board_fields: Any) -> CardSummary:
         tags=tuple(tags.split()) if tags else (),
         next_action=row.next_action,
         next_action_due=row.next_action_due,
-        version=row.version,
+        version=getattr(row, "version", 0),  # 0: not read (a listing without it)
         **board_fields,
     )
 

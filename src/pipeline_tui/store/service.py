@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.brief import Brief
+from pipeline_tui.domain.calls import CallOutcome, CallSession, LoggedCall, QueueEntry
 from pipeline_tui.domain.cards import (
     ArchivedCard,
     BoardTotals,
@@ -42,7 +44,8 @@ from pipeline_tui.domain.cards import (
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, CriterionAnswer, Qualification
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import commands, read_model, search
+from pipeline_tui.store import calls, commands, read_model, search
+from pipeline_tui.store.brief import CardMatch, find_cards, read_brief
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, StoreError
@@ -53,6 +56,7 @@ from pipeline_tui.store.undo import undo
 
 if TYPE_CHECKING:
     from pipeline_tui.domain.importing.vocabulary import StageMeaning
+    from pipeline_tui.domain.insight import Insight
     from pipeline_tui.domain.standup import Standup
     from pipeline_tui.store.exchange import ImportReport, Progress
 
@@ -406,6 +410,64 @@ class PipelineService:
         from pipeline_tui.store.demo import seed_demo
 
         return seed_demo(self.database, today, user=self.user)
+
+    # The call queue, the brief and insight -------------------------------------------
+
+    def call_queue(
+        self, today: date, *, week: bool = False, mine_only: bool = True
+    ) -> tuple[QueueEntry, ...]:
+        """The calls to make: cards with an activity overdue or due today (with `week`,
+        the next seven days too), in the order to make them; mine_only: `user`'s."""
+        with self.database.read() as session:
+            return calls.read_queue(
+                session, today, week=week, owner=self.user if mine_only else None
+            )
+
+    def brief(self, card_id: int) -> Brief:
+        """What to know before calling the card's person."""
+        with self.database.read() as session:
+            return read_brief(session, card_id, self.criteria)
+
+    def find_cards(self, text: str) -> list[CardMatch]:
+        """The cards an id, an email or part of a name points at (shell commands)."""
+        with self.database.read() as session:
+            return find_cards(session, text)
+
+    def log_call(
+        self, card_id: int, outcome: CallOutcome, happened_on: date, session_id: int | None
+    ) -> LoggedCall:
+        """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
+        the call session `session_id` (a new session when None), in one transaction."""
+        with self._write() as (session, actor):
+            row = commands.get_card(session, card_id)
+            touchpoint = commands.log_touchpoint(
+                row, TouchpointKind.CALL, happened_on, outcome.summary, actor.now
+            )
+            counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
+            session.flush()
+            return LoggedCall(counted, touchpoint.summary, row.version)
+
+    def call_session(self, session_id: int) -> CallSession | None:
+        with self.database.read() as session:
+            return calls.call_session(session, session_id)
+
+    def call_sessions(
+        self, first_day: date, last_day: date, *, owner: str | None = None
+    ) -> tuple[CallSession, ...]:
+        """Call sessions started between two days (everyone's when `owner` is None)."""
+        with self.database.read() as session:
+            return calls.sessions_between(session, first_day, last_day, owner=owner)
+
+    def insight(self, today: date, window: int = 90) -> Insight:
+        """Win rates, archive reasons, referrals, time in stage and failing criteria
+        over the `window` days ending `today`."""
+        # Imported here: the board's store opens without the report's maths.
+        from pipeline_tui.domain.insight import build_insight
+        from pipeline_tui.store.insight import read_insight
+
+        with self.database.read() as session:
+            data = read_insight(session, today, window, self.criteria)
+        return build_insight(data, today, window)
 
     # Plumbing ------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ stage events and activity; this module only reads them:
 1. the active cards in view, each with its last touchpoint day, last note time and last
    stage move time (grouped sub-queries on indexed columns, outer-joined);
 2. the stage events of those owners' cards from the earliest day the stand-up needs;
-3. every owner's count of active, overdue and due-today cards (for the team view).
+3. every owner's count of active, overdue and due-today cards (for the team view);
+4. the call sessions started since the stand-up's first day (store/calls.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pipeline_tui.domain.standup import (
     sort_owners,
     window_start,
 )
+from pipeline_tui.store.calls import sessions_between
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
 
@@ -42,11 +44,13 @@ def read_standup(
     *,
     owner: str | None = None,
     tz: tzinfo | None = None,
+    calls_from: date | None = None,
 ) -> StandupData:
     """The cards, events and owner counts a stand-up needs (`owner` None: everyone).
 
     `events_from` is a calendar day in zone `tz` (None: the system's local zone); events
-    from its first moment on are read.
+    from its first moment on are read, and call sessions from `calls_from` (default:
+    the same day).
     """
     mine: list[ColumnElement[bool]] = [] if owner is None else [CardRow.owner == owner]
     last_touchpoint = (
@@ -139,7 +143,10 @@ def read_standup(
             OwnerCount(name, int(total), int(late or 0), int(due or 0))
             for name, total, late, due in session.execute(owners_query)
         )
-    return StandupData(cards=cards, events=events, events_from=events_from, owners=owners)
+        sessions = sessions_between(session, calls_from or events_from, today, owner=owner, tz=tz)
+    return StandupData(
+        cards=cards, events=events, events_from=events_from, owners=owners, call_sessions=sessions
+    )
 
 
 def load_standup(
@@ -155,7 +162,7 @@ def load_standup(
     """Read and work out the stand-up for `today` in one call (what the UI and CLI use)."""
     since = last_working_day(today) if since is None else since
     events_from = min(since, window_start(today, window))
-    data = read_standup(database, today, events_from, owner=owner, tz=tz)
+    data = read_standup(database, today, events_from, owner=owner, tz=tz, calls_from=since)
     return build_standup(data, today, since=since, window=window, owner=owner, limits=limits, tz=tz)
 
 

@@ -135,6 +135,8 @@ class PipelineApp(App[None]):
         first_board: BoardPeek | None = None,
         on_first_paint: Callable[[], object] | None = None,
         on_board_loaded: Callable[[], object] | None = None,
+        first_screen: str | None = None,
+        calls_everyone: bool = False,
     ) -> None:
         """`config_file` is where a theme chosen in the palette is remembered (None: not
         remembered); the user's own themes are read from themes/ beside it. `theme=None`
@@ -142,7 +144,9 @@ class PipelineApp(App[None]):
         `stale_limits` are the [stale] days per stage (None: the defaults).
         `first_board` is the top of each column, read while the store opens.
         `on_first_paint` is called once the board has first been painted, and
-        `on_board_loaded` once it first holds every card."""
+        `on_board_loaded` once it first holds every card.
+        `first_screen` "calls" (or "calls-week": the next seven days too) opens the call
+        queue over the board, of everyone's cards with `calls_everyone`."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.cursor_blink = cursor_blink
@@ -151,6 +155,8 @@ class PipelineApp(App[None]):
         self.first_board = first_board
         self.on_first_paint = on_first_paint
         self.on_board_loaded = on_board_loaded
+        self.first_screen = first_screen
+        self.calls_everyone = calls_everyone
         self.config_file = config_file
         self._theme_before_picking: str | None = None
         shipped, self.startup_warnings = load_themes([shipped_theme_folder()])
@@ -174,6 +180,10 @@ class PipelineApp(App[None]):
             theme = fallback
         self.theme = theme
         self._good_theme = theme
+
+    @staticmethod
+    def _board_after_calls(board: BoardScreen) -> None:
+        board.reload()
 
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
@@ -368,6 +378,17 @@ class PipelineApp(App[None]):
         # Given now, the resize finds it already there.
         board.add_class(self.width_class(self.size.width), update=False)
         self.push_screen(board)
+        if self.first_screen in ("calls", "calls-week"):
+            from pipeline_tui.ui.screens.calls import CallQueueScreen
+
+            self.push_screen(
+                CallQueueScreen(
+                    self.backend,
+                    week=self.first_screen == "calls-week",
+                    everyone=self.calls_everyone,
+                ),
+                lambda _: self._board_after_calls(board),
+            )
         if self.on_first_paint is not None:
             # Runs after the board's first refresh (it is the current screen now).
             self.call_after_refresh(self.on_first_paint)

@@ -187,6 +187,22 @@ class BoardScreen(Screen[None]):
             tooltip="Stand-up: overdue, due, moved, stale",
             id="board.standup",
         ),
+        Binding(
+            "c",
+            "call_queue",
+            "Calls",
+            show=False,
+            tooltip="Call queue: overdue and due-today calls, one brief at a time",
+            id="board.call_queue",
+        ),
+        Binding(
+            "i",
+            "insight",
+            "Insight",
+            show=False,
+            tooltip="Insight: win rates, referrals, time in stage, failing criteria",
+            id="board.insight",
+        ),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
         Binding(
             "q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="board.quit"
@@ -639,6 +655,19 @@ class BoardScreen(Screen[None]):
             self.reload()
 
         self.app.push_screen(StandupScreen(self.backend), back)
+
+    def action_call_queue(self) -> None:
+        from pipeline_tui.ui.screens.calls import CallQueueScreen
+
+        def back(_: None) -> None:
+            self.reload()
+
+        self.app.push_screen(CallQueueScreen(self.backend), back)
+
+    def action_insight(self) -> None:
+        from pipeline_tui.ui.screens.insight import InsightScreen
+
+        self.app.push_screen(InsightScreen(self.backend))
 
     def action_help(self) -> None:
         from pipeline_tui.ui.screens.help import HelpScreen

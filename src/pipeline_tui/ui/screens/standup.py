@@ -19,9 +19,10 @@ from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, Standup, StandupCard, local_day
-from pipeline_tui.domain.text import clean_line, clip_cells
+from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells
 from pipeline_tui.standup_report import (
     bar,
+    calls_label,
     long_day,
     moved_label,
     percent,
@@ -127,6 +128,13 @@ class StandupScreen(Screen[None]):
             "Mine/all",
             tooltip="Only my cards, or everyone's",
             id="standup.toggle_owner",
+        ),
+        Binding(
+            "c",
+            "call_queue",
+            "Calls",
+            tooltip="Call queue: overdue and due-today calls, one brief at a time",
+            id="standup.call_queue",
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read again", id="standup.reload"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="standup.help"),
@@ -293,6 +301,25 @@ class StandupScreen(Screen[None]):
         if not standup.moved:
             empty("No moves.")
 
+        if standup.calls:
+            heading(f"CALLS SINCE {short_day(standup.since, today).upper()}", 0)
+            for calls in standup.calls:
+                options.append(
+                    Option(
+                        Content.assemble(
+                            (
+                                pad_cells(
+                                    clip_cells(clean_line(calls.owner), LABEL_WIDTH - 1),
+                                    LABEL_WIDTH,
+                                ),
+                                "$text-success",
+                            ),
+                            calls_label(calls),
+                        ),
+                        disabled=True,
+                    )
+                )
+
         heading("NEW LEADS", len(standup.new_leads))
         for card in standup.new_leads:
             source = card.source.value if card.source else "unknown"
@@ -409,6 +436,14 @@ class StandupScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_call_queue(self) -> None:
+        from pipeline_tui.ui.screens.calls import CallQueueScreen
+
+        def back(_: None) -> None:
+            self.load()
+
+        self.app.push_screen(CallQueueScreen(self.backend), back)
 
     def action_help(self) -> None:
         bindings = [*StandupList.BINDINGS, *self.BINDINGS]

@@ -4,7 +4,7 @@ Polling used to sum over every active card (a full scan every few seconds at 100
 cards) and could not tell this app's own writes from another's. Every write
 transaction now adds one to board_clock.revision and learns the number it got.
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

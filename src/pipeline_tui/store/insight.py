@@ -1,0 +1,106 @@
+"""What the insight report reads: every card (archived ones too), every stage event, and
+the qualification answers given from the window's first day. Three queries; the
+figures are worked out by pipeline_tui.domain.insight."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, tzinfo
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline_tui.domain.insight import AnswerRecord, InsightCard, InsightData
+from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
+from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.standup import MoveEvent, window_start
+from pipeline_tui.store.models import CardRow, QualificationAnswerRow, StageEventRow
+
+_ROWS_AT_A_TIME = 2000
+E = TypeVar("E", TouchpointKind, Market, ArchiveReason, Answer)
+
+
+def read_insight(
+    session: Session,
+    today: date,
+    window: int,
+    criteria: Sequence[str],
+    tz: tzinfo | None = None,
+) -> InsightData:
+    cards_query = select(
+        CardRow.id,
+        CardRow.name,
+        CardRow.organisation,
+        CardRow.stage,
+        CardRow.owner,
+        CardRow.created_at,
+        CardRow.source,
+        CardRow.market,
+        CardRow.archived_at,
+        CardRow.archive_reason,
+        CardRow.referred_by_id,
+    ).order_by(CardRow.id)
+    events_query = select(
+        StageEventRow.card_id,
+        StageEventRow.from_stage,
+        StageEventRow.to_stage,
+        StageEventRow.at,
+        StageEventRow.by,
+    ).order_by(StageEventRow.at, StageEventRow.id)
+    answers_query = select(
+        QualificationAnswerRow.card_id,
+        QualificationAnswerRow.criterion,
+        QualificationAnswerRow.answer,
+        QualificationAnswerRow.updated_at,
+    ).where(
+        QualificationAnswerRow.updated_at >= _start_of(window_start(today, window), tz),
+        QualificationAnswerRow.criterion.in_(list(criteria)),
+    )
+    stream = {"yield_per": _ROWS_AT_A_TIME}
+    cards = tuple(
+        InsightCard(
+            id=row.id,
+            name=row.name,
+            organisation=row.organisation,
+            stage=Stage(row.stage),
+            owner=row.owner,
+            created_at=row.created_at,
+            source=_enum(TouchpointKind, row.source),
+            market=_enum(Market, row.market),
+            archived_at=row.archived_at,
+            archive_reason=_enum(ArchiveReason, row.archive_reason),
+            referred_by=row.referred_by_id,
+        )
+        for row in session.execute(cards_query.execution_options(**stream))
+    )
+    events = tuple(
+        MoveEvent(
+            card_id=row.card_id,
+            from_stage=Stage(row.from_stage) if row.from_stage else None,
+            to_stage=Stage(row.to_stage),
+            at=row.at,
+            by=row.by,
+        )
+        for row in session.execute(events_query.execution_options(**stream))
+    )
+    answers = tuple(
+        AnswerRecord(row.card_id, row.criterion, answer, row.updated_at)
+        for row in session.execute(answers_query)
+        if (answer := _enum(Answer, row.answer)) is not None
+    )
+    return InsightData(cards, events, answers, tuple(criteria))
+
+
+def _enum(kind: type[E], value: str | None) -> E | None:
+    try:
+        return kind(value) if value else None
+    except ValueError:  # written by a newer release
+        return None
+
+
+def _start_of(day: date, tz: tzinfo | None) -> datetime:
+    if tz is None:
+        return datetime.combine(day, time.min).astimezone()
+    return datetime.combine(day, time.min, tzinfo=tz)

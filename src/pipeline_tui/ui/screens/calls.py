@@ -1,0 +1,584 @@
+"""The call queue (`c` on the board and the stand-up, `pipeline-tui call`): the power hour.
+
+One card at a time, each with its brief: the activity that is due, the latest research
+notes, the questions qualification still needs answered, the last touchpoints, who
+referred them, and how to reach them. One key logs the call's outcome as a touchpoint,
+asks for the next step (suggested by the outcome) and moves on; the session's figures
+are kept for the next morning's stand-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from pipeline_tui.brief_report import (
+    due_label,
+    missing_notes,
+    profile_line,
+    referral_text,
+)
+from pipeline_tui.domain.brief import Brief
+from pipeline_tui.domain.calls import (
+    CallOutcome,
+    CallTally,
+    QueueEntry,
+    suggested_next_step,
+)
+from pipeline_tui.domain.cards import NoteView
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import ConflictError, NotFoundError, StoreError
+from pipeline_tui.ui import text
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
+
+Parts = list[Content | str | tuple[str, str]]
+_LATER = "later"
+_ON_A_CARD = ("outcome", "skip", "note", "more", "open_card")
+
+
+class NextStepScreen(NextActionScreen):
+    """The next action after a call, prefilled from its outcome; with `focus_due` the
+    cursor starts in the date (a meeting: the rep types the day agreed)."""
+
+    def __init__(
+        self,
+        title: str,
+        action: str,
+        due: date | None,
+        today: Callable[[], date],
+        *,
+        focus_due: bool = False,
+    ) -> None:
+        super().__init__(title, action, due, today)
+        self.focus_due = focus_due
+
+    def on_mount(self) -> None:
+        # NextActionScreen's own on_mount runs after this one and focuses the action.
+        if self.focus_due:
+            self.call_after_refresh(self.query_one("#due").focus)
+
+
+class BriefRow(Horizontal):
+    """A label in a narrow column and its text beside it, wrapping under itself."""
+
+    def __init__(self, label: Content | str, body: Content, *, classes: str = "") -> None:
+        super().__init__(classes=f"row {classes}".strip())
+        self.label = label
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.label, classes="label")
+        yield Static(self.body, classes="body")
+
+
+class CallQueueScreen(Screen[None]):
+    CSS_PATH = "calls.tcss"
+    BINDINGS = [
+        *(
+            Binding(
+                f"{outcome.key},{n}",
+                f"outcome('{outcome.value}')",
+                outcome.label,
+                show=False,
+                tooltip=f"Log the call: {outcome.label.lower()}",
+                id=f"calls.{outcome.value}",
+            )
+            for n, outcome in enumerate(CallOutcome, start=1)
+        ),
+        Binding("s", "skip", "Skip", tooltip="Skip this card for now", id="calls.skip"),
+        Binding("n", "note", "Note", tooltip="Write a research note", id="calls.note"),
+        Binding("b", "back", "Back", tooltip="Back to the previous card", id="calls.back"),
+        Binding(
+            "w", "week", "Week", tooltip="Add the calls due in the next 7 days", id="calls.week"
+        ),
+        Binding("space", "more", "More", tooltip="Whole notes / first lines", id="calls.more"),
+        Binding("enter", "open_card", "Card", tooltip="Open the whole card", id="calls.open"),
+        Binding(
+            "o",
+            "toggle_everyone",
+            "Mine/all",
+            show=False,
+            tooltip="Only my cards, or everyone's",
+            id="calls.everyone",
+        ),
+        Binding("pagedown", "scroll(1)", "Scroll down", show=False, id="calls.page_down"),
+        Binding("pageup", "scroll(-1)", "Scroll up", show=False, id="calls.page_up"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="calls.help"),
+        Binding("escape", "end", "End", tooltip="End the session", id="calls.end"),
+    ]
+
+    def __init__(self, backend: Backend, *, week: bool = False, everyone: bool = False) -> None:
+        super().__init__()
+        self.backend = backend
+        self.week = week
+        self.everyone = everyone
+        self.entries: list[QueueEntry] = []
+        self.index = 0
+        self.loaded = False
+        self.brief: Brief | None = None
+        self.expanded = False
+        self.busy = False
+        self.session_id: int | None = None
+        self.tally = CallTally()
+        self.outcomes: dict[int, CallOutcome] = {}
+        """The outcome logged for each card called in this session (the last one)."""
+        self.skipped: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield ScreenHeader()
+        yield Static(Content.styled("Reading the queue…", "italic"), id="progress")
+        with VerticalScroll(id="brief", can_focus=False):
+            yield Static(id="who")
+            with Horizontal(id="panes"):
+                yield Vertical(id="main")
+                yield Vertical(id="side")
+        yield Static(id="summary")
+        yield Static(self._outcome_keys(), id="outcomes")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.title = "Call queue"
+        self.query_one("#summary").display = False
+        self.load_queue()
+
+    # The queue ---------------------------------------------------------------------------
+
+    @property
+    def current(self) -> QueueEntry | None:
+        return self.entries[self.index] if 0 <= self.index < len(self.entries) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.loaded and self.index >= len(self.entries)
+
+    @work(group="queue", exclusive=True)
+    async def load_queue(self, *, announce: bool = False) -> None:
+        """Read the queue and merge it in: the cards already reached stay as they are,
+        what lies ahead is replaced by what is due now."""
+        try:
+            entries = await self.backend.run(
+                self.backend.service.call_queue,
+                self.backend.today(),
+                week=self.week,
+                mine_only=not self.everyone,
+            )
+        except StoreError as error:
+            self.notify(
+                str(error), title="Could not read the queue", severity="error", markup=False
+            )
+            return
+        kept = self.entries[: self.index + 1] if self.loaded else []
+        seen = {entry.card.id for entry in kept}
+        added = [entry for entry in entries if entry.card.id not in seen]
+        before = len(self.entries) - len(kept)
+        self.entries = [*kept, *added]
+        was_finished = self.finished
+        if not self.loaded:
+            self.loaded, self.index = True, 0
+        elif was_finished and added:
+            self.index = len(kept)
+        if announce:
+            more = len(added) - max(0, before)
+            self.notify(
+                f"{more} more call{'s' if more != 1 else ''} in the queue."
+                if more > 0
+                else "No more calls due.",
+                timeout=3,
+            )
+        await self.show_current()
+
+    async def show_current(self) -> None:
+        entry = self.current
+        self.refresh_bindings()  # the keys that act on a card come and go with it
+        if entry is None:
+            self.brief = None
+            self._show_summary()
+            return
+        try:
+            brief = await self.backend.run(self.backend.service.brief, entry.card.id)
+        except NotFoundError:
+            self.notify(
+                f"{clean_line(entry.card.name)} is no longer in the pipeline; skipped.",
+                timeout=3,
+                markup=False,
+            )
+            del self.entries[self.index]
+            await self.show_current()
+            return
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.brief = brief
+        await self._show_brief(entry, brief)
+
+    async def _advance(self, step: int = 1) -> None:
+        self.index = max(0, min(len(self.entries), self.index + step))
+        self.expanded = False
+        self.query_one("#brief", VerticalScroll).scroll_home(animate=False)
+        await self.show_current()
+
+    # Showing -----------------------------------------------------------------------------
+
+    def _show_progress(self) -> None:
+        total = len(self.entries)
+        tally = Content.assemble(
+            (f"{self.tally.calls}", "bold"),
+            " called · ",
+            (f"{self.tally.spoke_to}", "bold"),
+            " reached · ",
+            (f"{self.tally.meeting_set}", "bold"),
+            f" meeting{'s' if self.tally.meeting_set != 1 else ''}",
+        )
+        entry = self.current
+        if entry is None:
+            where: Content = Content.styled(f"{total} in the queue", "bold")
+            self.sub_title = f"{total} in the queue"
+        else:
+            where = Content.assemble(
+                (f"{self.index + 1} of {total}", "bold $accent"),
+                (f" · {entry.part.label.lower()}", "$text-muted"),
+            )
+            self.sub_title = f"{self.index + 1} of {total}"
+        whose = "everyone's" if self.everyone else "mine"
+        self.query_one("#progress", Static).update(
+            Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted"))
+        )
+
+    async def _show_brief(self, entry: QueueEntry, brief: Brief) -> None:
+        self.query_one("#brief").display = True
+        self.query_one("#outcomes").display = True
+        self.query_one("#summary").display = False
+        self._show_progress()
+        today = self.backend.today()
+        self.query_one("#who", Static).update(self._who(brief))
+        main, side = self.query_one("#main", Vertical), self.query_one("#side", Vertical)
+        await main.remove_children()
+        await side.remove_children()
+        await main.mount_all(self._main_rows(entry, brief, today))
+        await side.mount_all(self._side_rows(brief))
+
+    def _who(self, brief: Brief) -> Content:
+        parts: Parts = [text.line(brief.name, "bold $accent")]
+        if clean_line(brief.organisation):
+            parts += [(" · ", "$text-muted"), text.line(brief.organisation, "bold")]
+        called = self.outcomes.get(brief.card_id)
+        if called is not None:
+            parts += [(f"   ✓ called: {called.label.lower()}", "$text-success")]
+        elif brief.card_id in self.skipped:
+            parts += [("   skipped", "$text-warning")]
+        parts += ["\n", text.line(profile_line(brief), "$text-muted"), "\n"]
+        parts += [("Phone ", "$text-muted"), text.line(brief.phone or "-", "bold")]
+        parts += [("   Email ", "$text-muted"), text.line(brief.email or "-")]
+        return Content.assemble(*parts)
+
+    def _main_rows(self, entry: QueueEntry, brief: Brief, today: date) -> list[BriefRow]:
+        rows: list[BriefRow] = []
+        due = brief.due
+        if due is None:
+            rows.append(
+                BriefRow(
+                    "Due", Content.styled("Nothing due now.", "italic $text-muted"), classes="due"
+                )
+            )
+        else:
+            style = "bold $text-error" if due.is_overdue(today) else "bold $text-warning"
+            body = Content.assemble(
+                (due_label(due.due, today), style),
+                "  ",
+                text.line(due.text or "(no description)", "bold"),
+                (f"  {due.due:%a %d %b}", "$text-muted"),
+            )
+            rows.append(BriefRow("Due", body, classes="due"))
+        for n, note in enumerate(brief.notes):
+            body = (
+                text.block(note.body)
+                if self.expanded
+                else Content.assemble(
+                    text.line(note.first_line),
+                    (" …" if note.has_more else "", "$text-muted"),
+                )
+            )
+            rows.append(BriefRow(note.kind.label, body, classes="first" if n == 0 else ""))
+        missing = missing_notes(brief.missing_kinds)
+        if missing:
+            first = "" if brief.notes else "first"
+            rows.append(BriefRow("", Content.styled(missing, "italic $text-muted"), classes=first))
+        for n, question in enumerate(brief.questions):
+            body = Content.assemble(
+                "• ",
+                text.line(question.ask),
+                (" (", "$text-muted"),
+                text.line(question.criterion, "$text-muted"),
+                (")", "$text-muted"),
+            )
+            rows.append(BriefRow("Ask" if n == 0 else "", body, classes="first" if n == 0 else ""))
+        return rows
+
+    def _side_rows(self, brief: Brief) -> list[BriefRow]:
+        rows: list[BriefRow] = []
+        if not brief.touchpoints:
+            rows.append(
+                BriefRow(
+                    "Before",
+                    Content.styled("No touchpoints yet: a first contact.", "italic $text-muted"),
+                )
+            )
+        for touch in brief.touchpoints:
+            parts: Parts = [(touch.kind.value, "bold")]
+            if touch.summary:
+                parts += [": ", text.line(touch.summary)]
+            body = Content.assemble(*parts)
+            rows.append(BriefRow(f"{touch.happened_on:%b %d}", body))
+        if brief.referral is not None:
+            rows.append(
+                BriefRow(
+                    "Referred",
+                    Content.assemble("by ", text.line(referral_text(brief))),
+                    classes="first",
+                )
+            )
+        return rows
+
+    def _show_summary(self) -> None:
+        self._show_progress()
+        self.query_one("#brief").display = False
+        self.query_one("#outcomes").display = False
+        summary = self.query_one("#summary", Static)
+        summary.display = True
+        summary.update(self._summary())
+
+    def _summary(self) -> Content:
+        tally = self.tally
+        if not self.entries:
+            whose = "" if self.everyone else " of yours"
+            when = "due in the next 7 days" if self.week else "overdue or due today"
+            empty: Parts = [(f"Nothing{whose} is {when}.", "bold"), "\n"]
+            if not self.week:
+                empty += ["\n", ("w", "bold $accent"), " adds the calls due in the next 7 days"]
+            if not self.everyone:
+                empty += ["\n", ("o", "bold $accent"), " shows everyone's cards"]
+            return Content.assemble(
+                *empty,
+                "\n",
+                ("escape", "bold $accent"),
+                " goes back",
+            )
+        rows: Parts = [
+            ("Session done" if tally.calls else "End of the queue", "bold $accent"),
+            "  ",
+            (tally.describe(), "bold"),
+            "\n",
+        ]
+        for outcome in CallOutcome:
+            rows += ["\n", (f"  {outcome.label:<16}", "$text-muted"), f"{tally.count(outcome):>3}"]
+        rows += ["\n", (f"  {'Skipped':<16}", "$text-muted"), f"{len(self.skipped):>3}", "\n\n"]
+        if tally.calls:
+            rows += [("Kept for the next stand-up.", "italic"), "\n\n"]
+        if not self.week:
+            rows += [("w", "bold $accent"), " the calls due in the next 7 days   "]
+        rows += [("b", "bold $accent"), " back to the last card   "]
+        rows += [("escape", "bold $accent"), " the board"]
+        return Content.assemble(*rows)
+
+    @staticmethod
+    def _outcome_keys() -> Content:
+        parts: Parts = [("Outcome ", "$text-muted")]
+        for outcome in CallOutcome:
+            parts += [(f" {outcome.key}", "bold $accent"), f" {outcome.label} "]
+        return Content.assemble(*parts)
+
+    # Keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to act on while the summary is showing.
+        return not (action in _ON_A_CARD and self.current is None)
+
+    @work(group="call")
+    async def action_outcome(self, value: str) -> None:
+        entry, brief = self.current, self.brief
+        if self.busy or entry is None or brief is None or brief.card_id != entry.card.id:
+            return
+        self.busy = True
+        try:
+            await self._log(CallOutcome(value), brief)
+        finally:
+            self.busy = False
+
+    async def _log(self, outcome: CallOutcome, brief: Brief) -> None:
+        service, today = self.backend.service, self.backend.today()
+        try:
+            logged = await self.backend.run(
+                service.log_call, brief.card_id, outcome, today, self.session_id
+            )
+        except StoreError as error:
+            self.notify(str(error), title="The call was not logged", severity="error", markup=False)
+            return
+        self.session_id = logged.session_id
+        self.tally = self.tally.plus(outcome)
+        self.outcomes[brief.card_id] = outcome
+        self.skipped.discard(brief.card_id)
+        self._show_progress()
+        name = clean_line(brief.name)
+        step = suggested_next_step(outcome, today)
+        try:
+            if step.offer_archive:
+                await self._not_interested(brief, step.action, step.due, logged.version)
+            else:
+                answer = await self.app.push_screen_wait(
+                    NextStepScreen(
+                        f"{outcome.label}: the next step with {name}",
+                        step.action,
+                        step.due,
+                        self.backend.today,
+                        focus_due=step.ask_date,
+                    )
+                )
+                if answer is not None:
+                    await self._set_next(brief.card_id, answer, logged.version)
+        except ConflictError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        await self._advance()
+
+    async def _not_interested(
+        self, brief: Brief, action: str, due: date | None, version: int
+    ) -> None:
+        name = clean_line(brief.name)
+        later = f"{due:%a %d %b %Y}" if due else "later"
+        choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(
+            f"{name} is not interested. Archive the card, or keep it and check in again "
+            f"on {later}?",
+            [
+                ("a", "Archive: lost", ArchiveReason.LOST),
+                ("f", "Archive: not a fit", ArchiveReason.NOT_A_FIT),
+                ("l", "Check in later", _LATER),
+            ],
+        )
+        answer = await self.app.push_screen_wait(choice)
+        if isinstance(answer, ArchiveReason):
+            await self.backend.change(
+                self.backend.service.archive_card, brief.card_id, answer, "Not interested (call)"
+            )
+            self.notify(
+                f"Archived {name} ({answer.label.lower()}); u on the board brings it back.",
+                timeout=4,
+                markup=False,
+            )
+        elif answer == _LATER:
+            await self._set_next(brief.card_id, NextAction(action, due), version)
+
+    async def _set_next(self, card_id: int, answer: NextAction, version: int) -> None:
+        await self.backend.change(
+            self.backend.service.set_next_action, card_id, answer.action, answer.due, version
+        )
+
+    @work(group="call")
+    async def action_skip(self) -> None:
+        entry = self.current
+        if self.busy or entry is None:
+            return
+        if entry.card.id not in self.outcomes:
+            self.skipped.add(entry.card.id)
+        await self._advance()
+
+    @work(group="call")
+    async def action_back(self) -> None:
+        if self.busy:
+            return
+        if self.index == 0:
+            self.notify("This is the first card.", timeout=2)
+            return
+        await self._advance(-1)
+
+    def action_week(self) -> None:
+        if self.week:
+            self.notify("The queue already holds the next 7 days.", timeout=2)
+            return
+        self.week = True
+        self.load_queue(announce=True)
+
+    def action_toggle_everyone(self) -> None:
+        self.everyone = not self.everyone
+        self.notify("Everyone's cards" if self.everyone else "Only your cards", timeout=2)
+        self.load_queue(announce=True)
+
+    @work(group="call")
+    async def action_more(self) -> None:
+        entry, brief = self.current, self.brief
+        if entry is None or brief is None:
+            return
+        self.expanded = not self.expanded
+        await self._show_brief(entry, brief)
+
+    def action_scroll(self, pages: int) -> None:
+        scroller = self.query_one("#brief", VerticalScroll)
+        if pages > 0:
+            scroller.scroll_page_down(animate=False)
+        else:
+            scroller.scroll_page_up(animate=False)
+
+    def action_note(self) -> None:
+        from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+        from pipeline_tui.ui.screens.note_kind import NoteKindScreen
+
+        brief = self.brief
+        if brief is None or self.current is None:
+            return
+        card_id, name = brief.card_id, brief.name
+        note_id: int | None = None
+
+        def kind_chosen(kind: NoteKind | None) -> None:
+            if kind is None:
+                return
+
+            async def save(body: str) -> NoteView:
+                nonlocal note_id
+                service = self.backend.service
+                if note_id is None:
+                    saved = await self.backend.run(service.add_note, card_id, kind, body)
+                    note_id = saved.id
+                    return saved
+                return await self.backend.run(service.update_note, note_id, body)
+
+            self.app.push_screen(NoteEditorScreen(name, kind, "", save), self._refresh_brief)
+
+        self.app.push_screen(NoteKindScreen(), kind_chosen)
+
+    def action_open_card(self) -> None:
+        from pipeline_tui.ui.screens.card import CardScreen
+
+        if self.brief is None:
+            return
+        self.app.push_screen(CardScreen(self.backend, self.brief.card_id), self._refresh_brief)
+
+    def _refresh_brief(self, _: object = None) -> None:
+        self._reshow()
+
+    @work(group="call")
+    async def _reshow(self) -> None:
+        await self.show_current()
+
+    def action_end(self) -> None:
+        if self.tally.calls:
+            self.notify(
+                f"{self.tally.describe()}: kept for the next stand-up.", timeout=4, markup=False
+            )
+        self.dismiss()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Call queue keys", self.BINDINGS))

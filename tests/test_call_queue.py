@@ -1,0 +1,271 @@
+"""The call queue and the insight screen driven from the keyboard, the database checked
+after each call, and how both look at 80x24 and 160x45."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
+from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.calls import CallQueueScreen, NextStepScreen
+from pipeline_tui.ui.screens.insight import InsightScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
+from tests.calls_data import day, seed_calls
+from tests.conftest import NOW, TODAY
+from tests.pilot import make_app, press, screen_text, settle, tap, type_text
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def seeded(database: Database) -> tuple[PipelineService, dict[str, int]]:
+    ids = seed_calls(database)
+    return PipelineService(database, "sam", clock=lambda: NOW), ids
+
+
+def sessions(service: PipelineService) -> list[tuple[object, ...]]:
+    query = text(
+        "SELECT owner, reached, voicemail, no_answer, meeting_set, not_interested FROM call_session"
+    )
+    with service.database.read() as session:
+        return [tuple(row) for row in session.execute(query)]
+
+
+def last_call(service: PipelineService, card_id: int) -> tuple[TouchpointKind, date, str]:
+    touch = service.card(card_id).touchpoints[0]
+    return touch.kind, touch.happened_on, touch.summary
+
+
+async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        queue = app.screen
+        assert isinstance(queue, CallQueueScreen)
+        shown = screen_text(app)
+        assert "1 of 4" in shown and "Ann Okafor" in shown and "3d late" in shown
+        assert "Loses 12% of appointments" in shown
+
+        # Voicemail: try again in two days, as suggested.
+        await tap(pilot, "v")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert "Try again" in screen_text(app) and day(2).isoformat() in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+        assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: voicemail")
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and (ann.next_action, ann.next_action_due) == ("Try again", day(2))
+        assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
+
+        # No answer: tomorrow.
+        await tap(pilot, "a", "enter")
+        await settle(pilot)
+        dev = service.summary(ids["Dev"])
+        assert dev is not None and (dev.next_action, dev.next_action_due) == ("Try again", day(1))
+        assert "Ben Hollis" in screen_text(app) and "Cara Diaz" in screen_text(app)
+
+        # Meeting set: the rep types the day agreed; the cursor starts there.
+        await tap(pilot, "m")
+        await type_text(pilot, "fri")
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ben = service.summary(ids["Ben"])
+        assert ben is not None and (ben.next_action, ben.next_action_due) == ("Meeting", day(4))
+        assert last_call(service, ids["Ben"])[2] == "Call: meeting set"
+
+        # Not interested: archive it as lost.
+        await tap(pilot, "x")
+        assert "not interested" in screen_text(app)
+        await tap(pilot, "a")
+        await settle(pilot)
+        eve = service.card(ids["Eve"])
+        assert eve.archive_reason is ArchiveReason.LOST and eve.archived_at is not None
+
+        # The end: the session's figures, kept for the stand-up.
+        shown = screen_text(app)
+        assert "Session done" in shown and "4 calls, 2 reached, 1 meeting set" in shown
+        assert sessions(service) == [("sam", 0, 1, 1, 1, 1)]
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        assert "4 calls, 2 reached, 1 meeting set" in screen_text(app)
+
+
+async def test_skip_back_and_a_note_without_leaving(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "s")
+        assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
+        await press(pilot, "b")
+        assert "1 of 4" in screen_text(app) and "skipped" in screen_text(app)
+        await press(pilot, "n", "a")  # a gap note
+        await type_text(pilot, "Misses 1 in 8 chairs")
+        await press(pilot, "ctrl+s", "escape")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert "Misses 1 in 8 chairs" in screen_text(app)
+        gaps = [n.body for n in service.card(ids["Ann"]).notes if n.kind is NoteKind.GAP]
+        assert gaps == ["Misses 1 in 8 chairs"]
+        assert sessions(service) == []  # skipping and writing notes are not calls
+        # The whole note on space, the first line again after.
+        assert "Halves no-shows." not in screen_text(app)
+        await press(pilot, "space")
+        assert "Halves no-shows." in screen_text(app)
+
+
+async def test_the_week_and_everyone_join_the_queue_on_request(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "w")
+        assert "1 of 5" in screen_text(app)
+        await press(pilot, "o")
+        assert "1 of 6" in screen_text(app)
+        await press(pilot, *["s"] * 4)  # due today comes before the rest of the week
+        assert "Hana Mori" in screen_text(app) and "5 of 6" in screen_text(app)
+        await press(pilot, "s")
+        assert "Finn Berg" in screen_text(app) and "this week" in screen_text(app)
+
+
+async def test_an_empty_queue_says_what_to_do(service: PipelineService) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        shown = screen_text(app)
+        assert "Nothing of yours is overdue or due today." in shown
+        await press(pilot, "v")  # no card: no call is logged
+        assert sessions(service) == []
+
+
+async def test_the_command_line_opens_straight_onto_the_queue(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, _ = seeded
+    app = PipelineApp(service, today=lambda: TODAY, cursor_blink=False, first_screen="calls")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CallQueueScreen)
+        assert "Ann Okafor" in screen_text(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_insight_screen_shows_the_figures_and_changes_window(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "i")
+        screen = app.screen
+        assert isinstance(screen, InsightScreen)
+        shown = screen_text(app)
+        for expected in (
+            "5 closed, 60% won",
+            "referral",
+            "100%",
+            "Cara Diaz",
+            "├─ Jon Reyes",
+            "referred 2, 1 became client (50%)",
+            "can afford it",
+            "2 of 3 no",
+            "11.5d",
+        ):
+            assert expected in shown, expected
+        await press(pilot, "w")
+        assert screen.insight is not None and screen.insight.window == 365
+        await press(pilot, "w", "w")
+        assert screen.insight.window == 90
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_insight_sections_are_a_key_away_at_80x24(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "i")
+        assert "FAILING CRITERIA" not in screen_text(app)
+        await press(pilot, "5")
+        assert "FAILING CRITERIA" in screen_text(app)
+        await press(pilot, "1")
+        assert "WIN RATE" in screen_text(app)
+
+
+# How it looks ---------------------------------------------------------------------------
+
+
+def seeded_in_memory() -> PipelineService:
+    database = open_database("sqlite://")
+    seed_calls(database)
+    return PipelineService(database, "sam", clock=lambda: NOW)
+
+
+async def _open_queue(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+
+
+async def _open_a_referred_brief_in_full(pilot: Any) -> None:
+    await _open_queue(pilot)
+    await pilot.press("s", "s")
+    await settle(pilot)
+    await pilot.press("space")
+    await settle(pilot)
+
+
+async def _open_insight(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_queue_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = make_app(seeded_in_memory())
+    assert snap_compare(app, terminal_size=size, run_before=_open_queue)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_call_brief_in_full(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = make_app(seeded_in_memory())
+    assert snap_compare(app, terminal_size=size, run_before=_open_a_referred_brief_in_full)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_insight_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = make_app(seeded_in_memory())
+    assert snap_compare(app, terminal_size=size, run_before=_open_insight)
+
+
+def test_insight_screen_in_16_colours(snap_compare: SnapCompare) -> None:
+    app = PipelineApp(seeded_in_memory(), today=lambda: TODAY, cursor_blink=False)
+    app.theme = "pipeline-ansi"
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_open_insight)
