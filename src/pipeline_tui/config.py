@@ -22,6 +22,7 @@ import platformdirs
 import tomli_w
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
 
@@ -29,6 +30,7 @@ APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
 DB_ENV = "PIPELINE_TUI_DB"
 DEFAULT_THEME = "pipeline-dark"
+DEFAULT_HOOK_TIMEOUT = 10
 
 
 class ConfigError(ValueError):
@@ -49,6 +51,14 @@ class Config:
     """The qualification checklist: [qualification] criteria replaces, extend adds."""
     stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
     """Days without a touchpoint, note or move before a card is stale, per stage."""
+    user_emails: tuple[str, ...] = ()
+    """The rep's own addresses: a captured message from one is about its recipients."""
+    ics_path: Path | None = None
+    """Where the next actions are kept as an iCalendar file ([calendar] ics_path)."""
+    hooks: Mapping[str, str] = field(default_factory=dict)
+    """Event name -> shell command run on that event ([hooks])."""
+    hook_timeout: int = DEFAULT_HOOK_TIMEOUT
+    """Seconds a hook may run before it is stopped."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -91,8 +101,25 @@ def _days(value: Any) -> str | None:
     return "must be at least 1 (days)" if value < 1 else None
 
 
+def _seconds(value: Any) -> str | None:
+    return "must be between 1 and 3600 (seconds)" if not 1 <= value <= 3600 else None
+
+
+def _emails(value: Any) -> str | None:
+    addresses = split_emails(value)
+    if not addresses or any("@" not in a or " " in a for a in addresses):
+        return 'must be email addresses separated by commas, like "sam@example.com"'
+    return None
+
+
+def split_emails(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in text.split(",") if a.strip())
+
+
 SCHEMA: dict[str, dict[str, Setting]] = {
-    "user": {"name": Setting(str, None, _not_blank)},
+    # email: your own addresses (comma-separated), so a captured message you sent is
+    # logged on the people you sent it to.
+    "user": {"name": Setting(str, None, _not_blank), "email": Setting(str, None, _emails)},
     "database": {"url": Setting(str, None, _not_blank)},
     "ui": {"theme": Setting(str, DEFAULT_THEME, _not_blank)},
     # criteria replaces the default checklist; extend adds to it (or to criteria).
@@ -101,6 +128,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "extend": Setting(list, None, _text_list),
     },
     "stale": {stage.value: Setting(int, DEFAULT_STALE_LIMITS[stage], _days) for stage in Stage},
+    "calendar": {"ics_path": Setting(str, None, _not_blank)},
+    # A shell command per event, given the event as JSON on stdin; timeout in seconds.
+    "hooks": {
+        **{name: Setting(str, None, _not_blank) for name in EVENT_NAMES},
+        "timeout": Setting(int, DEFAULT_HOOK_TIMEOUT, _seconds),
+    },
 }
 """Sections with a fixed set of keys."""
 
@@ -196,6 +229,14 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
             stage: values.get(f"stale.{stage.value}", DEFAULT_STALE_LIMITS[stage])
             for stage in Stage
         },
+        user_emails=split_emails(values.get("user.email", "")),
+        ics_path=(
+            Path(values["calendar.ics_path"]).expanduser()
+            if "calendar.ics_path" in values
+            else None
+        ),
+        hooks={name: values[f"hooks.{name}"] for name in EVENT_NAMES if f"hooks.{name}" in values},
+        hook_timeout=values.get("hooks.timeout", DEFAULT_HOOK_TIMEOUT),
     )
 
 

@@ -11,10 +11,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
+from pipeline_tui.store.errors import (
+    AmbiguousCardError,
+    ConflictError,
+    DuplicateCardError,
+    NotFoundError,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
+    from pipeline_tui.store.daily import NoNextAction, QualificationNeeded
     from pipeline_tui.store.database import Database, open_database
     from pipeline_tui.store.deferred import DeferredService
     from pipeline_tui.store.peek import BoardPeek, peek_board, sqlite_path
@@ -33,16 +40,22 @@ _LAZY = {
     "BoardView": "pipeline_tui.store.read_model",
     "SearchHit": "pipeline_tui.store.search",
     "backup_database": "pipeline_tui.store.backup",
+    "NoNextAction": "pipeline_tui.store.daily",
+    "QualificationNeeded": "pipeline_tui.store.daily",
 }
 
 __all__ = [
+    "AmbiguousCardError",
     "BoardPeek",
     "BoardView",
     "ConflictError",
     "Database",
     "DeferredService",
+    "DuplicateCardError",
+    "NoNextAction",
     "NotFoundError",
     "PipelineService",
+    "QualificationNeeded",
     "SearchHit",
     "StoreError",
     "backup_database",
