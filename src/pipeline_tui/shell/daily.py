@@ -96,8 +96,9 @@ def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     if not clean_text(body).strip():
         raise UsageError("The note is empty; nothing was saved.")
     saved = service.add_note(card.id, kind, body)
+    article = "an" if kind.value[0] in "aeiou" else "a"
     print(
-        f"Added a {kind.label.lower()} note to {clean_line(card.name)} (note {saved.id}).",
+        f"Added {article} {kind.value} note to {clean_line(card.name)} (note {saved.id}).",
         file=out,
     )
     return 0

@@ -54,3 +54,11 @@ def edit_text(text: str, *, name: str = "note") -> str:
         raise EditorError(f"The edited text could not be read back: {error.strerror}.") from None
     path.unlink(missing_ok=True)
     return edited
+
+
+def keep_text(text: str, *, name: str = "note") -> Path:
+    """Put text that could not be saved in a private file, and say where."""
+    fd, temporary = tempfile.mkstemp(prefix=f"pipeline-tui-{name}-unsaved-", suffix=".md")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(temporary)

@@ -30,6 +30,7 @@ class NoteEditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),
         Binding("escape", "leave", "Leave", tooltip="Leave (asks if unsaved)", id="note.leave"),
+        Binding("ctrl+e", "external_editor", "Editor", tooltip="Edit in $EDITOR", id="note.editor"),
     ]
 
     def __init__(self, card_name: str, kind: NoteKind, body: str, save: SaveNote) -> None:
@@ -98,3 +99,15 @@ class NoteEditorScreen(Screen[None]):
     async def _leave_after(self, answer: str | None) -> None:
         if answer == "discard" or (answer == "save" and await self._save()):
             self.dismiss()
+
+    def action_external_editor(self) -> None:
+        """Open the text in $VISUAL/$EDITOR; what it holds on exit is saved."""
+        from pipeline_tui.ui.external_editor import edit_in_editor
+
+        editor = self.query_one(TextArea)
+        edited = edit_in_editor(self.app, editor.text)
+        if edited is None or edited == editor.text:
+            return
+        editor.load_text(edited)
+        editor.move_cursor(editor.document.end)
+        self.action_save()
