@@ -5,7 +5,6 @@ agenda, and add's duplicate check and first touchpoint. Each is run as a rep run
 from __future__ import annotations
 
 import json
-import os
 import stat
 import sys
 from pathlib import Path
@@ -311,9 +310,9 @@ def test_done_without_next_says_how_to_set_one(
     code, out, err = run(capsys, pipeline, "done", "ben", "--kind", "conversation")
     assert code == 0
     assert out == "Done: Call back (Ben Hollis, logged as conversation).\n"
-    assert (
-        err
-        == "Ben Hollis has no next action now; set one with: pipeline-tui next 3 ACTION --due DATE\n"
+    assert err == (
+        "Ben Hollis has no next action now; set one with: "
+        "pipeline-tui next 3 ACTION --due DATE\n"
     )
     [touchpoint] = service_for(pipeline).card(3).touchpoints
     assert touchpoint.summary == "Done: Call back"
