@@ -310,10 +310,8 @@ def test_done_without_next_says_how_to_set_one(
     code, out, err = run(capsys, pipeline, "done", "ben", "--kind", "conversation")
     assert code == 0
     assert out == "Done: Call back (Ben Hollis, logged as conversation).\n"
-    assert err == (
-        "Ben Hollis has no next action now; set one with: "
-        "pipeline-tui next 3 ACTION --due DATE\n"
-    )
+    hint = "set one with: pipeline-tui next 3 ACTION --due DATE"
+    assert err == f"Ben Hollis has no next action now; {hint}\n"
     [touchpoint] = service_for(pipeline).card(3).touchpoints
     assert touchpoint.summary == "Done: Call back"
     code, _, err = run(capsys, pipeline, "done", "ben")
