@@ -44,6 +44,9 @@ class Captured:
     recipients: tuple[Person, ...] = ()
     next_step: tuple[str, date] | None = None
     """A meeting still to come: offered as the next action of a card that has none."""
+    delivered: bool = True
+    """False for a message that never reached a mailbox (no Received, Delivered-To or
+    Return-Path header): a copy from the rep's Sent folder, or a draft."""
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ def email_message(data: bytes, day: date) -> Captured:
         summary=subject,
         sender=sender,
         recipients=recipients,
+        delivered=any(message.get(h) for h in ("received", "delivered-to", "return-path")),
     )
 
 

@@ -117,8 +117,8 @@ def capture(
     (with this touchpoint as its source) for anyone not yet on a card.
 
     A message from one of the rep's addresses (`me`) is about its recipients. Without
-    those addresses, a message from someone with no card to someone with one is taken
-    as the rep's own.
+    those addresses, a message that was never delivered to a mailbox (a Sent-folder
+    copy), from someone with no card to someone with one, is taken as the rep's own.
     """
     mine = {address.lower() for address in me}
     people = _concerned(session, captured, mine)
@@ -159,7 +159,7 @@ def _concerned(session: Session, captured: Captured, mine: set[str]) -> list[Per
         return _unique(others)
     if sender.email.lower() in mine:
         return _unique(others)
-    if not mine and _card_of(session, sender) is None:
+    if not mine and not captured.delivered and _card_of(session, sender) is None:
         known = [p for p in others if _card_of(session, p) is not None]
         if known:
             return _unique(known)
