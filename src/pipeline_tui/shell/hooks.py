@@ -11,19 +11,26 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import signal
 import subprocess
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from pipeline_tui.domain.events import PipelineEvent
+from pipeline_tui.domain.text import clean_line
 
 EVENT_ENV = "PIPELINE_TUI_EVENT"
 REPORTED_ERROR_CHARS = 200
 
 
 class HookRunner:
-    """Starts the hooks for committed events; subscribe it to a PipelineService."""
+    """Runs the hooks for committed events; subscribe it to a PipelineService.
+
+    Hooks run one at a time, in the order their events happened (a "moved" post before
+    its "new client" post), in one background thread; the change that fired them has
+    long returned.
+    """
 
     def __init__(
         self,
@@ -35,17 +42,33 @@ class HookRunner:
         self.timeout = timeout
         self.report = report
         self._reported: set[str] = set()
+        self._queue: queue.Queue[tuple[str, str, bytes]] = queue.Queue()
         self._lock = threading.Lock()
-        self._watchers: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
 
     def __call__(self, events: Sequence[PipelineEvent]) -> None:
         for event in events:
             command = self.commands.get(event.name.value)
             if command:
                 payload = json.dumps(event.as_json(), ensure_ascii=False).encode() + b"\n"
-                self._start(event.name.value, command, payload)
+                self._queue.put((event.name.value, command, payload))
+                self._start_thread()
 
-    def _start(self, name: str, command: str, payload: bytes) -> None:
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="hooks", daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            name, command, payload = self._queue.get()
+            try:
+                self._run(name, command, payload)
+            finally:
+                self._queue.task_done()
+
+    def _run(self, name: str, command: str, payload: bytes) -> None:
         try:
             process = subprocess.Popen(
                 ["/bin/sh", "-c", command],
@@ -60,15 +83,6 @@ class HookRunner:
         except OSError as error:
             self._failed(name, f"could not be started ({error.strerror})")
             return
-        watcher = threading.Thread(
-            target=self._watch, args=(name, process, payload), name=f"hook-{name}", daemon=True
-        )
-        with self._lock:
-            self._watchers = [w for w in self._watchers if w.is_alive()]
-            self._watchers.append(watcher)
-        watcher.start()
-
-    def _watch(self, name: str, process: subprocess.Popen[bytes], payload: bytes) -> None:
         try:
             _, errors = process.communicate(payload, timeout=self.timeout)
         except subprocess.TimeoutExpired:
@@ -80,7 +94,7 @@ class HookRunner:
             return
         if process.returncode != 0:
             said = errors.decode(errors="replace").strip().splitlines()
-            detail = f": {said[-1][:REPORTED_ERROR_CHARS]}" if said else ""
+            detail = f": {clean_line(said[-1])[:REPORTED_ERROR_CHARS]}" if said else ""
             self._failed(name, f"failed (exit status {process.returncode}){detail}")
 
     def _failed(self, name: str, what: str) -> None:
@@ -91,8 +105,5 @@ class HookRunner:
         self.report(f"The {name} hook {what}; later failures of it are not reported.")
 
     def wait(self) -> None:
-        """Wait for the hooks still running; none runs past the time limit."""
-        with self._lock:
-            watchers = list(self._watchers)
-        for watcher in watchers:
-            watcher.join()
+        """Wait for the hooks still to run; each is stopped at the time limit."""
+        self._queue.join()
