@@ -30,7 +30,15 @@ class NoteEditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),
         Binding("escape", "leave", "Leave", tooltip="Leave (asks if unsaved)", id="note.leave"),
-        Binding("ctrl+e", "external_editor", "Editor", tooltip="Edit in $EDITOR", id="note.editor"),
+        # A priority binding: the text area's own ctrl+e (end of line) is also `end`.
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "Editor",
+            tooltip="Edit in $EDITOR",
+            id="note.editor",
+            priority=True,
+        ),
     ]
 
     def __init__(self, card_name: str, kind: NoteKind, body: str, save: SaveNote) -> None:
