@@ -8,8 +8,11 @@ checked by parsing it with the icalendar library, as a calendar app would read i
 from __future__ import annotations
 
 import json
+import shutil
 import stat
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -340,3 +343,49 @@ async def test_the_app_rewrites_the_calendar_file_off_the_ui_thread(
     [event] = _events(ics.read_bytes()).values()
     assert event["summary"] == "Send the deck · Ada"
     assert event["start"] == date(2026, 12, 1)
+
+
+# The README's chat example ------------------------------------------------------------------
+
+
+def _readme_hook_script() -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("    #!/bin/sh\n    # ~/.config/pipeline-tui/hooks/new-client.sh")
+    block = readme[start : readme.index("\n\n", start)]
+    return "\n".join(line[4:] for line in block.splitlines()) + "\n"
+
+
+@pytest.mark.skipif(
+    not (shutil.which("jq") and shutil.which("curl")), reason="the example needs jq and curl"
+)
+def test_the_readme_new_client_hook_posts_to_a_chat_webhook(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts: list[tuple[str, bytes]] = []
+
+    class Webhook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            posts.append((self.headers["Content-Type"], self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Webhook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        hook = script(tmp_path, "new-client.sh", _readme_hook_script().removeprefix("#!/bin/sh\n"))
+        monkeypatch.setenv("CHAT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
+        config = write_config(tmp_path, f'[hooks]\nbecame_client = "{hook}"\n')
+        run(capsys, db, config, "add", "Ann Okafor", "--org", "Brightwater", "--stage", "prospect")
+        code, _, err = run(capsys, db, config, "move", "ann", "client")
+        assert (code, err) == (0, "")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(kind, json.loads(body)) for kind, body in posts] == [
+        ("application/json", {"text": "New client: Ann Okafor (Brightwater), moved by sam"})
+    ]
