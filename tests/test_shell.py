@@ -454,3 +454,20 @@ def test_agenda_by_day_overdue_first(capsys: pytest.CaptureFixture[str], schedul
 def test_agenda_mine_and_nothing_due(capsys: pytest.CaptureFixture[str], scheduled: Path) -> None:
     _, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody")
     assert out == "Nothing due in the next 7 days.\n"
+
+
+def test_opening_the_board_loads_none_of_the_shell_commands() -> None:
+    # The board is the common case and must start fast: the daily commands, capture,
+    # the calendar writer and icalendar load only when a command or config needs them.
+    import subprocess
+
+    code = (
+        "import sys, pipeline_tui.cli as cli, pipeline_tui.ui.app;"
+        "import pipeline_tui.ui.screens.card, pipeline_tui.ui.screens.note_editor;"
+        "cli.parse_args(['--db', 'p.db']);"
+        "print(sorted(m for m in sys.modules if m.startswith('pipeline_tui.shell')"
+        " or m.split('.')[0] in ('icalendar', 'email', 'quopri')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
