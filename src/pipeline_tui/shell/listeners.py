@@ -60,6 +60,10 @@ class Listeners:
                 background=self.background,
             )
             service.subscribe(self.calendar)
+            if self.background:
+                # The app also brings the file up to date as it starts: on a shared
+                # database, other reps' changes reach it that way too.
+                self.calendar(())
 
     def close(self) -> None:
         """Write the calendar file if a change is pending; wait for running hooks (each
