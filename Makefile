@@ -7,13 +7,19 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo install test lint bench clean
 
 run: $(VENV)/.run-installed
 	$(BIN)/pipeline-tui
 
 demo: $(VENV)/.run-installed
 	$(BIN)/pipeline-tui --demo
+
+# pipeline-tui on your PATH, without root: pipx if you have it, else pip install --user
+# (or, for a Python the system manages, a private venv linked from ~/.local/bin).
+install:
+	@test -n "$(PYTHON)" || { echo "pipeline-tui needs Python 3.11 or newer (python3.11+ not found on PATH)." >&2; exit 1; }
+	scripts/install.sh "$(PYTHON)"
 
 # The suite runs under a throwaway PostgreSQL server (scripts/with-postgres.sh), so the
 # store and service tests run on SQLite and on PostgreSQL.

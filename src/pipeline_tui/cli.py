@@ -40,6 +40,7 @@ from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
+    from pipeline_tui.shell.listeners import Listeners
     from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
 
 PROG = "pipeline-tui"
@@ -104,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tags", default="", help="comma- or space-separated")
     add.add_argument("--next", default="", dest="next_action", help="next action")
     add.add_argument("--due", default="", help="due date: 2026-12-01, today, tomorrow, fri, +3d")
+    add.add_argument(
+        "--force", action="store_true", help="add it even if it looks like a card already there"
+    )
 
     listing = commands.add_parser("list", parents=[common], help="list cards")
     listing.add_argument("--stage", help="only this stage")
@@ -200,8 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="check the config, its [keys] and themes; list actions"
     )
     from pipeline_tui import cli_calls
+    from pipeline_tui.shell.commands import register as register_daily_commands
 
     cli_calls.add_commands(commands, common)
+    register_daily_commands(commands, common)
     return parser
 
 
@@ -264,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pipeline_tui import cli_calls
 
             return cli_calls.run(args, config)
+        if getattr(args, "shell_command", False):
+            from pipeline_tui.shell.commands import command_for
+
+            return _with_service(args, config, command_for(args, config))
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError, FieldError) as error:
         print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
@@ -316,6 +326,7 @@ def _with_service(args: argparse.Namespace, config: Config, command: Command) ->
     from pipeline_tui.store import PipelineService
 
     database = open_database(database_target(args, config))
+    listeners = _listeners(config, background=False)
     try:
         service = PipelineService(
             database,
@@ -323,16 +334,31 @@ def _with_service(args: argparse.Namespace, config: Config, command: Command) ->
             criteria=config.criteria,
             stale_limits=config.stale_limits,
         )
+        if listeners is not None:
+            listeners.attach(service)
         return command(service, args, sys.stdout)
     finally:
+        if listeners is not None:
+            listeners.close()
         database.close()
 
 
+def _listeners(config: Config, *, background: bool) -> Listeners | None:
+    """The hooks and calendar file the config asks for (None: nothing to load)."""
+    if not (config.hooks or config.ics_path):
+        return None
+    from pipeline_tui.shell.listeners import Listeners
+
+    return Listeners(config, background=background)
+
+
 def _add(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+    from pipeline_tui.store import DuplicateCardError
+
     stage = _parse(Stage.parse, args.stage)
     source = _parse(TouchpointKind, args.source.strip().lower()) if args.source else None
     try:
-        due = parse_due(args.due, date.today())
+        due = parse_due(args.due, today())
     except DueDateError as error:
         raise UsageError(str(error)) from None
     draft = CardDraft(
@@ -345,9 +371,14 @@ def _add(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int
         next_action_due=due,
     )
     try:
-        change = service.add_card(draft, stage, source=source)
+        change = service.add_card_checked(draft, stage, source=source, on=today(), force=args.force)
     except CardFormError as error:
         raise UsageError(str(error)) from None
+    except DuplicateCardError as error:
+        from pipeline_tui.shell.commands import report_candidates
+
+        report_candidates(error, error.matches)
+        return 1
     print(f"Added {clean_line(draft.name)} to {stage.label} (card {change.card_id}).", file=out)
     return 0
 
@@ -517,12 +548,17 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     target = database_target(args, config)
     first = None if args.demo else _peek(target, config)
     title, notice = "pipeline-tui", None
+    # The demo is not the rep's pipeline: no hooks, and their calendar file is left alone.
+    listeners = None if args.demo else _listeners(config, background=True)
     if first is not None:
         # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
         from pipeline_tui.store import DeferredService
 
         deferred = DeferredService(
-            partial(_open_service, target, config, BOARD_ANSWER_TIMEOUT_S), user=config.user_name
+            partial(
+                _open_service, target, config, listeners, answer_timeout=BOARD_ANSWER_TIMEOUT_S
+            ),
+            user=config.user_name,
         )
         service, close = cast("PipelineService", deferred), deferred.close
     elif args.demo:
@@ -532,7 +568,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
         notice = "A sample pipeline: nothing you do here is saved."
         close = service.close
     else:
-        service = _open_service(target, config, BOARD_ANSWER_TIMEOUT_S)
+        service = _open_service(target, config, listeners, answer_timeout=BOARD_ANSWER_TIMEOUT_S)
         close = service.close
     try:
         app = PipelineApp(
@@ -549,8 +585,14 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
         )
+        if listeners is not None:
+            from pipeline_tui.shell.listeners import notify_in_app
+
+            listeners.report = notify_in_app(app)
         app.run()
     finally:
+        if listeners is not None:
+            listeners.close()
         close()
     return app.return_code or 0
 
@@ -572,19 +614,27 @@ read or a write and says so (a frozen server must not freeze the board)."""
 
 
 def _open_service(
-    target: str, config: Config, answer_timeout: float | None = None
+    target: str,
+    config: Config,
+    listeners: Listeners | None = None,
+    *,
+    answer_timeout: float | None = None,
 ) -> PipelineService:
-    """The store; `answer_timeout` for PostgreSQL (see Database.answer_timeout)."""
+    """The store, with the hooks and calendar file attached (`listeners`);
+    `answer_timeout` for PostgreSQL (see Database.answer_timeout)."""
     from pipeline_tui.store import PipelineService
 
     database = open_database(target)
     database.answer_timeout = answer_timeout
-    return PipelineService(
+    service = PipelineService(
         database,
         config.user_name,
         criteria=config.criteria,
         stale_limits=config.stale_limits,
     )
+    if listeners is not None:
+        listeners.attach(service)
+    return service
 
 
 def _sentence(text: str) -> str:

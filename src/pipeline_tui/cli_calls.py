@@ -4,10 +4,7 @@ prints what to know before a call, `report` prints where good clients come from.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any, TextIO
-
-from pipeline_tui.domain.text import clean_line
 
 if TYPE_CHECKING:
     from pipeline_tui.config import Config
@@ -78,28 +75,15 @@ def run(args: argparse.Namespace, config: Config) -> int:
 def _brief(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
     from pipeline_tui import cli
     from pipeline_tui.brief_report import as_markdown, as_text
+    from pipeline_tui.shell.commands import report_candidates
+    from pipeline_tui.store import AmbiguousCardError
 
-    matches = service.find_cards(args.card)
-    asked = clean_line(args.card)
-    if not matches:
-        raise cli.UsageError(f"No card matches {asked!r}; give its id, email or part of its name.")
-    if len(matches) > 1:
-        print(
-            f"{cli.PROG}: error: {asked!r} matches {len(matches)} cards; "
-            "give the id or more of the name:",
-            file=sys.stderr,
-        )
-        for match in matches[:CANDIDATES_SHOWN]:
-            org = f" ({clean_line(match.organisation)})" if match.organisation else ""
-            archived = ", archived" if match.archived else ""
-            print(
-                f"  {match.id:>6}  {clean_line(match.name)}{org}, {match.stage.label}{archived}",
-                file=sys.stderr,
-            )
-        if len(matches) > CANDIDATES_SHOWN:
-            print(f"  ... and {len(matches) - CANDIDATES_SHOWN} more", file=sys.stderr)
+    try:
+        card = service.find_card(args.card)
+    except AmbiguousCardError as error:
+        report_candidates(error, error.candidates)
         return 2
-    brief = service.brief(matches[0].id)
+    brief = service.brief(card.id)
     day = cli.today()
     out.write(as_markdown(brief, day) if args.format == "markdown" else as_text(brief, day))
     return 0

@@ -22,6 +22,7 @@ import platformdirs
 import tomli_w
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.limits import REP
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
@@ -31,6 +32,7 @@ APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
 DB_ENV = "PIPELINE_TUI_DB"
 DEFAULT_THEME = "pipeline-dark"
+DEFAULT_HOOK_TIMEOUT = 10
 
 
 class ConfigError(ValueError):
@@ -54,6 +56,14 @@ class Config:
     import_stages: Mapping[str, str] = field(default_factory=dict)
     """[import.stages]: another tool's stage or status value -> lead, prospect, client,
     repeat, lost or not-a-fit."""
+    user_emails: tuple[str, ...] = ()
+    """The rep's own addresses: a captured message from one is about its recipients."""
+    ics_path: Path | None = None
+    """Where the next actions are kept as an iCalendar file ([calendar] ics_path)."""
+    hooks: Mapping[str, str] = field(default_factory=dict)
+    """Event name -> shell command run on that event ([hooks])."""
+    hook_timeout: int = DEFAULT_HOOK_TIMEOUT
+    """Seconds a hook may run before it is stopped."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -117,8 +127,25 @@ def _stage_table(value: Any) -> str | None:
     return None
 
 
+def _seconds(value: Any) -> str | None:
+    return "must be between 1 and 3600 (seconds)" if not 1 <= value <= 3600 else None
+
+
+def _emails(value: Any) -> str | None:
+    addresses = split_emails(value)
+    if not addresses or any("@" not in a or " " in a for a in addresses):
+        return 'must be email addresses separated by commas, like "sam@example.com"'
+    return None
+
+
+def split_emails(text: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in text.split(",") if a.strip())
+
+
 SCHEMA: dict[str, dict[str, Setting]] = {
-    "user": {"name": Setting(str, None, _rep_name)},
+    # email: your own addresses (comma-separated), so a captured message you sent is
+    # logged on the people you sent it to.
+    "user": {"name": Setting(str, None, _rep_name), "email": Setting(str, None, _emails)},
     "database": {"url": Setting(str, None, _not_blank)},
     "ui": {"theme": Setting(str, DEFAULT_THEME, _not_blank)},
     # criteria replaces the default checklist; extend adds to it (or to criteria).
@@ -129,6 +156,12 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "stale": {stage.value: Setting(int, DEFAULT_STALE_LIMITS[stage], _days) for stage in Stage},
     # Other tools' stage or status values the importer does not know, and what they mean.
     "import": {"stages": Setting(dict, None, _stage_table)},
+    "calendar": {"ics_path": Setting(str, None, _not_blank)},
+    # A shell command per event, given the event as JSON on stdin; timeout in seconds.
+    "hooks": {
+        **{name: Setting(str, None, _not_blank) for name in EVENT_NAMES},
+        "timeout": Setting(int, DEFAULT_HOOK_TIMEOUT, _seconds),
+    },
 }
 """Sections with a fixed set of keys."""
 
@@ -229,6 +262,14 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
             str(name): str(target).strip().lower()
             for name, target in (values.get("import.stages") or {}).items()
         },
+        user_emails=split_emails(values.get("user.email", "")),
+        ics_path=(
+            Path(values["calendar.ics_path"]).expanduser()
+            if "calendar.ics_path" in values
+            else None
+        ),
+        hooks={name: values[f"hooks.{name}"] for name in EVENT_NAMES if f"hooks.{name}" in values},
+        hook_timeout=values.get("hooks.timeout", DEFAULT_HOOK_TIMEOUT),
     )
 
 

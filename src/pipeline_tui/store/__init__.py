@@ -11,10 +11,17 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
+from pipeline_tui.store.errors import (
+    AmbiguousCardError,
+    ConflictError,
+    DuplicateCardError,
+    NotFoundError,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
+    from pipeline_tui.store.daily import NoNextAction, QualificationNeeded
     from pipeline_tui.store.database import Database, open_database
     from pipeline_tui.store.deferred import DeferredService
     from pipeline_tui.store.exchange import (
@@ -47,18 +54,24 @@ _LAZY = {
     "write_csv": "pipeline_tui.store.exchange",
     "write_json": "pipeline_tui.store.exchange",
     "write_vcards": "pipeline_tui.store.exchange",
+    "NoNextAction": "pipeline_tui.store.daily",
+    "QualificationNeeded": "pipeline_tui.store.daily",
 }
 
 __all__ = [
     "CHUNK",
+    "AmbiguousCardError",
     "BoardPeek",
     "BoardView",
     "ConflictError",
     "Database",
     "DeferredService",
+    "DuplicateCardError",
     "ImportReport",
+    "NoNextAction",
     "NotFoundError",
     "PipelineService",
+    "QualificationNeeded",
     "SearchHit",
     "StoreError",
     "backup_database",

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -115,63 +112,3 @@ def _kind(value: str | None) -> TouchpointKind | None:
         return TouchpointKind(value) if value else None
     except ValueError:  # written by a newer release
         return None
-
-
-# Finding a card from the shell ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CardMatch:
-    id: int
-    name: str
-    organisation: str
-    stage: Stage
-    archived: bool
-
-
-def find_cards(session: Session, text: str) -> list[CardMatch]:
-    """The cards `text` names: an id, an email, or part of a name (any case, accents
-    optional). A name that matches one card exactly wins over cards it is only part of;
-    archived cards are looked at only when no active card matches."""
-    key = text.strip()
-    columns = (
-        CardRow.id,
-        CardRow.name,
-        CardRow.organisation,
-        CardRow.stage,
-        CardRow.archived_at,
-    )
-    if key.isdigit():
-        row = session.execute(select(*columns).where(CardRow.id == int(key))).first()
-        return [_match(row)] if row is not None else []
-    if "@" in key:
-        query = select(*columns).where(func.lower(CardRow.email) == key.lower())
-        return [_match(row) for row in session.execute(query.order_by(CardRow.id))]
-    wanted = _fold(key)
-    if not wanted:
-        return []
-    rows = session.execute(
-        select(*columns).order_by(CardRow.archived_at.is_not(None), CardRow.id)
-    ).all()
-    for active in (True, False):
-        names = [(row, _fold(row.name)) for row in rows if (row.archived_at is None) is active]
-        exact = [row for row, name in names if name == wanted]
-        if len(exact) == 1:
-            return [_match(exact[0])]
-        partial = [row for row, name in names if wanted in name]
-        if partial:
-            return [_match(row) for row in partial]
-    return []
-
-
-def _fold(text: str) -> str:
-    """Text as a search compares it: case and accents ignored, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())
-
-
-def _match(row: Any) -> CardMatch:
-    return CardMatch(
-        row.id, row.name, row.organisation, Stage(row.stage), row.archived_at is not None
-    )

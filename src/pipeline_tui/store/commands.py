@@ -25,13 +25,14 @@ from pipeline_tui.domain.cards import (
     NoteView,
     TouchpointView,
 )
+from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import positions, read_model
+from pipeline_tui.store import events, positions, read_model
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
     CardRow,
@@ -78,6 +79,7 @@ def add_card(
     row.events.append(StageEventRow(from_stage=None, to_stage=stage, at=actor.now, by=actor.user))
     session.add(row)
     session.flush()
+    events.record(session, row, EventName.CARD_ADDED, at=actor.now, by=actor.user, email=row.email)
     return row
 
 
@@ -127,6 +129,10 @@ def move_card(
         )
     )
     session.flush()
+    moved = {"from_stage": before.stage.value, "to_stage": to_stage.value, "note": note}
+    events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
+    if to_stage is Stage.CLIENT and before.stage.order < Stage.CLIENT.order:
+        events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)
     return Change(
         ChangeKind.MOVE, row.id, f"Moved {row.name} to {to_stage.label}", before, row.version
     )
@@ -169,6 +175,15 @@ def archive_card(
     row.archive_reason = reason
     row.archive_note = note
     session.flush()
+    events.record(
+        session,
+        row,
+        EventName.ARCHIVED,
+        at=actor.now,
+        by=actor.user,
+        reason=reason.value,
+        note=note,
+    )
     description = f"Archived {row.name} ({reason.label})"
     return Change(ChangeKind.ARCHIVE, row.id, description, before, row.version)
 
@@ -410,7 +425,21 @@ def complete_next_action(
     row = get_card(session, card_id)
     check_version(row, expected_version)
     summary = summary or clip("touchpoint_summary", f"Done: {row.next_action}")
-    log_touchpoint(row, kind, happened_on, summary, actor.now)
+    touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
+    events.record(
+        session,
+        row,
+        EventName.NEXT_ACTION_DONE,
+        at=actor.now,
+        by=actor.user,
+        action=row.next_action,
+        due=row.next_action_due.isoformat() if row.next_action_due else None,
+        touchpoint={
+            "kind": kind.value,
+            "on": happened_on.isoformat(),
+            "summary": touchpoint.summary,
+        },
+    )
     row.next_action, row.next_action_due = "", None
     row.updated_at = actor.now
     session.flush()

@@ -21,3 +21,21 @@ class ConflictError(StoreError):
     def __init__(self, message: str, current: object | None = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class AmbiguousCardError(StoreError):
+    """Words that name more than one card; `candidates` lists them (CardMatch values)
+    so the rep can pick one by id."""
+
+    def __init__(self, message: str, candidates: tuple[object, ...]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class DuplicateCardError(StoreError):
+    """A new card that looks like one already there (same email, or same name and
+    organisation); `matches` lists them. Adding it anyway is the rep's call."""
+
+    def __init__(self, message: str, matches: tuple[object, ...]) -> None:
+        super().__init__(message)
+        self.matches = matches

@@ -17,8 +17,8 @@ outside a session. The work itself lives beside this file, one concern a module:
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,24 +28,29 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.agenda import ScheduledAction
 from pipeline_tui.domain.brief import Brief
 from pipeline_tui.domain.calls import CallOutcome, CallSession, LoggedCall, QueueEntry
+from pipeline_tui.domain.capture import Captured, CaptureResult
 from pipeline_tui.domain.cards import (
     ArchivedCard,
     BoardTotals,
     CardDetail,
     CardDraft,
+    CardFormError,
     CardSummary,
     Change,
     NoteView,
     TouchpointView,
     Undone,
 )
+from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, CriterionAnswer, Qualification
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import calls, commands, read_model, search
-from pipeline_tui.store.brief import CardMatch, find_cards, read_brief
+from pipeline_tui.store import agenda, calls, commands, daily, events, lookup, read_model, search
+from pipeline_tui.store.brief import read_brief
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, StoreError
@@ -61,6 +66,8 @@ if TYPE_CHECKING:
     from pipeline_tui.store.exchange import ImportReport, Progress
 
 Clock = Callable[[], datetime]
+Listener = Callable[[Sequence[PipelineEvent]], object]
+"""Told after every committed write, with the events it recorded (often none)."""
 
 
 class PipelineService:
@@ -82,6 +89,7 @@ class PipelineService:
         """The qualification checklist in force (config [qualification])."""
         self.stale_limits = dict(stale_limits)
         """Days idle before a card is stale, per stage (config [stale])."""
+        self._listeners: list[Listener] = []
 
     def close(self) -> None:
         self.database.close()
@@ -428,11 +436,6 @@ class PipelineService:
         with self.database.read() as session:
             return read_brief(session, card_id, self.criteria)
 
-    def find_cards(self, text: str) -> list[CardMatch]:
-        """The cards an id, an email or part of a name points at (shell commands)."""
-        with self.database.read() as session:
-            return find_cards(session, text)
-
     def log_call(
         self, card_id: int, outcome: CallOutcome, happened_on: date, session_id: int | None
     ) -> LoggedCall:
@@ -490,3 +493,92 @@ class PipelineService:
                     "try again."
                 ) from None
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
+        self._publish(events.take(session))
+
+    def _publish(self, recorded: Sequence[PipelineEvent]) -> None:
+        # The change is saved whatever a listener does: a hook or calendar problem is
+        # the listener's to report, never a failed save.
+        for listener in list(self._listeners):
+            with suppress(Exception):
+                listener(recorded)
+
+    # The shell: finding cards, the daily loop, the agenda, capture, listeners ---------
+    #
+    # The agenda, schedule_next and complete_next are the one way the shell and the
+    # calendar file read and act on "the next step", whatever a step becomes.
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` after every committed write with the events it recorded."""
+        self._listeners.append(listener)
+
+    def find_card(self, text: str, *, archived: bool = False) -> CardMatch:
+        """The one card named by an id, an email or part of a name (see store.lookup);
+        NotFoundError, or AmbiguousCardError with the candidates."""
+        with self.database.read() as session:
+            return lookup.find_card(session, text, archived=archived)
+
+    def likely_duplicates(self, draft: CardDraft) -> list[CardMatch]:
+        """Cards that `draft` probably repeats (same email, or name and organisation)."""
+        with self.database.read() as session:
+            return lookup.likely_duplicates(session, draft.cleaned())
+
+    def add_card_checked(
+        self,
+        draft: CardDraft,
+        stage: Stage = Stage.LEAD,
+        *,
+        source: TouchpointKind | None = None,
+        on: date,
+        force: bool = False,
+    ) -> Change:
+        """A new card, refused (DuplicateCardError) when it looks like one already there
+        unless `force`; `source` is logged as its first touchpoint, on `on`."""
+        draft = draft.cleaned()
+        with self._write() as (session, actor):
+            return daily.add_card(session, actor, draft, stage, source=source, on=on, force=force)
+
+    def agenda(
+        self, *, until: date | None = None, owner: str | None = None
+    ) -> list[ScheduledAction]:
+        """Open dated next actions due by `until` (None: all), earliest first."""
+        with self.database.read() as session:
+            return agenda.scheduled_actions(session, until=until, owner=owner)
+
+    def schedule_next(self, card_id: int, action: str, due: date | None) -> Change:
+        """Set a card's next step, replacing the one it had."""
+        with self._write() as (session, actor):
+            return daily.schedule_next(session, actor, card_id, action, due)
+
+    def complete_next(
+        self,
+        card_id: int,
+        *,
+        kind: TouchpointKind,
+        on: date,
+        summary: str = "",
+        then: tuple[str, date | None] | None = None,
+    ) -> str:
+        """Mark the next step done (a touchpoint) and, with `then`, set the one after,
+        in one transaction; returns the step that was done (NoNextAction if none)."""
+        with self._write() as (session, actor):
+            done = daily.complete_next(session, actor, card_id, kind=kind, on=on, summary=summary)
+            if then is not None:
+                daily.schedule_next(session, actor, card_id, *then)
+            return done
+
+    def move_card_checked(self, card_id: int, to_stage: Stage, override: str = "") -> Change | None:
+        """Move a card as the board does: a lead that fails its checklist moves on only
+        with an `override` reason (QualificationNeeded otherwise)."""
+        with self._write() as (session, actor):
+            return daily.move_card(
+                session, actor, card_id, to_stage, self.criteria, override=override
+            )
+
+    def capture(self, captured: Captured, me: Collection[str] = ()) -> list[CaptureResult]:
+        """Log a captured email, contact card or invite on the cards it concerns, adding
+        a lead for anyone new; `me` are the rep's own addresses."""
+        try:
+            with self._write() as (session, actor):
+                return daily.capture(session, actor, captured, me)
+        except CardFormError as error:
+            raise StoreError(str(error)) from None

@@ -72,6 +72,22 @@ class CardScreen(Screen[None]):
             id="card.delete_note",
         ),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change", id="card.undo"),
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "Editor",
+            show=False,
+            tooltip="Write the highlighted note (or a new one) in $EDITOR",
+            id="card.editor",
+        ),
+        Binding(
+            "y",
+            "copy_contact",
+            "Copy",
+            show=False,
+            tooltip="Copy the email (again: the phone) to the clipboard",
+            id="card.copy",
+        ),
         Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
     ]
@@ -82,6 +98,7 @@ class CardScreen(Screen[None]):
         self.card_id = card_id
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
+        self.copies = 0
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -483,6 +500,71 @@ class CardScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    # The rep's editor and the clipboard ------------------------------------------------------
+
+    def action_external_editor(self) -> None:
+        if self.card is None:
+            return
+        note = self.query_one(NoteList).highlighted_note
+        if note is not None:
+            self._write_in_editor(note.kind, note)
+            return
+
+        def kind_chosen(kind: NoteKind | None) -> None:
+            if kind is not None:
+                self._write_in_editor(kind, None)
+
+        self.app.push_screen(NoteKindScreen(), kind_chosen)
+
+    @work(group="db")
+    async def _write_in_editor(self, kind: NoteKind, note: NoteView | None) -> None:
+        from pipeline_tui.shell.editor import keep_text
+        from pipeline_tui.ui.external_editor import edit_in_editor
+
+        card = self.card
+        if card is None:
+            return
+        before = note.body if note is not None else ""
+        text = edit_in_editor(self.app, before)
+        if text is None or text.strip() == before.strip():
+            return
+        service = self.backend.service
+        try:
+            if note is not None:
+                saved = await self.backend.run(
+                    service.update_note, note.id, text, None, note.version
+                )
+            else:
+                saved = await self.backend.run(service.add_note, card.summary.id, kind, text)
+        except StoreError as error:
+            kept = keep_text(text)
+            self.notify(
+                f"{error} Your text is kept in {kept}.",
+                title="Not saved",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+            self.load(note.id if note is not None else None)
+            return
+        self.notify(f"Saved the {kind.label.lower()} note.", timeout=3)
+        self.load(saved.id)
+
+    def action_copy_contact(self) -> None:
+        """y copies the email; pressed again, the phone (through OSC 52, which reaches
+        the clipboard of the terminal the rep sits at, over SSH too)."""
+        card = self.card
+        if card is None:
+            return
+        contacts = [value for value in (clean_line(card.email), clean_line(card.phone)) if value]
+        if not contacts:
+            self.notify("This card has no email or phone to copy.", timeout=3)
+            return
+        value = contacts[self.copies % len(contacts)]
+        self.copies += 1
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {value} to the clipboard.", timeout=3, markup=False)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Card keys", self.BINDINGS))

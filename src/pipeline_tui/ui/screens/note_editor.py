@@ -31,6 +31,15 @@ class NoteEditorScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),
         Binding("escape", "leave", "Leave", tooltip="Leave (asks if unsaved)", id="note.leave"),
+        # A priority binding: the text area's own ctrl+e (end of line) is also `end`.
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "Editor",
+            tooltip="Edit in $EDITOR",
+            id="note.editor",
+            priority=True,
+        ),
     ]
 
     def __init__(self, card_name: str, kind: NoteKind, body: str, save: SaveNote) -> None:
@@ -99,3 +108,15 @@ class NoteEditorScreen(Screen[None]):
     async def _leave_after(self, answer: str | None) -> None:
         if answer == "discard" or (answer == "save" and await self._save()):
             self.dismiss()
+
+    def action_external_editor(self) -> None:
+        """Open the text in $VISUAL/$EDITOR; what it holds on exit is saved."""
+        from pipeline_tui.ui.external_editor import edit_in_editor
+
+        editor = self.query_one(TextArea)
+        edited = edit_in_editor(self.app, editor.text)
+        if edited is None or edited == editor.text:
+            return
+        editor.load_text(edited)
+        editor.move_cursor(editor.document.end)
+        self.action_save()

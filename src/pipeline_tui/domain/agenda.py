@@ -1,0 +1,101 @@
+"""The agenda: every open next action with a due date, by day, overdue first.
+
+The store hands over `ScheduledAction`s; how they are grouped and labelled lives here,
+so the shell, the calendar file and any screen show the same days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ScheduledAction:
+    """One step due on one card."""
+
+    card_id: int
+    card_name: str
+    organisation: str
+    stage: Stage
+    owner: str
+    action: str
+    due: date
+    email: str = ""
+    phone: str = ""
+    updated_at: datetime | None = None
+    """When the card (so the step) last changed: the calendar's DTSTAMP."""
+    version: int = 0
+    """Rises with every change to the card: the calendar's SEQUENCE."""
+
+    def is_overdue(self, today: date) -> bool:
+        return self.due < today
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    """A heading and its actions: "Overdue", then one per day that has any."""
+
+    label: str
+    day: date | None
+    """None for the overdue group, which spans days."""
+    actions: tuple[ScheduledAction, ...]
+
+
+def agenda_days(actions: Iterable[ScheduledAction], today: date) -> list[AgendaDay]:
+    """Group actions (in due order) into Overdue, then each day from today on."""
+    overdue: list[ScheduledAction] = []
+    by_day: dict[date, list[ScheduledAction]] = {}
+    for action in sorted(actions, key=lambda a: (a.due, a.card_name.casefold(), a.card_id)):
+        if action.is_overdue(today):
+            overdue.append(action)
+        else:
+            by_day.setdefault(action.due, []).append(action)
+    days = [AgendaDay("Overdue", None, tuple(overdue))] if overdue else []
+    days += [AgendaDay(day_label(day, today), day, tuple(items)) for day, items in by_day.items()]
+    return days
+
+
+def day_label(day: date, today: date) -> str:
+    """ "Today · Mon 23 Nov", "Tomorrow · Tue 24 Nov", "Thu 26 Nov"."""
+    plain = f"{day:%a} {day.day} {day:%b}" + ("" if day.year == today.year else f" {day.year}")
+    if day == today:
+        return f"Today · {plain}"
+    if day == today + timedelta(days=1):
+        return f"Tomorrow · {plain}"
+    return plain
+
+
+_KIND_WORDS = {
+    "call": "call",
+    "ring": "call",
+    "phone": "call",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "send": "email",
+    "reply": "email",
+    "meet": "meeting",
+    "meeting": "meeting",
+    "demo": "meeting",
+    "visit": "meeting",
+    "lunch": "meeting",
+    "coffee": "meeting",
+    "follow": "follow-up",
+    "follow-up": "follow-up",
+    "check": "follow-up",
+}
+
+
+def kind_for_action(action: str) -> TouchpointKind:
+    """The touchpoint an action most likely was, from its first word ("Call Ann back":
+    a call); a conversation when nothing says."""
+    words = action.strip().lower().split()
+    first = words[0].rstrip(":,.") if words else ""
+    return TouchpointKind(_KIND_WORDS.get(first, TouchpointKind.CONVERSATION.value))

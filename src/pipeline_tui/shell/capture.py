@@ -1,0 +1,401 @@
+"""`pipeline-tui log -`: capture an email, a vCard or an .ics invite piped in.
+
+Formats and why these readers:
+
+- Email (RFC 5322 / RFC 822, MIME): the standard library's `email` package with
+  `policy.default`, which decodes RFC 2047 encoded words, unfolds headers, decodes
+  quoted-printable and base64 bodies and parses address lists; mutt's and aerc's
+  pipes, Apple Mail's .eml and Gmail's "Show original" are all plain RFC 5322. An mbox
+  "From " line at the top (mutt with an mbox folder) is skipped. A message with a
+  text/calendar part is an invite; one with a text/vcard part, a contact card.
+- iCalendar (RFC 5545): the `icalendar` library, which handles folding, parameters,
+  time zones (VTIMEZONE and TZID) and all-day dates.
+- vCard (RFC 2426 3.0, RFC 6350 4.0, and 2.1 as Outlook and Android still write it):
+  read here, see `parse_vcards`. Only the name, organisation, emails, phones and
+  note are needed, and the libraries around either reject 2.1's quoted-printable
+  soft line breaks or read grouped properties ("item1.EMAIL", Apple) as unknown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import quopri
+import re
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import TYPE_CHECKING, Any, TextIO
+
+from pipeline_tui.cli import UsageError, today
+from pipeline_tui.config import Config
+from pipeline_tui.domain.capture import Captured, Person
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
+
+MAX_INPUT = 50 * 1024 * 1024
+"""Anything bigger on stdin is not one email, card or invite."""
+
+
+class CaptureError(ValueError):
+    """Input that is not an email, a vCard or an invite; one sentence."""
+
+
+def read_captured(data: bytes, day: date) -> Captured:
+    """What `data` is, and whom it concerns; CaptureError if it is none of the three."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].upper()
+    if not head:
+        raise CaptureError("Nothing came in on stdin; pipe in an email, a vCard or an .ics file.")
+    if head.startswith(b"BEGIN:VCARD"):
+        return contact_card(_decode(data), day)
+    if head.startswith(b"BEGIN:VCALENDAR"):
+        return invite(data, day, None)
+    return email_message(data, day)
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace")
+
+
+# Email -----------------------------------------------------------------------------------
+
+
+def email_message(data: bytes, day: date) -> Captured:
+    if data.startswith(b"From "):  # an mbox separator line, not a header
+        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    sender = _first(_people(message, "from"))
+    if sender is None or not message.get("date", message.get("subject")):
+        raise CaptureError(
+            "stdin is not an email (no From, Date or Subject header), a vCard or an .ics invite."
+        )
+    recipients = tuple(_people(message, "to"))
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "text/calendar":
+            return invite(_part_bytes(part), day, sender)
+        if kind in ("text/vcard", "text/x-vcard", "text/directory"):
+            return contact_card(_decode(_part_bytes(part)), day)
+    subject = clean_line(str(message.get("subject", ""))) or "(no subject)"
+    return Captured(
+        what="email",
+        kind=TouchpointKind.EMAIL,
+        happened_on=_sent_on(message, day),
+        summary=subject,
+        sender=sender,
+        recipients=recipients,
+        delivered=any(message.get(h) for h in ("received", "delivered-to", "return-path")),
+    )
+
+
+def _part_bytes(part: Any) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _people(message: EmailMessage, header: str) -> Iterator[Person]:
+    for value in message.get_all(header, []):
+        addresses: tuple[Address, ...] = getattr(value, "addresses", ())
+        for address in addresses:
+            email = clean_line(address.addr_spec)
+            if "@" in email:
+                yield Person(name=clean_line(address.display_name), email=email)
+
+
+def _first(people: Iterator[Person]) -> Person | None:
+    return next(people, None)
+
+
+def _sent_on(message: EmailMessage, day: date) -> date:
+    """The day the message was sent, in the rep's zone; today if it does not say."""
+    header = message.get("date")
+    moment = getattr(header, "datetime", None)
+    if not isinstance(moment, datetime):
+        return day
+    sent = moment.astimezone().date() if moment.tzinfo else moment.date()
+    return min(sent, day)
+
+
+# iCalendar -------------------------------------------------------------------------------------
+
+
+def invite(data: bytes, day: date, sender: Person | None) -> Captured:
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(data)
+    except ValueError as error:
+        raise CaptureError(f"The invite could not be read: {error}.") from None
+    events = calendar.walk("VEVENT")
+    if not events:
+        raise CaptureError("The .ics file holds no event.")
+    event = events[0]
+    title = clean_line(str(event.get("SUMMARY", ""))) or "Meeting"
+    start = event.decoded("DTSTART", None)
+    when: date = day
+    at = ""
+    if isinstance(start, datetime):
+        local = start.astimezone() if start.tzinfo else start
+        when, at = local.date(), f" {local:%H:%M}"
+    elif isinstance(start, date):
+        when = start
+    organiser = _calendar_person(event.get("ORGANIZER")) or sender
+    attendees = event.get("ATTENDEE", [])
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
+    method = str(calendar.get("METHOD", "")).upper()
+    cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
+    stamp = f"{when:%a} {when.day} {when:%b}{at}"
+    summary = f"{'Cancelled' if cancelled else 'Invite'}: {title} ({stamp})"
+    upcoming = when >= day and not cancelled
+    return Captured(
+        what="invite",
+        kind=TouchpointKind.MEETING,
+        happened_on=min(when, day),
+        summary=summary,
+        sender=organiser,
+        recipients=tuple(p for p in people if organiser is None or p.email != organiser.email),
+        next_step=(f"Meeting: {title}", when) if upcoming else None,
+    )
+
+
+def _calendar_person(value: Any) -> Person | None:
+    if value is None:
+        return None
+    address = str(value)
+    if address.lower().startswith("mailto:"):
+        address = address[7:]
+    name = ""
+    params = getattr(value, "params", None)
+    if params is not None:
+        name = str(params.get("CN", ""))
+    email = clean_line(address)
+    if "@" not in email:
+        return None
+    return Person(name=clean_line(name.strip('"')), email=email)
+
+
+# vCard -------------------------------------------------------------------------------------------
+
+_PARAMS = re.compile(r';((?:[^;:"]|"[^"]*")*)')
+
+
+def contact_card(text: str, day: date) -> Captured:
+    people = tuple(parse_vcards(text))
+    if not people:
+        raise CaptureError("The vCard names nobody (no FN, N or EMAIL).")
+    return Captured(
+        what="contact",
+        kind=TouchpointKind.EVENT,
+        happened_on=day,
+        summary="Exchanged contact cards",
+        sender=None,
+        recipients=people,
+    )
+
+
+def parse_vcards(text: str) -> Iterator[Person]:
+    """Each contact in a vCard file (2.1, 3.0 or 4.0): name, organisation, first email
+    (the preferred one if marked) and phone."""
+    card: dict[str, list[tuple[dict[str, str], str]]] | None = None
+    for name, params, value in _content_lines(text):
+        if name == "BEGIN" and value.upper() == "VCARD":
+            card = {}
+        elif name == "END" and value.upper() == "VCARD":
+            if card is not None:
+                person = _person(card)
+                if person is not None:
+                    yield person
+            card = None
+        elif card is not None:
+            card.setdefault(name, []).append((params, value))
+
+
+def _content_lines(text: str) -> Iterator[tuple[str, dict[str, str], str]]:
+    """(NAME, params, decoded value) per logical line: folded lines joined (RFC 6350
+    3.2), and 2.1's quoted-printable soft line breaks ("=" at the end) too."""
+    logical: list[str] = []
+    for raw in re.split(r"\r\n|\n|\r", text):
+        if logical and raw[:1] in (" ", "\t"):
+            logical[-1] += raw[1:]
+        elif logical and logical[-1].endswith("=") and _is_quoted_printable(logical[-1]):
+            logical[-1] += raw
+        elif raw.strip():
+            logical.append(raw)
+    for line in logical:
+        parsed = _content_line(line)
+        if parsed is not None:
+            yield parsed
+
+
+def _is_quoted_printable(line: str) -> bool:
+    head = line.split(":", 1)[0].upper()
+    return "QUOTED-PRINTABLE" in head
+
+
+def _content_line(line: str) -> tuple[str, dict[str, str], str] | None:
+    match = re.match(r"([A-Za-z0-9.-]+)((?:;(?:[^;:\"]|\"[^\"]*\")*)*):(.*)$", line, re.DOTALL)
+    if match is None:
+        return None
+    name = match.group(1).rsplit(".", 1)[-1].upper()  # "item1.EMAIL": a group, then a name
+    params: dict[str, str] = {}
+    for param in _PARAMS.findall(match.group(2)):
+        key, _, value = param.partition("=")
+        if value:
+            params[key.upper()] = (params.get(key.upper(), "") + "," + value.strip('"')).lstrip(",")
+        else:  # 2.1 names a type or an encoding alone: "TEL;CELL;PREF", "QUOTED-PRINTABLE"
+            bare = key.upper()
+            if bare in ("QUOTED-PRINTABLE", "BASE64", "B"):
+                params["ENCODING"] = bare
+            else:
+                params["TYPE"] = (params.get("TYPE", "") + "," + bare).lstrip(",")
+    value = match.group(3)
+    if params.get("ENCODING", "").upper() == "QUOTED-PRINTABLE":
+        charset = params.get("CHARSET", "utf-8")
+        raw = quopri.decodestring(value.encode("ascii", errors="replace"))
+        try:
+            value = raw.decode(charset, errors="replace")
+        except LookupError:
+            value = raw.decode("utf-8", errors="replace")
+    return name, params, value
+
+
+def _unescape(value: str) -> str:
+    """RFC 6350 3.4 text: \\n is a line break; \\, \\; and \\\\ the characters."""
+    return re.sub(r"\\([nN,;\\:])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def _components(value: str) -> list[str]:
+    """A structured value (N, ORG) split at unescaped semicolons, each unescaped."""
+    return [_unescape(part) for part in re.split(r"(?<!\\);", value)]
+
+
+def _preferred(entries: list[tuple[dict[str, str], str]]) -> str:
+    def rank(entry: tuple[dict[str, str], str]) -> int:
+        params = entry[0]
+        types = params.get("TYPE", "").lower().split(",")
+        return 0 if "pref" in types or "PREF" in params else 1
+
+    for _params, value in sorted(entries, key=rank):
+        text = clean_line(_unescape(value))
+        if text.lower().startswith(("mailto:", "tel:")):
+            text = text.split(":", 1)[1]
+        if text:
+            return text
+    return ""
+
+
+def _person(card: dict[str, list[tuple[dict[str, str], str]]]) -> Person | None:
+    name = clean_line(_unescape(card["FN"][0][1])) if "FN" in card else ""
+    if not name and "N" in card:
+        family, given, *_ = [*_components(card["N"][0][1]), "", ""]
+        name = clean_line(f"{given} {family}")
+    organisation = clean_line(_components(card["ORG"][0][1])[0]) if "ORG" in card else ""
+    email = _preferred(card.get("EMAIL", []))
+    phone = _preferred(card.get("TEL", []))
+    if not name and not email:
+        return None
+    return Person(name=name, email=email, organisation=organisation, phone=phone)
+
+
+# The command ------------------------------------------------------------------------------------
+
+
+def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    if args.summary or args.kind or args.on != "today":
+        raise UsageError("log - takes no SUMMARY, --kind or --on: it reads them from stdin.")
+    if sys.stdin.isatty():
+        raise UsageError("log - reads an email, a vCard or an .ics file on stdin; pipe one in.")
+    data = sys.stdin.buffer.read(MAX_INPUT + 1)
+    if len(data) > MAX_INPUT:
+        raise UsageError("stdin holds more than 50 MB; that is not one email, card or invite.")
+    try:
+        captured = read_captured(data, today())
+    except CaptureError as error:
+        raise UsageError(str(error)) from None
+    if args.dry_run:
+        return _describe(captured, out, args.format)
+    results = service.capture(captured, config.user_emails)
+    if args.format == "json":
+        records = [
+            {
+                "card_id": r.card_id,
+                "name": clean_line(r.card_name),
+                "created": r.created,
+                "kind": captured.kind.value,
+                "on": captured.happened_on.isoformat(),
+                "summary": r.summary,
+                "next_action_set": r.next_step_set,
+            }
+            for r in results
+        ]
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return 0 if results else 1
+    if not results:
+        print(f"The {captured.what} names nobody but you; nothing was logged.", file=sys.stderr)
+        return 1
+    article = "an" if captured.kind.label[0].lower() in "aeiou" else "a"
+    what = f"{article} {captured.kind.label.lower()}"
+    for r in results:
+        name = clean_line(r.card_name)
+        if r.created:
+            print(f"Added {name} as a lead (card {r.card_id}) with {what}: {r.summary}", file=out)
+        else:
+            print(f"Logged {what} on {name} (card {r.card_id}): {r.summary}", file=out)
+        if r.next_step_set and captured.next_step is not None:
+            step, due = captured.next_step
+            print(f"  Next for {name}: {clean_line(step)}, due {due.isoformat()}.", file=out)
+    return 0
+
+
+def _describe(captured: Captured, out: TextIO, fmt: str) -> int:
+    people = ([captured.sender] if captured.sender else []) + list(captured.recipients)
+    if fmt == "json":
+        record = {
+            "what": captured.what,
+            "kind": captured.kind.value,
+            "on": captured.happened_on.isoformat(),
+            "summary": clean_text(captured.summary),
+            "from": _person_record(captured.sender) if captured.sender else None,
+            "to": [_person_record(p) for p in captured.recipients],
+        }
+        json.dump(record, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return 0
+    print(
+        f"Read {captured.what}: {captured.kind.label.lower()} on {captured.happened_on}: "
+        f"{clean_line(captured.summary)}",
+        file=out,
+    )
+    for person in people:
+        print(f"  {_person_line(person)}", file=out)
+    print("Nothing was written (dry run).", file=out)
+    return 0
+
+
+def _person_record(person: Person) -> dict[str, str]:
+    return {
+        "name": person.name,
+        "email": person.email,
+        "organisation": person.organisation,
+        "phone": person.phone,
+    }
+
+
+def _person_line(person: Person) -> str:
+    parts = [person.name or "(no name)"]
+    if person.email:
+        parts.append(f"<{person.email}>")
+    if person.organisation:
+        parts.append(f"({person.organisation})")
+    return " ".join(parts)

@@ -1,0 +1,446 @@
+"""The daily loop from the shell: note, log, next, done, move, show and search.
+
+Each command names its card as the rep would (see PipelineService.find_card), prints
+one line saying what it did, and leaves the reading commands' output to pipes (json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from pipeline_tui.cli import PROG, UsageError, today
+from pipeline_tui.config import Config
+from pipeline_tui.domain.agenda import kind_for_action
+from pipeline_tui.domain.cards import CardDetail
+from pipeline_tui.domain.dates import DueDateError, describe_due, parse_due, parse_past_date
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.lookup import CardMatch
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
+
+Command = Callable[..., int]
+
+
+def find(service: PipelineService, text: str, *, archived: bool = False) -> CardMatch:
+    """The card CARD names (AmbiguousCardError is reported with its candidates by
+    shell.commands)."""
+    return service.find_card(text, archived=archived)
+
+
+def _words(parts: list[str]) -> str:
+    return " ".join(parts).strip()
+
+
+def note_kind(text: str) -> NoteKind:
+    key = text.strip().lower()
+    for kind in NoteKind:
+        if key in (kind.value, kind.key):
+            return kind
+    raise UsageError(f"Unknown note kind {text!r}; choose one of " + ", ".join(NoteKind) + ".")
+
+
+def touchpoint_kind(text: str) -> TouchpointKind:
+    key = text.strip().lower()
+    for kind in TouchpointKind:
+        if key in (kind.value, kind.label.lower(), kind.value.replace("-", "")):
+            return kind
+    raise UsageError(
+        f"Unknown touchpoint kind {text!r}; choose one of " + ", ".join(TouchpointKind) + "."
+    )
+
+
+def due_date(text: str) -> date | None:
+    try:
+        return parse_due(text, today())
+    except DueDateError as error:
+        raise UsageError(str(error)) from None
+
+
+def past_date(text: str) -> date:
+    try:
+        return parse_past_date(text, today())
+    except DueDateError as error:
+        raise UsageError(str(error)) from None
+
+
+def _due_words(due: date | None) -> str:
+    return f", due {due.isoformat()} ({describe_due(due, today())})" if due else ""
+
+
+# note ------------------------------------------------------------------------------------
+
+
+def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    kind = note_kind(args.kind)
+    card = find(service, args.card)
+    text = _words(args.text)
+    if text == "-":
+        body = sys.stdin.read()
+    elif text:
+        body = " ".join(args.text)
+    else:
+        from pipeline_tui.shell.editor import EditorError, edit_text
+
+        try:
+            body = edit_text("", name="note")
+        except EditorError as error:
+            raise UsageError(str(error)) from None
+    if not clean_text(body).strip():
+        raise UsageError("The note is empty; nothing was saved.")
+    saved = service.add_note(card.id, kind, body)
+    article = "an" if kind.value[0] in "aeiou" else "a"
+    print(
+        f"Added {article} {kind.value} note to {clean_line(card.name)} (note {saved.id}).",
+        file=out,
+    )
+    return 0
+
+
+# log ---------------------------------------------------------------------------------------
+
+
+def log(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    if not args.kind:
+        raise UsageError(
+            "Say what kind of touchpoint with --kind: " + ", ".join(TouchpointKind) + "."
+        )
+    kind = touchpoint_kind(args.kind)
+    on = past_date(args.on)
+    card = find(service, args.card)
+    summary = _words(args.summary)
+    service.add_touchpoint(card.id, kind, on, summary)
+    when = "today" if on == today() else on.isoformat()
+    print(f"Logged a {kind.label.lower()} with {clean_line(card.name)} {when}.", file=out)
+    return 0
+
+
+# next and done --------------------------------------------------------------------------------
+
+
+def next_action(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
+    action = _words(args.action)
+    due = due_date(args.due)
+    card = find(service, args.card)
+    before = service.card(card.id).summary
+    service.schedule_next(card.id, action, due)
+    was = f" (was: {clean_line(before.next_action)})" if before.next_action else ""
+    print(
+        f"Next for {clean_line(card.name)}: {clean_line(action)}{_due_words(due)}{was}.", file=out
+    )
+    return 0
+
+
+def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    if args.due and not args.then:
+        raise UsageError("--due goes with --next ACTION: the action after this one.")
+    on = past_date(args.on)
+    then = (args.then, due_date(args.due)) if args.then else None
+    card = find(service, args.card)
+    current = service.card(card.id).summary.next_action
+    kind = touchpoint_kind(args.kind) if args.kind else kind_for_action(current)
+    action = service.complete_next(card.id, kind=kind, on=on, summary=args.note, then=then)
+    name = clean_line(card.name)
+    print(
+        f"Done: {clean_line(action) or 'the next action'} "
+        f"({name}, logged as {kind.label.lower()}).",
+        file=out,
+    )
+    if then is not None:
+        print(f"Next for {name}: {clean_line(then[0])}{_due_words(then[1])}.", file=out)
+    else:
+        print(
+            f"{name} has no next action now; set one with: {PROG} next {card.id} ACTION --due DATE",
+            file=sys.stderr,
+        )
+    return 0
+
+
+# move ----------------------------------------------------------------------------------------
+
+
+def move(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    try:
+        stage = Stage.parse(args.stage)
+    except ValueError as error:
+        message = str(error)
+        raise UsageError(message[0].upper() + message[1:] + ".") from None
+    card = find(service, args.card)
+    change = service.move_card_checked(card.id, stage, args.override)
+    name = clean_line(card.name)
+    if change is None:
+        print(f"{name} is already in {stage.label}.", file=out)
+    else:
+        print(f"Moved {name} from {card.stage.label} to {stage.label}.", file=out)
+    return 0
+
+
+# show ------------------------------------------------------------------------------------------
+
+
+def show(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    if args.touchpoints < 0:
+        raise UsageError("--touchpoints must be 0 or more.")
+    card = service.card(find(service, args.card, archived=True).id)
+    if args.format == "json":
+        json.dump(card_record(card, today()), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(
+            describe_card(card, today(), args.touchpoints, markdown=args.format == "markdown")
+        )
+    return 0
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def card_record(card: CardDetail, day: date) -> dict[str, Any]:
+    """Everything `show` knows about a card, for --format json."""
+    s = card.summary
+    q = card.qualification
+    return {
+        "id": s.id,
+        "name": clean_line(s.name),
+        "organisation": clean_line(s.organisation),
+        "stage": s.stage.value,
+        "owner": clean_line(s.owner),
+        "email": clean_line(card.email),
+        "phone": clean_line(card.phone),
+        "tags": [clean_line(t) for t in s.tags],
+        "source": card.source.value if card.source else None,
+        "market": card.market.value if card.market else None,
+        "created_at": card.created_at.isoformat(),
+        "archived": (
+            {
+                "at": card.archived_at.isoformat(),
+                "reason": card.archive_reason.value if card.archive_reason else None,
+                "note": clean_line(card.archive_note),
+            }
+            if card.archived_at
+            else None
+        ),
+        "next_action": (
+            {
+                "action": clean_line(s.next_action),
+                "due": s.next_action_due.isoformat() if s.next_action_due else None,
+                "overdue": s.is_overdue(day),
+            }
+            if s.next_action or s.next_action_due
+            else None
+        ),
+        "qualification": (
+            {
+                "score": q.score,
+                "criteria": [
+                    {
+                        "criterion": c,
+                        "answer": q.answer(c).answer.value,
+                        "comment": clean_line(q.answer(c).comment),
+                    }
+                    for c in q.criteria
+                ],
+            }
+            if q is not None
+            else None
+        ),
+        "notes": [
+            {
+                "id": n.id,
+                "kind": n.kind.value,
+                "body": clean_text(n.body),
+                "created_at": n.created_at.isoformat(),
+                "updated_at": n.updated_at.isoformat(),
+            }
+            for n in card.notes
+        ],
+        "touchpoints": [
+            {
+                "kind": t.kind.value,
+                "on": t.happened_on.isoformat(),
+                "summary": clean_line(t.summary),
+            }
+            for t in card.touchpoints
+        ],
+        "history": [
+            {
+                "from": e.from_stage.value if e.from_stage else None,
+                "to": e.to_stage.value,
+                "at": e.at.isoformat(),
+                "by": clean_line(e.by),
+                "note": clean_line(e.note),
+            }
+            for e in card.history
+        ],
+        "referred_by": (
+            {"id": card.referred_by.id, "name": clean_line(card.referred_by.name)}
+            if card.referred_by
+            else None
+        ),
+        "referrals": [{"id": r.id, "name": clean_line(r.name)} for r in card.referrals],
+    }
+
+
+def describe_card(card: CardDetail, day: date, touchpoints: int, *, markdown: bool) -> str:
+    """The card as text (or Markdown): profile, next action, notes by kind, the last
+    touchpoints and the stage history."""
+    s = card.summary
+    lines: list[str] = []
+
+    def heading(text: str) -> None:
+        lines.extend(["", f"## {text}" if markdown else text])
+
+    def item(text: str) -> str:
+        return f"- {text}" if markdown else f"  {text}"
+
+    title = clean_line(s.name) + (f" · {clean_line(s.organisation)}" if s.organisation else "")
+    lines.append(f"# {title}" if markdown else f"{title}  (card {s.id})")
+    facts = [s.stage.label]
+    if s.score:
+        facts.append(f"qualified {s.score}")
+    facts.append(f"owner {clean_line(s.owner)}")
+    if card.archived_at:
+        reason = card.archive_reason.label if card.archive_reason else "archived"
+        facts.append(f"archived: {reason} {clean_line(card.archive_note)}".strip())
+    lines.append(" · ".join(facts) + (f" · card {s.id}" if markdown else ""))
+    contact = [
+        f"{label} {clean_line(value)}"
+        for label, value in (("Email", card.email), ("Phone", card.phone))
+        if value
+    ]
+    if s.tags:
+        contact.append(" ".join(f"#{clean_line(t)}" for t in s.tags))
+    if card.source:
+        market = f", {card.market.value}" if card.market else ""
+        contact.append(f"Source {card.source.label}{market}")
+    if contact:
+        lines.append(("  \n" if markdown else "\n").join(contact))
+    if card.referred_by:
+        lines.append(
+            f"Referred by {clean_line(card.referred_by.name)} (card {card.referred_by.id})"
+        )
+
+    heading("Next action")
+    if s.next_action or s.next_action_due:
+        due = ""
+        if s.next_action_due:
+            mark = "! " if s.is_overdue(day) else ""
+            when = describe_due(s.next_action_due, day)
+            due = f" — {mark}due {s.next_action_due.isoformat()} ({when})"
+        lines.append(item(clean_line(s.next_action) or "(no description)") + due)
+    else:
+        lines.append(item("none yet"))
+
+    q = card.qualification
+    if q is not None and q.criteria:
+        heading(f"Qualification {q.score}")
+        for criterion in q.criteria:
+            given = q.answer(criterion)
+            comment = f" — {clean_line(given.comment)}" if given.comment else ""
+            lines.append(item(f"{given.answer.mark} {clean_line(criterion)}{comment}"))
+
+    heading(f"Research notes ({len(card.notes)})")
+    if not card.notes:
+        lines.append(item("none yet"))
+    for kind in NoteKind:
+        notes = [n for n in card.notes if n.kind is kind]
+        if not notes:
+            continue
+        lines.extend(["", f"### {kind.label}" if markdown else f"  {kind.label.upper()}"])
+        for n in notes:
+            body = clean_text(n.body).strip()
+            stamp = n.updated_at.astimezone().strftime("%Y-%m-%d")
+            if markdown:
+                lines.extend(["", f"*{stamp}*", "", body])
+            else:
+                first, *rest = body.splitlines() or [""]
+                lines.append(f"    {stamp}  {first}")
+                lines.extend(f"                {line}" for line in rest)
+
+    shown = card.touchpoints[:touchpoints]
+    more = len(card.touchpoints) - len(shown)
+    heading(
+        f"Touchpoints ({len(card.touchpoints)})" + (f", the last {len(shown)}" if more > 0 else "")
+    )
+    if not card.touchpoints:
+        lines.append(item("none yet"))
+    for t in shown:
+        summary = f"  {clean_line(t.summary)}" if t.summary else ""
+        lines.append(item(f"{t.happened_on.isoformat()}  {t.kind.label}{summary}"))
+
+    heading("Stage history")
+    for e in card.history:
+        move = (
+            f"Added as {e.to_stage.label}"
+            if e.from_stage is None
+            else f"{e.from_stage.label} → {e.to_stage.label}"
+        )
+        why = f" ({clean_line(e.note)})" if e.note else ""
+        lines.append(item(f"{_moment(e.at)}  {move} by {clean_line(e.by)}{why}"))
+    if card.referrals:
+        heading(f"Referred ({len(card.referrals)})")
+        lines.extend(
+            item(f"{clean_line(r.name)} (card {r.id}), {r.stage.label}") for r in card.referrals
+        )
+    return "\n".join(lines) + "\n"
+
+
+# search ----------------------------------------------------------------------------------------
+
+
+def search(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
+    query = _words(args.query)
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1.")
+    hits = service.search(query, args.limit)
+    if args.format == "json":
+        records = [
+            {
+                "card_id": h.card_id,
+                "name": clean_line(h.card_name),
+                "organisation": clean_line(h.organisation),
+                "stage": h.stage.value,
+                "note_id": h.note_id,
+                "note_kind": h.note_kind.value if h.note_kind else None,
+                "snippet": clean_line(h.snippet),
+            }
+            for h in hits
+        ]
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return 0 if hits else 1
+    if not hits:
+        print(f"No card or note matches {clean_line(query)!r}.", file=sys.stderr)
+        return 1
+    for h in hits:
+        org = f" ({clean_line(h.organisation)})" if h.organisation else ""
+        head = f"{h.card_id:>5}  {clean_line(h.card_name)}{org}, {h.stage.value}"
+        if h.note_kind is None:
+            print(head, file=out)
+        else:
+            print(f"{head}  [{h.note_kind.value} note]", file=out)
+            print(f"       …{clean_line(h.snippet)}…" if h.snippet else "", file=out)
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "note": note,
+    "log": log,
+    "next": next_action,
+    "done": done,
+    "move": move,
+    "show": show,
+    "search": search,
+}

@@ -1,0 +1,212 @@
+"""The rep's daily loop from the shell: adding with a first touchpoint, the next step
+set and done, checked moves, and capturing a piped-in email, contact card or invite.
+
+Each function works inside the write transaction it is given, on top of commands.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipeline_tui.domain.capture import Captured, CaptureResult, Person
+from pipeline_tui.domain.cards import CardDraft, Change
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import commands, lookup, read_model
+from pipeline_tui.store.commands import Actor
+from pipeline_tui.store.errors import StoreError
+from pipeline_tui.store.models import CardRow
+
+
+class QualificationNeeded(StoreError):
+    """A lead moved on without passing its checklist, and no reason given."""
+
+
+class NoNextAction(StoreError):
+    """Marking done a card that has no next action."""
+
+
+def add_card(
+    session: Session,
+    actor: Actor,
+    draft: CardDraft,
+    stage: Stage,
+    *,
+    source: TouchpointKind | None,
+    on: date,
+    force: bool,
+) -> Change:
+    """A new card; refused as a likely duplicate unless `force`. `source` is logged as
+    its first touchpoint, on `on`, which makes it the card's source and market."""
+    if not force:
+        lookup.check_not_duplicate(session, draft)
+    row = commands.add_card(session, actor, draft, stage)
+    extra = {}
+    if source is not None:
+        commands.log_touchpoint(row, source, on, "", actor.now)
+        session.flush()
+        extra["touchpoint"] = 1
+    return commands.created(row, f"Added {draft.name}", **extra)
+
+
+def schedule_next(
+    session: Session, actor: Actor, card_id: int, action: str, due: date | None
+) -> Change:
+    """Set the card's next step (replacing the one it had)."""
+    row = commands.get_card(session, card_id, active=True)
+    return commands.set_next_action(session, actor, row.id, action, due, row.version)
+
+
+def complete_next(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    *,
+    kind: TouchpointKind,
+    on: date,
+    summary: str,
+) -> str:
+    """Mark the card's next step done (logged as a touchpoint); returns what it was."""
+    row = commands.get_card(session, card_id, active=True)
+    if not row.next_action and row.next_action_due is None:
+        raise NoNextAction(f"{row.name} has no next action to mark done.")
+    done = row.next_action
+    commands.complete_next_action(session, actor, row.id, kind, on, summary, row.version)
+    return done
+
+
+def move_card(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    to_stage: Stage,
+    criteria: Sequence[str],
+    *,
+    override: str = "",
+) -> Change | None:
+    """Move a card, applying the qualification rule: a lead moved on must pass its
+    checklist, or be moved with a reason, which the stage history keeps."""
+    row = commands.get_card(session, card_id, active=True)
+    note = ""
+    if row.stage is Stage.LEAD and to_stage.order > Stage.LEAD.order:
+        checklist = read_model.qualification(session, row.id, criteria)
+        if not checklist.passes:
+            reason = clean_line(override)
+            if not reason:
+                raise QualificationNeeded(
+                    f"{row.name} meets {checklist.score} criteria (not: "
+                    f"{', '.join(checklist.failed)}); answer the checklist in the app (Q), "
+                    "or move with --override REASON."
+                )
+            note = f"{checklist.override_note()}: {reason}"
+    return commands.move_card(session, actor, row.id, to_stage, note)
+
+
+# Capture ------------------------------------------------------------------------------
+
+
+def capture(
+    session: Session, actor: Actor, captured: Captured, me: Collection[str]
+) -> list[CaptureResult]:
+    """Log what was captured on the cards of the people it concerns, creating a lead
+    (with this touchpoint as its source) for anyone not yet on a card.
+
+    A message from one of the rep's addresses (`me`) is about its recipients. Without
+    those addresses, a message that was never delivered to a mailbox (a Sent-folder
+    copy), from someone with no card to someone with one, is taken as the rep's own.
+    """
+    mine = {address.lower() for address in me}
+    people = _concerned(session, captured, mine)
+    results: list[CaptureResult] = []
+    for person in people:
+        row = _card_of(session, person)
+        created = row is None
+        if row is None:
+            draft = CardDraft(
+                name=person.name or person.email.split("@")[0],
+                organisation=person.organisation,
+                email=person.email,
+                phone=person.phone,
+            ).cleaned()
+            row = commands.add_card(session, actor, draft, Stage.LEAD)
+        else:
+            _fill_blanks(row, person, actor)
+        commands.log_touchpoint(
+            row, captured.kind, captured.happened_on, captured.summary, actor.now
+        )
+        scheduled = False
+        if captured.next_step and not row.next_action and row.next_action_due is None:
+            row.next_action, row.next_action_due = captured.next_step
+            row.next_action = clean_line(row.next_action)[:500]
+            row.updated_at = actor.now
+            scheduled = True
+        session.flush()
+        results.append(
+            CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
+        )
+    return results
+
+
+def _concerned(session: Session, captured: Captured, mine: set[str]) -> list[Person]:
+    sender = captured.sender
+    others = [p for p in captured.recipients if p.email.lower() not in mine or not p.email]
+    if sender is None:
+        return _unique(others)
+    if sender.email.lower() in mine:
+        return _unique(others)
+    if not mine and not captured.delivered and _card_of(session, sender) is None:
+        known = [p for p in others if _card_of(session, p) is not None]
+        if known:
+            return _unique(known)
+    return [sender]
+
+
+def _unique(people: list[Person]) -> list[Person]:
+    seen: set[str] = set()
+    kept = []
+    for person in people:
+        key = (person.email or person.name).lower()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(person)
+    return kept
+
+
+def _card_of(session: Session, person: Person) -> CardRow | None:
+    """The active card of `person`: by email, then by a name only one card has."""
+    active = CardRow.archived_at.is_(None)
+    if person.email:
+        found = session.scalars(
+            select(CardRow)
+            .where(active, func.lower(CardRow.email) == person.email.lower())
+            .order_by(CardRow.id)
+            .limit(1)
+        ).first()
+        if found is not None:
+            return found
+    name = clean_line(person.name)
+    if name:
+        rows = session.scalars(
+            select(CardRow).where(active, func.lower(CardRow.name) == name.lower()).limit(2)
+        ).all()
+        # Two cards of that name with other emails are two other people: a new lead.
+        if len(rows) == 1 and not (person.email and rows[0].email):
+            return rows[0]
+    return None
+
+
+def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> None:
+    """What the captured item knows that the card lacks; nothing typed is replaced."""
+    changed = False
+    for field in ("email", "phone", "organisation"):
+        value = clean_line(getattr(person, field))[:500]
+        if value and not getattr(row, field):
+            setattr(row, field, value)
+            changed = True
+    if changed:
+        row.updated_at = actor.now

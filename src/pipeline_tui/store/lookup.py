@@ -1,0 +1,131 @@
+"""Finding a card from what a rep types in the shell, and spotting a likely duplicate.
+
+One function answers "which card is CARD?" for every command that takes one: an id
+("12" or "#12"), an email (any case), or words of the name. Words that fit more than
+one card are refused with the candidates listed, never guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.lookup import CardMatch, card_id_in, looks_like_email
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store.errors import AmbiguousCardError, DuplicateCardError, NotFoundError
+from pipeline_tui.store.models import CardRow
+
+CANDIDATES_SHOWN = 10
+
+_COLUMNS = (
+    CardRow.id,
+    CardRow.name,
+    CardRow.organisation,
+    CardRow.stage,
+    CardRow.email,
+    CardRow.archived_at,
+)
+
+
+def find_card(session: Session, text: str, *, archived: bool = False) -> CardMatch:
+    """The one card `text` names: an id, an email, or part of a name.
+
+    Names are matched without regard to case: a whole name that fits one card wins over
+    cards whose names merely contain it ("Ann" is Ann, not Annabel, when both exist).
+    Archived cards are found by id always, and by email or name only with `archived`.
+    Raises NotFoundError, or AmbiguousCardError listing the candidates.
+    """
+    wanted = clean_line(text)
+    if not wanted:
+        raise NotFoundError("Name a card: its id, its email, or part of its name.")
+    card_id = card_id_in(wanted)
+    if card_id is not None:
+        row = session.execute(select(*_COLUMNS).where(CardRow.id == card_id)).first()
+        if row is None:
+            raise NotFoundError(f"There is no card {card_id}.")
+        return _match(row)
+    active = None if archived else CardRow.archived_at.is_(None)
+    if looks_like_email(wanted):
+        query = _query(func.lower(CardRow.email) == wanted.lower(), active)
+        return _one(session, query, wanted, "with the email")
+    folded = wanted.lower()
+    exact = _rows(session, _query(func.lower(CardRow.name) == folded, active))
+    if len(exact) == 1:
+        return exact[0]
+    words = folded.split()
+    contains = [func.lower(CardRow.name).contains(word, autoescape=True) for word in words]
+    query = _query(and_(*contains), active)
+    return _one(session, query, wanted, "whose name contains")
+
+
+def _query(condition: Any, active: Any) -> Select[*tuple[Any, ...]]:
+    query = select(*_COLUMNS).where(condition)
+    if active is not None:
+        query = query.where(active)
+    return query.order_by(CardRow.name, CardRow.id).limit(CANDIDATES_SHOWN + 1)
+
+
+def _rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[CardMatch]:
+    return [_match(row) for row in session.execute(query)]
+
+
+def _one(session: Session, query: Select[*tuple[Any, ...]], wanted: str, how: str) -> CardMatch:
+    found = _rows(session, query)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFoundError(f"No card {how} {wanted!r}.")
+    count = f"More than {CANDIDATES_SHOWN}" if len(found) > CANDIDATES_SHOWN else str(len(found))
+    raise AmbiguousCardError(
+        f"{count} cards match {wanted!r}; name one by its id or email.",
+        tuple(found[:CANDIDATES_SHOWN]),
+    )
+
+
+def _match(row: Any) -> CardMatch:
+    return CardMatch(
+        id=row.id,
+        name=row.name,
+        organisation=row.organisation,
+        stage=row.stage,
+        email=row.email,
+        archived=row.archived_at is not None,
+    )
+
+
+def likely_duplicates(session: Session, draft: CardDraft) -> list[CardMatch]:
+    """Cards (archived ones too) that `draft` probably repeats, as import judges it:
+    the same email, or the same name and organisation unless both have an email and
+    the emails differ (two people of one name at one firm)."""
+    name, organisation, email = draft.name.lower(), draft.organisation.lower(), draft.email.lower()
+    same_name = and_(
+        func.lower(CardRow.name) == name,
+        func.lower(CardRow.organisation) == organisation,
+    )
+    if email:
+        same_name = and_(same_name, or_(CardRow.email == "", func.lower(CardRow.email) == email))
+        condition = or_(func.lower(CardRow.email) == email, same_name)
+    else:
+        condition = same_name
+    query = select(*_COLUMNS).where(condition).order_by(CardRow.id).limit(CANDIDATES_SHOWN)
+    return _rows(session, query)
+
+
+def check_not_duplicate(session: Session, draft: CardDraft) -> None:
+    """Raise DuplicateCardError when `draft` looks like a card already there."""
+    matches = likely_duplicates(session, draft)
+    if not matches:
+        return
+    first = matches[0]
+    why = (
+        "the same email"
+        if draft.email and first.email.lower() == draft.email.lower()
+        else "the same name and organisation"
+    )
+    raise DuplicateCardError(
+        f"{first.name} (card {first.id}) has {why}; add --force to add another card anyway.",
+        tuple(matches),
+    )

@@ -1,0 +1,30 @@
+"""ctrl+e: the rep's own editor ($VISUAL, $EDITOR, vi) for the text of a note.
+
+The app hands the terminal over (App.suspend) while the editor runs, which works in
+a local terminal, over SSH and in tmux, and takes it back when the editor exits.
+"""
+
+from __future__ import annotations
+
+from textual.app import App, SuspendNotSupported
+
+from pipeline_tui.shell.editor import EditorError, edit_text
+
+
+def edit_in_editor(app: App[object], text: str) -> str | None:
+    """What the editor holds when it exits (one trailing newline, which editors add,
+    removed); None, with a notification, when it could not run."""
+    try:
+        if app.is_headless:
+            # Nothing owns a terminal (tests, a headless run): the editor runs as is.
+            edited = edit_text(text)
+        else:
+            with app.suspend():
+                edited = edit_text(text)
+    except SuspendNotSupported:
+        app.notify("This terminal cannot be handed to an editor.", severity="error")
+        return None
+    except EditorError as error:
+        app.notify(str(error), title="Editor", severity="error", markup=False, timeout=10)
+        return None
+    return edited.removesuffix("\n")

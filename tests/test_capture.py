@@ -1,0 +1,340 @@
+"""`pipeline-tui log -`: an email, a vCard or an .ics invite piped in becomes a
+touchpoint on the right card, or a new lead.
+
+Every fixture in tests/fixtures/capture is laid out as the program named in its file
+name writes it; each test says where that layout comes from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.cli import main
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.shell.capture import CaptureError, parse_vcards, read_captured
+from pipeline_tui.store import PipelineService, open_database
+from tests.conftest import TODAY
+
+FIXTURES = Path(__file__).parent / "fixtures" / "capture"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+class _Stdin(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return False
+
+
+def pipe(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", _Stdin(io.BytesIO(data)))
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())  # Monday 2026-11-23
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """Ann Okafor (card 1, ann@brightwater.example) and Ben Hollis (card 2)."""
+    path = tmp_path / "capture.db"
+    assert main(["add", "Ann Okafor", "--email", "ann@brightwater.example", "--db", str(path)]) == 0
+    assert main(["add", "Ben Hollis", "--db", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def capture(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    data: bytes,
+    *extra: str,
+) -> tuple[int, str, str]:
+    pipe(monkeypatch, data)
+    code = main(["log", "-", "--db", str(db), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def cards(db: Path) -> dict[str, object]:
+    database = open_database(str(db))
+    try:
+        service = PipelineService(database, "sam")
+        return {card.name: service.card(card.id) for card in service.cards()}
+    finally:
+        database.close()
+
+
+# Email ----------------------------------------------------------------------------------------
+
+
+def test_a_received_email_from_mutt_is_logged_on_the_sender(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # mutt piping a message from an mbox folder: the mbox "From " line (RFC 4155), a
+    # folded To header, an RFC 2047 encoded-word From (ISO-8859-1) and Subject (UTF-8),
+    # and a multipart/alternative body in quoted-printable.
+    code, out, err = capture(capsys, monkeypatch, db, fixture("mutt-mbox-received.eml"))
+    assert (code, err) == (0, "")
+    assert out == (
+        "Added Jürgen Müller as a lead (card 3) with an email: "
+        "Re: Quote for the second site \u2013 next steps\n"
+    )
+    jurgen = cards(db)["Jürgen Müller"]
+    assert jurgen.email == "juergen@hollis.example"  # type: ignore[attr-defined]
+    assert jurgen.source is TouchpointKind.EMAIL  # type: ignore[attr-defined]
+    [touchpoint] = jurgen.touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.happened_on == date(2026, 11, 20)  # the Date header, not today
+    # Ann was only copied: nothing is logged on her card.
+    assert cards(db)["Ann Okafor"].touchpoints == ()  # type: ignore[attr-defined]
+
+
+def test_a_message_the_rep_sent_is_logged_on_the_recipient(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    tmp_path: Path,
+) -> None:
+    # aerc's copy in the Sent folder (no Received header), format=flowed, QP soft breaks.
+    config = tmp_path / "config.toml"
+    config.write_text('[user]\nname = "sam"\nemail = "sam@ourfirm.example"\n')
+    code, out, err = capture(
+        capsys, monkeypatch, db, fixture("aerc-sent.eml"), "--config", str(config)
+    )
+    assert (code, err) == (0, "")
+    assert out == "Logged an email on Ann Okafor (card 1): The checklist we talked about\n"
+    [touchpoint] = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
+    assert (touchpoint.kind, touchpoint.happened_on) == (TouchpointKind.EMAIL, TODAY)
+    # The colleague on Cc is not a prospect.
+    assert set(cards(db)) == {"Ann Okafor", "Ben Hollis"}
+
+
+def test_without_the_reps_address_a_sent_folder_copy_still_goes_to_the_recipient(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("aerc-sent.eml"))
+    assert code == 0 and out.startswith("Logged an email on Ann Okafor (card 1)")
+    assert "Sam Carter" not in cards(db)
+
+
+def test_an_apple_mail_message_from_someone_new_makes_a_lead(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Apple Mail's "Save As... Raw Message Source": folded Content-Type with the
+    # Apple-Mail boundary, a base64 encoded-word Subject, a blank line before the parts.
+    code, out, _ = capture(
+        capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"), "--format", "json"
+    )
+    assert code == 0
+    [result] = json.loads(out)
+    assert result == {
+        "card_id": 3,
+        "name": "Chidi Eze",
+        "created": True,
+        "kind": "email",
+        "on": "2026-11-22",
+        "summary": "Introduction from Ben",
+        "next_action_set": False,
+    }
+
+
+def test_the_same_email_twice_finds_the_card_it_made(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    _, out, _ = capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    assert out.startswith("Logged an email on Chidi Eze (card 3)")
+    assert len(cards(db)["Chidi Eze"].touchpoints) == 2  # type: ignore[attr-defined]
+
+
+# Invites -------------------------------------------------------------------------------------
+
+
+def test_a_gmail_invite_is_a_meeting_and_its_day_the_next_action(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Gmail's "Show original" of an invitation: multipart/mixed around
+    # multipart/alternative with a text/calendar; method=REQUEST part, an invite.ics
+    # attachment in base64, folded ATTENDEE lines and a long folded DESCRIPTION.
+    code, out, err = capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Logged a meeting on Ann Okafor (card 1): Invite: Rollout plan \u2013 Brightwater "
+        "(Thu 26 Nov 10:00)",
+        "  Next for Ann Okafor: Meeting: Rollout plan \u2013 Brightwater, due 2026-11-26.",
+    ]
+    ann = cards(db)["Ann Okafor"]
+    assert ann.summary.next_action_due == date(2026, 11, 26)  # type: ignore[attr-defined]
+    [touchpoint] = ann.touchpoints  # type: ignore[attr-defined]
+    assert (touchpoint.kind, touchpoint.happened_on) == (TouchpointKind.MEETING, TODAY)
+
+
+def test_an_invite_never_replaces_a_next_action_the_rep_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    main(["next", "ann", "Send the quote", "--due", "fri", "--db", str(db)])
+    capsys.readouterr()
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    assert code == 0 and "Next for" not in out
+    assert cards(db)["Ann Okafor"].summary.next_action == "Send the quote"  # type: ignore[attr-defined]
+
+
+def test_an_outlook_ics_with_its_time_zone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Exchange's invite: a VTIMEZONE named by Windows ("W. Europe Standard Time"), a
+    # folded UID and ATTENDEE, LANGUAGE parameters and a VALARM. 23:00 in Berlin on
+    # 1 December is 22:00 UTC, still the 1st here (the tests run in UTC).
+    code, out, err = capture(capsys, monkeypatch, db, fixture("outlook-invite.ics"))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "Added Jürgen Müller as a lead (card 3) with a meeting: Invite: Quote review "
+        "(Tue 1 Dec 22:00)"
+    )
+    jurgen = cards(db)["Jürgen Müller"]
+    assert jurgen.summary.next_action_due == date(2026, 12, 1)  # type: ignore[attr-defined]
+
+
+# vCards --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # Apple Contacts' export: vCard 3.0, grouped properties (item1.EMAIL with an
+        # X-ABLabel), lower-case type params, escaped NOTE, a folded base64 PHOTO.
+        (
+            "apple-contacts.vcf",
+            [("Ann Okafor", "ann@brightwater.example", "Brightwater Dental", "+44 7700 900456")],
+        ),
+        # Google Contacts' "Export > vCard": 3.0, several cards, several EMAILs each.
+        (
+            "google-contacts.vcf",
+            [
+                ("Dana Whitfield", "dana.w@mail.example", "Whitfield Clinic", "+1 555 0100"),
+                ("Eli Navarro", "eli@navarro.example", "", ""),
+            ],
+        ),
+        # Android's and Outlook's vCard 2.1: bare type params (EMAIL;PREF;INTERNET),
+        # CHARSET and QUOTED-PRINTABLE with a soft line break.
+        (
+            "android-2.1-quoted-printable.vcf",
+            [
+                (
+                    "Jürgen Müller",
+                    "juergen@hollis.example",
+                    "Hollis & Söhne GmbH",
+                    "+49 151 23456789",
+                )
+            ],
+        ),
+        # The example of RFC 6350 section 8: vCard 4.0, quoted TYPE lists, PREF=1,
+        # tel: URIs, a folded ADR.
+        (
+            "rfc6350-section8.vcf",
+            [
+                (
+                    "Simon Perreault",
+                    "simon.perreault@viagenie.ca",
+                    "Viagenie",
+                    "+1-418-656-9254;ext=102",
+                )
+            ],
+        ),
+    ],
+)
+def test_vcards_from_the_usual_address_books(name: str, expected: list[tuple[str, ...]]) -> None:
+    text = fixture(name).decode()
+    people = [(p.name, p.email, p.organisation, p.phone) for p in parse_vcards(text)]
+    assert people == expected
+
+
+def test_a_vcard_fills_in_a_known_card_and_adds_a_new_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    data = fixture("apple-contacts.vcf") + fixture("google-contacts.vcf")
+    code, out, _ = capture(capsys, monkeypatch, db, data)
+    assert code == 0
+    assert out.splitlines() == [
+        "Logged an event / card exchange on Ann Okafor (card 1): Exchanged contact cards",
+        "Added Dana Whitfield as a lead (card 3) with an event / card exchange: "
+        "Exchanged contact cards",
+        "Added Eli Navarro as a lead (card 4) with an event / card exchange: "
+        "Exchanged contact cards",
+    ]
+    now = cards(db)
+    ann = now["Ann Okafor"]
+    # What the card lacked is filled in.
+    assert (ann.phone, ann.summary.organisation) == ("+44 7700 900456", "Brightwater Dental")  # type: ignore[attr-defined]
+    assert ann.email == "ann@brightwater.example"  # type: ignore[attr-defined]
+    dana = now["Dana Whitfield"]
+    assert dana.summary.organisation == "Whitfield Clinic"  # type: ignore[attr-defined]
+    assert dana.source is TouchpointKind.EVENT  # type: ignore[attr-defined]
+
+
+# What is not one of the three ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "Nothing came in on stdin"),
+        (b"just some words\nnot a message\n", "stdin is not an email"),
+        (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "The .ics file holds no event."),
+        (b"BEGIN:VCARD\r\nVERSION:3.0\r\nTITLE:Nobody\r\nEND:VCARD\r\n", "names nobody"),
+    ],
+)
+def test_anything_else_is_one_sentence_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    data: bytes,
+    expected: str,
+) -> None:
+    code, out, err = capture(capsys, monkeypatch, db, data)
+    assert code == 1 and out == ""
+    assert err.startswith("pipeline-tui: error: ") and len(err.splitlines()) == 1
+    assert expected in err
+    assert set(cards(db)) == {"Ann Okafor", "Ben Hollis"}
+
+
+def test_dry_run_says_what_was_read(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("outlook-invite.ics"), "--dry-run")
+    assert code == 0
+    assert out.splitlines() == [
+        "Read invite: meeting on 2026-11-23: Invite: Quote review (Tue 1 Dec 22:00)",
+        "  Jürgen Müller <juergen@hollis.example>",
+        "  Sam Carter <sam@ourfirm.example>",
+        "Nothing was written (dry run).",
+    ]
+    assert "Jürgen Müller" not in cards(db)
+
+
+def test_a_terminal_on_stdin_is_refused_at_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    code = main(["log", "-", "--db", str(db)])
+    err = capsys.readouterr().err
+    assert code == 1 and "pipe one in" in err
+
+
+def test_the_readers_never_raise_anything_but_capture_errors() -> None:
+    for junk in (b"From \n", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n", b"\xff\xfe\x00garbage"):
+        with contextlib.suppress(CaptureError):
+            read_captured(junk, TODAY)

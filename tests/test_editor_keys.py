@@ -1,0 +1,127 @@
+"""ctrl+e (the rep's own editor) and y (copy the email, then the phone) in the app.
+
+The editor is a fake script given as $EDITOR: it changes the file it is handed, as a
+rep would, and the test checks what the app saved and shows.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.note_kind import NoteKindScreen
+from tests.pilot import make_app, press, screen_text, settle, type_text
+
+
+@pytest.fixture
+def ada(service: PipelineService) -> int:
+    draft = CardDraft(
+        name="Ada", organisation="Engines", email="ada@engines.example", phone="+44 20 7946 0000"
+    )
+    return service.add_card(draft, Stage.LEAD).card_id
+
+
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    path = tmp_path / "fake-editor"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(path))
+
+
+def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
+    return [(n.kind, n.body) for n in service.card(card_id).notes]
+
+
+async def test_ctrl_e_in_the_note_editor_saves_what_the_editor_wrote(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Appends a paragraph, as a rep would, and ends the file with a newline, as vi does.
+    editor(tmp_path, monkeypatch, 'printf "\\n\\nThey quote by fax.\\n" >> "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "p")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, "Quotes take a week")
+        await press(pilot, "ctrl+e")
+        await settle(pilot)
+        assert app.screen.text == "Quotes take a week\n\nThey quote by fax."
+        assert notes(service, ada) == [
+            (NoteKind.PROBLEM, "Quotes take a week\n\nThey quote by fax.")
+        ]
+        await press(pilot, "escape")  # saved: it leaves without asking
+        assert isinstance(app.screen, CardScreen)
+
+
+async def test_ctrl_e_on_the_card_edits_the_highlighted_note(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "A second site")
+    editor(tmp_path, monkeypatch, 'sed -i "s/second site/second site by spring/" "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
+        assert "by spring" in screen_text(app)
+
+
+async def test_ctrl_e_on_a_card_without_notes_asks_the_kind_then_writes_one(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(tmp_path, monkeypatch, 'echo "Budget closes Friday" > "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        assert isinstance(app.screen, NoteKindScreen)
+        await press(pilot, "u")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
+        assert "URGENCY (1)" in screen_text(app)
+
+
+async def test_an_editor_that_fails_changes_nothing_and_says_so(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "A second site")
+    editor(tmp_path, monkeypatch, 'echo "half" > "$1"\nexit 2\n')
+    app = make_app(service)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site")]
+        assert "exited with status 2" in screen_text(app)
+        assert isinstance(app.screen, CardScreen), "the app carries on"
+
+
+async def test_y_copies_the_email_then_the_phone(service: PipelineService, ada: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "y")
+        assert app.clipboard == "ada@engines.example"
+        assert "Copied ada@engines.example to the clipboard." in screen_text(app)
+        await press(pilot, "y")
+        assert app.clipboard == "+44 20 7946 0000"
+
+
+async def test_y_on_a_card_with_no_contact_says_so(service: PipelineService) -> None:
+    service.add_card(CardDraft(name="Nobody"), Stage.LEAD)
+    app = make_app(service)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "y")
+        assert app.clipboard == ""
+        assert "no email or phone to copy" in screen_text(app)

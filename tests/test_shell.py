@@ -1,0 +1,473 @@
+"""The rep's daily loop from the shell: note, log, next, done, move, show, search,
+agenda, and add's duplicate check and first touchpoint. Each is run as a rep runs it
+(main() with a command line), and checked in the database and in what it printed."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.cli import main
+from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer, CriterionAnswer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from tests.conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())  # Monday 2026-11-23
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "shell.db"
+
+
+def run(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> tuple[int, str, str]:
+    code = main([*argv, "--db", str(db)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_line_error(code: int, err: str) -> str:
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("pipeline-tui: error: ")
+    return lines[0]
+
+
+def service_for(db: Path) -> PipelineService:
+    return PipelineService(open_database(str(db)), "sam")
+
+
+@pytest.fixture
+def pipeline(capsys: pytest.CaptureFixture[str], db: Path) -> Path:
+    """Ann Okafor (1), Annabel Lee (2) and Ben Hollis (3)."""
+    for argv in (
+        ("add", "Ann Okafor", "--org", "Brightwater Dental", "--email", "ann@brightwater.example"),
+        ("add", "Annabel Lee", "--org", "Lee & Co"),
+        ("add", "Ben Hollis", "--stage", "prospect", "--phone", "+44 7700 900123"),
+    ):
+        assert run(capsys, db, *argv)[0] == 0
+    return db
+
+
+# Finding the card ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("card", ["1", "#1", "ANN@brightwater.example", "okafor", "Ann Okafor"])
+def test_a_card_is_named_by_id_email_or_part_of_its_name(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, card: str
+) -> None:
+    code, out, err = run(capsys, pipeline, "log", card, "--kind", "call", "Asked about pricing")
+    assert (code, err) == (0, "")
+    assert out == "Logged a call with Ann Okafor today.\n"
+
+
+def test_a_whole_name_wins_over_names_that_contain_it(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    run(capsys, pipeline, "add", "Ann", "--org", "Solo")
+    code, out, _ = run(capsys, pipeline, "show", "ann", "--format", "json")
+    assert code == 0 and json.loads(out)["name"] == "Ann"
+
+
+def test_an_ambiguous_name_lists_the_candidates_and_fails(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    code, out, err = run(capsys, pipeline, "note", "ann", "A note that goes nowhere")
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == ("pipeline-tui: error: 2 cards match 'ann'; name one by its id or email.")
+    assert lines[1:] == [
+        "      1  Ann Okafor (Brightwater Dental), lead",
+        "      2  Annabel Lee (Lee & Co), lead",
+    ]
+    service = service_for(pipeline)
+    assert not service.card(1).notes and not service.card(2).notes
+
+
+def test_an_unknown_card_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    for card, expected in (
+        ("zed", "No card whose name contains 'zed'."),
+        ("99", "There is no card 99."),
+        ("who@nowhere.example", "No card with the email 'who@nowhere.example'."),
+    ):
+        code, _, err = run(capsys, pipeline, "show", card)
+        assert one_line_error(code, err).endswith(expected)
+
+
+# add ---------------------------------------------------------------------------------------
+
+
+def test_add_refuses_a_likely_duplicate_unless_forced(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    code, out, err = run(
+        capsys, pipeline, "add", "Someone Else", "--email", "Ann@Brightwater.example"
+    )
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "pipeline-tui: error: Ann Okafor (card 1) has the same email; add --force to add "
+        "another card anyway.",
+        "      1  Ann Okafor (Brightwater Dental), lead",
+    ]
+    code, _, err = run(capsys, pipeline, "add", "annabel lee", "--org", "LEE & CO")
+    assert code == 1 and "same name and organisation" in err
+    code, out, _ = run(capsys, pipeline, "add", "annabel lee", "--org", "LEE & CO", "--force")
+    assert code == 0 and out == "Added annabel lee to Lead (card 4).\n"
+    # Same name at another firm, or with another email, is somebody else.
+    assert run(capsys, pipeline, "add", "Annabel Lee", "--org", "Elsewhere")[0] == 0
+
+
+def test_add_source_logs_that_first_touchpoint(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    code, _, _ = run(capsys, db, "add", "Cat Ng", "--source", "event")
+    assert code == 0
+    card = service_for(db).card(1)
+    assert card.source is TouchpointKind.EVENT and card.market is Market.COLD
+    assert [(t.kind, t.happened_on) for t in card.touchpoints] == [(TouchpointKind.EVENT, TODAY)]
+
+
+# note --------------------------------------------------------------------------------------
+
+
+def test_note_from_the_command_line_and_from_stdin(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(
+        capsys, pipeline, "note", "okafor", "--kind", "problem", "Quotes", "take", "a", "week"
+    )
+    assert (code, out) == (0, "Added a problem note to Ann Okafor (note 1).\n")
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("# Goals\n\nA second site by spring.\n"))
+    code, out, _ = run(capsys, pipeline, "note", "ben", "-k", "goal", "-")
+    assert code == 0
+    notes = {n.kind: n.body for c in (1, 3) for n in service_for(pipeline).card(c).notes}
+    assert notes == {
+        NoteKind.PROBLEM: "Quotes take a week",
+        NoteKind.GOAL: "# Goals\n\nA second site by spring.",
+    }
+
+
+def _fake_editor(tmp_path: Path, script: str) -> str:
+    editor = tmp_path / "fake-editor"
+    editor.write_text("#!/bin/sh\n" + script)
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    return str(editor)
+
+
+def test_note_without_text_opens_the_editor(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The editor is given one file name, as git gives it; it writes the note there.
+    seen = tmp_path / "seen"
+    editor = _fake_editor(
+        tmp_path, f'echo "$1" > {seen}\nprintf "Budget closes Friday\\n\\nAsk about Q1\\n" > "$1"\n'
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    code, out, err = run(capsys, pipeline, "note", "ben", "--kind", "urgency")
+    assert (code, err) == (0, "")
+    assert out == "Added an urgency note to Ben Hollis (note 1).\n"
+    [note] = service_for(pipeline).card(3).notes
+    assert (note.kind, note.body) == (NoteKind.URGENCY, "Budget closes Friday\n\nAsk about Q1")
+    path = Path(seen.read_text().strip())
+    assert path.suffix == ".md" and not path.exists(), "the temporary file is removed"
+
+
+def test_visual_wins_over_editor_and_takes_arguments(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    editor = _fake_editor(tmp_path, '[ "$1" = "--wait" ] || exit 9\nprintf "waited" > "$2"\n')
+    monkeypatch.setenv("VISUAL", f"{editor} --wait")
+    monkeypatch.setenv("EDITOR", "/nonexistent/editor")
+    # The flag reaches the editor as a word of its own, before the file, as with git.
+    code, _, err = run(capsys, pipeline, "note", "ben")
+    assert (code, err) == (0, "")
+    [note] = service_for(pipeline).card(3).notes
+    assert note.body == "waited"
+
+
+def test_an_editor_that_fails_or_writes_nothing_saves_nothing(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _fake_editor(tmp_path, "exit 0\n"))
+    code, _, err = run(capsys, pipeline, "note", "ben")
+    assert one_line_error(code, err).endswith("The note is empty; nothing was saved.")
+    monkeypatch.setenv("EDITOR", _fake_editor(tmp_path, 'echo "half a thought" > "$1"\nexit 3\n'))
+    code, _, err = run(capsys, pipeline, "note", "ben")
+    line = one_line_error(code, err)
+    assert "exited with status 3; what it wrote is kept in " in line
+    kept = Path(line.rsplit("kept in ", 1)[1].rstrip("."))
+    assert kept.read_text() == "half a thought\n"
+    kept.unlink()
+    monkeypatch.setenv("EDITOR", "no-such-editor-anywhere")
+    code, _, err = run(capsys, pipeline, "note", "ben")
+    assert "was not found; set $VISUAL or $EDITOR" in one_line_error(code, err)
+    assert service_for(pipeline).card(3).notes == ()
+
+
+# log -----------------------------------------------------------------------------------------
+
+
+def test_log_a_touchpoint_on_a_past_day(capsys: pytest.CaptureFixture[str], pipeline: Path) -> None:
+    code, out, _ = run(
+        capsys, pipeline, "log", "ben", "--kind", "meeting", "--on", "fri", "Site", "visit"
+    )
+    assert (code, out) == (0, "Logged a meeting with Ben Hollis 2026-11-20.\n")
+    [touchpoint] = service_for(pipeline).card(3).touchpoints
+    assert (touchpoint.kind, touchpoint.summary) == (TouchpointKind.MEETING, "Site visit")
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("log", "ben", "hello"), "Say what kind of touchpoint with --kind: social, sample,"),
+        (("log", "ben", "-k", "fax"), "Unknown touchpoint kind 'fax'; choose one of social,"),
+        (("log", "ben", "-k", "call", "--on", "+2d"), "'+2d' is not a date; use today,"),
+        (("log", "ben", "-k", "call", "--on", "2026-12-25"), "2026-12-25 is in the future;"),
+        (("note", "ben", "-k", "gossip", "x"), "Unknown note kind 'gossip'; choose one of"),
+        (("next", "ben", "Call", "--due", "someday"), "'someday' is not a date;"),
+        (("done", "ben", "--due", "fri"), "--due goes with --next ACTION"),
+        (("move", "ben", "customer"), "Unknown stage 'customer'; choose one of lead,"),
+        (("agenda", "--days", "0"), "--days must be at least 1."),
+        (("search", "x", "--limit", "0"), "--limit must be at least 1."),
+    ],
+)
+def test_mistakes_are_one_sentence(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, argv: tuple[str, ...], expected: str
+) -> None:
+    code, _, err = run(capsys, pipeline, *argv)
+    assert expected in one_line_error(code, err)
+
+
+# next and done ------------------------------------------------------------------------------
+
+
+def test_next_then_done_with_the_one_after(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    code, out, _ = run(
+        capsys, pipeline, "next", "ben", "Call", "about", "the", "pilot", "--due", "wed"
+    )
+    assert (code, out) == (0, "Next for Ben Hollis: Call about the pilot, due 2026-11-25 (Wed).\n")
+    code, out, _ = run(capsys, pipeline, "next", "3", "Send the quote", "--due", "tomorrow")
+    assert out.endswith("(was: Call about the pilot).\n")
+    code, out, err = run(
+        capsys,
+        pipeline,
+        "done",
+        "ben",
+        "--note",
+        "Agreed a pilot",
+        "--next",
+        "Send the contract",
+        "--due",
+        "+2d",
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Done: Send the quote (Ben Hollis, logged as email).",
+        "Next for Ben Hollis: Send the contract, due 2026-11-25 (Wed).",
+    ]
+    card = service_for(pipeline).card(3)
+    assert (card.summary.next_action, card.summary.next_action_due) == (
+        "Send the contract",
+        TODAY.replace(day=25),
+    )
+    assert [(t.kind, t.summary) for t in card.touchpoints] == [
+        (TouchpointKind.EMAIL, "Agreed a pilot")
+    ]
+
+
+def test_done_without_next_says_how_to_set_one(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    run(capsys, pipeline, "next", "ben", "Call back", "--due", "today")
+    code, out, err = run(capsys, pipeline, "done", "ben", "--kind", "conversation")
+    assert code == 0
+    assert out == "Done: Call back (Ben Hollis, logged as conversation).\n"
+    hint = "set one with: pipeline-tui next 3 ACTION --due DATE"
+    assert err == f"Ben Hollis has no next action now; {hint}\n"
+    [touchpoint] = service_for(pipeline).card(3).touchpoints
+    assert touchpoint.summary == "Done: Call back"
+    code, _, err = run(capsys, pipeline, "done", "ben")
+    assert one_line_error(code, err).endswith("Ben Hollis has no next action to mark done.")
+
+
+# move ------------------------------------------------------------------------------------------
+
+
+def test_an_unqualified_lead_moves_on_only_with_a_reason(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    code, _, err = run(capsys, pipeline, "move", "okafor", "prospect")
+    line = one_line_error(code, err)
+    assert "Ann Okafor meets 0/4 criteria (not: can afford it," in line
+    assert line.endswith("or move with --override REASON.")
+    assert service_for(pipeline).card(1).summary.stage is Stage.LEAD
+    code, out, _ = run(
+        capsys, pipeline, "move", "okafor", "prospect", "--override", "Budget confirmed"
+    )
+    assert (code, out) == (0, "Moved Ann Okafor from Lead to Prospect.\n")
+    history = service_for(pipeline).card(1).history
+    assert history[-1].note.startswith("qualification overridden at 0/4 (")
+    assert history[-1].note.endswith("): Budget confirmed")
+
+
+def test_a_qualified_lead_and_any_other_card_just_move(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    service = service_for(pipeline)
+    service.save_qualification(1, {c: CriterionAnswer(Answer.YES) for c in DEFAULT_CRITERIA})
+    assert run(capsys, pipeline, "move", "1", "prospect")[1] == (
+        "Moved Ann Okafor from Lead to Prospect.\n"
+    )
+    assert (
+        run(capsys, pipeline, "move", "ben", "lead")[1]
+        == "Moved Ben Hollis from Prospect to Lead.\n"
+    )
+    assert run(capsys, pipeline, "move", "ben", "lead")[1] == "Ben Hollis is already in Lead.\n"
+
+
+# show and search -----------------------------------------------------------------------------
+
+
+def test_show_in_text_markdown_and_json(capsys: pytest.CaptureFixture[str], pipeline: Path) -> None:
+    run(capsys, pipeline, "note", "okafor", "-k", "problem", "Quotes take a week")
+    run(capsys, pipeline, "note", "okafor", "-k", "goal", "Quote within 48 hours")
+    run(capsys, pipeline, "log", "okafor", "-k", "call", "--on", "fri", "First call")
+    run(capsys, pipeline, "next", "okafor", "Send the checklist", "--due", "2026-11-20")
+    code, text, _ = run(capsys, pipeline, "show", "okafor")
+    assert code == 0
+    for expected in (
+        "Ann Okafor · Brightwater Dental  (card 1)",
+        "Lead · qualified 0/4 · owner",
+        "Email ann@brightwater.example",
+        "Next action\n  Send the checklist — ! due 2026-11-20 (3d late)",
+        "  PROBLEM\n    ",
+        "Quotes take a week",
+        "Touchpoints (1)\n  2026-11-20  Call  First call",
+        "Stage history\n  ",
+        "Added as Lead by ",
+    ):
+        assert expected in text, expected
+    _, markdown, _ = run(capsys, pipeline, "show", "okafor", "--format", "markdown")
+    assert markdown.startswith("# Ann Okafor · Brightwater Dental\n")
+    assert "## Research notes (2)" in markdown and "### Goal" in markdown
+    _, raw, _ = run(capsys, pipeline, "show", "okafor", "--format", "json")
+    record = json.loads(raw)
+    assert record["next_action"] == {
+        "action": "Send the checklist",
+        "due": "2026-11-20",
+        "overdue": True,
+    }
+    assert {n["kind"]: n["body"] for n in record["notes"]} == {
+        "problem": "Quotes take a week",
+        "goal": "Quote within 48 hours",
+    }
+    assert record["touchpoints"] == [{"kind": "call", "on": "2026-11-20", "summary": "First call"}]
+    assert record["qualification"]["score"] == "0/4"
+
+
+def test_show_prints_user_text_without_terminal_controls(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, db, "add", "Eve \x1b]52;c;aGk=\x07Evil", "--force")
+    run(capsys, db, "note", "1", "Line one\x1b[2J\nline two")
+    _, out, _ = run(capsys, db, "show", "1")
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Eve Evil" in out and "line two" in out
+
+
+def test_search_ranks_cards_and_notes_with_snippets(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    run(capsys, pipeline, "note", "ben", "-k", "insight", "They could franchise the second site")
+    code, out, _ = run(capsys, pipeline, "search", "franchise")
+    assert code == 0
+    assert out.splitlines() == [
+        "    3  Ben Hollis, prospect  [insight note]",
+        "       …They could franchise the second site…",
+    ]
+    code, out, _ = run(capsys, pipeline, "search", "brightwater", "--format", "json")
+    assert [(h["card_id"], h["note_id"]) for h in json.loads(out)] == [(1, None)]
+    code, out, err = run(capsys, pipeline, "search", "nothing-like-it")
+    assert (code, out) == (1, "") and "No card or note matches" in err
+
+
+# agenda ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scheduled(capsys: pytest.CaptureFixture[str], pipeline: Path) -> Path:
+    run(capsys, pipeline, "next", "okafor", "Send the checklist", "--due", "2026-11-20")
+    run(capsys, pipeline, "next", "annabel", "Call about the renewal", "--due", "today")
+    run(capsys, pipeline, "next", "ben", "Demo", "--due", "wed")
+    run(capsys, pipeline, "add", "Far Future", "--next", "Check in", "--due", "2027-03-01")
+    return pipeline
+
+
+def test_agenda_by_day_overdue_first(capsys: pytest.CaptureFixture[str], scheduled: Path) -> None:
+    code, out, err = run(capsys, scheduled, "agenda")
+    assert (code, err) == (0, "")
+    assert out == (
+        "Overdue (1)\n"
+        "      1  Send the checklist · Ann Okafor (Brightwater Dental)  ! 3d late\n"
+        "\n"
+        "Today · Mon 23 Nov (1)\n"
+        "      2  Call about the renewal · Annabel Lee (Lee & Co)\n"
+        "\n"
+        "Wed 25 Nov (1)\n"
+        "      3  Demo · Ben Hollis\n"
+    )
+    _, out, _ = run(capsys, scheduled, "agenda", "--days", "1", "--format", "json")
+    days = json.loads(out)
+    assert [d["label"] for d in days] == ["Overdue", "Today · Mon 23 Nov"]
+    assert days[0]["actions"][0]["overdue"] is True
+    assert days[1]["actions"][0]["name"] == "Annabel Lee"
+
+
+def test_agenda_mine_and_nothing_due(capsys: pytest.CaptureFixture[str], scheduled: Path) -> None:
+    _, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody")
+    assert out == "Nothing due in the next 7 days.\n"
+
+
+def test_opening_the_board_loads_none_of_the_shell_commands() -> None:
+    # The board is the common case and must start fast: the daily commands, capture,
+    # the calendar writer and icalendar load only when a command or config needs them.
+    import subprocess
+
+    code = (
+        "import sys, pipeline_tui.cli as cli, pipeline_tui.ui.app;"
+        "import pipeline_tui.ui.screens.card, pipeline_tui.ui.screens.note_editor;"
+        "cli.parse_args(['--db', 'p.db']);"
+        "print(sorted(m for m in sys.modules if m.startswith('pipeline_tui.shell')"
+        " or m.split('.')[0] in ('icalendar', 'email', 'quopri')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
