@@ -279,6 +279,7 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
+        self._note_the_first_marker()
         if self.first is not None:
             first = self.first
             for stage, cards in first.columns.items():
@@ -299,6 +300,18 @@ class BoardScreen(Screen[None]):
 
     def _load_the_rest(self) -> None:
         self.reload(keep_highlight=True)
+
+    @work(group="first-marker")
+    async def _note_the_first_marker(self) -> None:
+        """What the board is compared with: read before the board itself (store calls run
+        in the order they are made), so that a change another session makes while the
+        board loads, or before the first poll, shows at that poll."""
+        try:
+            marker = await self.backend.run(self.backend.service.change_marker)
+        except StoreError:
+            return  # the first poll takes it instead
+        if self.seen_marker is None:
+            self.seen_marker = marker
 
     @work(group="poll", exclusive=True)
     async def _watch_for_other_changes(self) -> None:
