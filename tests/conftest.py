@@ -23,6 +23,14 @@ TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """`--snapshot-update` runs in one process, even when asked for pytest-xdist workers:
+    syrupy deletes the snapshots no test uses any more only when it sees the whole run."""
+    if config.getoption("--snapshot-update", default=False):
+        config.option.numprocesses = 0
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Never touch the real user's config or data; make times and colours reproducible."""
