@@ -16,12 +16,14 @@ demo: $(VENV)/.run-installed
 	$(BIN)/pipeline-tui --demo
 
 # The suite runs under a throwaway PostgreSQL server (scripts/with-postgres.sh), so the
-# store and service tests run on SQLite and on PostgreSQL. Its tests spend much of
-# their time waiting on the app, so pytest-xdist runs them in TEST_WORKERS processes,
-# more than there are cores; each process has its own databases.
+# store and service tests run on SQLite and on PostgreSQL, with tmux and sshd for the
+# end-to-end tests (scripts/install-test-packages.sh installs what is missing). Its
+# tests spend much of their time waiting on the app, so pytest-xdist runs them in
+# TEST_WORKERS processes, more than there are cores; each process has its own databases.
 TEST_WORKERS ?= 4
 
 test: $(VENV)/.test-installed lint
+	scripts/install-test-packages.sh
 	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
