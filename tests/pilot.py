@@ -71,6 +71,16 @@ async def settle(pilot: Pilot[None], timeout: float = SETTLE_TIMEOUT_S) -> None:
     await _until_still(pilot, workers_done, timeout, "its workers to finish")
 
 
+async def painted(pilot: Pilot[None]) -> None:
+    """Wait until every widget has handled its messages and the screen has repainted,
+    without waiting for workers: for what shows while the store is still opening."""
+
+    async def nothing(app: PipelineApp) -> None:
+        return None
+
+    await _until_still(pilot, nothing, SETTLE_TIMEOUT_S, "the screen to repaint")
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     """Type `text` into the focused field as a quick typist (or an SSH connection)
     delivers it: one key event per character, one after another, then wait for what
@@ -117,7 +127,7 @@ async def wait_for(
             raise AssertionError(
                 f"waited {timeout:g}s for {what}; the screen shows:\n{screen_text(_app(pilot))}"
             )
-        await pilot.pause(0.02)  # let a timer come due; the loop re-checks at once after
+        await asyncio.sleep(0.02)  # for a timer to come due; then look again
 
 
 def screen_text(app: PipelineApp) -> str:
