@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -
     ada = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
     ben = service.add_card(CardDraft(name="Ben"), Stage.LEAD).card_id
     seen = {service.change_marker()}
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: service.reorder_card(ben, 1),  # a swap keeps count and versions
         lambda: service.move_card(ada, Stage.PROSPECT),
         lambda: service.update_card(ada, CardDraft(name="Adaline"), service.card(ada).version),

@@ -93,11 +93,12 @@ async def test_owner_toggle_shows_only_my_cards(team_service: PipelineService) -
 async def test_enter_opens_the_card_and_escape_comes_back(team_service: PipelineService) -> None:
     async with running(team_service) as (app, pilot):
         await press(pilot, "s")
-        standup = app.screen
-        assert isinstance(standup, StandupScreen)
+        assert isinstance(app.screen, StandupScreen)
+        standup: StandupScreen = app.screen
         # The cursor starts on the oldest overdue card; down goes to the next one.
         await press(pilot, "down", "enter")
-        assert isinstance(app.screen, CardScreen)
+        card = app.screen
+        assert isinstance(card, CardScreen)
         assert "Dev Patel" in screen_text(app)
         await press(pilot, "escape")
         assert app.screen is standup
