@@ -20,7 +20,7 @@ demo: $(VENV)/.run-installed
 # end-to-end tests (scripts/install-test-packages.sh installs what is missing). Its
 # tests spend much of their time waiting on the app, so pytest-xdist runs them in
 # TEST_WORKERS processes, more than there are cores; each process has its own databases.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 
 test: $(VENV)/.test-installed lint
 	scripts/install-test-packages.sh
