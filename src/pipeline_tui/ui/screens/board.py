@@ -279,7 +279,6 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
-        self._note_the_first_marker()
         if self.first is not None:
             first = self.first
             for stage, cards in first.columns.items():
@@ -295,10 +294,12 @@ class BoardScreen(Screen[None]):
             # The rest once these are on screen: opening the store competes for the CPU.
             self.call_after_refresh(self._load_the_rest)
         else:
+            self._note_the_first_marker()
             self.reload()
         self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
 
     def _load_the_rest(self) -> None:
+        self._note_the_first_marker()
         self.reload(keep_highlight=True)
 
     @work(group="first-marker")
