@@ -6,9 +6,9 @@
         await tap(pilot, "L")              # a key that opens (or answers) a dialog
         await wait_for(pilot, lambda: "Ada" in screen_text(app), "the new card")
 
-Nothing here sleeps for a fixed time: each helper waits until the app has done what the
-keys started (its workers, the store calls, the repaint), and fails with the screen in
-the message if that never happens.
+No helper waits a fixed time: each waits until the app has done what the keys started
+(its workers, the store calls, the repaint), and fails with the screen in the message
+if that never happens. Only wait_for looks again every 20 ms, for timers to come due.
 """
 
 from __future__ import annotations
@@ -170,11 +170,11 @@ def _looks(app: PipelineApp) -> tuple[object, ...]:
 
 async def _refreshed(app: PipelineApp) -> None:
     """Wait until the current screen has handled its messages and repainted."""
-    painted = asyncio.Event()
+    repainted = asyncio.Event()
     # A screen closed before it painted again never calls back: the next round looks.
-    if app.screen.call_after_refresh(painted.set):
+    if app.screen.call_after_refresh(repainted.set):
         with suppress(TimeoutError):
-            await asyncio.wait_for(painted.wait(), REFRESH_WAIT_S)
+            await asyncio.wait_for(repainted.wait(), REFRESH_WAIT_S)
 
 
 async def _until_still(
