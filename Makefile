@@ -22,9 +22,15 @@ install:
 	scripts/install.sh "$(PYTHON)"
 
 # The suite runs under a throwaway PostgreSQL server (scripts/with-postgres.sh), so the
-# store and service tests run on SQLite and on PostgreSQL.
+# store and service tests run on SQLite and on PostgreSQL, with tmux and sshd for the
+# end-to-end tests (scripts/install-test-packages.sh installs what is missing). Its
+# tests spend much of their time waiting on the app, so pytest-xdist runs them in
+# TEST_WORKERS processes, more than there are cores; each process has its own databases.
+TEST_WORKERS ?= 3
+
 test: $(VENV)/.test-installed lint
-	scripts/with-postgres.sh $(BIN)/python -m pytest
+	scripts/install-test-packages.sh
+	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
 # on first use, then prints figures against the budgets in DESIGN.md, in a real terminal

@@ -3,27 +3,29 @@
 #
 #   scripts/with-postgres.sh .venv/bin/python -m pytest
 #
-# Installs Debian's postgresql package when its server binaries are missing (as root,
-# or with password-less sudo), makes a cluster under a temporary folder (initdb refuses
-# to run as root, so as root the cluster belongs to the `postgres` user, or `nobody`),
+# Makes a cluster under a temporary folder with the installed server (Debian's
+# postgresql package, which scripts/install-test-packages.sh installs; initdb refuses to
+# run as root, so as root the cluster belongs to the `postgres` user, or `nobody`),
 # starts it on 127.0.0.1 on a free port, creates a database and passes its URL on as
 # PIPELINE_TUI_TEST_PG_URL. The server and its folder are gone when the command ends.
 #
-# In CI (CI=true) a server that cannot be installed or started is a failure. Elsewhere
+# In CI (CI=true) a server that is missing or cannot be started is a failure. Elsewhere
 # the command runs without PIPELINE_TUI_TEST_PG_URL and the PostgreSQL tests are skipped,
 # each saying why. A PIPELINE_TUI_TEST_PG_URL already set is used as it is.
 set -eu
 
 say() { printf 'with-postgres: %s\n' "$*" >&2; }
 
-give_up() {
+give_up() { # REASON COMMAND [ARG...]
+    reason=$1
+    shift
     if [ "${CI:-}" = "true" ]; then
-        say "$* (CI=true: failing rather than skipping the PostgreSQL tests)"
+        say "$reason (CI=true: failing rather than skipping the PostgreSQL tests)"
         exit 1
     fi
-    say "$*; running without PostgreSQL, its tests will be skipped"
+    say "$reason; running without PostgreSQL, its tests will be skipped"
     unset PIPELINE_TUI_TEST_PG_URL
-    PIPELINE_TUI_TEST_PG_SKIP_REASON="$*"
+    PIPELINE_TUI_TEST_PG_SKIP_REASON=$reason
     export PIPELINE_TUI_TEST_PG_SKIP_REASON
     exec "$@"
 }
@@ -53,25 +55,7 @@ find_bindir() {
 }
 
 BINDIR=$(find_bindir || true)
-if [ -z "$BINDIR" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        AS_ROOT=""
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        AS_ROOT="sudo -n"
-    else
-        give_up "PostgreSQL is not installed and installing it needs root" \
-            "(run: apt-get install postgresql)" "$@"
-    fi
-    say "installing Debian's postgresql package"
-    if ! { $AS_ROOT env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >&2 \
-        || { $AS_ROOT apt-get update -q >&2 \
-            && $AS_ROOT env DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y -q postgresql >&2; }; }; then
-        give_up "apt-get could not install postgresql" "$@"
-    fi
-    BINDIR=$(find_bindir || true)
-    [ -n "$BINDIR" ] || give_up "postgresql was installed but initdb/pg_ctl are not found" "$@"
-fi
+[ -n "$BINDIR" ] || give_up "PostgreSQL is not installed (scripts/install-test-packages.sh installs it)" "$@"
 
 # initdb and postgres refuse to run as root: as root, run them as an unprivileged user.
 RUN=""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,14 @@ TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """`--snapshot-update` runs in one process, even when asked for pytest-xdist workers:
+    syrupy deletes the snapshots no test uses any more only when it sees the whole run."""
+    if config.getoption("--snapshot-update", default=False):
+        config.option.numprocesses = 0
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Never touch the real user's config or data; make times and colours reproducible."""
@@ -38,7 +47,18 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """Where the test's SQLite file goes; nothing is there yet."""
     return tmp_path / "pipeline.db"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file at the head revision with no data, made once per test process:
+    copying it takes about 2 ms where migrating a new file takes about 70 ms, for
+    each of several hundred tests."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "pipeline.db"
+    open_database(str(path)).close()
+    return path
 
 
 # PostgreSQL ------------------------------------------------------------------------------
@@ -101,9 +121,10 @@ def _scratch_database(
 
 @pytest.fixture(scope="session")
 def pg_shared(pg_url: URL, pg_admin: psycopg.Connection[tuple[object, ...]]) -> Iterator[str]:
-    """One database migrated to the head revision for the whole run (emptied before each
-    test: truncating takes milliseconds where a new database takes a good part of a
-    second); its URL."""
+    """A database migrated to the head revision, one per test process (so one per
+    pytest-xdist worker), emptied before each test; its URL. Truncating every table
+    takes about 45 ms; copying a migrated template with CREATE DATABASE ... TEMPLATE
+    (and dropping it after) about 200 ms."""
     with _scratch_database(pg_url, pg_admin) as url:
         open_database(url).close()
         yield url
@@ -135,8 +156,10 @@ def pg_empty_database(
 
 @pytest.fixture
 def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> str:
-    """Where the test's database lives: an SQLite path, or a PostgreSQL URL."""
+    """The test's own database at the head revision with no data: an SQLite path (a
+    copy of the template, so at `db_path`), or a PostgreSQL URL."""
     if backend == "sqlite":
+        shutil.copy(request.getfixturevalue("sqlite_template"), db_path)  # keeps its 0600
         return str(db_path)
     return str(request.getfixturevalue("pg_database"))
 

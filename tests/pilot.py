@@ -1,29 +1,96 @@
-"""Helpers for driving the app as a rep would: keys in, screen text and database out."""
+"""Helpers for driving the app as a rep would: keys in, screen text and database out.
+
+    async with running(service, size=(80, 24)) as (app, pilot):
+        await press(pilot, "n")            # a key, then wait for what it started
+        await type_text(pilot, "Ada")      # characters into the focused field
+        await tap(pilot, "L")              # a key that opens (or answers) a dialog
+        await wait_for(pilot, lambda: "Ada" in screen_text(app), "the new card")
+
+No helper waits a fixed time: each waits until the app has done what the keys started
+(its workers, the store calls, the repaint), and fails with the screen in the message
+if that never happens. Only wait_for looks again every 20 ms, for timers to come due.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from time import monotonic
+from typing import Any
+
+from textual import events
 from textual.pilot import Pilot
 
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.keys import normalise_key
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import TODAY
 
+SETTLE_TIMEOUT_S = 30.0
+"""Longer than any store call in the suite; only a stuck app gets near it."""
+WAIT_TIMEOUT_S = 10.0
+REFRESH_WAIT_S = 1.0
+"""A repaint normally follows within milliseconds; this only bounds a screen closed
+while a repaint was awaited on it."""
 
-def make_app(service: PipelineService) -> PipelineApp:
-    return PipelineApp(service, today=lambda: TODAY, cursor_blink=False)
+
+def make_app(service: PipelineService, **options: Any) -> PipelineApp:
+    """The app as the tests run it: a fixed today, no cursor blink (a still screen)."""
+    return PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every store call started by the last keys has finished and painted."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+@asynccontextmanager
+async def running(
+    service_or_app: PipelineService | PipelineApp,
+    size: tuple[int, int] = (80, 24),
+    *,
+    notifications: bool = False,
+) -> AsyncIterator[tuple[PipelineApp, Pilot[None]]]:
+    """The app (`make_app(service)`, or the app given) headless at `size`, its first
+    screen loaded and painted. `notifications`: draw toasts, for tests that read them."""
+    app = service_or_app if isinstance(service_or_app, PipelineApp) else make_app(service_or_app)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
+async def settle(pilot: Pilot[None], timeout: float = SETTLE_TIMEOUT_S) -> None:
+    """Wait until everything the last keys started has finished and been painted: every
+    widget has handled its messages, every worker (so every store call) has finished,
+    and two rounds in a row leave the same screen. A worker that waits on a dialog never
+    finishes: after keys that open one, use `tap`."""
+
+    async def workers_done(app: PipelineApp) -> None:
+        # A worker cancelled on the way (an exclusive one replaced by a newer call) is
+        # finished too; one that failed ends the app, and the test with it.
+        running = [worker.wait() for worker in app.workers if worker.is_running]
+        await asyncio.gather(*running, return_exceptions=True)
+
+    await _until_still(pilot, workers_done, timeout, "its workers to finish")
+
+
+async def painted(pilot: Pilot[None]) -> None:
+    """Wait until every widget has handled its messages and the screen has repainted,
+    without waiting for workers: for what shows while the store is still opening."""
+
+    async def nothing(app: PipelineApp) -> None:
+        return None
+
+    await _until_still(pilot, nothing, SETTLE_TIMEOUT_S, "the screen to repaint")
 
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*text)
+    """Type `text` into the focused field as a quick typist (or an SSH connection)
+    delivers it: one key event per character, one after another, then wait for what
+    they started (a filter's search, say)."""
+    app = _app(pilot)
+    for character in text:
+        event = events.Key("space" if character == " " else normalise_key(character), character)
+        event.set_sender(app)
+        app.post_message(event)
+    await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "what the typing started")
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
@@ -34,12 +101,33 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
 
 
 async def tap(pilot: Pilot[None], *keys: str) -> None:
-    """Press keys while a dialog is open: a worker is waiting on it, so unlike `press`
-    this does not wait for the workers to finish."""
+    """Press keys that open a dialog or answer one. A worker waits on the dialog, so
+    unlike `press` this waits only for the store calls the key started (and what they
+    lead to, such as the dialog opening), not for every worker to finish."""
+
     for key in keys:
         await pilot.press(key)
-        for _ in range(3):
-            await pilot.pause(0.02)
+        await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "its store calls")
+
+
+async def wait_for(
+    pilot: Pilot[None],
+    condition: Callable[[], object],
+    what: str,
+    timeout: float = WAIT_TIMEOUT_S,
+) -> None:
+    """Wait until `condition()` is true, for something the app does in its own time
+    (a poll, a search); fail after `timeout` seconds, saying `what` did not happen."""
+    deadline = monotonic() + timeout
+    while True:
+        await settle(pilot)
+        if condition():
+            return
+        if monotonic() > deadline:
+            raise AssertionError(
+                f"waited {timeout:g}s for {what}; the screen shows:\n{screen_text(_app(pilot))}"
+            )
+        await asyncio.sleep(0.02)  # for a timer to come due; then look again
 
 
 def screen_text(app: PipelineApp) -> str:
@@ -53,3 +141,66 @@ def focused_card_name(app: PipelineApp) -> str | None:
     assert isinstance(focused, CardList), f"focus is on {focused!r}, not a card list"
     card = focused.highlighted
     return card.name if card else None
+
+
+# Waiting -------------------------------------------------------------------------------
+
+
+def _nothing() -> None:
+    return None
+
+
+async def _store_calls_done(app: PipelineApp) -> None:
+    # Store calls run one at a time, in the order they were made (ui/backend.py): this
+    # one returns once every call made before it has.
+    await app.backend.run(_nothing)
+
+
+def _app(pilot: Pilot[None]) -> PipelineApp:
+    app = pilot.app
+    assert isinstance(app, PipelineApp), f"{app!r} is not the pipeline app"
+    return app
+
+
+def _looks(app: PipelineApp) -> tuple[object, ...]:
+    """What a test can see: the screens, the focus, the running workers, the text."""
+    running = frozenset(worker for worker in app.workers if worker.is_running)
+    return (tuple(app.screen_stack), app.focused, running, screen_text(app))
+
+
+async def _refreshed(app: PipelineApp) -> None:
+    """Wait until the current screen has handled its messages and repainted."""
+    repainted = asyncio.Event()
+    # A screen closed before it painted again never calls back: the next round looks.
+    if app.screen.call_after_refresh(repainted.set):
+        with suppress(TimeoutError):
+            await asyncio.wait_for(repainted.wait(), REFRESH_WAIT_S)
+
+
+async def _until_still(
+    pilot: Pilot[None],
+    wait_for_work: Callable[[PipelineApp], Awaitable[None]],
+    timeout: float,
+    what: str,
+) -> None:
+    """Rounds of: let every widget handle its messages, wait for the work, wait for the
+    repaint; until a round changes nothing a test can see."""
+    app = _app(pilot)
+    before: tuple[object, ...] | None = None
+    try:
+        async with asyncio.timeout(timeout):
+            while app.is_running:
+                await pilot.pause(0)
+                await wait_for_work(app)
+                if not app.is_running:
+                    return
+                await _refreshed(app)
+                now = _looks(app)
+                if now == before:
+                    return
+                before = now
+    except TimeoutError:
+        raise AssertionError(
+            f"the app was still busy after {timeout:g}s waiting for {what}; "
+            f"the screen shows:\n{screen_text(app)}"
+        ) from None

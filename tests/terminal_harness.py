@@ -2,9 +2,10 @@
 
 Everything here is throwaway: a private tmux server (its own -L socket and TMUX_TMPDIR),
 a temporary HOME with XDG folders, and an sshd with fresh host and user keys on a free
-loopback port, stopped when the test ends. Missing tmux or openssh-server is installed
-with apt-get; if that is impossible the test is skipped on a developer's machine and
-fails in CI (CI=true), so a green CI run always means the terminal tests ran.
+loopback port, stopped when the test ends. tmux and openssh-server come from
+scripts/install-test-packages.sh (make test runs it); if one is missing the test is
+skipped on a developer's machine and fails in CI (CI=true), so a green CI run always
+means the terminal tests ran.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -38,31 +40,21 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def cannot_run(reason: str) -> None:
+def cannot_run(reason: str) -> NoReturn:
     """Skip on a developer's machine; in CI a missing terminal or sshd is a failure."""
     if in_ci():
         pytest.fail(f"{reason} (CI must run the terminal tests)", pytrace=False)
     pytest.skip(reason)
 
 
-def ensure_installed(program: str, package: str) -> str:
-    """The path of `program`, installing the Debian `package` first if it is missing."""
+def installed(program: str, package: str) -> str:
+    """The path of `program`, which the Debian `package` provides."""
     found = shutil.which(program) or _sbin(program)
-    if found:
-        return found
-    apt = shutil.which("apt-get")
-    if apt is None or os.geteuid() != 0:
-        cannot_run(f"{program} is missing and cannot be installed here (needs root and apt-get)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [apt, "install", "-y", "-q", "--no-install-recommends", package]
-    result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:  # the package lists may be missing or stale
-        subprocess.run([apt, "update", "-q"], env=env, capture_output=True, timeout=600)
-        result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
-    found = shutil.which(program) or _sbin(program)
-    if not found:
-        cannot_run(f"installing {package} failed: {result.stderr.strip()[-500:]}")
-    assert found is not None
+    if found is None:
+        cannot_run(
+            f"{program} is not installed (Debian package {package}; "
+            "scripts/install-test-packages.sh installs it)"
+        )
     return found
 
 
@@ -210,7 +202,7 @@ class Terminal:
 
 @contextmanager
 def terminal(home: Home) -> Iterator[Terminal]:
-    tmux = ensure_installed("tmux", "tmux")
+    tmux = installed("tmux", "tmux")
     env = {
         key: value
         for key, value in os.environ.items()
@@ -284,9 +276,9 @@ def _keygen(path: Path) -> None:
 @contextmanager
 def ssh_server(folder: Path) -> Iterator[SshServer]:
     """sshd on 127.0.0.1 with throwaway keys, accepting only our key for this user."""
-    sshd = ensure_installed("sshd", "openssh-server")
-    ensure_installed("ssh", "openssh-client")
-    ensure_installed("ssh-keygen", "openssh-client")
+    sshd = installed("sshd", "openssh-server")
+    installed("ssh", "openssh-client")
+    installed("ssh-keygen", "openssh-client")
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     host_key, user_key = folder / "host_key", folder / "user_key"

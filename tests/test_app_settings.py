@@ -12,22 +12,15 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
-from pipeline_tui.ui.app import PipelineApp
-from tests.conftest import TODAY
-from tests.pilot import press, settle
-
-
-def app_for(service: PipelineService, **options: object) -> PipelineApp:
-    return PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)  # type: ignore[arg-type]
+from tests.pilot import make_app, press, running, settle
 
 
 async def test_keys_from_the_config_rebind_board_actions(service: PipelineService) -> None:
     ann = service.add_card(CardDraft("Ann"), Stage.LEAD).card_id
     qualified = CriterionAnswer(Answer.YES)
     service.save_qualification(ann, dict.fromkeys(service.criteria, qualified))
-    app = app_for(service, keymap={"board.move_on": "M,shift+right"})
-    async with app.run_test() as pilot:
-        await settle(pilot)
+    app = make_app(service, keymap={"board.move_on": "M,shift+right"})
+    async with running(app) as (_, pilot):
         await press(pilot, "L")  # the old key no longer moves the card
         assert [c.name for c in service.board()[Stage.LEAD]] == ["Ann"]
         await press(pilot, "M")
@@ -39,9 +32,8 @@ async def test_keys_from_the_config_rebind_board_actions(service: PipelineServic
 async def test_key_conflicts_are_warnings_and_the_app_still_starts(
     service: PipelineService,
 ) -> None:
-    app = app_for(service, keymap={"board.move_on": "l", "board.nothing": "x"})
-    async with app.run_test() as pilot:
-        await settle(pilot)
+    app = make_app(service, keymap={"board.move_on": "l", "board.nothing": "x"})
+    async with running(app):
         messages = [n.message for n in app._notifications]
         assert any("'l' is bound to both" in m for m in messages)
         assert any("board.nothing" in m for m in messages)
@@ -55,9 +47,8 @@ async def test_a_broken_user_theme_warns_and_a_good_one_is_offered(
     themes.mkdir(parents=True)
     (themes / "broken.toml").write_text("name = 'broken'\nprimary = 'nope'\n", encoding="utf-8")
     (themes / "mine.toml").write_text("name = 'mine'\nprimary = '#ff8800'\n", encoding="utf-8")
-    app = app_for(service, config_file=config, theme="mine")
-    async with app.run_test() as pilot:
-        await settle(pilot)
+    app = make_app(service, config_file=config, theme="mine")
+    async with running(app):
         assert app.theme == "mine"
         assert any("broken.toml" in n.message for n in app._notifications)
 
@@ -68,9 +59,8 @@ async def test_the_theme_picker_previews_live_and_remembers_the_choice(
     config = default_config_path()
     config.parent.mkdir(parents=True)
     config.write_text("[user]\nname = 'kim'\n[keys]\n'board.undo' = 'U'\n", encoding="utf-8")
-    app = app_for(service, config_file=config, theme="pipeline-dark")
-    async with app.run_test() as pilot:
-        await settle(pilot)
+    app = make_app(service, config_file=config, theme="pipeline-dark")
+    async with running(app) as (_, pilot):
         app.search_themes()
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)

@@ -22,7 +22,16 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
 from tests.conftest import NOW, TODAY
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import (
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+    wait_for,
+)
 
 
 def names(service: PipelineService, stage: Stage) -> list[str]:
@@ -48,9 +57,7 @@ def qualify(service: PipelineService, card_id: int) -> None:
 
 
 async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, _):
         text = screen_text(app)
         assert "Your pipeline is empty" in text
         assert "pipeline-tui --demo" in text
@@ -59,9 +66,7 @@ async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
 
 
 async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "l", "n")
         assert isinstance(app.screen, CardFormScreen)
         await type_text(pilot, "Ada Lovelace")
@@ -78,9 +83,7 @@ async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> 
 
 
 async def test_form_needs_a_name_and_keeps_what_was_typed(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "n", "tab")
         await type_text(pilot, "Acme")
         await press(pilot, "enter")
@@ -103,9 +106,7 @@ async def test_form_needs_a_name_and_keeps_what_was_typed(service: PipelineServi
 async def test_due_dates_as_a_rep_types_them(
     service: PipelineService, typed: str, expected: date
 ) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (_, pilot):
         await press(pilot, "n")
         await type_text(pilot, "Ada")
         for _ in range(6):
@@ -117,9 +118,7 @@ async def test_due_dates_as_a_rep_types_them(
 
 
 async def test_bad_due_date_is_shown_inline_and_nothing_is_lost(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "n")
         await type_text(pilot, "Ada")
         for _ in range(5):
@@ -141,9 +140,7 @@ async def test_bad_due_date_is_shown_inline_and_nothing_is_lost(service: Pipelin
 
 
 async def test_escape_asks_before_discarding_typed_text(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "n")
         await type_text(pilot, "Half-typed")
         await press(pilot, "escape")
@@ -157,18 +154,14 @@ async def test_escape_asks_before_discarding_typed_text(service: PipelineService
 
 
 async def test_escape_on_an_untouched_form_just_closes(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "n", "escape")
         assert not isinstance(app.screen, (CardFormScreen, ChoiceScreen))
 
 
 async def test_focus_keys_move_between_cards_and_columns(three_leads: PipelineService) -> None:
     add(three_leads, "Pat", Stage.PROSPECT)
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         assert focused_card_name(app) == "Ada"
         await press(pilot, "j")
         assert focused_card_name(app) == "Ben"
@@ -187,9 +180,7 @@ async def test_focus_keys_move_between_cards_and_columns(three_leads: PipelineSe
 
 
 async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")
         assert names(three_leads, Stage.LEAD) == ["Ada", "Cy"]
         assert names(three_leads, Stage.PROSPECT) == ["Ben"]
@@ -217,9 +208,7 @@ async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineSer
 async def test_moving_past_either_end_changes_nothing(service: PipelineService) -> None:
     add(service, "Rita", Stage.REPEAT)
     add(service, "Lee", Stage.LEAD)
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "H")
         assert names(service, Stage.LEAD) == ["Lee"]
         await press(pilot, "l", "l", "l", "L")
@@ -228,9 +217,7 @@ async def test_moving_past_either_end_changes_nothing(service: PipelineService) 
 
 
 async def test_J_and_K_reorder_within_the_column(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "J")
         assert names(three_leads, Stage.LEAD) == ["Ben", "Ada", "Cy"]
         assert focused_card_name(app) == "Ada"
@@ -243,9 +230,7 @@ async def test_J_and_K_reorder_within_the_column(three_leads: PipelineService) -
 
 
 async def test_e_edits_the_card(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "e")
         assert isinstance(app.screen, CardFormScreen)
         assert app.screen.query_one("#name").value == "Ben"  # type: ignore[attr-defined]
@@ -258,9 +243,7 @@ async def test_e_edits_the_card(three_leads: PipelineService) -> None:
 
 
 async def test_enter_opens_the_card_and_escape_comes_back(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, (160, 45), notifications=True) as (app, pilot):
         await press(pilot, "j", "enter")
         assert isinstance(app.screen, CardScreen)
         text = screen_text(app)
@@ -271,9 +254,7 @@ async def test_enter_opens_the_card_and_escape_comes_back(three_leads: PipelineS
 
 
 async def test_a_archives_with_a_reason(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "a")
         assert isinstance(app.screen, ArchiveScreen)
         await press(pilot, "down", "enter")  # Lost
@@ -286,9 +267,7 @@ async def test_a_archives_with_a_reason(three_leads: PipelineService) -> None:
 
 
 async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "a", "end", "enter")
         assert isinstance(app.screen, ArchiveScreen)
         assert "Say why" in screen_text(app)
@@ -298,9 +277,7 @@ async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
 
 
 async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")  # Ben to Prospect
         await press(pilot, "h", "J")  # Ada below Cy
         await press(pilot, "a", "enter")  # archive Ada (Won)
@@ -319,9 +296,7 @@ async def test_u_undoes_several_changes_including_archive(three_leads: PipelineS
 
 
 async def test_undo_of_a_new_card_removes_it(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (_, pilot):
         await press(pilot, "n")
         await type_text(pilot, "Oops")
         await press(pilot, "enter", "u")
@@ -329,9 +304,7 @@ async def test_undo_of_a_new_card_removes_it(service: PipelineService) -> None:
 
 
 async def test_question_mark_shows_every_board_key(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
@@ -358,20 +331,15 @@ async def test_question_mark_shows_every_board_key(service: PipelineService) -> 
 
 
 async def test_q_quits(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, pilot):
         await pilot.press("q")
-        await pilot.pause()
-        assert not app.is_running
+        await wait_for(pilot, lambda: not app.is_running, "the app to end")
 
 
 async def test_overdue_and_due_today_are_marked_not_only_coloured(service: PipelineService) -> None:
     add(service, "Late", next_action="Call", next_action_due=TODAY - timedelta(days=2))
     add(service, "Now", next_action="Email", next_action_due=TODAY)
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, notifications=True) as (app, _):
         text = screen_text(app)
         assert "!2d late" in text
         assert "today" in text
@@ -390,9 +358,7 @@ async def test_user_text_is_shown_literally_and_never_acts(service: PipelineServ
     for name in HOSTILE_NAMES:
         add(service, name)
     add(service, "Esc\x1b[2Jape\x07 me")
-    app = make_app(service)
-    async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, (160, 45), notifications=True) as (app, pilot):
         text = screen_text(app)
         for name in HOSTILE_NAMES:
             assert name in text
@@ -412,9 +378,7 @@ async def test_user_text_is_shown_literally_and_never_acts(service: PipelineServ
 async def test_a_restart_shows_the_same_board(db_path: object) -> None:
     database = open_database(str(db_path))
     first = PipelineService(database, "sam", clock=lambda: NOW)
-    app = make_app(first)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(first, notifications=True) as (app, pilot):
         await press(pilot, "n")
         await type_text(pilot, "Ada")
         await press(pilot, "enter", "n")
@@ -428,9 +392,7 @@ async def test_a_restart_shows_the_same_board(db_path: object) -> None:
 
     reopened = open_database(str(db_path))
     second = PipelineService(reopened, "sam", clock=lambda: NOW)
-    app = make_app(second)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(second, notifications=True) as (app, pilot):
         text = screen_text(app)
         assert "Lead · 1" in text and "Prospect · 1" in text
         assert names(second, Stage.LEAD) == ["Ada"]
@@ -439,12 +401,10 @@ async def test_a_restart_shows_the_same_board(db_path: object) -> None:
 
 
 async def test_every_board_action_is_in_the_command_palette(three_leads: PipelineService) -> None:
-    app = make_app(three_leads)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "ctrl+p")
         await type_text(pilot, "next stage")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette's search, a worker
         await press(pilot, "enter")
         assert names(three_leads, Stage.PROSPECT) == ["Ada"]
         assert focused_card_name(app) == "Ada"
@@ -452,10 +412,8 @@ async def test_every_board_action_is_in_the_command_palette(three_leads: Pipelin
 
 async def test_an_empty_column_says_why_it_is_empty(service: PipelineService) -> None:
     service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD)
-    app = make_app(service)
     # 80x24: the narrowest board, where a longer hint would be cut off.
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(service) as (app, pilot):
         assert screen_text(app).count("No cards yet.") == 3  # prospect, client, repeat
 
         await press(pilot, "slash")
@@ -479,9 +437,7 @@ async def test_a_filter_typed_in_one_burst_loses_no_key(service: PipelineService
     # already queued when it is handled, and none may go to the board (k moves up).
     service.add_card(CardDraft(name="Hana Okafor", organisation="Harbour"), Stage.LEAD)
     service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
-    app = make_app(service)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (120, 30)) as (app, pilot):
         for key in ("slash", *"okafor"):
             event = events.Key(key, "/" if key == "slash" else key)
             event.set_sender(app)

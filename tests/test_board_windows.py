@@ -17,7 +17,7 @@ from pipeline_tui.store.models import CardRow
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
 from tests.conftest import NOW
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
 
 LONG = 3000
 
@@ -84,9 +84,7 @@ async def test_G_shows_the_last_card_of_a_long_column(
     long_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read = _count_reads(long_leads, monkeypatch)
-    app = make_app(long_leads)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(long_leads, (120, 40)) as (app, pilot):
         assert "Card 0000" in screen_text(app)
         await press(pilot, "G")
         text = screen_text(app)
@@ -108,9 +106,7 @@ async def test_G_shows_the_last_card_of_a_long_column(
 async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cache(
     long_leads: PipelineService,
 ) -> None:
-    app = make_app(long_leads)
-    async with app.run_test(size=(120, 60)) as pilot:
-        await settle(pilot)
+    async with running(long_leads, (120, 60)) as (app, pilot):
         board = board_of(app)
         board.model.cache.limit = 300  # far fewer than the column holds
         lead = app.screen.query_one("#cards-lead", CardList)
@@ -132,9 +128,7 @@ async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cac
 
 async def test_a_move_on_a_long_board_is_shown_and_saved(service: PipelineService) -> None:
     fill(service.database, Stage.PROSPECT, LONG)
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(service, (120, 40)) as (app, pilot):
         await press(pilot, "l", "pagedown", "pagedown", "j")
         name = focused_card_name(app)
         assert name is not None and name != "Card 0000"
@@ -158,9 +152,7 @@ async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
     service = PipelineService(database, "sam", clock=lambda: NOW)
     read = _count_reads(service, monkeypatch)
     total = LONG + 5
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(service, (120, 40)) as (app, pilot):
         board = board_of(app)
         board.model.cache.limit = 200  # a fifteenth of the board
         assert "2 stale" in str(board.sub_title)

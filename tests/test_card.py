@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 from textual._styles_cache import StylesCache
+from textual.pilot import Pilot
 from textual.widget import Widget
 
 from pipeline_tui.domain.cards import CardDraft
@@ -23,7 +24,7 @@ from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, type_text
+from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
 
 
 @pytest.fixture
@@ -36,14 +37,12 @@ def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
     return [(n.kind, n.body) for n in service.card(card_id).notes]
 
 
-async def open_ada(pilot: object) -> None:
-    await settle(pilot)  # type: ignore[arg-type]
-    await press(pilot, "enter")  # type: ignore[arg-type]
+async def open_ada(pilot: Pilot[None]) -> None:
+    await press(pilot, "enter")
 
 
 async def test_write_a_note_with_n_then_a_kind_key(service: PipelineService, ada: int) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with running(service, notifications=True) as (app, pilot):
         await open_ada(pilot)
         assert isinstance(app.screen, CardScreen)
         await press(pilot, "n")
@@ -65,8 +64,7 @@ async def test_write_a_note_with_n_then_a_kind_key(service: PipelineService, ada
 
 async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None:
     service.add_note(ada, NoteKind.GOAL, "Quote within 48 hours")
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, NoteEditorScreen)
@@ -82,8 +80,7 @@ async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None
 async def test_leaving_unsaved_text_asks_and_loses_nothing(
     service: PipelineService, ada: int
 ) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "n", "g")
         await type_text(pilot, "Open a second site")
@@ -99,8 +96,7 @@ async def test_leaving_unsaved_text_asks_and_loses_nothing(
 
 
 async def test_discarding_a_new_note_saves_nothing(service: PipelineService, ada: int) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "n", "i")
         await type_text(pilot, "half a thought")
@@ -111,8 +107,7 @@ async def test_discarding_a_new_note_saves_nothing(service: PipelineService, ada
 
 async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> None:
     service.add_note(ada, NoteKind.URGENCY, "Budget closes Friday")
-    app = make_app(service)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with running(service, notifications=True) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "d")
         assert notes(service, ada) == []
@@ -124,8 +119,7 @@ async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> 
 
 
 async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: int) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with running(service, (160, 45)) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "t")
         assert isinstance(app.screen, TouchpointScreen)
@@ -144,8 +138,7 @@ async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: i
 async def test_touchpoint_in_the_future_is_refused_inline(
     service: PipelineService, ada: int
 ) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "t", "enter", "shift+tab")
         await pilot.press(*["backspace"] * 5)
@@ -157,8 +150,7 @@ async def test_touchpoint_in_the_future_is_refused_inline(
 
 
 async def test_set_next_action_then_mark_it_done(service: PipelineService, ada: int) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "f")
         assert isinstance(app.screen, NextActionScreen)
@@ -192,8 +184,7 @@ async def test_set_next_action_then_mark_it_done(service: PipelineService, ada: 
 async def test_filter_finds_a_word_from_a_note_written_in_this_test(
     service: PipelineService, ada: int
 ) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "n", "p")
         await type_text(pilot, "Their zephyrine boilers keep failing")
@@ -213,13 +204,10 @@ async def test_filter_finds_a_word_from_a_note_written_in_this_test(
 
 async def test_palette_finds_a_note_and_opens_its_card(service: PipelineService, ada: int) -> None:
     service.add_note(ada, NoteKind.INSIGHT, "Batch the quoting on Tuesdays")
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(service) as (app, pilot):
         await press(pilot, "ctrl+p")
         await type_text(pilot, "quoting tues")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await settle(pilot)  # the palette's search, a worker
         assert "Insight note" in screen_text(app)
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen)
@@ -234,8 +222,7 @@ async def test_a_huge_note_saves_and_shows_without_freezing(
 ) -> None:
     body = ("lorem ipsum [b]dolor[/b] sit amet " * 32_000)[:1_000_000]
     service.add_note(ada, NoteKind.GENERAL, body)
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(service) as (app, pilot):
         await open_ada(pilot)
         assert "GENERAL (1)" in screen_text(app)
         assert "[b]dolor[/b]" in screen_text(app)
@@ -252,9 +239,7 @@ async def test_a_closed_card_screen_is_let_go(service: PipelineService, ada: int
         gc.collect()
         return sum(isinstance(thing, kind) for thing in gc.get_objects())
 
-    app = make_app(service)
-    async with app.run_test() as pilot:
-        await settle(pilot)
+    async with running(service) as (app, pilot):
 
         async def open_and_close(times: int) -> None:
             for _ in range(times):

@@ -116,8 +116,8 @@ def test_list_shows_email_and_phone(capsys: pytest.CaptureFixture[str], db: Path
     _, out, _ = run(capsys, "--db", str(db), "list", "--format", "json")
     assert (json.loads(out)[0]["email"], json.loads(out)[0]["phone"]) == ("ann@x.io", "+44 1")
     _, out, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
-    row = next(csv.DictReader(io.StringIO(out)))
-    assert (row["email"], row["phone"]) == ("ann@x.io", "'+44 1")  # never a formula
+    record = next(csv.DictReader(io.StringIO(out)))
+    assert (record["email"], record["phone"]) == ("ann@x.io", "'+44 1")  # never a formula
 
 
 def test_list_as_csv(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:

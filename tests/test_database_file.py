@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from tests.pilot import make_app, press, settle, tap, type_text
 
 
 @pytest.fixture
-def live(tmp_path: Path) -> tuple[Path, PipelineService]:
+def live(tmp_path: Path) -> Iterator[tuple[Path, PipelineService]]:
     path = tmp_path / "pipeline.db"
     database = open_database(str(path))
     service = PipelineService(database, "sam", clock=lambda: NOW)

@@ -217,7 +217,7 @@ def _events(data: str | bytes) -> dict[str, dict[str, object]]:
             "summary": str(event["SUMMARY"]),
             "start": event.decoded("DTSTART"),
             "end": event.decoded("DTEND"),
-            "sequence": int(event["SEQUENCE"]),
+            "sequence": int(str(event["SEQUENCE"])),
         }
         for event in calendar.walk("VEVENT")
     }

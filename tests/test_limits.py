@@ -74,7 +74,7 @@ def test_every_limited_field_has_a_column_or_is_the_note() -> None:
     assert set(limits.FIELD_LIMITS) == {*COLUMNS, "note"}
     assert isinstance(ResearchNoteRow.body.type, Text)  # unbounded: the limit is ours
     assert limits.NOTE.chars == NOTE_MAX_CHARS == 2_000_000
-    assert QualificationAnswerRow.updated_by.type.length == limits.REP.chars  # type: ignore[attr-defined]
+    assert QualificationAnswerRow.updated_by.type.length == limits.REP.chars
 
 
 def test_check_fields_names_the_first_field_too_long_and_its_limit() -> None:

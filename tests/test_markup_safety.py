@@ -73,12 +73,12 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     content_from_markup = Content.from_markup.__func__  # type: ignore[attr-defined]
     text_from_markup = Text.from_markup.__func__  # type: ignore[attr-defined]
 
-    def content_recording(cls: type[Content], markup: object, **variables: object) -> Content:
+    def content_recording(cls: type[Content], /, markup: object, **variables: object) -> Content:
         if isinstance(markup, str):
             seen.append(markup)
         return content_from_markup(cls, markup, **variables)  # type: ignore[no-any-return]
 
-    def text_recording(cls: type[Text], markup: str, *args: object, **kwargs: object) -> Text:
+    def text_recording(cls: type[Text], /, markup: str, *args: object, **kwargs: object) -> Text:
         seen.append(markup)
         return text_from_markup(cls, markup, *args, **kwargs)  # type: ignore[no-any-return]
 

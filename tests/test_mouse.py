@@ -10,7 +10,7 @@ from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle
+from tests.pilot import focused_card_name, press, running, screen_text, settle
 
 
 @pytest.fixture
@@ -27,9 +27,7 @@ def second_card(selector: str) -> tuple[str, tuple[int, int]]:
 
 
 async def test_a_click_focuses_a_card_and_a_second_click_opens_it(board: PipelineService) -> None:
-    app = make_app(board)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(board) as (app, pilot):
         prospects = app.screen.query_one("#cards-prospect", CardList)
         first_prospect = prospects.highlighted
         assert first_prospect is not None
@@ -51,9 +49,7 @@ async def test_a_click_focuses_a_card_and_a_second_click_opens_it(board: Pipelin
 async def test_a_click_on_the_highlighted_card_of_another_column_only_focuses_it(
     board: PipelineService,
 ) -> None:
-    app = make_app(board)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(board) as (app, pilot):
         # Grace's card has the cursor in its column, but the highlight is not showing.
         await pilot.click("#cards-client", offset=(3, 0))
         await settle(pilot)
@@ -62,9 +58,7 @@ async def test_a_click_on_the_highlighted_card_of_another_column_only_focuses_it
 
 
 async def test_a_double_click_opens_a_card(board: PipelineService) -> None:
-    app = make_app(board)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(board) as (app, pilot):
         await pilot.double_click("#cards-client", offset=(3, 1))
         await settle(pilot)
         assert isinstance(app.screen, CardScreen)
@@ -74,9 +68,7 @@ async def test_a_double_click_opens_a_card(board: PipelineService) -> None:
 async def test_clicking_a_column_border_or_empty_space_focuses_that_column(
     board: PipelineService,
 ) -> None:
-    app = make_app(board)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(board) as (app, pilot):
         await pilot.click("#column-client", offset=(4, 0))  # the title in the border
         await settle(pilot)
         assert app.focused is app.screen.query_one("#cards-client", CardList)
@@ -90,10 +82,8 @@ async def test_clicking_a_column_border_or_empty_space_focuses_that_column(
 
 
 async def test_clicking_around_every_screen_breaks_nothing(board: PipelineService) -> None:
-    app = make_app(board)
     spots = [(0, 0), (40, 12), (79, 23), (10, 5), (70, 2)]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(board) as (app, pilot):
         for keys in (["enter"], ["s"], ["question_mark"], ["n"]):
             await press(pilot, *keys)
             screen = app.screen

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, screen_text, settle
+from tests.pilot import make_app, running, screen_text, settle, wait_for
 
 MOVE_IN_ANOTHER_PROCESS = """
 import sys
@@ -33,22 +34,23 @@ database.close()
 async def test_moves_by_another_process_appear_without_a_keypress(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.2)
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.5)
     database = open_database(str(db_path))
     service = PipelineService(database, "sam", clock=lambda: NOW)
     service.add_card(CardDraft(name="Ada"), Stage.LEAD)
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(service) as (app, pilot):
         assert "Lead · 1" in screen_text(app)
+        # At once, before the board's first poll: that poll must already see a change.
         subprocess.run(
             [sys.executable, "-c", MOVE_IN_ANOTHER_PROCESS, str(db_path)], check=True, timeout=60
         )
-        for _ in range(50):  # up to about 5 s, by the poll alone: no key is pressed
-            await pilot.pause(0.1)
-            text = screen_text(app)
-            if "Prospect · 1" in text and "Added by Ana" in text:
-                break
+        await wait_for(
+            pilot,
+            lambda: "Prospect · 1" in screen_text(app) and "Added by Ana" in screen_text(app),
+            "the other process's changes, by the poll alone (no key is pressed)",
+            timeout=5,
+        )
+        text = screen_text(app)
         assert "Lead · 0" in text and "Prospect · 1" in text
         assert "Added by Ana" in text
     database.close()
@@ -60,7 +62,7 @@ def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -
     ada = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
     ben = service.add_card(CardDraft(name="Ben"), Stage.LEAD).card_id
     seen = {service.change_marker()}
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: service.reorder_card(ben, 1),  # a swap keeps count and versions
         lambda: service.move_card(ada, Stage.PROSPECT),
         lambda: service.update_card(ada, CardDraft(name="Adaline"), service.card(ada).version),

@@ -16,7 +16,15 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import focused_card_name, make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import (
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+)
 
 CRITERIA = (
     "can afford it",
@@ -40,9 +48,7 @@ async def test_q_answers_the_checklist_and_the_score_shows_on_the_card(
     service: PipelineService,
 ) -> None:
     ann = add(service, "Ann")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         assert "0/4" in screen_text(app)
         await tap(pilot, "Q")
         assert isinstance(app.screen, QualificationScreen)
@@ -60,9 +66,7 @@ async def test_q_answers_the_checklist_and_the_score_shows_on_the_card(
 
 async def test_escape_leaves_the_checklist_without_saving(service: PipelineService) -> None:
     ann = add(service, "Ann")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         await tap(pilot, "Q", "y", "escape")
         assert isinstance(app.screen, ChoiceScreen)  # something changed: asked first
         await tap(pilot, "y")
@@ -75,9 +79,7 @@ async def test_moving_an_unchecked_lead_opens_the_checklist_then_moves_a_pass(
     service: PipelineService,
 ) -> None:
     ann = add(service, "Ann")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         await tap(pilot, "L")
         assert isinstance(app.screen, QualificationScreen)
         await tap(pilot, "y", "y", "y", "y", "ctrl+s")
@@ -92,9 +94,7 @@ async def test_moving_a_failing_lead_asks_and_records_the_override(
 ) -> None:
     ann = add(service, "Ann")
     answer_all(service, ann, Answer.YES, Answer.NO, Answer.YES, Answer.NO)
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         await tap(pilot, "L")
         assert isinstance(app.screen, ChoiceScreen)  # complete, so straight to the question
         assert "2/4" in screen_text(app)
@@ -113,18 +113,14 @@ async def test_moving_a_failing_lead_asks_and_records_the_override(
 async def test_a_qualified_lead_moves_at_once(service: PipelineService) -> None:
     ann = add(service, "Ann")
     answer_all(service, ann, Answer.YES, Answer.YES, Answer.YES, Answer.YES)
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (_, pilot):
         await press(pilot, "L")
     assert service.card(ann).summary.stage is Stage.PROSPECT
 
 
 async def test_r_on_a_client_adds_a_referred_lead(service: PipelineService) -> None:
     cy = add(service, "Cy", Stage.CLIENT)
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(service, (120, 40)) as (app, pilot):
         await press(pilot, "l", "l", "r")
         assert isinstance(app.screen, CardFormScreen)
         await type_text(pilot, "Rae")
@@ -143,9 +139,7 @@ async def test_r_on_a_client_adds_a_referred_lead(service: PipelineService) -> N
 
 async def test_r_on_a_lead_explains_who_can_refer(service: PipelineService) -> None:
     add(service, "Lee")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30), notifications=True) as (app, pilot):
         await press(pilot, "r")
         assert not isinstance(app.screen, CardFormScreen)
         assert "Referrals come from clients" in screen_text(app)
@@ -154,9 +148,7 @@ async def test_r_on_a_lead_explains_who_can_refer(service: PipelineService) -> N
 async def test_card_screen_q_and_referred_by(service: PipelineService) -> None:
     cy = add(service, "Cy", Stage.CLIENT)
     rae = service.refer(cy, CardDraft("Rae"), TODAY).card_id
-    app = make_app(service)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(service, (120, 40)) as (app, pilot):
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen) and app.screen.card_id == rae
         text = screen_text(app)
@@ -169,9 +161,7 @@ async def test_card_screen_q_and_referred_by(service: PipelineService) -> None:
 async def test_archive_view_restores_and_undo_takes_it_back(service: PipelineService) -> None:
     add(service, "Bo")
     ann = add(service, "Ann")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         await press(pilot, "a", "enter")  # archive Ann as won
         assert "Lead · 1" in screen_text(app)
         await press(pilot, "A")
@@ -192,9 +182,7 @@ async def test_m_shows_only_my_cards(database: Database) -> None:
     add(kim, "Kim's lead")
     service = PipelineService(database, "sam", clock=lambda: NOW)
     add(service, "Sam's lead")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         assert "Kim's lead" in screen_text(app)
         await press(pilot, "m")
         text = screen_text(app)
@@ -208,9 +196,7 @@ async def test_shift_s_shows_only_stale_cards(database: Database) -> None:
     add(old, "Quiet lead")
     service = PipelineService(database, "sam", clock=lambda: NOW)
     add(service, "Busy lead")
-    app = make_app(service)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(service, (100, 30)) as (app, pilot):
         text = screen_text(app)
         assert "1 stale" in text and "◷" in text
         await press(pilot, "S")

@@ -207,7 +207,7 @@ async def test_a_move_while_the_server_is_stopped_is_taken_back_at_once(
         assert any("not saved" in m and "connection was refused" in m for m in messages), messages
         assert all("\n" not in m for m in messages)
         server.start()
-        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined,no-any-return]
+        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined]
         assert _column_of(app, "Ann") is Stage.CLIENT
     assert [card.name for card in board_service.board()[Stage.CLIENT]] == ["Ann"]
 
@@ -233,7 +233,7 @@ async def test_a_move_while_the_server_is_frozen_is_given_up_and_taken_back(
         # The poll's read and the save each waited ANSWER_TIMEOUT_S at most, and a
         # reconnection libpq's connect timeout; never for ever.
         assert waited < 40
-        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined,no-any-return]
+        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined]
         assert _column_of(app, "Ann") is Stage.CLIENT
         # The server answers again: the next move is saved.
         await press(pilot, "L")

@@ -19,7 +19,7 @@ from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.ui.app import PipelineApp
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app
+from tests.pilot import make_app, settle, tap
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
@@ -36,28 +36,22 @@ def empty_service() -> PipelineService:
     return PipelineService(open_database("sqlite://"), "sam", clock=lambda: NOW)
 
 
-async def _settle(pilot: Any) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_empty_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(empty_service()), terminal_size=size, run_before=_settle)
+    assert snap_compare(make_app(empty_service()), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_demo_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=_settle)
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_demo_board_after_moving_focus(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def focus_a_prospect(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("l", "j", "j")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=focus_a_prospect)
@@ -66,12 +60,12 @@ def test_demo_board_after_moving_focus(snap_compare: SnapCompare, size: tuple[in
 @pytest.mark.parametrize("size", SIZES)
 def test_new_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def fill_in(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("n", *"Ada Lovelace", "tab", *"Analytical Engines")
         for _ in range(5):
             await pilot.press("tab")
         await pilot.press(*"someday")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(empty_service())
     assert snap_compare(app, terminal_size=size, run_before=fill_in)
@@ -80,9 +74,9 @@ def test_new_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None
 @pytest.mark.parametrize("size", SIZES)
 def test_edit_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def edit(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("e")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=edit)
@@ -91,9 +85,9 @@ def test_edit_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> Non
 @pytest.mark.parametrize("size", SIZES)
 def test_card_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def open_card(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("l", "enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=open_card)
@@ -102,9 +96,9 @@ def test_card_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_archive_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def archive(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("a", "down")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=archive)
@@ -113,9 +107,9 @@ def test_archive_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> Non
 @pytest.mark.parametrize("size", SIZES)
 def test_key_help(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def help_(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=help_)
@@ -125,7 +119,7 @@ def test_hostile_names_render_literally(snap_compare: SnapCompare) -> None:
     service = empty_service()
     for name in ("[@click=app.quit]x[/]", "[bold red]y", "Esc\x1b[31mape\x07", "מכירות עסק"):
         service.add_card(CardDraft(name=name, organisation="[link=http://x]org[/link]"), Stage.LEAD)
-    assert snap_compare(make_app(service), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(make_app(service), terminal_size=(80, 24), run_before=settle)
 
 
 SHIPPED_THEMES = ["pipeline-dark", "pipeline-light", "pipeline-high-contrast", "pipeline-ansi"]
@@ -134,9 +128,9 @@ SHIPPED_THEMES = ["pipeline-dark", "pipeline-light", "pipeline-high-contrast", "
 @pytest.mark.parametrize("theme", SHIPPED_THEMES)
 def test_demo_board_in_each_shipped_theme(snap_compare: SnapCompare, theme: str) -> None:
     async def focus_a_prospect(pilot: Any) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("l", "j")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = PipelineApp(demo_service(), theme=theme, today=lambda: TODAY, cursor_blink=False)
     assert app.theme == theme
@@ -170,15 +164,13 @@ def rules_service() -> PipelineService:
 def test_board_with_stale_score_and_referral_marks(
     snap_compare: SnapCompare, size: tuple[int, int]
 ) -> None:
-    assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=_settle)
+    assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_qualification_checklist(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def qualify(pilot: Any) -> None:
-        await _settle(pilot)
-        await pilot.press("end", "Q")  # Quiet Quentin, the last lead
-        for _ in range(5):
-            await pilot.pause(0.05)
+        await settle(pilot)
+        await tap(pilot, "end", "Q")  # Quiet Quentin, the last lead
 
     assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=qualify)

@@ -12,7 +12,7 @@ from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, screen_text, settle
+from tests.pilot import make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
@@ -32,9 +32,7 @@ def team_in_memory() -> PipelineService:
 
 
 async def test_s_opens_the_standup_and_escape_returns(team_service: PipelineService) -> None:
-    app = make_app(team_service)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(team_service, (160, 45)) as (app, pilot):
         await press(pilot, "s")
         assert isinstance(app.screen, StandupScreen)
         text = screen_text(app)
@@ -60,9 +58,7 @@ async def test_s_opens_the_standup_and_escape_returns(team_service: PipelineServ
 
 
 async def test_window_keys_change_the_conversion(team_service: PipelineService) -> None:
-    app = make_app(team_service)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(team_service, (160, 45)) as (app, pilot):
         await press(pilot, "s")
         screen = app.screen
         assert isinstance(screen, StandupScreen)
@@ -78,9 +74,7 @@ async def test_window_keys_change_the_conversion(team_service: PipelineService) 
 
 
 async def test_owner_toggle_shows_only_my_cards(team_service: PipelineService) -> None:
-    app = make_app(team_service)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(team_service, (160, 45)) as (app, pilot):
         await press(pilot, "s")
         screen = app.screen
         assert isinstance(screen, StandupScreen)
@@ -97,15 +91,14 @@ async def test_owner_toggle_shows_only_my_cards(team_service: PipelineService) -
 
 
 async def test_enter_opens_the_card_and_escape_comes_back(team_service: PipelineService) -> None:
-    app = make_app(team_service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(team_service) as (app, pilot):
         await press(pilot, "s")
-        standup = app.screen
-        assert isinstance(standup, StandupScreen)
+        assert isinstance(app.screen, StandupScreen)
+        standup: StandupScreen = app.screen
         # The cursor starts on the oldest overdue card; down goes to the next one.
         await press(pilot, "down", "enter")
-        assert isinstance(app.screen, CardScreen)
+        card = app.screen
+        assert isinstance(card, CardScreen)
         assert "Dev Patel" in screen_text(app)
         await press(pilot, "escape")
         assert app.screen is standup
@@ -117,9 +110,7 @@ async def test_enter_opens_the_card_and_escape_comes_back(team_service: Pipeline
 async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(
     team_service: PipelineService,
 ) -> None:
-    app = make_app(team_service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(team_service) as (app, pilot):
         await press(pilot, "s")
         screen = app.screen
         assert isinstance(screen, StandupScreen)
@@ -138,9 +129,7 @@ async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(
 
 
 async def test_empty_pipeline_standup(service: PipelineService) -> None:
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(service) as (app, pilot):
         await press(pilot, "s")
         text = screen_text(app)
         assert "Nothing overdue." in text

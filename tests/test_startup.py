@@ -27,7 +27,7 @@ from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.conftest import NOW, TODAY
-from tests.pilot import screen_text, settle
+from tests.pilot import painted, screen_text, settle
 
 
 @pytest.fixture
@@ -145,8 +145,7 @@ async def test_the_board_shows_and_answers_keys_before_the_store_has_opened(
     app, deferred = _app_opening_slowly(demo_file, gate)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(3):
-                await pilot.pause()
+            await painted(pilot)
             assert not deferred.is_open
             shown = screen_text(app)
             assert "Amara Okafor" in shown
@@ -176,14 +175,13 @@ async def test_a_move_made_before_the_store_opened_is_saved_when_it_opens(
     app, deferred = _app_opening_slowly(demo_file, gate)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(3):
-                await pilot.pause()
+            await painted(pilot)
             await pilot.press("l")  # the prospect column: L there needs no checklist
             prospect = app.screen.query_one("#cards-prospect", CardList)
             card = prospect.highlighted
             assert card is not None
             await pilot.press("L")
-            await pilot.pause()
+            await painted(pilot)
             assert not deferred.is_open
             client = app.screen.query_one("#cards-client", CardList)
             assert card.id in client.ids, "shown at once"
@@ -211,16 +209,16 @@ async def test_a_big_column_keeps_its_whole_count_in_an_80_column_board(demo_fil
     app, deferred = _app_opening_slowly(demo_file, gate)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
+            await painted(pilot)
             column = app.screen.query_one("#column-prospect", StageColumn)
             column.stage_size = 2999
-            await pilot.pause()
+            await painted(pilot)
             assert "Prospect·2999" in screen_text(app)
             # Focused, its mark gives up its space before the column its name.
             await pilot.press("l")
             assert "▸Prospect·2999" in screen_text(app)
             column.stage_size = 9
-            await pilot.pause()
+            await painted(pilot)
             assert "Prospect · 9" in screen_text(app)
     finally:
         gate.set()
@@ -231,14 +229,13 @@ async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file:
     # The command line pauses garbage collection until then (cli._run_app).
     gate = threading.Event()
     app, deferred = _app_opening_slowly(demo_file, gate)
-    painted: list[str] = []
-    app.on_first_paint = lambda: painted.append(screen_text(app))
+    first_paints: list[str] = []
+    app.on_first_paint = lambda: first_paints.append(screen_text(app))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            await pilot.pause()
-            assert len(painted) == 1
-            assert "Amara Okafor" in painted[0], "called once the cards were on screen"
+            await painted(pilot)
+            assert len(first_paints) == 1
+            assert "Amara Okafor" in first_paints[0], "called once the cards were on screen"
     finally:
         gate.set()
         deferred.close()
@@ -254,8 +251,7 @@ async def test_the_command_line_hears_once_when_every_card_is_in(demo_file: Path
     )
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(3):
-                await pilot.pause()
+            await painted(pilot)
             assert loaded == [], "only the top of each column is in before the store opens"
             gate.set()
             await settle(pilot)
@@ -281,12 +277,12 @@ async def test_the_board_starts_with_the_width_class_textual_would_give_it(
     app, deferred = _app_opening_slowly(demo_file, gate)
     try:
         async with app.run_test(size=(width, 40)) as pilot:
-            await pilot.pause()
+            await painted(pilot)
             assert app.width_class(width) == expected
             classes = app.screen.classes & {"-narrow", "-wide"}
             assert classes == {expected}
             await pilot.resize_terminal(120 if width < 100 else 80, 40)
-            await pilot.pause()
+            await painted(pilot)
             assert app.screen.classes & {"-narrow", "-wide"} == {
                 "-wide" if width < 100 else "-narrow"
             }, "Textual still moves it as the terminal is resized"

@@ -103,7 +103,8 @@ def test_sqlite_safety_settings(database: Database) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        busy_timeout = connection.execute(text("PRAGMA busy_timeout")).scalar()
+        assert busy_timeout is not None and busy_timeout >= 1000
 
 
 def test_schema_is_at_head_after_open(database: Database) -> None:
@@ -987,7 +988,7 @@ class BoardMachine(RuleBasedStateMachine):
         assert self.cards_table() == before_change
         if change.before is None:
             for counts in (self.events, self.notes, self.touchpoints):
-                del counts[card]  # type: ignore[attr-defined]
+                del counts[card]
         elif change.before.stage.value != _stage_of(stage_before_undo, card):
             self.events[card] += 1  # moving back is a move too
         if undone.version is not None:

@@ -26,7 +26,7 @@ from pipeline_tui.ui.themes import ANSI_THEME, DEFAULT_THEME
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
-from tests.pilot import make_app, press, screen_text, settle, type_text
+from tests.pilot import make_app, press, running, screen_text, settle, type_text
 
 LONG_NAME = "Bartholomew Fitzwilliam-Montgomery the Third of Greater Snoring"
 
@@ -103,8 +103,7 @@ async def test_resizing_on_any_screen_keeps_focus_and_never_crashes(
     screen_type: type[Screen[None]],
     focus_type: type | None,
 ) -> None:
-    app = make_app(filled)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(filled) as (app, pilot):
         await open_screen(pilot)
         screen = app.screen
         assert isinstance(screen, screen_type)
@@ -128,9 +127,7 @@ async def test_resizing_on_any_screen_keeps_focus_and_never_crashes(
 async def test_80x24_board_shows_every_column_and_cuts_long_names(
     filled: PipelineService,
 ) -> None:
-    app = make_app(filled)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(filled) as (app, _):
         text = screen_text(app)
         for card in ("Ada", "Grace", "Linus"):
             assert card in text
@@ -143,18 +140,14 @@ async def test_80x24_board_shows_every_column_and_cuts_long_names(
 async def test_200x60_board_spreads_out_and_shows_whole_names(
     filled: PipelineService,
 ) -> None:
-    app = make_app(filled)
-    async with app.run_test(size=(200, 60)) as pilot:
-        await settle(pilot)
+    async with running(filled, (200, 60)) as (app, _):
         columns = list(app.screen.query(CardList))
         assert all(column.size.width >= 45 for column in columns)
         assert "Bartholomew Fitzwilliam-Montgomery" in screen_text(app)
 
 
 async def test_resizing_the_board_keeps_the_highlighted_card(filled: PipelineService) -> None:
-    app = make_app(filled)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(filled) as (app, pilot):
         await press(pilot, "j")
         before = app.focused
         assert isinstance(before, CardList) and before.highlighted is not None
@@ -254,9 +247,7 @@ async def test_overdue_and_focus_are_marked_with_symbols_not_only_colour(
     _without_colour_hints(monkeypatch, term)
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = PipelineApp(filled, theme=None, today=lambda: TODAY, cursor_blink=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(make_app(filled, theme=None)) as (app, pilot):
         assert app.no_color is no_color
         lines = screen_text(app).splitlines()
         # The focused card has a gutter bar; the overdue date a "!".
