@@ -20,11 +20,13 @@ from time import monotonic
 from typing import Any
 
 from textual import events
+from textual.app import App
 from textual.pilot import Pilot
 
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.keys import normalise_key
+from pipeline_tui.ui.seams import notifications, screen_lines
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import TODAY
 
@@ -132,8 +134,7 @@ async def wait_for(
 
 def screen_text(app: PipelineApp) -> str:
     """What the terminal shows right now, as plain text."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+    return "\n".join(screen_lines(app.screen))
 
 
 def focused_card_name(app: PipelineApp) -> str | None:
@@ -204,3 +205,8 @@ async def _until_still(
             f"the app was still busy after {timeout:g}s waiting for {what}; "
             f"the screen shows:\n{screen_text(app)}"
         ) from None
+
+
+def notification_messages(app: App[Any]) -> list[str]:
+    """The text of the toasts the app is showing (or has just shown)."""
+    return [notification.message for notification in notifications(app)]

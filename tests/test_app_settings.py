@@ -12,7 +12,8 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
-from tests.pilot import make_app, press, running, settle
+from pipeline_tui.ui.seams import notifications
+from tests.pilot import make_app, notification_messages, press, running, settle
 
 
 async def test_keys_from_the_config_rebind_board_actions(service: PipelineService) -> None:
@@ -34,7 +35,7 @@ async def test_key_conflicts_are_warnings_and_the_app_still_starts(
 ) -> None:
     app = make_app(service, keymap={"board.move_on": "l", "board.nothing": "x"})
     async with running(app):
-        messages = [n.message for n in app._notifications]
+        messages = notification_messages(app)
         assert any("'l' is bound to both" in m for m in messages)
         assert any("board.nothing" in m for m in messages)
 
@@ -50,7 +51,7 @@ async def test_a_broken_user_theme_warns_and_a_good_one_is_offered(
     app = make_app(service, config_file=config, theme="mine")
     async with running(app):
         assert app.theme == "mine"
-        assert any("broken.toml" in n.message for n in app._notifications)
+        assert any("broken.toml" in n.message for n in notifications(app))
 
 
 async def test_the_theme_picker_previews_live_and_remembers_the_choice(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
-from textual._styles_cache import StylesCache
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -22,6 +21,7 @@ from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from pipeline_tui.ui.seams import STYLES_CACHE
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
 from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
@@ -249,7 +249,7 @@ async def test_a_closed_card_screen_is_let_go(service: PipelineService, ada: int
                 assert not isinstance(app.screen, CardScreen)
 
         await open_and_close(2)
-        widgets, render_caches = alive(Widget), alive(StylesCache)
+        widgets, render_caches = alive(Widget), alive(STYLES_CACHE)
         await open_and_close(6)
         assert alive(Widget) <= widgets
-        assert alive(StylesCache) <= render_caches
+        assert alive(STYLES_CACHE) <= render_caches

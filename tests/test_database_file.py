@@ -25,7 +25,7 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, settle, tap, type_text
+from tests.pilot import make_app, notification_messages, press, settle, tap, type_text
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ async def test_the_note_editor_keeps_the_note_when_the_file_was_replaced(
         await press(pilot, "ctrl+s")
         assert app.screen is editor
         assert editor.text == "Quotes take a week"
-        messages = [n.message for n in app._notifications]
+        messages = notification_messages(app)
         assert any("was replaced by another file" in m for m in messages), messages
         # Leaving still asks: the text is not saved anywhere.
         await press(pilot, "escape")
@@ -199,7 +199,7 @@ async def test_a_touchpoint_not_saved_comes_back_with_what_was_written(
         path.unlink()
         await press(pilot, "enter")
         dialog = app.screen
-        assert isinstance(dialog, TouchpointScreen), [n.message for n in app._notifications]
+        assert isinstance(dialog, TouchpointScreen), notification_messages(app)
         assert dialog.query_one("#summary", Input).value == "Talked pricing"
-        messages = [n.message for n in app._notifications]
+        messages = notification_messages(app)
         assert any("was deleted while pipeline-tui had it open" in m for m in messages)

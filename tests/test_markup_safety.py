@@ -38,8 +38,9 @@ from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from pipeline_tui.ui.seams import notifications
 from tests.conftest import NOW, TODAY
-from tests.pilot import press, screen_text, settle, tap
+from tests.pilot import notification_messages, press, screen_text, settle, tap
 
 HOSTILE = [
     "Old Co [/ex-client]",
@@ -273,7 +274,7 @@ async def test_a_broken_theme_previewed_in_the_picker_is_dropped_not_fatal(
         await _shown_twice(pilot, "broken")  # typed, found, and highlighted: previewed
         assert app.is_running and app.theme != "broken"
         assert "broken" not in app.available_themes
-        messages = [n.message for n in app._notifications]
+        messages = notification_messages(app)
         assert any("Theme broken was skipped" in m for m in messages), messages
         await pilot.press("enter")
         await settle(pilot)
@@ -310,7 +311,7 @@ async def test_a_broken_theme_named_in_the_config_falls_back_at_start(
     async with app.run_test(notifications=True) as pilot:
         await settle(pilot)
         assert app.is_running and app.theme == "pipeline-dark"
-        assert any("Theme broken was skipped" in n.message for n in app._notifications)
+        assert any("Theme broken was skipped" in n.message for n in notifications(app))
 
 
 async def test_screenshots_are_private_and_never_replace_a_file(

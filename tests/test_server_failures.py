@@ -30,7 +30,7 @@ from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import NOW
-from tests.pilot import make_app, press, settle
+from tests.pilot import make_app, notification_messages, press, settle
 
 ANSWER_TIMEOUT_S = 2.0
 
@@ -203,7 +203,7 @@ async def test_a_move_while_the_server_is_stopped_is_taken_back_at_once(
         # fails the save within the key press, and the move is taken back, with why.
         await pilot.press("L")
         await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.CLIENT, 30)
-        messages = [n.message for n in app._notifications]
+        messages = notification_messages(app)
         assert any("not saved" in m and "connection was refused" in m for m in messages), messages
         assert all("\n" not in m for m in messages)
         server.start()
@@ -226,7 +226,7 @@ async def test_a_move_while_the_server_is_frozen_is_given_up_and_taken_back(
             assert _column_of(app, "Ann") is Stage.REPEAT
             await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.CLIENT, 60)
             waited = time.monotonic() - started
-            messages = [n.message for n in app._notifications]
+            messages = notification_messages(app)
             assert any("did not answer for 2 seconds" in m for m in messages), messages
         finally:
             server.thaw(frozen)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_downloads_path
-from textual._styles_cache import StylesCache
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -27,6 +26,7 @@ from pipeline_tui.config import ConfigError, default_config_path, save_setting, 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import BoardPeek
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
 from pipeline_tui.ui.keys import check_keymap
@@ -191,13 +191,8 @@ class PipelineApp(App[None]):
         return max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1]
 
     def pop_screen(self) -> AwaitComplete:
-        # Textual 8.2.8 memoises StylesCache.get_inner_outer with an lru_cache of 1,024
-        # entries on a method, so the key holds the widget's StylesCache and through it
-        # every line the widget last rendered. A closed card screen's ~30 widgets stayed
-        # alive that way for dozens of opens after, and every full garbage collection
-        # walked them (over 100 ms, in the middle of a keystroke). The cache only saves
-        # adding two colours; forgetting it with each closed screen costs nothing.
-        StylesCache.get_inner_outer.cache_clear()
+        # A closed screen's widgets would otherwise stay alive (see the seam).
+        seams.forget_cached_styles()
         return super().pop_screen()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

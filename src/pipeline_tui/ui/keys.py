@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.keys import Keys, _character_to_key, key_to_character
+from textual.keys import Keys, key_to_character
+
+from pipeline_tui.ui.seams import character_to_key
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 # Keys the app handles before any screen sees them.
@@ -65,10 +67,10 @@ def normalise_key(key: str) -> str:
     """A key as Textual names it: "?" is "question_mark", "Ctrl+S" is "ctrl+s"."""
     key = key.strip()
     if len(key) == 1:
-        return _character_to_key(key)
+        return character_to_key(key)
     *modifiers, base = key.split("+")
     if len(base) == 1:
-        base = _character_to_key(base)
+        base = character_to_key(base)
     return "+".join([*(m.lower() for m in modifiers), base])
 
 

@@ -31,6 +31,7 @@ from pipeline_tui.domain.qualification import QUALIFIED_STAGES
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek, StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -53,10 +54,8 @@ EMPTY_HINT = Content.assemble(
 
 class BoardScreen(Screen[None]):
     CSS_PATH = "board.tcss"
-    # Screen.focused repaints the whole screen whenever focus moves, which on a full
-    # board made every h/l cost a complete redraw. The widgets that look different when
-    # focused (the two columns and their card lists) are restyled and repainted anyway.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    # Focus moves with every h/l; only the two columns involved need repainting.
+    focused: Reactive[Widget | None] = seams.focused_without_repaint()
     POLL_SECONDS = 3.0
     """How often the board looks for changes made by other app instances."""
 

@@ -21,6 +21,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +34,7 @@ from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
 
 CARD_HEIGHT = 4  # name and markers, organisation and tags, next action, a blank separator
@@ -119,7 +121,7 @@ class CardList(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
         # which Textual does on every focus change, then costs next to nothing.
-        self._lines: dict[tuple[CardSummary, int, bool, int], Strip] = {}
+        self._lines: LRUCache[tuple[CardSummary, int, bool, int], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
 
@@ -214,13 +216,8 @@ class CardList(ScrollView, can_focus=True):
 
     def watch_ids(self) -> None:
         size = Size(self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT)
-        # virtual_size is a layout reactive in Textual 8.2.8: assigning it lays out the
-        # whole screen (~3 ms on a full board, in every card move). The list shows no
-        # scrollbar and its region does not change with its length, and the scroll
-        # limits are read from virtual_size itself, so setting it and clamping the
-        # scroll position is all a new length needs.
-        self.set_reactive(CardList.virtual_size, size)
-        self._scroll_update(size)
+        # Not a layout of the whole screen for each move: see the seam.
+        seams.set_virtual_size_without_layout(self, size)
         self.cursor = self.validate_cursor(self.cursor)
         # Once whoever set the ids has also placed the cursor (focus_card). Not forced:
         # a move shifts a column by one card, and the cards around are read already;
@@ -333,9 +330,8 @@ class CardList(ScrollView, can_focus=True):
         key = (card, row, selected, width)
         strip = self._lines.get(key)
         if strip is None:
-            if len(self._lines) > LINE_CACHE_SIZE:
-                self._lines.clear()
-            strip = self._lines[key] = self._card_line(card, row, selected, width, base)
+            strip = self._card_line(card, row, selected, width, base)
+            self._lines.set(key, strip)
         return strip
 
     def _placeholder_line(self, row: int, selected: bool, width: int, base: Style) -> Strip:

@@ -15,23 +15,25 @@ from contextlib import suppress
 from textual.css.query import NoMatches
 from textual.dom import NoScreen
 from textual.events import Mount
-from textual.widgets import Header
-from textual.widgets._header import HeaderTitle
+from textual.widgets import Header, Static
+
+from pipeline_tui.ui.seams import HEADER_TITLE
 
 
 class ScreenHeader(Header):
     def __init__(self) -> None:
         super().__init__(icon="◆")
 
-    def _on_mount(self, event: Mount) -> None:
-        # Instead of Header._on_mount: the app's title is set before any screen is
-        # mounted and never changes, so the screen's own reactives are all there is to
-        # follow, and watchers kept on the screen go with it.
+    def on_mount(self, event: Mount) -> None:
+        # Instead of Header's own mount handler (prevent_default stops it): the app's
+        # title is set before any screen is mounted and never changes, so the screen's
+        # own reactives are all there is to follow, and watchers kept on the screen go
+        # with it.
         event.prevent_default()
 
         def set_title() -> None:
             with suppress(NoMatches, NoScreen):
-                self.query_one(HeaderTitle).update(self.format_title())
+                self.query_one(HEADER_TITLE, Static).update(self.format_title())
 
         self.watch(self.screen, "title", set_title)
         self.watch(self.screen, "sub_title", set_title)

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 
 from pipeline_tui.domain.board import SummaryCache
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 
@@ -116,7 +117,7 @@ class StageColumn(Vertical):
         layout: bool = False,
         recompose: bool = False,
     ) -> Self:
-        if self._repaint_only and not regions and not layout:
+        if self._repaint_only and seams.refresh_is_whole_widget(regions, layout):
             # Dirty regions are relative to the content area, inside the border.
             gutter = self.styles.gutter
             width, height = self.outer_size

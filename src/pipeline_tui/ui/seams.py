@@ -1,0 +1,95 @@
+"""Every place pipeline-tui leans on Textual internals, in one module.
+
+Textual is pinned (8.2.8) and each lean below works around a cost or a leak measured
+on a real board. None of them is public API, so each has a guard test in
+tests/test_seams.py that fails loudly, naming the lean, when an upgrade moves the name
+or changes the behaviour it relies on. When Textual gains a public way, use it and
+delete the lean here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual._styles_cache import StylesCache
+from textual.app import App
+from textual.geometry import Size
+from textual.keys import _character_to_key
+from textual.notifications import Notification
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+HEADER_TITLE = "HeaderTitle"
+"""The type name of the title inside textual.widgets.Header (the class lives in the
+private textual.widgets._header). ScreenHeader queries it by name to update it."""
+
+
+def forget_cached_styles() -> None:
+    """Drop StylesCache.get_inner_outer's memo.
+
+    Textual 8.2.8 memoises that method with functools.lru_cache(1024), so the cache's
+    keys hold widgets' StylesCache objects and, through them, every line those widgets
+    last rendered: a closed card screen's widgets stayed alive for dozens of opens and
+    every full garbage collection walked them (100 ms and more, mid-keystroke). Called
+    whenever a screen is closed; the memo only saves adding two colours.
+    Not reported upstream as a leak as of 8.2.8; see textual/_styles_cache.py.
+    """
+    StylesCache.get_inner_outer.cache_clear()
+
+
+def character_to_key(character: str) -> str:
+    """Textual's name for the key that types `character` ("?" is "question_mark"), as
+    bindings spell keys; textual.keys exports only the reverse (key_to_character)."""
+    return _character_to_key(character)
+
+
+def set_virtual_size_without_layout(view: ScrollView, size: Size) -> None:
+    """Give a scroll view a new virtual size without laying out the whole screen.
+
+    virtual_size is a layout reactive in Textual 8.2.8: assigning it lays out every
+    widget on the screen (~3 ms on a full board, in every card move). A card list shows
+    no scrollbar and its region does not change with its length, and the scroll limits
+    are read from virtual_size itself, so setting it and clamping the scroll position
+    (ScrollView._scroll_update) is all a new length needs.
+    """
+    view.set_reactive(type(view).virtual_size, size)
+    view._scroll_update(size)
+
+
+def focused_without_repaint() -> Reactive[Widget | None]:
+    """A replacement for Screen.focused that does not repaint the whole screen.
+
+    Screen.focused is declared with repaint=True, so every focus change (each h/l on
+    the board) redrew every widget on it; the widgets that look different when focused
+    repaint themselves. Declared on a Screen subclass as `focused = ...`.
+    """
+    return Reactive(None, repaint=False)
+
+
+def refresh_is_whole_widget(regions: tuple[Any, ...], layout: bool) -> bool:
+    """Whether a Widget.refresh() call asks for the whole widget to be repainted.
+
+    Setting border_title or border_subtitle calls refresh() with no region in Textual
+    8.2.8; a stage column narrows such a call to the one border line that changed.
+    """
+    return not regions and not layout
+
+
+# For tests that read what a rep would see -----------------------------------------------
+
+
+def screen_lines(screen: Screen[Any]) -> list[str]:
+    """The text of every line the screen shows now (its compositor's render)."""
+    strips = screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """The toasts the app is showing (or has just shown)."""
+    return list(app._notifications)
+
+
+STYLES_CACHE = StylesCache
+"""The render cache every widget owns; a test counts them to find leaked widgets."""

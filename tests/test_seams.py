@@ -1,0 +1,106 @@
+"""Guards for the Textual internals pipeline-tui leans on (ui/seams.py): each fails, by
+name, when an upgrade of Textual moves the name or changes what the lean relies on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widgets import Header, Static
+
+from pipeline_tui.ui import seams
+
+
+class _Sized(ScrollView):
+    # Like a card list: no scrollbar, so a new length changes nothing to lay out.
+    DEFAULT_CSS = "_Sized { scrollbar-size-vertical: 0; overflow-x: hidden; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshes: list[tuple[tuple[Any, ...], bool]] = []
+
+    def refresh(self, *regions: Any, layout: bool = False, **kwargs: Any) -> Any:
+        self.refreshes.append((regions, layout))
+        return super().refresh(*regions, layout=layout, **kwargs)
+
+
+class _Probe(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield _Sized()
+        yield Static("first line")
+
+
+async def test_styles_cache_memo_is_an_lru_cache_we_can_clear() -> None:
+    memo = seams.STYLES_CACHE.get_inner_outer
+    assert hasattr(memo, "cache_clear") and hasattr(memo, "cache_info"), (
+        "StylesCache.get_inner_outer is no longer an lru_cache: forget_cached_styles"
+    )
+    async with _Probe().run_test() as pilot:
+        await pilot.pause()
+        assert memo.cache_info().currsize > 0
+        seams.forget_cached_styles()
+        assert memo.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(("character", "key"), [("?", "question_mark"), ("a", "a"), ("/", "slash")])
+def test_character_to_key_names_keys_as_bindings_do(character: str, key: str) -> None:
+    assert seams.character_to_key(character) == key
+
+
+async def test_the_headers_title_is_found_by_its_type_name() -> None:
+    async with _Probe().run_test() as pilot:
+        header = pilot.app.query_one(Header)
+        title = header.query_one(seams.HEADER_TITLE, Static)
+        title.update("checked")
+        assert type(title).__name__ == seams.HEADER_TITLE
+
+
+async def test_a_new_virtual_size_needs_no_layout_and_clamps_the_scroll() -> None:
+    async with _Probe().run_test(size=(40, 10)) as pilot:
+        view = pilot.app.query_one(_Sized)
+        seams.set_virtual_size_without_layout(view, Size(40, 100))
+        view.scroll_to(y=80, animate=False, immediate=True)
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        view.refreshes.clear()
+        # Shorter, but still longer than the view (as a long column after a move).
+        seams.set_virtual_size_without_layout(view, Size(40, 60))
+        await pilot.pause()
+        assert view.virtual_size == Size(40, 60)
+        assert view.scroll_offset.y == 60 - view.size.height, "_scroll_update no longer clamps"
+        assert not any(layout for _, layout in view.refreshes), view.refreshes
+
+
+def test_screen_focused_is_a_reactive_we_can_replace() -> None:
+    assert isinstance(Screen.__dict__["focused"], Reactive), "Screen.focused moved"
+    replacement = seams.focused_without_repaint()
+
+    class Quiet(Screen[None]):
+        focused = replacement
+
+    assert isinstance(Quiet.__dict__["focused"], Reactive)
+    assert replacement._repaint is False  # the whole point of the replacement
+
+
+async def test_a_border_subtitle_refreshes_the_whole_widget() -> None:
+    """A stage column narrows exactly these calls to one border line."""
+    async with _Probe().run_test() as pilot:
+        view = pilot.app.query_one(_Sized)
+        view.refreshes.clear()
+        view.border_subtitle = "3/9"
+        assert view.refreshes, "setting border_subtitle no longer calls refresh()"
+        assert any(seams.refresh_is_whole_widget(*call) for call in view.refreshes)
+
+
+async def test_screen_lines_and_notifications_read_what_the_rep_sees() -> None:
+    async with _Probe().run_test(size=(40, 10), notifications=True) as pilot:
+        pilot.app.notify("Saved Ann", timeout=5)
+        await pilot.pause()
+        assert any("first line" in line for line in seams.screen_lines(pilot.app.screen))
+        assert [n.message for n in seams.notifications(pilot.app)] == ["Saved Ann"]
