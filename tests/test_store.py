@@ -1,4 +1,4 @@
-"""The database and the one service API: safety settings, column order, history, undo,
+"""The database and the store's front door (PipelineService): safety settings, column order, history, undo,
 conflicts."""
 
 from __future__ import annotations
