@@ -94,6 +94,10 @@ class PipelineService:
     def close(self) -> None:
         self.database.close()
 
+    def location(self) -> str:
+        """Where the pipeline is, safe to show (a path, or a URL with no password)."""
+        return self.database.display_url
+
     # The board -----------------------------------------------------------------------
 
     def board(self) -> dict[Stage, list[CardSummary]]:
