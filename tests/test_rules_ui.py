@@ -142,7 +142,7 @@ async def test_r_on_a_lead_explains_who_can_refer(service: PipelineService) -> N
     async with running(service, (100, 30), notifications=True) as (app, pilot):
         await press(pilot, "r")
         assert not isinstance(app.screen, CardFormScreen)
-        assert "Referrals come from clients" in screen_text(app)
+        assert "Lee is a lead; referrals come from clients" in screen_text(app)
 
 
 async def test_card_screen_q_and_referred_by(service: PipelineService) -> None:

@@ -110,6 +110,12 @@ class Qualification:
         return f"qualification overridden at {self.score} ({missing})"
 
 
+def checked_on_the_way(from_stage: Stage, to_stage: Stage) -> bool:
+    """Whether a move is held to the checklist: a lead moving on (to prospect or
+    beyond) must pass it, or be moved with a recorded override, never silently."""
+    return from_stage is Stage.LEAD and to_stage.order > Stage.LEAD.order
+
+
 def met_count(criteria: Iterable[str], yes: Iterable[str]) -> int:
     """How many of `criteria` are among the criteria answered yes."""
     return len(set(criteria) & set(yes))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from pipeline_tui.domain.capture import Captured, CaptureResult, Person
 from pipeline_tui.domain.cards import CardDraft, Change
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import commands, lookup, read_model
@@ -93,7 +94,7 @@ def move_card(
     checklist, or be moved with a reason, which the stage history keeps."""
     row = commands.get_card(session, card_id, active=True)
     note = ""
-    if row.stage is Stage.LEAD and to_stage.order > Stage.LEAD.order:
+    if checked_on_the_way(row.stage, to_stage):
         checklist = read_model.qualification(session, row.id, criteria)
         if not checklist.passes:
             reason = clean_line(override)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from pipeline_tui.domain.cards import CardDraft, CardSummary
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
-from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.backend import Backend
@@ -84,8 +84,9 @@ def refer(
     done: Callable[[int], object],
 ) -> None:
     """The card form for a new lead referred by `referrer` (a client or repeat client)."""
-    if referrer.stage not in (Stage.CLIENT, Stage.REPEAT):
-        screen.notify("Referrals come from clients and repeat clients.", timeout=3)
+    problem = check_can_refer(clean_line(referrer.name), referrer.stage)
+    if problem:
+        screen.notify(problem, timeout=3, markup=False)
         return
 
     async def add(draft: CardDraft, version: int | None) -> None:

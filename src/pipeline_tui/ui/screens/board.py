@@ -27,7 +27,7 @@ from textual.widgets import Input, Static
 from pipeline_tui.domain.board import BoardModel
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.kinds import ArchiveReason
-from pipeline_tui.domain.qualification import QUALIFIED_STAGES
+from pipeline_tui.domain.qualification import QUALIFIED_STAGES, checked_on_the_way
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek, StoreError
@@ -398,7 +398,7 @@ class BoardScreen(Screen[None]):
             where = "last" if step > 0 else "first"
             self.notify(f"Already in the {where} stage.", severity="warning", timeout=2)
             return
-        if card.stage is Stage.LEAD and to_stage is Stage.PROSPECT:
+        if checked_on_the_way(card.stage, to_stage):
             self._qualify_then_move(card)
             return
         self._move_now(card, to_stage)

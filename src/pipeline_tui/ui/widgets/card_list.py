@@ -32,6 +32,7 @@ from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.board import NO_CARDS, SummaryCache
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.referrals import REFERRING_STAGES
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui import seams
@@ -372,7 +373,7 @@ class CardList(ScrollView, can_focus=True):
         if score is not None:
             done = card.qualified == card.criteria
             marks.append((f" {score}", self._style("qualified" if done else "score")))
-        if card.referrals and card.stage in (Stage.CLIENT, Stage.REPEAT):
+        if card.referrals and card.stage in REFERRING_STAGES:
             marks.append((f" {REFERRAL_MARK}{card.referrals}", self._style("referrals")))
         return marks
 
