@@ -1,5 +1,5 @@
-"""The database and the store's front door (PipelineService): safety settings, column order, history, undo,
-conflicts."""
+"""The database and the store's front door (PipelineService): safety settings, column
+order, history, undo, conflicts."""
 
 from __future__ import annotations
 
