@@ -323,24 +323,14 @@ def open_database(target: str) -> Database:
 
 
 def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
-    from pipeline_tui.store import PipelineService
-
-    database = open_database(database_target(args, config))
     listeners = _listeners(config, background=False)
+    service = _open_service(database_target(args, config), config, listeners)
     try:
-        service = PipelineService(
-            database,
-            config.user_name,
-            criteria=config.criteria,
-            stale_limits=config.stale_limits,
-        )
-        if listeners is not None:
-            listeners.attach(service)
         return command(service, args, sys.stdout)
     finally:
         if listeners is not None:
             listeners.close()
-        database.close()
+        service.close()
 
 
 def _listeners(config: Config, *, background: bool) -> Listeners | None:

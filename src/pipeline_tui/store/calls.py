@@ -22,19 +22,9 @@ from pipeline_tui.domain.calls import (
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.models import CallSessionRow as SessionRow
 from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.read_model import SUMMARY_COLUMNS
 from pipeline_tui.store.rows import card_summary
 
-_QUEUE_COLUMNS = (
-    CardRow.id,
-    CardRow.name,
-    CardRow.organisation,
-    CardRow.stage,
-    CardRow.position,
-    CardRow.owner,
-    CardRow.tags,
-    CardRow.next_action,
-    CardRow.next_action_due,
-)
 _COUNTS = tuple(outcome_field(outcome) for outcome in CallOutcome)
 
 
@@ -48,7 +38,7 @@ def read_queue(
     one query that has to follow when activities get a table of their own.
     """
     until = week_end(today) if week else today
-    query = select(*_QUEUE_COLUMNS).where(
+    query = select(*SUMMARY_COLUMNS).where(
         CardRow.archived_at.is_(None),
         CardRow.next_action_due.is_not(None),
         CardRow.next_action_due <= until,

@@ -57,7 +57,7 @@ STREAM_ROWS = 2000
 IN_CHUNK = 500
 """Ids per `IN (...)` when reading a window of cards (well under every driver's limit)."""
 
-_SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (
     CardRow.id,
     CardRow.name,
     CardRow.organisation,
@@ -144,7 +144,7 @@ def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
 
 def board_query(criteria: Sequence[str]) -> Select[*tuple[Any, ...]]:
     """Active cards with everything a board tile shows."""
-    return select(*_SUMMARY_COLUMNS, *_board_columns(criteria)).where(CardRow.archived_at.is_(None))
+    return select(*SUMMARY_COLUMNS, *_board_columns(criteria)).where(CardRow.archived_at.is_(None))
 
 
 def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
