@@ -94,6 +94,8 @@ class CardSummary:
     criteria: int = 0
     referrals: int = 0
     """Active cards this one referred."""
+    has_draft: bool = False
+    """The rep has unsaved text on this card (a draft) in some editor."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -169,6 +171,8 @@ class NoteView:
     body: str
     created_at: datetime
     updated_at: datetime
+    version: int = 1
+    """Moves on with every saved edit; an edit against an older version is refused."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +227,8 @@ class ChangeKind(StrEnum):
     ARCHIVE = "archive"
     RESTORE = "restore"
     DELETE_NOTE = "delete-note"
+    RESTORE_NOTE = "restore-note"
+    """A deleted note brought back by undo; redoing the delete removes it again."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,17 @@ class CardState:
 
 
 @dataclass(frozen=True)
+class RemovedCard:
+    """A card taken away by undoing its creation, whole enough to bring back (redo)."""
+
+    state: CardState
+    created_at: datetime
+    source: TouchpointKind | None = None
+    market: Market | None = None
+    referred_by_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     """One saved change to one card, as the undo history keeps it."""
 
@@ -246,7 +263,9 @@ class Change:
     description: str
     before: CardState | None
     version_after: int
-    note: NoteView | None = None  # the deleted note, for DELETE_NOTE
+    note: NoteView | None = None  # the deleted note (DELETE_NOTE), or the one brought back
+    removed: RemovedCard | None = None
+    """A creation that was undone: the card, to make again (redo)."""
 
 
 @dataclass(frozen=True)
@@ -256,3 +275,5 @@ class Undone:
     description: str
     card_id: int
     version: int | None
+    inverse: Change | None = None
+    """The change that puts back what this undo took away (redo), where known."""

@@ -47,6 +47,7 @@ from pipeline_tui.domain.cards import (
     TouchpointView,
     Undone,
 )
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import (
     COMMENT_MAX,
@@ -59,7 +60,7 @@ from pipeline_tui.domain.qualification import (
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS, stale_limit
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import search
+from pipeline_tui.store import drafts, search
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
@@ -93,8 +94,9 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
-    """What the board shows beyond the card's own columns, as correlated sub-queries.
+def _board_columns(criteria: Sequence[str], owner: str | None = None) -> tuple[Any, ...]:
+    """What the board shows beyond the card's own columns, as correlated sub-queries
+    (with `owner`: whether that rep holds a draft on the card).
 
     Each one is an index lookup per card (touchpoint, stage_event and research_note are
     indexed by card; referrals by referred_by_id; answers by card and criterion), so the
@@ -135,13 +137,16 @@ def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
         )
         .scalar_subquery()
     )
-    return (
+    columns = (
         last_touchpoint.label("last_touchpoint"),
         last_note.label("last_note_at"),
         last_move.label("last_move_at"),
         referrals.label("referrals"),
         met.label("qualified"),
     )
+    if owner is None:
+        return columns
+    return (*columns, drafts.held(owner).label("has_draft"))
 
 
 class PipelineService:
@@ -261,7 +266,7 @@ class PipelineService:
         return board_card(row, len(self.criteria)) if row is not None else None
 
     def _board_query(self) -> Select[*tuple[Any, ...]]:
-        return select(*_SUMMARY_COLUMNS, *_board_columns(self.criteria)).where(
+        return select(*_SUMMARY_COLUMNS, *_board_columns(self.criteria, self.user)).where(
             CardRow.archived_at.is_(None)
         )
 
@@ -637,12 +642,25 @@ class PipelineService:
             session.flush()
             return _note_view(note)
 
-    def update_note(self, note_id: int, body: str, kind: NoteKind | None = None) -> NoteView:
+    def update_note(
+        self,
+        note_id: int,
+        body: str,
+        kind: NoteKind | None = None,
+        expected_version: int | None = None,
+    ) -> NoteView:
+        """Save an edited note; with `expected_version`, refused (ConflictError) if
+        someone else saved it meanwhile."""
         body = _note_body(body)
         with self._write() as session:
             note = session.get(ResearchNoteRow, note_id)
             if note is None:
                 raise NotFoundError("That note no longer exists.")
+            if expected_version is not None and note.version != expected_version:
+                raise ConflictError(
+                    "This note was changed elsewhere while you edited it; "
+                    "your text was not saved and is kept here."
+                )
             if note.body != body or (kind is not None and note.kind != kind.value):
                 note.body = body
                 if kind is not None:
@@ -761,6 +779,50 @@ class PipelineService:
                 ) from None
             raise StoreError(f"The change could not be saved: {error.orig}.") from None
 
+    # Drafts, one note, undo and redo --------------------------------------------------------
+
+    def keep_draft(self, key: DraftKey, fields: Fields, base_version: int | None = None) -> None:
+        """Keep what the rep is typing in one editor (replacing the draft kept before)."""
+        self.keep_drafts([Draft(key, fields, None, base_version)])
+
+    def keep_drafts(self, kept: Iterable[Draft]) -> None:
+        """Keep several drafts in one transaction (everything typed, as the app ends)."""
+        with self._write() as session:
+            now = self.clock()
+            for draft in kept:
+                drafts.keep(session, self.user, draft.key, draft.fields, draft.base_version, now)
+
+    def draft(self, key: DraftKey) -> Draft | None:
+        """The rep's draft for one editor, if any."""
+        with self.database.read() as session:
+            return drafts.read(session, self.user, key)
+
+    def drafts_of_card(self, card_id: int) -> list[Draft]:
+        """The rep's drafts on one card, the newest first."""
+        with self.database.read() as session:
+            return drafts.of_card(session, self.user, card_id)
+
+    def discard_drafts(self, *keys: DraftKey) -> None:
+        """Forget drafts: their text was saved, or the rep threw it away."""
+        with self._write() as session:
+            drafts.remove(session, self.user, keys)
+
+    def note(self, note_id: int) -> NoteView:
+        """One note as saved now."""
+        with self.database.read() as session:
+            note = session.get(ResearchNoteRow, note_id)
+            if note is None:
+                raise NotFoundError("That note no longer exists.")
+            return _note_view(note)
+
+    def revert(self, change: Change) -> Undone:
+        """Undo `change` (or redo, given the inverse a revert returned): refused when
+        the card or note was changed elsewhere since."""
+        from pipeline_tui.store import history  # it builds on this module's row helpers
+
+        with self._write() as session:
+            return history.revert(session, change, self.user, self.clock())
+
 
 def _stale(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
     """CardSummary.is_stale on `today` as SQL, so the board can count and list stale
@@ -829,7 +891,9 @@ def _note_body(body: str) -> str:
 
 
 def _note_view(note: ResearchNoteRow) -> NoteView:
-    return NoteView(note.id, NoteKind(note.kind), note.body, note.created_at, note.updated_at)
+    return NoteView(
+        note.id, NoteKind(note.kind), note.body, note.created_at, note.updated_at, note.version
+    )
 
 
 def _log_touchpoint(
