@@ -498,7 +498,12 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             on_first_paint=_after_first_paint,
             on_board_loaded=after_board_loaded,
         )
-        app.run()
+        app.keep_drafts_on_signals()
+        try:
+            app.run()
+        finally:
+            # However the app ended (a crash included), what is typed is kept.
+            app.flush_drafts()
     finally:
         close()
     return app.return_code or 0
@@ -512,7 +517,9 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
     from pipeline_tui.store.peek import peek_board, sqlite_path
 
     path = sqlite_path(target)
-    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
+    if path is None:
+        return None
+    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
 
 
 def _open_service(target: str, config: Config) -> PipelineService:

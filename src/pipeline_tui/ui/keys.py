@@ -20,7 +20,7 @@ from textual.keys import Keys, _character_to_key, key_to_character
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 # Keys the app handles before any screen sees them.
-RESERVED = {"ctrl+p": "the command palette", "ctrl+q": "quitting", "ctrl+c": "copy / quit help"}
+RESERVED = {"ctrl+p": "the command palette", "ctrl+q": "quitting", "ctrl+c": "quitting / copy"}
 _NAMED_KEYS = frozenset(key.value for key in Keys)
 
 
