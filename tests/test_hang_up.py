@@ -51,7 +51,7 @@ def write_a_note(term: PseudoTerminal) -> None:
     term.wait_for(b"every quote", since=since)
 
 
-@pytest.mark.parametrize("how", ["hang-up", "SIGHUP", "SIGTERM"])
+@pytest.mark.parametrize("how", ["hang-up", "SIGHUP", "SIGTERM", "SIGINT"])
 def test_a_note_being_typed_when_the_session_ends_is_offered_back(tmp_path: Path, how: str) -> None:
     db = tmp_path / "pipeline.db"
     database = open_database(str(db))

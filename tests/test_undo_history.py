@@ -31,9 +31,10 @@ def test_undo_takes_the_newest_change_and_redo_brings_it_back() -> None:
     result = undone(second, 6)
     history.undone(second, result)
     assert history.next_undo() is first
-    assert history.next_redo() is result.inverse
-    redone = undone(result.inverse, 7)  # type: ignore[arg-type]
-    history.redone(result.inverse, redone)  # type: ignore[arg-type]
+    inverse = result.inverse
+    assert inverse is not None and history.next_redo() is inverse
+    redone = undone(inverse, 7)
+    history.redone(inverse, redone)
     assert history.next_redo() is None
     assert history.next_undo() is redone.inverse
 
@@ -57,7 +58,8 @@ def test_several_levels_of_redo_come_back_in_reverse_order() -> None:
     # The newest undo is redone first, and each older one is re-based in turn.
     for expected in reversed(inverses):
         change = history.next_redo()
-        assert change is not None and change.description == expected.description  # type: ignore[union-attr]
+        assert change is not None and expected is not None
+        assert change.description == expected.description
         assert change.version_after == version
         version += 1
         history.redone(change, undone(change, version))
