@@ -65,12 +65,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BoardView:
-    """What a reload reads: each column's ids, the header's totals, and the cards the
-    columns will show first."""
+    """What a reload reads: each column's ids, the header's totals, the cards the
+    columns will show first, and the change marker they were read at."""
 
     ids: dict[Stage, array[int]]
     totals: BoardTotals
     cards: dict[int, CardSummary]
+    marker: tuple[int, ...] | None = None
 
 
 def read_board(
@@ -83,9 +84,13 @@ def read_board(
     tops: Mapping[Stage, int],
     page: int,
     focus_card: int | None,
+    with_marker: bool = False,
 ) -> BoardView:
     """The board as a reload shows it (run in the store's thread): the ids, the totals,
     and the cards around each column's top card `tops` and around `focus_card`."""
+    # The first time, the marker other instances' changes are watched from (see
+    # _watch_for_other_changes); read first, so a change made meanwhile is not missed.
+    marker = service.change_marker() if with_marker else None
     ids = service.board_ids(today, mine_only=mine_only, stale_only=stale_only, stale_limits=limits)
     totals = service.board_totals(today, limits)
     wanted: list[int] = []
@@ -95,7 +100,7 @@ def read_board(
         if focus_card is not None and focus_card in column:
             top = column.index(focus_card)
         wanted.extend(column[max(0, top - page) : top + 2 * page])
-    return BoardView(ids, totals, service.summaries(wanted) if wanted else {})
+    return BoardView(ids, totals, service.summaries(wanted) if wanted else {}, marker)
 
 
 def _totals_of(columns: Mapping[Stage, list[CardSummary]], today: date, limits: Any) -> BoardTotals:
@@ -373,6 +378,7 @@ class BoardScreen(Screen[None]):
                 tops=tops,
                 page=page,
                 focus_card=wanted,
+                with_marker=self.seen_marker is None,
             )
         except StoreError as error:
             self.notify(
@@ -393,6 +399,8 @@ class BoardScreen(Screen[None]):
         self.cache.put_all(view.cards.values())
         self.ids = view.ids
         self.totals = view.totals
+        if view.marker is not None and self.seen_marker is None:
+            self.seen_marker = view.marker
         self.partial = None
         self.first = None
         if not self.complete:
