@@ -142,6 +142,10 @@ class Terminal:
     def stop(self) -> None:
         self._run("kill-server", check=False)
 
+    def pane_pid(self) -> int:
+        """The pane's shell (which runs the command)."""
+        return int(self._run("display-message", "-p", "-t", self.target, "#{pane_pid}"))
+
     def screen(self) -> str:
         return self._run("capture-pane", "-p", "-t", self.target)
 
@@ -341,3 +345,134 @@ def ssh_server(folder: Path) -> Iterator[SshServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# A bare pseudo-terminal ------------------------------------------------------------------
+
+
+class PseudoTerminal:
+    """The installed `pipeline-tui` on a pseudo-terminal of its own, as its controlling
+    terminal (so closing this end hangs it up, as a dropped SSH session does).
+
+    `write` hands the bytes to the terminal in one write(), as SSH delivers a packet. A
+    thread reads everything the program writes, as a terminal does (a terminal that
+    stops reading blocks the program), and answers the queries Textual makes.
+    """
+
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str], width: int = 160, height: int = 45
+    ) -> None:
+        import fcntl
+        import struct
+        import termios
+        import threading
+
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+        def controlling_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.process = subprocess.Popen(
+            list(args),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, "TERM": "xterm-256color"},
+            preexec_fn=controlling_terminal,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.output = bytearray()
+        self.open = True
+        self._lock = threading.Lock()
+        self._last_output = time.monotonic()
+        self._reader = threading.Thread(target=self._read_all, daemon=True)
+        self._reader.start()
+
+    def _read_all(self) -> None:
+        import select
+
+        while self.open:
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.05)
+                if not ready:
+                    continue
+                chunk = os.read(self.master, 65536)
+            except (OSError, ValueError):
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.output += chunk
+                self._last_output = time.monotonic()
+            if b"\x1b[6n" in chunk:  # a cursor-position query
+                with contextlib.suppress(OSError):
+                    os.write(self.master, b"\x1b[1;1R")
+
+    def write(self, data: bytes) -> None:
+        written = os.write(self.master, data)
+        assert written == len(data), "a burst must reach the terminal in one write"
+
+    def read(self, quiet: float = 0.2, limit: float = 5.0) -> bytes:
+        """What the program writes until it has been quiet for `quiet` seconds."""
+        start = len(self.output)
+        deadline = time.monotonic() + limit
+        time.sleep(min(quiet, limit))
+        while time.monotonic() < deadline and time.monotonic() - self._last_output < quiet:
+            time.sleep(0.02)
+        with self._lock:
+            return bytes(self.output[start:])
+
+    def wait_for(self, text: bytes, since: int = 0, timeout: float = TIMEOUT_S) -> None:
+        """Wait until `text` has been written (after output offset `since`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if text in self.output[since:]:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"waited {timeout:.0f}s for {text!r} on the terminal")
+            if self.process.poll() is not None:
+                raise AssertionError(f"the program exited ({self.process.returncode})")
+            time.sleep(0.02)
+
+    def hang_up(self) -> None:
+        """Close the terminal's end, as sshd does when the connection drops."""
+        if self.open:
+            self.open = False
+            self._reader.join()
+            os.close(self.master)
+
+    def wait(self, timeout: float = TIMEOUT_S) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.hang_up()
+
+
+@contextmanager
+def pseudo_terminal(
+    args: Sequence[str], env: Mapping[str, str], width: int = 160, height: int = 45
+) -> Iterator[PseudoTerminal]:
+    term = PseudoTerminal(args, env, width, height)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def wait_until(check: Callable[[], object], what: str, timeout: float = TIMEOUT_S) -> object:
+    """Poll `check` until it returns something true; that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f}s for {what}")
+        time.sleep(0.05)

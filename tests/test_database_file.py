@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
@@ -201,5 +201,5 @@ async def test_a_touchpoint_not_saved_comes_back_with_what_was_written(
         dialog = app.screen
         assert isinstance(dialog, TouchpointScreen), notification_messages(app)
         assert dialog.query_one("#summary", Input).value == "Talked pricing"
-        messages = notification_messages(app)
-        assert any("was deleted while pipeline-tui had it open" in m for m in messages)
+        error = str(dialog.query_one("#error", Static).render())
+        assert "was deleted while pipeline-tui had it open" in error

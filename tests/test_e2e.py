@@ -8,10 +8,16 @@ screen is read back with capture-pane, so this is the terminal a rep actually ha
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
+import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -23,6 +29,7 @@ from tests.terminal_harness import (
     installed_console_script,
     ssh_server,
     terminal,
+    wait_until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -120,3 +127,99 @@ def test_a_first_morning_over_ssh(tmp_path: Path) -> None:
         term.respawn()
         next_morning(term)
     check_database(home)
+
+
+# A session cut off mid-note: the note comes back ---------------------------------------
+
+CUT_OFF_NOTE = "They lose a day on every quote"
+
+
+def a_card_to_write_about(home: Home) -> None:
+    database = open_database(str(home.database))
+    try:
+        login = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        PipelineService(database, login).add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+    finally:
+        database.close()
+
+
+def start_a_note(term: Terminal) -> None:
+    term.wait_for("Kim Lee", "Lead · 1")
+    term.press("Enter")
+    term.wait_for("Research notes (0)")
+    term.press("n")
+    term.wait_for("what kind?")
+    term.press("p")
+    term.wait_for("Problem note")
+    term.type(CUT_OFF_NOTE)
+    term.wait_for(CUT_OFF_NOTE)
+
+
+def kept_drafts(home: Home) -> list[str]:
+    with closing(sqlite3.connect(home.database)) as connection:
+        return [fields for (fields,) in connection.execute("SELECT fields FROM draft")]
+
+
+def the_note_is_offered_back(term: Terminal, home: Home) -> None:
+    wait_until(lambda: any(CUT_OFF_NOTE in fields for fields in kept_drafts(home)), "the draft")
+    screen = term.wait_for("Kim Lee")
+    assert "✎" in next(line for line in screen.splitlines() if "Kim Lee" in line)
+    term.press("Enter")
+    term.wait_for("Research notes (0)")
+    term.press("n")
+    term.wait_for("what kind?")
+    term.press("p")
+    term.wait_for("Unsaved note from", "r restore, d discard", CUT_OFF_NOTE)
+    term.press("r")
+    term.wait_until(lambda screen: "Unsaved note" not in screen, "the restored note")
+    term.press("C-s")
+    term.wait_for("saved ")
+    term.press("Escape")
+    term.wait_for("Research notes (1)", CUT_OFF_NOTE)
+    term.press("Escape")
+    term.wait_for("Lead · 1")  # an escape followed at once by q would read as alt+q
+    term.press("q")
+    assert term.wait_for_exit() == 0, term.screen()
+    database = open_database(str(home.database))
+    try:
+        [card] = PipelineService(database, "checker").cards()
+        notes = PipelineService(database, "checker").card(card.id).notes
+        assert [(note.kind, note.body) for note in notes] == [(NoteKind.PROBLEM, CUT_OFF_NOTE)]
+    finally:
+        database.close()
+    assert kept_drafts(home) == []
+
+
+def test_a_note_typed_when_the_terminal_is_closed_comes_back(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    a_card_to_write_about(home)
+    with terminal(home) as term:
+        term.start([str(installed_console_script())])
+        start_a_note(term)
+        term.stop()  # the terminal goes away: tmux hangs the program up
+    with terminal(home) as term:
+        term.start([str(installed_console_script())])
+        the_note_is_offered_back(term, home)
+
+
+def test_a_note_typed_when_the_ssh_connection_drops_comes_back(tmp_path: Path) -> None:
+    home = Home(tmp_path / "home")
+    a_card_to_write_about(home)
+    with ssh_server(tmp_path / "sshd") as server, terminal(home) as term:
+        remote = server.command([str(installed_console_script())], home.env)
+        term.start(remote)
+        start_a_note(term)
+        # The ssh client dies (a laptop lid, a dropped Wi-Fi): sshd hangs up the session.
+        shell = term.pane_pid()
+
+        def ssh_clients() -> list[str]:
+            pgrep = ["pgrep", "-P", str(shell), "-x", "ssh"]
+            return subprocess.run(pgrep, capture_output=True, text=True).stdout.split()
+
+        clients = ssh_clients()
+        assert clients, "the ssh client was not found"
+        for client in clients:
+            os.kill(int(client), signal.SIGKILL)
+        wait_until(lambda: not ssh_clients(), "the ssh client gone")
+        term.respawn()
+        the_note_is_offered_back(term, home)

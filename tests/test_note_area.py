@@ -8,11 +8,12 @@ from textual.app import App, ComposeResult
 from textual.widgets import TextArea
 from textual.widgets.text_area import Document, WrappedDocument
 
-from pipeline_tui.domain.cards import NOTE_MAX_CHARS, NoteView
+from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.widgets.note_area import WRAP_LINE_LIMIT, NoteArea
-from tests.conftest import NOW
 
 NOTE = "Their quotes take a week.\n\tThe owner signs every one.\n" + "lorem ipsum " * 40 + "\nend"
 KEYS = [
@@ -73,10 +74,6 @@ async def test_the_note_area_edits_exactly_as_a_text_area() -> None:
         assert note.text == plain.text and note.wrapped_document.height == _fresh_height(note)
 
 
-async def _never(_: str) -> NoteView:
-    raise AssertionError("not saved here")
-
-
 @pytest.mark.parametrize(
     ("body", "wraps"),
     [
@@ -85,25 +82,25 @@ async def _never(_: str) -> NoteView:
     ],
     ids=["80-character lines", "one line"],
 )
-async def test_a_note_at_the_limit_opens_and_takes_keys(body: str, wraps: bool) -> None:
-    saved: list[str] = []
-
-    async def save(text: str) -> NoteView:
-        saved.append(text)
-        return NoteView(1, NoteKind.GENERAL, text, NOW, NOW)
-
+async def test_a_note_at_the_limit_opens_and_takes_keys(
+    body: str, wraps: bool, service: PipelineService
+) -> None:
     body = body[: NOTE_MAX_CHARS - 3] + "end"
+    card = service.add_card(CardDraft("Ann")).card_id
+    note = service.add_note(card, NoteKind.GENERAL, body[:-3])
     app: App[None] = App()
     async with app.run_test(size=(100, 30)) as pilot:
-        editor = NoteEditorScreen("Ann", NoteKind.GENERAL, body[:-3], save)
+        editor = NoteEditorScreen(Backend(service), card, "Ann", NoteKind.GENERAL, note)
         await app.push_screen(editor)
         await pilot.pause()
         area = editor.query_one(NoteArea)
         # A line too long to wrap again on every key is shown unwrapped.
         assert area.soft_wrap is wraps
         assert (max(len(line) for line in body.splitlines()) <= WRAP_LINE_LIMIT) is wraps
-        await pilot.press(*body[-3:])
+        await pilot.press("ctrl+end", *body[-3:])
         await pilot.press("ctrl+s")
         await pilot.pause()
-    assert len(saved) == 1 and len(saved[0]) == NOTE_MAX_CHARS
-    assert saved[0] == body, "the note saved is not the note typed"
+        await app.workers.wait_for_complete()
+    saved = service.note(note.id).body
+    assert len(saved) == NOTE_MAX_CHARS
+    assert saved == body, "the note saved is not the note typed"

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey
+from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -174,3 +176,62 @@ def test_qualification_checklist(snap_compare: SnapCompare, size: tuple[int, int
         await tap(pilot, "end", "Q")  # Quiet Quentin, the last lead
 
     assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=qualify)
+
+
+def drafted_service() -> PipelineService:
+    """The demo, with a note kept as a draft on the first lead (a session cut off)."""
+    service = demo_service()
+    first = service.board()[Stage.LEAD][0].id
+    body = (
+        "Quotes take them a week: the owner prices every job by hand.\n"
+        "\n"
+        "Lost two contracts this spring to faster bidders; wants a same-day quote."
+    )
+    service.keep_draft(DraftKey.note(first, None, NoteKind.PROBLEM), {"body": body})
+    return service
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_draft_offered_back(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def new_problem_note(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter", "n", "p")
+        await settle(pilot)
+
+    app = make_app(drafted_service())
+    assert snap_compare(app, terminal_size=size, run_before=new_problem_note)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quit_with_unsaved_text(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def quit_mid_note(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("l", "enter", "n", "g")
+        await settle(pilot)
+        await pilot.press(*"Open a second bakery by spring")
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.1)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=quit_mid_note)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_note_saved_elsewhere_beside_the_reps_text(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    service = empty_service()
+    first = service.add_card(CardDraft("Amara Okafor", organisation="Okafor Bakes")).card_id
+    note = service.add_note(first, NoteKind.GOAL, "Open a second bakery by spring")
+
+    async def conflicting_save(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # the card's one note
+        await settle(pilot)
+        service.update_note(note.id, "Open a second bakery by summer", None, note.version)
+        await pilot.press(*" in the old town", "ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(make_app(service), terminal_size=size, run_before=conflicting_save)

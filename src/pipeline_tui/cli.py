@@ -579,7 +579,12 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             from pipeline_tui.shell.listeners import notify_in_app
 
             listeners.report = notify_in_app(app)
-        app.run()
+        app.keep_drafts_on_signals()
+        try:
+            app.run()
+        finally:
+            # However the app ended (a crash included), what is typed is kept.
+            app.flush_drafts()
     finally:
         if listeners is not None:
             listeners.close()
@@ -595,7 +600,9 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
     from pipeline_tui.store import peek_board, sqlite_path
 
     path = sqlite_path(target)
-    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN) if path else None
+    if path is None:
+        return None
+    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
 
 
 BOARD_ANSWER_TIMEOUT_S = 15.0

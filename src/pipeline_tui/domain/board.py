@@ -303,6 +303,19 @@ class BoardModel:
         column[index], column[target] = column[target], column[index]
         return True
 
+    def take_off(self, card: CardSummary) -> None:
+        """Show a card archived here gone from its column (before the board is read)."""
+        self.generation += 1
+        column = self.ids[card.stage]
+        if card.id in column:
+            column.remove(card.id)
+        if self.partial is not None:
+            self.partial[card.stage] -= 1
+        if self.totals is not None:
+            counts = dict(self.totals.counts)
+            counts[card.stage] -= 1
+            self.totals = replace(self.totals, counts=counts)
+
     def confirmed(self, card_id: int, version: int) -> None:
         """The store saved a change to the card shown here: remember its new version, so
         a later change made against it is not taken for someone else's."""

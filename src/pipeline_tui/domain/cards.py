@@ -91,6 +91,8 @@ class CardSummary:
     version: int = 0
     """The card's version when read (0: not known); a change made against an older
     version can be refused."""
+    has_draft: bool = False
+    """The rep has unsaved text on this card (a draft) in some editor."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -222,6 +224,8 @@ class ChangeKind(StrEnum):
     ARCHIVE = "archive"
     RESTORE = "restore"
     DELETE_NOTE = "delete-note"
+    RESTORE_NOTE = "restore-note"
+    """A deleted note brought back by undo; redoing the delete removes it again."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +241,17 @@ class CardState:
 
 
 @dataclass(frozen=True)
+class RemovedCard:
+    """A card taken away by undoing its creation, whole enough to bring back (redo)."""
+
+    state: CardState
+    created_at: datetime
+    source: TouchpointKind | None = None
+    market: Market | None = None
+    referred_by_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     """One saved change to one card, as the undo history keeps it."""
 
@@ -245,10 +260,12 @@ class Change:
     description: str
     before: CardState | None
     version_after: int
-    note: NoteView | None = None  # the deleted note, for DELETE_NOTE
+    note: NoteView | None = None  # the deleted note (DELETE_NOTE), or the one brought back
     created_with: tuple[tuple[str, int], ...] = ()
     """For CREATE: what the creation itself wrote beside the card (("touchpoint", 1)
     for a referral), so undo can tell it from what was added since."""
+    removed: RemovedCard | None = None
+    """A creation that was undone: the card, to make again (redo)."""
 
 
 @dataclass(frozen=True)
@@ -258,3 +275,5 @@ class Undone:
     description: str
     card_id: int
     version: int | None
+    inverse: Change | None = None
+    """The change that puts back what this undo took away (redo), where known."""

@@ -84,6 +84,8 @@ def add_card(
 
 
 def created(row: CardRow, description: str, **created_with: int) -> Change:
+    """The Change for a new card; `created_with` counts what its creation wrote beside
+    it (touchpoint=1), which undoing the creation may take away."""
     return Change(
         ChangeKind.CREATE,
         row.id,

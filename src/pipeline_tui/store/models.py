@@ -136,7 +136,6 @@ class ResearchNoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by the service on real edits only: moving a neighbour must not touch it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
     # Optimistic concurrency, as on cards: a save against a stale version is refused.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -200,3 +199,29 @@ class CallSessionRow(Base):
     not_interested: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_call_session_started", "started_at"),)
+
+
+class DraftRow(Base):
+    """What a rep was typing in one editor, kept until it is saved or discarded.
+
+    Keyed by rep, card, editor and subject (which note); the new-card form's drafts have
+    no card. A card's drafts go with it when it is deleted.
+    """
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
+    editor: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    # The editor's fields as typed: a JSON object of strings.
+    fields: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("owner", "card_id", "editor", "subject", name="uq_draft_key"),
+        # The board's draft mark: one index seek per card.
+        Index("ix_draft_card", "card_id", "owner"),
+    )

@@ -43,7 +43,9 @@ SELECT card.id, card.name, card.organisation, card.stage, card.position, card.ow
          WHERE referee.referred_by_id = card.id AND referee.archived_at IS NULL) AS referrals,
        (SELECT count(*) FROM qualification_answer
          WHERE qualification_answer.card_id = card.id AND qualification_answer.answer = ?
-           AND qualification_answer.criterion IN ({criteria})) AS qualified
+           AND qualification_answer.criterion IN ({criteria})) AS qualified,
+       EXISTS (SELECT 1 FROM draft
+                WHERE draft.card_id = card.id AND draft.owner = ?) AS has_draft
 FROM card
 WHERE card.archived_at IS NULL AND card.stage = ?
 ORDER BY card.position, card.id
@@ -78,8 +80,11 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target).expanduser()
 
 
-def peek_board(path: Path, criteria: Sequence[str], per_column: int) -> BoardPeek | None:
-    """The top `per_column` cards of each column, or None (see the module docstring)."""
+def peek_board(
+    path: Path, criteria: Sequence[str], per_column: int, owner: str = ""
+) -> BoardPeek | None:
+    """The top `per_column` cards of each column, or None (see the module docstring);
+    `owner`'s drafts mark the cards that hold one."""
     if not path.is_file():
         return None
     try:
@@ -89,7 +94,7 @@ def peek_board(path: Path, criteria: Sequence[str], per_column: int) -> BoardPee
             connection.isolation_level = None
             connection.execute("BEGIN")  # one snapshot: the columns and counts agree
             try:
-                return _read(connection, criteria, per_column)
+                return _read(connection, criteria, per_column, owner)
             finally:
                 connection.execute("ROLLBACK")
     except (sqlite3.Error, OSError, ValueError, KeyError):
@@ -97,7 +102,7 @@ def peek_board(path: Path, criteria: Sequence[str], per_column: int) -> BoardPee
 
 
 def _read(
-    connection: sqlite3.Connection, criteria: Sequence[str], per_column: int
+    connection: sqlite3.Connection, criteria: Sequence[str], per_column: int, owner: str
 ) -> BoardPeek | None:
     revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     if revision is None or revision[0] != HEAD_REVISION:
@@ -110,7 +115,7 @@ def _read(
     columns: dict[Stage, list[CardSummary]] = {}
     for stage in STAGES:
         rows = connection.execute(
-            sql, (Answer.YES.value, *criteria, stage.value, per_column)
+            sql, (Answer.YES.value, *criteria, owner, stage.value, per_column)
         ).fetchall()
         columns[stage] = [board_card(_row(values), len(criteria)) for values in rows]
     return BoardPeek(columns, counts)
@@ -119,7 +124,7 @@ def _read(
 def _row(values: tuple[object, ...]) -> SimpleNamespace:
     """SQLite's text dates and times as the Python values SQLAlchemy would give."""
     (id_, name, organisation, stage, position, owner, tags, action, due, version) = values[:10]
-    touchpoint, note_at, move_at, referrals, qualified = values[10:]
+    touchpoint, note_at, move_at, referrals, qualified, has_draft = values[10:]
     return SimpleNamespace(
         id=id_,
         name=name,
@@ -136,6 +141,7 @@ def _row(values: tuple[object, ...]) -> SimpleNamespace:
         last_move_at=_moment(move_at),
         referrals=referrals,
         qualified=qualified,
+        has_draft=bool(has_draft),
     )
 
 

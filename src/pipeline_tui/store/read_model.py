@@ -41,6 +41,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.store import drafts
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
     BoardClockRow,
@@ -108,8 +109,9 @@ def _activity_columns() -> tuple[Any, ...]:
     return last_touchpoint, last_note, last_move
 
 
-def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
-    """What the board shows beyond the card's own columns, as correlated sub-queries.
+def _board_columns(criteria: Sequence[str], owner: str | None) -> tuple[Any, ...]:
+    """What the board shows beyond the card's own columns, as correlated sub-queries
+    (with `owner`: whether that rep holds a draft on the card).
 
     Each one is an index lookup per card (touchpoint, stage_event and research_note are
     indexed by card; referrals by referred_by_id; answers by card and criterion), so the
@@ -133,18 +135,23 @@ def _board_columns(criteria: Sequence[str]) -> tuple[Any, ...]:
         )
         .scalar_subquery()
     )
-    return (
+    columns = (
         last_touchpoint.label("last_touchpoint"),
         last_note.label("last_note_at"),
         last_move.label("last_move_at"),
         referrals.label("referrals"),
         met.label("qualified"),
     )
+    if owner is None:
+        return columns
+    return (*columns, drafts.held(owner).label("has_draft"))
 
 
-def board_query(criteria: Sequence[str]) -> Select[*tuple[Any, ...]]:
-    """Active cards with everything a board tile shows."""
-    return select(*SUMMARY_COLUMNS, *_board_columns(criteria)).where(CardRow.archived_at.is_(None))
+def board_query(criteria: Sequence[str], owner: str | None = None) -> Select[*tuple[Any, ...]]:
+    """Active cards with everything a board tile shows (`owner`: whose drafts to mark)."""
+    return select(*SUMMARY_COLUMNS, *_board_columns(criteria, owner)).where(
+        CardRow.archived_at.is_(None)
+    )
 
 
 def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
@@ -178,10 +185,12 @@ def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[b
 # The board ---------------------------------------------------------------------------
 
 
-def board(session: Session, criteria: Sequence[str]) -> dict[Stage, list[CardSummary]]:
+def board(
+    session: Session, criteria: Sequence[str], drafts_of: str | None = None
+) -> dict[Stage, list[CardSummary]]:
     """Every active card, by stage, in column order."""
     columns: dict[Stage, list[CardSummary]] = {stage: [] for stage in STAGES}
-    query = board_query(criteria).order_by(CardRow.stage, CardRow.position, CardRow.id)
+    query = board_query(criteria, drafts_of).order_by(CardRow.stage, CardRow.position, CardRow.id)
     for row in session.execute(query):
         card = board_card(row, len(criteria))
         columns[card.stage].append(card)
@@ -214,14 +223,18 @@ def board_ids(
 
 
 def summaries(
-    session: Session, card_ids: Iterable[int], criteria: Sequence[str]
+    session: Session,
+    card_ids: Iterable[int],
+    criteria: Sequence[str],
+    drafts_of: str | None = None,
 ) -> dict[int, CardSummary]:
     """The board's view of the given cards (those still active), by id."""
     wanted = sorted(set(card_ids))
     found: dict[int, CardSummary] = {}
     for start in range(0, len(wanted), IN_CHUNK):
         chunk = wanted[start : start + IN_CHUNK]
-        for row in session.execute(board_query(criteria).where(CardRow.id.in_(chunk))):
+        query = board_query(criteria, drafts_of).where(CardRow.id.in_(chunk))
+        for row in session.execute(query):
             found[row.id] = board_card(row, len(criteria))
     return found
 
@@ -255,6 +268,7 @@ def board_view(
     tops: Mapping[Stage, int],
     page: int,
     focus_card: int | None,
+    drafts_of: str | None = None,
 ) -> BoardView:
     """The board as a reload shows it: the ids, the totals, and the cards around each
     column's top card `tops` (an index into the column) and around `focus_card`."""
@@ -267,7 +281,7 @@ def board_view(
         if focus_card is not None and focus_card in column:
             top = column.index(focus_card)
         wanted.extend(column[max(0, top - page) : top + 2 * page])
-    cards = summaries(session, wanted, criteria) if wanted else {}
+    cards = summaries(session, wanted, criteria, drafts_of) if wanted else {}
     return BoardView(ids, totals, cards, revision(session))
 
 
@@ -276,9 +290,11 @@ def revision(session: Session) -> int:
     return session.scalar(select(BoardClockRow.revision).where(BoardClockRow.id == 1)) or 0
 
 
-def summary(session: Session, card_id: int, criteria: Sequence[str]) -> CardSummary | None:
+def summary(
+    session: Session, card_id: int, criteria: Sequence[str], drafts_of: str | None = None
+) -> CardSummary | None:
     """One active card as the board shows it; None if it is gone or archived."""
-    row = session.execute(board_query(criteria).where(CardRow.id == card_id)).first()
+    row = session.execute(board_query(criteria, drafts_of).where(CardRow.id == card_id)).first()
     return board_card(row, len(criteria)) if row is not None else None
 
 
@@ -335,7 +351,9 @@ def card_link(row: Any) -> CardLink:
     return CardLink(row.id, row.name, row.stage, row.archived_at is not None)
 
 
-def card_detail(session: Session, card_id: int, criteria: Sequence[str]) -> CardDetail:
+def card_detail(
+    session: Session, card_id: int, criteria: Sequence[str], drafts_of: str | None = None
+) -> CardDetail:
     """Everything the card screen shows about one card, active or archived."""
     row = session.get(
         CardRow,
@@ -354,7 +372,8 @@ def card_detail(session: Session, card_id: int, criteria: Sequence[str]) -> Card
         .where(CardRow.referred_by_id == row.id)
         .order_by(CardRow.created_at, CardRow.id)
     )
-    board_row = session.execute(board_query(criteria).where(CardRow.id == row.id)).first()
+    query = board_query(criteria, drafts_of).where(CardRow.id == row.id)
+    board_row = session.execute(query).first()
     return CardDetail(
         summary=board_card(board_row, len(criteria)) if board_row else card_summary(row),
         version=row.version,

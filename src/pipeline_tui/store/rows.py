@@ -44,11 +44,13 @@ def last_activity(row: Any) -> date:
 
 def board_card(row: Any, criteria: int) -> CardSummary:
     """A board card from a row of the board query: the card's own columns plus
-    last_touchpoint, last_note_at, last_move_at, referrals and qualified."""
+    last_touchpoint, last_note_at, last_move_at, referrals and qualified (and
+    has_draft, where the query asks for it)."""
     return card_summary(
         row,
         last_activity=last_activity(row),
         qualified=row.qualified or 0,
         criteria=criteria,
         referrals=row.referrals or 0,
+        has_draft=bool(getattr(row, "has_draft", False)),
     )

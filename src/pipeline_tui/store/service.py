@@ -44,12 +44,24 @@ from pipeline_tui.domain.cards import (
     TouchpointView,
     Undone,
 )
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, CriterionAnswer, Qualification
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import agenda, calls, commands, daily, events, lookup, read_model, search
+from pipeline_tui.store import (
+    agenda,
+    calls,
+    commands,
+    daily,
+    drafts,
+    events,
+    lookup,
+    read_model,
+    search,
+    undo,
+)
 from pipeline_tui.store.brief import read_brief
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.database import Database
@@ -57,7 +69,6 @@ from pipeline_tui.store.errors import ConflictError, StoreError
 from pipeline_tui.store.models import utcnow
 from pipeline_tui.store.read_model import BoardView
 from pipeline_tui.store.search import SearchHit
-from pipeline_tui.store.undo import undo
 
 if TYPE_CHECKING:
     from pipeline_tui.domain.importing.vocabulary import StageMeaning
@@ -103,7 +114,7 @@ class PipelineService:
     def board(self) -> dict[Stage, list[CardSummary]]:
         """Every active card, by stage, in column order."""
         with self.database.read() as session:
-            return read_model.board(session, self.criteria)
+            return read_model.board(session, self.criteria, self.user)
 
     def board_view(
         self,
@@ -129,6 +140,7 @@ class PipelineService:
                 tops=tops or {},
                 page=page,
                 focus_card=focus_card,
+                drafts_of=self.user,
             )
 
     def board_ids(
@@ -153,7 +165,7 @@ class PipelineService:
     def summaries(self, card_ids: Iterable[int]) -> dict[int, CardSummary]:
         """The board's view of the given cards (those still active), by id."""
         with self.database.read() as session:
-            return read_model.summaries(session, card_ids, self.criteria)
+            return read_model.summaries(session, card_ids, self.criteria, self.user)
 
     def board_totals(
         self, today: date, stale_limits: Mapping[Stage, int] | None = None
@@ -175,7 +187,7 @@ class PipelineService:
     def summary(self, card_id: int) -> CardSummary | None:
         """One active card as the board shows it; None if it is gone or archived."""
         with self.database.read() as session:
-            return read_model.summary(session, card_id, self.criteria)
+            return read_model.summary(session, card_id, self.criteria, self.user)
 
     def cards(self, stage: Stage | None = None) -> list[CardSummary]:
         """Active cards in pipeline order (stage, then position)."""
@@ -189,7 +201,7 @@ class PipelineService:
 
     def card(self, card_id: int) -> CardDetail:
         with self.database.read() as session:
-            return read_model.card_detail(session, card_id, self.criteria)
+            return read_model.card_detail(session, card_id, self.criteria, self.user)
 
     def qualification(self, card_id: int) -> Qualification:
         """The card's checklist against the criteria in force."""
@@ -257,11 +269,14 @@ class PipelineService:
         with self._write() as (session, actor):
             commands.set_market(session, actor, card_id, market)
 
-    def undo(self, change: Change) -> Undone:
-        """Put the card back exactly as it was before `change`; refused when someone
-        changed the card since, or added to a new card what removing it would lose."""
+    def revert(self, change: Change) -> Undone:
+        """Undo `change` (or redo it, given the inverse a revert returned); refused when
+        someone changed the card or note since, or added to a new card what removing it
+        would lose."""
         with self._write() as (session, actor):
-            return undo(session, actor, change)
+            return undo.revert(session, actor, change)
+
+    undo = revert
 
     # Qualification and referrals -----------------------------------------------------
 
@@ -476,14 +491,51 @@ class PipelineService:
             data = read_insight(session, today, window, self.criteria)
         return build_insight(data, today, window)
 
+    # Drafts: what the rep is typing, kept until it is saved or discarded -------------
+    #
+    # Not counted on the board clock: other apps need not read their boards again for
+    # a keystroke.
+
+    def keep_draft(self, key: DraftKey, fields: Fields, base_version: int | None = None) -> None:
+        """Keep what the rep is typing in one editor (replacing the draft kept before)."""
+        self.keep_drafts([Draft(key, fields, None, base_version)])
+
+    def keep_drafts(self, kept: Iterable[Draft]) -> None:
+        """Keep several drafts in one transaction (everything typed, as the app ends)."""
+        with self._write(counted=False) as (session, actor):
+            for draft in kept:
+                drafts.keep(
+                    session, actor.user, draft.key, draft.fields, draft.base_version, actor.now
+                )
+
+    def draft(self, key: DraftKey) -> Draft | None:
+        """The rep's draft for one editor, if any."""
+        with self.database.read() as session:
+            return drafts.read(session, self.user, key)
+
+    def drafts_of_card(self, card_id: int) -> list[Draft]:
+        """The rep's drafts on one card, the newest first."""
+        with self.database.read() as session:
+            return drafts.of_card(session, self.user, card_id)
+
+    def discard_drafts(self, *keys: DraftKey) -> None:
+        """Forget drafts: their text was saved, or the rep threw it away."""
+        with self._write(counted=False) as (session, actor):
+            drafts.remove(session, actor.user, keys)
+
+    def note(self, note_id: int) -> NoteView:
+        """One note as saved now."""
+        with self.database.read() as session:
+            return read_model.note_view(commands.get_note(session, note_id))
+
     # Plumbing ------------------------------------------------------------------------
 
     @contextmanager
-    def _write(self) -> Iterator[tuple[Session, Actor]]:
+    def _write(self, *, counted: bool = True) -> Iterator[tuple[Session, Actor]]:
         """One write transaction, stamped with this rep and one moment; database
-        errors become one sentence."""
+        errors become one sentence. `counted`: see Database.write."""
         try:
-            with self.database.write() as session:
+            with self.database.write(counted=counted) as session:
                 yield session, Actor(self.user, self.clock())
         except StaleDataError:
             raise ConflictError(

@@ -1,8 +1,11 @@
-"""Undo: putting a card back exactly as it was before one change.
+"""Undo and redo: put a card back as it was before a change, and say how to put it back
+again.
 
-Undo never overwrites or deletes what someone else did since: a card changed elsewhere
-after the change is refused, and so is removing a new card that has gathered notes,
-touchpoints, answers or referrals since it was added.
+Undoing a change is itself a change, so each revert returns its own inverse: the
+change that redo hands back here. Nothing another rep (another app instance) saved
+since is ever overwritten or deleted: the card's version, or the note's, must be the
+one the change left, and a card that has gathered notes, touchpoints, answers,
+referrals or unsaved text since it was added is not removed by undoing its creation.
 """
 
 from __future__ import annotations
@@ -10,65 +13,146 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.cards import CardState, Change, Undone
+from pipeline_tui.domain.cards import CardState, Change, ChangeKind, NoteView, RemovedCard, Undone
 from pipeline_tui.store import positions
-from pipeline_tui.store.commands import Actor, apply_draft
+from pipeline_tui.store.commands import Actor, apply_draft, state_of
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
     CardRow,
+    DraftRow,
     QualificationAnswerRow,
     ResearchNoteRow,
     StageEventRow,
     TouchpointRow,
 )
+from pipeline_tui.store.read_model import note_view
 
 
-def undo(session: Session, actor: Actor, change: Change) -> Undone:
-    """Put the card back exactly as it was before `change`."""
-    description = f"Undid: {change.description}"
+def revert(session: Session, actor: Actor, change: Change) -> Undone:
+    """Put the card back as it was before `change`; the result's `inverse` redoes it."""
+    if change.removed is not None:
+        return _make_again(session, actor, change, change.removed)
+    if change.kind is ChangeKind.RESTORE_NOTE and change.note is not None:
+        return _remove_note_again(session, change, change.note)
     row = session.get(CardRow, change.card_id)
     if row is None:
         raise NotFoundError("That card no longer exists; nothing to undo.")
     if change.note is not None:  # a deleted note comes back; nothing is overwritten
         note = change.note
-        session.add(
-            ResearchNoteRow(
-                card_id=row.id,
-                kind=note.kind,
-                body=note.body,
-                created_at=note.created_at,
-                updated_at=note.updated_at,
-            )
+        restored = ResearchNoteRow(
+            card_id=row.id,
+            kind=note.kind,
+            body=note.body,
+            created_at=note.created_at,
+            updated_at=note.updated_at,
         )
+        session.add(restored)
         session.flush()
-        return Undone(description, change.card_id, row.version)
+        inverse = Change(
+            ChangeKind.RESTORE_NOTE,
+            row.id,
+            change.description,
+            None,
+            row.version,
+            note=note_view(restored),
+        )
+        return Undone(change.description, row.id, row.version, inverse)
     if row.version != change.version_after:
-        raise ConflictError(f"{row.name} was changed elsewhere since; it was not undone.")
+        raise ConflictError(f"{row.name} was changed elsewhere since; it was not changed back.")
     if change.before is None:
-        added = _added_since(session, row, change)
-        if added:
-            raise ConflictError(f"{row.name} has {added} added since; it was not removed.")
-        session.delete(row)
-        return Undone(description, change.card_id, None)
+        return _take_away(session, row, change)
+    after = state_of(row)
     restore_state(session, row, change.before, actor)
-    return Undone(description, change.card_id, row.version)
+    inverse = Change(change.kind, row.id, change.description, after, row.version)
+    return Undone(change.description, row.id, row.version, inverse)
 
 
-def _added_since(session: Session, row: CardRow, change: Change) -> str:
-    """What a new card has gathered beyond what its creation wrote, in words ("" if
-    nothing): removing it would take someone's work with it."""
+def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
+    """Undo a card's creation: delete it, unless it holds work done since."""
+    added = _added_since(session, row, dict(change.created_with))
+    if added:
+        raise ConflictError(
+            f"{row.name} has {added} added since; it was not removed (archive it instead)."
+        )
+    removed = RemovedCard(
+        state=state_of(row),
+        created_at=row.created_at,
+        source=row.source,
+        market=row.market,
+        referred_by_id=row.referred_by_id,
+    )
+    card_id = row.id
+    session.delete(row)
+    session.flush()
+    inverse = Change(ChangeKind.CREATE, card_id, change.description, None, 0, removed=removed)
+    return Undone(change.description, card_id, None, inverse)
+
+
+def _added_since(session: Session, row: CardRow, created_with: dict[str, int]) -> str:
+    """What a new card has gathered beyond what its creation wrote (`created_with`), in
+    words ("" if nothing): removing it would take someone's work with it."""
     found: list[str] = []
-    for what, table, column in (
-        ("note", ResearchNoteRow, ResearchNoteRow.card_id),
-        ("touchpoint", TouchpointRow, TouchpointRow.card_id),
-        ("qualification answer", QualificationAnswerRow, QualificationAnswerRow.card_id),
-        ("referral", CardRow, CardRow.referred_by_id),
+    for what, table, condition in (
+        ("note", ResearchNoteRow, ResearchNoteRow.card_id == row.id),
+        ("touchpoint", TouchpointRow, TouchpointRow.card_id == row.id),
+        ("qualification answer", QualificationAnswerRow, QualificationAnswerRow.card_id == row.id),
+        ("referral", CardRow, CardRow.referred_by_id == row.id),
+        ("unsaved draft", DraftRow, DraftRow.card_id == row.id),
     ):
-        count = session.scalar(select(func.count()).select_from(table).where(column == row.id))
-        count = (count or 0) - dict(change.created_with).get(what, 0)
+        count = session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+        count -= created_with.get(what, 0)
         if count > 0:
             found.append(f"{count} {what}{'s' if count != 1 else ''}")
     return " and ".join(found)
+
+
+def _make_again(session: Session, actor: Actor, change: Change, removed: RemovedCard) -> Undone:
+    """Redo a creation that was undone: the card comes back, under its old id if free."""
+    state = removed.state
+    referrer = removed.referred_by_id
+    if referrer is not None and session.get(CardRow, referrer) is None:
+        referrer = None
+    free = session.get(CardRow, change.card_id) is None
+    row = CardRow(
+        id=change.card_id if free else None,
+        stage=state.stage,
+        position=positions.top(session, state.stage),
+        owner=state.draft.owner or actor.user,
+        created_at=removed.created_at,
+        updated_at=removed.created_at,
+        source=removed.source,
+        market=removed.market,
+        referred_by_id=referrer,
+    )
+    apply_draft(row, state.draft)
+    row.events.append(
+        StageEventRow(from_stage=None, to_stage=state.stage, at=removed.created_at, by=actor.user)
+    )
+    session.add(row)
+    session.flush()
+    row.position = positions.return_to(session, row, state.stage, state.position)
+    session.flush()
+    inverse = Change(ChangeKind.CREATE, row.id, change.description, None, row.version)
+    return Undone(change.description, row.id, row.version, inverse)
+
+
+def _remove_note_again(session: Session, change: Change, note: NoteView) -> Undone:
+    """Redo a note's deletion: only the note undo brought back, and only unchanged."""
+    row = session.get(ResearchNoteRow, note.id)
+    card = session.get(CardRow, change.card_id)
+    if row is None or card is None:
+        raise NotFoundError("That note no longer exists; nothing to do.")
+    if row.version != note.version or row.body != note.body:
+        raise ConflictError(
+            f"The note on {card.name} was changed elsewhere since; it was not deleted."
+        )
+    view = note_view(row)
+    session.delete(row)
+    session.flush()
+    inverse = Change(
+        ChangeKind.DELETE_NOTE, card.id, change.description, None, card.version, note=view
+    )
+    return Undone(change.description, card.id, card.version, inverse)
 
 
 def restore_state(session: Session, row: CardRow, state: CardState, actor: Actor) -> None:

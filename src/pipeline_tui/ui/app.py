@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -9,18 +11,21 @@ from datetime import date, datetime
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from platformdirs import user_downloads_path
+from textual import events
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.css.stylesheet import Stylesheet
 from textual.fuzzy import Matcher
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
@@ -29,8 +34,12 @@ from pipeline_tui.store import BoardPeek
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch
+from pipeline_tui.ui.drafts import Editing
+from pipeline_tui.ui.ending import SessionEnd
+from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.text import literal_markup
 from pipeline_tui.ui.themes import (
     DEFAULT_THEME,
@@ -41,6 +50,8 @@ from pipeline_tui.ui.themes import (
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
+
+log = logging.getLogger(__name__)
 
 
 class ThemePicker(Provider):
@@ -111,12 +122,32 @@ def write_private(target: Path, text: str) -> Path:
     return candidate
 
 
+class QuitScreen(ChoiceScreen[str]):
+    """Asked before quitting with unsaved text: save, discard, or keep editing."""
+
+    CSS_PATH = "screens/choice.tcss"  # relative to this module
+
+
 class PipelineApp(App[None]):
     # The board's stylesheet is read with the app's own: pushing a screen whose CSS is
     # new to the app makes Textual parse every stylesheet again (~5 ms at start-up).
     CSS_PATH = ["app.tcss", "screens/board.tcss"]
     TITLE = "pipeline-tui"
     COMMANDS = App.COMMANDS | {CardSearch}
+    # ctrl+c quits as a rep expects in a terminal (Textual's own only says "press
+    # ctrl+q"), asking first like ctrl+q when anything typed is unsaved; with text
+    # selected in a field it copies.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            show=False,
+            priority=True,
+            tooltip="Quit (asks first if anything typed is unsaved)",
+        ),
+        Binding("ctrl+c", "quit_or_copy", "Quit", show=False, priority=True, system=True),
+    ]
     # Screens get "-narrow" below 100 columns (an 80x24 phone over SSH): see app.tcss.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
@@ -149,6 +180,8 @@ class PipelineApp(App[None]):
         queue over the board, of everyone's cards with `calls_everyone`."""
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
+        self.key_order = KeyOrder(self, super().on_event)
+        self.session_end = SessionEnd(self.flush_drafts, partial(self.exit, None))
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice
@@ -184,6 +217,90 @@ class PipelineApp(App[None]):
     @staticmethod
     def _board_after_calls(board: BoardScreen) -> None:
         board.reload()
+
+    async def on_event(self, event: events.Event) -> None:
+        if KeyOrder.takes(event):
+            await self.key_order.typed(event)
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> Callable[[], None]:
+        """Keep the keys typed from now on until the returned function is called: for a
+        screen that reads the store before it can act on them (see ui/key_order.py)."""
+        return self.key_order.hold()
+
+    # Quitting: never with unsaved text unasked ------------------------------------------
+
+    def unsaved_work(self) -> list[tuple[Editing, str]]:
+        """Every open editor with unsaved text (top of the screen stack first), and what
+        it holds in the rep's words."""
+        found: list[tuple[Editing, str]] = []
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, Editing) and (what := screen.unsaved_work()):
+                found.append((screen, what))
+        return found
+
+    async def action_quit(self) -> None:
+        self.ask_to_quit()
+
+    def action_quit_or_copy(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input | TextArea) and focused.selected_text:
+            raise SkipAction()  # the field's own ctrl+c copies the selection
+        self.ask_to_quit()
+
+    def ask_to_quit(self) -> None:
+        """Quit at once, or first ask what to do with unsaved text."""
+        if isinstance(self.screen, QuitScreen):
+            return
+        unsaved = self.unsaved_work()
+        if not unsaved:
+            self.exit()
+            return
+        what = "; ".join(description for _, description in unsaved)
+        question = QuitScreen(
+            f"Not saved yet: {what}.",
+            [
+                ("s", "Save and quit", "save"),
+                ("d", "Discard and quit", "discard"),
+                ("k", "Keep editing", "keep"),  # escape too
+            ],
+            dismiss_label=None,
+        )
+
+        async def answered(answer: str | None) -> None:
+            if answer == "save":
+                for editor, _ in unsaved:
+                    if not await editor.save_work():
+                        self.notify(
+                            "Not everything could be saved, so the app is still open; "
+                            "nothing typed was lost.",
+                            severity="error",
+                        )
+                        return
+                self.exit()
+            elif answer == "discard":
+                for editor, _ in unsaved:
+                    await editor.discard_work()
+                self.exit()
+
+        self.push_screen(question, answered)
+
+    # The end of the process: whatever is typed is kept -------------------------------------
+
+    def keep_drafts_on_signals(self) -> None:
+        """Hang-up (the terminal or SSH connection went away), terminate and interrupt
+        write every open editor's text as a draft before the process ends (ui/ending.py).
+        Call from the main thread before run()."""
+        self.session_end.install()
+
+    def flush_drafts(self) -> int:
+        """Write every open editor's text as a draft now; how many were written."""
+        try:
+            return self.backend.drafts.flush()
+        except Exception:
+            log.exception("drafts could not be written")
+            return 0
 
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
@@ -367,6 +484,7 @@ class PipelineApp(App[None]):
             self.on_board_loaded()
 
     def on_mount(self) -> None:
+        self.session_end.attach_loop(asyncio.get_running_loop())
         board = BoardScreen(self.backend, self.first_board)
         # Textual gives a screen its breakpoint class on its first resize and restyles
         # every widget on it for that (~20 ms on a full board, before the first paint).

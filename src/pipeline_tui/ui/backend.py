@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -13,15 +12,15 @@ from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.undo import UndoHistory
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui.drafts import DraftKeeper
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-UNDO_LEVELS = 100
 
 
 class Backend:
@@ -41,7 +40,10 @@ class Backend:
         self.service = service
         self.today = today
         self.stale_limits = dict(stale_limits)
-        self.undo_history: list[Change] = []
+        self.history = UndoHistory()
+        """What `u` can undo and `U` redo."""
+        self.drafts = DraftKeeper(lambda: self.service)
+        """The drafts of the editors open now."""
         self.known_revision: int | None = None
         """The board clock as far as this app has seen it: what its board was read at,
         moved on by each of its own writes. A clock ahead of it means someone else
@@ -74,8 +76,7 @@ class Backend:
             finally:
                 self._count_own_write()
             if change is not None:
-                self.undo_history.append(change)
-                del self.undo_history[:-UNDO_LEVELS]
+                self.history.record(change)
             return change
 
     def seen_revision(self, revision: int) -> None:
@@ -99,37 +100,68 @@ class Backend:
         # A deferred service still opening has written nothing, and asking would wait.
         return bool(getattr(self.service, "is_open", True))
 
-    async def undo(self) -> Undone | None:
-        """Undo the newest change; None when there is nothing left to undo.
+    async def undo(self, card_id: int | None = None) -> Undone | None:
+        """Undo the newest change (the newest on `card_id`, if given); None when there
+        is nothing left to undo. Refused (ConflictError) if the card was changed
+        elsewhere since."""
+        return await self._revert(self.history.next_undo, self.history.undone, card_id)
 
-        An undo is itself a save, so the card's version moves on; the next older change
-        to the same card is re-based onto that version so it can be undone in turn.
-        """
+    async def redo(self, card_id: int | None = None) -> Undone | None:
+        """Put back what the newest undo (on `card_id`, if given) took away."""
+        return await self._revert(self.history.next_redo, self.history.redone, card_id)
+
+    async def _revert(
+        self,
+        pick: Callable[[int | None], Change | None],
+        done: Callable[[Change, Undone], None],
+        card_id: int | None,
+    ) -> Undone | None:
         async with self._lock:
-            if not self.undo_history:
+            change = pick(card_id)
+            if change is None:
                 return None
-            change = self.undo_history.pop()
             try:
-                undone = await asyncio.to_thread(self.service.undo, change)
+                result = await asyncio.to_thread(self.service.revert, change)
+            except StoreError:
+                self.history.refused(change)
+                raise
             finally:
                 self._count_own_write()
-            if undone.version is not None:
-                for index in range(len(self.undo_history) - 1, -1, -1):
-                    older = self.undo_history[index]
-                    if older.card_id == change.card_id:
-                        self.undo_history[index] = replace(older, version_after=undone.version)
-                        break
-            return undone
+            done(change, result)
+            return result
 
-    async def undo_and_tell(self, notify: Callable[..., object]) -> Undone | None:
-        """Undo the newest change and say what happened, through the screen's `notify`."""
+    async def undo_and_tell(
+        self, notify: Callable[..., object], card_id: int | None = None
+    ) -> Undone | None:
+        """Undo and say what happened (naming the card), through the screen's `notify`."""
+        return await self._tell(
+            self.undo, ("Undid", "Not undone", "Nothing to undo"), notify, card_id
+        )
+
+    async def redo_and_tell(
+        self, notify: Callable[..., object], card_id: int | None = None
+    ) -> Undone | None:
+        """Redo and say what happened, through the screen's `notify`."""
+        return await self._tell(
+            self.redo, ("Redid", "Not redone", "Nothing to redo"), notify, card_id
+        )
+
+    async def _tell(
+        self,
+        step: Callable[[int | None], Awaitable[Undone | None]],
+        words: tuple[str, str, str],
+        notify: Callable[..., object],
+        card_id: int | None,
+    ) -> Undone | None:
+        did, refused, nothing = words
         try:
-            undone = await self.undo()
+            result = await step(card_id)
         except StoreError as error:
-            notify(str(error), severity="error", markup=False)
+            notify(str(error), title=refused, severity="error", markup=False)
             return None
-        if undone is None:
-            notify("Nothing to undo.", timeout=2)
+        if result is None:
+            where = " on this card" if card_id is not None else ""
+            notify(f"{nothing}{where}.", timeout=2)
         else:
-            notify(clean_line(undone.description), timeout=3, markup=False)
-        return undone
+            notify(f"{did}: {clean_line(result.description)}", timeout=4, markup=False)
+        return result

@@ -14,11 +14,14 @@ from typing import Any
 from textual.screen import Screen
 
 from pipeline_tui.domain.cards import CardDraft, CardSummary
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import StoreError
+from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.drafts import recorder_for
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
@@ -36,27 +39,49 @@ async def qualify(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
 ) -> Qualification | None:
     """Open the checklist; the saved checklist, or None if the rep left without saving."""
+    release_keys = hold_keys(screen)  # "Q" then "yyyy" typed at once answer the checklist
     try:
         current = await backend.run(backend.service.qualification, card_id)
     except StoreError as error:
+        release_keys()
         screen.notify(str(error), severity="error", markup=False)
         return None
+    recorder = await recorder_for(backend, DraftKey.on_card(Editor.QUALIFICATION, card_id))
+
+    seen = current
 
     async def save(answers: dict[str, CriterionAnswer]) -> Qualification:
-        return await backend.run(backend.service.save_qualification, card_id, answers)
+        # Against the checklist as the rep saw it: an answer someone else changed
+        # meanwhile is not overwritten. The refusal names it; saving again, having
+        # seen it, goes through.
+        nonlocal seen
+        try:
+            saved = await backend.run(backend.service.save_qualification, card_id, answers, seen)
+        except ConflictError as error:
+            if isinstance(error.current, Qualification):
+                seen = error.current
+            raise
+        seen = saved
+        return saved
 
-    return await screen.app.push_screen_wait(QualificationScreen(name, current, save))
+    checklist = QualificationScreen(name, current, save, recorder)
+    answered = screen.app.push_screen(checklist, wait_for_dismiss=True)
+    release_keys()
+    return await answered
 
 
 async def qualify_for_prospect(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
 ) -> MoveOutcome | None:
     """Whether (and how) a lead may move on to prospect; None means it stays a lead."""
+    release_keys = hold_keys(screen)
     try:
         current = await backend.run(backend.service.qualification, card_id)
     except StoreError as error:
         screen.notify(str(error), severity="error", markup=False)
         return None
+    finally:
+        release_keys()
     if not current.is_complete:
         saved = await qualify(screen, backend, card_id, name)
         if saved is None:
@@ -88,11 +113,29 @@ def refer(
     if problem:
         screen.notify(problem, timeout=3, markup=False)
         return
+    screen.run_worker(_refer(screen, backend, referrer, done, hold_keys(screen)), group="db")
 
-    async def add(draft: CardDraft, version: int | None) -> None:
-        change = await backend.change(backend.service.refer, referrer.id, draft, backend.today())
-        if change is not None:
-            done(change.card_id)
 
-    title = f"New lead referred by {clean_line(referrer.name)}"
-    screen.app.push_screen(CardFormScreen(title, None, add, backend.today))
+async def _refer(
+    screen: Screen[Any],
+    backend: Backend,
+    referrer: CardSummary,
+    done: Callable[[int], object],
+    release_keys: Callable[[], None],
+) -> None:
+    try:
+        key = DraftKey.on_card(Editor.REFERRAL, referrer.id)
+        recorder = await recorder_for(backend, key)
+
+        async def add(draft: CardDraft, version: int | None) -> None:
+            change = await backend.change(
+                backend.service.refer, referrer.id, draft, backend.today()
+            )
+            if change is not None:
+                done(change.card_id)
+
+        title = f"New lead referred by {clean_line(referrer.name)}"
+        form = CardFormScreen(title, None, add, backend.today, recorder=recorder)
+        screen.app.push_screen(form)
+    finally:
+        release_keys()

@@ -22,7 +22,7 @@ from pipeline_tui.ui.seams import character_to_key
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 # Keys the app handles before any screen sees them.
-RESERVED = {"ctrl+p": "the command palette", "ctrl+q": "quitting", "ctrl+c": "copy / quit help"}
+RESERVED = {"ctrl+p": "the command palette", "ctrl+q": "quitting", "ctrl+c": "quitting / copy"}
 _NAMED_KEYS = frozenset(key.value for key in Keys)
 
 

@@ -1,8 +1,14 @@
-"""Archive a card with a reason: it leaves the board but is never destroyed."""
+"""Archive a card with a reason: it leaves the board but is never destroyed.
+
+With `save`, the dialog archives through it and stays open with the reason if the store
+refuses; the note typed is kept as a draft meanwhile.
+"""
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Awaitable, Callable
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,32 +17,49 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from pipeline_tui.domain.drafts import Fields
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import StoreError
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 ArchiveAnswer = tuple[ArchiveReason, str]
+SaveArchive = Callable[[ArchiveReason, str], Awaitable[None]]
+LABELS = {"reason": "Reason", "note": "Note"}
 
 
 class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
     CSS_PATH = "archive.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, card_name: str) -> None:
+    def __init__(
+        self,
+        card_name: str,
+        *,
+        save: SaveArchive | None = None,
+        recorder: DraftRecorder | None = None,
+    ) -> None:
         super().__init__()
         self.card_name = card_name
+        self.save_archive = save
+        self.recorder = recorder
+        # Kept here, not queried: read once more as the dialog closes (see card_form).
+        self.reasons = OptionList(
+            *(Option(reason.label, id=reason.value) for reason in ArchiveReason), id="reasons"
+        )
+        self.note = FormInput(placeholder="why (needed for 'Other')", id="note")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = Content(f"Archive {clean_line(self.card_name)}")
-            yield OptionList(
-                *(Option(reason.label, id=reason.value) for reason in ArchiveReason),
-                id="reasons",
-            )
+            yield self.reasons
             with Horizontal(id="note-row"):
                 yield Label("Note")
-                yield FormInput(placeholder="why (needed for 'Other')", id="note")
+                yield self.note
             yield Static("", id="error")
             yield Static(
                 Content.assemble(
@@ -53,17 +76,56 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = 0
+        self.reasons.highlighted = 0
+        if self.recorder is not None:
+            self.recorder.attach(self, self._draft_fields)
+            offer_draft(
+                self, self.recorder, {"reason": ArchiveReason.WON.value}, self._restore, _preview
+            )
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+    def _reason(self) -> ArchiveReason:
+        options = self.reasons
+        option_id = options.get_option_at_index(options.highlighted or 0).id
+        assert option_id is not None
+        return ArchiveReason(option_id)
+
+    def _draft_fields(self) -> Fields | None:
+        note = self.note.value
+        return {"reason": self._reason().value, "note": note} if note.strip() else None
+
+    def _restore(self, fields: Fields) -> None:
+        reasons = [reason.value for reason in ArchiveReason]
+        if fields.get("reason") in reasons:
+            self.reasons.highlighted = reasons.index(fields["reason"])
+        self.note.value = fields.get("note", "")
+
+    @on(Input.Changed)
+    @on(OptionList.OptionHighlighted)
+    def _record(self) -> None:
+        if self.recorder is not None:
+            self.recorder.changed()
 
     @on(OptionList.OptionSelected)
     @on(Input.Submitted)
     def _archive(self) -> None:
-        options = self.query_one(OptionList)
-        index = options.highlighted or 0
-        option_id = options.get_option_at_index(index).id
-        assert option_id is not None
-        reason = ArchiveReason(option_id)
-        note = clean_line(self.query_one("#note", Input).value)
+        self._save(hold_keys(self))
+
+    @work(exclusive=True, group="archive-save")
+    async def _save(self, release_keys: Callable[[], None]) -> None:
+        try:
+            answer = await self._saved()
+            if answer is not None:
+                self.dismiss(answer)
+        finally:
+            release_keys()
+
+    async def _saved(self) -> ArchiveAnswer | None:
+        reason = self._reason()
+        note = clean_line(self.note.value)
         problem = ""
         if reason is ArchiveReason.OTHER and not note:
             problem = "Say why in the note when the reason is Other."
@@ -73,9 +135,52 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
             problem = str(error)
         if problem:
             self.query_one("#error", Static).update(Content(problem))
-            self.query_one("#note", Input).focus()
-            return
-        self.dismiss((reason, note))
+            self.note.focus()
+            return None
+        if self.save_archive is not None:
+            try:
+                await self.save_archive(reason, note)
+            except StoreError as error:
+                self.query_one("#error", Static).update(Content(str(error)))
+                return None
+        if self.recorder is not None:
+            await self.recorder.discard()
+        return reason, note
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self._draft_fields() is None:  # a reason picked is one key; only a note asks
+            self.dismiss(None)
+            return
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await self.discard_work()
+                self.dismiss(None)
+
+        question = ChoiceScreen(
+            "Discard this archive note?", [("y", "Discard", True), ("n", "Keep editing", False)]
+        )
+        self.app.push_screen(question, answered)
+
+    # Quitting with unsaved text (ui/drafts.py Editing) -----------------------------------
+
+    def unsaved_work(self) -> str | None:
+        if self._draft_fields() is None:
+            return None
+        return f"the archive note for {clean_line(self.card_name)}"
+
+    async def save_work(self) -> bool:
+        return await self._saved() is not None
+
+    async def discard_work(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()
+
+
+def _preview(fields: Fields) -> list[str]:
+    shown = dict(fields)
+    try:
+        shown["reason"] = ArchiveReason(fields.get("reason", "")).label
+    except ValueError:
+        shown.pop("reason", None)
+    return labelled(shown, LABELS)

@@ -8,6 +8,7 @@ renders it, reads the store for it in workers and turns keys into commands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
@@ -23,9 +24,11 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.worker import WorkerError
 
 from pipeline_tui.domain.board import BoardModel
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, checked_on_the_way
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -33,6 +36,8 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -119,6 +124,14 @@ class BoardScreen(Screen[None]):
         ),
         Binding(
             "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
+        ),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back (again for more)",
+            id="board.redo",
         ),
         # A priority binding runs as the key arrives, before the keys queued behind it
         # are handed to the focused widget: see action_filter.
@@ -256,7 +269,10 @@ class BoardScreen(Screen[None]):
             self.reload(self.focused_list.highlighted_id)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
-        if isinstance(event.widget, CardList):
+        # Focus events arrive after the keys that moved focus, and after any keys behind
+        # them: "lhlh" could end with the event of the "l" arriving last. Only the list
+        # that still has focus is the one the rep works in.
+        if isinstance(event.widget, CardList) and event.widget is self.focused:
             self.last_list = event.widget
 
     # Reading ---------------------------------------------------------------------------
@@ -271,12 +287,20 @@ class BoardScreen(Screen[None]):
         return self.focused_list.highlighted
 
     @work(group="board", exclusive=True)
-    async def reload(self, focus_card: int | None = None, *, keep_highlight: bool = False) -> None:
+    async def reload(
+        self,
+        focus_card: int | None = None,
+        *,
+        keep_highlight: bool = False,
+        place: tuple[CardList, int] | None = None,
+    ) -> None:
         """Read the board's ids and totals and the cards on screen, and show them,
         keeping focus on `focus_card` (keep_highlight: on whichever card is highlighted
-        when they arrive)."""
+        when they arrive). If the rep has moved on since `place` (by default, where the
+        cursor is now), the highlight stays where they moved it."""
         model = self.model
         generation = model.generation
+        place = place or self._place()
         lists = [column.card_list for column in self.columns.values()]
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
@@ -300,14 +324,34 @@ class BoardScreen(Screen[None]):
             return
         if generation != model.generation:
             # Changed here while loading: this copy may predate that change.
-            self.reload(focus_card, keep_highlight=keep_highlight)
+            self.reload(focus_card, keep_highlight=keep_highlight, place=place)
             return
-        if keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
+        if self._place() != place:
+            focus_card = self.focused_list.highlighted_id
+        elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
+            self._mention_unsaved_new_card()
         self.show_board(focus_card)
+
+    @work(group="drafts")
+    async def _mention_unsaved_new_card(self) -> None:
+        """A new card half typed when the last session ended has no tile to mark."""
+        from pipeline_tui.ui.screens.draft_offer import when
+
+        try:
+            draft = await self.backend.run(self.backend.service.draft, DraftKey.new_card())
+        except StoreError:
+            return
+        if draft is not None:
+            name = clean_line(draft.get("name")) or "no name yet"
+            self.notify(
+                f"Unsaved new card ({name}) from {when(draft.saved_at)}: n gets it back.",
+                timeout=8,
+                markup=False,
+            )
 
     def on_card_list_wanted(self, event: CardList.Wanted) -> None:
         self._fetch(event.card_list, event.ids)
@@ -331,6 +375,7 @@ class BoardScreen(Screen[None]):
     async def refresh_card(self, card_id: int) -> None:
         """Re-read one card (back from its screen) instead of the whole board."""
         generation = self.model.generation
+        place = self._place()
         try:
             card = await self.backend.run(self.backend.service.summary, card_id)
         except StoreError:
@@ -340,10 +385,15 @@ class BoardScreen(Screen[None]):
             or generation != self.model.generation
             or not self.model.refreshed(card, self.backend.today(), self.backend.stale_limits)
         ):
-            self.reload(card_id)
+            self.reload(card_id, place=place)
             return
         self.columns[card.stage].card_list.show_fetched({card.id})
-        self.focus_card(card_id, card.stage)
+        if self._place() == place:  # the rep has not moved on meanwhile
+            self.focus_card(card_id, card.stage)
+
+    def _place(self) -> tuple[CardList, int]:
+        """Where the rep is: the column they work in and its cursor."""
+        return self.focused_list, self.focused_list.cursor
 
     def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
@@ -468,6 +518,18 @@ class BoardScreen(Screen[None]):
             revert=take_back,
         )
 
+    async def show_saved(self, card_id: int) -> None:
+        """Reload and show the board focused on a card just saved from a form, before the
+        form closes: the keys typed after it act on the board with the card in place."""
+        with suppress(WorkerError):  # a newer reload took over: it shows the card as well
+            await self.reload(card_id).wait()
+
+    def _take_off_board(self, card: CardSummary) -> None:
+        """Show a card archived here gone from its column at once (the cursor stays put)."""
+        self.model.take_off(card)
+        self._show_stages(card.stage)
+        self._show_totals()
+
     def _show_stages(self, *stages: Stage) -> None:
         """Redraw only the given columns from the model (after a change made here)."""
         for stage in stages:
@@ -479,44 +541,91 @@ class BoardScreen(Screen[None]):
             column.ids = shown.ids
 
     def action_new_card(self) -> None:
-        from pipeline_tui.ui.screens.card_form import CardFormScreen
-
+        # A new card has no id yet: its draft is the rep's one new-card draft, whichever
+        # column the form was opened in; the card goes where the form is opened now.
         stage = self.focused_list.stage
 
         async def add(draft: CardDraft, version: int | None) -> None:
             change = await self.backend.change(self.backend.service.add_card, draft, stage)
             if change is not None:
-                self.reload(change.card_id)
+                await self.show_saved(change.card_id)
 
-        self.app.push_screen(
-            CardFormScreen(f"New {stage.label.lower()}", None, add, self.backend.today)
-        )
+        def open_form(recorder: DraftRecorder) -> None:
+            from pipeline_tui.ui.screens.card_form import CardFormScreen
+
+            title = f"New {stage.label.lower()}"
+            form = CardFormScreen(title, None, add, self.backend.today, recorder=recorder)
+            self.app.push_screen(form)
+
+        self._open_with_draft(DraftKey.new_card(), None, open_form, hold_keys(self))
 
     @work(group="db")
-    async def action_edit_card(self) -> None:
+    async def _open_with_draft(
+        self,
+        key: DraftKey,
+        base_version: int | None,
+        open_screen: Callable[[DraftRecorder], None],
+        release_keys: Callable[[], None],
+    ) -> None:
+        """Find the editor's draft, then open it; keys typed meanwhile wait for it."""
+        try:
+            open_screen(await recorder_for(self.backend, key, base_version))
+        finally:
+            release_keys()
+
+    def action_edit_card(self) -> None:
+        card = self.highlighted
+        if card is not None:
+            # The card is the one highlighted now; keys typed after `e` wait for its form.
+            self._edit_card(card, hold_keys(self))
+
+    @work(group="db")
+    async def _edit_card(self, card: CardSummary, release_keys: Callable[[], None]) -> None:
         from pipeline_tui.ui.screens.card_form import CardFormScreen
 
-        card = self.highlighted
-        if card is None:
-            return
         try:
-            detail = await self.backend.run(self.backend.service.card, card.id)
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-            self.reload()
-            return
+            try:
+                detail = await self.backend.run(self.backend.service.card, card.id)
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                self.reload()
+                return
+            key = DraftKey.on_card(Editor.CARD, card.id)
+            recorder = await recorder_for(self.backend, key, detail.version)
 
-        async def update(draft: CardDraft, version: int | None) -> None:
-            assert version is not None
-            change = await self.backend.change(
-                self.backend.service.update_card, card.id, draft, version
+            async def update(draft: CardDraft, version: int | None) -> None:
+                assert version is not None
+                change = await self.backend.change(
+                    self.backend.service.update_card, card.id, draft, version
+                )
+                if change is not None:
+                    await self.show_saved(change.card_id)
+
+            async def read_card() -> tuple[CardDraft, int]:
+                saved = await self.backend.run(self.backend.service.card, card.id)
+                return saved.draft, saved.version
+
+            title = f"Edit {clean_line(detail.summary.name)}"
+            form = CardFormScreen(
+                title,
+                detail.draft,
+                update,
+                self.backend.today,
+                detail.version,
+                recorder=recorder,
+                read_card=read_card,
             )
-            if change is not None:
-                self.reload(change.card_id)
+            self.app.push_screen(form, self._refresh_after(card.id))
+        finally:
+            release_keys()
 
-        title = f"Edit {clean_line(detail.summary.name)}"
-        form = CardFormScreen(title, detail.draft, update, self.backend.today, detail.version)
-        self.app.push_screen(form)
+    def _refresh_after(self, card_id: int) -> Callable[[object], None]:
+        """A dialog's callback: the card's tile again (its draft mark may have gone)."""
+
+        def refresh(_: object) -> None:
+            self.refresh_card(card_id)
+
+        return refresh
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen
@@ -535,24 +644,31 @@ class BoardScreen(Screen[None]):
             self.action_open_card()
 
     def action_archive_card(self) -> None:
-        from pipeline_tui.ui.screens.archive import ArchiveScreen
-
         card = self.highlighted
         if card is None:
             return
 
-        def archive(answer: tuple[ArchiveReason, str] | None) -> None:
-            if answer is not None:
-                # Against the card as the board showed it when the dialog opened.
-                version = card.version or None
-                self.save(self.backend.service.archive_card, card.id, *answer, version)
+        async def archive(reason: ArchiveReason, note: str) -> None:
+            # Against the card as the board showed it when the dialog opened.
+            change = await self.backend.change(
+                self.backend.service.archive_card, card.id, reason, note, card.version or None
+            )
+            if change is not None:
+                # Gone from the board before the dialog closes: the keys typed next act
+                # on the board without it, not on a card that is already archived.
+                self._take_off_board(card)
+                self.reload()
 
-        self.app.push_screen(ArchiveScreen(card.name), archive)
+        def open_dialog(recorder: DraftRecorder) -> None:
+            from pipeline_tui.ui.screens.archive import ArchiveScreen
 
-    @work(group="db")
-    async def action_qualify(self) -> None:
-        from pipeline_tui.ui import flows
+            dialog = ArchiveScreen(card.name, save=archive, recorder=recorder)
+            self.app.push_screen(dialog, self._refresh_after(card.id))
 
+        key = DraftKey.on_card(Editor.ARCHIVE, card.id)
+        self._open_with_draft(key, None, open_dialog, hold_keys(self))
+
+    def action_qualify(self) -> None:
         card = self.highlighted
         if card is None:
             return
@@ -562,6 +678,12 @@ class BoardScreen(Screen[None]):
                 timeout=3,
             )
             return
+        self._qualify(card)
+
+    @work(group="db")
+    async def _qualify(self, card: CardSummary) -> None:
+        from pipeline_tui.ui import flows
+
         if await flows.qualify(self, self.backend, card.id, card.name) is not None:
             self.refresh_card(card.id)
 
@@ -596,6 +718,11 @@ class BoardScreen(Screen[None]):
     async def action_undo(self) -> None:
         undone = await self.backend.undo_and_tell(self.notify)
         self.reload(undone.card_id if undone else None)
+
+    @work(group="db")
+    async def action_redo(self) -> None:
+        redone = await self.backend.redo_and_tell(self.notify)
+        self.reload(redone.card_id if redone else None)
 
     def action_filter(self) -> None:
         # Over SSH "/okafor" can arrive in one read. Textual hands each key to the

@@ -33,12 +33,13 @@ from pipeline_tui.domain.calls import (
     QueueEntry,
     suggested_next_step,
 )
-from pipeline_tui.domain.cards import NoteView
+from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.drafts import recorder_for
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
@@ -533,31 +534,28 @@ class CallQueueScreen(Screen[None]):
             scroller.scroll_page_up(animate=False)
 
     def action_note(self) -> None:
-        from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
         from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 
         brief = self.brief
         if brief is None or self.current is None:
             return
         card_id, name = brief.card_id, brief.name
-        note_id: int | None = None
 
         def kind_chosen(kind: NoteKind | None) -> None:
-            if kind is None:
-                return
-
-            async def save(body: str) -> NoteView:
-                nonlocal note_id
-                service = self.backend.service
-                if note_id is None:
-                    saved = await self.backend.run(service.add_note, card_id, kind, body)
-                    note_id = saved.id
-                    return saved
-                return await self.backend.run(service.update_note, note_id, body)
-
-            self.app.push_screen(NoteEditorScreen(name, kind, "", save), self._refresh_brief)
+            if kind is not None:
+                self._write_note(card_id, name, kind)
 
         self.app.push_screen(NoteKindScreen(), kind_chosen)
+
+    @work(group="call-note")
+    async def _write_note(self, card_id: int, name: str, kind: NoteKind) -> None:
+        """The note editor, as the card screen opens it: what is typed is kept as a
+        draft, and a draft kept before is offered back."""
+        from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+
+        recorder = await recorder_for(self.backend, DraftKey.note(card_id, None, kind), None)
+        editor = NoteEditorScreen(self.backend, card_id, name, kind, None, recorder)
+        self.app.push_screen(editor, self._refresh_brief)
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen

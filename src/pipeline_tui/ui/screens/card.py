@@ -7,6 +7,7 @@ it done.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from textual import on, work
@@ -19,14 +20,18 @@ from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.store import StoreError
 from pipeline_tui.ui import flows, text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.draft_offer import when
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
@@ -71,7 +76,22 @@ class CardScreen(Screen[None]):
             tooltip="Delete the note",
             id="card.delete_note",
         ),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo the last change", id="card.undo"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Undo this card's last change",
+            id="card.undo",
+        ),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back on this card",
+            id="card.redo",
+        ),
         Binding(
             "ctrl+e",
             "external_editor",
@@ -105,6 +125,8 @@ class CardScreen(Screen[None]):
         with Horizontal(id="panes"):
             with VerticalScroll(id="info"):
                 yield Static(Content.styled("Loading…", "italic"), id="profile")
+                yield Static(classes="heading", id="drafts-heading")
+                yield Static(classes="section", id="drafts")
                 yield Static(classes="heading", id="next-heading")
                 yield Static(classes="section", id="next")
                 yield Static(classes="section", id="facts")
@@ -118,7 +140,9 @@ class CardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(NoteList).focus()
-        self.load(self.focus_note_id)
+        self._section("drafts", "", Content(""))  # shown once the drafts are read
+        # "enter" then "np" typed at once: the keys wait for the card they act on.
+        self.load(self.focus_note_id, release_keys=hold_keys(self))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < WIDE, "-narrow")
@@ -126,14 +150,24 @@ class CardScreen(Screen[None]):
     # Loading -----------------------------------------------------------------------------
 
     @work(exclusive=True, group="card-load")
-    async def load(self, note_id: int | None = None) -> None:
+    async def load(
+        self, note_id: int | None = None, release_keys: Callable[[], None] | None = None
+    ) -> None:
         try:
             card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             self.dismiss()
             return
+        finally:
+            if release_keys is not None:
+                release_keys()
         self.show(card, note_id)
+        try:
+            kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
+        except StoreError:
+            return  # the card shows; only the list of unsaved drafts is missing
+        self._section("drafts", "Unsaved" if kept else "", _drafts(kept))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
         self.card = card
@@ -313,31 +347,39 @@ class CardScreen(Screen[None]):
 
     def _edit_note(self, kind: NoteKind, note: NoteView | None) -> None:
         card = self.card
-        if card is None:
-            return
-        note_id = note.id if note else None
-
-        async def save(body: str) -> NoteView:
-            nonlocal note_id
-            service = self.backend.service
-            if note_id is None:
-                saved = await self.backend.run(service.add_note, card.summary.id, kind, body)
-                note_id = saved.id
-            else:
-                saved = await self.backend.run(service.update_note, note_id, body)
-            return saved
-
-        def closed(_: None) -> None:
-            self.load(note_id)
-
-        editor = NoteEditorScreen(card.summary.name, kind, note.body if note else "", save)
-        self.app.push_screen(editor, closed)
+        if card is not None:
+            # Keys typed after "np" or enter wait for the editor, and go into it.
+            self._open_note_editor(card, kind, note, hold_keys(self))
 
     @work(group="db")
-    async def action_delete_note(self) -> None:
+    async def _open_note_editor(
+        self,
+        card: CardDetail,
+        kind: NoteKind,
+        note: NoteView | None,
+        release_keys: Callable[[], None],
+    ) -> None:
+        try:
+            key = DraftKey.note(card.summary.id, note.id if note else None, kind)
+            recorder = await recorder_for(self.backend, key, note.version if note else None)
+            editor = NoteEditorScreen(
+                self.backend, card.summary.id, card.summary.name, kind, note, recorder
+            )
+
+            def closed(_: None) -> None:
+                self.load(editor.note_id)
+
+            self.app.push_screen(editor, closed)
+        finally:
+            release_keys()
+
+    def action_delete_note(self) -> None:
         note = self.query_one(NoteList).highlighted_note
-        if note is None:
-            return
+        if note is not None:
+            self._delete_note(note)
+
+    @work(group="db")
+    async def _delete_note(self, note: NoteView) -> None:
         try:
             await self.backend.change(self.backend.service.delete_note, note.id)
         except StoreError as error:
@@ -349,36 +391,59 @@ class CardScreen(Screen[None]):
 
     @work(group="db")
     async def action_undo(self) -> None:
-        await self.backend.undo_and_tell(self.notify)
+        # Only this card's changes: the rep is looking at this card, not the board.
+        await self.backend.undo_and_tell(self.notify, self.card_id)
+        self.load()
+
+    @work(group="db")
+    async def action_redo(self) -> None:
+        await self.backend.redo_and_tell(self.notify, self.card_id)
         self.load()
 
     # Touchpoints and the next action ---------------------------------------------------------
 
+    def _open_editor(self, editor: Editor, open_screen: Callable[[DraftRecorder], None]) -> None:
+        """Find the editor's draft, then open it; the keys typed meanwhile wait for it."""
+        self._open_with_draft(DraftKey.on_card(editor, self.card_id), open_screen, hold_keys(self))
+
+    @work(group="db")
+    async def _open_with_draft(
+        self,
+        key: DraftKey,
+        open_screen: Callable[[DraftRecorder], None],
+        release_keys: Callable[[], None],
+    ) -> None:
+        try:
+            base = self.card.version if self.card is not None else None
+            open_screen(await recorder_for(self.backend, key, base))
+        finally:
+            release_keys()
+
     def action_touchpoint(self) -> None:
         if self.card is None:
             return
-        screen = TouchpointScreen("Log a touchpoint", self.backend.today)
-        self.app.push_screen(screen, self._log_touchpoint)
 
-    async def _log_touchpoint(self, answer: TouchpointAnswer | None) -> None:
-        if answer is None or self.card is None:
-            return
-        service = self.backend.service
-        try:
-            await self.backend.run(
-                service.add_touchpoint,
-                self.card.summary.id,
-                answer.kind,
-                answer.happened_on,
-                answer.summary,
+        def open_screen(recorder: DraftRecorder) -> None:
+            screen = TouchpointScreen(
+                "Log a touchpoint",
+                self.backend.today,
+                save=self._log_touchpoint,
+                recorder=recorder,
             )
-        except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            # What the rep wrote comes back, to try again or copy.
-            again = TouchpointScreen(
-                "Log a touchpoint", self.backend.today, answer.summary, answer.kind
-            )
-            self.app.push_screen(again, self._log_touchpoint)
+            self.app.push_screen(screen, self._reload_after)
+
+        self._open_editor(Editor.TOUCHPOINT, open_screen)
+
+    async def _log_touchpoint(self, answer: TouchpointAnswer) -> None:
+        await self.backend.run(
+            self.backend.service.add_touchpoint,
+            self.card_id,
+            answer.kind,
+            answer.happened_on,
+            answer.summary,
+        )
+
+    def _reload_after(self, _: object) -> None:
         self.load()
 
     def action_next_action(self) -> None:
@@ -386,31 +451,46 @@ class CardScreen(Screen[None]):
         if card is None:
             return
         s = card.summary
-        screen = NextActionScreen(
-            "Next action", s.next_action, s.next_action_due, self.backend.today
-        )
-        self.app.push_screen(screen, self._set_next_action)
 
-    async def _set_next_action(self, answer: NextAction | None) -> None:
-        if answer is None or self.card is None:
-            return
-        service = self.backend.service
-        try:
-            await self.backend.change(
-                service.set_next_action,
-                self.card.summary.id,
-                answer.action,
-                answer.due,
-                self.card.version,
-            )
-        except ConflictError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
-        except StoreError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False)
-            # What the rep wrote comes back, to try again or copy.
-            again = NextActionScreen("Next action", answer.action, answer.due, self.backend.today)
-            self.app.push_screen(again, self._set_next_action)
-        self.load()
+        def open_screen(recorder: DraftRecorder) -> None:
+            self._ask_next_action("Next action", s.next_action, s.next_action_due, recorder)
+
+        self._open_editor(Editor.NEXT_ACTION, open_screen)
+
+    def _ask_next_action(
+        self, title: str, action: str, due: date | None, recorder: DraftRecorder | None
+    ) -> None:
+        screen = NextActionScreen(
+            title,
+            action,
+            due,
+            self.backend.today,
+            save=self._set_next_action,
+            read_theirs=self._their_next_action,
+            recorder=recorder,
+        )
+        self.app.push_screen(screen, self._reload_after)
+
+    async def _set_next_action(self, answer: NextAction) -> None:
+        card = self.card
+        assert card is not None
+        await self.backend.change(
+            self.backend.service.set_next_action,
+            card.summary.id,
+            answer.action,
+            answer.due,
+            card.version,
+        )
+
+    async def _their_next_action(self) -> str:
+        """After a conflict: the card as saved now (so the next save builds on it)."""
+        await self._reload_now()
+        assert self.card is not None
+        s = self.card.summary
+        if not s.next_action and s.next_action_due is None:
+            return "no next action"
+        due = f" (due {s.next_action_due.isoformat()})" if s.next_action_due else ""
+        return f"{s.next_action or '(no description)'}{due}"
 
     def action_done(self) -> None:
         card = self.card
@@ -420,35 +500,55 @@ class CardScreen(Screen[None]):
         if not action and card.summary.next_action_due is None:
             self.notify("There is no next action to mark done; f sets one.", timeout=3)
             return
-        screen = TouchpointScreen(
-            f"Done: {clean_line(action)}",
-            self.backend.today,
-            summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
-        )
-        self.app.push_screen(screen, self._complete)
 
-    async def _complete(self, answer: TouchpointAnswer | None) -> None:
-        card = self.card
-        if answer is None or card is None:
-            return
-        service = self.backend.service
-        try:
-            await self.backend.run(
-                service.complete_next_action,
-                card.summary.id,
-                answer.kind,
-                answer.happened_on,
-                answer.summary,
-                card.version,
+        def open_screen(recorder: DraftRecorder) -> None:
+            screen = TouchpointScreen(
+                f"Done: {clean_line(action)}",
+                self.backend.today,
+                summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
+                save=self._complete,
+                recorder=recorder,
             )
+            self.app.push_screen(screen, self._ask_next_step)
+
+        self._open_editor(Editor.DONE, open_screen)
+
+    async def _complete(self, answer: TouchpointAnswer) -> None:
+        card = self.card
+        assert card is not None
+        await self.backend.run(
+            self.backend.service.complete_next_action,
+            card.summary.id,
+            answer.kind,
+            answer.happened_on,
+            answer.summary,
+            card.version,
+        )
+
+    def _ask_next_step(self, answer: TouchpointAnswer | None) -> None:
+        if answer is None:
+            self.load()
+        else:
+            self._after_done(hold_keys(self))
+
+    @work(group="db")
+    async def _after_done(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self._next_step()
+        finally:
+            release_keys()
+
+    async def _next_step(self) -> None:
+        try:
+            await self._reload_now()
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
-            self.load()
             return
-        await self._reload_now()
         # Done is only half the job: the next step is asked for at once.
-        screen = NextActionScreen("What's the next step?", "", None, self.backend.today)
-        self.app.push_screen(screen, self._set_next_action)
+        key = DraftKey.on_card(Editor.NEXT_ACTION, self.card_id)
+        base = self.card.version if self.card is not None else None
+        recorder = await recorder_for(self.backend, key, base)
+        self._ask_next_action("What's the next step?", "", None, recorder)
 
     async def _reload_now(self) -> None:
         card = await self.backend.run(self.backend.service.card, self.card_id)
@@ -467,12 +567,24 @@ class CardScreen(Screen[None]):
                 self.backend.service.update_card, card.summary.id, draft, version
             )
 
-        def closed(_: None) -> None:
-            self.load()
+        async def read_card() -> tuple[CardDraft, int]:
+            detail = await self.backend.run(self.backend.service.card, card.summary.id)
+            return detail.draft, detail.version
 
-        title = f"Edit {clean_line(card.summary.name)}"
-        form = CardFormScreen(title, card.draft, update, self.backend.today, card.version)
-        self.app.push_screen(form, closed)
+        def open_screen(recorder: DraftRecorder) -> None:
+            title = f"Edit {clean_line(card.summary.name)}"
+            form = CardFormScreen(
+                title,
+                card.draft,
+                update,
+                self.backend.today,
+                card.version,
+                recorder=recorder,
+                read_card=read_card,
+            )
+            self.app.push_screen(form, self._reload_after)
+
+        self._open_editor(Editor.CARD, open_screen)
 
     @work(group="db")
     async def action_qualify(self) -> None:
@@ -582,6 +694,46 @@ def _link(link: CardLink) -> Content:
     return Content.assemble(
         text.line(link.name, "bold"), (f"  {link.stage.label}{archived}", "$text-muted")
     )
+
+
+def _drafts(kept: list[Draft]) -> Content:
+    """Each draft on the card, and the key that opens its editor (and offers it back)."""
+    rows = []
+    for draft in kept:
+        what, keys = _draft_place(draft)
+        rows.append(
+            Content.assemble(
+                (f"{what} from {when(draft.saved_at)}", "$text-warning"),
+                ("  ", ""),
+                (keys, "bold $accent"),
+            )
+        )
+    return Content("\n").join(rows)
+
+
+def _draft_place(draft: Draft) -> tuple[str, str]:
+    """What a draft is, in the rep's words, and the keys that get it back."""
+    key = draft.key
+    if key.editor is Editor.NOTE:
+        kind_value = draft.get("kind") or key.subject.removeprefix("new-")
+        try:
+            kind = NoteKind(kind_value)
+        except ValueError:
+            kind = NoteKind.GENERAL
+        if key.subject.startswith("new-"):
+            return f"New {kind.label.lower()} note", f"n {kind.key}"
+        return f"Edit of a {kind.label.lower()} note", "enter on it"
+    keys = {
+        Editor.CARD: "e",
+        Editor.TOUCHPOINT: "t",
+        Editor.DONE: "x",
+        Editor.NEXT_ACTION: "f",
+        Editor.QUALIFICATION: "Q",
+        Editor.ARCHIVE: "a on the board",
+        Editor.REFERRAL: "r",
+    }
+    label = key.editor.label
+    return label[0].upper() + label[1:], keys.get(key.editor, "")
 
 
 def _when(moment: datetime) -> str:

@@ -1,4 +1,11 @@
-"""The new/edit card form: name required, the rest optional; mistakes shown inline."""
+"""The new/edit card form: name required, the rest optional; mistakes shown inline.
+
+Nothing typed is lost: the form is kept as a draft while the rep types (offered back
+when the form opens again), escape with changes asks first, and a save refused because
+someone else saved the card meanwhile merges their changes in: fields only they changed
+take their value, fields only the rep changed keep the rep's, and fields both changed
+keep the rep's with theirs shown below (ctrl+t takes theirs).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +22,17 @@ from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
-from pipeline_tui.domain.text import split_tags
-from pipeline_tui.store import StoreError
+from pipeline_tui.domain.drafts import Fields
+from pipeline_tui.domain.text import clean_line, split_tags
+from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveCard = Callable[[CardDraft, int | None], Awaitable[None]]
+ReadCard = Callable[[], Awaitable[tuple[CardDraft, int]]]
+"""The card as saved now, and its version (after a conflict)."""
 
 FIELDS = (
     ("name", "Name", "Who is it? (required)"),
@@ -32,6 +44,7 @@ FIELDS = (
     ("due", "Due", DUE_DATE_HINT),
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
+LABELS = {key: label for key, label, _ in FIELDS}
 
 
 class CardFormScreen(ModalScreen[None]):
@@ -41,6 +54,7 @@ class CardFormScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+t", "take_theirs", "Take theirs", show=False),
     ]
 
     def __init__(
@@ -50,6 +64,9 @@ class CardFormScreen(ModalScreen[None]):
         save: SaveCard,
         today: Callable[[], date],
         version: int | None = None,
+        *,
+        recorder: DraftRecorder | None = None,
+        read_card: ReadCard | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -57,17 +74,28 @@ class CardFormScreen(ModalScreen[None]):
         self.save_card = save
         self.today = today
         self.version = version
+        self.recorder = recorder
+        self.read_card = read_card
+        self.theirs: dict[str, str] = {}
+        """After a conflict: the fields both the rep and someone else changed, theirs."""
+        values = _field_values(self.original)
+        # Kept here, not queried: the fields are read once more as the form closes (an
+        # ending app keeps them as a draft), when its widgets are already taken down.
+        self.inputs = {
+            key: FormInput(values[key], placeholder=placeholder, id=key)
+            for key, _, placeholder in FIELDS
+        }
 
     def compose(self) -> ComposeResult:
-        values = _field_values(self.original)
         with Vertical(id="form") as form:
             form.border_title = Content(self.form_title)
-            for key, label, placeholder in FIELDS:
+            for key, label, _ in FIELDS:
                 with Horizontal(classes="field"):
                     yield Label(label)
-                    yield FormInput(values[key], placeholder=placeholder, id=key)
+                    yield self.inputs[key]
                 # Hidden until there is something to say: a mistake, or the due date.
                 yield Static("", id=f"{key}-hint", classes="hint")
+            yield Static("", id="theirs", classes="hint")
             yield Static(
                 Content.assemble(
                     ("enter", "bold"),
@@ -83,14 +111,27 @@ class CardFormScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+        self.inputs["name"].focus()
         self._show_due_hint()
+        if self.recorder is not None:
+            self.recorder.attach(self, self._draft_fields)
+            offer_draft(
+                self,
+                self.recorder,
+                self.values(),
+                self._restore,
+                lambda fields: labelled(fields, LABELS),
+            )
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
 
     # Validation shown as you type ---------------------------------------------------------
 
     @on(Input.Changed, "#due")
     def _show_due_hint(self) -> None:
-        text = self.query_one("#due", Input).value
+        text = self.inputs["due"].value
         try:
             due = parse_due(text, self.today())
         except DueDateError as error:
@@ -103,17 +144,33 @@ class CardFormScreen(ModalScreen[None]):
         if event.input.id is not None and event.input.id != "due":
             self._hint(event.input.id, "", error=False)
 
+    @on(Input.Changed)
+    def _record(self) -> None:
+        if self.recorder is not None:
+            self.recorder.changed()
+
     def _hint(self, key: str, message: str, *, error: bool) -> None:
         hint = self.query_one(f"#{key}-hint", Static)
         hint.update(Content(message))
         hint.set_class(error, "-error")
         hint.set_class(bool(message), "-shown")
 
-    # Saving ------------------------------------------------------------------------------
+    # What is typed ---------------------------------------------------------------------
+
+    def values(self) -> dict[str, str]:
+        return {key: field.value for key, field in self.inputs.items()}
+
+    def _draft_fields(self) -> Fields | None:
+        return self.values() if self._changed() else None
+
+    def _restore(self, fields: Fields) -> None:
+        for key, _, _ in FIELDS:
+            if key in fields:
+                self.inputs[key].value = fields[key]
 
     def draft(self) -> CardDraft:
         """The card as typed; raises CardFormError naming the field that is wrong."""
-        value = {key: self.query_one(f"#{key}", Input).value for key, _, _ in FIELDS}
+        value = self.values()
         try:
             due = parse_due(value["due"], self.today())
         except DueDateError as error:
@@ -129,12 +186,29 @@ class CardFormScreen(ModalScreen[None]):
             owner=value["owner"],
         ).cleaned()
 
+    def _changed(self) -> bool:
+        return self.values() != _field_values(self.original)
+
+    # Saving ------------------------------------------------------------------------------
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_save()
 
+    def action_save(self) -> None:
+        # Keys typed after enter act on what the save leaves on screen: the board, or
+        # this form with its error.
+        self._save(hold_keys(self))
+
     @work(exclusive=True, group="form-save")
-    async def action_save(self) -> None:
+    async def _save(self, release_keys: Callable[[], None]) -> None:
+        try:
+            if await self.save_work():
+                self.dismiss()
+        finally:
+            release_keys()
+
+    async def save_work(self) -> bool:
         try:
             draft = self.draft()
             await self.save_card(draft, self.version)
@@ -142,24 +216,79 @@ class CardFormScreen(ModalScreen[None]):
             fields = {key for key, _, _ in FIELDS}
             key = error.field_name if error.field_name in fields else "name"
             self._hint(key, str(error), error=True)
-            self.query_one(f"#{key}", Input).focus()
+            self.inputs[key].focus()
+            return False
+        except ConflictError as error:
+            await self._conflict(str(error))
+            return False
+        except StoreError as error:
+            self._hint("name", str(error), error=True)
+            return False
+        if self.recorder is not None:
+            await self.recorder.discard()
+        return True
+
+    async def _conflict(self, message: str) -> None:
+        """Someone else saved the card meanwhile: merge theirs in, keep the rep's words."""
+        if self.read_card is None:
+            self._hint("name", message, error=True)
             return
+        try:
+            saved, version = await self.read_card()
         except StoreError as error:
             self._hint("name", str(error), error=True)
             return
-        self.dismiss()
+        base, theirs, mine = _field_values(self.original), _field_values(saved), self.values()
+        self.theirs = {}
+        for key in mine:
+            if mine[key] == base[key]:
+                self.inputs[key].value = theirs[key]  # only they changed it
+            elif theirs[key] not in (base[key], mine[key]):
+                self.theirs[key] = theirs[key]  # both changed it: the rep's stays, theirs shown
+        self.original, self.version = saved, version
+        if self.recorder is not None:
+            self.recorder.rebase(version)
+        self._show_theirs()
+        both = " Where you both changed a field, theirs is shown below." if self.theirs else ""
+        self.notify(
+            f"Someone else saved this card meanwhile; their changes are merged in.{both} "
+            "ctrl+s saves.",
+            title="Not saved yet",
+            severity="warning",
+            timeout=10,
+        )
 
-    def _changed(self) -> bool:
-        values = _field_values(self.original)
-        return any(self.query_one(f"#{key}", Input).value != values[key] for key in values)
+    def _show_theirs(self) -> None:
+        lines = [
+            Content.assemble(
+                (f"{LABELS[key]} saved elsewhere: ", "$text-warning"), Content(clean_line(value))
+            )
+            for key, value in self.theirs.items()
+        ]
+        if lines:
+            lines.append(
+                Content.styled("ctrl+t takes these; ctrl+s saves yours over them", "$text-muted")
+            )
+        hint = self.query_one("#theirs", Static)
+        hint.update(Content("\n").join(lines))
+        hint.set_class(bool(lines), "-shown")
+
+    def action_take_theirs(self) -> None:
+        for key, value in self.theirs.items():
+            self.inputs[key].value = value
+        self.theirs = {}
+        self._show_theirs()
+
+    # Leaving -----------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
         if not self._changed():
             self.dismiss()
             return
 
-        def answered(discard: bool | None) -> None:
+        async def answered(discard: bool | None) -> None:
             if discard:
+                await self.discard_work()
                 self.dismiss()
 
         question = ChoiceScreen(
@@ -167,6 +296,16 @@ class CardFormScreen(ModalScreen[None]):
             [("y", "Discard", True), ("n", "Keep editing", False)],
         )
         self.app.push_screen(question, answered)
+
+    def unsaved_work(self) -> str | None:
+        if not self._changed():
+            return None
+        name = clean_line(self.values()["name"] or self.original.name)
+        return f"the card form for {name}" if name else "the new card form"
+
+    async def discard_work(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()
 
 
 def _field_values(draft: CardDraft) -> dict[str, str]:

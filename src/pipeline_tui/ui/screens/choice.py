@@ -20,10 +20,18 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
 
     CSS_PATH = "choice.tcss"
 
-    def __init__(self, question: str, choices: Sequence[tuple[str, str, T]]) -> None:
+    def __init__(
+        self,
+        question: str,
+        choices: Sequence[tuple[str, str, T]],
+        *,
+        dismiss_label: str | None = "never mind",
+    ) -> None:
+        """`dismiss_label` says what escape does (None: one of the choices says it)."""
         super().__init__()
         self.question = question
         self.choices = list(choices)
+        self.dismiss_label = dismiss_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -31,7 +39,8 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
             parts: list[str | tuple[str, str]] = []
             for key, label, _ in self.choices:
                 parts += [(key, "bold $accent"), f" {label}   "]
-            parts += [("escape", "bold $accent"), " never mind"]
+            if self.dismiss_label is not None:
+                parts += [("escape", "bold $accent"), f" {self.dismiss_label}"]
             yield Static(Content.assemble(*parts), id="choices")
 
     def on_key(self, event: events.Key) -> None:

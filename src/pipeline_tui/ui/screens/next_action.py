@@ -1,12 +1,17 @@
-"""Set the card's one next step and when it is due (`f` on the card screen)."""
+"""Set the card's one next step and when it is due (`f` on the card screen).
+
+The dialog saves through `save` and stays open if the store refuses; when someone else
+changed the card meanwhile, what they saved is shown under the rep's words, which stay,
+and enter saves the rep's over it. What is typed is kept as a draft meanwhile.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,15 +20,27 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
+from pipeline_tui.domain.drafts import Fields
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
+
+LABELS = {"action": "Next action", "due": "Due"}
 
 
 @dataclass(frozen=True)
 class NextAction:
     action: str
     due: date | None
+
+
+SaveNextAction = Callable[[NextAction], Awaitable[None]]
+ReadTheirs = Callable[[], Awaitable[str]]
+"""After a conflict: the card read again; what its next action says now, in one line."""
 
 
 class NextActionScreen(ModalScreen[NextAction | None]):
@@ -34,29 +51,44 @@ class NextActionScreen(ModalScreen[NextAction | None]):
     ]
 
     def __init__(
-        self, title: str, action: str, due: date | None, today: Callable[[], date]
+        self,
+        title: str,
+        action: str,
+        due: date | None,
+        today: Callable[[], date],
+        *,
+        save: SaveNextAction | None = None,
+        read_theirs: ReadTheirs | None = None,
+        recorder: DraftRecorder | None = None,
     ) -> None:
         super().__init__()
         self.dialog_title = title
         self.action = action
         self.due = due
         self.today = today
+        self.save_action = save
+        self.read_theirs = read_theirs
+        self.recorder = recorder
+        self.opened_with: dict[str, str] = {}
+        # Kept here, not queried: read once more as the dialog closes (see card_form).
+        self.inputs = {
+            "action": FormInput(
+                action, placeholder="call, send an insight, follow up…", id="action"
+            ),
+            "due": FormInput(due.isoformat() if due else "", placeholder=DUE_DATE_HINT, id="due"),
+        }
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = Content(self.dialog_title)
             with Horizontal(classes="field"):
                 yield Label("Next action")
-                yield FormInput(
-                    self.action, placeholder="call, send an insight, follow up…", id="action"
-                )
+                yield self.inputs["action"]
             with Horizontal(classes="field"):
                 yield Label("Due")
-                yield FormInput(
-                    self.due.isoformat() if self.due else "", placeholder=DUE_DATE_HINT, id="due"
-                )
-            yield Static("", id="action-hint", classes="hint -hidden")
+                yield self.inputs["due"]
             yield Static("", id="due-hint", classes="hint")
+            yield Static("", id="error", classes="hint -error")
             yield Static(
                 Content.assemble(
                     ("enter", "bold"),
@@ -70,14 +102,45 @@ class NextActionScreen(ModalScreen[NextAction | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#action", Input).focus()
+        self.inputs["action"].focus()
         self._check_due()
+        self.opened_with = self.values()
+        if self.recorder is not None:
+            self.recorder.attach(self, self._draft_fields)
+            offer_draft(
+                self,
+                self.recorder,
+                self.opened_with,
+                self._restore,
+                lambda fields: labelled(fields, LABELS),
+            )
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+    def values(self) -> dict[str, str]:
+        return {name: field.value for name, field in self.inputs.items()}
+
+    def _draft_fields(self) -> Fields | None:
+        values = self.values()
+        return values if values != self.opened_with else None
+
+    def _restore(self, fields: Fields) -> None:
+        for name in ("action", "due"):
+            if name in fields:
+                self.inputs[name].value = fields[name]
+
+    @on(Input.Changed)
+    def _record(self) -> None:
+        if self.recorder is not None:
+            self.recorder.changed()
 
     @on(Input.Changed, "#due")
     def _check_due(self) -> date | DueDateError | None:
         hint = self.query_one("#due-hint", Static)
         try:
-            due = parse_due(self.query_one("#due", Input).value, self.today())
+            due = parse_due(self.inputs["due"].value, self.today())
         except DueDateError as error:
             hint.update(Content(str(error)))
             hint.add_class("-error")
@@ -88,20 +151,86 @@ class NextActionScreen(ModalScreen[NextAction | None]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
+        if isinstance(self._check_due(), DueDateError):
+            self.inputs["due"].focus()
+            return
+        self._save(hold_keys(self))
+
+    @work(exclusive=True, group="next-action-save")
+    async def _save(self, release_keys: Callable[[], None]) -> None:
+        try:
+            answer = await self._saved()
+            if answer is not None:
+                self.dismiss(answer)
+        finally:
+            release_keys()
+
+    async def _saved(self) -> NextAction | None:
+        """Save what is typed: the answer, or None (with the reason shown) if refused."""
         due = self._check_due()
         if isinstance(due, DueDateError):
-            self.query_one("#due", Input).focus()
-            return
-        action = clean_line(self.query_one("#action", Input).value)
+            return None
+        answer = NextAction(clean_line(self.inputs["action"].value), due)
         try:
-            check_length("next_action", action)
+            check_length("next_action", answer.action)
         except FieldError as error:
-            hint = self.query_one("#action-hint", Static)
-            hint.update(Content(str(error)))
-            hint.set_classes("hint -error")
-            self.query_one("#action", Input).focus()
+            self.query_one("#error", Static).update(Content(str(error)))
+            self.inputs["action"].focus()
+            return None
+        if self.save_action is not None:
+            try:
+                await self.save_action(answer)
+            except ConflictError as error:
+                await self._conflict(str(error))
+                return None
+            except StoreError as error:
+                self.query_one("#error", Static).update(Content(str(error)))
+                return None
+        if self.recorder is not None:
+            await self.recorder.discard()
+        return answer
+
+    async def _conflict(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        if self.read_theirs is None:
+            error.update(Content(message))
             return
-        self.dismiss(NextAction(action, due))
+        try:
+            theirs = await self.read_theirs()
+        except StoreError as failure:
+            error.update(Content(str(failure)))
+            return
+        error.update(
+            Content.assemble(
+                ("Saved elsewhere meanwhile: ", "bold"),
+                Content(clean_line(theirs)),
+                ("\nYours is kept above; enter saves it over theirs.", "$text-muted"),
+            )
+        )
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self._draft_fields() is None:
+            self.dismiss(None)
+            return
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await self.discard_work()
+                self.dismiss(None)
+
+        question = ChoiceScreen(
+            "Discard this next action?", [("y", "Discard", True), ("n", "Keep editing", False)]
+        )
+        self.app.push_screen(question, answered)
+
+    # Quitting with unsaved text (ui/drafts.py Editing) -----------------------------------
+
+    def unsaved_work(self) -> str | None:
+        return "the next action" if self._draft_fields() else None
+
+    async def save_work(self) -> bool:
+        return await self._saved() is not None
+
+    async def discard_work(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()

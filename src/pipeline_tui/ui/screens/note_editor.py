@@ -1,29 +1,33 @@
 """Writing a research note: a Markdown text area; ctrl+s saves, escape leaves.
 
-Leaving with unsaved text always asks first, so nothing typed is lost by a stray key.
+Nothing typed is lost: leaving with unsaved text asks first; what is typed is kept as a
+draft (offered back when the note is opened again); and when someone else saved the
+note meanwhile, the save is refused and their version is shown beside the rep's text,
+which stays in the editor, to keep, take theirs, or put both together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from pipeline_tui.domain.cards import NoteView
+from pipeline_tui.domain.drafts import DraftKey, Fields
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import StoreError
+from pipeline_tui.store import ConflictError, NotFoundError, StoreError
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.drafts import DraftRecorder
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.note_area import NoteArea
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
-
-SaveNote = Callable[[str], Awaitable[NoteView]]
 
 
 class NoteEditorScreen(Screen[None]):
@@ -40,14 +44,49 @@ class NoteEditorScreen(Screen[None]):
             id="note.editor",
             priority=True,
         ),
+        Binding(
+            "ctrl+t",
+            "take_theirs",
+            "Take theirs",
+            tooltip="Use the version saved elsewhere (ctrl+z brings yours back)",
+            id="note.take_theirs",
+        ),
+        Binding(
+            "ctrl+b",
+            "both",
+            "Both",
+            tooltip="The version saved elsewhere, then yours, to put together",
+            id="note.both",
+        ),
     ]
 
-    def __init__(self, card_name: str, kind: NoteKind, body: str, save: SaveNote) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        card_id: int,
+        card_name: str,
+        kind: NoteKind,
+        note: NoteView | None,
+        recorder: DraftRecorder | None = None,
+    ) -> None:
         super().__init__()
+        self.backend = backend
+        self.card_id = card_id
         self.card_name = card_name
         self.kind = kind
-        self.saved_body = body
-        self.save_note = save
+        self.note = note
+        """The note as last saved (None: a new note, not saved yet)."""
+        self.saved_body = note.body if note else ""
+        self.recorder = recorder
+        self.theirs: NoteView | None = None
+        """The version saved elsewhere, shown beside the rep's text after a conflict."""
+        # Kept here, not queried: the text is read once more as the screen closes (an
+        # ending app keeps it as a draft), when its widgets are already taken down.
+        self.editor = NoteArea(self.saved_body, id="editor")
+
+    @property
+    def note_id(self) -> int | None:
+        return self.note.id if self.note else None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -59,39 +98,154 @@ class NoteEditorScreen(Screen[None]):
             ),
             id="note-title",
         )
-        editor = NoteArea(self.saved_body, id="editor")
-        editor.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
-        yield editor
+        with Horizontal(id="panes"):
+            self.editor.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
+            yield self.editor
+            with Vertical(id="theirs-pane"):
+                yield Static(id="theirs-heading")
+                yield TextArea("", soft_wrap=True, read_only=True, id="theirs")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "new note" if not self.saved_body else "editing"
-        editor = self.query_one(TextArea)
-        editor.focus()
-        editor.move_cursor(editor.document.end)
+        self.sub_title = "new note" if self.note is None else "editing"
+        self.editor.focus()
+        self.editor.move_cursor(self.editor.document.end)
+        if self.recorder is not None:
+            self.recorder.attach(self, self._draft_fields)
+            found = self.recorder.found
+            if found is not None and found.get("body").strip() != self.saved_body.strip():
+                offer = DraftOfferScreen(found, preview(found.get("body")))
+                self.app.push_screen(offer, self._offer_answered)
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("take_theirs", "both"):
+            return self.theirs is not None
+        return True
+
+    # Drafts ------------------------------------------------------------------------------
+
+    def _draft_fields(self) -> Fields | None:
+        if not self.unsaved:
+            return None
+        return {"body": self.text, "kind": self.kind.value}
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "editor" and self.recorder is not None:
+            self.recorder.changed()
+
+    async def _offer_answered(self, answer: str | None) -> None:
+        recorder = self.recorder
+        if recorder is None or recorder.found is None:
+            return
+        found = recorder.found
+        if answer == RESTORE:
+            self._set_text(found.get("body"))
+            if self.note is not None and found.base_version not in (None, self.note.version):
+                # Saved since the draft was made (elsewhere, or here before a crash).
+                self._show_theirs(self.note, "Saved since your draft")
+        elif answer == DISCARD:
+            await recorder.discard()
+        else:
+            self.dismiss()  # for later: the draft stays
+
+    # Editing -----------------------------------------------------------------------------
 
     @property
     def text(self) -> str:
-        return self.query_one(TextArea).text
+        return self.editor.text
 
     @property
     def unsaved(self) -> bool:
         return self.text.strip() != self.saved_body.strip()
 
+    def _set_text(self, text: str) -> None:
+        """Replace the editor's text as an edit, so ctrl+z brings the old text back."""
+        editor = self.editor
+        editor.replace(text, editor.document.start, editor.document.end)
+        editor.move_cursor(editor.document.end)
+
     async def _save(self) -> bool:
         body = self.text
+        service = self.backend.service
         try:
-            note = await self.save_note(body)
+            if self.note is None:
+                note = await self.backend.run(service.add_note, self.card_id, self.kind, body)
+            else:
+                version = self.theirs.version if self.theirs else self.note.version
+                note = await self.backend.run(
+                    service.update_note, self.note.id, body, None, version
+                )
+        except ConflictError as error:
+            await self._conflict(str(error))
+            return False
+        except NotFoundError:
+            self.note = None
+            self._hide_theirs()
+            self.notify(
+                "This note was deleted elsewhere; ctrl+s saves your text as a new note.",
+                title="Not saved",
+                severity="error",
+                timeout=8,
+            )
+            return False
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return False
+        self.note = note
         self.saved_body = body
+        self._hide_theirs()
         self.sub_title = f"saved {note.updated_at.astimezone():%H:%M}"
+        if self.recorder is not None:
+            await self.recorder.discard()
+            self.recorder.retarget(DraftKey.note(self.card_id, note.id, self.kind))
         return True
+
+    async def _conflict(self, message: str) -> None:
+        """Someone else saved the note meanwhile: theirs beside, the rep's text kept."""
+        assert self.note is not None
+        try:
+            theirs = await self.backend.run(self.backend.service.note, self.note.id)
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
+            return
+        self._show_theirs(theirs, "Saved elsewhere")
+        self.notify(message, title="Not saved", severity="warning", timeout=10, markup=False)
+
+    def _show_theirs(self, theirs: NoteView, heading: str) -> None:
+        self.theirs = theirs
+        if self.recorder is not None:
+            self.recorder.rebase(theirs.version)
+        self.query_one("#theirs-heading", Static).update(
+            Content.assemble(
+                (f"{heading} at {when(theirs.updated_at)}", "bold $warning"),
+                ("\nctrl+s saves yours over it · ctrl+t takes it · ctrl+b both", "$text-muted"),
+            )
+        )
+        self.query_one("#theirs", TextArea).load_text(theirs.body)
+        self.add_class("-conflict")
+        self.sub_title = "changed elsewhere: compare, then save"
+        self.refresh_bindings()
+
+    def _hide_theirs(self) -> None:
+        self.theirs = None
+        self.remove_class("-conflict")
+        self.refresh_bindings()
+
+    def action_take_theirs(self) -> None:
+        if self.theirs is not None:
+            self._set_text(self.theirs.body)
+
+    def action_both(self) -> None:
+        if self.theirs is not None:
+            self._set_text(f"{self.theirs.body.rstrip()}\n\n{self.text.strip()}\n")
 
     @work(exclusive=True, group="note-save")
     async def action_save(self) -> None:
-        if self.unsaved:
+        if self.unsaved or self.theirs is not None:
             await self._save()
 
     def action_leave(self) -> None:
@@ -106,17 +260,34 @@ class NoteEditorScreen(Screen[None]):
         self.app.push_screen(question, self._leave_after)
 
     async def _leave_after(self, answer: str | None) -> None:
-        if answer == "discard" or (answer == "save" and await self._save()):
+        if answer == "save" and await self._save():
+            self.dismiss()
+        elif answer == "discard":
+            await self.discard_work()
             self.dismiss()
 
     def action_external_editor(self) -> None:
         """Open the text in $VISUAL/$EDITOR; what it holds on exit is saved."""
         from pipeline_tui.ui.external_editor import edit_in_editor
 
-        editor = self.query_one(TextArea)
+        editor = self.editor
         edited = edit_in_editor(self.app, editor.text)
         if edited is None or edited == editor.text:
             return
         editor.load_text(edited)
         editor.move_cursor(editor.document.end)
         self.action_save()
+
+    # Quitting with unsaved text (ui/drafts.py Editing) -----------------------------------
+
+    def unsaved_work(self) -> str | None:
+        if not self.unsaved:
+            return None
+        return f"the {self.kind.label.lower()} note on {clean_line(self.card_name)}"
+
+    async def save_work(self) -> bool:
+        return await self._save()
+
+    async def discard_work(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()

@@ -6,7 +6,7 @@ ctrl+s saves, escape leaves (asking first if anything changed).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from pipeline_tui.domain.limits import FieldError, check_length
+from pipeline_tui.domain.limits import FieldError, check_length, clip
 from pipeline_tui.domain.qualification import (
     Answer,
     CriterionAnswer,
@@ -26,6 +26,8 @@ from pipeline_tui.domain.qualification import (
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -51,22 +53,32 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         Binding("escape", "cancel", "Cancel", show=False),
     ]
 
-    def __init__(self, card_name: str, qualification: Qualification, save: SaveAnswers) -> None:
+    def __init__(
+        self,
+        card_name: str,
+        qualification: Qualification,
+        save: SaveAnswers,
+        recorder: DraftRecorder | None = None,
+    ) -> None:
         super().__init__()
         self.card_name = card_name
         self.criteria = qualification.criteria
         self.original = {c: qualification.answer(c) for c in self.criteria}
         self.answers = dict(self.original)
         self.save_answers = save
+        self.recorder = recorder
+        # Kept here, not queried: read once more as the dialog closes (see card_form).
+        self.comment = FormInput(placeholder="comment (enter keeps it)", id="comment")
+        self.options = OptionList(
+            *(Option(self._prompt(c), id=str(n)) for n, c in enumerate(self.criteria)),
+            id="criteria",
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = Content(f"Qualify {clean_line(self.card_name)}")
             if self.criteria:
-                yield OptionList(
-                    *(Option(self._prompt(c), id=str(n)) for n, c in enumerate(self.criteria)),
-                    id="criteria",
-                )
+                yield self.options
             else:
                 yield Static(
                     Content.styled(
@@ -74,7 +86,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
                     ),
                     id="criteria-empty",
                 )
-            yield FormInput(placeholder="comment (enter keeps it)", id="comment")
+            yield self.comment
             yield Static("", id="error")
             yield Static(
                 Content.assemble(
@@ -97,9 +109,63 @@ class QualificationScreen(ModalScreen[Qualification | None]):
     def on_mount(self) -> None:
         self._update_score()
         if self.criteria:
-            options = self.query_one("#criteria", OptionList)
+            options = self.options
             options.highlighted = 0
             options.focus()
+        if self.recorder is not None:
+            self.recorder.attach(self, self._draft_fields)
+            offer_draft(
+                self,
+                self.recorder,
+                _fields(self.original),
+                self._restore,
+                lambda fields: labelled(fields, self._labels()),
+            )
+
+    def on_unmount(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+
+    # Drafts ------------------------------------------------------------------------------
+
+    def _current(self) -> dict[str, CriterionAnswer]:
+        """The answers as they stand, with a comment being typed taken as given."""
+        answers = dict(self.answers)
+        index = self._index
+        if self.has_class("-commenting") and index is not None:
+            criterion = self.criteria[index]
+            comment = self.comment.value
+            answers[criterion] = CriterionAnswer(answers[criterion].answer, comment)
+        return answers
+
+    def _draft_fields(self) -> dict[str, str] | None:
+        current = self._current()
+        return _fields(current) if current != self.original else None
+
+    def _restore(self, fields: Mapping[str, str]) -> None:
+        for index, criterion in enumerate(self.criteria):
+            given = self.answers[criterion]
+            try:
+                answer = Answer(fields.get(f"answer:{criterion}", given.answer.value))
+            except ValueError:
+                answer = given.answer
+            comment = fields.get(f"comment:{criterion}", given.comment)
+            self.answers[criterion] = CriterionAnswer(
+                answer, clip("qualification_comment", clean_line(comment))
+            )
+            self._refresh(index)
+
+    def _labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for criterion in self.criteria:
+            labels[f"answer:{criterion}"] = criterion
+            labels[f"comment:{criterion}"] = "  comment"
+        return labels
+
+    @on(Input.Changed, "#comment")
+    def _record(self) -> None:
+        if self.recorder is not None:
+            self.recorder.changed()
 
     # What it shows -----------------------------------------------------------------------
 
@@ -120,7 +186,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         dialog.border_subtitle = Content(f"{current.score} met")
 
     def _refresh(self, index: int) -> None:
-        options = self.query_one("#criteria", OptionList)
+        options = self.options
         options.replace_option_prompt_at_index(index, self._prompt(self.criteria[index]))
         self._update_score()
 
@@ -128,7 +194,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
     def _index(self) -> int | None:
         if not self.criteria:
             return None
-        return self.query_one("#criteria", OptionList).highlighted
+        return self.options.highlighted
 
     def _changed(self) -> bool:
         return self.answers != self.original
@@ -142,15 +208,16 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         criterion = self.criteria[index]
         self.answers[criterion] = CriterionAnswer(Answer(value), self.answers[criterion].comment)
         self._refresh(index)
+        self._record()
         if index + 1 < len(self.criteria):  # on to the next, as a checklist is worked
-            self.query_one("#criteria", OptionList).highlighted = index + 1
+            self.options.highlighted = index + 1
 
     @on(OptionList.OptionSelected, "#criteria")
     def action_comment(self) -> None:
         index = self._index
         if index is None:
             return
-        comment = self.query_one("#comment", Input)
+        comment = self.comment
         comment.value = self.answers[self.criteria[index]].comment
         self.add_class("-commenting")
         comment.focus()
@@ -160,7 +227,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         index = self._index
         if index is not None:
             criterion = self.criteria[index]
-            value = clean_line(self.query_one("#comment", Input).value)
+            value = clean_line(self.comment.value)
             try:
                 check_length("qualification_comment", value)
             except FieldError as error:
@@ -169,25 +236,38 @@ class QualificationScreen(ModalScreen[Qualification | None]):
             self.query_one("#error", Static).update("")
             self.answers[criterion] = CriterionAnswer(self.answers[criterion].answer, value)
             self._refresh(index)
+            self._record()
         self._close_comment()
 
     def _close_comment(self) -> None:
         self.remove_class("-commenting")
         if self.criteria:
-            self.query_one("#criteria", OptionList).focus()
+            self.options.focus()
+
+    def action_save(self) -> None:
+        self._save(hold_keys(self))
 
     @work(exclusive=True, group="qualification-save")
-    async def action_save(self) -> None:
+    async def _save(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self.save_work()
+        finally:
+            release_keys()
+
+    async def save_work(self) -> bool:
         if self.has_class("-commenting"):
             self._comment_done()
             if self.has_class("-commenting"):
-                return  # the comment is too long: it stays open with the reason
+                return False  # the comment is too long: it stays open with the reason
         try:
             saved = await self.save_answers(dict(self.answers))
         except StoreError as error:
             self.query_one("#error", Static).update(Content(str(error)))
-            return
+            return False
+        if self.recorder is not None:
+            await self.recorder.discard()
         self.dismiss(saved)
+        return True
 
     def action_cancel(self) -> None:
         if self.has_class("-commenting"):
@@ -197,8 +277,9 @@ class QualificationScreen(ModalScreen[Qualification | None]):
             self.dismiss(None)
             return
 
-        def answered(discard: bool | None) -> None:
+        async def answered(discard: bool | None) -> None:
             if discard:
+                await self.discard_work()
                 self.dismiss(None)
 
         question = ChoiceScreen(
@@ -206,3 +287,23 @@ class QualificationScreen(ModalScreen[Qualification | None]):
             [("y", "Discard", True), ("n", "Keep answering", False)],
         )
         self.app.push_screen(question, answered)
+
+    # Quitting with unsaved text (ui/drafts.py Editing) -----------------------------------
+
+    def unsaved_work(self) -> str | None:
+        if self._draft_fields() is None:
+            return None
+        return f"the qualification answers for {clean_line(self.card_name)}"
+
+    async def discard_work(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()
+
+
+def _fields(answers: Mapping[str, CriterionAnswer]) -> dict[str, str]:
+    """Answers as a draft's fields: "answer:<criterion>" and "comment:<criterion>"."""
+    fields: dict[str, str] = {}
+    for criterion, given in answers.items():
+        fields[f"answer:{criterion}"] = given.answer.value
+        fields[f"comment:{criterion}"] = given.comment
+    return fields

@@ -41,6 +41,7 @@ from pipeline_tui.ui.styles import load_tcss
 CARD_HEIGHT = 4  # name and markers, organisation and tags, next action, a blank separator
 STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allows
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
+DRAFT_MARK = "✎"  # the rep has unsaved text on this card (a draft)
 GUTTER = 2
 LINE_CACHE_SIZE = 4096
 PREFETCH_PAGES = 3
@@ -67,6 +68,7 @@ class CardList(ScrollView, can_focus=True):
         "card-list--score",
         "card-list--qualified",
         "card-list--referrals",
+        "card-list--draft",
     }
     BINDINGS = [
         Binding(
@@ -365,8 +367,10 @@ class CardList(ScrollView, can_focus=True):
         return self._strip([gutter, *parts], width, base, row_background)
 
     def _marks(self, card: CardSummary) -> list[tuple[str, Style]]:
-        """Right of the name: stale mark, qualification score, referral count."""
+        """Right of the name: draft mark, stale mark, qualification score, referral count."""
         marks: list[tuple[str, Style]] = []
+        if card.has_draft:
+            marks.append((f" {DRAFT_MARK}", self._style("draft")))
         if card.is_stale(self.today, self._stale_limits):
             marks.append((f" {STALE_MARK}", self._style("stale")))
         score = card.score

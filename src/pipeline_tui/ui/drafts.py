@@ -1,0 +1,272 @@
+"""Keeping what the rep types: each open editor's draft, written a moment after typing
+and all at once when the process is told to end.
+
+An editor screen gets a DraftRecorder from whoever opens it. The recorder reads the
+editor's fields (`snapshot`: None when nothing is unsaved) a second after the first
+change and writes them through the backend in a worker, so a key never waits for the
+database. DraftKeeper knows every recorder open now, so a hang-up or a kill writes all
+of them before the process goes (`flush`, on the UI thread, straight to the store).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from textual.screen import Screen
+from textual.timer import Timer
+
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import StoreError
+
+if TYPE_CHECKING:
+    from pipeline_tui.store import PipelineService
+    from pipeline_tui.ui.backend import Backend
+
+DRAFT_DELAY_S = 1.0
+"""How long after a change the draft is written: typing is at most this (plus one
+write) ahead of the database."""
+
+Snapshot = Callable[[], Fields | None]
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Editing(Protocol):
+    """A screen with text the rep may not have saved (asked about before quitting)."""
+
+    def unsaved_work(self) -> str | None:
+        """What is unsaved, in the rep's words ("the problem note on Kim Lee"), or None."""
+
+    async def save_work(self) -> bool:
+        """Save it; False (with the reason shown on the screen) if it could not be."""
+
+    async def discard_work(self) -> None:
+        """Throw it away, draft and all."""
+
+
+class DraftKeeper:
+    """The recorders of the editors open now."""
+
+    def __init__(self, service: Callable[[], PipelineService]) -> None:
+        self._service = service
+        self._open: list[DraftRecorder] = []
+        self._lock = threading.Lock()  # the end of a session may flush from two threads
+
+    def opened(self, recorder: DraftRecorder) -> None:
+        if recorder not in self._open:
+            self._open.append(recorder)
+
+    def closed(self, recorder: DraftRecorder) -> None:
+        if recorder in self._open:
+            self._open.remove(recorder)
+
+    @property
+    def open(self) -> list[DraftRecorder]:
+        return list(self._open)
+
+    def flush(self) -> int:
+        """Write every open editor's text now, in this thread, in one transaction; the
+        number of drafts written. For the end of the process: a hang-up, a kill, a crash."""
+        with self._lock:
+            return self._flush()
+
+    def _flush(self) -> int:
+        kept: list[Draft] = []
+        gone: list[DraftKey] = []
+        for recorder in self._open:
+            try:
+                fields = recorder.read()
+            except Exception:  # a half-closed screen: keep what the others hold
+                log.exception("could not read an editor's text")
+                continue
+            if fields is None:
+                if recorder.written is not None:
+                    gone.append(recorder.key)
+            elif fields != recorder.written:
+                kept.append(Draft(recorder.key, dict(fields), None, recorder.base_version))
+        service = self._service()
+        if kept:
+            service.keep_drafts(kept)
+        if gone:
+            service.discard_drafts(*gone)
+        for recorder in self._open:
+            recorder.forget_pending()
+        return len(kept)
+
+
+class DraftRecorder:
+    """One editor's draft: `found` is the draft kept from before (offered back when the
+    editor opens), `base_version` the version of the card or note being edited."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        key: DraftKey,
+        found: Draft | None = None,
+        base_version: int | None = None,
+    ) -> None:
+        self.backend = backend
+        self.key = key
+        self.found = found
+        self.base_version = base_version
+        self.written: Mapping[str, str] | None = dict(found.fields) if found else None
+        """The fields as last written to the database (None: no draft there)."""
+        self._screen: Screen[Any] | None = None
+        self._snapshot: Snapshot | None = None
+        self._timer: Timer | None = None
+        self._closed = False
+        self._settled = False
+        """Saved or thrown away since the last change: nothing to keep on closing."""
+
+    def attach(self, screen: Screen[Any], snapshot: Snapshot) -> None:
+        """Start recording `screen`'s fields, as `snapshot` reads them."""
+        self._screen = screen
+        self._snapshot = snapshot
+        self._closed = False
+        self.backend.drafts.opened(self)
+
+    def read(self) -> Fields | None:
+        return self._snapshot() if self._snapshot is not None else None
+
+    def changed(self) -> None:
+        """The rep typed: the draft is written within DRAFT_DELAY_S."""
+        self._settled = False
+        if self._closed or self._screen is None or self._timer is not None:
+            return
+        self._timer = self._screen.set_timer(DRAFT_DELAY_S, self._write, name="draft")
+
+    def forget_pending(self) -> None:
+        """Everything is written (flush): no timer is left to write it again."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self._snapshot is not None:
+            fields = self._snapshot()
+            self.written = dict(fields) if fields is not None else None
+
+    def _write(self) -> None:
+        self._timer = None
+        if self._closed:
+            return
+        fields = self.read()
+        if fields == self.written:
+            return
+        self.written = dict(fields) if fields is not None else None
+        if self._screen is not None:
+            # On the app, not the screen: closing the screen must not cancel a write.
+            self._screen.app.run_worker(self._store(fields), group="drafts")
+
+    async def _store(self, fields: Fields | None) -> None:
+        service = self.backend.service
+        try:
+            if fields is None:
+                await self.backend.run(service.discard_drafts, self.key)
+            else:
+                await self.backend.run(service.keep_draft, self.key, fields, self.base_version)
+        except StoreError:
+            self.written = None  # written again with the next change, or at the end
+            log.warning("a draft could not be kept", exc_info=True)
+
+    def rebase(self, version: int | None) -> None:
+        """The rep saw the newer version (a conflict): their draft now builds on it."""
+        self.base_version = version
+        self.written = None
+        self.changed()
+
+    async def discard(self) -> None:
+        """The text was saved or thrown away: no draft any more (until the next change)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.found = None
+        self.written = None
+        self._settled = True
+        try:
+            await self.backend.run(self.backend.service.discard_drafts, self.key)
+        except StoreError:
+            log.warning("a draft could not be removed", exc_info=True)
+
+    def close(self) -> None:
+        """The editor is gone: stop recording. A draft written stays, for next time; text
+        typed since that the rep neither saved nor threw away (the app is ending) is
+        written now, in this thread."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.backend.drafts.closed(self)
+        if self._settled:
+            return
+        try:
+            fields = self.read()
+            if fields is not None and fields != self.written:
+                draft = Draft(self.key, dict(fields), None, self.base_version)
+                self.backend.service.keep_drafts([draft])
+                self.written = dict(fields)
+        except Exception:  # closing must not fail; the flush at the end tries again
+            log.warning("a draft could not be kept on closing", exc_info=True)
+
+    def retarget(self, key: DraftKey) -> None:
+        """The editor now edits something else (a new note, once saved, has an id)."""
+        self.key = key
+
+
+async def find_draft(backend: Backend, key: DraftKey) -> Draft | None:
+    """The rep's draft for an editor about to open (None if none, or unreadable: the
+    editor opens all the same)."""
+    try:
+        return await backend.run(backend.service.draft, key)
+    except StoreError:
+        log.warning("drafts could not be read", exc_info=True)
+        return None
+
+
+async def recorder_for(
+    backend: Backend, key: DraftKey, base_version: int | None = None
+) -> DraftRecorder:
+    """A recorder for an editor about to open, with the draft kept from before."""
+    return DraftRecorder(backend, key, await find_draft(backend, key), base_version)
+
+
+def offer_draft(
+    screen: Screen[Any],
+    recorder: DraftRecorder,
+    shows: Fields,
+    restore: Callable[[Fields], None],
+    preview_of: Callable[[Fields], list[str]],
+) -> None:
+    """On an editor's mount: offer the draft kept from before back, if it says anything
+    the editor does not show already (`shows`). Restoring fills the editor with it;
+    discarding forgets it; escape leaves the editor and keeps it for later."""
+    from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen
+
+    found = recorder.found
+    if found is None or all(found.get(name) == shows.get(name, "") for name in found.fields):
+        return
+
+    async def answered(answer: str | None) -> None:
+        if answer == RESTORE:
+            restore(found.fields)
+        elif answer == DISCARD:
+            await recorder.discard()
+        else:
+            screen.dismiss()
+
+    screen.app.push_screen(DraftOfferScreen(found, preview_of(found.fields)), answered)
+
+
+def labelled(fields: Fields, labels: Mapping[str, str]) -> list[str]:
+    """A draft's non-empty fields as "Label: value" lines, for the offer's preview."""
+    lines = [
+        f"{label}: {clean_line(fields[name])}"
+        for name, label in labels.items()
+        if fields.get(name, "").strip()
+    ]
+    return lines or ["(empty)"]

@@ -1,0 +1,150 @@
+"""Keys handled one at a time, in the order they were typed, each on what the screen shows.
+
+Textual 8 takes a key from the app's queue and hands it at once to the widget focused at
+that moment; ordinary bindings run only when the key has bubbled back up to the app,
+through the queue of every widget on the way. Over SSH, or from a fast typist, several
+keys arrive in one read, so they were all handed to the same widget before the first of
+them had run: in a form, "Kim Lee<tab>Lee Bakery" put everything into the name, as the
+tab that moves focus ran after the letters behind it had already gone to the name; a
+key after `e` reached the board instead of the form `e` opens.
+
+So the app hands on one key at a time. A key is done once every widget on its way up
+has handled it (a callback sent up the same path after it arrives behind it), and once
+the screen and then the app have handled what that key set off (a screen pushed and
+mounted, focus moved with Widget.focus(), which Textual applies later in the app's
+queue). Only then does the next key go out, to whatever has focus by then.
+
+A screen that must read the store before it can take keys (the card screen, a form
+filled from the database) holds the keys meanwhile with `hold()`: the rep's next keys
+wait for it instead of landing on the screen underneath.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.message_pump import MessagePump
+
+HOLD_LIMIT_S = 5.0
+"""A hold never keeps keys longer than this: a store that hangs must not swallow them."""
+
+Dispatch = Callable[[events.Event], Awaitable[None]]
+
+
+class KeyOrder:
+    """The app's typed keys (and pastes), handed on one at a time.
+
+    `dispatch` is Textual's own handling of an input event (App.on_event): priority
+    bindings, then the focused widget.
+    """
+
+    def __init__(self, app: App[Any], dispatch: Dispatch) -> None:
+        self.app = app
+        self._dispatch = dispatch
+        self._waiting: deque[events.Event] = deque()
+        self._busy = False
+        self._holds = 0
+        self._turn = 0
+
+    @staticmethod
+    def takes(event: events.Event) -> bool:
+        """Whether `event` is a key or paste fresh from the terminal."""
+        return isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+
+    @property
+    def waiting(self) -> int:
+        """Keys typed and not yet handed on."""
+        return len(self._waiting)
+
+    async def typed(self, event: events.Event) -> None:
+        """A key from the terminal: handled now if nothing is in flight, else queued."""
+        self._waiting.append(event)
+        await self._hand_on()
+
+    def hold(self) -> Callable[[], None]:
+        """Hold the keys typed from now on until the returned function is called (or
+        HOLD_LIMIT_S has passed). Calling it more than once is harmless."""
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            expiry.cancel()
+            self._holds -= 1
+            if not self._holds and not self._busy:
+                # Whatever the holder did last (push a screen, focus a field) is applied
+                # by the screen and the app before the next key goes.
+                self._busy = True
+                self._settle(self._turn)
+
+        # A bare loop timer in an empty context: a Textual timer would keep the holder's
+        # context, and with it the screen that held the keys, alive until it fired.
+        expiry = asyncio.get_running_loop().call_later(
+            HOLD_LIMIT_S, release, context=contextvars.Context()
+        )
+        return release
+
+    async def _hand_on(self) -> None:
+        """Hand on waiting keys while nothing is in flight or held."""
+        while self._waiting and not self._busy and not self._holds:
+            event = self._waiting.popleft()
+            self._busy = True
+            self._turn += 1
+            target: MessagePump = self.app.focused or self.app.screen
+            await self._dispatch(event)
+            if event.is_forwarded:
+                self._after(target, self._turn)
+            else:  # a priority binding ran it here and then: its effects may follow
+                self._settle(self._turn)
+
+    def _follow(self, node: DOMNode | MessagePump, turn: int) -> None:
+        """Runs once `node` has handled the key: on to its parent, up to the app.
+
+        A key that bubbles is posted to the parent before this callback is, so each
+        step runs after the key itself in that node's queue."""
+        if turn != self._turn:
+            return
+        if node is self.app:
+            self._settle(turn)
+            return
+        parent = node.parent if isinstance(node, DOMNode) else None
+        self._after(parent if parent is not None else self.app, turn)
+
+    def _after(self, node: MessagePump, turn: int) -> None:
+        """Follow the key once `node` has handled what is in its queue now."""
+        if not node.call_later(self._follow, node, turn):
+            self._follow(node, turn)  # closing: nothing more can happen there
+
+    def _settle(self, turn: int) -> None:
+        """Let the current screen, then the app, handle what the key set off."""
+        screen = self.app.screen
+        if not screen.call_later(self._in_app, turn):
+            self._in_app(turn)
+
+    def _in_app(self, turn: int) -> None:
+        if not self.app.call_later(self._next, turn):
+            self._waiting.clear()  # the app is closing: nothing will take them
+
+    async def _next(self, turn: int) -> None:
+        if turn != self._turn:
+            return
+        self._busy = False
+        await self._hand_on()
+
+
+def hold_keys(node: DOMNode) -> Callable[[], None]:
+    """Hold the app's keys (see KeyOrder.hold); a no-op in an app without a KeyOrder."""
+    order = getattr(node.app, "key_order", None)
+    if isinstance(order, KeyOrder):
+        return order.hold()
+    return lambda: None

@@ -1,0 +1,232 @@
+"""Drafts, note versions, and undo/redo in the store: what a dropped session leaves behind
+must come back to the same rep, the same card and the same editor, and undo or redo must
+never overwrite what someone else saved."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pipeline_tui.domain.cards import CardDraft, ChangeKind
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import DEFAULT_CRITERIA
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import ConflictError, Database, PipelineService, open_database
+from pipeline_tui.store.peek import peek_board
+from tests.conftest import NOW, TODAY
+
+pytestmark = pytest.mark.both_backends
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD) -> int:
+    return service.add_card(CardDraft(name), stage).card_id
+
+
+def test_a_draft_comes_back_only_for_its_rep_card_and_editor(
+    service: PipelineService, database: Database
+) -> None:
+    ann, ben = add(service, "Ann"), add(service, "Ben")
+    note = DraftKey.note(ann, None, NoteKind.PROBLEM)
+    service.keep_draft(note, {"body": "They lose a day on every quote", "kind": "problem"})
+    service.keep_draft(DraftKey.on_card(Editor.NEXT_ACTION, ann), {"action": "Call", "due": ""})
+
+    found = service.draft(note)
+    assert found is not None
+    assert found.fields == {"body": "They lose a day on every quote", "kind": "problem"}
+    assert found.saved_at == NOW
+    # Never on another card, another kind of new note, another editor, another rep.
+    assert service.draft(DraftKey.note(ben, None, NoteKind.PROBLEM)) is None
+    assert service.draft(DraftKey.note(ann, None, NoteKind.GOAL)) is None
+    assert service.draft(DraftKey.on_card(Editor.TOUCHPOINT, ann)) is None
+    other_rep = PipelineService(database, "kim", clock=lambda: NOW)
+    assert other_rep.draft(note) is None
+    kept = [d.key.editor for d in service.drafts_of_card(ann)]
+    assert kept == [Editor.NEXT_ACTION, Editor.NOTE]  # the newest first
+
+    # Kept again: replaced, not added.
+    service.keep_draft(note, {"body": "They lose two days", "kind": "problem"})
+    assert service.draft(note) == Draft(
+        note, {"body": "They lose two days", "kind": "problem"}, NOW, None
+    )
+    assert len(service.drafts_of_card(ann)) == 2
+
+    service.discard_drafts(note)
+    assert service.draft(note) is None
+    assert [d.key.editor for d in service.drafts_of_card(ann)] == [Editor.NEXT_ACTION]
+
+
+def test_the_new_card_draft_has_no_card(service: PipelineService) -> None:
+    key = DraftKey.new_card()
+    service.keep_drafts([Draft(key, {"name": "Kim Lee", "organisation": "Lee Bakery"})])
+    found = service.draft(key)
+    assert found is not None and found.get("organisation") == "Lee Bakery"
+    service.discard_drafts(key)
+    assert service.draft(key) is None
+
+
+def test_a_draft_keeps_text_as_typed_but_without_control_characters(
+    service: PipelineService,
+) -> None:
+    ann = add(service, "Ann")
+    key = DraftKey.note(ann, None, NoteKind.GENERAL)
+    body = "Line one\n\n  indented [bold]not markup[/bold]\x1b[2J\x07 end"
+    service.keep_draft(key, {"body": body})
+    found = service.draft(key)
+    assert found is not None
+    assert found.get("body") == "Line one\n\n  indented [bold]not markup[/bold] end"
+
+
+def test_the_board_marks_cards_that_hold_a_draft(service: PipelineService) -> None:
+    ann, ben = add(service, "Ann"), add(service, "Ben")
+    service.keep_draft(DraftKey.on_card(Editor.TOUCHPOINT, ben), {"summary": "Met at the fair"})
+    marked = {card.name: card.has_draft for card in service.board()[Stage.LEAD]}
+    assert marked == {"Ann": False, "Ben": True}
+    summary = service.summary(ben)
+    assert summary is not None and summary.has_draft
+    assert service.card(ben).summary.has_draft
+    assert not service.card(ann).summary.has_draft
+
+
+@pytest.mark.sqlite_only(reason="the start-up peek reads SQLite files")
+def test_the_start_up_peek_marks_drafts_as_the_board_does(tmp_path: Path) -> None:
+    path = tmp_path / "peek.db"
+    database = open_database(str(path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    ann, _ = add(service, "Ann"), add(service, "Ben")
+    service.keep_draft(DraftKey.on_card(Editor.CARD, ann), {"name": "Ann Lee"})
+    board = service.board()
+    database.close()
+    peek = peek_board(path, DEFAULT_CRITERIA, per_column=10, owner="sam")
+    assert peek is not None
+    assert peek.columns[Stage.LEAD] == board[Stage.LEAD]
+    assert [card.has_draft for card in peek.columns[Stage.LEAD]] == [False, True]
+    other = peek_board(path, DEFAULT_CRITERIA, per_column=10, owner="kim")
+    assert other is not None and not any(card.has_draft for card in other.columns[Stage.LEAD])
+
+
+def test_a_card_deleted_takes_its_drafts_with_it(service: PipelineService) -> None:
+    created = service.add_card(CardDraft("Ann"))
+    key = DraftKey.on_card(Editor.QUALIFICATION, created.card_id)
+    service.keep_draft(key, {"answer:x": "yes"})
+    with pytest.raises(ConflictError, match="1 unsaved draft added since"):
+        service.undo(created)  # not while it holds what the rep typed
+    assert service.draft(key) is not None
+    with service.database.write() as session:  # removed anyway (as a teammate's app could)
+        session.execute(text("DELETE FROM card WHERE id = :id"), {"id": created.card_id})
+    assert service.draft(key) is None
+    # A draft for a card that is gone is not kept.
+    service.keep_draft(key, {"answer:x": "yes"})
+    assert service.draft(key) is None
+
+
+# Note versions ----------------------------------------------------------------------------
+
+
+def test_a_note_saved_against_an_older_version_is_refused(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
+    assert note.version == 1
+    theirs = service.update_note(note.id, "Quotes take two weeks", None, note.version)
+    assert theirs.version == 2
+    with pytest.raises(ConflictError):
+        service.update_note(note.id, "Quotes take three days", None, note.version)
+    assert service.note(note.id).body == "Quotes take two weeks"
+    mine = service.update_note(note.id, "Quotes take three days", None, theirs.version)
+    assert (mine.body, mine.version) == ("Quotes take three days", 3)
+
+
+# Undo and redo (revert) ---------------------------------------------------------------------
+
+
+def test_redo_brings_back_what_undo_took_several_levels(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    first = service.move_card(ann, Stage.PROSPECT)
+    assert first is not None
+    second = service.update_card(
+        ann, CardDraft("Ann Lee", organisation="Lee Bakery"), service.card(ann).version
+    )
+    undone_second = service.revert(second)
+    assert service.card(ann).summary.name == "Ann"
+    assert undone_second.inverse is not None
+    assert undone_second.version is not None
+    undone_first = service.revert(replace(first, version_after=undone_second.version))
+    assert service.card(ann).summary.stage is Stage.LEAD
+    assert undone_first.inverse is not None
+    # Redo, newest undo first: the move comes back, then (re-based) the edit.
+    redone_first = service.revert(undone_first.inverse)
+    assert service.card(ann).summary.stage is Stage.PROSPECT
+    assert redone_first.version is not None
+    service.revert(replace(undone_second.inverse, version_after=redone_first.version))
+    card = service.card(ann)
+    assert (card.summary.name, card.summary.organisation) == ("Ann Lee", "Lee Bakery")
+    assert card.summary.stage is Stage.PROSPECT
+
+
+def test_undo_and_redo_never_overwrite_a_change_made_elsewhere(
+    service: PipelineService, database: Database
+) -> None:
+    ann = add(service, "Ann")
+    moved = service.move_card(ann, Stage.CLIENT)
+    assert moved is not None
+    undone = service.revert(moved)
+    elsewhere = PipelineService(database, "kim", clock=lambda: NOW)
+    elsewhere.update_card(ann, CardDraft("Ann (Kim's)"), elsewhere.card(ann).version)
+    assert undone.inverse is not None
+    with pytest.raises(ConflictError, match="changed elsewhere"):
+        service.revert(undone.inverse)  # redo
+    card = service.card(ann)
+    assert (card.summary.name, card.summary.stage) == ("Ann (Kim's)", Stage.LEAD)
+
+
+def test_undoing_an_add_keeps_a_card_that_holds_notes(service: PipelineService) -> None:
+    created = service.add_card(CardDraft("Ann"))
+    service.add_note(created.card_id, NoteKind.GOAL, "Open a second shop")
+    with pytest.raises(ConflictError, match="1 note added since"):
+        service.revert(created)
+    assert [note.body for note in service.card(created.card_id).notes] == ["Open a second shop"]
+
+
+def test_redo_of_an_undone_add_brings_the_card_back(service: PipelineService) -> None:
+    created = service.add_card(CardDraft("Ann", organisation="Lee Bakery"), Stage.PROSPECT)
+    service.add_touchpoint(created.card_id, TouchpointKind.CALL, TODAY, "first call")
+    touch_free = service.add_card(CardDraft("Ben"), Stage.PROSPECT)
+    undone = service.revert(touch_free)
+    assert undone.version is None and undone.inverse is not None
+    assert [card.name for card in service.board()[Stage.PROSPECT]] == ["Ann"]
+    again = service.revert(undone.inverse)
+    assert again.card_id == touch_free.card_id
+    assert [card.name for card in service.board()[Stage.PROSPECT]] == ["Ben", "Ann"]
+    assert [event.to_stage for event in service.card(again.card_id).history] == [Stage.PROSPECT]
+    assert again.inverse is not None and again.inverse.kind is ChangeKind.CREATE
+    service.revert(again.inverse)  # and undo again
+    assert [card.name for card in service.board()[Stage.PROSPECT]] == ["Ann"]
+
+
+def test_a_deleted_note_comes_back_and_goes_again(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    note = service.add_note(ann, NoteKind.INSIGHT, "Bundle the deliveries")
+    deleted = service.delete_note(note.id)
+    back = service.revert(deleted)
+    assert [n.body for n in service.card(ann).notes] == ["Bundle the deliveries"]
+    assert back.inverse is not None and back.inverse.kind is ChangeKind.RESTORE_NOTE
+    again = service.revert(back.inverse)  # redo the delete
+    assert service.card(ann).notes == ()
+    assert again.inverse is not None
+    service.revert(again.inverse)
+    assert [n.body for n in service.card(ann).notes] == ["Bundle the deliveries"]
+
+
+def test_redoing_a_delete_spares_a_note_edited_since(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    note = service.add_note(ann, NoteKind.INSIGHT, "Bundle the deliveries")
+    back = service.revert(service.delete_note(note.id))
+    restored = service.card(ann).notes[0]
+    service.update_note(restored.id, "Bundle deliveries by area", None, restored.version)
+    assert back.inverse is not None
+    with pytest.raises(ConflictError):
+        service.revert(back.inverse)
+    assert [n.body for n in service.card(ann).notes] == ["Bundle deliveries by area"]

@@ -1,0 +1,93 @@
+"""A session that ends mid-note keeps the note: the installed `pipeline-tui` on a
+pseudo-terminal of its own, hung up (its terminal closed, as sshd does when the
+connection drops) or told to terminate while the rep is typing, then started again:
+the note is offered back and saved.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.store import PipelineService, open_database
+from tests.terminal_harness import (
+    Home,
+    PseudoTerminal,
+    installed_console_script,
+    pseudo_terminal,
+    wait_until,
+)
+from tests.test_key_bursts import app_env
+
+NOTE = "They lose a day on every quote"
+
+
+def drafts(db: Path) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute("SELECT editor, subject, fields FROM draft").fetchall()
+    return [(editor, subject, fields) for editor, subject, fields in rows]
+
+
+def notes(db: Path) -> list[str]:
+    with closing(sqlite3.connect(db)) as connection:
+        return [body for (body,) in connection.execute("SELECT body FROM research_note")]
+
+
+def write_a_note(term: PseudoTerminal) -> None:
+    term.wait_for(b"Kim Lee")
+    term.read(quiet=0.3)
+    term.write(b"\r")
+    term.wait_for(b"Research notes")
+    term.write(b"np")
+    term.wait_for(b"Problem note")
+    since = len(term.output)
+    term.write(NOTE.encode())
+    term.wait_for(b"every quote", since=since)
+
+
+@pytest.mark.parametrize("how", ["hang-up", "SIGHUP", "SIGTERM", "SIGINT"])
+def test_a_note_being_typed_when_the_session_ends_is_offered_back(tmp_path: Path, how: str) -> None:
+    db = tmp_path / "pipeline.db"
+    database = open_database(str(db))
+    PipelineService(database, "sam").add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+    database.close()
+    env = app_env(Home(tmp_path / "home"))
+    args = [str(installed_console_script()), "--db", str(db)]
+
+    with pseudo_terminal(args, env, 80, 24) as term:
+        write_a_note(term)
+        # At once: well within the second before a draft is written while typing.
+        if how == "hang-up":
+            term.hang_up()
+        else:
+            os.killpg(term.process.pid, getattr(signal, how))
+        status = term.wait(timeout=15)
+    assert status != 0  # ended by the signal, not by quitting
+    [(editor, subject, fields)] = drafts(db)
+    assert (editor, subject) == ("note", "new-problem")
+    assert NOTE in fields
+    assert notes(db) == []
+
+    with pseudo_terminal(args, env, 80, 24) as term:
+        term.wait_for(b"Kim Lee")
+        term.wait_for("✎".encode())  # the board marks the card that holds a draft
+        term.read(quiet=0.3)
+        term.write(b"\r")
+        term.wait_for(b"Research notes")
+        since = len(term.output)
+        term.write(b"np")
+        term.wait_for(b"Unsaved note from", since=since)
+        term.wait_for(b"They lose a day on every quote", since=since)  # what it holds
+        term.write(b"r")
+        term.write(b"\x13")  # ctrl+s
+        wait_until(lambda: notes(db), "the note saved")
+        assert notes(db) == [NOTE]
+        wait_until(lambda: not drafts(db), "the draft removed")
+        term.write(b"\x11")  # ctrl+q: nothing unsaved, so it quits at once
+        assert term.wait(timeout=15) == 0

@@ -1,0 +1,161 @@
+"""Keys that arrive together act in order, each on what the screen shows by then.
+
+Over SSH, or from a fast typist, several keys reach the program in one read. These run
+the installed `pipeline-tui` on a pseudo-terminal and write each burst in one write(),
+twenty times over, checking in the database that every action hit the card the board
+had highlighted (worked out from the board's own rules: j/k move within a column, h/l
+keep the row, g goes to the top).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from tests.terminal_harness import (
+    Home,
+    PseudoTerminal,
+    installed_console_script,
+    pseudo_terminal,
+    wait_until,
+)
+
+ROUNDS = 20
+SIZES = {Stage.LEAD: 30, Stage.PROSPECT: 30, Stage.CLIENT: 8, Stage.REPEAT: 8}
+ARCHIVED = "SELECT name FROM card WHERE archived_at IS NOT NULL ORDER BY archived_at"
+
+
+def app_env(home: Home) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PIPELINE_TUI_", "TEXTUAL", "PYTEST"))
+    }
+    env.update(home.env)
+    return env
+
+
+def column(db: Path, stage: Stage) -> list[str]:
+    """The names in a board column, top first, as the database orders them."""
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute(
+            "SELECT name FROM card WHERE archived_at IS NULL AND stage = ? ORDER BY position, id",
+            (stage.value,),
+        ).fetchall()
+    return [name for (name,) in rows]
+
+
+def query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(sql, args).fetchall()
+
+
+@pytest.fixture
+def board(tmp_path: Path) -> Iterator[tuple[PseudoTerminal, Path]]:
+    """The app at 160x45 (every card of these moves on screen, nothing scrolls) on a
+    pipeline of named cards: "Lead 01" tops the Lead column."""
+    db = tmp_path / "bursts.db"
+    database = open_database(str(db))
+    service = PipelineService(database, "sam")
+    for stage, count in SIZES.items():
+        for number in range(count, 0, -1):  # each new card goes on top
+            service.add_card(CardDraft(f"{stage.label} {number:02d}"), stage)
+    database.close()
+    home = Home(tmp_path / "home")
+    args = [str(installed_console_script()), "--db", str(db)]
+    with pseudo_terminal(args, app_env(home)) as term:
+        term.wait_for(b"Lead 01")
+        term.read(quiet=0.5)
+        yield term, db
+
+
+def test_e_after_a_burst_edits_the_highlighted_card(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    term, db = board
+    for round_ in range(ROUNDS):
+        # hhhhg: Lead, top. jj: Lead 3rd. ll: Client 3rd. jj: Client 5th. h: Prospect
+        # 5th. j: Prospect 6th, which `e` edits; the form is filled in the same breath.
+        expected = column(db, Stage.PROSPECT)[5]
+        tag = f"burst{round_:02d}"
+        term.write(b"hhhhg")
+        term.write(b"jjlljjhj")
+        term.write(b"e")
+        term.write(b"\t\t\t\t" + tag.encode() + b"\r")
+        tagged = wait_until(
+            partial(query, db, "SELECT name FROM card WHERE tags LIKE ?", f"%{tag}%"),
+            f"a card tagged {tag}",
+        )
+        assert tagged == [(expected,)], f"round {round_}"
+
+
+def test_a_after_a_burst_archives_the_highlighted_card(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    term, db = board
+    for round_ in range(ROUNDS):
+        expected = column(db, Stage.LEAD)[0]  # lhlh comes back to where hhhhg left it
+        term.write(b"hhhhg")
+        term.write(b"lhlh")
+        term.write(b"a")
+        term.write(b"\r")  # the first reason
+
+        def one_more_archived(round_: int = round_) -> bool:
+            return len(query(db, ARCHIVED)) > round_
+
+        wait_until(one_more_archived, "the card archived")
+        archived = [name for (name,) in query(db, ARCHIVED)]
+        assert archived[round_:] == [expected], f"round {round_}"
+
+
+def test_big_l_after_a_burst_moves_only_the_highlighted_card(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    term, db = board
+    events = (
+        "SELECT card.name FROM stage_event JOIN card ON card.id = stage_event.card_id"
+        " ORDER BY stage_event.id"
+    )
+    for round_ in range(ROUNDS):
+        # lllljjjj: the Repeat column, the 5th card. L there moves nothing: it is the
+        # last stage (the board says so).
+        moves_before = len(query(db, events))
+        term.write(b"hhhhg")
+        term.write(b"lllljjjj")
+        term.write(b"L")
+        # lljjjh: Prospect, the 4th card, which L moves on to Client.
+        expected = column(db, Stage.PROSPECT)[3]
+        term.write(b"hhhhg")
+        term.write(b"lljjjh")
+        term.write(b"L")
+
+        def moved_on(expected: str = expected) -> bool:
+            return expected in column(db, Stage.CLIENT)
+
+        wait_until(moved_on, "the move")
+        moved = [name for (name,) in query(db, events)][moves_before:]
+        assert moved == [expected], f"round {round_}: exactly the highlighted card moved"
+
+
+def test_a_form_filled_in_one_burst_puts_each_value_in_its_field(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    term, db = board
+    for round_ in range(ROUNDS):
+        name = f"Kim Lee {round_:02d}"
+        term.write(b"n")
+        term.write(f"{name}\tLee Bakery {round_:02d}\tkim{round_}@lee.example\r".encode())
+        found = wait_until(
+            partial(query, db, "SELECT name, organisation, email FROM card WHERE name = ?", name),
+            f"the card {name}",
+        )
+        assert found == [(name, f"Lee Bakery {round_:02d}", f"kim{round_}@lee.example")]

@@ -1,0 +1,440 @@
+"""Nothing typed is lost, driven as a rep drives the app: quitting asks first, drafts are
+kept and offered back, a conflicting save keeps the rep's words beside the newer
+version, and undo / redo say what they change and never reach past what is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.ui.app import PipelineApp, QuitScreen
+from pipeline_tui.ui.drafts import DRAFT_DELAY_S
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from tests.conftest import NOW
+from tests.pilot import make_app, press, screen_text, settle, tap, type_text
+
+NOTE = "They lose a day on every quote"
+
+
+@pytest.fixture
+def ann(service: PipelineService) -> int:
+    service.add_card(CardDraft("Ben", organisation="Bikes"), Stage.LEAD)
+    return service.add_card(CardDraft("Ann", organisation="Lee Bakery"), Stage.LEAD).card_id
+
+
+@contextmanager
+def elsewhere(database: Database) -> Iterator[PipelineService]:
+    """Another app instance on the same database (another SSH session)."""
+    yield PipelineService(database, "kim", clock=lambda: NOW)
+
+
+async def write_a_problem_note(pilot: Pilot[None], text: str = NOTE) -> None:
+    await settle(pilot)
+    await press(pilot, "enter", "n", "p")
+    assert isinstance(pilot.app.screen, NoteEditorScreen)
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
+def new_problem(card_id: int) -> DraftKey:
+    return DraftKey.note(card_id, None, NoteKind.PROBLEM)
+
+
+def notices(app: PipelineApp) -> list[str]:
+    """Every notification the app shows from now on, as text (a toast wraps its lines)."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def record(message: str, *args: object, **kwargs: object) -> None:
+        shown.append(message)
+        notify(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = record  # type: ignore[method-assign]
+    return shown
+
+
+# Quitting asks ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c", "q"])
+async def test_with_nothing_unsaved_quitting_is_immediate(
+    service: PipelineService, ann: int, key: str
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
+async def test_quitting_with_a_half_written_note_asks_first_and_keep_editing_keeps_it(
+    service: PipelineService, ann: int, key: str
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await tap(pilot, key)
+        assert isinstance(app.screen, QuitScreen)
+        assert "Not saved yet: the problem note on Ann." in screen_text(app)
+        assert "Press ctrl+q to quit" not in screen_text(app)
+        await tap(pilot, "k")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == NOTE
+        await tap(pilot, key, "escape")  # escape is "keep editing" too
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.return_code is None
+        assert service.card(ann).notes == ()
+
+
+async def test_save_and_quit_saves_the_note(service: PipelineService, ann: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await tap(pilot, "ctrl+q", "s")
+        await settle(pilot)
+        assert app.return_code == 0
+    assert [note.body for note in service.card(ann).notes] == [NOTE]
+    assert service.draft(new_problem(ann)) is None
+
+
+async def test_discard_and_quit_leaves_nothing_behind(service: PipelineService, ann: int) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await pilot.pause(DRAFT_DELAY_S + 0.3)  # the draft is kept meanwhile...
+        await settle(pilot)
+        assert service.draft(new_problem(ann)) is not None
+        await tap(pilot, "ctrl+c", "d")
+        await settle(pilot)
+        assert app.return_code == 0
+    assert service.card(ann).notes == ()
+    assert service.draft(new_problem(ann)) is None  # ...and thrown away with the text
+
+
+async def test_quitting_from_the_card_form_names_the_card(
+    service: PipelineService, ann: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert isinstance(app.screen, CardFormScreen)
+        await press(pilot, "end")  # the name is selected as the form opens
+        await type_text(pilot, " Lee")
+        await tap(pilot, "ctrl+q")
+        assert "Not saved yet: the card form for Ann Lee." in screen_text(app)
+        await tap(pilot, "s")
+        await settle(pilot)
+        assert app.return_code == 0
+    assert service.card(ann).summary.name == "Ann Lee"
+
+
+# Drafts --------------------------------------------------------------------------------------
+
+
+async def test_what_is_typed_is_kept_as_a_draft_while_typing(
+    service: PipelineService, ann: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await pilot.pause(DRAFT_DELAY_S + 0.3)
+        await settle(pilot)
+        draft = service.draft(new_problem(ann))
+        assert draft is not None and draft.get("body") == NOTE
+        # The board (behind) marks the card now; the editor still has the keys.
+        assert isinstance(app.screen, NoteEditorScreen)
+
+
+async def test_the_end_of_the_process_writes_every_open_editor_at_once(
+    service: PipelineService, ann: int
+) -> None:
+    """What the hang-up and terminate handlers do: no waiting for the next write."""
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot, "Quick words")
+        assert service.draft(new_problem(ann)) is None  # not written yet
+        assert app.flush_drafts() == 1
+        draft = service.draft(new_problem(ann))
+        assert draft is not None and draft.get("body") == "Quick words"
+
+
+async def test_a_kept_note_is_offered_back_and_restored(service: PipelineService, ann: int) -> None:
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # The board marks the card that holds a draft, and only that one.
+        marked = [line for line in screen_text(app).splitlines() if "✎" in line]
+        assert len(marked) == 1 and "Ann" in marked[0]
+        await press(pilot, "enter", "n")
+        await tap(pilot, "p")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        text = screen_text(app)
+        assert "Unsaved note from" in text and "r restore, d discard" in text
+        assert NOTE in text
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NoteEditorScreen)
+        editor = app.screen
+        assert editor.text == NOTE
+        await press(pilot, "ctrl+s", "escape", "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert "✎" not in screen_text(app)
+    assert [note.body for note in service.card(ann).notes] == [NOTE]
+    assert service.draft(new_problem(ann)) is None
+
+
+async def test_a_kept_note_can_be_discarded(service: PipelineService, ann: int) -> None:
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await tap(pilot, "p", "d")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == ""
+    assert service.draft(new_problem(ann)) is None
+    assert service.card(ann).notes == ()
+
+
+async def test_escape_at_the_offer_keeps_the_draft_for_later(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await tap(pilot, "p", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+    draft = service.draft(new_problem(ann))
+    assert draft is not None and draft.get("body") == NOTE
+
+
+async def test_a_draft_never_turns_up_on_another_card(service: PipelineService, ann: int) -> None:
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "enter", "n")  # Ben
+        await tap(pilot, "p")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.card_name == "Ben"
+        assert app.screen.text == ""
+
+
+async def test_a_half_filled_new_card_comes_back(service: PipelineService, ann: int) -> None:
+    fields = {"name": "Kim Lee", "organisation": "Lee Bakery", "email": "kim@lee.example"}
+    service.keep_draft(DraftKey.new_card(), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Unsaved new card from" in screen_text(app)
+        await tap(pilot, "r")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    kim = next(card for card in service.cards() if card.name == "Kim Lee")
+    assert service.card(kim.id).email == "kim@lee.example"
+    assert service.draft(DraftKey.new_card()) is None
+
+
+async def test_a_next_action_typed_before_a_drop_comes_back(
+    service: PipelineService, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    service.keep_draft(key, {"action": "Send the delivery insight", "due": "tomorrow"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Next action: Send the delivery insight" in screen_text(app)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert service.card(ann).summary.next_action == "Send the delivery insight"
+    assert service.draft(key) is None
+
+
+# Conflicts keep the rep's words ---------------------------------------------------------
+
+
+async def test_a_card_saved_elsewhere_meanwhile_is_merged_into_the_form(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert isinstance(app.screen, CardFormScreen)
+        form = app.screen
+        with elsewhere(database) as kim:
+            theirs = CardDraft("Ann Lee", organisation="Lee Bakery Ltd", phone="0123")
+            kim.update_card(ann, theirs, kim.card(ann).version)
+        form.query_one("#name", Input).value = "Ann Leigh"  # both changed the name
+        form.query_one("#email", Input).value = "ann@lee.example"  # only the rep
+        await press(pilot, "ctrl+s")
+        assert app.screen is form  # refused, and nothing typed is lost
+        values = form.values()
+        assert values["name"] == "Ann Leigh"  # the rep's, with theirs shown below
+        assert values["email"] == "ann@lee.example"
+        assert values["organisation"] == "Lee Bakery Ltd"  # only they changed these
+        assert values["phone"] == "0123"
+        assert "Name saved elsewhere: Ann Lee" in screen_text(app)
+        await press(pilot, "ctrl+s")  # the rep has seen theirs: this saves
+        assert isinstance(app.screen, BoardScreen)
+    card = service.card(ann)
+    assert (card.summary.name, card.email, card.phone) == ("Ann Leigh", "ann@lee.example", "0123")
+    assert card.summary.organisation == "Lee Bakery Ltd"
+
+
+async def test_a_note_saved_elsewhere_meanwhile_is_shown_beside_the_reps_text(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
+    app = make_app(service)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        editor = app.screen
+        with elsewhere(database) as kim:
+            kim.update_note(note.id, "Quotes take a week, by fax", None, note.version)
+        await type_text(pilot, " and cost them orders")
+        await press(pilot, "ctrl+s")
+        assert app.screen is editor
+        assert editor.text == "Quotes take a week and cost them orders"
+        assert editor.query_one("#theirs", TextArea).text == "Quotes take a week, by fax"
+        assert editor.has_class("-conflict")
+        assert "Saved elsewhere at" in screen_text(app)
+        assert service.note(note.id).body == "Quotes take a week, by fax"
+        assert app.flush_drafts() == 1  # the rep's words are kept as a draft meanwhile
+        await press(pilot, "ctrl+b")  # both: theirs, then the rep's, to put together
+        both = "Quotes take a week, by fax\n\nQuotes take a week and cost them orders\n"
+        assert editor.text == both
+        await press(pilot, "ctrl+z")  # and back
+        assert editor.text == "Quotes take a week and cost them orders"
+        await press(pilot, "ctrl+s")  # seen theirs: the rep's is saved over it
+        assert not editor.has_class("-conflict")
+    assert service.note(note.id).body == "Quotes take a week and cost them orders"
+    assert service.draft(DraftKey.note(ann, note.id, NoteKind.PROBLEM)) is None
+
+
+async def test_a_next_action_refused_by_a_conflict_stays_in_the_dialog(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "f")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        with elsewhere(database) as kim:
+            kim.set_next_action(ann, "Call on Monday", None, kim.card(ann).version)
+        await type_text(pilot, "Send the insight")
+        await press(pilot, "enter")
+        assert id(app.screen) == id(dialog)  # still open (an "is" would narrow dialog)
+        assert dialog.values()["action"] == "Send the insight"
+        assert "Saved elsewhere meanwhile: Call on Monday" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert service.card(ann).summary.next_action == "Send the insight"
+
+
+# Undo you can follow ------------------------------------------------------------------------
+
+
+async def test_undo_names_the_card_and_redo_brings_back_several_levels(
+    service: PipelineService, ann: int
+) -> None:
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await tap(pilot, "Q", "y", "y", "y", "y")  # Ann qualifies
+        await press(pilot, "ctrl+s")
+        await press(pilot, "L", "L")  # Ann: lead -> prospect -> client
+        assert service.card(ann).summary.stage is Stage.CLIENT
+        await press(pilot, "u")
+        assert shown[-1] == "Undid: Moved Ann to Client"
+        await press(pilot, "u")
+        assert service.card(ann).summary.stage is Stage.LEAD
+        await press(pilot, "U")
+        assert shown[-1] == "Redid: Moved Ann to Prospect"
+        assert service.card(ann).summary.stage is Stage.PROSPECT
+        await press(pilot, "U")
+        assert service.card(ann).summary.stage is Stage.CLIENT
+        await press(pilot, "U")
+        assert shown[-1] == "Nothing to redo."
+        await press(pilot, "u")
+        assert service.card(ann).summary.stage is Stage.PROSPECT
+
+
+async def test_undo_on_the_card_screen_undoes_only_that_card(
+    service: PipelineService, ann: int
+) -> None:
+    ben = next(card.id for card in service.cards() if card.name == "Ben")
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "e", "end")  # Ann (top), then Ben: Ben's edit is the newest change
+        await type_text(pilot, " Lee")
+        await press(pilot, "enter", "j", "e", "end")
+        await type_text(pilot, " Hollis")
+        await press(pilot, "enter", "k", "enter")
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == ann
+        await press(pilot, "u")
+        assert service.card(ann).summary.name == "Ann"
+        assert service.card(ben).summary.name == "Ben Hollis"  # not Ben's newer change
+        assert shown[-1] == "Undid: Edited Ann Lee"
+        await press(pilot, "u")
+        assert shown[-1] == "Nothing to undo on this card."
+        await press(pilot, "U")
+        assert service.card(ann).summary.name == "Ann Lee"
+
+
+async def test_undo_never_overwrites_a_change_made_elsewhere(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "e", "end")
+        await type_text(pilot, " Lee")
+        await press(pilot, "enter")
+        with elsewhere(database) as kim:
+            kim.update_card(ann, CardDraft("Ann (Kim)"), kim.card(ann).version)
+        await press(pilot, "u")
+        assert shown[-1] == "Ann (Kim) was changed elsewhere since; it was not changed back."
+    assert service.card(ann).summary.name == "Ann (Kim)"
+
+
+def test_the_app_binds_ctrl_c_to_quitting_not_to_textuals_hint() -> None:
+    keys = {b.key: b.action for b in PipelineApp.BINDINGS if isinstance(b, Binding)}
+    assert keys["ctrl+c"] == "quit_or_copy" and keys["ctrl+q"] == "quit"
