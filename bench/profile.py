@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             **os.environ,
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_STATE_HOME": str(folder / "state"),
             "BENCH_PROFILE_OUT": str(prefix),
             "BENCH_PROFILE_FROM_START": "1",
             "BENCH_TRACEMALLOC": "1" if args.tracemalloc else "0",

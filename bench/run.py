@@ -523,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         isolated = {
             "XDG_CONFIG_HOME": str(folder / "config"),
             "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_STATE_HOME": str(folder / "state"),
             "PIPELINE_TUI_DB": "",
             "PIPELINE_TUI_CONFIG": "",
         }

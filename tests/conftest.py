@@ -36,6 +36,11 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     """Never touch the real user's config or data; make times and colours reproducible."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    # Dates typed as 5/1 are read in the locale's order unless the config says.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_TIME", raising=False)
     monkeypatch.delenv("PIPELINE_TUI_DB", raising=False)
     monkeypatch.delenv("PIPELINE_TUI_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -379,7 +379,7 @@ class PseudoTerminal:
             stdin=slave,
             stdout=slave,
             stderr=slave,
-            env={**env, "TERM": "xterm-256color"},
+            env=_sized_by_the_terminal(env) | {"TERM": "xterm-256color"},
             preexec_fn=controlling_terminal,
             close_fds=True,
         )
@@ -464,6 +464,12 @@ def pseudo_terminal(
         yield term
     finally:
         term.close()
+
+
+def _sized_by_the_terminal(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` without COLUMNS and LINES: pytest-xdist's workers set them to 80x24, and
+    Textual would take them over the pseudo-terminal's own size."""
+    return {key: value for key, value in env.items() if key not in ("COLUMNS", "LINES")}
 
 
 def wait_until(check: Callable[[], object], what: str, timeout: float = TIMEOUT_S) -> object:

@@ -1,19 +1,20 @@
-"""The app side of the config: [keys] rebinding, themes from the config folder, the picker."""
+"""The app side of the config: [keys] rebinding, themes from the config folder, the picker,
+and what the app remembers in its state file (never in the rep's config)."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from textual.command import CommandPalette
 
-from pipeline_tui.config import default_config_path, save_setting
+from pipeline_tui.cli import start_theme
+from pipeline_tui.config import AppState, default_config_path, default_state_path, load_state
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.seams import notifications
-from tests.pilot import make_app, notification_messages, press, running, settle
+from tests.pilot import make_app, notification_messages, press, running, screen_text, settle
 
 
 async def test_keys_from_the_config_rebind_board_actions(service: PipelineService) -> None:
@@ -59,8 +60,10 @@ async def test_the_theme_picker_previews_live_and_remembers_the_choice(
 ) -> None:
     config = default_config_path()
     config.parent.mkdir(parents=True)
-    config.write_text("[user]\nname = 'kim'\n[keys]\n'board.undo' = 'U'\n", encoding="utf-8")
-    app = make_app(service, config_file=config, theme="pipeline-dark")
+    mine = "# kim's settings\n[user]\nname = 'kim'\n[keys]\n'board.undo' = 'U'\n"
+    config.write_text(mine, encoding="utf-8")
+    state = default_state_path()
+    app = make_app(service, config_file=config, theme="pipeline-dark", state_file=state)
     async with running(app) as (_, pilot):
         app.search_themes()
         await settle(pilot)
@@ -73,7 +76,7 @@ async def test_the_theme_picker_previews_live_and_remembers_the_choice(
         await pilot.press("escape")
         await settle(pilot)
         assert app.theme == "pipeline-dark"  # escape puts the old theme back
-        assert "ui" not in tomllib.loads(config.read_text(encoding="utf-8"))
+        assert not state.exists()
 
         app.search_themes()
         await settle(pilot)
@@ -82,17 +85,48 @@ async def test_the_theme_picker_previews_live_and_remembers_the_choice(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert app.theme == "pipeline-ansi"
-    data = tomllib.loads(config.read_text(encoding="utf-8"))
-    assert data == {
-        "user": {"name": "kim"},
-        "keys": {"board.undo": "U"},
-        "ui": {"theme": "pipeline-ansi"},
-    }
+    assert load_state(state).theme == "pipeline-ansi"
+    assert config.read_text(encoding="utf-8") == mine  # the rep's file, comments and all
 
 
-def test_a_theme_saved_earlier_is_used_next_time(tmp_path: Path) -> None:
+async def test_a_theme_picked_while_the_config_names_one_says_which_wins(
+    service: PipelineService,
+) -> None:
+    state = default_state_path()
+    app = make_app(service, theme="pipeline-dark", state_file=state, theme_in_config=True)
+    async with running(app, notifications=True) as (_, pilot):
+        app.choose_theme("pipeline-light")
+        await settle(pilot)
+        assert app.theme == "pipeline-light"
+        assert any("comes first at the next start" in n.message for n in app._notifications)
+    assert load_state(state).theme == "pipeline-light"
+
+
+def test_the_config_s_theme_comes_first_then_the_one_picked_last(tmp_path: Path) -> None:
     from pipeline_tui.config import load_config
 
+    picked = AppState(theme="pipeline-light")
+    assert start_theme(load_config(), picked) == "pipeline-light"
+    assert start_theme(load_config(), AppState()) is None  # the terminal decides
     config = tmp_path / "config.toml"
-    save_setting(config, "ui", "theme", "pipeline-light")
-    assert load_config(str(config)).theme == "pipeline-light"
+    config.write_text("[ui]\ntheme = 'pipeline-ansi'\n", encoding="utf-8")
+    assert start_theme(load_config(str(config)), picked) == "pipeline-ansi"
+
+
+async def test_the_board_opens_in_the_view_it_was_left_in(service: PipelineService) -> None:
+    service.add_card(CardDraft("Mine"), Stage.LEAD)
+    other = PipelineService(service.database, "lee")
+    other.add_card(CardDraft("Theirs"), Stage.LEAD)
+    state = default_state_path()
+    async with running(make_app(service, state_file=state)) as (app, pilot):
+        await press(pilot, "m")
+        assert "Theirs" not in screen_text(app)
+    assert load_state(state).board_view == ("my cards",)
+
+    remembered = load_state(state)
+    async with running(make_app(service, state_file=state, state=remembered)) as (app, pilot):
+        shown = screen_text(app)
+        assert "Mine" in shown and "Theirs" not in shown and "my cards" in shown
+        await press(pilot, "m")
+        assert "Theirs" in screen_text(app)
+    assert load_state(state).board_view == ()

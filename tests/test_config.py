@@ -1,4 +1,5 @@
-"""The config file: where it is, what a bad one says, init/path/check, writing back, [keys]."""
+"""The config file: where it is, what a bad one says, init/path/check, [keys], [dates]; and
+the state file, where the app keeps what it changes (the config is never rewritten)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.config import (
+    AppState,
     ConfigError,
     default_config_path,
+    default_state_path,
     load_config,
-    save_setting,
+    load_state,
+    save_state,
 )
+from pipeline_tui.domain.dates import DateOrder
 from pipeline_tui.ui.keys import check_keymap
 from tests.test_cli import assert_one_line_error, run
 
@@ -116,7 +121,7 @@ def test_config_path_follows_flag_then_env_then_xdg(
     assert out.startswith(str(tmp_path / "flag.toml"))
 
 
-def test_config_init_writes_a_starter_once(
+def test_config_init_writes_a_starter_and_later_says_what_is_there(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = run(capsys, "config", "init")
@@ -127,11 +132,35 @@ def test_config_init_writes_a_starter_once(
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["ui"]["theme"] == "pipeline-dark"
     assert load_config().warnings == ()
-    before = path.read_text(encoding="utf-8")
+
+    mine = "# my own notes\n[user]\nname = 'kim'\n[keys]\n'board.undo' = 'U'\n"
+    path.write_text(mine, encoding="utf-8")
     code, out, err = run(capsys, "config", "init")
-    line = assert_one_line_error(code, err)
-    assert str(path) in line and "already exists" in line
-    assert path.read_text(encoding="utf-8") == before
+    assert (code, err) == (0, "")
+    assert str(path) in out and "left as it is" in out
+    assert "user.name and 1 key" in out and "--force" in out
+    assert path.read_text(encoding="utf-8") == mine
+
+    code, out, err = run(capsys, "config", "init", "--force")
+    assert (code, err) == (0, "")
+    kept = path.with_name("config.toml.bak")
+    assert str(kept) in out
+    assert kept.read_text(encoding="utf-8") == mine  # nothing of the rep's is lost
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["ui"]["theme"] == "pipeline-dark"
+    run(capsys, "config", "init", "--force")
+    assert path.with_name("config.toml.bak.1").exists() and kept.read_text() == mine
+
+
+def test_config_init_on_a_broken_config_says_why_and_leaves_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("[ui\n", encoding="utf-8")
+    code, out, err = run(capsys, "config", "init")
+    assert (code, err) == (0, "")
+    assert "not valid TOML" in out and "--force" in out
+    assert path.read_text(encoding="utf-8") == "[ui\n"
 
 
 def test_config_check_reports_key_conflicts_and_missing_themes(
@@ -163,35 +192,35 @@ def test_a_broken_user_theme_is_a_warning_in_config_check(
     assert code == 1 and "broken.toml" in err
 
 
-# Writing settings back ------------------------------------------------------------------------
+# The state file --------------------------------------------------------------------------------
 
 
-def test_save_setting_keeps_every_other_key(tmp_path: Path) -> None:
-    path = write(
-        tmp_path / "config.toml",
-        "# my notes\n[user]\nname = 'kim'\n[keys]\n'board.move_on' = 'L'\n[future]\nx = 1\n",
-    )
-    path.chmod(0o640)
-    save_setting(path, "ui", "theme", "pipeline-light")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert data == {
-        "user": {"name": "kim"},
-        "keys": {"board.move_on": "L"},
-        "future": {"x": 1},
-        "ui": {"theme": "pipeline-light"},
-    }
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+def test_the_state_file_is_private_whole_and_forgiving(tmp_path: Path) -> None:
+    path = default_state_path()
+    assert str(tmp_path) in str(path) and path.name == "state.toml"
+    assert load_state(path) == AppState()  # none yet
+    save_state(path, AppState(theme="pipeline-light", board_view=("my cards",)))
+    assert load_state(path) == AppState(theme="pipeline-light", board_view=("my cards",))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+    path.write_text("theme = 3\nboard_view = ['stale only', 'my cards']\n", encoding="utf-8")
+    assert load_state(path) == AppState(board_view=("my cards",))
+    path.write_text("[broken\n", encoding="utf-8")
+    assert load_state(path) == AppState()
 
 
-def test_save_setting_creates_a_missing_file_and_refuses_a_broken_one(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "config.toml"
-    save_setting(path, "ui", "theme", "pipeline-ansi")
-    assert load_config(str(path)).theme == "pipeline-ansi"
-    broken = write(tmp_path / "broken.toml", "[ui\n")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        save_setting(broken, "ui", "theme", "x")
-    assert broken.read_text(encoding="utf-8") == "[ui\n"
+# [dates] --------------------------------------------------------------------------------------
+
+
+def test_the_date_order_comes_from_the_config_else_the_locale(tmp_path: Path) -> None:
+    us = {"LANG": "en_US.UTF-8"}
+    assert load_config(environ=us).date_order is DateOrder.MDY
+    assert load_config(environ={"LANG": "de_DE.UTF-8"}).date_order is DateOrder.DMY
+    config = write(tmp_path / "config.toml", "[dates]\norder = 'DMY'\n")
+    assert load_config(str(config), environ=us).date_order is DateOrder.DMY
+    bad = write(tmp_path / "bad.toml", "[dates]\norder = 'ymd'\n")
+    with pytest.raises(ConfigError, match=r"dates\.order must be"):
+        load_config(str(bad))
 
 
 # [keys] -----------------------------------------------------------------------------------------

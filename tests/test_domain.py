@@ -154,7 +154,7 @@ def test_weekday_names_from_a_friday(typed: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["blah", "next week", "2026-13-01", "2026-02-30", "+3x", "+d", "fri!", "3d"]
+    "typed", ["blah", "next wk", "2026-13-01", "2026-02-30", "+3x", "+d", "fri!", "3d", "31 apr"]
 )
 def test_parse_due_rejects_nonsense_with_a_readable_message(typed: str) -> None:
     with pytest.raises(DueDateError) as caught:

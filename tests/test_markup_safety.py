@@ -146,7 +146,8 @@ async def test_no_user_text_is_read_as_markup_on_any_screen(
 
     monkeypatch.setattr(PipelineApp, "notify", recording_notify)
     app = PipelineApp(hostile, today=lambda: TODAY, cursor_blink=False, config_file=config)
-    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+    # Tall enough for every hostile card to be on the board at once.
+    async with app.run_test(size=(160, 66), notifications=True) as pilot:
         await settle(pilot)
         board_text = screen_text(app)
         for literal in ("Acme Corp [UK]", "[b]bold", "Old Co [/ex-client]", "山田太郎"):

@@ -1,4 +1,5 @@
-"""What each screen looks like, at 80x24 (a phone over SSH) and 160x45 (a big terminal).
+"""What each screen looks like, at 80x24 (a phone over SSH) and 160x45 (a big terminal);
+the board and the palette at 60x20 too.
 
 When one of these fails after an intended change, look at the new SVG before accepting
 it with --snapshot-update.
@@ -21,9 +22,10 @@ from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.ui.app import PipelineApp
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, settle, tap
+from tests.pilot import make_app, screen_text, settle, tap, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+BOARD_SIZES = [pytest.param((60, 20), id="60x20"), *SIZES]
 
 SnapCompare = Callable[..., bool]
 
@@ -43,12 +45,34 @@ def test_empty_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(empty_service()), terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", BOARD_SIZES)
 def test_demo_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_demo_board_filtered_in_a_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def filter_mine(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("m", "slash", *"logi")
+        await settle(pilot)
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=filter_mine)
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_palette_with_a_card_query(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def search(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"lars")
+        await wait_for(pilot, lambda: "Nyström" in screen_text(pilot.app), "the card")
+
+    app = make_app(demo_service())
+    assert snap_compare(app, terminal_size=size, run_before=search)
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
 def test_demo_board_after_moving_focus(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def focus_a_prospect(pilot: Any) -> None:
         await settle(pilot)

@@ -253,7 +253,7 @@ async def test_overdue_and_focus_are_marked_with_symbols_not_only_colour(
         # The focused card has a gutter bar; the overdue date a "!".
         assert any(line.startswith("│▌ Ada ") for line in lines), "\n".join(lines)
         assert not any(line.startswith("│▌ Bartholomew") for line in lines)
-        assert any(line.startswith("│  → Call… !3d late│") for line in lines)
+        assert any(line.startswith("│  Snorin… !3d late│") for line in lines)
         # The focused column's title carries a mark; the others do not.
         top = next(line for line in lines if "Lead" in line and "Prospect" in line)
         assert "▸ Lead" in top and top.count("▸") == 1, top

@@ -21,17 +21,21 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 from pipeline_tui import __version__
 from pipeline_tui.config import (
     DB_ENV,
+    AppState,
     Config,
     ConfigError,
     config_path,
     config_source,
     default_database_path,
+    default_state_path,
+    describe_existing,
     load_config,
+    load_state,
     user_theme_folder,
     write_starter,
 )
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
-from pipeline_tui.domain.dates import DueDateError, parse_due
+from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
@@ -198,7 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", parents=[common], help="the config file")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    config_commands.add_parser("init", parents=[common], help="write a starter config file")
+    init = config_commands.add_parser(
+        "init",
+        parents=[common],
+        help="write a starter config file (an existing one is left as it is)",
+    )
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing config with the starter (the old one is kept as .bak)",
+    )
     config_commands.add_parser("path", parents=[common], help="print where the config is read from")
     config_commands.add_parser(
         "check", parents=[common], help="check the config, its [keys] and themes; list actions"
@@ -253,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in config.warnings:
             print(f"{PROG}: warning: {clean_line(warning)}", file=sys.stderr)
         if args.command == "add":
-            return _with_service(args, config, _add)
+            return _with_service(args, config, partial(_add, order=config.date_order))
         if args.command == "list":
             return _with_service(args, config, _list)
         if args.command == "standup":
@@ -342,13 +355,19 @@ def _listeners(config: Config, *, background: bool) -> Listeners | None:
     return Listeners(config, background=background)
 
 
-def _add(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+def _add(
+    service: PipelineService,
+    args: argparse.Namespace,
+    out: TextIO,
+    *,
+    order: DateOrder = DateOrder.DMY,
+) -> int:
     from pipeline_tui.store import DuplicateCardError
 
     stage = _parse(Stage.parse, args.stage)
     source = _parse(TouchpointKind, args.source.strip().lower()) if args.source else None
     try:
-        due = parse_due(args.due, today())
+        due = parse_due(args.due, today(), order)
     except DueDateError as error:
         raise UsageError(str(error)) from None
     draft = CardDraft(
@@ -536,6 +555,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     from pipeline_tui.ui.app import PipelineApp
 
     target = database_target(args, config)
+    state_file = None if args.demo else default_state_path()
+    state = load_state(state_file) if state_file else None
     first = None if args.demo else _peek(target, config)
     title, notice = "pipeline-tui", None
     # The demo is not the rep's pipeline: no hooks, and their calendar file is left alone.
@@ -564,7 +585,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
         app = PipelineApp(
             service,
             title=title,
-            theme=config.theme if config.theme_chosen else None,
+            theme=start_theme(config, state),
             notice=notice,
             keymap=config.keys,
             config_file=config.path,
@@ -574,6 +595,10 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             on_board_loaded=after_board_loaded,
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
+            date_order=config.date_order,
+            state_file=state_file,
+            state=state,
+            theme_in_config=config.theme_chosen,
         )
         if listeners is not None:
             from pipeline_tui.shell.listeners import notify_in_app
@@ -590,6 +615,14 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             listeners.close()
         close()
     return app.return_code or 0
+
+
+def start_theme(config: Config, state: AppState | None) -> str | None:
+    """The theme to open with: the config's, else the one last picked in the app, else
+    None (the terminal's colours decide)."""
+    if config.theme_chosen:
+        return config.theme
+    return state.theme if state is not None else None
 
 
 FIRST_CARDS_PER_COLUMN = 100
@@ -876,8 +909,17 @@ def _config_file_command(args: argparse.Namespace) -> int:
         if config_source(explicit) != "default":
             print(f"(from {config_source(explicit)})", file=sys.stderr)
         return 0
-    write_starter(path)
-    print(f"Wrote a starter config to {path}.")
+    if path.exists() and not args.force:
+        print(
+            f"Your config is already at {path}; it was left as it is. "
+            f"{describe_existing(path)} "
+            "`pipeline-tui config init --force` replaces it with the starter "
+            "(keeping the old file beside it, as .bak)."
+        )
+        return 0
+    kept = write_starter(path, force=args.force)
+    kept_note = f" The old one is kept as {kept}." if kept else ""
+    print(f"Wrote a starter config to {path}.{kept_note}")
     return 0
 
 
@@ -902,7 +944,12 @@ def _config_check(args: argparse.Namespace, config: Config) -> int:
         print(f"{PROG}: warning: {clean_line(problem)}", file=sys.stderr)
     where = str(path) if path.exists() else f"{path} (not created; all defaults)"
     print(f"Config: {where}")
-    print(f"Theme: {config.theme}")
+    state = load_state(default_state_path())
+    if config.theme_chosen or state.theme is None:
+        print(f"Theme: {config.theme}")
+    else:
+        print(f"Theme: {clean_line(state.theme)} (last picked in the app)")
+    print(f"Remembered by the app: {default_state_path()}")
     print("Actions you can rebind in [keys]:")
     for action_id, keys, description in describe_actions():
         shown = config.keys.get(action_id, keys)

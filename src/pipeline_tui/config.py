@@ -1,8 +1,12 @@
-"""Settings: read from TOML (tomllib), validated, written back with tomli-w.
+"""Settings: read from TOML (tomllib) and validated; the app's own state beside them.
 
 Every known key is declared once, in SCHEMA; a new section (qualification criteria,
 stale limits...) is one more entry there plus its field on Config. Keys not in SCHEMA
 are warned about, never fatal, so an older release still opens a newer config.
+
+The config file is the rep's: only `config init` writes it, and only when asked to.
+What the app changes as it is used (the theme picked in the palette, the board's view)
+goes to a state file in the XDG state folder, which is the app's to rewrite.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import platformdirs
 import tomli_w
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.dates import DateOrder, order_for_locale
 from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.limits import REP
 from pipeline_tui.domain.qualification import criteria_from_config
@@ -64,6 +69,8 @@ class Config:
     """Event name -> shell command run on that event ([hooks])."""
     hook_timeout: int = DEFAULT_HOOK_TIMEOUT
     """Seconds a hook may run before it is stopped."""
+    date_order: DateOrder = DateOrder.DMY
+    """Which number is the day in 15/12 or 12/15 ([dates] order; default: the locale's)."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -131,6 +138,12 @@ def _seconds(value: Any) -> str | None:
     return "must be between 1 and 3600 (seconds)" if not 1 <= value <= 3600 else None
 
 
+def _date_order(value: Any) -> str | None:
+    if value.strip().lower() not in tuple(DateOrder):
+        return 'must be "dmy" (15/12: day first) or "mdy" (12/15: month first)'
+    return None
+
+
 def _emails(value: Any) -> str | None:
     addresses = split_emails(value)
     if not addresses or any("@" not in a or " " in a for a in addresses):
@@ -157,6 +170,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     # Other tools' stage or status values the importer does not know, and what they mean.
     "import": {"stages": Setting(dict, None, _stage_table)},
     "calendar": {"ics_path": Setting(str, None, _not_blank)},
+    # Which number of 15/12 is the day: "dmy" or "mdy" (default: the locale's order).
+    "dates": {"order": Setting(str, None, _date_order)},
     # A shell command per event, given the event as JSON on stdin; timeout in seconds.
     "hooks": {
         **{name: Setting(str, None, _not_blank) for name in EVENT_NAMES},
@@ -195,6 +210,10 @@ def _type_name(value: Any) -> str:
 
 def default_config_path() -> Path:
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def default_state_path() -> Path:
+    return platformdirs.user_state_path(APP_NAME) / "state.toml"
 
 
 def default_database_path() -> Path:
@@ -240,7 +259,7 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
     if not path.exists():
         if explicit or environ.get(CONFIG_ENV):
             raise ConfigError(f"The config file {path} does not exist.")
-        return Config(user_name=login_name(), path=path)
+        return Config(user_name=login_name(), path=path, date_order=order_for_locale(environ))
     data = read_document(path)
     values, keys, warnings = check_document(path, data)
     return Config(
@@ -270,6 +289,11 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
         ),
         hooks={name: values[f"hooks.{name}"] for name in EVENT_NAMES if f"hooks.{name}" in values},
         hook_timeout=values.get("hooks.timeout", DEFAULT_HOOK_TIMEOUT),
+        date_order=(
+            DateOrder(values["dates.order"].strip().lower())
+            if "dates.order" in values
+            else order_for_locale(environ)
+        ),
     )
 
 
@@ -357,13 +381,13 @@ def _check_value(path: Path, name: str, setting: Setting, value: Any) -> None:
         raise ConfigError(f"In {path}, {name} {problem}.")
 
 
-# Writing ------------------------------------------------------------------------------------
+# Writing the starter ------------------------------------------------------------------------
 
 STARTER_HEADER = """\
 # pipeline-tui configuration (written by `pipeline-tui config init`).
 # Every key, with its default, is described in config.example.toml.
-# Settings you change in the app (the theme) are written back here; the file is then
-# rewritten, so comments you add are not kept.
+# pipeline-tui never rewrites this file: what you change in the app (the theme, the
+# board's view) is kept in its state file, and a theme set here wins over it.
 
 """
 
@@ -376,48 +400,115 @@ def starter_document() -> dict[str, Any]:
     }
 
 
-def write_starter(path: Path) -> None:
-    """A new config file with the usual keys; refuses to replace an existing one."""
+def describe_existing(path: Path) -> str:
+    """What an existing config sets, in a few words ("user.name, ui.theme and 2 keys")."""
+    try:
+        data = read_document(path)
+    except ConfigError as error:
+        return str(error)
+    names = [
+        f"{section}.{key}"
+        for section, table in data.items()
+        if section != "keys" and isinstance(table, dict)
+        for key in table
+    ]
+    keys = data.get("keys")
+    if isinstance(keys, dict) and keys:
+        names.append(f"{len(keys)} key{'s' if len(keys) != 1 else ''}")
+    if not names:
+        return "It sets nothing yet (every setting has its default)."
+    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"It sets {listed}."
+
+
+def write_starter(path: Path, *, force: bool = False) -> Path | None:
+    """A new config file with the usual keys. An existing one is replaced only with
+    `force`, and then kept beside it first: the path of that copy is returned."""
+    kept = None
     if path.exists():
-        raise ConfigError(f"{path} already exists; it was left as it is.")
+        if not force:
+            raise ConfigError(f"{path} already exists; it was left as it is.")
+        if path.is_dir():
+            raise ConfigError(f"The config file {path} is a folder.")
+        kept = _free_name(path.with_name(path.name + ".bak"))
+        try:
+            os.replace(path, kept)
+        except OSError as error:
+            raise ConfigError(f"Cannot keep the old config {path}: {error.strerror}.") from None
     text = STARTER_HEADER + tomli_w.dumps(starter_document())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        raise ConfigError(f"{path} already exists; it was left as it is.") from None
+        raise ConfigError(
+            f"{path} appeared while it was being written; it was left as it is."
+        ) from None
     except OSError as error:
         raise ConfigError(f"Cannot write the config file {path}: {error.strerror}.") from None
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    return kept
 
 
-def save_setting(path: Path, section: str, key: str, value: Any) -> None:
-    """Change one setting in the config file, keeping every other key the user has.
+def _free_name(path: Path) -> Path:
+    """`path`, or path.1, path.2... : the first name not taken."""
+    candidate, number = path, 0
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{number}")
+    return candidate
 
-    Read, modify, write: the file is parsed, the one value replaced and the document
-    written back with tomli-w (atomically, keeping the file's permissions). TOML
-    comments do not survive the rewrite.
-    """
-    data = read_document(path) if path.exists() else {}
-    table = data.setdefault(section, {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"In {path}, {section} must be a table ([{section}]).")
-    if table.get(key) == value:
-        return
-    table[key] = value
-    text = tomli_w.dumps(data)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+
+# The app's state ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What the app remembers between runs; the config's own settings win over it."""
+
+    theme: str | None = None
+    """The theme last picked in the palette."""
+    board_view: tuple[str, ...] = ()
+    """The board's last view: "my cards" when it showed only the rep's cards."""
+
+
+BOARD_VIEWS = ("my cards",)
+
+
+def load_state(path: Path) -> AppState:
+    """The remembered state; anything missing, unreadable or unknown is left out (it is
+    only a convenience, never worth stopping the app for)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return AppState()
+    theme = data.get("theme")
+    view = data.get("board_view")
+    return AppState(
+        theme=(clean_line(theme) or None) if isinstance(theme, str) else None,
+        board_view=tuple(v for v in BOARD_VIEWS if isinstance(view, list) and v in view),
+    )
+
+
+def save_state(path: Path, state: AppState) -> None:
+    """Write the state file whole (atomically, private to the rep)."""
+    document: dict[str, Any] = {"board_view": list(state.board_view)}
+    if state.theme:
+        document["theme"] = state.theme
+    text = (
+        "# Kept by pipeline-tui between runs; your settings are in config.toml.\n"
+        + tomli_w.dumps(document)
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+        fd, temporary = tempfile.mkstemp(prefix=".state-", suffix=".toml", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            os.chmod(temporary, mode)
+            os.chmod(temporary, stat.S_IRUSR | stat.S_IWUSR)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
     except OSError as error:
-        raise ConfigError(f"Cannot write the config file {path}: {error.strerror}.") from None
+        raise ConfigError(f"Cannot write the state file {path}: {error.strerror}.") from None

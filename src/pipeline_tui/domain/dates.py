@@ -1,13 +1,43 @@
-"""Due dates as a rep types them: 2026-12-01, today, tomorrow, fri, +3d, +2w."""
+"""Dates as a rep types them: 2026-12-01, today, tomorrow, fri, +3d, +2w, +1m, next week,
+eom, dec 15, 15 dec, 15/12 (or 12/15, as the config's [dates] order says), 15.12."""
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
+from enum import StrEnum
 
 
 class DueDateError(ValueError):
     """A due date that could not be read; the message is one sentence for the rep."""
+
+
+class DateOrder(StrEnum):
+    """Which number comes first in 15/12 or 12/15: the day (most of the world) or the
+    month (the United States and a few others)."""
+
+    DMY = "dmy"
+    MDY = "mdy"
+
+
+# Territories that write the month first (CLDR's short date patterns); every other
+# locale, and no locale at all, means day first.
+_MONTH_FIRST_TERRITORIES = frozenset({"US", "PR", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "VI"})
+_LOCALE_VARIABLES = ("LC_ALL", "LC_TIME", "LANG")
+
+
+def order_for_locale(environ: Mapping[str, str]) -> DateOrder:
+    """The order the rep's locale writes dates in (en_US.UTF-8: month first)."""
+    for variable in _LOCALE_VARIABLES:
+        name = environ.get(variable, "")
+        if name:
+            territory = re.match(r"^[a-zA-Z]+_([a-zA-Z]{2})", name)
+            if territory and territory.group(1).upper() in _MONTH_FIRST_TERRITORIES:
+                return DateOrder.MDY
+            return DateOrder.DMY
+    return DateOrder.DMY
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -20,37 +50,91 @@ _FULL_WEEKDAYS = (
     "saturday",
     "sunday",
 )
-_RELATIVE = re.compile(r"^\+\s*(\d{1,4})\s*([dw]?)$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        1,
+    )
+    for name in names
+}
+_RELATIVE = re.compile(r"^\+\s*(\d{1,4})\s*([dwmy]?)$")
 _AGO = re.compile(r"^-\s*(\d{1,4})\s*([dw]?)$")
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(\d{4}))?"
+# "15 dec", "15th december 2026"; "dec 15", "December 15th, 2026".
+_DAY_MONTH = re.compile(rf"^{_ORDINAL}\.?\s*([a-z]+)\.?{_YEAR}$")
+_MONTH_DAY = re.compile(rf"^([a-z]+)\.?\s*{_ORDINAL}{_YEAR}$")
+# "15/12", "12/15/2026", "15/12/26"; a dot means the day comes first: "15.12.", "15.12.2026".
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?$")
+_YEARS_AHEAD = 8
+"""A day without a year is its next occurrence; 29 Feb is at most eight years away."""
 
-DUE_DATE_HINT = "2026-12-01, today, tomorrow, fri, +3d or +2w"
+
+def due_date_hint(order: DateOrder = DateOrder.DMY) -> str:
+    """What the due-date fields take, with the day and month in the rep's order."""
+    numeric = "15/12" if order is DateOrder.DMY else "12/15"
+    return f"today, tomorrow, fri, +3d, +1m, next week, eom, dec 15, {numeric} or 2026-12-15"
 
 
-def parse_due(text: str, today: date) -> date | None:
+def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date | None:
     """The date meant by `text`, relative to `today`; None when left empty.
 
     A weekday name means the next such day after today, so "fri" typed on a Friday is a
-    week away (type "today" for today).
+    week away (type "today" for today). "next week" is next Monday; "eom" the last day
+    of this month; "+1m" the same day next month (or that month's last day). A day and
+    month without a year is the next time that day comes (today included).
     """
-    key = text.strip().lower()
+    key = _key(text)
     if not key:
         return None
     if key in ("today", "tod"):
         return today
     if key in ("tomorrow", "tom", "tmr"):
         return today + timedelta(days=1)
-    for names in (_WEEKDAYS, _FULL_WEEKDAYS):
-        if key in names:
-            ahead = (names.index(key) - today.weekday() - 1) % 7 + 1
-            return today + timedelta(days=ahead)
+    if key == "next week":
+        return today + timedelta(days=7 - today.weekday())
+    if key in ("eom", "end of month"):
+        return today.replace(day=_month_length(today.year, today.month))
+    weekday = _weekday(key)
+    if weekday is not None:
+        ahead = (weekday - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
     relative = _RELATIVE.match(key)
     if relative:
         count, unit = int(relative.group(1)), relative.group(2) or "d"
+        if unit == "m":
+            return add_months(today, count)
+        if unit == "y":
+            return add_months(today, 12 * count)
         return today + timedelta(days=count * (7 if unit == "w" else 1))
-    try:
-        return date.fromisoformat(key)
-    except ValueError:
-        raise DueDateError(f"{text.strip()!r} is not a date; use {DUE_DATE_HINT}.") from None
+    day = _calendar_day(key, today, order, ahead=True)
+    if day is None:
+        raise DueDateError(f"{text.strip()!r} is not a date; use {due_date_hint(order)}.")
+    return day
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it is shorter (31 Jan + 1
+    month is 28 or 29 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, _month_length(year, month)))
 
 
 def describe_due(due: date, today: date) -> str:
@@ -69,33 +153,124 @@ def describe_due(due: date, today: date) -> str:
     return due.isoformat()
 
 
-PAST_DATE_HINT = "today, yesterday, mon, -3d or 2026-11-20"
+def describe_day(day: date) -> str:
+    """A date in full for a dialog's hint; a weekend day says so (rarely what a rep means)."""
+    shown = day.strftime("%a %d %b %Y")
+    if day.weekday() >= 5:
+        return f"{shown} (a weekend)"
+    return shown
 
 
-def parse_past_date(text: str, today: date) -> date:
-    """The day something happened: empty means today, a weekday name the last such day.
+PAST_DATE_HINT = "today, yesterday, mon, -3d, 20 nov or 2026-11-20"
+
+
+def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date:
+    """The day something happened: empty means today, a weekday name the last such day,
+    a day and month without a year its latest time up to today.
 
     Dates in the future are refused: a touchpoint is something that already happened.
     """
-    key = text.strip().lower()
+    key = _key(text)
     if key in ("", "today", "tod"):
         return today
     if key in ("yesterday", "yest"):
         return today - timedelta(days=1)
-    for names in (_WEEKDAYS, _FULL_WEEKDAYS):
-        if key in names:
-            back = (today.weekday() - names.index(key) - 1) % 7 + 1
-            return today - timedelta(days=back)
+    weekday = _weekday(key)
+    if weekday is not None:
+        back = (today.weekday() - weekday - 1) % 7 + 1
+        return today - timedelta(days=back)
     ago = _AGO.match(key)
     if ago:
         count, unit = int(ago.group(1)), ago.group(2) or "d"
         return today - timedelta(days=count * (7 if unit == "w" else 1))
-    try:
-        day = date.fromisoformat(key)
-    except ValueError:
-        raise DueDateError(f"{text.strip()!r} is not a date; use {PAST_DATE_HINT}.") from None
+    day = _calendar_day(key, today, order, ahead=False)
+    if day is None:
+        raise DueDateError(f"{text.strip()!r} is not a date; use {PAST_DATE_HINT}.")
     if day > today:
         raise DueDateError(
             f"{day.isoformat()} is in the future; a touchpoint has already happened."
         )
     return day
+
+
+# Reading a calendar day ---------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(text.strip().lower().split())
+
+
+def _weekday(key: str) -> int | None:
+    for names in (_WEEKDAYS, _FULL_WEEKDAYS):
+        if key in names:
+            return names.index(key)
+    return None
+
+
+def _month_length(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _calendar_day(key: str, today: date, order: DateOrder, *, ahead: bool) -> date | None:
+    """An ISO date, or a day and month (and maybe a year) in any of the forms above.
+
+    Without a year: the next time that day comes (`ahead`), else the latest up to today.
+    A day that no month has (31 Apr, 30 Feb) is no date.
+    """
+    try:
+        return date.fromisoformat(key)
+    except ValueError:
+        pass
+    reading = _day_month(key, order)
+    if reading is None:
+        return None
+    day, month, year = reading
+    if not 1 <= month <= 12 or day < 1:
+        return None
+    if year is None:
+        return _nearest(day, month, today, ahead=ahead)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _day_month(key: str, order: DateOrder) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) as `key` writes them. 12/15 in a day-first locale can
+    only be 15 Dec (there is no month 15), so it is read the other way round."""
+    for pattern, day_group, month_group in ((_DAY_MONTH, 1, 2), (_MONTH_DAY, 2, 1)):
+        named = pattern.match(key)
+        if named and named.group(month_group) in _MONTHS:
+            return int(named.group(day_group)), _MONTHS[named.group(month_group)], _year(named[3])
+    dotted = _DOTTED.match(key)
+    if dotted:
+        return int(dotted[1]), int(dotted[2]), _year(dotted[3])
+    slashed = _SLASHED.match(key)
+    if slashed is None:
+        return None
+    first, second, year = int(slashed[1]), int(slashed[2]), _year(slashed[3])
+    day_first, month_first = (first, second, year), (second, first, year)
+    reading = day_first if order is DateOrder.DMY else month_first
+    if reading[1] > 12:
+        reading = month_first if reading is day_first else day_first
+    return reading
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    year = int(text)
+    return 2000 + year if len(text) == 2 else year
+
+
+def _nearest(day: int, month: int, today: date, *, ahead: bool) -> date | None:
+    """The next (or, `ahead` False, the latest) date with this day and month."""
+    step = 1 if ahead else -1
+    for offset in range(_YEARS_AHEAD + 1):
+        year = today.year + step * offset
+        if day > _month_length(year, month):
+            continue  # 29 Feb outside a leap year
+        candidate = date(year, month, day)
+        if (candidate >= today) if ahead else (candidate <= today):
+            return candidate
+    return None

@@ -17,7 +17,13 @@ from pipeline_tui.cli import PROG, UsageError, today
 from pipeline_tui.config import Config
 from pipeline_tui.domain.agenda import kind_for_action
 from pipeline_tui.domain.cards import CardDetail
-from pipeline_tui.domain.dates import DueDateError, describe_due, parse_due, parse_past_date
+from pipeline_tui.domain.dates import (
+    DateOrder,
+    DueDateError,
+    describe_due,
+    parse_due,
+    parse_past_date,
+)
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.stages import Stage
@@ -57,16 +63,16 @@ def touchpoint_kind(text: str) -> TouchpointKind:
     )
 
 
-def due_date(text: str) -> date | None:
+def due_date(text: str, order: DateOrder) -> date | None:
     try:
-        return parse_due(text, today())
+        return parse_due(text, today(), order)
     except DueDateError as error:
         raise UsageError(str(error)) from None
 
 
-def past_date(text: str) -> date:
+def past_date(text: str, order: DateOrder) -> date:
     try:
-        return parse_past_date(text, today())
+        return parse_past_date(text, today(), order)
     except DueDateError as error:
         raise UsageError(str(error)) from None
 
@@ -113,7 +119,7 @@ def log(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
             "Say what kind of touchpoint with --kind: " + ", ".join(TouchpointKind) + "."
         )
     kind = touchpoint_kind(args.kind)
-    on = past_date(args.on)
+    on = past_date(args.on, config.date_order)
     card = find(service, args.card)
     summary = _words(args.summary)
     service.add_touchpoint(card.id, kind, on, summary)
@@ -129,7 +135,7 @@ def next_action(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
     action = _words(args.action)
-    due = due_date(args.due)
+    due = due_date(args.due, config.date_order)
     card = find(service, args.card)
     before = service.card(card.id).summary
     service.schedule_next(card.id, action, due)
@@ -143,8 +149,8 @@ def next_action(
 def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
     if args.due and not args.then:
         raise UsageError("--due goes with --next ACTION: the action after this one.")
-    on = past_date(args.on)
-    then = (args.then, due_date(args.due)) if args.then else None
+    on = past_date(args.on, config.date_order)
+    then = (args.then, due_date(args.due, config.date_order)) if args.then else None
     card = find(service, args.card)
     current = service.card(card.id).summary.next_action
     kind = touchpoint_kind(args.kind) if args.kind else kind_for_action(current)
@@ -414,6 +420,7 @@ def search(
                 "stage": h.stage.value,
                 "note_id": h.note_id,
                 "note_kind": h.note_kind.value if h.note_kind else None,
+                "found": h.found.value,
                 "snippet": clean_line(h.snippet),
             }
             for h in hits
@@ -427,11 +434,14 @@ def search(
     for h in hits:
         org = f" ({clean_line(h.organisation)})" if h.organisation else ""
         head = f"{h.card_id:>5}  {clean_line(h.card_name)}{org}, {h.stage.value}"
-        if h.note_kind is None:
-            print(head, file=out)
-        else:
+        if h.note_kind is not None:
             print(f"{head}  [{h.note_kind.value} note]", file=out)
             print(f"       …{clean_line(h.snippet)}…" if h.snippet else "", file=out)
+        elif h.snippet:
+            print(f"{head}  [{h.found.value}]", file=out)
+            print(f"       {clean_line(h.snippet)}", file=out)
+        else:
+            print(head, file=out)
     return 0
 
 

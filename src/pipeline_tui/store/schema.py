@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-FULL_TEXT_COLUMNS = frozenset({"search_document"})
+FULL_TEXT_COLUMNS = frozenset({"search_document", "action_document"})
 
 
 def is_full_text_object(name: str | None, type_: str) -> bool:

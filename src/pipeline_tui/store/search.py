@@ -1,21 +1,29 @@
-"""Full-text search over card fields and research notes (the only SQL for search).
+"""Full-text search over cards and what is written on them (the only SQL for search).
 
-SQLite uses the FTS5 tables made by migrations 0002 and 0005; PostgreSQL the tsvector
-columns and the `pipeline_search` text search configuration made by migration 0003.
-Both match every word of the query as a prefix and rank the results. Any other
+What is searched, each a *source*: the card's own fields (name, organisation, tags,
+email, phone), and the prose written on it: research notes, the next action and
+touchpoint summaries. A hit says which source matched (`found`), and for a note which
+note. Another kind of text on a card (activities, say) is one more entry in PROSE plus
+its full-text index in a migration.
+
+SQLite uses the FTS5 tables made by migrations 0002, 0005 and 0010; PostgreSQL the
+tsvector columns and the `pipeline_search` text search configuration made by 0003 and
+0010. Both match every word of the query as a prefix and rank the results. Any other
 database falls back to a case-insensitive substring match.
 
 Three rules keep every search quick at a million notes, and keep it useful:
 
 - A one-letter word is in nearly every note, so it narrows nothing there: it is matched
-  against card names, organisations and tags only, and notes are matched by the
-  query's longer words. (A rep typing "franchise l" still sees the cards whose notes
-  say "franchise" until the next letter narrows them.)
-- The board filter finds every card whose name, organisation or tags match, and the
-  FILTER_NOTE_CARDS cards with the newest notes that match. A word found in most notes
-  would otherwise return most of the pipeline on every key, which narrows nothing.
-- Ranking weighs the newest RANK_POOL matching cards, and the newest RANK_POOL matching
-  notes: every match when the words are rare, the recent ones when they are everywhere.
+  against the card's own fields only, and prose is matched by the query's longer
+  words. (A rep typing "franchise l" still sees the cards whose notes say "franchise"
+  until the next letter narrows them.)
+- The board filter finds every card whose own fields match, and for each kind of prose
+  the FILTER_NOTE_CARDS cards with the newest text that matches. A word found in most
+  notes would otherwise return most of the pipeline on every key, which narrows
+  nothing.
+- Ranking weighs the newest RANK_POOL matching cards, and the newest RANK_POOL matches
+  of each kind of prose: every match when the words are rare, the recent ones when
+  they are everywhere.
 """
 
 from __future__ import annotations
@@ -24,12 +32,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.search import Found
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store.models import CardRow, ResearchNoteRow
+from pipeline_tui.store.models import CardRow, ResearchNoteRow, TouchpointRow
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Made by migration 0003 on PostgreSQL: 'simple' words, accents folded when possible.
@@ -37,17 +46,18 @@ PG_CONFIG = "pipeline_search"
 # Migration 0003 indexes this much of each note (a tsvector must stay under 1 MB).
 PG_NOTE_INDEXED_CHARS = 200_000
 
-# Shorter words match card names, organisations and tags only (see the module's rules).
+# Shorter words match the card's own fields only (see the module's rules).
 NOTE_WORD_MIN = 2
-# How many cards the board filter finds by their notes, those with the newest first.
+# How many cards the board filter finds by each kind of prose, those with the newest first.
 FILTER_NOTE_CARDS = 1_000
-# How many of the newest matching cards, and notes, ranking weighs.
+# How many of the newest matching cards, and matches of each kind of prose, ranking weighs.
 RANK_POOL = 500
-# Migration 0005 gives note_fts prefix indexes up to this many characters. FTS5 answers
-# a longer prefix by merging the entries of every word that starts with it before the
-# first row (tens of milliseconds per word found in half of a million notes), so an
-# ASCII one is matched as the exact words that start with it, looked up one by one in
-# note_fts_words; past EXPANSION_LIMIT such words, the merge it is.
+# Migrations 0005 and 0010 give the prose indexes prefix indexes up to this many
+# characters. FTS5 answers a longer prefix by merging the entries of every word that
+# starts with it before the first row (tens of milliseconds per word found in half of
+# a million notes), so an ASCII one is matched as the exact words that start with it,
+# looked up one by one in the index's vocabulary table (note_fts_words...); past
+# EXPANSION_LIMIT such words, the merge it is.
 NOTE_PREFIX_INDEXED = 3
 EXPANSION_LIMIT = 16
 # No word holds a character below "0" (FTS5's unicode61 keeps letters and digits) nor
@@ -62,11 +72,62 @@ _MARK = "char(1)"
 _K1 = 1.2
 _B = 0.75
 _SCORE = f"tf * {_K1 + 1} / (tf + {_K1} * ({1 - _B} + {_B} * size / max(avg(size) OVER (), 1.0)))"
+# The card's own fields, as card_fts (0010) holds them.
+_CARD_FIELDS = ("name", "organisation", "tags", "email", "phone")
+
+
+@dataclass(frozen=True)
+class Prose:
+    """One kind of text written on a card, and where its full-text index is."""
+
+    found: Found
+    table: str
+    """The table that holds the text, one row per piece; `r` in the queries."""
+    column: str
+    card_id: str
+    """The card a row belongs to, as SQL over `r`."""
+    fts: str
+    """SQLite: its FTS5 table (external content on `table`), with a vocabulary table
+    named fts + "_words"."""
+    pg_document: str
+    """PostgreSQL: its generated tsvector column on `table`."""
+    weight: float
+    """Ranking: how much a match here counts next to the same match in a name."""
+    long_text: bool = False
+    """Too long to show whole: a snippet around the match is shown instead."""
+
+
+PROSE: tuple[Prose, ...] = (
+    Prose(
+        Found.NOTE,
+        "research_note",
+        "body",
+        "r.card_id",
+        "note_fts",
+        "search_document",
+        weight=1.0,
+        long_text=True,
+    ),
+    # The card's single next action, read through the card.
+    Prose(Found.NEXT_ACTION, "card", "next_action", "r.id", "action_fts", "action_document", 1.2),
+    Prose(
+        Found.TOUCHPOINT,
+        "touchpoint",
+        "summary",
+        "r.card_id",
+        "touchpoint_fts",
+        "search_document",
+        0.9,
+    ),
+)
+CARD_WEIGHT = 1.5
+"""A match in the card's own fields (its name, mostly) ranks above the same in prose."""
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One card or note that matches; `note_id` is set when the words are in a note."""
+    """One card, or one piece of text on it, that matches. `found` says where: for a
+    note, `note_id` and `note_kind` say which; `snippet` is the matching text."""
 
     card_id: int
     card_name: str
@@ -75,6 +136,7 @@ class SearchHit:
     note_id: int | None = None
     note_kind: NoteKind | None = None
     snippet: str = ""
+    found: Found = Found.CARD
 
 
 def words(query: str) -> list[str]:
@@ -83,7 +145,7 @@ def words(query: str) -> list[str]:
 
 
 def note_words(terms: list[str]) -> list[str]:
-    """The words that are matched against notes: all but one-letter ones."""
+    """The words that are matched against prose: all but one-letter ones."""
     return [term for term in terms if len(term) >= NOTE_WORD_MIN]
 
 
@@ -106,13 +168,14 @@ def _tsquery(terms: list[str]) -> str | None:
     return " & ".join(f"'{term}':*" for term in terms) or None
 
 
-def _fts_note_expression(session: Session, terms: list[str]) -> str | None:
-    """An FTS5 query for note_fts matching every word as a prefix, made where it can be
-    of prefixes FTS5 indexes and exact words: it reads those newest first, unmerged."""
-    return " AND ".join(_fts_note_term(session, term) for term in terms) or None
+def _fts_prose_expression(session: Session, source: Prose, terms: list[str]) -> str | None:
+    """An FTS5 query for a prose index matching every word as a prefix, made where it
+    can be of prefixes FTS5 indexes and exact words: it reads those newest first,
+    unmerged."""
+    return " AND ".join(_fts_prose_term(session, source, term) for term in terms) or None
 
 
-def _fts_note_term(session: Session, term: str) -> str:
+def _fts_prose_term(session: Session, source: Prose, term: str) -> str:
     prefix = f'"{term}"*'
     # Only ASCII words are looked up: their folding by unicode61 is plain lower case.
     if len(term) <= NOTE_PREFIX_INDEXED or not (term.isascii() and term.isalnum()):
@@ -124,7 +187,10 @@ def _fts_note_term(session: Session, term: str) -> str:
     # without reading the rest, where its row table counts them all.
     while len(found) <= EXPANSION_LIMIT:
         word = session.execute(
-            text("SELECT term FROM note_fts_words WHERE term >= :after AND term <= :last LIMIT 1"),
+            text(
+                f"SELECT term FROM {source.fts}_words"
+                " WHERE term >= :after AND term <= :last LIMIT 1"
+            ),
             {"after": after, "last": folded + _LAST_CHAR},
         ).scalar()
         if word is None:
@@ -145,7 +211,7 @@ def _dialect(session: Session) -> str:
 
 
 def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
-    """Cards and notes matching all the words of `query`, best first."""
+    """Cards and the text on them matching all the words of `query`, best first."""
     dialect = _dialect(session)
     if dialect == "sqlite":
         return _search_sqlite(session, query, limit)
@@ -155,8 +221,8 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
 
 
 def matching_card_ids(session: Session, query: str) -> set[int]:
-    """Every active card whose name, organisation or tags match `query`, and the
-    FILTER_NOTE_CARDS active cards with the newest notes that match it."""
+    """Every active card whose own fields match `query`, and for each kind of prose
+    the FILTER_NOTE_CARDS active cards with the newest text that matches it."""
     terms = words(query)
     if not terms:
         return set()
@@ -168,6 +234,9 @@ def matching_card_ids(session: Session, query: str) -> set[int]:
     return {hit.card_id for hit in _search_substring(session, query, limit=None)}
 
 
+# SQLite ---------------------------------------------------------------------------------
+
+
 def _matching_card_ids_sqlite(session: Session, terms: list[str]) -> set[int]:
     # Archived cards are few next to matches: leaving them out costs one index range,
     # where checking each match against its card costs a lookup per match.
@@ -177,16 +246,17 @@ def _matching_card_ids_sqlite(session: Session, terms: list[str]) -> set[int]:
         " AND rowid NOT IN (SELECT id FROM card WHERE archived_at IS NOT NULL)",
         {"q": _fts_prefixes(terms)},
     )
-    expression = _fts_note_expression(session, note_words(terms))
-    if expression is not None:
+    prose_terms = note_words(terms)
+    for source in PROSE if prose_terms else ():
+        expression = _fts_prose_expression(session, source, prose_terms)
         # FTS5 hands the matches over newest first, so the LIMIT stops the reading.
         ids |= _id_set(
             session,
-            "SELECT DISTINCT n.card_id AS id FROM note_fts"
-            " JOIN research_note n ON n.id = note_fts.rowid"
-            " JOIN card c ON c.id = n.card_id"
-            " WHERE note_fts MATCH :q AND c.archived_at IS NULL"
-            " ORDER BY note_fts.rowid DESC LIMIT :cards",
+            f"SELECT DISTINCT {source.card_id} AS id FROM {source.fts}"
+            f" JOIN {source.table} r ON r.id = {source.fts}.rowid"
+            f" JOIN card c ON c.id = {source.card_id}"
+            f" WHERE {source.fts} MATCH :q AND c.archived_at IS NULL"
+            f" ORDER BY {source.fts}.rowid DESC LIMIT :cards",
             {"q": expression, "cards": FILTER_NOTE_CARDS},
         )
     return ids
@@ -197,6 +267,91 @@ def _id_set(session: Session, query: str, params: dict[str, Any]) -> set[int]:
     of thousands of cards, and a row each costs more in Python than the search."""
     joined = session.execute(text(f"SELECT group_concat(id) FROM ({query})"), params).scalar()
     return set(map(int, joined.split(","))) if joined else set()
+
+
+def _search_sqlite(session: Session, query: str, limit: int) -> list[SearchHit]:
+    terms = words(query)
+    if not terms:
+        return []
+    # Each pool is read newest first and stops at RANK_POOL rows; it is scored as a
+    # whole (the average length is the pool's) and only the best rows come back.
+    marked = " + ".join(
+        f"length(highlight(card_fts, {index}, {_MARK}, ''))" for index in range(len(_CARD_FIELDS))
+    )
+    size = " + ".join(f"length(card_fts.{field})" for field in _CARD_FIELDS)
+    card_rows = session.execute(
+        text(
+            f"SELECT id, name, organisation, stage, {_SCORE} AS score FROM ("
+            "SELECT c.id, c.name, c.organisation, c.stage,"
+            f" {marked} - ({size}) AS tf, {size} AS size "
+            "FROM card_fts JOIN card c ON c.id = card_fts.rowid "
+            "WHERE card_fts MATCH :q AND c.archived_at IS NULL "
+            "ORDER BY card_fts.rowid DESC LIMIT :pool) "
+            "ORDER BY score DESC, id DESC LIMIT :limit"
+        ),
+        {"q": _fts_prefixes(terms), "pool": RANK_POOL, "limit": limit},
+    ).all()
+    ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
+    prose_terms = note_words(terms)
+    for source in PROSE if prose_terms else ():
+        expression = _fts_prose_expression(session, source, prose_terms)
+        assert expression is not None
+        ranked += _prose_hits_sqlite(session, source, expression, limit)
+    ranked.sort(key=lambda pair: pair[0])  # stable: a card before prose that scores the same
+    return [hit for _, hit in ranked[:limit]]
+
+
+def _prose_hits_sqlite(
+    session: Session, source: Prose, expression: str, limit: int
+) -> list[tuple[float, SearchHit]]:
+    fts, column = source.fts, source.column
+    kind = "r.kind" if source.found is Found.NOTE else "NULL"
+    shown = "NULL" if source.long_text else f"r.{column}"
+    rows = session.execute(
+        text(
+            f"SELECT card_id, name, organisation, stage, {_SCORE} AS score, id, kind, shown"
+            " FROM ("
+            f"SELECT {source.card_id} AS card_id, c.name, c.organisation, c.stage, r.id,"
+            f" {kind} AS kind, {shown} AS shown,"
+            f" length(highlight({fts}, 0, {_MARK}, '')) - length(r.{column}) AS tf,"
+            f" length(r.{column}) AS size "
+            f"FROM {fts} JOIN {source.table} r ON r.id = {fts}.rowid "
+            f"JOIN card c ON c.id = {source.card_id} "
+            f"WHERE {fts} MATCH :q AND c.archived_at IS NULL "
+            f"ORDER BY {fts}.rowid DESC LIMIT :pool) "
+            "ORDER BY score DESC, id DESC LIMIT :limit"
+        ),
+        {"q": expression, "pool": RANK_POOL, "limit": limit},
+    ).all()
+    if source.long_text:
+        snippets = _snippets(session, fts, expression, [row[5] for row in rows])
+    else:
+        snippets = {row[5]: row[7] for row in rows}
+    return [
+        (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], snippets[row[5]]))
+        for row in rows
+    ]
+
+
+def _snippets(session: Session, fts: str, expression: str, ids: list[int]) -> dict[int, str]:
+    """snippet() reads and splits a text again: it is run for the matches shown.
+
+    They are read in one pass over their range of ids, which the pool keeps short:
+    asked for rowids one by one, FTS5 sets the whole query up again for each.
+    """
+    if not ids:
+        return {}
+    rows = session.execute(
+        text(
+            f"SELECT rowid, CASE WHEN rowid IN :ids THEN snippet({fts}, 0, '', '', '…', 10) END"
+            f" FROM {fts} WHERE {fts} MATCH :q AND rowid BETWEEN :first AND :last"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"q": expression, "ids": ids, "first": min(ids), "last": max(ids)},
+    )
+    return {int(row_id): snippet for row_id, snippet in rows if snippet is not None}
+
+
+# PostgreSQL ---------------------------------------------------------------------------------
 
 
 def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int]:
@@ -211,82 +366,20 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
         ).scalars()
     )
     expression = _tsquery(note_words(terms))
-    if expression is not None:
+    for source in PROSE if expression is not None else ():
         ids.update(
             session.execute(
                 text(
                     f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
-                    "SELECT n.card_id FROM research_note n JOIN card c ON c.id = n.card_id, q"
-                    " WHERE c.archived_at IS NULL AND n.search_document @@ q.query"
-                    " GROUP BY n.card_id ORDER BY max(n.id) DESC LIMIT :cards"
+                    f"SELECT {source.card_id} FROM {source.table} r"
+                    f" JOIN card c ON c.id = {source.card_id}, q"
+                    f" WHERE c.archived_at IS NULL AND r.{source.pg_document} @@ q.query"
+                    f" GROUP BY {source.card_id} ORDER BY max(r.id) DESC LIMIT :cards"
                 ),
                 {"q": expression, "cards": FILTER_NOTE_CARDS},
             ).scalars()
         )
     return ids
-
-
-def _search_sqlite(session: Session, query: str, limit: int) -> list[SearchHit]:
-    terms = words(query)
-    if not terms:
-        return []
-    # Each pool is read newest first and stops at RANK_POOL rows; it is scored as a
-    # whole (the average length is the pool's) and only the best rows come back.
-    card_rows = session.execute(
-        text(
-            f"SELECT id, name, organisation, stage, {_SCORE} AS score FROM ("
-            "SELECT c.id, c.name, c.organisation, c.stage,"
-            f" length(highlight(card_fts, 0, {_MARK}, '')) + length(highlight(card_fts, 1,"
-            f" {_MARK}, '')) + length(highlight(card_fts, 2, {_MARK}, ''))"
-            " - length(c.name) - length(c.organisation) - length(c.tags) AS tf,"
-            " length(c.name) + length(c.organisation) + length(c.tags) AS size "
-            "FROM card_fts JOIN card c ON c.id = card_fts.rowid "
-            "WHERE card_fts MATCH :q AND c.archived_at IS NULL "
-            "ORDER BY card_fts.rowid DESC LIMIT :pool) "
-            "ORDER BY score DESC, id DESC LIMIT :limit"
-        ),
-        {"q": _fts_prefixes(terms), "pool": RANK_POOL, "limit": limit},
-    ).all()
-    ranked: list[tuple[float, SearchHit]] = [(-row[4], _card_hit(row)) for row in card_rows]
-    expression = _fts_note_expression(session, note_words(terms))
-    if expression is not None:
-        note_rows = session.execute(
-            text(
-                f"SELECT card_id, name, organisation, stage, {_SCORE} AS score, id, kind FROM ("
-                "SELECT n.card_id, c.name, c.organisation, c.stage, n.id, n.kind,"
-                f" length(highlight(note_fts, 0, {_MARK}, '')) - length(n.body) AS tf,"
-                " length(n.body) AS size "
-                "FROM note_fts JOIN research_note n ON n.id = note_fts.rowid "
-                "JOIN card c ON c.id = n.card_id "
-                "WHERE note_fts MATCH :q AND c.archived_at IS NULL "
-                "ORDER BY note_fts.rowid DESC LIMIT :pool) "
-                "ORDER BY score DESC, id DESC LIMIT :limit"
-            ),
-            {"q": expression, "pool": RANK_POOL, "limit": limit},
-        ).all()
-        snippets = _snippets(session, expression, [row[5] for row in note_rows])
-        ranked += [(-row[4], _note_hit(row, row[5], row[6], snippets[row[5]])) for row in note_rows]
-    ranked.sort(key=lambda pair: pair[0])  # stable: a card before a note that scores the same
-    return [hit for _, hit in ranked[:limit]]
-
-
-def _snippets(session: Session, expression: str, note_ids: list[int]) -> dict[int, str]:
-    """snippet() reads and splits a note's text again: it is run for the notes shown.
-
-    They are read in one pass over their range of ids, which the pool keeps short:
-    asked for rowids one by one, FTS5 sets the whole query up again for each.
-    """
-    if not note_ids:
-        return {}
-    rows = session.execute(
-        text(
-            "SELECT rowid, CASE WHEN rowid IN :ids"
-            " THEN snippet(note_fts, 0, '', '', '…', 10) END FROM note_fts "
-            "WHERE note_fts MATCH :q AND rowid BETWEEN :first AND :last"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"q": expression, "ids": note_ids, "first": min(note_ids), "last": max(note_ids)},
-    )
-    return {int(note_id): snippet for note_id, snippet in rows if snippet is not None}
 
 
 def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchHit]:
@@ -305,33 +398,51 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
         ),
         {"q": _tsquery(terms), "pool": RANK_POOL, "limit": limit},
     ).all()
-    ranked: list[tuple[float, SearchHit]] = [(-row[4], _card_hit(row)) for row in card_rows]
+    ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
     if expression is not None:
-        # The snippet is worked out for the notes shown only: ts_headline re-reads the text.
-        note_rows = session.execute(
-            text(
-                f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
-                "pool AS (SELECT n.id, n.card_id, n.kind,"
-                " ts_rank(n.search_document, q.query, 2) AS rank "
-                "FROM research_note n JOIN card c ON c.id = n.card_id, q "
-                "WHERE n.search_document @@ q.query AND c.archived_at IS NULL "
-                "ORDER BY n.id DESC LIMIT :pool), "
-                "best AS (SELECT * FROM pool ORDER BY rank DESC, id DESC LIMIT :limit) "
-                "SELECT c.id, c.name, c.organisation, c.stage, best.rank, best.id, best.kind,"
-                f" ts_headline('{PG_CONFIG}', left(n.body, {PG_NOTE_INDEXED_CHARS}), q.query,"
-                ' \'StartSel="", StopSel="", MaxWords=10, MinWords=3, ShortWord=0,'
-                " MaxFragments=1, FragmentDelimiter=…') "
-                "FROM best JOIN card c ON c.id = best.card_id"
-                " JOIN research_note n ON n.id = best.id, q "
-                "ORDER BY best.rank DESC, best.id DESC"
-            ),
-            {"q": expression, "pool": RANK_POOL, "limit": limit},
-        ).all()
-        ranked += [(-row[4], _note_hit(row, row[5], row[6], row[7])) for row in note_rows]
+        for source in PROSE:
+            ranked += _prose_hits_postgresql(session, source, expression, limit)
     # ts_rank (normalised by length, as bm25 is): higher is a better match.
     ranked.sort(key=lambda pair: pair[0])
     return [hit for _, hit in ranked[:limit]]
+
+
+def _prose_hits_postgresql(
+    session: Session, source: Prose, expression: str, limit: int
+) -> list[tuple[float, SearchHit]]:
+    kind = "r.kind" if source.found is Found.NOTE else "NULL"
+    if source.long_text:
+        # Worked out for the matches shown only: ts_headline re-reads the text.
+        shown = (
+            f"ts_headline('{PG_CONFIG}', left(r.{source.column}, {PG_NOTE_INDEXED_CHARS}),"
+            ' q.query, \'StartSel="", StopSel="", MaxWords=10, MinWords=3, ShortWord=0,'
+            " MaxFragments=1, FragmentDelimiter=…')"
+        )
+    else:
+        shown = f"r.{source.column}"
+    rows = session.execute(
+        text(
+            f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
+            f"pool AS (SELECT r.id, {source.card_id} AS card_id,"
+            f" ts_rank(r.{source.pg_document}, q.query, 2) AS rank "
+            f"FROM {source.table} r JOIN card c ON c.id = {source.card_id}, q "
+            f"WHERE r.{source.pg_document} @@ q.query AND c.archived_at IS NULL "
+            "ORDER BY r.id DESC LIMIT :pool), "
+            "best AS (SELECT * FROM pool ORDER BY rank DESC, id DESC LIMIT :limit) "
+            f"SELECT c.id, c.name, c.organisation, c.stage, best.rank, best.id, {kind}, {shown} "
+            f"FROM best JOIN card c ON c.id = best.card_id"
+            f" JOIN {source.table} r ON r.id = best.id, q "
+            "ORDER BY best.rank DESC, best.id DESC"
+        ),
+        {"q": expression, "pool": RANK_POOL, "limit": limit},
+    ).all()
+    return [
+        (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], row[7])) for row in rows
+    ]
+
+
+# Any other database ---------------------------------------------------------------------------
 
 
 def _search_substring(session: Session, query: str, limit: int | None) -> list[SearchHit]:
@@ -344,27 +455,35 @@ def _search_substring(session: Session, query: str, limit: int | None) -> list[S
         return and_(*(haystack.contains(term, autoescape=True) for term in terms))
 
     active = CardRow.archived_at.is_(None)
-    cards = select(CardRow.id, CardRow.name, CardRow.organisation, CardRow.stage).where(
-        active, all_in(terms, CardRow.name, CardRow.organisation, CardRow.tags)
-    )
+    card = (CardRow.id, CardRow.name, CardRow.organisation, CardRow.stage)
+    fields = (CardRow.name, CardRow.organisation, CardRow.tags, CardRow.email, CardRow.phone)
+    cards = select(*card).where(active, all_in(terms, *fields))
     hits = [_card_hit(row) for row in session.execute(cards.limit(limit))]
-    in_notes = note_words(terms)
-    if in_notes:
-        notes = (
-            select(
-                CardRow.id,
-                CardRow.name,
-                CardRow.organisation,
-                CardRow.stage,
-                ResearchNoteRow.id,
-                ResearchNoteRow.kind,
-                func.substr(ResearchNoteRow.body, 1, 80),
-            )
-            .join(ResearchNoteRow, ResearchNoteRow.card_id == CardRow.id)
-            .where(active, all_in(in_notes, ResearchNoteRow.body))
+    in_prose = note_words(terms)
+    if not in_prose:
+        return hits if limit is None else hits[:limit]
+    notes = (
+        select(
+            *card,
+            ResearchNoteRow.id,
+            ResearchNoteRow.kind,
+            func.substr(ResearchNoteRow.body, 1, 80),
         )
+        .join(ResearchNoteRow, ResearchNoteRow.card_id == CardRow.id)
+        .where(active, all_in(in_prose, ResearchNoteRow.body))
+    )
+    actions = select(*card, CardRow.id, literal(None), CardRow.next_action).where(
+        active, all_in(in_prose, CardRow.next_action)
+    )
+    touchpoints = (
+        select(*card, TouchpointRow.id, literal(None), TouchpointRow.summary)
+        .join(TouchpointRow, TouchpointRow.card_id == CardRow.id)
+        .where(active, all_in(in_prose, TouchpointRow.summary))
+    )
+    for source, statement in zip(PROSE, (notes, actions, touchpoints), strict=True):
         hits += [
-            _note_hit(row, row[4], row[5], row[6]) for row in session.execute(notes.limit(limit))
+            _prose_hit(row, source, row[4], row[5], row[6])
+            for row in session.execute(statement.limit(limit))
         ]
     return hits if limit is None else hits[:limit]
 
@@ -373,13 +492,14 @@ def _card_hit(row: Any) -> SearchHit:
     return SearchHit(int(row[0]), row[1], row[2], Stage(row[3]))
 
 
-def _note_hit(row: Any, note_id: int, kind: str, snippet: str) -> SearchHit:
+def _prose_hit(row: Any, source: Prose, row_id: int, kind: str | None, shown: str) -> SearchHit:
     return SearchHit(
         int(row[0]),
         row[1],
         row[2],
         Stage(row[3]),
-        note_id=int(note_id),
-        note_kind=NoteKind(kind),
-        snippet=snippet,
+        note_id=int(row_id) if source.found is Found.NOTE else None,
+        note_kind=NoteKind(kind) if kind is not None else None,
+        snippet=shown or "",
+        found=source.found,
     )

@@ -7,6 +7,7 @@ import logging
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
 from operator import attrgetter
@@ -23,17 +24,26 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.content import Content
 from textual.css.stylesheet import Stylesheet
 from textual.fuzzy import Matcher
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from pipeline_tui.config import ConfigError, default_config_path, save_setting, user_theme_folder
+from pipeline_tui.config import (
+    AppState,
+    ConfigError,
+    default_config_path,
+    save_state,
+    user_theme_folder,
+)
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.dates import DateOrder
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.commands import CardSearch
+from pipeline_tui.ui.commands import CardSearch, KeyCommands
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.key_order import KeyOrder
@@ -133,7 +143,7 @@ class PipelineApp(App[None]):
     # new to the app makes Textual parse every stylesheet again (~5 ms at start-up).
     CSS_PATH = ["app.tcss", "screens/board.tcss"]
     TITLE = "pipeline-tui"
-    COMMANDS = App.COMMANDS | {CardSearch}
+    COMMANDS = {KeyCommands, CardSearch}
     # ctrl+c quits as a rep expects in a terminal (Textual's own only says "press
     # ctrl+q"), asking first like ctrl+q when anything typed is unsaved; with text
     # selected in a field it copies.
@@ -168,10 +178,17 @@ class PipelineApp(App[None]):
         on_board_loaded: Callable[[], object] | None = None,
         first_screen: str | None = None,
         calls_everyone: bool = False,
+        date_order: DateOrder = DateOrder.DMY,
+        state_file: Path | None = None,
+        state: AppState | None = None,
+        theme_in_config: bool = False,
     ) -> None:
-        """`config_file` is where a theme chosen in the palette is remembered (None: not
-        remembered); the user's own themes are read from themes/ beside it. `theme=None`
+        """The user's own themes are read from themes/ beside `config_file`. `theme=None`
         means the rep chose none: the terminal's colours decide (16 colours: ANSI).
+        `state_file` is where the theme picked in the palette and the board's view are
+        remembered (None: not remembered); `state` is what it held at start-up, and
+        `theme_in_config` says the config's ui.theme will win over it at the next start.
+        `date_order` is how the dialogs read 15/12 ([dates] order).
         `stale_limits` are the [stale] days per stage (None: the defaults).
         `first_board` is the top of each column, read while the store opens.
         `on_first_paint` is called once the board has first been painted, and
@@ -191,6 +208,10 @@ class PipelineApp(App[None]):
         self.first_screen = first_screen
         self.calls_everyone = calls_everyone
         self.config_file = config_file
+        self.date_order = date_order
+        self.state_file = state_file
+        self.state = state or AppState()
+        self.theme_in_config = theme_in_config
         self._theme_before_picking: str | None = None
         shipped, self.startup_warnings = load_themes([shipped_theme_folder()])
         user_folder = user_theme_folder(config_file or default_config_path())
@@ -327,6 +348,22 @@ class PipelineApp(App[None]):
                 partial(screen.run_action, binding.action),
             )
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # The title goes before the message on the same line: a toast a line shorter
+        # (see app.tcss: toasts keep to the footer's area).
+        if title:
+            lead = literal_markup(title) if markup else clean_line(title)
+            message = f"{lead}: {message}"
+        super().notify(message, severity=severity, timeout=timeout, markup=markup)
+
     def open_card(self, card_id: int, note_id: int | None = None) -> None:
         """Open a card (from a search hit), returning to the board focused on it."""
         from pipeline_tui.ui.screens.card import CardScreen
@@ -359,16 +396,31 @@ class PipelineApp(App[None]):
             self.theme = before  # escape: back to the theme the rep had
 
     def choose_theme(self, name: str) -> None:
-        """Use a theme and write it to the config, so the next start uses it too."""
+        """Use a theme and remember it in the state file, so the next start uses it too
+        (unless the config names one: the rep's own file comes first)."""
         before, self._theme_before_picking = self._theme_before_picking, None
         if not self.usable_theme(name):
             if before is not None:
                 self.theme = before
             return
         self.theme = name
-        if self.config_file is not None:
+        self.remember(replace(self.state, theme=name))
+        if self.theme_in_config:
+            self.notify(
+                "The config file's ui.theme comes first at the next start; "
+                f"remove it there to keep {clean_line(name)}.",
+                markup=False,
+                timeout=8,
+            )
+
+    def remember(self, state: AppState) -> None:
+        """Keep `state` for the next start, written to the state file in a thread."""
+        if state == self.state:
+            return
+        self.state = state
+        if self.state_file is not None:
             self.run_worker(
-                partial(self._remember_theme, self.config_file, name),
+                partial(self._write_state, self.state_file, state),
                 thread=True,
                 group="settings",
             )
@@ -468,16 +520,19 @@ class PipelineApp(App[None]):
         target = Path(path or ".").expanduser() / name
         return str(write_private(target, self.export_screenshot()))
 
-    def _remember_theme(self, config_file: Path, name: str) -> None:
+    def _write_state(self, path: Path, state: AppState) -> None:
         try:
-            save_setting(config_file, "ui", "theme", name)
+            save_state(path, state)
         except ConfigError as error:
             self.call_from_thread(
                 self.notify,
-                f"The theme was not remembered: {error}",
+                f"Not remembered for the next start: {error}",
                 severity="warning",
                 markup=False,
             )
+
+    def on_board_screen_view_changed(self, message: BoardScreen.ViewChanged) -> None:
+        self.remember(replace(self.state, board_view=message.remembered))
 
     def on_board_screen_loaded(self, _: BoardScreen.Loaded) -> None:
         if self.on_board_loaded is not None:
@@ -485,7 +540,7 @@ class PipelineApp(App[None]):
 
     def on_mount(self) -> None:
         self.session_end.attach_loop(asyncio.get_running_loop())
-        board = BoardScreen(self.backend, self.first_board)
+        board = BoardScreen(self.backend, self.first_board, view=self.state.board_view)
         # Textual gives a screen its breakpoint class on its first resize and restyles
         # every widget on it for that (~20 ms on a full board, before the first paint).
         # Given now, the resize finds it already there.

@@ -1,17 +1,29 @@
-"""The command palette (ctrl+p) finds any card or note by its words, from anywhere."""
+"""The command palette (ctrl+p) finds any card or note by its words, from anywhere.
+
+Cards and the text on them come before commands: Textual's palette sorts every
+provider's hits by score alone, and a command's fuzzy score can exceed 1, so commands
+are scored below COMMAND_CEILING and the store's hits above it.
+"""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
+from textual.system_commands import SystemCommandsProvider
 
+from pipeline_tui.domain.search import Found
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.backend import Backend
 
+if TYPE_CHECKING:
+    from pipeline_tui.store import SearchHit
+
 RESULTS = 20
+COMMAND_CEILING = 0.5
+"""Every command scores below this, every card or note hit above it."""
 
 
 class OpensCards(Protocol):
@@ -21,7 +33,8 @@ class OpensCards(Protocol):
 
 
 class CardSearch(Provider):
-    """Full-text search over card names, organisations, tags and research notes."""
+    """Full-text search over cards (names, organisations, tags, emails, phones) and the
+    text on them (notes, next actions, touchpoints)."""
 
     async def search(self, query: str) -> Hits:
         app: OpensCards = self.app  # type: ignore[assignment]
@@ -31,23 +44,50 @@ class CardSearch(Provider):
         hits = await backend.run(backend.service.search, query, RESULTS)
         for rank, hit in enumerate(hits):
             name = clean_line(hit.card_name)
-            where = f"{clean_line(hit.organisation)} · " if hit.organisation else ""
             # The palette reads a hit's help as markup, so it never holds user text: the
             # name is in the display above it, which is Content.
-            if hit.note_kind is None:
-                display = Content.assemble((name, "bold"), (f"  {where}{hit.stage.label}", "dim"))
-                help_text = "Open the card"
-            else:
-                display = Content.assemble(
-                    (name, "bold"),
-                    (f"  {hit.note_kind.label} note: ", "dim"),
-                    clean_line(hit.snippet),
-                )
-                help_text = f"Open the {hit.note_kind.label.lower()} note on this card"
+            display, help_text = _describe(hit, name)
+            # Already ranked by relevance in the store; all above the commands.
+            relevance = 1.0 - rank / (len(hits) + 1)
             yield Hit(
-                score=1.0 - rank / (len(hits) + 1),  # already ranked by relevance in the store
+                score=COMMAND_CEILING + (1.0 - COMMAND_CEILING) * relevance,
                 match_display=display,
                 command=partial(app.open_card, hit.card_id, hit.note_id),
                 text=name,
                 help=help_text,
             )
+
+
+def _describe(hit: SearchHit, name: str) -> tuple[Content, str]:
+    """What the palette shows of a hit: the card and the text that matched; its help."""
+    if hit.found is Found.CARD:
+        where = f"{clean_line(hit.organisation)} · " if hit.organisation else ""
+        return (
+            Content.assemble((name, "bold"), (f"  {where}{hit.stage.label}", "dim")),
+            "Open the card",
+        )
+    if hit.note_kind is not None:
+        return (
+            Content.assemble(
+                (name, "bold"), (f"  {hit.note_kind.label} note: ", "dim"), clean_line(hit.snippet)
+            ),
+            f"Open the card at this {hit.note_kind.label.lower()} note",
+        )
+    return (
+        Content.assemble(
+            (name, "bold"), (f"  {hit.found.label}: ", "dim"), clean_line(hit.snippet)
+        ),
+        "Open the card",
+    )
+
+
+class KeyCommands(SystemCommandsProvider):
+    """Textual's system commands and every key of the current screen (see
+    PipelineApp.get_system_commands), scored below any card or note."""
+
+    async def search(self, query: str) -> Hits:
+        async for hit in super().search(query):
+            if isinstance(hit, Hit):
+                # A fuzzy score is positive and unbounded: this keeps its order.
+                hit.score = COMMAND_CEILING * hit.score / (hit.score + 1.0)
+            yield hit

@@ -1,14 +1,16 @@
 """Pipeline rules as the rep meets them, shared by the board and the card screen.
 
 Qualifying (the checklist), moving a lead on to prospect (checklist first if it is
-incomplete; a lead that fails is asked about, never silently blocked) and referring
-(a new lead from a client). Each runs inside a worker, as it waits for dialogs.
+incomplete; a lead that fails is asked about, never silently blocked), referring
+(a new lead from a client), and setting a card's next action or logging a touchpoint
+from the board. Each runs inside a worker, as it waits for dialogs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from textual.screen import Screen
@@ -24,7 +26,9 @@ from pipeline_tui.ui.drafts import recorder_for
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 
 
 @dataclass(frozen=True)
@@ -139,3 +143,78 @@ async def _refer(
         screen.app.push_screen(form)
     finally:
         release_keys()
+
+
+async def set_next_action(screen: Screen[Any], backend: Backend, card: CardSummary) -> bool:
+    """The next-action dialog for `card` (`f` on the board), as the card screen opens it:
+    drafted while typed, saved (and undoable) against the card as the rep saw it, and
+    kept open with the newer version shown when someone else changed it meanwhile.
+    Whether anything was saved."""
+    release_keys = hold_keys(screen)
+    try:
+        current = await backend.run(backend.service.summary, card.id)
+        if current is None:
+            screen.notify(f"{clean_line(card.name)} is no longer on the board.", markup=False)
+            return False
+        version = current.version
+        key = DraftKey.on_card(Editor.NEXT_ACTION, card.id)
+        recorder = await recorder_for(backend, key, version)
+    finally:
+        release_keys()
+
+    async def save(answer: NextAction) -> None:
+        await backend.change(
+            backend.service.set_next_action, card.id, answer.action, answer.due, version
+        )
+
+    async def read_theirs() -> str:
+        nonlocal version
+        now = await backend.run(backend.service.summary, card.id)
+        if now is None:
+            raise StoreError(f"{clean_line(card.name)} is no longer on the board.")
+        version = now.version  # the next save builds on what the rep has now seen
+        return describe_next_action(now.next_action, now.next_action_due)
+
+    title = f"Next action for {clean_line(current.name)}"
+    dialog = NextActionScreen(
+        title,
+        current.next_action,
+        current.next_action_due,
+        backend.today,
+        save=save,
+        read_theirs=read_theirs,
+        recorder=recorder,
+    )
+    return await screen.app.push_screen_wait(dialog) is not None
+
+
+async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummary) -> bool:
+    """The touchpoint dialog for `card` (`t` on the board), drafted while typed and kept
+    open, with what was typed, if the store refuses; whether a touchpoint was logged."""
+    release_keys = hold_keys(screen)
+    try:
+        key = DraftKey.on_card(Editor.TOUCHPOINT, card.id)
+        recorder = await recorder_for(backend, key)
+    finally:
+        release_keys()
+
+    async def save(answer: TouchpointAnswer) -> None:
+        await backend.run(
+            backend.service.add_touchpoint,
+            card.id,
+            answer.kind,
+            answer.happened_on,
+            answer.summary,
+        )
+
+    title = f"Log a touchpoint with {clean_line(card.name)}"
+    dialog = TouchpointScreen(title, backend.today, save=save, recorder=recorder)
+    return await screen.app.push_screen_wait(dialog) is not None
+
+
+def describe_next_action(action: str, due: date | None) -> str:
+    """A next action in one line, for showing what someone else saved."""
+    if not action and due is None:
+        return "no next action"
+    when = f" (due {due.isoformat()})" if due else ""
+    return f"{clean_line(action) or '(no description)'}{when}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import DueDateError, parse_due
+from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
 from pipeline_tui.domain.importing.dates import is_day_first, parse_date
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
@@ -343,7 +343,9 @@ class ContactReader:
         stage_value, reason, stage_text = stage
         due_text = pick("due")
         try:
-            due = parse_due(due_text, self.today) if due_text else None
+            # 03/04 is read in the order the column's dates are written in.
+            order = DateOrder.DMY if self.day_first.get("due", False) else DateOrder.MDY
+            due = parse_due(due_text, self.today, order) if due_text else None
         except DueDateError:
             due = self._date("due", due_text)
             if due is None:

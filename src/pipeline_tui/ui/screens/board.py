@@ -7,7 +7,7 @@ renders it, reads the store for it in workers and turns keys into commands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
@@ -53,6 +53,13 @@ EMPTY_HINT = Content.assemble(
     " to explore a sample pipeline.",
 )
 
+MOVE_GROUP = Binding.Group("Move", compact=True)
+"""H and L side by side in the footer, under one word."""
+
+REMEMBERED_VIEW = "my cards"
+"""The view the next start opens with when the rep left the board showing it; "stale
+only" is a quick look, not a way of working, so it is not remembered."""
+
 # The other screens are imported when first opened, not with the board: the board's
 # first paint is what a rep waits for at start-up.
 
@@ -67,13 +74,90 @@ class BoardScreen(Screen[None]):
     class Loaded(Message):
         """The board holds every card's id for the first time (start-up is over)."""
 
+    class ViewChanged(Message):
+        """The rep changed the board's view; `remembered` is what the next start shows."""
+
+        def __init__(self, remembered: tuple[str, ...]) -> None:
+            super().__init__()
+            self.remembered = remembered
+
+    # In the footer's order: the most used first. WIDE_ONLY_KEYS are left out of it
+    # below 100 columns (see KeyFooter); `?` and the palette list every key.
     BINDINGS = [
+        Binding("enter", "open_card", "Open", tooltip="Open the card", id="board.open_card"),
+        Binding("n", "new_card", "New", tooltip="New card in this column", id="board.new_card"),
+        Binding(
+            "f",
+            "next_action",
+            "Next",
+            tooltip="Next action and its due date",
+            id="board.next_action",
+        ),
+        Binding(
+            "t",
+            "touchpoint",
+            "Log",
+            tooltip="Log a touchpoint",
+            id="board.touchpoint",
+        ),
+        Binding(
+            "H",
+            "move(-1)",
+            "Move",
+            tooltip="Move the card back a stage",
+            id="board.move_back",
+            group=MOVE_GROUP,
+        ),
+        Binding(
+            "L",
+            "move(1)",
+            "Move",
+            tooltip="Move on to the next stage",
+            id="board.move_on",
+            group=MOVE_GROUP,
+        ),
+        # A priority binding runs as the key arrives, before the keys queued behind it
+        # are handed to the focused widget: see action_filter.
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            tooltip="Filter the board as you type",
+            id="board.filter",
+            priority=True,
+        ),
+        Binding(
+            "s",
+            "standup",
+            "Stand-up",
+            tooltip="Stand-up: due, moved, stale",
+            id="board.standup",
+        ),
+        Binding("u", "undo", "Undo", tooltip="Undo (again for more)", id="board.undo"),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back",
+            id="board.redo",
+        ),
+        Binding("e", "edit_card", "Edit", tooltip="Edit the card", id="board.edit_card"),
+        Binding(
+            "a",
+            "archive_card",
+            "Archive",
+            tooltip="Archive the card (say why)",
+            id="board.archive_card",
+        ),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit (all is saved already)", id="board.quit"),
         Binding(
             "left,h",
             "focus_column(-1)",
             "Column left",
             show=False,
-            tooltip="Focus the column to the left",
+            tooltip="Column to the left",
             id="board.column_left",
         ),
         Binding(
@@ -81,18 +165,8 @@ class BoardScreen(Screen[None]):
             "focus_column(1)",
             "Column right",
             show=False,
-            tooltip="Focus the column to the right",
+            tooltip="Column to the right",
             id="board.column_right",
-        ),
-        Binding(
-            "H", "move(-1)", "◀ Move", tooltip="Move the card back a stage", id="board.move_back"
-        ),
-        Binding(
-            "L",
-            "move(1)",
-            "Move ▶",
-            tooltip="Move the card on to the next stage",
-            id="board.move_on",
         ),
         Binding(
             "K",
@@ -107,41 +181,8 @@ class BoardScreen(Screen[None]):
             "reorder(1)",
             "Reorder down",
             show=False,
-            tooltip="Move the card down its column",
+            tooltip="Move it down its column",
             id="board.reorder_down",
-        ),
-        Binding(
-            "n", "new_card", "New", tooltip="New card in the focused column", id="board.new_card"
-        ),
-        Binding("e", "edit_card", "Edit", tooltip="Edit the card", id="board.edit_card"),
-        Binding("enter", "open_card", "Open", tooltip="Open the card", id="board.open_card"),
-        Binding(
-            "a",
-            "archive_card",
-            "Archive",
-            tooltip="Archive the card, with a reason",
-            id="board.archive_card",
-        ),
-        Binding(
-            "u", "undo", "Undo", tooltip="Undo the last change (again for more)", id="board.undo"
-        ),
-        Binding(
-            "U",
-            "redo",
-            "Redo",
-            show=False,
-            tooltip="Redo what undo took back (again for more)",
-            id="board.redo",
-        ),
-        # A priority binding runs as the key arrives, before the keys queued behind it
-        # are handed to the focused widget: see action_filter.
-        Binding(
-            "slash",
-            "filter",
-            "Filter",
-            tooltip="Filter the board as you type",
-            id="board.filter",
-            priority=True,
         ),
         Binding(
             "escape",
@@ -156,7 +197,7 @@ class BoardScreen(Screen[None]):
             "qualify",
             "Qualify",
             show=False,
-            tooltip="Qualification checklist (leads and prospects)",
+            tooltip="Qualification checklist",
             id="board.qualify",
         ),
         Binding(
@@ -164,7 +205,7 @@ class BoardScreen(Screen[None]):
             "refer",
             "Referral",
             show=False,
-            tooltip="New lead referred by this client",
+            tooltip="A lead this client referred",
             id="board.refer",
         ),
         Binding(
@@ -172,7 +213,7 @@ class BoardScreen(Screen[None]):
             "toggle_mine",
             "Mine",
             show=False,
-            tooltip="Show only my cards / everyone's",
+            tooltip="Show only my cards / all",
             id="board.my_cards",
         ),
         Binding(
@@ -188,23 +229,15 @@ class BoardScreen(Screen[None]):
             "archived",
             "Archived",
             show=False,
-            tooltip="Archived cards: view and restore",
+            tooltip="Archived cards: see, restore",
             id="board.archived",
-        ),
-        Binding(
-            "s",
-            "standup",
-            "Stand-up",
-            show=False,
-            tooltip="Stand-up: overdue, due, moved, stale",
-            id="board.standup",
         ),
         Binding(
             "c",
             "call_queue",
             "Calls",
             show=False,
-            tooltip="Call queue: overdue and due-today calls, one brief at a time",
+            tooltip="Call queue: today's calls",
             id="board.call_queue",
         ),
         Binding(
@@ -212,20 +245,23 @@ class BoardScreen(Screen[None]):
             "insight",
             "Insight",
             show=False,
-            tooltip="Insight: win rates, referrals, time in stage, failing criteria",
+            tooltip="Insight: wins and referrals",
             id="board.insight",
         ),
-        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="board.help"),
-        Binding(
-            "q", "app.quit", "Quit", tooltip="Quit (everything is already saved)", id="board.quit"
-        ),
     ]
+    WIDE_ONLY_KEYS = frozenset({"board.undo", "board.edit_card", "board.archive_card"})
 
-    def __init__(self, backend: Backend, first: BoardPeek | None = None) -> None:
-        """`first`: the top of each column, read at start-up while the store opens."""
+    def __init__(
+        self, backend: Backend, first: BoardPeek | None = None, view: Sequence[str] = ()
+    ) -> None:
+        """`first`: the top of each column, read at start-up while the store opens.
+        `view`: the view remembered from the last run ("my cards")."""
         super().__init__()
         self.backend = backend
         self.model = BoardModel(backend.service.user)
+        self.model.mine_only = REMEMBERED_VIEW in view
+        if self.model.mine_only:
+            first = None  # everyone's top cards: the store reads the rep's own
         self.columns = {stage: StageColumn(stage, self.model.cache) for stage in STAGES}
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
@@ -687,6 +723,31 @@ class BoardScreen(Screen[None]):
         if await flows.qualify(self, self.backend, card.id, card.name) is not None:
             self.refresh_card(card.id)
 
+    def action_next_action(self) -> None:
+        # The card highlighted as the key is pressed, whatever the keys after it do.
+        card = self.highlighted
+        if card is not None:
+            self._next_action_for(card)
+
+    @work(group="db")
+    async def _next_action_for(self, card: CardSummary) -> None:
+        from pipeline_tui.ui import flows
+
+        if await flows.set_next_action(self, self.backend, card):
+            self.refresh_card(card.id)
+
+    def action_touchpoint(self) -> None:
+        card = self.highlighted
+        if card is not None:
+            self._touchpoint_for(card)
+
+    @work(group="db")
+    async def _touchpoint_for(self, card: CardSummary) -> None:
+        from pipeline_tui.ui import flows
+
+        if await flows.log_touchpoint(self, self.backend, card):
+            self.refresh_card(card.id)  # no longer stale, perhaps; a first one is its source
+
     def action_refer(self) -> None:
         from pipeline_tui.ui import flows
 
@@ -697,6 +758,7 @@ class BoardScreen(Screen[None]):
 
     def action_toggle_mine(self) -> None:
         self._toggled(self.model.toggle_mine())
+        self.post_message(self.ViewChanged((REMEMBERED_VIEW,) if self.model.mine_only else ()))
 
     def action_toggle_stale(self) -> None:
         self._toggled(self.model.toggle_stale())

@@ -486,11 +486,10 @@ class CardScreen(Screen[None]):
         """After a conflict: the card as saved now (so the next save builds on it)."""
         await self._reload_now()
         assert self.card is not None
+        from pipeline_tui.ui.flows import describe_next_action
+
         s = self.card.summary
-        if not s.next_action and s.next_action_due is None:
-            return "no next action"
-        due = f" (due {s.next_action_due.isoformat()})" if s.next_action_due else ""
-        return f"{s.next_action or '(no description)'}{due}"
+        return describe_next_action(s.next_action, s.next_action_due)
 
     def action_done(self) -> None:
         card = self.card

@@ -21,10 +21,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.domain.drafts import Fields
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -41,7 +42,7 @@ FIELDS = (
     ("phone", "Phone", ""),
     ("tags", "Tags", "comma or space separated"),
     ("next_action", "Next action", "the one concrete next step"),
-    ("due", "Due", DUE_DATE_HINT),
+    ("due", "Due", ""),  # the hint in the rep's date order, filled in by compose
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
 LABELS = {key: label for key, label, _ in FIELDS}
@@ -92,6 +93,8 @@ class CardFormScreen(ModalScreen[None]):
             for key, label, _ in FIELDS:
                 with Horizontal(classes="field"):
                     yield Label(label)
+                    if key == "due":
+                        self.inputs[key].placeholder = due_date_hint(date_order(self.app))
                     yield self.inputs[key]
                 # Hidden until there is something to say: a mistake, or the due date.
                 yield Static("", id=f"{key}-hint", classes="hint")
@@ -133,11 +136,11 @@ class CardFormScreen(ModalScreen[None]):
     def _show_due_hint(self) -> None:
         text = self.inputs["due"].value
         try:
-            due = parse_due(text, self.today())
+            due = parse_due(text, self.today(), date_order(self.app))
         except DueDateError as error:
             self._hint("due", str(error), error=True)
             return
-        self._hint("due", due.strftime("%a %d %b %Y") if due else "", error=False)
+        self._hint("due", describe_day(due) if due else "", error=False)
 
     @on(Input.Changed)
     def _clear_error(self, event: Input.Changed) -> None:
@@ -172,7 +175,7 @@ class CardFormScreen(ModalScreen[None]):
         """The card as typed; raises CardFormError naming the field that is wrong."""
         value = self.values()
         try:
-            due = parse_due(value["due"], self.today())
+            due = parse_due(value["due"], self.today(), date_order(self.app))
         except DueDateError as error:
             raise CardFormError("due", str(error)) from None
         return CardDraft(

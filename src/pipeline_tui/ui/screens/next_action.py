@@ -19,11 +19,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.dates import DUE_DATE_HINT, DueDateError, parse_due
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.domain.drafts import Fields
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -75,7 +76,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
             "action": FormInput(
                 action, placeholder="call, send an insight, follow up…", id="action"
             ),
-            "due": FormInput(due.isoformat() if due else "", placeholder=DUE_DATE_HINT, id="due"),
+            "due": FormInput(due.isoformat() if due else "", id="due"),
         }
 
     def compose(self) -> ComposeResult:
@@ -86,6 +87,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
                 yield self.inputs["action"]
             with Horizontal(classes="field"):
                 yield Label("Due")
+                self.inputs["due"].placeholder = due_date_hint(date_order(self.app))
                 yield self.inputs["due"]
             yield Static("", id="due-hint", classes="hint")
             yield Static("", id="error", classes="hint -error")
@@ -140,12 +142,12 @@ class NextActionScreen(ModalScreen[NextAction | None]):
     def _check_due(self) -> date | DueDateError | None:
         hint = self.query_one("#due-hint", Static)
         try:
-            due = parse_due(self.inputs["due"].value, self.today())
+            due = parse_due(self.inputs["due"].value, self.today(), date_order(self.app))
         except DueDateError as error:
             hint.update(Content(str(error)))
             hint.add_class("-error")
             return error
-        hint.update(Content(due.strftime("%a %d %b %Y") if due else "no due date"))
+        hint.update(Content(describe_day(due) if due else "no due date"))
         hint.remove_class("-error")
         return due
 

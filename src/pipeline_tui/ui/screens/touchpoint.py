@@ -25,6 +25,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -158,7 +159,7 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
     def _check_when(self) -> bool:
         hint = self.query_one("#when-hint", Static)
         try:
-            day = parse_past_date(self.when.value, self.today())
+            day = parse_past_date(self.when.value, self.today(), date_order(self.app))
         except DueDateError as error:
             hint.update(Content(str(error)))
             hint.add_class("-error")
@@ -202,7 +203,7 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
         index = self.kinds.highlighted or 0
         answer = TouchpointAnswer(
             kind=list(TouchpointKind)[index],
-            happened_on=parse_past_date(self.when.value, self.today()),
+            happened_on=parse_past_date(self.when.value, self.today(), date_order(self.app)),
             summary=self.summary_input.value,
         )
         if self.save_touchpoint is not None:

@@ -34,11 +34,13 @@ from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.referrals import REFERRING_STAGES
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import cell_width, clean_line, clip_cells, wrap_cells
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
 
-CARD_HEIGHT = 4  # name and markers, organisation and tags, next action, a blank separator
+CARD_HEIGHT = 5  # name and marks; organisation, tags and due; the action's 2 lines; a blank
+ACTION_LINES = 2
+"""The next action's lines on a card: a short one whole, a long one's start."""
 STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allows
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 DRAFT_MARK = "✎"  # the rep has unsaved text on this card (a draft)
@@ -235,8 +237,10 @@ class CardList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_card(old)
         self._refresh_card(new)
+        # The blank line under the card too: at the bottom of the list, that line (not
+        # the card's text) is what a toast over the footer can reach.
         self.scroll_to_region(
-            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, immediate=True
+            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, immediate=True
         )
         self.want_window()
         self.post_message(self.Highlighted(self, self.highlighted))
@@ -360,10 +364,16 @@ class CardList(ScrollView, can_focus=True):
             room = inner - sum(cell_len(text) for text, _ in marks)
             parts = [(_fit(clean_line(card.name), room), self._style("name")), *marks]
         elif row == 1:
+            # The due label at the right, as the marks are above it: the action below
+            # has both its lines to itself.
+            due = self._due(card)
             detail = " ".join([clean_line(card.organisation), *(f"#{t}" for t in card.tags)])
-            parts = [(_fit(detail.strip(), inner), self._style("detail"))]
+            room = inner - (cell_width(due[0]) + 1 if due[0] else 0)
+            parts = [(_fit(detail.strip(), room), self._style("detail"))]
+            if due[0]:
+                parts.append((" " + due[0], due[1]))
         else:
-            parts = self._action_parts(card, inner)
+            parts = self._action_line(card, row - 2, inner)
         return self._strip([gutter, *parts], width, base, row_background)
 
     def _marks(self, card: CardSummary) -> list[tuple[str, Style]]:
@@ -381,22 +391,26 @@ class CardList(ScrollView, can_focus=True):
             marks.append((f" {REFERRAL_MARK}{card.referrals}", self._style("referrals")))
         return marks
 
-    def _action_parts(self, card: CardSummary, width: int) -> list[tuple[str, Style]]:
+    def _due(self, card: CardSummary) -> tuple[str, Style]:
+        """The next action's due label ("" when it has none), overdue marked with "!"."""
+        if card.next_action_due is None:
+            return "", self._style("due-later")
+        due = describe_due(card.next_action_due, self.today)
+        if card.is_overdue(self.today):
+            return f"!{due}", self._style("overdue")
+        if card.is_due_today(self.today):
+            return due, self._style("due-today")
+        return due, self._style("due-later")
+
+    def _action_line(self, card: CardSummary, line: int, width: int) -> list[tuple[str, Style]]:
+        """Line `line` of the next action: a short action whole, a long one's first
+        ACTION_LINES lines."""
         if not card.next_action and card.next_action_due is None:
-            if card.stage is Stage.REPEAT:
+            if card.stage is Stage.REPEAT or line:
                 return []
             return [("no next action", self._style("no-action"))]
-        due = ""
-        due_style = self._style("due-later")
-        if card.next_action_due is not None:
-            due = describe_due(card.next_action_due, self.today)
-            if card.is_overdue(self.today):
-                due, due_style = f"!{due}", self._style("overdue")
-            elif card.is_due_today(self.today):
-                due_style = self._style("due-today")
-        action = f"→ {clean_line(card.next_action)}" if card.next_action else "→"
-        room = max(0, width - cell_len(due) - 1) if due else width
-        return [(_fit(action, room), self._style("action")), (" " + due if due else "", due_style)]
+        lines = action_lines(clean_line(card.next_action), width)
+        return [(_fit(lines[line], width), self._style("action"))] if line < len(lines) else []
 
     @staticmethod
     def _strip(
@@ -404,6 +418,19 @@ class CardList(ScrollView, can_focus=True):
     ) -> Strip:
         segments = [Segment(text, base + style + overlay) for text, style in parts if text]
         return Strip(segments).adjust_cell_length(width, base).crop(0, width)
+
+
+def action_lines(action: str, width: int) -> list[str]:
+    """An action as "→ Send the proposal", wrapped at words into at most ACTION_LINES
+    lines of `width` cells; what does not fit is cut with an ellipsis."""
+    # No indent under the arrow: at 80 columns those two cells are a word more.
+    lines = wrap_cells(action, width, initial_indent="→ ")
+    if len(lines) <= ACTION_LINES:
+        return lines
+    kept = lines[: ACTION_LINES - 1]
+    # The rest of the text from where the last kept line ends, on one cut line.
+    rest = " ".join(" ".join(lines[ACTION_LINES - 1 :]).split())
+    return [*kept, clip_cells(rest, width)]
 
 
 def _fit(text: str, width: int) -> str:

@@ -3,12 +3,19 @@
 Textual's Footer rebuilds all its key widgets on every focus change. On the board,
 moving between columns changes focus but not the keys, and that rebuild was most of
 the cost of an h/l keystroke.
+
+Below 100 columns a screen's WIDE_ONLY_KEYS (binding ids) are left out, so its most
+used keys and the palette's (ctrl+p) fit an 80-column terminal; `?` lists them all.
 """
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+
+TINY_BELOW = 80
+"""Narrower than this, the footer cannot hold a screen's most used keys (see app.tcss)."""
 
 
 class KeyFooter(Footer):
@@ -26,3 +33,19 @@ class KeyFooter(Footer):
             return
         self._shown = shown
         super().bindings_changed(screen)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < TINY_BELOW, "-tiny")
+
+    def compose(self) -> ComposeResult:
+        wide_only: frozenset[str] = getattr(self.screen, "WIDE_ONLY_KEYS", frozenset())
+        actions = {
+            binding.action
+            for (_, binding, _, _) in self.screen.active_bindings.values()
+            if binding.id in wide_only
+        }
+        for widget in super().compose():
+            # A key of the footer (FooterKey) knows its action; a group's label does not.
+            if getattr(widget, "action", None) in actions:
+                widget.add_class("-wide-only")
+            yield widget

@@ -10,8 +10,10 @@ collection from then on (over 100 ms each after twenty cards, during a keystroke
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.dom import NoScreen
 from textual.events import Mount
@@ -23,6 +25,7 @@ from pipeline_tui.ui.seams import HEADER_TITLE
 class ScreenHeader(Header):
     def __init__(self) -> None:
         super().__init__(icon="◆")
+        self._set_title: Callable[[], None] = lambda: None
 
     def on_mount(self, event: Mount) -> None:
         # Instead of Header's own mount handler (prevent_default stops it): the app's
@@ -37,3 +40,18 @@ class ScreenHeader(Header):
 
         self.watch(self.screen, "title", set_title)
         self.watch(self.screen, "sub_title", set_title)
+        self._set_title = set_title
+
+    def on_resize(self) -> None:
+        self._set_title()
+
+    def format_title(self) -> Content:
+        """The app's title and the screen's figures; only the figures when both do not
+        fit (the board's counts and views at 80 columns), as they are what changes."""
+        full = super().format_title()
+        sub_title = self.screen_sub_title
+        with suppress(NoMatches):
+            room = self.query_one(HEADER_TITLE, Static).size.width
+            if sub_title and room and full.cell_length > room:
+                return Content(sub_title)
+        return full

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 
 from pipeline_tui.domain.board import SummaryCache
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.text import cell_width
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
@@ -127,16 +128,9 @@ class StageColumn(Vertical):
 
     def _update_title(self) -> None:
         # Stage labels are ours, never user text, so markup cannot sneak in here.
-        shown = self.size_shown
-        count = str(shown) if self.total is None else f"{shown}/{self.total}"
-        label, short = self.stage.label, self.stage.short_label
-        # A symbol as well as the colour, for monochrome terminals and NO_COLOR; it
-        # loses its space before the stage loses its name.
-        marks = (FOCUS_MARK, FOCUS_MARK.strip()) if self._focused else ("",)
-        texts = (f"{label} · {count}", f"{short} · {count}", f"{short}·{count}", count)
-        # The border keeps two cells each side of the title; the count matters most.
-        fitting = (m + t for t in texts for m in marks if len(m + t) <= self.size.width - 4)
-        title = next(fitting, marks[-1] + count)
+        title = column_title(
+            self.stage, self.size_shown, self.total, self._focused, self.size.width - 4
+        )
         if title == self._title:
             return
         self._title = title
@@ -145,3 +139,29 @@ class StageColumn(Vertical):
             content = content.stylize(self.get_visual_style("stage-column--focused-title"))
         with self._repainting_only("top"):
             self.border_title = content
+
+
+ABBREVIATIONS = {
+    Stage.LEAD: "Lead",
+    Stage.PROSPECT: "Pros",
+    Stage.CLIENT: "Clnt",
+    Stage.REPEAT: "Rep",
+}
+"""The stage's name where its short label does not fit (a 60-column terminal)."""
+
+
+def column_title(stage: Stage, shown: int, total: int | None, focused: bool, room: int) -> str:
+    """A column's title in `room` cells: its stage always (abbreviated when it must be),
+    then the count of cards shown, then the stage's whole count ("12/4000" under a
+    filter); a focused column's mark, as a symbol as well as the colour, for monochrome
+    terminals and NO_COLOR."""
+    counts = [str(shown)] if total is None else [f"{shown}/{total}", str(shown)]
+    names = (stage.label, stage.short_label, ABBREVIATIONS[stage])
+    marks = (FOCUS_MARK, FOCUS_MARK.strip()) if focused else ("",)
+    # Spaced out while a whole name fits; an abbreviation is always tight.
+    named = [(name, " · ") for name in names[:2]] + [(name, "·") for name in names]
+    texts = [name + separator + count for count in counts for name, separator in named]
+    texts += [ABBREVIATIONS[stage], ABBREVIATIONS[stage][0]]
+    # The border keeps two cells each side of the title.
+    fitting = (mark + text for text in texts for mark in marks if cell_width(mark + text) <= room)
+    return next(fitting, marks[-1] + ABBREVIATIONS[stage][0])

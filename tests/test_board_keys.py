@@ -1,0 +1,105 @@
+"""Every board key means something on the board, the footer at 80 columns names the most
+used ones and the palette's, and `?` shows them all at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.store.models import TouchpointRow
+from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from tests.conftest import TODAY
+from tests.pilot import press, running, screen_text, tap, type_text
+from tests.test_snapshots import demo_service
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD, **fields: object) -> int:
+    return service.add_card(CardDraft(name=name, **fields), stage).card_id  # type: ignore[arg-type]
+
+
+def lines(app: PipelineApp) -> list[str]:
+    return screen_text(app).splitlines()
+
+
+async def test_the_footer_at_80_columns_names_the_most_used_keys() -> None:
+    async with running(demo_service(), size=(80, 24)) as (app, pilot):
+        footer = lines(app)[-1]
+        for key in ("⏎ Open", "n New", "f Next", "t Log", "H L Move", "/ Filter"):
+            assert key in footer
+        for key in ("s Stand-up", "? Keys", "q Quit", "^p palette"):
+            assert key in footer
+        for screen_key in ("enter", "escape s", "escape c", "escape i", "escape A"):
+            await press(pilot, *screen_key.split())
+            assert "^p palette" in lines(app)[-1], lines(app)[-1]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_question_mark_shows_every_board_key_at_once(size: tuple[int, int]) -> None:
+    async with running(demo_service(), size=size) as (app, pilot):
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "(1 of" not in text  # one page: nothing to scroll or turn
+        for binding in BoardScreen.BINDINGS:
+            assert binding.tooltip in text  # type: ignore[union-attr]
+        assert "^p" in text and "Find any card, note or key" in text
+
+
+def test_help_turns_pages_when_even_two_columns_do_not_fit() -> None:
+    from pipeline_tui.ui.screens.help import KeyHelp, lay_out
+
+    entries = [KeyHelp(str(number), f"Key number {number}") for number in range(30)]
+    assert len(lay_out(entries, 76, 40)) == 1
+    assert len(lay_out(entries, 76, 15)) == 1  # two columns of 15
+    pages = lay_out(entries, 76, 10)
+    assert len(pages) == 2
+    assert "Key number 0" in pages[0].plain and "Key number 29" in pages[1].plain
+
+
+async def test_f_on_the_board_sets_the_next_action(service: PipelineService) -> None:
+    ada = add(service, "Ada", next_action="Old step")
+    async with running(service) as (app, pilot):
+        await tap(pilot, "f")  # the dialog stays open: tap waits for its store calls only
+        assert isinstance(app.screen, NextActionScreen)
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "Send the proposal")
+        await tap(pilot, "tab")
+        await type_text(pilot, "sat")
+        assert "(a weekend)" in screen_text(app)  # Sat 28 Nov 2026
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "dec 15")
+        assert "Tue 15 Dec 2026" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+        summary = service.card(ada).summary
+        assert (summary.next_action, summary.next_action_due) == (
+            "Send the proposal",
+            TODAY.replace(day=15, month=12),
+        )
+        assert "→ Send the" in screen_text(app)
+        await press(pilot, "u")  # undone like any other change
+        assert service.card(ada).summary.next_action == "Old step"
+
+
+async def test_t_on_the_board_logs_a_touchpoint(service: PipelineService) -> None:
+    ada = add(service, "Ada")
+    async with running(service) as (app, pilot):
+        await tap(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await tap(pilot, "enter")  # the kind: a call
+        await type_text(pilot, "Met at the booth")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    with service.database.read() as session:
+        logged = session.execute(
+            select(TouchpointRow.card_id, TouchpointRow.kind, TouchpointRow.summary)
+        ).all()
+    assert logged == [(ada, TouchpointKind.CALL, "Met at the booth")]

@@ -1,0 +1,111 @@
+"""The board at a glance in a small terminal: whole next actions, column titles that keep
+their stage, a header and filter that never cover each other, toasts that never hide the
+highlighted card."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.widgets.card_list import action_lines
+from tests.conftest import TODAY
+from tests.pilot import focused_card_name, press, running, screen_text, type_text
+
+
+def add(service: PipelineService, name: str, stage: Stage = Stage.LEAD, **fields: object) -> int:
+    return service.add_card(CardDraft(name=name, **fields), stage).card_id  # type: ignore[arg-type]
+
+
+def lines(app: PipelineApp) -> list[str]:
+    return screen_text(app).splitlines()
+
+
+# Tiles ---------------------------------------------------------------------------------------
+
+
+async def test_a_tile_shows_the_whole_next_action_with_its_due_date(
+    service: PipelineService,
+) -> None:
+    add(
+        service,
+        "Ada",
+        organisation="Engines",
+        next_action="Call about the trade show booth",
+        next_action_due=TODAY - timedelta(days=2),
+    )
+    async with running(service, size=(80, 24)) as (app, _):
+        shown = lines(app)
+    # Lead column, 16 cells of text: the action on two lines, its due date beside the
+    # organisation, marked late.
+    assert "│▌ Ada" in shown[2]
+    assert "Engines" in shown[3] and "!2d late" in shown[3]
+    assert "→ Call about the" in shown[4]
+    assert "│▌ trade show booth│" in shown[5]
+
+
+def test_a_long_action_shows_its_first_two_lines_and_says_it_was_cut() -> None:
+    assert action_lines("Send the proposal", 16) == ["→ Send the", "proposal"]
+    assert action_lines("Send the pilot proposal to the whole board", 16) == [
+        "→ Send the pilot",
+        "proposal to the…",
+    ]
+    assert action_lines("Onboarding", 11) == ["→ Onboardin", "g"]
+    assert action_lines("", 16) == ["→"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_column_titles_keep_their_stage_in_every_view(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    for index in range(12):
+        add(service, f"Lead {index}")
+    add(service, "Pat", Stage.PROSPECT)
+    add(service, "Cy", Stage.CLIENT)
+    add(service, "Rae", Stage.REPEAT)
+    async with running(service, size=size) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "lead 1")
+        titles = lines(app)[2]
+        for stage in ("Lead", "Pros", "Cl", "Rep"):
+            assert stage in titles, titles
+        assert "3/12" in titles  # the filter's count of the column's cards
+        await press(pilot, "escape", "S")
+        titles = lines(app)[1]
+        for stage in ("Lead", "Pros", "Cl", "Rep"):
+            assert stage in titles, titles
+
+
+async def test_the_header_and_the_filter_never_cover_each_other(
+    service: PipelineService,
+) -> None:
+    add(service, "Ada")
+    add(service, "Ben", owner="lee")
+    async with running(service, size=(80, 24)) as (app, pilot):
+        await press(pilot, "m", "S", "slash")
+        await type_text(pilot, "ad")
+        header, filter_line = lines(app)[:2]
+        assert "2 cards" in header and "my cards" in header and "stale only" in header
+        assert filter_line.strip() == "ad"
+
+
+async def test_a_toast_never_covers_the_highlighted_card(service: PipelineService) -> None:
+    for index in range(8, 0, -1):
+        add(
+            service, f"Card {index}", next_action=f"Step {index} of the plan", next_action_due=TODAY
+        )
+    async with running(service, size=(80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "j", "j", "j", "j")  # the fifth card: the column scrolls
+        assert focused_card_name(app) == "Card 5"
+        await press(pilot, "m", "m")  # two toasts at once
+        shown = lines(app)
+        assert "Only your cards" in shown[-2] or "Only your cards" in shown[-1]
+        assert "Everyone's cards" in shown[-1]
+        highlighted = [line for line in shown if line.startswith("│▌")]
+        assert len(highlighted) == 4, shown
+        assert "Card 5" in highlighted[0] and "today" in highlighted[1]
+        assert "Step 5 of the" in highlighted[2] and "plan" in highlighted[3]

@@ -1,0 +1,89 @@
+"""The command palette (ctrl+p) finds cards and what is written on them first, commands
+after, and enter opens what was found: a note's card at that note."""
+
+from __future__ import annotations
+
+from textual.command import Command, CommandList, CommandPalette
+from textual.content import Content
+from textual.pilot import Pilot
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.widgets.note_list import NoteList
+from tests.conftest import TODAY
+from tests.pilot import press, running, type_text, wait_for
+from tests.test_snapshots import demo_service
+
+
+def listed(app: PipelineApp) -> list[str]:
+    """The palette's options, top first, as plain text."""
+    assert isinstance(app.screen, CommandPalette)
+    options = app.screen.query_one(CommandList)
+    return [
+        f"{option.hit.text} | {_plain(option.prompt)}"
+        for index in range(options.option_count)
+        if isinstance(option := options.get_option_at_index(index), Command)
+    ]
+
+
+def _plain(prompt: object) -> str:
+    assert isinstance(prompt, Content)
+    return prompt.plain
+
+
+async def _search(app: PipelineApp, pilot: Pilot[None], query: str, expect: str) -> list[str]:
+    await press(pilot, "ctrl+p")
+    await type_text(pilot, query)
+    await wait_for(
+        pilot,
+        lambda: any(expect in option for option in listed(app)),
+        f"the palette to list {expect!r}",
+    )
+    return listed(app)
+
+
+async def test_a_card_comes_before_the_commands_its_name_also_matches() -> None:
+    async with running(demo_service()) as (app, pilot):
+        options = await _search(app, pilot, "lars", "Lars Nyström")
+        assert options[0].startswith("Lars Nyström |")
+        # The commands that "lars" fuzzy-matches are still offered, below the card.
+        assert any("Key:" in option for option in options[1:])
+        first_command = next(i for i, option in enumerate(options) if "Key:" in option)
+        assert all("Key:" in option for option in options[first_command:])
+
+
+async def test_enter_on_a_note_opens_its_card_at_that_note() -> None:
+    async with running(demo_service()) as (app, pilot):
+        options = await _search(app, pilot, "fuel", "Fuel costs")
+        assert "Problem note: Fuel costs up 18%" in options[0]
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        note = app.screen.query_one(NoteList).highlighted_note
+        assert note is not None and note.body.startswith("Fuel costs up 18%")
+
+
+async def test_next_actions_touchpoints_and_emails_are_found(service: PipelineService) -> None:
+    ada = service.add_card(
+        CardDraft("Ada", email="ada@brightbakery.example", next_action="Send the proposal"),
+        Stage.LEAD,
+    ).card_id
+    ben = service.add_card(CardDraft("Ben"), Stage.LEAD).card_id
+    service.add_touchpoint(ben, TouchpointKind.EVENT, TODAY, "Met at the booth")
+    async with running(service) as (app, pilot):
+        assert (await _search(app, pilot, "proposal", "Ada"))[0] == (
+            "Ada | Ada  Next action: Send the proposal\nOpen the card"
+        )
+        await press(pilot, "escape")
+        assert (await _search(app, pilot, "booth", "Ben"))[0].startswith(
+            "Ben | Ben  Touchpoint: Met at the booth"
+        )
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == ben
+        await press(pilot, "escape")
+        assert (await _search(app, pilot, "brightbakery", "Ada"))[0].startswith("Ada | Ada")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == ada
