@@ -170,7 +170,8 @@ async def test_the_end_of_the_process_writes_every_open_editor_at_once(
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot, "Quick words")
-        assert service.draft(new_problem(ann)) is None  # not written yet
+        # The background write may or may not have come round yet (a slow machine types
+        # slowly); either way the end of the process writes the words typed last.
         assert app.flush_drafts() == 1
         draft = service.draft(new_problem(ann))
         assert draft is not None and draft.get("body") == "Quick words"
