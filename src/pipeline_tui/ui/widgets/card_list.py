@@ -320,9 +320,14 @@ class CardList(ScrollView, can_focus=True):
         line_no = y + self.scroll_offset.y
         ids = self.ids
         if not ids:
-            if line_no < len(self.empty_hint):
-                hint = f"  {self.empty_hint[line_no]}"
-                return self._strip([(hint, self._style("empty"))], width, base)
+            # Wrapped, not cut: a 60-column terminal leaves a column 11 cells.
+            hint_lines = [
+                line
+                for hint in self.empty_hint
+                for line in wrap_cells(hint, width, initial_indent="  ", subsequent_indent="  ")
+            ]
+            if line_no < len(hint_lines):
+                return self._strip([(hint_lines[line_no], self._style("empty"))], width, base)
             return Strip.blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= len(ids) or row == CARD_HEIGHT - 1:
