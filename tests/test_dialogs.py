@@ -7,11 +7,16 @@ from __future__ import annotations
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.qualification import QualificationScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
-from tests.pilot import press, running, type_text
+from tests.pilot import press, running, screen_text, settle, tap, type_text
 
 
 def marked(app_text: str) -> list[str]:
@@ -25,6 +30,76 @@ def marked(app_text: str) -> list[str]:
 def ada(service: PipelineService) -> int:
     service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
     return service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD).card_id
+
+
+# The mark and the letters ---------------------------------------------------------------
+
+
+async def test_the_chosen_reason_is_marked_with_a_symbol_not_only_colour(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service) as (app, pilot):
+        await press(pilot, "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        text = screen_text(app)
+        assert marked(text) == ["Won"]
+        assert "  Lost" in text  # the others keep their place, unmarked
+        await press(pilot, "down")
+        assert marked(screen_text(app)) == ["Lost"]
+        await press(pilot, "tab")  # on to the note: the reason chosen stays marked
+        assert marked(screen_text(app)) == ["Lost"]
+
+
+async def test_a_letter_picks_the_reason_it_starts(service: PipelineService, ada: int) -> None:
+    async with running(service) as (app, pilot):
+        await press(pilot, "a", "d")
+        assert marked(screen_text(app)) == ["Duplicate"]
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, ArchiveScreen)
+    assert service.card(ada).archive_reason is ArchiveReason.DUPLICATE
+
+
+async def test_the_same_letter_again_goes_round_the_kinds_that_start_with_it(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "enter", "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert marked(screen_text(app)) == ["Call"]
+        seen = []
+        for _ in range(3):
+            await press(pilot, "c")
+            seen += marked(screen_text(app))
+        assert seen == ["Content read", "Conversation", "Call"]
+        await press(pilot, "s", "s")  # Social, then Sample
+        assert marked(screen_text(app)) == ["Sample / trial"]
+        await press(pilot, "enter")  # the kind chosen: on to what happened
+        await type_text(pilot, "Tried the starter box")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    [touchpoint] = service.card(ada).touchpoints
+    assert touchpoint.kind is TouchpointKind.SAMPLE
+
+
+async def test_checklist_letters_still_answer_and_the_free_ones_jump(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        assert any("can afford it" in option for option in marked(screen_text(app)))
+        await tap(pilot, "v")  # "values and goals align"
+        assert any("values and goals" in option for option in marked(screen_text(app)))
+        await tap(pilot, "y")  # y still answers yes, as it always did
+        await tap(pilot, "h", "n")  # "has a track record ..." answered no
+        await tap(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, QualificationScreen)
+    q = service.qualification(ada)
+    answers = {criterion: q.answer(criterion).answer for criterion in q.criteria}
+    assert answers["values and goals align"] is Answer.YES
+    assert answers["has a track record of following through"] is Answer.NO
+    assert answers["can afford it"] is Answer.UNKNOWN
 
 
 # Tabbing into a field --------------------------------------------------------------------
