@@ -7,16 +7,19 @@ from __future__ import annotations
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.archived import ArchivedScreen
+from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
-from tests.pilot import press, running, screen_text, settle, tap, type_text
+from tests.pilot import focused_card_name, press, running, screen_text, settle, tap, type_text
 
 
 def marked(app_text: str) -> list[str]:
@@ -123,3 +126,100 @@ async def test_tabbing_into_a_field_keeps_its_text_and_typing_adds_to_it(
         assert isinstance(app.screen, CardScreen)
     [touchpoint] = service.card(ada).touchpoints
     assert touchpoint.summary == "Called back"
+
+
+# The archive -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archived_ada(service: PipelineService, ada: int) -> int:
+    service.update_card(
+        ada,
+        CardDraft(
+            name="Ada",
+            organisation="Engines",
+            email="ada@engines.example",
+            phone="+44 20 7946 0000",
+            next_action="Send the revised quote",
+        ),
+        service.card(ada).version,
+    )
+    service.add_note(ada, NoteKind.PROBLEM, "Quotes take them a week.")
+    service.move_card(ada, Stage.PROSPECT)
+    service.archive_card(ada, ArchiveReason.LOST, "went with a cheaper supplier")
+    return ada
+
+
+async def test_enter_in_the_archive_opens_the_card_read_only(
+    service: PipelineService, archived_ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ArchivedCardScreen)
+        text = screen_text(app)
+        for shown in (
+            "Ada",
+            "Engines",
+            "from Prospect",
+            "Lost: went with a cheaper supplier",
+            "ada@engines.example",
+            "+44 20 7946 0000",
+            "Send the revised quote",
+            "Quotes take them a week.",
+        ):
+            assert shown in text, shown
+        await press(pilot, "e", "n", "a")  # nothing edits an archived card
+        assert isinstance(app.screen, ArchivedCardScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Ada" in screen_text(app)
+    assert service.card(archived_ada).archived_at is not None
+
+
+async def test_r_in_the_card_view_restores_it_to_the_board(
+    service: PipelineService, archived_ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        assert "Ada" not in screen_text(app)
+        await press(pilot, "A", "enter", "r")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Nothing archived" in screen_text(app)
+        await press(pilot, "escape")
+        assert "Prospect · 1" in screen_text(app)
+        assert focused_card_name(app) == "Ada"
+    card = service.card(archived_ada)
+    assert card.archived_at is None and card.summary.stage is Stage.PROSPECT
+
+
+async def test_a_letter_in_the_archive_jumps_by_the_cards_name(service: PipelineService) -> None:
+    for name in ("Ada", "Ben", "Bea", "Cy"):
+        card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
+        service.archive_card(card, ArchiveReason.WON)
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        seen = []
+        for _ in range(3):
+            await press(pilot, "b")
+            [row] = marked(screen_text(app))
+            seen.append(row.split()[1])  # after the day it was archived
+        assert sorted(seen[:2]) == ["Bea", "Ben"] and seen[2] == seen[0]  # round again
+        await press(pilot, "r")
+        assert seen[0] not in screen_text(app)
+    assert sorted(c.name for c in service.archived()) == sorted(
+        {"Ada", "Ben", "Bea", "Cy"} - {seen[0]}
+    )
+
+
+async def test_the_archive_keys_are_listed_and_can_be_rebound(
+    service: PipelineService, archived_ada: int
+) -> None:
+    assert check_keymap({"archived.restore": "R", "archived_card.restore": "R"}) == []
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert "Open" in screen_text(app) and "Restore" in screen_text(app)  # the footer
+        await press(pilot, "enter", "question_mark")
+        assert "Restore the card to the top of its stage" in screen_text(app)
+        await press(pilot, "escape", "escape", "question_mark")
+        assert "Open the card, read-only" in screen_text(app)
