@@ -4,9 +4,12 @@ and the archive, whose cards open read-only and restore with `r`."""
 
 from __future__ import annotations
 
-import pytest
+import time
 
-from pipeline_tui.domain.cards import CardDraft
+import pytest
+from textual import events
+
+from pipeline_tui.domain.cards import ArchivedCard, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.stages import Stage
@@ -223,3 +226,25 @@ async def test_the_archive_keys_are_listed_and_can_be_rebound(
         assert "Restore the card to the top of its stage" in screen_text(app)
         await press(pilot, "escape", "escape", "question_mark")
         assert "Open the card, read-only" in screen_text(app)
+
+
+async def test_a_and_enter_in_one_burst_open_the_card(
+    service: PipelineService, archived_ada: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over SSH "A" and enter can arrive together: enter waits for the list to be read,
+    # however long the store takes.
+    read_archive = service.archived
+
+    def slow_archive() -> list[ArchivedCard]:
+        time.sleep(0.3)
+        return read_archive()
+
+    monkeypatch.setattr(service, "archived", slow_archive)
+    async with running(service, (100, 30)) as (app, pilot):
+        for key, character in (("A", "A"), ("enter", "\r")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app.post_message(event)
+        await settle(pilot)
+        assert isinstance(app.screen, ArchivedCardScreen)
+        assert "Lost: went with a cheaper supplier" in screen_text(app)

@@ -7,6 +7,8 @@ board can undo. Archived cards stay out of the board's counts and out of search.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +22,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -69,16 +72,21 @@ class ArchivedScreen(Screen[int | None]):
     def on_mount(self) -> None:
         self.sub_title = "Archived cards"
         self.query_one(OptionList).focus()
-        self.load()
+        # "A" then enter or r typed at once: the keys wait for the cards they act on.
+        self.load(release_keys=hold_keys(self))
 
     @work(exclusive=True, group="archived-load")
-    async def load(self) -> None:
+    async def load(self, release_keys: Callable[[], None] | None = None) -> None:
         try:
             cards = await self.backend.run(self.backend.service.archived)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self.show(cards)
+        else:
+            self.show(cards)
+        finally:
+            if release_keys is not None:
+                release_keys()
 
     def show(self, cards: list[ArchivedCard]) -> None:
         self.cards = cards
