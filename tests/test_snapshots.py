@@ -1,5 +1,5 @@
 """What each screen looks like, at 80x24 (a phone over SSH) and 160x45 (a big terminal);
-the board and the palette at 60x20 too.
+the board, the palette and the archive at 60x20 too.
 
 When one of these fails after an intended change, look at the new SVG before accepting
 it with --snapshot-update.
@@ -15,7 +15,7 @@ import pytest
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey
-from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -132,6 +132,38 @@ def test_archive_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> Non
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=archive)
+
+
+def archived_service() -> PipelineService:
+    """The demo, with its first lead just archived (notes and all) among the closed deals."""
+    service = demo_service()
+    first = service.board()[Stage.LEAD][0].id
+    service.archive_card(first, ArchiveReason.LOST, "went with a cheaper supplier")
+    return service
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_archive_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_the_archive(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+
+    app = make_app(archived_service())
+    assert snap_compare(app, terminal_size=size, run_before=open_the_archive)
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_archived_card_read_only(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_an_archived_card(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_app(archived_service())
+    assert snap_compare(app, terminal_size=size, run_before=open_an_archived_card)
 
 
 @pytest.mark.parametrize("size", SIZES)

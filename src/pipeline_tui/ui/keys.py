@@ -39,6 +39,8 @@ class KeyContext:
 def key_contexts() -> list[KeyContext]:
     # Imported here: the screens import this package's widgets, which import the app's
     # helpers; keeping it lazy avoids an import cycle and a slow `config check`.
+    from pipeline_tui.ui.screens.archived import ArchivedScreen
+    from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
     from pipeline_tui.ui.screens.board import BoardScreen
     from pipeline_tui.ui.screens.card import CardScreen
     from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
@@ -50,6 +52,8 @@ def key_contexts() -> list[KeyContext]:
         KeyContext("card", lambda: CardScreen.BINDINGS),
         KeyContext("note", lambda: NoteEditorScreen.BINDINGS, typing=True),
         KeyContext("standup", lambda: StandupScreen.BINDINGS),
+        KeyContext("archive", lambda: ArchivedScreen.BINDINGS),
+        KeyContext("archived card", lambda: ArchivedCardScreen.BINDINGS),
     ]
 
 

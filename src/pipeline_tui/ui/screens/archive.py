@@ -25,6 +25,7 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 ArchiveAnswer = tuple[ArchiveReason, str]
@@ -48,7 +49,7 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
         self.save_archive = save
         self.recorder = recorder
         # Kept here, not queried: read once more as the dialog closes (see card_form).
-        self.reasons = OptionList(
+        self.reasons = ChoiceList(
             *(Option(reason.label, id=reason.value) for reason in ArchiveReason), id="reasons"
         )
         self.note = FormInput(placeholder="why (needed for 'Other')", id="note")
@@ -64,6 +65,8 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
             yield Static(
                 Content.assemble(
                     ("↑↓", "bold"),
+                    "/",
+                    ("letter", "bold"),
                     " reason   ",
                     ("tab", "bold"),
                     " note   ",

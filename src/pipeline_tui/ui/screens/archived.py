@@ -1,10 +1,13 @@
-"""The archive: archived cards with their reason and date; `r` or enter restores one.
+"""The archive: archived cards with their reason and date. Enter opens one, read-only
+(ui/screens/archived_card.py); `r`, here or there, restores it.
 
 A restored card goes back to the top of the stage it left, as a change that `u` on the
 board can undo. Archived cards stay out of the board's counts and out of search.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +22,9 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -28,38 +34,63 @@ class ArchivedScreen(Screen[int | None]):
 
     CSS_PATH = "archived.tcss"
     BINDINGS = [
-        Binding("r", "restore", "Restore", tooltip="Restore the card to its stage"),
-        Binding("escape", "back", "Back", tooltip="Back to the board"),
+        # Ahead of the list's own enter (select), so the footer shows it; the list's
+        # select opens the card too, for a rep who rebinds this key.
+        Binding(
+            "enter",
+            "open_card",
+            "Open",
+            tooltip="Open the card, read-only",
+            id="archived.open",
+            priority=True,
+        ),
+        Binding(
+            "r",
+            "restore",
+            "Restore",
+            tooltip="Restore the card to the top of its stage",
+            id="archived.restore",
+        ),
+        Binding("escape", "back", "Back", tooltip="Back to the board", id="archived.back"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="archived.help"),
     ]
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
         self.cards: list[ArchivedCard] = []
+        self.names: dict[str, str] = {}
         self.restored: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static(Content.styled("Loading…", "italic"), id="archived-empty")
-        yield OptionList(id="archived")
+        # A letter jumps by the card's name (each row starts with the day it was archived).
+        yield ChoiceList(id="archived", jump_text=self._name_of)
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Archived cards"
         self.query_one(OptionList).focus()
-        self.load()
+        # "A" then enter or r typed at once: the keys wait for the cards they act on.
+        self.load(release_keys=hold_keys(self))
 
     @work(exclusive=True, group="archived-load")
-    async def load(self) -> None:
+    async def load(self, release_keys: Callable[[], None] | None = None) -> None:
         try:
             cards = await self.backend.run(self.backend.service.archived)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        self.show(cards)
+        else:
+            self.show(cards)
+        finally:
+            if release_keys is not None:
+                release_keys()
 
     def show(self, cards: list[ArchivedCard]) -> None:
         self.cards = cards
+        self.names = {str(card.id): card.name for card in cards}
         options = self.query_one(OptionList)
         index = options.highlighted or 0
         options.clear_options()
@@ -72,18 +103,41 @@ class ArchivedScreen(Screen[int | None]):
             if not cards
             else Content.assemble(
                 (f"{len(cards)} archived", "bold"),
-                ("   r or enter restores the card to the top of its stage", "$text-muted"),
+                ("   enter opens a card, r restores it to the top of its stage", "$text-muted"),
             )
         )
         self.sub_title = f"Archived cards · {len(cards)}"
 
-    @on(OptionList.OptionSelected, "#archived")
-    @work(group="db")
-    async def action_restore(self) -> None:
+    def _name_of(self, option: Option) -> str:
+        return self.names.get(option.id or "", "")
+
+    def _highlighted(self) -> ArchivedCard | None:
         index = self.query_one(OptionList).highlighted
         if index is None or not self.cards:
+            return None
+        return self.cards[index]
+
+    @on(OptionList.OptionSelected, "#archived")
+    def action_open_card(self) -> None:
+        from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
+
+        card = self._highlighted()
+        if card is None:
             return
-        card = self.cards[index]
+
+        def back(restore: bool | None) -> None:
+            if restore:
+                self.restore(card)
+
+        self.app.push_screen(ArchivedCardScreen(self.backend, card), back)
+
+    def action_restore(self) -> None:
+        card = self._highlighted()
+        if card is not None:
+            self.restore(card)
+
+    @work(group="db")
+    async def restore(self, card: ArchivedCard) -> None:
         try:
             change = await self.backend.change(self.backend.service.restore_card, card.id)
         except StoreError as error:
@@ -97,6 +151,9 @@ class ArchivedScreen(Screen[int | None]):
 
     def action_back(self) -> None:
         self.dismiss(self.restored)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Archive keys", self.BINDINGS))
 
 
 def _row(card: ArchivedCard) -> Content:

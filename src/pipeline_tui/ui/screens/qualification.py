@@ -29,6 +29,7 @@ from pipeline_tui.ui import text
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveAnswers = Callable[[dict[str, CriterionAnswer]], Awaitable[Qualification]]
@@ -69,8 +70,10 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         self.recorder = recorder
         # Kept here, not queried: read once more as the dialog closes (see card_form).
         self.comment = FormInput(placeholder="comment (enter keeps it)", id="comment")
-        self.options = OptionList(
+        self.options = ChoiceList(
             *(Option(self._prompt(c), id=str(n)) for n, c in enumerate(self.criteria)),
+            # A free letter jumps by the criterion, not by the answer shown before it.
+            jump_text=lambda option: self.criteria[int(option.id or 0)],
             id="criteria",
         )
 

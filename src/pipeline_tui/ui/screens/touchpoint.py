@@ -29,6 +29,7 @@ from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 LABELS = {"kind": "Kind", "when": "When", "summary": "What"}
@@ -72,7 +73,7 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
         self.recorder = recorder
         self.opened_with: dict[str, str] = {}
         # Kept here, not queried: read once more as the dialog closes (see card_form).
-        self.kinds = OptionList(
+        self.kinds = ChoiceList(
             *(Option(kind.label, id=kind.value) for kind in TouchpointKind), id="kinds"
         )
         self.when = FormInput("today", placeholder=PAST_DATE_HINT, id="when")
@@ -93,6 +94,8 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
             yield Static(
                 Content.assemble(
                     ("↑↓", "bold"),
+                    "/",
+                    ("letter", "bold"),
                     " kind   ",
                     ("tab", "bold"),
                     " next   ",

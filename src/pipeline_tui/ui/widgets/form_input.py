@@ -1,17 +1,28 @@
-"""A one-line input for forms, compact so a whole form fits an 80x24 terminal."""
+"""A one-line input for forms, compact so a whole form fits an 80x24 terminal.
+
+Tabbing into a field never selects its text: a rep who tabs in and types adds to what
+is there instead of typing over it. The cursor goes to the end, ready to add.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.widgets import Input
 
 
 class FormInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
+        kwargs["select_on_focus"] = False
         super().__init__(*args, **kwargs)
 
     def on_mount(self) -> None:
         # Snapshot tests switch blinking off; a blinking cursor makes screenshots flaky.
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
+
+    def on_focus(self, event: events.Focus) -> None:
+        # The terminal window regaining focus leaves the cursor where the rep left it.
+        if not event.from_app_focus:
+            self.cursor_position = len(self.value)

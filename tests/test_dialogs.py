@@ -1,0 +1,250 @@
+"""Dialogs as a rep on any terminal uses them: the chosen option marked with a symbol (it
+reads without colour), a letter jumps to an option, tabbing into a field keeps its text;
+and the archive, whose cards open read-only and restore with `r`."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual import events
+
+from pipeline_tui.domain.cards import ArchivedCard, CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.keys import check_keymap
+from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.archived import ArchivedScreen
+from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.qualification import QualificationScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from pipeline_tui.ui.widgets.form_input import FormInput
+from tests.pilot import focused_card_name, press, running, screen_text, settle, tap, type_text
+
+
+def marked(app_text: str) -> list[str]:
+    """The options shown with the chosen option's mark, as the rep reads them."""
+    return [
+        line.split("▶ ", 1)[1].strip(" ▎▊█▌▐┃│") for line in app_text.splitlines() if "▶ " in line
+    ]
+
+
+@pytest.fixture
+def ada(service: PipelineService) -> int:
+    service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
+    return service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD).card_id
+
+
+# The mark and the letters ---------------------------------------------------------------
+
+
+async def test_the_chosen_reason_is_marked_with_a_symbol_not_only_colour(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service) as (app, pilot):
+        await press(pilot, "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        text = screen_text(app)
+        assert marked(text) == ["Won"]
+        assert "  Lost" in text  # the others keep their place, unmarked
+        await press(pilot, "down")
+        assert marked(screen_text(app)) == ["Lost"]
+        await press(pilot, "tab")  # on to the note: the reason chosen stays marked
+        assert marked(screen_text(app)) == ["Lost"]
+
+
+async def test_a_letter_picks_the_reason_it_starts(service: PipelineService, ada: int) -> None:
+    async with running(service) as (app, pilot):
+        await press(pilot, "a", "d")
+        assert marked(screen_text(app)) == ["Duplicate"]
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, ArchiveScreen)
+    assert service.card(ada).archive_reason is ArchiveReason.DUPLICATE
+
+
+async def test_the_same_letter_again_goes_round_the_kinds_that_start_with_it(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "enter", "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert marked(screen_text(app)) == ["Call"]
+        seen = []
+        for _ in range(3):
+            await press(pilot, "c")
+            seen += marked(screen_text(app))
+        assert seen == ["Content read", "Conversation", "Call"]
+        await press(pilot, "s", "s")  # Social, then Sample
+        assert marked(screen_text(app)) == ["Sample / trial"]
+        await press(pilot, "enter")  # the kind chosen: on to what happened
+        await type_text(pilot, "Tried the starter box")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    [touchpoint] = service.card(ada).touchpoints
+    assert touchpoint.kind is TouchpointKind.SAMPLE
+
+
+async def test_checklist_letters_still_answer_and_the_free_ones_jump(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        assert any("can afford it" in option for option in marked(screen_text(app)))
+        await tap(pilot, "v")  # "values and goals align"
+        assert any("values and goals" in option for option in marked(screen_text(app)))
+        await tap(pilot, "y")  # y still answers yes, as it always did
+        await tap(pilot, "h", "n")  # "has a track record ..." answered no
+        await tap(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, QualificationScreen)
+    q = service.qualification(ada)
+    answers = {criterion: q.answer(criterion).answer for criterion in q.criteria}
+    assert answers["values and goals align"] is Answer.YES
+    assert answers["has a track record of following through"] is Answer.NO
+    assert answers["can afford it"] is Answer.UNKNOWN
+
+
+# Tabbing into a field --------------------------------------------------------------------
+
+
+async def test_tabbing_into_a_field_keeps_its_text_and_typing_adds_to_it(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "enter", "t", "enter")  # a call; on to what happened
+        await type_text(pilot, "Called")
+        await press(pilot, "shift+tab", "shift+tab", "tab", "tab")  # away and back again
+        field = app.focused
+        assert isinstance(field, FormInput) and field.id == "summary"
+        assert field.selection.is_empty and field.cursor_position == len("Called")
+        await type_text(pilot, " back")
+        await press(pilot, "shift+tab")
+        when = app.focused
+        assert isinstance(when, FormInput) and when.selection.is_empty
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    [touchpoint] = service.card(ada).touchpoints
+    assert touchpoint.summary == "Called back"
+
+
+# The archive -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archived_ada(service: PipelineService, ada: int) -> int:
+    service.update_card(
+        ada,
+        CardDraft(
+            name="Ada",
+            organisation="Engines",
+            email="ada@engines.example",
+            phone="+44 20 7946 0000",
+            next_action="Send the revised quote",
+        ),
+        service.card(ada).version,
+    )
+    service.add_note(ada, NoteKind.PROBLEM, "Quotes take them a week.")
+    service.move_card(ada, Stage.PROSPECT)
+    service.archive_card(ada, ArchiveReason.LOST, "went with a cheaper supplier")
+    return ada
+
+
+async def test_enter_in_the_archive_opens_the_card_read_only(
+    service: PipelineService, archived_ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ArchivedCardScreen)
+        text = screen_text(app)
+        for shown in (
+            "Ada",
+            "Engines",
+            "from Prospect",
+            "Lost: went with a cheaper supplier",
+            "ada@engines.example",
+            "+44 20 7946 0000",
+            "Send the revised quote",
+            "Quotes take them a week.",
+        ):
+            assert shown in text, shown
+        await press(pilot, "e", "n", "a")  # nothing edits an archived card
+        assert isinstance(app.screen, ArchivedCardScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Ada" in screen_text(app)
+    assert service.card(archived_ada).archived_at is not None
+
+
+async def test_r_in_the_card_view_restores_it_to_the_board(
+    service: PipelineService, archived_ada: int
+) -> None:
+    async with running(service, (100, 30)) as (app, pilot):
+        assert "Ada" not in screen_text(app)
+        await press(pilot, "A", "enter", "r")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Nothing archived" in screen_text(app)
+        await press(pilot, "escape")
+        assert "Prospect · 1" in screen_text(app)
+        assert focused_card_name(app) == "Ada"
+    card = service.card(archived_ada)
+    assert card.archived_at is None and card.summary.stage is Stage.PROSPECT
+
+
+async def test_a_letter_in_the_archive_jumps_by_the_cards_name(service: PipelineService) -> None:
+    for name in ("Ada", "Ben", "Bea", "Cy"):
+        card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
+        service.archive_card(card, ArchiveReason.WON)
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        seen = []
+        for _ in range(3):
+            await press(pilot, "b")
+            [row] = marked(screen_text(app))
+            seen.append(row.split()[1])  # after the day it was archived
+        assert sorted(seen[:2]) == ["Bea", "Ben"] and seen[2] == seen[0]  # round again
+        await press(pilot, "r")
+        assert seen[0] not in screen_text(app)
+    assert sorted(c.name for c in service.archived()) == sorted(
+        {"Ada", "Ben", "Bea", "Cy"} - {seen[0]}
+    )
+
+
+async def test_the_archive_keys_are_listed_and_can_be_rebound(
+    service: PipelineService, archived_ada: int
+) -> None:
+    assert check_keymap({"archived.restore": "R", "archived_card.restore": "R"}) == []
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert "Open" in screen_text(app) and "Restore" in screen_text(app)  # the footer
+        await press(pilot, "enter", "question_mark")
+        assert "Restore the card to the top of its stage" in screen_text(app)
+        await press(pilot, "escape", "escape", "question_mark")
+        assert "Open the card, read-only" in screen_text(app)
+
+
+async def test_a_and_enter_in_one_burst_open_the_card(
+    service: PipelineService, archived_ada: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over SSH "A" and enter can arrive together: enter waits for the list to be read,
+    # however long the store takes.
+    read_archive = service.archived
+
+    def slow_archive() -> list[ArchivedCard]:
+        time.sleep(0.3)
+        return read_archive()
+
+    monkeypatch.setattr(service, "archived", slow_archive)
+    async with running(service, (100, 30)) as (app, pilot):
+        for key, character in (("A", "A"), ("enter", "\r")):
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app.post_message(event)
+        await settle(pilot)
+        assert isinstance(app.screen, ArchivedCardScreen)
+        assert "Lost: went with a cheaper supplier" in screen_text(app)
