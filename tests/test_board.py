@@ -447,3 +447,20 @@ async def test_a_filter_typed_in_one_burst_loses_no_key(service: PipelineService
 
         await press(pilot, "slash")  # in the filter, "/" is text
         assert app.screen.query_one("#filter", Input).value == "okafor/"
+
+
+async def test_slash_again_starts_a_new_filter(service: PipelineService) -> None:
+    # As in less or vim: "/" from the board replaces the last search, in one burst too.
+    service.add_card(CardDraft(name="Hana Okafor", organisation="Harbour"), Stage.LEAD)
+    service.add_card(CardDraft(name="Ben", organisation="Bikes"), Stage.LEAD)
+    async with running(service, (120, 30)) as (app, pilot):
+        await press(pilot, "slash", *"okafor", "enter")  # back on the board, still filtered
+        assert "Ben" not in screen_text(app)
+        for key in ("slash", *"ben"):
+            event = events.Key(key, "/" if key == "slash" else key)
+            event.set_sender(app)
+            app.post_message(event)
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "ben"
+        shown = screen_text(app)
+        assert "Ben" in shown and "Hana Okafor" not in shown

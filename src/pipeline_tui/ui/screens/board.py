@@ -268,7 +268,11 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
-        yield FormInput(placeholder="filter: name, organisation, tag or note words", id="filter")
+        yield FormInput(
+            placeholder="filter: name, organisation, tag or note words",
+            id="filter",
+            select_on_focus=True,
+        )
         yield Static(EMPTY_HINT, id="empty-hint")
         with Horizontal(id="columns"):
             yield from self.columns.values()

@@ -1,7 +1,8 @@
 """A one-line input for forms, compact so a whole form fits an 80x24 terminal.
 
 Tabbing into a field never selects its text: a rep who tabs in and types adds to what
-is there instead of typing over it. The cursor goes to the end, ready to add.
+is there instead of typing over it. The cursor goes to the end, ready to add. (The
+board's filter asks for the other way: "/" starts a new search, as in less or vim.)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.widgets import Input
 class FormInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
-        kwargs["select_on_focus"] = False
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
 
     def on_mount(self) -> None:
@@ -24,5 +25,5 @@ class FormInput(Input):
 
     def on_focus(self, event: events.Focus) -> None:
         # The terminal window regaining focus leaves the cursor where the rep left it.
-        if not event.from_app_focus:
+        if not event.from_app_focus and not self.select_on_focus:
             self.cursor_position = len(self.value)
