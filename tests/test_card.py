@@ -310,7 +310,7 @@ async def test_80x24_shows_the_whole_card_at_a_glance(service: PipelineService) 
 
 
 async def test_number_keys_reach_each_section(service: PipelineService) -> None:
-    a_worked_lead(service)
+    card = a_worked_lead(service)
     async with running(service, (80, 24)) as (app, pilot):
         await open_ada(pilot)
         screen = app.screen
@@ -325,6 +325,8 @@ async def test_number_keys_reach_each_section(service: PipelineService) -> None:
             assert app.focused is info, key
             text = screen_text(app)
             assert heading in text and line in text, key
+        await press(pilot, "d")  # reading the details, not the notes: nothing deleted
+        assert len(service.card(card).notes) == len(NoteKind) + 1
         await press(pilot, "2")
         assert isinstance(app.focused, NoteList)
         await press(pilot, "enter")  # the keys of the list work again at once
@@ -412,3 +414,20 @@ async def test_the_viewer_follows_the_highlight_and_enter_edits_that_note(
         await press(pilot, "enter")
         assert isinstance(app.screen, NoteEditorScreen)
         assert app.screen.text == "The older goal\n\n- with a list"
+
+
+async def test_running_through_the_notes_leaves_one_note_in_the_viewer(
+    service: PipelineService, ada: int
+) -> None:
+    for kind in NoteKind:
+        service.add_note(ada, kind, f"# {kind.label} heading\n\nThe {kind.value} body")
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_ada(pilot)
+        await pilot.press(*["down"] * 6, *["up"] * 3)  # held keys: no wait between them
+        await settle(pilot)
+        highlighted = app.screen.query_one(NoteList).highlighted_note
+        assert highlighted is not None and highlighted.kind is NoteKind.INSIGHT
+        text = screen_text(app)
+        assert "The insight body" in text
+        shown = [kind for kind in NoteKind if f"The {kind.value} body" in text]
+        assert shown == [NoteKind.INSIGHT]

@@ -451,7 +451,13 @@ class CardScreen(Screen[None]):
             release_keys()
 
     def action_delete_note(self) -> None:
-        note = self.query_one(NoteList).highlighted_note
+        notes = self.query_one(NoteList)
+        if not notes.has_focus:
+            # After 3 (say) the rep is reading touchpoints: d must not take a note
+            # they are not looking at.
+            self.notify("d deletes a note from the list of notes: 2 goes there.", timeout=3)
+            return
+        note = notes.highlighted_note
         if note is not None:
             self._delete_note(note)
 
