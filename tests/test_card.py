@@ -309,9 +309,12 @@ async def test_80x24_shows_the_whole_card_at_a_glance(service: PipelineService) 
         assert isinstance(app.focused, NoteList)
 
 
-async def test_number_keys_reach_each_section(service: PipelineService) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_number_keys_reach_each_section(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
     card = a_worked_lead(service)
-    async with running(service, (80, 24)) as (app, pilot):
+    async with running(service, size) as (app, pilot):
         await open_ada(pilot)
         screen = app.screen
         info = screen.query_one("#info")
@@ -370,6 +373,9 @@ HOSTILE_NOTE = "\n".join(
         "<script>alert(1)</script> <b>raw</b>",
         "\x1b[31mred\x1b[0m \x1b]52;c;c3RvbGVu\x07copied",
         "Turn &#x202e;around &amp; &#27;[2J",
+        "```[link=https://evil.example]",
+        "[bold]in a code block[/]",
+        "```",
     ]
 )
 
@@ -390,6 +396,7 @@ async def test_a_note_renders_as_markdown_and_hostile_text_stays_literal(
             "<https://auto.example>",
             "<script>alert(1)</script> <b>raw</b>",
             "&#x202e;around &amp; &#27;[2J",
+            "[bold]in a code block[/]",
         ):
             assert literal in text, literal
         assert "redred" not in text and "red copied" in text.replace("\x1b", "")
