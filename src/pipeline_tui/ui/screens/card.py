@@ -53,11 +53,11 @@ WIDE = 110  # columns from which notes sit beside the profile instead of below i
 SECTIONS = Binding.Group("Section", compact=True)
 """1-5 in the footer: the keys, then what they do."""
 SECTION_KEYS = {
-    "1": ("details", "Details: stage, owner, tags, source"),
-    "2": ("notes", "Research notes"),
-    "3": ("touchpoints", "Touchpoints"),
-    "4": ("qualification", "Qualification checklist and referrals"),
-    "5": ("history", "Stage history"),
+    "1": ("details", "Go to the details (stage, owner, tags, source)"),
+    "2": ("notes", "Go to the research notes"),
+    "3": ("touchpoints", "Go to the touchpoints"),
+    "4": ("qualification", "Go to the checklist (a client's: referrals)"),
+    "5": ("history", "Go to the stage history"),
 }
 
 
@@ -130,7 +130,7 @@ class CardScreen(Screen[None]):
                 key,
                 f"section('{section}')",
                 "Section",
-                tooltip=f"Go to: {what}",
+                tooltip=what,
                 id=f"card.section_{section}",
                 group=SECTIONS,
             )
