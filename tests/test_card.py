@@ -7,22 +7,26 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.seams import STYLES_CACHE
 from pipeline_tui.ui.widgets.note_list import NoteList
+from pipeline_tui.ui.widgets.note_view import literal_markdown
 from tests.conftest import TODAY
 from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
 
@@ -253,3 +257,184 @@ async def test_a_closed_card_screen_is_let_go(service: PipelineService, ada: int
         await open_and_close(6)
         assert alive(Widget) <= widgets
         assert alive(STYLES_CACHE) <= render_caches
+
+
+# At a glance: the 80x24 layout, the section keys, notes as Markdown -------------------------
+
+
+def a_worked_lead(service: PipelineService) -> int:
+    """A lead with everything the card screen shows: contacts, source, market, score, a
+    next action, and notes of every kind (two goals: the older one is not the latest)."""
+    card = service.add_card(
+        CardDraft(
+            name="Ada Byron",
+            organisation="Analytical Engines",
+            email="ada@engines.example",
+            phone="+44 20 7946 0000",
+            next_action="Send the pilot proposal",
+            next_action_due=TODAY + timedelta(days=2),
+        ),
+        Stage.LEAD,
+        market=Market.WARM,
+    ).card_id
+    service.add_touchpoint(card, TouchpointKind.EVENT, TODAY - timedelta(days=9), "Met at a fair")
+    first = next(iter(service.criteria))
+    service.save_qualification(card, {first: CriterionAnswer(Answer.YES)})
+    service.add_note(card, NoteKind.GOAL, "An older goal, no longer the latest")
+    for kind in NoteKind:
+        service.add_note(card, kind, f"Latest {kind.value}: a line about it\nmore below")
+    return card
+
+
+async def test_80x24_shows_the_whole_card_at_a_glance(service: PipelineService) -> None:
+    a_worked_lead(service)
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_ada(pilot)
+        text = screen_text(app)
+        for shown in (
+            "Ada Byron",
+            "Analytical Engines",
+            "ada@engines.example",
+            "+44 20 7946 0000",
+            "from Event / card exchange",
+            "market warm",
+            "qualified 1/4",
+            "Send the pilot proposal",
+            "due 2026-11-25 (Wed)",
+        ):
+            assert shown in text, shown
+        for kind in NoteKind:
+            assert f"Latest {kind.value}: a line about it" in text, kind
+        assert "GOAL (2)" in text
+        assert isinstance(app.focused, NoteList)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_number_keys_reach_each_section(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    card = a_worked_lead(service)
+    async with running(service, size) as (app, pilot):
+        await open_ada(pilot)
+        screen = app.screen
+        info = screen.query_one("#info")
+        for key, heading, line in (
+            ("3", "Touchpoints (1)", "Met at a fair"),
+            ("5", "Stage history", "Added as Lead"),
+            ("4", "Qualification 1/4", "Q answers the checklist."),
+            ("1", "Details", "Owner"),
+        ):
+            await press(pilot, key)
+            assert app.focused is info, key
+            text = screen_text(app)
+            assert heading in text and line in text, key
+        await press(pilot, "d")  # reading the details, not the notes: nothing deleted
+        assert len(service.card(card).notes) == len(NoteKind) + 1
+        await press(pilot, "2")
+        assert isinstance(app.focused, NoteList)
+        await press(pilot, "enter")  # the keys of the list work again at once
+        assert isinstance(app.screen, NoteEditorScreen)
+
+
+async def test_4_on_a_client_shows_whom_they_referred(service: PipelineService) -> None:
+    cy = service.add_card(CardDraft(name="Cy"), Stage.CLIENT).card_id
+    service.refer(cy, CardDraft("Rae"), TODAY)
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "l", "l", "enter")
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == cy
+        await press(pilot, "4")
+        assert "Referred 1:" in screen_text(app)
+
+
+async def test_the_footer_names_the_section_keys_and_help_fits_80x24(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_ada(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("n Note", "t Log", "f Next", "x Done", "1 2 3 4 5 Section", "? Keys"):
+            assert key in footer, footer
+        assert "^p palette" in footer
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "(1 of" not in text  # one page
+        for binding in CardScreen.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.tooltip in text, binding.tooltip
+
+
+HOSTILE_NOTE = "\n".join(
+    [
+        "# Call notes",
+        "**Budget** agreed, [bold]not bold[/]",
+        "[link=https://evil.example]click me[/link]",
+        "See [their site](https://evil.example/login) or <https://auto.example>",
+        "<script>alert(1)</script> <b>raw</b>",
+        "\x1b[31mred\x1b[0m \x1b]52;c;c3RvbGVu\x07copied",
+        "Turn &#x202e;around &amp; &#27;[2J",
+        "```[link=https://evil.example]",
+        "[bold]in a code block[/]",
+        "```",
+    ]
+)
+
+
+async def test_a_note_renders_as_markdown_and_hostile_text_stays_literal(
+    service: PipelineService, ada: int
+) -> None:
+    service.add_note(ada, NoteKind.INSIGHT, HOSTILE_NOTE)
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_ada(pilot)
+        text = screen_text(app)
+        assert "Call notes" in text and "# Call notes" not in text  # a heading
+        assert "Budget agreed" in text  # emphasis, drawn not typed
+        for literal in (
+            "[bold]not bold[/]",
+            "[link=https://evil.example]click me[/link]",
+            "[their site](https://evil.example/login)",
+            "<https://auto.example>",
+            "<script>alert(1)</script> <b>raw</b>",
+            "&#x202e;around &amp; &#27;[2J",
+            "[bold]in a code block[/]",
+        ):
+            assert literal in text, literal
+        assert "redred" not in text and "red copied" in text.replace("\x1b", "")
+        for hidden in ("\x1b", "]52;", "c3RvbGVu", "\u202e"):
+            assert hidden not in text, repr(hidden)
+    # Nothing in the note becomes a link to click, HTML, or a character it spelt out.
+    tokens = literal_markdown().parse(HOSTILE_NOTE)
+    kinds = {child.type for token in tokens for child in [token, *(token.children or [])]}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block"}, kinds
+
+
+async def test_the_viewer_follows_the_highlight_and_enter_edits_that_note(
+    service: PipelineService, ada: int
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "The older goal\n\n- with a list")
+    service.add_note(ada, NoteKind.GOAL, "The newer goal")
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_ada(pilot)
+        assert "Earlier notes (1)" in screen_text(app)
+        await press(pilot, "end")  # the earlier goal, below the latest of each kind
+        assert "• with a list" in screen_text(app)  # rendered: a bullet, not "- "
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "The older goal\n\n- with a list"
+
+
+async def test_running_through_the_notes_leaves_one_note_in_the_viewer(
+    service: PipelineService, ada: int
+) -> None:
+    for kind in NoteKind:
+        service.add_note(ada, kind, f"# {kind.label} heading\n\nThe {kind.value} body")
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_ada(pilot)
+        await pilot.press(*["down"] * 6, *["up"] * 3)  # held keys: no wait between them
+        await settle(pilot)
+        highlighted = app.screen.query_one(NoteList).highlighted_note
+        assert highlighted is not None and highlighted.kind is NoteKind.INSIGHT
+        text = screen_text(app)
+        assert "The insight body" in text
+        shown = [kind for kind in NoteKind if f"The {kind.value} body" in text]
+        assert shown == [NoteKind.INSIGHT]

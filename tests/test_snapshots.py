@@ -1,5 +1,5 @@
 """What each screen looks like, at 80x24 (a phone over SSH) and 160x45 (a big terminal);
-the board, the palette and the archive at 60x20 too.
+the board, the palette, the card screen and the archive at 60x20 too.
 
 When one of these fails after an intended change, look at the new SVG before accepting
 it with --snapshot-update.
@@ -112,14 +112,22 @@ def test_edit_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> Non
     assert snap_compare(app, terminal_size=size, run_before=edit)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", BOARD_SIZES)
 def test_card_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def open_card(pilot: Any) -> None:
         await settle(pilot)
         await pilot.press("l", "enter")
         await settle(pilot)
 
-    app = make_app(demo_service())
+    service = demo_service()
+    [lars] = [card for card in service.board()[Stage.PROSPECT] if card.name == "Lars Nyström"]
+    # The latest problem, highlighted when the card opens: its Markdown rendered.
+    service.add_note(
+        lars.id,
+        NoteKind.PROBLEM,
+        "## Empty miles\nTrucks come back **empty** twice a week:\n- Oslo run\n- Bergen run",
+    )
+    app = make_app(service)
     assert snap_compare(app, terminal_size=size, run_before=open_card)
 
 

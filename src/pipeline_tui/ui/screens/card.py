@@ -1,5 +1,11 @@
 """The card screen: profile, next action, research notes, touchpoints and stage history.
 
+At the top, always in view (80x24 included): who, how to reach them, where they came
+from, the qualification score and the next action. Beside it (or below, on a narrow
+terminal) the latest note of every kind, one line each, and the highlighted note
+rendered as Markdown. `1`-`5` jump to a section: details, notes, touchpoints,
+qualification, stage history.
+
 Keys for the rep's research: `n` writes a note, `enter` opens one, `d` deletes it
 (`u` brings it back), `t` logs a touchpoint, `f` sets the next action and `x` marks
 it done.
@@ -39,16 +45,27 @@ from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.note_list import NoteList
+from pipeline_tui.ui.widgets.note_view import NoteViewer
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 110  # columns from which notes sit beside the profile instead of below it
+
+SECTIONS = Binding.Group("Section", compact=True)
+"""1-5 in the footer: the keys, then what they do."""
+SECTION_KEYS = {
+    "1": ("details", "Go to the details (stage, owner, tags, source)"),
+    "2": ("notes", "Go to the research notes"),
+    "3": ("touchpoints", "Go to the touchpoints"),
+    "4": ("qualification", "Go to the checklist (a client's: referrals)"),
+    "5": ("history", "Go to the stage history"),
+}
 
 
 class CardScreen(Screen[None]):
     CSS_PATH = "card.tcss"
     BINDINGS = [
         Binding("n", "new_note", "Note", tooltip="Write a research note", id="card.new_note"),
-        Binding("t", "touchpoint", "Touchpoint", tooltip="Log a touchpoint", id="card.touchpoint"),
+        Binding("t", "touchpoint", "Log", tooltip="Log a touchpoint", id="card.touchpoint"),
         Binding("f", "next_action", "Next", tooltip="Set the next action", id="card.next_action"),
         Binding("x", "done", "Done", tooltip="Mark the next action done", id="card.done"),
         Binding("e", "edit_card", "Edit", tooltip="Edit the card's profile", id="card.edit"),
@@ -108,9 +125,22 @@ class CardScreen(Screen[None]):
             tooltip="Copy the email (again: the phone) to the clipboard",
             id="card.copy",
         ),
+        *(
+            Binding(
+                key,
+                f"section('{section}')",
+                "Section",
+                tooltip=what,
+                id=f"card.section_{section}",
+                group=SECTIONS,
+            )
+            for key, (section, what) in SECTION_KEYS.items()
+        ),
         Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
     ]
+    # Below 100 columns the footer leaves these to `?`, so 1-5 and ctrl+p fit.
+    WIDE_ONLY_KEYS = frozenset({"card.edit"})
 
     def __init__(self, backend: Backend, card_id: int, note_id: int | None = None) -> None:
         super().__init__()
@@ -123,29 +153,37 @@ class CardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
         with Horizontal(id="panes"):
-            with VerticalScroll(id="info"):
-                yield Static(Content.styled("Loading…", "italic"), id="profile")
-                yield Static(classes="heading", id="drafts-heading")
-                yield Static(classes="section", id="drafts")
-                yield Static(classes="heading", id="next-heading")
-                yield Static(classes="section", id="next")
-                yield Static(classes="section", id="facts")
-                for section in ("qualification", "referrals", "touchpoints", "history"):
-                    yield Static(classes="heading", id=f"{section}-heading")
-                    yield Static(classes="section", id=section)
+            with Vertical(id="left"):
+                # What the rep needs before a call, never scrolled away.
+                yield Static(Content.styled("Loading…", "italic"), id="glance")
+                with VerticalScroll(id="info"):
+                    yield Static(classes="heading", id="drafts-heading")
+                    yield Static(classes="section", id="drafts")
+                    for section in (
+                        "details",
+                        "qualification",
+                        "referrals",
+                        "touchpoints",
+                        "history",
+                    ):
+                        yield Static(classes="heading", id=f"{section}-heading")
+                        yield Static(classes="section", id=section)
             with Vertical(id="notes-pane"):
                 yield Static(Content("Research notes"), classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
+                yield NoteViewer(id="note-view")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(NoteList).focus()
         self._section("drafts", "", Content(""))  # shown once the drafts are read
+        self.query_one(NoteViewer).display = False  # until there is a note to show
         # "enter" then "np" typed at once: the keys wait for the card they act on.
         self.load(self.focus_note_id, release_keys=hold_keys(self))
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < WIDE, "-narrow")
+        # Not "-narrow": the app sets that one itself, at its own width (app.tcss).
+        self.set_class(self.size.width < WIDE, "-stacked")
 
     # Loading -----------------------------------------------------------------------------
 
@@ -174,9 +212,8 @@ class CardScreen(Screen[None]):
         s = card.summary
         self.sub_title = f"{s.stage.label} · card {s.id}"
         today = self.backend.today()
-        self.query_one("#profile", Static).update(self._profile(card))
-        self.query_one("#facts", Static).update(self._facts(card))
-        self._section("next", "Next action", self._next_action(card, today))
+        self.query_one("#glance", Static).update(self._glance(card, today))
+        self._section("details", "Details", self._facts(card))
         q = card.qualification
         self._section(
             "qualification",
@@ -194,6 +231,7 @@ class CardScreen(Screen[None]):
         notes.notes = card.notes
         if note_id is not None:
             notes.select_note(note_id)
+        self._show_highlighted_note()
 
     def _section(self, key: str, heading: str, body: Content) -> None:
         """Fill a section; one with no heading (nothing to say) is hidden."""
@@ -205,13 +243,29 @@ class CardScreen(Screen[None]):
 
     # What the panes say ---------------------------------------------------------------------
 
-    @staticmethod
-    def _profile(card: CardDetail) -> Content:
+    @classmethod
+    def _glance(cls, card: CardDetail, today: date) -> Content:
+        """Name, organisation, how to reach them, where they came from, the score and
+        the next action: a few lines that wrap, so they fit 80x24 (and 60x20)."""
         s = card.summary
-        parts: list[Content | str | tuple[str, str]] = [text.line(s.name, "bold $accent")]
+        who: list[Content | str | tuple[str, str]] = [text.line(s.name, "bold $accent")]
         if s.organisation:
-            parts += ["\n", text.line(s.organisation, "bold")]
-        return Content.assemble(*parts)
+            who += [(" · ", "$text-muted"), text.line(s.organisation, "bold")]
+        reach = [text.line(value) for value in (card.email, card.phone) if value]
+        if not reach:
+            reach.append(Content.styled("No email or phone yet. e adds them.", "$text-muted"))
+        origin: list[Content] = []
+        if card.source:
+            origin.append(Content.assemble(("from ", "$text-muted"), card.source.label))
+        if card.market:
+            origin.append(Content.assemble(("market ", "$text-muted"), card.market.value))
+        if s.score:
+            origin.append(Content.assemble(("qualified ", "$text-muted"), (s.score, "bold")))
+        rows = [Content.assemble(*who), Content(" · ").join(reach)]
+        if origin:
+            rows.append(Content(" · ").join(origin))
+        rows.append(Content.assemble(("Next ", "bold $text-muted"), cls._next_action(card, today)))
+        return Content("\n").join(rows)
 
     @staticmethod
     def _facts(card: CardDetail) -> Content:
@@ -222,6 +276,7 @@ class CardScreen(Screen[None]):
             ("Owner", s.owner),
             ("Email", card.email),
             ("Phone", card.phone),
+            ("Added", f"{card.created_at.astimezone():%Y-%m-%d}"),
         ]
         if s.tags:
             facts.append(("Tags", " ".join(f"#{t}" for t in s.tags)))
@@ -254,7 +309,7 @@ class CardScreen(Screen[None]):
                 style, mark = "bold $text-warning", ""
             else:
                 style, mark = "$text-muted", ""
-            parts.append((f"\n{mark}due {s.next_action_due.isoformat()} ({label})", style))
+            parts.append((f" · {mark}due {s.next_action_due.isoformat()} ({label})", style))
         return Content.assemble(*parts)
 
     @staticmethod
@@ -339,6 +394,28 @@ class CardScreen(Screen[None]):
 
         self.app.push_screen(NoteKindScreen(), kind_chosen)
 
+    @on(OptionList.OptionHighlighted, "#notes")
+    def _show_highlighted_note(self) -> None:
+        """The viewer follows the highlight: one note rendered, whatever the card has."""
+        self.query_one(NoteViewer).show(self.query_one(NoteList).highlighted_note)
+
+    def action_section(self, section: str) -> None:
+        """Bring a section into view, and the keys to it (the list, or the scroll)."""
+        if section == "notes":
+            self.query_one(NoteList).focus()
+            return
+        if section == "qualification" and not self.query_one("#qualification").display:
+            section = "referrals"  # a client's: whom they referred
+        heading = self.query_one(f"#{section}-heading", Static)
+        if not heading.display:
+            what = "qualification checklist or referrals" if section == "referrals" else section
+            self.notify(f"This card has no {what} to show.", timeout=3)
+            return
+        info = self.query_one("#info", VerticalScroll)
+        info.focus()
+        # After the focus: on a narrow terminal the pane grows when it has it.
+        self.call_after_refresh(info.scroll_to_widget, heading, top=True, animate=False)
+
     @on(OptionList.OptionSelected, "#notes")
     def _open_note(self) -> None:
         note = self.query_one(NoteList).highlighted_note
@@ -374,7 +451,13 @@ class CardScreen(Screen[None]):
             release_keys()
 
     def action_delete_note(self) -> None:
-        note = self.query_one(NoteList).highlighted_note
+        notes = self.query_one(NoteList)
+        if not notes.has_focus:
+            # After 3 (say) the rep is reading touchpoints: d must not take a note
+            # they are not looking at.
+            self.notify("d deletes a note from the list of notes: 2 goes there.", timeout=3)
+            return
+        note = notes.highlighted_note
         if note is not None:
             self._delete_note(note)
 

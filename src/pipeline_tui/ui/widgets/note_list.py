@@ -1,6 +1,9 @@
-"""The research notes on a card, grouped by kind, newest first within each kind."""
+"""The research notes on a card, one line each: the latest of every kind first, so all
+of them show at once at 80x24, then the earlier ones, newest first within each kind."""
 
 from __future__ import annotations
+
+import re
 
 from textual.content import Content
 from textual.reactive import reactive
@@ -9,11 +12,15 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from pipeline_tui.domain.cards import NoteView
 from pipeline_tui.domain.kinds import NoteKind
-from pipeline_tui.domain.text import clean_text
+from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.styles import load_tcss
 
-PREVIEW_LINES = 3
-PREVIEW_CHARS = 400
+KIND_CELLS = len("OPPORTUNITY (99)  ")
+"""The kind column: wide enough for the longest kind and a two-digit count."""
+FIRST_LINE_CHARS = 300
+"""Of a note's first line, more than this never fits a row (the line is cut with …)."""
+_BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?)")
+"""A Markdown heading, quote or list mark opening a line: the row shows what follows."""
 
 
 class NoteList(OptionList):
@@ -24,15 +31,20 @@ class NoteList(OptionList):
     def watch_notes(self, notes: tuple[NoteView, ...]) -> None:
         keep = self.highlighted_note
         self.clear_options()
-        for kind in NoteKind:
-            of_kind = [note for note in notes if note.kind is kind]
-            if not of_kind:
-                continue
-            if self.option_count:
-                self.add_option(None)  # a rule between kinds
-            heading = Content.styled(f"{kind.label.upper()} ({len(of_kind)})", "bold $accent")
-            self.add_option(Option(heading, id=f"kind-{kind.value}", disabled=True))
-            self.add_options(Option(_preview(note), id=f"note-{note.id}") for note in of_kind)
+        # The store gives the notes newest first, so each kind's first is its latest.
+        by_kind = {kind: [note for note in notes if note.kind is kind] for kind in NoteKind}
+        for kind, of_kind in by_kind.items():
+            if of_kind:
+                heading = f"{kind.label.upper()} ({len(of_kind)})"
+                self.add_option(Option(_row(heading, of_kind[0]), id=f"note-{of_kind[0].id}"))
+        earlier = [note for of_kind in by_kind.values() for note in of_kind[1:]]
+        if earlier:
+            self.add_option(None)  # a rule between the latest notes and the earlier ones
+            rule = Content.styled(f"Earlier notes ({len(earlier)})", "bold $text-muted")
+            self.add_option(Option(rule, id="earlier", disabled=True))
+            self.add_options(
+                Option(_row(note.kind.label, note), id=f"note-{note.id}") for note in earlier
+            )
         if not notes:
             empty = "Nothing written yet about their business. n starts a note."
             self.add_option(Option(Content.styled(empty, "italic $text-muted"), disabled=True))
@@ -59,13 +71,19 @@ class NoteList(OptionList):
                 self.action_first()
 
 
-def _preview(note: NoteView) -> Content:
-    """When it was written and the first lines of it; the full note opens with enter."""
-    stamp = f"{note.updated_at.astimezone():%Y-%m-%d %H:%M}"
-    if note.updated_at != note.created_at:
-        stamp += " (edited)"
-    body = clean_text(note.body[:PREVIEW_CHARS])
-    lines = body.splitlines()[:PREVIEW_LINES]
-    cut = len(note.body) > PREVIEW_CHARS or len(body.splitlines()) > PREVIEW_LINES
-    text = "\n".join(lines) + (" …" if cut else "")
-    return Content.assemble((stamp, "$text-muted"), "\n", text)
+def first_line(note: NoteView) -> str:
+    """The note's first line with words in it: what the note is about, at a glance."""
+    for line in note.body[:FIRST_LINE_CHARS].splitlines():
+        if cleaned := _BLOCK_MARK.sub("", clean_line(line)):
+            return cleaned
+    return "(empty)"
+
+
+def _row(label: str, note: NoteView) -> Content:
+    """One line (the list does not wrap: see note_list.tcss); the note shows whole in
+    the viewer beside the list, and opens with enter."""
+    return Content.assemble(
+        (f"{label:<{KIND_CELLS}}", "bold $accent"),
+        (f"{note.updated_at.astimezone():%Y-%m-%d}  ", "$text-muted"),
+        first_line(note),
+    )
