@@ -39,6 +39,7 @@ class KeyContext:
 def key_contexts() -> list[KeyContext]:
     # Imported here: the screens import this package's widgets, which import the app's
     # helpers; keeping it lazy avoids an import cycle and a slow `config check`.
+    from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen
     from pipeline_tui.ui.screens.board import BoardScreen
     from pipeline_tui.ui.screens.card import CardScreen
     from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
@@ -50,6 +51,7 @@ def key_contexts() -> list[KeyContext]:
         KeyContext("card", lambda: CardScreen.BINDINGS),
         KeyContext("note", lambda: NoteEditorScreen.BINDINGS, typing=True),
         KeyContext("standup", lambda: StandupScreen.BINDINGS),
+        KeyContext("week", lambda: [*AgendaList.BINDINGS, *AgendaScreen.BINDINGS]),
     ]
 
 
