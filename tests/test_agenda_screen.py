@@ -321,3 +321,18 @@ async def _open_week(pilot: Any) -> None:
 def test_week_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     app = make_app(week_in_memory())
     assert snap_compare(app, terminal_size=size, run_before=_open_week)
+
+
+async def test_keys_from_the_config_rebind_the_week(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    app = make_app(service, keymap={"board.week": "W", "agenda.snooze": "s"})
+    async with running(app) as (_, pilot):
+        await press(pilot, "w")
+        assert isinstance(showing(app), BoardScreen)
+        await press(pilot, "W")
+        screen = showing(app)
+        assert isinstance(screen, AgendaScreen)
+        await tap(pilot, "s", "t")
+        assert showing(app) is screen
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
