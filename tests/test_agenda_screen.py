@@ -202,7 +202,7 @@ async def test_f_sets_the_next_action_of_the_highlighted_card(
         assert (summary.next_action, summary.next_action_due) == ("Demo to the owners", day(3))
         assert "TODAY · MON 23 NOV  nothing" in screen_text(app)
         assert "THU 26 NOV · 2" in screen_text(app)
-        assert highlighted_name(screen) == "Bea Quist"  # the cursor follows the card
+        assert highlighted_name(screen) == "Cal Ruiz"  # on to the next line
 
 
 async def test_z_t_snoozes_to_tomorrow(service: PipelineService, week: dict[str, int]) -> None:
@@ -336,3 +336,39 @@ async def test_keys_from_the_config_rebind_the_week(
         await tap(pilot, "s", "t")
         assert showing(app) is screen
         assert service.card(week["ada"]).summary.next_action_due == day(1)
+
+
+async def test_u_undoes_a_snooze_and_U_redoes_it(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await tap(pilot, "z", "t")
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+        await press(pilot, "u")
+        assert service.card(week["ada"]).summary.next_action_due == day(-3)
+        assert "OVERDUE · 2" in screen_text(app)
+        await press(pilot, "U")
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+        assert "OVERDUE · 1" in screen_text(app)
+        assert showing(app) is screen
+
+
+async def test_keys_typed_at_once_act_on_the_line_each_was_pressed_on(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await type_text(pilot, "jzt")  # Ivo, snoozed to tomorrow
+        assert showing(app) is screen
+        assert service.card(week["ivo"]).summary.next_action_due == day(1)
+        assert service.card(week["ada"]).summary.next_action_due == day(-3)
+        assert highlighted_name(screen) == "Bea Quist"  # on to the next line
+        await type_text(pilot, "xSend the slides")  # done, and the next step typed at once
+        assert isinstance(showing(app), NextActionScreen)
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        card = service.card(week["bea"])
+        assert card.summary.next_action == "Send the slides"
+        assert [t.kind for t in card.touchpoints] == [TouchpointKind.MEETING]  # "Demo..."
+        assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # tomorrow now, after Bea

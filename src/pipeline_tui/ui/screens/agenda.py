@@ -151,6 +151,15 @@ class AgendaScreen(Screen[None]):
         Binding("f", "next_action", "Next", tooltip="Set the next action", id="agenda.next"),
         Binding("z", "snooze", "Snooze", tooltip="Snooze: tomorrow or a date", id="agenda.snooze"),
         Binding("enter", "open_card", "Open", tooltip="Open the card", id="agenda.open_card"),
+        Binding("u", "undo", "Undo", tooltip="Undo (again for more)", id="agenda.undo"),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back",
+            id="agenda.redo",
+        ),
         Binding(
             "o",
             "toggle_owner",
@@ -202,8 +211,9 @@ class AgendaScreen(Screen[None]):
     async def load(self) -> None:
         await self.read()
 
-    async def read(self) -> None:
-        """Read the week again and show it, the cursor kept on its card (or its place)."""
+    async def read(self, *, leaving: int | None = None) -> None:
+        """Read the week again and show it, the cursor kept on its card; `leaving`: the
+        card just acted on, whose step is dealt with: the cursor moves on to the next."""
         today = self.backend.today()
         owner = self.backend.service.user if self.only_mine else None
         try:
@@ -213,16 +223,27 @@ class AgendaScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), title="Could not read the week", severity="error", markup=False)
             return
-        self.show(today, actions)
+        self.show(today, actions, leaving=leaving)
 
-    def show(self, today: date, actions: list[ScheduledAction]) -> None:
+    def show(
+        self, today: date, actions: list[ScheduledAction], *, leaving: int | None = None
+    ) -> None:
         self._shown = (today, actions)
         self.loaded = True
         lines = self.query_one(AgendaList)
         keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
         place = lines.highlighted
+        before = list(self.actions)
         options, self.actions = self._options(today, actions)
         lines.set_options(options)
+        if leaving is not None and f"card-{leaving}" in before:
+            # Working down the week: the line after the one dealt with (or before it, at
+            # the end), wherever its own step now falls.
+            at = before.index(f"card-{leaving}")
+            keep = next(
+                (o for o in [*before[at + 1 :], *reversed(before[:at])] if o in self.actions),
+                keep,
+            )
         if keep is not None and keep in self.actions:
             lines.highlighted = lines.get_option_index(keep)
         elif self.actions:
@@ -373,12 +394,12 @@ class AgendaScreen(Screen[None]):
                 timeout=3,
                 markup=False,
             )
-            await self.read()
+            await self.read(leaving=item.card_id)
         finally:
             release_keys()
         # Done is only half the job: the next step is asked for at once.
         await flows.set_next_action(self, self.backend, self._card(item))
-        await self.read()
+        await self.read(leaving=item.card_id)
 
     def action_next_action(self) -> None:
         item = self.highlighted
@@ -390,7 +411,7 @@ class AgendaScreen(Screen[None]):
         from pipeline_tui.ui import flows
 
         if await flows.set_next_action(self, self.backend, self._card(item)):
-            await self.read()
+            await self.read(leaving=item.card_id)
 
     def action_snooze(self) -> None:
         item = self.highlighted
@@ -424,11 +445,10 @@ class AgendaScreen(Screen[None]):
             )
         except StoreError as error:
             self.notify(str(error), title="Not snoozed", severity="error", markup=False)
-        else:
-            self.notify(
-                f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False
-            )
-        await self.read()
+            await self.read()
+            return
+        self.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
+        await self.read(leaving=item.card_id)
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen
@@ -441,6 +461,17 @@ class AgendaScreen(Screen[None]):
             self.load()
 
         self.app.push_screen(CardScreen(self.backend, item.card_id), back)
+
+    @work(group="agenda-step")
+    async def action_undo(self) -> None:
+        # A snooze or a next action set here, or any change made before on the board.
+        await self.backend.undo_and_tell(self.notify)
+        await self.read()
+
+    @work(group="agenda-step")
+    async def action_redo(self) -> None:
+        await self.backend.redo_and_tell(self.notify)
+        await self.read()
 
     def action_toggle_owner(self) -> None:
         self.only_mine = not self.only_mine
