@@ -23,6 +23,8 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
+from tests.test_markup_safety import HOSTILE, assert_no_user_text_parsed
+from tests.test_markup_safety import parsed as parsed  # the fixture: every markup parsed
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 SnapCompare = Callable[..., bool]
@@ -372,3 +374,25 @@ async def test_keys_typed_at_once_act_on_the_line_each_was_pressed_on(
         assert card.summary.next_action == "Send the slides"
         assert [t.kind for t in card.touchpoints] == [TouchpointKind.MEETING]  # "Demo..."
         assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # tomorrow now, after Bea
+
+
+async def test_no_user_text_is_read_as_markup_on_the_week(
+    service: PipelineService, parsed: list[str]
+) -> None:
+    for n, text in enumerate(HOSTILE):
+        add(service, text, text, day(-3 if n == 0 else n % 9 - 1), organisation=text)
+    async with running(service, (160, 45), notifications=True) as (app, pilot):
+        screen = await open_week(pilot)
+        assert "Old Co [/ex-client]" in screen_text(app)
+        await tap(pilot, "z")
+        assert "Snooze Old Co [/ex-client] (Old Co [/ex-client])" in screen_text(app)
+        await tap(pilot, "d")
+        assert isinstance(showing(app), SnoozeDateScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "x")  # a toast naming the step and the card, then the dialog
+        assert isinstance(showing(app), NextActionScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "z", "t")
+        await press(pilot, "u", "question_mark", "escape")
+        assert showing(app) is screen
+    assert_no_user_text_parsed(parsed)
