@@ -179,7 +179,6 @@ class AgendaScreen(Screen[None]):
         self.only_mine = False
         self.actions: dict[str, ScheduledAction] = {}
         """The card lines, by option id."""
-        self.loaded = False
         self._wide: bool | None = None
         self._shown: tuple[date, list[ScheduledAction]] | None = None
 
@@ -229,7 +228,6 @@ class AgendaScreen(Screen[None]):
         self, today: date, actions: list[ScheduledAction], *, leaving: int | None = None
     ) -> None:
         self._shown = (today, actions)
-        self.loaded = True
         lines = self.query_one(AgendaList)
         keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
         place = lines.highlighted
@@ -309,12 +307,15 @@ class AgendaScreen(Screen[None]):
         heading("OVERDUE", overdue)
         for item in overdue:
             card_line(item, due_label(item.due, today), "bold $text-error")
+        by_day: dict[date, list[ScheduledAction]] = {}
+        for item in actions:
+            by_day.setdefault(item.due, []).append(item)
         for n in range(DEFAULT_DAYS + 1):
             day = today + timedelta(days=n)
-            items = [a for a in actions if a.due == day]
-            # The empty days after the first sit together, one line each.
-            previous_empty = n > 0 and not [a for a in actions if a.due == day - timedelta(1)]
-            heading(day_label(day, today).upper(), items, gap=bool(items) or not previous_empty)
+            items = by_day.get(day, [])
+            # Empty days in a row sit together, one line each, after one blank line.
+            follows_empty = n > 0 and not by_day.get(day - timedelta(days=1))
+            heading(day_label(day, today).upper(), items, gap=bool(items) or not follows_empty)
             for item in items:
                 when = "today" if n == 0 else f"{day:%a}"
                 card_line(item, when, "bold $text-warning" if n == 0 else "$text-muted")
