@@ -22,7 +22,16 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
+from tests.pilot import (
+    make_app,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+    wait_for,
+)
 from tests.test_markup_safety import HOSTILE, assert_no_user_text_parsed
 from tests.test_markup_safety import parsed as parsed  # the fixture: every markup parsed
 
@@ -270,6 +279,19 @@ async def test_a_step_changed_elsewhere_is_not_snoozed_unseen(
         summary = service.card(week["ada"]).summary
         assert (summary.next_action, summary.next_action_due) == ("Call the new director", day(-3))
         assert "Call the new director" in screen_text(app)  # read again: what is there now
+
+
+async def test_a_change_made_elsewhere_shows_without_a_key(
+    service: PipelineService, week: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AgendaScreen, "POLL_SECONDS", 0.1)
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        service.schedule_next(week["fox"], "Call Fox about the renewal", day(1))
+        await wait_for(
+            pilot, lambda: "Fox Hale" in screen_text(app), "the step set elsewhere to show"
+        )
+        assert "TOMORROW · TUE 24 NOV · 1" in screen_text(app)
 
 
 async def test_enter_opens_the_card_and_escape_comes_back(

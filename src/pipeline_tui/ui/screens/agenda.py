@@ -146,6 +146,8 @@ class SnoozeDateScreen(ModalScreen[date | None]):
 
 class AgendaScreen(Screen[None]):
     CSS_PATH = "agenda.tcss"
+    POLL_SECONDS = 3.0
+    """How often the week looks for changes made elsewhere (another rep, the shell)."""
     BINDINGS = [
         Binding("x", "done", "Done", tooltip="Done: log it, then set the next", id="agenda.done"),
         Binding("f", "next_action", "Next", tooltip="Set the next action", id="agenda.next"),
@@ -181,6 +183,8 @@ class AgendaScreen(Screen[None]):
         """The card lines, by option id."""
         self._wide: bool | None = None
         self._shown: tuple[date, list[ScheduledAction]] | None = None
+        self._read_at: int | None = None
+        """The board clock when the week was last read."""
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -192,6 +196,7 @@ class AgendaScreen(Screen[None]):
         self.title = "The week"
         self.query_one(AgendaList).focus()
         self.load()
+        self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
 
     def on_resize(self, event: events.Resize) -> None:
         wide = event.size.width >= WIDE
@@ -216,6 +221,8 @@ class AgendaScreen(Screen[None]):
         today = self.backend.today()
         owner = self.backend.service.user if self.only_mine else None
         try:
+            # The clock first: a change made while the week is read is read next time.
+            self._read_at = await self.backend.run(self.backend.service.change_marker)
             actions = await self.backend.run(
                 self.backend.service.agenda, until=today + timedelta(days=DEFAULT_DAYS), owner=owner
             )
@@ -223,6 +230,17 @@ class AgendaScreen(Screen[None]):
             self.notify(str(error), title="Could not read the week", severity="error", markup=False)
             return
         self.show(today, actions, leaving=leaving)
+
+    @work(group="agenda-poll", exclusive=True)
+    async def _watch_for_other_changes(self) -> None:
+        if not self.is_current or self._read_at is None:
+            return  # a dialog or the card is open, or the week is still being read
+        try:
+            marker = await self.backend.run(self.backend.service.change_marker)
+        except StoreError:
+            return  # the next read says what is wrong
+        if marker != self._read_at:
+            self.load()
 
     def show(
         self, today: date, actions: list[ScheduledAction], *, leaving: int | None = None
