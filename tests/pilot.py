@@ -117,12 +117,19 @@ async def wait_for(
     condition: Callable[[], object],
     what: str,
     timeout: float = WAIT_TIMEOUT_S,
+    *,
+    dialog: bool = False,
 ) -> None:
     """Wait until `condition()` is true, for something the app does in its own time
-    (a poll, a search); fail after `timeout` seconds, saying `what` did not happen."""
+    (a poll, a search); fail after `timeout` seconds, saying `what` did not happen.
+    `dialog`: a worker waits on a dialog meanwhile (see `tap`), so only the store
+    calls are waited for."""
     deadline = monotonic() + timeout
     while True:
-        await settle(pilot)
+        if dialog:
+            await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, what)
+        else:
+            await settle(pilot)
         if condition():
             return
         if monotonic() > deadline:

@@ -145,12 +145,18 @@ async def _refer(
         release_keys()
 
 
-async def set_next_action(screen: Screen[Any], backend: Backend, card: CardSummary) -> bool:
+async def set_next_action(
+    screen: Screen[Any],
+    backend: Backend,
+    card: CardSummary,
+    held_keys: Callable[[], None] | None = None,
+) -> bool:
     """The next-action dialog for `card` (`f` on the board), as the card screen opens it:
     drafted while typed, saved (and undoable) against the card as the rep saw it, and
     kept open with the newer version shown when someone else changed it meanwhile.
-    Whether anything was saved."""
-    release_keys = hold_keys(screen)
+    Whether anything was saved. `held_keys` releases keys the caller already holds
+    (typed after `x`, say): they are let go once the dialog is there to take them."""
+    release_keys = held_keys or hold_keys(screen)
     try:
         current = await backend.run(backend.service.summary, card.id)
         if current is None:

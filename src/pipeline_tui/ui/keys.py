@@ -39,6 +39,7 @@ class KeyContext:
 def key_contexts() -> list[KeyContext]:
     # Imported here: the screens import this package's widgets, which import the app's
     # helpers; keeping it lazy avoids an import cycle and a slow `config check`.
+    from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen
     from pipeline_tui.ui.screens.archived import ArchivedScreen
     from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
     from pipeline_tui.ui.screens.board import BoardScreen
@@ -54,6 +55,7 @@ def key_contexts() -> list[KeyContext]:
         KeyContext("standup", lambda: StandupScreen.BINDINGS),
         KeyContext("archive", lambda: ArchivedScreen.BINDINGS),
         KeyContext("archived card", lambda: ArchivedCardScreen.BINDINGS),
+        KeyContext("week", lambda: [*AgendaList.BINDINGS, *AgendaScreen.BINDINGS]),
     ]
 
 

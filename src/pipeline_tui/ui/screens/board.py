@@ -241,6 +241,14 @@ class BoardScreen(Screen[None]):
             id="board.call_queue",
         ),
         Binding(
+            "w",
+            "week",
+            "Week",
+            show=False,
+            tooltip="The week: due, by day",
+            id="board.week",
+        ),
+        Binding(
             "i",
             "insight",
             "Insight",
@@ -855,6 +863,14 @@ class BoardScreen(Screen[None]):
             self.reload()
 
         self.app.push_screen(CallQueueScreen(self.backend), back)
+
+    def action_week(self) -> None:
+        from pipeline_tui.ui.screens.agenda import AgendaScreen
+
+        def back(_: None) -> None:
+            self.reload()
+
+        self.app.push_screen(AgendaScreen(self.backend), back)
 
     def action_insight(self) -> None:
         from pipeline_tui.ui.screens.insight import InsightScreen

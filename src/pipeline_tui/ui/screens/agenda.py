@@ -1,0 +1,510 @@
+"""The week (`w` on the board): every card's next action that is overdue, due today, or
+due in the next 7 days, day by day.
+
+The rep works down it in place: `x` marks the step done (logged as a touchpoint, as
+`pipeline-tui done` does) and asks for the next one, `f` sets the next step, `z`
+snoozes it to tomorrow or a date typed, `enter` opens the card. The list is read again
+after each, so a step done or moved leaves its day at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import Enum
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from pipeline_tui.brief_report import due_label
+from pipeline_tui.domain.agenda import DEFAULT_DAYS, ScheduledAction, day_label, kind_for_action
+from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.domain.text import clean_line
+from pipeline_tui.store import StoreError
+from pipeline_tui.ui import text
+from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.date_order import date_order
+from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.widgets.form_input import FormInput
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.screen_header import ScreenHeader
+
+WIDE = 120  # from this many columns a card's step sits on its own line's end
+LABEL_WIDTH = 11
+
+Parts = list[Content | str | tuple[str, str]]
+
+
+class Snooze(Enum):
+    TOMORROW = "tomorrow"
+    A_DATE = "a date"
+
+
+class AgendaList(OptionList, inherit_bindings=False):
+    """The agenda's lines: the cursor stops on cards only, and does not wrap round.
+
+    Enter is left to the screen (open the card), so the footer names it."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="Next step", id="agenda.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="Previous step", id="agenda.up"),
+        Binding("home,g", "first", "First", show=False, tooltip="First step", id="agenda.first"),
+        Binding("end,G", "last", "Last", show=False, tooltip="Last step", id="agenda.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="agenda.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="agenda.page_up"),
+    ]
+
+    def _step(self, direction: int) -> int | None:
+        start = self.highlighted if self.highlighted is not None else -1
+        index = start + direction
+        while 0 <= index < self.option_count:
+            if not self.get_option_at_index(index).disabled:
+                return index
+            index += direction
+        return None
+
+    def action_cursor_down(self) -> None:
+        index = self._step(1)
+        if index is None:
+            self.scroll_down(animate=False)
+        else:
+            self.highlighted = index
+
+    def action_cursor_up(self) -> None:
+        index = self._step(-1)
+        if index is None:
+            self.scroll_home(animate=False)  # the first heading comes back into view
+        else:
+            self.highlighted = index
+
+
+class SnoozeDateScreen(ModalScreen[date | None]):
+    """The day to snooze a step to, typed as the next-action dialog takes it."""
+
+    CSS_PATH = "agenda.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, due: date, today: Callable[[], date]) -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.due = due
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = Content(self.dialog_title)
+            with Horizontal(classes="field"):
+                yield Label("Snooze to")
+                yield FormInput(placeholder=due_date_hint(date_order(self.app)), id="due")
+            yield Static("", id="due-hint", classes="hint")
+            yield Static(
+                Content.assemble(("enter", "bold"), " snooze   ", ("escape", "bold"), " cancel"),
+                id="keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#due", Input).focus()
+        self._check()
+
+    @on(Input.Changed)
+    def _check(self) -> date | None:
+        hint = self.query_one("#due-hint", Static)
+        value = self.query_one("#due", Input).value
+        try:
+            day = parse_due(value, self.today(), date_order(self.app))
+        except DueDateError as error:
+            hint.update(Content(str(error)))
+            hint.add_class("-error")
+            return None
+        if day is None:
+            hint.update(Content(f"now due {describe_day(self.due)}"))
+            hint.remove_class("-error")
+            return None
+        hint.update(Content(describe_day(day)))
+        hint.remove_class("-error")
+        return day
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        day = self._check()
+        if day is not None:
+            self.dismiss(day)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AgendaScreen(Screen[None]):
+    CSS_PATH = "agenda.tcss"
+    POLL_SECONDS = 3.0
+    """How often the week looks for changes made elsewhere (another rep, the shell)."""
+    BINDINGS = [
+        Binding("x", "done", "Done", tooltip="Done: log it, then set the next", id="agenda.done"),
+        Binding("f", "next_action", "Next", tooltip="Set the next action", id="agenda.next"),
+        Binding("z", "snooze", "Snooze", tooltip="Snooze: tomorrow or a date", id="agenda.snooze"),
+        Binding("enter", "open_card", "Open", tooltip="Open the card", id="agenda.open_card"),
+        Binding("u", "undo", "Undo", tooltip="Undo (again for more)", id="agenda.undo"),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back",
+            id="agenda.redo",
+        ),
+        Binding(
+            "o",
+            "toggle_owner",
+            "Mine/all",
+            show=False,
+            tooltip="Only my cards, or everyone's",
+            id="agenda.toggle_owner",
+        ),
+        Binding("r", "reload", "Refresh", show=False, tooltip="Read again", id="agenda.reload"),
+        Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="agenda.help"),
+        Binding("escape", "back", "Board", tooltip="Back to the board", id="agenda.back"),
+    ]
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.only_mine = False
+        self.actions: dict[str, ScheduledAction] = {}
+        """The card lines, by option id."""
+        self._wide: bool | None = None
+        self._shown: tuple[date, list[ScheduledAction]] | None = None
+        self._read_at: int | None = None
+        """The board clock when the week was last read."""
+
+    def compose(self) -> ComposeResult:
+        yield ScreenHeader()
+        yield Static(Content.styled("Reading the week…", "italic"), id="summary")
+        yield AgendaList(id="lines")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.title = "The week"
+        self.query_one(AgendaList).focus()
+        self.load()
+        self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
+
+    def on_resize(self, event: events.Resize) -> None:
+        wide = event.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            if self._shown is not None:
+                self.show(*self._shown)
+
+    @property
+    def is_wide(self) -> bool:
+        return self._wide if self._wide is not None else self.size.width >= WIDE
+
+    # Reading ---------------------------------------------------------------------------
+
+    @work(group="agenda", exclusive=True)
+    async def load(self) -> None:
+        await self.read()
+
+    async def read(self, *, leaving: int | None = None) -> None:
+        """Read the week again and show it, the cursor kept on its card; `leaving`: the
+        card just acted on, whose step is dealt with: the cursor moves on to the next."""
+        today = self.backend.today()
+        owner = self.backend.service.user if self.only_mine else None
+        try:
+            # The clock first: a change made while the week is read is read next time.
+            self._read_at = await self.backend.run(self.backend.service.change_marker)
+            actions = await self.backend.run(
+                self.backend.service.agenda, until=today + timedelta(days=DEFAULT_DAYS), owner=owner
+            )
+        except StoreError as error:
+            self.notify(str(error), title="Could not read the week", severity="error", markup=False)
+            return
+        self.show(today, actions, leaving=leaving)
+
+    @work(group="agenda-poll", exclusive=True)
+    async def _watch_for_other_changes(self) -> None:
+        if not self.is_current or self._read_at is None:
+            return  # a dialog or the card is open, or the week is still being read
+        try:
+            marker = await self.backend.run(self.backend.service.change_marker)
+        except StoreError:
+            return  # the next read says what is wrong
+        if marker != self._read_at:
+            self.load()
+
+    def show(
+        self, today: date, actions: list[ScheduledAction], *, leaving: int | None = None
+    ) -> None:
+        self._shown = (today, actions)
+        lines = self.query_one(AgendaList)
+        keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
+        place = lines.highlighted
+        before = list(self.actions)
+        options, self.actions = self._options(today, actions)
+        lines.set_options(options)
+        if leaving is not None and f"card-{leaving}" in before:
+            # Working down the week: the line after the one dealt with (or before it, at
+            # the end), wherever its own step now falls.
+            at = before.index(f"card-{leaving}")
+            keep = next(
+                (o for o in [*before[at + 1 :], *reversed(before[:at])] if o in self.actions),
+                keep,
+            )
+        if keep is not None and keep in self.actions:
+            lines.highlighted = lines.get_option_index(keep)
+        elif self.actions:
+            # The step done or moved away: the cursor goes to the one that took its place.
+            cards = [n for n, option in enumerate(options) if not option.disabled]
+            after = [n for n in cards if place is None or n >= place]
+            lines.highlighted = after[0] if after else cards[-1]
+        self.query_one("#summary", Static).update(self._summary(today, actions))
+        overdue = sum(1 for a in actions if a.is_overdue(today))
+        self.sub_title = f"{overdue} overdue · {len(actions)} in all"
+
+    def _summary(self, today: date, actions: list[ScheduledAction]) -> Content:
+        overdue = sum(1 for a in actions if a.is_overdue(today))
+        due_today = sum(1 for a in actions if a.due == today)
+        whose = "mine" if self.only_mine else "everyone's"
+        return Content.assemble(
+            (f"{today:%a %d %b %Y}", "bold"),
+            f" · {whose} · ",
+            (f"{overdue}", "bold"),
+            " overdue · ",
+            (f"{due_today}", "bold"),
+            " today · ",
+            (f"{len(actions) - overdue - due_today}", "bold"),
+            f" in the next {DEFAULT_DAYS} days",
+        )
+
+    def _options(
+        self, today: date, actions: list[ScheduledAction]
+    ) -> tuple[list[Option], dict[str, ScheduledAction]]:
+        wide = self.is_wide
+        team = len({a.owner for a in actions}) > 1
+        options: list[Option] = []
+        found: dict[str, ScheduledAction] = {}
+
+        def heading(title: str, items: list[ScheduledAction], *, gap: bool = True) -> None:
+            if options and gap:
+                options.append(Option("", disabled=True))
+            if items:
+                label = Content.styled(f"{title} · {len(items)}", "bold $accent")
+            else:
+                # An empty day is one line: the week's shape without the scrolling.
+                label = Content.assemble((title, "bold $text-muted"), ("  nothing", "$text-muted"))
+            options.append(Option(label, disabled=True))
+
+        def card_line(item: ScheduledAction, label: str, style: str) -> None:
+            parts: Parts = [
+                (f"{label:<{LABEL_WIDTH}}", style),
+                text.line(item.card_name, "bold"),
+            ]
+            if clean_line(item.organisation):
+                parts += [(" · ", "$text-muted"), text.line(item.organisation, "$text-muted")]
+            if team:
+                parts += [("  @", "$text-muted"), text.line(item.owner, "$text-muted")]
+            step = text.line(item.action or "(no description)")
+            # Narrow: the step goes on an indented second line, so wrapping never splits
+            # a name from its organisation.
+            parts += ["  ", step] if wide else ["\n" + " " * LABEL_WIDTH, step]
+            option_id = f"card-{item.card_id}"
+            found[option_id] = item
+            options.append(Option(Content.assemble(*parts), id=option_id))
+
+        overdue = [a for a in actions if a.is_overdue(today)]
+        heading("OVERDUE", overdue)
+        for item in overdue:
+            card_line(item, due_label(item.due, today), "bold $text-error")
+        by_day: dict[date, list[ScheduledAction]] = {}
+        for item in actions:
+            by_day.setdefault(item.due, []).append(item)
+        for n in range(DEFAULT_DAYS + 1):
+            day = today + timedelta(days=n)
+            items = by_day.get(day, [])
+            # Empty days in a row sit together, one line each, after one blank line.
+            follows_empty = n > 0 and not by_day.get(day - timedelta(days=1))
+            heading(day_label(day, today).upper(), items, gap=bool(items) or not follows_empty)
+            for item in items:
+                when = "today" if n == 0 else f"{day:%a}"
+                card_line(item, when, "bold $text-warning" if n == 0 else "$text-muted")
+        return options, found
+
+    # The card under the cursor ---------------------------------------------------------
+
+    @property
+    def highlighted(self) -> ScheduledAction | None:
+        option = self.query_one(AgendaList).highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self.actions.get(option.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("done", "next_action", "snooze", "open_card"):
+            return self.highlighted is not None or None  # greyed out with no step to act on
+        return True
+
+    @on(OptionList.OptionHighlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_card()
+
+    @staticmethod
+    def _card(item: ScheduledAction) -> CardSummary:
+        """Enough of the card for the next-action dialog, which reads it again."""
+        return CardSummary(
+            id=item.card_id,
+            name=item.card_name,
+            organisation=item.organisation,
+            stage=item.stage,
+            position=0,
+            owner=item.owner,
+            next_action=item.action,
+            next_action_due=item.due,
+            version=item.version,
+        )
+
+    # Keys ------------------------------------------------------------------------------
+
+    def action_done(self) -> None:
+        # The step highlighted as the key is pressed, whatever the keys after it do.
+        item = self.highlighted
+        if item is not None:
+            self._done(item, hold_keys(self))
+
+    @work(group="agenda-step")
+    async def _done(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
+        from pipeline_tui.ui import flows
+
+        name = clean_line(item.card_name)
+        kind = kind_for_action(item.action)
+        try:
+            # Against the card as the agenda showed it: a step changed elsewhere
+            # meanwhile is not marked done unseen.
+            await self.backend.run(
+                self.backend.service.complete_next_action,
+                item.card_id,
+                kind,
+                self.backend.today(),
+                "",
+                item.version,
+            )
+        except StoreError as error:
+            release_keys()
+            self.notify(str(error), title="Not done", severity="error", markup=False)
+            await self.read()
+            return
+        except BaseException:
+            release_keys()
+            raise
+        self.notify(
+            f"Done: {clean_line(item.action) or 'the next action'} "
+            f"({name}, logged as {kind.label.lower()}).",
+            timeout=3,
+            markup=False,
+        )
+        await self.read(leaving=item.card_id)
+        # Done is only half the job: the next step is asked for at once, and the keys
+        # typed after x (that next step, often) go to its dialog.
+        await flows.set_next_action(self, self.backend, self._card(item), held_keys=release_keys)
+        await self.read(leaving=item.card_id)
+
+    def action_next_action(self) -> None:
+        item = self.highlighted
+        if item is not None:
+            self._next_action_for(item)
+
+    @work(group="agenda-step")
+    async def _next_action_for(self, item: ScheduledAction) -> None:
+        from pipeline_tui.ui import flows
+
+        if await flows.set_next_action(self, self.backend, self._card(item)):
+            await self.read(leaving=item.card_id)
+
+    def action_snooze(self) -> None:
+        item = self.highlighted
+        if item is not None:
+            self._snooze(item, hold_keys(self))
+
+    @work(group="agenda-step")
+    async def _snooze(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
+        today = self.backend.today()
+        name = clean_line(item.card_name)
+        step = clean_line(item.action) or "the next action"
+        choice: ChoiceScreen[Snooze] = ChoiceScreen(
+            f"Snooze {step} ({name}) to…",
+            [("t", "Tomorrow", Snooze.TOMORROW), ("d", "A date", Snooze.A_DATE)],
+        )
+        answer = self.app.push_screen(choice, wait_for_dismiss=True)
+        release_keys()  # the keys typed after z answer the question
+        when = await answer
+        if when is None:
+            return
+        if when is Snooze.TOMORROW:
+            due: date | None = today + timedelta(days=1)
+        else:
+            ask = SnoozeDateScreen(f"Snooze {step} ({name})", item.due, self.backend.today)
+            due = await self.app.push_screen_wait(ask)
+        if due is None:
+            return
+        try:
+            await self.backend.change(
+                self.backend.service.set_next_action, item.card_id, item.action, due, item.version
+            )
+        except StoreError as error:
+            self.notify(str(error), title="Not snoozed", severity="error", markup=False)
+            await self.read()
+            return
+        self.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
+        await self.read(leaving=item.card_id)
+
+    def action_open_card(self) -> None:
+        from pipeline_tui.ui.screens.card import CardScreen
+
+        item = self.highlighted
+        if item is None:
+            return
+
+        def back(_: None) -> None:
+            self.load()
+
+        self.app.push_screen(CardScreen(self.backend, item.card_id), back)
+
+    @work(group="agenda-step")
+    async def action_undo(self) -> None:
+        # A snooze or a next action set here, or any change made before on the board.
+        await self.backend.undo_and_tell(self.notify)
+        await self.read()
+
+    @work(group="agenda-step")
+    async def action_redo(self) -> None:
+        await self.backend.redo_and_tell(self.notify)
+        await self.read()
+
+    def action_toggle_owner(self) -> None:
+        self.only_mine = not self.only_mine
+        self.notify("Only your cards" if self.only_mine else "Everyone's cards", timeout=2)
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_help(self) -> None:
+        bindings = [*AgendaList.BINDINGS, *self.BINDINGS]
+        self.app.push_screen(HelpScreen("Week keys", bindings))

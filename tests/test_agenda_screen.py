@@ -1,0 +1,430 @@
+"""The week (`w` on the board): every next action overdue, due today or in the next 7
+days, by day, worked in place from the keyboard; and how it looks at 80x24 and 160x45."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Input
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen, SnoozeDateScreen
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from tests.conftest import NOW, TODAY
+from tests.pilot import (
+    make_app,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+    wait_for,
+)
+from tests.test_markup_safety import HOSTILE, assert_no_user_text_parsed
+from tests.test_markup_safety import parsed as parsed  # the fixture: every markup parsed
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+SnapCompare = Callable[..., bool]
+
+
+def day(offset: int) -> date:
+    return TODAY + timedelta(days=offset)
+
+
+def add(
+    service: PipelineService,
+    name: str,
+    action: str,
+    due: date | None,
+    organisation: str = "",
+    stage: Stage = Stage.PROSPECT,
+) -> int:
+    draft = CardDraft(name=name, organisation=organisation, next_action=action, next_action_due=due)
+    return service.add_card(draft, stage).card_id
+
+
+def seed_week(service: PipelineService) -> dict[str, int]:
+    """Two overdue, one today, one in 3 days (Thu 26 Nov), one next Monday, one after the
+    week and one with no date (neither shows)."""
+    return {
+        "ada": add(service, "Ada Lovelace", "Call about the proposal", day(-3), "Analytical Ltd"),
+        "ivo": add(
+            service, "Ivo [b]Bold[/b]", "Email the [red]quote[/red]", day(-1), "Markup & Co"
+        ),
+        "bea": add(service, "Bea Quist", "Demo the reporting", day(0), "Quist Bakery"),
+        "cal": add(service, "Cal Ruiz", "Send the contract", day(3), "Ruiz Freight"),
+        "dee": add(service, "Dee Moss", "Lunch with the team", day(7)),
+        "eve": add(service, "Eve Park", "Follow up on pricing", day(8), "Park & Sons"),
+        "fox": add(service, "Fox Hale", "Think about it", None),
+    }
+
+
+@pytest.fixture
+def week(service: PipelineService) -> dict[str, int]:
+    return seed_week(service)
+
+
+async def open_week(pilot: Any) -> AgendaScreen:
+    await press(pilot, "w")
+    screen = pilot.app.screen
+    assert isinstance(screen, AgendaScreen)
+    return screen
+
+
+def showing(app: PipelineApp) -> Screen[Any]:
+    """The screen on top now (not narrowed by an earlier isinstance check)."""
+    return app.screen
+
+
+def highlighted_name(screen: AgendaScreen) -> str | None:
+    item = screen.highlighted
+    return item.card_name if item is not None else None
+
+
+async def test_w_on_the_board_shows_the_week_by_day_overdue_first(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_week(pilot)
+        lines = screen_text(app).splitlines()
+
+        def line_of(words: str) -> int:
+            return next(n for n, line in enumerate(lines) if words in line)
+
+        headings = [
+            "OVERDUE · 2",
+            "TODAY · MON 23 NOV · 1",
+            "TOMORROW · TUE 24 NOV  nothing",
+            "WED 25 NOV  nothing",
+            "THU 26 NOV · 1",
+            "FRI 27 NOV  nothing",
+            "MON 30 NOV · 1",
+        ]
+        rows = [line_of(heading) for heading in headings]
+        assert rows == sorted(rows)
+        assert line_of("OVERDUE") < line_of("Ada Lovelace") < line_of("Ivo [b]Bold[/b]")
+        assert line_of("! 3d late") == line_of("Ada Lovelace") == line_of("Analytical Ltd")
+        # User text is shown as typed, never as markup.
+        assert "Email the [red]quote[/red]" in lines[line_of("Ivo [b]Bold[/b]")]
+        assert line_of("TODAY") < line_of("Bea Quist") < line_of("TOMORROW")
+        # Due in 3 days: under its own day.
+        assert line_of("THU 26 NOV") < line_of("Cal Ruiz") < line_of("FRI 27 NOV")
+        assert "Send the contract" in lines[line_of("Cal Ruiz")]
+        assert line_of("MON 30 NOV") < line_of("Dee Moss")
+        assert "Eve Park" not in screen_text(app)  # after the week
+        assert "Fox Hale" not in screen_text(app)  # no date
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_the_cursor_moves_over_cards_only(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (_app, pilot):
+        screen = await open_week(pilot)
+        seen = [highlighted_name(screen)]
+        for _ in range(5):
+            await press(pilot, "j")
+            seen.append(highlighted_name(screen))
+        assert seen == [
+            "Ada Lovelace",
+            "Ivo [b]Bold[/b]",
+            "Bea Quist",
+            "Cal Ruiz",
+            "Dee Moss",
+            "Dee Moss",
+        ]
+        await press(pilot, "g")
+        assert highlighted_name(screen) == "Ada Lovelace"
+
+
+async def test_x_marks_the_step_done_then_asks_for_the_next(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        # Done at once: logged as a call ("Call about..."), gone from the week already.
+        card = service.card(week["ada"])
+        assert card.summary.next_action == ""
+        assert [(t.kind, t.happened_on, t.summary) for t in card.touchpoints] == [
+            (TouchpointKind.CALL, TODAY, "Done: Call about the proposal")
+        ]
+        assert "Ada Lovelace" not in [item.card_name for item in screen.actions.values()]
+        await type_text(pilot, "Send the proposal")
+        await tap(pilot, "tab")
+        await type_text(pilot, "wed")
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        summary = service.card(week["ada"]).summary
+        assert (summary.next_action, summary.next_action_due) == ("Send the proposal", day(2))
+        lines = screen_text(app).splitlines()
+        wednesday = next(n for n, line in enumerate(lines) if "WED 25 NOV · 1" in line)
+        assert "Ada Lovelace" in lines[wednesday + 1]
+        assert "Send the proposal" in "\n".join(lines[wednesday + 1 : wednesday + 3])
+
+
+async def test_x_then_escape_leaves_no_next_action(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "j")  # Ivo
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert showing(app) is screen
+        card = service.card(week["ivo"])
+        assert card.summary.next_action == "" and card.summary.next_action_due is None
+        assert [t.kind for t in card.touchpoints] == [TouchpointKind.EMAIL]
+        assert "Ivo" not in screen_text(app)
+        # The cursor takes the place of the step done.
+        assert highlighted_name(screen) == "Bea Quist"
+
+
+async def test_f_sets_the_next_action_of_the_highlighted_card(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "j", "j")  # Bea, due today
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "Demo to the owners")
+        await tap(pilot, "tab", "ctrl+a", "ctrl+k")
+        await type_text(pilot, "+3d")
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        summary = service.card(week["bea"]).summary
+        assert (summary.next_action, summary.next_action_due) == ("Demo to the owners", day(3))
+        assert "TODAY · MON 23 NOV  nothing" in screen_text(app)
+        assert "THU 26 NOV · 2" in screen_text(app)
+        assert highlighted_name(screen) == "Cal Ruiz"  # on to the next line
+
+
+async def test_z_t_snoozes_to_tomorrow(service: PipelineService, week: dict[str, int]) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await tap(pilot, "z")
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "Snooze Call about the proposal (Ada Lovelace)" in screen_text(app)
+        await press(pilot, "t")
+        assert showing(app) is screen
+        summary = service.card(week["ada"]).summary
+        assert (summary.next_action, summary.next_action_due) == (
+            "Call about the proposal",
+            day(1),
+        )
+        assert "OVERDUE · 1" in screen_text(app)
+        assert "TOMORROW · TUE 24 NOV · 1" in screen_text(app)
+        assert service.card(week["ada"]).touchpoints == ()  # snoozed, not done
+
+
+async def test_z_d_snoozes_to_a_date_typed(service: PipelineService, week: dict[str, int]) -> None:
+    async with running(service, (160, 45)) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "G")  # Dee, next Monday
+        assert highlighted_name(screen) == "Dee Moss"
+        await tap(pilot, "z", "d")
+        assert isinstance(app.screen, SnoozeDateScreen)
+        await type_text(pilot, "frobnicate")
+        await tap(pilot, "enter")  # not a date: the dialog says so and stays
+        assert isinstance(app.screen, SnoozeDateScreen)
+        assert "'frobnicate' is not a date" in screen_text(app)
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "fri")
+        assert "Fri 27 Nov 2026 (a weekend)" not in screen_text(app)
+        assert "Fri 27 Nov 2026" in screen_text(app)
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        assert service.card(week["dee"]).summary.next_action_due == day(4)
+        assert "FRI 27 NOV · 1" in screen_text(app)
+        assert "MON 30 NOV  nothing" in screen_text(app)
+
+
+async def test_z_then_escape_changes_nothing(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await tap(pilot, "z", "d")
+        await press(pilot, "escape")
+        assert showing(app) is screen
+        assert service.card(week["ada"]).summary.next_action_due == day(-3)
+
+
+async def test_a_step_changed_elsewhere_is_not_snoozed_unseen(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service, notifications=True) as (app, pilot):
+        screen = await open_week(pilot)
+        service.schedule_next(week["ada"], "Call the new director", day(-3))
+        await tap(pilot, "z")
+        await press(pilot, "t")
+        assert showing(app) is screen
+        summary = service.card(week["ada"]).summary
+        assert (summary.next_action, summary.next_action_due) == ("Call the new director", day(-3))
+        assert "Call the new director" in screen_text(app)  # read again: what is there now
+
+
+async def test_a_change_made_elsewhere_shows_without_a_key(
+    service: PipelineService, week: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AgendaScreen, "POLL_SECONDS", 0.1)
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        service.schedule_next(week["fox"], "Call Fox about the renewal", day(1))
+        await wait_for(
+            pilot, lambda: "Fox Hale" in screen_text(app), "the step set elsewhere to show"
+        )
+        assert "TOMORROW · TUE 24 NOV · 1" in screen_text(app)
+
+
+async def test_enter_opens_the_card_and_escape_comes_back(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "j", "j", "j", "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert app.screen.card_id == week["cal"]
+        await press(pilot, "escape")
+        assert showing(app) is screen
+        assert highlighted_name(screen) == "Cal Ruiz"
+
+
+async def test_question_mark_lists_the_week_keys(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "(1 of" not in text
+        for binding in [*AgendaList.BINDINGS, *AgendaScreen.BINDINGS]:
+            assert binding.tooltip in text  # type: ignore[union-attr]
+
+
+async def test_an_empty_week(service: PipelineService) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert "OVERDUE  nothing" in screen_text(app)
+        await press(pilot, "x", "f", "z", "enter")  # nothing to act on: stays put
+        assert showing(app) is screen
+
+
+def week_in_memory() -> PipelineService:
+    database: Database = open_database("sqlite://")
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    seed_week(service)
+    return service
+
+
+async def _open_week(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("w")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_week_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    app = make_app(week_in_memory())
+    assert snap_compare(app, terminal_size=size, run_before=_open_week)
+
+
+async def test_keys_from_the_config_rebind_the_week(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    app = make_app(service, keymap={"board.week": "W", "agenda.snooze": "s"})
+    async with running(app) as (_, pilot):
+        await press(pilot, "w")
+        assert isinstance(showing(app), BoardScreen)
+        await press(pilot, "W")
+        screen = showing(app)
+        assert isinstance(screen, AgendaScreen)
+        await tap(pilot, "s", "t")
+        assert showing(app) is screen
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+
+
+async def test_u_undoes_a_snooze_and_U_redoes_it(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await tap(pilot, "z", "t")
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+        await press(pilot, "u")
+        assert service.card(week["ada"]).summary.next_action_due == day(-3)
+        assert "OVERDUE · 2" in screen_text(app)
+        await press(pilot, "U")
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+        assert "OVERDUE · 1" in screen_text(app)
+        assert showing(app) is screen
+
+
+async def test_keys_typed_at_once_act_on_the_line_each_was_pressed_on(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await type_text(pilot, "jzt")  # Ivo, snoozed to tomorrow
+        # The snooze is a store call, a read, then the cursor moves: waited for as a
+        # whole, since a quiet moment between them is not the end of it.
+        await wait_for(pilot, lambda: highlighted_name(screen) == "Bea Quist", "the next line")
+        assert showing(app) is screen
+        assert service.card(week["ivo"]).summary.next_action_due == day(1)
+        assert service.card(week["ada"]).summary.next_action_due == day(-3)
+        await type_text(pilot, "xSend the slides")  # done, and the next step typed at once
+        await wait_for(
+            pilot,
+            lambda: isinstance(showing(app), NextActionScreen),
+            "the next-step dialog",
+            dialog=True,
+        )
+        assert isinstance(showing(app), NextActionScreen)
+        assert showing(app).query_one("#action", Input).value == "Send the slides"
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        card = service.card(week["bea"])
+        assert card.summary.next_action == "Send the slides"
+        assert [t.kind for t in card.touchpoints] == [TouchpointKind.MEETING]  # "Demo..."
+        assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # tomorrow now, after Bea
+
+
+async def test_no_user_text_is_read_as_markup_on_the_week(
+    service: PipelineService, parsed: list[str]
+) -> None:
+    for n, text in enumerate(HOSTILE):
+        add(service, text, text, day(-3 if n == 0 else n % 9 - 1), organisation=text)
+    async with running(service, (160, 45), notifications=True) as (app, pilot):
+        screen = await open_week(pilot)
+        assert "Old Co [/ex-client]" in screen_text(app)
+        await tap(pilot, "z")
+        assert "Snooze Old Co [/ex-client] (Old Co [/ex-client])" in screen_text(app)
+        await tap(pilot, "d")
+        assert isinstance(showing(app), SnoozeDateScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "x")  # a toast naming the step and the card, then the dialog
+        assert isinstance(showing(app), NextActionScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "z", "t")
+        await press(pilot, "u", "question_mark", "escape")
+        assert showing(app) is screen
+    assert_no_user_text_parsed(parsed)
