@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -264,6 +265,21 @@ class PipelineService:
         """Bring an archived card back to the top of the stage it was archived from."""
         with self._write() as (session, actor):
             return commands.restore_card(session, actor, card_id, expected_version)
+
+    def set_value(
+        self,
+        card_id: int,
+        value: Decimal | None,
+        expected_close: date | None = None,
+        *,
+        keep_close: bool = True,
+    ) -> Change:
+        """Set what a card is worth (None: not known); with `keep_close=False`, its
+        expected close as well. Archived cards keep their value as they were won."""
+        with self._write() as (session, actor):
+            return commands.set_value(
+                session, actor, card_id, value, expected_close, keep_close=keep_close
+            )
 
     def set_market(self, card_id: int, market: Market | None) -> None:
         with self._write() as (session, actor):
