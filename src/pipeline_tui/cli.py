@@ -596,6 +596,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
             date_order=config.date_order,
+            currency=config.currency,
+            probabilities=config.probabilities,
             state_file=state_file,
             state=state,
             theme_in_config=config.theme_chosen,

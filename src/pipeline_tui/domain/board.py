@@ -170,6 +170,13 @@ class BoardModel:
             or (self.stale_only and not card.is_stale(today, limits))
         ):
             return False
+        before = self.cache.peek(card.id)
+        if before is None and card.value is not None:
+            return False  # its value may be new: the column's sum must be counted again
+        if before is not None and before.value != card.value and self.totals is not None:
+            values = _added_value(self.totals.values, card.stage, before.value and -before.value)
+            values = _added_value(values, card.stage, card.value)
+            self.totals = replace(self.totals, values=values)
         self.cache.put(card)
         return True
 
@@ -362,8 +369,15 @@ def _moved_value(
     (None: off the board)."""
     if value is None:
         return values
-    moved = dict(values)
-    moved[source] = moved.get(source, Decimal(0)) - value
-    if target is not None:
-        moved[target] = moved.get(target, Decimal(0)) + value
-    return moved
+    moved = _added_value(values, source, -value)
+    return _added_value(moved, target, value) if target is not None else moved
+
+
+def _added_value(
+    values: Mapping[Stage, Decimal], stage: Stage, amount: Decimal | None
+) -> Mapping[Stage, Decimal]:
+    if amount is None:
+        return values
+    added = dict(values)
+    added[stage] = added.get(stage, Decimal(0)) + amount
+    return added

@@ -113,6 +113,13 @@ def _grouped(number: str, separator: str) -> str:
     return "".join(groups)
 
 
+def plain_amount(amount: Decimal) -> str:
+    """An amount to edit: digits, and cents only when there are some ("12500.50").
+    Read back the same in any locale (two decimals are never taken for grouping)."""
+    text = f"{amount.quantize(CENT):f}"
+    return text.removesuffix(".00")
+
+
 def to_cents(amount: Decimal) -> int:
     return int(amount.quantize(CENT) * 100)
 
