@@ -270,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             return _with_service(args, config, _list)
         if args.command == "standup":
-            return _with_service(args, config, _standup)
+            return _with_service(args, config, partial(_standup, config=config))
         if args.command == "import":
             return _import(args, config)
         if args.command == "export":
@@ -458,7 +458,9 @@ def today() -> date:
         raise UsageError(f"{TODAY_ENV}={fixed!r} is not a date like 2026-11-23.") from None
 
 
-def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+def _standup(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
     from pipeline_tui.domain.standup import SinceError, parse_since
 
     day = today()
@@ -471,11 +473,17 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
         raise UsageError("--owner needs a name.")
     from pipeline_tui.standup_report import as_json, as_markdown, as_text
 
-    report = service.standup(day, since=since, window=args.window, owner=owner)
+    report = service.standup(
+        day, since=since, window=args.window, owner=owner, probabilities=config.probabilities
+    )
     if owner is not None and owner not in {o.owner for o in report.owners}:
         print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
-    formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
-    out.write(formats[args.format](report))
+    if args.format == "json":
+        out.write(as_json(report, config.currency))
+    elif args.format == "markdown":
+        out.write(as_markdown(report, config.currency))
+    else:
+        out.write(as_text(report, currency=config.currency))
     return 0
 
 

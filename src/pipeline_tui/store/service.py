@@ -393,8 +393,11 @@ class PipelineService:
         owner: str | None = None,
         stale_limits: Mapping[Stage, int] | None = None,
         tz: tzinfo | None = None,
+        probabilities: Mapping[Stage, Decimal] | None = None,
     ) -> Standup:
-        """The stand-up for `today` (owner: one rep's cards; mine_only: this rep's)."""
+        """The stand-up for `today` (owner: one rep's cards; mine_only: this rep's;
+        probabilities: each stage's weight in the forecast, None: the defaults)."""
+        from pipeline_tui.domain.money import DEFAULT_PROBABILITIES
         from pipeline_tui.domain.standup import DEFAULT_WINDOW
         from pipeline_tui.store.standup import load_standup
 
@@ -406,6 +409,7 @@ class PipelineService:
             owner=self.user if mine_only else owner,
             limits=self._limits(stale_limits),
             tz=tz,
+            probabilities=DEFAULT_PROBABILITIES if probabilities is None else probabilities,
         )
 
     def import_file(
