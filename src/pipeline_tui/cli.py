@@ -38,6 +38,7 @@ from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
 from pipeline_tui.store import StoreError
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tags", default="", help="comma- or space-separated")
     add.add_argument("--next", default="", dest="next_action", help="next action")
     add.add_argument("--due", default="", help="due date: 2026-12-01, today, tomorrow, fri, +3d")
+    add.add_argument("--value", default="", help="what the deal is worth: 12500, 12,500, 12.5k")
+    add.add_argument("--close", default="", help="expected close date: 2026-12-31, eom, +1m")
     add.add_argument(
         "--force", action="store_true", help="add it even if it looks like a card already there"
     )
@@ -266,7 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in config.warnings:
             print(f"{PROG}: warning: {clean_line(warning)}", file=sys.stderr)
         if args.command == "add":
-            return _with_service(args, config, partial(_add, order=config.date_order))
+            return _with_service(
+                args, config, partial(_add, order=config.date_order, currency=config.currency)
+            )
         if args.command == "list":
             return _with_service(args, config, _list)
         if args.command == "standup":
@@ -361,14 +366,21 @@ def _add(
     out: TextIO,
     *,
     order: DateOrder = DateOrder.DMY,
+    currency: Currency | None = None,
 ) -> int:
+    from pipeline_tui.domain.money import MoneyError, parse_amount
     from pipeline_tui.store import DuplicateCardError
 
     stage = _parse(Stage.parse, args.stage)
     source = _parse(TouchpointKind, args.source.strip().lower()) if args.source else None
     try:
         due = parse_due(args.due, today(), order)
+        close = parse_due(args.close, today(), order)
     except DueDateError as error:
+        raise UsageError(str(error)) from None
+    try:
+        value = parse_amount(args.value, (currency or Currency()).grouping)
+    except MoneyError as error:
         raise UsageError(str(error)) from None
     draft = CardDraft(
         name=args.name,
@@ -378,6 +390,8 @@ def _add(
         tags=split_tags(args.tags),
         next_action=args.next_action,
         next_action_due=due,
+        value=value,
+        expected_close=close,
     )
     try:
         change = service.add_card_checked(draft, stage, source=source, on=today(), force=args.force)
