@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -11,9 +13,10 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.money import Currency, Grouping
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.widgets.stage_column import column_title
+from tests.conftest import NOW
 from tests.pilot import make_app, press, running, screen_text, settle, type_text
 
 
@@ -122,3 +125,33 @@ def test_the_value_is_dropped_before_the_stage_name_is_cut(room: int, title: str
 
 def test_a_column_without_values_shows_no_total() -> None:
     assert column_title(Stage.LEAD, 3, None, False, 30, "") == "Lead · 3"
+
+
+SnapCompare = Callable[..., bool]
+BOARD_SIZES = [
+    pytest.param((60, 20), id="60x20"),
+    pytest.param((80, 24), id="80x24"),
+    pytest.param((160, 45), id="160x45"),
+]
+
+
+def valued_board() -> PipelineService:
+    service = PipelineService(open_database("sqlite://"), user="sam", clock=lambda: NOW)
+    for name, value, stage in (
+        ("Ada Lovelace", "12500", Stage.LEAD),
+        ("Ben Hollis", "4000", Stage.LEAD),
+        ("Cleo Marsh", None, Stage.LEAD),
+        ("Dev Patel", "48500", Stage.PROSPECT),
+        ("Eve Stone", "120000", Stage.CLIENT),
+        ("Finn Grey", "950", Stage.REPEAT),
+    ):
+        add(service, name, value, stage)
+    return service
+
+
+@pytest.mark.parametrize("size", BOARD_SIZES)
+def test_board_with_values(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def ready(pilot: Any) -> None:
+        await settle(pilot)
+
+    assert snap_compare(make_app(valued_board()), terminal_size=size, run_before=ready)
