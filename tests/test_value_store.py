@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
+from pipeline_tui.domain.events import EventName, PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
@@ -81,3 +82,15 @@ def test_archiving_as_won_records_the_won_value(service: PipelineService) -> Non
     detail = service.card(won)
     assert detail.won_value is None
     assert detail.summary.value == Decimal("12000")
+
+
+def test_the_archived_event_carries_the_won_value_for_hooks(service: PipelineService) -> None:
+    seen: list[PipelineEvent] = []
+    service.subscribe(seen.extend)
+    won = add(service, "Ada", "12000.50", Stage.CLIENT)
+    lost = add(service, "Ben", "500", Stage.PROSPECT)
+    service.archive_card(won, ArchiveReason.WON)
+    service.archive_card(lost, ArchiveReason.LOST)
+    archived = {e.card_name: e.details for e in seen if e.name is EventName.ARCHIVED}
+    assert archived["Ada"]["won_value"] == "12000.50"
+    assert "won_value" not in archived["Ben"]
