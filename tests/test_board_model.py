@@ -197,9 +197,9 @@ def test_a_columns_value_follows_moves_take_backs_archives_and_edits() -> None:
     assert model.value(Stage.LEAD) == Decimal("1250")
     assert model.value(Stage.PROSPECT) is None
     index = model.move(ada, Stage.PROSPECT, TODAY, LIMITS)
-    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (250, 1000)
+    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (Decimal(250), Decimal(1000))
     model.take_back_move(ada, Stage.PROSPECT, index, TODAY, LIMITS)
-    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (1250, 0)
+    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (Decimal(1250), Decimal(0))
     assert model.refreshed(replace(ben, value=Decimal("400")), TODAY, LIMITS)
     assert model.value(Stage.LEAD) == Decimal("1400")
     model.take_off(ada)
