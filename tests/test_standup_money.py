@@ -210,3 +210,20 @@ async def _open_standup(pilot: Any) -> None:
 def test_standup_screen_with_money(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     app = make_app(money_in_memory())
     assert snap_compare(app, terminal_size=size, run_before=_open_standup)
+
+
+async def test_on_a_narrow_terminal_the_money_is_after_the_cards(database: Database) -> None:
+    service = seed_with_money(database)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "s")
+        top = screen_text(app)
+        assert "forecast €50.6k" in top and "OVERDUE · 2 · €60,000" in top
+        await press(pilot, "G")
+        end = screen_text(app)
+        for expected in (
+            "MONEY · weighted by stage",
+            "Forecast €50,550 of €88,500 on 6 cards with a value",
+            "At risk: €60,000 overdue, €23,500 stale",
+            "Won since Fri 20: €15,000",
+        ):
+            assert expected in end, expected
