@@ -6,6 +6,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -178,3 +179,62 @@ def test_a_reorder_the_store_refused_is_swapped_back() -> None:
     assert places == (0, 1) and list(model.ids[Stage.LEAD]) == [2, 1, 3]
     assert model.take_back_reorder(card(1), places)
     assert list(model.ids[Stage.LEAD]) == [1, 2, 3]
+
+
+# Values in the column titles -----------------------------------------------------------
+
+
+def test_a_columns_value_follows_moves_take_backs_archives_and_edits() -> None:
+    ada = card(1, value=Decimal("1000"))
+    ben = card(2, value=Decimal("250"))
+    model = BoardModel("sam")
+    ids = {stage: array("q") for stage in STAGES}
+    ids[Stage.LEAD] = array("q", [1, 2])
+    totals = BoardTotals(
+        {**dict.fromkeys(STAGES, 0), Stage.LEAD: 2}, 0, 0, {Stage.LEAD: Decimal("1250")}
+    )
+    model.load(ids, totals, [ada, ben])
+    assert model.value(Stage.LEAD) == Decimal("1250")
+    assert model.value(Stage.PROSPECT) is None
+    index = model.move(ada, Stage.PROSPECT, TODAY, LIMITS)
+    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (Decimal(250), Decimal(1000))
+    model.take_back_move(ada, Stage.PROSPECT, index, TODAY, LIMITS)
+    assert (model.value(Stage.LEAD), model.value(Stage.PROSPECT)) == (Decimal(1250), Decimal(0))
+    assert model.refreshed(replace(ben, value=Decimal("400")), TODAY, LIMITS)
+    assert model.value(Stage.LEAD) == Decimal("1400")
+    model.take_off(ada)
+    assert model.value(Stage.LEAD) == Decimal("400")
+
+
+def test_a_whole_board_read_at_start_up_sums_its_values() -> None:
+    model = BoardModel("sam")
+    columns = {
+        Stage.LEAD: [card(1, value=Decimal("10")), card(2)],
+        Stage.CLIENT: [card(3, Stage.CLIENT, value=Decimal("5.50"))],
+    }
+    counts = {stage: len(columns.get(stage, [])) for stage in STAGES}
+    model.start_with(columns, counts, TODAY, LIMITS)
+    assert model.value(Stage.LEAD) == Decimal("10")
+    assert model.value(Stage.CLIENT) == Decimal("5.50")
+    assert model.value(Stage.PROSPECT) is None
+
+
+def test_a_refreshed_card_with_a_value_not_seen_before_asks_for_a_recount() -> None:
+    model = loaded({Stage.LEAD: [card(1)]})
+    model.cache.clear()
+    assert not model.refreshed(card(1, value=Decimal("5")), TODAY, LIMITS)
+
+
+@given(st.lists(st.tuples(st.sampled_from(STAGES), st.integers(0, 10**6)), max_size=8))
+def test_moves_never_change_the_boards_total_value(moves: list[tuple[Stage, int]]) -> None:
+    cards = [card(i, value=Decimal(v)) for i, (_, v) in enumerate(moves, 1)]
+    model = BoardModel("sam")
+    ids = {stage: array("q") for stage in STAGES}
+    ids[Stage.LEAD] = array("q", [c.id for c in cards])
+    total = sum((c.value for c in cards if c.value is not None), Decimal(0))
+    counts = {**dict.fromkeys(STAGES, 0), Stage.LEAD: len(cards)}
+    model.load(ids, BoardTotals(counts, 0, 0, {Stage.LEAD: total}), cards)
+    for shown, (stage, _) in zip(cards, moves, strict=True):
+        if stage is not Stage.LEAD:
+            model.move(shown, stage, TODAY, LIMITS)
+    assert sum((model.value(s) or Decimal(0) for s in STAGES), Decimal(0)) == total

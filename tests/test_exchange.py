@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import stat
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -485,6 +486,9 @@ def _rich_pipeline(db: str) -> None:
         service = PipelineService(database, "sam", clock=lambda: NOW)
         cards = service.cards()
         service.archive_card(cards[0].id, ArchiveReason.OTHER, "moved abroad")
+        service.set_value(cards[6].id, Decimal("12500.50"), TODAY, keep_close=False)
+        service.set_value(cards[7].id, Decimal("4000"))
+        service.archive_card(cards[7].id, ArchiveReason.WON)
         service.move_card(cards[1].id, Stage.REPEAT)
         service.move_card(cards[5].id, Stage.PROSPECT, note="qualification overridden at 2/4")
         note = service.add_note(cards[2].id, NoteKind.URGENCY, "Needs it *before* the audit")
@@ -751,6 +755,7 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
             {"name": "", "stage": "lead"},
             {"name": "Cat", "stage": "lead", "touchpoints": [{"kind": "call"}]},
             "not a card",
+            {"name": "Dot", "stage": "lead", "value": "lots"},
         ],
     }
     source = write(tmp_path / "in.json", json.dumps(document))
@@ -761,7 +766,8 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
     assert lines[1] == "pipeline-tui: bad: card 3: a card needs a name"
     assert lines[2] == "pipeline-tui: bad: card 4: a touchpoint needs a kind and a date"
     assert lines[3] == "pipeline-tui: bad: card 5: it is not an object"
-    assert lines[4].startswith("pipeline-tui: error: 4 cards of in.json cannot be imported")
+    assert lines[4] == "pipeline-tui: bad: card 6: 'value' must be an amount like 12500.50"
+    assert lines[5].startswith("pipeline-tui: error: 5 cards of in.json cannot be imported")
     assert cards_in(db) == {}
     code, out, _ = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
     assert code == 0 and list(cards_in(db)) == ["Ann"]

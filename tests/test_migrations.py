@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,37 @@ def test_notes_written_before_versions_open_at_version_one_and_can_be_saved(
         assert (note.body, note.version) == ("Fuel costs up", 1)
         saved = service.update_note(note.id, "Fuel costs up 18%", expected_version=1)
         assert (saved.body, saved.version) == ("Fuel costs up 18%", 2)
+    finally:
+        database.close()
+
+
+def test_cards_written_before_values_open_with_none_and_take_one(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0010"))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, created_at, updated_at, archive_note, version)"
+                " VALUES (1, 'Ada', 'Acme', '', '', '', 'client', 0, 'sam', '', :now, :now,"
+                " '', 1)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        card = service.card(1)
+        assert (card.summary.name, card.summary.organisation) == ("Ada", "Acme")
+        assert (card.summary.value, card.summary.expected_close, card.won_value) == (
+            None,
+            None,
+            None,
+        )
+        service.set_value(1, Decimal("4200"))
+        assert service.card(1).summary.value == Decimal("4200")
+        assert service.search("Acme")  # the full-text triggers on card survived
     finally:
         database.close()
 

@@ -355,6 +355,36 @@ def test_cli_standup_matches_the_golden_file(
     assert out == golden.read_text(encoding="utf-8")
 
 
+def _holds(old: object, new: object, where: str = "$") -> None:
+    """`new` says everything `old` said, in the same place: fields may only be added."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict), where
+        for key, value in old.items():
+            assert key in new, f"{where}.{key} is gone"
+            _holds(value, new[key], f"{where}.{key}")
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(new) == len(old), where
+        for index, (was, now) in enumerate(zip(old, new, strict=True)):
+            _holds(was, now, f"{where}[{index}]")
+    else:
+        assert new == old, where
+
+
+def test_cli_json_only_adds_to_the_shape_before_values(
+    capsys: pytest.CaptureFixture[str], team_db: Path
+) -> None:
+    """The stand-up's JSON as it was before cards had values (version 1) is all still
+    there, field for field; the money fields are added beside it."""
+    code, out, _ = run_cli(capsys, "standup", "--db", str(team_db), "--format", "json")
+    assert code == 0
+    before = json.loads((GOLDEN / "standup-before-money.json").read_text(encoding="utf-8"))
+    now = json.loads(out)
+    assert now["version"] == before["version"] == 1
+    _holds(before, now)
+    assert now["money"]["pipeline"] == 0.0
+    assert now["overdue"][0]["value"] is None
+
+
 def test_cli_text_fits_80_columns(capsys: pytest.CaptureFixture[str], team_db: Path) -> None:
     for window in ("7", "30", "90"):
         _, out, _ = run_cli(capsys, "standup", "--db", str(team_db), "--window", window)
@@ -384,6 +414,7 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str], team_db: Path) -> No
         "conversion",
         "owners",
         "calls",
+        "money",
     ]
     assert data["owner"] == "ana"
     assert [c["name"] for c in data["overdue"]] == ["Dev Patel"]

@@ -38,6 +38,7 @@ from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
 from pipeline_tui.store import StoreError
@@ -109,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tags", default="", help="comma- or space-separated")
     add.add_argument("--next", default="", dest="next_action", help="next action")
     add.add_argument("--due", default="", help="due date: 2026-12-01, today, tomorrow, fri, +3d")
+    add.add_argument("--value", default="", help="what the deal is worth: 12500, 12,500, 12.5k")
+    add.add_argument("--close", default="", help="expected close date: 2026-12-31, eom, +1m")
     add.add_argument(
         "--force", action="store_true", help="add it even if it looks like a card already there"
     )
@@ -266,11 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in config.warnings:
             print(f"{PROG}: warning: {clean_line(warning)}", file=sys.stderr)
         if args.command == "add":
-            return _with_service(args, config, partial(_add, order=config.date_order))
+            return _with_service(
+                args, config, partial(_add, order=config.date_order, currency=config.currency)
+            )
         if args.command == "list":
             return _with_service(args, config, _list)
         if args.command == "standup":
-            return _with_service(args, config, _standup)
+            return _with_service(args, config, partial(_standup, config=config))
         if args.command == "import":
             return _import(args, config)
         if args.command == "export":
@@ -361,14 +366,21 @@ def _add(
     out: TextIO,
     *,
     order: DateOrder = DateOrder.DMY,
+    currency: Currency | None = None,
 ) -> int:
+    from pipeline_tui.domain.money import MoneyError, parse_amount
     from pipeline_tui.store import DuplicateCardError
 
     stage = _parse(Stage.parse, args.stage)
     source = _parse(TouchpointKind, args.source.strip().lower()) if args.source else None
     try:
         due = parse_due(args.due, today(), order)
+        close = parse_due(args.close, today(), order)
     except DueDateError as error:
+        raise UsageError(str(error)) from None
+    try:
+        value = parse_amount(args.value, (currency or Currency()).grouping)
+    except MoneyError as error:
         raise UsageError(str(error)) from None
     draft = CardDraft(
         name=args.name,
@@ -378,6 +390,8 @@ def _add(
         tags=split_tags(args.tags),
         next_action=args.next_action,
         next_action_due=due,
+        value=value,
+        expected_close=close,
     )
     try:
         change = service.add_card_checked(draft, stage, source=source, on=today(), force=args.force)
@@ -458,7 +472,9 @@ def today() -> date:
         raise UsageError(f"{TODAY_ENV}={fixed!r} is not a date like 2026-11-23.") from None
 
 
-def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) -> int:
+def _standup(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
     from pipeline_tui.domain.standup import SinceError, parse_since
 
     day = today()
@@ -471,11 +487,17 @@ def _standup(service: PipelineService, args: argparse.Namespace, out: TextIO) ->
         raise UsageError("--owner needs a name.")
     from pipeline_tui.standup_report import as_json, as_markdown, as_text
 
-    report = service.standup(day, since=since, window=args.window, owner=owner)
+    report = service.standup(
+        day, since=since, window=args.window, owner=owner, probabilities=config.probabilities
+    )
     if owner is not None and owner not in {o.owner for o in report.owners}:
         print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
-    formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
-    out.write(formats[args.format](report))
+    if args.format == "json":
+        out.write(as_json(report, config.currency))
+    elif args.format == "markdown":
+        out.write(as_markdown(report, config.currency))
+    else:
+        out.write(as_text(report, currency=config.currency))
     return 0
 
 
@@ -596,6 +618,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
             date_order=config.date_order,
+            currency=config.currency,
+            probabilities=config.probabilities,
             state_file=state_file,
             state=state,
             theme_in_config=config.theme_chosen,

@@ -19,6 +19,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,12 @@ from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.dates import DateOrder, order_for_locale
 from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.limits import REP
+from pipeline_tui.domain.money import (
+    DEFAULT_CURRENCY,
+    Currency,
+    grouping_for_locale,
+    probabilities_from_config,
+)
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -71,6 +78,10 @@ class Config:
     """Seconds a hook may run before it is stopped."""
     date_order: DateOrder = DateOrder.DMY
     """Which number is the day in 15/12 or 12/15 ([dates] order; default: the locale's)."""
+    currency: Currency = field(default_factory=Currency)
+    """How values are shown: [money] currency, grouped as the locale groups numbers."""
+    probabilities: Mapping[Stage, Decimal] = field(default_factory=probabilities_from_config)
+    """How likely a card's value is to come in, per stage ([stages] probability)."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -134,6 +145,22 @@ def _stage_table(value: Any) -> str | None:
     return None
 
 
+def _currency(value: Any) -> str | None:
+    if not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
+        return 'must be a three-letter currency code, like "EUR" or "USD"'
+    return None
+
+
+def _probabilities(value: Any) -> str | None:
+    stages = ", ".join(stage.value for stage in Stage)
+    for name, chance in value.items():
+        if name not in tuple(Stage):
+            return f"names {name!r}, which is not a stage; use {stages}"
+        if type(chance) not in (int, float) or not 0 <= chance <= 1:
+            return f"gives {name} {chance!r}; each must be a number from 0 to 1, like 0.3"
+    return None
+
+
 def _seconds(value: Any) -> str | None:
     return "must be between 1 and 3600 (seconds)" if not 1 <= value <= 3600 else None
 
@@ -169,6 +196,10 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "stale": {stage.value: Setting(int, DEFAULT_STALE_LIMITS[stage], _days) for stage in Stage},
     # Other tools' stage or status values the importer does not know, and what they mean.
     "import": {"stages": Setting(dict, None, _stage_table)},
+    # The currency values are shown in, as a three-letter code ("EUR", "USD", "GBP").
+    "money": {"currency": Setting(str, DEFAULT_CURRENCY, _currency)},
+    # How likely each stage's value is to come in, for the weighted forecast.
+    "stages": {"probability": Setting(dict, None, _probabilities)},
     "calendar": {"ics_path": Setting(str, None, _not_blank)},
     # Which number of 15/12 is the day: "dmy" or "mdy" (default: the locale's order).
     "dates": {"order": Setting(str, None, _date_order)},
@@ -259,7 +290,12 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
     if not path.exists():
         if explicit or environ.get(CONFIG_ENV):
             raise ConfigError(f"The config file {path} does not exist.")
-        return Config(user_name=login_name(), path=path, date_order=order_for_locale(environ))
+        return Config(
+            user_name=login_name(),
+            path=path,
+            date_order=order_for_locale(environ),
+            currency=Currency(grouping=grouping_for_locale(environ)),
+        )
     data = read_document(path)
     values, keys, warnings = check_document(path, data)
     return Config(
@@ -294,6 +330,11 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
             if "dates.order" in values
             else order_for_locale(environ)
         ),
+        currency=Currency(
+            values.get("money.currency", DEFAULT_CURRENCY).strip().upper(),
+            grouping_for_locale(environ),
+        ),
+        probabilities=probabilities_from_config(values.get("stages.probability")),
     )
 
 

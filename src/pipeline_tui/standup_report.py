@@ -11,10 +11,12 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pipeline_tui.domain.calls import CallOutcome, OwnerCalls
 from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
     Conversion,
@@ -99,6 +101,30 @@ def calls_label(calls: OwnerCalls) -> str:
     return calls.tally.describe() + sessions
 
 
+def money_lines(standup: Standup, currency: Currency) -> list[str]:
+    """The forecast, the money at risk and the money won, a line each; none when no
+    card has a value and nothing was won."""
+    money = standup.money
+    if not money.any:
+        return []
+    valued = f"{money.valued} card{'s' if money.valued != 1 else ''} with a value"
+    lines = [
+        f"Forecast {currency.format(money.forecast)} of {currency.format(money.pipeline)}"
+        f" on {valued}",
+        f"At risk: {currency.format(money.overdue)} overdue, {currency.format(money.stale)} stale",
+    ]
+    if money.won:
+        lines.append(
+            f"Won since {short_day(standup.since, standup.today)}: {currency.format(money.won)}"
+        )
+    return lines
+
+
+def _amount(value: Decimal | None) -> float | None:
+    """A value for JSON: a number in the currency's units (cents after the point)."""
+    return None if value is None else float(value)
+
+
 def source_summary(standup: Standup) -> str:
     parts = [
         f"{kind.value if kind else 'unknown'} {count}" for kind, count in standup.new_lead_sources
@@ -109,12 +135,13 @@ def source_summary(standup: Standup) -> str:
 # JSON ----------------------------------------------------------------------------------
 
 
-def as_json(standup: Standup) -> str:
-    return json.dumps(as_record(standup), indent=2, ensure_ascii=False) + "\n"
+def as_json(standup: Standup, currency: Currency | None = None) -> str:
+    return json.dumps(as_record(standup, currency), indent=2, ensure_ascii=False) + "\n"
 
 
-def as_record(standup: Standup) -> dict[str, Any]:
+def as_record(standup: Standup, currency: Currency | None = None) -> dict[str, Any]:
     """The stand-up as JSON-ready values; the shape is documented in README.md."""
+    money = standup.money
     return {
         "version": JSON_VERSION,
         "today": standup.today.isoformat(),
@@ -178,6 +205,18 @@ def as_record(standup: Standup) -> dict[str, Any]:
             }
             for c in standup.calls
         ],
+        "money": {
+            "currency": (currency or Currency()).code,
+            "pipeline": _amount(money.pipeline),
+            "forecast": _amount(money.forecast),
+            "overdue": _amount(money.overdue),
+            "stale": _amount(money.stale),
+            "won": _amount(money.won),
+            "cards_with_value": money.valued,
+            "probabilities": {
+                stage.value: float(money.probabilities.get(stage, 0)) for stage in Stage
+            },
+        },
     }
 
 
@@ -191,13 +230,15 @@ def _card(card: StandupCard) -> dict[str, Any]:
         "next_action": clean_line(card.next_action),
         "due": card.next_action_due.isoformat() if card.next_action_due else None,
         "source": card.source.value if card.source else None,
+        "value": _amount(card.value),
+        "expected_close": card.expected_close.isoformat() if card.expected_close else None,
     }
 
 
 # Plain text ----------------------------------------------------------------------------
 
 
-def as_text(standup: Standup, width: int = TEXT_WIDTH) -> str:
+def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None = None) -> str:
     """The stand-up for a terminal or a chat message; no line is wider than `width`."""
     today = standup.today
     team = standup.owner is None
@@ -270,6 +311,10 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH) -> str:
         ],
         "Nothing stale.",
     )
+    money = money_lines(standup, currency or Currency())
+    if money:
+        out += ["", "MONEY"]
+        out += [_wrap(f"  {line}", width) for line in money]
     out += ["", f"PIPELINE (conversion over the last {standup.window} days)"]
     out += [f"  {line}" for line in pipeline_table(standup)]
     out += ["", "FUNNEL (active cards at or past each stage)"]
@@ -339,7 +384,7 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", clean_line(text))
 
 
-def as_markdown(standup: Standup) -> str:
+def as_markdown(standup: Standup, currency: Currency | None = None) -> str:
     """The stand-up for pasting into chat or a wiki."""
     today = standup.today
     team = standup.owner is None
@@ -404,6 +449,10 @@ def as_markdown(standup: Standup) -> str:
         ),
         "Nothing stale.",
     )
+    money = money_lines(standup, currency or Currency())
+    if money:
+        out += ["", "## Money", ""]
+        out += [f"- {line}" for line in money]
     conversions: dict[Stage, Conversion] = {c.from_stage: c for c in standup.conversion}
     out += [
         "",

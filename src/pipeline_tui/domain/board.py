@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from pipeline_tui.domain.cards import BoardTotals, CardSummary
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -122,6 +123,11 @@ class BoardModel:
                 {stage: len(columns.get(stage, ())) for stage in STAGES},
                 sum(card.is_overdue(today) for card in everything),
                 sum(card.is_stale(today, limits) for card in everything),
+                {
+                    stage: sum((card.value for card in cards if card.value), Decimal(0))
+                    for stage, cards in columns.items()
+                    if any(card.value is not None for card in cards)
+                },
             )
         else:
             self.partial = {stage: counts.get(stage, 0) for stage in STAGES}
@@ -164,6 +170,13 @@ class BoardModel:
             or (self.stale_only and not card.is_stale(today, limits))
         ):
             return False
+        before = self.cache.peek(card.id)
+        if before is None and card.value is not None:
+            return False  # its value may be new: the column's sum must be counted again
+        if before is not None and before.value != card.value and self.totals is not None:
+            values = _added_value(self.totals.values, card.stage, before.value and -before.value)
+            values = _added_value(values, card.stage, card.value)
+            self.totals = replace(self.totals, values=values)
         self.cache.put(card)
         return True
 
@@ -179,6 +192,11 @@ class BoardModel:
             ids = array("q", [card_id for card_id in ids if card_id in matching])
         stage_size = self.partial[stage] if self.partial else None
         return Column(ids, total, stage_size, self.empty_hint)
+
+    def value(self, stage: Stage) -> Decimal | None:
+        """The sum of the stage's values (every active card, whatever the view), once
+        counted; None while not known or when no card of the stage has a value."""
+        return self.totals.values.get(stage) if self.totals is not None else None
 
     @property
     def empty_hint(self) -> tuple[str, ...]:
@@ -271,7 +289,10 @@ class BoardModel:
             counts = dict(self.totals.counts)
             counts[source] -= 1
             counts[target] += 1
-            self.totals = replace(self.totals, counts=counts, stale=self.totals.stale + stale)
+            values = _moved_value(self.totals.values, card.value, source, target)
+            self.totals = replace(
+                self.totals, counts=counts, stale=self.totals.stale + stale, values=values
+            )
 
     def reorder(
         self, card: CardSummary, step: int, index_hint: int | None = None
@@ -314,7 +335,8 @@ class BoardModel:
         if self.totals is not None:
             counts = dict(self.totals.counts)
             counts[card.stage] -= 1
-            self.totals = replace(self.totals, counts=counts)
+            values = _moved_value(self.totals.values, card.value, card.stage, None)
+            self.totals = replace(self.totals, counts=counts, values=values)
 
     def confirmed(self, card_id: int, version: int) -> None:
         """The store saved a change to the card shown here: remember its new version, so
@@ -338,3 +360,24 @@ class BoardModel:
         """Whether a reorder must be checked against the store: in my cards or stale
         only, the card's neighbour in the store may be a card not shown."""
         return self.mine_only or self.stale_only
+
+
+def _moved_value(
+    values: Mapping[Stage, Decimal], value: Decimal | None, source: Stage, target: Stage | None
+) -> Mapping[Stage, Decimal]:
+    """The stages' value sums with one card's value taken from `source` to `target`
+    (None: off the board)."""
+    if value is None:
+        return values
+    moved = _added_value(values, source, -value)
+    return _added_value(moved, target, value) if target is not None else moved
+
+
+def _added_value(
+    values: Mapping[Stage, Decimal], stage: Stage, amount: Decimal | None
+) -> Mapping[Stage, Decimal]:
+    if amount is None:
+        return values
+    added = dict(values)
+    added[stage] = added.get(stage, Decimal(0)) + amount
+    return added

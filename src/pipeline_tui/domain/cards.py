@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
+from pipeline_tui.domain.money import MAX_VALUE
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -33,6 +35,10 @@ class CardDraft:
     next_action_due: date | None = None
     owner: str = ""
     """The rep the card belongs to; empty keeps the current owner (a new card: you)."""
+    value: Decimal | None = None
+    """What the deal is worth (domain.money), or None: not known."""
+    expected_close: date | None = None
+    """The day the rep expects the deal to close, or None."""
 
     def cleaned(self) -> CardDraft:
         """The same draft with user text sanitised; raises CardFormError naming the
@@ -52,7 +58,11 @@ class CardDraft:
             next_action=clean_line(self.next_action),
             next_action_due=self.next_action_due,
             owner=clean_line(self.owner),
+            value=self.value,
+            expected_close=self.expected_close,
         )
+        if self.value is not None and not Decimal(0) <= self.value <= MAX_VALUE:
+            raise CardFormError("value", "A value must be between nothing and a trillion.")
         check_fields(
             {
                 "name": draft.name,
@@ -93,6 +103,9 @@ class CardSummary:
     version can be refused."""
     has_draft: bool = False
     """The rep has unsaved text on this card (a draft) in some editor."""
+    value: Decimal | None = None
+    """What the deal is worth, or None: not known."""
+    expected_close: date | None = None
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -121,6 +134,8 @@ class BoardTotals:
     """Active cards per stage (everyone's, stale or not)."""
     overdue: int
     stale: int
+    values: Mapping[Stage, Decimal] = field(default_factory=dict)
+    """The sum of the active cards' values per stage (a stage with none: missing)."""
 
     @property
     def cards(self) -> int:
@@ -194,6 +209,8 @@ class CardDetail:
     archived_at: datetime | None
     archive_reason: ArchiveReason | None
     archive_note: str
+    won_value: Decimal | None = None
+    """What the card was won at, when it was archived as won."""
     history: tuple[StageEventView, ...] = ()
     notes: tuple[NoteView, ...] = ()
     touchpoints: tuple[TouchpointView, ...] = ()
@@ -213,6 +230,8 @@ class CardDetail:
             next_action=s.next_action,
             next_action_due=s.next_action_due,
             owner=s.owner,
+            value=s.value,
+            expected_close=s.expected_close,
         )
 
 

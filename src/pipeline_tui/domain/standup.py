@@ -22,6 +22,10 @@ Definitions (also the documented meaning of the CLI's JSON):
   stage before the end of today. A card counts once per stage.
 - *funnel*: for each stage, the active cards at that stage or a later one.
 - *calls*: the call sessions started from `since` to today, added up per rep.
+- *money*: the sum of the active cards' values (*pipeline*); the weighted *forecast*,
+  each value times its stage's probability (domain.money); the values of the overdue
+  and of the stale cards (money at risk); and the values won (cards archived as won)
+  from `since` to today.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 
 # Last activity and staleness are defined in domain/activity.py (the board needs them
 # at start-up, without the stand-up's types); they are part of this module's API too.
@@ -40,6 +45,7 @@ from pipeline_tui.domain.activity import local_day as local_day
 from pipeline_tui.domain.activity import stale_limit as stale_limit
 from pipeline_tui.domain.calls import CallSession, OwnerCalls, calls_by_owner
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, forecast, total
 from pipeline_tui.domain.stages import STAGES, Stage
 
 WINDOWS: tuple[int, ...] = (7, 30, 90)
@@ -125,6 +131,8 @@ class StandupCard:
     last_touchpoint: date | None = None
     last_note_at: datetime | None = None
     last_move_at: datetime | None = None
+    value: Decimal | None = None
+    expected_close: date | None = None
 
     def last_activity(self, tz: tzinfo | None = None) -> date:
         """The latest day anything happened with the card: touchpoint, note or move."""
@@ -155,6 +163,17 @@ class OwnerCount:
 
 
 @dataclass(frozen=True)
+class WonDeal:
+    """A card archived as won, and the value it was won at."""
+
+    card_id: int
+    name: str
+    owner: str
+    won_at: datetime
+    value: Decimal
+
+
+@dataclass(frozen=True)
 class StandupData:
     """Everything read from the store for one stand-up.
 
@@ -169,6 +188,8 @@ class StandupData:
     owners: tuple[OwnerCount, ...] = ()
     call_sessions: tuple[CallSession, ...] = ()
     """The call sessions of the owners in view, started from the stand-up's `since`."""
+    won: tuple[WonDeal, ...] = ()
+    """The owners' cards archived as won with a value, from `events_from` on."""
 
 
 # What the stand-up shows ---------------------------------------------------------------
@@ -219,6 +240,32 @@ class Conversion:
 
 
 @dataclass(frozen=True)
+class MoneyFigures:
+    """What the pipeline is worth, and how much of it is at risk."""
+
+    pipeline: Decimal = Decimal(0)
+    """The active cards' values, added up."""
+    forecast: Decimal = Decimal(0)
+    """Each value times its stage's probability, added up."""
+    overdue: Decimal = Decimal(0)
+    """The values of the cards whose next action is overdue."""
+    stale: Decimal = Decimal(0)
+    """The values of the stale cards."""
+    won: Decimal = Decimal(0)
+    """Won since the stand-up's `since` (cards archived as won)."""
+    valued: int = 0
+    """Active cards with a value."""
+    probabilities: Mapping[Stage, Decimal] = field(
+        default_factory=lambda: dict(DEFAULT_PROBABILITIES)
+    )
+
+    @property
+    def any(self) -> bool:
+        """Whether there is anything to say: a card with a value, or a deal won."""
+        return bool(self.valued or self.won)
+
+
+@dataclass(frozen=True)
 class Standup:
     today: date
     since: date
@@ -235,6 +282,7 @@ class Standup:
     stale_limits: Mapping[Stage, int] = field(default_factory=lambda: dict(DEFAULT_STALE_LIMITS))
     calls: tuple[OwnerCalls, ...] = ()
     """Calls made since `since`, per rep (from the call queue's sessions)."""
+    money: MoneyFigures = field(default_factory=MoneyFigures)
 
     @property
     def window_start(self) -> date:
@@ -392,6 +440,27 @@ def owner_counts(cards: Iterable[StandupCard], today: date) -> tuple[OwnerCount,
     return sort_owners(OwnerCount(owner, *row) for owner, row in totals.items())
 
 
+def money_figures(
+    cards: Iterable[StandupCard],
+    late: Iterable[StandupCard],
+    idle: Iterable[StaleCard],
+    won: Iterable[WonDeal],
+    probabilities: Mapping[Stage, Decimal] = DEFAULT_PROBABILITIES,
+) -> MoneyFigures:
+    """The money figures from the active cards, the overdue and stale ones among them,
+    and the deals won in the stand-up's days."""
+    cards = tuple(cards)
+    return MoneyFigures(
+        pipeline=total(card.value for card in cards),
+        forecast=forecast(((card.stage, card.value) for card in cards), probabilities),
+        overdue=total(card.value for card in late),
+        stale=total(item.card.value for item in idle),
+        won=total(deal.value for deal in won),
+        valued=sum(card.value is not None for card in cards),
+        probabilities=dict(probabilities),
+    )
+
+
 def sort_owners(owners: Iterable[OwnerCount]) -> tuple[OwnerCount, ...]:
     """Busiest rep first, then by name."""
     return tuple(sorted(owners, key=lambda o: (-o.cards, o.owner.casefold(), o.owner)))
@@ -406,6 +475,7 @@ def build_standup(
     owner: str | None = None,
     limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
     tz: tzinfo | None = None,
+    probabilities: Mapping[Stage, Decimal] = DEFAULT_PROBABILITIES,
 ) -> Standup:
     """The whole stand-up from what the store read; `since` defaults to the last working day.
 
@@ -418,16 +488,19 @@ def build_standup(
     if data.events_from > needed:
         raise ValueError(f"events were read from {data.events_from}, but needed from {needed}")
     cards = data.cards
+    late = overdue(cards, today)
+    idle = stale(cards, today, limits, tz)
+    won = (deal for deal in data.won if since <= local_day(deal.won_at, tz) <= today)
     return Standup(
         today=today,
         since=since,
         window=window,
         owner=owner,
-        overdue=overdue(cards, today),
+        overdue=late,
         due_today=due_today(cards, today),
         moved=moved_since(cards, data.events, since, tz, today),
         new_leads=new_leads(cards, data.events, since, tz, today),
-        stale=stale(cards, today, limits, tz),
+        stale=idle,
         stages=stage_figures(cards),
         conversion=conversion(data.events, today, window, tz),
         owners=data.owners,
@@ -435,4 +508,5 @@ def build_standup(
         calls=calls_by_owner(
             s for s in data.call_sessions if since <= local_day(s.started_at, tz) <= today
         ),
+        money=money_figures(cards, late, idle, won, probabilities),
     )

@@ -190,6 +190,27 @@ def register(
     move.add_argument("stage", metavar="STAGE", help="lead, prospect, client or repeat")
     move.add_argument("--override", default="", metavar="REASON", help="move an unqualified lead")
 
+    value = _parser(
+        commands,
+        common,
+        "value",
+        "set what a card's deal is worth",
+        """
+        Set the card's value (in the currency of [money] currency in the config), as you
+        would write it: 12500, 12,500, 12.5k, €12,500. "none" clears it. --close sets
+        the day you expect the deal to close. The stand-up weighs the values by stage
+        ([stages] probability) into a forecast.
+        """,
+        """
+          pipeline-tui value ann 12k
+          pipeline-tui value 12 "12 500.50" --close eom
+          pipeline-tui value "ben hollis" none
+        """,
+    )
+    value.add_argument("card", metavar="CARD", help=CARD_HELP)
+    value.add_argument("amount", metavar="AMOUNT", help='12500, 12,500, 12.5k; "none" clears it')
+    value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
+
     show = _parser(
         commands,
         common,

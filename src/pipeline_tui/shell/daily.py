@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import PROG, UsageError, today
@@ -26,6 +27,7 @@ from pipeline_tui.domain.dates import (
 )
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
+from pipeline_tui.domain.money import Currency, MoneyError, parse_amount
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -190,6 +192,41 @@ def move(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     return 0
 
 
+# value -----------------------------------------------------------------------------------------
+
+NO_VALUE = ("none", "clear", "-")
+
+
+def amount(text: str, currency: Currency) -> Decimal | None:
+    """AMOUNT as typed (None: "none", or nothing); a UsageError in one sentence if it is
+    not an amount."""
+    if text.strip().lower() in NO_VALUE:
+        return None
+    try:
+        return parse_amount(text, currency.grouping)
+    except MoneyError as error:
+        raise UsageError(str(error)) from None
+
+
+def value(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
+    worth = amount(args.amount, config.currency)
+    close = due_date(args.close, config.date_order) if args.close is not None else None
+    card = find(service, args.card)
+    before = service.card(card.id).summary
+    service.set_value(card.id, worth, close, keep_close=args.close is None)
+    name = clean_line(card.name)
+    shown = config.currency.format
+    was = f" (was {shown(before.value)})" if before.value is not None else ""
+    closes = f", expected to close {close.isoformat()}" if close else ""
+    if worth is None:
+        print(f"{name} has no value now{was}{closes}.", file=out)
+    else:
+        print(f"{name} is worth {shown(worth)}{was}{closes}.", file=out)
+    return 0
+
+
 # show ------------------------------------------------------------------------------------------
 
 
@@ -201,8 +238,9 @@ def show(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         json.dump(card_record(card, today()), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
+        markdown = args.format == "markdown"
         out.write(
-            describe_card(card, today(), args.touchpoints, markdown=args.format == "markdown")
+            describe_card(card, today(), args.touchpoints, markdown=markdown, money=config.currency)
         )
     return 0
 
@@ -294,10 +332,20 @@ def card_record(card: CardDetail, day: date) -> dict[str, Any]:
             else None
         ),
         "referrals": [{"id": r.id, "name": clean_line(r.name)} for r in card.referrals],
+        "value": float(s.value) if s.value is not None else None,
+        "expected_close": s.expected_close.isoformat() if s.expected_close else None,
+        "won_value": float(card.won_value) if card.won_value is not None else None,
     }
 
 
-def describe_card(card: CardDetail, day: date, touchpoints: int, *, markdown: bool) -> str:
+def describe_card(
+    card: CardDetail,
+    day: date,
+    touchpoints: int,
+    *,
+    markdown: bool,
+    money: Currency | None = None,
+) -> str:
     """The card as text (or Markdown): profile, next action, notes by kind, the last
     touchpoints and the stage history."""
     s = card.summary
@@ -319,6 +367,15 @@ def describe_card(card: CardDetail, day: date, touchpoints: int, *, markdown: bo
         reason = card.archive_reason.label if card.archive_reason else "archived"
         facts.append(f"archived: {reason} {clean_line(card.archive_note)}".strip())
     lines.append(" · ".join(facts) + (f" · card {s.id}" if markdown else ""))
+    worth = [
+        f"{label} {(money or Currency()).format(amount)}"
+        for label, amount in (("Value", s.value), ("Won at", card.won_value))
+        if amount is not None
+    ]
+    if s.expected_close:
+        worth.append(f"expected to close {s.expected_close.isoformat()}")
+    if worth:
+        lines.append(" · ".join(worth))
     contact = [
         f"{label} {clean_line(value)}"
         for label, value in (("Email", card.email), ("Phone", card.phone))
@@ -452,5 +509,6 @@ COMMANDS: dict[str, Command] = {
     "done": done,
     "move": move,
     "show": show,
+    "value": value,
     "search": search,
 }

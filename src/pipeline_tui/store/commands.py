@@ -9,8 +9,9 @@ refused with ConflictError, which carries the newer saved value so the rep can c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
@@ -28,6 +29,7 @@ from pipeline_tui.domain.cards import (
 from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
+from pipeline_tui.domain.money import from_cents, to_cents
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.stages import Stage
@@ -176,6 +178,8 @@ def archive_card(
     row.archived_at = actor.now
     row.archive_reason = reason
     row.archive_note = note
+    won = reason is ArchiveReason.WON
+    row.won_value_cents = row.value_cents if won else None
     session.flush()
     events.record(
         session,
@@ -185,6 +189,9 @@ def archive_card(
         by=actor.user,
         reason=reason.value,
         note=note,
+        **(
+            {"won_value": str(value_of(row.won_value_cents))} if won and row.won_value_cents else {}
+        ),
     )
     description = f"Archived {row.name} ({reason.label})"
     return Change(ChangeKind.ARCHIVE, row.id, description, before, row.version)
@@ -202,6 +209,7 @@ def restore_card(
     before = state_of(row)
     row.position = positions.top(session, row.stage)
     row.archived_at, row.archive_reason, row.archive_note = None, None, ""
+    row.won_value_cents = None
     row.updated_at = actor.now
     session.flush()
     description = f"Restored {row.name} to {row.stage.label}"
@@ -518,8 +526,37 @@ def apply_draft(row: CardRow, draft: CardDraft) -> None:
     row.tags = " ".join(draft.tags)
     row.next_action = draft.next_action
     row.next_action_due = draft.next_action_due
+    row.value_cents = to_cents(draft.value) if draft.value is not None else None
+    row.expected_close = draft.expected_close
     if draft.owner:
         row.owner = draft.owner
+
+
+def value_of(cents: int | None) -> Decimal | None:
+    return from_cents(cents) if cents is not None else None
+
+
+def set_value(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    value: Decimal | None,
+    expected_close: date | None = None,
+    *,
+    keep_close: bool = True,
+) -> Change:
+    """Set a card's value (None: clear it), and its expected close unless `keep_close`."""
+    row = get_card(session, card_id)
+    before = state_of(row)
+    draft = replace(
+        before.draft,
+        value=value,
+        expected_close=before.draft.expected_close if keep_close else expected_close,
+    ).cleaned()
+    apply_draft(row, draft)
+    row.updated_at = actor.now
+    session.flush()
+    return Change(ChangeKind.EDIT, row.id, f"Set the value of {row.name}", before, row.version)
 
 
 def state_of(row: CardRow) -> CardState:
@@ -534,6 +571,8 @@ def state_of(row: CardRow) -> CardState:
             next_action=row.next_action,
             next_action_due=row.next_action_due,
             owner=row.owner,
+            value=value_of(row.value_cents),
+            expected_close=row.expected_close,
         ),
         stage=row.stage,
         position=row.position,

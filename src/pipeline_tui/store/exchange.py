@@ -32,6 +32,7 @@ from pipeline_tui.domain.importing.plan import PlannedCard
 from pipeline_tui.domain.importing.table import Table, from_spreadsheet, spreadsheet_safe
 from pipeline_tui.domain.importing.vcard import VCardContact, write_vcard
 from pipeline_tui.domain.importing.vocabulary import StageMeaning
+from pipeline_tui.domain.money import from_cents
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.importing.merge import Merge, resolve
@@ -223,6 +224,10 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _amount(cents: int | None) -> str | None:
+    return str(from_cents(cents)) if cents is not None else None
+
+
 def export_document(database: Database, now: datetime) -> dict[str, Any]:
     """Everything: every card (archived too) with its notes, touchpoints, history and
     qualification answers.
@@ -321,6 +326,10 @@ def _card_record(
         "archive_reason": row.archive_reason,
         "archive_note": row.archive_note,
         "version": row.version,
+        # Amounts as text ("12500.50"): exact, whatever reads the file.
+        "value": _amount(row.value_cents),
+        "expected_close": _iso(row.expected_close),
+        "won_value": _amount(row.won_value_cents),
         "notes": notes.get(row.id, []),
         "touchpoints": touchpoints.get(row.id, []),
         "history": history.get(row.id, []),

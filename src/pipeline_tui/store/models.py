@@ -55,6 +55,12 @@ class CardRow(Base):
     owner: Mapped[str] = mapped_column(String(200))
     next_action: Mapped[str] = mapped_column(String(500), default="")
     next_action_due: Mapped[date | None] = mapped_column(Date)
+    # Whole cents of the configured currency (domain.money): exact in sums on both
+    # databases. None: no value given.
+    value_cents: Mapped[int | None] = mapped_column(BigInteger)
+    expected_close: Mapped[date | None] = mapped_column(Date)
+    # The value when the card was archived as won; the value itself stays editable.
+    won_value_cents: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[TouchpointKind | None] = mapped_column(EnumText(TouchpointKind, 30))
     market: Mapped[Market | None] = mapped_column(EnumText(Market, 10))
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))

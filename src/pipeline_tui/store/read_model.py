@@ -9,6 +9,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from pipeline_tui.domain.cards import (
     StageEventView,
     TouchpointView,
 )
+from pipeline_tui.domain.money import from_cents
 from pipeline_tui.domain.qualification import (
     QUALIFIED_STAGES,
     Answer,
@@ -69,6 +71,8 @@ SUMMARY_COLUMNS = (
     CardRow.next_action,
     CardRow.next_action_due,
     CardRow.version,
+    CardRow.value_cents,
+    CardRow.expected_close,
 )
 
 
@@ -243,18 +247,23 @@ def board_totals(session: Session, today: date, limits: Mapping[Stage, int]) -> 
     """Cards per stage, and how many are overdue or stale on `today`: the board's
     header, counted in the database; no card is read."""
     counts = {stage: 0 for stage in STAGES}
+    values: dict[Stage, Decimal] = {}
     active = CardRow.archived_at.is_(None)
-    for stage, count in session.execute(
-        select(CardRow.stage, func.count()).where(active).group_by(CardRow.stage)
+    for stage, count, cents in session.execute(
+        select(CardRow.stage, func.count(), func.sum(CardRow.value_cents))
+        .where(active)
+        .group_by(CardRow.stage)
     ):
         counts[stage] = count
+        if cents is not None:
+            values[stage] = from_cents(int(cents))
     overdue = session.execute(
         select(func.count()).where(active, CardRow.next_action_due < today)
     ).scalar_one()
     stale = session.execute(
         select(func.count()).where(active, stale_condition(today, limits))
     ).scalar_one()
-    return BoardTotals(counts, overdue, stale)
+    return BoardTotals(counts, overdue, stale, values)
 
 
 def board_view(
@@ -385,6 +394,7 @@ def card_detail(
         archived_at=row.archived_at,
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
+        won_value=from_cents(row.won_value_cents) if row.won_value_cents is not None else None,
         history=tuple(
             StageEventView(
                 from_stage=event.from_stage,

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline_tui.domain.activity import last_activity_day
 from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.money import from_cents
 from pipeline_tui.domain.stages import Stage
 
 STAGES_BY_VALUE = {stage.value: stage for stage in Stage}
@@ -31,6 +32,10 @@ def card_summary(row: Any, **board_fields: Any) -> CardSummary:
         next_action=row.next_action,
         next_action_due=row.next_action_due,
         version=getattr(row, "version", 0),  # 0: not read (a listing without it)
+        value=from_cents(cents)
+        if (cents := getattr(row, "value_cents", None)) is not None
+        else None,
+        expected_close=getattr(row, "expected_close", None),
         **board_fields,
     )
 

@@ -20,6 +20,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -265,6 +266,21 @@ class PipelineService:
         with self._write() as (session, actor):
             return commands.restore_card(session, actor, card_id, expected_version)
 
+    def set_value(
+        self,
+        card_id: int,
+        value: Decimal | None,
+        expected_close: date | None = None,
+        *,
+        keep_close: bool = True,
+    ) -> Change:
+        """Set what a card is worth (None: not known); with `keep_close=False`, its
+        expected close as well. Archived cards keep their value as they were won."""
+        with self._write() as (session, actor):
+            return commands.set_value(
+                session, actor, card_id, value, expected_close, keep_close=keep_close
+            )
+
     def set_market(self, card_id: int, market: Market | None) -> None:
         with self._write() as (session, actor):
             commands.set_market(session, actor, card_id, market)
@@ -377,8 +393,11 @@ class PipelineService:
         owner: str | None = None,
         stale_limits: Mapping[Stage, int] | None = None,
         tz: tzinfo | None = None,
+        probabilities: Mapping[Stage, Decimal] | None = None,
     ) -> Standup:
-        """The stand-up for `today` (owner: one rep's cards; mine_only: this rep's)."""
+        """The stand-up for `today` (owner: one rep's cards; mine_only: this rep's;
+        probabilities: each stage's weight in the forecast, None: the defaults)."""
+        from pipeline_tui.domain.money import DEFAULT_PROBABILITIES
         from pipeline_tui.domain.standup import DEFAULT_WINDOW
         from pipeline_tui.store.standup import load_standup
 
@@ -390,6 +409,7 @@ class PipelineService:
             owner=self.user if mine_only else owner,
             limits=self._limits(stale_limits),
             tz=tz,
+            probabilities=DEFAULT_PROBABILITIES if probabilities is None else probabilities,
         )
 
     def import_file(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time, tzinfo
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, from_cents
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
     DEFAULT_STALE_LIMITS,
@@ -27,6 +29,7 @@ from pipeline_tui.domain.standup import (
     Standup,
     StandupCard,
     StandupData,
+    WonDeal,
     build_standup,
     last_working_day,
     sort_owners,
@@ -79,6 +82,8 @@ def read_standup(
             CardRow.next_action,
             CardRow.next_action_due,
             CardRow.source,
+            CardRow.value_cents,
+            CardRow.expected_close,
             last_touchpoint.c.day,
             last_note.c.at.label("note_at"),
             last_move.c.at.label("move_at"),
@@ -100,6 +105,14 @@ def read_standup(
         .join(CardRow, CardRow.id == StageEventRow.card_id)
         .where(StageEventRow.at >= _start_of(events_from, tz), *mine)
         .order_by(StageEventRow.at, StageEventRow.id)
+    )
+    won_query = select(
+        CardRow.id, CardRow.name, CardRow.owner, CardRow.archived_at, CardRow.won_value_cents
+    ).where(
+        CardRow.archive_reason == ArchiveReason.WON,
+        CardRow.archived_at >= _start_of(events_from, tz),
+        CardRow.won_value_cents.is_not(None),
+        *mine,
     )
     owners_query = (
         select(
@@ -126,8 +139,14 @@ def read_standup(
                 last_touchpoint=row.day,
                 last_note_at=row.note_at,
                 last_move_at=row.move_at,
+                value=_value(row.value_cents),
+                expected_close=row.expected_close,
             )
             for row in session.execute(cards_query)
+        )
+        won = tuple(
+            WonDeal(row.id, row.name, row.owner, row.archived_at, from_cents(row.won_value_cents))
+            for row in session.execute(won_query)
         )
         events = tuple(
             MoveEvent(
@@ -145,7 +164,12 @@ def read_standup(
         )
         sessions = sessions_between(session, calls_from or events_from, today, owner=owner, tz=tz)
     return StandupData(
-        cards=cards, events=events, events_from=events_from, owners=owners, call_sessions=sessions
+        cards=cards,
+        events=events,
+        events_from=events_from,
+        owners=owners,
+        call_sessions=sessions,
+        won=won,
     )
 
 
@@ -158,12 +182,22 @@ def load_standup(
     owner: str | None = None,
     limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
     tz: tzinfo | None = None,
+    probabilities: Mapping[Stage, Decimal] = DEFAULT_PROBABILITIES,
 ) -> Standup:
     """Read and work out the stand-up for `today` in one call (what the UI and CLI use)."""
     since = last_working_day(today) if since is None else since
     events_from = min(since, window_start(today, window))
     data = read_standup(database, today, events_from, owner=owner, tz=tz, calls_from=since)
-    return build_standup(data, today, since=since, window=window, owner=owner, limits=limits, tz=tz)
+    return build_standup(
+        data,
+        today,
+        since=since,
+        window=window,
+        owner=owner,
+        limits=limits,
+        tz=tz,
+        probabilities=probabilities,
+    )
 
 
 def _start_of(day: date, tz: tzinfo | None) -> datetime:
@@ -171,6 +205,10 @@ def _start_of(day: date, tz: tzinfo | None) -> datetime:
     if tz is None:
         return datetime.combine(day, time.min).astimezone()
     return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _value(cents: int | None) -> Decimal | None:
+    return from_cents(cents) if cents is not None else None
 
 
 def _source(value: str | None) -> TouchpointKind | None:

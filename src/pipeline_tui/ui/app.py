@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -38,6 +39,7 @@ from pipeline_tui.config import (
 )
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.dates import DateOrder
+from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, Currency
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek
@@ -179,6 +181,8 @@ class PipelineApp(App[None]):
         first_screen: str | None = None,
         calls_everyone: bool = False,
         date_order: DateOrder = DateOrder.DMY,
+        currency: Currency | None = None,
+        probabilities: Mapping[Stage, Decimal] | None = None,
         state_file: Path | None = None,
         state: AppState | None = None,
         theme_in_config: bool = False,
@@ -189,6 +193,7 @@ class PipelineApp(App[None]):
         remembered (None: not remembered); `state` is what it held at start-up, and
         `theme_in_config` says the config's ui.theme will win over it at the next start.
         `date_order` is how the dialogs read 15/12 ([dates] order).
+        `currency` shows values ([money] currency); `probabilities` weigh the forecast.
         `stale_limits` are the [stale] days per stage (None: the defaults).
         `first_board` is the top of each column, read while the store opens.
         `on_first_paint` is called once the board has first been painted, and
@@ -209,6 +214,8 @@ class PipelineApp(App[None]):
         self.calls_everyone = calls_everyone
         self.config_file = config_file
         self.date_order = date_order
+        self.currency = currency or Currency()
+        self.probabilities = dict(probabilities or DEFAULT_PROBABILITIES)
         self.state_file = state_file
         self.state = state or AppState()
         self.theme_in_config = theme_in_config

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
@@ -20,6 +21,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.money import MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
@@ -176,6 +178,9 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         answers=tuple(answers),
         old_id=old_id if isinstance(old_id, int) else None,
         referred_by=referred_by if isinstance(referred_by, int) else None,
+        value=get.amount("value"),
+        expected_close=get.day("expected_close"),
+        won_value=get.amount("won_value") if reason is ArchiveReason.WON else None,
     )
 
 
@@ -217,6 +222,18 @@ class _Getter:
             return date.fromisoformat(value) if value else None
         except ValueError:
             raise self._bad(key, "a date like 2026-12-01") from None
+
+    def amount(self, key: str) -> Decimal | None:
+        """An amount as exported ("12500.50"; a number is taken too)."""
+        value = self.record.get(key)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self._bad(key, "an amount like 12500.50")
+        try:
+            return parse_amount(str(value))
+        except MoneyError:
+            raise self._bad(key, "an amount like 12500.50") from None
 
     def moment(self, key: str) -> datetime | None:
         value = self.text(key)

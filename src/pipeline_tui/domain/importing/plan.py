@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
@@ -85,6 +86,10 @@ class PlannedCard:
     """Its id in the export it came from, so referrals can be linked again."""
     referred_by: int | None = None
     """The old id of the card that referred it."""
+    value: Decimal | None = None
+    expected_close: date | None = None
+    won_value: Decimal | None = None
+    """What it was won at, for a card archived as won."""
 
     @property
     def archived(self) -> bool:

@@ -20,6 +20,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedStageEvent,
     PlannedTouchpoint,
 )
+from pipeline_tui.domain.money import to_cents
 from pipeline_tui.store.importing.merge import Existing, Resolution
 from pipeline_tui.store.models import (
     CardRow,
@@ -100,6 +101,9 @@ def _card_values(card: PlannedCard, position: int) -> dict[str, Any]:
         "archive_reason": card.archive_reason.value if card.archive_reason else None,
         "archive_note": card.archive_note,
         "version": card.version,
+        "value_cents": to_cents(card.value) if card.value is not None else None,
+        "expected_close": card.expected_close,
+        "won_value_cents": to_cents(card.won_value) if card.won_value is not None else None,
     }
 
 

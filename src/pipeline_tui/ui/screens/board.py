@@ -38,6 +38,7 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -585,6 +586,8 @@ class BoardScreen(Screen[None]):
             column = self.columns[stage]
             column.stage_size = shown.stage_size
             column.total = shown.total
+            value = self.model.value(stage)
+            column.value = currency(self.app).short(value) if value else ""
             column.card_list.empty_hint = shown.empty_hint
             column.ids = shown.ids
 

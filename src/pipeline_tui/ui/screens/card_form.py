@@ -23,11 +23,13 @@ from textual.widgets import Input, Label, Static
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.domain.drafts import Fields
+from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -43,8 +45,13 @@ FIELDS = (
     ("tags", "Tags", "comma or space separated"),
     ("next_action", "Next action", "the one concrete next step"),
     ("due", "Due", ""),  # the hint in the rep's date order, filled in by compose
+    ("value", "Value", "12,500 or 12k"),
+    ("close", "Close", "+1m, eom"),  # beside the value: room for a short hint only
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
+PAIRED = {"value": "close"}
+"""Fields shown side by side on one line, so the form still fits an 80x24 terminal."""
+
 LABELS = {key: label for key, label, _ in FIELDS}
 
 
@@ -90,14 +97,22 @@ class CardFormScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form") as form:
             form.border_title = Content(self.form_title)
+            self.inputs["due"].placeholder = due_date_hint(date_order(self.app))
             for key, label, _ in FIELDS:
+                if key in PAIRED.values():
+                    continue
                 with Horizontal(classes="field"):
                     yield Label(label)
-                    if key == "due":
-                        self.inputs[key].placeholder = due_date_hint(date_order(self.app))
                     yield self.inputs[key]
-                # Hidden until there is something to say: a mistake, or the due date.
+                    if key in PAIRED:
+                        second = PAIRED[key]
+                        yield Label(LABELS[second], classes="second")
+                        yield self.inputs[second]
+                # Hidden until there is something to say: a mistake, the due date, the
+                # value as it will be saved.
                 yield Static("", id=f"{key}-hint", classes="hint")
+                if key in PAIRED:
+                    yield Static("", id=f"{PAIRED[key]}-hint", classes="hint")
             yield Static("", id="theirs", classes="hint")
             yield Static(
                 Content.assemble(
@@ -116,6 +131,8 @@ class CardFormScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.inputs["name"].focus()
         self._show_due_hint()
+        self._show_close_hint()
+        self._show_value_hint()
         if self.recorder is not None:
             self.recorder.attach(self, self._draft_fields)
             offer_draft(
@@ -142,9 +159,30 @@ class CardFormScreen(ModalScreen[None]):
             return
         self._hint("due", describe_day(due) if due else "", error=False)
 
+    @on(Input.Changed, "#close")
+    def _show_close_hint(self) -> None:
+        try:
+            close = parse_due(self.inputs["close"].value, self.today(), date_order(self.app))
+        except DueDateError as error:
+            self._hint("close", str(error), error=True)
+            return
+        self._hint(
+            "close", f"Expected to close {describe_day(close)}" if close else "", error=False
+        )
+
+    @on(Input.Changed, "#value")
+    def _show_value_hint(self) -> None:
+        shown = currency(self.app)
+        try:
+            value = parse_amount(self.inputs["value"].value, shown.grouping)
+        except MoneyError as error:
+            self._hint("value", str(error), error=True)
+            return
+        self._hint("value", shown.format(value) if value is not None else "", error=False)
+
     @on(Input.Changed)
     def _clear_error(self, event: Input.Changed) -> None:
-        if event.input.id is not None and event.input.id != "due":
+        if event.input.id is not None and event.input.id not in ("due", "close", "value"):
             self._hint(event.input.id, "", error=False)
 
     @on(Input.Changed)
@@ -178,6 +216,14 @@ class CardFormScreen(ModalScreen[None]):
             due = parse_due(value["due"], self.today(), date_order(self.app))
         except DueDateError as error:
             raise CardFormError("due", str(error)) from None
+        try:
+            close = parse_due(value["close"], self.today(), date_order(self.app))
+        except DueDateError as error:
+            raise CardFormError("close", str(error)) from None
+        try:
+            amount = parse_amount(value["value"], currency(self.app).grouping)
+        except MoneyError as error:
+            raise CardFormError("value", str(error)) from None
         return CardDraft(
             name=value["name"],
             organisation=value["organisation"],
@@ -187,6 +233,8 @@ class CardFormScreen(ModalScreen[None]):
             next_action=value["next_action"],
             next_action_due=due,
             owner=value["owner"],
+            value=amount,
+            expected_close=close,
         ).cleaned()
 
     def _changed(self) -> bool:
@@ -320,5 +368,7 @@ def _field_values(draft: CardDraft) -> dict[str, str]:
         "tags": ", ".join(draft.tags),
         "next_action": draft.next_action,
         "due": draft.next_action_due.isoformat() if draft.next_action_due else "",
+        "value": plain_amount(draft.value) if draft.value is not None else "",
+        "close": draft.expected_close.isoformat() if draft.expected_close else "",
         "owner": draft.owner,
     }

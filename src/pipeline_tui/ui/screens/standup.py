@@ -8,6 +8,8 @@ list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +26,7 @@ from pipeline_tui.standup_report import (
     bar,
     calls_label,
     long_day,
+    money_lines,
     moved_label,
     percent,
     short_day,
@@ -32,6 +35,7 @@ from pipeline_tui.standup_report import (
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -187,6 +191,7 @@ class StandupScreen(Screen[None]):
                 window=self.window,
                 owner=self.owner,
                 stale_limits=self.backend.stale_limits,
+                probabilities=probabilities(self.app),
             )
         except StoreError as error:
             self.notify(
@@ -210,9 +215,14 @@ class StandupScreen(Screen[None]):
         figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []
         self.query_one("#figures", Static).update(Content("\n\n").join(figures))
         self.query_one("#summary", Static).update(self._summary(standup))
+        forecast = (
+            f" · forecast {currency(self.app).short(standup.money.forecast)}"
+            if standup.money.any
+            else ""
+        )
         self.sub_title = (
             f"{len(standup.overdue)} overdue · {len(standup.due_today)} due today · "
-            f"{len(standup.stale)} stale"
+            f"{len(standup.stale)} stale{forecast}"
         )
 
     @property
@@ -243,11 +253,20 @@ class StandupScreen(Screen[None]):
         options: list[Option] = []
         ids: dict[str, int] = {}
 
-        def heading(title: str, count: int) -> None:
+        shown = currency(self.app)
+
+        def heading(title: str, count: int, money: Decimal = Decimal(0)) -> None:
             if options:
                 options.append(Option("", disabled=True))
             label = f"{title} · {count}" if count else title
-            options.append(Option(Content.styled(label, "bold $accent"), disabled=True))
+            # The money in the section: what is at risk if it stays overdue or stale.
+            worth = f" · {shown.format(money)}" if money else ""
+            options.append(
+                Option(
+                    Content.assemble((label, "bold $accent"), (worth, "bold $text-warning")),
+                    disabled=True,
+                )
+            )
 
         def empty(message: str) -> None:
             options.append(
@@ -280,7 +299,7 @@ class StandupScreen(Screen[None]):
         def action(card: StandupCard) -> Content:
             return text.line(card.next_action or "(no description)")
 
-        heading("OVERDUE", len(standup.overdue))
+        heading("OVERDUE", len(standup.overdue), standup.money.overdue)
         for card in standup.overdue:
             due = card.next_action_due
             late = describe_due(due, today) if due else ""
@@ -336,7 +355,7 @@ class StandupScreen(Screen[None]):
         else:
             empty("No new leads.")
 
-        heading("STALE", len(standup.stale))
+        heading("STALE", len(standup.stale), standup.money.stale)
         for item in standup.stale:
             detail = Content.assemble(
                 item.card.stage.label,
@@ -352,7 +371,17 @@ class StandupScreen(Screen[None]):
         return options, ids
 
     def _figures(self, standup: Standup, width: int) -> list[Content]:
-        """The pipeline table, the funnel chart and the team counts, as blocks."""
+        """The money (when any card has a value), the pipeline table, the funnel chart
+        and the team counts, as blocks."""
+        money: list[Content] = []
+        lines = money_lines(standup, currency(self.app))
+        if lines:
+            money = [
+                Content.assemble(
+                    ("MONEY · weighted by stage", "bold $accent"),
+                    *(part for line in lines for part in ("\n", line)),
+                )
+            ]
         conversions = {c.from_stage: c for c in standup.conversion}
         table: Parts = [
             (f"PIPELINE · conversion over {standup.window} days", "bold $accent"),
@@ -397,7 +426,12 @@ class StandupScreen(Screen[None]):
                 pad,
                 f"{owner.cards:>4} cards  {owner.overdue:>3} overdue  {owner.due_today:>3} today",
             ]
-        return [Content.assemble(*table), Content.assemble(*funnel), Content.assemble(*team)]
+        return [
+            *money,
+            Content.assemble(*table),
+            Content.assemble(*funnel),
+            Content.assemble(*team),
+        ]
 
     # Keys ------------------------------------------------------------------------------
 

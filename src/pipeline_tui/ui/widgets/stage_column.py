@@ -38,6 +38,8 @@ class StageColumn(Vertical):
     """How many cards the stage has when a filter shows only some of them."""
     stage_size: reactive[int | None] = reactive(None, init=False, repaint=False)
     """How many cards the stage has while only the top ones are loaded (start-up)."""
+    value: reactive[str] = reactive("", init=False, repaint=False)
+    """The stage's total value as the title shows it ("€12.5k"); empty: none."""
 
     def __init__(self, stage: Stage, cache: SummaryCache | None = None) -> None:
         super().__init__(id=f"column-{stage.value}")
@@ -75,6 +77,9 @@ class StageColumn(Vertical):
         self._update_title()
 
     def watch_stage_size(self) -> None:
+        self._update_title()
+
+    def watch_value(self) -> None:
         self._update_title()
 
     @property
@@ -129,7 +134,7 @@ class StageColumn(Vertical):
     def _update_title(self) -> None:
         # Stage labels are ours, never user text, so markup cannot sneak in here.
         title = column_title(
-            self.stage, self.size_shown, self.total, self._focused, self.size.width - 4
+            self.stage, self.size_shown, self.total, self._focused, self.size.width - 4, self.value
         )
         if title == self._title:
             return
@@ -150,17 +155,32 @@ ABBREVIATIONS = {
 """The stage's name where its short label does not fit (a 60-column terminal)."""
 
 
-def column_title(stage: Stage, shown: int, total: int | None, focused: bool, room: int) -> str:
+def column_title(
+    stage: Stage,
+    shown: int,
+    total: int | None,
+    focused: bool,
+    room: int,
+    value: str = "",
+) -> str:
     """A column's title in `room` cells: its stage always (abbreviated when it must be),
     then the count of cards shown, then the stage's whole count ("12/4000" under a
-    filter); a focused column's mark, as a symbol as well as the colour, for monochrome
+    filter), then the stage's total value ("€12.5k"), the first to go when room is
+    short; a focused column's mark, as a symbol as well as the colour, for monochrome
     terminals and NO_COLOR."""
     counts = [str(shown)] if total is None else [f"{shown}/{total}", str(shown)]
     names = (stage.label, stage.short_label, ABBREVIATIONS[stage])
     marks = (FOCUS_MARK, FOCUS_MARK.strip()) if focused else ("",)
     # Spaced out while a whole name fits; an abbreviation is always tight.
     named = [(name, " · ") for name in names[:2]] + [(name, "·") for name in names]
-    texts = [name + separator + count for count in counts for name, separator in named]
+    # The value, while the stage's whole (or short) name still fits beside it.
+    valued = [
+        name + separator + count + separator + value
+        for count in counts[:1]
+        for name, separator in named[:4]
+        if value
+    ]
+    texts = valued + [name + separator + count for count in counts for name, separator in named]
     texts += [ABBREVIATIONS[stage], ABBREVIATIONS[stage][0]]
     # The border keeps two cells each side of the title.
     fitting = (mark + text for text in texts for mark in marks if cell_width(mark + text) <= room)

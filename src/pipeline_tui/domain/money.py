@@ -1,0 +1,228 @@
+"""A card's value: reading what a rep types, showing it, and the weighted forecast.
+
+Amounts are `Decimal`s here and whole hundredths ("cents") in the database. Cents are
+exact on SQLite and PostgreSQL alike (SQLite keeps a NUMERIC as a float), they add up
+exactly in SQL, and they do not depend on the currency: changing `[money] currency`
+changes the symbol shown, never the stored numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from pipeline_tui.domain.stages import Stage
+
+CENT = Decimal("0.01")
+MAX_VALUE = Decimal("1000000000000")
+"""A trillion: more than any deal, small enough that any sum of cents stays exact."""
+
+DEFAULT_CURRENCY = "EUR"
+
+DEFAULT_PROBABILITIES: Mapping[Stage, Decimal] = {
+    Stage.LEAD: Decimal("0.1"),
+    Stage.PROSPECT: Decimal("0.3"),
+    Stage.CLIENT: Decimal("0.9"),
+    Stage.REPEAT: Decimal("0.5"),
+}
+"""How likely a card's value is to come in, by stage ([stages] probability overrides).
+
+A lead is a name, mostly unqualified (one in ten); a prospect has been qualified and is
+talking (about one in three); a client has said yes and the value is being delivered
+(nearly all of it); a repeat or referral is a warm second sale (even odds).
+"""
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be read; the message is one sentence for the rep."""
+
+
+# Symbols for the usual currencies; any other code is shown before the amount ("CHF 12").
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+_MULTIPLIERS = {"k": Decimal(1000), "m": Decimal(1_000_000)}
+_SPACES = " \u00a0\u202f\u2009'"
+"""What people group thousands with besides commas and dots (no-break and thin spaces,
+the Swiss apostrophe)."""
+
+
+def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
+    """The amount a rep typed, or None for nothing typed.
+
+    Takes "12k", "1.5m", "12,500", "12 500.50", "12.500,50", "€12,500" and "EUR 12500".
+    With both commas and dots, the last one is the decimal point. A lone one is the
+    decimal point where the locale writes it so ("1.250" is one and a quarter in
+    English, "1,250" in German); the other groups thousands when three digits follow
+    ("12,500" in English, "12.500" in German) and is a decimal point otherwise ("12,5").
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    number = raw
+    for symbol in sorted(_SYMBOLS.values(), key=len, reverse=True):
+        number = number.replace(symbol, "")
+    number = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", number.strip())
+    number = number.strip()
+    multiplier = Decimal(1)
+    if number[-1:].lower() in _MULTIPLIERS:
+        multiplier = _MULTIPLIERS[number[-1].lower()]
+        number = number[:-1].rstrip()
+    if number.startswith("-"):
+        raise MoneyError(f"A value cannot be negative ({raw!r}).")
+    for space in _SPACES:
+        number = number.replace(space, "")
+    if not re.fullmatch(r"\d[\d,.]*", number) or not re.search(r"\d$", number):
+        raise MoneyError(f"{raw!r} is not an amount; type one like 12500, 12,500 or 12k.")
+    number = _decimal_point(number, grouping or Grouping())
+    try:
+        amount = Decimal(number) * multiplier
+    except InvalidOperation:
+        raise MoneyError(f"{raw!r} is not an amount; type one like 12500, 12,500 or 12k.") from None
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
+        raise MoneyError(f"{raw!r} has more than two decimals.")
+    if amount > MAX_VALUE:
+        raise MoneyError(f"{raw!r} is more than a value can be.")
+    return amount.quantize(CENT)
+
+
+def _decimal_point(number: str, grouping: Grouping) -> str:
+    """The number with its grouping removed and "." as the decimal point."""
+    commas, dots = number.count(","), number.count(".")
+    if commas and dots:
+        last_comma = number.rfind(",") > number.rfind(".")
+        decimal, thousands = (",", ".") if last_comma else (".", ",")
+        if number.count(decimal) > 1:
+            raise MoneyError(f"{number!r} has more than one decimal point.")
+        return _grouped(number.split(decimal)[0], thousands) + "." + number.split(decimal)[1]
+    for separator, count in ((",", commas), (".", dots)):
+        if count > 1:
+            return _grouped(number, separator)
+        if count == 1:
+            whole, fraction = number.split(separator)
+            if separator != grouping.decimal and len(fraction) == 3:
+                return whole + fraction
+            return f"{whole}.{fraction}"
+    return number
+
+
+def _grouped(number: str, separator: str) -> str:
+    groups = number.split(separator)
+    if any(len(group) != 3 for group in groups[1:]):
+        raise MoneyError(f"{number!r} is not grouped in thousands.")
+    return "".join(groups)
+
+
+def plain_amount(amount: Decimal) -> str:
+    """An amount to edit: digits, and cents only when there are some ("12500.50").
+    Read back the same in any locale (two decimals are never taken for grouping)."""
+    text = f"{amount.quantize(CENT):f}"
+    return text.removesuffix(".00")
+
+
+def to_cents(amount: Decimal) -> int:
+    return int(amount.quantize(CENT) * 100)
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How the rep's locale writes 12,500.50: the thousands and the decimal separator."""
+
+    thousands: str = ","
+    decimal: str = "."
+
+
+_LANGUAGE_GROUPING = {
+    **dict.fromkeys(("de", "nl", "es", "it", "pt", "da", "id", "tr", "el"), Grouping(".", ",")),
+    **dict.fromkeys(
+        ("fr", "sv", "nb", "nn", "no", "fi", "cs", "pl", "ru", "uk", "sk"), Grouping("\u202f", ",")
+    ),
+}
+_LOCALE_VARIABLES = ("LC_ALL", "LC_NUMERIC", "LANG")
+
+
+def grouping_for_locale(environ: Mapping[str, str]) -> Grouping:
+    """How the locale (LC_ALL, LC_NUMERIC, LANG) groups numbers; English's otherwise."""
+    for variable in _LOCALE_VARIABLES:
+        name = environ.get(variable, "")
+        if name:
+            if re.match(r"^de_CH", name):
+                return Grouping("'", ".")
+            language = re.match(r"^([a-zA-Z]{2,3})", name)
+            if language:
+                return _LANGUAGE_GROUPING.get(language.group(1).lower(), Grouping())
+            return Grouping()
+    return Grouping()
+
+
+@dataclass(frozen=True)
+class Currency:
+    """The currency values are shown in ([money] currency) and the locale's grouping."""
+
+    code: str = DEFAULT_CURRENCY
+    grouping: Grouping = Grouping()
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS.get(self.code.upper(), self.code.upper() + " ")
+
+    def format(self, amount: Decimal) -> str:
+        """ "€12,500" or "€12,500.50": cents only when there are some."""
+        whole, cents = divmod(amount.quantize(CENT), 1)
+        text = self._group(int(whole))
+        if cents:
+            text += self.grouping.decimal + f"{int(cents * 100):02d}"
+        return self.symbol + text
+
+    def short(self, amount: Decimal) -> str:
+        """A few characters for a column header: "€950", "€12.5k", "€250k", "€1.3M"."""
+        amount = amount.quantize(Decimal(1))
+        for size, suffix in ((Decimal(1_000_000_000), "bn"), (Decimal(1_000_000), "M")):
+            if amount >= size:
+                return self.symbol + self._tenths(amount / size) + suffix
+        if amount >= 999_950:
+            return self.symbol + self._tenths(amount / 1_000_000) + "M"
+        if amount >= 99_950:
+            return self.symbol + f"{(amount / 1000).quantize(Decimal(1), ROUND_HALF_UP)}k"
+        if amount >= 1000:
+            return self.symbol + self._tenths(amount / 1000) + "k"
+        return self.symbol + str(amount)
+
+    def _tenths(self, amount: Decimal) -> str:
+        text = str(amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+        text = text.removesuffix(".0")
+        return text.replace(".", self.grouping.decimal)
+
+    def _group(self, whole: int) -> str:
+        return f"{whole:,}".replace(",", self.grouping.thousands)
+
+
+def probabilities_from_config(
+    overrides: Mapping[str, float | int] | None = None,
+) -> dict[Stage, Decimal]:
+    """The default probabilities with the configured ones over them."""
+    chosen = dict(DEFAULT_PROBABILITIES)
+    for name, value in (overrides or {}).items():
+        chosen[Stage.parse(name)] = Decimal(str(value))
+    return chosen
+
+
+def forecast(
+    values: Iterable[tuple[Stage, Decimal | None]],
+    probabilities: Mapping[Stage, Decimal] = DEFAULT_PROBABILITIES,
+) -> Decimal:
+    """The weighted forecast: each card's value times its stage's probability, summed
+    (to the cent); cards without a value add nothing."""
+    total = sum(
+        (value * probabilities.get(stage, Decimal(0)) for stage, value in values if value),
+        Decimal(0),
+    )
+    return total.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def total(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((value for value in values if value), Decimal(0)).quantize(CENT)

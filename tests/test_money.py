@@ -1,0 +1,180 @@
+"""A card's value: what a rep types, how it is shown, and the weighted forecast."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline_tui.config import ConfigError, load_config
+from pipeline_tui.domain.money import (
+    DEFAULT_PROBABILITIES,
+    Currency,
+    Grouping,
+    MoneyError,
+    forecast,
+    from_cents,
+    grouping_for_locale,
+    parse_amount,
+    probabilities_from_config,
+    to_cents,
+)
+from pipeline_tui.domain.stages import Stage
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("12500", "12500"),
+        ("12k", "12000"),
+        ("12.5k", "12500"),
+        ("1.5m", "1500000"),
+        ("12,500", "12500"),
+        ("1,250,000", "1250000"),
+        ("12 500.50", "12500.50"),
+        ("12.500,50", "12500.50"),
+        ("12,5", "12.5"),
+        ("€12,500", "12500"),
+        ("EUR 12500", "12500"),
+        ("12500 eur", "12500"),
+        ("$ 900", "900"),
+        ("1.250", "1.25"),
+        ("0", "0"),
+    ],
+)
+def test_reads_what_a_rep_types(typed: str, amount: str) -> None:
+    assert parse_amount(typed) == Decimal(amount)
+
+
+def test_a_lone_separator_is_read_as_the_locale_writes_it() -> None:
+    german = Grouping(".", ",")
+    assert parse_amount("12.500", german) == Decimal("12500")
+    assert parse_amount("12,500", german) == Decimal("12.5")
+    assert parse_amount("12.5", german) == Decimal("12.5")
+    assert parse_amount("12,500") == Decimal("12500")
+
+
+def test_nothing_typed_is_no_value() -> None:
+    assert parse_amount("  ") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("twelve", "is not an amount"),
+        ("-5", "cannot be negative"),
+        ("12.505", "more than two decimals"),
+        ("1,25,000", "not grouped in thousands"),
+        ("1.000.000,5.5", "more than one decimal point"),
+        ("1,000.5.5", "more than one decimal point"),
+        ("99999999999999", "more than a value can be"),
+        ("k", "is not an amount"),
+    ],
+)
+def test_refuses_in_one_sentence(typed: str, says: str) -> None:
+    with pytest.raises(MoneyError) as caught:
+        parse_amount(typed)
+    message = str(caught.value)
+    assert says in message
+    assert message.endswith(".") and "\n" not in message
+
+
+def test_formats_with_the_currency_and_grouping() -> None:
+    assert Currency("EUR").format(Decimal("12500")) == "€12,500"
+    assert Currency("USD").format(Decimal("1234567.5")) == "$1,234,567.50"
+    assert Currency("CHF", Grouping("'", ".")).format(Decimal("12500")) == "CHF 12'500"
+    assert Currency("EUR", Grouping(".", ",")).format(Decimal("12500.05")) == "€12.500,05"
+
+
+@pytest.mark.parametrize(
+    ("amount", "short"),
+    [
+        ("0", "€0"),
+        ("950", "€950"),
+        ("1250", "€1.3k"),
+        ("12500", "€12.5k"),
+        ("250400", "€250k"),
+        ("999999", "€1M"),
+        ("1250000", "€1.3M"),
+        ("3000000000", "€3bn"),
+    ],
+)
+def test_short_amounts_for_column_headers(amount: str, short: str) -> None:
+    assert Currency("EUR").short(Decimal(amount)) == short
+
+
+def test_grouping_follows_the_locale() -> None:
+    assert grouping_for_locale({"LANG": "de_DE.UTF-8"}) == Grouping(".", ",")
+    assert grouping_for_locale({"LANG": "en_GB.UTF-8"}) == Grouping(",", ".")
+    assert grouping_for_locale({"LC_ALL": "de_CH.UTF-8", "LANG": "de_DE"}) == Grouping("'", ".")
+    assert grouping_for_locale({}) == Grouping()
+
+
+def test_forecast_weights_each_value_by_its_stage() -> None:
+    values = [
+        (Stage.LEAD, Decimal("10000")),
+        (Stage.PROSPECT, Decimal("20000")),
+        (Stage.CLIENT, Decimal("5000")),
+        (Stage.REPEAT, None),
+    ]
+    assert forecast(values) == Decimal("1000") + Decimal("6000") + Decimal("4500")
+    custom = probabilities_from_config({"lead": 0.5})
+    assert custom[Stage.LEAD] == Decimal("0.5")
+    assert custom[Stage.PROSPECT] == DEFAULT_PROBABILITIES[Stage.PROSPECT]
+    assert forecast(values, custom) == Decimal("5000") + Decimal("6000") + Decimal("4500")
+
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2)
+stages = st.sampled_from(list(Stage))
+
+
+@given(st.lists(st.tuples(stages, amounts)))
+def test_forecast_is_never_more_than_the_total(values: list[tuple[Stage, Decimal]]) -> None:
+    weighted = forecast(values)
+    assert Decimal(0) <= weighted <= sum((v for _, v in values), Decimal(0))
+
+
+@given(st.lists(st.tuples(stages, amounts)), st.lists(st.tuples(stages, amounts)))
+def test_forecast_adds_up(
+    first: list[tuple[Stage, Decimal]], second: list[tuple[Stage, Decimal]]
+) -> None:
+    # Each card's share is rounded once, at the end: two halves may differ by a cent.
+    assert abs(forecast(first + second) - forecast(first) - forecast(second)) <= Decimal("0.01")
+
+
+@given(amounts)
+def test_formatted_amounts_read_back(amount: Decimal) -> None:
+    for grouping in (Grouping(), Grouping(".", ","), Grouping("\u202f", ","), Grouping("'", ".")):
+        assert parse_amount(Currency("EUR", grouping).format(amount), grouping) == amount
+
+
+@given(amounts)
+def test_cents_round_trip(amount: Decimal) -> None:
+    assert from_cents(to_cents(amount)) == amount
+
+
+def test_config_names_the_currency_and_probabilities(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[money]\ncurrency = "usd"\n[stages]\nprobability = {lead = 0.2}\n')
+    config = load_config(str(path), {"LANG": "en_US.UTF-8"})
+    assert config.currency.format(Decimal(5)) == "$5"
+    assert config.probabilities[Stage.LEAD] == Decimal("0.2")
+    assert config.probabilities[Stage.CLIENT] == DEFAULT_PROBABILITIES[Stage.CLIENT]
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ('[money]\ncurrency = "euros"\n', "three-letter currency code"),
+        ("[stages]\nprobability = {lead = 2}\n", "from 0 to 1"),
+        ("[stages]\nprobability = {won = 0.5}\n", "not a stage"),
+    ],
+)
+def test_config_refuses_unusable_money_settings(tmp_path: Path, document: str, says: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(document)
+    with pytest.raises(ConfigError, match=says):
+        load_config(str(path), {})

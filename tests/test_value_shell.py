@@ -1,0 +1,108 @@
+"""A card's value from the shell: `add --value`, `value CARD AMOUNT`, and `show`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.kinds import ArchiveReason
+from tests.conftest import TODAY
+from tests.test_shell import one_line_error, run, service_for
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())  # Monday 2026-11-23
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "value.db"
+
+
+def test_add_takes_a_value_and_a_close_date(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, _ = run(capsys, db, "add", "Ann Okafor", "--value", "€12,500", "--close", "eom")
+    assert code == 0 and "Added Ann Okafor" in out
+    (card,) = service_for(db).cards()
+    assert card.value == Decimal("12500")
+    assert card.expected_close == date(2026, 11, 30)
+
+
+def test_add_refuses_a_value_that_is_not_an_amount(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    code, _, err = run(capsys, db, "add", "Ann Okafor", "--value", "a lot")
+    assert "'a lot' is not an amount" in one_line_error(code, err)
+    assert not db.exists() or service_for(db).cards() == []
+
+
+def test_value_sets_changes_and_clears_what_a_card_is_worth(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, _ = run(capsys, db, "value", "ann", "12k")
+    assert (code, out) == (0, "Ann Okafor is worth €12,000.\n")
+    code, out, _ = run(capsys, db, "value", "1", "12 500.50", "--close", "2026-12-31")
+    assert out == ("Ann Okafor is worth €12,500.50 (was €12,000), expected to close 2026-12-31.\n")
+    (card,) = service_for(db).cards()
+    assert (card.value, card.expected_close) == (Decimal("12500.50"), date(2026, 12, 31))
+    run(capsys, db, "value", "ann", "13k")
+    (card,) = service_for(db).cards()
+    assert card.expected_close == date(2026, 12, 31)  # kept without --close
+    code, out, _ = run(capsys, db, "value", "ann", "none")
+    assert out == "Ann Okafor has no value now (was €13,000).\n"
+    (card,) = service_for(db).cards()
+    assert card.value is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("value", "ann", "-5"), "cannot be negative"),
+        (("value", "ann", "12.345"), "more than two decimals"),
+        (("value", "zed", "5"), "zed"),
+        (("value", "ann", "5", "--close", "someday"), "'someday' is not a date"),
+    ],
+)
+def test_value_errors_are_one_sentence(
+    capsys: pytest.CaptureFixture[str], db: Path, argv: tuple[str, ...], says: str
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    code, _, err = run(capsys, db, *argv)
+    assert says in one_line_error(code, err)
+    (card,) = service_for(db).cards()
+    assert card.value is None
+
+
+def test_value_uses_the_configured_currency(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[money]\ncurrency = "GBP"\n')
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, _ = run(capsys, db, "--config", str(config), "value", "ann", "£1,250,000")
+    assert (code, out) == (0, "Ann Okafor is worth £1,250,000.\n")
+
+
+def test_show_gives_the_value_and_the_won_value(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, db, "add", "Ann Okafor", "--stage", "client", "--value", "9000", "--close", "fri")
+    _, text, _ = run(capsys, db, "show", "ann")
+    assert "Value €9,000 · expected to close 2026-11-27" in text
+    service = service_for(db)
+    service.archive_card(1, ArchiveReason.WON)
+    _, out, _ = run(capsys, db, "show", "ann", "--format", "json")
+    record = json.loads(out)
+    assert (record["value"], record["expected_close"], record["won_value"]) == (
+        9000.0,
+        "2026-11-27",
+        9000.0,
+    )
+    _, text, _ = run(capsys, db, "show", "ann")
+    assert "Value €9,000 · Won at €9,000" in text
