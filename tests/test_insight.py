@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,11 @@ from pipeline_tui.domain.insight import (
     tree_lines,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import MoveEvent
-from pipeline_tui.insight_report import as_text
+from pipeline_tui.insight_report import as_text, node_figures
 from pipeline_tui.store import Database, PipelineService, open_database
 from tests.calls_data import seed_calls
 from tests.conftest import NOW, TODAY
@@ -205,6 +207,33 @@ def test_the_referral_tree_with_conversion_and_value_down_the_tree() -> None:
     assert (root.referred, root.converted, root.rate, root.value) == (2, 1, 0.5, 2)
     lines = [(prefix, node.card.name) for prefix, node in tree_lines([root])]
     assert lines == [("", "Cara"), ("├─ ", "Jon"), ("│  └─ ", "Ola"), ("└─ ", "Ben")]
+
+
+def test_a_referrer_is_worth_what_its_clients_were_won_at_down_the_tree() -> None:
+    won = ArchiveReason.WON
+    cards = [
+        card(1, name="Cara", stage=C),
+        # Won and archived: what it was won at, not the value edited since.
+        card(
+            2,
+            stage=C,
+            referred_by=1,
+            archived_at=at(5),
+            archive_reason=won,
+            value=Decimal("9000"),
+            won_value=Decimal("8000"),
+        ),
+        card(3, stage=C, referred_by=1, value=Decimal("1500.50")),  # a client on the board
+        card(4, stage=P, referred_by=1, value=Decimal("99999")),  # not a client: not counted
+        card(5, stage=C, referred_by=3, value=Decimal("500")),  # further down the tree
+        card(6, stage=C, referred_by=1),  # a client with no value known
+    ]
+    (root,) = referral_tree(cards, {})
+    assert root.worth == Decimal("10000.50")
+    assert node_figures(root, Currency("GBP")) == (
+        "referred 4, 3 became clients (75%), 4 clients in all, worth £10,000.50"
+    )
+    assert "worth" not in node_figures(referral_tree([card(1), card(2, referred_by=1)], {})[0])
 
 
 def test_a_loop_of_referrals_still_shows_each_card_once() -> None:
@@ -440,6 +469,23 @@ def test_cli_report_json_shape_and_windows(
         run_cli(capsys, "report", "--db", str(report_db), "--window", "0")
     assert refused.value.code == 2
     assert "the window is 1 to 3660 days" in capsys.readouterr().err
+
+
+@pytest.mark.sqlite_only("the command line on a file")
+def test_cli_report_says_what_each_referrer_brought_in_the_configured_currency(
+    capsys: pytest.CaptureFixture[str], report_db: Path, tmp_path: Path
+) -> None:
+    database = open_database(str(report_db))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    jon = service.find_card("Jon Reyes")
+    service.set_value(jon.id, Decimal("24000"))
+    database.close()
+    config = tmp_path / "config.toml"
+    config.write_text('[money]\ncurrency = "USD"\n', encoding="utf-8")
+    code, out, _ = run_cli(capsys, "--config", str(config), "report", "--db", str(report_db))
+    assert code == 0 and "worth $24,000" in out
+    code, out, _ = run_cli(capsys, "report", "--db", str(report_db), "--format", "json")
+    assert json.loads(out)["referrals"][0]["worth"] == 24000
 
 
 def test_report_text_fits_80_cells_with_long_and_wide_names(seeded: PipelineService) -> None:

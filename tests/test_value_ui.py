@@ -155,3 +155,15 @@ def test_board_with_values(snap_compare: SnapCompare, size: tuple[int, int]) -> 
         await settle(pilot)
 
     assert snap_compare(make_app(valued_board()), terminal_size=size, run_before=ready)
+
+
+async def test_the_card_screen_says_what_the_deal_is_worth(service: PipelineService) -> None:
+    ada = add(service, "Ada", "12500")
+    service.set_value(ada, Decimal("12500"), date(2026, 12, 31), keep_close=False)
+    async with running(service) as (app, pilot):
+        await press(pilot, "enter")
+        shown = screen_text(app)
+        # At the top, in view without scrolling at 80x24, and among the details.
+        assert "worth €12,500, closing 31 Dec 2026" in shown
+        await press(pilot, "1")
+        assert "Value   €12,500, closing 31 Dec 2026" in screen_text(app)

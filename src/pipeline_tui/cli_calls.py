@@ -69,6 +69,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         args.calls_everyone = args.everyone
         return cli._run_app(args, config)
     command = _brief if args.command == "brief" else _report
+    args.currency = config.currency  # the report's worth of referrals, as configured
     return cli._with_service(args, config, command)
 
 
@@ -94,6 +95,11 @@ def _report(service: PipelineService, args: argparse.Namespace, out: TextIO) -> 
     from pipeline_tui.insight_report import as_json, as_markdown, as_text
 
     insight = service.insight(cli.today(), args.window)
-    formats = {"text": as_text, "markdown": as_markdown, "json": as_json}
-    out.write(formats[args.format](insight))
+    money = getattr(args, "currency", None)
+    if args.format == "json":
+        out.write(as_json(insight))
+    elif args.format == "markdown":
+        out.write(as_markdown(insight, money))
+    else:
+        out.write(as_text(insight, money=money))
     return 0

@@ -22,6 +22,7 @@ from pipeline_tui.domain.insight import (
     sparkline,
     tree_lines,
 )
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells, wrap_cells
 from pipeline_tui.standup_report import bar, md
 
@@ -65,8 +66,8 @@ def node_label(node: ReferralNode) -> str:
     return f"{clean_line(node.card.name)} ({node.card.stage.label}{archived}){won}"
 
 
-def node_figures(node: ReferralNode) -> str:
-    """ "referred 3, 2 became clients (67%), 4 clients in all"."""
+def node_figures(node: ReferralNode, money: Currency | None = None) -> str:
+    """ "referred 3, 2 became clients (67%), 4 clients in all, worth €48,000"."""
     if not node.children:
         return ""
     figures = (
@@ -75,6 +76,8 @@ def node_figures(node: ReferralNode) -> str:
     )
     if node.value != node.converted:
         figures += f", {node.value} clients in all"
+    if node.worth:
+        figures += f", worth {(money or Currency()).format(node.worth)}"
     return figures
 
 
@@ -128,6 +131,7 @@ def _node(node: ReferralNode) -> dict[str, Any]:
         "converted": node.converted,
         "rate": None if node.rate is None else round(node.rate, 4),
         "value": node.value,
+        "worth": float(node.worth),
         "children": [_node(child) for child in node.children],
     }
 
@@ -206,7 +210,7 @@ def rate_rows(groups: Iterable[GroupRate], overall: GroupRate | None) -> list[st
     return rows
 
 
-def as_text(insight: Insight, width: int = TEXT_WIDTH) -> str:
+def as_text(insight: Insight, width: int = TEXT_WIDTH, money: Currency | None = None) -> str:
     """The report for a terminal or a chat; no line is wider than `width` cells."""
     out: list[str] = []
     out += wrap_cells(f"INSIGHT · the last {insight.window} days ({span(insight)})", width)
@@ -247,7 +251,7 @@ def as_text(insight: Insight, width: int = TEXT_WIDTH) -> str:
                 subsequent_indent=f"  {below}   ",
             )
         )
-        figures = node_figures(node)
+        figures = node_figures(node, money)
         if figures:
             # The line down to the card's children carries on beside its figures.
             out.extend(
@@ -314,7 +318,7 @@ def as_text(insight: Insight, width: int = TEXT_WIDTH) -> str:
 # Markdown ------------------------------------------------------------------------------------
 
 
-def as_markdown(insight: Insight) -> str:
+def as_markdown(insight: Insight, money: Currency | None = None) -> str:
     """The report for pasting into a chat or a wiki."""
     out = [f"# Insight: the last {insight.window} days ({span(insight)})"]
 
@@ -344,7 +348,7 @@ def as_markdown(insight: Insight) -> str:
     if insight.referrals:
         out.append("```")
         for prefix, node in tree_lines(insight.referrals):
-            figures = node_figures(node)
+            figures = node_figures(node, money)
             out.append(f"{prefix}{node_label(node)}{f'  ({figures})' if figures else ''}")
         out.append("```")
     else:

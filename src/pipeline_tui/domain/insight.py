@@ -19,7 +19,8 @@ Definitions (also the documented meaning of `pipeline-tui report`):
   week (per day in a window shorter than four weeks).
 - *referral tree*: who referred whom, over all time. A referred card *converted* when
   it ever reached the client stage or was archived as won; a referrer's *value* is the
-  clients won through them, directly and further down the tree.
+  clients won through them, directly and further down the tree, and its *worth* what
+  those clients were won at (or are worth, while still on the board).
 - *time in stage*: the median days of the stays in each stage that ended (the card
   moved or was archived) during the window; the *slowest* are the active cards that
   have been in their stage longest.
@@ -35,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from enum import StrEnum
 
 from pipeline_tui.domain.activity import local_day
@@ -71,6 +73,10 @@ class InsightCard:
     archived_at: datetime | None = None
     archive_reason: ArchiveReason | None = None
     referred_by: int | None = None
+    value: Decimal | None = None
+    """What the deal is worth (None: not known)."""
+    won_value: Decimal | None = None
+    """What it was won at, when it was archived as won."""
 
     @property
     def active(self) -> bool:
@@ -342,6 +348,18 @@ class ReferralNode:
         """Clients won through this card: the people it referred who became clients,
         and theirs, all the way down."""
         return sum(child.won + child.value for child in self.children)
+
+    @property
+    def worth(self) -> Decimal:
+        """What the clients won through this card are worth, all the way down: each
+        one's won value, or its value while it is still a client on the board."""
+        return sum(
+            (
+                (child.card.won_value or child.card.value or Decimal(0)) * child.won + child.worth
+                for child in self.children
+            ),
+            Decimal(0),
+        )
 
     def walk(self) -> Iterable[ReferralNode]:
         yield self

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.insight import AnswerRecord, InsightCard, InsightData
 from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
+from pipeline_tui.domain.money import from_cents
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import MoveEvent, window_start
@@ -41,6 +42,8 @@ def read_insight(
         CardRow.archived_at,
         CardRow.archive_reason,
         CardRow.referred_by_id,
+        CardRow.value_cents,
+        CardRow.won_value_cents,
     ).order_by(CardRow.id)
     events_query = select(
         StageEventRow.card_id,
@@ -72,6 +75,8 @@ def read_insight(
             archived_at=row.archived_at,
             archive_reason=_enum(ArchiveReason, row.archive_reason),
             referred_by=row.referred_by_id,
+            value=None if row.value_cents is None else from_cents(row.value_cents),
+            won_value=None if row.won_value_cents is None else from_cents(row.won_value_cents),
         )
         for row in session.execute(cards_query.execution_options(**stream))
     )

@@ -29,6 +29,7 @@ from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
@@ -36,6 +37,7 @@ from pipeline_tui.ui import flows, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -212,8 +214,9 @@ class CardScreen(Screen[None]):
         s = card.summary
         self.sub_title = f"{s.stage.label} · card {s.id}"
         today = self.backend.today()
-        self.query_one("#glance", Static).update(self._glance(card, today))
-        self._section("details", "Details", self._facts(card))
+        money = currency(self.app)
+        self.query_one("#glance", Static).update(self._glance(card, today, money))
+        self._section("details", "Details", self._facts(card, money))
         q = card.qualification
         self._section(
             "qualification",
@@ -244,7 +247,7 @@ class CardScreen(Screen[None]):
     # What the panes say ---------------------------------------------------------------------
 
     @classmethod
-    def _glance(cls, card: CardDetail, today: date) -> Content:
+    def _glance(cls, card: CardDetail, today: date, money: Currency) -> Content:
         """Name, organisation, how to reach them, where they came from, the score and
         the next action: a few lines that wrap, so they fit 80x24 (and 60x20)."""
         s = card.summary
@@ -261,6 +264,8 @@ class CardScreen(Screen[None]):
             origin.append(Content.assemble(("market ", "$text-muted"), card.market.value))
         if s.score:
             origin.append(Content.assemble(("qualified ", "$text-muted"), (s.score, "bold")))
+        if worth := _worth(card, money):
+            origin.append(Content.assemble(("worth ", "$text-muted"), (worth, "bold")))
         rows = [Content.assemble(*who), Content(" · ").join(reach)]
         if origin:
             rows.append(Content(" · ").join(origin))
@@ -268,7 +273,7 @@ class CardScreen(Screen[None]):
         return Content("\n").join(rows)
 
     @staticmethod
-    def _facts(card: CardDetail) -> Content:
+    def _facts(card: CardDetail, money: Currency) -> Content:
         s = card.summary
         facts = [
             ("Stage", s.stage.label),
@@ -284,6 +289,8 @@ class CardScreen(Screen[None]):
             facts.append(("Source", card.source.label))
         if card.market:
             facts.append(("Market", card.market.value))
+        if worth := _worth(card, money):
+            facts.append(("Value", worth))
         if card.archived_at and card.archive_reason:
             facts.append(("Archived", f"{card.archive_reason.label} {card.archive_note}".strip()))
         rows = [
@@ -820,3 +827,14 @@ def _draft_place(draft: Draft) -> tuple[str, str]:
 
 def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _worth(card: CardDetail, money: Currency) -> str:
+    """ "€12,500, closing 15 Dec 2026", "won at €9,000": what the deal is worth, if known."""
+    if card.won_value is not None:
+        return f"won at {money.format(card.won_value)}"
+    s = card.summary
+    parts = [money.format(s.value)] if s.value is not None else []
+    if s.expected_close is not None:
+        parts.append(f"closing {s.expected_close:%d %b %Y}")
+    return ", ".join(parts)

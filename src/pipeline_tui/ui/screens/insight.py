@@ -25,6 +25,7 @@ from pipeline_tui.domain.insight import (
     ReasonSeries,
     tree_lines,
 )
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.text import cell_width, clean_line, clip_cells
 from pipeline_tui.insight_report import (
     continuation,
@@ -38,6 +39,7 @@ from pipeline_tui.standup_report import bar
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -185,7 +187,7 @@ class InsightScreen(Screen[None]):
         await archive.remove_children()
         await archive.mount_all([ReasonLine(series) for series in insight.archive])
         self._heading("referrals", "REFERRALS", "all time; ✓ became a client")
-        self.query_one("#referrals", Static).update(self._referrals(insight))
+        self.query_one("#referrals", Static).update(self._referrals(insight, currency(self.app)))
         self._heading("stages", "TIME IN STAGE", "median days of stays ended in the window")
         self.query_one("#stages", Static).update(self._stages(insight))
         self._heading("criteria", "FAILING CRITERIA", '"no" answers in the window')
@@ -229,7 +231,7 @@ class InsightScreen(Screen[None]):
         return Content.assemble(*parts)
 
     @staticmethod
-    def _referrals(insight: Insight) -> Content:
+    def _referrals(insight: Insight, money: Currency) -> Content:
         if not insight.referrals:
             return Content.styled(
                 "No referrals yet: r on a client's card adds one.", "italic $text-muted"
@@ -242,7 +244,7 @@ class InsightScreen(Screen[None]):
             if node.won:
                 parts.append((" ✓", "bold $text-success"))
             rows.append(Content.assemble(*parts))
-            figures = node_figures(node)
+            figures = node_figures(node, money)
             if figures:
                 inner = continuation(prefix) + "│  "
                 rows.append(Content.assemble((inner, "$text-muted"), (figures, "$text-muted")))
