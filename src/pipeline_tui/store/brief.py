@@ -19,7 +19,6 @@ from pipeline_tui.domain.calls import due_activity
 from pipeline_tui.domain.cards import CardLink, TouchpointView
 from pipeline_tui.domain.kinds import Market, TouchpointKind
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Answer, format_score
-from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
     CardRow,
@@ -34,7 +33,7 @@ def read_brief(session: Session, card_id: int, criteria: Sequence[str]) -> Brief
     row = session.get(CardRow, card_id)
     if row is None:
         raise NotFoundError("That card no longer exists.")
-    stage = Stage(row.stage)
+    stage = row.stage
     notes = []
     for kind in BRIEF_NOTE_KINDS:  # one indexed look-up per kind: never every note's body
         note = session.execute(
@@ -101,9 +100,7 @@ def _referral(session: Session, row: CardRow) -> Referral | None:
             TouchpointRow.card_id == row.id, TouchpointRow.kind == TouchpointKind.REFERRAL.value
         )
     )
-    link = CardLink(
-        referrer.id, referrer.name, Stage(referrer.stage), referrer.archived_at is not None
-    )
+    link = CardLink(referrer.id, referrer.name, referrer.stage, referrer.archived_at is not None)
     return Referral(link, referrer.organisation, day or row.created_at.date())
 
 

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.insight import AnswerRecord, InsightCard, InsightData
-from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
 from pipeline_tui.domain.money import from_cents
-from pipeline_tui.domain.qualification import Answer
-from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import MoveEvent, window_start
 from pipeline_tui.store.models import CardRow, QualificationAnswerRow, StageEventRow
 
 _ROWS_AT_A_TIME = 2000
-E = TypeVar("E", TouchpointKind, Market, ArchiveReason, Answer)
 
 
 def read_insight(
@@ -67,13 +62,13 @@ def read_insight(
             id=row.id,
             name=row.name,
             organisation=row.organisation,
-            stage=Stage(row.stage),
+            stage=row.stage,
             owner=row.owner,
             created_at=row.created_at,
-            source=_enum(TouchpointKind, row.source),
-            market=_enum(Market, row.market),
+            source=row.source,
+            market=row.market,
             archived_at=row.archived_at,
-            archive_reason=_enum(ArchiveReason, row.archive_reason),
+            archive_reason=row.archive_reason,
             referred_by=row.referred_by_id,
             value=None if row.value_cents is None else from_cents(row.value_cents),
             won_value=None if row.won_value_cents is None else from_cents(row.won_value_cents),
@@ -83,26 +78,19 @@ def read_insight(
     events = tuple(
         MoveEvent(
             card_id=row.card_id,
-            from_stage=Stage(row.from_stage) if row.from_stage else None,
-            to_stage=Stage(row.to_stage),
+            from_stage=row.from_stage,
+            to_stage=row.to_stage,
             at=row.at,
             by=row.by,
         )
         for row in session.execute(events_query.execution_options(**stream))
     )
+    # The columns' own type (EnumText) reads each value as its enum member.
     answers = tuple(
-        AnswerRecord(row.card_id, row.criterion, answer, row.updated_at)
+        AnswerRecord(row.card_id, row.criterion, row.answer, row.updated_at)
         for row in session.execute(answers_query)
-        if (answer := _enum(Answer, row.answer)) is not None
     )
     return InsightData(cards, events, answers, tuple(criteria))
-
-
-def _enum(kind: type[E], value: str | None) -> E | None:
-    try:
-        return kind(value) if value else None
-    except ValueError:  # written by a newer release
-        return None
 
 
 def _start_of(day: date, tz: tzinfo | None) -> datetime:
