@@ -415,6 +415,9 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str], team_db: Path) -> No
         "owners",
         "calls",
         "money",
+        "coming_up",
+        "no_next_action",
+        "ledger",
     ]
     assert data["owner"] == "ana"
     assert [c["name"] for c in data["overdue"]] == ["Dev Patel"]

@@ -25,6 +25,7 @@ from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells
 from pipeline_tui.standup_report import (
     bar,
     calls_label,
+    coming_up_label,
     long_day,
     money_lines,
     moved_label,
@@ -312,6 +313,21 @@ class StandupScreen(Screen[None]):
             card_line("due", card, ("today", "bold $text-warning"), action(card))
         if not standup.due_today:
             empty("Nothing due today.")
+
+        # The week ahead: what falls due next, and the cards nothing brings back.
+        heading("COMING UP THIS WEEK", len(standup.coming_up))
+        for card in standup.coming_up:
+            when = coming_up_label(card, today)
+            card_line("coming", card, (when, "$text-muted"), action(card))
+        if not standup.coming_up:
+            empty("Nothing due in the next 7 days.")
+
+        heading("NO NEXT ACTION", len(standup.no_next_action))
+        for card in standup.no_next_action:
+            detail = Content.styled("no next step: f sets one", "$text-muted")
+            card_line("bare", card, (card.stage.short_label, "$text-warning"), detail)
+        if not standup.no_next_action:
+            empty("Every card has a next action.")
 
         heading(f"MOVED SINCE {short_day(standup.since, today).upper()}", len(standup.moved))
         for moved in standup.moved:
