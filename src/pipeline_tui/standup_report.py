@@ -393,7 +393,8 @@ def _ledger_text(standup: Standup, width: int) -> list[str]:
     if not standup.ledger:
         out.append("  Nothing was due and nothing was logged.")
     for row in standup.ledger:
-        out.append(_wrap(f"  {clean_line(row.owner)}: {ledger_label(row)}", width))
+        line = f"{clean_line(row.owner)}: {ledger_label(row)}"
+        out.append("\n".join(wrap_cells(line, width, "  ", "    ")))
         for card in row.slipped:
             due = describe_due(card.next_action_due, standup.today) if card.next_action_due else ""
             out.append(_row("slipped", f"{who(card)}: {action(card)} ({due})", width))
