@@ -242,6 +242,32 @@ async def test_question_mark_lists_the_new_keys(
             assert tip in text, tip
 
 
+async def test_keys_from_the_config_rebind_the_standup(
+    team: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = team
+    app = make_app(service, keymap={"standup.snooze": "Z", "standup.toggle_ledger": "L"})
+    async with running(app) as (_, pilot):
+        screen = await open_standup(pilot)
+        await press(pilot, "z", "l")  # rebound: nothing happens
+        assert showing(app) is screen
+        assert "SINCE THE LAST STAND-UP" not in screen_text(app)
+        await tap(pilot, "Z", "t")
+        assert showing(app) is screen
+        assert service.card(ids["Ann"]).summary.next_action_due == date(2026, 11, 24)
+        await press(pilot, "L")
+        assert "SINCE THE LAST STAND-UP" in screen_text(app)
+
+
+async def test_an_empty_standup_has_nothing_to_act_on(service: PipelineService) -> None:
+    async with running(service) as (app, pilot):
+        screen = await open_standup(pilot)
+        assert "Nothing due in the next 7 days." in screen_text(app)
+        await press(pilot, "x", "f", "z", "enter", "l")  # nothing to act on: stays put
+        assert showing(app) is screen
+        assert "Nothing was due and nothing was logged." in screen_text(app)
+
+
 async def test_l_shows_the_ledger_and_a_slipped_step_can_be_done(
     team: tuple[PipelineService, dict[str, int]],
 ) -> None:
