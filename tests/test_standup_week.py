@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ import pytest
 from textual.screen import Screen
 
 from pipeline_tui.cli import main
+from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card import CardScreen
@@ -30,6 +32,8 @@ from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
 from tests.standup_data import seed_team
+from tests.test_markup_safety import HOSTILE, assert_no_user_text_parsed
+from tests.test_markup_safety import parsed as parsed  # the fixture: every markup parsed
 
 FRIDAY = date(2026, 11, 20)
 
@@ -292,6 +296,32 @@ async def test_l_shows_the_ledger_and_a_slipped_step_can_be_done(
         assert "sam  3 due · 3 done · 0 slipped" in screen_text(app)
         await press(pilot, "l")
         assert "SINCE THE LAST STAND-UP" not in screen_text(app)
+
+
+async def test_no_user_text_is_read_as_markup_on_the_standup(
+    service: PipelineService, parsed: list[str]
+) -> None:
+    for n, name in enumerate(HOSTILE):
+        due = None if n % 3 == 2 else TODAY + timedelta(days=-1 if n == 0 else n % 9 - 1)
+        draft = CardDraft(name=name, organisation=name, next_action=name, next_action_due=due)
+        card_id = service.add_card(draft, Stage.PROSPECT).card_id
+        service.add_touchpoint(card_id, TouchpointKind.EMAIL, TODAY, name)
+    async with running(service, (160, 45), notifications=True) as (app, pilot):
+        screen = await open_standup(pilot)
+        assert "Old Co [/ex-client]" in screen_text(app)
+        await press(pilot, "l")
+        await tap(pilot, "z")
+        assert "Snooze Old Co [/ex-client] (Old Co [/ex-client])" in screen_text(app)
+        await tap(pilot, "d")
+        assert isinstance(showing(app), SnoozeDateScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "x")  # a toast naming the step and the card, then the dialog
+        assert isinstance(showing(app), NextActionScreen)
+        await press(pilot, "escape")
+        await tap(pilot, "z", "t")
+        await press(pilot, "question_mark", "escape")
+        assert showing(app) is screen
+    assert_no_user_text_parsed(parsed)
 
 
 # The command line -------------------------------------------------------------------------
