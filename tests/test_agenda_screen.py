@@ -16,12 +16,13 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
-from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen, SnoozeDateScreen
+from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
     make_app,

@@ -318,6 +318,42 @@ def test_my_standup_exact_figures(database: Database, team: dict[str, int]) -> N
     assert s.conversion[2].rate is None
 
 
+def test_the_week_ahead_and_the_ledger_from_the_store(
+    database: Database, team: dict[str, int]
+) -> None:
+    """Coming up: tomorrow to a week today. No next action: no step and no date. The
+    ledger since Friday: touchpoints logged on the rep's cards (the archived Gus's too,
+    once it has one), open steps due Friday to yesterday (slipped) and today."""
+    from pipeline_tui.domain.cards import CardDraft
+    from pipeline_tui.store import PipelineService
+
+    sam = PipelineService(database, "sam", clock=lambda: at("2026-11-23T09:00"))
+    cleo = sam.card(team["Cleo"]).summary
+    sam.set_next_action(cleo.id, "Drop off samples", date(2026, 11, 20), cleo.version)
+    sam.add_touchpoint(team["Gus"], TouchpointKind.CALL, date(2026, 11, 21), "Lost: why")
+    far = sam.add_card(
+        CardDraft(name="Jo Far", next_action="Later", next_action_due=date(2026, 12, 1)), L
+    )
+    assert far.card_id
+    s = load_standup(database, TODAY)
+    assert [(c.name, c.next_action_due) for c in s.coming_up] == [
+        ("Finn Grey", date(2026, 11, 24)),
+        ("Hana Mori", date(2026, 11, 25)),
+    ]  # Jo Far, due in 8 days, is not this week
+    assert [c.name for c in s.no_next_action] == ["Ivo [b]Bold[/b]", "Eve Stone"]
+    assert all(c.version > 0 for c in s.coming_up)
+    by_rep = {row.owner: row for row in s.ledger}
+    assert [r.owner for r in s.ledger] == ["sam", "ana"]
+    assert [t.name for t in by_rep["sam"].done] == ["Ivo [b]Bold[/b]", "Gus Lane", "Hana Mori"]
+    assert [c.name for c in by_rep["sam"].slipped] == ["Cleo Marsh"]  # not Ann, due before
+    assert (by_rep["sam"].due, by_rep["ana"].due) == (4, 2)
+    assert [c.name for c in by_rep["ana"].open_today] == ["Ben Hollis"]
+    assert by_rep["ana"].slipped == ()
+    mine = load_standup(database, TODAY, owner="ana")
+    assert [r.owner for r in mine.ledger] == ["ana"]
+    assert [c.name for c in mine.coming_up] == ["Finn Grey"]
+
+
 def test_empty_database(database: Database) -> None:
     s = load_standup(database, TODAY)
     assert s.is_quiet
@@ -415,6 +451,9 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str], team_db: Path) -> No
         "owners",
         "calls",
         "money",
+        "coming_up",
+        "no_next_action",
+        "ledger",
     ]
     assert data["owner"] == "ana"
     assert [c["name"] for c in data["overdue"]] == ["Dev Patel"]

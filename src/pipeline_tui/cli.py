@@ -133,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     standup.add_argument("--owner", metavar="NAME", help="only this rep's cards (default: all)")
     standup.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     standup.add_argument(
+        "--since-standup",
+        action="store_true",
+        help="begin with the team ledger: per rep, what was due since the last stand-up "
+        "(the last working day, or --since), what got done and what slipped "
+        '(JSON always has it, as "ledger")',
+    )
+    standup.add_argument(
         "--window",
         type=int,
         choices=WINDOWS,
@@ -495,9 +502,9 @@ def _standup(
     if args.format == "json":
         out.write(as_json(report, config.currency))
     elif args.format == "markdown":
-        out.write(as_markdown(report, config.currency))
+        out.write(as_markdown(report, config.currency, ledger=args.since_standup))
     else:
-        out.write(as_text(report, currency=config.currency))
+        out.write(as_text(report, currency=config.currency, ledger=args.since_standup))
     return 0
 
 

@@ -20,6 +20,7 @@ from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
     Conversion,
+    LedgerRow,
     Moved,
     StaleCard,
     Standup,
@@ -120,6 +121,19 @@ def money_lines(standup: Standup, currency: Currency) -> list[str]:
     return lines
 
 
+def coming_up_label(card: StandupCard, today: date) -> str:
+    """The day a step coming up this week is due: "tomorrow", or "Thu 26"."""
+    due = card.next_action_due
+    if due is None:
+        return ""
+    return "tomorrow" if (due - today).days == 1 else f"{due.strftime('%a')} {due.day}"
+
+
+def ledger_label(row: LedgerRow) -> str:
+    """ "4 due · 3 done · 1 slipped"."""
+    return f"{row.due} due · {len(row.done)} done · {len(row.slipped)} slipped"
+
+
 def _amount(value: Decimal | None) -> float | None:
     """A value for JSON: a number in the currency's units (cents after the point)."""
     return None if value is None else float(value)
@@ -217,6 +231,34 @@ def as_record(standup: Standup, currency: Currency | None = None) -> dict[str, A
                 stage.value: float(money.probabilities.get(stage, 0)) for stage in Stage
             },
         },
+        **_week_record(standup),
+    }
+
+
+def _week_record(standup: Standup) -> dict[str, Any]:
+    """The week ahead and the ledger since the last stand-up (fields added in version 1)."""
+    return {
+        "coming_up": [_card(c) for c in standup.coming_up],
+        "no_next_action": [_card(c) for c in standup.no_next_action],
+        "ledger": [
+            {
+                "owner": clean_line(row.owner),
+                "due": row.due,
+                "done": [
+                    {
+                        "card_id": t.card_id,
+                        "name": clean_line(t.name),
+                        "kind": t.kind.value,
+                        "on": t.happened_on.isoformat(),
+                        "summary": clean_line(t.summary),
+                    }
+                    for t in row.done
+                ],
+                "slipped": [_card(c) for c in row.slipped],
+                "open_today": [_card(c) for c in row.open_today],
+            }
+            for row in standup.ledger
+        ],
     }
 
 
@@ -238,8 +280,15 @@ def _card(card: StandupCard) -> dict[str, Any]:
 # Plain text ----------------------------------------------------------------------------
 
 
-def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None = None) -> str:
-    """The stand-up for a terminal or a chat message; no line is wider than `width`."""
+def as_text(
+    standup: Standup,
+    width: int = TEXT_WIDTH,
+    currency: Currency | None = None,
+    *,
+    ledger: bool = False,
+) -> str:
+    """The stand-up for a terminal or a chat message; no line is wider than `width`.
+    `ledger`: begin with each rep's due, done and slipped since the last stand-up."""
     today = standup.today
     team = standup.owner is None
     out: list[str] = [
@@ -261,6 +310,8 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None
     def owner(card: StandupCard) -> str:
         return f" [{clean_line(card.owner)}]" if team else ""
 
+    if ledger:
+        out += _ledger_text(standup, width)
     section(
         "OVERDUE",
         [
@@ -270,6 +321,17 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None
         "Nothing overdue.",
     )
     section("DUE TODAY", [("today", _due(c, owner)) for c in standup.due_today], "Nothing due.")
+    # The week ahead -------------------------------------------------------------------
+    section(
+        "COMING UP THIS WEEK",
+        [(coming_up_label(c, today), _due(c, owner)) for c in standup.coming_up],
+        "Nothing due in the next 7 days.",
+    )
+    section(
+        "NO NEXT ACTION",
+        [(c.stage.short_label, f"{who(c)}{owner(c)}") for c in standup.no_next_action],
+        "Every card has a next action.",
+    )
     section(
         f"MOVED SINCE {short_day(standup.since, today).upper()}",
         [
@@ -323,6 +385,23 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None
         out += ["", "TEAM"]
         out += [f"  {line}" for line in team_lines(standup)] or ["  No cards yet."]
     return "\n".join(out) + "\n"
+
+
+def _ledger_text(standup: Standup, width: int) -> list[str]:
+    """Since the last stand-up, per rep: the counts, then what slipped and what got done."""
+    out = ["", f"SINCE THE LAST STAND-UP ({short_day(standup.since, standup.today)})"]
+    if not standup.ledger:
+        out.append("  Nothing was due and nothing was logged.")
+    for row in standup.ledger:
+        line = f"{clean_line(row.owner)}: {ledger_label(row)}"
+        out.append("\n".join(wrap_cells(line, width, "  ", "    ")))
+        for card in row.slipped:
+            due = describe_due(card.next_action_due, standup.today) if card.next_action_due else ""
+            out.append(_row("slipped", f"{who(card)}: {action(card)} ({due})", width))
+        for touch in row.done:
+            body = f"{clean_line(touch.name)}: {clean_line(touch.summary) or touch.kind.label}"
+            out.append(_row("done", body, width))
+    return out
 
 
 def pipeline_table(standup: Standup) -> list[str]:
@@ -384,8 +463,9 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", clean_line(text))
 
 
-def as_markdown(standup: Standup, currency: Currency | None = None) -> str:
-    """The stand-up for pasting into chat or a wiki."""
+def as_markdown(standup: Standup, currency: Currency | None = None, *, ledger: bool = False) -> str:
+    """The stand-up for pasting into chat or a wiki; `ledger`: begin with each rep's due,
+    done and slipped since the last stand-up."""
     today = standup.today
     team = standup.owner is None
     out = [
@@ -417,8 +497,21 @@ def as_markdown(standup: Standup, currency: Currency | None = None) -> str:
                 when += f", {describe_due(card.next_action_due, today)}"
         return f"{name(card)}: {md(action(card))}{when}{owner(card)}"
 
+    if ledger:
+        out += _ledger_markdown(standup)
     section("Overdue", (due(c) for c in standup.overdue), "Nothing overdue.")
     section("Due today", (due(c) for c in standup.due_today), "Nothing due today.")
+    # The week ahead -------------------------------------------------------------------
+    section(
+        "Coming up this week",
+        (due(c) for c in standup.coming_up),
+        "Nothing due in the next 7 days.",
+    )
+    section(
+        "No next action",
+        (f"{name(c)}: {c.stage.label}{owner(c)}" for c in standup.no_next_action),
+        "Every card has a next action.",
+    )
     section(
         f"Moved since {short_day(standup.since, today)}",
         (f"{name(m.card)}: {moved_label(m)}{owner(m.card)}" for m in standup.moved),
@@ -481,3 +574,23 @@ def as_markdown(standup: Standup, currency: Currency | None = None) -> str:
             f"| {md(o.owner)} | {o.cards} | {o.overdue} | {o.due_today} |" for o in standup.owners
         ]
     return "\n".join(out) + "\n"
+
+
+def _ledger_markdown(standup: Standup) -> list[str]:
+    """Since the last stand-up, per rep, as a table and the slipped steps under it."""
+    out = ["", f"## Since the last stand-up ({short_day(standup.since, standup.today)})", ""]
+    if not standup.ledger:
+        return [*out, "_Nothing was due and nothing was logged._"]
+    out += ["| Rep | Due | Done | Slipped |", "| --- | ---: | ---: | ---: |"]
+    out += [
+        f"| {md(r.owner)} | {r.due} | {len(r.done)} | {len(r.slipped)} |" for r in standup.ledger
+    ]
+    slipped = [card for row in standup.ledger for card in row.slipped]
+    if slipped:
+        out += [""]
+        out += [
+            f"- Slipped: **{md(c.name)}**: {md(action(c))} · due "
+            f"{c.next_action_due.isoformat() if c.next_action_due else ''} · {md(c.owner)}"
+            for c in slipped
+        ]
+    return out

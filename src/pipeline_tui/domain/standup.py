@@ -22,6 +22,17 @@ Definitions (also the documented meaning of the CLI's JSON):
   stage before the end of today. A card counts once per stage.
 - *funnel*: for each stage, the active cards at that stage or a later one.
 - *calls*: the call sessions started from `since` to today, added up per rep.
+- *coming up*: active cards whose next action falls due in the seven days after today
+  (tomorrow to today + 7), the soonest first.
+- *no next action*: active cards with neither a next step nor a due date: nothing
+  brings them back to the rep's attention.
+- *ledger* (since the last stand-up, `since`): per rep, what got *done* (touchpoints
+  logged on their cards, archived ones too, from `since` to today: `x` / `pipeline-tui
+  done` logs one for each step completed), what *slipped* (next actions that fell due
+  from `since` to yesterday and are still open: neither done nor moved to a later
+  day), and what was *due* (the steps done, plus the open ones due from `since` to
+  today). The store keeps no history of next actions, only the touchpoint each
+  completion logs, so this is what the rows can say without guessing.
 - *money*: the sum of the active cards' values (*pipeline*); the weighted *forecast*,
   each value times its stage's probability (domain.money); the values of the overdue
   and of the stale cards (money at risk); and the values won (cards archived as won)
@@ -133,6 +144,12 @@ class StandupCard:
     last_move_at: datetime | None = None
     value: Decimal | None = None
     expected_close: date | None = None
+    version: int = 0
+    """The card's version as read, so a step acted on from the stand-up is checked."""
+
+    @property
+    def has_next_action(self) -> bool:
+        return bool(self.next_action.strip()) or self.next_action_due is not None
 
     def last_activity(self, tz: tzinfo | None = None) -> date:
         """The latest day anything happened with the card: touchpoint, note or move."""
@@ -174,6 +191,18 @@ class WonDeal:
 
 
 @dataclass(frozen=True)
+class LoggedTouch:
+    """A touchpoint logged on a rep's card: the work done, as the ledger counts it."""
+
+    card_id: int
+    name: str
+    owner: str
+    kind: TouchpointKind
+    happened_on: date
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class StandupData:
     """Everything read from the store for one stand-up.
 
@@ -190,6 +219,8 @@ class StandupData:
     """The call sessions of the owners in view, started from the stand-up's `since`."""
     won: tuple[WonDeal, ...] = ()
     """The owners' cards archived as won with a value, from `events_from` on."""
+    touches: tuple[LoggedTouch, ...] = ()
+    """The touchpoints logged on the owners' cards from the stand-up's `since` on."""
 
 
 # What the stand-up shows ---------------------------------------------------------------
@@ -266,6 +297,21 @@ class MoneyFigures:
 
 
 @dataclass(frozen=True)
+class LedgerRow:
+    """One rep since the last stand-up: what was due, what got done, what slipped."""
+
+    owner: str
+    done: tuple[LoggedTouch, ...] = ()
+    slipped: tuple[StandupCard, ...] = ()
+    open_today: tuple[StandupCard, ...] = ()
+    """Steps due today and still open: due, but not slipped yet."""
+
+    @property
+    def due(self) -> int:
+        return len(self.done) + len(self.slipped) + len(self.open_today)
+
+
+@dataclass(frozen=True)
 class Standup:
     today: date
     since: date
@@ -283,6 +329,12 @@ class Standup:
     calls: tuple[OwnerCalls, ...] = ()
     """Calls made since `since`, per rep (from the call queue's sessions)."""
     money: MoneyFigures = field(default_factory=MoneyFigures)
+    coming_up: tuple[StandupCard, ...] = ()
+    """Next actions due in the seven days after today."""
+    no_next_action: tuple[StandupCard, ...] = ()
+    """Active cards with no next step at all."""
+    ledger: tuple[LedgerRow, ...] = ()
+    """Per rep since `since` (the last stand-up): due, done, slipped."""
 
     @property
     def window_start(self) -> date:
@@ -320,6 +372,60 @@ def overdue(cards: Iterable[StandupCard], today: date) -> tuple[StandupCard, ...
 def due_today(cards: Iterable[StandupCard], today: date) -> tuple[StandupCard, ...]:
     due = [c for c in cards if c.next_action_due == today]
     return tuple(sorted(due, key=lambda c: (c.stage.order, c.name.casefold(), c.id)))
+
+
+# The week ahead and the ledger -----------------------------------------------------------
+
+COMING_UP_DAYS = 7
+
+
+def coming_up(
+    cards: Iterable[StandupCard], today: date, days: int = COMING_UP_DAYS
+) -> tuple[StandupCard, ...]:
+    """Cards whose next action is due from tomorrow to `days` after today, soonest first."""
+    last = today + timedelta(days=days)
+    soon = [c for c in cards if c.next_action_due is not None and today < c.next_action_due <= last]
+    return tuple(sorted(soon, key=lambda c: (c.next_action_due, c.name.casefold(), c.id)))
+
+
+def without_next_action(cards: Iterable[StandupCard]) -> tuple[StandupCard, ...]:
+    """Cards with no next step and no due date, by stage then name."""
+    bare = [c for c in cards if not c.has_next_action]
+    return tuple(sorted(bare, key=lambda c: (c.stage.order, c.name.casefold(), c.id)))
+
+
+def ledger(
+    cards: Iterable[StandupCard],
+    touches: Iterable[LoggedTouch],
+    since: date,
+    today: date,
+) -> tuple[LedgerRow, ...]:
+    """Per rep from `since` (the last stand-up) to today: done, slipped, due today.
+
+    A rep appears if anything was due or done; the rep with most due first, then by name.
+    """
+    cards = tuple(cards)
+    done: dict[str, list[LoggedTouch]] = {}
+    for touch in sorted(touches, key=lambda t: (t.happened_on, t.name.casefold(), t.card_id)):
+        if since <= touch.happened_on <= today:
+            done.setdefault(touch.owner, []).append(touch)
+    slipped: dict[str, list[StandupCard]] = {}
+    for card in overdue(cards, today):
+        if card.next_action_due is not None and card.next_action_due >= since:
+            slipped.setdefault(card.owner, []).append(card)
+    open_today: dict[str, list[StandupCard]] = {}
+    for card in due_today(cards, today):
+        open_today.setdefault(card.owner, []).append(card)
+    rows = [
+        LedgerRow(
+            owner,
+            tuple(done.get(owner, ())),
+            tuple(slipped.get(owner, ())),
+            tuple(open_today.get(owner, ())),
+        )
+        for owner in {*done, *slipped, *open_today}
+    ]
+    return tuple(sorted(rows, key=lambda r: (-r.due, r.owner.casefold(), r.owner)))
 
 
 def moved_since(
@@ -509,4 +615,7 @@ def build_standup(
             s for s in data.call_sessions if since <= local_day(s.started_at, tz) <= today
         ),
         money=money_figures(cards, late, idle, won, probabilities),
+        coming_up=coming_up(cards, today),
+        no_next_action=without_next_action(cards),
+        ledger=ledger(cards, data.touches, since, today),
     )

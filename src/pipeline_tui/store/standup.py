@@ -7,7 +7,8 @@ stage events and activity; this module only reads them:
    stage move time (grouped sub-queries on indexed columns, outer-joined);
 2. the stage events of those owners' cards from the earliest day the stand-up needs;
 3. every owner's count of active, overdue and due-today cards (for the team view);
-4. the call sessions started since the stand-up's first day (store/calls.py).
+4. the call sessions started since the stand-up's first day (store/calls.py);
+5. the touchpoints logged on the owners' cards since then (the ledger's "done").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, from_cents
@@ -24,6 +26,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
     DEFAULT_STALE_LIMITS,
     DEFAULT_WINDOW,
+    LoggedTouch,
     MoveEvent,
     OwnerCount,
     Standup,
@@ -84,6 +87,7 @@ def read_standup(
             CardRow.source,
             CardRow.value_cents,
             CardRow.expected_close,
+            CardRow.version,
             last_touchpoint.c.day,
             last_note.c.at.label("note_at"),
             last_move.c.at.label("move_at"),
@@ -141,6 +145,7 @@ def read_standup(
                 last_move_at=row.move_at,
                 value=_value(row.value_cents),
                 expected_close=row.expected_close,
+                version=row.version,
             )
             for row in session.execute(cards_query)
         )
@@ -163,6 +168,7 @@ def read_standup(
             for name, total, late, due in session.execute(owners_query)
         )
         sessions = sessions_between(session, calls_from or events_from, today, owner=owner, tz=tz)
+        touches = _touches(session, calls_from or events_from, today, mine)
     return StandupData(
         cards=cards,
         events=events,
@@ -170,6 +176,31 @@ def read_standup(
         owners=owners,
         call_sessions=sessions,
         won=won,
+        touches=touches,
+    )
+
+
+def _touches(
+    session: Session, since: date, today: date, mine: list[ColumnElement[bool]]
+) -> tuple[LoggedTouch, ...]:
+    """The touchpoints logged on the owners' cards (archived ones too) from `since` to
+    today, by the day they happened: the ledger's work done."""
+    query = (
+        select(
+            TouchpointRow.card_id,
+            CardRow.name,
+            CardRow.owner,
+            TouchpointRow.kind,
+            TouchpointRow.happened_on,
+            TouchpointRow.summary,
+        )
+        .join(CardRow, CardRow.id == TouchpointRow.card_id)
+        .where(TouchpointRow.happened_on >= since, TouchpointRow.happened_on <= today, *mine)
+        .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+    )
+    return tuple(
+        LoggedTouch(row.card_id, row.name, row.owner, row.kind, row.happened_on, row.summary)
+        for row in session.execute(query)
     )
 
 

@@ -2,20 +2,24 @@
 
 Qualifying (the checklist), moving a lead on to prospect (checklist first if it is
 incomplete; a lead that fails is asked about, never silently blocked), referring
-(a new lead from a client), and setting a card's next action or logging a touchpoint
-from the board. Each runs inside a worker, as it waits for dialogs.
+(a new lead from a client), setting a card's next action or logging a touchpoint
+from the board, and working a list of steps in place (the week, the stand-up): a step
+done, then the next asked for; a step snoozed. Each runs inside a worker, as it waits
+for dialogs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from textual.screen import Screen
 
+from pipeline_tui.domain.agenda import kind_for_action
 from pipeline_tui.domain.cards import CardDraft, CardSummary
+from pipeline_tui.domain.dates import describe_day
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
@@ -28,6 +32,7 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
+from pipeline_tui.ui.screens.snooze import Snooze, SnoozeDateScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 
 
@@ -216,6 +221,80 @@ async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummar
     title = f"Log a touchpoint with {clean_line(card.name)}"
     dialog = TouchpointScreen(title, backend.today, save=save, recorder=recorder)
     return await screen.app.push_screen_wait(dialog) is not None
+
+
+async def mark_done(
+    screen: Screen[Any],
+    backend: Backend,
+    card: CardSummary,
+    release_keys: Callable[[], None],
+    refresh: Callable[[], Awaitable[None]],
+) -> bool:
+    """`x` on a step in a list: log it done (a touchpoint of the kind its first word
+    says, as `pipeline-tui done` does), show the list without it (`refresh`), then ask
+    for the next step at once and show the list again. Checked against the card as the
+    list showed it (`card.version`): a step changed elsewhere is not marked done unseen.
+    False when the store refused (said in a toast; the caller reads its list again).
+    `release_keys` lets go of the keys typed after `x`: they go to the next-step dialog."""
+    name = clean_line(card.name)
+    kind = kind_for_action(card.next_action)
+    try:
+        await backend.run(
+            backend.service.complete_next_action, card.id, kind, backend.today(), "", card.version
+        )
+    except StoreError as error:
+        release_keys()
+        screen.notify(str(error), title="Not done", severity="error", markup=False)
+        return False
+    except BaseException:
+        release_keys()
+        raise
+    screen.notify(
+        f"Done: {clean_line(card.next_action) or 'the next action'} "
+        f"({name}, logged as {kind.label.lower()}).",
+        timeout=3,
+        markup=False,
+    )
+    await refresh()
+    # Done is only half the job: the next step is asked for at once.
+    await set_next_action(screen, backend, card, held_keys=release_keys)
+    await refresh()
+    return True
+
+
+async def snooze(
+    screen: Screen[Any], backend: Backend, card: CardSummary, release_keys: Callable[[], None]
+) -> bool | None:
+    """`z` on a step in a list: to tomorrow, or to a day typed, the step kept as it is.
+    True when snoozed, None when the rep called it off, False when the store refused
+    (said in a toast). The keys typed after `z` answer the question."""
+    name = clean_line(card.name)
+    step = clean_line(card.next_action) or "the next action"
+    choice: ChoiceScreen[Snooze] = ChoiceScreen(
+        f"Snooze {step} ({name}) to…",
+        [("t", "Tomorrow", Snooze.TOMORROW), ("d", "A date", Snooze.A_DATE)],
+    )
+    answer = screen.app.push_screen(choice, wait_for_dismiss=True)
+    release_keys()
+    when = await answer
+    if when is None:
+        return None
+    if when is Snooze.TOMORROW:
+        due: date | None = backend.today() + timedelta(days=1)
+    else:
+        ask = SnoozeDateScreen(f"Snooze {step} ({name})", card.next_action_due, backend.today)
+        due = await screen.app.push_screen_wait(ask)
+    if due is None:
+        return None
+    try:
+        await backend.change(
+            backend.service.set_next_action, card.id, card.next_action, due, card.version
+        )
+    except StoreError as error:
+        screen.notify(str(error), title="Not snoozed", severity="error", markup=False)
+        return False
+    screen.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
+    return True
 
 
 def describe_next_action(action: str, due: date | None) -> str:

@@ -11,30 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from enum import Enum
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.brief_report import due_label
-from pipeline_tui.domain.agenda import DEFAULT_DAYS, ScheduledAction, day_label, kind_for_action
+from pipeline_tui.domain.agenda import DEFAULT_DAYS, ScheduledAction, day_label
 from pipeline_tui.domain.cards import CardSummary
-from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import hold_keys
-from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.widgets.form_input import FormInput
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -42,11 +36,6 @@ WIDE = 120  # from this many columns a card's step sits on its own line's end
 LABEL_WIDTH = 11
 
 Parts = list[Content | str | tuple[str, str]]
-
-
-class Snooze(Enum):
-    TOMORROW = "tomorrow"
-    A_DATE = "a date"
 
 
 class AgendaList(OptionList, inherit_bindings=False):
@@ -85,63 +74,6 @@ class AgendaList(OptionList, inherit_bindings=False):
             self.scroll_home(animate=False)  # the first heading comes back into view
         else:
             self.highlighted = index
-
-
-class SnoozeDateScreen(ModalScreen[date | None]):
-    """The day to snooze a step to, typed as the next-action dialog takes it."""
-
-    CSS_PATH = "agenda.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, due: date, today: Callable[[], date]) -> None:
-        super().__init__()
-        self.dialog_title = title
-        self.due = due
-        self.today = today
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog") as dialog:
-            dialog.border_title = Content(self.dialog_title)
-            with Horizontal(classes="field"):
-                yield Label("Snooze to")
-                yield FormInput(placeholder=due_date_hint(date_order(self.app)), id="due")
-            yield Static("", id="due-hint", classes="hint")
-            yield Static(
-                Content.assemble(("enter", "bold"), " snooze   ", ("escape", "bold"), " cancel"),
-                id="keys",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#due", Input).focus()
-        self._check()
-
-    @on(Input.Changed)
-    def _check(self) -> date | None:
-        hint = self.query_one("#due-hint", Static)
-        value = self.query_one("#due", Input).value
-        try:
-            day = parse_due(value, self.today(), date_order(self.app))
-        except DueDateError as error:
-            hint.update(Content(str(error)))
-            hint.add_class("-error")
-            return None
-        if day is None:
-            hint.update(Content(f"now due {describe_day(self.due)}"))
-            hint.remove_class("-error")
-            return None
-        hint.update(Content(describe_day(day)))
-        hint.remove_class("-error")
-        return day
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        day = self._check()
-        if day is not None:
-            self.dismiss(day)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AgendaScreen(Screen[None]):
@@ -389,38 +321,11 @@ class AgendaScreen(Screen[None]):
     async def _done(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
         from pipeline_tui.ui import flows
 
-        name = clean_line(item.card_name)
-        kind = kind_for_action(item.action)
-        try:
-            # Against the card as the agenda showed it: a step changed elsewhere
-            # meanwhile is not marked done unseen.
-            await self.backend.run(
-                self.backend.service.complete_next_action,
-                item.card_id,
-                kind,
-                self.backend.today(),
-                "",
-                item.version,
-            )
-        except StoreError as error:
-            release_keys()
-            self.notify(str(error), title="Not done", severity="error", markup=False)
+        async def shown() -> None:
+            await self.read(leaving=item.card_id)
+
+        if not await flows.mark_done(self, self.backend, self._card(item), release_keys, shown):
             await self.read()
-            return
-        except BaseException:
-            release_keys()
-            raise
-        self.notify(
-            f"Done: {clean_line(item.action) or 'the next action'} "
-            f"({name}, logged as {kind.label.lower()}).",
-            timeout=3,
-            markup=False,
-        )
-        await self.read(leaving=item.card_id)
-        # Done is only half the job: the next step is asked for at once, and the keys
-        # typed after x (that next step, often) go to its dialog.
-        await flows.set_next_action(self, self.backend, self._card(item), held_keys=release_keys)
-        await self.read(leaving=item.card_id)
 
     def action_next_action(self) -> None:
         item = self.highlighted
@@ -441,35 +346,11 @@ class AgendaScreen(Screen[None]):
 
     @work(group="agenda-step")
     async def _snooze(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
-        today = self.backend.today()
-        name = clean_line(item.card_name)
-        step = clean_line(item.action) or "the next action"
-        choice: ChoiceScreen[Snooze] = ChoiceScreen(
-            f"Snooze {step} ({name}) to…",
-            [("t", "Tomorrow", Snooze.TOMORROW), ("d", "A date", Snooze.A_DATE)],
-        )
-        answer = self.app.push_screen(choice, wait_for_dismiss=True)
-        release_keys()  # the keys typed after z answer the question
-        when = await answer
-        if when is None:
-            return
-        if when is Snooze.TOMORROW:
-            due: date | None = today + timedelta(days=1)
-        else:
-            ask = SnoozeDateScreen(f"Snooze {step} ({name})", item.due, self.backend.today)
-            due = await self.app.push_screen_wait(ask)
-        if due is None:
-            return
-        try:
-            await self.backend.change(
-                self.backend.service.set_next_action, item.card_id, item.action, due, item.version
-            )
-        except StoreError as error:
-            self.notify(str(error), title="Not snoozed", severity="error", markup=False)
-            await self.read()
-            return
-        self.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
-        await self.read(leaving=item.card_id)
+        from pipeline_tui.ui import flows
+
+        snoozed = await flows.snooze(self, self.backend, self._card(item), release_keys)
+        if snoozed is not None:
+            await self.read(leaving=item.card_id if snoozed else None)
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen

@@ -1,13 +1,17 @@
 """The stand-up screen (`s` on the board): the five-minute morning review.
 
-One keyboard list holds every card line, section by section (overdue, due today, moved,
-new leads, stale); `enter` opens the card under the cursor. The pipeline figures,
+One keyboard list holds every card line, section by section (overdue, due today, coming
+up this week, no next action, moved, new leads, stale). The rep acts in place on the
+card under the cursor, as on the week: `x` done (then the next step), `f` next step,
+`z` snooze, `enter` open; the list is read again at once. `l` puts the team ledger
+(per rep since the last stand-up: due, done, slipped) at the top. The pipeline figures,
 funnel and team counts sit in a side panel on a wide terminal, and at the end of the
 list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from textual import events, on, work
@@ -19,12 +23,15 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS, Standup, StandupCard, local_day
 from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells
 from pipeline_tui.standup_report import (
     bar,
     calls_label,
+    coming_up_label,
+    ledger_label,
     long_day,
     money_lines,
     moved_label,
@@ -35,6 +42,7 @@ from pipeline_tui.standup_report import (
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -94,7 +102,17 @@ class StandupScreen(Screen[None]):
     CSS_PATH = "standup.tcss"
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="standup.back"),
+        Binding("x", "done", "Done", tooltip="Done: log it, then set the next", id="standup.done"),
+        Binding("f", "next_action", "Next", tooltip="Set the next action", id="standup.next"),
+        Binding("z", "snooze", "Snooze", tooltip="Snooze: tomorrow or a date", id="standup.snooze"),
         Binding("enter", "open_card", "Open", tooltip="Open the card", id="standup.open_card"),
+        Binding(
+            "l",
+            "toggle_ledger",
+            "Ledger",
+            tooltip="Since the last stand-up, per rep: due, done, slipped",
+            id="standup.toggle_ledger",
+        ),
         Binding(
             "w",
             "next_window",
@@ -130,6 +148,7 @@ class StandupScreen(Screen[None]):
             "o",
             "toggle_owner",
             "Mine/all",
+            show=False,  # in ? with the rest: the footer keeps room for the step keys
             tooltip="Only my cards, or everyone's",
             id="standup.toggle_owner",
         ),
@@ -151,6 +170,9 @@ class StandupScreen(Screen[None]):
         self.only_mine = False
         self.standup: Standup | None = None
         self.card_ids: dict[str, int] = {}
+        self.cards: dict[str, StandupCard] = {}
+        """The card lines, by option id: what x, f, z and enter act on."""
+        self.show_ledger = False
         self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -183,6 +205,11 @@ class StandupScreen(Screen[None]):
 
     @work(group="standup", exclusive=True)
     async def load(self) -> None:
+        await self.read()
+
+    async def read(self) -> None:
+        """Read the stand-up again and show it, the cursor kept on its line (or on the
+        line that took its place, when the step acted on left its section)."""
         service = self.backend.service
         try:
             standup = await self.backend.run(
@@ -204,14 +231,22 @@ class StandupScreen(Screen[None]):
         self.standup = standup
         lines = self.query_one(StandupList)
         keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
-        options, self.card_ids = self._options(standup)
+        place = lines.highlighted
+        options, self.cards = self._options(standup)
+        self.card_ids = {option_id: card.id for option_id, card in self.cards.items()}
         if not self.is_wide:
             options += [Option(block, disabled=True) for block in self._figures(standup, 74)]
         lines.set_options(options)
         if keep is not None and keep in self.card_ids:
             lines.highlighted = lines.get_option_index(keep)
+        elif place is not None and self.card_ids:
+            # The step done or moved on: the cursor goes to the line that took its place.
+            rows = [n for n, option in enumerate(options) if option.id in self.card_ids]
+            after = [n for n in rows if n >= place]
+            lines.highlighted = after[0] if after else rows[-1]
         elif self.card_ids:
             lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
+        self.refresh_bindings()
         figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []
         self.query_one("#figures", Static).update(Content("\n\n").join(figures))
         self.query_one("#summary", Static).update(self._summary(standup))
@@ -246,12 +281,12 @@ class StandupScreen(Screen[None]):
             (f"{standup.window} days", "bold"),
         )
 
-    def _options(self, standup: Standup) -> tuple[list[Option], dict[str, int]]:
+    def _options(self, standup: Standup) -> tuple[list[Option], dict[str, StandupCard]]:
         today = standup.today
         team = standup.owner is None
         wide = self.is_wide
         options: list[Option] = []
-        ids: dict[str, int] = {}
+        ids: dict[str, StandupCard] = {}
 
         shown = currency(self.app)
 
@@ -293,11 +328,14 @@ class StandupScreen(Screen[None]):
             else:
                 parts += [*(owner if team else []), "\n" + " " * LABEL_WIDTH, detail]
             option_id = f"{section}-{card.id}"
-            ids[option_id] = card.id
+            ids[option_id] = card
             options.append(Option(Content.assemble(*parts), id=option_id))
 
         def action(card: StandupCard) -> Content:
             return text.line(card.next_action or "(no description)")
+
+        if self.show_ledger:
+            self._ledger_options(standup, heading, empty, card_line, options)
 
         heading("OVERDUE", len(standup.overdue), standup.money.overdue)
         for card in standup.overdue:
@@ -312,6 +350,21 @@ class StandupScreen(Screen[None]):
             card_line("due", card, ("today", "bold $text-warning"), action(card))
         if not standup.due_today:
             empty("Nothing due today.")
+
+        # The week ahead: what falls due next, and the cards nothing brings back.
+        heading("COMING UP THIS WEEK", len(standup.coming_up))
+        for card in standup.coming_up:
+            when = coming_up_label(card, today)
+            card_line("coming", card, (when, "$text-muted"), action(card))
+        if not standup.coming_up:
+            empty("Nothing due in the next 7 days.")
+
+        heading("NO NEXT ACTION", len(standup.no_next_action))
+        for card in standup.no_next_action:
+            detail = Content.styled("no next step: f sets one", "$text-muted")
+            card_line("bare", card, (card.stage.short_label, "$text-warning"), detail)
+        if not standup.no_next_action:
+            empty("Every card has a next action.")
 
         heading(f"MOVED SINCE {short_day(standup.since, today).upper()}", len(standup.moved))
         for moved in standup.moved:
@@ -369,6 +422,49 @@ class StandupScreen(Screen[None]):
         if not standup.stale:
             empty("Nothing stale.")
         return options, ids
+
+    def _ledger_options(
+        self,
+        standup: Standup,
+        heading: Callable[[str, int], None],
+        empty: Callable[[str], None],
+        card_line: Callable[[str, StandupCard, tuple[str, str], Content | str], None],
+        options: list[Option],
+    ) -> None:
+        """The team ledger (`l`): per rep since the last stand-up, the counts, then the
+        steps that slipped (cards to act on) and what got done (read-only)."""
+        today = standup.today
+        heading(f"SINCE THE LAST STAND-UP ({short_day(standup.since, today).upper()})", 0)
+        if not standup.ledger:
+            empty("Nothing was due and nothing was logged.")
+        for row in standup.ledger:
+            options.append(
+                Option(
+                    Content.assemble(
+                        text.line(row.owner, "bold"), ("  ", ""), (ledger_label(row), "$text-muted")
+                    ),
+                    disabled=True,
+                )
+            )
+            for card in row.slipped:
+                due = card.next_action_due
+                late = describe_due(due, today) if due else ""
+                detail = Content.assemble(
+                    text.line(card.next_action or "(no description)"), (f" ({late})", "$text-error")
+                )
+                card_line("slipped", card, ("slipped", "bold $text-error"), detail)
+            for touch in row.done:
+                options.append(
+                    Option(
+                        Content.assemble(
+                            (f"{'done':<{LABEL_WIDTH}}", "$text-success"),
+                            text.line(touch.name, "bold"),
+                            ("  ", ""),
+                            text.line(touch.summary or touch.kind.label, "$text-muted"),
+                        ),
+                        disabled=True,
+                    )
+                )
 
     def _figures(self, standup: Standup, width: int) -> list[Content]:
         """The money (when any card has a value), the pipeline table, the funnel chart
@@ -440,11 +536,95 @@ class StandupScreen(Screen[None]):
         event.stop()
         self.action_open_card()
 
-    def action_open_card(self) -> None:
+    @property
+    def highlighted(self) -> StandupCard | None:
+        """The card on the line under the cursor (None on a heading or figure)."""
         option = self.query_one(StandupList).highlighted_option
-        if option is None or option.id not in self.card_ids:
+        if option is None or option.id is None:
+            return None
+        return self.cards.get(option.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_action", "open_card"):
+            return self.highlighted is not None or None  # greyed out off a card
+        if action in ("done", "snooze"):
+            card = self.highlighted
+            return (card is not None and card.has_next_action) or None  # no step to act on
+        return True
+
+    @on(OptionList.OptionHighlighted)
+    def _moved(self) -> None:
+        self.refresh_bindings()
+
+    @staticmethod
+    def _summary_of(card: StandupCard) -> CardSummary:
+        """Enough of the card for the done, next-step and snooze flows."""
+        return CardSummary(
+            id=card.id,
+            name=card.name,
+            organisation=card.organisation,
+            stage=card.stage,
+            position=0,
+            owner=card.owner,
+            next_action=card.next_action,
+            next_action_due=card.next_action_due,
+            version=card.version,
+        )
+
+    def action_done(self) -> None:
+        # The card highlighted as the key is pressed, whatever the keys after it do.
+        card = self.highlighted
+        if card is not None and card.has_next_action:
+            self._done(card, hold_keys(self))
+
+    @work(group="standup-step")
+    async def _done(self, card: StandupCard, release_keys: Callable[[], None]) -> None:
+        from pipeline_tui.ui import flows
+
+        if not await flows.mark_done(
+            self, self.backend, self._summary_of(card), release_keys, self.read
+        ):
+            await self.read()
+
+    def action_next_action(self) -> None:
+        card = self.highlighted
+        if card is not None:
+            self._next_action_for(card)
+
+    @work(group="standup-step")
+    async def _next_action_for(self, card: StandupCard) -> None:
+        from pipeline_tui.ui import flows
+
+        if await flows.set_next_action(self, self.backend, self._summary_of(card)):
+            await self.read()
+
+    def action_snooze(self) -> None:
+        card = self.highlighted
+        if card is not None and card.has_next_action:
+            self._snooze(card, hold_keys(self))
+
+    @work(group="standup-step")
+    async def _snooze(self, card: StandupCard, release_keys: Callable[[], None]) -> None:
+        from pipeline_tui.ui import flows
+
+        if await flows.snooze(self, self.backend, self._summary_of(card), release_keys) is not None:
+            await self.read()
+
+    def action_toggle_ledger(self) -> None:
+        self.show_ledger = not self.show_ledger
+        if self.standup is not None:
+            self.show(self.standup)
+            if self.show_ledger and self.card_ids:
+                # The ledger is read from the top: the cursor goes to its first line.
+                lines = self.query_one(StandupList)
+                lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
+                lines.scroll_home(animate=False)
+
+    def action_open_card(self) -> None:
+        card = self.highlighted
+        if card is None:
             return
-        card_id = self.card_ids[option.id]
+        card_id = card.id
 
         def back(_: None) -> None:
             self.load()

@@ -1,0 +1,82 @@
+"""Snoozing a next step: to tomorrow, or to a day typed (`z` on the week and the stand-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.ui.date_order import date_order
+from pipeline_tui.ui.widgets.form_input import FormInput
+
+
+class Snooze(Enum):
+    TOMORROW = "tomorrow"
+    A_DATE = "a date"
+
+
+class SnoozeDateScreen(ModalScreen[date | None]):
+    """The day to snooze a step to, typed as the next-action dialog takes it."""
+
+    CSS_PATH = "snooze.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, due: date | None, today: Callable[[], date]) -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.due = due
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = Content(self.dialog_title)
+            with Horizontal(classes="field"):
+                yield Label("Snooze to")
+                yield FormInput(placeholder=due_date_hint(date_order(self.app)), id="due")
+            yield Static("", id="due-hint", classes="hint")
+            yield Static(
+                Content.assemble(("enter", "bold"), " snooze   ", ("escape", "bold"), " cancel"),
+                id="keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#due", Input).focus()
+        self._check()
+
+    @on(Input.Changed)
+    def _check(self) -> date | None:
+        hint = self.query_one("#due-hint", Static)
+        value = self.query_one("#due", Input).value
+        try:
+            day = parse_due(value, self.today(), date_order(self.app))
+        except DueDateError as error:
+            hint.update(Content(str(error)))
+            hint.add_class("-error")
+            return None
+        if day is None:
+            now = f"now due {describe_day(self.due)}" if self.due else "now with no date"
+            hint.update(Content(now))
+            hint.remove_class("-error")
+            return None
+        hint.update(Content(describe_day(day)))
+        hint.remove_class("-error")
+        return day
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        day = self._check()
+        if day is not None:
+            self.dismiss(day)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
