@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -42,9 +43,9 @@ def test_a_card_is_nurtured_until_the_day_it_comes_back() -> None:
 def test_parking_needs_a_date_after_today() -> None:
     tomorrow = TODAY + timedelta(days=1)
     assert check_park_date(tomorrow, TODAY) == tomorrow
-    with pytest.raises(NurtureError, match="^Mon 23 Nov 2026 is not after today; park a lead"):
+    with pytest.raises(NurtureError, match=r"^Mon 23 Nov 2026 is not after today; park a lead"):
         check_park_date(TODAY, TODAY)
-    with pytest.raises(NurtureError, match="^Say until when: a date after today.$"):
+    with pytest.raises(NurtureError, match=r"^Say until when: a date after today\.$"):
         check_park_date(None, TODAY)
 
 
@@ -108,11 +109,7 @@ def test_daily_stand_ups_each_list_a_returning_card_once(
     """Stand-ups on consecutive days, each looking back to the one before: a card that
     comes back in those days is listed by exactly one of them, on or after its day."""
     stand_ups = [start + timedelta(days=n) for n in range(length + 1)]
-    listed = [
-        today
-        for previous, today in zip(stand_ups, stand_ups[1:], strict=False)
-        if back_on(until, today, previous)
-    ]
+    listed = [today for previous, today in pairwise(stand_ups) if back_on(until, today, previous)]
     if start < until <= stand_ups[-1]:
         assert listed == [until]
     else:

@@ -38,6 +38,7 @@ from pipeline_tui.domain.standup import (
 from pipeline_tui.store.calls import sessions_between
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+from pipeline_tui.store.read_model import on_board
 
 
 def read_standup(
@@ -84,6 +85,7 @@ def read_standup(
             CardRow.source,
             CardRow.value_cents,
             CardRow.expected_close,
+            CardRow.nurture_until,
             last_touchpoint.c.day,
             last_note.c.at.label("note_at"),
             last_move.c.at.label("move_at"),
@@ -121,7 +123,7 @@ def read_standup(
             func.sum(case((CardRow.next_action_due < today, 1), else_=0)),
             func.sum(case((CardRow.next_action_due == today, 1), else_=0)),
         )
-        .where(CardRow.archived_at.is_(None))
+        .where(CardRow.archived_at.is_(None), on_board(today))
         .group_by(CardRow.owner)
     )
     with database.read() as session:
@@ -141,6 +143,7 @@ def read_standup(
                 last_move_at=row.move_at,
                 value=_value(row.value_cents),
                 expected_close=row.expected_close,
+                nurture_until=row.nurture_until,
             )
             for row in session.execute(cards_query)
         )
