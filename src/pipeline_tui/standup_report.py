@@ -311,6 +311,15 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None
         ],
         "Nothing stale.",
     )
+    if standup.back_from_nurturing:
+        section(
+            "BACK FROM NURTURING",
+            [
+                (short_day(c.nurture_until or today, today), f"{who(c)}: {_back(c)}{owner(c)}")
+                for c in standup.back_from_nurturing
+            ],
+            "",
+        )
     money = money_lines(standup, currency or Currency())
     if money:
         out += ["", "MONEY"]
@@ -323,6 +332,12 @@ def as_text(standup: Standup, width: int = TEXT_WIDTH, currency: Currency | None
         out += ["", "TEAM"]
         out += [f"  {line}" for line in team_lines(standup)] or ["  No cards yet."]
     return "\n".join(out) + "\n"
+
+
+def _back(card: StandupCard) -> str:
+    """A card back from nurturing: its stage and what to do with it now."""
+    step = f"; next: {clean_line(card.next_action)}" if card.next_action else ""
+    return f"back on the board as {card.stage.label}{step}"
 
 
 def pipeline_table(standup: Standup) -> list[str]:
@@ -449,6 +464,12 @@ def as_markdown(standup: Standup, currency: Currency | None = None) -> str:
         ),
         "Nothing stale.",
     )
+    if standup.back_from_nurturing:
+        section(
+            "Back from nurturing",
+            (f"{name(c)}: {md(_back(c))}{owner(c)}" for c in standup.back_from_nurturing),
+            "",
+        )
     money = money_lines(standup, currency or Currency())
     if money:
         out += ["", "## Money", ""]
