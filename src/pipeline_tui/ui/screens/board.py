@@ -238,7 +238,7 @@ class BoardScreen(Screen[None]):
             "bring_back",
             "Back now",
             show=False,
-            tooltip="Nurturing: back on the board now",
+            tooltip="Bring a parked lead back now",
             id="board.bring_back",
         ),
         Binding(
