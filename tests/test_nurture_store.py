@@ -124,3 +124,18 @@ def test_the_stand_up_lists_it_back_from_nurturing(service: PipelineService) -> 
     assert [c.name for c in back.overdue] == ["Grace"]
     next_day = service.standup(LATER + timedelta(days=1), since=LATER)
     assert next_day.back_from_nurturing == ()
+
+
+def test_the_stand_up_report_says_who_is_back(service: PipelineService) -> None:
+    from pipeline_tui.standup_report import as_markdown, as_text
+
+    card, version = add(service, "Grace")
+    service.park(card, LATER, version, today=TODAY)
+    assert "BACK FROM NURTURING" not in as_text(service.standup(TODAY))
+    back = service.standup(LATER)
+    text = as_text(back)
+    assert "BACK FROM NURTURING (1)" in text
+    assert "Grace: back on the board as Lead" in text
+    # After the other sections: a stand-up reads as before, this comes last of the cards.
+    assert text.index("STALE") < text.index("BACK FROM NURTURING")
+    assert "## Back from nurturing (1)" in as_markdown(back)
