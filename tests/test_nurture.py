@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.board import BoardModel
+from pipeline_tui.domain.cards import BoardTotals, CardSummary
 from pipeline_tui.domain.limits import NEXT_ACTION
 from pipeline_tui.domain.nurture import (
     NurtureError,
@@ -19,6 +24,7 @@ from pipeline_tui.domain.nurture import (
     is_nurturing,
     research_action,
 )
+from pipeline_tui.domain.stages import STAGES, Stage
 from tests.conftest import TODAY
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
@@ -121,3 +127,67 @@ def test_a_research_action_always_fits_a_next_action(criterion: str) -> None:
     action = research_action(criterion)
     assert action.startswith("Find out: ")
     assert len(action) <= NEXT_ACTION.chars
+
+
+# The board model -------------------------------------------------------------------------
+
+
+def _board(*cards: CardSummary, parked: int = 0) -> BoardModel:
+    model = BoardModel("sam")
+    ids = {stage: array("q", (c.id for c in cards if c.stage is stage)) for stage in STAGES}
+    counts = {stage: len(ids[stage]) for stage in STAGES}
+    values = {Stage.LEAD: sum((c.value or Decimal(0) for c in cards), Decimal(0))}
+    model.load(ids, BoardTotals(counts, 0, 0, values, parked), cards)
+    return model
+
+
+def _lead(card_id: int, **fields: object) -> CardSummary:
+    values: dict[str, object] = {"id": card_id, "name": f"Card {card_id}", "organisation": ""}
+    values |= {"stage": Stage.LEAD, "position": card_id, "owner": "sam", "version": 1}
+    values.update(fields)
+    return CardSummary(**values)  # type: ignore[arg-type]
+
+
+def test_the_header_counts_the_parked_cards_and_names_the_view() -> None:
+    model = _board(_lead(1), parked=2)
+    assert model.header() == "1 card · 2 nurturing"
+    assert model.toggle_nurturing().startswith("Nurturing:")
+    assert model.header() == "1 card · 2 nurturing · nurturing view"
+    assert model.column(Stage.PROSPECT).empty_hint == ("Nothing parked.",)
+    assert model.column(Stage.LEAD).total is None  # parked cards are in no stage count
+    assert model.toggle_nurturing() == "The board: the cards to work now"
+
+
+def test_a_card_parked_here_leaves_the_column_and_its_figures_at_once() -> None:
+    ada = _lead(1, value=Decimal("300"))
+    model = _board(ada, _lead(2, value=Decimal("100")))
+    model.park(ada)
+    assert list(model.column(Stage.LEAD).ids) == [2]
+    assert model.totals is not None
+    assert (model.totals.counts[Stage.LEAD], model.totals.nurturing) == (1, 1)
+    assert model.value(Stage.LEAD) == Decimal("100")
+
+
+def test_a_card_brought_back_leaves_the_nurturing_view_and_counts_again() -> None:
+    ada = _lead(1, value=Decimal("300"), nurture_until=TODAY + timedelta(days=5))
+    model = BoardModel("sam")
+    model.nurturing = True
+    ids = {stage: array("q") for stage in STAGES}
+    ids[Stage.LEAD].append(1)
+    model.load(ids, BoardTotals(dict.fromkeys(STAGES, 0), 0, 0, {}, 1), [ada])
+    model.park(ada)
+    assert list(model.column(Stage.LEAD).ids) == []
+    assert model.totals is not None
+    assert (model.totals.counts[Stage.LEAD], model.totals.nurturing) == (1, 0)
+    assert model.value(Stage.LEAD) == Decimal("300")
+
+
+@given(offset=offsets, in_view=st.booleans())
+def test_a_card_read_again_stays_only_in_the_view_it_belongs_to(offset: int, in_view: bool) -> None:
+    """Back from its screen, a card parked (or come back) meanwhile makes the board
+    read again, in either view, whatever its date."""
+    parked = _lead(1, nurture_until=TODAY + timedelta(days=offset))
+    model = _board(_lead(1))
+    model.nurturing = in_view
+    stays = model.refreshed(parked, TODAY, DEFAULT_STALE_LIMITS)
+    assert stays == (is_nurturing(parked.nurture_until, TODAY) == in_view)
