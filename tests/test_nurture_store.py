@@ -139,3 +139,13 @@ def test_the_stand_up_report_says_who_is_back(service: PipelineService) -> None:
     # After the other sections: a stand-up reads as before, this comes last of the cards.
     assert text.index("STALE") < text.index("BACK FROM NURTURING")
     assert "## Back from nurturing (1)" in as_markdown(back)
+
+
+def test_a_parked_lead_is_not_in_the_call_queue_until_it_is_back(
+    service: PipelineService,
+) -> None:
+    card, version = add(service, "Grace")
+    change = service.set_next_action(card, "Call", TODAY, version)
+    service.park(card, LATER, change.version_after, today=TODAY)
+    assert service.call_queue(TODAY, mine_only=False) == ()
+    assert [e.card.id for e in service.call_queue(LATER, mine_only=False)] == [card]
