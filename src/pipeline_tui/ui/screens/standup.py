@@ -375,7 +375,7 @@ class StandupScreen(Screen[None]):
         for card in standup.back_from_nurturing:
             back = short_day(card.nurture_until or today, today)
             detail = Content.assemble(
-                f"{card.stage.label}, parked until {back}",
+                f"back on the board as {card.stage.label}",
                 *(("; next: ", text.line(card.next_action)) if card.next_action else ()),
             )
             card_line("back", card, (back, "$text-success"), detail)
