@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, inspect, text
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
 from pipeline_tui.store.models import Base
@@ -140,6 +142,35 @@ def test_cards_written_before_values_open_with_none_and_take_one(
         )
         service.set_value(1, Decimal("4200"))
         assert service.card(1).summary.value == Decimal("4200")
+        assert service.search("Acme")  # the full-text triggers on card survived
+    finally:
+        database.close()
+
+
+def test_cards_written_before_nurturing_are_on_the_board_and_can_be_parked(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0011"))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, value_cents, created_at, updated_at, archive_note,"
+                " version) VALUES (1, 'Ada', 'Acme', '', '', '', 'lead', 0, 'sam', '', 4200,"
+                " :now, :now, '', 1)"
+            ),
+            {"now": NOW.replace(tzinfo=None)},
+        )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        today = NOW.date()
+        summary = service.summary(1)
+        assert summary is not None and summary.nurture_until is None
+        assert summary.value == Decimal("42.00")
+        assert list(service.board_view(today).ids[Stage.LEAD]) == [1]
+        service.park(1, today + timedelta(days=30), summary.version, today=today)
+        assert list(service.board_view(today).ids[Stage.LEAD]) == []
         assert service.search("Acme")  # the full-text triggers on card survived
     finally:
         database.close()

@@ -246,6 +246,27 @@ def test_qualification_checklist(snap_compare: SnapCompare, size: tuple[int, int
     assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=qualify)
 
 
+def nurturing_service() -> PipelineService:
+    """The demo with three leads parked "not yet": two back in December, one in March."""
+    service = demo_service()
+    leads = service.board()[Stage.LEAD]
+    for card, days in zip(leads[:3], (8, 22, 100), strict=False):
+        service.park(card.id, TODAY + timedelta(days=days), card.version, today=TODAY)
+    return service
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_nurturing_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def show_parked(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        pilot.app.clear_notifications()  # gone or not by the snapshot depends on speed
+        await settle(pilot)
+
+    assert snap_compare(make_app(nurturing_service()), terminal_size=size, run_before=show_parked)
+
+
 def drafted_service() -> PipelineService:
     """The demo, with a note kept as a draft on the first lead (a session cut off)."""
     service = demo_service()

@@ -373,6 +373,15 @@ def as_text(
         ],
         "Nothing stale.",
     )
+    if standup.back_from_nurturing:
+        section(
+            "BACK FROM NURTURING",
+            [
+                (short_day(c.nurture_until or today, today), f"{who(c)}: {_back(c)}{owner(c)}")
+                for c in standup.back_from_nurturing
+            ],
+            "",
+        )
     money = money_lines(standup, currency or Currency())
     if money:
         out += ["", "MONEY"]
@@ -402,6 +411,12 @@ def _ledger_text(standup: Standup, width: int) -> list[str]:
             body = f"{clean_line(touch.name)}: {clean_line(touch.summary) or touch.kind.label}"
             out.append(_row("done", body, width))
     return out
+
+
+def _back(card: StandupCard) -> str:
+    """A card back from nurturing: its stage and what to do with it now."""
+    step = f"; next: {clean_line(card.next_action)}" if card.next_action else ""
+    return f"back on the board as {card.stage.label}{step}"
 
 
 def pipeline_table(standup: Standup) -> list[str]:
@@ -542,6 +557,12 @@ def as_markdown(standup: Standup, currency: Currency | None = None, *, ledger: b
         ),
         "Nothing stale.",
     )
+    if standup.back_from_nurturing:
+        section(
+            "Back from nurturing",
+            (f"{name(c)}: {md(_back(c))}{owner(c)}" for c in standup.back_from_nurturing),
+            "",
+        )
     money = money_lines(standup, currency or Currency())
     if money:
         out += ["", "## Money", ""]

@@ -100,6 +100,8 @@ class BoardModel:
         self.filter_ids: set[int] | None = None
         self.mine_only = False
         self.stale_only = False
+        self.nurturing = False
+        """The nurturing view: the cards parked "not yet" instead of the board's."""
         self.out_of_date = False
         """A read of the board failed (the store did not answer): read it again once
         the store answers."""
@@ -168,6 +170,7 @@ class BoardModel:
             card.id not in self.ids[card.stage]
             or (self.mine_only and card.owner != self.user)
             or (self.stale_only and not card.is_stale(today, limits))
+            or card.is_nurturing(today) != self.nurturing
         ):
             return False
         before = self.cache.peek(card.id)
@@ -185,7 +188,10 @@ class BoardModel:
     def column(self, stage: Stage) -> Column:
         ids = self.ids[stage]
         total = None
-        if self.filter_ids is not None or self.mine_only or self.stale_only:
+        # The nurturing view's cards are in no stage count: "2/40" would mislead.
+        if not self.nurturing and (
+            self.filter_ids is not None or self.mine_only or self.stale_only
+        ):
             total = self.totals.counts[stage] if self.totals is not None else len(ids)
         if self.filter_ids is not None:
             matching = self.filter_ids
@@ -203,6 +209,8 @@ class BoardModel:
         """Why a column shows no card: a new pipeline, or the view leaves them out."""
         if self.filter_ids is not None:
             return ("No card matches.",)
+        if self.nurturing:
+            return ("Nothing parked.",)
         if self.stale_only:
             return ("Nothing stale.",)
         if self.mine_only:
@@ -213,7 +221,11 @@ class BoardModel:
     def views(self) -> list[str]:
         return [
             name
-            for name, on in (("my cards", self.mine_only), ("stale only", self.stale_only))
+            for name, on in (
+                ("my cards", self.mine_only),
+                ("stale only", self.stale_only),
+                ("nurturing view", self.nurturing),
+            )
             if on
         ]
 
@@ -228,10 +240,12 @@ class BoardModel:
 
     def header(self) -> str:
         count, overdue, stale = self.figures
+        parked = self.totals.nurturing if self.totals is not None else 0
         return (
             f"{count} card{'s' if count != 1 else ''}"
             + (f" · {overdue} overdue" if overdue else "")
             + (f" · {stale} stale" if stale else "")
+            + (f" · {parked} nurturing" if parked else "")
             + "".join(f" · {view}" for view in self.views)
         )
 
@@ -330,6 +344,9 @@ class BoardModel:
         column = self.ids[card.stage]
         if card.id in column:
             column.remove(card.id)
+        if self.nurturing:
+            self._count_parked(-1)
+            return  # a parked card is in no other figure
         if self.partial is not None:
             self.partial[card.stage] -= 1
         if self.totals is not None:
@@ -345,6 +362,29 @@ class BoardModel:
         if card is not None and card.version != version:
             self.cache.put(replace(card, version=version))
 
+    def park(self, card: CardSummary) -> None:
+        """Show a card parked (or brought back) here gone from the view it was in: it
+        belongs to the other one now."""
+        self.generation += 1
+        column = self.ids[card.stage]
+        if card.id in column:
+            column.remove(card.id)
+        if self.totals is None:
+            return
+        if self.nurturing:  # brought back: on the board again
+            self._count_parked(-1)
+            counts = dict(self.totals.counts)
+            counts[card.stage] += 1
+            values = _added_value(self.totals.values, card.stage, card.value)
+            self.totals = replace(self.totals, counts=counts, values=values)
+        else:
+            self.take_off(card)
+            self._count_parked(1)
+
+    def _count_parked(self, step: int) -> None:
+        if self.totals is not None:
+            self.totals = replace(self.totals, nurturing=max(0, self.totals.nurturing + step))
+
     # Views ---------------------------------------------------------------------------
 
     def toggle_mine(self) -> str:
@@ -354,6 +394,12 @@ class BoardModel:
     def toggle_stale(self) -> str:
         self.stale_only = not self.stale_only
         return "Only stale cards" if self.stale_only else "All cards, stale or not"
+
+    def toggle_nurturing(self) -> str:
+        self.nurturing = not self.nurturing
+        if self.nurturing:
+            return "Nurturing: leads parked until later (b brings one back now)"
+        return "The board: the cards to work now"
 
     @property
     def needs_store_order(self) -> bool:

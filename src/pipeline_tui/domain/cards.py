@@ -12,6 +12,7 @@ from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
 from pipeline_tui.domain.money import MAX_VALUE
+from pipeline_tui.domain.nurture import is_nurturing
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -106,9 +107,15 @@ class CardSummary:
     value: Decimal | None = None
     """What the deal is worth, or None: not known."""
     expected_close: date | None = None
+    nurture_until: date | None = None
+    """Parked off the board until this day ("not yet"); None: on the board."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
+
+    def is_nurturing(self, today: date) -> bool:
+        """Parked "not yet" and not back on `today` (domain.nurture)."""
+        return is_nurturing(self.nurture_until, today)
 
     def is_stale(self, today: date, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> bool:
         if self.last_activity is None:
@@ -136,6 +143,8 @@ class BoardTotals:
     stale: int
     values: Mapping[Stage, Decimal] = field(default_factory=dict)
     """The sum of the active cards' values per stage (a stage with none: missing)."""
+    nurturing: int = 0
+    """Cards parked until a later day: counted in none of the figures above."""
 
     @property
     def cards(self) -> int:
@@ -257,6 +266,7 @@ class CardState:
     archived_at: datetime | None = None
     archive_reason: ArchiveReason | None = None
     archive_note: str = ""
+    nurture_until: date | None = None
 
 
 @dataclass(frozen=True)

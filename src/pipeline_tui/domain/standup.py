@@ -37,6 +37,8 @@ Definitions (also the documented meaning of the CLI's JSON):
   each value times its stage's probability (domain.money); the values of the overdue
   and of the stale cards (money at risk); and the values won (cards archived as won)
   from `since` to today.
+- *back from nurturing*: active cards parked "not yet" (domain.nurture) whose day to
+  come back is today, or a day after `since` (so a Monday lists the weekend's too).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from pipeline_tui.domain.activity import stale_limit as stale_limit
 from pipeline_tui.domain.calls import CallSession, OwnerCalls, calls_by_owner
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, forecast, total
+from pipeline_tui.domain.nurture import back_from_nurturing, is_nurturing
 from pipeline_tui.domain.stages import STAGES, Stage
 
 WINDOWS: tuple[int, ...] = (7, 30, 90)
@@ -150,6 +153,9 @@ class StandupCard:
     @property
     def has_next_action(self) -> bool:
         return bool(self.next_action.strip()) or self.next_action_due is not None
+
+    nurture_until: date | None = None
+    """The day a parked card comes back on the board (None: never parked)."""
 
     def last_activity(self, tz: tzinfo | None = None) -> date:
         """The latest day anything happened with the card: touchpoint, note or move."""
@@ -335,6 +341,8 @@ class Standup:
     """Active cards with no next step at all."""
     ledger: tuple[LedgerRow, ...] = ()
     """Per rep since `since` (the last stand-up): due, done, slipped."""
+    back_from_nurturing: tuple[StandupCard, ...] = ()
+    """Parked cards back on the board today or since the last stand-up, earliest first."""
 
     @property
     def window_start(self) -> date:
@@ -593,7 +601,8 @@ def build_standup(
     needed = min(since, window_start(today, window))
     if data.events_from > needed:
         raise ValueError(f"events were read from {data.events_from}, but needed from {needed}")
-    cards = data.cards
+    # A card parked "not yet" is off the board: not overdue, stale or counted till it is back.
+    cards = tuple(card for card in data.cards if not is_nurturing(card.nurture_until, today))
     late = overdue(cards, today)
     idle = stale(cards, today, limits, tz)
     won = (deal for deal in data.won if since <= local_day(deal.won_at, tz) <= today)
@@ -618,4 +627,5 @@ def build_standup(
         coming_up=coming_up(cards, today),
         no_next_action=without_next_action(cards),
         ledger=ledger(cards, data.touches, since, today),
+        back_from_nurturing=back_from_nurturing(data.cards, today, since),
     )

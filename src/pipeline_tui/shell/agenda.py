@@ -23,7 +23,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     day = today()
     until = day + timedelta(days=args.days - 1)
     owner = service.user if args.mine else (clean_line(args.owner) if args.owner else None)
-    actions = service.agenda(until=until, owner=owner)
+    actions = service.agenda(until=until, owner=owner, today=day)
     if args.format == "ics":
         from pipeline_tui.shell.calendar import calendar_domain, render_ics
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.agenda import ScheduledAction
@@ -17,10 +17,15 @@ from pipeline_tui.store.models import CardRow
 
 
 def scheduled_actions(
-    session: Session, *, until: date | None = None, owner: str | None = None
+    session: Session,
+    *,
+    until: date | None = None,
+    owner: str | None = None,
+    today: date | None = None,
 ) -> list[ScheduledAction]:
     """Every active card's dated next action due on or before `until` (None: all),
-    earliest first; `owner`: only that rep's cards."""
+    earliest first; `owner`: only that rep's cards; `today`: leaving out cards parked
+    "not yet" that are still away on that day."""
     query = select(
         CardRow.id,
         CardRow.name,
@@ -38,6 +43,8 @@ def scheduled_actions(
         query = query.where(CardRow.next_action_due <= until)
     if owner is not None:
         query = query.where(CardRow.owner == owner)
+    if today is not None:
+        query = query.where(or_(CardRow.nurture_until.is_(None), CardRow.nurture_until <= today))
     query = query.order_by(CardRow.next_action_due, CardRow.name, CardRow.id)
     return [
         ScheduledAction(

@@ -22,7 +22,7 @@ from pipeline_tui.domain.calls import (
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.models import CallSessionRow as SessionRow
 from pipeline_tui.store.models import CardRow
-from pipeline_tui.store.read_model import SUMMARY_COLUMNS
+from pipeline_tui.store.read_model import SUMMARY_COLUMNS, on_board
 from pipeline_tui.store.rows import card_summary
 
 _COUNTS = tuple(outcome_field(outcome) for outcome in CallOutcome)
@@ -40,6 +40,7 @@ def read_queue(
     until = week_end(today) if week else today
     query = select(*SUMMARY_COLUMNS).where(
         CardRow.archived_at.is_(None),
+        on_board(today),  # parked "not yet": no call until it is back
         CardRow.next_action_due.is_not(None),
         CardRow.next_action_due <= until,
     )

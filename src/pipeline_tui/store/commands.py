@@ -30,6 +30,7 @@ from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
 from pipeline_tui.domain.money import from_cents, to_cents
+from pipeline_tui.domain.nurture import NurtureError, check_park_date
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.stages import Stage
@@ -214,6 +215,42 @@ def restore_card(
     session.flush()
     description = f"Restored {row.name} to {row.stage.label}"
     return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
+
+
+def park(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    until: date,
+    today: date,
+    expected_version: int,
+) -> Change:
+    """Not yet: take the card off the active board until `until` (a day after today)."""
+    try:
+        check_park_date(until, today)
+    except NurtureError as error:
+        raise StoreError(str(error)) from None
+    row = get_card(session, card_id, active=True)
+    check_version(row, expected_version, doing="parked")
+    before = state_of(row)
+    row.nurture_until = until
+    row.updated_at = actor.now
+    session.flush()
+    description = f"Parked {row.name} until {until.isoformat()}"
+    return Change(ChangeKind.EDIT, row.id, description, before, row.version)
+
+
+def unpark(session: Session, actor: Actor, card_id: int, expected_version: int) -> Change:
+    """Bring a parked card back on the board now, before its day."""
+    row = get_card(session, card_id, active=True)
+    check_version(row, expected_version, doing="brought back")
+    if row.nurture_until is None:
+        raise StoreError(f"{row.name} is not parked; it is on the board already.")
+    before = state_of(row)
+    row.nurture_until = None
+    row.updated_at = actor.now
+    session.flush()
+    return Change(ChangeKind.EDIT, row.id, f"Brought {row.name} back", before, row.version)
 
 
 def set_market(session: Session, actor: Actor, card_id: int, market: Market | None) -> None:
@@ -579,4 +616,5 @@ def state_of(row: CardRow) -> CardState:
         archived_at=row.archived_at,
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
+        nurture_until=row.nurture_until,
     )

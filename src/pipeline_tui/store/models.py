@@ -59,6 +59,8 @@ class CardRow(Base):
     # databases. None: no value given.
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
     expected_close: Mapped[date | None] = mapped_column(Date)
+    # Not yet: parked off the active board until this day (domain.nurture); None: active.
+    nurture_until: Mapped[date | None] = mapped_column(Date)
     # The value when the card was archived as won; the value itself stays editable.
     won_value_cents: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[TouchpointKind | None] = mapped_column(EnumText(TouchpointKind, 30))

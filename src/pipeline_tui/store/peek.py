@@ -33,7 +33,7 @@ SQLITE_URL_PREFIX = "sqlite:///"
 _COLUMN_SQL = """
 SELECT card.id, card.name, card.organisation, card.stage, card.position, card.owner,
        card.tags, card.next_action, card.next_action_due, card.version,
-       card.value_cents, card.expected_close,
+       card.value_cents, card.expected_close, card.nurture_until,
        (SELECT max(touchpoint.happened_on) FROM touchpoint
          WHERE touchpoint.card_id = card.id) AS last_touchpoint,
        (SELECT max(research_note.updated_at) FROM research_note
@@ -49,11 +49,16 @@ SELECT card.id, card.name, card.organisation, card.stage, card.position, card.ow
                 WHERE draft.card_id = card.id AND draft.owner = ?) AS has_draft
 FROM card
 WHERE card.archived_at IS NULL AND card.stage = ?
+  AND (card.nurture_until IS NULL OR card.nurture_until <= ?)
 ORDER BY card.position, card.id
 LIMIT ?
 """
 
-_COUNT_SQL = "SELECT stage, count(*) FROM card WHERE archived_at IS NULL GROUP BY stage"
+_COUNT_SQL = """
+SELECT stage, count(*) FROM card
+WHERE archived_at IS NULL AND (nurture_until IS NULL OR nurture_until <= ?)
+GROUP BY stage
+"""
 
 
 @dataclass(frozen=True)
@@ -82,10 +87,15 @@ def sqlite_path(target: str) -> Path | None:
 
 
 def peek_board(
-    path: Path, criteria: Sequence[str], per_column: int, owner: str = ""
+    path: Path,
+    criteria: Sequence[str],
+    per_column: int,
+    owner: str = "",
+    today: date | None = None,
 ) -> BoardPeek | None:
     """The top `per_column` cards of each column, or None (see the module docstring);
-    `owner`'s drafts mark the cards that hold one."""
+    `owner`'s drafts mark the cards that hold one. Cards parked until after `today`
+    (None: the system's today) are left out, as the board leaves them out."""
     if not path.is_file():
         return None
     try:
@@ -95,7 +105,8 @@ def peek_board(
             connection.isolation_level = None
             connection.execute("BEGIN")  # one snapshot: the columns and counts agree
             try:
-                return _read(connection, criteria, per_column, owner)
+                day = (today or date.today()).isoformat()
+                return _read(connection, criteria, per_column, owner, day)
             finally:
                 connection.execute("ROLLBACK")
     except (sqlite3.Error, OSError, ValueError, KeyError):
@@ -103,20 +114,24 @@ def peek_board(
 
 
 def _read(
-    connection: sqlite3.Connection, criteria: Sequence[str], per_column: int, owner: str
+    connection: sqlite3.Connection,
+    criteria: Sequence[str],
+    per_column: int,
+    owner: str,
+    today: str,
 ) -> BoardPeek | None:
     revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
     if revision is None or revision[0] != HEAD_REVISION:
         return None
     counts = {stage: 0 for stage in STAGES}
-    for stage_value, count in connection.execute(_COUNT_SQL):
+    for stage_value, count in connection.execute(_COUNT_SQL, (today,)):
         counts[Stage(stage_value)] = count
     # Bound parameters for the criteria: they are the rep's own words from the config.
     sql = _COLUMN_SQL.format(criteria=", ".join("?" * len(criteria)) or "NULL")
     columns: dict[Stage, list[CardSummary]] = {}
     for stage in STAGES:
         rows = connection.execute(
-            sql, (Answer.YES.value, *criteria, owner, stage.value, per_column)
+            sql, (Answer.YES.value, *criteria, owner, stage.value, today, per_column)
         ).fetchall()
         columns[stage] = [board_card(_row(values), len(criteria)) for values in rows]
     return BoardPeek(columns, counts)
@@ -125,8 +140,8 @@ def _read(
 def _row(values: tuple[object, ...]) -> SimpleNamespace:
     """SQLite's text dates and times as the Python values SQLAlchemy would give."""
     (id_, name, organisation, stage, position, owner, tags, action, due, version) = values[:10]
-    value_cents, expected_close = values[10:12]
-    touchpoint, note_at, move_at, referrals, qualified, has_draft = values[12:]
+    value_cents, expected_close, nurture_until = values[10:13]
+    touchpoint, note_at, move_at, referrals, qualified, has_draft = values[13:]
     return SimpleNamespace(
         id=id_,
         name=name,
@@ -140,6 +155,7 @@ def _row(values: tuple[object, ...]) -> SimpleNamespace:
         version=version,
         value_cents=value_cents,
         expected_close=_date(expected_close),
+        nurture_until=_date(nurture_until),
         last_touchpoint=_date(touchpoint),
         last_note_at=_moment(note_at),
         last_move_at=_moment(move_at),

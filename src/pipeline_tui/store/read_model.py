@@ -73,6 +73,7 @@ SUMMARY_COLUMNS = (
     CardRow.version,
     CardRow.value_cents,
     CardRow.expected_close,
+    CardRow.nurture_until,
 )
 
 
@@ -186,6 +187,17 @@ def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[b
     )
 
 
+def on_board(today: date) -> ColumnElement[bool]:
+    """Not parked, or back from nurturing (domain.nurture.is_nurturing, as SQL): the
+    day a card comes back, this read shows it again; nothing has to run that day."""
+    return or_(CardRow.nurture_until.is_(None), CardRow.nurture_until <= today)
+
+
+def nurturing(today: date) -> ColumnElement[bool]:
+    """Parked until a day after `today`: off the board, in the nurturing view."""
+    return CardRow.nurture_until > today
+
+
 # The board ---------------------------------------------------------------------------
 
 
@@ -208,14 +220,17 @@ def board_ids(
     *,
     owner: str | None = None,
     stale_only: bool = False,
+    parked: bool = False,
 ) -> dict[Stage, array[int]]:
     """The ids of the active cards, by stage, in column order, at 8 bytes a card.
 
     owner: only that rep's cards; stale_only: only cards idle for longer than their
-    stage allows on `today` (exactly as CardSummary.is_stale says).
+    stage allows on `today` (exactly as CardSummary.is_stale says); parked: the cards
+    being nurtured on `today` instead of those on the board.
     """
     columns: dict[Stage, array[int]] = {stage: array("q") for stage in STAGES}
-    query = select(CardRow.id, CardRow.stage).where(CardRow.archived_at.is_(None))
+    shown = nurturing(today) if parked else on_board(today)
+    query = select(CardRow.id, CardRow.stage).where(CardRow.archived_at.is_(None), shown)
     if stale_only:
         query = query.where(stale_condition(today, limits))
     if owner is not None:
@@ -245,10 +260,11 @@ def summaries(
 
 def board_totals(session: Session, today: date, limits: Mapping[Stage, int]) -> BoardTotals:
     """Cards per stage, and how many are overdue or stale on `today`: the board's
-    header, counted in the database; no card is read."""
+    header, counted in the database; no card is read. Cards being nurtured are left
+    out of every figure but their own count."""
     counts = {stage: 0 for stage in STAGES}
     values: dict[Stage, Decimal] = {}
-    active = CardRow.archived_at.is_(None)
+    active = and_(CardRow.archived_at.is_(None), on_board(today))
     for stage, count, cents in session.execute(
         select(CardRow.stage, func.count(), func.sum(CardRow.value_cents))
         .where(active)
@@ -263,7 +279,10 @@ def board_totals(session: Session, today: date, limits: Mapping[Stage, int]) -> 
     stale = session.execute(
         select(func.count()).where(active, stale_condition(today, limits))
     ).scalar_one()
-    return BoardTotals(counts, overdue, stale, values)
+    parked = session.execute(
+        select(func.count()).where(CardRow.archived_at.is_(None), nurturing(today))
+    ).scalar_one()
+    return BoardTotals(counts, overdue, stale, values, parked)
 
 
 def board_view(
@@ -274,6 +293,7 @@ def board_view(
     *,
     owner: str | None,
     stale_only: bool,
+    parked: bool = False,
     tops: Mapping[Stage, int],
     page: int,
     focus_card: int | None,
@@ -281,7 +301,7 @@ def board_view(
 ) -> BoardView:
     """The board as a reload shows it: the ids, the totals, and the cards around each
     column's top card `tops` (an index into the column) and around `focus_card`."""
-    ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only)
+    ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only, parked=parked)
     totals = board_totals(session, today, limits)
     wanted: list[int] = []
     for stage, column in ids.items():

@@ -36,6 +36,7 @@ def card_summary(row: Any, **board_fields: Any) -> CardSummary:
         if (cents := getattr(row, "value_cents", None)) is not None
         else None,
         expected_close=getattr(row, "expected_close", None),
+        nurture_until=getattr(row, "nurture_until", None),
         **board_fields,
     )
 

@@ -123,13 +123,15 @@ class PipelineService:
         *,
         mine_only: bool = False,
         stale_only: bool = False,
+        nurturing: bool = False,
         stale_limits: Mapping[Stage, int] | None = None,
         tops: Mapping[Stage, int] | None = None,
         page: int = 0,
         focus_card: int | None = None,
     ) -> BoardView:
         """The board's ids, totals and first cards, from one snapshot (see
-        read_model.board_view)."""
+        read_model.board_view); nurturing: the cards parked until after `today`
+        instead of those on the board."""
         with self.database.read() as session:
             return read_model.board_view(
                 session,
@@ -138,6 +140,7 @@ class PipelineService:
                 self.criteria,
                 owner=self.user if mine_only else None,
                 stale_only=stale_only,
+                parked=nurturing,
                 tops=tops or {},
                 page=page,
                 focus_card=focus_card,
@@ -150,6 +153,7 @@ class PipelineService:
         *,
         mine_only: bool = False,
         stale_only: bool = False,
+        nurturing: bool = False,
         stale_limits: Mapping[Stage, int] | None = None,
     ) -> dict[Stage, array[int]]:
         """The ids of the active cards, by stage, in column order (mine_only: those
@@ -161,6 +165,7 @@ class PipelineService:
                 self._limits(stale_limits),
                 owner=self.user if mine_only else None,
                 stale_only=stale_only,
+                parked=nurturing,
             )
 
     def summaries(self, card_ids: Iterable[int]) -> dict[int, CardSummary]:
@@ -280,6 +285,21 @@ class PipelineService:
             return commands.set_value(
                 session, actor, card_id, value, expected_close, keep_close=keep_close
             )
+
+    def park(
+        self, card_id: int, until: date, expected_version: int, *, today: date | None = None
+    ) -> Change:
+        """Not yet: take the card off the board until `until`, a day after `today` (by
+        default the clock's day where the rep is); refused if it changed since
+        `expected_version`. Undo puts it back on the board."""
+        with self._write() as (session, actor):
+            day = today if today is not None else actor.now.astimezone().date()
+            return commands.park(session, actor, card_id, until, day, expected_version)
+
+    def unpark(self, card_id: int, expected_version: int) -> Change:
+        """Bring a parked card back on the board now."""
+        with self._write() as (session, actor):
+            return commands.unpark(session, actor, card_id, expected_version)
 
     def set_market(self, card_id: int, market: Market | None) -> None:
         with self._write() as (session, actor):
@@ -614,11 +634,12 @@ class PipelineService:
             return daily.add_card(session, actor, draft, stage, source=source, on=on, force=force)
 
     def agenda(
-        self, *, until: date | None = None, owner: str | None = None
+        self, *, until: date | None = None, owner: str | None = None, today: date | None = None
     ) -> list[ScheduledAction]:
-        """Open dated next actions due by `until` (None: all), earliest first."""
+        """Open dated next actions due by `until` (None: all), earliest first; with
+        `today`, without the cards parked "not yet" beyond it."""
         with self.database.read() as session:
-            return agenda.scheduled_actions(session, until=until, owner=owner)
+            return agenda.scheduled_actions(session, until=until, owner=owner, today=today)
 
     def schedule_next(self, card_id: int, action: str, due: date | None) -> Change:
         """Set a card's next step, replacing the one it had."""

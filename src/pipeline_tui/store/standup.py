@@ -41,6 +41,7 @@ from pipeline_tui.domain.standup import (
 from pipeline_tui.store.calls import sessions_between
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+from pipeline_tui.store.read_model import on_board
 
 
 def read_standup(
@@ -88,6 +89,7 @@ def read_standup(
             CardRow.value_cents,
             CardRow.expected_close,
             CardRow.version,
+            CardRow.nurture_until,
             last_touchpoint.c.day,
             last_note.c.at.label("note_at"),
             last_move.c.at.label("move_at"),
@@ -125,7 +127,7 @@ def read_standup(
             func.sum(case((CardRow.next_action_due < today, 1), else_=0)),
             func.sum(case((CardRow.next_action_due == today, 1), else_=0)),
         )
-        .where(CardRow.archived_at.is_(None))
+        .where(CardRow.archived_at.is_(None), on_board(today))
         .group_by(CardRow.owner)
     )
     with database.read() as session:
@@ -146,6 +148,7 @@ def read_standup(
                 value=_value(row.value_cents),
                 expected_close=row.expected_close,
                 version=row.version,
+                nurture_until=row.nurture_until,
             )
             for row in session.execute(cards_query)
         )

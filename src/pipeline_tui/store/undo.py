@@ -176,5 +176,6 @@ def restore_state(session: Session, row: CardRow, state: CardState, actor: Actor
     row.archived_at = state.archived_at
     row.archive_reason = state.archive_reason
     row.archive_note = state.archive_note
+    row.nurture_until = state.nurture_until
     row.updated_at = actor.now
     session.flush()

@@ -21,6 +21,7 @@ from pipeline_tui.domain.agenda import kind_for_action
 from pipeline_tui.domain.cards import CardDraft, CardSummary
 from pipeline_tui.domain.dates import describe_day
 from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.nurture import research_action
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.text import clean_line
@@ -48,14 +49,51 @@ async def qualify(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
 ) -> Qualification | None:
     """Open the checklist; the saved checklist, or None if the rep left without saving."""
+    return (await _checklist(screen, backend, card_id, name))[0]
+
+
+async def _checklist(
+    screen: Screen[Any], backend: Backend, card_id: int, name: str
+) -> tuple[Qualification | None, date | None]:
+    """The checklist as `qualify` opens it; also the day the lead was parked until from
+    it (None: not parked)."""
     release_keys = hold_keys(screen)  # "Q" then "yyyy" typed at once answer the checklist
     try:
         current = await backend.run(backend.service.qualification, card_id)
+        card = await backend.run(backend.service.summary, card_id)
     except StoreError as error:
         release_keys()
         screen.notify(str(error), severity="error", markup=False)
-        return None
+        return None, None
     recorder = await recorder_for(backend, DraftKey.on_card(Editor.QUALIFICATION, card_id))
+    # The card as the rep saw it when the checklist opened: parking or a research action
+    # is refused if someone changed the card since (the checklist's answers are not the
+    # card's, so saving them keeps this version).
+    version = card.version if card is not None else 0
+    next_action = card.next_action if card is not None else ""
+
+    async def park(until: date) -> None:
+        await backend.change(backend.service.park, card_id, until, version, today=backend.today())
+
+    async def find_out(criterion: str) -> str | None:
+        nonlocal version, next_action
+        action = research_action(criterion)
+        if next_action and next_action != action:
+            # One next action a card: the rep's plan is not overwritten unasked, and a
+            # research step glued onto it would read as neither.
+            question: ChoiceScreen[bool] = ChoiceScreen(
+                f"{clean_line(name)}'s next action is: {clean_line(next_action)}. "
+                f"Replace it with {action} (due today)?",
+                [("y", "Replace it", True), ("n", "Keep it", False)],
+            )
+            if not await screen.app.push_screen_wait(question):
+                return None
+        change = await backend.change(
+            backend.service.set_next_action, card_id, action, backend.today(), version
+        )
+        if change is not None:
+            version, next_action = change.version_after, action
+        return f"Next action, due today: {action}"
 
     seen = current
 
@@ -73,10 +111,12 @@ async def qualify(
         seen = saved
         return saved
 
-    checklist = QualificationScreen(name, current, save, recorder)
+    checklist = QualificationScreen(
+        name, current, save, recorder, park=park, find_out=find_out, today=backend.today
+    )
     answered = screen.app.push_screen(checklist, wait_for_dismiss=True)
     release_keys()
-    return await answered
+    return await answered, checklist.parked_until
 
 
 async def qualify_for_prospect(
@@ -92,9 +132,11 @@ async def qualify_for_prospect(
     finally:
         release_keys()
     if not current.is_complete:
-        saved = await qualify(screen, backend, card_id, name)
-        if saved is None:
-            return None  # escape on the checklist: the move is called off, nothing changed
+        saved, parked = await _checklist(screen, backend, card_id, name)
+        if saved is None or parked is not None:
+            # Escape on the checklist: the move is called off, nothing changed; parked
+            # "not yet": it stays a lead, off the board until then.
+            return None
         current = saved
     if current.passes:
         return MoveOutcome(current.met)

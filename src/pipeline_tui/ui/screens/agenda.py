@@ -156,7 +156,10 @@ class AgendaScreen(Screen[None]):
             # The clock first: a change made while the week is read is read next time.
             self._read_at = await self.backend.run(self.backend.service.change_marker)
             actions = await self.backend.run(
-                self.backend.service.agenda, until=today + timedelta(days=DEFAULT_DAYS), owner=owner
+                self.backend.service.agenda,
+                until=today + timedelta(days=DEFAULT_DAYS),
+                owner=owner,
+                today=today,
             )
         except StoreError as error:
             self.notify(str(error), title="Could not read the week", severity="error", markup=False)

@@ -226,6 +226,22 @@ class BoardScreen(Screen[None]):
             id="board.stale_only",
         ),
         Binding(
+            "N",
+            "toggle_nurturing",
+            "Nurturing",
+            show=False,
+            tooltip="Parked leads (not yet) / all",
+            id="board.nurturing",
+        ),
+        Binding(
+            "b",
+            "bring_back",
+            "Back now",
+            show=False,
+            tooltip="Bring a parked lead back now",
+            id="board.bring_back",
+        ),
+        Binding(
             "A",
             "archived",
             "Archived",
@@ -361,6 +377,7 @@ class BoardScreen(Screen[None]):
                 stale_limits=self.backend.stale_limits,
                 mine_only=model.mine_only,
                 stale_only=model.stale_only,
+                nurturing=model.nurturing,
                 tops=tops,
                 page=page,
                 focus_card=wanted,
@@ -488,9 +505,15 @@ class BoardScreen(Screen[None]):
         # Focus events arrive later; a quick second key must already start from here.
         self.last_list = target
 
+    def _parked_here(self) -> bool:
+        """In the nurturing view a card is moved or reordered once it is back (b)."""
+        if self.model.nurturing:
+            self.notify("A parked card stays put: b brings it back first.", timeout=3)
+        return self.model.nurturing
+
     def action_move(self, step: int) -> None:
         card = self.highlighted
-        if card is None:
+        if card is None or self._parked_here():
             return
         to_stage = card.stage.next() if step > 0 else card.stage.previous()
         if to_stage is None:
@@ -543,7 +566,7 @@ class BoardScreen(Screen[None]):
 
     def action_reorder(self, step: int) -> None:
         card = self.highlighted
-        if card is None:
+        if card is None or self._parked_here():
             return
         card_list = self.focused_list
         # The list shows the column itself unless a filter leaves cards out.
@@ -777,6 +800,24 @@ class BoardScreen(Screen[None]):
 
     def action_toggle_stale(self) -> None:
         self._toggled(self.model.toggle_stale())
+
+    def action_toggle_nurturing(self) -> None:
+        self.set_class(not self.model.nurturing, "-nurturing")
+        self._toggled(self.model.toggle_nurturing())
+
+    def action_bring_back(self) -> None:
+        card = self.highlighted
+        if card is None:
+            return
+        if not self.model.nurturing:
+            self.notify("Only a parked card comes back: N shows them.", timeout=3)
+            return
+        # Gone from the nurturing view at once, as an archived card leaves the board.
+        self.model.park(card)
+        self._show_stages(card.stage)
+        self._show_totals()
+        self.save(self.backend.service.unpark, card.id, card.version)
+        self.notify(f"{clean_line(card.name)} is back on the board.", timeout=2, markup=False)
 
     def _toggled(self, message: str) -> None:
         self._show_totals()

@@ -1,12 +1,15 @@
 """The qualification checklist: each ideal-client criterion answered yes, no or unknown.
 
 Keys: up/down pick a criterion, y / n / u answer it, c or enter writes a comment,
-ctrl+s saves, escape leaves (asking first if anything changed).
+f makes an unknown one the card's next action ("Find out: can they afford it?"),
+p parks the lead "not yet, until DATE" (saving the answers too), ctrl+s saves, escape
+leaves (asking first if anything changed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +36,10 @@ from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveAnswers = Callable[[dict[str, CriterionAnswer]], Awaitable[Qualification]]
+ParkLead = Callable[[date], Awaitable[None]]
+"""Parks the card until the day given (a StoreError says why not)."""
+FindOut = Callable[[str], Awaitable[str | None]]
+"""Makes the criterion the card's next action; what to tell the rep, None if not done."""
 
 _ANSWER_STYLES = {
     Answer.YES: "bold $text-success",
@@ -50,6 +57,8 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         Binding("n", "answer('no')", "No", show=False),
         Binding("u", "answer('unknown')", "Unknown", show=False),
         Binding("c", "comment", "Comment", show=False),
+        Binding("f", "find_out", "Find out", show=False),
+        Binding("p", "park", "Not yet", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("escape", "cancel", "Cancel", show=False),
     ]
@@ -60,9 +69,19 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         qualification: Qualification,
         save: SaveAnswers,
         recorder: DraftRecorder | None = None,
+        *,
+        park: ParkLead | None = None,
+        find_out: FindOut | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         super().__init__()
         self.card_name = card_name
+        self.park_lead = park
+        self.find_out = find_out
+        self.today = today
+        self.parked_until: date | None = None
+        """The day the lead was parked until from here (None: not parked)."""
+        self.saved: Qualification | None = None
         self.criteria = qualification.criteria
         self.original = {c: qualification.answer(c) for c in self.criteria}
         self.answers = dict(self.original)
@@ -101,6 +120,10 @@ class QualificationScreen(ModalScreen[Qualification | None]):
                     " answer   ",
                     ("c", "bold"),
                     " comment   ",
+                    ("f", "bold"),
+                    " find out (unknown)\n",
+                    ("p", "bold"),
+                    " not yet: park until a date   ",
                     ("ctrl+s", "bold"),
                     " save   ",
                     ("escape", "bold"),
@@ -246,6 +269,61 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         self.remove_class("-commenting")
         if self.criteria:
             self.options.focus()
+
+    def action_find_out(self) -> None:
+        index = self._index
+        if index is None or self.find_out is None:
+            return
+        criterion = self.criteria[index]
+        if self.answers[criterion].answer is not Answer.UNKNOWN:
+            self.notify(
+                "Only an unknown criterion is something to find out (u marks it).", timeout=3
+            )
+            return
+        self._find_out(criterion)
+
+    # Keys are not held meanwhile: the rep may be asked before a next action is replaced.
+    @work(exclusive=True, group="qualification-find-out")
+    async def _find_out(self, criterion: str) -> None:
+        assert self.find_out is not None
+        try:
+            told = await self.find_out(criterion)
+        except StoreError as error:
+            self.query_one("#error", Static).update(Content(str(error)))
+            return
+        if told:
+            self.notify(told, timeout=4, markup=False)
+
+    def action_park(self) -> None:
+        if self.park_lead is None:
+            return
+        if self.has_class("-commenting"):
+            self._comment_done()
+            if self.has_class("-commenting"):
+                return
+        from pipeline_tui.ui.screens.park import ParkScreen
+
+        def parked(until: date | None) -> None:
+            if until is not None:
+                self.parked_until = until
+                self._leave_parked()
+
+        name = clean_line(self.card_name)
+        self.app.push_screen(ParkScreen(name, self.today, self._park_until), parked)
+
+    async def _park_until(self, until: date) -> None:
+        """The answers as given, then the lead parked: one keypress, nothing lost."""
+        assert self.park_lead is not None
+        if self._changed():
+            self.saved = await self.save_answers(dict(self.answers))
+            self.original = dict(self.answers)
+        await self.park_lead(until)
+
+    @work(exclusive=True, group="qualification-save")
+    async def _leave_parked(self) -> None:
+        if self.recorder is not None:
+            await self.recorder.discard()
+        self.dismiss(self.saved or Qualification(self.criteria, self.answers))
 
     def action_save(self) -> None:
         self._save(hold_keys(self))

@@ -421,6 +421,17 @@ class StandupScreen(Screen[None]):
             card_line("stale", item.card, (f"{item.idle_days}d idle", "$text-warning"), detail)
         if not standup.stale:
             empty("Nothing stale.")
+
+        # Parked "not yet" until a day that has come: listed only when there are some.
+        if standup.back_from_nurturing:
+            heading("BACK FROM NURTURING", len(standup.back_from_nurturing))
+        for card in standup.back_from_nurturing:
+            back = short_day(card.nurture_until or today, today)
+            detail = Content.assemble(
+                f"back on the board as {card.stage.label}",
+                *(("; next: ", text.line(card.next_action)) if card.next_action else ()),
+            )
+            card_line("back", card, (back, "$text-success"), detail)
         return options, ids
 
     def _ledger_options(

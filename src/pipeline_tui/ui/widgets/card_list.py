@@ -397,7 +397,10 @@ class CardList(ScrollView, can_focus=True):
         return marks
 
     def _due(self, card: CardSummary) -> tuple[str, Style]:
-        """The next action's due label ("" when it has none), overdue marked with "!"."""
+        """The next action's due label ("" when it has none), overdue marked with "!";
+        for a parked card, the day it comes back instead ("back Mar 02")."""
+        if card.nurture_until is not None and card.is_nurturing(self.today):
+            return f"back {describe_due(card.nurture_until, self.today)}", self._style("due-later")
         if card.next_action_due is None:
             return "", self._style("due-later")
         due = describe_due(card.next_action_due, self.today)

@@ -1,0 +1,182 @@
+"""Not yet, as a rep uses it: p on the checklist parks a lead until a date, N shows the
+parked leads with the day each comes back, b brings one back now, f makes an unknown
+criterion the next action, and the stand-up says who is back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.pilot import Pilot
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.park import ParkScreen
+from pipeline_tui.ui.screens.qualification import QualificationScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
+from tests.conftest import TODAY
+from tests.pilot import (
+    notification_messages,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+)
+
+DEC_15 = TODAY.replace(month=12, day=15)
+
+
+@pytest.fixture
+def leads(service: PipelineService) -> tuple[int, int]:
+    """Ben and Ada, leads; Ada on top of the column, highlighted as the board opens."""
+    ben = service.add_card(CardDraft(name="Ben Okafor", organisation="Bikes"), Stage.LEAD)
+    ada = service.add_card(CardDraft(name="Ada Lovelace", organisation="Engines"), Stage.LEAD)
+    return ada.card_id, ben.card_id
+
+
+def lead_ids(service: PipelineService) -> list[int]:
+    return list(service.board_view(TODAY).ids[Stage.LEAD])
+
+
+async def park_ada(pilot: Pilot[None], date_typed: str = "dec 15") -> None:
+    """Q, p, the date, enter: the highlighted lead parked from its checklist."""
+    await tap(pilot, "Q", "p")
+    await type_text(pilot, date_typed)
+    await press(pilot, "enter")
+
+
+async def test_p_on_the_checklist_parks_the_lead_off_the_column_and_its_count(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, ben = leads
+    async with running(service, (100, 30)) as (app, pilot):
+        assert "Ada Lovelace" in screen_text(app)
+        await tap(pilot, "Q", "y")  # an answer given on the way is kept
+        await tap(pilot, "p")
+        assert isinstance(app.screen, ParkScreen)
+        await type_text(pilot, "dec 15")
+        assert "Tue 15 Dec 2026" in screen_text(app)  # the day it means, as typed
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+        text = screen_text(app)
+        assert "Ada Lovelace" not in text
+        assert "1 card · 1 nurturing" in text
+        assert "Lead · 1" in text
+    assert lead_ids(service) == [ben]
+    assert service.summary(ada).nurture_until == DEC_15  # type: ignore[union-attr]
+    assert service.board_totals(TODAY).counts[Stage.LEAD] == 1
+    assert service.qualification(ada).met == 1
+
+
+async def test_a_date_not_after_today_is_refused_with_the_reason(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, _ = leads
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q", "p")
+        await type_text(pilot, "today")
+        text = screen_text(app)
+        assert "Mon 23 Nov 2026 is not after today; park a lead until a later" in text
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, ParkScreen)  # still open, nothing saved
+        await type_text(pilot, "blah")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, ParkScreen)
+        await tap(pilot, "escape")
+        assert isinstance(app.screen, QualificationScreen)
+    assert ada in lead_ids(service)
+    assert service.summary(ada).nurture_until is None  # type: ignore[union-attr]
+
+
+async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, ben = leads
+    async with running(service, (100, 30)) as (app, pilot):
+        await park_ada(pilot)
+        await press(pilot, "N")
+        text = screen_text(app)
+        assert "nurturing view" in text
+        assert "Ada Lovelace" in text and "back Dec 15" in text
+        assert "Ben Okafor" not in text
+        await press(pilot, "L")  # a parked card stays put until it is back
+        assert "b brings it back first" in " ".join(notification_messages(app))
+        await press(pilot, "b")
+        assert "Ada Lovelace" not in screen_text(app)
+        assert "Nothing parked." in screen_text(app)
+        await press(pilot, "N")
+        text = screen_text(app)
+        assert "Ada Lovelace" in text and "Ben Okafor" in text
+        assert "nurturing" not in text
+    assert sorted(lead_ids(service)) == sorted([ada, ben])
+    assert service.summary(ada).nurture_until is None  # type: ignore[union-attr]
+
+
+async def test_undo_on_the_board_puts_a_parked_lead_back(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, _ = leads
+    async with running(service, (100, 30)) as (app, pilot):
+        await park_ada(pilot)
+        await press(pilot, "u")
+        assert "Ada Lovelace" in screen_text(app)
+    assert ada in lead_ids(service)
+
+
+async def test_f_makes_an_unknown_criterion_the_next_action_due_today(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, _ = leads
+    async with running(service, (100, 30), notifications=True) as (app, pilot):
+        await tap(pilot, "Q", "f")  # "can afford it", not answered yet: unknown
+        assert "Next action, due today: Find out: can afford it?" in notification_messages(app)
+        await tap(pilot, "y", "up", "f")  # answered yes now: nothing to find out
+        assert any("Only an unknown criterion" in m for m in notification_messages(app))
+        await tap(pilot, "escape", "y")  # the yes is thrown away; the next action stays
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    summary = service.summary(ada)
+    assert summary is not None
+    assert (summary.next_action, summary.next_action_due) == ("Find out: can afford it?", TODAY)
+
+
+async def test_f_asks_before_replacing_a_next_action_the_card_has(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, _ = leads
+    version = service.summary(ada).version  # type: ignore[union-attr]
+    service.set_next_action(ada, "Send the proposal", TODAY + timedelta(days=2), version)
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q", "f")
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "Send the proposal" in screen_text(app)
+        await tap(pilot, "n")  # keep it
+        assert isinstance(app.screen, QualificationScreen)
+        assert service.summary(ada).next_action == "Send the proposal"  # type: ignore[union-attr]
+        await tap(pilot, "f", "y")  # this time, replace it
+        await tap(pilot, "escape")  # nothing answered: the checklist just closes
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    summary = service.summary(ada)
+    assert summary is not None
+    assert (summary.next_action, summary.next_action_due) == ("Find out: can afford it?", TODAY)
+
+
+async def test_the_stand_up_says_who_is_back_from_nurturing(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    ada, _ = leads
+    version = service.summary(ada).version  # type: ignore[union-attr]
+    service.park(ada, TODAY, version, today=TODAY - timedelta(days=5))  # back today
+    async with running(service, (100, 40)) as (app, pilot):
+        assert "Ada Lovelace" in screen_text(app)  # on the board again, by itself
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        text = screen_text(app)
+        assert "BACK FROM NURTURING" in text
+        assert "Ada Lovelace" in text
