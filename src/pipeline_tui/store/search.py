@@ -399,7 +399,8 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
 
 def _pg_recent(source: Prose, rows: int) -> str:
     """The newest `rows` rows of a prose table, read backwards on its primary key."""
-    return f"(SELECT * FROM {source.table} ORDER BY id DESC LIMIT {int(rows)})"
+    read = dict.fromkeys(("id", source.card_id.removeprefix("r."), source.pg_document))
+    return f"(SELECT {', '.join(read)} FROM {source.table} ORDER BY id DESC LIMIT {int(rows)})"
 
 
 def _pg_active(source: Prose) -> str:
@@ -467,12 +468,16 @@ def _prose_hits_postgresql(
             session.execute(
                 text(
                     f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
+                    # The query is written out here, not read from q: as a constant
+                    # it is matched before the card is looked up, and the planner
+                    # knows how common its words are.
                     f"pool AS (SELECT r.id, {source.card_id} AS card_id,"
-                    f" ts_rank(r.{source.pg_document}, q.query, 2) AS rank "
-                    f"FROM {searched} r, q "
-                    f"WHERE r.{source.pg_document} @@ q.query AND {_pg_active(source)} "
-                    f"ORDER BY {order} DESC LIMIT :pool), "
-                    "best AS (SELECT * FROM pool ORDER BY rank DESC, id DESC LIMIT :limit) "
+                    f" r.{source.pg_document} AS document FROM {searched} r "
+                    f"WHERE r.{source.pg_document} @@ to_tsquery('{PG_CONFIG}', :q)"
+                    f" AND {_pg_active(source)} ORDER BY {order} DESC LIMIT :pool), "
+                    "best AS (SELECT pool.id, pool.card_id,"
+                    " ts_rank(pool.document, q.query, 2) AS rank FROM pool, q"
+                    " ORDER BY rank DESC, id DESC LIMIT :limit) "
                     f"SELECT c.id, c.name, c.organisation, c.stage, best.rank, best.id, {kind},"
                     f" {shown}, (SELECT count(*) FROM pool) "
                     f"FROM best JOIN card c ON c.id = best.card_id"
