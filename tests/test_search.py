@@ -302,8 +302,10 @@ def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
     assert service.matching_card_ids("lisbo") == {old}
     assert {h.card_id for h in service.search("pricing")} == {cards[1], cards[2]}
     assert service.matching_card_ids("pricing") == {cards[1], cards[2]}
+    assert {h.card_id for h in service.search("card")} == {cards[1], cards[2]}
     # Too few active matches among the newest rows: the older ones are found too.
     service.archive_card(cards[2], ArchiveReason.LOST, "", None)
     service.archive_card(cards[1], ArchiveReason.LOST, "", None)
     assert {h.card_id for h in service.search("pricing")} == {cards[0], earlier}
     assert service.matching_card_ids("pricing") == {cards[0], earlier}
+    assert [h.card_id for h in service.search("card")] == [cards[0]]

@@ -421,18 +421,30 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
     terms = words(query)
     if not terms:
         return []
-    card_rows = session.execute(
-        text(
-            f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
-            "pool AS (SELECT c.id, c.name, c.organisation, c.stage,"
-            " ts_rank(c.search_document, q.query, 2) AS rank "
-            "FROM card c, q WHERE c.search_document @@ q.query AND c.archived_at IS NULL "
-            "ORDER BY c.id DESC LIMIT :pool) "
-            "SELECT id, name, organisation, stage, rank FROM pool "
-            "ORDER BY rank DESC, id DESC LIMIT :limit"
-        ),
-        {"q": _tsquery(terms), "pool": RANK_POOL, "limit": limit},
-    ).all()
+    card_rows: list[Any] = []
+    # As for prose: the newest cards first, the index for a word too rare for them.
+    recent = (
+        "(SELECT id, search_document, archived_at FROM card"
+        f" ORDER BY id DESC LIMIT {PG_RECENT_ROWS})"
+    )
+    for searched, order in ((recent, "c.id"), ("card", "c.id + 0")):
+        card_rows = list(
+            session.execute(
+                text(
+                    f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
+                    f"pool AS (SELECT c.id, c.search_document AS document FROM {searched} c"
+                    f" WHERE c.search_document @@ to_tsquery('{PG_CONFIG}', :q)"
+                    f" AND c.archived_at IS NULL ORDER BY {order} DESC LIMIT :pool) "
+                    "SELECT c.id, c.name, c.organisation, c.stage,"
+                    " ts_rank(pool.document, q.query, 2) AS rank, (SELECT count(*) FROM pool)"
+                    " FROM pool JOIN card c ON c.id = pool.id, q"
+                    " ORDER BY rank DESC, c.id DESC LIMIT :limit"
+                ),
+                {"q": _tsquery(terms), "pool": RANK_POOL, "limit": limit},
+            )
+        )
+        if card_rows and card_rows[0][5] >= RANK_POOL:
+            break
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
     if expression is not None:
