@@ -280,3 +280,32 @@ def test_deleted_note_comes_back_whole_on_undo(service: PipelineService) -> None
     service.undo(change)
     [back] = service.card(ada).notes
     assert (back.kind, back.body, back.created_at) == (NoteKind.GAP, note.body, note.created_at)
+
+
+def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL looks among the newest rows first; the answers must not depend on it.
+    monkeypatch.setattr(search, "RANK_POOL", 2)
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 2)
+    monkeypatch.setattr(search, "PG_RECENT_ROWS", 3)
+    monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 3)
+    old = add(service, "Old")
+    service.add_note(old, NoteKind.GENERAL, "met them in Lisbon")
+    earlier = add(service, "Earlier")
+    service.add_note(earlier, NoteKind.GENERAL, "pricing")
+    cards = [add(service, f"Card {number}") for number in range(4)]
+    for card in cards:
+        service.add_note(card, NoteKind.GENERAL, "pricing came up")
+    service.archive_card(cards[3], ArchiveReason.LOST, "", None)
+    assert [h.card_id for h in service.search("lisbon")] == [old]
+    assert service.matching_card_ids("lisbo") == {old}
+    assert {h.card_id for h in service.search("pricing")} == {cards[1], cards[2]}
+    assert service.matching_card_ids("pricing") == {cards[1], cards[2]}
+    assert {h.card_id for h in service.search("card")} == {cards[1], cards[2]}
+    # Too few active matches among the newest rows: the older ones are found too.
+    service.archive_card(cards[2], ArchiveReason.LOST, "", None)
+    service.archive_card(cards[1], ArchiveReason.LOST, "", None)
+    assert {h.card_id for h in service.search("pricing")} == {cards[0], earlier}
+    assert service.matching_card_ids("pricing") == {cards[0], earlier}
+    assert [h.card_id for h in service.search("card")] == [cards[0]]
