@@ -94,9 +94,8 @@ def test_undoing_a_park_puts_the_card_back_on_the_board(service: PipelineService
     assert lead_ids(service) == []
 
 
+@pytest.mark.sqlite_only("the start-up peek reads SQLite files only")
 def test_the_start_up_peek_leaves_parked_cards_out(service: PipelineService, db_url: str) -> None:
-    if "://" in db_url:
-        pytest.skip("the peek reads SQLite files only")
     kept, _ = add(service, "Ada")
     parked, version = add(service, "Grace")
     service.park(parked, LATER, version, today=TODAY)
