@@ -3,6 +3,7 @@ stand-up's "back from nurturing" (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -126,7 +127,7 @@ def test_the_stand_up_lists_it_back_from_nurturing(service: PipelineService) -> 
 
 
 def test_the_stand_up_report_says_who_is_back(service: PipelineService) -> None:
-    from pipeline_tui.standup_report import as_markdown, as_text
+    from pipeline_tui.standup_report import as_json, as_markdown, as_text
 
     card, version = add(service, "Grace")
     service.park(card, LATER, version, today=TODAY)
@@ -138,6 +139,9 @@ def test_the_stand_up_report_says_who_is_back(service: PipelineService) -> None:
     # After the other sections: a stand-up reads as before, this comes last of the cards.
     assert text.index("STALE") < text.index("BACK FROM NURTURING")
     assert "## Back from nurturing (1)" in as_markdown(back)
+    data = json.loads(as_json(back))
+    assert [c["name"] for c in data["back_from_nurturing"]] == ["Grace"]
+    assert json.loads(as_json(service.standup(TODAY)))["back_from_nurturing"] == []
 
 
 def test_a_parked_lead_is_not_in_the_call_queue_until_it_is_back(

@@ -454,6 +454,7 @@ def test_cli_json_shape(capsys: pytest.CaptureFixture[str], team_db: Path) -> No
         "coming_up",
         "no_next_action",
         "ledger",
+        "back_from_nurturing",
     ]
     assert data["owner"] == "ana"
     assert [c["name"] for c in data["overdue"]] == ["Dev Patel"]

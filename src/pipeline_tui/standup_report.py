@@ -236,7 +236,8 @@ def as_record(standup: Standup, currency: Currency | None = None) -> dict[str, A
 
 
 def _week_record(standup: Standup) -> dict[str, Any]:
-    """The week ahead and the ledger since the last stand-up (fields added in version 1)."""
+    """The week ahead, the ledger since the last stand-up and the cards back from
+    nurturing (fields added in version 1)."""
     return {
         "coming_up": [_card(c) for c in standup.coming_up],
         "no_next_action": [_card(c) for c in standup.no_next_action],
@@ -259,6 +260,7 @@ def _week_record(standup: Standup) -> dict[str, Any]:
             }
             for row in standup.ledger
         ],
+        "back_from_nurturing": [_card(c) for c in standup.back_from_nurturing],
     }
 
 
