@@ -30,6 +30,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.line_list import LineList
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 120  # from this many columns a card's step sits on its own line's end
@@ -38,10 +39,9 @@ LABEL_WIDTH = 11
 Parts = list[Content | str | tuple[str, str]]
 
 
-class AgendaList(OptionList, inherit_bindings=False):
-    """The agenda's lines: the cursor stops on cards only, and does not wrap round.
-
-    Enter is left to the screen (open the card), so the footer names it."""
+class AgendaList(LineList, inherit_bindings=False):
+    """The agenda's lines. Enter is left to the screen (open the card), so the footer
+    names it."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, tooltip="Next step", id="agenda.down"),
@@ -51,29 +51,6 @@ class AgendaList(OptionList, inherit_bindings=False):
         Binding("pagedown", "page_down", "Page down", show=False, id="agenda.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="agenda.page_up"),
     ]
-
-    def _step(self, direction: int) -> int | None:
-        start = self.highlighted if self.highlighted is not None else -1
-        index = start + direction
-        while 0 <= index < self.option_count:
-            if not self.get_option_at_index(index).disabled:
-                return index
-            index += direction
-        return None
-
-    def action_cursor_down(self) -> None:
-        index = self._step(1)
-        if index is None:
-            self.scroll_down(animate=False)
-        else:
-            self.highlighted = index
-
-    def action_cursor_up(self) -> None:
-        index = self._step(-1)
-        if index is None:
-            self.scroll_home(animate=False)  # the first heading comes back into view
-        else:
-            self.highlighted = index
 
 
 class AgendaScreen(Screen[None]):

@@ -47,6 +47,7 @@ from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.line_list import LineList
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 120  # from this many columns the figures get their own panel
@@ -56,12 +57,8 @@ LABEL_WIDTH = 11
 Parts = list[Content | str | tuple[str, str]]
 
 
-class StandupList(OptionList):
-    """The stand-up's lines: the cursor stops on cards, headings and figures are read-only.
-
-    Unlike a plain OptionList the cursor does not wrap round, and moving past the last
-    card scrolls on, so the figures below it can be read from the keyboard.
-    """
+class StandupList(LineList):
+    """The stand-up's lines: the cursor stops on cards, headings and figures are read-only."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="standup.down"),
@@ -69,29 +66,6 @@ class StandupList(OptionList):
         Binding("home,g", "first", "First", show=False, id="standup.first"),
         Binding("end,G", "to_end", "End", show=False, id="standup.end"),
     ]
-
-    def _step(self, direction: int) -> int | None:
-        start = self.highlighted if self.highlighted is not None else -1
-        index = start + direction
-        while 0 <= index < self.option_count:
-            if not self.get_option_at_index(index).disabled:
-                return index
-            index += direction
-        return None
-
-    def action_cursor_down(self) -> None:
-        index = self._step(1)
-        if index is None:
-            self.scroll_down(animate=False)
-        else:
-            self.highlighted = index
-
-    def action_cursor_up(self) -> None:
-        index = self._step(-1)
-        if index is None:
-            self.scroll_home(animate=False)
-        else:
-            self.highlighted = index
 
     def action_to_end(self) -> None:
         self.action_last()
