@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import stat
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -386,6 +387,47 @@ def test_a_contact_already_there_is_merged_not_skipped(
     assert cards_in(db)["Ann Lee"]["notes"] == ann["notes"]
 
 
+def test_a_merge_fills_a_value_and_close_date_the_card_lacks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    run(capsys, "--db", str(db), "add", "Ann Lee", "--org", "Acme", "--email", "ann@acme.io")
+    run(capsys, "--db", str(db), "add", "Bob", "--org", "Bobco", "--value", "900")
+    source = write(
+        tmp_path / "deals.csv",
+        "name,organisation,email,amount,close date\n"
+        "Ann Lee,Acme,ann@acme.io,12500.50,2026-03-31\n"
+        "Bob,Bobco,,4000,\n",  # Bob has a value already: the card's stays
+    )
+    code, out, err = run(
+        capsys, "--db", str(db), "import", str(source),
+        "--map", "amount=value", "--map", "close date=expected_close",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "Line 2 added value, expected close to card 1 (Ann Lee)." in out.splitlines()
+    cards = cards_in(db)
+    assert (cards["Ann Lee"]["value"], cards["Ann Lee"]["expected_close"]) == (
+        "12500.50",
+        "2026-03-31",
+    )
+    assert cards["Bob"]["value"] == "900.00"
+
+
+def test_a_deal_value_that_is_not_an_amount_is_kept_in_the_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    source = write(
+        tmp_path / "deals.csv",
+        'Name,Company,Amount,Close Date\nAnn Lee,Acme,TBC,next quarter\nBob,Bobco,"$4,000",\n',
+    )
+    code, _, err = run(capsys, "--db", str(db), "import", str(source))
+    assert (code, err) == (0, "")
+    cards = cards_in(db)
+    assert (cards["Ann Lee"]["value"], cards["Ann Lee"]["expected_close"]) == (None, None)
+    note = cards["Ann Lee"]["notes"][-1]["body"]
+    assert "- Amount: TBC" in note and "- Close Date: next quarter" in note
+    assert cards["Bob"]["value"] == "4000.00"
+
+
 def test_dry_run_reports_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:
@@ -490,6 +532,9 @@ def _rich_pipeline(db: str) -> None:
         service.set_value(cards[7].id, Decimal("4000"))
         service.archive_card(cards[7].id, ArchiveReason.WON)
         service.move_card(cards[1].id, Stage.REPEAT)
+        # A lead parked "not yet": the day it comes back goes out and comes back in.
+        lead = next(c for c in cards[8:] if c.stage is Stage.LEAD)
+        service.park(lead.id, TODAY + timedelta(days=40), lead.version, today=TODAY)
         service.move_card(cards[5].id, Stage.PROSPECT, note="qualification overridden at 2/4")
         note = service.add_note(cards[2].id, NoteKind.URGENCY, "Needs it *before* the audit")
         service.update_note(note.id, "Needs it *before* the audit\n- soon", None, note.version)
@@ -609,6 +654,14 @@ def test_export_as_csv_has_every_card_with_its_notes_and_history(
     urgent = next(row for row in rows if f"[urgency, {TODAY.isoformat()}]" in row["notes"])
     assert "Needs it *before* the audit\n- soon" in urgent["notes"]
     assert all(" -> " in row["stage_history"] for row in rows)
+    # The money and the "not yet" day, in columns after the older ones.
+    assert list(rows[0])[-4:] == ["value", "expected_close", "won_value", "nurture_until"]
+    valued = next(row for row in rows if row["value"] == "12500.50")
+    assert valued["expected_close"] == TODAY.isoformat()
+    assert any(row["won_value"] == "4000.00" and row["archived_at"] for row in rows)
+    assert [row["nurture_until"] for row in rows if row["nurture_until"]] == [
+        (TODAY + timedelta(days=40)).isoformat()
+    ]
 
 
 def _contacts(db: str) -> dict[str, tuple[Any, ...]]:
@@ -629,6 +682,10 @@ def _contacts(db: str) -> dict[str, tuple[Any, ...]]:
             card["archive_note"],
             card["next_action"],
             card["next_action_due"],
+            card["value"],
+            card["expected_close"],
+            card["won_value"],
+            card["nurture_until"],
             sorted((n["kind"], n["body"]) for n in card["notes"]),
             sorted((t["kind"], t["happened_on"], t["summary"]) for t in card["touchpoints"]),
             [(e["from"], e["to"], e["by"]) for e in card["history"]],

@@ -363,7 +363,15 @@ def test_pipedrive_deals_status_and_default_pipeline(
         "Sam Rivera",
     )
     assert "Deal - Title: Diaz Construction deal" in fields_note(rosa)
+    # The deal's value and expected close become the card's; its currency stays in the note.
+    assert (rosa["value"], rosa["expected_close"]) == ("12000.00", "2026-12-20")
+    assert "Deal - Currency: USD" in fields_note(rosa)
     assert cards["Tomasz Nowak"]["stage"] == "client"
+    assert (cards["Tomasz Nowak"]["value"], cards["Tomasz Nowak"]["expected_close"]) == (
+        "8000.00",
+        None,
+    )
+    assert cards["Victor Hugo"]["value"] is None
     victor = cards["Victor Hugo"]
     assert (victor["archive_reason"], victor["archive_note"]) == ("lost", "Imported as Lost")
     assert "Deal - Lost reason: Went with a competitor" in fields_note(victor)

@@ -106,3 +106,25 @@ def test_show_gives_the_value_and_the_won_value(
     )
     _, text, _ = run(capsys, db, "show", "ann")
     assert "Value €9,000 · Won at €9,000" in text
+
+
+def test_list_gives_the_value_and_close_and_a_list_imported_elsewhere_keeps_them(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    run(capsys, db, "add", "Ann Okafor", "--value", "12500.50", "--close", "2026-12-31")
+    run(capsys, db, "add", "Bo Lind")
+    code, listed, _ = run(capsys, db, "list", "--format", "json")
+    records = {r["name"]: r for r in json.loads(listed)}
+    assert (records["Ann Okafor"]["value"], records["Ann Okafor"]["expected_close"]) == (
+        "12500.50",
+        "2026-12-31",
+    )
+    assert (records["Bo Lind"]["value"], records["Bo Lind"]["expected_close"]) == (None, None)
+    code, listed, _ = run(capsys, db, "list", "--format", "csv")
+    listing = tmp_path / "list.csv"
+    listing.write_text(listed, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.db"
+    code, _, err = run(capsys, elsewhere, "import", str(listing))
+    assert (code, err) == (0, "")
+    ann = next(c for c in service_for(elsewhere).cards() if c.name == "Ann Okafor")
+    assert (ann.value, ann.expected_close) == (Decimal("12500.50"), date(2026, 12, 31))

@@ -465,6 +465,9 @@ def _as_record(
         "tags": " ".join(clean_line(t) for t in card.tags),
         "next_action": clean_line(card.next_action),
         "next_action_due": card.next_action_due.isoformat() if card.next_action_due else None,
+        # As the export writes it ("12500.50"): exact, whatever reads the file.
+        "value": f"{card.value:.2f}" if card.value is not None else None,
+        "expected_close": card.expected_close.isoformat() if card.expected_close else None,
     }
 
 

@@ -330,6 +330,7 @@ def _card_record(
         "value": _amount(row.value_cents),
         "expected_close": _iso(row.expected_close),
         "won_value": _amount(row.won_value_cents),
+        "nurture_until": _iso(row.nurture_until),
         "notes": notes.get(row.id, []),
         "touchpoints": touchpoints.get(row.id, []),
         "history": history.get(row.id, []),
@@ -359,6 +360,11 @@ CSV_COLUMNS = (
     "notes",
     "touchpoints",
     "stage_history",
+    # Added after the columns above, so a sheet that reads them by position still works.
+    "value",
+    "expected_close",
+    "won_value",
+    "nurture_until",
 )
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
@@ -42,6 +43,7 @@ from pipeline_tui.domain.importing.vocabulary import (
     stage_from_text,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.money import MoneyError, parse_amount
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 
@@ -77,6 +79,8 @@ _OWN_HEADERS: dict[str, tuple[str, int]] = {
     "archivenote": ("archive_note", 0),
     "market": ("market", 0),
     "createdat": ("created_at", 0),
+    "wonvalue": ("won_value", 0),
+    "nurtureuntil": ("nurture_until", 0),
 }
 OWN_EXPORT = Profile("pipeline-tui CSV export", headers=_OWN_HEADERS, own=True)
 OWN_LIST = Profile("pipeline-tui list", headers=_OWN_HEADERS, own=True)
@@ -374,6 +378,7 @@ class ContactReader:
             kept.append(f"Referred by: {referrer}")
             source = source or TouchpointKind.REFERRAL
         source = source or columns.profile.source
+        value, expected_close = self._deal(pick("value"), pick("expected_close"), headers, kept)
         met_text = pick("met_on")
         created_text = pick("created")
         notes_text = clean_text(pick("notes", multi="")).strip()
@@ -436,8 +441,26 @@ class ContactReader:
             notes=tuple(notes),
             touchpoints=tuple(touchpoints),
             events=(PlannedStageEvent(None, stage_value, self.now, self.user),),
+            value=value,
+            expected_close=expected_close,
         )
         return own.apply(card) if own is not None else card
+
+    def _deal(
+        self, value_text: str, close_text: str, headers: Mapping[str, str], kept: list[str]
+    ) -> tuple[Decimal | None, date | None]:
+        """The deal's value and expected close; one that cannot be read is kept in the
+        Imported fields note, never dropped and never a reason to refuse the row."""
+        value = None
+        if value_text:
+            try:
+                value = parse_amount(value_text)
+            except MoneyError:
+                kept.append(f"{headers['value']}: {clean_line(value_text)}")
+        close = self._date("expected_close", close_text) if close_text else None
+        if close_text and close is None:
+            kept.append(f"{headers['expected_close']}: {clean_line(close_text)}")
+        return value, close
 
     def _stage(
         self, line: int, values: Sequence[str], kept: list[str]
@@ -497,6 +520,8 @@ class ContactReader:
             "archive_note",
             "market",
             "created_at",
+            "won_value",
+            "nurture_until",
         ):
             for column in self.columns.candidates.get(name, ()):
                 if column.index < len(values):
@@ -518,7 +543,7 @@ def reader_for(
 ) -> ContactReader:
     """A reader that knows, per date column, whether the file writes the day first."""
     day_first: dict[str, bool] = {}
-    for name in ("due", "met_on", "created"):
+    for name in ("due", "met_on", "created", "expected_close"):
         indexes = [c.index for c in columns.candidates.get(name, ())]
         if indexes:
             day_first[name] = is_day_first(
@@ -583,6 +608,8 @@ class _OwnRow:
     archive_note: str
     market: Market | None
     created_at: datetime | None
+    won_value: Decimal | None = None
+    nurture_until: date | None = None
 
     @classmethod
     def parse(cls, cells: Mapping[str, str], now: datetime, user: str) -> _OwnRow:
@@ -622,6 +649,16 @@ class _OwnRow:
         archived_at = _moment(cells.get("archived_at", ""))
         reason_text = cells.get("archive_reason", "").strip()
         market_text = cells.get("market", "").strip()
+        won_text = cells.get("won_value", "").strip()
+        nurture_text = cells.get("nurture_until", "").strip()
+        try:
+            won_value = parse_amount(won_text) if won_text else None
+        except MoneyError as error:
+            raise ValueError(_lower_first(str(error)).rstrip(".")) from None
+        try:
+            nurture_until = date.fromisoformat(nurture_text) if nurture_text else None
+        except ValueError:
+            raise ValueError(f"{nurture_text!r} is not a day like 2026-12-01") from None
         return cls(
             tuple(notes),
             tuple(touchpoints),
@@ -631,6 +668,8 @@ class _OwnRow:
             clean_line(cells.get("archive_note", ""))[:500],
             Market(market_text) if market_text else None,
             _moment(cells.get("created_at", "")),
+            won_value,
+            nurture_until,
         )
 
     def apply(self, card: PlannedCard) -> PlannedCard:
@@ -644,6 +683,8 @@ class _OwnRow:
             archive_note=self.archive_note,
             market=self.market or card.market,
             created_at=self.created_at or card.created_at,
+            won_value=self.won_value if self.archive_reason is ArchiveReason.WON else None,
+            nurture_until=self.nurture_until if card.stage is Stage.LEAD else None,
         )
 
 

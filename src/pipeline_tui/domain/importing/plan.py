@@ -90,6 +90,8 @@ class PlannedCard:
     expected_close: date | None = None
     won_value: Decimal | None = None
     """What it was won at, for a card archived as won."""
+    nurture_until: date | None = None
+    """A lead parked "not yet" until this day (domain.nurture)."""
 
     @property
     def archived(self) -> bool:

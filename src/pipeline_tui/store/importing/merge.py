@@ -25,6 +25,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.money import from_cents
 from pipeline_tui.store.models import (
     CardRow,
     QualificationAnswerRow,
@@ -43,6 +44,8 @@ FILLED = (
     ("next_action_due", "due date"),
     ("source", "source"),
     ("market", "market"),
+    ("value", "value"),
+    ("expected_close", "expected close"),
 )
 
 
@@ -134,6 +137,8 @@ def resolve(session: Session, cards: Sequence[PlannedCard], unit: str) -> Resolu
             card.next_action_due,
             card.source,
             card.market,
+            card.value_cents,
+            card.expected_close,
         )
     ):
         in_database.add(row.id, row.name, row.organisation, row.email)
@@ -179,6 +184,8 @@ def _load(session: Session, rows: dict[int, Any]) -> dict[int, Existing]:
                 "next_action_due": row.next_action_due,
                 "source": row.source,
                 "market": row.market,
+                "value": from_cents(row.value_cents) if row.value_cents is not None else None,
+                "expected_close": row.expected_close,
             },
         )
         for card_id, row in rows.items()

@@ -104,6 +104,7 @@ def _card_values(card: PlannedCard, position: int) -> dict[str, Any]:
         "value_cents": to_cents(card.value) if card.value is not None else None,
         "expected_close": card.expected_close,
         "won_value_cents": to_cents(card.won_value) if card.won_value is not None else None,
+        "nurture_until": card.nurture_until,
     }
 
 
@@ -238,6 +239,8 @@ def _update_existing(session: Session, existing: Sequence[Existing], now: dateti
         values = dict(state.changes)
         if "tags" in values:
             values["tags"] = " ".join(values["tags"])
+        if "value" in values:
+            values["value_cents"] = to_cents(values.pop("value"))
         session.connection().execute(
             update(card)
             .where(card.c.id == state.id)
