@@ -468,6 +468,7 @@ def _as_record(
         # As the export writes it ("12500.50"): exact, whatever reads the file.
         "value": f"{card.value:.2f}" if card.value is not None else None,
         "expected_close": card.expected_close.isoformat() if card.expected_close else None,
+        "nurture_until": card.nurture_until.isoformat() if card.nurture_until else None,
     }
 
 

@@ -211,6 +211,28 @@ def register(
     value.add_argument("amount", metavar="AMOUNT", help='12500, 12,500, 12.5k; "none" clears it')
     value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
 
+    park = _parser(
+        commands,
+        common,
+        "park",
+        'park a card "not yet" until a date, or bring it back',
+        """
+        Take the card off the active board until DATE, as p does on the qualification
+        checklist: it leaves the columns and their counts, shows in the board's
+        nurturing view (N), and comes back by itself on that day, when the stand-up
+        lists it as back from nurturing. "now" brings it back at once.
+        """,
+        """
+          pipeline-tui park ann 2027-03-01
+          pipeline-tui park 12 +3m
+          pipeline-tui park ann now
+        """,
+    )
+    park.add_argument("card", metavar="CARD", help=CARD_HELP)
+    park.add_argument(
+        "until", metavar="DATE", help='the day it comes back: 2027-03-01, +3m, eom; "now": today'
+    )
+
     show = _parser(
         commands,
         common,

@@ -227,6 +227,25 @@ def value(
     return 0
 
 
+# park ------------------------------------------------------------------------------------------
+
+
+def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    card = find(service, args.card)
+    version = service.card(card.id).summary.version
+    name = clean_line(card.name)
+    if args.until.strip().casefold() == "now":
+        service.unpark(card.id, version)
+        print(f"{name} is back on the board.", file=out)
+        return 0
+    until = due_date(args.until, config.date_order)
+    if until is None:
+        raise UsageError("Say until when: a date after today, or now to bring it back.")
+    service.park(card.id, until, version, today=today())
+    print(f"{name} is parked until {until.isoformat()}; it comes back on that day.", file=out)
+    return 0
+
+
 # show ------------------------------------------------------------------------------------------
 
 
@@ -510,5 +529,6 @@ COMMANDS: dict[str, Command] = {
     "move": move,
     "show": show,
     "value": value,
+    "park": park,
     "search": search,
 }

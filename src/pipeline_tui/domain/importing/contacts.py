@@ -684,7 +684,7 @@ class _OwnRow:
             market=self.market or card.market,
             created_at=self.created_at or card.created_at,
             won_value=self.won_value if self.archive_reason is ArchiveReason.WON else None,
-            nurture_until=self.nurture_until if card.stage is Stage.LEAD else None,
+            nurture_until=self.nurture_until,
         )
 
 

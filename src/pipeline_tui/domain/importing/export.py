@@ -181,7 +181,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         value=get.amount("value"),
         expected_close=get.day("expected_close"),
         won_value=get.amount("won_value") if reason is ArchiveReason.WON else None,
-        nurture_until=get.day("nurture_until") if stage is Stage.LEAD else None,
+        nurture_until=get.day("nurture_until"),
     )
 
 

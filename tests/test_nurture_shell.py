@@ -1,0 +1,63 @@
+"""Parking a card "not yet" from the shell: `park CARD DATE` and `park CARD now`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.stages import Stage
+from tests.conftest import TODAY
+from tests.test_shell import one_line_error, run, service_for
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())  # Monday 2026-11-23
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "park.db"
+
+
+def test_park_takes_the_card_off_the_board_until_its_day_and_now_brings_it_back(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    run(capsys, db, "add", "Bo Lind")
+    code, out, _ = run(capsys, db, "park", "ann", "+1m")
+    assert (code, out) == (0, "Ann Okafor is parked until 2026-12-23; it comes back on that day.\n")
+    service = service_for(db)
+    ann, bo = sorted(service.cards(), key=lambda c: c.name)
+    assert ann.nurture_until == date(2026, 12, 23)
+    assert list(service.board_view(TODAY).ids[Stage.LEAD]) == [bo.id]
+    assert list(service.board_view(TODAY, nurturing=True).ids[Stage.LEAD]) == [ann.id]
+    code, out, _ = run(capsys, db, "list", "--format", "json")
+    listed = {record["name"]: record["nurture_until"] for record in json.loads(out)}
+    assert listed == {"Ann Okafor": "2026-12-23", "Bo Lind": None}
+
+    code, out, _ = run(capsys, db, "park", "ann", "now")
+    assert (code, out) == (0, "Ann Okafor is back on the board.\n")
+    assert sorted(service_for(db).board_view(TODAY).ids[Stage.LEAD]) == [ann.id, bo.id]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (("park", "ann", "today"), "is not after today"),
+        (("park", "ann", "someday"), "'someday' is not a date"),
+        (("park", "bo", "now"), "Bo Lind is not parked"),
+        (("park", "zed", "+1m"), "zed"),
+    ],
+)
+def test_park_errors_are_one_sentence(
+    capsys: pytest.CaptureFixture[str], db: Path, argv: tuple[str, ...], says: str
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    run(capsys, db, "add", "Bo Lind")
+    code, _, err = run(capsys, db, *argv)
+    assert says in one_line_error(code, err)
+    assert all(c.nurture_until is None for c in service_for(db).cards())
