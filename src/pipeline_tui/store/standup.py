@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, from_cents
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
@@ -136,12 +136,12 @@ def read_standup(
                 id=row.id,
                 name=row.name,
                 organisation=row.organisation,
-                stage=Stage(row.stage),
+                stage=row.stage,
                 owner=row.owner,
                 created_at=row.created_at,
                 next_action=row.next_action,
                 next_action_due=row.next_action_due,
-                source=_source(row.source),
+                source=row.source,
                 last_touchpoint=row.day,
                 last_note_at=row.note_at,
                 last_move_at=row.move_at,
@@ -159,8 +159,8 @@ def read_standup(
         events = tuple(
             MoveEvent(
                 card_id=row.card_id,
-                from_stage=Stage(row.from_stage) if row.from_stage else None,
-                to_stage=Stage(row.to_stage),
+                from_stage=row.from_stage,
+                to_stage=row.to_stage,
                 at=row.at,
                 by=row.by,
             )
@@ -243,10 +243,3 @@ def _start_of(day: date, tz: tzinfo | None) -> datetime:
 
 def _value(cents: int | None) -> Decimal | None:
     return from_cents(cents) if cents is not None else None
-
-
-def _source(value: str | None) -> TouchpointKind | None:
-    try:
-        return TouchpointKind(value) if value else None
-    except ValueError:  # written by a newer release with a kind this one does not know
-        return None
