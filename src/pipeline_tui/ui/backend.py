@@ -58,7 +58,11 @@ class Backend:
         other refusal: the screens show its sentence and keep what was typed."""
         async with self._lock:
             try:
-                return await asyncio.to_thread(call, *args, **kwargs)
+                task, cancelled = await _to_the_end(call, *args, **kwargs)
+                if cancelled:
+                    _ = task.exception()  # retrieved: nobody waits for it any more
+                    raise asyncio.CancelledError
+                return task.result()
             except FieldError as error:
                 raise StoreError(str(error)) from None
             finally:
@@ -70,14 +74,17 @@ class Backend:
         """A write that can be undone; None when it changed nothing."""
         async with self._lock:
             try:
-                change = await asyncio.to_thread(call, *args, **kwargs)
+                task, cancelled = await _to_the_end(call, *args, **kwargs)
+                # Made is made: a change whose caller went away meanwhile can still be undone.
+                if task.exception() is None and (change := task.result()) is not None:
+                    self.history.record(change)
+                if cancelled:
+                    raise asyncio.CancelledError
+                return task.result()
             except FieldError as error:
                 raise StoreError(str(error)) from None
             finally:
                 self._count_own_write()
-            if change is not None:
-                self.history.record(change)
-            return change
 
     def seen_revision(self, revision: int) -> None:
         """The board was read at this clock."""
@@ -121,13 +128,16 @@ class Backend:
             if change is None:
                 return None
             try:
-                result = await asyncio.to_thread(self.service.revert, change)
+                task, cancelled = await _to_the_end(self.service.revert, change)
+                result = task.result()
             except StoreError:
                 self.history.refused(change)
                 raise
             finally:
                 self._count_own_write()
             done(change, result)
+            if cancelled:
+                raise asyncio.CancelledError
             return result
 
     async def undo_and_tell(
@@ -165,3 +175,22 @@ class Backend:
         else:
             notify(f"{did}: {clean_line(result.description)}", timeout=4, markup=False)
         return result
+
+
+async def _to_the_end(
+    call: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> tuple[asyncio.Future[T], bool]:
+    """`call` run in a thread until it ends, and whether the caller was cancelled
+    meanwhile (a palette search replaced by the next key, a screen closed).
+
+    A thread cannot be stopped. Were the lock let go at the cancel, the next call would
+    run beside the one still going: two queries at once on one connection fail, and a
+    write would miss its undo step. So the caller waits for the end either way."""
+    task = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            cancelled = True
+    return task, cancelled
