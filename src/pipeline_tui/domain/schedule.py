@@ -78,7 +78,7 @@ def parse_kind(typed: str, words: str) -> ActivityKind:
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(kind.value for kind in ActivityKind)
-    raise ValueError(f"The kind is one of {names}.")
+    raise ValueError(f"One of {names}.")
 
 
 @dataclass(frozen=True)
