@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
@@ -17,7 +18,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
-from tests.pilot import press, running, screen_text, type_text
+from tests.pilot import press, running, screen_text, tap, type_text
 
 FRIDAY = TODAY + timedelta(days=4)  # Fri 27 Nov 2026
 TUESDAY = TODAY + timedelta(days=1)
@@ -166,3 +167,26 @@ async def test_a_card_without_activities_says_how_to_schedule_one(
         assert "No next action yet. f sets one." in screen_text(app)
         await press(pilot, "x")
         assert isinstance(app.screen, CardScreen)
+
+
+async def test_x_on_the_week_brings_up_the_next_activity_and_adds_what_is_typed(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "w")
+        week = app.screen
+        assert "Call the CFO" in screen_text(app)
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        assert app.screen.query_one("#action", Input).value == ""  # the proposal is kept
+        assert service.card(ann).summary.next_action == "Send the proposal"
+        await type_text(pilot, "Book the follow-up meeting")
+        await press(pilot, "enter")
+        assert app.screen is week
+        assert open_steps(service, ann) == [
+            ("email", "Send the proposal", FRIDAY),
+            ("task", "Book the follow-up meeting", None),
+        ]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+        assert "Send the proposal" in screen_text(app)

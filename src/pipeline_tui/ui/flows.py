@@ -197,12 +197,16 @@ async def set_next_action(
     backend: Backend,
     card: CardSummary,
     held_keys: Callable[[], None] | None = None,
+    *,
+    adding: bool = False,
 ) -> bool:
     """The next-action dialog for `card` (`f` on the board), as the card screen opens it:
     drafted while typed, saved (and undoable) against the card as the rep saw it, and
     kept open with the newer version shown when someone else changed it meanwhile.
     Whether anything was saved. `held_keys` releases keys the caller already holds
-    (typed after `x`, say): they are let go once the dialog is there to take them."""
+    (typed after `x`, say): they are let go once the dialog is there to take them.
+    `adding`: the dialog opens empty and schedules one more step (after one was done:
+    a step still planned is kept, not overwritten); nothing typed adds nothing."""
     release_keys = held_keys or hold_keys(screen)
     try:
         current = await backend.run(backend.service.summary, card.id)
@@ -216,6 +220,18 @@ async def set_next_action(
         release_keys()
 
     async def save(answer: NextAction) -> None:
+        if adding:
+            if answer.action or answer.due is not None:
+                await backend.change(
+                    backend.service.add_activity,
+                    card.id,
+                    None,
+                    answer.action,
+                    answer.due,
+                    None,
+                    version,
+                )
+            return
         await backend.change(
             backend.service.set_next_action, card.id, answer.action, answer.due, version
         )
@@ -228,11 +244,11 @@ async def set_next_action(
         version = now.version  # the next save builds on what the rep has now seen
         return describe_next_action(now.next_action, now.next_action_due)
 
-    title = f"Next action for {clean_line(current.name)}"
+    title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
     dialog = NextActionScreen(
         title,
-        current.next_action,
-        current.next_action_due,
+        "" if adding else current.next_action,
+        None if adding else current.next_action_due,
         backend.today,
         save=save,
         read_theirs=read_theirs,
@@ -299,7 +315,7 @@ async def mark_done(
     )
     await refresh()
     # Done is only half the job: the next step is asked for at once.
-    await set_next_action(screen, backend, card, held_keys=release_keys)
+    await set_next_action(screen, backend, card, held_keys=release_keys, adding=True)
     await refresh()
     return True
 
