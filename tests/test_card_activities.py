@@ -190,3 +190,38 @@ async def test_x_on_the_week_brings_up_the_next_activity_and_adds_what_is_typed(
         ]
         assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
         assert "Send the proposal" in screen_text(app)
+
+
+async def test_the_week_lists_every_open_activity_and_x_z_act_on_the_line(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(10))
+    service.add_activity(ann, ActivityKind.TASK, "Print the contract", TODAY)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "w")
+        week = app.screen
+        text = screen_text(app)
+        for step in ("Call the CFO", "Print the contract", "Send the proposal"):
+            assert step in text, step
+        assert week.sub_title == "0 overdue · 3 in all"
+        await press(pilot, "g")  # today's: Print the contract
+        await tap(pilot, "z", "t")  # to tomorrow, beside the call
+        assert app.screen is week
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("task", "Print the contract", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        assert service.activities(ann)[0].due_time == time(10)  # the call kept its time
+        await press(pilot, "g")  # the first line now: the call, at 10:00
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert app.screen is week
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+        assert open_steps(service, ann) == [
+            ("task", "Print the contract", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        assert "Call the CFO" not in screen_text(app)
+        assert service.card(ann).summary.next_action == "Print the contract"

@@ -695,12 +695,20 @@ class PipelineService:
             return daily.add_card(session, actor, draft, stage, source=source, on=on, force=force)
 
     def agenda(
-        self, *, until: date | None = None, owner: str | None = None, today: date | None = None
+        self,
+        *,
+        until: date | None = None,
+        owner: str | None = None,
+        today: date | None = None,
+        every_activity: bool = False,
     ) -> list[ScheduledAction]:
         """Open dated next actions due by `until` (None: all), earliest first; with
-        `today`, without the cards parked "not yet" beyond it."""
+        `today`, without the cards parked "not yet" beyond it; `every_activity`: every
+        open dated activity, not only each card's earliest."""
         with self.database.read() as session:
-            return agenda.scheduled_actions(session, until=until, owner=owner, today=today)
+            return agenda.scheduled_actions(
+                session, until=until, owner=owner, today=today, every_activity=every_activity
+            )
 
     def schedule_next(self, card_id: int, action: str, due: date | None) -> Change:
         """Set a card's next step, replacing the one it had."""
