@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from datetime import date, time, timedelta
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import ConflictError, PipelineService, StoreError
+from pipeline_tui.store.models import ActivityRow
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.both_backends
@@ -234,3 +236,27 @@ def test_the_export_holds_every_activity(service: PipelineService, ann: int) -> 
         ("call", "Call the CFO", "14:30", False),
         ("task", "Print it", None, True),
     ]
+
+
+def test_undoing_a_cards_creation_takes_its_activity_and_redo_brings_it_back(
+    service: PipelineService, ann: int
+) -> None:
+    change = service.add_card(CardDraft("Bo", next_action="Call Bo", next_action_due=TUESDAY))
+    undone = service.revert(change)
+    assert undone.inverse is not None
+    with service.database.read() as session:
+        assert session.scalar(select(func.count()).select_from(ActivityRow)) == 1  # Ann's
+    redone = service.revert(undone.inverse)
+    assert steps(service, redone.card_id) == [("Call Bo", TUESDAY)]
+
+
+def test_a_next_action_written_without_its_activity_can_still_be_marked_done(
+    service: PipelineService, ann: int
+) -> None:
+    with service.database.write() as session:
+        session.execute(delete(ActivityRow))
+    assert service.activities(ann) == ()
+    version = service.card(ann).version
+    service.complete_next_action(ann, TouchpointKind.EMAIL, TODAY, "", version)
+    assert next_action(service, ann) == ("", None)
+    assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Send the proposal"]

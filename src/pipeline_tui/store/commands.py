@@ -480,6 +480,11 @@ def complete_next_action(
     row = get_card(session, card_id)
     check_version(row, expected_version)
     earliest = schedule.earliest_open(session, row.id)
+    if earliest is None and (row.next_action or row.next_action_due is not None):
+        # Written beside the activities (by hand, or a release before them): the next
+        # action becomes one, so it is marked done like any other.
+        schedule.follow(session, row, actor.now)
+        earliest = schedule.earliest_open(session, row.id)
     if earliest is None:
         raise StoreError(f"{row.name} has no next action to mark done.")
     return complete_activity(
