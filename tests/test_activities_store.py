@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -260,3 +261,23 @@ def test_a_next_action_written_without_its_activity_can_still_be_marked_done(
     service.complete_next_action(ann, TouchpointKind.EMAIL, TODAY, "", version)
     assert next_action(service, ann) == ("", None)
     assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Send the proposal"]
+
+
+def test_an_imported_next_action_is_an_activity_also_when_merged_into_a_card(
+    service: PipelineService, tmp_path: Path
+) -> None:
+    first = tmp_path / "contacts.csv"
+    first.write_text(
+        "Name,Email,Next step,Due\nCy,cy@example.com,Call Cy,2026-11-24\nDi,di@example.com,,\n"
+    )
+    service.import_file(first, today=TODAY)
+    cards = {c.name: c.id for c in service.board()[Stage.LEAD]}
+    [step] = service.activities(cards["Cy"])
+    assert (step.kind, step.text, step.due) == (ActivityKind.CALL, "Call Cy", TUESDAY)
+    assert service.activities(cards["Di"]) == ()
+    # Di had no next action: the merged one fills it, as her one activity.
+    later = tmp_path / "later.csv"
+    later.write_text("Name,Email,Next step,Due\nDi,di@example.com,Email Di the deck,2026-11-27\n")
+    service.import_file(later, today=TODAY)
+    assert steps(service, cards["Di"]) == [("Email Di the deck", FRIDAY)]
+    assert next_action(service, cards["Di"]) == ("Email Di the deck", FRIDAY)
