@@ -281,3 +281,25 @@ def test_an_imported_next_action_is_an_activity_also_when_merged_into_a_card(
     service.import_file(later, today=TODAY)
     assert steps(service, cards["Di"]) == [("Email Di the deck", FRIDAY)]
     assert next_action(service, cards["Di"]) == ("Email Di the deck", FRIDAY)
+
+
+def test_the_stand_up_and_the_week_list_every_open_activity_due_soon(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9))
+    service.add_activity(ann, ActivityKind.TASK, "Print the contract", TUESDAY)
+    service.add_activity(ann, ActivityKind.TASK, "Plan next year", TODAY + timedelta(days=30))
+    coming = service.standup(TODAY).coming_up
+    assert [(c.next_action, c.next_action_due) for c in coming] == [
+        ("Call the CFO", TUESDAY),
+        ("Print the contract", TUESDAY),
+        ("Send the proposal", FRIDAY),
+    ]
+    week = service.agenda(until=TODAY + timedelta(days=7), today=TODAY, every_activity=True)
+    assert [(a.action, a.due_time) for a in week] == [
+        ("Call the CFO", time(9)),
+        ("Print the contract", None),
+        ("Send the proposal", None),
+    ]
+    # The shell's agenda and the calendar file: one line a card, its next action.
+    assert [a.action for a in service.agenda(until=TODAY + timedelta(days=7))] == ["Call the CFO"]

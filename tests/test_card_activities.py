@@ -16,6 +16,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
 from tests.pilot import press, running, screen_text, tap, type_text
@@ -225,3 +226,29 @@ async def test_the_week_lists_every_open_activity_and_x_z_act_on_the_line(
         ]
         assert "Call the CFO" not in screen_text(app)
         assert service.card(ann).summary.next_action == "Print the contract"
+
+
+async def test_the_stand_up_lists_a_later_step_coming_up_and_x_marks_that_one_done(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    [_, proposal] = service.activities(ann)
+    coming = service.standup(TODAY).coming_up
+    assert [(c.id, c.next_action, c.activity_id) for c in coming] == [
+        (ann, "Call the CFO", None),
+        (ann, "Send the proposal", proposal.id),
+    ]
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        standup = app.screen
+        assert isinstance(standup, StandupScreen)
+        assert "COMING UP THIS WEEK · 2" in screen_text(app)
+        while (line := standup.highlighted) is None or line.activity_id is None:
+            await press(pilot, "j")
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert id(app.screen) == id(standup)  # an "is" would narrow
+        assert open_steps(service, ann) == [("call", "Call the CFO", TUESDAY)]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Send the proposal"]
+        assert "COMING UP THIS WEEK · 1" in screen_text(app)
