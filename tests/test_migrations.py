@@ -18,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
@@ -171,6 +172,58 @@ def test_cards_written_before_nurturing_are_on_the_board_and_can_be_parked(
         assert list(service.board_view(today).ids[Stage.LEAD]) == [1]
         service.park(1, today + timedelta(days=30), summary.version, today=today)
         assert list(service.board_view(today).ids[Stage.LEAD]) == []
+        assert service.search("Acme")  # the full-text triggers on card survived
+    finally:
+        database.close()
+
+
+def test_next_actions_written_before_activities_become_one_open_activity_each(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0012"))
+    insert = text(
+        "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+        " owner, next_action, next_action_due, created_at, updated_at, archived_at,"
+        " archive_note, version) VALUES (:id, :name, 'Acme', '', '', '', 'prospect', :id,"
+        " 'sam', :action, :due, :now, :now, :archived, '', 1)"
+    )
+    now = NOW.replace(tzinfo=None)
+    friday = NOW.date() + timedelta(days=4)
+    cards = [
+        {"id": 1, "name": "Ada", "action": "Send the proposal", "due": friday},
+        {"id": 2, "name": "Ben", "action": "Find the CFO's name", "due": None},
+        {"id": 3, "name": "Cy", "action": "", "due": NOW.date()},
+        {"id": 4, "name": "Di", "action": "", "due": None},
+        {"id": 5, "name": "Ed", "action": "Ask for a referral", "due": friday, "archived": now},
+    ]
+    with engine.begin() as connection:
+        for card in cards:
+            connection.execute(insert, {"archived": None, "now": now, **card})
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        found = {
+            card_id: [(a.kind, a.text, a.due, a.due_time) for a in service.activities(card_id)]
+            for card_id in range(1, 6)
+        }
+        assert found == {
+            1: [(ActivityKind.TASK, "Send the proposal", friday, None)],
+            2: [(ActivityKind.TASK, "Find the CFO's name", None, None)],
+            3: [(ActivityKind.TASK, "", NOW.date(), None)],
+            4: [],
+            5: [(ActivityKind.TASK, "Ask for a referral", friday, None)],
+        }
+        ada = service.card(1)
+        assert (ada.summary.next_action, ada.summary.next_action_due) == (
+            "Send the proposal",
+            friday,
+        )
+        # The migrated step is the one the board's f and x work on.
+        service.add_activity(1, ActivityKind.CALL, "Call the CFO", friday - timedelta(days=2))
+        assert service.card(1).summary.next_action == "Call the CFO"
+        version = service.card(1).version
+        service.complete_next_action(1, TouchpointKind.CALL, NOW.date(), "", version)
+        assert service.card(1).summary.next_action == "Send the proposal"
         assert service.search("Acme")  # the full-text triggers on card survived
     finally:
         database.close()

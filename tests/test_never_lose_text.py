@@ -367,7 +367,8 @@ async def test_a_next_action_refused_by_a_conflict_stays_in_the_dialog(
         assert "Saved elsewhere meanwhile: Call on Monday" in screen_text(app)
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen)
-    assert service.card(ann).summary.next_action == "Send the insight"
+    # f on the card schedules one more step: theirs stays, the rep's is saved beside it.
+    assert [a.text for a in service.activities(ann)] == ["Call on Monday", "Send the insight"]
 
 
 # Undo you can follow ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ it with --snapshot-update.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
@@ -127,6 +128,29 @@ def test_card_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
         NoteKind.PROBLEM,
         "## Empty miles\nTrucks come back **empty** twice a week:\n- Oslo run\n- Bergen run",
     )
+    app = make_app(service)
+    assert snap_compare(app, terminal_size=size, run_before=open_card)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_card_screen_with_activities(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """Three steps planned on one card: the earliest (timed) is the next action; the
+    highlight moved to the second, which x would mark done."""
+
+    async def open_card(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("l", "enter")
+        await settle(pilot)
+        await pilot.press("tab", "down")
+        await settle(pilot)
+
+    service = demo_service()
+    [lars] = [card for card in service.board()[Stage.PROSPECT] if card.name == "Lars Nyström"]
+    service.add_activity(lars.id, ActivityKind.CALL, "Call the CFO", TODAY, time(15, 30))
+    service.add_activity(
+        lars.id, ActivityKind.MEETING, "Site visit in Oslo", TODAY + timedelta(days=3)
+    )
+    service.add_activity(lars.id, None, "Research their Bergen depot", None)
     app = make_app(service)
     assert snap_compare(app, terminal_size=size, run_before=open_card)
 

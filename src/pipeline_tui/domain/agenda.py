@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
@@ -33,6 +33,17 @@ class ScheduledAction:
     """When the card (so the step) last changed: the calendar's DTSTAMP."""
     version: int = 0
     """Rises with every change to the card: the calendar's SEQUENCE."""
+    activity_id: int | None = None
+    """The scheduled activity this step is (domain.schedule), when every open activity
+    is listed (the week); None: the card's next action, its earliest."""
+    due_time: time | None = None
+
+    @property
+    def key(self) -> str:
+        """Names the line: one a card, or one an activity when every one is listed."""
+        if self.activity_id is not None:
+            return f"activity-{self.activity_id}"
+        return f"card-{self.card_id}"
 
     def is_overdue(self, today: date) -> bool:
         return self.due < today

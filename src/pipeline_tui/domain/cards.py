@@ -14,6 +14,7 @@ from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
 from pipeline_tui.domain.money import MAX_VALUE
 from pipeline_tui.domain.nurture import is_nurturing
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
+from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
@@ -226,6 +227,8 @@ class CardDetail:
     qualification: Qualification | None = None
     referred_by: CardLink | None = None
     referrals: tuple[CardLink, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    """The open scheduled steps, earliest first: the first is the next action."""
 
     @property
     def draft(self) -> CardDraft:
@@ -295,6 +298,9 @@ class Change:
     for a referral), so undo can tell it from what was added since."""
     removed: RemovedCard | None = None
     """A creation that was undone: the card, to make again (redo)."""
+    activities: tuple[Activity, ...] | None = None
+    """The card's scheduled activities before the change, done ones too, when the
+    change may have touched them: undo puts them back as they were."""
 
 
 @dataclass(frozen=True)

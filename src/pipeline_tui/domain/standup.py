@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 # Last activity and staleness are defined in domain/activity.py (the board needs them
@@ -149,6 +149,11 @@ class StandupCard:
     expected_close: date | None = None
     version: int = 0
     """The card's version as read, so a step acted on from the stand-up is checked."""
+    activity_id: int | None = None
+    """Set on a later step of the card (one of its scheduled activities after the
+    earliest), listed under coming up with that step as its next action."""
+    due_time: time | None = None
+    """The later step's time of day, kept when it is snoozed."""
 
     @property
     def has_next_action(self) -> bool:
@@ -226,6 +231,9 @@ class StandupData:
     won: tuple[WonDeal, ...] = ()
     """The owners' cards archived as won with a value, from `events_from` on."""
     touches: tuple[LoggedTouch, ...] = ()
+    later_steps: tuple[StandupCard, ...] = ()
+    """Open activities after each card's earliest, due within the week ahead: coming up
+    lists them too ("send the proposal Fri" and "call the CFO Tue")."""
     """The touchpoints logged on the owners' cards from the stand-up's `since` on."""
 
 
@@ -624,7 +632,10 @@ def build_standup(
             s for s in data.call_sessions if since <= local_day(s.started_at, tz) <= today
         ),
         money=money_figures(cards, late, idle, won, probabilities),
-        coming_up=coming_up(cards, today),
+        coming_up=coming_up(
+            (*cards, *(s for s in data.later_steps if not is_nurturing(s.nurture_until, today))),
+            today,
+        ),
         no_next_action=without_next_action(cards),
         ledger=ledger(cards, data.touches, since, today),
         back_from_nurturing=back_from_nurturing(data.cards, today, since),

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.agenda import ScheduledAction
-from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.models import ActivityRow, CardRow
 
 
 def scheduled_actions(
@@ -22,10 +22,15 @@ def scheduled_actions(
     until: date | None = None,
     owner: str | None = None,
     today: date | None = None,
+    every_activity: bool = False,
 ) -> list[ScheduledAction]:
     """Every active card's dated next action due on or before `until` (None: all),
     earliest first; `owner`: only that rep's cards; `today`: leaving out cards parked
-    "not yet" that are still away on that day."""
+    "not yet" that are still away on that day. `every_activity`: each open dated
+    activity of those cards, not only each card's earliest (a card can have two
+    steps this week)."""
+    if every_activity:
+        return _every_activity(session, until=until, owner=owner, today=today)
     query = select(
         CardRow.id,
         CardRow.name,
@@ -59,6 +64,66 @@ def scheduled_actions(
             phone=row.phone,
             updated_at=row.updated_at,
             version=row.version,
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _every_activity(
+    session: Session, *, until: date | None, owner: str | None, today: date | None
+) -> list[ScheduledAction]:
+    query = (
+        select(
+            CardRow.id,
+            CardRow.name,
+            CardRow.organisation,
+            CardRow.stage,
+            CardRow.owner,
+            CardRow.email,
+            CardRow.phone,
+            CardRow.updated_at,
+            CardRow.version,
+            ActivityRow.id.label("activity_id"),
+            ActivityRow.text,
+            ActivityRow.due,
+            ActivityRow.due_time,
+        )
+        .join(ActivityRow, ActivityRow.card_id == CardRow.id)
+        .where(
+            CardRow.archived_at.is_(None),
+            ActivityRow.done_at.is_(None),
+            ActivityRow.due.is_not(None),
+        )
+    )
+    if until is not None:
+        query = query.where(ActivityRow.due <= until)
+    if owner is not None:
+        query = query.where(CardRow.owner == owner)
+    if today is not None:
+        query = query.where(or_(CardRow.nurture_until.is_(None), CardRow.nurture_until <= today))
+    query = query.order_by(
+        ActivityRow.due,
+        ActivityRow.due_time.is_(None),
+        ActivityRow.due_time,
+        CardRow.name,
+        CardRow.id,
+        ActivityRow.id,
+    )
+    return [
+        ScheduledAction(
+            card_id=row.id,
+            card_name=row.name,
+            organisation=row.organisation,
+            stage=row.stage,
+            owner=row.owner,
+            action=row.text,
+            due=row.due,
+            email=row.email,
+            phone=row.phone,
+            updated_at=row.updated_at,
+            version=row.version,
+            activity_id=row.activity_id,
+            due_time=row.due_time,
         )
         for row in session.execute(query)
     ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
@@ -33,11 +33,13 @@ from pipeline_tui.domain.money import from_cents, to_cents
 from pipeline_tui.domain.nurture import NurtureError, check_park_date
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
+from pipeline_tui.domain.schedule import ActivityKind, kind_for_words
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import events, positions, read_model
+from pipeline_tui.store import events, positions, read_model, schedule
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
+    ActivityRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -82,6 +84,7 @@ def add_card(
     row.events.append(StageEventRow(from_stage=None, to_stage=stage, at=actor.now, by=actor.user))
     session.add(row)
     session.flush()
+    schedule.follow(session, row, actor.now)  # its next action, if typed, is its first activity
     events.record(session, row, EventName.CARD_ADDED, at=actor.now, by=actor.user, email=row.email)
     return row
 
@@ -105,11 +108,13 @@ def update_card(
     """Save an edited profile, refusing if someone else saved the card meanwhile."""
     row = get_card(session, card_id)
     check_version(row, expected_version)
-    before = state_of(row)
+    before, activities = state_of(row), schedule.snapshot(session, row.id)
     apply_draft(row, draft)
     row.updated_at = actor.now
-    session.flush()
-    return Change(ChangeKind.EDIT, row.id, f"Edited {row.name}", before, row.version)
+    schedule.follow(session, row, actor.now)
+    return Change(
+        ChangeKind.EDIT, row.id, f"Edited {row.name}", before, row.version, activities=activities
+    )
 
 
 def move_card(
@@ -444,16 +449,18 @@ def set_next_action(
     due: date | None,
     expected_version: int,
 ) -> Change:
-    """Set (or clear, with an empty action and no date) the card's one next step."""
+    """Set the card's next action: the earliest open activity takes these words and
+    day (one is added when there is none); an empty action and no date drops it, and
+    the next open one, if any, comes up."""
     action = check_length("next_action", clean_line(action))
     row = get_card(session, card_id)
     check_version(row, expected_version)
-    before = state_of(row)
+    before, activities = state_of(row), schedule.snapshot(session, row.id)
     row.next_action, row.next_action_due = action, due
     row.updated_at = actor.now
-    session.flush()
+    schedule.follow(session, row, actor.now)
     what = f"Next action for {row.name}" if action or due else f"Cleared next action of {row.name}"
-    return Change(ChangeKind.EDIT, row.id, what, before, row.version)
+    return Change(ChangeKind.EDIT, row.id, what, before, row.version, activities=activities)
 
 
 def complete_next_action(
@@ -465,32 +472,24 @@ def complete_next_action(
     summary: str,
     expected_version: int,
 ) -> int:
-    """Mark the next action done: log it as a touchpoint and clear it, in one step.
+    """Mark the next action (the earliest open activity) done: log it as a touchpoint,
+    and the next open activity, if any, becomes the next action; in one step.
 
     Returns the card's new version, for setting the next action straight after.
     """
     row = get_card(session, card_id)
     check_version(row, expected_version)
-    summary = summary or clip("touchpoint_summary", f"Done: {row.next_action}")
-    touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
-    events.record(
-        session,
-        row,
-        EventName.NEXT_ACTION_DONE,
-        at=actor.now,
-        by=actor.user,
-        action=row.next_action,
-        due=row.next_action_due.isoformat() if row.next_action_due else None,
-        touchpoint={
-            "kind": kind.value,
-            "on": happened_on.isoformat(),
-            "summary": touchpoint.summary,
-        },
+    earliest = schedule.earliest_open(session, row.id)
+    if earliest is None and (row.next_action or row.next_action_due is not None):
+        # Written beside the activities (by hand, or a release before them): the next
+        # action becomes one, so it is marked done like any other.
+        schedule.follow(session, row, actor.now)
+        earliest = schedule.earliest_open(session, row.id)
+    if earliest is None:
+        raise StoreError(f"{row.name} has no next action to mark done.")
+    return complete_activity(
+        session, actor, earliest.id, kind, happened_on, summary, expected_version
     )
-    row.next_action, row.next_action_due = "", None
-    row.updated_at = actor.now
-    session.flush()
-    return row.version
 
 
 def log_touchpoint(
@@ -527,6 +526,133 @@ def log_touchpoint(
         set_committed_value(row, "source", kind)
         set_committed_value(row, "market", market)
     return touchpoint
+
+
+# Scheduled activities ------------------------------------------------------------------
+
+
+def add_activity(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    kind: ActivityKind | None,
+    text: str,
+    due: date | None,
+    due_time: time | None = None,
+    expected_version: int | None = None,
+) -> Change:
+    """Schedule one more step on the card; undo takes it away again."""
+    text = check_length("next_action", clean_line(text))
+    if not text and due is None:
+        raise StoreError("An activity needs some words or a due date.")
+    card = get_card(session, card_id, active=True)
+    if expected_version is not None:
+        check_version(card, expected_version, doing="given the activity")
+    before, activities = state_of(card), schedule.snapshot(session, card.id)
+    session.add(
+        ActivityRow(
+            card_id=card.id,
+            kind=kind or kind_for_words(text),
+            text=text,
+            due=due,
+            due_time=due_time if due is not None else None,
+            created_at=actor.now,
+        )
+    )
+    _edited(session, actor, card)
+    what = f"Scheduled {text or 'a step'} for {card.name}"
+    return Change(ChangeKind.EDIT, card.id, what, before, card.version, activities=activities)
+
+
+def edit_activity(
+    session: Session,
+    actor: Actor,
+    activity_id: int,
+    kind: ActivityKind | None,
+    text: str,
+    due: date | None,
+    due_time: time | None = None,
+    expected_version: int | None = None,
+) -> Change:
+    """Change an open step's kind, words, day or time."""
+    text = check_length("next_action", clean_line(text))
+    if not text and due is None:
+        raise StoreError("An activity needs some words or a due date.")
+    row, card = _open_row(session, activity_id, expected_version, "changed")
+    before, activities = state_of(card), schedule.snapshot(session, card.id)
+    row.kind = kind or row.kind
+    row.text, row.due = text, due
+    row.due_time = due_time if due is not None else None
+    _edited(session, actor, card)
+    what = f"Changed {text or 'a step'} on {card.name}"
+    return Change(ChangeKind.EDIT, card.id, what, before, card.version, activities=activities)
+
+
+def delete_activity(
+    session: Session, actor: Actor, activity_id: int, expected_version: int | None = None
+) -> Change:
+    """Drop an open step without doing it (nothing is logged); undo brings it back."""
+    row, card = _open_row(session, activity_id, expected_version, "dropped")
+    before, activities = state_of(card), schedule.snapshot(session, card.id)
+    session.delete(row)
+    _edited(session, actor, card)
+    what = f"Dropped {row.text or 'a step'} on {card.name}"
+    return Change(ChangeKind.EDIT, card.id, what, before, card.version, activities=activities)
+
+
+def complete_activity(
+    session: Session,
+    actor: Actor,
+    activity_id: int,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    expected_version: int | None = None,
+) -> int:
+    """Mark a step done: logged as a touchpoint, the next open step becomes the card's
+    next action. Returns the card's new version."""
+    row, card = _open_row(session, activity_id, expected_version, "marked done")
+    summary = summary or clip("touchpoint_summary", f"Done: {row.text}")
+    touchpoint = log_touchpoint(card, kind, happened_on, summary, actor.now)
+    events.record(
+        session,
+        card,
+        EventName.NEXT_ACTION_DONE,
+        at=actor.now,
+        by=actor.user,
+        action=row.text,
+        due=row.due.isoformat() if row.due else None,
+        touchpoint={
+            "kind": kind.value,
+            "on": happened_on.isoformat(),
+            "summary": touchpoint.summary,
+        },
+    )
+    row.done_at = actor.now
+    _edited(session, actor, card)
+    return card.version
+
+
+def _open_row(
+    session: Session, activity_id: int, expected_version: int | None, doing: str
+) -> tuple[ActivityRow, CardRow]:
+    row = session.get(ActivityRow, activity_id)
+    if row is None:
+        raise NotFoundError("That activity no longer exists.")
+    card = get_card(session, row.card_id, active=True)
+    if expected_version is not None:
+        check_version(card, expected_version, doing=doing)
+    if row.done_at is not None:
+        raise StoreError(f"{row.text or 'That step'} is done already.")
+    return row, card
+
+
+def _edited(session: Session, actor: Actor, card: CardRow) -> None:
+    # A change of plan is an edit of the card: its version rises even when the earliest
+    # step (the columns the card holds) stays the same, or the clock has not moved.
+    card.updated_at = actor.now
+    flag_modified(card, "updated_at")
+    schedule.refresh(session, card)
 
 
 # Shared by every change ----------------------------------------------------------------
@@ -592,7 +718,7 @@ def set_value(
     ).cleaned()
     apply_draft(row, draft)
     row.updated_at = actor.now
-    session.flush()
+    session.flush()  # the next action is as it was: the activities stay as they are
     return Change(ChangeKind.EDIT, row.id, f"Set the value of {row.name}", before, row.version)
 
 

@@ -18,7 +18,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import commands, lookup, read_model
+from pipeline_tui.store import commands, lookup, read_model, schedule
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.models import CardRow
@@ -147,6 +147,8 @@ def capture(
             row.updated_at = actor.now
             scheduled = True
         session.flush()
+        if scheduled:
+            schedule.follow(session, row, actor.now)
         results.append(
             CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
         )

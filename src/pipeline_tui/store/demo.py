@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, QUALIFIED_STAGES, Answer
 from pipeline_tui.domain.stages import STAGES, Stage
+from pipeline_tui.store import schedule
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.models import (
     CardRow,
@@ -424,6 +425,8 @@ def seed_demo(database: Database, today: date, user: str = "demo") -> int:
             session.add(row)
             rows[person.name] = (row, person)
         session.flush()
+        for row, _ in rows.values():
+            schedule.follow(session, row, row.created_at)  # the next action: an activity
         # Referred people point at the client who introduced them.
         for row, person in rows.values():
             if person.source is K.REFERRAL:

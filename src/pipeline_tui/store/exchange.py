@@ -38,6 +38,7 @@ from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.importing.merge import Merge, resolve
 from pipeline_tui.store.importing.write import CHUNK, table_of, write
 from pipeline_tui.store.models import (
+    ActivityRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -239,6 +240,7 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
     touchpoints: dict[int, list[dict[str, Any]]] = {}
     history: dict[int, list[dict[str, Any]]] = {}
     answers: dict[int, list[dict[str, Any]]] = {}
+    activities: dict[int, list[dict[str, Any]]] = {}
     with database.read() as session:
         note = table_of(ResearchNoteRow).c
         for row in session.execute(
@@ -285,9 +287,21 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
                     "updated_by": row.updated_by,
                 }
             )
+        step = table_of(ActivityRow).c
+        for row in session.execute(select(table_of(ActivityRow)).order_by(step.card_id, step.id)):
+            activities.setdefault(row.card_id, []).append(
+                {
+                    "kind": row.kind,
+                    "text": row.text,
+                    "due": _iso(row.due),
+                    "due_time": row.due_time.strftime("%H:%M") if row.due_time else None,
+                    "created_at": _iso(row.created_at),
+                    "done_at": _iso(row.done_at),
+                }
+            )
         card = table_of(CardRow).c
         cards = [
-            _card_record(row, notes, touchpoints, history, answers)
+            _card_record(row, notes, touchpoints, history, answers, activities)
             for row in session.execute(select(table_of(CardRow)).order_by(card.id))
         ]
     return {
@@ -304,6 +318,7 @@ def _card_record(
     touchpoints: dict[int, list[dict[str, Any]]],
     history: dict[int, list[dict[str, Any]]],
     answers: dict[int, list[dict[str, Any]]],
+    activities: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -335,6 +350,7 @@ def _card_record(
         "touchpoints": touchpoints.get(row.id, []),
         "history": history.get(row.id, []),
         "qualification": answers.get(row.id, []),
+        "activities": activities.get(row.id, []),
     }
 
 

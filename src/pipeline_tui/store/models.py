@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
     BigInteger,
@@ -13,12 +13,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store.types import EnumText, UTCDateTime
 
@@ -53,6 +55,9 @@ class CardRow(Base):
     stage: Mapped[Stage] = mapped_column(EnumText(Stage, 20))
     position: Mapped[int] = mapped_column(Integer)
     owner: Mapped[str] = mapped_column(String(200))
+    # The earliest open scheduled activity, kept by store/schedule.py in the same
+    # transaction as every change to the activities: everything that shows "the next
+    # action" (board, search, stand-up, week, exports) reads these two columns.
     next_action: Mapped[str] = mapped_column(String(500), default="")
     next_action_due: Mapped[date | None] = mapped_column(Date)
     # Whole cents of the configured currency (domain.money): exact in sums on both
@@ -156,6 +161,26 @@ class ResearchNoteRow(Base):
         # Covers "last note per card" for the board's staleness marks.
         Index("ix_research_note_activity", "card_id", "updated_at"),
     )
+
+
+class ActivityRow(Base):
+    """One step scheduled on a card (domain.schedule); open until done_at is set."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
+    kind: Mapped[ActivityKind] = mapped_column(
+        EnumText(ActivityKind, 20, unknown=ActivityKind.TASK)
+    )
+    due: Mapped[date | None] = mapped_column(Date)
+    due_time: Mapped[time | None] = mapped_column(Time)
+    text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The card's open steps, earliest first, in one index range.
+    __table_args__ = (Index("ix_activity_card", "card_id", "done_at", "due"),)
 
 
 class QualificationAnswerRow(Base):

@@ -43,7 +43,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import drafts
+from pipeline_tui.store import drafts, schedule
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
     BoardClockRow,
@@ -415,6 +415,7 @@ def card_detail(
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
         won_value=from_cents(row.won_value_cents) if row.won_value_cents is not None else None,
+        activities=schedule.open_activities(session, row.id),
         history=tuple(
             StageEventView(
                 from_stage=event.from_stage,

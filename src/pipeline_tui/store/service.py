@@ -19,7 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, CriterionAnswer, Qualification
+from pipeline_tui.domain.schedule import Activity, ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import (
     agenda,
@@ -60,6 +61,7 @@ from pipeline_tui.store import (
     events,
     lookup,
     read_model,
+    schedule,
     search,
     undo,
 )
@@ -371,7 +373,9 @@ class PipelineService:
     def set_next_action(
         self, card_id: int, action: str, due: date | None, expected_version: int
     ) -> Change:
-        """Set (or clear, with an empty action and no date) the card's one next step."""
+        """Set the card's next step: its earliest open activity takes these words and
+        day (one is added if there is none); empty and undated drops it, and the next
+        open activity comes up."""
         with self._write() as (session, actor):
             return commands.set_next_action(session, actor, card_id, action, due, expected_version)
 
@@ -383,11 +387,68 @@ class PipelineService:
         summary: str,
         expected_version: int,
     ) -> int:
-        """Log the next action as done and clear it; returns the card's new version."""
+        """Log the next action (the earliest open activity) as done; the next open one
+        becomes the next action. Returns the card's new version."""
         with self._write() as (session, actor):
             return commands.complete_next_action(
                 session, actor, card_id, kind, happened_on, summary, expected_version
             )
+
+    # Scheduled activities: several steps a card, the earliest open one its next action.
+
+    def add_activity(
+        self,
+        card_id: int,
+        kind: ActivityKind | None,
+        text: str,
+        due: date | None,
+        due_time: time | None = None,
+        expected_version: int | None = None,
+    ) -> Change:
+        """Schedule one more step on a card (kind None: what its first word says)."""
+        with self._write() as (session, actor):
+            return commands.add_activity(
+                session, actor, card_id, kind, text, due, due_time, expected_version
+            )
+
+    def edit_activity(
+        self,
+        activity_id: int,
+        kind: ActivityKind | None,
+        text: str,
+        due: date | None,
+        due_time: time | None = None,
+        expected_version: int | None = None,
+    ) -> Change:
+        """Change an open step's kind (None: as it was), words, day and time."""
+        with self._write() as (session, actor):
+            return commands.edit_activity(
+                session, actor, activity_id, kind, text, due, due_time, expected_version
+            )
+
+    def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
+        """Drop an open step without logging anything; undo brings it back."""
+        with self._write() as (session, actor):
+            return commands.delete_activity(session, actor, activity_id, expected_version)
+
+    def complete_activity(
+        self,
+        activity_id: int,
+        kind: TouchpointKind,
+        happened_on: date,
+        summary: str = "",
+        expected_version: int | None = None,
+    ) -> int:
+        """Mark one step done, logged as a touchpoint; returns the card's new version."""
+        with self._write() as (session, actor):
+            return commands.complete_activity(
+                session, actor, activity_id, kind, happened_on, summary, expected_version
+            )
+
+    def activities(self, card_id: int) -> tuple[Activity, ...]:
+        """The card's open steps, earliest first."""
+        with self.database.read() as session:
+            return schedule.open_activities(session, card_id)
 
     # Search --------------------------------------------------------------------------
 
@@ -634,12 +695,20 @@ class PipelineService:
             return daily.add_card(session, actor, draft, stage, source=source, on=on, force=force)
 
     def agenda(
-        self, *, until: date | None = None, owner: str | None = None, today: date | None = None
+        self,
+        *,
+        until: date | None = None,
+        owner: str | None = None,
+        today: date | None = None,
+        every_activity: bool = False,
     ) -> list[ScheduledAction]:
         """Open dated next actions due by `until` (None: all), earliest first; with
-        `today`, without the cards parked "not yet" beyond it."""
+        `today`, without the cards parked "not yet" beyond it; `every_activity`: every
+        open dated activity, not only each card's earliest."""
         with self.database.read() as session:
-            return agenda.scheduled_actions(session, until=until, owner=owner, today=today)
+            return agenda.scheduled_actions(
+                session, until=until, owner=owner, today=today, every_activity=every_activity
+            )
 
     def schedule_next(self, card_id: int, action: str, due: date | None) -> Change:
         """Set a card's next step, replacing the one it had."""

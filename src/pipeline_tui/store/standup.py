@@ -14,7 +14,8 @@ stage events and activity; this module only reads them:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, tzinfo
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -24,6 +25,7 @@ from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, from_cents
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
+    COMING_UP_DAYS,
     DEFAULT_STALE_LIMITS,
     DEFAULT_WINDOW,
     LoggedTouch,
@@ -40,7 +42,13 @@ from pipeline_tui.domain.standup import (
 )
 from pipeline_tui.store.calls import sessions_between
 from pipeline_tui.store.database import Database
-from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+from pipeline_tui.store.models import (
+    ActivityRow,
+    CardRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+)
 from pipeline_tui.store.read_model import on_board
 
 
@@ -172,6 +180,7 @@ def read_standup(
         )
         sessions = sessions_between(session, calls_from or events_from, today, owner=owner, tz=tz)
         touches = _touches(session, calls_from or events_from, today, mine)
+        later = _later_steps(session, {card.id: card for card in cards}, today)
     return StandupData(
         cards=cards,
         events=events,
@@ -180,7 +189,63 @@ def read_standup(
         call_sessions=sessions,
         won=won,
         touches=touches,
+        later_steps=later,
     )
+
+
+def _later_steps(
+    session: Session, cards: Mapping[int, StandupCard], today: date
+) -> tuple[StandupCard, ...]:
+    """The open activities after each card's earliest (its next action) that fall due
+    in the week ahead, each as its card with that step as the next action.
+
+    Dated steps come before undated ones, so a card's earliest open step is due no
+    later than any of its others: reading the steps due by the week's end sees it.
+    """
+    last = today + timedelta(days=COMING_UP_DAYS)
+    query = (
+        select(
+            ActivityRow.card_id,
+            ActivityRow.id,
+            ActivityRow.text,
+            ActivityRow.due,
+            ActivityRow.due_time,
+        )
+        .join(CardRow, CardRow.id == ActivityRow.card_id)
+        .where(
+            CardRow.archived_at.is_(None),
+            ActivityRow.done_at.is_(None),
+            ActivityRow.due.is_not(None),
+            ActivityRow.due <= last,
+        )
+        .order_by(
+            ActivityRow.card_id,
+            ActivityRow.due,
+            ActivityRow.due_time.is_(None),
+            ActivityRow.due_time,
+            ActivityRow.id,
+        )
+    )
+    later: list[StandupCard] = []
+    seen: set[int] = set()
+    for row in session.execute(query):
+        card = cards.get(row.card_id)
+        if card is None:
+            continue  # another rep's
+        if row.card_id not in seen:
+            seen.add(row.card_id)  # the earliest: the card's own next action
+            continue
+        if row.due > today:
+            later.append(
+                replace(
+                    card,
+                    next_action=row.text,
+                    next_action_due=row.due,
+                    activity_id=row.id,
+                    due_time=row.due_time,
+                )
+            )
+    return tuple(later)
 
 
 def _touches(

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.cards import CardState, Change, ChangeKind, NoteView, RemovedCard, Undone
-from pipeline_tui.store import positions
+from pipeline_tui.domain.schedule import Activity
+from pipeline_tui.store import positions, schedule
 from pipeline_tui.store.commands import Actor, apply_draft, state_of
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
@@ -62,8 +63,12 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     if change.before is None:
         return _take_away(session, row, change)
     after = state_of(row)
-    restore_state(session, row, change.before, actor)
-    inverse = Change(change.kind, row.id, change.description, after, row.version)
+    # Steps scheduled, done or dropped since are put back too when the change touched them.
+    activities = schedule.snapshot(session, row.id) if change.activities is not None else None
+    restore_state(session, row, change.before, actor, change.activities)
+    inverse = Change(
+        change.kind, row.id, change.description, after, row.version, activities=activities
+    )
     return Undone(change.description, row.id, row.version, inverse)
 
 
@@ -130,6 +135,7 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
     )
     session.add(row)
     session.flush()
+    schedule.follow(session, row, actor.now)
     row.position = positions.return_to(session, row, state.stage, state.position)
     session.flush()
     inverse = Change(ChangeKind.CREATE, row.id, change.description, None, row.version)
@@ -155,7 +161,15 @@ def _remove_note_again(session: Session, change: Change, note: NoteView) -> Undo
     return Undone(change.description, card.id, card.version, inverse)
 
 
-def restore_state(session: Session, row: CardRow, state: CardState, actor: Actor) -> None:
+def restore_state(
+    session: Session,
+    row: CardRow,
+    state: CardState,
+    actor: Actor,
+    activities: tuple[Activity, ...] | None = None,
+) -> None:
+    """Put the card back to `state`; its scheduled activities to `activities` when
+    given, else its earliest open one follows the state's next action."""
     if state.archived_at is None:
         position = positions.return_to(session, row, state.stage, state.position)
     else:
@@ -179,3 +193,7 @@ def restore_state(session: Session, row: CardRow, state: CardState, actor: Actor
     row.nurture_until = state.nurture_until
     row.updated_at = actor.now
     session.flush()
+    if activities is not None:
+        schedule.restore(session, row, activities)
+    else:
+        schedule.follow(session, row, actor.now)

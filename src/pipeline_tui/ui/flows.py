@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from textual.screen import Screen
@@ -197,12 +197,20 @@ async def set_next_action(
     backend: Backend,
     card: CardSummary,
     held_keys: Callable[[], None] | None = None,
+    *,
+    adding: bool = False,
+    activity: tuple[int | None, time | None] = (None, None),
 ) -> bool:
     """The next-action dialog for `card` (`f` on the board), as the card screen opens it:
     drafted while typed, saved (and undoable) against the card as the rep saw it, and
     kept open with the newer version shown when someone else changed it meanwhile.
     Whether anything was saved. `held_keys` releases keys the caller already holds
-    (typed after `x`, say): they are let go once the dialog is there to take them."""
+    (typed after `x`, say): they are let go once the dialog is there to take them.
+    `adding`: the dialog opens empty and schedules one more step (after one was done:
+    a step still planned is kept, not overwritten); nothing typed adds nothing.
+    `activity`: the id and time of the scheduled activity `card` shows (a line of the
+    week), which the dialog changes, rather than the card's earliest."""
+    activity_id, due_time = activity
     release_keys = held_keys or hold_keys(screen)
     try:
         current = await backend.run(backend.service.summary, card.id)
@@ -216,6 +224,29 @@ async def set_next_action(
         release_keys()
 
     async def save(answer: NextAction) -> None:
+        if adding:
+            if answer.action or answer.due is not None:
+                await backend.change(
+                    backend.service.add_activity,
+                    card.id,
+                    None,
+                    answer.action,
+                    answer.due,
+                    None,
+                    version,
+                )
+            return
+        if activity_id is not None:
+            await backend.change(
+                backend.service.edit_activity,
+                activity_id,
+                None,
+                answer.action,
+                answer.due,
+                due_time if answer.due == card.next_action_due else None,
+                version,
+            )
+            return
         await backend.change(
             backend.service.set_next_action, card.id, answer.action, answer.due, version
         )
@@ -228,11 +259,12 @@ async def set_next_action(
         version = now.version  # the next save builds on what the rep has now seen
         return describe_next_action(now.next_action, now.next_action_due)
 
-    title = f"Next action for {clean_line(current.name)}"
+    title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
+    shown = card if activity_id is not None else current  # the line's step, or the earliest
     dialog = NextActionScreen(
         title,
-        current.next_action,
-        current.next_action_due,
+        "" if adding else shown.next_action,
+        None if adding else shown.next_action_due,
         backend.today,
         save=save,
         read_theirs=read_theirs,
@@ -271,19 +303,27 @@ async def mark_done(
     card: CardSummary,
     release_keys: Callable[[], None],
     refresh: Callable[[], Awaitable[None]],
+    activity_id: int | None = None,
 ) -> bool:
     """`x` on a step in a list: log it done (a touchpoint of the kind its first word
     says, as `pipeline-tui done` does), show the list without it (`refresh`), then ask
     for the next step at once and show the list again. Checked against the card as the
     list showed it (`card.version`): a step changed elsewhere is not marked done unseen.
     False when the store refused (said in a toast; the caller reads its list again).
-    `release_keys` lets go of the keys typed after `x`: they go to the next-step dialog."""
+    `release_keys` lets go of the keys typed after `x`: they go to the next-step dialog.
+    `activity_id`: the scheduled activity the line is (None: the card's earliest)."""
     name = clean_line(card.name)
     kind = kind_for_action(card.next_action)
+    today = backend.today()
     try:
-        await backend.run(
-            backend.service.complete_next_action, card.id, kind, backend.today(), "", card.version
-        )
+        if activity_id is not None:
+            await backend.run(
+                backend.service.complete_activity, activity_id, kind, today, "", card.version
+            )
+        else:
+            await backend.run(
+                backend.service.complete_next_action, card.id, kind, today, "", card.version
+            )
     except StoreError as error:
         release_keys()
         screen.notify(str(error), title="Not done", severity="error", markup=False)
@@ -299,17 +339,24 @@ async def mark_done(
     )
     await refresh()
     # Done is only half the job: the next step is asked for at once.
-    await set_next_action(screen, backend, card, held_keys=release_keys)
+    await set_next_action(screen, backend, card, held_keys=release_keys, adding=True)
     await refresh()
     return True
 
 
 async def snooze(
-    screen: Screen[Any], backend: Backend, card: CardSummary, release_keys: Callable[[], None]
+    screen: Screen[Any],
+    backend: Backend,
+    card: CardSummary,
+    release_keys: Callable[[], None],
+    *,
+    activity: tuple[int | None, time | None] = (None, None),
 ) -> bool | None:
     """`z` on a step in a list: to tomorrow, or to a day typed, the step kept as it is.
     True when snoozed, None when the rep called it off, False when the store refused
-    (said in a toast). The keys typed after `z` answer the question."""
+    (said in a toast). The keys typed after `z` answer the question. `activity`: the
+    id and time of the scheduled activity the line is (its time of day is kept); None:
+    the card's earliest."""
     name = clean_line(card.name)
     step = clean_line(card.next_action) or "the next action"
     choice: ChoiceScreen[Snooze] = ChoiceScreen(
@@ -328,10 +375,22 @@ async def snooze(
         due = await screen.app.push_screen_wait(ask)
     if due is None:
         return None
+    activity_id, due_time = activity
     try:
-        await backend.change(
-            backend.service.set_next_action, card.id, card.next_action, due, card.version
-        )
+        if activity_id is not None:
+            await backend.change(
+                backend.service.edit_activity,
+                activity_id,
+                None,
+                card.next_action,
+                due,
+                due_time,
+                card.version,
+            )
+        else:
+            await backend.change(
+                backend.service.set_next_action, card.id, card.next_action, due, card.version
+            )
     except StoreError as error:
         screen.notify(str(error), title="Not snoozed", severity="error", markup=False)
         return False

@@ -1,7 +1,8 @@
 """pipeline-tui's own JSON export, read back into planned cards.
 
 Version 2 adds each card's qualification answers, the note on a stage move and the
-card's version; version 1 files still import.
+card's version; version 1 files still import. A card's scheduled activities came later
+within version 2: a file without them gives each card its next action as its one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
+    PlannedActivity,
     PlannedAnswer,
     PlannedCard,
     PlannedNote,
@@ -23,13 +25,14 @@ from pipeline_tui.domain.importing.plan import (
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.money import MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
+from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 
 EXPORT_FORMAT = "pipeline-tui"
 EXPORT_VERSION = 2
 
-E = TypeVar("E", Stage, ArchiveReason, TouchpointKind, Market, NoteKind, Answer)
+E = TypeVar("E", Stage, ArchiveReason, TouchpointKind, Market, NoteKind, Answer, ActivityKind)
 
 
 class _Bad(ValueError):
@@ -152,6 +155,27 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
                 clean_line(a.text("updated_by"))[:200],
             )
         )
+    activities = []
+    for activity in get.objects("activities"):
+        s = _Getter(activity, "an activity")
+        words = clean_line(s.text("text"))[:500]
+        due = s.day("due")
+        try:
+            due_time = parse_time(s.text("due_time")) if due is not None else None
+        except TimeError:
+            raise _Bad("'due_time' of an activity must be a time such as 14:30") from None
+        if not words and due is None:
+            raise _Bad("an activity needs some words or a due date")
+        activities.append(
+            PlannedActivity(
+                s.choice("kind", ActivityKind) or ActivityKind.TASK,
+                words,
+                due,
+                due_time,
+                s.moment("created_at") or now,
+                s.moment("done_at"),
+            )
+        )
     return PlannedCard(
         line=number,
         name=draft.name,
@@ -176,6 +200,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         touchpoints=tuple(touchpoints),
         events=tuple(events),
         answers=tuple(answers),
+        activities=tuple(activities),
         old_id=old_id if isinstance(old_id, int) else None,
         referred_by=referred_by if isinstance(referred_by, int) else None,
         value=get.amount("value"),

@@ -7,11 +7,12 @@ is touched; the store matches them against existing cards and writes them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 
 IMPORTED_FIELDS = "Imported fields"
@@ -33,6 +34,16 @@ class PlannedTouchpoint:
     happened_on: date
     summary: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PlannedActivity:
+    kind: ActivityKind
+    text: str
+    due: date | None
+    due_time: time | None
+    created_at: datetime
+    done_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ class PlannedCard:
     touchpoints: tuple[PlannedTouchpoint, ...] = ()
     events: tuple[PlannedStageEvent, ...] = ()
     answers: tuple[PlannedAnswer, ...] = ()
+    activities: tuple[PlannedActivity, ...] = ()
+    """Its scheduled steps, from an export; none given: its next action is its one."""
     old_id: int | None = None
     """Its id in the export it came from, so referrals can be linked again."""
     referred_by: int | None = None

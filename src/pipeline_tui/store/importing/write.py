@@ -21,8 +21,11 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.money import to_cents
+from pipeline_tui.domain.schedule import kind_for_words
+from pipeline_tui.store import schedule
 from pipeline_tui.store.importing.merge import Existing, Resolution
 from pipeline_tui.store.models import (
+    ActivityRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -140,6 +143,37 @@ def _event(card_id: int, event: PlannedStageEvent) -> dict[str, Any]:
     }
 
 
+def _activities(card_id: int, card: PlannedCard, now: datetime) -> list[dict[str, Any]]:
+    """A new card's scheduled activities; a file without them (a contacts file, an
+    older export): its next action, as its one open activity (store/schedule.py)."""
+    if card.activities:
+        return [
+            {
+                "card_id": card_id,
+                "kind": a.kind.value,
+                "text": a.text,
+                "due": a.due,
+                "due_time": a.due_time,
+                "created_at": a.created_at,
+                "done_at": a.done_at,
+            }
+            for a in card.activities
+        ]
+    if not card.next_action and card.next_action_due is None:
+        return []
+    return [
+        {
+            "card_id": card_id,
+            "kind": kind_for_words(card.next_action).value,
+            "text": card.next_action,
+            "due": card.next_action_due,
+            "due_time": None,
+            "created_at": card.updated_at or now,
+            "done_at": None,
+        }
+    ]
+
+
 def _answer(card_id: int, answer: PlannedAnswer) -> dict[str, Any]:
     return {
         "card_id": card_id,
@@ -195,6 +229,10 @@ def write(session: Session, plan: Resolution, now: datetime, progress: Progress)
             QualificationAnswerRow,
             [_answer(i, a) for i, c in zip(ids, cards, strict=True) for a in c.answers],
         ),
+        (
+            ActivityRow,
+            [a for i, c in zip(ids, cards, strict=True) for a in _activities(i, c, now)],
+        ),
     ]
     _merge_children(plan.existing, children)
     for model, rows in children:
@@ -246,3 +284,13 @@ def _update_existing(session: Session, existing: Sequence[Existing], now: dateti
             .where(card.c.id == state.id)
             .values(**values, updated_at=now, version=card.c.version + 1)
         )
+    # A merged-in next action changes the card's earliest open activity.
+    schedule.follow_cards(
+        session,
+        (
+            state.id
+            for state in existing
+            if "next_action" in state.changes or "next_action_due" in state.changes
+        ),
+        now,
+    )

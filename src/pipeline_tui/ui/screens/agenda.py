@@ -124,9 +124,10 @@ class AgendaScreen(Screen[None]):
     async def load(self) -> None:
         await self.read()
 
-    async def read(self, *, leaving: int | None = None) -> None:
-        """Read the week again and show it, the cursor kept on its card; `leaving`: the
-        card just acted on, whose step is dealt with: the cursor moves on to the next."""
+    async def read(self, *, leaving: str | None = None) -> None:
+        """Read the week again and show it, the cursor kept on its step; `leaving`: the
+        line (ScheduledAction.key) just acted on, whose step is dealt with: the cursor
+        moves on to the next."""
         today = self.backend.today()
         owner = self.backend.service.user if self.only_mine else None
         try:
@@ -137,6 +138,7 @@ class AgendaScreen(Screen[None]):
                 until=today + timedelta(days=DEFAULT_DAYS),
                 owner=owner,
                 today=today,
+                every_activity=True,  # "send the proposal Fri" and "call the CFO Tue"
             )
         except StoreError as error:
             self.notify(str(error), title="Could not read the week", severity="error", markup=False)
@@ -155,7 +157,7 @@ class AgendaScreen(Screen[None]):
             self.load()
 
     def show(
-        self, today: date, actions: list[ScheduledAction], *, leaving: int | None = None
+        self, today: date, actions: list[ScheduledAction], *, leaving: str | None = None
     ) -> None:
         self._shown = (today, actions)
         lines = self.query_one(AgendaList)
@@ -164,10 +166,10 @@ class AgendaScreen(Screen[None]):
         before = list(self.actions)
         options, self.actions = self._options(today, actions)
         lines.set_options(options)
-        if leaving is not None and f"card-{leaving}" in before:
+        if leaving is not None and leaving in before:
             # Working down the week: the line after the one dealt with (or before it, at
             # the end), wherever its own step now falls.
-            at = before.index(f"card-{leaving}")
+            at = before.index(leaving)
             keep = next(
                 (o for o in [*before[at + 1 :], *reversed(before[:at])] if o in self.actions),
                 keep,
@@ -229,7 +231,7 @@ class AgendaScreen(Screen[None]):
             # Narrow: the step goes on an indented second line, so wrapping never splits
             # a name from its organisation.
             parts += ["  ", step] if wide else ["\n" + " " * LABEL_WIDTH, step]
-            option_id = f"card-{item.card_id}"
+            option_id = item.key
             found[option_id] = item
             options.append(Option(Content.assemble(*parts), id=option_id))
 
@@ -302,9 +304,12 @@ class AgendaScreen(Screen[None]):
         from pipeline_tui.ui import flows
 
         async def shown() -> None:
-            await self.read(leaving=item.card_id)
+            await self.read(leaving=item.key)
 
-        if not await flows.mark_done(self, self.backend, self._card(item), release_keys, shown):
+        done = await flows.mark_done(
+            self, self.backend, self._card(item), release_keys, shown, item.activity_id
+        )
+        if not done:
             await self.read()
 
     def action_next_action(self) -> None:
@@ -316,8 +321,10 @@ class AgendaScreen(Screen[None]):
     async def _next_action_for(self, item: ScheduledAction) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.set_next_action(self, self.backend, self._card(item)):
-            await self.read(leaving=item.card_id)
+        if await flows.set_next_action(
+            self, self.backend, self._card(item), activity=(item.activity_id, item.due_time)
+        ):
+            await self.read(leaving=item.key)
 
     def action_snooze(self) -> None:
         item = self.highlighted
@@ -328,9 +335,15 @@ class AgendaScreen(Screen[None]):
     async def _snooze(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
         from pipeline_tui.ui import flows
 
-        snoozed = await flows.snooze(self, self.backend, self._card(item), release_keys)
+        snoozed = await flows.snooze(
+            self,
+            self.backend,
+            self._card(item),
+            release_keys,
+            activity=(item.activity_id, item.due_time),
+        )
         if snoozed is not None:
-            await self.read(leaving=item.card_id if snoozed else None)
+            await self.read(leaving=item.key if snoozed else None)
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen

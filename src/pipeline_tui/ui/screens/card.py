@@ -1,14 +1,16 @@
-"""The card screen: profile, next action, research notes, touchpoints and stage history.
+"""The card screen: profile, scheduled activities, research notes, touchpoints and
+stage history.
 
 At the top, always in view (80x24 included): who, how to reach them, where they came
-from, the qualification score and the next action. Beside it (or below, on a narrow
-terminal) the latest note of every kind, one line each, and the highlighted note
-rendered as Markdown. `1`-`5` jump to a section: details, notes, touchpoints,
-qualification, stage history.
+from, the qualification score, and the open activities, earliest first: the first is
+the card's next action (done ones are left out; the touchpoints keep them). Beside it
+(or below, on a narrow terminal) the latest note of every kind, one line each, and the
+highlighted note rendered as Markdown. `1`-`5` jump to a section: details, notes,
+touchpoints, qualification, stage history; `tab` reaches the activities.
 
 Keys for the rep's research: `n` writes a note, `enter` opens one, `d` deletes it
-(`u` brings it back), `t` logs a touchpoint, `f` sets the next action and `x` marks
-it done.
+(`u` brings it back), `t` logs a touchpoint, `f` schedules an activity and `x` marks
+the highlighted one done (`enter` on one changes it, `d` drops it).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.schedule import Activity, describe_time
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import flows, text
@@ -68,8 +71,20 @@ class CardScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_note", "Note", tooltip="Write a research note", id="card.new_note"),
         Binding("t", "touchpoint", "Log", tooltip="Log a touchpoint", id="card.touchpoint"),
-        Binding("f", "next_action", "Next", tooltip="Set the next action", id="card.next_action"),
-        Binding("x", "done", "Done", tooltip="Mark the next action done", id="card.done"),
+        Binding(
+            "f",
+            "next_action",
+            "Next",
+            tooltip="Schedule an activity",
+            id="card.next_action",
+        ),
+        Binding(
+            "x",
+            "done",
+            "Done",
+            tooltip="Mark the highlighted activity done (tab reaches the list)",
+            id="card.done",
+        ),
         Binding("e", "edit_card", "Edit", tooltip="Edit the card's profile", id="card.edit"),
         Binding(
             "Q",
@@ -92,7 +107,7 @@ class CardScreen(Screen[None]):
             "delete_note",
             "Delete",
             show=False,
-            tooltip="Delete the note",
+            tooltip="Delete a note or activity",
             id="card.delete_note",
         ),
         Binding(
@@ -158,6 +173,7 @@ class CardScreen(Screen[None]):
             with Vertical(id="left"):
                 # What the rep needs before a call, never scrolled away.
                 yield Static(Content.styled("Loading…", "italic"), id="glance")
+                yield OptionList(id="activities")
                 with VerticalScroll(id="info"):
                     yield Static(classes="heading", id="drafts-heading")
                     yield Static(classes="section", id="drafts")
@@ -180,6 +196,7 @@ class CardScreen(Screen[None]):
         self.query_one(NoteList).focus()
         self._section("drafts", "", Content(""))  # shown once the drafts are read
         self.query_one(NoteViewer).display = False  # until there is a note to show
+        self.query_one("#activities", OptionList).display = False  # until there are some
         # "enter" then "np" typed at once: the keys wait for the card they act on.
         self.load(self.focus_note_id, release_keys=hold_keys(self))
 
@@ -216,6 +233,7 @@ class CardScreen(Screen[None]):
         today = self.backend.today()
         money = currency(self.app)
         self.query_one("#glance", Static).update(self._glance(card, today, money))
+        self._show_activities(card, today)
         self._section("details", "Details", self._facts(card, money))
         q = card.qualification
         self._section(
@@ -269,8 +287,32 @@ class CardScreen(Screen[None]):
         rows = [Content.assemble(*who), Content(" · ").join(reach)]
         if origin:
             rows.append(Content(" · ").join(origin))
-        rows.append(Content.assemble(("Next ", "bold $text-muted"), cls._next_action(card, today)))
+        if not card.activities:
+            rows.append(
+                Content.assemble(("Next ", "bold $text-muted"), cls._next_action(card, today))
+            )
         return Content("\n").join(rows)
+
+    def _show_activities(self, card: CardDetail, today: date) -> None:
+        """One line an open activity, earliest first; the highlight stays where it was."""
+        listed = self.query_one("#activities", OptionList)
+        was = listed.highlighted
+        listed.clear_options()
+        listed.add_options(
+            _activity_line(activity, today, first=n == 0)
+            for n, activity in enumerate(card.activities)
+        )
+        listed.display = bool(card.activities)
+        if card.activities:
+            listed.highlighted = min(was or 0, len(card.activities) - 1)
+
+    def highlighted_activity(self) -> Activity | None:
+        """The activity `x` acts on: the highlighted one (the earliest unless moved)."""
+        card = self.card
+        if card is None or not card.activities:
+            return None
+        index = self.query_one("#activities", OptionList).highlighted or 0
+        return card.activities[min(index, len(card.activities) - 1)]
 
     @staticmethod
     def _facts(card: CardDetail, money: Currency) -> Content:
@@ -458,6 +500,11 @@ class CardScreen(Screen[None]):
             release_keys()
 
     def action_delete_note(self) -> None:
+        if self.query_one("#activities", OptionList).has_focus:
+            activity = self.highlighted_activity()
+            if activity is not None and self.card is not None:
+                self._drop_activity(activity, self.card.version)
+            return
         notes = self.query_one(NoteList)
         if not notes.has_focus:
             # After 3 (say) the rep is reading touchpoints: d must not take a note
@@ -477,6 +524,17 @@ class CardScreen(Screen[None]):
         else:
             done = f"Deleted the {note.kind.label.lower()} note. u brings it back."
             self.notify(done, timeout=4, markup=False)
+        self.load()
+
+    @work(group="db")
+    async def _drop_activity(self, activity: Activity, version: int) -> None:
+        try:
+            await self.backend.change(self.backend.service.delete_activity, activity.id, version)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            what = clean_line(activity.text) or "the activity"
+            self.notify(f"Dropped {what}. u brings it back.", timeout=4, markup=False)
         self.load()
 
     @work(group="db")
@@ -537,40 +595,55 @@ class CardScreen(Screen[None]):
         self.load()
 
     def action_next_action(self) -> None:
-        card = self.card
-        if card is None:
+        if self.card is None:
             return
-        s = card.summary
 
         def open_screen(recorder: DraftRecorder) -> None:
-            self._ask_next_action("Next action", s.next_action, s.next_action_due, recorder)
+            self._ask_activity("Schedule an activity", None, recorder)
 
         self._open_editor(Editor.NEXT_ACTION, open_screen)
 
-    def _ask_next_action(
-        self, title: str, action: str, due: date | None, recorder: DraftRecorder | None
+    @on(OptionList.OptionSelected, "#activities")
+    def _change_activity(self) -> None:
+        activity = self.highlighted_activity()
+        if activity is None:
+            return
+
+        def open_screen(recorder: DraftRecorder) -> None:
+            self._ask_activity("Change the activity", activity, recorder)
+
+        self._open_editor(Editor.NEXT_ACTION, open_screen)
+
+    def _ask_activity(
+        self, title: str, activity: Activity | None, recorder: DraftRecorder | None
     ) -> None:
+        """The activity dialog: a new one (`activity` None) or a change to `activity`."""
+
+        async def save(answer: NextAction) -> None:
+            card = self.card
+            assert card is not None
+            if activity is None and not answer.action and answer.due is None:
+                return  # nothing typed: nothing scheduled
+            service = self.backend.service
+            what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
+            if activity is None:
+                await self.backend.change(service.add_activity, card.summary.id, *what)
+            else:
+                await self.backend.change(service.edit_activity, activity.id, *what)
+
         screen = NextActionScreen(
             title,
-            action,
-            due,
+            activity.text if activity else "",
+            activity.due if activity else None,
             self.backend.today,
-            save=self._set_next_action,
+            save=save,
             read_theirs=self._their_next_action,
             recorder=recorder,
+            scheduling=True,
+            kind=activity.kind if activity else None,
+            due_time=activity.due_time if activity else None,
         )
         self.app.push_screen(screen, self._reload_after)
-
-    async def _set_next_action(self, answer: NextAction) -> None:
-        card = self.card
-        assert card is not None
-        await self.backend.change(
-            self.backend.service.set_next_action,
-            card.summary.id,
-            answer.action,
-            answer.due,
-            card.version,
-        )
 
     async def _their_next_action(self) -> str:
         """After a conflict: the card as saved now (so the next save builds on it)."""
@@ -582,37 +655,35 @@ class CardScreen(Screen[None]):
         return describe_next_action(s.next_action, s.next_action_due)
 
     def action_done(self) -> None:
-        card = self.card
-        if card is None:
+        activity = self.highlighted_activity()
+        if activity is None:
+            self.notify("There is no activity to mark done; f schedules one.", timeout=3)
             return
-        action = card.summary.next_action
-        if not action and card.summary.next_action_due is None:
-            self.notify("There is no next action to mark done; f sets one.", timeout=3)
-            return
+        action = activity.text
+
+        async def complete(answer: TouchpointAnswer) -> None:
+            card = self.card
+            assert card is not None
+            await self.backend.run(
+                self.backend.service.complete_activity,
+                activity.id,
+                answer.kind,
+                answer.happened_on,
+                answer.summary,
+                card.version,
+            )
 
         def open_screen(recorder: DraftRecorder) -> None:
             screen = TouchpointScreen(
                 f"Done: {clean_line(action)}",
                 self.backend.today,
                 summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
-                save=self._complete,
+                save=complete,
                 recorder=recorder,
             )
             self.app.push_screen(screen, self._ask_next_step)
 
         self._open_editor(Editor.DONE, open_screen)
-
-    async def _complete(self, answer: TouchpointAnswer) -> None:
-        card = self.card
-        assert card is not None
-        await self.backend.run(
-            self.backend.service.complete_next_action,
-            card.summary.id,
-            answer.kind,
-            answer.happened_on,
-            answer.summary,
-            card.version,
-        )
 
     def _ask_next_step(self, answer: TouchpointAnswer | None) -> None:
         if answer is None:
@@ -637,7 +708,7 @@ class CardScreen(Screen[None]):
         key = DraftKey.on_card(Editor.NEXT_ACTION, self.card_id)
         base = self.card.version if self.card is not None else None
         recorder = await recorder_for(self.backend, key, base)
-        self._ask_next_action("What's the next step?", "", None, recorder)
+        self._ask_activity("What's the next step?", None, recorder)
 
     async def _reload_now(self) -> None:
         card = await self.backend.run(self.backend.service.card, self.card_id)
@@ -838,3 +909,24 @@ def _worth(card: CardDetail, money: Currency) -> str:
     if s.expected_close is not None:
         parts.append(f"closing {s.expected_close:%d %b %Y}")
     return ", ".join(parts)
+
+
+def _activity_line(activity: Activity, today: date, *, first: bool) -> Content:
+    """ "Next  Call  Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
+    activity is the card's next action; overdue in the error colour, today's in warning."""
+    parts: list[Content | str | tuple[str, str]] = [
+        ("Next  " if first else "Then  ", "bold $text-muted"),
+        (f"{activity.kind.label:<9}", "$text-muted"),
+        text.line(activity.text or "(no description)", "bold" if first else ""),
+    ]
+    if activity.due is not None:
+        label = describe_due(activity.due, today)
+        at = f" {describe_time(activity.due_time)}" if activity.due_time else ""
+        if activity.is_overdue(today):
+            style, mark = "bold $text-error", "! "
+        elif activity.due == today:
+            style, mark = "bold $text-warning", ""
+        else:
+            style, mark = "$text-muted", ""
+        parts.append((f" · {mark}due {activity.due.isoformat()}{at} ({label})", style))
+    return Content.assemble(*parts)

@@ -1,4 +1,5 @@
-"""Set the card's one next step and when it is due (`f` on the card screen).
+"""Set the card's next step and when it is due (`f` on the board), or schedule one more
+step on the card with its kind and time of day (`f` on the card screen).
 
 The dialog saves through `save` and stays open if the store refuses; when someone else
 changed the card meanwhile, what they saved is shown under the rep's words, which stay,
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,6 +23,13 @@ from textual.widgets import Input, Label, Static
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.domain.drafts import Fields
 from pipeline_tui.domain.limits import FieldError, check_length
+from pipeline_tui.domain.schedule import (
+    ActivityKind,
+    TimeError,
+    describe_time,
+    parse_kind,
+    parse_time,
+)
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
@@ -30,13 +38,17 @@ from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
-LABELS = {"action": "Next action", "due": "Due"}
+LABELS = {"action": "Next action", "due": "Due", "at": "At", "kind": "Kind"}
+KINDS = ", ".join(kind.value for kind in ActivityKind)
 
 
 @dataclass(frozen=True)
 class NextAction:
     action: str
     due: date | None
+    kind: ActivityKind | None = None
+    """Scheduling only: the kind typed, or what the words say."""
+    due_time: time | None = None
 
 
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
@@ -61,8 +73,12 @@ class NextActionScreen(ModalScreen[NextAction | None]):
         save: SaveNextAction | None = None,
         read_theirs: ReadTheirs | None = None,
         recorder: DraftRecorder | None = None,
+        scheduling: bool = False,
+        kind: ActivityKind | None = None,
+        due_time: time | None = None,
     ) -> None:
         super().__init__()
+        self.scheduling = scheduling
         self.dialog_title = title
         self.action = action
         self.due = due
@@ -78,6 +94,13 @@ class NextActionScreen(ModalScreen[NextAction | None]):
             ),
             "due": FormInput(due.isoformat() if due else "", id="due"),
         }
+        if scheduling:
+            self.inputs["at"] = FormInput(
+                describe_time(due_time), placeholder="14:30, or none", id="at"
+            )
+            self.inputs["kind"] = FormInput(
+                kind.value if kind else "", placeholder="from the words; or " + KINDS, id="kind"
+            )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -90,6 +113,14 @@ class NextActionScreen(ModalScreen[NextAction | None]):
                 self.inputs["due"].placeholder = due_date_hint(date_order(self.app))
                 yield self.inputs["due"]
             yield Static("", id="due-hint", classes="hint")
+            if self.scheduling:
+                with Horizontal(classes="field"):
+                    yield Label("At")
+                    yield self.inputs["at"]
+                with Horizontal(classes="field"):
+                    yield Label("Kind")
+                    yield self.inputs["kind"]
+                yield Static("", id="kind-hint", classes="hint")
             yield Static("", id="error", classes="hint -error")
             yield Static(
                 Content.assemble(
@@ -98,7 +129,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
                     ("tab", "bold"),
                     " next field   ",
                     ("escape", "bold"),
-                    " cancel   (both empty clears it)",
+                    " cancel" + ("" if self.scheduling else "   (both empty clears it)"),
                 ),
                 id="keys",
             )
@@ -106,6 +137,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
     def on_mount(self) -> None:
         self.inputs["action"].focus()
         self._check_due()
+        self._check_kind()
         self.opened_with = self.values()
         if self.recorder is not None:
             self.recorder.attach(self, self._draft_fields)
@@ -129,7 +161,7 @@ class NextActionScreen(ModalScreen[NextAction | None]):
         return values if values != self.opened_with else None
 
     def _restore(self, fields: Fields) -> None:
-        for name in ("action", "due"):
+        for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
 
@@ -150,6 +182,33 @@ class NextActionScreen(ModalScreen[NextAction | None]):
         hint.update(Content(describe_day(due) if due else "no due date"))
         hint.remove_class("-error")
         return due
+
+    @on(Input.Changed, "#kind")
+    @on(Input.Changed, "#action")
+    def _check_kind(self) -> ActivityKind | None:
+        """The kind as it will be saved, said under the field; None when unreadable."""
+        if not self.scheduling:
+            return None
+        hint = self.query_one("#kind-hint", Static)
+        typed = self.inputs["kind"].value
+        try:
+            kind = parse_kind(typed, self.inputs["action"].value)
+        except ValueError as error:
+            hint.update(Content(str(error)))
+            hint.add_class("-error")
+            return None
+        guessed = " (from the words)" if not typed.strip() else ""
+        hint.update(Content(f"{kind.label}{guessed}"))
+        hint.remove_class("-error")
+        return kind
+
+    def _typed_time(self) -> time | TimeError | None:
+        if not self.scheduling:
+            return None
+        try:
+            return parse_time(self.inputs["at"].value)
+        except TimeError as error:
+            return error
 
     @on(Input.Submitted)
     def action_save(self) -> None:
@@ -172,7 +231,19 @@ class NextActionScreen(ModalScreen[NextAction | None]):
         due = self._check_due()
         if isinstance(due, DueDateError):
             return None
-        answer = NextAction(clean_line(self.inputs["action"].value), due)
+        words = clean_line(self.inputs["action"].value)
+        answer = NextAction(words, due)
+        if self.scheduling:
+            at, kind = self._typed_time(), self._check_kind()
+            if kind is None:  # the hint under the field says which kinds there are
+                self.inputs["kind"].focus()
+                return None
+            if isinstance(at, TimeError):
+                self.query_one("#error", Static).update(Content(str(at)))
+                self.inputs["at"].focus()
+                return None
+            assert not isinstance(at, TimeError)
+            answer = NextAction(words, due, kind, at if due else None)
         try:
             check_length("next_action", answer.action)
         except FieldError as error:

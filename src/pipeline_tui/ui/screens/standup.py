@@ -301,7 +301,9 @@ class StandupScreen(Screen[None]):
                 parts += ["  ", detail, *(owner if team else [])]
             else:
                 parts += [*(owner if team else []), "\n" + " " * LABEL_WIDTH, detail]
-            option_id = f"{section}-{card.id}"
+            # A later step of a card (coming up) is a line of its own.
+            step = f"-{card.activity_id}" if card.activity_id is not None else ""
+            option_id = f"{section}-{card.id}{step}"
             ids[option_id] = card
             options.append(Option(Content.assemble(*parts), id=option_id))
 
@@ -567,7 +569,7 @@ class StandupScreen(Screen[None]):
         from pipeline_tui.ui import flows
 
         if not await flows.mark_done(
-            self, self.backend, self._summary_of(card), release_keys, self.read
+            self, self.backend, self._summary_of(card), release_keys, self.read, card.activity_id
         ):
             await self.read()
 
@@ -580,7 +582,8 @@ class StandupScreen(Screen[None]):
     async def _next_action_for(self, card: StandupCard) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.set_next_action(self, self.backend, self._summary_of(card)):
+        step = (card.activity_id, card.due_time)
+        if await flows.set_next_action(self, self.backend, self._summary_of(card), activity=step):
             await self.read()
 
     def action_snooze(self) -> None:
@@ -592,7 +595,11 @@ class StandupScreen(Screen[None]):
     async def _snooze(self, card: StandupCard, release_keys: Callable[[], None]) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.snooze(self, self.backend, self._summary_of(card), release_keys) is not None:
+        step = (card.activity_id, card.due_time)
+        snoozed = await flows.snooze(
+            self, self.backend, self._summary_of(card), release_keys, activity=step
+        )
+        if snoozed is not None:
             await self.read()
 
     def action_toggle_ledger(self) -> None:

@@ -1,0 +1,254 @@
+"""Scheduled activities on the card screen, driven as a rep drives it: `f` schedules
+one more, `x` marks the highlighted one done (a touchpoint, then "what's next?"),
+`tab` reaches the list, `enter` changes one, `d` drops it and `u` brings it back."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from textual.widgets import Input
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.standup import StandupScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from tests.conftest import TODAY
+from tests.pilot import press, running, screen_text, tap, type_text
+
+FRIDAY = TODAY + timedelta(days=4)  # Fri 27 Nov 2026
+TUESDAY = TODAY + timedelta(days=1)
+
+
+@pytest.fixture
+def ann(service: PipelineService) -> int:
+    draft = CardDraft("Ann Lee", "Acme", next_action="Send the proposal", next_action_due=FRIDAY)
+    return service.add_card(draft, Stage.LEAD).card_id
+
+
+def open_steps(service: PipelineService, card_id: int) -> list[tuple[str, str, object]]:
+    return [(a.kind.value, a.text, a.due) for a in service.activities(card_id)]
+
+
+async def test_f_schedules_a_second_activity_which_becomes_the_next_action(
+    service: PipelineService, ann: int
+) -> None:
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        await press(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, "Call the CFO")
+        await press(pilot, "tab")
+        await type_text(pilot, "tue")
+        await press(pilot, "tab")
+        await type_text(pilot, "10:30")
+        assert "Call (from the words)" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        assert service.activities(ann)[0].due_time == time(10, 30)
+        assert service.card(ann).summary.next_action == "Call the CFO"
+        text = screen_text(app)
+        assert "Next  Call     Call the CFO · due 2026-11-24 10:30 (tomorrow)" in text
+        assert "Then  Email    Send the proposal · due 2026-11-27 (Fri)" in text
+
+
+async def test_a_kind_typed_is_kept_and_a_wrong_one_is_refused_in_the_dialog(
+    service: PipelineService, ann: int
+) -> None:
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "f")
+        await type_text(pilot, "Prepare the demo deck")
+        await press(pilot, "tab", "tab", "tab")
+        await type_text(pilot, "zz")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        assert "One of call, email, meeting, task, research." in screen_text(app)
+        await press(pilot, "backspace", "backspace")
+        await type_text(pilot, "me")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    # Undated: after the dated one.
+    assert open_steps(service, ann) == [
+        ("email", "Send the proposal", FRIDAY),
+        ("meeting", "Prepare the demo deck", None),
+    ]
+
+
+async def test_x_marks_the_highlighted_activity_done_then_asks_whats_next(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await press(pilot, "tab", "down")  # to the second: the proposal
+        await press(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "Done: Send the proposal" in screen_text(app)
+        await press(pilot, "down", "enter")  # from the default, Call, to Email
+        await press(pilot, "enter")  # keep the prefilled summary
+        assert isinstance(app.screen, NextActionScreen)  # asks for the next step at once
+        assert "What's the next step?" in screen_text(app)
+        card = service.card(ann)
+        assert [(t.kind, t.summary) for t in card.touchpoints] == [
+            (TouchpointKind.EMAIL, "Done: Send the proposal")
+        ]
+        assert open_steps(service, ann) == [("call", "Call the CFO", TUESDAY)]
+        await type_text(pilot, "Send the signed contract")
+        await press(pilot, "tab")
+        await type_text(pilot, "+7d")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the signed contract", TODAY + timedelta(days=7)),
+        ]
+        assert "Then  Email    Send the signed contract" in screen_text(app)
+
+
+async def test_x_without_choosing_marks_the_earliest_done_and_escape_adds_nothing(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "x")
+        assert "Done: Call the CFO" in screen_text(app)
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CardScreen)
+        assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]
+        assert service.card(ann).summary.next_action == "Send the proposal"
+        assert "Next  Email    Send the proposal" in screen_text(app)
+
+
+async def test_enter_changes_an_activity_d_drops_it_and_u_brings_it_back(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down", "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "tab")
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "mon")
+        await press(pilot, "enter")
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the proposal", TODAY + timedelta(days=7)),
+        ]
+        await press(pilot, "up", "d")  # the list kept the focus and the highlight
+        assert open_steps(service, ann) == [
+            ("email", "Send the proposal", TODAY + timedelta(days=7))
+        ]
+        assert "Call the CFO" not in screen_text(app)
+        await press(pilot, "u")
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the proposal", TODAY + timedelta(days=7)),
+        ]
+        assert "Next  Call     Call the CFO" in screen_text(app)
+
+
+async def test_a_card_without_activities_says_how_to_schedule_one(
+    service: PipelineService,
+) -> None:
+    service.add_card(CardDraft("Bo"), Stage.LEAD)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert "No next action yet. f sets one." in screen_text(app)
+        await press(pilot, "x")
+        assert isinstance(app.screen, CardScreen)
+
+
+async def test_x_on_the_week_brings_up_the_next_activity_and_adds_what_is_typed(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "w")
+        week = app.screen
+        assert "Call the CFO" in screen_text(app)
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        assert app.screen.query_one("#action", Input).value == ""  # the proposal is kept
+        assert service.card(ann).summary.next_action == "Send the proposal"
+        await type_text(pilot, "Book the follow-up meeting")
+        await press(pilot, "enter")
+        assert app.screen is week
+        assert open_steps(service, ann) == [
+            ("email", "Send the proposal", FRIDAY),
+            ("task", "Book the follow-up meeting", None),
+        ]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+        assert "Send the proposal" in screen_text(app)
+
+
+async def test_the_week_lists_every_open_activity_and_x_z_act_on_the_line(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(10))
+    service.add_activity(ann, ActivityKind.TASK, "Print the contract", TODAY)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "w")
+        week = app.screen
+        text = screen_text(app)
+        for step in ("Call the CFO", "Print the contract", "Send the proposal"):
+            assert step in text, step
+        assert week.sub_title == "0 overdue · 3 in all"
+        await press(pilot, "g")  # today's: Print the contract
+        await tap(pilot, "z", "t")  # to tomorrow, beside the call
+        assert app.screen is week
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("task", "Print the contract", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        assert service.activities(ann)[0].due_time == time(10)  # the call kept its time
+        await press(pilot, "g")  # the first line now: the call, at 10:00
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert app.screen is week
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+        assert open_steps(service, ann) == [
+            ("task", "Print the contract", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        assert "Call the CFO" not in screen_text(app)
+        assert service.card(ann).summary.next_action == "Print the contract"
+
+
+async def test_the_stand_up_lists_a_later_step_coming_up_and_x_marks_that_one_done(
+    service: PipelineService, ann: int
+) -> None:
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    [_, proposal] = service.activities(ann)
+    coming = service.standup(TODAY).coming_up
+    assert [(c.id, c.next_action, c.activity_id) for c in coming] == [
+        (ann, "Call the CFO", None),
+        (ann, "Send the proposal", proposal.id),
+    ]
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        standup = app.screen
+        assert isinstance(standup, StandupScreen)
+        assert "COMING UP THIS WEEK · 2" in screen_text(app)
+        while (line := standup.highlighted) is None or line.activity_id is None:
+            await press(pilot, "j")
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert id(app.screen) == id(standup)  # an "is" would narrow
+        assert open_steps(service, ann) == [("call", "Call the CFO", TUESDAY)]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Send the proposal"]
+        assert "COMING UP THIS WEEK · 1" in screen_text(app)
