@@ -109,6 +109,9 @@ class CardSummary:
     expected_close: date | None = None
     nurture_until: date | None = None
     """Parked off the board until this day ("not yet"); None: on the board."""
+    rhythm_days: int | None = None
+    """Keep in touch every this many days: replaces the stage's stale limit (None: it
+    applies)."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -120,7 +123,7 @@ class CardSummary:
     def is_stale(self, today: date, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> bool:
         if self.last_activity is None:
             return False
-        return is_stale(self.stage, self.last_activity, today, limits)
+        return is_stale(self.stage, self.last_activity, today, limits, self.rhythm_days)
 
     @property
     def score(self) -> str | None:
