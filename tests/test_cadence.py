@@ -4,11 +4,14 @@ it, and a card's keep-in-touch rhythm (domain/cadence.py, domain/activity.py).""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline_tui.cli import main
+from pipeline_tui.config import ConfigError, load_config
 from pipeline_tui.domain.activity import is_stale
 from pipeline_tui.domain.cadence import (
     DEFAULT_STEPS,
@@ -218,3 +221,56 @@ def test_a_rhythm_out_of_range_is_refused(days_: int) -> None:
 def test_no_rhythm_is_allowed() -> None:
     assert check_rhythm(None) is None
     assert check_rhythm(21) == 21
+
+
+# Config ----------------------------------------------------------------------------------
+
+
+def test_config_sets_each_stages_steps(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[cadence.client]\nsteps = ["+2w check in", "+3m ask for a referral"]\n'
+        "[cadence.repeat]\nsteps = []\n",
+        encoding="utf-8",
+    )
+    config = load_config(str(path))
+    assert [s.text for s in config.cadences[Stage.CLIENT].steps] == [
+        "check in",
+        "ask for a referral",
+    ]
+    assert config.cadences[Stage.CLIENT].due(1, date(2026, 1, 31)) == date(2026, 4, 16)
+    assert config.cadences[Stage.REPEAT].steps == ()
+    assert load_config(None, {}).cadences == default_cadences()  # no config file
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        (
+            '[cadence.client]\nsteps = ["+7d check in", "in a month ask for a referral"]\n',
+            "cadence.client has a step that cannot be used: 'in a month ask for a referral' "
+            "is not a step",
+        ),
+        (
+            '[cadence.repeat]\nsteps = ["+30d ask", "+7d check in"]\n',
+            "cadence.repeat has a step that cannot be used: '+7d check in' must come after",
+        ),
+        ("[cadence.client]\nsteps = [7]\n", "cadence.client must have steps"),
+        ('[cadence.client]\nstep = ["+7d call"]\n', "cadence.client must have steps"),
+        ('[cadence]\nclient = "+7d call"\n', "cadence.client must be a table"),
+    ],
+)
+def test_a_bad_cadence_in_config_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str, says: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(str(path))
+    assert says in str(raised.value)
+    assert str(raised.value).startswith(f"In {path}, ")
+    # The command line says it as one sentence, no traceback.
+    assert main(["--config", str(path), "list"]) != 0
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
+from pipeline_tui.domain.cadence import CadencePlace
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
 from pipeline_tui.domain.money import MAX_VALUE
@@ -229,6 +230,8 @@ class CardDetail:
     qualification: Qualification | None = None
     referred_by: CardLink | None = None
     referrals: tuple[CardLink, ...] = ()
+    cadence: CadencePlace | None = None
+    """Where the card is in its stage's after-sale cadence (None: none running)."""
 
     @property
     def draft(self) -> CardDraft:
@@ -270,6 +273,10 @@ class CardState:
     archive_reason: ArchiveReason | None = None
     archive_note: str = ""
     nurture_until: date | None = None
+    cadence_step: int | None = None
+    """The pending step of the stage's after-sale cadence (None: none running)."""
+    cadence_anchor: date | None = None
+    rhythm_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from pipeline_tui.domain.cadence import CadenceError, check_rhythm
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
     CardDraft,
@@ -35,7 +36,7 @@ from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualifica
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import events, positions, read_model
+from pipeline_tui.store import cadence, events, positions, read_model
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
     CardRow,
@@ -134,6 +135,7 @@ def move_card(
         )
     )
     session.flush()
+    cadence.entered(session, row, actor.user, actor.now)
     moved = {"from_stage": before.stage.value, "to_stage": to_stage.value, "note": note}
     events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
     if to_stage is Stage.CLIENT and before.stage.order < Stage.CLIENT.order:
@@ -251,6 +253,26 @@ def unpark(session: Session, actor: Actor, card_id: int, expected_version: int) 
     row.updated_at = actor.now
     session.flush()
     return Change(ChangeKind.EDIT, row.id, f"Brought {row.name} back", before, row.version)
+
+
+def set_rhythm(session: Session, actor: Actor, card_id: int, days: int | None) -> Change:
+    """Keep in touch with the card every `days` days (None: the stage's stale limit
+    again): the card is stale once it has been idle longer than that."""
+    try:
+        days = check_rhythm(days)
+    except CadenceError as error:
+        raise StoreError(str(error)) from None
+    row = get_card(session, card_id)
+    before = state_of(row)
+    row.rhythm_days = days
+    row.updated_at = actor.now
+    session.flush()
+    what = (
+        f"Keep in touch with {row.name} every {days} days"
+        if days is not None
+        else f"Cleared the rhythm of {row.name}"
+    )
+    return Change(ChangeKind.EDIT, row.id, what, before, row.version)
 
 
 def set_market(session: Session, actor: Actor, card_id: int, market: Market | None) -> None:
@@ -471,6 +493,7 @@ def complete_next_action(
     """
     row = get_card(session, card_id)
     check_version(row, expected_version)
+    step = cadence.is_step_action(row)
     summary = summary or clip("touchpoint_summary", f"Done: {row.next_action}")
     touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
     events.record(
@@ -490,6 +513,8 @@ def complete_next_action(
     row.next_action, row.next_action_due = "", None
     row.updated_at = actor.now
     session.flush()
+    # The slot is free: the cadence's next step (or the one still waiting) goes in it.
+    cadence.done(session, row, actor.user, actor.now, happened_on, step)
     return row.version
 
 
@@ -526,6 +551,7 @@ def log_touchpoint(
         )
         set_committed_value(row, "source", kind)
         set_committed_value(row, "market", market)
+    cadence.contact(row, happened_on)
     return touchpoint
 
 
@@ -617,4 +643,7 @@ def state_of(row: CardRow) -> CardState:
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
         nurture_until=row.nurture_until,
+        cadence_step=row.cadence_step,
+        cadence_anchor=row.cadence_anchor,
+        rhythm_days=row.rhythm_days,
     )

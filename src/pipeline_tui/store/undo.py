@@ -177,5 +177,7 @@ def restore_state(session: Session, row: CardRow, state: CardState, actor: Actor
     row.archive_reason = state.archive_reason
     row.archive_note = state.archive_note
     row.nurture_until = state.nurture_until
+    row.cadence_step, row.cadence_anchor = state.cadence_step, state.cadence_anchor
+    row.rhythm_days = state.rhythm_days
     row.updated_at = actor.now
     session.flush()
