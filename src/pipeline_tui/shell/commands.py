@@ -211,6 +211,24 @@ def register(
     value.add_argument("amount", metavar="AMOUNT", help='12500, 12,500, 12.5k; "none" clears it')
     value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
 
+    rhythm = _parser(
+        commands,
+        common,
+        "rhythm",
+        "keep in touch with a card every N days",
+        """
+        Keep in touch with the card every DAYS days (1 to 365): it is marked stale once
+        it has gone longer than that without a touchpoint, note or move, in place of its
+        stage's limit ([stale] in the config). "none" goes back to the stage's limit.
+        """,
+        """
+          pipeline-tui rhythm ann 21
+          pipeline-tui rhythm "ben hollis" none
+        """,
+    )
+    rhythm.add_argument("card", metavar="CARD", help=CARD_HELP)
+    rhythm.add_argument("days", metavar="DAYS", help='a number of days, 1 to 365; "none" clears it')
+
     show = _parser(
         commands,
         common,
