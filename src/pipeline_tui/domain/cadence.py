@@ -162,12 +162,20 @@ class CadencePlace:
         """The pending step counted from 1, as a rep says it."""
         return self.index + 1
 
+    @property
+    def name(self) -> str:
+        return f"{self.stage.label} cadence"
+
+    @property
+    def progress(self) -> str:
+        """ "step 2 of 3, ask for a referral, due 14 Jan", or "all 3 steps done"."""
+        if self.due is None:
+            return f"all {self.total} steps done"
+        return f"step {self.number} of {self.total}, {self.text}, due {short_day(self.due)}"
+
     def describe(self) -> str:
         """ "Client cadence: step 2 of 3, ask for a referral, due 14 Jan"."""
-        name = f"{self.stage.label} cadence"
-        if self.due is None:
-            return f"{name}: all {self.total} steps done"
-        return f"{name}: step {self.number} of {self.total}, {self.text}, due {short_day(self.due)}"
+        return f"{self.name}: {self.progress}"
 
 
 def short_day(day: date) -> str:

@@ -270,7 +270,30 @@ class CardScreen(Screen[None]):
         if origin:
             rows.append(Content(" · ").join(origin))
         rows.append(Content.assemble(("Next ", "bold $text-muted"), cls._next_action(card, today)))
+        if keeping := cls._keeping_in_touch(card):
+            rows.append(keeping)
         return Content("\n").join(rows)
+
+    @staticmethod
+    def _keeping_in_touch(card: CardDetail) -> Content | None:
+        """Where the card is in its stage's cadence, and its rhythm: one line, only when
+        it has either."""
+        parts: list[Content] = []
+        if (where := card.cadence) is not None:
+            s = card.summary
+            progress = where.progress
+            if where.due is not None and (s.next_action, s.next_action_due) == (
+                where.text,
+                where.due,
+            ):
+                # The line above says the step and its day already: room for the rhythm.
+                progress = f"step {where.number} of {where.total} (the next action)"
+            parts.append(
+                Content.assemble((f"{where.name} ", "bold $text-muted"), text.line(progress))
+            )
+        if (days := card.summary.rhythm_days) is not None:
+            parts.append(Content.styled(f"keep in touch every {days} days", "$text-muted"))
+        return Content(" · ").join(parts) if parts else None
 
     @staticmethod
     def _facts(card: CardDetail, money: Currency) -> Content:
@@ -633,11 +656,14 @@ class CardScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        # Done is only half the job: the next step is asked for at once.
+        # Done is only half the job: the next step is asked for at once. The cadence's
+        # next step, if it has put one in, is offered as it is (enter keeps it).
         key = DraftKey.on_card(Editor.NEXT_ACTION, self.card_id)
         base = self.card.version if self.card is not None else None
         recorder = await recorder_for(self.backend, key, base)
-        self._ask_next_action("What's the next step?", "", None, recorder)
+        s = self.card.summary if self.card is not None else None
+        action, due = (s.next_action, s.next_action_due) if s is not None else ("", None)
+        self._ask_next_action("What's the next step?", action, due, recorder)
 
     async def _reload_now(self) -> None:
         card = await self.backend.run(self.backend.service.card, self.card_id)
