@@ -5,6 +5,7 @@ never replaced."""
 
 from __future__ import annotations
 
+import time as pytime
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -236,3 +237,29 @@ def test_a_rhythm_can_be_cleared_and_is_checked(sam: PipelineService) -> None:
     assert sam.summary(card).rhythm_days is None  # type: ignore[union-attr]
     with pytest.raises(StoreError, match="Keep in touch every 1 to 365 days; 0 is not"):
         sam.set_rhythm(card, 0)
+
+
+@pytest.mark.parametrize(
+    ("moment", "start"),
+    [
+        # 23:30 in New York the evening before the clocks go forward.
+        (datetime(2026, 3, 8, 4, 30, tzinfo=UTC), date(2026, 3, 7)),
+        # 01:30 in New York, the first of the two, the night the clocks go back.
+        (datetime(2026, 11, 1, 5, 30, tzinfo=UTC), date(2026, 11, 1)),
+        # 00:30 in New York on a leap day.
+        (datetime(2028, 2, 29, 5, 30, tzinfo=UTC), date(2028, 2, 29)),
+    ],
+)
+def test_a_cadence_starts_on_the_reps_own_day_across_daylight_saving(
+    database: Database, monkeypatch: pytest.MonkeyPatch, moment: datetime, start: date
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    pytime.tzset()
+    try:
+        service = PipelineService(database, "sam", clock=lambda: moment)
+        card = prospect(service)
+        service.move_card(card, Stage.CLIENT)
+        assert next_action(service, card) == ("check in after delivery", start + timedelta(7))
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        pytime.tzset()
