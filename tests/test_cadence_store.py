@@ -5,8 +5,10 @@ never replaced."""
 
 from __future__ import annotations
 
+import json
 import time as pytime
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from pipeline_tui.domain.cadence import parse_cadence
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService, StoreError
+from pipeline_tui.store import Database, PipelineService, StoreError, open_database
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.both_backends
@@ -263,3 +265,41 @@ def test_a_cadence_starts_on_the_reps_own_day_across_daylight_saving(
     finally:
         monkeypatch.setenv("TZ", "UTC")
         pytime.tzset()
+
+
+def test_an_export_brings_back_the_rhythm_and_the_cadence(
+    sam: PipelineService, tmp_path: Path
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    done(sam, card, TODAY + timedelta(days=7))
+    sam.set_rhythm(card, 21)
+    document = sam.export_document()
+    (exported,) = document["cards"]
+    assert (exported["rhythm_days"], exported["cadence_step"]) == (21, 1)
+    assert exported["cadence_anchor"] == (TODAY + timedelta(days=7)).isoformat()
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    fresh = PipelineService(open_database(str(tmp_path / "fresh.db")), "sam", clock=sam.clock)
+    try:
+        fresh.import_file(path, today=TODAY)
+        (again,) = fresh.cards()
+        where = fresh.card(again.id).cadence
+        assert again.rhythm_days == 21
+        assert where is not None and (where.number, where.text) == (2, "ask for a referral")
+        assert where.due == TODAY + timedelta(days=30)
+    finally:
+        fresh.close()
+
+
+def test_an_export_with_a_rhythm_out_of_range_is_refused(
+    sam: PipelineService, tmp_path: Path
+) -> None:
+    prospect(sam)
+    document = sam.export_document()
+    document["cards"][0]["rhythm_days"] = 0
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = sam.import_file(path, today=TODAY, dry_run=True)
+    assert [p.reason for p in report.problems] == ["'rhythm_days' must be from 1 to 365"]

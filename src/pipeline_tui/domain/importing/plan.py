@@ -90,6 +90,11 @@ class PlannedCard:
     expected_close: date | None = None
     won_value: Decimal | None = None
     """What it was won at, for a card archived as won."""
+    rhythm_days: int | None = None
+    """Keep in touch every this many days (None: the stage's stale limit)."""
+    cadence_step: int | None = None
+    """Where it was in its stage's after-sale cadence, and the day that step counts from."""
+    cadence_anchor: date | None = None
 
     @property
     def archived(self) -> bool:

@@ -104,6 +104,9 @@ def _card_values(card: PlannedCard, position: int) -> dict[str, Any]:
         "value_cents": to_cents(card.value) if card.value is not None else None,
         "expected_close": card.expected_close,
         "won_value_cents": to_cents(card.won_value) if card.won_value is not None else None,
+        "rhythm_days": card.rhythm_days,
+        "cadence_step": card.cadence_step,
+        "cadence_anchor": card.cadence_anchor,
     }
 
 
