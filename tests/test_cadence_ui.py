@@ -15,9 +15,10 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.rhythm import RhythmScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, press, running, screen_text, settle
+from tests.pilot import make_app, press, running, screen_text, settle, type_text
 
 SnapCompare = Callable[..., bool]
 
@@ -84,6 +85,40 @@ async def test_the_board_hands_off_a_step_that_waited_on_its_day(
         assert "check in after" in screen_text(app)
 
 
+async def test_the_palette_on_a_card_sets_how_often_to_keep_in_touch(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        assert "the stage's 30 days" in screen_text(app)
+        await type_text(pilot, "often")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)  # refused, the dialog stays
+        assert "'often' is not a number of days." in screen_text(app)
+        app.screen.days.value = ""
+        await type_text(pilot, "400")
+        await press(pilot, "enter")
+        assert "Keep in touch every 1 to 365 days; 400 is not a rhythm." in screen_text(app)
+        app.screen.days.value = ""
+        await type_text(pilot, "21")
+        assert "stale after 21 days without contact" in screen_text(app)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert service.card(card).summary.rhythm_days == 21
+        assert "keep in touch every 21 days" in screen_text(app)
+
+        await press(pilot, "u")  # undo, as any change to the card
+        await settle(pilot)
+        assert service.card(card).summary.rhythm_days is None
+        assert "keep in touch" not in screen_text(app)
+
+
 def cadence_card() -> PipelineService:
     service = PipelineService(open_database("sqlite://"), user="sam", clock=lambda: NOW)
     card = service.add_card(
@@ -106,3 +141,15 @@ def test_card_screen_with_a_cadence(snap_compare: SnapCompare, size: tuple[int, 
         await settle(pilot)
 
     assert snap_compare(make_app(cadence_card()), terminal_size=size, run_before=open_card)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_keep_in_touch_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_dialog(pilot: Any) -> None:
+        await settle(pilot)
+        await press(pilot, "l", "l", "enter")
+        await settle(pilot)
+        pilot.app.screen.action_keep_in_touch()  # as the palette's command runs it
+        await settle(pilot)
+
+    assert snap_compare(make_app(cadence_card()), terminal_size=size, run_before=open_dialog)

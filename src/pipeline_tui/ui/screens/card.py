@@ -141,6 +141,15 @@ class CardScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
     ]
+    PALETTE_COMMANDS = (
+        (
+            "Keep in touch every N days",
+            "The card's own stale limit, in place of its stage's",
+            "keep_in_touch",
+        ),
+    )
+    """Commands in the palette (ctrl+p) only: a key each would take the keys help past
+    one page at 80x24."""
     # Below 100 columns the footer leaves these to `?`, so 1-5 and ctrl+p fit.
     WIDE_ONLY_KEYS = frozenset({"card.edit"})
 
@@ -714,6 +723,22 @@ class CardScreen(Screen[None]):
             return
         if await flows.qualify(self, self.backend, card.summary.id, card.summary.name):
             self.load()
+
+    def action_keep_in_touch(self) -> None:
+        from pipeline_tui.domain.activity import stale_limit
+        from pipeline_tui.ui.screens.rhythm import RhythmScreen
+
+        card = self.card
+        if card is None:
+            return
+        s = card.summary
+
+        async def save(days: int | None) -> None:
+            await self.backend.change(self.backend.service.set_rhythm, s.id, days)
+
+        limit = stale_limit(s.stage, self.backend.stale_limits)
+        screen = RhythmScreen(clean_line(s.name), s.rhythm_days, limit, save)
+        self.app.push_screen(screen, self._reload_after)
 
     def action_refer(self) -> None:
         card = self.card
