@@ -224,6 +224,37 @@ def test_next_actions_written_before_activities_become_one_open_activity_each(
         version = service.card(1).version
         service.complete_next_action(1, TouchpointKind.CALL, NOW.date(), "", version)
         assert service.card(1).summary.next_action == "Send the proposal"
+    finally:
+        database.close()
+
+
+def test_clients_written_before_cadences_have_none_until_they_move(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0012"))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, next_action_due, created_at, updated_at, archive_note,"
+                " version) VALUES (1, 'Ada', 'Acme', '', '', '', 'client', 0, 'sam',"
+                " 'Send the invoice', :due, :now, :now, '', 1)"
+            ),
+            {"now": NOW.replace(tzinfo=None), "due": NOW.date()},
+        )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        card = service.card(1)
+        assert card.cadence is None
+        assert card.summary.rhythm_days is None
+        assert card.summary.next_action == "Send the invoice"
+        service.set_rhythm(1, 21)
+        service.move_card(1, Stage.REPEAT)
+        moved = service.card(1)
+        assert moved.cadence is not None and moved.cadence.number == 1
+        assert moved.summary.next_action == "Send the invoice"  # the rep's, kept
+        assert moved.summary.rhythm_days == 21
         assert service.search("Acme")  # the full-text triggers on card survived
     finally:
         database.close()

@@ -696,6 +696,7 @@ def _open_service(
         config.user_name,
         criteria=config.criteria,
         stale_limits=config.stale_limits,
+        cadences=config.cadences,
     )
     if listeners is not None:
         listeners.attach(service)

@@ -27,6 +27,13 @@ import platformdirs
 import tomli_w
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.cadence import (
+    CADENCE_STAGES,
+    Cadence,
+    CadenceError,
+    default_cadences,
+    parse_cadence,
+)
 from pipeline_tui.domain.dates import DateOrder, order_for_locale
 from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.limits import REP
@@ -82,6 +89,9 @@ class Config:
     """How values are shown: [money] currency, grouped as the locale groups numbers."""
     probabilities: Mapping[Stage, Decimal] = field(default_factory=probabilities_from_config)
     """How likely a card's value is to come in, per stage ([stages] probability)."""
+    cadences: Mapping[Stage, Cadence] = field(default_factory=default_cadences)
+    """The after-sale steps when a card becomes a client or a repeat ([cadence.client],
+    [cadence.repeat])."""
 
 
 # The schema ------------------------------------------------------------------------------
@@ -161,6 +171,17 @@ def _probabilities(value: Any) -> str | None:
     return None
 
 
+def _cadence(value: Any) -> str | None:
+    steps = value.get("steps")
+    if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps):
+        return 'must have steps = [...], like steps = ["+7d check in", "+30d ask for a referral"]'
+    try:
+        parse_cadence(Stage.CLIENT, steps)
+    except CadenceError as error:
+        return f"has a step that cannot be used: {error}"
+    return None
+
+
 def _seconds(value: Any) -> str | None:
     return "must be between 1 and 3600 (seconds)" if not 1 <= value <= 3600 else None
 
@@ -200,6 +221,8 @@ SCHEMA: dict[str, dict[str, Setting]] = {
     "money": {"currency": Setting(str, DEFAULT_CURRENCY, _currency)},
     # How likely each stage's value is to come in, for the weighted forecast.
     "stages": {"probability": Setting(dict, None, _probabilities)},
+    # After-sale steps, counted from the day a card becomes a client (or a repeat).
+    "cadence": {stage.value: Setting(dict, None, _cadence) for stage in CADENCE_STAGES},
     "calendar": {"ics_path": Setting(str, None, _not_blank)},
     # Which number of 15/12 is the day: "dmy" or "mdy" (default: the locale's order).
     "dates": {"order": Setting(str, None, _date_order)},
@@ -335,7 +358,18 @@ def load_config(explicit: str | None = None, environ: Mapping[str, str] = os.env
             grouping_for_locale(environ),
         ),
         probabilities=probabilities_from_config(values.get("stages.probability")),
+        cadences=_cadences(values),
     )
+
+
+def _cadences(values: Mapping[str, Any]) -> dict[Stage, Cadence]:
+    """Each stage's cadence: the config's steps (checked already), else the default."""
+    cadences = default_cadences()
+    for stage in CADENCE_STAGES:
+        table = values.get(f"cadence.{stage.value}")
+        if table is not None:
+            cadences[stage] = parse_cadence(stage, table["steps"])
+    return cadences
 
 
 def read_document(path: Path) -> dict[str, Any]:

@@ -56,6 +56,16 @@ def is_stale(
     last_activity: date,
     today: date,
     limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+    rhythm: int | None = None,
 ) -> bool:
-    """Idle for more days than the stage allows (exactly the limit is not yet stale)."""
-    return (today - last_activity).days > stale_limit(stage, limits)
+    """Idle for more days than the stage allows (exactly the limit is not yet stale);
+    a card's own keep-in-touch `rhythm` (days) replaces its stage's limit."""
+    return (today - last_activity).days > card_limit(stage, limits, rhythm)
+
+
+def card_limit(
+    stage: Stage, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS, rhythm: int | None = None
+) -> int:
+    """Days a card may go idle: its own rhythm ("keep in touch every 21 days") when it
+    has one, else its stage's limit."""
+    return rhythm if rhythm is not None else stale_limit(stage, limits)

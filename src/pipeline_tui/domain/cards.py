@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
+from pipeline_tui.domain.cadence import CadencePlace
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
 from pipeline_tui.domain.money import MAX_VALUE
@@ -110,6 +111,9 @@ class CardSummary:
     expected_close: date | None = None
     nurture_until: date | None = None
     """Parked off the board until this day ("not yet"); None: on the board."""
+    rhythm_days: int | None = None
+    """Keep in touch every this many days: replaces the stage's stale limit (None: it
+    applies)."""
 
     def is_overdue(self, today: date) -> bool:
         return self.next_action_due is not None and self.next_action_due < today
@@ -121,7 +125,7 @@ class CardSummary:
     def is_stale(self, today: date, limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS) -> bool:
         if self.last_activity is None:
             return False
-        return is_stale(self.stage, self.last_activity, today, limits)
+        return is_stale(self.stage, self.last_activity, today, limits, self.rhythm_days)
 
     @property
     def score(self) -> str | None:
@@ -229,6 +233,8 @@ class CardDetail:
     referrals: tuple[CardLink, ...] = ()
     activities: tuple[Activity, ...] = ()
     """The open scheduled steps, earliest first: the first is the next action."""
+    cadence: CadencePlace | None = None
+    """Where the card is in its stage's after-sale cadence (None: none running)."""
 
     @property
     def draft(self) -> CardDraft:
@@ -270,6 +276,10 @@ class CardState:
     archive_reason: ArchiveReason | None = None
     archive_note: str = ""
     nurture_until: date | None = None
+    cadence_step: int | None = None
+    """The pending step of the stage's after-sale cadence (None: none running)."""
+    cadence_anchor: date | None = None
+    rhythm_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from decimal import Decimal
 # Last activity and staleness are defined in domain/activity.py (the board needs them
 # at start-up, without the stand-up's types); they are part of this module's API too.
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS as DEFAULT_STALE_LIMITS
+from pipeline_tui.domain.activity import card_limit
 from pipeline_tui.domain.activity import is_stale as is_stale
 from pipeline_tui.domain.activity import last_activity_day as last_activity_day
 from pipeline_tui.domain.activity import local_day as local_day
@@ -161,6 +162,8 @@ class StandupCard:
 
     nurture_until: date | None = None
     """The day a parked card comes back on the board (None: never parked)."""
+    rhythm_days: int | None = None
+    """The card's own keep-in-touch rhythm, which replaces its stage's stale limit."""
 
     def last_activity(self, tz: tzinfo | None = None) -> date:
         """The latest day anything happened with the card: touchpoint, note or move."""
@@ -504,10 +507,10 @@ def stale(
     """Cards idle for longer than their stage allows, the furthest over first."""
     result = []
     for card in cards:
-        limit = stale_limit(card.stage, limits)
+        limit = card_limit(card.stage, limits, card.rhythm_days)
         last = card.last_activity(tz)
         idle = (today - last).days
-        if is_stale(card.stage, last, today, limits):
+        if is_stale(card.stage, last, today, limits, card.rhythm_days):
             result.append(StaleCard(card, last, idle, limit))
     return tuple(sorted(result, key=lambda s: (-s.days_over, s.card.name.casefold(), s.card.id)))
 

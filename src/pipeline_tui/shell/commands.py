@@ -232,6 +232,23 @@ def register(
     park.add_argument(
         "until", metavar="DATE", help='the day it comes back: 2027-03-01, +3m, eom; "now": today'
     )
+    rhythm = _parser(
+        commands,
+        common,
+        "rhythm",
+        "keep in touch with a card every N days",
+        """
+        Keep in touch with the card every DAYS days (1 to 365): it is marked stale once
+        it has gone longer than that without a touchpoint, note or move, in place of its
+        stage's limit ([stale] in the config). "none" goes back to the stage's limit.
+        """,
+        """
+          pipeline-tui rhythm ann 21
+          pipeline-tui rhythm "ben hollis" none
+        """,
+    )
+    rhythm.add_argument("card", metavar="CARD", help=CARD_HELP)
+    rhythm.add_argument("days", metavar="DAYS", help='a number of days, 1 to 365; "none" clears it')
 
     show = _parser(
         commands,

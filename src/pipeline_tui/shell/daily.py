@@ -246,6 +246,39 @@ def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     return 0
 
 
+# rhythm ----------------------------------------------------------------------------------------
+
+
+def rhythm_days(text: str) -> int | None:
+    """DAYS as typed (None: "none"); a UsageError in one sentence otherwise."""
+    key = text.strip().lower().removesuffix("days").removesuffix("d").strip()
+    if text.strip().lower() in NO_VALUE:
+        return None
+    if not key.isdigit() or len(key) > 4:
+        raise UsageError(
+            f"{clean_line(text)!r} is not a number of days; write one like 21, or none."
+        )
+    return int(key)
+
+
+def rhythm(
+    service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
+) -> int:
+    days = rhythm_days(args.days)
+    card = find(service, args.card)
+    service.set_rhythm(card.id, days)
+    name = clean_line(card.name)
+    if days is None:
+        limit = config.stale_limits[card.stage]
+        print(
+            f"{name} follows the {card.stage.label} limit again: stale after {limit} days.",
+            file=out,
+        )
+    else:
+        print(f"Keeping in touch with {name} every {days} days.", file=out)
+    return 0
+
+
 # show ------------------------------------------------------------------------------------------
 
 
@@ -354,6 +387,18 @@ def card_record(card: CardDetail, day: date) -> dict[str, Any]:
         "value": float(s.value) if s.value is not None else None,
         "expected_close": s.expected_close.isoformat() if s.expected_close else None,
         "won_value": float(card.won_value) if card.won_value is not None else None,
+        "rhythm_days": s.rhythm_days,
+        "cadence": (
+            {
+                "stage": card.cadence.stage.value,
+                "step": card.cadence.number,
+                "of": card.cadence.total,
+                "text": card.cadence.text,
+                "due": card.cadence.due.isoformat() if card.cadence.due else None,
+            }
+            if card.cadence is not None
+            else None
+        ),
     }
 
 
@@ -422,6 +467,10 @@ def describe_card(
         lines.append(item(clean_line(s.next_action) or "(no description)") + due)
     else:
         lines.append(item("none yet"))
+    if card.cadence is not None:
+        lines.append(item(card.cadence.describe()))
+    if s.rhythm_days is not None:
+        lines.append(item(f"Keep in touch every {s.rhythm_days} days"))
 
     q = card.qualification
     if q is not None and q.criteria:
@@ -530,5 +579,6 @@ COMMANDS: dict[str, Command] = {
     "show": show,
     "value": value,
     "park": park,
+    "rhythm": rhythm,
     "search": search,
 }

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
+from pipeline_tui.domain.cadence import CadenceError, check_rhythm
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
     CardDraft,
@@ -36,7 +37,7 @@ from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.schedule import ActivityKind, kind_for_words
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text
-from pipeline_tui.store import events, positions, read_model, schedule
+from pipeline_tui.store import cadence, events, positions, read_model, schedule
 from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import (
     ActivityRow,
@@ -124,7 +125,7 @@ def move_card(
     row = get_card(session, card_id, active=True)
     if row.stage is to_stage:
         return None
-    before = state_of(row)
+    before, activities = state_of(row), schedule.snapshot(session, row.id)
     # The column it leaves keeps a gap: positions order cards, they do not count them.
     row.stage, row.position = to_stage, positions.top(session, to_stage)
     row.updated_at = actor.now
@@ -139,12 +140,19 @@ def move_card(
         )
     )
     session.flush()
+    cadence.entered(session, row, actor.user, actor.now)
     moved = {"from_stage": before.stage.value, "to_stage": to_stage.value, "note": note}
     events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
     if to_stage is Stage.CLIENT and before.stage.order < Stage.CLIENT.order:
         events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)
+    # A cadence started by the move scheduled its first step: undo takes it away too.
     return Change(
-        ChangeKind.MOVE, row.id, f"Moved {row.name} to {to_stage.label}", before, row.version
+        ChangeKind.MOVE,
+        row.id,
+        f"Moved {row.name} to {to_stage.label}",
+        before,
+        row.version,
+        activities=activities,
     )
 
 
@@ -256,6 +264,26 @@ def unpark(session: Session, actor: Actor, card_id: int, expected_version: int) 
     row.updated_at = actor.now
     session.flush()
     return Change(ChangeKind.EDIT, row.id, f"Brought {row.name} back", before, row.version)
+
+
+def set_rhythm(session: Session, actor: Actor, card_id: int, days: int | None) -> Change:
+    """Keep in touch with the card every `days` days (None: the stage's stale limit
+    again): the card is stale once it has been idle longer than that."""
+    try:
+        days = check_rhythm(days)
+    except CadenceError as error:
+        raise StoreError(str(error)) from None
+    row = get_card(session, card_id)
+    before = state_of(row)
+    row.rhythm_days = days
+    row.updated_at = actor.now
+    session.flush()
+    what = (
+        f"Keep in touch with {row.name} every {days} days"
+        if days is not None
+        else f"Cleared the rhythm of {row.name}"
+    )
+    return Change(ChangeKind.EDIT, row.id, what, before, row.version)
 
 
 def set_market(session: Session, actor: Actor, card_id: int, market: Market | None) -> None:
@@ -525,6 +553,7 @@ def log_touchpoint(
         )
         set_committed_value(row, "source", kind)
         set_committed_value(row, "market", market)
+    cadence.contact(row, happened_on)
     return touchpoint
 
 
@@ -612,6 +641,7 @@ def complete_activity(
     """Mark a step done: logged as a touchpoint, the next open step becomes the card's
     next action. Returns the card's new version."""
     row, card = _open_row(session, activity_id, expected_version, "marked done")
+    step = cadence.is_step(session, card, row)
     summary = summary or clip("touchpoint_summary", f"Done: {row.text}")
     touchpoint = log_touchpoint(card, kind, happened_on, summary, actor.now)
     events.record(
@@ -629,6 +659,8 @@ def complete_activity(
         },
     )
     row.done_at = actor.now
+    # The cadence's step done: its next one is scheduled, counted from that day.
+    cadence.done(session, card, actor.user, actor.now, happened_on, step)
     _edited(session, actor, card)
     return card.version
 
@@ -743,4 +775,7 @@ def state_of(row: CardRow) -> CardState:
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
         nurture_until=row.nurture_until,
+        cadence_step=row.cadence_step,
+        cadence_anchor=row.cadence_anchor,
+        rhythm_days=row.rhythm_days,
     )

@@ -33,7 +33,7 @@ SQLITE_URL_PREFIX = "sqlite:///"
 _COLUMN_SQL = """
 SELECT card.id, card.name, card.organisation, card.stage, card.position, card.owner,
        card.tags, card.next_action, card.next_action_due, card.version,
-       card.value_cents, card.expected_close, card.nurture_until,
+       card.value_cents, card.expected_close, card.nurture_until, card.rhythm_days,
        (SELECT max(touchpoint.happened_on) FROM touchpoint
          WHERE touchpoint.card_id = card.id) AS last_touchpoint,
        (SELECT max(research_note.updated_at) FROM research_note
@@ -140,8 +140,8 @@ def _read(
 def _row(values: tuple[object, ...]) -> SimpleNamespace:
     """SQLite's text dates and times as the Python values SQLAlchemy would give."""
     (id_, name, organisation, stage, position, owner, tags, action, due, version) = values[:10]
-    value_cents, expected_close, nurture_until = values[10:13]
-    touchpoint, note_at, move_at, referrals, qualified, has_draft = values[13:]
+    value_cents, expected_close, nurture_until, rhythm_days = values[10:14]
+    touchpoint, note_at, move_at, referrals, qualified, has_draft = values[14:]
     return SimpleNamespace(
         id=id_,
         name=name,
@@ -156,6 +156,7 @@ def _row(values: tuple[object, ...]) -> SimpleNamespace:
         value_cents=value_cents,
         expected_close=_date(expected_close),
         nurture_until=_date(nurture_until),
+        rhythm_days=rhythm_days,
         last_touchpoint=_date(touchpoint),
         last_note_at=_moment(note_at),
         last_move_at=_moment(move_at),

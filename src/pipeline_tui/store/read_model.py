@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from pipeline_tui.domain.activity import stale_limit
+from pipeline_tui.domain.cadence import Cadence, default_cadences
 from pipeline_tui.domain.cards import (
     ArchivedCard,
     BoardTotals,
@@ -43,7 +44,7 @@ from pipeline_tui.domain.qualification import (
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import drafts, schedule
+from pipeline_tui.store import cadence, drafts, schedule
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
     BoardClockRow,
@@ -74,6 +75,7 @@ SUMMARY_COLUMNS = (
     CardRow.value_cents,
     CardRow.expected_close,
     CardRow.nurture_until,
+    CardRow.rhythm_days,
 )
 
 
@@ -159,27 +161,48 @@ def board_query(criteria: Sequence[str], owner: str | None = None) -> Select[*tu
     )
 
 
-def stale_condition(today: date, limits: Mapping[Stage, int]) -> ColumnElement[bool]:
+def rhythms(session: Session) -> list[int]:
+    """The keep-in-touch rhythms cards have (a handful of numbers, however many cards)."""
+    query = select(CardRow.rhythm_days).where(CardRow.rhythm_days.is_not(None)).distinct()
+    return sorted(session.scalars(query))
+
+
+def stale_condition(
+    today: date, limits: Mapping[Stage, int], card_rhythms: Sequence[int] = ()
+) -> ColumnElement[bool]:
     """CardSummary.is_stale on `today` as SQL, so the board can count and list stale
     cards without reading each one's activity into Python (seconds at 100,000 cards).
 
-    A card is stale when its last activity day is before `today - limit`. Notes and
-    moves are moments whose day is taken in the rep's zone (rows.board_card), so for
-    them the cut is that day's local midnight; touchpoints are days already.
+    A card is stale when its last activity day is before `today - limit`, the limit
+    being its own rhythm where it has one (`card_rhythms`: those in use, see `rhythms`)
+    and its stage's otherwise. Notes and moves are moments whose day is taken in the
+    rep's zone (rows.board_card), so for them the cut is that day's local midnight;
+    touchpoints are days already.
     """
     last_touchpoint, last_note, last_move = _activity_columns()
-    cut_days = {stage: today - timedelta(days=stale_limit(stage, limits)) for stage in STAGES}
+    cut_days: dict[Stage | int, date] = {
+        stage: today - timedelta(days=stale_limit(stage, limits)) for stage in STAGES
+    }
+    cut_days.update({days: today - timedelta(days=days) for days in card_rhythms})
     # datetime.astimezone() on a naive value reads it as local time, as local_day does.
     cut_moments = {
-        stage: datetime.combine(day, time.min).astimezone() for stage, day in cut_days.items()
+        key: datetime.combine(day, time.min).astimezone() for key, day in cut_days.items()
     }
 
-    def per_stage(cuts: Mapping[Stage, Any], type_: Any) -> ColumnElement[Any]:
-        whens = {stage.value: literal(cut, type_) for stage, cut in cuts.items()}
-        return case(whens, value=CardRow.stage)
+    def per_card(cuts: Mapping[Stage | int, Any], type_: Any) -> ColumnElement[Any]:
+        by_stage = case(
+            {key.value: literal(cut, type_) for key, cut in cuts.items() if isinstance(key, Stage)},
+            value=CardRow.stage,
+        )
+        own = [
+            (CardRow.rhythm_days == key, literal(cut, type_))
+            for key, cut in cuts.items()
+            if not isinstance(key, Stage)
+        ]
+        return case(*own, else_=by_stage) if own else by_stage
 
-    moment_cut = per_stage(cut_moments, CardRow.created_at.type)
-    day_cut = per_stage(cut_days, TouchpointRow.happened_on.type)
+    moment_cut = per_card(cut_moments, CardRow.created_at.type)
+    day_cut = per_card(cut_days, TouchpointRow.happened_on.type)
     return and_(
         last_move < moment_cut,
         or_(last_note.is_(None), last_note < moment_cut),
@@ -232,7 +255,7 @@ def board_ids(
     shown = nurturing(today) if parked else on_board(today)
     query = select(CardRow.id, CardRow.stage).where(CardRow.archived_at.is_(None), shown)
     if stale_only:
-        query = query.where(stale_condition(today, limits))
+        query = query.where(stale_condition(today, limits, rhythms(session)))
     if owner is not None:
         query = query.where(CardRow.owner == owner)
     query = query.order_by(CardRow.stage, CardRow.position, CardRow.id)
@@ -277,7 +300,7 @@ def board_totals(session: Session, today: date, limits: Mapping[Stage, int]) -> 
         select(func.count()).where(active, CardRow.next_action_due < today)
     ).scalar_one()
     stale = session.execute(
-        select(func.count()).where(active, stale_condition(today, limits))
+        select(func.count()).where(active, stale_condition(today, limits, rhythms(session)))
     ).scalar_one()
     parked = session.execute(
         select(func.count()).where(CardRow.archived_at.is_(None), nurturing(today))
@@ -381,9 +404,14 @@ def card_link(row: Any) -> CardLink:
 
 
 def card_detail(
-    session: Session, card_id: int, criteria: Sequence[str], drafts_of: str | None = None
+    session: Session,
+    card_id: int,
+    criteria: Sequence[str],
+    drafts_of: str | None = None,
+    cadences: Mapping[Stage, Cadence] | None = None,
 ) -> CardDetail:
-    """Everything the card screen shows about one card, active or archived."""
+    """Everything the card screen shows about one card, active or archived (`cadences`:
+    those in force, None: the defaults)."""
     row = session.get(
         CardRow,
         card_id,
@@ -439,4 +467,9 @@ def card_detail(
         ),
         referred_by=card_link(referred_by) if referred_by is not None else None,
         referrals=tuple(card_link(referral) for referral in referrals),
+        cadence=(
+            None
+            if row.archived_at is not None
+            else cadence.where(row, cadences if cadences is not None else default_cadences())
+        ),
     )

@@ -37,6 +37,7 @@ def card_summary(row: Any, **board_fields: Any) -> CardSummary:
         else None,
         expected_close=getattr(row, "expected_close", None),
         nurture_until=getattr(row, "nurture_until", None),
+        rhythm_days=getattr(row, "rhythm_days", None),
         **board_fields,
     )
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.agenda import ScheduledAction
 from pipeline_tui.domain.brief import Brief
+from pipeline_tui.domain.cadence import Cadence, default_cadences
 from pipeline_tui.domain.calls import CallOutcome, CallSession, LoggedCall, QueueEntry
 from pipeline_tui.domain.capture import Captured, CaptureResult
 from pipeline_tui.domain.cards import (
@@ -54,6 +55,7 @@ from pipeline_tui.domain.schedule import Activity, ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import (
     agenda,
+    cadence,
     calls,
     commands,
     daily,
@@ -95,6 +97,7 @@ class PipelineService:
         *,
         criteria: Sequence[str] = DEFAULT_CRITERIA,
         stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+        cadences: Mapping[Stage, Cadence] | None = None,
     ) -> None:
         self.database = database
         self.user = user
@@ -103,6 +106,8 @@ class PipelineService:
         """The qualification checklist in force (config [qualification])."""
         self.stale_limits = dict(stale_limits)
         """Days idle before a card is stale, per stage (config [stale])."""
+        self.cadences = dict(cadences if cadences is not None else default_cadences())
+        """The after-sale cadences in force, per stage (config [cadence.*])."""
         self._listeners: list[Listener] = []
 
     def close(self) -> None:
@@ -209,7 +214,7 @@ class PipelineService:
 
     def card(self, card_id: int) -> CardDetail:
         with self.database.read() as session:
-            return read_model.card_detail(session, card_id, self.criteria, self.user)
+            return read_model.card_detail(session, card_id, self.criteria, self.user, self.cadences)
 
     def qualification(self, card_id: int) -> Qualification:
         """The card's checklist against the criteria in force."""
@@ -302,6 +307,23 @@ class PipelineService:
         """Bring a parked card back on the board now."""
         with self._write() as (session, actor):
             return commands.unpark(session, actor, card_id, expected_version)
+
+    def set_rhythm(self, card_id: int, days: int | None) -> Change:
+        """Keep in touch with the card every `days` days: its own stale limit, in place
+        of its stage's (None: the stage's again)."""
+        with self._write() as (session, actor):
+            return commands.set_rhythm(session, actor, card_id, days)
+
+    def hand_off_due_steps(self, today: date) -> int:
+        """Make every cadence step due by `today` its card's next action, where the card
+        has none (it had one when the step came up); returns how many. Writes nothing,
+        and moves no board clock, when there are none."""
+        with self.database.read() as session:
+            cadence.use_cadences(session, self.cadences)
+            if not cadence.hand_off_due(session, self.user, self.clock(), today, dry_run=True):
+                return 0
+        with self._write() as (session, actor):
+            return cadence.hand_off_due(session, actor.user, actor.now, today)
 
     def set_market(self, card_id: int, market: Market | None) -> None:
         with self._write() as (session, actor):
@@ -637,6 +659,7 @@ class PipelineService:
         errors become one sentence. `counted`: see Database.write."""
         try:
             with self.database.write(counted=counted) as session:
+                cadence.use_cadences(session, self.cadences)
                 yield session, Actor(self.user, self.clock())
         except StaleDataError:
             raise ConflictError(

@@ -98,6 +98,7 @@ def read_standup(
             CardRow.expected_close,
             CardRow.version,
             CardRow.nurture_until,
+            CardRow.rhythm_days,
             last_touchpoint.c.day,
             last_note.c.at.label("note_at"),
             last_move.c.at.label("move_at"),
@@ -157,6 +158,7 @@ def read_standup(
                 expected_close=row.expected_close,
                 version=row.version,
                 nurture_until=row.nurture_until,
+                rhythm_days=row.rhythm_days,
             )
             for row in session.execute(cards_query)
         )

@@ -191,6 +191,8 @@ def restore_state(
     row.archive_reason = state.archive_reason
     row.archive_note = state.archive_note
     row.nurture_until = state.nurture_until
+    row.cadence_step, row.cadence_anchor = state.cadence_step, state.cadence_anchor
+    row.rhythm_days = state.rhythm_days
     row.updated_at = actor.now
     session.flush()
     if activities is not None:

@@ -354,6 +354,8 @@ class PipelineApp(App[None]):
                 literal_markup(f"Key: {keys}"),  # keys can come from the config
                 partial(screen.run_action, binding.action),
             )
+        for title, help_text, action in getattr(screen, "PALETTE_COMMANDS", ()):
+            yield SystemCommand(title, help_text, partial(screen.run_action, action))
 
     def notify(
         self,

@@ -50,6 +50,9 @@ class Backend:
         wrote."""
         self._written: int | None = None
         self._lock = asyncio.Lock()
+        self.steps_handed_off_on: date | None = None
+        """The day the board last handed off the cadence steps due (once a day is enough:
+        steps come due by the day)."""
 
     async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read (or any call) in a thread, after the calls queued before it.

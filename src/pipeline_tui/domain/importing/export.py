@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from pipeline_tui.domain.cadence import MAX_RHYTHM_DAYS, CadenceError, check_rhythm
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
@@ -207,7 +208,17 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         expected_close=get.day("expected_close"),
         won_value=get.amount("won_value") if reason is ArchiveReason.WON else None,
         nurture_until=get.day("nurture_until"),
+        rhythm_days=_rhythm(get.whole("rhythm_days")),
+        cadence_step=get.whole("cadence_step"),
+        cadence_anchor=get.day("cadence_anchor"),
     )
+
+
+def _rhythm(days: int | None) -> int | None:
+    try:
+        return check_rhythm(days)
+    except CadenceError as error:
+        raise _Bad(f"'rhythm_days' must be from 1 to {MAX_RHYTHM_DAYS}") from error
 
 
 class _Getter:
@@ -260,6 +271,15 @@ class _Getter:
             return parse_amount(str(value))
         except MoneyError:
             raise self._bad(key, "an amount like 12500.50") from None
+
+    def whole(self, key: str) -> int | None:
+        """A whole number of zero or more (None: not there)."""
+        value = self.record.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
+            raise self._bad(key, "a whole number")
+        return value
 
     def moment(self, key: str) -> datetime | None:
         value = self.text(key)

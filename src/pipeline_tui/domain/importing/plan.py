@@ -105,6 +105,11 @@ class PlannedCard:
     """What it was won at, for a card archived as won."""
     nurture_until: date | None = None
     """A lead parked "not yet" until this day (domain.nurture)."""
+    rhythm_days: int | None = None
+    """Keep in touch every this many days (None: the stage's stale limit)."""
+    cadence_step: int | None = None
+    """Where it was in its stage's after-sale cadence, and the day that step counts from."""
+    cadence_anchor: date | None = None
 
     @property
     def archived(self) -> bool:

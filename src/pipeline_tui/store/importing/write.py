@@ -108,6 +108,9 @@ def _card_values(card: PlannedCard, position: int) -> dict[str, Any]:
         "expected_close": card.expected_close,
         "won_value_cents": to_cents(card.won_value) if card.won_value is not None else None,
         "nurture_until": card.nurture_until,
+        "rhythm_days": card.rhythm_days,
+        "cadence_step": card.cadence_step,
+        "cadence_anchor": card.cadence_anchor,
     }
 
 

@@ -370,6 +370,7 @@ class BoardScreen(Screen[None]):
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
+        await self._hand_off_due_steps()
         try:
             view = await self.backend.run(
                 self.backend.service.board_view,
@@ -401,6 +402,16 @@ class BoardScreen(Screen[None]):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
         self.show_board(focus_card)
+
+    async def _hand_off_due_steps(self) -> None:
+        """On the board's first read of a day, the cadence steps due that waited for a
+        free next action become next actions (before the read, so it shows them)."""
+        today = self.backend.today()
+        if self.backend.steps_handed_off_on == today:
+            return
+        self.backend.steps_handed_off_on = today
+        with suppress(StoreError):  # the read just after says what is wrong
+            await self.backend.run(self.backend.service.hand_off_due_steps, today)
 
     @work(group="drafts")
     async def _mention_unsaved_new_card(self) -> None:

@@ -156,6 +156,15 @@ class CardScreen(Screen[None]):
         Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
     ]
+    PALETTE_COMMANDS = (
+        (
+            "Keep in touch every N days",
+            "The card's own stale limit, in place of its stage's",
+            "keep_in_touch",
+        ),
+    )
+    """Commands in the palette (ctrl+p) only: a key each would take the keys help past
+    one page at 80x24."""
     # Below 100 columns the footer leaves these to `?`, so 1-5 and ctrl+p fit.
     WIDE_ONLY_KEYS = frozenset({"card.edit"})
 
@@ -291,6 +300,8 @@ class CardScreen(Screen[None]):
             rows.append(
                 Content.assemble(("Next ", "bold $text-muted"), cls._next_action(card, today))
             )
+        if keeping := cls._keeping_in_touch(card):
+            rows.append(keeping)
         return Content("\n").join(rows)
 
     def _show_activities(self, card: CardDetail, today: date) -> None:
@@ -313,6 +324,27 @@ class CardScreen(Screen[None]):
             return None
         index = self.query_one("#activities", OptionList).highlighted or 0
         return card.activities[min(index, len(card.activities) - 1)]
+
+    @staticmethod
+    def _keeping_in_touch(card: CardDetail) -> Content | None:
+        """Where the card is in its stage's cadence, and its rhythm: one line, only when
+        it has either."""
+        parts: list[Content] = []
+        if (where := card.cadence) is not None:
+            s = card.summary
+            progress = where.progress
+            if where.due is not None and (s.next_action, s.next_action_due) == (
+                where.text,
+                where.due,
+            ):
+                # The line above says the step and its day already: room for the rhythm.
+                progress = f"step {where.number} of {where.total} (the next action)"
+            parts.append(
+                Content.assemble((f"{where.name} ", "bold $text-muted"), text.line(progress))
+            )
+        if (days := card.summary.rhythm_days) is not None:
+            parts.append(Content.styled(f"keep in touch every {days} days", "$text-muted"))
+        return Content(" · ").join(parts) if parts else None
 
     @staticmethod
     def _facts(card: CardDetail, money: Currency) -> Content:
@@ -704,7 +736,8 @@ class CardScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        # Done is only half the job: the next step is asked for at once.
+        # Done is only half the job: the next step is asked for at once. The cadence's
+        # next step, if it has put one in, is offered as it is (enter keeps it).
         key = DraftKey.on_card(Editor.NEXT_ACTION, self.card_id)
         base = self.card.version if self.card is not None else None
         recorder = await recorder_for(self.backend, key, base)
@@ -759,6 +792,22 @@ class CardScreen(Screen[None]):
             return
         if await flows.qualify(self, self.backend, card.summary.id, card.summary.name):
             self.load()
+
+    def action_keep_in_touch(self) -> None:
+        from pipeline_tui.domain.activity import stale_limit
+        from pipeline_tui.ui.screens.rhythm import RhythmScreen
+
+        card = self.card
+        if card is None:
+            return
+        s = card.summary
+
+        async def save(days: int | None) -> None:
+            await self.backend.change(self.backend.service.set_rhythm, s.id, days)
+
+        limit = stale_limit(s.stage, self.backend.stale_limits)
+        screen = RhythmScreen(clean_line(s.name), s.rhythm_days, limit, save)
+        self.app.push_screen(screen, self._reload_after)
 
     def action_refer(self) -> None:
         card = self.card

@@ -1,0 +1,305 @@
+"""The after-sale cadence and a card's rhythm in the store, on SQLite and PostgreSQL:
+a cadence starts when a card becomes a client, contact pushes the pending step, a step
+marked done brings the next, leaving the stage stops it, and a rep's own next action is
+never replaced."""
+
+from __future__ import annotations
+
+import json
+import time as pytime
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline_tui.domain.cadence import parse_cadence
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import Database, PipelineService, StoreError, open_database
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.both_backends
+
+STEPS = ("+7d check in after delivery", "+30d ask for a referral", "+90d offer the next service")
+
+
+class Clock:
+    """A clock the test moves on, a day at a time."""
+
+    def __init__(self) -> None:
+        self.day = TODAY
+
+    def __call__(self) -> datetime:
+        return datetime.combine(self.day, time(9, 30), tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sam(database: Database, clock: Clock) -> PipelineService:
+    cadences = {
+        Stage.CLIENT: parse_cadence(Stage.CLIENT, STEPS),
+        Stage.REPEAT: parse_cadence(Stage.REPEAT, ("+30d check in", "+90d offer more")),
+    }
+    return PipelineService(database, "sam", clock=clock, cadences=cadences)
+
+
+def prospect(service: PipelineService, name: str = "Ada") -> int:
+    return service.add_card(CardDraft(name), Stage.PROSPECT).card_id
+
+
+def next_action(service: PipelineService, card: int) -> tuple[str, date | None]:
+    summary = service.card(card).summary
+    return summary.next_action, summary.next_action_due
+
+
+def version(service: PipelineService, card: int) -> int:
+    return service.card(card).version
+
+
+def done(service: PipelineService, card: int, on: date) -> None:
+    service.complete_next_action(card, TouchpointKind.CALL, on, "", version(service, card))
+
+
+def test_becoming_a_client_starts_the_cadence_with_its_first_step(sam: PipelineService) -> None:
+    card = prospect(sam)
+    assert sam.card(card).cadence is None
+
+    sam.move_card(card, Stage.CLIENT)
+
+    where = sam.card(card).cadence
+    assert where is not None
+    assert (where.number, where.total, where.text) == (1, 3, "check in after delivery")
+    assert where.due == TODAY + timedelta(days=7)
+    assert next_action(sam, card) == ("check in after delivery", TODAY + timedelta(days=7))
+
+
+def test_a_step_marked_done_brings_the_next_from_that_day(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    late = TODAY + timedelta(days=10)  # three days late
+    clock.day = late
+
+    done(sam, card, late)
+
+    where = sam.card(card).cadence
+    assert where is not None and where.number == 2
+    assert next_action(sam, card) == ("ask for a referral", late + timedelta(days=23))
+    touchpoints = sam.card(card).touchpoints
+    assert touchpoints[0].summary == "Done: check in after delivery"
+
+    done(sam, card, late + timedelta(days=23))
+    done(sam, card, late + timedelta(days=90))
+    finished = sam.card(card).cadence
+    assert finished is not None and finished.finished
+    assert finished.describe() == "Client cadence: all 3 steps done"
+    assert next_action(sam, card) == ("", None)
+
+
+def test_any_touchpoint_pushes_the_pending_step_from_that_day(sam: PipelineService) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    first_version = version(sam, card)
+    talked = TODAY + timedelta(days=5)
+
+    sam.add_touchpoint(card, TouchpointKind.EMAIL, talked, "Thanked them")
+
+    assert next_action(sam, card) == ("check in after delivery", talked + timedelta(days=7))
+    where = sam.card(card).cadence
+    assert where is not None and where.due == talked + timedelta(days=7)
+    # Contact is not an edit: an edit the rep has open still saves.
+    assert version(sam, card) == first_version
+    # A touchpoint logged for a day before the anchor changes nothing.
+    sam.add_touchpoint(card, TouchpointKind.EMAIL, TODAY - timedelta(days=3))
+    assert next_action(sam, card)[1] == talked + timedelta(days=7)
+
+
+def test_a_reps_own_next_action_is_kept_and_the_step_waits(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card = prospect(sam)
+    own = ("Send the invoice", TODAY + timedelta(days=2))
+    sam.set_next_action(card, *own, version(sam, card))
+
+    sam.move_card(card, Stage.CLIENT)
+
+    assert next_action(sam, card) == own
+    where = sam.card(card).cadence
+    assert where is not None and where.number == 1
+    # Their action done (a touchpoint on day 2): the step comes, counted from then.
+    clock.day = TODAY + timedelta(days=2)
+    done(sam, card, clock.day)
+    assert next_action(sam, card) == ("check in after delivery", clock.day + timedelta(days=7))
+    where = sam.card(card).cadence
+    assert where is not None and where.number == 1
+
+
+def test_a_step_due_while_the_rep_was_busy_is_handed_off_on_its_day(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    # The rep cleared the step to put it off; nothing brings it back before its day.
+    sam.set_next_action(card, "", None, version(sam, card))
+    due = TODAY + timedelta(days=7)
+    assert sam.hand_off_due_steps(due - timedelta(days=1)) == 0
+    assert next_action(sam, card) == ("", None)
+
+    assert sam.hand_off_due_steps(due) == 1
+
+    assert next_action(sam, card) == ("check in after delivery", due)
+    assert sam.hand_off_due_steps(due) == 0
+
+
+def test_nothing_due_writes_nothing(sam: PipelineService) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    clock_before = sam.change_marker()
+    assert sam.hand_off_due_steps(TODAY + timedelta(days=30)) == 0
+    assert sam.change_marker() == clock_before
+
+
+def test_moving_out_of_client_stops_it_and_repeat_has_its_own(sam: PipelineService) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+
+    sam.move_card(card, Stage.REPEAT)
+    where = sam.card(card).cadence
+    assert where is not None
+    assert (where.stage, where.number, where.text) == (Stage.REPEAT, 1, "+30d check in"[5:])
+    # The client's step is still the card's next action (the rep may still mean to).
+    assert next_action(sam, card)[0] == "check in after delivery"
+
+    sam.move_card(card, Stage.PROSPECT)
+    assert sam.card(card).cadence is None
+    sam.add_touchpoint(card, TouchpointKind.CALL, TODAY + timedelta(days=3))
+    assert sam.card(card).cadence is None
+
+
+def test_undoing_the_move_puts_the_card_back_without_a_cadence(sam: PipelineService) -> None:
+    card = prospect(sam)
+    change = sam.move_card(card, Stage.CLIENT)
+    assert change is not None
+
+    sam.revert(change)
+
+    assert sam.card(card).cadence is None
+    assert next_action(sam, card) == ("", None)
+
+
+def test_an_archived_client_shows_no_cadence(sam: PipelineService) -> None:
+    from pipeline_tui.domain.kinds import ArchiveReason
+
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    sam.archive_card(card, ArchiveReason.WON)
+    assert sam.card(card).cadence is None
+    assert sam.hand_off_due_steps(TODAY + timedelta(days=365)) == 0
+
+
+# A card's rhythm --------------------------------------------------------------------------
+
+
+def test_a_rhythm_replaces_the_stage_limit_on_the_board_and_in_the_stand_up(
+    sam: PipelineService,
+) -> None:
+    card = sam.add_card(CardDraft("Ada"), Stage.REPEAT).card_id
+    other = sam.add_card(CardDraft("Grace"), Stage.REPEAT).card_id
+    later = TODAY + timedelta(days=22)
+    # Repeat cards go stale after 90 days: neither is, 22 days on.
+    assert sam.board_totals(later).stale == 0
+
+    change = sam.set_rhythm(card, 21)
+
+    assert change.description == "Keep in touch with Ada every 21 days"
+    summary = sam.summary(card)
+    assert summary is not None and summary.rhythm_days == 21
+    assert summary.is_stale(later)
+    assert sam.board_totals(later).stale == 1
+    assert list(sam.board_view(later, stale_only=True).ids[Stage.REPEAT]) == [card]
+    assert not sam.board_totals(TODAY + timedelta(days=21)).stale
+    standup = sam.standup(later)
+    assert [(s.card.id, s.limit_days) for s in standup.stale] == [(card, 21)]
+    assert other not in [s.card.id for s in standup.stale]
+
+    sam.revert(change)
+    assert sam.board_totals(later).stale == 0
+
+
+def test_a_rhythm_can_be_cleared_and_is_checked(sam: PipelineService) -> None:
+    card = prospect(sam)
+    sam.set_rhythm(card, 14)
+    sam.set_rhythm(card, None)
+    assert sam.summary(card).rhythm_days is None  # type: ignore[union-attr]
+    with pytest.raises(StoreError, match="Keep in touch every 1 to 365 days; 0 is not"):
+        sam.set_rhythm(card, 0)
+
+
+@pytest.mark.parametrize(
+    ("moment", "start"),
+    [
+        # 23:30 in New York the evening before the clocks go forward.
+        (datetime(2026, 3, 8, 4, 30, tzinfo=UTC), date(2026, 3, 7)),
+        # 01:30 in New York, the first of the two, the night the clocks go back.
+        (datetime(2026, 11, 1, 5, 30, tzinfo=UTC), date(2026, 11, 1)),
+        # 00:30 in New York on a leap day.
+        (datetime(2028, 2, 29, 5, 30, tzinfo=UTC), date(2028, 2, 29)),
+    ],
+)
+def test_a_cadence_starts_on_the_reps_own_day_across_daylight_saving(
+    database: Database, monkeypatch: pytest.MonkeyPatch, moment: datetime, start: date
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    pytime.tzset()
+    try:
+        service = PipelineService(database, "sam", clock=lambda: moment)
+        card = prospect(service)
+        service.move_card(card, Stage.CLIENT)
+        assert next_action(service, card) == ("check in after delivery", start + timedelta(7))
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        pytime.tzset()
+
+
+def test_an_export_brings_back_the_rhythm_and_the_cadence(
+    sam: PipelineService, tmp_path: Path
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    done(sam, card, TODAY + timedelta(days=7))
+    sam.set_rhythm(card, 21)
+    document = sam.export_document()
+    (exported,) = document["cards"]
+    assert (exported["rhythm_days"], exported["cadence_step"]) == (21, 1)
+    assert exported["cadence_anchor"] == (TODAY + timedelta(days=7)).isoformat()
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    fresh = PipelineService(open_database(str(tmp_path / "fresh.db")), "sam", clock=sam.clock)
+    try:
+        fresh.import_file(path, today=TODAY)
+        (again,) = fresh.cards()
+        where = fresh.card(again.id).cadence
+        assert again.rhythm_days == 21
+        assert where is not None and (where.number, where.text) == (2, "ask for a referral")
+        assert where.due == TODAY + timedelta(days=30)
+    finally:
+        fresh.close()
+
+
+def test_an_export_with_a_rhythm_out_of_range_is_refused(
+    sam: PipelineService, tmp_path: Path
+) -> None:
+    prospect(sam)
+    document = sam.export_document()
+    document["cards"][0]["rhythm_days"] = 0
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = sam.import_file(path, today=TODAY, dry_run=True)
+    assert [p.reason for p in report.problems] == ["'rhythm_days' must be from 1 to 365"]

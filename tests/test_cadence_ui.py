@@ -1,0 +1,155 @@
+"""The after-sale cadence on screen: a card moved to client shows where it is in its
+cadence, done steps bring the next one, and the board hands off a step that waited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.rhythm import RhythmScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
+from tests.conftest import NOW, TODAY
+from tests.pilot import make_app, press, running, screen_text, settle, type_text
+
+SnapCompare = Callable[..., bool]
+
+
+async def test_moving_a_card_to_client_shows_its_cadence_on_the_card(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.PROSPECT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "L")  # the prospect column, then on to client
+        await settle(pilot)
+        assert service.card(card).summary.stage is Stage.CLIENT
+        await press(pilot, "enter")  # the card went, and focus with it
+        assert isinstance(app.screen, CardScreen)
+        shown = screen_text(app)
+        assert "Client cadence step 1 of 3 (the next action)" in shown
+        assert "check in after delivery · due 2026-11-30" in shown  # the next action
+
+        # Done: the cadence's next step is scheduled at once, counted from today; the
+        # question that follows would add one more of the rep's own.
+        await press(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        await settle(pilot)
+        summary = service.card(card).summary
+        assert (summary.next_action, summary.next_action_due) == (
+            "ask for a referral",
+            TODAY + timedelta(days=23),
+        )
+        assert "Client cadence step 2 of 3 (the next action)" in screen_text(app)
+        assert service.card(card).touchpoints[0].kind is TouchpointKind.CALL
+
+
+async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(
+        CardDraft("Ada Lovelace", next_action="Send the invoice", next_action_due=TODAY),
+        Stage.PROSPECT,
+    ).card_id
+    service.move_card(card, Stage.CLIENT)
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter")
+        shown = screen_text(app)
+        assert "Send the invoice" in shown
+        assert "Client cadence step 1 of 3, check in after delivery, due 30 Nov" in shown
+
+
+async def test_the_board_hands_off_a_step_that_waited_on_its_day(
+    service: PipelineService,
+) -> None:
+    earlier = PipelineService(service.database, "sam", clock=lambda: NOW - timedelta(days=8))
+    card = earlier.add_card(CardDraft("Ada Lovelace"), Stage.PROSPECT).card_id
+    earlier.move_card(card, Stage.CLIENT)
+    # The rep cleared the step then; it came due yesterday.
+    earlier.set_next_action(card, "", None, earlier.card(card).version)
+    async with running(service) as (app, pilot):
+        summary = service.card(card).summary
+        assert summary.next_action == "check in after delivery"
+        assert summary.next_action_due == TODAY - timedelta(days=1)
+        await press(pilot, "l", "l")
+        assert "check in after" in screen_text(app)
+
+
+async def test_the_palette_on_a_card_sets_how_often_to_keep_in_touch(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        assert "the stage's 30 days" in screen_text(app)
+        await type_text(pilot, "often")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)  # refused, the dialog stays
+        assert "'often' is not a number of days." in screen_text(app)
+        app.screen.days.value = ""
+        await type_text(pilot, "400")
+        await press(pilot, "enter")
+        assert "Keep in touch every 1 to 365 days; 400 is not a rhythm." in screen_text(app)
+        app.screen.days.value = ""
+        await type_text(pilot, "21")
+        assert "stale after 21 days without contact" in screen_text(app)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert service.card(card).summary.rhythm_days == 21
+        assert "keep in touch every 21 days" in screen_text(app)
+
+        await press(pilot, "u")  # undo, as any change to the card
+        await settle(pilot)
+        assert service.card(card).summary.rhythm_days is None
+        assert "keep in touch" not in screen_text(app)
+
+
+def cadence_card() -> PipelineService:
+    service = PipelineService(open_database("sqlite://"), user="sam", clock=lambda: NOW)
+    card = service.add_card(
+        CardDraft("Eve Stone", organisation="Stone & Sons", email="eve@stone.example"),
+        Stage.PROSPECT,
+    ).card_id
+    service.move_card(card, Stage.CLIENT)
+    service.complete_next_action(
+        card, TouchpointKind.MEETING, TODAY, "Delivered", service.card(card).version
+    )
+    service.set_rhythm(card, 21)
+    return service
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_card_screen_with_a_cadence(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_card(pilot: Any) -> None:
+        await settle(pilot)
+        await press(pilot, "l", "l", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(cadence_card()), terminal_size=size, run_before=open_card)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_keep_in_touch_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def open_dialog(pilot: Any) -> None:
+        await settle(pilot)
+        await press(pilot, "l", "l", "enter")
+        await settle(pilot)
+        pilot.app.screen.action_keep_in_touch()  # as the palette's command runs it
+        await settle(pilot)
+
+    assert snap_compare(make_app(cadence_card()), terminal_size=size, run_before=open_dialog)
