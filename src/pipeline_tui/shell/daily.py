@@ -388,6 +388,15 @@ def card_record(card: CardDetail, day: date) -> dict[str, Any]:
         "expected_close": s.expected_close.isoformat() if s.expected_close else None,
         "won_value": float(card.won_value) if card.won_value is not None else None,
         "rhythm_days": s.rhythm_days,
+        "activities": [
+            {
+                "kind": a.kind.value,
+                "text": clean_line(a.text),
+                "due": a.due.isoformat() if a.due else None,
+                "time": a.due_time.strftime("%H:%M") if a.due_time else None,
+            }
+            for a in card.activities
+        ],
         "cadence": (
             {
                 "stage": card.cadence.stage.value,
@@ -467,6 +476,14 @@ def describe_card(
         lines.append(item(clean_line(s.next_action) or "(no description)") + due)
     else:
         lines.append(item("none yet"))
+    # The steps planned after it, earliest first (the first open one is the next action).
+    for later in card.activities[1:]:
+        due = ""
+        if later.due is not None:
+            at = f" {later.due_time:%H:%M}" if later.due_time else ""
+            due = f" — due {later.due.isoformat()}{at} ({describe_due(later.due, day)})"
+        words = clean_line(later.text) or "(no description)"
+        lines.append(item(f"then {later.kind.label.lower()}: {words}{due}"))
     if card.cadence is not None:
         lines.append(item(card.cadence.describe()))
     if s.rhythm_days is not None:
