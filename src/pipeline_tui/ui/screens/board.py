@@ -702,16 +702,30 @@ class BoardScreen(Screen[None]):
         return refresh
 
     def action_open_card(self) -> None:
-        from pipeline_tui.ui.screens.card import CardScreen
-
         card = self.highlighted
         if card is None:
             return
+        # "enter" then "np" typed at once: the keys wait for the card they act on.
+        self._open_card(card.id, hold_keys(self))
+
+    @work(group="open-card", exclusive=True)
+    async def _open_card(self, card_id: int, release_keys: Callable[[], None]) -> None:
+        """Read the card, then open its screen with it: one frame, the card complete,
+        instead of an empty screen filled in by parts."""
+        from pipeline_tui.ui.screens.card import CardScreen, read_card
 
         def back(_: None) -> None:
-            self.refresh_card(card.id)
+            self.refresh_card(card_id)
 
-        self.app.push_screen(CardScreen(self.backend, card.id), back)
+        try:
+            try:
+                read = await read_card(self.backend, card_id)
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            await self.app.push_screen(CardScreen(self.backend, card_id, read=read), back)
+        finally:
+            release_keys()
 
     def on_card_list_opened(self, event: CardList.Opened) -> None:
         if event.card_list is self.focused_list:
