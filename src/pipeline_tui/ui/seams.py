@@ -20,6 +20,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
+from textual.widgets import Footer
 
 HEADER_TITLE = "HeaderTitle"
 """The type name of the title inside textual.widgets.Header (the class lives in the
@@ -75,6 +76,18 @@ def refresh_is_whole_widget(regions: tuple[Any, ...], layout: bool) -> bool:
     8.2.8; a stage column narrows such a call to the one border line that changed.
     """
     return not regions and not layout
+
+
+def footer_ready_at_compose(footer: Footer) -> None:
+    """Let a Footer show its keys from its first compose.
+
+    Textual 8.2.8's Footer composes nothing until its screen's first bindings signal
+    (Footer._bindings_ready), which comes after the screen's first frame, and then
+    recomposes: every screen opened with an empty footer line and drew its keys in two
+    more frames. The keys are known when the footer is composed (the screen's and the
+    app's bindings; the focused widget's, when it has any shown, come with the signal).
+    """
+    footer._bindings_ready = True
 
 
 # For tests that read what a rep would see -----------------------------------------------

@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from pipeline_tui.ui import seams
+
 TINY_BELOW = 80
 """Narrower than this, the footer cannot hold a screen's most used keys (see app.tcss)."""
 
@@ -22,13 +24,19 @@ class KeyFooter(Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
         self._shown: tuple[tuple[str, str, str, bool], ...] | None = None
+        # The keys in the screen's first frame, not two frames later.
+        seams.footer_ready_at_compose(self)
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = tuple(
+    @staticmethod
+    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, str, bool], ...]:
+        return tuple(
             (binding.key, binding.description, binding.action, enabled)
             for (_, binding, enabled, _) in screen.active_bindings.values()
             if binding.show
         )
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = self._keys(screen)
         if shown == self._shown:
             return
         self._shown = shown
@@ -38,6 +46,7 @@ class KeyFooter(Footer):
         self.set_class(self.size.width < TINY_BELOW, "-tiny")
 
     def compose(self) -> ComposeResult:
+        self._shown = self._keys(self.screen)
         wide_only: frozenset[str] = getattr(self.screen, "WIDE_ONLY_KEYS", frozenset())
         actions = {
             binding.action
