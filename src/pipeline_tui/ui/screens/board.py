@@ -446,6 +446,7 @@ class BoardScreen(Screen[None]):
             card = await self.backend.run(self.backend.service.summary, card_id)
         except StoreError:
             card = None
+        before = self.model.cache.peek(card_id)
         if (
             card is None
             or generation != self.model.generation
@@ -453,7 +454,8 @@ class BoardScreen(Screen[None]):
         ):
             self.reload(card_id, place=place)
             return
-        self.columns[card.stage].card_list.show_fetched({card.id})
+        if card != before:  # most often the rep only looked: nothing to draw again
+            self.columns[card.stage].card_list.show_fetched({card.id})
         if self._place() == place:  # the rep has not moved on meanwhile
             self.focus_card(card_id, card.stage)
 
