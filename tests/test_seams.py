@@ -3,6 +3,8 @@ name, when an upgrade of Textual moves the name or changes what the lean relies 
 
 from __future__ import annotations
 
+import time
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -140,3 +142,48 @@ async def test_a_footer_ready_at_compose_shows_its_keys_before_any_bindings_sign
     async with Keyed(ready=True).run_test():
         pass
     assert composed[0] > 0, "Footer._bindings_ready no longer lets it compose its keys"
+
+
+class _Covering(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("covering " * 40)
+
+
+class _Popping(App[None]):
+    def __init__(self, once: bool) -> None:
+        super().__init__()
+        self.once = once
+
+    def compose(self) -> ComposeResult:
+        yield Static("underneath " * 40)
+
+    def pop_screen(self) -> Any:
+        popped = super().pop_screen()
+        if self.once:
+            seams.repaint_once_popped(self, popped)
+        return popped
+
+
+@pytest.mark.parametrize("once", [False, True])
+async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(once: bool) -> None:
+    async with _Popping(once).run_test() as pilot:
+        underneath = pilot.app.screen
+        await pilot.app.push_screen(_Covering())
+        await pilot.pause()
+        painted: list[float] = []
+        real = underneath._compositor_refresh
+
+        def paint() -> None:
+            painted.append(time.monotonic())
+            real()
+
+        underneath._compositor_refresh = paint  # type: ignore[method-assign]
+        pilot.app.pop_screen()
+        for _ in range(20):
+            await pilot.pause(0.02)
+        # Paints of one screen update come together; updates are a tick (1/60 s) apart.
+        updates = 1 + sum(later - earlier > 0.01 for earlier, later in pairwise(painted))
+        if once:
+            assert painted and updates == 1, f"{updates} updates drew: repaint_once_popped"
+        else:
+            assert updates >= 2, "a pop draws once now: repaint_once_popped is not needed"

@@ -339,7 +339,10 @@ class PipelineApp(App[None]):
     def pop_screen(self) -> AwaitComplete:
         # A closed screen's widgets would otherwise stay alive (see the seam).
         seams.forget_cached_styles()
-        return super().pop_screen()
+        popped = super().pop_screen()
+        # The screen underneath draws once, after the popped one is gone (see the seam).
+        seams.repaint_once_popped(self, popped)
+        return popped
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""

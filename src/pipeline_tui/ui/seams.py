@@ -9,10 +9,13 @@ delete the lean here.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.geometry import Size
 from textual.keys import _character_to_key
 from textual.notifications import Notification
@@ -88,6 +91,36 @@ def footer_ready_at_compose(footer: Footer) -> None:
     app's bindings; the focused widget's, when it has any shown, come with the signal).
     """
     footer._bindings_ready = True
+
+
+_holding: set[asyncio.Task[None]] = set()
+
+
+def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:
+    """Hold the app's repaints while a popped screen is removed: one frame, not two.
+
+    In Textual 8.2.8 the screen a pop uncovers repaints itself whole when it resumes,
+    and again whole when the popped screen's removal completes (App._prune ends with
+    App.refresh()), a frame or two later: escape from the card screen wrote the whole
+    board twice. Repaints wait in a batch (App.batch_update) until the removal is done,
+    or `limit_s` has passed (a removal that hangs must not freeze the screen); then
+    the screen draws once.
+    """
+    hold = app.batch_update()
+    hold.__enter__()
+
+    async def release() -> None:
+        try:
+            # The pop's errors are its own caller's to see; a timeout only ends the hold.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(popped()), limit_s)
+        finally:
+            hold.__exit__(None, None, None)
+            app.screen.check_idle()  # its repaint was held: it goes now
+
+    task = asyncio.get_running_loop().create_task(release())
+    _holding.add(task)
+    task.add_done_callback(_holding.discard)
 
 
 # For tests that read what a rep would see -----------------------------------------------
