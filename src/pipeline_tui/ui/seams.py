@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from textual._styles_cache import StylesCache
@@ -93,6 +94,27 @@ def footer_ready_at_compose(footer: Footer) -> None:
     footer._bindings_ready = True
 
 
+def hold_repaints(app: App[Any], limit_s: float) -> Callable[[], None]:
+    """Hold the app's repaints (App.batch_update) until the returned function is called
+    (again: harmless) or `limit_s` has passed, whichever comes first, so what the rep
+    sees changes in one frame; then the current screen draws what waited."""
+    hold = app.batch_update()
+    hold.__enter__()
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if released:
+            return
+        released = True
+        expiry.cancel()
+        hold.__exit__(None, None, None)
+        app.screen.check_idle()  # its repaint was held: it goes now
+
+    expiry = asyncio.get_running_loop().call_later(limit_s, release)
+    return release
+
+
 _holding: set[asyncio.Task[None]] = set()
 
 
@@ -102,23 +124,24 @@ def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0
     In Textual 8.2.8 the screen a pop uncovers repaints itself whole when it resumes,
     and again whole when the popped screen's removal completes (App._prune ends with
     App.refresh()), a frame or two later: escape from the card screen wrote the whole
-    board twice. Repaints wait in a batch (App.batch_update) until the removal is done,
-    or `limit_s` has passed (a removal that hangs must not freeze the screen); then
-    the screen draws once.
+    board twice. Repaints wait (hold_repaints) until the removal is done, or `limit_s`
+    has passed (a removal that hangs must not freeze the screen); then the screen
+    draws once.
     """
-    hold = app.batch_update()
-    hold.__enter__()
+    release = hold_repaints(app, limit_s)
 
-    async def release() -> None:
+    async def wait() -> None:
         try:
-            # The pop's errors are its own caller's to see; a timeout only ends the hold.
+            # The pop's errors are its own caller's to see.
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(popped()), limit_s)
+                await popped
         finally:
-            hold.__exit__(None, None, None)
-            app.screen.check_idle()  # its repaint was held: it goes now
+            # Through the app's queue: the app awaits the removal too, and then asks
+            # for a repaint of its own (App._prune's post_mount), which must be held.
+            if not app.call_later(release):
+                release()
 
-    task = asyncio.get_running_loop().create_task(release())
+    task = asyncio.get_running_loop().create_task(wait())
     _holding.add(task)
     task.add_done_callback(_holding.discard)
 

@@ -58,6 +58,8 @@ MOVE_GROUP = Binding.Group("Move", compact=True)
 """H and L side by side in the footer, under one word."""
 
 REMEMBERED_VIEW = "my cards"
+FILTER_HOLD_S = 0.1
+"""How long a key typed in the filter waits, unseen, for the cards it filters."""
 """The view the next start opens with when the rep left the board showing it; "stale
 only" is a quick look, not a way of working, so it is not remembered."""
 
@@ -290,6 +292,7 @@ class BoardScreen(Screen[None]):
         self.columns = {stage: StageColumn(stage, self.model.cache) for stage in STAGES}
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
+        self._filter_hold: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -305,6 +308,9 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
+        # As the filter's text changes, not when its Changed message arrives: by then
+        # the screen has drawn the typed key.
+        self.watch(self.query_one("#filter", Input), "value", self._hold_for_filter, init=False)
         if self.first is not None:
             first, self.first = self.first, None
             self.model.start_with(
@@ -881,24 +887,41 @@ class BoardScreen(Screen[None]):
         self.show_board(highlighted)
         self.focused_list.focus()
 
+    def _hold_for_filter(self) -> None:
+        """A key typed in the filter: the key and the cards it filters show in one frame,
+        not the key at once and the cards a frame or more later (FILTER_HOLD_S at most,
+        so a slow store never keeps the typing out of sight)."""
+        if self._filter_hold is None:
+            self._filter_hold = seams.hold_repaints(self.app, FILTER_HOLD_S)
+
+    def _filter_shown(self) -> None:
+        release, self._filter_hold = self._filter_hold, None
+        if release is not None:
+            release()
+
     @on(Input.Changed, "#filter")
     @work(group="filter", exclusive=True)
     async def _filter_changed(self, event: Input.Changed) -> None:
         query = event.value
-        if not query.strip():
-            self.model.filter_ids = None
-        else:
-            try:
-                self.model.filter_ids = await self.backend.run(
-                    self.backend.service.matching_card_ids, query
-                )
-            except StoreError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-        # Only the columns: the header's counts do not depend on the filter, and
-        # recounting overdue and stale cards over the whole board on every key was
-        # most of the filter's time at 10,000 cards.
-        self._show_stages(*STAGES)
+        try:
+            matching = None
+            if query.strip():
+                try:
+                    matching = await self.backend.run(self.backend.service.matching_card_ids, query)
+                except StoreError as error:
+                    self.notify(str(error), severity="error", markup=False)
+                    return
+            if matching == self.model.filter_ids:
+                return  # "okafo" then "okafor": the same cards, nothing to draw again
+            self.model.filter_ids = matching
+            # Only the columns: the header's counts do not depend on the filter, and
+            # recounting overdue and stale cards over the whole board on every key was
+            # most of the filter's time at 10,000 cards.
+            self._show_stages(*STAGES)
+        finally:
+            # A newer key's search cancels this one, and shows its own result.
+            if self.query_one("#filter", Input).value == query:
+                self._filter_shown()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
