@@ -60,6 +60,8 @@ MOVE_GROUP = Binding.Group("Move", compact=True)
 REMEMBERED_VIEW = "my cards"
 FILTER_HOLD_S = 0.1
 """How long a key typed in the filter waits, unseen, for the cards it filters."""
+CARD_HOLD_S = 0.3
+"""How long an opening card screen may go undrawn while its parts are mounted."""
 """The view the next start opens with when the rep left the board showing it; "stale
 only" is a quick look, not a way of working, so it is not remembered."""
 
@@ -731,7 +733,15 @@ class BoardScreen(Screen[None]):
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            await self.app.push_screen(CardScreen(self.backend, card_id, read=read), back)
+            # Drawn once, when it is all there: Textual draws a new screen as it resumes,
+            # then again as its mount completes.
+            release = seams.hold_repaints(self.app, CARD_HOLD_S)
+            try:
+                await self.app.push_screen(CardScreen(self.backend, card_id, read=read), back)
+            finally:
+                # Through the app's queue, after what the mount set off there.
+                if not self.app.call_later(release):
+                    release()
         finally:
             release_keys()
 
