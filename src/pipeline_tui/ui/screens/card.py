@@ -221,7 +221,8 @@ class CardScreen(Screen[None]):
                 yield NoteList(id="notes")
                 notes = self.read.card.notes if self.read is not None else ()
                 yield NoteViewer(first_highlighted(notes, self.focus_note_id), id="note-view")
-        yield KeyFooter()
+        # Its keys are the screen's own (the notes list shows none of its own).
+        yield KeyFooter(at_once=True)
 
     def on_mount(self) -> None:
         self.query_one(NoteList).focus()

@@ -21,11 +21,15 @@ TINY_BELOW = 80
 
 
 class KeyFooter(Footer):
-    def __init__(self) -> None:
+    def __init__(self, *, at_once: bool = False) -> None:
+        """`at_once`: the keys in the screen's first frame, not two frames later. For a
+        screen whose shown keys do not depend on which of its widgets has focus: the
+        footer is composed before the screen focuses one."""
         super().__init__(compact=True)
         self._shown: tuple[tuple[str, str, str, bool], ...] | None = None
-        # The keys in the screen's first frame, not two frames later.
-        seams.footer_ready_at_compose(self)
+        self._at_once = at_once
+        if at_once:
+            seams.footer_ready_at_compose(self)
 
     @staticmethod
     def _keys(screen: Screen[object]) -> tuple[tuple[str, str, str, bool], ...]:
@@ -46,7 +50,9 @@ class KeyFooter(Footer):
         self.set_class(self.size.width < TINY_BELOW, "-tiny")
 
     def compose(self) -> ComposeResult:
-        self._shown = self._keys(self.screen)
+        if self._at_once:
+            # What the first bindings signal will find: unchanged keys, no recompose.
+            self._shown = self._keys(self.screen)
         wide_only: frozenset[str] = getattr(self.screen, "WIDE_ONLY_KEYS", frozenset())
         actions = {
             binding.action
