@@ -179,6 +179,26 @@ async def test_focus_keys_move_between_cards_and_columns(three_leads: PipelineSe
         assert focused_card_name(app) == "Pat"
 
 
+async def test_the_column_borders_follow_the_cursor_and_the_focus(service: PipelineService) -> None:
+    for n in range(12):
+        add(service, f"Lead {n}")
+    add(service, "Pat", Stage.PROSPECT)
+    async with running(service) as (app, pilot):
+        assert "▸ Lead · 12" in screen_text(app)
+        await press(pilot, "j")
+        assert "2/12" in screen_text(app)
+        await press(pilot, "k")
+        assert "1/12" in screen_text(app)
+        await press(pilot, "j")
+        await press(pilot, "l")
+        text = screen_text(app)
+        assert "▸ Prospect" in text and "▸ Lead" not in text and "Lead · 12" in text
+        await press(pilot, "h")
+        text = screen_text(app)
+        # Back on the card at Pat's height on screen: the first.
+        assert "▸ Lead · 12" in text and "▸ Prospect" not in text and "1/12" in text
+
+
 async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineService) -> None:
     async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")

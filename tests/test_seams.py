@@ -3,6 +3,8 @@ name, when an upgrade of Textual moves the name or changes what the lean relies 
 
 from __future__ import annotations
 
+import time
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -104,3 +106,84 @@ async def test_screen_lines_and_notifications_read_what_the_rep_sees() -> None:
         await pilot.pause()
         assert any("first line" in line for line in seams.screen_lines(pilot.app.screen))
         assert [n.message for n in seams.notifications(pilot.app)] == ["Saved Ann"]
+
+
+async def test_a_footer_ready_at_compose_shows_its_keys_before_any_bindings_signal() -> None:
+    from textual.binding import Binding
+    from textual.widgets import Footer
+
+    composed: list[int] = []
+
+    class Keys(Footer):
+        def __init__(self, ready: bool) -> None:
+            super().__init__()
+            if ready:
+                seams.footer_ready_at_compose(self)
+
+        def compose(self) -> ComposeResult:
+            widgets = list(super().compose())
+            composed.append(len(widgets))
+            yield from widgets
+
+    class Keyed(App[None]):
+        BINDINGS = [Binding("x", "bell", "Ring")]
+
+        def __init__(self, ready: bool) -> None:
+            super().__init__()
+            self.ready = ready
+
+        def compose(self) -> ComposeResult:
+            yield Keys(self.ready)
+
+    async with Keyed(ready=False).run_test():
+        pass
+    assert composed[0] == 0, "Footer composes its keys at once now: footer_ready_at_compose"
+    composed.clear()
+    async with Keyed(ready=True).run_test():
+        pass
+    assert composed[0] > 0, "Footer._bindings_ready no longer lets it compose its keys"
+
+
+class _Covering(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("covering " * 40)
+
+
+class _Popping(App[None]):
+    def __init__(self, once: bool) -> None:
+        super().__init__()
+        self.once = once
+
+    def compose(self) -> ComposeResult:
+        yield Static("underneath " * 40)
+
+    def pop_screen(self) -> Any:
+        popped = super().pop_screen()
+        if self.once:
+            seams.repaint_once_popped(self, popped)
+        return popped
+
+
+@pytest.mark.parametrize("once", [False, True])
+async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(once: bool) -> None:
+    async with _Popping(once).run_test() as pilot:
+        underneath = pilot.app.screen
+        await pilot.app.push_screen(_Covering())
+        await pilot.pause()
+        painted: list[float] = []
+        real = underneath._compositor_refresh
+
+        def paint() -> None:
+            painted.append(time.monotonic())
+            real()
+
+        underneath._compositor_refresh = paint  # type: ignore[method-assign]
+        pilot.app.pop_screen()
+        for _ in range(20):
+            await pilot.pause(0.02)
+        # Paints of one screen update come together; updates are a tick (1/60 s) apart.
+        updates = 1 + sum(later - earlier > 0.01 for earlier, later in pairwise(painted))
+        if once:
+            assert painted and updates == 1, f"{updates} updates drew: repaint_once_popped"
+        else:
+            assert updates >= 2, "a pop draws once now: repaint_once_popped is not needed"

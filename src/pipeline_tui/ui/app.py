@@ -52,6 +52,7 @@ from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.text import literal_markup
 from pipeline_tui.ui.themes import (
     DEFAULT_THEME,
@@ -333,12 +334,15 @@ class PipelineApp(App[None]):
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
         picks it: the class of the widest breakpoint that `width` reaches."""
-        return max((edge, name) for edge, name in self.HORIZONTAL_BREAKPOINTS if width >= edge)[1]
+        return width_class(self.HORIZONTAL_BREAKPOINTS, width) or ""
 
     def pop_screen(self) -> AwaitComplete:
         # A closed screen's widgets would otherwise stay alive (see the seam).
         seams.forget_cached_styles()
-        return super().pop_screen()
+        popped = super().pop_screen()
+        # The screen underneath draws once, after the popped one is gone (see the seam).
+        seams.repaint_once_popped(self, popped)
+        return popped
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""

@@ -9,10 +9,14 @@ delete the lean here.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.geometry import Size
 from textual.keys import _character_to_key
 from textual.notifications import Notification
@@ -20,6 +24,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
+from textual.widgets import Footer
 
 HEADER_TITLE = "HeaderTitle"
 """The type name of the title inside textual.widgets.Header (the class lives in the
@@ -75,6 +80,70 @@ def refresh_is_whole_widget(regions: tuple[Any, ...], layout: bool) -> bool:
     8.2.8; a stage column narrows such a call to the one border line that changed.
     """
     return not regions and not layout
+
+
+def footer_ready_at_compose(footer: Footer) -> None:
+    """Let a Footer show its keys from its first compose.
+
+    Textual 8.2.8's Footer composes nothing until its screen's first bindings signal
+    (Footer._bindings_ready), which comes after the screen's first frame, and then
+    recomposes: every screen opened with an empty footer line and drew its keys in two
+    more frames. The keys are known when the footer is composed (the screen's and the
+    app's bindings; the focused widget's, when it has any shown, come with the signal).
+    """
+    footer._bindings_ready = True
+
+
+def hold_repaints(app: App[Any], limit_s: float) -> Callable[[], None]:
+    """Hold the app's repaints (App.batch_update) until the returned function is called
+    (again: harmless) or `limit_s` has passed, whichever comes first, so what the rep
+    sees changes in one frame; then the current screen draws what waited."""
+    hold = app.batch_update()
+    hold.__enter__()
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if released:
+            return
+        released = True
+        expiry.cancel()
+        hold.__exit__(None, None, None)
+        app.screen.check_idle()  # its repaint was held: it goes now
+
+    expiry = asyncio.get_running_loop().call_later(limit_s, release)
+    return release
+
+
+_holding: set[asyncio.Task[None]] = set()
+
+
+def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:
+    """Hold the app's repaints while a popped screen is removed: one frame, not two.
+
+    In Textual 8.2.8 the screen a pop uncovers repaints itself whole when it resumes,
+    and again whole when the popped screen's removal completes (App._prune ends with
+    App.refresh()), a frame or two later: escape from the card screen wrote the whole
+    board twice. Repaints wait (hold_repaints) until the removal is done, or `limit_s`
+    has passed (a removal that hangs must not freeze the screen); then the screen
+    draws once.
+    """
+    release = hold_repaints(app, limit_s)
+
+    async def wait() -> None:
+        try:
+            # The pop's errors are its own caller's to see.
+            with contextlib.suppress(Exception):
+                await popped
+        finally:
+            # Through the app's queue: the app awaits the removal too, and then asks
+            # for a repaint of its own (App._prune's post_mount), which must be held.
+            if not app.call_later(release):
+                release()
+
+    task = asyncio.get_running_loop().create_task(wait())
+    _holding.add(task)
+    task.add_done_callback(_holding.discard)
 
 
 # For tests that read what a rep would see -----------------------------------------------

@@ -7,6 +7,8 @@ renders it, reads the store for it in workers and turns keys into commands.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
@@ -58,6 +60,10 @@ MOVE_GROUP = Binding.Group("Move", compact=True)
 """H and L side by side in the footer, under one word."""
 
 REMEMBERED_VIEW = "my cards"
+FILTER_HOLD_S = 0.1
+"""How long a key typed in the filter waits, unseen, for the cards it filters."""
+CARD_HOLD_S = 0.3
+"""How long an opening card screen may go undrawn while its parts are mounted."""
 """The view the next start opens with when the rep left the board showing it; "stale
 only" is a quick look, not a way of working, so it is not remembered."""
 
@@ -290,6 +296,7 @@ class BoardScreen(Screen[None]):
         self.columns = {stage: StageColumn(stage, self.model.cache) for stage in STAGES}
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
+        self._filter_hold: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -305,6 +312,9 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.columns[Stage.LEAD].card_list.focus()
+        # As the filter's text changes, not when its Changed message arrives: by then
+        # the screen has drawn the typed key.
+        self.watch(self.query_one("#filter", Input), "value", self._hold_for_filter, init=False)
         if self.first is not None:
             first, self.first = self.first, None
             self.model.start_with(
@@ -401,6 +411,7 @@ class BoardScreen(Screen[None]):
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
+            _import_card_screen_meanwhile()
         self.show_board(focus_card)
 
     async def _hand_off_due_steps(self) -> None:
@@ -457,6 +468,7 @@ class BoardScreen(Screen[None]):
             card = await self.backend.run(self.backend.service.summary, card_id)
         except StoreError:
             card = None
+        before = self.model.cache.peek(card_id)
         if (
             card is None
             or generation != self.model.generation
@@ -464,7 +476,8 @@ class BoardScreen(Screen[None]):
         ):
             self.reload(card_id, place=place)
             return
-        self.columns[card.stage].card_list.show_fetched({card.id})
+        if card != before:  # most often the rep only looked: nothing to draw again
+            self.columns[card.stage].card_list.show_fetched({card.id})
         if self._place() == place:  # the rep has not moved on meanwhile
             self.focus_card(card_id, card.stage)
 
@@ -713,16 +726,38 @@ class BoardScreen(Screen[None]):
         return refresh
 
     def action_open_card(self) -> None:
-        from pipeline_tui.ui.screens.card import CardScreen
-
         card = self.highlighted
         if card is None:
             return
+        # "enter" then "np" typed at once: the keys wait for the card they act on.
+        self._open_card(card.id, hold_keys(self))
+
+    @work(group="open-card", exclusive=True)
+    async def _open_card(self, card_id: int, release_keys: Callable[[], None]) -> None:
+        """Read the card, then open its screen with it: one frame, the card complete,
+        instead of an empty screen filled in by parts."""
+        from pipeline_tui.ui.screens.card import CardScreen, read_card
 
         def back(_: None) -> None:
-            self.refresh_card(card.id)
+            self.refresh_card(card_id)
 
-        self.app.push_screen(CardScreen(self.backend, card.id), back)
+        try:
+            try:
+                read = await read_card(self.backend, card_id)
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            # Drawn once, when it is all there: Textual draws a new screen as it resumes,
+            # then again as its mount completes.
+            release = seams.hold_repaints(self.app, CARD_HOLD_S)
+            try:
+                await self.app.push_screen(CardScreen(self.backend, card_id, read=read), back)
+            finally:
+                # Through the app's queue, after what the mount set off there.
+                if not self.app.call_later(release):
+                    release()
+        finally:
+            release_keys()
 
     def on_card_list_opened(self, event: CardList.Opened) -> None:
         if event.card_list is self.focused_list:
@@ -876,24 +911,41 @@ class BoardScreen(Screen[None]):
         self.show_board(highlighted)
         self.focused_list.focus()
 
+    def _hold_for_filter(self) -> None:
+        """A key typed in the filter: the key and the cards it filters show in one frame,
+        not the key at once and the cards a frame or more later (FILTER_HOLD_S at most,
+        so a slow store never keeps the typing out of sight)."""
+        if self._filter_hold is None:
+            self._filter_hold = seams.hold_repaints(self.app, FILTER_HOLD_S)
+
+    def _filter_shown(self) -> None:
+        release, self._filter_hold = self._filter_hold, None
+        if release is not None:
+            release()
+
     @on(Input.Changed, "#filter")
     @work(group="filter", exclusive=True)
     async def _filter_changed(self, event: Input.Changed) -> None:
         query = event.value
-        if not query.strip():
-            self.model.filter_ids = None
-        else:
-            try:
-                self.model.filter_ids = await self.backend.run(
-                    self.backend.service.matching_card_ids, query
-                )
-            except StoreError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
-        # Only the columns: the header's counts do not depend on the filter, and
-        # recounting overdue and stale cards over the whole board on every key was
-        # most of the filter's time at 10,000 cards.
-        self._show_stages(*STAGES)
+        try:
+            matching = None
+            if query.strip():
+                try:
+                    matching = await self.backend.run(self.backend.service.matching_card_ids, query)
+                except StoreError as error:
+                    self.notify(str(error), severity="error", markup=False)
+                    return
+            if matching == self.model.filter_ids:
+                return  # "okafo" then "okafor": the same cards, nothing to draw again
+            self.model.filter_ids = matching
+            # Only the columns: the header's counts do not depend on the filter, and
+            # recounting overdue and stale cards over the whole board on every key was
+            # most of the filter's time at 10,000 cards.
+            self._show_stages(*STAGES)
+        finally:
+            # A newer key's search cancels this one, and shows its own result.
+            if self.query_one("#filter", Input).value == query:
+                self._filter_shown()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -968,3 +1020,15 @@ class BoardScreen(Screen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
+
+
+def _import_card_screen_meanwhile() -> None:
+    """The card screen's modules (Markdown and the dialogs it opens) took ~0.3 s to
+    import on the rep's first enter. Start-up is over when this is called: they are
+    imported now, beside the event loop, so that first enter finds them there."""
+    threading.Thread(
+        target=importlib.import_module,
+        args=("pipeline_tui.ui.screens.card",),
+        name="import-card-screen",
+        daemon=True,
+    ).start()

@@ -16,9 +16,10 @@ the highlighted one done (`enter` on one changes it, `d` drops it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -48,8 +49,9 @@ from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
+from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
-from pipeline_tui.ui.widgets.note_list import NoteList
+from pipeline_tui.ui.widgets.note_list import NoteList, first_highlighted
 from pipeline_tui.ui.widgets.note_view import NoteViewer
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -66,8 +68,36 @@ SECTION_KEYS = {
 }
 
 
+@dataclass(frozen=True)
+class CardRead:
+    """What the card screen shows, read before it opens."""
+
+    card: CardDetail
+    drafts: list[Draft] | None
+
+
+async def read_card(backend: Backend, card_id: int) -> CardRead:
+    """The card and the rep's drafts on it, in one trip to the store's thread (a
+    StoreError if the card cannot be read; drafts None if only they cannot)."""
+    service = backend.service
+
+    def both() -> CardRead:
+        card = service.card(card_id)
+        try:
+            kept: list[Draft] | None = service.drafts_of_card(card_id)
+        except StoreError:
+            kept = None
+        return CardRead(card, kept)
+
+    return await backend.run(both)
+
+
 class CardScreen(Screen[None]):
     CSS_PATH = "card.tcss"
+    # Focused as the screen is built, so it is styled focused before the first frame
+    # (Textual would focus the first focusable widget, the sections' pane, and the
+    # move to the notes would restyle and lay out both a frame later).
+    AUTO_FOCUS = "#notes"
     BINDINGS = [
         Binding("n", "new_note", "Note", tooltip="Write a research note", id="card.new_note"),
         Binding("t", "touchpoint", "Log", tooltip="Log a touchpoint", id="card.touchpoint"),
@@ -168,13 +198,29 @@ class CardScreen(Screen[None]):
     # Below 100 columns the footer leaves these to `?`, so 1-5 and ctrl+p fit.
     WIDE_ONLY_KEYS = frozenset({"card.edit"})
 
-    def __init__(self, backend: Backend, card_id: int, note_id: int | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        card_id: int,
+        note_id: int | None = None,
+        *,
+        read: CardRead | None = None,
+    ) -> None:
+        """`read`: the card and its drafts, read by whoever opens the screen (see
+        `read_card`), so the first frame shows them; without it the screen reads them."""
         super().__init__()
         self.backend = backend
         self.card_id = card_id
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
         self.copies = 0
+        self.read = read
+        # Given now, not on the first resize: a class added then restyles every widget
+        # and lays the screen out again, a frame after the first.
+        width = self.app.size.width
+        classes = [width_class(self.app.HORIZONTAL_BREAKPOINTS or (), width)]
+        classes.append("-stacked" if width < WIDE else None)
+        self.add_class(*(name for name in classes if name), update=False)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -198,20 +244,32 @@ class CardScreen(Screen[None]):
             with Vertical(id="notes-pane"):
                 yield Static(Content("Research notes"), classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
-                yield NoteViewer(id="note-view")
-        yield KeyFooter()
+                notes = self.read.card.notes if self.read is not None else ()
+                yield NoteViewer(first_highlighted(notes, self.focus_note_id), id="note-view")
+        # Its keys are the screen's own (the notes list shows none of its own).
+        yield KeyFooter(at_once=True)
 
     def on_mount(self) -> None:
         self.query_one(NoteList).focus()
         self._section("drafts", "", Content(""))  # shown once the drafts are read
-        self.query_one(NoteViewer).display = False  # until there is a note to show
         self.query_one("#activities", OptionList).display = False  # until there are some
+        if self.read is not None:
+            # Before the first frame: the screen is laid out and drawn once, complete.
+            read, self.read = self.read, None
+            self.show(read.card, self.focus_note_id)
+            self._show_drafts(read.drafts)
+            return
         # "enter" then "np" typed at once: the keys wait for the card they act on.
         self.load(self.focus_note_id, release_keys=hold_keys(self))
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size == self.size:
+            # The screen's first layout tells the screen its own size, and Textual lays
+            # the whole screen out again for it (and draws it again): nothing changed.
+            event.prevent_default()
+            return
         # Not "-narrow": the app sets that one itself, at its own width (app.tcss).
-        self.set_class(self.size.width < WIDE, "-stacked")
+        self.set_class(event.size.width < WIDE, "-stacked")
 
     # Loading -----------------------------------------------------------------------------
 
@@ -233,7 +291,11 @@ class CardScreen(Screen[None]):
             kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
         except StoreError:
             return  # the card shows; only the list of unsaved drafts is missing
-        self._section("drafts", "Unsaved" if kept else "", _drafts(kept))
+        self._show_drafts(kept)
+
+    def _show_drafts(self, kept: list[Draft] | None) -> None:
+        if kept is not None:  # None: they could not be read; the card shows all the same
+            self._section("drafts", "Unsaved" if kept else "", _drafts(kept))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
         self.card = card

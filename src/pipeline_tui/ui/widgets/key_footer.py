@@ -14,21 +14,33 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from pipeline_tui.ui import seams
+
 TINY_BELOW = 80
 """Narrower than this, the footer cannot hold a screen's most used keys (see app.tcss)."""
 
 
 class KeyFooter(Footer):
-    def __init__(self) -> None:
+    def __init__(self, *, at_once: bool = False) -> None:
+        """`at_once`: the keys in the screen's first frame, not two frames later. For a
+        screen whose shown keys do not depend on which of its widgets has focus: the
+        footer is composed before the screen focuses one."""
         super().__init__(compact=True)
         self._shown: tuple[tuple[str, str, str, bool], ...] | None = None
+        self._at_once = at_once
+        if at_once:
+            seams.footer_ready_at_compose(self)
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        shown = tuple(
+    @staticmethod
+    def _keys(screen: Screen[object]) -> tuple[tuple[str, str, str, bool], ...]:
+        return tuple(
             (binding.key, binding.description, binding.action, enabled)
             for (_, binding, enabled, _) in screen.active_bindings.values()
             if binding.show
         )
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = self._keys(screen)
         if shown == self._shown:
             return
         self._shown = shown
@@ -38,6 +50,9 @@ class KeyFooter(Footer):
         self.set_class(self.size.width < TINY_BELOW, "-tiny")
 
     def compose(self) -> ComposeResult:
+        if self._at_once:
+            # What the first bindings signal will find: unchanged keys, no recompose.
+            self._shown = self._keys(self.screen)
         wide_only: frozenset[str] = getattr(self.screen, "WIDE_ONLY_KEYS", frozenset())
         actions = {
             binding.action

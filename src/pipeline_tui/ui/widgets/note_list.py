@@ -31,8 +31,7 @@ class NoteList(OptionList):
     def watch_notes(self, notes: tuple[NoteView, ...]) -> None:
         keep = self.highlighted_note
         self.clear_options()
-        # The store gives the notes newest first, so each kind's first is its latest.
-        by_kind = {kind: [note for note in notes if note.kind is kind] for kind in NoteKind}
+        by_kind = _by_kind(notes)
         for kind, of_kind in by_kind.items():
             if of_kind:
                 heading = f"{kind.label.upper()} ({len(of_kind)})"
@@ -69,6 +68,19 @@ class NoteList(OptionList):
         except OptionDoesNotExist:
             if self.notes:
                 self.action_first()
+
+
+def _by_kind(notes: tuple[NoteView, ...]) -> dict[NoteKind, list[NoteView]]:
+    # The store gives the notes newest first, so each kind's first is its latest.
+    return {kind: [note for note in notes if note.kind is kind] for kind in NoteKind}
+
+
+def first_highlighted(notes: tuple[NoteView, ...], note_id: int | None = None) -> NoteView | None:
+    """The note a new list of `notes` highlights: `note_id`'s, else the first row's."""
+    chosen = next((note for note in notes if note.id == note_id), None)
+    if chosen is not None:
+        return chosen
+    return next((of_kind[0] for of_kind in _by_kind(notes).values() if of_kind), None)
 
 
 def first_line(note: NoteView) -> str:

@@ -62,17 +62,27 @@ class NoteViewer(VerticalScroll, can_focus=False):
 
     DEFAULT_CSS = load_tcss(__file__)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, note: NoteView | None = None, *, id: str | None = None) -> None:
+        """`note`: the note shown from the start. Given here rather than to `show`, it
+        is rendered before the screen's first frame: Markdown renders a later note in
+        the background and mounts it a few frames after."""
         super().__init__(id=id)
-        self.shown: tuple[int, int] | None = None
+        self.shown: tuple[int, int] | None = _key(note)
         """The note (id, version) on show, so a repaint of the same note is skipped."""
+        self._first = note
+        self.display = note is not None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="note-stamp")
-        yield Markdown(parser_factory=literal_markdown, open_links=False)
+        note, self._first = self._first, None
+        yield Static(_stamp(note) if note is not None else "", id="note-stamp")
+        yield Markdown(
+            shown_markdown(note.body) if note is not None else None,
+            parser_factory=literal_markdown,
+            open_links=False,
+        )
 
     def show(self, note: NoteView | None) -> None:
-        key = (note.id, note.version) if note is not None else None
+        key = _key(note)
         if key == self.shown:
             return
         self.shown = key
@@ -83,16 +93,22 @@ class NoteViewer(VerticalScroll, can_focus=False):
             stamp.update("")
             markdown.update("")
             return
-        when = f"{note.updated_at.astimezone():%Y-%m-%d %H:%M}"
-        if note.updated_at != note.created_at:
-            when += " (edited)"
-        stamp.update(
-            Content.assemble(
-                (note.kind.label.upper(), "bold $accent"),
-                ("  ", ""),
-                (when, "$text-muted"),
-                ("  enter edits", "italic $text-muted"),
-            )
-        )
+        stamp.update(_stamp(note))
         markdown.update(shown_markdown(note.body))
         self.scroll_home(animate=False)
+
+
+def _key(note: NoteView | None) -> tuple[int, int] | None:
+    return (note.id, note.version) if note is not None else None
+
+
+def _stamp(note: NoteView) -> Content:
+    when = f"{note.updated_at.astimezone():%Y-%m-%d %H:%M}"
+    if note.updated_at != note.created_at:
+        when += " (edited)"
+    return Content.assemble(
+        (note.kind.label.upper(), "bold $accent"),
+        ("  ", ""),
+        (when, "$text-muted"),
+        ("  enter edits", "italic $text-muted"),
+    )

@@ -34,9 +34,15 @@ class ScreenHeader(Header):
         # with it.
         event.prevent_default()
 
+        shown: list[Content] = []
+
         def set_title() -> None:
             with suppress(NoMatches, NoScreen):
-                self.query_one(HEADER_TITLE, Static).update(self.format_title())
+                title = self.format_title()
+                # An update lays the screen out again; a resize mostly keeps the title.
+                if shown != [title]:
+                    shown[:] = [title]
+                    self.query_one(HEADER_TITLE, Static).update(title)
 
         self.watch(self.screen, "title", set_title)
         self.watch(self.screen, "sub_title", set_title)

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region
 from textual.reactive import reactive
+from textual.widget import Widget
 
 from pipeline_tui.domain.board import SummaryCache
 from pipeline_tui.domain.stages import Stage
@@ -55,18 +56,19 @@ class StageColumn(Vertical):
 
     def on_mount(self) -> None:
         self._update_title()
+        # Watched as they change, not when the list's Highlighted message or the focus
+        # events reach the column: those arrive after the screen has drawn the cards,
+        # so every j/k and h/l drew a second frame, a tick later, for the border line.
+        self.watch(self.card_list, "cursor", self._show_position, init=False)
+        self.watch(self.screen, "focused", self._show_focus, init=False)
 
     # The focused column is marked in its title, not with a class or `:focus-within`.
     # Any style change makes Textual restyle and re-render the whole column (and, for
     # `:focus-within`, everything inside it); at 10,000 cards that was most of the cost
     # of an h/l keystroke. A new title repaints one border line.
 
-    def on_descendant_focus(self) -> None:
-        self._focused = True
-        self._update_title()
-
-    def on_descendant_blur(self) -> None:
-        self._focused = False
+    def _show_focus(self, focused: Widget | None) -> None:
+        self._focused = focused is self.card_list
         self._update_title()
 
     def watch_ids(self, ids: array[int]) -> None:
@@ -95,7 +97,11 @@ class StageColumn(Vertical):
         if event.widget is self:
             self.card_list.focus(scroll_visible=False)
 
-    def on_card_list_highlighted(self, event: CardList.Highlighted) -> None:
+    def on_card_list_highlighted(self) -> None:
+        # The cursor's place with a count that has changed (cards read, a filter).
+        self._show_position()
+
+    def _show_position(self) -> None:
         # Where the cursor is in a long column, in place of a scrollbar that would
         # take a whole character from every card on a narrow terminal.
         count = self.size_shown
