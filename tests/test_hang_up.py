@@ -7,6 +7,7 @@ the note is offered back and saved.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sqlite3
 from contextlib import closing
@@ -51,7 +52,7 @@ def write_a_note(term: PseudoTerminal) -> None:
     term.wait_for(b"every quote", since=since)
 
 
-@pytest.mark.parametrize("how", ["hang-up", "SIGHUP", "SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("how", ["hang-up", "hang-up under make", "SIGHUP", "SIGTERM", "SIGINT"])
 def test_a_note_being_typed_when_the_session_ends_is_offered_back(tmp_path: Path, how: str) -> None:
     db = tmp_path / "pipeline.db"
     database = open_database(str(db))
@@ -59,11 +60,18 @@ def test_a_note_being_typed_when_the_session_ends_is_offered_back(tmp_path: Path
     database.close()
     env = app_env(Home(tmp_path / "home"))
     args = [str(installed_console_script()), "--db", str(db)]
+    first = args
+    if how == "hang-up under make":
+        # `make run`: make leads the session, so the kernel's hang-up goes to make, which
+        # keeps it to itself and waits for the app; only the dead terminal tells.
+        makefile = tmp_path / "Makefile"
+        makefile.write_text(f"run:\n\t{shlex.join(args)}\n", encoding="utf-8")
+        first = ["make", "-s", "-f", str(makefile), "run"]
 
-    with pseudo_terminal(args, env, 80, 24) as term:
+    with pseudo_terminal(first, env, 80, 24) as term:
         write_a_note(term)
         # At once: well within the second before a draft is written while typing.
-        if how == "hang-up":
+        if how.startswith("hang-up"):
             term.hang_up()
         else:
             os.killpg(term.process.pid, getattr(signal, how))

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime
@@ -321,7 +322,7 @@ class PipelineApp(App[None]):
         """Hang-up (the terminal or SSH connection went away), terminate and interrupt
         write every open editor's text as a draft before the process ends (ui/ending.py).
         Call from the main thread before run()."""
-        self.session_end.install()
+        self.session_end.install(terminal=sys.__stdin__.fileno() if sys.__stdin__ else None)
 
     def flush_drafts(self) -> int:
         """Write every open editor's text as a draft now; how many were written."""

@@ -13,11 +13,18 @@ the main thread for good. So:
 - a watchdog thread, started beforehand, writes the drafts itself if the loop has not
   done so within a moment (the main thread is stuck), and ends the process if the app
   has not ended within a grace period.
+
+The kernel sends the hang-up to the session's leader. When that is not the app (`make
+run`, a wrapper script), the leader may keep it to itself: GNU make waits for its child
+and the app never hears of it, while the dead terminal makes Textual's input thread
+spin. So a second thread looks at the terminal now and then, and a terminal that
+answers with an I/O error counts as a hang-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import signal
@@ -29,6 +36,10 @@ FLUSH_WAIT_S = 1.0
 EXIT_GRACE_S = 3.0
 """How long the app may then take to shut down before the process just ends."""
 SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)
+TERMINAL_CHECK_S = 1.0
+"""How often the terminal is looked at, for a hang-up no signal told of."""
+GONE = (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
+"""What a terminal that went away answers."""
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +58,26 @@ class SessionEnd:
         self._flush_lock = threading.Lock()
         self.code = 0
 
-    def install(self) -> None:
+    def install(self, terminal: int | None = None) -> None:
+        """Handle SIGNALS; with `terminal` (a file descriptor of a terminal), also count
+        that terminal going away as a hang-up."""
         for signum in SIGNALS:
             signal.signal(signum, self._on_signal)
         threading.Thread(target=self._watch, name="session-end", daemon=True).start()
+        if terminal is not None and os.isatty(terminal):
+            threading.Thread(
+                target=self._watch_terminal, args=(terminal,), name="terminal-gone", daemon=True
+            ).start()
+
+    def _watch_terminal(self, terminal: int) -> None:
+        while not self._signalled.wait(TERMINAL_CHECK_S):
+            try:
+                os.get_terminal_size(terminal)
+            except OSError as error:
+                if error.errno in GONE:
+                    log.info("the terminal went away without a hang-up signal")
+                    self._on_signal(signal.SIGHUP, None)
+                    return
 
     def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
