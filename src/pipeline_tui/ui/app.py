@@ -136,6 +136,13 @@ def write_private(target: Path, text: str) -> Path:
     return candidate
 
 
+SCREEN_STYLES = sorted(
+    path.relative_to(Path(__file__).parent).as_posix()
+    for path in (Path(__file__).parent / "screens").glob("*.tcss")
+)
+"""Every screen's stylesheet, relative to this module, in a fixed order."""
+
+
 class QuitScreen(ChoiceScreen[str]):
     """Asked before quitting with unsaved text: save, discard, or keep editing."""
 
@@ -143,9 +150,12 @@ class QuitScreen(ChoiceScreen[str]):
 
 
 class PipelineApp(App[None]):
-    # The board's stylesheet is read with the app's own: pushing a screen whose CSS is
-    # new to the app makes Textual parse every stylesheet again (~5 ms at start-up).
-    CSS_PATH = ["app.tcss", "screens/board.tcss"]
+    # Every screen's stylesheet is read with the app's own, once. Each screen still
+    # names its own (CSS_PATH), but the first push of a screen whose CSS was new to the
+    # app made Textual parse every stylesheet again and restyle every widget alive (20 to
+    # 40 ms, on the first card opened, the first dialog...); and the cascade then
+    # depended on the order the rep happened to open screens in.
+    CSS_PATH = ["app.tcss", *SCREEN_STYLES]
     TITLE = "pipeline-tui"
     COMMANDS = {KeyCommands, CardSearch}
     # ctrl+c quits as a rep expects in a terminal (Textual's own only says "press
