@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.color import Color
+from textual.css.errors import UnresolvedVariableError
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -187,3 +190,30 @@ async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(once: bool
             assert painted and updates == 1, f"{updates} updates drew: repaint_once_popped"
         else:
             assert updates >= 2, "a pop draws once now: repaint_once_popped is not needed"
+
+
+def _parsed(css: str, accent: str) -> Stylesheet:
+    sheet = Stylesheet(variables={"accent": accent})
+    sheet.add_source(css, read_from=("tests/test_seams.py", "guard"))
+    sheet.parse()
+    return sheet
+
+
+def test_parsed_rules_are_shared_per_css_and_theme_variables() -> None:
+    seams.share_parsed_styles()
+    css = "Static { color: $accent; }"
+    first, again, other = _parsed(css, "red"), _parsed(css, "red"), _parsed(css, "blue")
+    assert again.rules[0] is first.rules[0]  # parsed once
+    assert first.rules[0].styles.color == Color.parse("red")
+    assert other.rules[0].styles.color == Color.parse("blue")  # new variables: parsed anew
+    reparsed = _parsed(css, "red")
+    reparsed.set_variables({"accent": "green"})
+    reparsed.reparse()  # what setting a theme does
+    assert reparsed.rules[0].styles.color == Color.parse("green")
+
+
+def test_a_stylesheet_that_fails_to_parse_fails_every_time() -> None:
+    seams.share_parsed_styles()
+    for _ in range(2):
+        with pytest.raises(UnresolvedVariableError, match="nowhere"):
+            _parsed("Static { color: $nowhere; }", "red")

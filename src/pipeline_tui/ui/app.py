@@ -142,6 +142,8 @@ SCREEN_STYLES = sorted(
 )
 """Every screen's stylesheet, relative to this module, in a fixed order."""
 
+seams.share_parsed_styles()
+
 
 class QuitScreen(ChoiceScreen[str]):
     """Asked before quitting with unsaved text: save, discard, or keep editing."""

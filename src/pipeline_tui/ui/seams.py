@@ -17,6 +17,9 @@ from typing import Any
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.await_complete import AwaitComplete
+from textual.cache import LRUCache
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.keys import _character_to_key
 from textual.notifications import Notification
@@ -42,6 +45,54 @@ def forget_cached_styles() -> None:
     Not reported upstream as a leak as of 8.2.8; see textual/_styles_cache.py.
     """
     StylesCache.get_inner_outer.cache_clear()
+
+
+_PARSED: LRUCache[tuple[object, ...], list[RuleSet]] = LRUCache(1024)
+_parse_rules = Stylesheet._parse_rules
+_last_variables: tuple[dict[str, str], frozenset[tuple[str, str]]] = ({}, frozenset())
+
+
+def _variables_key(variables: dict[str, str]) -> frozenset[tuple[str, str]]:
+    # Textual replaces the variables' dict when they change (set_variables), never
+    # changes one in place, so the key of the last one seen is kept.
+    global _last_variables
+    if variables is not _last_variables[0]:
+        _last_variables = (variables, frozenset(variables.items()))
+    return _last_variables[1]
+
+
+def _parse_rules_once(
+    self: Stylesheet,
+    css: str,
+    read_from: Any,
+    is_default_rules: bool = False,
+    tie_breaker: int = 0,
+    scope: str = "",
+) -> list[RuleSet]:
+    variables = _variables_key(self._variables)
+    key = (css, read_from, is_default_rules, tie_breaker, scope, variables)
+    rules = _PARSED.get(key)
+    if rules is None:
+        rules = _parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+        _PARSED[key] = rules
+    return rules
+
+
+def share_parsed_styles() -> None:
+    """Parse each stylesheet once per process and set of theme variables.
+
+    Textual 8.2.8 keeps parsed rules per Stylesheet, and Stylesheet.reparse (run when
+    the theme is set, at start-up among other times) parses every source again in a
+    fresh Stylesheet whose cache is then thrown away; the next source added (a widget
+    class's DEFAULT_CSS, the first time one is mounted) makes the app's own stylesheet
+    parse every source once more. So start-up tokenised all of the app's CSS three
+    times, and every app in a process (each test) did it all again. Parsed rules are
+    never changed after parsing, so they are shared, keyed by the CSS, where it came
+    from and the theme's variables as Stylesheet._parse_rules's own cache is (plus the
+    variables, which that cache leaves to set_variables to clear). Errors are not kept:
+    a stylesheet that fails to parse fails every time, as before.
+    """
+    Stylesheet._parse_rules = _parse_rules_once  # type: ignore[method-assign]
 
 
 def character_to_key(character: str) -> str:
