@@ -905,11 +905,20 @@ class BoardScreen(Screen[None]):
         if not self.has_class("-filtering"):
             return
         highlighted = self.focused_list.highlighted_id
+        # The whole board comes back in one frame, with the footer's keys (which follow
+        # the focus a few messages later), not in two.
+        release = seams.hold_repaints(self.app, FILTER_HOLD_S)
         self.remove_class("-filtering")
         self.query_one("#filter", Input).value = ""
         self.model.filter_ids = None
-        self.show_board(highlighted)
-        self.focused_list.focus()
+        # Only the columns, as each key typed in the filter: the header's figures do
+        # not depend on the filter, and recounting them is most of the work.
+        self._show_stages(*STAGES)
+        if highlighted is not None:
+            self.focus_card(highlighted)
+        self.set_focus(self.focused_list, scroll_visible=False)
+        if not self.app.call_later(release):
+            release()
 
     def _hold_for_filter(self) -> None:
         """A key typed in the filter: the key and the cards it filters show in one frame,
