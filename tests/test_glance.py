@@ -70,7 +70,7 @@ async def test_column_titles_keep_their_stage_in_every_view(
     async with running(service, size=size) as (app, pilot):
         await press(pilot, "slash")
         await type_text(pilot, "lead 1")
-        titles = lines(app)[2]
+        titles = lines(app)[1]  # the filter is on the bottom row: the columns stay put
         for stage in ("Lead", "Pros", "Cl", "Rep"):
             assert stage in titles, titles
         assert "3/12" in titles  # the filter's count of the column's cards
@@ -88,9 +88,11 @@ async def test_the_header_and_the_filter_never_cover_each_other(
     async with running(service, size=(80, 24)) as (app, pilot):
         await press(pilot, "m", "S", "slash")
         await type_text(pilot, "ad")
-        header, filter_line = lines(app)[:2]
+        shown = lines(app)
+        header, filter_line = shown[0], shown[-1]
         assert "2 cards" in header and "my cards" in header and "stale only" in header
-        assert filter_line.strip() == "ad"
+        assert filter_line.strip() == "ad"  # in the footer's place
+        assert shown[1].startswith("╭─") and "Lead" in shown[1]  # the columns stay put
 
 
 async def test_a_toast_never_covers_the_highlighted_card(service: PipelineService) -> None:
