@@ -80,6 +80,24 @@ async def test_column_titles_keep_their_stage_in_every_view(
             assert stage in titles, titles
 
 
+async def test_every_column_counts_all_its_cards_again_once_the_filter_is_cleared(
+    service: PipelineService,
+) -> None:
+    # The matching cards on top: the cursor keeps its place when the filter goes.
+    for index in range(8):
+        add(service, f"{'Amy' if index < 3 else 'Zed'} Rep {index}", Stage.REPEAT)
+    add(service, "Ada")
+    async with running(service, size=(80, 24)) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "zed")
+        await press(pilot, "enter", "j")  # the filter kept; down its only column
+        # The columns' bottom borders say where each cursor is in a long column.
+        assert lines(app)[-2].rstrip().endswith("2/5 ─╯"), lines(app)[-2]
+        await press(pilot, "slash", "escape")
+        # The cursor stays on its card, now counted among all eight, not five.
+        assert lines(app)[-2].rstrip().endswith("2/8 ─╯"), lines(app)[-2]
+
+
 async def test_the_header_and_the_filter_never_cover_each_other(
     service: PipelineService,
 ) -> None:

@@ -74,6 +74,10 @@ class StageColumn(Vertical):
     def watch_ids(self, ids: array[int]) -> None:
         self.card_list.ids = ids
         self._update_title()
+        # A new count with the cursor on the same card sends no Highlighted message:
+        # a cleared filter left "1/5" under a column of eight.
+        if self.border_subtitle:
+            self._show_position()
 
     def watch_total(self) -> None:
         self._update_title()
