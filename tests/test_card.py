@@ -361,6 +361,25 @@ async def test_a_theme_chosen_while_the_card_screen_is_closed_shows_on_the_next_
         assert card.styles.background == app.screen_stack[0].styles.background
 
 
+async def test_the_kept_card_screen_fits_a_terminal_resized_while_it_was_closed(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (120, 30)) as (app, pilot):
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen) and not card.has_class("-stacked")
+        await press(pilot, "escape")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert showing(app, card)
+        assert card.has_class("-stacked") and card.has_class("-narrow")
+        assert not card.has_class("-wide")
+        assert card.size.width == 80
+        assert all(len(line) <= 80 for line in screen_text(app).splitlines())
+        assert "Engines" in screen_text(app)
+
+
 def showing(app: App[Any], screen: Screen[Any]) -> bool:
     return app.screen is screen
 
