@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import gc
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from textual.app import App
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import OptionList
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.store.models import ResearchNoteRow
@@ -26,7 +33,7 @@ from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.seams import STYLES_CACHE
 from pipeline_tui.ui.widgets.note_list import NoteList
-from pipeline_tui.ui.widgets.note_view import literal_markdown
+from pipeline_tui.ui.widgets.note_view import NoteViewer, literal_markdown
 from tests.conftest import TODAY
 from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
 
@@ -257,6 +264,128 @@ async def test_a_closed_card_screen_is_let_go(service: PipelineService, ada: int
         await open_and_close(6)
         assert alive(Widget) <= widgets
         assert alive(STYLES_CACHE) <= render_caches
+
+
+async def test_the_next_card_shows_nothing_of_the_card_before(service: PipelineService) -> None:
+    """The board keeps its card screen and fills it with each card it opens (building a
+    new one took most of enter's time). Nothing the rep saw or did on one card may show
+    on the next: not its profile, notes, activities, touchpoints or drafts, nor where
+    its lists were highlighted or scrolled, nor where the focus was; and what the rep
+    wrote on the first card is kept there."""
+    ben = service.add_card(CardDraft(name="Ben Okafor", organisation="Bikes"), Stage.LEAD)
+    service.add_activity(ben.card_id, ActivityKind.CALL, "Ring the shop", TODAY)
+    service.add_activity(ben.card_id, ActivityKind.EMAIL, "Mail the price list", TODAY)
+    ada = a_worked_lead(service)
+    service.add_activity(ada, ActivityKind.MEETING, "Demo the engine", TODAY)
+    service.add_touchpoint(ada, TouchpointKind.CALL, TODAY, "Talked about the engine")
+    draft = DraftKey.note(ada, None, NoteKind.PROBLEM)
+    service.keep_draft(draft, {"body": "Cards jam in the winter", "kind": "problem"})
+    async with running(service, (120, 40)) as (app, pilot):
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen) and card.card_id == ada
+        notes = card.query_one(NoteList)
+        activities = card.query_one("#activities", OptionList)
+        assert "Unsaved" in screen_text(app)
+        heading = card.query_one("#notes-heading")
+        focused_heading = heading.styles.color  # the notes have the focus
+        # On Ada: the third note highlighted and edited, the second activity highlighted,
+        # the details scrolled to the stage history, which has the focus.
+        await press(pilot, "down", "down")
+        edited = notes.highlighted_note
+        assert edited is not None
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, " Written on Ada.")
+        await press(pilot, "ctrl+s", "escape")
+        assert showing(app, card)
+        await press(pilot, "tab", "down")
+        assert activities.highlighted == 1
+        await press(pilot, "5")
+        info = card.query_one("#info", VerticalScroll)
+        assert focus_of(card) is info
+        await press(pilot, "escape", "down", "enter")  # Ben, below Ada
+        assert showing(app, card)  # the same screen, refilled
+        assert card.card_id == ben.card_id
+        text = screen_text(app)
+        assert "Ben Okafor" in text and "Nothing written yet" in text
+        for of_ada in (
+            "Ada",
+            "Analytical",
+            "engines.example",
+            "Demo the engine",
+            "Talked about the engine",
+            "Written on Ada",
+            "Unsaved",
+            "Cards jam",
+            "GOAL",
+            "pilot proposal",
+            "Met at a fair",
+            "WARM",
+        ):
+            assert of_ada not in text, of_ada
+        assert "Ring the shop" in text and "Mail the price list" in text
+        assert focus_of(card) is notes
+        assert heading.styles.color == focused_heading
+        assert notes.highlighted_note is None
+        assert activities.highlighted == 0
+        assert info.scroll_y == 0
+        assert not card.query_one(NoteViewer).display
+        assert card.copies == 0
+        await press(pilot, "escape", "up", "enter")  # Ada again: her edit and draft kept
+        assert showing(app, card) and card.card_id == ada
+        text = screen_text(app)
+        assert "Ada Byron" in text and "Unsaved" in text and "Ring the shop" not in text
+        assert notes.highlighted_note is not None
+    assert "Written on Ada." in service.note(edited.id).body
+    assert service.draft(draft) is not None
+    assert service.card(ben.card_id).notes == ()
+
+
+async def test_a_theme_chosen_while_the_card_screen_is_closed_shows_on_the_next_card(
+    service: PipelineService, ada: int
+) -> None:
+    """The kept card screen is not restyled as it comes back unless the stylesheet
+    changed meanwhile; a theme chosen on the board is such a change."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen)
+        before = card.styles.background
+        await press(pilot, "escape")
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert showing(app, card)
+        assert card.styles.background != before
+        assert card.styles.background == app.screen_stack[0].styles.background
+
+
+async def test_the_kept_card_screen_fits_a_terminal_resized_while_it_was_closed(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (120, 30)) as (app, pilot):
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen) and not card.has_class("-stacked")
+        await press(pilot, "escape")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert showing(app, card)
+        assert card.has_class("-stacked") and card.has_class("-narrow")
+        assert not card.has_class("-wide")
+        assert card.size.width == 80
+        assert all(len(line) <= 80 for line in screen_text(app).splitlines())
+        assert "Engines" in screen_text(app)
+
+
+def showing(app: App[Any], screen: Screen[Any]) -> bool:
+    return app.screen is screen
+
+
+def focus_of(screen: Screen[Any]) -> Widget | None:
+    return screen.focused
 
 
 # At a glance: the 80x24 layout, the section keys, notes as Markdown -------------------------

@@ -217,3 +217,82 @@ def test_a_stylesheet_that_fails_to_parse_fails_every_time() -> None:
     for _ in range(2):
         with pytest.raises(UnresolvedVariableError, match="nowhere"):
             _parsed("Static { color: $nowhere; }", "red")
+
+
+class _Kept(Screen[None]):
+    CSS = "_Kept #tall { height: auto; } _Kept #styled { height: 3; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("one line", id="tall")
+        yield Static("styled", id="styled")
+
+
+class _Keeping(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("underneath")
+
+
+async def test_a_screen_built_unseen_is_complete_and_styled_with_its_own_css() -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _Kept()
+        app.install_screen(kept, "kept")
+        await seams.mount_unseen(app, kept)
+        assert kept.is_mounted and app.screen is not kept
+        height = kept.query_one("#styled").styles.height
+        assert height is not None and height.value == 3, (
+            "the screen's CSS is not read first: mount_unseen"
+        )
+
+
+async def test_a_screen_not_shown_is_laid_out_only_when_asked() -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _Kept()
+        app.install_screen(kept, "kept")
+        await seams.mount_unseen(app, kept)
+        tall = kept.query_one("#tall", Static)
+        tall.update("1\n2\n3\n4\n5")
+        await pilot.pause()
+        assert tall.size.height != 5, "Textual lays out unseen screens now: lay_out_unseen"
+        seams.lay_out_unseen(kept)
+        assert tall.size.height == 5, "lay_out_unseen no longer lays the screen out"
+
+
+@pytest.mark.parametrize("whole", [False, True])
+async def test_a_resumed_screen_with_a_new_layout_draws_twice_unless_drawn_whole(
+    whole: bool,
+) -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _Kept()
+        app.install_screen(kept, "kept")
+        await app.push_screen(kept)
+        await pilot.pause()
+        app.pop_screen()
+        await pilot.pause()
+        kept.query_one("#tall", Static).update("1\n2\n3\n4\n5")  # a new layout
+        await pilot.pause()
+        seams.lay_out_unseen(kept)  # (or the sizes it settles make a frame of their own)
+        drawn: list[object] = []
+        real = kept._compositor.render_update
+
+        def render_update(*args: Any, **kwargs: Any) -> Any:
+            update = real(*args, **kwargs)
+            if update is not None:
+                drawn.append(update)
+            return update
+
+        kept._compositor.render_update = render_update  # type: ignore[method-assign]
+        with app.batch_update():
+            await app.push_screen(kept)
+            await pilot.pause()
+            if whole:
+                seams.draw_layout_whole(kept)
+        kept.check_idle()
+        for _ in range(10):
+            await pilot.pause(0.02)
+        if whole:
+            assert len(drawn) == 1, f"{len(drawn)} frames: draw_layout_whole"
+        else:
+            assert len(drawn) >= 2, "one frame now: draw_layout_whole is not needed"

@@ -26,7 +26,7 @@ from textual.notifications import Notification
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer
 
 HEADER_TITLE = "HeaderTitle"
@@ -160,10 +160,49 @@ def hold_repaints(app: App[Any], limit_s: float) -> Callable[[], None]:
         released = True
         expiry.cancel()
         hold.__exit__(None, None, None)
-        app.screen.check_idle()  # its repaint was held: it goes now
+        screen = app.screen
+        draw_layout_whole(screen)
+        screen.check_idle()  # its repaint was held: it goes now
 
     expiry = asyncio.get_running_loop().call_later(limit_s, release)
     return release
+
+
+def draw_layout_whole(screen: Screen[Any]) -> None:
+    """One frame, not two, for a screen that must be laid out and drawn whole.
+
+    A screen that resumes asks to be drawn whole (Screen.refresh); when its widgets
+    changed meanwhile, it must be laid out too, and Textual 8.2.8's update tick
+    (Screen._on_timer_update) first lays it out and draws what moved, then draws the
+    whole screen again: a reopened card screen wrote about 11 KB at 160x45 for nothing,
+    a millisecond before the complete frame. Counted as one of the widgets to draw
+    instead, the whole screen goes in the layout's own frame.
+    """
+    if screen._layout_required and screen._repaint_required:
+        screen._repaint_required = False
+        screen._dirty_widgets.add(screen)
+
+
+def mount_unseen(app: App[Any], screen: Screen[Any]) -> AwaitMount:
+    """Build a screen (compose and mount it) without showing it; await the result for
+    it to be complete. An installed screen is otherwise built when first pushed, on
+    the rep's key: App.push_screen reads the screen's CSS_PATH (App._load_screen_css)
+    and then builds it (App._get_screen); this does the same, without the push."""
+    app._load_screen_css(screen)
+    return app._get_screen(screen)[1]
+
+
+def lay_out_unseen(screen: Screen[Any]) -> None:
+    """Lay out a screen that is not shown, at the app's size, before it is shown.
+
+    Textual 8.2.8 lays a screen out only while it is the current one
+    (Screen._on_timer_update), and a widget whose size that layout changes asks for
+    another layout (its virtual_size is a layout reactive), which comes a frame later
+    with a repaint of what did not move: a card screen refilled with another card
+    showed whole, then wrote again 20-35 ms later. Laid out once before it is shown,
+    the sizes are settled, and the layout it gets when shown changes nothing.
+    """
+    screen._refresh_layout(screen.app.size)
 
 
 _holding: set[asyncio.Task[None]] = set()

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -24,7 +24,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 from textual.worker import WorkerError
 
@@ -47,6 +47,9 @@ from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 
+if TYPE_CHECKING:
+    from pipeline_tui.ui.screens.card import CardScreen
+
 EMPTY_HINT = Content.assemble(
     ("Your pipeline is empty. ", "bold"),
     "Press ",
@@ -66,6 +69,9 @@ CARD_HOLD_S = 0.3
 """How long an opening card screen may go undrawn while its parts are mounted."""
 """The view the next start opens with when the rep left the board showing it; "stale
 only" is a quick look, not a way of working, so it is not remembered."""
+CARD_SCREEN = "card"
+"""The name the board's card screen is installed under: kept when closed, for the next
+card."""
 
 # The other screens are imported when first opened, not with the board: the board's
 # first paint is what a rep waits for at start-up.
@@ -80,6 +86,9 @@ class BoardScreen(Screen[None]):
 
     class Loaded(Message):
         """The board holds every card's id for the first time (start-up is over)."""
+
+    class CardScreenImported(Message):
+        """The card screen's modules are imported: time to build the card screen."""
 
     class ViewChanged(Message):
         """The rep changed the board's view; `remembered` is what the next start shows."""
@@ -297,6 +306,8 @@ class BoardScreen(Screen[None]):
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
         self._filter_hold: Callable[[], None] | None = None
+        self._card_screen: CardScreen | None = None
+        self._card_screen_built: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -411,7 +422,7 @@ class BoardScreen(Screen[None]):
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
-            _import_card_screen_meanwhile()
+            _import_card_screen_meanwhile(self)
         self.show_board(focus_card)
 
     async def _hand_off_due_steps(self) -> None:
@@ -747,17 +758,42 @@ class BoardScreen(Screen[None]):
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
+            if self._card_screen_built is not None:
+                await self._card_screen_built  # the rep was quicker than the building
+                self._card_screen_built = None
+            screen = self._card_screen
+            if screen is not None and screen.is_running and screen not in self.app.screen_stack:
+                await screen.reopen(card_id, read)
+            else:
+                screen = CardScreen(self.backend, card_id, read=read)
+                if self._card_screen is None:
+                    # Kept when closed, to show the next card (CardScreen.reopen).
+                    self.app.install_screen(screen, CARD_SCREEN)
+                    self._card_screen = screen
             # Drawn once, when it is all there: Textual draws a new screen as it resumes,
             # then again as its mount completes.
             release = seams.hold_repaints(self.app, CARD_HOLD_S)
             try:
-                await self.app.push_screen(CardScreen(self.backend, card_id, read=read), back)
+                await self.app.push_screen(screen, back)
             finally:
                 # Through the app's queue, after what the mount set off there.
                 if not self.app.call_later(release):
                     release()
         finally:
             release_keys()
+
+    def on_board_screen_card_screen_imported(self) -> None:
+        """Build the card screen now, empty, so that the first card opened only fills
+        it in, like every later one (CardScreen.reopen), instead of building it on the
+        rep's key."""
+        from pipeline_tui.ui.screens.card import CardScreen
+
+        if self._card_screen is not None:
+            return  # the rep opened a card before the import was done
+        screen = CardScreen(self.backend, 0, empty=True)
+        self.app.install_screen(screen, CARD_SCREEN)
+        self._card_screen = screen
+        self._card_screen_built = seams.mount_unseen(self.app, screen)
 
     def on_card_list_opened(self, event: CardList.Opened) -> None:
         if event.card_list is self.focused_list:
@@ -1031,13 +1067,14 @@ class BoardScreen(Screen[None]):
             self.reload(change.card_id)
 
 
-def _import_card_screen_meanwhile() -> None:
+def _import_card_screen_meanwhile(board: BoardScreen) -> None:
     """The card screen's modules (Markdown and the dialogs it opens) took ~0.3 s to
     import on the rep's first enter. Start-up is over when this is called: they are
-    imported now, beside the event loop, so that first enter finds them there."""
-    threading.Thread(
-        target=importlib.import_module,
-        args=("pipeline_tui.ui.screens.card",),
-        name="import-card-screen",
-        daemon=True,
-    ).start()
+    imported now, beside the event loop, so that first enter finds them there; then
+    the board builds its card screen (BoardScreen.CardScreenImported)."""
+
+    def import_then_tell() -> None:
+        importlib.import_module("pipeline_tui.ui.screens.card")
+        board.post_message(BoardScreen.CardScreenImported())  # thread-safe
+
+    threading.Thread(target=import_then_tell, name="import-card-screen", daemon=True).start()

@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.model import RuleSet
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
@@ -37,7 +38,7 @@ from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.schedule import Activity, describe_time
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import flows, text
+from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.key_order import hold_keys
@@ -205,22 +206,79 @@ class CardScreen(Screen[None]):
         note_id: int | None = None,
         *,
         read: CardRead | None = None,
+        empty: bool = False,
     ) -> None:
         """`read`: the card and its drafts, read by whoever opens the screen (see
-        `read_card`), so the first frame shows them; without it the screen reads them."""
+        `read_card`), so the first frame shows them; without it the screen reads them.
+        `empty`: built ahead of the first card, which `reopen` puts in (`card_id` is
+        then not read)."""
         super().__init__()
+        self.empty = empty
         self.backend = backend
         self.card_id = card_id
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
         self.copies = 0
         self.read = read
+        self._styled_with: list[RuleSet] | None = None
         # Given now, not on the first resize: a class added then restyles every widget
         # and lays the screen out again, a frame after the first.
+        self._fit_width(update=False)
+
+    def _fit_width(self, *, update: bool = True) -> None:
+        """The classes for the terminal's width now, as Textual's resize would set them."""
         width = self.app.size.width
-        classes = [width_class(self.app.HORIZONTAL_BREAKPOINTS or (), width)]
-        classes.append("-stacked" if width < WIDE else None)
-        self.add_class(*(name for name in classes if name), update=False)
+        breakpoints = self.app.HORIZONTAL_BREAKPOINTS or ()
+        reached = width_class(breakpoints, width)
+        for _, name in breakpoints:
+            self.set_class(name == reached, name, update=update)
+        self.set_class(width < WIDE, "-stacked", update=update)
+
+    async def reopen(self, card_id: int, read: CardRead) -> None:
+        """Show another card on this screen, which showed an earlier one and is closed:
+        opening a card then only changes what the widgets say, instead of composing,
+        styling and laying out a whole new screen. Everything of the earlier card goes:
+        its work still running, the highlights, scroll positions, focus and sections.
+        Returns once the card is complete (its note's Markdown mounted), so the first
+        frame shows it whole."""
+        self.workers.cancel_node(self)  # a reload of the earlier card must not land here
+        self.empty = False
+        self.card_id = card_id
+        self.focus_note_id = None
+        self.card = None
+        self.copies = 0
+        self.read = None
+        self.sub_title = ""
+        self._fit_width()
+        activities = self.query_one("#activities", OptionList)
+        activities.clear_options()
+        activities.highlighted = None
+        notes = self.query_one(NoteList)
+        notes.highlighted = None
+        notes.scroll_home(animate=False, immediate=True)
+        self.query_one("#info", VerticalScroll).scroll_home(animate=False, immediate=True)
+        self._section("drafts", "", Content(""))
+        self.set_focus(notes, scroll_visible=False)
+        self.show(read.card)
+        self._show_drafts(read.drafts)
+        await self.query_one(NoteViewer).rendered()
+        seams.lay_out_unseen(self)
+
+    def on_screen_suspend(self) -> None:
+        # Styled with these rules as it goes; see on_screen_resume.
+        self._styled_with = self.app.stylesheet.rules
+        if self not in self.app.screen_stack:
+            # Closed, and kept to be reopened (see reopen): what it was doing for this
+            # card stops here, as it would if the screen were removed.
+            self.workers.cancel_node(self)
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen as it resumes (a tenth of a reopened
+        # card's time), in case the stylesheet changed meanwhile (a theme chosen under
+        # a dialog, a screen's CSS read for the first time): each change parses it into
+        # a new list of rules, so the same list means the same styles.
+        if self.app.stylesheet.rules is self._styled_with:
+            event.refresh_styles = False
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -253,6 +311,10 @@ class CardScreen(Screen[None]):
         self.query_one(NoteList).focus()
         self._section("drafts", "", Content(""))  # shown once the drafts are read
         self.query_one("#activities", OptionList).display = False  # until there are some
+        if self.empty:
+            # For reopen to fill. Restyled as it is first shown (see on_screen_resume):
+            # styled unseen, its focus styles (:focus-within) are not all right.
+            return
         if self.read is not None:
             # Before the first frame: the screen is laid out and drawn once, complete.
             read, self.read = self.read, None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Markdown, Static
@@ -70,6 +71,7 @@ class NoteViewer(VerticalScroll, can_focus=False):
         self.shown: tuple[int, int] | None = _key(note)
         """The note (id, version) on show, so a repaint of the same note is skipped."""
         self._first = note
+        self._rendering: AwaitComplete | None = None
         self.display = note is not None
 
     def compose(self) -> ComposeResult:
@@ -91,11 +93,17 @@ class NoteViewer(VerticalScroll, can_focus=False):
         self.display = note is not None
         if note is None:
             stamp.update("")
-            markdown.update("")
+            self._rendering = markdown.update("")
             return
         stamp.update(_stamp(note))
-        markdown.update(shown_markdown(note.body))
+        self._rendering = markdown.update(shown_markdown(note.body))
         self.scroll_home(animate=False)
+
+    async def rendered(self) -> None:
+        """Returns once the note last shown is mounted (Markdown renders in the
+        background)."""
+        if self._rendering is not None:
+            await self._rendering
 
 
 def _key(note: NoteView | None) -> tuple[int, int] | None:
