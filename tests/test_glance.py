@@ -4,15 +4,20 @@ highlighted card."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from textual.app import App
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp
-from pipeline_tui.ui.widgets.card_list import action_lines
+from pipeline_tui.ui.screens import board as board_screen
+from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, action_lines
 from tests.conftest import TODAY
 from tests.pilot import focused_card_name, press, running, screen_text, type_text
 
@@ -96,6 +101,56 @@ async def test_every_column_counts_all_its_cards_again_once_the_filter_is_cleare
         await press(pilot, "slash", "escape")
         # The cursor stays on its card, now counted among all eight, not five.
         assert lines(app)[-2].rstrip().endswith("2/8 ─╯"), lines(app)[-2]
+
+
+def cards_on_screen_not_yet_read(app: PipelineApp) -> list[int]:
+    """The cards the board's columns show now that it has not read (drawn as "…")."""
+    board = app.screen
+    assert isinstance(board, BoardScreen)
+    missing: list[int] = []
+    for column in board.columns.values():
+        cards = column.card_list
+        first = cards.scroll_offset.y // CARD_HEIGHT
+        missing += [i for i in cards.ids[first : first + cards.page_size()] if i not in cards.cache]
+    return missing
+
+
+async def test_the_filtered_cards_are_read_before_the_board_shows_them(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deep in their columns, so that the board has not read them at start: a filter
+    # brings them to the top.
+    for stage in STAGES:
+        for index in range(5):
+            add(service, f"Kofi {index}", stage)
+        for index in range(40):
+            add(service, f"Other {index}", stage)
+    # The held frame goes when the cards are read; a time limit would hide a bug here.
+    monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
+    shown_missing: list[list[int]] = []
+    hold = seams.hold_repaints
+
+    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
+        release = hold(app, limit_s)
+
+        def record_then_release() -> None:
+            if isinstance(app.screen, BoardScreen):
+                shown_missing.append(cards_on_screen_not_yet_read(app))  # type: ignore[arg-type]
+            release()
+
+        return record_then_release
+
+    monkeypatch.setattr(seams, "hold_repaints", recording)
+    async with running(service, size=(80, 24)) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        assert "Kofi 4" in screen_text(app) and "Other" not in screen_text(app)
+        await press(pilot, "escape")
+        assert "Other 39" in screen_text(app)
+        # Every frame the filter held (each key typed, the clearing) showed whole cards,
+        # not "…" filled in a frame later, column by column.
+        assert len(shown_missing) >= 2
+        assert all(missing == [] for missing in shown_missing), shown_missing
 
 
 async def test_the_header_and_the_filter_never_cover_each_other(

@@ -306,6 +306,7 @@ class BoardScreen(Screen[None]):
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
         self._filter_hold: Callable[[], None] | None = None
+        self._held_for_cards: list[Callable[[], None]] = []
         self._card_screen: CardScreen | None = None
         self._card_screen_built: AwaitMount | None = None
 
@@ -460,15 +461,36 @@ class BoardScreen(Screen[None]):
         """Read the cards a list is about to show, and show them."""
         epoch = self.model.cache_epoch
         try:
-            cards = await self.backend.run(self.backend.service.summaries, card_ids)
-        except StoreError:
-            cards = {}
-        if not self.model.fetched(cards, card_ids, epoch):
-            return  # the board was reloaded meanwhile, with newer copies
-        card_list.show_fetched(cards)
-        if len(cards) < len(card_ids) and self.model.complete:
-            # Some are gone (archived in another session): the board has moved on.
-            self.reload(keep_highlight=True)
+            try:
+                cards = await self.backend.run(self.backend.service.summaries, card_ids)
+            except StoreError:
+                cards = {}
+            if not self.model.fetched(cards, card_ids, epoch):
+                return  # the board was reloaded meanwhile, with newer copies
+            card_list.show_fetched(cards)
+            if len(cards) < len(card_ids) and self.model.complete:
+                # Some are gone (archived in another session): the board has moved on.
+                self.reload(keep_highlight=True)
+        finally:
+            if not self.model.cache.pending:
+                self._cards_read()
+
+    def _release_once_read(self, release: Callable[[], None]) -> None:
+        """Let the held repaints go once the cards the columns show now are read, so
+        that they come in the same frame as the change that shows them (a key typed in
+        the filter, the filter cleared) instead of column by column after it. The hold
+        has its own time limit: a slow store never keeps the change out of sight."""
+        for column in self.columns.values():
+            # Now, not at the list's next idle: what it asks for is what is waited for.
+            column.card_list.want_window(force=True)
+        self._held_for_cards.append(release)
+        if not self.model.cache.pending:
+            self._cards_read()
+
+    def _cards_read(self) -> None:
+        held, self._held_for_cards = self._held_for_cards, []
+        for release in held:
+            release()
 
     @work(group="board", exclusive=True)
     async def refresh_card(self, card_id: int) -> None:
@@ -953,7 +975,8 @@ class BoardScreen(Screen[None]):
         if highlighted is not None:
             self.focus_card(highlighted)
         self.set_focus(self.focused_list, scroll_visible=False)
-        if not self.app.call_later(release):
+        # Through the app's queue, after the focus change and the footer's keys.
+        if not self.app.call_later(self._release_once_read, release):
             release()
 
     def _hold_for_filter(self) -> None:
@@ -966,7 +989,7 @@ class BoardScreen(Screen[None]):
     def _filter_shown(self) -> None:
         release, self._filter_hold = self._filter_hold, None
         if release is not None:
-            release()
+            self._release_once_read(release)
 
     @on(Input.Changed, "#filter")
     @work(group="filter", exclusive=True)
