@@ -18,6 +18,7 @@ from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, action_lines
+from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from tests.conftest import TODAY
 from tests.pilot import focused_card_name, press, running, screen_text, type_text
 
@@ -151,6 +152,32 @@ async def test_the_filtered_cards_are_read_before_the_board_shows_them(
         # not "…" filled in a frame later, column by column.
         assert len(shown_missing) >= 2
         assert all(missing == [] for missing in shown_missing), shown_missing
+
+
+async def test_the_footer_is_not_rebuilt_for_the_filter_it_gives_its_row_to(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add(service, "Ada Okafor")
+    rebuilt: list[str] = []
+    recompose = KeyFooter.recompose
+
+    async def counting(footer: KeyFooter) -> None:
+        rebuilt.append(type(footer.screen).__name__)
+        await recompose(footer)
+
+    async with running(service, size=(80, 24)) as (app, pilot):
+        monkeypatch.setattr(KeyFooter, "recompose", counting)
+        await press(pilot, "slash")
+        await type_text(pilot, "ada")
+        await press(pilot, "escape")
+        # The keys the board had before `/` are back on the bottom row with the whole
+        # board, in one frame: the footer was not rebuilt behind the filter and again.
+        assert rebuilt == []
+        assert "/ Filter" in lines(app)[-1], lines(app)[-1]
+        await press(pilot, "slash", "escape", "slash")
+        assert not app.screen.query_one(KeyFooter).display
+        await press(pilot, "escape")
+        assert "/ Filter" in lines(app)[-1], lines(app)[-1]
 
 
 async def test_the_header_and_the_filter_never_cover_each_other(

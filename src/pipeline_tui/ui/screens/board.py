@@ -957,6 +957,7 @@ class BoardScreen(Screen[None]):
         if field.has_focus:
             raise SkipAction()  # a "/" typed in the filter is text
         self.add_class("-filtering")
+        self.query_one(KeyFooter).covered = True
         self.set_focus(field)
 
     def action_clear_filter(self) -> None:
@@ -975,6 +976,7 @@ class BoardScreen(Screen[None]):
         if highlighted is not None:
             self.focus_card(highlighted)
         self.set_focus(self.focused_list, scroll_visible=False)
+        self.query_one(KeyFooter).covered = False
         # Through the app's queue, after the focus change and the footer's keys.
         if not self.app.call_later(self._release_once_read, release):
             release()

@@ -11,6 +11,7 @@ used keys and the palette's (ctrl+p) fit an 80-column terminal; `?` lists them a
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -21,6 +22,11 @@ TINY_BELOW = 80
 
 
 class KeyFooter(Footer):
+    covered: var[bool] = var(False, init=False)
+    """Something else is in the footer's place (the board's filter): the keys are not
+    rebuilt meanwhile, and are brought up to date as it goes, so that the keys the
+    rep had before show again in the same frame, not rebuilt a frame later."""
+
     def __init__(self, *, at_once: bool = False) -> None:
         """`at_once`: the keys in the screen's first frame, not two frames later. For a
         screen whose shown keys do not depend on which of its widgets has focus: the
@@ -40,11 +46,17 @@ class KeyFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[object]) -> None:
+        if self.covered:
+            return
         shown = self._keys(screen)
         if shown == self._shown:
             return
         self._shown = shown
         super().bindings_changed(screen)
+
+    def watch_covered(self, covered: bool) -> None:
+        if not covered and self.is_attached:
+            self.bindings_changed(self.screen)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < TINY_BELOW, "-tiny")
