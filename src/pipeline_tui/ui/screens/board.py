@@ -454,11 +454,11 @@ class BoardScreen(Screen[None]):
             )
 
     def on_card_list_wanted(self, event: CardList.Wanted) -> None:
-        self._fetch(event.card_list, event.ids)
+        self._fetch([event.card_list], event.ids)
 
     @work(group="fetch")
-    async def _fetch(self, card_list: CardList, card_ids: list[int]) -> None:
-        """Read the cards a list is about to show, and show them."""
+    async def _fetch(self, card_lists: list[CardList], card_ids: list[int]) -> None:
+        """Read the cards lists are about to show, and show them."""
         epoch = self.model.cache_epoch
         try:
             try:
@@ -467,7 +467,8 @@ class BoardScreen(Screen[None]):
                 cards = {}
             if not self.model.fetched(cards, card_ids, epoch):
                 return  # the board was reloaded meanwhile, with newer copies
-            card_list.show_fetched(cards)
+            for card_list in card_lists:
+                card_list.show_fetched(cards)
             if len(cards) < len(card_ids) and self.model.complete:
                 # Some are gone (archived in another session): the board has moved on.
                 self.reload(keep_highlight=True)
@@ -480,9 +481,11 @@ class BoardScreen(Screen[None]):
         that they come in the same frame as the change that shows them (a key typed in
         the filter, the filter cleared) instead of column by column after it. The hold
         has its own time limit: a slow store never keeps the change out of sight."""
-        for column in self.columns.values():
-            # Now, not at the list's next idle: what it asks for is what is waited for.
-            column.card_list.want_window(force=True)
+        # Now, not at each list's next idle, and in one read for all the columns.
+        lists = [column.card_list for column in self.columns.values()]
+        missing = [card_id for card_list in lists for card_id in card_list.take_missing(force=True)]
+        if missing:
+            self._fetch(lists, missing)
         self._held_for_cards.append(release)
         if not self.model.cache.pending:
             self._cards_read()

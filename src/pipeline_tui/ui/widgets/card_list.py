@@ -173,7 +173,15 @@ class CardList(ScrollView, can_focus=True):
 
     def want_window(self, *, force: bool = False) -> None:
         """Ask for the cards around what is on screen and around the cursor, unless
-        asked for already.
+        asked for already (CardList.Wanted)."""
+        missing = self.take_missing(force=force)
+        if missing:
+            self.post_message(self.Wanted(self, missing))
+
+    def take_missing(self, *, force: bool = False) -> list[int]:
+        """The cards around what is on screen and around the cursor that are neither
+        read nor asked for; from now on they count as asked for (the caller reads
+        them). `force`: look again even if the list has not moved.
 
         Two places, not the span between them: after a jump (G, a reload that keeps
         the highlight) the cursor can be thousands of cards from where the list has
@@ -181,7 +189,7 @@ class CardList(ScrollView, can_focus=True):
         is missing (a j/k press): a few ranges compared."""
         count = len(self.ids)
         if not count:
-            return
+            return []
         page = self.page_size()
         places = {self.scroll_offset.y // CARD_HEIGHT, self.cursor}
         if not force and all(
@@ -191,7 +199,7 @@ class CardList(ScrollView, can_focus=True):
             )
             for place in places
         ):
-            return
+            return []
         self._covered = [
             (max(0, place - PREFETCH_PAGES * page), min(count, place + (PREFETCH_PAGES + 1) * page))
             for place in places
@@ -199,9 +207,8 @@ class CardList(ScrollView, can_focus=True):
         cache = self.cache
         around = dict.fromkeys(i for low, high in self._covered for i in self.ids[low:high])
         missing = [i for i in around if i not in cache and i not in cache.pending]
-        if missing:
-            cache.pending.update(missing)
-            self.post_message(self.Wanted(self, missing))
+        cache.pending.update(missing)
+        return missing
 
     def _want_after_paint(self) -> None:
         self._want_scheduled = False
