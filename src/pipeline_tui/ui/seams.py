@@ -31,7 +31,9 @@ from textual.widgets import Footer
 
 HEADER_TITLE = "HeaderTitle"
 """The type name of the title inside textual.widgets.Header (the class lives in the
-private textual.widgets._header). ScreenHeader queries it by name to update it."""
+private textual.widgets._header). ScreenHeader queries it by name to update it.
+Upstream: Textualize/textual#6051 (merged) made the Header's title easier to
+customise; check it as a replacement on the next upgrade."""
 
 
 def forget_cached_styles() -> None:
@@ -42,7 +44,7 @@ def forget_cached_styles() -> None:
     last rendered: a closed card screen's widgets stayed alive for dozens of opens and
     every full garbage collection walked them (100 ms and more, mid-keystroke). Called
     whenever a screen is closed; the memo only saves adding two colours.
-    Not reported upstream as a leak as of 8.2.8; see textual/_styles_cache.py.
+    Upstream: Textualize/textual#6665 (open), this leak exactly.
     """
     StylesCache.get_inner_outer.cache_clear()
 
@@ -91,13 +93,17 @@ def share_parsed_styles() -> None:
     from and the theme's variables as Stylesheet._parse_rules's own cache is (plus the
     variables, which that cache leaves to set_variables to clear). Errors are not kept:
     a stylesheet that fails to parse fails every time, as before.
+    Upstream: the per-Stylesheet cache came with Textualize/textual#3575; no issue
+    about reparse discarding it was found as of 8.2.8.
     """
     Stylesheet._parse_rules = _parse_rules_once  # type: ignore[method-assign]
 
 
 def character_to_key(character: str) -> str:
     """Textual's name for the key that types `character` ("?" is "question_mark"), as
-    bindings spell keys; textual.keys exports only the reverse (key_to_character)."""
+    bindings spell keys; textual.keys exports only the reverse (key_to_character).
+    Upstream: Textualize/textual#4945 made only that direction public; #1927 (closed)
+    was the clean-up of keys.py."""
     return _character_to_key(character)
 
 
@@ -109,6 +115,7 @@ def set_virtual_size_without_layout(view: ScrollView, size: Size) -> None:
     no scrollbar and its region does not change with its length, and the scroll limits
     are read from virtual_size itself, so setting it and clamping the scroll position
     (ScrollView._scroll_update) is all a new length needs.
+    Upstream: no issue found as of 8.2.8.
     """
     view.set_reactive(type(view).virtual_size, size)
     view._scroll_update(size)
@@ -120,6 +127,8 @@ def focused_without_repaint() -> Reactive[Widget | None]:
     Screen.focused is declared with repaint=True, so every focus change (each h/l on
     the board) redrew every widget on it; the widgets that look different when focused
     repaint themselves. Declared on a Screen subclass as `focused = ...`.
+    Upstream: no issue found as of 8.2.8 (Textualize/textual#2396, closed, made the
+    focus-within restyle cheaper, not this repaint).
     """
     return Reactive(None, repaint=False)
 
@@ -129,6 +138,7 @@ def refresh_is_whole_widget(regions: tuple[Any, ...], layout: bool) -> bool:
 
     Setting border_title or border_subtitle calls refresh() with no region in Textual
     8.2.8; a stage column narrows such a call to the one border line that changed.
+    Upstream: no issue found as of 8.2.8.
     """
     return not regions and not layout
 
@@ -141,6 +151,8 @@ def footer_ready_at_compose(footer: Footer) -> None:
     recomposes: every screen opened with an empty footer line and drew its keys in two
     more frames. The keys are known when the footer is composed (the screen's and the
     app's bindings; the focused widget's, when it has any shown, come with the signal).
+    Upstream: Textualize/textual#4550 and #4573 (closed) are the same empty first
+    footer; #5330 made it rarer, not gone.
     """
     footer._bindings_ready = True
 
@@ -148,7 +160,8 @@ def footer_ready_at_compose(footer: Footer) -> None:
 def hold_repaints(app: App[Any], limit_s: float) -> Callable[[], None]:
     """Hold the app's repaints (App.batch_update) until the returned function is called
     (again: harmless) or `limit_s` has passed, whichever comes first, so what the rep
-    sees changes in one frame; then the current screen draws what waited."""
+    sees changes in one frame; then the current screen draws what waited.
+    Upstream: Textualize/textual#5009 (open), batch_update not holding a pop's frames."""
     hold = app.batch_update()
     hold.__enter__()
     released = False
@@ -177,6 +190,8 @@ def draw_layout_whole(screen: Screen[Any]) -> None:
     whole screen again: a reopened card screen wrote about 11 KB at 160x45 for nothing,
     a millisecond before the complete frame. Counted as one of the widgets to draw
     instead, the whole screen goes in the layout's own frame.
+    Upstream: no issue found as of 8.2.8; Textualize/textual#6314 (merged) is the
+    nearest work on the frames of a resumed screen.
     """
     if screen._layout_required and screen._repaint_required:
         screen._repaint_required = False
@@ -187,7 +202,9 @@ def mount_unseen(app: App[Any], screen: Screen[Any]) -> AwaitMount:
     """Build a screen (compose and mount it) without showing it; await the result for
     it to be complete. An installed screen is otherwise built when first pushed, on
     the rep's key: App.push_screen reads the screen's CSS_PATH (App._load_screen_css)
-    and then builds it (App._get_screen); this does the same, without the push."""
+    and then builds it (App._get_screen); this does the same, without the push.
+    Upstream: Textualize/textual#1775 (closed) is why installed screens are built
+    lazily; no public way to build one unseen was found as of 8.2.8."""
     app._load_screen_css(screen)
     return app._get_screen(screen)[1]
 
@@ -201,6 +218,7 @@ def lay_out_unseen(screen: Screen[Any]) -> None:
     with a repaint of what did not move: a card screen refilled with another card
     showed whole, then wrote again 20-35 ms later. Laid out once before it is shown,
     the sizes are settled, and the layout it gets when shown changes nothing.
+    Upstream: no issue found as of 8.2.8.
     """
     screen._refresh_layout(screen.app.size)
 
@@ -217,6 +235,7 @@ def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0
     board twice. Repaints wait (hold_repaints) until the removal is done, or `limit_s`
     has passed (a removal that hangs must not freeze the screen); then the screen
     draws once.
+    Upstream: Textualize/textual#5009 (open) and #3126 (closed), extra frames on a pop.
     """
     release = hold_repaints(app, limit_s)
 
@@ -240,15 +259,18 @@ def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0
 
 
 def screen_lines(screen: Screen[Any]) -> list[str]:
-    """The text of every line the screen shows now (its compositor's render)."""
+    """The text of every line the screen shows now (its compositor's render).
+    Upstream: no public screen-as-text API as of 8.2.8 (Textualize/textual#1621)."""
     strips = screen._compositor.render_strips()
     return ["".join(segment.text for segment in strip) for strip in strips]
 
 
 def notifications(app: App[Any]) -> list[Notification]:
-    """The toasts the app is showing (or has just shown)."""
+    """The toasts the app is showing (or has just shown). Upstream: notifications came
+    with Textualize/textual#2866, without a public way to read them."""
     return list(app._notifications)
 
 
 STYLES_CACHE = StylesCache
-"""The render cache every widget owns; a test counts them to find leaked widgets."""
+"""The render cache every widget owns; a test counts them to find leaked widgets
+(Textualize/textual#6665)."""
