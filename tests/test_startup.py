@@ -27,7 +27,7 @@ from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.conftest import NOW, TODAY
-from tests.pilot import painted, screen_text, settle
+from tests.pilot import painted, press, screen_text, settle, wait_for
 
 
 @pytest.fixture
@@ -263,6 +263,32 @@ async def test_the_command_line_hears_once_when_every_card_is_in(demo_file: Path
             await settle(pilot)
             assert len(prospects.ids) == before - 1
             assert loaded == [12]
+    finally:
+        gate.set()
+        deferred.close()
+
+
+@pytest.mark.parametrize("enter_at_once", [False, True])
+async def test_the_command_line_hears_once_when_the_card_screen_kept_for_enter_is_built(
+    demo_file: Path, enter_at_once: bool
+) -> None:
+    # It lives as long as the app: the command line freezes it too (after_board_loaded).
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    heard: list[str] = []
+    app.on_board_loaded = lambda: heard.append("board")
+    app.on_card_screen_kept = lambda: heard.append("card screen")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await painted(pilot)
+            gate.set()
+            if enter_at_once:  # before the board builds it: built on the key, and kept
+                await pilot.press("enter")
+            await wait_for(pilot, lambda: "card screen" in heard, "the card screen built")
+            assert heard.count("board") == 1
+            for _ in range(2):
+                await press(pilot, "enter", "escape", "j")
+            assert heard.count("card screen") == 1, heard
     finally:
         gate.set()
         deferred.close()

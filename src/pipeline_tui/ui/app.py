@@ -192,6 +192,7 @@ class PipelineApp(App[None]):
         first_board: BoardPeek | None = None,
         on_first_paint: Callable[[], object] | None = None,
         on_board_loaded: Callable[[], object] | None = None,
+        on_card_screen_kept: Callable[[], object] | None = None,
         first_screen: str | None = None,
         calls_everyone: bool = False,
         date_order: DateOrder = DateOrder.DMY,
@@ -211,7 +212,8 @@ class PipelineApp(App[None]):
         `stale_limits` are the [stale] days per stage (None: the defaults).
         `first_board` is the top of each column, read while the store opens.
         `on_first_paint` is called once the board has first been painted, and
-        `on_board_loaded` once it first holds every card.
+        `on_board_loaded` once it first holds every card, and `on_card_screen_kept` once
+        the card screen it keeps for enter is built.
         `first_screen` "calls" (or "calls-week": the next seven days too) opens the call
         queue over the board, of everyone's cards with `calls_everyone`."""
         super().__init__()
@@ -224,6 +226,7 @@ class PipelineApp(App[None]):
         self.first_board = first_board
         self.on_first_paint = on_first_paint
         self.on_board_loaded = on_board_loaded
+        self.on_card_screen_kept = on_card_screen_kept
         self.first_screen = first_screen
         self.calls_everyone = calls_everyone
         self.config_file = config_file
@@ -563,6 +566,10 @@ class PipelineApp(App[None]):
     def on_board_screen_loaded(self, _: BoardScreen.Loaded) -> None:
         if self.on_board_loaded is not None:
             self.on_board_loaded()
+
+    def on_board_screen_card_screen_kept(self, _: BoardScreen.CardScreenKept) -> None:
+        if self.on_card_screen_kept is not None:
+            self.on_card_screen_kept()
 
     def on_mount(self) -> None:
         self.session_end.attach_loop(asyncio.get_running_loop())

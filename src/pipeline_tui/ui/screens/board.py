@@ -90,6 +90,10 @@ class BoardScreen(Screen[None]):
     class CardScreenImported(Message):
         """The card screen's modules are imported: time to build the card screen."""
 
+    class CardScreenKept(Message):
+        """The card screen the board keeps for enter is built: it lives as long as the
+        board does."""
+
     class ViewChanged(Message):
         """The rep changed the board's view; `remembered` is what the next start shows."""
 
@@ -795,6 +799,7 @@ class BoardScreen(Screen[None]):
                     # Kept when closed, to show the next card (CardScreen.reopen).
                     self.app.install_screen(screen, CARD_SCREEN)
                     self._card_screen = screen
+                    self.call_after_refresh(self.post_message, self.CardScreenKept())
             # Drawn once, when it is all there: Textual draws a new screen as it resumes,
             # then again as its mount completes.
             release = seams.hold_repaints(self.app, CARD_HOLD_S)
@@ -819,6 +824,12 @@ class BoardScreen(Screen[None]):
         self.app.install_screen(screen, CARD_SCREEN)
         self._card_screen = screen
         self._card_screen_built = seams.mount_unseen(self.app, screen)
+        self._tell_when_kept(self._card_screen_built)
+
+    @work(group="card-screen-kept")
+    async def _tell_when_kept(self, built: AwaitMount) -> None:
+        await built
+        self.post_message(self.CardScreenKept())
 
     def on_card_list_opened(self, event: CardList.Opened) -> None:
         if event.card_list is self.focused_list:
