@@ -24,6 +24,7 @@ from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.store.models import ResearchNoteRow
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -567,3 +568,54 @@ async def test_running_through_the_notes_leaves_one_note_in_the_viewer(
         assert "The insight body" in text
         shown = [kind for kind in NoteKind if f"The {kind.value} body" in text]
         assert shown == [NoteKind.INSIGHT]
+
+
+def a_card_with(service: PipelineService, name: str, notes: int, activities: int) -> int:
+    card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
+    for n in range(notes):
+        service.add_note(card, NoteKind.GOAL, f"Goal {n}")
+    for n in range(activities):
+        service.add_activity(card, ActivityKind.CALL, f"Call {n}", TODAY + timedelta(days=n))
+    return card
+
+
+def scrollbars_fit(screen: Screen[Any]) -> None:
+    """The notes' and the activities' scrollbars show exactly when their lines overflow
+    their rows, and span what they show of them."""
+    for listed in (screen.query_one(NoteList), screen.query_one("#activities", OptionList)):
+        rows = listed.scrollable_content_region.height
+        lines = listed.virtual_size.height
+        assert listed.show_vertical_scrollbar == (lines > rows), (listed, lines, rows)
+        if listed.show_vertical_scrollbar:
+            bar = listed.vertical_scrollbar
+            assert (bar.window_virtual_size, bar.window_size) == (lines, rows), listed
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_a_card_reopened_is_one_frame_with_its_scrollbars_where_they_belong(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    """At 80x24 the notes of a well-researched card overflow their eight rows: each
+    layout of the screen repainted their unchanged scrollbar a frame after the card (a
+    second write to the terminal, 20-40 ms later, on every enter)."""
+    a_card_with(service, "Few", notes=1, activities=1)
+    a_card_with(service, "Many", notes=12, activities=5)
+    async with running(service, size) as (app, pilot):
+        assert focused_card_name(app) == "Many"
+        for move, name in (("", "Many"), ("", "Many"), ("j", "Few"), ("k", "Many")):
+            if move:
+                await press(pilot, move)
+            assert focused_card_name(app) == name
+            with seams.frames_written(app) as frames:
+                await press(pilot, "enter")
+            card = app.screen
+            assert isinstance(card, CardScreen) and card.card is not None
+            assert card.card.summary.name == name
+            assert len(frames) == 1, (name, [type(frame).__name__ for frame in frames])
+            scrollbars_fit(card)
+            await press(pilot, "escape")
+        if size == (80, 24):  # what the test is for: overflowing lists
+            await press(pilot, "enter")
+            card = app.screen
+            assert card.query_one(NoteList).show_vertical_scrollbar
+            assert card.query_one("#activities", OptionList).show_vertical_scrollbar

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.containers import VerticalScroll
 from textual.css.errors import UnresolvedVariableError
 from textual.css.stylesheet import Stylesheet
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
-from textual.widgets import Header, Static
+from textual.widgets import Header, OptionList, Static
 
 from pipeline_tui.ui import seams
 
@@ -296,3 +297,87 @@ async def test_a_resumed_screen_with_a_new_layout_draws_twice_unless_drawn_whole
             assert len(drawn) == 1, f"{len(drawn)} frames: draw_layout_whole"
         else:
             assert len(drawn) >= 2, "one frame now: draw_layout_whole is not needed"
+
+
+class _Listing(App[None]):
+    CSS = "OptionList { height: 3; border: none; }"
+
+    def __init__(self, steady: bool) -> None:
+        super().__init__()
+        self.steady = steady
+
+    def compose(self) -> ComposeResult:
+        listed = seams.SteadyOptionList if self.steady else OptionList
+        yield listed(*(f"option {n}" for n in range(10)))  # longer than its 3 rows
+        yield Static("below")
+
+
+@pytest.mark.parametrize("steady", [False, True])
+async def test_a_layout_repaints_an_overflowing_lists_scrollbar_a_frame_late_unless_steady(
+    steady: bool,
+) -> None:
+    async with _Listing(steady).run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        listed = app.query_one(OptionList)
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert listed.show_vertical_scrollbar
+        with seams.frames_written(app) as frames:
+            app.screen.refresh(layout=True)  # nothing moves, nothing to draw but the layout
+            for _ in range(10):
+                await pilot.pause(0.02)
+        # Its scrollbar is still right either way.
+        assert listed.show_vertical_scrollbar
+        assert listed.vertical_scrollbar.window_virtual_size == 10
+        assert listed.vertical_scrollbar.window_size == 3
+        if steady:
+            assert len(frames) == 1, f"{len(frames)} frames: SteadyOptionList"
+        else:
+            assert len(frames) >= 2, "one frame now: SteadyOptionList is not needed"
+
+
+async def test_frames_written_counts_what_the_app_writes() -> None:
+    async with _Probe().run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        with seams.frames_written(pilot.app) as frames:
+            pilot.app.query_one(Static).update("second line")
+            for _ in range(5):
+                await pilot.pause(0.02)
+        assert len(frames) == 1
+        with seams.frames_written(pilot.app) as frames:
+            for _ in range(5):
+                await pilot.pause(0.02)
+        assert frames == []
+
+
+class _Scrolling(Screen[None]):
+    CSS = "_Scrolling VerticalScroll { height: 3; scrollbar-size-vertical: 1; }"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("one line", id="lines")
+
+
+@pytest.mark.parametrize("settled", [False, True])
+async def test_a_scrollbar_that_a_layout_shows_reaches_the_content_in_the_next_layout(
+    settled: bool,
+) -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _Scrolling()
+        app.install_screen(kept, "kept")
+        await seams.mount_unseen(app, kept)
+        seams.lay_out_unseen(kept)
+        lines = kept.query_one("#lines", Static)
+        assert lines.size.width == 40
+        lines.update("\n".join(f"line {n}" for n in range(10)))  # a scrollbar is needed
+        await pilot.pause()
+        if settled:
+            seams.lay_out_unseen(kept)
+        else:
+            kept._refresh_layout(app.size)
+        assert kept.query_one(VerticalScroll).show_vertical_scrollbar
+        if settled:
+            assert lines.size.width == 39, "lay_out_unseen leaves the scrollbar's column"
+        else:
+            assert lines.size.width == 40, "one layout settles a new scrollbar: lay_out_unseen"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from textual._styles_cache import StylesCache
@@ -27,7 +27,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, OptionList
 
 HEADER_TITLE = "HeaderTitle"
 """The type name of the title inside textual.widgets.Header (the class lives in the
@@ -119,6 +119,44 @@ def set_virtual_size_without_layout(view: ScrollView, size: Size) -> None:
     """
     view.set_reactive(type(view).virtual_size, size)
     view._scroll_update(size)
+
+
+class SteadyOptionList(OptionList):
+    """An OptionList whose scrollbar is not repainted, a frame late, by every layout of
+    its screen.
+
+    To a scroll view (an OptionList is one) Textual 8.2.8's compositor passes, as its
+    virtual size, the region it shows (its size less gutter and scrollbars), and
+    ScrollView._size_updated compares that with the view's own virtual_size, the size
+    of its content. The two differ whenever the content does not fit, so every layout
+    of the screen took the list as resized and repainted its scrollbar
+    (Widget._scroll_update); asked for during the layout, after the layout's frame was
+    made, that repaint came as a frame of its own. Opening a card at 80x24, where the
+    notes overflow their eight rows, wrote the whole screen and then, 20-40 ms later,
+    the notes' scrollbar again, unchanged.
+
+    Here only a new size (or gutter) counts: the list's virtual_size is its own to set,
+    and an OptionList updates its scrollbars itself when it sets it
+    (OptionList._update_lines). And a list given a new size measures its lines at once,
+    in the layout, not as it is next drawn: its virtual_size (and so its scrollbar) is
+    then settled by the layout (see lay_out_unseen) instead of changing in the frame's
+    drawing and asking for a layout, and a frame, of its own after it (a card with
+    twelve notes opened after one with one, at 160x45).
+    Upstream: no issue found as of 8.2.8.
+    """
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        resized = self._size != size
+        changed = super()._size_updated(size, self.virtual_size, container_size, layout)
+        if resized and self.options:
+            # Measured now, as the frame after this layout would (OptionList._on_resize,
+            # then render_lines): a virtual_size changed while drawing asks for one more
+            # layout, and that one's frame comes after it.
+            self._clear_caches()
+            self._update_lines()
+        return changed
 
 
 def focused_without_repaint() -> Reactive[Widget | None]:
@@ -216,11 +254,30 @@ def lay_out_unseen(screen: Screen[Any]) -> None:
     (Screen._on_timer_update), and a widget whose size that layout changes asks for
     another layout (its virtual_size is a layout reactive), which comes a frame later
     with a repaint of what did not move: a card screen refilled with another card
-    showed whole, then wrote again 20-35 ms later. Laid out once before it is shown,
-    the sizes are settled, and the layout it gets when shown changes nothing.
+    showed whole, then wrote again 20-35 ms later. Laid out before it is shown, the
+    sizes are settled, and the layout it gets when shown changes nothing.
+
+    A layout that shows or hides a scrollbar was made with the scrollbars as they were
+    (Widget._refresh_scrollbars decides them as the layout gives out the sizes), so
+    what the scrollbar takes or gives back reaches the widget's content only in the
+    next layout: a card with a long note, opened after one whose notes list was
+    shorter, was drawn with the note a column too wide and then again. The screen is
+    laid out again (twice at most) until no scrollbar comes or goes.
     Upstream: no issue found as of 8.2.8.
     """
-    screen._refresh_layout(screen.app.size)
+    for _ in range(3):
+        scrollbars = _scrollbars(screen)
+        screen._refresh_layout(screen.app.size)
+        if _scrollbars(screen) == scrollbars:
+            return
+
+
+def _scrollbars(screen: Screen[Any]) -> list[tuple[bool, bool]]:
+    return [
+        (widget.show_vertical_scrollbar, widget.show_horizontal_scrollbar)
+        for widget in screen.walk_children(Widget)
+        if widget.is_scrollable
+    ]
 
 
 _holding: set[asyncio.Task[None]] = set()
@@ -269,6 +326,26 @@ def notifications(app: App[Any]) -> list[Notification]:
     """The toasts the app is showing (or has just shown). Upstream: notifications came
     with Textualize/textual#2866, without a public way to read them."""
     return list(app._notifications)
+
+
+@contextlib.contextmanager
+def frames_written(app: App[Any]) -> Iterator[list[object]]:
+    """Each frame the app writes to the terminal while inside (in a headless test too:
+    what App._display would write), as a list that grows as they come. Upstream: no
+    public hook on the frames written as of 8.2.8."""
+    frames: list[object] = []
+    display = app._display
+
+    def counted(screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None and not app._batch_count:
+            frames.append(renderable)
+        display(screen, renderable)
+
+    app._display = counted  # type: ignore[method-assign]
+    try:
+        yield frames
+    finally:
+        del app._display  # the class's own again
 
 
 STYLES_CACHE = StylesCache

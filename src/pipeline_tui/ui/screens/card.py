@@ -286,7 +286,7 @@ class CardScreen(Screen[None]):
             with Vertical(id="left"):
                 # What the rep needs before a call, never scrolled away.
                 yield Static(Content.styled("Loading…", "italic"), id="glance")
-                yield OptionList(id="activities")
+                yield seams.SteadyOptionList(id="activities")
                 with VerticalScroll(id="info"):
                     yield Static(classes="heading", id="drafts-heading")
                     yield Static(classes="section", id="drafts")

@@ -7,12 +7,12 @@ import re
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from pipeline_tui.domain.cards import NoteView
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
 
 KIND_CELLS = len("OPPORTUNITY (99)  ")
@@ -23,7 +23,7 @@ _BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?)")
 """A Markdown heading, quote or list mark opening a line: the row shows what follows."""
 
 
-class NoteList(OptionList):
+class NoteList(seams.SteadyOptionList):
     DEFAULT_CSS = load_tcss(__file__)
 
     notes: reactive[tuple[NoteView, ...]] = reactive((), always_update=True, init=False)
