@@ -189,7 +189,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     long-lived heap (Textual, SQLAlchemy, every test module) again and again: a fifth
     of the suite's CPU. What is alive once the tests are collected is frozen (never
     walked again) and collections come less often; the app's own start-up does the
-    same (cli.after_board_loaded)."""
+    same (cli.freeze_for_good)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 100)

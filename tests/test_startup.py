@@ -242,7 +242,7 @@ async def test_the_command_line_hears_when_the_board_is_first_painted(demo_file:
 
 
 async def test_the_command_line_hears_once_when_every_card_is_in(demo_file: Path) -> None:
-    # The command line then freezes what start-up built (cli.after_board_loaded).
+    # The command line then freezes what start-up built (cli.freeze_for_good).
     gate = threading.Event()
     app, deferred = _app_opening_slowly(demo_file, gate)
     loaded: list[int] = []
@@ -272,7 +272,7 @@ async def test_the_command_line_hears_once_when_every_card_is_in(demo_file: Path
 async def test_the_command_line_hears_once_when_the_card_screen_kept_for_enter_is_built(
     demo_file: Path, enter_at_once: bool
 ) -> None:
-    # It lives as long as the app: the command line freezes it too (after_board_loaded).
+    # It lives as long as the app: the command line freezes it too (freeze_for_good).
     gate = threading.Event()
     app, deferred = _app_opening_slowly(demo_file, gate)
     heard: list[str] = []

@@ -565,16 +565,16 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
 def _after_first_paint() -> None:
     """Garbage collection resumes. What start-up built by then (Textual's modules,
     classes and styles, the board's widgets) lives as long as the app: it is frozen
-    (see after_board_loaded), or the next full collection would walk all of it, in the
+    (see freeze_for_good), or the next full collection would walk all of it, in the
     middle of the launch (~80 ms at 100,000 cards, on the way to the first card)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
 
 
-def after_board_loaded() -> None:
+def freeze_for_good() -> None:
     """What is alive once the board first holds every card (Textual, SQLAlchemy, the
-    store, the board's widgets and ids), and then once the card screen the board keeps
+    store, the board's widgets and ids), and again once the card screen the board keeps
     for enter is built, lives as long as the app, so it is frozen: no collection walks
     it again. Each full collection otherwise walked ~140,000 objects at 10,000 cards
     (50-90 ms), and opening and closing cards makes enough garbage to start one every
@@ -626,8 +626,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             stale_limits=config.stale_limits,
             first_board=first,
             on_first_paint=_after_first_paint,
-            on_board_loaded=after_board_loaded,
-            on_card_screen_kept=after_board_loaded,
+            on_board_loaded=freeze_for_good,
+            on_card_screen_kept=freeze_for_good,
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
             date_order=config.date_order,

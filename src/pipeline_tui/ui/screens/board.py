@@ -791,6 +791,7 @@ class BoardScreen(Screen[None]):
                 await self._card_screen_built  # the rep was quicker than the building
                 self._card_screen_built = None
             screen = self._card_screen
+            kept_now = False
             if screen is not None and screen.is_running and screen not in self.app.screen_stack:
                 await screen.reopen(card_id, read)
             else:
@@ -799,16 +800,18 @@ class BoardScreen(Screen[None]):
                     # Kept when closed, to show the next card (CardScreen.reopen).
                     self.app.install_screen(screen, CARD_SCREEN)
                     self._card_screen = screen
-                    self.call_after_refresh(self.post_message, self.CardScreenKept())
+                    kept_now = True
             # Drawn once, when it is all there: Textual draws a new screen as it resumes,
             # then again as its mount completes.
             release = seams.hold_repaints(self.app, CARD_HOLD_S)
             try:
-                await self.app.push_screen(screen, back)
+                await self.app.push_screen(screen, back)  # built once this returns
             finally:
                 # Through the app's queue, after what the mount set off there.
                 if not self.app.call_later(release):
                     release()
+            if kept_now:
+                self.post_message(self.CardScreenKept())
         finally:
             release_keys()
 
