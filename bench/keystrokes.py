@@ -22,7 +22,7 @@ from textual import events
 from textual.pilot import Pilot
 
 from bench import search
-from pipeline_tui.cli import after_board_loaded
+from pipeline_tui.cli import freeze_for_good
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
@@ -100,8 +100,14 @@ async def measure(
 ) -> tuple[dict[str, Samples], dict[str, list[float] | None]]:
     """Every keystroke kind, `reps` times each (`open_reps` for opening a card; one more
     of each is a warm-up), and the in-app search measurements (None until they exist)."""
-    # As the command line runs it: what start-up built is frozen once the board is in.
-    app = PipelineApp(service, cursor_blink=False, on_board_loaded=after_board_loaded)
+    # As the command line runs it: what lives as long as the app is frozen once the
+    # board is in, and again once the card screen kept for enter is built.
+    app = PipelineApp(
+        service,
+        cursor_blink=False,
+        on_board_loaded=freeze_for_good,
+        on_card_screen_kept=freeze_for_good,
+    )
     results: dict[str, Samples] = {}
 
     warmed: set[str] = set()
