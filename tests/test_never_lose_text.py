@@ -232,6 +232,33 @@ async def test_escape_at_the_offer_keeps_the_draft_for_later(
     assert draft is not None and draft.get("body") == NOTE
 
 
+@pytest.mark.parametrize("then", ["hang-up", "escape"])
+async def test_a_card_draft_waiting_at_its_offer_is_never_removed(
+    service: PipelineService, ann: int, then: str
+) -> None:
+    # The form opens filled with the card as saved: nothing unsaved in it, but the draft
+    # from before is not answered for yet. Seen in tmux: a minute at the offer, then a
+    # hang-up, and the edit was gone.
+    key = DraftKey.on_card(Editor.CARD, ann)
+    service.keep_draft(key, {"name": "Ann Lee VIP", "organisation": "Lee Bakery"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await pilot.pause(DRAFT_DELAY_S + 0.3)  # past the editor's own draft writing
+        await settle(pilot)
+        if then == "hang-up":
+            app.flush_drafts()
+        else:
+            await tap(pilot, "escape")
+            await settle(pilot)
+            assert isinstance(app.screen, BoardScreen)
+        draft = service.draft(key)
+        assert draft is not None and draft.get("name") == "Ann Lee VIP"
+
+
 async def test_a_draft_never_turns_up_on_another_card(service: PipelineService, ann: int) -> None:
     service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
     app = make_app(service)

@@ -85,10 +85,11 @@ class DraftKeeper:
                 log.exception("could not read an editor's text")
                 continue
             if fields is None:
-                if recorder.written is not None:
+                if recorder.written is not None and not recorder.keeps_earlier:
                     gone.append(recorder.key)
             elif fields != recorder.written:
                 kept.append(Draft(recorder.key, dict(fields), None, recorder.base_version))
+                recorder.keeps_earlier = False
         service = self._service()
         if kept:
             service.keep_drafts(kept)
@@ -116,6 +117,10 @@ class DraftRecorder:
         self.base_version = base_version
         self.written: Mapping[str, str] | None = dict(found.fields) if found else None
         """The fields as last written to the database (None: no draft there)."""
+        self.keeps_earlier = found is not None
+        """The draft stored is still the one from before, neither taken back into the
+        editor nor replaced by what was typed since. An editor with nothing unsaved (the
+        rep has not answered the offer yet) is then no reason to remove it."""
         self._screen: Screen[Any] | None = None
         self._snapshot: Snapshot | None = None
         self._timer: Timer | None = None
@@ -154,9 +159,10 @@ class DraftRecorder:
         if self._closed:
             return
         fields = self.read()
-        if fields == self.written:
+        if fields == self.written or (fields is None and self.keeps_earlier):
             return
         self.written = dict(fields) if fields is not None else None
+        self.keeps_earlier = False
         if self._screen is not None:
             # On the app, not the screen: closing the screen must not cancel a write.
             self._screen.app.run_worker(self._store(fields), group="drafts")
@@ -185,6 +191,7 @@ class DraftRecorder:
             self._timer = None
         self.found = None
         self.written = None
+        self.keeps_earlier = False
         self._settled = True
         try:
             await self.backend.run(self.backend.service.discard_drafts, self.key)
@@ -210,6 +217,7 @@ class DraftRecorder:
                 draft = Draft(self.key, dict(fields), None, self.base_version)
                 self.backend.service.keep_drafts([draft])
                 self.written = dict(fields)
+                self.keeps_earlier = False
         except Exception:  # closing must not fail; the flush at the end tries again
             log.warning("a draft could not be kept on closing", exc_info=True)
 
@@ -253,6 +261,7 @@ def offer_draft(
 
     async def answered(answer: str | None) -> None:
         if answer == RESTORE:
+            recorder.keeps_earlier = False  # in the editor now, as if typed there
             restore(found.fields)
         elif answer == DISCARD:
             await recorder.discard()
