@@ -13,9 +13,11 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card import CardScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, running, screen_text, settle, wait_for
+from tests.pilot import make_app, press, running, screen_text, settle, wait_for
 
 MOVE_IN_ANOTHER_PROCESS = """
 import sys
@@ -113,4 +115,37 @@ async def test_the_board_is_read_again_for_another_reps_change_not_for_its_own(
                 break
         assert "Added by Ana" in screen_text(app)
         assert len(reads) == 2
+    database.close()
+
+
+async def test_an_open_card_is_not_drawn_again_while_the_board_behind_it_changes(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board behind an open card took in another rep's change and then had the card
+    screen drawn whole, at each message it handled: a card open at 160x45 was written
+    two more times for nothing, and the rep's next key waited behind those frames."""
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada"), Stage.LEAD)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        board = app.screen_stack[-2]
+        assert isinstance(board, BoardScreen)
+        with seams.frames_written(app) as frames:
+            other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+            other.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
+            other.close()
+            await wait_for(
+                pilot,
+                lambda: "Added by Ana" in "\n".join(seams.screen_lines(board)),
+                "the board behind the card to take in Ana's card",
+            )
+            for _ in range(5):  # the board's later polls and idles
+                await pilot.pause(0.1)
+        assert frames == [], f"the card screen was written {len(frames)} times for the board"
+        await press(pilot, "escape")
+        assert "Added by Ana" in screen_text(app)
+        assert "Client · 1" in screen_text(app)
     database.close()

@@ -381,3 +381,70 @@ async def test_a_scrollbar_that_a_layout_shows_reaches_the_content_in_the_next_l
             assert lines.size.width == 39, "lay_out_unseen leaves the scrollbar's column"
         else:
             assert lines.size.width == 40, "one layout settles a new scrollbar: lay_out_unseen"
+
+
+class _Underneath(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("change 0", id="changing")
+
+
+class _QuietUnderneath(seams.DrawnOnlyWhenSeen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("change 0", id="changing")
+
+
+class _Opaque(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("on top")
+
+
+class _SeeThrough(Screen[None]):
+    CSS = "_SeeThrough { background: $background 50%; } _SeeThrough Static { dock: bottom; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("on top")
+
+
+class _Stacked(App[None]):
+    def __init__(self, underneath: Screen[None]) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def on_mount(self) -> None:
+        self.push_screen(self.underneath)
+
+
+async def _frames_while_underneath_changes(app: _Stacked, pilot: Any, top: Screen[None]) -> int:
+    await pilot.pause()
+    await app.push_screen(top)
+    await pilot.pause(0.05)
+    with seams.frames_written(app) as frames:
+        for number in range(1, 4):
+            app.underneath.query_one("#changing", Static).update(f"change {number}")
+            for _ in range(3):
+                await pilot.pause(0.02)
+    return len(frames)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+async def test_a_screen_under_an_opaque_screen_redraws_the_top_unless_drawn_only_when_seen(
+    quiet: bool,
+) -> None:
+    app = _Stacked(_QuietUnderneath() if quiet else _Underneath())
+    async with app.run_test(size=(40, 10)) as pilot:
+        frames = await _frames_while_underneath_changes(app, pilot, _Opaque())
+        if quiet:
+            assert frames == 0, f"{frames} frames for a covered screen: DrawnOnlyWhenSeen"
+        else:
+            assert frames >= 3, "a covered screen's changes no longer redraw the top screen"
+        app.pop_screen()
+        await pilot.pause(0.05)
+        assert "change 3" in seams.screen_lines(app.screen)[0], "the covered changes were lost"
+
+
+async def test_a_screen_drawn_only_when_seen_shows_through_a_see_through_screen() -> None:
+    app = _Stacked(_QuietUnderneath())
+    async with app.run_test(size=(40, 10)) as pilot:
+        frames = await _frames_while_underneath_changes(app, pilot, _SeeThrough())
+        assert frames >= 3
+        assert "change 3" in seams.screen_lines(app.screen)[0]

@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.keys import _character_to_key
 from textual.notifications import Notification
 from textual.reactive import Reactive
-from textual.screen import Screen
+from textual.screen import Screen, ScreenResultType
 from textual.scroll_view import ScrollView
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, OptionList
@@ -234,6 +234,33 @@ def draw_layout_whole(screen: Screen[Any]) -> None:
     if screen._layout_required and screen._repaint_required:
         screen._repaint_required = False
         screen._dirty_widgets.add(screen)
+
+
+class DrawnOnlyWhenSeen(Screen[ScreenResultType]):
+    """A screen that draws nothing while an opaque screen covers it.
+
+    Textual 8.2.8 counts the screen just under the current one as visible
+    (App._background_screens) even when the current screen is opaque. A change on the
+    screen underneath is passed up as a repaint of the same region of the current
+    screen, and the screen underneath then marks itself to be drawn whole
+    (Screen._compositor_refresh), which it does at its next idle, passing the whole
+    screen up again, at each of its idles after that. The card screen over the board
+    was drawn whole two more times, 30-100 ms after the key, whenever the board handled
+    a message while the card was open (a move's save coming back, the poll): 3 frames
+    for one enter, in one round of eight at 160x45. Covered by an opaque screen,
+    nothing of this one shows, and it is drawn whole as it resumes
+    (Screen._on_screen_resume refreshes it), from its widgets' own caches.
+    Upstream: no issue found as of 8.2.8; Textualize/textual#3055 (closed) is where
+    screens under a partly transparent screen were made to show their updates.
+    """
+
+    def _compositor_refresh(self) -> None:
+        app = self.app
+        if self is not app.screen and not app.is_inline and app.screen.styles.background.a >= 1:
+            self._compositor._dirty_regions.clear()
+            self._dirty_widgets.clear()
+            return
+        super()._compositor_refresh()
 
 
 def mount_unseen(app: App[Any], screen: Screen[Any]) -> AwaitMount:

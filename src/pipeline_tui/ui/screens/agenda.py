@@ -16,7 +16,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,7 +24,7 @@ from pipeline_tui.domain.agenda import DEFAULT_DAYS, ScheduledAction, day_label
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -53,7 +52,7 @@ class AgendaList(LineList, inherit_bindings=False):
     ]
 
 
-class AgendaScreen(Screen[None]):
+class AgendaScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "agenda.tcss"
     POLL_SECONDS = 3.0
     """How often the week looks for changes made elsewhere (another rep, the shell)."""

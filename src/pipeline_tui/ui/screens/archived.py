@@ -13,14 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.cards import ArchivedCard
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -29,7 +28,7 @@ from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class ArchivedScreen(Screen[int | None]):
+class ArchivedScreen(seams.DrawnOnlyWhenSeen[int | None]):
     """Dismisses with the id of the last card restored (for the board to focus), or None."""
 
     CSS_PATH = "archived.tcss"

@@ -13,21 +13,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from pipeline_tui.domain.cards import ArchivedCard, CardDetail
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class ArchivedCardScreen(Screen[bool | None]):
+class ArchivedCardScreen(seams.DrawnOnlyWhenSeen[bool | None]):
     """Dismisses with True when the rep asked to restore the card (the archive restores
     it, as `r` there does), or None on escape."""
 

@@ -23,7 +23,6 @@ from textual.content import Content
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 from textual.worker import WorkerError
@@ -77,7 +76,7 @@ card."""
 # first paint is what a rep waits for at start-up.
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "board.tcss"
     # Focus moves with every h/l; only the two columns involved need repainting.
     focused: Reactive[Widget | None] = seams.focused_without_repaint()

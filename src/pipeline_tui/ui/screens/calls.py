@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from pipeline_tui.brief_report import (
@@ -37,7 +36,7 @@ from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import recorder_for
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -86,7 +85,7 @@ class BriefRow(Horizontal):
         yield Static(self.body, classes="body")
 
 
-class CallQueueScreen(Screen[None]):
+class CallQueueScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "calls.tcss"
     BINDINGS = [
         *(

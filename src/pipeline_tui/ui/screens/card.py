@@ -25,7 +25,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.model import RuleSet
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
@@ -93,7 +92,7 @@ async def read_card(backend: Backend, card_id: int) -> CardRead:
     return await backend.run(both)
 
 
-class CardScreen(Screen[None]):
+class CardScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "card.tcss"
     # Focused as the screen is built, so it is styled focused before the first frame
     # (Textual would focus the first focusable widget, the sections' pane, and the

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
@@ -37,7 +36,7 @@ from pipeline_tui.insight_report import (
 )
 from pipeline_tui.standup_report import bar
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -74,7 +73,7 @@ class ReasonLine(Horizontal):
         )
 
 
-class InsightScreen(Screen[None]):
+class InsightScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "insight.tcss"
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="insight.back"),

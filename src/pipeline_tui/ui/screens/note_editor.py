@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
 from pipeline_tui.domain.cards import NoteView
@@ -21,6 +20,7 @@ from pipeline_tui.domain.drafts import DraftKey, Fields
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -30,7 +30,7 @@ from pipeline_tui.ui.widgets.note_area import NoteArea
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class NoteEditorScreen(Screen[None]):
+class NoteEditorScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "note_editor.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -40,7 +39,7 @@ from pipeline_tui.standup_report import (
     source_summary,
 )
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.money import currency, probabilities
@@ -72,7 +71,7 @@ class StandupList(LineList):
         self.scroll_end(animate=False)
 
 
-class StandupScreen(Screen[None]):
+class StandupScreen(seams.DrawnOnlyWhenSeen[None]):
     CSS_PATH = "standup.tcss"
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="standup.back"),
