@@ -388,7 +388,7 @@ class _Underneath(Screen[None]):
         yield Static("change 0", id="changing")
 
 
-class _QuietUnderneath(seams.DrawnOnlyWhenSeen[None]):
+class _QuietUnderneath(seams.FullScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static("change 0", id="changing")
 
@@ -434,7 +434,7 @@ async def test_a_screen_under_an_opaque_screen_redraws_the_top_unless_drawn_only
     async with app.run_test(size=(40, 10)) as pilot:
         frames = await _frames_while_underneath_changes(app, pilot, _Opaque())
         if quiet:
-            assert frames == 0, f"{frames} frames for a covered screen: DrawnOnlyWhenSeen"
+            assert frames == 0, f"{frames} frames for a covered screen: FullScreen"
         else:
             assert frames >= 3, "a covered screen's changes no longer redraw the top screen"
         app.pop_screen()
@@ -448,3 +448,48 @@ async def test_a_screen_drawn_only_when_seen_shows_through_a_see_through_screen(
         frames = await _frames_while_underneath_changes(app, pilot, _SeeThrough())
         assert frames >= 3
         assert "change 3" in seams.screen_lines(app.screen)[0]
+
+
+class _Titled(App[None]):
+    def __init__(self, screen: Screen[None]) -> None:
+        super().__init__()
+        self.titled = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.titled)
+
+
+class _PlainTitled(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("the board " * 30)
+
+
+class _FullTitled(seams.FullScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("the board " * 30)
+
+
+@pytest.mark.parametrize("full", [False, True])
+async def test_a_new_sub_title_draws_the_whole_screen_unless_a_full_screen(full: bool) -> None:
+    app = _Titled(_FullTitled() if full else _PlainTitled())
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause(0.05)
+        screen = app.screen
+        painted: list[object] = []
+        real = screen._compositor.render_full_update
+
+        def full_update(*args: Any, **kwargs: Any) -> Any:
+            painted.append(args)
+            return real(*args, **kwargs)
+
+        screen._compositor.render_full_update = full_update  # type: ignore[method-assign]
+        screen.sub_title = "12 stale"
+        for _ in range(3):
+            await pilot.pause(0.02)
+        assert "12 stale" in seams.screen_lines(screen)[0]
+        if full:
+            assert painted == [], "a new sub-title drew the whole screen: FullScreen.sub_title"
+        else:
+            assert painted, "Screen.sub_title no longer repaints the screen: FullScreen.sub_title"

@@ -236,23 +236,32 @@ def draw_layout_whole(screen: Screen[Any]) -> None:
         screen._dirty_widgets.add(screen)
 
 
-class DrawnOnlyWhenSeen(Screen[ScreenResultType]):
-    """A screen that draws nothing while an opaque screen covers it.
+class FullScreen(Screen[ScreenResultType]):
+    """A screen that fills the terminal and draws only what the rep can see change.
 
-    Textual 8.2.8 counts the screen just under the current one as visible
-    (App._background_screens) even when the current screen is opaque. A change on the
-    screen underneath is passed up as a repaint of the same region of the current
-    screen, and the screen underneath then marks itself to be drawn whole
-    (Screen._compositor_refresh), which it does at its next idle, passing the whole
-    screen up again, at each of its idles after that. The card screen over the board
-    was drawn whole two more times, 30-100 ms after the key, whenever the board handled
-    a message while the card was open (a move's save coming back, the poll): 3 frames
-    for one enter, in one round of eight at 160x45. Covered by an opaque screen,
-    nothing of this one shows, and it is drawn whole as it resumes
+    Covered by an opaque screen, it draws nothing. Textual 8.2.8 counts the screen
+    just under the current one as visible (App._background_screens) even when the
+    current screen is opaque. A change on the screen underneath is passed up as a
+    repaint of the same region of the current screen, and the screen underneath then
+    marks itself to be drawn whole (Screen._compositor_refresh), which it does at its
+    next idle, passing the whole screen up again, at each of its idles after that. The
+    card screen over the board was drawn whole two more times, 30-100 ms after the key,
+    whenever the board handled a message while the card was open (a move's save coming
+    back, the poll): 3 frames for one enter, in one round of eight at 160x45. Covered,
+    nothing of this screen shows, and it is drawn whole as it resumes
     (Screen._on_screen_resume refreshes it), from its widgets' own caches.
     Upstream: no issue found as of 8.2.8; Textualize/textual#3055 (closed) is where
     screens under a partly transparent screen were made to show their updates.
+
+    A new title or sub-title redraws only the header. Textual's Screen.title and
+    Screen.sub_title repaint the whole screen when they change, though only the header
+    shows them (it watches them): on the board, the stale count in the sub-title drops
+    as `L` touches a stale card, and the move's frame was followed by one of the whole
+    board, 36 KB at 160x45.
     """
+
+    title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
 
     def _compositor_refresh(self) -> None:
         app = self.app

@@ -52,7 +52,7 @@ class AgendaList(LineList, inherit_bindings=False):
     ]
 
 
-class AgendaScreen(seams.DrawnOnlyWhenSeen[None]):
+class AgendaScreen(seams.FullScreen[None]):
     CSS_PATH = "agenda.tcss"
     POLL_SECONDS = 3.0
     """How often the week looks for changes made elsewhere (another rep, the shell)."""

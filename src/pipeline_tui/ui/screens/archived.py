@@ -28,7 +28,7 @@ from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class ArchivedScreen(seams.DrawnOnlyWhenSeen[int | None]):
+class ArchivedScreen(seams.FullScreen[int | None]):
     """Dismisses with the id of the last card restored (for the board to focus), or None."""
 
     CSS_PATH = "archived.tcss"

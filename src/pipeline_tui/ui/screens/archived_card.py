@@ -26,7 +26,7 @@ from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class ArchivedCardScreen(seams.DrawnOnlyWhenSeen[bool | None]):
+class ArchivedCardScreen(seams.FullScreen[bool | None]):
     """Dismisses with True when the rep asked to restore the card (the archive restores
     it, as `r` there does), or None on escape."""
 

@@ -76,7 +76,7 @@ card."""
 # first paint is what a rep waits for at start-up.
 
 
-class BoardScreen(seams.DrawnOnlyWhenSeen[None]):
+class BoardScreen(seams.FullScreen[None]):
     CSS_PATH = "board.tcss"
     # Focus moves with every h/l; only the two columns involved need repainting.
     focused: Reactive[Widget | None] = seams.focused_without_repaint()

@@ -85,7 +85,7 @@ class BriefRow(Horizontal):
         yield Static(self.body, classes="body")
 
 
-class CallQueueScreen(seams.DrawnOnlyWhenSeen[None]):
+class CallQueueScreen(seams.FullScreen[None]):
     CSS_PATH = "calls.tcss"
     BINDINGS = [
         *(

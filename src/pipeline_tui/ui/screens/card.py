@@ -92,7 +92,7 @@ async def read_card(backend: Backend, card_id: int) -> CardRead:
     return await backend.run(both)
 
 
-class CardScreen(seams.DrawnOnlyWhenSeen[None]):
+class CardScreen(seams.FullScreen[None]):
     CSS_PATH = "card.tcss"
     # Focused as the screen is built, so it is styled focused before the first frame
     # (Textual would focus the first focusable widget, the sections' pane, and the
@@ -262,6 +262,8 @@ class CardScreen(seams.DrawnOnlyWhenSeen[None]):
         self._show_drafts(read.drafts)
         await self.query_one(NoteViewer).rendered()
         seams.lay_out_unseen(self)
+        # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
+        self.refresh()
 
     def on_screen_suspend(self) -> None:
         # Styled with these rules as it goes; see on_screen_resume.

@@ -73,7 +73,7 @@ class ReasonLine(Horizontal):
         )
 
 
-class InsightScreen(seams.DrawnOnlyWhenSeen[None]):
+class InsightScreen(seams.FullScreen[None]):
     CSS_PATH = "insight.tcss"
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="insight.back"),

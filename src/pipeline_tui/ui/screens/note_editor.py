@@ -30,7 +30,7 @@ from pipeline_tui.ui.widgets.note_area import NoteArea
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
-class NoteEditorScreen(seams.DrawnOnlyWhenSeen[None]):
+class NoteEditorScreen(seams.FullScreen[None]):
     CSS_PATH = "note_editor.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the note", id="note.save"),

@@ -71,7 +71,7 @@ class StandupList(LineList):
         self.scroll_end(animate=False)
 
 
-class StandupScreen(seams.DrawnOnlyWhenSeen[None]):
+class StandupScreen(seams.FullScreen[None]):
     CSS_PATH = "standup.tcss"
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="standup.back"),
