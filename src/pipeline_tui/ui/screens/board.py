@@ -976,6 +976,11 @@ class BoardScreen(seams.FullScreen[None]):
         self.query_one(KeyFooter).covered = True
         self.set_focus(field)
 
+    @property
+    def filtering(self) -> bool:
+        """Whether the filter is open (shown in the footer's row)."""
+        return self.query_one("#filter", Input).display
+
     def _show_filter(self, shown: bool) -> None:
         """The filter in the footer's row, or the footer back. Each widget's display is
         set, not a class on the screen: that restyled every widget of the board, a
@@ -984,7 +989,7 @@ class BoardScreen(seams.FullScreen[None]):
         self.query_one(KeyFooter).display = not shown
 
     def action_clear_filter(self) -> None:
-        if not self.query_one("#filter", Input).display:
+        if not self.filtering:
             return
         highlighted = self.focused_list.highlighted_id
         # The whole board comes back in one frame, with the footer's keys (which follow
