@@ -42,7 +42,7 @@ async def measure_filter(pilot: Pilot[None]) -> list[float] | None:
     assert isinstance(board, BoardScreen)
     samples: list[float] = []
     for _ in range(FILTER_ROUNDS):
-        await timed_key(pilot, "slash", lambda: board.has_class("-filtering"))
+        await timed_key(pilot, "slash", lambda: board.filtering)
         typed = ""
         for character in FILTER_TEXT:
             typed += character

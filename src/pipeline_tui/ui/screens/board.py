@@ -972,18 +972,30 @@ class BoardScreen(seams.FullScreen[None]):
         field = self.query_one("#filter", Input)
         if field.has_focus:
             raise SkipAction()  # a "/" typed in the filter is text
-        self.add_class("-filtering")
+        self._show_filter(True)
         self.query_one(KeyFooter).covered = True
         self.set_focus(field)
 
+    @property
+    def filtering(self) -> bool:
+        """Whether the filter is open (shown in the footer's row)."""
+        return self.query_one("#filter", Input).display
+
+    def _show_filter(self, shown: bool) -> None:
+        """The filter in the footer's row, or the footer back. Each widget's display is
+        set, not a class on the screen: that restyled every widget of the board, a
+        third of the time of `/` and of its clearing."""
+        self.query_one("#filter", Input).display = shown
+        self.query_one(KeyFooter).display = not shown
+
     def action_clear_filter(self) -> None:
-        if not self.has_class("-filtering"):
+        if not self.filtering:
             return
         highlighted = self.focused_list.highlighted_id
         # The whole board comes back in one frame, with the footer's keys (which follow
         # the focus a few messages later), not in two.
         release = seams.hold_repaints(self.app, FILTER_HOLD_S)
-        self.remove_class("-filtering")
+        self._show_filter(False)
         self.query_one("#filter", Input).value = ""
         self.model.filter_ids = None
         # Only the columns, as each key typed in the filter: the header's figures do
