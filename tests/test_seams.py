@@ -450,15 +450,6 @@ async def test_a_screen_drawn_only_when_seen_shows_through_a_see_through_screen(
         assert "change 3" in seams.screen_lines(app.screen)[0]
 
 
-class _Titled(App[None]):
-    def __init__(self, screen: Screen[None]) -> None:
-        super().__init__()
-        self.titled = screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.titled)
-
-
 class _PlainTitled(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
@@ -473,7 +464,7 @@ class _FullTitled(seams.FullScreen[None]):
 
 @pytest.mark.parametrize("full", [False, True])
 async def test_a_new_sub_title_draws_the_whole_screen_unless_a_full_screen(full: bool) -> None:
-    app = _Titled(_FullTitled() if full else _PlainTitled())
+    app = _Stacked(_FullTitled() if full else _PlainTitled())
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause(0.05)
         screen = app.screen
