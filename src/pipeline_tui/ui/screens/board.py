@@ -537,7 +537,8 @@ class BoardScreen(seams.FullScreen[None]):
     def _show_totals(self) -> None:
         """The header: cards, overdue and stale (these two once the store has counted)."""
         self.sub_title = self.model.header()
-        self.set_class(not self.model.figures[0], "-empty")
+        # The hint's own display, not a class on the screen: that restyles the board.
+        self.query_one("#empty-hint").display = not self.model.figures[0]
 
     def focus_card(self, card_id: int, stage: Stage | None = None) -> None:
         """Put the cursor on the card and focus its column (`stage`: where to look first)."""

@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.css.model import RuleSet
 from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
@@ -219,7 +218,6 @@ class CardScreen(seams.FullScreen[None]):
         self.card: CardDetail | None = None
         self.copies = 0
         self.read = read
-        self._styled_with: list[RuleSet] | None = None
         # Given now, not on the first resize: a class added then restyles every widget
         # and lays the screen out again, a frame after the first.
         self._fit_width(update=False)
@@ -266,20 +264,10 @@ class CardScreen(seams.FullScreen[None]):
         self.refresh()
 
     def on_screen_suspend(self) -> None:
-        # Styled with these rules as it goes; see on_screen_resume.
-        self._styled_with = self.app.stylesheet.rules
         if self not in self.app.screen_stack:
             # Closed, and kept to be reopened (see reopen): what it was doing for this
             # card stops here, as it would if the screen were removed.
             self.workers.cancel_node(self)
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual restyles every widget of a screen as it resumes (a tenth of a reopened
-        # card's time), in case the stylesheet changed meanwhile (a theme chosen under
-        # a dialog, a screen's CSS read for the first time): each change parses it into
-        # a new list of rules, so the same list means the same styles.
-        if self.app.stylesheet.rules is self._styled_with:
-            event.refresh_styles = False
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -313,8 +301,7 @@ class CardScreen(seams.FullScreen[None]):
         self._section("drafts", "", Content(""))  # shown once the drafts are read
         self.query_one("#activities", OptionList).display = False  # until there are some
         if self.empty:
-            # For reopen to fill. Restyled as it is first shown (see on_screen_resume):
-            # styled unseen, its focus styles (:focus-within) are not all right.
+            # For reopen to fill (restyled as it is first shown: seams.FullScreen).
             return
         if self.read is not None:
             # Before the first frame: the screen is laid out and drawn once, complete.
