@@ -103,6 +103,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     real_terminal.add_options(parser)
     parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import run")
+    parser.add_argument("--import-runs", type=int, default=3, help="imports per layout (median)")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
@@ -572,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.launch_only:
             measure_in_app(report, args, databases, folder, child_env, log)
         if args.import_rows:
-            report["imports"] = imports.measure(folder, args.import_rows, log)
+            report["imports"] = imports.measure(folder, args.import_rows, log, args.import_runs)
         report["verdicts"] = verdicts(report)
         report["terminal_verdicts"] = real_terminal.verdicts(report)
         report["terminal_verdicts"] += real_terminal.postgres_verdicts(report)

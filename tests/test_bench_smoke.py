@@ -32,6 +32,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--pty-rounds=1",
         "--postgres=off",
         "--import-rows=200",
+        "--import-runs=1",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -81,7 +82,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert "move card on (L)" not in keys["bare"]
     assert "In the terminal: keys, 1,000 cards, pty 80x24" in result.stdout
     imported = report["imports"]
-    assert imported["rows"] == 200 and len(imported["layouts"]) == 10
+    assert imported["rows"] == 200 and imported["runs"] == 1 and len(imported["layouts"]) == 10
     for row in imported["layouts"].values():
         assert row["cards"] == 200 and set(row) >= {"median_s", "ratio", "met"}
     assert "Imports of 200 contacts" in result.stdout
