@@ -207,7 +207,15 @@ async def test_a_move_while_the_server_is_stopped_is_taken_back_at_once(
         assert any("not saved" in m and "connection was refused" in m for m in messages), messages
         assert all("\n" not in m for m in messages)
         server.start()
-        await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined]
+        # Read again once the server is back: the ids first, then the cards' lines.
+        await _wait_for(
+            pilot,
+            lambda: (
+                not app.screen.model.out_of_date  # type: ignore[attr-defined]
+                and _column_of(app, "Ann") is not None
+            ),
+            30,
+        )
         assert _column_of(app, "Ann") is Stage.CLIENT
     assert [card.name for card in board_service.board()[Stage.CLIENT]] == ["Ann"]
 
