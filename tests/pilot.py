@@ -4,6 +4,7 @@
         await press(pilot, "n")            # a key, then wait for what it started
         await type_text(pilot, "Ada")      # characters into the focused field
         await tap(pilot, "L")              # a key that opens (or answers) a dialog
+        await burst(pilot, *"jjjl")        # keys that arrive together, then wait
         await wait_for(pilot, lambda: "Ada" in screen_text(app), "the new card")
 
 No helper waits a fixed time: each waits until the app has done what the keys started
@@ -104,6 +105,15 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         _post_key(app, key)
         await app.animator.wait_until_complete()
         await settle(pilot)
+
+
+async def burst(pilot: Pilot[None], *keys: str) -> None:
+    """Keys that arrive together (held down, or in one read over SSH), then wait for
+    what they started."""
+    app = _app(pilot)
+    for key in keys:
+        _post_key(app, key)
+    await settle(pilot)
 
 
 async def tap(pilot: Pilot[None], *keys: str) -> None:

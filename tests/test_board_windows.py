@@ -17,7 +17,7 @@ from pipeline_tui.store.models import CardRow
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
 from tests.conftest import NOW
-from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
+from tests.pilot import burst, focused_card_name, press, running, screen_text, settle, type_text
 
 LONG = 3000
 
@@ -112,8 +112,7 @@ async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cac
         lead = app.screen.query_one("#cards-lead", CardList)
         pages = 0
         while lead.cursor < LONG - 1:
-            await pilot.press(*["pagedown"] * 10)
-            await settle(pilot)
+            await burst(pilot, *["pagedown"] * 10)  # held down
             pages += 10
             text = screen_text(app)
             assert not placeholders_shown(text), f"placeholders after {pages} pages"
