@@ -18,7 +18,7 @@ import asyncio
 import string
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from time import monotonic
+from time import monotonic, process_time
 from typing import Any
 
 from textual import events
@@ -103,6 +103,7 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
     app = _app(pilot)
     for key in keys:
         _post_key(app, key)
+        await _idle()
         await app.animator.wait_until_complete()
         await settle(pilot)
 
@@ -113,6 +114,7 @@ async def burst(pilot: Pilot[None], *keys: str) -> None:
     app = _app(pilot)
     for key in keys:
         _post_key(app, key)
+    await _idle()
     await settle(pilot)
 
 
@@ -172,6 +174,24 @@ def focused_card_name(app: PipelineApp) -> str | None:
 
 def _nothing() -> None:
     return None
+
+
+IDLE_WINDOW_S = 0.02
+IDLE_CPU_S = 0.001
+
+
+async def _idle(limit_s: float = 1.0) -> None:
+    """Wait until the process has used next to no CPU for a 20 ms window, at least
+    twice, as Pilot.press does after each key. Work that runs outside the app's
+    messages and workers (Markdown parses a note in a thread, then mounts it) is
+    done by then, or at least begun."""
+    started = monotonic()
+    for _ in range(2):
+        while True:
+            cpu = process_time()
+            await asyncio.sleep(IDLE_WINDOW_S)
+            if process_time() - cpu < IDLE_CPU_S or monotonic() - started > limit_s:
+                break
 
 
 async def _store_calls_done(app: PipelineApp) -> None:
