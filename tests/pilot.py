@@ -92,9 +92,7 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     they started (a filter's search, say)."""
     app = _app(pilot)
     for character in text:
-        event = events.Key("space" if character == " " else normalise_key(character), character)
-        event.set_sender(app)
-        app.post_message(event)
+        _post_key(app, "space" if character == " " else normalise_key(character), character)
     await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "what the typing started")
 
 
@@ -228,12 +226,15 @@ async def _messages_handled(app: PipelineApp) -> None:
 _PUNCTUATION = {character_to_key(character): character for character in string.punctuation}
 
 
-def _post_key(app: PipelineApp, key: str) -> None:
-    """The key as Pilot.press sends it (a name such as "enter", or a character), without
-    Pilot's wait for every widget: the helpers wait for what the key started."""
+def _post_key(app: PipelineApp, key: str, character: str | None = None) -> None:
+    """The key as Pilot.press sends it (a name such as "enter", or a character; the
+    character it types, if not given, is the one Pilot would give), without Pilot's wait
+    for every widget: the helpers wait for what the key started."""
     if len(key) == 1 and not key.isalnum():
         key = character_to_key(key)
-    event = events.Key(key, key_to_character(key) or _PUNCTUATION.get(key))
+    if character is None:
+        character = key_to_character(key) or _PUNCTUATION.get(key)
+    event = events.Key(key, character)
     event.set_sender(app)
     app.post_message(event)
 

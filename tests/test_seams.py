@@ -486,21 +486,11 @@ async def test_a_new_sub_title_draws_the_whole_screen_unless_a_full_screen(full:
             assert painted, "Screen.sub_title no longer repaints the screen: FullScreen.sub_title"
 
 
-class _PlainStyled(Screen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static("styled", id="styled")
-
-
-class _FullStyled(seams.FullScreen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static("styled", id="styled")
-
-
 class _Restyling(Screen[None]):
     """A screen whose CSS, read as it is first pushed, also styles another screen."""
 
     SCOPED_CSS = False
-    CSS = "#styled { background: red; }"
+    CSS = "#changing { background: red; }"
 
     def compose(self) -> ComposeResult:
         yield Static("on top")
@@ -525,9 +515,9 @@ async def test_a_pushed_screen_is_styled_twice_unless_a_full_screen(full: bool) 
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause()
         styled = _count_styling(app)
-        await app.push_screen(_FullStyled() if full else _PlainStyled())
+        await app.push_screen(_QuietUnderneath() if full else _Underneath())
         await pilot.pause(0.05)
-        static = app.screen.query_one("#styled")
+        static = app.screen.query_one("#changing")
         times = styled.count(static)
         if full:
             assert times == 1, f"styled {times} times as it was pushed: FullScreen._styled_with"
@@ -538,7 +528,7 @@ async def test_a_pushed_screen_is_styled_twice_unless_a_full_screen(full: bool) 
 async def test_a_full_screen_shown_again_after_new_css_is_restyled() -> None:
     app = _Stacked(_Opaque())
     async with app.run_test(size=(40, 10)) as pilot:
-        kept = _FullStyled()
+        kept = _QuietUnderneath()
         app.install_screen(kept, "kept")  # kept when popped, as the board keeps its card's
         for screen in (kept, _Restyling()):
             await app.push_screen(screen)
@@ -547,6 +537,6 @@ async def test_a_full_screen_shown_again_after_new_css_is_restyled() -> None:
             await pilot.pause(0.05)
         await app.push_screen(kept)
         await pilot.pause(0.05)
-        assert kept.query_one("#styled").styles.background == Color.parse("red"), (
+        assert kept.query_one("#changing").styles.background == Color.parse("red"), (
             "styled with the rules it had before: FullScreen._styled_with"
         )

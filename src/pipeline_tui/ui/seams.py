@@ -275,15 +275,16 @@ class FullScreen(Screen[ScreenResultType]):
     sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
     _styled_with: list[RuleSet] | None = None
 
-    # Textual calls the handler of each class in the MRO, this one before Screen's.
-    def _on_mount(self, event: events.Mount) -> None:
+    # Textual calls these as well as a subclass's own handlers of the same events, and
+    # before Screen's: the resume below decides whether Screen's restyles.
+    def on_mount(self) -> None:
         if self.is_current:
             self._styled_with = self.app.stylesheet.rules
 
-    def _on_screen_suspend(self) -> None:
+    def on_screen_suspend(self) -> None:
         self._styled_with = self.app.stylesheet.rules
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         if self.app.stylesheet.rules is self._styled_with:
             event.refresh_styles = False
 
