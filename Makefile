@@ -26,11 +26,17 @@ install:
 # end-to-end tests (scripts/install-test-packages.sh installs what is missing). Its
 # tests spend much of their time waiting on the app, so pytest-xdist runs them in
 # TEST_WORKERS processes, more than there are cores; each process has its own databases.
+# The tests start the app in a hundred or so subprocesses. Where PYTHONDONTWRITEBYTECODE
+# is set (as in some CI images) each would compile pipeline_tui from source again, about
+# 0.15 s of CPU: its bytecode is compiled once, before the workers start, and kept in the
+# git-ignored __pycache__ folders, as any run of the app would.
 TEST_WORKERS ?= 3
 
 test: $(VENV)/.test-installed lint
 	scripts/install-test-packages.sh
-	scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m compileall -q src
+	env -u PYTHONDONTWRITEBYTECODE \
+		scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
 # on first use, then prints figures against the budgets in DESIGN.md, in a real terminal

@@ -91,7 +91,11 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     assert len(kept) == 1
 
 
-def test_a_run_compares_itself_with_an_earlier_report(tmp_path: Path) -> None:
+def test_a_launch_only_run_measures_launches_alone_and_compares_itself(
+    tmp_path: Path,
+) -> None:
+    """One launch-only run (launches are what the bench runs most): it measures nothing
+    else, and it compares itself with an earlier report, calling out what got slower."""
     earlier = tmp_path / "earlier.json"
     earlier.write_text(
         json.dumps(
@@ -121,34 +125,6 @@ def test_a_run_compares_itself_with_an_earlier_report(tmp_path: Path) -> None:
         command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    comparison = json.loads(out.read_text())["comparison"]
-    rows = {row["figure"]: row for row in comparison["rows"]}
-    # A bare launch cannot take a millisecond: the figure is called out as slower.
-    assert rows["headless launch bare ready_median_s"]["slower"]
-    assert "headless launch bare ready_median_s" in comparison["slower"]
-    assert "SLOWER  headless launch bare ready_median_s" in result.stdout
-
-
-def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
-    out = tmp_path / "latest.json"
-    command = [
-        sys.executable,
-        "-m",
-        "bench.run",
-        "--sizes=1000",
-        "--notes=2",
-        "--launch-runs=1",
-        "--launch-only",
-        "--no-pty",
-        "--postgres=off",
-        "--import-rows=0",
-        f"--cache-dir={tmp_path / 'cache'}",
-        f"--out={out}",
-    ]
-    result = subprocess.run(
-        command, cwd=REPO, env=os.environ.copy(), capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
 
     report = json.loads(out.read_text())
     assert set(report["launch"]) == {"bare", "1000"}
@@ -157,3 +133,9 @@ def test_a_launch_only_run_measures_launches_alone(tmp_path: Path) -> None:
     assert "Keystrokes" not in result.stdout
     # Launched processes keep their bytecode in the cache, never in the source tree.
     assert list((tmp_path / "cache" / "pycache").rglob("cli.*.pyc"))
+
+    rows = {row["figure"]: row for row in report["comparison"]["rows"]}
+    # A bare launch cannot take a millisecond: the figure is called out as slower.
+    assert rows["headless launch bare ready_median_s"]["slower"]
+    assert "headless launch bare ready_median_s" in report["comparison"]["slower"]
+    assert "SLOWER  headless launch bare ready_median_s" in result.stdout

@@ -28,7 +28,7 @@ from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.ui.app import PipelineApp
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, screen_text, settle, tap, wait_for
+from tests.pilot import make_app, screen_text, settle, tap, type_text, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 BOARD_SIZES = [pytest.param((60, 20), id="60x20"), *SIZES]
@@ -79,7 +79,8 @@ def test_demo_board(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
 def test_demo_board_filtered_in_a_view(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def filter_mine(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("m", "slash", *"logi")
+        await pilot.press("m", "slash")
+        await type_text(pilot, "logi")
         await settle(pilot)
         # "Only your cards" shows for a few seconds: gone or not by the snapshot would
         # depend on the machine's speed.
@@ -94,7 +95,8 @@ def test_demo_board_filtered_in_a_view(snap_compare: SnapCompare, size: tuple[in
 def test_palette_with_a_card_query(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def search(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("ctrl+p", *"lars")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "lars")
         await wait_for(pilot, lambda: "Nyström" in screen_text(pilot.app), "the card")
 
     app = make_app(demo_service())
@@ -116,10 +118,13 @@ def test_demo_board_after_moving_focus(snap_compare: SnapCompare, size: tuple[in
 def test_new_card_form(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     async def fill_in(pilot: Any) -> None:
         await settle(pilot)
-        await pilot.press("n", *"Ada Lovelace", "tab", *"Analytical Engines")
+        await pilot.press("n")
+        await type_text(pilot, "Ada Lovelace")
+        await pilot.press("tab")
+        await type_text(pilot, "Analytical Engines")
         for _ in range(5):
             await pilot.press("tab")
-        await pilot.press(*"someday")
+        await type_text(pilot, "someday")
         await settle(pilot)
 
     app = make_app(empty_service())
@@ -348,7 +353,7 @@ def test_quit_with_unsaved_text(snap_compare: SnapCompare, size: tuple[int, int]
         await settle(pilot)
         await pilot.press("l", "enter", "n", "g")
         await settle(pilot)
-        await pilot.press(*"Open a second bakery by spring")
+        await type_text(pilot, "Open a second bakery by spring")
         await pilot.press("ctrl+q")
         await pilot.pause(0.1)
 
@@ -371,7 +376,8 @@ def test_note_saved_elsewhere_beside_the_reps_text(
         await pilot.press("enter")  # the card's one note
         await settle(pilot)
         service.update_note(note.id, "Open a second bakery by summer", None, note.version)
-        await pilot.press(*" in the old town", "ctrl+s")
+        await type_text(pilot, " in the old town")
+        await pilot.press("ctrl+s")
         await settle(pilot)
 
     assert snap_compare(make_app(service), terminal_size=size, run_before=conflicting_save)
