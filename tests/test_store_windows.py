@@ -4,6 +4,7 @@ header's totals. Whatever the window, it must say exactly what the whole board s
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -81,11 +82,15 @@ def test_summaries_are_the_boards_cards(varied: PipelineService) -> None:
     assert any(card.referrals for card in everything.values())
 
 
-def test_summaries_of_many_ids_are_read_in_chunks(service: PipelineService) -> None:
-    added = [service.add_card(CardDraft(name=f"C{n}")).card_id for n in range(1200)]
-    found = service.summaries(added)
-    assert sorted(found) == sorted(added)
-    assert found[added[7]].name == "C7"
+def test_summaries_of_many_ids_are_read_in_chunks(service: PipelineService, tmp_path: Path) -> None:
+    # More ids than one IN (...) takes (read_model.IN_CHUNK), added in one import.
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("name\n" + "".join(f"C{n}\n" for n in range(1200)), encoding="utf-8")
+    assert service.import_file(contacts, today=TODAY).added == 1200
+    added = {card.name: card.id for cards in service.board().values() for card in cards}
+    found = service.summaries(added.values())
+    assert sorted(found) == sorted(added.values())
+    assert found[added["C7"]].name == "C7"
 
 
 def test_totals_agree_with_the_board(varied: PipelineService) -> None:
