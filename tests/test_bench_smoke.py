@@ -94,8 +94,8 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
 def test_a_launch_only_run_measures_launches_alone_and_compares_itself(
     tmp_path: Path,
 ) -> None:
-    """One launch-only run (launches are what the bench runs most): it measures nothing
-    else, and it compares itself with an earlier report, calling out what got slower."""
+    """One launch-only run: it measures nothing else, and it compares itself with an
+    earlier report, calling out what got slower."""
     earlier = tmp_path / "earlier.json"
     earlier.write_text(
         json.dumps(
