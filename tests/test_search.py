@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
@@ -309,3 +309,68 @@ def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
     assert {h.card_id for h in service.search("pricing")} == {cards[0], earlier}
     assert service.matching_card_ids("pricing") == {cards[0], earlier}
     assert [h.card_id for h in service.search("card")] == [cards[0]]
+
+
+def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
+    pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A word in every other note: the newest rows hold too few matches for the pool, so
+    # PostgreSQL reads a longer window of newest rows (not the index). The hits must be
+    # those the index gives, and the pool exactly the newest matches.
+    monkeypatch.setattr(search, "RANK_POOL", 3)
+    monkeypatch.setattr(search, "PG_RECENT_ROWS", 4)
+    database = open_database(pg_database)
+    service = PipelineService(database, user="sam", clock=lambda: NOW)
+    try:
+        cards = [add(service, f"Card {number}") for number in range(20)]
+        for number, card in enumerate(cards):
+            body = "pricing came up" if number % 2 else "met them in Lisbon"
+            service.add_note(card, NoteKind.GENERAL, body)
+        with database.engine.connect() as connection:  # the row estimate autovacuum keeps
+            connection.execute(text("ANALYZE research_note"))
+            connection.commit()
+        sent: list[str] = []
+        event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        by_window = {hit.card_id for hit in service.search("pricing")}
+        assert any("LIMIT 7)" in sql for sql in sent), "the window of 7 newest notes"
+        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 0)  # the index, always
+        by_index = {hit.card_id for hit in service.search("pricing")}
+        assert by_window == by_index == {cards[19], cards[17], cards[15]}
+        # The board filter goes as far back for its cards with the newest matches.
+        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 25)
+        monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
+        monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
+        sent.clear()
+        assert service.matching_card_ids("pricing") == by_window
+        assert any("LIMIT 7)" in sql for sql in sent)
+        # Archived further back: the window falls short, and the index finds the rest.
+        for card in (cards[15], cards[13]):
+            service.archive_card(card, ArchiveReason.LOST, "", None)
+        sent.clear()
+        assert {hit.card_id for hit in service.search("pricing")} == {
+            cards[19],
+            cards[17],
+            cards[11],
+        }
+        assert any("LIMIT 7)" in sql for sql in sent)
+        assert service.matching_card_ids("pricing") == {cards[19], cards[17], cards[11]}
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize(
+    ("found", "table_rows", "window"),
+    [
+        (0, 1_000_000, None),  # none among the newest rows: rare, the index it is
+        (188, 300_000, 33_244),  # in a few percent of the rows: reading back is cheaper
+        (100, 1_000_000, 62_500),
+        (40, 1_000_000, None),  # 4,000 matches in all: the index is cheaper
+        (5, 10_000_000, None),
+        (100, 8_000, None),  # a small table: the newest rows were all of it
+        (100, 40_000, None),  # the window would be longer than the table
+    ],
+)
+def test_the_window_of_newest_rows_is_sized_from_their_share_of_matches(
+    found: int, table_rows: float, window: int | None
+) -> None:
+    assert search._pg_window(found, table_rows, 10_000, 500) == window

@@ -29,6 +29,7 @@ Three rules keep every search quick at a million notes, and keep it useful:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,10 +57,17 @@ RANK_POOL = 500
 # it then reads and sorts by id: for a word in a fifth of a million notes that is
 # 0.3-1.8 s. So each kind of prose is first searched in its newest rows only, read
 # backwards on the primary key: a common word fills the pool (or the filter's cards)
-# there after a few thousand rows, and only a word too rare for that goes to the index
-# (where its bitmap is small). The newest matches are the same either way.
+# there after a few thousand rows. A word too rare for that is looked for further back
+# or in the index, whichever costs less (`_pg_window`). The newest matches are the same
+# every way.
 PG_RECENT_ROWS = 10_000
 PG_FILTER_RECENT_ROWS = 12_000
+# A match read through the index costs about as much as this many of the newest rows
+# read in order (7 µs and 0.3 µs a row, 300,000 touchpoints, a warm server).
+PG_INDEX_MATCH_ROWS = 25
+# Words are not spread evenly over time: a window sized from the newest rows' share of
+# matches is made this much longer, so that it rarely falls short.
+PG_WINDOW_MARGIN = 1.25
 # Migrations 0005 and 0010 give the prose indexes prefix indexes up to this many
 # characters. FTS5 answers a longer prefix by merging the entries of every word that
 # starts with it before the first row (tens of milliseconds per word found in half of
@@ -224,7 +232,7 @@ def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
     if dialect == "sqlite":
         return _search_sqlite(session, query, limit)
     if dialect == "postgresql":
-        _pg_without_jit(session)
+        _pg_search_plans(session)
         return _search_postgresql(session, query, limit)
     return _search_substring(session, query, limit)
 
@@ -239,7 +247,7 @@ def matching_card_ids(session: Session, query: str) -> set[int]:
     if dialect == "sqlite":
         return _matching_card_ids_sqlite(session, terms)
     if dialect == "postgresql":
-        _pg_without_jit(session)
+        _pg_search_plans(session)
         return _matching_card_ids_postgresql(session, terms)
     return {hit.card_id for hit in _search_substring(session, query, limit=None)}
 
@@ -376,25 +384,42 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
         ).scalars()
     )
     expression = _tsquery(note_words(terms))
-    for source in PROSE if expression is not None else ():
-        found: list[int] = []
-        for rows in (_pg_recent(source, PG_FILTER_RECENT_ROWS), source.table):
-            found = list(
-                session.execute(
-                    text(
-                        f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
-                        f"SELECT {source.card_id} FROM {rows} r, q"
-                        f" WHERE r.{source.pg_document} @@ q.query AND {_pg_active(source)}"
-                        f" GROUP BY {source.card_id} ORDER BY max(r.id) DESC LIMIT :cards"
-                    ),
-                    {"q": expression, "cards": FILTER_NOTE_CARDS},
-                ).scalars()
-            )
-            # As many cards in the newest rows: none older can be newer than them.
-            if len(found) >= FILTER_NOTE_CARDS:
-                break
-        ids.update(found)
+    if expression is not None:
+        for source in PROSE:
+            ids.update(_pg_newest_cards(session, source, expression))
     return ids
+
+
+def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[int]:
+    """The FILTER_NOTE_CARDS active cards with the newest rows of `source` matching
+    `expression`: from the newest rows when they hold as many cards (none older can be
+    newer than them), else as `_pg_newest_pool` goes further."""
+
+    def cards_in(rows: str) -> list[Any]:
+        return list(
+            session.execute(
+                text(
+                    f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
+                    f"SELECT {source.card_id}, {_pg_table_rows(source.table)} FROM {rows} r, q"
+                    f" WHERE r.{source.pg_document} @@ q.query AND {_pg_active(source)}"
+                    f" GROUP BY {source.card_id} ORDER BY max(r.id) DESC LIMIT :cards"
+                ),
+                {"q": expression, "cards": FILTER_NOTE_CARDS},
+            )
+        )
+
+    found = cards_in(_pg_recent(source, PG_FILTER_RECENT_ROWS))
+    if len(found) < FILTER_NOTE_CARDS:
+        window = (
+            _pg_window(len(found), float(found[0][1]), PG_FILTER_RECENT_ROWS, FILTER_NOTE_CARDS)
+            if found
+            else None
+        )
+        if window is not None:
+            found = cards_in(_pg_recent(source, window))
+        if window is None or len(found) < FILTER_NOTE_CARDS:
+            found = cards_in(source.table)
+    return [int(row[0]) for row in found]
 
 
 def _pg_recent(source: Prose, rows: int) -> str:
@@ -410,41 +435,50 @@ def _pg_active(source: Prose) -> str:
     return f"(SELECT c.archived_at FROM card c WHERE c.id = {source.card_id}) IS NULL"
 
 
-def _pg_without_jit(session: Session) -> None:
-    """No JIT compilation for this transaction's searches: the planner's guess for a
-    rare prefix is costly enough to trigger it (about 150 ms), for a query that then
-    reads a handful of rows."""
-    session.execute(text("SET LOCAL jit = off"))
+def _pg_search_plans(session: Session) -> None:
+    """Each search planned for its own words, without JIT, for this transaction.
+
+    psycopg prepares a statement it has sent five times, and PostgreSQL then switches
+    to a generic plan that cannot fold `to_tsquery(:q)` into a constant: it parses the
+    query again for every row it tests (10,000 of them in a newest-rows pool, +10 ms).
+    JIT: the planner's guess for a rare prefix is costly enough to trigger it (about
+    150 ms), for a query that then reads a handful of rows."""
+    session.execute(
+        text(
+            "SELECT set_config('jit', 'off', true),"
+            " set_config('plan_cache_mode', 'force_custom_plan', true)"
+        )
+    )
 
 
 def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchHit]:
     terms = words(query)
     if not terms:
         return []
-    card_rows: list[Any] = []
-    # As for prose: the newest cards first, the index for a word too rare for them.
-    recent = (
-        "(SELECT id, search_document, archived_at FROM card"
-        f" ORDER BY id DESC LIMIT {PG_RECENT_ROWS})"
-    )
-    for searched, order in ((recent, "c.id"), ("card", "c.id + 0")):
-        card_rows = list(
+
+    def best_cards(searched: str, by_key: bool) -> list[Any]:
+        return list(
             session.execute(
                 text(
                     f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
                     f"pool AS (SELECT c.id, c.search_document AS document FROM {searched} c"
                     f" WHERE c.search_document @@ to_tsquery('{PG_CONFIG}', :q)"
-                    f" AND c.archived_at IS NULL ORDER BY {order} DESC LIMIT :pool) "
+                    f" AND c.archived_at IS NULL ORDER BY {_pg_order('c', by_key)} DESC"
+                    " LIMIT :pool) "
                     "SELECT c.id, c.name, c.organisation, c.stage,"
-                    " ts_rank(pool.document, q.query, 2) AS rank, (SELECT count(*) FROM pool)"
+                    " ts_rank(pool.document, q.query, 2) AS rank, (SELECT count(*) FROM pool),"
+                    f" {_pg_table_rows('card')}"
                     " FROM pool JOIN card c ON c.id = pool.id, q"
                     " ORDER BY rank DESC, c.id DESC LIMIT :limit"
                 ),
                 {"q": _tsquery(terms), "pool": RANK_POOL, "limit": limit},
             )
         )
-        if card_rows and card_rows[0][5] >= RANK_POOL:
-            break
+
+    def newest_cards(rows: int) -> str:
+        return f"(SELECT id, search_document, archived_at FROM card ORDER BY id DESC LIMIT {rows})"
+
+    card_rows = _pg_newest_pool(best_cards, newest_cards, "card")
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
     if expression is not None:
@@ -468,15 +502,9 @@ def _prose_hits_postgresql(
         )
     else:
         shown = f"r.{source.column}"
-    rows: list[Any] = []
-    # The newest rows are read in the primary key's order; the whole table is not
-    # (id + 0): when the word is rare, walking a million rows backwards for a few
-    # matches is what PostgreSQL would otherwise do, where the index finds them at once.
-    for searched, order in (
-        (_pg_recent(source, PG_RECENT_ROWS), "r.id"),
-        (source.table, "r.id + 0"),
-    ):
-        rows = list(
+
+    def best_of(searched: str, by_key: bool) -> list[Any]:
+        return list(
             session.execute(
                 text(
                     f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query), "
@@ -486,12 +514,13 @@ def _prose_hits_postgresql(
                     f"pool AS (SELECT r.id, {source.card_id} AS card_id,"
                     f" r.{source.pg_document} AS document FROM {searched} r "
                     f"WHERE r.{source.pg_document} @@ to_tsquery('{PG_CONFIG}', :q)"
-                    f" AND {_pg_active(source)} ORDER BY {order} DESC LIMIT :pool), "
+                    f" AND {_pg_active(source)} ORDER BY {_pg_order('r', by_key)} DESC"
+                    " LIMIT :pool), "
                     "best AS (SELECT pool.id, pool.card_id,"
                     " ts_rank(pool.document, q.query, 2) AS rank FROM pool, q"
                     " ORDER BY rank DESC, id DESC LIMIT :limit) "
                     f"SELECT c.id, c.name, c.organisation, c.stage, best.rank, best.id, {kind},"
-                    f" {shown}, (SELECT count(*) FROM pool) "
+                    f" {shown}, (SELECT count(*) FROM pool), {_pg_table_rows(source.table)} "
                     f"FROM best JOIN card c ON c.id = best.card_id"
                     f" JOIN {source.table} r ON r.id = best.id, q "
                     "ORDER BY best.rank DESC, best.id DESC"
@@ -499,12 +528,67 @@ def _prose_hits_postgresql(
                 {"q": expression, "pool": RANK_POOL, "limit": limit},
             )
         )
-        # A full pool among the newest rows is the pool: no older match is newer.
-        if rows and rows[0][8] >= RANK_POOL:
-            break
+
+    rows = _pg_newest_pool(best_of, lambda count: _pg_recent(source, count), source.table)
     return [
         (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], row[7])) for row in rows
     ]
+
+
+def _pg_newest_pool(
+    best_of: Callable[[str, bool], list[Any]], newest: Callable[[int], str], table: str
+) -> list[Any]:
+    """The best matches among the newest RANK_POOL, found the cheapest way.
+
+    `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
+    `newest(count)`) and returns rows that end with the pool's size and the table's
+    estimated number of rows. The newest rows are read backwards on the primary key
+    (by_key), where a common word fills the pool at once; a full pool there is the
+    pool, as no older match is newer. Otherwise the whole table is searched through
+    its index, not walked backwards, which for a rare word would read every row.
+    """
+    rows = best_of(newest(PG_RECENT_ROWS), True)
+    if rows and rows[0][-2] >= RANK_POOL:
+        return rows
+    window = (
+        _pg_window(int(rows[0][-2]), float(rows[0][-1]), PG_RECENT_ROWS, RANK_POOL)
+        if rows
+        else None
+    )
+    if window is not None:
+        rows = best_of(newest(window), True)
+        if rows and rows[0][-2] >= RANK_POOL:
+            return rows
+    return best_of(table, False)
+
+
+def _pg_order(alias: str, by_key: bool) -> str:
+    """The pool's order: id on the primary key, or id + 0, which the planner cannot
+    read from the primary key and so finds through the full-text index."""
+    return f"{alias}.id" if by_key else f"{alias}.id + 0"
+
+
+def _pg_table_rows(table: str) -> str:
+    """The table's estimated number of rows (from its last ANALYZE), as SQL."""
+    return f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass)"
+
+
+def _pg_window(found: int, table_rows: float, searched: int, wanted: int) -> int | None:
+    """How many of the newest rows should hold `wanted` matches, given `found` in the
+    newest `searched`; None when the index is the cheaper way to them.
+
+    A word in a few percent of the rows is the costly case for both ways: the newest
+    10,000 rows hold too few matches, and the index has thousands to read and sort
+    (35-45 ms for 5,000 touchpoints). Reading further back costs in proportion to the
+    rows read, the index in proportion to the matches in the whole table.
+    """
+    if found == 0 or table_rows <= searched:
+        return None
+    window = int(searched * wanted / found * PG_WINDOW_MARGIN)
+    matches = found * table_rows / searched
+    if window >= table_rows or window > PG_INDEX_MATCH_ROWS * matches:
+        return None
+    return window
 
 
 # Any other database ---------------------------------------------------------------------------
