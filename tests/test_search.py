@@ -314,46 +314,60 @@ def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
 def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
     pg_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A word in every other note: the newest rows hold too few matches for the pool, so
-    # PostgreSQL reads a longer window of newest rows (not the index). The hits must be
-    # those the index gives, and the pool exactly the newest matches.
+    # A word in every other name and note: the newest rows hold too few matches for
+    # the pool, so PostgreSQL reads a longer window of newest rows (not the index). The
+    # hits must be those the index gives, and the pool exactly the newest matches.
     monkeypatch.setattr(search, "RANK_POOL", 3)
     monkeypatch.setattr(search, "PG_RECENT_ROWS", 4)
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
+    monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
     database = open_database(pg_database)
     service = PipelineService(database, user="sam", clock=lambda: NOW)
+    note_window = "FROM research_note ORDER BY id DESC LIMIT 7)"
+    card_window = "FROM card ORDER BY id DESC LIMIT 7)"
     try:
-        cards = [add(service, f"Card {number}") for number in range(20)]
-        for number, card in enumerate(cards):
+        cards = []
+        for number in range(20):
+            cards.append(add(service, f"Acme {number}" if number % 2 else f"Card {number}"))
             body = "pricing came up" if number % 2 else "met them in Lisbon"
-            service.add_note(card, NoteKind.GENERAL, body)
-        with database.engine.connect() as connection:  # the row estimate autovacuum keeps
+            service.add_note(cards[-1], NoteKind.GENERAL, body)
+        with database.engine.connect() as connection:  # the row estimates autovacuum keeps
+            connection.execute(text("ANALYZE card"))
             connection.execute(text("ANALYZE research_note"))
             connection.commit()
         sent: list[str] = []
         event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
-        by_window = {hit.card_id for hit in service.search("pricing")}
-        assert any("LIMIT 7)" in sql for sql in sent), "the window of 7 newest notes"
-        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 0)  # the index, always
-        by_index = {hit.card_id for hit in service.search("pricing")}
-        assert by_window == by_index == {cards[19], cards[17], cards[15]}
-        # The board filter goes as far back for its cards with the newest matches.
-        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 25)
-        monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
-        monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
+
+        def found(query: str) -> set[int]:
+            sent.clear()
+            return {hit.card_id for hit in service.search(query)}
+
+        newest = {cards[19], cards[17], cards[15]}
+        assert found("pricing") == newest
+        assert any(note_window in sql for sql in sent)
+        assert found("acme") == newest
+        assert any(card_window in sql for sql in sent)
         sent.clear()
-        assert service.matching_card_ids("pricing") == by_window
-        assert any("LIMIT 7)" in sql for sql in sent)
+        assert service.matching_card_ids("pricing") == newest
+        assert any(note_window in sql for sql in sent)
+
+        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 0)  # the index, always
+        for query in ("pricing", "acme"):
+            assert found(query) == newest
+            assert not any("LIMIT 7)" in sql for sql in sent)
+
         # Archived further back: the window falls short, and the index finds the rest.
+        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 25)
         for card in (cards[15], cards[13]):
             service.archive_card(card, ArchiveReason.LOST, "", None)
+        rest = {cards[19], cards[17], cards[11]}
+        assert found("pricing") == rest
+        assert any(note_window in sql for sql in sent)
+        assert found("acme") == rest
+        assert any(card_window in sql for sql in sent)
         sent.clear()
-        assert {hit.card_id for hit in service.search("pricing")} == {
-            cards[19],
-            cards[17],
-            cards[11],
-        }
-        assert any("LIMIT 7)" in sql for sql in sent)
-        assert service.matching_card_ids("pricing") == {cards[19], cards[17], cards[11]}
+        assert service.matching_card_ids("pricing") == rest
+        assert any(note_window in sql for sql in sent)
     finally:
         database.close()
 
@@ -368,6 +382,8 @@ def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
         (5, 10_000_000, None),
         (100, 8_000, None),  # a small table: the newest rows were all of it
         (100, 40_000, None),  # the window would be longer than the table
+        (100, -1.0, None),  # never analysed (PostgreSQL 14 and later)
+        (100, 0.0, None),  # never analysed (PostgreSQL 13)
     ],
 )
 def test_the_window_of_newest_rows_is_sized_from_their_share_of_matches(

@@ -63,7 +63,8 @@ RANK_POOL = 500
 PG_RECENT_ROWS = 10_000
 PG_FILTER_RECENT_ROWS = 12_000
 # A match read through the index costs about as much as this many of the newest rows
-# read in order (7 µs and 0.3 µs a row, 300,000 touchpoints, a warm server).
+# read in order (7 µs and 0.3 µs a row, measured on 300,000 touchpoints on a warm
+# server; notes are longer, and cost more both ways).
 PG_INDEX_MATCH_ROWS = 25
 # Words are not spread evenly over time: a window sized from the newest rows' share of
 # matches is made this much longer, so that it rarely falls short.
@@ -393,7 +394,9 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
 def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[int]:
     """The FILTER_NOTE_CARDS active cards with the newest rows of `source` matching
     `expression`: from the newest rows when they hold as many cards (none older can be
-    newer than them), else as `_pg_newest_pool` goes further."""
+    newer than them), else as `_pg_newest_pool` goes further. Here what is counted is
+    cards, not rows: a card's several matching rows make the index's work look smaller
+    than it is, so the estimate leans to the index."""
 
     def cards_in(rows: str) -> list[Any]:
         return list(
@@ -438,9 +441,10 @@ def _pg_active(source: Prose) -> str:
 def _pg_search_plans(session: Session) -> None:
     """Each search planned for its own words, without JIT, for this transaction.
 
-    psycopg prepares a statement it has sent five times, and PostgreSQL then switches
-    to a generic plan that cannot fold `to_tsquery(:q)` into a constant: it parses the
-    query again for every row it tests (10,000 of them in a newest-rows pool, +10 ms).
+    psycopg prepares a statement it has sent five times, and after five more runs
+    PostgreSQL may settle on a generic plan, which cannot fold `to_tsquery(:q)` into a
+    constant: it parses the query again for every row it tests (10,000 of them in a
+    newest-rows pool, +10 ms).
     JIT: the planner's guess for a rare prefix is costly enough to trigger it (about
     150 ms), for a query that then reads a handful of rows."""
     session.execute(
@@ -476,7 +480,10 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
         )
 
     def newest_cards(rows: int) -> str:
-        return f"(SELECT id, search_document, archived_at FROM card ORDER BY id DESC LIMIT {rows})"
+        return (
+            "(SELECT id, search_document, archived_at FROM card"
+            f" ORDER BY id DESC LIMIT {int(rows)})"
+        )
 
     card_rows = _pg_newest_pool(best_cards, newest_cards, "card")
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
@@ -542,10 +549,12 @@ def _pg_newest_pool(
 
     `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
     `newest(count)`) and returns rows that end with the pool's size and the table's
-    estimated number of rows. The newest rows are read backwards on the primary key
-    (by_key), where a common word fills the pool at once; a full pool there is the
-    pool, as no older match is newer. Otherwise the whole table is searched through
-    its index, not walked backwards, which for a rare word would read every row.
+    estimated number of rows. The newest rows are read first, backwards on the primary
+    key (by_key), where a common word fills the pool at once; a full pool there is the
+    pool, as no older match is newer. When they fall short, a longer window of newest
+    rows is read if `_pg_window` estimates it cheaper than the index. Only when it is
+    not, or it falls short too, is the whole table searched through its index (not
+    walked backwards, which for a rare word would read every row).
     """
     rows = best_of(newest(PG_RECENT_ROWS), True)
     if rows and rows[0][-2] >= RANK_POOL:
@@ -569,7 +578,9 @@ def _pg_order(alias: str, by_key: bool) -> str:
 
 
 def _pg_table_rows(table: str) -> str:
-    """The table's estimated number of rows (from its last ANALYZE), as SQL."""
+    """The table's estimated number of rows, as SQL: from its last ANALYZE, VACUUM or
+    CREATE INDEX; before any of them -1 (PostgreSQL 14 and later) or 0, which
+    `_pg_window` takes for a small table (the index it is)."""
     return f"(SELECT reltuples FROM pg_class WHERE oid = '{table}'::regclass)"
 
 
