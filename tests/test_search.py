@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -390,3 +392,38 @@ def test_the_window_of_newest_rows_is_sized_from_their_share_of_matches(
     found: int, table_rows: float, window: int | None
 ) -> None:
     assert search._pg_window(found, table_rows, 10_000, 500) == window
+
+
+def test_postgresql_plans_every_search_for_its_own_words(pg_database: str) -> None:
+    # psycopg prepares a statement it has run five times, and PostgreSQL may then plan
+    # it once for any words: `to_tsquery` is then no constant, and is run again for
+    # every row a search tests (at a million notes it did). Here the session asks for
+    # generic plans outright, as a few rows would not make PostgreSQL choose them: a
+    # search is still planned for its words, however often it runs.
+    database = open_database(pg_database)
+    service = PipelineService(database, user="sam", clock=lambda: NOW)
+
+    def generic_plans(dbapi_connection: Any, _: object) -> None:
+        dbapi_connection.execute("SET plan_cache_mode = force_generic_plan")
+        dbapi_connection.commit()
+
+    try:
+        for number in range(12):
+            body = "pricing came up" if number % 2 else "met in Lisbon"
+            service.add_note(add(service, f"Card {number}"), NoteKind.GENERAL, body)
+        event.listen(database.engine, "connect", generic_plans)
+        database.engine.dispose()
+        for _ in range(15):
+            assert len(service.search("pricing")) == 6
+            assert len(service.matching_card_ids("pricing")) == 6
+        with database.engine.connect() as connection:  # the searches' own session
+            plans = connection.execute(
+                text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%to_tsquery%'"
+                )
+            ).all()
+        assert plans, "psycopg prepares the statements it runs often"
+        assert all(generic == 0 and custom >= 5 for generic, custom in plans), plans
+    finally:
+        database.close()
