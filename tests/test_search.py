@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,14 @@ from pipeline_tui.store.migrate import MIGRATIONS
 from tests.conftest import NOW
 
 pytestmark = pytest.mark.both_backends
+
+
+@pytest.fixture
+def pg_service(pg_database: str) -> Iterator[PipelineService]:
+    """The service on PostgreSQL alone, for the tests of the ways it searches."""
+    database = open_database(pg_database)
+    yield PipelineService(database, user="sam", clock=lambda: NOW)
+    database.close()
 
 
 def add(service: PipelineService, name: str, **fields: object) -> int:
@@ -314,7 +323,7 @@ def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
 
 
 def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
-    pg_database: str, monkeypatch: pytest.MonkeyPatch
+    pg_service: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A word in every other name and note: the newest rows hold too few matches for
     # the pool, so PostgreSQL reads a longer window of newest rows (not the index). The
@@ -323,55 +332,52 @@ def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
     monkeypatch.setattr(search, "PG_RECENT_ROWS", 4)
     monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
     monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
-    database = open_database(pg_database)
-    service = PipelineService(database, user="sam", clock=lambda: NOW)
+    service = pg_service
+    database = service.database
     note_window = "FROM research_note ORDER BY id DESC LIMIT 7)"
     card_window = "FROM card ORDER BY id DESC LIMIT 7)"
-    try:
-        cards = []
-        for number in range(20):
-            cards.append(add(service, f"Acme {number}" if number % 2 else f"Card {number}"))
-            body = "pricing came up" if number % 2 else "met them in Lisbon"
-            service.add_note(cards[-1], NoteKind.GENERAL, body)
-        with database.engine.connect() as connection:  # the row estimates autovacuum keeps
-            connection.execute(text("ANALYZE card"))
-            connection.execute(text("ANALYZE research_note"))
-            connection.commit()
-        sent: list[str] = []
-        event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    cards = []
+    for number in range(20):
+        cards.append(add(service, f"Acme {number}" if number % 2 else f"Card {number}"))
+        body = "pricing came up" if number % 2 else "met them in Lisbon"
+        service.add_note(cards[-1], NoteKind.GENERAL, body)
+    with database.engine.connect() as connection:  # the row estimates autovacuum keeps
+        connection.execute(text("ANALYZE card"))
+        connection.execute(text("ANALYZE research_note"))
+        connection.commit()
+    sent: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
 
-        def found(query: str) -> set[int]:
-            sent.clear()
-            return {hit.card_id for hit in service.search(query)}
-
-        newest = {cards[19], cards[17], cards[15]}
-        assert found("pricing") == newest
-        assert any(note_window in sql for sql in sent)
-        assert found("acme") == newest
-        assert any(card_window in sql for sql in sent)
+    def found(query: str) -> set[int]:
         sent.clear()
-        assert service.matching_card_ids("pricing") == newest
-        assert any(note_window in sql for sql in sent)
+        return {hit.card_id for hit in service.search(query)}
 
-        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 0)  # the index, always
-        for query in ("pricing", "acme"):
-            assert found(query) == newest
-            assert not any("LIMIT 7)" in sql for sql in sent)
+    newest = {cards[19], cards[17], cards[15]}
+    assert found("pricing") == newest
+    assert any(note_window in sql for sql in sent)
+    assert found("acme") == newest
+    assert any(card_window in sql for sql in sent)
+    sent.clear()
+    assert service.matching_card_ids("pricing") == newest
+    assert any(note_window in sql for sql in sent)
 
-        # Archived further back: the window falls short, and the index finds the rest.
-        monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 25)
-        for card in (cards[15], cards[13]):
-            service.archive_card(card, ArchiveReason.LOST, "", None)
-        rest = {cards[19], cards[17], cards[11]}
-        assert found("pricing") == rest
-        assert any(note_window in sql for sql in sent)
-        assert found("acme") == rest
-        assert any(card_window in sql for sql in sent)
-        sent.clear()
-        assert service.matching_card_ids("pricing") == rest
-        assert any(note_window in sql for sql in sent)
-    finally:
-        database.close()
+    monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 0)  # the index, always
+    for query in ("pricing", "acme"):
+        assert found(query) == newest
+        assert not any("LIMIT 7)" in sql for sql in sent)
+
+    # Archived further back: the window falls short, and the index finds the rest.
+    monkeypatch.setattr(search, "PG_INDEX_MATCH_ROWS", 25)
+    for card in (cards[15], cards[13]):
+        service.archive_card(card, ArchiveReason.LOST, "", None)
+    rest = {cards[19], cards[17], cards[11]}
+    assert found("pricing") == rest
+    assert any(note_window in sql for sql in sent)
+    assert found("acme") == rest
+    assert any(card_window in sql for sql in sent)
+    sent.clear()
+    assert service.matching_card_ids("pricing") == rest
+    assert any(note_window in sql for sql in sent)
 
 
 @pytest.mark.parametrize(
@@ -394,36 +400,33 @@ def test_the_window_of_newest_rows_is_sized_from_their_share_of_matches(
     assert search._pg_window(found, table_rows, 10_000, 500) == window
 
 
-def test_postgresql_plans_every_search_for_its_own_words(pg_database: str) -> None:
+def test_postgresql_plans_every_search_for_its_own_words(pg_service: PipelineService) -> None:
     # psycopg prepares a statement it has run five times, and PostgreSQL may then plan
     # it once for any words: `to_tsquery` is then no constant, and is run again for
     # every row a search tests (at a million notes it did). Here the session asks for
     # generic plans outright, as a few rows would not make PostgreSQL choose them: a
     # search is still planned for its words, however often it runs.
-    database = open_database(pg_database)
-    service = PipelineService(database, user="sam", clock=lambda: NOW)
+    service = pg_service
+    database = service.database
 
     def generic_plans(dbapi_connection: Any, _: object) -> None:
         dbapi_connection.execute("SET plan_cache_mode = force_generic_plan")
         dbapi_connection.commit()
 
-    try:
-        for number in range(12):
-            body = "pricing came up" if number % 2 else "met in Lisbon"
-            service.add_note(add(service, f"Card {number}"), NoteKind.GENERAL, body)
-        event.listen(database.engine, "connect", generic_plans)
-        database.engine.dispose()
-        for _ in range(15):
-            assert len(service.search("pricing")) == 6
-            assert len(service.matching_card_ids("pricing")) == 6
-        with database.engine.connect() as connection:  # the searches' own session
-            plans = connection.execute(
-                text(
-                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-                    " WHERE statement LIKE '%to_tsquery%'"
-                )
-            ).all()
-        assert plans, "psycopg prepares the statements it runs often"
-        assert all(generic == 0 and custom >= 5 for generic, custom in plans), plans
-    finally:
-        database.close()
+    for number in range(12):
+        body = "pricing came up" if number % 2 else "met in Lisbon"
+        service.add_note(add(service, f"Card {number}"), NoteKind.GENERAL, body)
+    event.listen(database.engine, "connect", generic_plans)
+    database.engine.dispose()
+    for _ in range(15):
+        assert len(service.search("pricing")) == 6
+        assert len(service.matching_card_ids("pricing")) == 6
+    with database.engine.connect() as connection:  # the searches' own session
+        plans = connection.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%to_tsquery%'"
+            )
+        ).all()
+    assert plans, "psycopg prepares the statements it runs often"
+    assert all(generic == 0 and custom >= 5 for generic, custom in plans), plans

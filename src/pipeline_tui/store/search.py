@@ -393,12 +393,12 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
 
 def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[int]:
     """The FILTER_NOTE_CARDS active cards with the newest rows of `source` matching
-    `expression`: from the newest rows when they hold as many cards (none older can be
-    newer than them), else as `_pg_newest_pool` goes further. Here what is counted is
-    cards, not rows: a card's several matching rows make the index's work look smaller
-    than it is, so the estimate leans to the index."""
+    `expression` (`_pg_newest_first`). What is counted is cards, not rows: a card's
+    several matching rows make the index's work look smaller than it is, so the
+    estimate leans to the index."""
 
-    def cards_in(rows: str) -> list[Any]:
+    def cards_in(rows: str, by_key: bool) -> list[Any]:
+        # Grouped by card and ordered by each card's newest row: no order to choose.
         return list(
             session.execute(
                 text(
@@ -411,17 +411,14 @@ def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[i
             )
         )
 
-    found = cards_in(_pg_recent(source, PG_FILTER_RECENT_ROWS))
-    if len(found) < FILTER_NOTE_CARDS:
-        window = (
-            _pg_window(len(found), float(found[0][1]), PG_FILTER_RECENT_ROWS, FILTER_NOTE_CARDS)
-            if found
-            else None
-        )
-        if window is not None:
-            found = cards_in(_pg_recent(source, window))
-        if window is None or len(found) < FILTER_NOTE_CARDS:
-            found = cards_in(source.table)
+    found = _pg_newest_first(
+        cards_in,
+        lambda count: _pg_recent(source, count),
+        source.table,
+        PG_FILTER_RECENT_ROWS,
+        FILTER_NOTE_CARDS,
+        len,
+    )
     return [int(row[0]) for row in found]
 
 
@@ -485,7 +482,9 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
             f" ORDER BY id DESC LIMIT {int(rows)})"
         )
 
-    card_rows = _pg_newest_pool(best_cards, newest_cards, "card")
+    card_rows = _pg_newest_first(
+        best_cards, newest_cards, "card", PG_RECENT_ROWS, RANK_POOL, _pg_pool_size
+    )
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
     if expression is not None:
@@ -536,37 +535,52 @@ def _prose_hits_postgresql(
             )
         )
 
-    rows = _pg_newest_pool(best_of, lambda count: _pg_recent(source, count), source.table)
+    rows = _pg_newest_first(
+        best_of,
+        lambda count: _pg_recent(source, count),
+        source.table,
+        PG_RECENT_ROWS,
+        RANK_POOL,
+        _pg_pool_size,
+    )
     return [
         (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], row[7])) for row in rows
     ]
 
 
-def _pg_newest_pool(
-    best_of: Callable[[str, bool], list[Any]], newest: Callable[[int], str], table: str
+def _pg_pool_size(rows: list[Any]) -> int:
+    """The size of the ranking pool, which a search's rows give next to last."""
+    return int(rows[0][-2])
+
+
+def _pg_newest_first(
+    best_of: Callable[[str, bool], list[Any]],
+    newest: Callable[[int], str],
+    table: str,
+    searched: int,
+    wanted: int,
+    counted: Callable[[list[Any]], int],
 ) -> list[Any]:
-    """The best matches among the newest RANK_POOL, found the cheapest way.
+    """What `best_of` finds among the newest matches, found the cheapest way.
 
     `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
-    `newest(count)`) and returns rows that end with the pool's size and the table's
-    estimated number of rows. The newest rows are read first, backwards on the primary
-    key (by_key), where a common word fills the pool at once; a full pool there is the
-    pool, as no older match is newer. When they fall short, a longer window of newest
-    rows is read if `_pg_window` estimates it cheaper than the index. Only when it is
-    not, or it falls short too, is the whole table searched through its index (not
-    walked backwards, which for a rare word would read every row).
+    `newest(count)`) and returns rows that end with the table's estimated number of
+    rows; `counted(rows)` says how many of the `wanted` matches they hold. The newest
+    `searched` rows are read first, backwards on the primary key (by_key), where a
+    common word gives as many matches at once; those are then the newest, as no older
+    match is newer. When they fall short, a longer window of newest rows is read if
+    `_pg_window` estimates it cheaper than the index. Only when it is not, or it falls
+    short too, is the whole table searched through its index (not walked backwards,
+    which for a rare word would read every row).
     """
-    rows = best_of(newest(PG_RECENT_ROWS), True)
-    if rows and rows[0][-2] >= RANK_POOL:
+    rows = best_of(newest(searched), True)
+    found = counted(rows) if rows else 0
+    if found >= wanted:
         return rows
-    window = (
-        _pg_window(int(rows[0][-2]), float(rows[0][-1]), PG_RECENT_ROWS, RANK_POOL)
-        if rows
-        else None
-    )
+    window = _pg_window(found, float(rows[0][-1]), searched, wanted) if rows else None
     if window is not None:
         rows = best_of(newest(window), True)
-        if rows and rows[0][-2] >= RANK_POOL:
+        if rows and counted(rows) >= wanted:
             return rows
     return best_of(table, False)
 
