@@ -25,6 +25,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -36,7 +37,15 @@ from pipeline_tui.ui.seams import STYLES_CACHE
 from pipeline_tui.ui.widgets.note_list import NoteList
 from pipeline_tui.ui.widgets.note_view import NoteViewer, literal_markdown
 from tests.conftest import TODAY
-from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+)
 
 
 @pytest.fixture
@@ -589,6 +598,109 @@ def scrollbars_fit(screen: Screen[Any]) -> None:
         if listed.show_vertical_scrollbar:
             bar = listed.vertical_scrollbar
             assert (bar.window_virtual_size, bar.window_size) == (lines, rows), listed
+
+
+async def test_the_card_the_rep_rests_on_is_ready_before_enter(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resting on a card fills the closed card screen with it, unseen: enter then reads
+    only the board clock and the drafts, and shows the card whole in one frame. What
+    changed meanwhile shows all the same: a note written by another app moves the
+    board clock and the card is read again; a draft kept meanwhile does not move the
+    clock, and enter reads the drafts. Keys quicker than the rest open the card they
+    reach, not the one that was readied."""
+    ben = a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=2, activities=1)
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+
+        async def rest() -> None:
+            await pilot.pause(READY_AFTER_S * 3)
+            await settle(pilot)
+
+        async def enter() -> str:
+            reads.clear()
+            with seams.frames_written(app) as frames:
+                await press(pilot, "enter")
+            assert showing(app, kept)
+            assert len(frames) == 1, len(frames)
+            return screen_text(app)
+
+        assert focused_card_name(app) == "Ada"
+        await rest()
+        assert kept.ready_for(ada) is not None and kept.ready_for(ben) is None
+        monkeypatch.setattr(service, "card", counted)
+
+        text = await enter()
+        assert reads == [] and kept.card_id == ada
+        assert "Ada" in text and "Goal 1" in text and "Call 0" in text
+        assert kept.ready_for(ada) is None, "shown: the next enter reads it again"
+
+        await press(pilot, "escape")
+        await rest()
+        assert reads == [ada]  # readied again, now the screen was shown
+        service.add_note(ada, NoteKind.PROBLEM, "Written in another app")
+        text = await enter()
+        assert reads == [ada] and "Written in another app" in text
+
+        await press(pilot, "escape")
+        await rest()
+        service.keep_draft(
+            DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Half a goal", "kind": "goal"}
+        )
+        text = await enter()
+        assert reads == [] and "Unsaved" in text and "Written in another app" in text
+
+        await press(pilot, "escape")
+        await rest()
+        assert kept.ready_for(ada) is not None
+        await burst(pilot, "j", "enter")
+        assert showing(app, kept) and kept.card_id == ben
+        text = screen_text(app)
+        assert "Ben" in text and "Goal 0" in text
+        assert "Ada" not in text and "Unsaved" not in text and "Call 0" not in text
+
+
+async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key typed in the filter shows its columns first: resting there reads and
+    fills no card screen, and back on the list the card there is readied."""
+    ben = a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=1, activities=0)
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    monkeypatch.setattr(service, "card", counted)
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert reads == [ada] and kept.ready_for(ada) is not None
+        reads.clear()
+        await press(pilot, "slash")
+        for key in "ben":
+            await press(pilot, key)
+            await pilot.pause(READY_AFTER_S * 2)
+            await settle(pilot)
+        assert reads == [] and kept.ready_for(ben) is None
+        await press(pilot, "enter")  # the filter done: back to the list, on Ben
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert reads == [ben] and kept.ready_for(ben) is not None
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
