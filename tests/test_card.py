@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import select
 from textual.app import App
 from textual.binding import Binding
@@ -22,7 +24,7 @@ from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
@@ -636,13 +638,13 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
 
         assert focused_card_name(app) == "Ada"
         await rest()
-        assert kept.ready_for(ada) is not None and kept.ready_for(ben) is None
+        assert kept.ready_for(ada, TODAY) is not None and kept.ready_for(ben, TODAY) is None
         monkeypatch.setattr(service, "card", counted)
 
         text = await enter()
         assert reads == [] and kept.card_id == ada
         assert "Ada" in text and "Goal 1" in text and "Call 0" in text
-        assert kept.ready_for(ada) is None, "shown: the next enter reads it again"
+        assert kept.ready_for(ada, TODAY) is None, "shown: the next enter reads it again"
 
         await press(pilot, "escape")
         await rest()
@@ -661,12 +663,114 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
 
         await press(pilot, "escape")
         await rest()
-        assert kept.ready_for(ada) is not None
+        assert kept.ready_for(ada, TODAY) is not None
         await burst(pilot, "j", "enter")
         assert showing(app, kept) and kept.card_id == ben
         text = screen_text(app)
         assert "Ben" in text and "Goal 0" in text
         assert "Ada" not in text and "Unsaved" not in text and "Call 0" not in text
+
+
+@pytest.fixture
+def slow_markdown(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Markdown parses each note in `delay[0]` seconds more (a slow machine)."""
+    delay = [0.4]
+    parse = MarkdownIt.parse
+
+    def slow(parser: MarkdownIt, text: str, env: Any = None) -> Any:
+        time.sleep(delay[0])
+        return parse(parser, text, env)
+
+    monkeypatch.setattr(MarkdownIt, "parse", slow)
+    return delay
+
+
+async def test_a_card_left_while_it_was_readied_opens_whole_later(
+    service: PipelineService, slow_markdown: list[float]
+) -> None:
+    """j while the card screen is being filled with Ada (her note still rendering) stops
+    the filling; back on Ada, enter shows her, note and all."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=2, activities=1)
+    slow_markdown[0] = 0.0
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        await press(pilot, "j")
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)  # readied with Ben
+        slow_markdown[0] = 0.4
+        await burst(pilot, "k")  # to Ada: her note renders for 0.4 s
+        await pilot.pause(READY_AFTER_S * 2.5)
+        await burst(pilot, "j", "k")  # away and back while it renders
+        slow_markdown[0] = 0.0
+        await pilot.pause(0.6)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert showing(app, kept)
+        text = screen_text(app)
+        assert "Ada" in text and "Goal 1" in text and "Call 0" in text
+
+
+async def test_a_double_click_while_the_card_is_readied_opens_it_once(
+    service: PipelineService, slow_markdown: list[float]
+) -> None:
+    """Two clicks on the highlighted card (a double click: each opens it) while the card
+    screen is still being filled with it: one card screen, complete, over the board."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=2, activities=1)
+    slow_markdown[0] = 0.0
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        await press(pilot, "j")
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)  # readied with Ben
+        slow_markdown[0] = 0.4
+        await burst(pilot, "k")  # to Ada: the filling renders her note for 0.4 s
+        await pilot.pause(READY_AFTER_S * 2.5)
+        ada_tile = (2, 1)  # the first card of the lead column, highlighted
+        await pilot.click("#cards-lead", offset=ada_tile)
+        await pilot.click("#cards-lead", offset=ada_tile)
+        slow_markdown[0] = 0.0
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack[1:]] == [
+            "BoardScreen",
+            "CardScreen",
+        ]
+        assert showing(app, kept)
+        text = screen_text(app)
+        assert "Ada" in text and "Goal 1" in text
+
+
+async def test_a_store_that_refused_a_card_ahead_is_not_asked_again_soon(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card read ahead that the store refused (a server not answering): resting on
+    cards asks for no more of them, so the rep's own saves do not wait behind such
+    reads; enter still reads its card."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=1, activities=0)
+    asked: list[int] = []
+    read = service.card
+
+    def refused(card_id: int) -> Any:
+        asked.append(card_id)
+        raise StoreError("The database did not answer for 2 seconds.")
+
+    monkeypatch.setattr(service, "card", refused)
+    async with running(service, (80, 24)) as (app, pilot):
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert asked == [ada]
+        for key in ("j", "k"):
+            await press(pilot, key)
+            await pilot.pause(READY_AFTER_S * 3)
+            await settle(pilot)
+        assert asked == [ada]
+        monkeypatch.setattr(service, "card", read)
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen) and card.card_id == ada
 
 
 async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
@@ -689,18 +793,18 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
         assert isinstance(kept, CardScreen)
         await pilot.pause(READY_AFTER_S * 3)
         await settle(pilot)
-        assert reads == [ada] and kept.ready_for(ada) is not None
+        assert reads == [ada] and kept.ready_for(ada, TODAY) is not None
         reads.clear()
         await press(pilot, "slash")
         for key in "ben":
             await press(pilot, key)
             await pilot.pause(READY_AFTER_S * 2)
             await settle(pilot)
-        assert reads == [] and kept.ready_for(ben) is None
+        assert reads == [] and kept.ready_for(ben, TODAY) is None
         await press(pilot, "enter")  # the filter done: back to the list, on Ben
         await pilot.pause(READY_AFTER_S * 3)
         await settle(pilot)
-        assert reads == [ben] and kept.ready_for(ben) is not None
+        assert reads == [ben] and kept.ready_for(ben, TODAY) is not None
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])

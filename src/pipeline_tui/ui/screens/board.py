@@ -7,11 +7,13 @@ renders it, reads the store for it in workers and turns keys into commands.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -73,6 +75,11 @@ READY_AFTER_S = 0.1
 """How long the highlight rests on a card before the card screen is filled with it,
 unseen, so that enter has only to show it. Keys typed quicker than this (a held j)
 set nothing off."""
+READY_SLOW_S = 0.25
+READY_PAUSE_S = 30.0
+"""A store that took longer than READY_SLOW_S to read a card, or refused, is not asked
+for cards the rep has not opened for READY_PAUSE_S: its calls wait in line, and the
+rep's own saves would wait behind them."""
 CARD_SCREEN = "card"
 """The name the board's card screen is installed under: kept when closed, for the next
 card."""
@@ -320,6 +327,7 @@ class BoardScreen(seams.FullScreen[None]):
         self._ready_timer: Timer | None = None
         self._readying: tuple[int, Worker[None]] | None = None
         self._opening: Worker[None] | None = None
+        self._ready_paused_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -804,21 +812,28 @@ class BoardScreen(seams.FullScreen[None]):
             # Typing in the filter: each key's columns come first.
             or self.focused is not self.focused_list
             or not self.backend.service_is_open()  # still opening: it would wait
-            or screen.ready_for(card.id) is not None
+            or not self.backend.idle  # the rep's own calls first
+            or monotonic() < self._ready_paused_until
+            or screen.ready_for(card.id, self.backend.today()) is not None
         ):
             return
         self._readying = (card.id, self._ready_card(card.id))
 
-    @work(group="ready-card", exclusive=True)
+    # Not exit_on_error: the rep asked for nothing; enter reads again and says what is wrong.
+    @work(group="ready-card", exclusive=True, exit_on_error=False)
     async def _ready_card(self, card_id: int) -> None:
         """The card screen filled with this card while it is closed (CardScreen.reopen);
         enter then only checks the board clock and shows it."""
         from pipeline_tui.ui.screens.card import read_card
 
+        started = monotonic()
         try:
             read = await read_card(self.backend, card_id)
         except StoreError:
-            return  # enter reads it again, and says what is wrong
+            self._ready_paused_until = monotonic() + READY_PAUSE_S
+            return
+        if monotonic() - started > READY_SLOW_S:
+            self._ready_paused_until = monotonic() + READY_PAUSE_S
         screen = await self._closed_card_screen()
         if screen is not None:
             await screen.reopen(card_id, read)
@@ -843,8 +858,10 @@ class BoardScreen(seams.FullScreen[None]):
         if readying != card_id:
             worker.cancel()
             return
+        # Shielded: an open cancelled here (a second click) must stop, not cancel the
+        # filling, whose worker would take that as its own end and let the open go on.
         with suppress(WorkerError):  # not filled: the card is read again below
-            await worker.wait()
+            await asyncio.shield(worker.wait())
 
     def action_open_card(self) -> None:
         card = self.highlighted
@@ -868,7 +885,7 @@ class BoardScreen(seams.FullScreen[None]):
             await self._ready_done(card_id)
             # Not waiting for the screen to be built (at launch): the read goes meanwhile.
             kept = self._card_screen if self._card_screen_built is None else None
-            held = kept.ready_for(card_id) if kept is not None else None
+            held = kept.ready_for(card_id, self.backend.today()) if kept is not None else None
             try:
                 read = await read_card(self.backend, card_id, held)
             except StoreError as error:
@@ -876,7 +893,14 @@ class BoardScreen(seams.FullScreen[None]):
                 return
             screen = await self._closed_card_screen()
             kept_now = False
-            if screen is not None and held is not None and read.card is held.card:
+            if self._card_screen is not None and self._card_screen in self.app.screen_stack:
+                return  # open already (opened twice, by a double click)
+            if (
+                screen is not None
+                and held is not None
+                and read.card is held.card
+                and read.drafts is not None  # else reopen, which leaves no stale drafts
+            ):
                 if read.drafts != held.drafts:
                     screen.redraft(read.drafts)
             elif screen is not None:

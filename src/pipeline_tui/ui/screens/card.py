@@ -118,6 +118,7 @@ class _Ready:
     card_id: int
     read: CardRead
     size: Size
+    today: date
     at: float
 
 
@@ -295,17 +296,18 @@ class CardScreen(seams.FullScreen[None]):
         seams.draw_unseen(self)
         # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
         self.refresh()
-        self.ready = _Ready(card_id, read, self.app.size, monotonic())
+        self.ready = _Ready(card_id, read, self.app.size, self.backend.today(), monotonic())
 
-    def ready_for(self, card_id: int) -> CardRead | None:
+    def ready_for(self, card_id: int, today: date) -> CardRead | None:
         """What this closed screen is filled with, if it is `card_id`, filled since it
-        was last shown, at the terminal's size now and recently enough to show as it is
-        once the board clock confirms it (read_card's `held`)."""
+        was last shown, at the terminal's size now, on `today` and recently enough to
+        show as it is once the board clock confirms it (read_card's `held`)."""
         ready = self.ready
         if (
             ready is None
             or ready.card_id != card_id
             or ready.size != self.app.size
+            or ready.today != today
             or monotonic() - ready.at > READY_FOR_S
         ):
             return None
