@@ -62,7 +62,9 @@ async def _quiet(pilot: Pilot[None], done: Callable[[], bool]) -> None:
     quiet_rounds = 0
     while quiet_rounds < 2:
         await pilot._wait_for_screen()
-        await app.workers.wait_for_complete()
+        # A worker replaced by a newer one (exclusive) ends cancelled: done all the same.
+        running = [worker.wait() for worker in app.workers if worker.is_running]
+        await asyncio.gather(*running, return_exceptions=True)
         await asyncio.sleep(0)
         if done() and not _busy(app):  # type: ignore[arg-type]
             quiet_rounds += 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 from sqlalchemy import select
 from textual.app import App
 from textual.binding import Binding
@@ -22,9 +24,10 @@ from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -36,7 +39,15 @@ from pipeline_tui.ui.seams import STYLES_CACHE
 from pipeline_tui.ui.widgets.note_list import NoteList
 from pipeline_tui.ui.widgets.note_view import NoteViewer, literal_markdown
 from tests.conftest import TODAY
-from tests.pilot import focused_card_name, press, running, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+)
 
 
 @pytest.fixture
@@ -589,6 +600,211 @@ def scrollbars_fit(screen: Screen[Any]) -> None:
         if listed.show_vertical_scrollbar:
             bar = listed.vertical_scrollbar
             assert (bar.window_virtual_size, bar.window_size) == (lines, rows), listed
+
+
+async def test_the_card_the_rep_rests_on_is_ready_before_enter(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resting on a card fills the closed card screen with it, unseen: enter then reads
+    only the board clock and the drafts, and shows the card whole in one frame. What
+    changed meanwhile shows all the same: a note written by another app moves the
+    board clock and the card is read again; a draft kept meanwhile does not move the
+    clock, and enter reads the drafts. Keys quicker than the rest open the card they
+    reach, not the one that was readied."""
+    ben = a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=2, activities=1)
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+
+        async def rest() -> None:
+            await pilot.pause(READY_AFTER_S * 3)
+            await settle(pilot)
+
+        async def enter() -> str:
+            reads.clear()
+            with seams.frames_written(app) as frames:
+                await press(pilot, "enter")
+            assert showing(app, kept)
+            assert len(frames) == 1, len(frames)
+            return screen_text(app)
+
+        assert focused_card_name(app) == "Ada"
+        await rest()
+        assert kept.ready_for(ada, TODAY) is not None and kept.ready_for(ben, TODAY) is None
+        monkeypatch.setattr(service, "card", counted)
+
+        text = await enter()
+        assert reads == [] and kept.card_id == ada
+        assert "Ada" in text and "Goal 1" in text and "Call 0" in text
+        assert kept.ready_for(ada, TODAY) is None, "shown: the next enter reads it again"
+
+        await press(pilot, "escape")
+        await rest()
+        assert reads == [ada]  # readied again, now the screen was shown
+        service.add_note(ada, NoteKind.PROBLEM, "Written in another app")
+        text = await enter()
+        assert reads == [ada] and "Written in another app" in text
+
+        await press(pilot, "escape")
+        await rest()
+        service.keep_draft(
+            DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Half a goal", "kind": "goal"}
+        )
+        text = await enter()
+        assert reads == [] and "Unsaved" in text and "Written in another app" in text
+
+        await press(pilot, "escape")
+        await rest()
+        assert kept.ready_for(ada, TODAY) is not None
+        await burst(pilot, "j", "enter")
+        assert showing(app, kept) and kept.card_id == ben
+        text = screen_text(app)
+        assert "Ben" in text and "Goal 0" in text
+        assert "Ada" not in text and "Unsaved" not in text and "Call 0" not in text
+
+
+@pytest.fixture
+def slow_markdown(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Markdown parses each note in `delay[0]` seconds more (a slow machine)."""
+    delay = [0.4]
+    parse = MarkdownIt.parse
+
+    def slow(parser: MarkdownIt, text: str, env: Any = None) -> Any:
+        time.sleep(delay[0])
+        return parse(parser, text, env)
+
+    monkeypatch.setattr(MarkdownIt, "parse", slow)
+    return delay
+
+
+async def test_a_card_left_while_it_was_readied_opens_whole_later(
+    service: PipelineService, slow_markdown: list[float]
+) -> None:
+    """j while the card screen is being filled with Ada (her note still rendering) stops
+    the filling; back on Ada, enter shows her, note and all."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=2, activities=1)
+    slow_markdown[0] = 0.0
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        await press(pilot, "j")
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)  # readied with Ben
+        slow_markdown[0] = 0.4
+        await burst(pilot, "k")  # to Ada: her note renders for 0.4 s
+        await pilot.pause(READY_AFTER_S * 2.5)
+        await burst(pilot, "j", "k")  # away and back while it renders
+        slow_markdown[0] = 0.0
+        await pilot.pause(0.6)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert showing(app, kept)
+        text = screen_text(app)
+        assert "Ada" in text and "Goal 1" in text and "Call 0" in text
+
+
+async def test_a_double_click_while_the_card_is_readied_opens_it_once(
+    service: PipelineService, slow_markdown: list[float]
+) -> None:
+    """Two clicks on the highlighted card (a double click: each opens it) while the card
+    screen is still being filled with it: one card screen, complete, over the board."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=2, activities=1)
+    slow_markdown[0] = 0.0
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        await press(pilot, "j")
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)  # readied with Ben
+        slow_markdown[0] = 0.4
+        await burst(pilot, "k")  # to Ada: the filling renders her note for 0.4 s
+        await pilot.pause(READY_AFTER_S * 2.5)
+        ada_tile = (2, 1)  # the first card of the lead column, highlighted
+        await pilot.click("#cards-lead", offset=ada_tile)
+        await pilot.click("#cards-lead", offset=ada_tile)
+        slow_markdown[0] = 0.0
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack[1:]] == [
+            "BoardScreen",
+            "CardScreen",
+        ]
+        assert showing(app, kept)
+        text = screen_text(app)
+        assert "Ada" in text and "Goal 1" in text
+
+
+async def test_a_store_that_refused_a_card_ahead_is_not_asked_again_soon(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A card read ahead that the store refused (a server not answering): resting on
+    cards asks for no more of them, so the rep's own saves do not wait behind such
+    reads; enter still reads its card."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=1, activities=0)
+    asked: list[int] = []
+    read = service.card
+
+    def refused(card_id: int) -> Any:
+        asked.append(card_id)
+        raise StoreError("The database did not answer for 2 seconds.")
+
+    monkeypatch.setattr(service, "card", refused)
+    async with running(service, (80, 24)) as (app, pilot):
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert asked == [ada]
+        for key in ("j", "k"):
+            await press(pilot, key)
+            await pilot.pause(READY_AFTER_S * 3)
+            await settle(pilot)
+        assert asked == [ada]
+        monkeypatch.setattr(service, "card", read)
+        await press(pilot, "enter")
+        card = app.screen
+        assert isinstance(card, CardScreen) and card.card_id == ada
+
+
+async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key typed in the filter shows its columns first: resting there reads and
+    fills no card screen, and back on the list the card there is readied."""
+    ben = a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=1, activities=0)
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    monkeypatch.setattr(service, "card", counted)
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert reads == [ada] and kept.ready_for(ada, TODAY) is not None
+        reads.clear()
+        await press(pilot, "slash")
+        for key in "ben":
+            await press(pilot, key)
+            await pilot.pause(READY_AFTER_S * 2)
+            await settle(pilot)
+        assert reads == [] and kept.ready_for(ben, TODAY) is None
+        await press(pilot, "enter")  # the filter done: back to the list, on Ben
+        await pilot.pause(READY_AFTER_S * 3)
+        await settle(pilot)
+        assert reads == [ben] and kept.ready_for(ben, TODAY) is not None
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])

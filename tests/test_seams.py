@@ -260,6 +260,45 @@ async def test_a_screen_not_shown_is_laid_out_only_when_asked() -> None:
         assert tall.size.height == 5, "lay_out_unseen no longer lays the screen out"
 
 
+class _Rendered(Static):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.renders = 0
+
+    def render(self) -> Any:
+        self.renders += 1
+        return super().render()
+
+
+class _KeptCounted(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield _Rendered("first")
+
+
+@pytest.mark.parametrize("drawn", [False, True])
+async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(drawn: bool) -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _KeptCounted()
+        app.install_screen(kept, "kept")
+        await seams.mount_unseen(app, kept)
+        rendered = kept.query_one(_Rendered)
+        rendered.update("second")
+        await pilot.pause()
+        seams.lay_out_unseen(kept)
+        if drawn:
+            seams.draw_unseen(kept)
+            assert rendered.renders >= 1, "draw_unseen no longer renders the widgets"
+        before = rendered.renders
+        await app.push_screen(kept)
+        await pilot.pause()
+        assert "second" in "\n".join(seams.screen_lines(kept))
+        if drawn:
+            assert rendered.renders == before, "rendered again when shown: draw_unseen"
+        else:
+            assert rendered.renders > before, "Textual renders unseen screens: draw_unseen"
+
+
 @pytest.mark.parametrize("whole", [False, True])
 async def test_a_resumed_screen_with_a_new_layout_draws_twice_unless_drawn_whole(
     whole: bool,

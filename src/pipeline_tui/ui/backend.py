@@ -54,6 +54,11 @@ class Backend:
         """The day the board last handed off the cadence steps due (once a day is enough:
         steps come due by the day)."""
 
+    @property
+    def idle(self) -> bool:
+        """No store call running or waiting its turn."""
+        return not self._lock.locked()
+
     async def run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A read (or any call) in a thread, after the calls queued before it.
 

@@ -333,6 +333,20 @@ def lay_out_unseen(screen: Screen[Any]) -> None:
             return
 
 
+def draw_unseen(screen: Screen[Any]) -> None:
+    """Render every widget of a screen that is not shown (laid out: lay_out_unseen),
+    so that showing it only puts together lines already rendered.
+
+    Textual 8.2.8 renders a widget's lines when a frame needs them and keeps them
+    (Widget._styles_cache) until the widget changes. A card screen refilled while
+    closed rendered its dozen widgets on the rep's enter: half of the 30 ms it took
+    from the key to the frame at 80x24. Rendered here, the frame finds them done.
+    Upstream: no public way to render a screen that is not shown as of 8.2.8
+    (Compositor.render_strips renders without writing anything).
+    """
+    screen._compositor.render_strips()
+
+
 def _scrollbars(screen: Screen[Any]) -> list[tuple[bool, bool]]:
     return [
         (widget.show_vertical_scrollbar, widget.show_horizontal_scrollbar)

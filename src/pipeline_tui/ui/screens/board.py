@@ -7,11 +7,13 @@ renders it, reads the store for it in workers and turns keys into commands.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -20,12 +22,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.events import DescendantFocus
+from textual.events import DescendantFocus, ScreenResume
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
-from textual.worker import WorkerError
+from textual.worker import Worker, WorkerError
 
 from pipeline_tui.domain.board import BoardModel
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
@@ -62,12 +65,21 @@ MOVE_GROUP = Binding.Group("Move", compact=True)
 """H and L side by side in the footer, under one word."""
 
 REMEMBERED_VIEW = "my cards"
+"""The view the next start opens with when the rep left the board showing it; "stale
+only" is a quick look, not a way of working, so it is not remembered."""
 FILTER_HOLD_S = 0.1
 """How long a key typed in the filter waits, unseen, for the cards it filters."""
 CARD_HOLD_S = 0.3
 """How long an opening card screen may go undrawn while its parts are mounted."""
-"""The view the next start opens with when the rep left the board showing it; "stale
-only" is a quick look, not a way of working, so it is not remembered."""
+READY_AFTER_S = 0.1
+"""How long the highlight rests on a card before the card screen is filled with it,
+unseen, so that enter has only to show it. Keys typed quicker than this (a held j)
+set nothing off."""
+READY_SLOW_S = 0.25
+READY_PAUSE_S = 30.0
+"""A store that took longer than READY_SLOW_S to read a card, or refused, is not asked
+for cards the rep has not opened for READY_PAUSE_S: its calls wait in line, and the
+rep's own saves would wait behind them."""
 CARD_SCREEN = "card"
 """The name the board's card screen is installed under: kept when closed, for the next
 card."""
@@ -312,6 +324,10 @@ class BoardScreen(seams.FullScreen[None]):
         self._held_for_cards: list[Callable[[], None]] = []
         self._card_screen: CardScreen | None = None
         self._card_screen_built: AwaitMount | None = None
+        self._ready_timer: Timer | None = None
+        self._readying: tuple[int, Worker[None]] | None = None
+        self._opening: Worker[None] | None = None
+        self._ready_paused_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -364,6 +380,13 @@ class BoardScreen(seams.FullScreen[None]):
         # that still has focus is the one the rep works in.
         if isinstance(event.widget, CardList) and event.widget is self.focused:
             self.last_list = event.widget
+            self._ready_soon()
+
+    def on_card_list_highlighted(self) -> None:
+        self._ready_soon()
+
+    def on_screen_resume(self, _: ScreenResume) -> None:
+        self._ready_soon()
 
     # Reading ---------------------------------------------------------------------------
 
@@ -765,34 +788,122 @@ class BoardScreen(seams.FullScreen[None]):
 
         return refresh
 
+    # The card screen ------------------------------------------------------------------
+
+    def _ready_soon(self) -> None:
+        """Fill the card screen with the highlighted card once the highlight rests; a
+        filling for another card stops, so the keys that moved on do not wait for it."""
+        if self._ready_timer is not None:
+            self._ready_timer.stop()
+        self._ready_timer = self.set_timer(READY_AFTER_S, self._ready_highlighted)
+        card = self.highlighted
+        if self._readying is not None and (card is None or self._readying[0] != card.id):
+            self._readying[1].cancel()
+            self._readying = None
+
+    def _ready_highlighted(self) -> None:
+        card = self.highlighted
+        screen = self._card_screen
+        if (
+            card is None
+            or screen is None  # built once the card screen's code is imported
+            or (self._opening is not None and not self._opening.is_finished)
+            or not self.is_current
+            # Typing in the filter: each key's columns come first.
+            or self.focused is not self.focused_list
+            or not self.backend.service_is_open()  # still opening: it would wait
+            or not self.backend.idle  # the rep's own calls first
+            or monotonic() < self._ready_paused_until
+            or screen.ready_for(card.id, self.backend.today()) is not None
+        ):
+            return
+        self._readying = (card.id, self._ready_card(card.id))
+
+    # Not exit_on_error: the rep asked for nothing; enter reads again and says what is wrong.
+    @work(group="ready-card", exclusive=True, exit_on_error=False)
+    async def _ready_card(self, card_id: int) -> None:
+        """The card screen filled with this card while it is closed (CardScreen.reopen);
+        enter then only checks the board clock and shows it."""
+        from pipeline_tui.ui.screens.card import read_card
+
+        started = monotonic()
+        try:
+            read = await read_card(self.backend, card_id)
+        except StoreError:
+            self._ready_paused_until = monotonic() + READY_PAUSE_S
+            return
+        if monotonic() - started > READY_SLOW_S:
+            self._ready_paused_until = monotonic() + READY_PAUSE_S
+        screen = await self._closed_card_screen()
+        if screen is not None:
+            await screen.reopen(card_id, read)
+
+    async def _closed_card_screen(self) -> CardScreen | None:
+        """The card screen kept to show the next card, once built; None if there is none
+        yet or it is open."""
+        if self._card_screen_built is not None:
+            await self._card_screen_built  # the rep was quicker than the building
+            self._card_screen_built = None
+        screen = self._card_screen
+        if screen is not None and screen.is_running and screen not in self.app.screen_stack:
+            return screen
+        return None
+
+    async def _ready_done(self, card_id: int) -> None:
+        """A card screen being filled ahead: finished if with this card, else stopped."""
+        if self._readying is None:
+            return
+        readying, worker = self._readying
+        self._readying = None
+        if readying != card_id:
+            worker.cancel()
+            return
+        # Shielded: an open cancelled here (a second click) must stop, not cancel the
+        # filling, whose worker would take that as its own end and let the open go on.
+        with suppress(WorkerError):  # not filled: the card is read again below
+            await asyncio.shield(worker.wait())
+
     def action_open_card(self) -> None:
         card = self.highlighted
         if card is None:
             return
         # "enter" then "np" typed at once: the keys wait for the card they act on.
-        self._open_card(card.id, hold_keys(self))
+        self._opening = self._open_card(card.id, hold_keys(self))
 
     @work(group="open-card", exclusive=True)
     async def _open_card(self, card_id: int, release_keys: Callable[[], None]) -> None:
         """Read the card, then open its screen with it: one frame, the card complete,
-        instead of an empty screen filled in by parts."""
+        instead of an empty screen filled in by parts. When the screen was filled with
+        it ahead (_ready_card) and the board clock has not moved since, only the
+        drafts are read."""
         from pipeline_tui.ui.screens.card import CardScreen, read_card
 
         def back(_: None) -> None:
             self.refresh_card(card_id)
 
         try:
+            await self._ready_done(card_id)
+            # Not waiting for the screen to be built (at launch): the read goes meanwhile.
+            kept = self._card_screen if self._card_screen_built is None else None
+            held = kept.ready_for(card_id, self.backend.today()) if kept is not None else None
             try:
-                read = await read_card(self.backend, card_id)
+                read = await read_card(self.backend, card_id, held)
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
                 return
-            if self._card_screen_built is not None:
-                await self._card_screen_built  # the rep was quicker than the building
-                self._card_screen_built = None
-            screen = self._card_screen
+            screen = await self._closed_card_screen()
             kept_now = False
-            if screen is not None and screen.is_running and screen not in self.app.screen_stack:
+            if self._card_screen is not None and self._card_screen in self.app.screen_stack:
+                return  # open already (opened twice, by a double click)
+            if (
+                screen is not None
+                and held is not None
+                and read.card is held.card
+                and read.drafts is not None  # else reopen, which leaves no stale drafts
+            ):
+                if read.drafts != held.drafts:
+                    screen.redraft(read.drafts)
+            elif screen is not None:
                 await screen.reopen(card_id, read)
             else:
                 screen = CardScreen(self.backend, card_id, read=read)
@@ -833,6 +944,7 @@ class BoardScreen(seams.FullScreen[None]):
     async def _tell_when_kept(self, built: AwaitMount) -> None:
         await built
         self.post_message(self.CardScreenKept())
+        self._ready_soon()  # the card the rep rests on, if the board was read first
 
     def on_card_list_opened(self, event: CardList.Opened) -> None:
         if event.card_list is self.focused_list:

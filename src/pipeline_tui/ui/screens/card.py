@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from time import monotonic
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
@@ -67,28 +69,57 @@ SECTION_KEYS = {
 }
 
 
+READY_FOR_S = 60.0
+"""How long a card screen filled ahead, unseen, may be shown as it was filled: within
+this the board clock says whether the card changed; past it, the dates it describes
+("due in 2 days") might have moved on."""
+
+
 @dataclass(frozen=True)
 class CardRead:
     """What the card screen shows, read before it opens."""
 
     card: CardDetail
     drafts: list[Draft] | None
+    revision: int | None = None
+    """The board clock as the card was read: the card is as read while it stays so."""
 
 
-async def read_card(backend: Backend, card_id: int) -> CardRead:
+async def read_card(backend: Backend, card_id: int, held: CardRead | None = None) -> CardRead:
     """The card and the rep's drafts on it, in one trip to the store's thread (a
-    StoreError if the card cannot be read; drafts None if only they cannot)."""
+    StoreError if the card cannot be read; drafts None if only they cannot).
+
+    `held`: this card as a screen already shows it. Its card is kept, not read again,
+    when nothing was written to the pipeline since (the board clock); the drafts are
+    always read, since typing one does not move the clock."""
     service = backend.service
 
     def both() -> CardRead:
-        card = service.card(card_id)
+        # The clock first: a write landing between the two reads makes the card newer
+        # than its clock, never older, so the next look at the clock reads it again.
+        revision = service.change_marker()
+        if held is not None and held.revision == revision:
+            card = held.card
+        else:
+            card = service.card(card_id)
         try:
             kept: list[Draft] | None = service.drafts_of_card(card_id)
         except StoreError:
             kept = None
-        return CardRead(card, kept)
+        return CardRead(card, kept, revision)
 
     return await backend.run(both)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """What a closed card screen was filled with, for the card opened next."""
+
+    card_id: int
+    read: CardRead
+    size: Size
+    today: date
+    at: float
 
 
 class CardScreen(seams.FullScreen[None]):
@@ -218,6 +249,7 @@ class CardScreen(seams.FullScreen[None]):
         self.card: CardDetail | None = None
         self.copies = 0
         self.read = read
+        self.ready: _Ready | None = None
         # Given now, not on the first resize: a class added then restyles every widget
         # and lays the screen out again, a frame after the first.
         self._fit_width(update=False)
@@ -239,6 +271,7 @@ class CardScreen(seams.FullScreen[None]):
         Returns once the card is complete (its note's Markdown mounted), so the first
         frame shows it whole."""
         self.workers.cancel_node(self)  # a reload of the earlier card must not land here
+        self.ready = None
         self.empty = False
         self.card_id = card_id
         self.focus_note_id = None
@@ -257,11 +290,38 @@ class CardScreen(seams.FullScreen[None]):
         self._section("drafts", "", Content(""))
         self.set_focus(notes, scroll_visible=False)
         self.show(read.card)
-        self._show_drafts(read.drafts)
+        self.show_drafts(read.drafts)
         await self.query_one(NoteViewer).rendered()
         seams.lay_out_unseen(self)
+        seams.draw_unseen(self)
         # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
         self.refresh()
+        self.ready = _Ready(card_id, read, self.app.size, self.backend.today(), monotonic())
+
+    def ready_for(self, card_id: int, today: date) -> CardRead | None:
+        """What this closed screen is filled with, if it is `card_id`, filled since it
+        was last shown, at the terminal's size now, on `today` and recently enough to
+        show as it is once the board clock confirms it (read_card's `held`)."""
+        ready = self.ready
+        if (
+            ready is None
+            or ready.card_id != card_id
+            or ready.size != self.app.size
+            or ready.today != today
+            or monotonic() - ready.at > READY_FOR_S
+        ):
+            return None
+        return ready.read
+
+    def redraft(self, kept: list[Draft] | None) -> None:
+        """The rep's drafts, new since this closed screen was filled: laid out and drawn
+        again, so that it still shows in one frame."""
+        self.show_drafts(kept)
+        seams.lay_out_unseen(self)
+        seams.draw_unseen(self)
+
+    def on_screen_resume(self, _: events.ScreenResume) -> None:
+        self.ready = None  # shown: what the rep does here is no longer what was read
 
     def on_screen_suspend(self) -> None:
         if self not in self.app.screen_stack:
@@ -307,7 +367,7 @@ class CardScreen(seams.FullScreen[None]):
             # Before the first frame: the screen is laid out and drawn once, complete.
             read, self.read = self.read, None
             self.show(read.card, self.focus_note_id)
-            self._show_drafts(read.drafts)
+            self.show_drafts(read.drafts)
             return
         # "enter" then "np" typed at once: the keys wait for the card they act on.
         self.load(self.focus_note_id, release_keys=hold_keys(self))
@@ -341,9 +401,9 @@ class CardScreen(seams.FullScreen[None]):
             kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
         except StoreError:
             return  # the card shows; only the list of unsaved drafts is missing
-        self._show_drafts(kept)
+        self.show_drafts(kept)
 
-    def _show_drafts(self, kept: list[Draft] | None) -> None:
+    def show_drafts(self, kept: list[Draft] | None) -> None:
         if kept is not None:  # None: they could not be read; the card shows all the same
             self._section("drafts", "Unsaved" if kept else "", _drafts(kept))
 

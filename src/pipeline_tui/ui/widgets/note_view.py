@@ -10,6 +10,8 @@ sanitiser). Only the start of a long note is rendered: it opens whole with enter
 
 from __future__ import annotations
 
+import asyncio
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from textual.app import ComposeResult
@@ -85,7 +87,7 @@ class NoteViewer(VerticalScroll, can_focus=False):
 
     def show(self, note: NoteView | None) -> None:
         key = _key(note)
-        if key == self.shown:
+        if key == self.shown and self._rendered_whole():
             return
         self.shown = key
         stamp = self.query_one("#note-stamp", Static)
@@ -101,9 +103,21 @@ class NoteViewer(VerticalScroll, can_focus=False):
 
     async def rendered(self) -> None:
         """Returns once the note last shown is mounted (Markdown renders in the
-        background)."""
+        background). Whoever waits can be cancelled (the card screen being filled for a
+        card the rep moved away from); the rendering goes on, so the note it was for
+        is not left half shown."""
         if self._rendering is not None:
-            await self._rendering
+            await asyncio.shield(asyncio.ensure_future(self._rendering))
+
+    def _rendered_whole(self) -> bool:
+        """The last rendering has not ended short (failed or cancelled)."""
+        rendering = self._rendering
+        if rendering is None or not rendering.is_done:
+            return True
+        try:
+            return rendering.exception is None
+        except asyncio.CancelledError:
+            return False
 
 
 def _key(note: NoteView | None) -> tuple[int, int] | None:
