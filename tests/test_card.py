@@ -624,10 +624,6 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
         kept = app.get_screen(CARD_SCREEN)
         assert isinstance(kept, CardScreen)
 
-        async def rest() -> None:
-            await pilot.pause(READY_AFTER_S * 3)
-            await settle(pilot)
-
         async def enter() -> str:
             reads.clear()
             with seams.frames_written(app) as frames:
@@ -637,7 +633,7 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
             return screen_text(app)
 
         assert focused_card_name(app) == "Ada"
-        await rest()
+        await rest(pilot)
         assert kept.ready_for(ada, TODAY) is not None and kept.ready_for(ben, TODAY) is None
         monkeypatch.setattr(service, "card", counted)
 
@@ -647,14 +643,14 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
         assert kept.ready_for(ada, TODAY) is None, "shown: the next enter reads it again"
 
         await press(pilot, "escape")
-        await rest()
+        await rest(pilot)
         assert reads == [ada]  # readied again, now the screen was shown
         service.add_note(ada, NoteKind.PROBLEM, "Written in another app")
         text = await enter()
         assert reads == [ada] and "Written in another app" in text
 
         await press(pilot, "escape")
-        await rest()
+        await rest(pilot)
         service.keep_draft(
             DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Half a goal", "kind": "goal"}
         )
@@ -662,13 +658,28 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
         assert reads == [] and "Unsaved" in text and "Written in another app" in text
 
         await press(pilot, "escape")
-        await rest()
+        await rest(pilot)
         assert kept.ready_for(ada, TODAY) is not None
         await burst(pilot, "j", "enter")
         assert showing(app, kept) and kept.card_id == ben
         text = screen_text(app)
         assert "Ben" in text and "Goal 0" in text
         assert "Ada" not in text and "Unsaved" not in text and "Call 0" not in text
+
+
+async def rest(pilot: Pilot[None]) -> None:
+    """The highlight rests long enough for the board to fill its card screen with it."""
+    await pilot.pause(READY_AFTER_S * 3)
+    await settle(pilot)
+
+
+async def readying_ada_slowly(pilot: Pilot[None], slow_markdown: list[float]) -> None:
+    """Ben readied; then k to Ada, whose note takes 0.4 s to render as she is readied."""
+    await press(pilot, "j")
+    await rest(pilot)
+    slow_markdown[0] = 0.4
+    await burst(pilot, "k")
+    await pilot.pause(READY_AFTER_S * 2.5)
 
 
 @pytest.fixture
@@ -695,12 +706,7 @@ async def test_a_card_left_while_it_was_readied_opens_whole_later(
     slow_markdown[0] = 0.0
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
-        await press(pilot, "j")
-        await pilot.pause(READY_AFTER_S * 3)
-        await settle(pilot)  # readied with Ben
-        slow_markdown[0] = 0.4
-        await burst(pilot, "k")  # to Ada: her note renders for 0.4 s
-        await pilot.pause(READY_AFTER_S * 2.5)
+        await readying_ada_slowly(pilot, slow_markdown)
         await burst(pilot, "j", "k")  # away and back while it renders
         slow_markdown[0] = 0.0
         await pilot.pause(0.6)
@@ -721,12 +727,7 @@ async def test_a_double_click_while_the_card_is_readied_opens_it_once(
     slow_markdown[0] = 0.0
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
-        await press(pilot, "j")
-        await pilot.pause(READY_AFTER_S * 3)
-        await settle(pilot)  # readied with Ben
-        slow_markdown[0] = 0.4
-        await burst(pilot, "k")  # to Ada: the filling renders her note for 0.4 s
-        await pilot.pause(READY_AFTER_S * 2.5)
+        await readying_ada_slowly(pilot, slow_markdown)
         ada_tile = (2, 1)  # the first card of the lead column, highlighted
         await pilot.click("#cards-lead", offset=ada_tile)
         await pilot.click("#cards-lead", offset=ada_tile)
@@ -759,13 +760,11 @@ async def test_a_store_that_refused_a_card_ahead_is_not_asked_again_soon(
 
     monkeypatch.setattr(service, "card", refused)
     async with running(service, (80, 24)) as (app, pilot):
-        await pilot.pause(READY_AFTER_S * 3)
-        await settle(pilot)
+        await rest(pilot)
         assert asked == [ada]
         for key in ("j", "k"):
             await press(pilot, key)
-            await pilot.pause(READY_AFTER_S * 3)
-            await settle(pilot)
+            await rest(pilot)
         assert asked == [ada]
         monkeypatch.setattr(service, "card", read)
         await press(pilot, "enter")
@@ -791,8 +790,7 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
         assert isinstance(kept, CardScreen)
-        await pilot.pause(READY_AFTER_S * 3)
-        await settle(pilot)
+        await rest(pilot)
         assert reads == [ada] and kept.ready_for(ada, TODAY) is not None
         reads.clear()
         await press(pilot, "slash")
@@ -802,8 +800,7 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
             await settle(pilot)
         assert reads == [] and kept.ready_for(ben, TODAY) is None
         await press(pilot, "enter")  # the filter done: back to the list, on Ben
-        await pilot.pause(READY_AFTER_S * 3)
-        await settle(pilot)
+        await rest(pilot)
         assert reads == [ben] and kept.ready_for(ben, TODAY) is not None
 
 

@@ -115,7 +115,6 @@ async def read_card(backend: Backend, card_id: int, held: CardRead | None = None
 class _Ready:
     """What a closed card screen was filled with, for the card opened next."""
 
-    card_id: int
     read: CardRead
     size: Size
     today: date
@@ -296,7 +295,7 @@ class CardScreen(seams.FullScreen[None]):
         seams.draw_unseen(self)
         # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
         self.refresh()
-        self.ready = _Ready(card_id, read, self.app.size, self.backend.today(), monotonic())
+        self.ready = _Ready(read, self.app.size, self.backend.today(), monotonic())
 
     def ready_for(self, card_id: int, today: date) -> CardRead | None:
         """What this closed screen is filled with, if it is `card_id`, filled since it
@@ -305,7 +304,7 @@ class CardScreen(seams.FullScreen[None]):
         ready = self.ready
         if (
             ready is None
-            or ready.card_id != card_id
+            or ready.read.card.summary.id != card_id
             or ready.size != self.app.size
             or ready.today != today
             or monotonic() - ready.at > READY_FOR_S
