@@ -26,6 +26,7 @@ from pipeline_tui.cli import freeze_for_good
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.garbage import CollectBetweenKeys
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
@@ -103,12 +104,16 @@ async def measure(
     """Every keystroke kind, `reps` times each (`open_reps` for opening a card; one more
     of each is a warm-up), and the in-app search measurements (None until they exist)."""
     # As the command line runs it: what lives as long as the app is frozen once the
-    # board is in, and again once the card screen kept for enter is built.
+    # board is in, and again once the card screen kept for enter is built; full garbage
+    # collections run between keys from the first paint on.
+    between_keys = CollectBetweenKeys()
     app = PipelineApp(
         service,
         cursor_blink=False,
+        on_first_paint=between_keys.start,
         on_board_loaded=freeze_for_good,
         on_card_screen_kept=freeze_for_good,
+        between_keys=between_keys,
     )
     results: dict[str, Samples] = {}
 
@@ -120,81 +125,84 @@ async def measure(
             return
         results.setdefault(label, Samples(key)).seconds.append(seconds)
 
-    async with app.run_test(size=SIZE) as pilot:
-        board = app.screen
-        assert isinstance(board, BoardScreen)
-        # Usable: every column's ids and the header's totals read, the cards on screen too.
-        await _quiet(
-            pilot,
-            lambda: (
-                board.model.complete
-                and bool(board.columns[Stage.LEAD].ids)
-                and not board.model.cache.pending
-            ),
-        )
-        # Start a few cards down a full column, so j and k both have somewhere to go.
-        for _ in range(3):
-            await timed_key(pilot, "j", lambda: True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            board = app.screen
+            assert isinstance(board, BoardScreen)
+            # Usable: every column's ids and the header's totals read, the cards on screen too.
+            await _quiet(
+                pilot,
+                lambda: (
+                    board.model.complete
+                    and bool(board.columns[Stage.LEAD].ids)
+                    and not board.model.cache.pending
+                ),
+            )
+            # Start a few cards down a full column, so j and k both have somewhere to go.
+            for _ in range(3):
+                await timed_key(pilot, "j", lambda: True)
 
-        for _ in range(reps + 1):
-            # The measuring machinery itself: a key nothing is bound to.
-            record("no-op key (floor)", "f24", await timed_key(pilot, "f24", lambda: True))
-            for key, step in (("j", 1), ("k", -1)):
-                cards = _focused_list(app)
-                target = cards.cursor + step
+            for _ in range(reps + 1):
+                # The measuring machinery itself: a key nothing is bound to.
+                record("no-op key (floor)", "f24", await timed_key(pilot, "f24", lambda: True))
+                for key, step in (("j", 1), ("k", -1)):
+                    cards = _focused_list(app)
+                    target = cards.cursor + step
 
-                def at_target(cards: CardList = cards, target: int = target) -> bool:
-                    return cards.cursor == target
+                    def at_target(cards: CardList = cards, target: int = target) -> bool:
+                        return cards.cursor == target
 
-                seconds = await timed_key(pilot, key, at_target)
-                record(f"focus {'down' if step > 0 else 'up'} ({key})", key, seconds)
-            for key, step in (("l", 1), ("h", -1)):
-                before = _focused_list(app)
+                    seconds = await timed_key(pilot, key, at_target)
+                    record(f"focus {'down' if step > 0 else 'up'} ({key})", key, seconds)
+                for key, step in (("l", 1), ("h", -1)):
+                    before = _focused_list(app)
 
-                def moved_on(before: CardList = before) -> bool:
-                    return app.focused is not before and isinstance(app.focused, CardList)
+                    def moved_on(before: CardList = before) -> bool:
+                        return app.focused is not before and isinstance(app.focused, CardList)
 
-                seconds = await timed_key(pilot, key, moved_on)
-                record(f"focus {'right' if step > 0 else 'left'} ({key})", key, seconds)
+                    seconds = await timed_key(pilot, key, moved_on)
+                    record(f"focus {'right' if step > 0 else 'left'} ({key})", key, seconds)
 
-        # Moves are timed from the prospect column: L on a lead opens its qualification
-        # checklist first (a dialog the rep answers), which is not what this measures.
-        await timed_key(pilot, "l", lambda: _focused_list(app).stage is Stage.PROSPECT)
-        for _ in range(reps + 1):
-            for key in ("L", "H"):
+            # Moves are timed from the prospect column: L on a lead opens its qualification
+            # checklist first (a dialog the rep answers), which is not what this measures.
+            await timed_key(pilot, "l", lambda: _focused_list(app).stage is Stage.PROSPECT)
+            for _ in range(reps + 1):
+                for key in ("L", "H"):
+                    card = _focused_list(app).highlighted
+                    assert card is not None
+                    card_id, stage = card.id, card.stage
+
+                    def moved(card_id: int = card_id, stage: Any = stage) -> bool:
+                        focused = app.focused
+                        return (
+                            isinstance(focused, CardList)
+                            and focused.stage is not stage
+                            and focused.highlighted is not None
+                            and focused.highlighted.id == card_id
+                        )
+
+                    label = "move card on (L)" if key == "L" else "move card back (H)"
+                    record(label, key, await timed_key(pilot, key, moved))
+
+            for _ in range(open_reps + 1):
                 card = _focused_list(app).highlighted
                 assert card is not None
-                card_id, stage = card.id, card.stage
+                card_id = card.id
 
-                def moved(card_id: int = card_id, stage: Any = stage) -> bool:
-                    focused = app.focused
-                    return (
-                        isinstance(focused, CardList)
-                        and focused.stage is not stage
-                        and focused.highlighted is not None
-                        and focused.highlighted.id == card_id
+                def opened(card_id: int = card_id) -> bool:
+                    screen = app.screen
+                    return isinstance(screen, CardScreen) and str(screen.sub_title).endswith(
+                        f"card {card_id}"
                     )
 
-                label = "move card on (L)" if key == "L" else "move card back (H)"
-                record(label, key, await timed_key(pilot, key, moved))
-
-        for _ in range(open_reps + 1):
-            card = _focused_list(app).highlighted
-            assert card is not None
-            card_id = card.id
-
-            def opened(card_id: int = card_id) -> bool:
-                screen = app.screen
-                return isinstance(screen, CardScreen) and str(screen.sub_title).endswith(
-                    f"card {card_id}"
+                record("open card (enter)", "enter", await timed_key(pilot, "enter", opened))
+                record(
+                    "back to board (escape)",
+                    "escape",
+                    await timed_key(pilot, "escape", lambda: app.screen is board),
                 )
 
-            record("open card (enter)", "enter", await timed_key(pilot, "enter", opened))
-            record(
-                "back to board (escape)",
-                "escape",
-                await timed_key(pilot, "escape", lambda: app.screen is board),
-            )
-
-        searched = await search.measure_in_app(pilot)
+            searched = await search.measure_in_app(pilot)
+    finally:
+        between_keys.stop()
     return results, searched

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
     from pipeline_tui.shell.listeners import Listeners
     from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
+    from pipeline_tui.ui.garbage import CollectBetweenKeys
 
 PROG = "pipeline-tui"
 TODAY_ENV = "PIPELINE_TUI_TODAY"
@@ -562,14 +563,16 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         gc.enable()  # the board may never have been painted
 
 
-def _after_first_paint() -> None:
+def _after_first_paint(between_keys: CollectBetweenKeys) -> None:
     """Garbage collection resumes. What start-up built by then (Textual's modules,
     classes and styles, the board's widgets) lives as long as the app: it is frozen
     (see freeze_for_good), or the next full collection would walk all of it, in the
-    middle of the launch (~80 ms at 100,000 cards, on the way to the first card)."""
+    middle of the launch (~80 ms at 100,000 cards, on the way to the first card).
+    From now on full collections run between keys (ui/garbage.py)."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+    between_keys.start()
 
 
 def freeze_for_good() -> None:
@@ -587,6 +590,7 @@ def freeze_for_good() -> None:
 def _run_board(args: argparse.Namespace, config: Config) -> int:
     # Textual is imported only when the board opens, so shell commands start quickly.
     from pipeline_tui.ui.app import PipelineApp
+    from pipeline_tui.ui.garbage import CollectBetweenKeys
 
     target = database_target(args, config)
     state_file = None if args.demo else default_state_path()
@@ -615,6 +619,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     else:
         service = _open_service(target, config, listeners, answer_timeout=BOARD_ANSWER_TIMEOUT_S)
         close = service.close
+    between_keys = CollectBetweenKeys()
     try:
         app = PipelineApp(
             service,
@@ -625,9 +630,10 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             config_file=config.path,
             stale_limits=config.stale_limits,
             first_board=first,
-            on_first_paint=_after_first_paint,
+            on_first_paint=partial(_after_first_paint, between_keys),
             on_board_loaded=freeze_for_good,
             on_card_screen_kept=freeze_for_good,
+            between_keys=between_keys,
             first_screen=getattr(args, "first_screen", None),
             calls_everyone=getattr(args, "calls_everyone", False),
             date_order=config.date_order,
@@ -648,6 +654,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
             # However the app ended (a crash included), what is typed is kept.
             app.flush_drafts()
     finally:
+        between_keys.stop()
         if listeners is not None:
             listeners.close()
         close()

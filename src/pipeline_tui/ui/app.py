@@ -49,6 +49,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch, KeyCommands
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
+from pipeline_tui.ui.garbage import WRITTEN_AFTER_S, CollectBetweenKeys
 from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -193,6 +194,7 @@ class PipelineApp(App[None]):
         on_first_paint: Callable[[], object] | None = None,
         on_board_loaded: Callable[[], object] | None = None,
         on_card_screen_kept: Callable[[], object] | None = None,
+        between_keys: CollectBetweenKeys | None = None,
         first_screen: str | None = None,
         calls_everyone: bool = False,
         date_order: DateOrder = DateOrder.DMY,
@@ -213,7 +215,8 @@ class PipelineApp(App[None]):
         `first_board` is the top of each column, read while the store opens.
         `on_first_paint` is called once the board has first been painted, and
         `on_board_loaded` once it first holds every card, and `on_card_screen_kept` once
-        the card screen it keeps for enter is built.
+        the card screen it keeps for enter is built. `between_keys` runs the full garbage
+        collections once a key's frame is out (ui/garbage.py).
         `first_screen` "calls" (or "calls-week": the next seven days too) opens the call
         queue over the board, of everyone's cards with `calls_everyone`."""
         super().__init__()
@@ -227,6 +230,7 @@ class PipelineApp(App[None]):
         self.on_first_paint = on_first_paint
         self.on_board_loaded = on_board_loaded
         self.on_card_screen_kept = on_card_screen_kept
+        self.between_keys = between_keys
         self.first_screen = first_screen
         self.calls_everyone = calls_everyone
         self.config_file = config_file
@@ -264,10 +268,25 @@ class PipelineApp(App[None]):
         board.reload()
 
     async def on_event(self, event: events.Event) -> None:
+        # A key comes back here as it bubbles up (forwarded): counted once, fresh.
+        fresh = isinstance(event, events.InputEvent) and not event.is_forwarded
+        if fresh and self.between_keys and self.between_keys.typed():
+            self.call_after_refresh(self._key_frame_drawn)
         if KeyOrder.takes(event):
             await self.key_order.typed(event)
             return
         await super().on_event(event)
+
+    def _key_frame_drawn(self) -> None:
+        between_keys = self.between_keys
+        assert between_keys is not None
+        between_keys.drawn()
+
+        def written() -> None:
+            if between_keys.written(keys_waiting=not self.key_order.idle):
+                self.call_after_refresh(self._key_frame_drawn)
+
+        self.set_timer(WRITTEN_AFTER_S, written)
 
     def hold_keys(self) -> Callable[[], None]:
         """Keep the keys typed from now on until the returned function is called: for a

@@ -63,6 +63,11 @@ class KeyOrder:
         """Keys typed and not yet handed on."""
         return len(self._waiting)
 
+    @property
+    def idle(self) -> bool:
+        """No key is waiting or being handed on."""
+        return not self._waiting and not self._busy
+
     async def typed(self, event: events.Event) -> None:
         """A key from the terminal: handled now if nothing is in flight, else queued."""
         self._waiting.append(event)
