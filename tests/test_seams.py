@@ -579,3 +579,15 @@ async def test_a_full_screen_shown_again_after_new_css_is_restyled() -> None:
         assert kept.query_one("#changing").styles.background == Color.parse("red"), (
             "styled with the rules it had before: FullScreen._styled_with"
         )
+
+
+async def test_repaints_held_says_when_the_app_holds_its_repaints() -> None:
+    app = _Probe()
+    async with app.run_test():
+        assert not seams.repaints_held(app)
+        with app.batch_update():
+            assert seams.repaints_held(app)
+        release = seams.hold_repaints(app, limit_s=5.0)
+        assert seams.repaints_held(app)
+        release()
+        assert not seams.repaints_held(app)

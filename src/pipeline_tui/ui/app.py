@@ -49,10 +49,10 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch, KeyCommands
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
-from pipeline_tui.ui.garbage import WRITTEN_AFTER_S, CollectBetweenKeys
+from pipeline_tui.ui.garbage import CollectBetweenKeys
 from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
-from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.text import literal_markup
@@ -231,6 +231,14 @@ class PipelineApp(App[None]):
         self.on_board_loaded = on_board_loaded
         self.on_card_screen_kept = on_card_screen_kept
         self.between_keys = between_keys
+        if between_keys is not None:
+            self.key_order.when_handled = between_keys.keys_handled
+            between_keys.attach(
+                self.call_after_refresh,
+                self.set_timer,
+                keys_waiting=lambda: not self.key_order.idle,
+                busy=self._work_to_show,
+            )
         self.first_screen = first_screen
         self.calls_everyone = calls_everyone
         self.config_file = config_file
@@ -268,25 +276,22 @@ class PipelineApp(App[None]):
         board.reload()
 
     async def on_event(self, event: events.Event) -> None:
-        # A key comes back here as it bubbles up (forwarded): counted once, fresh.
-        fresh = isinstance(event, events.InputEvent) and not event.is_forwarded
-        if fresh and self.between_keys and self.between_keys.typed():
-            self.call_after_refresh(self._key_frame_drawn)
+        if self.between_keys is not None:
+            # A key comes back here as it bubbles up (forwarded): counted once, fresh.
+            if KeyOrder.takes(event):
+                self.between_keys.input_arrived(key=True)
+            elif isinstance(event, events.MouseEvent) and not event.is_forwarded:
+                self.between_keys.input_arrived(key=False)
         if KeyOrder.takes(event):
             await self.key_order.typed(event)
             return
         await super().on_event(event)
 
-    def _key_frame_drawn(self) -> None:
-        between_keys = self.between_keys
-        assert between_keys is not None
-        between_keys.drawn()
-
-        def written() -> None:
-            if between_keys.written(keys_waiting=not self.key_order.idle):
-                self.call_after_refresh(self._key_frame_drawn)
-
-        self.set_timer(WRITTEN_AFTER_S, written)
+    def _work_to_show(self) -> bool:
+        # A message waiting may be a key the terminal sent. The board's reading ahead of
+        # a card is not something a key waits to see.
+        workers = (w for w in self.workers if w.is_running and w.group != READY_GROUP)
+        return self.message_queue_size > 0 or seams.repaints_held(self) or any(workers)
 
     def hold_keys(self) -> Callable[[], None]:
         """Keep the keys typed from now on until the returned function is called: for a

@@ -1,54 +1,75 @@
 """Full garbage collections run between keys, not in the middle of one.
 
 Much of what the app allocates after start-up is in reference cycles: every widget's
-line cache holds Textual Strips, which cache themselves, and a refilled card screen's
-widgets point at their parents. Only the cyclic collector frees that, and its full pass
-walks everything start-up did not freeze: 10-100 ms at 160x45, every 5-15 s of brisk
-keys. Python starts one when its counters say so, in the middle of whatever key is being
-handled, and that key's frame comes that much later.
+line cache holds Textual Strips, which can cache themselves, and a refilled card
+screen's widgets point at their parents. Only the cyclic collector frees that, and its
+full pass walks everything start-up did not freeze: 10-100 ms at 160x45, every 5-15 s of
+brisk keys. Python starts one when its counters say so, in the middle of whatever key is
+being handled, and that key's frame comes that much later.
 
-So once the board is painted, Python's own full collection is kept for keys that never
-leave a moment between them (`EVERY_GEN1_OF_BRISK_KEYS`), and the app runs it when it is
-due (`DUE_AFTER`: as often as Python would) just after a key's frame is out. The rep is
-looking at that frame; the next key rarely comes within the collection, and when it does
-it waits no longer than it would have anyway. A worker still running then (a store
-write, a card read ahead) is held up by it instead, out of the rep's sight.
+So once the board is painted, Python's own full collection is a fallback
+(`FALLBACK_GEN2_THRESHOLD`), and the app runs one when it is due (`DUE_AFTER`) just after
+a frame: once every key typed has been handed on and handled (KeyOrder), the work it
+started is done, the screen has been painted and `WRITTEN_AFTER_S` has passed with no
+further input. The rep is looking
+at that frame; the next key rarely comes within the collection, and when it does it
+waits no longer than it would have anyway. A worker still running then (a store write,
+a card read ahead) is held up instead, out of the rep's sight.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 
 DUE_AFTER = 10
-"""Middle-generation collections since the last full one: Python's own cadence."""
-EVERY_GEN1_OF_BRISK_KEYS = 40
-"""Python's own full collection, for keys that never leave a moment between them."""
+"""Middle-generation collections since the last full one: Python's own count (Python
+also waits for enough new long-lived objects, so it may run one less often)."""
+FALLBACK_GEN2_THRESHOLD = 40
+"""Python's own full collection, for input that never leaves a moment between keys."""
 WRITTEN_AFTER_S = 0.005
 """A frame drawn is handed to the driver's writer thread, which needs the interpreter to
-write it: the collection waits this long more, or it would hold the frame back."""
+write it: the collection gives it this long. It cannot see the write itself, and a whole
+board at 160x45 to a slow terminal can take longer (the collection then holds its end)."""
+BUSY_POLL_S = 0.02
+BUSY_LIMIT_S = 0.5
+"""Work a key started (a store call, repaints held until a screen is gone) is waited for,
+as its frame is the key's too; for this long at most (an import is not waited for)."""
+ASK_LOST_S = 1.0
+"""A wait for the screen to be idle that has not ended by then is taken as lost: the
+screen it waited on was closed before it was idle again."""
+
+Callback = Callable[[], object]
 
 
 class CollectBetweenKeys:
-    """When a key's frame is out, runs the full garbage collection if it is due.
+    """Runs the full garbage collection, when it is due, once a key's frame is out.
 
-    The app calls `typed()` on every input event; when that returns True, `drawn()` once
-    the screen is idle again and `written()` `WRITTEN_AFTER_S` later (and again from
-    `drawn()` if that returns True). `start()` once garbage collection is on after
-    start-up."""
+    The command line calls `start()` once garbage collection is on after start-up, and
+    `stop()` at the end. The app calls `attach()` with its ways to wait, `input_arrived()`
+    for every key, paste and mouse event from the terminal, and `keys_handled()` each
+    time KeyOrder has handed on every waiting key."""
 
     def __init__(
         self,
         *,
         counts: Callable[[], tuple[int, int, int]] = gc.get_count,
         collect: Callable[[], object] = gc.collect,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.counts = counts
         self.collect = collect
+        self.clock = clock
         self.collections = 0
         """Full collections run between keys so far."""
         self._thresholds: tuple[int, int, int] | None = None
-        self._asked = False
+        self._after_refresh: Callable[[Callback], object] | None = None
+        self._later: Callable[[float, Callback], object] = lambda _delay, _callback: None
+        self._keys_waiting: Callable[[], bool] = lambda: False
+        self._busy: Callable[[], bool] = lambda: False
+        self._busy_since: float | None = None
+        self._asked_at: float | None = None
         self._inputs = 0
         self._inputs_drawn = 0
 
@@ -56,34 +77,71 @@ class CollectBetweenKeys:
         if self._thresholds is None:
             self._thresholds = gc.get_threshold()
             young, middle, _ = self._thresholds
-            gc.set_threshold(young, middle, EVERY_GEN1_OF_BRISK_KEYS)
+            gc.set_threshold(young, middle, FALLBACK_GEN2_THRESHOLD)
 
     def stop(self) -> None:
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
             self._thresholds = None
 
-    def typed(self) -> bool:
-        """True when the app should call `drawn()` once this input's frame is drawn
-        (False while it already will)."""
+    def attach(
+        self,
+        after_refresh: Callable[[Callback], object],
+        later: Callable[[float, Callback], object],
+        keys_waiting: Callable[[], bool],
+        busy: Callable[[], bool],
+    ) -> None:
+        """`after_refresh(f)` calls f once the screen is idle and painted, `later(s, f)`
+        in s seconds; `keys_waiting()` says whether typed keys wait their turn, `busy()`
+        whether work the keys started is still to show."""
+        self._after_refresh, self._later = after_refresh, later
+        self._keys_waiting, self._busy = keys_waiting, busy
+
+    def input_arrived(self, key: bool) -> None:
+        """A key (or paste) waits for `keys_handled`; a mouse event's frame is waited
+        for at once."""
         self._inputs += 1
-        if self._thresholds is None or self._asked:
-            return False
-        self._asked = True
-        return True
+        if not key:
+            self._ask()
 
-    def drawn(self) -> None:
+    def keys_handled(self) -> None:
+        self._ask()
+
+    def _ask(self) -> None:
+        if self._thresholds is None or self._after_refresh is None:
+            return  # before the first paint
+        now = self.clock()
+        if self._asked_at is not None and now - self._asked_at < ASK_LOST_S:
+            return  # already waiting for the frame
+        self._asked_at = now
+        self._after_refresh(self._drawn)
+
+    def _drawn(self) -> None:
+        self._asked_at = self.clock()
         self._inputs_drawn = self._inputs
+        self._later(WRITTEN_AFTER_S, self._written)
 
-    def written(self, keys_waiting: bool) -> bool:
-        """Collect now if it is due. True: another key came since the frame was drawn,
-        or typed keys are `keys_waiting` their turn, so call `drawn()` again once the
-        next frame is drawn."""
-        if keys_waiting or self._inputs != self._inputs_drawn:
-            return True
-        self._asked = False
-        # gc is off before the first paint, and while Textual scrolls smoothly.
-        if gc.isenabled() and self.counts()[2] >= DUE_AFTER:
-            self.collect()
-            self.collections += 1
-        return False
+    def _written(self) -> None:
+        self._asked_at = None
+        # Not while something else has paused collection (Textual can, to scroll).
+        if not gc.isenabled() or self.counts()[2] < DUE_AFTER:
+            return
+        if self._keys_waiting():
+            return  # keys_handled asks again once they are
+        if self._inputs != self._inputs_drawn:
+            self._ask()  # its frame first
+            return
+        now = self.clock()
+        if self._busy():
+            self._busy_since = self._busy_since if self._busy_since is not None else now
+            if now - self._busy_since < BUSY_LIMIT_S:
+                self._asked_at = now
+                self._later(BUSY_POLL_S, self._ask_again)
+                return
+        self._busy_since = None
+        self.collect()
+        self.collections += 1
+
+    def _ask_again(self) -> None:
+        self._asked_at = None
+        self._ask()

@@ -52,6 +52,8 @@ class KeyOrder:
         self._busy = False
         self._holds = 0
         self._turn = 0
+        self.when_handled: Callable[[], object] | None = None
+        """Called each time every key typed so far has been handed on and handled."""
 
     @staticmethod
     def takes(event: events.Event) -> bool:
@@ -145,6 +147,8 @@ class KeyOrder:
             return
         self._busy = False
         await self._hand_on()
+        if self.when_handled is not None and self.idle:
+            self.when_handled()
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:

@@ -358,6 +358,12 @@ def _scrollbars(screen: Screen[Any]) -> list[tuple[bool, bool]]:
 _holding: set[asyncio.Task[None]] = set()
 
 
+def repaints_held(app: App[Any]) -> bool:
+    """Whether the app's repaints are held (App.batch_update, hold_repaints): what the
+    keys did is not on screen yet. Upstream: no public way to ask as of 8.2.8."""
+    return app._batch_count > 0
+
+
 def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:
     """Hold the app's repaints while a popped screen is removed: one frame, not two.
 

@@ -75,6 +75,8 @@ READY_AFTER_S = 0.1
 """How long the highlight rests on a card before the card screen is filled with it,
 unseen, so that enter has only to show it. Keys typed quicker than this (a held j)
 set nothing off."""
+READY_GROUP = "ready-card"
+"""The workers that fill the card screen ahead."""
 READY_SLOW_S = 0.25
 READY_PAUSE_S = 30.0
 """A store that took longer than READY_SLOW_S to read a card, or refused, is not asked
@@ -820,7 +822,7 @@ class BoardScreen(seams.FullScreen[None]):
         self._readying = (card.id, self._ready_card(card.id))
 
     # Not exit_on_error: the rep asked for nothing; enter reads again and says what is wrong.
-    @work(group="ready-card", exclusive=True, exit_on_error=False)
+    @work(group=READY_GROUP, exclusive=True, exit_on_error=False)
     async def _ready_card(self, card_id: int) -> None:
         """The card screen filled with this card while it is closed (CardScreen.reopen);
         enter then only checks the board clock and shows it."""
