@@ -44,6 +44,41 @@ def collector_due(
     return collector, collected
 
 
+class FakeApp:
+    """The app's ways to wait, run when the test says."""
+
+    def __init__(self) -> None:
+        self.idle: list[Callable[[], object]] = []
+        self.timers: list[Callable[[], object]] = []
+        self.keys_waiting = False
+        self.busy = False
+
+    def attach(self, collector: CollectBetweenKeys) -> None:
+        collector.attach(
+            lambda f: self.idle.append(f),
+            lambda _s, f: self.timers.append(f),
+            keys_waiting=lambda: self.keys_waiting,
+            busy=lambda: self.busy,
+        )
+
+    def run(self) -> None:
+        """The screen goes idle, then the timers fire."""
+        while self.idle or self.timers:
+            for queue in (self.idle, self.timers):
+                while queue:
+                    queue.pop(0)()
+
+
+def attached(
+    started: list[CollectBetweenKeys], clock: Callable[[], float] = lambda: 0.0
+) -> tuple[CollectBetweenKeys, list[str], FakeApp]:
+    """A started collector with a collection due, attached to a FakeApp."""
+    collector, collected = collector_due(started, due=True, clock=clock)
+    app = FakeApp()
+    app.attach(collector)
+    return collector, collected, app
+
+
 async def test_a_due_collection_waits_for_the_last_frame_of_a_burst(
     started: list[CollectBetweenKeys],
 ) -> None:
@@ -85,31 +120,6 @@ async def test_keys_collect_nothing_when_no_collection_is_due(
         assert collected == []
 
 
-class FakeApp:
-    """The app's ways to wait, run when the test says."""
-
-    def __init__(self) -> None:
-        self.idle: list[Callable[[], object]] = []
-        self.timers: list[Callable[[], object]] = []
-        self.keys_waiting = False
-        self.busy = False
-
-    def attach(self, collector: CollectBetweenKeys) -> None:
-        collector.attach(
-            lambda f: self.idle.append(f),
-            lambda _s, f: self.timers.append(f),
-            keys_waiting=lambda: self.keys_waiting,
-            busy=lambda: self.busy,
-        )
-
-    def run(self) -> None:
-        """The screen goes idle, then the timers fire."""
-        while self.idle or self.timers:
-            for queue in (self.idle, self.timers):
-                while queue:
-                    queue.pop(0)()
-
-
 def test_python_runs_its_own_full_collection_only_as_a_fallback_while_started() -> None:
     before = gc.get_threshold()
     collector = CollectBetweenKeys()
@@ -133,9 +143,7 @@ def test_nothing_is_asked_of_the_app_before_the_first_paint() -> None:
 def test_a_key_typed_before_the_frame_is_written_is_waited_for(
     started: list[CollectBetweenKeys],
 ) -> None:
-    collector, collected = collector_due(started, due=True)
-    app = FakeApp()
-    app.attach(collector)
+    collector, collected, app = attached(started)
     collector.input_arrived(key=True)
     assert app.idle == [], "a key waits until KeyOrder has handled it"
     collector.keys_handled()
@@ -153,9 +161,7 @@ def test_a_key_typed_before_the_frame_is_written_is_waited_for(
 def test_a_mouse_event_since_the_frame_waits_for_its_own_frame(
     started: list[CollectBetweenKeys],
 ) -> None:
-    collector, collected = collector_due(started, due=True)
-    app = FakeApp()
-    app.attach(collector)
+    collector, collected, app = attached(started)
     collector.input_arrived(key=False)
     app.idle.pop()()
     collector.input_arrived(key=False)
@@ -170,9 +176,7 @@ def test_work_a_key_started_is_waited_for_but_not_for_long(
     started: list[CollectBetweenKeys],
 ) -> None:
     now = [0.0]
-    collector, collected = collector_due(started, due=True, clock=lambda: now[0])
-    app = FakeApp()
-    app.attach(collector)
+    collector, collected, app = attached(started, clock=lambda: now[0])
     app.busy = True  # a store call the key started, or its repaints held
     collector.keys_handled()
     app.idle.pop()()
@@ -193,11 +197,30 @@ def test_work_a_key_started_is_waited_for_but_not_for_long(
     assert collected == ["collected", "collected"]
 
 
+def test_a_key_typed_during_a_wait_on_work_is_waited_for_afresh(
+    started: list[CollectBetweenKeys],
+) -> None:
+    now = [0.0]
+    collector, collected, app = attached(started, clock=lambda: now[0])
+    app.busy = True
+    collector.keys_handled()
+    app.idle.pop()()
+    app.timers.pop()()  # waiting on work since 0
+    now[0] += BUSY_LIMIT_S * 0.9
+    collector.input_arrived(key=True)  # a key, and its own store call
+    app.timers.pop()()  # asks again
+    app.idle.pop()()
+    now[0] += BUSY_LIMIT_S * 0.2
+    app.timers.pop()()
+    assert collected == [], "the new key's work has its own wait"
+    app.busy = False
+    app.run()
+    assert collected == ["collected"]
+
+
 def test_a_wait_lost_with_its_screen_is_given_up(started: list[CollectBetweenKeys]) -> None:
     now = [0.0]
-    collector, collected = collector_due(started, due=True, clock=lambda: now[0])
-    app = FakeApp()
-    app.attach(collector)
+    collector, collected, app = attached(started, clock=lambda: now[0])
     collector.keys_handled()
     app.idle.clear()  # the screen was closed before it was idle again
     collector.keys_handled()
@@ -211,9 +234,7 @@ def test_a_wait_lost_with_its_screen_is_given_up(started: list[CollectBetweenKey
 def test_nothing_is_collected_while_garbage_collection_is_paused(
     started: list[CollectBetweenKeys],
 ) -> None:
-    collector, collected = collector_due(started, due=True)
-    app = FakeApp()
-    app.attach(collector)
+    collector, collected, app = attached(started)
     gc.disable()
     try:
         collector.keys_handled()

@@ -276,15 +276,15 @@ class PipelineApp(App[None]):
         board.reload()
 
     async def on_event(self, event: events.Event) -> None:
-        if self.between_keys is not None:
-            # A key comes back here as it bubbles up (forwarded): counted once, fresh.
-            if KeyOrder.takes(event):
-                self.between_keys.input_arrived(key=True)
-            elif isinstance(event, events.MouseEvent) and not event.is_forwarded:
-                self.between_keys.input_arrived(key=False)
         if KeyOrder.takes(event):
+            if self.between_keys is not None:
+                self.between_keys.input_arrived(key=True)
             await self.key_order.typed(event)
             return
+        # A mouse event comes back here as it bubbles up (forwarded): counted once, fresh.
+        fresh_mouse = isinstance(event, events.MouseEvent) and not event.is_forwarded
+        if fresh_mouse and self.between_keys is not None:
+            self.between_keys.input_arrived(key=False)
         await super().on_event(event)
 
     def _work_to_show(self) -> bool:

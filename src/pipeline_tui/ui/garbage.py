@@ -70,8 +70,7 @@ class CollectBetweenKeys:
         self._busy: Callable[[], bool] = lambda: False
         self._busy_since: float | None = None
         self._asked_at: float | None = None
-        self._inputs = 0
-        self._inputs_drawn = 0
+        self._input_since_drawn = False
 
     def start(self) -> None:
         if self._thresholds is None:
@@ -100,7 +99,8 @@ class CollectBetweenKeys:
     def input_arrived(self, key: bool) -> None:
         """A key (or paste) waits for `keys_handled`; a mouse event's frame is waited
         for at once."""
-        self._inputs += 1
+        self._input_since_drawn = True
+        self._busy_since = None  # its own work is waited for afresh
         if not key:
             self._ask()
 
@@ -118,7 +118,7 @@ class CollectBetweenKeys:
 
     def _drawn(self) -> None:
         self._asked_at = self.clock()
-        self._inputs_drawn = self._inputs
+        self._input_since_drawn = False
         self._later(WRITTEN_AFTER_S, self._written)
 
     def _written(self) -> None:
@@ -128,12 +128,13 @@ class CollectBetweenKeys:
             return
         if self._keys_waiting():
             return  # keys_handled asks again once they are
-        if self._inputs != self._inputs_drawn:
+        if self._input_since_drawn:
             self._ask()  # its frame first
             return
         now = self.clock()
         if self._busy():
-            self._busy_since = self._busy_since if self._busy_since is not None else now
+            if self._busy_since is None:
+                self._busy_since = now
             if now - self._busy_since < BUSY_LIMIT_S:
                 self._asked_at = now
                 self._later(BUSY_POLL_S, self._ask_again)
