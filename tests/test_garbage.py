@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterator
 
 import pytest
+from textual.drivers.linux_driver import LinuxDriver
 
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.garbage import (
@@ -52,6 +53,7 @@ class FakeApp:
         self.timers: list[Callable[[], object]] = []
         self.keys_waiting = False
         self.busy = False
+        self.sending = False
 
     def attach(self, collector: CollectBetweenKeys) -> None:
         collector.attach(
@@ -59,6 +61,7 @@ class FakeApp:
             lambda _s, f: self.timers.append(f),
             keys_waiting=lambda: self.keys_waiting,
             busy=lambda: self.busy,
+            sending=lambda: self.sending,
         )
 
     def run(self) -> None:
@@ -216,6 +219,35 @@ def test_a_key_typed_during_a_wait_on_work_is_waited_for_afresh(
     app.busy = False
     app.run()
     assert collected == ["collected"]
+
+
+def test_a_frame_still_being_sent_to_the_terminal_is_waited_for_but_not_for_long(
+    started: list[CollectBetweenKeys],
+) -> None:
+    now = [0.0]
+    collector, collected, app = attached(started, clock=lambda: now[0])
+    app.sending = True  # a whole board, to a terminal that reads it slowly
+    collector.keys_handled()
+    app.idle.pop()()
+    app.timers.pop()()
+    assert collected == [], "the collection would hold the rest of the frame"
+    assert app.idle == [] and len(app.timers) == 1, "looks again, without a new frame"
+    app.sending = False
+    app.run()
+    assert collected == ["collected"]
+    app.sending = True  # a terminal that stopped reading: not waited for
+    collector.keys_handled()
+    app.idle.pop()()
+    for _ in range(3):
+        app.timers.pop()()
+        now[0] += BUSY_LIMIT_S / 2
+    app.run()
+    assert collected == ["collected", "collected"]
+
+
+def test_the_app_counts_what_its_terminal_has_been_sent() -> None:
+    app = make_app(demo_service())
+    assert app.driver_class is seams.output_counted(LinuxDriver) is not LinuxDriver
 
 
 def test_a_wait_lost_with_its_screen_is_given_up(started: list[CollectBetweenKeys]) -> None:

@@ -3,8 +3,17 @@ name, when an upgrade of Textual moves the name or changes what the lean relies 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import sys
+import termios
 import time
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -591,3 +600,78 @@ async def test_repaints_held_says_when_the_app_holds_its_repaints() -> None:
         assert seams.repaints_held(app)
         release()
         assert not seams.repaints_held(app)
+
+
+_SENDING_PROBE = """
+import sys
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+from pipeline_tui.ui import seams
+
+class Probe(App[None]):
+    def get_driver_class(self):
+        return seams.output_counted(super().get_driver_class())
+
+    def compose(self):
+        # Every cell its own colour: a frame far larger than a terminal's input buffer.
+        cells = Text()
+        for number in range(120 * 40):
+            cells.append("x", style=f"#{number % 256:02x}{number // 256 % 256:02x}80")
+        yield Static(cells)
+
+    def on_mount(self):
+        self.seen = []
+        self.set_interval(0.01, self.look)
+
+    def look(self):
+        state = "unflushed" if seams.output_unflushed(self) else "flushed"
+        if not self.seen or self.seen[-1] != state:
+            self.seen.append(state)
+            with open(sys.argv[1], "w") as report:
+                report.write(" ".join(self.seen))
+        if self.seen[-2:] == ["unflushed", "flushed"]:
+            self.exit()
+
+Probe().run()
+"""
+
+
+def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
+    tmp_path: Path,
+) -> None:
+    """The counted LinuxDriver in a real pseudo-terminal: while the terminal does not
+    read, the frame is still being sent; once it reads, it has been. Guards the lean on
+    LinuxDriver._file being what its writer thread writes to and flushes."""
+    report = tmp_path / "report"
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SENDING_PROBE, str(report)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"},
+        start_new_session=True,
+        close_fds=True,
+    )
+    os.close(slave)
+    try:
+        deadline = time.monotonic() + 30
+        while "unflushed" not in (report.read_text() if report.exists() else ""):
+            assert time.monotonic() < deadline, "never seen sending: output_counted"
+            assert process.poll() is None, "the probe ended before its first frame"
+            time.sleep(0.02)
+        while process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+        assert report.read_text().endswith("unflushed flushed"), (
+            "the driver's writes are not counted as sent: output_counted"
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        os.close(master)

@@ -25,6 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.css.stylesheet import Stylesheet
+from textual.driver import Driver
 from textual.fuzzy import Matcher
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -238,6 +239,7 @@ class PipelineApp(App[None]):
                 self.set_timer,
                 keys_waiting=lambda: not self.key_order.idle,
                 busy=self._work_to_show,
+                sending=partial(seams.output_unflushed, self),
             )
         self.first_screen = first_screen
         self.calls_everyone = calls_everyone
@@ -274,6 +276,10 @@ class PipelineApp(App[None]):
     @staticmethod
     def _board_after_calls(board: BoardScreen) -> None:
         board.reload()
+
+    def get_driver_class(self) -> type[Driver]:
+        # Counted, for the collection between keys to wait until a frame is all sent.
+        return seams.output_counted(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
         if KeyOrder.takes(event):

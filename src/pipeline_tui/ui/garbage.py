@@ -10,11 +10,11 @@ being handled, and that key's frame comes that much later.
 So once the board is painted, Python's own full collection is a fallback
 (`FALLBACK_GEN2_THRESHOLD`), and the app runs one when it is due (`DUE_AFTER`) just after
 a frame: once every key typed has been handed on and handled (KeyOrder), the work it
-started is done, the screen has been painted and `WRITTEN_AFTER_S` has passed with no
-further input. The rep is looking
-at that frame; the next key rarely comes within the collection, and when it does it
-waits no longer than it would have anyway. A worker still running then (a store write,
-a card read ahead) is held up instead, out of the rep's sight.
+started is done, the screen has been painted, the terminal has been sent all of it, and
+there has been no further input. The rep is looking at that frame; the next key rarely
+comes within the collection, and when it does it waits no longer than it would have
+anyway. A worker still running then (a card read ahead) is held up instead, out of the
+rep's sight.
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ DUE_AFTER = 10
 also waits for enough new long-lived objects, so it may run one less often)."""
 FALLBACK_GEN2_THRESHOLD = 40
 """Python's own full collection, for input that never leaves a moment between keys."""
-WRITTEN_AFTER_S = 0.005
+WRITE_POLL_S = 0.003
 """A frame drawn is handed to the driver's writer thread, which needs the interpreter to
-write it: the collection gives it this long. It cannot see the write itself, and a whole
-board at 160x45 to a slow terminal can take longer (the collection then holds its end)."""
+send it as fast as the terminal reads it (tens of milliseconds for a whole board over
+SSH): the collection would hold the end of the frame. It looks this often whether the
+thread has sent everything."""
 BUSY_POLL_S = 0.02
 BUSY_LIMIT_S = 0.5
 """Work a key started (a store call, repaints held until a screen is gone) is waited for,
-as its frame is the key's too; for this long at most (an import is not waited for)."""
+as its frame is the key's too, and so is a frame still being sent; for this long at most
+(an import is not waited for, nor a terminal that stopped reading)."""
 ASK_LOST_S = 1.0
 """A wait for the screen to be idle that has not ended by then is taken as lost: the
 screen it waited on was closed before it was idle again."""
@@ -68,6 +70,7 @@ class CollectBetweenKeys:
         self._later: Callable[[float, Callback], object] = lambda _delay, _callback: None
         self._keys_waiting: Callable[[], bool] = lambda: False
         self._busy: Callable[[], bool] = lambda: False
+        self._sending: Callable[[], bool] = lambda: False
         self._busy_since: float | None = None
         self._asked_at: float | None = None
         self._input_since_drawn = False
@@ -89,12 +92,14 @@ class CollectBetweenKeys:
         later: Callable[[float, Callback], object],
         keys_waiting: Callable[[], bool],
         busy: Callable[[], bool],
+        sending: Callable[[], bool] = lambda: False,
     ) -> None:
         """`after_refresh(f)` calls f once the screen is idle and painted, `later(s, f)`
         in s seconds; `keys_waiting()` says whether typed keys wait their turn, `busy()`
-        whether work the keys started is still to show."""
+        whether work the keys started is still to show, `sending()` whether the
+        terminal has yet to be sent some of what was painted."""
         self._after_refresh, self._later = after_refresh, later
-        self._keys_waiting, self._busy = keys_waiting, busy
+        self._keys_waiting, self._busy, self._sending = keys_waiting, busy, sending
 
     def input_arrived(self, key: bool) -> None:
         """A key (or paste) waits for `keys_handled`; a mouse event's frame is waited
@@ -119,7 +124,7 @@ class CollectBetweenKeys:
     def _drawn(self) -> None:
         self._asked_at = self.clock()
         self._input_since_drawn = False
-        self._later(WRITTEN_AFTER_S, self._written)
+        self._later(WRITE_POLL_S, self._written)
 
     def _written(self) -> None:
         self._asked_at = None
@@ -132,12 +137,16 @@ class CollectBetweenKeys:
             self._ask()  # its frame first
             return
         now = self.clock()
-        if self._busy():
+        working = self._busy()
+        if working or self._sending():
             if self._busy_since is None:
                 self._busy_since = now
             if now - self._busy_since < BUSY_LIMIT_S:
                 self._asked_at = now
-                self._later(BUSY_POLL_S, self._ask_again)
+                if working:  # its frame is still to come
+                    self._later(BUSY_POLL_S, self._ask_again)
+                else:
+                    self._later(WRITE_POLL_S, self._written)
                 return
         self._busy_since = None
         self.collect()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import sys
+import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from textual import events
 from textual._styles_cache import StylesCache
@@ -21,6 +24,7 @@ from textual.await_complete import AwaitComplete
 from textual.cache import LRUCache
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+from textual.driver import Driver
 from textual.geometry import Size
 from textual.keys import _character_to_key
 from textual.notifications import Notification
@@ -362,6 +366,84 @@ def repaints_held(app: App[Any]) -> bool:
     """Whether the app's repaints are held (App.batch_update, hold_repaints): what the
     keys did is not on screen yet. Upstream: no public way to ask as of 8.2.8."""
     return app._batch_count > 0
+
+
+class _CountedOutput:
+    """The terminal file as the driver's writer thread sees it: how many of the writes
+    handed to the thread it has written and flushed."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self._file = file
+        self.handed = 0  # by the app's thread
+        self._written = 0  # the rest by the writer thread
+        self.flushed = 0
+
+    def write(self, text: str) -> int:
+        count = self._file.write(text)
+        self._written += 1
+        return count
+
+    def flush(self) -> None:
+        self._file.flush()
+        self.flushed = self._written
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        return self._file.isatty()
+
+
+_outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyDictionary()
+
+
+def output_counted(driver_class: type[Driver]) -> type[Driver]:
+    """The driver to run the app with: Textual's LinuxDriver with its output counted
+    (output_unflushed), or `driver_class` itself if it is another.
+
+    A frame drawn is a string handed to the driver's writer thread, which writes it to
+    the terminal as fast as the terminal reads it: a whole board at 160x45 over SSH can
+    take tens of milliseconds. Work that holds the interpreter meanwhile (a full garbage
+    collection) holds the end of that frame. LinuxDriver keeps its file in `_file`,
+    read once by the writer thread it starts (WriterThread, a private module).
+    Upstream: no public way to know when the output is written as of 8.2.8."""
+    if sys.platform == "win32":
+        return driver_class
+    from textual.drivers.linux_driver import LinuxDriver
+
+    return _counted_linux_driver() if driver_class is LinuxDriver else driver_class
+
+
+@functools.cache
+def _counted_linux_driver() -> type[Driver]:
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class CountedLinuxDriver(LinuxDriver):
+        def __init__(
+            self,
+            app: App[Any],
+            *,
+            debug: bool = False,
+            mouse: bool = True,
+            size: tuple[int, int] | None = None,
+        ) -> None:
+            super().__init__(app, debug=debug, mouse=mouse, size=size)
+            self._output = _CountedOutput(self._file)  # type: ignore[arg-type]
+            self._file = self._output  # type: ignore[assignment]
+            _outputs[app] = self._output
+
+        def write(self, data: str) -> None:
+            self._output.handed += 1
+            super().write(data)
+
+    return CountedLinuxDriver
+
+
+def output_unflushed(app: App[Any]) -> bool:
+    """Whether the terminal has yet to be sent some of what the app wrote (always False
+    without output_counted's driver: headless, Windows)."""
+    output = _outputs.get(app)
+    return output is not None and output.flushed < output.handed
 
 
 def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:
