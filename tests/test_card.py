@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens import board
 from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -600,6 +602,27 @@ def scrollbars_fit(screen: Screen[Any]) -> None:
         if listed.show_vertical_scrollbar:
             bar = listed.vertical_scrollbar
             assert (bar.window_virtual_size, bar.window_size) == (lines, rows), listed
+
+
+async def test_a_key_handled_while_a_note_is_mounted_unseen_is_drawn_when_it_is_done(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filling the card screen ahead mounts its note inside App.batch_update (Textual's
+    Markdown.update). A key the board handled meanwhile found its repaint held, and was
+    drawn only at the board's next message: up to 100 ms late (its READY_AFTER_S)."""
+    monkeypatch.setattr(board, "READY_AFTER_S", 10.0)  # no other message comes soon
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=1, activities=0)
+    async with running(service, (80, 24)) as (app, pilot):
+        assert focused_card_name(app) == "Ada"
+        with seams.frames_written(app) as frames:
+            with app.batch_update():  # the note's blocks being mounted
+                await burst(pilot, "j")
+                assert focused_card_name(app) == "Ben" and frames == []
+            ended = time.monotonic()
+            while not frames and time.monotonic() - ended < 0.5:
+                await asyncio.sleep(0.005)
+            assert frames, "the key's frame waited for the board's next message"
 
 
 async def test_the_card_the_rep_rests_on_is_ready_before_enter(
