@@ -284,8 +284,10 @@ class _KeptCounted(Screen[None]):
         yield _Rendered("first")
 
 
-@pytest.mark.parametrize("drawn", [False, True])
-async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(drawn: bool) -> None:
+@pytest.mark.parametrize("drawn", [False, True, "by widget"])
+async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(
+    drawn: bool | str,
+) -> None:
     async with _Keeping().run_test(size=(40, 12)) as pilot:
         app = pilot.app
         kept = _KeptCounted()
@@ -295,7 +297,11 @@ async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(drawn: boo
         rendered.update("second")
         await pilot.pause()
         seams.lay_out_unseen(kept)
-        if drawn:
+        if drawn == "by widget":
+            for _ in seams.draw_unseen_by_widget(kept):
+                pass
+            assert rendered.renders >= 1, "draw_unseen_by_widget no longer renders them"
+        elif drawn:
             seams.draw_unseen(kept)
             assert rendered.renders >= 1, "draw_unseen no longer renders the widgets"
         before = rendered.renders

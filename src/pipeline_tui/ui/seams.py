@@ -346,9 +346,17 @@ def draw_unseen(screen: Screen[Any]) -> None:
     closed rendered its dozen widgets on the rep's enter: half of the 30 ms it took
     from the key to the frame at 80x24. Rendered here, the frame finds them done.
     Upstream: no public way to render a screen that is not shown as of 8.2.8
-    (Compositor.render_strips renders without writing anything).
+    (Compositor._get_renders renders each widget the screen shows, and no more).
     """
-    screen._compositor.render_strips()
+    for _ in draw_unseen_by_widget(screen):
+        pass
+
+
+def draw_unseen_by_widget(screen: Screen[Any]) -> Iterator[None]:
+    """draw_unseen one widget at a time: each step renders the next widget, so that
+    work done ahead can let a key typed meanwhile go first."""
+    for _ in screen._compositor._get_renders():
+        yield
 
 
 def _scrollbars(screen: Screen[Any]) -> list[tuple[bool, bool]]:

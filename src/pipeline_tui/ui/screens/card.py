@@ -15,6 +15,7 @@ the highlighted one done (`enter` on one changes it, `d` drops it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -292,7 +293,10 @@ class CardScreen(seams.FullScreen[None]):
         self.show_drafts(read.drafts)
         await self.query_one(NoteViewer).rendered()
         seams.lay_out_unseen(self)
-        seams.draw_unseen(self)
+        # A widget at a time: filled ahead (the board's _ready_card), the screen must
+        # not keep the rep's next key waiting for the whole of it.
+        for _ in seams.draw_unseen_by_widget(self):
+            await asyncio.sleep(0)
         # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
         self.refresh()
         self.ready = _Ready(read, self.app.size, self.backend.today(), monotonic())
