@@ -287,7 +287,7 @@ class PipelineApp(App[None]):
             # Textual prompts only the app when a batch ends. A screen that went idle
             # meanwhile skipped its repaint (the card screen filled ahead mounts its
             # note in a batch, while the board handles a key), and the key was drawn
-            # at the screen's next message, up to 100 ms later.
+            # only at the screen's next message (the board's rest timer, 100 ms on).
             if not seams.repaints_held(self) and self.screen_stack:
                 self.screen.check_idle()
 
