@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import select
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
@@ -27,6 +32,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens import board
 from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -600,6 +606,97 @@ def scrollbars_fit(screen: Screen[Any]) -> None:
         if listed.show_vertical_scrollbar:
             bar = listed.vertical_scrollbar
             assert (bar.window_virtual_size, bar.window_size) == (lines, rows), listed
+
+
+async def test_a_key_handled_while_a_note_is_mounted_unseen_is_drawn_when_it_is_done(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filling the card screen ahead mounts its note inside App.batch_update (Textual's
+    Markdown.update). A key the board handled meanwhile found its repaint held, and was
+    drawn only at the board's next message: up to 100 ms late (its READY_AFTER_S)."""
+    monkeypatch.setattr(board, "READY_AFTER_S", 10.0)  # no other message comes soon
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=1, activities=0)
+    async with running(service, (80, 24)) as (app, pilot):
+        assert focused_card_name(app) == "Ada"
+        with seams.frames_written(app) as frames:
+            with app.batch_update():  # the note's blocks being mounted
+                await burst(pilot, "j")
+                assert focused_card_name(app) == "Ben" and frames == []
+            ended = time.monotonic()
+            while not frames and time.monotonic() - ended < 0.5:
+                await asyncio.sleep(0.005)
+            assert frames, "the key's frame waited for the board's next message"
+
+
+async def test_the_card_screen_filled_ahead_lets_keys_in_between_its_widgets(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filled ahead, the card screen is drawn a widget at a time, with a turn of the
+    event loop (where a key typed meanwhile is handled) between any two widgets."""
+    ben = a_card_with(service, "Ben", notes=2, activities=1)
+    a_card_with(service, "Ada", notes=2, activities=1)
+    turns = 0
+    turns_at_widget: list[int] = []
+    by_widget = seams.draw_unseen_by_widget
+
+    def noted(screen: Screen[Any]) -> Iterator[None]:
+        for step in by_widget(screen):
+            turns_at_widget.append(turns)
+            yield step
+
+    async def loop_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(seams, "draw_unseen_by_widget", noted)
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        turns_at_widget.clear()
+        counting = asyncio.create_task(loop_turns())
+        try:
+            await press(pilot, "j")
+            await rest(pilot)
+        finally:
+            counting.cancel()
+        assert kept.ready_for(ben, TODAY) is not None, "Ben's card was not filled ahead"
+        assert len(turns_at_widget) > 5
+        assert all(b > a for a, b in pairwise(turns_at_widget)), turns_at_widget
+
+
+async def test_a_terminal_resized_while_the_card_screen_is_filled_ahead_gets_it_refitted(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terminal narrowed while the card screen is drawn ahead, between two widgets:
+    the screen is fitted and laid out again for the new width before it counts as
+    ready, and enter shows it in one frame, stacked as a narrow terminal needs."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=2, activities=1)
+    by_widget = seams.draw_unseen_by_widget
+    resized: list[Size] = []
+
+    def resizing(screen: Screen[Any]) -> Iterator[None]:
+        for number, step in enumerate(by_widget(screen)):
+            if number == 0 and not resized:
+                resized.append(Size(90, 30))
+                screen.app.post_message(events.Resize(resized[0], resized[0]))
+            yield step
+
+    monkeypatch.setattr(seams, "draw_unseen_by_widget", resizing)
+    async with running(service, (130, 30)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        await rest(pilot)
+        assert resized and app.size == resized[0]
+        assert kept.ready_for(ada, TODAY) is not None
+        assert kept.has_class("-stacked"), "fitted to the width it was begun at"
+        with seams.frames_written(app) as frames:
+            await press(pilot, "enter")
+        assert showing(app, kept)
+        assert len(frames) == 1, len(frames)
 
 
 async def test_the_card_the_rep_rests_on_is_ready_before_enter(

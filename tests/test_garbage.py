@@ -231,7 +231,7 @@ def test_a_frame_still_being_sent_to_the_terminal_is_waited_for_but_not_for_long
     app.idle.pop()()
     app.timers.pop()()
     assert collected == [], "the collection would hold the rest of the frame"
-    assert app.idle == [] and len(app.timers) == 1, "looks again, without a new frame"
+    assert app.idle == [] and app.timers == [collector._written], "looks again, no new frame"
     app.sending = False
     app.run()
     assert collected == ["collected"]
@@ -243,6 +243,20 @@ def test_a_frame_still_being_sent_to_the_terminal_is_waited_for_but_not_for_long
         now[0] += BUSY_LIMIT_S / 2
     app.run()
     assert collected == ["collected", "collected"]
+
+
+async def test_the_app_waits_for_its_frame_to_be_sent_before_collecting(
+    started: list[CollectBetweenKeys], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sending = [True]
+    monkeypatch.setattr(seams, "output_unflushed", lambda _app: sending[0])
+    collector, collected = collector_due(started, due=True)
+    async with running(make_app(demo_service(), between_keys=collector)) as (_, pilot):
+        await burst(pilot, "j")
+        await pilot.pause(BUSY_LIMIT_S / 4)
+        assert collected == [], "collected while the frame was still being sent"
+        sending[0] = False
+        await wait_for(pilot, lambda: collected, "the collection once the frame is sent")
 
 
 def test_the_app_counts_what_its_terminal_has_been_sent() -> None:

@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import os
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.css.errors import UnresolvedVariableError
 from textual.css.stylesheet import Stylesheet
+from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -284,8 +286,10 @@ class _KeptCounted(Screen[None]):
         yield _Rendered("first")
 
 
-@pytest.mark.parametrize("drawn", [False, True])
-async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(drawn: bool) -> None:
+@pytest.mark.parametrize("drawn", [False, True, "by widget"])
+async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(
+    drawn: bool | str,
+) -> None:
     async with _Keeping().run_test(size=(40, 12)) as pilot:
         app = pilot.app
         kept = _KeptCounted()
@@ -295,7 +299,11 @@ async def test_a_screen_drawn_unseen_is_shown_without_rendering_again(drawn: boo
         rendered.update("second")
         await pilot.pause()
         seams.lay_out_unseen(kept)
-        if drawn:
+        if drawn == "by widget":
+            for _ in seams.draw_unseen_by_widget(kept):
+                pass
+            assert rendered.renders >= 1, "draw_unseen_by_widget no longer renders them"
+        elif drawn:
             seams.draw_unseen(kept)
             assert rendered.renders >= 1, "draw_unseen no longer renders the widgets"
         before = rendered.renders
@@ -675,3 +683,33 @@ def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
             process.kill()
         process.wait()
         os.close(master)
+
+
+class _Writer:
+    """Stands in for the driver's writer thread."""
+
+    def __init__(self) -> None:
+        self.alive = True
+
+    def write(self, text: str) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+
+async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> None:
+    app: App[None] = App()
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:  # LinuxDriver takes ctrl+z's signals as it is made
+        driver = seams.output_counted(LinuxDriver)(app)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    writer = _Writer()
+    driver._writer_thread = writer  # type: ignore[attr-defined]
+    assert not seams.output_unflushed(app)
+    driver.write("a frame")  # handed over, never flushed
+    assert seams.output_unflushed(app), "LinuxDriver._writer_thread: output_unflushed"
+    writer.alive = False  # a hang-up ended it
+    assert not seams.output_unflushed(app)

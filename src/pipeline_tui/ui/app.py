@@ -7,7 +7,8 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -276,6 +277,19 @@ class PipelineApp(App[None]):
     @staticmethod
     def _board_after_calls(board: BoardScreen) -> None:
         board.reload()
+
+    @contextmanager
+    def batch_update(self) -> Generator[None, None, None]:
+        try:
+            with super().batch_update():
+                yield
+        finally:
+            # Textual prompts only the app when a batch ends. A screen that went idle
+            # meanwhile skipped its repaint (the card screen filled ahead mounts its
+            # note in a batch, while the board handles a key), and the key was drawn
+            # only at the screen's next message (the board's rest timer, 100 ms on).
+            if not seams.repaints_held(self) and self.screen_stack:
+                self.screen.check_idle()
 
     def get_driver_class(self) -> type[Driver]:
         # Counted, for the collection between keys to wait until a frame is all sent.

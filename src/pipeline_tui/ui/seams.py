@@ -346,9 +346,17 @@ def draw_unseen(screen: Screen[Any]) -> None:
     closed rendered its dozen widgets on the rep's enter: half of the 30 ms it took
     from the key to the frame at 80x24. Rendered here, the frame finds them done.
     Upstream: no public way to render a screen that is not shown as of 8.2.8
-    (Compositor.render_strips renders without writing anything).
+    (Compositor._get_renders renders each widget the screen shows, and no more).
     """
-    screen._compositor.render_strips()
+    for _ in draw_unseen_by_widget(screen):
+        pass
+
+
+def draw_unseen_by_widget(screen: Screen[Any]) -> Iterator[None]:
+    """draw_unseen one widget at a time: each step renders the next widget, so that
+    work done ahead can let a key typed meanwhile go first."""
+    for _ in screen._compositor._get_renders():
+        yield
 
 
 def _scrollbars(screen: Screen[Any]) -> list[tuple[bool, bool]]:
@@ -374,7 +382,7 @@ class _CountedOutput:
 
     def __init__(self, file: IO[str]) -> None:
         self._file = file
-        self.handed = 0  # by the app's thread
+        self.handed = 0  # by whoever writes: the app, the driver's input thread
         self._written = 0  # the rest by the writer thread
         self.flushed = 0
 
@@ -394,7 +402,10 @@ class _CountedOutput:
         return self._file.isatty()
 
 
-_outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyDictionary()
+# The driver weakly: it holds the app, which would keep the entry forever.
+_outputs: weakref.WeakKeyDictionary[App[Any], tuple[_CountedOutput, weakref.ref[Driver]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def output_counted(driver_class: type[Driver]) -> type[Driver]:
@@ -405,7 +416,8 @@ def output_counted(driver_class: type[Driver]) -> type[Driver]:
     the terminal as fast as the terminal reads it: a whole board at 160x45 over SSH can
     take tens of milliseconds. Work that holds the interpreter meanwhile (a full garbage
     collection) holds the end of that frame. LinuxDriver keeps its file in `_file`,
-    read once by the writer thread it starts (WriterThread, a private module).
+    read once by the writer thread it starts (`_writer_thread`, a WriterThread from a
+    private module).
     Upstream: no public way to know when the output is written as of 8.2.8."""
     if sys.platform == "win32":
         return driver_class
@@ -430,7 +442,7 @@ def _counted_linux_driver() -> type[Driver]:
             super().__init__(app, debug=debug, mouse=mouse, size=size)
             self._output = _CountedOutput(self._file)  # type: ignore[arg-type]
             self._file = self._output  # type: ignore[assignment]
-            _outputs[app] = self._output
+            _outputs[app] = (self._output, weakref.ref(self))
 
         def write(self, data: str) -> None:
             self._output.handed += 1
@@ -441,9 +453,15 @@ def _counted_linux_driver() -> type[Driver]:
 
 def output_unflushed(app: App[Any]) -> bool:
     """Whether the terminal has yet to be sent some of what the app wrote (always False
-    without output_counted's driver: headless, Windows)."""
-    output = _outputs.get(app)
-    return output is not None and output.flushed < output.handed
+    without output_counted's driver: headless, Windows). False too once the writer
+    thread has ended (a hang-up ends it with an error, a suspend that could not resume
+    leaves it stopped): nothing more will be sent, however long one waits."""
+    counted = _outputs.get(app)
+    if counted is None:
+        return False
+    output, driver = counted
+    writer = getattr(driver(), "_writer_thread", None)
+    return writer is not None and writer.is_alive() and output.flushed < output.handed
 
 
 def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:

@@ -15,6 +15,7 @@ the highlighted one done (`enter` on one changes it, `d` drops it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -278,6 +279,7 @@ class CardScreen(seams.FullScreen[None]):
         self.copies = 0
         self.read = None
         self.sub_title = ""
+        size = self.app.size
         self._fit_width()
         activities = self.query_one("#activities", OptionList)
         activities.clear_options()
@@ -291,11 +293,19 @@ class CardScreen(seams.FullScreen[None]):
         self.show(read.card)
         self.show_drafts(read.drafts)
         await self.query_one(NoteViewer).rendered()
-        seams.lay_out_unseen(self)
-        seams.draw_unseen(self)
+        while True:
+            seams.lay_out_unseen(self)
+            # A widget at a time: filled ahead (the board's _ready_card), the screen
+            # must not keep the rep's next key waiting for the whole of it.
+            for _ in seams.draw_unseen_by_widget(self):
+                await asyncio.sleep(0)
+            if self.app.size == size:
+                break
+            size = self.app.size  # resized meanwhile: fitted and laid out again
+            self._fit_width()
         # Drawn whole as it is shown, in the frame of its layout (seams.draw_layout_whole).
         self.refresh()
-        self.ready = _Ready(read, self.app.size, self.backend.today(), monotonic())
+        self.ready = _Ready(read, size, self.backend.today(), monotonic())
 
     def ready_for(self, card_id: int, today: date) -> CardRead | None:
         """What this closed screen is filled with, if it is `card_id`, filled since it
