@@ -4,6 +4,7 @@ name, when an upgrade of Textual moves the name or changes what the lean relies 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import select
@@ -12,6 +13,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -686,16 +688,18 @@ def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
 
 
 class _Writer:
-    """Stands in for the driver's writer thread."""
-
-    def __init__(self) -> None:
-        self.alive = True
+    """Stands in for the driver's writer thread: takes what is handed to it."""
 
     def write(self, text: str) -> None:
         pass
 
-    def is_alive(self) -> bool:
-        return self.alive
+
+class _HungUp:
+    def write(self, text: str) -> int:
+        raise OSError(errno.EIO, "the terminal hung up")
+
+    def flush(self) -> None:
+        pass
 
 
 async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> None:
@@ -706,10 +710,18 @@ async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> No
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
-    writer = _Writer()
-    driver._writer_thread = writer  # type: ignore[attr-defined]
+    driver._writer_thread = _Writer()  # type: ignore[attr-defined]
     assert not seams.output_unflushed(app)
-    driver.write("a frame")  # handed over, never flushed
-    assert seams.output_unflushed(app), "LinuxDriver._writer_thread: output_unflushed"
-    writer.alive = False  # a hang-up ended it
-    assert not seams.output_unflushed(app)
+    driver.write("a frame")  # handed over, not yet written
+    assert seams.output_unflushed(app), "LinuxDriver.write: output_counted"
+    output = driver._file  # type: ignore[attr-defined]
+    output._file = _HungUp()
+
+    def writer_thread() -> None:
+        with contextlib.suppress(OSError):  # WriterThread dies of it
+            output.write("a frame")
+
+    writer = threading.Thread(target=writer_thread)
+    writer.start()
+    writer.join()
+    assert not seams.output_unflushed(app), "waited on a writer thread that has ended"

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -384,16 +385,25 @@ class _CountedOutput:
         self._file = file
         self.handed = 0  # by whoever writes: the app, the driver's input thread
         self._written = 0  # the rest by the writer thread
-        self.flushed = 0
+        self._flushed = 0
+        self._writer: threading.Thread | None = None
+
+    @property
+    def unflushed(self) -> bool:
+        """Handed over and not yet flushed, by a writer thread still running (a hang-up
+        ends it with an error: nothing more will be sent, however long one waits)."""
+        writer = self._writer
+        return self._flushed < self.handed and (writer is None or writer.is_alive())
 
     def write(self, text: str) -> int:
+        self._writer = threading.current_thread()
         count = self._file.write(text)
         self._written += 1
         return count
 
     def flush(self) -> None:
         self._file.flush()
-        self.flushed = self._written
+        self._flushed = self._written
 
     def fileno(self) -> int:
         return self._file.fileno()
@@ -402,10 +412,7 @@ class _CountedOutput:
         return self._file.isatty()
 
 
-# The driver weakly: it holds the app, which would keep the entry forever.
-_outputs: weakref.WeakKeyDictionary[App[Any], tuple[_CountedOutput, weakref.ref[Driver]]] = (
-    weakref.WeakKeyDictionary()
-)
+_outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyDictionary()
 
 
 def output_counted(driver_class: type[Driver]) -> type[Driver]:
@@ -416,8 +423,7 @@ def output_counted(driver_class: type[Driver]) -> type[Driver]:
     the terminal as fast as the terminal reads it: a whole board at 160x45 over SSH can
     take tens of milliseconds. Work that holds the interpreter meanwhile (a full garbage
     collection) holds the end of that frame. LinuxDriver keeps its file in `_file`,
-    read once by the writer thread it starts (`_writer_thread`, a WriterThread from a
-    private module).
+    read once by the writer thread it starts (WriterThread, a private module).
     Upstream: no public way to know when the output is written as of 8.2.8."""
     if sys.platform == "win32":
         return driver_class
@@ -442,7 +448,7 @@ def _counted_linux_driver() -> type[Driver]:
             super().__init__(app, debug=debug, mouse=mouse, size=size)
             self._output = _CountedOutput(self._file)  # type: ignore[arg-type]
             self._file = self._output  # type: ignore[assignment]
-            _outputs[app] = (self._output, weakref.ref(self))
+            _outputs[app] = self._output
 
         def write(self, data: str) -> None:
             self._output.handed += 1
@@ -453,15 +459,10 @@ def _counted_linux_driver() -> type[Driver]:
 
 def output_unflushed(app: App[Any]) -> bool:
     """Whether the terminal has yet to be sent some of what the app wrote (always False
-    without output_counted's driver: headless, Windows). False too once the writer
-    thread has ended (a hang-up ends it with an error, a suspend that could not resume
-    leaves it stopped): nothing more will be sent, however long one waits."""
-    counted = _outputs.get(app)
-    if counted is None:
-        return False
-    output, driver = counted
-    writer = getattr(driver(), "_writer_thread", None)
-    return writer is not None and writer.is_alive() and output.flushed < output.handed
+    without output_counted's driver: headless, Windows; and once the writer thread has
+    ended)."""
+    output = _outputs.get(app)
+    return output is not None and output.unflushed
 
 
 def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0.25) -> None:
