@@ -901,6 +901,38 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
         assert reads == [ben] and kept.ready_for(ben, TODAY) is not None
 
 
+async def test_a_card_still_being_readied_is_not_read_again(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch, slow_markdown: list[float]
+) -> None:
+    """The highlight rests on Ada while the card screen is filled with her slowly (a
+    loaded machine); the help opened and closed meanwhile rests it again. The filling
+    under way is kept: the store is asked for Ada once, and enter shows her."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=2, activities=1)
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    monkeypatch.setattr(service, "card", counted)
+    slow_markdown[0] = 0.0
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        await readying_ada_slowly(pilot, slow_markdown)
+        assert reads[-1:] == [ada] and kept.ready_for(ada, TODAY) is None  # under way
+        reads.clear()
+        await burst(pilot, "question_mark", "escape")
+        slow_markdown[0] = 0.0
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert reads == [] and kept.ready_for(ada, TODAY) is not None
+        await press(pilot, "enter")
+        assert showing(app, kept) and reads == []
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 async def test_a_card_reopened_is_one_frame_with_its_scrollbars_where_they_belong(
     service: PipelineService, size: tuple[int, int]

@@ -817,6 +817,12 @@ class BoardScreen(seams.FullScreen[None]):
             or not self.backend.idle  # the rep's own calls first
             or monotonic() < self._ready_paused_until
             or screen.ready_for(card.id, self.backend.today()) is not None
+            # Rested on again (a late focus event, a dialog closed) while still filled.
+            or (
+                self._readying is not None
+                and self._readying[0] == card.id
+                and not self._readying[1].is_finished
+            )
         ):
             return
         self._readying = (card.id, self._ready_card(card.id))
