@@ -28,7 +28,7 @@ from textual.css.stylesheet import Stylesheet
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Header, OptionList, Static
 
@@ -123,6 +123,28 @@ async def test_screen_lines_and_notifications_read_what_the_rep_sees() -> None:
         await pilot.pause()
         assert any("first line" in line for line in seams.screen_lines(pilot.app.screen))
         assert [n.message for n in seams.notifications(pilot.app)] == ["Saved Ann"]
+
+
+class _Dialog(ModalScreen[None]):
+    DEFAULT_CSS = "_Dialog { align: center middle; } _Dialog Static { width: 12; height: 3; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("dialog")
+
+
+async def test_screen_lines_of_a_dialog_show_the_screen_behind_it_now_and_in_later_frames() -> None:
+    """A dialog read while a repaint of it is due: the screen behind it shows in what is
+    read and in the frame that follows (a blank background once made a snapshot flaky)."""
+    app = _Probe()
+    async with app.run_test(size=(40, 10)) as pilot:
+        app.push_screen(_Dialog())
+        await pilot.pause()
+        app.screen.refresh()  # due: the read below renders the dialog's background
+        lines = seams.screen_lines(app.screen)
+        assert "first line" in "".join(lines) and "dialog" in "".join(lines)
+        await pilot.pause()
+        await pilot.pause()
+        assert "first&#160;line" in app.export_screenshot()  # the SVG spaces it so
 
 
 async def test_a_footer_ready_at_compose_shows_its_keys_before_any_bindings_signal() -> None:

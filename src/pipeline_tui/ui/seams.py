@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from textual import events
+from textual._context import visible_screen_stack
 from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.await_complete import AwaitComplete
@@ -499,8 +500,18 @@ def repaint_once_popped(app: App[Any], popped: AwaitComplete, limit_s: float = 0
 
 def screen_lines(screen: Screen[Any]) -> list[str]:
     """The text of every line the screen shows now (its compositor's render).
-    Upstream: no public screen-as-text API as of 8.2.8 (Textualize/textual#1621)."""
-    strips = screen._compositor.render_strips()
+    Upstream: no public screen-as-text API as of 8.2.8 (Textualize/textual#1621).
+
+    Rendered with the screens underneath set as a frame sets them (Compositor.
+    render_update sets `visible_screen_stack` to App._background_screens). A dialog
+    finds the screen it shows through there; read without it, the dialog rendered
+    a blank background and kept it, so the next frame showed no board behind it."""
+    app = screen.app
+    token = visible_screen_stack.set(app._background_screens if screen is app.screen else [])
+    try:
+        strips = screen._compositor.render_strips()
+    finally:
+        visible_screen_stack.reset(token)
     return ["".join(segment.text for segment in strip) for strip in strips]
 
 
