@@ -261,7 +261,7 @@ async def test_the_app_waits_for_its_frame_to_be_sent_before_collecting(
 
 def test_the_app_counts_what_its_terminal_has_been_sent() -> None:
     app = make_app(demo_service())
-    assert app.driver_class is seams.output_counted(LinuxDriver) is not LinuxDriver
+    assert app.driver_class is seams.terminal_driver(LinuxDriver) is not LinuxDriver
 
 
 def test_a_wait_lost_with_its_screen_is_given_up(started: list[CollectBetweenKeys]) -> None:

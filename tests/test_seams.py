@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import inspect
 import os
 import select
+import selectors
 import signal
 import struct
 import subprocess
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import constants, events
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.containers import VerticalScroll
@@ -643,7 +647,7 @@ from pipeline_tui.ui import seams
 
 class Probe(App[None]):
     def get_driver_class(self):
-        return seams.output_counted(super().get_driver_class())
+        return seams.terminal_driver(super().get_driver_class())
 
     def compose(self):
         # Every cell its own colour: a frame far larger than a terminal's input buffer.
@@ -669,7 +673,7 @@ Probe().run()
 """
 
 
-def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
+def test_terminal_driver_knows_when_the_terminal_has_been_sent_a_frame(
     tmp_path: Path,
 ) -> None:
     """The counted LinuxDriver in a real pseudo-terminal: while the terminal does not
@@ -691,7 +695,7 @@ def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
     try:
         deadline = time.monotonic() + 30
         while "unflushed" not in (report.read_text() if report.exists() else ""):
-            assert time.monotonic() < deadline, "never seen sending: output_counted"
+            assert time.monotonic() < deadline, "never seen sending: terminal_driver"
             assert process.poll() is None, "the probe ended before its first frame"
             time.sleep(0.02)
         while process.poll() is None and time.monotonic() < deadline:
@@ -700,7 +704,7 @@ def test_output_counted_knows_when_the_terminal_has_been_sent_a_frame(
                 with contextlib.suppress(OSError):
                     os.read(master, 65536)
         assert report.read_text().endswith("unflushed flushed"), (
-            "the driver's writes are not counted as sent: output_counted"
+            "the driver's writes are not counted as sent: terminal_driver"
         )
     finally:
         if process.poll() is None:
@@ -728,14 +732,14 @@ async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> No
     app: App[None] = App()
     handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
     try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = seams.output_counted(LinuxDriver)(app)
+        driver = seams.terminal_driver(LinuxDriver)(app)
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
     driver._writer_thread = _Writer()  # type: ignore[attr-defined]
     assert not seams.output_unflushed(app)
     driver.write("a frame")  # handed over, not yet written
-    assert seams.output_unflushed(app), "LinuxDriver.write: output_counted"
+    assert seams.output_unflushed(app), "LinuxDriver.write: terminal_driver"
     output = driver._file  # type: ignore[attr-defined]
     output._file = _HungUp()
 
@@ -747,3 +751,69 @@ async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> No
     writer.start()
     writer.join()
     assert not seams.output_unflushed(app), "waited on a writer thread that has ended"
+
+
+def test_the_input_loop_is_a_copy_of_textuals_own() -> None:
+    """terminal_driver's run_input_thread copies LinuxDriver.run_input_thread of 8.2.8
+    and changes only how long it waits; an upgrade that changes the original must be
+    copied again."""
+    source = inspect.getsource(LinuxDriver.run_input_thread)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "d796af6d69db337d", (
+        "LinuxDriver.run_input_thread changed: copy it into terminal_driver again"
+    )
+
+
+async def test_a_lone_escape_is_taken_as_its_delay_falls_due(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The terminal driver's input loop, reading a pipe: after a lone ESC it waits on
+    the terminal no longer than ESCDELAY, then reports escape (Textual's own loop waits
+    its full 0.1 s first). Keys and sequences still read as they did."""
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.03)
+    waits: list[float | None] = []
+
+    class Recorded(selectors.SelectSelector):
+        def select(self, timeout: float | None = None) -> Any:
+            waits.append(timeout)
+            return super().select(timeout)
+
+    monkeypatch.setattr(selectors, "SelectSelector", Recorded)
+    keys: list[str] = []
+
+    class Listening(seams.terminal_driver(LinuxDriver)):  # type: ignore[misc]
+        def process_message(self, message: Any) -> None:
+            if isinstance(message, events.Key):
+                keys.append(message.key)
+
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:  # LinuxDriver takes ctrl+z's signals as it is made
+        driver = Listening(App())
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    read_end, write_end = os.pipe()
+    driver.fileno = read_end
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+
+    def typed(data: bytes, *expected: str) -> list[float | None]:
+        before = len(waits)
+        os.write(write_end, data)
+        deadline = time.monotonic() + 10
+        while keys[-len(expected) :] != list(expected):
+            assert time.monotonic() < deadline, f"{data!r} read as {keys}"
+            time.sleep(0.005)
+        return waits[before:]
+
+    try:
+        typed(b"j", "j")
+        after_escape = typed(b"\x1b", "escape")
+        typed(b"\x1b[A", "up")
+    finally:
+        driver.exit_event.set()
+        os.close(write_end)
+        thread.join(5)
+        os.close(read_end)
+    shortest = min(wait for wait in after_escape if wait is not None)
+    assert shortest <= 0.03, f"waited {shortest} s at least, with escape due in 0.03 s"
+    assert not thread.is_alive()

@@ -588,6 +588,10 @@ def freeze_for_good() -> None:
 
 
 def _run_board(args: argparse.Namespace, config: Config) -> int:
+    # Most terminals over SSH send escape as a lone ESC byte, held ESCDELAY to tell it
+    # from the start of a key's sequence, which a terminal writes whole. Textual's own
+    # default, 100 ms, is a wait the rep sees on every escape; read as Textual imports.
+    os.environ.setdefault("ESCDELAY", str(ESCAPE_DELAY_MS))
     # Textual is imported only when the board opens, so shell commands start quickly.
     from pipeline_tui.ui.app import PipelineApp
     from pipeline_tui.ui.garbage import CollectBetweenKeys
@@ -681,6 +685,11 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
         return None
     return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
 
+
+ESCAPE_DELAY_MS = 30
+"""A lone escape's wait, unless ESCDELAY says otherwise: fish's default for the same
+choice (fish_escape_delay_ms); a sequence arriving in pieces further apart than this
+(a rare, very slow link) reads as escape and its characters."""
 
 BOARD_ANSWER_TIMEOUT_S = 15.0
 """How long the board waits for a PostgreSQL server to answer before it gives up on a

@@ -293,7 +293,7 @@ class PipelineApp(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         # Counted, for the collection between keys to wait until a frame is all sent.
-        return seams.output_counted(super().get_driver_class())
+        return seams.terminal_driver(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
         if KeyOrder.takes(event):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import sys
 import threading
 import weakref
@@ -416,9 +417,14 @@ class _CountedOutput:
 _outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyDictionary()
 
 
-def output_counted(driver_class: type[Driver]) -> type[Driver]:
+INPUT_IDLE_WAIT_S = 0.1
+"""How long Textual's input thread waits on the terminal with nothing pending."""
+
+
+def terminal_driver(driver_class: type[Driver]) -> type[Driver]:
     """The driver to run the app with: Textual's LinuxDriver with its output counted
-    (output_unflushed), or `driver_class` itself if it is another.
+    (output_unflushed) and a lone escape taken when it falls due (run_input_thread),
+    or `driver_class` itself if it is another.
 
     A frame drawn is a string handed to the driver's writer thread, which writes it to
     the terminal as fast as the terminal reads it: a whole board at 160x45 over SSH can
@@ -430,14 +436,20 @@ def output_counted(driver_class: type[Driver]) -> type[Driver]:
         return driver_class
     from textual.drivers.linux_driver import LinuxDriver
 
-    return _counted_linux_driver() if driver_class is LinuxDriver else driver_class
+    return _terminal_driver() if driver_class is LinuxDriver else driver_class
 
 
 @functools.cache
-def _counted_linux_driver() -> type[Driver]:
+def _terminal_driver() -> type[Driver]:
+    import selectors
+    from codecs import getincrementaldecoder
+
+    from textual._parser import ParseError
+    from textual._time import get_time
+    from textual._xterm_parser import XTermParser
     from textual.drivers.linux_driver import LinuxDriver
 
-    class CountedLinuxDriver(LinuxDriver):
+    class TerminalDriver(LinuxDriver):
         def __init__(
             self,
             app: App[Any],
@@ -455,12 +467,58 @@ def _counted_linux_driver() -> type[Driver]:
             self._output.handed += 1
             super().write(data)
 
-    return CountedLinuxDriver
+        def run_input_thread(self) -> None:
+            """LinuxDriver.run_input_thread as of 8.2.8, waiting on the terminal only
+            until the parser's pending timeout falls due.
+
+            A terminal without the kitty keyboard protocol (xterm, VTE, PuTTY, tmux,
+            the Linux console) sends escape as a lone ESC byte; the parser holds it
+            ESCDELAY to tell it from the start of a sequence, and reports it at the
+            next tick. Textual ticks after each select(0.1), so escape reached the
+            app 100-130 ms after the key whatever ESCDELAY said. The parser keeps
+            its deadline in `_timeout_time` (Parser, a private module).
+            Upstream: no public hook into the input loop as of 8.2.8."""
+            selector = selectors.SelectSelector()
+            selector.register(self.fileno, selectors.EVENT_READ)
+            parser = XTermParser(self._debug)
+            decode = getincrementaldecoder("utf-8")().decode
+
+            def wait() -> float:
+                due = parser._timeout_time
+                if due is None:
+                    return INPUT_IDLE_WAIT_S
+                return min(INPUT_IDLE_WAIT_S, max(0.0, due - get_time()))
+
+            def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool) -> None:
+                for number, (_key, mask) in enumerate(ready, 1):
+                    if mask & selectors.EVENT_READ:
+                        data = decode(
+                            os.read(self.fileno, 4096), final=final and number == len(ready)
+                        )
+                        if not data:
+                            break  # stdin piped, at its end
+                        for event in parser.feed(data):
+                            self.process_message(event)
+                for event in parser.tick():
+                    self.process_message(event)
+
+            try:
+                while not self.exit_event.is_set():
+                    process(selector.select(wait()), final=False)
+                selector.unregister(self.fileno)
+                process(selector.select(INPUT_IDLE_WAIT_S), final=True)
+            finally:
+                selector.close()
+                with contextlib.suppress(EOFError, ParseError):
+                    for _ in parser.feed(""):
+                        pass
+
+    return TerminalDriver
 
 
 def output_unflushed(app: App[Any]) -> bool:
     """Whether the terminal has yet to be sent some of what the app wrote (always False
-    without output_counted's driver: headless, Windows; and once the writer thread has
+    without terminal_driver's driver: headless, Windows; and once the writer thread has
     ended)."""
     output = _outputs.get(app)
     return output is not None and output.unflushed
