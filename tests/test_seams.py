@@ -3,6 +3,7 @@ name, when an upgrade of Textual moves the name or changes what the lean relies 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import fcntl
@@ -31,6 +32,7 @@ from textual.css.errors import UnresolvedVariableError
 from textual.css.stylesheet import Stylesheet
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
@@ -636,6 +638,57 @@ async def test_repaints_held_says_when_the_app_holds_its_repaints() -> None:
         assert seams.repaints_held(app)
         release()
         assert not seams.repaints_held(app)
+
+
+class _Busy(Static):
+    """A widget still handling a message when the hold ends: it has not told the screen
+    of its own repaint yet (as the board's columns, busy with their titles, were)."""
+
+    class Wait(Message):
+        def __init__(self, until: asyncio.Event) -> None:
+            super().__init__()
+            self.until = until
+
+    text = "second"
+
+    def render(self) -> str:
+        return self.text
+
+    async def on__busy_wait(self, message: Wait) -> None:
+        await message.until.wait()
+
+
+class _Two(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("first", id="first")
+        yield _Busy(id="second")
+
+
+async def test_what_changed_as_a_hold_ends_goes_in_the_frame_the_end_draws() -> None:
+    """Held: one widget changes and tells the screen; another changes as the hold ends,
+    while still busy, before it has. One frame shows both (Textual's update timer put
+    the second in a frame of its own 17-33 ms later: backspace emptying the filter
+    drew the field, then the columns)."""
+    app = _Two()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        second = app.query_one("#second", _Busy)
+        busy = asyncio.Event()
+        with seams.frames_written(app) as frames:
+            release = seams.hold_repaints(app, limit_s=5.0)
+            app.query_one("#first", Static).update("first changed")
+            second.post_message(_Busy.Wait(busy))
+            # Not Pilot.pause: it waits until every widget is idle.
+            await asyncio.sleep(0.05)  # the first has told the screen; the second is busy
+            second.text = "second changed"
+            second.refresh()  # a repaint, not a layout: as a card list's new cards
+            release()
+            await asyncio.sleep(0.1)
+            busy.set()
+            await pilot.pause(0.1)
+        text = "\n".join(seams.screen_lines(app.screen))
+        assert "first changed" in text and "second changed" in text
+        assert len(frames) == 1, f"{len(frames)} frames"
 
 
 _SENDING_PROBE = """
