@@ -518,3 +518,31 @@ def test_help_version_and_mistakes_are_answered_by_the_whole_parser(
     assert read.value.code == whole.value.code
     assert said == capsys.readouterr()
     assert said.out or said.err
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"), [({}, "0.03 False"), ({"ESCDELAY": "80"}, "0.08 80")]
+)
+def test_the_board_waits_30_ms_for_a_lone_escape_unless_escdelay_says_otherwise(
+    environment: dict[str, str], expected: str
+) -> None:
+    """The board's Textual takes a lone ESC byte as escape after 30 ms (its own default
+    is 100 ms) or the rep's ESCDELAY; the variable is set only while Textual reads it,
+    so $EDITOR and the hooks see the rep's own environment."""
+    code = (
+        "import os\n"
+        "from pipeline_tui import cli\n"
+        "cli._import_the_board()\n"
+        "from textual import constants\n"
+        "print(constants.ESCAPE_DELAY, os.environ.get('ESCDELAY', False))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "ESCDELAY"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == expected.split()

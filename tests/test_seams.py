@@ -151,6 +151,13 @@ async def test_screen_lines_of_a_dialog_show_the_screen_behind_it_now_and_in_lat
         await pilot.pause()
         await pilot.pause()
         assert "first&#160;line" in app.export_screenshot()  # the SVG spaces it so
+        lower = app.screen
+        app.push_screen(_Dialog())  # a dialog over the dialog: the board behind both
+        await pilot.pause()
+        lower.refresh()
+        assert "first line" in "".join(seams.screen_lines(lower))
+        await pilot.pause()
+        assert "first line" in "".join(seams.screen_lines(app.screen))
 
 
 async def test_a_footer_ready_at_compose_shows_its_keys_before_any_bindings_signal() -> None:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
     from pipeline_tui.shell.listeners import Listeners
     from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
+    from pipeline_tui.ui.app import PipelineApp
     from pipeline_tui.ui.garbage import CollectBetweenKeys
 
 PROG = "pipeline-tui"
@@ -587,13 +588,27 @@ def freeze_for_good() -> None:
     gc.freeze()
 
 
+def _import_the_board() -> type[PipelineApp]:
+    """The app's class, with Textual imported now (only when the board opens, so shell
+    commands start quickly) and its escape wait set.
+
+    Most terminals over SSH send escape as a lone ESC byte, held ESCDELAY to tell it
+    from the start of a key's sequence, which a terminal writes whole. Textual's own
+    default, 100 ms, is a wait the rep sees on every escape. Textual reads ESCDELAY as
+    it is imported; set only for that, so that $EDITOR and the hooks do not inherit it."""
+    ours = "ESCDELAY" not in os.environ
+    if ours:
+        os.environ["ESCDELAY"] = str(ESCAPE_DELAY_MS)
+    try:
+        from pipeline_tui.ui.app import PipelineApp
+    finally:
+        if ours:
+            del os.environ["ESCDELAY"]
+    return PipelineApp
+
+
 def _run_board(args: argparse.Namespace, config: Config) -> int:
-    # Most terminals over SSH send escape as a lone ESC byte, held ESCDELAY to tell it
-    # from the start of a key's sequence, which a terminal writes whole. Textual's own
-    # default, 100 ms, is a wait the rep sees on every escape; read as Textual imports.
-    os.environ.setdefault("ESCDELAY", str(ESCAPE_DELAY_MS))
-    # Textual is imported only when the board opens, so shell commands start quickly.
-    from pipeline_tui.ui.app import PipelineApp
+    board_app = _import_the_board()
     from pipeline_tui.ui.garbage import CollectBetweenKeys
 
     target = database_target(args, config)
@@ -625,7 +640,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
         close = service.close
     between_keys = CollectBetweenKeys()
     try:
-        app = PipelineApp(
+        app = board_app(
             service,
             title=title,
             theme=start_theme(config, state),

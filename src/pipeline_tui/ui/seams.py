@@ -584,7 +584,10 @@ def screen_lines(screen: Screen[Any]) -> list[str]:
     finds the screen it shows through there; read without it, the dialog rendered
     a blank background and kept it, so the next frame showed no board behind it."""
     app = screen.app
-    token = visible_screen_stack.set(app._background_screens if screen is app.screen else [])
+    under = app._background_screens  # the screens the current one may show through
+    if screen is not app.screen:
+        under = under[: under.index(screen)] if screen in under else []
+    token = visible_screen_stack.set(under)
     try:
         strips = screen._compositor.render_strips()
     finally:
