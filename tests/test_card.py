@@ -710,13 +710,6 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
     reach, not the one that was readied."""
     ben = a_card_with(service, "Ben", notes=1, activities=0)
     ada = a_card_with(service, "Ada", notes=2, activities=1)
-    reads: list[int] = []
-    read = service.card
-
-    def counted(card_id: int) -> Any:
-        reads.append(card_id)
-        return read(card_id)
-
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
         assert isinstance(kept, CardScreen)
@@ -732,7 +725,7 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
         assert focused_card_name(app) == "Ada"
         await rest(pilot)
         assert kept.ready_for(ada, TODAY) is not None and kept.ready_for(ben, TODAY) is None
-        monkeypatch.setattr(service, "card", counted)
+        reads = count_card_reads(service, monkeypatch)
 
         text = await enter()
         assert reads == [] and kept.card_id == ada
@@ -762,6 +755,19 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
         text = screen_text(app)
         assert "Ben" in text and "Goal 0" in text
         assert "Ada" not in text and "Unsaved" not in text and "Call 0" not in text
+
+
+def count_card_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, each card the store is asked for, in order."""
+    reads: list[int] = []
+    read = service.card
+
+    def counted(card_id: int) -> Any:
+        reads.append(card_id)
+        return read(card_id)
+
+    monkeypatch.setattr(service, "card", counted)
+    return reads
 
 
 async def rest(pilot: Pilot[None]) -> None:
@@ -878,14 +884,7 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
     fills no card screen, and back on the list the card there is readied."""
     ben = a_card_with(service, "Ben", notes=1, activities=0)
     ada = a_card_with(service, "Ada", notes=1, activities=0)
-    reads: list[int] = []
-    read = service.card
-
-    def counted(card_id: int) -> Any:
-        reads.append(card_id)
-        return read(card_id)
-
-    monkeypatch.setattr(service, "card", counted)
+    reads = count_card_reads(service, monkeypatch)
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
         assert isinstance(kept, CardScreen)
@@ -911,14 +910,7 @@ async def test_a_card_still_being_readied_is_not_read_again(
     under way is kept: the store is asked for Ada once, and enter shows her."""
     a_card_with(service, "Ben", notes=1, activities=0)
     ada = a_card_with(service, "Ada", notes=2, activities=1)
-    reads: list[int] = []
-    read = service.card
-
-    def counted(card_id: int) -> Any:
-        reads.append(card_id)
-        return read(card_id)
-
-    monkeypatch.setattr(service, "card", counted)
+    reads = count_card_reads(service, monkeypatch)
     slow_markdown[0] = 0.0
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)

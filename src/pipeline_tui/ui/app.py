@@ -292,7 +292,8 @@ class PipelineApp(App[None]):
                 self.screen.check_idle()
 
     def get_driver_class(self) -> type[Driver]:
-        # Counted, for the collection between keys to wait until a frame is all sent.
+        # Its output counted, for the collection between keys to wait until a frame is
+        # all sent; its input taking a lone escape as soon as ESCDELAY has passed.
         return seams.terminal_driver(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
