@@ -127,6 +127,7 @@ class CardList(ScrollView, can_focus=True):
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
         # which Textual does on every focus change, then costs next to nothing.
         self._lines: LRUCache[tuple[CardSummary, int, bool, int], Strip] = LRUCache(LINE_CACHE_SIZE)
+        self._blank_line: Strip | None = None
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
 
@@ -282,6 +283,7 @@ class CardList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._lines.clear()
+        self._blank_line = None
 
     # Actions ---------------------------------------------------------------------------
 
@@ -319,6 +321,44 @@ class CardList(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_component_rich_style(f"card-list--{name}")
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual draws a widget's lines through its StylesCache, which makes each one
+        # again, as a new Strip, after any whole repaint: borders, padding, tint and
+        # opacity, none of which a card list has. A key typed in the filter repaints
+        # all four lists, and that was about half the time of drawing its frame. Here
+        # the list's own lines go out as they are, after the app's line filters (which
+        # keep their result on the line, so a card already drawn costs a lookup).
+        if not self._drawn_plainly():
+            return super().render_lines(crop)
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.size.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _drawn_plainly(self) -> bool:
+        """Whether Textual's styling would leave this list's lines as they are: no
+        border, outline, padding, scrollbar, hatch, tint or transparency (a theme or a
+        rep's CSS could add one; then Textual draws the lines its own way)."""
+        styles = self.styles
+        return (
+            self.size == self.scrollable_content_region.size
+            and not any(styles.padding)
+            and not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and styles.hatch in (None, "none")
+        )
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self._styles.get("")
@@ -335,10 +375,10 @@ class CardList(ScrollView, can_focus=True):
             ]
             if line_no < len(hint_lines):
                 return self._strip([(hint_lines[line_no], self._style("empty"))], width, base)
-            return Strip.blank(width, base)
+            return self._blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= len(ids) or row == CARD_HEIGHT - 1:
-            return Strip.blank(width, base)
+            return self._blank(width, base)
         card = self.cache.get(ids[index])
         selected = index == self.cursor and self.has_focus
         if card is None:
@@ -352,6 +392,13 @@ class CardList(ScrollView, can_focus=True):
             strip = self._card_line(card, row, selected, width, base)
             self._lines.set(key, strip)
         return strip
+
+    def _blank(self, width: int, base: Style) -> Strip:
+        # One blank line object, so the line filters' result is kept on it too.
+        blank = self._blank_line
+        if blank is None or blank.cell_length != width:
+            blank = self._blank_line = Strip.blank(width, base)
+        return blank
 
     def _placeholder_line(self, row: int, selected: bool, width: int, base: Style) -> Strip:
         """A card still being read: its place, and the cursor if it is on it."""
