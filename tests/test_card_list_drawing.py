@@ -1,5 +1,6 @@
-"""How the board's columns are drawn: the card lists hand Textual their own lines.
-What the rep sees must be exactly what Textual's own drawing would show."""
+"""How the board's columns are drawn: the card lists hand Textual their own lines, and
+typing in the filter repaints the cards without laying out the screen. What the rep
+sees must be exactly what Textual's own drawing would show."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from datetime import timedelta
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import TODAY
-from tests.pilot import press, running, screen_text
+from tests.pilot import press, running, screen_text, type_text
 
 
 def a_varied_board(service: PipelineService) -> None:
@@ -73,3 +75,31 @@ async def test_a_styled_list_is_drawn_by_textual(service: PipelineService) -> No
         tinted = lines(card_list.render_lines(crop))
         assert tinted == textual_lines(card_list, crop)
         assert tinted != plain
+
+
+async def test_typing_in_the_filter_lays_out_nothing(service: PipelineService) -> None:
+    # Each key typed repaints the field and the cards it filters; a layout of the whole
+    # screen on top of that was a millisecond of every letter.
+    a_varied_board(service)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "slash")  # the field replaces the footer: that is a layout
+        layouts: list[object] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        await type_text(pilot, "ok")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Hana Okafor" in shown and "Ben Ito" not in shown
+        assert layouts == []
+
+
+async def test_a_filter_longer_than_its_field_shows_its_end(service: PipelineService) -> None:
+    # The field scrolls with the cursor without a layout: what was typed last shows.
+    a_varied_board(service)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "slash")
+        words = " ".join(f"word{n}" for n in range(20)) + " okafor"
+        await type_text(pilot, words)
+        field = app.screen.query_one("#filter", Input)
+        assert field.value == words
+        assert field.scroll_x > 0
+        assert "okafor" in screen_text(app).splitlines()[-1]
