@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from rich.cells import cell_len, set_cell_size
@@ -332,9 +333,10 @@ class CardList(ScrollView, can_focus=True):
             return super().render_lines(crop)
         _, background = self.background_colors
         filters = self.get_line_filters()
+        frame = self._frame()
         strips = []
         for y in crop.line_range:
-            strip = self.render_line(y)
+            strip = self._line(y, frame)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
@@ -360,12 +362,26 @@ class CardList(ScrollView, can_focus=True):
         )
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        return self._line(y, self._frame())
+
+    def _frame(self) -> _Frame:
+        """What every line of one drawing depends on, read once: each of these is a
+        property or a reactive, and reading them for each line cost more than the
+        line itself when its card was drawn already."""
         base = self._styles.get("")
         if base is None:
             base = self._styles[""] = self.rich_style
-        line_no = y + self.scroll_offset.y
-        ids = self.ids
+        return _Frame(
+            width=self.scrollable_content_region.width,
+            top=self.scroll_offset.y,
+            ids=self.ids,
+            highlighted=self.cursor if self.has_focus else -1,
+            base=base,
+        )
+
+    def _line(self, y: int, frame: _Frame) -> Strip:
+        width, base, ids = frame.width, frame.base, frame.ids
+        line_no = y + frame.top
         if not ids:
             # Wrapped, not cut: a 60-column terminal leaves a column 11 cells.
             hint_lines = [
@@ -380,7 +396,7 @@ class CardList(ScrollView, can_focus=True):
         if index >= len(ids) or row == CARD_HEIGHT - 1:
             return self._blank(width, base)
         card = self.cache.get(ids[index])
-        selected = index == self.cursor and self.has_focus
+        selected = index == frame.highlighted
         if card is None:
             if not self._want_scheduled:
                 self._want_scheduled = True
@@ -480,6 +496,17 @@ class CardList(ScrollView, can_focus=True):
     ) -> Strip:
         segments = [Segment(text, base + style + overlay) for text, style in parts if text]
         return Strip(segments).adjust_cell_length(width, base).crop(0, width)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    width: int
+    top: int
+    """The first line shown (the scroll position)."""
+    ids: array[int]
+    highlighted: int
+    """The card drawn highlighted: the cursor's, when the list has the focus; else -1."""
+    base: Style
 
 
 def action_lines(action: str, width: int) -> list[str]:
