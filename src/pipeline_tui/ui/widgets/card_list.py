@@ -46,7 +46,9 @@ STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allo
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 DRAFT_MARK = "✎"  # the rep has unsaved text on this card (a draft)
 GUTTER = 2
-LINE_CACHE_SIZE = 4096
+LINE_CACHE_SIZE = 1024
+"""Drawn lines a list keeps: about 200 cards, many screens of them. Each line drawn also
+holds its copy after the app's line filters (see render_lines)."""
 PREFETCH_PAGES = 3
 """How many screens of cards above and below the visible ones a list asks for."""
 PLACEHOLDER = "…"
