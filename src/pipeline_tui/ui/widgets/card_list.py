@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from rich.cells import cell_len, set_cell_size
@@ -45,7 +46,9 @@ STALE_MARK = "◷"  # no touchpoint, note or move for longer than the stage allo
 REFERRAL_MARK = "⇄"  # followed by how many active cards this one referred
 DRAFT_MARK = "✎"  # the rep has unsaved text on this card (a draft)
 GUTTER = 2
-LINE_CACHE_SIZE = 4096
+LINE_CACHE_SIZE = 1024
+"""Drawn lines a list keeps: about 200 cards, many screens of them. Each line drawn also
+holds its copy after the app's line filters (see render_lines)."""
 PREFETCH_PAGES = 3
 """How many screens of cards above and below the visible ones a list asks for."""
 PLACEHOLDER = "…"
@@ -127,6 +130,7 @@ class CardList(ScrollView, can_focus=True):
         # Drawn lines by (card, row, highlighted, width): a repaint of the whole board,
         # which Textual does on every focus change, then costs next to nothing.
         self._lines: LRUCache[tuple[CardSummary, int, bool, int], Strip] = LRUCache(LINE_CACHE_SIZE)
+        self._blank_line: Strip | None = None
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
 
@@ -282,6 +286,7 @@ class CardList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._lines.clear()
+        self._blank_line = None
 
     # Actions ---------------------------------------------------------------------------
 
@@ -319,13 +324,66 @@ class CardList(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_component_rich_style(f"card-list--{name}")
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Textual draws a widget's lines through its StylesCache, which makes each one
+        # again, as a new Strip, after any whole repaint: borders, padding, tint and
+        # opacity, none of which a card list has. A key typed in the filter repaints
+        # all four lists, and that was about half the time of drawing its frame. Here
+        # the list's own lines go out as they are, after the app's line filters (which
+        # keep their result on the line, so a card already drawn costs a lookup).
+        if not self._drawn_plainly():
+            return super().render_lines(crop)
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        frame = self._frame()
+        strips = []
+        for y in crop.line_range:
+            strip = self._line(y, frame)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.size.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _drawn_plainly(self) -> bool:
+        """Whether Textual's styling would leave this list's lines as they are: no
+        border, outline, padding, scrollbar, hatch, tint or transparency (a theme or a
+        rep's CSS could add one; then Textual draws the lines its own way)."""
+        styles = self.styles
+        return (
+            self.size == self.scrollable_content_region.size
+            and not any(styles.padding)
+            and not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1.0
+            and self.opacity == 1.0
+            and styles.hatch in (None, "none")
+        )
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        return self._line(y, self._frame())
+
+    def _frame(self) -> _Frame:
+        """What every line of one drawing depends on, read once: each of these is a
+        property or a reactive, and reading them for each line cost more than the
+        line itself when its card was drawn already."""
         base = self._styles.get("")
         if base is None:
             base = self._styles[""] = self.rich_style
-        line_no = y + self.scroll_offset.y
-        ids = self.ids
+        return _Frame(
+            width=self.scrollable_content_region.width,
+            top=self.scroll_offset.y,
+            ids=self.ids,
+            highlighted=self.cursor if self.has_focus else -1,
+            base=base,
+        )
+
+    def _line(self, y: int, frame: _Frame) -> Strip:
+        width, base, ids = frame.width, frame.base, frame.ids
+        line_no = y + frame.top
         if not ids:
             # Wrapped, not cut: a 60-column terminal leaves a column 11 cells.
             hint_lines = [
@@ -335,12 +393,12 @@ class CardList(ScrollView, can_focus=True):
             ]
             if line_no < len(hint_lines):
                 return self._strip([(hint_lines[line_no], self._style("empty"))], width, base)
-            return Strip.blank(width, base)
+            return self._blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= len(ids) or row == CARD_HEIGHT - 1:
-            return Strip.blank(width, base)
+            return self._blank(width, base)
         card = self.cache.get(ids[index])
-        selected = index == self.cursor and self.has_focus
+        selected = index == frame.highlighted
         if card is None:
             if not self._want_scheduled:
                 self._want_scheduled = True
@@ -352,6 +410,13 @@ class CardList(ScrollView, can_focus=True):
             strip = self._card_line(card, row, selected, width, base)
             self._lines.set(key, strip)
         return strip
+
+    def _blank(self, width: int, base: Style) -> Strip:
+        # One blank line object, so the line filters' result is kept on it too.
+        blank = self._blank_line
+        if blank is None or blank.cell_length != width:
+            blank = self._blank_line = Strip.blank(width, base)
+        return blank
 
     def _placeholder_line(self, row: int, selected: bool, width: int, base: Style) -> Strip:
         """A card still being read: its place, and the cursor if it is on it."""
@@ -433,6 +498,17 @@ class CardList(ScrollView, can_focus=True):
     ) -> Strip:
         segments = [Segment(text, base + style + overlay) for text, style in parts if text]
         return Strip(segments).adjust_cell_length(width, base).crop(0, width)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    width: int
+    top: int
+    """The first line shown (the scroll position)."""
+    ids: array[int]
+    highlighted: int
+    """The card drawn highlighted: the cursor's, when the list has the focus; else -1."""
+    base: Style
 
 
 def action_lines(action: str, width: int) -> list[str]:

@@ -10,10 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 
 class FormInput(Input):
+    # Input sets its virtual size (the text's width) on every key typed, and in
+    # Widget that is a layout reactive: each key laid out the whole screen, about a
+    # millisecond of every letter typed in the board's filter. The field's own place
+    # does not depend on its text, and its scrolling reads virtual_size itself.
+    # (An Input sized to its text, width: auto, still asks for its layout itself.)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("compact", True)
         kwargs.setdefault("select_on_focus", False)
