@@ -332,6 +332,9 @@ def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
     monkeypatch.setattr(search, "PG_RECENT_ROWS", 4)
     monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
     monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
+    # The newest two rows hold a match: not rare, so on to the newest four.
+    monkeypatch.setattr(search, "PG_SAMPLE_ROWS", 2)
+    monkeypatch.setattr(search, "PG_SAMPLE_MATCHES", 1)
     service = pg_service
     database = service.database
     note_window = "FROM research_note ORDER BY id DESC LIMIT 7)"
@@ -378,6 +381,46 @@ def test_postgresql_reads_further_back_for_a_word_too_rare_for_the_newest_rows(
     sent.clear()
     assert service.matching_card_ids("pricing") == rest
     assert any(note_window in sql for sql in sent)
+
+
+def test_postgresql_asks_the_index_at_once_for_a_word_rare_in_the_newest_rows(
+    pg_service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A name typed in the filter is in no recent note: after a look at the newest few
+    # rows, the index answers it, without reading the whole window of newest rows first.
+    # A word common in those few rows still reads the window. The answers are the same.
+    monkeypatch.setattr(search, "PG_SAMPLE_ROWS", 4)
+    monkeypatch.setattr(search, "PG_SAMPLE_MATCHES", 2)
+    monkeypatch.setattr(search, "PG_RECENT_ROWS", 9)
+    monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 9)
+    monkeypatch.setattr(search, "RANK_POOL", 6)
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 6)
+    service = pg_service
+    database = service.database
+    old = add(service, "Old")
+    service.add_note(old, NoteKind.GENERAL, "met them in Lisbon")
+    cards = [add(service, f"Card {number}") for number in range(12)]
+    for card in cards:
+        service.add_note(card, NoteKind.GENERAL, "pricing came up")
+    sent: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    sample = "FROM research_note ORDER BY id DESC LIMIT 4)"
+    window = "FROM research_note ORDER BY id DESC LIMIT 9)"
+
+    assert service.matching_card_ids("lisbo") == {old}
+    assert any(sample in sql for sql in sent)
+    assert not any(window in sql for sql in sent)
+    sent.clear()
+    assert [hit.card_id for hit in service.search("lisbon")] == [old]
+    assert any(sample in sql for sql in sent)
+    assert not any(window in sql for sql in sent)
+
+    sent.clear()
+    assert service.matching_card_ids("pricing") == set(cards[-6:])
+    assert any(window in sql for sql in sent)
+    sent.clear()
+    assert {hit.card_id for hit in service.search("pricing")} == set(cards[-6:])
+    assert any(window in sql for sql in sent)
 
 
 @pytest.mark.parametrize(

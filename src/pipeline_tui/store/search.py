@@ -62,6 +62,13 @@ RANK_POOL = 500
 # every way.
 PG_RECENT_ROWS = 10_000
 PG_FILTER_RECENT_ROWS = 12_000
+# Reading those rows costs about 4 ms for each kind of prose, whatever the word. The
+# newest PG_SAMPLE_ROWS are read first (0.4 ms): a word in fewer than
+# PG_SAMPLE_MATCHES of them (under half a percent of the rows) is rare, and goes to the
+# index at once, where the window would have sent it after reading. A name typed in the
+# filter is such a word in the notes: 12 ms a key at 10,000 cards before, 5 ms after.
+PG_SAMPLE_ROWS = 1_000
+PG_SAMPLE_MATCHES = 5
 # A match read through the index costs about as much as this many of the newest rows
 # read in order (7 µs and 0.3 µs a row, measured on 300,000 touchpoints on a warm
 # server; notes are longer, and cost more both ways).
@@ -566,13 +573,20 @@ def _pg_newest_first(
     `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
     `newest(count)`) and returns rows that end with the table's estimated number of
     rows; `counted(rows)` says how many of the `wanted` matches they hold. The newest
-    `searched` rows are read first, backwards on the primary key (by_key), where a
-    common word gives as many matches at once; those are then the newest, as no older
-    match is newer. When they fall short, a longer window of newest rows is read if
-    `_pg_window` estimates it cheaper than the index. Only when it is not, or it falls
-    short too, is the whole table searched through its index (not walked backwards,
-    which for a rare word would read every row).
+    PG_SAMPLE_ROWS are read first, backwards on the primary key (by_key): a word
+    barely in them is rare, and the whole table is searched through its index (not
+    walked backwards, which for a rare word would read every row). Otherwise the
+    newest `searched` rows are read, where a common word gives as many matches at once;
+    those are then the newest, as no older match is newer. When they fall short, a
+    longer window of newest rows is read if `_pg_window` estimates it cheaper than the
+    index; when it is not, or it falls short too, the index it is.
     """
+    sample = best_of(newest(PG_SAMPLE_ROWS), True)
+    found = counted(sample) if sample else 0
+    if found >= wanted:
+        return sample
+    if found < PG_SAMPLE_MATCHES:
+        return best_of(table, False)
     rows = best_of(newest(searched), True)
     found = counted(rows) if rows else 0
     if found >= wanted:
