@@ -291,8 +291,9 @@ def _matching_card_ids_sqlite(session: Session, terms: list[str]) -> set[int]:
 def _id_set(session: Session, query: str, params: dict[str, Any]) -> set[int]:
     """The ids a query returns, as one row of text: a one-letter filter can match tens
     of thousands of cards, and a row each costs more in Python than the search."""
-    joined = session.execute(text(f"SELECT group_concat(id) FROM ({query})"), params).scalar()
-    return set(map(int, joined.split(","))) if joined else set()
+    joined = "group_concat(id)" if _dialect(session) == "sqlite" else "string_agg(id::text, ',')"
+    row = session.execute(text(f"SELECT {joined} FROM ({query}) AS found"), params).scalar()
+    return set(map(int, row.split(","))) if row else set()
 
 
 def _search_sqlite(session: Session, query: str, limit: int) -> list[SearchHit]:
@@ -381,15 +382,11 @@ def _snippets(session: Session, fts: str, expression: str, ids: list[int]) -> di
 
 
 def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int]:
-    ids = set(
-        session.execute(
-            text(
-                f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
-                "SELECT c.id FROM card c, q WHERE c.archived_at IS NULL"
-                " AND c.search_document @@ q.query"
-            ),
-            {"q": _tsquery(terms)},
-        ).scalars()
+    ids = _id_set(
+        session,
+        f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
+        "SELECT c.id FROM card c, q WHERE c.archived_at IS NULL AND c.search_document @@ q.query",
+        {"q": _tsquery(terms)},
     )
     expression = _tsquery(note_words(terms))
     if expression is not None:
