@@ -301,6 +301,9 @@ def test_the_newest_rows_answer_common_words_and_the_index_rare_ones(
     monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 2)
     monkeypatch.setattr(search, "PG_RECENT_ROWS", 3)
     monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 3)
+    # Past the first look at the newest row, to the newest three and beyond.
+    monkeypatch.setattr(search, "PG_SAMPLE_ROWS", 1)
+    monkeypatch.setattr(search, "PG_SAMPLE_MATCHES", 0)
     old = add(service, "Old")
     service.add_note(old, NoteKind.GENERAL, "met them in Lisbon")
     earlier = add(service, "Earlier")
@@ -420,6 +423,14 @@ def test_postgresql_asks_the_index_at_once_for_a_word_rare_in_the_newest_rows(
     assert any(window in sql for sql in sent)
     sent.clear()
     assert {hit.card_id for hit in service.search("pricing")} == set(cards[-6:])
+    assert any(window in sql for sql in sent)
+
+    # The newest rows all on one card: it is their rows that say the word is common.
+    busy = add(service, "Busy")
+    for _ in range(4):
+        service.add_note(busy, NoteKind.GENERAL, "pricing again")
+    sent.clear()
+    assert service.matching_card_ids("pricing") == {busy, *cards[-5:]}
     assert any(window in sql for sql in sent)
 
 

@@ -58,15 +58,18 @@ RANK_POOL = 500
 # 0.3-1.8 s. So each kind of prose is first searched in its newest rows only, read
 # backwards on the primary key: a common word fills the pool (or the filter's cards)
 # there after a few thousand rows. A word too rare for that is looked for further back
-# or in the index, whichever costs less (`_pg_window`). The newest matches are the same
-# every way.
+# or in the index, whichever costs less (`_pg_window`); one barely in the newest
+# PG_SAMPLE_ROWS goes to the index at once. The newest matches are the same every way.
 PG_RECENT_ROWS = 10_000
 PG_FILTER_RECENT_ROWS = 12_000
 # Reading those rows costs about 4 ms for each kind of prose, whatever the word. The
 # newest PG_SAMPLE_ROWS are read first (0.4 ms): a word in fewer than
-# PG_SAMPLE_MATCHES of them (under half a percent of the rows) is rare, and goes to the
-# index at once, where the window would have sent it after reading. A name typed in the
-# filter is such a word in the notes: 12 ms a key at 10,000 cards before, 5 ms after.
+# PG_SAMPLE_MATCHES of those rows (half a percent) goes to the index at once. For a word
+# spread evenly over time, at up to a million rows, that is where the window would have
+# sent it after reading. A name typed in the filter is such a word in the notes: 12 ms a
+# key at 10,000 cards before, 5 ms after. The price: a word common in older rows but
+# missing from the newest thousand costs the index's 7 µs a match (70 ms for 10,000
+# matches), where the window would have found its matches in order.
 PG_SAMPLE_ROWS = 1_000
 PG_SAMPLE_MATCHES = 5
 # A match read through the index costs about as much as this many of the newest rows
@@ -407,7 +410,8 @@ def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[i
             session.execute(
                 text(
                     f"WITH q AS (SELECT to_tsquery('{PG_CONFIG}', :q) AS query) "
-                    f"SELECT {source.card_id}, {_pg_table_rows(source.table)} FROM {rows} r, q"
+                    f"SELECT {source.card_id}, sum(count(*)) OVER (),"
+                    f" {_pg_table_rows(source.table)} FROM {rows} r, q"
                     f" WHERE r.{source.pg_document} @@ q.query AND {_pg_active(source)}"
                     f" GROUP BY {source.card_id} ORDER BY max(r.id) DESC LIMIT :cards"
                 ),
@@ -422,6 +426,7 @@ def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[i
         PG_FILTER_RECENT_ROWS,
         FILTER_NOTE_CARDS,
         len,
+        lambda rows: int(rows[0][-2]),  # the matching rows, over every card
     )
     return [int(row[0]) for row in found]
 
@@ -487,7 +492,13 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
         )
 
     card_rows = _pg_newest_first(
-        best_cards, newest_cards, "card", PG_RECENT_ROWS, RANK_POOL, _pg_pool_size
+        best_cards,
+        newest_cards,
+        "card",
+        PG_RECENT_ROWS,
+        RANK_POOL,
+        _pg_pool_size,
+        _pg_pool_size,
     )
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
@@ -546,6 +557,7 @@ def _prose_hits_postgresql(
         PG_RECENT_ROWS,
         RANK_POOL,
         _pg_pool_size,
+        _pg_pool_size,
     )
     return [
         (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], row[7])) for row in rows
@@ -564,25 +576,27 @@ def _pg_newest_first(
     searched: int,
     wanted: int,
     counted: Callable[[list[Any]], int],
+    matched: Callable[[list[Any]], int],
 ) -> list[Any]:
     """What `best_of` finds among the newest matches, found the cheapest way.
 
     `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
     `newest(count)`) and returns rows that end with the table's estimated number of
-    rows; `counted(rows)` says how many of the `wanted` matches they hold. The newest
-    PG_SAMPLE_ROWS are read first, backwards on the primary key (by_key): a word
-    barely in them is rare, and the whole table is searched through its index (not
-    walked backwards, which for a rare word would read every row). Otherwise the
-    newest `searched` rows are read, where a common word gives as many matches at once;
-    those are then the newest, as no older match is newer. When they fall short, a
-    longer window of newest rows is read if `_pg_window` estimates it cheaper than the
-    index; when it is not, or it falls short too, the index it is.
+    rows; `counted(rows)` says how many of the `wanted` matches they hold, `matched(rows)`
+    how many rows matched (several may be one card's). Matches found among the newest
+    rows are the newest, as no older match is newer. The newest PG_SAMPLE_ROWS are read
+    first, backwards on the primary key (by_key): they are the answer if they hold the
+    `wanted` matches; a word in fewer than PG_SAMPLE_MATCHES of them is rare, and the
+    whole table is searched through its index (not walked backwards, which for a rare
+    word would read every row). Otherwise the newest `searched` rows are read, where a
+    common word gives as many matches at once. When they fall short, a longer window of
+    newest rows is read if `_pg_window` estimates it cheaper than the index; when it is
+    not, or it falls short too, the index it is.
     """
     sample = best_of(newest(PG_SAMPLE_ROWS), True)
-    found = counted(sample) if sample else 0
-    if found >= wanted:
+    if sample and counted(sample) >= wanted:
         return sample
-    if found < PG_SAMPLE_MATCHES:
+    if (matched(sample) if sample else 0) < PG_SAMPLE_MATCHES:
         return best_of(table, False)
     rows = best_of(newest(searched), True)
     found = counted(rows) if rows else 0
