@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -844,6 +845,59 @@ async def test_a_double_click_while_the_card_is_readied_opens_it_once(
             "CardScreen",
         ]
         assert showing(app, kept)
+        text = screen_text(app)
+        assert "Ada" in text and "Goal 1" in text
+
+
+async def test_a_second_click_while_the_first_waits_for_the_card_opens_it_once(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ada is being read ahead (the store is slow) when the rep clicks her, and clicks
+    again while the first click waits for that read: one card screen over the board,
+    so that escape goes back to the board, and no read beyond the second click's."""
+    ben = a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=2, activities=1)
+    answered = threading.Event()
+    answered.set()
+    reads: list[int] = []
+    read = service.card
+
+    def slow_to_answer(card_id: int) -> Any:
+        reads.append(card_id)
+        answered.wait(5)
+        return read(card_id)
+
+    monkeypatch.setattr(service, "card", slow_to_answer)
+
+    async def until_read(card_id: int) -> None:
+        for _ in range(50):
+            if card_id in reads:
+                return
+            await pilot.pause(READY_AFTER_S / 5)
+        raise AssertionError(f"card {card_id} was never read ahead")
+
+    async with running(service, (80, 24)) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        await press(pilot, "j")
+        await until_read(ben)
+        await rest(pilot)
+        reads.clear()
+        answered.clear()
+        await press(pilot, "k")
+        await until_read(ada)  # read ahead, the store not answering yet
+        await pilot.click("#cards-lead", offset=(2, 1))
+        await pilot.pause(0.1)  # the first click's open waits for that read
+        await pilot.click("#cards-lead", offset=(2, 1))
+        await pilot.pause(0.1)
+        answered.set()
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert [type(screen).__name__ for screen in app.screen_stack[1:]] == [
+            "BoardScreen",
+            "CardScreen",
+        ]
+        assert showing(app, kept)
+        assert reads == [ada, ada]  # read ahead, then by the second click's open
         text = screen_text(app)
         assert "Ada" in text and "Goal 1" in text
 
