@@ -66,10 +66,10 @@ PG_FILTER_RECENT_ROWS = 12_000
 # newest PG_SAMPLE_ROWS are read first (0.4 ms): a word in fewer than
 # PG_SAMPLE_MATCHES of those rows (half a percent) goes to the index at once. For a word
 # spread evenly over time, at up to a million rows, that is where the window would have
-# sent it after reading. A name typed in the filter is such a word in the notes: 12 ms a
-# key at 10,000 cards before, 5 ms after. The price: a word common in older rows but
-# missing from the newest thousand costs the index's 7 µs a match (70 ms for 10,000
-# matches), where the window would have found its matches in order.
+# sent it after reading; a name typed in the filter is such a word in the notes. The
+# price: a word common in older rows but missing from the newest thousand costs the
+# index's 7 µs a match (70 ms for 10,000 matches), where the window would have found its
+# matches in order.
 PG_SAMPLE_ROWS = 1_000
 PG_SAMPLE_MATCHES = 5
 # A match read through the index costs about as much as this many of the newest rows
@@ -426,7 +426,7 @@ def _pg_newest_cards(session: Session, source: Prose, expression: str) -> list[i
         PG_FILTER_RECENT_ROWS,
         FILTER_NOTE_CARDS,
         len,
-        lambda rows: int(rows[0][-2]),  # the matching rows, over every card
+        matched=lambda rows: int(rows[0][-2]),  # the matching rows, over every card
     )
     return [int(row[0]) for row in found]
 
@@ -498,7 +498,6 @@ def _search_postgresql(session: Session, query: str, limit: int) -> list[SearchH
         PG_RECENT_ROWS,
         RANK_POOL,
         _pg_pool_size,
-        _pg_pool_size,
     )
     ranked = [(-row[4] * CARD_WEIGHT, _card_hit(row)) for row in card_rows]
     expression = _tsquery(note_words(terms))
@@ -557,7 +556,6 @@ def _prose_hits_postgresql(
         PG_RECENT_ROWS,
         RANK_POOL,
         _pg_pool_size,
-        _pg_pool_size,
     )
     return [
         (-row[4] * source.weight, _prose_hit(row, source, row[5], row[6], row[7])) for row in rows
@@ -576,27 +574,28 @@ def _pg_newest_first(
     searched: int,
     wanted: int,
     counted: Callable[[list[Any]], int],
-    matched: Callable[[list[Any]], int],
+    matched: Callable[[list[Any]], int] | None = None,
 ) -> list[Any]:
     """What `best_of` finds among the newest matches, found the cheapest way.
 
     `best_of(searched, by_key)` searches `searched` (a table, or its newest rows from
     `newest(count)`) and returns rows that end with the table's estimated number of
     rows; `counted(rows)` says how many of the `wanted` matches they hold, `matched(rows)`
-    how many rows matched (several may be one card's). Matches found among the newest
-    rows are the newest, as no older match is newer. The newest PG_SAMPLE_ROWS are read
-    first, backwards on the primary key (by_key): they are the answer if they hold the
-    `wanted` matches; a word in fewer than PG_SAMPLE_MATCHES of them is rare, and the
-    whole table is searched through its index (not walked backwards, which for a rare
-    word would read every row). Otherwise the newest `searched` rows are read, where a
-    common word gives as many matches at once. When they fall short, a longer window of
-    newest rows is read if `_pg_window` estimates it cheaper than the index; when it is
-    not, or it falls short too, the index it is.
+    how many rows matched (several may be one card's; by default as many as counted).
+    Matches found among the newest rows are the newest, as no older match is newer. The
+    newest PG_SAMPLE_ROWS are read first, backwards on the primary key (by_key): they
+    are the answer if they hold the `wanted` matches; a word in fewer than
+    PG_SAMPLE_MATCHES of them is rare, and the whole table is searched through its index
+    (not walked backwards, which for a rare word would read every row). Otherwise the
+    newest `searched` rows are read, where a common word gives as many matches at once.
+    When they fall short, a longer window of newest rows is read if `_pg_window`
+    estimates it cheaper than the index; when it is not, or it falls short too, the
+    index it is.
     """
     sample = best_of(newest(PG_SAMPLE_ROWS), True)
     if sample and counted(sample) >= wanted:
         return sample
-    if (matched(sample) if sample else 0) < PG_SAMPLE_MATCHES:
+    if ((matched or counted)(sample) if sample else 0) < PG_SAMPLE_MATCHES:
         return best_of(table, False)
     rows = best_of(newest(searched), True)
     found = counted(rows) if rows else 0
