@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from textual import events
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
@@ -15,12 +20,14 @@ from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.models import CardRow, StageEventRow
+from pipeline_tui.ui import backend, seams
 from pipeline_tui.ui.screens.archive import ArchiveScreen
+from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
     focused_card_name,
@@ -223,6 +230,51 @@ async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineSer
             ("prospect", "client"),
             ("client", "prospect"),
         ]
+
+
+async def test_a_move_is_saved_once_the_frame_that_shows_it_is_drawn(
+    three_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's Python would compete with drawing the move's frame (one thread runs
+    Python at a time), so the save starts once that frame is written."""
+    frames_at_save: list[int] = []
+    move_card = three_leads.move_card
+    render_lines = CardList.render_lines
+
+    def counted(*args: Any, **kwargs: Any) -> object:
+        frames_at_save.append(len(frames))
+        return move_card(*args, **kwargs)
+
+    def slow(self: CardList, crop: Region) -> list[Strip]:
+        time.sleep(0.005)  # a slow frame, the GIL free meanwhile: a thread could run
+        return render_lines(self, crop)
+
+    async with running(three_leads) as (app, pilot):
+        await press(pilot, "j")
+        monkeypatch.setattr(three_leads, "move_card", counted)
+        monkeypatch.setattr(CardList, "render_lines", slow)
+        with seams.frames_written(app) as frames:
+            await press(pilot, "L")
+        assert names(three_leads, Stage.PROSPECT) == ["Ben"]
+        assert frames_at_save[0] >= 1, "the move was saved before its frame was drawn"
+
+
+async def test_a_move_shown_is_saved_even_if_its_frame_never_comes_or_the_app_ends_first(
+    three_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    never = asyncio.Event()
+    monkeypatch.setattr(BoardScreen, "_drawn", lambda self: never)
+    async with running(three_leads) as (app, pilot):
+        await press(pilot, "j", "L")  # no frame comes: saved after SHOWN_WAIT_S
+        assert names(three_leads, Stage.PROSPECT) == ["Ben"]
+        monkeypatch.setattr(backend, "SHOWN_WAIT_S", 60.0)
+        await pilot.press("L", "q")  # the rep quits before the move's frame is drawn
+        for _ in range(500):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.01)
+        assert not app.is_running
+    assert names(three_leads, Stage.CLIENT) == ["Ben"]
 
 
 async def test_moving_past_either_end_changes_nothing(service: PipelineService) -> None:

@@ -631,7 +631,13 @@ class BoardScreen(seams.FullScreen[None]):
             self.focus_card(card.id, card.stage)
 
         self.save(
-            self.backend.service.move_card, card.id, to_stage, note, reload=False, revert=take_back
+            self.backend.service.move_card,
+            card.id,
+            to_stage,
+            note,
+            reload=False,
+            revert=take_back,
+            shown=self._drawn(),
         )
 
     @work(group="db")
@@ -677,6 +683,7 @@ class BoardScreen(seams.FullScreen[None]):
             step,
             reload=self.model.needs_store_order,
             revert=take_back,
+            shown=self._drawn(),
         )
 
     async def show_saved(self, card_id: int) -> None:
@@ -1211,6 +1218,13 @@ class BoardScreen(seams.FullScreen[None]):
 
     # Saving ----------------------------------------------------------------------------
 
+    def _drawn(self) -> asyncio.Event:
+        """Set once the screen has drawn what is waiting to be drawn now."""
+        drawn = asyncio.Event()
+        if not self.call_after_refresh(drawn.set):
+            drawn.set()  # closing: nothing more is drawn
+        return drawn
+
     @work(group="db")
     async def save(
         self,
@@ -1218,16 +1232,18 @@ class BoardScreen(seams.FullScreen[None]):
         *args: Any,
         reload: bool = True,
         revert: Callable[[], object] | None = None,
+        shown: asyncio.Event | None = None,
     ) -> None:
         """Run one change in the store, remember it for undo, and show the result.
 
         With reload=False the board already shows the change; if the store refuses it
         (or cannot be reached), `revert` takes it back on screen at once, the reason is
         shown, and the board is read again (now, or as soon as the store answers), so
-        the screen never shows what was not saved.
+        the screen never shows what was not saved. `shown` (see _drawn): the store
+        starts on the change once the frame that shows it is drawn.
         """
         try:
-            change = await self.backend.change(call, *args)
+            change = await self.backend.change_shown(shown, call, *args)
         except (StoreError, CardFormError) as error:
             if revert is not None:
                 revert()
