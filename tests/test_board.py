@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from textual import events
-from textual.geometry import Region
-from textual.strip import Strip
 from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
@@ -27,9 +24,10 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
+    _post_key,
     focused_card_name,
     press,
     running,
@@ -232,49 +230,64 @@ async def test_L_and_H_move_a_card_and_record_each_move(three_leads: PipelineSer
         ]
 
 
-async def test_a_move_is_saved_once_the_frame_that_shows_it_is_drawn(
+async def test_a_move_is_saved_once_the_frame_that_shows_it_is_written(
     three_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The store's Python would compete with drawing the move's frame (one thread runs
-    Python at a time), so the save starts once that frame is written."""
+    Python at a time), so the save starts once that frame is written: while the frame
+    is held back, nothing is saved."""
+    monkeypatch.setattr(backend, "SHOWN_WAIT_S", 60.0)
     frames_at_save: list[int] = []
     move_card = three_leads.move_card
-    render_lines = CardList.render_lines
 
     def counted(*args: Any, **kwargs: Any) -> object:
         frames_at_save.append(len(frames))
         return move_card(*args, **kwargs)
 
-    def slow(self: CardList, crop: Region) -> list[Strip]:
-        time.sleep(0.005)  # a slow frame, the GIL free meanwhile: a thread could run
-        return render_lines(self, crop)
-
     async with running(three_leads) as (app, pilot):
         await press(pilot, "j")
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        ben = board.focused_list.highlighted_id
         monkeypatch.setattr(three_leads, "move_card", counted)
-        monkeypatch.setattr(CardList, "render_lines", slow)
         with seams.frames_written(app) as frames:
-            await press(pilot, "L")
+            with app.batch_update():  # no frame is drawn inside
+                _post_key(app, "L")
+                for _ in range(500):  # the move shown in the model, its save waiting
+                    if ben in board.model.ids[Stage.PROSPECT] and not app.backend.idle:
+                        break
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)
+                assert frames_at_save == [], "saved before the frame that shows it"
+            await settle(pilot)
+        assert frames_at_save[0] >= 1
         assert names(three_leads, Stage.PROSPECT) == ["Ben"]
-        assert frames_at_save[0] >= 1, "the move was saved before its frame was drawn"
 
 
-async def test_a_move_shown_is_saved_even_if_its_frame_never_comes_or_the_app_ends_first(
+async def test_moves_shown_are_saved_even_if_no_frame_comes_or_the_rep_quits_at_once(
     three_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     never = asyncio.Event()
-    monkeypatch.setattr(BoardScreen, "_drawn", lambda self: never)
+    monkeypatch.setattr(BoardScreen, "_drawn", lambda self, stage: never)
     async with running(three_leads) as (app, pilot):
         await press(pilot, "j", "L")  # no frame comes: saved after SHOWN_WAIT_S
         assert names(three_leads, Stage.PROSPECT) == ["Ben"]
         monkeypatch.setattr(backend, "SHOWN_WAIT_S", 60.0)
-        await pilot.press("L", "q")  # the rep quits before the move's frame is drawn
+        # Two moves and quit: the first waits for its frame, the second for its turn.
+        for key in ("L", "L", "q"):
+            _post_key(app, key)
         for _ in range(500):
             if not app.is_running:
                 break
             await asyncio.sleep(0.01)
         assert not app.is_running
-    assert names(three_leads, Stage.CLIENT) == ["Ben"]
+        # The process ends once every task is done (asyncio.run); here the test's loop
+        # goes on, and the writes are waited for.
+        for _ in range(500):
+            if names(three_leads, Stage.REPEAT) == ["Ben"]:
+                break
+            await asyncio.sleep(0.01)
+    assert names(three_leads, Stage.REPEAT) == ["Ben"]
 
 
 async def test_moving_past_either_end_changes_nothing(service: PipelineService) -> None:

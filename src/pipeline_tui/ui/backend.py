@@ -84,43 +84,64 @@ class Backend:
         self, call: Callable[P, Change | None], *args: P.args, **kwargs: P.kwargs
     ) -> Change | None:
         """A write that can be undone; None when it changed nothing."""
-        return await self.change_shown(None, call, *args, **kwargs)
+        async with self._lock:
+            return await self._change_now(False, call, *args, **kwargs)
 
     async def change_shown(
         self,
-        shown: asyncio.Event | None,
+        shown: asyncio.Event,
         call: Callable[P, Change | None],
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> Change | None:
         """A change the screen already shows (a move, before the store confirms it): it
         takes its turn among the calls now, and its thread starts once `shown` is set
-        (the frame that shows it is drawn), or after SHOWN_WAIT_S. The store's Python
+        (the frame that shows it is written), or after SHOWN_WAIT_S. The store's Python
         would otherwise hold the GIL in the middle of drawing that frame: a move's frame
-        came out 5-8 ms later at the 95th percentile. Shown is saved: a caller cancelled
-        meanwhile (the app closing) still waits for the write."""
-        async with self._lock:
-            cancelled_first = False
-            if shown is not None:
+        came out 5-8 ms later at the 95th percentile.
+
+        Shown is saved: a caller cancelled meanwhile (the app closing right after the
+        key), while waiting for its turn or for the frame, still makes the write, then
+        ends as cancelled."""
+        cancelled = False
+        while True:
+            try:
+                await self._lock.acquire()
+                break
+            except asyncio.CancelledError:
+                cancelled = True
+        try:
+            if not cancelled:  # an app closing draws nothing more
                 try:
                     await asyncio.wait_for(shown.wait(), SHOWN_WAIT_S)
                 except TimeoutError:
                     pass
                 except asyncio.CancelledError:
-                    cancelled_first = True
-            try:
-                task, cancelled = await _to_the_end(call, *args, **kwargs)
-                cancelled = cancelled or cancelled_first
-                # Made is made: a change whose caller went away meanwhile can still be undone.
-                if task.exception() is None and (change := task.result()) is not None:
-                    self.history.record(change)
-                if cancelled:
-                    raise asyncio.CancelledError
-                return task.result()
-            except FieldError as error:
-                raise StoreError(str(error)) from None
-            finally:
-                self._count_own_write()
+                    cancelled = True
+            return await self._change_now(cancelled, call, *args, **kwargs)
+        finally:
+            self._lock.release()
+
+    async def _change_now(
+        self,
+        cancelled: bool,
+        call: Callable[P, Change | None],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Change | None:
+        """The write, under the lock; `cancelled`: the caller was cancelled before it."""
+        try:
+            task, cancelled_meanwhile = await _to_the_end(call, *args, **kwargs)
+            # Made is made: a change whose caller went away meanwhile can still be undone.
+            if task.exception() is None and (change := task.result()) is not None:
+                self.history.record(change)
+            if cancelled or cancelled_meanwhile:
+                raise asyncio.CancelledError
+            return task.result()
+        except FieldError as error:
+            raise StoreError(str(error)) from None
+        finally:
+            self._count_own_write()
 
     def seen_revision(self, revision: int) -> None:
         """The board was read at this clock."""

@@ -637,7 +637,7 @@ class BoardScreen(seams.FullScreen[None]):
             note,
             reload=False,
             revert=take_back,
-            shown=self._drawn(),
+            shown=self._drawn(to_stage),
         )
 
     @work(group="db")
@@ -683,7 +683,7 @@ class BoardScreen(seams.FullScreen[None]):
             step,
             reload=self.model.needs_store_order,
             revert=take_back,
-            shown=self._drawn(),
+            shown=self._drawn(card.stage),
         )
 
     async def show_saved(self, card_id: int) -> None:
@@ -1218,11 +1218,10 @@ class BoardScreen(seams.FullScreen[None]):
 
     # Saving ----------------------------------------------------------------------------
 
-    def _drawn(self) -> asyncio.Event:
-        """Set once the screen has drawn what is waiting to be drawn now."""
+    def _drawn(self, stage: Stage) -> asyncio.Event:
+        """Set once the frame that draws the stage's column again is written."""
         drawn = asyncio.Event()
-        if not self.call_after_refresh(drawn.set):
-            drawn.set()  # closing: nothing more is drawn
+        self.columns[stage].card_list.call_after_drawn(drawn.set)
         return drawn
 
     @work(group="db")
@@ -1240,10 +1239,13 @@ class BoardScreen(seams.FullScreen[None]):
         (or cannot be reached), `revert` takes it back on screen at once, the reason is
         shown, and the board is read again (now, or as soon as the store answers), so
         the screen never shows what was not saved. `shown` (see _drawn): the store
-        starts on the change once the frame that shows it is drawn.
+        starts on the change once the frame that shows it is written.
         """
         try:
-            change = await self.backend.change_shown(shown, call, *args)
+            if shown is None:
+                change = await self.backend.change(call, *args)
+            else:
+                change = await self.backend.change_shown(shown, call, *args)
         except (StoreError, CardFormError) as error:
             if revert is not None:
                 revert()

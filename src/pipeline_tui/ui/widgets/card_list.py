@@ -12,8 +12,9 @@ moving through a column rarely meets one.
 
 from __future__ import annotations
 
+import asyncio
 from array import array
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -133,6 +134,7 @@ class CardList(ScrollView, can_focus=True):
         self._blank_line: Strip | None = None
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
+        self._after_drawn: list[Callable[[], object]] = []
 
     @property
     def stale_limits(self) -> Mapping[Stage, int]:
@@ -324,7 +326,21 @@ class CardList(ScrollView, can_focus=True):
             style = self._styles[name] = self.get_component_rich_style(f"card-list--{name}")
         return style
 
+    def call_after_drawn(self, callback: Callable[[], object]) -> None:
+        """Call `callback` just after the frame that next draws this list is written.
+        Textual's call_after_refresh can come before it: the list tells the screen it
+        needs drawing only once its own messages are handled, and a screen with nothing
+        to draw by then calls back at once."""
+        self._after_drawn.append(callback)
+
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self._after_drawn:
+            # Drawing runs in one go, from the lines to the frame handed to the
+            # terminal's writer: the loop's next turn is after it.
+            loop = asyncio.get_running_loop()
+            for callback in self._after_drawn:
+                loop.call_soon(callback)
+            self._after_drawn.clear()
         # Textual draws a widget's lines through its StylesCache, which makes each one
         # again, as a new Strip, after any whole repaint: borders, padding, tint and
         # opacity, none of which a card list has. A key typed in the filter repaints
