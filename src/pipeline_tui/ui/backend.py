@@ -96,9 +96,9 @@ class Backend:
     ) -> Change | None:
         """A change the screen already shows (a move, before the store confirms it): it
         takes its turn among the calls now, and its thread starts once `shown` is set
-        (the frame that shows it is written), or after SHOWN_WAIT_S. The store's Python
-        would otherwise hold the GIL in the middle of drawing that frame: a move's frame
-        came out 5-8 ms later at the 95th percentile.
+        (the frame that shows it is written), or after SHOWN_WAIT_S: the store's Python
+        would otherwise take turns on the GIL with the drawing of that frame, and the
+        frame would come out late.
 
         Shown is saved: a caller cancelled meanwhile (the app closing right after the
         key), while waiting for its turn or for the frame, still makes the write, then
