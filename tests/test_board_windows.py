@@ -4,16 +4,19 @@ read. Driven as a rep drives it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert
+from textual.app import App
 
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.store.models import CardRow
+from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
 from tests.conftest import NOW
@@ -184,3 +187,45 @@ async def test_filter_mine_and_stale_on_a_board_larger_than_the_cache(
         await press(pilot, "G")
         assert focused_card_name(app) == "Quiet 0001"
         assert len(board.model.cache) <= board.model.cache.limit
+
+
+async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_its_frame(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deep in a long column, so that the board has not read them before the filter.
+    fill(service.database, Stage.LEAD, LONG)
+    fill(service.database, Stage.LEAD, 100, prefix="Kofi", first_position=LONG)
+    read = _count_reads(service, monkeypatch)
+    # The held frame goes when its cards are read; a time limit would hide a bug here.
+    monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
+    read_when_shown: list[int] = []
+    hold = seams.hold_repaints
+
+    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
+        release = hold(app, limit_s)
+
+        def record_then_release() -> None:
+            read_when_shown.append(sum(read))
+            release()
+
+        return record_then_release
+
+    monkeypatch.setattr(seams, "hold_repaints", recording)
+    async with running(service, (80, 24)) as (app, pilot):
+        lead = app.screen.query_one("#cards-lead", CardList)
+        page = lead.page_size()
+        read.clear()
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        text = screen_text(app)
+        assert "Kofi 0000" in text and "Card" not in text
+        assert not placeholders_shown(text)
+        # The key's frame waited for the cards it shows, not for the pages below them
+        # (each read in the store's thread slows the frame drawn meanwhile)...
+        assert read_when_shown == [page], (read_when_shown, page)
+        # ...which are read once it is written: paging down shows real cards at once.
+        assert sum(read) > 2 * page
+        await press(pilot, "enter", "pagedown", "pagedown")
+        text = screen_text(app)
+        assert focused_card_name(app) == f"Kofi {lead.cursor:04d}" and lead.cursor >= page
+        assert not placeholders_shown(text)

@@ -323,7 +323,8 @@ class BoardScreen(seams.FullScreen[None]):
         self.first = first
         self.last_list = self.columns[Stage.LEAD].card_list
         self._filter_hold: Callable[[], None] | None = None
-        self._held_for_cards: list[Callable[[], None]] = []
+        self._held_for_cards: list[tuple[set[int], Callable[[], None]]] = []
+        """Held repaints (`_release_once_read`), each with the cards it waits for."""
         self._card_screen: CardScreen | None = None
         self._card_screen_built: AwaitMount | None = None
         self._ready_timer: Timer | None = None
@@ -501,27 +502,35 @@ class BoardScreen(seams.FullScreen[None]):
                 # Some are gone (archived in another session): the board has moved on.
                 self.reload(keep_highlight=True)
         finally:
-            if not self.model.cache.pending:
-                self._cards_read()
+            self._cards_read()
 
     def _release_once_read(self, release: Callable[[], None]) -> None:
         """Let the held repaints go once the cards the columns show now are read, so
         that they come in the same frame as the change that shows them (a key typed in
         the filter, the filter cleared) instead of column by column after it. The hold
         has its own time limit: a slow store never keeps the change out of sight."""
-        # Now, not at each list's next idle, and in one read for all the columns.
+        # Now, not at each list's next idle, and in one read for all the columns. Only
+        # the cards on screen: the lists read ahead once the frame is written.
         lists = [column.card_list for column in self.columns.values()]
-        missing = [card_id for card_list in lists for card_id in card_list.take_missing(force=True)]
+        unread = {card_id for card_list in lists for card_id in card_list.unread_on_screen()}
+        pending = self.model.cache.pending
+        missing = [card_id for card_id in unread if card_id not in pending]
         if missing:
+            pending.update(missing)
             self._fetch(lists, missing)
-        self._held_for_cards.append(release)
-        if not self.model.cache.pending:
-            self._cards_read()
+        self._held_for_cards.append((unread, release))
+        self._cards_read()
 
     def _cards_read(self) -> None:
-        held, self._held_for_cards = self._held_for_cards, []
-        for release in held:
-            release()
+        """Let go the holds whose cards are read (or failed to be)."""
+        pending = self.model.cache.pending
+        held = self._held_for_cards
+        self._held_for_cards = [
+            (cards, release) for cards, release in held if not cards.isdisjoint(pending)
+        ]
+        for cards, release in held:
+            if cards.isdisjoint(pending):
+                release()
 
     @work(group="board", exclusive=True)
     async def refresh_card(self, card_id: int) -> None:

@@ -216,6 +216,16 @@ class CardList(ScrollView, can_focus=True):
         cache.pending.update(missing)
         return missing
 
+    def unread_on_screen(self) -> list[int]:
+        """The cards on screen, and the highlighted one, that are not read yet (asked
+        for or not)."""
+        if not self.ids:
+            return []
+        first = self.scroll_offset.y // CARD_HEIGHT
+        shown = dict.fromkeys(self.ids[first : first + self.page_size()])
+        shown[self.ids[self.cursor]] = None
+        return [card_id for card_id in shown if card_id not in self.cache]
+
     def _want_after_paint(self) -> None:
         self._want_scheduled = False
         self.want_window(force=True)
@@ -237,10 +247,12 @@ class CardList(ScrollView, can_focus=True):
         # Not a layout of the whole screen for each move: see the seam.
         seams.set_virtual_size_without_layout(self, size)
         self.cursor = self.validate_cursor(self.cursor)
-        # Once whoever set the ids has also placed the cursor (focus_card). Not forced:
-        # a move shifts a column by one card, and the cards around are read already;
-        # any on screen that are not get asked for when drawn.
-        self.call_later(self.want_window)
+        # Once the frame that shows the new ids is written, when whoever set them has
+        # also placed the cursor (focus_card): reading ahead in the store's thread while
+        # that frame is drawn would slow the frame. Not forced: a move shifts a column
+        # by one card, and the cards around are read already; any on screen that are
+        # not get asked for as they are drawn.
+        self.call_after_drawn(self.want_window)
         self.refresh()
 
     def watch_today(self) -> None:
