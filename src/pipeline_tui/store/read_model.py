@@ -17,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -171,6 +172,17 @@ def _board_query(criteria: tuple[str, ...], owner: str | None) -> Select[*tuple[
     )
 
 
+@lru_cache(maxsize=16)
+def _cards_by_id_query(criteria: tuple[str, ...], owner: str | None) -> Select[*tuple[Any, ...]]:
+    """The board query for the cards whose ids are bound as `ids`, archived ones too
+    (their archived_at says which). Found by id alone: SQLite has no statistics on the
+    board's index, and with "archived_at IS NULL" beside six ids or more it walks that
+    index through every active card instead (13 ms for 7 cards at 100,000 cards)."""
+    return select(*SUMMARY_COLUMNS, *_board_columns(criteria, owner), CardRow.archived_at).where(
+        CardRow.id.in_(bindparam("ids", expanding=True))
+    )
+
+
 def rhythms(session: Session) -> list[int]:
     """The keep-in-touch rhythms cards have (a handful of numbers, however many cards)."""
     query = select(CardRow.rhythm_days).where(CardRow.rhythm_days.is_not(None)).distinct()
@@ -283,11 +295,11 @@ def summaries(
     """The board's view of the given cards (those still active), by id."""
     wanted = sorted(set(card_ids))
     found: dict[int, CardSummary] = {}
+    query = _cards_by_id_query(tuple(criteria), drafts_of)
     for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
-        query = board_query(criteria, drafts_of).where(CardRow.id.in_(chunk))
-        for row in session.execute(query):
-            found[row.id] = board_card(row, len(criteria))
+        for row in session.execute(query, {"ids": wanted[start : start + IN_CHUNK]}):
+            if row.archived_at is None:
+                found[row.id] = board_card(row, len(criteria))
     return found
 
 
