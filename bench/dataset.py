@@ -67,7 +67,7 @@ _FIRST = [
     "Yara",
     "Zoe",
 ]
-_LAST = [
+LAST_NAMES = [
     "Okafor",
     "Lindqvist",
     "Moreau",
@@ -264,7 +264,7 @@ def _insert_all(connection: Connection, cards: int, notes_per_card: int, today: 
         card_rows.append(
             {
                 "id": card_id,
-                "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)} {card_id}",
+                "name": f"{rng.choice(_FIRST)} {rng.choice(LAST_NAMES)} {card_id}",
                 "organisation": f"{rng.choice(_ORG_A)} {rng.choice(_ORG_B)}",
                 "email": f"person{card_id}@example.com",
                 "phone": "",

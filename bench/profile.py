@@ -36,7 +36,7 @@ Keys = list[tuple[bytes, pty_run.Shows]]
 _J_K: Keys = [(b"j", None), (b"k", None)]
 _L_H: Keys = [(b"l", None), (b"h", None)]
 _MOVES: Keys = [(b"L", None), (b"H", None)]
-_TYPED: Keys = [(b"/", None), *((c.encode(), None) for c in pty_run.TYPED)]
+_TYPED: Keys = [(b"/", None), *((c.encode(), None) for c in pty_run.typed_word(0))]
 _CLEAR: Keys = [(pty_run.KITTY_ESCAPE, None)]
 
 ACTIONS: list[tuple[str, Keys]] = [

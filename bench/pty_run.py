@@ -13,8 +13,9 @@ last byte of the last frame the key caused, with the bytes written back.
   goes first alternates by round), so the machine's noise falls on both alike. One
   round: j, k; l, L, H, h (L/H move the highlighted prospect on a stage and back,
   with the save); enter, escape; enter, escape as the lone ESC byte of a terminal
-  without the kitty keyboard protocol; `/`, "okafor" one key at a time, escape to
-  clear the filter. The first round is a warm-up and not counted.
+  without the kitty keyboard protocol; `/`, a surname of the data set one key at a
+  time (another each round, TYPED_WORDS), escape to clear the filter. The first round
+  is a warm-up and not counted.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import bare_app
+from bench import bare_app, dataset
 from bench.terminal import Outcome, Terminal, settle
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +43,9 @@ ITEM = re.compile(bare_app.ITEM_PATTERN)
 
 LAUNCH_TIMEOUT_S = 60.0
 KEY_TIMEOUT_S = 20.0
-TYPED = "okafor"
+TYPED_WORDS = tuple(name.lower() for name in dataset.LAST_NAMES)
+"""Typed in the filter, one a round: a rep looks someone up whose cards the board has
+not read yet. The same word every round finds cards read in the round before."""
 KITTY_ESCAPE = b"\x1b[27u"
 LEGACY_ESCAPE = b"\x1b"
 
@@ -77,7 +80,7 @@ class Step:
     counted: bool = True
 
 
-def round_steps() -> list[Step]:
+def round_steps(round_number: int = 0) -> list[Step]:
     """One round of keys; the board (and the bare app) end where they started."""
     steps = [
         Step("focus down (j)", b"j", None, b"j"),
@@ -93,9 +96,14 @@ def round_steps() -> list[Step]:
         Step("back, lone ESC byte", LEGACY_ESCAPE, _has_card, LEGACY_ESCAPE, _has_item),
         Step("open filter (/)", b"/", None, b"/"),
     ]
-    steps += [Step("`/` typing, per key", c.encode(), None, c.encode()) for c in TYPED]
+    word = typed_word(round_number)
+    steps += [Step("`/` typing, per key", c.encode(), None, c.encode()) for c in word]
     steps.append(Step("filter clear (escape)", KITTY_ESCAPE, None, KITTY_ESCAPE))
     return steps
+
+
+def typed_word(round_number: int) -> str:
+    return TYPED_WORDS[round_number % len(TYPED_WORDS)]
 
 
 BARE_ARGV = [sys.executable, "-m", "bench.bare_app"]
@@ -246,7 +254,7 @@ def measure_keys(
         for round_number in range(rounds + 1):
             if round_number:
                 log(f"  pty keys {width}x{height}, round {round_number}/{rounds}")
-            for step in round_steps():
+            for step in round_steps(round_number):
                 turns: list[tuple[str, Terminal, bytes, Shows]] = [
                     ("app", app_term, step.app_key, step.app_shows)
                 ]
