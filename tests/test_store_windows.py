@@ -99,14 +99,15 @@ def test_summaries_find_their_cards_by_id_not_through_the_whole_board(
     varied: PipelineService,
 ) -> None:
     # SQLite has no statistics on a rep's database: given the board index's
-    # "archived_at IS NULL" beside a few ids, it walked that index through every active
-    # card (13 ms for 7 cards at 100,000 cards, on every window the board reads).
+    # "archived_at IS NULL" beside six ids or more, it walks that index through every
+    # active card, checking each against the ids, on every window the board reads.
     statements: list[tuple[str, Any]] = []
 
     def record(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
         statements.append((sql, params))
 
     ids = [card.id for cards in varied.board().values() for card in cards][:12]
+    assert len(ids) >= 6
     engine = varied.database.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -118,7 +119,7 @@ def test_summaries_find_their_cards_by_id_not_through_the_whole_board(
         plan = [
             str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
         ]
-    assert plan[0] == "SEARCH card USING INTEGER PRIMARY KEY (rowid=?)", plan
+    assert "card USING INTEGER PRIMARY KEY" in plan[0], plan
 
 
 def test_summaries_of_many_ids_are_read_in_chunks(service: PipelineService, tmp_path: Path) -> None:

@@ -510,7 +510,8 @@ class BoardScreen(seams.FullScreen[None]):
         the filter, the filter cleared) instead of column by column after it. The hold
         has its own time limit: a slow store never keeps the change out of sight."""
         # Now, not at each list's next idle, and in one read for all the columns. Only
-        # the cards on screen: the lists read ahead once the frame is written.
+        # the cards on screen: each list reads ahead once the frame is written
+        # (CardList.watch_ids).
         lists = [column.card_list for column in self.columns.values()]
         unread = {card_id for card_list in lists for card_id in card_list.unread_on_screen()}
         pending = self.model.cache.pending

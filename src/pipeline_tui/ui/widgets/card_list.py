@@ -247,11 +247,14 @@ class CardList(ScrollView, can_focus=True):
         # Not a layout of the whole screen for each move: see the seam.
         seams.set_virtual_size_without_layout(self, size)
         self.cursor = self.validate_cursor(self.cursor)
+        # The places asked for before were of other ids (a filter's cards take the
+        # same places): look again. After a move, whose column shifted by one card,
+        # that finds the cards around read already, and reads nothing.
+        self._covered = []
         # Once the frame that shows the new ids is written, when whoever set them has
         # also placed the cursor (focus_card): reading ahead in the store's thread while
-        # that frame is drawn would slow the frame. Not forced: a move shifts a column
-        # by one card, and the cards around are read already; any on screen that are
-        # not get asked for as they are drawn.
+        # that frame is drawn would slow the frame. Any card on screen not read yet is
+        # asked for as it is drawn.
         self.call_after_drawn(self.want_window)
         self.refresh()
 
@@ -343,7 +346,8 @@ class CardList(ScrollView, can_focus=True):
         Textual's call_after_refresh can come before it: the list tells the screen it
         needs drawing only once its own messages are handled, and a screen with nothing
         to draw by then calls back at once."""
-        self._after_drawn.append(callback)
+        if callback not in self._after_drawn:  # the ids set again before a frame
+            self._after_drawn.append(callback)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._after_drawn:
