@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 
 from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
-from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError, open_database, search
 from pipeline_tui.store.migrate import MIGRATIONS
@@ -432,6 +432,44 @@ def test_postgresql_asks_the_index_at_once_for_a_word_rare_in_the_newest_rows(
     sent.clear()
     assert service.matching_card_ids("pricing") == {busy, *cards[-5:]}
     assert any(window in sql for sql in sent)
+
+
+def test_postgresql_takes_each_step_of_the_filter_for_every_kind_of_text_at_once(
+    pg_service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each statement is a trip to the server and back: a key typed in the filter made
+    # eight, one after another. The cards' own fields and the newest rows of notes,
+    # next actions and touchpoints are one statement; for a word rare in all of them,
+    # the indexes of all three are the next; a word common in notes reads further back
+    # in one more.
+    monkeypatch.setattr(search, "PG_SAMPLE_ROWS", 2)
+    monkeypatch.setattr(search, "PG_SAMPLE_MATCHES", 1)
+    monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
+    service = pg_service
+    lisbon = add(service, "Lisbon Foods", next_action="Fly to Lisbon")
+    service.add_note(lisbon, NoteKind.GENERAL, "met them in Lisbon")
+    service.add_touchpoint(lisbon, TouchpointKind.CALL, NOW.date(), "Lisbon office")
+    cards = [add(service, f"Card {number}") for number in range(6)]
+    for card in cards:
+        service.add_note(card, NoteKind.GENERAL, "pricing came up")
+        service.add_touchpoint(card, TouchpointKind.CALL, NOW.date(), "pricing call")
+    sent: list[str] = []
+    event.listen(service.database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+
+    def searches() -> int:
+        return sum("to_tsquery" in sql for sql in sent)
+
+    assert service.matching_card_ids("lisbo") == {lisbon}
+    assert searches() == 2, sent
+    sent.clear()
+    # Common in the newest notes and touchpoints: on to the windows of newest rows of
+    # both, with the next actions' index in the same statement.
+    assert service.matching_card_ids("pricing") == set(cards[-3:])
+    assert searches() == 2, sent
+    sent.clear()
+    assert service.matching_card_ids("l") == {lisbon}  # one letter: names only
+    assert searches() == 1, sent
 
 
 @pytest.mark.parametrize(
