@@ -437,39 +437,47 @@ def test_postgresql_asks_the_index_at_once_for_a_word_rare_in_the_newest_rows(
 def test_postgresql_takes_each_step_of_the_filter_for_every_kind_of_text_at_once(
     pg_service: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Each statement is a trip to the server and back: a key typed in the filter made
-    # eight, one after another. The cards' own fields and the newest rows of notes,
-    # next actions and touchpoints are one statement; for a word rare in all of them,
-    # the indexes of all three are the next; a word common in notes reads further back
-    # in one more.
+    # Each statement is a trip to the server and back. The cards' own fields and the
+    # newest rows of notes, next actions and touchpoints are one statement; the next
+    # step of every kind that needs one (here, for a word rare in its newest rows,
+    # its index) is the next statement.
     monkeypatch.setattr(search, "PG_SAMPLE_ROWS", 2)
     monkeypatch.setattr(search, "PG_SAMPLE_MATCHES", 1)
     monkeypatch.setattr(search, "PG_FILTER_RECENT_ROWS", 4)
-    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 3)
+    monkeypatch.setattr(search, "FILTER_NOTE_CARDS", 2)
     service = pg_service
-    lisbon = add(service, "Lisbon Foods", next_action="Fly to Lisbon")
-    service.add_note(lisbon, NoteKind.GENERAL, "met them in Lisbon")
-    service.add_touchpoint(lisbon, TouchpointKind.CALL, NOW.date(), "Lisbon office")
+    noted = add(service, "Noted")
+    service.add_note(noted, NoteKind.GENERAL, "met them in Lisbon")
+    acting = add(service, "Acting", next_action="Fly to Lisbon")
+    called = add(service, "Called")
+    service.add_touchpoint(called, TouchpointKind.CALL, NOW.date(), "Lisbon office")
+    priced = add(service, "Priced")
+    service.add_touchpoint(priced, TouchpointKind.CALL, NOW.date(), "pricing call")
     cards = [add(service, f"Card {number}") for number in range(6)]
-    for card in cards:
+    for card in cards:  # the newest rows
         service.add_note(card, NoteKind.GENERAL, "pricing came up")
-        service.add_touchpoint(card, TouchpointKind.CALL, NOW.date(), "pricing call")
+        service.add_touchpoint(card, TouchpointKind.EMAIL, NOW.date(), "sent the deck")
     sent: list[str] = []
     event.listen(service.database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
 
-    def searches() -> int:
-        return sum("to_tsquery" in sql for sql in sent)
+    def searches() -> list[str]:
+        return [sql for sql in sent if "to_tsquery" in sql]
 
-    assert service.matching_card_ids("lisbo") == {lisbon}
-    assert searches() == 2, sent
+    assert service.matching_card_ids("lisbo") == {noted, acting, called}
+    first, then = searches()
+    for table in ("research_note", "card", "touchpoint"):
+        assert f"FROM {table} ORDER BY id DESC LIMIT 2)" in first, table
+        assert f"FROM {table} r" in then, table
     sent.clear()
-    # Common in the newest notes and touchpoints: on to the windows of newest rows of
-    # both, with the next actions' index in the same statement.
-    assert service.matching_card_ids("pricing") == set(cards[-3:])
-    assert searches() == 2, sent
+    # The newest notes hold enough: the notes are done after the first statement, and
+    # the next actions and touchpoints go on to their indexes without them.
+    assert service.matching_card_ids("pricing") == {cards[5], cards[4], priced}
+    first, then = searches()
+    assert "FROM research_note ORDER BY id DESC LIMIT 2)" in first
+    assert "research_note" not in then and "FROM touchpoint r" in then
     sent.clear()
-    assert service.matching_card_ids("l") == {lisbon}  # one letter: names only
-    assert searches() == 1, sent
+    assert service.matching_card_ids("n") == {noted}  # one letter: names only
+    assert len(searches()) == 1, sent
 
 
 @pytest.mark.parametrize(

@@ -389,9 +389,8 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
     """The cards whose own fields match, and for each kind of prose the
     FILTER_NOTE_CARDS active cards with its newest matching rows (`_pg_newest_steps`).
     The kinds take their steps together, one statement a step, the first with the
-    cards' own fields: a key typed in the filter waited for eight statements one after
-    another, each a trip to the server and back through SQLAlchemy (0.5-1 ms) for a
-    search of 0.2-0.8 ms.
+    cards' own fields, rather than a statement for each kind and step: each is a trip
+    to the server and back through SQLAlchemy (0.5-1 ms), for searches of 0.2-0.8 ms.
 
     What is counted is cards, not rows: a card's several matching rows make the
     index's work look smaller than it is, so the estimate leans to the index."""
@@ -414,9 +413,9 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
         # A row: the kind of prose (-1: the cards' own fields), then a card, the rows
         # that matched and the table's estimated size; or every own match, as text.
         # The queries are written out in each part, not read from a WITH shared by
-        # them: as a constant each is matched before the card is looked up, and the
-        # planner knows how common its words are (read from a WITH, a common word's
-        # window of notes took twice as long).
+        # them, which PostgreSQL does not inline when several parts read it: as a
+        # constant each is matched before the card is looked up, and the planner knows
+        # how common its words are.
         branches = []
         if first:
             branches.append(
