@@ -426,12 +426,14 @@ def _matching_card_ids_postgresql(session: Session, terms: list[str]) -> set[int
         for index, (rows, _by_key) in steps.items():
             source = PROSE[index]
             # Grouped by card and ordered by each card's newest row: no order to choose.
+            # Whether the card is archived is looked up once a card, not once a row: a
+            # common word matches several rows of a card among the newest.
             branches.append(
                 f"(SELECT {index}, {source.card_id}, sum(count(*)) OVER (),"
                 f" {_pg_table_rows(source.table)}, NULL FROM {rows} r"
                 f" WHERE r.{source.pg_document} @@ to_tsquery('{PG_CONFIG}', :q)"
-                f" AND {_pg_active(source)}"
-                f" GROUP BY {source.card_id} ORDER BY max(r.id) DESC LIMIT :cards)"
+                f" GROUP BY {source.card_id} HAVING {_pg_active(source)}"
+                " ORDER BY max(r.id) DESC LIMIT :cards)"
             )
         found: dict[int, list[Any]] = {index: [] for index in steps}
         for row in session.execute(
