@@ -461,9 +461,9 @@ def _pg_recent(source: Prose, rows: int) -> str:
 
 
 def _pg_active(source: Prose) -> str:
-    """The row's card is not archived, looked up for each matching row on the card's
-    primary key: as a join, PostgreSQL plans for thousands of matches of a word it has
-    no statistics for and reads the whole card table to hash it."""
+    """The row's card is not archived, looked up on the card's primary key: as a join,
+    PostgreSQL plans for thousands of matches of a word it has no statistics for and
+    reads the whole card table to hash it."""
     return f"(SELECT c.archived_at FROM card c WHERE c.id = {source.card_id}) IS NULL"
 
 
