@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
@@ -237,3 +238,41 @@ async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_
         text = screen_text(app)
         assert focused_card_name(app) == f"Kofi {lead.cursor:04d}" and lead.cursor >= page
         assert not placeholders_shown(text)
+
+
+async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store reads the cards around each list's place in its whole column; the
+    # filtered list shows cards spread over it, which a reload (another instance's
+    # write, seen by the poll) must read again before it shows them.
+    for start in range(0, LONG, 50):
+        fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
+        fill(service.database, Stage.LEAD, 49, first_position=start + 1)
+    monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
+    unread_drawn: list[int] = []
+    placeholder_line = CardList._placeholder_line
+
+    def counting(self: CardList, *args: Any) -> Any:
+        unread_drawn.append(1)
+        return placeholder_line(self, *args)
+
+    monkeypatch.setattr(CardList, "_placeholder_line", counting)
+    async with running(service, (80, 24)) as (app, pilot):
+        board = board_of(app)
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        await press(pilot, "enter", "j")
+        assert focused_card_name(app) == "Kofi 0050 · 0000"
+        unread_drawn.clear()
+        # Waited for without a look at the screen, which would draw the held frame.
+        await board.reload(keep_highlight=True).wait()
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if not board.model.cache.pending:
+                break
+        await pilot.pause(0.05)
+        assert unread_drawn == []
+        text = screen_text(app)
+        assert "Kofi 0100" in text and not placeholders_shown(text)
+        assert focused_card_name(app) == "Kofi 0050 · 0000"

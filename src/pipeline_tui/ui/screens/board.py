@@ -449,11 +449,17 @@ class BoardScreen(seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
+        # The store read the cards around each list's place in its whole column; a
+        # filtered list shows others there, read afresh (the reload empties the
+        # cache) before the frame that shows them, as for a key typed in the filter.
+        release = seams.hold_repaints(self.app, FILTER_HOLD_S) if model.filter_ids else None
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             _import_card_screen_meanwhile(self)
         self.show_board(focus_card)
+        if release is not None:
+            self._release_once_read(release)
 
     async def _hand_off_due_steps(self) -> None:
         """On the board's first read of a day, the cadence steps due that waited for a
