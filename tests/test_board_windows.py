@@ -272,6 +272,7 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
             if not board.model.cache.pending:
                 break
         await pilot.pause(0.05)
+        assert not seams.repaints_held(app)  # the frame went, once its cards were read
         assert unread_drawn == []
         text = screen_text(app)
         assert "Kofi 0100" in text and not placeholders_shown(text)
