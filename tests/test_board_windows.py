@@ -245,7 +245,7 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
 ) -> None:
     # The store reads the cards around each list's place in its whole column; the
     # filtered list shows cards spread over it, which a reload (another instance's
-    # write, seen by the poll) must read again before it shows them.
+    # write, seen by the poll) must read with the board, or draw as "…".
     for start in range(0, LONG, 50):
         fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
         fill(service.database, Stage.LEAD, 49, first_position=start + 1)
@@ -265,14 +265,15 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
         await press(pilot, "enter", "j")
         assert focused_card_name(app) == "Kofi 0050 · 0000"
         unread_drawn.clear()
-        # Waited for without a look at the screen, which would draw the held frame.
+        # Waited for without a look at the screen, whose placeholders would ask for the
+        # cards themselves.
         await board.reload(keep_highlight=True).wait()
         for _ in range(100):
             await pilot.pause(0.01)
             if not board.model.cache.pending:
                 break
         await pilot.pause(0.05)
-        assert not seams.repaints_held(app)  # the frame went, once its cards were read
+        assert not seams.repaints_held(app)
         assert unread_drawn == []
         text = screen_text(app)
         assert "Kofi 0100" in text and not placeholders_shown(text)

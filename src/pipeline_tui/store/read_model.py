@@ -6,7 +6,7 @@ the facade can put one view's reads in one transaction (one snapshot).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -342,10 +342,12 @@ def board_view(
     tops: Mapping[Stage, int],
     page: int,
     focus_card: int | None,
+    on_screen: Collection[int] = (),
     drafts_of: str | None = None,
 ) -> BoardView:
     """The board as a reload shows it: the ids, the totals, and the cards around each
-    column's top card `tops` (an index into the column) and around `focus_card`."""
+    column's top card `tops` (an index into the column) and around `focus_card`, and
+    the cards `on_screen` wherever they are in their columns (a filtered list's)."""
     ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only, parked=parked)
     totals = board_totals(session, today, limits)
     wanted: list[int] = []
@@ -355,6 +357,7 @@ def board_view(
         if focus_card is not None and focus_card in column:
             top = column.index(focus_card)
         wanted.extend(column[max(0, top - page) : top + 2 * page])
+    wanted.extend(on_screen)
     cards = summaries(session, wanted, criteria, drafts_of) if wanted else {}
     return BoardView(ids, totals, cards, revision(session))
 

@@ -135,6 +135,7 @@ class PipelineService:
         tops: Mapping[Stage, int] | None = None,
         page: int = 0,
         focus_card: int | None = None,
+        on_screen: Collection[int] = (),
     ) -> BoardView:
         """The board's ids, totals and first cards, from one snapshot (see
         read_model.board_view); nurturing: the cards parked until after `today`
@@ -151,6 +152,7 @@ class PipelineService:
                 tops=tops or {},
                 page=page,
                 focus_card=focus_card,
+                on_screen=on_screen,
                 drafts_of=self.user,
             )
 

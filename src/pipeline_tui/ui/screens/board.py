@@ -420,6 +420,13 @@ class BoardScreen(seams.FullScreen[None]):
         lists = [column.card_list for column in self.columns.values()]
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
+        # A filtered list's places are not its column's: its cards are asked for by id,
+        # read in the same snapshot (the reload empties the cache).
+        on_screen = (
+            [card_id for cards in lists for card_id in cards.on_screen()]
+            if model.filter_ids is not None
+            else []
+        )
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         await self._hand_off_due_steps()
         try:
@@ -433,6 +440,7 @@ class BoardScreen(seams.FullScreen[None]):
                 tops=tops,
                 page=page,
                 focus_card=wanted,
+                on_screen=on_screen,
             )
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
@@ -449,17 +457,11 @@ class BoardScreen(seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
-        # The store read the cards around each list's place in its whole column; a
-        # filtered list shows others there, read afresh (the reload empties the
-        # cache) before the frame that shows them, as for a key typed in the filter.
-        release = seams.hold_repaints(self.app, FILTER_HOLD_S) if model.filter_ids else None
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             _import_card_screen_meanwhile(self)
         self.show_board(focus_card)
-        if release is not None:
-            self._release_once_read(release)
 
     async def _hand_off_due_steps(self) -> None:
         """On the board's first read of a day, the cadence steps due that waited for a
@@ -530,14 +532,12 @@ class BoardScreen(seams.FullScreen[None]):
 
     def _cards_read(self) -> None:
         """Let go the holds whose cards are read (or failed to be)."""
-        pending = self.model.cache.pending
-        held = self._held_for_cards
-        self._held_for_cards = [
-            (cards, release) for cards, release in held if not cards.isdisjoint(pending)
-        ]
+        held, self._held_for_cards = self._held_for_cards, []
         for cards, release in held:
-            if cards.isdisjoint(pending):
+            if cards.isdisjoint(self.model.cache.pending):
                 release()
+            else:
+                self._held_for_cards.append((cards, release))
 
     @work(group="board", exclusive=True)
     async def refresh_card(self, card_id: int) -> None:

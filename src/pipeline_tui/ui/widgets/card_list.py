@@ -216,15 +216,18 @@ class CardList(ScrollView, can_focus=True):
         cache.pending.update(missing)
         return missing
 
-    def unread_on_screen(self) -> list[int]:
-        """The cards on screen, and the highlighted one, that are not read yet (asked
-        for or not)."""
+    def on_screen(self) -> list[int]:
+        """The cards on screen, and the highlighted one."""
         if not self.ids:
             return []
         first = self.scroll_offset.y // CARD_HEIGHT
         shown = dict.fromkeys(self.ids[first : first + self.page_size()])
         shown[self.ids[self.cursor]] = None
-        return [card_id for card_id in shown if card_id not in self.cache]
+        return list(shown)
+
+    def unread_on_screen(self) -> list[int]:
+        """The cards on screen, and the highlighted one, not read yet (asked for or not)."""
+        return [card_id for card_id in self.on_screen() if card_id not in self.cache]
 
     def _want_after_paint(self) -> None:
         self._want_scheduled = False
