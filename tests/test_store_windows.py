@@ -150,3 +150,22 @@ def test_an_empty_board(service: PipelineService) -> None:
     assert all(not ids for ids in service.board_ids(TODAY).values())
     totals = service.board_totals(TODAY)
     assert (totals.cards, totals.overdue, totals.stale) == (0, 0, 0)
+
+
+def test_a_filtered_view_reads_the_filters_matches_and_the_cards_they_show(
+    service: PipelineService,
+) -> None:
+    # A reload while the rep filters: the matches are asked again in the board's own
+    # read, and the cards read first are the filtered columns' first, not the column's.
+    for n in range(30):
+        service.add_card(CardDraft(name=f"Lead {n:02d}"), Stage.LEAD)
+    kofi = [service.add_card(CardDraft(name=f"Kofi {n}"), Stage.LEAD).card_id for n in range(3)]
+    for n in range(30):
+        service.add_card(CardDraft(name=f"Lead {n + 30:02d}"), Stage.LEAD)
+    column = service.board_view(TODAY).ids[Stage.LEAD]
+    view = service.board_view(TODAY, tops={}, page=5, filter_query="kofi")
+    assert view.filter_ids == set(kofi)
+    assert set(view.cards) == set(kofi), "the filtered column's cards, not its column's top"
+    assert list(view.ids[Stage.LEAD]) == list(column), "the columns themselves stay whole"
+    assert service.board_view(TODAY, filter_query="@@").filter_ids == set()
+    assert service.board_view(TODAY).filter_ids is None

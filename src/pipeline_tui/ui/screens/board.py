@@ -420,13 +420,10 @@ class BoardScreen(seams.FullScreen[None]):
         lists = [column.card_list for column in self.columns.values()]
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
-        # A filtered list's places are not its column's: its cards are asked for by id,
-        # read in the same snapshot (the reload empties the cache).
-        on_screen = (
-            [card_id for cards in lists for card_id in cards.on_screen()]
-            if model.filter_ids is not None
-            else []
-        )
+        # Another rep's change may add or take away matches: the filter is asked again,
+        # with the board, and the cards read are those the filtered lists show.
+        field = self.query_one("#filter", Input)
+        filter_query = field.value if model.filter_ids is not None else None
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         await self._hand_off_due_steps()
         try:
@@ -440,7 +437,7 @@ class BoardScreen(seams.FullScreen[None]):
                 tops=tops,
                 page=page,
                 focus_card=wanted,
-                on_screen=on_screen,
+                filter_query=filter_query,
             )
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
@@ -457,6 +454,12 @@ class BoardScreen(seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
+        if (
+            filter_query is not None
+            and model.filter_ids is not None
+            and field.value == filter_query
+        ):
+            model.filter_ids = view.filter_ids  # else a newer key's search is under way
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
