@@ -169,3 +169,28 @@ def test_a_filtered_view_reads_the_filters_matches_and_the_cards_they_show(
     assert list(view.ids[Stage.LEAD]) == list(column), "the columns themselves stay whole"
     assert service.board_view(TODAY, filter_query="@@").filter_ids == set()
     assert service.board_view(TODAY).filter_ids is None
+
+
+def test_a_write_that_lands_during_the_board_read_still_looks_new_after_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL each statement of the read sees what was committed before it: a
+    # view that read the board clock last would call a card it never read "seen", and
+    # the poll would never show it.
+    from pipeline_tui.store import open_database, read_model
+
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada"), Stage.LEAD)
+    other = PipelineService(
+        open_database(database.url.render_as_string(hide_password=False)), "ana"
+    )
+    board_totals = read_model.board_totals
+
+    def with_a_write_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        other.add_card(CardDraft(name="Meanwhile"), Stage.LEAD)
+        return board_totals(*args, **kwargs)
+
+    monkeypatch.setattr(read_model, "board_totals", with_a_write_meanwhile)
+    view = service.board_view(TODAY)
+    other.close()
+    assert view.revision != service.change_marker(), "the next poll must read the board again"

@@ -353,20 +353,25 @@ def board_view(
     column's top card `tops` (an index into the column as shown) and around
     `focus_card`. With `filter_query`, the cards it matches now (the filter's answer
     in the same snapshot), and the columns shown are those cards."""
+    # First: on PostgreSQL each statement sees the writes committed before it, and a
+    # write that lands during this read must still look new to the next poll.
+    seen = revision(session)
     ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only, parked=parked)
     totals = board_totals(session, today, limits)
-    # Last: on PostgreSQL the search sets its own planner options for the transaction.
+    # After the board's own reads: on PostgreSQL the search sets planner options for
+    # the rest of the transaction (the id lookups after it plan the same either way).
     matching = matching_card_ids(session, filter_query) if filter_query is not None else None
     wanted: list[int] = []
     for stage, column in ids.items():
         shown = column if matching is None else filtered(column, matching)
-        # Around the card to focus if the column has it, else where the column is.
-        top = tops.get(stage, 0)
+        # Around the card to focus if the column has it, else where the list is; a
+        # column now shorter than that place is shown from its last page.
+        top = min(tops.get(stage, 0), max(0, len(shown) - page))
         if focus_card is not None and focus_card in shown:
             top = shown.index(focus_card)
         wanted.extend(shown[max(0, top - page) : top + 2 * page])
     cards = summaries(session, wanted, criteria, drafts_of) if wanted else {}
-    return BoardView(ids, totals, cards, revision(session), matching)
+    return BoardView(ids, totals, cards, seen, matching)
 
 
 def revision(session: Session) -> int:

@@ -454,17 +454,20 @@ class BoardScreen(seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
-        if (
-            filter_query is not None
-            and model.filter_ids is not None
-            and field.value == filter_query
-        ):
-            model.filter_ids = view.filter_ids  # else a newer key's search is under way
+        held = None
+        if (field.value if model.filter_ids is not None else None) == filter_query:
+            model.filter_ids = view.filter_ids
+        else:
+            # The filter was opened, cleared or typed in meanwhile: the cards read are
+            # not those its lists show now, and loading empties the cache.
+            held = seams.hold_repaints(self.app, FILTER_HOLD_S)
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             _import_card_screen_meanwhile(self)
         self.show_board(focus_card)
+        if held is not None:
+            self._release_once_read(held)
 
     async def _hand_off_due_steps(self) -> None:
         """On the board's first read of a day, the cadence steps due that waited for a
@@ -589,11 +592,16 @@ class BoardScreen(seams.FullScreen[None]):
         columns = list(self.columns.values())
         if stage is not None:
             columns.insert(0, self.columns[stage])
+        # A reload while the rep types in the filter moves the cursor, not the keys.
+        typing = self.filtering and self.focused is self.query_one("#filter", Input)
         for column in columns:
             index = column.card_list.index_of(card_id)
             if index is not None:
                 column.card_list.cursor = index
-                self.set_focus(column.card_list, scroll_visible=False)
+                if typing:
+                    self.last_list = column.card_list
+                else:
+                    self.set_focus(column.card_list, scroll_visible=False)
                 return
 
     # Keys ------------------------------------------------------------------------------
