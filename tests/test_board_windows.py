@@ -4,24 +4,36 @@ read. Driven as a rep drives it."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import insert
 from textual.app import App
 
-from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.cards import CardDraft, CardSummary
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.store.models import CardRow
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
 from tests.conftest import NOW
-from tests.pilot import burst, focused_card_name, press, running, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+    wait_for,
+)
 
 LONG = 3000
 
@@ -57,6 +69,19 @@ def board_of(app: object) -> BoardScreen:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, BoardScreen)
     return screen
+
+
+def count_placeholders_drawn(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for each line drawn as a card not read yet ("…")."""
+    drawn: list[int] = []
+    placeholder_line = CardList._placeholder_line
+
+    def counting(self: CardList, *args: Any) -> Any:
+        drawn.append(1)
+        return placeholder_line(self, *args)
+
+    monkeypatch.setattr(CardList, "_placeholder_line", counting)
+    return drawn
 
 
 def placeholders_shown(text: str) -> bool:
@@ -250,14 +275,7 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
         fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
         fill(service.database, Stage.LEAD, 49, first_position=start + 1)
     monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
-    unread_drawn: list[int] = []
-    placeholder_line = CardList._placeholder_line
-
-    def counting(self: CardList, *args: Any) -> Any:
-        unread_drawn.append(1)
-        return placeholder_line(self, *args)
-
-    monkeypatch.setattr(CardList, "_placeholder_line", counting)
+    unread_drawn = count_placeholders_drawn(monkeypatch)
     async with running(service, (80, 24)) as (app, pilot):
         board = board_of(app)
         await press(pilot, "slash")
@@ -278,3 +296,83 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
         text = screen_text(app)
         assert "Kofi 0100" in text and not placeholders_shown(text)
         assert focused_card_name(app) == "Kofi 0050 · 0000"
+
+
+@pytest.mark.parametrize("meanwhile", ["escape", "typed"])
+async def test_a_filter_changed_while_the_board_is_read_draws_no_unread_card(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    # The reload read the cards of the filter as it was; loading them empties the
+    # cache, which also held what the new filter asked for.
+    for start in range(0, 600, 50):
+        fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
+        fill(service.database, Stage.LEAD, 49, first_position=start + 1)
+    monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
+    unread_drawn = count_placeholders_drawn(monkeypatch)
+    reading, go_on = threading.Event(), threading.Event()
+    board_view = service.board_view
+
+    def held_board_view(*args: Any, **kwargs: Any) -> Any:
+        reading.set()
+        go_on.wait(10)
+        return board_view(*args, **kwargs)
+
+    async with running(service, (80, 24)) as (app, pilot):
+        board = board_of(app)
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        monkeypatch.setattr(service, "board_view", held_board_view)
+        reload = board.reload(keep_highlight=True)
+        while not reading.is_set():
+            await asyncio.sleep(0.01)
+        unread_drawn.clear()
+        # Pilot's own press: the suite's helpers would wait for the held read.
+        keys = ["escape"] if meanwhile == "escape" else ["space", "0", "0", "5", "0"]
+        await pilot.press(*keys)
+        go_on.set()
+        await reload.wait()
+        await settle(pilot)
+        assert unread_drawn == []
+        text = screen_text(app)
+        assert not placeholders_shown(text)
+        if meanwhile == "escape":
+            assert board.model.filter_ids is None and "Lead · 600" in text
+        else:
+            assert "Kofi 0050" in text and "Kofi 0100" not in text
+
+
+async def test_a_filtered_column_that_shrinks_under_the_list_draws_no_unread_card(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At the end of a long filtered column, another rep renames most of its cards: the
+    # reload reads the column's new last page, where the list now is.
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    for start in range(0, 600, 50):
+        fill(database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
+        fill(database, Stage.LEAD, 49, first_position=start + 1)
+    unread_drawn = count_placeholders_drawn(monkeypatch)
+    async with running(service, (80, 24)) as (app, pilot):
+        board = board_of(app)
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        await press(pilot, "enter", "G")
+        assert focused_card_name(app) == "Kofi 0550 · 0000"
+        other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+        for card in other.cards(Stage.LEAD):
+            if card.name.startswith("Kofi") and not card.name.startswith(
+                ("Kofi 0000", "Kofi 0050")
+            ):
+                other.update_card(card.id, CardDraft(name="Kwame" + card.name[4:]), card.version)
+        other.close()
+        unread_drawn.clear()
+        await wait_for(
+            pilot,
+            lambda: board.model.filter_ids is not None and len(board.model.filter_ids) == 2,
+            "the filter to let go of the renamed cards",
+        )
+        assert unread_drawn == []
+        text = screen_text(app)
+        assert "Kofi 0000" in text and "Kofi 0050" in text and not placeholders_shown(text)
+    database.close()

@@ -17,7 +17,7 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, running, screen_text, settle, wait_for
+from tests.pilot import make_app, press, running, screen_text, settle, type_text, wait_for
 
 MOVE_IN_ANOTHER_PROCESS = """
 import sys
@@ -148,4 +148,43 @@ async def test_an_open_card_is_not_drawn_again_while_the_board_behind_it_changes
         await press(pilot, "escape")
         assert "Added by Ana" in screen_text(app)
         assert "Client · 1" in screen_text(app)
+    database.close()
+
+
+async def test_the_filter_takes_in_another_reps_matches_and_lets_go_of_lost_ones(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rep keeps "kofi" typed in the filter during a stand-up while another rep adds
+    # a Kofi and renames one: the filtered board shows both changes, with no key
+    # pressed, and the rep's next keys still go into the filter.
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    for name in ("Kofi Boateng", "Ama Owusu", "Kofi Annan"):
+        service.add_card(CardDraft(name=name), Stage.LEAD)
+    boateng = service.cards(Stage.LEAD)[2]
+    async with running(service) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "kofi")
+        text = screen_text(app)
+        assert "Kofi Annan" in text and "Kofi Boateng" in text and "Ama Owusu" not in text
+
+        other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+        other.add_card(CardDraft(name="Kofi Mensah"), Stage.PROSPECT)
+        other.add_card(CardDraft(name="Efua Mensah"), Stage.PROSPECT)
+        other.update_card(boateng.id, CardDraft(name="Kwame Boateng"), boateng.version)
+        other.close()
+        await wait_for(
+            pilot,
+            lambda: "Kofi Mensah" in screen_text(app) and "Boateng" not in screen_text(app),
+            "the filter to show Ana's new Kofi and let go of the one she renamed",
+            timeout=5,
+        )
+        text = screen_text(app)
+        assert "Kofi Annan" in text
+        assert "Efua Mensah" not in text and "Ama Owusu" not in text
+        assert app.focused is not None and app.focused.id == "filter"
+        await type_text(pilot, " a")
+        assert app.screen.query_one("#filter").value == "kofi a"  # type: ignore[attr-defined]
+        assert "Kofi Annan" in screen_text(app) and "Kofi Mensah" not in screen_text(app)
     database.close()

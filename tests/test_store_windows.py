@@ -150,3 +150,47 @@ def test_an_empty_board(service: PipelineService) -> None:
     assert all(not ids for ids in service.board_ids(TODAY).values())
     totals = service.board_totals(TODAY)
     assert (totals.cards, totals.overdue, totals.stale) == (0, 0, 0)
+
+
+def test_a_filtered_view_reads_the_filters_matches_and_the_cards_they_show(
+    service: PipelineService,
+) -> None:
+    # A reload while the rep filters: the matches are asked again in the board's own
+    # read, and the cards read first are the filtered columns' first, not the column's.
+    for n in range(30):
+        service.add_card(CardDraft(name=f"Lead {n:02d}"), Stage.LEAD)
+    kofi = [service.add_card(CardDraft(name=f"Kofi {n}"), Stage.LEAD).card_id for n in range(3)]
+    for n in range(30):
+        service.add_card(CardDraft(name=f"Lead {n + 30:02d}"), Stage.LEAD)
+    column = service.board_view(TODAY).ids[Stage.LEAD]
+    view = service.board_view(TODAY, tops={}, page=5, filter_query="kofi")
+    assert view.filter_ids == set(kofi)
+    assert set(view.cards) == set(kofi), "the filtered column's cards, not its column's top"
+    assert list(view.ids[Stage.LEAD]) == list(column), "the columns themselves stay whole"
+    assert service.board_view(TODAY, filter_query="@@").filter_ids == set()
+    assert service.board_view(TODAY).filter_ids is None
+
+
+def test_a_write_that_lands_during_the_board_read_still_looks_new_after_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL each statement of the read sees what was committed before it: a
+    # view that read the board clock last would call a card it never read "seen", and
+    # the poll would never show it.
+    from pipeline_tui.store import open_database, read_model
+
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada"), Stage.LEAD)
+    other = PipelineService(
+        open_database(database.url.render_as_string(hide_password=False)), "ana"
+    )
+    board_totals = read_model.board_totals
+
+    def with_a_write_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        other.add_card(CardDraft(name="Meanwhile"), Stage.LEAD)
+        return board_totals(*args, **kwargs)
+
+    monkeypatch.setattr(read_model, "board_totals", with_a_write_meanwhile)
+    view = service.board_view(TODAY)
+    other.close()
+    assert view.revision != service.change_marker(), "the next poll must read the board again"

@@ -194,8 +194,7 @@ class BoardModel:
         ):
             total = self.totals.counts[stage] if self.totals is not None else len(ids)
         if self.filter_ids is not None:
-            matching = self.filter_ids
-            ids = array("q", [card_id for card_id in ids if card_id in matching])
+            ids = filtered(ids, self.filter_ids)
         stage_size = self.partial[stage] if self.partial else None
         return Column(ids, total, stage_size, self.empty_hint)
 
@@ -406,6 +405,11 @@ class BoardModel:
         """Whether a reorder must be checked against the store: in my cards or stale
         only, the card's neighbour in the store may be a card not shown."""
         return self.mine_only or self.stale_only
+
+
+def filtered(column: array[int], matching: set[int]) -> array[int]:
+    """The column's cards that the filter matches, in the column's order."""
+    return array("q", [card_id for card_id in column if card_id in matching])
 
 
 def _moved_value(

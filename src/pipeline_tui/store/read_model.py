@@ -6,7 +6,7 @@ the facade can put one view's reads in one transaction (one snapshot).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from pipeline_tui.domain.activity import stale_limit
+from pipeline_tui.domain.board import filtered
 from pipeline_tui.domain.cadence import Cadence, default_cadences
 from pipeline_tui.domain.cards import (
     ArchivedCard,
@@ -57,6 +58,7 @@ from pipeline_tui.store.models import (
     TouchpointRow,
 )
 from pipeline_tui.store.rows import board_card, card_summary
+from pipeline_tui.store.search import matching_card_ids
 
 STREAM_ROWS = 2000
 """Rows fetched at a time when the board walks every card: memory stays flat."""
@@ -91,6 +93,8 @@ class BoardView:
     cards: dict[int, CardSummary]
     revision: int
     """The board clock in the same snapshot: what this view is up to date with."""
+    filter_ids: set[int] | None = None
+    """The cards the filter asked for matches (None: no filter was asked for)."""
 
 
 def _activity_columns() -> tuple[Any, ...]:
@@ -342,24 +346,32 @@ def board_view(
     tops: Mapping[Stage, int],
     page: int,
     focus_card: int | None,
-    on_screen: Collection[int] = (),
+    filter_query: str | None = None,
     drafts_of: str | None = None,
 ) -> BoardView:
     """The board as a reload shows it: the ids, the totals, and the cards around each
-    column's top card `tops` (an index into the column) and around `focus_card`, and
-    the cards `on_screen` wherever they are in their columns (a filtered list's)."""
+    column's top card `tops` (an index into the column as shown) and around
+    `focus_card`. With `filter_query`, the cards it matches now (the filter's answer
+    in the same snapshot), and the columns shown are those cards."""
+    # First: on PostgreSQL each statement sees the writes committed before it, and a
+    # write that lands during this read must still look new to the next poll.
+    seen = revision(session)
     ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only, parked=parked)
     totals = board_totals(session, today, limits)
+    # After the board's own reads: on PostgreSQL the search sets planner options for
+    # the rest of the transaction (the id lookups after it plan the same either way).
+    matching = matching_card_ids(session, filter_query) if filter_query is not None else None
     wanted: list[int] = []
     for stage, column in ids.items():
-        # Around the card to focus if the column has it, else where the column is.
-        top = tops.get(stage, 0)
-        if focus_card is not None and focus_card in column:
-            top = column.index(focus_card)
-        wanted.extend(column[max(0, top - page) : top + 2 * page])
-    wanted.extend(on_screen)
+        shown = column if matching is None else filtered(column, matching)
+        # Around the card to focus if the column has it, else where the list is; a
+        # column now shorter than that place is shown from its last page.
+        top = min(tops.get(stage, 0), max(0, len(shown) - page))
+        if focus_card is not None and focus_card in shown:
+            top = shown.index(focus_card)
+        wanted.extend(shown[max(0, top - page) : top + 2 * page])
     cards = summaries(session, wanted, criteria, drafts_of) if wanted else {}
-    return BoardView(ids, totals, cards, revision(session))
+    return BoardView(ids, totals, cards, seen, matching)
 
 
 def revision(session: Session) -> int:

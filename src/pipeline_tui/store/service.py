@@ -135,11 +135,12 @@ class PipelineService:
         tops: Mapping[Stage, int] | None = None,
         page: int = 0,
         focus_card: int | None = None,
-        on_screen: Collection[int] = (),
+        filter_query: str | None = None,
     ) -> BoardView:
         """The board's ids, totals and first cards, from one snapshot (see
         read_model.board_view); nurturing: the cards parked until after `today`
-        instead of those on the board."""
+        instead of those on the board; filter_query: the board filtered, as the filter
+        matches now."""
         with self.database.read() as session:
             return read_model.board_view(
                 session,
@@ -152,7 +153,7 @@ class PipelineService:
                 tops=tops or {},
                 page=page,
                 focus_card=focus_card,
-                on_screen=on_screen,
+                filter_query=filter_query,
                 drafts_of=self.user,
             )
 

@@ -420,13 +420,10 @@ class BoardScreen(seams.FullScreen[None]):
         lists = [column.card_list for column in self.columns.values()]
         page = max(card_list.page_size() for card_list in lists)
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
-        # A filtered list's places are not its column's: its cards are asked for by id,
-        # read in the same snapshot (the reload empties the cache).
-        on_screen = (
-            [card_id for cards in lists for card_id in cards.on_screen()]
-            if model.filter_ids is not None
-            else []
-        )
+        # Another rep's change may add or take away matches: the filter is asked again,
+        # with the board, and the cards read are those the filtered lists show.
+        field = self.query_one("#filter", Input)
+        filter_query = field.value if model.filter_ids is not None else None
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         await self._hand_off_due_steps()
         try:
@@ -440,7 +437,7 @@ class BoardScreen(seams.FullScreen[None]):
                 tops=tops,
                 page=page,
                 focus_card=wanted,
-                on_screen=on_screen,
+                filter_query=filter_query,
             )
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
@@ -457,11 +454,20 @@ class BoardScreen(seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
+        held = None
+        if (field.value if model.filter_ids is not None else None) == filter_query:
+            model.filter_ids = view.filter_ids
+        else:
+            # The filter was opened, cleared or typed in meanwhile: the cards read are
+            # not those its lists show now, and loading empties the cache.
+            held = seams.hold_repaints(self.app, FILTER_HOLD_S)
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             _import_card_screen_meanwhile(self)
         self.show_board(focus_card)
+        if held is not None:
+            self._release_once_read(held)
 
     async def _hand_off_due_steps(self) -> None:
         """On the board's first read of a day, the cadence steps due that waited for a
@@ -586,11 +592,16 @@ class BoardScreen(seams.FullScreen[None]):
         columns = list(self.columns.values())
         if stage is not None:
             columns.insert(0, self.columns[stage])
+        # A reload while the rep types in the filter moves the cursor, not the keys.
+        typing = self.filtering and self.focused is self.query_one("#filter", Input)
         for column in columns:
             index = column.card_list.index_of(card_id)
             if index is not None:
                 column.card_list.cursor = index
-                self.set_focus(column.card_list, scroll_visible=False)
+                if typing:
+                    self.last_list = column.card_list
+                else:
+                    self.set_focus(column.card_list, scroll_visible=False)
                 return
 
     # Keys ------------------------------------------------------------------------------
