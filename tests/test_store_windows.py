@@ -15,9 +15,10 @@ from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import DEFAULT_STALE_LIMITS
-from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.store import Database, PipelineService, open_database, read_model
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.read_model import BoardView
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.both_backends
@@ -171,14 +172,11 @@ def test_a_filtered_view_reads_the_filters_matches_and_the_cards_they_show(
     assert service.board_view(TODAY).filter_ids is None
 
 
-def test_a_write_that_lands_during_the_board_read_still_looks_new_after_it(
+def _view_with_a_write_meanwhile(
     database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # On PostgreSQL each statement of the read sees what was committed before it: a
-    # view that read the board clock last would call a card it never read "seen", and
-    # the poll would never show it.
-    from pipeline_tui.store import open_database, read_model
-
+) -> tuple[PipelineService, BoardView]:
+    """The board read with Ada on it, while another rep adds a lead between the read's
+    ids and its totals."""
     service = PipelineService(database, "sam", clock=lambda: NOW)
     service.add_card(CardDraft(name="Ada"), Stage.LEAD)
     other = PipelineService(
@@ -193,4 +191,22 @@ def test_a_write_that_lands_during_the_board_read_still_looks_new_after_it(
     monkeypatch.setattr(read_model, "board_totals", with_a_write_meanwhile)
     view = service.board_view(TODAY)
     other.close()
+    return service, view
+
+
+def test_a_view_is_read_from_one_snapshot_whatever_is_written_meanwhile(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The header's counts and the columns' ids come from the same moment: never a
+    # "Lead · 2" over a column of one card.
+    _, view = _view_with_a_write_meanwhile(database, monkeypatch)
+    assert len(view.ids[Stage.LEAD]) == view.totals.counts[Stage.LEAD] == 1
+
+
+def test_a_write_that_lands_during_the_board_read_still_looks_new_after_it(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A view that read the board clock after the write would call the card it never
+    # read "seen", and the poll would never show it.
+    service, view = _view_with_a_write_meanwhile(database, monkeypatch)
     assert view.revision != service.change_marker(), "the next poll must read the board again"

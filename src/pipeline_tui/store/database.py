@@ -51,7 +51,13 @@ class Database:
     _file: _FileIdentity | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: one snapshot for the whole read, as SQLite's read transaction is;
+        # at READ COMMITTED each statement of a view would see the writes committed
+        # before it (a column's ids without the card its header counts).
+        reads = self.engine
+        if self.url.get_backend_name() == "postgresql":
+            reads = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read = sessionmaker(reads, expire_on_commit=False)
         # SQLite: take the write lock at BEGIN so a write never fails half-way on a
         # lock upgrade when another process is writing too.
         self._write = sessionmaker(
