@@ -174,3 +174,21 @@ def test_two_processes_edit_one_card_and_the_second_save_is_refused(
     detail = service.card(card)
     assert detail.summary.organisation == "First Ltd"
     assert detail.version == 2
+
+
+def test_a_write_inside_a_read_is_refused(pg_database: str) -> None:
+    # A read is one snapshot (REPEATABLE READ); a write slipped into one would meet
+    # another rep's change as an occasional conflict. It is refused every time instead.
+    from sqlalchemy import update
+
+    from pipeline_tui.domain.stages import Stage
+    from pipeline_tui.store import StoreError, open_database
+    from pipeline_tui.store.models import CardRow
+
+    database = open_database(pg_database)
+    service = PipelineService(database, "sam")
+    card_id = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
+    with pytest.raises(StoreError, match="read-only"), database.read() as session:
+        session.execute(update(CardRow).where(CardRow.id == card_id).values(name="Changed"))
+    assert service.card(card_id).summary.name == "Ada"
+    database.close()

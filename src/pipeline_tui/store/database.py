@@ -53,10 +53,13 @@ class Database:
     def __post_init__(self) -> None:
         # PostgreSQL: one snapshot for the whole read, as SQLite's read transaction is;
         # at READ COMMITTED each statement of a view would see the writes committed
-        # before it (a column's ids without the card its header counts).
+        # before it (a column's ids without the card its header counts). READ ONLY: a
+        # write slipped into a read fails at once, not now and then on a conflict.
         reads = self.engine
         if self.url.get_backend_name() == "postgresql":
-            reads = self.engine.execution_options(isolation_level="REPEATABLE READ")
+            reads = self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         self._read = sessionmaker(reads, expire_on_commit=False)
         # SQLite: take the write lock at BEGIN so a write never fails half-way on a
         # lock upgrade when another process is writing too.

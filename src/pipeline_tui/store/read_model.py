@@ -353,8 +353,8 @@ def board_view(
     column's top card `tops` (an index into the column as shown) and around
     `focus_card`. With `filter_query`, the cards it matches now (the filter's answer
     in the same snapshot), and the columns shown are those cards."""
-    # First: on PostgreSQL each statement sees the writes committed before it, and a
-    # write that lands during this read must still look new to the next poll.
+    # The board clock of the same snapshot as the ids (Database.read): a write that
+    # lands during this read is newer than it, and the next poll reads the board again.
     seen = revision(session)
     ids = board_ids(session, today, limits, owner=owner, stale_only=stale_only, parked=parked)
     totals = board_totals(session, today, limits)

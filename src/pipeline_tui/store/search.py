@@ -294,10 +294,10 @@ def _matching_card_ids_sqlite(session: Session, terms: list[str]) -> set[int]:
 
 
 def _id_set(session: Session, query: str, params: dict[str, Any]) -> set[int]:
-    """The ids a query returns, as one row of text: a one-letter filter can match tens
-    of thousands of cards, and a row each costs more in Python than the search."""
-    joined = "group_concat(id)" if _dialect(session) == "sqlite" else "string_agg(id::text, ',')"
-    row = session.execute(text(f"SELECT {joined} FROM ({query}) AS found"), params).scalar()
+    """The ids a query returns (SQLite), as one row of text: a one-letter filter can
+    match tens of thousands of cards, and a row each costs more in Python than the
+    search."""
+    row = session.execute(text(f"SELECT group_concat(id) FROM ({query}) AS found"), params).scalar()
     return _ids_of(row)
 
 
