@@ -65,6 +65,14 @@ def fill(
         session.execute(insert(CardRow), rows)
 
 
+def fill_with_a_kofi_every_50(database: Database, count: int) -> None:
+    """A lead column of `count` cards whose every 50th, from the top, is "Kofi <place>
+    · 0000": a filter for "kofi" shows cards spread over the whole column."""
+    for start in range(0, count, 50):
+        fill(database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
+        fill(database, Stage.LEAD, 49, first_position=start + 1)
+
+
 def board_of(app: object) -> BoardScreen:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, BoardScreen)
@@ -271,9 +279,7 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
     # The store reads the cards around each list's place in its whole column; the
     # filtered list shows cards spread over it, which a reload (another instance's
     # write, seen by the poll) must read with the board, or draw as "…".
-    for start in range(0, LONG, 50):
-        fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
-        fill(service.database, Stage.LEAD, 49, first_position=start + 1)
+    fill_with_a_kofi_every_50(service.database, LONG)
     monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
     unread_drawn = count_placeholders_drawn(monkeypatch)
     async with running(service, (80, 24)) as (app, pilot):
@@ -304,9 +310,7 @@ async def test_a_filter_changed_while_the_board_is_read_draws_no_unread_card(
 ) -> None:
     # The reload read the cards of the filter as it was; loading them empties the
     # cache, which also held what the new filter asked for.
-    for start in range(0, 600, 50):
-        fill(service.database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
-        fill(service.database, Stage.LEAD, 49, first_position=start + 1)
+    fill_with_a_kofi_every_50(service.database, 600)
     monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
     unread_drawn = count_placeholders_drawn(monkeypatch)
     reading, go_on = threading.Event(), threading.Event()
@@ -349,9 +353,7 @@ async def test_a_filtered_column_that_shrinks_under_the_list_draws_no_unread_car
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
     database = open_database(str(db_path))
     service = PipelineService(database, "sam", clock=lambda: NOW)
-    for start in range(0, 600, 50):
-        fill(database, Stage.LEAD, 1, prefix=f"Kofi {start:04d} ·", first_position=start)
-        fill(database, Stage.LEAD, 49, first_position=start + 1)
+    fill_with_a_kofi_every_50(database, 600)
     unread_drawn = count_placeholders_drawn(monkeypatch)
     async with running(service, (80, 24)) as (app, pilot):
         board = board_of(app)

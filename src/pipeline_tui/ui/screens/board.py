@@ -422,8 +422,7 @@ class BoardScreen(seams.FullScreen[None]):
         tops = {cards.stage: cards.scroll_offset.y // CARD_HEIGHT for cards in lists}
         # Another rep's change may add or take away matches: the filter is asked again,
         # with the board, and the cards read are those the filtered lists show.
-        field = self.query_one("#filter", Input)
-        filter_query = field.value if model.filter_ids is not None else None
+        filter_query = self._filter_query()
         wanted = focus_card if focus_card is not None else self.focused_list.highlighted_id
         await self._hand_off_due_steps()
         try:
@@ -455,7 +454,7 @@ class BoardScreen(seams.FullScreen[None]):
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
         held = None
-        if (field.value if model.filter_ids is not None else None) == filter_query:
+        if self._filter_query() == filter_query:
             model.filter_ids = view.filter_ids
         else:
             # The filter was opened, cleared or typed in meanwhile: the cards read are
@@ -1130,6 +1129,10 @@ class BoardScreen(seams.FullScreen[None]):
         self._show_filter(True)
         self.query_one(KeyFooter).covered = True
         self.set_focus(field)
+
+    def _filter_query(self) -> str | None:
+        """The filter's text while it filters the board (None: it does not)."""
+        return self.query_one("#filter", Input).value if self.model.filter_ids is not None else None
 
     @property
     def filtering(self) -> bool:
