@@ -8,34 +8,44 @@
         await wait_for(pilot, lambda: "Ada" in screen_text(app), "the new card")
 
 No helper waits a fixed time: each waits until the app has done what the keys started
-(its workers, the store calls, the repaint), and fails with the screen in the message
-if that never happens. Only wait_for looks again every 20 ms, for timers to come due.
+(its messages, workers and store calls, a note's Markdown, held repaints, the repaint),
+and fails with the screen in the message if that never happens. Only wait_for looks
+again every 20 ms, for timers to come due.
 """
 
 from __future__ import annotations
 
 import asyncio
 import string
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from time import monotonic, process_time
+from time import monotonic
 from typing import Any
 
 from textual import events
 from textual.app import App
 from textual.keys import key_to_character
 from textual.pilot import Pilot
+from textual.widgets import Markdown
 
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.keys import normalise_key
-from pipeline_tui.ui.seams import character_to_key, notifications, screen_lines
+from pipeline_tui.ui.seams import (
+    character_to_key,
+    notifications,
+    repaints_held,
+    screen_lines,
+    watch_frames,
+)
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import TODAY
 
 SETTLE_TIMEOUT_S = 30.0
 """Longer than any store call in the suite; only a stuck app gets near it."""
 WAIT_TIMEOUT_S = 10.0
+HELD_REPAINT_POLL_S = 0.002
 REFRESH_WAIT_S = 1.0
 """A repaint normally follows within milliseconds; this only bounds a screen closed
 while a repaint was awaited on it."""
@@ -72,6 +82,7 @@ async def settle(pilot: Pilot[None], timeout: float = SETTLE_TIMEOUT_S) -> None:
         # finished too; one that failed ends the app, and the test with it.
         running = [worker.wait() for worker in app.workers if worker.is_running]
         await asyncio.gather(*running, return_exceptions=True)
+        await _markdown_rendered(app)
 
     await _until_still(pilot, workers_done, timeout, "its workers to finish")
 
@@ -101,7 +112,6 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
     app = _app(pilot)
     for key in keys:
         _post_key(app, key)
-        await _idle()
         await app.animator.wait_until_complete()
         await settle(pilot)
 
@@ -112,7 +122,6 @@ async def burst(pilot: Pilot[None], *keys: str) -> None:
     app = _app(pilot)
     for key in keys:
         _post_key(app, key)
-    await _idle()
     await settle(pilot)
 
 
@@ -174,22 +183,13 @@ def _nothing() -> None:
     return None
 
 
-IDLE_WINDOW_S = 0.02
-IDLE_CPU_S = 0.001
-
-
-async def _idle(limit_s: float = 1.0) -> None:
-    """Wait until the process has used next to no CPU for a 20 ms window, at least
-    twice, as Pilot.press does after each key. Work that runs outside the app's
-    messages and workers (Markdown parses a note in a thread, then mounts it) is
-    done by then, or at least begun."""
-    started = monotonic()
-    for _ in range(2):
-        while True:
-            cpu = process_time()
-            await asyncio.sleep(IDLE_WINDOW_S)
-            if process_time() - cpu < IDLE_CPU_S or monotonic() - started > limit_s:
-                break
+async def _markdown_rendered(app: PipelineApp) -> None:
+    """Wait until every Markdown widget on the screen has rendered its text. Markdown
+    parses in a thread and then mounts its blocks, outside any message or worker the
+    other waits see; it holds its lock meanwhile."""
+    for markdown in app.screen.query(Markdown):
+        async with markdown.lock:
+            pass
 
 
 async def _store_calls_done(app: PipelineApp) -> None:
@@ -246,9 +246,36 @@ def _app(pilot: Pilot[None]) -> PipelineApp:
 
 
 def _looks(app: PipelineApp) -> tuple[object, ...]:
-    """What a test can see: the screens, the focus, the running workers, the text."""
+    """What a test can see: the screens, the focus, the running workers, and how many
+    frames have been drawn (rendering the whole screen's text instead, every round of
+    every wait, was about a tenth of the CPU of a test that drives the app)."""
     running = frozenset(worker for worker in app.workers if worker.is_running)
-    return (tuple(app.screen_stack), app.focused, running, screen_text(app))
+    return (tuple(app.screen_stack), app.focused, running, _frames_drawn(app))
+
+
+_frame_counts: weakref.WeakKeyDictionary[PipelineApp, list[int]] = weakref.WeakKeyDictionary()
+
+
+def _frames_drawn(app: PipelineApp) -> int:
+    """The frames the app has drawn since a wait first looked at it; -1 that first time."""
+    count = _frame_counts.get(app)
+    if count is None:
+        count = _frame_counts[app] = [0]
+
+        def drawn(frame: object) -> None:
+            count[0] += 1
+
+        watch_frames(app, drawn)  # for the app's whole life
+        return -1
+    return count[0]
+
+
+async def _repaints_released(app: PipelineApp) -> None:
+    """Wait while the app holds its repaints (a popped screen being removed, cards
+    being read for a filter): the screen does not change meanwhile, yet is not still.
+    Every hold ends on its own within a fraction of a second."""
+    while repaints_held(app) and app.is_running:
+        await asyncio.sleep(HELD_REPAINT_POLL_S)
 
 
 async def _refreshed(app: PipelineApp) -> None:
@@ -277,6 +304,7 @@ async def _until_still(
                 await wait_for_work(app)
                 if not app.is_running:
                     return
+                await _repaints_released(app)
                 await _refreshed(app)
                 now = _looks(app)
                 if now == before:

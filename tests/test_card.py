@@ -622,7 +622,8 @@ async def test_a_key_handled_while_a_note_is_mounted_unseen_is_drawn_when_it_is_
         assert focused_card_name(app) == "Ada"
         with seams.frames_written(app) as frames:
             with app.batch_update():  # the note's blocks being mounted
-                await burst(pilot, "j")
+                # Pilot's own press: the helpers wait for held repaints to be let go.
+                await pilot.press("j")
                 assert focused_card_name(app) == "Ben" and frames == []
             ended = time.monotonic()
             while not frames and time.monotonic() - ended < 0.5:

@@ -443,6 +443,23 @@ async def test_frames_written_counts_what_the_app_writes() -> None:
         assert frames == []
 
 
+async def test_frames_are_seen_by_every_watcher_whatever_order_they_stop_in() -> None:
+    async with _Probe().run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        counted: list[object] = []
+        with seams.frames_written(pilot.app) as outer:
+            stop = seams.watch_frames(pilot.app, counted.append)
+        pilot.app.query_one(Static).update("second line")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert outer == [] and len(counted) == 1
+        stop()
+        pilot.app.query_one(Static).update("third line")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert len(counted) == 1
+
+
 class _Scrolling(Screen[None]):
     CSS = "_Scrolling VerticalScroll { height: 3; scrollbar-size-vertical: 1; }"
 

@@ -601,24 +601,43 @@ def notifications(app: App[Any]) -> list[Notification]:
     return list(app._notifications)
 
 
+_frame_watchers: weakref.WeakKeyDictionary[App[Any], list[Callable[[object], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def watch_frames(app: App[Any], seen: Callable[[object], None]) -> Callable[[], None]:
+    """Call `seen` with each frame the app writes to the terminal from now on (in a
+    headless test too: what App._display would write), until the function returned is
+    called. Any number may watch at once, and stop in any order.
+    Upstream: no public hook on the frames written as of 8.2.8."""
+    watchers = _frame_watchers.get(app)
+    if watchers is None:
+        watchers = _frame_watchers[app] = []
+        display = app._display
+        watching = watchers
+
+        def counted(screen: Screen[Any], renderable: Any) -> None:
+            if renderable is not None and not app._batch_count:
+                for watcher in tuple(watching):
+                    watcher(renderable)
+            display(screen, renderable)
+
+        app._display = counted  # type: ignore[method-assign]
+    watchers.append(seen)
+    return functools.partial(watchers.remove, seen)
+
+
 @contextlib.contextmanager
 def frames_written(app: App[Any]) -> Iterator[list[object]]:
-    """Each frame the app writes to the terminal while inside (in a headless test too:
-    what App._display would write), as a list that grows as they come. Upstream: no
-    public hook on the frames written as of 8.2.8."""
+    """Each frame the app writes to the terminal while inside, as a list that grows as
+    they come (watch_frames)."""
     frames: list[object] = []
-    display = app._display
-
-    def counted(screen: Screen[Any], renderable: Any) -> None:
-        if renderable is not None and not app._batch_count:
-            frames.append(renderable)
-        display(screen, renderable)
-
-    app._display = counted  # type: ignore[method-assign]
+    stop = watch_frames(app, frames.append)
     try:
         yield frames
     finally:
-        del app._display  # the class's own again
+        stop()
 
 
 STYLES_CACHE = StylesCache
