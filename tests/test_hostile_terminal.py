@@ -44,7 +44,10 @@ HOSTILE = [
 ]
 
 
-def _read_until_quiet(fd: int, quiet: float, limit: float) -> bytes:
+def _read_until_quiet(fd: int, quiet: float, limit: float, *, first_output: bool = False) -> bytes:
+    """What the app writes until it has written nothing for `quiet` seconds (counted from
+    the call: a key with nothing to show, j on the last card, writes nothing), or
+    `limit` has passed. `first_output`: wait for a first byte before counting."""
     out = bytearray()
     deadline = time.monotonic() + limit
     last = time.monotonic()
@@ -61,7 +64,7 @@ def _read_until_quiet(fd: int, quiet: float, limit: float) -> bytes:
             last = time.monotonic()
             if b"\x1b[6n" in chunk:  # answer a cursor-position query, as a terminal does
                 os.write(fd, b"\x1b[1;1R")
-        elif out and time.monotonic() - last >= quiet:
+        elif (out or not first_output) and time.monotonic() - last >= quiet:
             break
     return bytes(out)
 
@@ -96,7 +99,7 @@ def test_hostile_text_never_reaches_the_terminal_as_control(tmp_path: Path) -> N
     )
     os.close(slave)
     try:
-        screen = _read_until_quiet(master, quiet=1.0, limit=30)
+        screen = _read_until_quiet(master, quiet=1.0, limit=30, first_output=True)
         # Walk every card, click each one, open the last and its notes: any action
         # hidden in the text would have had its chance.
         for _ in HOSTILE:
