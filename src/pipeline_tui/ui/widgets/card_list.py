@@ -132,6 +132,7 @@ class CardList(ScrollView, can_focus=True):
         # which Textual does on every focus change, then costs next to nothing.
         self._lines: LRUCache[tuple[CardSummary, int, bool, int], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._blank_line: Strip | None = None
+        self._hint_lines: tuple[tuple[int, tuple[str, ...]], list[Strip]] | None = None
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
         self._after_drawn: list[Callable[[], object]] = []
@@ -307,6 +308,7 @@ class CardList(ScrollView, can_focus=True):
         self._styles.clear()
         self._lines.clear()
         self._blank_line = None
+        self._hint_lines = None
 
     # Actions ---------------------------------------------------------------------------
 
@@ -420,15 +422,8 @@ class CardList(ScrollView, can_focus=True):
         width, base, ids = frame.width, frame.base, frame.ids
         line_no = y + frame.top
         if not ids:
-            # Wrapped, not cut: a 60-column terminal leaves a column 11 cells.
-            hint_lines = [
-                line
-                for hint in self.empty_hint
-                for line in wrap_cells(hint, width, initial_indent="  ", subsequent_indent="  ")
-            ]
-            if line_no < len(hint_lines):
-                return self._strip([(hint_lines[line_no], self._style("empty"))], width, base)
-            return self._blank(width, base)
+            hint = self._hint(width, base)
+            return hint[line_no] if line_no < len(hint) else self._blank(width, base)
         index, row = divmod(line_no, CARD_HEIGHT)
         if index >= len(ids) or row == CARD_HEIGHT - 1:
             return self._blank(width, base)
@@ -445,6 +440,24 @@ class CardList(ScrollView, can_focus=True):
             strip = self._card_line(card, row, selected, width, base)
             self._lines.set(key, strip)
         return strip
+
+    def _hint(self, width: int, base: Style) -> list[Strip]:
+        """The empty column's hint, a strip a line, made once for each width: every
+        line of an empty column is drawn again at every repaint of the board. Wrapped,
+        not cut: a 60-column terminal leaves a column 11 cells."""
+        made_for = (width, self.empty_hint)
+        if self._hint_lines is None or self._hint_lines[0] != made_for:
+            lines = [
+                line
+                for hint in self.empty_hint
+                for line in wrap_cells(hint, width, initial_indent="  ", subsequent_indent="  ")
+            ]
+            style = self._style("empty")
+            self._hint_lines = (
+                made_for,
+                [self._strip([(line, style)], width, base) for line in lines],
+            )
+        return self._hint_lines[1]
 
     def _blank(self, width: int, base: Style) -> Strip:
         # One blank line object, so the line filters' result is kept on it too.
