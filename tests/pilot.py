@@ -278,13 +278,23 @@ async def _repaints_released(app: PipelineApp) -> None:
         await asyncio.sleep(HELD_REPAINT_POLL_S)
 
 
-async def _refreshed(app: PipelineApp) -> None:
-    """Wait until the current screen has handled its messages and repainted."""
+async def _refreshed(app: PipelineApp) -> bool:
+    """Wait until the current screen has handled its messages and repainted; whether
+    it did. While the app holds its repaints (a note's blocks being mounted in a
+    Markdown batch, say) the screen calls back without drawing anything."""
     repainted = asyncio.Event()
+    drawn = True
+
+    def called_back() -> None:
+        nonlocal drawn
+        drawn = not repaints_held(app)
+        repainted.set()
+
     # A screen closed before it painted again never calls back: the next round looks.
-    if app.screen.call_after_refresh(repainted.set):
+    if app.screen.call_after_refresh(called_back):
         with suppress(TimeoutError):
             await asyncio.wait_for(repainted.wait(), REFRESH_WAIT_S)
+    return drawn
 
 
 async def _until_still(
@@ -305,9 +315,9 @@ async def _until_still(
                 if not app.is_running:
                     return
                 await _repaints_released(app)
-                await _refreshed(app)
+                drawn = await _refreshed(app)
                 now = _looks(app)
-                if now == before:
+                if now == before and drawn:
                     return
                 before = now
     except TimeoutError:

@@ -588,6 +588,30 @@ async def test_running_through_the_notes_leaves_one_note_in_the_viewer(
         assert shown == [NoteKind.INSIGHT]
 
 
+async def test_after_each_burst_through_the_notes_the_highlighted_note_is_shown(
+    service: PipelineService,
+) -> None:
+    """Keys that arrive together, as over SSH: after each burst the viewer shows the
+    note the list highlights. A short note is mounted while the app holds its repaints
+    (Markdown.update's batch), the frame that shows it comes after; waiting for less
+    than that frame found the note before."""
+    card = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
+    for n in range(8):
+        service.add_note(card, NoteKind.GOAL, f"Note {n}\n\nDetail{n} of the note")
+    async with running(service, (100, 40)) as (app, pilot):
+        await open_ada(pilot)
+        notes = app.screen.query_one(NoteList)
+        not_shown = []
+        for turn in range(40):
+            await burst(pilot, *["down" if turn // 2 % 2 == 0 else "up"] * (1 + turn % 4))
+            highlighted = notes.highlighted_note
+            assert highlighted is not None
+            detail = highlighted.body.split()[2]
+            if detail not in screen_text(app):
+                not_shown.append((turn, detail))
+        assert not not_shown, f"{len(not_shown)} of 40 bursts showed another note: {not_shown}"
+
+
 def a_card_with(service: PipelineService, name: str, notes: int, activities: int) -> int:
     card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
     for n in range(notes):

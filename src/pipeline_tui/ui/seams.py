@@ -609,7 +609,8 @@ _frame_watchers: weakref.WeakKeyDictionary[App[Any], list[Callable[[object], Non
 def watch_frames(app: App[Any], seen: Callable[[object], None]) -> Callable[[], None]:
     """Call `seen` with each frame the app writes to the terminal from now on (in a
     headless test too: what App._display would write), until the function returned is
-    called. Any number may watch at once, and stop in any order.
+    called (once). Any number may watch at once, and stop in any order. The watchers
+    are kept by the app's weak key: one that holds the app keeps it alive.
     Upstream: no public hook on the frames written as of 8.2.8."""
     watchers = _frame_watchers.get(app)
     if watchers is None:
