@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import URL, make_url
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.store import PipelineService
+from pipeline_tui.domain.stages import Stage
+from pipeline_tui.store import PipelineService, StoreError, open_database
+from pipeline_tui.store.models import CardRow
 from tests.test_cli import assert_one_line_error, run
 
 pytestmark = pytest.mark.both_backends
@@ -179,12 +182,6 @@ def test_two_processes_edit_one_card_and_the_second_save_is_refused(
 def test_a_write_inside_a_read_is_refused(pg_database: str) -> None:
     # A read is one snapshot (REPEATABLE READ); a write slipped into one would meet
     # another rep's change as an occasional conflict. It is refused every time instead.
-    from sqlalchemy import update
-
-    from pipeline_tui.domain.stages import Stage
-    from pipeline_tui.store import StoreError, open_database
-    from pipeline_tui.store.models import CardRow
-
     database = open_database(pg_database)
     service = PipelineService(database, "sam")
     card_id = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id

@@ -616,11 +616,10 @@ def watch_frames(app: App[Any], seen: Callable[[object], None]) -> Callable[[], 
     if watchers is None:
         watchers = _frame_watchers[app] = []
         display = app._display
-        watching = watchers
 
         def counted(screen: Screen[Any], renderable: Any) -> None:
             if renderable is not None and not app._batch_count:
-                for watcher in tuple(watching):
+                for watcher in tuple(watchers):
                     watcher(renderable)
             display(screen, renderable)
 
