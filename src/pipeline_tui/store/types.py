@@ -28,6 +28,9 @@ class EnumText(TypeDecorator[E], Generic[E]):
         super().__init__(length)
         self.enum = enum
         self.unknown = unknown
+        # Looked up in a dict, not by calling the enum: a board of 100,000 cards reads
+        # a stage per card, and the enum's call is most of that read's Python time.
+        self._members: dict[object, E] = {member.value: member for member in enum}
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
@@ -39,12 +42,12 @@ class EnumText(TypeDecorator[E], Generic[E]):
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         if value is None:
             return None
-        try:
-            return self.enum(value)
-        except ValueError:
-            if self.unknown is None:
-                raise
-            return self.unknown
+        member = self._members.get(value)
+        if member is not None:
+            return member
+        if self.unknown is None:
+            raise ValueError(f"{value!r} is not a valid {self.enum.__name__}")
+        return self.unknown
 
     @property
     def python_type(self) -> type[E]:
