@@ -15,18 +15,22 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import URL
+from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
 from textual.pilot import Pilot
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store.errors import StoreError
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import NOW
@@ -251,3 +255,79 @@ async def test_a_move_while_the_server_is_frozen_is_given_up_and_taken_back(
         await press(pilot, "L")
         await _wait_for(pilot, lambda: _column_of(app, "Ann") is Stage.REPEAT, 30)
     assert [card.name for card in board_service.board()[Stage.REPEAT]] == ["Ann"]
+
+
+class _SilentRelay:
+    """A TCP relay to the suite's server that stops passing anything on, both ways,
+    from the first client bytes containing `trigger`: a server frozen at that moment."""
+
+    def __init__(self, host: str, port: int, trigger: bytes) -> None:
+        self.trigger = trigger
+        self.silent = threading.Event()
+        self._target = (host, port)
+        self._sockets: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with suppress(OSError):
+            while True:
+                client, _ = self._listener.accept()
+                server = socket.create_connection(self._target)
+                self._sockets += [client, server]
+                threading.Thread(target=self._pass, args=(client, server), daemon=True).start()
+                threading.Thread(target=self._pass, args=(server, client), daemon=True).start()
+
+    def _pass(self, source: socket.socket, sink: socket.socket) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                if self.trigger in data:
+                    self.silent.set()
+                if self.silent.is_set():
+                    continue  # swallowed: the other end waits for an answer
+                sink.sendall(data)
+
+    def close(self) -> None:
+        for sock in [self._listener, *self._sockets]:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def test_a_server_that_freezes_while_a_new_connection_is_set_up_is_given_up(
+    pg_database: str,
+) -> None:
+    """The app's first words on a new connection (SET jit = off) go unanswered: the
+    read is given up after the answer timeout, as any other call is, not waited on."""
+    url = make_url(pg_database)
+    assert url.host is not None and url.port is not None
+    relay = _SilentRelay(url.host, url.port, b"SET jit")
+    database = open_database(
+        url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False),
+        run_migrations=False,
+    )
+    database.answer_timeout = ANSWER_TIMEOUT_S
+    outcome: list[BaseException | str] = []
+
+    def read() -> None:
+        try:
+            with database.read() as session:
+                outcome.append(str(session.execute(text("SELECT 'answered'")).scalar()))
+        except BaseException as error:  # reported below, in the test's thread
+            outcome.append(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    started = time.monotonic()
+    reader.start()
+    try:
+        reader.join(ANSWER_TIMEOUT_S * 5)
+        waited = time.monotonic() - started
+        assert relay.silent.is_set(), "the connection never sent SET jit"
+        assert not reader.is_alive(), f"the read still waits after {waited:.1f} s"
+        assert len(outcome) == 1 and isinstance(outcome[0], StoreError), outcome
+        assert "did not answer for 2 seconds" in str(outcome[0]), outcome
+    finally:
+        relay.close()
+        reader.join(5)
+        database.close()
