@@ -308,6 +308,24 @@ async def test_a_screen_not_shown_is_laid_out_only_when_asked() -> None:
         assert tall.size.height == 5, "lay_out_unseen no longer lays the screen out"
 
 
+async def test_widgets_removed_from_a_screen_not_shown_are_let_go_as_it_is_laid_out() -> None:
+    async with _Keeping().run_test(size=(40, 12)) as pilot:
+        app = pilot.app
+        kept = _Kept()
+        app.install_screen(kept, "kept")
+        await seams.mount_unseen(app, kept)
+        gone = Static("soon gone")
+        await kept.mount(gone)
+        seams.lay_out_unseen(kept)
+        gone.refresh()
+        await pilot.pause()
+        assert gone in kept._dirty_widgets, "Screen._dirty_widgets is not where repaints wait"
+        await gone.remove()
+        assert gone in kept._dirty_widgets, "Textual lets removed widgets go itself now"
+        seams.lay_out_unseen(kept)
+        assert gone not in kept._dirty_widgets
+
+
 class _Rendered(Static):
     def __init__(self, text: str) -> None:
         super().__init__(text)
