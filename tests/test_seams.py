@@ -281,12 +281,18 @@ class _Keeping(App[None]):
         yield Static("underneath")
 
 
+async def _kept_unseen(app: App[Any]) -> _Kept:
+    """A _Kept screen installed and built, never shown."""
+    kept = _Kept()
+    app.install_screen(kept, "kept")
+    await seams.mount_unseen(app, kept)
+    return kept
+
+
 async def test_a_screen_built_unseen_is_complete_and_styled_with_its_own_css() -> None:
     async with _Keeping().run_test(size=(40, 12)) as pilot:
         app = pilot.app
-        kept = _Kept()
-        app.install_screen(kept, "kept")
-        await seams.mount_unseen(app, kept)
+        kept = await _kept_unseen(app)
         assert kept.is_mounted and app.screen is not kept
         height = kept.query_one("#styled").styles.height
         assert height is not None and height.value == 3, (
@@ -296,10 +302,7 @@ async def test_a_screen_built_unseen_is_complete_and_styled_with_its_own_css() -
 
 async def test_a_screen_not_shown_is_laid_out_only_when_asked() -> None:
     async with _Keeping().run_test(size=(40, 12)) as pilot:
-        app = pilot.app
-        kept = _Kept()
-        app.install_screen(kept, "kept")
-        await seams.mount_unseen(app, kept)
+        kept = await _kept_unseen(pilot.app)
         tall = kept.query_one("#tall", Static)
         tall.update("1\n2\n3\n4\n5")
         await pilot.pause()
@@ -310,10 +313,7 @@ async def test_a_screen_not_shown_is_laid_out_only_when_asked() -> None:
 
 async def test_widgets_removed_from_a_screen_not_shown_are_let_go_as_it_is_laid_out() -> None:
     async with _Keeping().run_test(size=(40, 12)) as pilot:
-        app = pilot.app
-        kept = _Kept()
-        app.install_screen(kept, "kept")
-        await seams.mount_unseen(app, kept)
+        kept = await _kept_unseen(pilot.app)
         gone = Static("soon gone")
         await kept.mount(gone)
         seams.lay_out_unseen(kept)

@@ -112,15 +112,19 @@ def _activity_columns() -> tuple[Any, ...]:
         .where(ResearchNoteRow.card_id == card_id)
         .scalar_subquery()
     )
-    # Every card has its creation event; created_at covers any imported without one.
-    last_move = func.coalesce(
+    return last_touchpoint, last_note, _last_move()
+
+
+def _last_move() -> Any:
+    """The moment of a card's last stage move, as a correlated sub-query. Every card
+    has its creation event; created_at covers any imported without one."""
+    return func.coalesce(
         select(func.max(StageEventRow.at))
-        .where(StageEventRow.card_id == card_id)
+        .where(StageEventRow.card_id == CardRow.id)
         .scalar_subquery(),
         CardRow.created_at,
         type_=CardRow.created_at.type,
     )
-    return last_touchpoint, last_note, last_move
 
 
 def _board_columns(criteria: Sequence[str], owner: str | None) -> tuple[Any, ...]:
@@ -206,7 +210,7 @@ def stale_condition(
     rep's zone (rows.board_card), so for them the cut is that day's local midnight;
     touchpoints are days already.
     """
-    _, _, last_move = _activity_columns()
+    last_move = _last_move()
     cut_days: dict[Stage | int, date] = {
         stage: today - timedelta(days=stale_limit(stage, limits)) for stage in STAGES
     }
