@@ -22,7 +22,13 @@ def _figures(report: dict[str, Any]) -> Iterator[tuple[str, float, float | None]
         for terminal, rows in (section.get("launch") or {}).items():
             bare = rows.get("bare", {})
             for name, row in rows.items():
-                for field in ("useful_median_s", "shows_median_s", "bytes_median", "peak_rss_mib"):
+                for field in (
+                    "useful_median_s",
+                    "shows_median_s",
+                    "cpu_median_s",
+                    "bytes_median",
+                    "peak_rss_mib",
+                ):
                     if field in row:
                         base = bare.get(field) if name != "bare" else None
                         yield (

@@ -124,6 +124,7 @@ class LaunchSample:
     first_frame_s: float  # spawn to the end of the first frame
     shows_s: float  # spawn to the end of the first frame with a card (or list item)
     useful_s: float  # spawn to the end of the frame with the card's details
+    cpu_s: float  # processor time used by then, all threads
     bytes: int
     rss_kib: int
 
@@ -148,11 +149,13 @@ def launch_once(
         )
         if opened.timed_out or opened.shown_s is None:
             raise RuntimeError(f"{' '.join(argv)}: details never shown")
+        cpu_s = terminal.cpu_s()
         settle([terminal], quiet_s=0.2)
         return LaunchSample(
             first_frame_s=first_frame,
             shows_s=shown.shown_s,
             useful_s=opened.shown_s,
+            cpu_s=cpu_s,
             bytes=written + opened.bytes,
             rss_kib=terminal.peak_rss_kib(),
         )
@@ -199,6 +202,7 @@ def measure_launches(
                 "useful_p95_s": round(_p95([s.useful_s for s in launches]), 4),
                 "useful_runs_s": [round(s.useful_s, 4) for s in launches],
                 "useful_ratio_to_bare": round(useful / bare, 2),
+                "cpu_median_s": round(statistics.median(s.cpu_s for s in launches), 3),
                 "bytes_median": int(statistics.median(s.bytes for s in launches)),
                 "peak_rss_mib": round(statistics.median(s.rss_kib for s in launches) / 1024, 1),
             }

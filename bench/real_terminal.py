@@ -379,7 +379,7 @@ def print_launch(rows_by_terminal: dict[str, Any], title: str) -> None:
         print(f"\n{title}: launch to the first useful action (pty {terminal}; median of {runs})")
         print(
             f"  {'':<14}{'1st frame':>10}{'card shown':>11}{'details':>9}{'x bare':>8}"
-            f"{'bytes':>10}{'peak RSS':>11}{'x bare':>8}"
+            f"{'CPU':>8}{'bytes':>10}{'peak RSS':>11}{'x bare':>8}"
         )
         bare_rss = rows["bare"]["peak_rss_mib"]
         for name, row in rows.items():
@@ -387,9 +387,14 @@ def print_launch(rows_by_terminal: dict[str, Any], title: str) -> None:
             print(
                 f"  {label:<14}{row['first_frame_median_s']:>9.3f}s{row['shows_median_s']:>10.3f}s"
                 f"{row['useful_median_s']:>8.3f}s{row['useful_ratio_to_bare']:>7.2f}x"
-                f"{row['bytes_median']:>10,}{row['peak_rss_mib']:>7.1f} MiB"
+                f"{_cpu(row):>8}{row['bytes_median']:>10,}{row['peak_rss_mib']:>7.1f} MiB"
                 f"{row['peak_rss_mib'] / bare_rss:>7.2f}x"
             )
+
+
+def _cpu(row: dict[str, Any]) -> str:
+    """Processor seconds by the time the details showed (reports before it: blank)."""
+    return f"{row['cpu_median_s']:.3f}s" if "cpu_median_s" in row else ""
 
 
 def print_keys(keys_by_run: dict[str, Any], title: str) -> None:

@@ -173,6 +173,12 @@ class Terminal:
         with contextlib.suppress(OSError):
             os.close(self.master)
 
+    def cpu_s(self) -> float:
+        """The program's processor time so far, user and system, all its threads."""
+        with open(f"/proc/{self.process.pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss_kib(self) -> int:
         """The program's peak resident memory so far (VmHWM)."""
         with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:

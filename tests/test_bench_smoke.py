@@ -70,6 +70,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     for row in launch.values():
         assert row["useful_median_s"] >= row["shows_median_s"] > 0
         assert row["peak_rss_mib"] > 0
+        assert row["cpu_median_s"] > 0
     keys = terminal["keys"]["1000@80x24"]
     for who, names in (
         ("app", ("focus down (j)", "move card on (L)", "open card (enter)", "`/` typing, per key")),
