@@ -964,3 +964,36 @@ async def test_the_screen_under_the_first_adds_no_whole_frame_if_a_full_screen(
         assert whole.count(True) == 1, whole
     else:
         assert whole.count(True) >= 2, f"{whole}: the default screen no longer adds frames"
+
+
+@pytest.mark.parametrize("full", [False, True])
+async def test_a_screen_pushed_while_repaints_are_held_is_rendered_once_they_end(
+    full: bool,
+) -> None:
+    """Pushed while held, Textual renders its first frame and drops it (the hold), and
+    the end of the hold renders it again. A FullScreen leaves it to that end."""
+    app = _FirstOf(_PlainShown())
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        pushed = _FullShown() if full else _PlainShown()
+        rendered: list[bool] = []
+        real = pushed._compositor.render_update
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            rendered.append(seams.repaints_held(app))
+            return real(*args, **kwargs)
+
+        pushed._compositor.render_update = counted  # type: ignore[method-assign]
+        with seams.frames_written(app) as frames:
+            release = seams.hold_repaints(app, limit_s=5.0)
+            await app.push_screen(pushed)
+            await pilot.pause(0.1)
+            release()
+            await pilot.pause(0.1)
+        held = rendered.count(True)
+        if full:
+            assert held == 0, f"{held} frames rendered while held: FullScreen"
+        else:
+            assert held, "Textual no longer renders while held: the FullScreen override can go"
+        assert "shown" in "\n".join(seams.screen_lines(app.screen))
+        assert len(frames) == 1, f"{len(frames)} frames"
