@@ -29,6 +29,7 @@ from tests.conftest import NOW, TODAY
 from tests.pilot import (
     _post_key,
     focused_card_name,
+    make_app,
     press,
     running,
     screen_text,
@@ -59,6 +60,23 @@ def three_leads(service: PipelineService) -> PipelineService:
 def qualify(service: PipelineService, card_id: int) -> None:
     yes = CriterionAnswer(Answer.YES)
     service.save_qualification(card_id, dict.fromkeys(service.criteria, yes))
+
+
+async def test_the_board_is_drawn_whole_once_as_it_opens(service: PipelineService) -> None:
+    """Every later frame of the launch draws only what changed: a whole frame is 16 KB
+    at 80x24 over the rep's connection."""
+    for number in range(30):
+        add(service, f"Card {number}", Stage.LEAD if number % 2 else Stage.PROSPECT)
+    app = make_app(service)
+    frames: list[object] = []
+    seams.watch_frames(app, frames.append)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.2)  # the poll and the ahead-fill of the card screen
+        await settle(pilot)
+        assert "Card 29" in screen_text(app)
+    whole = [seams.whole_frame(frame) for frame in frames]
+    assert whole.count(True) == 1, whole
 
 
 async def test_empty_board_says_how_to_start(service: PipelineService) -> None:

@@ -912,3 +912,88 @@ async def test_a_lone_escape_is_taken_as_its_delay_falls_due(
     shortest = min(wait for wait in after_escape if wait is not None)
     assert shortest <= 0.03, f"waited {shortest} s at least, with escape due in 0.03 s"
     assert not thread.is_alive()
+
+
+class _PlainShown(Screen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("shown", id="shown")
+
+
+class _FullShown(seams.FullScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("shown", id="shown")
+
+
+class _FirstOf(App[None]):
+    """An app that opens on `first`, with a FullScreen (or Textual's own) under it."""
+
+    def __init__(self, first: Screen[None], full_underneath: bool = True) -> None:
+        super().__init__()
+        self.first = first
+        self.full_underneath = full_underneath
+
+    def get_default_screen(self) -> Screen[Any]:
+        return seams.FullScreen(id="_default") if self.full_underneath else Screen(id="_default")
+
+    def on_mount(self) -> None:
+        self.push_screen(self.first)
+
+
+async def _whole_frames_of_launch(app: _FirstOf) -> list[bool]:
+    """Which frames drew the whole screen: the app's first ones, then a one-line change."""
+    frames: list[object] = []
+    seams.watch_frames(app, frames.append)
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause(0.1)
+        app.screen.query_one("#shown", Static).update("changed")
+        await pilot.pause(0.1)
+        assert "changed" in "\n".join(seams.screen_lines(app.screen))
+    whole = [seams.whole_frame(frame) for frame in frames]
+    assert whole[-1] is False, "a one-line change drew the whole screen"
+    return whole
+
+
+@pytest.mark.parametrize("full", [False, True])
+async def test_the_screen_under_the_first_adds_no_whole_frame_if_a_full_screen(
+    full: bool,
+) -> None:
+    """Textual's own default screen, under the first screen pushed, passes what it
+    repaints up as a repaint of the whole screen."""
+    whole = await _whole_frames_of_launch(_FirstOf(_FullShown(), full_underneath=full))
+    if full:
+        assert whole.count(True) == 1, whole
+    else:
+        assert whole.count(True) >= 2, f"{whole}: the default screen no longer adds frames"
+
+
+@pytest.mark.parametrize("full", [False, True])
+async def test_a_screen_pushed_while_repaints_are_held_is_rendered_once_they_end(
+    full: bool,
+) -> None:
+    """Pushed while held, Textual renders its first frame and drops it (the hold), and
+    the end of the hold renders it again. A FullScreen leaves it to that end."""
+    app = _FirstOf(_PlainShown())
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        pushed = _FullShown() if full else _PlainShown()
+        rendered: list[bool] = []
+        real = pushed._compositor.render_update
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            rendered.append(seams.repaints_held(app))
+            return real(*args, **kwargs)
+
+        pushed._compositor.render_update = counted  # type: ignore[method-assign]
+        with seams.frames_written(app) as frames:
+            release = seams.hold_repaints(app, limit_s=5.0)
+            await app.push_screen(pushed)
+            await pilot.pause(0.1)
+            release()
+            await pilot.pause(0.1)
+        held = rendered.count(True)
+        if full:
+            assert held == 0, f"{held} frames rendered while held: FullScreen"
+        else:
+            assert held, "Textual no longer renders while held: the FullScreen override can go"
+        assert "shown" in "\n".join(seams.screen_lines(app.screen))
+        assert len(frames) == 1, f"{len(frames)} frames"

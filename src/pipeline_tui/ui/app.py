@@ -291,6 +291,13 @@ class PipelineApp(App[None]):
             if not seams.repaints_held(self) and self.screen_stack:
                 self.screen.check_idle()
 
+    def get_default_screen(self) -> Screen[Any]:
+        # The screen under the board, never shown. Textual's own passed every repaint
+        # it got (a theme's restyling at start-up) up to the board as one of the whole
+        # screen: two more whole frames at launch, 16 KB each at 80x24. A FullScreen
+        # covered draws nothing.
+        return seams.FullScreen(id="_default")
+
     def get_driver_class(self) -> type[Driver]:
         # Its output counted, for the collection between keys to wait until a frame is
         # all sent; its input taking a lone escape as soon as ESCDELAY has passed.
