@@ -134,6 +134,14 @@ CASES = {
     "a backup onto an existing file": Case(
         ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"
     ),
+    # As from a script, a cron job or `ssh host pipeline-tui` without -t.
+    "the board without a terminal": Case(("--db", "{folder}/p.db"), "needs a terminal"),
+    "the call queue without a terminal": Case(
+        ("--db", "{folder}/p.db", "call"), "needs a terminal"
+    ),
+    "a new database's board without a terminal": Case(
+        ("--db", "{folder}/new.db"), "needs a terminal"
+    ),
 }
 
 
@@ -222,3 +230,20 @@ def test_the_real_command_reports_a_full_disk_in_one_sentence(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stderr == "pipeline-tui: error: The disk is full; the command stopped.\n"
     assert not target.exists() and not list(tmp_path.glob(".export-*"))
+
+
+def test_the_real_command_without_a_terminal_ends_at_once(tmp_path: Path) -> None:
+    """Textual drew into the pipe and read keys from the end of /dev/null for ever, at
+    full speed: the command never ended."""
+    _sqlite_file(tmp_path)
+    result = subprocess.run(
+        [str(SCRIPT), "--db", str(tmp_path / "p.db")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("pipeline-tui: error: The board needs a terminal")
+    assert len(result.stderr.splitlines()) == 1

@@ -224,6 +224,7 @@ def test_the_cli_lets_the_terminal_pick_unless_the_config_names_a_theme(
 
     _without_colour_hints(monkeypatch, "linux")
     monkeypatch.setattr(PipelineApp, "run", fake_run)
+    monkeypatch.setattr(cli, "in_a_terminal", lambda: True)
     database = str(tmp_path / "p.db")
     assert cli.main(["--db", database]) == 0
     config = tmp_path / "config.toml"

@@ -551,7 +551,19 @@ def _parse(parse: Callable[[str], T], text: str) -> T:
         raise UsageError(message[0].upper() + message[1:] + ".") from None
 
 
+def in_a_terminal() -> bool:
+    """Whether the keys come from a terminal and the frames go to one."""
+    return os.isatty(0) and os.isatty(1)
+
+
 def _run_app(args: argparse.Namespace, config: Config) -> int:
+    if not in_a_terminal():
+        # Textual would draw into the pipe or file and wait for keys for ever (at full
+        # speed, with its input at end of file), and the command would never end.
+        raise UsageError(
+            "The board needs a terminal for its keys and screen (over SSH: ssh -t);"
+            " the other commands work without one (see --help)."
+        )
     # Start-up builds a few hundred thousand objects that live as long as the app
     # (Textual's modules, classes and styles, the board's widgets), and the cyclic
     # garbage collector would walk them all several times before the board is first
