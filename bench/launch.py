@@ -2,7 +2,8 @@
 
 `board` starts the real command line (`pipeline_tui.cli.main`, so config loading, the
 database open and its migration check all count) with two bench-side substitutions in
-`pipeline_tui.ui.app`: the app runs headless, and the board screen reports (1) the
+`pipeline_tui.ui.app`: the app runs headless (so the command line is told it has the
+terminal the board needs), and the board screen reports (1) the
 first repaint with cards on it -- the top of each column, read before the store has
 opened -- and (2) the first repaint once the store is open, every column's ids and the
 header's totals are loaded, and the cards on screen are read: the board is fully
@@ -116,6 +117,7 @@ def run_board(db: str) -> int:
     # The app module looks both names up when the command line runs it.
     setattr(app_module, "BoardScreen", ReadyBoard)  # noqa: B010
     setattr(app_module, "PipelineApp", HeadlessApp)  # noqa: B010
+    setattr(cli, "in_a_terminal", lambda: True)  # noqa: B010  headless draws nowhere
     return cli.main(["--db", db])
 
 
