@@ -223,3 +223,28 @@ def test_a_note_typed_when_the_ssh_connection_drops_comes_back(tmp_path: Path) -
         wait_until(lambda: not ssh_clients(), "the ssh client gone")
         term.respawn()
         the_note_is_offered_back(term, home)
+
+
+@pytest.mark.parametrize(
+    ("editor", "says"),
+    [("/nonexistent/editor", "was not found"), ("false", "exited with status 1")],
+)
+def test_an_editor_that_fails_hands_the_terminal_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, editor: str, says: str
+) -> None:
+    """ctrl+e with an editor that is missing or fails: the app comes back, says so, and
+    the note typed so far is still in its editor (it froze, drawing and reading nothing,
+    until the terminal was killed)."""
+    home = Home(tmp_path / "home")
+    a_card_to_write_about(home)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    with terminal(home) as term:
+        term.start([str(installed_console_script())])
+        start_a_note(term)
+        term.press("C-e")
+        term.wait_for(says, CUT_OFF_NOTE)
+        term.press("C-s")
+        term.wait_for("saved ")
+        term.press("Escape")
+        term.wait_for("Research notes (1)", CUT_OFF_NOTE)

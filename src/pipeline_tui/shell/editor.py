@@ -29,10 +29,19 @@ def editor_command() -> str:
 def edit_text(text: str, *, name: str = "note") -> str:
     """Open `text` in the editor and return what it holds when the editor exits."""
     editor = editor_command()
-    fd, temporary = tempfile.mkstemp(prefix=f"pipeline-tui-{name}-", suffix=".md")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f"pipeline-tui-{name}-", suffix=".md")
+    except OSError as error:
+        raise EditorError(f"No file could be made for the editor: {error.strerror}.") from None
     path = Path(temporary)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise EditorError(
+            f"The text could not be written for the editor: {error.strerror}."
+        ) from None
     try:
         result = subprocess.run(["/bin/sh", "-c", f'{editor} "$@"', editor, str(path)])
     except OSError as error:

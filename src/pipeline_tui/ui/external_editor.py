@@ -15,12 +15,7 @@ def edit_in_editor(app: App[object], text: str) -> str | None:
     """What the editor holds when it exits (one trailing newline, which editors add,
     removed); None, with a notification, when it could not run."""
     try:
-        if app.is_headless:
-            # Nothing owns a terminal (tests, a headless run): the editor runs as is.
-            edited = edit_text(text)
-        else:
-            with app.suspend():
-                edited = edit_text(text)
+        edited = _edit(app, text)
     except SuspendNotSupported:
         app.notify("This terminal cannot be handed to an editor.", severity="error")
         return None
@@ -28,3 +23,21 @@ def edit_in_editor(app: App[object], text: str) -> str | None:
         app.notify(str(error), title="Editor", severity="error", markup=False, timeout=10)
         return None
     return edited.removesuffix("\n")
+
+
+def _edit(app: App[object], text: str) -> str:
+    if app.is_headless:
+        # Nothing owns a terminal (tests, a headless run): the editor runs as is.
+        return edit_text(text)
+    failed: Exception | None = None
+    with app.suspend():
+        # Caught in here: Textual 8.2.8's App.suspend takes the terminal back only when
+        # its block ends normally, so an editor that was not found or failed left the
+        # app frozen, drawing nothing and reading no keys.
+        try:
+            edited = edit_text(text)
+        except Exception as error:
+            failed = error
+    if failed is not None:
+        raise failed
+    return edited
