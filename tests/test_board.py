@@ -28,6 +28,7 @@ from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
     _post_key,
+    burst,
     focused_card_name,
     make_app,
     press,
@@ -103,6 +104,29 @@ async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> 
         text = screen_text(app)
         assert "Ada Lovelace" in text and "Prospect · 1" in text
         assert "Your pipeline is empty" not in text
+
+
+@pytest.mark.parametrize("last_field", ["name", "organisation"])
+async def test_keys_typed_with_the_enter_that_saves_act_on_the_board(
+    three_leads: PipelineService, last_field: str
+) -> None:
+    """Enter, then keys in the same read (over SSH, a fast typist): the form saves what
+    was typed before the enter, and the keys after it act on the board it leaves. They
+    went into the field ("Fifth Burstj"), and the L moved the new card."""
+    async with running(three_leads) as (_, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "Fifth Burst")
+        if last_field == "organisation":
+            await press(pilot, "tab")
+            await type_text(pilot, "Burst Works")
+        await burst(pilot, "enter", "j", "L")
+        added = three_leads.board()[Stage.LEAD][0]
+        assert (added.name, added.organisation) == (
+            ("Fifth Burst", "Burst Works") if last_field == "organisation" else ("Fifth Burst", "")
+        )
+        # j went down to Ada (qualified), and L took her on.
+        assert names(three_leads, Stage.PROSPECT) == ["Ada"]
+        assert names(three_leads, Stage.LEAD) == ["Fifth Burst", "Ben", "Cy"]
 
 
 async def test_form_needs_a_name_and_keeps_what_was_typed(service: PipelineService) -> None:
@@ -550,6 +574,22 @@ async def test_a_filter_typed_in_one_burst_loses_no_key(service: PipelineService
 
         await press(pilot, "slash")  # in the filter, "/" is text
         assert app.screen.query_one("#filter", Input).value == "okafor/"
+
+
+async def test_a_key_typed_with_the_enter_that_ends_a_filter_acts_on_the_card(
+    service: PipelineService,
+) -> None:
+    # "/priya", enter, "a" in one read: the a archives the card found, not "priyaa".
+    service.add_card(CardDraft(name="Priya Kowalski"), Stage.LEAD)
+    service.add_card(CardDraft(name="Ben Ames"), Stage.LEAD)
+    async with running(service, (120, 30)) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "priya")
+        await burst(pilot, "enter", "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        assert "Priya Kowalski" in screen_text(app)
+        await press(pilot, "escape")
+        assert app.screen.query_one("#filter", Input).value == "priya"
 
 
 async def test_slash_again_starts_a_new_filter(service: PipelineService) -> None:

@@ -117,6 +117,10 @@ class BoardScreen(seams.FullScreen[None]):
     # In the footer's order: the most used first. WIDE_ONLY_KEYS are left out of it
     # below 100 columns (see KeyFooter); `?` and the palette list every key.
     BINDINGS = [
+        # The filter's enter as the key arrives (priority), not when the field's
+        # Submitted message has bubbled up: a key typed with it ("/priya", enter, a)
+        # went into the filter meanwhile. Only while the filter has focus (check_action).
+        Binding("enter", "filter_done", show=False, priority=True),
         Binding("enter", "open_card", "Open", tooltip="Open the card", id="board.open_card"),
         Binding("n", "new_card", "New", tooltip="New card in this column", id="board.new_card"),
         Binding(
@@ -1202,6 +1206,14 @@ class BoardScreen(seams.FullScreen[None]):
             # A newer key's search cancels this one, and shows its own result.
             if self.query_one("#filter", Input).value == query:
                 self._filter_shown()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter_done":
+            return self.focused is self.query_one("#filter", Input)
+        return True
+
+    def action_filter_done(self) -> None:
+        self._filter_done()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:

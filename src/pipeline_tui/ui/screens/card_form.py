@@ -61,6 +61,11 @@ class CardFormScreen(ModalScreen[None]):
     CSS_PATH = "card_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
+        # Saved as the key arrives (priority), not when the field's Submitted message
+        # has bubbled up to the form: keys typed with the enter went into the field
+        # meanwhile ("Fifth Burst", enter, jL saved "Fifth Burstj"), and the L moved
+        # the new card.
+        Binding("enter", "save", "Save", show=False, priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+t", "take_theirs", "Take theirs", show=False),
     ]

@@ -71,6 +71,7 @@ class HelpScreen(ModalScreen[None]):
                 binding.tooltip or binding.description,
             )
             for binding in self.bindings
+            if binding.tooltip or binding.description  # not an inner one, such as enter in a field
         ]
         palette = Binding(self.app.COMMAND_PALETTE_BINDING, "")
         return [*shown, KeyHelp(self.app.get_key_display(palette), PALETTE_HELP)]
