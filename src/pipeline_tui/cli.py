@@ -40,7 +40,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, mend, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args([mend(arg) for arg in (sys.argv[1:] if argv is None else argv)])
     try:
         if args.command == "config" and args.config_command in ("init", "path"):
             return _config_file_command(args)
