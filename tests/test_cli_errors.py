@@ -67,6 +67,11 @@ def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "write_json", write_until_full)
 
 
+def _two_databases(folder: Path, _: pytest.MonkeyPatch) -> None:
+    _sqlite_file(folder)
+    assert main(["--db", str(folder / "other.db"), "add", "Bo"]) == 0
+
+
 def _today(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _sqlite_file(folder)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", "23/11/2026")
@@ -103,6 +108,19 @@ CASES = {
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/none/out.json"), "Cannot write"
     ),
     "export into a folder": Case(("--db", "{folder}/p.db", "export", "-o", "{folder}"), "folder"),
+    "export onto the database itself": Case(
+        ("--db", "{folder}/p.db", "export", "--format", "csv", "-o", "{folder}/p.db"),
+        "is the pipeline's own database",
+    ),
+    "export onto the database by another path": Case(
+        ("--db", "{folder}/p.db", "export", "-o", "{folder}/../{name}/p.db"),
+        "is the pipeline's own database",
+    ),
+    "export onto another database": Case(
+        ("--db", "{folder}/p.db", "export", "-o", "{folder}/other.db"),
+        "is an SQLite database",
+        _two_databases,
+    ),
     "a value too long": Case(
         ("--db", "{folder}/p.db", "add", "Ann", "--phone", "1" * 501),
         "The phone can be at most 500 characters; this one has 501",
@@ -160,7 +178,12 @@ def test_each_error_is_one_sentence_on_stderr(
         _sqlite_file(tmp_path)
     capsys.readouterr()
     before = _snapshot(tmp_path)
-    code = main([arg.replace("{folder}", str(tmp_path)) for arg in case.argv])
+    code = main(
+        [
+            arg.replace("{folder}", str(tmp_path)).replace("{name}", tmp_path.name)
+            for arg in case.argv
+        ]
+    )
     out, err = capsys.readouterr()
     assert code != 0
     assert out == ""

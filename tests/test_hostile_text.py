@@ -270,3 +270,12 @@ def test_config_warnings_and_other_reps_rows_never_reach_the_terminal_as_control
         assert forbidden not in own, forbidden
     for readable in (b"Ann", b"sam", b"call"):
         assert readable in screen, readable
+
+
+def test_bytes_that_were_not_utf8_become_the_characters_they_meant() -> None:
+    # As Python decodes them (surrogateescape): a Latin-1 é, a Windows-1252 euro sign,
+    # a byte Windows-1252 leaves undefined, and a lone surrogate from elsewhere.
+    latin = b"Ren\xe9 \x80 \x81".decode("utf-8", errors="surrogateescape")
+    assert clean_line(latin) == "René € \ufffd"
+    assert clean_text(latin + "\n\ud83d") == "René € \ufffd\n\ufffd"
+    assert clean_line("Ren\u00e9 stays") == "René stays"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -471,3 +472,34 @@ def test_opening_the_board_loads_none_of_the_shell_commands() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_bytes_that_are_not_utf8_are_read_as_windows_1252_not_a_traceback(tmp_path: Path) -> None:
+    """An argument from a Latin-1 terminal, a note in Windows-1252 on stdin, a mail
+    header with 8-bit bytes or a mislabelled encoded word (legacy mail piped from mutt):
+    each raised UnicodeEncodeError, as a traceback, on its way into the database."""
+    script = Path(sys.executable).parent / "pipeline-tui"
+    database = str(tmp_path / "p.db")
+
+    def command(*argv: bytes, stdin: bytes = b"") -> str:
+        result = subprocess.run(
+            [bytes(script), b"--db", database.encode(), *argv],
+            input=stdin,
+            capture_output=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        return result.stdout.decode()
+
+    command(b"add", b"Ren\xe9 Arg", b"--org", b"Caf\xe9 \x80 Co")
+    command(b"note", b"1", b"-", stdin=b"Prefers caf\xe9 meetings\n")
+    mail = b"Subject: hello\nDate: Fri, 04 Dec 2026 10:00:00 +0000\n\nhi\n"
+    command(b"log", b"-", stdin=b"From: Ren\xe9 Raw <raw@x.example>\n" + mail)
+    command(b"log", b"-", stdin=b"From: =?utf-8?q?Ren=E9_Word?= <word@x.example>\n" + mail)
+    cards = json.loads(command(b"list", b"--format", b"json"))
+    assert sorted((card["name"], card["organisation"]) for card in cards) == [
+        ("René Arg", "Café € Co"),
+        ("René Raw", ""),
+        ("René Word", ""),
+    ]
+    assert "Prefers café meetings" in command(b"show", b"1")

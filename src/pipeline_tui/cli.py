@@ -40,7 +40,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, mend, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = parse_args([mend(arg) for arg in (sys.argv[1:] if argv is None else argv)])
     try:
         if args.command == "config" and args.config_command in ("init", "path"):
             return _config_file_command(args)
@@ -933,7 +933,10 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
     if args.excel and args.format != "csv":
         raise UsageError("--excel goes with --format csv.")
-    service = _open_service(database_target(args, config), config)
+    target_db = database_target(args, config)
+    if args.output and args.output != "-":
+        _refuse_a_database_as_export(Path(args.output).expanduser(), target_db)
+    service = _open_service(target_db, config)
     try:
         document = service.export_document()
     finally:
@@ -968,6 +971,37 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         count = sum(1 for card in document["cards"] if not card["archived_at"])
     print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
     return 0
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_a_database_as_export(target: Path, database: str) -> None:
+    """The export replaces its file whole: written onto the pipeline's own database
+    (or any SQLite file), it wiped every card and note without a backup."""
+    from pipeline_tui.store import sqlite_path
+
+    own = sqlite_path(database)
+    if own is not None:
+        files = [Path(f"{own}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+        if any(_same_file(target, file) for file in files):
+            raise UsageError(
+                f"{target} is the pipeline's own database; choose another file for the export."
+            )
+    try:
+        with target.open("rb") as existing:
+            head = existing.read(len(SQLITE_HEADER))
+    except OSError:
+        return  # no such file yet (or unreadable: the write says what is wrong)
+    if head == SQLITE_HEADER:
+        raise UsageError(f"{target} is an SQLite database; choose another file for the export.")
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or one.samefile(other)
+    except OSError:
+        return False
 
 
 def _backup(args: argparse.Namespace, config: Config) -> int:

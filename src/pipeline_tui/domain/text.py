@@ -44,6 +44,24 @@ _LINE_STRIP = re.compile(f"[{_CONTROLS}{_INVISIBLE}\t\n]")
 
 
 _HIDDEN = re.compile(f"[{_INVISIBLE}]")
+# Python keeps bytes that are not UTF-8 (a Latin-1 terminal's argument, an 8-bit mail
+# header, a Windows-1252 file on stdin) as lone surrogates, which no database, file or
+# terminal can take: writing one raised UnicodeEncodeError.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _byte_as_windows_1252(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # one undecodable byte (surrogateescape)
+        return bytes([code - 0xDC00]).decode("cp1252", errors="replace")
+    return "\ufffd"
+
+
+def mend(text: str) -> str:
+    """Text with each byte that was not UTF-8 read as Windows-1252 (what legacy mail,
+    terminals and files send: "Ren\\xe9" becomes "René"), and any other lone surrogate
+    as U+FFFD."""
+    return _SURROGATE.sub(_byte_as_windows_1252, text)
 
 
 def _plain(text: str) -> bool:
@@ -59,7 +77,7 @@ def clean_text(text: str) -> str:
     """Text safe to store and show, keeping newlines and tabs (notes, multi-line fields)."""
     if _plain(text):
         return text
-    text = text.replace("\r\n", "\n")
+    text = mend(text).replace("\r\n", "\n")
     return _MULTILINE_STRIP.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
@@ -67,7 +85,7 @@ def clean_line(text: str) -> str:
     """One line of text safe to store and show: line breaks and tabs become spaces."""
     if _plain(text):  # the usual case, and a fast one
         return text.strip()
-    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _ESCAPE_SEQUENCE.sub("", mend(text))
     text = re.sub(r"[\t\r\n]+", " ", text)
     return _LINE_STRIP.sub("", text).strip()
 

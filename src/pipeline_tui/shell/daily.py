@@ -29,7 +29,7 @@ from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.money import Currency, MoneyError, parse_amount
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line, clean_text
+from pipeline_tui.domain.text import clean_line, clean_text, mend
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
@@ -86,12 +86,20 @@ def _due_words(due: date | None) -> str:
 # note ------------------------------------------------------------------------------------
 
 
+def _stdin_text() -> str:
+    """stdin as text, whatever its bytes (see mend)."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:  # already text (a test's StringIO)
+        return mend(sys.stdin.read())
+    return mend(raw.read().decode("utf-8-sig", errors="surrogateescape"))
+
+
 def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
     kind = note_kind(args.kind)
     card = find(service, args.card)
     text = _words(args.text)
     if text == "-":
-        body = sys.stdin.read()
+        body = _stdin_text()
     elif text:
         body = " ".join(args.text)
     else:
