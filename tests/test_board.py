@@ -398,9 +398,14 @@ async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
         await press(pilot, "a", "end", "enter")
         assert isinstance(app.screen, ArchiveScreen)
         assert "Say why" in screen_text(app)
+        # The note has focus now, and the keys shown say so: tab goes back to the
+        # reasons (it said "tab note", and the note's letters then picked reasons).
+        assert "type the note" in screen_text(app) and "tab note" not in screen_text(app)
         await type_text(pilot, "moved abroad")
         await press(pilot, "enter")
         assert names(three_leads, Stage.LEAD) == ["Ben", "Cy"]
+        [archived] = three_leads.archived()
+        assert (archived.reason, archived.note) == (ArchiveReason.OTHER, "moved abroad")
 
 
 async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:

@@ -1034,3 +1034,23 @@ async def test_a_card_reopened_is_one_frame_with_its_scrollbars_where_they_belon
             card = app.screen
             assert card.query_one(NoteList).show_vertical_scrollbar
             assert card.query_one("#activities", OptionList).show_vertical_scrollbar
+
+
+async def test_the_card_screen_follows_the_terminal_as_it_is_resized(
+    service: PipelineService,
+) -> None:
+    """Made narrow while open, the card stacks its notes under the profile and fits the
+    new height; it kept the wide layout, drawn for the old size, until reopened."""
+    service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen) and not app.screen.has_class("-stacked")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.screen.has_class("-stacked")
+        lines = seams.screen_lines(app.screen)
+        assert len(lines) == 24 and "esc Back" in lines[-1]
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert not app.screen.has_class("-stacked")
+        assert len(seams.screen_lines(app.screen)) == 45

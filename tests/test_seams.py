@@ -997,3 +997,14 @@ async def test_a_screen_pushed_while_repaints_are_held_is_rendered_once_they_end
             assert held, "Textual no longer renders while held: the FullScreen override can go"
         assert "shown" in "\n".join(seams.screen_lines(app.screen))
         assert len(frames) == 1, f"{len(frames)} frames"
+
+
+async def test_laid_out_at_is_the_size_of_the_screens_last_layout() -> None:
+    app = _FirstOf(_PlainShown())
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        assert seams.laid_out_at(app.screen, Size(40, 6))
+        await pilot.resize_terminal(50, 8)
+        await pilot.pause()
+        assert seams.laid_out_at(app.screen, Size(50, 8))
+        assert not seams.laid_out_at(app.screen, Size(40, 6))

@@ -12,7 +12,7 @@ from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, running, screen_text, settle
+from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
@@ -105,6 +105,17 @@ async def test_enter_opens_the_card_and_escape_comes_back(team_service: Pipeline
         lines = standup.query_one(StandupList)
         option = lines.highlighted_option
         assert option is not None and standup.card_ids[option.id or ""] == 4
+
+
+async def test_keys_typed_with_s_act_on_the_standup_once_it_is_read(
+    team_service: PipelineService,
+) -> None:
+    """"s", down, enter in one read: the keys wait for the lines (they moved over an
+    empty list while it was read, and the enter opened nothing)."""
+    async with running(team_service) as (app, pilot):
+        await burst(pilot, "s", "down", "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert "Dev Patel" in screen_text(app)
 
 
 async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(

@@ -349,6 +349,12 @@ class FullScreen(Screen[ScreenResultType]):
                 self._repaint_required = False
 
 
+def laid_out_at(screen: Screen[Any], size: Size) -> bool:
+    """Whether the screen's last layout was made at `size`.
+    Upstream: no public name for the size a screen was laid out at as of 8.2.8."""
+    return screen._compositor.size == size
+
+
 def mount_unseen(app: App[Any], screen: Screen[Any]) -> AwaitMount:
     """Build a screen (compose and mount it) without showing it; await the result for
     it to be complete. An installed screen is otherwise built when first pushed, on

@@ -30,6 +30,18 @@ from pipeline_tui.ui.widgets.form_input import FormInput
 
 ArchiveAnswer = tuple[ArchiveReason, str]
 SaveArchive = Callable[[ArchiveReason, str], Awaitable[None]]
+
+_ENTER_ESCAPE = (("enter", "bold"), " archive   ", ("escape", "bold"), " cancel")
+KEYS_IN_REASONS = Content.assemble(
+    ("↑↓", "bold"),
+    "/",
+    ("letter", "bold"),
+    " reason   ",
+    ("tab", "bold"),
+    " note   ",
+    *_ENTER_ESCAPE,
+)
+KEYS_IN_NOTE = Content.assemble("type the note   ", ("tab", "bold"), " reason   ", *_ENTER_ESCAPE)
 LABELS = {"reason": "Reason", "note": "Note"}
 
 
@@ -62,21 +74,14 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
                 yield Label("Note")
                 yield self.note
             yield Static("", id="error")
-            yield Static(
-                Content.assemble(
-                    ("↑↓", "bold"),
-                    "/",
-                    ("letter", "bold"),
-                    " reason   ",
-                    ("tab", "bold"),
-                    " note   ",
-                    ("enter", "bold"),
-                    " archive   ",
-                    ("escape", "bold"),
-                    " cancel",
-                ),
-                id="keys",
-            )
+            yield Static(KEYS_IN_REASONS, id="keys")
+
+    def on_descendant_focus(self) -> None:
+        # The keys say where tab goes from here: an error moves focus to the note, and
+        # "tab note" then took the rep back to the reasons, where the letters of the
+        # note they typed picked reasons.
+        keys = KEYS_IN_NOTE if self.focused is self.note else KEYS_IN_REASONS
+        self.query_one("#keys", Static).update(keys)
 
     def on_mount(self) -> None:
         self.reasons.highlighted = 0

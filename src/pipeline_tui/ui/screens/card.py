@@ -382,9 +382,11 @@ class CardScreen(seams.FullScreen[None]):
         self.load(self.focus_note_id, release_keys=hold_keys(self))
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size == self.size:
+        if seams.laid_out_at(self, event.size):
             # The screen's first layout tells the screen its own size, and Textual lays
             # the whole screen out again for it (and draws it again): nothing changed.
+            # (Its own size is the terminal's new one already when the terminal is
+            # resized: asked that, this kept the old layout, stacked or not.)
             event.prevent_default()
             return
         # Not "-narrow": the app sets that one itself, at its own width (app.tcss).

@@ -160,7 +160,9 @@ class StandupScreen(seams.FullScreen[None]):
     def on_mount(self) -> None:
         self.title = "Stand-up"
         self.query_one(StandupList).focus()
-        self.load()
+        # "sjj" or "s" and enter typed at once: the keys wait for the lines they act on
+        # (they moved over an empty list, or opened nothing, while it was read).
+        self.load(release_keys=hold_keys(self))
 
     def on_resize(self, event: events.Resize) -> None:
         wide = event.size.width >= WIDE
@@ -177,8 +179,12 @@ class StandupScreen(seams.FullScreen[None]):
         return self.backend.service.user if self.only_mine else None
 
     @work(group="standup", exclusive=True)
-    async def load(self) -> None:
-        await self.read()
+    async def load(self, release_keys: Callable[[], None] | None = None) -> None:
+        try:
+            await self.read()
+        finally:
+            if release_keys is not None:
+                release_keys()
 
     async def read(self) -> None:
         """Read the stand-up again and show it, the cursor kept on its line (or on the
