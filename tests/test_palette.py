@@ -15,7 +15,7 @@ from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
-from tests.pilot import press, running, type_text, wait_for
+from tests.pilot import burst, press, running, screen_text, type_text, wait_for
 from tests.test_snapshots import demo_service
 
 
@@ -87,3 +87,22 @@ async def test_next_actions_touchpoints_and_emails_are_found(service: PipelineSe
         assert (await _search(app, pilot, "brightbakery", "Ada"))[0].startswith("Ada | Ada")
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen) and app.screen.card_id == ada
+
+
+async def test_enter_typed_with_the_last_letters_opens_what_they_find(
+    service: PipelineService,
+) -> None:
+    """ "Kofi", then " Okafor" and enter in one read: enter waits for the results of
+    what is typed (it opened the top card found for "Kofi", another card), and works
+    in one burst from an empty palette too (it closed the palette, opening nothing)."""
+    service.add_card(CardDraft("Kofi Moreau"), Stage.LEAD)
+    service.add_card(CardDraft("Kofi Okafor"), Stage.PROSPECT)
+    async with running(service) as (app, pilot):
+        await _search(app, pilot, "kofi", "Kofi Moreau")
+        await burst(pilot, *" okafor", "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert "Kofi Okafor" in screen_text(app)
+        await press(pilot, "escape")
+        await burst(pilot, "ctrl+p", *"kofi okafor", "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert "Kofi Okafor" in screen_text(app)

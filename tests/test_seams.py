@@ -19,6 +19,7 @@ import sys
 import termios
 import threading
 import time
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import pytest
 from textual import constants, events
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.containers import VerticalScroll
 from textual.css.errors import UnresolvedVariableError
 from textual.css.stylesheet import Stylesheet
@@ -1008,3 +1010,36 @@ async def test_laid_out_at_is_the_size_of_the_screens_last_layout() -> None:
         await pilot.pause()
         assert seams.laid_out_at(app.screen, Size(50, 8))
         assert not seams.laid_out_at(app.screen, Size(40, 6))
+
+
+class _SlowHits(Provider):
+    """One hit per search, once `found` is set."""
+
+    found = asyncio.Event()
+    opened: list[str] = []
+
+    async def search(self, query: str) -> Hits:
+        await self.found.wait()
+        yield Hit(1.0, query, partial(self.opened.append, query), query)
+
+
+class _Palette(App[None]):
+    COMMANDS = {_SlowHits}
+
+
+async def test_the_palette_says_while_it_searches_and_enter_takes_its_first_hit() -> None:
+    app = _Palette()
+    _SlowHits.found.clear()
+    _SlowHits.opened.clear()
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.press("ctrl+p", *"ada")
+        await pilot.pause(0.05)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert seams.palette_searching(palette)
+        _SlowHits.found.set()
+        await pilot.pause(0.1)
+        assert not seams.palette_searching(palette)
+        seams.palette_enter(palette)
+        await pilot.pause(0.1)
+    assert _SlowHits.opened == ["ada"]

@@ -110,7 +110,7 @@ async def test_enter_opens_the_card_and_escape_comes_back(team_service: Pipeline
 async def test_keys_typed_with_s_act_on_the_standup_once_it_is_read(
     team_service: PipelineService,
 ) -> None:
-    """"s", down, enter in one read: the keys wait for the lines (they moved over an
+    """ "s", down, enter in one read: the keys wait for the lines (they moved over an
     empty list while it was read, and the enter opened nothing)."""
     async with running(team_service) as (app, pilot):
         await burst(pilot, "s", "down", "enter")

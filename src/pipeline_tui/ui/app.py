@@ -48,7 +48,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.commands import CardSearch, KeyCommands
+from pipeline_tui.ui.commands import CardSearch, KeyCommands, SearchPalette
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.garbage import CollectBetweenKeys
@@ -290,6 +290,11 @@ class PipelineApp(App[None]):
             # only at the screen's next message (the board's rest timer, 100 ms on).
             if not seams.repaints_held(self) and self.screen_stack:
                 self.screen.check_idle()
+
+    def action_command_palette(self) -> None:
+        open_already = any(isinstance(screen, CommandPalette) for screen in self.screen_stack)
+        if self.use_command_palette and not open_already:
+            self.push_screen(SearchPalette(id="--command-palette"))
 
     def get_default_screen(self) -> Screen[Any]:
         # The screen under the board, never shown. Textual's own passed every repaint

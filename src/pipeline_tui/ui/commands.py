@@ -8,14 +8,16 @@ are scored below COMMAND_CEILING and the store's hits above it.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from textual.command import Hit, Hits, Provider
+from textual.binding import Binding
+from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
 from textual.content import Content
 from textual.system_commands import SystemCommandsProvider
 
 from pipeline_tui.domain.search import Found
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 
 if TYPE_CHECKING:
@@ -79,6 +81,38 @@ def _describe(hit: SearchHit, name: str) -> tuple[Content, str]:
         ),
         "Open the card",
     )
+
+
+class SearchPalette(CommandPalette):
+    """Textual's palette, where enter acts on the hits of what is typed.
+
+    Typed in one go with the last letters (over SSH, or a fast typist), enter opened the
+    top hit of the search before them, another card, or closed an empty palette; the
+    letters' search had not started, or not finished. Enter now comes after the input's
+    last change is handled, and waits for its search to end."""
+
+    BINDINGS = [Binding("enter", "enter", show=False, priority=True)]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._enter_waits = False
+
+    def action_enter(self) -> None:
+        # Behind the input's last change (in its queue, then in the palette's), which
+        # starts the search of what is typed.
+        field = self.query_one(CommandInput)
+        field.call_later(self.call_later, self._enter_when_found)
+
+    def _enter_when_found(self) -> None:
+        if seams.palette_searching(self):
+            self._enter_waits = True  # on_worker_state_changed
+        else:
+            seams.palette_enter(self)
+
+    def on_worker_state_changed(self) -> None:
+        if self._enter_waits and not seams.palette_searching(self):
+            self._enter_waits = False
+            seams.palette_enter(self)
 
 
 class KeyCommands(SystemCommandsProvider):

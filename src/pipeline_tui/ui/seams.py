@@ -26,6 +26,7 @@ from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.cache import LRUCache
+from textual.command import CommandPalette
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.driver import Driver
@@ -347,6 +348,20 @@ class FullScreen(Screen[ScreenResultType]):
             super()._compositor_refresh()
             if whole and asked:
                 self._repaint_required = False
+
+
+def palette_searching(palette: CommandPalette) -> bool:
+    """Whether the palette is still gathering the hits of what is typed.
+    Upstream: no public way to ask as of 8.2.8 (CommandPalette._GATHER_COMMANDS_GROUP)."""
+    group = CommandPalette._GATHER_COMMANDS_GROUP
+    return any(worker.group == group and worker.is_running for worker in palette.workers)
+
+
+def palette_enter(palette: CommandPalette) -> None:
+    """What enter in the palette's input does: open the hit highlighted (the first, or
+    the only one), or run the command picked.
+    Upstream: no public way as of 8.2.8 (CommandPalette._select_or_command)."""
+    palette._select_or_command()
 
 
 def laid_out_at(screen: Screen[Any], size: Size) -> bool:
