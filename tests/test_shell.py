@@ -8,6 +8,7 @@ import json
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -503,3 +504,28 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252_not_a_traceback(tmp_pa
         ("René Word", ""),
     ]
     assert "Prefers café meetings" in command(b"show", b"1")
+
+
+def test_a_day_in_the_past_follows_on_as_its_help_says(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    # "--on -3d": argparse took the -3d for an option ("expected one argument").
+    assert run(capsys, pipeline, "log", "3", "--kind", "call", "--on", "-3d", "Called")[0] == 0
+    assert run(capsys, pipeline, "next", "3", "Send the quote", "--due", "+2d")[0] == 0
+    assert run(capsys, pipeline, "done", "3", "--on", "-1d")[0] == 0
+    card = service_for(pipeline).card(3)
+    assert sorted(t.happened_on for t in card.touchpoints) == [
+        TODAY - timedelta(days=3),
+        TODAY - timedelta(days=1),
+    ]
+
+
+@pytest.mark.parametrize("words", ["", "   "])
+def test_next_with_no_words_refuses_and_keeps_the_next_action(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, words: str
+) -> None:
+    # An unset shell variable (next ann "$STEP") dropped the next action, unlogged.
+    assert run(capsys, pipeline, "next", "3", "Send the quote")[0] == 0
+    line = one_line_error(*run(capsys, pipeline, "next", "3", words)[::2])
+    assert "needs words" in line
+    assert service_for(pipeline).card(3).summary.next_action == "Send the quote"

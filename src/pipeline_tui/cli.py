@@ -10,6 +10,7 @@ import argparse
 import errno
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -256,7 +257,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     Anything else (a command, --help, --version, a mistake) goes to the full parser,
     so it is answered exactly as before.
     """
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = _signed_dates_joined(sys.argv[1:] if argv is None else list(argv))
     board = _BoardParser(prog=PROG, add_help=False, parents=[_common_options()])
     _add_demo_option(board)
     try:
@@ -267,6 +268,31 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         return build_parser().parse_args(args)
     namespace.command = None  # what the full parser's subparsers give
     return namespace
+
+
+DATE_OPTIONS = frozenset({"--on", "--due", "--close", "--since"})
+SIGNED_DATE = re.compile(r"-\d+[a-z]?$")
+
+
+def _signed_dates_joined(args: list[str]) -> list[str]:
+    """`--on -3d` as `--on=-3d`: argparse takes a word that starts with "-" for an
+    option, not for the value of the one before it, and `log ann --on -3d` (as its
+    help suggests) failed with "expected one argument"."""
+    joined: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            joined += [word, *words]
+            break
+        if word in DATE_OPTIONS:
+            value = next(words, None)
+            if value is not None and SIGNED_DATE.match(value):
+                joined.append(f"{word}={value}")
+                continue
+            joined += [word] if value is None else [word, value]
+            continue
+        joined.append(word)
+    return joined
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -145,6 +145,10 @@ def next_action(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
     action = _words(args.action)
+    if not clean_line(action):
+        # An empty word (an unset shell variable: next ann "$STEP") set nothing and
+        # dropped the card's next action, unlogged.
+        raise UsageError("The next action needs words; `done CARD` logs the current one as done.")
     due = due_date(args.due, config.date_order)
     card = find(service, args.card)
     before = service.card(card.id).summary
