@@ -291,6 +291,17 @@ def test_a_vcard_fills_in_a_known_card_and_adds_a_new_one(
         (b"just some words\nnot a message\n", "stdin is not an email"),
         (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "The .ics file holds no event."),
         (b"BEGIN:VCARD\r\nVERSION:3.0\r\nTITLE:Nobody\r\nEND:VCARD\r\n", "names nobody"),
+        # Two tagged mails piped from mutt: an mbox (RFC 4155; mboxrd escapes a body
+        # line starting "From " as ">From "). All but the first were dropped unsaid.
+        (
+            b"From ann@brightwater.example Fri Dec  4 10:00:00 2026\n"
+            b"From: Ann Okafor <ann@brightwater.example>\nSubject: one\n"
+            b"Date: Fri, 04 Dec 2026 10:00:00 +0000\n\n>From the archive\n\n"
+            b"From ben@hollis.example Fri Dec  4 11:00:00 2026\n"
+            b"From: Ben Hollis <ben@hollis.example>\nSubject: two\n"
+            b"Date: Fri, 04 Dec 2026 11:00:00 +0000\n\nhello\n",
+            "stdin holds 2 messages (an mbox)",
+        ),
     ],
 )
 def test_anything_else_is_one_sentence_and_writes_nothing(

@@ -26,7 +26,8 @@ from textual.widgets import OptionList
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey
-from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
@@ -1054,3 +1055,11 @@ async def test_the_card_screen_follows_the_terminal_as_it_is_resized(
         await settle(pilot)
         assert not app.screen.has_class("-stacked")
         assert len(seams.screen_lines(app.screen)) == 45
+
+
+def test_an_archived_cards_reason_stands_apart_from_its_label(service: PipelineService) -> None:
+    card_id = service.add_card(CardDraft(name="Zed"), Stage.LEAD).card_id
+    service.archive_card(card_id, ArchiveReason.WON, "signed in March")
+    lines = CardScreen._facts(service.card(card_id), Currency()).plain.splitlines()
+    assert "Archived Won signed in March" in lines  # it read "ArchivedWon ..."
+    assert "Stage    Lead" in lines  # the other labels keep their column

@@ -890,6 +890,14 @@ def test_backup_to_a_folder_or_file_and_never_over_an_existing_file(
     assert target.read_bytes() == before
     code, _, err = run(capsys, "--db", str(db_path), "backup", str(tmp_path / "no" / "x.db"))
     assert "does not exist" in assert_one_line_error(code, err)
+    # A folder that is not there, named as one: not a file of that name.
+    code, _, err = run(capsys, "--db", str(db_path), "backup", f"{tmp_path / 'none'}/")
+    assert "The folder" in assert_one_line_error(code, err)
+    assert not (tmp_path / "none").exists()
+    # Two more into the folder within the same second: named apart, nothing refused.
+    assert run(capsys, "--db", str(db_path), "backup", str(folder))[0] == 0
+    assert run(capsys, "--db", str(db_path), "backup", str(folder))[0] == 0
+    assert len(list(folder.iterdir())) == 3
 
 
 def test_backup_of_what_cannot_be_backed_up(

@@ -67,8 +67,20 @@ def _decode(data: bytes) -> str:
 # Email -----------------------------------------------------------------------------------
 
 
+MBOX_SEPARATOR = re.compile(rb"^From \S+ ", re.MULTILINE)
+"""The line that starts each message of an mbox (a "From " in a body is written ">From ")."""
+
+
 def email_message(data: bytes, day: date) -> Captured:
     if data.startswith(b"From "):  # an mbox separator line, not a header
+        messages = len(MBOX_SEPARATOR.findall(data))
+        if messages > 1:
+            # All but the first were dropped without a word (mutt pipes tagged mails as
+            # one mbox unless pipe_split is set).
+            raise CaptureError(
+                f"stdin holds {messages} messages (an mbox); log - takes one at a time: "
+                "in mutt, set pipe_split=yes to pipe each tagged message on its own."
+            )
         data = data.split(b"\n", 1)[1] if b"\n" in data else b""
     message = BytesParser(policy=policy.default).parsebytes(data)
     assert isinstance(message, EmailMessage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -42,8 +43,17 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
     except OSError as error:
         raise StoreError(f"Cannot read {source}: {error.strerror}.") from None
     target = Path(dest).expanduser() if dest else source.parent
+    if dest and dest.endswith(("/", os.sep)) and not target.is_dir():
+        # A folder was meant: the copy went to a file of that name.
+        raise StoreError(f"The folder {target} does not exist.")
     if target.is_dir():
-        target = target / default_backup_name(source, now)
+        folder, name = target, default_backup_name(source, now)
+        target = folder / name
+        for number in range(2, 100):
+            if not target.exists():
+                break
+            # Two backups in the same second: the name the rep did not choose moves on.
+            target = folder / name.replace(".bak", f"-{number}.bak")
     if target.exists():
         raise StoreError(f"{target} already exists; choose another name (nothing was written).")
     if not target.parent.is_dir():

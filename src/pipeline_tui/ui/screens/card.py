@@ -550,10 +550,12 @@ class CardScreen(seams.FullScreen[None]):
             facts.append(("Value", worth))
         if card.archived_at and card.archive_reason:
             facts.append(("Archived", f"{card.archive_reason.label} {card.archive_note}".strip()))
+        shown = [(label, value) for label, value in facts if value]
+        # A space after the longest label: "Archived" ran into its reason ("ArchivedWon").
+        width = max(8, *(len(label) + 1 for label, _ in shown))
         rows = [
-            Content.assemble((f"{label:<8}", "$text-muted"), text.line(value))
-            for label, value in facts
-            if value
+            Content.assemble((f"{label:<{width}}", "$text-muted"), text.line(value))
+            for label, value in shown
         ]
         return Content("\n").join(rows)
 
