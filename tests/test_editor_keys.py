@@ -18,7 +18,7 @@ from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
-from tests.pilot import make_app, press, screen_text, settle, type_text
+from tests.pilot import burst, make_app, press, screen_text, settle, type_text
 
 
 @pytest.fixture
@@ -127,3 +127,17 @@ async def test_y_on_a_card_with_no_contact_says_so(service: PipelineService) -> 
         await press(pilot, "enter", "y")
         assert app.clipboard == ""
         assert "no email or phone to copy" in screen_text(app)
+
+
+async def test_escape_typed_with_ctrl_s_leaves_the_note_saved_without_asking(
+    service: PipelineService, ada: int
+) -> None:
+    # It asked "This note has unsaved changes." while the save was on its way.
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "p")
+        await type_text(pilot, "Quotes take a week")
+        await burst(pilot, "ctrl+s", "escape")
+        assert isinstance(app.screen, CardScreen)
+        assert notes(service, ada) == [(NoteKind.PROBLEM, "Quotes take a week")]

@@ -8,6 +8,8 @@ which stays in the editor, to keep, take theirs, or put both together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +25,7 @@ from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -243,10 +246,18 @@ class NoteEditorScreen(seams.FullScreen[None]):
         if self.theirs is not None:
             self._set_text(f"{self.theirs.body.rstrip()}\n\n{self.text.strip()}\n")
 
+    def action_save(self) -> None:
+        # Keys typed with ctrl+s act on the note as saved: an escape in the same read
+        # asked about "unsaved changes" while the save was still on its way.
+        self._save_now(hold_keys(self))
+
     @work(exclusive=True, group="note-save")
-    async def action_save(self) -> None:
-        if self.unsaved or self.theirs is not None:
-            await self._save()
+    async def _save_now(self, release_keys: Callable[[], None]) -> None:
+        try:
+            if self.unsaved or self.theirs is not None:
+                await self._save()
+        finally:
+            release_keys()
 
     def action_leave(self) -> None:
         if not self.unsaved:
