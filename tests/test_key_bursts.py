@@ -159,3 +159,17 @@ def test_a_form_filled_in_one_burst_puts_each_value_in_its_field(
             f"the card {name}",
         )
         assert found == [(name, f"Lee Bakery {round_:02d}", f"kim{round_}@lee.example")]
+
+
+def test_a_filter_typed_with_its_enter_and_a_key_acts_on_the_card_it_found(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    """ "/03 prospect", enter, a in one write: "03" first finds Lead 03 (and Prospect 03,
+    Client 03 ...), the whole query only Prospect 03. The enter goes to the column of
+    what the whole query finds, and the a archives Prospect 03: it went to the Lead
+    column the first letters had filled, which the last emptied, and did nothing."""
+    term, db = board
+    term.write(b"/03 prospect\ra")
+    term.wait_for(b"Archive Prospect 03")
+    term.write(b"\r")  # the first reason
+    wait_until(lambda: query(db, ARCHIVED) == [("Prospect 03",)], "Prospect 03 archived")

@@ -1213,7 +1213,28 @@ class BoardScreen(seams.FullScreen[None]):
         return True
 
     def action_filter_done(self) -> None:
-        self._filter_done()
+        # Typed with the last letters, enter goes to the cards they find: it chose the
+        # column from the cards of the letters before, and a key after it (an a to
+        # archive) acted on a column the last letters had emptied. The keys wait; the
+        # input's last change, then its search, come first.
+        release_keys = hold_keys(self)
+        field = self.query_one("#filter", Input)
+        field.call_later(self.call_later, self._filter_done_once_found, release_keys)
+
+    @work(group="filter-done", exclusive=True)
+    async def _filter_done_once_found(self, release_keys: Callable[[], None]) -> None:
+        try:
+            while searching := [
+                worker
+                for worker in self.app.workers
+                if worker.node is self and worker.group == "filter" and worker.is_running
+            ]:
+                for worker in searching:
+                    with suppress(WorkerError):  # a newer key's search took over
+                        await worker.wait()
+            self._filter_done()
+        finally:
+            release_keys()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
