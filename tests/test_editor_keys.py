@@ -141,3 +141,17 @@ async def test_escape_typed_with_ctrl_s_leaves_the_note_saved_without_asking(
         await burst(pilot, "ctrl+s", "escape")
         assert isinstance(app.screen, CardScreen)
         assert notes(service, ada) == [(NoteKind.PROBLEM, "Quotes take a week")]
+
+
+async def test_ctrl_s_on_an_empty_note_says_there_is_nothing_to_save(
+    service: PipelineService, ada: int
+) -> None:
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "p")
+        await type_text(pilot, "   ")
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert "Nothing to save yet: the note is empty." in screen_text(app)
+        assert notes(service, ada) == []

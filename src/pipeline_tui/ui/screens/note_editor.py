@@ -256,6 +256,9 @@ class NoteEditorScreen(seams.FullScreen[None]):
         try:
             if self.unsaved or self.theirs is not None:
                 await self._save()
+            elif not self.text.strip():
+                # A new note with nothing in it: ctrl+s did nothing and said nothing.
+                self.notify("Nothing to save yet: the note is empty.", markup=False)
         finally:
             release_keys()
 
