@@ -156,6 +156,22 @@ def test_the_same_email_twice_finds_the_card_it_made(
     assert len(cards(db)["Chidi Eze"].touchpoints) == 2  # type: ignore[attr-defined]
 
 
+def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # mutt pipes a message with its envelope line (RFC 4155); a body kept in a Maildir
+    # or on IMAP is not ">From"-escaped, and such a line is not a second message.
+    data = (
+        b"From ann@brightwater.example Fri Dec  4 10:00:00 2026\n"
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Date: Fri, 04 Dec 2026 10:00:00 +0000\n\nHello,\n\n"
+        b"From what I can tell the quote works for us.\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, data)
+    assert code == 0, err
+    assert out.startswith("Logged an email on Ann Okafor (card 1): The quote")
+
+
 # Invites -------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from pipeline_tui import cli
 from pipeline_tui.cli import main
 from pipeline_tui.store.revision import HEAD_REVISION
 
@@ -65,6 +66,16 @@ def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(store, "write_json", write_until_full)
+
+
+def _no_terminal_nor_database(_: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whatever runs the tests (pytest -s in a terminal included).
+    monkeypatch.setattr(cli, "in_a_terminal", lambda: False)
+
+
+def _no_terminal(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _sqlite_file(folder)
+    _no_terminal_nor_database(folder, monkeypatch)
 
 
 def _two_databases(folder: Path, _: pytest.MonkeyPatch) -> None:
@@ -153,12 +164,14 @@ CASES = {
         ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"
     ),
     # As from a script, a cron job or `ssh host pipeline-tui` without -t.
-    "the board without a terminal": Case(("--db", "{folder}/p.db"), "needs a terminal"),
+    "the board without a terminal": Case(
+        ("--db", "{folder}/p.db"), "needs a terminal", _no_terminal
+    ),
     "the call queue without a terminal": Case(
-        ("--db", "{folder}/p.db", "call"), "needs a terminal"
+        ("--db", "{folder}/p.db", "call"), "needs a terminal", _no_terminal
     ),
     "a new database's board without a terminal": Case(
-        ("--db", "{folder}/new.db"), "needs a terminal"
+        ("--db", "{folder}/new.db"), "needs a terminal", _no_terminal_nor_database
     ),
 }
 

@@ -489,8 +489,8 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252_not_a_traceback(tmp_pa
             capture_output=True,
             timeout=60,
         )
-        assert result.returncode == 0, result.stderr.decode()
-        return result.stdout.decode()
+        assert result.returncode == 0, result.stderr.decode(errors="replace")
+        return result.stdout.decode(errors="replace")  # a file name as given, in bytes
 
     command(b"add", b"Ren\xe9 Arg", b"--org", b"Caf\xe9 \x80 Co")
     command(b"note", b"1", b"-", stdin=b"Prefers caf\xe9 meetings\n")
@@ -504,6 +504,13 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252_not_a_traceback(tmp_pa
         ("René Word", ""),
     ]
     assert "Prefers café meetings" in command(b"show", b"1")
+    # A file name is not text to mend: the file is found by the bytes of its name.
+    clients = bytes(tmp_path) + b"/clients-caf\xe9.csv"
+    with open(clients, "wb") as handle:
+        handle.write(b"Name,Company\nZo\xeb Byte,Bytes Ltd\n")
+    command(b"import", clients)
+    names = [card["name"] for card in json.loads(command(b"list", b"--format", b"json"))]
+    assert "Zoë Byte" in names
 
 
 def test_a_day_in_the_past_follows_on_as_its_help_says(

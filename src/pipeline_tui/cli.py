@@ -41,7 +41,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import cell_width, clean_line, mend, pad_cells, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -296,7 +296,7 @@ def _signed_dates_joined(args: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args([mend(arg) for arg in (sys.argv[1:] if argv is None else argv)])
+    args = parse_args(argv)
     try:
         if args.command == "config" and args.config_command in ("init", "path"):
             return _config_file_command(args)
@@ -578,8 +578,9 @@ def _parse(parse: Callable[[str], T], text: str) -> T:
 
 
 def in_a_terminal() -> bool:
-    """Whether the keys come from a terminal and the frames go to one."""
-    return os.isatty(0) and os.isatty(1)
+    """Whether the keys come from a terminal and the frames go to one: Textual reads
+    stdin and draws on stderr (so `pipeline-tui > file` still opens the board)."""
+    return os.isatty(0) and os.isatty(2)
 
 
 def _run_app(args: argparse.Namespace, config: Config) -> int:

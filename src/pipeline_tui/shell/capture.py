@@ -67,8 +67,10 @@ def _decode(data: bytes) -> str:
 # Email -----------------------------------------------------------------------------------
 
 
-MBOX_SEPARATOR = re.compile(rb"^From \S+ ", re.MULTILINE)
-"""The line that starts each message of an mbox (a "From " in a body is written ">From ")."""
+MBOX_SEPARATOR = re.compile(rb"(?:\A|\n\n)From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
+"""The line that starts each message of an mbox (RFC 4155): after a blank line, "From ",
+an address and an asctime date. A body line such as "From what I can tell ..." is none
+(a message kept in a Maildir or on IMAP has such lines unescaped)."""
 
 
 def email_message(data: bytes, day: date) -> Captured:

@@ -53,7 +53,7 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
             if not target.exists():
                 break
             # Two backups in the same second: the name the rep did not choose moves on.
-            target = folder / name.replace(".bak", f"-{number}.bak")
+            target = folder / f"{name.removesuffix('.bak')}-{number}.bak"
     if target.exists():
         raise StoreError(f"{target} already exists; choose another name (nothing was written).")
     if not target.parent.is_dir():

@@ -29,14 +29,14 @@ def _edit(app: App[object], text: str) -> str:
     if app.is_headless:
         # Nothing owns a terminal (tests, a headless run): the editor runs as is.
         return edit_text(text)
-    failed: Exception | None = None
+    failed: BaseException | None = None
     with app.suspend():
         # Caught in here: Textual 8.2.8's App.suspend takes the terminal back only when
         # its block ends normally, so an editor that was not found or failed left the
         # app frozen, drawing nothing and reading no keys.
         try:
             edited = edit_text(text)
-        except Exception as error:
+        except BaseException as error:  # ctrl+c in an editor in cooked mode too
             failed = error
     if failed is not None:
         raise failed

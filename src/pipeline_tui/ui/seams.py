@@ -354,7 +354,10 @@ def palette_searching(palette: CommandPalette) -> bool:
     """Whether the palette is still gathering the hits of what is typed.
     Upstream: no public way to ask as of 8.2.8 (CommandPalette._GATHER_COMMANDS_GROUP)."""
     group = CommandPalette._GATHER_COMMANDS_GROUP
-    return any(worker.group == group and worker.is_running for worker in palette.workers)
+    return any(
+        worker.node is palette and worker.group == group and not worker.is_finished
+        for worker in palette.workers
+    )
 
 
 def palette_enter(palette: CommandPalette) -> None:
