@@ -408,6 +408,20 @@ async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
         assert (archived.reason, archived.note) == (ArchiveReason.OTHER, "moved abroad")
 
 
+async def test_a_key_typed_with_the_enter_that_archives_acts_on_the_board(
+    three_leads: PipelineService,
+) -> None:
+    # The note "moved abroad", enter, j in one read: archived with that note (not
+    # "moved abroadj"), and the j moves down the board.
+    async with running(three_leads) as (app, pilot):
+        await press(pilot, "a", "end", "tab")
+        await type_text(pilot, "moved abroad")
+        await burst(pilot, "enter", "j")
+        [archived] = three_leads.archived()
+        assert (archived.name, archived.note) == ("Ada", "moved abroad")
+        assert focused_card_name(app) == "Cy"
+
+
 async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:
     async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")  # Ben to Prospect

@@ -1063,3 +1063,24 @@ def test_an_archived_cards_reason_stands_apart_from_its_label(service: PipelineS
     lines = CardScreen._facts(service.card(card_id), Currency()).plain.splitlines()
     assert "Archived Won signed in March" in lines  # it read "ArchivedWon ..."
     assert "Stage    Lead" in lines  # the other labels keep their column
+
+
+@pytest.mark.parametrize("dialog", ["t", "f"])
+async def test_a_key_typed_with_the_enter_that_saves_a_dialog_acts_on_the_card(
+    service: PipelineService, ada: int, dialog: str
+) -> None:
+    """ "Called", enter, n in one read: the dialog saves "Called" and the n starts a
+    note on the card (it went into the field: "Calledn")."""
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, dialog)
+        if dialog == "t":
+            await press(pilot, "enter")  # the kind; on to what
+        await type_text(pilot, "Called")
+        await burst(pilot, "enter", "n")
+        assert isinstance(app.screen, NoteKindScreen)
+        card = service.card(ada)
+        saved = (
+            [t.summary for t in card.touchpoints] if dialog == "t" else [card.summary.next_action]
+        )
+        assert saved == ["Called"]

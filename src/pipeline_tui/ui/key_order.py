@@ -29,8 +29,10 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
+from textual.widgets import Input
 
 HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
@@ -157,3 +159,29 @@ def hold_keys(node: DOMNode) -> Callable[[], None]:
     if isinstance(order, KeyOrder):
         return order.hold()
     return lambda: None
+
+
+SUBMIT_AT_ONCE = Binding("enter", "submit_at_once", show=False, priority=True)
+"""Enter in a dialog's field, for a dialog that is SubmitsAtOnce (in its BINDINGS)."""
+
+
+class SubmitsAtOnce:
+    """A dialog whose fields submit it with enter, submitted as the key arrives.
+
+    Enter in a field submits through the field's Submitted message, which reaches the
+    dialog only after bubbling up; the key order had let the next key go by then, and
+    a key typed in the same read went into the field ("Called", enter, n saved
+    "Calledn"). As a priority binding (SUBMIT_AT_ONCE), the submit, and its hold on the
+    keys, come first. Only while a field has focus: a list's enter keeps its meaning."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit_at_once":
+            return isinstance(getattr(self, "focused", None), Input)
+        return True
+
+    def action_submit_at_once(self) -> None:
+        self.submit_field()
+
+    def submit_field(self) -> None:
+        """What enter in one of the dialog's fields does."""
+        raise NotImplementedError

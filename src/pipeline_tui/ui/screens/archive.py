@@ -23,7 +23,7 @@ from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -45,9 +45,9 @@ KEYS_IN_NOTE = Content.assemble("type the note   ", ("tab", "bold"), " reason   
 LABELS = {"reason": "Reason", "note": "Note"}
 
 
-class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
+class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
     CSS_PATH = "archive.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
 
     def __init__(
         self,
@@ -116,6 +116,9 @@ class ArchiveScreen(ModalScreen[ArchiveAnswer | None]):
     def _record(self) -> None:
         if self.recorder is not None:
             self.recorder.changed()
+
+    def submit_field(self) -> None:
+        self._archive()
 
     @on(OptionList.OptionSelected)
     @on(Input.Submitted)

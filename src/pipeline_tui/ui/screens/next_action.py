@@ -34,7 +34,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -56,11 +56,12 @@ ReadTheirs = Callable[[], Awaitable[str]]
 """After a conflict: the card read again; what its next action says now, in one line."""
 
 
-class NextActionScreen(ModalScreen[NextAction | None]):
+class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
     CSS_PATH = "next_action.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="next_action.save"),
         Binding("escape", "cancel", "Cancel", id="next_action.cancel"),
+        SUBMIT_AT_ONCE,
     ]
 
     def __init__(
@@ -209,6 +210,9 @@ class NextActionScreen(ModalScreen[NextAction | None]):
             return parse_time(self.inputs["at"].value)
         except TimeError as error:
             return error
+
+    def submit_field(self) -> None:
+        self.action_save()
 
     @on(Input.Submitted)
     def action_save(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
 from pipeline_tui.ui.date_order import date_order
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 
@@ -24,11 +25,11 @@ class Snooze(Enum):
     A_DATE = "a date"
 
 
-class SnoozeDateScreen(ModalScreen[date | None]):
+class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
     """The day to snooze a step to, typed as the next-action dialog takes it."""
 
     CSS_PATH = "snooze.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
 
     def __init__(self, title: str, due: date | None, today: Callable[[], date]) -> None:
         super().__init__()
@@ -71,12 +72,15 @@ class SnoozeDateScreen(ModalScreen[date | None]):
         hint.remove_class("-error")
         return day
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def submit_field(self) -> None:
         day = self._check()
         if day is not None:
             self.dismiss(day)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit_field()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,7 +27,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -45,13 +45,14 @@ class TouchpointAnswer:
 SaveTouchpoint = Callable[[TouchpointAnswer], Awaitable[None]]
 
 
-class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
+class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
     """Dismisses with the answer once `save` has saved it (None: cancelled)."""
 
     CSS_PATH = "touchpoint.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="touchpoint.save"),
         Binding("escape", "cancel", "Cancel", id="touchpoint.cancel"),
+        SUBMIT_AT_ONCE,
     ]
 
     def __init__(
@@ -176,6 +177,9 @@ class TouchpointScreen(ModalScreen[TouchpointAnswer | None]):
         self.summary_input.focus()
 
     # Saving ------------------------------------------------------------------------------
+
+    def submit_field(self) -> None:
+        self.action_save()
 
     @on(Input.Submitted)
     def action_save(self) -> None:
