@@ -1000,13 +1000,10 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def _refuse_a_database_as_export(target: Path, database: str) -> None:
     """The export replaces its file whole: written onto the pipeline's own database
     (or any SQLite file), it wiped every card and note without a backup."""
-    from pipeline_tui.store import sqlite_path
+    from pipeline_tui.store import is_sqlite_file, sqlite_path
 
     own = sqlite_path(database)
     if own is not None:
@@ -1015,12 +1012,7 @@ def _refuse_a_database_as_export(target: Path, database: str) -> None:
             raise UsageError(
                 f"{target} is the pipeline's own database; choose another file for the export."
             )
-    try:
-        with target.open("rb") as existing:
-            head = existing.read(len(SQLITE_HEADER))
-    except OSError:
-        return  # no such file yet (or unreadable: the write says what is wrong)
-    if head == SQLITE_HEADER:
+    if is_sqlite_file(target):
         raise UsageError(f"{target} is an SQLite database; choose another file for the export.")
 
 

@@ -32,6 +32,17 @@ from pipeline_tui.store.migrate import migrate
 from pipeline_tui.store.models import BoardClockRow
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether `path` is an SQLite database file (False if it cannot be read)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 10
 JIT_SINCE = 110000

@@ -162,14 +162,14 @@ def hold_keys(node: DOMNode) -> Callable[[], None]:
 
 
 SUBMIT_AT_ONCE = Binding("enter", "submit_at_once", show=False, priority=True)
-"""Enter in a dialog's field, for a dialog that is SubmitsAtOnce (in its BINDINGS)."""
+"""Enter in a field, for a screen that is SubmitsAtOnce (in its BINDINGS)."""
 
 
 class SubmitsAtOnce:
-    """A dialog whose fields submit it with enter, submitted as the key arrives.
+    """A screen whose fields submit it with enter, submitted as the key arrives.
 
     Enter in a field submits through the field's Submitted message, which reaches the
-    dialog only after bubbling up; the key order had let the next key go by then, and
+    screen only after bubbling up; the key order had let the next key go by then, and
     a key typed in the same read went into the field ("Called", enter, n saved
     "Calledn"). As a priority binding (SUBMIT_AT_ONCE), the submit, and its hold on the
     keys, come first. Only while a field has focus: a list's enter keeps its meaning."""

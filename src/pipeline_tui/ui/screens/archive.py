@@ -121,7 +121,6 @@ class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
         self._archive()
 
     @on(OptionList.OptionSelected)
-    @on(Input.Submitted)
     def _archive(self) -> None:
         self._save(hold_keys(self))
 

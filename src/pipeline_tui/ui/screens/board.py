@@ -41,7 +41,7 @@ from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -90,7 +90,7 @@ card."""
 # first paint is what a rep waits for at start-up.
 
 
-class BoardScreen(seams.FullScreen[None]):
+class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     CSS_PATH = "board.tcss"
     # Focus moves with every h/l; only the two columns involved need repainting.
     focused: Reactive[Widget | None] = seams.focused_without_repaint()
@@ -117,10 +117,7 @@ class BoardScreen(seams.FullScreen[None]):
     # In the footer's order: the most used first. WIDE_ONLY_KEYS are left out of it
     # below 100 columns (see KeyFooter); `?` and the palette list every key.
     BINDINGS = [
-        # The filter's enter as the key arrives (priority), not when the field's
-        # Submitted message has bubbled up: a key typed with it ("/priya", enter, a)
-        # went into the filter meanwhile. Only while the filter has focus (check_action).
-        Binding("enter", "filter_done", show=False, priority=True),
+        SUBMIT_AT_ONCE,  # enter in the filter, its only field
         Binding("enter", "open_card", "Open", tooltip="Open the card", id="board.open_card"),
         Binding("n", "new_card", "New", tooltip="New card in this column", id="board.new_card"),
         Binding(
@@ -1207,12 +1204,7 @@ class BoardScreen(seams.FullScreen[None]):
             if self.query_one("#filter", Input).value == query:
                 self._filter_shown()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter_done":
-            return self.focused is self.query_one("#filter", Input)
-        return True
-
-    def action_filter_done(self) -> None:
+    def submit_field(self) -> None:
         # Typed with the last letters, enter goes to the cards they find: it chose the
         # column from the cards of the letters before, and a key after it (an a to
         # archive) acted on a column the last letters had emptied. The keys wait; the
@@ -1236,7 +1228,6 @@ class BoardScreen(seams.FullScreen[None]):
         finally:
             release_keys()
 
-    @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
         if not self.query_one("#filter", Input).value.strip():
             self.action_clear_filter()

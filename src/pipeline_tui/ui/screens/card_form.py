@@ -28,7 +28,7 @@ from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -55,17 +55,13 @@ PAIRED = {"value": "close"}
 LABELS = {key: label for key, label, _ in FIELDS}
 
 
-class CardFormScreen(ModalScreen[None]):
+class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
     """Saves through `save`; stays open with the error if saving fails, so nothing typed is lost."""
 
     CSS_PATH = "card_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
-        # Saved as the key arrives (priority), not when the field's Submitted message
-        # has bubbled up to the form: keys typed with the enter went into the field
-        # meanwhile ("Fifth Burst", enter, jL saved "Fifth Burstj"), and the L moved
-        # the new card.
-        Binding("enter", "save", "Save", show=False, priority=True),
+        SUBMIT_AT_ONCE,
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+t", "take_theirs", "Take theirs", show=False),
     ]
@@ -247,8 +243,7 @@ class CardFormScreen(ModalScreen[None]):
 
     # Saving ------------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def submit_field(self) -> None:
         self.action_save()
 
     def action_save(self) -> None:

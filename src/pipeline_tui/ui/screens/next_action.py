@@ -214,7 +214,6 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
     def submit_field(self) -> None:
         self.action_save()
 
-    @on(Input.Submitted)
     def action_save(self) -> None:
         if isinstance(self._check_due(), DueDateError):
             self.inputs["due"].focus()

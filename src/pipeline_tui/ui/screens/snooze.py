@@ -77,10 +77,5 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
         if day is not None:
             self.dismiss(day)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.submit_field()
-
     def action_cancel(self) -> None:
         self.dismiss(None)

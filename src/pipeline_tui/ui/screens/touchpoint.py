@@ -181,7 +181,6 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
     def submit_field(self) -> None:
         self.action_save()
 
-    @on(Input.Submitted)
     def action_save(self) -> None:
         if not self._check_when():
             self.when.focus()
