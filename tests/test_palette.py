@@ -106,3 +106,21 @@ async def test_enter_typed_with_the_last_letters_opens_what_they_find(
         await burst(pilot, "ctrl+p", *"kofi okafor", "enter")
         assert isinstance(app.screen, CardScreen)
         assert "Kofi Okafor" in screen_text(app)
+
+
+async def test_a_key_typed_with_enter_acts_on_the_card_it_opens(
+    service: PipelineService,
+) -> None:
+    """ctrl+p, a name, enter and `t` in one read: the `t` logs a touchpoint on the card
+    found (it went into the palette's query, and was lost when the palette closed)."""
+    service.add_card(CardDraft("Kofi Moreau"), Stage.LEAD)
+    okafor = service.add_card(CardDraft("Kofi Okafor"), Stage.PROSPECT).card_id
+    async with running(service) as (app, pilot):
+        await burst(pilot, "ctrl+p", *"kofi okafor", "enter", "t")
+        await wait_for(
+            pilot,
+            lambda: type(app.screen).__name__ == "TouchpointScreen",
+            "the touchpoint dialog to open",
+        )
+        card_screen = app.screen_stack[-2]
+        assert isinstance(card_screen, CardScreen) and card_screen.card_id == okafor

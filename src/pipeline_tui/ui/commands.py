@@ -7,18 +7,22 @@ are scored below COMMAND_CEILING and the store's hits above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.command import CommandInput, CommandPalette, Hit, Hits, Provider
+from textual.command import CommandInput, CommandList, CommandPalette, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.system_commands import SystemCommandsProvider
 
 from pipeline_tui.domain.search import Found
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.key_order import hold_keys
 
 if TYPE_CHECKING:
     from pipeline_tui.store import SearchHit
@@ -89,15 +93,20 @@ class SearchPalette(CommandPalette):
     Typed in one go with the last letters (over SSH, or a fast typist), enter opened the
     top hit of the search before them, another card, or closed an empty palette; the
     letters' search had not started, or not finished. Enter now comes after the input's
-    last change is handled, and waits for its search to end."""
+    last change is handled, and waits for its search to end.
+
+    The keys typed after enter wait too, for what it opens: they went into the query."""
 
     BINDINGS = [Binding("enter", "enter", show=False, priority=True)]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._enter_waits = False
+        self._release_keys: Callable[[], None] | None = None
 
     def action_enter(self) -> None:
+        if self._release_keys is None:
+            self._release_keys = hold_keys(self)
         # Behind the input's last change (in its queue, then in the palette's), which
         # starts the search of what is typed.
         field = self.query_one(CommandInput)
@@ -107,12 +116,50 @@ class SearchPalette(CommandPalette):
         if seams.palette_searching(self):
             self._enter_waits = True  # on_worker_state_changed
         else:
-            seams.palette_enter(self)
+            self._enter()
 
     def on_worker_state_changed(self) -> None:
         if self._enter_waits and not seams.palette_searching(self):
             self._enter_waits = False
-            seams.palette_enter(self)
+            self._enter()
+
+    def _enter(self) -> None:
+        seams.palette_enter(self)
+        # What enter chose comes up to the palette from its list, as a message.
+        self._after_path(self.query_one(CommandList))
+
+    def _after_path(self, node: DOMNode) -> None:
+        """Once `node` and each node above it up to the palette have handled what is in
+        their queues now: enter chose nothing (the palette stays) or closed it
+        (dismiss)."""
+        if not node.call_later(self._followed, node):
+            self._let_keys_go()
+
+    def _followed(self, node: DOMNode) -> None:
+        if node is self or node.parent is None:
+            self._let_keys_go()
+        else:
+            self._after_path(node.parent)
+
+    def _let_keys_go(self) -> None:
+        release, self._release_keys = self._release_keys, None
+        if release is not None:
+            release()
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        release, self._release_keys = self._release_keys, None
+        if release is not None:
+            # The palette runs what was chosen next in the app's queue, so this comes
+            # after it; a card screen it pushes holds the keys as it mounts, before
+            # these go on to whatever screen is on top.
+            app = self.app
+
+            def after_the_command() -> None:
+                if not app.screen.call_later(release):
+                    release()
+
+            app.call_later(app.call_later, after_the_command)
+        return super().dismiss(result)
 
 
 class KeyCommands(SystemCommandsProvider):
