@@ -55,6 +55,7 @@ from tests.pilot import (
     screen_text,
     settle,
     type_text,
+    wait_for,
 )
 
 
@@ -147,6 +148,30 @@ async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> 
         assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
         shown = app.screen.query_one(NoteList).notes
         assert [n.body for n in shown] == ["Budget closes Friday"]
+
+
+async def test_undoing_a_restore_on_the_card_screen_goes_back_to_the_board(
+    service: PipelineService, ada: int
+) -> None:
+    """Restored, then `u` on its card screen: the restore is undone, so the card is
+    archived again. The rep is taken back to the board, which no longer shows it, and
+    where `U` redoes the restore (the screen stayed, still saying "Lead" and taking
+    notes for an archived card)."""
+    service.archive_card(ada, ArchiveReason.NOT_A_FIT)
+    async with running(service, notifications=True) as (app, pilot):
+        await press(pilot, "A", "r", "escape")  # restored, from the archive
+        assert service.card(ada).archived_at is None
+        await open_ada(pilot)
+        assert isinstance(app.screen, CardScreen) and app.screen.card_id == ada
+        await press(pilot, "u")
+        assert service.card(ada).archived_at is not None
+        assert not isinstance(app.screen, CardScreen)
+        shown = screen_text(app)
+        assert "Undid" in shown and "Ada" in shown
+        assert "Engines" not in shown  # the card itself is off the board
+        await press(pilot, "U")
+        assert service.card(ada).archived_at is None
+        await wait_for(pilot, lambda: "Engines" in screen_text(app), "Ada back on the board")
 
 
 async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: int) -> None:

@@ -396,8 +396,15 @@ class CardScreen(seams.FullScreen[None]):
 
     @work(exclusive=True, group="card-load")
     async def load(
-        self, note_id: int | None = None, release_keys: Callable[[], None] | None = None
+        self,
+        note_id: int | None = None,
+        release_keys: Callable[[], None] | None = None,
+        *,
+        leave_if_archived: bool = False,
     ) -> None:
+        """Read the card and show it. `leave_if_archived`: after an undo or a redo here,
+        which can archive the card (the restore undone): it is off the board, so the
+        rep goes back to the board, where `u` brings it back."""
         try:
             card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError as error:
@@ -407,6 +414,9 @@ class CardScreen(seams.FullScreen[None]):
         finally:
             if release_keys is not None:
                 release_keys()
+        if leave_if_archived and card.archived_at is not None:
+            self.dismiss()
+            return
         self.show(card, note_id)
         try:
             kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
@@ -758,12 +768,12 @@ class CardScreen(seams.FullScreen[None]):
     async def action_undo(self) -> None:
         # Only this card's changes: the rep is looking at this card, not the board.
         await self.backend.undo_and_tell(self.notify, self.card_id)
-        self.load()
+        self.load(leave_if_archived=True)
 
     @work(group="db")
     async def action_redo(self) -> None:
         await self.backend.redo_and_tell(self.notify, self.card_id)
-        self.load()
+        self.load(leave_if_archived=True)
 
     # Touchpoints and the next action ---------------------------------------------------------
 
