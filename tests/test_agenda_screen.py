@@ -248,6 +248,11 @@ async def test_z_d_snoozes_to_a_date_typed(service: PipelineService, week: dict[
         assert isinstance(app.screen, SnoozeDateScreen)
         assert "'frobnicate' is not a date" in screen_text(app)
         await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "2026-11-20")
+        await tap(pilot, "enter")  # a day gone by: it would be overdue at once
+        assert isinstance(app.screen, SnoozeDateScreen)
+        assert "Fri 20 Nov 2026 has passed: snooze to today or later." in screen_text(app)
+        await tap(pilot, "ctrl+a", "ctrl+k")
         await type_text(pilot, "fri")
         assert "Fri 27 Nov 2026 (a weekend)" not in screen_text(app)
         assert "Fri 27 Nov 2026" in screen_text(app)

@@ -68,6 +68,11 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
             hint.update(Content(now))
             hint.remove_class("-error")
             return None
+        if day < self.today():
+            # Snoozed to a day gone by, the step would be overdue at once.
+            hint.update(Content(f"{describe_day(day)} has passed: snooze to today or later."))
+            hint.add_class("-error")
+            return None
         hint.update(Content(describe_day(day)))
         hint.remove_class("-error")
         return day
