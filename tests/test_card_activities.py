@@ -62,6 +62,32 @@ async def test_f_schedules_a_second_activity_which_becomes_the_next_action(
         assert "Then  Email    Send the proposal · due 2026-11-27 (Fri)" in text
 
 
+async def test_a_time_that_cannot_be_read_is_said_under_at_as_it_is_typed(
+    service: PipelineService, ann: int
+) -> None:
+    """The error sat under Kind, and only once enter was pressed."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "f")
+        await type_text(pilot, "Call the CFO")
+        await press(pilot, "tab")
+        await type_text(pilot, "tue")
+        await press(pilot, "tab")
+        await type_text(pilot, "25:99")
+        lines = screen_text(app).splitlines()
+        at = next(i for i, line in enumerate(lines) if "At " in line and "25:99" in line)
+        assert "'25:99' is not a time of day; try 14:30." in lines[at + 1]
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        assert isinstance(app.focused, Input) and app.focused.id == "at"
+        await press(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "9:30")
+        assert "is not a time of day" not in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert open_steps(service, ann)[0] == ("call", "Call the CFO", TUESDAY)
+    assert service.activities(ann)[0].due_time == time(9, 30)
+
+
 async def test_a_kind_typed_is_kept_and_a_wrong_one_is_refused_in_the_dialog(
     service: PipelineService, ann: int
 ) -> None:

@@ -118,6 +118,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
                 with Horizontal(classes="field"):
                     yield Label("At")
                     yield self.inputs["at"]
+                yield Static("", id="at-hint", classes="hint -error -hidden")
                 with Horizontal(classes="field"):
                     yield Label("Kind")
                     yield self.inputs["kind"]
@@ -139,6 +140,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         self.inputs["action"].focus()
         self._check_due()
         self._check_kind()
+        self._typed_time()
         self.opened_with = self.values()
         if self.recorder is not None:
             self.recorder.attach(self, self._draft_fields)
@@ -203,13 +205,21 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         hint.remove_class("-error")
         return kind
 
+    @on(Input.Changed, "#at")
     def _typed_time(self) -> time | TimeError | None:
+        """The time as typed; one that cannot be read is said under the field (only
+        then: a time read is shown as typed)."""
         if not self.scheduling:
             return None
+        hint = self.query_one("#at-hint", Static)
         try:
-            return parse_time(self.inputs["at"].value)
+            at = parse_time(self.inputs["at"].value)
         except TimeError as error:
+            hint.update(Content(str(error)))
+            hint.remove_class("-hidden")
             return error
+        hint.add_class("-hidden")
+        return at
 
     def submit_field(self) -> None:
         self.action_save()
@@ -241,8 +251,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
             if kind is None:  # the hint under the field says which kinds there are
                 self.inputs["kind"].focus()
                 return None
-            if isinstance(at, TimeError):
-                self.query_one("#error", Static).update(Content(str(at)))
+            if isinstance(at, TimeError):  # said under the field
                 self.inputs["at"].focus()
                 return None
             assert not isinstance(at, TimeError)
