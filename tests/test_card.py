@@ -174,6 +174,27 @@ async def test_undoing_a_restore_on_the_card_screen_goes_back_to_the_board(
         await wait_for(pilot, lambda: "Engines" in screen_text(app), "Ada back on the board")
 
 
+async def test_the_touchpoint_keys_line_says_what_enter_does_where_the_focus_is(
+    service: PipelineService, ada: int
+) -> None:
+    """On the kinds, enter goes on to "What" (the line said "enter save" there); in a
+    field it saves."""
+    async with running(service) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        keys = app.screen.query_one("#keys").render()
+        assert str(keys) == "↑↓/letter kind   enter next   ctrl+s save   escape cancel"
+        assert str(keys) in screen_text(app)  # on one line at 80x24
+        await press(pilot, "enter")
+        assert app.focused is app.screen.summary_input
+        assert "tab next   enter save   escape cancel" in screen_text(app)
+        await type_text(pilot, "Called")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert [t.summary for t in service.card(ada).touchpoints] == ["Called"]
+
+
 async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: int) -> None:
     async with running(service, (160, 45)) as (app, pilot):
         await open_ada(pilot)

@@ -45,6 +45,23 @@ class TouchpointAnswer:
 SaveTouchpoint = Callable[[TouchpointAnswer], Awaitable[None]]
 
 
+_ESCAPE = (("escape", "bold"), " cancel")
+KEYS_IN_KINDS = Content.assemble(
+    ("↑↓", "bold"),
+    "/",
+    ("letter", "bold"),
+    " kind   ",
+    ("enter", "bold"),
+    " next   ",
+    ("ctrl+s", "bold"),
+    " save   ",
+    *_ESCAPE,
+)
+KEYS_IN_FIELDS = Content.assemble(
+    ("tab", "bold"), " next   ", ("enter", "bold"), " save   ", *_ESCAPE
+)
+
+
 class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
     """Dismisses with the answer once `save` has saved it (None: cancelled)."""
 
@@ -92,21 +109,13 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
                 yield Label("What")
                 yield self.summary_input
             yield Static("", id="error", classes="hint -error")
-            yield Static(
-                Content.assemble(
-                    ("↑↓", "bold"),
-                    "/",
-                    ("letter", "bold"),
-                    " kind   ",
-                    ("tab", "bold"),
-                    " next   ",
-                    ("enter", "bold"),
-                    " save   ",
-                    ("escape", "bold"),
-                    " cancel",
-                ),
-                id="keys",
-            )
+            yield Static(KEYS_IN_KINDS, id="keys")
+
+    def on_descendant_focus(self) -> None:
+        # Enter on the kinds goes on to "What"; it saves only from a field. The line
+        # said "enter save" on the kinds too, and a rep pressed it twice.
+        keys = KEYS_IN_KINDS if self.focused is self.kinds else KEYS_IN_FIELDS
+        self.query_one("#keys", Static).update(keys)
 
     def on_mount(self) -> None:
         kinds = self.kinds
