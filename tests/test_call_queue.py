@@ -133,6 +133,31 @@ async def test_skip_back_and_a_note_without_leaving(
         assert "Halves no-shows." in screen_text(app)
 
 
+async def test_a_notes_markdown_reads_as_on_the_card_screen_not_as_marks(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The brief showed "**Customers**: ..." with its asterisks; the card screen shows
+    it bold. Glimpsed, the note's first line; on space, all of it, a list as bullets."""
+    service, ids = seeded
+    service.add_note(
+        ids["Ann"],
+        NoteKind.PROBLEM,
+        "**Customers** forget [b]Mondays[/b]\n\n- *no* reminders\n- one desk",
+    )
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        assert "Ann" in screen_text(app)
+        shown = screen_text(app)
+        assert "Customers forget [b]Mondays[/b] …" in shown
+        assert "**" not in shown
+        await press(pilot, "space")
+        shown = screen_text(app)
+        assert "• no reminders" in shown and "• one desk" in shown
+        assert "*no*" not in shown and "**" not in shown
+
+
 async def test_the_week_and_everyone_join_the_queue_on_request(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

@@ -39,6 +39,7 @@ from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import recorder_for
+from pipeline_tui.ui.note_text import note_lines
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
@@ -304,13 +305,12 @@ class CallQueueScreen(seams.FullScreen[None]):
             )
             rows.append(BriefRow("Due", body, classes="due"))
         for n, note in enumerate(brief.notes):
+            # As on the card screen: "**Customers**" is bold, not asterisks.
+            lines = note_lines(note.body, gaps=self.expanded) or [Content("")]
             body = (
-                text.block(note.body)
+                Content("\n").join(lines)
                 if self.expanded
-                else Content.assemble(
-                    text.line(note.first_line),
-                    (" …" if note.has_more else "", "$text-muted"),
-                )
+                else Content.assemble(lines[0], (" …" if len(lines) > 1 else "", "$text-muted"))
             )
             rows.append(BriefRow(note.kind.label, body, classes="first" if n == 0 else ""))
         missing = missing_notes(brief.missing_kinds)
