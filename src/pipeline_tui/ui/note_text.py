@@ -75,12 +75,12 @@ def note_lines(body: str, *, gaps: bool = False) -> list[Content]:
             if in_cell and cells is not None:
                 cells.append(text)
                 continue
-            for line in text.split("\n"):
-                lines.append(_quoted(quotes, Content(bullet) + line))
+            for part in text.split("\n"):
+                lines.append(_quoted(quotes, Content(bullet) + part))
                 bullet = " " * len(bullet)  # a list item's later lines line up
         elif kind in ("fence", "code_block"):
-            for line in token.content.rstrip("\n").split("\n"):
-                lines.append(_quoted(quotes, Content(" " * len(bullet) + clean_line(line))))
+            for code in token.content.rstrip("\n").split("\n"):
+                lines.append(_quoted(quotes, Content(" " * len(bullet) + clean_line(code))))
         elif kind == "hr":
             lines.append(_quoted(quotes, Content.styled("───", "$text-muted")))
         if gaps and token.level == 0 and kind in _BLOCK_ENDS:
