@@ -46,6 +46,7 @@ from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
+    from pipeline_tui.domain.standup import OwnerCount
     from pipeline_tui.shell.listeners import Listeners
     from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
     from pipeline_tui.ui.app import PipelineApp
@@ -530,7 +531,7 @@ def _standup(
         day, since=since, window=args.window, owner=owner, probabilities=config.probabilities
     )
     if owner is not None and owner not in {o.owner for o in report.owners}:
-        print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
+        print(f"{PROG}: warning: {_nobody_owns(owner, report.owners)}", file=sys.stderr)
     if args.format == "json":
         out.write(as_json(report, config.currency))
     elif args.format == "markdown":
@@ -538,6 +539,19 @@ def _standup(
     else:
         out.write(as_text(report, currency=config.currency, ledger=args.since_standup))
     return 0
+
+
+def _nobody_owns(owner: str, owners: Sequence[OwnerCount]) -> str:
+    """One sentence for an --owner no active card has, naming the owners there are."""
+    said = f'No active card belongs to "{owner}"'
+    if not owners:
+        return f"{said}; there are no active cards yet."
+    names = [f"{clean_line(o.owner) or '(no owner)'} ({_count(o.cards, 'card')})" for o in owners]
+    return f"{said}; the cards belong to {_and_list(names)}."
+
+
+def _and_list(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _print_table(
