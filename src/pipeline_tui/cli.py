@@ -819,6 +819,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     path = Path(args.file).expanduser()
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
+    _refuse_what_log_takes(path)
     service = _open_service(database_target(args, config), config)
     try:
         with _progress_on_stderr() as progress:
@@ -880,6 +881,31 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
         summary += f"; skipped {_count(len(report.problems), 'bad ' + unit)}"
     print(summary + ("; nothing was written (dry run)." if args.dry_run else "."), file=out)
     return 0
+
+
+LOGGED_NOT_IMPORTED = {".eml": "an email", ".ics": "a calendar invite", ".mbox": "a mailbox"}
+"""What `log -` takes (each a touchpoint, on the card of the person it concerns) and
+import does not."""
+
+
+def _refuse_what_log_takes(path: Path) -> None:
+    """An email, a mailbox or an invite is logged with `log -`; read as contacts it
+    failed with "No column holds names", which did not say so."""
+    what = LOGGED_NOT_IMPORTED.get(path.suffix.lower())
+    if what is None:
+        return
+    import shlex
+
+    said = f"{clean_line(path.name)} is {what}, which import does not read"
+    if path.suffix.lower() == ".mbox":  # log - takes one message at a time
+        raise UsageError(
+            f"{said}; to log its messages as touchpoints, pipe them one at a time to "
+            f"`{PROG} log -`."
+        )
+    raise UsageError(
+        f"{said}; to log it as a touchpoint on the person's card (a new lead if they have "
+        f"none), pipe it to log: {PROG} log - < {shlex.quote(clean_line(str(path)))}"
+    )
 
 
 def _count(number: int, word: str) -> str:
