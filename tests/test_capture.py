@@ -371,6 +371,23 @@ def test_dry_run_names_the_card_it_would_log_on(
     assert cards(db)["Ann Okafor"].touchpoints == ()  # type: ignore[attr-defined]
 
 
+def test_dry_run_with_no_database_creates_none(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    data = fixture("mutt-mbox-received.eml")
+    code, out, err = capture(capsys, monkeypatch, missing, data, "--dry-run")
+    assert code == 0
+    assert err == (
+        f"pipeline-tui: warning: there is no pipeline at {missing} yet; this is what "
+        "would happen in an empty one (nothing was created).\n"
+    )
+    assert "Would add Jürgen Müller as a new lead with an email: " in out
+    code, out, _ = capture(capsys, monkeypatch, missing, data, "-n", "--format", "json")
+    assert code == 0 and json.loads(out)["cards"][0]["created"] is True
+    assert not missing.parent.exists()
+
+
 def test_a_terminal_on_stdin_is_refused_at_once(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

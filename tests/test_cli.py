@@ -548,6 +548,22 @@ def test_the_board_waits_30_ms_for_a_lone_escape_unless_escdelay_says_otherwise(
     assert result.stdout.split() == expected.split()
 
 
+def test_a_dry_run_import_with_no_database_creates_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_bytes(NOT_SQLITE)
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    code, out, err = run(capsys, "import", str(contacts), "--dry-run", "--db", str(missing))
+    assert code == 0
+    assert err == (
+        f"pipeline-tui: warning: there is no pipeline at {missing} yet; this is what "
+        "would happen in an empty one (nothing was created).\n"
+    )
+    assert out.splitlines()[-1] == "Would import 2 cards; nothing was written (dry run)."
+    assert not missing.parent.exists()
+
+
 @pytest.mark.parametrize("name", ["Quote.eml", "invite.ICS"])
 def test_importing_an_email_or_invite_points_to_log(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, name: str

@@ -437,6 +437,20 @@ def test_search_marks_a_cut_snippet_once(
     assert "franchise office" in snippet
 
 
+def test_search_with_no_database_says_so_and_creates_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, missing, "search", "ann", "--format", fmt)
+        assert one_line_error(code, err) == (
+            f"pipeline-tui: error: There is no pipeline at {missing} yet, "
+            "so there is nothing to search."
+        )
+        assert out == ""
+    assert not missing.parent.exists()
+
+
 # agenda ----------------------------------------------------------------------------------------
 
 

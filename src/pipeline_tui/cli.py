@@ -327,7 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "shell_command", False):
             from pipeline_tui.shell.commands import command_for
 
-            return _with_service(args, config, command_for(args, config))
+            target = None
+            if args.command == "search":
+                target = _reading_target(args, config, dry_run=False, doing="search")
+            elif args.command == "log" and args.card == "-" and args.dry_run:
+                target = _reading_target(args, config, dry_run=True, doing="log")
+            return _with_service(args, config, command_for(args, config), target=target)
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError, FieldError) as error:
         print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
@@ -376,9 +381,34 @@ def open_database(target: str) -> Database:
     return open_store(target)
 
 
-def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
+def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, doing: str) -> str:
+    """The database for a command that writes nothing (a search, a dry run), which
+    never creates the SQLite file it names: with no file there yet, a dry run is shown
+    against an empty pipeline in memory (and says so on stderr), and anything else
+    stops with one sentence."""
+    from pipeline_tui.store import sqlite_path
+
+    target = database_target(args, config)
+    path = sqlite_path(target)
+    if path is None or path.exists():
+        return target
+    where = clean_line(str(path))
+    if not dry_run:
+        raise UsageError(f"There is no pipeline at {where} yet, so there is nothing to {doing}.")
+    print(
+        f"{PROG}: warning: there is no pipeline at {where} yet; this is what would happen "
+        "in an empty one (nothing was created).",
+        file=sys.stderr,
+    )
+    return "sqlite://"
+
+
+def _with_service(
+    args: argparse.Namespace, config: Config, command: Command, *, target: str | None = None
+) -> int:
+    """Run `command` on the database the command line names (or `target`)."""
     listeners = _listeners(config, background=False)
-    service = _open_service(database_target(args, config), config, listeners)
+    service = _open_service(target or database_target(args, config), config, listeners)
     try:
         return command(service, args, sys.stdout)
     finally:
@@ -820,7 +850,10 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
     _refuse_what_log_takes(path)
-    service = _open_service(database_target(args, config), config)
+    target = database_target(args, config)
+    if args.dry_run:
+        target = _reading_target(args, config, dry_run=True, doing="import")
+    service = _open_service(target, config)
     try:
         with _progress_on_stderr() as progress:
             report = service.import_file(
