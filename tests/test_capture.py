@@ -343,9 +343,49 @@ def test_dry_run_says_what_was_read(
         "Read invite: meeting on 2026-11-23: Invite: Quote review (Tue 1 Dec 22:00)",
         "  Jürgen Müller <juergen@hollis.example>",
         "  Sam Carter <sam@ourfirm.example>",
+        "Would add Jürgen Müller as a new lead with a meeting: "
+        "Invite: Quote review (Tue 1 Dec 22:00)",
+        "  Next for Jürgen Müller: Meeting: Quote review, due 2026-12-01.",
         "Nothing was written (dry run).",
     ]
     assert "Jürgen Müller" not in cards(db)
+
+
+def test_dry_run_names_the_card_it_would_log_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    email = (
+        b"From: Ann Okafor <ann@brightwater.example>\nTo: Sam Carter <sam@ourfirm.example>\n"
+        b"Subject: The quote\nDate: Fri, 20 Nov 2026 09:00:00 +0000\n\nYes please.\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, email, "-n")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-2:] == [
+        "Would log an email on Ann Okafor (card 1): The quote",
+        "Nothing was written (dry run).",
+    ]
+    code, out, _ = capture(capsys, monkeypatch, db, email, "-n", "--format", "json")
+    assert json.loads(out)["cards"] == [
+        {"card_id": 1, "name": "Ann Okafor", "created": False, "next_action_set": False}
+    ]
+    assert cards(db)["Ann Okafor"].touchpoints == ()  # type: ignore[attr-defined]
+
+
+def test_dry_run_with_no_database_creates_none(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    data = fixture("mutt-mbox-received.eml")
+    code, out, err = capture(capsys, monkeypatch, missing, data, "--dry-run")
+    assert code == 0
+    assert err == (
+        f"pipeline-tui: warning: there is no pipeline at {missing} yet; this is what "
+        "would happen in an empty one (nothing was created).\n"
+    )
+    assert "Would add Jürgen Müller as a new lead with an email: " in out
+    code, out, _ = capture(capsys, monkeypatch, missing, data, "-n", "--format", "json")
+    assert code == 0 and json.loads(out)["cards"][0]["created"] is True
+    assert not missing.parent.exists()
 
 
 def test_a_terminal_on_stdin_is_refused_at_once(

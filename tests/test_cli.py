@@ -546,3 +546,45 @@ def test_the_board_waits_30_ms_for_a_lone_escape_unless_escdelay_says_otherwise(
         check=True,
     )
     assert result.stdout.split() == expected.split()
+
+
+def test_a_dry_run_import_with_no_database_creates_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_bytes(NOT_SQLITE)
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    code, out, err = run(capsys, "import", str(contacts), "--dry-run", "--db", str(missing))
+    assert code == 0
+    assert err == (
+        f"pipeline-tui: warning: there is no pipeline at {missing} yet; this is what "
+        "would happen in an empty one (nothing was created).\n"
+    )
+    assert out.splitlines()[-1] == "Would import 2 cards; nothing was written (dry run)."
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("name", ["Quote.eml", "invite.ICS"])
+def test_importing_an_email_or_invite_points_to_log(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_text("From: Ann <ann@x.example>\nSubject: Hi\n\nHello\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", str(path), "--db", str(db))
+    line = assert_one_line_error(code, err)
+    assert line.startswith(f"pipeline-tui: error: {name} is ")
+    assert line.endswith(f"pipe it to log: pipeline-tui log - < {path}")
+    assert out == ""
+    assert not db.exists()
+
+
+def test_importing_a_mailbox_points_to_log_one_message_at_a_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    path = tmp_path / "Inbox.mbox"
+    path.write_text("From ann@x.example Fri Nov 20 16:42:09 2026\nSubject: Hi\n\nx\n")
+    code, _, err = run(capsys, "import", str(path), "--db", str(db))
+    assert assert_one_line_error(code, err) == (
+        "pipeline-tui: error: Inbox.mbox is a mailbox, which import does not read; to log "
+        "its messages as touchpoints, pipe them one at a time to `pipeline-tui log -`."
+    )

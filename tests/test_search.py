@@ -46,6 +46,22 @@ def test_search_finds_names_organisations_tags_and_note_words(service: PipelineS
     assert service.matching_card_ids("quotes") == {ben}
 
 
+def test_a_note_snippet_marks_where_it_is_cut(service: PipelineService) -> None:
+    ben = add(service, "Ben Hollis")
+    service.add_note(ben, NoteKind.GENERAL, "Short franchise note")
+    service.add_note(
+        ben,
+        NoteKind.PROBLEM,
+        "They run three sites and every quote takes them a week to send because the "
+        "franchise office approves each one by hand, which loses them deals every month.\n",
+    )
+    snippets = {hit.note_kind: hit.snippet for hit in service.search("franchise")}
+    assert snippets[NoteKind.GENERAL] == "Short franchise note"
+    cut = snippets[NoteKind.PROBLEM]
+    assert cut.startswith("…") and cut.endswith("…") and "……" not in cut
+    assert "franchise office" in cut
+
+
 def test_search_ignores_accents_and_case(service: PipelineService) -> None:
     chloe = add(service, "Chloé Martin")
     assert [h.card_id for h in service.search("CHLOE")] == [chloe]

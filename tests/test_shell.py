@@ -413,12 +413,42 @@ def test_search_ranks_cards_and_notes_with_snippets(
     assert code == 0
     assert out.splitlines() == [
         "    3  Ben Hollis, prospect  [insight note]",
-        "       …They could franchise the second site…",
+        "       They could franchise the second site",  # the whole note: nothing cut
     ]
     code, out, _ = run(capsys, pipeline, "search", "brightwater", "--format", "json")
     assert [(h["card_id"], h["note_id"]) for h in json.loads(out)] == [(1, None)]
     code, out, err = run(capsys, pipeline, "search", "nothing-like-it")
     assert (code, out) == (1, "") and "No card or note matches" in err
+
+
+def test_search_marks_a_cut_snippet_once(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    long_note = (
+        "They run three sites and every quote takes them a week to send because the "
+        "franchise office approves each one by hand, which loses them deals every month."
+    )
+    run(capsys, pipeline, "note", "ben", "-k", "problem", long_note)
+    code, out, _ = run(capsys, pipeline, "search", "franchise")
+    assert code == 0
+    snippet = out.splitlines()[1].strip()
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "……" not in snippet and "..." not in snippet
+    assert "franchise office" in snippet
+
+
+def test_search_with_no_database_says_so_and_creates_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "not-yet" / "pipeline.db"
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, missing, "search", "ann", "--format", fmt)
+        assert one_line_error(code, err) == (
+            f"pipeline-tui: error: There is no pipeline at {missing} yet, "
+            "so there is nothing to search."
+        )
+        assert out == ""
+    assert not missing.parent.exists()
 
 
 # agenda ----------------------------------------------------------------------------------------

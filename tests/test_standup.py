@@ -523,8 +523,22 @@ def test_cli_bad_fixed_today(
 def test_cli_unknown_owner_warns(capsys: pytest.CaptureFixture[str], team_db: Path) -> None:
     code, out, err = run_cli(capsys, "standup", "--db", str(team_db), "--owner", "zoe")
     assert code == 0
-    assert err == "pipeline-tui: warning: zoe owns no active cards.\n"
+    assert err == (
+        'pipeline-tui: warning: No active card belongs to "zoe"; '
+        "the cards belong to sam (5 cards) and ana (3 cards).\n"
+    )
     assert "Nothing overdue." in out
+
+
+def test_cli_owner_of_an_empty_pipeline_warns(
+    capsys: pytest.CaptureFixture[str], db_path: Path
+) -> None:
+    code, _, err = run_cli(capsys, "standup", "--db", str(db_path), "--owner", "nobody")
+    assert code == 0
+    assert err == (
+        'pipeline-tui: warning: No active card belongs to "nobody"; '
+        "there are no active cards yet.\n"
+    )
 
 
 def test_cli_empty_database(

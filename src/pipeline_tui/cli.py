@@ -46,6 +46,7 @@ from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
+    from pipeline_tui.domain.standup import OwnerCount
     from pipeline_tui.shell.listeners import Listeners
     from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
     from pipeline_tui.ui.app import PipelineApp
@@ -326,7 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "shell_command", False):
             from pipeline_tui.shell.commands import command_for
 
-            return _with_service(args, config, command_for(args, config))
+            target = None
+            if args.command == "search":
+                target = _reading_target(args, config, dry_run=False, doing="search")
+            elif args.command == "log" and args.card == "-" and args.dry_run:
+                target = _reading_target(args, config, dry_run=True, doing="log")
+            return _with_service(args, config, command_for(args, config), target=target)
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError, FieldError) as error:
         print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
@@ -375,9 +381,34 @@ def open_database(target: str) -> Database:
     return open_store(target)
 
 
-def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
+def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, doing: str) -> str:
+    """The database for a command that writes nothing (a search, a dry run), which
+    never creates the SQLite file it names: with no file there yet, a dry run is shown
+    against an empty pipeline in memory (and says so on stderr), and anything else
+    stops with one sentence."""
+    from pipeline_tui.store import sqlite_path
+
+    target = database_target(args, config)
+    path = sqlite_path(target)
+    if path is None or path.exists():
+        return target
+    where = clean_line(str(path))
+    if not dry_run:
+        raise UsageError(f"There is no pipeline at {where} yet, so there is nothing to {doing}.")
+    print(
+        f"{PROG}: warning: there is no pipeline at {where} yet; this is what would happen "
+        "in an empty one (nothing was created).",
+        file=sys.stderr,
+    )
+    return "sqlite://"
+
+
+def _with_service(
+    args: argparse.Namespace, config: Config, command: Command, *, target: str | None = None
+) -> int:
+    """Run `command` on the database the command line names (or `target`)."""
     listeners = _listeners(config, background=False)
-    service = _open_service(database_target(args, config), config, listeners)
+    service = _open_service(target or database_target(args, config), config, listeners)
     try:
         return command(service, args, sys.stdout)
     finally:
@@ -530,7 +561,7 @@ def _standup(
         day, since=since, window=args.window, owner=owner, probabilities=config.probabilities
     )
     if owner is not None and owner not in {o.owner for o in report.owners}:
-        print(f"{PROG}: warning: {owner} owns no active cards.", file=sys.stderr)
+        print(f"{PROG}: warning: {_nobody_owns(owner, report.owners)}", file=sys.stderr)
     if args.format == "json":
         out.write(as_json(report, config.currency))
     elif args.format == "markdown":
@@ -538,6 +569,19 @@ def _standup(
     else:
         out.write(as_text(report, currency=config.currency, ledger=args.since_standup))
     return 0
+
+
+def _nobody_owns(owner: str, owners: Sequence[OwnerCount]) -> str:
+    """One sentence for an --owner no active card has, naming the owners there are."""
+    said = f'No active card belongs to "{owner}"'
+    if not owners:
+        return f"{said}; there are no active cards yet."
+    names = [f"{clean_line(o.owner) or '(no owner)'} ({_count(o.cards, 'card')})" for o in owners]
+    return f"{said}; the cards belong to {_and_list(names)}."
+
+
+def _and_list(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _print_table(
@@ -805,7 +849,11 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     path = Path(args.file).expanduser()
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
-    service = _open_service(database_target(args, config), config)
+    _refuse_what_log_takes(path)
+    target = database_target(args, config)
+    if args.dry_run:
+        target = _reading_target(args, config, dry_run=True, doing="import")
+    service = _open_service(target, config)
     try:
         with _progress_on_stderr() as progress:
             report = service.import_file(
@@ -866,6 +914,31 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
         summary += f"; skipped {_count(len(report.problems), 'bad ' + unit)}"
     print(summary + ("; nothing was written (dry run)." if args.dry_run else "."), file=out)
     return 0
+
+
+LOGGED_NOT_IMPORTED = {".eml": "an email", ".ics": "a calendar invite", ".mbox": "a mailbox"}
+"""What `log -` takes (each a touchpoint, on the card of the person it concerns) and
+import does not."""
+
+
+def _refuse_what_log_takes(path: Path) -> None:
+    """An email, a mailbox or an invite is logged with `log -`; read as contacts it
+    failed with "No column holds names", which did not say so."""
+    what = LOGGED_NOT_IMPORTED.get(path.suffix.lower())
+    if what is None:
+        return
+    import shlex
+
+    said = f"{clean_line(path.name)} is {what}, which import does not read"
+    if path.suffix.lower() == ".mbox":  # log - takes one message at a time
+        raise UsageError(
+            f"{said}; to log its messages as touchpoints, pipe them one at a time to "
+            f"`{PROG} log -`."
+        )
+    raise UsageError(
+        f"{said}; to log it as a touchpoint on the person's card (a new lead if they have "
+        f"none), pipe it to log: {PROG} log - < {shlex.quote(clean_line(str(path)))}"
+    )
 
 
 def _count(number: int, word: str) -> str:

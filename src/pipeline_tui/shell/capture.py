@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import UsageError, today
 from pipeline_tui.config import Config
-from pipeline_tui.domain.capture import Captured, Person
+from pipeline_tui.domain.capture import Captured, CaptureResult, Person
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -337,7 +337,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     except CaptureError as error:
         raise UsageError(str(error)) from None
     if args.dry_run:
-        return _describe(captured, out, args.format)
+        return _describe(captured, service.plan_capture(captured, config.user_emails), out, args)
     results = service.capture(captured, config.user_emails)
     if args.format == "json":
         records = [
@@ -358,23 +358,36 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     if not results:
         print(f"The {captured.what} names nobody but you; nothing was logged.", file=sys.stderr)
         return 1
-    article = "an" if captured.kind.label[0].lower() in "aeiou" else "a"
-    what = f"{article} {captured.kind.label.lower()}"
-    for r in results:
-        name = clean_line(r.card_name)
-        if r.created:
-            print(f"Added {name} as a lead (card {r.card_id}) with {what}: {r.summary}", file=out)
-        else:
-            print(f"Logged {what} on {name} (card {r.card_id}): {r.summary}", file=out)
-        if r.next_step_set and captured.next_step is not None:
-            step, due = captured.next_step
-            print(f"  Next for {name}: {clean_line(step)}, due {due.isoformat()}.", file=out)
+    _print_results(captured, results, out, dry_run=False)
     return 0
 
 
-def _describe(captured: Captured, out: TextIO, fmt: str) -> int:
+def _print_results(
+    captured: Captured, results: list[CaptureResult], out: TextIO, *, dry_run: bool
+) -> None:
+    """A line a card: the touchpoint logged on it, or the lead added (dry run: what
+    would be)."""
+    article = "an" if captured.kind.label[0].lower() in "aeiou" else "a"
+    what = f"{article} {captured.kind.label.lower()}"
+    added, logged = ("Would add", "Would log") if dry_run else ("Added", "Logged")
+    for r in results:
+        name = clean_line(r.card_name)
+        if r.created:
+            lead = "a new lead" if dry_run else f"a lead (card {r.card_id})"
+            print(f"{added} {name} as {lead} with {what}: {r.summary}", file=out)
+        else:
+            print(f"{logged} {what} on {name} (card {r.card_id}): {r.summary}", file=out)
+        if r.next_step_set and captured.next_step is not None:
+            step, due = captured.next_step
+            print(f"  Next for {name}: {clean_line(step)}, due {due.isoformat()}.", file=out)
+
+
+def _describe(
+    captured: Captured, plan: list[CaptureResult], out: TextIO, args: argparse.Namespace
+) -> int:
+    """The dry run: what was read, and the cards it would be logged on."""
     people = ([captured.sender] if captured.sender else []) + list(captured.recipients)
-    if fmt == "json":
+    if args.format == "json":
         record = {
             "what": captured.what,
             "kind": captured.kind.value,
@@ -382,10 +395,19 @@ def _describe(captured: Captured, out: TextIO, fmt: str) -> int:
             "summary": clean_text(captured.summary),
             "from": _person_record(captured.sender) if captured.sender else None,
             "to": [_person_record(p) for p in captured.recipients],
+            "cards": [
+                {
+                    "card_id": None if r.created else r.card_id,
+                    "name": clean_line(r.card_name),
+                    "created": r.created,
+                    "next_action_set": r.next_step_set,
+                }
+                for r in plan
+            ],
         }
         json.dump(record, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0
+        return 0 if plan else 1
     print(
         f"Read {captured.what}: {captured.kind.label.lower()} on {captured.happened_on}: "
         f"{clean_line(captured.summary)}",
@@ -393,8 +415,12 @@ def _describe(captured: Captured, out: TextIO, fmt: str) -> int:
     )
     for person in people:
         print(f"  {_person_line(person)}", file=out)
+    if plan:
+        _print_results(captured, plan, out, dry_run=True)
+    else:
+        print(f"The {captured.what} names nobody but you; nothing would be logged.", file=out)
     print("Nothing was written (dry run).", file=out)
-    return 0
+    return 0 if plan else 1
 
 
 def _person_record(person: Person) -> dict[str, str]:

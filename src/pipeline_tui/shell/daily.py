@@ -590,7 +590,8 @@ def search(
         head = f"{h.card_id:>5}  {clean_line(h.card_name)}{org}, {h.stage.value}"
         if h.note_kind is not None:
             print(f"{head}  [{h.note_kind.value} note]", file=out)
-            print(f"       …{clean_line(h.snippet)}…" if h.snippet else "", file=out)
+            # The snippet marks its own cuts ("…"), as the palette shows it.
+            print(f"       {clean_line(h.snippet)}" if h.snippet else "", file=out)
         elif h.snippet:
             print(f"{head}  [{h.found.value}]", file=out)
             print(f"       {clean_line(h.snippet)}", file=out)

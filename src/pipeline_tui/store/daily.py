@@ -128,20 +128,14 @@ def capture(
         row = _card_of(session, person)
         created = row is None
         if row is None:
-            draft = CardDraft(
-                name=person.name or person.email.split("@")[0],
-                organisation=person.organisation,
-                email=person.email,
-                phone=person.phone,
-            ).cleaned()
-            row = commands.add_card(session, actor, draft, Stage.LEAD)
+            row = commands.add_card(session, actor, _new_lead(person), Stage.LEAD)
         else:
             _fill_blanks(row, person, actor)
         commands.log_touchpoint(
             row, captured.kind, captured.happened_on, captured.summary, actor.now
         )
         scheduled = False
-        if captured.next_step and not row.next_action and row.next_action_due is None:
+        if captured.next_step is not None and _takes_next_step(captured, row):
             row.next_action, row.next_action_due = captured.next_step
             row.next_action = clean_line(row.next_action)[:500]
             row.updated_at = actor.now
@@ -153,6 +147,37 @@ def capture(
             CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
         )
     return results
+
+
+def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> list[CaptureResult]:
+    """What `capture` would do, read and written nowhere: for each person, their card,
+    or (card_id 0, created) the lead that would be added."""
+    mine = {address.lower() for address in me}
+    results: list[CaptureResult] = []
+    for person in _concerned(session, captured, mine):
+        row = _card_of(session, person)
+        summary = clean_line(captured.summary)
+        if row is None:
+            name = _new_lead(person).name
+            results.append(CaptureResult(0, name, True, summary, captured.next_step is not None))
+        else:
+            scheduled = _takes_next_step(captured, row)
+            results.append(CaptureResult(row.id, row.name, False, summary, scheduled))
+    return results
+
+
+def _new_lead(person: Person) -> CardDraft:
+    return CardDraft(
+        name=person.name or person.email.split("@")[0],
+        organisation=person.organisation,
+        email=person.email,
+        phone=person.phone,
+    ).cleaned()
+
+
+def _takes_next_step(captured: Captured, row: CardRow) -> bool:
+    """An upcoming meeting becomes the next action of a card that has none."""
+    return bool(captured.next_step) and not row.next_action and row.next_action_due is None
 
 
 def _concerned(session: Session, captured: Captured, mine: set[str]) -> list[Person]:

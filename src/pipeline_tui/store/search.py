@@ -544,11 +544,20 @@ def _prose_hits_postgresql(
 ) -> list[tuple[float, SearchHit]]:
     kind = "r.kind" if source.found is Found.NOTE else "NULL"
     if source.long_text:
-        # Worked out for the matches shown only: ts_headline re-reads the text.
-        shown = (
-            f"ts_headline('{PG_CONFIG}', left(r.{source.column}, {PG_NOTE_INDEXED_CHARS}),"
+        # Worked out for the matches shown only: ts_headline re-reads the text. It
+        # marks no cut, so "…" is added where the text goes on, as SQLite's snippet().
+        column = f"r.{source.column}"
+        headline = (
+            f"ts_headline('{PG_CONFIG}', left({column}, {PG_NOTE_INDEXED_CHARS}),"
             ' q.query, \'StartSel="", StopSel="", MaxWords=10, MinWords=3, ShortWord=0,'
             " MaxFragments=1, FragmentDelimiter=…')"
+        )
+        space = "E' \\t\\r\\n'"
+        shown = (
+            f"(SELECT CASE WHEN starts_with(ltrim({column}, {space}), h) THEN '' ELSE '…' END"
+            f" || h || CASE WHEN right(rtrim({column}, {space}), length(h)) = h"
+            " THEN '' ELSE '…' END"
+            f" FROM (SELECT {headline} AS h) AS headline)"
         )
     else:
         shown = f"r.{source.column}"

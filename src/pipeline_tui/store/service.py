@@ -766,6 +766,12 @@ class PipelineService:
                 session, actor, card_id, to_stage, self.criteria, override=override
             )
 
+    def plan_capture(self, captured: Captured, me: Collection[str] = ()) -> list[CaptureResult]:
+        """What `capture` would do, writing nothing: the cards it would log on, and the
+        leads it would add (card_id 0)."""
+        with self.database.read() as session:
+            return daily.plan_capture(session, captured, me)
+
     def capture(self, captured: Captured, me: Collection[str] = ()) -> list[CaptureResult]:
         """Log a captured email, contact card or invite on the cards it concerns, adding
         a lead for anyone new; `me` are the rep's own addresses."""
