@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
 
@@ -137,6 +139,27 @@ async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(
         text = screen_text(app)
         assert "TEAM" in text
         assert "sam" in text
+
+
+async def test_a_long_next_action_wraps_under_its_card_not_under_the_labels(
+    service: PipelineService,
+) -> None:
+    """At 80x24 the rest of a long next action went back to the first column, under the
+    day labels, where it read as a line of its own; in the week (w) too."""
+    action = "Send the revised proposal with the three pricing options and the onboarding plan"
+    service.add_card(
+        CardDraft("Priya Raman", "Northwind", next_action=action, next_action_due=TODAY),
+        Stage.PROSPECT,
+    )
+    async with running(service, (80, 24)) as (app, pilot):
+        for key in ("s", "escape", "w"):
+            await press(pilot, key)
+            if key == "escape":
+                continue
+            lines = screen_text(app).splitlines()
+            first = next(i for i, line in enumerate(lines) if line.startswith(" today "))
+            assert lines[first + 1].startswith(" " * 12 + "Send the revised proposal"), key
+            assert lines[first + 2].startswith(" " * 12 + "onboarding plan"), key
 
 
 async def test_empty_pipeline_standup(service: PipelineService) -> None:

@@ -26,6 +26,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -232,7 +233,7 @@ class AgendaScreen(seams.FullScreen[None]):
             parts += ["  ", step] if wide else ["\n" + " " * LABEL_WIDTH, step]
             option_id = item.key
             found[option_id] = item
-            options.append(Option(Content.assemble(*parts), id=option_id))
+            options.append(Option(Hanging(Content.assemble(*parts), LABEL_WIDTH), id=option_id))
 
         overdue = [a for a in actions if a.is_overdue(today)]
         heading("OVERDUE", overdue)

@@ -41,6 +41,7 @@ from pipeline_tui.standup_report import (
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
@@ -310,7 +311,7 @@ class StandupScreen(seams.FullScreen[None]):
             step = f"-{card.activity_id}" if card.activity_id is not None else ""
             option_id = f"{section}-{card.id}{step}"
             ids[option_id] = card
-            options.append(Option(Content.assemble(*parts), id=option_id))
+            options.append(Option(Hanging(Content.assemble(*parts), LABEL_WIDTH), id=option_id))
 
         def action(card: StandupCard) -> Content:
             return text.line(card.next_action or "(no description)")
