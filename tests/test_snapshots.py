@@ -381,3 +381,67 @@ def test_note_saved_elsewhere_beside_the_reps_text(
         await settle(pilot)
 
     assert snap_compare(make_app(service), terminal_size=size, run_before=conflicting_save)
+
+
+# The card screen's dialogs ------------------------------------------------------------------
+
+
+async def _on_the_first_prospect(pilot: Any, *keys: str) -> None:
+    await settle(pilot)
+    await pilot.press("l", "enter")
+    await settle(pilot)
+    await tap(pilot, *keys)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_touchpoint_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """Focus on the kinds: the keys line says enter goes on, ctrl+s saves."""
+
+    async def log(pilot: Any) -> None:
+        await _on_the_first_prospect(pilot, "t")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=log)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_activity_dialog_with_a_time_that_cannot_be_read(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    async def schedule(pilot: Any) -> None:
+        await _on_the_first_prospect(pilot, "f")
+        await type_text(pilot, "Call the CFO")
+        await tap(pilot, "tab")
+        await type_text(pilot, "tue")
+        await tap(pilot, "tab")
+        await type_text(pilot, "25:99")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=schedule)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_note_kind_chooser(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def choose(pilot: Any) -> None:
+        await _on_the_first_prospect(pilot, "n")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=choose)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_note_editor(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def write(pilot: Any) -> None:
+        await _on_the_first_prospect(pilot, "n", "p")
+        await type_text(pilot, "Quotes take them **a week**; [b]rivals[/b] take two days.")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=write)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snooze_dialog_with_a_day_gone_by(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def snooze(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await tap(pilot, "z", "d")
+        await type_text(pilot, "2026-11-20")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=snooze)
