@@ -101,11 +101,14 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
     notes = []
     for note in get.objects("notes"):
         n = _Getter(note, "a note")
+        body = clean_text(n.text("body"))
+        if not body.strip():
+            continue  # a note with no text ("body": null) is no note: the app keeps none
         created = n.moment("created_at") or now
         notes.append(
             PlannedNote(
                 n.choice("kind", NoteKind) or NoteKind.GENERAL,
-                clean_text(n.text("body")),
+                body,
                 created,
                 n.moment("updated_at") or created,
                 _version(note.get("version")),
