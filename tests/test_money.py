@@ -208,6 +208,29 @@ def test_formatted_amounts_read_back(amount: Decimal) -> None:
         assert parse_amount(Currency("EUR", grouping).format(amount), grouping) == amount
 
 
+@given(st.from_regex(r"[1-9][0-9]{0,6}([.,][0-9]{1,4}){0,3}", fullmatch=True))
+def test_only_an_ambiguous_amount_depends_on_the_decimal_mark(typed: str) -> None:
+    """Whatever a locale or an import decides moves "12.500" only, never "12.50"."""
+
+    def read(grouping: Grouping) -> Decimal | str | None:
+        try:
+            return parse_amount(typed, grouping)
+        except MoneyError:
+            return "refused"
+
+    english, german = read(Grouping(",", ".")), read(Grouping(".", ","))
+    assert (english != german) <= is_ambiguous(typed)
+    if not is_ambiguous(typed):
+        assert read_without_locale(typed) == english
+
+
+def read_without_locale(typed: str) -> Decimal | str | None:
+    try:
+        return parse_amount(typed)
+    except MoneyError:
+        return "refused"
+
+
 @given(amounts)
 def test_cents_round_trip(amount: Decimal) -> None:
     assert from_cents(to_cents(amount)) == amount

@@ -816,6 +816,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
                 dry_run=args.dry_run,
                 skip_bad=args.skip_bad,
                 progress=progress,
+                grouping=config.currency.grouping,
             )
     finally:
         service.close()

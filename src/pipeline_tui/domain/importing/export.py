@@ -24,7 +24,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.money import MoneyError, parse_amount
+from pipeline_tui.domain.money import Grouping, MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
 from pipeline_tui.domain.stages import Stage
@@ -271,7 +271,7 @@ class _Getter:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self._bad(key, "an amount like 12500.50")
         try:
-            return parse_amount(str(value))
+            return parse_amount(str(value), Grouping())  # the export's "." decimal mark
         except MoneyError:
             raise self._bad(key, "an amount like 12500.50") from None
 
