@@ -830,6 +830,32 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
     assert code == 0 and list(cards_in(db)) == ["Ann"]
 
 
+def test_a_json_note_without_a_body_makes_no_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    document = {
+        "format": "pipeline-tui",
+        "version": 2,
+        "cards": [
+            {
+                "name": "Ann",
+                "stage": "lead",
+                "notes": [
+                    {"kind": "problem", "body": None},
+                    {"kind": "goal", "body": " \n "},
+                    {"kind": "gap", "body": "Ships late."},
+                ],
+            }
+        ],
+    }
+    source = write(tmp_path / "in.json", json.dumps(document))
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert (code, err) == (0, "")
+    assert out.endswith("Imported 1 card (1 note).\n")
+    notes = cards_in(db)["Ann"]["notes"]
+    assert [(n["kind"], n["body"]) for n in notes] == [("gap", "Ships late.")]
+
+
 def test_export_to_a_folder_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

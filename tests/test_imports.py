@@ -801,6 +801,119 @@ def test_a_workbooks_bad_rows_are_named_by_their_sheet_row(
     assert cards_in(db)["Ann Lee"]["stage"] == "client"
 
 
+# Amounts a thousand times apart ----------------------------------------------------------------
+
+
+def values_of(cards: dict[str, dict[str, Any]]) -> dict[str, str | None]:
+    return {name: card["value"] for name, card in cards.items()}
+
+
+def test_a_column_whose_other_amounts_write_decimal_commas_reads_3_000_as_thousands(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """excel_de_angebote.csv: 1.234,50 and 12,50 in the Wert column settle 3.000."""
+    out, cards = imported(capsys, FIXTURES / "excel_de_angebote.csv", db, "--map", "Wert=value")
+    assert values_of(cards) == {
+        "Anna Schmidt": "3000.00",
+        "Jonas Weber": "1234.50",
+        "Lena Fischer": "12.50",
+        "Tobias Keller": "25000.00",
+    }
+    assert "could be read two ways" not in out
+
+
+def test_a_column_that_only_says_3_000_is_imported_with_a_warning(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """excel_de_kontakte.csv: Wert formatted #.##0, nothing in the file settles 3.000."""
+    source = FIXTURES / "excel_de_kontakte.csv"
+    code, out, err = run(
+        capsys, "--db", str(db), "import", str(source), "--map", "Wert=value", "--dry-run"
+    )
+    assert (code, err) == (0, "")
+    warning = (
+        "excel_de_kontakte.csv: 2 amounts in Wert could be read two ways ('3.000' was read "
+        "as 3.00, as nothing in the file or the locale says which); check them."
+    )
+    assert out.splitlines()[0] == warning
+    assert out.endswith("Would import 4 cards (2 notes); nothing was written (dry run).\n")
+    out, cards = imported(capsys, source, db, "--map", "Wert=value")
+    assert out.splitlines()[0] == warning
+    assert values_of(cards) == {
+        "Anna Schmidt": "3.00",
+        "Jonas Weber": "12.50",
+        "Lena Fischer": "950.00",
+        "Tobias Keller": None,
+    }
+
+
+def test_the_locale_reads_a_column_that_only_says_3_000(
+    capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """excel_de_kontakte.csv imported by a rep whose locale writes decimal commas."""
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    out, cards = imported(capsys, FIXTURES / "excel_de_kontakte.csv", db, "--map", "Wert=value")
+    assert out.splitlines()[0] == (
+        "excel_de_kontakte.csv: 2 amounts in Wert could be read two ways ('3.000' was read "
+        "as 3000.00, as the locale writes numbers); check them."
+    )
+    assert values_of(cards)["Anna Schmidt"] == "3000.00"
+    assert values_of(cards)["Jonas Weber"] == "12500.00"
+
+
+def test_another_amount_column_of_the_file_settles_3_000(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = tmp_path / "deals.csv"
+    source.write_text(
+        "Name;Amount;Deal value\nAnn Lee;1.250,00;\nBob Ode;;3.000\n", encoding="utf-8"
+    )
+    out, cards = imported(capsys, source, db)
+    assert values_of(cards) == {"Ann Lee": "1250.00", "Bob Ode": "3000.00"}
+    assert out.splitlines()[0] == (
+        "deals.csv: 1 amount in Deal value could be read two ways ('3.000' was read as "
+        "3000.00, as the file's other amounts write decimals with ','); check it."
+    )
+
+
+def _german_workbook(path: Path, *wert: object) -> Path:
+    """A German sheet's Wert column: text cells as typed, number cells as numbers."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Vorname", "Nachname", "Firma", "Wert"])
+    for number, value in enumerate(wert, 1):
+        sheet.append([f"Kunde{number}", "Muster", f"Firma {number}", value])
+    book.save(path)
+    return path
+
+
+def test_a_workbooks_number_cells_neither_settle_nor_change_a_text_3_000(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # 12.5 is a number cell: its "." is Python's, not how the sheet writes text.
+    source = _german_workbook(tmp_path / "kunden.xlsx", "3.000", 12.5, 4000)
+    out, cards = imported(capsys, source, db, "--map", "Wert=value")
+    assert out.splitlines()[0] == (
+        "kunden.xlsx: 1 amount in Wert could be read two ways ('3.000' was read as 3.00, "
+        "as nothing in the file or the locale says which); check it."
+    )
+    assert [card["value"] for card in cards.values()] == ["3.00", "12.50", "4000.00"]
+
+
+def test_a_workbooks_text_decimal_commas_settle_3_000_and_leave_number_cells_be(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    source = _german_workbook(tmp_path / "kunden.xlsx", "3.000", 12.5, "1.234,50", 1.125)
+    out, cards = imported(capsys, source, db, "--map", "Wert=value")
+    assert "could be read two ways" not in out
+    assert [card["value"] for card in cards.values()] == ["3000.00", "12.50", "1234.50", None]
+    # 1.125 has more than two decimals: kept as it is, never read as 1125.
+    assert fields_note(cards["Kunde4 Muster"]) == ["Wert: 1.125"]
+
+
 def test_the_separator_is_the_headers_not_a_notes_cells() -> None:
     from pipeline_tui.domain.importing.table import sniff_delimiter
 

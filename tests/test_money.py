@@ -15,9 +15,11 @@ from pipeline_tui.domain.money import (
     Currency,
     Grouping,
     MoneyError,
+    decimal_mark,
     forecast,
     from_cents,
     grouping_for_locale,
+    is_ambiguous,
     parse_amount,
     probabilities_from_config,
     to_cents,
@@ -32,16 +34,17 @@ from pipeline_tui.domain.stages import Stage
         ("12k", "12000"),
         ("12.5k", "12500"),
         ("1.5m", "1500000"),
-        ("12,500", "12500"),
+        ("12,500.50", "12500.50"),
         ("1,250,000", "1250000"),
+        ("1.250.000", "1250000"),
         ("12 500.50", "12500.50"),
         ("12.500,50", "12500.50"),
         ("12,5", "12.5"),
-        ("€12,500", "12500"),
+        ("€12,500.00", "12500"),
         ("EUR 12500", "12500"),
         ("12500 eur", "12500"),
         ("$ 900", "900"),
-        ("1.250", "1.25"),
+        ("1.25", "1.25"),
         ("0", "0"),
     ],
 )
@@ -54,7 +57,56 @@ def test_a_lone_separator_is_read_as_the_locale_writes_it() -> None:
     assert parse_amount("12.500", german) == Decimal("12500")
     assert parse_amount("12,500", german) == Decimal("12.5")
     assert parse_amount("12.5", german) == Decimal("12.5")
-    assert parse_amount("12,500") == Decimal("12500")
+    english = Grouping()
+    assert parse_amount("12,500", english) == Decimal("12500")
+    assert parse_amount("1.250", english) == Decimal("1.25")
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("12.500", "'12.500' could be 12500 or 12.50; type 12500 or 12.50 to say which."),
+        ("3,000", "'3,000' could be 3000 or 3.00; type 3000 or 3.00 to say which."),
+        ("€3.000", "'€3.000' could be 3000 or 3.00; type 3000 or 3.00 to say which."),
+        ("1.500k", "'1.500k' could be 1500k or 1.50k; type 1500k or 1.50k to say which."),
+        (
+            "12.345",
+            "'12.345' could be 12345, or 12.345 with more than two decimals; "
+            "type 12345 if that is meant.",
+        ),
+    ],
+)
+def test_a_lone_separator_before_three_digits_is_refused_when_no_locale_says(
+    typed: str, says: str
+) -> None:
+    # 12.500 is twelve thousand five hundred in German and twelve and a half in English:
+    # a factor of 1000 apart, so it is never guessed.
+    with pytest.raises(MoneyError) as caught:
+        parse_amount(typed)
+    assert str(caught.value) == says
+
+
+@pytest.mark.parametrize(
+    ("typed", "mark"),
+    [
+        ("1.234,50", ","),
+        ("12,50", ","),
+        ("1.234.567", ","),
+        ("€ 12,5k", ","),
+        ("1,234.50", "."),
+        ("12.5", "."),
+        ("1,234,567", "."),
+        ("12.500", None),
+        ("3,000", None),
+        ("12500", None),
+        ("", None),
+        ("TBC", None),
+        ("1,25,000", None),
+    ],
+)
+def test_the_decimal_mark_an_amount_shows_by_itself(typed: str, mark: str | None) -> None:
+    assert decimal_mark(typed) == mark
+    assert is_ambiguous(typed) == (typed in ("12.500", "3,000"))
 
 
 def test_nothing_typed_is_no_value() -> None:
@@ -110,7 +162,12 @@ def test_grouping_follows_the_locale() -> None:
     assert grouping_for_locale({"LANG": "de_DE.UTF-8"}) == Grouping(".", ",")
     assert grouping_for_locale({"LANG": "en_GB.UTF-8"}) == Grouping(",", ".")
     assert grouping_for_locale({"LC_ALL": "de_CH.UTF-8", "LANG": "de_DE"}) == Grouping("'", ".")
-    assert grouping_for_locale({}) == Grouping()
+    assert grouping_for_locale({"LANG": "ja_JP.UTF-8"}) == Grouping(",", ".")
+    # Nothing that says how numbers are written: no grouping, ambiguous amounts refused.
+    assert grouping_for_locale({}) is None
+    assert grouping_for_locale({"LANG": "C.UTF-8"}) is None
+    assert grouping_for_locale({"LC_ALL": "POSIX", "LANG": "de_DE.UTF-8"}) is None
+    assert grouping_for_locale({"LANG": "xx_YY"}) is None
 
 
 def test_forecast_weights_each_value_by_its_stage() -> None:
@@ -149,6 +206,29 @@ def test_forecast_adds_up(
 def test_formatted_amounts_read_back(amount: Decimal) -> None:
     for grouping in (Grouping(), Grouping(".", ","), Grouping("\u202f", ","), Grouping("'", ".")):
         assert parse_amount(Currency("EUR", grouping).format(amount), grouping) == amount
+
+
+@given(st.from_regex(r"[1-9][0-9]{0,6}([.,][0-9]{1,4}){0,3}", fullmatch=True))
+def test_only_an_ambiguous_amount_depends_on_the_decimal_mark(typed: str) -> None:
+    """Whatever a locale or an import decides moves "12.500" only, never "12.50"."""
+
+    def read(grouping: Grouping) -> Decimal | str | None:
+        try:
+            return parse_amount(typed, grouping)
+        except MoneyError:
+            return "refused"
+
+    english, german = read(Grouping(",", ".")), read(Grouping(".", ","))
+    assert (english != german) <= is_ambiguous(typed)
+    if not is_ambiguous(typed):
+        assert read_without_locale(typed) == english
+
+
+def read_without_locale(typed: str) -> Decimal | str | None:
+    try:
+        return parse_amount(typed)
+    except MoneyError:
+        return "refused"
 
 
 @given(amounts)

@@ -24,7 +24,10 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "value.db"
 
 
-def test_add_takes_a_value_and_a_close_date(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+def test_add_takes_a_value_and_a_close_date(
+    capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "en_IE.UTF-8")  # 12,500 is twelve thousand five hundred
     code, out, _ = run(capsys, db, "add", "Ann Okafor", "--value", "€12,500", "--close", "eom")
     assert code == 0 and "Added Ann Okafor" in out
     (card,) = service_for(db).cards()
@@ -76,6 +79,47 @@ def test_value_errors_are_one_sentence(
     assert says in one_line_error(code, err)
     (card,) = service_for(db).cards()
     assert card.value is None
+
+
+def test_an_amount_that_could_be_a_thousand_times_off_is_refused(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    # No locale says whether "." or "," is the decimal mark (LANG=C.UTF-8).
+    run(capsys, db, "add", "Ann Okafor")
+    code, _, err = run(capsys, db, "value", "1", "12.500")
+    assert one_line_error(code, err) == (
+        "pipeline-tui: error: '12.500' could be 12500 or 12.50; type 12500 or 12.50 to say which."
+    )
+    code, _, err = run(capsys, db, "add", "Bo Lind", "--value", "3,000")
+    assert "'3,000' could be 3000 or 3.00" in one_line_error(code, err)
+    assert [(card.name, card.value) for card in service_for(db).cards()] == [("Ann Okafor", None)]
+    code, out, _ = run(capsys, db, "value", "1", "12500")
+    assert (code, out) == (0, "Ann Okafor is worth €12,500.\n")
+    code, out, _ = run(capsys, db, "value", "1", "12.50")
+    assert out == "Ann Okafor is worth €12.50 (was €12,500).\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "worth"),
+    [
+        ("de_DE.UTF-8", "12.500", "€12.500"),
+        ("de_DE.UTF-8", "12,500", "€12,50"),
+        ("en_IE.UTF-8", "12.500", "€12.50"),
+        ("en_IE.UTF-8", "12,500", "€12,500"),
+    ],
+)
+def test_the_locale_settles_which_mark_is_the_decimal_one(
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    typed: str,
+    worth: str,
+) -> None:
+    monkeypatch.setenv("LANG", lang)
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, _ = run(capsys, db, "value", "1", typed)
+    assert (code, out) == (0, f"Ann Okafor is worth {worth}.\n")
 
 
 def test_value_uses_the_configured_currency(

@@ -70,7 +70,8 @@ async def test_editing_a_value_saves_it_and_the_column_total_follows(
 ) -> None:
     add(service, "Ada", "1000")
     add(service, "Ben", "500")
-    async with running(service) as (app, pilot):
+    english = make_app(service, currency=Currency("EUR", Grouping(",", ".")))
+    async with running(english) as (app, pilot):
         assert "€1.5k" in screen_text(app).splitlines()[1]
         await press(pilot, "e", *to_value())
         app.screen.inputs["value"].value = ""  # type: ignore[attr-defined]
@@ -80,6 +81,45 @@ async def test_editing_a_value_saves_it_and_the_column_total_follows(
         values = {card.name: card.value for card in service.board()[Stage.LEAD]}
         assert values == {"Ada": Decimal("1000"), "Ben": Decimal("2000")}
         assert "€3k" in screen_text(app).splitlines()[1]
+
+
+async def test_an_amount_that_could_be_a_thousand_times_off_is_refused_in_the_form(
+    service: PipelineService,
+) -> None:
+    # An app whose locale does not say which mark is the decimal one.
+    async with running(service) as (app, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        await press(pilot, *to_value())
+        await type_text(pilot, "12.500")
+        # The hint under the field says why, before the rep saves.
+        assert "'12.500' could be 12500 or 12.50; type 12500 or 12.50" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardFormScreen)
+        assert app.screen.focused is app.screen.inputs["value"]
+        assert service.board()[Stage.LEAD] == []
+        app.screen.inputs["value"].value = ""
+        await type_text(pilot, "12500")
+        await press(pilot, "enter")
+        await settle(pilot)
+        (card,) = service.board()[Stage.LEAD]
+        assert card.value == Decimal("12500")
+
+
+async def test_a_german_locale_reads_a_dot_before_three_digits_as_thousands(
+    service: PipelineService,
+) -> None:
+    german = make_app(service, currency=Currency("EUR", Grouping(".", ",")))
+    async with running(german) as (app, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        await press(pilot, *to_value())
+        await type_text(pilot, "12.500")
+        assert "€12.500" in screen_text(app)  # the value as it will be saved
+        await press(pilot, "enter")
+        await settle(pilot)
+        (card,) = service.board()[Stage.LEAD]
+        assert card.value == Decimal("12500")
 
 
 async def test_the_value_is_kept_in_the_form_draft(service: PipelineService) -> None:

@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tags", default="", help="comma- or space-separated")
     add.add_argument("--next", default="", dest="next_action", help="next action")
     add.add_argument("--due", default="", help="due date: 2026-12-01, today, tomorrow, fri, +3d")
-    add.add_argument("--value", default="", help="what the deal is worth: 12500, 12,500, 12.5k")
+    add.add_argument("--value", default="", help="what the deal is worth: 12500, 12500.50, 12.5k")
     add.add_argument("--close", default="", help="expected close date: 2026-12-31, eom, +1m")
     add.add_argument(
         "--force", action="store_true", help="add it even if it looks like a card already there"
@@ -864,6 +864,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
                 dry_run=args.dry_run,
                 skip_bad=args.skip_bad,
                 progress=progress,
+                grouping=config.currency.grouping,
             )
     finally:
         service.close()

@@ -55,35 +55,103 @@ def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
     decimal point where the locale writes it so ("1.250" is one and a quarter in
     English, "1,250" in German); the other groups thousands when three digits follow
     ("12,500" in English, "12.500" in German) and is a decimal point otherwise ("12,5").
+    Without a grouping (no locale says how numbers are written) a lone one followed by
+    three digits could be either, a factor of 1000 apart: refused, never guessed.
     """
     raw = text.strip()
     if not raw:
         return None
+    number, suffix = _number_part(raw)
+    multiplier = _MULTIPLIERS[suffix] if suffix else Decimal(1)
+    if grouping is None and _is_ambiguous(number):
+        raise MoneyError(_ambiguous(raw, number, suffix))
+    number = _decimal_point(number, grouping or Grouping())
+    try:
+        amount = Decimal(number) * multiplier
+    except InvalidOperation:
+        raise _not_an_amount(raw) from None
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
+        raise MoneyError(f"{raw!r} has more than two decimals.")
+    if amount > MAX_VALUE:
+        raise MoneyError(f"{raw!r} is more than a value can be.")
+    return amount.quantize(CENT)
+
+
+def _number_part(raw: str) -> tuple[str, str]:
+    """The digits and separators of an amount, and its multiplier ("k", "m" or "")."""
     number = raw
     for symbol in sorted(_SYMBOLS.values(), key=len, reverse=True):
         number = number.replace(symbol, "")
     number = re.sub(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", number.strip())
     number = number.strip()
-    multiplier = Decimal(1)
+    suffix = ""
     if number[-1:].lower() in _MULTIPLIERS:
-        multiplier = _MULTIPLIERS[number[-1].lower()]
+        suffix = number[-1].lower()
         number = number[:-1].rstrip()
     if number.startswith("-"):
         raise MoneyError(f"A value cannot be negative ({raw!r}).")
     for space in _SPACES:
         number = number.replace(space, "")
     if not re.fullmatch(r"\d[\d,.]*", number) or not re.search(r"\d$", number):
-        raise MoneyError(f"{raw!r} is not an amount; type one like 12500, 12,500 or 12k.")
-    number = _decimal_point(number, grouping or Grouping())
+        raise _not_an_amount(raw)
+    return number, suffix
+
+
+def _not_an_amount(raw: str) -> MoneyError:
+    return MoneyError(f"{raw!r} is not an amount; type one like 12500, 12500.50 or 12k.")
+
+
+_AMBIGUOUS = re.compile(r"\d+[.,]\d{3}")
+"""One separator and three digits after it: "12.500" is 12500 in German, 12.5 in English."""
+
+
+def _is_ambiguous(number: str) -> bool:
+    return _AMBIGUOUS.fullmatch(number) is not None
+
+
+def _ambiguous(raw: str, number: str, suffix: str) -> str:
+    """Why an amount is refused, and the two ways to write it that no one misreads."""
+    whole, fraction = re.split(r"[.,]", number)
+    thousands = f"{int(whole + fraction)}{suffix}"
+    if fraction.endswith("0"):
+        cents = f"{int(whole)}.{fraction[:2]}{suffix}"
+        return f"{raw!r} could be {thousands} or {cents}; type {thousands} or {cents} to say which."
+    return (
+        f"{raw!r} could be {thousands}, or {whole}.{fraction}{suffix} with more than two "
+        f"decimals; type {thousands} if that is meant."
+    )
+
+
+def is_ambiguous(text: str) -> bool:
+    """Whether the amount reads differently with "," or "." as the decimal mark
+    ("12.500", "3,000"); False for nothing typed and for what is not an amount."""
     try:
-        amount = Decimal(number) * multiplier
-    except InvalidOperation:
-        raise MoneyError(f"{raw!r} is not an amount; type one like 12500, 12,500 or 12k.") from None
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
-        raise MoneyError(f"{raw!r} has more than two decimals.")
-    if amount > MAX_VALUE:
-        raise MoneyError(f"{raw!r} is more than a value can be.")
-    return amount.quantize(CENT)
+        return bool(text.strip()) and _is_ambiguous(_number_part(text.strip())[0])
+    except MoneyError:
+        return False
+
+
+def decimal_mark(text: str) -> str | None:
+    """The decimal mark an amount shows by how it is written, whatever the locale: ","
+    in "1.234,50", "12,50" and "1.234.567" (dots group thousands), "." in "1,234.50",
+    "12.5" and "1,234,567"; None when it shows neither ("12500", "12.500", not an amount).
+    """
+    try:
+        if parse_amount(text, Grouping()) is None:
+            return None
+        number = _number_part(text.strip())[0]
+    except MoneyError:
+        return None
+    commas, dots = number.count(","), number.count(".")
+    if commas and dots:
+        return "," if number.rfind(",") > number.rfind(".") else "."
+    if commas > 1:
+        return "."
+    if dots > 1:
+        return ","
+    if (commas or dots) and not _is_ambiguous(number):
+        return "," if commas else "."
+    return None
 
 
 def _decimal_point(number: str, grouping: Grouping) -> str:
@@ -137,6 +205,7 @@ class Grouping:
 
 
 _LANGUAGE_GROUPING = {
+    **dict.fromkeys(("en", "ga", "mt", "he", "hi", "ja", "ko", "th", "zh"), Grouping(",", ".")),
     **dict.fromkeys(("de", "nl", "es", "it", "pt", "da", "id", "tr", "el"), Grouping(".", ",")),
     **dict.fromkeys(
         ("fr", "sv", "nb", "nn", "no", "fi", "cs", "pl", "ru", "uk", "sk"), Grouping("\u202f", ",")
@@ -145,26 +214,29 @@ _LANGUAGE_GROUPING = {
 _LOCALE_VARIABLES = ("LC_ALL", "LC_NUMERIC", "LANG")
 
 
-def grouping_for_locale(environ: Mapping[str, str]) -> Grouping:
-    """How the locale (LC_ALL, LC_NUMERIC, LANG) groups numbers; English's otherwise."""
+def grouping_for_locale(environ: Mapping[str, str]) -> Grouping | None:
+    """How the locale (LC_ALL, LC_NUMERIC, LANG) groups numbers; None when it does not
+    say (unset, C, POSIX, a language not listed here): shown the English way, and an
+    amount that only the decimal mark could settle ("12.500") is refused."""
     for variable in _LOCALE_VARIABLES:
         name = environ.get(variable, "")
         if name:
             if re.match(r"^de_CH", name):
                 return Grouping("'", ".")
-            language = re.match(r"^([a-zA-Z]{2,3})", name)
+            language = re.match(r"^([a-zA-Z]{2,3})(?![a-zA-Z])", name)
             if language:
-                return _LANGUAGE_GROUPING.get(language.group(1).lower(), Grouping())
-            return Grouping()
-    return Grouping()
+                return _LANGUAGE_GROUPING.get(language.group(1).lower())
+            return None
+    return None
 
 
 @dataclass(frozen=True)
 class Currency:
-    """The currency values are shown in ([money] currency) and the locale's grouping."""
+    """The currency values are shown in ([money] currency) and the locale's grouping
+    (None: the locale does not say; shown the English way)."""
 
     code: str = DEFAULT_CURRENCY
-    grouping: Grouping = Grouping()
+    grouping: Grouping | None = None
 
     @property
     def symbol(self) -> str:
@@ -175,7 +247,7 @@ class Currency:
         whole, cents = divmod(amount.quantize(CENT), 1)
         text = self._group(int(whole))
         if cents:
-            text += self.grouping.decimal + f"{int(cents * 100):02d}"
+            text += self._shown.decimal + f"{int(cents * 100):02d}"
         return self.symbol + text
 
     def short(self, amount: Decimal) -> str:
@@ -195,10 +267,14 @@ class Currency:
     def _tenths(self, amount: Decimal) -> str:
         text = str(amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
         text = text.removesuffix(".0")
-        return text.replace(".", self.grouping.decimal)
+        return text.replace(".", self._shown.decimal)
 
     def _group(self, whole: int) -> str:
-        return f"{whole:,}".replace(",", self.grouping.thousands)
+        return f"{whole:,}".replace(",", self._shown.thousands)
+
+    @property
+    def _shown(self) -> Grouping:
+        return self.grouping or Grouping()
 
 
 def probabilities_from_config(

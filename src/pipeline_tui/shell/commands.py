@@ -197,8 +197,10 @@ def register(
         "set what a card's deal is worth",
         """
         Set the card's value (in the currency of [money] currency in the config), as you
-        would write it: 12500, 12,500, 12.5k, €12,500. "none" clears it. --close sets
-        the day you expect the deal to close. The stand-up weighs the values by stage
+        would write it: 12500, 12 500.50, 12.5k, €12,500.50. A lone comma or dot before
+        three digits (12,500) is read as your locale writes numbers, and refused where
+        the locale does not say. "none" clears it. --close sets the day you expect the
+        deal to close. The stand-up weighs the values by stage
         ([stages] probability) into a forecast.
         """,
         """
@@ -208,7 +210,7 @@ def register(
         """,
     )
     value.add_argument("card", metavar="CARD", help=CARD_HELP)
-    value.add_argument("amount", metavar="AMOUNT", help='12500, 12,500, 12.5k; "none" clears it')
+    value.add_argument("amount", metavar="AMOUNT", help='12500, 12500.50, 12.5k; "none" clears it')
     value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
 
     park = _parser(

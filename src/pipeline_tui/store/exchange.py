@@ -32,7 +32,7 @@ from pipeline_tui.domain.importing.plan import PlannedCard
 from pipeline_tui.domain.importing.table import Table, from_spreadsheet, spreadsheet_safe
 from pipeline_tui.domain.importing.vcard import VCardContact, write_vcard
 from pipeline_tui.domain.importing.vocabulary import StageMeaning
-from pipeline_tui.domain.money import from_cents
+from pipeline_tui.domain.money import Grouping, from_cents
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.importing.merge import Merge, resolve
@@ -86,7 +86,8 @@ class ImportReport:
     kept: tuple[str, ...] = ()
     """Columns no card field takes, kept in each card's Imported fields note."""
     assumptions: tuple[str, ...] = ()
-    """What reading the file had to assume (an encoding), for the summary."""
+    """What reading the file had to assume (an encoding, how to read "3.000"), for the
+    summary."""
     skipped_lines: tuple[str, ...] = ()
     """Lines that are not contacts (a preamble, a report's footer), in words."""
     stage_values: list[tuple[str, str, StageReading, int]] = field(default_factory=list)
@@ -127,11 +128,13 @@ def import_file(
     dry_run: bool = False,
     skip_bad: bool = False,
     progress: Progress = no_progress,
+    grouping: Grouping | None = None,
 ) -> ImportReport:
     """Import a contacts file (CSV, .xlsx, .vcf) or a pipeline-tui JSON export.
 
     Nothing is written when a row is bad (unless skip_bad) or with dry_run. Raises
-    ImportFileError when the file as a whole cannot be used.
+    ImportFileError when the file as a whole cannot be used. `grouping` is how the
+    locale writes numbers (None: it does not say), for amounts the file leaves open.
     """
     source = read_contacts(read_bytes(path), path.suffix)
     if isinstance(source, JsonDocument):
@@ -148,6 +151,7 @@ def import_file(
             now=now,
             user=user,
             progress=progress,
+            grouping=grouping,
         )
     if report.problems and not skip_bad:
         return report
@@ -177,6 +181,7 @@ def _plan_table(
     now: datetime,
     user: str,
     progress: Progress,
+    grouping: Grouping | None = None,
 ) -> tuple[ImportReport, list[PlannedCard]]:
     columns: Columns = map_columns(
         table.headers, mapping, detect_profile(table.headers, table.kind)
@@ -199,7 +204,10 @@ def _plan_table(
         skipped_lines=tuple(skipped),
         fields={name: tuple(c.header for c in cs) for name, cs in columns.candidates.items()},
     )
-    reader = reader_for(table, columns, today=today, now=now, user=user, stage_map=stage_map)
+    reader = reader_for(
+        table, columns, today=today, now=now, user=user, stage_map=stage_map, grouping=grouping
+    )
+    report.assumptions += reader.warnings
     cards: list[PlannedCard] = []
     total = len(table.rows)
     is_csv = table.kind == "CSV"

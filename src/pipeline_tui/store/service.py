@@ -50,6 +50,7 @@ from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
+from pipeline_tui.domain.money import Grouping
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, CriterionAnswer, Qualification
 from pipeline_tui.domain.schedule import Activity, ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -528,9 +529,11 @@ class PipelineService:
         dry_run: bool = False,
         skip_bad: bool = False,
         progress: Progress | None = None,
+        grouping: Grouping | None = None,
     ) -> ImportReport:
         """Import a contacts file (CSV, .xlsx, .vcf) or a pipeline-tui JSON export in one
-        transaction (nothing is written on a bad row unless skip_bad, or on dry_run)."""
+        transaction (nothing is written on a bad row unless skip_bad, or on dry_run).
+        `grouping`: how the locale writes numbers, for amounts the file leaves open."""
         from pipeline_tui.store import exchange
 
         return exchange.import_file(
@@ -544,6 +547,7 @@ class PipelineService:
             dry_run=dry_run,
             skip_bad=skip_bad,
             progress=progress or exchange.no_progress,
+            grouping=grouping,
         )
 
     def export_document(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pipeline_tui.domain.stages import Stage
 
 
 def currency(app: App[Any]) -> Currency:
-    """The app's currency (euros, English grouping, for an app started without one)."""
+    """The app's currency (euros, in no locale's grouping, for an app started without one)."""
     chosen = getattr(app, "currency", None)
     return chosen if isinstance(chosen, Currency) else Currency()
 

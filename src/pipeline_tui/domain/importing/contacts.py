@@ -43,7 +43,13 @@ from pipeline_tui.domain.importing.vocabulary import (
     stage_from_text,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.money import MoneyError, parse_amount
+from pipeline_tui.domain.money import (
+    Grouping,
+    MoneyError,
+    decimal_mark,
+    is_ambiguous,
+    parse_amount,
+)
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 
@@ -298,6 +304,12 @@ class ContactReader:
     stage_map: Mapping[str, StageMeaning] = field(default_factory=dict)
     day_first: Mapping[str, bool] = field(default_factory=dict)
     tally: StageTally = field(default_factory=StageTally)
+    amounts: Mapping[int, Grouping] = field(default_factory=dict)
+    """How each amount column's "12.500" is read (by column index; see amount_readings)."""
+    numbers: set[tuple[int, int]] = field(default_factory=set)
+    """A workbook's number cells with a fraction (Table.numbers): "." is their decimal mark."""
+    warnings: tuple[str, ...] = ()
+    """What reading the amounts had to assume, for the summary."""
 
     def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem:
         columns = self.columns
@@ -307,6 +319,7 @@ class ContactReader:
             )
         kept: list[str] = []
         headers: dict[str, str] = {}
+        sources: dict[str, Column] = {}
 
         def cell(column: Column) -> str:
             return values[column.index] if column.index < len(values) else ""
@@ -326,6 +339,7 @@ class ContactReader:
                 if not chosen:
                     chosen = parts[0]
                     headers[name] = column.header
+                    sources[name] = column
                     rest = parts[1:]
                 else:
                     rest = [p for p in parts if p.casefold() != chosen.casefold()]
@@ -378,7 +392,11 @@ class ContactReader:
             kept.append(f"Referred by: {referrer}")
             source = source or TouchpointKind.REFERRAL
         source = source or columns.profile.source
-        value, expected_close = self._deal(pick("value"), pick("expected_close"), headers, kept)
+        value_text = pick("value")
+        grouping = self._grouping(line, sources["value"]) if value_text else Grouping()
+        value, expected_close = self._deal(
+            value_text, pick("expected_close"), headers, kept, grouping
+        )
         met_text = pick("met_on")
         created_text = pick("created")
         notes_text = clean_text(pick("notes", multi="")).strip()
@@ -446,15 +464,26 @@ class ContactReader:
         )
         return own.apply(card) if own is not None else card
 
+    def _grouping(self, line: int, column: Column) -> Grouping:
+        """How the column's "12.500" is read; a workbook's number cell is Python's text."""
+        if (line, column.index) in self.numbers:
+            return Grouping()
+        return self.amounts.get(column.index, Grouping())
+
     def _deal(
-        self, value_text: str, close_text: str, headers: Mapping[str, str], kept: list[str]
+        self,
+        value_text: str,
+        close_text: str,
+        headers: Mapping[str, str],
+        kept: list[str],
+        grouping: Grouping,
     ) -> tuple[Decimal | None, date | None]:
         """The deal's value and expected close; one that cannot be read is kept in the
         Imported fields note, never dropped and never a reason to refuse the row."""
         value = None
         if value_text:
             try:
-                value = parse_amount(value_text)
+                value = parse_amount(value_text, grouping)
             except MoneyError:
                 kept.append(f"{headers['value']}: {clean_line(value_text)}")
         close = self._date("expected_close", close_text) if close_text else None
@@ -540,8 +569,11 @@ def reader_for(
     now: datetime,
     user: str,
     stage_map: Mapping[str, StageMeaning] | None = None,
+    grouping: Grouping | None = None,
 ) -> ContactReader:
-    """A reader that knows, per date column, whether the file writes the day first."""
+    """A reader that knows, per date column, whether the file writes the day first, and
+    per amount column which mark is the decimal one (`grouping`: the locale's, if it
+    says)."""
     day_first: dict[str, bool] = {}
     for name in ("due", "met_on", "created", "expected_close"):
         indexes = [c.index for c in columns.candidates.get(name, ())]
@@ -549,7 +581,83 @@ def reader_for(
             day_first[name] = is_day_first(
                 cells[i] for _, cells in table.rows for i in indexes if i < len(cells)
             )
-    return ContactReader(columns, today, now, user, stage_map or {}, day_first)
+    amounts, warnings = amount_readings(table, columns, grouping)
+    return ContactReader(
+        columns,
+        today,
+        now,
+        user,
+        stage_map or {},
+        day_first,
+        amounts=amounts,
+        numbers=table.numbers,
+        warnings=warnings,
+    )
+
+
+_GROUPING_OF_MARK = {",": Grouping(".", ","), ".": Grouping(",", ".")}
+
+
+def amount_readings(
+    table: Table, columns: Columns, locale: Grouping | None = None
+) -> tuple[dict[int, Grouping], tuple[str, ...]]:
+    """How each amount column's "12.500" and "3,000" are read, and a warning for each
+    column whose own amounts do not settle it.
+
+    Such an amount is 1000 times more with one decimal mark than with the other. The
+    column's other amounts settle it ("1.234,50" and "12,50" write decimals with a
+    comma), else the file's other amount columns, else the locale; with none of them,
+    the English reading (as before). Every other amount reads the same whatever is
+    chosen here. A workbook's number cells say nothing about how the sheet writes text.
+    """
+    value_columns = columns.candidates.get("value", ())
+    if columns.profile.own:
+        return dict.fromkeys((c.index for c in value_columns), Grouping()), ()
+    marks: dict[int, set[str]] = {c.index: set() for c in value_columns}
+    ambiguous: dict[int, list[str]] = {c.index: [] for c in value_columns}
+    for line, cells in table.rows:
+        for column in value_columns:
+            if column.index >= len(cells) or (line, column.index) in table.numbers:
+                continue
+            text = cells[column.index].strip()
+            mark = decimal_mark(text) if text else None
+            if mark is not None:
+                marks[column.index].add(mark)
+            elif text and is_ambiguous(text):
+                ambiguous[column.index].append(text)
+    in_file: set[str] = set().union(*marks.values())
+    readings: dict[int, Grouping] = {}
+    warnings: list[str] = []
+    for column in value_columns:
+        own = marks[column.index]
+        if len(own) == 1:
+            readings[column.index] = _GROUPING_OF_MARK[next(iter(own))]
+            continue
+        if len(in_file) == 1 and not own:
+            mark = next(iter(in_file))
+            reading, why = (
+                _GROUPING_OF_MARK[mark],
+                f"as the file's other amounts write decimals with {mark!r}",
+            )
+        elif locale is not None:
+            reading, why = locale, "as the locale writes numbers"
+        else:
+            reading, why = Grouping(), "as nothing in the file or the locale says which"
+        readings[column.index] = reading
+        found = ambiguous[column.index]
+        if found:
+            example = clean_line(found[0])
+            try:
+                read = f"was read as {parse_amount(found[0], reading)}"
+            except MoneyError:  # "12.345" read with "." as the decimal mark
+                read = "was kept in the Imported fields note"
+            count = len(found)
+            warnings.append(
+                f"{count} amount{'s' if count != 1 else ''} in {column.header} could be "
+                f"read two ways ({example!r} {read}, {why}); "
+                f"check {'them' if count != 1 else 'it'}"
+            )
+    return readings, tuple(warnings)
 
 
 _EMAIL_LIST = re.compile(r"\s*[,;]\s*")
@@ -652,7 +760,8 @@ class _OwnRow:
         won_text = cells.get("won_value", "").strip()
         nurture_text = cells.get("nurture_until", "").strip()
         try:
-            won_value = parse_amount(won_text) if won_text else None
+            # Our own export writes "12500.50": "." is its decimal mark.
+            won_value = parse_amount(won_text, Grouping()) if won_text else None
         except MoneyError as error:
             raise ValueError(_lower_first(str(error)).rstrip(".")) from None
         try:

@@ -24,7 +24,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.money import MoneyError, parse_amount
+from pipeline_tui.domain.money import Grouping, MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
 from pipeline_tui.domain.stages import Stage
@@ -101,11 +101,14 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
     notes = []
     for note in get.objects("notes"):
         n = _Getter(note, "a note")
+        body = clean_text(n.text("body"))
+        if not body.strip():
+            continue  # a note with no text ("body": null) is no note: the app keeps none
         created = n.moment("created_at") or now
         notes.append(
             PlannedNote(
                 n.choice("kind", NoteKind) or NoteKind.GENERAL,
-                clean_text(n.text("body")),
+                body,
                 created,
                 n.moment("updated_at") or created,
                 _version(note.get("version")),
@@ -268,7 +271,7 @@ class _Getter:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self._bad(key, "an amount like 12500.50")
         try:
-            return parse_amount(str(value))
+            return parse_amount(str(value), Grouping())  # the export's "." decimal mark
         except MoneyError:
             raise self._bad(key, "an amount like 12500.50") from None
 

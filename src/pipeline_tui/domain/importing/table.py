@@ -32,6 +32,9 @@ class Table:
     footer_lines: int = 0
     notes: list[str] = field(default_factory=list)
     """What the reader had to assume, for the summary (an encoding, a sheet)."""
+    numbers: set[tuple[int, int]] = field(default_factory=set)
+    """(line, column) of a workbook's number cells with a fraction: their text is
+    Python's ("12.5"), not how the sheet writes numbers."""
 
     @property
     def preamble_lines(self) -> int:

@@ -34,8 +34,14 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
         first_row = (sheet.start or (0, 0))[0] + 1
         values = sheet.to_python(skip_empty_area=True)
     records: list[tuple[int, list[str]]] = []
+    numbers: set[tuple[int, int]] = set()
     for number, row in enumerate(values, first_row):
         cells = [_text(value) for value in row]
+        numbers.update(
+            (number, index)
+            for index, value in enumerate(row)
+            if isinstance(value, float) and not value.is_integer()
+        )
         while cells and not cells[-1]:
             cells.pop()
         if any(cells):
@@ -45,6 +51,7 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
     index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
     header_line, headers = records[index]
     table = Table([h.strip() for h in headers], records[index + 1 :], kind="Excel workbook")
+    table.numbers = numbers
     table.header_line = header_line
     if extra_sheets:
         table.notes.append(
