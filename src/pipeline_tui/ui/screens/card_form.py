@@ -45,7 +45,7 @@ FIELDS = (
     ("tags", "Tags", "comma or space separated"),
     ("next_action", "Next action", "the one concrete next step"),
     ("due", "Due", ""),  # the hint in the rep's date order, filled in by compose
-    ("value", "Value", "12,500 or 12k"),
+    ("value", "Value", "12500 or 12k"),
     ("close", "Close", "+1m, eom"),  # beside the value: room for a short hint only
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
