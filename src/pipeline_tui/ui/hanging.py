@@ -7,6 +7,7 @@ the first column, under the labels, where it read as a line of its own.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.strip import Strip
@@ -21,10 +22,17 @@ class Hanging(Visual):
     def __init__(self, content: Content, indent: int) -> None:
         self.content = content
         self.indent = indent
+        # From the plain text: Content.split, for every line of a long stand-up, was
+        # most of the time it took to open.
+        plain_lines = content.plain.split("\n")
+        self._height = len(plain_lines)
+        self._widest = max(map(cell_len, plain_lines))
         self._wrapped: tuple[int, Content] | None = None
 
     def at(self, width: int) -> Content:
         """The content wrapped to `width`, ready to draw."""
+        if self._widest <= width:  # most lines, most of the time: nothing to wrap
+            return self.content
         if self._wrapped is not None and self._wrapped[0] == width:
             return self._wrapped[1]
         narrower = width - self.indent
@@ -57,4 +65,6 @@ class Hanging(Visual):
         return self.content.get_minimal_width(rules)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
+        if self._widest <= width:
+            return self._height
         return self.at(width).get_height(rules, width)
