@@ -6,10 +6,12 @@ they are about and logs the touchpoints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.text import clean_line
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,14 @@ class Captured:
     delivered: bool = True
     """False for a message that never reached a mailbox (no Received, Delivered-To or
     Return-Path header): a copy from the rep's Sent folder, or a draft."""
+    origin: str = ""
+    """What identifies the item wherever it is piped from: "message-id:<...>" for an
+    email, "uid:<...>" for an invite (with its RECURRENCE-ID); "" if it says nothing,
+    and then it is logged however often it comes in."""
+    sequence: int = 0
+    """An invite's SEQUENCE: one higher than the logged one is an update of it."""
+    read_on: date | None = None
+    """The day it was piped in (the rep's today); None: the store's clock says."""
 
 
 @dataclass(frozen=True)
@@ -58,3 +68,23 @@ class CaptureResult:
     created: bool
     summary: str
     next_step_set: bool = False
+    updated: bool = False
+    """An update of an invite logged before: no touchpoint, the next action it set moved."""
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A card an item was logged on before, and the day."""
+
+    card_id: int
+    card_name: str
+    on: date
+
+
+def already_logged(logged: Sequence[Logged]) -> str:
+    """ "Already logged on Ann Okafor (card 3) on 2026-11-20": where and when an item
+    was logged (the first day, when on several cards)."""
+    cards = [f"{clean_line(item.card_name)} (card {item.card_id})" for item in logged]
+    where = cards[0] if len(cards) == 1 else ", ".join(cards[:-1]) + " and " + cards[-1]
+    day = min(item.on for item in logged)
+    return f"Already logged on {where} on {day.isoformat()}"
