@@ -147,6 +147,7 @@ def test_an_apple_mail_message_from_someone_new_makes_a_lead(
         "summary": "Introduction from Ben",
         "next_action_set": False,
         "updated": False,
+        "next_action_cleared": False,
     }
 
 
@@ -313,6 +314,61 @@ def test_an_outlook_ics_with_its_time_zone(
     )
     jurgen = cards(db)["Jürgen Müller"]
     assert jurgen.summary.next_action_due == date(2026, 12, 1)  # type: ignore[attr-defined]
+
+
+def test_a_cancelled_invite_clears_the_meeting_it_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Gmail's cancellation: METHOD:CANCEL, STATUS:CANCELLED, the invitation's UID with
+    # SEQUENCE one higher (RFC 5546 3.2.5), in a "Canceled event" message.
+    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    cancelled = fixture("gmail-show-original-cancelled.eml")
+    code, out, _ = capture(capsys, monkeypatch, db, cancelled, "-n")
+    assert code == 0
+    assert out.splitlines()[-2] == (
+        "Would clear the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
+        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
+        "cancelled."
+    )
+    assert cards(db)["Ann Okafor"].summary.next_action_due == date(2026, 11, 26)  # type: ignore[attr-defined]
+    code, out, err = capture(capsys, monkeypatch, db, cancelled)
+    assert (code, err) == (0, "")
+    assert out == (
+        "Cleared the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
+        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
+        "cancelled.\n"
+    )
+    ann = cards(db)["Ann Okafor"]
+    assert (ann.summary.next_action, ann.summary.next_action_due) == ("", None)  # type: ignore[attr-defined]
+    [touchpoint] = ann.touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.summary.startswith("Invite: ")  # no meeting logged for the cancellation
+
+
+def test_a_cancelled_invite_leaves_a_next_action_the_rep_set_since(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    main(["next", "ann", "Send the quote", "--due", "fri", "--db", str(db)])
+    capsys.readouterr()
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("gmail-show-original-cancelled.eml"))
+    assert code == 0
+    assert out == (
+        "The meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was cancelled; "
+        "nothing was logged.\n"
+    )
+    ann = cards(db)["Ann Okafor"]
+    assert ann.summary.next_action == "Send the quote"  # type: ignore[attr-defined]
+    assert len(ann.touchpoints) == 1  # type: ignore[attr-defined]
+
+
+def test_a_cancellation_of_an_invite_never_logged_logs_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Exchange's cancellation: METHOD:CANCEL, "Canceled: " before the SUMMARY, no VALARM.
+    code, out, err = capture(capsys, monkeypatch, db, fixture("outlook-cancel.ics"))
+    assert (code, err) == (0, "")
+    assert out == "The meeting Quote review (Tue 1 Dec 22:00) was cancelled; nothing was logged.\n"
+    assert set(cards(db)) == {"Ann Okafor", "Ben Hollis"}
 
 
 # vCards --------------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ class Captured:
     and then it is logged however often it comes in."""
     sequence: int = 0
     """An invite's SEQUENCE: one higher than the logged one is an update of it."""
+    cancelled: bool = False
+    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED): no meeting."""
+    meeting: str = ""
+    """An invite's title and time, as the rep is told it ("Rollout plan (Thu 26 Nov 10:00)")."""
     read_on: date | None = None
     """The day it was piped in (the rep's today); None: the store's clock says."""
 
@@ -67,9 +71,12 @@ class CaptureResult:
     card_name: str
     created: bool
     summary: str
+    """The touchpoint's summary; for a cleared next action, that next action."""
     next_step_set: bool = False
     updated: bool = False
     """An update of an invite logged before: no touchpoint, the next action it set moved."""
+    cleared: bool = False
+    """A cancelled invite: the next action it had set was cleared, no touchpoint."""
 
 
 @dataclass(frozen=True)

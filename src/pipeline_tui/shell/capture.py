@@ -186,6 +186,8 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
     method = str(calendar.get("METHOD", "")).upper()
     cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
+    if cancelled:  # Outlook and Exchange put "Canceled: " before the title
+        title = re.sub(r"^cancell?ed:\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
     summary = f"{'Cancelled' if cancelled else 'Invite'}: {title} ({stamp})"
     upcoming = when >= day and not cancelled
@@ -207,6 +209,8 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         next_step=(f"Meeting: {title}", when) if upcoming else None,
         origin=origin[:1000],
         sequence=_sequence(event.get("SEQUENCE")),
+        cancelled=cancelled,
+        meeting=f"{title} ({stamp})",
     )
 
 
@@ -381,6 +385,9 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
             return _describe(captured, [], out, args, logged=refused.logged)
         return _describe(captured, plan, out, args)
     results = service.capture(captured, config.user_emails)
+    if captured.cancelled and args.format != "json":
+        _print_cancelled(captured, results, out, dry_run=False)
+        return 0
     if args.format == "json":
         records = [
             {
@@ -392,12 +399,13 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
                 "summary": r.summary,
                 "next_action_set": r.next_step_set,
                 "updated": r.updated,
+                "next_action_cleared": r.cleared,
             }
             for r in results
         ]
         json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0 if results else 1
+        return 0 if results or captured.cancelled else 1
     if not results:
         print(f"The {captured.what} names nobody but you; nothing was logged.", file=sys.stderr)
         return 1
@@ -430,6 +438,23 @@ def _print_results(
         if r.next_step_set and captured.next_step is not None:
             step, due = captured.next_step
             print(f"  Next for {name}: {clean_line(step)}, due {due.isoformat()}.", file=out)
+
+
+def _print_cancelled(
+    captured: Captured, results: list[CaptureResult], out: TextIO, *, dry_run: bool
+) -> None:
+    """A cancelled invite: the next actions it set cleared, or that it was cancelled."""
+    meeting = clean_line(captured.meeting)
+    for r in results:
+        cleared = "Would clear" if dry_run else "Cleared"
+        print(
+            f"{cleared} the next action of {clean_line(r.card_name)} (card {r.card_id}), "
+            f"{clean_line(r.summary)}: the meeting {meeting} was cancelled.",
+            file=out,
+        )
+    if not results:
+        would = "would be" if dry_run else "was"
+        print(f"The meeting {meeting} was cancelled; nothing {would} logged.", file=out)
 
 
 def _describe(
@@ -467,7 +492,7 @@ def _describe(
         }
         json.dump(record, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0 if plan else 1
+        return 0 if plan or captured.cancelled else 1
     print(
         f"Read {captured.what}: {captured.kind.label.lower()} on {captured.happened_on}: "
         f"{clean_line(captured.summary)}",
@@ -477,12 +502,14 @@ def _describe(
         print(f"  {_person_line(person)}", file=out)
     if logged:
         print(f"{already_logged(logged)}; nothing would be logged.", file=out)
+    elif captured.cancelled:
+        _print_cancelled(captured, plan, out, dry_run=True)
     elif plan:
         _print_results(captured, plan, out, dry_run=True)
     else:
         print(f"The {captured.what} names nobody but you; nothing would be logged.", file=out)
     print("Nothing was written (dry run).", file=out)
-    return 0 if plan else 1
+    return 0 if plan or captured.cancelled else 1
 
 
 def _person_record(person: Person) -> dict[str, str]:

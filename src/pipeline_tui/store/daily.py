@@ -130,6 +130,8 @@ def capture(
     copy), from someone with no card to someone with one, is taken as the rep's own.
     """
     before = _logged_before(session, captured)
+    if captured.cancelled:
+        return _cancel(session, actor, before)
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -176,6 +178,12 @@ def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> l
     """What `capture` would do, read and written nowhere: for each person, their card,
     or (card_id 0, created) the lead that would be added."""
     before = _logged_before(session, captured)
+    if captured.cancelled:
+        return [
+            CaptureResult(card.id, card.name, False, item.next_action, cleared=True)
+            for item, card in before
+            if _still_next(item, card)
+        ]
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -217,7 +225,7 @@ def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
     row.updated_at = actor.now
 
 
-# An item logged before: a duplicate or an invite's update ---------------------------
+# An item logged before: a duplicate, an invite's update or its cancellation ------------
 
 
 def _logged_before(session: Session, captured: Captured) -> list[tuple[CapturedItemRow, CardRow]]:
@@ -280,6 +288,26 @@ def _update(
         results.append(
             CaptureResult(card.id, card.name, False, clean_line(captured.summary), moved, True)
         )
+    return results
+
+
+def _cancel(
+    session: Session, actor: Actor, before: list[tuple[CapturedItemRow, CardRow]]
+) -> list[CaptureResult]:
+    """A cancelled invite: the next action it set is cleared where it is still the card's
+    next action; nothing is logged."""
+    results = []
+    for item, card in before:
+        if not _still_next(item, card):
+            continue
+        step = item.next_action
+        card.next_action, card.next_action_due = "", None
+        card.updated_at = actor.now
+        session.flush()
+        schedule.follow(session, card, actor.now)
+        item.next_action, item.next_action_due = "", None
+        session.flush()
+        results.append(CaptureResult(card.id, card.name, False, step, cleared=True))
     return results
 
 

@@ -192,8 +192,8 @@ class ActivityRow(Base):
 class CapturedItemRow(Base):
     """Where a touchpoint logged by `log -` came from: an email's Message-ID or an
     invite's UID (with its RECURRENCE-ID), one row a card it was logged on. A second
-    log of the same item is refused; an invite's update finds here the next action it
-    set, to move it while it is still the card's."""
+    log of the same item is refused; an invite's update or cancellation finds here the
+    next action it set, to move or clear it while it is still the card's."""
 
     __tablename__ = "captured_item"
 

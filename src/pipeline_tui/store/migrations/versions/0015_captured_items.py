@@ -2,8 +2,8 @@
 
 An email's Message-ID, or an invite's UID (and RECURRENCE-ID), with the invite's
 SEQUENCE, the day it was logged and the next action it set: one row a card. Piping
-the same item again is refused; an updated invite moves the next action it set
-while it is still the card's. Touchpoints logged before
+the same item again is refused; an updated invite moves the next action it set, and
+a cancelled one clears it, while it is still the card's. Touchpoints logged before
 this have no row: they are not known as duplicates, as before.
 
 A new table: card and touchpoint (and their full-text triggers) are untouched.
