@@ -448,6 +448,45 @@ def test_a_vcard_fills_in_a_known_card_and_adds_a_new_one(
     assert dana.source is TouchpointKind.EVENT  # type: ignore[attr-defined]
 
 
+def test_a_vcard_keeps_its_note_and_department_as_import_does(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    tmp_path: Path,
+) -> None:
+    # Android's 2.1 card: ORG "Hollis & Söhne GmbH;Einkauf" (organisation; unit, RFC
+    # 2426 3.5.5) and a NOTE in quoted-printable with a soft line break; Apple's 3.0
+    # card: a NOTE with escaped commas and line breaks (RFC 6350 3.4).
+    data = fixture("android-2.1-quoted-printable.vcf") + fixture("apple-contacts.vcf")
+    assert capture(capsys, monkeypatch, db, data)[0] == 0
+
+    def notes(where: Path) -> dict[str, list[str]]:
+        return {
+            name: sorted(note.body for note in card.notes)  # type: ignore[attr-defined]
+            for name, card in cards(where).items()
+        }
+
+    logged = notes(db)
+    assert logged["Jürgen Müller"] == [
+        "Imported fields\n- Department: Einkauf",
+        "Kennengelernt auf der Messe; will ein Angebot für den zweiten Standort.",
+    ]
+    assert logged["Ann Okafor"] == ["Met at the dental expo, stand 14.\nWants a demo."]
+    # `import` of the same cards keeps the same NOTE, and the department the same way
+    # (beside the fields log - does not keep: the second email, job title, address).
+    vcf = tmp_path / "contacts.vcf"
+    vcf.write_bytes(data)
+    imported_db = tmp_path / "imported.db"
+    assert main(["import", str(vcf), "--db", str(imported_db)]) == 0
+    imported = notes(imported_db)
+    for name in ("Jürgen Müller", "Ann Okafor"):
+        assert logged[name][-1] in imported[name]
+    assert any("\n- Department: Einkauf" in body for body in imported["Jürgen Müller"])
+    # Piped again, the card exchange is logged again but the notes are not repeated.
+    assert capture(capsys, monkeypatch, db, data)[0] == 0
+    assert notes(db) == logged
+
+
 # What is not one of the three ----------------------------------------------------------------
 
 

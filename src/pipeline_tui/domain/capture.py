@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import TouchpointKind
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import clean_line, clean_text
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,26 @@ class Person:
     email: str = ""
     organisation: str = ""
     phone: str = ""
+    department: str = ""
+    """A contact card's ORG after the organisation ("Acme;Sales": Sales)."""
+    note: str = ""
+    """A contact card's NOTE."""
 
     @property
     def label(self) -> str:
         return self.name or self.email
+
+    def notes(self) -> tuple[str, ...]:
+        """The general notes a contact card leaves on the card, as `import` of the
+        .vcf writes them: its NOTE, and the department in an "Imported fields" note."""
+        notes = []
+        note = clean_text(self.note).strip()
+        if note:
+            notes.append(note)
+        department = clean_line(self.department)
+        if department:
+            notes.append(f"{IMPORTED_FIELDS}\n- Department: {department}")
+        return tuple(notes)
 
 
 @dataclass(frozen=True)

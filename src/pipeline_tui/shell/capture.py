@@ -282,7 +282,7 @@ def _content_lines(text: str) -> Iterator[tuple[str, dict[str, str], str]]:
         if logical and raw[:1] in (" ", "\t"):
             logical[-1] += raw[1:]
         elif logical and logical[-1].endswith("=") and _is_quoted_printable(logical[-1]):
-            logical[-1] += raw
+            logical[-1] = logical[-1][:-1] + raw  # a soft line break: the "=" goes too
         elif raw.strip():
             logical.append(raw)
     for line in logical:
@@ -353,12 +353,24 @@ def _person(card: dict[str, list[tuple[dict[str, str], str]]]) -> Person | None:
     if not name and "N" in card:
         family, given, *_ = [*_components(card["N"][0][1]), "", ""]
         name = clean_line(f"{given} {family}")
-    organisation = clean_line(_components(card["ORG"][0][1])[0]) if "ORG" in card else ""
+    org = [part.strip() for part in _components(card["ORG"][0][1])] if "ORG" in card else [""]
+    organisation = clean_line(org[0])
+    # The units after the organisation, as `import` keeps them: "Sales, EMEA".
+    department = clean_line(", ".join(part for part in org[1:] if part))
     email = _preferred(card.get("EMAIL", []))
     phone = _preferred(card.get("TEL", []))
+    notes = (_unescape(value).strip() for _params, value in card.get("NOTE", []))
+    note = "\n\n".join(n for n in notes if n)
     if not name and not email:
         return None
-    return Person(name=name, email=email, organisation=organisation, phone=phone)
+    return Person(
+        name=name,
+        email=email,
+        organisation=organisation,
+        phone=phone,
+        department=department,
+        note=note,
+    )
 
 
 # The command ------------------------------------------------------------------------------------

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.cards import CardDraft, Change
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import commands, lookup, read_model, schedule
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.models import CapturedItemRow, CardRow
+from pipeline_tui.store.models import CapturedItemRow, CardRow, ResearchNoteRow
 
 
 class QualificationNeeded(StoreError):
@@ -149,6 +149,7 @@ def capture(
         commands.log_touchpoint(
             row, captured.kind, captured.happened_on, captured.summary, actor.now
         )
+        _add_notes(session, actor, row.id, person)
         scheduled = False
         if captured.next_step is not None and _takes_next_step(captured, row):
             _set_step(row, captured.next_step, actor)
@@ -223,6 +224,20 @@ def _takes_next_step(captured: Captured, row: CardRow) -> bool:
 def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
     row.next_action, row.next_action_due = clean_line(step[0])[:500], step[1]
     row.updated_at = actor.now
+
+
+def _add_notes(session: Session, actor: Actor, card_id: int, person: Person) -> None:
+    """A contact card's NOTE and department, as general notes (as `import` keeps them);
+    one the card already has word for word is not added again."""
+    for note in person.notes():
+        body = commands.note_body(note)
+        known = session.scalar(
+            select(ResearchNoteRow.id)
+            .where(ResearchNoteRow.card_id == card_id, ResearchNoteRow.body == body)
+            .limit(1)
+        )
+        if known is None:
+            commands.add_note(session, actor, card_id, NoteKind.GENERAL, body)
 
 
 # An item logged before: a duplicate, an invite's update or its cancellation ------------
