@@ -11,6 +11,8 @@ import contextlib
 import io
 import json
 from datetime import date
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 import pytest
@@ -144,16 +146,57 @@ def test_an_apple_mail_message_from_someone_new_makes_a_lead(
         "on": "2026-11-22",
         "summary": "Introduction from Ben",
         "next_action_set": False,
+        "updated": False,
+        "next_action_cleared": False,
     }
 
 
-def test_the_same_email_twice_finds_the_card_it_made(
+def test_the_same_email_twice_is_logged_once(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:
+    # Its Message-ID (RFC 5322 3.6.4) names the message wherever it is piped from.
     capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
-    _, out, _ = capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
-    assert out.startswith("Logged an email on Chidi Eze (card 3)")
-    assert len(cards(db)["Chidi Eze"].touchpoints) == 2  # type: ignore[attr-defined]
+    code, out, err = capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    assert (code, out) == (1, "")
+    assert err == (
+        "pipeline-tui: error: Already logged on Chidi Eze (card 3) on 2026-11-23; "
+        "nothing was logged.\n"
+    )
+    assert len(cards(db)["Chidi Eze"].touchpoints) == 1  # type: ignore[attr-defined]
+
+
+def test_a_dry_run_says_the_email_was_logged_before(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    capture(capsys, monkeypatch, db, fixture("mutt-mbox-received.eml"))
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("mutt-mbox-received.eml"), "-n")
+    assert code == 1
+    assert out.splitlines()[-2:] == [
+        "Already logged on Jürgen Müller (card 3) on 2026-11-23; nothing would be logged.",
+        "Nothing was written (dry run).",
+    ]
+    code, out, _ = capture(
+        capsys, monkeypatch, db, fixture("mutt-mbox-received.eml"), "-n", "--format", "json"
+    )
+    record = json.loads(out)
+    assert (code, record["cards"]) == (1, [])
+    assert record["already_logged"] == [{"card_id": 3, "name": "Jürgen Müller", "on": "2026-11-23"}]
+    assert len(cards(db)["Jürgen Müller"].touchpoints) == 1  # type: ignore[attr-defined]
+
+
+def test_an_email_without_a_message_id_is_logged_each_time(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # A hand-written message (RFC 5322 makes Message-ID optional): nothing tells two
+    # pipes of it from two messages.
+    email = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Date: Fri, 20 Nov 2026 09:00:00 +0000\n\nYes please.\n"
+    )
+    for _ in range(2):
+        code, out, _ = capture(capsys, monkeypatch, db, email)
+        assert code == 0 and out.startswith("Logged an email on Ann Okafor (card 1)")
+    assert len(cards(db)["Ann Okafor"].touchpoints) == 2  # type: ignore[attr-defined]
 
 
 def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(
@@ -204,6 +247,59 @@ def test_an_invite_never_replaces_a_next_action_the_rep_set(
     assert cards(db)["Ann Okafor"].summary.next_action == "Send the quote"  # type: ignore[attr-defined]
 
 
+def test_an_invite_mailed_and_then_saved_as_ics_is_logged_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Gmail's invitation, then its invite.ics attachment saved and piped: another
+    # Message-ID, or none, but the same UID (RFC 5545 3.8.4.7).
+    mailed = fixture("gmail-show-original-invite.eml")
+    capture(capsys, monkeypatch, db, mailed)
+    message = message_from_bytes(mailed, policy=email_policy.default)
+    [attachment] = [p for p in message.walk() if p.get_filename() == "invite.ics"]
+    saved = attachment.get_payload(decode=True)
+    assert isinstance(saved, bytes)
+    code, out, err = capture(capsys, monkeypatch, db, saved)
+    assert (code, out) == (1, "")
+    assert "Already logged on Ann Okafor (card 1) on 2026-11-23; nothing was logged." in err
+    [touchpoint] = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.kind is TouchpointKind.MEETING
+
+
+def test_an_updated_invite_moves_the_meeting_it_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Exchange sends a moved meeting as the same UID with SEQUENCE one higher (RFC
+    # 5546 2.1.4), here from 1 Dec 23:00 to 3 Dec 10:00 Berlin time.
+    capture(capsys, monkeypatch, db, fixture("outlook-invite.ics"))
+    code, out, err = capture(capsys, monkeypatch, db, fixture("outlook-invite-updated.ics"))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Updated the meeting on Jürgen Müller (card 3), no second touchpoint: "
+        "Invite: Quote review (Thu 3 Dec 09:00)",
+        "  Next for Jürgen Müller: Meeting: Quote review, due 2026-12-03.",
+    ]
+    jurgen = cards(db)["Jürgen Müller"]
+    assert jurgen.summary.next_action_due == date(2026, 12, 3)  # type: ignore[attr-defined]
+    assert len(jurgen.touchpoints) == 1  # type: ignore[attr-defined]
+    # The same update again is a duplicate.
+    code, _, err = capture(capsys, monkeypatch, db, fixture("outlook-invite-updated.ics"))
+    assert code == 1 and "Already logged on Jürgen Müller (card 3)" in err
+
+
+def test_an_updated_invite_leaves_a_next_action_the_rep_set_since(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    capture(capsys, monkeypatch, db, fixture("outlook-invite.ics"))
+    main(["next", "3", "Send the revised quote", "--due", "fri", "--db", str(db)])
+    capsys.readouterr()
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("outlook-invite-updated.ics"))
+    assert code == 0 and out.startswith("Updated the meeting on Jürgen Müller (card 3)")
+    assert "Next for" not in out
+    jurgen = cards(db)["Jürgen Müller"]
+    assert jurgen.summary.next_action == "Send the revised quote"  # type: ignore[attr-defined]
+    assert len(jurgen.touchpoints) == 1  # type: ignore[attr-defined]
+
+
 def test_an_outlook_ics_with_its_time_zone(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:
@@ -218,6 +314,61 @@ def test_an_outlook_ics_with_its_time_zone(
     )
     jurgen = cards(db)["Jürgen Müller"]
     assert jurgen.summary.next_action_due == date(2026, 12, 1)  # type: ignore[attr-defined]
+
+
+def test_a_cancelled_invite_clears_the_meeting_it_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Gmail's cancellation: METHOD:CANCEL, STATUS:CANCELLED, the invitation's UID with
+    # SEQUENCE one higher (RFC 5546 3.2.5), in a "Canceled event" message.
+    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    cancelled = fixture("gmail-show-original-cancelled.eml")
+    code, out, _ = capture(capsys, monkeypatch, db, cancelled, "-n")
+    assert code == 0
+    assert out.splitlines()[-2] == (
+        "Would clear the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
+        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
+        "cancelled."
+    )
+    assert cards(db)["Ann Okafor"].summary.next_action_due == date(2026, 11, 26)  # type: ignore[attr-defined]
+    code, out, err = capture(capsys, monkeypatch, db, cancelled)
+    assert (code, err) == (0, "")
+    assert out == (
+        "Cleared the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
+        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
+        "cancelled.\n"
+    )
+    ann = cards(db)["Ann Okafor"]
+    assert (ann.summary.next_action, ann.summary.next_action_due) == ("", None)  # type: ignore[attr-defined]
+    [touchpoint] = ann.touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.summary.startswith("Invite: ")  # no meeting logged for the cancellation
+
+
+def test_a_cancelled_invite_leaves_a_next_action_the_rep_set_since(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    main(["next", "ann", "Send the quote", "--due", "fri", "--db", str(db)])
+    capsys.readouterr()
+    code, out, _ = capture(capsys, monkeypatch, db, fixture("gmail-show-original-cancelled.eml"))
+    assert code == 0
+    assert out == (
+        "The meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was cancelled; "
+        "nothing was logged.\n"
+    )
+    ann = cards(db)["Ann Okafor"]
+    assert ann.summary.next_action == "Send the quote"  # type: ignore[attr-defined]
+    assert len(ann.touchpoints) == 1  # type: ignore[attr-defined]
+
+
+def test_a_cancellation_of_an_invite_never_logged_logs_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Exchange's cancellation: METHOD:CANCEL, "Canceled: " before the SUMMARY, no VALARM.
+    code, out, err = capture(capsys, monkeypatch, db, fixture("outlook-cancel.ics"))
+    assert (code, err) == (0, "")
+    assert out == "The meeting Quote review (Tue 1 Dec 22:00) was cancelled; nothing was logged.\n"
+    assert set(cards(db)) == {"Ann Okafor", "Ben Hollis"}
 
 
 # vCards --------------------------------------------------------------------------------------
@@ -295,6 +446,45 @@ def test_a_vcard_fills_in_a_known_card_and_adds_a_new_one(
     dana = now["Dana Whitfield"]
     assert dana.summary.organisation == "Whitfield Clinic"  # type: ignore[attr-defined]
     assert dana.source is TouchpointKind.EVENT  # type: ignore[attr-defined]
+
+
+def test_a_vcard_keeps_its_note_and_department_as_import_does(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    tmp_path: Path,
+) -> None:
+    # Android's 2.1 card: ORG "Hollis & Söhne GmbH;Einkauf" (organisation; unit, RFC
+    # 2426 3.5.5) and a NOTE in quoted-printable with a soft line break; Apple's 3.0
+    # card: a NOTE with escaped commas and line breaks (RFC 6350 3.4).
+    data = fixture("android-2.1-quoted-printable.vcf") + fixture("apple-contacts.vcf")
+    assert capture(capsys, monkeypatch, db, data)[0] == 0
+
+    def notes(where: Path) -> dict[str, list[str]]:
+        return {
+            name: sorted(note.body for note in card.notes)  # type: ignore[attr-defined]
+            for name, card in cards(where).items()
+        }
+
+    logged = notes(db)
+    assert logged["Jürgen Müller"] == [
+        "Imported fields\n- Department: Einkauf",
+        "Kennengelernt auf der Messe; will ein Angebot für den zweiten Standort.",
+    ]
+    assert logged["Ann Okafor"] == ["Met at the dental expo, stand 14.\nWants a demo."]
+    # `import` of the same cards keeps the same NOTE, and the department the same way
+    # (beside the fields log - does not keep: the second email, job title, address).
+    vcf = tmp_path / "contacts.vcf"
+    vcf.write_bytes(data)
+    imported_db = tmp_path / "imported.db"
+    assert main(["import", str(vcf), "--db", str(imported_db)]) == 0
+    imported = notes(imported_db)
+    for name in ("Jürgen Müller", "Ann Okafor"):
+        assert logged[name][-1] in imported[name]
+    assert any("\n- Department: Einkauf" in body for body in imported["Jürgen Müller"])
+    # Piped again, the card exchange is logged again but the notes are not repeated.
+    assert capture(capsys, monkeypatch, db, data)[0] == 0
+    assert notes(db) == logged
 
 
 # What is not one of the three ----------------------------------------------------------------

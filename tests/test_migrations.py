@@ -21,7 +21,8 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.shell.capture import read_captured
+from pipeline_tui.store import AlreadyLogged, PipelineService, open_database
 from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
 from pipeline_tui.store.models import Base
 from pipeline_tui.store.schema import include_object
@@ -256,6 +257,51 @@ def test_clients_written_before_cadences_have_none_until_they_move(
         assert moved.summary.next_action == "Send the invoice"  # the rep's, kept
         assert moved.summary.rhythm_days == 21
         assert service.search("Acme")  # the full-text triggers on card survived
+    finally:
+        database.close()
+
+
+def test_touchpoints_logged_before_captured_items_stay_and_log_once_more(
+    engine: Engine, empty_url: str
+) -> None:
+    _alembic(engine, ("upgrade", "0014"))
+    now = NOW.replace(tzinfo=None)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, created_at, updated_at, archive_note, version, source)"
+                " VALUES (1, 'Ann Okafor', 'Brightwater', 'ann@brightwater.example', '', '',"
+                " 'lead', 0, 'sam', '', :now, :now, '', 1, 'email')"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO touchpoint (card_id, kind, happened_on, summary, created_at)"
+                " VALUES (1, 'email', :day, 'The quote', :now)"
+            ),
+            {"now": now, "day": NOW.date()},
+        )
+    # The same message piped again after the upgrade: the first log left no trace of
+    # its Message-ID, so it is logged (as before); from then on it is known.
+    message = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Message-ID: <quote-1@brightwater.example>\n"
+        b"Date: Mon, 23 Nov 2026 09:00:00 +0000\n\nYes please.\n"
+    )
+    captured = read_captured(message, NOW.date())
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        [touchpoint] = service.card(1).touchpoints
+        assert (touchpoint.kind, touchpoint.summary) == (TouchpointKind.EMAIL, "The quote")
+        [result] = service.capture(captured)
+        assert (result.card_id, result.created) == (1, False)
+        with pytest.raises(AlreadyLogged, match=r"Already logged on Ann Okafor \(card 1\)"):
+            service.capture(captured)
+        assert len(service.card(1).touchpoints) == 2
+        assert service.search("quote")  # the full-text triggers on touchpoint survived
     finally:
         database.close()
 

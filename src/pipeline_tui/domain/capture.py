@@ -6,10 +6,13 @@ they are about and logs the touchpoints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.text import clean_line, clean_text
 
 
 @dataclass(frozen=True)
@@ -20,10 +23,26 @@ class Person:
     email: str = ""
     organisation: str = ""
     phone: str = ""
+    department: str = ""
+    """A contact card's ORG after the organisation ("Acme;Sales": Sales)."""
+    note: str = ""
+    """A contact card's NOTE."""
 
     @property
     def label(self) -> str:
         return self.name or self.email
+
+    def notes(self) -> tuple[str, ...]:
+        """The general notes a contact card leaves on the card, as `import` of the
+        .vcf writes them: its NOTE, and the department in an "Imported fields" note."""
+        notes = []
+        note = clean_text(self.note).strip()
+        if note:
+            notes.append(note)
+        department = clean_line(self.department)
+        if department:
+            notes.append(f"{IMPORTED_FIELDS}\n- Department: {department}")
+        return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,18 @@ class Captured:
     delivered: bool = True
     """False for a message that never reached a mailbox (no Received, Delivered-To or
     Return-Path header): a copy from the rep's Sent folder, or a draft."""
+    origin: str = ""
+    """What identifies the item wherever it is piped from: "message-id:<...>" for an
+    email, "uid:<...>" for an invite (with its RECURRENCE-ID); "" if it says nothing,
+    and then it is logged however often it comes in."""
+    sequence: int = 0
+    """An invite's SEQUENCE: one higher than the logged one is an update of it."""
+    cancelled: bool = False
+    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED): no meeting."""
+    meeting: str = ""
+    """An invite's title and time, as the rep is told it ("Rollout plan (Thu 26 Nov 10:00)")."""
+    read_on: date | None = None
+    """The day it was piped in (the rep's today); None: the store's clock says."""
 
 
 @dataclass(frozen=True)
@@ -57,4 +88,27 @@ class CaptureResult:
     card_name: str
     created: bool
     summary: str
+    """The touchpoint's summary; for a cleared next action, that next action."""
     next_step_set: bool = False
+    updated: bool = False
+    """An update of an invite logged before: no touchpoint, the next action it set moved."""
+    cleared: bool = False
+    """A cancelled invite: the next action it had set was cleared, no touchpoint."""
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A card an item was logged on before, and the day."""
+
+    card_id: int
+    card_name: str
+    on: date
+
+
+def already_logged(logged: Sequence[Logged]) -> str:
+    """ "Already logged on Ann Okafor (card 3) on 2026-11-20": where and when an item
+    was logged (the first day, when on several cards)."""
+    cards = [f"{clean_line(item.card_name)} (card {item.card_id})" for item in logged]
+    where = cards[0] if len(cards) == 1 else ", ".join(cards[:-1]) + " and " + cards[-1]
+    day = min(item.on for item in logged)
+    return f"Already logged on {where} on {day.isoformat()}"

@@ -24,6 +24,7 @@ import quopri
 import re
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from email import policy
 from email.headerregistry import Address
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import UsageError, today
 from pipeline_tui.config import Config
-from pipeline_tui.domain.capture import Captured, CaptureResult, Person
+from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -54,10 +55,12 @@ def read_captured(data: bytes, day: date) -> Captured:
     if not head:
         raise CaptureError("Nothing came in on stdin; pipe in an email, a vCard or an .ics file.")
     if head.startswith(b"BEGIN:VCARD"):
-        return contact_card(_decode(data), day)
-    if head.startswith(b"BEGIN:VCALENDAR"):
-        return invite(data, day, None)
-    return email_message(data, day)
+        captured = contact_card(_decode(data), day)
+    elif head.startswith(b"BEGIN:VCALENDAR"):
+        captured = invite(data, day, None)
+    else:
+        captured = email_message(data, day)
+    return replace(captured, read_on=day)
 
 
 def _decode(data: bytes) -> str:
@@ -92,12 +95,15 @@ def email_message(data: bytes, day: date) -> Captured:
             "stdin is not an email (no From, Date or Subject header), a vCard or an .ics invite."
         )
     recipients = tuple(_people(message, "to"))
+    origin = _message_id(message)
     for part in message.walk():
         kind = part.get_content_type()
         if kind == "text/calendar":
-            return invite(_part_bytes(part), day, sender)
+            sent = invite(_part_bytes(part), day, sender)
+            # The UID names the invite however it comes in (an .ics, or mailed).
+            return sent if sent.origin else replace(sent, origin=origin)
         if kind in ("text/vcard", "text/x-vcard", "text/directory"):
-            return contact_card(_decode(_part_bytes(part)), day)
+            return replace(contact_card(_decode(_part_bytes(part)), day), origin=origin)
     subject = clean_line(str(message.get("subject", ""))) or "(no subject)"
     return Captured(
         what="email",
@@ -107,7 +113,19 @@ def email_message(data: bytes, day: date) -> Captured:
         sender=sender,
         recipients=recipients,
         delivered=any(message.get(h) for h in ("received", "delivered-to", "return-path")),
+        origin=origin,
     )
+
+
+def _message_id(message: EmailMessage) -> str:
+    """The Message-ID (RFC 5322 3.6.4) as the item's origin: the same in the rep's
+    mailbox, an .eml saved from it and the copy piped from mutt. "" if it has none."""
+    try:
+        value = str(message.get("message-id", "") or "")
+    except (TypeError, ValueError, IndexError):  # a header the parser chokes on
+        return ""
+    found = clean_line(value).strip().strip("<>").strip()
+    return f"message-id:{found}"[:1000] if found else ""
 
 
 def _part_bytes(part: Any) -> bytes:
@@ -168,9 +186,19 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
     method = str(calendar.get("METHOD", "")).upper()
     cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
+    if cancelled:  # Outlook and Exchange put "Canceled: " before the title
+        title = re.sub(r"^cancell?ed:\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
     summary = f"{'Cancelled' if cancelled else 'Invite'}: {title} ({stamp})"
     upcoming = when >= day and not cancelled
+    uid = clean_line(str(event.get("UID", "")))
+    origin = ""
+    if uid:
+        # One occurrence of a recurring meeting is an item of its own (RFC 5545 3.8.4.4).
+        occurrence = event.get("RECURRENCE-ID")
+        origin = f"uid:{uid}"
+        if occurrence is not None:
+            origin += f";recurrence-id={clean_line(occurrence.to_ical().decode())}"
     return Captured(
         what="invite",
         kind=TouchpointKind.MEETING,
@@ -179,7 +207,19 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         sender=organiser,
         recipients=tuple(p for p in people if organiser is None or p.email != organiser.email),
         next_step=(f"Meeting: {title}", when) if upcoming else None,
+        origin=origin[:1000],
+        sequence=_sequence(event.get("SEQUENCE")),
+        cancelled=cancelled,
+        meeting=f"{title} ({stamp})",
     )
+
+
+def _sequence(value: Any) -> int:
+    """SEQUENCE (RFC 5545 3.8.7.4): 0 when absent or not a number."""
+    try:
+        return max(int(str(value if value is not None else 0)), 0)
+    except ValueError:
+        return 0
 
 
 def _calendar_person(value: Any) -> Person | None:
@@ -242,7 +282,7 @@ def _content_lines(text: str) -> Iterator[tuple[str, dict[str, str], str]]:
         if logical and raw[:1] in (" ", "\t"):
             logical[-1] += raw[1:]
         elif logical and logical[-1].endswith("=") and _is_quoted_printable(logical[-1]):
-            logical[-1] += raw
+            logical[-1] = logical[-1][:-1] + raw  # a soft line break: the "=" goes too
         elif raw.strip():
             logical.append(raw)
     for line in logical:
@@ -313,12 +353,24 @@ def _person(card: dict[str, list[tuple[dict[str, str], str]]]) -> Person | None:
     if not name and "N" in card:
         family, given, *_ = [*_components(card["N"][0][1]), "", ""]
         name = clean_line(f"{given} {family}")
-    organisation = clean_line(_components(card["ORG"][0][1])[0]) if "ORG" in card else ""
+    org = [part.strip() for part in _components(card["ORG"][0][1])] if "ORG" in card else [""]
+    organisation = clean_line(org[0])
+    # The units after the organisation, as `import` keeps them: "Sales, EMEA".
+    department = clean_line(", ".join(part for part in org[1:] if part))
     email = _preferred(card.get("EMAIL", []))
     phone = _preferred(card.get("TEL", []))
+    notes = (_unescape(value).strip() for _params, value in card.get("NOTE", []))
+    note = "\n\n".join(n for n in notes if n)
     if not name and not email:
         return None
-    return Person(name=name, email=email, organisation=organisation, phone=phone)
+    return Person(
+        name=name,
+        email=email,
+        organisation=organisation,
+        phone=phone,
+        department=department,
+        note=note,
+    )
 
 
 # The command ------------------------------------------------------------------------------------
@@ -337,8 +389,17 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     except CaptureError as error:
         raise UsageError(str(error)) from None
     if args.dry_run:
-        return _describe(captured, service.plan_capture(captured, config.user_emails), out, args)
+        from pipeline_tui.store import AlreadyLogged
+
+        try:
+            plan = service.plan_capture(captured, config.user_emails)
+        except AlreadyLogged as refused:
+            return _describe(captured, [], out, args, logged=refused.logged)
+        return _describe(captured, plan, out, args)
     results = service.capture(captured, config.user_emails)
+    if captured.cancelled and args.format != "json":
+        _print_cancelled(captured, results, out, dry_run=False)
+        return 0
     if args.format == "json":
         records = [
             {
@@ -349,12 +410,14 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
                 "on": captured.happened_on.isoformat(),
                 "summary": r.summary,
                 "next_action_set": r.next_step_set,
+                "updated": r.updated,
+                "next_action_cleared": r.cleared,
             }
             for r in results
         ]
         json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0 if results else 1
+        return 0 if results or captured.cancelled else 1
     if not results:
         print(f"The {captured.what} names nobody but you; nothing was logged.", file=sys.stderr)
         return 1
@@ -372,7 +435,14 @@ def _print_results(
     added, logged = ("Would add", "Would log") if dry_run else ("Added", "Logged")
     for r in results:
         name = clean_line(r.card_name)
-        if r.created:
+        if r.updated:
+            updated = "Would update" if dry_run else "Updated"
+            print(
+                f"{updated} the {captured.kind.label.lower()} on {name} (card {r.card_id}), "
+                f"no second touchpoint: {r.summary}",
+                file=out,
+            )
+        elif r.created:
             lead = "a new lead" if dry_run else f"a lead (card {r.card_id})"
             print(f"{added} {name} as {lead} with {what}: {r.summary}", file=out)
         else:
@@ -382,10 +452,33 @@ def _print_results(
             print(f"  Next for {name}: {clean_line(step)}, due {due.isoformat()}.", file=out)
 
 
+def _print_cancelled(
+    captured: Captured, results: list[CaptureResult], out: TextIO, *, dry_run: bool
+) -> None:
+    """A cancelled invite: the next actions it set cleared, or that it was cancelled."""
+    meeting = clean_line(captured.meeting)
+    for r in results:
+        cleared = "Would clear" if dry_run else "Cleared"
+        print(
+            f"{cleared} the next action of {clean_line(r.card_name)} (card {r.card_id}), "
+            f"{clean_line(r.summary)}: the meeting {meeting} was cancelled.",
+            file=out,
+        )
+    if not results:
+        would = "would be" if dry_run else "was"
+        print(f"The meeting {meeting} was cancelled; nothing {would} logged.", file=out)
+
+
 def _describe(
-    captured: Captured, plan: list[CaptureResult], out: TextIO, args: argparse.Namespace
+    captured: Captured,
+    plan: list[CaptureResult],
+    out: TextIO,
+    args: argparse.Namespace,
+    *,
+    logged: tuple[Logged, ...] = (),
 ) -> int:
-    """The dry run: what was read, and the cards it would be logged on."""
+    """The dry run: what was read, and the cards it would be logged on (or where it was
+    logged before)."""
     people = ([captured.sender] if captured.sender else []) + list(captured.recipients)
     if args.format == "json":
         record = {
@@ -404,10 +497,14 @@ def _describe(
                 }
                 for r in plan
             ],
+            "already_logged": [
+                {"card_id": item.card_id, "name": clean_line(item.card_name), "on": str(item.on)}
+                for item in logged
+            ],
         }
         json.dump(record, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0 if plan else 1
+        return 0 if plan or captured.cancelled else 1
     print(
         f"Read {captured.what}: {captured.kind.label.lower()} on {captured.happened_on}: "
         f"{clean_line(captured.summary)}",
@@ -415,12 +512,16 @@ def _describe(
     )
     for person in people:
         print(f"  {_person_line(person)}", file=out)
-    if plan:
+    if logged:
+        print(f"{already_logged(logged)}; nothing would be logged.", file=out)
+    elif captured.cancelled:
+        _print_cancelled(captured, plan, out, dry_run=True)
+    elif plan:
         _print_results(captured, plan, out, dry_run=True)
     else:
         print(f"The {captured.what} names nobody but you; nothing would be logged.", file=out)
     print("Nothing was written (dry run).", file=out)
-    return 0 if plan else 1
+    return 0 if plan or captured.cancelled else 1
 
 
 def _person_record(person: Person) -> dict[str, str]:

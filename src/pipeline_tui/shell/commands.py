@@ -104,6 +104,9 @@ def register(
         neomutt, or an .eml file), a vCard or an .ics invite on stdin, finds the person
         by email, then by name, and logs it on their card; someone new becomes a lead.
         A message you sent (from [user] email in the config) is logged on its recipients.
+        The same email or invite (by Message-ID or UID) is logged once: piped again it
+        is refused; an updated invite moves the meeting it set as the next action, and
+        a cancelled one clears it while it is still the card's next action.
 
         kinds: {TOUCHPOINT_KINDS}
         """,

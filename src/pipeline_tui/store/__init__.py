@@ -21,7 +21,7 @@ from pipeline_tui.store.errors import (
 
 if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
-    from pipeline_tui.store.daily import NoNextAction, QualificationNeeded
+    from pipeline_tui.store.daily import AlreadyLogged, NoNextAction, QualificationNeeded
     from pipeline_tui.store.database import Database, open_database
     from pipeline_tui.store.deferred import DeferredService
     from pipeline_tui.store.exchange import (
@@ -55,12 +55,14 @@ _LAZY = {
     "write_csv": "pipeline_tui.store.exchange",
     "write_json": "pipeline_tui.store.exchange",
     "write_vcards": "pipeline_tui.store.exchange",
+    "AlreadyLogged": "pipeline_tui.store.daily",
     "NoNextAction": "pipeline_tui.store.daily",
     "QualificationNeeded": "pipeline_tui.store.daily",
 }
 
 __all__ = [
     "CHUNK",
+    "AlreadyLogged",
     "AmbiguousCardError",
     "BoardPeek",
     "BoardView",

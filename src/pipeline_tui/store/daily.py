@@ -12,16 +12,16 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.capture import Captured, CaptureResult, Person
+from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.cards import CardDraft, Change
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import commands, lookup, read_model, schedule
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.models import CardRow
+from pipeline_tui.store.models import CapturedItemRow, CardRow, ResearchNoteRow
 
 
 class QualificationNeeded(StoreError):
@@ -30,6 +30,14 @@ class QualificationNeeded(StoreError):
 
 class NoNextAction(StoreError):
     """Marking done a card that has no next action."""
+
+
+class AlreadyLogged(StoreError):
+    """An email or invite piped in again: where and when it was logged first."""
+
+    def __init__(self, logged: Sequence[Logged]) -> None:
+        super().__init__(f"{already_logged(logged)}; nothing was logged.")
+        self.logged = tuple(logged)
 
 
 def add_card(
@@ -121,6 +129,13 @@ def capture(
     those addresses, a message that was never delivered to a mailbox (a Sent-folder
     copy), from someone with no card to someone with one, is taken as the rep's own.
     """
+    before = _logged_before(session, captured)
+    if captured.cancelled:
+        return _cancel(session, actor, before)
+    if before:
+        if not _is_update(captured, before):
+            raise AlreadyLogged(_where(before))
+        return _update(session, actor, captured, before)
     mine = {address.lower() for address in me}
     people = _concerned(session, captured, mine)
     results: list[CaptureResult] = []
@@ -134,15 +149,26 @@ def capture(
         commands.log_touchpoint(
             row, captured.kind, captured.happened_on, captured.summary, actor.now
         )
+        _add_notes(session, actor, row.id, person)
         scheduled = False
         if captured.next_step is not None and _takes_next_step(captured, row):
-            row.next_action, row.next_action_due = captured.next_step
-            row.next_action = clean_line(row.next_action)[:500]
-            row.updated_at = actor.now
+            _set_step(row, captured.next_step, actor)
             scheduled = True
         session.flush()
         if scheduled:
             schedule.follow(session, row, actor.now)
+        if captured.origin:
+            session.add(
+                CapturedItemRow(
+                    card_id=row.id,
+                    origin=captured.origin,
+                    sequence=captured.sequence,
+                    logged_on=captured.read_on or actor.now.astimezone().date(),
+                    next_action=row.next_action if scheduled else "",
+                    next_action_due=row.next_action_due if scheduled else None,
+                )
+            )
+            session.flush()
         results.append(
             CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
         )
@@ -152,6 +178,21 @@ def capture(
 def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> list[CaptureResult]:
     """What `capture` would do, read and written nowhere: for each person, their card,
     or (card_id 0, created) the lead that would be added."""
+    before = _logged_before(session, captured)
+    if captured.cancelled:
+        return [
+            CaptureResult(card.id, card.name, False, item.next_action, cleared=True)
+            for item, card in before
+            if _still_next(item, card)
+        ]
+    if before:
+        if not _is_update(captured, before):
+            raise AlreadyLogged(_where(before))
+        summary = clean_line(captured.summary)
+        return [
+            CaptureResult(card.id, card.name, False, summary, _moves(captured, item, card), True)
+            for item, card in before
+        ]
     mine = {address.lower() for address in me}
     results: list[CaptureResult] = []
     for person in _concerned(session, captured, mine):
@@ -178,6 +219,111 @@ def _new_lead(person: Person) -> CardDraft:
 def _takes_next_step(captured: Captured, row: CardRow) -> bool:
     """An upcoming meeting becomes the next action of a card that has none."""
     return bool(captured.next_step) and not row.next_action and row.next_action_due is None
+
+
+def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
+    row.next_action, row.next_action_due = clean_line(step[0])[:500], step[1]
+    row.updated_at = actor.now
+
+
+def _add_notes(session: Session, actor: Actor, card_id: int, person: Person) -> None:
+    """A contact card's NOTE and department, as general notes (as `import` keeps them);
+    one the card already has word for word is not added again."""
+    for note in person.notes():
+        body = commands.note_body(note)
+        known = session.scalar(
+            select(ResearchNoteRow.id)
+            .where(ResearchNoteRow.card_id == card_id, ResearchNoteRow.body == body)
+            .limit(1)
+        )
+        if known is None:
+            commands.add_note(session, actor, card_id, NoteKind.GENERAL, body)
+
+
+# An item logged before: a duplicate, an invite's update or its cancellation ------------
+
+
+def _logged_before(session: Session, captured: Captured) -> list[tuple[CapturedItemRow, CardRow]]:
+    """The cards `captured` was logged on, by its Message-ID or UID (none if it has none)."""
+    if not captured.origin:
+        return []
+    rows = session.execute(
+        select(CapturedItemRow, CardRow)
+        .join(CardRow, CardRow.id == CapturedItemRow.card_id)
+        .where(CapturedItemRow.origin == captured.origin)
+        .order_by(CapturedItemRow.id)
+    ).all()
+    return [(item, card) for item, card in rows]
+
+
+def _is_update(captured: Captured, before: list[tuple[CapturedItemRow, CardRow]]) -> bool:
+    """An invite sent again with a higher SEQUENCE (RFC 5546 2.1.4): moved, renamed."""
+    return captured.what == "invite" and captured.sequence > max(i.sequence for i, _ in before)
+
+
+def _where(before: list[tuple[CapturedItemRow, CardRow]]) -> list[Logged]:
+    return [Logged(card.id, card.name, item.logged_on) for item, card in before]
+
+
+def _still_next(item: CapturedItemRow, card: CardRow) -> bool:
+    """Whether the next action the item set is still the card's (the rep has not
+    replaced it, nor marked it done)."""
+    return bool(item.next_action) and (card.next_action, card.next_action_due) == (
+        item.next_action,
+        item.next_action_due,
+    )
+
+
+def _moves(captured: Captured, item: CapturedItemRow, card: CardRow) -> bool:
+    """Whether an update sets the card's next action: the one the invite set, still the
+    card's, or none at all, as a first invite would."""
+    if captured.next_step is None:
+        return False
+    return _still_next(item, card) or _takes_next_step(captured, card)
+
+
+def _update(
+    session: Session,
+    actor: Actor,
+    captured: Captured,
+    before: list[tuple[CapturedItemRow, CardRow]],
+) -> list[CaptureResult]:
+    """An updated invite: no second meeting; the next action it set takes the new day
+    and title, while it is still the card's next action."""
+    results = []
+    for item, card in before:
+        moved = _moves(captured, item, card)
+        if moved and captured.next_step is not None:
+            _set_step(card, captured.next_step, actor)
+            session.flush()
+            schedule.follow(session, card, actor.now)
+            item.next_action, item.next_action_due = card.next_action, card.next_action_due
+        item.sequence = captured.sequence
+        session.flush()
+        results.append(
+            CaptureResult(card.id, card.name, False, clean_line(captured.summary), moved, True)
+        )
+    return results
+
+
+def _cancel(
+    session: Session, actor: Actor, before: list[tuple[CapturedItemRow, CardRow]]
+) -> list[CaptureResult]:
+    """A cancelled invite: the next action it set is cleared where it is still the card's
+    next action; nothing is logged."""
+    results = []
+    for item, card in before:
+        if not _still_next(item, card):
+            continue
+        step = item.next_action
+        card.next_action, card.next_action_due = "", None
+        card.updated_at = actor.now
+        session.flush()
+        schedule.follow(session, card, actor.now)
+        item.next_action, item.next_action_due = "", None
+        session.flush()
+        results.append(CaptureResult(card.id, card.name, False, step, cleared=True))
+    return results
 
 
 def _concerned(session: Session, captured: Captured, mine: set[str]) -> list[Person]:

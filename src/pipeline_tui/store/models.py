@@ -189,6 +189,27 @@ class ActivityRow(Base):
     __table_args__ = (Index("ix_activity_card", "card_id", "done_at", "due"),)
 
 
+class CapturedItemRow(Base):
+    """Where a touchpoint logged by `log -` came from: an email's Message-ID or an
+    invite's UID (with its RECURRENCE-ID), one row a card it was logged on. A second
+    log of the same item is refused; an invite's update or cancellation finds here the
+    next action it set, to move or clear it while it is still the card's."""
+
+    __tablename__ = "captured_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(1000))
+    # The invite's SEQUENCE as last logged (0 for an email): a higher one is an update.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    logged_on: Mapped[date] = mapped_column(Date)
+    # The next action this item set on the card ("" if none, or no longer its own).
+    next_action: Mapped[str] = mapped_column(String(500), default="")
+    next_action_due: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_captured_item_origin", "origin"),)
+
+
 class QualificationAnswerRow(Base):
     """One card's answer to one qualification criterion, keyed by the criterion's text."""
 
