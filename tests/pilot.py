@@ -116,13 +116,17 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
         await settle(pilot)
 
 
-async def burst(pilot: Pilot[None], *keys: str) -> None:
+async def burst(pilot: Pilot[None], *keys: str, dialog: bool = False) -> None:
     """Keys that arrive together (held down, or in one read over SSH), then wait for
-    what they started."""
+    what they started. `dialog`: they leave a dialog open, which a worker waits on
+    (see `tap`), so only the store calls are waited for."""
     app = _app(pilot)
     for key in keys:
         _post_key(app, key)
-    await settle(pilot)
+    if dialog:
+        await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "what the keys started")
+    else:
+        await settle(pilot)
 
 
 async def tap(pilot: Pilot[None], *keys: str) -> None:

@@ -25,6 +25,7 @@ from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
+    burst,
     make_app,
     press,
     running,
@@ -261,6 +262,21 @@ async def test_z_d_snoozes_to_a_date_typed(service: PipelineService, week: dict[
         assert service.card(week["dee"]).summary.next_action_due == day(4)
         assert "FRI 27 NOV · 1" in screen_text(app)
         assert "MON 30 NOV  nothing" in screen_text(app)
+
+
+async def test_a_date_typed_with_z_d_in_one_read_reaches_the_dialog_whole(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """ "zdfri" in one write: the "f" went to the list before the date's dialog opened,
+    which read "ri" (and "zd21/12" snoozed by a year)."""
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_week(pilot)
+        await press(pilot, "G")  # Dee, next Monday
+        await burst(pilot, "z", "d", *"fri", dialog=True)
+        assert isinstance(app.screen, SnoozeDateScreen)
+        assert app.screen.query_one(Input).value == "fri"
+        await press(pilot, "enter")
+        assert service.card(week["dee"]).summary.next_action_due == day(4)
 
 
 async def test_z_then_escape_changes_nothing(

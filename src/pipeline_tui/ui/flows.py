@@ -362,6 +362,7 @@ async def snooze(
     choice: ChoiceScreen[Snooze] = ChoiceScreen(
         f"Snooze {step} ({name}) to…",
         [("t", "Tomorrow", Snooze.TOMORROW), ("d", "A date", Snooze.A_DATE)],
+        opening={Snooze.A_DATE},
     )
     answer = screen.app.push_screen(choice, wait_for_dismiss=True)
     release_keys()
@@ -371,7 +372,12 @@ async def snooze(
     if when is Snooze.TOMORROW:
         due: date | None = backend.today() + timedelta(days=1)
     else:
-        ask = SnoozeDateScreen(f"Snooze {step} ({name})", card.next_action_due, backend.today)
+        ask = SnoozeDateScreen(
+            f"Snooze {step} ({name})",
+            card.next_action_due,
+            backend.today,
+            release_keys=choice.held_keys,
+        )
         due = await screen.app.push_screen_wait(ask)
     if due is None:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Generic, TypeVar
 
 from textual import events
@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from pipeline_tui.ui.key_order import hold_keys
 
 T = TypeVar("T")
 
@@ -26,12 +28,17 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         choices: Sequence[tuple[str, str, T]],
         *,
         dismiss_label: str | None = "never mind",
+        opening: Collection[T] = (),
     ) -> None:
-        """`dismiss_label` says what escape does (None: one of the choices says it)."""
+        """`dismiss_label` says what escape does (None: one of the choices says it).
+        `opening`: answers that open another dialog: the keys typed after one wait for
+        it (`held_keys`, for that dialog to release once it takes keys)."""
         super().__init__()
         self.question = question
         self.choices = list(choices)
         self.dismiss_label = dismiss_label
+        self.opening = opening
+        self.held_keys: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -51,5 +58,9 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
             return
         for key, _, value in self.choices:
             if event.key == key:
+                if value in self.opening:
+                    # "zd21/12" in one read: the "2" went to the list before the date's
+                    # dialog opened, and "1/12" was a year away.
+                    self.held_keys = hold_keys(self)
                 self.dismiss(value)
                 return

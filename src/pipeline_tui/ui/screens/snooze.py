@@ -31,11 +31,20 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
     CSS_PATH = "snooze.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
 
-    def __init__(self, title: str, due: date | None, today: Callable[[], date]) -> None:
+    def __init__(
+        self,
+        title: str,
+        due: date | None,
+        today: Callable[[], date],
+        *,
+        release_keys: Callable[[], None] | None = None,
+    ) -> None:
+        """`release_keys`: the keys typed before this opened wait for its field."""
         super().__init__()
         self.dialog_title = title
         self.due = due
         self.today = today
+        self.release_keys = release_keys
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -52,6 +61,8 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
     def on_mount(self) -> None:
         self.query_one("#due", Input).focus()
         self._check()
+        if self.release_keys is not None:
+            self.release_keys()
 
     @on(Input.Changed)
     def _check(self) -> date | None:
