@@ -26,7 +26,7 @@ from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import burst, make_app, press, screen_text, settle, tap, type_text
 
 NOTE = "They lose a day on every quote"
 
@@ -215,6 +215,28 @@ async def test_a_kept_note_can_be_discarded(service: PipelineService, ann: int) 
         assert app.screen.text == ""
     assert service.draft(new_problem(ann)) is None
     assert service.card(ann).notes == ()
+
+
+@pytest.mark.parametrize("answer", ["r", "d"])
+async def test_keys_typed_before_the_offer_shows_never_answer_it(
+    service: PipelineService, ann: int, answer: str
+) -> None:
+    """ "p" and a note in one read, as the editor opens: the "d" of "discount" discarded
+    the draft and the editor read "iscount". Now the offer waits for a key typed once it
+    shows, and what was typed before goes into the editor after the answer."""
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await burst(pilot, "p", *"discount for annual prepay", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert service.draft(new_problem(ann)) is not None  # nothing answered yet
+        await tap(pilot, answer)
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        kept = NOTE if answer == "r" else ""
+        assert app.screen.text == kept + "discount for annual prepay"
 
 
 async def test_escape_at_the_offer_keeps_the_draft_for_later(
@@ -471,3 +493,21 @@ async def test_undo_never_overwrites_a_change_made_elsewhere(
 def test_the_app_binds_ctrl_c_to_quitting_not_to_textuals_hint() -> None:
     keys = {b.key: b.action for b in PipelineApp.BINDINGS if isinstance(b, Binding)}
     assert keys["ctrl+c"] == "quit_or_copy" and keys["ctrl+q"] == "quit"
+
+
+async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
+    service: PipelineService, ann: int
+) -> None:
+    """ "ndave" in one read, with a new card kept from before: the "d" discarded it and
+    the name read "ave"."""
+    fields = {"name": "Kim Lee", "organisation": "Lee Bakery"}
+    service.keep_draft(DraftKey.new_card(), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"dave", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "d")
+        await settle(pilot)
+        assert isinstance(app.screen, CardFormScreen)
+        assert isinstance(app.focused, Input) and app.focused.value == "dave"

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.text import clean_line
@@ -259,6 +261,8 @@ def offer_draft(
     if found is None or all(found.get(name) == shows.get(name, "") for name in found.fields):
         return
 
+    offer = DraftOfferScreen(found, preview_of(found.fields))
+
     async def answered(answer: str | None) -> None:
         if answer == RESTORE:
             recorder.keeps_earlier = False  # in the editor now, as if typed there
@@ -267,8 +271,23 @@ def offer_draft(
             await recorder.discard()
         else:
             screen.dismiss()
+            return
+        type_ahead(screen.focused, offer.typed_ahead)
 
-    screen.app.push_screen(DraftOfferScreen(found, preview_of(found.fields)), answered)
+    screen.app.push_screen(offer, answered)
+
+
+def type_ahead(field: Widget | None, text: str) -> None:
+    """Text typed before a draft's offer showed (DraftOfferScreen.typed_ahead), at the
+    end of the field it was typed for."""
+    if not text:
+        return
+    if isinstance(field, TextArea):
+        field.move_cursor(field.document.end)
+        field.insert(text)
+    elif isinstance(field, Input):
+        field.cursor_position = len(field.value)
+        field.insert_text_at_cursor(text.replace("\n", " "))
 
 
 def labelled(fields: Fields, labels: Mapping[str, str]) -> list[str]:

@@ -2,6 +2,11 @@
 
 Shown over an editor that has a draft kept from before (the session dropped, the app
 was killed, or the rep left it for later). Escape leaves the editor and keeps the draft.
+
+Only keys typed once it shows answer it. Typed with the keys that opened the editor
+("ni" and the note, in one read), "d" in "discount" discarded the draft and the rest
+went into the editor ("iscount"). Those keys are text for the editor: kept
+(`typed_ahead`), and typed into it once the rep has answered.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -48,6 +54,9 @@ class DraftOfferScreen(ModalScreen[str | None]):
         self.draft = draft
         self.lines = list(lines)
         self.now = now
+        self.shown_at = Message().time  # the clock each key is stamped with as it is read
+        self.typed_ahead = ""
+        """Text typed before the offer showed, for the editor."""
 
     def compose(self) -> ComposeResult:
         label = self.draft.key.editor.label
@@ -72,6 +81,12 @@ class DraftOfferScreen(ModalScreen[str | None]):
     def on_key(self, event: events.Key) -> None:
         event.stop()
         event.prevent_default()
+        if event.time < self.shown_at:
+            if event.key == "enter":
+                self.typed_ahead += "\n"
+            elif event.is_printable and event.character:
+                self.typed_ahead += event.character
+            return
         if event.key == "escape":
             self.dismiss(None)
         elif event.key == "r":

@@ -24,7 +24,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import DraftRecorder
+from pipeline_tui.ui.drafts import DraftRecorder, type_ahead
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -81,6 +81,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
         """The note as last saved (None: a new note, not saved yet)."""
         self.saved_body = note.body if note else ""
         self.recorder = recorder
+        self._offer: DraftOfferScreen | None = None
         self.theirs: NoteView | None = None
         """The version saved elsewhere, shown beside the rep's text after a conflict."""
         # Kept here, not queried: the text is read once more as the screen closes (an
@@ -117,8 +118,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
             self.recorder.attach(self, self._draft_fields)
             found = self.recorder.found
             if found is not None and found.get("body").strip() != self.saved_body.strip():
-                offer = DraftOfferScreen(found, preview(found.get("body")))
-                self.app.push_screen(offer, self._offer_answered)
+                self._offer = DraftOfferScreen(found, preview(found.get("body")))
+                self.app.push_screen(self._offer, self._offer_answered)
 
     def on_unmount(self) -> None:
         if self.recorder is not None:
@@ -154,6 +155,9 @@ class NoteEditorScreen(seams.FullScreen[None]):
             await recorder.discard()
         else:
             self.dismiss()  # for later: the draft stays
+            return
+        if self._offer is not None:
+            type_ahead(self.editor, self._offer.typed_ahead)
 
     # Editing -----------------------------------------------------------------------------
 
