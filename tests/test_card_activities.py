@@ -88,6 +88,27 @@ async def test_a_time_that_cannot_be_read_is_said_under_at_as_it_is_typed(
     assert service.activities(ann)[0].due_time == time(9, 30)
 
 
+async def test_a_time_without_a_day_is_refused_not_dropped(
+    service: PipelineService, ann: int
+) -> None:
+    """09:15 with Due left empty was saved as an activity with no day and no time."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "f")
+        await type_text(pilot, "Ring Fay")
+        await press(pilot, "tab", "tab")
+        await type_text(pilot, "09:15")
+        assert "A time needs a day: fill in Due, or clear the time." in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NextActionScreen)
+        assert isinstance(app.focused, Input) and app.focused.id == "due"
+        await type_text(pilot, "tue")
+        assert "A time needs a day" not in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert open_steps(service, ann)[0] == ("call", "Ring Fay", TUESDAY)
+    assert service.activities(ann)[0].due_time == time(9, 15)
+
+
 async def test_a_kind_typed_is_kept_and_a_wrong_one_is_refused_in_the_dialog(
     service: PipelineService, ann: int
 ) -> None:

@@ -56,6 +56,9 @@ ReadTheirs = Callable[[], Awaitable[str]]
 """After a conflict: the card read again; what its next action says now, in one line."""
 
 
+NO_DAY = "A time needs a day: fill in Due, or clear the time."
+
+
 class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
     CSS_PATH = "next_action.tcss"
     BINDINGS = [
@@ -206,9 +209,10 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         return kind
 
     @on(Input.Changed, "#at")
+    @on(Input.Changed, "#due")
     def _typed_time(self) -> time | TimeError | None:
-        """The time as typed; one that cannot be read is said under the field (only
-        then: a time read is shown as typed)."""
+        """The time as typed; one that cannot be read, or one without a day, is said
+        under the field (only then: a time read is shown as typed)."""
         if not self.scheduling:
             return None
         hint = self.query_one("#at-hint", Static)
@@ -218,6 +222,11 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
             hint.update(Content(str(error)))
             hint.remove_class("-hidden")
             return error
+        if at is not None and not self.inputs["due"].value.strip():
+            # It was saved without it, silently: a time is of a day.
+            hint.update(Content(NO_DAY))
+            hint.remove_class("-hidden")
+            return at
         hint.add_class("-hidden")
         return at
 
@@ -253,6 +262,9 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
                 return None
             if isinstance(at, TimeError):  # said under the field
                 self.inputs["at"].focus()
+                return None
+            if at is not None and due is None:  # said under the field too
+                self.inputs["due"].focus()
                 return None
             assert not isinstance(at, TimeError)
             answer = NextAction(words, due, kind, at if due else None)
