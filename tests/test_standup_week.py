@@ -196,6 +196,12 @@ async def test_z_d_snoozes_a_step_coming_up_to_a_date_typed(
         assert showing(app) is screen
         assert service.card(ids["Finn"]).summary.next_action_due == date(2026, 12, 7)
         assert "COMING UP THIS WEEK · 1" in screen_text(app)
+        # u takes it back, here as everywhere (it did nothing on the stand-up).
+        await press(pilot, "u")
+        assert service.card(ids["Finn"]).summary.next_action_due == TODAY + timedelta(days=1)
+        assert "COMING UP THIS WEEK · 2" in screen_text(app)
+        await press(pilot, "U")
+        assert service.card(ids["Finn"]).summary.next_action_due == date(2026, 12, 7)
 
 
 async def test_enter_opens_the_card_coming_up(

@@ -81,6 +81,12 @@ class StandupScreen(seams.FullScreen[None]):
         Binding("z", "snooze", "Snooze", tooltip="Snooze: tomorrow or a date", id="standup.snooze"),
         Binding("enter", "open_card", "Open", tooltip="Open the card", id="standup.open_card"),
         Binding(
+            "u", "undo", "Undo", show=False, tooltip="Undo (again for more)", id="standup.undo"
+        ),
+        Binding(
+            "U", "redo", "Redo", show=False, tooltip="Redo what undo took back", id="standup.redo"
+        ),
+        Binding(
             "l",
             "toggle_ledger",
             "Ledger",
@@ -596,6 +602,17 @@ class StandupScreen(seams.FullScreen[None]):
         card = self.highlighted
         if card is not None and card.has_next_action:
             self._snooze(card, hold_keys(self))
+
+    @work(group="standup-step")
+    async def action_undo(self) -> None:
+        # A step done, snoozed or set here, or any change made before on the board.
+        await self.backend.undo_and_tell(self.notify)
+        await self.read()
+
+    @work(group="standup-step")
+    async def action_redo(self) -> None:
+        await self.backend.redo_and_tell(self.notify)
+        await self.read()
 
     @work(group="standup-step")
     async def _snooze(self, card: StandupCard, release_keys: Callable[[], None]) -> None:
