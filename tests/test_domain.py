@@ -10,8 +10,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from pipeline_tui.domain.agenda import kind_for_action
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, describe_due, parse_due
+from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 from tests.conftest import TODAY
@@ -456,3 +458,11 @@ def test_cleaned_sanitises_every_field_and_keeps_the_rest() -> None:
         next_action="Call back",
         next_action_due=TODAY,
     )
+
+
+def test_a_follow_up_is_after_a_sale_only_with_a_client() -> None:
+    assert kind_for_action("Follow up on the order", Stage.CLIENT) is TouchpointKind.FOLLOW_UP
+    assert kind_for_action("Check in", Stage.REPEAT) is TouchpointKind.FOLLOW_UP
+    for stage in (Stage.LEAD, Stage.PROSPECT):
+        assert kind_for_action("Follow up on the proposal", stage) is TouchpointKind.CONVERSATION
+    assert kind_for_action("Call Ann back", Stage.LEAD) is TouchpointKind.CALL

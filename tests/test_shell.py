@@ -305,6 +305,20 @@ def test_next_then_done_with_the_one_after(
     ]
 
 
+def test_a_check_in_done_with_a_lead_is_not_a_follow_up_after_a_sale(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    """ "Check in" (or "Follow up") done was logged as a follow-up after a sale, and as a
+    lead's first touchpoint it became the card's source; reports then counted a lead
+    that never bought as coming from follow-ups."""
+    run(capsys, pipeline, "next", "ben", "Check in", "--due", "today")
+    code, out, _ = run(capsys, pipeline, "done", "ben")
+    assert (code, out) == (0, "Done: Check in (Ben Hollis, logged as conversation).\n")
+    assert [t.kind for t in service_for(pipeline).card(3).touchpoints] == [
+        TouchpointKind.CONVERSATION
+    ]
+
+
 def test_done_without_next_says_how_to_set_one(
     capsys: pytest.CaptureFixture[str], pipeline: Path
 ) -> None:

@@ -104,9 +104,14 @@ _KIND_WORDS = {
 }
 
 
-def kind_for_action(action: str) -> TouchpointKind:
+def kind_for_action(action: str, stage: Stage | None = None) -> TouchpointKind:
     """The touchpoint an action most likely was, from its first word ("Call Ann back":
-    a call); a conversation when nothing says."""
+    a call); a conversation when nothing says. "Follow up" or "check in" is a follow-up
+    after a sale only with a client (or repeat): with a lead or a prospect it was a
+    conversation (the first touchpoint sets the card's source, and reports count it)."""
     words = action.strip().lower().split()
     first = words[0].rstrip(":,.") if words else ""
-    return TouchpointKind(_KIND_WORDS.get(first, TouchpointKind.CONVERSATION.value))
+    kind = TouchpointKind(_KIND_WORDS.get(first, TouchpointKind.CONVERSATION.value))
+    if kind is TouchpointKind.FOLLOW_UP and stage not in (None, Stage.CLIENT, Stage.REPEAT):
+        return TouchpointKind.CONVERSATION
+    return kind

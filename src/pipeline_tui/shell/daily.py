@@ -166,8 +166,12 @@ def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     on = past_date(args.on, config.date_order)
     then = (args.then, due_date(args.due, config.date_order)) if args.then else None
     card = find(service, args.card)
-    current = service.card(card.id).summary.next_action
-    kind = touchpoint_kind(args.kind) if args.kind else kind_for_action(current)
+    current = service.card(card.id).summary
+    kind = (
+        touchpoint_kind(args.kind)
+        if args.kind
+        else kind_for_action(current.next_action, current.stage)
+    )
     action = service.complete_next(card.id, kind=kind, on=on, summary=args.note, then=then)
     name = clean_line(card.name)
     print(

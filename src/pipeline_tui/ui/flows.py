@@ -313,7 +313,7 @@ async def mark_done(
     `release_keys` lets go of the keys typed after `x`: they go to the next-step dialog.
     `activity_id`: the scheduled activity the line is (None: the card's earliest)."""
     name = clean_line(card.name)
-    kind = kind_for_action(card.next_action)
+    kind = kind_for_action(card.next_action, card.stage)
     today = backend.today()
     try:
         if activity_id is not None:
