@@ -800,7 +800,7 @@ class CardScreen(seams.FullScreen[None]):
 
         def open_screen(recorder: DraftRecorder) -> None:
             screen = TouchpointScreen(
-                "Log a touchpoint",
+                f"Log a touchpoint with {self._shown_name}",
                 self.backend.today,
                 save=self._log_touchpoint,
                 recorder=recorder,
@@ -826,7 +826,7 @@ class CardScreen(seams.FullScreen[None]):
             return
 
         def open_screen(recorder: DraftRecorder) -> None:
-            self._ask_activity("Schedule an activity", None, recorder)
+            self._ask_activity(f"Schedule an activity with {self._shown_name}", None, recorder)
 
         self._open_editor(Editor.NEXT_ACTION, open_screen)
 
@@ -837,9 +837,14 @@ class CardScreen(seams.FullScreen[None]):
             return
 
         def open_screen(recorder: DraftRecorder) -> None:
-            self._ask_activity("Change the activity", activity, recorder)
+            self._ask_activity(f"Change the activity with {self._shown_name}", activity, recorder)
 
         self._open_editor(Editor.NEXT_ACTION, open_screen)
+
+    @property
+    def _shown_name(self) -> str:
+        """The card's name for a dialog's title: at 80x24 the dialog hides the card."""
+        return clean_line(self.card.summary.name) if self.card is not None else "the card"
 
     def _ask_activity(
         self, title: str, activity: Activity | None, recorder: DraftRecorder | None
