@@ -193,9 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         choices=("json", "csv", "vcf"),
-        default="json",
-        help="json (default; complete, re-importable), csv (a card a row, for spreadsheets) "
-        "or vcf (vCard 4.0: the active cards, for a phone or an address book)",
+        help="json (complete, re-importable), csv (a card a row, for spreadsheets) "
+        "or vcf (vCard 4.0: the active cards, for a phone or an address book); "
+        "default: the -o file's extension (.json, .csv, .vcf), else json",
     )
     export.add_argument(
         "--excel",
@@ -1066,6 +1066,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
     from pipeline_tui.store import write_csv, write_json, write_vcards
 
+    args.format = _export_format(args.format, args.output)
     if args.excel and args.format != "csv":
         raise UsageError("--excel goes with --format csv.")
     target_db = _command_target(args, config)
@@ -1106,6 +1107,27 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         count = sum(1 for card in document["cards"] if not card["archived_at"])
     print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
     return 0
+
+
+EXPORT_EXTENSIONS = {".json": "json", ".csv": "csv", ".vcf": "vcf", ".vcard": "vcf"}
+"""The export format each file extension stands for."""
+
+
+def _export_format(chosen: str | None, output: str | None) -> str:
+    """--format, else the format the -o file's extension names, else json: `export -o
+    cards.csv` wrote JSON into a file named .csv. A --format that the extension
+    contradicts is refused."""
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    named = EXPORT_EXTENSIONS.get(suffix)
+    if chosen is None:
+        return named or "json"
+    if named is not None and named != chosen:
+        name = Path(output or "")
+        raise UsageError(
+            f"--format {chosen} does not match {clean_line(name.name)}, a {suffix} file's "
+            f"name; leave out --format, or name the file {clean_line(name.stem)}.{chosen}."
+        )
+    return chosen
 
 
 def _refuse_a_database_as_export(target: Path, database: str) -> None:
