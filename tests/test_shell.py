@@ -437,6 +437,20 @@ def test_search_marks_a_cut_snippet_once(
     assert "franchise office" in snippet
 
 
+@pytest.mark.parametrize("query", [[""], ["  "], ["", ""], ["?!"]])
+def test_search_with_no_words_says_it_needs_some(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, query: list[str]
+) -> None:
+    """`search ""` said "No card or note matches ''", as if it had looked."""
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, pipeline, "search", *query, "--format", fmt)
+        assert one_line_error(code, err) == (
+            "pipeline-tui: error: Search needs words to look for: part of a name, an email, "
+            "or words from a note."
+        )
+        assert (code, out) == (1, "")
+
+
 def test_search_with_no_database_says_so_and_creates_none(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
