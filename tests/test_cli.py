@@ -176,6 +176,7 @@ def test_list_gives_each_card_its_place_in_its_column(
 
 
 def test_list_of_an_empty_pipeline(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    open_database(str(db)).close()
     code, out, err = run(capsys, "list", "--db", str(db))
     assert (code, err) == (0, "")
     assert "No cards yet" in out
@@ -588,3 +589,80 @@ def test_importing_a_mailbox_points_to_log_one_message_at_a_time(
         "pipeline-tui: error: Inbox.mbox is a mailbox, which import does not read; to log "
         "its messages as touchpoints, pipe them one at a time to `pipeline-tui log -`."
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "so"),
+    [
+        (["list"], "there are no cards to list"),
+        (["list", "--format", "json"], "there are no cards to list"),
+        (["standup"], "there is nothing for a stand-up"),
+        (["agenda", "--format", "ics"], "there is nothing on the agenda"),
+        (["report"], "there is nothing to report"),
+        (["export", "--format", "csv"], "there is nothing to export"),
+        (["show", "ann"], "there is no card 'ann' in it"),
+        (["brief", "ann"], "there is no card 'ann' in it"),
+        (["note", "ann", "Quotes take a week"], "there is no card 'ann' in it"),
+        (["log", "ann", "--kind", "call", "Rang"], "there is no card 'ann' in it"),
+        (["next", "ann", "Call", "--due", "fri"], "there is no card 'ann' in it"),
+        (["done", "ann"], "there is no card 'ann' in it"),
+        (["move", "ann", "client"], "there is no card 'ann' in it"),
+        (["value", "ann", "12k"], "there is no card 'ann' in it"),
+        (["park", "ann", "+3m"], "there is no card 'ann' in it"),
+        (["rhythm", "ann", "21"], "there is no card 'ann' in it"),
+    ],
+)
+def test_a_mistyped_db_is_not_made_into_an_empty_pipeline(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], so: str
+) -> None:
+    """A read, or a change to a card, at a --db with no pipeline says so and creates
+    nothing: `list` said "No cards yet" there, as if the rep's cards had gone."""
+    missing = tmp_path / "y" / "n3.db"
+    code, out, err = run(capsys, "--db", str(missing), *argv)
+    assert assert_one_line_error(code, err) == (
+        f"pipeline-tui: error: There is no pipeline at {missing} yet, so {so}."
+    )
+    assert out == ""
+    assert not missing.parent.exists()
+
+
+def test_export_to_a_file_from_no_pipeline_writes_no_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "n3.db"
+    code, _, err = run(capsys, "--db", str(missing), "export", "-o", str(tmp_path / "out.json"))
+    assert assert_one_line_error(code, err).endswith("so there is nothing to export.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_with_no_pipeline_yet_list_says_how_to_start_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """On a new machine (no --db, no config, no $PIPELINE_TUI_DB) the reads create
+    nothing, and say how a pipeline starts; adding a card starts it."""
+    default = tmp_path / "xdg-data" / "pipeline-tui" / "pipeline.db"
+    for argv in (["list"], ["standup"], ["show", "ann"]):
+        code, out, err = run(capsys, *argv)
+        line = assert_one_line_error(code, err)
+        assert line.startswith(f"pipeline-tui: error: There is no pipeline at {default} yet, so ")
+        assert line.endswith(
+            "; start one with `pipeline-tui add NAME`, or open the board with `pipeline-tui`."
+        )
+        assert out == ""
+        assert not default.exists()
+    code, out, err = run(capsys, "add", "Ann Okafor")
+    assert (code, out, err) == (0, "Added Ann Okafor to Lead (card 1).\n", "")
+    assert names_in(default) == ["Ann Okafor"]
+    code, out, err = run(capsys, "list")
+    assert code == 0 and "Ann Okafor" in out
+
+
+def test_log_from_stdin_still_starts_a_pipeline_with_the_new_lead(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "new.db"
+    vcard = b"BEGIN:VCARD\nVERSION:4.0\nFN:Ann Okafor\nEMAIL:ann@x.example\nEND:VCARD\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(vcard)))
+    code, _, err = run(capsys, "--db", str(missing), "log", "-")
+    assert code == 0, err
+    assert names_in(missing) == ["Ann Okafor"]

@@ -20,6 +20,7 @@ from pipeline_tui.config import (
     save_state,
 )
 from pipeline_tui.domain.dates import DateOrder
+from pipeline_tui.store import open_database
 from pipeline_tui.ui.keys import check_keymap
 from tests.test_cli import assert_one_line_error, run
 
@@ -79,6 +80,7 @@ def test_unknown_keys_and_sections_are_warnings_not_errors(
         tmp_path / "config.toml",
         "[user]\nname = 'kim'\nnickname = 'k'\n[colours]\nx = 1\n",
     )
+    open_database(str(tmp_path / "x.db")).close()
     code, out, err = run(capsys, "--config", str(config), "--db", str(tmp_path / "x.db"), "list")
     assert code == 0
     assert "user.nickname" in err and "[colours]" in err

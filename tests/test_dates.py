@@ -59,6 +59,12 @@ def _last_day(year: int, month: int) -> int:
         ("+1y", date(2027, 11, 23)),
         ("eom", date(2026, 11, 30)),
         ("end of month", date(2026, 11, 30)),
+        # A day gone by may be due, as 2026-11-20 always could be: the action is late.
+        ("2026-11-20", date(2026, 11, 20)),
+        ("yesterday", date(2026, 11, 22)),
+        ("Yest", date(2026, 11, 22)),
+        ("-3d", date(2026, 11, 20)),
+        ("-2w", date(2026, 11, 9)),
     ],
 )
 def test_due_dates_in_the_forms_reps_type(typed: str, expected: date) -> None:

@@ -971,3 +971,63 @@ def test_start_up_migration_backs_up_an_existing_database_first(
         f".before-{current}.bak"
     )
     assert _names_in_copy(taken[0]) == ["Ann"]
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [
+        ("cards.csv", b"id,name,"),
+        ("Cards.CSV", b"id,name,"),
+        ("cards.vcf", b"BEGIN:VCARD"),
+        ("pipeline.json", b'{\n  "format": "pipeline-tui"'),
+        ("pipeline.txt", b'{\n  "format": "pipeline-tui"'),
+    ],
+)
+def test_export_writes_the_format_its_file_name_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, name: str, starts: bytes
+) -> None:
+    """`export -o cards.csv` wrote JSON into cards.csv; with no --format, the file's
+    extension picks the format (json for any other)."""
+    run(capsys, "--db", str(db), "add", "Ann", "--email", "ann@x.example")
+    target = tmp_path / name
+    code, out, err = run(capsys, "--db", str(db), "export", "-o", str(target))
+    assert (code, out, err) == (0, "", f"Exported 1 card to {target}.\n")
+    assert target.read_bytes().startswith(starts)
+
+
+def test_excel_csv_export_needs_no_format_when_the_file_is_a_csv(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    run(capsys, "--db", str(db), "add", "Ann")
+    target = tmp_path / "cards.csv"
+    code, _, err = run(capsys, "--db", str(db), "export", "--excel", "-o", str(target))
+    assert (code, err) == (0, f"Exported 1 card to {target}.\n")
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfid,name,")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "message"),
+    [
+        (
+            "csv",
+            "pipeline.json",
+            "--format csv does not match pipeline.json, a .json file's name; leave out "
+            "--format, or name the file pipeline.csv.",
+        ),
+        (
+            "json",
+            "cards.vcf",
+            "--format json does not match cards.vcf, a .vcf file's name; leave out "
+            "--format, or name the file cards.json.",
+        ),
+    ],
+)
+def test_export_refuses_a_format_its_file_name_contradicts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, fmt: str, name: str, message: str
+) -> None:
+    run(capsys, "--db", str(db), "add", "Ann")
+    target = tmp_path / name
+    code, out, err = run(capsys, "--db", str(db), "export", "--format", fmt, "-o", str(target))
+    assert assert_one_line_error(code, err) == f"pipeline-tui: error: {message}"
+    assert out == ""
+    assert not target.exists()

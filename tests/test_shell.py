@@ -8,7 +8,7 @@ import json
 import stat
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -451,6 +451,20 @@ def test_search_marks_a_cut_snippet_once(
     assert "franchise office" in snippet
 
 
+@pytest.mark.parametrize("query", [[""], ["  "], ["", ""], ["?!"]])
+def test_search_with_no_words_says_it_needs_some(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, query: list[str]
+) -> None:
+    """`search ""` said "No card or note matches ''", as if it had looked."""
+    for fmt in ("text", "json"):
+        code, out, err = run(capsys, pipeline, "search", *query, "--format", fmt)
+        assert one_line_error(code, err) == (
+            "pipeline-tui: error: Search needs words to look for: part of a name, an email, "
+            "or words from a note."
+        )
+        assert (code, out) == (1, "")
+
+
 def test_search_with_no_database_says_so_and_creates_none(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -569,6 +583,25 @@ def test_a_day_in_the_past_follows_on_as_its_help_says(
         TODAY - timedelta(days=3),
         TODAY - timedelta(days=1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "due"), [("yesterday", "2026-11-22"), ("-3d", "2026-11-20"), ("2026-11-20", None)]
+)
+def test_add_and_next_take_a_day_gone_by_in_any_form(
+    capsys: pytest.CaptureFixture[str], db: Path, typed: str, due: str | None
+) -> None:
+    """`add --due 2026-11-20` (past) was taken while `--due yesterday` was "not a date";
+    a next action may already be late, however the day is written."""
+    due = due or typed
+    code, out, err = run(capsys, db, "add", "Ann Okafor", "--next", "Call back", "--due", typed)
+    assert (code, out, err) == (0, "Added Ann Okafor to Lead (card 1).\n", "")
+    code, out, _ = run(capsys, db, "list", "--format", "json")
+    assert [r["next_action_due"] for r in json.loads(out)] == [due]
+    code, out, err = run(capsys, db, "next", "ann", "Send the quote", "--due", typed)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"Next for Ann Okafor: Send the quote, due {due} (")
+    assert service_for(db).card(1).summary.next_action_due == date.fromisoformat(due)
 
 
 @pytest.mark.parametrize("words", ["", "   "])

@@ -533,6 +533,7 @@ def test_cli_unknown_owner_warns(capsys: pytest.CaptureFixture[str], team_db: Pa
 def test_cli_owner_of_an_empty_pipeline_warns(
     capsys: pytest.CaptureFixture[str], db_path: Path
 ) -> None:
+    open_database(str(db_path)).close()
     code, _, err = run_cli(capsys, "standup", "--db", str(db_path), "--owner", "nobody")
     assert code == 0
     assert err == (
@@ -545,6 +546,7 @@ def test_cli_empty_database(
     capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
+    open_database(str(db_path)).close()
     code, out, err = run_cli(capsys, "standup", "--db", str(db_path), "--format", "json")
     assert (code, err) == (0, "")
     data = json.loads(out)

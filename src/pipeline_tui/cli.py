@@ -193,9 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         choices=("json", "csv", "vcf"),
-        default="json",
-        help="json (default; complete, re-importable), csv (a card a row, for spreadsheets) "
-        "or vcf (vCard 4.0: the active cards, for a phone or an address book)",
+        help="json (complete, re-importable), csv (a card a row, for spreadsheets) "
+        "or vcf (vCard 4.0: the active cards, for a phone or an address book); "
+        "default: the -o file's extension (.json, .csv, .vcf), else json",
     )
     export.add_argument(
         "--excel",
@@ -327,12 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "shell_command", False):
             from pipeline_tui.shell.commands import command_for
 
-            target = None
-            if args.command == "search":
-                target = _reading_target(args, config, dry_run=False, doing="search")
-            elif args.command == "log" and args.card == "-" and args.dry_run:
-                target = _reading_target(args, config, dry_run=True, doing="log")
-            return _with_service(args, config, command_for(args, config), target=target)
+            return _with_service(args, config, command_for(args, config))
         return _run_app(args, config)
     except (StoreError, ConfigError, UsageError, FieldError) as error:
         print(f"{PROG}: error: {clean_line(str(error))}", file=sys.stderr)
@@ -381,11 +376,44 @@ def open_database(target: str) -> Database:
     return open_store(target)
 
 
-def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, doing: str) -> str:
+NOTHING_TO_READ = {
+    "list": "there are no cards to list",
+    "standup": "there is nothing for a stand-up",
+    "agenda": "there is nothing on the agenda",
+    "search": "there is nothing to search",
+    "report": "there is nothing to report",
+    "export": "there is nothing to export",
+}
+"""The commands that only read, and what a missing pipeline means for each."""
+
+
+def _command_target(args: argparse.Namespace, config: Config) -> str:
+    """The database for the command on the command line. One that only reads, or that
+    needs a card already there (show, brief, note, next, move...), never creates the
+    SQLite file it names: a mistyped --db made an empty pipeline there, and `list`
+    said "No cards yet", as if the rep's cards had gone."""
+    if args.command == "import" and args.dry_run:
+        return _reading_target(args, config, dry_run=True, so="")
+    card = getattr(args, "card", None)
+    if args.command == "log" and card == "-":
+        if args.dry_run:
+            return _reading_target(args, config, dry_run=True, so="")
+        return database_target(args, config)  # someone new becomes a lead
+    if card is not None:
+        return _reading_target(
+            args, config, dry_run=False, so=f"there is no card {clean_line(card)!r} in it"
+        )
+    if args.command in NOTHING_TO_READ:
+        return _reading_target(args, config, dry_run=False, so=NOTHING_TO_READ[args.command])
+    return database_target(args, config)
+
+
+def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, so: str) -> str:
     """The database for a command that writes nothing (a search, a dry run), which
     never creates the SQLite file it names: with no file there yet, a dry run is shown
     against an empty pipeline in memory (and says so on stderr), and anything else
-    stops with one sentence."""
+    stops with one sentence, ending with what that means (`so`). Where the rep named no
+    database, the sentence says how to start one."""
     from pipeline_tui.store import sqlite_path
 
     target = database_target(args, config)
@@ -394,7 +422,12 @@ def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, 
         return target
     where = clean_line(str(path))
     if not dry_run:
-        raise UsageError(f"There is no pipeline at {where} yet, so there is nothing to {doing}.")
+        said = f"There is no pipeline at {where} yet, so {so}"
+        if not _database_named(args, config):
+            raise UsageError(
+                f"{said}; start one with `{PROG} add NAME`, or open the board with `{PROG}`."
+            )
+        raise UsageError(f"{said}.")
     print(
         f"{PROG}: warning: there is no pipeline at {where} yet; this is what would happen "
         "in an empty one (nothing was created).",
@@ -403,12 +436,16 @@ def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, 
     return "sqlite://"
 
 
-def _with_service(
-    args: argparse.Namespace, config: Config, command: Command, *, target: str | None = None
-) -> int:
-    """Run `command` on the database the command line names (or `target`)."""
+def _database_named(args: argparse.Namespace, config: Config) -> bool:
+    """Whether --db, $PIPELINE_TUI_DB or the config names the database."""
+    return bool(getattr(args, "db", None) or os.environ.get(DB_ENV) or config.database)
+
+
+def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
+    """Run `command` on the database the command line names."""
+    target = _command_target(args, config)
     listeners = _listeners(config, background=False)
-    service = _open_service(target or database_target(args, config), config, listeners)
+    service = _open_service(target, config, listeners)
     try:
         return command(service, args, sys.stdout)
     finally:
@@ -850,10 +887,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
     _refuse_what_log_takes(path)
-    target = database_target(args, config)
-    if args.dry_run:
-        target = _reading_target(args, config, dry_run=True, doing="import")
-    service = _open_service(target, config)
+    service = _open_service(_command_target(args, config), config)
     try:
         with _progress_on_stderr() as progress:
             report = service.import_file(
@@ -1032,9 +1066,10 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
     from pipeline_tui.store import write_csv, write_json, write_vcards
 
+    args.format = _export_format(args.format, args.output)
     if args.excel and args.format != "csv":
         raise UsageError("--excel goes with --format csv.")
-    target_db = database_target(args, config)
+    target_db = _command_target(args, config)
     if args.output and args.output != "-":
         _refuse_a_database_as_export(Path(args.output).expanduser(), target_db)
     service = _open_service(target_db, config)
@@ -1072,6 +1107,27 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         count = sum(1 for card in document["cards"] if not card["archived_at"])
     print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
     return 0
+
+
+EXPORT_EXTENSIONS = {".json": "json", ".csv": "csv", ".vcf": "vcf", ".vcard": "vcf"}
+"""The export format each file extension stands for."""
+
+
+def _export_format(chosen: str | None, output: str | None) -> str:
+    """--format, else the format the -o file's extension names, else json: `export -o
+    cards.csv` wrote JSON into a file named .csv. A --format that the extension
+    contradicts is refused."""
+    suffix = Path(output).suffix.lower() if output and output != "-" else ""
+    named = EXPORT_EXTENSIONS.get(suffix)
+    if chosen is None:
+        return named or "json"
+    if named is not None and named != chosen:
+        name = Path(output or "")
+        raise UsageError(
+            f"--format {chosen} does not match {clean_line(name.name)}, a {suffix} file's "
+            f"name; leave out --format, or name the file {clean_line(name.stem)}.{chosen}."
+        )
+    return chosen
 
 
 def _refuse_a_database_as_export(target: Path, database: str) -> None:

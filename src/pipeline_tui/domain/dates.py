@@ -98,6 +98,9 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
     week away (type "today" for today). "next week" is next Monday; "eom" the last day
     of this month; "+1m" the same day next month (or that month's last day). A day and
     month without a year is the next time that day comes (today included).
+
+    A day gone by may be due (an action already late, as 2026-11-20 has always been
+    read), so "yesterday" and "-3d" are dates here too.
     """
     key = _key(text)
     if not key:
@@ -106,6 +109,8 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
         return today
     if key in ("tomorrow", "tom", "tmr"):
         return today + timedelta(days=1)
+    if key in ("yesterday", "yest"):
+        return today - timedelta(days=1)
     if key == "next week":
         return today + timedelta(days=7 - today.weekday())
     if key in ("eom", "end of month"):
@@ -122,6 +127,10 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
         if unit == "y":
             return add_months(today, 12 * count)
         return today + timedelta(days=count * (7 if unit == "w" else 1))
+    ago = _AGO.match(key)
+    if ago:
+        count, unit = int(ago.group(1)), ago.group(2) or "d"
+        return today - timedelta(days=count * (7 if unit == "w" else 1))
     day = _calendar_day(key, today, order, ahead=True)
     if day is None:
         raise DueDateError(f"{text.strip()!r} is not a date; use {due_date_hint(order)}.")

@@ -566,6 +566,11 @@ def search(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
     query = _words(args.query)
+    if not any(character.isalnum() for character in query):
+        # `search ""` said "No card or note matches ''", as if something had been sought.
+        raise UsageError(
+            "Search needs words to look for: part of a name, an email, or words from a note."
+        )
     if args.limit < 1:
         raise UsageError("--limit must be at least 1.")
     hits = service.search(query, args.limit)
