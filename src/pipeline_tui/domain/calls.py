@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.cards import CardSummary, Change
 
 WEEK_AHEAD_DAYS = 7
 """What "the rest of the week" covers: the seven days after today."""
@@ -281,9 +281,11 @@ def calls_by_owner(sessions: Iterable[CallSession]) -> tuple[OwnerCalls, ...]:
 
 @dataclass(frozen=True)
 class LoggedCall:
-    """A call just logged: the session it counts in, its touchpoint's line, and the
-    card's version (for setting the next action straight after)."""
+    """A call just logged: the session it counts in, its touchpoint's line, the card's
+    version, and the change to the card made with it (its next step, or its archiving),
+    for undo."""
 
     session_id: int
     summary: str
     version: int
+    change: Change | None = None
