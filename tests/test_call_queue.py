@@ -4,6 +4,7 @@ after each call, and how both look at 80x24 and 160x45."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,16 @@ from pipeline_tui.ui.screens.insight import InsightScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY
-from tests.pilot import burst, make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    notification_messages,
+    press,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 SnapCompare = Callable[..., bool]
@@ -198,6 +208,47 @@ async def test_an_outcome_cancelled_with_escape_records_nothing(
         assert [t.summary for t in service.card(ids["Ann"]).touchpoints].count(
             "Call: voicemail"
         ) == 1, why
+
+
+async def test_u_undoes_the_last_call_logged_with_its_next_step(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`u` did nothing in the queue. As everywhere, it undoes the last change, naming
+    the card: the call logged (touchpoint, count) and the next step set with it; the
+    queue goes back to the card, to log the call again."""
+    service, ids = seeded
+    ann_before, eve_before = service.card(ids["Ann"]), service.card(ids["Eve"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "u")
+        assert "Nothing to undo." in notification_messages(app)
+
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        assert "Dev Patel" in screen_text(app) and "1 called" in screen_text(app)
+        await press(pilot, "u")
+        assert "Undid: Call to Ann Okafor: voicemail" in notification_messages(app)
+        ann = service.card(ids["Ann"])
+        assert ann.touchpoints == ann_before.touchpoints
+        assert ann.summary == replace(ann_before.summary, version=ann.version)
+        assert sessions(service) == [("sam", 0, 0, 0, 0, 0)]
+        shown = screen_text(app)
+        assert "1 of 4" in shown and "Ann Okafor" in shown and "0 called" in shown
+        assert "called:" not in shown
+
+        # Not interested, archived: undone, the card is back and the "no" not counted.
+        await press(pilot, "s", "s", "s")
+        assert "Eve" in screen_text(app)
+        await tap(pilot, "x", "a")
+        await settle(pilot)
+        assert service.card(ids["Eve"]).archived_at is not None
+        await press(pilot, "u")
+        eve = service.card(ids["Eve"])
+        assert eve.archived_at is None and eve.touchpoints == eve_before.touchpoints
+        assert sessions(service) == [("sam", 0, 0, 0, 0, 0)]
+        assert "Eve" in screen_text(app) and "0 called" in screen_text(app)
 
 
 async def test_skip_back_and_a_note_without_leaving(

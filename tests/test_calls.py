@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -323,6 +324,38 @@ def test_a_call_is_logged_with_its_next_step_or_not_at_all(
     assert eve.archive_reason is ArchiveReason.LOST and archived.change is not None
     session = service.call_session(logged.session_id)
     assert session is not None and session.tally == CallTally(reached=1, not_interested=1)
+
+
+def test_undoing_a_call_takes_back_its_touchpoint_and_count_and_redo_logs_it_again(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = seeded
+    before = service.card(ids["Ann"])
+    logged = service.log_call(
+        ids["Ann"],
+        CallOutcome.VOICEMAIL,
+        TODAY,
+        None,
+        next_step=("Try again", day(2)),
+        expected_version=before.version,
+    )
+    assert logged.change is not None
+    assert logged.change.description == "Call to Ann Okafor: voicemail"
+    undone = service.revert(logged.change)
+    ann = service.card(ids["Ann"])
+    assert ann.touchpoints == before.touchpoints and ann.summary.next_action == "Send the checklist"
+    assert ann.summary == replace(before.summary, version=ann.version)
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally()
+
+    assert undone.inverse is not None
+    service.revert(undone.inverse)  # redo
+    ann = service.card(ids["Ann"])
+    assert [t.summary for t in ann.touchpoints[:1]] == ["Call: voicemail"]
+    assert len(ann.touchpoints) == len(before.touchpoints) + 1
+    assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally(voicemail=1)
 
 
 def test_the_standup_lists_the_calls_since_the_last_working_day(

@@ -19,6 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +43,7 @@ from pipeline_tui.domain.cards import (
     CardFormError,
     CardSummary,
     Change,
+    LoggedCallRecord,
     NoteView,
     TouchpointView,
     Undone,
@@ -618,6 +620,12 @@ class PipelineService:
             )
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
             session.flush()
+            if change is not None:  # undone, the call goes too
+                record = LoggedCallRecord(
+                    counted, outcome.value, happened_on, touchpoint.summary, touchpoint.id
+                )
+                what = f"Call to {row.name}: {outcome.label.lower()}"
+                change = replace(change, description=what, call=record)
             return LoggedCall(counted, touchpoint.summary, row.version, change)
 
     def call_session(self, session_id: int) -> CallSession | None:

@@ -2,9 +2,10 @@
 
 One card at a time, each with its brief: the activity that is due, the latest research
 notes, the questions qualification still needs answered, the last touchpoints, who
-referred them, and how to reach them. One key logs the call's outcome as a touchpoint,
-asks for the next step (suggested by the outcome) and moves on; the session's figures
-are kept for the next morning's stand-up.
+referred them, and how to reach them. One key gives the call's outcome and asks for the
+next step (suggested by the outcome); confirmed, the call is logged as a touchpoint with
+that step, and the queue moves on (escape logs nothing; `u` undoes the call). The
+session's figures are kept for the next morning's stand-up.
 """
 
 from __future__ import annotations
@@ -126,6 +127,14 @@ class CallQueueScreen(seams.FullScreen[None]):
         Binding("s", "skip", "Skip", tooltip="Skip this card for now", id="calls.skip"),
         Binding("n", "note", "Note", tooltip="Write a research note", id="calls.note"),
         Binding("b", "back", "Back", tooltip="Back to the previous card", id="calls.back"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Undo the last change: a call logged, with its next step",
+            id="calls.undo",
+        ),
         Binding(
             "w", "week", "Week", tooltip="Add the calls due in the next 7 days", id="calls.week"
         ),
@@ -596,6 +605,26 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.notify("This is the first card.", timeout=2)
             return
         await self._advance(-1)
+
+    @work(group="call")
+    async def action_undo(self) -> None:
+        """As `u` on the board: the newest change undone, named. A call logged here goes
+        with its next step (out of the session's figures too), and the queue goes back
+        to its card, for the rep to log the call again."""
+        if self.busy:
+            return
+        undone = await self.backend.undo_and_tell(self.notify)
+        if undone is None:
+            return
+        call = undone.inverse.call if undone.inverse is not None else None
+        if call is not None and call.touchpoint_id is None and call.session_id == self.session_id:
+            self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
+            if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
+                del self.outcomes[undone.card_id]
+        shown = [entry.card.id for entry in self.entries]
+        if undone.card_id in shown:
+            self.index = shown.index(undone.card_id)
+        await self._advance(0)
 
     def action_week(self) -> None:
         if self.week:
