@@ -210,6 +210,34 @@ async def test_an_outcome_cancelled_with_escape_records_nothing(
         ) == 1, why
 
 
+async def test_a_next_step_refused_logs_no_call_until_saved_over(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Someone changed the card while the rep was on the call: the step is refused,
+    the dialog stays open saying what they saved, and no call is logged yet; enter
+    again saves the rep's step, and the call, once."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        seen = service.card(ids["Ann"]).version
+        service.set_next_action(ids["Ann"], "Their plan", None, seen)
+        await burst(pilot, "r", *"Send proposal")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, NextStepScreen)
+        assert "Saved elsewhere meanwhile: Their plan" in screen_text(app)
+        assert sessions(service) == []
+        assert last_call(service, ids["Ann"])[2] == "Left a message"
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and ann.next_action == "Send proposal"
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+        assert last_call(service, ids["Ann"])[2] == "Call: reached"
+        assert "Dev Patel" in screen_text(app)
+
+
 async def test_u_undoes_the_last_call_logged_with_its_next_step(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:
