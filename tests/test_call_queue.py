@@ -4,6 +4,7 @@ after each call, and how both look at 80x24 and 160x45."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,16 @@ from pipeline_tui.ui.screens.insight import InsightScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    notification_messages,
+    press,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 SnapCompare = Callable[..., bool]
@@ -106,6 +116,167 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
         await pilot.resize_terminal(160, 50)
         await settle(pilot)
         assert "4 calls, 2 reached, 1 meeting set" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "field", "saved"),
+    [
+        pytest.param("r", "Send proposal", "action", ("Send proposal", None), id="reached"),
+        pytest.param("v", " by email", "action", ("Try again by email", day(2)), id="voicemail"),
+        pytest.param("a", " by email", "action", ("Try again by email", day(1)), id="no-answer"),
+        pytest.param("m", "fri", "due", ("Meeting", day(4)), id="meeting-set"),
+    ],
+)
+async def test_what_is_typed_with_the_outcome_key_goes_into_its_dialog(
+    seeded: tuple[PipelineService, dict[str, int]],
+    key: str,
+    typed: str,
+    field: str,
+    saved: tuple[str, date | None],
+) -> None:
+    """`rSend proposal` in one read: the letters went to the queue's own keys (`n`
+    opened a note, `s` skipped) and the next action was lost. They wait for the
+    dialog's field, and go into it."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notes = len(service.card(ids["Ann"]).notes)
+        await press(pilot, "c")
+        await burst(pilot, key, *typed)
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.inputs[field].value.endswith(typed)
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and (ann.next_action, ann.next_action_due) == saved
+        assert last_call(service, ids["Ann"])[0] is TouchpointKind.CALL
+        assert len(service.card(ids["Ann"]).notes) == notes  # no note editor opened
+        assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
+
+
+async def test_not_interested_then_a_key_typed_with_it_answers_the_question(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "x", "f")
+        await settle(pilot)
+        ann = service.card(ids["Ann"])
+        assert ann.archive_reason is ArchiveReason.NOT_A_FIT
+        assert sessions(service) == [("sam", 0, 0, 0, 0, 1)]
+        assert "Dev Patel" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    ("keys", "why"),
+    [
+        pytest.param(("x", "escape"), "not interested, never mind", id="not-interested"),
+        pytest.param(("m", "escape"), "meeting set, cancelled", id="meeting-set"),
+        pytest.param(("r", "escape"), "reached, cancelled", id="reached"),
+        pytest.param(("v", "escape"), "voicemail, cancelled", id="voicemail"),
+    ],
+)
+async def test_an_outcome_cancelled_with_escape_records_nothing(
+    seeded: tuple[PipelineService, dict[str, int]], keys: tuple[str, str], why: str
+) -> None:
+    """`x` then escape wrote no touchpoint yet counted a call not interested; `m` then
+    escape logged "Call: meeting set" and counted a meeting: the stand-up reported
+    calls never made. Cancelled, an outcome leaves no trace."""
+    service, ids = seeded
+    before = service.card(ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, *keys)
+        await settle(pilot)
+        assert isinstance(app.screen, CallQueueScreen), why
+        assert sessions(service) == [], why
+        after = service.card(ids["Ann"])
+        assert after.touchpoints == before.touchpoints, why
+        assert after.summary == before.summary and after.version == before.version, why
+        assert "0 called" in screen_text(app) and "Ann Okafor" in screen_text(app), why
+        # The call, logged after all, counts once.
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        assert sessions(service) == [("sam", 0, 1, 0, 0, 0)], why
+        assert [t.summary for t in service.card(ids["Ann"]).touchpoints].count(
+            "Call: voicemail"
+        ) == 1, why
+
+
+async def test_a_next_step_refused_logs_no_call_until_saved_over(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Someone changed the card while the rep was on the call: the step is refused,
+    the dialog stays open saying what they saved, and no call is logged yet; enter
+    again saves the rep's step, and the call, once."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        seen = service.card(ids["Ann"]).version
+        service.set_next_action(ids["Ann"], "Their plan", None, seen)
+        await burst(pilot, "r", *"Send proposal")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, NextStepScreen)
+        assert "Saved elsewhere meanwhile: Their plan" in screen_text(app)
+        assert sessions(service) == []
+        assert last_call(service, ids["Ann"])[2] == "Left a message"
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and ann.next_action == "Send proposal"
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+        assert last_call(service, ids["Ann"])[2] == "Call: reached"
+        assert "Dev Patel" in screen_text(app)
+
+
+async def test_u_undoes_the_last_call_logged_with_its_next_step(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`u` did nothing in the queue. As everywhere, it undoes the last change, naming
+    the card: the call logged (touchpoint, count) and the next step set with it; the
+    queue goes back to the card, to log the call again."""
+    service, ids = seeded
+    ann_before, eve_before = service.card(ids["Ann"]), service.card(ids["Eve"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "u")
+        assert "Nothing to undo." in notification_messages(app)
+
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        assert "Dev Patel" in screen_text(app) and "1 called" in screen_text(app)
+        await press(pilot, "u")
+        assert "Undid: Call to Ann Okafor: voicemail" in notification_messages(app)
+        ann = service.card(ids["Ann"])
+        assert ann.touchpoints == ann_before.touchpoints
+        assert ann.summary == replace(ann_before.summary, version=ann.version)
+        assert sessions(service) == [("sam", 0, 0, 0, 0, 0)]
+        shown = screen_text(app)
+        assert "1 of 4" in shown and "Ann Okafor" in shown and "0 called" in shown
+        assert "called:" not in shown
+
+        # Not interested, archived: undone, the card is back and the "no" not counted.
+        await press(pilot, "s", "s", "s")
+        assert "Eve" in screen_text(app)
+        await tap(pilot, "x", "a")
+        await settle(pilot)
+        assert service.card(ids["Eve"]).archived_at is not None
+        await press(pilot, "u")
+        eve = service.card(ids["Eve"])
+        assert eve.archived_at is None and eve.touchpoints == eve_before.touchpoints
+        assert sessions(service) == [("sam", 0, 0, 0, 0, 0)]
+        assert "Eve" in screen_text(app) and "0 called" in screen_text(app)
 
 
 async def test_skip_back_and_a_note_without_leaving(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,13 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import cell_width, clip_cells, wrap_cells
 from pipeline_tui.standup_report import as_json as standup_json
 from pipeline_tui.standup_report import as_text as standup_text
-from pipeline_tui.store import Database, NotFoundError, PipelineService, open_database
+from pipeline_tui.store import (
+    ConflictError,
+    Database,
+    NotFoundError,
+    PipelineService,
+    open_database,
+)
 from pipeline_tui.store.standup import load_standup
 from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY
@@ -273,6 +280,82 @@ def test_a_call_to_a_card_that_vanished_leaves_no_session(
         service.log_call(999_999, CallOutcome.REACHED, TODAY, None)
     with service.database.read() as session:
         assert session.execute(text("SELECT count(*) FROM call_session")).scalar() == 0
+
+
+def test_a_call_is_logged_with_its_next_step_or_not_at_all(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The call, its count and what the rep decided next are one transaction: a next
+    action refused (the card changed elsewhere) logs no call and counts nothing."""
+    service, ids = seeded
+    seen = service.card(ids["Ann"])
+    logged = service.log_call(
+        ids["Ann"],
+        CallOutcome.REACHED,
+        TODAY,
+        None,
+        next_step=("Send proposal", day(1)),
+        expected_version=seen.version,
+    )
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and (ann.next_action, ann.next_action_due) == ("Send proposal", day(1))
+    assert logged.change is not None and logged.change.version_after == logged.version
+    assert service.card(ids["Ann"]).touchpoints[0].summary == "Call: reached"
+
+    touchpoints = service.card(ids["Dev"]).touchpoints
+    stale = service.card(ids["Dev"]).version - 1
+    with pytest.raises(ConflictError):
+        service.log_call(
+            ids["Dev"],
+            CallOutcome.MEETING_SET,
+            TODAY,
+            logged.session_id,
+            next_step=("Meeting", day(4)),
+            expected_version=stale,
+        )
+    assert service.card(ids["Dev"]).touchpoints == touchpoints
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally(reached=1)
+
+    archived = service.log_call(
+        ids["Eve"], CallOutcome.NOT_INTERESTED, TODAY, logged.session_id, archive=ArchiveReason.LOST
+    )
+    eve = service.card(ids["Eve"])
+    assert eve.archive_reason is ArchiveReason.LOST and archived.change is not None
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally(reached=1, not_interested=1)
+
+
+def test_undoing_a_call_takes_back_its_touchpoint_and_count_and_redo_logs_it_again(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, ids = seeded
+    before = service.card(ids["Ann"])
+    logged = service.log_call(
+        ids["Ann"],
+        CallOutcome.VOICEMAIL,
+        TODAY,
+        None,
+        next_step=("Try again", day(2)),
+        expected_version=before.version,
+    )
+    assert logged.change is not None
+    assert logged.change.description == "Call to Ann Okafor: voicemail"
+    undone = service.revert(logged.change)
+    ann = service.card(ids["Ann"])
+    assert ann.touchpoints == before.touchpoints and ann.summary.next_action == "Send the checklist"
+    assert ann.summary == replace(before.summary, version=ann.version)
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally()
+
+    assert undone.inverse is not None
+    service.revert(undone.inverse)  # redo
+    ann = service.card(ids["Ann"])
+    assert [t.summary for t in ann.touchpoints[:1]] == ["Call: voicemail"]
+    assert len(ann.touchpoints) == len(before.touchpoints) + 1
+    assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally(voicemail=1)
 
 
 def test_the_standup_lists_the_calls_since_the_last_working_day(

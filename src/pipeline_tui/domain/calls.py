@@ -1,8 +1,9 @@
 """The power hour: which cards to call, in what order, and what each call's outcome means.
 
 The queue walks the cards whose due activity is overdue or due today (then, when the rep
-asks, the rest of the week). One key logs a call's outcome: a touchpoint ("Call:
-voicemail"), then the next step, suggested by the outcome. A session's figures (calls,
+asks, the rest of the week). One key gives a call's outcome and the next step it
+suggests; once the rep confirms the step, the call is logged with it: a touchpoint
+("Call: voicemail") and the step, together. A session's figures (calls,
 reached, meetings set) are kept for the next morning's stand-up.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.cards import CardSummary, Change
 
 WEEK_AHEAD_DAYS = 7
 """What "the rest of the week" covers: the seven days after today."""
@@ -218,9 +219,10 @@ class CallTally:
     def count(self, outcome: CallOutcome) -> int:
         return int(getattr(self, _FIELDS[outcome]))
 
-    def plus(self, outcome: CallOutcome) -> CallTally:
+    def plus(self, outcome: CallOutcome, calls: int = 1) -> CallTally:
+        """The tally with `calls` more (fewer, if negative; never below none) of `outcome`."""
         values = {name: getattr(self, name) for name in _FIELDS.values()}
-        values[_FIELDS[outcome]] += 1
+        values[_FIELDS[outcome]] = max(0, values[_FIELDS[outcome]] + calls)
         return CallTally(**values)
 
     def __add__(self, other: CallTally) -> CallTally:
@@ -281,9 +283,11 @@ def calls_by_owner(sessions: Iterable[CallSession]) -> tuple[OwnerCalls, ...]:
 
 @dataclass(frozen=True)
 class LoggedCall:
-    """A call just logged: the session it counts in, its touchpoint's line, and the
-    card's version (for setting the next action straight after)."""
+    """A call just logged: the session it counts in, its touchpoint's line, the card's
+    version, and the change to the card made with it (its next step, or its archiving),
+    for undo."""
 
     session_id: int
     summary: str
     version: int
+    change: Change | None = None

@@ -294,6 +294,20 @@ class RemovedCard:
 
 
 @dataclass(frozen=True)
+class LoggedCallRecord:
+    """A call logged with a change (an outcome in the call queue, with the next step it
+    led to): undoing the change takes the call back too, and redoing it logs it again."""
+
+    session_id: int
+    outcome: str
+    """The CallOutcome's value: which of the session's counts the call is in."""
+    happened_on: date
+    summary: str
+    touchpoint_id: int | None
+    """The call's touchpoint; None while the call is undone (redo logs it again)."""
+
+
+@dataclass(frozen=True)
 class Change:
     """One saved change to one card, as the undo history keeps it."""
 
@@ -311,6 +325,8 @@ class Change:
     activities: tuple[Activity, ...] | None = None
     """The card's scheduled activities before the change, done ones too, when the
     change may have touched them: undo puts them back as they were."""
+    call: LoggedCallRecord | None = None
+    """The call logged with the change, taken back (and logged again) with it."""
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,18 @@ def record_call(
     return session_id
 
 
+def recount_call(session: Session, session_id: int, outcome: CallOutcome, calls: int) -> None:
+    """Add `calls` (minus one: a call taken back by undo) to a session's count of
+    `outcome`, never below none; a session gone since is left gone."""
+    count = getattr(SessionRow, outcome_field(outcome))
+    query = update(SessionRow).where(SessionRow.id == session_id)
+    if calls < 0:
+        query = query.where(count >= -calls)
+    session.execute(
+        query.values({count: count + calls}).execution_options(synchronize_session=False)
+    )
+
+
 def call_session(session: Session, session_id: int) -> CallSession | None:
     row = session.get(SessionRow, session_id)
     return _session(row) if row is not None else None

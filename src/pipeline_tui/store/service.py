@@ -19,6 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +43,7 @@ from pipeline_tui.domain.cards import (
     CardFormError,
     CardSummary,
     Change,
+    LoggedCallRecord,
     NoteView,
     TouchpointView,
     Undone,
@@ -586,18 +588,45 @@ class PipelineService:
             return read_brief(session, card_id, self.criteria)
 
     def log_call(
-        self, card_id: int, outcome: CallOutcome, happened_on: date, session_id: int | None
+        self,
+        card_id: int,
+        outcome: CallOutcome,
+        happened_on: date,
+        session_id: int | None,
+        *,
+        next_step: tuple[str, date | None] | None = None,
+        archive: ArchiveReason | None = None,
+        archive_note: str = "",
+        expected_version: int | None = None,
     ) -> LoggedCall:
         """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
-        the call session `session_id` (a new session when None), in one transaction."""
+        the call session `session_id` (a new session when None), with what the rep
+        decided next: the card's next action set to `next_step` (words, day), or the card
+        archived for `archive`; all in one transaction, so a step refused (the card
+        changed elsewhere after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
             row = commands.get_card(session, card_id)
+            change: Change | None = None
+            if archive is not None:
+                change = commands.archive_card(
+                    session, actor, card_id, archive, archive_note, expected_version
+                )
+            elif next_step is not None:
+                action, due = next_step
+                version = row.version if expected_version is None else expected_version
+                change = commands.set_next_action(session, actor, card_id, action, due, version)
             touchpoint = commands.log_touchpoint(
                 row, TouchpointKind.CALL, happened_on, outcome.summary, actor.now
             )
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
             session.flush()
-            return LoggedCall(counted, touchpoint.summary, row.version)
+            if change is not None:  # undone, the call goes too
+                record = LoggedCallRecord(
+                    counted, outcome.value, happened_on, touchpoint.summary, touchpoint.id
+                )
+                what = f"Call to {row.name}: {outcome.label.lower()}"
+                change = replace(change, description=what, call=record)
+            return LoggedCall(counted, touchpoint.summary, row.version, change)
 
     def call_session(self, session_id: int) -> CallSession | None:
         with self.database.read() as session:

@@ -10,13 +10,25 @@ referrals or unsaved text since it was added is not removed by undoing its creat
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.cards import CardState, Change, ChangeKind, NoteView, RemovedCard, Undone
+from pipeline_tui.domain.calls import CallOutcome
+from pipeline_tui.domain.cards import (
+    CardState,
+    Change,
+    ChangeKind,
+    LoggedCallRecord,
+    NoteView,
+    RemovedCard,
+    Undone,
+)
+from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import Activity
-from pipeline_tui.store import positions, schedule
-from pipeline_tui.store.commands import Actor, apply_draft, state_of
+from pipeline_tui.store import calls, positions, schedule
+from pipeline_tui.store.commands import Actor, apply_draft, log_touchpoint, state_of
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
     CardRow,
@@ -66,10 +78,38 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     # Steps scheduled, done or dropped since are put back too when the change touched them.
     activities = schedule.snapshot(session, row.id) if change.activities is not None else None
     restore_state(session, row, change.before, actor, change.activities)
+    call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
-        change.kind, row.id, change.description, after, row.version, activities=activities
+        change.kind,
+        row.id,
+        change.description,
+        after,
+        row.version,
+        activities=activities,
+        call=call,
     )
     return Undone(change.description, row.id, row.version, inverse)
+
+
+def _call_back_or_again(
+    session: Session, actor: Actor, row: CardRow, call: LoggedCallRecord
+) -> LoggedCallRecord:
+    """Take back the call logged with a change (its touchpoint, its count in the call
+    session), or, for a redo, log it again; the record that does the other."""
+    outcome = CallOutcome(call.outcome)
+    if call.touchpoint_id is not None:
+        touchpoint = session.get(TouchpointRow, call.touchpoint_id)
+        if touchpoint is not None and touchpoint.card_id == row.id:
+            session.delete(touchpoint)
+        calls.recount_call(session, call.session_id, outcome, -1)
+        session.flush()
+        return replace(call, touchpoint_id=None)
+    again = log_touchpoint(
+        row, TouchpointKind.CALL, call.happened_on, call.summary, actor.now, first_sets_source=False
+    )
+    calls.recount_call(session, call.session_id, outcome, 1)
+    session.flush()
+    return replace(call, touchpoint_id=again.id)
 
 
 def _take_away(session: Session, row: CardRow, change: Change) -> Undone:

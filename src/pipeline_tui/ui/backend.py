@@ -85,7 +85,19 @@ class Backend:
     ) -> Change | None:
         """A write that can be undone; None when it changed nothing."""
         async with self._lock:
-            return await self._change_now(False, call, *args, **kwargs)
+            return await self._change_now(False, _itself, call, *args, **kwargs)
+
+    async def change_within(
+        self,
+        change_of: Callable[[T], Change | None],
+        call: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write whose answer carries a change that can be undone (`change_of` picks
+        it out): a call logged with the card's next step, say."""
+        async with self._lock:
+            return await self._change_now(False, change_of, call, *args, **kwargs)
 
     async def change_shown(
         self,
@@ -118,22 +130,23 @@ class Backend:
                     pass
                 except asyncio.CancelledError:
                     cancelled = True
-            return await self._change_now(cancelled, call, *args, **kwargs)
+            return await self._change_now(cancelled, _itself, call, *args, **kwargs)
         finally:
             self._lock.release()
 
     async def _change_now(
         self,
         cancelled: bool,
-        call: Callable[P, Change | None],
+        change_of: Callable[[T], Change | None],
+        call: Callable[P, T],
         *args: P.args,
         **kwargs: P.kwargs,
-    ) -> Change | None:
+    ) -> T:
         """The write, under the lock; `cancelled`: the caller was cancelled before it."""
         try:
             task, cancelled_meanwhile = await _to_the_end(call, *args, **kwargs)
             # Made is made: a change whose caller went away meanwhile can still be undone.
-            if task.exception() is None and (change := task.result()) is not None:
+            if task.exception() is None and (change := change_of(task.result())) is not None:
                 self.history.record(change)
             if cancelled or cancelled_meanwhile:
                 raise asyncio.CancelledError
@@ -232,6 +245,10 @@ class Backend:
         else:
             notify(f"{did}: {clean_line(result.description)}", timeout=4, markup=False)
         return result
+
+
+def _itself(change: Change | None) -> Change | None:
+    return change
 
 
 async def _to_the_end(

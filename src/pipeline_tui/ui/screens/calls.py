@@ -2,9 +2,10 @@
 
 One card at a time, each with its brief: the activity that is due, the latest research
 notes, the questions qualification still needs answered, the last touchpoints, who
-referred them, and how to reach them. One key logs the call's outcome as a touchpoint,
-asks for the next step (suggested by the outcome) and moves on; the session's figures
-are kept for the next morning's stand-up.
+referred them, and how to reach them. One key gives the call's outcome and asks for the
+next step (suggested by the outcome); confirmed, the call is logged as a touchpoint with
+that step, and the queue moves on (escape logs nothing; `u` undoes the call). The
+session's figures are kept for the next morning's stand-up.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from pipeline_tui.domain.brief import Brief
 from pipeline_tui.domain.calls import (
     CallOutcome,
     CallTally,
+    LoggedCall,
     QueueEntry,
     suggested_next_step,
 )
+from pipeline_tui.domain.cards import Change
 from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
@@ -39,10 +42,16 @@ from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import recorder_for
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.note_text import note_lines
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
+from pipeline_tui.ui.screens.next_action import (
+    NextAction,
+    NextActionScreen,
+    ReadTheirs,
+    SaveNextAction,
+)
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -51,9 +60,15 @@ _LATER = "later"
 _ON_A_CARD = ("outcome", "skip", "note", "more", "open_card")
 
 
+def _change_of(logged: LoggedCall) -> Change | None:
+    return logged.change
+
+
 class NextStepScreen(NextActionScreen):
     """The next action after a call, prefilled from its outcome; with `focus_due` the
-    cursor starts in the date (a meeting: the rep types the day agreed)."""
+    cursor starts in the date (a meeting: the rep types the day agreed). `ready` is
+    called once the field the cursor starts in has focus (the keys typed with the
+    outcome's key wait for it)."""
 
     def __init__(
         self,
@@ -63,14 +78,23 @@ class NextStepScreen(NextActionScreen):
         today: Callable[[], date],
         *,
         focus_due: bool = False,
+        save: SaveNextAction | None = None,
+        read_theirs: ReadTheirs | None = None,
+        ready: Callable[[], None] | None = None,
     ) -> None:
-        super().__init__(title, action, due, today)
+        super().__init__(title, action, due, today, save=save, read_theirs=read_theirs)
         self.focus_due = focus_due
+        self.ready = ready
 
     def on_mount(self) -> None:
         # NextActionScreen's own on_mount runs after this one and focuses the action.
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
         if self.focus_due:
-            self.call_after_refresh(self.query_one("#due").focus)
+            self.inputs["due"].focus()
+        if self.ready is not None:
+            self.ready()
 
 
 class BriefRow(Horizontal):
@@ -103,6 +127,14 @@ class CallQueueScreen(seams.FullScreen[None]):
         Binding("s", "skip", "Skip", tooltip="Skip this card for now", id="calls.skip"),
         Binding("n", "note", "Note", tooltip="Write a research note", id="calls.note"),
         Binding("b", "back", "Back", tooltip="Back to the previous card", id="calls.back"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Undo the last change: a call logged, with its next step",
+            id="calls.undo",
+        ),
         Binding(
             "w", "week", "Week", tooltip="Add the calls due in the next 7 days", id="calls.week"
         ),
@@ -407,85 +439,154 @@ class CallQueueScreen(seams.FullScreen[None]):
         # Nothing to act on while the summary is showing.
         return not (action in _ON_A_CARD and self.current is None)
 
-    @work(group="call")
-    async def action_outcome(self, value: str) -> None:
+    def action_outcome(self, value: str) -> None:
         entry, brief = self.current, self.brief
         if self.busy or entry is None or brief is None or brief.card_id != entry.card.id:
             return
+        # What is typed straight after the key is for the dialog it opens ("rSend
+        # proposal"): the keys wait until the dialog takes them, instead of acting as
+        # the queue's own keys.
+        release_keys = hold_keys(self)
         self.busy = True
         try:
-            await self._log(CallOutcome(value), brief)
-        finally:
+            self._ask(CallOutcome(value), brief, release_keys)
+        except BaseException:
             self.busy = False
+            release_keys()
+            raise
 
-    async def _log(self, outcome: CallOutcome, brief: Brief) -> None:
-        service, today = self.backend.service, self.backend.today()
-        try:
-            logged = await self.backend.run(
-                service.log_call, brief.card_id, outcome, today, self.session_id
+    def _ask(self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]) -> None:
+        """Ask for the next step the outcome suggests. Nothing is written until the rep
+        confirms it: then the call, its count and the step are saved together; escape
+        records nothing."""
+        name = clean_line(brief.name)
+        step = suggested_next_step(outcome, self.backend.today())
+        if step.offer_archive:
+            later = f"{step.due:%a %d %b %Y}" if step.due else "later"
+            choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(
+                f"{name} is not interested. Archive the card, or keep it and check in again "
+                f"on {later}?",
+                [
+                    ("a", "Archive: lost", ArchiveReason.LOST),
+                    ("f", "Archive: not a fit", ArchiveReason.NOT_A_FIT),
+                    ("l", "Check in later", _LATER),
+                ],
             )
-        except StoreError as error:
-            self.notify(str(error), title="The call was not logged", severity="error", markup=False)
+
+            def chosen(answer: ArchiveReason | str | None) -> None:
+                if answer is None:  # never mind: no call was logged
+                    self.busy = False
+                    return
+                self._not_interested(outcome, brief, step.action, step.due, answer, hold_keys(self))
+
+            self.app.push_screen(choice, chosen)
+            release_keys()  # the question takes the next key
             return
+        version = brief.version
+
+        async def save(answer: NextAction) -> None:
+            await self._log(outcome, brief, version, next_step=(answer.action, answer.due))
+
+        async def read_theirs() -> str:
+            from pipeline_tui.ui.flows import describe_next_action
+
+            nonlocal version
+            now = await self.backend.run(self.backend.service.summary, brief.card_id)
+            if now is None:
+                raise StoreError(f"{name} is no longer on the board.")
+            version = now.version  # enter again saves over what the rep has now seen
+            return describe_next_action(now.next_action, now.next_action_due)
+
+        dialog = NextStepScreen(
+            f"{outcome.label}: the next step with {name}",
+            step.action,
+            step.due,
+            self.backend.today,
+            focus_due=step.ask_date,
+            save=save,
+            read_theirs=read_theirs,
+            ready=release_keys,
+        )
+        self.app.push_screen(dialog, self._step_answered)
+
+    def _step_answered(self, answer: NextAction | None) -> None:
+        self.busy = False
+        if answer is not None:  # saved with the call: on to the next card
+            self._next_card(hold_keys(self))
+
+    @work(group="call")
+    async def _next_card(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self._advance()
+        finally:
+            release_keys()
+
+    async def _log(
+        self,
+        outcome: CallOutcome,
+        brief: Brief,
+        version: int,
+        *,
+        next_step: tuple[str, date | None] | None = None,
+        archive: ArchiveReason | None = None,
+    ) -> None:
+        """Log the call with what comes next, in one transaction; raises StoreError
+        (nothing saved) if the store refuses."""
+        logged = await self.backend.change_within(
+            _change_of,
+            self.backend.service.log_call,
+            brief.card_id,
+            outcome,
+            self.backend.today(),
+            self.session_id,
+            next_step=next_step,
+            archive=archive,
+            archive_note="Not interested (call)" if archive is not None else "",
+            expected_version=version,
+        )
         self.session_id = logged.session_id
         self.tally = self.tally.plus(outcome)
         self.outcomes[brief.card_id] = outcome
         self.skipped.discard(brief.card_id)
         self._show_progress()
-        name = clean_line(brief.name)
-        step = suggested_next_step(outcome, today)
-        try:
-            if step.offer_archive:
-                await self._not_interested(brief, step.action, step.due, logged.version)
-            else:
-                answer = await self.app.push_screen_wait(
-                    NextStepScreen(
-                        f"{outcome.label}: the next step with {name}",
-                        step.action,
-                        step.due,
-                        self.backend.today,
-                        focus_due=step.ask_date,
-                    )
-                )
-                if answer is not None:
-                    await self._set_next(brief.card_id, answer, logged.version)
-        except ConflictError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-        await self._advance()
 
+    @work(group="call")
     async def _not_interested(
-        self, brief: Brief, action: str, due: date | None, version: int
+        self,
+        outcome: CallOutcome,
+        brief: Brief,
+        action: str,
+        due: date | None,
+        answer: ArchiveReason | str,
+        release_keys: Callable[[], None],
     ) -> None:
         name = clean_line(brief.name)
-        later = f"{due:%a %d %b %Y}" if due else "later"
-        choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(
-            f"{name} is not interested. Archive the card, or keep it and check in again "
-            f"on {later}?",
-            [
-                ("a", "Archive: lost", ArchiveReason.LOST),
-                ("f", "Archive: not a fit", ArchiveReason.NOT_A_FIT),
-                ("l", "Check in later", _LATER),
-            ],
-        )
-        answer = await self.app.push_screen_wait(choice)
-        if isinstance(answer, ArchiveReason):
-            await self.backend.change(
-                self.backend.service.archive_card, brief.card_id, answer, "Not interested (call)"
-            )
-            self.notify(
-                f"Archived {name} ({answer.label.lower()}); u on the board brings it back.",
-                timeout=4,
-                markup=False,
-            )
-        elif answer == _LATER:
-            await self._set_next(brief.card_id, NextAction(action, due), version)
-
-    async def _set_next(self, card_id: int, answer: NextAction, version: int) -> None:
-        await self.backend.change(
-            self.backend.service.set_next_action, card_id, answer.action, answer.due, version
-        )
+        try:
+            try:
+                if isinstance(answer, ArchiveReason):
+                    await self._log(outcome, brief, brief.version, archive=answer)
+                    self.notify(
+                        f"Archived {name} ({answer.label.lower()}); u on the board brings it back.",
+                        timeout=4,
+                        markup=False,
+                    )
+                else:
+                    await self._log(outcome, brief, brief.version, next_step=(action, due))
+            except ConflictError as error:
+                self.notify(
+                    str(error), title="Not saved", severity="error", markup=False, timeout=8
+                )
+                await self.show_current()  # the card as it is now, for the rep to try again
+                return
+            except StoreError as error:
+                self.notify(
+                    str(error), title="The call was not logged", severity="error", markup=False
+                )
+                return
+            await self._advance()
+        finally:
+            self.busy = False
+            release_keys()
 
     @work(group="call")
     async def action_skip(self) -> None:
@@ -504,6 +605,26 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.notify("This is the first card.", timeout=2)
             return
         await self._advance(-1)
+
+    @work(group="call")
+    async def action_undo(self) -> None:
+        """As `u` on the board: the newest change undone, named. A call logged here goes
+        with its next step (out of the session's figures too), and the queue goes back
+        to its card, for the rep to log the call again."""
+        if self.busy:
+            return
+        undone = await self.backend.undo_and_tell(self.notify)
+        if undone is None:
+            return
+        call = undone.inverse.call if undone.inverse is not None else None
+        if call is not None and call.touchpoint_id is None and call.session_id == self.session_id:
+            self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
+            if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
+                del self.outcomes[undone.card_id]
+        shown = [entry.card.id for entry in self.entries]
+        if undone.card_id in shown:
+            self.index = shown.index(undone.card_id)
+        await self._advance(0)
 
     def action_week(self) -> None:
         if self.week:
