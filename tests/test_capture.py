@@ -595,3 +595,19 @@ def test_the_readers_never_raise_anything_but_capture_errors() -> None:
     for junk in (b"From \n", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n", b"\xff\xfe\x00garbage"):
         with contextlib.suppress(CaptureError):
             read_captured(junk, TODAY)
+
+
+def test_an_invite_the_rep_sent_is_logged_on_the_person_invited(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Thunderbird's invitation as sent (METHOD:REQUEST): the organiser, the rep, is also
+    # an ATTENDEE with ROLE=CHAIR and PARTSTAT=ACCEPTED, and long lines are folded
+    # (RFC 5545 3.1, 3.8.4.1; RFC 6047). With no [user] emails in the config the rep
+    # was taken for the person concerned and added as a new lead, "Sam Carter".
+    code, out, err = capture(capsys, monkeypatch, db, fixture("thunderbird-sent-invite.ics"))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "Logged a meeting on Ann Okafor (card 1): Invite: Rollout plan with Brightwater "
+        "(Thu 26 Nov 10:00)"
+    )
+    assert "Sam Carter" not in cards(db)

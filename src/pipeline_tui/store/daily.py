@@ -127,7 +127,8 @@ def capture(
 
     A message from one of the rep's addresses (`me`) is about its recipients. Without
     those addresses, a message that was never delivered to a mailbox (a Sent-folder
-    copy), from someone with no card to someone with one, is taken as the rep's own.
+    copy), or an invite, from someone with no card to someone with one, is taken as
+    the rep's own.
     """
     before = _logged_before(session, captured)
     if captured.cancelled:
@@ -333,7 +334,10 @@ def _concerned(session: Session, captured: Captured, mine: set[str]) -> list[Per
         return _unique(others)
     if sender.email.lower() in mine:
         return _unique(others)
-    if not mine and not captured.delivered and _card_of(session, sender) is None:
+    # An invite is sent as often as received, and says nothing of which: its
+    # organiser with no card, inviting someone with one, is most likely the rep.
+    yours = not captured.delivered or captured.what == "invite"
+    if not mine and yours and _card_of(session, sender) is None:
         known = [p for p in others if _card_of(session, p) is not None]
         if known:
             return _unique(known)
