@@ -70,7 +70,7 @@ async def test_a_letter_picks_the_reason_it_starts(service: PipelineService, ada
     assert service.card(ada).archive_reason is ArchiveReason.DUPLICATE
 
 
-async def test_the_same_letter_again_goes_round_the_kinds_that_start_with_it(
+async def test_a_letter_keeps_the_highlighted_kind_then_goes_round_the_others(
     service: PipelineService, ada: int
 ) -> None:
     async with running(service, (100, 30)) as (app, pilot):
@@ -81,7 +81,8 @@ async def test_the_same_letter_again_goes_round_the_kinds_that_start_with_it(
         for _ in range(3):
             await press(pilot, "c")
             seen += marked(screen_text(app))
-        assert seen == ["Content read", "Conversation", "Call"]
+        # The highlighted kind first: "c, enter" is a call (it was Content read).
+        assert seen == ["Call", "Content read", "Conversation"]
         await press(pilot, "s", "s")  # Social, then Sample
         assert marked(screen_text(app)) == ["Sample / trial"]
         await press(pilot, "enter")  # the kind chosen: on to what happened

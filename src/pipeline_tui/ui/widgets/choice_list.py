@@ -1,6 +1,8 @@
 """The option list of every dialog (and of the archive): the chosen option is marked with
 a symbol as well as colour, so it reads on a monochrome terminal and with NO_COLOR, and a
-letter jumps to the next option that starts with it.
+letter picks an option that starts with it: the highlighted one if it does (Call is
+highlighted as the touchpoint dialog opens: "c, enter" logs a call), else the next one;
+the same letter again goes on round them.
 
 A letter the screen binds (the checklist's y / n / u / c, the archive's r) keeps doing
 what it is bound to; only the letters left free jump.
@@ -42,6 +44,8 @@ class ChoiceList(OptionList):
         # Set before OptionList's own __init__, which adds the options through ours.
         self._bare: dict[Option, Content] = {}
         self._marked: Option | None = None
+        self._jumped_to: int | None = None
+        """Where the last letter landed: the same letter again moves on from there."""
         self._jump_text = jump_text
         super().__init__(*options, **kwargs)
 
@@ -118,17 +122,19 @@ class ChoiceList(OptionList):
             self.app.bell()
 
     def jump(self, letter: str) -> bool:
-        """Highlight the next option (after the highlighted one, going round) that starts
-        with `letter`, in any case; False if none does."""
+        """Highlight an option that starts with `letter`, in any case: the highlighted
+        one, unless a letter landed there; else the next one, going round. False if none
+        does."""
         count = self.option_count
         start = -1 if self.highlighted is None else self.highlighted
         wanted = letter.casefold()
         words = self._jump_text or (lambda option: self.bare_prompt(option).plain)
-        for step in range(1, count + 1):
+        first = 0 if start >= 0 and start != self._jumped_to else 1
+        for step in range(first, count + 1):
             index = (start + step) % count
             option = self.get_option_at_index(index)
             if not option.disabled and words(option).strip().casefold().startswith(wanted):
-                self.highlighted = index
+                self.highlighted = self._jumped_to = index
                 return True
         return False
 
