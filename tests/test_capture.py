@@ -611,3 +611,18 @@ def test_an_invite_the_rep_sent_is_logged_on_the_person_invited(
         "(Thu 26 Nov 10:00)"
     )
     assert "Sam Carter" not in cards(db)
+
+
+def test_an_invite_with_a_huge_sequence_is_logged_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # SEQUENCE is an integer with no upper bound in RFC 5545 (3.8.7.4); a generated
+    # invite with 20 digits failed to store (OverflowError) with a traceback.
+    invite = fixture("thunderbird-sent-invite.ics").replace(
+        b"SEQUENCE:0", b"SEQUENCE:99999999999999999999"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, invite)
+    assert (code, err) == (0, "")
+    assert out.startswith("Logged a meeting on Ann Okafor (card 1)")
+    code, _, err = capture(capsys, monkeypatch, db, invite)
+    assert code == 1 and "Already logged on Ann Okafor (card 1)" in err

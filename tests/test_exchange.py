@@ -1031,3 +1031,17 @@ def test_export_refuses_a_format_its_file_name_contradicts(
     assert assert_one_line_error(code, err) == f"pipeline-tui: error: {message}"
     assert out == ""
     assert not target.exists()
+
+
+def test_export_refuses_a_spreadsheet_name_it_would_fill_with_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """`-o cards.xlsx` wrote JSON under that name, which Excel refuses to open."""
+    run(capsys, "--db", str(db), "add", "Ann")
+    target = tmp_path / "cards.xlsx"
+    code, _, err = run(capsys, "--db", str(db), "export", "-o", str(target))
+    assert assert_one_line_error(code, err) == (
+        "pipeline-tui: error: export does not write .xlsx files; for a spreadsheet, write a "
+        "CSV it opens: --excel -o cards.csv."
+    )
+    assert not target.exists()

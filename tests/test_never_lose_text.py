@@ -26,7 +26,16 @@ from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from tests.conftest import NOW
-from tests.pilot import burst, make_app, press, screen_text, settle, tap, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    notification_messages,
+    press,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+)
 
 NOTE = "They lose a day on every quote"
 
@@ -511,3 +520,39 @@ async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
         await settle(pilot)
         assert isinstance(app.screen, CardFormScreen)
         assert isinstance(app.focused, Input) and app.focused.value == "dave"
+
+
+async def test_a_backspace_typed_before_the_offer_shows_is_applied(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await burst(pilot, "p", *"disx", "backspace", *"count", dialog=True)
+        await tap(pilot, "d")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "discount"
+
+
+async def test_escape_at_the_offer_shows_what_was_typed_before_it(
+    service: PipelineService, ann: int
+) -> None:
+    """Escape leaves the editor: the words typed ahead have nowhere to go, and were
+    dropped without a word. They are shown, and the draft is kept as it was."""
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await burst(pilot, "p", *"discount for annual prepay", dialog=True)
+        await tap(pilot, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+        assert any(
+            "discount for annual prepay" in message for message in notification_messages(app)
+        )
+    draft = service.draft(new_problem(ann))
+    assert draft is not None and draft.get("body") == NOTE

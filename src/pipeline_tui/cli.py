@@ -1111,6 +1111,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 EXPORT_EXTENSIONS = {".json": "json", ".csv": "csv", ".vcf": "vcf", ".vcard": "vcf"}
 """The export format each file extension stands for."""
+SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xls", ".ods", ".numbers"})
 
 
 def _export_format(chosen: str | None, output: str | None) -> str:
@@ -1119,6 +1120,11 @@ def _export_format(chosen: str | None, output: str | None) -> str:
     contradicts is refused."""
     suffix = Path(output).suffix.lower() if output and output != "-" else ""
     named = EXPORT_EXTENSIONS.get(suffix)
+    if suffix in SPREADSHEET_EXTENSIONS:  # JSON under that name: the spreadsheet refuses it
+        raise UsageError(
+            f"export does not write {suffix} files; for a spreadsheet, write a CSV it "
+            "opens: --excel -o cards.csv."
+        )
     if chosen is None:
         return named or "json"
     if named is not None and named != chosen:

@@ -214,10 +214,15 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     )
 
 
+SEQUENCE_MAX = 2**31 - 1
+"""The largest SEQUENCE kept (an INTEGER column); a larger one is read as this."""
+
+
 def _sequence(value: Any) -> int:
-    """SEQUENCE (RFC 5545 3.8.7.4): 0 when absent or not a number."""
+    """SEQUENCE (RFC 5545 3.8.7.4): 0 when absent or not a number. A huge one (seen
+    in generated invites) failed to store, with a traceback: it is capped."""
     try:
-        return max(int(str(value if value is not None else 0)), 0)
+        return min(max(int(str(value if value is not None else 0)), 0), SEQUENCE_MAX)
     except ValueError:
         return 0
 

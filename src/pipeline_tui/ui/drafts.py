@@ -271,10 +271,23 @@ def offer_draft(
             await recorder.discard()
         else:
             screen.dismiss()
+            left_unkept(screen, offer.typed_ahead)
             return
         type_ahead(screen.focused, offer.typed_ahead)
 
     screen.app.push_screen(offer, answered)
+
+
+def left_unkept(screen: Screen[Any], text: str) -> None:
+    """Escape at the offer leaves the editor, so text typed before the offer showed
+    has nowhere to go: it is shown, for the rep to type again where they mean it."""
+    if text.strip():
+        screen.app.notify(
+            f"Not kept (typed before the offer showed): {clean_line(text)}",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
 
 
 def type_ahead(field: Widget | None, text: str) -> None:

@@ -84,6 +84,8 @@ class DraftOfferScreen(ModalScreen[str | None]):
         if event.time < self.shown_at:
             if event.key == "enter":
                 self.typed_ahead += "\n"
+            elif event.key == "backspace":
+                self.typed_ahead = self.typed_ahead[:-1]
             elif event.is_printable and event.character:
                 self.typed_ahead += event.character
             return

@@ -24,7 +24,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import DraftRecorder, type_ahead
+from pipeline_tui.ui.drafts import DraftRecorder, left_unkept, type_ahead
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -155,6 +155,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
             await recorder.discard()
         else:
             self.dismiss()  # for later: the draft stays
+            if self._offer is not None:
+                left_unkept(self, self._offer.typed_ahead)
             return
         if self._offer is not None:
             type_ahead(self.editor, self._offer.typed_ahead)
