@@ -272,6 +272,11 @@ async def test_u_undoes_the_last_call_logged_with_its_next_step(
         await tap(pilot, "x", "a")
         await settle(pilot)
         assert service.card(ids["Eve"]).archived_at is not None
+        # What u does, said as it is: the call goes too ("u on the board brings it back").
+        assert any(
+            "u takes back the call and brings the card back" in message
+            for message in notification_messages(app)
+        )
         await press(pilot, "u")
         eve = service.card(ids["Eve"])
         assert eve.archived_at is None and eve.touchpoints == eve_before.touchpoints

@@ -666,3 +666,22 @@ def test_log_from_stdin_still_starts_a_pipeline_with_the_new_lead(
     code, _, err = run(capsys, "--db", str(missing), "log", "-")
     assert code == 0, err
     assert names_in(missing) == ["Ann Okafor"]
+
+
+def test_a_sqlite_url_under_home_is_the_file_under_home(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--db sqlite:///~/p.db` was checked at ~/p.db but opened at ./~/p.db: `list`
+    made a folder named "~" and said "No cards yet"."""
+    home, elsewhere = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run(capsys, "--db", "sqlite:///~/p.db", "list")
+    assert assert_one_line_error(code, err).endswith("so there are no cards to list.")
+    assert run(capsys, "--db", "sqlite:///~/p.db", "add", "Ann")[0] == 0
+    assert (home / "p.db").is_file()
+    code, out, _ = run(capsys, "--db", "sqlite:///~/p.db", "list")
+    assert code == 0 and "Ann" in out
+    assert list(elsewhere.iterdir()) == []

@@ -330,6 +330,9 @@ def resolve_url(path_or_url: str) -> URL:
             raise StoreError(_describe_bad_url(path_or_url)) from None
         if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
             url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() == "sqlite" and (url.database or "").startswith("~"):
+            # As for a plain path: "sqlite:///~/p.db" made a folder named "~" here.
+            url = url.set(database=str(Path(url.database or "").expanduser()))
         return url
     path = Path(path_or_url).expanduser().resolve()
     return URL.create("sqlite+pysqlite", database=str(path))

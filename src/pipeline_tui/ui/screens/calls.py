@@ -566,7 +566,8 @@ class CallQueueScreen(seams.FullScreen[None]):
                 if isinstance(answer, ArchiveReason):
                     await self._log(outcome, brief, brief.version, archive=answer)
                     self.notify(
-                        f"Archived {name} ({answer.label.lower()}); u on the board brings it back.",
+                        f"Archived {name} ({answer.label.lower()}); u takes back the call "
+                        "and brings the card back.",
                         timeout=4,
                         markup=False,
                     )
