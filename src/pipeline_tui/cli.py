@@ -41,7 +41,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import cell_width, clean_line, pad_cells, split_tags
+from pipeline_tui.domain.text import cell_width, clean_line, listed, pad_cells, split_tags
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -614,11 +614,7 @@ def _nobody_owns(owner: str, owners: Sequence[OwnerCount]) -> str:
     if not owners:
         return f"{said}; there are no active cards yet."
     names = [f"{clean_line(o.owner) or '(no owner)'} ({_count(o.cards, 'card')})" for o in owners]
-    return f"{said}; the cards belong to {_and_list(names)}."
-
-
-def _and_list(words: Sequence[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"{said}; the cards belong to {listed(names)}."
 
 
 def _print_table(

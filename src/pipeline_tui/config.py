@@ -45,7 +45,7 @@ from pipeline_tui.domain.money import (
 )
 from pipeline_tui.domain.qualification import criteria_from_config
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import clean_line, listed
 
 APP_NAME = "pipeline-tui"
 CONFIG_ENV = "PIPELINE_TUI_CONFIG"
@@ -492,8 +492,7 @@ def describe_existing(path: Path) -> str:
         names.append(f"{len(keys)} key{'s' if len(keys) != 1 else ''}")
     if not names:
         return "It sets nothing yet (every setting has its default)."
-    listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
-    return f"It sets {listed}."
+    return f"It sets {listed(names)}."
 
 
 def write_starter(path: Path, *, force: bool = False) -> Path | None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import TouchpointKind
-from pipeline_tui.domain.text import clean_line, clean_text
+from pipeline_tui.domain.text import clean_line, clean_text, listed
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,5 @@ def already_logged(logged: Sequence[Logged]) -> str:
     """ "Already logged on Ann Okafor (card 3) on 2026-11-20": where and when an item
     was logged (the first day, when on several cards)."""
     cards = [f"{clean_line(item.card_name)} (card {item.card_id})" for item in logged]
-    where = cards[0] if len(cards) == 1 else ", ".join(cards[:-1]) + " and " + cards[-1]
     day = min(item.on for item in logged)
-    return f"Already logged on {where} on {day.isoformat()}"
+    return f"Already logged on {listed(cards)} on {day.isoformat()}"

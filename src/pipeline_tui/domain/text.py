@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 # C0 controls except tab and newline, DEL, and C1 controls (0x80-0x9f: CSI, OSC, ... in
@@ -88,6 +89,11 @@ def clean_line(text: str) -> str:
     text = _ESCAPE_SEQUENCE.sub("", mend(text))
     text = re.sub(r"[\t\r\n]+", " ", text)
     return _LINE_STRIP.sub("", text).strip()
+
+
+def listed(words: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c": words in a sentence."""
+    return words[-1] if len(words) < 2 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def split_tags(text: str) -> tuple[str, ...]:

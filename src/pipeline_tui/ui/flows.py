@@ -253,11 +253,8 @@ async def set_next_action(
 
     async def read_theirs() -> str:
         nonlocal version
-        now = await backend.run(backend.service.summary, card.id)
-        if now is None:
-            raise StoreError(f"{clean_line(card.name)} is no longer on the board.")
-        version = now.version  # the next save builds on what the rep has now seen
-        return describe_next_action(now.next_action, now.next_action_due)
+        version, theirs = await next_action_now(backend, card.id, card.name)
+        return theirs
 
     title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
     shown = card if activity_id is not None else current  # the line's step, or the earliest
@@ -402,6 +399,15 @@ async def snooze(
         return False
     screen.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
     return True
+
+
+async def next_action_now(backend: Backend, card_id: int, name: str) -> tuple[int, str]:
+    """After a conflict: the card's version as saved now (the next save builds on what
+    the rep has now seen) and its next action, in one line."""
+    now = await backend.run(backend.service.summary, card_id)
+    if now is None:
+        raise StoreError(f"{clean_line(name)} is no longer on the board.")
+    return now.version, describe_next_action(now.next_action, now.next_action_due)
 
 
 def describe_next_action(action: str, due: date | None) -> str:

@@ -66,9 +66,8 @@ def _change_of(logged: LoggedCall) -> Change | None:
 
 class NextStepScreen(NextActionScreen):
     """The next action after a call, prefilled from its outcome; with `focus_due` the
-    cursor starts in the date (a meeting: the rep types the day agreed). `ready` is
-    called once the field the cursor starts in has focus (the keys typed with the
-    outcome's key wait for it)."""
+    cursor starts in the date (a meeting: the rep types the day agreed).
+    `release_keys`: the keys typed with the outcome's key wait for that field."""
 
     def __init__(
         self,
@@ -80,11 +79,11 @@ class NextStepScreen(NextActionScreen):
         focus_due: bool = False,
         save: SaveNextAction | None = None,
         read_theirs: ReadTheirs | None = None,
-        ready: Callable[[], None] | None = None,
+        release_keys: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(title, action, due, today, save=save, read_theirs=read_theirs)
         self.focus_due = focus_due
-        self.ready = ready
+        self.release_keys = release_keys
 
     def on_mount(self) -> None:
         # NextActionScreen's own on_mount runs after this one and focuses the action.
@@ -93,8 +92,8 @@ class NextStepScreen(NextActionScreen):
     def _started(self) -> None:
         if self.focus_due:
             self.inputs["due"].focus()
-        if self.ready is not None:
-            self.ready()
+        if self.release_keys is not None:
+            self.release_keys()
 
 
 class BriefRow(Horizontal):
@@ -488,14 +487,11 @@ class CallQueueScreen(seams.FullScreen[None]):
             await self._log(outcome, brief, version, next_step=(answer.action, answer.due))
 
         async def read_theirs() -> str:
-            from pipeline_tui.ui.flows import describe_next_action
+            from pipeline_tui.ui.flows import next_action_now
 
-            nonlocal version
-            now = await self.backend.run(self.backend.service.summary, brief.card_id)
-            if now is None:
-                raise StoreError(f"{name} is no longer on the board.")
-            version = now.version  # enter again saves over what the rep has now seen
-            return describe_next_action(now.next_action, now.next_action_due)
+            nonlocal version  # enter again saves over what the rep has now seen
+            version, theirs = await next_action_now(self.backend, brief.card_id, brief.name)
+            return theirs
 
         dialog = NextStepScreen(
             f"{outcome.label}: the next step with {name}",
@@ -505,7 +501,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             focus_due=step.ask_date,
             save=save,
             read_theirs=read_theirs,
-            ready=release_keys,
+            release_keys=release_keys,
         )
         self.app.push_screen(dialog, self._step_answered)
 
