@@ -585,6 +585,31 @@ def test_a_day_in_the_past_follows_on_as_its_help_says(
     ]
 
 
+def test_every_date_the_command_line_takes_can_be_written_minus_days(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """A word like -3d is a value wherever a date goes, an option's or a command's own
+    (park's DATE was read as an unknown option), and a minus word in a summary is text."""
+    ran = [
+        ("add", "Ann Okafor", "--next", "Call", "--due", "-3d", "--close", "-1w"),
+        ("value", "ann", "5k", "--close", "-2d"),
+        ("log", "ann", "--kind", "call", "--on", "-3d", "-2d", "late"),
+        ("done", "ann", "--on", "-1d", "--next", "Send the quote", "--due", "-1d"),
+        ("standup", "--since", "-3d"),
+        ("agenda", "--days", "7"),
+    ]
+    for argv in ran:
+        code, _, err = run(capsys, db, *argv)
+        assert (code, err) == (0, ""), argv
+    card = service_for(db).card(1)
+    assert card.summary.expected_close == TODAY - timedelta(days=2)
+    assert card.summary.next_action_due == TODAY - timedelta(days=1)
+    assert sorted((t.happened_on, t.summary) for t in card.touchpoints) == [
+        (TODAY - timedelta(days=3), "-2d late"),
+        (TODAY - timedelta(days=1), "Done: Call"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("typed", "due"), [("yesterday", "2026-11-22"), ("-3d", "2026-11-20"), ("2026-11-20", None)]
 )
