@@ -86,6 +86,22 @@ def test_a_lone_separator_before_three_digits_is_refused_when_no_locale_says(
     assert str(caught.value) == says
 
 
+@pytest.mark.parametrize("grouping", [None, Grouping(), Grouping(".", ",")])
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [("0,500", "0.5"), ("0.500", "0.5"), ("00,500", "0.5"), ("0,500k", "500"), ("0.050", "0.05")],
+)
+def test_a_lone_separator_after_a_leading_zero_is_a_decimal_point_in_any_locale(
+    grouping: Grouping | None, typed: str, amount: str
+) -> None:
+    # "0,500" was refused as "could be 500 or 0.50" (no locale), or read as 500 (English):
+    # a number below a thousand has no group separator, and a grouped one never starts
+    # with 0, so only the decimal reading is true.
+    assert parse_amount(typed, grouping) == Decimal(amount)
+    assert not is_ambiguous(typed)
+    assert decimal_mark(typed) == ("," if "," in typed else ".")
+
+
 @pytest.mark.parametrize(
     ("typed", "mark"),
     [
@@ -120,6 +136,10 @@ def test_nothing_typed_is_no_value() -> None:
         ("-5", "cannot be negative"),
         ("12.505", "more than two decimals"),
         ("1,25,000", "not grouped in thousands"),
+        ("0,500,000", "not grouped in thousands"),
+        ("0,500.50", "not grouped in thousands"),
+        ("0.500,50", "not grouped in thousands"),
+        ("0,505", "more than two decimals"),
         ("1.000.000,5.5", "more than one decimal point"),
         ("1,000.5.5", "more than one decimal point"),
         ("99999999999999", "more than a value can be"),

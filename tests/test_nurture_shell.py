@@ -61,3 +61,26 @@ def test_park_errors_are_one_sentence(
     code, _, err = run(capsys, db, *argv)
     assert says in one_line_error(code, err)
     assert all(c.nurture_until is None for c in service_for(db).cards())
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("-3d", "Fri 20 Nov 2026"),
+        ("-1w", "Mon 16 Nov 2026"),
+        ("-3D", "Fri 20 Nov 2026"),
+        ("yesterday", "Sun 22 Nov 2026 (a weekend)"),
+    ],
+)
+def test_park_until_a_day_gone_by_says_it_has_passed(
+    capsys: pytest.CaptureFixture[str], db: Path, typed: str, day: str
+) -> None:
+    """`park ann -3d` stopped in the argument parser ("the following arguments are
+    required: DATE", with the usage): -3d was taken for an option. It reaches park,
+    which refuses a day gone by in one sentence, as the snooze dialog does."""
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, err = run(capsys, db, "park", "ann", typed)
+    line = one_line_error(code, err)
+    assert line == f"pipeline-tui: error: {day} has passed; park a lead until a day after today."
+    assert out == ""
+    assert [c.nurture_until for c in service_for(db).cards()] == [None]

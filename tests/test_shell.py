@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.cli import main
-from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -107,6 +107,67 @@ def test_an_unknown_card_is_one_sentence(
     ):
         code, _, err = run(capsys, pipeline, "show", card)
         assert one_line_error(code, err).endswith(expected)
+
+
+CHANGES = [
+    ("note", "{card}", "Bought a second site"),
+    ("log", "{card}", "--kind", "call", "Asked about pricing"),
+    ("next", "{card}", "Send the quote", "--due", "fri"),
+    ("done", "{card}"),
+    ("move", "{card}", "prospect", "--override", "Budget confirmed"),
+    ("value", "{card}", "12k"),
+    ("rhythm", "{card}", "21"),
+    ("park", "{card}", "+1m"),
+]
+
+
+@pytest.mark.parametrize("card", ["1", "ann@brightwater.example", "okafor"])
+@pytest.mark.parametrize("argv", CHANGES, ids=lambda argv: argv[0])
+def test_a_command_that_changes_a_card_leaves_an_archived_one_as_it_is(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, argv: tuple[str, ...], card: str
+) -> None:
+    """note, log and value wrote to an archived card named by its id, and said so as if
+    it were on the board; named by its words it was "No card whose name contains". In
+    the app an archived card is read-only until it is restored, so here too."""
+    assert run(capsys, pipeline, "next", "1", "Call back", "--due", "+2d")[0] == 0
+    service_for(pipeline).archive_card(1, ArchiveReason.LOST, "Went with a rival")
+    shown = run(capsys, pipeline, "show", "1", "--format", "json")[1]
+    before = service_for(pipeline).card(1)
+
+    code, out, err = run(capsys, pipeline, *(word.format(card=card) for word in argv))
+    assert one_line_error(code, err) == (
+        "pipeline-tui: error: Ann Okafor (card 1) is archived, so nothing was changed; "
+        "restore it first: on the board, A lists the archived cards and r restores one."
+    )
+    assert out == ""
+    assert service_for(pipeline).card(1) == before
+    assert run(capsys, pipeline, "show", "1", "--format", "json")[1] == shown
+    assert [c.name for c in service_for(pipeline).cards()] == ["Annabel Lee", "Ben Hollis"]
+
+
+def test_the_refusal_names_the_keys_the_config_binds(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\n"board.archived" = "ctrl+a,Z"\n"archived.restore" = "R"\n')
+    service_for(pipeline).archive_card(1, ArchiveReason.LOST)
+    code, _, err = run(capsys, pipeline, "--config", str(config), "value", "1", "500")
+    assert one_line_error(code, err).endswith(
+        "on the board, ctrl+a lists the archived cards and R restores one."
+    )
+    assert service_for(pipeline).card(1).summary.value is None
+
+
+def test_an_archived_card_is_still_shown_listed_apart_and_left_out_of_search(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    run(capsys, pipeline, "note", "1", "Wants a second site")
+    service_for(pipeline).archive_card(1, ArchiveReason.LOST)
+    code, out, _ = run(capsys, pipeline, "show", "1")
+    assert code == 0 and "archived: Lost" in out and "Wants a second site" in out
+    code, out, _ = run(capsys, pipeline, "list", "--format", "json")
+    assert [record["name"] for record in json.loads(out)] == ["Annabel Lee", "Ben Hollis"]
+    assert run(capsys, pipeline, "search", "second", "site")[0] == 1
 
 
 # add ---------------------------------------------------------------------------------------
@@ -582,6 +643,31 @@ def test_a_day_in_the_past_follows_on_as_its_help_says(
     assert sorted(t.happened_on for t in card.touchpoints) == [
         TODAY - timedelta(days=3),
         TODAY - timedelta(days=1),
+    ]
+
+
+def test_every_date_the_command_line_takes_can_be_written_minus_days(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """A word like -3d is a value wherever a date goes, an option's or a command's own
+    (park's DATE was read as an unknown option), and a minus word in a summary is text."""
+    ran = [
+        ("add", "Ann Okafor", "--next", "Call", "--due", "-3d", "--close", "-1w"),
+        ("value", "ann", "5k", "--close", "-2d"),
+        ("log", "ann", "--kind", "call", "--on", "-3d", "-2d", "late"),
+        ("done", "ann", "--on", "-1d", "--next", "Send the quote", "--due", "-1d"),
+        ("standup", "--since", "-3d"),
+        ("agenda", "--days", "7"),
+    ]
+    for argv in ran:
+        code, _, err = run(capsys, db, *argv)
+        assert (code, err) == (0, ""), argv
+    card = service_for(db).card(1)
+    assert card.summary.expected_close == TODAY - timedelta(days=2)
+    assert card.summary.next_action_due == TODAY - timedelta(days=1)
+    assert sorted((t.happened_on, t.summary) for t in card.touchpoints) == [
+        (TODAY - timedelta(days=3), "-2d late"),
+        (TODAY - timedelta(days=1), "Done: Call"),
     ]
 
 

@@ -99,6 +99,36 @@ def test_an_amount_that_could_be_a_thousand_times_off_is_refused(
     assert out == "Ann Okafor is worth €12.50 (was €12,500).\n"
 
 
+@pytest.mark.parametrize("lang", ["C.UTF-8", "de_DE.UTF-8", "en_IE.UTF-8"])
+@pytest.mark.parametrize("typed", ["0,500", "0.500", "€0,500"])
+def test_a_separator_after_a_leading_zero_is_the_decimal_mark_in_any_locale(
+    capsys: pytest.CaptureFixture[str],
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    typed: str,
+) -> None:
+    """With no locale, "0,500" was refused as "could be 500 or 0.50", and in English
+    it was taken for 500: no one groups the thousands of a number that starts with 0,
+    so it is a half wherever it is typed. "12.500" is still refused (test above)."""
+    monkeypatch.setenv("LANG", lang)
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, err = run(capsys, db, "value", "ann", typed)
+    assert (code, err) == (0, "")
+    assert out.startswith("Ann Okafor is worth €0")
+    assert [card.value for card in service_for(db).cards()] == [Decimal("0.50")]
+
+
+def test_thousands_grouped_after_a_leading_zero_are_refused(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    # "0,500.50" was read as 500.50: a zero never leads a group of thousands.
+    run(capsys, db, "add", "Ann Okafor", "--value", "700")
+    code, _, err = run(capsys, db, "value", "ann", "0,500.50")
+    assert "is not grouped in thousands" in one_line_error(code, err)
+    assert [card.value for card in service_for(db).cards()] == [Decimal("700")]
+
+
 @pytest.mark.parametrize(
     ("lang", "typed", "worth"),
     [

@@ -63,6 +63,27 @@ class UsageError(ValueError):
     """Bad input on the command line, reported as one sentence."""
 
 
+NOT_AN_OPTION = re.compile(r"-\.?\d")
+"""A word that starts with a minus and a digit: a value (-3d, -1w, -0,50), never an
+option; no option of this command line looks like that."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every command: a word like -3d is a value, not an option.
+
+    argparse takes any word that starts with "-" (other than a plain negative number)
+    for an option, so `park ann -3d` failed with "the following arguments are
+    required: DATE", and `log ann --on -3d` with "expected one argument", before the
+    command could read the date. Read as values, such words reach the command, which
+    takes the day or refuses it in one sentence.
+    """
+
+    def _parse_optional(self, arg_string: str) -> Any:
+        if NOT_AN_OPTION.match(arg_string):
+            return None  # a positional word, or the value of the option before it
+        return super()._parse_optional(arg_string)
+
+
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -93,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline_tui.domain.standup import DEFAULT_WINDOW, WINDOWS
 
     common = _common_options()
-    parser = argparse.ArgumentParser(
+    # Its commands' parsers are made as this one is (argparse's parser_class default).
+    parser: argparse.ArgumentParser = CommandParser(
         prog=PROG,
         description="A keyboard-first kanban for your sales pipeline.",
         parents=[common],
@@ -258,7 +280,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     Anything else (a command, --help, --version, a mistake) goes to the full parser,
     so it is answered exactly as before.
     """
-    args = _signed_dates_joined(sys.argv[1:] if argv is None else list(argv))
+    args = sys.argv[1:] if argv is None else list(argv)
     board = _BoardParser(prog=PROG, add_help=False, parents=[_common_options()])
     _add_demo_option(board)
     try:
@@ -269,31 +291,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         return build_parser().parse_args(args)
     namespace.command = None  # what the full parser's subparsers give
     return namespace
-
-
-DATE_OPTIONS = frozenset({"--on", "--due", "--close", "--since"})
-SIGNED_DATE = re.compile(r"-\d+[a-z]?$")
-
-
-def _signed_dates_joined(args: list[str]) -> list[str]:
-    """`--on -3d` as `--on=-3d`: argparse takes a word that starts with "-" for an
-    option, not for the value of the one before it, and `log ann --on -3d` (as its
-    help suggests) failed with "expected one argument"."""
-    joined: list[str] = []
-    words = iter(args)
-    for word in words:
-        if word == "--":
-            joined += [word, *words]
-            break
-        if word in DATE_OPTIONS:
-            value = next(words, None)
-            if value is not None and SIGNED_DATE.match(value):
-                joined.append(f"{word}={value}")
-                continue
-            joined += [word] if value is None else [word, value]
-            continue
-        joined.append(word)
-    return joined
 
 
 def main(argv: Sequence[str] | None = None) -> int:

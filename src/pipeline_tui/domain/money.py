@@ -55,8 +55,10 @@ def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
     decimal point where the locale writes it so ("1.250" is one and a quarter in
     English, "1,250" in German); the other groups thousands when three digits follow
     ("12,500" in English, "12.500" in German) and is a decimal point otherwise ("12,5").
-    Without a grouping (no locale says how numbers are written) a lone one followed by
-    three digits could be either, a factor of 1000 apart: refused, never guessed.
+    After a leading zero it is a decimal point in every locale ("0,500" is 0.50): no one
+    groups the thousands of a number that starts with 0. Without a grouping (no locale
+    says how numbers are written) a lone one followed by three digits after any other
+    digits could be either, a factor of 1000 apart: refused, never guessed.
     """
     raw = text.strip()
     if not raw:
@@ -101,12 +103,21 @@ def _not_an_amount(raw: str) -> MoneyError:
     return MoneyError(f"{raw!r} is not an amount; type one like 12500, 12500.50 or 12k.")
 
 
-_AMBIGUOUS = re.compile(r"\d+[.,]\d{3}")
+_AMBIGUOUS = re.compile(r"(\d+)[.,](\d{3})")
 """One separator and three digits after it: "12.500" is 12500 in German, 12.5 in English."""
 
 
+def _groups_thousands(whole: str, fraction: str) -> bool:
+    """Whether a lone separator can group thousands: three digits follow it, and the
+    digits before it do not start with 0 ("0,500" and "0.500" are a half, never 500)."""
+    return len(fraction) == 3 and not whole.startswith("0")
+
+
 def _is_ambiguous(number: str) -> bool:
-    return _AMBIGUOUS.fullmatch(number) is not None
+    """Whether only the locale could say what `number` is: "12.500", not "0.500" (a
+    half in either)."""
+    lone = _AMBIGUOUS.fullmatch(number)
+    return lone is not None and _groups_thousands(lone[1], lone[2])
 
 
 def _ambiguous(raw: str, number: str, suffix: str) -> str:
@@ -168,7 +179,7 @@ def _decimal_point(number: str, grouping: Grouping) -> str:
             return _grouped(number, separator)
         if count == 1:
             whole, fraction = number.split(separator)
-            if separator != grouping.decimal and len(fraction) == 3:
+            if separator != grouping.decimal and _groups_thousands(whole, fraction):
                 return whole + fraction
             return f"{whole}.{fraction}"
     return number
@@ -176,7 +187,8 @@ def _decimal_point(number: str, grouping: Grouping) -> str:
 
 def _grouped(number: str, separator: str) -> str:
     groups = number.split(separator)
-    if any(len(group) != 3 for group in groups[1:]):
+    # "0,500,000" or "0.500,50": thousands are never grouped after a leading zero.
+    if groups[0].startswith("0") or any(len(group) != 3 for group in groups[1:]):
         raise MoneyError(f"{number!r} is not grouped in thousands.")
     return "".join(groups)
 

@@ -43,10 +43,15 @@ def is_nurturing(until: date | None, today: date) -> bool:
 
 def check_park_date(until: date | None, today: date) -> date:
     """The day a card is parked until, or NurtureError: it must be after today (parking
-    until today or before would bring it straight back)."""
+    until today or before would bring it straight back). A day gone by is said to have
+    passed, as the snooze dialog says it (`park ann -3d` is a slip, not a plan)."""
     if until is None:
         raise NurtureError("Say until when: a date after today.")
-    if until <= today:
+    if until < today:
+        raise NurtureError(
+            f"{describe_day(until)} has passed; park a lead until a day after today."
+        )
+    if until == today:
         raise NurtureError(
             f"{describe_day(until)} is not after today; park a lead until a later date."
         )

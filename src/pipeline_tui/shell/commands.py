@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from textwrap import dedent, indent
 from typing import TYPE_CHECKING, TextIO
 
+from pipeline_tui.cli import CommandParser
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.store import AmbiguousCardError
@@ -27,10 +28,10 @@ NOTE_KINDS = ", ".join(kind.value for kind in NoteKind)
 TOUCHPOINT_KINDS = ", ".join(kind.value for kind in TouchpointKind)
 
 
-class _WordsAnywhereParser(argparse.ArgumentParser):
+class _WordsAnywhereParser(CommandParser):
     """Reads options and words in any order, as `log ann --kind call Wants a quote`
     is typed: plain argparse gives the trailing words to nothing once an option has
-    come between them and CARD."""
+    come between them and CARD. A word like -3d is a value, as in every command."""
 
     _parsing = False
 

@@ -30,6 +30,7 @@ from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.money import Currency, MoneyError, parse_amount
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, mend
+from pipeline_tui.store import NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
@@ -41,6 +42,43 @@ def find(service: PipelineService, text: str, *, archived: bool = False) -> Card
     """The card CARD names (AmbiguousCardError is reported with its candidates by
     shell.commands)."""
     return service.find_card(text, archived=archived)
+
+
+def find_to_change(service: PipelineService, text: str, config: Config) -> CardMatch:
+    """The card CARD names, for a command that writes to it.
+
+    An archived card is read-only, as it is in the app (its archive screen edits
+    nothing; a card is changed by restoring it first): note, log and value wrote to
+    one named by its id without a word. It is refused, saying how to bring it back.
+    Words that fit no active card but one archived card are refused the same way,
+    rather than said to match no card.
+    """
+    try:
+        card = find(service, text)
+    except NotFoundError as missing:
+        try:
+            card = find(service, text, archived=True)
+        except StoreError:
+            raise missing from None
+    if card.archived:
+        raise UsageError(archived_refusal(card, config))
+    return card
+
+
+def archived_refusal(card: CardMatch, config: Config) -> str:
+    """Why a command leaves an archived card as it is, and how to restore it: on the
+    board, the archive's key, then the restore key (as [keys] binds them)."""
+    archive = _first_key(config, "board.archived", "A")
+    restore = _first_key(config, "archived.restore", "r")
+    return (
+        f"{clean_line(card.name)} (card {card.id}) is archived, so nothing was changed; "
+        f"restore it first: on the board, {archive} lists the archived cards and "
+        f"{restore} restores one."
+    )
+
+
+def _first_key(config: Config, action_id: str, default: str) -> str:
+    return (config.keys.get(action_id) or default).split(",")[0].strip() or default
 
 
 def _words(parts: list[str]) -> str:
@@ -96,7 +134,7 @@ def _stdin_text() -> str:
 
 def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
     kind = note_kind(args.kind)
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     text = _words(args.text)
     if text == "-":
         body = _stdin_text()
@@ -130,7 +168,7 @@ def log(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
         )
     kind = touchpoint_kind(args.kind)
     on = past_date(args.on, config.date_order)
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     summary = _words(args.summary)
     service.add_touchpoint(card.id, kind, on, summary)
     when = "today" if on == today() else on.isoformat()
@@ -150,7 +188,7 @@ def next_action(
         # dropped the card's next action, unlogged.
         raise UsageError("The next action needs words; `done CARD` logs the current one as done.")
     due = due_date(args.due, config.date_order)
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     before = service.card(card.id).summary
     service.schedule_next(card.id, action, due)
     was = f" (was: {clean_line(before.next_action)})" if before.next_action else ""
@@ -165,7 +203,7 @@ def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         raise UsageError("--due goes with --next ACTION: the action after this one.")
     on = past_date(args.on, config.date_order)
     then = (args.then, due_date(args.due, config.date_order)) if args.then else None
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     current = service.card(card.id).summary
     kind = (
         touchpoint_kind(args.kind)
@@ -198,7 +236,7 @@ def move(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     except ValueError as error:
         message = str(error)
         raise UsageError(message[0].upper() + message[1:] + ".") from None
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     change = service.move_card_checked(card.id, stage, args.override)
     name = clean_line(card.name)
     if change is None:
@@ -229,7 +267,7 @@ def value(
 ) -> int:
     worth = amount(args.amount, config.currency)
     close = due_date(args.close, config.date_order) if args.close is not None else None
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     before = service.card(card.id).summary
     service.set_value(card.id, worth, close, keep_close=args.close is None)
     name = clean_line(card.name)
@@ -247,7 +285,7 @@ def value(
 
 
 def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     version = service.card(card.id).summary.version
     name = clean_line(card.name)
     if args.until.strip().casefold() == "now":
@@ -281,7 +319,7 @@ def rhythm(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
     days = rhythm_days(args.days)
-    card = find(service, args.card)
+    card = find_to_change(service, args.card, config)
     service.set_rhythm(card.id, days)
     name = clean_line(card.name)
     if days is None:
