@@ -146,7 +146,13 @@ def test_formats_with_the_currency_and_grouping() -> None:
     [
         ("0", "€0"),
         ("950", "€950"),
+        # Small totals as they are: never rounded up to a whole or down to nothing.
+        ("1.50", "€1.50"),
+        ("0.40", "€0.40"),
+        ("999.50", "€999.50"),
+        ("999.99", "€999.99"),
         ("1250", "€1.3k"),
+        ("1249.99", "€1.2k"),
         ("12500", "€12.5k"),
         ("250400", "€250k"),
         ("999999", "€1M"),

@@ -251,8 +251,12 @@ class Currency:
         return self.symbol + text
 
     def short(self, amount: Decimal) -> str:
-        """A few characters for a column header: "€950", "€12.5k", "€250k", "€1.3M"."""
-        amount = amount.quantize(Decimal(1))
+        """A few characters for a column header: "€950", "€1.50", "€12.5k", "€250k",
+        "€1.3M". Under a thousand the amount as it is, cents and all: rounding €1.50 to
+        "€2" or €0.40 to "€0" would say something untrue, where "€12.5k" is plainly
+        rounded to the tenth of a thousand."""
+        if amount < 1000:
+            return self.format(amount)
         for size, suffix in ((Decimal(1_000_000_000), "bn"), (Decimal(1_000_000), "M")):
             if amount >= size:
                 return self.symbol + self._tenths(amount / size) + suffix
@@ -260,9 +264,7 @@ class Currency:
             return self.symbol + self._tenths(amount / 1_000_000) + "M"
         if amount >= 99_950:
             return self.symbol + f"{(amount / 1000).quantize(Decimal(1), ROUND_HALF_UP)}k"
-        if amount >= 1000:
-            return self.symbol + self._tenths(amount / 1000) + "k"
-        return self.symbol + str(amount)
+        return self.symbol + self._tenths(amount / 1000) + "k"
 
     def _tenths(self, amount: Decimal) -> str:
         text = str(amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
