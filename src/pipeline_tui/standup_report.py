@@ -109,15 +109,16 @@ def money_lines(standup: Standup, currency: Currency) -> list[str]:
     if not money.any:
         return []
     valued = f"{money.valued} card{'s' if money.valued != 1 else ''} with a value"
+    # The figures of a line at one precision (domain.money): never "€1,250.50 of €12,502".
+    weighted, pipeline = currency.format_together(money.forecast, money.pipeline)
+    overdue, stale = currency.format_together(money.overdue, money.stale)
     lines = [
-        f"Forecast {currency.format(money.forecast)} of {currency.format(money.pipeline)}"
-        f" on {valued}",
-        f"At risk: {currency.format(money.overdue)} overdue, {currency.format(money.stale)} stale",
+        f"Forecast {weighted} of {pipeline} on {valued}",
+        f"At risk: {overdue} overdue, {stale} stale",
     ]
     if money.won:
-        lines.append(
-            f"Won since {short_day(standup.since, standup.today)}: {currency.format(money.won)}"
-        )
+        (won,) = currency.format_together(money.won)
+        lines.append(f"Won since {short_day(standup.since, standup.today)}: {won}")
     return lines
 
 
