@@ -166,7 +166,13 @@ def test_formats_with_the_currency_and_grouping() -> None:
     [
         ("0", "€0"),
         ("950", "€950"),
+        # Small totals as they are: never rounded up to a whole or down to nothing.
+        ("1.50", "€1.50"),
+        ("0.40", "€0.40"),
+        ("999.50", "€999.50"),
+        ("999.99", "€999.99"),
         ("1250", "€1.3k"),
+        ("1249.99", "€1.2k"),
         ("12500", "€12.5k"),
         ("250400", "€250k"),
         ("999999", "€1M"),
@@ -176,6 +182,44 @@ def test_formats_with_the_currency_and_grouping() -> None:
 )
 def test_short_amounts_for_column_headers(amount: str, short: str) -> None:
     assert Currency("EUR").short(Decimal(amount)) == short
+
+
+@pytest.mark.parametrize(
+    ("amounts", "shown"),
+    [
+        # Large amounts with cents: whole units for all, never "€1,250.50 of €12,502".
+        (("1250.50", "12502"), ("€1,251", "€12,502")),
+        (("1000.49", "12502.75"), ("€1,000", "€12,503")),
+        # A small amount with cents: cents for all, as rounding would misstate it.
+        (("250.50", "2505"), ("€250.50", "€2,505.00")),
+        (("999.50", "5000.25"), ("€999.50", "€5,000.25")),
+        (("0", "12.50"), ("€0.00", "€12.50")),
+        # All whole: whole units, however small.
+        (("0", "1"), ("€0", "€1")),
+        (("1000", "88500"), ("€1,000", "€88,500")),
+        (("15000.50",), ("€15,001",)),
+    ],
+)
+def test_figures_read_together_share_one_precision(
+    amounts: tuple[str, ...], shown: tuple[str, ...]
+) -> None:
+    assert Currency("EUR").format_together(*map(Decimal, amounts)) == shown
+
+
+def test_figures_read_together_follow_the_locale() -> None:
+    german = Currency("EUR", Grouping(".", ","))
+    assert german.format_together(Decimal("250.5"), Decimal("2505")) == ("€250,50", "€2.505,00")
+    assert german.format_together(Decimal("1250.5"), Decimal("12502")) == ("€1.251", "€12.502")
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**9, places=2), min_size=1, max_size=4))
+def test_figures_read_together_are_all_whole_or_all_to_the_cent(amounts: list[Decimal]) -> None:
+    shown = Currency("EUR").format_together(*amounts)
+    assert len({"." in text for text in shown}) == 1
+    for amount, text in zip(amounts, shown, strict=True):
+        value = Decimal(text.removeprefix("€").replace(",", ""))
+        # Exact to the cent, or whole units off by less than a unit in 2,000.
+        assert value == amount or (abs(value - amount) <= Decimal("0.5") and amount >= 1000)
 
 
 def test_grouping_follows_the_locale() -> None:

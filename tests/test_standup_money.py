@@ -142,6 +142,46 @@ def test_the_shell_standup_shows_the_money(
     assert "## Money" in markdown and "- Forecast €50,550" in markdown
 
 
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        # A tenth of a lead's 12,505 is 1,250.50: large, so whole units for both.
+        ("12505", "Forecast €1,251 of €12,505 on 1 card with a value"),
+        # A tenth of 2,505 is 250.50: small, so cents for both.
+        ("2505", "Forecast €250.50 of €2,505.00 on 1 card with a value"),
+    ],
+)
+def test_the_forecast_line_shows_both_figures_at_one_precision(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+    line: str,
+) -> None:
+    db_path = tmp_path / "forecast.db"
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada", value=Decimal(value)), Stage.LEAD)
+    database.close()
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
+    for form, expected in (("text", line), ("markdown", f"- {line}")):
+        code, out, _ = run_cli(capsys, "standup", "--db", str(db_path), "--format", form)
+        assert code == 0 and expected in out.splitlines(), out
+
+
+async def test_the_standup_screen_shows_the_forecast_at_one_precision(
+    service: PipelineService,
+) -> None:
+    service.add_card(CardDraft(name="Ada", value=Decimal("2505")), Stage.LEAD)
+    async with running(service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        text = screen_text(app)
+        # A tenth of 2,505: not "€250.50 of €2,505", cents beside whole units.
+        assert "Forecast €250.50 of €2,505.00 on 1 card with a value" in text
+        assert "At risk: €0 overdue, €0 stale" in text
+
+
 def test_the_json_adds_the_money_and_keeps_version_1(
     capsys: pytest.CaptureFixture[str], money_db: Path, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ Today is Monday 2026-11-23 (tests.standup_data): the last stand-up was Friday 20
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,6 +69,17 @@ def highlighted_name(screen: StandupScreen) -> str | None:
 
 def line_of(lines: list[str], words: str) -> int:
     return next(n for n, line in enumerate(lines) if words in line)
+
+
+LEDGER_LINE = re.compile(r"(\d+) due \((\d+) done · (\d+) open today · (\d+) slipped\)")
+
+
+def assert_ledger_adds_up(text: str, reps: int) -> None:
+    """Each rep's ledger line names every part of what was due, and they add up."""
+    found = LEDGER_LINE.findall(text)
+    assert len(found) == reps, text
+    for due, *parts in found:
+        assert int(due) == sum(map(int, parts)), (due, parts)
 
 
 async def test_the_week_ahead_and_cards_with_no_next_action(
@@ -290,16 +302,18 @@ async def test_l_shows_the_ledger_and_a_slipped_step_can_be_done(
         lines = screen_text(app).splitlines()
         top = line_of(lines, "SINCE THE LAST STAND-UP (FRI 20)")
         assert top < line_of(lines, "OVERDUE")
-        assert "sam  3 due · 2 done · 1 slipped" in lines[top + 1]
+        assert "sam  3 due (2 done · 0 open today · 1 slipped)" in lines[top + 1]
         assert "slipped" in lines[top + 2] and "Cleo Marsh" in lines[top + 2]
         assert "Drop off samples (3d late)" in lines[top + 2]
-        assert "ana  2 due · 1 done · 0 slipped" in screen_text(app)
+        # Ben's step is due today and still open: the third part of what was due.
+        assert "ana  2 due (1 done · 1 open today · 0 slipped)" in screen_text(app)
+        assert_ledger_adds_up(screen_text(app), 2)
         assert highlighted_name(screen) == "Cleo Marsh"  # the first line to act on
         await tap(pilot, "x")
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert showing(app) is screen
-        assert "sam  3 due · 3 done · 0 slipped" in screen_text(app)
+        assert "sam  3 due (3 done · 0 open today · 0 slipped)" in screen_text(app)
         await press(pilot, "l")
         assert "SINCE THE LAST STAND-UP" not in screen_text(app)
 
@@ -359,10 +373,11 @@ def test_cli_since_standup_prints_the_ledger_first(
     top = line_of(lines, "SINCE THE LAST STAND-UP (Fri 20)")
     assert top < line_of(lines, "OVERDUE")
     assert lines[top + 1 : top + 3] == [
-        "  sam: 3 due · 2 done · 1 slipped",
+        "  sam: 3 due (2 done · 0 open today · 1 slipped)",
         "  slipped    Cleo Marsh (Marsh Bakery): Drop off samples (3d late)",
     ]
-    assert "  ana: 2 due · 1 done · 0 slipped" in lines
+    assert "  ana: 2 due (1 done · 1 open today · 0 slipped)" in lines
+    assert_ledger_adds_up(out, 2)
     assert max(len(line) for line in lines) <= 80
     # Without the flag, no ledger.
     _, plain = run_cli(capsys, "standup", "--db", str(team_db))
@@ -374,7 +389,9 @@ def test_cli_since_standup_markdown(capsys: pytest.CaptureFixture[str], team_db:
         capsys, "standup", "--db", str(team_db), "--since-standup", "--format", "markdown"
     )
     assert "## Since the last stand-up (Fri 20)" in out
-    assert "| sam | 3 | 2 | 1 |" in out
+    assert "| Rep | Due | Done | Open today | Slipped |" in out
+    assert "| sam | 3 | 2 | 0 | 1 |" in out
+    assert "| ana | 2 | 1 | 1 | 0 |" in out
     assert "- Slipped: **Cleo Marsh**: Drop off samples · due 2026-11-20 · sam" in out
 
 

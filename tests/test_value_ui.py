@@ -83,6 +83,20 @@ async def test_editing_a_value_saves_it_and_the_column_total_follows(
         assert "€3k" in screen_text(app).splitlines()[1]
 
 
+async def test_a_small_column_total_is_shown_to_the_cent(service: PipelineService) -> None:
+    add(service, "Ada", "1")
+    add(service, "Ben", "0.50")
+    add(service, "Cy", "0.40", Stage.PROSPECT)
+    async with running(service, (120, 30)) as (app, pilot):
+        titles = screen_text(app).splitlines()[1]
+        # Not "€2" for one and a half euros, nor "€0" for forty cents.
+        assert "Lead · 2 · €1.50" in titles, titles
+        assert "Prospect · 1 · €0.40" in titles, titles
+        await press(pilot, "l", "L")  # Cy on to Client: the total goes with him
+        titles = screen_text(app).splitlines()[1]
+        assert "Prospect · 0 " in titles and "Client · 1 · €0.40" in titles, titles
+
+
 async def test_an_amount_that_could_be_a_thousand_times_off_is_refused_in_the_form(
     service: PipelineService,
 ) -> None:

@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--since-standup",
         action="store_true",
         help="begin with the team ledger: per rep, what was due since the last stand-up "
-        "(the last working day, or --since), what got done and what slipped "
+        "(the last working day, or --since): what got done, what is still open today "
+        "and what slipped "
         '(JSON always has it, as "ledger")',
     )
     standup.add_argument(

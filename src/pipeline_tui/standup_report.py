@@ -109,15 +109,16 @@ def money_lines(standup: Standup, currency: Currency) -> list[str]:
     if not money.any:
         return []
     valued = f"{money.valued} card{'s' if money.valued != 1 else ''} with a value"
+    # The figures of a line at one precision (domain.money): never "€1,250.50 of €12,502".
+    weighted, pipeline = currency.format_together(money.forecast, money.pipeline)
+    overdue, stale = currency.format_together(money.overdue, money.stale)
     lines = [
-        f"Forecast {currency.format(money.forecast)} of {currency.format(money.pipeline)}"
-        f" on {valued}",
-        f"At risk: {currency.format(money.overdue)} overdue, {currency.format(money.stale)} stale",
+        f"Forecast {weighted} of {pipeline} on {valued}",
+        f"At risk: {overdue} overdue, {stale} stale",
     ]
     if money.won:
-        lines.append(
-            f"Won since {short_day(standup.since, standup.today)}: {currency.format(money.won)}"
-        )
+        (won,) = currency.format_together(money.won)
+        lines.append(f"Won since {short_day(standup.since, standup.today)}: {won}")
     return lines
 
 
@@ -130,8 +131,12 @@ def coming_up_label(card: StandupCard, today: date) -> str:
 
 
 def ledger_label(row: LedgerRow) -> str:
-    """ "4 due · 3 done · 1 slipped"."""
-    return f"{row.due} due · {len(row.done)} done · {len(row.slipped)} slipped"
+    """ "5 due (3 done · 1 open today · 1 slipped)": what was due, then the parts it is
+    made of, every part always shown so that they visibly add up to the whole."""
+    return (
+        f"{row.due} due ({len(row.done)} done · {len(row.open_today)} open today · "
+        f"{len(row.slipped)} slipped)"
+    )
 
 
 def _amount(value: Decimal | None) -> float | None:
@@ -290,7 +295,7 @@ def as_text(
     ledger: bool = False,
 ) -> str:
     """The stand-up for a terminal or a chat message; no line is wider than `width`.
-    `ledger`: begin with each rep's due, done and slipped since the last stand-up."""
+    `ledger`: begin with what each rep had due since the last stand-up, in its parts."""
     today = standup.today
     team = standup.owner is None
     out: list[str] = [
@@ -481,8 +486,8 @@ def md(text: str) -> str:
 
 
 def as_markdown(standup: Standup, currency: Currency | None = None, *, ledger: bool = False) -> str:
-    """The stand-up for pasting into chat or a wiki; `ledger`: begin with each rep's due,
-    done and slipped since the last stand-up."""
+    """The stand-up for pasting into chat or a wiki; `ledger`: begin with what each rep
+    had due since the last stand-up, in its parts."""
     today = standup.today
     team = standup.owner is None
     out = [
@@ -604,9 +609,13 @@ def _ledger_markdown(standup: Standup) -> list[str]:
     out = ["", f"## Since the last stand-up ({short_day(standup.since, standup.today)})", ""]
     if not standup.ledger:
         return [*out, "_Nothing was due and nothing was logged._"]
-    out += ["| Rep | Due | Done | Slipped |", "| --- | ---: | ---: | ---: |"]
     out += [
-        f"| {md(r.owner)} | {r.due} | {len(r.done)} | {len(r.slipped)} |" for r in standup.ledger
+        "| Rep | Due | Done | Open today | Slipped |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    out += [
+        f"| {md(r.owner)} | {r.due} | {len(r.done)} | {len(r.open_today)} | {len(r.slipped)} |"
+        for r in standup.ledger
     ]
     slipped = [card for row in standup.ledger for card in row.slipped]
     if slipped:

@@ -21,6 +21,10 @@ MAX_VALUE = Decimal("1000000000000")
 
 DEFAULT_CURRENCY = "EUR"
 
+WHOLE_FROM = Decimal(1000)
+"""From a thousand up, cents are noise: figures read together are shown in whole units
+once every one of them with cents is this large (Currency.format_together)."""
+
 DEFAULT_PROBABILITIES: Mapping[Stage, Decimal] = {
     Stage.LEAD: Decimal("0.1"),
     Stage.PROSPECT: Decimal("0.3"),
@@ -262,9 +266,35 @@ class Currency:
             text += self._shown.decimal + f"{int(cents * 100):02d}"
         return self.symbol + text
 
+    def format_together(self, *amounts: Decimal) -> tuple[str, ...]:
+        """Amounts read side by side in one line ("Forecast €1,251 of €12,502"), all at
+        one precision, so that no figure looks more or less exact than the one beside it.
+
+        Whole units when none has cents, or when every one with cents is a thousand or
+        more (rounded half up: off by under 0.05%); otherwise cents on every one
+        ("€250.50 of €2,505.00"), as rounding a small amount would misstate it.
+        """
+        with_cents = [a for a in amounts if a.quantize(CENT) % 1]
+        if all(a >= WHOLE_FROM for a in with_cents):
+            return tuple(self._whole(a) for a in amounts)
+        return tuple(self._cents(a) for a in amounts)
+
+    def _whole(self, amount: Decimal) -> str:
+        return self.symbol + self._group(int(amount.quantize(Decimal(1), ROUND_HALF_UP)))
+
+    def _cents(self, amount: Decimal) -> str:
+        whole, cents = divmod(amount.quantize(CENT), 1)
+        return (
+            self.symbol + self._group(int(whole)) + self._shown.decimal + f"{int(cents * 100):02d}"
+        )
+
     def short(self, amount: Decimal) -> str:
-        """A few characters for a column header: "€950", "€12.5k", "€250k", "€1.3M"."""
-        amount = amount.quantize(Decimal(1))
+        """A few characters for a column header: "€950", "€1.50", "€12.5k", "€250k",
+        "€1.3M". Under a thousand the amount as it is, cents and all: rounding €1.50 to
+        "€2" or €0.40 to "€0" would say something untrue, where "€12.5k" is plainly
+        rounded to the tenth of a thousand."""
+        if amount < 1000:
+            return self.format(amount)
         for size, suffix in ((Decimal(1_000_000_000), "bn"), (Decimal(1_000_000), "M")):
             if amount >= size:
                 return self.symbol + self._tenths(amount / size) + suffix
@@ -272,9 +302,7 @@ class Currency:
             return self.symbol + self._tenths(amount / 1_000_000) + "M"
         if amount >= 99_950:
             return self.symbol + f"{(amount / 1000).quantize(Decimal(1), ROUND_HALF_UP)}k"
-        if amount >= 1000:
-            return self.symbol + self._tenths(amount / 1000) + "k"
-        return self.symbol + str(amount)
+        return self.symbol + self._tenths(amount / 1000) + "k"
 
     def _tenths(self, amount: Decimal) -> str:
         text = str(amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

@@ -325,7 +325,11 @@ class LedgerRow:
 
     @property
     def due(self) -> int:
-        return len(self.done) + len(self.slipped) + len(self.open_today)
+        """Everything due since the last stand-up, the sum of three parts that do not
+        overlap: done (touchpoints logged), open today (due today, not done yet) and
+        slipped (due before today, still open). Show all three beside it, or the
+        figure does not add up."""
+        return len(self.done) + len(self.open_today) + len(self.slipped)
 
 
 @dataclass(frozen=True)
