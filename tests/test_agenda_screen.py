@@ -430,6 +430,33 @@ async def test_keys_typed_at_once_act_on_the_line_each_was_pressed_on(
         assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # tomorrow now, after Bea
 
 
+async def test_keys_typed_with_w_act_on_the_week_once_it_is_read(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """ "wzt" in one read: the keys wait for the week's lines (they fell on an empty list
+    while it was read, and nothing was snoozed, without a word)."""
+    async with running(service) as (app, pilot):
+        await burst(pilot, "w", "z", "t")
+        assert isinstance(showing(app), AgendaScreen)
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+
+
+async def test_keys_typed_with_o_act_on_the_list_it_shows(
+    service: PipelineService, database: Database, week: dict[str, int]
+) -> None:
+    """ "ozt": only the rep's cards, then snooze the first of them, not the teammate's
+    card that topped everyone's list while the rep's own was read."""
+    zoe = PipelineService(database, user="zoe", clock=lambda: NOW)
+    zed = add(zoe, "Zed Owens", "Chase the invoice", day(-5))
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert highlighted_name(screen) == "Zed Owens"
+        await burst(pilot, "o", "z", "t")
+        assert showing(app) is screen and screen.only_mine
+        assert service.card(zed).summary.next_action_due == day(-5)
+        assert service.card(week["ada"]).summary.next_action_due == day(1)
+
+
 async def test_no_user_text_is_read_as_markup_on_the_week(
     service: PipelineService, parsed: list[str]
 ) -> None:

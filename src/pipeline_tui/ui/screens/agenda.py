@@ -104,7 +104,9 @@ class AgendaScreen(seams.FullScreen[None]):
     def on_mount(self) -> None:
         self.title = "The week"
         self.query_one(AgendaList).focus()
-        self.load()
+        # "wzt" typed at once: the keys wait for the lines they act on (they fell on an
+        # empty list, unanswered, while the week was read).
+        self.load(release_keys=hold_keys(self))
         self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -121,8 +123,12 @@ class AgendaScreen(seams.FullScreen[None]):
     # Reading ---------------------------------------------------------------------------
 
     @work(group="agenda", exclusive=True)
-    async def load(self) -> None:
-        await self.read()
+    async def load(self, release_keys: Callable[[], None] | None = None) -> None:
+        try:
+            await self.read()
+        finally:
+            if release_keys is not None:
+                release_keys()
 
     async def read(self, *, leaving: str | None = None) -> None:
         """Read the week again and show it, the cursor kept on its step; `leaving`: the
@@ -371,7 +377,7 @@ class AgendaScreen(seams.FullScreen[None]):
     def action_toggle_owner(self) -> None:
         self.only_mine = not self.only_mine
         self.notify("Only your cards" if self.only_mine else "Everyone's cards", timeout=2)
-        self.load()
+        self.load(release_keys=hold_keys(self))  # "oj" acts on the line of the new list
 
     def action_reload(self) -> None:
         self.load()

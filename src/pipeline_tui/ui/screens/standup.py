@@ -652,7 +652,7 @@ class StandupScreen(seams.FullScreen[None]):
     def action_window(self, days: int) -> None:
         if days != self.window:
             self.window = days
-            self.load()
+            self.load(release_keys=hold_keys(self))  # keys typed with it act on the new lines
 
     def action_next_window(self) -> None:
         self.action_window(WINDOWS[(WINDOWS.index(self.window) + 1) % len(WINDOWS)])
@@ -661,7 +661,7 @@ class StandupScreen(seams.FullScreen[None]):
         self.only_mine = not self.only_mine
         whose = "Only your cards" if self.only_mine else "Everyone's cards"
         self.notify(whose, timeout=2)
-        self.load()
+        self.load(release_keys=hold_keys(self))
 
     def action_reload(self) -> None:
         self.load()
