@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
@@ -159,7 +160,9 @@ def capture(
         if scheduled:
             schedule.follow(session, row, actor.now)
         if captured.origin:
-            session.add(
+            _remember(
+                session,
+                captured,
                 CapturedItemRow(
                     card_id=row.id,
                     origin=captured.origin,
@@ -167,9 +170,8 @@ def capture(
                     logged_on=captured.read_on or actor.now.astimezone().date(),
                     next_action=row.next_action if scheduled else "",
                     next_action_due=row.next_action_due if scheduled else None,
-                )
+                ),
             )
-            session.flush()
         results.append(
             CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
         )
@@ -255,6 +257,21 @@ def _logged_before(session: Session, captured: Captured) -> list[tuple[CapturedI
         .order_by(CapturedItemRow.id)
     ).all()
     return [(item, card) for item, card in rows]
+
+
+def _remember(session: Session, captured: Captured, item: CapturedItemRow) -> None:
+    """Keep where `captured` was logged. Another instance that logged the same item on
+    the same card since `_logged_before` looked (two sessions on one PostgreSQL
+    database) has its row there first: the unique (origin, card_id) refuses this one,
+    and the refusal is the usual one, which rolls back all this write did."""
+    try:
+        with session.begin_nested():
+            session.add(item)
+    except IntegrityError:
+        before = _logged_before(session, captured)
+        if not any(logged.card_id == item.card_id for logged, _ in before):
+            raise
+        raise AlreadyLogged(_where(before)) from None
 
 
 def _is_update(captured: Captured, before: list[tuple[CapturedItemRow, CardRow]]) -> bool:
