@@ -14,6 +14,9 @@ from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.text import clean_line, clean_text, listed
 
+SEQUENCE_MAX = 2**31 - 1
+"""The largest invite SEQUENCE kept (an INTEGER column); a larger one is read as this."""
+
 
 @dataclass(frozen=True)
 class Person:

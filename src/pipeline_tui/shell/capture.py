@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import UsageError, today
 from pipeline_tui.config import Config
-from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
+from pipeline_tui.domain.capture import (
+    SEQUENCE_MAX,
+    Captured,
+    CaptureResult,
+    Logged,
+    Person,
+    already_logged,
+)
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -212,10 +219,6 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         cancelled=cancelled,
         meeting=f"{title} ({stamp})",
     )
-
-
-SEQUENCE_MAX = 2**31 - 1
-"""The largest SEQUENCE kept (an INTEGER column); a larger one is read as this."""
 
 
 def _sequence(value: Any) -> int:

@@ -39,6 +39,7 @@ from pipeline_tui.store.importing.merge import Merge, resolve
 from pipeline_tui.store.importing.write import CHUNK, table_of, write
 from pipeline_tui.store.models import (
     ActivityRow,
+    CapturedItemRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -238,8 +239,8 @@ def _amount(cents: int | None) -> str | None:
 
 
 def export_document(database: Database, now: datetime) -> dict[str, Any]:
-    """Everything: every card (archived too) with its notes, touchpoints, history and
-    qualification answers.
+    """Everything: every card (archived too) with its notes, touchpoints, history,
+    qualification answers, activities and the emails and invites `log -` logged on it.
 
     Read with plain selects in one transaction (a consistent picture), not ORM objects:
     an export of 100,000 cards should take seconds.
@@ -249,6 +250,7 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
     history: dict[int, list[dict[str, Any]]] = {}
     answers: dict[int, list[dict[str, Any]]] = {}
     activities: dict[int, list[dict[str, Any]]] = {}
+    captured: dict[int, list[dict[str, Any]]] = {}
     with database.read() as session:
         note = table_of(ResearchNoteRow).c
         for row in session.execute(
@@ -307,9 +309,22 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
                     "done_at": _iso(row.done_at),
                 }
             )
+        item = table_of(CapturedItemRow).c
+        for row in session.execute(
+            select(table_of(CapturedItemRow)).order_by(item.card_id, item.id)
+        ):
+            captured.setdefault(row.card_id, []).append(
+                {
+                    "origin": row.origin,
+                    "sequence": row.sequence,
+                    "logged_on": _iso(row.logged_on),
+                    "next_action": row.next_action,
+                    "next_action_due": _iso(row.next_action_due),
+                }
+            )
         card = table_of(CardRow).c
         cards = [
-            _card_record(row, notes, touchpoints, history, answers, activities)
+            _card_record(row, notes, touchpoints, history, answers, activities, captured)
             for row in session.execute(select(table_of(CardRow)).order_by(card.id))
         ]
     return {
@@ -327,6 +342,7 @@ def _card_record(
     history: dict[int, list[dict[str, Any]]],
     answers: dict[int, list[dict[str, Any]]],
     activities: dict[int, list[dict[str, Any]]],
+    captured: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -362,6 +378,7 @@ def _card_record(
         "history": history.get(row.id, []),
         "qualification": answers.get(row.id, []),
         "activities": activities.get(row.id, []),
+        "captured_items": captured.get(row.id, []),
     }
 
 
