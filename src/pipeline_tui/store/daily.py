@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.cards import CardDraft, Change
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import TAGS
 from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -216,6 +217,7 @@ def _new_lead(person: Person) -> CardDraft:
         organisation=person.organisation,
         email=person.email,
         phone=person.phone,
+        tags=person.tags,
     ).cleaned()
 
 
@@ -230,9 +232,9 @@ def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
 
 
 def _add_notes(session: Session, actor: Actor, card_id: int, person: Person) -> None:
-    """A contact card's NOTE and department, as general notes (as `import` keeps them);
-    one the card already has word for word is not added again."""
-    for note in person.notes():
+    """A contact card's NOTE and the fields no card field holds, as general notes (as
+    `import` keeps them); one the card already has word for word is not added again."""
+    for note in person.notes:
         body = commands.note_body(note)
         known = session.scalar(
             select(ResearchNoteRow.id)
@@ -396,12 +398,18 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
 
 
 def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> None:
-    """What the captured item knows that the card lacks; nothing typed is replaced."""
+    """What the captured item knows that the card lacks, and tags it has not (as an
+    import merging into the card adds them); nothing typed is replaced."""
     changed = False
     for field in ("email", "phone", "organisation"):
         value = clean_line(getattr(person, field))[:500]
         if value and not getattr(row, field):
             setattr(row, field, value)
             changed = True
+    tags = row.tags.split()
+    more = [tag for tag in person.tags if tag not in tags]
+    if more and len(" ".join([*tags, *more])) <= TAGS.chars:
+        row.tags = " ".join([*tags, *more])
+        changed = True
     if changed:
         row.updated_at = actor.now

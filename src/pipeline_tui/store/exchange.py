@@ -18,13 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from pipeline_tui.domain.importing.contacts import (
-    Columns,
-    StageReading,
-    detect_profile,
-    map_columns,
-    reader_for,
-)
+from pipeline_tui.domain.importing.contacts import StageReading, contact_reader
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.export import EXPORT_FORMAT, EXPORT_VERSION, read_export
 from pipeline_tui.domain.importing.files import JsonDocument, read_contacts
@@ -184,8 +178,8 @@ def _plan_table(
     progress: Progress,
     grouping: Grouping | None = None,
 ) -> tuple[ImportReport, list[PlannedCard]]:
-    columns: Columns = map_columns(
-        table.headers, mapping, detect_profile(table.headers, table.kind)
+    columns, reader = contact_reader(
+        table, mapping, stage_map, today=today, now=now, user=user, grouping=grouping
     )
     unit = {"vCard": "card", "Excel workbook": "row"}.get(table.kind, "line")
     skipped = []
@@ -204,9 +198,6 @@ def _plan_table(
         assumptions=tuple(table.notes),
         skipped_lines=tuple(skipped),
         fields={name: tuple(c.header for c in cs) for name, cs in columns.candidates.items()},
-    )
-    reader = reader_for(
-        table, columns, today=today, now=now, user=user, stage_map=stage_map, grouping=grouping
     )
     report.assumptions += reader.warnings
     cards: list[PlannedCard] = []
