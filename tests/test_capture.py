@@ -383,11 +383,17 @@ def test_a_cancellation_of_an_invite_never_logged_logs_nothing(
             "apple-contacts.vcf",
             [("Ann Okafor", "ann@brightwater.example", "Brightwater Dental", "+44 7700 900456")],
         ),
-        # Google Contacts' "Export > vCard": 3.0, several cards, several EMAILs each.
+        # Google Contacts' "Export > vCard": 3.0, several cards, several EMAILs each
+        # (the work one is the card's, as `import` takes it).
         (
             "google-contacts.vcf",
             [
-                ("Dana Whitfield", "dana.w@mail.example", "Whitfield Clinic", "+1 555 0100"),
+                (
+                    "Dana Whitfield",
+                    "dana@whitfield-clinic.example",
+                    "Whitfield Clinic",
+                    "+1 555 0100",
+                ),
                 ("Eli Navarro", "eli@navarro.example", "", ""),
             ],
         ),
@@ -420,8 +426,9 @@ def test_a_cancellation_of_an_invite_never_logged_logs_nothing(
     ],
 )
 def test_vcards_from_the_usual_address_books(name: str, expected: list[tuple[str, ...]]) -> None:
-    text = fixture(name).decode()
-    people = [(p.name, p.email, p.organisation, p.phone) for p in parse_vcards(text)]
+    people = [
+        (p.name, p.email, p.organisation, p.phone) for p in parse_vcards(fixture(name), TODAY)
+    ]
     assert people == expected
 
 
@@ -449,42 +456,80 @@ def test_a_vcard_fills_in_a_known_card_and_adds_a_new_one(
 
 
 def test_a_vcard_keeps_its_note_and_department_as_import_does(
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    db: Path,
-    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:
     # Android's 2.1 card: ORG "Hollis & Söhne GmbH;Einkauf" (organisation; unit, RFC
     # 2426 3.5.5) and a NOTE in quoted-printable with a soft line break; Apple's 3.0
     # card: a NOTE with escaped commas and line breaks (RFC 6350 3.4).
     data = fixture("android-2.1-quoted-printable.vcf") + fixture("apple-contacts.vcf")
     assert capture(capsys, monkeypatch, db, data)[0] == 0
-
-    def notes(where: Path) -> dict[str, list[str]]:
-        return {
-            name: sorted(note.body for note in card.notes)  # type: ignore[attr-defined]
-            for name, card in cards(where).items()
-        }
-
-    logged = notes(db)
+    logged = _notes(db)
     assert logged["Jürgen Müller"] == [
-        "Imported fields\n- Department: Einkauf",
+        "Imported fields\n- Email: juergen.private@mail.example\n- Department: Einkauf",
         "Kennengelernt auf der Messe; will ein Angebot für den zweiten Standort.",
     ]
-    assert logged["Ann Okafor"] == ["Met at the dental expo, stand 14.\nWants a demo."]
-    # `import` of the same cards keeps the same NOTE, and the department the same way
-    # (beside the fields log - does not keep: the second email, job title, address).
-    vcf = tmp_path / "contacts.vcf"
-    vcf.write_bytes(data)
-    imported_db = tmp_path / "imported.db"
-    assert main(["import", str(vcf), "--db", str(imported_db)]) == 0
-    imported = notes(imported_db)
-    for name in ("Jürgen Müller", "Ann Okafor"):
-        assert logged[name][-1] in imported[name]
-    assert any("\n- Department: Einkauf" in body for body in imported["Jürgen Müller"])
+    assert "Met at the dental expo, stand 14.\nWants a demo." in logged["Ann Okafor"]
     # Piped again, the card exchange is logged again but the notes are not repeated.
     assert capture(capsys, monkeypatch, db, data)[0] == 0
-    assert notes(db) == logged
+    assert _notes(db) == logged
+
+
+def _notes(where: Path) -> dict[str, list[str]]:
+    return {
+        name: sorted(note.body for note in card.notes)  # type: ignore[attr-defined]
+        for name, card in cards(where).items()
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "apple-contacts.vcf",
+        "google-contacts.vcf",
+        "android-2.1-quoted-printable.vcf",
+        "rfc6350-section8.vcf",
+    ],
+)
+def test_a_vcard_piped_in_keeps_what_importing_it_keeps(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    # The layouts of test_vcards_from_the_usual_address_books: Apple's TITLE and
+    # grouped work ADR (item2.ADR with X-ABADR), Google's second EMAIL and CATEGORIES,
+    # Android's private EMAIL beside the preferred one, RFC 6350's folded ADR, URL,
+    # BDAY, LANG and TZ. `log -` dropped the job title, the other emails and the
+    # address that `import` of the same .vcf keeps in the card's Imported fields note.
+    data = fixture(name)
+    logged_db, imported_db = tmp_path / "logged.db", tmp_path / "imported.db"
+    assert capture(capsys, monkeypatch, logged_db, data)[0] == 0
+    vcf = tmp_path / name
+    vcf.write_bytes(data)
+    assert main(["import", str(vcf), "--db", str(imported_db)]) == 0
+
+    def kept(where: Path) -> dict[str, tuple[object, ...]]:
+        return {
+            card_name: (
+                card.summary.organisation,  # type: ignore[attr-defined]
+                card.email,  # type: ignore[attr-defined]
+                card.phone,  # type: ignore[attr-defined]
+                card.summary.tags,  # type: ignore[attr-defined]
+            )
+            for card_name, card in cards(where).items()
+        }
+
+    assert kept(logged_db) == kept(imported_db)
+    assert _notes(logged_db) == _notes(imported_db)
+    everything = "\n".join(body for bodies in _notes(logged_db).values() for body in bodies)
+    expected = {
+        "apple-contacts.vcf": [
+            "- Job title: Practice Manager",
+            "- Address (work): 1 Harbour Street, Bristol, BS1 4QA, United Kingdom",
+        ],
+        "google-contacts.vcf": ["- Email: dana.w@mail.example"],
+        "android-2.1-quoted-printable.vcf": ["- Email: juergen.private@mail.example"],
+        "rfc6350-section8.vcf": ["- Address (work): Suite D2-630, 2875 Laurier, Quebec"],
+    }[name]
+    for line in expected:
+        assert line in everything
 
 
 # What is not one of the three ----------------------------------------------------------------

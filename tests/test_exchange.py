@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +26,8 @@ from pipeline_tui.domain.importing import (
 )
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.shell.capture import read_captured
+from pipeline_tui.store import AlreadyLogged, PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.exchange import export_document, import_file
 from pipeline_tui.store.models import Base, CardRow
@@ -542,8 +544,23 @@ def _rich_pipeline(db: str) -> None:
             session.execute(
                 update(CardRow).where(CardRow.id == cards[3].id).values(referred_by_id=cards[4].id)
             )
+        # An email and an invite piped into `log -`: a new lead (the 46th card), and her
+        # next meeting.
+        for item in CAPTURED:
+            service.capture(_captured(item), ME)
     finally:
         database.close()
+
+
+# aerc's Sent copy of the rep's mail to Ann, and Thunderbird's invitation to her as
+# sent; test_capture.py says where each layout comes from.
+CAPTURED = ("aerc-sent.eml", "thunderbird-sent-invite.ics")
+ME = ("sam@ourfirm.example",)
+
+
+def _captured(item: str) -> Any:
+    fixtures = Path(__file__).parent / "fixtures" / "capture"
+    return read_captured((fixtures / item).read_bytes(), TODAY)
 
 
 def _comparable(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -633,6 +650,90 @@ def test_export_then_import_into_an_empty_database_gives_back_every_row_of_every
     code, out, _ = run(capsys, "--db", str(copy), "import", str(exported))
     assert out.endswith(f"{len(first['cards'])} cards already there.\n")
     assert _tables(str(copy)) == after
+
+
+def test_emails_and_invites_logged_before_an_export_are_still_refused_after_its_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, backend: str, request: Any
+) -> None:
+    _rich_pipeline(db)
+    exported = tmp_path / "export.json"
+    assert run(capsys, "--db", str(db), "export", "-o", str(exported))[0] == 0
+    document = json.loads(exported.read_text(encoding="utf-8"))
+    [ann] = [card for card in document["cards"] if card["name"] == "Ann Okafor"]
+    assert [item["origin"] for item in ann["captured_items"]] == [
+        "message-id:D5QH3TXJ8W2E.3KQZP0L1R7NU8@ourfirm.example",
+        "uid:5f1c2a9e-7d3b-4c8e-9a61-2b7e0c4d8f13",
+    ]
+
+    copy = (
+        tmp_path / "copy.db"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_empty_database")
+    )
+    assert run(capsys, "--db", str(copy), "import", str(exported))[0] == 0
+    database = open_database(str(copy))
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        for item in CAPTURED:
+            with pytest.raises(AlreadyLogged, match=r"^Already logged on Ann Okafor \(card \d+\)"):
+                service.capture(_captured(item), ME)
+        # The invite's cancellation still finds the meeting it set, and clears it.
+        cancel = _captured(CAPTURED[1])
+        [cleared] = service.capture(replace(cancel, cancelled=True), ME)
+        assert cleared.cleared and cleared.summary.startswith("Meeting: Rollout plan")
+    finally:
+        database.close()
+
+
+def test_an_export_without_captured_items_imports_and_logs_them_once_more(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    # A file from a release before captured items were exported.
+    card = {"name": "Ann Okafor", "email": "ann@brightwater.example", "stage": "lead"}
+    older = write(
+        tmp_path / "older.json",
+        json.dumps({"format": "pipeline-tui", "version": 2, "cards": [card]}),
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(older))
+    assert (code, err) == (0, "") and out.startswith("Imported 1 card"), out
+    database = open_database(str(db))
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        [logged] = service.capture(_captured(CAPTURED[0]), ME)
+        assert (logged.card_name, logged.created) == ("Ann Okafor", False)
+        with pytest.raises(AlreadyLogged):
+            service.capture(_captured(CAPTURED[0]), ME)
+    finally:
+        database.close()
+
+
+def test_an_export_merged_into_the_same_card_brings_what_it_logged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    exported = tmp_path / "export.json"
+    other = tmp_path / "other.db"
+    database = open_database(str(other))
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        service.add_card(CardDraft("Ann Okafor", email="ann@brightwater.example"))
+        service.capture(_captured(CAPTURED[0]), ME)
+    finally:
+        database.close()
+    assert run(capsys, "--db", str(other), "export", "-o", str(exported))[0] == 0
+    database = open_database(str(db))
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        service.add_card(CardDraft("Ann Okafor", email="ann@brightwater.example"))
+        code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
+        assert code == 0, out
+        assert "1 touchpoint, 1 logged email or invite to card 1 (Ann Okafor)" in out, out
+        with pytest.raises(AlreadyLogged):
+            service.capture(_captured(CAPTURED[0]), ME)
+        # Imported again: the card has it already, and nothing is added twice.
+        code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
+        assert code == 0 and "logged email" not in out, out
+    finally:
+        database.close()
 
 
 def test_export_as_csv_has_every_card_with_its_notes_and_history(
@@ -764,7 +865,7 @@ def test_reimporting_our_own_csv_export_or_list_adds_no_junk_notes(
     # Into the database it came from: every card is already there, nothing is added.
     code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
     before = _contacts(db)
-    assert out.endswith("Imported 0 cards; 45 lines already there.\n")
+    assert out.endswith("Imported 0 cards; 46 lines already there.\n")
     assert _contacts(db) == before
     # `list --format csv` too: its id and position columns are not job titles or notes.
     code, listed, _ = run(capsys, "--db", str(db), "list", "--format", "csv")
@@ -813,6 +914,7 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
             {"name": "Cat", "stage": "lead", "touchpoints": [{"kind": "call"}]},
             "not a card",
             {"name": "Dot", "stage": "lead", "value": "lots"},
+            {"name": "Eve", "stage": "lead", "captured_items": [{"origin": "uid:1"}]},
         ],
     }
     source = write(tmp_path / "in.json", json.dumps(document))
@@ -824,7 +926,10 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
     assert lines[2] == "pipeline-tui: bad: card 4: a touchpoint needs a kind and a date"
     assert lines[3] == "pipeline-tui: bad: card 5: it is not an object"
     assert lines[4] == "pipeline-tui: bad: card 6: 'value' must be an amount like 12500.50"
-    assert lines[5].startswith("pipeline-tui: error: 5 cards of in.json cannot be imported")
+    assert lines[5] == (
+        "pipeline-tui: bad: card 7: a captured item needs an origin and the day it was logged"
+    )
+    assert lines[6].startswith("pipeline-tui: error: 6 cards of in.json cannot be imported")
     assert cards_in(db) == {}
     code, out, _ = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
     assert code == 0 and list(cards_in(db)) == ["Ann"]

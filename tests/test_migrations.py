@@ -306,6 +306,57 @@ def test_touchpoints_logged_before_captured_items_stay_and_log_once_more(
         database.close()
 
 
+def test_items_logged_twice_at_once_keep_their_first_log(engine: Engine, empty_url: str) -> None:
+    # Two instances logging one email at the same moment on PostgreSQL could both add
+    # its row before 0016: the earliest is kept, and the item is still refused.
+    _alembic(engine, ("upgrade", "0015"))
+    now = NOW.replace(tzinfo=None)
+    origin = "message-id:quote-1@brightwater.example"
+    with engine.begin() as connection:
+        for card_id, name in ((1, "Ann Okafor"), (2, "Ben Hollis")):
+            connection.execute(
+                text(
+                    "INSERT INTO card (id, name, organisation, email, phone, tags, stage,"
+                    " position, owner, next_action, created_at, updated_at, archive_note,"
+                    " version) VALUES (:id, :name, '', '', '', '', 'lead', :id, 'sam', '',"
+                    " :now, :now, '', 1)"
+                ),
+                {"id": card_id, "name": name, "now": now},
+            )
+        for item_id, card_id, day in ((1, 1, 20), (2, 2, 20), (3, 1, 21), (4, 1, 22)):
+            connection.execute(
+                text(
+                    "INSERT INTO captured_item (id, card_id, origin, sequence, logged_on,"
+                    " next_action) VALUES (:id, :card, :origin, 0, :day, '')"
+                ),
+                {
+                    "id": item_id,
+                    "card": card_id,
+                    "origin": origin,
+                    "day": NOW.date().replace(day=day),
+                },
+            )
+    _alembic(engine, ("upgrade", "head"))
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT id, card_id FROM captured_item ORDER BY id"))
+        assert left.all() == [(1, 1), (2, 2)]
+    message = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Message-ID: <quote-1@brightwater.example>\n"
+        b"Date: Fri, 20 Nov 2026 09:00:00 +0000\n\nYes please.\n"
+    )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        with pytest.raises(AlreadyLogged) as refused:
+            service.capture(read_captured(message, NOW.date()))
+        assert str(refused.value).startswith(
+            "Already logged on Ann Okafor (card 1) and Ben Hollis (card 2) on 2026-11-20;"
+        )
+    finally:
+        database.close()
+
+
 @pytest.mark.sqlite_only(reason="runs Alembic's command line on a file")
 def test_alembic_command_line_upgrades_and_checks_a_database(tmp_path: Path) -> None:
     target = tmp_path / "cli.db"

@@ -7,16 +7,20 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import URL, make_url
 
+from pipeline_tui.domain.capture import Captured
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, StoreError, open_database
+from pipeline_tui.shell.capture import read_captured
+from pipeline_tui.store import AlreadyLogged, PipelineService, StoreError, daily, open_database
 from pipeline_tui.store.models import CardRow
+from tests.conftest import NOW, TODAY
 from tests.test_cli import assert_one_line_error, run
 
 pytestmark = pytest.mark.both_backends
@@ -189,3 +193,87 @@ def test_a_write_inside_a_read_is_refused(pg_database: str) -> None:
         session.execute(update(CardRow).where(CardRow.id == card_id).values(name="Changed"))
     assert service.card(card_id).summary.name == "Ada"
     database.close()
+
+
+# Two instances logging one item ----------------------------------------------------------
+
+CAPTURE_FIXTURES = ROOT / "tests" / "fixtures" / "capture"
+ME = ("sam@ourfirm.example",)
+# The rep's mail to Ann as aerc's Sent copy, and Thunderbird's invitation to her as
+# sent (the layouts are described in test_capture.py): the email leaves Ann's card as
+# it is, the invite makes its meeting her next action.
+ITEMS = pytest.mark.parametrize("item", ["aerc-sent.eml", "thunderbird-sent-invite.ics"])
+
+
+def _read(item: str) -> Captured:
+    return read_captured((CAPTURE_FIXTURES / item).read_bytes(), TODAY)
+
+
+@ITEMS
+def test_an_item_logged_by_another_instance_after_the_check_is_refused_whole(
+    db_url: str, service: PipelineService, monkeypatch: pytest.MonkeyPatch, item: str
+) -> None:
+    # The other instance logged the item after this one looked for it and before it
+    # wrote: this one's look finds nothing. Its write is refused as a second log is,
+    # and nothing it did (a second touchpoint on Ann) is kept.
+    ann = service.add_card(CardDraft("Ann Okafor", email="ann@brightwater.example")).card_id
+    other = open_database(db_url)
+    try:
+        [logged] = PipelineService(other, "ana", clock=lambda: NOW).capture(_read(item), ME)
+        assert logged.card_id == ann
+    finally:
+        other.close()
+    looks: list[list[object]] = [[]]
+    real = daily._logged_before
+    monkeypatch.setattr(daily, "_logged_before", lambda s, c: looks.pop() if looks else real(s, c))
+    with pytest.raises(AlreadyLogged) as refused:
+        service.capture(_read(item), ME)
+    assert str(refused.value) == (
+        "Already logged on Ann Okafor (card 1) on 2026-11-23; nothing was logged."
+    )
+    assert len(service.card(ann).touchpoints) == 1
+
+
+@ITEMS
+def test_two_instances_logging_one_item_at_once_log_it_once(pg_database: str, item: str) -> None:
+    # A real race on PostgreSQL: both instances look for the item before either
+    # writes (SQLite's BEGIN IMMEDIATE already lets only one writer look at a time).
+    first, second = open_database(pg_database), open_database(pg_database)
+    services = [PipelineService(first, "sam", clock=lambda: NOW)]
+    services.append(PipelineService(second, "ana", clock=lambda: NOW))
+    ann = services[0].add_card(CardDraft("Ann Okafor", email="ann@brightwater.example")).card_id
+    both_looked = threading.Barrier(2, timeout=30)
+    first_looks = [True, True]
+    real = daily._logged_before
+
+    def look_then_wait(session: object, captured: Captured) -> object:
+        found = real(session, captured)  # type: ignore[arg-type]
+        if first_looks and first_looks.pop():  # each instance's first look only
+            both_looked.wait()
+        return found
+
+    outcomes: list[object] = []
+
+    def log(service: PipelineService) -> None:
+        try:
+            outcomes.append(service.capture(_read(item), ME))
+        except Exception as error:  # the outcome is the test's to judge
+            outcomes.append(error)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(daily, "_logged_before", look_then_wait)
+            threads = [threading.Thread(target=log, args=(s,)) for s in services]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        refusals = [o for o in outcomes if isinstance(o, AlreadyLogged)]
+        assert len(outcomes) == 2 and len(refusals) == 1, outcomes
+        assert str(refusals[0]) == (
+            "Already logged on Ann Okafor (card 1) on 2026-11-23; nothing was logged."
+        )
+        assert len(services[0].card(ann).touchpoints) == 1
+    finally:
+        first.close()
+        second.close()

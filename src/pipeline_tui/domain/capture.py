@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import TouchpointKind
-from pipeline_tui.domain.text import clean_line, clean_text, listed
+from pipeline_tui.domain.text import clean_line, listed
+
+SEQUENCE_MAX = 2**31 - 1
+"""The largest invite SEQUENCE kept (an INTEGER column); a larger one is read as this."""
 
 
 @dataclass(frozen=True)
@@ -23,26 +25,16 @@ class Person:
     email: str = ""
     organisation: str = ""
     phone: str = ""
-    department: str = ""
-    """A contact card's ORG after the organisation ("Acme;Sales": Sales)."""
-    note: str = ""
-    """A contact card's NOTE."""
+    tags: tuple[str, ...] = ()
+    """A contact card's CATEGORIES."""
+    notes: tuple[str, ...] = ()
+    """The general notes a contact card leaves on the card, as `import` of the .vcf
+    writes them: its NOTE, and what no card field holds (job title, more emails,
+    address, department...) in an "Imported fields" note."""
 
     @property
     def label(self) -> str:
         return self.name or self.email
-
-    def notes(self) -> tuple[str, ...]:
-        """The general notes a contact card leaves on the card, as `import` of the
-        .vcf writes them: its NOTE, and the department in an "Imported fields" note."""
-        notes = []
-        note = clean_text(self.note).strip()
-        if note:
-            notes.append(note)
-        department = clean_line(self.department)
-        if department:
-            notes.append(f"{IMPORTED_FIELDS}\n- Department: {department}")
-        return tuple(notes)
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,19 @@ Formats and why these readers:
 - iCalendar (RFC 5545): the `icalendar` library, which handles folding, parameters,
   time zones (VTIMEZONE and TZID) and all-day dates.
 - vCard (RFC 2426 3.0, RFC 6350 4.0, and 2.1 as Outlook and Android still write it):
-  read here, see `parse_vcards`. Only the name, organisation, emails, phones and
-  note are needed, and the libraries around either reject 2.1's quoted-printable
-  soft line breaks or read grouped properties ("item1.EMAIL", Apple) as unknown.
+  read by `import`'s own reader (pipeline_tui.domain.importing), see `parse_vcards`,
+  so a card piped in keeps what importing the .vcf keeps.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import quopri
 import re
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -34,7 +32,19 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import UsageError, today
 from pipeline_tui.config import Config
-from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
+from pipeline_tui.domain.capture import (
+    SEQUENCE_MAX,
+    Captured,
+    CaptureResult,
+    Logged,
+    Person,
+    already_logged,
+)
+from pipeline_tui.domain.importing.contacts import contact_reader
+from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
+from pipeline_tui.domain.importing.files import read_contacts
+from pipeline_tui.domain.importing.table import Table
+from pipeline_tui.domain.importing.vcard import MULTI
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -55,16 +65,12 @@ def read_captured(data: bytes, day: date) -> Captured:
     if not head:
         raise CaptureError("Nothing came in on stdin; pipe in an email, a vCard or an .ics file.")
     if head.startswith(b"BEGIN:VCARD"):
-        captured = contact_card(_decode(data), day)
+        captured = contact_card(data, day)
     elif head.startswith(b"BEGIN:VCALENDAR"):
         captured = invite(data, day, None)
     else:
         captured = email_message(data, day)
     return replace(captured, read_on=day)
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8-sig", errors="replace")
 
 
 # Email -----------------------------------------------------------------------------------
@@ -103,7 +109,7 @@ def email_message(data: bytes, day: date) -> Captured:
             # The UID names the invite however it comes in (an .ics, or mailed).
             return sent if sent.origin else replace(sent, origin=origin)
         if kind in ("text/vcard", "text/x-vcard", "text/directory"):
-            return replace(contact_card(_decode(_part_bytes(part)), day), origin=origin)
+            return replace(contact_card(_part_bytes(part), day), origin=origin)
     subject = clean_line(str(message.get("subject", ""))) or "(no subject)"
     return Captured(
         what="email",
@@ -214,10 +220,6 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     )
 
 
-SEQUENCE_MAX = 2**31 - 1
-"""The largest SEQUENCE kept (an INTEGER column); a larger one is read as this."""
-
-
 def _sequence(value: Any) -> int:
     """SEQUENCE (RFC 5545 3.8.7.4): 0 when absent or not a number. A huge one (seen
     in generated invites) failed to store, with a traceback: it is capped."""
@@ -245,11 +247,11 @@ def _calendar_person(value: Any) -> Person | None:
 
 # vCard -------------------------------------------------------------------------------------------
 
-_PARAMS = re.compile(r';((?:[^;:"]|"[^"]*")*)')
+_NAME_COLUMNS = ("Full name", "First name", "Middle name", "Last name", "Organisation")
 
 
-def contact_card(text: str, day: date) -> Captured:
-    people = tuple(parse_vcards(text))
+def contact_card(data: bytes, day: date) -> Captured:
+    people = tuple(parse_vcards(data, day))
     if not people:
         raise CaptureError("The vCard names nobody (no FN, N or EMAIL).")
     return Captured(
@@ -262,120 +264,47 @@ def contact_card(text: str, day: date) -> Captured:
     )
 
 
-def parse_vcards(text: str) -> Iterator[Person]:
-    """Each contact in a vCard file (2.1, 3.0 or 4.0): name, organisation, first email
-    (the preferred one if marked) and phone."""
-    card: dict[str, list[tuple[dict[str, str], str]]] | None = None
-    for name, params, value in _content_lines(text):
-        if name == "BEGIN" and value.upper() == "VCARD":
-            card = {}
-        elif name == "END" and value.upper() == "VCARD":
-            if card is not None:
-                person = _person(card)
-                if person is not None:
-                    yield person
-            card = None
-        elif card is not None:
-            card.setdefault(name, []).append((params, value))
-
-
-def _content_lines(text: str) -> Iterator[tuple[str, dict[str, str], str]]:
-    """(NAME, params, decoded value) per logical line: folded lines joined (RFC 6350
-    3.2), and 2.1's quoted-printable soft line breaks ("=" at the end) too."""
-    logical: list[str] = []
-    for raw in re.split(r"\r\n|\n|\r", text):
-        if logical and raw[:1] in (" ", "\t"):
-            logical[-1] += raw[1:]
-        elif logical and logical[-1].endswith("=") and _is_quoted_printable(logical[-1]):
-            logical[-1] = logical[-1][:-1] + raw  # a soft line break: the "=" goes too
-        elif raw.strip():
-            logical.append(raw)
-    for line in logical:
-        parsed = _content_line(line)
-        if parsed is not None:
-            yield parsed
-
-
-def _is_quoted_printable(line: str) -> bool:
-    head = line.split(":", 1)[0].upper()
-    return "QUOTED-PRINTABLE" in head
-
-
-def _content_line(line: str) -> tuple[str, dict[str, str], str] | None:
-    match = re.match(r"([A-Za-z0-9.-]+)((?:;(?:[^;:\"]|\"[^\"]*\")*)*):(.*)$", line, re.DOTALL)
-    if match is None:
-        return None
-    name = match.group(1).rsplit(".", 1)[-1].upper()  # "item1.EMAIL": a group, then a name
-    params: dict[str, str] = {}
-    for param in _PARAMS.findall(match.group(2)):
-        key, _, value = param.partition("=")
-        if value:
-            params[key.upper()] = (params.get(key.upper(), "") + "," + value.strip('"')).lstrip(",")
-        else:  # 2.1 names a type or an encoding alone: "TEL;CELL;PREF", "QUOTED-PRINTABLE"
-            bare = key.upper()
-            if bare in ("QUOTED-PRINTABLE", "BASE64", "B"):
-                params["ENCODING"] = bare
-            else:
-                params["TYPE"] = (params.get("TYPE", "") + "," + bare).lstrip(",")
-    value = match.group(3)
-    if params.get("ENCODING", "").upper() == "QUOTED-PRINTABLE":
-        charset = params.get("CHARSET", "utf-8")
-        raw = quopri.decodestring(value.encode("ascii", errors="replace"))
-        try:
-            value = raw.decode(charset, errors="replace")
-        except LookupError:
-            value = raw.decode("utf-8", errors="replace")
-    return name, params, value
-
-
-def _unescape(value: str) -> str:
-    """RFC 6350 3.4 text: \\n is a line break; \\, \\; and \\\\ the characters."""
-    return re.sub(r"\\([nN,;\\:])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-
-
-def _components(value: str) -> list[str]:
-    """A structured value (N, ORG) split at unescaped semicolons, each unescaped."""
-    return [_unescape(part) for part in re.split(r"(?<!\\);", value)]
-
-
-def _preferred(entries: list[tuple[dict[str, str], str]]) -> str:
-    def rank(entry: tuple[dict[str, str], str]) -> int:
-        params = entry[0]
-        types = params.get("TYPE", "").lower().split(",")
-        return 0 if "pref" in types or "PREF" in params else 1
-
-    for _params, value in sorted(entries, key=rank):
-        text = clean_line(_unescape(value))
-        if text.lower().startswith(("mailto:", "tel:")):
-            text = text.split(":", 1)[1]
-        if text:
-            return text
-    return ""
-
-
-def _person(card: dict[str, list[tuple[dict[str, str], str]]]) -> Person | None:
-    name = clean_line(_unescape(card["FN"][0][1])) if "FN" in card else ""
-    if not name and "N" in card:
-        family, given, *_ = [*_components(card["N"][0][1]), "", ""]
-        name = clean_line(f"{given} {family}")
-    org = [part.strip() for part in _components(card["ORG"][0][1])] if "ORG" in card else [""]
-    organisation = clean_line(org[0])
-    # The units after the organisation, as `import` keeps them: "Sales, EMEA".
-    department = clean_line(", ".join(part for part in org[1:] if part))
-    email = _preferred(card.get("EMAIL", []))
-    phone = _preferred(card.get("TEL", []))
-    notes = (_unescape(value).strip() for _params, value in card.get("NOTE", []))
-    note = "\n\n".join(n for n in notes if n)
-    if not name and not email:
-        return None
-    return Person(
-        name=name,
-        email=email,
-        organisation=organisation,
-        phone=phone,
-        department=department,
-        note=note,
-    )
+def parse_vcards(data: bytes, day: date) -> Iterator[Person]:
+    """Each contact in a vCard file (2.1, 3.0 or 4.0), read as `import` reads a .vcf:
+    its name, organisation, first email and phone, tags, NOTE, and in an "Imported
+    fields" note the rest (job title, more emails and phones, address, department...).
+    A contact with an email and no name is kept (the card is named after the email);
+    one with neither is no one."""
+    try:
+        table = read_contacts(data, ".vcf")
+    except ImportFileError as error:
+        why = str(error)
+        raise CaptureError(f"The vCard could not be read: {why[:1].lower()}{why[1:]}.") from None
+    if not isinstance(table, Table):  # a text/vcard part holding JSON
+        raise CaptureError("The vCard names nobody (no FN, N or EMAIL).")
+    named = [table.headers.index(header) for header in _NAME_COLUMNS]
+    email_at = table.headers.index("Email")
+    rows: list[tuple[int, list[str]]] = []
+    nameless: set[int] = set()
+    for line, cells in table.rows:
+        email = cells[email_at].split(MULTI)[0].strip()
+        if not any(cells[i].strip() for i in named):
+            if "@" not in email:
+                continue
+            cells = list(cells)
+            cells[named[0]] = email.split("@")[0]
+            nameless.add(line)
+        rows.append((line, cells))
+    table = replace(table, rows=rows)
+    now = datetime.combine(day, datetime.min.time(), UTC)
+    _, reader = contact_reader(table, today=day, now=now, user="")
+    for number, (line, cells) in enumerate(rows, 1):
+        card = reader.read(line, cells)
+        if isinstance(card, RowProblem):
+            raise CaptureError(f"Contact {number} of the vCard cannot be read: {card.reason}.")
+        yield Person(
+            name="" if line in nameless else card.name,
+            email=card.email,
+            organisation=card.organisation,
+            phone=card.phone,
+            tags=card.tags,
+            notes=tuple(note.body for note in card.notes),
+        )
 
 
 # The command ------------------------------------------------------------------------------------

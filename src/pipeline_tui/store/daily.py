@@ -10,11 +10,13 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.cards import CardDraft, Change
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import TAGS
 from pipeline_tui.domain.qualification import checked_on_the_way
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -159,7 +161,9 @@ def capture(
         if scheduled:
             schedule.follow(session, row, actor.now)
         if captured.origin:
-            session.add(
+            _remember(
+                session,
+                captured,
                 CapturedItemRow(
                     card_id=row.id,
                     origin=captured.origin,
@@ -167,9 +171,8 @@ def capture(
                     logged_on=captured.read_on or actor.now.astimezone().date(),
                     next_action=row.next_action if scheduled else "",
                     next_action_due=row.next_action_due if scheduled else None,
-                )
+                ),
             )
-            session.flush()
         results.append(
             CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
         )
@@ -214,6 +217,7 @@ def _new_lead(person: Person) -> CardDraft:
         organisation=person.organisation,
         email=person.email,
         phone=person.phone,
+        tags=person.tags,
     ).cleaned()
 
 
@@ -228,9 +232,9 @@ def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
 
 
 def _add_notes(session: Session, actor: Actor, card_id: int, person: Person) -> None:
-    """A contact card's NOTE and department, as general notes (as `import` keeps them);
-    one the card already has word for word is not added again."""
-    for note in person.notes():
+    """A contact card's NOTE and the fields no card field holds, as general notes (as
+    `import` keeps them); one the card already has word for word is not added again."""
+    for note in person.notes:
         body = commands.note_body(note)
         known = session.scalar(
             select(ResearchNoteRow.id)
@@ -255,6 +259,21 @@ def _logged_before(session: Session, captured: Captured) -> list[tuple[CapturedI
         .order_by(CapturedItemRow.id)
     ).all()
     return [(item, card) for item, card in rows]
+
+
+def _remember(session: Session, captured: Captured, item: CapturedItemRow) -> None:
+    """Keep where `captured` was logged. Another instance that logged the same item on
+    the same card since `_logged_before` looked (two sessions on one PostgreSQL
+    database) has its row there first: the unique (origin, card_id) refuses this one,
+    and the refusal is the usual one, which rolls back all this write did."""
+    try:
+        with session.begin_nested():
+            session.add(item)
+    except IntegrityError:
+        before = _logged_before(session, captured)
+        if not any(logged.card_id == item.card_id for logged, _ in before):
+            raise
+        raise AlreadyLogged(_where(before)) from None
 
 
 def _is_update(captured: Captured, before: list[tuple[CapturedItemRow, CardRow]]) -> bool:
@@ -379,12 +398,18 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
 
 
 def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> None:
-    """What the captured item knows that the card lacks; nothing typed is replaced."""
+    """What the captured item knows that the card lacks, and tags it has not (as an
+    import merging into the card adds them); nothing typed is replaced."""
     changed = False
     for field in ("email", "phone", "organisation"):
         value = clean_line(getattr(person, field))[:500]
         if value and not getattr(row, field):
             setattr(row, field, value)
             changed = True
+    tags = row.tags.split()
+    more = [tag for tag in person.tags if tag not in tags]
+    if more and len(" ".join([*tags, *more])) <= TAGS.chars:
+        row.tags = " ".join([*tags, *more])
+        changed = True
     if changed:
         row.updated_at = actor.now

@@ -18,13 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from pipeline_tui.domain.importing.contacts import (
-    Columns,
-    StageReading,
-    detect_profile,
-    map_columns,
-    reader_for,
-)
+from pipeline_tui.domain.importing.contacts import StageReading, contact_reader
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.export import EXPORT_FORMAT, EXPORT_VERSION, read_export
 from pipeline_tui.domain.importing.files import JsonDocument, read_contacts
@@ -39,6 +33,7 @@ from pipeline_tui.store.importing.merge import Merge, resolve
 from pipeline_tui.store.importing.write import CHUNK, table_of, write
 from pipeline_tui.store.models import (
     ActivityRow,
+    CapturedItemRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -183,8 +178,8 @@ def _plan_table(
     progress: Progress,
     grouping: Grouping | None = None,
 ) -> tuple[ImportReport, list[PlannedCard]]:
-    columns: Columns = map_columns(
-        table.headers, mapping, detect_profile(table.headers, table.kind)
+    columns, reader = contact_reader(
+        table, mapping, stage_map, today=today, now=now, user=user, grouping=grouping
     )
     unit = {"vCard": "card", "Excel workbook": "row"}.get(table.kind, "line")
     skipped = []
@@ -203,9 +198,6 @@ def _plan_table(
         assumptions=tuple(table.notes),
         skipped_lines=tuple(skipped),
         fields={name: tuple(c.header for c in cs) for name, cs in columns.candidates.items()},
-    )
-    reader = reader_for(
-        table, columns, today=today, now=now, user=user, stage_map=stage_map, grouping=grouping
     )
     report.assumptions += reader.warnings
     cards: list[PlannedCard] = []
@@ -238,8 +230,8 @@ def _amount(cents: int | None) -> str | None:
 
 
 def export_document(database: Database, now: datetime) -> dict[str, Any]:
-    """Everything: every card (archived too) with its notes, touchpoints, history and
-    qualification answers.
+    """Everything: every card (archived too) with its notes, touchpoints, history,
+    qualification answers, activities and the emails and invites `log -` logged on it.
 
     Read with plain selects in one transaction (a consistent picture), not ORM objects:
     an export of 100,000 cards should take seconds.
@@ -249,6 +241,7 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
     history: dict[int, list[dict[str, Any]]] = {}
     answers: dict[int, list[dict[str, Any]]] = {}
     activities: dict[int, list[dict[str, Any]]] = {}
+    captured: dict[int, list[dict[str, Any]]] = {}
     with database.read() as session:
         note = table_of(ResearchNoteRow).c
         for row in session.execute(
@@ -307,9 +300,22 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
                     "done_at": _iso(row.done_at),
                 }
             )
+        item = table_of(CapturedItemRow).c
+        for row in session.execute(
+            select(table_of(CapturedItemRow)).order_by(item.card_id, item.id)
+        ):
+            captured.setdefault(row.card_id, []).append(
+                {
+                    "origin": row.origin,
+                    "sequence": row.sequence,
+                    "logged_on": _iso(row.logged_on),
+                    "next_action": row.next_action,
+                    "next_action_due": _iso(row.next_action_due),
+                }
+            )
         card = table_of(CardRow).c
         cards = [
-            _card_record(row, notes, touchpoints, history, answers, activities)
+            _card_record(row, notes, touchpoints, history, answers, activities, captured)
             for row in session.execute(select(table_of(CardRow)).order_by(card.id))
         ]
     return {
@@ -327,6 +333,7 @@ def _card_record(
     history: dict[int, list[dict[str, Any]]],
     answers: dict[int, list[dict[str, Any]]],
     activities: dict[int, list[dict[str, Any]]],
+    captured: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -362,6 +369,7 @@ def _card_record(
         "history": history.get(row.id, []),
         "qualification": answers.get(row.id, []),
         "activities": activities.get(row.id, []),
+        "captured_items": captured.get(row.id, []),
     }
 
 

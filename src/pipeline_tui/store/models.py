@@ -207,7 +207,11 @@ class CapturedItemRow(Base):
     next_action: Mapped[str] = mapped_column(String(500), default="")
     next_action_due: Mapped[date | None] = mapped_column(Date)
 
-    __table_args__ = (Index("ix_captured_item_origin", "origin"),)
+    # One row per item and card, whatever two instances do at the same moment; its
+    # index, origin first, is also the look-up by origin.
+    __table_args__ = (
+        UniqueConstraint("origin", "card_id", name="uq_captured_item_origin_card_id"),
+    )
 
 
 class QualificationAnswerRow(Base):

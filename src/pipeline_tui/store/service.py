@@ -813,3 +813,8 @@ class PipelineService:
                 return daily.capture(session, actor, captured, me)
         except CardFormError as error:
             raise StoreError(str(error)) from None
+        except ConflictError:
+            # Another instance logging the same invite at the same moment set the same
+            # next action first: that is a second log, and refused as one.
+            self.plan_capture(captured, me)  # AlreadyLogged if it is
+            raise

@@ -561,6 +561,25 @@ class ContactReader:
             return RowProblem(line, str(error))
 
 
+def contact_reader(
+    table: Table,
+    mapping: Mapping[str, str] | None = None,
+    stage_map: Mapping[str, StageMeaning] | None = None,
+    *,
+    today: date,
+    now: datetime,
+    user: str,
+    grouping: Grouping | None = None,
+) -> tuple[Columns, ContactReader]:
+    """How `import` reads a table's rows into cards: its columns (the known layout, then
+    `mapping`) and the reader. `log -` reads a piped vCard with the same two."""
+    columns = map_columns(table.headers, mapping or {}, detect_profile(table.headers, table.kind))
+    reader = reader_for(
+        table, columns, today=today, now=now, user=user, stage_map=stage_map, grouping=grouping
+    )
+    return columns, reader
+
+
 def reader_for(
     table: Table,
     columns: Columns,

@@ -2,7 +2,9 @@
 
 Version 2 adds each card's qualification answers, the note on a stage move and the
 card's version; version 1 files still import. A card's scheduled activities came later
-within version 2: a file without them gives each card its next action as its one.
+within version 2: a file without them gives each card its next action as its one. So
+did the emails and invites `log -` logged on it ("captured_items"): a file without
+them leaves them unknown, and each is logged once more when piped in again.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from pipeline_tui.domain.cadence import MAX_RHYTHM_DAYS, CadenceError, check_rhythm
+from pipeline_tui.domain.capture import SEQUENCE_MAX
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     PlannedActivity,
     PlannedAnswer,
+    PlannedCapture,
     PlannedCard,
     PlannedNote,
     PlannedStageEvent,
@@ -32,6 +36,7 @@ from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 
 EXPORT_FORMAT = "pipeline-tui"
 EXPORT_VERSION = 2
+ORIGIN_MAX = 1000
 
 E = TypeVar("E", Stage, ArchiveReason, TouchpointKind, Market, NoteKind, Answer, ActivityKind)
 
@@ -180,6 +185,23 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
                 s.moment("done_at"),
             )
         )
+    captured: dict[str, PlannedCapture] = {}
+    for item in get.objects("captured_items"):
+        c = _Getter(item, "a captured item")
+        origin = clean_line(c.text("origin"))[:ORIGIN_MAX]
+        logged_on = c.day("logged_on")
+        if not origin or logged_on is None:
+            raise _Bad("a captured item needs an origin and the day it was logged")
+        captured.setdefault(
+            origin,
+            PlannedCapture(
+                origin,
+                c.whole("sequence", below=SEQUENCE_MAX + 1) or 0,
+                logged_on,
+                clean_line(c.text("next_action"))[:500],
+                c.day("next_action_due"),
+            ),
+        )
     return PlannedCard(
         line=number,
         name=draft.name,
@@ -205,6 +227,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         events=tuple(events),
         answers=tuple(answers),
         activities=tuple(activities),
+        captured=tuple(captured.values()),
         old_id=old_id if isinstance(old_id, int) else None,
         referred_by=referred_by if isinstance(referred_by, int) else None,
         value=get.amount("value"),
@@ -275,12 +298,12 @@ class _Getter:
         except MoneyError:
             raise self._bad(key, "an amount like 12500.50") from None
 
-    def whole(self, key: str) -> int | None:
-        """A whole number of zero or more (None: not there)."""
+    def whole(self, key: str, *, below: int = 10**6) -> int | None:
+        """A whole number of zero or more, less than `below` (None: not there)."""
         value = self.record.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10**6:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < below:
             raise self._bad(key, "a whole number")
         return value
 

@@ -47,6 +47,18 @@ class PlannedActivity:
 
 
 @dataclass(frozen=True)
+class PlannedCapture:
+    """An email or invite `log -` logged on the card (store.models.CapturedItemRow),
+    so that piping it again after a move to another database is still refused."""
+
+    origin: str
+    sequence: int
+    logged_on: date
+    next_action: str = ""
+    next_action_due: date | None = None
+
+
+@dataclass(frozen=True)
 class PlannedStageEvent:
     from_stage: Stage | None
     to_stage: Stage
@@ -95,6 +107,8 @@ class PlannedCard:
     answers: tuple[PlannedAnswer, ...] = ()
     activities: tuple[PlannedActivity, ...] = ()
     """Its scheduled steps, from an export; none given: its next action is its one."""
+    captured: tuple[PlannedCapture, ...] = ()
+    """The emails and invites logged on it by `log -`, from an export; one an origin."""
     old_id: int | None = None
     """Its id in the export it came from, so referrals can be linked again."""
     referred_by: int | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pipeline_tui.domain.importing.plan import (
     IMPORTED_FIELDS,
     PlannedAnswer,
+    PlannedCapture,
     PlannedCard,
     PlannedNote,
     PlannedTouchpoint,
@@ -27,6 +28,7 @@ from pipeline_tui.domain.importing.plan import (
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.money import from_cents
 from pipeline_tui.store.models import (
+    CapturedItemRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -71,9 +73,11 @@ class Existing:
     notes: set[str] = field(default_factory=set)
     touchpoints: set[tuple[str, date, str]] = field(default_factory=set)
     criteria: set[str] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
     new_notes: list[PlannedNote] = field(default_factory=list)
     new_touchpoints: list[PlannedTouchpoint] = field(default_factory=list)
     new_answers: list[PlannedAnswer] = field(default_factory=list)
+    new_captured: list[PlannedCapture] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -194,6 +198,7 @@ def _load(session: Session, rows: dict[int, Any]) -> dict[int, Existing]:
     note = ResearchNoteRow.__table__.c
     touch = TouchpointRow.__table__.c
     answer = QualificationAnswerRow.__table__.c
+    item = CapturedItemRow.__table__.c
     for chunk in _chunks(ids):
         for card_id, body in session.execute(
             select(note.card_id, note.body).where(note.card_id.in_(chunk))
@@ -209,6 +214,10 @@ def _load(session: Session, rows: dict[int, Any]) -> dict[int, Existing]:
             select(answer.card_id, answer.criterion).where(answer.card_id.in_(chunk))
         ):
             states[card_id].criteria.add(criterion.casefold())
+        for card_id, origin in session.execute(
+            select(item.card_id, item.origin).where(item.card_id.in_(chunk))
+        ):
+            states[card_id].origins.add(origin)
     return states
 
 
@@ -273,6 +282,13 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
     state.new_answers.extend(new_answers)
     if new_answers:
         added.append(_count(len(new_answers), "qualification answer"))
+    # Where the card had logged the same email or invite, its own record of it stays.
+    new_captured = [c for c in planned.captured if c.origin not in state.origins]
+    state.origins.update(c.origin for c in new_captured)
+    state.new_captured.extend(new_captured)
+    if new_captured:
+        many = "" if len(new_captured) == 1 else "s"
+        added.append(f"{len(new_captured)} logged email{many} or invite{many}")
     return tuple(added)
 
 
@@ -285,6 +301,7 @@ def merge_plans(first: PlannedCard, later: PlannedCard) -> tuple[PlannedCard, tu
         notes={n.body.strip() for n in first.notes},
         touchpoints={(t.kind.value, t.happened_on, t.summary) for t in first.touchpoints},
         criteria={a.criterion.casefold() for a in first.answers},
+        origins={c.origin for c in first.captured},
     )
     added = merge_into(state, later)
     changes: dict[str, Any] = dict(state.changes)
@@ -298,5 +315,6 @@ def merge_plans(first: PlannedCard, later: PlannedCard) -> tuple[PlannedCard, tu
         notes=first.notes + tuple(state.new_notes),
         touchpoints=first.touchpoints + tuple(state.new_touchpoints),
         answers=first.answers + tuple(state.new_answers),
+        captured=first.captured + tuple(state.new_captured),
     )
     return merged, added

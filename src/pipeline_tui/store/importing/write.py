@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.importing.plan import (
     PlannedAnswer,
+    PlannedCapture,
     PlannedCard,
     PlannedNote,
     PlannedStageEvent,
@@ -26,6 +27,7 @@ from pipeline_tui.store import schedule
 from pipeline_tui.store.importing.merge import Existing, Resolution
 from pipeline_tui.store.models import (
     ActivityRow,
+    CapturedItemRow,
     CardRow,
     QualificationAnswerRow,
     ResearchNoteRow,
@@ -177,6 +179,17 @@ def _activities(card_id: int, card: PlannedCard, now: datetime) -> list[dict[str
     ]
 
 
+def _captured(card_id: int, item: PlannedCapture) -> dict[str, Any]:
+    return {
+        "card_id": card_id,
+        "origin": item.origin,
+        "sequence": item.sequence,
+        "logged_on": item.logged_on,
+        "next_action": item.next_action,
+        "next_action_due": item.next_action_due,
+    }
+
+
 def _answer(card_id: int, answer: PlannedAnswer) -> dict[str, Any]:
     return {
         "card_id": card_id,
@@ -236,6 +249,10 @@ def write(session: Session, plan: Resolution, now: datetime, progress: Progress)
             ActivityRow,
             [a for i, c in zip(ids, cards, strict=True) for a in _activities(i, c, now)],
         ),
+        (
+            CapturedItemRow,
+            [_captured(i, item) for i, c in zip(ids, cards, strict=True) for item in c.captured],
+        ),
     ]
     _merge_children(plan.existing, children)
     for model, rows in children:
@@ -270,6 +287,7 @@ def _merge_children(
         rows[ResearchNoteRow].extend(_note(state.id, n) for n in state.new_notes)
         rows[TouchpointRow].extend(_touchpoint(state.id, t) for t in state.new_touchpoints)
         rows[QualificationAnswerRow].extend(_answer(state.id, a) for a in state.new_answers)
+        rows[CapturedItemRow].extend(_captured(state.id, c) for c in state.new_captured)
 
 
 def _update_existing(session: Session, existing: Sequence[Existing], now: datetime) -> None:
