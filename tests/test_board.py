@@ -31,6 +31,7 @@ from tests.pilot import (
     burst,
     focused_card_name,
     make_app,
+    notification_messages,
     press,
     running,
     screen_text,
@@ -447,6 +448,40 @@ async def test_undo_of_a_new_card_removes_it(service: PipelineService) -> None:
         await type_text(pilot, "Oops")
         await press(pilot, "enter", "u")
         assert service.cards() == []
+
+
+async def test_a_new_card_like_one_already_there_is_added_and_said(
+    service: PipelineService,
+) -> None:
+    """The command line refuses a likely duplicate (same email, or same name and
+    organisation, archived cards too) without --force; the board added it without a
+    word. It adds it, as the rep asked, says which card it looks like, and u takes
+    the new one back."""
+    amara = service.add_card(
+        CardDraft(name="Amara [b]Okafor[/b]", organisation="Okafor Dental"), Stage.PROSPECT
+    ).card_id
+    async with running(service, notifications=True) as (app, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "amara [b]okafor[/b]")
+        await press(pilot, "tab")
+        await type_text(pilot, "Okafor dental")
+        await press(pilot, "enter")
+        assert len(service.cards()) == 2
+        await wait_for(pilot, lambda: notification_messages(app), "a warning")
+        assert notification_messages(app) == [
+            "Already there?: Added amara [b]okafor[/b], but Amara [b]Okafor[/b] "
+            f"(card {amara}, Prospect) has the same name and organisation: "
+            "u takes the new card back."
+        ]
+        await press(pilot, "u")
+        assert [card.id for card in service.cards()] == [amara]
+
+        # Someone of the same name at no firm (or another) is no one's double.
+        await press(pilot, "n")
+        await type_text(pilot, "amara [b]okafor[/b]")
+        await press(pilot, "enter")
+        assert len(service.cards()) == 2
+        assert len(notification_messages(app)) == 2  # the warning, then the undo's toast
 
 
 async def test_question_mark_shows_every_board_key(service: PipelineService) -> None:

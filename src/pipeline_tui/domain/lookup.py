@@ -29,6 +29,14 @@ class CardMatch:
         return f"{self.id:>5}  {clean_line(self.name)}{org}, {state}"
 
 
+def why_alike(email: str, match: CardMatch) -> str:
+    """Why a new card with `email` looks like `match`, one of the cards
+    store.lookup.likely_duplicates found for it."""
+    if email and match.email.lower() == email.lower():
+        return "the same email"
+    return "the same name and organisation"
+
+
 def card_id_in(text: str) -> int | None:
     """The id in "12" or "#12"; None when the text is not an id."""
     match = _ID.match(text.strip())

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.lookup import CardMatch, card_id_in, looks_like_email
+from pipeline_tui.domain.lookup import CardMatch, card_id_in, looks_like_email, why_alike
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import AmbiguousCardError, DuplicateCardError, NotFoundError
 from pipeline_tui.store.models import CardRow
@@ -120,12 +120,8 @@ def check_not_duplicate(session: Session, draft: CardDraft) -> None:
     if not matches:
         return
     first = matches[0]
-    why = (
-        "the same email"
-        if draft.email and first.email.lower() == draft.email.lower()
-        else "the same name and organisation"
-    )
     raise DuplicateCardError(
-        f"{first.name} (card {first.id}) has {why}; add --force to add another card anyway.",
+        f"{first.name} (card {first.id}) has {why_alike(draft.email, first)}; "
+        "add --force to add another card anyway.",
         tuple(matches),
     )

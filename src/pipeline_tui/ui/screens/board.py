@@ -34,6 +34,7 @@ from pipeline_tui.domain.board import BoardModel
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.lookup import why_alike
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, checked_on_the_way
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
@@ -746,6 +747,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             change = await self.backend.change(self.backend.service.add_card, draft, stage)
             if change is not None:
                 await self.show_saved(change.card_id)
+                self._mention_alike(draft, change.card_id)
 
         def open_form(recorder: DraftRecorder) -> None:
             from pipeline_tui.ui.screens.card_form import CardFormScreen
@@ -755,6 +757,29 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.app.push_screen(form)
 
         self._open_with_draft(DraftKey.new_card(), None, open_form, hold_keys(self))
+
+    @work(group="alike", exit_on_error=False)
+    async def _mention_alike(self, draft: CardDraft, card_id: int) -> None:
+        """A new card that looks like one already there (as `add` on the command line
+        and import judge it) is added all the same, as the rep asked, and said, with
+        the key that takes it back: the rep may not know the other is there."""
+        try:
+            matches = await self.backend.run(self.backend.service.likely_duplicates, draft)
+        except StoreError:
+            return  # the card is added; the next read says what is wrong
+        alike = [match for match in matches if match.id != card_id]
+        if not alike:
+            return
+        first = alike[0]
+        where = "archived" if first.archived else first.stage.label
+        self.notify(
+            f"Added {clean_line(draft.name)}, but {clean_line(first.name)} (card {first.id}, "
+            f"{where}) has {why_alike(draft.email, first)}: u takes the new card back.",
+            title="Already there?",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
 
     @work(group="db")
     async def _open_with_draft(
