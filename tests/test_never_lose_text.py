@@ -212,6 +212,34 @@ async def test_a_kept_note_is_offered_back_and_restored(service: PipelineService
     assert service.draft(new_problem(ann)) is None
 
 
+@pytest.mark.parametrize(
+    ("key", "editor", "fields"),
+    [
+        ("t", Editor.TOUCHPOINT, {"summary": "Met at the fair", "kind": "meeting"}),
+        ("f", Editor.NEXT_ACTION, {"action": "Send the quote", "due": ""}),
+    ],
+)
+async def test_a_draft_discarded_from_the_board_takes_its_mark_with_it(
+    service: PipelineService, ann: int, key: str, editor: Editor, fields: dict[str, str]
+) -> None:
+    """A dialog of the board's, its draft offered back and discarded, then the dialog
+    left: the card kept its ✎ (the board read the card again only when one was saved),
+    as if something were still unsaved there."""
+    service.keep_draft(DraftKey.on_card(editor, ann), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "✎" in next(line for line in screen_text(app).splitlines() if "Ann" in line)
+        await tap(pilot, key)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "d")
+        assert not isinstance(app.screen, (BoardScreen, DraftOfferScreen))
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert service.draft(DraftKey.on_card(editor, ann)) is None
+        assert "✎" not in screen_text(app)
+
+
 async def test_a_kept_note_can_be_discarded(service: PipelineService, ann: int) -> None:
     service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
     app = make_app(service)

@@ -1071,8 +1071,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _next_action_for(self, card: CardSummary) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.set_next_action(self, self.backend, card):
-            self.refresh_card(card.id)
+        await flows.set_next_action(self, self.backend, card)
+        # Saved or not: a draft offered back and discarded takes the card's ✎ with it.
+        self.refresh_card(card.id)
 
     def action_touchpoint(self) -> None:
         card = self.highlighted
@@ -1083,8 +1084,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _touchpoint_for(self, card: CardSummary) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.log_touchpoint(self, self.backend, card):
-            self.refresh_card(card.id)  # no longer stale, perhaps; a first one is its source
+        await flows.log_touchpoint(self, self.backend, card)
+        # Logged, the card may be no longer stale (and a first one is its source); left,
+        # a draft offered back and discarded takes the card's ✎ with it.
+        self.refresh_card(card.id)
 
     def action_refer(self) -> None:
         from pipeline_tui.ui import flows
