@@ -522,6 +522,87 @@ async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
         assert isinstance(app.focused, Input) and app.focused.value == "dave"
 
 
+async def test_a_tab_typed_before_the_offer_shows_moves_to_the_next_field(
+    service: PipelineService, ann: int
+) -> None:
+    """ "n", "Bob Smith", tab, "Smith Co", enter in one read, with a new card kept from
+    before, then "d": the tab was dropped, the name read "Bob SmithSmith Co" and the
+    organisation was empty. The keys go to the form as keys: the tab moves on, and the
+    enter saves, as it would have with no draft there."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": "Lee Bakery"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Bob Smith", "tab", *"Smith Co", "enter", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "d")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    bob = next(card for card in service.cards() if card.name == "Bob Smith")
+    assert bob.organisation == "Smith Co"
+    assert service.draft(DraftKey.new_card()) is None
+
+
+async def test_a_shift_tab_typed_before_the_offer_shows_moves_back_a_field(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": "Lee Bakery"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Bob", "tab", *"Smith Co", "shift+tab", *" Smith", dialog=True)
+        await tap(pilot, "d")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Bob Smith"
+        assert form.values()["organisation"] == "Smith Co"
+
+
+async def test_keys_typed_before_a_restored_card_go_after_it_field_by_field_and_never_save(
+    service: PipelineService, ann: int
+) -> None:
+    """Restored, the typed keys go after the draft's text, a tab still moving on. The
+    enter would save a form the rep never saw (the draft and the keys together), so it
+    is not handed on, nor the keys after it (meant for the board the save would have
+    shown); the rep is told, and enter then saves."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim", "email": "kim@lee.example"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *" Lee", "tab", *"Lee Bakery", "enter", *"jj", dialog=True)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Kim Lee"
+        assert form.values()["organisation"] == "Lee Bakery"
+        assert form.values()["email"] == "kim@lee.example"
+        assert all(card.name != "Kim Lee" for card in service.cards())  # not saved
+        told = " ".join(notification_messages(app))
+        assert "did not save it" in told and "jj" in told
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    kim = next(card for card in service.cards() if card.name == "Kim Lee")
+    assert kim.organisation == "Lee Bakery"
+
+
+async def test_an_enter_typed_before_a_restored_note_starts_a_new_line(
+    service: PipelineService, ann: int
+) -> None:
+    # In a note's text, enter starts a line: nothing is saved by it, so it goes in.
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await burst(pilot, "p", "enter", *"and a week on invoices", dialog=True)
+        await tap(pilot, "r")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == NOTE + "\nand a week on invoices"
+
+
 async def test_a_backspace_typed_before_the_offer_shows_is_applied(
     service: PipelineService, ann: int
 ) -> None:
