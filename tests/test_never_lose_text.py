@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 
 import pytest
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.widgets import Input, TextArea
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey, Editor
-from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
@@ -25,6 +26,7 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW
 from tests.pilot import (
     burst,
@@ -337,6 +339,81 @@ async def test_a_next_action_typed_before_a_drop_comes_back(
         assert isinstance(app.screen, CardScreen)
     assert service.card(ann).summary.next_action == "Send the delivery insight"
     assert service.draft(key) is None
+
+
+FRIDAY = datetime(2026, 11, 20, 17, 45, tzinfo=UTC)
+"""The Friday before TODAY (Monday 23 Nov 2026)."""
+
+
+def kept_on_friday(database: Database, key: DraftKey, fields: dict[str, str]) -> None:
+    """Keep a draft as the rep's app did on Friday evening (a hang-up, say)."""
+    PipelineService(database, user="sam", clock=lambda: FRIDAY).keep_draft(key, fields)
+
+
+async def test_a_touchpoint_kept_today_on_friday_is_logged_on_friday_when_restored_monday(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    """Restored on Monday, "today" was read against Monday: the Friday call was
+    logged on Monday. A draft's dates mean the day they meant when it was kept."""
+    key = DraftKey.on_card(Editor.TOUCHPOINT, ann)
+    kept_on_friday(database, key, {"kind": "meeting", "when": "today", "summary": "Walked it"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "t")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "When: 2026-11-20" in screen_text(app)
+        await tap(pilot, "r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TouchpointScreen)
+        assert dialog.values()["when"] == "2026-11-20"
+        assert "Fri 20 Nov 2026" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CardScreen)
+    logged = [(t.kind, t.happened_on) for t in service.card(ann).touchpoints]
+    assert (TouchpointKind.MEETING, date(2026, 11, 20)) in logged
+    assert service.draft(key) is None
+
+
+async def test_a_due_date_kept_as_tomorrow_on_friday_is_saturday_when_restored_monday(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    fields = {"name": "Kim Lee", "next_action": "Send the quote", "due": "tomorrow"}
+    kept_on_friday(database, DraftKey.new_card(), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["due"] == "2026-11-21"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    kim = next(card for card in service.cards() if card.name == "Kim Lee")
+    assert service.card(kim.id).summary.next_action_due == date(2026, 11, 21)
+
+
+async def test_a_kept_due_date_that_is_not_a_date_comes_back_as_typed(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    kept_on_friday(database, key, {"action": "Send the delivery insight", "due": "soonish"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "f")
+        await tap(pilot, "r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values()["due"] == "soonish"
+        assert "'soonish' is not a date" in screen_text(app)
 
 
 # Conflicts keep the rep's words ---------------------------------------------------------

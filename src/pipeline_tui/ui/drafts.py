@@ -21,9 +21,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields, pinned_fields
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import KeyOrder
 
 if TYPE_CHECKING:
@@ -256,21 +257,24 @@ def offer_draft(
     preview_of: Callable[[Fields], list[str]],
 ) -> None:
     """On an editor's mount: offer the draft kept from before back, if it says anything
-    the editor does not show already (`shows`). Restoring fills the editor with it;
-    discarding forgets it; escape leaves the editor and keeps it for later."""
+    the editor does not show already (`shows`). Restoring fills the editor with it, its
+    dates as the days they meant when it was kept (pinned_fields); discarding forgets
+    it; escape leaves the editor and keeps it for later."""
     from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen
 
     found = recorder.found
     if found is None or all(found.get(name) == shows.get(name, "") for name in found.fields):
         return
 
-    offer = DraftOfferScreen(found, preview_of(found.fields))
+    # Its dates as the days they meant when it was kept, not read again against today.
+    fields = pinned_fields(found, recorder.backend.today(), date_order(screen.app))
+    offer = DraftOfferScreen(found, preview_of(fields))
 
     async def answered(answer: str | None) -> None:
         try:
             if answer == RESTORE:
                 recorder.keeps_earlier = False  # in the editor now, as if typed there
-                restore(found.fields)
+                restore(fields)
             elif answer == DISCARD:
                 await recorder.discard()
             else:
