@@ -5,13 +5,14 @@ never overwrite what someone else saved."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from pipeline_tui.domain.cards import CardDraft, ChangeKind
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor, kept_on, pinned_fields
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA
 from pipeline_tui.domain.stages import Stage
@@ -57,6 +58,60 @@ def test_a_draft_comes_back_only_for_its_rep_card_and_editor(
     service.discard_drafts(note)
     assert service.draft(note) is None
     assert [d.key.editor for d in service.drafts_of_card(ann)] == [Editor.NEXT_ACTION]
+
+
+FRIDAY = datetime(2026, 11, 20, 17, 45, tzinfo=UTC)
+"""A Friday evening before TODAY (Monday 23 Nov 2026): when the drafts below were kept."""
+
+
+def test_a_drafts_dates_mean_the_day_it_was_kept_on_not_the_day_it_comes_back(
+    database: Database,
+) -> None:
+    # Kept on Friday through the store (the kept time is what says which day "today"
+    # was), read back on Monday: each date is Friday's reading of it.
+    friday = PipelineService(database, user="sam", clock=lambda: FRIDAY)
+    ann = add(friday, "Ann")
+    touchpoint = DraftKey.on_card(Editor.TOUCHPOINT, ann)
+    friday.keep_draft(touchpoint, {"kind": "meeting", "when": "today", "summary": "Walked it"})
+    friday.keep_draft(
+        DraftKey.new_card(),
+        {"name": "Kim", "due": "fri", "close": "tomorrow", "email": "fri"},
+    )
+    friday.keep_draft(DraftKey.on_card(Editor.DONE, ann), {"when": "", "summary": "Called"})
+    friday.keep_draft(DraftKey.on_card(Editor.NEXT_ACTION, ann), {"action": "Call", "due": "soon"})
+    monday = PipelineService(database, user="sam", clock=lambda: NOW)
+
+    def on_monday(key: DraftKey) -> dict[str, str]:
+        draft = monday.draft(key)
+        assert draft is not None and kept_on(draft) == date(2026, 11, 20)
+        return pinned_fields(draft, TODAY)
+
+    assert on_monday(touchpoint) == {
+        "kind": "meeting",
+        "when": "2026-11-20",
+        "summary": "Walked it",
+    }
+    # "fri" on a Friday is the next Friday; only the date fields are read as dates.
+    assert on_monday(DraftKey.new_card()) == {
+        "name": "Kim",
+        "due": "2026-11-27",
+        "close": "2026-11-21",
+        "email": "fri",
+    }
+    # An empty "when" is today: Friday's today.
+    assert on_monday(DraftKey.on_card(Editor.DONE, ann))["when"] == "2026-11-20"
+    # Not a date: as typed, for the editor to show its mistake.
+    assert on_monday(DraftKey.on_card(Editor.NEXT_ACTION, ann))["due"] == "soon"
+
+
+def test_a_draft_kept_today_comes_back_as_typed(service: PipelineService) -> None:
+    ann = add(service, "Ann")
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    service.keep_draft(key, {"action": "Call", "due": "tomorrow"})
+    draft = service.draft(key)
+    assert draft is not None
+    assert pinned_fields(draft, TODAY) == {"action": "Call", "due": "tomorrow"}
+    assert pinned_fields(Draft(key, {"due": "fri"}), TODAY) == {"due": "fri"}  # kept when?
 
 
 def test_the_new_card_draft_has_no_card(service: PipelineService) -> None:

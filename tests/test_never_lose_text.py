@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 
 import pytest
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.widgets import Input, TextArea
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey, Editor
-from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
@@ -25,6 +26,7 @@ from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW
 from tests.pilot import (
     burst,
@@ -367,6 +369,81 @@ async def test_a_next_action_typed_before_a_drop_comes_back(
     assert service.draft(key) is None
 
 
+FRIDAY = datetime(2026, 11, 20, 17, 45, tzinfo=UTC)
+"""The Friday before TODAY (Monday 23 Nov 2026)."""
+
+
+def kept_on_friday(database: Database, key: DraftKey, fields: dict[str, str]) -> None:
+    """Keep a draft as the rep's app did on Friday evening (a hang-up, say)."""
+    PipelineService(database, user="sam", clock=lambda: FRIDAY).keep_draft(key, fields)
+
+
+async def test_a_touchpoint_kept_today_on_friday_is_logged_on_friday_when_restored_monday(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    """Restored on Monday, "today" was read against Monday: the Friday call was
+    logged on Monday. A draft's dates mean the day they meant when it was kept."""
+    key = DraftKey.on_card(Editor.TOUCHPOINT, ann)
+    kept_on_friday(database, key, {"kind": "meeting", "when": "today", "summary": "Walked it"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "t")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "When: 2026-11-20" in screen_text(app)
+        await tap(pilot, "r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TouchpointScreen)
+        assert dialog.values()["when"] == "2026-11-20"
+        assert "Fri 20 Nov 2026" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CardScreen)
+    logged = [(t.kind, t.happened_on) for t in service.card(ann).touchpoints]
+    assert (TouchpointKind.MEETING, date(2026, 11, 20)) in logged
+    assert service.draft(key) is None
+
+
+async def test_a_due_date_kept_as_tomorrow_on_friday_is_saturday_when_restored_monday(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    fields = {"name": "Kim Lee", "next_action": "Send the quote", "due": "tomorrow"}
+    kept_on_friday(database, DraftKey.new_card(), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["due"] == "2026-11-21"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    kim = next(card for card in service.cards() if card.name == "Kim Lee")
+    assert service.card(kim.id).summary.next_action_due == date(2026, 11, 21)
+
+
+async def test_a_kept_due_date_that_is_not_a_date_comes_back_as_typed(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    kept_on_friday(database, key, {"action": "Send the delivery insight", "due": "soonish"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "f")
+        await tap(pilot, "r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values()["due"] == "soonish"
+        assert "'soonish' is not a date" in screen_text(app)
+
+
 # Conflicts keep the rep's words ---------------------------------------------------------
 
 
@@ -548,6 +625,87 @@ async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
         await settle(pilot)
         assert isinstance(app.screen, CardFormScreen)
         assert isinstance(app.focused, Input) and app.focused.value == "dave"
+
+
+async def test_a_tab_typed_before_the_offer_shows_moves_to_the_next_field(
+    service: PipelineService, ann: int
+) -> None:
+    """ "n", "Bob Smith", tab, "Smith Co", enter in one read, with a new card kept from
+    before, then "d": the tab was dropped, the name read "Bob SmithSmith Co" and the
+    organisation was empty. The keys go to the form as keys: the tab moves on, and the
+    enter saves, as it would have with no draft there."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": "Lee Bakery"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Bob Smith", "tab", *"Smith Co", "enter", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "d")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    bob = next(card for card in service.cards() if card.name == "Bob Smith")
+    assert bob.organisation == "Smith Co"
+    assert service.draft(DraftKey.new_card()) is None
+
+
+async def test_a_shift_tab_typed_before_the_offer_shows_moves_back_a_field(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": "Lee Bakery"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *"Bob", "tab", *"Smith Co", "shift+tab", *" Smith", dialog=True)
+        await tap(pilot, "d")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Bob Smith"
+        assert form.values()["organisation"] == "Smith Co"
+
+
+async def test_keys_typed_before_a_restored_card_go_after_it_field_by_field_and_never_save(
+    service: PipelineService, ann: int
+) -> None:
+    """Restored, the typed keys go after the draft's text, a tab still moving on. The
+    enter would save a form the rep never saw (the draft and the keys together), so it
+    is not handed on, nor the keys after it (meant for the board the save would have
+    shown); the rep is told, and enter then saves."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim", "email": "kim@lee.example"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await burst(pilot, "n", *" Lee", "tab", *"Lee Bakery", "enter", *"jj", dialog=True)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Kim Lee"
+        assert form.values()["organisation"] == "Lee Bakery"
+        assert form.values()["email"] == "kim@lee.example"
+        assert all(card.name != "Kim Lee" for card in service.cards())  # not saved
+        told = " ".join(notification_messages(app))
+        assert "did not save it" in told and "jj" in told
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    kim = next(card for card in service.cards() if card.name == "Kim Lee")
+    assert kim.organisation == "Lee Bakery"
+
+
+async def test_an_enter_typed_before_a_restored_note_starts_a_new_line(
+    service: PipelineService, ann: int
+) -> None:
+    # In a note's text, enter starts a line: nothing is saved by it, so it goes in.
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await burst(pilot, "p", "enter", *"and a week on invoices", dialog=True)
+        await tap(pilot, "r")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == NOTE + "\nand a week on invoices"
 
 
 async def test_a_backspace_typed_before_the_offer_shows_is_applied(

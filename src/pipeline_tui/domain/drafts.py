@@ -3,15 +3,20 @@
 A draft belongs to one rep, one editor and one card (the new-card form has no card yet),
 so a note typed on one card can never turn up on another. Its fields are the editor's
 inputs as typed, by name, as text.
+
+A date is kept as typed too ("today", "fri", "+3d"), and means the day it meant when
+the draft was kept: a touchpoint logged "today" on a Friday and restored on Monday
+happened on Friday (`pinned_fields`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due, parse_past_date
 from pipeline_tui.domain.kinds import NoteKind
 
 Fields = Mapping[str, str]
@@ -92,3 +97,57 @@ class Draft:
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
+
+
+class DateSense(StrEnum):
+    """How an editor reads a date field."""
+
+    DUE = "due"
+    """A day ahead, or none (parse_due): a due date, an expected close."""
+    PAST = "past"
+    """A day gone by, today when empty (parse_past_date): when a touchpoint happened."""
+
+
+_CARD_DATES = {"due": DateSense.DUE, "close": DateSense.DUE}
+DATE_FIELDS: Mapping[Editor, Mapping[str, DateSense]] = {
+    Editor.CARD: _CARD_DATES,
+    Editor.NEW_CARD: _CARD_DATES,
+    Editor.REFERRAL: _CARD_DATES,
+    Editor.NEXT_ACTION: {"due": DateSense.DUE},
+    Editor.TOUCHPOINT: {"when": DateSense.PAST},
+    Editor.DONE: {"when": DateSense.PAST},
+}
+"""Each editor's date fields, by name, and how it reads them."""
+
+
+def kept_on(draft: Draft) -> date | None:
+    """The day the draft was kept, in the rep's time zone (None: not known)."""
+    if draft.saved_at is None:
+        return None
+    return draft.saved_at.astimezone().date()
+
+
+def pinned_fields(draft: Draft, today: date, order: DateOrder = DateOrder.DMY) -> dict[str, str]:
+    """The draft's fields to put back in its editor `today`: kept on an earlier day, each
+    date field that reads as a date is that day, read against the day it was kept, as
+    an absolute date (2026-11-20), so it means what it meant when typed; "today" typed
+    on Friday is Friday. Text that is not a date stays as typed (the editor shows the
+    same mistake it would have), and so does an empty due date (none)."""
+    fields = dict(draft.fields)
+    kept = kept_on(draft)
+    if kept is None or kept >= today:
+        return fields
+    for name, sense in DATE_FIELDS.get(draft.key.editor, {}).items():
+        text = fields.get(name)
+        if text is None:
+            continue
+        try:
+            if sense is DateSense.DUE:
+                day = parse_due(text, kept, order)
+            else:
+                day = parse_past_date(text, kept, order)
+        except DueDateError:
+            continue
+        if day is not None:
+            fields[name] = day.isoformat()
+    return fields

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
@@ -20,13 +21,16 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields, pinned_fields
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui.date_order import date_order
+from pipeline_tui.ui.key_order import KeyOrder
 
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
     from pipeline_tui.ui.backend import Backend
+    from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 
 DRAFT_DELAY_S = 1.0
 """How long after a change the draft is written: typing is at most this (plus one
@@ -253,27 +257,33 @@ def offer_draft(
     preview_of: Callable[[Fields], list[str]],
 ) -> None:
     """On an editor's mount: offer the draft kept from before back, if it says anything
-    the editor does not show already (`shows`). Restoring fills the editor with it;
-    discarding forgets it; escape leaves the editor and keeps it for later."""
+    the editor does not show already (`shows`). Restoring fills the editor with it, its
+    dates as the days they meant when it was kept (pinned_fields); discarding forgets
+    it; escape leaves the editor and keeps it for later."""
     from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen
 
     found = recorder.found
     if found is None or all(found.get(name) == shows.get(name, "") for name in found.fields):
         return
 
-    offer = DraftOfferScreen(found, preview_of(found.fields))
+    # Its dates as the days they meant when it was kept, not read again against today.
+    fields = pinned_fields(found, recorder.backend.today(), date_order(screen.app))
+    offer = DraftOfferScreen(found, preview_of(fields))
 
     async def answered(answer: str | None) -> None:
-        if answer == RESTORE:
-            recorder.keeps_earlier = False  # in the editor now, as if typed there
-            restore(found.fields)
-        elif answer == DISCARD:
-            await recorder.discard()
-        else:
-            screen.dismiss()
-            left_unkept(screen, offer.typed_ahead)
-            return
-        type_ahead(screen.focused, offer.typed_ahead)
+        try:
+            if answer == RESTORE:
+                recorder.keeps_earlier = False  # in the editor now, as if typed there
+                restore(fields)
+            elif answer == DISCARD:
+                await recorder.discard()
+            else:
+                screen.dismiss()
+                left_unkept(screen, offer.typed_ahead)
+                return
+            type_ahead(screen, offer, restored=answer == RESTORE)
+        finally:
+            offer.release_keys()
 
     screen.app.push_screen(offer, answered)
 
@@ -290,16 +300,77 @@ def left_unkept(screen: Screen[Any], text: str) -> None:
         )
 
 
-def type_ahead(field: Widget | None, text: str) -> None:
-    """Text typed before a draft's offer showed (DraftOfferScreen.typed_ahead), at the
-    end of the field it was typed for."""
-    if not text:
+def type_ahead(screen: Screen[Any], offer: DraftOfferScreen, *, restored: bool) -> None:
+    """The keys typed before a draft's offer showed (`offer.keys_ahead`), handed on to
+    the editor now as the keys they were, from the end of the field focused: a tab
+    moves to the next field, a backspace takes back a character.
+
+    Enter does what it would have done where it lands, except in a restored draft:
+    there the fields hold the draft with the keys added after it, a form the rep never
+    saw, so an enter that would save it (anywhere but a note's text) is not handed on,
+    nor anything typed after it (meant for whatever the save would have shown). The
+    rep is told, and the form stays open to look at. After a discard the editor is as
+    it would have been with no draft, so enter saves as the rep meant it to."""
+    keys = offer.keys_ahead
+    if not keys:
         return
+    field = screen.focused
     if isinstance(field, TextArea):
         field.move_cursor(field.document.end)
-        field.insert(text)
     elif isinstance(field, Input):
         field.cursor_position = len(field.value)
+    order = getattr(screen.app, "key_order", None)
+    if not isinstance(order, KeyOrder):  # an app without one: the text, in this field
+        _type_text(field, offer.typed_ahead)
+        return
+    replay = _Replay(screen, keys, restored)
+    order.replay(
+        [
+            (key, character, partial(replay.admit, index))
+            for index, (key, character) in enumerate(keys)
+        ]
+    )
+
+
+class _Replay:
+    """Which keys typed ahead still go, each as its turn comes (see type_ahead)."""
+
+    def __init__(
+        self, screen: Screen[Any], keys: list[tuple[str, str | None]], restored: bool
+    ) -> None:
+        self.screen = screen
+        self.keys = list(keys)
+        self.restored = restored
+        self.stopped = False
+
+    def admit(self, index: int) -> bool:
+        if self.stopped:
+            return False
+        key = self.keys[index][0]
+        if key == "enter" and self.restored and not isinstance(self.screen.app.focused, TextArea):
+            self.stopped = True
+            self._tell(index)
+            return False
+        return True
+
+    def _tell(self, index: int) -> None:
+        from pipeline_tui.ui.screens.draft_offer import typed_text
+
+        rest = typed_text(self.keys[index + 1 :])
+        after = f" Not typed (after that enter): {clean_line(rest)}" if rest.strip() else ""
+        self.screen.app.notify(
+            "Your draft is back with what you typed before the offer showed; the enter "
+            f"typed then did not save it. Check it, then enter saves.{after}",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
+
+
+def _type_text(field: Widget | None, text: str) -> None:
+    if isinstance(field, TextArea):
+        field.insert(text)
+    elif isinstance(field, Input):
         field.insert_text_at_cursor(text.replace("\n", " "))
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from textual import events
@@ -38,6 +38,7 @@ HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
+Admit = Callable[[], bool]
 
 
 class KeyOrder:
@@ -50,7 +51,7 @@ class KeyOrder:
     def __init__(self, app: App[Any], dispatch: Dispatch) -> None:
         self.app = app
         self._dispatch = dispatch
-        self._waiting: deque[events.Event] = deque()
+        self._waiting: deque[tuple[events.Event, Admit | None]] = deque()
         self._busy = False
         self._holds = 0
         self._turn = 0
@@ -74,7 +75,7 @@ class KeyOrder:
 
     async def typed(self, event: events.Event) -> None:
         """A key from the terminal: handled now if nothing is in flight, else queued."""
-        self._waiting.append(event)
+        self._waiting.append((event, None))
         await self._hand_on()
 
     def hold(self) -> Callable[[], None]:
@@ -103,10 +104,26 @@ class KeyOrder:
         )
         return release
 
+    def replay(self, keys: Sequence[tuple[str, str | None, Admit]]) -> None:
+        """Hand `keys` (key, character) on next, one at a time as if typed now, before
+        any key typed meanwhile and still waiting: keys typed earlier that reached the
+        wrong screen (a dialog that showed up over them) go where they were meant. Each
+        one's `admit` says, as its turn comes, whether it still goes: what a key would
+        do depends on where focus is by then."""
+        for key, character, admit in reversed(keys):
+            event = events.Key(key, character)
+            event.set_sender(self.app)  # as from the terminal, not from whoever replays it
+            self._waiting.appendleft((event, admit))
+        if not self._busy and not self._holds:
+            self._busy = True
+            self._settle(self._turn)
+
     async def _hand_on(self) -> None:
         """Hand on waiting keys while nothing is in flight or held."""
         while self._waiting and not self._busy and not self._holds:
-            event = self._waiting.popleft()
+            event, admit = self._waiting.popleft()
+            if admit is not None and not admit():
+                continue
             self._busy = True
             self._turn += 1
             target: MessagePump = self.app.focused or self.app.screen

@@ -5,13 +5,15 @@ was killed, or the rep left it for later). Escape leaves the editor and keeps th
 
 Only keys typed once it shows answer it. Typed with the keys that opened the editor
 ("ni" and the note, in one read), "d" in "discount" discarded the draft and the rest
-went into the editor ("iscount"). Those keys are text for the editor: kept
-(`typed_ahead`), and typed into it once the rep has answered.
+went into the editor ("iscount"). Those keys are meant for the editor: kept
+(`keys_ahead`), and handed on to it as keys once the rep has answered (ui/drafts.py,
+`type_ahead`), so a tab still moves to the next field. Kept as text, "Bob Smith", tab,
+"Smith Co" made the name "Bob SmithSmith Co".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from textual import events
@@ -24,9 +26,13 @@ from textual.widgets import Static
 
 from pipeline_tui.domain.drafts import Draft
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui.key_order import hold_keys
 
 PREVIEW_LINES = 6
 RESTORE, DISCARD = "restore", "discard"
+MOVING_KEYS = ("enter", "tab", "shift+tab")
+"""Keys typed ahead that are kept besides characters and backspace: they move on in the
+form (or, enter, submit it or start a new line) as they would have."""
 
 
 def when(moment: datetime | None, now: datetime | None = None) -> str:
@@ -55,8 +61,16 @@ class DraftOfferScreen(ModalScreen[str | None]):
         self.lines = list(lines)
         self.now = now
         self.shown_at = Message().time  # the clock each key is stamped with as it is read
-        self.typed_ahead = ""
-        """Text typed before the offer showed, for the editor."""
+        self.keys_ahead: list[tuple[str, str | None]] = []
+        """The keys typed before the offer showed, for the editor: (key, character)."""
+        self.release_keys: Callable[[], None] = lambda: None
+        """Lets the keys typed after the answer go, once those typed ahead are handed
+        on (`type_ahead`): they come after them."""
+
+    @property
+    def typed_ahead(self) -> str:
+        """The text typed before the offer showed, as one string."""
+        return typed_text(self.keys_ahead)
 
     def compose(self) -> ComposeResult:
         label = self.draft.key.editor.label
@@ -82,16 +96,36 @@ class DraftOfferScreen(ModalScreen[str | None]):
         event.stop()
         event.prevent_default()
         if event.time < self.shown_at:
-            if event.key == "enter":
-                self.typed_ahead += "\n"
-            elif event.key == "backspace":
-                self.typed_ahead = self.typed_ahead[:-1]
-            elif event.is_printable and event.character:
-                self.typed_ahead += event.character
+            self._typed_ahead(event)
             return
         if event.key == "escape":
             self.dismiss(None)
-        elif event.key == "r":
-            self.dismiss(RESTORE)
-        elif event.key == "d":
-            self.dismiss(DISCARD)
+        elif event.key in ("r", "d"):
+            if self.keys_ahead:
+                self.release_keys = hold_keys(self)
+            self.dismiss(RESTORE if event.key == "r" else DISCARD)
+
+    def _typed_ahead(self, event: events.Key) -> None:
+        keys = self.keys_ahead
+        typing = event.key in (*MOVING_KEYS, "backspace") or bool(
+            event.is_printable and event.character
+        )
+        if event.key == "backspace" and keys and keys[-1][0] not in (*MOVING_KEYS, "backspace"):
+            keys.pop()  # a character typed ahead, taken back
+        elif typing:
+            keys.append((event.key, event.character))
+
+
+def typed_text(keys: Sequence[tuple[str, str | None]]) -> str:
+    """Keys typed ahead as text, to show the rep: enter a new line, a tab a space."""
+    text = ""
+    for key, character in keys:
+        if key == "backspace":
+            text = text[:-1]
+        elif key == "enter":
+            text += "\n"
+        elif key in MOVING_KEYS:
+            text += " "
+        else:
+            text += character or ""
+    return text

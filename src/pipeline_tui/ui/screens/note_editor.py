@@ -142,6 +142,14 @@ class NoteEditorScreen(seams.FullScreen[None]):
             self.recorder.changed()
 
     async def _offer_answered(self, answer: str | None) -> None:
+        offer = self._offer
+        try:
+            await self._answered(answer, offer)
+        finally:
+            if offer is not None:
+                offer.release_keys()
+
+    async def _answered(self, answer: str | None, offer: DraftOfferScreen | None) -> None:
         recorder = self.recorder
         if recorder is None or recorder.found is None:
             return
@@ -155,11 +163,11 @@ class NoteEditorScreen(seams.FullScreen[None]):
             await recorder.discard()
         else:
             self.dismiss()  # for later: the draft stays
-            if self._offer is not None:
-                left_unkept(self, self._offer.typed_ahead)
+            if offer is not None:
+                left_unkept(self, offer.typed_ahead)
             return
-        if self._offer is not None:
-            type_ahead(self.editor, self._offer.typed_ahead)
+        if offer is not None:
+            type_ahead(self, offer, restored=answer == RESTORE)
 
     # Editing -----------------------------------------------------------------------------
 
