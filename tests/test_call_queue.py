@@ -156,6 +156,79 @@ async def test_what_is_typed_with_the_outcome_key_goes_into_its_dialog(
         assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
 
 
+def stages(service: PipelineService, ids: dict[str, int]) -> dict[str, object]:
+    return {
+        name: (summary.stage if (summary := service.summary(card_id)) else None)
+        for name, card_id in ids.items()
+    }
+
+
+async def test_keys_typed_with_c_wait_for_the_queue_then_act_in_order(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`c` and "rbudget ok<tab>fri<enter>" in one read: the queue was still reading, so
+    the `r` was dropped, the `u` of "budget" undid the move made before on the board,
+    `o` switched to everyone's cards, space opened the whole notes, the `r` of "fri"
+    opened the dialog that took the `i`, and enter saved "i" as the next step. The keys
+    wait for the queue, then act on it in the order typed."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = stages(service, ids)
+        await press(pilot, "l", "l", "L")  # a client moved on, for `u` to find
+        moved = stages(service, ids)
+        assert moved != before
+        await burst(pilot, "c", *"rbudget ok", "tab", *"fri", "enter")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert stages(service, ids) == moved  # nothing undone
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and (ann.next_action, ann.next_action_due) == ("budget ok", day(4))
+        assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: reached")
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+        dev = service.summary(ids["Dev"])
+        assert dev is not None and dev.next_action == "Email the route guide"
+        shown = screen_text(app)
+        assert "2 of 4" in shown and "Dev Patel" in shown and "(mine)" in shown
+
+
+async def test_keys_typed_with_o_wait_for_everyones_queue(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """At the end of the queue, `o` and "rCall back Friday<enter>" in one read: every
+    key after `o` fell on the summary (no card yet) and was lost. They wait for the
+    cards `o` brings in, and the call is logged on the first of them."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "s", "s", "s", "s")
+        assert "End of the queue" in screen_text(app)
+        await burst(pilot, "o", *"rCall back Friday", "enter")
+        assert isinstance(app.screen, CallQueueScreen)
+        hana = service.summary(ids["Hana"])
+        assert hana is not None and hana.next_action == "Call back Friday"
+        assert last_call(service, ids["Hana"])[2] == "Call: reached"
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+
+
+async def test_keys_typed_with_s_act_on_the_next_card(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`s` and "v<enter>" in one read: the next card's brief was still being read, so
+    `v` found the card skipped and was dropped. It logs the call on the card `s` shows."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "s", "v", "enter")
+        assert last_call(service, ids["Dev"])[2] == "Call: voicemail"
+        assert last_call(service, ids["Ann"])[2] == "Left a message"
+        assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
+        assert "3 of 4" in screen_text(app)
+
+
 async def test_not_interested_then_a_key_typed_with_it_answers_the_question(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

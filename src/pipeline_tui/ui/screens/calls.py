@@ -185,7 +185,8 @@ class CallQueueScreen(seams.FullScreen[None]):
     def on_mount(self) -> None:
         self.title = "Call queue"
         self.query_one("#summary").display = False
-        self.load_queue()
+        # "c" then "rSend proposal" typed at once: the keys wait for the card they act on.
+        self.load_queue(hold_keys(self))
 
     # The queue ---------------------------------------------------------------------------
 
@@ -198,9 +199,19 @@ class CallQueueScreen(seams.FullScreen[None]):
         return self.loaded and self.index >= len(self.entries)
 
     @work(group="queue", exclusive=True)
-    async def load_queue(self, *, announce: bool = False) -> None:
+    async def load_queue(
+        self, release_keys: Callable[[], None] | None = None, *, announce: bool = False
+    ) -> None:
         """Read the queue and merge it in: the cards already reached stay as they are,
-        what lies ahead is replaced by what is due now."""
+        what lies ahead is replaced by what is due now. `release_keys` lets go of the
+        keys typed meanwhile once the card they act on is shown."""
+        try:
+            await self._load_queue(announce=announce)
+        finally:
+            if release_keys is not None:
+                release_keys()
+
+    async def _load_queue(self, *, announce: bool) -> None:
         try:
             entries = await self.backend.run(
                 self.backend.service.call_queue,
@@ -508,12 +519,14 @@ class CallQueueScreen(seams.FullScreen[None]):
     def _step_answered(self, answer: NextAction | None) -> None:
         self.busy = False
         if answer is not None:  # saved with the call: on to the next card
-            self._next_card(hold_keys(self))
+            self._go(1, hold_keys(self))
 
     @work(group="call")
-    async def _next_card(self, release_keys: Callable[[], None]) -> None:
+    async def _go(self, step: int, release_keys: Callable[[], None]) -> None:
+        """On to another card; the keys typed meanwhile wait for its brief, which they
+        act on (`s` then `v`: the call is the next card's)."""
         try:
-            await self._advance()
+            await self._advance(step)
         finally:
             release_keys()
 
@@ -585,55 +598,64 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.busy = False
             release_keys()
 
-    @work(group="call")
-    async def action_skip(self) -> None:
+    def action_skip(self) -> None:
         entry = self.current
         if self.busy or entry is None:
             return
         if entry.card.id not in self.outcomes:
             self.skipped.add(entry.card.id)
-        await self._advance()
+        self._go(1, hold_keys(self))
 
-    @work(group="call")
-    async def action_back(self) -> None:
+    def action_back(self) -> None:
         if self.busy:
             return
         if self.index == 0:
             self.notify("This is the first card.", timeout=2)
             return
-        await self._advance(-1)
+        self._go(-1, hold_keys(self))
 
-    @work(group="call")
-    async def action_undo(self) -> None:
+    def action_undo(self) -> None:
         """As `u` on the board: the newest change undone, named. A call logged here goes
         with its next step (out of the session's figures too), and the queue goes back
         to its card, for the rep to log the call again."""
-        if self.busy:
+        if self.busy or not self.loaded:
             return
-        undone = await self.backend.undo_and_tell(self.notify)
-        if undone is None:
-            return
-        call = undone.inverse.call if undone.inverse is not None else None
-        if call is not None and call.touchpoint_id is None and call.session_id == self.session_id:
-            self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
-            if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
-                del self.outcomes[undone.card_id]
-        shown = [entry.card.id for entry in self.entries]
-        if undone.card_id in shown:
-            self.index = shown.index(undone.card_id)
-        await self._advance(0)
+        self._undo(hold_keys(self))
+
+    @work(group="call")
+    async def _undo(self, release_keys: Callable[[], None]) -> None:
+        try:
+            undone = await self.backend.undo_and_tell(self.notify)
+            if undone is None:
+                return
+            call = undone.inverse.call if undone.inverse is not None else None
+            if (
+                call is not None
+                and call.touchpoint_id is None
+                and call.session_id == self.session_id
+            ):
+                self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
+                if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
+                    del self.outcomes[undone.card_id]
+            shown = [entry.card.id for entry in self.entries]
+            if undone.card_id in shown:
+                self.index = shown.index(undone.card_id)
+            await self._advance(0)
+        finally:
+            release_keys()
 
     def action_week(self) -> None:
         if self.week:
             self.notify("The queue already holds the next 7 days.", timeout=2)
             return
         self.week = True
-        self.load_queue(announce=True)
+        self.load_queue(hold_keys(self), announce=True)
 
     def action_toggle_everyone(self) -> None:
         self.everyone = not self.everyone
         self.notify("Everyone's cards" if self.everyone else "Only your cards", timeout=2)
-        self.load_queue(announce=True)
+        # "o" then "r…" typed at once: the call is on the card the queue shows by then.
+        self.load_queue(hold_keys(self), announce=True)
 
     @work(group="call")
     async def action_more(self) -> None:
@@ -682,11 +704,16 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.app.push_screen(CardScreen(self.backend, self.brief.card_id), self._refresh_brief)
 
     def _refresh_brief(self, _: object = None) -> None:
-        self._reshow()
+        # The card may have changed there: an outcome typed straight after waits for
+        # the brief (and the card's version) as it is now.
+        self._reshow(hold_keys(self))
 
     @work(group="call")
-    async def _reshow(self) -> None:
-        await self.show_current()
+    async def _reshow(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self.show_current()
+        finally:
+            release_keys()
 
     def action_end(self) -> None:
         if self.tally.calls:
