@@ -3,6 +3,7 @@ after each call, and how both look at 80x24 and 160x45."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from pipeline_tui.domain.drafts import Draft, DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.calls import CallQueueScreen, NextStepScreen
 from pipeline_tui.ui.screens.insight import InsightScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY
@@ -380,6 +383,34 @@ async def test_skip_back_and_a_note_without_leaving(
         assert "Halves no-shows." not in screen_text(app)
         await press(pilot, "space")
         assert "Halves no-shows." in screen_text(app)
+
+
+async def test_a_note_typed_with_its_kind_key_goes_into_the_editor(
+    seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`n`, then "gavoid churn" in one read: the editor showed "void churn", as the `a`
+    had gone to the queue underneath while the editor's draft was read, and left a "No
+    answer" dialog waiting there (an enter in it logs a call never made). The keys wait
+    for the editor."""
+    service, _ = seeded
+    read_draft = service.draft
+
+    def slow_draft(key: DraftKey) -> Draft | None:
+        time.sleep(0.2)  # a far server, or a busy one
+        return read_draft(key)
+
+    monkeypatch.setattr(service, "draft", slow_draft)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "n", *"gavoid churn")
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        assert editor.text == "avoid churn"
+        assert not any(isinstance(screen, NextStepScreen) for screen in app.screen_stack)
+        assert isinstance(app.screen_stack[-2], CallQueueScreen)
+        assert sessions(service) == []
 
 
 async def test_a_notes_markdown_reads_as_on_the_card_screen_not_as_marks(

@@ -682,19 +682,26 @@ class CallQueueScreen(seams.FullScreen[None]):
 
         def kind_chosen(kind: NoteKind | None) -> None:
             if kind is not None:
-                self._write_note(card_id, name, kind)
+                # Keys typed after "ng" wait for the editor, and go into it: not to the
+                # queue, where they are outcome keys.
+                self._write_note(card_id, name, kind, hold_keys(self))
 
         self.app.push_screen(NoteKindScreen(), kind_chosen)
 
     @work(group="call-note")
-    async def _write_note(self, card_id: int, name: str, kind: NoteKind) -> None:
+    async def _write_note(
+        self, card_id: int, name: str, kind: NoteKind, release_keys: Callable[[], None]
+    ) -> None:
         """The note editor, as the card screen opens it: what is typed is kept as a
         draft, and a draft kept before is offered back."""
         from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 
-        recorder = await recorder_for(self.backend, DraftKey.note(card_id, None, kind), None)
-        editor = NoteEditorScreen(self.backend, card_id, name, kind, None, recorder)
-        self.app.push_screen(editor, self._refresh_brief)
+        try:
+            recorder = await recorder_for(self.backend, DraftKey.note(card_id, None, kind), None)
+            editor = NoteEditorScreen(self.backend, card_id, name, kind, None, recorder)
+            self.app.push_screen(editor, self._refresh_brief)
+        finally:
+            release_keys()
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen
