@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from pipeline_tui.domain.drafts import Draft, DraftKey
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.drafts import DRAFT_DELAY_S
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.calls import CallQueueScreen, NextStepScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.insight import InsightScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
@@ -230,6 +232,55 @@ async def test_keys_typed_with_s_act_on_the_next_card(
         assert last_call(service, ids["Ann"])[2] == "Left a message"
         assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
         assert "3 of 4" in screen_text(app)
+
+
+STEP = "Send the signed contract to legal by noon"
+
+
+async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`r`, the next step typed, then the connection dropped: the words were in no
+    draft, and lost. As in every editor they are kept while typed (and at once when the
+    session ends), and offered back at the next `r`."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "r", *STEP)
+        assert isinstance(app.screen, NextStepScreen)
+        await pilot.pause(DRAFT_DELAY_S + 0.3)
+        await settle(pilot)
+        draft = service.draft(key)
+        assert draft is not None and draft.get("action") == STEP
+        # What the hang-up handler does: what was typed last is written at once.
+        await type_text(pilot, " today")
+        app.flush_drafts()
+        draft = service.draft(key)
+        assert draft is not None and draft.get("action") == f"{STEP} today"
+    assert sessions(service) == []  # the call was never logged
+
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, DraftOfferScreen)
+        shown = screen_text(app)
+        assert "Unsaved next action from" in shown and f"Next action: {STEP}" in shown
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.inputs["action"].value == f"{STEP} today"
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and ann.next_action == f"{STEP} today"
+        assert last_call(service, ids["Ann"])[2] == "Call: reached"
+        assert "Dev Patel" in screen_text(app)
+    assert service.draft(key) is None
 
 
 async def test_not_interested_then_a_key_typed_with_it_answers_the_question(

@@ -35,13 +35,13 @@ from pipeline_tui.domain.calls import (
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import Change
-from pipeline_tui.domain.drafts import DraftKey
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import recorder_for
+from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.note_text import note_lines
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -80,8 +80,11 @@ class NextStepScreen(NextActionScreen):
         save: SaveNextAction | None = None,
         read_theirs: ReadTheirs | None = None,
         release_keys: Callable[[], None] | None = None,
+        recorder: DraftRecorder | None = None,
     ) -> None:
-        super().__init__(title, action, due, today, save=save, read_theirs=read_theirs)
+        super().__init__(
+            title, action, due, today, save=save, read_theirs=read_theirs, recorder=recorder
+        )
         self.focus_due = focus_due
         self.release_keys = release_keys
 
@@ -456,19 +459,26 @@ class CallQueueScreen(seams.FullScreen[None]):
         # What is typed straight after the key is for the dialog it opens ("rSend
         # proposal"): the keys wait until the dialog takes them, instead of acting as
         # the queue's own keys.
-        release_keys = hold_keys(self)
         self.busy = True
+        self._ask(CallOutcome(value), brief, hold_keys(self))
+
+    @work(group="call")
+    async def _ask(
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+    ) -> None:
+        """Ask for the next step the outcome suggests. Nothing is written until the rep
+        confirms it: then the call, its count and the step are saved together; escape
+        records nothing."""
         try:
-            self._ask(CallOutcome(value), brief, release_keys)
+            await self._ask_for_step(outcome, brief, release_keys)
         except BaseException:
             self.busy = False
             release_keys()
             raise
 
-    def _ask(self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]) -> None:
-        """Ask for the next step the outcome suggests. Nothing is written until the rep
-        confirms it: then the call, its count and the step are saved together; escape
-        records nothing."""
+    async def _ask_for_step(
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+    ) -> None:
         name = clean_line(brief.name)
         step = suggested_next_step(outcome, self.backend.today())
         if step.offer_archive:
@@ -493,6 +503,10 @@ class CallQueueScreen(seams.FullScreen[None]):
             release_keys()  # the question takes the next key
             return
         version = brief.version
+        # What the rep types is kept as they type it, as in the card's own next-action
+        # dialog (the same draft: offered back there too), never lost to a hang-up.
+        key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
+        recorder = await recorder_for(self.backend, key, version)
 
         async def save(answer: NextAction) -> None:
             await self._log(outcome, brief, version, next_step=(answer.action, answer.due))
@@ -513,6 +527,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             save=save,
             read_theirs=read_theirs,
             release_keys=release_keys,
+            recorder=recorder,
         )
         self.app.push_screen(dialog, self._step_answered)
 
