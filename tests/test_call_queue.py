@@ -411,6 +411,41 @@ async def test_u_undoes_the_last_call_logged_with_its_next_step(
         assert "Eve" in screen_text(app) and "0 called" in screen_text(app)
 
 
+async def test_shift_u_redoes_what_u_took_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Everywhere else `U` redoes what `u` took back; in the queue it did nothing. A call
+    undone is logged again, with its next step and its count, and the queue moves on
+    from the card as when the call was first logged. The keys help lists it."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "U")
+        assert "Nothing to redo." in notification_messages(app)
+
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        logged = service.card(ids["Ann"])
+        await press(pilot, "u")
+        assert "1 of 4" in screen_text(app) and "0 called" in screen_text(app)
+        await press(pilot, "U")
+        assert "Redid: Call to Ann Okafor: voicemail" in notification_messages(app)
+        ann = service.card(ids["Ann"])
+        assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: voicemail")
+        assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
+        assert len(ann.touchpoints) == len(logged.touchpoints)
+        assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
+        shown = screen_text(app)
+        assert "2 of 4" in shown and "Dev Patel" in shown and "1 called" in shown
+        await press(pilot, "b")
+        assert "✓ called: voicemail" in screen_text(app)
+
+        await press(pilot, "question_mark")
+        assert "Redo what undo took back" in screen_text(app)
+
+
 async def test_skip_back_and_a_note_without_leaving(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

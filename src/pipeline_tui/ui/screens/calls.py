@@ -4,13 +4,13 @@ One card at a time, each with its brief: the activity that is due, the latest re
 notes, the questions qualification still needs answered, the last touchpoints, who
 referred them, and how to reach them. One key gives the call's outcome and asks for the
 next step (suggested by the outcome); confirmed, the call is logged as a touchpoint with
-that step, and the queue moves on (escape logs nothing; `u` undoes the call). The
-session's figures are kept for the next morning's stand-up.
+that step, and the queue moves on (escape logs nothing; `u` undoes the call, `U` redoes
+it). The session's figures are kept for the next morning's stand-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from textual import work
@@ -34,7 +34,7 @@ from pipeline_tui.domain.calls import (
     QueueEntry,
     suggested_next_step,
 )
-from pipeline_tui.domain.cards import Change
+from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
@@ -136,6 +136,14 @@ class CallQueueScreen(seams.FullScreen[None]):
             show=False,
             tooltip="Undo the last change: a call logged, with its next step",
             id="calls.undo",
+        ),
+        Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back: a call, logged again with its step",
+            id="calls.redo",
         ),
         Binding(
             "w", "week", "Week", tooltip="Add the calls due in the next 7 days", id="calls.week"
@@ -633,28 +641,44 @@ class CallQueueScreen(seams.FullScreen[None]):
         """As `u` on the board: the newest change undone, named. A call logged here goes
         with its next step (out of the session's figures too), and the queue goes back
         to its card, for the rep to log the call again."""
+        self._revert(self.backend.undo_and_tell)
+
+    def action_redo(self) -> None:
+        """As `U` on the board: what `u` took back, put back. A call of this session is
+        logged again (and counted again), and the queue moves on from its card, as when
+        the call was first logged."""
+        self._revert(self.backend.redo_and_tell)
+
+    def _revert(self, step: Callable[[Callable[..., object]], Awaitable[Undone | None]]) -> None:
         if self.busy or not self.loaded:
             return
-        self._undo(hold_keys(self))
+        self._reverted(step, hold_keys(self))
 
     @work(group="call")
-    async def _undo(self, release_keys: Callable[[], None]) -> None:
+    async def _reverted(
+        self,
+        step: Callable[[Callable[..., object]], Awaitable[Undone | None]],
+        release_keys: Callable[[], None],
+    ) -> None:
         try:
-            undone = await self.backend.undo_and_tell(self.notify)
-            if undone is None:
+            done = await step(self.notify)
+            if done is None:
                 return
-            call = undone.inverse.call if undone.inverse is not None else None
-            if (
-                call is not None
-                and call.touchpoint_id is None
-                and call.session_id == self.session_id
-            ):
-                self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
-                if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
-                    del self.outcomes[undone.card_id]
+            call = done.inverse.call if done.inverse is not None else None
+            again = False
+            if call is not None and call.session_id == self.session_id:
+                outcome = CallOutcome(call.outcome)
+                # The record that would do the other: no touchpoint once taken back.
+                again = call.touchpoint_id is not None
+                self.tally = self.tally.plus(outcome, 1 if again else -1)
+                if again:
+                    self.outcomes[done.card_id] = outcome
+                    self.skipped.discard(done.card_id)
+                elif self.outcomes.get(done.card_id) is outcome:
+                    del self.outcomes[done.card_id]
             shown = [entry.card.id for entry in self.entries]
-            if undone.card_id in shown:
-                self.index = shown.index(undone.card_id)
+            if done.card_id in shown:
+                self.index = shown.index(done.card_id) + (1 if again else 0)
             await self._advance(0)
         finally:
             release_keys()
