@@ -3,6 +3,7 @@ after each call, and how both look at 80x24 and 160x45."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -11,12 +12,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.drafts import DRAFT_DELAY_S
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.calls import CallQueueScreen, NextStepScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.insight import InsightScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY
@@ -156,6 +161,128 @@ async def test_what_is_typed_with_the_outcome_key_goes_into_its_dialog(
         assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
 
 
+def stages(service: PipelineService, ids: dict[str, int]) -> dict[str, object]:
+    return {
+        name: (summary.stage if (summary := service.summary(card_id)) else None)
+        for name, card_id in ids.items()
+    }
+
+
+async def test_keys_typed_with_c_wait_for_the_queue_then_act_in_order(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`c` and "rbudget ok<tab>fri<enter>" in one read: the queue was still reading, so
+    the `r` was dropped, the `u` of "budget" undid the move made before on the board,
+    `o` switched to everyone's cards, space opened the whole notes, the `r` of "fri"
+    opened the dialog that took the `i`, and enter saved "i" as the next step. The keys
+    wait for the queue, then act on it in the order typed."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = stages(service, ids)
+        await press(pilot, "l", "l", "L")  # a client moved on, for `u` to find
+        moved = stages(service, ids)
+        assert moved != before
+        await burst(pilot, "c", *"rbudget ok", "tab", *"fri", "enter")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert stages(service, ids) == moved  # nothing undone
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and (ann.next_action, ann.next_action_due) == ("budget ok", day(4))
+        assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: reached")
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+        dev = service.summary(ids["Dev"])
+        assert dev is not None and dev.next_action == "Email the route guide"
+        shown = screen_text(app)
+        assert "2 of 4" in shown and "Dev Patel" in shown and "(mine)" in shown
+
+
+async def test_keys_typed_with_o_wait_for_everyones_queue(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """At the end of the queue, `o` and "rCall back Friday<enter>" in one read: every
+    key after `o` fell on the summary (no card yet) and was lost. They wait for the
+    cards `o` brings in, and the call is logged on the first of them."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "s", "s", "s", "s")
+        assert "End of the queue" in screen_text(app)
+        await burst(pilot, "o", *"rCall back Friday", "enter")
+        assert isinstance(app.screen, CallQueueScreen)
+        hana = service.summary(ids["Hana"])
+        assert hana is not None and hana.next_action == "Call back Friday"
+        assert last_call(service, ids["Hana"])[2] == "Call: reached"
+        assert sessions(service) == [("sam", 1, 0, 0, 0, 0)]
+
+
+async def test_keys_typed_with_s_act_on_the_next_card(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`s` and "v<enter>" in one read: the next card's brief was still being read, so
+    `v` found the card skipped and was dropped. It logs the call on the card `s` shows."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "s", "v", "enter")
+        assert last_call(service, ids["Dev"])[2] == "Call: voicemail"
+        assert last_call(service, ids["Ann"])[2] == "Left a message"
+        assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
+        assert "3 of 4" in screen_text(app)
+
+
+STEP = "Send the signed contract to legal by noon"
+
+
+async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`r`, the next step typed, then the connection dropped: the words were in no
+    draft, and lost. As in every editor they are kept while typed (and at once when the
+    session ends), and offered back at the next `r`."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "r", *STEP)
+        assert isinstance(app.screen, NextStepScreen)
+        await pilot.pause(DRAFT_DELAY_S + 0.3)
+        await settle(pilot)
+        draft = service.draft(key)
+        assert draft is not None and draft.get("action") == STEP
+        # What the hang-up handler does: what was typed last is written at once.
+        await type_text(pilot, " today")
+        app.flush_drafts()
+        draft = service.draft(key)
+        assert draft is not None and draft.get("action") == f"{STEP} today"
+    assert sessions(service) == []  # the call was never logged
+
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, DraftOfferScreen)
+        shown = screen_text(app)
+        assert "Unsaved next action from" in shown and f"Next action: {STEP}" in shown
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.inputs["action"].value == f"{STEP} today"
+        await tap(pilot, "enter")
+        await settle(pilot)
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and ann.next_action == f"{STEP} today"
+        assert last_call(service, ids["Ann"])[2] == "Call: reached"
+        assert "Dev Patel" in screen_text(app)
+    assert service.draft(key) is None
+
+
 async def test_not_interested_then_a_key_typed_with_it_answers_the_question(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:
@@ -284,6 +411,41 @@ async def test_u_undoes_the_last_call_logged_with_its_next_step(
         assert "Eve" in screen_text(app) and "0 called" in screen_text(app)
 
 
+async def test_shift_u_redoes_what_u_took_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Everywhere else `U` redoes what `u` took back; in the queue it did nothing. A call
+    undone is logged again, with its next step and its count, and the queue moves on
+    from the card as when the call was first logged. The keys help lists it."""
+    service, ids = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await press(pilot, "U")
+        assert "Nothing to redo." in notification_messages(app)
+
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        logged = service.card(ids["Ann"])
+        await press(pilot, "u")
+        assert "1 of 4" in screen_text(app) and "0 called" in screen_text(app)
+        await press(pilot, "U")
+        assert "Redid: Call to Ann Okafor: voicemail" in notification_messages(app)
+        ann = service.card(ids["Ann"])
+        assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: voicemail")
+        assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
+        assert len(ann.touchpoints) == len(logged.touchpoints)
+        assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
+        shown = screen_text(app)
+        assert "2 of 4" in shown and "Dev Patel" in shown and "1 called" in shown
+        await press(pilot, "b")
+        assert "✓ called: voicemail" in screen_text(app)
+
+        await press(pilot, "question_mark")
+        assert "Redo what undo took back" in screen_text(app)
+
+
 async def test_skip_back_and_a_note_without_leaving(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:
@@ -307,6 +469,34 @@ async def test_skip_back_and_a_note_without_leaving(
         assert "Halves no-shows." not in screen_text(app)
         await press(pilot, "space")
         assert "Halves no-shows." in screen_text(app)
+
+
+async def test_a_note_typed_with_its_kind_key_goes_into_the_editor(
+    seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`n`, then "gavoid churn" in one read: the editor showed "void churn", as the `a`
+    had gone to the queue underneath while the editor's draft was read, and left a "No
+    answer" dialog waiting there (an enter in it logs a call never made). The keys wait
+    for the editor."""
+    service, _ = seeded
+    read_draft = service.draft
+
+    def slow_draft(key: DraftKey) -> Draft | None:
+        time.sleep(0.2)  # a far server, or a busy one
+        return read_draft(key)
+
+    monkeypatch.setattr(service, "draft", slow_draft)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "n", *"gavoid churn")
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        assert editor.text == "avoid churn"
+        assert not any(isinstance(screen, NextStepScreen) for screen in app.screen_stack)
+        assert isinstance(app.screen_stack[-2], CallQueueScreen)
+        assert sessions(service) == []
 
 
 async def test_a_notes_markdown_reads_as_on_the_card_screen_not_as_marks(

@@ -4,13 +4,13 @@ One card at a time, each with its brief: the activity that is due, the latest re
 notes, the questions qualification still needs answered, the last touchpoints, who
 referred them, and how to reach them. One key gives the call's outcome and asks for the
 next step (suggested by the outcome); confirmed, the call is logged as a touchpoint with
-that step, and the queue moves on (escape logs nothing; `u` undoes the call). The
-session's figures are kept for the next morning's stand-up.
+that step, and the queue moves on (escape logs nothing; `u` undoes the call, `U` redoes
+it). The session's figures are kept for the next morning's stand-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from textual import work
@@ -34,14 +34,14 @@ from pipeline_tui.domain.calls import (
     QueueEntry,
     suggested_next_step,
 )
-from pipeline_tui.domain.cards import Change
-from pipeline_tui.domain.drafts import DraftKey
+from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import recorder_for
+from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.note_text import note_lines
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -80,8 +80,11 @@ class NextStepScreen(NextActionScreen):
         save: SaveNextAction | None = None,
         read_theirs: ReadTheirs | None = None,
         release_keys: Callable[[], None] | None = None,
+        recorder: DraftRecorder | None = None,
     ) -> None:
-        super().__init__(title, action, due, today, save=save, read_theirs=read_theirs)
+        super().__init__(
+            title, action, due, today, save=save, read_theirs=read_theirs, recorder=recorder
+        )
         self.focus_due = focus_due
         self.release_keys = release_keys
 
@@ -135,6 +138,14 @@ class CallQueueScreen(seams.FullScreen[None]):
             id="calls.undo",
         ),
         Binding(
+            "U",
+            "redo",
+            "Redo",
+            show=False,
+            tooltip="Redo what undo took back: a call, logged again with its step",
+            id="calls.redo",
+        ),
+        Binding(
             "w", "week", "Week", tooltip="Add the calls due in the next 7 days", id="calls.week"
         ),
         Binding("space", "more", "More", tooltip="Whole notes / first lines", id="calls.more"),
@@ -185,7 +196,8 @@ class CallQueueScreen(seams.FullScreen[None]):
     def on_mount(self) -> None:
         self.title = "Call queue"
         self.query_one("#summary").display = False
-        self.load_queue()
+        # "c" then "rSend proposal" typed at once: the keys wait for the card they act on.
+        self.load_queue(hold_keys(self))
 
     # The queue ---------------------------------------------------------------------------
 
@@ -198,9 +210,19 @@ class CallQueueScreen(seams.FullScreen[None]):
         return self.loaded and self.index >= len(self.entries)
 
     @work(group="queue", exclusive=True)
-    async def load_queue(self, *, announce: bool = False) -> None:
+    async def load_queue(
+        self, release_keys: Callable[[], None] | None = None, *, announce: bool = False
+    ) -> None:
         """Read the queue and merge it in: the cards already reached stay as they are,
-        what lies ahead is replaced by what is due now."""
+        what lies ahead is replaced by what is due now. `release_keys` lets go of the
+        keys typed meanwhile once the card they act on is shown."""
+        try:
+            await self._load_queue(announce=announce)
+        finally:
+            if release_keys is not None:
+                release_keys()
+
+    async def _load_queue(self, *, announce: bool) -> None:
         try:
             entries = await self.backend.run(
                 self.backend.service.call_queue,
@@ -445,19 +467,26 @@ class CallQueueScreen(seams.FullScreen[None]):
         # What is typed straight after the key is for the dialog it opens ("rSend
         # proposal"): the keys wait until the dialog takes them, instead of acting as
         # the queue's own keys.
-        release_keys = hold_keys(self)
         self.busy = True
+        self._ask(CallOutcome(value), brief, hold_keys(self))
+
+    @work(group="call")
+    async def _ask(
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+    ) -> None:
+        """Ask for the next step the outcome suggests. Nothing is written until the rep
+        confirms it: then the call, its count and the step are saved together; escape
+        records nothing."""
         try:
-            self._ask(CallOutcome(value), brief, release_keys)
+            await self._ask_for_step(outcome, brief, release_keys)
         except BaseException:
             self.busy = False
             release_keys()
             raise
 
-    def _ask(self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]) -> None:
-        """Ask for the next step the outcome suggests. Nothing is written until the rep
-        confirms it: then the call, its count and the step are saved together; escape
-        records nothing."""
+    async def _ask_for_step(
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+    ) -> None:
         name = clean_line(brief.name)
         step = suggested_next_step(outcome, self.backend.today())
         if step.offer_archive:
@@ -482,6 +511,10 @@ class CallQueueScreen(seams.FullScreen[None]):
             release_keys()  # the question takes the next key
             return
         version = brief.version
+        # What the rep types is kept as they type it, as in the card's own next-action
+        # dialog (the same draft: offered back there too), never lost to a hang-up.
+        key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
+        recorder = await recorder_for(self.backend, key, version)
 
         async def save(answer: NextAction) -> None:
             await self._log(outcome, brief, version, next_step=(answer.action, answer.due))
@@ -502,18 +535,21 @@ class CallQueueScreen(seams.FullScreen[None]):
             save=save,
             read_theirs=read_theirs,
             release_keys=release_keys,
+            recorder=recorder,
         )
         self.app.push_screen(dialog, self._step_answered)
 
     def _step_answered(self, answer: NextAction | None) -> None:
         self.busy = False
         if answer is not None:  # saved with the call: on to the next card
-            self._next_card(hold_keys(self))
+            self._go(1, hold_keys(self))
 
     @work(group="call")
-    async def _next_card(self, release_keys: Callable[[], None]) -> None:
+    async def _go(self, step: int, release_keys: Callable[[], None]) -> None:
+        """On to another card; the keys typed meanwhile wait for its brief, which they
+        act on (`s` then `v`: the call is the next card's)."""
         try:
-            await self._advance()
+            await self._advance(step)
         finally:
             release_keys()
 
@@ -585,55 +621,80 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.busy = False
             release_keys()
 
-    @work(group="call")
-    async def action_skip(self) -> None:
+    def action_skip(self) -> None:
         entry = self.current
         if self.busy or entry is None:
             return
         if entry.card.id not in self.outcomes:
             self.skipped.add(entry.card.id)
-        await self._advance()
+        self._go(1, hold_keys(self))
 
-    @work(group="call")
-    async def action_back(self) -> None:
+    def action_back(self) -> None:
         if self.busy:
             return
         if self.index == 0:
             self.notify("This is the first card.", timeout=2)
             return
-        await self._advance(-1)
+        self._go(-1, hold_keys(self))
 
-    @work(group="call")
-    async def action_undo(self) -> None:
+    def action_undo(self) -> None:
         """As `u` on the board: the newest change undone, named. A call logged here goes
         with its next step (out of the session's figures too), and the queue goes back
         to its card, for the rep to log the call again."""
-        if self.busy:
+        self._revert(self.backend.undo_and_tell)
+
+    def action_redo(self) -> None:
+        """As `U` on the board: what `u` took back, put back. A call of this session is
+        logged again (and counted again), and the queue moves on from its card, as when
+        the call was first logged."""
+        self._revert(self.backend.redo_and_tell)
+
+    def _revert(self, step: Callable[[Callable[..., object]], Awaitable[Undone | None]]) -> None:
+        if self.busy or not self.loaded:
             return
-        undone = await self.backend.undo_and_tell(self.notify)
-        if undone is None:
-            return
-        call = undone.inverse.call if undone.inverse is not None else None
-        if call is not None and call.touchpoint_id is None and call.session_id == self.session_id:
-            self.tally = self.tally.plus(CallOutcome(call.outcome), -1)
-            if self.outcomes.get(undone.card_id) is CallOutcome(call.outcome):
-                del self.outcomes[undone.card_id]
-        shown = [entry.card.id for entry in self.entries]
-        if undone.card_id in shown:
-            self.index = shown.index(undone.card_id)
-        await self._advance(0)
+        self._reverted(step, hold_keys(self))
+
+    @work(group="call")
+    async def _reverted(
+        self,
+        step: Callable[[Callable[..., object]], Awaitable[Undone | None]],
+        release_keys: Callable[[], None],
+    ) -> None:
+        try:
+            done = await step(self.notify)
+            if done is None:
+                return
+            call = done.inverse.call if done.inverse is not None else None
+            again = False
+            if call is not None and call.session_id == self.session_id:
+                outcome = CallOutcome(call.outcome)
+                # The record that would do the other: no touchpoint once taken back.
+                again = call.touchpoint_id is not None
+                self.tally = self.tally.plus(outcome, 1 if again else -1)
+                if again:
+                    self.outcomes[done.card_id] = outcome
+                    self.skipped.discard(done.card_id)
+                elif self.outcomes.get(done.card_id) is outcome:
+                    del self.outcomes[done.card_id]
+            shown = [entry.card.id for entry in self.entries]
+            if done.card_id in shown:
+                self.index = shown.index(done.card_id) + (1 if again else 0)
+            await self._advance(0)
+        finally:
+            release_keys()
 
     def action_week(self) -> None:
         if self.week:
             self.notify("The queue already holds the next 7 days.", timeout=2)
             return
         self.week = True
-        self.load_queue(announce=True)
+        self.load_queue(hold_keys(self), announce=True)
 
     def action_toggle_everyone(self) -> None:
         self.everyone = not self.everyone
         self.notify("Everyone's cards" if self.everyone else "Only your cards", timeout=2)
-        self.load_queue(announce=True)
+        # "o" then "r…" typed at once: the call is on the card the queue shows by then.
+        self.load_queue(hold_keys(self), announce=True)
 
     @work(group="call")
     async def action_more(self) -> None:
@@ -660,19 +721,26 @@ class CallQueueScreen(seams.FullScreen[None]):
 
         def kind_chosen(kind: NoteKind | None) -> None:
             if kind is not None:
-                self._write_note(card_id, name, kind)
+                # Keys typed after "ng" wait for the editor, and go into it: not to the
+                # queue, where they are outcome keys.
+                self._write_note(card_id, name, kind, hold_keys(self))
 
         self.app.push_screen(NoteKindScreen(), kind_chosen)
 
     @work(group="call-note")
-    async def _write_note(self, card_id: int, name: str, kind: NoteKind) -> None:
+    async def _write_note(
+        self, card_id: int, name: str, kind: NoteKind, release_keys: Callable[[], None]
+    ) -> None:
         """The note editor, as the card screen opens it: what is typed is kept as a
         draft, and a draft kept before is offered back."""
         from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 
-        recorder = await recorder_for(self.backend, DraftKey.note(card_id, None, kind), None)
-        editor = NoteEditorScreen(self.backend, card_id, name, kind, None, recorder)
-        self.app.push_screen(editor, self._refresh_brief)
+        try:
+            recorder = await recorder_for(self.backend, DraftKey.note(card_id, None, kind), None)
+            editor = NoteEditorScreen(self.backend, card_id, name, kind, None, recorder)
+            self.app.push_screen(editor, self._refresh_brief)
+        finally:
+            release_keys()
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen
@@ -682,11 +750,16 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.app.push_screen(CardScreen(self.backend, self.brief.card_id), self._refresh_brief)
 
     def _refresh_brief(self, _: object = None) -> None:
-        self._reshow()
+        # The card may have changed there: an outcome typed straight after waits for
+        # the brief (and the card's version) as it is now.
+        self._reshow(hold_keys(self))
 
     @work(group="call")
-    async def _reshow(self) -> None:
-        await self.show_current()
+    async def _reshow(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self.show_current()
+        finally:
+            release_keys()
 
     def action_end(self) -> None:
         if self.tally.calls:
