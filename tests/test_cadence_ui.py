@@ -51,7 +51,8 @@ async def test_moving_a_card_to_client_shows_its_cadence_on_the_card(
             TODAY + timedelta(days=23),
         )
         assert "Client cadence step 2 of 3 (the next action)" in screen_text(app)
-        assert service.card(card).touchpoints[0].kind is TouchpointKind.CALL
+        # Offered as the week's x and `pipeline-tui done` log it: a client's check-in.
+        assert service.card(card).touchpoints[0].kind is TouchpointKind.FOLLOW_UP
 
 
 async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(

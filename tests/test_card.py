@@ -249,7 +249,8 @@ async def test_set_next_action_then_mark_it_done(service: PipelineService, ada: 
 
         await press(pilot, "x")
         assert isinstance(app.screen, TouchpointScreen)
-        await press(pilot, "down", "enter")  # from the default, Call, to Email
+        assert "▶ Email" in screen_text(app)  # "Send ...": an email, as offered
+        await press(pilot, "enter")  # on to what happened
         await press(pilot, "enter")  # keep the prefilled summary
         card = service.card(ada)
         assert card.summary.next_action == ""

@@ -141,7 +141,8 @@ async def test_x_marks_the_highlighted_activity_done_then_asks_whats_next(
         await press(pilot, "x")
         assert isinstance(app.screen, TouchpointScreen)
         assert "Done: Send the proposal" in screen_text(app)
-        await press(pilot, "down", "enter")  # from the default, Call, to Email
+        assert "▶ Email" in screen_text(app)  # "Send ...": an email, as offered
+        await press(pilot, "enter")  # on to what happened
         await press(pilot, "enter")  # keep the prefilled summary
         assert isinstance(app.screen, NextActionScreen)  # asks for the next step at once
         assert "What's the next step?" in screen_text(app)
@@ -299,3 +300,65 @@ async def test_the_stand_up_lists_a_later_step_coming_up_and_x_marks_that_one_do
         assert open_steps(service, ann) == [("call", "Call the CFO", TUESDAY)]
         assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Send the proposal"]
         assert "COMING UP THIS WEEK · 1" in screen_text(app)
+
+
+# Done logs what the activity was -----------------------------------------------------------
+
+
+async def test_x_on_an_email_scheduled_with_f_logs_an_email_not_a_call(
+    service: PipelineService,
+) -> None:
+    """`x` offered Call whatever the step was, and ctrl+s logged the email as a call;
+    the week's `x` and `pipeline-tui done` logged it as an email."""
+    bea = service.add_card(CardDraft("Bea Cole", "Bricks"), Stage.LEAD).card_id
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        await press(pilot, "f")
+        await type_text(pilot, "Email the deck")
+        await press(pilot, "tab")
+        await type_text(pilot, "mon")
+        await press(pilot, "tab")
+        await type_text(pilot, "10:00")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert [a.kind for a in service.activities(bea)] == [ActivityKind.EMAIL]
+        await tap(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "▶ Email" in screen_text(app)
+        await tap(pilot, "ctrl+s")
+        assert isinstance(app.screen, NextActionScreen)
+    assert [t.kind for t in service.card(bea).touchpoints] == [TouchpointKind.EMAIL]
+
+
+@pytest.mark.parametrize(
+    ("stage", "kind", "text", "logged"),
+    [
+        # The kind the rep gave the step, though its words name none.
+        (Stage.LEAD, ActivityKind.MEETING, "Pricing review", TouchpointKind.MEETING),
+        (Stage.LEAD, ActivityKind.CALL, "Budget check", TouchpointKind.CALL),
+        # A task: what its words say, as `pipeline-tui done` reads them.
+        (Stage.CLIENT, ActivityKind.TASK, "Follow up on the install", TouchpointKind.FOLLOW_UP),
+        (Stage.LEAD, ActivityKind.TASK, "Follow up on the install", TouchpointKind.CONVERSATION),
+    ],
+)
+async def test_x_offers_the_kind_the_activity_was(
+    service: PipelineService,
+    stage: Stage,
+    kind: ActivityKind,
+    text: str,
+    logged: TouchpointKind,
+) -> None:
+    bea = service.add_card(CardDraft("Bea Cole", "Bricks"), stage).card_id
+    service.add_activity(bea, kind, text, TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        if stage is not Stage.LEAD:
+            await press(pilot, "l", "l")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        await tap(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert f"▶ {logged.label}" in screen_text(app)
+        await tap(pilot, "ctrl+s")
+        assert isinstance(app.screen, NextActionScreen)
+    assert [t.kind for t in service.card(bea).touchpoints] == [logged]

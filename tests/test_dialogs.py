@@ -20,10 +20,22 @@ from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.archived import ArchivedScreen
 from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
 from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
-from tests.pilot import focused_card_name, press, running, screen_text, settle, tap, type_text
+from tests.conftest import TODAY
+from tests.pilot import (
+    burst,
+    focused_card_name,
+    press,
+    running,
+    screen_text,
+    settle,
+    tap,
+    type_text,
+    wait_for,
+)
 
 
 def marked(app_text: str) -> list[str]:
@@ -112,6 +124,69 @@ async def test_checklist_letters_still_answer_and_the_free_ones_jump(
     assert answers["values and goals align"] is Answer.YES
     assert answers["has a track record of following through"] is Answer.NO
     assert answers["can afford it"] is Answer.UNKNOWN
+
+
+# Enter on the kinds, then what happened, in one read ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "keys", "kind", "summary"),
+    [
+        # The first letter went to the kinds: "alled her back", and "s" picked Social.
+        ("card", ["t", "enter"], TouchpointKind.CALL, "Called her back"),
+        ("card", ["t", "enter"], TouchpointKind.CALL, "sent the deck"),
+        ("card", ["enter"], TouchpointKind.CALL, "met for [b]coffee[/b]"),
+        ("board", ["t", "enter"], TouchpointKind.CALL, "met for [b]coffee[/b]"),
+        ("board", ["enter"], TouchpointKind.CALL, "emailed the brochure"),
+    ],
+)
+async def test_every_key_after_enter_on_the_kinds_goes_into_what_happened(
+    service: PipelineService,
+    ada: int,
+    where: str,
+    keys: list[str],
+    kind: TouchpointKind,
+    summary: str,
+) -> None:
+    """Over SSH "t", enter and the line arrive in one read (or enter and the line, `t`
+    sent on its own): the hint says "enter next", and every letter after it is the
+    line's, even one that starts a kind (s, m, c, e)."""
+    async with running(service, (80, 24)) as (app, pilot):
+        if where == "card":
+            await press(pilot, "enter")
+            assert isinstance(app.screen, CardScreen)
+        if keys[0] != "t":
+            await tap(pilot, "t")
+            assert isinstance(app.screen, TouchpointScreen)
+        await burst(pilot, *keys, *summary, "enter", dialog=True)
+        await wait_for(
+            pilot, lambda: service.card(ada).touchpoints, "the touchpoint saved", dialog=True
+        )
+        assert not isinstance(app.screen, TouchpointScreen)
+    assert [(t.kind, t.summary) for t in service.card(ada).touchpoints] == [(kind, summary)]
+
+
+async def test_after_x_on_the_card_enter_on_the_kinds_and_the_words_go_into_what(
+    service: PipelineService, ada: int
+) -> None:
+    """`x` (Done) opens the same dialog, its line filled in: what is typed after enter
+    on the kinds is added to it, not taken by the kinds."""
+    service.schedule_next(ada, "Call Ada back", TODAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        await tap(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        await burst(pilot, "enter", *"; sent the deck", "enter", dialog=True)
+        await wait_for(
+            pilot, lambda: service.card(ada).touchpoints, "the touchpoint saved", dialog=True
+        )
+        assert isinstance(app.screen, NextActionScreen)  # what's next, as always after x
+    [touchpoint] = service.card(ada).touchpoints
+    assert (touchpoint.kind, touchpoint.summary) == (
+        TouchpointKind.CALL,
+        "Done: Call Ada back; sent the deck",
+    )
 
 
 # Tabbing into a field --------------------------------------------------------------------

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline_tui.domain.agenda import kind_for_action
+from pipeline_tui.domain.agenda import kind_for_action, kind_for_activity
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
 from pipeline_tui.domain.dates import DueDateError, describe_due, parse_due
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line, clean_text, split_tags
 from tests.conftest import TODAY
@@ -466,3 +467,14 @@ def test_a_follow_up_is_after_a_sale_only_with_a_client() -> None:
     for stage in (Stage.LEAD, Stage.PROSPECT):
         assert kind_for_action("Follow up on the proposal", stage) is TouchpointKind.CONVERSATION
     assert kind_for_action("Call Ann back", Stage.LEAD) is TouchpointKind.CALL
+
+
+def test_a_step_done_is_logged_as_its_own_kind_else_as_its_words_say() -> None:
+    assert kind_for_activity(ActivityKind.MEETING, "Pricing review") is TouchpointKind.MEETING
+    assert kind_for_activity(ActivityKind.EMAIL, "Call Ann") is TouchpointKind.EMAIL
+    follow_up = "Follow up on the install"
+    assert kind_for_activity(ActivityKind.TASK, follow_up, Stage.CLIENT) is TouchpointKind.FOLLOW_UP
+    assert (
+        kind_for_activity(ActivityKind.TASK, follow_up, Stage.LEAD) is TouchpointKind.CONVERSATION
+    )
+    assert kind_for_activity(None, "Send the deck") is TouchpointKind.EMAIL

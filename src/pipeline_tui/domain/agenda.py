@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 
 DEFAULT_DAYS = 7
@@ -115,3 +116,15 @@ def kind_for_action(action: str, stage: Stage | None = None) -> TouchpointKind:
     if kind is TouchpointKind.FOLLOW_UP and stage not in (None, Stage.CLIENT, Stage.REPEAT):
         return TouchpointKind.CONVERSATION
     return kind
+
+
+def kind_for_activity(
+    kind: ActivityKind | None, action: str, stage: Stage | None = None
+) -> TouchpointKind:
+    """The touchpoint doing a scheduled step most likely was: the step's own kind when
+    it is one (a call, an email, a meeting), else what its words say (kind_for_action).
+    A step scheduled with a kind its words do not name ("Pricing review", a meeting)
+    is logged as that kind; a task or research, as its words read."""
+    if kind is not None and kind.touchpoint is not TouchpointKind.CONVERSATION:
+        return kind.touchpoint
+    return kind_for_action(action, stage)

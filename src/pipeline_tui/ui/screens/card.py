@@ -29,6 +29,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import OptionList, Static
 
+from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
@@ -906,10 +907,13 @@ class CardScreen(seams.FullScreen[None]):
             )
 
         def open_screen(recorder: DraftRecorder) -> None:
+            # Offered as the week's `x` and `pipeline-tui done` log it, not always a call.
+            stage = self.card.summary.stage if self.card is not None else None
             screen = TouchpointScreen(
                 f"Done: {clean_line(action)}",
                 self.backend.today,
                 summary=clip("touchpoint_summary", f"Done: {clean_line(action)}"),
+                kind=kind_for_activity(activity.kind, action, stage),
                 save=complete,
                 recorder=recorder,
             )

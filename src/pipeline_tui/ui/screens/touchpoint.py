@@ -185,6 +185,23 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
     def _kind_chosen(self) -> None:
         self.summary_input.focus()
 
+    # Enter -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Enter on the kinds goes on to "What" as the key arrives (SUBMIT_AT_ONCE), not
+        # when the list's selection comes up to the screen: by then the key order had
+        # handed the next key to the kinds, and "t, enter, Called her back" in one read
+        # saved "alled her back" (an "s" even picked Social).
+        if action == "submit_at_once" and self.focused is self.kinds:
+            return True
+        return super().check_action(action, parameters)
+
+    def action_submit_at_once(self) -> None:
+        if self.focused is self.kinds:
+            self._kind_chosen()
+        else:
+            self.submit_field()
+
     # Saving ------------------------------------------------------------------------------
 
     def submit_field(self) -> None:
