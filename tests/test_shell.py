@@ -4,6 +4,7 @@ agenda, and add's duplicate check and first touchpoint. Each is run as a rep run
 
 from __future__ import annotations
 
+import io
 import json
 import stat
 import subprocess
@@ -213,7 +214,6 @@ def test_note_from_the_command_line_and_from_stdin(
         capsys, pipeline, "note", "okafor", "--kind", "problem", "Quotes", "take", "a", "week"
     )
     assert (code, out) == (0, "Added a problem note to Ann Okafor (note 1).\n")
-    import io
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("# Goals\n\nA second site by spring.\n"))
     code, out, _ = run(capsys, pipeline, "note", "ben", "-k", "goal", "-")
@@ -223,6 +223,39 @@ def test_note_from_the_command_line_and_from_stdin(
         NoteKind.PROBLEM: "Quotes take a week",
         NoteKind.GOAL: "# Goals\n\nA second site by spring.",
     }
+
+
+class _Terminal(io.StringIO):
+    """stdin as a terminal: the editor is opened only from one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+
+
+def test_note_without_text_and_no_terminal_says_how_to_give_it(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From a script or a pipe there is no terminal for the editor: vi printed "Output
+    is not to a terminal" and exited 1, and no note was written, with no word why."""
+    ran = tmp_path / "ran"
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _fake_editor(tmp_path, f"touch {ran}\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = run(capsys, pipeline, "note", "ben")
+    assert out == ""
+    assert one_line_error(code, err) == (
+        "pipeline-tui: error: No note given, and no terminal to write one in your editor: "
+        "give its words, or - to read it from stdin."
+    )
+    assert not ran.exists() and service_for(pipeline).card(3).notes == ()
 
 
 def _fake_editor(tmp_path: Path, script: str) -> str:
@@ -237,6 +270,7 @@ def test_note_without_text_opens_the_editor(
     pipeline: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    at_a_terminal: None,
 ) -> None:
     # The editor is given one file name, as git gives it; it writes the note there.
     seen = tmp_path / "seen"
@@ -259,6 +293,7 @@ def test_visual_wins_over_editor_and_takes_arguments(
     pipeline: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    at_a_terminal: None,
 ) -> None:
     editor = _fake_editor(tmp_path, '[ "$1" = "--wait" ] || exit 9\nprintf "waited" > "$2"\n')
     monkeypatch.setenv("VISUAL", f"{editor} --wait")
@@ -275,6 +310,7 @@ def test_an_editor_that_fails_or_writes_nothing_saves_nothing(
     pipeline: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    at_a_terminal: None,
 ) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", _fake_editor(tmp_path, "exit 0\n"))

@@ -140,6 +140,13 @@ def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         body = _stdin_text()
     elif text:
         body = " ".join(args.text)
+    elif not sys.stdin.isatty():
+        # From a script or a pipe the editor has no terminal: vi said "Output is not to
+        # a terminal" and exited, and the note was never written.
+        raise UsageError(
+            "No note given, and no terminal to write one in your editor: give its "
+            "words, or - to read it from stdin."
+        )
     else:
         from pipeline_tui.shell.editor import EditorError, edit_text
 
