@@ -112,8 +112,20 @@ def follow(session: Session, card: CardRow, now: datetime) -> None:
         else:
             if earliest.due != wanted[1]:
                 earliest.due_time = None
-            earliest.text, earliest.due = wanted
+            reword(earliest, wanted[0])
+            earliest.due = wanted[1]
     refresh(session, card)
+
+
+def reword(row: ActivityRow, text: str) -> None:
+    """New words for a step, its kind not given (the board's `f`, `next CARD`, the
+    week's `f`): a kind that only said what the old words said follows the new ones
+    ("Call about the pilot" reworded "Send the quote" is an email now, and is logged
+    as one when done); a kind the words never named (a meeting called "Pricing
+    review") was chosen, and stays."""
+    if text != row.text and row.kind is kind_for_words(row.text):
+        row.kind = kind_for_words(text)
+    row.text = text
 
 
 def follow_cards(session: Session, card_ids: Iterable[int], now: datetime) -> None:
