@@ -702,6 +702,29 @@ def test_next_with_no_words_refuses_and_keeps_the_next_action(
     assert service_for(pipeline).card(3).summary.next_action == "Send the quote"
 
 
+@pytest.mark.parametrize(
+    ("kind", "step", "logged"),
+    [
+        (ActivityKind.EMAIL, "Quote for the pilot", TouchpointKind.EMAIL),
+        (ActivityKind.MEETING, "Pricing review", TouchpointKind.MEETING),
+    ],
+)
+def test_done_logs_the_kind_the_step_was_scheduled_as(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    kind: ActivityKind,
+    step: str,
+    logged: TouchpointKind,
+) -> None:
+    """A step scheduled as an email or a meeting, in words that do not say so, was
+    logged by `done` as a conversation, while x on the card logged it as what it was."""
+    service_for(pipeline).add_activity(3, kind, step, TODAY)
+    code, out, _ = run(capsys, pipeline, "done", "ben")
+    label = logged.label.lower()
+    assert (code, out) == (0, f"Done: {step} (Ben Hollis, logged as {label}).\n")
+    assert [t.kind for t in service_for(pipeline).card(3).touchpoints] == [logged]
+
+
 def test_a_step_reworded_keeps_a_kind_chosen_and_follows_words_that_named_it(
     capsys: pytest.CaptureFixture[str], pipeline: Path
 ) -> None:
