@@ -441,6 +441,24 @@ async def test_a_key_typed_with_the_enter_on_the_reasons_acts_on_the_board(
         assert focused_card_name(app) == moved
 
 
+async def test_the_note_typed_with_the_enter_that_asks_for_one_goes_into_the_note(
+    three_leads: PipelineService,
+) -> None:
+    """Enter on "Other" asks for a note and moves to it: the letters typed with that
+    enter went to the reasons (picking some) instead of into the note."""
+    async with running(three_leads) as (app, pilot):
+        await tap(pilot, "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        await burst(pilot, "end", "enter", *"moved abroad", "enter", dialog=True)
+        await wait_for(pilot, three_leads.archived, "Ada archived", dialog=True)
+        [archived] = three_leads.archived()
+        assert (archived.name, archived.reason, archived.note) == (
+            "Ada",
+            ArchiveReason.OTHER,
+            "moved abroad",
+        )
+
+
 async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:
     async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")  # Ben to Prospect

@@ -56,6 +56,8 @@ class KeyOrder:
         self._busy = False
         self._holds = 0
         self._turn = 0
+        self._settle_again = False
+        """A hold was let go while a key was settling: settle once more (see hold)."""
         self.when_handled: Callable[[], object] | None = None
         """Called each time every key typed so far has been handed on and handled."""
 
@@ -92,11 +94,20 @@ class KeyOrder:
             released = True
             expiry.cancel()
             self._holds -= 1
-            if not self._holds and not self._busy:
-                # Whatever the holder did last (push a screen, focus a field) is applied
-                # by the screen and the app before the next key goes.
+            if self._holds:
+                return
+            # Whatever the holder did last (push a screen, focus a field) is applied by
+            # the screen and the app before the next key goes.
+            if not self._busy:
                 self._busy = True
                 self._settle(self._turn)
+            else:
+                # Let go while the key that took the hold is still settling (a worker
+                # that ran at once): the round already asked for may pass the screen
+                # and the app before what the holder did, and the archive's note,
+                # focused as "Other" asked for it, lost its first letter to the
+                # reasons. One more round once that one is done.
+                self._settle_again = True
 
         # A bare loop timer in an empty context: a Textual timer would keep the holder's
         # context, and with it the screen that held the keys, alive until it fired.
@@ -164,6 +175,10 @@ class KeyOrder:
 
     async def _next(self, turn: int) -> None:
         if turn != self._turn:
+            return
+        if self._settle_again:
+            self._settle_again = False
+            self._settle(turn)
             return
         self._busy = False
         await self._hand_on()
