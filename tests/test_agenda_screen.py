@@ -13,6 +13,7 @@ from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
@@ -477,3 +478,29 @@ async def test_no_user_text_is_read_as_markup_on_the_week(
         await press(pilot, "u", "question_mark", "escape")
         assert showing(app) is screen
     assert_no_user_text_parsed(parsed)
+
+
+def scheduled(service: PipelineService, name: str, kind: ActivityKind, text: str, due: date) -> int:
+    """A card whose one step was scheduled with a kind its words do not name."""
+    card_id = service.add_card(CardDraft(name=name), Stage.PROSPECT).card_id
+    service.add_activity(card_id, kind, text, due)
+    return card_id
+
+
+async def test_x_logs_the_kind_the_step_was_scheduled_as_not_what_its_words_say(
+    service: PipelineService,
+) -> None:
+    """An email "Quote for the pilot" and a meeting "Pricing review" done with x in the
+    week were logged as conversations (read from their first word), while x on the card
+    logged them as an email and a meeting."""
+    ann = scheduled(service, "Ann Lee", ActivityKind.EMAIL, "Quote for the pilot", day(-1))
+    ben = scheduled(service, "Ben Hollis", ActivityKind.MEETING, "Pricing review", day(0))
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        for card_id, kind in ((ann, TouchpointKind.EMAIL), (ben, TouchpointKind.MEETING)):
+            assert screen.highlighted is not None and screen.highlighted.card_id == card_id
+            await tap(pilot, "x")
+            assert isinstance(app.screen, NextActionScreen)
+            await press(pilot, "escape")
+            assert showing(app) is screen
+            assert [t.kind for t in service.card(card_id).touchpoints] == [kind]

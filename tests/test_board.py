@@ -423,6 +423,42 @@ async def test_a_key_typed_with_the_enter_that_archives_acts_on_the_board(
         assert focused_card_name(app) == "Cy"
 
 
+@pytest.mark.parametrize("key", ["j", "l"])
+async def test_a_key_typed_with_the_enter_on_the_reasons_acts_on_the_board(
+    three_leads: PipelineService, key: str
+) -> None:
+    """ "a", enter and a key in one read: the key went to the reasons while the archive
+    was on its way, so "j" (down) or "l" (Lost) changed the reason it was archived for,
+    and the board never saw it. Archived as Won, and the key moves on the board."""
+    async with running(three_leads) as (app, pilot):
+        await burst(pilot, "a", "enter", key, dialog=True)
+        await wait_for(pilot, three_leads.archived, "Ada archived", dialog=True)
+        await settle(pilot)
+        assert not isinstance(app.screen, ArchiveScreen)
+        [archived] = three_leads.archived()
+        assert (archived.name, archived.reason) == ("Ada", ArchiveReason.WON)
+        moved = {"j": "Cy", "l": None}[key]  # l: on to the empty Prospect column
+        assert focused_card_name(app) == moved
+
+
+async def test_the_note_typed_with_the_enter_that_asks_for_one_goes_into_the_note(
+    three_leads: PipelineService,
+) -> None:
+    """Enter on "Other" asks for a note and moves to it: the letters typed with that
+    enter went to the reasons (picking some) instead of into the note."""
+    async with running(three_leads) as (app, pilot):
+        await tap(pilot, "a")
+        assert isinstance(app.screen, ArchiveScreen)
+        await burst(pilot, "end", "enter", *"moved abroad", "enter", dialog=True)
+        await wait_for(pilot, three_leads.archived, "Ada archived", dialog=True)
+        [archived] = three_leads.archived()
+        assert (archived.name, archived.reason, archived.note) == (
+            "Ada",
+            ArchiveReason.OTHER,
+            "moved abroad",
+        )
+
+
 async def test_u_undoes_several_changes_including_archive(three_leads: PipelineService) -> None:
     async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "L")  # Ben to Prospect

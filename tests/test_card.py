@@ -1162,3 +1162,22 @@ async def test_a_key_typed_with_the_enter_that_saves_a_dialog_acts_on_the_card(
             [t.summary for t in card.touchpoints] if dialog == "t" else [card.summary.next_action]
         )
         assert saved == ["Called"]
+
+
+async def test_keys_typed_with_the_enter_on_a_note_go_into_its_editor(
+    service: PipelineService,
+) -> None:
+    """Enter on a note and what follows in one read: the first key went to the notes
+    (a "d" asks to delete the note, an "n" starts another) before the editor opened."""
+    card_id = service.add_card(CardDraft("Ann Lee"), Stage.LEAD).card_id
+    service.add_note(card_id, NoteKind.PROBLEM, "Budget is tight")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.focused, NoteList)
+        await burst(pilot, "enter", *"; due in March", dialog=True)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, NoteEditorScreen), "the editor", dialog=True
+        )
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        assert editor.editor.text == "Budget is tight; due in March"

@@ -19,7 +19,7 @@ from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
-from tests.pilot import press, running, screen_text, tap, type_text
+from tests.pilot import burst, press, running, screen_text, tap, type_text, wait_for
 
 FRIDAY = TODAY + timedelta(days=4)  # Fri 27 Nov 2026
 TUESDAY = TODAY + timedelta(days=1)
@@ -362,3 +362,22 @@ async def test_x_offers_the_kind_the_activity_was(
         await tap(pilot, "ctrl+s")
         assert isinstance(app.screen, NextActionScreen)
     assert [t.kind for t in service.card(bea).touchpoints] == [logged]
+
+
+async def test_keys_typed_with_the_enter_on_an_activity_go_into_its_dialog(
+    service: PipelineService, ann: int
+) -> None:
+    """Enter on an activity and the words after it in one read: the first key went to
+    the list (or to the card: "d" drops the step, "n" starts a note) before the
+    dialog opened, and " and the deck" saved "Send the proposaland the deck"."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await burst(pilot, "enter", *" and the deck", "enter", dialog=True)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CardScreen), "the step changed", dialog=True
+        )
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the proposal and the deck", FRIDAY),
+        ]

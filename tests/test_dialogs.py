@@ -189,6 +189,33 @@ async def test_after_x_on_the_card_enter_on_the_kinds_and_the_words_go_into_what
     )
 
 
+@pytest.mark.parametrize("where", ["board", "card"])
+async def test_a_comment_typed_with_the_enter_on_a_criterion_goes_into_the_comment(
+    service: PipelineService, ada: int, where: str
+) -> None:
+    """Enter on a criterion opens its comment: the letters typed with that enter went
+    to the criteria (jumping about, and y / n / u answering them), and a key typed
+    with the enter that keeps the comment went into the comment."""
+    async with running(service, (100, 30)) as (app, pilot):
+        if where == "card":
+            await press(pilot, "enter")
+            assert isinstance(app.screen, CardScreen)
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        await burst(pilot, "enter", *"tight budget", "enter", "y", "ctrl+s", dialog=True)
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, QualificationScreen),
+            "the checklist saved",
+            dialog=True,
+        )
+    q = service.qualification(ada)
+    given = q.answer("can afford it")
+    assert (given.answer, given.comment) == (Answer.YES, "tight budget")
+    others = [q.answer(criterion).answer for criterion in q.criteria[1:]]
+    assert others == [Answer.UNKNOWN] * len(others)
+
+
 # Tabbing into a field --------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import pytest
 from pipeline_tui.cli import main
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer, CriterionAnswer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from tests.conftest import TODAY
@@ -735,3 +736,47 @@ def test_next_with_no_words_refuses_and_keeps_the_next_action(
     line = one_line_error(*run(capsys, pipeline, "next", "3", words)[::2])
     assert "needs words" in line
     assert service_for(pipeline).card(3).summary.next_action == "Send the quote"
+
+
+@pytest.mark.parametrize(
+    ("kind", "step", "logged"),
+    [
+        (ActivityKind.EMAIL, "Quote for the pilot", TouchpointKind.EMAIL),
+        (ActivityKind.MEETING, "Pricing review", TouchpointKind.MEETING),
+    ],
+)
+def test_done_logs_the_kind_the_step_was_scheduled_as(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    kind: ActivityKind,
+    step: str,
+    logged: TouchpointKind,
+) -> None:
+    """A step scheduled as an email or a meeting, in words that do not say so, was
+    logged by `done` as a conversation, while x on the card logged it as what it was."""
+    service_for(pipeline).add_activity(3, kind, step, TODAY)
+    code, out, _ = run(capsys, pipeline, "done", "ben")
+    label = logged.label.lower()
+    assert (code, out) == (0, f"Done: {step} (Ben Hollis, logged as {label}).\n")
+    assert [t.kind for t in service_for(pipeline).card(3).touchpoints] == [logged]
+
+
+def test_a_step_reworded_keeps_a_kind_chosen_and_follows_words_that_named_it(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    """`next` rewords the step: a meeting called "Pricing review" is still a meeting,
+    while "Call about the pilot" reworded "Send the quote" is an email now, not a call
+    (the kind only said what the old words said), and `done` logs it as one."""
+    service_for(pipeline).add_activity(3, ActivityKind.MEETING, "Pricing review", TODAY)
+    run(capsys, pipeline, "next", "ben", "Pricing review, second round", "--due", "today")
+    run(capsys, pipeline, "next", "1", "Call about the pilot", "--due", "today")
+    run(capsys, pipeline, "next", "1", "Send the quote", "--due", "today")
+    service = service_for(pipeline)
+    assert [(a.kind, a.text) for a in service.activities(3)] == [
+        (ActivityKind.MEETING, "Pricing review, second round")
+    ]
+    assert [(a.kind, a.text) for a in service.activities(1)] == [
+        (ActivityKind.EMAIL, "Send the quote")
+    ]
+    code, out, _ = run(capsys, pipeline, "done", "1")
+    assert (code, out) == (0, "Done: Send the quote (Ann Okafor, logged as email).\n")

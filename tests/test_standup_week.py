@@ -21,6 +21,7 @@ from textual.screen import Screen
 from pipeline_tui.cli import main
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
@@ -440,3 +441,37 @@ async def _open_ledger(pilot: Any) -> None:
 def test_standup_ledger_screen(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
     app = make_app(team_with_a_slip())
     assert snap_compare(app, terminal_size=size, run_before=_open_ledger)
+
+
+async def test_x_logs_the_kind_each_step_was_scheduled_as(service: PipelineService) -> None:
+    """An email "Quote for the pilot" done with x on the stand-up was logged as a
+    conversation (read from its first word), and so was a later meeting "Pricing
+    review" under coming up; x on the card logged them as an email and a meeting."""
+    ann = service.add_card(CardDraft(name="Ann Lee"), Stage.PROSPECT).card_id
+    service.add_activity(ann, ActivityKind.EMAIL, "Quote for the pilot", TODAY - timedelta(1))
+    ben = service.add_card(CardDraft(name="Ben Hollis"), Stage.PROSPECT).card_id
+    service.add_activity(ben, ActivityKind.CALL, "Ring about the date", TODAY)
+    service.add_activity(ben, ActivityKind.MEETING, "Pricing review", TODAY + timedelta(2))
+    async with running(service, (160, 45)) as (app, pilot):
+        screen = await open_standup(pilot)
+        assert highlighted_name(screen) == "Ann Lee"  # overdue: the card's own next action
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert [t.kind for t in service.card(ann).touchpoints] == [TouchpointKind.EMAIL]
+        for _ in range(20):  # down to Ben's later step, under coming up this week
+            card = screen.highlighted
+            if card is not None and card.activity_id is not None:
+                break
+            await press(pilot, "j")
+        assert card is not None and (card.name, card.next_action) == (
+            "Ben Hollis",
+            "Pricing review",
+        )
+        await tap(pilot, "x")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "escape")
+        assert showing(app) is screen
+        done = service.card(ben)
+        assert [t.kind for t in done.touchpoints] == [TouchpointKind.MEETING]
+        assert done.summary.next_action == "Ring about the date"

@@ -38,6 +38,9 @@ class ScheduledAction:
     """The scheduled activity this step is (domain.schedule), when every open activity
     is listed (the week); None: the card's next action, its earliest."""
     due_time: time | None = None
+    kind: ActivityKind | None = None
+    """The kind the step was scheduled as (a meeting called "Pricing review"); None: not
+    known (a next action written beside the activities), its words say."""
 
     @property
     def key(self) -> str:

@@ -61,6 +61,7 @@ from pipeline_tui.domain.calls import CallSession, OwnerCalls, calls_by_owner
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, forecast, total
 from pipeline_tui.domain.nurture import back_from_nurturing, is_nurturing
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 
 WINDOWS: tuple[int, ...] = (7, 30, 90)
@@ -142,6 +143,8 @@ class StandupCard:
     created_at: datetime
     next_action: str = ""
     next_action_due: date | None = None
+    next_action_kind: ActivityKind | None = None
+    """The kind the next action was scheduled as (None: not known; its words say)."""
     source: TouchpointKind | None = None
     last_touchpoint: date | None = None
     last_note_at: datetime | None = None

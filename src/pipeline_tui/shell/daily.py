@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline_tui.cli import PROG, UsageError, today
 from pipeline_tui.config import Config
-from pipeline_tui.domain.agenda import kind_for_action
+from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail
 from pipeline_tui.domain.dates import (
     DateOrder,
@@ -211,11 +211,15 @@ def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     on = past_date(args.on, config.date_order)
     then = (args.then, due_date(args.due, config.date_order)) if args.then else None
     card = find_to_change(service, args.card, config)
-    current = service.card(card.id).summary
+    detail = service.card(card.id)
+    current = detail.summary
+    # The step done is the earliest open activity: logged as the kind it was scheduled
+    # as (an email, a meeting called "Pricing review"), as x in the app logs it.
+    step = detail.activities[0].kind if detail.activities else None
     kind = (
         touchpoint_kind(args.kind)
         if args.kind
-        else kind_for_action(current.next_action, current.stage)
+        else kind_for_activity(step, current.next_action, current.stage)
     )
     action = service.complete_next(card.id, kind=kind, on=on, summary=args.note, then=then)
     name = clean_line(card.name)

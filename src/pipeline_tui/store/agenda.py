@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.agenda import ScheduledAction
 from pipeline_tui.store.models import ActivityRow, CardRow
+from pipeline_tui.store.schedule import earliest_open_kind
 
 
 def scheduled_actions(
@@ -43,6 +44,7 @@ def scheduled_actions(
         CardRow.phone,
         CardRow.updated_at,
         CardRow.version,
+        earliest_open_kind().label("kind"),
     ).where(CardRow.archived_at.is_(None), CardRow.next_action_due.is_not(None))
     if until is not None:
         query = query.where(CardRow.next_action_due <= until)
@@ -64,6 +66,7 @@ def scheduled_actions(
             phone=row.phone,
             updated_at=row.updated_at,
             version=row.version,
+            kind=row.kind,
         )
         for row in session.execute(query)
     ]
@@ -84,6 +87,7 @@ def _every_activity(
             CardRow.updated_at,
             CardRow.version,
             ActivityRow.id.label("activity_id"),
+            ActivityRow.kind,
             ActivityRow.text,
             ActivityRow.due,
             ActivityRow.due_time,
@@ -124,6 +128,7 @@ def _every_activity(
             version=row.version,
             activity_id=row.activity_id,
             due_time=row.due_time,
+            kind=row.kind,
         )
         for row in session.execute(query)
     ]

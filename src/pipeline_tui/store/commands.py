@@ -609,8 +609,11 @@ def edit_activity(
         raise StoreError("An activity needs some words or a due date.")
     row, card = _open_row(session, activity_id, expected_version, "changed")
     before, activities = state_of(card), schedule.snapshot(session, card.id)
-    row.kind = kind or row.kind
-    row.text, row.due = text, due
+    if kind is None:
+        schedule.reword(row, text)  # the kind follows the words only if it echoed them
+    else:
+        row.kind, row.text = kind, text
+    row.due = due
     row.due_time = due_time if due is not None else None
     _edited(session, actor, card)
     what = f"Changed {text or 'a step'} on {card.name}"

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.schedule import Activity, kind_for_words
+from pipeline_tui.domain.schedule import Activity, ActivityKind, kind_for_words
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.models import ActivityRow, CardRow
 
@@ -65,6 +65,21 @@ def open_activities(session: Session, card_id: int) -> tuple[Activity, ...]:
 def earliest_open(session: Session, card_id: int) -> ActivityRow | None:
     rows = open_rows(session, card_id)
     return rows[0] if rows else None
+
+
+def earliest_open_kind() -> ScalarSelect[ActivityKind]:
+    """For a query over cards: the kind of each card's earliest open activity (its
+    next action), NULL when it has none, so a step marked done from a list is logged
+    as what it was scheduled as (domain.agenda.kind_for_activity), not only as its
+    words read."""
+    return (
+        select(ActivityRow.kind)
+        .where(ActivityRow.card_id == CardRow.id, ActivityRow.done_at.is_(None))
+        .order_by(*_EARLIEST_FIRST)
+        .limit(1)
+        .correlate(CardRow)
+        .scalar_subquery()
+    )
 
 
 def refresh(session: Session, card: CardRow) -> None:
@@ -112,8 +127,20 @@ def follow(session: Session, card: CardRow, now: datetime) -> None:
         else:
             if earliest.due != wanted[1]:
                 earliest.due_time = None
-            earliest.text, earliest.due = wanted
+            reword(earliest, wanted[0])
+            earliest.due = wanted[1]
     refresh(session, card)
+
+
+def reword(row: ActivityRow, text: str) -> None:
+    """New words for a step, its kind not given (the board's `f`, `next CARD`, the
+    week's `f`): a kind that only said what the old words said follows the new ones
+    ("Call about the pilot" reworded "Send the quote" is an email now, and is logged
+    as one when done); a kind the words never named (a meeting called "Pricing
+    review") was chosen, and stays."""
+    if text != row.text and row.kind is kind_for_words(row.text):
+        row.kind = kind_for_words(text)
+    row.text = text
 
 
 def follow_cards(session: Session, card_ids: Iterable[int], now: datetime) -> None:

@@ -50,6 +50,7 @@ from pipeline_tui.store.models import (
     TouchpointRow,
 )
 from pipeline_tui.store.read_model import on_board
+from pipeline_tui.store.schedule import earliest_open_kind
 
 
 def read_standup(
@@ -93,6 +94,7 @@ def read_standup(
             CardRow.created_at,
             CardRow.next_action,
             CardRow.next_action_due,
+            earliest_open_kind().label("next_action_kind"),
             CardRow.source,
             CardRow.value_cents,
             CardRow.expected_close,
@@ -150,6 +152,7 @@ def read_standup(
                 created_at=row.created_at,
                 next_action=row.next_action,
                 next_action_due=row.next_action_due,
+                next_action_kind=row.next_action_kind,
                 source=row.source,
                 last_touchpoint=row.day,
                 last_note_at=row.note_at,
@@ -209,6 +212,7 @@ def _later_steps(
         select(
             ActivityRow.card_id,
             ActivityRow.id,
+            ActivityRow.kind,
             ActivityRow.text,
             ActivityRow.due,
             ActivityRow.due_time,
@@ -243,6 +247,7 @@ def _later_steps(
                     card,
                     next_action=row.text,
                     next_action_due=row.due,
+                    next_action_kind=row.kind,
                     activity_id=row.id,
                     due_time=row.due_time,
                 )

@@ -17,13 +17,14 @@ from typing import Any
 
 from textual.screen import Screen
 
-from pipeline_tui.domain.agenda import kind_for_action
+from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDraft, CardSummary
 from pipeline_tui.domain.dates import describe_day
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.nurture import research_action
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.backend import Backend
@@ -301,16 +302,20 @@ async def mark_done(
     release_keys: Callable[[], None],
     refresh: Callable[[], Awaitable[None]],
     activity_id: int | None = None,
+    *,
+    step_kind: ActivityKind | None,
 ) -> bool:
-    """`x` on a step in a list: log it done (a touchpoint of the kind its first word
-    says, as `pipeline-tui done` does), show the list without it (`refresh`), then ask
+    """`x` on a step in a list: log it done (a touchpoint of the kind it was scheduled
+    as, else what its words say: kind_for_activity, as `x` on the card and `pipeline-tui
+    done` log it), show the list without it (`refresh`), then ask
     for the next step at once and show the list again. Checked against the card as the
     list showed it (`card.version`): a step changed elsewhere is not marked done unseen.
     False when the store refused (said in a toast; the caller reads its list again).
     `release_keys` lets go of the keys typed after `x`: they go to the next-step dialog.
-    `activity_id`: the scheduled activity the line is (None: the card's earliest)."""
+    `activity_id`: the scheduled activity the line is (None: the card's earliest);
+    `step_kind`: that step's kind as the list read it (None: not known)."""
     name = clean_line(card.name)
-    kind = kind_for_action(card.next_action, card.stage)
+    kind = kind_for_activity(step_kind, card.next_action, card.stage)
     today = backend.today()
     try:
         if activity_id is not None:

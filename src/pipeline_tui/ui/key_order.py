@@ -32,6 +32,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
+from textual.widget import Widget
 from textual.widgets import Input
 
 HOLD_LIMIT_S = 5.0
@@ -55,6 +56,8 @@ class KeyOrder:
         self._busy = False
         self._holds = 0
         self._turn = 0
+        self._settle_again = False
+        """A hold was let go while a key was settling: settle once more (see hold)."""
         self.when_handled: Callable[[], object] | None = None
         """Called each time every key typed so far has been handed on and handled."""
 
@@ -91,11 +94,20 @@ class KeyOrder:
             released = True
             expiry.cancel()
             self._holds -= 1
-            if not self._holds and not self._busy:
-                # Whatever the holder did last (push a screen, focus a field) is applied
-                # by the screen and the app before the next key goes.
+            if self._holds:
+                return
+            # Whatever the holder did last (push a screen, focus a field) is applied by
+            # the screen and the app before the next key goes.
+            if not self._busy:
                 self._busy = True
                 self._settle(self._turn)
+            else:
+                # Let go while the key that took the hold is still settling (a worker
+                # that ran at once): the round already asked for may pass the screen
+                # and the app before what the holder did, and the archive's note,
+                # focused as "Other" asked for it, lost its first letter to the
+                # reasons. One more round once that one is done.
+                self._settle_again = True
 
         # A bare loop timer in an empty context: a Textual timer would keep the holder's
         # context, and with it the screen that held the keys, alive until it fired.
@@ -164,6 +176,10 @@ class KeyOrder:
     async def _next(self, turn: int) -> None:
         if turn != self._turn:
             return
+        if self._settle_again:
+            self._settle_again = False
+            self._settle(turn)
+            return
         self._busy = False
         await self._hand_on()
         if self.when_handled is not None and self.idle:
@@ -189,16 +205,40 @@ class SubmitsAtOnce:
     screen only after bubbling up; the key order had let the next key go by then, and
     a key typed in the same read went into the field ("Called", enter, n saved
     "Calledn"). As a priority binding (SUBMIT_AT_ONCE), the submit, and its hold on the
-    keys, come first. Only while a field has focus: a list's enter keeps its meaning."""
+    keys, come first. Only while a field has focus: a list's enter keeps its meaning,
+    except on the dialog's own list of choices (`list_at_once`).
+
+    That list's enter (an OptionSelected message) comes up to the screen just as late:
+    the keys typed with it went to the list, where a letter picks a choice. "t, enter,
+    Called her back" saved "alled her back"; "a, enter, l" archived as Lost. A screen
+    that names its list has that enter run `submit_list` as it arrives too (what the
+    list's selection does: on to the field, or the answer), and its selection handler
+    stays for the mouse."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "submit_at_once":
-            return isinstance(getattr(self, "focused", None), Input)
+            focused = getattr(self, "focused", None)
+            return isinstance(focused, Input) or self._on_list(focused)
         return True
 
     def action_submit_at_once(self) -> None:
-        self.submit_field()
+        if self._on_list(getattr(self, "focused", None)):
+            self.submit_list()
+        else:
+            self.submit_field()
+
+    def _on_list(self, focused: object) -> bool:
+        choices = self.list_at_once()
+        return choices is not None and focused is choices
+
+    def list_at_once(self) -> Widget | None:
+        """The dialog's list whose enter acts as it arrives (None: no such list)."""
+        return None
 
     def submit_field(self) -> None:
         """What enter in one of the dialog's fields does."""
+        raise NotImplementedError
+
+    def submit_list(self) -> None:
+        """What enter on `list_at_once` does (the screen's OptionSelected handler)."""
         raise NotImplementedError

@@ -313,7 +313,13 @@ class AgendaScreen(seams.FullScreen[None]):
             await self.read(leaving=item.key)
 
         done = await flows.mark_done(
-            self, self.backend, self._card(item), release_keys, shown, item.activity_id
+            self,
+            self.backend,
+            self._card(item),
+            release_keys,
+            shown,
+            item.activity_id,
+            step_kind=item.kind,
         )
         if not done:
             await self.read()

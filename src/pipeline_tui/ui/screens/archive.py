@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -118,6 +119,17 @@ class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
             self.recorder.changed()
 
     def submit_field(self) -> None:
+        self._archive()
+
+    # Enter on the reasons archives as the key arrives (SUBMIT_AT_ONCE): when the list's
+    # selection came up to the screen, the key order had already handed the keys typed
+    # with it to the reasons, and "a, enter, l" archived as Lost (or "j", as the next
+    # reason down), and letters meant for the note, after "Other", picked reasons.
+
+    def list_at_once(self) -> Widget:
+        return self.reasons
+
+    def submit_list(self) -> None:
         self._archive()
 
     @on(OptionList.OptionSelected)

@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.agenda import kind_for_activity
@@ -43,7 +44,7 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
@@ -123,7 +124,7 @@ class _Ready:
     at: float
 
 
-class CardScreen(seams.FullScreen[None]):
+class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     CSS_PATH = "card.tcss"
     # Focused as the screen is built, so it is styled focused before the first frame
     # (Textual would focus the first focusable widget, the sections' pane, and the
@@ -216,6 +217,7 @@ class CardScreen(seams.FullScreen[None]):
         ),
         Binding("escape", "back", "Back", tooltip="Back to the board", id="card.back"),
         Binding("question_mark", "help", "Keys", tooltip="Show these keys", id="card.help"),
+        SUBMIT_AT_ONCE,  # enter on the notes or the activities
     ]
     PALETTE_COMMANDS = (
         (
@@ -692,6 +694,28 @@ class CardScreen(seams.FullScreen[None]):
         info.focus()
         # After the focus: on a narrow terminal the pane grows when it has it.
         self.call_after_refresh(info.scroll_to_widget, heading, top=True, animate=False)
+
+    # Enter on a note or an activity opens its editor as the key arrives (SUBMIT_AT_ONCE):
+    # when the list's selection came up to the screen, the key order had handed the
+    # first key typed with it to the list, or to the card ("d" dropped the activity,
+    # "n" started a note), and the editor opened without it.
+
+    def list_at_once(self) -> Widget | None:
+        focused = self.focused
+        if isinstance(focused, NoteList) or (
+            isinstance(focused, OptionList) and focused.id == "activities"
+        ):
+            return focused
+        return None
+
+    def submit_list(self) -> None:
+        if isinstance(self.focused, NoteList):
+            self._open_note()
+        else:
+            self._change_activity()
+
+    def submit_field(self) -> None:
+        """The card has no fields of its own."""
 
     @on(OptionList.OptionSelected, "#notes")
     def _open_note(self) -> None:

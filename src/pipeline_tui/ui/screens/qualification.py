@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,7 +31,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import text
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -48,7 +49,7 @@ _ANSWER_STYLES = {
 }
 
 
-class QualificationScreen(ModalScreen[Qualification | None]):
+class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
     """Dismisses with the saved checklist, or None when nothing was saved."""
 
     CSS_PATH = "qualification.tcss"
@@ -61,6 +62,7 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         Binding("p", "park", "Not yet", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("escape", "cancel", "Cancel", show=False),
+        SUBMIT_AT_ONCE,
     ]
 
     def __init__(
@@ -247,6 +249,20 @@ class QualificationScreen(ModalScreen[Qualification | None]):
         comment.value = self.answers[self.criteria[index]].comment
         self.add_class("-commenting")
         comment.focus()
+
+    # Enter on a criterion opens its comment, and enter in the comment keeps it, as the
+    # key arrives (SUBMIT_AT_ONCE): when the list's selection or the field's Submitted
+    # came up to the screen, the key order had handed the keys typed with that enter to
+    # the criteria (a letter jumping, y / n / u answering) or to the comment.
+
+    def list_at_once(self) -> Widget:
+        return self.options
+
+    def submit_list(self) -> None:
+        self.action_comment()
+
+    def submit_field(self) -> None:
+        self._comment_done()
 
     @on(Input.Submitted, "#comment")
     def _comment_done(self) -> None:

@@ -581,7 +581,13 @@ class StandupScreen(seams.FullScreen[None]):
         from pipeline_tui.ui import flows
 
         if not await flows.mark_done(
-            self, self.backend, self._summary_of(card), release_keys, self.read, card.activity_id
+            self,
+            self.backend,
+            self._summary_of(card),
+            release_keys,
+            self.read,
+            card.activity_id,
+            step_kind=card.next_action_kind,
         ):
             await self.read()
 

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -187,20 +188,16 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
 
     # Enter -------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Enter on the kinds goes on to "What" as the key arrives (SUBMIT_AT_ONCE), not
-        # when the list's selection comes up to the screen: by then the key order had
-        # handed the next key to the kinds, and "t, enter, Called her back" in one read
-        # saved "alled her back" (an "s" even picked Social).
-        if action == "submit_at_once" and self.focused is self.kinds:
-            return True
-        return super().check_action(action, parameters)
+    # Enter on the kinds goes on to "What" as the key arrives (SUBMIT_AT_ONCE), not when
+    # the list's selection comes up to the screen: by then the key order had handed the
+    # next key to the kinds, and "t, enter, Called her back" in one read saved "alled
+    # her back" (an "s" even picked Social).
 
-    def action_submit_at_once(self) -> None:
-        if self.focused is self.kinds:
-            self._kind_chosen()
-        else:
-            self.submit_field()
+    def list_at_once(self) -> Widget:
+        return self.kinds
+
+    def submit_list(self) -> None:
+        self._kind_chosen()
 
     # Saving ------------------------------------------------------------------------------
 
