@@ -697,3 +697,23 @@ async def test_slash_again_starts_a_new_filter(service: PipelineService) -> None
         assert app.screen.query_one("#filter", Input).value == "ben"
         shown = screen_text(app)
         assert "Ben" in shown and "Hana Okafor" not in shown
+
+
+async def test_the_highlighted_card_stays_in_view_when_the_terminal_is_resized(
+    service: PipelineService,
+) -> None:
+    # The 8th of 10 prospects highlighted at 80x24; the terminal grown, then shrunk back:
+    # the list had kept the scroll the larger terminal clamped it to, so the card the
+    # header counted (8/10), and that L or H would move, was off screen until k.
+    add(service, "Lena Lead")
+    for number in range(10, 0, -1):
+        add(service, f"Prospect {number:02}", Stage.PROSPECT)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "l", *"jjjjjjj")
+        assert focused_card_name(app) == "Prospect 08"
+        assert "Prospect 08" in screen_text(app)
+        for size in ((160, 45), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert focused_card_name(app) == "Prospect 08"
+            assert "Prospect 08" in screen_text(app), size

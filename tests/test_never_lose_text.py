@@ -30,6 +30,7 @@ from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW
 from tests.pilot import (
     burst,
+    focused_card_name,
     make_app,
     notification_messages,
     press,
@@ -348,6 +349,51 @@ async def test_a_half_filled_new_card_comes_back(service: PipelineService, ann: 
     kim = next(card for card in service.cards() if card.name == "Kim Lee")
     assert service.card(kim.id).email == "kim@lee.example"
     assert service.draft(DraftKey.new_card()) is None
+
+
+async def test_a_new_card_draft_goes_back_to_the_column_it_was_started_in(
+    service: PipelineService, ann: int
+) -> None:
+    # n in Client, a name typed, the session gone: the draft keeps the column. n in Lead
+    # later offers it saying so, and restoring it adds a client, not a lead.
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "l")
+        await tap(pilot, "n")
+        assert isinstance(app.screen, CardFormScreen)
+        await type_text(pilot, "Kim Lee")
+        app.backend.drafts.flush()  # what a hang-up does
+    draft = service.draft(DraftKey.new_card())
+    assert draft is not None and draft.get("name") == "Kim Lee"
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n")  # in Lead, where Ann is
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Column: Client" in screen_text(app)
+        await tap(pilot, "r")
+        assert "New client" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+        assert focused_card_name(app) == "Kim Lee"
+    assert [card.name for card in service.board()[Stage.CLIENT]] == ["Kim Lee"]
+    assert service.draft(DraftKey.new_card()) is None
+
+
+async def test_a_new_card_draft_discarded_adds_the_card_where_n_was_pressed(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "stage": "client"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n", "d")
+        await type_text(pilot, "Bo")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    assert [card.name for card in service.board()[Stage.LEAD]] == ["Bo", "Ann", "Ben"]
+    assert service.board()[Stage.CLIENT] == []
 
 
 async def test_a_next_action_typed_before_a_drop_comes_back(

@@ -17,7 +17,9 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
+    burst,
     focused_card_name,
+    notification_messages,
     press,
     running,
     screen_text,
@@ -204,3 +206,38 @@ async def test_shift_s_shows_only_stale_cards(database: Database) -> None:
         assert "Quiet lead" in text and "Busy lead" not in text
         await press(pilot, "S")
         assert "Busy lead" in screen_text(app)
+
+
+def _archive_view(service: PipelineService, *names: str) -> list[int]:
+    """Cards archived in the order given, so the archive lists the last one first."""
+    ids = [add(service, name) for name in names]
+    for card in ids:
+        service.archive_card(card, ArchiveReason.LOST)
+    return ids
+
+
+async def test_keys_typed_with_r_in_the_archive_act_on_the_list_it_leaves(
+    service: PipelineService,
+) -> None:
+    # r, down, r in one read with Owen on top: Owen, then the card under him once he
+    # is gone (Marco), not the one under him before (Ivy); and the cursor is left on
+    # the card that took Marco's place.
+    _archive_view(service, "Sofia Reyes", "Marco Bianchi", "Ivy Chen", "Owen Park")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        await burst(pilot, "r", "down", "r")
+        assert [card.name for card in service.archived()] == ["Ivy Chen", "Sofia Reyes"]
+        screen = app.screen
+        assert isinstance(screen, ArchivedScreen)
+        highlighted = screen._highlighted()
+        assert highlighted is not None and highlighted.name == "Sofia Reyes"
+
+
+async def test_r_r_in_the_archive_restores_two_cards(service: PipelineService) -> None:
+    _archive_view(service, "Sofia Reyes", "Ivy Chen", "Marco Bianchi")
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "A")
+        await burst(pilot, "r", "r")
+        assert [card.name for card in service.archived()] == ["Sofia Reyes"]
+        assert "not archived" not in " ".join(notification_messages(app))

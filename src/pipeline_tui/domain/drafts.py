@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due, parse_past_date
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.stages import Stage
 
 Fields = Mapping[str, str]
 
@@ -29,7 +30,9 @@ class Editor(StrEnum):
     CARD = "card"
     """The card form, editing a card's profile."""
     NEW_CARD = "new-card"
-    """The card form for a card not saved yet (there is no card to key it by)."""
+    """The card form for a card not saved yet (there is no card to key it by). The rep
+    has one such draft, whichever column it was started in: that column is kept in its
+    fields (NEW_CARD_STAGE)."""
     REFERRAL = "referral"
     """The card form for a new lead referred by the card."""
     TOUCHPOINT = "touchpoint"
@@ -97,6 +100,19 @@ class Draft:
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
+
+
+NEW_CARD_STAGE = "stage"
+"""The field of a new-card draft naming the column it was started in (a Stage value),
+which the form itself does not show. Drafts kept before it was have none."""
+
+
+def new_card_stage(fields: Fields) -> Stage | None:
+    """The column a new-card draft (its fields) was started in; None if it does not say."""
+    try:
+        return Stage(fields.get(NEW_CARD_STAGE, ""))
+    except ValueError:
+        return None
 
 
 class DateSense(StrEnum):

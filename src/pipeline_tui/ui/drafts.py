@@ -106,9 +106,25 @@ class DraftKeeper:
         return len(kept)
 
 
+class DraftContext(Protocol):
+    """What a draft keeps besides the fields its editor shows: where the editor was
+    opened (the column a new card was started in). Kept with the fields, shown in the
+    offer, and taken back with the draft."""
+
+    def fields(self) -> Fields:
+        """The fields to keep with the editor's, as the editor stands now."""
+
+    def preview(self, kept: Fields) -> list[str]:
+        """Lines for the offer of a draft with these fields (none: nothing to say)."""
+
+    def restore(self, kept: Fields) -> None:
+        """The draft with these fields is back in the editor."""
+
+
 class DraftRecorder:
     """One editor's draft: `found` is the draft kept from before (offered back when the
-    editor opens), `base_version` the version of the card or note being edited."""
+    editor opens), `base_version` the version of the card or note being edited,
+    `context` what the draft keeps besides the editor's fields."""
 
     def __init__(
         self,
@@ -121,6 +137,7 @@ class DraftRecorder:
         self.key = key
         self.found = found
         self.base_version = base_version
+        self.context: DraftContext | None = None
         self.written: Mapping[str, str] | None = dict(found.fields) if found else None
         """The fields as last written to the database (None: no draft there)."""
         self.keeps_earlier = found is not None
@@ -142,7 +159,10 @@ class DraftRecorder:
         self.backend.drafts.opened(self)
 
     def read(self) -> Fields | None:
-        return self._snapshot() if self._snapshot is not None else None
+        fields = self._snapshot() if self._snapshot is not None else None
+        if fields is None or self.context is None:
+            return fields
+        return {**self.context.fields(), **fields}
 
     def changed(self) -> None:
         """The rep typed: the draft is written within DRAFT_DELAY_S."""
@@ -263,18 +283,26 @@ def offer_draft(
     from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen
 
     found = recorder.found
+    context = recorder.context
+    if context is not None:
+        shows = {**context.fields(), **shows}
     if found is None or all(found.get(name) == shows.get(name, "") for name in found.fields):
         return
 
     # Its dates as the days they meant when it was kept, not read again against today.
     fields = pinned_fields(found, recorder.backend.today(), date_order(screen.app))
-    offer = DraftOfferScreen(found, preview_of(fields))
+    lines = preview_of(fields)
+    if context is not None:
+        lines = [*context.preview(fields), *lines]
+    offer = DraftOfferScreen(found, lines)
 
     async def answered(answer: str | None) -> None:
         try:
             if answer == RESTORE:
                 recorder.keeps_earlier = False  # in the editor now, as if typed there
                 restore(fields)
+                if context is not None:
+                    context.restore(fields)
             elif answer == DISCARD:
                 await recorder.discard()
             else:

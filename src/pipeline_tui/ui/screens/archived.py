@@ -88,14 +88,15 @@ class ArchivedScreen(seams.FullScreen[int | None]):
                 release_keys()
 
     def show(self, cards: list[ArchivedCard]) -> None:
+        before = [card.id for card in self.cards]
         self.cards = cards
         self.names = {str(card.id): card.name for card in cards}
         options = self.query_one(OptionList)
-        index = options.highlighted or 0
+        index = _keep_place(before, options.highlighted or 0, [card.id for card in cards])
         options.clear_options()
         options.add_options(Option(_row(card), id=str(card.id)) for card in cards)
         if cards:
-            options.highlighted = min(index, len(cards) - 1)
+            options.highlighted = index
         empty = self.query_one("#archived-empty", Static)
         empty.update(
             Content.styled("Nothing archived. a on the board archives a card.", "italic")
@@ -126,33 +127,53 @@ class ArchivedScreen(seams.FullScreen[int | None]):
 
         def back(restore: bool | None) -> None:
             if restore:
-                self.restore(card)
+                self.restore(card, hold_keys(self))
 
         self.app.push_screen(ArchivedCardScreen(self.backend, card), back)
 
     def action_restore(self) -> None:
         card = self._highlighted()
         if card is not None:
-            self.restore(card)
+            # Keys typed with the r (r, down, r) act on the list as it is once the card
+            # has gone from it, not on the rows it showed before.
+            self.restore(card, hold_keys(self))
 
     @work(group="db")
-    async def restore(self, card: ArchivedCard) -> None:
+    async def restore(self, card: ArchivedCard, release_keys: Callable[[], None]) -> None:
+        """Restore `card`, then read the list again; `release_keys` once it shows."""
         try:
             change = await self.backend.change(self.backend.service.restore_card, card.id)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
+        except BaseException:  # cancelled with the screen: nothing will read the list
+            release_keys()
+            raise
         else:
             if change is not None:
                 self.restored = card.id
                 message = f"{clean_line(change.description)}. u on the board undoes it."
                 self.notify(message, timeout=3, markup=False)
-        self.load()
+        self.load(release_keys=release_keys)
 
     def action_back(self) -> None:
         self.dismiss(self.restored)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen("Archive keys", self.BINDINGS))
+
+
+def _keep_place(before: list[int], index: int, after: list[int]) -> int:
+    """Where the cursor goes in the list `after`, once it was at `index` in `before`:
+    on the same card if it is still listed, else (restored, say) on the card that took
+    its place, the next one below it still listed, or failing that the one above."""
+    if not after:
+        return 0
+    if 0 <= index < len(before):
+        rows = {card: row for row, card in enumerate(after)}
+        for card in [*before[index:], *reversed(before[:index])]:
+            if card in rows:
+                return rows[card]
+    return min(index, len(after) - 1)
 
 
 def _row(card: ArchivedCard) -> Content:

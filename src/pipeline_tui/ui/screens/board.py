@@ -22,9 +22,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.events import DescendantFocus, ScreenResume
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
@@ -32,7 +34,7 @@ from textual.worker import Worker, WorkerError
 
 from pipeline_tui.domain.board import BoardModel
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
-from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.lookup import why_alike
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, checked_on_the_way
@@ -491,6 +493,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if draft is not None:
             name = clean_line(draft.get("name")) or "no name yet"
+            stage = new_card_stage(draft.fields)
+            if stage is not None:
+                name = f"{name}, {stage.label}"
             self.notify(
                 f"Unsaved new card ({name}) from {when(draft.saved_at)}: n gets it back.",
                 timeout=8,
@@ -740,11 +745,12 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def action_new_card(self) -> None:
         # A new card has no id yet: its draft is the rep's one new-card draft, whichever
-        # column the form was opened in; the card goes where the form is opened now.
-        stage = self.focused_list.stage
+        # column the form was opened in. The draft keeps that column: the card goes
+        # where the form is opened now, or, its draft restored, where it was started.
+        place = _NewCardPlace(self.focused_list.stage)
 
         async def add(draft: CardDraft, version: int | None) -> None:
-            change = await self.backend.change(self.backend.service.add_card, draft, stage)
+            change = await self.backend.change(self.backend.service.add_card, draft, place.stage)
             if change is not None:
                 await self.show_saved(change.card_id)
                 self._mention_alike(draft, change.card_id)
@@ -752,8 +758,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         def open_form(recorder: DraftRecorder) -> None:
             from pipeline_tui.ui.screens.card_form import CardFormScreen
 
-            title = f"New {stage.label.lower()}"
-            form = CardFormScreen(title, None, add, self.backend.today, recorder=recorder)
+            form = CardFormScreen(place.title, None, add, self.backend.today, recorder=recorder)
+            place.form = form
+            recorder.context = place
             self.app.push_screen(form)
 
         self._open_with_draft(DraftKey.new_card(), None, open_form, hold_keys(self))
@@ -1352,3 +1359,33 @@ def _import_card_screen_meanwhile(board: BoardScreen) -> None:
         board.post_message(BoardScreen.CardScreenImported())  # thread-safe
 
     threading.Thread(target=import_then_tell, name="import-card-screen", daemon=True).start()
+
+
+class _NewCardPlace:
+    """The column a new card goes to, kept with its draft (ui/drafts.py, DraftContext):
+    where the form was opened, or where the draft restored in it was started."""
+
+    def __init__(self, stage: Stage) -> None:
+        self.stage = stage
+        self.form: Screen[Any] | None = None
+
+    @property
+    def title(self) -> str:
+        return f"New {self.stage.label.lower()}"
+
+    def fields(self) -> Fields:
+        return {NEW_CARD_STAGE: self.stage.value}
+
+    def preview(self, kept: Fields) -> list[str]:
+        stage = new_card_stage(kept)
+        return [f"Column: {stage.label}"] if stage is not None else []
+
+    def restore(self, kept: Fields) -> None:
+        stage = new_card_stage(kept)
+        if stage is None or stage is self.stage:
+            return  # kept before drafts said where: the card goes where n was pressed
+        self.stage = stage
+        if self.form is not None:
+            # The form's title says where the card goes (the form reads it on compose).
+            with suppress(NoMatches):
+                self.form.query_one("#form").border_title = Content(self.title)

@@ -239,6 +239,11 @@ class CardList(ScrollView, can_focus=True):
         self.want_window()
 
     def on_resize(self) -> None:
+        # The scroll a resize leaves (clamped to what a taller list could scroll, then
+        # kept as the list shrank back) can have the highlighted card off screen, the
+        # card the column's position counts and that H or L would move.
+        if self.ids:
+            self._scroll_to_cursor()
         self.want_window()
 
     # Reactives -------------------------------------------------------------------------
@@ -269,13 +274,16 @@ class CardList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_card(old)
         self._refresh_card(new)
+        self._scroll_to_cursor()
+        self.want_window()
+        self.post_message(self.Highlighted(self, self.highlighted))
+
+    def _scroll_to_cursor(self) -> None:
         # The blank line under the card too: at the bottom of the list, that line (not
         # the card's text) is what a toast over the footer can reach.
         self.scroll_to_region(
-            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, immediate=True
+            Region(0, self.cursor * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, immediate=True
         )
-        self.want_window()
-        self.post_message(self.Highlighted(self, self.highlighted))
 
     def _refresh_card(self, index: int) -> None:
         top = index * CARD_HEIGHT - self.scroll_offset.y
