@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from textual.binding import Binding
@@ -532,6 +533,81 @@ async def test_a_next_action_refused_by_a_conflict_stays_in_the_dialog(
         assert isinstance(app.screen, CardScreen)
     # f on the card schedules one more step: theirs stays, the rep's is saved beside it.
     assert [a.text for a in service.activities(ann)] == ["Call on Monday", "Send the insight"]
+
+
+async def test_a_card_draft_restored_after_a_change_elsewhere_keeps_their_change(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Seen in tmux: the rep added " AS" to the organisation and hung up; the shell then
+    # set the card's value and due date; restoring the draft and saving put both back as
+    # they were when the draft was typed, silently.
+    key = DraftKey.on_card(Editor.CARD, ann)
+    typed_at = service.card(ann).version
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e", "tab")
+        await type_text(pilot, " Ltd")
+        app.flush_drafts()  # a hang-up
+    kept = service.draft(key)
+    assert kept is not None and kept.base_version == typed_at
+    with elsewhere(database) as kim:
+        kim.set_value(ann, Decimal(50000))
+        kim.set_next_action(ann, "Book the kickoff", date(2026, 11, 27), kim.card(ann).version)
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        values = form.values()
+        assert values["organisation"] == "Lee Bakery Ltd"  # the rep's
+        assert (values["value"], values["due"]) == ("50000", "2026-11-27")  # theirs
+        assert any("Someone else saved this card meanwhile" in text for text in shown)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, BoardScreen)
+    card = service.card(ann)
+    assert card.summary.organisation == "Lee Bakery Ltd"
+    assert card.summary.value == Decimal(50000)
+    assert (card.summary.next_action, card.summary.next_action_due) == (
+        "Book the kickoff",
+        date(2026, 11, 27),
+    )
+
+
+async def test_a_card_draft_that_does_not_say_what_the_form_showed_shows_theirs(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # A draft kept by an earlier release holds the rep's fields only: which of them the
+    # rep typed is not known, so every field saved differently since is shown beside
+    # the rep's, and ctrl+t takes theirs.
+    key = DraftKey.on_card(Editor.CARD, ann)
+    typed_at = service.card(ann).version
+    fields = {"name": "Ann", "organisation": "Lee Bakery Ltd", "value": ""}
+    service.keep_draft(key, fields, typed_at)
+    with elsewhere(database) as kim:
+        kim.set_value(ann, Decimal(50000))
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        await settle(pilot)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["organisation"] == "Lee Bakery Ltd"
+        assert "Value saved elsewhere: 50000" in screen_text(app)
+        assert any("Someone else saved this card meanwhile" in text for text in shown)
+        await press(pilot, "ctrl+t", "ctrl+s")
+        assert isinstance(app.screen, BoardScreen)
+    assert service.card(ann).summary.value == Decimal(50000)
 
 
 # Undo you can follow ------------------------------------------------------------------------
