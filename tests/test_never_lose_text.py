@@ -610,6 +610,69 @@ async def test_a_card_draft_that_does_not_say_what_the_form_showed_shows_theirs(
     assert service.card(ann).summary.value == Decimal(50000)
 
 
+async def test_a_next_action_draft_restored_after_a_change_elsewhere_shows_theirs(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Kept at one version, restored after the shell set "Call their lawyer": saved over
+    # it without showing it.
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, "Send the proposal")
+        app.flush_drafts()  # a hang-up
+    with elsewhere(database) as kim:
+        kim.set_next_action(ann, "Call their lawyer", None, kim.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values()["action"] == "Send the proposal"  # the rep's, kept
+        assert "Saved elsewhere meanwhile: Call their lawyer" in screen_text(app)
+        await tap(pilot, "escape", "y")  # seen theirs, the rep lets the draft go
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    assert service.card(ann).summary.next_action == "Call their lawyer"
+    assert service.draft(key) is None
+
+
+async def test_a_next_action_draft_restored_takes_what_only_they_changed(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    service.set_next_action(ann, "Call Ann", None, service.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, " about the quote")
+        app.flush_drafts()
+    assert service.draft(key) is not None
+    with elsewhere(database) as kim:
+        kim.set_next_action(ann, "Call Ann", date(2026, 11, 27), kim.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f", "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values() == {"action": "Call Ann about the quote", "due": "2026-11-27"}
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    summary = service.card(ann).summary
+    assert (summary.next_action, summary.next_action_due) == (
+        "Call Ann about the quote",
+        date(2026, 11, 27),
+    )
+
+
 # Undo you can follow ------------------------------------------------------------------------
 
 
