@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import text
 
 from pipeline_tui.domain.cards import CardDraft, ChangeKind
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor, kept_on, pinned_fields
+from pipeline_tui.domain.drafts import (
+    Draft,
+    DraftKey,
+    Editor,
+    kept_on,
+    merge,
+    pinned_fields,
+)
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA
 from pipeline_tui.domain.stages import Stage
@@ -112,6 +119,48 @@ def test_a_draft_kept_today_comes_back_as_typed(service: PipelineService) -> Non
     assert draft is not None
     assert pinned_fields(draft, TODAY) == {"action": "Call", "due": "tomorrow"}
     assert pinned_fields(Draft(key, {"due": "fri"}), TODAY) == {"due": "fri"}  # kept when?
+
+
+def test_a_draft_keeps_what_the_editor_showed_before_the_rep_typed(
+    service: PipelineService,
+) -> None:
+    # Restored after the card was saved again, a draft is merged against the card as
+    # the form showed it: only then is it known which fields the rep typed.
+    ann = add(service, "Ann")
+    key = DraftKey.on_card(Editor.CARD, ann)
+    shown = {"name": "Ann", "organisation": "Fjord Freight", "value": ""}
+    typed = {**shown, "organisation": "Fjord Freight AS"}
+    service.keep_draft(key, typed, 13, shown)
+    assert service.draft(key) == Draft(key, typed, NOW, 13, shown)
+    service.keep_draft(key, typed, 13)  # an editor that does not say: not known
+    found = service.draft(key)
+    assert found is not None and (found.fields, found.base) == (typed, {})
+
+
+def test_a_draft_was_saved_since_only_when_both_versions_are_known() -> None:
+    key = DraftKey.on_card(Editor.CARD, 1)
+    assert Draft(key, {}, None, 13).saved_since(14)
+    assert not Draft(key, {}, None, 13).saved_since(13)
+    assert not Draft(key, {}, None, None).saved_since(14)  # something new
+    assert not Draft(key, {}, None, 13).saved_since(None)
+
+
+def test_merging_a_newer_save_keeps_only_what_the_rep_changed() -> None:
+    base = {"organisation": "Fjord Freight", "value": "", "due": "", "name": "Lars"}
+    theirs = {"organisation": "Fjord Freight", "value": "50000", "due": "", "name": "Lars O"}
+    mine = {"organisation": "Fjord Freight AS", "value": "", "due": "", "name": "Lars Ek"}
+    merged = merge(base, theirs, mine)
+    assert merged.fields == {
+        "organisation": "Fjord Freight AS",  # only the rep
+        "value": "50000",  # only them
+        "due": "",
+        "name": "Lars Ek",  # both: the rep's, theirs shown
+    }
+    assert merged.theirs == {"name": "Lars O"}
+    # Not known what the form showed: every field saved differently is shown, none taken.
+    unknown = merge({}, theirs, mine)
+    assert unknown.fields == mine
+    assert unknown.theirs == {"organisation": "Fjord Freight", "value": "50000", "name": "Lars O"}
 
 
 def test_the_new_card_draft_has_no_card(service: PipelineService) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from textual.binding import Binding
@@ -578,6 +579,144 @@ async def test_a_next_action_refused_by_a_conflict_stays_in_the_dialog(
         assert isinstance(app.screen, CardScreen)
     # f on the card schedules one more step: theirs stays, the rep's is saved beside it.
     assert [a.text for a in service.activities(ann)] == ["Call on Monday", "Send the insight"]
+
+
+async def test_a_card_draft_restored_after_a_change_elsewhere_keeps_their_change(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Seen in tmux: the rep added " AS" to the organisation and hung up; the shell then
+    # set the card's value and due date; restoring the draft and saving put both back as
+    # they were when the draft was typed, silently.
+    key = DraftKey.on_card(Editor.CARD, ann)
+    typed_at = service.card(ann).version
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "e", "tab")
+        await type_text(pilot, " Ltd")
+        app.flush_drafts()  # a hang-up
+    kept = service.draft(key)
+    assert kept is not None and kept.base_version == typed_at
+    with elsewhere(database) as kim:
+        kim.set_value(ann, Decimal(50000))
+        kim.set_next_action(ann, "Book the kickoff", date(2026, 11, 27), kim.card(ann).version)
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        values = form.values()
+        assert values["organisation"] == "Lee Bakery Ltd"  # the rep's
+        assert (values["value"], values["due"]) == ("50000", "2026-11-27")  # theirs
+        assert any("Someone else saved this card meanwhile" in text for text in shown)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, BoardScreen)
+    card = service.card(ann)
+    assert card.summary.organisation == "Lee Bakery Ltd"
+    assert card.summary.value == Decimal(50000)
+    assert (card.summary.next_action, card.summary.next_action_due) == (
+        "Book the kickoff",
+        date(2026, 11, 27),
+    )
+
+
+async def test_a_card_draft_that_does_not_say_what_the_form_showed_shows_theirs(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # A draft kept by an earlier release holds the rep's fields only: which of them the
+    # rep typed is not known, so every field saved differently since is shown beside
+    # the rep's, and ctrl+t takes theirs.
+    key = DraftKey.on_card(Editor.CARD, ann)
+    typed_at = service.card(ann).version
+    fields = {"name": "Ann", "organisation": "Lee Bakery Ltd", "value": ""}
+    service.keep_draft(key, fields, typed_at)
+    with elsewhere(database) as kim:
+        kim.set_value(ann, Decimal(50000))
+    app = make_app(service)
+    shown = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        await settle(pilot)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["organisation"] == "Lee Bakery Ltd"
+        assert "Value saved elsewhere: 50000" in screen_text(app)
+        assert any("Someone else saved this card meanwhile" in text for text in shown)
+        await press(pilot, "ctrl+t", "ctrl+s")
+        assert isinstance(app.screen, BoardScreen)
+    assert service.card(ann).summary.value == Decimal(50000)
+
+
+async def test_a_next_action_draft_restored_after_a_change_elsewhere_shows_theirs(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Kept at one version, restored after the shell set "Call their lawyer": saved over
+    # it without showing it.
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, "Send the proposal")
+        app.flush_drafts()  # a hang-up
+    with elsewhere(database) as kim:
+        kim.set_next_action(ann, "Call their lawyer", None, kim.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values()["action"] == "Send the proposal"  # the rep's, kept
+        assert "Saved elsewhere meanwhile: Call their lawyer" in screen_text(app)
+        await tap(pilot, "escape", "y")  # seen theirs, the rep lets the draft go
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    assert service.card(ann).summary.next_action == "Call their lawyer"
+    assert service.draft(key) is None
+
+
+async def test_a_next_action_draft_restored_takes_what_only_they_changed(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    service.set_next_action(ann, "Call Ann", None, service.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, " about the quote")
+        app.flush_drafts()
+    assert service.draft(key) is not None
+    with elsewhere(database) as kim:
+        kim.set_next_action(ann, "Call Ann", date(2026, 11, 27), kim.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f", "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert dialog.values() == {"action": "Call Ann about the quote", "due": "2026-11-27"}
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+    summary = service.card(ann).summary
+    assert (summary.next_action, summary.next_action_due) == (
+        "Call Ann about the quote",
+        date(2026, 11, 27),
+    )
 
 
 # Undo you can follow ------------------------------------------------------------------------

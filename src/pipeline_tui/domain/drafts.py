@@ -97,9 +97,49 @@ class Draft:
     fields: Fields = field(default_factory=dict)
     saved_at: datetime | None = None
     base_version: int | None = None
+    base: Fields = field(default_factory=dict)
+    """What the editor showed before the rep typed: the card as it was at `base_version`,
+    by field. Empty when not known (an editor that does not keep it, or a draft kept by
+    an earlier release)."""
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)
+
+    def saved_since(self, version: int | None) -> bool:
+        """Whether what the draft was typed against was saved again since (elsewhere,
+        or here before a crash): the card or note is at `version` now."""
+        return None not in (self.base_version, version) and self.base_version != version
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The rep's fields with a newer save merged in (`merge`)."""
+
+    fields: dict[str, str]
+    """What the editor holds now."""
+    theirs: dict[str, str]
+    """The fields the rep and the newer save both changed, as saved: the rep's stay in
+    the editor, these are shown beside them."""
+
+
+def merge(base: Fields, theirs: Fields, mine: Fields) -> Merged:
+    """Merge a newer save (`theirs`) into what the rep typed (`mine`) against `base`: a
+    field only they changed takes theirs, a field only the rep changed keeps the rep's,
+    and a field both changed keeps the rep's with theirs shown. A field `base` does not
+    know counts as the rep's change: where theirs differs it is shown, never taken
+    silently, and nothing the rep may have typed is thrown away unseen."""
+    fields: dict[str, str] = {}
+    shown: dict[str, str] = {}
+    for name, typed in mine.items():
+        saved = theirs.get(name, typed)
+        was = base.get(name)
+        if typed == was:
+            fields[name] = saved  # only they changed it (or nobody did)
+            continue
+        fields[name] = typed
+        if saved not in (was, typed):
+            shown[name] = saved
+    return Merged(fields, shown)
 
 
 NEW_CARD_STAGE = "stage"

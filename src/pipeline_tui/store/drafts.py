@@ -1,7 +1,8 @@
 """Drafts in the database: kept, read back and removed, each within the caller's session.
 
 A rep's draft is found by (owner, card, editor, subject); at most one row each. Fields
-are stored as a JSON object of strings.
+are stored as a JSON object of strings; what the editor showed before the rep typed
+(the draft's `base`), when known, is an object of strings under BASE beside them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from pipeline_tui.store.models import CardRow, DraftRow
 FIELD_MAX_CHARS = 2_100_000
 """A field longer than this is cut: the longest editor (a note) holds 2,000,000."""
 
+BASE = "~base"
+"""Where a draft's base is kept among its fields: no editor's field is named so."""
+
 
 def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
     card = DraftRow.card_id.is_(None) if key.card_id is None else DraftRow.card_id == key.card_id
@@ -32,21 +36,31 @@ def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
     ]
 
 
-def _encode(fields: Fields) -> str:
-    return json.dumps(
-        {str(name): clean_text(str(value))[:FIELD_MAX_CHARS] for name, value in fields.items()},
-        ensure_ascii=False,
-    )
+def _strings(fields: Fields) -> dict[str, str]:
+    return {str(name): clean_text(str(value))[:FIELD_MAX_CHARS] for name, value in fields.items()}
 
 
-def _decode(text: str) -> dict[str, str]:
+def _encode(fields: Fields, base: Fields) -> str:
+    kept: dict[str, Any] = _strings(fields)
+    kept.pop(BASE, None)
+    if base:
+        kept[BASE] = _strings(base)
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def _decode(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The fields, and the base (empty when not kept)."""
     try:
         value: Any = json.loads(text)
     except ValueError:
-        return {}
+        return {}, {}
     if not isinstance(value, dict):
-        return {}
-    return {str(name): str(field) for name, field in value.items()}
+        return {}, {}
+    base = value.pop(BASE, None)
+    fields = {str(name): str(field) for name, field in value.items()}
+    if not isinstance(base, dict):
+        return fields, {}
+    return fields, {str(name): str(field) for name, field in base.items()}
 
 
 def _draft(row: DraftRow) -> Draft | None:
@@ -55,7 +69,8 @@ def _draft(row: DraftRow) -> Draft | None:
         key = DraftKey(editor, row.card_id, row.subject)
     except ValueError:  # written by a newer release
         return None
-    return Draft(key, _decode(row.fields), row.saved_at, row.base_version)
+    fields, base = _decode(row.fields)
+    return Draft(key, fields, row.saved_at, row.base_version, base)
 
 
 def keep(
@@ -65,8 +80,10 @@ def keep(
     fields: Fields,
     base_version: int | None,
     now: datetime,
+    base: Fields | None = None,
 ) -> None:
-    """Keep (or replace) the rep's draft for `key`. A draft on a card that is gone is
+    """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
+    `base` (what the editor showed, if it says). A draft on a card that is gone is
     dropped: there is nothing left to save it to."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
         return
@@ -76,7 +93,7 @@ def keep(
             owner=owner, card_id=key.card_id, editor=key.editor.value, subject=key.subject
         )
         session.add(row)
-    row.fields = _encode(fields)
+    row.fields = _encode(fields, base or {})
     row.base_version = base_version
     row.saved_at = now
 

@@ -655,16 +655,29 @@ class PipelineService:
     # Not counted on the board clock: other apps need not read their boards again for
     # a keystroke.
 
-    def keep_draft(self, key: DraftKey, fields: Fields, base_version: int | None = None) -> None:
-        """Keep what the rep is typing in one editor (replacing the draft kept before)."""
-        self.keep_drafts([Draft(key, fields, None, base_version)])
+    def keep_draft(
+        self,
+        key: DraftKey,
+        fields: Fields,
+        base_version: int | None = None,
+        base: Fields | None = None,
+    ) -> None:
+        """Keep what the rep is typing in one editor (replacing the draft kept before),
+        typed against `base_version` of the card over `base` (what the editor showed)."""
+        self.keep_drafts([Draft(key, fields, None, base_version, base or {})])
 
     def keep_drafts(self, kept: Iterable[Draft]) -> None:
         """Keep several drafts in one transaction (everything typed, as the app ends)."""
         with self._write(counted=False) as (session, actor):
             for draft in kept:
                 drafts.keep(
-                    session, actor.user, draft.key, draft.fields, draft.base_version, actor.now
+                    session,
+                    actor.user,
+                    draft.key,
+                    draft.fields,
+                    draft.base_version,
+                    actor.now,
+                    draft.base,
                 )
 
     def draft(self, key: DraftKey) -> Draft | None:

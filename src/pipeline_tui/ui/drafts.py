@@ -94,7 +94,7 @@ class DraftKeeper:
                 if recorder.written is not None and not recorder.keeps_earlier:
                     gone.append(recorder.key)
             elif fields != recorder.written:
-                kept.append(Draft(recorder.key, dict(fields), None, recorder.base_version))
+                kept.append(recorder.draft_of(fields))
                 recorder.keeps_earlier = False
         service = self._service()
         if kept:
@@ -124,7 +124,9 @@ class DraftContext(Protocol):
 class DraftRecorder:
     """One editor's draft: `found` is the draft kept from before (offered back when the
     editor opens), `base_version` the version of the card or note being edited,
-    `context` what the draft keeps besides the editor's fields."""
+    `base` what the editor showed of it before the rep typed (kept with the draft, so
+    a draft restored after someone else saved the card can be merged field by field),
+    and `context` what the draft keeps besides the editor's fields."""
 
     def __init__(
         self,
@@ -138,6 +140,7 @@ class DraftRecorder:
         self.found = found
         self.base_version = base_version
         self.context: DraftContext | None = None
+        self.base: Fields = {}
         self.written: Mapping[str, str] | None = dict(found.fields) if found else None
         """The fields as last written to the database (None: no draft there)."""
         self.keeps_earlier = found is not None
@@ -151,12 +154,18 @@ class DraftRecorder:
         self._settled = False
         """Saved or thrown away since the last change: nothing to keep on closing."""
 
-    def attach(self, screen: Screen[Any], snapshot: Snapshot) -> None:
-        """Start recording `screen`'s fields, as `snapshot` reads them."""
+    def attach(self, screen: Screen[Any], snapshot: Snapshot, base: Fields | None = None) -> None:
+        """Start recording `screen`'s fields, as `snapshot` reads them; `base`: what the
+        screen shows before the rep types, if it is to be kept with the draft."""
         self._screen = screen
         self._snapshot = snapshot
+        self.base = dict(base or {})
         self._closed = False
         self.backend.drafts.opened(self)
+
+    def draft_of(self, fields: Fields) -> Draft:
+        """`fields` as the draft to keep: typed against this version, over this base."""
+        return Draft(self.key, dict(fields), None, self.base_version, dict(self.base))
 
     def read(self) -> Fields | None:
         fields = self._snapshot() if self._snapshot is not None else None
@@ -177,7 +186,7 @@ class DraftRecorder:
             self._timer.stop()
             self._timer = None
         if self._snapshot is not None:
-            fields = self._snapshot()
+            fields = self.read()  # as flushed: with what the draft keeps besides
             self.written = dict(fields) if fields is not None else None
 
     def _write(self) -> None:
@@ -199,14 +208,17 @@ class DraftRecorder:
             if fields is None:
                 await self.backend.run(service.discard_drafts, self.key)
             else:
-                await self.backend.run(service.keep_draft, self.key, fields, self.base_version)
+                await self.backend.run(service.keep_drafts, [self.draft_of(fields)])
         except StoreError:
             self.written = None  # written again with the next change, or at the end
             log.warning("a draft could not be kept", exc_info=True)
 
-    def rebase(self, version: int | None) -> None:
-        """The rep saw the newer version (a conflict): their draft now builds on it."""
+    def rebase(self, version: int | None, base: Fields | None = None) -> None:
+        """The rep saw the newer version (a conflict): their draft now builds on it (and
+        on `base`, what the editor shows of it, when the editor keeps that)."""
         self.base_version = version
+        if base is not None:
+            self.base = dict(base)
         self.written = None
         self.changed()
 
@@ -240,8 +252,7 @@ class DraftRecorder:
         try:
             fields = self.read()
             if fields is not None and fields != self.written:
-                draft = Draft(self.key, dict(fields), None, self.base_version)
-                self.backend.service.keep_drafts([draft])
+                self.backend.service.keep_drafts([self.draft_of(fields)])
                 self.written = dict(fields)
                 self.keeps_earlier = False
         except Exception:  # closing must not fail; the flush at the end tries again
@@ -275,11 +286,18 @@ def offer_draft(
     shows: Fields,
     restore: Callable[[Fields], None],
     preview_of: Callable[[Fields], list[str]],
+    saved_since: Callable[[Draft], None] | None = None,
 ) -> None:
     """On an editor's mount: offer the draft kept from before back, if it says anything
     the editor does not show already (`shows`). Restoring fills the editor with it, its
     dates as the days they meant when it was kept (pinned_fields); discarding forgets
-    it; escape leaves the editor and keeps it for later."""
+    it; escape leaves the editor and keeps it for later.
+
+    A draft typed against an older version than the editor shows (the card was saved
+    since, elsewhere or from the shell) is restored as a save against that version
+    would be: `saved_since` is called with it once it is in the editor, to merge in
+    what was saved since and show the rep what both changed. It is never saved over
+    the newer version unseen."""
     from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen
 
     found = recorder.found
@@ -303,6 +321,8 @@ def offer_draft(
                 restore(fields)
                 if context is not None:
                     context.restore(fields)
+                if saved_since is not None and found.saved_since(recorder.base_version):
+                    saved_since(found)
             elif answer == DISCARD:
                 await recorder.discard()
             else:

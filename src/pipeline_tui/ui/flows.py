@@ -32,7 +32,11 @@ from pipeline_tui.ui.drafts import recorder_for
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
+from pipeline_tui.ui.screens.next_action import (
+    NextAction,
+    NextActionScreen,
+    describe_next_action,
+)
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.snooze import Snooze, SnoozeDateScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
@@ -413,11 +417,3 @@ async def next_action_now(backend: Backend, card_id: int, name: str) -> tuple[in
     if now is None:
         raise StoreError(f"{clean_line(name)} is no longer on the board.")
     return now.version, describe_next_action(now.next_action, now.next_action_due)
-
-
-def describe_next_action(action: str, due: date | None) -> str:
-    """A next action in one line, for showing what someone else saved."""
-    if not action and due is None:
-        return "no next action"
-    when = f" (due {due.isoformat()})" if due else ""
-    return f"{clean_line(action) or '(no description)'}{when}"

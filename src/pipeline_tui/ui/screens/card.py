@@ -49,7 +49,11 @@ from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.screens.next_action import NextAction, NextActionScreen
+from pipeline_tui.ui.screens.next_action import (
+    NextAction,
+    NextActionScreen,
+    describe_next_action,
+)
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
@@ -906,8 +910,6 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         """After a conflict: the card as saved now (so the next save builds on it)."""
         await self._reload_now()
         assert self.card is not None
-        from pipeline_tui.ui.flows import describe_next_action
-
         s = self.card.summary
         return describe_next_action(s.next_action, s.next_action_due)
 

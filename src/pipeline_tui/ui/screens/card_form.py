@@ -4,7 +4,9 @@ Nothing typed is lost: the form is kept as a draft while the rep types (offered 
 when the form opens again), escape with changes asks first, and a save refused because
 someone else saved the card meanwhile merges their changes in: fields only they changed
 take their value, fields only the rep changed keep the rep's, and fields both changed
-keep the rep's with theirs shown below (ctrl+t takes theirs).
+keep the rep's with theirs shown below (ctrl+t takes theirs). A draft restored after
+the card was saved since it was typed is merged the same way, against the card as the
+form showed it then (kept with the draft).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
-from pipeline_tui.domain.drafts import Fields
+from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
@@ -135,13 +137,14 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         self._show_close_hint()
         self._show_value_hint()
         if self.recorder is not None:
-            self.recorder.attach(self, self._draft_fields)
+            self.recorder.attach(self, self._draft_fields, _field_values(self.original))
             offer_draft(
                 self,
                 self.recorder,
                 self.values(),
                 self._restore,
                 lambda fields: labelled(fields, LABELS),
+                self._restored_after_a_save,
             )
 
     def on_unmount(self) -> None:
@@ -209,6 +212,11 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         for key, _, _ in FIELDS:
             if key in fields:
                 self.inputs[key].value = fields[key]
+
+    def _restored_after_a_save(self, found: Draft) -> None:
+        """The draft restored was typed against an older version of the card: merged
+        as a save against it would be, the form's card being the one saved since."""
+        self._merge_in(found.base, self.original, self.version)
 
     def draft(self) -> CardDraft:
         """The card as typed; raises CardFormError naming the field that is wrong."""
@@ -289,16 +297,20 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         except StoreError as error:
             self._hint("name", str(error), error=True)
             return
-        base, theirs, mine = _field_values(self.original), _field_values(saved), self.values()
-        self.theirs = {}
-        for key in mine:
-            if mine[key] == base[key]:
-                self.inputs[key].value = theirs[key]  # only they changed it
-            elif theirs[key] not in (base[key], mine[key]):
-                self.theirs[key] = theirs[key]  # both changed it: the rep's stays, theirs shown
+        self._merge_in(_field_values(self.original), saved, version)
+
+    def _merge_in(self, base: Fields, saved: CardDraft, version: int | None) -> None:
+        """Merge `saved` (the card at `version`) into what is typed against `base` (see
+        domain.drafts.merge), and tell the rep: the next save builds on `version`."""
+        theirs = _field_values(saved)
+        merged = merge(base, theirs, self.values())
+        for key, value in merged.fields.items():
+            if self.inputs[key].value != value:
+                self.inputs[key].value = value  # only they changed it
+        self.theirs = merged.theirs  # both changed these: the rep's stay, theirs shown
         self.original, self.version = saved, version
         if self.recorder is not None:
-            self.recorder.rebase(version)
+            self.recorder.rebase(version, theirs)
         self._show_theirs()
         both = " Where you both changed a field, theirs is shown below." if self.theirs else ""
         self.notify(

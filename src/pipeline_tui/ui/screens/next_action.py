@@ -3,7 +3,9 @@ step on the card with its kind and time of day (`f` on the card screen).
 
 The dialog saves through `save` and stays open if the store refuses; when someone else
 changed the card meanwhile, what they saved is shown under the rep's words, which stay,
-and enter saves the rep's over it. What is typed is kept as a draft meanwhile.
+and enter saves the rep's over it. What is typed is kept as a draft meanwhile; a draft
+restored after the card was saved since it was typed is treated the same way: a field
+only they changed takes theirs, and where both changed it theirs is shown.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
-from pipeline_tui.domain.drafts import Fields
+from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -146,13 +148,14 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         self._typed_time()
         self.opened_with = self.values()
         if self.recorder is not None:
-            self.recorder.attach(self, self._draft_fields)
+            self.recorder.attach(self, self._draft_fields, self.opened_with)
             offer_draft(
                 self,
                 self.recorder,
                 self.opened_with,
                 self._restore,
                 lambda fields: labelled(fields, LABELS),
+                self._restored_after_a_save,
             )
 
     def on_unmount(self) -> None:
@@ -170,6 +173,17 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
+
+    def _restored_after_a_save(self, found: Draft) -> None:
+        """The draft restored was typed against an older version of the card, and the
+        dialog opened with the newer one: merged as a save against the older version
+        would be (domain.drafts.merge), theirs shown where both changed it."""
+        merged = merge(found.base, self.opened_with, self.values())
+        for name, value in merged.fields.items():
+            if self.inputs[name].value != value:
+                self.inputs[name].value = value
+        if merged.theirs:
+            self._show_theirs(describe_next_action(self.action, self.due))
 
     @on(Input.Changed)
     def _record(self) -> None:
@@ -297,7 +311,11 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         except StoreError as failure:
             error.update(Content(str(failure)))
             return
-        error.update(
+        self._show_theirs(theirs)
+
+    def _show_theirs(self, theirs: str) -> None:
+        """What the card's next action is now (saved elsewhere), under the rep's words."""
+        self.query_one("#error", Static).update(
             Content.assemble(
                 ("Saved elsewhere meanwhile: ", "bold"),
                 Content(clean_line(theirs)),
@@ -331,3 +349,11 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
     async def discard_work(self) -> None:
         if self.recorder is not None:
             await self.recorder.discard()
+
+
+def describe_next_action(action: str, due: date | None) -> str:
+    """A next action in one line, for showing what someone else saved."""
+    if not action and due is None:
+        return "no next action"
+    when = f" (due {due.isoformat()})" if due else ""
+    return f"{clean_line(action) or '(no description)'}{when}"

@@ -156,7 +156,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
         found = recorder.found
         if answer == RESTORE:
             self._set_text(found.get("body"))
-            if self.note is not None and found.base_version not in (None, self.note.version):
+            if self.note is not None and found.saved_since(self.note.version):
                 # Saved since the draft was made (elsewhere, or here before a crash).
                 self._show_theirs(self.note, "Saved since your draft")
         elif answer == DISCARD:
