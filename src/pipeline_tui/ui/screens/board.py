@@ -22,11 +22,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.css.query import NoMatches
 from textual.events import DescendantFocus, ScreenResume
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
@@ -54,6 +52,7 @@ from pipeline_tui.ui.widgets.stage_column import StageColumn
 
 if TYPE_CHECKING:
     from pipeline_tui.ui.screens.card import CardScreen
+    from pipeline_tui.ui.screens.card_form import CardFormScreen
 
 EMPTY_HINT = Content.assemble(
     ("Your pipeline is empty. ", "bold"),
@@ -1367,7 +1366,7 @@ class _NewCardPlace:
 
     def __init__(self, stage: Stage) -> None:
         self.stage = stage
-        self.form: Screen[Any] | None = None
+        self.form: CardFormScreen | None = None
 
     @property
     def title(self) -> str:
@@ -1386,6 +1385,4 @@ class _NewCardPlace:
             return  # kept before drafts said where: the card goes where n was pressed
         self.stage = stage
         if self.form is not None:
-            # The form's title says where the card goes (the form reads it on compose).
-            with suppress(NoMatches):
-                self.form.query_one("#form").border_title = Content(self.title)
+            self.form.retitle(self.title)  # the form's title says where the card goes

@@ -131,6 +131,13 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
                 id="keys",
             )
 
+    def retitle(self, title: str) -> None:
+        """Say another title (a new card's draft, restored, goes to the column it was
+        started in)."""
+        self.form_title = title
+        if self.is_mounted:
+            self.query_one("#form").border_title = Content(title)
+
     def on_mount(self) -> None:
         self.inputs["name"].focus()
         self._show_due_hint()
