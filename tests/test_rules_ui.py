@@ -283,3 +283,19 @@ async def test_l_with_a_comment_and_answers_in_one_read_saves_each_on_its_row(
     ]
     assert q.answer(CRITERIA[0]).comment == "not sure [b]yet[/b]"
     assert service.card(ann).summary.stage is Stage.LEAD
+
+
+async def test_keys_typed_with_ctrl_s_answer_the_question_that_follows_then_the_board(
+    service: PipelineService,
+) -> None:
+    """Typed before "Move to Prospect anyway?" showed, "y" and "j" were dropped and the
+    question stayed open."""
+    ann = add(service, "Ann")
+    add(service, "Zed", Stage.PROSPECT)
+    async with running(service, (80, 24)) as (app, pilot):
+        await burst(pilot, "L", *"yyyn", "ctrl+s", "y", "j")
+        assert not isinstance(app.screen, (QualificationScreen, ChoiceScreen))
+        assert focused_card_name(app) == "Zed"  # Ann on top of Prospect, j one down
+    assert service.qualification(ann).met == 3
+    assert service.card(ann).summary.stage is Stage.PROSPECT
+    assert service.card(ann).history[-1].note.startswith("qualification overridden at 3/4")

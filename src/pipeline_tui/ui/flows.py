@@ -164,8 +164,11 @@ async def qualify_for_prospect(
     choice: ChoiceScreen[bool] = ChoiceScreen(
         question, [("y", "Move anyway", True), ("n", "Keep as lead", False)]
     )
+    # "yyyn", ctrl+s, "y" in one read: the "y" answers this question, not the board
+    # (held since ctrl+s, let go once the question is there to take it).
+    answer = screen.app.push_screen(choice, wait_for_dismiss=True)
     held_keys()
-    if await screen.app.push_screen_wait(choice):
+    if await answer:
         return MoveOutcome(current.met, current.override_note()), _let_go
     return None, _let_go
 
