@@ -18,7 +18,7 @@ from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.rhythm import RhythmScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import make_app, press, running, screen_text, settle, type_text
+from tests.pilot import burst, make_app, press, running, screen_text, settle, type_text
 
 SnapCompare = Callable[..., bool]
 
@@ -154,3 +154,20 @@ def test_keep_in_touch_dialog(snap_compare: SnapCompare, size: tuple[int, int]) 
         await settle(pilot)
 
     assert snap_compare(make_app(cadence_card()), terminal_size=size, run_before=open_dialog)
+
+
+async def test_a_key_typed_with_the_rhythms_enter_is_not_added_to_the_days(
+    service: PipelineService,
+) -> None:
+    """Over SSH "14", enter and "2" arrive in one read: the "2" went into the field
+    before enter was read, and 142 days were saved."""
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        await burst(pilot, "1", "4", "enter", "2")
+        assert isinstance(app.screen, CardScreen)
+        assert "keep in touch every 14 days" in screen_text(app)
+    assert service.card(card).summary.rhythm_days == 14

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.screens.agenda import AgendaScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.park import ParkScreen
@@ -19,6 +20,8 @@ from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.conftest import TODAY
 from tests.pilot import (
+    burst,
+    focused_card_name,
     notification_messages,
     press,
     running,
@@ -91,6 +94,41 @@ async def test_a_date_not_after_today_is_refused_with_the_reason(
         assert isinstance(app.screen, QualificationScreen)
     assert ada in lead_ids(service)
     assert service.summary(ada).nurture_until is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("opener", "typed", "days", "then"),
+    [
+        ("Q", "+2", 2, "k"),
+        # The "j" went into the field: "'+2wj' is not a date", and the dialog stayed.
+        ("Q", "+2w", 14, "k"),
+        # The "w" went into the field before enter was read: parked until +2w.
+        ("Q", "+2", 2, "w"),
+        ("L", "+2w", 14, "k"),  # the checklist on the way to prospect
+    ],
+)
+async def test_keys_after_enter_in_the_park_dialog_act_on_the_board_it_leaves(
+    service: PipelineService,
+    leads: tuple[int, int],
+    opener: str,
+    typed: str,
+    days: int,
+    then: str,
+) -> None:
+    """Over SSH the date, enter and the next key arrive in one read: the lead is parked
+    until the day typed, and the key after enter acts on the board, the lead gone."""
+    ada, _ = leads
+    service.add_card(CardDraft(name="Cy Young"), Stage.LEAD)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "j")  # Ada, between Cy and Ben
+        await burst(pilot, opener, "p", *typed, "enter", then)
+        if then == "w":
+            assert isinstance(app.screen, AgendaScreen), screen_text(app)
+        else:
+            assert isinstance(app.screen, BoardScreen), screen_text(app)
+            # Ada gone, Ben in her place: k goes up to Cy.
+            assert focused_card_name(app) == "Cy Young"
+    assert service.summary(ada).nurture_until == TODAY + timedelta(days=days)  # type: ignore[union-attr]
 
 
 async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(

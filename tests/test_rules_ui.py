@@ -26,6 +26,7 @@ from tests.pilot import (
     settle,
     tap,
     type_text,
+    wait_for,
 )
 
 CRITERIA = (
@@ -241,3 +242,60 @@ async def test_r_r_in_the_archive_restores_two_cards(service: PipelineService) -
         await burst(pilot, "r", "r")
         assert [card.name for card in service.archived()] == ["Sofia Reyes"]
         assert "not archived" not in " ".join(notification_messages(app))
+
+
+# Keys in one read (SSH): each acts on what the keys before it left on screen -----------
+
+
+async def test_answers_typed_with_a_comments_enter_answer_every_row_from_it(
+    service: PipelineService,
+) -> None:
+    """The key after the comment's enter went into the comment, not to the list, so
+    "yyyy" left the last row unknown."""
+    ann = add(service, "Ann")
+    async with running(service, (80, 24)) as (app, pilot):
+        await burst(pilot, "Q", "c", *"met at fair", "enter", *"yyyy", dialog=True)
+        await wait_for(pilot, lambda: "4/4 met" in screen_text(app), "four answers", dialog=True)
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "ctrl+s")
+        await settle(pilot)
+    q = service.qualification(ann)
+    assert [q.answer(c).answer for c in CRITERIA] == [Answer.YES] * 4
+    assert q.answer(CRITERIA[0]).comment == "met at fair"
+
+
+async def test_l_with_a_comment_and_answers_in_one_read_saves_each_on_its_row(
+    service: PipelineService,
+) -> None:
+    ann = add(service, "Ann")
+    async with running(service, (80, 24)) as (app, pilot):
+        keys = ["L", "c", *"not sure [b]yet[/b]", "enter", *"ynuy", "ctrl+s"]
+        await burst(pilot, *keys, dialog=True)
+        # One no: asked before it moves.
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), "asked", dialog=True)
+        assert "Move to Prospect anyway?" in screen_text(app)
+    q = service.qualification(ann)
+    assert [q.answer(c).answer for c in CRITERIA] == [
+        Answer.YES,
+        Answer.NO,
+        Answer.UNKNOWN,
+        Answer.YES,
+    ]
+    assert q.answer(CRITERIA[0]).comment == "not sure [b]yet[/b]"
+    assert service.card(ann).summary.stage is Stage.LEAD
+
+
+async def test_keys_typed_with_ctrl_s_answer_the_question_that_follows_then_the_board(
+    service: PipelineService,
+) -> None:
+    """Typed before "Move to Prospect anyway?" showed, "y" and "j" were dropped and the
+    question stayed open."""
+    ann = add(service, "Ann")
+    add(service, "Zed", Stage.PROSPECT)
+    async with running(service, (80, 24)) as (app, pilot):
+        await burst(pilot, "L", *"yyyn", "ctrl+s", "y", "j")
+        assert not isinstance(app.screen, (QualificationScreen, ChoiceScreen))
+        assert focused_card_name(app) == "Zed"  # Ann on top of Prospect, j one down
+    assert service.qualification(ann).met == 3
+    assert service.card(ann).summary.stage is Stage.PROSPECT
+    assert service.card(ann).history[-1].note.startswith("qualification overridden at 3/4")

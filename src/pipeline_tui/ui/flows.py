@@ -50,18 +50,25 @@ class MoveOutcome:
     note: str = ""
 
 
+def _let_go() -> None:
+    """Nothing held."""
+
+
 async def qualify(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
-) -> Qualification | None:
-    """Open the checklist; the saved checklist, or None if the rep left without saving."""
-    return (await _checklist(screen, backend, card_id, name))[0]
+) -> tuple[Qualification | None, Callable[[], None]]:
+    """Open the checklist; the saved checklist, or None if the rep left without saving.
+    Also what lets go the keys typed after the save (or park) that closed it, to call
+    once the screen shows what they act on (the card re-read, the lead gone)."""
+    saved, _, release_keys = await _checklist(screen, backend, card_id, name)
+    return saved, release_keys
 
 
 async def _checklist(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
-) -> tuple[Qualification | None, date | None]:
+) -> tuple[Qualification | None, date | None, Callable[[], None]]:
     """The checklist as `qualify` opens it; also the day the lead was parked until from
-    it (None: not parked)."""
+    it (None: not parked), and what lets go the keys held since it closed."""
     release_keys = hold_keys(screen)  # "Q" then "yyyy" typed at once answer the checklist
     try:
         current = await backend.run(backend.service.qualification, card_id)
@@ -69,7 +76,7 @@ async def _checklist(
     except StoreError as error:
         release_keys()
         screen.notify(str(error), severity="error", markup=False)
-        return None, None
+        return None, None, _let_go
     recorder = await recorder_for(backend, DraftKey.on_card(Editor.QUALIFICATION, card_id))
     # The card as the rep saw it when the checklist opened: parking or a research action
     # is refused if someone changed the card since (the checklist's answers are not the
@@ -121,30 +128,34 @@ async def _checklist(
     )
     answered = screen.app.push_screen(checklist, wait_for_dismiss=True)
     release_keys()
-    return await answered, checklist.parked_until
+    saved = await answered
+    return saved, checklist.parked_until, checklist.held_keys or _let_go
 
 
 async def qualify_for_prospect(
     screen: Screen[Any], backend: Backend, card_id: int, name: str
-) -> MoveOutcome | None:
-    """Whether (and how) a lead may move on to prospect; None means it stays a lead."""
+) -> tuple[MoveOutcome | None, Callable[[], None]]:
+    """Whether (and how) a lead may move on to prospect; None means it stays a lead.
+    Also what lets go the keys typed after the checklist's save (or park) that closed
+    it, to call once the board shows what they act on (the card moved, or not)."""
     release_keys = hold_keys(screen)
     try:
         current = await backend.run(backend.service.qualification, card_id)
     except StoreError as error:
         screen.notify(str(error), severity="error", markup=False)
-        return None
+        return None, _let_go
     finally:
         release_keys()
+    held_keys = _let_go
     if not current.is_complete:
-        saved, parked = await _checklist(screen, backend, card_id, name)
+        saved, parked, held_keys = await _checklist(screen, backend, card_id, name)
         if saved is None or parked is not None:
             # Escape on the checklist: the move is called off, nothing changed; parked
             # "not yet": it stays a lead, off the board until then.
-            return None
+            return None, held_keys
         current = saved
     if current.passes:
-        return MoveOutcome(current.met)
+        return MoveOutcome(current.met), held_keys
     missing = ", ".join(current.failed)
     question = (
         f"{clean_line(name)} meets {current.score} criteria (not: {missing}). "
@@ -153,9 +164,13 @@ async def qualify_for_prospect(
     choice: ChoiceScreen[bool] = ChoiceScreen(
         question, [("y", "Move anyway", True), ("n", "Keep as lead", False)]
     )
-    if await screen.app.push_screen_wait(choice):
-        return MoveOutcome(current.met, current.override_note())
-    return None
+    # "yyyn", ctrl+s, "y" in one read: the "y" answers this question, not the board
+    # (held since ctrl+s, let go once the question is there to take it).
+    answer = screen.app.push_screen(choice, wait_for_dismiss=True)
+    held_keys()
+    if await answer:
+        return MoveOutcome(current.met, current.override_note()), _let_go
+    return None, _let_go
 
 
 def refer(

@@ -677,19 +677,28 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         """Lead to prospect: the checklist first if incomplete; a failing lead is asked about."""
         from pipeline_tui.ui import flows
 
-        outcome = await flows.qualify_for_prospect(self, self.backend, card.id, card.name)
-        if outcome is None:
-            self.refresh_card(card.id)  # the score may have changed even if it did not move
-            return
-        current = self.model.cache.peek(card.id)
-        if (
-            current is None
-            or current.stage is not Stage.LEAD
-            or card.id not in self.model.ids[card.stage]
-        ):
-            self.reload(card.id)
-            return
-        self._move_now(replace(current, qualified=outcome.met), Stage.PROSPECT, outcome.note)
+        outcome, release_keys = await flows.qualify_for_prospect(
+            self, self.backend, card.id, card.name
+        )
+        # Keys typed after the checklist's ctrl+s (or a park's enter) act on the board
+        # once it shows the card moved, or its new score, or the lead parked and gone.
+        try:
+            if outcome is None:
+                self.refresh_card(card.id)  # the score may have changed if it did not move
+                await self._board_read()
+                return
+            current = self.model.cache.peek(card.id)
+            if (
+                current is None
+                or current.stage is not Stage.LEAD
+                or card.id not in self.model.ids[card.stage]
+            ):
+                self.reload(card.id)
+                await self._board_read()
+                return
+            self._move_now(replace(current, qualified=outcome.met), Stage.PROSPECT, outcome.note)
+        finally:
+            release_keys()
 
     def action_reorder(self, step: int) -> None:
         card = self.highlighted
@@ -1064,8 +1073,26 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _qualify(self, card: CardSummary) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.qualify(self, self.backend, card.id, card.name) is not None:
-            self.refresh_card(card.id)
+        saved, release_keys = await flows.qualify(self, self.backend, card.id, card.name)
+        try:
+            if saved is not None:
+                # The keys typed after ctrl+s (or a park's enter) act on the card as
+                # it is now: its new score, or the column without a parked lead.
+                self.refresh_card(card.id)
+                await self._board_read()
+        finally:
+            release_keys()
+
+    async def _board_read(self) -> None:
+        """Wait until the board's reads have shown what they read: one card read again
+        hands over to a read of the whole board when the card left its column."""
+        while running := [
+            worker
+            for worker in self.app.workers
+            if worker.node is self and worker.group == "board" and worker.is_running
+        ]:
+            with suppress(WorkerError):  # replaced by a newer read: the loop waits for it
+                await running[-1].wait()
 
     def action_next_action(self) -> None:
         # The card highlighted as the key is pressed, whatever the keys after it do.

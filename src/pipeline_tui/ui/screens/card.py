@@ -1020,8 +1020,13 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 timeout=3,
             )
             return
-        if await flows.qualify(self, self.backend, card.summary.id, card.summary.name):
-            self.load()
+        saved, release_keys = await flows.qualify(
+            self, self.backend, card.summary.id, card.summary.name
+        )
+        if saved:
+            self.load(release_keys=release_keys)  # keys typed after ctrl+s act on it re-read
+        else:
+            release_keys()
 
     def action_keep_in_touch(self) -> None:
         from pipeline_tui.domain.activity import stale_limit

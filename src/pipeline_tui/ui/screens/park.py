@@ -22,19 +22,20 @@ from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint,
 from pipeline_tui.domain.nurture import NurtureError, check_park_date
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 ParkUntil = Callable[[date], Awaitable[None]]
 """Parks the card until the day given; a StoreError says why it could not."""
 
 
-class ParkScreen(ModalScreen[date | None]):
+class ParkScreen(SubmitsAtOnce, ModalScreen[date | None]):
     """Dismisses with the day the card is parked until, or None when left."""
 
     CSS_PATH = "park.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="park.cancel"),
+        SUBMIT_AT_ONCE,
     ]
 
     def __init__(self, card_name: str, today: Callable[[], date], park: ParkUntil) -> None:
@@ -43,6 +44,9 @@ class ParkScreen(ModalScreen[date | None]):
         self.today = today
         self.park = park
         self.until = FormInput(id="until")
+        self.held_keys: Callable[[], None] | None = None
+        """Once parked: lets go the keys typed after enter, for whoever opened the
+        dialog to call when what those keys act on shows."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -84,8 +88,8 @@ class ParkScreen(ModalScreen[date | None]):
         hint.remove_class("-error")
         return until
 
-    @on(Input.Submitted, "#until")
-    def _submitted(self) -> None:
+    def submit_field(self) -> None:
+        # As enter arrives (SubmitsAtOnce): "+2", enter, "w" in one read parked until +2w.
         until = self._check()
         if until is None:
             if not self.until.value.strip():
@@ -101,10 +105,14 @@ class ParkScreen(ModalScreen[date | None]):
         try:
             await self.park(until)
         except StoreError as error:
+            release_keys()
             self.query_one("#error", Static).update(Content(str(error)))
             return
-        finally:
+        except BaseException:
             release_keys()
+            raise
+        # The keys typed after enter act on what shows once the checklist has closed too.
+        self.held_keys = release_keys
         self.dismiss(until)
 
     def action_cancel(self) -> None:

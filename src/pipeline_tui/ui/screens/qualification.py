@@ -84,6 +84,10 @@ class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
         self.parked_until: date | None = None
         """The day the lead was parked until from here (None: not parked)."""
         self.saved: Qualification | None = None
+        self.held_keys: Callable[[], None] | None = None
+        """Once saved or parked: lets go the keys typed after ctrl+s (or the park's
+        enter), for the opener to call when what those keys act on shows (a question
+        "Move to Prospect anyway?", the board without a parked lead)."""
         self.criteria = qualification.criteria
         self.original = {c: qualification.answer(c) for c in self.criteria}
         self.answers = dict(self.original)
@@ -322,10 +326,11 @@ class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
         def parked(until: date | None) -> None:
             if until is not None:
                 self.parked_until = until
-                self._leave_parked()
+                self._leave_parked(dialog.held_keys)
 
         name = clean_line(self.card_name)
-        self.app.push_screen(ParkScreen(name, self.today, self._park_until), parked)
+        dialog = ParkScreen(name, self.today, self._park_until)
+        self.app.push_screen(dialog, parked)
 
     async def _park_until(self, until: date) -> None:
         """The answers as given, then the lead parked: one keypress, nothing lost."""
@@ -336,9 +341,15 @@ class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
         await self.park_lead(until)
 
     @work(exclusive=True, group="qualification-save")
-    async def _leave_parked(self) -> None:
-        if self.recorder is not None:
-            await self.recorder.discard()
+    async def _leave_parked(self, release_keys: Callable[[], None] | None) -> None:
+        try:
+            if self.recorder is not None:
+                await self.recorder.discard()
+        except BaseException:
+            if release_keys is not None:
+                release_keys()
+            raise
+        self.held_keys = release_keys
         self.dismiss(self.saved or Qualification(self.criteria, self.answers))
 
     def action_save(self) -> None:
@@ -346,10 +357,14 @@ class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
 
     @work(exclusive=True, group="qualification-save")
     async def _save(self, release_keys: Callable[[], None]) -> None:
+        saved = False
         try:
-            await self.save_work()
+            saved = await self.save_work()
         finally:
-            release_keys()
+            if saved:  # closed: the opener lets them go once what follows shows
+                self.held_keys = release_keys
+            else:
+                release_keys()
 
     async def save_work(self) -> bool:
         if self.has_class("-commenting"):

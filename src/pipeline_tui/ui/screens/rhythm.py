@@ -19,19 +19,20 @@ from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cadence import CadenceError, check_rhythm
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveRhythm = Callable[[int | None], Awaitable[None]]
 """Saves the rhythm given (None: none); a StoreError says why it could not."""
 
 
-class RhythmScreen(ModalScreen[bool]):
+class RhythmScreen(SubmitsAtOnce, ModalScreen[bool]):
     """Dismisses with True once saved, False when left."""
 
     CSS_PATH = "rhythm.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="rhythm.cancel"),
+        SUBMIT_AT_ONCE,
     ]
 
     def __init__(
@@ -92,8 +93,8 @@ class RhythmScreen(ModalScreen[bool]):
         )
         return True, days
 
-    @on(Input.Submitted, "#days")
-    def _submitted(self) -> None:
+    def submit_field(self) -> None:
+        # As enter arrives (SubmitsAtOnce): "14", enter, "2" in one read saved 142 days.
         usable, days = self._check()
         if usable:
             self._save(days, hold_keys(self))
