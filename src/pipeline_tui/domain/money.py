@@ -258,12 +258,12 @@ class Currency:
     def symbol(self) -> str:
         return _SYMBOLS.get(self.code.upper(), self.code.upper() + " ")
 
-    def format(self, amount: Decimal) -> str:
-        """ "€12,500" or "€12,500.50": cents only when there are some."""
-        whole, cents = divmod(amount.quantize(CENT), 1)
+    def format(self, amount: Decimal, *, cents: bool = False) -> str:
+        """ "€12,500" or "€12,500.50": cents only when there are some, or `cents`."""
+        whole, part = divmod(amount.quantize(CENT), 1)
         text = self._group(int(whole))
-        if cents:
-            text += self._shown.decimal + f"{int(cents * 100):02d}"
+        if part or cents:
+            text += self._shown.decimal + f"{int(part * 100):02d}"
         return self.symbol + text
 
     def format_together(self, *amounts: Decimal) -> tuple[str, ...]:
@@ -277,16 +277,10 @@ class Currency:
         with_cents = [a for a in amounts if a.quantize(CENT) % 1]
         if all(a >= WHOLE_FROM for a in with_cents):
             return tuple(self._whole(a) for a in amounts)
-        return tuple(self._cents(a) for a in amounts)
+        return tuple(self.format(a, cents=True) for a in amounts)
 
     def _whole(self, amount: Decimal) -> str:
         return self.symbol + self._group(int(amount.quantize(Decimal(1), ROUND_HALF_UP)))
-
-    def _cents(self, amount: Decimal) -> str:
-        whole, cents = divmod(amount.quantize(CENT), 1)
-        return (
-            self.symbol + self._group(int(whole)) + self._shown.decimal + f"{int(cents * 100):02d}"
-        )
 
     def short(self, amount: Decimal) -> str:
         """A few characters for a column header: "€950", "€1.50", "€12.5k", "€250k",

@@ -1086,13 +1086,19 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _board_read(self) -> None:
         """Wait until the board's reads have shown what they read: one card read again
         hands over to a read of the whole board when the card left its column."""
+        await self._workers_done("board")
+
+    async def _workers_done(self, group: str) -> None:
+        """Wait until this screen's workers of `group` are done, newer ones started
+        meanwhile (one replacing another, exclusive) included."""
         while running := [
             worker
             for worker in self.app.workers
-            if worker.node is self and worker.group == "board" and worker.is_running
+            if worker.node is self and worker.group == group and worker.is_running
         ]:
-            with suppress(WorkerError):  # replaced by a newer read: the loop waits for it
-                await running[-1].wait()
+            for worker in running:
+                with suppress(WorkerError):  # replaced by a newer one: the loop waits for it
+                    await worker.wait()
 
     def action_next_action(self) -> None:
         # The card highlighted as the key is pressed, whatever the keys after it do.
@@ -1277,14 +1283,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     @work(group="filter-done", exclusive=True)
     async def _filter_done_once_found(self, release_keys: Callable[[], None]) -> None:
         try:
-            while searching := [
-                worker
-                for worker in self.app.workers
-                if worker.node is self and worker.group == "filter" and worker.is_running
-            ]:
-                for worker in searching:
-                    with suppress(WorkerError):  # a newer key's search took over
-                        await worker.wait()
+            await self._workers_done("filter")  # the search of the last key typed too
             self._filter_done()
         finally:
             release_keys()

@@ -311,9 +311,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         domain.drafts.merge), and tell the rep: the next save builds on `version`."""
         theirs = _field_values(saved)
         merged = merge(base, theirs, self.values())
-        for key, value in merged.fields.items():
-            if self.inputs[key].value != value:
-                self.inputs[key].value = value  # only they changed it
+        self._restore(merged.fields)  # where only they changed a field, theirs
         self.theirs = merged.theirs  # both changed these: the rep's stay, theirs shown
         self.original, self.version = saved, version
         if self.recorder is not None:

@@ -179,9 +179,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         dialog opened with the newer one: merged as a save against the older version
         would be (domain.drafts.merge), theirs shown where both changed it."""
         merged = merge(found.base, self.opened_with, self.values())
-        for name, value in merged.fields.items():
-            if self.inputs[name].value != value:
-                self.inputs[name].value = value
+        self._restore(merged.fields)
         if merged.theirs:
             self._show_theirs(describe_next_action(self.action, self.due))
 
