@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.cli import main
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.standup import (
     Conversion,
@@ -330,7 +330,10 @@ def test_the_week_ahead_and_the_ledger_from_the_store(
     sam = PipelineService(database, "sam", clock=lambda: at("2026-11-23T09:00"))
     cleo = sam.card(team["Cleo"]).summary
     sam.set_next_action(cleo.id, "Drop off samples", date(2026, 11, 20), cleo.version)
+    # An archived card takes no touchpoint: restored for the call, then archived again.
+    sam.restore_card(team["Gus"])
     sam.add_touchpoint(team["Gus"], TouchpointKind.CALL, date(2026, 11, 21), "Lost: why")
+    sam.archive_card(team["Gus"], ArchiveReason.LOST)
     far = sam.add_card(
         CardDraft(name="Jo Far", next_action="Later", next_action_due=date(2026, 12, 1)), L
     )

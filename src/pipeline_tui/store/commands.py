@@ -273,7 +273,7 @@ def set_rhythm(session: Session, actor: Actor, card_id: int, days: int | None) -
         days = check_rhythm(days)
     except CadenceError as error:
         raise StoreError(str(error)) from None
-    row = get_card(session, card_id)
+    row = get_card(session, card_id, active=True)
     before = state_of(row)
     row.rhythm_days = days
     row.updated_at = actor.now
@@ -382,7 +382,7 @@ def refer(
 
 def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body: str) -> NoteView:
     body = note_body(body)
-    row = get_card(session, card_id)
+    row = get_card(session, card_id, active=True)
     note = ResearchNoteRow(
         card_id=row.id, kind=kind, body=body, created_at=actor.now, updated_at=actor.now
     )
@@ -463,7 +463,7 @@ def add_touchpoint(
     summary: str = "",
 ) -> TouchpointView:
     """Log a touchpoint; the first one a card gets becomes its source."""
-    row = get_card(session, card_id)
+    row = get_card(session, card_id, active=True)
     touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
     session.flush()
     return TouchpointView(touchpoint.id, kind, happened_on, touchpoint.summary)
@@ -744,7 +744,7 @@ def set_value(
     keep_close: bool = True,
 ) -> Change:
     """Set a card's value (None: clear it), and its expected close unless `keep_close`."""
-    row = get_card(session, card_id)
+    row = get_card(session, card_id, active=True)
     before = state_of(row)
     draft = replace(
         before.draft,
