@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from pipeline_tui.domain.kinds import ArchiveReason
     from pipeline_tui.domain.standup import OwnerCount
     from pipeline_tui.shell.listeners import Listeners
-    from pipeline_tui.store import BoardPeek, Database, ImportReport, PipelineService
+    from pipeline_tui.store import BoardPeek, CardPeek, Database, ImportReport, PipelineService
     from pipeline_tui.ui.app import PipelineApp
     from pipeline_tui.ui.garbage import CollectBetweenKeys
 
@@ -741,6 +741,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
                 _open_service, target, config, listeners, answer_timeout=BOARD_ANSWER_TIMEOUT_S
             ),
             user=config.user_name,
+            peek_card=_card_peek(target, config),
         )
         service, close = cast("PipelineService", deferred), deferred.close
     elif args.demo:
@@ -813,6 +814,22 @@ def _peek(target: str, config: Config) -> BoardPeek | None:
     if path is None:
         return None
     return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
+
+
+def _card_peek(target: str, config: Config) -> Callable[[int], CardPeek | None] | None:
+    """A card read as `_open_service`'s service would read it, before it is open."""
+    from pipeline_tui.store import peek_card, sqlite_path
+
+    path = sqlite_path(target)
+    if path is None:
+        return None
+    return partial(
+        peek_card,
+        path,
+        criteria=config.criteria,
+        owner=config.user_name,
+        cadences=config.cadences,
+    )
 
 
 ESCAPE_DELAY_MS = 30

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         write_json,
         write_vcards,
     )
-    from pipeline_tui.store.peek import BoardPeek, peek_board, sqlite_path
+    from pipeline_tui.store.peek import BoardPeek, CardPeek, peek_board, peek_card, sqlite_path
     from pipeline_tui.store.read_model import BoardView
     from pipeline_tui.store.search import SearchHit
     from pipeline_tui.store.service import PipelineService
@@ -44,6 +44,8 @@ _LAZY = {
     "DeferredService": "pipeline_tui.store.deferred",
     "BoardPeek": "pipeline_tui.store.peek",
     "peek_board": "pipeline_tui.store.peek",
+    "CardPeek": "pipeline_tui.store.peek",
+    "peek_card": "pipeline_tui.store.peek",
     "sqlite_path": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "BoardView": "pipeline_tui.store.read_model",
@@ -66,6 +68,7 @@ __all__ = [
     "AmbiguousCardError",
     "BoardPeek",
     "BoardView",
+    "CardPeek",
     "ConflictError",
     "Database",
     "DeferredService",
@@ -81,6 +84,7 @@ __all__ = [
     "is_sqlite_file",
     "open_database",
     "peek_board",
+    "peek_card",
     "safe_rows",
     "sqlite_path",
     "write_csv",

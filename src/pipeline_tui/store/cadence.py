@@ -29,7 +29,6 @@ from pipeline_tui.domain.cadence import (
     Cadence,
     CadencePlace,
     default_cadences,
-    place,
     touched,
 )
 from pipeline_tui.domain.limits import clip
@@ -38,6 +37,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import schedule
 from pipeline_tui.store.models import ActivityRow, CardRow
+from pipeline_tui.store.rows import cadence_place
 
 _KEY = "pipeline_tui.cadences"
 _DEFAULTS = default_cadences()
@@ -56,14 +56,6 @@ def cadences_of(session: Session) -> Mapping[Stage, Cadence]:
 def local_day(now: datetime) -> date:
     """The rep's calendar day at the moment `now` (as parking a card counts it)."""
     return now.astimezone().date()
-
-
-def where(row: CardRow, cadences: Mapping[Stage, Cadence]) -> CadencePlace | None:
-    """Where the card is in its stage's cadence; None when none is running."""
-    cadence = cadences.get(row.stage)
-    if cadence is None or row.cadence_step is None or row.stage not in CADENCE_STAGES:
-        return None
-    return place(cadence, row.cadence_step, row.cadence_anchor)
 
 
 def entered(session: Session, row: CardRow, user: str, now: datetime) -> None:
@@ -89,7 +81,7 @@ def contact(row: CardRow, on: date) -> None:
         return
     session = object_session(row)
     assert session is not None
-    before = where(row, cadences_of(session))
+    before = cadence_place(row, cadences_of(session))
     anchor = touched(row.cadence_anchor, on)
     if before is None or before.finished or anchor == row.cadence_anchor:
         return
@@ -113,7 +105,7 @@ def contact(row: CardRow, on: date) -> None:
 
 def is_step(session: Session, row: CardRow, activity: ActivityRow) -> bool:
     """Whether `activity` is the card's pending cadence step (as handed off)."""
-    pending = where(row, cadences_of(session))
+    pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.finished:
         return False
     waiting = _waiting(session, row, pending)
@@ -124,7 +116,7 @@ def done(session: Session, row: CardRow, user: str, now: datetime, on: date, ste
     """One of the card's activities was marked done on `on`. When it was the cadence's
     step (`step`), the cadence moves on to the next step, counted from that day, which
     is handed off at once."""
-    pending = where(row, cadences_of(session))
+    pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.finished:
         return
     if not step:
@@ -154,14 +146,14 @@ def hand_off_due(
     ).all()
     handed = 0
     for row in rows:
-        pending = where(row, cadences)
+        pending = cadence_place(row, cadences)
         if pending is not None and pending.due is not None and pending.due <= today:
             handed += 1 if dry_run else _hand_off(session, row, user, now)
     return handed
 
 
 def _hand_off(session: Session, row: CardRow, user: str, now: datetime) -> bool:
-    pending = where(row, cadences_of(session))
+    pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.due is None:
         return False
     return _schedule_cadence_step(session, row, pending.text, pending.due, user, now)

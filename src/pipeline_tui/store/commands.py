@@ -47,6 +47,7 @@ from pipeline_tui.store.models import (
     StageEventRow,
     TouchpointRow,
 )
+from pipeline_tui.store.rows import note_view
 
 
 @dataclass(frozen=True)
@@ -388,7 +389,7 @@ def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body:
     )
     session.add(note)
     session.flush()
-    return read_model.note_view(note)
+    return note_view(note)
 
 
 def update_note(
@@ -407,7 +408,7 @@ def update_note(
         raise ConflictError(
             "Someone else saved this note while you edited it; yours was not saved, "
             "and both versions are shown.",
-            current=read_model.note_view(note),
+            current=note_view(note),
         )
     if note.body != body or (kind is not None and note.kind is not kind):
         note.body = body
@@ -415,7 +416,7 @@ def update_note(
             note.kind = kind
         note.updated_at = actor.now
     session.flush()
-    return read_model.note_view(note)
+    return note_view(note)
 
 
 def delete_note(session: Session, note_id: int, expected_version: int | None = None) -> Change:
@@ -424,9 +425,9 @@ def delete_note(session: Session, note_id: int, expected_version: int | None = N
     if expected_version is not None and note.version != expected_version:
         raise ConflictError(
             "Someone else changed this note since you opened it; it was not deleted.",
-            current=read_model.note_view(note),
+            current=note_view(note),
         )
-    view = read_model.note_view(note)
+    view = note_view(note)
     card = get_card(session, note.card_id)
     session.delete(note)
     description = f"Deleted the {view.kind.label.lower()} note on {card.name}"

@@ -4,7 +4,9 @@ The board can show its first cards (store/peek.py) before SQLAlchemy is even imp
 This stands in for the service meanwhile: every method call waits, in the thread that
 makes it, until the real service is open, then runs there. The UI makes its store
 calls from worker threads, so it never blocks; a key pressed early is answered as soon
-as the store is ready.
+as the store is ready. A card opened meanwhile is read from the file directly
+(card_before_open), unless the UI has asked for anything but reads: what it asked
+would not be in the file yet.
 """
 
 from __future__ import annotations
@@ -15,16 +17,61 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pipeline_tui.store.peek import CardPeek
     from pipeline_tui.store.service import PipelineService
+
+READS = frozenset(
+    {
+        "activities",
+        "agenda",
+        "archived",
+        "board",
+        "board_ids",
+        "board_totals",
+        "board_view",
+        "brief",
+        "call_queue",
+        "call_session",
+        "call_sessions",
+        "card",
+        "change_marker",
+        "draft",
+        "drafts_of_card",
+        "find_card",
+        "insight",
+        "likely_duplicates",
+        "matching_card_ids",
+        "note",
+        "plan_capture",
+        "qualification",
+        "search",
+        "summaries",
+        "summary",
+        "written_revision",
+        # A write, but the board's own on its first read of the day, not the rep's:
+        # a card read before it lands shows the pipeline as another instance's write
+        # a moment later would find it.
+        "hand_off_due_steps",
+    }
+)
+"""PipelineService's methods that write nothing the rep asked for (a test checks each)."""
 
 
 class DeferredService:
     """Opens the service with `open_service` in a thread, started by `start()` or by
     the first call. `user` is known from the config and answers at once."""
 
-    def __init__(self, open_service: Callable[[], PipelineService], *, user: str) -> None:
+    def __init__(
+        self,
+        open_service: Callable[[], PipelineService],
+        *,
+        user: str,
+        peek_card: Callable[[int], CardPeek | None] | None = None,
+    ) -> None:
         self.user = user
         self._open_service = open_service
+        self._peek_card = peek_card
+        self._asked_to_write = False
         self._service: PipelineService | None = None
         self._error: BaseException | None = None
         self._ready = threading.Event()
@@ -58,8 +105,18 @@ class DeferredService:
         assert self._service is not None
         return self._service
 
+    def card_before_open(self, card_id: int) -> CardPeek | None:
+        """The card, the rep's drafts on it and the board clock, read straight from the
+        file (store/peek.py) while the store is still opening, so that the first card
+        opened does not wait for it; None once it is open, when the file cannot be
+        read so, or once anything but a read has been asked for."""
+        if self._peek_card is None or self._asked_to_write or self.is_open:
+            return None
+        return self._peek_card(card_id)
+
     @property
     def database(self) -> Any:
+        self._asked_to_write = True  # whatever it is used for
         return self.wait().database
 
     def clock(self) -> datetime:
@@ -74,6 +131,10 @@ class DeferredService:
             self._service.database.close()
 
     def __getattr__(self, name: str) -> Any:
+        # Asked for, not made: the call itself waits for the store.
+        if name not in READS:
+            self._asked_to_write = True
+
         def call(*args: Any, **kwargs: Any) -> Any:
             return getattr(self.wait(), name)(*args, **kwargs)
 

@@ -2,7 +2,7 @@
 
 A rep's draft is found by (owner, card, editor, subject); at most one row each. Fields
 are stored as a JSON object of strings; what the editor showed before the rep typed
-(the draft's `base`), when known, is an object of strings under BASE beside them.
+(the draft's `base`), when known, is an object of strings under rows.DRAFT_BASE beside them.
 """
 
 from __future__ import annotations
@@ -15,15 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import Session
 
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor, Fields
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.text import clean_text
 from pipeline_tui.store.models import CardRow, DraftRow
+from pipeline_tui.store.rows import DRAFT_BASE, draft
 
 FIELD_MAX_CHARS = 2_100_000
 """A field longer than this is cut: the longest editor (a note) holds 2,000,000."""
-
-BASE = "~base"
-"""Where a draft's base is kept among its fields: no editor's field is named so."""
 
 
 def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
@@ -42,35 +40,10 @@ def _strings(fields: Fields) -> dict[str, str]:
 
 def _encode(fields: Fields, base: Fields) -> str:
     kept: dict[str, Any] = _strings(fields)
-    kept.pop(BASE, None)
+    kept.pop(DRAFT_BASE, None)
     if base:
-        kept[BASE] = _strings(base)
+        kept[DRAFT_BASE] = _strings(base)
     return json.dumps(kept, ensure_ascii=False)
-
-
-def _decode(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The fields, and the base (empty when not kept)."""
-    try:
-        value: Any = json.loads(text)
-    except ValueError:
-        return {}, {}
-    if not isinstance(value, dict):
-        return {}, {}
-    base = value.pop(BASE, None)
-    fields = {str(name): str(field) for name, field in value.items()}
-    if not isinstance(base, dict):
-        return fields, {}
-    return fields, {str(name): str(field) for name, field in base.items()}
-
-
-def _draft(row: DraftRow) -> Draft | None:
-    try:
-        editor = Editor(row.editor)
-        key = DraftKey(editor, row.card_id, row.subject)
-    except ValueError:  # written by a newer release
-        return None
-    fields, base = _decode(row.fields)
-    return Draft(key, fields, row.saved_at, row.base_version, base)
 
 
 def keep(
@@ -102,7 +75,7 @@ def read(session: Session, owner: str, key: DraftKey) -> Draft | None:
     row = session.scalars(
         select(DraftRow).where(*_where(owner, key)).order_by(DraftRow.saved_at.desc()).limit(1)
     ).first()
-    return _draft(row) if row is not None else None
+    return draft(row) if row is not None else None
 
 
 def of_card(session: Session, owner: str, card_id: int) -> list[Draft]:
@@ -112,7 +85,7 @@ def of_card(session: Session, owner: str, card_id: int) -> list[Draft]:
         .where(DraftRow.owner == owner, DraftRow.card_id == card_id)
         .order_by(DraftRow.saved_at.desc(), DraftRow.id.desc())
     )
-    return [draft for draft in map(_draft, rows) if draft is not None]
+    return [found for found in map(draft, rows) if found is not None]
 
 
 def remove(session: Session, owner: str, keys: Iterable[DraftKey]) -> None:

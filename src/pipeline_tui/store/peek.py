@@ -1,36 +1,45 @@
-"""The top of each board column, read with the standard library's sqlite3 at start-up.
+"""The top of each board column, and the first card opened, read with the standard
+library's sqlite3 at start-up.
 
 Opening the board should wait neither for SQLAlchemy (about as long to import as
 Textual itself) nor for every card in the pipeline. For an up-to-date SQLite file this
 reads the first cards of each column and the column sizes, so the board shows at once
-while the full store opens in the background. Anything out of the ordinary (no file
-yet, an older schema that needs migrating, any SQLite error) returns None, and the
-normal path takes over with its migrations, backups and one-sentence errors.
+while the full store opens in the background; a card opened meanwhile is read here too
+(peek_card), so the rep's first enter does not wait for the store either. Anything out
+of the ordinary (no file yet, an older schema that needs migrating, a value this
+release does not know, any SQLite error) returns None, and the normal path takes over
+with its migrations, backups and one-sentence errors.
 
-The query is PipelineService's board query written out for SQLite; a test checks that
-both give the same cards.
+The queries are PipelineService's board and card reads written out for SQLite; tests
+check that both give the same cards.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, TypeVar
 from urllib.parse import quote
 
-from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.cadence import Cadence
+from pipeline_tui.domain.cards import CardDetail, CardSummary
+from pipeline_tui.domain.drafts import Draft
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store.revision import HEAD_REVISION, VERSION_TABLE
-from pipeline_tui.store.rows import board_card
+from pipeline_tui.store.rows import board_card, card_detail, card_summary, draft, has_checklist
 
 SQLITE_URL_PREFIX = "sqlite:///"
 
-_COLUMN_SQL = """
+_SUMMARY_SQL = """
 SELECT card.id, card.name, card.organisation, card.stage, card.position, card.owner,
        card.tags, card.next_action, card.next_action_due, card.version,
        card.value_cents, card.expected_close, card.nurture_until, card.rhythm_days,
@@ -48,11 +57,16 @@ SELECT card.id, card.name, card.organisation, card.stage, card.position, card.ow
        EXISTS (SELECT 1 FROM draft
                 WHERE draft.card_id = card.id AND draft.owner = ?) AS has_draft
 FROM card
-WHERE card.archived_at IS NULL AND card.stage = ?
-  AND (card.nurture_until IS NULL OR card.nurture_until <= ?)
+WHERE card.archived_at IS NULL
+"""
+
+_COLUMN_SQL = (
+    _SUMMARY_SQL
+    + """  AND card.stage = ? AND (card.nurture_until IS NULL OR card.nurture_until <= ?)
 ORDER BY card.position, card.id
 LIMIT ?
 """
+)
 
 _COUNT_SQL = """
 SELECT stage, count(*) FROM card
@@ -96,21 +110,37 @@ def peek_board(
     """The top `per_column` cards of each column, or None (see the module docstring);
     `owner`'s drafts mark the cards that hold one. Cards parked until after `today`
     (None: the system's today) are left out, as the board leaves them out."""
-    if not path.is_file():
-        return None
+    with _snapshot(path) as connection:
+        if connection is None:
+            return None
+        day = (today or date.today()).isoformat()
+        return _read(connection, criteria, per_column, owner, day)
+    return None  # an error the snapshot swallowed
+
+
+@contextmanager
+def _snapshot(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """One read transaction on the file at the head revision; None for anything out
+    of the ordinary. An error in the caller's reads is swallowed too: the caller then
+    returns None."""
+    given = False
     try:
+        if not path.is_file():
+            raise FileNotFoundError(path)
         # mode=rw: never create a file here; the normal path creates it 0600.
         uri = f"file:{quote(str(path.resolve()))}?mode=rw"
         with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as connection:
             connection.isolation_level = None
-            connection.execute("BEGIN")  # one snapshot: the columns and counts agree
+            connection.execute("BEGIN")  # one snapshot: everything read agrees
             try:
-                day = (today or date.today()).isoformat()
-                return _read(connection, criteria, per_column, owner, day)
+                revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+                given = True
+                yield connection if revision is not None and revision[0] == HEAD_REVISION else None
             finally:
                 connection.execute("ROLLBACK")
     except (sqlite3.Error, OSError, ValueError, KeyError):
-        return None
+        if not given:
+            yield None
 
 
 def _read(
@@ -120,9 +150,6 @@ def _read(
     owner: str,
     today: str,
 ) -> BoardPeek | None:
-    revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
-    if revision is None or revision[0] != HEAD_REVISION:
-        return None
     counts = {stage: 0 for stage in STAGES}
     for stage_value, count in connection.execute(_COUNT_SQL, (today,)):
         counts[Stage(stage_value)] = count
@@ -163,6 +190,187 @@ def _row(values: tuple[object, ...]) -> SimpleNamespace:
         referrals=referrals,
         qualified=qualified,
         has_draft=bool(has_draft),
+    )
+
+
+@dataclass(frozen=True)
+class CardPeek:
+    """A card as the card screen shows it, the rep's drafts on it, and the board clock
+    they were read at."""
+
+    card: CardDetail
+    drafts: list[Draft]
+    revision: int
+
+
+def peek_card(
+    path: Path,
+    card_id: int,
+    criteria: Sequence[str],
+    owner: str,
+    cadences: Mapping[Stage, Cadence],
+) -> CardPeek | None:
+    """What PipelineService.card, drafts_of_card and change_marker give, in one
+    snapshot; None as peek_board, and for a card that is not there (the normal path
+    then says so)."""
+    with _snapshot(path) as connection:
+        if connection is None:
+            return None
+        return _read_card(connection, card_id, criteria, owner, cadences)
+    return None
+
+
+_CARD_SQL = """
+SELECT id, name, organisation, email, phone, tags, stage, position, owner, next_action,
+       next_action_due, value_cents, expected_close, nurture_until, cadence_step,
+       cadence_anchor, rhythm_days, won_value_cents, source, market, referred_by_id,
+       created_at, archived_at, archive_reason, archive_note, version
+FROM card WHERE id = ?
+"""
+_LINK_SQL = "SELECT id, name, stage, archived_at FROM card"
+_OPEN_ACTIVITIES_SQL = """
+SELECT id, kind, text, due, due_time, created_at, done_at FROM activity
+WHERE card_id = ? AND done_at IS NULL
+ORDER BY due IS NULL, due, due_time IS NULL, due_time, id
+"""
+_DRAFTS_SQL = """
+SELECT editor, card_id, subject, fields, base_version, saved_at FROM draft
+WHERE owner = ? AND card_id = ?
+ORDER BY saved_at DESC, id DESC
+"""
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(enum: type[E], unknown: E | None = None) -> Callable[[object], E | None]:
+    """A stored value as its enum member, as store/types.EnumText reads it (a value
+    this release does not know raises unless the column has a stand-in)."""
+
+    def read(value: object) -> E | None:
+        if value is None:
+            return None
+        try:
+            return enum(str(value))
+        except ValueError:
+            if unknown is None:
+                raise
+            return unknown
+
+    return read
+
+
+_READ_AS: dict[str, Callable[[Any], Any]] = {
+    "next_action_due": lambda v: _date(v),
+    "expected_close": lambda v: _date(v),
+    "nurture_until": lambda v: _date(v),
+    "cadence_anchor": lambda v: _date(v),
+    "happened_on": lambda v: _date(v),
+    "due": lambda v: _date(v),
+    "due_time": lambda v: time.fromisoformat(v) if isinstance(v, str) else None,
+    "created_at": lambda v: _moment(v),
+    "updated_at": lambda v: _moment(v),
+    "archived_at": lambda v: _moment(v),
+    "done_at": lambda v: _moment(v),
+    "saved_at": lambda v: _moment(v),
+    "at": lambda v: _moment(v),
+    "from_stage": _member(Stage),
+    "to_stage": _member(Stage),
+    "source": _member(TouchpointKind),
+    "market": _member(Market),
+    "archive_reason": _member(ArchiveReason, ArchiveReason.OTHER),
+    "answer": _member(Answer, Answer.UNKNOWN),
+}
+"""Columns whose stored text is read as a Python value, as the models' types read it
+(kind and stage differ by table: see _rows)."""
+
+
+def _rows(
+    connection: sqlite3.Connection,
+    sql: str,
+    parameters: Sequence[object],
+    kind: Callable[[object], object] | None = None,
+) -> list[SimpleNamespace]:
+    cursor = connection.execute(sql, parameters)
+    names = [column[0] for column in cursor.description]
+    found = []
+    for values in cursor:
+        row = SimpleNamespace()
+        for name, value in zip(names, values, strict=True):
+            read = kind if name == "kind" and kind is not None else _READ_AS.get(name)
+            setattr(row, name, read(value) if read is not None else value)
+        if hasattr(row, "stage"):
+            row.stage = Stage(row.stage)
+        found.append(row)
+    return found
+
+
+def _read_card(
+    connection: sqlite3.Connection,
+    card_id: int,
+    criteria: Sequence[str],
+    owner: str,
+    cadences: Mapping[Stage, Cadence],
+) -> CardPeek | None:
+    cards = _rows(connection, _CARD_SQL, (card_id,))
+    if not cards:
+        return None
+    row = cards[0]
+    summary_sql = _SUMMARY_SQL.format(criteria=", ".join("?" * len(criteria)) or "NULL")
+    board_rows = connection.execute(
+        summary_sql + " AND card.id = ?", (Answer.YES.value, *criteria, owner, card_id)
+    ).fetchall()
+    summary = board_card(_row(board_rows[0]), len(criteria)) if board_rows else card_summary(row)
+    referred_by = None
+    if row.referred_by_id is not None:
+        linked = _rows(connection, f"{_LINK_SQL} WHERE id = ?", (row.referred_by_id,))
+        referred_by = linked[0] if linked else None
+    answers = None
+    if has_checklist(row.stage):
+        answers = _rows(
+            connection,
+            "SELECT criterion, answer, comment FROM qualification_answer WHERE card_id = ?",
+            (card_id,),
+        )
+    detail = card_detail(
+        row,
+        summary,
+        events=_rows(
+            connection,
+            'SELECT id, from_stage, to_stage, at, "by", note FROM stage_event WHERE card_id = ?',
+            (card_id,),
+        ),
+        notes=_rows(
+            connection,
+            "SELECT id, kind, body, created_at, updated_at, version FROM research_note"
+            " WHERE card_id = ?",
+            (card_id,),
+            _member(NoteKind),
+        ),
+        touchpoints=_rows(
+            connection,
+            "SELECT id, kind, happened_on, summary FROM touchpoint WHERE card_id = ?",
+            (card_id,),
+            _member(TouchpointKind),
+        ),
+        activities=_rows(
+            connection, _OPEN_ACTIVITIES_SQL, (card_id,), _member(ActivityKind, ActivityKind.TASK)
+        ),
+        answers=answers,
+        referred_by=referred_by,
+        referrals=_rows(
+            connection,
+            f"{_LINK_SQL} WHERE referred_by_id = ? ORDER BY created_at, id",
+            (card_id,),
+        ),
+        criteria=criteria,
+        cadences=cadences,
+    )
+    drafts = _rows(connection, _DRAFTS_SQL, (owner, card_id))
+    clock = connection.execute("SELECT revision FROM board_clock WHERE id = 1").fetchone()
+    return CardPeek(
+        detail,
+        [kept for kept in map(draft, drafts) if kept is not None],
+        clock[0] if clock else 0,
     )
 
 

@@ -34,21 +34,16 @@ from pipeline_tui.domain.cards import (
     ArchivedCard,
     BoardTotals,
     CardDetail,
-    CardLink,
     CardSummary,
-    NoteView,
-    StageEventView,
-    TouchpointView,
 )
 from pipeline_tui.domain.money import from_cents
 from pipeline_tui.domain.qualification import (
-    QUALIFIED_STAGES,
     Answer,
-    CriterionAnswer,
     Qualification,
 )
 from pipeline_tui.domain.stages import STAGES, Stage
-from pipeline_tui.store import cadence, drafts, schedule
+from pipeline_tui.store import drafts, schedule
+from pipeline_tui.store import rows as row_values
 from pipeline_tui.store.errors import NotFoundError
 from pipeline_tui.store.models import (
     BoardClockRow,
@@ -444,18 +439,7 @@ def qualification(session: Session, card_id: int, criteria: Sequence[str]) -> Qu
     rows = session.scalars(
         select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == card_id)
     )
-    answers = {row.criterion: CriterionAnswer(row.answer, row.comment) for row in rows}
-    return Qualification(tuple(criteria), answers)
-
-
-def note_view(note: ResearchNoteRow) -> NoteView:
-    return NoteView(
-        note.id, note.kind, note.body, note.created_at, note.updated_at, version=note.version
-    )
-
-
-def card_link(row: Any) -> CardLink:
-    return CardLink(row.id, row.name, row.stage, row.archived_at is not None)
+    return row_values.qualification(rows, criteria)
 
 
 def card_detail(
@@ -486,45 +470,21 @@ def card_detail(
     )
     query = board_query(criteria, drafts_of).where(CardRow.id == row.id)
     board_row = session.execute(query).first()
-    return CardDetail(
-        summary=board_card(board_row, len(criteria)) if board_row else card_summary(row),
-        version=row.version,
-        email=row.email,
-        phone=row.phone,
-        source=row.source,
-        market=row.market,
-        created_at=row.created_at,
-        archived_at=row.archived_at,
-        archive_reason=row.archive_reason,
-        archive_note=row.archive_note,
-        won_value=from_cents(row.won_value_cents) if row.won_value_cents is not None else None,
-        activities=schedule.open_activities(session, row.id),
-        history=tuple(
-            StageEventView(
-                from_stage=event.from_stage,
-                to_stage=event.to_stage,
-                at=event.at,
-                by=event.by,
-                note=event.note or "",
-            )
-            for event in sorted(row.events, key=lambda e: (e.at, e.id))
-        ),
-        notes=tuple(
-            note_view(note)
-            for note in sorted(row.notes, key=lambda n: (n.updated_at, n.id), reverse=True)
-        ),
-        touchpoints=tuple(
-            TouchpointView(t.id, t.kind, t.happened_on, t.summary)
-            for t in sorted(row.touchpoints, key=lambda t: (t.happened_on, t.id), reverse=True)
-        ),
-        qualification=(
-            qualification(session, row.id, criteria) if row.stage in QUALIFIED_STAGES else None
-        ),
-        referred_by=card_link(referred_by) if referred_by is not None else None,
-        referrals=tuple(card_link(referral) for referral in referrals),
-        cadence=(
-            None
-            if row.archived_at is not None
-            else cadence.where(row, cadences if cadences is not None else default_cadences())
-        ),
+    answers = None
+    if row_values.has_checklist(row.stage):
+        answers = session.scalars(
+            select(QualificationAnswerRow).where(QualificationAnswerRow.card_id == row.id)
+        )
+    return row_values.card_detail(
+        row,
+        board_card(board_row, len(criteria)) if board_row else card_summary(row),
+        events=row.events,
+        notes=row.notes,
+        touchpoints=row.touchpoints,
+        activities=schedule.open_rows(session, row.id),
+        answers=answers,
+        referred_by=referred_by,
+        referrals=referrals,
+        criteria=criteria,
+        cadences=cadences if cadences is not None else default_cadences(),
     )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from pipeline_tui.domain.schedule import Activity, ActivityKind, kind_for_words
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.models import ActivityRow, CardRow
+from pipeline_tui.store.rows import activity as view
 
 _EARLIEST_FIRST = (
     ActivityRow.due.is_(None),
@@ -32,18 +33,6 @@ _EARLIEST_FIRST = (
     ActivityRow.due_time,
     ActivityRow.id,
 )
-
-
-def view(row: ActivityRow) -> Activity:
-    return Activity(
-        id=row.id,
-        kind=row.kind,
-        text=row.text,
-        due=row.due,
-        due_time=row.due_time,
-        created_at=row.created_at,
-        done_at=row.done_at,
-    )
 
 
 def open_rows(session: Session, card_id: int) -> list[ActivityRow]:

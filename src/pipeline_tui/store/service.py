@@ -76,6 +76,7 @@ from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import ConflictError, StoreError
 from pipeline_tui.store.models import utcnow
 from pipeline_tui.store.read_model import BoardView
+from pipeline_tui.store.rows import note_view
 from pipeline_tui.store.search import SearchHit
 
 if TYPE_CHECKING:
@@ -698,7 +699,7 @@ class PipelineService:
     def note(self, note_id: int) -> NoteView:
         """One note as saved now."""
         with self.database.read() as session:
-            return read_model.note_view(commands.get_note(session, note_id))
+            return note_view(commands.get_note(session, note_id))
 
     # Plumbing ------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from pipeline_tui.store.models import (
     StageEventRow,
     TouchpointRow,
 )
-from pipeline_tui.store.read_model import note_view
+from pipeline_tui.store.rows import note_view
 
 
 def revert(session: Session, actor: Actor, change: Change) -> Undone:

@@ -17,7 +17,7 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui.drafts import DraftKeeper
 
 if TYPE_CHECKING:
-    from pipeline_tui.store import PipelineService
+    from pipeline_tui.store import CardPeek, PipelineService
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -172,6 +172,16 @@ class Backend:
         self._written = written
         if self.known_revision is not None and written == self.known_revision + 1:
             self.known_revision = written
+
+    async def card_before_open(self, card_id: int) -> CardPeek | None:
+        """The card as read from the file while the store is still opening (see
+        store/deferred.py), or None. Not queued behind the calls waiting for the store:
+        nothing this app asked to write is waiting there, or this would be None."""
+        peek = getattr(self.service, "card_before_open", None)
+        if peek is None or self.service_is_open():
+            return None
+        found: CardPeek | None = await asyncio.to_thread(peek, card_id)
+        return found
 
     def service_is_open(self) -> bool:
         # A deferred service still opening has written nothing, and asking would wait.

@@ -333,6 +333,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._ready_timer: Timer | None = None
         self._readying: tuple[int, Worker[None]] | None = None
         self._opening: Worker[None] | None = None
+        self._rest_waits_for_card_screen = False
+        """The board's first cards came from the file, and the rest is read once the
+        card screen is built (on_mount)."""
         self._ready_paused_until = 0.0
 
     def compose(self) -> ComposeResult:
@@ -358,14 +361,29 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 first.columns, first.counts, self.backend.today(), self.backend.stale_limits
             )
             self.show_board()
-            # The rest once these are on screen: opening the store competes for the CPU.
-            self.call_after_refresh(self._load_the_rest)
+            # Once these are on screen, one thing at a time, as each competes for the
+            # CPU with the rep's first key: the card screen (import, then build), then
+            # the store. A key that needs the store opens it at once.
+            self._rest_waits_for_card_screen = True
+            self.call_after_refresh(_import_card_screen_meanwhile, self)
         else:
             self.reload()
         self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
 
-    def _load_the_rest(self) -> None:
-        self.reload(keep_highlight=True)
+    def _then_the_rest(self) -> None:
+        if self._rest_waits_for_card_screen:
+            self._rest_waits_for_card_screen = False
+            self._load_the_rest()
+
+    @work(group="load-the-rest")
+    async def _load_the_rest(self) -> None:
+        """The whole board, once the card screen is built. A card the rep opened
+        meanwhile (read from the file, store/deferred.py) is shown first."""
+        opening = self._opening
+        if opening is not None and not opening.is_finished:
+            with suppress(WorkerError):
+                await opening.wait()
+        self.app.call_after_refresh(self.reload, keep_highlight=True)
 
     @work(group="poll", exclusive=True)
     async def _watch_for_other_changes(self) -> None:
@@ -466,7 +484,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if model.load(view.ids, view.totals, view.cards.values()):
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
-            _import_card_screen_meanwhile(self)
+            if self._card_screen is None:
+                _import_card_screen_meanwhile(self)
+            else:  # built at launch, before the store opened: nothing was readied then
+                self._ready_soon()
         self.show_board(focus_card)
         if held is not None:
             self._release_once_read(held)
@@ -1015,7 +1036,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         from pipeline_tui.ui.screens.card import CardScreen
 
         if self._card_screen is not None:
-            return  # the rep opened a card before the import was done
+            self._then_the_rest()  # the rep opened a card before the import was done
+            return
         screen = CardScreen(self.backend, 0, empty=True)
         self.app.install_screen(screen, CARD_SCREEN)
         self._card_screen = screen
@@ -1024,7 +1046,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     @work(group="card-screen-kept")
     async def _tell_when_kept(self, built: AwaitMount) -> None:
-        await built
+        try:
+            await built
+        finally:
+            self._then_the_rest()
         self.post_message(self.CardScreenKept())
         self._ready_soon()  # the card the rep rests on, if the board was read first
 
@@ -1375,13 +1400,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
 def _import_card_screen_meanwhile(board: BoardScreen) -> None:
     """The card screen's modules (Markdown and the dialogs it opens) took ~0.3 s to
-    import on the rep's first enter. Start-up is over when this is called: they are
-    imported now, beside the event loop, so that first enter finds them there; then
-    the board builds its card screen (BoardScreen.CardScreenImported)."""
+    import on the rep's first enter. The board's first frame is out when this is
+    called: they are imported now, beside the event loop, so that first enter finds
+    them there; then the board builds its card screen (BoardScreen.CardScreenImported)."""
 
     def import_then_tell() -> None:
-        importlib.import_module("pipeline_tui.ui.screens.card")
-        board.post_message(BoardScreen.CardScreenImported())  # thread-safe
+        try:
+            importlib.import_module("pipeline_tui.ui.screens.card")
+        finally:  # the board goes on either way (an error shows on the first enter)
+            board.post_message(BoardScreen.CardScreenImported())  # thread-safe
 
     threading.Thread(target=import_then_tell, name="import-card-screen", daemon=True).start()
 

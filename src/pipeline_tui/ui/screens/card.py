@@ -99,6 +99,8 @@ async def read_card(backend: Backend, card_id: int, held: CardRead | None = None
     `held`: this card as a screen already shows it. Its card is kept, not read again,
     when nothing was written to the pipeline since (the board clock); the drafts are
     always read, since typing one does not move the clock."""
+    if held is None and (early := await backend.card_before_open(card_id)) is not None:
+        return CardRead(early.card, early.drafts, early.revision)
     service = backend.service
 
     def both() -> CardRead:
