@@ -59,10 +59,9 @@ def query(db: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
         return connection.execute(sql, args).fetchall()
 
 
-@pytest.fixture
-def board(tmp_path: Path) -> Iterator[tuple[PseudoTerminal, Path]]:
-    """The app at 160x45 (every card of these moves on screen, nothing scrolls) on a
-    pipeline of named cards: "Lead 01" tops the Lead column."""
+def named_cards(tmp_path: Path) -> tuple[list[str], dict[str, str], Path]:
+    """A pipeline of named cards ("Lead 01" tops the Lead column): the command line
+    that opens its board, the environment, and the database."""
     db = tmp_path / "bursts.db"
     database = open_database(str(db))
     service = PipelineService(database, "sam")
@@ -71,11 +70,31 @@ def board(tmp_path: Path) -> Iterator[tuple[PseudoTerminal, Path]]:
             service.add_card(CardDraft(f"{stage.label} {number:02d}"), stage)
     database.close()
     home = Home(tmp_path / "home")
-    args = [str(installed_console_script()), "--db", str(db)]
-    with pseudo_terminal(args, app_env(home)) as term:
+    return [str(installed_console_script()), "--db", str(db)], app_env(home), db
+
+
+@pytest.fixture
+def board(tmp_path: Path) -> Iterator[tuple[PseudoTerminal, Path]]:
+    """The app at 160x45 (every card of these moves on screen, nothing scrolls) on
+    `named_cards`."""
+    args, env, db = named_cards(tmp_path)
+    with pseudo_terminal(args, env) as term:
         term.wait_for(b"Lead 01")
         term.read(quiet=0.5)
         yield term, db
+
+
+def test_keys_typed_while_the_program_starts_act_on_the_board(tmp_path: Path) -> None:
+    """The rep types ahead: what they want, before the board is up, while the terminal
+    still edits lines (so their enter arrives as a newline). The keys act once the
+    board shows, from the card its first column highlights: `ja`, enter archives Lead
+    02 with the first reason. Before, the `j` went to the hidden filter, and the enter
+    was lost."""
+    args, env, db = named_cards(tmp_path)
+    with pseudo_terminal(args, env) as term:
+        term.write(b"ja\r")
+        wait_until(lambda: query(db, ARCHIVED) == [("Lead 02",)], "Lead 02 archived")
+        assert query(db, ARCHIVED) == [("Lead 02",)]
 
 
 def test_e_after_a_burst_edits_the_highlighted_card(

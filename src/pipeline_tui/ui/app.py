@@ -147,6 +147,10 @@ SCREEN_STYLES = sorted(
 
 seams.share_parsed_styles()
 
+NEWLINE = "ctrl+j"
+"""How Textual names the newline byte: what the terminal's line editing sends for an
+enter typed before the program has taken the terminal over."""
+
 
 class QuitScreen(ChoiceScreen[str]):
     """Asked before quitting with unsaved text: save, discard, or keep editing."""
@@ -309,6 +313,10 @@ class PipelineApp(App[None]):
         return seams.terminal_driver(super().get_driver_class())
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == NEWLINE and KeyOrder.takes(event):
+            # Enter typed ahead, before the board set the terminal up, was turned into a
+            # newline by the terminal's line editing; a newline is enter, as in readline.
+            event = events.Key("enter", "\r")
         if KeyOrder.takes(event):
             if self.between_keys is not None:
                 self.between_keys.input_arrived(key=True)
@@ -630,6 +638,10 @@ class PipelineApp(App[None]):
 
     def on_mount(self) -> None:
         self.session_end.attach_loop(asyncio.get_running_loop())
+        # Keys typed ahead while the program started act once the board is shown with
+        # its first column focused: before, `j` went to the hidden filter, which enter
+        # then applied.
+        self.call_after_refresh(self.key_order.hold())
         board = BoardScreen(self.backend, self.first_board, view=self.state.board_view)
         # Textual gives a screen its breakpoint class on its first resize and restyles
         # every widget on it for that (~20 ms on a full board, before the first paint).
