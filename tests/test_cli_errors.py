@@ -138,6 +138,22 @@ CASES = {
     ),
     "no name": Case(("--db", "{folder}/p.db", "add", " \x1b[2J "), "A card needs a name"),
     "a bad due date": Case(("--db", "{folder}/p.db", "add", "Ann", "--due", "someday"), "someday"),
+    "a due date past the year 9999": Case(
+        ("--db", "{folder}/p.db", "add", "Test Y", "--next", "foo", "--due", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
+    "a next action due past the year 9999": Case(
+        ("--db", "{folder}/p.db", "next", "ann", "x", "--due", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
+    "parked past the year 9999": Case(
+        ("--db", "{folder}/p.db", "park", "ann", "+7974y"),
+        "'+7974y' is too far from today for a date",
+    ),
+    "a close date past the year 9999": Case(
+        ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
     "an unknown stage": Case(("--db", "{folder}/p.db", "add", "Ann", "--stage", "won"), "won"),
     "an unknown source": Case(
         ("--db", "{folder}/p.db", "add", "Ann", "--source", "pigeon"), "Unknown source"

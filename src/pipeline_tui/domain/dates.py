@@ -101,10 +101,22 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
 
     A day gone by may be due (an action already late, as 2026-11-20 has always been
     read), so "yesterday" and "-3d" are dates here too.
+
+    A count that leaves the calendar (`+9999y`: after the year 9999) is a DueDateError
+    like any unreadable date, never a ValueError or OverflowError from the arithmetic.
     """
     key = _key(text)
     if not key:
         return None
+    try:
+        return _due(key, text, today, order)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, DueDateError):
+            raise
+        raise _too_far(text, due_date_hint(order)) from None
+
+
+def _due(key: str, text: str, today: date, order: DateOrder) -> date:
     if key in ("today", "tod"):
         return today
     if key in ("tomorrow", "tom", "tmr"):
@@ -179,7 +191,15 @@ def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) ->
 
     Dates in the future are refused: a touchpoint is something that already happened.
     """
-    key = _key(text)
+    try:
+        return _past(_key(text), text, today, order)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, DueDateError):
+            raise
+        raise _too_far(text, PAST_DATE_HINT) from None
+
+
+def _past(key: str, text: str, today: date, order: DateOrder) -> date:
     if key in ("", "today", "tod"):
         return today
     if key in ("yesterday", "yest"):
@@ -200,6 +220,13 @@ def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) ->
             f"{day.isoformat()} is in the future; a touchpoint has already happened."
         )
     return day
+
+
+def _too_far(text: str, hint: str) -> DueDateError:
+    """A count that runs off Python's calendar (years 1 to 9999)."""
+    return DueDateError(
+        f"{text.strip()!r} is too far from today for a date (years 1 to 9999); use {hint}."
+    )
 
 
 # Reading a calendar day ---------------------------------------------------------------------
