@@ -154,6 +154,14 @@ CASES = {
         ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "+9999y"),
         "'+9999y' is too far from today for a date",
     ),
+    "a touchpoint in the year 1": Case(
+        ("--db", "{folder}/p.db", "log", "ann", "-k", "call", "--on", "0001-01-01", "Met"),
+        "0001-01-01 is before 1900",
+    ),
+    "a touchpoint 9999 weeks ago": Case(
+        ("--db", "{folder}/p.db", "log", "ann", "-k", "call", "--on", "-9999w", "Met"),
+        "is before 1900",
+    ),
     "an unknown stage": Case(("--db", "{folder}/p.db", "add", "Ann", "--stage", "won"), "won"),
     "an unknown source": Case(
         ("--db", "{folder}/p.db", "add", "Ann", "--source", "pigeon"), "Unknown source"

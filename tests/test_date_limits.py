@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.dates import DueDateError, parse_due
+from pipeline_tui.domain.dates import DueDateError, parse_due, parse_past_date
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
@@ -18,6 +18,7 @@ from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
+from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
 from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
 
@@ -123,3 +124,33 @@ async def test_a_close_date_of_plus_9999y_in_the_card_form_says_so(
         await settle(pilot)
         assert isinstance(app.screen, CardFormScreen)
     assert service.card(ada).summary.expected_close is None
+
+
+# A touchpoint long ago -------------------------------------------------------------------
+
+
+def test_a_touchpoint_before_1900_is_refused_and_1900_is_not() -> None:
+    assert parse_past_date("1900-01-01", TODAY) == date(1900, 1, 1)
+    for typed in ("0001-01-01", "1899-12-31", "-9999w"):
+        with pytest.raises(DueDateError, match="is before 1900"):
+            parse_past_date(typed, TODAY)
+
+
+@pytest.mark.parametrize(("typed", "says"), [("0001-01-01", "0001-01-01"), ("-9999w", "1835")])
+async def test_a_touchpoint_dated_before_1900_is_refused_in_the_dialog(
+    service: PipelineService, ada: int, typed: str, says: str
+) -> None:
+    async with running(service) as (app, pilot):
+        await tap(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await tap(pilot, "tab")  # the kinds, then When ("today")
+        assert app.screen.focused is app.screen.when
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, typed)
+        await tap(pilot, "tab")
+        await type_text(pilot, "Met at the fair")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, TouchpointScreen)  # refused, still open
+        assert f"{says}" in screen_text(app)
+        assert "is before 1900" in one_line(screen_text(app))
+    assert service.card(ada).touchpoints == ()

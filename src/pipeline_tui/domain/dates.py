@@ -183,6 +183,8 @@ def describe_day(day: date) -> str:
 
 
 PAST_DATE_HINT = "today, yesterday, mon, -3d, 20 nov or 2026-11-20"
+EARLIEST_PAST_DATE = date(1900, 1, 1)
+"""The first day a touchpoint (or a stand-up's --since) may be: older is a typing slip."""
 
 
 def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date:
@@ -190,13 +192,21 @@ def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) ->
     a day and month without a year its latest time up to today.
 
     Dates in the future are refused: a touchpoint is something that already happened.
+    So are dates before 1900 (EARLIEST_PAST_DATE): `0001-01-01` or `-9999w` is a slip
+    of the keyboard, not a conversation anyone had with a living customer.
     """
     try:
-        return _past(_key(text), text, today, order)
+        day = _past(_key(text), text, today, order)
     except (OverflowError, ValueError) as error:
         if isinstance(error, DueDateError):
             raise
         raise _too_far(text, PAST_DATE_HINT) from None
+    if day < EARLIEST_PAST_DATE:
+        raise DueDateError(
+            f"{day.isoformat()} is before {EARLIEST_PAST_DATE.year}; "
+            "a touchpoint is something that happened in living memory."
+        )
+    return day
 
 
 def _past(key: str, text: str, today: date, order: DateOrder) -> date:
