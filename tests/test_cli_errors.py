@@ -167,6 +167,19 @@ CASES = {
         ("--db", "{folder}/p.db", "add", "Ann", "--source", "pigeon"), "Unknown source"
     ),
     "a bad --since": Case(("--db", "{folder}/p.db", "standup", "--since", "soon"), "soon"),
+    "a --since in the year 1": Case(
+        ("--db", "{folder}/p.db", "standup", "--since", "0001-01-01"), "0001-01-01 is before 1900"
+    ),
+    "a --since 9999 weeks ago": Case(
+        ("--db", "{folder}/p.db", "standup", "--since", "9999w"), "is before 1900"
+    ),
+    "an agenda of three million days": Case(
+        ("--db", "{folder}/p.db", "agenda", "--days", "3000000"),
+        "--days 3000000 reaches past the year 9999",
+    ),
+    "an agenda of more days than Python counts": Case(
+        ("--db", "{folder}/p.db", "agenda", "--days", "99999999999"), "reaches past the year 9999"
+    ),
     "a bad fixed today": Case(("--db", "{folder}/p.db", "standup"), "is not a date", _today),
     "a missing import file": Case(
         ("--db", "{folder}/p.db", "import", "{folder}/none.csv"), "There is no file"
