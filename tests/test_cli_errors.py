@@ -180,6 +180,11 @@ CASES = {
     "an agenda of more days than Python counts": Case(
         ("--db", "{folder}/p.db", "agenda", "--days", "99999999999"), "reaches past the year 9999"
     ),
+    "--demo with a command": Case(
+        ("--demo", "--db", "{folder}/p.db", "add", "X"),
+        "--demo opens the sample board on its own; it does not go with add",
+    ),
+    "--demo with list": Case(("--demo", "list"), "--demo opens the sample board on its own"),
     "a bad fixed today": Case(("--db", "{folder}/p.db", "standup"), "is not a date", _today),
     "a missing import file": Case(
         ("--db", "{folder}/p.db", "import", "{folder}/none.csv"), "There is no file"
@@ -320,3 +325,13 @@ def test_the_real_command_without_a_terminal_ends_at_once(tmp_path: Path) -> Non
     assert result.stdout == ""
     assert result.stderr.startswith("pipeline-tui: error: The board needs a terminal")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["list"], ["add", "X"], ["standup"]])
+def test_demo_with_a_command_never_creates_the_rep_s_database(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pipeline-tui --demo add X` added X to the real pipeline, creating it if need be."""
+    assert main(["--demo", *command]) == 1
+    assert "--demo opens the sample board on its own" in capsys.readouterr().err
+    assert not list((tmp_path / "xdg-data").rglob("*.db"))
