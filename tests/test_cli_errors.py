@@ -150,6 +150,10 @@ CASES = {
         ("--db", "{folder}/p.db", "park", "ann", "+7974y"),
         "'+7974y' is too far from today for a date",
     ),
+    "parked until a day that is no date": Case(
+        ("--db", "{folder}/p.db", "park", "ann", "someday"),
+        "'someday' is not a date; use tomorrow, fri",
+    ),
     "a close date past the year 9999": Case(
         ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "+9999y"),
         "'+9999y' is too far from today for a date",

@@ -13,9 +13,11 @@ from pipeline_tui.domain.dates import DueDateError, parse_due, parse_past_date
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.park import ParkScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
@@ -31,8 +33,14 @@ def ada(service: PipelineService) -> int:
 
 
 def one_line(text: str) -> str:
-    """The screen's words with the dialog's wrapping undone (a hint wraps at 80 columns)."""
-    return " ".join(text.split())
+    """The words inside the dialog's frame with its wrapping undone (a hint wraps), or
+    the screen's words where no dialog is drawn."""
+    inside = [
+        line[line.index("█") + 1 : line.rindex("█")]
+        for line in text.splitlines()
+        if line.count("█") >= 2
+    ]
+    return " ".join(" ".join(inside or text.splitlines()).split())
 
 
 # Past the year 9999 ----------------------------------------------------------------------
@@ -154,3 +162,37 @@ async def test_a_touchpoint_dated_before_1900_is_refused_in_the_dialog(
         assert f"{says}" in screen_text(app)
         assert "is before 1900" in one_line(screen_text(app))
     assert service.card(ada).touchpoints == ()
+
+
+# The park dialog -------------------------------------------------------------------------
+
+SATURDAY = date(2026, 12, 5)
+
+
+async def test_the_park_dialog_offers_what_it_takes_and_refuses_today_cleanly(
+    service: PipelineService, ada: int
+) -> None:
+    """Its hint listed "today", which it refuses, and the refusal read "Sat 05 Dec 2026
+    (a weekend) is not after today"."""
+    app = PipelineApp(service, today=lambda: SATURDAY, cursor_blink=False)
+    async with running(app, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q", "p")
+        assert isinstance(app.screen, ParkScreen)
+        shown = one_line(screen_text(app))
+        assert "tomorrow, fri, +3d" in shown and "today, tomorrow" not in shown
+        await type_text(pilot, "today")
+        shown = one_line(screen_text(app))
+        assert "Sat 05 Dec 2026 is not after today; park a lead until a later date." in shown
+        assert "(a weekend)" not in shown
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "-1w")
+        assert "Sat 28 Nov 2026 has passed; park a lead until a day after today." in one_line(
+            screen_text(app)
+        )
+        await tap(pilot, "ctrl+a", "ctrl+k")
+        await type_text(pilot, "someday")
+        shown = one_line(screen_text(app))
+        assert "'someday' is not a date; use tomorrow, fri" in shown
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, ParkScreen)
+    assert service.summary(ada).nurture_until is None  # type: ignore[union-attr]

@@ -104,9 +104,9 @@ def touchpoint_kind(text: str) -> TouchpointKind:
     )
 
 
-def due_date(text: str, order: DateOrder) -> date | None:
+def due_date(text: str, order: DateOrder, *, after_today: bool = False) -> date | None:
     try:
-        return parse_due(text, today(), order)
+        return parse_due(text, today(), order, after_today=after_today)
     except DueDateError as error:
         raise UsageError(str(error)) from None
 
@@ -304,7 +304,7 @@ def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         service.unpark(card.id, version)
         print(f"{name} is back on the board.", file=out)
         return 0
-    until = due_date(args.until, config.date_order)
+    until = due_date(args.until, config.date_order, after_today=True)
     if until is None:
         raise UsageError("Say until when: a date after today, or now to bring it back.")
     service.park(card.id, until, version, today=today())
