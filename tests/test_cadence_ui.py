@@ -100,7 +100,7 @@ async def test_the_palette_on_a_card_sets_how_often_to_keep_in_touch(
         await type_text(pilot, "often")
         await press(pilot, "enter")
         assert isinstance(app.screen, RhythmScreen)  # refused, the dialog stays
-        assert "'often' is not a number of days." in screen_text(app)
+        assert "'often' is not a number of days" in screen_text(app)
         app.screen.days.value = ""
         await type_text(pilot, "400")
         await press(pilot, "enter")
@@ -118,6 +118,45 @@ async def test_the_palette_on_a_card_sets_how_often_to_keep_in_touch(
         await settle(pilot)
         assert service.card(card).summary.rhythm_days is None
         assert "keep in touch" not in screen_text(app)
+
+
+@pytest.mark.parametrize("typed", ["none", "None", "NONE", ""])
+async def test_none_in_the_keep_in_touch_dialog_goes_back_to_the_stage_s_limit(
+    service: PipelineService, typed: str
+) -> None:
+    """As the README says (and `pipeline-tui rhythm ann none` did): the dialog refused it."""
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    service.set_rhythm(card, 21)
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        app.screen.days.value = ""
+        await type_text(pilot, typed)
+        assert "no rhythm: stale after the stage's 30 days" in screen_text(app)
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+    assert service.card(card).summary.rhythm_days is None
+
+
+async def test_a_rhythm_of_100000_days_is_named_whole_in_the_dialog(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        await type_text(pilot, "100000")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        assert "Keep in touch every 1 to 365 days; 100000 is not a rhythm." in screen_text(app)
+    assert service.card(card).summary.rhythm_days is None
 
 
 def cadence_card() -> PipelineService:

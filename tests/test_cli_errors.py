@@ -138,11 +138,57 @@ CASES = {
     ),
     "no name": Case(("--db", "{folder}/p.db", "add", " \x1b[2J "), "A card needs a name"),
     "a bad due date": Case(("--db", "{folder}/p.db", "add", "Ann", "--due", "someday"), "someday"),
+    "a due date past the year 9999": Case(
+        ("--db", "{folder}/p.db", "add", "Test Y", "--next", "foo", "--due", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
+    "a next action due past the year 9999": Case(
+        ("--db", "{folder}/p.db", "next", "ann", "x", "--due", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
+    "parked past the year 9999": Case(
+        ("--db", "{folder}/p.db", "park", "ann", "+7974y"),
+        "'+7974y' is too far from today for a date",
+    ),
+    "parked until a day that is no date": Case(
+        ("--db", "{folder}/p.db", "park", "ann", "someday"),
+        "'someday' is not a date; use tomorrow, fri",
+    ),
+    "a close date past the year 9999": Case(
+        ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "+9999y"),
+        "'+9999y' is too far from today for a date",
+    ),
+    "a touchpoint in the year 1": Case(
+        ("--db", "{folder}/p.db", "log", "ann", "-k", "call", "--on", "0001-01-01", "Met"),
+        "0001-01-01 is before 1900",
+    ),
+    "a touchpoint 9999 weeks ago": Case(
+        ("--db", "{folder}/p.db", "log", "ann", "-k", "call", "--on", "-9999w", "Met"),
+        "is before 1900",
+    ),
     "an unknown stage": Case(("--db", "{folder}/p.db", "add", "Ann", "--stage", "won"), "won"),
     "an unknown source": Case(
         ("--db", "{folder}/p.db", "add", "Ann", "--source", "pigeon"), "Unknown source"
     ),
     "a bad --since": Case(("--db", "{folder}/p.db", "standup", "--since", "soon"), "soon"),
+    "a --since in the year 1": Case(
+        ("--db", "{folder}/p.db", "standup", "--since", "0001-01-01"), "0001-01-01 is before 1900"
+    ),
+    "a --since 9999 weeks ago": Case(
+        ("--db", "{folder}/p.db", "standup", "--since", "9999w"), "is before 1900"
+    ),
+    "an agenda of three million days": Case(
+        ("--db", "{folder}/p.db", "agenda", "--days", "3000000"),
+        "--days 3000000 reaches past the year 9999",
+    ),
+    "an agenda of more days than Python counts": Case(
+        ("--db", "{folder}/p.db", "agenda", "--days", "99999999999"), "reaches past the year 9999"
+    ),
+    "--demo with a command": Case(
+        ("--demo", "--db", "{folder}/p.db", "add", "X"),
+        "--demo opens the sample board on its own; it does not go with add",
+    ),
+    "--demo with list": Case(("--demo", "list"), "--demo opens the sample board on its own"),
     "a bad fixed today": Case(("--db", "{folder}/p.db", "standup"), "is not a date", _today),
     "a missing import file": Case(
         ("--db", "{folder}/p.db", "import", "{folder}/none.csv"), "There is no file"
@@ -283,3 +329,13 @@ def test_the_real_command_without_a_terminal_ends_at_once(tmp_path: Path) -> Non
     assert result.stdout == ""
     assert result.stderr.startswith("pipeline-tui: error: The board needs a terminal")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["list"], ["add", "X"], ["standup"]])
+def test_demo_with_a_command_never_creates_the_rep_s_database(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pipeline-tui --demo add X` added X to the real pipeline, creating it if need be."""
+    assert main(["--demo", *command]) == 1
+    assert "--demo opens the sample board on its own" in capsys.readouterr().err
+    assert not list((tmp_path / "xdg-data").rglob("*.db"))

@@ -50,6 +50,8 @@ def test_rhythm_sets_and_clears_how_often_to_keep_in_touch(
         (("rhythm", "ann", "-3"), "'-3' is not a number of days"),
         (("rhythm", "ann", "0"), "Keep in touch every 1 to 365 days; 0 is not a rhythm"),
         (("rhythm", "ann", "400"), "Keep in touch every 1 to 365 days; 400 is not a rhythm"),
+        (("rhythm", "ann", "100000"), "Keep in touch every 1 to 365 days; 100000 is not a rhythm."),
+        (("rhythm", "ann", "00400"), "Keep in touch every 1 to 365 days; 400 is not a rhythm."),
         (("rhythm", "zed", "21"), "zed"),
     ],
 )

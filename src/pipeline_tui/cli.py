@@ -297,6 +297,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        if getattr(args, "demo", False) and args.command is not None:
+            # The sample board is the demo's only pipeline: a command would run on the
+            # rep's own data (or create it), which --demo promises never to touch.
+            raise UsageError(
+                f"--demo opens the sample board on its own; it does not go with {args.command}."
+            )
         if args.command == "config" and args.config_command in ("init", "path"):
             return _config_file_command(args)
         config = load_config(getattr(args, "config", None))

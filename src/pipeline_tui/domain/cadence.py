@@ -198,6 +198,32 @@ def touched(anchor: date, on: date) -> date:
     return max(anchor, on)
 
 
+NO_RHYTHM = ("", "none", "clear", "-")
+"""What clears a card's rhythm, typed in the dialog or the shell (any case)."""
+
+
+def parse_rhythm(text: str) -> int | None:
+    """A keep-in-touch rhythm as typed, the dialog's and the shell's one rule: "21",
+    "21d" or "21 days"; None for empty or "none" (the stage's stale limit applies).
+
+    A number out of range is named whole ("100000 is not a rhythm"), never cut short.
+    """
+    key = " ".join(text.strip().lower().split())
+    if key in NO_RHYTHM:
+        return None
+    number = key.removesuffix("days").removesuffix("day").removesuffix("d").strip()
+    if not (number.isascii() and number.isdigit()):
+        raise CadenceError(
+            f"{clean_line(text.strip())!r} is not a number of days; write one like 21, or none."
+        )
+    number = number.lstrip("0") or "0"
+    if len(number) > len(str(MAX_RHYTHM_DAYS)):
+        raise CadenceError(
+            f"Keep in touch every 1 to {MAX_RHYTHM_DAYS} days; {number} is not a rhythm."
+        )
+    return check_rhythm(int(number))
+
+
 def check_rhythm(days: int | None) -> int | None:
     """A keep-in-touch rhythm in days (None: none, the stage's stale limit applies)."""
     if days is not None and not 1 <= days <= MAX_RHYTHM_DAYS:

@@ -85,13 +85,17 @@ _YEARS_AHEAD = 8
 """A day without a year is its next occurrence; 29 Feb is at most eight years away."""
 
 
-def due_date_hint(order: DateOrder = DateOrder.DMY) -> str:
-    """What the due-date fields take, with the day and month in the rep's order."""
+def due_date_hint(order: DateOrder = DateOrder.DMY, *, after_today: bool = False) -> str:
+    """What the due-date fields take, with the day and month in the rep's order.
+    `after_today`: for a field that refuses today (parking a lead), which leaves it out."""
     numeric = "15/12" if order is DateOrder.DMY else "12/15"
-    return f"today, tomorrow, fri, +3d, +1m, next week, eom, dec 15, {numeric} or 2026-12-15"
+    first = "tomorrow" if after_today else "today, tomorrow"
+    return f"{first}, fri, +3d, +1m, next week, eom, dec 15, {numeric} or 2026-12-15"
 
 
-def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date | None:
+def parse_due(
+    text: str, today: date, order: DateOrder = DateOrder.DMY, *, after_today: bool = False
+) -> date | None:
     """The date meant by `text`, relative to `today`; None when left empty.
 
     A weekday name means the next such day after today, so "fri" typed on a Friday is a
@@ -101,10 +105,24 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
 
     A day gone by may be due (an action already late, as 2026-11-20 has always been
     read), so "yesterday" and "-3d" are dates here too.
+
+    A count that leaves the calendar (`+9999y`: after the year 9999) is a DueDateError
+    like any unreadable date, never a ValueError or OverflowError from the arithmetic.
+    `after_today`: the errors' hint leaves out "today" (see due_date_hint).
     """
     key = _key(text)
     if not key:
         return None
+    hint = due_date_hint(order, after_today=after_today)
+    try:
+        return _due(key, text, today, order, hint)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, DueDateError):
+            raise
+        raise _too_far(text, hint) from None
+
+
+def _due(key: str, text: str, today: date, order: DateOrder, hint: str) -> date:
     if key in ("today", "tod"):
         return today
     if key in ("tomorrow", "tom", "tmr"):
@@ -133,7 +151,7 @@ def parse_due(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date 
         return today - timedelta(days=count * (7 if unit == "w" else 1))
     day = _calendar_day(key, today, order, ahead=True)
     if day is None:
-        raise DueDateError(f"{text.strip()!r} is not a date; use {due_date_hint(order)}.")
+        raise DueDateError(f"{text.strip()!r} is not a date; use {hint}.")
     return day
 
 
@@ -162,15 +180,23 @@ def describe_due(due: date, today: date) -> str:
     return due.isoformat()
 
 
+def full_day(day: date) -> str:
+    """A date in full, "Sat 05 Dec 2026", for a sentence about that day."""
+    return day.strftime("%a %d %b %Y")
+
+
 def describe_day(day: date) -> str:
-    """A date in full for a dialog's hint; a weekend day says so (rarely what a rep means)."""
-    shown = day.strftime("%a %d %b %Y")
+    """A date in full for a dialog's hint; a weekend day says so (rarely what a rep means).
+    Not for a sentence that refuses the day: "(a weekend)" is beside its point."""
+    shown = full_day(day)
     if day.weekday() >= 5:
         return f"{shown} (a weekend)"
     return shown
 
 
 PAST_DATE_HINT = "today, yesterday, mon, -3d, 20 nov or 2026-11-20"
+EARLIEST_PAST_DATE = date(1900, 1, 1)
+"""The first day a touchpoint (or a stand-up's --since) may be: older is a typing slip."""
 
 
 def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date:
@@ -178,8 +204,24 @@ def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) ->
     a day and month without a year its latest time up to today.
 
     Dates in the future are refused: a touchpoint is something that already happened.
+    So are dates before 1900 (EARLIEST_PAST_DATE): `0001-01-01` or `-9999w` is a slip
+    of the keyboard, not a conversation anyone had with a living customer.
     """
-    key = _key(text)
+    try:
+        day = _past(_key(text), text, today, order)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, DueDateError):
+            raise
+        raise _too_far(text, PAST_DATE_HINT) from None
+    if day < EARLIEST_PAST_DATE:
+        raise DueDateError(
+            f"{day.isoformat()} is before {EARLIEST_PAST_DATE.year}; "
+            "a touchpoint is something that happened in living memory."
+        )
+    return day
+
+
+def _past(key: str, text: str, today: date, order: DateOrder) -> date:
     if key in ("", "today", "tod"):
         return today
     if key in ("yesterday", "yest"):
@@ -200,6 +242,13 @@ def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) ->
             f"{day.isoformat()} is in the future; a touchpoint has already happened."
         )
     return day
+
+
+def _too_far(text: str, hint: str) -> DueDateError:
+    """A count that runs off Python's calendar (years 1 to 9999)."""
+    return DueDateError(
+        f"{text.strip()!r} is too far from today for a date (years 1 to 9999); use {hint}."
+    )
 
 
 # Reading a calendar day ---------------------------------------------------------------------

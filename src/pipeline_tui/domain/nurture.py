@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol, TypeVar
 
-from pipeline_tui.domain.dates import describe_day
+from pipeline_tui.domain.dates import full_day
 from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.text import clean_line
 
@@ -48,13 +48,9 @@ def check_park_date(until: date | None, today: date) -> date:
     if until is None:
         raise NurtureError("Say until when: a date after today.")
     if until < today:
-        raise NurtureError(
-            f"{describe_day(until)} has passed; park a lead until a day after today."
-        )
+        raise NurtureError(f"{full_day(until)} has passed; park a lead until a day after today.")
     if until == today:
-        raise NurtureError(
-            f"{describe_day(until)} is not after today; park a lead until a later date."
-        )
+        raise NurtureError(f"{full_day(until)} is not after today; park a lead until a later date.")
     return until
 
 

@@ -58,6 +58,7 @@ from pipeline_tui.domain.activity import last_activity_day as last_activity_day
 from pipeline_tui.domain.activity import local_day as local_day
 from pipeline_tui.domain.activity import stale_limit as stale_limit
 from pipeline_tui.domain.calls import CallSession, OwnerCalls, calls_by_owner
+from pipeline_tui.domain.dates import EARLIEST_PAST_DATE
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.money import DEFAULT_PROBABILITIES, forecast, total
 from pipeline_tui.domain.nurture import back_from_nurturing, is_nurturing
@@ -125,6 +126,11 @@ def parse_since(text: str, today: date) -> date:
             raise SinceError(f"{text.strip()!r} is not a date; use {SINCE_HINT}.") from None
     if day > today:
         raise SinceError(f"{day.isoformat()} is after today; a stand-up looks back.")
+    if day < EARLIEST_PAST_DATE:
+        raise SinceError(
+            f"{day.isoformat()} is before {EARLIEST_PAST_DATE.year}; "
+            f"a stand-up looks back to {EARLIEST_PAST_DATE.isoformat()} at the most."
+        )
     return day
 
 

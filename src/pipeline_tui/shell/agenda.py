@@ -21,7 +21,10 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     if args.days < 1:
         raise UsageError("--days must be at least 1.")
     day = today()
-    until = day + timedelta(days=args.days - 1)
+    try:
+        until = day + timedelta(days=args.days - 1)
+    except OverflowError:
+        raise UsageError(f"--days {args.days} reaches past the year 9999; ask for fewer.") from None
     owner = service.user if args.mine else (clean_line(args.owner) if args.owner else None)
     actions = service.agenda(until=until, owner=owner, today=day)
     if args.format == "ics":

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from pipeline_tui.cli import PROG, UsageError, today
 from pipeline_tui.config import Config
 from pipeline_tui.domain.agenda import kind_for_activity
+from pipeline_tui.domain.cadence import CadenceError, parse_rhythm
 from pipeline_tui.domain.cards import CardDetail
 from pipeline_tui.domain.dates import (
     DateOrder,
@@ -103,9 +104,9 @@ def touchpoint_kind(text: str) -> TouchpointKind:
     )
 
 
-def due_date(text: str, order: DateOrder) -> date | None:
+def due_date(text: str, order: DateOrder, *, after_today: bool = False) -> date | None:
     try:
-        return parse_due(text, today(), order)
+        return parse_due(text, today(), order, after_today=after_today)
     except DueDateError as error:
         raise UsageError(str(error)) from None
 
@@ -303,7 +304,7 @@ def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         service.unpark(card.id, version)
         print(f"{name} is back on the board.", file=out)
         return 0
-    until = due_date(args.until, config.date_order)
+    until = due_date(args.until, config.date_order, after_today=True)
     if until is None:
         raise UsageError("Say until when: a date after today, or now to bring it back.")
     service.park(card.id, until, version, today=today())
@@ -315,15 +316,12 @@ def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
 
 
 def rhythm_days(text: str) -> int | None:
-    """DAYS as typed (None: "none"); a UsageError in one sentence otherwise."""
-    key = text.strip().lower().removesuffix("days").removesuffix("d").strip()
-    if text.strip().lower() in NO_VALUE:
-        return None
-    if not key.isdigit() or len(key) > 4:
-        raise UsageError(
-            f"{clean_line(text)!r} is not a number of days; write one like 21, or none."
-        )
-    return int(key)
+    """DAYS as typed (None: "none"); a UsageError in one sentence otherwise. The rule
+    is the dialog's (parse_rhythm): 100000 is out of range, not "not a number"."""
+    try:
+        return parse_rhythm(text)
+    except CadenceError as error:
+        raise UsageError(str(error)) from None
 
 
 def rhythm(

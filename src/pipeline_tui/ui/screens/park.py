@@ -57,7 +57,7 @@ class ParkScreen(SubmitsAtOnce, ModalScreen[date | None]):
             )
             with Horizontal(classes="field"):
                 yield Label("Until")
-                self.until.placeholder = due_date_hint(date_order(self.app))
+                self.until.placeholder = due_date_hint(date_order(self.app), after_today=True)
                 yield self.until
             yield Static("", id="until-hint", classes="hint")
             yield Static("", id="error", classes="hint -error")
@@ -78,7 +78,8 @@ class ParkScreen(SubmitsAtOnce, ModalScreen[date | None]):
         text = self.until.value
         try:
             until = check_park_date(
-                parse_due(text, self.today(), date_order(self.app)), self.today()
+                parse_due(text, self.today(), date_order(self.app), after_today=True),
+                self.today(),
             )
         except (DueDateError, NurtureError) as error:
             hint.update(Content(str(error) if text.strip() else "a date after today"))

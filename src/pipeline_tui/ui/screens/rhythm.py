@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.cadence import CadenceError, check_rhythm
+from pipeline_tui.domain.cadence import CadenceError, parse_rhythm
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -74,11 +74,8 @@ class RhythmScreen(SubmitsAtOnce, ModalScreen[bool]):
         """Whether what is typed can be saved, and the days it means (None: none)."""
         hint = self.query_one("#days-hint", Static)
         self.query_one("#error", Static).update("")
-        text = self.days.value.strip().lower().removesuffix("days").removesuffix("d").strip()
         try:
-            if text and not text.isdigit():
-                raise CadenceError(f"{self.days.value.strip()!r} is not a number of days.")
-            days = check_rhythm(int(text[:4]) if text else None)
+            days = parse_rhythm(self.days.value)
         except CadenceError as error:
             hint.update(Content(str(error)))
             hint.add_class("-error")

@@ -14,7 +14,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.domain.dates import (
+    DueDateError,
+    describe_day,
+    due_date_hint,
+    full_day,
+    parse_due,
+)
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -81,7 +87,7 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
             return None
         if day < self.today():
             # Snoozed to a day gone by, the step would be overdue at once.
-            hint.update(Content(f"{describe_day(day)} has passed: snooze to today or later."))
+            hint.update(Content(f"{full_day(day)} has passed: snooze to today or later."))
             hint.add_class("-error")
             return None
         hint.update(Content(describe_day(day)))
