@@ -63,6 +63,21 @@ def test_park_errors_are_one_sentence(
     assert all(c.nurture_until is None for c in service_for(db).cards())
 
 
+@pytest.mark.parametrize("stage", ["prospect", "client", "repeat"])
+def test_only_a_lead_is_parked(capsys: pytest.CaptureFixture[str], db: Path, stage: str) -> None:
+    """Nurture is a lead's "not yet" (DESIGN.md). A client parked from the shell left
+    the board, its counts and the stand-up's overdue list, with its step still late."""
+    run(capsys, db, "add", "Victor Hale", "--stage", stage, "--next", "Follow up", "--due", "-4d")
+    code, _, err = run(capsys, db, "park", "victor", "+1m")
+    label = Stage(stage).label.lower()
+    assert one_line_error(code, err) == (
+        f"pipeline-tui: error: Only a lead can be parked; Victor Hale is a {label}: "
+        "snooze its next step instead."
+    )
+    (card,) = service_for(db).cards()
+    assert card.nurture_until is None
+
+
 @pytest.mark.parametrize(
     ("typed", "day"),
     [

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 
 from pipeline_tui.domain.dates import full_day
 from pipeline_tui.domain.limits import clip
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
 
@@ -52,6 +53,17 @@ def check_park_date(until: date | None, today: date) -> date:
     if until == today:
         raise NurtureError(f"{full_day(until)} is not after today; park a lead until a later date.")
     return until
+
+
+def check_can_park(stage: Stage, name: str) -> None:
+    """Only a lead is parked: "not yet" is an answer about qualifying. A prospect or a
+    client parked would drop out of the columns, the counts and the stand-up's overdue
+    list while work on it is due; NurtureError says what to do instead."""
+    if stage is not Stage.LEAD:
+        raise NurtureError(
+            f"Only a lead can be parked; {name} is a {stage.label.lower()}: "
+            "snooze its next step instead."
+        )
 
 
 def back_on(until: date | None, today: date, since: date) -> bool:

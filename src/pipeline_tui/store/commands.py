@@ -31,7 +31,7 @@ from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
 from pipeline_tui.domain.money import from_cents, to_cents
-from pipeline_tui.domain.nurture import NurtureError, check_park_date
+from pipeline_tui.domain.nurture import NurtureError, check_can_park, check_park_date
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.schedule import ActivityKind, kind_for_words
@@ -240,11 +240,12 @@ def park(
     expected_version: int,
 ) -> Change:
     """Not yet: take the card off the active board until `until` (a day after today)."""
+    row = get_card(session, card_id, active=True)
     try:
         check_park_date(until, today)
+        check_can_park(row.stage, clean_line(row.name))
     except NurtureError as error:
         raise StoreError(str(error)) from None
-    row = get_card(session, card_id, active=True)
     check_version(row, expected_version, doing="parked")
     before = state_of(row)
     row.nurture_until = until
