@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
-from pipeline_tui.domain.importing.dates import is_day_first, parse_date
+from pipeline_tui.domain.importing.dates import is_day_first, looks_like_a_date, parse_date
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     IMPORTED_FIELDS,
@@ -486,7 +486,8 @@ class ContactReader:
         """The deal's value and expected close; one that cannot be read is kept in the
         Imported fields note, never dropped and never a reason to refuse the row. An
         amount in another currency than the configured one is a bad row: taken as it
-        is, it would be worth something else."""
+        is, it would be worth something else; so is a close date written as a date
+        that does not exist (31/02/2027), as a bad due date is."""
         value = None
         if value_text:
             try:
@@ -501,6 +502,8 @@ class ContactReader:
                 kept.append(f"{headers['value']}: {clean_line(value_text)}")
         close = self._date("expected_close", close_text) if close_text else None
         if close_text and close is None:
+            if looks_like_a_date(close_text):  # 31/02/2027: a bad date, as a due date's is
+                return RowProblem(line, f"the close date {clean_line(close_text)!r} is not a date")
             kept.append(f"{headers['expected_close']}: {clean_line(close_text)}")
         return value, close
 
