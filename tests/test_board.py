@@ -718,3 +718,15 @@ async def test_the_highlighted_card_stays_in_view_when_the_terminal_is_resized(
             await settle(pilot)
             assert focused_card_name(app) == "Prospect 08"
             assert "Prospect 08" in screen_text(app), size
+
+
+@pytest.mark.parametrize("typed", ["bob@@bad", "x@@y"])
+async def test_e_refuses_an_email_with_two_ats(three_leads: PipelineService, typed: str) -> None:
+    async with running(three_leads) as (app, pilot):
+        await press(pilot, "e", "tab", "tab")  # Ada's form, on to its Email field
+        assert app.screen.focused is app.screen.query_one("#email")
+        await type_text(pilot, typed)
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CardFormScreen)
+        assert f"{typed!r} does not look like an email address" in screen_text(app)
+        assert [three_leads.card(c.id).email for c in three_leads.cards()] == [""] * 3

@@ -685,3 +685,13 @@ def test_a_sqlite_url_under_home_is_the_file_under_home(
     code, out, _ = run(capsys, "--db", "sqlite:///~/p.db", "list")
     assert code == 0 and "Ann" in out
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("email", ["bob@@bad", "x@@y", "@example.com", "bob@"])
+def test_add_refuses_a_malformed_email(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, email: str
+) -> None:
+    db = tmp_path / "pipeline.db"
+    code, _, err = run(capsys, "--db", str(db), "add", "Bob", "--email", email)
+    assert f"{email!r} does not look like an email address" in assert_one_line_error(code, err)
+    assert not db.exists() or names_in(db) == []

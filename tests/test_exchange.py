@@ -314,6 +314,7 @@ BAD_ROWS = (
     "Dan,,lead,someday\n"  # line 6
     '"Eve\nAdams",,lead,,extra\n'  # line 7 (two lines): an extra cell
     "Fay,,client,2026-12-01\n"  # line 9
+    "Gus,bob@@bad,lead,\n"  # line 10: two @s
 )
 
 
@@ -332,8 +333,9 @@ def test_bad_rows_import_nothing_and_each_is_reported_with_its_line(
         'lost, not-a-fit), or "Sleeping" = "lead" under [import.stages] in the config',
         "pipeline-tui: bad: line 6: the due date 'someday' is not a date",
         "pipeline-tui: bad: line 7: it has 5 cells but the header has 4 columns",
+        "pipeline-tui: bad: line 10: 'bob@@bad' does not look like an email address",
     ]
-    assert lines[-1].startswith("pipeline-tui: error: 5 lines of bad.csv cannot be imported")
+    assert lines[-1].startswith("pipeline-tui: error: 6 lines of bad.csv cannot be imported")
     assert "--skip-bad" in lines[-1]
     assert cards_in(db) == {}
 
@@ -344,9 +346,9 @@ def test_skip_bad_imports_the_good_rows(
     source = write(tmp_path / "bad.csv", BAD_ROWS)
     code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
     assert code == 0
-    assert len(err.splitlines()) == 5
+    assert len(err.splitlines()) == 6
     assert all(line.startswith("pipeline-tui: warning: line ") for line in err.splitlines())
-    assert "Imported 2 cards; skipped 5 bad lines." in out
+    assert "Imported 2 cards; skipped 6 bad lines." in out
     cards = cards_in(db)
     assert set(cards) == {"Ann", "Fay"}
     assert cards["Fay"]["next_action_due"] == "2026-12-01"

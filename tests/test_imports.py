@@ -650,6 +650,38 @@ def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:
     assert not is_day_first(["03/04/2027", "12/31/2027"])
 
 
+def test_a_date_no_order_can_read_does_not_decide_its_columns_order() -> None:
+    # 31/02/2027 is no day either way: the column's 3/15/2027 says month first.
+    assert not is_day_first(["3/15/2027", "31/02/2027", "4/1/2027"])
+    assert parse_date("31/02/2027", day_first=False) is None
+    # A date only one order reads is read that way, whatever the column's order.
+    assert parse_date("3/15/2027", day_first=True) == date(2027, 3, 15)
+
+
+def test_an_impossible_close_date_is_a_bad_row_and_the_others_are_read(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """salesforce_opportunities_report.csv: a US report, one Close Date retyped 31/02/2027."""
+    source = FIXTURES / "salesforce_opportunities_report.csv"
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code == 1 and "Imported" not in out
+    assert (
+        err.splitlines()[0]
+        == "pipeline-tui: bad: line 3: the close date '31/02/2027' is not a date"
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and "skipped 1 bad line" in out
+    assert (
+        err == "pipeline-tui: warning: line 3 skipped: the close date '31/02/2027' is not a date\n"
+    )
+    cards = cards_in(db)
+    assert set(cards) == {"Ann Okafor", "Cleo Park"}
+    ann, cleo = cards["Ann Okafor"], cards["Cleo Park"]
+    assert (ann["value"], ann["expected_close"]) == ("12000.00", "2027-03-15")
+    assert (cleo["value"], cleo["expected_close"]) == ("5000.00", "2027-04-01")  # month first
+    assert not any(line.startswith("Close Date") for line in fields_note(ann))
+
+
 def test_due_dates_other_than_iso_are_read(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
 ) -> None:
@@ -923,3 +955,32 @@ def test_the_separator_is_the_headers_not_a_notes_cells() -> None:
     linkedin = (FIXTURES / "linkedin_connections.csv").read_text(encoding="utf-8")
     assert sniff_delimiter(linkedin) == ","
     assert sniff_delimiter("Name\tEmail\nAnn\tann@x.io\n") == "\t"
+
+
+def test_an_amount_in_another_currency_is_a_bad_row_not_euros(tmp_path: Path, db: Path) -> None:
+    """A deals list kept by hand in a spreadsheet: "$5,000" is not five thousand euros.
+
+    Driven through the service as `import` calls it with the configured currency."""
+    from pipeline_tui.store import PipelineService
+
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text(
+        "Name,Company,Email,Amount,Close Date\n"
+        'Ann Okafor,Okafor Ltd,ann@okafor.example,"$5,000",2027-03-15\n'
+        "Ben Hollis,Hollis & Co,ben@hollis.example,EUR 8000,2027-04-01\n",
+        encoding="utf-8",
+    )
+    service = PipelineService(open_database(str(db)), "sam")
+    try:
+        report = service.import_file(sheet, today=NOW.date(), currency="EUR")
+        assert [(p.line, p.reason) for p in report.problems] == [
+            (2, "the amount '$5,000' in Amount is not in EUR, the currency values are kept in")
+        ]
+        assert not report.written
+        report = service.import_file(sheet, today=NOW.date(), currency="EUR", skip_bad=True)
+        assert report.written
+    finally:
+        service.close()
+    cards = cards_in(db)
+    assert set(cards) == {"Ben Hollis"}
+    assert cards["Ben Hollis"]["value"] == "8000.00"

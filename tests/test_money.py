@@ -13,6 +13,7 @@ from pipeline_tui.config import ConfigError, load_config
 from pipeline_tui.domain.money import (
     DEFAULT_PROBABILITIES,
     Currency,
+    CurrencyError,
     Grouping,
     MoneyError,
     decimal_mark,
@@ -322,3 +323,38 @@ def test_config_refuses_unusable_money_settings(tmp_path: Path, document: str, s
     path.write_text(document)
     with pytest.raises(ConfigError, match=says):
         load_config(str(path), {})
+
+
+@pytest.mark.parametrize("typed", ["USD 5", "$5", "CHF 100", "5 usd", "£12,500.00", "5 CHF"])
+def test_an_amount_in_another_currency_is_refused_naming_the_configured_one(typed: str) -> None:
+    # Read as euros, a rep's five dollars would quietly become five euros.
+    with pytest.raises(CurrencyError) as refused:
+        parse_amount(typed, Grouping(), "EUR")
+    message = str(refused.value)
+    assert "EUR" in message and message.count(".") <= 2 and message.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "amount"),
+    [
+        ("€5", "EUR", "5"),
+        ("5 EUR", "EUR", "5"),
+        ("eur 12k", "EUR", "12000"),
+        ("$5", "USD", "5"),
+        ("USD 5", "usd", "5"),
+        ("CHF 100", "CHF", "100"),
+        ("12500", "EUR", "12500"),
+    ],
+)
+def test_the_configured_currencys_own_symbol_and_code_are_read(
+    typed: str, code: str, amount: str
+) -> None:
+    assert parse_amount(typed, Grouping(), code) == Decimal(amount)
+
+
+def test_a_currency_sign_does_not_settle_a_lone_separator() -> None:
+    # The README's "€12,500": read as the locale writes numbers; where it does not say,
+    # "€12,500" is as open as "12,500" (a Dutch "€ 12,500" is 12.5), so it is asked.
+    assert parse_amount("€12,500", Grouping(",", "."), "EUR") == Decimal("12500")
+    with pytest.raises(MoneyError, match=r"could be 12500 or 12\.50"):
+        parse_amount("€12,500", None, "EUR")

@@ -202,3 +202,16 @@ def test_list_gives_the_value_and_close_and_a_list_imported_elsewhere_keeps_them
     assert (code, err) == (0, "")
     ann = next(c for c in service_for(elsewhere).cards() if c.name == "Ann Okafor")
     assert (ann.value, ann.expected_close) == (Decimal("12500.50"), date(2026, 12, 31))
+
+
+@pytest.mark.parametrize("typed", ["$5", "USD 5", "CHF 100"])
+def test_value_refuses_an_amount_in_another_currency(
+    capsys: pytest.CaptureFixture[str], db: Path, typed: str
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    code, _, err = run(capsys, db, "value", "ann", typed)
+    assert f"{typed!r} is not in EUR" in one_line_error(code, err)
+    (card,) = service_for(db).cards()
+    assert card.value is None
+    code, out, _ = run(capsys, db, "value", "ann", "5 EUR")  # its own code is fine
+    assert (code, out) == (0, "Ann Okafor is worth €5.\n")

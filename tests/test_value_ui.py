@@ -221,3 +221,36 @@ async def test_the_card_screen_says_what_the_deal_is_worth(service: PipelineServ
         assert "worth €12,500, closing 31 Dec 2026" in shown
         await press(pilot, "1")
         assert "Value   €12,500, closing 31 Dec 2026" in screen_text(app)
+
+
+@pytest.mark.parametrize("typed", ["USD 5", "$5", "CHF 100"])
+async def test_a_value_in_another_currency_is_refused_in_the_form(
+    service: PipelineService, typed: str
+) -> None:
+    # The app's currency is EUR: five dollars are not five euros.
+    async with running(service) as (app, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        await press(pilot, *to_value())
+        await type_text(pilot, typed)
+        text = screen_text(app)
+        assert f"{typed!r} is not in EUR" in text  # the hint, before the rep saves
+        assert "€5" not in text and "€100" not in text
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, CardFormScreen)
+        assert app.screen.focused is app.screen.inputs["value"]
+        assert service.board()[Stage.LEAD] == []
+
+
+async def test_a_value_in_the_configured_currency_is_saved(service: PipelineService) -> None:
+    async with running(service) as (app, pilot):
+        await press(pilot, "n")
+        await type_text(pilot, "Ada")
+        await press(pilot, *to_value())
+        await type_text(pilot, "5 EUR")
+        assert "€5" in screen_text(app)
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, CardFormScreen)
+        (card,) = service.board()[Stage.LEAD]
+        assert card.value == Decimal("5")

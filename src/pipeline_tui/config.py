@@ -34,6 +34,7 @@ from pipeline_tui.domain.cadence import (
     default_cadences,
     parse_cadence,
 )
+from pipeline_tui.domain.cards import is_email_address
 from pipeline_tui.domain.dates import DateOrder, order_for_locale
 from pipeline_tui.domain.events import EVENT_NAMES
 from pipeline_tui.domain.limits import REP
@@ -194,7 +195,7 @@ def _date_order(value: Any) -> str | None:
 
 def _emails(value: Any) -> str | None:
     addresses = split_emails(value)
-    if not addresses or any("@" not in a or " " in a for a in addresses):
+    if not addresses or not all(is_email_address(a) for a in addresses):
         return 'must be email addresses separated by commas, like "sam@example.com"'
     return None
 

@@ -25,6 +25,20 @@ CardFormError = FieldError
 """A card that cannot be saved as typed; names the field and says why."""
 
 
+def is_email_address(text: str) -> bool:
+    """Whether `text` is an email address as a card keeps one: one "@", something before
+    it and a domain after it, no spaces. The domain needs no dot ("sam@localhost", an
+    intranet's, is kept): what is refused is what no mail can reach, like "bob@@bad",
+    "@example.com", "bob@" or "bob@.example"."""
+    local, at, domain = text.partition("@")
+    return (
+        bool(at and local and domain)
+        and "@" not in domain
+        and not any(char.isspace() for char in text)
+        and all(domain.split("."))
+    )
+
+
 @dataclass(frozen=True)
 class CardDraft:
     """The editable profile of a card, as typed into the form or the command line."""
@@ -50,7 +64,7 @@ class CardDraft:
         if not name:
             raise CardFormError("name", "A card needs a name.")
         email = clean_line(self.email)
-        if email and ("@" not in email or " " in email):
+        if email and not is_email_address(email):
             raise CardFormError("email", f"{email!r} does not look like an email address.")
         draft = CardDraft(
             name=name,

@@ -43,6 +43,11 @@ class MoneyError(ValueError):
     """An amount that cannot be read; the message is one sentence for the rep."""
 
 
+class CurrencyError(MoneyError):
+    """An amount written in another currency than the configured one: never converted,
+    never taken as if it were in the configured one."""
+
+
 # Symbols for the usual currencies; any other code is shown before the amount ("CHF 12").
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
 _MULTIPLIERS = {"k": Decimal(1000), "m": Decimal(1_000_000)}
@@ -51,8 +56,15 @@ _SPACES = " \u00a0\u202f\u2009'"
 the Swiss apostrophe)."""
 
 
-def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
+def parse_amount(
+    text: str, grouping: Grouping | None = None, currency: str | None = None
+) -> Decimal | None:
     """The amount a rep typed, or None for nothing typed.
+
+    `currency` is the configured currency's code ([money] currency): an amount that
+    names another one ("$5", "USD 5", "CHF 100" where values are in EUR) is refused
+    (CurrencyError), as taking it for euros would misstate it; the configured one's
+    symbol and code are accepted ("€5", "5 EUR"). Without it, no currency is checked.
 
     Takes "12k", "1.5m", "12,500", "12 500.50", "12.500,50", "€12,500" and "EUR 12500".
     With both commas and dots, the last one is the decimal point. A lone one is the
@@ -68,6 +80,8 @@ def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
     if not raw:
         return None
     number, suffix = _number_part(raw)
+    if currency is not None:
+        check_currency(raw, currency)
     multiplier = _MULTIPLIERS[suffix] if suffix else Decimal(1)
     if grouping is None and _is_ambiguous(number):
         raise MoneyError(_ambiguous(raw, number, suffix))
@@ -81,6 +95,43 @@ def parse_amount(text: str, grouping: Grouping | None = None) -> Decimal | None:
     if amount > MAX_VALUE:
         raise MoneyError(f"{raw!r} is more than a value can be.")
     return amount.quantize(CENT)
+
+
+_CODE_BEFORE = re.compile(r"^([A-Za-z]{3})\s*")
+_CODE_AFTER = re.compile(r"\s*([A-Za-z]{3})$")
+"""A currency code written before or after the amount ("EUR 12500", "12500 eur")."""
+
+
+def currencies_named(text: str) -> tuple[str, ...]:
+    """The currency symbols and codes (upper-cased) an amount is written with, as
+    written: "$5" names "$", "5 eur" names "EUR", "12500" none. Only meaningful for
+    text that reads as an amount ("lots" names no currency "LOT")."""
+    named = [symbol for symbol in _SYMBOLS.values() if symbol in text]
+    rest = text
+    for symbol in named:
+        rest = rest.replace(symbol, "")
+    rest = rest.strip()
+    before = _CODE_BEFORE.match(rest)
+    if before:
+        named.append(before[1].upper())
+        rest = rest[before.end() :]
+    after = _CODE_AFTER.search(rest)
+    if after:
+        named.append(after[1].upper())
+    return tuple(named)
+
+
+def check_currency(text: str, code: str) -> None:
+    """Raise CurrencyError when the amount (text that reads as one) names a currency
+    other than `code` (its own symbol and code are fine): one sentence naming the
+    configured currency."""
+    code = code.upper()
+    own = {code, _SYMBOLS.get(code, code)}
+    if any(named not in own for named in currencies_named(text)):
+        raise CurrencyError(
+            f"{text.strip()!r} is not in {code}, the currency values are kept in; "
+            f"type the amount in {code}, converted if need be."
+        )
 
 
 def _number_part(raw: str) -> tuple[str, str]:

@@ -269,7 +269,7 @@ def amount(text: str, currency: Currency) -> Decimal | None:
     if text.strip().lower() in NO_VALUE:
         return None
     try:
-        return parse_amount(text, currency.grouping)
+        return parse_amount(text, currency.grouping, currency.code)
     except MoneyError as error:
         raise UsageError(str(error)) from None
 

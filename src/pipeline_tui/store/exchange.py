@@ -124,12 +124,14 @@ def import_file(
     skip_bad: bool = False,
     progress: Progress = no_progress,
     grouping: Grouping | None = None,
+    currency: str | None = None,
 ) -> ImportReport:
     """Import a contacts file (CSV, .xlsx, .vcf) or a pipeline-tui JSON export.
 
     Nothing is written when a row is bad (unless skip_bad) or with dry_run. Raises
     ImportFileError when the file as a whole cannot be used. `grouping` is how the
-    locale writes numbers (None: it does not say), for amounts the file leaves open.
+    locale writes numbers (None: it does not say), for amounts the file leaves open;
+    `currency` the configured currency's code, to refuse amounts written in another.
     """
     source = read_contacts(read_bytes(path), path.suffix)
     if isinstance(source, JsonDocument):
@@ -147,6 +149,7 @@ def import_file(
             user=user,
             progress=progress,
             grouping=grouping,
+            currency=currency,
         )
     if report.problems and not skip_bad:
         return report
@@ -177,9 +180,17 @@ def _plan_table(
     user: str,
     progress: Progress,
     grouping: Grouping | None = None,
+    currency: str | None = None,
 ) -> tuple[ImportReport, list[PlannedCard]]:
     columns, reader = contact_reader(
-        table, mapping, stage_map, today=today, now=now, user=user, grouping=grouping
+        table,
+        mapping,
+        stage_map,
+        today=today,
+        now=now,
+        user=user,
+        grouping=grouping,
+        currency=currency,
     )
     unit = {"vCard": "card", "Excel workbook": "row"}.get(table.kind, "line")
     skipped = []

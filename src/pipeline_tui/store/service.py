@@ -533,10 +533,12 @@ class PipelineService:
         skip_bad: bool = False,
         progress: Progress | None = None,
         grouping: Grouping | None = None,
+        currency: str | None = None,
     ) -> ImportReport:
         """Import a contacts file (CSV, .xlsx, .vcf) or a pipeline-tui JSON export in one
         transaction (nothing is written on a bad row unless skip_bad, or on dry_run).
-        `grouping`: how the locale writes numbers, for amounts the file leaves open."""
+        `grouping`: how the locale writes numbers, for amounts the file leaves open;
+        `currency`: the configured currency's code (an amount in another is a bad row)."""
         from pipeline_tui.store import exchange
 
         return exchange.import_file(
@@ -551,6 +553,7 @@ class PipelineService:
             skip_bad=skip_bad,
             progress=progress or exchange.no_progress,
             grouping=grouping,
+            currency=currency,
         )
 
     def export_document(self) -> dict[str, Any]:

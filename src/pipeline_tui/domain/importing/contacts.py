@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
-from pipeline_tui.domain.importing.dates import is_day_first, parse_date
+from pipeline_tui.domain.importing.dates import is_day_first, looks_like_a_date, parse_date
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     IMPORTED_FIELDS,
@@ -44,6 +44,7 @@ from pipeline_tui.domain.importing.vocabulary import (
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.money import (
+    CurrencyError,
     Grouping,
     MoneyError,
     decimal_mark,
@@ -310,6 +311,8 @@ class ContactReader:
     """A workbook's number cells with a fraction (Table.numbers): "." is their decimal mark."""
     warnings: tuple[str, ...] = ()
     """What reading the amounts had to assume, for the summary."""
+    currency: str | None = None
+    """The configured currency's code: an amount in another is a bad row (None: unchecked)."""
 
     def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem:
         columns = self.columns
@@ -394,9 +397,10 @@ class ContactReader:
         source = source or columns.profile.source
         value_text = pick("value")
         grouping = self._grouping(line, sources["value"]) if value_text else Grouping()
-        value, expected_close = self._deal(
-            value_text, pick("expected_close"), headers, kept, grouping
-        )
+        deal = self._deal(line, value_text, pick("expected_close"), headers, kept, grouping)
+        if isinstance(deal, RowProblem):
+            return deal
+        value, expected_close = deal
         met_text = pick("met_on")
         created_text = pick("created")
         notes_text = clean_text(pick("notes", multi="")).strip()
@@ -472,22 +476,34 @@ class ContactReader:
 
     def _deal(
         self,
+        line: int,
         value_text: str,
         close_text: str,
         headers: Mapping[str, str],
         kept: list[str],
         grouping: Grouping,
-    ) -> tuple[Decimal | None, date | None]:
+    ) -> tuple[Decimal | None, date | None] | RowProblem:
         """The deal's value and expected close; one that cannot be read is kept in the
-        Imported fields note, never dropped and never a reason to refuse the row."""
+        Imported fields note, never dropped and never a reason to refuse the row. An
+        amount in another currency than the configured one is a bad row: taken as it
+        is, it would be worth something else; so is a close date written as a date
+        that does not exist (31/02/2027), as a bad due date is."""
         value = None
         if value_text:
             try:
-                value = parse_amount(value_text, grouping)
+                value = parse_amount(value_text, grouping, self.currency)
+            except CurrencyError:
+                return RowProblem(
+                    line,
+                    f"the amount {clean_line(value_text)!r} in {headers['value']} is not "
+                    f"in {self.currency}, the currency values are kept in",
+                )
             except MoneyError:
                 kept.append(f"{headers['value']}: {clean_line(value_text)}")
         close = self._date("expected_close", close_text) if close_text else None
         if close_text and close is None:
+            if looks_like_a_date(close_text):  # 31/02/2027: a bad date, as a due date's is
+                return RowProblem(line, f"the close date {clean_line(close_text)!r} is not a date")
             kept.append(f"{headers['expected_close']}: {clean_line(close_text)}")
         return value, close
 
@@ -570,12 +586,20 @@ def contact_reader(
     now: datetime,
     user: str,
     grouping: Grouping | None = None,
+    currency: str | None = None,
 ) -> tuple[Columns, ContactReader]:
     """How `import` reads a table's rows into cards: its columns (the known layout, then
     `mapping`) and the reader. `log -` reads a piped vCard with the same two."""
     columns = map_columns(table.headers, mapping or {}, detect_profile(table.headers, table.kind))
     reader = reader_for(
-        table, columns, today=today, now=now, user=user, stage_map=stage_map, grouping=grouping
+        table,
+        columns,
+        today=today,
+        now=now,
+        user=user,
+        stage_map=stage_map,
+        grouping=grouping,
+        currency=currency,
     )
     return columns, reader
 
@@ -589,6 +613,7 @@ def reader_for(
     user: str,
     stage_map: Mapping[str, StageMeaning] | None = None,
     grouping: Grouping | None = None,
+    currency: str | None = None,
 ) -> ContactReader:
     """A reader that knows, per date column, whether the file writes the day first, and
     per amount column which mark is the decimal one (`grouping`: the locale's, if it
@@ -611,6 +636,7 @@ def reader_for(
         amounts=amounts,
         numbers=table.numbers,
         warnings=warnings,
+        currency=currency.upper() if currency else None,
     )
 
 

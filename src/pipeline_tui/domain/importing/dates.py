@@ -1,8 +1,11 @@
 """Dates as other tools write them: ISO, 3/15/2027, 15 Mar 2027, with a time, Excel serials.
 
-Which of 03/04/2027 is the day is decided once per column (`day_first`): a column
-with any first part above 12 is day-first (a British or European export); otherwise
-month-first, as US exports and Outlook write it.
+Which of 03/04/2027 is the day is decided once per column (`day_first`): by the
+column's dates that only one order can read (15/04/2027 only day-first, 12/31/2027 only
+month-first), the order more of them need; with none, month-first, as US exports and
+Outlook write it. A date no order can read (31/02/2027, a slip of the keyboard) says
+nothing about the column, and a date only one order reads is read that way whatever
+the column's order (3/15/2027 in a day-first column is still the 15th of March).
 """
 
 from __future__ import annotations
@@ -47,12 +50,42 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def is_day_first(values: Iterable[str]) -> bool:
-    """True when the column's numeric dates are day-first (some first part is above 12)."""
+    """True when more of the column's numeric dates can only be read day-first
+    (15/04/2027) than can only be read month-first (12/31/2027); impossible ones
+    (31/02/2027) are left out of it."""
+    only_day_first = only_month_first = 0
     for value in values:
         match = _NUMERIC.match(value.strip())
-        if match and int(match.group(1)) > 12:
-            return True
-    return False
+        if not match:
+            continue
+        first, second, year = (int(part) for part in match.groups())
+        year = _full_year(year)
+        day_first, month_first = _exists(year, second, first), _exists(year, first, second)
+        only_day_first += day_first and not month_first
+        only_month_first += month_first and not day_first
+    return only_day_first > only_month_first
+
+
+def _full_year(year: int) -> int:
+    """A two-digit year as spreadsheets read it: 00-69 this century, 70-99 the last."""
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def looks_like_a_date(text: str) -> bool:
+    """Whether `text` is written as a date (3/15/2027, 2027-02-31, 31 Feb 2027), whether
+    or not that day exists: one that does not is a bad date, not a remark."""
+    value = text.strip()
+    return any(form.match(value) for form in (_ISO, _NUMERIC, _DAY_MONTH, _MONTH_DAY))
 
 
 def parse_date(text: str, *, day_first: bool = False) -> date | None:
@@ -75,10 +108,9 @@ def _parse(value: str, day_first: bool) -> date | None:
         return date(year, month, day)
     if match := _NUMERIC.match(value):
         first, second, year = (int(part) for part in match.groups())
-        if year < 100:
-            year += 2000 if year < 70 else 1900
+        year = _full_year(year)
         day, month = (first, second) if day_first else (second, first)
-        if month > 12 and not day_first:
+        if month > 12 >= day:  # only the other order reads it (3/15 in a day-first column)
             day, month = month, day
         return date(year, month, day)
     if match := _DAY_MONTH.match(value):

@@ -185,7 +185,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
     def _show_value_hint(self) -> None:
         shown = currency(self.app)
         try:
-            value = parse_amount(self.inputs["value"].value, shown.grouping)
+            value = parse_amount(self.inputs["value"].value, shown.grouping, shown.code)
         except MoneyError as error:
             self._hint("value", str(error), error=True)
             return
@@ -237,7 +237,8 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         except DueDateError as error:
             raise CardFormError("close", str(error)) from None
         try:
-            amount = parse_amount(value["value"], currency(self.app).grouping)
+            shown = currency(self.app)
+            amount = parse_amount(value["value"], shown.grouping, shown.code)
         except MoneyError as error:
             raise CardFormError("value", str(error)) from None
         return CardDraft(
