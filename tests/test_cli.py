@@ -687,6 +687,16 @@ def test_a_sqlite_url_under_home_is_the_file_under_home(
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.parametrize("amount", ["$5", "USD 5", "CHF 100"])
+def test_add_refuses_a_value_in_another_currency(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, amount: str
+) -> None:
+    db = tmp_path / "pipeline.db"
+    code, _, err = run(capsys, "--db", str(db), "add", "Bob", "--value", amount)
+    assert f"{amount!r} is not in EUR" in assert_one_line_error(code, err)
+    assert not db.exists() or names_in(db) == []
+
+
 @pytest.mark.parametrize("email", ["bob@@bad", "x@@y", "@example.com", "bob@"])
 def test_add_refuses_a_malformed_email(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, email: str

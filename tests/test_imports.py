@@ -957,12 +957,11 @@ def test_the_separator_is_the_headers_not_a_notes_cells() -> None:
     assert sniff_delimiter("Name\tEmail\nAnn\tann@x.io\n") == "\t"
 
 
-def test_an_amount_in_another_currency_is_a_bad_row_not_euros(tmp_path: Path, db: Path) -> None:
-    """A deals list kept by hand in a spreadsheet: "$5,000" is not five thousand euros.
-
-    Driven through the service as `import` calls it with the configured currency."""
-    from pipeline_tui.store import PipelineService
-
+def test_an_amount_in_another_currency_is_a_bad_row_not_euros(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A deals list kept by hand in a spreadsheet: "$5,000" is not five thousand euros
+    (the config's currency, EUR by default)."""
     sheet = tmp_path / "deals.csv"
     sheet.write_text(
         "Name,Company,Email,Amount,Close Date\n"
@@ -970,17 +969,12 @@ def test_an_amount_in_another_currency_is_a_bad_row_not_euros(tmp_path: Path, db
         "Ben Hollis,Hollis & Co,ben@hollis.example,EUR 8000,2027-04-01\n",
         encoding="utf-8",
     )
-    service = PipelineService(open_database(str(db)), "sam")
-    try:
-        report = service.import_file(sheet, today=NOW.date(), currency="EUR")
-        assert [(p.line, p.reason) for p in report.problems] == [
-            (2, "the amount '$5,000' in Amount is not in EUR, the currency values are kept in")
-        ]
-        assert not report.written
-        report = service.import_file(sheet, today=NOW.date(), currency="EUR", skip_bad=True)
-        assert report.written
-    finally:
-        service.close()
+    code, out, err = run(capsys, "--db", str(db), "import", str(sheet))
+    assert code != 0
+    assert "the amount '$5,000' in Amount is not in EUR" in out + err
+    assert not db.exists() or cards_in(db) == {}
+    code, out, err = run(capsys, "--db", str(db), "import", str(sheet), "--skip-bad")
+    assert code == 0, err
     cards = cards_in(db)
     assert set(cards) == {"Ben Hollis"}
     assert cards["Ben Hollis"]["value"] == "8000.00"

@@ -486,7 +486,8 @@ def _add(
     except DueDateError as error:
         raise UsageError(str(error)) from None
     try:
-        value = parse_amount(args.value, (currency or Currency()).grouping)
+        shown = currency or Currency()
+        value = parse_amount(args.value, shown.grouping, shown.code)
     except MoneyError as error:
         raise UsageError(str(error)) from None
     draft = CardDraft(
@@ -916,6 +917,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
                 skip_bad=args.skip_bad,
                 progress=progress,
                 grouping=config.currency.grouping,
+                currency=config.currency.code,
             )
     finally:
         service.close()
