@@ -60,6 +60,9 @@ class KeyOrder:
         """A hold was let go while a key was settling: settle once more (see hold)."""
         self.when_handled: Callable[[], object] | None = None
         """Called each time every key typed so far has been handed on and handled."""
+        self._handled_since_told = False
+        """A key was handed on since `when_handled` was last called: a hold let go
+        with no key behind it (the one kept while the app starts) has nothing to tell."""
 
     @staticmethod
     def takes(event: events.Event) -> bool:
@@ -138,6 +141,7 @@ class KeyOrder:
                 continue
             self._busy = True
             self._turn += 1
+            self._handled_since_told = True
             target: MessagePump = self.app.focused or self.app.screen
             await self._dispatch(event)
             if event.is_forwarded:
@@ -182,7 +186,8 @@ class KeyOrder:
             return
         self._busy = False
         await self._hand_on()
-        if self.when_handled is not None and self.idle:
+        if self.when_handled is not None and self.idle and self._handled_since_told:
+            self._handled_since_told = False
             self.when_handled()
 
 
