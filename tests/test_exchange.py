@@ -421,7 +421,7 @@ def test_a_deal_value_that_is_not_an_amount_is_kept_in_the_note(
 ) -> None:
     source = write(
         tmp_path / "deals.csv",
-        'Name,Company,Amount,Close Date\nAnn Lee,Acme,TBC,next quarter\nBob,Bobco,"$4,000",\n',
+        'Name,Company,Amount,Close Date\nAnn Lee,Acme,TBC,next quarter\nBob,Bobco,"€4,000",\n',
     )
     code, _, err = run(capsys, "--db", str(db), "import", str(source))
     assert (code, err) == (0, "")
