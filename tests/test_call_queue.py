@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
-from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -24,7 +24,7 @@ from pipeline_tui.ui.screens.insight import InsightScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded
 from tests.pilot import (
     burst,
     make_app,
@@ -41,8 +41,8 @@ SnapCompare = Callable[..., bool]
 
 
 @pytest.fixture
-def seeded(database: Database) -> tuple[PipelineService, dict[str, int]]:
-    ids = seed_calls(database)
+def seeded(open_seeded: OpenSeeded) -> tuple[PipelineService, dict[str, int]]:
+    database, ids = open_seeded(seed_calls)
     return PipelineService(database, "sam", clock=lambda: NOW), ids
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded
 from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
 
@@ -22,8 +22,8 @@ SnapCompare = Callable[..., bool]
 
 
 @pytest.fixture
-def team_service(database: Database) -> PipelineService:
-    seed_team(database)
+def team_service(open_seeded: OpenSeeded) -> PipelineService:
+    database, _ = open_seeded(seed_team)
     return PipelineService(database, "sam", clock=lambda: NOW)
 
 
