@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -421,12 +421,17 @@ def test_cli_json_has_the_week_and_the_ledger(
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
 
-def team_with_a_slip() -> PipelineService:
-    database = open_database("sqlite://")
-    ids = seed_team(database)
+@pytest.fixture
+def team_with_a_slip(seed_file: SeedFile, tmp_path: Path) -> Iterator[PipelineService]:
+    """The team on a copy of a file seeded once per process (in memory, each test
+    migrated and seeded its own: about 200 ms of CPU), and a step that slipped."""
+    path = tmp_path / "team.db"
+    ids = seed_file(path, seed_team)
+    database = open_database(str(path))
     service = PipelineService(database, "sam", clock=lambda: NOW)
     slip(service, ids["Cleo"], "Drop off samples", FRIDAY)
-    return service
+    yield service
+    database.close()
 
 
 async def _open_ledger(pilot: Any) -> None:
@@ -438,8 +443,10 @@ async def _open_ledger(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_standup_ledger_screen(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    app = make_app(team_with_a_slip())
+def test_standup_ledger_screen(
+    snap_compare: Callable[..., bool], size: tuple[int, int], team_with_a_slip: PipelineService
+) -> None:
+    app = make_app(team_with_a_slip)
     assert snap_compare(app, terminal_size=size, run_before=_open_ledger)
 
 
