@@ -39,14 +39,13 @@ from pipeline_tui.standup_report import as_json as standup_json
 from pipeline_tui.standup_report import as_text as standup_text
 from pipeline_tui.store import (
     ConflictError,
-    Database,
     NotFoundError,
     PipelineService,
     open_database,
 )
 from pipeline_tui.store.standup import load_standup
 from tests.calls_data import day, seed_calls
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 
 pytestmark = pytest.mark.both_backends
 
@@ -196,8 +195,8 @@ def test_clip_fits(sample: str, width: int) -> None:
 
 
 @pytest.fixture
-def seeded(database: Database) -> tuple[PipelineService, dict[str, int]]:
-    ids = seed_calls(database)
+def seeded(open_seeded: OpenSeeded) -> tuple[PipelineService, dict[str, int]]:
+    database, ids = open_seeded(seed_calls)
     return PipelineService(database, "sam", clock=lambda: NOW), ids
 
 
@@ -405,10 +404,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 @pytest.fixture
-def calls_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    database = open_database(str(db_path))
-    seed_calls(database)
-    database.close()
+def calls_db(db_path: Path, monkeypatch: pytest.MonkeyPatch, seed_file: SeedFile) -> Path:
+    seed_file(db_path, seed_calls)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
     return db_path
 

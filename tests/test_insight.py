@@ -38,9 +38,9 @@ from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import MoveEvent
 from pipeline_tui.insight_report import as_text, node_figures
-from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store import PipelineService, open_database
 from tests.calls_data import seed_calls
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 
 pytestmark = pytest.mark.both_backends
 
@@ -373,8 +373,8 @@ def test_rates_and_days_stay_in_range(
 
 
 @pytest.fixture
-def seeded(database: Database) -> PipelineService:
-    seed_calls(database)
+def seeded(open_seeded: OpenSeeded) -> PipelineService:
+    database, _ = open_seeded(seed_calls)
     return PipelineService(database, "sam", clock=lambda: NOW)
 
 
@@ -420,10 +420,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 @pytest.fixture
-def report_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    database = open_database(str(db_path))
-    seed_calls(database)
-    database.close()
+def report_db(db_path: Path, monkeypatch: pytest.MonkeyPatch, seed_file: SeedFile) -> Path:
+    seed_file(db_path, seed_calls)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
     return db_path
 

@@ -32,7 +32,7 @@ from pipeline_tui.domain.standup import (
 from pipeline_tui.standup_report import as_text, bar
 from pipeline_tui.store import Database, open_database
 from pipeline_tui.store.standup import load_standup, read_standup
-from tests.conftest import TODAY
+from tests.conftest import TODAY, SeedFile
 from tests.standup_data import seed_team
 
 pytestmark = pytest.mark.both_backends
@@ -374,10 +374,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 @pytest.fixture
-def team_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    database = open_database(str(db_path))
-    seed_team(database)
-    database.close()
+def team_db(db_path: Path, monkeypatch: pytest.MonkeyPatch, seed_file: SeedFile) -> Path:
+    seed_file(db_path, seed_team)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
     return db_path
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
 
@@ -22,15 +23,20 @@ SnapCompare = Callable[..., bool]
 
 
 @pytest.fixture
-def team_service(database: Database) -> PipelineService:
-    seed_team(database)
+def team_service(open_seeded: OpenSeeded) -> PipelineService:
+    database, _ = open_seeded(seed_team)
     return PipelineService(database, "sam", clock=lambda: NOW)
 
 
-def team_in_memory() -> PipelineService:
-    database = open_database("sqlite://")
-    seed_team(database)
-    return PipelineService(database, "sam", clock=lambda: NOW)
+@pytest.fixture
+def team_copy(seed_file: SeedFile, tmp_path: Path) -> Iterator[PipelineService]:
+    """The team on a copy of a file seeded once per process (in memory, each test
+    migrated and seeded its own: about 200 ms of CPU)."""
+    path = tmp_path / "team.db"
+    seed_file(path, seed_team)
+    database = open_database(str(path))
+    yield PipelineService(database, "sam", clock=lambda: NOW)
+    database.close()
 
 
 async def test_s_opens_the_standup_and_escape_returns(team_service: PipelineService) -> None:
@@ -178,6 +184,8 @@ async def _open_standup(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_standup_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    app = make_app(team_in_memory())
+def test_standup_screen(
+    snap_compare: SnapCompare, size: tuple[int, int], team_copy: PipelineService
+) -> None:
+    app = make_app(team_copy)
     assert snap_compare(app, terminal_size=size, run_before=_open_standup)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -31,7 +31,7 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
-from tests.conftest import NOW, TODAY
+from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
 from tests.standup_data import seed_team
 from tests.test_markup_safety import HOSTILE, assert_no_user_text_parsed
@@ -41,8 +41,8 @@ FRIDAY = date(2026, 11, 20)
 
 
 @pytest.fixture
-def team(database: Database) -> tuple[PipelineService, dict[str, int]]:
-    ids = seed_team(database)
+def team(open_seeded: OpenSeeded) -> tuple[PipelineService, dict[str, int]]:
+    database, ids = open_seeded(seed_team)
     return PipelineService(database, "sam", clock=lambda: NOW), ids
 
 
@@ -349,9 +349,9 @@ async def test_no_user_text_is_read_as_markup_on_the_standup(
 
 
 @pytest.fixture
-def team_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def team_db(db_path: Path, monkeypatch: pytest.MonkeyPatch, seed_file: SeedFile) -> Path:
+    ids = seed_file(db_path, seed_team)
     database = open_database(str(db_path))
-    ids = seed_team(database)
     slip(
         PipelineService(database, "sam", clock=lambda: NOW), ids["Cleo"], "Drop off samples", FRIDAY
     )
@@ -421,12 +421,17 @@ def test_cli_json_has_the_week_and_the_ledger(
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
 
-def team_with_a_slip() -> PipelineService:
-    database = open_database("sqlite://")
-    ids = seed_team(database)
+@pytest.fixture
+def team_with_a_slip(seed_file: SeedFile, tmp_path: Path) -> Iterator[PipelineService]:
+    """The team on a copy of a file seeded once per process (in memory, each test
+    migrated and seeded its own: about 200 ms of CPU), and a step that slipped."""
+    path = tmp_path / "team.db"
+    ids = seed_file(path, seed_team)
+    database = open_database(str(path))
     service = PipelineService(database, "sam", clock=lambda: NOW)
     slip(service, ids["Cleo"], "Drop off samples", FRIDAY)
-    return service
+    yield service
+    database.close()
 
 
 async def _open_ledger(pilot: Any) -> None:
@@ -438,8 +443,10 @@ async def _open_ledger(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_standup_ledger_screen(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    app = make_app(team_with_a_slip())
+def test_standup_ledger_screen(
+    snap_compare: Callable[..., bool], size: tuple[int, int], team_with_a_slip: PipelineService
+) -> None:
+    app = make_app(team_with_a_slip)
     assert snap_compare(app, terminal_size=size, run_before=_open_ledger)
 
 
