@@ -124,3 +124,19 @@ async def test_a_key_typed_with_enter_acts_on_the_card_it_opens(
         )
         card_screen = app.screen_stack[-2]
         assert isinstance(card_screen, CardScreen) and card_screen.card_id == okafor
+
+
+async def test_every_command_the_palette_offers_has_a_name() -> None:
+    """With nothing typed the palette lists every command of the screen. A key with no
+    name (the dialogs' enter, kept out of the footer) was listed as a blank line with
+    "Key: ⏎" under it, first and highlighted, on the board and the card screen."""
+    async with running(demo_service()) as (app, pilot):
+        for screen in ("board", "card"):
+            if screen == "card":
+                await press(pilot, "enter")
+                await wait_for(pilot, lambda: isinstance(app.screen, CardScreen), "the card")
+            await press(pilot, "ctrl+p")
+            await wait_for(pilot, lambda: len(listed(app)) > 3, "the commands listed")
+            nameless = [option for option in listed(app) if not option.split(" | ")[0].strip()]
+            assert nameless == [], screen
+            await press(pilot, "escape")

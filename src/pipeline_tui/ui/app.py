@@ -431,6 +431,8 @@ class PipelineApp(App[None]):
         for binding in screen.BINDINGS:
             if not isinstance(binding, Binding) or binding.action.startswith("app."):
                 continue
+            if not (binding.tooltip or binding.description):
+                continue  # a key with no name of its own (a dialog's enter) is no command
             keys = ", ".join(
                 self.get_key_display(Binding(key, "")) for key in binding.key.split(",")
             )
