@@ -11,17 +11,28 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, running, screen_text, settle, type_text, wait_for
+from tests.pilot import (
+    make_app,
+    notification_messages,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+    wait_for,
+)
 
 MOVE_IN_ANOTHER_PROCESS = """
 import sys
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 database = open_database(sys.argv[1])
@@ -188,3 +199,66 @@ async def test_the_filter_takes_in_another_reps_matches_and_lets_go_of_lost_ones
         assert app.screen.query_one("#filter").value == "kofi a"  # type: ignore[attr-defined]
         assert "Kofi Annan" in screen_text(app) and "Kofi Mensah" not in screen_text(app)
     database.close()
+
+
+async def test_an_open_card_shows_what_another_session_changed_on_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rep reading a card while another rep moved it on kept seeing the old stage, and
+    # after it was archived elsewhere, a card that no longer was on the board.
+    monkeypatch.setattr(CardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Uma Krishnan"), Stage.PROSPECT)
+    [uma] = service.cards(Stage.PROSPECT)
+    other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+    try:
+        async with running(service, (120, 40)) as (app, pilot):
+            await press(pilot, "l", "enter")
+            assert isinstance(app.screen, CardScreen)
+            assert f"Prospect · card {uma.id}" in str(app.screen.sub_title)
+
+            other.move_card(uma.id, Stage.CLIENT)
+            await wait_for(
+                pilot,
+                lambda: f"Client · card {uma.id}" in str(app.screen.sub_title),
+                "the move made elsewhere, with no key pressed",
+            )
+            other.add_note(uma.id, NoteKind.PROBLEM, "Ana's [bold]note[/bold]")
+            await wait_for(
+                pilot, lambda: "Ana's [bold]note[/bold]" in screen_text(app), "the new note"
+            )
+
+            other.archive_card(uma.id, ArchiveReason.LOST)
+            await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), "back to the board")
+            assert any(
+                "Uma Krishnan was archived elsewhere" in said for said in notification_messages(app)
+            )
+    finally:
+        other.close()
+        database.close()
+
+
+async def test_an_open_card_is_not_drawn_again_for_changes_to_other_cards(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    service.add_card(CardDraft(name="Ada"), Stage.LEAD)
+    other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+    try:
+        async with running(service, (120, 40)) as (app, pilot):
+            await press(pilot, "enter")
+            card_screen = app.screen
+            assert isinstance(card_screen, CardScreen)
+            shown = card_screen.card
+            with seams.frames_written(app) as frames:
+                other.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
+                await wait_for(pilot, lambda: card_screen.seen_revision is not None, "a poll")
+                for _ in range(5):
+                    await pilot.pause(0.1)
+            assert frames == [] and card_screen.card is shown
+    finally:
+        other.close()
+        database.close()

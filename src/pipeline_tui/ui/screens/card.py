@@ -136,6 +136,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     # (Textual would focus the first focusable widget, the sections' pane, and the
     # move to the notes would restyle and lay out both a frame later).
     AUTO_FOCUS = "#notes"
+    POLL_SECONDS = 3.0
+    """How often an open card looks for what another session changed on it (as the
+    board does for the whole board)."""
     BINDINGS = [
         Binding("n", "new_note", "Note", tooltip="Write a research note", id="card.new_note"),
         Binding("t", "touchpoint", "Log", tooltip="Log a touchpoint", id="card.touchpoint"),
@@ -259,6 +262,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.copies = 0
         self.read = read
         self.ready: _Ready | None = None
+        self.seen_revision: int | None = read.revision if read is not None else None
+        """The board clock the card shown is known to be up to date with (None: not
+        known, so the next poll reads the card again)."""
         # Given now, not on the first resize: a class added then restyles every widget
         # and lays the screen out again, a frame after the first.
         self._fit_width(update=False)
@@ -287,6 +293,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.card = None
         self.copies = 0
         self.read = None
+        self.seen_revision = read.revision
         self.sub_title = ""
         size = self.app.size
         self._fit_width()
@@ -375,6 +382,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         yield KeyFooter(at_once=True)
 
     def on_mount(self) -> None:
+        self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
         self.query_one(NoteList).focus()
         self._section("drafts", "", Content(""))  # shown once the drafts are read
         self.query_one("#activities", OptionList).display = False  # until there are some
@@ -432,6 +440,43 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         except StoreError:
             return  # the card shows; only the list of unsaved drafts is missing
         self.show_drafts(kept)
+
+    @work(group="card-poll", exclusive=True, exit_on_error=False)
+    async def _watch_for_other_changes(self) -> None:
+        """Show what another session changed on this card, without a keypress: a rep
+        reading a card another moved on, or archived, saw the old stage until they
+        left it. Only when the board clock moved, only if the card differs, and the
+        highlights stay where they were (see show)."""
+        shown = self.card
+        if (
+            shown is None
+            or not self.is_current  # closed, or a dialog is open over it
+            or not self.backend.idle  # the rep's own calls first; the next poll looks
+            or not self.backend.service_is_open()
+        ):
+            return
+        try:
+            revision = await self.backend.run(self.backend.service.change_marker)
+            if revision == self.seen_revision:
+                return
+            card = await self.backend.run(self.backend.service.card, self.card_id)
+        except StoreError:
+            return  # the rep's next action says what is wrong
+        if self.card is not shown or not self.is_current:
+            return  # shown again meanwhile (the rep's own change), or left
+        self.seen_revision = revision
+        if card == shown:
+            return
+        if card.archived_at is not None:
+            name = clean_line(card.summary.name)
+            self.notify(
+                f"{name} was archived elsewhere; A on the board lists it.",
+                severity="warning",
+                markup=False,
+            )
+            self.dismiss()
+            return
+        self.show(card)
 
     def show_drafts(self, kept: list[Draft] | None) -> None:
         if kept is not None:  # None: they could not be read; the card shows all the same
