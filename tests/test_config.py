@@ -88,6 +88,20 @@ def test_unknown_keys_and_sections_are_warnings_not_errors(
     assert "No cards yet" in out
 
 
+def test_a_mistyped_key_or_section_is_named_with_what_was_meant(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # "nmae" left the login name as the owner of every new card, with only "ignored".
+    config = write(
+        tmp_path / "config.toml", "[user]\nnmae = 'kim'\n[qualifcation]\ncriteria = []\n"
+    )
+    open_database(str(tmp_path / "x.db")).close()
+    code, _, err = run(capsys, "--config", str(config), "--db", str(tmp_path / "x.db"), "list")
+    assert code == 0
+    assert "unknown key user.nmae ignored; did you mean user.name?" in err
+    assert "unknown section [qualifcation] ignored; did you mean [qualification]?" in err
+
+
 def test_the_example_config_documents_every_key_and_loads_cleanly(tmp_path: Path) -> None:
     from pipeline_tui.config import OPEN_SECTIONS, SCHEMA
 

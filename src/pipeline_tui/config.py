@@ -399,6 +399,15 @@ def _describe_toml_error(path: Path, error: tomllib.TOMLDecodeError) -> str:
     return f"The config file {path} is not valid TOML: {detail}."
 
 
+def _did_you_mean(typed: str, known: list[str], shown: str) -> str:
+    """ "; did you mean user.name?" for a near miss ("nmae"), else nothing: a typo
+    otherwise leaves the default in force with only "ignored" to say why."""
+    from difflib import get_close_matches  # only for a file with a mistake in it
+
+    close = get_close_matches(typed.lower(), known, n=1, cutoff=0.6)
+    return f"; did you mean {shown.format(close[0])}?" if close else ""
+
+
 def check_document(
     path: Path, data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
@@ -413,7 +422,8 @@ def check_document(
     warnings: list[str] = []
     for section, table in data.items():
         if section not in SCHEMA and section not in OPEN_SECTIONS:
-            warnings.append(f"{path}: unknown section [{_quote_key(section)}] ignored.")
+            meant = _did_you_mean(section, [*SCHEMA, *OPEN_SECTIONS], "[{}]")
+            warnings.append(f"{path}: unknown section [{_quote_key(section)}] ignored{meant}.")
             continue
         if not isinstance(table, dict):
             raise ConfigError(f"In {path}, {section} must be a table ([{section}]).")
@@ -424,7 +434,8 @@ def check_document(
                 continue
             setting = SCHEMA[section].get(key)
             if setting is None:
-                warnings.append(f"{path}: unknown key {section}.{_quote_key(key)} ignored.")
+                meant = _did_you_mean(key, list(SCHEMA[section]), f"{section}.{{}}")
+                warnings.append(f"{path}: unknown key {section}.{_quote_key(key)} ignored{meant}.")
                 continue
             _check_value(path, f"{section}.{key}", setting, value)
             values[f"{section}.{key}"] = _clean(value)
