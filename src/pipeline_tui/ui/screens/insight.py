@@ -10,6 +10,9 @@ sections sit in two columns; on an 80x24 one they scroll, each a number key away
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +30,7 @@ from pipeline_tui.domain.insight import (
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.text import cell_width, clean_line, clip_cells
 from pipeline_tui.insight_report import (
+    archive_note,
     continuation,
     days,
     failure_label,
@@ -46,6 +50,8 @@ from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 WINDOWS = (30, 90, 365)
 DEFAULT_WINDOW = 90
 BAR = 16
+LABEL_CELLS = 12
+"""The archive chart's reason names (.reason-label in insight.tcss)."""
 SECTIONS = ("rates", "archive", "referrals", "stages", "criteria")
 
 Parts = list[Content | str | tuple[str, str]]
@@ -57,20 +63,52 @@ class ReasonLine(Horizontal):
     def __init__(self, series: ReasonSeries) -> None:
         super().__init__(classes="reason")
         self.series = series
+        counts = " ".join(str(n) for n in series.counts[-4:])
+        self.total = Content.assemble(
+            (f"{series.total:>4}", "bold"),
+            (f"  last 4: {counts}" if len(series.counts) > 4 else "", "$text-muted"),
+        )
+
+        self.shown = len(series.counts)
 
     def compose(self) -> ComposeResult:
         yield Static(self.series.reason.label, classes="reason-label")
-        spark = Sparkline(list(self.series.counts), classes="spark")
-        spark.styles.width = len(self.series.counts)  # one bar per bucket, never merged
+        spark = Sparkline(list(self.series.counts[-self.shown :]), classes="spark")
+        spark.styles.width = self.shown  # one bar per bucket, never merged
         yield spark
-        counts = " ".join(str(n) for n in self.series.counts[-4:])
-        yield Static(
-            Content.assemble(
-                (f"{self.series.total:>4}", "bold"),
-                (f"  last 4: {counts}" if len(self.series.counts) > 4 else "", "$text-muted"),
-            ),
-            classes="reason-total",
-        )
+        yield Static(self.total, classes="reason-total")
+
+    def show_last(self, buckets: int) -> None:
+        """Draw only the most recent `buckets` (all that fit), one bar each."""
+        self.shown = buckets
+        for spark in self.query_children(Sparkline):  # none yet before it is composed
+            spark.data = list(self.series.counts[-buckets:])
+            spark.styles.width = buckets
+
+
+class ArchiveChart(Vertical):
+    """The reasons' sparklines, showing the most recent buckets that fit its width, so
+    the totals and the last four counts beside them stay in view (365 days are 53
+    weeks); `on_fit` hears how many buckets show."""
+
+    def __init__(self, on_fit: Callable[[int, int], None], **options: Any) -> None:
+        super().__init__(**options)
+        self.on_fit = on_fit
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        lines = list(self.query_children(ReasonLine))
+        width = self.content_size.width
+        if not lines or not width:
+            return
+        count = len(lines[0].series.counts)
+        tail = max(line.total.cell_length for line in lines)
+        shown = max(1, min(count, width - LABEL_CELLS - tail))
+        for line in lines:
+            line.show_last(shown)
+        self.on_fit(shown, count)
 
 
 class InsightScreen(seams.FullScreen[None]):
@@ -132,7 +170,7 @@ class InsightScreen(seams.FullScreen[None]):
                 yield self._section("rates", "WIN RATE")
                 yield Static(id="rates")
                 yield self._section("archive", "ARCHIVED")
-                yield Vertical(id="archive")
+                yield ArchiveChart(self._archive_fitted, id="archive")
                 yield self._section("stages", "TIME IN STAGE")
                 yield Static(id="stages")
             with Vertical(id="right"):
@@ -180,17 +218,23 @@ class InsightScreen(seams.FullScreen[None]):
         )
         self._heading("rates", "WIN RATE", "won or lost in the window; median days to win")
         self.query_one("#rates", Static).update(self._rates(insight))
-        unit = insight.buckets.unit if insight.buckets else "week"
-        self._heading("archive", f"ARCHIVED PER {unit.upper()}", "oldest on the left")
-        archive = self.query_one("#archive", Vertical)
+        count = insight.buckets.count if insight.buckets else 0
+        self._archive_fitted(count, count)
+        archive = self.query_one("#archive", ArchiveChart)
         await archive.remove_children()
         await archive.mount_all([ReasonLine(series) for series in insight.archive])
+        archive.fit()
         self._heading("referrals", "REFERRALS", "all time; ✓ became a client")
         self.query_one("#referrals", Static).update(self._referrals(insight, currency(self.app)))
         self._heading("stages", "TIME IN STAGE", "median days of stays ended in the window")
         self.query_one("#stages", Static).update(self._stages(insight))
         self._heading("criteria", "FAILING CRITERIA", '"no" answers in the window')
         self.query_one("#criteria", Static).update(self._criteria(insight))
+
+    def _archive_fitted(self, shown: int, count: int) -> None:
+        insight = self.insight
+        unit = insight.buckets.unit if insight is not None and insight.buckets else "week"
+        self._heading("archive", f"ARCHIVED PER {unit.upper()}", archive_note(shown, count))
 
     def _heading(self, key: str, title: str, note: str) -> None:
         self.query_one(f"#{key}-heading", Static).update(

