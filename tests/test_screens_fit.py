@@ -69,3 +69,36 @@ def test_report_over_ten_years_fits_80_columns(
     assert "ARCHIVED PER WEEK (last 60 of 523, oldest on the left)" in out, out
     (lost,) = [line for line in out.splitlines() if line.startswith("  Lost ")]
     assert lost.endswith("    1") and cell_len(lost) == 80, lost
+
+
+# The insight's section keys in screen order ---------------------------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_insight_section_keys_follow_the_screen_from_top_to_bottom(
+    seeded: PipelineService, width: int
+) -> None:
+    headings = ["WIN RATE", "ARCHIVED PER", "TIME IN STAGE", "REFERRALS", "FAILING CRITERIA"]
+    async with running(seeded, size=(width, 24)) as (app, pilot):
+        await press(pilot, "i")
+        order = [line.strip() for line in screen_text(app).splitlines()]
+        await press(pilot, "G")
+        order += [line.strip() for line in screen_text(app).splitlines()]
+        firsts = [next(n for n, line in enumerate(order) if line.startswith(h)) for h in headings]
+        assert firsts == sorted(firsts), "\n".join(order)
+        # Each number key shows its section, 1 to 5 further and further down.
+        screen = app.screen
+        assert isinstance(screen, InsightScreen)
+        scrolled = []
+        for key, heading in zip("12345", headings, strict=True):
+            await press(pilot, key)
+            shown = [line.strip() for line in screen_text(app).splitlines()]
+            assert any(line.startswith(heading) for line in shown), f"{key}:\n{screen_text(app)}"
+            scrolled.append(screen.report.scroll_y)
+        assert scrolled == sorted(scrolled)
+        await press(pilot, "?")
+        help_lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        for key, what in zip(
+            "12345", ["win", "archive", "time in", "referrals", "failing"], strict=True
+        ):
+            assert any(f"{key} Go to {what}" in line for line in help_lines), screen_text(app)

@@ -2,9 +2,10 @@
 pipeline is slow or leaks.
 
 Win rate and time to close by source and by warm or cold, archive reasons over time
-(Textual sparklines), the referral tree, time in each stage, and the qualification
-criteria that fail most. Every chart has its numbers beside it, and bars are block
-characters, so the screen reads the same in 16 colours or none. On a wide terminal the
+(Textual sparklines), time in each stage, the referral tree, and the qualification
+criteria that fail most: in that order on the screen, keys 1 to 5. Every chart has its
+numbers beside it, and bars are block characters, so the screen reads the same in 16
+colours or none. On a wide terminal the
 sections sit in two columns; on an 80x24 one they scroll, each a number key away.
 """
 
@@ -52,7 +53,8 @@ DEFAULT_WINDOW = 90
 BAR = 16
 LABEL_CELLS = 12
 """The archive chart's reason names (.reason-label in insight.tcss)."""
-SECTIONS = ("rates", "archive", "referrals", "stages", "criteria")
+SECTIONS = ("rates", "archive", "stages", "referrals", "criteria")
+"""In the order they show (left column, then right; one column when narrow): 1 to 5."""
 
 Parts = list[Content | str | tuple[str, str]]
 
@@ -137,8 +139,8 @@ class InsightScreen(seams.FullScreen[None]):
                     (
                         "win rates",
                         "archive reasons",
-                        "referrals",
                         "time in stage",
+                        "referrals",
                         "failing criteria",
                     ),
                     strict=True,
