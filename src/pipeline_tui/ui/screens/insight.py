@@ -5,8 +5,8 @@ Win rate and time to close by source and by warm or cold, archive reasons over t
 (Textual sparklines), time in each stage, the referral tree, and the qualification
 criteria that fail most: in that order on the screen, keys 1 to 5. Every chart has its
 numbers beside it, and bars are block characters, so the screen reads the same in 16
-colours or none. On a wide terminal the
-sections sit in two columns; on an 80x24 one they scroll, each a number key away.
+colours or none. On a wide terminal the sections sit in two columns; on an 80x24 one
+they scroll, each a number key away.
 """
 
 from __future__ import annotations
