@@ -10,11 +10,14 @@ import pytest
 from rich.cells import cell_len
 
 from pipeline_tui.cli import main
+from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.insight import InsightScreen
 from tests.calls_data import seed_calls
 from tests.conftest import NOW, TODAY
-from tests.pilot import press, running, screen_text
+from tests.pilot import press, running, screen_text, settle
 
 WIDTHS = [pytest.param(80, id="80x24"), pytest.param(60, id="60x24")]
 
@@ -102,3 +105,34 @@ async def test_insight_section_keys_follow_the_screen_from_top_to_bottom(
             "12345", ["win", "archive", "time in", "referrals", "failing"], strict=True
         ):
             assert any(f"{key} Go to {what}" in line for line in help_lines), screen_text(app)
+
+
+# Long names give way ----------------------------------------------------------------------------
+
+LONG_NAME = "Maximiliana Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh [b]the Third[/b]"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_a_long_name_in_the_archive_leaves_its_stage_and_reason_in_view(
+    service: PipelineService, width: int
+) -> None:
+    draft = CardDraft(name=LONG_NAME, organisation="Featherstonehaugh Holdings International")
+    card_id = service.add_card(draft, Stage.PROSPECT).card_id
+    service.archive_card(card_id, ArchiveReason.LOST, "Went with the cheaper quote")
+    short_id = service.add_card(CardDraft(name="Ida Berg", organisation="Berg Joinery")).card_id
+    service.archive_card(short_id, ArchiveReason.WON)
+    async with running(service, size=(width, 24)) as (app, pilot):
+        await press(pilot, "A")
+        shown = screen_text(app)
+        (row,) = lines_with(shown, "Maximili")
+        # The name gives way, cut with "…"; the stage, the reason and a bit of the note stay.
+        assert "Prospect · Lost  Went" in row, shown
+        name = row.split("2026-11-23  ")[1].split("  ")[0]
+        assert name.endswith("…") and LONG_NAME.startswith(name[:-1]), shown
+        (short,) = lines_with(shown, "Ida Berg")
+        assert "Ida Berg  Berg Joinery  Lead · Won" in short, shown
+        if width > 60:  # narrowed while open: the rows are cut again
+            await pilot.resize_terminal(60, 24)
+            await settle(pilot)
+            (row,) = lines_with(screen_text(app), "Maximili")
+            assert "Prospect · Lost  Went" in row, screen_text(app)
