@@ -136,3 +136,27 @@ async def test_a_long_name_in_the_archive_leaves_its_stage_and_reason_in_view(
             await settle(pilot)
             (row,) = lines_with(screen_text(app), "Maximili")
             assert "Prospect · Lost  Went" in row, screen_text(app)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_long_names_in_the_referral_tree_keep_their_place_under_its_lines(
+    seeded: PipelineService, width: int
+) -> None:
+    client = seeded.add_card(CardDraft(name="李" * 50), Stage.CLIENT).card_id
+    for n in range(2):
+        seeded.refer(client, CardDraft(name=f"{'Wolfeschlegelstein' * 3} {n}"), TODAY)
+    async with running(seeded, size=(width, 24)) as (app, pilot):
+        await press(pilot, "i", "4", "G")  # the referrals, then down to the tree's end
+        shown = screen_text(app)
+        (root,) = [line for line in lines_with(shown, "(Client)") if "李" in line]
+        assert root.strip().startswith("李") and root.rstrip().endswith("… (Client) ✓"), shown
+        referred = lines_with(shown, "Wolfe")
+        assert len(referred) == 2, shown
+        # Each name on its card's line, after the tree's lines, its stage after it.
+        assert referred[0].strip().startswith("├─ Wolfeschlegelstein"), shown
+        assert referred[1].strip().startswith("└─ Wolfeschlegelstein"), shown
+        assert all(line.rstrip().endswith(" (Lead)") for line in referred), shown
+        if width == 60:
+            assert all(line.rstrip().endswith("Wolfeschle… (Lead)") for line in referred), shown
+        (figures,) = lines_with(shown, "referred 2, 0 became clients")
+        assert figures.strip().startswith("│  referred"), shown

@@ -29,7 +29,7 @@ from pipeline_tui.domain.insight import (
     tree_lines,
 )
 from pipeline_tui.domain.money import Currency
-from pipeline_tui.domain.text import cell_width, clean_line, clip_cells
+from pipeline_tui.domain.text import cell_width, clean_line, clip_cells, wrap_cells
 from pipeline_tui.insight_report import (
     archive_note,
     continuation,
@@ -53,6 +53,8 @@ DEFAULT_WINDOW = 90
 BAR = 16
 LABEL_CELLS = 12
 """The archive chart's reason names (.reason-label in insight.tcss)."""
+TREE_NAME_MIN_CELLS = 8
+"""The least of a long name the referral tree keeps, however deep the card is."""
 SECTIONS = ("rates", "archive", "stages", "referrals", "criteria")
 """In the order they show (left column, then right; one column when narrow): 1 to 5."""
 
@@ -111,6 +113,28 @@ class ArchiveChart(Vertical):
         for line in lines:
             line.show_last(shown)
         self.on_fit(shown, count)
+
+
+class FittedStatic(Static):
+    """A Static whose content is drawn for its width, again whenever that changes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.draw: Callable[[int], Content] | None = None
+        self.drawn_width = -1
+
+    def show(self, draw: Callable[[int], Content]) -> None:
+        self.draw = draw
+        self._redraw(self.content_size.width)
+
+    def on_resize(self) -> None:
+        if self.content_size.width != self.drawn_width:
+            self._redraw(self.content_size.width)
+
+    def _redraw(self, width: int) -> None:
+        if self.draw is not None:
+            self.drawn_width = width
+            self.update(self.draw(width))
 
 
 class InsightScreen(seams.FullScreen[None]):
@@ -177,7 +201,7 @@ class InsightScreen(seams.FullScreen[None]):
                 yield Static(id="stages")
             with Vertical(id="right"):
                 yield self._section("referrals", "REFERRALS")
-                yield Static(id="referrals")
+                yield FittedStatic(id="referrals")
                 yield self._section("criteria", "FAILING CRITERIA")
                 yield Static(id="criteria")
         yield KeyFooter()
@@ -227,7 +251,10 @@ class InsightScreen(seams.FullScreen[None]):
         await archive.mount_all([ReasonLine(series) for series in insight.archive])
         archive.fit()
         self._heading("referrals", "REFERRALS", "all time; ✓ became a client")
-        self.query_one("#referrals", Static).update(self._referrals(insight, currency(self.app)))
+        money = currency(self.app)
+        self.query_one("#referrals", FittedStatic).show(
+            lambda width: self._referrals(insight, money, width)
+        )
         self._heading("stages", "TIME IN STAGE", "median days of stays ended in the window")
         self.query_one("#stages", Static).update(self._stages(insight))
         self._heading("criteria", "FAILING CRITERIA", '"no" answers in the window')
@@ -276,23 +303,32 @@ class InsightScreen(seams.FullScreen[None]):
         return Content.assemble(*parts)
 
     @staticmethod
-    def _referrals(insight: Insight, money: Currency) -> Content:
+    def _referrals(insight: Insight, money: Currency, width: int = 0) -> Content:
+        """The tree, each card on one line of `width` cells (0: as long as it takes): a
+        long name is cut with "…", so it keeps its place under the │ and └─ lines."""
         if not insight.referrals:
             return Content.styled(
                 "No referrals yet: r on a client's card adds one.", "italic $text-muted"
             )
         rows: list[Content] = []
         for prefix, node in tree_lines(insight.referrals):
-            parts: Parts = [(prefix, "$text-muted"), text.line(node.card.name, "bold")]
             archived = ", archived" if not node.card.active else ""
-            parts.append((f" ({node.card.stage.label}{archived})", "$text-muted"))
-            if node.won:
-                parts.append((" ✓", "bold $text-success"))
+            stage = f" ({node.card.stage.label}{archived})"
+            won = " ✓" if node.won else ""
+            name = clean_line(node.card.name)
+            if width:
+                room = width - cell_width(prefix) - cell_width(stage) - cell_width(won)
+                name = clip_cells(name, max(TREE_NAME_MIN_CELLS, room))
+            parts: Parts = [(prefix, "$text-muted"), text.line(name, "bold")]
+            parts.append((stage, "$text-muted"))
+            if won:
+                parts.append((won, "bold $text-success"))
             rows.append(Content.assemble(*parts))
             figures = node_figures(node, money)
             if figures:
                 inner = continuation(prefix) + "│  "
-                rows.append(Content.assemble((inner, "$text-muted"), (figures, "$text-muted")))
+                lines = wrap_cells(figures, width, inner, inner) if width else [inner + figures]
+                rows += [Content.styled(line, "$text-muted") for line in lines]
         return Content("\n").join(rows)
 
     @staticmethod
