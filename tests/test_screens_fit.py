@@ -160,3 +160,19 @@ async def test_long_names_in_the_referral_tree_keep_their_place_under_its_lines(
             assert all(line.rstrip().endswith("Wolfeschle… (Lead)") for line in referred), shown
         (figures,) = lines_with(shown, "referred 2, 0 became clients")
         assert figures.strip().startswith("│  referred"), shown
+
+
+@pytest.mark.parametrize("width", [60, 50])
+async def test_the_help_says_how_to_close_it_and_turn_its_pages_whole(
+    service: PipelineService, width: int
+) -> None:
+    async with running(service, size=(width, 24)) as (app, pilot):
+        await press(pilot, "?")
+        shown = screen_text(app)
+        assert "Board keys (1 of" in shown, shown  # in pages at this width
+        (close,) = lines_with(shown, "closes")
+        words = close.replace("█", " ").split()
+        assert words[0] == "escape" and "closes" in words, shown
+        assert "backspace" in words and words[words.index("backspace") + 1] == "back", shown
+        await press(pilot, "space")
+        assert "Board keys (2 of" in screen_text(app), screen_text(app)
