@@ -11,7 +11,7 @@ from rich.cells import cell_len
 
 from pipeline_tui.cli import main
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.insight import InsightScreen
@@ -176,3 +176,24 @@ async def test_the_help_says_how_to_close_it_and_turn_its_pages_whole(
         assert "backspace" in words and words[words.index("backspace") + 1] == "back", shown
         await press(pilot, "space")
         assert "Board keys (2 of" in screen_text(app), screen_text(app)
+
+
+# The card's help names enter --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_card_help_says_enter_opens_the_highlighted_note(
+    service: PipelineService, width: int
+) -> None:
+    ada = service.add_card(CardDraft(name="Ada Lovelace"), Stage.LEAD).card_id
+    service.add_note(ada, NoteKind.PROBLEM, "Loses 12% of appointments")
+    async with running(service, size=(width, 24)) as (app, pilot):
+        await press(pilot, "enter", "?")
+        shown = screen_text(app)
+        assert "Card keys" in shown, shown
+        if width >= 80:
+            assert "Card keys (1 of" not in shown, shown  # still one page at 80x24
+        (line,) = lines_with(shown, "Open the")  # "highlighted note" wraps at 60
+        words = line.replace("█", " ").split()
+        assert words[words.index("Open") - 1] in {"⏎", "enter"}, shown
+        assert "highlighted note" in " ".join(" ".join(shown.splitlines()).split()), shown
