@@ -86,6 +86,13 @@ def continuation(prefix: str) -> str:
     return prefix.replace("├─", "│ ").replace("└─", "  ")
 
 
+def archive_note(shown: int, count: int) -> str:
+    """The archive chart's note: "oldest on the left", and how many buckets it shows
+    when the most recent ones are all that fit."""
+    cut = f"last {shown} of {count}, " if shown < count else ""
+    return f"{cut}oldest on the left"
+
+
 def failure_label(failure: CriterionFailures) -> str:
     return f"{failure.no} of {failure.answered} no"
 
@@ -232,10 +239,16 @@ def as_text(insight: Insight, width: int = TEXT_WIDTH, money: Currency | None = 
 
     buckets = insight.buckets
     unit = buckets.unit if buckets else "week"
-    heading(f"ARCHIVED PER {unit.upper()}", "oldest on the left")
+    count = buckets.count if buckets else 0
+    totals = max((len(str(series.total)) for series in insight.archive), default=0)
+    # The most recent buckets that fit beside the label and the total (a 10-year window
+    # has 523 weeks): "  Won          ▁█▁  1".
+    shown = max(1, min(count, width - 2 - 12 - 1 - 2 - max(3, totals)))
+    heading(f"ARCHIVED PER {unit.upper()}", archive_note(shown, count))
     for series in insight.archive:
         out.append(
-            f"  {pad_cells(series.reason.label, 12)} {sparkline(series.counts)}  {series.total:>3}"
+            f"  {pad_cells(series.reason.label, 12)} {sparkline(series.counts[-shown:])}"
+            f"  {series.total:>3}"
         )
 
     heading("REFERRALS", "all time; ✓ became a client")

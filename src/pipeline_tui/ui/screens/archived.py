@@ -17,13 +17,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from pipeline_tui.domain.cards import ArchivedCard
-from pipeline_tui.domain.text import clean_line
+from pipeline_tui.domain.text import cell_width, clean_line, clip_cells
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.widgets.choice_list import ChoiceList
+from pipeline_tui.ui.widgets.choice_list import UNMARKED, ChoiceList
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -60,6 +60,8 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         self.cards: list[ArchivedCard] = []
         self.names: dict[str, str] = {}
         self.restored: int | None = None
+        self.rows_width = 0
+        """The width the rows were cut to."""
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -94,7 +96,8 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         options = self.query_one(OptionList)
         index = _keep_place(before, options.highlighted or 0, [card.id for card in cards])
         options.clear_options()
-        options.add_options(Option(_row(card), id=str(card.id)) for card in cards)
+        width = self.rows_width = self._row_width()
+        options.add_options(Option(_row(card, width), id=str(card.id)) for card in cards)
         if cards:
             options.highlighted = index
         empty = self.query_one("#archived-empty", Static)
@@ -107,6 +110,26 @@ class ArchivedScreen(seams.FullScreen[int | None]):
             )
         )
         self.sub_title = f"Archived cards · {len(cards)}"
+
+    def _row_width(self) -> int:
+        """The cells a row has: the list's width less the choice mark before each row."""
+        options = self.query_one(OptionList)
+        width = options.scrollable_content_region.width or self.app.size.width - 2
+        return width - cell_width(UNMARKED)
+
+    def on_resize(self) -> None:
+        # The rows are cut to the list's width: cut them again once it has its new one.
+        self.call_after_refresh(self._fit_rows)
+
+    def _fit_rows(self) -> None:
+        options = self.query_one(OptionList)
+        width = self._row_width()
+        if width == self.rows_width:
+            return
+        self.rows_width = width
+        for index, card in enumerate(self.cards):
+            if index < options.option_count:
+                options.replace_option_prompt_at_index(index, _row(card, width))
 
     def _name_of(self, option: Option) -> str:
         return self.names.get(option.id or "", "")
@@ -176,16 +199,39 @@ def _keep_place(before: list[int], index: int, after: list[int]) -> int:
     return min(index, len(after) - 1)
 
 
-def _row(card: ArchivedCard) -> Content:
+NAME_MIN_CELLS = 10
+"""The least of a long name a row keeps, however little room there is."""
+NAME_KEPT_CELLS = 20
+"""A name this long or shorter is kept whole while the row has room for it."""
+ORG_MIN_CELLS = 4
+NOTE_WANTED_CELLS = 14
+
+
+def _row(card: ArchivedCard, width: int) -> Content:
+    """One line: the day, the name, the organisation, the stage and reason, then the note.
+    The stage and reason always show: a long name gives way (cut with "…"), then the
+    organisation and the note share what is left (the list ends a long row with "…")."""
     reason = card.reason.label if card.reason else "Archived"
     when = card.archived_at.astimezone().strftime("%Y-%m-%d")
+    tail = f"  {card.stage.label} · {reason}"
+    name, org, note = clean_line(card.name), clean_line(card.organisation), clean_line(card.note)
+    room = width - cell_width(when) - 2 - cell_width(tail)
+    org_wanted = min(cell_width(org) + 2, 12) if org else 0
+    note_wanted = min(cell_width(note) + 2, NOTE_WANTED_CELLS) if note else 0
+    kept = min(cell_width(name), NAME_KEPT_CELLS)
+    name = clip_cells(
+        name, min(max(kept, room - org_wanted - note_wanted, NAME_MIN_CELLS), max(room, 1))
+    )
+    rest = room - cell_width(name)
+    # The organisation: what the note leaves, half the rest at least (and the note's "…").
+    org_room = max(rest - 2 - note_wanted, (rest - 2) // 2 if note else rest - 2)
     parts: list[Content | str | tuple[str, str]] = [
         (f"{when}  ", "$text-muted"),
-        text.line(card.name, "bold"),
+        text.line(name, "bold"),
     ]
-    if card.organisation:
-        parts += ["  ", text.line(card.organisation, "$text-muted")]
-    parts += [(f"  {card.stage.label} · {reason}", "$text-muted")]
-    if card.note:
-        parts += [("  ", ""), text.line(card.note, "italic")]
+    if org and org_room >= ORG_MIN_CELLS:
+        parts += ["  ", text.line(clip_cells(org, org_room), "$text-muted")]
+    parts += [(tail, "$text-muted")]
+    if note:
+        parts += [("  ", ""), text.line(note, "italic")]
     return Content.assemble(*parts)

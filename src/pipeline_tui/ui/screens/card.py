@@ -130,6 +130,12 @@ class _Ready:
     at: float
 
 
+OPEN_NOTE_HELP = Binding("enter", "", "Open", tooltip="Open the highlighted note")
+"""For the help only, after n: enter on the notes opens one (the list's own key)."""
+UNDO_REDO_HELP = "Undo / redo this card's own last change"
+"""u and U on one line of the help, as in the README: every key fits one column at 80x24."""
+
+
 class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     CSS_PATH = "card.tcss"
     # Focused as the screen is built, so it is styled focused before the first frame
@@ -1170,7 +1176,19 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.notify(f"Copied {value} to the clipboard.", timeout=3, markup=False)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen("Card keys", self.BINDINGS))
+        # Enter is the notes list's own key (SUBMIT_AT_ONCE has no words): named here.
+        bindings: list[Binding] = []
+        by_id = {b.id: b for b in self.BINDINGS if isinstance(b, Binding)}
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or binding.id == "card.redo":
+                continue
+            if binding.id == "card.undo":
+                keys = f"{binding.key},{by_id['card.redo'].key}"
+                binding = Binding(keys, "", "Undo", tooltip=UNDO_REDO_HELP)
+            bindings.append(binding)
+            if binding.id == "card.new_note":
+                bindings.append(OPEN_NOTE_HELP)
+        self.app.push_screen(HelpScreen("Card keys", bindings))
 
 
 _ANSWER_STYLES = {

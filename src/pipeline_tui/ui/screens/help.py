@@ -90,21 +90,32 @@ class HelpScreen(ModalScreen[None]):
         number = f" ({self.page + 1} of {len(self.pages)})" if many else ""
         dialog.border_title = Content(self.help_title + number)
         self.query_one("#keys", Static).update(self.pages[self.page])
-        close: list[str | tuple[str, str]] = [
-            ("escape", "bold"),
-            " or ",
-            ("?", "bold"),
-            " closes this",
-        ]
-        if many:
-            close += ["   ", ("space", "bold"), " next page   ", ("backspace", "bold"), " back"]
-        self.query_one("#close", Static).update(Content.assemble(*close))
+        self.query_one("#close", Static).update(close_line(many, self.size.width - FRAME_CELLS))
 
     def action_page(self, step: int) -> None:
         page = max(0, min(len(self.pages) - 1, self.page + step))
         if page != self.page:
             self.page = page
             self._show_page()
+
+
+def close_line(pages: bool, width: int) -> Content:
+    """How to close the help (and turn its pages): in words that fit `width` cells, the
+    shorter ones only where the longer do not."""
+    forms: list[list[str | tuple[str, str]]] = [
+        [("escape", "bold"), " or ", ("?", "bold"), " closes this"],
+        [("escape", "bold"), " or ", ("?", "bold"), " closes"],
+        [("escape", "bold"), " closes"],
+    ]
+    if pages:
+        turns: list[list[str | tuple[str, str]]] = [
+            ["   ", ("space", "bold"), " next page   ", ("backspace", "bold"), " back"],
+            ["   ", ("space", "bold"), " next   ", ("backspace", "bold"), " back"],
+            ["  ", ("space", "bold"), " next  ", ("backspace", "bold"), " back"],
+        ]
+        forms = [close + turn for close, turn in zip(forms, turns, strict=True)]
+    lines = [Content.assemble(*form) for form in forms]
+    return next((line for line in lines if line.cell_length <= width), lines[-1])
 
 
 def lay_out(entries: list[KeyHelp], width: int, height: int) -> list[Content]:

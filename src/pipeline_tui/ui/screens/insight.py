@@ -2,13 +2,17 @@
 pipeline is slow or leaks.
 
 Win rate and time to close by source and by warm or cold, archive reasons over time
-(Textual sparklines), the referral tree, time in each stage, and the qualification
-criteria that fail most. Every chart has its numbers beside it, and bars are block
-characters, so the screen reads the same in 16 colours or none. On a wide terminal the
-sections sit in two columns; on an 80x24 one they scroll, each a number key away.
+(Textual sparklines), time in each stage, the referral tree, and the qualification
+criteria that fail most: in that order on the screen, keys 1 to 5. Every chart has its
+numbers beside it, and bars are block characters, so the screen reads the same in 16
+colours or none. On a wide terminal the sections sit in two columns; on an 80x24 one
+they scroll, each a number key away.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -25,8 +29,9 @@ from pipeline_tui.domain.insight import (
     tree_lines,
 )
 from pipeline_tui.domain.money import Currency
-from pipeline_tui.domain.text import cell_width, clean_line, clip_cells
+from pipeline_tui.domain.text import cell_width, clean_line, clip_cells, wrap_cells
 from pipeline_tui.insight_report import (
+    archive_note,
     continuation,
     days,
     failure_label,
@@ -46,7 +51,12 @@ from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 WINDOWS = (30, 90, 365)
 DEFAULT_WINDOW = 90
 BAR = 16
-SECTIONS = ("rates", "archive", "referrals", "stages", "criteria")
+LABEL_CELLS = 12
+"""The archive chart's reason names (.reason-label in insight.tcss)."""
+TREE_NAME_MIN_CELLS = 8
+"""The least of a long name the referral tree keeps, however deep the card is."""
+SECTIONS = ("rates", "archive", "stages", "referrals", "criteria")
+"""In the order they show (left column, then right; one column when narrow): 1 to 5."""
 
 Parts = list[Content | str | tuple[str, str]]
 
@@ -57,20 +67,74 @@ class ReasonLine(Horizontal):
     def __init__(self, series: ReasonSeries) -> None:
         super().__init__(classes="reason")
         self.series = series
+        counts = " ".join(str(n) for n in series.counts[-4:])
+        self.total = Content.assemble(
+            (f"{series.total:>4}", "bold"),
+            (f"  last 4: {counts}" if len(series.counts) > 4 else "", "$text-muted"),
+        )
+
+        self.shown = len(series.counts)
 
     def compose(self) -> ComposeResult:
         yield Static(self.series.reason.label, classes="reason-label")
-        spark = Sparkline(list(self.series.counts), classes="spark")
-        spark.styles.width = len(self.series.counts)  # one bar per bucket, never merged
+        spark = Sparkline(list(self.series.counts[-self.shown :]), classes="spark")
+        spark.styles.width = self.shown  # one bar per bucket, never merged
         yield spark
-        counts = " ".join(str(n) for n in self.series.counts[-4:])
-        yield Static(
-            Content.assemble(
-                (f"{self.series.total:>4}", "bold"),
-                (f"  last 4: {counts}" if len(self.series.counts) > 4 else "", "$text-muted"),
-            ),
-            classes="reason-total",
-        )
+        yield Static(self.total, classes="reason-total")
+
+    def show_last(self, buckets: int) -> None:
+        """Draw only the most recent `buckets` (all that fit), one bar each."""
+        self.shown = buckets
+        for spark in self.query_children(Sparkline):  # none yet before it is composed
+            spark.data = list(self.series.counts[-buckets:])
+            spark.styles.width = buckets
+
+
+class ArchiveChart(Vertical):
+    """The reasons' sparklines, showing the most recent buckets that fit its width, so
+    the totals and the last four counts beside them stay in view (365 days are 53
+    weeks); `on_fit` hears how many buckets show."""
+
+    def __init__(self, on_fit: Callable[[int, int], None], **options: Any) -> None:
+        super().__init__(**options)
+        self.on_fit = on_fit
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        lines = list(self.query_children(ReasonLine))
+        width = self.content_size.width
+        if not lines or not width:
+            return
+        count = len(lines[0].series.counts)
+        tail = max(line.total.cell_length for line in lines)
+        shown = max(1, min(count, width - LABEL_CELLS - tail))
+        for line in lines:
+            line.show_last(shown)
+        self.on_fit(shown, count)
+
+
+class FittedStatic(Static):
+    """A Static whose content is drawn for its width, again whenever that changes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.draw: Callable[[int], Content] | None = None
+        self.drawn_width = -1
+
+    def show(self, draw: Callable[[int], Content]) -> None:
+        self.draw = draw
+        self._redraw(self.content_size.width)
+
+    def on_resize(self) -> None:
+        if self.content_size.width != self.drawn_width:
+            self._redraw(self.content_size.width)
+
+    def _redraw(self, width: int) -> None:
+        if self.draw is not None:
+            self.drawn_width = width
+            self.update(self.draw(width))
 
 
 class InsightScreen(seams.FullScreen[None]):
@@ -99,8 +163,8 @@ class InsightScreen(seams.FullScreen[None]):
                     (
                         "win rates",
                         "archive reasons",
-                        "referrals",
                         "time in stage",
+                        "referrals",
                         "failing criteria",
                     ),
                     strict=True,
@@ -132,12 +196,12 @@ class InsightScreen(seams.FullScreen[None]):
                 yield self._section("rates", "WIN RATE")
                 yield Static(id="rates")
                 yield self._section("archive", "ARCHIVED")
-                yield Vertical(id="archive")
+                yield ArchiveChart(self._archive_fitted, id="archive")
                 yield self._section("stages", "TIME IN STAGE")
                 yield Static(id="stages")
             with Vertical(id="right"):
                 yield self._section("referrals", "REFERRALS")
-                yield Static(id="referrals")
+                yield FittedStatic(id="referrals")
                 yield self._section("criteria", "FAILING CRITERIA")
                 yield Static(id="criteria")
         yield KeyFooter()
@@ -180,17 +244,26 @@ class InsightScreen(seams.FullScreen[None]):
         )
         self._heading("rates", "WIN RATE", "won or lost in the window; median days to win")
         self.query_one("#rates", Static).update(self._rates(insight))
-        unit = insight.buckets.unit if insight.buckets else "week"
-        self._heading("archive", f"ARCHIVED PER {unit.upper()}", "oldest on the left")
-        archive = self.query_one("#archive", Vertical)
+        count = insight.buckets.count if insight.buckets else 0
+        self._archive_fitted(count, count)
+        archive = self.query_one("#archive", ArchiveChart)
         await archive.remove_children()
         await archive.mount_all([ReasonLine(series) for series in insight.archive])
+        archive.fit()
         self._heading("referrals", "REFERRALS", "all time; ✓ became a client")
-        self.query_one("#referrals", Static).update(self._referrals(insight, currency(self.app)))
+        money = currency(self.app)
+        self.query_one("#referrals", FittedStatic).show(
+            lambda width: self._referrals(insight, money, width)
+        )
         self._heading("stages", "TIME IN STAGE", "median days of stays ended in the window")
         self.query_one("#stages", Static).update(self._stages(insight))
         self._heading("criteria", "FAILING CRITERIA", '"no" answers in the window')
         self.query_one("#criteria", Static).update(self._criteria(insight))
+
+    def _archive_fitted(self, shown: int, count: int) -> None:
+        insight = self.insight
+        unit = insight.buckets.unit if insight is not None and insight.buckets else "week"
+        self._heading("archive", f"ARCHIVED PER {unit.upper()}", archive_note(shown, count))
 
     def _heading(self, key: str, title: str, note: str) -> None:
         self.query_one(f"#{key}-heading", Static).update(
@@ -230,23 +303,32 @@ class InsightScreen(seams.FullScreen[None]):
         return Content.assemble(*parts)
 
     @staticmethod
-    def _referrals(insight: Insight, money: Currency) -> Content:
+    def _referrals(insight: Insight, money: Currency, width: int = 0) -> Content:
+        """The tree, each card on one line of `width` cells (0: as long as it takes): a
+        long name is cut with "…", so it keeps its place under the │ and └─ lines."""
         if not insight.referrals:
             return Content.styled(
                 "No referrals yet: r on a client's card adds one.", "italic $text-muted"
             )
         rows: list[Content] = []
         for prefix, node in tree_lines(insight.referrals):
-            parts: Parts = [(prefix, "$text-muted"), text.line(node.card.name, "bold")]
             archived = ", archived" if not node.card.active else ""
-            parts.append((f" ({node.card.stage.label}{archived})", "$text-muted"))
-            if node.won:
-                parts.append((" ✓", "bold $text-success"))
+            stage = f" ({node.card.stage.label}{archived})"
+            won = " ✓" if node.won else ""
+            name = clean_line(node.card.name)
+            if width:
+                room = width - cell_width(prefix) - cell_width(stage) - cell_width(won)
+                name = clip_cells(name, max(TREE_NAME_MIN_CELLS, room))
+            parts: Parts = [(prefix, "$text-muted"), text.line(name, "bold")]
+            parts.append((stage, "$text-muted"))
+            if won:
+                parts.append((won, "bold $text-success"))
             rows.append(Content.assemble(*parts))
             figures = node_figures(node, money)
             if figures:
                 inner = continuation(prefix) + "│  "
-                rows.append(Content.assemble((inner, "$text-muted"), (figures, "$text-muted")))
+                lines = wrap_cells(figures, width, inner, inner) if width else [inner + figures]
+                rows += [Content.styled(line, "$text-muted") for line in lines]
         return Content("\n").join(rows)
 
     @staticmethod
