@@ -17,7 +17,16 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from tests.conftest import NOW
-from tests.pilot import make_app, press, running, screen_text, settle, type_text, wait_for
+from tests.pilot import (
+    make_app,
+    notification_messages,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+    wait_for,
+)
 
 MOVE_IN_ANOTHER_PROCESS = """
 import sys
@@ -56,6 +65,26 @@ async def test_moves_by_another_process_appear_without_a_keypress(
         assert "Lead · 0" in text and "Prospect · 1" in text
         assert "Added by Ana" in text
     database.close()
+
+
+async def test_f_on_a_card_another_instance_archived_says_so_and_how_to_restore_it(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "Cad Test is no longer on the board.", where `t` says it is archived."""
+    from pipeline_tui.domain.kinds import ArchiveReason
+
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 3600)  # the board has not seen it go
+    card = service.add_card(CardDraft(name="Cad Test"), Stage.LEAD).card_id
+    other = PipelineService(service.database, "ana", clock=lambda: NOW)
+    async with running(service) as (app, pilot):
+        assert "Cad Test" in screen_text(app)
+        other.archive_card(card, ArchiveReason.LOST)
+
+        await press(pilot, "f")
+
+        assert isinstance(app.screen, BoardScreen)
+        assert "Cad Test is archived; restore it first." in notification_messages(app)
+        assert not any("no longer on the board" in m for m in notification_messages(app))
 
 
 def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
