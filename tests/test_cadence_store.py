@@ -140,6 +140,45 @@ def test_a_reps_own_next_action_is_kept_and_the_step_waits(
     assert where is not None and where.number == 1
 
 
+def test_a_reps_own_later_next_action_stays_first_and_the_step_waits_for_it(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card = prospect(sam)
+    own = ("My own step", TODAY + timedelta(days=20))  # later than the first step's day 7
+    sam.set_next_action(card, *own, version(sam, card))
+
+    sam.move_card(card, Stage.CLIENT)
+
+    assert next_action(sam, card) == own
+    assert [a.text for a in sam.card(card).activities] == ["My own step"]
+    where = sam.card(card).cadence
+    assert where is not None and (where.number, where.due) == (1, TODAY + timedelta(days=7))
+    # The step's day comes while the rep's own is still open: the daily hand-off waits too.
+    assert sam.hand_off_due_steps(TODAY + timedelta(days=8)) == 0
+    assert next_action(sam, card) == own
+    # Their action done: the step comes, counted from that day.
+    clock.day = TODAY + timedelta(days=20)
+    done(sam, card, clock.day)
+    assert next_action(sam, card) == ("check in after delivery", clock.day + timedelta(days=7))
+    assert [a.text for a in sam.card(card).activities] == ["check in after delivery"]
+
+
+def test_a_later_step_waits_for_the_reps_own_too(sam: PipelineService, clock: Clock) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    sam.add_activity(card, None, "Send the case study", TODAY + timedelta(days=40))
+
+    clock.day = TODAY + timedelta(days=7)
+    done(sam, card, clock.day)  # the check-in, the earliest
+
+    assert next_action(sam, card) == ("Send the case study", TODAY + timedelta(days=40))
+    where = sam.card(card).cadence
+    assert where is not None and where.number == 2
+    clock.day = TODAY + timedelta(days=40)
+    done(sam, card, clock.day)
+    assert next_action(sam, card) == ("ask for a referral", clock.day + timedelta(days=23))
+
+
 def test_a_step_due_while_the_rep_was_busy_is_handed_off_on_its_day(
     sam: PipelineService, clock: Clock
 ) -> None:

@@ -18,7 +18,17 @@ from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.rhythm import RhythmScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW, TODAY
-from tests.pilot import burst, make_app, press, running, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    press,
+    running,
+    screen_text,
+    settle,
+    type_text,
+    wait_for,
+)
+from tests.test_palette import listed
 
 SnapCompare = Callable[..., bool]
 
@@ -68,6 +78,33 @@ async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(
         shown = screen_text(app)
         assert "Send the invoice" in shown
         assert "Client cadence step 1 of 3, check in after delivery, due 30 Nov" in shown
+
+
+async def test_moving_on_from_the_palette_keeps_the_reps_own_later_next_action(
+    service: PipelineService,
+) -> None:
+    own = ("My own step", TODAY + timedelta(days=20))  # after the first step's day 7
+    card = service.add_card(
+        CardDraft("Ada Lovelace", next_action=own[0], next_action_due=own[1]), Stage.PROSPECT
+    ).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l")  # the prospect column
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "Move on to the next stage")
+        await wait_for(
+            pilot,
+            lambda: any("Move on to the next stage" in line for line in listed(app)),
+            "the palette to offer the move",
+        )
+        await press(pilot, "enter")
+        await settle(pilot)
+        summary = service.card(card).summary
+        assert summary.stage is Stage.CLIENT
+        assert (summary.next_action, summary.next_action_due) == own
+        await press(pilot, "l")  # the client column
+        shown = screen_text(app)
+        assert "My own step" in shown
+        assert "check in after" not in shown
 
 
 async def test_the_board_hands_off_a_step_that_waited_on_its_day(

@@ -62,6 +62,20 @@ async def test_f_schedules_a_second_activity_which_becomes_the_next_action(
         assert "Then  Email    Send the proposal · due 2026-11-27 (Fri)" in text
 
 
+async def test_a_step_due_next_year_says_how_far_off_it_is_not_its_date_again(
+    service: PipelineService, ann: int
+) -> None:
+    """The Then line read "due 2027-01-04 (2027-01-04)"."""
+    service.add_activity(ann, ActivityKind.CALL, "check in", TODAY + timedelta(days=42))
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        text = screen_text(app)
+        assert "Next  Email    Send the proposal · due 2026-11-27 (Fri)" in text
+        assert "Then  Call     check in · due 2027-01-04 (in 42 days)" in text
+        assert "(2027-01-04)" not in text
+
+
 async def test_a_time_that_cannot_be_read_is_said_under_at_as_it_is_typed(
     service: PipelineService, ann: int
 ) -> None:

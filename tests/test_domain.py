@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from pipeline_tui.domain.agenda import kind_for_action, kind_for_activity
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary
-from pipeline_tui.domain.dates import DueDateError, describe_due, parse_due
+from pipeline_tui.domain.dates import (
+    DueDateError,
+    describe_due,
+    describe_due_beside_date,
+    parse_due,
+)
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -231,6 +236,20 @@ def test_plus_days_cross_month_and_year_ends() -> None:
 )
 def test_describe_due_labels(due: date, label: str) -> None:
     assert describe_due(due, TODAY) == label
+
+
+@pytest.mark.parametrize(
+    ("due", "label"),
+    [
+        (TODAY, "today"),
+        (TODAY - timedelta(days=40), "40d late"),
+        (TODAY + timedelta(days=6), "Sun"),
+        (TODAY + timedelta(days=7), "in 7 days"),
+        (date(2027, 1, 4), "in 42 days"),
+    ],
+)
+def test_beside_a_written_out_date_the_label_is_never_the_date_again(due: date, label: str) -> None:
+    assert describe_due_beside_date(due, TODAY) == label
 
 
 def test_card_summary_overdue_and_due_today() -> None:

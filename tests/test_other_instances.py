@@ -69,6 +69,26 @@ async def test_moves_by_another_process_appear_without_a_keypress(
     database.close()
 
 
+async def test_f_on_a_card_another_instance_archived_says_so_and_how_to_restore_it(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "Cad Test is no longer on the board.", where `t` says it is archived."""
+    from pipeline_tui.domain.kinds import ArchiveReason
+
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 3600)  # the board has not seen it go
+    card = service.add_card(CardDraft(name="Cad Test"), Stage.LEAD).card_id
+    other = PipelineService(service.database, "ana", clock=lambda: NOW)
+    async with running(service) as (app, pilot):
+        assert "Cad Test" in screen_text(app)
+        other.archive_card(card, ArchiveReason.LOST)
+
+        await press(pilot, "f")
+
+        assert isinstance(app.screen, BoardScreen)
+        assert "Cad Test is archived; restore it first." in notification_messages(app)
+        assert not any("no longer on the board" in m for m in notification_messages(app))
+
+
 def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
     from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 

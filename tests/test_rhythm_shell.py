@@ -84,3 +84,25 @@ def test_show_says_where_a_client_is_in_the_cadence(
     }
     assert shown["next_action"]["action"] == "check in after delivery"
     assert service_for(db).cards(Stage.CLIENT)[0].next_action == "check in after delivery"
+
+
+def test_a_move_to_client_keeps_the_reps_own_later_next_action_first(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    # Later than the cadence's first step (the move is stamped by the clock, a week on).
+    own_due = date.today() + timedelta(days=20)
+    argv = ("--stage", "prospect", "--next", "My own step", "--due", own_due.isoformat())
+    assert run(capsys, db, "add", "Cad Test", *argv)[0] == 0
+    code, _, err = run(capsys, db, "move", "Cad Test", "client")
+    assert (code, err) == (0, "")
+
+    _, out, _ = run(capsys, db, "show", "Cad Test")
+    assert "My own step" in out
+    assert "check in after delivery —" not in out  # no activity line for the step yet
+    # Where the cadence is, with the step that waits for the rep's own.
+    due = date.today() + timedelta(days=7)
+    assert f"Client cadence: step 1 of 3, check in after delivery, due {due:%-d %b}" in out
+    (card,) = service_for(db).cards(Stage.CLIENT)
+    assert (card.next_action, card.next_action_due) == ("My own step", own_due)
+    shown = json.loads(run(capsys, db, "show", "cad", "--format", "json")[1])
+    assert shown["next_action"]["action"] == "My own step"

@@ -1204,6 +1204,7 @@ def test_an_archived_card_takes_no_note_touchpoint_value_or_rhythm(
         lambda: service.add_touchpoint(ann, TouchpointKind.CALL, TODAY, "Called"),
         lambda: service.set_value(ann, Decimal(5000)),
         lambda: service.set_rhythm(ann, 14),
+        lambda: service.active_summary(ann),  # what the app reads before `f` opens
     ]
     for write in writes:
         with pytest.raises(StoreError, match="Ann is archived; restore it first"):

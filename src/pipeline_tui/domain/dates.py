@@ -180,6 +180,16 @@ def describe_due(due: date, today: date) -> str:
     return due.isoformat()
 
 
+def describe_due_beside_date(due: date, today: date) -> str:
+    """What to put in brackets after a due date written out ("due 2027-01-04 (...)"):
+    how far off it is, never the date again. "today", "tomorrow", "3d late" and the
+    weekday within a week, as `describe_due`; further out "in 42 days"."""
+    days = (due - today).days
+    if days >= 7:
+        return f"in {days} days"
+    return describe_due(due, today)
+
+
 def full_day(day: date) -> str:
     """A date in full, "Sat 05 Dec 2026", for a sentence about that day."""
     return day.strftime("%a %d %b %Y")

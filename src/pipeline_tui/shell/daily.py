@@ -22,7 +22,7 @@ from pipeline_tui.domain.cards import CardDetail
 from pipeline_tui.domain.dates import (
     DateOrder,
     DueDateError,
-    describe_due,
+    describe_due_beside_date,
     parse_due,
     parse_past_date,
 )
@@ -119,7 +119,7 @@ def past_date(text: str, order: DateOrder) -> date:
 
 
 def _due_words(due: date | None) -> str:
-    return f", due {due.isoformat()} ({describe_due(due, today())})" if due else ""
+    return f", due {due.isoformat()} ({describe_due_beside_date(due, today())})" if due else ""
 
 
 # note ------------------------------------------------------------------------------------
@@ -534,7 +534,7 @@ def describe_card(
         due = ""
         if s.next_action_due:
             mark = "! " if s.is_overdue(day) else ""
-            when = describe_due(s.next_action_due, day)
+            when = describe_due_beside_date(s.next_action_due, day)
             due = f" — {mark}due {s.next_action_due.isoformat()} ({when})"
         lines.append(item(clean_line(s.next_action) or "(no description)") + due)
     else:
@@ -544,7 +544,7 @@ def describe_card(
         due = ""
         if later.due is not None:
             at = f" {later.due_time:%H:%M}" if later.due_time else ""
-            due = f" — due {later.due.isoformat()}{at} ({describe_due(later.due, day)})"
+            due = f" — due {later.due.isoformat()}{at} ({describe_due_beside_date(later.due, day)})"
         words = clean_line(later.text) or "(no description)"
         lines.append(item(f"then {later.kind.label.lower()}: {words}{due}"))
     if card.cadence is not None:

@@ -6,9 +6,10 @@ the write transaction of the change that causes it (a move, a touchpoint, a next
 marked done), so a cadence never moves on unless that change is saved.
 
 The steps themselves reach the rep through one function, `_schedule_cadence_step`: each
-becomes one of the card's scheduled activities (store.schedule), beside the rep's own,
-dated for its day; the earliest open activity stays the card's next action. The open
-activity carrying the step's words is the step while it waits.
+becomes one of the card's scheduled activities (store.schedule), dated for its day, once
+the card has nothing else open: a next action the rep set themselves is never put behind
+a step, whatever its day, so the step waits until the rep's own are done. The open
+activity carrying the step's words is the step once handed off.
 
 Which cadences are in force is config's business: the service puts them in the
 session (`use_cadences`), so that every path that moves a card or logs a touchpoint
@@ -114,15 +115,17 @@ def is_step(session: Session, row: CardRow, activity: ActivityRow) -> bool:
 
 def done(session: Session, row: CardRow, user: str, now: datetime, on: date, step: bool) -> None:
     """One of the card's activities was marked done on `on`. When it was the cadence's
-    step (`step`), the cadence moves on to the next step, counted from that day, which
-    is handed off at once."""
+    step (`step`), the cadence moves on to the next step, counted from that day. The
+    pending step is handed off at once unless the card still has an open activity of
+    the rep's own: then it waits until that is done too."""
     pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.finished:
         return
-    if not step:
-        return
-    row.cadence_step = pending.index + 1
-    row.cadence_anchor = on
+    if step:
+        row.cadence_step = pending.index + 1
+        row.cadence_anchor = on
+    # The rep's own last open activity done: the step that waited for it comes now
+    # (counted from the latest contact, which that touchpoint just was).
     _hand_off(session, row, user, now)
     session.flush()
 
@@ -153,8 +156,13 @@ def hand_off_due(
 
 
 def _hand_off(session: Session, row: CardRow, user: str, now: datetime) -> bool:
+    """Schedule the pending step, unless the card has anything open: a next action the
+    rep set themselves is never put behind a step, whatever its day, so the step waits
+    until the rep's own steps are done (`done`) or cleared (`hand_off_due`)."""
     pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.due is None:
+        return False
+    if schedule.open_rows(session, row.id):
         return False
     return _schedule_cadence_step(session, row, pending.text, pending.due, user, now)
 
@@ -163,9 +171,9 @@ def _schedule_cadence_step(
     session: Session, card: CardRow, step: str, due: date, user: str, now: datetime
 ) -> bool:
     """Put a cadence step in front of the rep: the one place a step becomes something
-    to do. It is scheduled as one more activity, dated for its day, beside whatever the
-    rep has planned (never in place of it); the earliest open one stays the card's
-    next action. Returns whether the step was scheduled (not when it already is).
+    to do. It is scheduled as an activity, dated for its day (`_hand_off` calls it only
+    when the card has nothing else open); the earliest open one is the card's next
+    action. Returns whether the step was scheduled (not when it already is).
     """
     words = clip("next_action", clean_line(step))
     if _open_with(session, card.id, words) is not None:

@@ -73,7 +73,7 @@ from pipeline_tui.store import (
 from pipeline_tui.store.brief import read_brief
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.database import Database
-from pipeline_tui.store.errors import ConflictError, StoreError
+from pipeline_tui.store.errors import ConflictError, NotFoundError, StoreError
 from pipeline_tui.store.models import utcnow
 from pipeline_tui.store.read_model import BoardView
 from pipeline_tui.store.rows import note_view
@@ -208,6 +208,17 @@ class PipelineService:
         """One active card as the board shows it; None if it is gone or archived."""
         with self.database.read() as session:
             return read_model.summary(session, card_id, self.criteria, self.user)
+
+    def active_summary(self, card_id: int) -> CardSummary:
+        """One card as the board shows it, for an action about to change it: refused in
+        the words every change uses when it is archived ("… is archived; restore it
+        first.") or gone."""
+        with self.database.read() as session:
+            commands.get_card(session, card_id, active=True)
+            found = read_model.summary(session, card_id, self.criteria, self.user)
+        if found is None:  # pragma: no cover - the card was just read as active
+            raise NotFoundError("That card no longer exists.")
+        return found
 
     def cards(self, stage: Stage | None = None) -> list[CardSummary]:
         """Active cards in pipeline order (stage, then position)."""

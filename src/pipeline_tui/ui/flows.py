@@ -233,9 +233,10 @@ async def set_next_action(
     activity_id, due_time = activity
     release_keys = held_keys or hold_keys(screen)
     try:
-        current = await backend.run(backend.service.summary, card.id)
-        if current is None:
-            screen.notify(f"{clean_line(card.name)} is no longer on the board.", markup=False)
+        try:
+            current = await backend.run(backend.service.active_summary, card.id)
+        except StoreError as error:  # archived (or gone) in another instance meanwhile
+            screen.notify(str(error), severity="error", markup=False)
             return False
         version = current.version
         key = DraftKey.on_card(Editor.NEXT_ACTION, card.id)
@@ -428,7 +429,5 @@ async def snooze(
 async def next_action_now(backend: Backend, card_id: int, name: str) -> tuple[int, str]:
     """After a conflict: the card's version as saved now (the next save builds on what
     the rep has now seen) and its next action, in one line."""
-    now = await backend.run(backend.service.summary, card_id)
-    if now is None:
-        raise StoreError(f"{clean_line(name)} is no longer on the board.")
+    now = await backend.run(backend.service.active_summary, card_id)
     return now.version, describe_next_action(now.next_action, now.next_action_due)

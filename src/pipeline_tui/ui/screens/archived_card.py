@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from pipeline_tui.domain.cards import ArchivedCard, CardDetail
-from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.dates import describe_due_beside_date
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
@@ -141,7 +141,7 @@ def _next_action(card: CardDetail, today: date) -> Content:
         text.line(s.next_action or "(no description)", "bold")
     ]
     if s.next_action_due is not None:
-        label = describe_due(s.next_action_due, today)
+        label = describe_due_beside_date(s.next_action_due, today)
         parts.append((f"\ndue {s.next_action_due.isoformat()} ({label})", "$text-muted"))
     return Content.assemble(*parts)
 

@@ -32,7 +32,7 @@ from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
-from pipeline_tui.domain.dates import describe_due
+from pipeline_tui.domain.dates import describe_due_beside_date
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
@@ -638,7 +638,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             text.line(s.next_action or "(no description)", "bold")
         ]
         if s.next_action_due is not None:
-            label = describe_due(s.next_action_due, today)
+            label = describe_due_beside_date(s.next_action_due, today)
             if s.is_overdue(today):
                 style, mark = "bold $text-error", "! "
             elif s.is_due_today(today):
@@ -1269,7 +1269,7 @@ def _activity_line(activity: Activity, today: date, *, first: bool) -> Content:
         text.line(activity.text or "(no description)", "bold" if first else ""),
     ]
     if activity.due is not None:
-        label = describe_due(activity.due, today)
+        label = describe_due_beside_date(activity.due, today)
         at = f" {describe_time(activity.due_time)}" if activity.due_time else ""
         if activity.is_overdue(today):
             style, mark = "bold $text-error", "! "
