@@ -274,7 +274,7 @@ async def set_next_action(
 
     async def read_theirs() -> str:
         nonlocal version
-        version, theirs = await next_action_now(backend, card.id, card.name)
+        version, theirs = await next_action_now(backend, card.id)
         return theirs
 
     title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
@@ -426,7 +426,7 @@ async def snooze(
     return True
 
 
-async def next_action_now(backend: Backend, card_id: int, name: str) -> tuple[int, str]:
+async def next_action_now(backend: Backend, card_id: int) -> tuple[int, str]:
     """After a conflict: the card's version as saved now (the next save builds on what
     the rep has now seen) and its next action, in one line."""
     now = await backend.run(backend.service.active_summary, card_id)

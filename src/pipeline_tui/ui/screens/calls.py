@@ -523,7 +523,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             from pipeline_tui.ui.flows import next_action_now
 
             nonlocal version  # enter again saves over what the rep has now seen
-            version, theirs = await next_action_now(self.backend, brief.card_id, brief.name)
+            version, theirs = await next_action_now(self.backend, brief.card_id)
             return theirs
 
         dialog = NextStepScreen(
