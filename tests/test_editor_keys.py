@@ -76,6 +76,24 @@ async def test_ctrl_e_on_the_card_edits_the_highlighted_note(
         assert "by spring" in screen_text(app)
 
 
+async def test_a_note_saved_from_ctrl_e_on_the_card_is_undone_by_u(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "A second site")
+    editor(tmp_path, monkeypatch, 'sed -i "s/second site/second site by spring/" "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
+        await press(pilot, "u")
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site")]
+        assert "by spring" not in screen_text(app)
+        await press(pilot, "U")
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
+
+
 async def test_ctrl_e_on_a_card_without_notes_asks_the_kind_then_writes_one(
     service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,7 +54,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextActionScreen,
     describe_next_action,
 )
-from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.styles import width_class
@@ -1090,11 +1090,13 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         service = self.backend.service
         try:
             if note is not None:
-                saved = await self.backend.run(
-                    service.update_note, note.id, text, None, note.version
+                saved = await self.backend.change_within(
+                    saved_change, service.rewrite_note, note.id, text, None, note.version
                 )
             else:
-                saved = await self.backend.run(service.add_note, card.summary.id, kind, text)
+                saved = await self.backend.change_within(
+                    saved_change, service.write_note, card.summary.id, kind, text
+                )
         except StoreError as error:
             kept = keep_text(text)
             self.notify(
@@ -1107,7 +1109,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.load(note.id if note is not None else None)
             return
         self.notify(f"Saved the {kind.label.lower()} note.", timeout=3)
-        self.load(saved.id)
+        self.load(saved.note.id)
 
     def action_copy_contact(self) -> None:
         """y copies the email; pressed again, the phone (through OSC 52, which reaches

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
-from pipeline_tui.domain.cards import NoteView
+from pipeline_tui.domain.cards import Change, NoteView, SavedNote
 from pipeline_tui.domain.drafts import DraftKey, Fields
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
@@ -189,12 +189,15 @@ class NoteEditorScreen(seams.FullScreen[None]):
         body = self.text
         service = self.backend.service
         try:
+            # Each save is one change `u` takes back (on the card: this card's last).
             if self.note is None:
-                note = await self.backend.run(service.add_note, self.card_id, self.kind, body)
+                saved = await self.backend.change_within(
+                    saved_change, service.write_note, self.card_id, self.kind, body
+                )
             else:
                 version = self.theirs.version if self.theirs else self.note.version
-                note = await self.backend.run(
-                    service.update_note, self.note.id, body, None, version
+                saved = await self.backend.change_within(
+                    saved_change, service.rewrite_note, self.note.id, body, None, version
                 )
         except ConflictError as error:
             await self._conflict(str(error))
@@ -212,6 +215,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return False
+        note = saved.note
         self.note = note
         self.saved_body = body
         self._hide_theirs()
@@ -319,3 +323,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
     async def discard_work(self) -> None:
         if self.recorder is not None:
             await self.recorder.discard()
+
+
+def saved_change(saved: SavedNote) -> Change | None:
+    """What undo takes back of a note's save (Backend.change_within)."""
+    return saved.change
