@@ -44,8 +44,9 @@ def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
 async def test_ctrl_e_in_the_note_editor_saves_what_the_editor_wrote(
     service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Appends a paragraph, as a rep would, and ends the file with a newline, as vi does.
-    editor(tmp_path, monkeypatch, 'printf "\\n\\nThey quote by fax.\\n" >> "$1"\n')
+    # Appends a paragraph after a blank line, as a rep would (the file it is handed
+    # ends with a newline), and ends the file with a newline, as vi does.
+    editor(tmp_path, monkeypatch, 'printf "\\nThey quote by fax.\\n" >> "$1"\n')
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -74,6 +75,50 @@ async def test_ctrl_e_on_the_card_edits_the_highlighted_note(
         await settle(pilot)
         assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
         assert "by spring" in screen_text(app)
+
+
+async def test_a_line_the_editor_appends_starts_a_line_of_its_own(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file handed to the editor ends with a newline: an appended line was joined to
+    the note's last line ("...no-shows.appended by editor")."""
+    service.add_note(ada, NoteKind.PROBLEM, "Clinics lose a fifth of bookings to no-shows.")
+    editor(tmp_path, monkeypatch, 'echo "appended by editor" >> "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [
+            (NoteKind.PROBLEM, "Clinics lose a fifth of bookings to no-shows.\nappended by editor")
+        ]
+
+
+@pytest.mark.parametrize("ending", ["", "\n"])
+async def test_text_the_editor_leaves_as_it_was_comes_back_exactly(
+    service: PipelineService,
+    ada: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ending: str,
+) -> None:
+    """With or without a newline of its own, the text comes back as it went: nothing
+    changed, nothing saved; the editor saw it as a file ending in a newline."""
+    seen = tmp_path / "seen.md"
+    editor(tmp_path, monkeypatch, f'cp "$1" "{seen}"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "p")
+        await type_text(pilot, "Quotes take a week")
+        if ending:
+            await press(pilot, "enter")
+        await press(pilot, "ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "Quotes take a week" + ending
+        assert seen.read_text() == "Quotes take a week" + ending + "\n"
+        assert notes(service, ada) == []
 
 
 async def test_a_note_saved_from_ctrl_e_on_the_card_is_undone_by_u(
