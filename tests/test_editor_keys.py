@@ -7,9 +7,11 @@ rep would, and the test checks what the app saved and shows.
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import TextArea
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
@@ -18,7 +20,15 @@ from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
-from tests.pilot import burst, make_app, press, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    notification_messages,
+    press,
+    screen_text,
+    settle,
+    type_text,
+)
 
 
 @pytest.fixture
@@ -152,6 +162,61 @@ async def test_ctrl_e_on_a_card_without_notes_asks_the_kind_then_writes_one(
         await settle(pilot)
         assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
         assert "URGENCY (1)" in screen_text(app)
+
+
+OTHER_REP_SAVES = """
+import sys
+from pipeline_tui.store import PipelineService, open_database
+
+database = open_database(sys.argv[1])
+other = PipelineService(database, "ana")
+note = other.note(int(sys.argv[2]))
+other.update_note(note.id, sys.argv[3], None, note.version)
+database.close()
+"""
+
+
+async def test_a_note_saved_elsewhere_while_in_the_editor_opens_both_to_compare(
+    service: PipelineService,
+    db_url: str,
+    ada: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ctrl+e on the card; while the rep's editor is open another rep (another
+    process) saves the note. The save is refused and the note editor opens with the
+    rep's text and theirs beside it, as the README says (the card showed only theirs,
+    with a sentence saying both were shown)."""
+    note = service.add_note(ada, NoteKind.PROBLEM, "Booth costs too high")
+    other = tmp_path / "other_rep.py"
+    other.write_text(OTHER_REP_SAVES)
+    theirs = "Booth costs fine [b]now[/b]"
+    editor(
+        tmp_path,
+        monkeypatch,
+        f'"{sys.executable}" "{other}" "{db_url}" {note.id} "{theirs}" || exit 9\n'
+        'echo "Mine: ask about [i]shared[/i] booths" >> "$1"\n',
+    )
+    mine = "Booth costs too high\nMine: ask about [i]shared[/i] booths"
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.PROBLEM, theirs)]
+        screen = app.screen
+        assert isinstance(screen, NoteEditorScreen)
+        assert screen.text == mine
+        assert screen.query_one("#theirs", TextArea).text == theirs
+        assert screen.has_class("-conflict")
+        assert "Saved elsewhere" in screen_text(app)
+        said = notification_messages(app)[-1]
+        assert "both versions are shown" in said and "kept in" not in said
+        await press(pilot, "ctrl+s")  # "ctrl+s saves yours over it"
+        assert notes(service, ada) == [(NoteKind.PROBLEM, mine)]
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CardScreen)
+        assert "shared" in screen_text(app)
 
 
 async def test_an_editor_that_fails_changes_nothing_and_says_so(
