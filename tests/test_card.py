@@ -50,6 +50,7 @@ from tests.conftest import TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
+    notification_messages,
     press,
     running,
     screen_text,
@@ -156,6 +157,81 @@ async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> 
         assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
         shown = app.screen.query_one(NoteList).notes
         assert [n.body for n in shown] == ["Budget closes Friday"]
+
+
+async def test_writing_a_note_is_undone_by_u_and_redone_by_shift_u(
+    service: PipelineService, ada: int
+) -> None:
+    """The note is the card's last change: `u` takes it away (not the next action set
+    before it), from the screen and the database; `U` puts it back."""
+    async with running(service, notifications=True) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "f")
+        await type_text(pilot, "Call Ada re booth")
+        await press(pilot, "tab")
+        await type_text(pilot, "fri")
+        await press(pilot, "enter")
+        assert service.card(ada).summary.next_action == "Call Ada re booth"
+        await press(pilot, "n", "p")
+        await type_text(pilot, "Booth costs too high [b]x[/b]")
+        await press(pilot, "ctrl+s", "escape")
+        assert isinstance(app.screen, CardScreen)
+        assert notes(service, ada) == [(NoteKind.PROBLEM, "Booth costs too high [b]x[/b]")]
+
+        await press(pilot, "u")
+        assert notes(service, ada) == []
+        assert service.card(ada).summary.next_action == "Call Ada re booth"
+        assert notification_messages(app)[-1] == "Undid: Added the problem note on Ada"
+        assert app.screen.query_one(NoteList).notes == ()
+        assert "Booth costs" not in screen_text(app)
+
+        await press(pilot, "U")
+        assert notes(service, ada) == [(NoteKind.PROBLEM, "Booth costs too high [b]x[/b]")]
+        await wait_for(
+            pilot, lambda: "Booth costs too high [b]x[/b]" in screen_text(app), "the note back"
+        )
+
+
+async def test_editing_a_note_is_undone_by_u_and_redone_by_shift_u(
+    service: PipelineService, ada: int
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "Quote within 48 hours")
+    async with running(service, notifications=True) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "enter")  # the note (the notes have the focus)
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, ", same day for repeats")
+        await press(pilot, "ctrl+s", "escape")
+        edited = (NoteKind.GOAL, "Quote within 48 hours, same day for repeats")
+        assert notes(service, ada) == [edited]
+
+        await press(pilot, "u")
+        assert notes(service, ada) == [(NoteKind.GOAL, "Quote within 48 hours")]
+        assert notification_messages(app)[-1] == "Undid: Edited the goal note on Ada"
+        shown = app.screen.query_one(NoteList).notes
+        assert [n.body for n in shown] == ["Quote within 48 hours"]
+
+        await press(pilot, "U")
+        assert notes(service, ada) == [edited]
+        await wait_for(pilot, lambda: "same day for repeats" in screen_text(app), "the edit back")
+
+
+async def test_undo_of_a_note_saved_elsewhere_since_is_refused(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, notifications=True) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "n", "p")
+        await type_text(pilot, "Booth costs too high")
+        await press(pilot, "ctrl+s", "escape")
+        [note] = service.card(ada).notes
+        other = PipelineService(service.database, "ana", clock=service.clock)
+        other.update_note(note.id, "Booth costs too high, says Ana", None, note.version)
+        await press(pilot, "u")
+        assert notes(service, ada) == [(NoteKind.PROBLEM, "Booth costs too high, says Ana")]
+        assert notification_messages(app)[-1] == (
+            "Not undone: The note on Ada was changed elsewhere since; it was not deleted."
+        )
 
 
 async def test_undoing_a_restore_on_the_card_screen_goes_back_to_the_board(

@@ -7,9 +7,11 @@ rep would, and the test checks what the app saved and shows.
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import TextArea
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
@@ -18,7 +20,15 @@ from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
-from tests.pilot import burst, make_app, press, screen_text, settle, type_text
+from tests.pilot import (
+    burst,
+    make_app,
+    notification_messages,
+    press,
+    screen_text,
+    settle,
+    type_text,
+)
 
 
 @pytest.fixture
@@ -44,8 +54,9 @@ def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
 async def test_ctrl_e_in_the_note_editor_saves_what_the_editor_wrote(
     service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Appends a paragraph, as a rep would, and ends the file with a newline, as vi does.
-    editor(tmp_path, monkeypatch, 'printf "\\n\\nThey quote by fax.\\n" >> "$1"\n')
+    # Appends a paragraph after a blank line, as a rep would (the file it is handed
+    # ends with a newline), and ends the file with a newline, as vi does.
+    editor(tmp_path, monkeypatch, 'printf "\\nThey quote by fax.\\n" >> "$1"\n')
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -76,6 +87,68 @@ async def test_ctrl_e_on_the_card_edits_the_highlighted_note(
         assert "by spring" in screen_text(app)
 
 
+async def test_a_line_the_editor_appends_starts_a_line_of_its_own(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file handed to the editor ends with a newline: an appended line was joined to
+    the note's last line ("...no-shows.appended by editor")."""
+    service.add_note(ada, NoteKind.PROBLEM, "Clinics lose a fifth of bookings to no-shows.")
+    editor(tmp_path, monkeypatch, 'echo "appended by editor" >> "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [
+            (NoteKind.PROBLEM, "Clinics lose a fifth of bookings to no-shows.\nappended by editor")
+        ]
+
+
+@pytest.mark.parametrize("ending", ["", "\n"])
+async def test_text_the_editor_leaves_as_it_was_comes_back_exactly(
+    service: PipelineService,
+    ada: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    ending: str,
+) -> None:
+    """With or without a newline of its own, the text comes back as it went: nothing
+    changed, nothing saved; the editor saw it as a file ending in a newline."""
+    seen = tmp_path / "seen.md"
+    editor(tmp_path, monkeypatch, f'cp "$1" "{seen}"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "p")
+        await type_text(pilot, "Quotes take a week")
+        if ending:
+            await press(pilot, "enter")
+        await press(pilot, "ctrl+e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "Quotes take a week" + ending
+        assert seen.read_text() == "Quotes take a week" + ending + "\n"
+        assert notes(service, ada) == []
+
+
+async def test_a_note_saved_from_ctrl_e_on_the_card_is_undone_by_u(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.add_note(ada, NoteKind.GOAL, "A second site")
+    editor(tmp_path, monkeypatch, 'sed -i "s/second site/second site by spring/" "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
+        await press(pilot, "u")
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site")]
+        assert "by spring" not in screen_text(app)
+        await press(pilot, "U")
+        assert notes(service, ada) == [(NoteKind.GOAL, "A second site by spring")]
+
+
 async def test_ctrl_e_on_a_card_without_notes_asks_the_kind_then_writes_one(
     service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -89,6 +162,61 @@ async def test_ctrl_e_on_a_card_without_notes_asks_the_kind_then_writes_one(
         await settle(pilot)
         assert notes(service, ada) == [(NoteKind.URGENCY, "Budget closes Friday")]
         assert "URGENCY (1)" in screen_text(app)
+
+
+OTHER_REP_SAVES = """
+import sys
+from pipeline_tui.store import PipelineService, open_database
+
+database = open_database(sys.argv[1])
+other = PipelineService(database, "ana")
+note = other.note(int(sys.argv[2]))
+other.update_note(note.id, sys.argv[3], None, note.version)
+database.close()
+"""
+
+
+async def test_a_note_saved_elsewhere_while_in_the_editor_opens_both_to_compare(
+    service: PipelineService,
+    db_url: str,
+    ada: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ctrl+e on the card; while the rep's editor is open another rep (another
+    process) saves the note. The save is refused and the note editor opens with the
+    rep's text and theirs beside it, as the README says (the card showed only theirs,
+    with a sentence saying both were shown)."""
+    note = service.add_note(ada, NoteKind.PROBLEM, "Booth costs too high")
+    other = tmp_path / "other_rep.py"
+    other.write_text(OTHER_REP_SAVES)
+    theirs = "Booth costs fine [b]now[/b]"
+    editor(
+        tmp_path,
+        monkeypatch,
+        f'"{sys.executable}" "{other}" "{db_url}" {note.id} "{theirs}" || exit 9\n'
+        'echo "Mine: ask about [i]shared[/i] booths" >> "$1"\n',
+    )
+    mine = "Booth costs too high\nMine: ask about [i]shared[/i] booths"
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        await settle(pilot)
+        assert notes(service, ada) == [(NoteKind.PROBLEM, theirs)]
+        screen = app.screen
+        assert isinstance(screen, NoteEditorScreen)
+        assert screen.text == mine
+        assert screen.query_one("#theirs", TextArea).text == theirs
+        assert screen.has_class("-conflict")
+        assert "Saved elsewhere" in screen_text(app)
+        said = notification_messages(app)[-1]
+        assert "both versions are shown" in said and "kept in" not in said
+        await press(pilot, "ctrl+s")  # "ctrl+s saves yours over it"
+        assert notes(service, ada) == [(NoteKind.PROBLEM, mine)]
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CardScreen)
+        assert "shared" in screen_text(app)
 
 
 async def test_an_editor_that_fails_changes_nothing_and_says_so(

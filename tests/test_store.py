@@ -708,6 +708,84 @@ def test_undo_reports_a_version_that_a_later_edit_can_use(service: PipelineServi
     assert service.card(card).summary.organisation == "Acme"
 
 
+def test_undo_of_a_written_note_removes_it_and_redo_brings_it_back(
+    service: PipelineService,
+) -> None:
+    card = add(service, "Ben")
+    saved = service.write_note(card, NoteKind.PROBLEM, "Booth costs too high")
+    assert saved.change is not None
+    assert saved.change.description == "Added the problem note on Ben"
+    assert [n.body for n in service.card(card).notes] == ["Booth costs too high"]
+    undone = service.undo(saved.change)
+    assert undone.description == "Added the problem note on Ben"
+    assert service.card(card).notes == ()
+    assert undone.inverse is not None
+    redone = service.revert(undone.inverse)
+    [back] = service.card(card).notes
+    assert (back.kind, back.body) == (NoteKind.PROBLEM, "Booth costs too high")
+    assert redone.inverse is not None
+    service.revert(redone.inverse)  # and undone once more
+    assert service.card(card).notes == ()
+
+
+def test_undo_of_a_note_edit_puts_the_earlier_text_and_kind_back(
+    service: PipelineService,
+) -> None:
+    card = add(service, "Ben")
+    note = service.add_note(card, NoteKind.PROBLEM, "Booth costs too high")
+    saved = service.rewrite_note(note.id, "Booth costs halved", NoteKind.GOAL, note.version)
+    assert saved.change is not None
+    assert saved.change.description == "Edited the goal note on Ben"
+    undone = service.undo(saved.change)
+    [back] = service.card(card).notes
+    assert (back.id, back.kind, back.body) == (note.id, NoteKind.PROBLEM, "Booth costs too high")
+    assert undone.inverse is not None
+    service.revert(undone.inverse)  # redo
+    [again] = service.card(card).notes
+    assert (again.kind, again.body) == (NoteKind.GOAL, "Booth costs halved")
+
+
+def test_a_note_saved_unchanged_is_no_change_to_undo(service: PipelineService) -> None:
+    card = add(service, "Ben")
+    note = service.add_note(card, NoteKind.PROBLEM, "Booth costs too high")
+    assert (
+        service.rewrite_note(note.id, "Booth costs too high\n", None, note.version).change is None
+    )
+
+
+@pytest.mark.parametrize("kind", ["add", "edit"])
+def test_note_undo_is_refused_when_the_note_changed_elsewhere_since(
+    service: PipelineService, kind: str
+) -> None:
+    card = add(service, "Ben")
+    if kind == "add":
+        saved = service.write_note(card, NoteKind.PROBLEM, "Booth costs too high")
+    else:
+        note = service.add_note(card, NoteKind.PROBLEM, "Booth costs too high")
+        saved = service.rewrite_note(note.id, "Booth costs halved", None, note.version)
+    assert saved.change is not None
+    _second_rep(service).update_note(saved.note.id, "Theirs", None, saved.note.version)
+    with pytest.raises(ConflictError, match="The note on Ben was changed elsewhere since"):
+        service.undo(saved.change)
+    assert [n.body for n in service.card(card).notes] == ["Theirs"]
+
+
+def test_undoing_a_note_leaves_an_older_card_change_to_its_own_conflict_check(
+    service: PipelineService,
+) -> None:
+    """A note's undo does not move the card's version, so it re-bases nothing: the
+    card's older change is still refused when another rep edited the card since."""
+    card = add(service, "Ben")
+    edited = service.update_card(card, CardDraft("Benjamin"), service.card(card).version)
+    _second_rep(service).update_card(card, CardDraft("Ben H"), service.card(card).version)
+    saved = service.write_note(card, NoteKind.PROBLEM, "Booth costs too high")
+    assert saved.change is not None
+    assert service.undo(saved.change).version is None
+    with pytest.raises(ConflictError):
+        service.undo(edited)
+    assert service.card(card).summary.name == "Ben H"
+
+
 # Conflicts ------------------------------------------------------------------------------
 
 

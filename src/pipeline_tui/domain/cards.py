@@ -277,6 +277,10 @@ class ChangeKind(StrEnum):
     DELETE_NOTE = "delete-note"
     RESTORE_NOTE = "restore-note"
     """A deleted note brought back by undo; redoing the delete removes it again."""
+    ADD_NOTE = "add-note"
+    """A note written: undo removes it (if unchanged since), redo brings it back."""
+    EDIT_NOTE = "edit-note"
+    """A note's text or kind changed: undo puts the earlier text and kind back."""
 
 
 @dataclass(frozen=True)
@@ -330,7 +334,11 @@ class Change:
     description: str
     before: CardState | None
     version_after: int
-    note: NoteView | None = None  # the deleted note (DELETE_NOTE), or the one brought back
+    note: NoteView | None = None
+    """The deleted note (DELETE_NOTE), the one brought back (RESTORE_NOTE), the one
+    written (ADD_NOTE), or the note as an edit left it (EDIT_NOTE)."""
+    note_before: NoteView | None = None
+    """For EDIT_NOTE: the note before the edit, which undo puts back."""
     created_with: tuple[tuple[str, int], ...] = ()
     """For CREATE: what the creation itself wrote beside the card (("touchpoint", 1)
     for a referral), so undo can tell it from what was added since."""
@@ -344,8 +352,17 @@ class Change:
 
 
 @dataclass(frozen=True)
+class SavedNote:
+    """A note as saved, and the change that undoes the save (None: nothing changed)."""
+
+    note: NoteView
+    change: Change | None
+
+
+@dataclass(frozen=True)
 class Undone:
-    """What an undo did; `version` is the card's version now (None if it was removed)."""
+    """What an undo did; `version` is the card's version now (None if it was removed, or
+    if the undo left the card's version as it was: a note's text, which has its own)."""
 
     description: str
     card_id: int

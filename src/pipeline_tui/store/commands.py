@@ -24,7 +24,7 @@ from pipeline_tui.domain.cards import (
     CardState,
     Change,
     ChangeKind,
-    NoteView,
+    SavedNote,
     TouchpointView,
 )
 from pipeline_tui.domain.events import EventName
@@ -382,7 +382,8 @@ def refer(
 # Research notes ----------------------------------------------------------------------
 
 
-def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body: str) -> NoteView:
+def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body: str) -> SavedNote:
+    """Write a new note; the change with it removes it again (undo)."""
     body = note_body(body)
     row = get_card(session, card_id, active=True)
     note = ResearchNoteRow(
@@ -390,7 +391,10 @@ def add_note(session: Session, actor: Actor, card_id: int, kind: NoteKind, body:
     )
     session.add(note)
     session.flush()
-    return note_view(note)
+    view = note_view(note)
+    description = f"Added the {kind.label.lower()} note on {row.name}"
+    change = Change(ChangeKind.ADD_NOTE, row.id, description, None, row.version, note=view)
+    return SavedNote(view, change)
 
 
 def update_note(
@@ -400,9 +404,10 @@ def update_note(
     body: str,
     kind: NoteKind | None = None,
     expected_version: int | None = None,
-) -> NoteView:
+) -> SavedNote:
     """Save an edited note, refusing when someone else saved it after `expected_version`
-    (the ConflictError carries their version)."""
+    (the ConflictError carries their version). The change with it puts the earlier
+    text and kind back (undo); None when nothing changed."""
     body = note_body(body)
     note = get_note(session, note_id)
     if expected_version is not None and note.version != expected_version:
@@ -411,13 +416,27 @@ def update_note(
             "and both versions are shown.",
             current=note_view(note),
         )
-    if note.body != body or (kind is not None and note.kind is not kind):
-        note.body = body
-        if kind is not None:
-            note.kind = kind
-        note.updated_at = actor.now
+    if note.body == body and (kind is None or note.kind is kind):
+        return SavedNote(note_view(note), None)
+    before = note_view(note)
+    note.body = body
+    if kind is not None:
+        note.kind = kind
+    note.updated_at = actor.now
     session.flush()
-    return note_view(note)
+    view = note_view(note)
+    card = get_card(session, note.card_id)
+    description = f"Edited the {view.kind.label.lower()} note on {card.name}"
+    change = Change(
+        ChangeKind.EDIT_NOTE,
+        card.id,
+        description,
+        None,
+        card.version,
+        note=view,
+        note_before=before,
+    )
+    return SavedNote(view, change)
 
 
 def delete_note(session: Session, note_id: int, expected_version: int | None = None) -> Change:

@@ -45,6 +45,7 @@ from pipeline_tui.domain.cards import (
     Change,
     LoggedCallRecord,
     NoteView,
+    SavedNote,
     TouchpointView,
     Undone,
 )
@@ -381,6 +382,10 @@ class PipelineService:
     # Research notes ------------------------------------------------------------------
 
     def add_note(self, card_id: int, kind: NoteKind, body: str) -> NoteView:
+        return self.write_note(card_id, kind, body).note
+
+    def write_note(self, card_id: int, kind: NoteKind, body: str) -> SavedNote:
+        """Write a new note; with it, the change that removes it again (undo)."""
         with self._write() as (session, actor):
             return commands.add_note(session, actor, card_id, kind, body)
 
@@ -393,6 +398,17 @@ class PipelineService:
     ) -> NoteView:
         """Save an edited note; refused (ConflictError with the newer note) when
         someone else saved it after `expected_version`."""
+        return self.rewrite_note(note_id, body, kind, expected_version).note
+
+    def rewrite_note(
+        self,
+        note_id: int,
+        body: str,
+        kind: NoteKind | None = None,
+        expected_version: int | None = None,
+    ) -> SavedNote:
+        """update_note, with the change that puts the earlier text and kind back (undo;
+        None when nothing changed)."""
         with self._write() as (session, actor):
             return commands.update_note(session, actor, note_id, body, kind, expected_version)
 

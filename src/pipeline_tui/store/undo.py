@@ -45,8 +45,10 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     """Put the card back as it was before `change`; the result's `inverse` redoes it."""
     if change.removed is not None:
         return _make_again(session, actor, change, change.removed)
-    if change.kind is ChangeKind.RESTORE_NOTE and change.note is not None:
+    if change.kind in (ChangeKind.RESTORE_NOTE, ChangeKind.ADD_NOTE) and change.note is not None:
         return _remove_note_again(session, change, change.note)
+    if change.kind is ChangeKind.EDIT_NOTE and change.note and change.note_before:
+        return _edit_note_back(session, actor, change, change.note, change.note_before)
     row = session.get(CardRow, change.card_id)
     if row is None:
         raise NotFoundError("That card no longer exists; nothing to undo.")
@@ -183,7 +185,7 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
 
 
 def _remove_note_again(session: Session, change: Change, note: NoteView) -> Undone:
-    """Redo a note's deletion: only the note undo brought back, and only unchanged."""
+    """Redo a note's deletion, or undo its writing: only that note, and only unchanged."""
     row = session.get(ResearchNoteRow, note.id)
     card = session.get(CardRow, change.card_id)
     if row is None or card is None:
@@ -198,7 +200,41 @@ def _remove_note_again(session: Session, change: Change, note: NoteView) -> Undo
     inverse = Change(
         ChangeKind.DELETE_NOTE, card.id, change.description, None, card.version, note=view
     )
+    if change.kind is ChangeKind.ADD_NOTE:
+        # The card's version is as it was: the older changes on it need no re-basing.
+        return Undone(change.description, card.id, None, inverse)
     return Undone(change.description, card.id, card.version, inverse)
+
+
+def _edit_note_back(
+    session: Session, actor: Actor, change: Change, after: NoteView, before: NoteView
+) -> Undone:
+    """Put a note's earlier text and kind back (undo an edit, or redo it given the
+    inverse): only if the note is still as the edit left it."""
+    row = session.get(ResearchNoteRow, after.id)
+    card = session.get(CardRow, change.card_id)
+    if row is None or card is None:
+        raise NotFoundError("That note no longer exists; nothing to undo.")
+    if row.version != after.version or row.body != after.body or row.kind is not after.kind:
+        raise ConflictError(
+            f"The note on {card.name} was changed elsewhere since; it was not changed back."
+        )
+    row.body = before.body
+    row.kind = before.kind
+    row.updated_at = actor.now
+    session.flush()
+    now = note_view(row)
+    inverse = Change(
+        ChangeKind.EDIT_NOTE,
+        card.id,
+        change.description,
+        None,
+        card.version,
+        note=now,
+        note_before=after,
+    )
+    # The card's version is as it was: the older changes on it need no re-basing.
+    return Undone(change.description, card.id, None, inverse)
 
 
 def restore_state(

@@ -13,9 +13,13 @@ from pipeline_tui.shell.editor import EditorError, edit_text
 
 def edit_in_editor(app: App[object], text: str) -> str | None:
     """What the editor holds when it exits (one trailing newline, which editors add,
-    removed); None, with a notification, when it could not run."""
+    removed); None, with a notification, when it could not run.
+
+    The file ends in a newline, as a text file does: a line an editor or a script
+    appends starts a line of its own. That newline is the one taken off again, so
+    text left as it was comes back exactly, with or without a newline of its own."""
     try:
-        edited = _edit(app, text)
+        edited = _edit(app, f"{text}\n" if text else text)
     except SuspendNotSupported:
         app.notify("This terminal cannot be handed to an editor.", severity="error")
         return None

@@ -40,7 +40,7 @@ from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.schedule import Activity, describe_time
 from pipeline_tui.domain.text import clean_line
-from pipeline_tui.store import StoreError
+from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
@@ -54,7 +54,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextActionScreen,
     describe_next_action,
 )
-from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
+from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.styles import width_class
@@ -1141,12 +1141,20 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         service = self.backend.service
         try:
             if note is not None:
-                saved = await self.backend.run(
-                    service.update_note, note.id, text, None, note.version
+                saved = await self.backend.change_within(
+                    saved_change, service.rewrite_note, note.id, text, None, note.version
                 )
             else:
-                saved = await self.backend.run(service.add_note, card.summary.id, kind, text)
+                saved = await self.backend.change_within(
+                    saved_change, service.write_note, card.summary.id, kind, text
+                )
         except StoreError as error:
+            theirs = error.current if isinstance(error, ConflictError) else None
+            if note is not None and isinstance(theirs, NoteView):
+                # Saved elsewhere meanwhile: the note editor shows theirs beside the
+                # rep's text, to keep, take theirs, or put both together.
+                await self._compare_in_note_editor(card, note, text, theirs, str(error))
+                return
             kept = keep_text(text)
             self.notify(
                 f"{error} Your text is kept in {kept}.",
@@ -1158,7 +1166,29 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.load(note.id if note is not None else None)
             return
         self.notify(f"Saved the {kind.label.lower()} note.", timeout=3)
-        self.load(saved.id)
+        self.load(saved.note.id)
+
+    async def _compare_in_note_editor(
+        self, card: CardDetail, note: NoteView, text: str, theirs: NoteView, refused: str
+    ) -> None:
+        key = DraftKey.note(card.summary.id, note.id, theirs.kind)
+        recorder = await recorder_for(self.backend, key, note.version)
+        editor = NoteEditorScreen(
+            self.backend,
+            card.summary.id,
+            card.summary.name,
+            theirs.kind,
+            note,
+            recorder,
+            text=text,
+            theirs=theirs,
+            refused=refused,
+        )
+
+        def closed(_: None) -> None:
+            self.load(editor.note_id)
+
+        self.app.push_screen(editor, closed)
 
     def action_copy_contact(self) -> None:
         """y copies the email; pressed again, the phone (through OSC 52, which reaches

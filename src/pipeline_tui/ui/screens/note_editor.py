@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
-from pipeline_tui.domain.cards import NoteView
+from pipeline_tui.domain.cards import Change, NoteView, SavedNote
 from pipeline_tui.domain.drafts import DraftKey, Fields
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
@@ -71,7 +71,14 @@ class NoteEditorScreen(seams.FullScreen[None]):
         kind: NoteKind,
         note: NoteView | None,
         recorder: DraftRecorder | None = None,
+        *,
+        text: str | None = None,
+        theirs: NoteView | None = None,
+        refused: str = "",
     ) -> None:
+        """`text`, `theirs`, `refused`: the rep's text, whose save was refused
+        (`refused` says why) because someone else saved `theirs` meanwhile (ctrl+e on
+        the card): the editor opens with it, theirs beside it, to compare."""
         super().__init__()
         self.backend = backend
         self.card_id = card_id
@@ -86,7 +93,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
         """The version saved elsewhere, shown beside the rep's text after a conflict."""
         # Kept here, not queried: the text is read once more as the screen closes (an
         # ending app keeps it as a draft), when its widgets are already taken down.
-        self.editor = NoteArea(self.saved_body, id="editor")
+        self.editor = NoteArea(self.saved_body if text is None else text, id="editor")
+        self._refused = (theirs, refused) if theirs is not None else None
 
     @property
     def note_id(self) -> int | None:
@@ -116,6 +124,14 @@ class NoteEditorScreen(seams.FullScreen[None]):
         self.editor.move_cursor(self.editor.document.end)
         if self.recorder is not None:
             self.recorder.attach(self, self._draft_fields)
+        if self._refused is not None:
+            # The rep's text is the newest: it is kept as the draft (the rebase), and
+            # no draft from before is offered over it.
+            theirs, refused = self._refused
+            self._show_theirs(theirs, "Saved elsewhere")
+            self.notify(refused, title="Not saved", severity="warning", timeout=10, markup=False)
+            return
+        if self.recorder is not None:
             found = self.recorder.found
             if found is not None and found.get("body").strip() != self.saved_body.strip():
                 self._offer = DraftOfferScreen(found, preview(found.get("body")))
@@ -189,12 +205,15 @@ class NoteEditorScreen(seams.FullScreen[None]):
         body = self.text
         service = self.backend.service
         try:
+            # Each save is one change `u` takes back (on the card: this card's last).
             if self.note is None:
-                note = await self.backend.run(service.add_note, self.card_id, self.kind, body)
+                saved = await self.backend.change_within(
+                    saved_change, service.write_note, self.card_id, self.kind, body
+                )
             else:
                 version = self.theirs.version if self.theirs else self.note.version
-                note = await self.backend.run(
-                    service.update_note, self.note.id, body, None, version
+                saved = await self.backend.change_within(
+                    saved_change, service.rewrite_note, self.note.id, body, None, version
                 )
         except ConflictError as error:
             await self._conflict(str(error))
@@ -212,6 +231,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
         except StoreError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False)
             return False
+        note = saved.note
         self.note = note
         self.saved_body = body
         self._hide_theirs()
@@ -319,3 +339,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
     async def discard_work(self) -> None:
         if self.recorder is not None:
             await self.recorder.discard()
+
+
+def saved_change(saved: SavedNote) -> Change | None:
+    """What undo takes back of a note's save (Backend.change_within)."""
+    return saved.change
