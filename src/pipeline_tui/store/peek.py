@@ -259,20 +259,35 @@ def _member(enum: type[E], unknown: E | None = None) -> Callable[[object], E | N
     return read
 
 
+def _date(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _time(value: object) -> time | None:
+    return time.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _moment(value: object) -> datetime | None:
+    # Stored as naive UTC (see models.UTCDateTime).
+    if not isinstance(value, str):
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 _READ_AS: dict[str, Callable[[Any], Any]] = {
-    "next_action_due": lambda v: _date(v),
-    "expected_close": lambda v: _date(v),
-    "nurture_until": lambda v: _date(v),
-    "cadence_anchor": lambda v: _date(v),
-    "happened_on": lambda v: _date(v),
-    "due": lambda v: _date(v),
-    "due_time": lambda v: time.fromisoformat(v) if isinstance(v, str) else None,
-    "created_at": lambda v: _moment(v),
-    "updated_at": lambda v: _moment(v),
-    "archived_at": lambda v: _moment(v),
-    "done_at": lambda v: _moment(v),
-    "saved_at": lambda v: _moment(v),
-    "at": lambda v: _moment(v),
+    "next_action_due": _date,
+    "expected_close": _date,
+    "nurture_until": _date,
+    "cadence_anchor": _date,
+    "happened_on": _date,
+    "due": _date,
+    "due_time": _time,
+    "created_at": _moment,
+    "updated_at": _moment,
+    "archived_at": _moment,
+    "done_at": _moment,
+    "saved_at": _moment,
+    "at": _moment,
     "from_stage": _member(Stage),
     "to_stage": _member(Stage),
     "source": _member(TouchpointKind),
@@ -372,14 +387,3 @@ def _read_card(
         [kept for kept in map(draft, drafts) if kept is not None],
         clock[0] if clock else 0,
     )
-
-
-def _date(value: object) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else None
-
-
-def _moment(value: object) -> datetime | None:
-    # Stored as naive UTC (see models.UTCDateTime).
-    if not isinstance(value, str):
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
