@@ -15,7 +15,8 @@ last byte of the last frame the key caused, with the bytes written back.
   with the save); enter, escape; enter, escape as the lone ESC byte of a terminal
   without the kitty keyboard protocol; `/`, a surname of the data set one key at a
   time (another each round, TYPED_WORDS), escape to clear the filter. The first round
-  is a warm-up and not counted.
+  is a warm-up and not counted (the launches' and the first round's warm-ups are left
+  out with --no-warm-up, which only checks that the bench runs).
 """
 
 from __future__ import annotations
@@ -175,13 +176,14 @@ def measure_launches(
     runs: int,
     env: Mapping[str, str],
     log: Callable[[str], None],
+    warm_up: bool = True,
 ) -> dict[str, Any]:
     """`targets`: name -> argv; the name "bare" is the floor. Per terminal size, per name:
     medians of the launch figures and the peak RSS."""
     results: dict[str, Any] = {}
     for size in sizes:
         label = f"{size[0]}x{size[1]}"
-        for name, argv in targets.items():  # warm-up: page cache, bytecode
+        for name, argv in targets.items() if warm_up else ():  # page cache, bytecode
             launch_once(argv, name == "bare", size, env)
         samples: dict[str, list[LaunchSample]] = {name: [] for name in targets}
         for run in range(runs):
@@ -241,9 +243,11 @@ def measure_keys(
     rounds: int,
     env: Mapping[str, str],
     log: Callable[[str], None],
+    warm_up: bool = True,
     pause_s: float = 0.05,
 ) -> dict[str, Any]:
-    """The app (argv `app`) and the bare app side by side, `rounds` counted rounds."""
+    """The app (argv `app`) and the bare app side by side, `rounds` counted rounds
+    (after an uncounted one, round 0, if `warm_up`)."""
     width, height = size
     app_term = Terminal(app, width, height, env, cwd=REPO)
     bare_term = Terminal(BARE_ARGV, width, height, env, cwd=REPO)
@@ -255,7 +259,7 @@ def measure_keys(
             if outcome.timed_out:
                 raise RuntimeError(f"{' '.join(terminal.argv)} never showed its first screen")
         settle(both, quiet_s=1.5)  # the board's load in the background, then quiet
-        for round_number in range(rounds + 1):
+        for round_number in range(0 if warm_up else 1, rounds + 1):
             if round_number:
                 log(f"  pty keys {width}x{height}, round {round_number}/{rounds}")
             for step in round_steps(round_number):

@@ -85,7 +85,9 @@ def measure(
     targets.update({str(size): pty_run.app_argv(str(db.path)) for size, db in databases.items()})
     log("in the terminal: launches")
     section: dict[str, Any] = {
-        "launch": pty_run.measure_launches(targets, terminals, args.pty_launch_runs, env, log),
+        "launch": pty_run.measure_launches(
+            targets, terminals, args.pty_launch_runs, env, log, args.warm_up
+        ),
         "keys": {},
     }
     report["terminal"] = section
@@ -100,7 +102,7 @@ def measure(
         copy = pty_run.scratch(databases[cards].path, folder)
         try:
             keys = pty_run.measure_keys(
-                pty_run.app_argv(str(copy)), terminal, args.pty_rounds, env, log
+                pty_run.app_argv(str(copy)), terminal, args.pty_rounds, env, log, args.warm_up
             )
         finally:
             copy.unlink()
@@ -134,13 +136,13 @@ def measure_postgres(
     targets.update({str(size): pty_run.app_argv(url) for size, url in urls.items()})
     log("PostgreSQL: launches in the terminal")
     section["launch"] = pty_run.measure_launches(
-        targets, [terminal], args.pty_launch_runs, env, log
+        targets, [terminal], args.pty_launch_runs, env, log, args.warm_up
     )
     if args.launch_only:
         return
     log(f"PostgreSQL: keys, {args.keys_size:,} cards at {terminal[0]}x{terminal[1]}")
     keys = pty_run.measure_keys(
-        pty_run.app_argv(urls[args.keys_size]), terminal, args.pty_rounds, env, log
+        pty_run.app_argv(urls[args.keys_size]), terminal, args.pty_rounds, env, log, args.warm_up
     )
     section["keys"][f"{args.keys_size}@{terminal[0]}x{terminal[1]}"] = {
         "cards": args.keys_size,

@@ -101,6 +101,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure launches (and memory) only: skip store calls, keys and search",
     )
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="no uncounted warm-up launches or round of keys: the figures then include "
+        "cold starts, so this only checks that the bench runs (as the test suite does)",
+    )
     real_terminal.add_options(parser)
     parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import run")
     parser.add_argument("--import-runs", type=int, default=3, help="imports per layout (median)")
@@ -177,7 +184,7 @@ def compiled_bytecode(cache_dir: Path) -> dict[str, str]:
     in some shells and CI), every launch would compile pipeline_tui from source (about
     70 ms on a 2-core machine) while the bare app never compiles anything. The bytecode
     goes to a folder in the cache, never into the source tree; the uncounted warm-up
-    launch fills it.
+    launch fills it (with --no-warm-up, the first counted launch).
     """
     return {"PYTHONPYCACHEPREFIX": str(cache_dir.resolve() / "pycache")}
 
@@ -212,12 +219,16 @@ def launch_once(target: list[str], env: dict[str, str]) -> Launch:
 
 
 def measure_launches(
-    databases: dict[int, dataset.BuiltDatabase], runs: int, env: dict[str, str], log: Any
+    databases: dict[int, dataset.BuiltDatabase],
+    runs: int,
+    env: dict[str, str],
+    log: Any,
+    warm_up: bool = True,
 ) -> dict[str, Any]:
     targets: dict[str, list[str]] = {"bare": ["bare"]}
     for size, built in databases.items():
         targets[str(size)] = ["board", "--db", str(built.path)]
-    for target in targets.values():  # warm the page cache and bytecode; not counted
+    for target in targets.values() if warm_up else ():  # page cache, bytecode; not counted
         launch_once(target, env)
     samples: dict[str, list[Launch]] = {name: [] for name in targets}
     for run in range(runs):
@@ -553,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pty_launch_runs": args.pty_launch_runs,
                 "pty_rounds": args.pty_rounds,
                 "keys_size": args.keys_size,
+                "warm_up": args.warm_up,
                 "terminal": TERMINAL,
             },
             "databases": {str(size): db.as_json() for size, db in databases.items()},
@@ -567,7 +579,9 @@ def main(argv: list[str] | None = None) -> int:
             real_terminal.measure_postgres(report, args, databases, server, child_env, log)
 
         log("headless launches")
-        report["launch"] = measure_launches(databases, args.launch_runs, child_env, log)
+        report["launch"] = measure_launches(
+            databases, args.launch_runs, child_env, log, args.warm_up
+        )
         report["memory"] = memory_verdict(report["launch"], args.sizes)
 
         if not args.launch_only:

@@ -2,6 +2,8 @@
 
 The run includes the real-terminal table: the installed app and the bare Textual app
 in a pty (bench/pty_run.py), one counted round of keys at one small terminal size.
+Nothing is measured, so nothing is warmed up first (--no-warm-up): the uncounted
+launches and round of keys took half of the run's time.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         "--postgres=off",
         "--import-rows=200",
         "--import-runs=1",
+        "--no-warm-up",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",
     ]
@@ -118,6 +121,7 @@ def test_a_launch_only_run_measures_launches_alone_and_compares_itself(
         "--no-pty",
         "--postgres=off",  # the comparison needs one figure, not PostgreSQL's launches
         "--import-rows=0",
+        "--no-warm-up",
         f"--compare={earlier}",
         f"--cache-dir={tmp_path / 'cache'}",
         f"--out={out}",

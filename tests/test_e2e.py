@@ -20,7 +20,8 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store import Database, PipelineService, open_database
+from tests.conftest import SeedFile
 from tests.terminal_harness import (
     HEIGHT,
     WIDTH,
@@ -134,13 +135,14 @@ def test_a_first_morning_over_ssh(tmp_path: Path) -> None:
 CUT_OFF_NOTE = "They lose a day on every quote"
 
 
-def a_card_to_write_about(home: Home) -> None:
-    database = open_database(str(home.database))
-    try:
-        login = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
-        PipelineService(database, login).add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
-    finally:
-        database.close()
+def _kim_lee(database: Database) -> None:
+    login = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    PipelineService(database, login).add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+
+
+def a_card_to_write_about(home: Home, seed_file: SeedFile) -> None:
+    home.database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # as the app makes it
+    seed_file(home.database, _kim_lee)
 
 
 def start_a_note(term: Terminal) -> None:
@@ -190,9 +192,11 @@ def the_note_is_offered_back(term: Terminal, home: Home) -> None:
     assert kept_drafts(home) == []
 
 
-def test_a_note_typed_when_the_terminal_is_closed_comes_back(tmp_path: Path) -> None:
+def test_a_note_typed_when_the_terminal_is_closed_comes_back(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
     home = Home(tmp_path / "home")
-    a_card_to_write_about(home)
+    a_card_to_write_about(home, seed_file)
     with terminal(home) as term:
         term.start([str(installed_console_script())])
         start_a_note(term)
@@ -202,9 +206,11 @@ def test_a_note_typed_when_the_terminal_is_closed_comes_back(tmp_path: Path) -> 
         the_note_is_offered_back(term, home)
 
 
-def test_a_note_typed_when_the_ssh_connection_drops_comes_back(tmp_path: Path) -> None:
+def test_a_note_typed_when_the_ssh_connection_drops_comes_back(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
     home = Home(tmp_path / "home")
-    a_card_to_write_about(home)
+    a_card_to_write_about(home, seed_file)
     with ssh_server(tmp_path / "sshd") as server, terminal(home) as term:
         remote = server.command([str(installed_console_script())], home.env)
         term.start(remote)
@@ -230,13 +236,13 @@ def test_a_note_typed_when_the_ssh_connection_drops_comes_back(tmp_path: Path) -
     [("/nonexistent/editor", "was not found"), ("false", "exited with status 1")],
 )
 def test_an_editor_that_fails_hands_the_terminal_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, editor: str, says: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_file: SeedFile, editor: str, says: str
 ) -> None:
     """ctrl+e with an editor that is missing or fails: the app comes back, says so, and
     the note typed so far is still in its editor (it froze, drawing and reading nothing,
     until the terminal was killed)."""
     home = Home(tmp_path / "home")
-    a_card_to_write_about(home)
+    a_card_to_write_about(home, seed_file)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", editor)
     with terminal(home) as term:

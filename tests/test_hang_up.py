@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store import Database, PipelineService
+from tests.conftest import SeedFile
 from tests.terminal_harness import (
     Home,
     PseudoTerminal,
@@ -40,6 +41,10 @@ def notes(db: Path) -> list[str]:
         return [body for (body,) in connection.execute("SELECT body FROM research_note")]
 
 
+def _kim_lee(database: Database) -> None:
+    PipelineService(database, "sam").add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+
+
 def write_a_note(term: PseudoTerminal) -> None:
     term.wait_for(b"Kim Lee")
     term.read(quiet=0.3)
@@ -53,11 +58,11 @@ def write_a_note(term: PseudoTerminal) -> None:
 
 
 @pytest.mark.parametrize("how", ["hang-up", "hang-up under make", "SIGHUP", "SIGTERM", "SIGINT"])
-def test_a_note_being_typed_when_the_session_ends_is_offered_back(tmp_path: Path, how: str) -> None:
+def test_a_note_being_typed_when_the_session_ends_is_offered_back(
+    tmp_path: Path, how: str, seed_file: SeedFile
+) -> None:
     db = tmp_path / "pipeline.db"
-    database = open_database(str(db))
-    PipelineService(database, "sam").add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
-    database.close()
+    seed_file(db, _kim_lee)
     env = app_env(Home(tmp_path / "home"))
     args = [str(installed_console_script()), "--db", str(db)]
     first = args

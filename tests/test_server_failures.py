@@ -30,6 +30,7 @@ from textual.pilot import Pilot
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store import database as store_database
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
@@ -37,6 +38,11 @@ from tests.conftest import NOW
 from tests.pilot import make_app, notification_messages, press, settle
 
 ANSWER_TIMEOUT_S = 2.0
+CONNECT_TIMEOUT_S = 2
+"""The connect timeout the app gives libpq (store.database.CONNECT_TIMEOUT_S, 10 s; 2 s
+is libpq's least). A frozen server accepts a new connection and then says nothing, so
+reconnecting to it waits this long before it fails: how long is not what these tests
+are about, only that it ends."""
 
 
 def _bindir() -> Path | None:
@@ -170,6 +176,7 @@ def _exists(user: str) -> bool:
 @pytest.fixture
 def board_service(server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterator[PipelineService]:
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.5)
+    monkeypatch.setattr(store_database, "CONNECT_TIMEOUT_S", CONNECT_TIMEOUT_S)
     database = open_database(server.url)
     database.answer_timeout = ANSWER_TIMEOUT_S
     service = PipelineService(database, "sam", clock=lambda: NOW)
@@ -247,7 +254,7 @@ async def test_a_move_while_the_server_is_frozen_is_given_up_and_taken_back(
         finally:
             server.thaw(frozen)
         # The poll's read and the save each waited ANSWER_TIMEOUT_S at most, and a
-        # reconnection libpq's connect timeout; never for ever.
+        # reconnection CONNECT_TIMEOUT_S; never for ever.
         assert waited < 40
         await _wait_for(pilot, lambda: not app.screen.model.out_of_date, 30)  # type: ignore[attr-defined]
         assert _column_of(app, "Ann") is Stage.CLIENT
