@@ -12,7 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
-from pipeline_tui.domain.board import NO_CARDS, BoardModel, SummaryCache
+from pipeline_tui.domain.board import (
+    NO_CARDS,
+    BoardModel,
+    ListPlace,
+    SummaryCache,
+    shown_when_filtered,
+)
 from pipeline_tui.domain.cards import BoardTotals, CardSummary
 from pipeline_tui.domain.stages import STAGES, Stage
 from tests.conftest import TODAY
@@ -87,6 +93,22 @@ def test_views_and_the_filter_say_why_a_column_is_empty_and_count_the_whole_stag
     assert model.column(Stage.LEAD).empty_hint == ("No card matches.",)
     assert model.toggle_mine() == "Everyone's cards"
     assert model.needs_store_order is False
+
+
+def test_the_cards_a_list_shows_once_filtered_are_known_before_it_is() -> None:
+    # 1..100 in the column; the filter keeps the even ones (50 cards).
+    column = array("q", range(1, 101))
+    even = set(range(2, 101, 2))
+    # At the top: the first screen of matches.
+    assert shown_when_filtered(column, even, ListPlace(0, 0, 5)) == [2, 4, 6, 8, 10]
+    # Scrolled down with the cursor on screen: the list keeps its place (and the card
+    # above, which a list scrolled by lines can show in part).
+    assert shown_when_filtered(column, even, ListPlace(12, 10, 5)) == [20, 22, 24, 26, 28, 30]
+    # A cursor past the shorter list's end stops on its last card, on screen.
+    assert shown_when_filtered(column, even, ListPlace(80, 78, 5)) == [92, 94, 96, 98, 100]
+    # A place left above the cursor follows it down.
+    assert shown_when_filtered(column, even, ListPlace(30, 0, 5))[-2:] == [60, 62]
+    assert shown_when_filtered(column, set(), ListPlace(3, 0, 5)) == []
 
 
 def test_start_up_counts_a_partial_board_until_the_store_has_read_it_all() -> None:

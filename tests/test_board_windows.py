@@ -20,6 +20,7 @@ from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.store.models import CardRow
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
@@ -98,16 +99,26 @@ def placeholders_shown(text: str) -> bool:
 
 
 def _count_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many cards each `summaries` call read, in order."""
+    """How many cards each read of cards (`summaries`, or the filter's search with the
+    cards it shows first) read, in order."""
     read: list[int] = []
     summaries = service.summaries
+    matching_cards = service.matching_cards
 
     def counted(card_ids: Iterable[int]) -> dict[int, CardSummary]:
         found = summaries(card_ids)
         read.append(len(found))
         return found
 
+    def counted_with_search(
+        query: str, shown: Callable[[set[int]], Iterable[int]]
+    ) -> tuple[set[int], dict[int, CardSummary]]:
+        ids, found = matching_cards(query, shown)
+        read.append(len(found))
+        return ids, found
+
     monkeypatch.setattr(service, "summaries", counted)
+    monkeypatch.setattr(service, "matching_cards", counted_with_search)
     return read
 
 
@@ -259,9 +270,10 @@ async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_
             if read_when_shown and all(card_id in board.model.cache for card_id in next_pages):
                 break
             await pilot.pause(0.01)
-        # The key's frame waited for the cards it shows, not for the pages below them
-        # (each read in the store's thread slows the frame drawn meanwhile)...
-        assert read_when_shown == [page], (read_when_shown, page)
+        # The key's frame waited for the cards it shows, read with the search in one
+        # call to the store, not for the pages below them (each read in the store's
+        # thread slows the frame drawn meanwhile)...
+        assert read_when_shown == [page] and read[0] == page, (read_when_shown, read, page)
         # ...which are read once it is written.
         assert all(card_id in board.model.cache for card_id in next_pages)
         text = screen_text(app)
@@ -271,6 +283,47 @@ async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_
         text = screen_text(app)
         assert focused_card_name(app) == f"Kofi {lead.cursor:04d}" and lead.cursor >= page
         assert not placeholders_shown(text)
+
+
+@pytest.mark.parametrize("keys_before", [(), ("pagedown",) * 4, ("G",)], ids=["top", "down", "end"])
+async def test_a_filter_key_is_one_call_to_the_store_before_its_frame(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch, keys_before: tuple[str, ...]
+) -> None:
+    # The search and the cards it brings on screen, in one call: a second call after
+    # the search, for the cards, was a third of the wait before the key showed. From
+    # wherever the rep is in a long column: the list keeps its place, or the cursor's.
+    fill_with_a_kofi_every_50(service.database, LONG)
+    monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
+    calls: list[str] = []
+    run = Backend.run
+
+    async def recorded(self: Backend, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        calls.append(call.__name__)
+        return await run(self, call, *args, **kwargs)
+
+    monkeypatch.setattr(Backend, "run", recorded)
+    calls_when_shown: list[list[str]] = []
+    hold = seams.hold_repaints
+
+    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
+        release = hold(app, limit_s)
+
+        def record_then_release() -> None:
+            calls_when_shown.append(list(calls))
+            release()
+
+        return record_then_release
+
+    monkeypatch.setattr(seams, "hold_repaints", recording)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, *keys_before, "slash")
+        await settle(pilot)
+        calls.clear()
+        await pilot.press("k")
+        await wait_for(pilot, lambda: bool(calls_when_shown), "the key's frame")
+        assert calls_when_shown == [["matching_cards"]]
+        text = screen_text(app)
+        assert "Kofi" in text and not placeholders_shown(text)
 
 
 async def test_a_reload_while_filtering_shows_the_filtered_cards_read(

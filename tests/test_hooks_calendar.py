@@ -308,6 +308,20 @@ def test_ics_path_is_rewritten_after_every_change_from_the_shell(
     assert ics.read_bytes() == b"left alone"
 
 
+def test_a_step_due_on_the_last_day_a_date_holds_is_written_too(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    ics = tmp_path / "next.ics"
+    config = write_config(tmp_path, f'[calendar]\nics_path = "{ics}"\n')
+    run(capsys, db, config, "add", "Ann", "--next", "Call", "--due", "9999-12-31")
+    code, _, err = run(capsys, db, config, "add", "Ben", "--next", "Email", "--due", "2027-01-04")
+    assert (code, err) == (0, "")
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    days = {str(e["SUMMARY"]): (e.decoded("DTSTART"), e.get("DTEND")) for e in events}
+    assert days["Call · Ann"] == (date(9999, 12, 31), None)  # a day long, by the standard
+    assert days["Email · Ben"][0] == date(2027, 1, 4)
+
+
 def test_a_calendar_file_that_cannot_be_written_is_a_warning(
     capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
 ) -> None:

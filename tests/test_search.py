@@ -46,6 +46,26 @@ def test_search_finds_names_organisations_tags_and_note_words(service: PipelineS
     assert service.matching_card_ids("quotes") == {ben}
 
 
+def test_the_filter_search_reads_the_cards_it_shows_first_in_the_same_call(
+    service: PipelineService,
+) -> None:
+    ada = add(service, "Ada Hollis")
+    ben = add(service, "Ben Hollis")
+    add(service, "Cy Other")
+    service.archive_card(add(service, "Dee Hollis"), ArchiveReason.LOST)
+    asked: list[set[int]] = []
+
+    def first_of(ids: set[int]) -> list[int]:
+        asked.append(set(ids))
+        return sorted(ids)[:1]
+
+    ids, cards = service.matching_cards("holl", first_of)
+    assert ids == {ada, ben} == service.matching_card_ids("holl")
+    assert asked == [{ada, ben}]  # picked from what matched, archived cards left out
+    assert list(cards) == [ada] and cards[ada] == service.summary(ada)
+    assert service.matching_cards("nobody", first_of) == (set(), {})
+
+
 def test_a_note_snippet_marks_where_it_is_cut(service: PipelineService) -> None:
     ben = add(service, "Ben Hollis")
     service.add_note(ben, NoteKind.GENERAL, "Short franchise note")

@@ -21,6 +21,7 @@ from pathlib import Path
 from time import monotonic
 from typing import cast
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
@@ -35,7 +36,14 @@ from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.store.deferred import READS, DeferredService
 from pipeline_tui.store.demo import seed_demo
-from pipeline_tui.store.peek import CardPeek, peek_board, peek_card, sqlite_path
+from pipeline_tui.store.peek import (
+    CardPeek,
+    Source,
+    peek_board,
+    peek_card,
+    peek_source,
+    sqlite_path,
+)
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import CARD_SCREEN
 from pipeline_tui.ui.screens.card import CardScreen
@@ -47,7 +55,23 @@ from tests.pilot import WAIT_TIMEOUT_S, painted, press, screen_text, settle, wai
 
 @pytest.fixture
 def demo_file(db_path: Path) -> Path:
-    database = open_database(str(db_path))
+    seed_demo_pipeline(str(db_path))
+    return db_path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_source(request: pytest.FixtureRequest, db_path: Path) -> tuple[str, Source]:
+    """The demo pipeline on each backend: the --db target, and what a peek reads."""
+    target = str(db_path if request.param == "sqlite" else request.getfixturevalue("pg_database"))
+    seed_demo_pipeline(target)
+    source = peek_source(target)
+    assert source is not None
+    return target, source
+
+
+def seed_demo_pipeline(target: str) -> None:
+    """The demo, and what else a board or card screen shows."""
+    database = open_database(target)
     try:
         seed_demo(database, TODAY, user="sam")
         service = PipelineService(database, "sam", clock=lambda: NOW)
@@ -73,19 +97,21 @@ def demo_file(db_path: Path) -> Path:
         service.move_card(service.board()[Stage.PROSPECT][1].id, Stage.CLIENT)  # its cadence
     finally:
         database.close()
-    return db_path
 
 
 # The read itself ---------------------------------------------------------------------------
 
 
-def test_the_first_cards_are_exactly_what_the_store_shows(demo_file: Path) -> None:
-    database = open_database(str(demo_file))
+def test_the_first_cards_are_exactly_what_the_store_shows(
+    demo_source: tuple[str, Source],
+) -> None:
+    target, source = demo_source
+    database = open_database(target)
     try:
         board = PipelineService(database, "sam").board()
     finally:
         database.close()
-    peek = peek_board(demo_file, DEFAULT_CRITERIA, per_column=3, owner="sam")
+    peek = peek_board(source, DEFAULT_CRITERIA, per_column=3, owner="sam")
     assert peek is not None
     for stage in STAGES:
         assert peek.columns[stage] == board[stage][:3]
@@ -94,7 +120,7 @@ def test_the_first_cards_are_exactly_what_the_store_shows(demo_file: Path) -> No
     # Scores, referral counts and last activity came through, not just names.
     assert any(card.qualified for card in peek.columns[Stage.LEAD])
     assert any(card.referrals for card in peek.columns[Stage.CLIENT])
-    whole = peek_board(demo_file, DEFAULT_CRITERIA, per_column=1000, owner="sam")
+    whole = peek_board(source, DEFAULT_CRITERIA, per_column=1000, owner="sam")
     assert whole is not None and whole.complete
     assert whole.columns == board
 
@@ -115,9 +141,10 @@ def test_the_read_steps_aside_for_anything_unusual(demo_file: Path, tmp_path: Pa
 
 
 def test_a_card_read_before_the_store_opens_is_exactly_what_the_store_shows(
-    demo_file: Path,
+    demo_source: tuple[str, Source],
 ) -> None:
-    database = open_database(str(demo_file))
+    target, source = demo_source
+    database = open_database(target)
     try:
         service = PipelineService(database, "sam")
         with database.read() as session:
@@ -125,7 +152,7 @@ def test_a_card_read_before_the_store_opens_is_exactly_what_the_store_shows(
         assert len(ids) > 40
         cadences = default_cadences()
         for card_id in ids:  # archived ones too
-            peeked = peek_card(demo_file, card_id, DEFAULT_CRITERIA, "sam", cadences)
+            peeked = peek_card(source, card_id, DEFAULT_CRITERIA, "sam", cadences)
             assert peeked is not None, card_id
             assert peeked.card == service.card(card_id)
             assert peeked.drafts == service.drafts_of_card(card_id)
@@ -157,6 +184,39 @@ def test_only_plain_sqlite_files_are_read_this_way(tmp_path: Path) -> None:
     assert sqlite_path("~/p.db") == Path.home() / "p.db"
     for target in ("sqlite://", ":memory:", "postgresql://u@h/db", "sqlite:///p.db?mode=ro"):
         assert sqlite_path(target) is None, target
+
+
+def test_postgresql_is_read_with_its_url_as_libpq_takes_it(tmp_path: Path) -> None:
+    assert peek_source(str(tmp_path / "p.db")) == tmp_path / "p.db"
+    for target in (
+        "postgresql://sam:pw@db.example:5433/pipeline?sslmode=require",
+        "postgresql+psycopg://sam:pw@db.example:5433/pipeline?sslmode=require",
+        "postgres://sam:pw@db.example:5433/pipeline?sslmode=require",
+    ):
+        assert peek_source(target) == "postgresql://sam:pw@db.example:5433/pipeline?sslmode=require"
+    for target in ("mysql://u@h/db", "sqlite://", "postgresql+asyncpg://u@h/db"):
+        assert peek_source(target) is None, target
+
+
+def test_a_postgresql_read_steps_aside_for_anything_unusual(pg_database: str) -> None:
+    seed_demo_pipeline(pg_database)
+    source = peek_source(pg_database)
+    assert isinstance(source, str)
+    assert peek_board(source, DEFAULT_CRITERIA, 10) is not None
+    read_card = partial(peek_card, criteria=DEFAULT_CRITERIA, owner="sam", cadences={})
+    assert read_card(source, 1) is not None
+    # No server there: the store then says so in its own words.
+    assert peek_board("postgresql://sam@127.0.0.1:9/pipeline", DEFAULT_CRITERIA, 10) is None
+    with psycopg.connect(source, autocommit=True) as connection:
+        connection.execute("UPDATE research_note SET kind = 'from-a-newer-release'")
+        assert read_card(source, 1) is None, "a value this release cannot read"
+        # An older schema: the normal path migrates it (and says what it did) first.
+        (head,) = connection.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
+        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+        try:
+            assert peek_board(source, DEFAULT_CRITERIA, 10) is None
+        finally:
+            connection.execute("UPDATE alembic_version SET version_num = %s", (head,))
 
 
 def test_the_command_line_reads_no_sqlalchemy_before_the_board_shows() -> None:

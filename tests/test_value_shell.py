@@ -215,3 +215,13 @@ def test_value_refuses_an_amount_in_another_currency(
     assert card.value is None
     code, out, _ = run(capsys, db, "value", "ann", "5 EUR")  # its own code is fine
     assert (code, out) == (0, "Ann Okafor is worth €5.\n")
+
+
+def test_an_amount_typed_without_quotes_is_read_whole(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, db, "add", "Ann Okafor")
+    code, _, err = run(capsys, db, "value", "ann", "USD", "5")
+    assert "'USD 5' is not in EUR" in one_line_error(code, err)
+    code, out, _ = run(capsys, db, "value", "ann", "12", "500.50", "--close", "2026-12-31")
+    assert (code, out) == (0, "Ann Okafor is worth €12,500.50, expected to close 2026-12-31.\n")

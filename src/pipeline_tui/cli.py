@@ -740,7 +740,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     # The demo is not the rep's pipeline: no hooks, and their calendar file is left alone.
     listeners = None if args.demo else _listeners(config, background=True)
     if first is not None:
-        # An up-to-date SQLite file: its top cards show now, the store opens meanwhile.
+        # An up-to-date database: its top cards show now, the store opens meanwhile.
         from pipeline_tui.store import DeferredService
 
         deferred = DeferredService(
@@ -815,24 +815,24 @@ FIRST_CARDS_PER_COLUMN = 100
 
 
 def _peek(target: str, config: Config) -> BoardPeek | None:
-    from pipeline_tui.store import peek_board, sqlite_path
+    from pipeline_tui.store import peek_board, peek_source
 
-    path = sqlite_path(target)
-    if path is None:
+    source = peek_source(target)
+    if source is None:
         return None
-    return peek_board(path, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
+    return peek_board(source, config.criteria, FIRST_CARDS_PER_COLUMN, config.user_name)
 
 
 def _card_peek(target: str, config: Config) -> Callable[[int], CardPeek | None] | None:
     """A card read as `_open_service`'s service would read it, before it is open."""
-    from pipeline_tui.store import peek_card, sqlite_path
+    from pipeline_tui.store import peek_card, peek_source
 
-    path = sqlite_path(target)
-    if path is None:
+    source = peek_source(target)
+    if source is None:
         return None
     return partial(
         peek_card,
-        path,
+        source,
         criteria=config.criteria,
         owner=config.user_name,
         cadences=config.cadences,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 
 from pipeline_tui.domain.cards import BoardTotals, CardSummary
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -410,6 +411,36 @@ class BoardModel:
 def filtered(column: array[int], matching: set[int]) -> array[int]:
     """The column's cards that the filter matches, in the column's order."""
     return array("q", [card_id for card_id in column if card_id in matching])
+
+
+@dataclass(frozen=True)
+class ListPlace:
+    """Where a column's list is: the card under its cursor and the first on screen
+    (indexes into the cards it shows), and how many cards one screen shows."""
+
+    cursor: int
+    first: int
+    page: int
+
+
+def shown_when_filtered(column: array[int], matching: set[int], place: ListPlace) -> list[int]:
+    """The cards a list at `place` shows once the filter leaves it the cards of
+    `column` in `matching` (or one more): it keeps its cursor and scroll within the
+    shorter list, and scrolls to the cursor if it is off screen."""
+    # The filtered column as far as the list can show, not all of it: a search of a
+    # letter or two keeps most of a 10,000-card column.
+    reach = max(place.first, place.cursor) + place.page + 1
+    ids = list(islice((card_id for card_id in column if card_id in matching), reach))
+    if not ids:
+        return []
+    cursor = min(place.cursor, len(ids) - 1)
+    first = max(0, min(place.first, len(ids) - place.page + 1))
+    if cursor < first:
+        first = cursor
+    elif cursor >= first + place.page:
+        first = cursor - place.page + 1
+    # Scrolled by lines, a list can show the card before `first` in part: it too.
+    return list(dict.fromkeys([*ids[max(0, first - 1) : first + place.page], ids[cursor]]))
 
 
 def _moved_value(

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
@@ -69,7 +69,11 @@ def _event(action: ScheduledAction, domain: str) -> Event:
     event.add("last-modified", stamp.replace(microsecond=0))
     event.add("sequence", action.version)
     event.add("dtstart", action.due)
-    event.add("dtend", action.due + timedelta(days=1))
+    # A day's event ends the next day. The last day a date can hold has none after it,
+    # and without DTEND an event on a date lasts that day (RFC 5545, 3.6.1); one step
+    # due then stopped the whole file being written.
+    if action.due < date.max:
+        event.add("dtend", action.due + timedelta(days=1))
     event.add("summary", f"{what} · {who}")
     lines = [f"{who}, {action.stage.label}"]
     if action.email:

@@ -214,7 +214,11 @@ def register(
         """,
     )
     value.add_argument("card", metavar="CARD", help=CARD_HELP)
-    value.add_argument("amount", metavar="AMOUNT", help='12500, 12500.50, 12.5k; "none" clears it')
+    # The words after the card are one amount, as a rep types it unquoted: 12 500.50,
+    # USD 5 (refused in a EUR pipeline with its reason, not argparse's usage).
+    value.add_argument(
+        "amount", metavar="AMOUNT", nargs="+", help='12500, 12500.50, 12.5k; "none" clears it'
+    )
     value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
 
     park = _parser(

@@ -277,7 +277,7 @@ def amount(text: str, currency: Currency) -> Decimal | None:
 def value(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
-    worth = amount(args.amount, config.currency)
+    worth = amount(" ".join(args.amount), config.currency)
     close = due_date(args.close, config.date_order) if args.close is not None else None
     card = find_to_change(service, args.card, config)
     before = service.card(card.id).summary

@@ -32,7 +32,14 @@ if TYPE_CHECKING:
         write_json,
         write_vcards,
     )
-    from pipeline_tui.store.peek import BoardPeek, CardPeek, peek_board, peek_card, sqlite_path
+    from pipeline_tui.store.peek import (
+        BoardPeek,
+        CardPeek,
+        peek_board,
+        peek_card,
+        peek_source,
+        sqlite_path,
+    )
     from pipeline_tui.store.read_model import BoardView
     from pipeline_tui.store.search import SearchHit
     from pipeline_tui.store.service import PipelineService
@@ -46,6 +53,7 @@ _LAZY = {
     "peek_board": "pipeline_tui.store.peek",
     "CardPeek": "pipeline_tui.store.peek",
     "peek_card": "pipeline_tui.store.peek",
+    "peek_source": "pipeline_tui.store.peek",
     "sqlite_path": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "BoardView": "pipeline_tui.store.read_model",
@@ -85,6 +93,7 @@ __all__ = [
     "open_database",
     "peek_board",
     "peek_card",
+    "peek_source",
     "safe_rows",
     "sqlite_path",
     "write_csv",

@@ -41,6 +41,7 @@ READS = frozenset(
         "insight",
         "likely_duplicates",
         "matching_card_ids",
+        "matching_cards",
         "note",
         "plan_capture",
         "qualification",

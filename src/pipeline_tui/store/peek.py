@@ -1,5 +1,5 @@
-"""The top of each board column, and the first card opened, read with the standard
-library's sqlite3 at start-up.
+"""The top of each board column, and the first card opened, read at start-up with the
+standard library's sqlite3 (or, for a team's PostgreSQL server, with psycopg alone).
 
 Opening the board should wait neither for SQLAlchemy (about as long to import as
 Textual itself) nor for every card in the pipeline. For an up-to-date SQLite file this
@@ -7,16 +7,17 @@ reads the first cards of each column and the column sizes, so the board shows at
 while the full store opens in the background; a card opened meanwhile is read here too
 (peek_card), so the rep's first enter does not wait for the store either. Anything out
 of the ordinary (no file yet, an older schema that needs migrating, a value this
-release does not know, any SQLite error) returns None, and the normal path takes over
-with its migrations, backups and one-sentence errors.
+release does not know, any database error) returns None, and the normal path takes
+over with its migrations, backups and one-sentence errors.
 
-The queries are PipelineService's board and card reads written out for SQLite; tests
-check that both give the same cards.
+The queries are PipelineService's board and card reads written out in SQL that SQLite
+and PostgreSQL both take; tests check that both ways give the same cards on each.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from pipeline_tui.domain.cadence import Cadence
@@ -38,6 +39,15 @@ from pipeline_tui.store.revision import HEAD_REVISION, VERSION_TABLE
 from pipeline_tui.store.rows import board_card, card_detail, card_summary, draft, has_checklist
 
 SQLITE_URL_PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+PEEK_CONNECT_TIMEOUT_S = 3
+"""A server slower than this to answer is left to the store, and its own timeout."""
+JIT_SINCE = 110000
+"""PostgreSQL 11 compiles costly queries first; the header's counts can cross that
+line at 100,000 cards (see store.database._without_jit)."""
+
+Source = Path | str
+"""Where a peek reads: an SQLite file, or a PostgreSQL connection URI for libpq."""
 
 _SUMMARY_SQL = """
 SELECT card.id, card.name, card.organisation, card.stage, card.position, card.owner,
@@ -100,8 +110,17 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target).expanduser()
 
 
+def peek_source(target: str) -> Source | None:
+    """What a peek can read for a --db target: the SQLite file, or a PostgreSQL URL
+    as libpq takes it; None for anything else (the store alone reads those)."""
+    for scheme in POSTGRES_SCHEMES:
+        if target.startswith(scheme):
+            return "postgresql://" + target[len(scheme) :]
+    return sqlite_path(target)
+
+
 def peek_board(
-    path: Path,
+    path: Source,
     criteria: Sequence[str],
     per_column: int,
     owner: str = "",
@@ -113,43 +132,101 @@ def peek_board(
     with _snapshot(path) as connection:
         if connection is None:
             return None
-        day = (today or date.today()).isoformat()
-        return _read(connection, criteria, per_column, owner, day)
+        return _read(connection, criteria, per_column, owner, today or date.today())
     return None  # an error the snapshot swallowed
 
 
+class Connection(Protocol):
+    """What the reads need of a connection: sqlite3's, or _Postgres."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
+
+
+class _Postgres:
+    """A psycopg connection taking the reads' SQL: `?` placeholders, dates as text."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        return self.connection.execute(sql.replace("?", "%s"), parameters)
+
+
 @contextmanager
-def _snapshot(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """One read transaction on the file at the head revision; None for anything out
-    of the ordinary. An error in the caller's reads is swallowed too: the caller then
+def _snapshot(source: Source) -> Iterator[Connection | None]:
+    """One read transaction at the head revision; None for anything out of the
+    ordinary. An error in the caller's reads is swallowed too: the caller then
     returns None."""
     given = False
     try:
-        if not path.is_file():
-            raise FileNotFoundError(path)
-        # mode=rw: never create a file here; the normal path creates it 0600.
-        uri = f"file:{quote(str(path.resolve()))}?mode=rw"
-        with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as connection:
-            connection.isolation_level = None
-            connection.execute("BEGIN")  # one snapshot: everything read agrees
-            try:
-                revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+        if isinstance(source, str):
+            with _postgres_snapshot(source) as connection:
                 given = True
-                yield connection if revision is not None and revision[0] == HEAD_REVISION else None
+                yield connection
+            return
+        if not source.is_file():
+            raise FileNotFoundError(source)
+        # mode=rw: never create a file here; the normal path creates it 0600.
+        uri = f"file:{quote(str(source.resolve()))}?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True, timeout=0.2)) as sqlite:
+            sqlite.isolation_level = None
+            sqlite.execute("BEGIN")  # one snapshot: everything read agrees
+            try:
+                at_head = _at_head(sqlite)
+                given = True
+                yield sqlite if at_head else None
             finally:
-                connection.execute("ROLLBACK")
-    except (sqlite3.Error, OSError, ValueError, KeyError):
+                sqlite.execute("ROLLBACK")
+    except Exception as error:
+        # sqlite3's errors, psycopg's, and a value this release cannot read.
+        if not isinstance(error, (sqlite3.Error, OSError, ValueError, KeyError)) and not (
+            _is_psycopg_error(error)
+        ):
+            raise
         if not given:
             yield None
 
 
+@contextmanager
+def _postgres_snapshot(uri: str) -> Iterator[Connection | None]:
+    import psycopg
+
+    with psycopg.connect(uri, connect_timeout=PEEK_CONNECT_TIMEOUT_S) as connection:
+        # One snapshot, as on SQLite; read only, so nothing here can write.
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        connection.read_only = True
+        try:
+            if connection.info.server_version >= JIT_SINCE:
+                connection.execute("SET LOCAL jit = off")
+            reads = _Postgres(connection)
+            yield reads if _at_head(reads) else None
+        finally:
+            connection.rollback()
+
+
+def _is_psycopg_error(error: Exception) -> bool:
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.Error)
+
+
+def _at_head(connection: Connection) -> bool:
+    revision = connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
+    return revision is not None and revision[0] == HEAD_REVISION
+
+
+def _day(connection: Connection, day: date) -> object:
+    """A date as a parameter: text for SQLite (as stored there), a date for PostgreSQL."""
+    return day if isinstance(connection, _Postgres) else day.isoformat()
+
+
 def _read(
-    connection: sqlite3.Connection,
+    connection: Connection,
     criteria: Sequence[str],
     per_column: int,
     owner: str,
-    today: str,
+    day: date,
 ) -> BoardPeek | None:
+    today = _day(connection, day)
     counts = {stage: 0 for stage in STAGES}
     for stage_value, count in connection.execute(_COUNT_SQL, (today,)):
         counts[Stage(stage_value)] = count
@@ -204,7 +281,7 @@ class CardPeek:
 
 
 def peek_card(
-    path: Path,
+    path: Source,
     card_id: int,
     criteria: Sequence[str],
     owner: str,
@@ -259,19 +336,28 @@ def _member(enum: type[E], unknown: E | None = None) -> Callable[[object], E | N
     return read
 
 
+# SQLite gives dates and times as the text stored; psycopg as Python values.
+
+
 def _date(value: object) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _time(value: object) -> time | None:
+    if isinstance(value, time):
+        return value
     return time.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _moment(value: object) -> datetime | None:
     # Stored as naive UTC (see models.UTCDateTime).
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
         return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 _READ_AS: dict[str, Callable[[Any], Any]] = {
@@ -300,7 +386,7 @@ _READ_AS: dict[str, Callable[[Any], Any]] = {
 
 
 def _rows(
-    connection: sqlite3.Connection,
+    connection: Connection,
     sql: str,
     parameters: Sequence[object],
     kind: Callable[[object], object] | None = None,
@@ -320,7 +406,7 @@ def _rows(
 
 
 def _read_card(
-    connection: sqlite3.Connection,
+    connection: Connection,
     card_id: int,
     criteria: Sequence[str],
     owner: str,

@@ -518,6 +518,16 @@ class PipelineService:
         with self.database.read() as session:
             return search.matching_card_ids(session, query)
 
+    def matching_cards(
+        self, query: str, shown: Callable[[set[int]], Iterable[int]]
+    ) -> tuple[set[int], dict[int, CardSummary]]:
+        """The ids of `matching_card_ids`, and the board's view of those of them that
+        `shown` picks from them (what the filtered columns show first), in one read."""
+        with self.database.read() as session:
+            ids = search.matching_card_ids(session, query)
+            cards = read_model.summaries(session, shown(ids), self.criteria, self.user)
+            return ids, cards
+
     # The stand-up, import and export, the demo ---------------------------------------
 
     def standup(

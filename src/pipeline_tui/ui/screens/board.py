@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import replace
@@ -30,7 +31,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerError
 
-from pipeline_tui.domain.board import BoardModel
+from pipeline_tui.domain.board import BoardModel, shown_when_filtered
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -1279,11 +1280,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         try:
             matching = None
             if query.strip():
+                epoch = self.model.cache_epoch
                 try:
-                    matching = await self.backend.run(self.backend.service.matching_card_ids, query)
+                    matching, cards = await self.backend.run(
+                        self.backend.service.matching_cards, query, self._unread_once_filtered()
+                    )
                 except StoreError as error:
                     self.notify(str(error), severity="error", markup=False)
                     return
+                self.model.fetched(cards, cards, epoch)
             if matching == self.model.filter_ids:
                 return  # "okafo" then "okafor": the same cards, nothing to draw again
             self.model.filter_ids = matching
@@ -1295,6 +1300,27 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # A newer key's search cancels this one, and shows its own result.
             if self.query_one("#filter", Input).value == query:
                 self._filter_shown()
+
+    def _unread_once_filtered(self) -> Callable[[set[int]], list[int]]:
+        """What picks, beside the search and in the same read, the cards the columns
+        will show once filtered that are not read yet: the frame that shows a key typed
+        in the filter waits for them, and a second read after the search was a third of
+        that wait. Run in the store's thread: the columns are copied for it."""
+        places = [
+            (array("q", self.model.ids[stage]), column.card_list.place())
+            for stage, column in self.columns.items()
+        ]
+        cache = self.model.cache
+
+        def unread(matching: set[int]) -> list[int]:
+            return [
+                card_id
+                for ids, place in places
+                for card_id in shown_when_filtered(ids, matching, place)
+                if card_id not in cache
+            ]
+
+        return unread
 
     def submit_field(self) -> None:
         # Typed with the last letters, enter goes to the cards they find: it chose the

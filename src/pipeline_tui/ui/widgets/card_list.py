@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
-from pipeline_tui.domain.board import NO_CARDS, SummaryCache
+from pipeline_tui.domain.board import NO_CARDS, ListPlace, SummaryCache
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.referrals import REFERRING_STAGES
@@ -216,6 +216,10 @@ class CardList(ScrollView, can_focus=True):
         missing = [i for i in around if i not in cache and i not in cache.pending]
         cache.pending.update(missing)
         return missing
+
+    def place(self) -> ListPlace:
+        """Where the list is: its cursor, the first card on screen, cards a screen."""
+        return ListPlace(self.cursor, self.scroll_offset.y // CARD_HEIGHT, self.page_size())
 
     def on_screen(self) -> list[int]:
         """The cards on screen, and the highlighted one."""
