@@ -266,22 +266,21 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_newer_database_gets_no_backup_and_is_not_changed(tmp_path: Path) -> None:
-    _newer(tmp_path, pytest.MonkeyPatch())
+def test_a_newer_database_gets_no_backup_and_is_not_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _newer(tmp_path, monkeypatch)
     database = tmp_path / "p.db"
     before = database.read_bytes()
+    monkeypatch.chdir(tmp_path)  # where a backup or an export would land
+    capsys.readouterr()
     for command in (["list"], ["add", "Ben"], ["export"]):
-        result = subprocess.run(
-            [str(SCRIPT), "--db", str(database), *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-        )
-        assert result.returncode == 1 and result.stdout == ""
-        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-        assert "schema revision 0099" in result.stderr
-        assert f"up to {HEAD_REVISION}" in result.stderr
+        code = main(["--db", str(database), *command])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert "schema revision 0099" in err
+        assert f"up to {HEAD_REVISION}" in err
     assert database.read_bytes() == before
     assert not list(tmp_path.glob("*.bak"))
 
