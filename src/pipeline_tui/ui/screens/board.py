@@ -337,6 +337,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._rest_waits_for_card_screen = False
         """The board's first cards came from the file, and the rest is read once the
         card screen is built (on_mount)."""
+        self._first_read = asyncio.Event()
+        """Set once the first read of the whole board has ended (done, or failed)."""
         self._ready_paused_until = 0.0
 
     def compose(self) -> ComposeResult:
@@ -465,6 +467,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
             )
+            self._first_read.set()  # what waited for it goes on with what there is
             return
         if generation != model.generation:
             # Changed here while loading: this copy may predate that change.
@@ -483,6 +486,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # not those its lists show now, and loading empties the cache.
             held = seams.hold_repaints(self.app, FILTER_HOLD_S)
         if model.load(view.ids, view.totals, view.cards.values()):
+            self._first_read.set()
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             if self._card_screen is None:
@@ -1280,6 +1284,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         try:
             matching = None
             if query.strip():
+                await self._whole_board()
                 epoch = self.model.cache_epoch
                 try:
                     matching, cards = await self.backend.run(
@@ -1300,6 +1305,16 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # A newer key's search cancels this one, and shows its own result.
             if self.query_one("#filter", Input).value == query:
                 self._filter_shown()
+
+    async def _whole_board(self) -> None:
+        """Wait for the whole board, if only each column's first cards are read yet
+        (start-up): the filter finds cards anywhere in a column, and keys typed ahead
+        with it (`jjjj/petrov⏎jja`) must move through all it finds, not the few among
+        the first cards, which the whole board then shows in other places."""
+        if self.model.complete:
+            return
+        self._then_the_rest()  # now, if it still waited for the card screen
+        await self._first_read.wait()
 
     def _unread_once_filtered(self) -> Callable[[set[int]], list[int]]:
         """What picks, beside the search and in the same read, the cards the columns
