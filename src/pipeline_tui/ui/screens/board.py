@@ -853,6 +853,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 self.notify(str(error), severity="error", markup=False)
                 self.reload()
                 return
+            if detail.archived_at is not None:  # in another session, since the last poll
+                name = clean_line(detail.summary.name)
+                self.notify(f"{name} was archived meanwhile; A shows the archive.", markup=False)
+                self.reload()
+                return
             key = DraftKey.on_card(Editor.CARD, card.id)
             recorder = await recorder_for(self.backend, key, detail.version)
 
