@@ -337,6 +337,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._rest_waits_for_card_screen = False
         """The board's first cards came from the file, and the rest is read once the
         card screen is built (on_mount)."""
+        self._before_filter: int | None = None
+        """The card highlighted when the filter was opened."""
         self._first_read = asyncio.Event()
         """Set once the first read of the whole board has ended (done, or failed)."""
         self._ready_paused_until = 0.0
@@ -1229,6 +1231,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         field = self.query_one("#filter", Input)
         if field.has_focus:
             raise SkipAction()  # a "/" typed in the filter is text
+        if not self.filtering:
+            self._before_filter = self.focused_list.highlighted_id
         self._show_filter(True)
         self.query_one(KeyFooter).covered = True
         self.set_focus(field)
@@ -1252,7 +1256,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_clear_filter(self) -> None:
         if not self.filtering:
             return
+        # The card the rep is on, or, if the filter left none in their column, the one
+        # they were on when they opened it.
         highlighted = self.focused_list.highlighted_id
+        if highlighted is None:
+            highlighted = self._before_filter
         # The whole board comes back in one frame, with the footer's keys (which follow
         # the focus a few messages later), not in two.
         release = seams.hold_repaints(self.app, FILTER_HOLD_S)
