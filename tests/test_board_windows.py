@@ -326,6 +326,20 @@ async def test_a_filter_key_is_one_call_to_the_store_before_its_frame(
         assert "Kofi" in text and not placeholders_shown(text)
 
 
+async def test_a_filter_that_finds_nothing_leaves_the_rep_where_they_were(
+    long_leads: PipelineService,
+) -> None:
+    async with running(long_leads, (80, 24)) as (app, pilot):
+        await press(pilot, "pagedown", "pagedown", "pagedown", "j")
+        here = focused_card_name(app)
+        assert here is not None and here != "Card 0000"
+        await press(pilot, "slash")
+        await type_text(pilot, "zzqq")
+        assert "No card matches" in screen_text(app)
+        await press(pilot, "escape")
+        assert focused_card_name(app) == here
+
+
 async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
     service: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

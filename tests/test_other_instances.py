@@ -89,6 +89,36 @@ async def test_f_on_a_card_another_instance_archived_says_so_and_how_to_restore_
         assert not any("no longer on the board" in m for m in notification_messages(app))
 
 
+async def test_a_card_another_instance_archived_is_never_edited_here(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its edit was saved onto the archived card, with no word, and the card stayed
+    archived under the new name."""
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 3600)  # the board has not seen it go
+    rosa = service.add_card(CardDraft(name="Rosa Petrov"), Stage.LEAD).card_id
+    other = PipelineService(service.database, "ana", clock=lambda: NOW)
+    async with running(service, notifications=True) as (app, pilot):
+        # Archived before `e`: no form opens, and the board says where the card went.
+        other.archive_card(rosa, ArchiveReason.WON)
+        await press(pilot, "e")
+        assert isinstance(app.screen, BoardScreen)
+        assert "Rosa Petrov was archived meanwhile; A shows the archive." in (
+            notification_messages(app)
+        )
+        assert "Lead · 0" in screen_text(app)  # and read again without it
+    other.restore_card(rosa)
+    async with running(service, notifications=True) as (app, pilot):
+        # Archived while its form is open: the save is refused, and says why.
+        await press(pilot, "e")
+        assert "Edit Rosa Petrov" in screen_text(app)
+        other.archive_card(rosa, ArchiveReason.WON)
+        await type_text(pilot, " EDITED")
+        await press(pilot, "ctrl+s")
+        assert "Rosa Petrov is archived; restore it first." in screen_text(app)
+    assert service.card(rosa).summary.name == "Rosa Petrov"
+    assert service.card(rosa).archived_at is not None
+
+
 def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
     from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 

@@ -50,7 +50,15 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.conftest import NOW, TODAY
-from tests.pilot import WAIT_TIMEOUT_S, painted, press, screen_text, settle, wait_for
+from tests.pilot import (
+    WAIT_TIMEOUT_S,
+    focused_card_name,
+    painted,
+    press,
+    screen_text,
+    settle,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -313,6 +321,34 @@ async def test_the_board_shows_and_answers_keys_before_the_store_has_opened(
             assert len(lead.ids) == 12
             assert lead.cursor == 1, "the highlight stays where the rep put it"
             assert "overdue" in str(app.screen.sub_title)
+    finally:
+        gate.set()
+        deferred.close()
+
+
+async def test_a_filter_typed_ahead_moves_through_every_card_it_finds(
+    demo_file: Path,
+) -> None:
+    # Typed before the whole board is read: the filter must find its cards in whole
+    # columns, not among the first two of each, and the keys after its enter move
+    # through all of them. Before, "jj" stopped at the one match among the first two
+    # leads, and the whole board then showed that card third: an `a` archived it.
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await painted(pilot)
+            for key in ("slash", "d", "e", "enter", "j", "j"):
+                await pilot.press(key)
+            assert not deferred.is_open
+            gate.set()
+            await settle(pilot)
+            await settle(pilot)
+            lead = app.screen.query_one("#cards-lead", CardList)
+            # de: Amara Okafor (Brightwater Dental), Chloé Martin (Atelier Lumen),
+            # Dev Patel, Farid Haddad (Cedar Clinics), Ines Duarte, in the lead column.
+            assert len(lead.ids) == 5
+            assert focused_card_name(app) == "Dev Patel" and lead.cursor == 2
     finally:
         gate.set()
         deferred.close()

@@ -659,7 +659,11 @@ def test_undo_is_refused_when_the_card_changed_since(
         change = service.update_card(b, CardDraft("Benjamin"), service.card(b).version)
     assert change is not None
     later = CardDraft("Edited elsewhere", organisation="Elsewhere Ltd")
+    if kind == "archive":  # an archived card is edited once restored (and archived again)
+        service.restore_card(target)
     service.update_card(target, later, service.card(target).version)
+    if kind == "archive":
+        service.archive_card(target, ArchiveReason.LOST)
     board_before = column_order(service)
     with pytest.raises(ConflictError):
         service.undo(change)
@@ -1289,3 +1293,14 @@ def test_an_archived_card_takes_no_note_touchpoint_value_or_rhythm(
             write()
     card = service.card(ann)
     assert (card.notes, card.touchpoints, card.summary.value) == ((), (), None)
+
+
+def test_an_archived_card_is_not_edited_until_it_is_restored(service: PipelineService) -> None:
+    card = service.add_card(CardDraft(name="Rosa Petrov"), Stage.LEAD)
+    archived = service.archive_card(card.card_id, ArchiveReason.WON)
+    with pytest.raises(StoreError, match=r"^Rosa Petrov is archived; restore it first\.$"):
+        service.update_card(card.card_id, CardDraft(name="Rosa EDITED"), archived.version_after)
+    assert service.card(card.card_id).summary.name == "Rosa Petrov"
+    restored = service.restore_card(card.card_id)
+    service.update_card(card.card_id, CardDraft(name="Rosa Petrova"), restored.version_after)
+    assert service.card(card.card_id).summary.name == "Rosa Petrova"

@@ -102,6 +102,20 @@ def test_a_wrong_password_is_one_sentence_and_never_printed(
     assert "***" in line  # the URL is shown, masked
 
 
+@pytest.mark.parametrize("password", ["on", "e", "x"])
+def test_a_password_found_inside_words_leaves_the_sentence_whole(
+    capsys: pytest.CaptureFixture[str], pg: URL, password: str
+) -> None:
+    # Starred out inside words, "on" turned "connection refused" into "c***necti***
+    # refused", which then went out as the driver's raw text, not the sentence.
+    closed = pg.set(port=_free_port(), password=password).render_as_string(hide_password=False)
+    line = assert_one_line_error(*run(capsys, "--db", closed, "list")[::2])
+    assert "connection was refused" in line, line
+    wrong = pg.set(password=password).render_as_string(hide_password=False)
+    line = assert_one_line_error(*run(capsys, "--db", wrong, "list")[::2])
+    assert "refused the password" in line and str(pg.username) in line, line
+
+
 def test_a_refused_connection_is_one_sentence_from_the_real_command(pg: URL) -> None:
     closed = pg.set(port=_free_port(), password="s3cret-pw").render_as_string(hide_password=False)
     result = subprocess.run(

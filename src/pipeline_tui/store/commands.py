@@ -107,8 +107,9 @@ def created(row: CardRow, description: str, **created_with: int) -> Change:
 def update_card(
     session: Session, actor: Actor, card_id: int, draft: CardDraft, expected_version: int
 ) -> Change:
-    """Save an edited profile, refusing if someone else saved the card meanwhile."""
-    row = get_card(session, card_id)
+    """Save an edited profile, refusing if someone else saved the card meanwhile, or
+    archived it (an archived card is read-only until it is restored)."""
+    row = get_card(session, card_id, active=True)
     check_version(row, expected_version)
     before, activities = state_of(row), schedule.snapshot(session, row.id)
     apply_draft(row, draft)

@@ -7,6 +7,7 @@ PostgreSQL is reached with a `postgresql+psycopg://` URL and the same code.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -481,14 +482,24 @@ def backup_sqlite_file(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+def _without_password(text: str, password: str | None) -> str:
+    """`text` with the password starred out wherever it stands as a word of its own.
+    Drivers do not echo it, but it is never risked; starring it out inside words
+    garbled the very sentences the errors are recognised by (a password "on" made
+    "c***necti*** refused")."""
+    if not password:
+        return text
+    alone = rf"(?<![A-Za-z0-9]){re.escape(password)}(?![A-Za-z0-9])"
+    return re.sub(alone, "***", text)
+
+
 def _describe_db_error(url: URL, error: DBAPIError) -> str:
     where = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite":
         where = url.database or "the in-memory database"
-    detail = str(error.orig).strip() if error.orig is not None else str(error)
-    if url.password:  # drivers do not echo it, but never risk printing it
-        detail = detail.replace(str(url.password), "***")
-    lowered = detail.lower()
+    raw = str(error.orig).strip() if error.orig is not None else str(error)
+    lowered = raw.lower()  # recognised, never shown
+    detail = _without_password(raw, url.password)
     if url.get_backend_name() == "postgresql":
         postgres = _describe_postgresql_error(where, url, lowered)
         if postgres is not None:

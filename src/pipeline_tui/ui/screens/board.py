@@ -337,6 +337,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._rest_waits_for_card_screen = False
         """The board's first cards came from the file, and the rest is read once the
         card screen is built (on_mount)."""
+        self._before_filter: int | None = None
+        """The card highlighted when the filter was opened."""
+        self._first_read = asyncio.Event()
+        """Set once the first read of the whole board has ended (done, or failed)."""
         self._ready_paused_until = 0.0
 
     def compose(self) -> ComposeResult:
@@ -465,6 +469,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
             )
+            self._first_read.set()  # what waited for it goes on with what there is
             return
         if generation != model.generation:
             # Changed here while loading: this copy may predate that change.
@@ -483,6 +488,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # not those its lists show now, and loading empties the cache.
             held = seams.hold_repaints(self.app, FILTER_HOLD_S)
         if model.load(view.ids, view.totals, view.cards.values()):
+            self._first_read.set()
             self.post_message(self.Loaded())
             self._mention_unsaved_new_card()
             if self._card_screen is None:
@@ -847,6 +853,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 detail = await self.backend.run(self.backend.service.card, card.id)
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
+                self.reload()
+                return
+            if detail.archived_at is not None:  # in another session, since the last poll
+                name = clean_line(detail.summary.name)
+                self.notify(f"{name} was archived meanwhile; A shows the archive.", markup=False)
                 self.reload()
                 return
             key = DraftKey.on_card(Editor.CARD, card.id)
@@ -1220,6 +1231,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         field = self.query_one("#filter", Input)
         if field.has_focus:
             raise SkipAction()  # a "/" typed in the filter is text
+        if not self.filtering:
+            self._before_filter = self.focused_list.highlighted_id
         self._show_filter(True)
         self.query_one(KeyFooter).covered = True
         self.set_focus(field)
@@ -1243,7 +1256,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_clear_filter(self) -> None:
         if not self.filtering:
             return
+        # The card the rep is on, or, if the filter left none in their column, the one
+        # they were on when they opened it.
         highlighted = self.focused_list.highlighted_id
+        if highlighted is None:
+            highlighted = self._before_filter
         # The whole board comes back in one frame, with the footer's keys (which follow
         # the focus a few messages later), not in two.
         release = seams.hold_repaints(self.app, FILTER_HOLD_S)
@@ -1280,6 +1297,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         try:
             matching = None
             if query.strip():
+                await self._whole_board()
                 epoch = self.model.cache_epoch
                 try:
                     matching, cards = await self.backend.run(
@@ -1300,6 +1318,16 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # A newer key's search cancels this one, and shows its own result.
             if self.query_one("#filter", Input).value == query:
                 self._filter_shown()
+
+    async def _whole_board(self) -> None:
+        """Wait for the whole board, if only each column's first cards are read yet
+        (start-up): the filter finds cards anywhere in a column, and keys typed ahead
+        with it (`jjjj/petrov⏎jja`) must move through all it finds, not the few among
+        the first cards, which the whole board then shows in other places."""
+        if self.model.complete:
+            return
+        self._then_the_rest()  # now, if it still waited for the card screen
+        await self._first_read.wait()
 
     def _unread_once_filtered(self) -> Callable[[set[int]], list[int]]:
         """What picks, beside the search and in the same read, the cards the columns
