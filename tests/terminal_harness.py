@@ -31,7 +31,9 @@ import pytest
 
 WIDTH, HEIGHT = 80, 24
 KEY_GAP_S = 0.05
-"""Pause between typed characters: Textual treats a burst of keys as a paste."""
+"""Pause between typed characters: these walks type at a person's pace (keys in one
+write, as SSH delivers a fast typist's, are tested in test_key_bursts and the pty
+tests)."""
 TIMEOUT_S = 20.0
 EXITED = "[pipeline-e2e exit status "
 
