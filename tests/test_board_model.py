@@ -17,6 +17,7 @@ from pipeline_tui.domain.board import (
     BoardModel,
     ListPlace,
     SummaryCache,
+    filtered,
     shown_when_filtered,
 )
 from pipeline_tui.domain.cards import BoardTotals, CardSummary
@@ -97,18 +98,24 @@ def test_views_and_the_filter_say_why_a_column_is_empty_and_count_the_whole_stag
 
 def test_the_cards_a_list_shows_once_filtered_are_known_before_it_is() -> None:
     # 1..100 in the column; the filter keeps the even ones (50 cards).
-    column = array("q", range(1, 101))
-    even = set(range(2, 101, 2))
+    even = filtered(array("q", range(1, 101)), set(range(2, 101, 2)))
     # At the top: the first screen of matches.
-    assert shown_when_filtered(column, even, ListPlace(0, 0, 5)) == [2, 4, 6, 8, 10]
+    assert shown_when_filtered(even, ListPlace(0, 0, 5)) == [2, 4, 6, 8, 10]
     # Scrolled down with the cursor on screen: the list keeps its place (and the card
     # above, which a list scrolled by lines can show in part).
-    assert shown_when_filtered(column, even, ListPlace(12, 10, 5)) == [20, 22, 24, 26, 28, 30]
+    assert shown_when_filtered(even, ListPlace(12, 10, 5)) == [20, 22, 24, 26, 28, 30]
     # A cursor past the shorter list's end stops on its last card, on screen.
-    assert shown_when_filtered(column, even, ListPlace(80, 78, 5)) == [92, 94, 96, 98, 100]
+    assert shown_when_filtered(even, ListPlace(80, 78, 5)) == [92, 94, 96, 98, 100]
     # A place left above the cursor follows it down.
-    assert shown_when_filtered(column, even, ListPlace(30, 0, 5))[-2:] == [60, 62]
-    assert shown_when_filtered(column, set(), ListPlace(3, 0, 5)) == []
+    assert shown_when_filtered(even, ListPlace(30, 0, 5))[-2:] == [60, 62]
+    assert shown_when_filtered(array("q"), ListPlace(3, 0, 5)) == []
+
+
+def test_a_column_filtered_already_is_shown_as_given() -> None:
+    model = loaded({Stage.LEAD: [card(1), card(2), card(3)]})
+    model.filter_ids = {1, 3}
+    assert list(model.column(Stage.LEAD).ids) == [1, 3]
+    assert list(model.column(Stage.LEAD, array("q", [3])).ids) == [3]
 
 
 def test_start_up_counts_a_partial_board_until_the_store_has_read_it_all() -> None:

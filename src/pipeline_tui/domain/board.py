@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from itertools import islice
 
 from pipeline_tui.domain.cards import BoardTotals, CardSummary
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -186,7 +185,9 @@ class BoardModel:
 
     # What is shown -------------------------------------------------------------------
 
-    def column(self, stage: Stage) -> Column:
+    def column(self, stage: Stage, matching: array[int] | None = None) -> Column:
+        """What the column shows; `matching`: its cards the filter matches, in order,
+        when they were picked out already (beside the filter's search)."""
         ids = self.ids[stage]
         total = None
         # The nurturing view's cards are in no stage count: "2/40" would mislead.
@@ -195,7 +196,7 @@ class BoardModel:
         ):
             total = self.totals.counts[stage] if self.totals is not None else len(ids)
         if self.filter_ids is not None:
-            ids = filtered(ids, self.filter_ids)
+            ids = matching if matching is not None else filtered(ids, self.filter_ids)
         stage_size = self.partial[stage] if self.partial else None
         return Column(ids, total, stage_size, self.empty_hint)
 
@@ -423,14 +424,10 @@ class ListPlace:
     page: int
 
 
-def shown_when_filtered(column: array[int], matching: set[int], place: ListPlace) -> list[int]:
-    """The cards a list at `place` shows once the filter leaves it the cards of
-    `column` in `matching` (or one more): it keeps its cursor and scroll within the
-    shorter list, and scrolls to the cursor if it is off screen."""
-    # The filtered column as far as the list can show, not all of it: a search of a
-    # letter or two keeps most of a 10,000-card column.
-    reach = max(place.first, place.cursor) + place.page + 1
-    ids = list(islice((card_id for card_id in column if card_id in matching), reach))
+def shown_when_filtered(ids: array[int], place: ListPlace) -> list[int]:
+    """The cards a list at `place` shows once the filter leaves it `ids` (or one
+    more): it keeps its cursor and scroll within the shorter list, and scrolls to the
+    cursor if it is off screen."""
     if not ids:
         return []
     cursor = min(place.cursor, len(ids) - 1)
