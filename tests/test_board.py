@@ -307,6 +307,25 @@ async def test_a_move_is_saved_once_the_frame_that_shows_it_is_written(
         assert names(three_leads, Stage.PROSPECT) == ["Ben"]
 
 
+async def test_a_key_after_a_move_acts_in_the_column_the_card_went_to(
+    three_leads: PipelineService,
+) -> None:
+    # L focuses the card's new column; Textual tells the board so a few messages later.
+    # A key handed on before that message (L, L, q in one write, on a busy machine)
+    # acted on the column the card had left: its second move was lost.
+    async with running(three_leads) as (app, pilot):
+        await press(pilot, "j", "L")  # Ben, a prospect now: L moves him on at once
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        board.action_move(1)  # no message handled since
+        assert board.focused_list.stage is Stage.CLIENT
+        assert board.highlighted is not None and board.highlighted.name == "Ben"
+        board.action_move(1)
+        await settle(pilot)
+    assert names(three_leads, Stage.REPEAT) == ["Ben"]
+    assert names(three_leads, Stage.PROSPECT) == []  # nothing else moved
+
+
 async def test_moves_shown_are_saved_even_if_no_frame_comes_or_the_rep_quits_at_once(
     three_leads: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -631,10 +631,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             index = column.card_list.index_of(card_id)
             if index is not None:
                 column.card_list.cursor = index
-                if typing:
-                    self.last_list = column.card_list
-                else:
+                if not typing:
                     self.set_focus(column.card_list, scroll_visible=False)
+                # Now, not when the focus event comes up a few messages later: a key
+                # handed on before it (L then L) must act in this column, on this card.
+                self.last_list = column.card_list
                 return
 
     # Keys ------------------------------------------------------------------------------
