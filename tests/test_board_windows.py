@@ -122,6 +122,22 @@ def _count_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> l
     return read
 
 
+def _when_shown(monkeypatch: pytest.MonkeyPatch, record: Callable[[], object]) -> None:
+    """Call `record` as each held frame is let go (seams.hold_repaints), just before."""
+    hold = seams.hold_repaints
+
+    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
+        release = hold(app, limit_s)
+
+        def record_then_release() -> None:
+            record()
+            release()
+
+        return record_then_release
+
+    monkeypatch.setattr(seams, "hold_repaints", recording)
+
+
 @pytest.fixture
 def long_leads(service: PipelineService) -> PipelineService:
     fill(service.database, Stage.LEAD, LONG)
@@ -244,18 +260,7 @@ async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_
     # The held frame goes when its cards are read; a time limit would hide a bug here.
     monkeypatch.setattr(board_screen, "FILTER_HOLD_S", 60.0)
     read_when_shown: list[int] = []
-    hold = seams.hold_repaints
-
-    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
-        release = hold(app, limit_s)
-
-        def record_then_release() -> None:
-            read_when_shown.append(sum(read))
-            release()
-
-        return record_then_release
-
-    monkeypatch.setattr(seams, "hold_repaints", recording)
+    _when_shown(monkeypatch, lambda: read_when_shown.append(sum(read)))
     async with running(service, (80, 24)) as (app, pilot):
         board = board_of(app)
         lead = app.screen.query_one("#cards-lead", CardList)
@@ -303,18 +308,7 @@ async def test_a_filter_key_is_one_call_to_the_store_before_its_frame(
 
     monkeypatch.setattr(Backend, "run", recorded)
     calls_when_shown: list[list[str]] = []
-    hold = seams.hold_repaints
-
-    def recording(app: App[object], limit_s: float) -> Callable[[], None]:
-        release = hold(app, limit_s)
-
-        def record_then_release() -> None:
-            calls_when_shown.append(list(calls))
-            release()
-
-        return record_then_release
-
-    monkeypatch.setattr(seams, "hold_repaints", recording)
+    _when_shown(monkeypatch, lambda: calls_when_shown.append(list(calls)))
     async with running(service, (80, 24)) as (app, pilot):
         await press(pilot, *keys_before, "slash")
         await settle(pilot)
