@@ -354,6 +354,37 @@ async def test_a_filter_typed_ahead_moves_through_every_card_it_finds(
         deferred.close()
 
 
+@pytest.mark.parametrize(
+    ("keys", "cursor"),
+    [(("G",), 11), (("end", "k"), 10), (("j", "j", "j"), 3), (("j", "k"), 0)],
+)
+async def test_keys_typed_ahead_past_the_first_cards_land_in_the_whole_column(
+    demo_file: Path, keys: tuple[str, ...], cursor: int
+) -> None:
+    # Only the first two leads of twelve are read while the store opens. Before, G went
+    # to the second lead and stayed there once the whole column showed: an enter typed
+    # with it opened that card, not the last. The keys behind it wait their turn.
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await painted(pilot)
+            for key in keys:
+                await pilot.press(key)
+            assert not deferred.is_open
+            gate.set()
+            await settle(pilot)
+            await settle(pilot)
+            lead = app.screen.query_one("#cards-lead", CardList)
+            assert len(lead.ids) == 12
+            assert lead.cursor == cursor
+            last = lead.cache.peek(lead.ids[cursor])
+            assert last is not None and focused_card_name(app) == last.name
+    finally:
+        gate.set()
+        deferred.close()
+
+
 async def test_a_move_made_before_the_store_opened_is_saved_when_it_opens(
     demo_file: Path,
 ) -> None:

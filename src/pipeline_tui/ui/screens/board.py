@@ -411,6 +411,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.last_list = event.widget
             self._ready_soon()
 
+    @on(CardList.PastTheRead)
+    @work(group="past-the-read")
+    async def _once_whole_column(self, event: CardList.PastTheRead) -> None:
+        try:
+            await self._whole_board()
+            event.go_on()
+        finally:
+            event.release()
+
     def on_card_list_highlighted(self) -> None:
         self._ready_soon()
 

@@ -38,6 +38,7 @@ from pipeline_tui.domain.referrals import REFERRING_STAGES
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import cell_width, clean_line, clip_cells, wrap_cells
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.styles import load_tcss
 
 CARD_HEIGHT = 5  # name and marks; organisation, tags and due; the action's 2 lines; a blank
@@ -111,6 +112,19 @@ class CardList(ScrollView, can_focus=True):
             self.card_list = card_list
             self.ids = ids
 
+    class PastTheRead(Message):
+        """A key went past the last card read while only the column's first cards are
+        (start-up): where it lands is known once the whole board is. The app's keys are
+        held until `go_on` has moved the cursor; `release` lets them go."""
+
+        def __init__(
+            self, card_list: CardList, go_on: Callable[[], None], release: Callable[[], None]
+        ) -> None:
+            super().__init__()
+            self.card_list = card_list
+            self.go_on = go_on
+            self.release = release
+
     class Opened(Message):
         """The rep clicked the highlighted card (or double-clicked any card): open it."""
 
@@ -136,6 +150,8 @@ class CardList(ScrollView, can_focus=True):
         self._focused_before_press = False
         self._stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS
         self._after_drawn: list[Callable[[], object]] = []
+        self.more_below = False
+        """The ids are the column's first cards only; more follow once the board is read."""
 
     @property
     def stale_limits(self) -> Mapping[Stage, int]:
@@ -325,14 +341,27 @@ class CardList(ScrollView, can_focus=True):
     # Actions ---------------------------------------------------------------------------
 
     def action_cursor(self, step: int) -> None:
-        self.cursor += step
+        self._go(lambda: self.cursor + step)
 
     def action_page(self, direction: int) -> None:
         per_page = max(1, self.scrollable_content_region.height // CARD_HEIGHT)
-        self.cursor += direction * per_page
+        self._go(lambda: self.cursor + direction * per_page)
 
     def action_jump(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self.ids) - 1
+        self._go(lambda: index if index >= 0 else len(self.ids) - 1, to_the_end=index < 0)
+
+    def _go(self, where: Callable[[], int], *, to_the_end: bool = False) -> None:
+        """Move the cursor to `where()`; past the cards read at start-up, once the whole
+        column is (G typed at launch went to the 100th card of 4,000, and stayed)."""
+        if self.more_below and (to_the_end or where() >= len(self.ids)):
+            self.more_below = False  # asked once: if the read fails, go on with these
+
+            def go_on() -> None:
+                self.cursor = where()
+
+            self.post_message(self.PastTheRead(self, go_on, hold_keys(self)))
+            return
+        self.cursor = where()
 
     def focus_on_click(self) -> bool:
         # Called on mouse down before focus moves: was the highlight already showing?

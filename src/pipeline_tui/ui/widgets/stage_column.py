@@ -73,6 +73,7 @@ class StageColumn(Vertical):
 
     def watch_ids(self, ids: array[int]) -> None:
         self.card_list.ids = ids
+        self._show_more_below()
         self._update_title()
         # A new count with the cursor on the same card sends no Highlighted message:
         # a cleared filter left "1/5" under a column of eight.
@@ -83,7 +84,11 @@ class StageColumn(Vertical):
         self._update_title()
 
     def watch_stage_size(self) -> None:
+        self._show_more_below()
         self._update_title()
+
+    def _show_more_below(self) -> None:
+        self.card_list.more_below = self.stage_size is not None and self.stage_size > len(self.ids)
 
     def watch_value(self) -> None:
         self._update_title()
