@@ -167,6 +167,21 @@ async def test_G_shows_the_last_card_of_a_long_column(
         assert focused_card_name(app) == "Card 0000"
 
 
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("enter", "card 3000"), ("L", "Qualify Card 2999"), ("a", "Archive Card 2999")],
+)
+async def test_a_key_typed_with_G_acts_on_the_last_card_before_it_is_read(
+    long_leads: PipelineService, key: str, shown: str
+) -> None:
+    # G lands on a card not read yet; before, a key that acts on the highlighted card,
+    # typed with it, did nothing at all. (L from the lead column asks for qualification.)
+    async with running(long_leads, (120, 40)) as (app, pilot):
+        await burst(pilot, "G", key, dialog=key != "enter")
+        await wait_for(pilot, lambda: shown in screen_text(app), shown, dialog=key != "enter")
+        assert not isinstance(app.screen, BoardScreen)
+
+
 async def test_page_down_through_a_long_column_shows_real_cards_in_a_bounded_cache(
     long_leads: PipelineService,
 ) -> None:

@@ -14,6 +14,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -578,6 +579,44 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._held_for_cards.append((unread, release))
         self._cards_read()
 
+    def _card_for(self, action: Callable[[], object]) -> CardSummary | None:
+        """The highlighted card, for a key that acts on it. One not read yet (G then
+        enter, typed at once: the last card is a placeholder until read) is read first,
+        the keys after it waiting, and `action` is then run again: before, the key did
+        nothing."""
+        card_list = self.focused_list
+        card = card_list.highlighted
+        if card is None and (card_id := card_list.highlighted_id) is not None:
+            self._act_once_read(card_list, card_id, action, hold_keys(self))
+        return card
+
+    @work(group="act-once-read")
+    async def _act_once_read(
+        self,
+        card_list: CardList,
+        card_id: int,
+        action: Callable[[], object],
+        release_keys: Callable[[], None],
+    ) -> None:
+        try:
+            epoch = self.model.cache_epoch
+            try:
+                cards = await self.backend.run(self.backend.service.summaries, [card_id])
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            if self.model.fetched(cards, [card_id], epoch):
+                card_list.show_fetched(cards)
+            # Still the card the key was for, and read (not archived meanwhile).
+            if (
+                card_list is self.focused_list
+                and card_list.highlighted_id == card_id
+                and card_list.highlighted is not None
+            ):
+                action()
+        finally:
+            release_keys()
+
     def _cards_read(self) -> None:
         """Let go the holds whose cards are read (or failed to be)."""
         held, self._held_for_cards = self._held_for_cards, []
@@ -671,7 +710,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return self.model.nurturing
 
     def action_move(self, step: int) -> None:
-        card = self.highlighted
+        card = self._card_for(partial(self.action_move, step))
         if card is None or self._parked_here():
             return
         to_stage = card.stage.next() if step > 0 else card.stage.previous()
@@ -739,7 +778,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             release_keys()
 
     def action_reorder(self, step: int) -> None:
-        card = self.highlighted
+        card = self._card_for(partial(self.action_reorder, step))
         if card is None or self._parked_here():
             return
         card_list = self.focused_list
@@ -852,7 +891,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             release_keys()
 
     def action_edit_card(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_edit_card)
         if card is not None:
             # The card is the one highlighted now; keys typed after `e` wait for its form.
             self._edit_card(card, hold_keys(self))
@@ -992,7 +1031,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             await asyncio.shield(worker.wait())
 
     def action_open_card(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_open_card)
         if card is None:
             return
         # "enter" then "np" typed at once: the keys wait for the card they act on.
@@ -1083,7 +1122,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.action_open_card()
 
     def action_archive_card(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_archive_card)
         if card is None:
             return
 
@@ -1108,7 +1147,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._open_with_draft(key, None, open_dialog, hold_keys(self))
 
     def action_qualify(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_qualify)
         if card is None:
             return
         if card.stage not in QUALIFIED_STAGES:
@@ -1152,7 +1191,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def action_next_action(self) -> None:
         # The card highlighted as the key is pressed, whatever the keys after it do.
-        card = self.highlighted
+        card = self._card_for(self.action_next_action)
         if card is not None:
             self._next_action_for(card)
 
@@ -1165,7 +1204,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.refresh_card(card.id)
 
     def action_touchpoint(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_touchpoint)
         if card is not None:
             self._touchpoint_for(card)
 
@@ -1181,7 +1220,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_refer(self) -> None:
         from pipeline_tui.ui import flows
 
-        card = self.highlighted
+        card = self._card_for(self.action_refer)
         if card is None:
             return
         flows.refer(self, self.backend, card, self.reload)
@@ -1198,7 +1237,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._toggled(self.model.toggle_nurturing())
 
     def action_bring_back(self) -> None:
-        card = self.highlighted
+        card = self._card_for(self.action_bring_back)
         if card is None:
             return
         if not self.model.nurturing:
