@@ -702,6 +702,21 @@ async def test_a_key_typed_with_the_enter_that_ends_a_filter_acts_on_the_card(
         assert app.screen.query_one("#filter", Input).value == "priya"
 
 
+async def test_a_key_typed_with_the_enter_acts_in_the_column_the_filter_found(
+    service: PipelineService,
+) -> None:
+    # The lead column has no "priya": enter goes to the prospect column, and the "a"
+    # typed with it archives the card there. The board took that column as the rep's
+    # only when the focus event came up to it, and the "a" handed on before found no
+    # card in the empty lead column: nothing happened.
+    service.add_card(CardDraft(name="Ben Ames"), Stage.LEAD)
+    service.add_card(CardDraft(name="Priya Kowalski"), Stage.PROSPECT)
+    async with running(service, (120, 30)) as (app, pilot):
+        await burst(pilot, "slash", *"priya", "enter", "a", dialog=True)
+        assert isinstance(app.screen, ArchiveScreen)
+        assert "Priya Kowalski" in screen_text(app)
+
+
 async def test_slash_again_starts_a_new_filter(service: PipelineService) -> None:
     # As in less or vim: "/" from the board replaces the last search, in one burst too.
     service.add_card(CardDraft(name="Hana Okafor", organisation="Harbour"), Stage.LEAD)
