@@ -198,3 +198,20 @@ def test_a_filter_typed_with_its_enter_and_a_key_acts_on_the_card_it_found(
     term.wait_for(b"Archive Prospect 03")
     term.write(b"\r")  # the first reason
     wait_until(lambda: query(db, ARCHIVED) == [("Prospect 03",)], "Prospect 03 archived")
+
+
+def test_escape_and_the_keys_after_it_in_one_write_are_each_a_key(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    """Escape closes the card screen and the keys typed right after it act on the
+    board: `ja` archives the next card. A terminal without the kitty keyboard protocol
+    sends escape as a lone ESC, and Textual took ESC and j in one read as Alt+j, which
+    nothing binds: the card screen stayed open, and the a went to it."""
+    term, db = board
+    term.write(b"\r")
+    term.wait_for("Lead · card".encode())
+    shown = len(term.output)
+    term.write(b"\x1bja")
+    term.wait_for(b"Archive Lead 02", since=shown)
+    term.write(b"\r")  # the first reason
+    wait_until(lambda: query(db, ARCHIVED) == [("Lead 02",)], "Lead 02 archived")

@@ -52,7 +52,7 @@ from pipeline_tui.ui.commands import CardSearch, KeyCommands, SearchPalette
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.garbage import CollectBetweenKeys
-from pipeline_tui.ui.key_order import KeyOrder
+from pipeline_tui.ui.key_order import KeyOrder, escape_then_key
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -320,7 +320,10 @@ class PipelineApp(App[None]):
         if KeyOrder.takes(event):
             if self.between_keys is not None:
                 self.between_keys.input_arrived(key=True)
-            await self.key_order.typed(event)
+            split = escape_then_key(event) if isinstance(event, events.Key) else None
+            typed_keys: list[events.Event] = [*split] if split else [event]
+            for typed in typed_keys:
+                await self.key_order.typed(typed)
             return
         # A mouse event comes back here as it bubbles up (forwarded): counted once, fresh.
         fresh_mouse = isinstance(event, events.MouseEvent) and not event.is_forwarded

@@ -35,6 +35,8 @@ from textual.message_pump import MessagePump
 from textual.widget import Widget
 from textual.widgets import Input
 
+from pipeline_tui.ui import seams
+
 HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
 
@@ -189,6 +191,25 @@ class KeyOrder:
         if self.when_handled is not None and self.idle and self._handled_since_told:
             self._handled_since_told = False
             self.when_handled()
+
+
+def escape_then_key(event: events.Key) -> list[events.Key] | None:
+    """An escape and the key typed right after it, if `event` is the two in one.
+
+    A terminal without the kitty keyboard protocol sends escape as a lone ESC byte, and
+    Alt+j as ESC then j. Textual takes an ESC followed within its escape delay by a
+    character as Alt with that character: escape then j in one read (a quick typist, a
+    burst over SSH) became alt+j, which nothing here binds, and both keys were lost
+    (the card screen stayed open; in a field the j was typed and the escape dropped).
+    The app binds no Alt+character, so such a key is the two keys, as in vim. Only those
+    that carry their character: Alt reported by the kitty protocol carries none, and
+    alt+backspace (a field's delete-word) is not a character."""
+    character = event.character
+    if not event.key.startswith("alt+") or character is None or len(character) != 1:
+        return None
+    if not character.isprintable():
+        return None
+    return [events.Key("escape", "\x1b"), events.Key(seams.character_to_key(character), character)]
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:

@@ -1,0 +1,39 @@
+"""How keys from the terminal are taken apart before they are handed on."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from pipeline_tui.ui.key_order import escape_then_key
+
+
+@pytest.mark.parametrize(
+    ("key", "character", "keys"),
+    [
+        ("alt+j", "j", [("escape", "\x1b"), ("j", "j")]),  # ESC and j in one read
+        ("alt+shift+j", "J", [("escape", "\x1b"), ("J", "J")]),
+        ("alt+question_mark", "?", [("escape", "\x1b"), ("question_mark", "?")]),
+        ("alt+space", " ", [("escape", "\x1b"), ("space", " ")]),
+    ],
+)
+def test_escape_and_a_character_read_together_are_two_keys(
+    key: str, character: str, keys: list[tuple[str, str]]
+) -> None:
+    split = escape_then_key(events.Key(key, character))
+    assert split is not None
+    assert [(each.key, each.character) for each in split] == keys
+
+
+@pytest.mark.parametrize(
+    ("key", "character"),
+    [
+        ("j", "j"),
+        ("escape", "\x1b"),
+        ("alt+j", None),  # Alt itself, as the kitty keyboard protocol reports it
+        ("alt+backspace", "\x7f"),  # a field's delete-word
+        ("alt+enter", "\r"),
+    ],
+)
+def test_other_keys_are_kept_whole(key: str, character: str | None) -> None:
+    assert escape_then_key(events.Key(key, character)) is None
