@@ -33,6 +33,9 @@ def test_escape_and_a_character_read_together_are_two_keys(
         ("alt+j", None),  # Alt itself, as the kitty keyboard protocol reports it
         ("alt+backspace", "\x7f"),  # a field's delete-word
         ("alt+enter", "\r"),
+        # An unknown control sequence ("ESC [ 9 9 9 ~"), handed on a character at a time.
+        ("alt+left_square_bracket", "["),
+        ("alt+shift+o", "O"),
     ],
 )
 def test_other_keys_are_kept_whole(key: str, character: str | None) -> None:

@@ -193,6 +193,10 @@ class KeyOrder:
             self.when_handled()
 
 
+CONTROL_SEQUENCE_STARTS = "[O"
+"""After ESC, what begins a terminal's control sequence (CSI, SS3) rather than a key."""
+
+
 def escape_then_key(event: events.Key) -> list[events.Key] | None:
     """An escape and the key typed right after it, if `event` is the two in one.
 
@@ -203,11 +207,14 @@ def escape_then_key(event: events.Key) -> list[events.Key] | None:
     (the card screen stayed open; in a field the j was typed and the escape dropped).
     The app binds no Alt+character, so such a key is the two keys, as in vim. Only those
     that carry their character: Alt reported by the kitty protocol carries none, and
-    alt+backspace (a field's delete-word) is not a character."""
+    alt+backspace (a field's delete-word) is not a character. Nor ESC then [ or O: the
+    start of a control sequence Textual did not know (a function key of an unusual
+    terminal), which it hands on as Alt+[ and the rest as characters; taken as escape,
+    it would close the screen the rep is typing in."""
     character = event.character
     if not event.key.startswith("alt+") or character is None or len(character) != 1:
         return None
-    if not character.isprintable():
+    if not character.isprintable() or character in CONTROL_SEQUENCE_STARTS:
         return None
     return [events.Key("escape", "\x1b"), events.Key(seams.character_to_key(character), character)]
 
