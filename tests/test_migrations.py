@@ -23,6 +23,7 @@ from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.shell.capture import read_captured
 from pipeline_tui.store import AlreadyLogged, PipelineService, open_database
+from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
 from pipeline_tui.store.models import Base
 from pipeline_tui.store.schema import include_object
@@ -85,6 +86,18 @@ def test_every_migration_goes_down_and_up_again(engine: Engine) -> None:
     _alembic(engine, ("upgrade", "head"))
     assert current_revision(engine) == HEAD_REVISION
     assert _differences(engine) == []
+
+
+def test_another_programs_database_is_refused_and_left_untouched(
+    engine: Engine, empty_url: str
+) -> None:
+    # Pointed at another program's database by mistake (--db): before, even `list`
+    # added pipeline-tui's tables to it, with no backup.
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)"))
+    with pytest.raises(StoreError, match=r"holds another program's tables \(invoices\)"):
+        open_database(empty_url)
+    assert inspect(engine).get_table_names() == ["invoices"]
 
 
 def test_notes_written_before_versions_open_at_version_one_and_can_be_saved(

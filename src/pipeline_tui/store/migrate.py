@@ -17,9 +17,15 @@ BackupHook = Callable[[Engine, str], Path | None]
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision of the database; None for a new, empty one."""
+    """The schema revision of the database; None for a new, empty one. A database with
+    tables but no revision is another program's, and is refused before anything is
+    written to it: `pipeline-tui list --db other.db` had added pipeline-tui's 35 tables
+    to it, silently and with no backup."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
+        inspector = inspect(connection)
+        if not inspector.has_table(VERSION_TABLE):
+            if others := inspector.get_table_names():
+                raise StoreError(_another_programs(engine, others))
             return None
         revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
         return str(revision) if revision is not None else None
@@ -51,6 +57,18 @@ def migrate(engine: Engine, backup: BackupHook | None = None) -> Path | None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return backup_path
+
+
+def _another_programs(engine: Engine, tables: list[str]) -> str:
+    url = engine.url
+    where = url.database if url.get_backend_name() == "sqlite" else None
+    where = where or url.render_as_string(hide_password=True)
+    shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+    return (
+        f"{where} holds another program's tables ({shown}), not a pipeline-tui "
+        "database, so it was left untouched: give pipeline-tui a new file or an empty "
+        "database."
+    )
 
 
 def _newer_database(revision: str) -> str:
