@@ -83,6 +83,12 @@ def _two_databases(folder: Path, _: pytest.MonkeyPatch) -> None:
     assert main(["--db", str(folder / "other.db"), "add", "Bo"]) == 0
 
 
+def _another_programs(folder: Path, _: pytest.MonkeyPatch) -> None:
+    with closing(sqlite3.connect(folder / "p.db")) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+        connection.commit()
+
+
 def _today(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _sqlite_file(folder)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", "23/11/2026")
@@ -126,6 +132,9 @@ CASES = {
     "export onto the database by another path": Case(
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/../{name}/p.db"),
         "is the pipeline's own database",
+    ),
+    "another program's database": Case(
+        ("--db", "{folder}/p.db", "list"), "holds another program's tables", _another_programs
     ),
     "export onto another database": Case(
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/other.db"),

@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.migrate import migrate
+from pipeline_tui.store.migrate import another_programs, migrate
 from pipeline_tui.store.models import BoardClockRow
+from pipeline_tui.store.revision import VERSION_TABLE
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -453,6 +454,8 @@ def _prepare_sqlite_file(path: Path) -> None:
             raise StoreError(f"Cannot read {path}: {error.strerror}.") from None
         if header and header != SQLITE_HEADER:
             raise StoreError(f"{path} is not a pipeline-tui database (it is not an SQLite file).")
+        if header:
+            _refuse_another_programs(path)
         return
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, stat.S_IRUSR | stat.S_IWUSR)
@@ -461,6 +464,25 @@ def _prepare_sqlite_file(path: Path) -> None:
     except OSError as error:
         raise StoreError(f"Cannot create {path}: {error.strerror}.") from None
     os.close(fd)
+
+
+def _refuse_another_programs(path: Path) -> None:
+    """Refuse an SQLite file with tables but no schema revision (migrate.py says why),
+    read-only and before the engine opens it: its connections switch a file to WAL
+    mode, a change to the other program's file already."""
+    try:
+        with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master"
+                    " WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                )
+            ]
+    except sqlite3.Error:
+        return  # opening it through the engine says what is wrong
+    if tables and VERSION_TABLE not in tables:
+        raise StoreError(another_programs(str(path), tables))
 
 
 def _backup_sqlite(engine: Engine, revision: str) -> Path | None:

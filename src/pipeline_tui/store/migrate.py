@@ -25,7 +25,11 @@ def current_revision(engine: Engine) -> str | None:
         inspector = inspect(connection)
         if not inspector.has_table(VERSION_TABLE):
             if others := inspector.get_table_names():
-                raise StoreError(_another_programs(engine, others))
+                url = engine.url
+                where = url.database if url.get_backend_name() == "sqlite" else None
+                raise StoreError(
+                    another_programs(where or url.render_as_string(hide_password=True), others)
+                )
             return None
         revision = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
         return str(revision) if revision is not None else None
@@ -59,10 +63,8 @@ def migrate(engine: Engine, backup: BackupHook | None = None) -> Path | None:
     return backup_path
 
 
-def _another_programs(engine: Engine, tables: list[str]) -> str:
-    url = engine.url
-    where = url.database if url.get_backend_name() == "sqlite" else None
-    where = where or url.render_as_string(hide_password=True)
+def another_programs(where: str, tables: list[str]) -> str:
+    """What is said of a database (`where`) holding `tables` and no schema revision."""
     shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
     return (
         f"{where} holds another program's tables ({shown}), not a pipeline-tui "
