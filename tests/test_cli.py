@@ -626,6 +626,22 @@ def test_a_mistyped_db_is_not_made_into_an_empty_pipeline(
     assert not missing.parent.exists()
 
 
+def test_export_through_a_symbolic_link_writes_the_file_it_points_to(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Renamed over the link, the export had turned it into a file of its own and left
+    # the file it pointed to as it was.
+    db = str(tmp_path / "p.db")
+    run(capsys, "--db", db, "add", "Ann Okafor")
+    (tmp_path / "shared.json").write_text("last week's export\n", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to("shared.json")
+    code, _, err = run(capsys, "--db", db, "export", "-o", str(link))
+    assert (code, err) == (0, f"Exported 1 card to {link}.\n")
+    assert link.is_symlink() and os.readlink(link) == "shared.json"
+    assert "Ann Okafor" in (tmp_path / "shared.json").read_text(encoding="utf-8")
+
+
 def test_export_to_a_file_from_no_pipeline_writes_no_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -83,6 +83,11 @@ def _two_databases(folder: Path, _: pytest.MonkeyPatch) -> None:
     assert main(["--db", str(folder / "other.db"), "add", "Bo"]) == 0
 
 
+def _a_pipe(folder: Path, _: pytest.MonkeyPatch) -> None:
+    _sqlite_file(folder)
+    os.mkfifo(folder / "out.json")
+
+
 def _another_programs(folder: Path, _: pytest.MonkeyPatch) -> None:
     with closing(sqlite3.connect(folder / "p.db")) as connection:
         connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
@@ -132,6 +137,9 @@ CASES = {
     "export onto the database by another path": Case(
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/../{name}/p.db"),
         "is the pipeline's own database",
+    ),
+    "export onto a pipe": Case(  # replaced by a file, and before that, opened: a hang
+        ("--db", "{folder}/p.db", "export", "-o", "{folder}/out.json"), "is not a file", _a_pipe
     ),
     "another program's database": Case(
         ("--db", "{folder}/p.db", "list"), "holds another program's tables", _another_programs

@@ -11,6 +11,7 @@ import errno
 import gc
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -1089,8 +1090,10 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     if args.excel and args.format != "csv":
         raise UsageError("--excel goes with --format csv.")
     target_db = _command_target(args, config)
-    if args.output and args.output != "-":
-        _refuse_a_database_as_export(Path(args.output).expanduser(), target_db)
+    named = Path(args.output).expanduser() if args.output and args.output != "-" else None
+    target = _export_target(named) if named is not None else None
+    if target is not None:
+        _refuse_a_database_as_export(target, target_db)
     service = _open_service(target_db, config)
     try:
         document = service.export_document()
@@ -1102,18 +1105,15 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         "vcf": write_vcards,
     }
     write = writers[args.format]
-    if not args.output or args.output == "-":
+    if target is None:
         write(document, sys.stdout)
         return 0
-    target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder; give a file name for the export.")
     # Written beside the target and renamed into place, private (0600): an export holds
     # everyone's contact details, and a failed export never leaves half a file.
     try:
         fd, temporary = tempfile.mkstemp(prefix=".export-", dir=target.parent)
     except OSError as error:
-        raise UsageError(f"Cannot write {target}: {error.strerror}.") from None
+        raise UsageError(f"Cannot write {named}: {error.strerror}.") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             write(document, handle)
@@ -1124,8 +1124,29 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     count = len(document["cards"])
     if args.format == "vcf":
         count = sum(1 for card in document["cards"] if not card["archived_at"])
-    print(f"Exported {count} card{'s' if count != 1 else ''} to {target}.", file=sys.stderr)
+    print(f"Exported {count} card{'s' if count != 1 else ''} to {named}.", file=sys.stderr)
     return 0
+
+
+def _export_target(named: Path) -> Path:
+    """The file an export replaces: through a symbolic link, the file it points to (the
+    link stays a link), and never a device, pipe or socket. Renamed over, each of those
+    became a regular file (as root, `-o /dev/full` replaced the device), and a pipe
+    hung the export, which opened it to see whether it was a database."""
+    real = Path(os.path.realpath(named))
+    try:
+        mode = named.stat().st_mode
+    except FileNotFoundError:
+        return real
+    except OSError as error:
+        raise UsageError(f"Cannot write {named}: {error.strerror}.") from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"{named} is a folder; give a file name for the export.")
+    if not stat.S_ISREG(mode):
+        raise UsageError(
+            f"{named} is not a file; give a file name for the export, or - for the standard output."
+        )
+    return real
 
 
 EXPORT_EXTENSIONS = {".json": "json", ".csv": "csv", ".vcf": "vcf", ".vcard": "vcf"}
