@@ -8,6 +8,7 @@ checked by parsing it with the icalendar library, as a calendar app would read i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 import threading
@@ -320,6 +321,37 @@ def test_a_step_due_on_the_last_day_a_date_holds_is_written_too(
     days = {str(e["SUMMARY"]): (e.decoded("DTSTART"), e.get("DTEND")) for e in events}
     assert days["Call · Ann"] == (date(9999, 12, 31), None)  # a day long, by the standard
     assert days["Email · Ben"][0] == date(2027, 1, 4)
+
+
+def test_a_calendar_file_linked_elsewhere_is_written_where_the_link_points(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    # A calendar linked into a synced folder: renamed over, the link had become a file
+    # of its own, and the calendar subscribed to (the synced one) went stale.
+    synced = tmp_path / "synced"
+    synced.mkdir()
+    link = tmp_path / "next.ics"
+    link.symlink_to(synced / "next.ics")
+    config = write_config(tmp_path, f'[calendar]\nics_path = "{link}"\n')
+    run(capsys, db, config, "add", "Ann", "--next", "Call", "--due", "2027-01-04")
+    assert link.is_symlink()
+    assert [e["start"] for e in _events((synced / "next.ics").read_bytes()).values()] == [
+        date(2027, 1, 4)
+    ]
+
+
+def test_a_calendar_path_that_is_a_pipe_is_a_warning_not_a_hang(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "next.ics"
+    os.mkfifo(pipe)
+    config = write_config(tmp_path, f'[calendar]\nics_path = "{pipe}"\n')
+    code, out, err = run(capsys, db, config, "add", "Ann", "--next", "Call", "--due", "fri")
+    assert code == 0 and out.startswith("Added Ann")
+    assert err == (
+        f"pipeline-tui: warning: The calendar file {pipe} could not be written: "
+        "it is not a regular file.\n"
+    )
 
 
 def test_a_calendar_file_that_cannot_be_written_is_a_warning(

@@ -12,12 +12,15 @@ atomically, and only when what it says has changed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -90,7 +93,14 @@ def _event(action: ScheduledAction, domain: str) -> Event:
 
 def write_atomically(path: Path, data: bytes) -> bool:
     """Write `data` to `path` (0600: it holds contacts) unless it already says that;
-    True if the file changed."""
+    True if the file changed. Through a symbolic link (a calendar linked into a synced
+    folder), the file it points to: renamed over, the link became a file of its own and
+    the calendar subscribed to went stale. Never a device or a pipe, which reading first
+    would wait on."""
+    path = Path(os.path.realpath(path))
+    with suppress(FileNotFoundError):
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file")
     try:
         if path.read_bytes() == data:
             return False
