@@ -94,6 +94,14 @@ def _another_programs(folder: Path, _: pytest.MonkeyPatch) -> None:
         connection.commit()
 
 
+def _file(name: str, text: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def write(folder: Path, _: pytest.MonkeyPatch) -> None:
+        _sqlite_file(folder)
+        (folder / name).write_text(text, encoding="utf-8")
+
+    return write
+
+
 def _today(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _sqlite_file(folder)
     monkeypatch.setenv("PIPELINE_TUI_TODAY", "23/11/2026")
@@ -213,6 +221,16 @@ CASES = {
     "a missing config": Case(("--config", "{folder}/none.toml", "list"), "does not exist"),
     "a config that is not TOML": Case(
         ("--config", "{folder}/config.toml", "list"), "not valid TOML", _config("[user\n")
+    ),
+    "a config nested too deep": Case(  # tomllib recurses: a RecursionError's traceback
+        ("--config", "{folder}/config.toml", "list"),
+        "nests tables or lists too deep to read",
+        _config("x = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ),
+    "an import nested too deep": Case(
+        ("--db", "{folder}/p.db", "import", "{folder}/deep.json"),
+        "The JSON nests objects and lists too deep to read",
+        _file("deep.json", "[" * 100_000),
     ),
     "a config with a wrong type": Case(
         ("--config", "{folder}/config.toml", "list"), "must be", _config("[stale]\nlead = 'x'\n")

@@ -183,6 +183,15 @@ def test_theme_names_and_warnings_are_sanitised(tmp_path: Path) -> None:
     assert len(warnings) == 1 and not CONTROL.search(warnings[0])
 
 
+def test_a_theme_nested_too_deep_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    # tomllib recurses into nested lists: a RecursionError went up as a traceback.
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000, "utf-8")
+    (tmp_path / "fine.toml").write_text('name = "fine"\nprimary = "#336699"\n', "utf-8")
+    themes, warnings = load_themes([tmp_path])
+    assert [theme.name for theme in themes] == ["fine"]
+    assert warnings == ["Theme deep.toml was skipped: it nests too deep to read"]
+
+
 def test_a_hostile_user_name_never_reaches_a_teammate_through_export(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[user]\nname = "sam{OSC52}{OSC0}\\u009b2J"\n', encoding="utf-8")

@@ -385,6 +385,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config file {path} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_describe_toml_error(path, error)) from None
+    except RecursionError:
+        raise ConfigError(
+            f"The config file {path} nests tables or lists too deep to read."
+        ) from None
 
 
 def _describe_toml_error(path: Path, error: tomllib.TOMLDecodeError) -> str:
@@ -566,7 +570,7 @@ def load_state(path: Path) -> AppState:
     only a convenience, never worth stopping the app for)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return AppState()
     theme = data.get("theme")
     view = data.get("board_view")

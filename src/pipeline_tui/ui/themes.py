@@ -50,6 +50,10 @@ def load_themes(folders: Iterable[Path]) -> tuple[list[Theme], list[str]]:
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as error:
                 # File names and parse errors can hold what the file holds: sanitised.
                 warnings.append(clean_line(f"Theme {path.name} was skipped: {error}"))
+            except RecursionError:
+                warnings.append(
+                    clean_line(f"Theme {path.name} was skipped: it nests too deep to read")
+                )
     return themes, warnings
 
 

@@ -9,7 +9,6 @@ them leaves them unknown, and each is logged once more when piped in again.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -28,6 +27,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedTouchpoint,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import DocumentError, load_json
 from pipeline_tui.domain.money import Grouping, MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
@@ -50,11 +50,9 @@ def read_export(
 ) -> tuple[list[PlannedCard], list[RowProblem], int]:
     """The export's cards as plans, the cards that cannot be read, and how many there were."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFileError(
-            f"The JSON is not valid at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        document = load_json(text)
+    except DocumentError as error:
+        raise ImportFileError(str(error)) from None
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise ImportFileError(
             'This JSON is not a pipeline-tui export (no "format": "pipeline-tui")'
