@@ -350,22 +350,22 @@ def test_pipedrive_people_keep_organisation_email_phone_and_owner(
 
 
 def test_pipedrive_deals_status_and_default_pipeline(
-    capsys: pytest.CaptureFixture[str], db: Path
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
 ) -> None:
-    """pipedrive_deals.csv: Deals export; status won/lost decides, else the stage."""
-    _, cards = imported(capsys, FIXTURES / "pipedrive_deals.csv", db)
-    rosa = cards["Rosa Diaz"]
-    assert profile(rosa)[:5] == (
-        "Diaz Construction",
-        "rosa@diazbuild.example",
-        "+1 305 555 0147",
-        "prospect",
-        "Sam Rivera",
-    )
-    assert "Deal - Title: Diaz Construction deal" in fields_note(rosa)
-    # The deal's value and expected close become the card's; its currency stays in the note.
-    assert (rosa["value"], rosa["expected_close"]) == ("12000.00", "2026-12-20")
-    assert "Deal - Currency: USD" in fields_note(rosa)
+    """pipedrive_deals.csv: Deals export; status won/lost decides, else the stage.
+    Pipedrive writes a deal's value bare and its currency in a column of its own: a deal
+    in another currency than the config's is a bad line, as "$12,000" would be (before,
+    Rosa's 12,000 dollars were taken as 12,000 euros, and counted so in the forecast)."""
+    deals = str(FIXTURES / "pipedrive_deals.csv")
+    code, out, err = run(capsys, "--db", str(db), "import", deals)
+    assert code != 0
+    assert (
+        "line 2: the amount '12000' in Deal - Value is in USD (Deal - Currency), not in EUR"
+    ) in out + err
+    code, out, err = run(capsys, "--db", str(db), "import", deals, "--skip-bad")
+    assert code == 0 and "line 2 skipped" in err
+    cards = cards_in(db)
+    assert "Rosa Diaz" not in cards
     assert cards["Tomasz Nowak"]["stage"] == "client"
     assert (cards["Tomasz Nowak"]["value"], cards["Tomasz Nowak"]["expected_close"]) == (
         "8000.00",
@@ -377,6 +377,27 @@ def test_pipedrive_deals_status_and_default_pipeline(
     assert "Deal - Lost reason: Went with a competitor" in fields_note(victor)
     assert cards["Walsh Bakery"]["organisation"] == "Walsh Bakery"  # no contact person
     assert cards["Dev Patel"]["stage"] == "lead"  # Contact Made
+
+    # Values kept in dollars: Rosa's deal is read, Tomasz's (in euros) is the bad line.
+    dollars = tmp_path / "dollars.toml"
+    dollars.write_text('[money]\ncurrency = "USD"\n', encoding="utf-8")
+    in_dollars = tmp_path / "dollars.db"
+    code, out, err = run(
+        capsys, "--config", str(dollars), "--db", str(in_dollars), "import", deals, "--skip-bad"
+    )
+    assert code == 0 and "line 3 skipped: the amount '8000' in Deal - Value is in EUR" in err
+    rosa = cards_in(in_dollars)["Rosa Diaz"]
+    assert profile(rosa)[:5] == (
+        "Diaz Construction",
+        "rosa@diazbuild.example",
+        "+1 305 555 0147",
+        "prospect",
+        "Sam Rivera",
+    )
+    assert "Deal - Title: Diaz Construction deal" in fields_note(rosa)
+    # The deal's value and expected close become the card's, in the currency they are kept in.
+    assert (rosa["value"], rosa["expected_close"]) == ("12000.00", "2026-12-20")
+    assert not [line for line in fields_note(rosa) if line.startswith("Deal - Currency")]
 
 
 # Salesforce ----------------------------------------------------------------------------------

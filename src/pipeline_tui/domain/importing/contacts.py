@@ -397,7 +397,9 @@ class ContactReader:
         source = source or columns.profile.source
         value_text = pick("value")
         grouping = self._grouping(line, sources["value"]) if value_text else Grouping()
-        deal = self._deal(line, value_text, pick("expected_close"), headers, kept, grouping)
+        deal = self._deal(
+            line, value_text, pick("currency"), pick("expected_close"), headers, kept, grouping
+        )
         if isinstance(deal, RowProblem):
             return deal
         value, expected_close = deal
@@ -478,6 +480,7 @@ class ContactReader:
         self,
         line: int,
         value_text: str,
+        currency_text: str,
         close_text: str,
         headers: Mapping[str, str],
         kept: list[str],
@@ -485,7 +488,8 @@ class ContactReader:
     ) -> tuple[Decimal | None, date | None] | RowProblem:
         """The deal's value and expected close; one that cannot be read is kept in the
         Imported fields note, never dropped and never a reason to refuse the row. An
-        amount in another currency than the configured one is a bad row: taken as it
+        amount in another currency than the configured one (written with it, or named
+        in a currency column) is a bad row: taken as it
         is, it would be worth something else; so is a close date written as a date
         that does not exist (31/02/2027), as a bad due date is."""
         value = None
@@ -500,6 +504,17 @@ class ContactReader:
                 )
             except MoneyError:
                 kept.append(f"{headers['value']}: {clean_line(value_text)}")
+        code = clean_line(currency_text).upper()
+        if value is not None and self.currency and code and code != self.currency:
+            # Pipedrive writes the amount bare and its currency in a column of its own.
+            return RowProblem(
+                line,
+                f"the amount {clean_line(value_text)!r} in {headers['value']} is in {code} "
+                f"({headers['currency']}), not in {self.currency}, the currency values are "
+                "kept in",
+            )
+        if currency_text and value is None:
+            kept.append(f"{headers['currency']}: {clean_line(currency_text)}")
         close = self._date("expected_close", close_text) if close_text else None
         if close_text and close is None:
             if looks_like_a_date(close_text):  # 31/02/2027: a bad date, as a due date's is

@@ -38,6 +38,7 @@ FIELDS: dict[str, str] = {
     "next_action": "next action",
     "due": "next action due date",
     "value": "the deal's value, an amount",
+    "currency": "the deal value's currency (another than yours makes the line a bad one)",
     "expected_close": "the deal's expected close date",
     "met_on": "the day you first met or connected (a touchpoint)",
     "created": "when the contact was created in the other tool",
@@ -229,6 +230,13 @@ _HEADERS: dict[str, dict[str, int]] = {
     # HubSpot and Salesforce deals: "Amount", "Close Date"; Pipedrive: "Deal - Value",
     # "Deal - Expected close date".
     "value": {"amount": 0, "dealvalue": 0, "dealamount": 0, "opportunityamount": 0, "value": 1},
+    # Pipedrive: "Deal - Currency"; Salesforce: "Opportunity Currency", "Currency ISO Code".
+    "currency": {
+        "dealcurrency": 0,
+        "opportunitycurrency": 0,
+        "currencyisocode": 0,
+        "currency": 1,
+    },
     "expected_close": {
         "closedate": 0,
         "expectedclosedate": 0,
