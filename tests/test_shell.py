@@ -492,6 +492,22 @@ def test_a_qualified_lead_and_any_other_card_just_move(
 # show and search -----------------------------------------------------------------------------
 
 
+def test_show_in_markdown_keeps_user_text_literal(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    # As brief and standup already did: before, a name with "|" or an organisation that
+    # looked like HTML went into the Markdown as markup.
+    run(capsys, db, "add", "Pipe | Name", "--org", "<script>x</script>", "--next", "Call `x` *now*")
+    run(capsys, db, "log", "pipe", "-k", "call", "**bold** [link](http://x.example)")
+    code, markdown, _ = run(capsys, db, "show", "pipe", "--format", "markdown")
+    assert code == 0
+    assert markdown.startswith("# Pipe \\| Name · \\<script\\>x\\</script\\>\n")
+    assert "- Call \\`x\\` \\*now\\*" in markdown
+    assert "Call  \\*\\*bold\\*\\* \\[link\\](http://x.example)" in markdown
+    _, text, _ = run(capsys, db, "show", "pipe")
+    assert text.startswith("Pipe | Name · <script>x</script>  (card 1)\n")
+
+
 def test_show_in_text_markdown_and_json(capsys: pytest.CaptureFixture[str], pipeline: Path) -> None:
     run(capsys, pipeline, "note", "okafor", "-k", "problem", "Quotes take a week")
     run(capsys, pipeline, "note", "okafor", "-k", "goal", "Quote within 48 hours")

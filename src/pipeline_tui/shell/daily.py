@@ -31,6 +31,7 @@ from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.money import Currency, MoneyError, parse_amount
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, mend
+from pipeline_tui.standup_report import md
 from pipeline_tui.store import NotFoundError, StoreError
 
 if TYPE_CHECKING:
@@ -493,15 +494,18 @@ def describe_card(
     def item(text: str) -> str:
         return f"- {text}" if markdown else f"  {text}"
 
-    title = clean_line(s.name) + (f" · {clean_line(s.organisation)}" if s.organisation else "")
+    # User text, literal: in Markdown a name like "Pipe | Name" or "<script>" is text too.
+    user = md if markdown else clean_line
+
+    title = user(s.name) + (f" · {user(s.organisation)}" if s.organisation else "")
     lines.append(f"# {title}" if markdown else f"{title}  (card {s.id})")
     facts = [s.stage.label]
     if s.score:
         facts.append(f"qualified {s.score}")
-    facts.append(f"owner {clean_line(s.owner)}")
+    facts.append(f"owner {user(s.owner)}")
     if card.archived_at:
         reason = card.archive_reason.label if card.archive_reason else "archived"
-        facts.append(f"archived: {reason} {clean_line(card.archive_note)}".strip())
+        facts.append(f"archived: {reason} {user(card.archive_note)}".strip())
     lines.append(" · ".join(facts) + (f" · card {s.id}" if markdown else ""))
     worth = [
         f"{label} {(money or Currency()).format(amount)}"
@@ -513,12 +517,12 @@ def describe_card(
     if worth:
         lines.append(" · ".join(worth))
     contact = [
-        f"{label} {clean_line(value)}"
+        f"{label} {user(value)}"
         for label, value in (("Email", card.email), ("Phone", card.phone))
         if value
     ]
     if s.tags:
-        contact.append(" ".join(f"#{clean_line(t)}" for t in s.tags))
+        contact.append(" ".join(f"#{user(t)}" for t in s.tags))
     if card.source:
         market = f", {card.market.value}" if card.market else ""
         contact.append(f"Source {card.source.label}{market}")
@@ -526,7 +530,7 @@ def describe_card(
         lines.append(("  \n" if markdown else "\n").join(contact))
     if card.referred_by:
         lines.append(
-            f"Referred by {clean_line(card.referred_by.name)} (card {card.referred_by.id})"
+            f"Referred by {user(card.referred_by.name)} (card {card.referred_by.id})"
         )
 
     heading("Next action")
@@ -536,7 +540,7 @@ def describe_card(
             mark = "! " if s.is_overdue(day) else ""
             when = describe_due_beside_date(s.next_action_due, day)
             due = f" — {mark}due {s.next_action_due.isoformat()} ({when})"
-        lines.append(item(clean_line(s.next_action) or "(no description)") + due)
+        lines.append(item(user(s.next_action) or "(no description)") + due)
     else:
         lines.append(item("none yet"))
     # The steps planned after it, earliest first (the first open one is the next action).
@@ -545,7 +549,7 @@ def describe_card(
         if later.due is not None:
             at = f" {later.due_time:%H:%M}" if later.due_time else ""
             due = f" — due {later.due.isoformat()}{at} ({describe_due_beside_date(later.due, day)})"
-        words = clean_line(later.text) or "(no description)"
+        words = user(later.text) or "(no description)"
         lines.append(item(f"then {later.kind.label.lower()}: {words}{due}"))
     if card.cadence is not None:
         lines.append(item(card.cadence.describe()))
@@ -557,8 +561,8 @@ def describe_card(
         heading(f"Qualification {q.score}")
         for criterion in q.criteria:
             given = q.answer(criterion)
-            comment = f" — {clean_line(given.comment)}" if given.comment else ""
-            lines.append(item(f"{given.answer.mark} {clean_line(criterion)}{comment}"))
+            comment = f" — {user(given.comment)}" if given.comment else ""
+            lines.append(item(f"{given.answer.mark} {user(criterion)}{comment}"))
 
     heading(f"Research notes ({len(card.notes)})")
     if not card.notes:
@@ -586,7 +590,7 @@ def describe_card(
     if not card.touchpoints:
         lines.append(item("none yet"))
     for t in shown:
-        summary = f"  {clean_line(t.summary)}" if t.summary else ""
+        summary = f"  {user(t.summary)}" if t.summary else ""
         lines.append(item(f"{t.happened_on.isoformat()}  {t.kind.label}{summary}"))
 
     heading("Stage history")
@@ -596,12 +600,12 @@ def describe_card(
             if e.from_stage is None
             else f"{e.from_stage.label} → {e.to_stage.label}"
         )
-        why = f" ({clean_line(e.note)})" if e.note else ""
-        lines.append(item(f"{_moment(e.at)}  {move} by {clean_line(e.by)}{why}"))
+        why = f" ({user(e.note)})" if e.note else ""
+        lines.append(item(f"{_moment(e.at)}  {move} by {user(e.by)}{why}"))
     if card.referrals:
         heading(f"Referred ({len(card.referrals)})")
         lines.extend(
-            item(f"{clean_line(r.name)} (card {r.id}), {r.stage.label}") for r in card.referrals
+            item(f"{user(r.name)} (card {r.id}), {r.stage.label}") for r in card.referrals
         )
     return "\n".join(lines) + "\n"
 
