@@ -232,6 +232,9 @@ CASES = {
         "The JSON nests objects and lists too deep to read",
         _file("deep.json", "[" * 100_000),
     ),
+    "a blank amount": Case(  # an empty shell variable: it had wiped the value
+        ("--db", "{folder}/p.db", "value", "ann", " "), 'Give an amount, or "none"'
+    ),
     "a config with a wrong type": Case(
         ("--config", "{folder}/config.toml", "list"), "must be", _config("[stale]\nlead = 'x'\n")
     ),

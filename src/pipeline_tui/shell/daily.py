@@ -265,10 +265,13 @@ NO_VALUE = ("none", "clear", "-")
 
 
 def amount(text: str, currency: Currency) -> Decimal | None:
-    """AMOUNT as typed (None: "none", or nothing); a UsageError in one sentence if it is
-    not an amount."""
+    """AMOUNT as typed (None: "none"); a UsageError in one sentence if it is not an
+    amount. Nothing at all is not "none": an empty shell variable (`value ann "$DEAL"`)
+    had wiped the card's value."""
     if text.strip().lower() in NO_VALUE:
         return None
+    if not text.strip():
+        raise UsageError('Give an amount, or "none" to clear the value.')
     try:
         return parse_amount(text, currency.grouping, currency.code)
     except MoneyError as error:
