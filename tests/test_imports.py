@@ -728,6 +728,24 @@ def test_encodings(data: bytes, encoding: str) -> None:
     assert decoded.guessed == (encoding == "Windows-1252")
 
 
+def test_utf8_with_a_character_cut_in_two_is_read_as_utf8(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # A tool that cut a cell at a byte count: one character's bytes end too soon. Read
+    # as Windows-1252, every other Japanese or accented name in the file was garbled.
+    source = tmp_path / "cut.csv"
+    source.write_bytes(
+        "Name,Company\n山田 太郎,Yamada\nRenée Faure,Café\n".encode() + b"Cut \xe6\x97,Co\n"
+    )
+    out, cards = imported(capsys, source, db)
+    assert set(cards) == {"山田 太郎", "Renée Faure", "Cut \ufffd"}
+    assert (
+        "read as UTF-8, with 1 place that is not UTF-8 shown as \ufffd (the first on line 4)" in out
+    )
+    # Windows-1252 text is still read as such: its accented letters are single bytes.
+    assert decode("Name\nRenée\nCafé \u20ac\n".encode("cp1252")).encoding == "Windows-1252"
+
+
 # Merging ---------------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text",
 old Google exports), and, when the bytes are not UTF-8, Windows-1252: what Outlook
-and Excel on Windows write by default. The fallback is said in the summary.
+and Excel on Windows write by default. The fallback is said in the summary, as are the
+few bytes replaced in a file that is UTF-8 but for them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ class Decoded:
     """What the file was read as, in words for the summary ("UTF-16", "Windows-1252")."""
     guessed: bool = False
     """True when the bytes were not UTF-8 and Windows-1252 was assumed."""
+    replaced: int = 0
+    """UTF-8 with a few bytes that are not: how many places were replaced by U+FFFD."""
+    first_replaced_line: int | None = None
 
 
 _BOMS = (
@@ -50,12 +54,30 @@ def decode(data: bytes) -> Decoded:
             pass
     try:
         return Decoded(data.decode("utf-8"), "UTF-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        first_bad = error.start
     if b"\x00" in data:
         raise EncodingError("it is not text (it holds NUL bytes); save it as CSV and try again")
+    damaged = _damaged_utf8(data, first_bad)
+    if damaged is not None:
+        return damaged
     # The five bytes Windows-1252 leaves undefined are read as Latin-1 would read them.
     return Decoded(data.decode("cp1252", errors="_latin1_fallback"), "Windows-1252", guessed=True)
+
+
+def _damaged_utf8(data: bytes, first_bad: int) -> Decoded | None:
+    """UTF-8 with a few bytes that are not (a character cut in two by a tool that
+    counted bytes), read as UTF-8 with those replaced, where Windows-1252 would garble
+    every other accented letter of the file ("日本" became "æ—¥æœ¬"). Taken so while its
+    good characters of more than one byte are at least as many as its bad places: a
+    file written in Windows-1252 has next to none (its "é" is one byte, never UTF-8)."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    good = sum(1 for character in text if ord(character) > 0x7F) - replaced
+    if good < max(1, replaced):
+        return None
+    line = data.count(b"\n", 0, first_bad) + 1
+    return Decoded(text, "UTF-8", replaced=replaced, first_replaced_line=line)
 
 
 def _looks_like_utf16(data: bytes) -> bool:

@@ -43,6 +43,12 @@ def read_contacts(data: bytes, suffix: str) -> Table | JsonDocument:
         table = read_csv(text, is_known_header)
     if decoded.guessed:
         table.notes.append(f"read as {decoded.encoding}: the file is not UTF-8")
+    elif decoded.replaced:
+        places = "1 place" if decoded.replaced == 1 else f"{decoded.replaced} places"
+        table.notes.append(
+            f"read as UTF-8, with {places} that {'is' if decoded.replaced == 1 else 'are'} "
+            f"not UTF-8 shown as \ufffd (the first on line {decoded.first_replaced_line})"
+        )
     elif decoded.encoding not in ("UTF-8",):
         table.notes.append(f"read as {decoded.encoding}")
     return table
