@@ -671,3 +671,33 @@ def test_an_invite_with_a_huge_sequence_is_logged_not_a_traceback(
     assert out.startswith("Logged a meeting on Ann Okafor (card 1)")
     code, _, err = capture(capsys, monkeypatch, db, invite)
     assert code == 1 and "Already logged on Ann Okafor (card 1)" in err
+
+
+def test_an_invite_whose_start_is_no_date_logs_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # "2026-12-10" is ISO 8601, not iCalendar's DATE (RFC 5545 3.3.4: 20261210).
+    # icalendar hands it back as text; the meeting was logged as today, and a next
+    # action set for today.
+    invite = fixture("thunderbird-sent-invite.ics").replace(
+        b"DTSTART;TZID=Europe/London:20261126T100000", b"DTSTART:2026-12-10"
+    )
+    before = cards(db)
+    code, out, err = capture(capsys, monkeypatch, db, invite)
+    assert (code, out) == (1, "")
+    assert err == (
+        "pipeline-tui: error: The invite's start (2026-12-10) is not an iCalendar date or "
+        "time, so nothing was logged.\n"
+    )
+    assert cards(db) == before
+
+
+def test_a_cut_off_invite_is_one_sentence_without_its_bytes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    cut = fixture("thunderbird-sent-invite.ics")[:120]
+    code, out, err = capture(capsys, monkeypatch, db, cut)
+    assert (code, out) == (1, "")
+    assert err == (
+        "pipeline-tui: error: The invite could not be read: it is not a complete iCalendar file.\n"
+    )

@@ -170,14 +170,24 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
 
     try:
         calendar = Calendar.from_ical(data)
-    except ValueError as error:
-        raise CaptureError(f"The invite could not be read: {error}.") from None
+    except ValueError:
+        # icalendar's own words quote the raw bytes ("Found no components ... b'BEGIN:").
+        raise CaptureError(
+            "The invite could not be read: it is not a complete iCalendar file."
+        ) from None
     events = calendar.walk("VEVENT")
     if not events:
         raise CaptureError("The .ics file holds no event.")
     event = events[0]
     title = clean_line(str(event.get("SUMMARY", ""))) or "Meeting"
     start = event.decoded("DTSTART", None)
+    if start is not None and not isinstance(start, date):
+        # A start icalendar could not read (DTSTART:2026-12-10) was logged as today, and
+        # its meeting became a next action due today.
+        raise CaptureError(
+            f"The invite's start ({clean_line(str(start))[:40]}) is not an iCalendar date "
+            "or time, so nothing was logged."
+        )
     when: date = day
     at = ""
     if isinstance(start, datetime):

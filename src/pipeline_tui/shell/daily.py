@@ -532,9 +532,7 @@ def describe_card(
     if contact:
         lines.append(("  \n" if markdown else "\n").join(contact))
     if card.referred_by:
-        lines.append(
-            f"Referred by {user(card.referred_by.name)} (card {card.referred_by.id})"
-        )
+        lines.append(f"Referred by {user(card.referred_by.name)} (card {card.referred_by.id})")
 
     heading("Next action")
     if s.next_action or s.next_action_due:
@@ -607,9 +605,7 @@ def describe_card(
         lines.append(item(f"{_moment(e.at)}  {move} by {user(e.by)}{why}"))
     if card.referrals:
         heading(f"Referred ({len(card.referrals)})")
-        lines.extend(
-            item(f"{user(r.name)} (card {r.id}), {r.stage.label}") for r in card.referrals
-        )
+        lines.extend(item(f"{user(r.name)} (card {r.id}), {r.stage.label}") for r in card.referrals)
     return "\n".join(lines) + "\n"
 
 
