@@ -199,6 +199,22 @@ def test_an_email_without_a_message_id_is_logged_each_time(
     assert len(cards(db)["Ann Okafor"].touchpoints) == 2  # type: ignore[attr-defined]
 
 
+def test_an_email_dated_before_1900_is_logged_on_the_day_it_is_piped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # A broken Date header: the touchpoint was logged on 1800-01-01, a day `log --on`
+    # refuses ("before 1900").
+    email = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Date: Mon, 01 Jan 1800 09:00:00 +0000\n\nYes please.\n"
+    )
+    piped_on = TODAY
+    code, out, _ = capture(capsys, monkeypatch, db, email)
+    assert code == 0 and out.startswith("Logged an email on Ann Okafor (card 1)")
+    touchpoints = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
+    assert [t.happened_on for t in touchpoints] == [piped_on]
+
+
 def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

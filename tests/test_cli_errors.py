@@ -232,6 +232,14 @@ CASES = {
         "The JSON nests objects and lists too deep to read",
         _file("deep.json", "[" * 100_000),
     ),
+    "a next action due in the year 1": Case(  # it was "739954d late"
+        ("--db", "{folder}/p.db", "next", "ann", "x", "--due", "0001-01-01"),
+        "0001-01-01 is before 1900",
+    ),
+    "a close date in the year 1": Case(
+        ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "0001-01-01"),
+        "0001-01-01 is before 1900",
+    ),
     "a blank amount": Case(  # an empty shell variable: it had wiped the value
         ("--db", "{folder}/p.db", "value", "ann", " "), 'Give an amount, or "none"'
     ),

@@ -59,11 +59,18 @@ def test_a_count_past_the_year_9999_is_a_due_date_error(typed: str) -> None:
         ("+9999m", date(2860, 2, 23)),
         ("+9999w", TODAY + timedelta(weeks=9999)),
         ("+9999d", TODAY + timedelta(days=9999)),
-        ("-9999w", TODAY - timedelta(weeks=9999)),  # a late action, if an odd one
+        ("-9999d", TODAY - timedelta(days=9999)),  # a late action, if an odd one
     ],
 )
 def test_every_other_count_the_parser_reads_stays_in_the_calendar(typed: str, day: date) -> None:
     assert parse_due(typed, TODAY) == day
+
+
+@pytest.mark.parametrize("typed", ["-9999w", "0001-01-01", "1899-12-31"])
+def test_a_due_date_before_1900_is_a_due_date_error(typed: str) -> None:
+    # As a touchpoint's: a slip, which the board showed as "739954d late".
+    with pytest.raises(DueDateError, match="is before 1900"):
+        parse_due(typed, TODAY)
 
 
 @pytest.mark.parametrize("typed", ["+99999999d", "-99999999d", "+99999y"])

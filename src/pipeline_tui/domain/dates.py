@@ -107,7 +107,8 @@ def parse_due(
     read), so "yesterday" and "-3d" are dates here too.
 
     A count that leaves the calendar (`+9999y`: after the year 9999) is a DueDateError
-    like any unreadable date, never a ValueError or OverflowError from the arithmetic.
+    like any unreadable date, never a ValueError or OverflowError from the arithmetic;
+    so is a day before 1900 (EARLIEST_PAST_DATE), as for a touchpoint.
     `after_today`: the errors' hint leaves out "today" (see due_date_hint).
     """
     key = _key(text)
@@ -115,11 +116,15 @@ def parse_due(
         return None
     hint = due_date_hint(order, after_today=after_today)
     try:
-        return _due(key, text, today, order, hint)
+        day = _due(key, text, today, order, hint)
     except (OverflowError, ValueError) as error:
         if isinstance(error, DueDateError):
             raise
         raise _too_far(text, hint) from None
+    if day < EARLIEST_PAST_DATE:
+        # As for a touchpoint: 0001-01-01 is a slip, and was shown as "739954d late".
+        raise DueDateError(f"{day.isoformat()} is before {EARLIEST_PAST_DATE.year}; use {hint}.")
+    return day
 
 
 def _due(key: str, text: str, today: date, order: DateOrder, hint: str) -> date:

@@ -40,6 +40,7 @@ from pipeline_tui.domain.capture import (
     Person,
     already_logged,
 )
+from pipeline_tui.domain.dates import EARLIEST_PAST_DATE
 from pipeline_tui.domain.importing.contacts import contact_reader
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.files import read_contacts
@@ -153,13 +154,18 @@ def _first(people: Iterator[Person]) -> Person | None:
 
 
 def _sent_on(message: EmailMessage, day: date) -> date:
-    """The day the message was sent, in the rep's zone; today if it does not say."""
+    """The day the message was sent, in the rep's zone; today if it does not say, or
+    says a day before 1900 (a broken Date header: no touchpoint is that old, and one
+    typed so is refused)."""
     header = message.get("date")
     moment = getattr(header, "datetime", None)
     if not isinstance(moment, datetime):
         return day
-    sent = moment.astimezone().date() if moment.tzinfo else moment.date()
-    return min(sent, day)
+    try:
+        sent = moment.astimezone().date() if moment.tzinfo else moment.date()
+    except (OverflowError, ValueError):  # the year 1 moved to another zone
+        return day
+    return day if sent < EARLIEST_PAST_DATE else min(sent, day)
 
 
 # iCalendar -------------------------------------------------------------------------------------
