@@ -6,6 +6,7 @@ the note is offered back and saved.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -104,3 +105,36 @@ def test_a_note_being_typed_when_the_session_ends_is_offered_back(
         wait_until(lambda: not drafts(db), "the draft removed")
         term.write(b"\x11")  # ctrl+q: nothing unsaved, so it quits at once
         assert term.wait(timeout=15) == 0
+
+
+@pytest.mark.parametrize("how", ["hang-up", "SIGHUP"])
+def test_a_burst_typed_just_before_the_session_ends_is_kept_whole(
+    tmp_path: Path, how: str, seed_file: SeedFile
+) -> None:
+    """Keys are handled one after another, about one a millisecond; the ones read but
+    not yet handled when the session ended were lost (a hang-up 50 ms after 304
+    characters written at once kept 49 of them in the draft)."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    env = app_env(Home(tmp_path / "home"))
+    burst = "".join(chr(ord("a") + n % 26) for n in range(300)) + "-END"
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"\r")
+        term.wait_for(b"Research notes")
+        term.write(b"np")
+        term.wait_for(b"Problem note")
+        since = len(term.output)
+        term.write(burst.encode())
+        # Its first keys are on screen: the program has read the whole burst (a closed
+        # terminal's unread input is gone with it), and handled only some of it.
+        term.wait_for(burst[:10].encode(), since=since)
+        if how == "hang-up":
+            term.hang_up()
+        else:
+            os.killpg(term.process.pid, signal.SIGHUP)
+        assert term.wait(timeout=15) != 0
+    [(editor, subject, fields)] = drafts(db)
+    assert (editor, subject) == ("note", "new-problem")
+    assert json.loads(fields)["body"] == burst

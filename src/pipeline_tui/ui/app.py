@@ -147,6 +147,9 @@ SCREEN_STYLES = sorted(
 
 seams.share_parsed_styles()
 
+LAST_KEYS_S = 0.5
+"""How long the end of a session waits for the key in flight before the keys read after
+it are typed into the field (KeyOrder.type_what_waits); well within FLUSH_WAIT_S."""
 NEWLINE = "ctrl+j"
 """How Textual names the newline byte: what the terminal's line editing sends for an
 enter typed before the program has taken the terminal over."""
@@ -228,7 +231,11 @@ class PipelineApp(App[None]):
         super().__init__()
         self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
         self.key_order = KeyOrder(self, super().on_event)
-        self.session_end = SessionEnd(self.flush_drafts, partial(self.exit, None))
+        self.session_end = SessionEnd(
+            self.flush_drafts,
+            partial(self.exit, None),
+            last_keys=partial(self.key_order.type_what_waits, LAST_KEYS_S),
+        )
         self.cursor_blink = cursor_blink
         self.title = title
         self.notice = notice

@@ -29,7 +29,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 FLUSH_WAIT_S = 1.0
 """How long the watchdog waits for the event loop to write the drafts."""
@@ -49,9 +49,18 @@ class SessionEnd:
     one of SIGNALS arrives. `install()` from the main thread, `attach_loop()` once the
     event loop runs."""
 
-    def __init__(self, flush: Callable[[], object], exit: Callable[[int], object]) -> None:
+    def __init__(
+        self,
+        flush: Callable[[], object],
+        exit: Callable[[int], object],
+        last_keys: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self._flush = flush
         self._exit = exit
+        self._last_keys = last_keys
+        """Run in the loop before the drafts are written: keys read but not handled yet.
+        Within FLUSH_WAIT_S, or the watchdog writes the drafts without them."""
+        self._ending: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._signalled = threading.Event()
         self._flushed = threading.Event()
@@ -92,8 +101,20 @@ class SessionEnd:
             loop.call_soon_threadsafe(self._end_in_loop)
 
     def _end_in_loop(self) -> None:
-        self.flush()
-        self._exit(self.code)
+        if self._last_keys is None:
+            self.flush()
+            self._exit(self.code)
+            return
+        self._ending = asyncio.ensure_future(self._end_after_last_keys(self._last_keys))
+
+    async def _end_after_last_keys(self, last_keys: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await last_keys()
+        except Exception:
+            log.exception("the last keys could not be typed as the session ended")
+        finally:
+            self.flush()
+            self._exit(self.code)
 
     def flush(self) -> None:
         """Write the drafts once (from whichever thread gets here first)."""

@@ -33,12 +33,15 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from pipeline_tui.ui import seams
 
 HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
+ENDING_POLL_S = 0.005
+ENDING_QUIET_S = 0.03
+"""As the session ends, how long no key may have come for the line to be complete."""
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
 Admit = Callable[[], bool]
@@ -65,6 +68,8 @@ class KeyOrder:
         self._handled_since_told = False
         """A key was handed on since `when_handled` was last called: a hold let go
         with no key behind it (the one kept while the app starts) has nothing to tell."""
+        self._ending = False
+        """The session is ending: no key is handed on any more (see type_what_waits)."""
 
     @staticmethod
     def takes(event: events.Event) -> bool:
@@ -135,9 +140,48 @@ class KeyOrder:
             self._busy = True
             self._settle(self._turn)
 
+    async def type_what_waits(self, limit_s: float) -> int:
+        """The session is ending: type the text of the keys read but not handed on yet
+        into the field that has focus, as they would have gone; how many were.
+
+        Keys are handed on at about one a millisecond, each once the one before has
+        been handled, so a burst of typing waits in line: a hang-up 50 ms after 304
+        characters written at once kept 29 of them in the note's draft. The key in
+        flight is let finish first (and a hold, such as a field opening, let go) within
+        `limit_s`; then the keys that type text (characters, pastes, enter in a text
+        area) go straight into the field, up to the first that does not (a ctrl+s, an
+        escape, a tab), whose effect only the screen could tell."""
+        self._ending = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_s
+        # Keys the terminal's reader has parsed may still be on their way here through
+        # the app's queue: the line is taken once no new one has come for a moment.
+        seen, quiet_since = len(self._waiting), loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(ENDING_POLL_S)
+            if len(self._waiting) != seen or self._busy or self._holds:
+                seen, quiet_since = len(self._waiting), loop.time()
+            elif loop.time() - quiet_since >= ENDING_QUIET_S:
+                break
+        focused = self.app.focused
+        if self._busy or self._holds or not isinstance(focused, Input | TextArea):
+            return 0
+        typed = 0
+        while self._waiting:
+            text = _text_typed(self._waiting[0][0], focused)
+            if text is None:
+                break
+            self._waiting.popleft()
+            if isinstance(focused, Input):
+                focused.insert_text_at_cursor(text)
+            else:
+                focused.replace(text, *focused.selection, maintain_selection_offset=False)
+            typed += 1
+        return typed
+
     async def _hand_on(self) -> None:
         """Hand on waiting keys while nothing is in flight or held."""
-        while self._waiting and not self._busy and not self._holds:
+        while self._waiting and not self._busy and not self._holds and not self._ending:
             event, admit = self._waiting.popleft()
             if admit is not None and not admit():
                 continue
@@ -191,6 +235,18 @@ class KeyOrder:
         if self.when_handled is not None and self.idle and self._handled_since_told:
             self._handled_since_told = False
             self.when_handled()
+
+
+def _text_typed(event: events.Event, field: Input | TextArea) -> str | None:
+    """The text `event` types into `field` (None: it is not typing there)."""
+    if isinstance(event, events.Paste):
+        # A one-line field takes a paste's first line, as Input's own paste does.
+        return event.text.splitlines()[0] if isinstance(field, Input) else event.text
+    if not isinstance(event, events.Key):
+        return None
+    if event.key == "enter" and isinstance(field, TextArea):
+        return "\n"
+    return event.character if event.is_printable and event.character else None
 
 
 CONTROL_SEQUENCE_STARTS = "[O"
