@@ -717,6 +717,33 @@ async def test_a_key_typed_with_the_enter_acts_in_the_column_the_filter_found(
         assert "Priya Kowalski" in screen_text(app)
 
 
+@pytest.mark.parametrize(
+    ("down", "highlighted"),
+    [(1, "Carol Reyes"), (2, "Carol Reyes")],
+    ids=["its card matches", "its card is filtered out"],
+)
+async def test_a_filter_keeps_the_highlight_on_its_card_or_goes_to_the_first_match(
+    service: PipelineService, down: int, highlighted: str
+) -> None:
+    # The column: Bob (bikes), Carol (bakery), Dan (dental), Alice and Eve (bakeries).
+    # Kept at its index, the cursor landed on whichever match came there: from Carol,
+    # "bak" highlighted Alice (and enter opened her card); from Dan, Eve.
+    for name, organisation in [
+        ("Eve Stone", "Stone Bakery"),
+        ("Alice Adams", "Adams Bakery"),
+        ("Dan Diaz", "Diaz Dental"),
+        ("Carol Reyes", "Reyes Bakery"),
+        ("Bob Berg", "Berg Bikes"),
+    ]:
+        add(service, name, organisation=organisation)
+    async with running(service, (120, 30)) as (app, pilot):
+        await press(pilot, *["j"] * down, "slash")
+        await type_text(pilot, "bak")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert focused_card_name(app) == highlighted
+
+
 async def test_slash_again_starts_a_new_filter(service: PipelineService) -> None:
     # As in less or vim: "/" from the board replaces the last search, in one burst too.
     service.add_card(CardDraft(name="Hana Okafor", organisation="Harbour"), Stage.LEAD)

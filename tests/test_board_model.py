@@ -17,6 +17,7 @@ from pipeline_tui.domain.board import (
     BoardModel,
     ListPlace,
     SummaryCache,
+    cursor_when_filtered,
     filtered,
     shown_when_filtered,
 )
@@ -100,15 +101,22 @@ def test_the_cards_a_list_shows_once_filtered_are_known_before_it_is() -> None:
     # 1..100 in the column; the filter keeps the even ones (50 cards).
     even = filtered(array("q", range(1, 101)), set(range(2, 101, 2)))
     # At the top: the first screen of matches.
-    assert shown_when_filtered(even, ListPlace(0, 0, 5)) == [2, 4, 6, 8, 10]
-    # Scrolled down with the cursor on screen: the list keeps its place (and the card
+    assert shown_when_filtered(even, ListPlace(0, 0, 5, 2)) == [2, 4, 6, 8, 10]
+    # The highlighted card matches, on screen: the list keeps its place (and the card
     # above, which a list scrolled by lines can show in part).
-    assert shown_when_filtered(even, ListPlace(12, 10, 5)) == [20, 22, 24, 26, 28, 30]
-    # A cursor past the shorter list's end stops on its last card, on screen.
-    assert shown_when_filtered(even, ListPlace(80, 78, 5)) == [92, 94, 96, 98, 100]
-    # A place left above the cursor follows it down.
-    assert shown_when_filtered(even, ListPlace(30, 0, 5))[-2:] == [60, 62]
-    assert shown_when_filtered(array("q"), ListPlace(3, 0, 5)) == []
+    assert shown_when_filtered(even, ListPlace(25, 10, 5, 26)) == [20, 22, 24, 26, 28, 30]
+    # It matches, below the screen: the list follows it down.
+    assert shown_when_filtered(even, ListPlace(61, 0, 5, 62))[-2:] == [60, 62]
+    # It does not match: the cursor goes to the first match, at the top.
+    assert shown_when_filtered(even, ListPlace(80, 78, 5, 81)) == [2, 4, 6, 8, 10]
+    assert shown_when_filtered(array("q"), ListPlace(3, 0, 5, 4)) == []
+
+
+def test_the_cursor_stays_on_its_card_when_the_filter_keeps_it() -> None:
+    matches = array("q", [7, 3, 9])
+    assert cursor_when_filtered(matches, 9) == 2
+    assert cursor_when_filtered(matches, 5) == 0  # filtered out: the first match
+    assert cursor_when_filtered(matches, None) == 0
 
 
 def test_a_column_filtered_already_is_shown_as_given() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -417,20 +418,33 @@ def filtered(column: array[int], matching: set[int]) -> array[int]:
 @dataclass(frozen=True)
 class ListPlace:
     """Where a column's list is: the card under its cursor and the first on screen
-    (indexes into the cards it shows), and how many cards one screen shows."""
+    (indexes into the cards it shows), how many cards one screen shows, and the id of
+    the highlighted card."""
 
     cursor: int
     first: int
     page: int
+    highlighted: int | None = None
+
+
+def cursor_when_filtered(ids: array[int], highlighted: int | None) -> int:
+    """Where a list's cursor goes when the filter leaves it `ids`: on the card it was
+    on, if that card matches; else on the first match. Kept at its index, it landed on
+    whichever card came there (`/mensah` from the 4th client highlighted the 4th
+    Mensah, though the one the rep was on was first)."""
+    if highlighted is not None:
+        with suppress(ValueError):
+            return ids.index(highlighted)
+    return 0
 
 
 def shown_when_filtered(ids: array[int], place: ListPlace) -> list[int]:
     """The cards a list at `place` shows once the filter leaves it `ids` (or one
-    more): it keeps its cursor and scroll within the shorter list, and scrolls to the
-    cursor if it is off screen."""
+    more): its cursor goes where cursor_when_filtered says, it keeps its scroll within
+    the shorter list, and scrolls to the cursor if it is off screen."""
     if not ids:
         return []
-    cursor = min(place.cursor, len(ids) - 1)
+    cursor = cursor_when_filtered(ids, place.highlighted)
     first = max(0, min(place.first, len(ids) - place.page + 1))
     if cursor < first:
         first = cursor

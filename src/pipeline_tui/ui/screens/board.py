@@ -32,7 +32,12 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerError
 
-from pipeline_tui.domain.board import BoardModel, filtered, shown_when_filtered
+from pipeline_tui.domain.board import (
+    BoardModel,
+    cursor_when_filtered,
+    filtered,
+    shown_when_filtered,
+)
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -817,19 +822,27 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._show_totals()
 
     def _show_stages(
-        self, *stages: Stage, filtered: Mapping[Stage, array[int]] | None = None
+        self,
+        *stages: Stage,
+        filtered: Mapping[Stage, array[int]] | None = None,
+        refiltered: bool = False,
     ) -> None:
         """Redraw only the given columns from the model (after a change made here);
-        `filtered`: columns the filter's matches were picked out of already."""
+        `filtered`: columns the filter's matches were picked out of already;
+        `refiltered`: the filter's text changed, and each cursor goes where
+        cursor_when_filtered says."""
         for stage in stages:
             shown = self.model.column(stage, (filtered or {}).get(stage))
             column = self.columns[stage]
+            highlighted = column.card_list.highlighted_id if refiltered else None
             column.stage_size = shown.stage_size
             column.total = shown.total
             value = self.model.value(stage)
             column.value = currency(self.app).short(value) if value else ""
             column.card_list.empty_hint = shown.empty_hint
             column.ids = shown.ids
+            if refiltered and shown.ids:
+                column.card_list.cursor = cursor_when_filtered(shown.ids, highlighted)
 
     def action_new_card(self) -> None:
         # A new card has no id yet: its draft is the rep's one new-card draft, whichever
@@ -1373,7 +1386,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # Only the columns: the header's counts do not depend on the filter, and
             # recounting overdue and stale cards over the whole board on every key was
             # most of the filter's time at 10,000 cards.
-            self._show_stages(*STAGES, filtered=filtered_columns)
+            self._show_stages(*STAGES, filtered=filtered_columns, refiltered=True)
         finally:
             # A newer key's search cancels this one, and shows its own result.
             if self.query_one("#filter", Input).value == query:

@@ -234,8 +234,11 @@ class CardList(ScrollView, can_focus=True):
         return missing
 
     def place(self) -> ListPlace:
-        """Where the list is: its cursor, the first card on screen, cards a screen."""
-        return ListPlace(self.cursor, self.scroll_offset.y // CARD_HEIGHT, self.page_size())
+        """Where the list is: its cursor, the first card on screen, cards a screen, and
+        the highlighted card."""
+        return ListPlace(
+            self.cursor, self.scroll_offset.y // CARD_HEIGHT, self.page_size(), self.highlighted_id
+        )
 
     def on_screen(self) -> list[int]:
         """The cards on screen, and the highlighted one."""
