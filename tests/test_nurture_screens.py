@@ -178,6 +178,9 @@ async def test_f_makes_an_unknown_criterion_the_next_action_due_today(
         await tap(pilot, "escape", "y")  # the yes is thrown away; the next action stays
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
+        # And the board shows it: it kept the card as before the checklist, nothing
+        # having been saved there.
+        assert "→ Find out: can" in screen_text(app)
     summary = service.summary(ada)
     assert summary is not None
     assert (summary.next_action, summary.next_action_due) == ("Find out: can afford it?", TODAY)

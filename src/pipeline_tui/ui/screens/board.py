@@ -1175,13 +1175,13 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _qualify(self, card: CardSummary) -> None:
         from pipeline_tui.ui import flows
 
-        saved, release_keys = await flows.qualify(self, self.backend, card.id, card.name)
+        _, release_keys = await flows.qualify(self, self.backend, card.id, card.name)
         try:
-            if saved is not None:
-                # The keys typed after ctrl+s (or a park's enter) act on the card as
-                # it is now: its new score, or the column without a parked lead.
-                self.refresh_card(card.id)
-                await self._board_read()
+            # The keys typed after ctrl+s (or a park's enter) act on the card as it is
+            # now: its new score, or the column without a parked lead. Left without
+            # saving, it may have a new next action all the same (f: find out).
+            self.refresh_card(card.id)
+            await self._board_read()
         finally:
             release_keys()
 
