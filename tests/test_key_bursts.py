@@ -215,3 +215,20 @@ def test_escape_and_the_keys_after_it_in_one_write_are_each_a_key(
     term.wait_for(b"Archive Lead 02", since=shown)
     term.write(b"\r")  # the first reason
     wait_until(lambda: query(db, ARCHIVED) == [("Lead 02",)], "Lead 02 archived")
+
+
+def test_a_paste_with_colours_comes_out_in_order_without_them(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    """Text copied from a terminal, colours and all, pasted into a note (a bracketed
+    paste, as tmux, xterm and VTE send it). The ESC inside made Textual end the paste
+    there: its rest went in first, as keys, "^[31mBBB CCCAAA "."""
+    term, db = board
+    term.write(b"\r")
+    term.wait_for("Lead · card".encode())
+    term.write(b"np")
+    term.wait_for(b"Problem note")
+    term.write(b"\x1b[200~AAA \x1b[31mBBB\x1b[0m CCC\x1b[201~")
+    term.write(b"\x13")  # ctrl+s
+    wait_until(lambda: query(db, "SELECT body FROM research_note"), "the note saved")
+    assert query(db, "SELECT body FROM research_note") == [("AAA BBB CCC",)]

@@ -58,6 +58,12 @@ def _byte_as_windows_1252(match: re.Match[str]) -> str:
     return "\ufffd"
 
 
+def without_escape_sequences(text: str) -> str:
+    """`text` with every terminal escape sequence taken out whole, and any ESC left;
+    nothing else changed (pasted text keeps its tabs, newlines and carriage returns)."""
+    return _ESCAPE_SEQUENCE.sub("", text).replace("\x1b", "")
+
+
 def mend(text: str) -> str:
     """Text with each byte that was not UTF-8 read as Windows-1252 (what legacy mail,
     terminals and files send: "Ren\\xe9" becomes "René"), and any other lone surrogate

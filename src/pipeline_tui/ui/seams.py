@@ -528,6 +528,8 @@ def _terminal_driver() -> type[Driver]:
     from textual._xterm_parser import XTermParser
     from textual.drivers.linux_driver import LinuxDriver
 
+    from pipeline_tui.ui.pastes import BracketedPastes
+
     class TerminalDriver(LinuxDriver):
         def __init__(
             self,
@@ -561,6 +563,7 @@ def _terminal_driver() -> type[Driver]:
             selector.register(self.fileno, selectors.EVENT_READ)
             parser = XTermParser(self._debug)
             decode = getincrementaldecoder("utf-8")().decode
+            pastes = BracketedPastes()
 
             def wait() -> float:
                 due = parser._timeout_time
@@ -576,7 +579,7 @@ def _terminal_driver() -> type[Driver]:
                         )
                         if not data:
                             break  # stdin piped, at its end
-                        for event in parser.feed(data):
+                        for event in parser.feed(pastes(data)):
                             self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)
