@@ -17,7 +17,7 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
-from tests.pilot import press, running, screen_text, tap, type_text
+from tests.pilot import notification_messages, press, running, screen_text, tap, type_text
 from tests.test_snapshots import demo_service
 
 
@@ -103,3 +103,27 @@ async def test_t_on_the_board_logs_a_touchpoint(service: PipelineService) -> Non
             select(TouchpointRow.card_id, TouchpointRow.kind, TouchpointRow.summary)
         ).all()
     assert logged == [(ada, TouchpointKind.CALL, "Met at the booth")]
+
+
+async def test_u_after_a_touchpoint_says_it_stays_and_then_undoes_the_change_before(
+    service: PipelineService,
+) -> None:
+    # A touchpoint cannot be taken back. u after one took back an older change instead,
+    # here Ben's move, on another card, without a word about the touchpoint.
+    add(service, "Ada")
+    ben = add(service, "Ben", Stage.PROSPECT)
+    async with running(service, (120, 30), notifications=True) as (app, pilot):
+        await press(pilot, "l", "L")  # Ben on to Client (and the board with him)
+        await press(pilot, "h", "h")
+        await tap(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await tap(pilot, "enter")  # a call with Ada
+        await type_text(pilot, "Left a voicemail")
+        await press(pilot, "enter", "u")
+        assert notification_messages(app) == [
+            "Not undone: The touchpoint with Ada cannot be undone; u again takes back the "
+            "change before it."
+        ]
+        assert service.card(ben).summary.stage is Stage.CLIENT
+        await press(pilot, "u")
+        assert service.card(ben).summary.stage is Stage.PROSPECT

@@ -119,3 +119,23 @@ def test_the_history_keeps_a_bounded_number_of_levels() -> None:
     for version in range(10):
         history.record(move(1, version))
     assert [change.version_after for change in history.undo] == [7, 8, 9]
+
+
+def test_a_kept_change_stands_in_line_and_one_that_changed_the_card_ends_its_undo() -> None:
+    history = UndoHistory()
+    history.record(move(1, 2, "Ada"))
+    history.record(move(2, 2, "Ben"))
+    history.kept(2, "The touchpoint with Ben", card_changed=False)
+    kept = history.next_undo()
+    assert kept is not None and (kept.kind, kept.description) == (
+        ChangeKind.KEPT,
+        "The touchpoint with Ben",
+    )
+    assert history.next_undo(2) is kept
+    # A step done changes the card: taking back its edit would take the step back too.
+    history.kept(1, "The step done on Ada", card_changed=True)
+    assert [entry.description for entry in history.undo] == [
+        "Moved Ben",
+        "The touchpoint with Ben",
+        "The step done on Ada",
+    ]

@@ -281,6 +281,10 @@ class ChangeKind(StrEnum):
     """A note written: undo removes it (if unchanged since), redo brings it back."""
     EDIT_NOTE = "edit-note"
     """A note's text or kind changed: undo puts the earlier text and kind back."""
+    KEPT = "kept"
+    """A change `u` cannot take back (a touchpoint logged, a step done, checklist
+    answers): in the history so that `u` says so, where it took back an older change,
+    perhaps on another card, that the rep did not mean."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.cards import Change, ChangeKind, Undone
 
 UNDO_LEVELS = 100
 
@@ -30,6 +30,15 @@ class UndoHistory:
         self.undo.append(change)
         del self.undo[: -self.levels]
         self.redo = [entry for entry in self.redo if entry.card_id != change.card_id]
+
+    def kept(self, card_id: int, description: str, *, card_changed: bool) -> None:
+        """A change that cannot be taken back (ChangeKind.KEPT). `card_changed`: it
+        changed the card itself (a step done), so its older changes can no longer be
+        taken back either, which would put the card back to before this one as well
+        (and were refused as "changed elsewhere since"): they go."""
+        if card_changed:
+            self.undo = [entry for entry in self.undo if entry.card_id != card_id]
+        self.record(Change(ChangeKind.KEPT, card_id, description, None, 0))
 
     def next_undo(self, card_id: int | None = None) -> Change | None:
         """The change `u` takes back: the newest, or the newest on `card_id`."""

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
-from pipeline_tui.domain.cards import Change, Undone
+from pipeline_tui.domain.cards import Change, ChangeKind, Undone
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -86,6 +86,35 @@ class Backend:
         """A write that can be undone; None when it changed nothing."""
         async with self._lock:
             return await self._change_now(False, _itself, call, *args, **kwargs)
+
+    async def kept(
+        self,
+        description: str,
+        card_id: int,
+        call: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write `u` cannot take back (`description` names it, "The touchpoint with
+        Ada"), which leaves the card's own fields as they were: `u` says so when it
+        comes to it (ChangeKind.KEPT), and the card's older changes can still be."""
+        result = await self.run(call, *args, **kwargs)
+        self.history.kept(card_id, description, card_changed=False)
+        return result
+
+    async def kept_changing_card(
+        self,
+        description: str,
+        card_id: int,
+        call: Callable[P, T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """As `kept`, for a write that changes the card itself (a step done): its older
+        changes can no longer be taken back either (UndoHistory.kept)."""
+        result = await self.run(call, *args, **kwargs)
+        self.history.kept(card_id, description, card_changed=True)
+        return result
 
     async def change_within(
         self,
@@ -207,6 +236,12 @@ class Backend:
             change = pick(card_id)
             if change is None:
                 return None
+            if change.kind is ChangeKind.KEPT:
+                self.history.refused(change)  # said once; u again goes on to the one before
+                raise StoreError(
+                    f"{change.description} cannot be undone; u again takes back the change "
+                    "before it."
+                )
             try:
                 task, cancelled = await _to_the_end(self.service.revert, change)
                 result = task.result()

@@ -115,7 +115,14 @@ async def _checklist(
         # seen it, goes through.
         nonlocal seen
         try:
-            saved = await backend.run(backend.service.save_qualification, card_id, answers, seen)
+            saved = await backend.kept(
+                f"The checklist answers for {clean_line(name)}",
+                card_id,
+                backend.service.save_qualification,
+                card_id,
+                answers,
+                seen,
+            )
         except ConflictError as error:
             if isinstance(error.current, Qualification):
                 seen = error.current
@@ -302,7 +309,9 @@ async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummar
         release_keys()
 
     async def save(answer: TouchpointAnswer) -> None:
-        await backend.run(
+        await backend.kept(
+            f"The touchpoint with {clean_line(card.name)}",
+            card.id,
             backend.service.add_touchpoint,
             card.id,
             answer.kind,
@@ -338,13 +347,28 @@ async def mark_done(
     kind = kind_for_activity(step_kind, card.next_action, card.stage)
     today = backend.today()
     try:
+        done = f"The step done on {clean_line(card.name)}"
         if activity_id is not None:
-            await backend.run(
-                backend.service.complete_activity, activity_id, kind, today, "", card.version
+            await backend.kept_changing_card(
+                done,
+                card.id,
+                backend.service.complete_activity,
+                activity_id,
+                kind,
+                today,
+                "",
+                card.version,
             )
         else:
-            await backend.run(
-                backend.service.complete_next_action, card.id, kind, today, "", card.version
+            await backend.kept_changing_card(
+                done,
+                card.id,
+                backend.service.complete_next_action,
+                card.id,
+                kind,
+                today,
+                "",
+                card.version,
             )
     except StoreError as error:
         release_keys()

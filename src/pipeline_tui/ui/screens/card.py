@@ -892,7 +892,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._open_editor(Editor.TOUCHPOINT, open_screen)
 
     async def _log_touchpoint(self, answer: TouchpointAnswer) -> None:
-        await self.backend.run(
+        await self.backend.kept(
+            f"The touchpoint with {self._shown_name}",
+            self.card_id,
             self.backend.service.add_touchpoint,
             self.card_id,
             answer.kind,
@@ -976,7 +978,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         async def complete(answer: TouchpointAnswer) -> None:
             card = self.card
             assert card is not None
-            await self.backend.run(
+            await self.backend.kept_changing_card(
+                f"The step done on {self._shown_name}",
+                self.card_id,
                 self.backend.service.complete_activity,
                 activity.id,
                 answer.kind,
