@@ -90,6 +90,23 @@ async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
             assert label in text
 
 
+async def test_a_paste_of_several_lines_into_a_field_keeps_them_all(
+    service: PipelineService,
+) -> None:
+    # A one-line field kept a paste's first line only ("Kim Lee"), silently.
+    async with running(service) as (app, pilot):
+        await press(pilot, "n")
+        assert isinstance(app.screen, CardFormScreen)
+        for text in ("Kim Lee\nLee Bakery\n", " (north)"):
+            paste = events.Paste(text)
+            paste.set_sender(app)
+            app.post_message(paste)
+            await settle(pilot)
+        assert app.screen.query_one("#name", Input).value == "Kim Lee Lee Bakery (north)"
+        await press(pilot, "enter")
+    assert names(service, Stage.LEAD) == ["Kim Lee Lee Bakery (north)"]
+
+
 async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> None:
     async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "l", "n")

@@ -32,6 +32,23 @@ class FormInput(Input):
         # Snapshot tests switch blinking off; a blinking cursor makes screenshots flaky.
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
 
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps a paste's first line only: "Kim Lee" of "Kim Lee\nLee Bakery",
+        # the rest dropped without a word. A field is one line: the lines join, and the
+        # rep sees all that was pasted, to keep or cut.
+        # (Textual calls Input's own handler after this one unless prevented.)
+        lines = event.text.splitlines()
+        if len(lines) < 2:
+            return
+        event.prevent_default()
+        event.stop()
+        joined = " ".join(line.strip() for line in lines if line.strip())
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(joined)
+        else:
+            self.replace(joined, *selection)
+
     def on_focus(self, event: events.Focus) -> None:
         # The terminal window regaining focus leaves the cursor where the rep left it.
         if not event.from_app_focus and not self.select_on_focus:
