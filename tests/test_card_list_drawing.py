@@ -103,3 +103,10 @@ async def test_a_filter_longer_than_its_field_shows_its_end(service: PipelineSer
         assert field.value == words
         assert field.scroll_x > 0
         assert "okafor" in screen_text(app).splitlines()[-1]
+
+
+async def test_a_step_with_a_day_and_no_words_says_so(service: PipelineService) -> None:
+    # As every other screen says it; the board drew a bare arrow.
+    service.add_card(CardDraft(name="Gil Roy", next_action_due=TODAY + timedelta(2)))
+    async with running(service, (120, 30)) as (app, _):
+        assert "→ (no description)" in screen_text(app)

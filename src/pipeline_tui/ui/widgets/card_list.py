@@ -581,7 +581,9 @@ class CardList(ScrollView, can_focus=True):
             if card.stage is Stage.REPEAT or line:
                 return []
             return [("no next action", self._style("no-action"))]
-        lines = action_lines(clean_line(card.next_action), width)
+        # A step with a day and no words, as every other screen shows it (not a bare →).
+        words = clean_line(card.next_action) or "(no description)"
+        lines = action_lines(words, width)
         return [(_fit(lines[line], width), self._style("action"))] if line < len(lines) else []
 
     @staticmethod
