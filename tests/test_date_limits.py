@@ -203,3 +203,10 @@ async def test_the_park_dialog_offers_what_it_takes_and_refuses_today_cleanly(
         await tap(pilot, "enter")
         assert isinstance(app.screen, ParkScreen)
     assert service.summary(ada).nurture_until is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["tomorrow", "+3d", "next week"])
+def test_a_touchpoint_given_a_day_to_come_in_words_is_in_the_future(typed: str) -> None:
+    # Said as for 2026-12-31; "'tomorrow' is not a date" said something else.
+    with pytest.raises(DueDateError, match="is in the future; a touchpoint has already happened"):
+        parse_past_date(typed, TODAY)

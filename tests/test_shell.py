@@ -369,7 +369,7 @@ def test_log_a_touchpoint_on_a_past_day(capsys: pytest.CaptureFixture[str], pipe
     [
         (("log", "ben", "hello"), "Say what kind of touchpoint with --kind: social, sample,"),
         (("log", "ben", "-k", "fax"), "Unknown touchpoint kind 'fax'; choose one of social,"),
-        (("log", "ben", "-k", "call", "--on", "+2d"), "'+2d' is not a date; use today,"),
+        (("log", "ben", "-k", "call", "--on", "+2d"), "2026-11-25 is in the future; a touchpoint"),
         (("log", "ben", "-k", "call", "--on", "2026-12-25"), "2026-12-25 is in the future;"),
         (("note", "ben", "-k", "gossip", "x"), "Unknown note kind 'gossip'; choose one of"),
         (("next", "ben", "Call", "--due", "someday"), "'someday' is not a date;"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -250,6 +251,10 @@ def _past(key: str, text: str, today: date, order: DateOrder) -> date:
         count, unit = int(ago.group(1)), ago.group(2) or "d"
         return today - timedelta(days=count * (7 if unit == "w" else 1))
     day = _calendar_day(key, today, order, ahead=False)
+    if day is None and (key in ("tomorrow", "tom", "tmr", "next week") or key.startswith("+")):
+        # Words for a day to come: said as 2026-12-31 is, not "not a date".
+        with suppress(OverflowError, ValueError):
+            day = _due(key, text, today, order, PAST_DATE_HINT)
     if day is None:
         raise DueDateError(f"{text.strip()!r} is not a date; use {PAST_DATE_HINT}.")
     if day > today:
