@@ -1237,6 +1237,27 @@ def test_undoing_a_referral_removes_the_lead_its_creation_wrote(
     assert [card.name for card in service.cards()] == ["Chen"]
 
 
+def test_a_referral_undone_and_redone_comes_back_with_its_touchpoint(
+    service: PipelineService,
+) -> None:
+    # The new lead's "Referred by" touchpoint went with it on undo, and redo brought
+    # the lead back without it.
+    client = service.add_card(CardDraft("Chen"), Stage.CLIENT).card_id
+    referred = service.refer(client, CardDraft("Dee"), TODAY)
+    redo = service.undo(referred).inverse
+    assert redo is not None
+    again = service.revert(redo)
+    dee = service.card(again.card_id)
+    assert [(t.kind, t.happened_on, t.summary) for t in dee.touchpoints] == [
+        (TouchpointKind.REFERRAL, TODAY, "Referred by Chen")
+    ]
+    assert dee.source is TouchpointKind.REFERRAL
+    # And undone again, it goes again: its touchpoint is what its making wrote.
+    assert again.inverse is not None
+    service.revert(again.inverse)
+    assert [card.name for card in service.cards()] == ["Chen"]
+
+
 def test_answers_changed_by_someone_else_meanwhile_are_not_overwritten(
     service: PipelineService,
 ) -> None:

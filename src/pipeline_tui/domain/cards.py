@@ -313,6 +313,8 @@ class RemovedCard:
     source: TouchpointKind | None = None
     market: Market | None = None
     referred_by_id: int | None = None
+    touchpoints: tuple[TouchpointView, ...] = ()
+    """What its creation logged beside it (a referral's "Referred by"), logged again."""
 
 
 @dataclass(frozen=True)

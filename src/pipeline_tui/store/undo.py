@@ -23,6 +23,7 @@ from pipeline_tui.domain.cards import (
     LoggedCallRecord,
     NoteView,
     RemovedCard,
+    TouchpointView,
     Undone,
 )
 from pipeline_tui.domain.kinds import TouchpointKind
@@ -121,12 +122,17 @@ def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
         raise ConflictError(
             f"{row.name} has {added} added since; it was not removed (archive it instead)."
         )
+    # Only what the creation wrote is there (_added_since): those go, to come back.
+    logged = session.scalars(
+        select(TouchpointRow).where(TouchpointRow.card_id == row.id).order_by(TouchpointRow.id)
+    ).all()
     removed = RemovedCard(
         state=state_of(row),
         created_at=row.created_at,
         source=row.source,
         market=row.market,
         referred_by_id=row.referred_by_id,
+        touchpoints=tuple(TouchpointView(t.id, t.kind, t.happened_on, t.summary) for t in logged),
     )
     card_id = row.id
     session.delete(row)
@@ -179,8 +185,24 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
     session.flush()
     schedule.follow(session, row, actor.now)
     row.position = positions.return_to(session, row, state.stage, state.position)
+    for touchpoint in removed.touchpoints:  # its source is back already
+        log_touchpoint(
+            row,
+            touchpoint.kind,
+            touchpoint.happened_on,
+            touchpoint.summary,
+            removed.created_at,
+            first_sets_source=False,
+        )
     session.flush()
-    inverse = Change(ChangeKind.CREATE, row.id, change.description, None, row.version)
+    inverse = Change(
+        ChangeKind.CREATE,
+        row.id,
+        change.description,
+        None,
+        row.version,
+        created_with=(("touchpoint", len(removed.touchpoints)),) if removed.touchpoints else (),
+    )
     return Undone(change.description, row.id, row.version, inverse)
 
 
