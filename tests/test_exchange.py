@@ -963,6 +963,24 @@ def test_a_json_note_without_a_body_makes_no_note(
     assert [(n["kind"], n["body"]) for n in notes] == [("gap", "Ships late.")]
 
 
+def test_a_json_note_longer_than_a_note_can_be_is_a_bad_card(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    document = {
+        "format": "pipeline-tui",
+        "version": 2,
+        "cards": [
+            {"name": "Ann", "stage": "lead", "notes": [{"kind": "gap", "body": "x" * 2_000_001}]},
+            {"name": "Ben", "stage": "lead"},
+        ],
+    }
+    source = write(tmp_path / "in.json", json.dumps(document))
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code != 0 and "a note has 2,000,001 characters" in out + err
+    code, _, _ = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and list(cards_in(db)) == ["Ben"]
+
+
 def test_export_to_a_folder_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

@@ -746,6 +746,19 @@ def test_utf8_with_a_character_cut_in_two_is_read_as_utf8(
     assert decode("Name\nRenée\nCafé \u20ac\n".encode("cp1252")).encoding == "Windows-1252"
 
 
+def test_a_note_longer_than_a_note_can_be_is_a_bad_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # As `pipeline-tui note` refuses it; an import stored a note of 5,000,000 characters.
+    source = tmp_path / "long.csv"
+    source.write_text("Name,Notes\nAnn," + "x" * 2_000_001 + "\nBen,short\n", encoding="utf-8")
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code != 0
+    assert "line 2: a note has 2,000,001 characters; a note can have 2,000,000" in out + err
+    code, _, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and set(cards_in(db)) == {"Ben"}
+
+
 # Merging ---------------------------------------------------------------------------------------
 
 

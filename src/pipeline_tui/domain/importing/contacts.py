@@ -26,6 +26,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedNote,
     PlannedStageEvent,
     PlannedTouchpoint,
+    note_too_long,
 )
 from pipeline_tui.domain.importing.table import Table
 from pipeline_tui.domain.importing.vocabulary import (
@@ -444,6 +445,8 @@ class ContactReader:
         if kept:
             body = "\n".join([IMPORTED_FIELDS, *(f"- {line_}" for line_ in kept)])
             notes.append(PlannedNote(NoteKind.GENERAL, body, self.now, self.now))
+        if (too_long := note_too_long(notes)) is not None:
+            return RowProblem(line, too_long)
         card = PlannedCard(
             line=line,
             name=draft.name,

@@ -25,6 +25,7 @@ from pipeline_tui.domain.importing.plan import (
     PlannedNote,
     PlannedStageEvent,
     PlannedTouchpoint,
+    note_too_long,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import DocumentError, load_json
@@ -117,6 +118,8 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
                 _version(note.get("version")),
             )
         )
+    if (too_long := note_too_long(notes)) is not None:
+        raise _Bad(too_long)
     touchpoints = []
     for touchpoint in get.objects("touchpoints"):
         t = _Getter(touchpoint, "a touchpoint")

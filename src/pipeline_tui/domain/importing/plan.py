@@ -6,17 +6,29 @@ is touched; the store matches them against existing cards and writes them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.limits import NOTE
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 
 IMPORTED_FIELDS = "Imported fields"
 """The first line of the note that keeps the values no card field holds."""
+
+
+def note_too_long(notes: Iterable[PlannedNote]) -> str | None:
+    """Why a planned card's notes cannot be saved: one is longer than a note can be, as
+    `pipeline-tui note` refuses it (None: they can be). An import had stored a note of
+    5,000,000 characters that the card screen then crawled to show."""
+    for note in notes:
+        if len(note.body) > NOTE.chars:
+            return f"a note has {len(note.body):,} characters; a note can have {NOTE.chars:,}"
+    return None
 
 
 @dataclass(frozen=True)
