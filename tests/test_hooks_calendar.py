@@ -53,7 +53,7 @@ def script(tmp_path: Path, name: str, body: str) -> Path:
 
 
 def run(
-    capsys: pytest.CaptureFixture[str], db: Path, config: Path, *argv: str
+    capsys: pytest.CaptureFixture[str], db: Path | str, config: Path, *argv: str
 ) -> tuple[int, str, str]:
     code = main([*argv, "--db", str(db), "--config", str(config)])
     captured = capsys.readouterr()
@@ -291,6 +291,23 @@ def test_another_database_never_shares_uids(
         run(capsys, db, config, "add", "Ann", "--next", "Call", "--due", "fri")
         uids.append(set(_events(run(capsys, db, config, "agenda", "--format", "ics")[1])))
     assert not uids[0] & uids[1]
+
+
+def test_one_database_named_another_way_keeps_its_uids(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A subscribed calendar takes a new UID for a new event: the same database named
+    # as a URL, or through a link, gave every next action a second event.
+    config = write_config(tmp_path, "")
+    db = tmp_path / "one.db"
+    (tmp_path / "link.db").symlink_to(db)
+    (tmp_path / "sub").mkdir()
+    run(capsys, db, config, "add", "Ann", "--next", "Call", "--due", "fri")
+    uids = [
+        set(_events(run(capsys, named, config, "agenda", "--format", "ics")[1]))
+        for named in (db, f"sqlite:///{db}", tmp_path / "sub" / ".." / "link.db")
+    ]
+    assert uids[0] and uids[0] == uids[1] == uids[2]
 
 
 def test_ics_path_is_rewritten_after_every_change_from_the_shell(

@@ -30,7 +30,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     if args.format == "ics":
         from pipeline_tui.shell.calendar import calendar_domain, render_ics
 
-        data = render_ics(actions, calendar_domain(service.location()))
+        data = render_ics(actions, calendar_domain(service.identity()))
         out.write(data.decode("utf-8"))
         return 0
     days = agenda_days(actions, day)

@@ -55,7 +55,7 @@ class Listeners:
             self.calendar = CalendarFile(
                 self.config.ics_path,
                 service.agenda,
-                calendar_domain(service.location()),
+                calendar_domain(service.identity()),
                 self._report,
                 background=self.background,
             )

@@ -91,6 +91,18 @@ class Database:
         return self.url.get_backend_name() == "sqlite"
 
     @property
+    def identity(self) -> str:
+        """The database as one string however it was named (a path, an sqlite:/// URL,
+        through a link or `..`): the calendar's event ids are made from it, and a
+        database named another way gave a subscribed calendar a second set of events.
+        The URL with no password, with the SQLite file's real path."""
+        url = self.url
+        if self.is_sqlite and url.database not in (None, "", ":memory:"):
+            assert url.database is not None
+            url = url.set(drivername="sqlite+pysqlite", database=os.path.realpath(url.database))
+        return url.render_as_string(hide_password=True)
+
+    @property
     def display_url(self) -> str:
         """The URL with any password masked, safe to print."""
         return self.url.render_as_string(hide_password=True)

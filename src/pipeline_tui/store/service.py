@@ -122,6 +122,10 @@ class PipelineService:
         """Where the pipeline is, safe to show (a path, or a URL with no password)."""
         return self.database.display_url
 
+    def identity(self) -> str:
+        """The database as one string however it was named (Database.identity)."""
+        return self.database.identity
+
     # The board -----------------------------------------------------------------------
 
     def board(self) -> dict[Stage, list[CardSummary]]:
