@@ -16,11 +16,12 @@ from textual.widgets import Input, TextArea
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey, Editor
-from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S
+from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
@@ -414,6 +415,29 @@ async def test_a_next_action_typed_before_a_drop_comes_back(
         assert isinstance(app.screen, CardScreen)
     assert service.card(ann).summary.next_action == "Send the delivery insight"
     assert service.draft(key) is None
+
+
+async def test_an_archive_note_restored_goes_on_where_it_was_typed(
+    service: PipelineService, ann: int
+) -> None:
+    # Restored, the dialog had its reasons focused: " and a competitor" typed next
+    # picked reasons by their letters, and enter archived without it.
+    key = DraftKey.on_card(Editor.ARCHIVE, ann)
+    service.keep_draft(key, {"reason": ArchiveReason.OTHER.value, "note": "Moved away"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "a")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, ArchiveScreen)
+        await type_text(pilot, ", then went quiet")
+        await tap(pilot, "enter")
+        await settle(pilot)
+    archived = service.archived()
+    assert [(card.reason, card.note) for card in archived] == [
+        (ArchiveReason.OTHER, "Moved away, then went quiet")
+    ]
 
 
 FRIDAY = datetime(2026, 11, 20, 17, 45, tzinfo=UTC)

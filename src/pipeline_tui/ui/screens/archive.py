@@ -111,6 +111,9 @@ class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
         if fields.get("reason") in reasons:
             self.reasons.highlighted = reasons.index(fields["reason"])
         self.note.value = fields.get("note", "")
+        # A draft is kept only once a note is typed: the rep was typing it, and goes on
+        # there (on the reasons, the letters typed next picked reasons).
+        self.note.focus()
 
     @on(Input.Changed)
     @on(OptionList.OptionHighlighted)
