@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from textual import events
+from textual.widgets import Input, TextArea
 
-from pipeline_tui.ui.key_order import escape_then_key
+from pipeline_tui.ui.key_order import escape_then_key, keys_typed
 
 
 @pytest.mark.parametrize(
@@ -40,3 +41,16 @@ def test_escape_and_a_character_read_together_are_two_keys(
 )
 def test_other_keys_are_kept_whole(key: str, character: str | None) -> None:
     assert escape_then_key(events.Key(key, character)) is None
+
+
+@pytest.mark.parametrize(("key", "jump"), [("alt+b", "ctrl+left"), ("alt+f", "ctrl+right")])
+def test_alt_b_and_f_in_a_text_field_move_a_word(key: str, jump: str) -> None:
+    # What macOS terminals send for Option+arrow: taken as escape, they closed the form.
+    for field in (Input(), TextArea()):
+        assert [k.key for k in keys_typed(events.Key(key, key[-1]), field)] == [jump]
+    assert [k.key for k in keys_typed(events.Key(key, key[-1]), None)] == ["escape", key[-1]]
+
+
+def test_a_key_read_alone_is_itself() -> None:
+    event = events.Key("j", "j")
+    assert keys_typed(event, Input()) == [event]

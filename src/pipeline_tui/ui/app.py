@@ -52,7 +52,7 @@ from pipeline_tui.ui.commands import CardSearch, KeyCommands, SearchPalette
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.garbage import CollectBetweenKeys
-from pipeline_tui.ui.key_order import KeyOrder, escape_then_key
+from pipeline_tui.ui.key_order import KeyOrder, keys_typed
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -327,8 +327,9 @@ class PipelineApp(App[None]):
         if KeyOrder.takes(event):
             if self.between_keys is not None:
                 self.between_keys.input_arrived(key=True)
-            split = escape_then_key(event) if isinstance(event, events.Key) else None
-            typed_keys: list[events.Event] = [*split] if split else [event]
+            typed_keys: list[events.Event] = (
+                [*keys_typed(event, self.focused)] if isinstance(event, events.Key) else [event]
+            )
             for typed in typed_keys:
                 await self.key_order.typed(typed)
             return

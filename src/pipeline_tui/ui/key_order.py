@@ -36,6 +36,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.widgets.form_input import FormInput
 
 HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
@@ -166,14 +167,20 @@ class KeyOrder:
         focused = self.app.focused
         if self._busy or self._holds or not isinstance(focused, Input | TextArea):
             return 0
+        if isinstance(focused, TextArea) and focused.read_only:
+            return 0
         typed = 0
         while self._waiting:
-            text = _text_typed(self._waiting[0][0], focused)
+            event, admit = self._waiting[0]
+            text = _text_typed(event, focused)
             if text is None:
                 break
             self._waiting.popleft()
+            if admit is not None and not admit():
+                continue  # a replayed key no longer meant for here, as _hand_on skips it
+            # Over a selection, as typing replaces it; the cursor after what is typed.
             if isinstance(focused, Input):
-                focused.insert_text_at_cursor(text)
+                focused.replace(text, *focused.selection)
             else:
                 focused.replace(text, *focused.selection, maintain_selection_offset=False)
             typed += 1
@@ -240,8 +247,12 @@ class KeyOrder:
 def _text_typed(event: events.Event, field: Input | TextArea) -> str | None:
     """The text `event` types into `field` (None: it is not typing there)."""
     if isinstance(event, events.Paste):
-        # A one-line field takes a paste's first line, as Input's own paste does.
-        return event.text.splitlines()[0] if isinstance(field, Input) else event.text
+        if isinstance(field, TextArea):
+            return event.text
+        if isinstance(field, FormInput):
+            return FormInput.one_line(event.text)
+        # Input's own paste takes the first line.
+        return next(iter(event.text.splitlines()), "")
     if not isinstance(event, events.Key):
         return None
     if event.key == "enter" and isinstance(field, TextArea):
@@ -273,6 +284,23 @@ def escape_then_key(event: events.Key) -> list[events.Key] | None:
     if not character.isprintable() or character in CONTROL_SEQUENCE_STARTS:
         return None
     return [events.Key("escape", "\x1b"), events.Key(seams.character_to_key(character), character)]
+
+
+WORD_JUMPS = {"alt+b": "ctrl+left", "alt+f": "ctrl+right"}
+"""Alt+b and Alt+f in a text field: a word back and forward, as readline reads them;
+macOS terminals send them for Option+arrow ("Natural Text Editing")."""
+
+
+def keys_typed(event: events.Key, focused: Widget | None) -> list[events.Key]:
+    """The keys `event` stands for, with `focused` having focus: escape and a key when
+    read together (escape_then_key), except Alt+b and Alt+f in a text field, which move
+    a word (taken as escape, they would have closed the form being typed in)."""
+    split = escape_then_key(event)
+    if split is None:
+        return [event]
+    if isinstance(focused, Input | TextArea) and event.key in WORD_JUMPS:
+        return [events.Key(WORD_JUMPS[event.key], None)]
+    return split
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:

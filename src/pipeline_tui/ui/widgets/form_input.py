@@ -32,17 +32,24 @@ class FormInput(Input):
         # Snapshot tests switch blinking off; a blinking cursor makes screenshots flaky.
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
 
+    @staticmethod
+    def one_line(pasted: str) -> str:
+        """What a paste puts in a field: one line as it is, several joined."""
+        lines = pasted.splitlines()
+        if len(lines) < 2:
+            return next(iter(lines), "")
+        return " ".join(line.strip() for line in lines if line.strip())
+
     def _on_paste(self, event: events.Paste) -> None:
         # Input keeps a paste's first line only: "Kim Lee" of "Kim Lee\nLee Bakery",
         # the rest dropped without a word. A field is one line: the lines join, and the
         # rep sees all that was pasted, to keep or cut.
         # (Textual calls Input's own handler after this one unless prevented.)
-        lines = event.text.splitlines()
-        if len(lines) < 2:
+        if len(event.text.splitlines()) < 2:
             return
         event.prevent_default()
         event.stop()
-        joined = " ".join(line.strip() for line in lines if line.strip())
+        joined = self.one_line(event.text)
         selection = self.selection
         if selection.is_empty:
             self.insert_text_at_cursor(joined)
