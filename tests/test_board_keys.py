@@ -121,8 +121,8 @@ async def test_u_after_a_touchpoint_says_it_stays_and_then_undoes_the_change_bef
         await type_text(pilot, "Left a voicemail")
         await press(pilot, "enter", "u")
         assert notification_messages(app) == [
-            "Not undone: The touchpoint with Ada cannot be undone; u again takes back the "
-            "change before it."
+            "Not undone: The touchpoint with Ada cannot be undone; u again takes back: "
+            "Moved Ben to Client."
         ]
         assert service.card(ben).summary.stage is Stage.CLIENT
         await press(pilot, "u")

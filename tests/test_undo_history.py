@@ -139,3 +139,15 @@ def test_a_kept_change_stands_in_line_and_one_that_changed_the_card_ends_its_und
         "The touchpoint with Ben",
         "The step done on Ada",
     ]
+
+
+def test_a_kept_change_leaves_what_can_be_redone_on_its_card() -> None:
+    # A touchpoint leaves the card as it was: the edit undone on it can still be redone.
+    history = UndoHistory()
+    edit = move(1, 2, "Ada")
+    history.record(edit)
+    history.undone(edit, undone(edit, 3))
+    history.kept(1, "The touchpoint with Ada", card_changed=False)
+    assert history.next_redo(1) is not None
+    history.kept(1, "The step done on Ada", card_changed=True)
+    assert history.next_redo(1) is None

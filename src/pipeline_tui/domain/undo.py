@@ -36,9 +36,14 @@ class UndoHistory:
         changed the card itself (a step done), so its older changes can no longer be
         taken back either, which would put the card back to before this one as well
         (and were refused as "changed elsewhere since"): they go."""
+        kept = Change(ChangeKind.KEPT, card_id, description, None, 0)
         if card_changed:
             self.undo = [entry for entry in self.undo if entry.card_id != card_id]
-        self.record(Change(ChangeKind.KEPT, card_id, description, None, 0))
+            self.record(kept)
+            return
+        # The card is as it was: what was undone on it can still be redone.
+        self.undo.append(kept)
+        del self.undo[: -self.levels]
 
     def next_undo(self, card_id: int | None = None) -> Change | None:
         """The change `u` takes back: the newest, or the newest on `card_id`."""

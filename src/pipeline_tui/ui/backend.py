@@ -238,9 +238,12 @@ class Backend:
                 return None
             if change.kind is ChangeKind.KEPT:
                 self.history.refused(change)  # said once; u again goes on to the one before
+                before = pick(card_id)
                 raise StoreError(
-                    f"{change.description} cannot be undone; u again takes back the change "
-                    "before it."
+                    f"{change.description} cannot be undone; u again takes back: "
+                    f"{clean_line(before.description)}."
+                    if before is not None
+                    else f"{change.description} cannot be undone, nor anything before it."
                 )
             try:
                 task, cancelled = await _to_the_end(self.service.revert, change)
