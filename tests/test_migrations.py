@@ -100,6 +100,16 @@ def test_another_programs_database_is_refused_and_left_untouched(
     assert inspect(engine).get_table_names() == ["invoices"]
 
 
+def test_a_database_with_only_an_extensions_table_is_taken_as_empty(
+    engine: Engine, empty_url: str
+) -> None:
+    # PostGIS (and SpatiaLite) put spatial_ref_sys in every new database.
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE spatial_ref_sys (srid INTEGER PRIMARY KEY)"))
+    open_database(empty_url).close()
+    assert current_revision(engine) == HEAD_REVISION
+
+
 def test_notes_written_before_versions_open_at_version_one_and_can_be_saved(
     engine: Engine, empty_url: str
 ) -> None:

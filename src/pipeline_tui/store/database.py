@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.migrate import another_programs, migrate
+from pipeline_tui.store.migrate import EXTENSION_TABLES, another_programs, migrate
 from pipeline_tui.store.models import BoardClockRow
 from pipeline_tui.store.revision import VERSION_TABLE
 
@@ -493,8 +493,9 @@ def _refuse_another_programs(path: Path) -> None:
             ]
     except sqlite3.Error:
         return  # opening it through the engine says what is wrong
-    if tables and VERSION_TABLE not in tables:
-        raise StoreError(another_programs(str(path), tables))
+    others = [table for table in tables if table not in EXTENSION_TABLES]
+    if others and VERSION_TABLE not in tables:
+        raise StoreError(another_programs(str(path), others))
 
 
 def _backup_sqlite(engine: Engine, revision: str) -> Path | None:

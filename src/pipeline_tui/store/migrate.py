@@ -14,6 +14,9 @@ from pipeline_tui.store.revision import VERSION_TABLE
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 BackupHook = Callable[[Engine, str], Path | None]
+EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
+"""Tables a PostgreSQL extension puts in a new database's schema (PostGIS, which some
+managed servers install everywhere): a database holding only these is empty."""
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -24,7 +27,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         inspector = inspect(connection)
         if not inspector.has_table(VERSION_TABLE):
-            if others := inspector.get_table_names():
+            if others := [t for t in inspector.get_table_names() if t not in EXTENSION_TABLES]:
                 url = engine.url
                 where = url.database if url.get_backend_name() == "sqlite" else None
                 raise StoreError(
