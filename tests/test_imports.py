@@ -400,6 +400,18 @@ def test_pipedrive_deals_status_and_default_pipeline(
     assert not [line for line in fields_note(rosa) if line.startswith("Deal - Currency")]
 
 
+def test_a_currency_column_that_names_no_code_is_kept_in_the_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # "€" or "Euro" says nothing a code would not: the amount is taken, the word kept.
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text("Name,Amount,Currency\nAnn,5000,€\nBen,7000,EUR\n", encoding="utf-8")
+    _, cards = imported(capsys, sheet, db)
+    assert (cards["Ann"]["value"], cards["Ben"]["value"]) == ("5000.00", "7000.00")
+    assert "Currency: €" in fields_note(cards["Ann"])
+    assert fields_note(cards["Ben"]) == []
+
+
 # Salesforce ----------------------------------------------------------------------------------
 
 
@@ -742,6 +754,9 @@ def test_utf8_with_a_character_cut_in_two_is_read_as_utf8(
     assert (
         "read as UTF-8, with 1 place that is not UTF-8 shown as \ufffd (the first on line 4)" in out
     )
+    # With Excel's byte-order mark too.
+    with_mark = decode(b"\xef\xbb\xbf" + "Name\n山田 太郎\n".encode() + b"Cut \xe6\x97\n")
+    assert (with_mark.encoding, with_mark.replaced) == ("UTF-8", 1)
     # Windows-1252 text is still read as such: its accented letters are single bytes.
     assert decode("Name\nRenée\nCafé \u20ac\n".encode("cp1252")).encoding == "Windows-1252"
 

@@ -508,7 +508,9 @@ class ContactReader:
             except MoneyError:
                 kept.append(f"{headers['value']}: {clean_line(value_text)}")
         code = clean_line(currency_text).upper()
-        if value is not None and self.currency and code and code != self.currency:
+        # Only a code says which currency: "€" or "US Dollar" are kept in the note.
+        is_code = re.fullmatch("[A-Z]{3}", code) is not None
+        if value is not None and self.currency and is_code and code != self.currency:
             # Pipedrive writes the amount bare and its currency in a column of its own.
             return RowProblem(
                 line,
@@ -516,7 +518,7 @@ class ContactReader:
                 f"({headers['currency']}), not in {self.currency}, the currency values are "
                 "kept in",
             )
-        if currency_text and value is None:
+        if currency_text and (value is None or not is_code):
             kept.append(f"{headers['currency']}: {clean_line(currency_text)}")
         close = self._date("expected_close", close_text) if close_text else None
         if close_text and close is None:

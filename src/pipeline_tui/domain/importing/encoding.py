@@ -43,6 +43,10 @@ def decode(data: bytes) -> Decoded:
             try:
                 return Decoded(data.decode(codec).removeprefix("\ufeff"), label)
             except UnicodeDecodeError as error:
+                if label == "UTF-8":  # Excel's "CSV UTF-8" with a character cut in two
+                    damaged = _damaged_utf8(data[len(bom) :], max(0, error.start - len(bom)))
+                    if damaged is not None:
+                        return damaged
                 raise EncodingError(
                     f"it starts as {label} text but byte {error.start + 1} is not {label}"
                 ) from None
