@@ -46,8 +46,11 @@ class BracketedPastes:
                 data = data[past_start:]
                 self._pasting, self._tail = True, ""
             else:
+                # From just before what came now: a long paste read in many chunks is
+                # not searched again from its start each time.
+                already = max(0, len(self._held) - len(PASTE_END) + 1)
                 self._held += data
-                end = self._held.find(PASTE_END)
+                end = self._held.find(PASTE_END, already)
                 if end < 0:
                     break
                 handed.append(without_escape_sequences(self._held[:end]) + PASTE_END)
