@@ -33,6 +33,7 @@ from pipeline_tui.store import (
     open_database,
 )
 from pipeline_tui.store.demo import seed_demo
+from pipeline_tui.store.errors import AmbiguousCardError
 from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS
 from tests.conftest import NOW, TODAY
 
@@ -1225,6 +1226,23 @@ def test_undoing_a_new_card_keeps_what_another_rep_added_to_it(
     detail = service.card(added.card_id)
     assert [n.body for n in detail.notes] == ["Open a second shop"]
     assert [t.summary for t in detail.touchpoints] == ["Intro call"]
+
+
+def test_a_card_is_found_by_its_name_typed_without_accents(
+    service: PipelineService,
+) -> None:
+    # `show renee` said "No card whose name contains 'renee'" for Renée Faure, where
+    # `search renee` found her: the databases compare letters as they are.
+    renee = service.add_card(CardDraft("Renée Faure")).card_id
+    service.add_card(CardDraft("Jürgen Müller"))
+    service.add_card(CardDraft("Jürgen Müller-Lang"))
+    assert service.find_card("renee").id == renee
+    assert service.find_card("RENEE faure").id == renee
+    with pytest.raises(AmbiguousCardError):
+        service.find_card("muller")  # both, and listed as the candidates
+    assert service.find_card("jurgen muller").name == "Jürgen Müller"  # the whole name
+    with pytest.raises(NotFoundError):
+        service.find_card("zed")
 
 
 def test_undoing_a_referral_removes_the_lead_its_creation_wrote(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline_tui.domain.stages import Stage
@@ -45,3 +46,16 @@ def card_id_in(text: str) -> int | None:
 
 def looks_like_email(text: str) -> bool:
     return "@" in text and " " not in text.strip()
+
+
+def folded(text: str) -> str:
+    """`text` without accents or case, for matching names as a rep types them: "renee"
+    is "Renée", "muller" is "Müller"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def names_fit(words: list[str], name: str) -> bool:
+    """Whether each of `words` (folded) is in `name`, accents and case aside."""
+    plain = folded(name)
+    return all(word in plain for word in words)

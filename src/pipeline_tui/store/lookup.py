@@ -13,7 +13,14 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.lookup import CardMatch, card_id_in, looks_like_email, why_alike
+from pipeline_tui.domain.lookup import (
+    CardMatch,
+    card_id_in,
+    looks_like_email,
+    names_fit,
+    why_alike,
+)
+from pipeline_tui.domain.lookup import folded as folded_text
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.errors import AmbiguousCardError, DuplicateCardError, NotFoundError
 from pipeline_tui.store.models import CardRow
@@ -58,7 +65,23 @@ def find_card(session: Session, text: str, *, archived: bool = False) -> CardMat
     words = folded.split()
     contains = [func.lower(CardRow.name).contains(word, autoescape=True) for word in words]
     query = _query(and_(*contains), active)
-    return _one(session, query, wanted, "whose name contains")
+    found = _rows(session, query)
+    if not found:
+        # Accents aside ("renee" for Renée): the databases' lower() and LIKE compare
+        # letters as they are, so the names are read and compared here. Only on a miss.
+        found = _fitting_accents_aside(session, wanted, active)
+    return _one_of(found, wanted, "whose name contains")
+
+
+def _fitting_accents_aside(session: Session, wanted: str, active: Any) -> list[CardMatch]:
+    words = folded_text(wanted).split()
+    query = select(*_COLUMNS)
+    if active is not None:
+        query = query.where(active)
+    rows = session.execute(query.order_by(CardRow.name, CardRow.id))
+    fitting = [_match(row) for row in rows if names_fit(words, row.name)]
+    whole = [match for match in fitting if folded_text(match.name) == " ".join(words)]
+    return whole if len(whole) == 1 else fitting[: CANDIDATES_SHOWN + 1]
 
 
 def _query(condition: Any, active: Any) -> Select[*tuple[Any, ...]]:
@@ -73,7 +96,10 @@ def _rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[CardMatch]:
 
 
 def _one(session: Session, query: Select[*tuple[Any, ...]], wanted: str, how: str) -> CardMatch:
-    found = _rows(session, query)
+    return _one_of(_rows(session, query), wanted, how)
+
+
+def _one_of(found: list[CardMatch], wanted: str, how: str) -> CardMatch:
     if len(found) == 1:
         return found[0]
     if not found:
