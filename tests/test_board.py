@@ -107,6 +107,23 @@ async def test_a_paste_of_several_lines_into_a_field_keeps_them_all(
     assert names(service, Stage.LEAD) == ["Kim Lee Lee Bakery (north)"]
 
 
+async def test_an_alt_key_is_read_with_what_has_focus_at_its_turn(
+    service: PipelineService,
+) -> None:
+    # "n", then "Kim", then Option+left (ESC b) in one read: when ESC b arrives the
+    # board has focus, but at its turn the form's name field has, where it moves a word
+    # back. Read as it arrived, it was escape and b: the form was left.
+    async with running(service) as (app, pilot):
+        # As the terminal's parser gives them: ESC b is alt+b carrying its "b".
+        for key, character in [*((k, k) for k in "nKim"), ("alt+b", "b"), ("x", "x")]:
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app.post_message(event)
+        await settle(pilot)
+        assert isinstance(app.screen, CardFormScreen)
+        assert app.screen.query_one("#name", Input).value == "xKim"
+
+
 async def test_n_adds_a_card_in_the_focused_column(service: PipelineService) -> None:
     async with running(service, notifications=True) as (app, pilot):
         await press(pilot, "l", "n")

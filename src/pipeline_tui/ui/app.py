@@ -52,7 +52,7 @@ from pipeline_tui.ui.commands import CardSearch, KeyCommands, SearchPalette
 from pipeline_tui.ui.drafts import Editing
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.garbage import CollectBetweenKeys
-from pipeline_tui.ui.key_order import KeyOrder, keys_typed
+from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -327,11 +327,7 @@ class PipelineApp(App[None]):
         if KeyOrder.takes(event):
             if self.between_keys is not None:
                 self.between_keys.input_arrived(key=True)
-            typed_keys: list[events.Event] = (
-                [*keys_typed(event, self.focused)] if isinstance(event, events.Key) else [event]
-            )
-            for typed in typed_keys:
-                await self.key_order.typed(typed)
+            await self.key_order.typed(event)
             return
         # A mouse event comes back here as it bubbles up (forwarded): counted once, fresh.
         fresh_mouse = isinstance(event, events.MouseEvent) and not event.is_forwarded

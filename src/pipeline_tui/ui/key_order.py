@@ -192,6 +192,10 @@ class KeyOrder:
             event, admit = self._waiting.popleft()
             if admit is not None and not admit():
                 continue
+            if isinstance(event, events.Key):
+                # Read with what has focus at its turn, as every key is handled.
+                event, *later = keys_typed(event, self.app.focused)
+                self._waiting.extendleft((key, None) for key in reversed(later))
             self._busy = True
             self._turn += 1
             self._handled_since_told = True
@@ -253,8 +257,8 @@ def _text_typed(event: events.Event, field: Input | TextArea) -> str | None:
             return FormInput.one_line(event.text)
         # Input's own paste takes the first line.
         return next(iter(event.text.splitlines()), "")
-    if not isinstance(event, events.Key):
-        return None
+    if not isinstance(event, events.Key) or event.key.startswith("alt+"):
+        return None  # an Alt key is escape and a key, or a word move (keys_typed)
     if event.key == "enter" and isinstance(field, TextArea):
         return "\n"
     return event.character if event.is_printable and event.character else None
