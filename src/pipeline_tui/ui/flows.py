@@ -347,29 +347,22 @@ async def mark_done(
     kind = kind_for_activity(step_kind, card.next_action, card.stage)
     today = backend.today()
     try:
-        done = f"The step done on {clean_line(card.name)}"
-        if activity_id is not None:
-            await backend.kept_changing_card(
-                done,
-                card.id,
-                backend.service.complete_activity,
-                activity_id,
-                kind,
-                today,
-                "",
-                card.version,
-            )
-        else:
-            await backend.kept_changing_card(
-                done,
-                card.id,
-                backend.service.complete_next_action,
-                card.id,
-                kind,
-                today,
-                "",
-                card.version,
-            )
+        service = backend.service
+        complete, step = (
+            (service.complete_activity, activity_id)
+            if activity_id is not None
+            else (service.complete_next_action, card.id)
+        )
+        await backend.kept_changing_card(
+            f"The step done on {clean_line(card.name)}",
+            card.id,
+            complete,
+            step,
+            kind,
+            today,
+            "",
+            card.version,
+        )
     except StoreError as error:
         release_keys()
         screen.notify(str(error), title="Not done", severity="error", markup=False)

@@ -49,12 +49,7 @@ class FormInput(Input):
             return
         event.prevent_default()
         event.stop()
-        joined = self.one_line(event.text)
-        selection = self.selection
-        if selection.is_empty:
-            self.insert_text_at_cursor(joined)
-        else:
-            self.replace(joined, *selection)
+        self.replace(self.one_line(event.text), *self.selection)
 
     def on_focus(self, event: events.Focus) -> None:
         # The terminal window regaining focus leaves the cursor where the rep left it.
