@@ -54,6 +54,9 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.delenv("PIPELINE_TUI_DB", raising=False)
     monkeypatch.delenv("PIPELINE_TUI_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Textual read it on import (the frame rate `make test` gives the apps run here);
+    # a program a test starts draws at the rate a rep's does.
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield

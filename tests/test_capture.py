@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 from datetime import date
 from email import message_from_bytes
 from email import policy as email_policy
@@ -45,9 +46,9 @@ def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str], sqlite_template: Path) -> Path:
     """Ann Okafor (card 1, ann@brightwater.example) and Ben Hollis (card 2)."""
-    path = tmp_path / "capture.db"
+    path = Path(shutil.copy(sqlite_template, tmp_path / "capture.db"))
     assert main(["add", "Ann Okafor", "--email", "ann@brightwater.example", "--db", str(path)]) == 0
     assert main(["add", "Ben Hollis", "--db", str(path)]) == 0
     capsys.readouterr()

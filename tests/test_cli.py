@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,8 +46,9 @@ def names_in(db: Path) -> list[str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "cli.db"
+def db(tmp_path: Path, sqlite_template: Path) -> Path:
+    """An empty pipeline at the newest schema (a test of a new file uses `tmp_path`)."""
+    return Path(shutil.copy(sqlite_template, tmp_path / "cli.db"))
 
 
 @pytest.fixture
@@ -567,8 +569,9 @@ def test_a_dry_run_import_with_no_database_creates_none(
 
 @pytest.mark.parametrize("name", ["Quote.eml", "invite.ICS"])
 def test_importing_an_email_or_invite_points_to_log(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path, name: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
 ) -> None:
+    db = tmp_path / "new.db"  # refused before a database is made
     path = tmp_path / name
     path.write_text("From: Ann <ann@x.example>\nSubject: Hi\n\nHello\n", encoding="utf-8")
     code, out, err = run(capsys, "import", str(path), "--db", str(db))

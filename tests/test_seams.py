@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textual.screen
 from textual import constants, events
 from textual.app import App, ComposeResult
 from textual.color import Color
@@ -219,7 +220,12 @@ class _Popping(App[None]):
 
 
 @pytest.mark.parametrize("once", [False, True])
-async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(once: bool) -> None:
+async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(
+    once: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At the rep's frame rate, whatever TEXTUAL_FPS the suite runs at: the two paints
+    # are two frames apart.
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 60)
     async with _Popping(once).run_test() as pilot:
         underneath = pilot.app.screen
         await pilot.app.push_screen(_Covering())

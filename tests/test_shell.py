@@ -30,8 +30,9 @@ def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "shell.db"
+def db(tmp_path: Path, sqlite_template: Path) -> Path:
+    """An empty pipeline at the newest schema."""
+    return Path(shutil.copy(sqlite_template, tmp_path / "shell.db"))
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> tuple[int, str, str]:
