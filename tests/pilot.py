@@ -321,7 +321,9 @@ async def _until_still(
                 await _repaints_released(app)
                 drawn = await _refreshed(app)
                 now = _looks(app)
-                if now == before and drawn:
+                # A key waiting its turn, or in flight, may change nothing for a round
+                # (a busy machine); it is still to come.
+                if now == before and drawn and app.key_order.idle:
                     return
                 before = now
     except TimeoutError:
