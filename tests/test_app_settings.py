@@ -13,6 +13,8 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui import seams
+from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.seams import notifications
 from tests.pilot import make_app, notification_messages, press, running, screen_text, settle
 
@@ -87,6 +89,24 @@ async def test_the_theme_picker_previews_live_and_remembers_the_choice(
         assert app.theme == "pipeline-ansi"
     assert load_state(state).theme == "pipeline-ansi"
     assert config.read_text(encoding="utf-8") == mine  # the rep's file, comments and all
+
+
+async def test_escape_from_a_previewed_theme_draws_the_board_again(
+    service: PipelineService,
+) -> None:
+    # The palette stayed on the terminal after escape, over a board that took the keys
+    # (a "n" typed to search again opened a new card): the theme put back restyled the
+    # board while the pop held its repaints, and the board's whole repaint was dropped.
+    app = make_app(service, theme="pipeline-dark")
+    async with running(app) as (_, pilot):
+        app.search_themes()
+        await settle(pilot)
+        assert app.theme != "pipeline-dark"  # the first theme listed, previewed
+        with seams.frames_written(app) as frames:
+            await press(pilot, "escape")
+        assert app.theme == "pipeline-dark"
+        assert isinstance(app.screen, BoardScreen)
+        assert [seams.whole_frame(frame) for frame in frames] == [True]
 
 
 async def test_a_theme_picked_while_the_config_names_one_says_which_wins(

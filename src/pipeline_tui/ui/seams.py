@@ -309,6 +309,15 @@ class FullScreen(Screen[ScreenResultType]):
     that frame and then drops it (App._display), and the end of the hold draws the
     screen whole again. The card screen opened at launch, pushed while held, rendered
     a whole frame for nothing (15-27 ms). Upstream: no issue found as of 8.2.8.
+
+    A frame draws every widget waiting to be drawn. Screen._compositor_refresh forgets
+    them after the frame, though only Screen._on_timer_update hands them to the
+    compositor first; the frame of a layout made while repaints were held runs later,
+    from the app's queue, and dropped what had been asked for meanwhile. Escape from a
+    theme previewed in the palette left the palette on the terminal: putting the
+    theme back laid the board out in the pop's hold, and the frame of that layout,
+    after the hold, forgot the board's whole repaint. Upstream: no issue found as of
+    8.2.8.
     """
 
     title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
@@ -340,6 +349,7 @@ class FullScreen(Screen[ScreenResultType]):
             super()._compositor_refresh()
         else:
             compositor = self._compositor
+            compositor.update_widgets(self._dirty_widgets)
             whole = compositor.size.region in compositor._dirty_regions
             if whole and repaints_held(app):
                 self._repaint_required = True  # for the frame that ends the hold
