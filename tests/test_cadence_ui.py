@@ -65,6 +65,18 @@ async def test_moving_a_card_to_client_shows_its_cadence_on_the_card(
         assert service.card(card).touchpoints[0].kind is TouchpointKind.FOLLOW_UP
 
 
+async def test_the_board_shows_the_next_action_a_move_to_client_sets(
+    service: PipelineService,
+) -> None:
+    # The board kept "no next action" on the card until it was opened and closed.
+    service.add_card(CardDraft("Ada Lovelace"), Stage.PROSPECT)
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "L")
+        column = screen_text(app)
+        assert "→ check in after" in column  # the default client cadence's first step
+        assert "no next action" not in column
+
+
 async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(
     service: PipelineService,
 ) -> None:

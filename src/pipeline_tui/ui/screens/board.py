@@ -38,7 +38,7 @@ from pipeline_tui.domain.board import (
     filtered,
     shown_when_filtered,
 )
-from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
+from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change, ChangeKind
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.lookup import why_alike
@@ -632,8 +632,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 self._held_for_cards.append((cards, release))
 
     @work(group="board", exclusive=True)
-    async def refresh_card(self, card_id: int) -> None:
-        """Re-read one card (back from its screen) instead of the whole board."""
+    async def refresh_card(self, card_id: int, *, focus: bool = True) -> None:
+        """Re-read one card (back from its screen) instead of the whole board; with
+        `focus`, put the cursor back on it unless the rep has moved it meanwhile."""
         generation = self.model.generation
         place = self._place()
         try:
@@ -650,7 +651,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if card != before:  # most often the rep only looked: nothing to draw again
             self.columns[card.stage].card_list.show_fetched({card.id})
-        if self._place() == place:  # the rep has not moved on meanwhile
+        if focus and self._place() == place:  # the rep has not moved on meanwhile
             self.focus_card(card_id, card.stage)
 
     def _place(self) -> tuple[CardList, int]:
@@ -1527,6 +1528,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
+        elif change.kind is ChangeKind.MOVE:
+            # The stage's cadence may have given the card its next action as it came
+            # in (the store's part of the move): shown, not only on the card screen,
+            # and the cursor left where the keys after the move have put it.
+            self.refresh_card(change.card_id, focus=False)
 
 
 def _import_card_screen_meanwhile(board: BoardScreen) -> None:
