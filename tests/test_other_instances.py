@@ -312,3 +312,36 @@ async def test_an_open_card_is_not_drawn_again_for_changes_to_other_cards(
     finally:
         other.close()
         database.close()
+
+
+@pytest.mark.parametrize("keys", [("n", "g"), ("e",)], ids=["note", "card form"])
+async def test_a_card_archived_elsewhere_leaves_an_editor_open_on_it_alone(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, keys: tuple[str, ...]
+) -> None:
+    # The card screen under the editor saw the archive, closed itself and the editor
+    # over it with one pop, and stayed on screen closed: the text typed vanished, and
+    # escape then ended the app with a traceback (InvalidStateError).
+    monkeypatch.setattr(CardScreen, "POLL_SECONDS", 0.1)
+    database = open_database(str(db_path))
+    service = PipelineService(database, "sam", clock=lambda: NOW)
+    uma = service.add_card(CardDraft(name="Uma Krishnan"), Stage.LEAD).card_id
+    other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
+    try:
+        async with running(service, (120, 40)) as (app, pilot):
+            await press(pilot, "enter", *keys)
+            editor = app.screen
+            assert not isinstance(editor, (CardScreen, BoardScreen))
+            await type_text(pilot, " Pays late")
+            other.archive_card(uma, ArchiveReason.LOST)
+            card_screen = app.screen_stack[-2]
+            assert isinstance(card_screen, CardScreen)
+            for _ in range(5):  # polls of the card screen under the editor
+                await pilot.pause(0.1)
+            await settle(pilot)
+            assert app.screen is editor and "Pays late" in screen_text(app)
+            await press(pilot, "escape")
+            await settle(pilot)
+            assert app.is_running
+    finally:
+        other.close()
+        database.close()

@@ -153,7 +153,7 @@ class AgendaScreen(seams.FullScreen[None]):
 
     @work(group="agenda-poll", exclusive=True)
     async def _watch_for_other_changes(self) -> None:
-        if not self.is_current or self._read_at is None:
+        if not self.is_active or self._read_at is None:
             return  # a dialog or the card is open, or the week is still being read
         try:
             marker = await self.backend.run(self.backend.service.change_marker)

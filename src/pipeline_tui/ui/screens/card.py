@@ -456,7 +456,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         shown = self.card
         if (
             shown is None
-            or not self.is_current  # closed, or a dialog is open over it
+            # Closed, or an editor or a dialog open over it. Not is_current, which is
+            # true under a screen Textual draws it behind: a dismiss from here pops the
+            # top screen, so the archive seen under an editor closed the editor.
+            or not self.is_active
             or not self.backend.idle  # the rep's own calls first; the next poll looks
             or not self.backend.service_is_open()
         ):
@@ -468,7 +471,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError:
             return  # the rep's next action says what is wrong
-        if self.card is not shown or not self.is_current:
+        if self.card is not shown or not self.is_active:
             return  # shown again meanwhile (the rep's own change), or left
         self.seen_revision = revision
         if card == shown:
