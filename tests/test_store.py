@@ -750,6 +750,26 @@ def test_undo_of_a_note_edit_puts_the_earlier_text_and_kind_back(
     assert (again.kind, again.body) == (NoteKind.GOAL, "Booth costs halved")
 
 
+def test_a_save_from_before_a_delete_is_refused_once_undo_brings_the_note_back(
+    service: PipelineService,
+) -> None:
+    # Bob opens the note (version 1); Ann saves it (2), deletes it and undoes that.
+    # SQLite gave the note its id back at version 1, so Bob's save matched and wrote
+    # over Ann's text, with no word to either.
+    card = add(service, "Eve")
+    note = service.add_note(card, NoteKind.INSIGHT, "Loves local suppliers")
+    anns = service.update_note(note.id, "Loves local suppliers [ann]", None, note.version)
+    deleted = service.delete_note(note.id, anns.version)
+    service.undo(deleted)
+    [back] = service.card(card).notes
+    assert back.body == "Loves local suppliers [ann]" and back.version > anns.version
+    with pytest.raises(ConflictError):
+        service.update_note(back.id, "Loves local suppliers [bob]", None, note.version)
+    with pytest.raises(ConflictError):
+        service.update_note(back.id, "Loves local suppliers [bob]", None, anns.version)
+    assert service.card(card).notes[0].body == "Loves local suppliers [ann]"
+
+
 def test_a_note_saved_unchanged_is_no_change_to_undo(service: PipelineService) -> None:
     card = add(service, "Ben")
     note = service.add_note(card, NoteKind.PROBLEM, "Booth costs too high")

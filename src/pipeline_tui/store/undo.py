@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.calls import CallOutcome
@@ -64,6 +64,15 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
         )
         session.add(restored)
         session.flush()
+        # Past every version the note had: SQLite may give it its old id back, and an
+        # editor still open on it at an older version (another rep's) would otherwise
+        # match version 1 and save over what was restored, silently.
+        session.execute(
+            update(ResearchNoteRow)
+            .where(ResearchNoteRow.id == restored.id)
+            .values(version=note.version + 1)
+        )
+        session.refresh(restored)
         inverse = Change(
             ChangeKind.RESTORE_NOTE,
             row.id,
