@@ -243,6 +243,20 @@ def test_a_columns_value_follows_moves_take_backs_archives_and_edits() -> None:
     assert model.value(Stage.LEAD) == Decimal("400")
 
 
+def test_the_nurturing_view_shows_no_value_of_the_cards_it_does_not_list() -> None:
+    model = BoardModel("sam")
+    ids = {stage: array("q") for stage in STAGES}
+    ids[Stage.LEAD] = array("q", [1])
+    totals = BoardTotals(
+        {**dict.fromkeys(STAGES, 0), Stage.LEAD: 1}, 0, 0, {Stage.LEAD: Decimal(9)}
+    )
+    model.load(ids, totals, [card(1, value=Decimal(9))])
+    model.toggle_nurturing()
+    assert model.value(Stage.LEAD) is None
+    model.toggle_nurturing()
+    assert model.value(Stage.LEAD) == Decimal(9)
+
+
 def test_a_whole_board_read_at_start_up_sums_its_values() -> None:
     model = BoardModel("sam")
     columns = {

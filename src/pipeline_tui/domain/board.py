@@ -202,9 +202,13 @@ class BoardModel:
         return Column(ids, total, stage_size, self.empty_hint)
 
     def value(self, stage: Stage) -> Decimal | None:
-        """The sum of the stage's values (every active card, whatever the view), once
-        counted; None while not known or when no card of the stage has a value."""
-        return self.totals.values.get(stage) if self.totals is not None else None
+        """The sum of the stage's values (every active card on the board, whatever the
+        view), once counted; None while not known or when no card of the stage has a
+        value, and in the nurturing view, whose columns hold none of those cards:
+        "Lead·1·€1.2M" over one parked lead worth nothing read as that lead's worth."""
+        if self.nurturing or self.totals is None:
+            return None
+        return self.totals.values.get(stage)
 
     @property
     def empty_hint(self) -> tuple[str, ...]:
