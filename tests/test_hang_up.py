@@ -138,3 +138,34 @@ def test_a_burst_typed_just_before_the_session_ends_is_kept_whole(
     [(editor, subject, fields)] = drafts(db)
     assert (editor, subject) == ("note", "new-problem")
     assert json.loads(fields)["body"] == burst
+
+
+def test_a_form_typed_in_one_burst_is_kept_field_by_field_when_the_session_ends(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """A tab types nothing: the keys still waiting when the terminal closed were kept
+    up to the first tab, and the fields after it were lost ("Name<tab>Org<tab>mail"
+    hung up at once kept the email out). A tab that only moves to the form's next
+    field is followed there."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    env = app_env(Home(tmp_path / "home"))
+    name = "Quinn " + "".join(chr(ord("a") + n % 26) for n in range(120))
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"n")
+        term.wait_for(b"Organisation")
+        since = len(term.output)
+        term.write(f"{name}\tHollis Print\tquinn@hollis.example".encode())
+        term.wait_for(name[:8].encode(), since=since)
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    [(editor, _, fields)] = drafts(db)
+    kept = json.loads(fields)
+    assert editor == "new-card"
+    assert (kept["name"], kept["organisation"], kept["email"]) == (
+        name,
+        "Hollis Print",
+        "quinn@hollis.example",
+    )
