@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from textual.binding import Binding
@@ -18,9 +19,9 @@ from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.store import Database, PipelineService, StoreError
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
-from pipeline_tui.ui.drafts import DRAFT_DELAY_S
+from pipeline_tui.ui.drafts import DRAFT_DELAY_S, UNSAVED_FOLDER
 from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
@@ -951,3 +952,42 @@ async def test_escape_at_the_offer_shows_what_was_typed_before_it(
         )
     draft = service.draft(new_problem(ann))
     assert draft is not None and draft.get("body") == NOTE
+
+
+async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(
+    service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server down (or frozen, or the file locked) as the terminal closed: what was
+    # typed since the last draft was lost, with nothing said.
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+
+        def down(*_: object) -> None:
+            raise StoreError("The database cannot be reached.")
+
+        monkeypatch.setattr(service, "keep_drafts", down)
+        assert app.flush_drafts() == 0  # what the hang-up does
+    [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
+    assert NOTE in kept.read_text(encoding="utf-8")
+    assert kept.stat().st_mode & 0o777 == 0o600
+    monkeypatch.undo()
+
+    again = make_app(service, state_file=state)
+    said = notices(again)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert any(str(kept) in message for message in said)
+
+
+async def test_text_the_database_takes_as_the_session_ends_leaves_no_file(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        assert app.flush_drafts() == 1
+    assert list((state.parent / UNSAVED_FOLDER).iterdir()) == []
+    assert service.draft(DraftKey.note(ann, None, NoteKind.PROBLEM)) is not None

@@ -49,7 +49,7 @@ from pipeline_tui.store import BoardPeek
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.commands import CardSearch, KeyCommands, SearchPalette
-from pipeline_tui.ui.drafts import Editing
+from pipeline_tui.ui.drafts import UNSAVED_FOLDER, Editing, unsaved_files
 from pipeline_tui.ui.ending import SessionEnd
 from pipeline_tui.ui.garbage import CollectBetweenKeys
 from pipeline_tui.ui.key_order import KeyOrder
@@ -267,6 +267,14 @@ class PipelineApp(App[None]):
         user_folder = user_theme_folder(config_file or default_config_path())
         users, user_warnings = load_themes([user_folder])
         self.startup_warnings.extend(user_warnings)
+        if state_file is not None:
+            # Beside the state file: the rep's own, not the database's (a team's server).
+            self.backend.drafts.spill_folder = state_file.parent / UNSAVED_FOLDER
+            for unsaved in unsaved_files(self.backend.drafts.spill_folder):
+                self.startup_warnings.append(
+                    f"Text typed when an earlier session ended could not be saved to the "
+                    f"database; it is in {unsaved} (delete the file once it is safe)."
+                )
         self.user_themes = {loaded.name for loaded in users}
         """Themes from the rep's own folder: checked before they are first used."""
         if keymap:

@@ -11,9 +11,12 @@ of them before the process goes (`flush`, on the UI thread, straight to the stor
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
@@ -55,6 +58,10 @@ class Editing(Protocol):
         """Throw it away, draft and all."""
 
 
+UNSAVED_FOLDER = "unsaved"
+"""Beside the state file: drafts that reached no database as a session ended."""
+
+
 class DraftKeeper:
     """The recorders of the editors open now."""
 
@@ -62,6 +69,9 @@ class DraftKeeper:
         self._service = service
         self._open: list[DraftRecorder] = []
         self._lock = threading.Lock()  # the end of a session may flush from two threads
+        self.spill_folder: Path | None = None
+        """Where the text flushed as the process ends also goes, in a file of its own
+        until the database has it (`unsaved_files`); None: nowhere but the database."""
 
     def opened(self, recorder: DraftRecorder) -> None:
         if recorder not in self._open:
@@ -98,12 +108,61 @@ class DraftKeeper:
                 recorder.keeps_earlier = False
         service = self._service()
         if kept:
+            # First a file, then the database: a server that is down, frozen or locked
+            # lost what was typed since the last draft, and a frozen one held the
+            # process until it was killed, before anything else could be tried.
+            spilled = self._spill(kept)
             service.keep_drafts(kept)
+            if spilled is not None:
+                spilled.unlink(missing_ok=True)
         if gone:
             service.discard_drafts(*gone)
         for recorder in self._open:
             recorder.forget_pending()
         return len(kept)
+
+    def _spill(self, kept: list[Draft]) -> Path | None:
+        """Write the drafts' text to a new private file in `spill_folder`; its path."""
+        if self.spill_folder is None:
+            return None
+        try:
+            self.spill_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            stamp = datetime.now().astimezone()
+            path = self.spill_folder / f"unsaved-{stamp:%Y%m%d-%H%M%S}-{os.getpid()}.md"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(spilled_text(kept, stamp))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError:
+            log.warning("the drafts could not be written to a file", exc_info=True)
+            return None
+        return path
+
+
+def spilled_text(kept: list[Draft], when: datetime) -> str:
+    """The drafts as a rep reads them back: what was being written, then each field."""
+    parts = [
+        f"Typed in pipeline-tui and not saved when the session ended ({when:%Y-%m-%d %H:%M});"
+        " the database could not take it then.\n"
+    ]
+    for draft in kept:
+        key = draft.key
+        where = f" on card {key.card_id}" if key.card_id is not None else ""
+        about = f" ({key.subject})" if key.subject else ""
+        parts.append(f"\n## {key.editor.value}{where}{about}\n")
+        for name, value in draft.fields.items():
+            if value.strip():
+                parts.append(f"\n{name}:\n{value}\n")
+    return "".join(parts)
+
+
+def unsaved_files(folder: Path) -> list[Path]:
+    """The files of text that reached no database as earlier sessions ended."""
+    try:
+        return sorted(folder.glob("unsaved-*.md"))
+    except OSError:
+        return []
 
 
 class DraftContext(Protocol):
