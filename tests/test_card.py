@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.drafts import DraftKey
+from pipeline_tui.domain.drafts import Draft, DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
@@ -1264,3 +1264,14 @@ async def test_keys_typed_with_the_enter_on_a_note_go_into_its_editor(
         editor = app.screen
         assert isinstance(editor, NoteEditorScreen)
         assert editor.editor.text == "Budget is tight; due in March"
+
+
+def test_a_drafts_place_reads_as_english() -> None:
+    from pipeline_tui.ui.screens.card import _draft_place
+
+    def edit_of(kind: NoteKind) -> str:
+        return _draft_place(Draft(DraftKey.note(1, 7, kind), {"kind": kind.value}))[0]
+
+    assert edit_of(NoteKind.INSIGHT) == "Edit of an insight note"
+    assert edit_of(NoteKind.URGENCY) == "Edit of an urgency note"
+    assert edit_of(NoteKind.GOAL) == "Edit of a goal note"

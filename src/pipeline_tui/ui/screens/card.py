@@ -1268,7 +1268,8 @@ def _draft_place(draft: Draft) -> tuple[str, str]:
             kind = NoteKind.GENERAL
         if key.subject.startswith("new-"):
             return f"New {kind.label.lower()} note", f"n {kind.key}"
-        return f"Edit of a {kind.label.lower()} note", "enter on it"
+        label = kind.label.lower()
+        return f"Edit of {'an' if label[0] in 'aeiou' else 'a'} {label} note", "enter on it"
     keys = {
         Editor.CARD: "e",
         Editor.TOUCHPOINT: "t",
