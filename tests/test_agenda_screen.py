@@ -154,6 +154,24 @@ async def test_the_cursor_moves_over_cards_only(
         assert highlighted_name(screen) == "Ada Lovelace"
 
 
+@pytest.mark.parametrize("key", ["G", "end", "pagedown"])
+async def test_the_days_after_the_last_card_are_a_key_away_at_80x24(
+    service: PipelineService, key: str
+) -> None:
+    # G, end and page down stopped at the last card: the empty days after it were
+    # below the screen, and no key showed them.
+    for n in range(14):
+        add(service, f"Rep {n:02} Quist", "Call", day(-n))
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert "MON 30 NOV" not in screen_text(app)
+        await press(pilot, key, key, key)  # page down: a page, the last card, then on
+        assert "MON 30 NOV  nothing" in screen_text(app)
+        assert highlighted_name(screen) == "Rep 00 Quist"  # the last card, today's
+        await press(pilot, "g")
+        assert "OVERDUE · 13" in screen_text(app)
+
+
 async def test_x_marks_the_step_done_then_asks_for_the_next(
     service: PipelineService, week: dict[str, int]
 ) -> None:
