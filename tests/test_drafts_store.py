@@ -334,3 +334,15 @@ def test_redoing_a_delete_spares_a_note_edited_since(service: PipelineService) -
     with pytest.raises(ConflictError):
         service.revert(back.inverse)
     assert [n.body for n in service.card(ann).notes] == ["Bundle deliveries by area"]
+
+
+def test_a_draft_moved_to_another_editor_is_there_alone(service: PipelineService) -> None:
+    card = add(service, "Eve")
+    edit = DraftKey.note(card, 41, NoteKind.INSIGHT)
+    service.keep_drafts([Draft(edit, {"body": "Pays in 10 days", "kind": "insight"}, None, 3)])
+    [kept] = service.drafts_of_card(card)
+    new = DraftKey.note(card, None, NoteKind.INSIGHT)
+    service.move_draft(kept, new)
+    [moved] = service.drafts_of_card(card)
+    assert (moved.key, moved.fields) == (new, {"body": "Pays in 10 days", "kind": "insight"})
+    assert moved.base_version is None  # a new note: nothing to compare with

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, StoreError
@@ -991,3 +991,31 @@ async def test_text_the_database_takes_as_the_session_ends_leaves_no_file(
         assert app.flush_drafts() == 1
     assert list((state.parent / UNSAVED_FOLDER).iterdir()) == []
     assert service.draft(DraftKey.note(ann, None, NoteKind.PROBLEM)) is not None
+
+
+async def test_a_draft_of_an_edit_to_a_note_deleted_since_is_offered_as_a_new_note(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Ann's edit of an insight note was kept as a draft when her session ended; Kim
+    # then deleted the note. The card listed "Edit of a insight note: enter on it",
+    # with no note to press enter on, and `n i` opened empty: the text was out of reach.
+    note = service.add_note(ann, NoteKind.INSIGHT, "Loves local suppliers")
+    key = DraftKey.note(ann, note.id, NoteKind.INSIGHT)
+    mine = "Loves local suppliers -- and pays in 10 days"
+    service.keep_drafts([Draft(key, {"body": mine, "kind": "insight"}, None, note.version)])
+    with elsewhere(database) as kim:
+        kim.delete_note(note.id)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        assert "Edit of a deleted insight note" in screen_text(app)
+        await tap(pilot, "n", "i")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditorScreen)
+        await press(pilot, "ctrl+s", "escape")
+    assert [(n.kind, n.body) for n in service.card(ann).notes] == [(NoteKind.INSIGHT, mine)]
+    assert service.drafts_of_card(ann) == []

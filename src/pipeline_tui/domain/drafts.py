@@ -11,7 +11,7 @@ happened on Friday (`pinned_fields`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -207,3 +207,19 @@ def pinned_fields(draft: Draft, today: date, order: DateOrder = DateOrder.DMY) -
         if day is not None:
             fields[name] = day.isoformat()
     return fields
+
+
+def note_draft_kind(draft: Draft) -> NoteKind:
+    """The kind of note a note's draft is for (its kind field, else its key's)."""
+    try:
+        return NoteKind(draft.get("kind") or draft.key.subject.removeprefix("new-"))
+    except ValueError:
+        return NoteKind.GENERAL
+
+
+def stranded(draft: Draft, note_ids: Collection[int]) -> bool:
+    """Whether `draft` is of an edit to a note no longer on the card (deleted, here or
+    elsewhere, after the draft was kept): nothing on the card opens it. It is offered
+    in the new note editor of its kind instead."""
+    subject = draft.key.subject
+    return draft.key.editor is Editor.NOTE and subject.isdigit() and int(subject) not in note_ids

@@ -725,6 +725,13 @@ class PipelineService:
                     draft.base,
                 )
 
+    def move_draft(self, draft: Draft, to: DraftKey) -> None:
+        """Keep `draft`'s text under another editor's key instead, in one transaction
+        (an edit of a note deleted since, offered in the new note editor)."""
+        with self._write(counted=False) as (session, actor):
+            drafts.keep(session, actor.user, to, draft.fields, None, actor.now, {})
+            drafts.remove(session, actor.user, (draft.key,))
+
     def draft(self, key: DraftKey) -> Draft | None:
         """The rep's draft for one editor, if any."""
         with self.database.read() as session:

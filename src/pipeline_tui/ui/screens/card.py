@@ -33,7 +33,7 @@ from textual.widgets import OptionList, Static
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due_beside_date
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
+from pipeline_tui.domain.drafts import Draft, DraftKey, Editor, note_draft_kind, stranded
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.money import Currency
@@ -489,7 +489,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def show_drafts(self, kept: list[Draft] | None) -> None:
         if kept is not None:  # None: they could not be read; the card shows all the same
-            self._section("drafts", "Unsaved" if kept else "", _drafts(kept))
+            notes = {note.id for note in self.card.notes} if self.card is not None else None
+            self._section("drafts", "Unsaved" if kept else "", _drafts(kept, notes))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
         self.card = card
@@ -799,6 +800,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     ) -> None:
         try:
             key = DraftKey.note(card.summary.id, note.id if note else None, kind)
+            if note is None:
+                await self._take_stranded_draft(card, key, kind)
             recorder = await recorder_for(self.backend, key, note.version if note else None)
             editor = NoteEditorScreen(
                 self.backend, card.summary.id, card.summary.name, kind, note, recorder
@@ -810,6 +813,21 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.app.push_screen(editor, closed)
         finally:
             release_keys()
+
+    async def _take_stranded_draft(self, card: CardDetail, key: DraftKey, kind: NoteKind) -> None:
+        """A new note of `kind` offers the draft of an edit to a deleted note of that
+        kind (the newest), unless it has a draft of its own: that text was out of reach."""
+        note_ids = {note.id for note in card.notes}
+        try:
+            kept = await self.backend.run(self.backend.service.drafts_of_card, card.summary.id)
+            if any(draft.key == key for draft in kept):
+                return
+            for draft in kept:  # the newest first
+                if stranded(draft, note_ids) and note_draft_kind(draft) is kind:
+                    await self.backend.run(self.backend.service.move_draft, draft, key)
+                    return
+        except StoreError:
+            return  # the editor opens all the same; the draft stays where it was
 
     def action_delete_note(self) -> None:
         if self.query_one("#activities", OptionList).has_focus:
@@ -1242,11 +1260,15 @@ def _link(link: CardLink) -> Content:
     )
 
 
-def _drafts(kept: list[Draft]) -> Content:
-    """Each draft on the card, and the key that opens its editor (and offers it back)."""
+def _drafts(kept: list[Draft], note_ids: set[int] | None = None) -> Content:
+    """Each draft on the card, and the key that opens its editor (and offers it back);
+    `note_ids`: the card's notes, when known."""
     rows = []
     for draft in kept:
         what, keys = _draft_place(draft)
+        if note_ids is not None and stranded(draft, note_ids):
+            kind = note_draft_kind(draft)
+            what, keys = f"Edit of a deleted {kind.label.lower()} note", f"n {kind.key}"
         rows.append(
             Content.assemble(
                 (f"{what} from {when(draft.saved_at)}", "$text-warning"),
@@ -1261,11 +1283,7 @@ def _draft_place(draft: Draft) -> tuple[str, str]:
     """What a draft is, in the rep's words, and the keys that get it back."""
     key = draft.key
     if key.editor is Editor.NOTE:
-        kind_value = draft.get("kind") or key.subject.removeprefix("new-")
-        try:
-            kind = NoteKind(kind_value)
-        except ValueError:
-            kind = NoteKind.GENERAL
+        kind = note_draft_kind(draft)
         if key.subject.startswith("new-"):
             return f"New {kind.label.lower()} note", f"n {kind.key}"
         label = kind.label.lower()
