@@ -9,12 +9,14 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+import pipeline_tui.ui.drafts as drafts_module
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
@@ -41,6 +43,7 @@ from tests.pilot import (
     settle,
     tap,
     type_text,
+    wait_for,
 )
 
 NOTE = "They lose a day on every quote"
@@ -1019,3 +1022,32 @@ async def test_a_draft_of_an_edit_to_a_note_deleted_since_is_offered_as_a_new_no
         await press(pilot, "ctrl+s", "escape")
     assert [(n.kind, n.body) for n in service.card(ann).notes] == [(NoteKind.INSIGHT, mine)]
     assert service.drafts_of_card(ann) == []
+
+
+async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server back after an outage had the draft only once the rep typed again: a
+    # kill -9 meanwhile lost what was typed during the outage.
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 0.05)
+    monkeypatch.setattr(drafts_module, "DRAFT_RETRY_S", 0.2)
+    keep = service.keep_drafts
+    down = [True]
+
+    def keep_unless_down(kept: Any) -> None:
+        if down[0]:
+            raise StoreError("The database cannot be reached.")
+        keep(kept)
+
+    monkeypatch.setattr(service, "keep_drafts", keep_unless_down)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await pilot.pause(0.1)  # the first write, refused
+        assert service.draft(new_problem(ann)) is None
+        down[0] = False  # the server is back; nothing is typed
+        await wait_for(
+            pilot, lambda: service.draft(new_problem(ann)) is not None, "the draft written"
+        )
+        draft = service.draft(new_problem(ann))
+        assert draft is not None and draft.get("body") == NOTE

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 DRAFT_DELAY_S = 1.0
 """How long after a change the draft is written: typing is at most this (plus one
 write) ahead of the database."""
+DRAFT_RETRY_S = 5.0
+"""After a draft could not be written (the database out of reach): try again."""
 
 Snapshot = Callable[[], Fields | None]
 
@@ -269,8 +271,12 @@ class DraftRecorder:
             else:
                 await self.backend.run(service.keep_drafts, [self.draft_of(fields)])
         except StoreError:
-            self.written = None  # written again with the next change, or at the end
+            # Tried again in a while, as well as with the next change and at the end: a
+            # server back after an outage had the text only once the rep typed again.
+            self.written = None
             log.warning("a draft could not be kept", exc_info=True)
+            if not self._closed and self._screen is not None and self._timer is None:
+                self._timer = self._screen.set_timer(DRAFT_RETRY_S, self._write, name="draft-retry")
 
     def rebase(self, version: int | None, base: Fields | None = None) -> None:
         """The rep saw the newer version (a conflict): their draft now builds on it (and
