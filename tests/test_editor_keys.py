@@ -9,6 +9,7 @@ from __future__ import annotations
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import TextArea
@@ -283,3 +284,34 @@ async def test_ctrl_s_on_an_empty_note_says_there_is_nothing_to_save(
         assert isinstance(app.screen, NoteEditorScreen)
         assert "Nothing to save yet: the note is empty." in screen_text(app)
         assert notes(service, ada) == []
+
+
+async def test_a_session_ending_while_the_editor_has_the_note_keeps_what_it_wrote(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Hung up while the rep's own editor had the note: the draft kept the text from
+    # before ctrl+e, and what the editor had written to its file was never offered.
+    import subprocess
+
+    from pipeline_tui.domain.drafts import DraftKey
+
+    editor(tmp_path, monkeypatch, 'printf "line from editor\\n" >> "$1"\n')
+    app = make_app(service)
+    run = subprocess.run
+    kept: list[str] = []
+
+    def run_then_hang_up(*args: Any, **kwargs: Any) -> Any:
+        finished = run(*args, **kwargs)
+        app.flush_drafts()  # the session ends before the editor is done
+        draft = service.draft(DraftKey.note(ada, None, NoteKind.GOAL))
+        kept.append(draft.get("body") if draft is not None else "")
+        return finished
+
+    monkeypatch.setattr(subprocess, "run", run_then_hang_up)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "g")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, "Goal typed before ctrl+e")
+        await press(pilot, "ctrl+e")
+    assert kept == ["Goal typed before ctrl+e\nline from editor"]

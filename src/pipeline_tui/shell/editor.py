@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -26,8 +27,11 @@ def editor_command() -> str:
     return "vi"
 
 
-def edit_text(text: str, *, name: str = "note") -> str:
-    """Open `text` in the editor and return what it holds when the editor exits."""
+def edit_text(
+    text: str, *, name: str = "note", opened: Callable[[Path | None], None] | None = None
+) -> str:
+    """Open `text` in the editor and return what it holds when the editor exits.
+    `opened` is told the file the editor has, then None once it is done with it."""
     editor = editor_command()
     try:
         fd, temporary = tempfile.mkstemp(prefix=f"pipeline-tui-{name}-", suffix=".md")
@@ -42,6 +46,8 @@ def edit_text(text: str, *, name: str = "note") -> str:
         raise EditorError(
             f"The text could not be written for the editor: {error.strerror}."
         ) from None
+    if opened is not None:
+        opened(path)
     try:
         result = subprocess.run(["/bin/sh", "-c", f'{editor} "$@"', editor, str(path)])
     except OSError as error:

@@ -9,6 +9,8 @@ which stays in the editor, to keep, take theirs, or put both together.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -89,6 +91,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
         self.saved_body = note.body if note else ""
         self.recorder = recorder
         self._offer: DraftOfferScreen | None = None
+        self._editor_file: Path | None = None
+        """The file the rep's own editor (ctrl+e) has the text in, while it runs."""
         self.theirs: NoteView | None = None
         """The version saved elsewhere, shown beside the rep's text after a conflict."""
         # Kept here, not queried: the text is read once more as the screen closes (an
@@ -149,9 +153,18 @@ class NoteEditorScreen(seams.FullScreen[None]):
     # Drafts ------------------------------------------------------------------------------
 
     def _draft_fields(self) -> Fields | None:
-        if not self.unsaved:
+        text = self.text
+        if self._editor_file is not None:
+            # The session ending while the rep's own editor has the text (ctrl+e): what
+            # it has written to its file so far, not what the note held before.
+            with suppress(OSError, UnicodeDecodeError):
+                text = self._editor_file.read_text(encoding="utf-8").removesuffix("\n")
+        if text.strip() == self.saved_body.strip():
             return None
-        return {"body": self.text, "kind": self.kind.value}
+        return {"body": text, "kind": self.kind.value}
+
+    def _in_editor(self, path: Path | None) -> None:
+        self._editor_file = path
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area.id == "editor" and self.recorder is not None:
@@ -319,7 +332,10 @@ class NoteEditorScreen(seams.FullScreen[None]):
         from pipeline_tui.ui.external_editor import edit_in_editor
 
         editor = self.editor
-        edited = edit_in_editor(self.app, editor.text)
+        try:
+            edited = edit_in_editor(self.app, editor.text, self._in_editor)
+        finally:
+            self._editor_file = None
         if edited is None or edited == editor.text:
             return
         editor.load_text(edited)
