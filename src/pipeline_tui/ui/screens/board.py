@@ -38,7 +38,8 @@ from pipeline_tui.domain.board import (
     filtered,
     shown_when_filtered,
 )
-from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change, ChangeKind
+from pipeline_tui.domain.cadence import CADENCE_STAGES
+from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.lookup import why_alike
@@ -745,6 +746,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self._show_totals()
             self.focus_card(card.id, card.stage)
 
+        # A stage's cadence gives a card with nothing to do its first step as it comes
+        # in (the store's part of the move): the card is read again to show it, not
+        # only on the card screen. The cursor stays where the keys after the move put it.
+        handed_a_step = not card.next_action and to_stage in CADENCE_STAGES
         self.save(
             self.backend.service.move_card,
             card.id,
@@ -753,6 +758,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             reload=False,
             revert=take_back,
             shown=self._drawn(to_stage),
+            then=partial(self.refresh_card, card.id, focus=False) if handed_a_step else None,
         )
 
     @work(group="db")
@@ -1503,8 +1509,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         reload: bool = True,
         revert: Callable[[], object] | None = None,
         shown: asyncio.Event | None = None,
+        then: Callable[[], object] | None = None,
     ) -> None:
-        """Run one change in the store, remember it for undo, and show the result.
+        """Run one change in the store, remember it for undo, and show the result
+        (`then`, with reload=False: what to do once it is saved).
 
         With reload=False the board already shows the change; if the store refuses it
         (or cannot be reached), `revert` takes it back on screen at once, the reason is
@@ -1528,11 +1536,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
-        elif change.kind is ChangeKind.MOVE:
-            # The stage's cadence may have given the card its next action as it came
-            # in (the store's part of the move): shown, not only on the card screen,
-            # and the cursor left where the keys after the move have put it.
-            self.refresh_card(change.card_id, focus=False)
+        elif then is not None:
+            then()
 
 
 def _import_card_screen_meanwhile(board: BoardScreen) -> None:
