@@ -179,6 +179,9 @@ def test_a_card_brought_back_leaves_the_nurturing_view_and_counts_again() -> Non
     assert list(model.column(Stage.LEAD).ids) == []
     assert model.totals is not None
     assert (model.totals.counts[Stage.LEAD], model.totals.nurturing) == (1, 0)
+    assert model.totals.values[Stage.LEAD] == Decimal("300")
+    assert model.value(Stage.LEAD) is None  # the nurturing view shows no board values
+    model.nurturing = False
     assert model.value(Stage.LEAD) == Decimal("300")
 
 
