@@ -20,6 +20,7 @@ from pipeline_tui.domain.cadence import (
     Offset,
     check_rhythm,
     default_cadences,
+    first_step,
     parse_cadence,
     parse_step,
     place,
@@ -274,3 +275,13 @@ def test_a_bad_cadence_in_config_is_one_sentence(
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_the_first_step_is_what_a_card_with_none_is_given_as_it_comes_in() -> None:
+    day = date(2026, 11, 23)
+    assert first_step(default_cadences(), Stage.CLIENT, day) == (
+        "check in after delivery",
+        date(2026, 11, 30),
+    )
+    assert first_step(default_cadences(), Stage.PROSPECT, day) is None
+    assert first_step({}, Stage.CLIENT, day) is None

@@ -21,12 +21,12 @@ the time zone or daylight saving: everything here is a calendar day.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline_tui.domain.dates import add_months
-from pipeline_tui.domain.limits import NEXT_ACTION
+from pipeline_tui.domain.limits import NEXT_ACTION, clip
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
@@ -231,3 +231,14 @@ def check_rhythm(days: int | None) -> int | None:
             f"Keep in touch every 1 to {MAX_RHYTHM_DAYS} days; {days} is not a rhythm."
         )
     return days
+
+
+def first_step(
+    cadences: Mapping[Stage, Cadence], stage: Stage, today: date
+) -> tuple[str, date] | None:
+    """The next action a card with none is given as it comes into `stage` today (the
+    first step of the stage's cadence, as the store schedules it); None if none."""
+    cadence = cadences.get(stage)
+    if stage not in CADENCE_STAGES or cadence is None or not cadence.steps:
+        return None
+    return clip("next_action", clean_line(cadence.steps[0].text)), cadence.due(0, today)

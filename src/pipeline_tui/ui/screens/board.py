@@ -38,7 +38,7 @@ from pipeline_tui.domain.board import (
     filtered,
     shown_when_filtered,
 )
-from pipeline_tui.domain.cadence import CADENCE_STAGES
+from pipeline_tui.domain.cadence import first_step
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -633,9 +633,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 self._held_for_cards.append((cards, release))
 
     @work(group="board", exclusive=True)
-    async def refresh_card(self, card_id: int, *, focus: bool = True) -> None:
-        """Re-read one card (back from its screen) instead of the whole board; with
-        `focus`, put the cursor back on it unless the rep has moved it meanwhile."""
+    async def refresh_card(self, card_id: int) -> None:
+        """Re-read one card (back from its screen) instead of the whole board."""
         generation = self.model.generation
         place = self._place()
         try:
@@ -652,7 +651,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if card != before:  # most often the rep only looked: nothing to draw again
             self.columns[card.stage].card_list.show_fetched({card.id})
-        if focus and self._place() == place:  # the rep has not moved on meanwhile
+        if self._place() == place:  # the rep has not moved on meanwhile
             self.focus_card(card_id, card.stage)
 
     def _place(self) -> tuple[CardList, int]:
@@ -735,7 +734,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         # its new column as the model does, so the board needs no reload afterwards.
         # If the store refuses (or cannot be reached) the move is taken back at once.
         today, limits = self.backend.today(), self.backend.stale_limits
-        index = self.model.move(card, to_stage, today, limits)
+        # A stage's cadence gives a card with nothing to do its first step as it comes
+        # in (the store's part of the move): shown in the move's own frame. Before, the
+        # board kept "no next action" until the card was opened and closed.
+        cadences = self.backend.service.cadences
+        step = None if card.next_action else first_step(cadences, to_stage, today)
+        moved = card
+        if step is not None:
+            moved = replace(card, next_action=step[0], next_action_due=step[1])
+        index = self.model.move(moved, to_stage, today, limits)
         self._show_stages(card.stage, to_stage)
         self._show_totals()
         self.focus_card(card.id, to_stage)
@@ -746,10 +753,6 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self._show_totals()
             self.focus_card(card.id, card.stage)
 
-        # A stage's cadence gives a card with nothing to do its first step as it comes
-        # in (the store's part of the move): the card is read again to show it, not
-        # only on the card screen. The cursor stays where the keys after the move put it.
-        handed_a_step = not card.next_action and to_stage in CADENCE_STAGES
         self.save(
             self.backend.service.move_card,
             card.id,
@@ -758,7 +761,6 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             reload=False,
             revert=take_back,
             shown=self._drawn(to_stage),
-            then=partial(self.refresh_card, card.id, focus=False) if handed_a_step else None,
         )
 
     @work(group="db")
@@ -1509,10 +1511,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         reload: bool = True,
         revert: Callable[[], object] | None = None,
         shown: asyncio.Event | None = None,
-        then: Callable[[], object] | None = None,
     ) -> None:
-        """Run one change in the store, remember it for undo, and show the result
-        (`then`, with reload=False: what to do once it is saved).
+        """Run one change in the store, remember it for undo, and show the result.
 
         With reload=False the board already shows the change; if the store refuses it
         (or cannot be reached), `revert` takes it back on screen at once, the reason is
@@ -1536,8 +1536,6 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
-        elif then is not None:
-            then()
 
 
 def _import_card_screen_meanwhile(board: BoardScreen) -> None:
