@@ -650,3 +650,15 @@ async def test_once_the_store_opens_the_card_rested_on_is_filled_ahead(demo_file
     finally:
         gate.set()
         deferred.close()
+
+
+def test_the_cadences_answer_before_the_store_opens() -> None:
+    # L on a prospect before the store had opened ended the program: the board asked
+    # the stand-in service for its cadences, and got a store call instead.
+    def never_opens() -> PipelineService:
+        raise AssertionError("nothing opens the store to read the cadences")
+
+    cadences = {Stage.CLIENT: default_cadences()[Stage.CLIENT]}
+    deferred = DeferredService(never_opens, user="sam", cadences=cadences)
+    assert deferred.cadences == cadences
+    assert not deferred.is_open

@@ -749,6 +749,7 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
                 _open_service, target, config, listeners, answer_timeout=BOARD_ANSWER_TIMEOUT_S
             ),
             user=config.user_name,
+            cadences=config.cadences,
             peek_card=_card_peek(target, config),
         )
         service, close = cast("PipelineService", deferred), deferred.close

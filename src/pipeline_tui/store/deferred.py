@@ -12,9 +12,12 @@ would not be in the file yet.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from pipeline_tui.domain.cadence import Cadence, default_cadences
+from pipeline_tui.domain.stages import Stage
 
 if TYPE_CHECKING:
     from pipeline_tui.store.peek import CardPeek
@@ -60,16 +63,20 @@ READS = frozenset(
 
 class DeferredService:
     """Opens the service with `open_service` in a thread, started by `start()` or by
-    the first call. `user` is known from the config and answers at once."""
+    the first call. `user` and `cadences` are known from the config and answer at once."""
 
     def __init__(
         self,
         open_service: Callable[[], PipelineService],
         *,
         user: str,
+        cadences: Mapping[Stage, Cadence] | None = None,
         peek_card: Callable[[int], CardPeek | None] | None = None,
     ) -> None:
         self.user = user
+        self.cadences = dict(cadences if cadences is not None else default_cadences())
+        """As the service will have them (from the config): the board shows a move's
+        cadence step at once, before the store is open."""
         self._open_service = open_service
         self._peek_card = peek_card
         self._asked_to_write = False
