@@ -346,3 +346,16 @@ def test_a_draft_moved_to_another_editor_is_there_alone(service: PipelineService
     [moved] = service.drafts_of_card(card)
     assert (moved.key, moved.fields) == (new, {"body": "Pays in 10 days", "kind": "insight"})
     assert moved.base_version is None  # a new note: nothing to compare with
+
+
+def test_a_draft_is_not_moved_over_one_kept_there(service: PipelineService) -> None:
+    card = add(service, "Eve")
+    edit = DraftKey.note(card, 41, NoteKind.INSIGHT)
+    new = DraftKey.note(card, None, NoteKind.INSIGHT)
+    service.keep_drafts([Draft(edit, {"body": "Older edit"}), Draft(new, {"body": "Mine"})])
+    stranded_one = next(d for d in service.drafts_of_card(card) if d.key == edit)
+    service.move_draft(stranded_one, new)
+    assert {d.key: d.get("body") for d in service.drafts_of_card(card)} == {
+        edit: "Older edit",
+        new: "Mine",
+    }

@@ -727,10 +727,12 @@ class PipelineService:
 
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction
-        (an edit of a note deleted since, offered in the new note editor)."""
+        (an edit of a note deleted since, offered in the new note editor); not over a
+        draft already kept there."""
         with self._write(counted=False) as (session, actor):
-            drafts.keep(session, actor.user, to, draft.fields, None, actor.now, {})
-            drafts.remove(session, actor.user, (draft.key,))
+            if drafts.read(session, actor.user, to) is None:
+                drafts.keep(session, actor.user, to, draft.fields, None, actor.now, {})
+                drafts.remove(session, actor.user, (draft.key,))
 
     def draft(self, key: DraftKey) -> Draft | None:
         """The rep's draft for one editor, if any."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from time import monotonic
@@ -265,6 +266,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.card_id = card_id
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
+        self.drafts_shown: list[Draft] = []
+        """The rep's drafts on the card, as its list of them shows (the newest first)."""
         self.copies = 0
         self.read = read
         self.ready: _Ready | None = None
@@ -297,6 +300,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.card_id = card_id
         self.focus_note_id = None
         self.card = None
+        self.drafts_shown = []
         self.copies = 0
         self.read = None
         self.seen_revision = read.revision
@@ -489,7 +493,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def show_drafts(self, kept: list[Draft] | None) -> None:
         if kept is not None:  # None: they could not be read; the card shows all the same
-            notes = {note.id for note in self.card.notes} if self.card is not None else None
+            self.drafts_shown = kept
+            notes = {note.id for note in self.card.notes} if self.card is not None else set()
             self._section("drafts", "Unsaved" if kept else "", _drafts(kept, notes))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
@@ -816,18 +821,14 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     async def _take_stranded_draft(self, card: CardDetail, key: DraftKey, kind: NoteKind) -> None:
         """A new note of `kind` offers the draft of an edit to a deleted note of that
-        kind (the newest), unless it has a draft of its own: that text was out of reach."""
+        kind (the newest the card lists), unless it has a draft of its own: that text
+        was out of reach."""
         note_ids = {note.id for note in card.notes}
-        try:
-            kept = await self.backend.run(self.backend.service.drafts_of_card, card.summary.id)
-            if any(draft.key == key for draft in kept):
-                return
-            for draft in kept:  # the newest first
-                if stranded(draft, note_ids) and note_draft_kind(draft) is kind:
+        for draft in self.drafts_shown:  # the newest first
+            if stranded(draft, note_ids) and note_draft_kind(draft) is kind:
+                with suppress(StoreError):  # the editor opens all the same
                     await self.backend.run(self.backend.service.move_draft, draft, key)
-                    return
-        except StoreError:
-            return  # the editor opens all the same; the draft stays where it was
+                return
 
     def action_delete_note(self) -> None:
         if self.query_one("#activities", OptionList).has_focus:
@@ -1260,15 +1261,12 @@ def _link(link: CardLink) -> Content:
     )
 
 
-def _drafts(kept: list[Draft], note_ids: set[int] | None = None) -> Content:
+def _drafts(kept: list[Draft], note_ids: set[int]) -> Content:
     """Each draft on the card, and the key that opens its editor (and offers it back);
-    `note_ids`: the card's notes, when known."""
+    `note_ids`: the card's notes."""
     rows = []
     for draft in kept:
-        what, keys = _draft_place(draft)
-        if note_ids is not None and stranded(draft, note_ids):
-            kind = note_draft_kind(draft)
-            what, keys = f"Edit of a deleted {kind.label.lower()} note", f"n {kind.key}"
+        what, keys = _draft_place(draft, note_ids)
         rows.append(
             Content.assemble(
                 (f"{what} from {when(draft.saved_at)}", "$text-warning"),
@@ -1279,13 +1277,16 @@ def _drafts(kept: list[Draft], note_ids: set[int] | None = None) -> Content:
     return Content("\n").join(rows)
 
 
-def _draft_place(draft: Draft) -> tuple[str, str]:
-    """What a draft is, in the rep's words, and the keys that get it back."""
+def _draft_place(draft: Draft, note_ids: set[int]) -> tuple[str, str]:
+    """What a draft is, in the rep's words, and the keys that get it back (a note's
+    edit whose note is gone: a new note of its kind takes it, see stranded)."""
     key = draft.key
     if key.editor is Editor.NOTE:
         kind = note_draft_kind(draft)
         if key.subject.startswith("new-"):
             return f"New {kind.label.lower()} note", f"n {kind.key}"
+        if stranded(draft, note_ids):
+            return f"Edit of a deleted {kind.label.lower()} note", f"n {kind.key}"
         label = kind.label.lower()
         return f"Edit of {'an' if label[0] in 'aeiou' else 'a'} {label} note", "enter on it"
     keys = {
