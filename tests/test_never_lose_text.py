@@ -1051,3 +1051,23 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
         )
         draft = service.draft(new_problem(ann))
         assert draft is not None and draft.get("body") == NOTE
+
+
+async def test_text_typed_after_a_restore_goes_after_what_was_restored(
+    service: PipelineService, ann: int
+) -> None:
+    # Seen in tmux: "Ann" restored as "Ann VIP", then " Ltd" typed: "Ann Ltd VIP".
+    key = DraftKey.on_card(Editor.CARD, ann)
+    name = service.card(ann).summary.name
+    service.keep_drafts([Draft(key, {"name": f"{name} VIP"}, None, service.card(ann).version)])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await settle(pilot)
+        await type_text(pilot, " Ltd")
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == f"{name} VIP Ltd"

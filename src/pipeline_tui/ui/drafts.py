@@ -388,6 +388,12 @@ def offer_draft(
                     context.restore(fields)
                 if saved_since is not None and found.saved_since(recorder.base_version):
                     saved_since(found)
+                # What the rep types next goes after the text restored, as in the note
+                # editor: the cursor stayed where the field's old text ended ("Ben Ode"
+                # restored as "Ben Ode VIP", then " Ltd", saved "Ben Ode Ltd VIP").
+                focused = screen.focused
+                if isinstance(focused, Input):
+                    focused.cursor_position = len(focused.value)
             elif answer == DISCARD:
                 await recorder.discard()
             else:
