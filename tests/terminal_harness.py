@@ -385,6 +385,7 @@ class PseudoTerminal:
             preexec_fn=controlling_terminal,
             close_fds=True,
         )
+        self._slave_name = os.ttyname(slave)
         os.close(slave)
         self.output = bytearray()
         self.open = True
@@ -439,6 +440,23 @@ class PseudoTerminal:
             if self.process.poll() is not None:
                 raise AssertionError(f"the program exited ({self.process.returncode})")
             time.sleep(0.02)
+
+    def wait_read(self, timeout: float = TIMEOUT_S) -> None:
+        """Wait until the program has read everything written to it: its terminal holds
+        no unread input (a closed terminal's unread input is gone with it)."""
+        import fcntl
+        import struct
+        import termios
+
+        unread = os.open(self._slave_name, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        try:
+            deadline = time.monotonic() + timeout
+            while struct.unpack("i", fcntl.ioctl(unread, termios.FIONREAD, b"\0" * 4))[0]:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the program read nothing for {timeout:.0f}s")
+                time.sleep(0.001)
+        finally:
+            os.close(unread)
 
     def hang_up(self) -> None:
         """Close the terminal's end, as sshd does when the connection drops."""

@@ -169,3 +169,27 @@ def test_a_form_typed_in_one_burst_is_kept_field_by_field_when_the_session_ends(
         "Hollis Print",
         "quinn@hollis.example",
     )
+
+
+def test_keys_that_open_a_note_and_its_text_in_one_burst_are_kept_at_a_hang_up(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """`n p` and the note in one write, the connection gone before the editor had
+    opened: as the session ended, waiting keys were typed only into a field already
+    open, so nothing at all was kept. The keys that open the editor now run first."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    env = app_env(Home(tmp_path / "home"))
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"\r")
+        term.wait_for(b"Research notes")
+        term.read(quiet=0.2)
+        term.write(b"np" + NOTE.encode())
+        term.wait_read()
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    [(editor, subject, fields)] = drafts(db)
+    assert (editor, subject) == ("note", "new-problem")
+    assert json.loads(fields)["body"] == NOTE

@@ -23,7 +23,7 @@ from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, StoreError
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
-from pipeline_tui.ui.drafts import DRAFT_DELAY_S, UNSAVED_FOLDER
+from pipeline_tui.ui.drafts import DRAFT_DELAY_S, UNSAVED_FOLDER, unsaved_files
 from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
@@ -1071,3 +1071,44 @@ async def test_text_typed_after_a_restore_goes_after_what_was_restored(
         form = app.screen
         assert isinstance(form, CardFormScreen)
         assert form.values()["name"] == f"{name} VIP Ltd"
+
+
+async def test_keys_the_session_ended_too_soon_to_handle_are_kept_in_a_file(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    # The card screen still reading the store (its keys held) when the terminal closed:
+    # `n p` and the note behind them had no editor to go to, and were gone.
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        release = app.key_order.hold()
+        await pilot.press("n", "p", *"Quotes take a day", "enter", "ctrl+s")
+        assert app.key_order.waiting == 21
+        assert await app.key_order.type_what_waits(0.05) == 0  # held past the limit
+        assert app.flush_drafts() == 0
+        release()
+    [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
+    assert "npQuotes take a day\n<ctrl+s>" in kept.read_text(encoding="utf-8")
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+    again = make_app(service, state_file=state)
+    said = notices(again)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert any(str(kept) in message for message in said)
+
+
+async def test_keys_that_type_nothing_leave_no_file_as_the_session_ends(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        release = app.key_order.hold()
+        await pilot.press("down", "end", "escape")
+        assert await app.key_order.type_what_waits(0.05) == 0
+        app.flush_drafts()
+        release()
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []

@@ -272,8 +272,8 @@ class PipelineApp(App[None]):
             self.backend.drafts.spill_folder = state_file.parent / UNSAVED_FOLDER
             for unsaved in unsaved_files(self.backend.drafts.spill_folder):
                 self.startup_warnings.append(
-                    f"Text typed when an earlier session ended could not be saved to the "
-                    f"database; it is in {unsaved} (delete the file once it is safe)."
+                    f"Text typed as an earlier session ended did not reach the database; "
+                    f"it is in {unsaved} (delete the file once it is safe)."
                 )
         self.user_themes = {loaded.name for loaded in users}
         """Themes from the rep's own folder: checked before they are first used."""
@@ -422,7 +422,7 @@ class PipelineApp(App[None]):
     def flush_drafts(self) -> int:
         """Write every open editor's text as a draft now; how many were written."""
         try:
-            return self.backend.drafts.flush()
+            return self.backend.drafts.flush(self.key_order.untyped())
         except Exception:
             log.exception("drafts could not be written")
             return 0

@@ -87,13 +87,15 @@ class DraftKeeper:
     def open(self) -> list[DraftRecorder]:
         return list(self._open)
 
-    def flush(self) -> int:
+    def flush(self, untyped: str = "") -> int:
         """Write every open editor's text now, in this thread, in one transaction; the
-        number of drafts written. For the end of the process: a hang-up, a kill, a crash."""
+        number of drafts written. For the end of the process: a hang-up, a kill, a crash.
+        `untyped` is what keys the session ended too soon to handle would have typed: it
+        has no editor to go to, so it stays in a file (`spill_folder`)."""
         with self._lock:
-            return self._flush()
+            return self._flush(untyped)
 
-    def _flush(self) -> int:
+    def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
         gone: list[DraftKey] = []
         for recorder in self._open:
@@ -109,13 +111,14 @@ class DraftKeeper:
                 kept.append(recorder.draft_of(fields))
                 recorder.keeps_earlier = False
         service = self._service()
-        if kept:
+        if kept or untyped:
             # First a file, then the database: a server that is down, frozen or locked
             # lost what was typed since the last draft, and a frozen one held the
             # process until it was killed, before anything else could be tried.
-            spilled = self._spill(kept)
-            service.keep_drafts(kept)
-            if spilled is not None:
+            spilled = self._spill(kept, untyped)
+            if kept:
+                service.keep_drafts(kept)
+            if spilled is not None and not untyped:
                 spilled.unlink(missing_ok=True)
         if gone:
             service.discard_drafts(*gone)
@@ -123,8 +126,9 @@ class DraftKeeper:
             recorder.forget_pending()
         return len(kept)
 
-    def _spill(self, kept: list[Draft]) -> Path | None:
-        """Write the drafts' text to a new private file in `spill_folder`; its path."""
+    def _spill(self, kept: list[Draft], untyped: str) -> Path | None:
+        """Write the drafts' text, and `untyped`, to a new private file in
+        `spill_folder`; its path."""
         if self.spill_folder is None:
             return None
         try:
@@ -133,7 +137,7 @@ class DraftKeeper:
             path = self.spill_folder / f"unsaved-{stamp:%Y%m%d-%H%M%S}-{os.getpid()}.md"
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(spilled_text(kept, stamp))
+                handle.write(spilled_text(kept, stamp, untyped))
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError:
@@ -142,11 +146,11 @@ class DraftKeeper:
         return path
 
 
-def spilled_text(kept: list[Draft], when: datetime) -> str:
-    """The drafts as a rep reads them back: what was being written, then each field."""
+def spilled_text(kept: list[Draft], when: datetime, untyped: str = "") -> str:
+    """The drafts as a rep reads them back: what was being written, then each field;
+    then the keys typed last, which the session ended too soon to handle."""
     parts = [
-        f"Typed in pipeline-tui and not saved when the session ended ({when:%Y-%m-%d %H:%M});"
-        " the database could not take it then.\n"
+        f"Typed in pipeline-tui and not saved when the session ended ({when:%Y-%m-%d %H:%M}).\n"
     ]
     for draft in kept:
         key = draft.key
@@ -156,6 +160,12 @@ def spilled_text(kept: list[Draft], when: datetime) -> str:
         for name, value in draft.fields.items():
             if value.strip():
                 parts.append(f"\n{name}:\n{value}\n")
+    if untyped:
+        parts.append(
+            "\n## The last keys typed, which the session ended before it could handle"
+            " (keys that type nothing in angle brackets)\n\n"
+            f"{untyped}\n"
+        )
     return "".join(parts)
 
 

@@ -142,16 +142,17 @@ class KeyOrder:
             self._settle(self._turn)
 
     async def type_what_waits(self, limit_s: float) -> int:
-        """The session is ending: type the text of the keys read but not handed on yet
-        into the field that has focus, as they would have gone; how many were.
+        """The session is ending: let the keys read but not handed on yet do what they
+        would have done, within `limit_s`; how many were typed straight into a field.
 
         Keys are handed on at about one a millisecond, each once the one before has
         been handled, so a burst of typing waits in line: a hang-up 50 ms after 304
-        characters written at once kept 29 of them in the note's draft. The key in
-        flight is let finish first (and a hold, such as a field opening, let go) within
-        `limit_s`; then the keys that type text (characters, pastes, enter in a text
-        area) go straight into the field, up to the first that does not (a ctrl+s, an
-        escape, a tab), whose effect only the screen could tell."""
+        characters written at once kept 29 of them in the note's draft. So the keys
+        that type text (characters, pastes, enter in a text area, a tab to a form's
+        next field) go straight into the field that has focus; any other key (the `n p`
+        that opens a note, a ctrl+s, an escape) is handed on as usual, once the key in
+        flight (and a hold, such as a field opening) is done. What is still waiting at
+        `limit_s` is left for `untyped`."""
         self._ending = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit_s
@@ -164,11 +165,23 @@ class KeyOrder:
                 seen, quiet_since = len(self._waiting), loop.time()
             elif loop.time() - quiet_since >= ENDING_QUIET_S:
                 break
-        focused = self.app.focused
-        if self._busy or self._holds or not isinstance(focused, Input | TextArea):
-            return 0
-        if isinstance(focused, TextArea) and focused.read_only:
-            return 0
+        typed = 0
+        while self._waiting and loop.time() < deadline:
+            if self._busy or self._holds:
+                await asyncio.sleep(ENDING_POLL_S)
+                continue
+            focused = self.app.focused
+            if isinstance(focused, Input | TextArea) and not (
+                isinstance(focused, TextArea) and focused.read_only
+            ):
+                typed += self._type_into(focused)
+            if self._waiting:
+                await self._hand_on_next()
+        return typed
+
+    def _type_into(self, focused: Input | TextArea) -> int:
+        """Type the waiting keys that type text into `focused` (and follow a tab to a
+        form's next field), up to the first that does anything else; how many."""
         typed = 0
         while self._waiting:
             event, admit = self._waiting[0]
@@ -193,25 +206,51 @@ class KeyOrder:
             typed += 1
         return typed
 
+    def untyped(self) -> str:
+        """What the keys still waiting would have typed, as the rep typed it ("" if
+        none types anything): for the end of a session that had no time for them. Keys
+        that type nothing are named in angle brackets ("<ctrl+s>")."""
+        try:
+            waiting = [event for event, _ in list(self._waiting)]
+        except RuntimeError:  # changed while read, from another thread
+            return ""
+        parts: list[str] = []
+        typing = False
+        for event in waiting:
+            if isinstance(event, events.Paste):
+                parts.append(event.text)
+                typing = True
+            elif isinstance(event, events.Key):
+                if event.is_printable and event.character:
+                    parts.append(event.character)
+                    typing = True
+                else:
+                    parts.append("\n" if event.key == "enter" else f"<{event.key}>")
+        return "".join(parts) if typing else ""
+
     async def _hand_on(self) -> None:
         """Hand on waiting keys while nothing is in flight or held."""
         while self._waiting and not self._busy and not self._holds and not self._ending:
-            event, admit = self._waiting.popleft()
-            if admit is not None and not admit():
-                continue
-            if isinstance(event, events.Key):
-                # Read with what has focus at its turn, as every key is handled.
-                event, *later = keys_typed(event, self.app.focused)
-                self._waiting.extendleft((key, None) for key in reversed(later))
-            self._busy = True
-            self._turn += 1
-            self._handled_since_told = True
-            target: MessagePump = self.app.focused or self.app.screen
-            await self._dispatch(event)
-            if event.is_forwarded:
-                self._after(target, self._turn)
-            else:  # a priority binding ran it here and then: its effects may follow
-                self._settle(self._turn)
+            await self._hand_on_next()
+
+    async def _hand_on_next(self) -> None:
+        """Hand on the next waiting key (one no longer admitted is dropped)."""
+        event, admit = self._waiting.popleft()
+        if admit is not None and not admit():
+            return
+        if isinstance(event, events.Key):
+            # Read with what has focus at its turn, as every key is handled.
+            event, *later = keys_typed(event, self.app.focused)
+            self._waiting.extendleft((key, None) for key in reversed(later))
+        self._busy = True
+        self._turn += 1
+        self._handled_since_told = True
+        target: MessagePump = self.app.focused or self.app.screen
+        await self._dispatch(event)
+        if event.is_forwarded:
+            self._after(target, self._turn)
+        else:  # a priority binding ran it here and then: its effects may follow
+            self._settle(self._turn)
 
     def _follow(self, node: DOMNode | MessagePump, turn: int) -> None:
         """Runs once `node` has handled the key: on to its parent, up to the app.
