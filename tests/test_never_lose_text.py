@@ -1112,3 +1112,31 @@ async def test_keys_that_type_nothing_leave_no_file_as_the_session_ends(
         app.flush_drafts()
         release()
     assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
+
+
+async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_note_unseen(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # `r` and ctrl+s in one read, on a draft of a note saved elsewhere since: the
+    # compare view ("Saved since your draft") showed up between the two keys, where
+    # ctrl+s means "save yours over it", and Kim's text was gone before Ann had seen it.
+    note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
+    key = DraftKey.note(ann, note.id, NoteKind.PROBLEM)
+    mine = "Quotes take a week and cost them orders"
+    service.keep_drafts([Draft(key, {"body": mine, "kind": "problem"}, None, note.version)])
+    with elsewhere(database) as kim:
+        kim.update_note(note.id, "Quotes take a week, by fax", None, note.version)
+    app = make_app(service)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await burst(pilot, "r", "ctrl+s")
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        assert editor.has_class("-conflict")
+        assert service.note(note.id).body == "Quotes take a week, by fax"
+        assert any("did not save" in message for message in notification_messages(app))
+        await press(pilot, "ctrl+s")  # now seen: the rep's choice
+        assert service.note(note.id).body == mine

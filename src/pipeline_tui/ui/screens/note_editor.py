@@ -12,11 +12,12 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from pipeline_tui.domain.cards import Change, NoteView, SavedNote
@@ -95,6 +96,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
         """The file the rep's own editor (ctrl+e) has the text in, while it runs."""
         self.theirs: NoteView | None = None
         """The version saved elsewhere, shown beside the rep's text after a conflict."""
+        self._theirs_shown_at = 0.0
+        """When `theirs` showed, on the clock each key is stamped with as it is read."""
         # Kept here, not queried: the text is read once more as the screen closes (an
         # ending app keeps it as a draft), when its widgets are already taken down.
         self.editor = NoteArea(self.saved_body if text is None else text, id="editor")
@@ -267,6 +270,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
 
     def _show_theirs(self, theirs: NoteView, heading: str) -> None:
         self.theirs = theirs
+        self._theirs_shown_at = Message().time
         if self.recorder is not None:
             self.recorder.rebase(theirs.version)
         self.query_one("#theirs-heading", Static).update(
@@ -284,6 +288,24 @@ class NoteEditorScreen(seams.FullScreen[None]):
         self.theirs = None
         self.remove_class("-conflict")
         self.refresh_bindings()
+
+    def on_key(self, event: events.Key) -> None:
+        # `r` and ctrl+s in one read: the draft restored showed the version saved since
+        # between the two, and the save went over a text the rep had not seen.
+        if self.theirs is None or event.time >= self._theirs_shown_at:
+            return
+        active = self.app.active_bindings.get(event.key)
+        if active is None or active.node is not self or active.binding.action != "save":
+            return
+        event.stop()
+        event.prevent_default()
+        self.notify(
+            "The note was saved elsewhere since your draft; the save typed before that "
+            "showed did not save over it. Compare, then save.",
+            title="Not saved",
+            severity="warning",
+            timeout=10,
+        )
 
     def action_take_theirs(self) -> None:
         if self.theirs is not None:
