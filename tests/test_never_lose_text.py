@@ -1087,7 +1087,9 @@ async def test_keys_the_session_ended_too_soon_to_handle_are_kept_in_a_file(
         assert app.key_order.waiting == 21
         assert await app.key_order.type_what_waits(0.05) == 0  # held past the limit
         assert app.flush_drafts() == 0
+        assert app.key_order.waiting == 0  # kept once: the flush after the app ends
         release()
+    app.flush_drafts()  # as the command line's does, however the app ended
     [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
     assert "npQuotes take a day\n<ctrl+s>" in kept.read_text(encoding="utf-8")
     assert kept.stat().st_mode & 0o777 == 0o600
@@ -1114,12 +1116,18 @@ async def test_keys_that_type_nothing_leave_no_file_as_the_session_ends(
     assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [("r", "ctrl+s"), ("r", "escape", "s"), ("r", "ctrl+q", "s")],
+    ids=["save", "leave-and-save", "quit-and-save"],
+)
 async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_note_unseen(
-    service: PipelineService, database: Database, ann: int
+    service: PipelineService, database: Database, ann: int, keys: tuple[str, ...]
 ) -> None:
     # `r` and ctrl+s in one read, on a draft of a note saved elsewhere since: the
     # compare view ("Saved since your draft") showed up between the two keys, where
     # ctrl+s means "save yours over it", and Kim's text was gone before Ann had seen it.
+    # The same through the dialogs that save on the way out.
     note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
     key = DraftKey.note(ann, note.id, NoteKind.PROBLEM)
     mine = "Quotes take a week and cost them orders"
@@ -1132,11 +1140,80 @@ async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_note_uns
         await press(pilot, "enter")
         await tap(pilot, "enter")
         assert isinstance(app.screen, DraftOfferScreen)
-        await burst(pilot, "r", "ctrl+s")
+        await burst(pilot, *keys)
         editor = app.screen
         assert isinstance(editor, NoteEditorScreen)
         assert editor.has_class("-conflict")
         assert service.note(note.id).body == "Quotes take a week, by fax"
-        assert any("did not save" in message for message in notification_messages(app))
+        assert any("did not go over it" in message for message in notification_messages(app))
         await press(pilot, "ctrl+s")  # now seen: the rep's choice
         assert service.note(note.id).body == mine
+
+
+@pytest.mark.parametrize("save", ["ctrl+s", "enter"])
+async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_card_unseen(
+    service: PipelineService, database: Database, ann: int, save: str
+) -> None:
+    # The form's draft was typed against an older card; both changed the organisation.
+    # `r` and the save in one read went over Kim's change before the form showed it.
+    card = service.card(ann)
+    base = {"name": "Ann", "organisation": "Ann's", "email": ""}
+    mine = {**base, "organisation": "Ann's Bakes"}
+    service.keep_draft(DraftKey.on_card(Editor.CARD, ann), mine, card.version, base)
+    with elsewhere(database) as kim:
+        kim.update_card(ann, CardDraft("Ann", organisation="Ann's Bakery"), card.version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await tap(pilot, "e")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await burst(pilot, "r", save)
+        assert isinstance(app.screen, CardFormScreen)
+        assert service.card(ann).summary.organisation == "Ann's Bakery"
+        assert any("did not go over it" in message for message in notification_messages(app))
+        await press(pilot, "ctrl+s")  # seen now: the rep's choice
+        assert service.card(ann).summary.organisation == "Ann's Bakes"
+
+
+async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_action_unseen(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    base = {"action": "", "due": ""}
+    typed_at = service.card(ann).version
+    service.keep_draft(key, {"action": "Send the quote", "due": ""}, typed_at, base)
+    with elsewhere(database) as kim:
+        kim.set_next_action(ann, "Call about the booth", None, kim.card(ann).version)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await burst(pilot, "r", "enter", dialog=True)
+        assert isinstance(app.screen, NextActionScreen)
+        assert service.card(ann).summary.next_action == "Call about the booth"
+        assert any("did not go over it" in message for message in notification_messages(app))
+
+
+async def test_keys_typed_into_an_offer_as_the_session_ends_are_kept_in_a_file(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    # `n p` and a note waiting as the session ended, on a card with a note draft kept
+    # from before: `n p` opened the editor and its draft's offer, the note went to the
+    # offer as keys typed ahead of it, and nothing kept them.
+    service.keep_draft(new_problem(ann), {"body": "Older words", "kind": "problem"})
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        release = app.key_order.hold()
+        await pilot.press("n", "p", *"Quotes take a day")
+        release()
+        await app.key_order.type_what_waits(0.5)
+        assert isinstance(app.screen, DraftOfferScreen)
+        app.flush_drafts()
+    [kept] = unsaved_files(state.parent / UNSAVED_FOLDER)
+    assert "Quotes take a day" in kept.read_text(encoding="utf-8")
+    kept_before = service.draft(new_problem(ann))
+    assert kept_before is not None and kept_before.fields["body"] == "Older words"

@@ -56,6 +56,7 @@ from pipeline_tui.ui.key_order import KeyOrder
 from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.text import literal_markup
 from pipeline_tui.ui.themes import (
@@ -420,9 +421,17 @@ class PipelineApp(App[None]):
         self.session_end.install(terminal=sys.__stdin__.fileno() if sys.__stdin__ else None)
 
     def flush_drafts(self) -> int:
-        """Write every open editor's text as a draft now; how many were written."""
+        """Write every open editor's text as a draft now; how many were written. Text
+        typed that no editor holds (keys the session ended too soon to handle, or typed
+        ahead at a draft's offer not yet answered) goes to the unsaved file."""
+        untyped = "".join(
+            screen.take_typed_ahead()
+            for screen in self.screen_stack
+            if isinstance(screen, DraftOfferScreen)
+        )
+        untyped += self.key_order.take_untyped()
         try:
-            return self.backend.drafts.flush(self.key_order.untyped())
+            return self.backend.drafts.flush(untyped)
         except Exception:
             log.exception("drafts could not be written")
             return 0

@@ -417,6 +417,19 @@ def offer_draft(
     screen.app.push_screen(offer, answered)
 
 
+def refuse_unseen_save(screen: Screen[Any]) -> None:
+    """Say why a save was refused: its key was read before the version saved since was
+    shown beside the rep's (see key_order.read_before), so it would go over that
+    version unseen."""
+    screen.notify(
+        "It was saved elsewhere since your draft; the save typed before that showed did "
+        "not go over it. Compare, then save.",
+        title="Not saved",
+        severity="warning",
+        timeout=10,
+    )
+
+
 def left_unkept(screen: Screen[Any], text: str) -> None:
     """Escape at the offer leaves the editor, so text typed before the offer showed
     has nowhere to go: it is shown, for the rep to type again where they mean it."""

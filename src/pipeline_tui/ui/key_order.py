@@ -43,6 +43,8 @@ HOLD_LIMIT_S = 5.0
 ENDING_POLL_S = 0.005
 ENDING_QUIET_S = 0.03
 """As the session ends, how long no key may have come for the line to be complete."""
+ENDING_IN_FLIGHT_S = 0.1
+"""As the session ends, how long past its limit the key in flight may take to land."""
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
 Admit = Callable[[], bool]
@@ -71,6 +73,8 @@ class KeyOrder:
         with no key behind it (the one kept while the app starts) has nothing to tell."""
         self._ending = False
         """The session is ending: no key is handed on any more (see type_what_waits)."""
+        self.reading: float | None = None
+        """When the key being handled now was read (Message.time); None between keys."""
 
     @staticmethod
     def takes(event: events.Event) -> bool:
@@ -152,7 +156,7 @@ class KeyOrder:
         next field) go straight into the field that has focus; any other key (the `n p`
         that opens a note, a ctrl+s, an escape) is handed on as usual, once the key in
         flight (and a hold, such as a field opening) is done. What is still waiting at
-        `limit_s` is left for `untyped`."""
+        `limit_s` is left for `take_untyped`."""
         self._ending = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit_s
@@ -177,6 +181,11 @@ class KeyOrder:
                 typed += self._type_into(focused)
             if self._waiting:
                 await self._hand_on_next()
+        # A key handed on just before the deadline is on its way to where it goes: one
+        # that is not there when the drafts are read is in neither them nor the file.
+        finish_by = loop.time() + ENDING_IN_FLIGHT_S
+        while self._busy and loop.time() < finish_by:
+            await asyncio.sleep(ENDING_POLL_S)
         return typed
 
     def _type_into(self, focused: Input | TextArea) -> int:
@@ -206,14 +215,15 @@ class KeyOrder:
             typed += 1
         return typed
 
-    def untyped(self) -> str:
+    def take_untyped(self) -> str:
         """What the keys still waiting would have typed, as the rep typed it ("" if
-        none types anything): for the end of a session that had no time for them. Keys
-        that type nothing are named in angle brackets ("<ctrl+s>")."""
+        none types anything), forgetting them: for the end of a session that had no
+        time for them. Keys that type nothing are named in angle brackets ("<ctrl+s>")."""
         try:
             waiting = [event for event, _ in list(self._waiting)]
         except RuntimeError:  # changed while read, from another thread
             return ""
+        self._waiting.clear()
         parts: list[str] = []
         typing = False
         for event in waiting:
@@ -221,7 +231,7 @@ class KeyOrder:
                 parts.append(event.text)
                 typing = True
             elif isinstance(event, events.Key):
-                if event.is_printable and event.character:
+                if event.is_printable and event.character and not event.key.startswith("alt+"):
                     parts.append(event.character)
                     typing = True
                 else:
@@ -238,10 +248,14 @@ class KeyOrder:
         event, admit = self._waiting.popleft()
         if admit is not None and not admit():
             return
+        read_at = event.time
         if isinstance(event, events.Key):
             # Read with what has focus at its turn, as every key is handled.
             event, *later = keys_typed(event, self.app.focused)
+            for key in later:
+                key.time = read_at
             self._waiting.extendleft((key, None) for key in reversed(later))
+        self.reading = read_at
         self._busy = True
         self._turn += 1
         self._handled_since_told = True
@@ -288,6 +302,7 @@ class KeyOrder:
             self._settle(turn)
             return
         self._busy = False
+        self.reading = None
         await self._hand_on()
         if self.when_handled is not None and self.idle and self._handled_since_told:
             self._handled_since_told = False
@@ -377,6 +392,15 @@ def keys_typed(event: events.Key, focused: Widget | None) -> list[events.Key]:
     if isinstance(focused, Input | TextArea) and event.key in WORD_JUMPS:
         return [events.Key(WORD_JUMPS[event.key], None)]
     return split
+
+
+def read_before(node: DOMNode, moment: float) -> bool:
+    """Whether the key being handled now (the one that led here) was read before
+    `moment` (a Message.time): typed before what the screen showed then was drawn.
+    False when no key is being handled (a mouse click) or the app has no KeyOrder."""
+    order = getattr(node.app, "key_order", None)
+    reading = order.reading if isinstance(order, KeyOrder) else None
+    return reading is not None and reading < moment
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:

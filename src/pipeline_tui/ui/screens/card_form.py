@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -29,8 +30,8 @@ from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -88,6 +89,8 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         self.recorder = recorder
         self.read_card = read_card
         self.theirs: dict[str, str] = {}
+        self._theirs_shown_at = 0.0
+        """When `theirs` showed under the rep's fields (Message.time)."""
         """After a conflict: the fields both the rep and someone else changed, theirs."""
         values = _field_values(self.original)
         # Kept here, not queried: the fields are read once more as the form closes (an
@@ -276,6 +279,10 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
             release_keys()
 
     async def save_work(self) -> bool:
+        if self.theirs and read_before(self, self._theirs_shown_at):
+            # Typed with the `r` that restored a draft: it would go over theirs unseen.
+            refuse_unseen_save(self)
+            return False
         try:
             draft = self.draft()
             await self.save_card(draft, self.version)
@@ -314,6 +321,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         merged = merge(base, theirs, self.values())
         self._restore(merged.fields)  # where only they changed a field, theirs
         self.theirs = merged.theirs  # both changed these: the rep's stay, theirs shown
+        self._theirs_shown_at = Message().time
         self.original, self.version = saved, version
         if self.recorder is not None:
             self.recorder.rebase(version, theirs)

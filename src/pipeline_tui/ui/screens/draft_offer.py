@@ -72,6 +72,13 @@ class DraftOfferScreen(ModalScreen[str | None]):
         """The text typed before the offer showed, as one string."""
         return typed_text(self.keys_ahead)
 
+    def take_typed_ahead(self) -> str:
+        """The text typed before the offer showed, forgetting it: the session is ending
+        with the offer unanswered, so it goes nowhere but the unsaved file."""
+        text = self.typed_ahead if self.typed_ahead.strip() else ""
+        self.keys_ahead = []
+        return text
+
     def compose(self) -> ComposeResult:
         label = self.draft.key.editor.label
         with Vertical(id="dialog"):

@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -35,8 +36,8 @@ from pipeline_tui.domain.schedule import (
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -91,6 +92,8 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
         self.today = today
         self.save_action = save
         self.read_theirs = read_theirs
+        self._theirs_shown_at: float | None = None
+        """When the action saved elsewhere showed under the rep's (Message.time)."""
         self.recorder = recorder
         self.opened_with: dict[str, str] = {}
         # Kept here, not queried: read once more as the dialog closes (see card_form).
@@ -262,6 +265,10 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
 
     async def _saved(self) -> NextAction | None:
         """Save what is typed: the answer, or None (with the reason shown) if refused."""
+        if self._theirs_shown_at is not None and read_before(self, self._theirs_shown_at):
+            # Typed with the `r` that restored a draft: it would go over theirs unseen.
+            refuse_unseen_save(self)
+            return None
         due = self._check_due()
         if isinstance(due, DueDateError):
             return None
@@ -313,6 +320,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
 
     def _show_theirs(self, theirs: str) -> None:
         """What the card's next action is now (saved elsewhere), under the rep's words."""
+        self._theirs_shown_at = Message().time
         self.query_one("#error", Static).update(
             Content.assemble(
                 ("Saved elsewhere meanwhile: ", "bold"),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,8 +27,8 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import DraftRecorder, left_unkept, type_ahead
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.drafts import DraftRecorder, left_unkept, refuse_unseen_save, type_ahead
+from pipeline_tui.ui.key_order import hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -218,6 +218,12 @@ class NoteEditorScreen(seams.FullScreen[None]):
         editor.move_cursor(editor.document.end)
 
     async def _save(self) -> bool:
+        if self.theirs is not None and read_before(self, self._theirs_shown_at):
+            # `r` and ctrl+s in one read (or escape then s, ctrl+q then s): the draft
+            # restored showed the version saved since between the keys, and the save
+            # went over a text the rep had not seen.
+            refuse_unseen_save(self)
+            return False
         body = self.text
         service = self.backend.service
         try:
@@ -288,24 +294,6 @@ class NoteEditorScreen(seams.FullScreen[None]):
         self.theirs = None
         self.remove_class("-conflict")
         self.refresh_bindings()
-
-    def on_key(self, event: events.Key) -> None:
-        # `r` and ctrl+s in one read: the draft restored showed the version saved since
-        # between the two, and the save went over a text the rep had not seen.
-        if self.theirs is None or event.time >= self._theirs_shown_at:
-            return
-        active = self.app.active_bindings.get(event.key)
-        if active is None or active.node is not self or active.binding.action != "save":
-            return
-        event.stop()
-        event.prevent_default()
-        self.notify(
-            "The note was saved elsewhere since your draft; the save typed before that "
-            "showed did not save over it. Compare, then save.",
-            title="Not saved",
-            severity="warning",
-            timeout=10,
-        )
 
     def action_take_theirs(self) -> None:
         if self.theirs is not None:
