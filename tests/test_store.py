@@ -770,6 +770,22 @@ def test_a_save_from_before_a_delete_is_refused_once_undo_brings_the_note_back(
     assert service.card(card).notes[0].body == "Loves local suppliers [ann]"
 
 
+def test_a_save_from_before_a_delete_never_lands_on_a_new_note(
+    service: PipelineService,
+) -> None:
+    # Bob opens Eve's newest note (version 1); Ann deletes it and writes a note on Dan.
+    # SQLite gave Dan's note the deleted note's id at version 1, so Bob's save went
+    # over it: Dan's note held Bob's words about Eve.
+    eve, dan = add(service, "Eve"), add(service, "Dan")
+    bobs = service.add_note(eve, NoteKind.PROBLEM, "Quotes take a week")
+    service.delete_note(bobs.id, bobs.version)
+    anns = service.add_note(dan, NoteKind.INSIGHT, "Pays in 10 days")
+    assert anns.id != bobs.id
+    with pytest.raises(NotFoundError):
+        service.update_note(bobs.id, "Quotes take a week [bob]", None, bobs.version)
+    assert [n.body for n in service.card(dan).notes] == ["Pays in 10 days"]
+
+
 def test_a_note_saved_unchanged_is_no_change_to_undo(service: PipelineService) -> None:
     card = add(service, "Ben")
     note = service.add_note(card, NoteKind.PROBLEM, "Booth costs too high")

@@ -166,6 +166,9 @@ class ResearchNoteRow(Base):
         Index("ix_research_note_card", "card_id", "kind"),
         # Covers "last note per card" for the board's staleness marks.
         Index("ix_research_note_activity", "card_id", "updated_at"),
+        # An id is never handed out twice (migration 0017): an editor open on a note
+        # deleted since must not save over a new note that took its id.
+        {"sqlite_autoincrement": True},
     )
 
 
