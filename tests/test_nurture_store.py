@@ -85,6 +85,23 @@ def test_unpark_brings_it_back_now_and_undo_parks_it_again(service: PipelineServ
     assert service.summary(card).nurture_until == LATER  # type: ignore[union-attr]
 
 
+def test_a_parked_lead_moved_on_is_back_on_the_board_in_its_new_column(
+    service: PipelineService,
+) -> None:
+    # `move` from the shell (or the card screen) took a parked lead to Prospect and
+    # left it parked: in no column, no count and no view, as only a lead is parked.
+    card, version = add(service, "Grace")
+    service.park(card, LATER, version, today=TODAY)
+    moved = service.move_card(card, Stage.PROSPECT)
+    assert moved is not None
+    assert list(service.board_view(TODAY).ids[Stage.PROSPECT]) == [card]
+    assert service.summary(card).nurture_until is None  # type: ignore[union-attr]
+    assert service.board_totals(TODAY).counts[Stage.PROSPECT] == 1
+    service.undo(moved)
+    assert lead_ids(service) == []
+    assert service.summary(card).nurture_until == LATER  # type: ignore[union-attr]
+
+
 def test_undoing_a_park_puts_the_card_back_on_the_board(service: PipelineService) -> None:
     card, version = add(service, "Grace")
     change = service.park(card, LATER, version, today=TODAY)

@@ -66,6 +66,13 @@ def check_can_park(stage: Stage, name: str) -> None:
         )
 
 
+def parked_after_move(until: date | None, to_stage: Stage) -> date | None:
+    """A parked lead's date once it moves to `to_stage`: only a lead is parked
+    (check_can_park), so a lead moved on is back on the board, in its new column; kept
+    parked, it had dropped out of every column with nothing to bring it back."""
+    return until if to_stage is Stage.LEAD else None
+
+
 def back_on(until: date | None, today: date, since: date) -> bool:
     """Whether a card parked until `until` came back in the days a stand-up on `today`
     covers: today, or any day after `since` (the previous stand-up's day, whose own

@@ -31,7 +31,12 @@ from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
 from pipeline_tui.domain.money import from_cents, to_cents
-from pipeline_tui.domain.nurture import NurtureError, check_can_park, check_park_date
+from pipeline_tui.domain.nurture import (
+    NurtureError,
+    check_can_park,
+    check_park_date,
+    parked_after_move,
+)
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
 from pipeline_tui.domain.schedule import ActivityKind, kind_for_words
@@ -130,6 +135,7 @@ def move_card(
     before, activities = state_of(row), schedule.snapshot(session, row.id)
     # The column it leaves keeps a gap: positions order cards, they do not count them.
     row.stage, row.position = to_stage, positions.top(session, to_stage)
+    row.nurture_until = parked_after_move(row.nurture_until, to_stage)
     row.updated_at = actor.now
     session.add(
         StageEventRow(
