@@ -724,3 +724,19 @@ def test_add_refuses_a_malformed_email(
     code, _, err = run(capsys, "--db", str(db), "add", "Bob", "--email", email)
     assert f"{email!r} does not look like an email address" in assert_one_line_error(code, err)
     assert not db.exists() or names_in(db) == []
+
+
+@pytest.mark.parametrize(
+    "target", ["sqlite://", "sqlite:///", "sqlite:///:memory:", "sqlite:///f?mode=memory&uri=true"]
+)
+def test_a_database_in_memory_is_refused_rather_than_losing_every_write(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    # `PIPELINE_TUI_DB=sqlite:///$UNSET` said "Added Gone to Lead (card 1)." and kept nothing.
+    monkeypatch.setenv("PIPELINE_TUI_DB", target)
+    status, _, err = run(capsys, "add", "Gone", "--org", "Acme")
+    assert status != 0
+    assert err.strip() == (
+        f"pipeline-tui: error: {target} is a database in memory, gone when the program "
+        "ends, so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
+    )

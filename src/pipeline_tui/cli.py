@@ -364,13 +364,31 @@ def describe_os_error(error: OSError) -> str:
 
 
 def database_target(args: argparse.Namespace, config: Config) -> str:
-    """--db, then $PIPELINE_TUI_DB, then the config's database.url, then the XDG path."""
-    return (
+    """--db, then $PIPELINE_TUI_DB, then the config's database.url, then the XDG path.
+    A database in memory is refused: every write to it reported success and was gone
+    as the command ended (`PIPELINE_TUI_DB=sqlite:///$UNSET` is one)."""
+    target = (
         getattr(args, "db", None)
         or os.environ.get(DB_ENV)
         or config.database
         or str(default_database_path())
     )
+    if in_memory(target):
+        raise UsageError(
+            f"{clean_line(target)} is a database in memory, gone when the program ends, "
+            "so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
+        )
+    return target
+
+
+def in_memory(target: str) -> bool:
+    """Whether `target` is an SQLite URL of a database in memory (read without
+    SQLAlchemy, which the board's first frame does not wait for)."""
+    scheme, sep, rest = target.partition("://")
+    if not sep or scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.partition("?")
+    return path.removeprefix("/") in ("", ":memory:") or "mode=memory" in query
 
 
 def open_database(target: str) -> Database:
