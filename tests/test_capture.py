@@ -718,3 +718,28 @@ def test_a_cut_off_invite_is_one_sentence_without_its_bytes(
     assert err == (
         "pipeline-tui: error: The invite could not be read: it is not a complete iCalendar file.\n"
     )
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_vcard_saved_as_utf16_is_read_as_the_same_vcard(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, encoding: str
+) -> None:
+    # Outlook for Windows and Notepad's "Unicode" save a vCard as UTF-16 (with its byte
+    # order mark, or without one as some exporters write it): `import` read such a
+    # file, `log -` said it was "not an email ..., a vCard or an .ics invite".
+    text = fixture("android-2.1-quoted-printable.vcf").decode("utf-8")
+    code, out, err = capture(capsys, monkeypatch, db, text.encode(encoding), "-n")
+    assert (code, err) == (0, "")
+    assert "Jürgen Müller <juergen@hollis.example>" in out
+
+
+def test_a_closed_stdin_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    monkeypatch.setattr("sys.stdin", None)  # `log - <&-`: Python has no stdin at all
+    code = main(["log", "-", "--db", str(db)])
+    assert code != 0
+    assert capsys.readouterr().err == (
+        "pipeline-tui: error: log - reads an email, a vCard or an .ics file on stdin; "
+        "pipe one in.\n"
+    )

@@ -830,3 +830,28 @@ def test_a_step_reworded_keeps_a_kind_chosen_and_follows_words_that_named_it(
     ]
     code, out, _ = run(capsys, pipeline, "done", "1")
     assert (code, out) == (0, "Done: Send the quote (Ann Okafor, logged as email).\n")
+
+
+def test_a_note_piped_in_as_utf16_is_kept_as_written(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Notepad's "Unicode" is UTF-16 with a byte-order mark: it was kept as
+    # "ÿþHällo ... ¬", the mark read as two letters and the euro sign lost.
+    written = "Hällo from UTF-16 €\nSecond line"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(written.encode("utf-16"))))
+    code, _, err = run(capsys, pipeline, "note", "ben", "-")
+    assert (code, err) == (0, "")
+    assert [n.body for n in service_for(pipeline).card(3).notes] == [written]
+
+
+@pytest.mark.parametrize("argv", [("note", "ben", "-"), ("note", "ben")])
+def test_a_note_with_stdin_closed_is_one_sentence(
+    capsys: pytest.CaptureFixture[str],
+    pipeline: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)  # `note ben - <&-`: a traceback before
+    code, _, err = run(capsys, pipeline, *argv)
+    assert code != 0 and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("pipeline-tui: error: ")

@@ -42,6 +42,7 @@ from pipeline_tui.domain.capture import (
 )
 from pipeline_tui.domain.dates import EARLIEST_PAST_DATE
 from pipeline_tui.domain.importing.contacts import contact_reader
+from pipeline_tui.domain.importing.encoding import wide_as_utf8
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.files import read_contacts
 from pipeline_tui.domain.importing.table import Table
@@ -62,6 +63,8 @@ class CaptureError(ValueError):
 
 def read_captured(data: bytes, day: date) -> Captured:
     """What `data` is, and whom it concerns; CaptureError if it is none of the three."""
+    # A vCard or an invite saved as UTF-16 (Outlook's "Unicode") was "not a vCard".
+    data = wide_as_utf8(data)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].upper()
     if not head:
         raise CaptureError("Nothing came in on stdin; pipe in an email, a vCard or an .ics file.")
@@ -329,7 +332,7 @@ def parse_vcards(data: bytes, day: date) -> Iterator[Person]:
 def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
     if args.summary or args.kind or args.on != "today":
         raise UsageError("log - takes no SUMMARY, --kind or --on: it reads them from stdin.")
-    if sys.stdin.isatty():
+    if sys.stdin is None or sys.stdin.isatty():  # None: stdin closed (<&-)
         raise UsageError("log - reads an email, a vCard or an .ics file on stdin; pipe one in.")
     data = sys.stdin.buffer.read(MAX_INPUT + 1)
     if len(data) > MAX_INPUT:

@@ -26,6 +26,7 @@ from pipeline_tui.domain.dates import (
     parse_due,
     parse_past_date,
 )
+from pipeline_tui.domain.importing.encoding import wide_as_utf8
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.domain.money import Currency, MoneyError, parse_amount
@@ -127,11 +128,15 @@ def _due_words(due: date | None) -> str:
 
 
 def _stdin_text() -> str:
-    """stdin as text, whatever its bytes (see mend)."""
+    """stdin as text, whatever its bytes (see mend); UTF-16 too (a Notepad "Unicode"
+    file piped in kept its byte-order mark as "ÿþ" and lost its "€")."""
+    if sys.stdin is None:
+        raise UsageError("stdin is closed, so there is no note to read: pipe it in.")
     raw = getattr(sys.stdin, "buffer", None)
     if raw is None:  # already text (a test's StringIO)
         return mend(sys.stdin.read())
-    return mend(raw.read().decode("utf-8-sig", errors="surrogateescape"))
+    data = wide_as_utf8(raw.read())
+    return mend(data.decode("utf-8-sig", errors="surrogateescape"))
 
 
 def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
@@ -142,7 +147,7 @@ def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
         body = _stdin_text()
     elif text:
         body = " ".join(args.text)
-    elif not sys.stdin.isatty():
+    elif sys.stdin is None or not sys.stdin.isatty():
         # From a script or a pipe the editor has no terminal: vi said "Output is not to
         # a terminal" and exited, and the note was never written.
         raise UsageError(

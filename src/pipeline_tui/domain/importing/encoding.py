@@ -69,6 +69,20 @@ def decode(data: bytes) -> Decoded:
     return Decoded(data.decode("cp1252", errors="_latin1_fallback"), "Windows-1252", guessed=True)
 
 
+WIDE = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def wide_as_utf8(data: bytes) -> bytes:
+    """UTF-16 or UTF-32 text (Notepad's "Unicode", a vCard saved by Outlook) as UTF-8,
+    for readers that take UTF-8 or legacy bytes; any other bytes as they are."""
+    if not (data.startswith(WIDE) or _looks_like_utf16(data)):
+        return data
+    try:
+        return decode(data).text.encode("utf-8", errors="surrogateescape")
+    except EncodingError:
+        return data
+
+
 def _damaged_utf8(data: bytes, first_bad: int) -> Decoded | None:
     """UTF-8 with a few bytes that are not (a character cut in two by a tool that
     counted bytes), read as UTF-8 with those replaced, where Windows-1252 would garble
