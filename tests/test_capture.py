@@ -743,3 +743,43 @@ def test_a_closed_stdin_is_one_sentence(
         "pipeline-tui: error: log - reads an email, a vCard or an .ics file on stdin; "
         "pipe one in.\n"
     )
+
+
+def _with_a_second_event(uid: str, extra: str = "") -> bytes:
+    """Exchange's invite (outlook-invite.ics) with a second VEVENT after the first."""
+    text = fixture("outlook-invite.ics").decode("utf-8").replace("\r\n", "\n")
+    first = text[text.index("BEGIN:VEVENT") : text.index("END:VEVENT") + len("END:VEVENT\n")]
+    second = first.replace(first[first.index("UID:") : first.index("SUMMARY")], f"UID:{uid}\n")
+    second = second.replace("Quote review", "Contract signing").replace(
+        "SUMMARY", f"{extra}SUMMARY", 1
+    )
+    return text.replace(first, first + second).encode("utf-8")
+
+
+def test_an_ics_of_two_different_events_is_refused_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Two invites in one file (or a calendar exported as one): the first was logged
+    # and the second dropped without a word.
+    code, _, err = capture(capsys, monkeypatch, db, _with_a_second_event("other-meeting-1"))
+    assert code != 0
+    assert err == (
+        "pipeline-tui: error: The .ics file holds 2 different events; log - takes one "
+        "invite at a time, so nothing was logged.\n"
+    )
+    assert sorted(cards(db)) == ["Ann Okafor", "Ben Hollis"]
+
+
+def test_a_series_with_a_moved_occurrence_is_one_meeting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # RFC 5545 3.8.4.4: a recurring meeting's changed occurrence comes as another
+    # VEVENT with the same UID and a RECURRENCE-ID; it is the same meeting.
+    uid = (
+        "040000008200E00074C5B7101A82E00800000000B0C1D2E3F4A5DB01000000000000000"
+        "0100000004E6F6C7A6D9B4A4C8E9F0A1B2C3D4E5F"
+    )
+    data = _with_a_second_event(uid, "RECURRENCE-ID:20261208T220000Z\n")
+    code, out, err = capture(capsys, monkeypatch, db, data)
+    assert (code, err) == (0, "")
+    assert "Invite: Quote review (Tue 1 Dec 22:00)" in out.splitlines()[0]

@@ -187,6 +187,15 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     events = calendar.walk("VEVENT")
     if not events:
         raise CaptureError("The .ics file holds no event.")
+    # A meeting series sends its moved occurrences as more events with the same UID;
+    # events with different UIDs are different meetings, of which all but the first
+    # were dropped without a word (two invites in one file, a calendar export).
+    meetings = {clean_line(str(e.get("UID", ""))) or f"#{n}" for n, e in enumerate(events)}
+    if len(meetings) > 1:
+        raise CaptureError(
+            f"The .ics file holds {len(meetings)} different events; log - takes one "
+            "invite at a time, so nothing was logged."
+        )
     event = events[0]
     title = clean_line(str(event.get("SUMMARY", ""))) or "Meeting"
     start = event.decoded("DTSTART", None)
