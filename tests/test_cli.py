@@ -740,3 +740,16 @@ def test_a_database_in_memory_is_refused_rather_than_losing_every_write(
         f"pipeline-tui: error: {target} is a database in memory, gone when the program "
         "ends, so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
     )
+
+
+def test_the_standup_says_the_stage_a_new_card_was_added_in(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    # A lead added and moved on the same day was listed "added as Client", though
+    # its history says "Added as Lead".
+    assert run(capsys, "add", "Fresh Lead", "--db", str(db))[0] == 0
+    assert run(capsys, "move", "fresh", "client", "--override", "signed", "--db", str(db))[0] == 0
+    for form in ("text", "markdown"):
+        code, out, _ = run(capsys, "standup", "--format", form, "--db", str(db))
+        assert code == 0
+        assert "added as Lead" in out and "added as Client" not in out, out

@@ -364,7 +364,7 @@ def as_text(
         [
             (
                 c.source.value if c.source else "unknown",
-                f"{who(c)}, added as {c.stage.label}{owner(c)}",
+                f"{who(c)}, added as {(c.added_as or c.stage).label}{owner(c)}",
             )
             for c in standup.new_leads
         ],
@@ -549,7 +549,7 @@ def as_markdown(standup: Standup, currency: Currency | None = None, *, ledger: b
         "New leads",
         (
             f"{name(c)}: {c.source.value if c.source else 'unknown source'}, "
-            f"added as {c.stage.label}{owner(c)}"
+            f"added as {(c.added_as or c.stage).label}{owner(c)}"
             for c in standup.new_leads
         ),
         "No new leads.",

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
@@ -164,6 +164,8 @@ class StandupCard:
     earliest), listed under coming up with that step as its next action."""
     due_time: time | None = None
     """The later step's time of day, kept when it is snoozed."""
+    added_as: Stage | None = None
+    """The stage it was added in (its creation event), on the stand-up's new cards."""
 
     @property
     def has_next_action(self) -> bool:
@@ -498,17 +500,19 @@ def new_leads(
     tz: tzinfo | None = None,
     today: date | None = None,
 ) -> tuple[StandupCard, ...]:
-    """Active cards added from `since` to `today` (their creation event), the newest first."""
+    """Active cards added from `since` to `today` (their creation event), the newest
+    first, each with the stage it was added in (a lead moved on since is still "added
+    as Lead", not as the stage it is in now)."""
     by_id = {c.id: c for c in cards}
     created = {
-        e.card_id: e.at
+        e.card_id: e
         for e in events
         if e.from_stage is None
         and e.card_id in by_id
         and since <= local_day(e.at, tz) <= (today or date.max)
     }
-    order = sorted(created, key=lambda card_id: (created[card_id], card_id), reverse=True)
-    return tuple(by_id[card_id] for card_id in order)
+    order = sorted(created, key=lambda card_id: (created[card_id].at, card_id), reverse=True)
+    return tuple(replace(by_id[card_id], added_as=created[card_id].to_stage) for card_id in order)
 
 
 def stale(

@@ -383,7 +383,8 @@ class StandupScreen(seams.FullScreen[None]):
         heading("NEW LEADS", len(standup.new_leads))
         for card in standup.new_leads:
             source = card.source.value if card.source else "unknown"
-            card_line("new", card, (source, "$text-success"), f"added as {card.stage.label}")
+            added_as = (card.added_as or card.stage).label
+            card_line("new", card, (source, "$text-success"), f"added as {added_as}")
         if standup.new_leads:
             options.append(
                 Option(
