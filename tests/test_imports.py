@@ -214,6 +214,35 @@ def test_outlook_csv_in_windows_1252_and_utf8(
     assert fields_note(keiko) == ["Title: Ms.", "Referred by: José Müller"]
 
 
+def test_outlook_csv_from_a_german_outlook(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """outlook_de_contacts_cp1252.csv: the same export from Outlook in German, its
+    headers in German. "E-Mail-Adresse" was not known: the cards came in without an
+    email, so neither found nor matched by it on the next import."""
+    out, cards = imported(capsys, FIXTURES / "outlook_de_contacts_cp1252.csv", db)
+    assert "read as Windows-1252" in out
+    anna = cards["Anna Schmidt"]
+    assert profile(anna) == (
+        "Schmidt Bäckerei GmbH",
+        "anna@schmidt-baeckerei.example",
+        "+49 151 2345678",
+        "lead",
+        "sam",
+        "",
+    )
+    assert fields_note(anna) == [
+        "Job title: Geschäftsführerin",
+        "Telefon geschäftlich: +49 30 1234567",
+        "Anrede: Frau",
+        "Ort geschäftlich: Berlin",
+    ]
+    assert other_notes(anna) == ["Ruft lieber nachmittags an \u2013 nie freitags."]
+    assert anna["tags"] == ["stammkunde", "vip"]
+    jonas = cards["Jonas Weber"]
+    assert jonas["email"] == "jonas@weber-elektro.example"
+    assert (jonas["source"], jonas["market"]) == ("referral", "warm")
+    assert fields_note(jonas) == ["Referred by: Anna Schmidt", "Anrede: Herr"]
+
+
 def test_excel_unicode_text_is_utf16_with_tabs(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
 ) -> None:

@@ -106,6 +106,7 @@ _HEADERS: dict[str, dict[str, int]] = {
     },
     "email": {
         "emailaddress": 0,
+        "emailadresse": 0,  # German Outlook
         "email1value": 0,
         "primaryemail": 0,
         "personemailwork": 0,
@@ -117,10 +118,12 @@ _HEADERS: dict[str, dict[str, int]] = {
         "emailaddress1": 1,
         "personemailhome": 2,
         "email2value": 2,
+        "email2adresse": 2,
         "email2address": 2,
         "secondaryemail": 2,
         "personemailother": 3,
         "email3value": 3,
+        "email3adresse": 3,
         "email3address": 3,
         "mail": 3,
     },
@@ -131,6 +134,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "personphone": 0,
         "tel": 1,
         "mobilephone": 1,
+        "mobiltelefon": 1,  # German Outlook
         "mobilephonenumber": 1,
         "mobile": 1,
         "cell": 1,
@@ -141,6 +145,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "telephone": 2,
         "workphone": 2,
         "businessphone": 2,
+        "telefongeschäftlich": 2,  # German Outlook's Business Phone
         "phone1": 2,
         "phone2value": 3,
         "homephone": 4,
@@ -205,6 +210,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "comments": 1,
         "comment": 1,
         "remarks": 1,
+        "notizen": 1,  # German Outlook
         "about": 2,
     },
     "tags": {
@@ -214,6 +220,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "personlabels": 0,
         "groupmembership": 0,
         "categories": 0,
+        "kategorien": 0,  # German Outlook
         "label": 1,
     },
     "next_action": {"nextaction": 0, "nextstep": 0, "nextsteps": 0, "followup": 1, "todo": 1},
@@ -244,7 +251,7 @@ _HEADERS: dict[str, dict[str, int]] = {
         "expectedclose": 0,
     },
     "met_on": {"connectedon": 0, "metat": 1, "meton": 0, "scandate": 0, "scannedon": 0},
-    "referred_by": {"referredby": 0},
+    "referred_by": {"referredby": 0, "empfohlenvon": 0},  # German Outlook: "Empfohlen von"
     "created": {
         "createdate": 0,
         "createddate": 0,
@@ -264,7 +271,7 @@ HEADER_FIELDS: dict[str, tuple[str, int]] = {
 # listed in the summary when they hold anything.
 _DESCRIBING = re.compile(
     r"^(email|phone|address|website|relation|event|customfield|im|organization|externalid)"
-    r"\d*(label|type|displayname)$"
+    r"\d*(label|type|displayname|typ|angezeigtername)$"  # German Outlook: E-Mail-Typ
 )
 BOOKKEEPING: frozenset[str] = frozenset(
     {
@@ -293,8 +300,11 @@ def is_bookkeeping(header_key: str) -> bool:
     return header_key in BOOKKEEPING or bool(_DESCRIBING.match(header_key))
 
 
-# Values other tools write for "nothing": Outlook's empty birthday and its defaults.
-EMPTY_VALUES: frozenset[str] = frozenset({"0/0/00", "unspecified", "false", "normal", "none"})
+# Values other tools write for "nothing": Outlook's empty birthday and its defaults
+# (German Outlook: "0.0.00", "Nicht angegeben", "Aus").
+EMPTY_VALUES: frozenset[str] = frozenset(
+    {"0/0/00", "unspecified", "false", "normal", "none", "0.0.00", "nicht angegeben", "aus"}
+)
 
 HONORIFICS: frozenset[str] = frozenset(
     {
