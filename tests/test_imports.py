@@ -281,6 +281,62 @@ def test_hubspot_view_export_lifecycle_stage_beats_lead_status(
     assert (olu["archive_reason"], olu["archive_note"]) == ("not-a-fit", "Imported as Unqualified")
 
 
+def test_a_salesforce_report_saved_again_by_a_spreadsheet_keeps_its_footer_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """salesforce_leads_report.csv opened in Excel and saved as CSV again: Excel writes
+    every line as wide as the table ("Grand Totals (4 records)",,,,...) and drops the
+    quotes. The footer was three more leads."""
+    with (FIXTURES / "salesforce_leads_report.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    width = len(rows[0])
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(
+        [*row, *[""] * (width - len(row))] if row else [] for row in rows
+    )
+    source = tmp_path / "report.csv"
+    source.write_text(text.getvalue(), encoding="utf-8")
+    out, cards = imported(capsys, source, db)
+    assert "skipped 3 footer lines" in out and "Imported 4 cards (1 archived" in out
+    assert sorted(cards) == ["Wendy Clarke", "Xavier Dubois", "Yara Haddad", "Zane Miller"]
+
+
+def test_a_short_list_with_a_totals_line_after_a_blank_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # A two-column list kept by hand, closed by a count and a line saying where it came
+    # from: both were leads ("Total: 2 contacts", "Exported by CRM").
+    source = tmp_path / "contacts.csv"
+    source.write_text(
+        "Name,Email\nAnn Lee,ann@lee.example\nZed\n\nTotal: 2 contacts\nExported by CRM\n",
+        encoding="utf-8",
+    )
+    out, cards = imported(capsys, source, db)
+    assert "skipped 2 footer lines" in out
+    assert sorted(cards) == ["Ann Lee", "Zed"]  # a name alone, above the blank line, is a card
+
+
+def test_a_workbook_with_a_totals_row_under_its_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # A deal list kept in Excel with a SUM under the Value column: "Total" came in as a
+    # lead worth the whole list, doubling the forecast.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Company", "Email", "Value"])
+    sheet.append(["Ann Lee", "Lee Bakery", "ann@lee.example", 5000.5])
+    sheet.append(["Ben Ode", "Ode Print", "ben@ode.example", 7500.3])
+    sheet.append(["Total", None, None, 12500.8])
+    source = tmp_path / "deals.xlsx"
+    book.save(source)
+    out, cards = imported(capsys, source, db)
+    assert "skipped 1 footer row" in out
+    assert sorted(cards) == ["Ann Lee", "Ben Ode"]
+
+
 HUBSPOT_XLSX_DATES = {"Create Date", "Last Modified Date", "Became a Customer Date"}
 
 

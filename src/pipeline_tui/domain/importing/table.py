@@ -2,8 +2,8 @@
 
 CSV exports come with a preamble (LinkedIn's "Notes:" lines put the header on line
 4) and a footer (Salesforce reports end with totals and a copyright line): the header
-is the first row that names known columns, and the one-cell lines after the last
-data row are skipped.
+is the first row that names known columns, and the footer lines after the last data
+row are skipped (see drop_footer).
 """
 
 from __future__ import annotations
@@ -62,13 +62,50 @@ def read_csv(text: str, is_known_header: Callable[[str], bool]) -> Table:
         raise ImportFileError("The file is empty")
     header_index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
     header_line, headers = records[header_index]
-    rows = [(line, cells) for line, cells in records[header_index + 1 :] if _filled(cells)]
-    footer = 0
-    if len(headers) >= 3:
-        while rows and len(rows[-1][1]) == 1:
-            rows.pop()
-            footer += 1
+    body = records[header_index + 1 :]
+    rows = [(line, cells) for line, cells in body if _filled(cells)]
+    blank = {line for line, cells in body if not _filled(cells)}
+    footer = drop_footer(rows, len(headers), lambda line: line - 1 in blank)
     return Table([h.strip() for h in headers], rows, header_line=header_line, footer_lines=footer)
+
+
+FOOTER_WORDS = re.compile(
+    r"\s*(grand\s+totals?|sub-?totals?|totals?|summe|gesamt|copyright|\(c\)|©|"
+    r"confidential|exported|generated)\b",
+    re.IGNORECASE,
+)
+"""How the lines a report writes after its data begin (Salesforce: "Grand Totals (4
+records)", "Confidential Information - Do Not Distribute", "Copyright (c) ...")."""
+AMOUNT = re.compile(r"[-+]?[\d\s.,'\u2019%€$£¥]+")
+
+
+def drop_footer(
+    rows: list[tuple[int, list[str]]], columns: int, after_blank: Callable[[int], bool]
+) -> int:
+    """Take the footer off the end of `rows` (each with its line); how many lines it had.
+
+    A footer line is, from the end up: a line of one cell in a table of three columns
+    or more; a line of one filled cell that begins as footers do (FOOTER_WORDS), or
+    that a blank line parts from the rows above (a spreadsheet pads each line to the
+    table's width: "Grand Totals (1 record)",,,); a totals line, its other cells
+    amounts ("Total",,,,12500.8). Such lines came in as cards: "Grand Totals" a lead,
+    "Total" one worth the whole column."""
+    footer = 0
+    while rows:
+        line, cells = rows[-1]
+        filled = [cell.strip() for cell in cells if cell.strip()]
+        first = cells[0].strip() if cells else ""
+        words = bool(FOOTER_WORDS.match(first))
+        if len(cells) == 1 and columns >= 3:
+            pass
+        elif len(filled) == 1 and filled[0] == first and columns >= 2:
+            if not (words or after_blank(line)):
+                break
+        elif not (words and all(AMOUNT.fullmatch(cell) for cell in filled[1:])):
+            break
+        rows.pop()
+        footer += 1
+    return footer
 
 
 def find_header(records: list[list[str]], is_known_header: Callable[[str], bool]) -> int:

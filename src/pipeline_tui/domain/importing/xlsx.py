@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 from pipeline_tui.domain.importing.errors import ImportFileError
-from pipeline_tui.domain.importing.table import HEADER_SEARCH, Table, find_header
+from pipeline_tui.domain.importing.table import HEADER_SEARCH, Table, drop_footer, find_header
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -50,7 +51,11 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
         raise ImportFileError("The workbook's first sheet is empty")
     index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
     header_line, headers = records[index]
-    table = Table([h.strip() for h in headers], records[index + 1 :], kind="Excel workbook")
+    rows = records[index + 1 :]
+    # Empty rows are not in `records`: a row parted from the one above by one has a gap.
+    above = {number: earlier for (earlier, _), (number, _) in pairwise(records)}
+    footer = drop_footer(rows, len(headers), lambda row: above.get(row, row - 1) < row - 1)
+    table = Table([h.strip() for h in headers], rows, kind="Excel workbook", footer_lines=footer)
     table.numbers = numbers
     table.header_line = header_line
     if extra_sheets:
