@@ -753,3 +753,32 @@ def test_the_standup_says_the_stage_a_new_card_was_added_in(
         code, out, _ = run(capsys, "standup", "--format", form, "--db", str(db))
         assert code == 0
         assert "added as Lead" in out and "added as Client" not in out, out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("add", ""),
+        ("add", "Kim", "--email", "not-an-email"),
+        ("import", "{bad}"),
+    ],
+    ids=["no name", "bad email", "bad import"],
+)
+def test_a_command_that_fails_leaves_no_new_empty_pipeline_behind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    # The file was made before the command failed: `list` there then said "No cards
+    # yet", as if the rep's cards had gone.
+    bad = tmp_path / "contacts.csv"
+    bad.write_text("name,email\nAnn,not-an-email\n", encoding="utf-8")
+    db = tmp_path / "new.db"
+    status, _, err = run(capsys, *(a.format(bad=bad) for a in argv), "--db", str(db))
+    assert status != 0 and "pipeline-tui: error:" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv"]
+
+
+def test_a_failed_command_leaves_an_existing_pipeline_alone(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    assert run(capsys, "add", "", "--db", str(db))[0] != 0
+    assert db.exists()

@@ -466,15 +466,53 @@ def _database_named(args: argparse.Namespace, config: Config) -> bool:
 
 def _with_service(args: argparse.Namespace, config: Config, command: Command) -> int:
     """Run `command` on the database the command line names."""
-    target = _command_target(args, config)
     listeners = _listeners(config, background=False)
-    service = _open_service(target, config, listeners)
+    opened = _CommandDatabase(args, config, listeners)
     try:
-        return command(service, args, sys.stdout)
+        with opened as service:
+            status = command(service, args, sys.stdout)
+            opened.failed = status != 0
+            return status
     finally:
         if listeners is not None:
             listeners.close()
-        service.close()
+
+
+class _CommandDatabase:
+    """The service on the command line's database, closed on the way out. An SQLite
+    file the command made is taken away again if the command fails (an error, or
+    `failed` set): `add ""` or an import with a bad line left an empty pipeline there,
+    and the next `list` said "No cards yet", as if the rep's cards had gone."""
+
+    def __init__(
+        self, args: argparse.Namespace, config: Config, listeners: Listeners | None = None
+    ) -> None:
+        from pipeline_tui.store import sqlite_path
+
+        self.target = _command_target(args, config)
+        path = sqlite_path(self.target)
+        self.made = path if path is not None and not path.exists() else None
+        self.config = config
+        self.listeners = listeners
+        self.failed = False
+        self.service: PipelineService | None = None
+
+    def __enter__(self) -> PipelineService:
+        self.service = _open_service(self.target, self.config, self.listeners)
+        return self.service
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.service is not None:
+            self.service.close()
+        if kind is not None or self.failed:
+            self.discard()
+
+    def discard(self) -> None:
+        """The command failed once its database was closed: take away a file it made."""
+        if self.made is not None:
+            from pipeline_tui.store import remove_if_unused
+
+            remove_if_unused(self.made)
 
 
 def _listeners(config: Config, *, background: bool) -> Listeners | None:
@@ -925,22 +963,19 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     if not path.exists():
         raise UsageError(f"There is no file {path} to import.")
     _refuse_what_log_takes(path)
-    service = _open_service(_command_target(args, config), config)
-    try:
-        with _progress_on_stderr() as progress:
-            report = service.import_file(
-                path,
-                today=today(),
-                mapping=mapping,
-                stage_map=stage_map,
-                dry_run=args.dry_run,
-                skip_bad=args.skip_bad,
-                progress=progress,
-                grouping=config.currency.grouping,
-                currency=config.currency.code,
-            )
-    finally:
-        service.close()
+    opened = _CommandDatabase(args, config)
+    with opened as service, _progress_on_stderr() as progress:
+        report = service.import_file(
+            path,
+            today=today(),
+            mapping=mapping,
+            stage_map=stage_map,
+            dry_run=args.dry_run,
+            skip_bad=args.skip_bad,
+            progress=progress,
+            grouping=config.currency.grouping,
+            currency=config.currency.code,
+        )
     out = sys.stdout
     unit = report.unit
     _print_reading(report, path, args.dry_run, out)
@@ -952,6 +987,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
             file=sys.stderr,
         )
     if report.problems and not args.skip_bad:
+        opened.discard()  # nothing was imported
         count = len(report.problems)
         rows = f"{count} {unit}{'s' if count != 1 else ''}"
         raise UsageError(

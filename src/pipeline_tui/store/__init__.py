@@ -22,7 +22,7 @@ from pipeline_tui.store.errors import (
 if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
     from pipeline_tui.store.daily import AlreadyLogged, NoNextAction, QualificationNeeded
-    from pipeline_tui.store.database import Database, open_database
+    from pipeline_tui.store.database import Database, open_database, remove_if_unused
     from pipeline_tui.store.deferred import DeferredService
     from pipeline_tui.store.exchange import (
         CHUNK,
@@ -56,6 +56,7 @@ _LAZY = {
     "peek_source": "pipeline_tui.store.peek",
     "sqlite_path": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
+    "remove_if_unused": "pipeline_tui.store.database",
     "BoardView": "pipeline_tui.store.read_model",
     "SearchHit": "pipeline_tui.store.search",
     "backup_database": "pipeline_tui.store.backup",
@@ -94,6 +95,7 @@ __all__ = [
     "peek_board",
     "peek_card",
     "peek_source",
+    "remove_if_unused",
     "safe_rows",
     "sqlite_path",
     "write_csv",

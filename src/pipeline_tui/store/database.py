@@ -45,6 +45,22 @@ def is_sqlite_file(path: Path) -> bool:
         return False
 
 
+def remove_if_unused(path: Path) -> bool:
+    """Remove the SQLite database at `path` (with its -wal and -shm files) if it holds
+    no card, as one that a command which then failed has just created does; whether
+    it was removed."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            (cards,) = db.execute("SELECT count(*) FROM card").fetchone()
+    except sqlite3.Error:
+        return False
+    if cards:
+        return False
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return True
+
+
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 10
 JIT_SINCE = 110000
