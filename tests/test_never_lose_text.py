@@ -972,16 +972,22 @@ async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(
 
         monkeypatch.setattr(service, "keep_drafts", down)
         assert app.flush_drafts() == 0  # what the hang-up does
-    [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
-    assert NOTE in kept.read_text(encoding="utf-8")
-    assert kept.stat().st_mode & 0o777 == 0o600
     monkeypatch.undo()
+    kept = await the_unsaved_file_named_at_the_next_start(service, state)
+    assert NOTE in kept.read_text(encoding="utf-8")
 
+
+async def the_unsaved_file_named_at_the_next_start(service: PipelineService, state: Path) -> Path:
+    """The one file of text kept as a session ended: private, and named as the app
+    starts again."""
+    [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
+    assert kept.stat().st_mode & 0o777 == 0o600
     again = make_app(service, state_file=state)
     said = notices(again)
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     assert any(str(kept) in message for message in said)
+    return kept
 
 
 async def test_text_the_database_takes_as_the_session_ends_leaves_no_file(
@@ -1090,15 +1096,8 @@ async def test_keys_the_session_ended_too_soon_to_handle_are_kept_in_a_file(
         assert app.key_order.waiting == 0  # kept once: the flush after the app ends
         release()
     app.flush_drafts()  # as the command line's does, however the app ended
-    [kept] = (state.parent / UNSAVED_FOLDER).iterdir()
+    kept = await the_unsaved_file_named_at_the_next_start(service, state)
     assert "npQuotes take a day\n<ctrl+s>" in kept.read_text(encoding="utf-8")
-    assert kept.stat().st_mode & 0o777 == 0o600
-
-    again = make_app(service, state_file=state)
-    said = notices(again)
-    async with again.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-    assert any(str(kept) in message for message in said)
 
 
 async def test_keys_that_type_nothing_leave_no_file_as_the_session_ends(
