@@ -315,3 +315,53 @@ async def test_a_session_ending_while_the_editor_has_the_note_keeps_what_it_wrot
         await type_text(pilot, "Goal typed before ctrl+e")
         await press(pilot, "ctrl+e")
     assert kept == ["Goal typed before ctrl+e\nline from editor"]
+
+
+async def test_a_session_ending_while_the_editor_runs_from_the_card_keeps_what_it_wrote(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ctrl+e on the card (not in the note editor) opened the rep's editor with no
+    # draft behind it: a hang-up while it ran kept nothing of what it had written.
+    import subprocess
+
+    from pipeline_tui.domain.drafts import DraftKey
+
+    editor(tmp_path, monkeypatch, 'printf "Goal written in the editor\\n" >> "$1"\n')
+    app = make_app(service)
+    run = subprocess.run
+    kept: list[str] = []
+
+    def run_then_hang_up(*args: Any, **kwargs: Any) -> Any:
+        finished = run(*args, **kwargs)
+        app.flush_drafts()  # the session ends before the editor is done
+        draft = service.draft(DraftKey.note(ada, None, NoteKind.GOAL))
+        kept.append(draft.get("body") if draft is not None else "")
+        return finished
+
+    monkeypatch.setattr(subprocess, "run", run_then_hang_up)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        assert isinstance(app.screen, NoteKindScreen)
+        await press(pilot, "g")
+        await settle(pilot)
+    assert kept == ["Goal written in the editor"]
+    assert notes(service, ada) == [(NoteKind.GOAL, "Goal written in the editor")]
+
+
+async def test_ctrl_e_on_the_card_offers_a_draft_kept_from_before(
+    service: PipelineService, ada: int
+) -> None:
+    # Its text, kept at a hang-up, would have written over the draft: the note
+    # editor opens instead, with the offer.
+    from pipeline_tui.domain.drafts import DraftKey
+    from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
+
+    service.keep_draft(DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Kept", "kind": "goal"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e")
+        assert isinstance(app.screen, NoteKindScreen)
+        await burst(pilot, "g", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from time import monotonic
 
 from textual import events, on, work
@@ -34,7 +35,14 @@ from textual.widgets import OptionList, Static
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
 from pipeline_tui.domain.dates import describe_due_beside_date
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor, note_draft_kind, stranded
+from pipeline_tui.domain.drafts import (
+    Draft,
+    DraftKey,
+    Editor,
+    Fields,
+    note_draft_kind,
+    stranded,
+)
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.money import Currency
@@ -1155,13 +1163,19 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     @work(group="db")
     async def _write_in_editor(self, kind: NoteKind, note: NoteView | None) -> None:
         from pipeline_tui.shell.editor import keep_text
-        from pipeline_tui.ui.external_editor import edit_in_editor
 
         card = self.card
         if card is None:
             return
+        key = DraftKey.note(card.summary.id, note.id if note is not None else None, kind)
+        recorder = await recorder_for(self.backend, key, note.version if note else None)
+        if recorder.found is not None:
+            # A draft kept from before: the note editor offers it back, where this
+            # editor's text, kept at a hang-up, would have written over it.
+            self._edit_note(kind, note)
+            return
         before = note.body if note is not None else ""
-        text = edit_in_editor(self.app, before)
+        text = self._edited_with_a_draft(recorder, kind, before)
         if text is None or text.strip() == before.strip():
             return
         service = self.backend.service
@@ -1193,6 +1207,36 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         self.notify(f"Saved the {kind.label.lower()} note.", timeout=3)
         self.load(saved.note.id)
+
+    def _edited_with_a_draft(
+        self, recorder: DraftRecorder, kind: NoteKind, before: str
+    ) -> str | None:
+        """The text the rep's editor leaves (edit_in_editor). Meanwhile what it has
+        written to its file is the note's draft, kept if the session ends: a hang-up
+        while the editor ran from here kept nothing at all."""
+        from pipeline_tui.ui.external_editor import edit_in_editor
+
+        editor_file: Path | None = None
+
+        def opened(path: Path | None) -> None:
+            nonlocal editor_file
+            editor_file = path
+
+        def typed() -> Fields | None:
+            if editor_file is None:
+                return None
+            try:
+                text = editor_file.read_text(encoding="utf-8").removesuffix("\n")
+            except (OSError, UnicodeDecodeError):
+                return None
+            return None if text.strip() == before.strip() else {"body": text, "kind": kind.value}
+
+        recorder.attach(self, typed)
+        try:
+            return edit_in_editor(self.app, before, opened)
+        finally:
+            editor_file = None
+            recorder.close()
 
     async def _compare_in_note_editor(
         self, card: CardDetail, note: NoteView, text: str, theirs: NoteView, refused: str
