@@ -16,6 +16,7 @@ from pipeline_tui.domain.dates import (
     add_months,
     describe_day,
     due_date_hint,
+    due_date_placeholder,
     order_for_locale,
     parse_due,
     parse_past_date,
@@ -103,6 +104,16 @@ def test_the_hint_names_the_new_forms_in_the_configured_order() -> None:
     assert "12/15" in due_date_hint(DateOrder.MDY)
     for form in ("next week", "+1m", "eom", "dec 15", "today", "tomorrow", "+3d"):
         assert form in due_date_hint()
+
+
+@pytest.mark.parametrize("order", list(DateOrder))
+def test_every_form_a_placeholder_shows_is_read_and_it_fits_the_field(order: DateOrder) -> None:
+    # The placeholder is the whole hint cut short: the park dialog at 80 columns ended
+    # "... 15/12 or 202". It shows a few forms, each one the field reads.
+    placeholder = due_date_placeholder(order)
+    assert len(placeholder) <= 52  # the card form's field at 80 columns, the narrowest
+    for form in placeholder.replace(" or ", ", ").split(", "):
+        assert parse_due(form, TODAY, order, after_today=True) is not None, form
 
 
 @pytest.mark.parametrize(

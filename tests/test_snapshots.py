@@ -299,6 +299,24 @@ def test_qualification_checklist(snap_compare: SnapCompare, size: tuple[int, int
     assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=qualify)
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_park_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def park(pilot: Any) -> None:
+        await settle(pilot)
+        await tap(pilot, "end", "Q", "p")  # "not yet" from Quiet Quentin's checklist
+
+    assert snap_compare(make_app(rules_service()), terminal_size=size, run_before=park)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_next_action_dialog(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    async def next_action(pilot: Any) -> None:
+        await settle(pilot)
+        await tap(pilot, "f")
+
+    assert snap_compare(make_app(demo_service()), terminal_size=size, run_before=next_action)
+
+
 def nurturing_service() -> PipelineService:
     """The demo with three leads parked "not yet": two back in December, one in March."""
     service = demo_service()

@@ -94,6 +94,14 @@ def due_date_hint(order: DateOrder = DateOrder.DMY, *, after_today: bool = False
     return f"{first}, fri, +3d, +1m, next week, eom, dec 15, {numeric} or 2026-12-15"
 
 
+def due_date_placeholder(order: DateOrder = DateOrder.DMY) -> str:
+    """A date field's placeholder: a few of the forms due_date_hint lists (all of them
+    are in the message a date that cannot be read gets), short enough to show whole in
+    the field at 80 columns; the whole list was cut off at "... 15/12 or 202"."""
+    numeric = "15/12" if order is DateOrder.DMY else "12/15"
+    return f"tomorrow, fri, +3d, next week, {numeric} or 2026-12-15"
+
+
 def parse_due(
     text: str, today: date, order: DateOrder = DateOrder.DMY, *, after_today: bool = False
 ) -> date | None:

@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
 from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
@@ -103,7 +103,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form") as form:
             form.border_title = Content(self.form_title)
-            self.inputs["due"].placeholder = due_date_hint(date_order(self.app))
+            self.inputs["due"].placeholder = due_date_placeholder(date_order(self.app))
             for key, label, _ in FIELDS:
                 if key in PAIRED.values():
                     continue

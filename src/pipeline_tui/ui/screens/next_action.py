@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
 from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
@@ -119,7 +119,7 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
                 yield self.inputs["action"]
             with Horizontal(classes="field"):
                 yield Label("Due")
-                self.inputs["due"].placeholder = due_date_hint(date_order(self.app))
+                self.inputs["due"].placeholder = due_date_placeholder(date_order(self.app))
                 yield self.inputs["due"]
             yield Static("", id="due-hint", classes="hint")
             if self.scheduling:

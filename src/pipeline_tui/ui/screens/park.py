@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_hint, parse_due
+from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
 from pipeline_tui.domain.nurture import NurtureError, check_park_date
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.date_order import date_order
@@ -57,7 +57,7 @@ class ParkScreen(SubmitsAtOnce, ModalScreen[date | None]):
             )
             with Horizontal(classes="field"):
                 yield Label("Until")
-                self.until.placeholder = due_date_hint(date_order(self.app), after_today=True)
+                self.until.placeholder = due_date_placeholder(date_order(self.app))
                 yield self.until
             yield Static("", id="until-hint", classes="hint")
             yield Static("", id="error", classes="hint -error")

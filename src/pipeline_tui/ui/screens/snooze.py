@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Static
 from pipeline_tui.domain.dates import (
     DueDateError,
     describe_day,
-    due_date_hint,
+    due_date_placeholder,
     full_day,
     parse_due,
 )
@@ -57,7 +57,7 @@ class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
             dialog.border_title = Content(self.dialog_title)
             with Horizontal(classes="field"):
                 yield Label("Snooze to")
-                yield FormInput(placeholder=due_date_hint(date_order(self.app)), id="due")
+                yield FormInput(placeholder=due_date_placeholder(date_order(self.app)), id="due")
             yield Static("", id="due-hint", classes="hint")
             yield Static(
                 Content.assemble(("enter", "bold"), " snooze   ", ("escape", "bold"), " cancel"),
