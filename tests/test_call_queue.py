@@ -656,6 +656,18 @@ def test_call_queue_screen(
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_next_step_after_a_voicemail(
+    snap_compare: SnapCompare, size: tuple[int, int], seeded_copy: PipelineService
+) -> None:
+    async def voicemail(pilot: Any) -> None:
+        await _open_queue(pilot)
+        await tap(pilot, "v")
+
+    app = make_app(seeded_copy)
+    assert snap_compare(app, terminal_size=size, run_before=voicemail)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_call_brief_in_full(
     snap_compare: SnapCompare, size: tuple[int, int], seeded_copy: PipelineService
 ) -> None:
