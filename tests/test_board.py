@@ -615,6 +615,25 @@ async def test_overdue_and_due_today_are_marked_not_only_coloured(service: Pipel
         assert "1 overdue" in text
 
 
+async def test_the_headers_overdue_count_follows_a_next_action_set_or_done(
+    service: PipelineService,
+) -> None:
+    # f with a due day gone by made the card "!1d late" and left the header at its
+    # count from before, as did marking an overdue action done (the stand-up knew).
+    add(service, "Late", next_action="Call", next_action_due=TODAY - timedelta(days=2))
+    add(service, "Fine", next_action="Email", next_action_due=TODAY + timedelta(days=3))
+    async with running(service, notifications=True) as (app, pilot):
+        assert "1 overdue" in str(app.screen.sub_title)
+        assert focused_card_name(app) == "Fine"  # the newest, on top
+        await tap(pilot, "f")
+        await burst(pilot, "tab", "ctrl+u", *"yesterday", "enter")
+        assert "!1d late" in screen_text(app)
+        assert "2 overdue" in str(app.screen.sub_title)
+        await tap(pilot, "f")
+        await burst(pilot, "tab", "ctrl+u", *"+5d", "enter")
+        assert "1 overdue" in str(app.screen.sub_title)
+
+
 HOSTILE_NAMES = [
     "[@click=app.quit]x[/]",
     "[bold red]y",

@@ -276,6 +276,23 @@ def test_a_refreshed_card_with_a_value_not_seen_before_asks_for_a_recount() -> N
     assert not model.refreshed(card(1, value=Decimal("5")), TODAY, LIMITS)
 
 
+def test_a_refreshed_card_keeps_the_headers_overdue_and_stale_counts_true() -> None:
+    # A next action set for yesterday (f), or an overdue one done: the header kept its
+    # "18 overdue" while the stand-up said 19.
+    yesterday, old = TODAY - timedelta(days=1), TODAY - timedelta(days=400)
+    model = loaded({Stage.LEAD: [card(1), card(2, next_action_due=yesterday)]})
+    assert model.totals is not None
+    model.totals = replace(model.totals, overdue=1)
+    assert model.figures == (2, 1, 0)
+    assert model.refreshed(card(1, next_action_due=yesterday), TODAY, LIMITS)
+    assert model.figures == (2, 2, 0)
+    assert model.refreshed(card(2, next_action_due=TODAY + timedelta(days=5)), TODAY, LIMITS)
+    assert model.refreshed(card(1, next_action_due=None, last_activity=old), TODAY, LIMITS)
+    assert model.figures == (2, 0, 1)
+    model.cache.clear()  # not known before: counted again by a reload
+    assert not model.refreshed(card(1), TODAY, LIMITS)
+
+
 @given(st.lists(st.tuples(st.sampled_from(STAGES), st.integers(0, 10**6)), max_size=8))
 def test_moves_never_change_the_boards_total_value(moves: list[tuple[Stage, int]]) -> None:
     cards = [card(i, value=Decimal(v)) for i, (_, v) in enumerate(moves, 1)]

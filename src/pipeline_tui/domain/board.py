@@ -175,12 +175,25 @@ class BoardModel:
         ):
             return False
         before = self.cache.peek(card.id)
-        if before is None and card.value is not None:
-            return False  # its value may be new: the column's sum must be counted again
-        if before is not None and before.value != card.value and self.totals is not None:
-            values = _added_value(self.totals.values, card.stage, before.value and -before.value)
-            values = _added_value(values, card.stage, card.value)
-            self.totals = replace(self.totals, values=values)
+        if before is None:
+            # Its value, and whether it is overdue or stale, may be new: the header's
+            # and the column's figures must be counted again.
+            return False
+        if self.totals is not None:
+            # A next action set, done or moved makes the card overdue or not: the header
+            # said "18 overdue" after one was set for yesterday (the stand-up said 19).
+            overdue = card.is_overdue(today) - before.is_overdue(today)
+            stale = card.is_stale(today, limits) - before.is_stale(today, limits)
+            values = self.totals.values
+            if before.value != card.value:
+                values = _added_value(values, card.stage, before.value and -before.value)
+                values = _added_value(values, card.stage, card.value)
+            self.totals = replace(
+                self.totals,
+                overdue=self.totals.overdue + overdue,
+                stale=self.totals.stale + stale,
+                values=values,
+            )
         self.cache.put(card)
         return True
 

@@ -651,6 +651,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if card != before:  # most often the rep only looked: nothing to draw again
             self.columns[card.stage].card_list.show_fetched({card.id})
+            self._show_totals()
         if self._place() == place:  # the rep has not moved on meanwhile
             self.focus_card(card_id, card.stage)
 
