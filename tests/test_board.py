@@ -411,6 +411,20 @@ async def test_J_and_K_reorder_within_the_column(three_leads: PipelineService) -
         assert names(three_leads, Stage.LEAD) == ["Ada", "Ben", "Cy"]
 
 
+async def test_J_and_K_in_a_view_that_hides_cards_move_nothing_and_say_why(
+    three_leads: PipelineService,
+) -> None:
+    # Filtered to Ada, J swapped her with Ben, who was not shown: nothing seemed to
+    # move, and the column's order had changed.
+    async with running(three_leads, notifications=True) as (app, pilot):
+        await burst(pilot, "slash", *"Ada", "enter")
+        await press(pilot, "J")
+        assert names(three_leads, Stage.LEAD) == ["Ada", "Ben", "Cy"]
+        assert "escape clears the filter first" in screen_text(app)
+        await press(pilot, "escape", "J")
+        assert names(three_leads, Stage.LEAD) == ["Ben", "Ada", "Cy"]
+
+
 async def test_e_edits_the_card(three_leads: PipelineService) -> None:
     async with running(three_leads, notifications=True) as (app, pilot):
         await press(pilot, "j", "e")

@@ -796,10 +796,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         card = self._card_for(partial(self.action_reorder, step))
         if card is None or self._parked_here():
             return
+        if (how := self.model.hides_neighbours()) is not None:
+            self.notify(
+                f"J and K move a card past its neighbour in the whole column, which this "
+                f"view may hide: {how} first.",
+                timeout=4,
+            )
+            return
         card_list = self.focused_list
-        # The list shows the column itself unless a filter leaves cards out.
-        whole = card_list.ids is self.model.ids[card.stage]
-        places = self.model.reorder(card, step, card_list.cursor if whole else None)
+        places = self.model.reorder(card, step, card_list.cursor)
         if places is None:
             return
         self._show_stages(card.stage)
