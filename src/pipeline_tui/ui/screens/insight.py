@@ -69,7 +69,7 @@ class ReasonLine(Horizontal):
         self.series = series
         counts = " ".join(str(n) for n in series.counts[-4:])
         self.total = Content.assemble(
-            (f"{series.total:>4}", "bold"),
+            (f" {series.total:>4}", "bold"),  # apart from the sparkline at 1,000 too
             (f"  last 4: {counts}" if len(series.counts) > 4 else "", "$text-muted"),
         )
 
