@@ -1216,3 +1216,52 @@ async def test_keys_typed_into_an_offer_as_the_session_ends_are_kept_in_a_file(
     assert "Quotes take a day" in kept.read_text(encoding="utf-8")
     kept_before = service.draft(new_problem(ann))
     assert kept_before is not None and kept_before.fields["body"] == "Older words"
+
+
+async def test_a_restored_draft_kept_again_still_says_what_it_was_typed_against(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    # Restored over Kim's newer card and hung up at once: the draft was kept as typed
+    # against Kim's version, so the next restore showed nothing and its save went over
+    # Kim's change unseen.
+    card = service.card(ann)
+    base = {"name": "Ann", "organisation": "Ann's", "email": ""}
+    key = DraftKey.on_card(Editor.CARD, ann)
+    service.keep_draft(key, {**base, "organisation": "Ann's Bakes"}, card.version, base)
+    with elsewhere(database) as kim:
+        kim.update_card(ann, CardDraft("Ann", organisation="Ann's Bakery"), card.version)
+    for _ in range(2):  # each session: restored, compared, hung up
+        app = make_app(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await tap(pilot, "e")
+            assert isinstance(app.screen, DraftOfferScreen)
+            await tap(pilot, "r")
+            assert "Organisation saved elsewhere: Ann's Bakery" in screen_text(app)
+            app.flush_drafts()  # a hang-up
+        kept = service.draft(key)
+        assert kept is not None and kept.base_version == card.version
+    assert service.card(ann).summary.organisation == "Ann's Bakery"
+
+
+async def test_a_restored_note_draft_kept_again_still_says_what_it_was_typed_against(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
+    key = DraftKey.note(ann, note.id, NoteKind.PROBLEM)
+    mine = "Quotes take a week and cost them orders"
+    service.keep_drafts([Draft(key, {"body": mine, "kind": "problem"}, None, note.version)])
+    with elsewhere(database) as kim:
+        kim.update_note(note.id, "Quotes take a week, by fax", None, note.version)
+    for _ in range(2):
+        app = make_app(service)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter")
+            await tap(pilot, "enter")
+            await tap(pilot, "r")
+            assert isinstance(app.screen, NoteEditorScreen) and app.screen.has_class("-conflict")
+            app.flush_drafts()  # a hang-up
+        kept = service.draft(key)
+        assert kept is not None and kept.base_version == note.version
+    assert service.note(note.id).body == "Quotes take a week, by fax"

@@ -288,14 +288,13 @@ class DraftRecorder:
             if not self._closed and self._screen is not None and self._timer is None:
                 self._timer = self._screen.set_timer(DRAFT_RETRY_S, self._write, name="draft-retry")
 
-    def rebase(self, version: int | None, base: Fields | None = None) -> None:
-        """The rep saw the newer version (a conflict): their draft now builds on it (and
-        on `base`, what the editor shows of it, when the editor keeps that)."""
-        self.base_version = version
-        if base is not None:
-            self.base = dict(base)
-        self.written = None
-        self.changed()
+    def typed_against(self, found: Draft) -> None:
+        """The draft restored was typed against an older version than the editor shows:
+        the drafts kept from now on say so too, until the rep saves. Kept as typed
+        against the newer one (a hang-up just after `r`, before the rep had seen it),
+        the next restore showed no comparison and its save went over the newer one."""
+        self.base_version = found.base_version
+        self.base = dict(found.base)
 
     async def discard(self) -> None:
         """The text was saved or thrown away: no draft any more (until the next change)."""
@@ -397,6 +396,7 @@ def offer_draft(
                 if context is not None:
                     context.restore(fields)
                 if saved_since is not None and found.saved_since(recorder.base_version):
+                    recorder.typed_against(found)
                     saved_since(found)
                 # What the rep types next goes after the text restored, as in the note
                 # editor: the cursor stayed where the field's old text ended ("Ben Ode"

@@ -322,9 +322,9 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         self._restore(merged.fields)  # where only they changed a field, theirs
         self.theirs = merged.theirs  # both changed these: the rep's stay, theirs shown
         self._theirs_shown_at = Message().time
+        # The draft keeps the version and fields it was typed against: restored after a
+        # hang-up, it is merged with what was saved since, and theirs shown, again.
         self.original, self.version = saved, version
-        if self.recorder is not None:
-            self.recorder.rebase(version, theirs)
         self._show_theirs()
         both = " Where you both changed a field, theirs is shown below." if self.theirs else ""
         self.notify(

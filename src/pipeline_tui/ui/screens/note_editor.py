@@ -190,6 +190,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
             self._set_text(found.get("body"))
             if self.note is not None and found.saved_since(self.note.version):
                 # Saved since the draft was made (elsewhere, or here before a crash).
+                recorder.typed_against(found)
                 self._show_theirs(self.note, "Saved since your draft")
         elif answer == DISCARD:
             await recorder.discard()
@@ -277,8 +278,6 @@ class NoteEditorScreen(seams.FullScreen[None]):
     def _show_theirs(self, theirs: NoteView, heading: str) -> None:
         self.theirs = theirs
         self._theirs_shown_at = Message().time
-        if self.recorder is not None:
-            self.recorder.rebase(theirs.version)
         self.query_one("#theirs-heading", Static).update(
             Content.assemble(
                 (f"{heading} at {when(theirs.updated_at)}", "bold $warning"),
