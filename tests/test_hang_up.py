@@ -193,3 +193,26 @@ def test_keys_that_open_a_note_and_its_text_in_one_burst_are_kept_at_a_hang_up(
     [(editor, subject, fields)] = drafts(db)
     assert (editor, subject) == ("note", "new-problem")
     assert json.loads(fields)["body"] == NOTE
+
+
+def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """`n p`, the note and ctrl+s in one write, hung up at once: the note was saved and
+    its text kept as a draft as well, which the next session offered back; restored and
+    saved, it made a second copy of the note."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    env = app_env(Home(tmp_path / "home"))
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"\r")
+        term.wait_for(b"Research notes")
+        term.read(quiet=0.2)
+        term.write(b"np" + NOTE.encode() + b"\x13")  # ctrl+s
+        term.wait_read()
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    assert notes(db) == [NOTE]
+    assert drafts(db) == []

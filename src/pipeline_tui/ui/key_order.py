@@ -43,8 +43,9 @@ HOLD_LIMIT_S = 5.0
 ENDING_POLL_S = 0.005
 ENDING_QUIET_S = 0.03
 """As the session ends, how long no key may have come for the line to be complete."""
-ENDING_IN_FLIGHT_S = 0.1
-"""As the session ends, how long past its limit the key in flight may take to land."""
+ENDING_IN_FLIGHT_S = 0.3
+"""As the session ends, how long past its limit the last key may take to be done (a
+save it started included); with the limit, well within ending.FLUSH_WAIT_S."""
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
 Admit = Callable[[], bool]
@@ -181,10 +182,12 @@ class KeyOrder:
                 typed += self._type_into(focused)
             if self._waiting:
                 await self._hand_on_next()
-        # A key handed on just before the deadline is on its way to where it goes: one
-        # that is not there when the drafts are read is in neither them nor the file.
+        # The last key handed on may still be on its way, or holding the keys while it
+        # saves: a key not there yet when the drafts are read is in neither them nor the
+        # file, and a ctrl+s still saving left its text as a draft as well as a note
+        # (restored, a second copy of the note).
         finish_by = loop.time() + ENDING_IN_FLIGHT_S
-        while self._busy and loop.time() < finish_by:
+        while (self._busy or self._holds) and loop.time() < finish_by:
             await asyncio.sleep(ENDING_POLL_S)
         return typed
 
