@@ -31,6 +31,7 @@ from textual.widgets import Markdown
 
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.key_order import SEEING_S
 from pipeline_tui.ui.keys import normalise_key
 from pipeline_tui.ui.seams import (
     character_to_key,
@@ -127,6 +128,12 @@ async def burst(pilot: Pilot[None], *keys: str, dialog: bool = False) -> None:
         await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "what the keys started")
     else:
         await settle(pilot)
+
+
+async def look(pilot: Pilot[None]) -> None:
+    """The rep reads what the screen shows before answering it: a save sooner than
+    key_order.SEEING_S after a comparison showed is taken as typed before it."""
+    await pilot.pause(SEEING_S)
 
 
 async def tap(pilot: Pilot[None], *keys: str) -> None:

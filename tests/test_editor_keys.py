@@ -23,6 +23,7 @@ from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from tests.pilot import (
     burst,
+    look,
     make_app,
     notification_messages,
     press,
@@ -213,6 +214,7 @@ async def test_a_note_saved_elsewhere_while_in_the_editor_opens_both_to_compare(
         assert "Saved elsewhere" in screen_text(app)
         said = notification_messages(app)[-1]
         assert "both versions are shown" in said and "kept in" not in said
+        await look(pilot)
         await press(pilot, "ctrl+s")  # "ctrl+s saves yours over it"
         assert notes(service, ada) == [(NoteKind.PROBLEM, mine)]
         await press(pilot, "escape")

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.store import Database, PipelineService
+from pipeline_tui.domain.cards import CardDraft, NoteView
+from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.store import Database, PipelineService, open_database
 from tests.conftest import SeedFile
 from tests.terminal_harness import (
     Home,
@@ -44,6 +45,12 @@ def notes(db: Path) -> list[str]:
 
 def _kim_lee(database: Database) -> None:
     PipelineService(database, "sam").add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+
+
+def _kim_lee_with_a_note(database: Database) -> NoteView:
+    service = PipelineService(database, "sam")
+    card = service.add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+    return service.add_note(card.card_id, NoteKind.PROBLEM, "Original text")
 
 
 def write_a_note(term: PseudoTerminal) -> None:
@@ -216,3 +223,39 @@ def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
         assert term.wait(timeout=15) != 0
     assert notes(db) == [NOTE]
     assert drafts(db) == []
+
+
+def test_save_and_leave_typed_with_a_refused_save_goes_over_nothing(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """ctrl+s, escape and s in one write while another rep had saved the note: ctrl+s
+    was refused and showed both versions, and the "s Save and leave" of the question
+    the escape asked saved over the other rep's text. The terminal's ESC is held by the
+    parser until it knows what follows, so the s was stamped after the comparison
+    showed, though typed with the rest."""
+    db = tmp_path / "pipeline.db"
+    written = seed_file(db, _kim_lee_with_a_note)
+    env = app_env(Home(tmp_path / "home"))
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"\r")
+        term.wait_for(b"Research notes")
+        term.read(quiet=0.2)
+        term.write(b"\r")
+        term.wait_for(b"editing")
+        term.write(b" ONE")
+        term.wait_for(b"ONE")
+        pat = PipelineService(open_database(str(db)), "pat")
+        pat.update_note(written.id, "Original text TWO", None, written.version)
+        pat.close()
+        since = len(term.output)
+        term.write(b" more\x13\x1bs")
+        term.wait_for(b"Not saved", since=since)
+        term.read(quiet=0.5)
+        assert notes(db) == ["Original text TWO"]
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    assert notes(db) == ["Original text TWO"]
+    [(_, _, fields)] = drafts(db)
+    assert json.loads(fields)["body"] == "Original text ONE more"

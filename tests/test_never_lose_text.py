@@ -36,6 +36,7 @@ from tests.conftest import NOW
 from tests.pilot import (
     burst,
     focused_card_name,
+    look,
     make_app,
     notification_messages,
     press,
@@ -544,6 +545,7 @@ async def test_a_card_saved_elsewhere_meanwhile_is_merged_into_the_form(
         assert values["organisation"] == "Lee Bakery Ltd"  # only they changed these
         assert values["phone"] == "0123"
         assert "Name saved elsewhere: Ann Lee" in screen_text(app)
+        await look(pilot)
         await press(pilot, "ctrl+s")  # the rep has seen theirs: this saves
         assert isinstance(app.screen, BoardScreen)
     card = service.card(ann)
@@ -581,6 +583,7 @@ async def test_a_note_saved_elsewhere_meanwhile_is_shown_beside_the_reps_text(
         assert editor.text == both
         await press(pilot, "ctrl+z")  # and back
         assert editor.text == "Quotes take a week and cost them orders"
+        await look(pilot)
         await press(pilot, "ctrl+s")  # seen theirs: the rep's is saved over it
         assert not editor.has_class("-conflict")
     assert service.note(note.id).body == "Quotes take a week and cost them orders"
@@ -603,6 +606,7 @@ async def test_a_next_action_refused_by_a_conflict_stays_in_the_dialog(
         assert id(app.screen) == id(dialog)  # still open (an "is" would narrow dialog)
         assert dialog.values()["action"] == "Send the insight"
         assert "Saved elsewhere meanwhile: Call on Monday" in screen_text(app)
+        await look(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen)
     # f on the card schedules one more step: theirs stays, the rep's is saved beside it.
@@ -1145,6 +1149,7 @@ async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_note_uns
         assert editor.has_class("-conflict")
         assert service.note(note.id).body == "Quotes take a week, by fax"
         assert any("did not go over it" in message for message in notification_messages(app))
+        await look(pilot)
         await press(pilot, "ctrl+s")  # now seen: the rep's choice
         assert service.note(note.id).body == mine
 
@@ -1170,6 +1175,7 @@ async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_card_uns
         assert isinstance(app.screen, CardFormScreen)
         assert service.card(ann).summary.organisation == "Ann's Bakery"
         assert any("did not go over it" in message for message in notification_messages(app))
+        await look(pilot)
         await press(pilot, "ctrl+s")  # seen now: the rep's choice
         assert service.card(ann).summary.organisation == "Ann's Bakes"
 
@@ -1265,3 +1271,25 @@ async def test_a_restored_note_draft_kept_again_still_says_what_it_was_typed_aga
         kept = service.draft(key)
         assert kept is not None and kept.base_version == note.version
     assert service.note(note.id).body == "Quotes take a week, by fax"
+
+
+@pytest.mark.parametrize(
+    "leave", [("escape", "s"), ("alt+s",)], ids=["escape-s", "esc-s-read-as-alt"]
+)
+async def test_a_save_refused_then_save_and_leave_in_one_burst_goes_over_nothing(
+    service: PipelineService, database: Database, ann: int, leave: tuple[str, ...]
+) -> None:
+    # ctrl+s, escape and s in one write: ctrl+s was refused (Kim saved meanwhile) and
+    # showed Kim's version, the escape asked about unsaved changes, and its "s Save and
+    # leave", typed before any of it showed, saved over Kim's text.
+    note = service.add_note(ann, NoteKind.PROBLEM, "Quotes take a week")
+    app = make_app(service)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        with elsewhere(database) as kim:
+            kim.update_note(note.id, "Quotes take a week, by fax", None, note.version)
+        await type_text(pilot, " ONE")
+        await burst(pilot, "ctrl+s", *leave, dialog=True)
+        assert service.note(note.id).body == "Quotes take a week, by fax"

@@ -397,13 +397,22 @@ def keys_typed(event: events.Key, focused: Widget | None) -> list[events.Key]:
     return split
 
 
+SEEING_S = 0.15
+"""How soon after something is shown a key can be an answer to it. What is shown at a
+moment reaches the terminal a frame later; a key's read time can be late by up to
+ESCDELAY (the parser holds an ESC until it knows what follows: "ctrl+s, escape, s" in
+one write had its "s" stamped 23 ms after the view ctrl+s brought up); and no one
+answers what they see in less than this."""
+
+
 def read_before(node: DOMNode, moment: float) -> bool:
-    """Whether the key being handled now (the one that led here) was read before
-    `moment` (a Message.time): typed before what the screen showed then was drawn.
-    False when no key is being handled (a mouse click) or the app has no KeyOrder."""
+    """Whether the key being handled now (the one that led here) was typed before the
+    rep could see what the screen showed at `moment` (a Message.time): read before it,
+    or within SEEING_S of it. False when no key is being handled (a mouse click) or the
+    app has no KeyOrder."""
     order = getattr(node.app, "key_order", None)
     reading = order.reading if isinstance(order, KeyOrder) else None
-    return reading is not None and reading < moment
+    return reading is not None and reading < moment + SEEING_S
 
 
 def hold_keys(node: DOMNode) -> Callable[[], None]:
