@@ -28,6 +28,7 @@ from tests.calls_data import day, seed_calls
 from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import (
     burst,
+    look,
     make_app,
     notification_messages,
     press,
@@ -357,6 +358,7 @@ async def test_a_next_step_refused_logs_no_call_until_saved_over(
         assert "Saved elsewhere meanwhile: Their plan" in screen_text(app)
         assert sessions(service) == []
         assert last_call(service, ids["Ann"])[2] == "Left a message"
+        await look(pilot)
         await tap(pilot, "enter")
         await settle(pilot)
         ann = service.summary(ids["Ann"])
