@@ -30,6 +30,7 @@ from tests.pilot import (
     _post_key,
     burst,
     focused_card_name,
+    look,
     make_app,
     notification_messages,
     press,
@@ -230,7 +231,9 @@ async def test_escape_asks_before_discarding_typed_text(service: PipelineService
         await press(pilot, "n")  # keep editing
         assert isinstance(app.screen, CardFormScreen)
         assert app.screen.query_one("#name").value == "Half-typed"  # type: ignore[attr-defined]
-        await press(pilot, "escape", "y")
+        await press(pilot, "escape")
+        await look(pilot)
+        await press(pilot, "y")
         assert not isinstance(app.screen, (CardFormScreen, ChoiceScreen))
         assert service.cards() == []
 

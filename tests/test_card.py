@@ -50,6 +50,7 @@ from tests.conftest import TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
+    look,
     notification_messages,
     press,
     running,
@@ -141,7 +142,9 @@ async def test_discarding_a_new_note_saves_nothing(service: PipelineService, ada
         await open_ada(pilot)
         await press(pilot, "n", "i")
         await type_text(pilot, "half a thought")
-        await press(pilot, "escape", "d")
+        await press(pilot, "escape")
+        await look(pilot)  # a discard typed before the question showed is not taken
+        await press(pilot, "d")
         assert isinstance(app.screen, CardScreen)
         assert notes(service, ada) == []
 

@@ -28,6 +28,7 @@ from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
+from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
@@ -140,7 +141,9 @@ async def test_discard_and_quit_leaves_nothing_behind(service: PipelineService, 
         await pilot.pause(DRAFT_DELAY_S + 0.3)  # the draft is kept meanwhile...
         await settle(pilot)
         assert service.draft(new_problem(ann)) is not None
-        await tap(pilot, "ctrl+c", "d")
+        await tap(pilot, "ctrl+c")
+        await look(pilot)
+        await tap(pilot, "d")
         await settle(pilot)
         assert app.return_code == 0
     assert service.card(ann).notes == ()
@@ -713,7 +716,9 @@ async def test_a_next_action_draft_restored_after_a_change_elsewhere_shows_their
         assert isinstance(dialog, NextActionScreen)
         assert dialog.values()["action"] == "Send the proposal"  # the rep's, kept
         assert "Saved elsewhere meanwhile: Call their lawyer" in screen_text(app)
-        await tap(pilot, "escape", "y")  # seen theirs, the rep lets the draft go
+        await tap(pilot, "escape")
+        await look(pilot)
+        await tap(pilot, "y")  # seen theirs, the rep lets the draft go
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
     assert service.card(ann).summary.next_action == "Call their lawyer"
@@ -1293,3 +1298,20 @@ async def test_a_save_refused_then_save_and_leave_in_one_burst_goes_over_nothing
         await type_text(pilot, " ONE")
         await burst(pilot, "ctrl+s", *leave, dialog=True)
         assert service.note(note.id).body == "Quotes take a week, by fax"
+
+
+@pytest.mark.parametrize("keys", [("escape", "d"), ("ctrl+q", "d")], ids=["leave", "quit"])
+async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
+    service: PipelineService, ann: int, keys: tuple[str, ...]
+) -> None:
+    # Escape then d 10 ms apart (or ctrl+q then d) discarded the note before "This note
+    # has unsaved changes" was on the screen: no note, no draft, no file.
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await burst(pilot, *keys, dialog=True)
+        assert isinstance(app.screen, ChoiceScreen)  # still asking
+        await look(pilot)
+        await tap(pilot, "k" if keys[0] == "ctrl+q" else "escape")  # keep editing
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen) and editor.text == NOTE

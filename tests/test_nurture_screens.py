@@ -22,6 +22,7 @@ from tests.conftest import TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
+    look,
     notification_messages,
     press,
     running,
@@ -175,7 +176,9 @@ async def test_f_makes_an_unknown_criterion_the_next_action_due_today(
         assert "Next action, due today: Find out: can afford it?" in notification_messages(app)
         await tap(pilot, "y", "up", "f")  # answered yes now: nothing to find out
         assert any("Only an unknown criterion" in m for m in notification_messages(app))
-        await tap(pilot, "escape", "y")  # the yes is thrown away; the next action stays
+        await tap(pilot, "escape")
+        await look(pilot)
+        await tap(pilot, "y")  # the yes is thrown away; the next action stays
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
         # And the board shows it: it kept the card as before the checklist, nothing

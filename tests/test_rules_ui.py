@@ -19,6 +19,7 @@ from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
+    look,
     notification_messages,
     press,
     running,
@@ -72,6 +73,7 @@ async def test_escape_leaves_the_checklist_without_saving(service: PipelineServi
     async with running(service, (100, 30)) as (app, pilot):
         await tap(pilot, "Q", "y", "escape")
         assert isinstance(app.screen, ChoiceScreen)  # something changed: asked first
+        await look(pilot)
         await tap(pilot, "y")
         await settle(pilot)
         assert not isinstance(app.screen, (QualificationScreen, ChoiceScreen))

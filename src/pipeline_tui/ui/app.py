@@ -392,6 +392,7 @@ class PipelineApp(App[None]):
                 ("k", "Keep editing", "keep"),  # escape too
             ],
             dismiss_label=None,
+            careful={"discard"},
         )
 
         async def answered(answer: str | None) -> None:

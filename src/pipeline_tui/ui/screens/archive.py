@@ -183,7 +183,9 @@ class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
                 self.dismiss(None)
 
         question = ChoiceScreen(
-            "Discard this archive note?", [("y", "Discard", True), ("n", "Keep editing", False)]
+            "Discard this archive note?",
+            [("y", "Discard", True), ("n", "Keep editing", False)],
+            careful={True},
         )
         self.app.push_screen(question, answered)
 

@@ -371,6 +371,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         question = ChoiceScreen(
             "Discard what you typed on this card?",
             [("y", "Discard", True), ("n", "Keep editing", False)],
+            careful={True},
         )
         self.app.push_screen(question, answered)
 

@@ -9,10 +9,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import SEEING_S, hold_keys
 
 T = TypeVar("T")
 
@@ -29,15 +30,21 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         *,
         dismiss_label: str | None = "never mind",
         opening: Collection[T] = (),
+        careful: Collection[T] = (),
     ) -> None:
         """`dismiss_label` says what escape does (None: one of the choices says it).
         `opening`: answers that open another dialog: the keys typed after one wait for
-        it (`held_keys`, for that dialog to release once it takes keys)."""
+        it (`held_keys`, for that dialog to release once it takes keys).
+        `careful`: answers that throw away what the rep typed, taken only from a key
+        typed once the question could be seen: escape then d, 10 ms apart, discarded a
+        note before "This note has unsaved changes" was on the screen."""
         super().__init__()
         self.question = question
         self.choices = list(choices)
         self.dismiss_label = dismiss_label
         self.opening = opening
+        self.careful = careful
+        self.shown_at = Message().time  # the clock each key is stamped with as it is read
         self.held_keys: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -58,6 +65,8 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
             return
         for key, _, value in self.choices:
             if event.key == key:
+                if value in self.careful and event.time < self.shown_at + SEEING_S:
+                    return  # typed ahead of the question: it stays, to be answered
                 if value in self.opening:
                     # "zd21/12" in one read: the "2" went to the list before the date's
                     # dialog opened, and "1/12" was a year away.

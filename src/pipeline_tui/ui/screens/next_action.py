@@ -340,7 +340,9 @@ class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
                 self.dismiss(None)
 
         question = ChoiceScreen(
-            "Discard this next action?", [("y", "Discard", True), ("n", "Keep editing", False)]
+            "Discard this next action?",
+            [("y", "Discard", True), ("n", "Keep editing", False)],
+            careful={True},
         )
         self.app.push_screen(question, answered)
 

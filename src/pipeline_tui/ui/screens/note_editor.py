@@ -326,6 +326,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
         question = ChoiceScreen(
             "This note has unsaved changes.",
             [("s", "Save and leave", "save"), ("d", "Discard them", "discard")],
+            careful={"discard"},
         )
         self.app.push_screen(question, self._leave_after)
 

@@ -397,6 +397,7 @@ class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
         question = ChoiceScreen(
             "Discard your answers on this checklist?",
             [("y", "Discard", True), ("n", "Keep answering", False)],
+            careful={True},
         )
         self.app.push_screen(question, answered)
 

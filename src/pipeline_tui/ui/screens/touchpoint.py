@@ -256,7 +256,9 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
                 self.dismiss(None)
 
         question = ChoiceScreen(
-            "Discard this touchpoint?", [("y", "Discard", True), ("n", "Keep editing", False)]
+            "Discard this touchpoint?",
+            [("y", "Discard", True), ("n", "Keep editing", False)],
+            careful={True},
         )
         self.app.push_screen(question, answered)
 
