@@ -259,3 +259,27 @@ def test_save_and_leave_typed_with_a_refused_save_goes_over_nothing(
     assert notes(db) == ["Original text TWO"]
     [(_, _, fields)] = drafts(db)
     assert json.loads(fields)["body"] == "Original text ONE more"
+
+
+def test_keys_handed_on_as_the_terminal_hangs_up_draw_nothing_and_lose_nothing(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """A note saved, escape, and a second note begun in one write, hung up at once.
+    The keys handed on as the session ended drew frames on the dead terminal until the
+    writer thread's queue was full and the app stood still: the watchdog kept the
+    drafts 4 s later, without the keys in flight ("BBB in" was in neither the draft
+    nor the file). Nothing is drawn once the terminal has hung up."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    env = app_env(Home(tmp_path / "home"))
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
+        term.wait_for(b"Kim Lee")
+        term.read(quiet=0.3)
+        term.write(b"\rnpAAA problem\x13\x1bniBBB insight text here")
+        term.wait_read()
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    assert notes(db) == ["AAA problem"]
+    [(editor, subject, fields)] = drafts(db)
+    assert (editor, subject) == ("note", "new-insight")
+    assert json.loads(fields)["body"] == "BBB insight text here"

@@ -823,6 +823,16 @@ class _Writer:
         pass
 
 
+class _Taking:
+    """A writer thread that keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.taken.append(text)
+
+
 class _HungUp:
     def write(self, text: str) -> int:
         raise OSError(errno.EIO, "the terminal hung up")
@@ -854,6 +864,23 @@ async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> No
     writer.start()
     writer.join()
     assert not seams.output_unflushed(app), "waited on a writer thread that has ended"
+
+
+async def test_a_silenced_output_hands_the_writer_thread_nothing() -> None:
+    app: App[None] = App()
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:  # LinuxDriver takes ctrl+z's signals as it is made
+        driver = seams.terminal_driver(LinuxDriver)(app)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    writer = _Taking()
+    driver._writer_thread = writer  # type: ignore[attr-defined]
+    driver.write("a frame")
+    assert writer.taken == ["a frame"], "LinuxDriver.write hands its data to _writer_thread"
+    seams.silence_output(app)
+    driver.write("a frame on a terminal that is gone")
+    assert writer.taken == ["a frame"]
 
 
 def test_the_input_loop_is_a_copy_of_textuals_own() -> None:

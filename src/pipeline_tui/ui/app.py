@@ -235,7 +235,7 @@ class PipelineApp(App[None]):
         self.session_end = SessionEnd(
             self.flush_drafts,
             partial(self.exit, None),
-            last_keys=partial(self.key_order.type_what_waits, LAST_KEYS_S),
+            last_keys=self._type_the_last_keys,
         )
         self.cursor_blink = cursor_blink
         self.title = title
@@ -420,6 +420,13 @@ class PipelineApp(App[None]):
         write every open editor's text as a draft before the process ends (ui/ending.py).
         Call from the main thread before run()."""
         self.session_end.install(terminal=sys.__stdin__.fileno() if sys.__stdin__ else None)
+
+    async def _type_the_last_keys(self) -> None:
+        """The session is ending: the keys still waiting do what they would have done
+        (KeyOrder.type_what_waits), with nothing drawn on a terminal that is gone."""
+        if self.session_end.hung_up:
+            seams.silence_output(self)
+        await self.key_order.type_what_waits(LAST_KEYS_S)
 
     def flush_drafts(self) -> int:
         """Write every open editor's text as a draft now; how many were written. Text

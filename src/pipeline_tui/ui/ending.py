@@ -88,6 +88,11 @@ class SessionEnd:
                     self._on_signal(signal.SIGHUP, None)
                     return
 
+    @property
+    def hung_up(self) -> bool:
+        """The session ended with its terminal: nothing can be drawn on it any more."""
+        return self.code == 128 + signal.SIGHUP
+
     def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
