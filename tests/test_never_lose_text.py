@@ -945,25 +945,45 @@ async def test_a_backspace_typed_before_the_offer_shows_is_applied(
         assert app.screen.text == "discount"
 
 
-async def test_escape_at_the_offer_shows_what_was_typed_before_it(
+async def test_escape_at_the_offer_keeps_what_was_typed_before_it_with_the_draft(
     service: PipelineService, ann: int
 ) -> None:
-    """Escape leaves the editor: the words typed ahead have nowhere to go, and were
-    dropped without a word. They are shown, and the draft is kept as it was."""
+    """Escape leaves the editor, the draft kept for later. The words typed ahead of the
+    offer were dropped without a word, then only shown in a notice for ten seconds;
+    they are kept with the draft, after its text, and the rep is told."""
     service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
     app = make_app(service)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         await press(pilot, "enter", "n")
-        await burst(pilot, "p", *"discount for annual prepay", dialog=True)
+        await burst(pilot, "p", *" discount for annual prepay", dialog=True)
         await tap(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, CardScreen)
         assert any(
-            "discount for annual prepay" in message for message in notification_messages(app)
+            message.startswith("Kept with the draft for later")
+            and "discount for annual prepay" in message
+            for message in notification_messages(app)
         )
     draft = service.draft(new_problem(ann))
-    assert draft is not None and draft.get("body") == NOTE
+    assert draft is not None and draft.get("body") == f"{NOTE} discount for annual prepay"
+
+
+async def test_escape_at_a_forms_offer_keeps_what_was_typed_before_it_with_the_draft(
+    service: PipelineService, ann: int
+) -> None:
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
+    service.keep_draft(key, {"action": "Send the quote", "due": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await burst(pilot, "f", *" by Friday", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    draft = service.draft(key)
+    assert draft is not None and draft.get("action") == "Send the quote by Friday"
 
 
 async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(

@@ -407,8 +407,19 @@ def offer_draft(
             elif answer == DISCARD:
                 await recorder.discard()
             else:
+                typed = offer.typed_ahead
+                if typed.strip():
+                    # Kept with the draft, as if restored and typed after it: the
+                    # editor, closing, keeps what it holds (DraftRecorder.close).
+                    recorder.keeps_earlier = False
+                    restore(fields)
+                    if context is not None:
+                        context.restore(fields)
+                    if found.saved_since(recorder.base_version):
+                        recorder.typed_against(found)
+                    _type_text_at_end(screen.focused, typed)
                 screen.dismiss()
-                left_unkept(screen, offer.typed_ahead)
+                kept_for_later(screen, typed)
                 return
             type_ahead(screen, offer, restored=answer == RESTORE)
         finally:
@@ -430,13 +441,13 @@ def refuse_unseen_save(screen: Screen[Any]) -> None:
     )
 
 
-def left_unkept(screen: Screen[Any], text: str) -> None:
-    """Escape at the offer leaves the editor, so text typed before the offer showed
-    has nowhere to go: it is shown, for the rep to type again where they mean it."""
+def kept_for_later(screen: Screen[Any], text: str) -> None:
+    """Escape at the offer leaves the editor, the draft kept for later with the text
+    typed before the offer showed added to it: the rep is told. (It was only shown,
+    and gone once the notice was.)"""
     if text.strip():
         screen.app.notify(
-            f"Not kept (typed before the offer showed): {clean_line(text)}",
-            severity="warning",
+            f"Kept with the draft for later (typed before the offer showed): {clean_line(text)}",
             timeout=10,
             markup=False,
         )
@@ -507,6 +518,14 @@ class _Replay:
             timeout=10,
             markup=False,
         )
+
+
+def _type_text_at_end(field: Widget | None, text: str) -> None:
+    if isinstance(field, TextArea):
+        field.move_cursor(field.document.end)
+    elif isinstance(field, Input):
+        field.cursor_position = len(field.value)
+    _type_text(field, text)
 
 
 def _type_text(field: Widget | None, text: str) -> None:

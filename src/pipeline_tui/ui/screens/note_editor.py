@@ -27,7 +27,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import DraftRecorder, left_unkept, refuse_unseen_save, type_ahead
+from pipeline_tui.ui.drafts import DraftRecorder, kept_for_later, refuse_unseen_save, type_ahead
 from pipeline_tui.ui.key_order import hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -195,9 +195,17 @@ class NoteEditorScreen(seams.FullScreen[None]):
         elif answer == DISCARD:
             await recorder.discard()
         else:
+            typed = offer.typed_ahead if offer is not None else ""
+            if typed.strip():
+                # For later, with what was typed before the offer showed added to it:
+                # the recorder, closing, keeps what the editor holds.
+                recorder.keeps_earlier = False
+                self._set_text(found.get("body"))
+                self.editor.insert(typed)
+                if self.note is not None and found.saved_since(self.note.version):
+                    recorder.typed_against(found)
             self.dismiss()  # for later: the draft stays
-            if offer is not None:
-                left_unkept(self, offer.typed_ahead)
+            kept_for_later(self, typed)
             return
         if offer is not None:
             type_ahead(self, offer, restored=answer == RESTORE)
