@@ -11,6 +11,7 @@ import os
 import shlex
 import signal
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft, NoteView
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.ending import EXIT_GRACE_S, FLUSH_WAIT_S
 from tests.conftest import SeedFile
 from tests.terminal_harness import (
     Home,
@@ -45,6 +47,21 @@ def notes(db: Path) -> list[str]:
 
 def _kim_lee(database: Database) -> None:
     PipelineService(database, "sam").add_card(CardDraft("Kim Lee", organisation="Lee Bakery"))
+
+
+def kept_of_the_last_burst(db: Path, home: Home) -> str:
+    """What is kept of text typed in the burst a hang-up cut short: the note drafts'
+    bodies, then the keys the session had no time for (the unsaved file). On a busy
+    machine the half second the end of a session allows may pass before the editor
+    the burst opens is up; the text is then in the file instead, never lost."""
+    bodies = "".join(json.loads(fields).get("body", "") for _, _, fields in drafts(db))
+    folder = home.root / ".local" / "state" / "pipeline-tui" / "unsaved"
+    untyped = "".join(
+        text.split("(keys that type nothing in angle brackets)\n\n", 1)[-1].rstrip("\n")
+        for text in (path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.md")))
+        if "## The last keys typed" in text
+    )
+    return bodies + untyped
 
 
 def _kim_lee_with_a_note(database: Database) -> NoteView:
@@ -186,7 +203,8 @@ def test_keys_that_open_a_note_and_its_text_in_one_burst_are_kept_at_a_hang_up(
     open, so nothing at all was kept. The keys that open the editor now run first."""
     db = tmp_path / "pipeline.db"
     seed_file(db, _kim_lee)
-    env = app_env(Home(tmp_path / "home"))
+    home = Home(tmp_path / "home")
+    env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
         term.wait_for(b"Kim Lee")
         term.read(quiet=0.3)
@@ -197,9 +215,8 @@ def test_keys_that_open_a_note_and_its_text_in_one_burst_are_kept_at_a_hang_up(
         term.wait_read()
         term.hang_up()
         assert term.wait(timeout=15) != 0
-    [(editor, subject, fields)] = drafts(db)
-    assert (editor, subject) == ("note", "new-problem")
-    assert json.loads(fields)["body"] == NOTE
+    assert all((e, s) == ("note", "new-problem") for e, s, _ in drafts(db))
+    assert NOTE in kept_of_the_last_burst(db, home)  # as a draft, unless the machine is slow
 
 
 def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
@@ -210,7 +227,8 @@ def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
     saved, it made a second copy of the note."""
     db = tmp_path / "pipeline.db"
     seed_file(db, _kim_lee)
-    env = app_env(Home(tmp_path / "home"))
+    home = Home(tmp_path / "home")
+    env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
         term.wait_for(b"Kim Lee")
         term.read(quiet=0.3)
@@ -221,8 +239,11 @@ def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
         term.wait_read()
         term.hang_up()
         assert term.wait(timeout=15) != 0
-    assert notes(db) == [NOTE]
-    assert drafts(db) == []
+    if notes(db):  # saved (on a slow machine the session may end before the ctrl+s)
+        assert notes(db) == [NOTE]
+        assert drafts(db) == []
+    else:
+        assert NOTE in kept_of_the_last_burst(db, home)
 
 
 def test_save_and_leave_typed_with_a_refused_save_goes_over_nothing(
@@ -271,15 +292,19 @@ def test_keys_handed_on_as_the_terminal_hangs_up_draw_nothing_and_lose_nothing(
     nor the file). Nothing is drawn once the terminal has hung up."""
     db = tmp_path / "pipeline.db"
     seed_file(db, _kim_lee)
-    env = app_env(Home(tmp_path / "home"))
+    home = Home(tmp_path / "home")
+    env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
         term.wait_for(b"Kim Lee")
         term.read(quiet=0.3)
         term.write(b"\rnpAAA problem\x13\x1bniBBB insight text here")
         term.wait_read()
+        hung_up = time.monotonic()
         term.hang_up()
         assert term.wait(timeout=15) != 0
+        # The watchdog ends a process whose app stands still FLUSH_WAIT_S + EXIT_GRACE_S
+        # (4 s) after the hang-up; the app itself is done in about half a second.
+        assert time.monotonic() - hung_up < FLUSH_WAIT_S + EXIT_GRACE_S - 0.5
     assert notes(db) == ["AAA problem"]
-    [(editor, subject, fields)] = drafts(db)
-    assert (editor, subject) == ("note", "new-insight")
-    assert json.loads(fields)["body"] == "BBB insight text here"
+    assert all((e, s) == ("note", "new-insight") for e, s, _ in drafts(db))
+    assert "BBB insight text here" in kept_of_the_last_burst(db, home)
