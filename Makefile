@@ -34,19 +34,13 @@ install:
 # a test waits for each repaint, and at 60 the whole suite took 250 s on two cores
 # instead of 234 s.
 # The programs the tests start run at the rep's 60 (tests/conftest.py).
-# `make lint` runs beside the tests, its output shown after theirs: mypy alone is about
-# 10 s of one core, and the tests keep both busy, so it costs the run about half that.
 TEST_WORKERS ?= 3
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed lint
 	scripts/install-test-packages.sh
 	$(BIN)/python -m compileall -q src
-	( $(LINT) ) > .lint-output 2>&1 & linting=$$!; \
 	env -u PYTHONDONTWRITEBYTECODE TEXTUAL_FPS=1000 \
-		scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal; \
-	tested=$$?; wait $$linting; linted=$$?; \
-	echo "make lint:"; cat .lint-output; rm -f .lint-output; \
-	test $$tested -eq 0 && test $$linted -eq 0
+		scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
 # on first use, then prints figures against the budgets in DESIGN.md, in a real terminal
@@ -55,11 +49,11 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.run-installed
 	scripts/with-postgres.sh $(BIN)/python -m bench.run $(if $(COMPARE),--compare $(COMPARE)) $(BENCH_ARGS)
 
-LINT = $(BIN)/ruff check src tests && $(BIN)/ruff format --check src tests \
-	&& $(BIN)/mypy && $(BIN)/lint-imports
-
 lint: $(VENV)/.test-installed
-	$(LINT)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 $(VENV)/.created:
 	@test -n "$(PYTHON)" || { echo "pipeline-tui needs Python 3.11 or newer (python3.11+ not found on PATH)." >&2; exit 1; }
