@@ -512,7 +512,13 @@ def new_leads(
         and since <= local_day(e.at, tz) <= (today or date.max)
     }
     order = sorted(created, key=lambda card_id: (created[card_id].at, card_id), reverse=True)
-    return tuple(replace(by_id[card_id], added_as=created[card_id].to_stage) for card_id in order)
+    return tuple(_as_added(by_id[card_id], created[card_id].to_stage) for card_id in order)
+
+
+def _as_added(card: StandupCard, stage: Stage) -> StandupCard:
+    """`card` saying the stage it was added in, where that is not the one it is in now:
+    copied only then (10,000 cards imported today were 10,000 copies, 0.15 s)."""
+    return card if card.stage is stage else replace(card, added_as=stage)
 
 
 def stale(
