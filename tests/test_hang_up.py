@@ -70,6 +70,15 @@ def _kim_lee_with_a_note(database: Database) -> NoteView:
     return service.add_note(card.card_id, NoteKind.PROBLEM, "Original text")
 
 
+def open_the_card(term: PseudoTerminal) -> None:
+    """Kim Lee's card open, its screen drawn and quiet: ready for a burst."""
+    term.wait_for(b"Kim Lee")
+    term.read(quiet=0.3)
+    term.write(b"\r")
+    term.wait_for(b"Research notes")
+    term.read(quiet=0.2)
+
+
 def write_a_note(term: PseudoTerminal) -> None:
     term.wait_for(b"Kim Lee")
     term.read(quiet=0.3)
@@ -206,11 +215,7 @@ def test_keys_that_open_a_note_and_its_text_in_one_burst_are_kept_at_a_hang_up(
     home = Home(tmp_path / "home")
     env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
-        term.wait_for(b"Kim Lee")
-        term.read(quiet=0.3)
-        term.write(b"\r")
-        term.wait_for(b"Research notes")
-        term.read(quiet=0.2)
+        open_the_card(term)
         term.write(b"np" + NOTE.encode())
         term.wait_read()
         term.hang_up()
@@ -230,11 +235,7 @@ def test_a_note_saved_in_the_burst_that_ends_the_session_leaves_no_draft(
     home = Home(tmp_path / "home")
     env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
-        term.wait_for(b"Kim Lee")
-        term.read(quiet=0.3)
-        term.write(b"\r")
-        term.wait_for(b"Research notes")
-        term.read(quiet=0.2)
+        open_the_card(term)
         term.write(b"np" + NOTE.encode() + b"\x13")  # ctrl+s
         term.wait_read()
         term.hang_up()
@@ -258,11 +259,7 @@ def test_save_and_leave_typed_with_a_refused_save_goes_over_nothing(
     written = seed_file(db, _kim_lee_with_a_note)
     env = app_env(Home(tmp_path / "home"))
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
-        term.wait_for(b"Kim Lee")
-        term.read(quiet=0.3)
-        term.write(b"\r")
-        term.wait_for(b"Research notes")
-        term.read(quiet=0.2)
+        open_the_card(term)
         term.write(b"\r")
         term.wait_for(b"editing")
         term.write(b" ONE")

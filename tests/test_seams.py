@@ -33,6 +33,7 @@ from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.containers import VerticalScroll
 from textual.css.errors import UnresolvedVariableError
 from textual.css.stylesheet import Stylesheet
+from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 from textual.message import Message
@@ -816,6 +817,17 @@ def test_terminal_driver_knows_when_the_terminal_has_been_sent_a_frame(
         os.close(master)
 
 
+def _terminal_driver(app: App[None]) -> Driver:
+    """terminal_driver's driver for `app`, its signal handlers put back as they were
+    (LinuxDriver takes ctrl+z's signals as it is made)."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        return seams.terminal_driver(LinuxDriver)(app)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+
+
 class _Writer:
     """Stands in for the driver's writer thread: takes what is handed to it."""
 
@@ -843,12 +855,7 @@ class _HungUp:
 
 async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> None:
     app: App[None] = App()
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
-    try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = seams.terminal_driver(LinuxDriver)(app)
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    driver = _terminal_driver(app)
     driver._writer_thread = _Writer()  # type: ignore[attr-defined]
     assert not seams.output_unflushed(app)
     driver.write("a frame")  # handed over, not yet written
@@ -868,12 +875,7 @@ async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> No
 
 async def test_a_silenced_output_hands_the_writer_thread_nothing() -> None:
     app: App[None] = App()
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
-    try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = seams.terminal_driver(LinuxDriver)(app)
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    driver = _terminal_driver(app)
     writer = _Taking()
     driver._writer_thread = writer  # type: ignore[attr-defined]
     driver.write("a frame")

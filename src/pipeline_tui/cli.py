@@ -373,22 +373,14 @@ def database_target(args: argparse.Namespace, config: Config) -> str:
         or config.database
         or str(default_database_path())
     )
-    if in_memory(target):
+    from pipeline_tui.store import sqlite_in_memory
+
+    if sqlite_in_memory(target):
         raise UsageError(
             f"{clean_line(target)} is a database in memory, gone when the program ends, "
             "so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
         )
     return target
-
-
-def in_memory(target: str) -> bool:
-    """Whether `target` is an SQLite URL of a database in memory (read without
-    SQLAlchemy, which the board's first frame does not wait for)."""
-    scheme, sep, rest = target.partition("://")
-    if not sep or scheme.split("+")[0].lower() != "sqlite":
-        return False
-    path, _, query = rest.partition("?")
-    return path.removeprefix("/") in ("", ":memory:") or "mode=memory" in query
 
 
 def open_database(target: str) -> Database:

@@ -327,18 +327,12 @@ class BoardModel:
                 self.totals, counts=counts, stale=self.totals.stale + stale, values=values
             )
 
-    def hides_neighbours(self) -> str | None:
-        """What the view hides of a column, as the key that shows it all ("escape
-        clears the filter"); None when every card shows. A reorder swaps a card with
-        its neighbour in the whole column, which such a view may not show: J in a
-        filtered column moved the card past a hidden one, with nothing seen to move."""
-        if self.filter_ids is not None:
-            return "escape clears the filter"
-        if self.mine_only:
-            return "m shows everyone's cards"
-        if self.stale_only:
-            return "S shows every card"
-        return None
+    def hides_neighbours(self) -> bool:
+        """Whether the view may hide cards of a column (the filter, mine only, stale
+        only). A reorder swaps a card with its neighbour in the whole column, which such
+        a view may not show: J in a filtered column moved the card past a hidden one,
+        with nothing seen to move."""
+        return self.filter_ids is not None or self.mine_only or self.stale_only
 
     def reorder(
         self, card: CardSummary, step: int, index_hint: int | None = None

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         peek_board,
         peek_card,
         peek_source,
+        sqlite_in_memory,
         sqlite_path,
     )
     from pipeline_tui.store.read_model import BoardView
@@ -55,6 +56,7 @@ _LAZY = {
     "peek_card": "pipeline_tui.store.peek",
     "peek_source": "pipeline_tui.store.peek",
     "sqlite_path": "pipeline_tui.store.peek",
+    "sqlite_in_memory": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "remove_if_unused": "pipeline_tui.store.database",
     "BoardView": "pipeline_tui.store.read_model",
@@ -97,6 +99,7 @@ __all__ = [
     "peek_source",
     "remove_if_unused",
     "safe_rows",
+    "sqlite_in_memory",
     "sqlite_path",
     "write_csv",
     "write_json",

@@ -110,6 +110,17 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target).expanduser()
 
 
+def sqlite_in_memory(target: str) -> bool:
+    """Whether a --db target is an SQLite database in memory (`sqlite://`,
+    `sqlite:///:memory:`, `?mode=memory`): gone, and all written to it, when the
+    program ends."""
+    scheme, sep, rest = target.partition("://")
+    if not sep or scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.partition("?")
+    return path.removeprefix("/") in ("", ":memory:") or "mode=memory" in query
+
+
 def peek_source(target: str) -> Source | None:
     """What a peek can read for a --db target: the SQLite file, or a PostgreSQL URL
     as libpq takes it; None for anything else (the store alone reads those)."""

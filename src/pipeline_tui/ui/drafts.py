@@ -388,15 +388,22 @@ def offer_draft(
         lines = [*context.preview(fields), *lines]
     offer = DraftOfferScreen(found, lines)
 
+    def put_back() -> bool:
+        """The draft in the editor, as if typed there; whether it was typed against an
+        older version than the editor shows (the drafts kept from now on say so too)."""
+        recorder.keeps_earlier = False
+        restore(fields)
+        if context is not None:
+            context.restore(fields)
+        older = found.saved_since(recorder.base_version)
+        if older:
+            recorder.typed_against(found)
+        return older
+
     async def answered(answer: str | None) -> None:
         try:
             if answer == RESTORE:
-                recorder.keeps_earlier = False  # in the editor now, as if typed there
-                restore(fields)
-                if context is not None:
-                    context.restore(fields)
-                if saved_since is not None and found.saved_since(recorder.base_version):
-                    recorder.typed_against(found)
+                if put_back() and saved_since is not None:
                     saved_since(found)
                 # What the rep types next goes after the text restored, as in the note
                 # editor: the cursor stayed where the field's old text ended ("Ben Ode"
@@ -411,12 +418,7 @@ def offer_draft(
                 if typed.strip():
                     # Kept with the draft, as if restored and typed after it: the
                     # editor, closing, keeps what it holds (DraftRecorder.close).
-                    recorder.keeps_earlier = False
-                    restore(fields)
-                    if context is not None:
-                        context.restore(fields)
-                    if found.saved_since(recorder.base_version):
-                        recorder.typed_against(found)
+                    put_back()
                     _type_text_at_end(screen.focused, typed)
                 screen.dismiss()
                 kept_for_later(screen, typed)

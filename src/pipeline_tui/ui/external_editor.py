@@ -51,3 +51,15 @@ def _edit(app: App[object], text: str, opened: Callable[[Path | None], None] | N
     if failed is not None:
         raise failed
     return edited
+
+
+def written_so_far(path: Path | None) -> str | None:
+    """What the rep's editor has written to its file so far (see edit_in_editor's
+    `opened`), its one trailing newline off; None with no file or one that cannot be
+    read. For the draft kept if the session ends while the editor runs."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").removesuffix("\n")
+    except (OSError, UnicodeDecodeError):
+        return None

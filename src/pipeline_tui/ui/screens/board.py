@@ -796,10 +796,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         card = self._card_for(partial(self.action_reorder, step))
         if card is None or self._parked_here():
             return
-        if (how := self.model.hides_neighbours()) is not None:
+        if self.model.hides_neighbours():
             self.notify(
                 f"J and K move a card past its neighbour in the whole column, which this "
-                f"view may hide: {how} first.",
+                f"view may hide: {self._key_showing_every_card()} first.",
                 timeout=4,
             )
             return
@@ -823,6 +823,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             revert=take_back,
             shown=self._drawn(card.stage),
         )
+
+    def _key_showing_every_card(self) -> str:
+        if self.model.filter_ids is not None:
+            return "escape clears the filter"
+        return "m shows everyone's cards" if self.model.mine_only else "S shows every card"
 
     async def show_saved(self, card_id: int) -> None:
         """Reload and show the board focused on a card just saved from a form, before the

@@ -1214,7 +1214,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         """The text the rep's editor leaves (edit_in_editor). Meanwhile what it has
         written to its file is the note's draft, kept if the session ends: a hang-up
         while the editor ran from here kept nothing at all."""
-        from pipeline_tui.ui.external_editor import edit_in_editor
+        from pipeline_tui.ui.external_editor import edit_in_editor, written_so_far
 
         editor_file: Path | None = None
 
@@ -1223,13 +1223,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             editor_file = path
 
         def typed() -> Fields | None:
-            if editor_file is None:
+            text = written_so_far(editor_file)
+            if text is None or text.strip() == before.strip():
                 return None
-            try:
-                text = editor_file.read_text(encoding="utf-8").removesuffix("\n")
-            except (OSError, UnicodeDecodeError):
-                return None
-            return None if text.strip() == before.strip() else {"body": text, "kind": kind.value}
+            return {"body": text, "kind": kind.value}
 
         recorder.attach(self, typed)
         try:

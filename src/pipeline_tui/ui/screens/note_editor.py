@@ -9,7 +9,6 @@ which stays in the editor, to keep, take theirs, or put both together.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from pathlib import Path
 
 from textual import work
@@ -21,13 +20,14 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from pipeline_tui.domain.cards import Change, NoteView, SavedNote
-from pipeline_tui.domain.drafts import DraftKey, Fields
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, kept_for_later, refuse_unseen_save, type_ahead
+from pipeline_tui.ui.external_editor import written_so_far
 from pipeline_tui.ui.key_order import hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -156,12 +156,11 @@ class NoteEditorScreen(seams.FullScreen[None]):
     # Drafts ------------------------------------------------------------------------------
 
     def _draft_fields(self) -> Fields | None:
-        text = self.text
-        if self._editor_file is not None:
-            # The session ending while the rep's own editor has the text (ctrl+e): what
-            # it has written to its file so far, not what the note held before.
-            with suppress(OSError, UnicodeDecodeError):
-                text = self._editor_file.read_text(encoding="utf-8").removesuffix("\n")
+        # The session ending while the rep's own editor has the text (ctrl+e): what it
+        # has written to its file so far, not what the note held before.
+        text = written_so_far(self._editor_file)
+        if text is None:
+            text = self.text
         if text.strip() == self.saved_body.strip():
             return None
         return {"body": text, "kind": self.kind.value}
@@ -187,10 +186,8 @@ class NoteEditorScreen(seams.FullScreen[None]):
             return
         found = recorder.found
         if answer == RESTORE:
-            self._set_text(found.get("body"))
-            if self.note is not None and found.saved_since(self.note.version):
+            if self._put_back(recorder, found) and self.note is not None:
                 # Saved since the draft was made (elsewhere, or here before a crash).
-                recorder.typed_against(found)
                 self._show_theirs(self.note, "Saved since your draft")
         elif answer == DISCARD:
             await recorder.discard()
@@ -199,16 +196,23 @@ class NoteEditorScreen(seams.FullScreen[None]):
             if typed.strip():
                 # For later, with what was typed before the offer showed added to it:
                 # the recorder, closing, keeps what the editor holds.
-                recorder.keeps_earlier = False
-                self._set_text(found.get("body"))
+                self._put_back(recorder, found)
                 self.editor.insert(typed)
-                if self.note is not None and found.saved_since(self.note.version):
-                    recorder.typed_against(found)
             self.dismiss()  # for later: the draft stays
             kept_for_later(self, typed)
             return
         if offer is not None:
             type_ahead(self, offer, restored=answer == RESTORE)
+
+    def _put_back(self, recorder: DraftRecorder, found: Draft) -> bool:
+        """The draft in the editor, as if typed there; whether the note was saved since
+        it was typed (the drafts kept from now on say what it was typed against)."""
+        recorder.keeps_earlier = False
+        self._set_text(found.get("body"))
+        older = self.note is not None and found.saved_since(self.note.version)
+        if older:
+            recorder.typed_against(found)
+        return older
 
     # Editing -----------------------------------------------------------------------------
 
