@@ -27,7 +27,6 @@ from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, kept_for_later, refuse_unseen_save, type_ahead
-from pipeline_tui.ui.external_editor import written_so_far
 from pipeline_tui.ui.key_order import hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -156,11 +155,14 @@ class NoteEditorScreen(seams.FullScreen[None]):
     # Drafts ------------------------------------------------------------------------------
 
     def _draft_fields(self) -> Fields | None:
-        # The session ending while the rep's own editor has the text (ctrl+e): what it
-        # has written to its file so far, not what the note held before.
-        text = written_so_far(self._editor_file)
-        if text is None:
-            text = self.text
+        text = self.text
+        if self._editor_file is not None:
+            from pipeline_tui.ui.external_editor import written_so_far
+
+            # The session ending while the rep's own editor has the text (ctrl+e): what
+            # it has written to its file so far, not what the note held before.
+            written = written_so_far(self._editor_file)
+            text = text if written is None else written
         if text.strip() == self.saved_body.strip():
             return None
         return {"body": text, "kind": self.kind.value}
