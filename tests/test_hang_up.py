@@ -292,9 +292,8 @@ def test_keys_handed_on_as_the_terminal_hangs_up_draw_nothing_and_lose_nothing(
     home = Home(tmp_path / "home")
     env = app_env(home)
     with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
-        term.wait_for(b"Kim Lee")
-        term.read(quiet=0.3)
-        term.write(b"\rnpAAA problem\x13\x1bniBBB insight text here")
+        open_the_card(term)
+        term.write(b"npAAA problem\x13\x1bniBBB insight text here")
         term.wait_read()
         hung_up = time.monotonic()
         term.hang_up()
@@ -302,6 +301,11 @@ def test_keys_handed_on_as_the_terminal_hangs_up_draw_nothing_and_lose_nothing(
         # The watchdog ends a process whose app stands still FLUSH_WAIT_S + EXIT_GRACE_S
         # (4 s) after the hang-up; the app itself is done in about half a second.
         assert time.monotonic() - hung_up < FLUSH_WAIT_S + EXIT_GRACE_S - 0.5
-    assert notes(db) == ["AAA problem"]
-    assert all((e, s) == ("note", "new-insight") for e, s, _ in drafts(db))
-    assert "BBB insight text here" in kept_of_the_last_burst(db, home)
+    kept = kept_of_the_last_burst(db, home)
+    if notes(db):  # saved (on a slow machine the session may end before the ctrl+s)
+        assert notes(db) == ["AAA problem"]
+        assert all((e, s) == ("note", "new-insight") for e, s, _ in drafts(db)), drafts(db)
+        assert "AAA problem" not in kept
+    else:
+        assert "AAA problem" in kept
+    assert "BBB insight text here" in kept
