@@ -4,6 +4,8 @@ version, and undo / redo say what they change and never reach past what is shown
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
@@ -22,6 +25,7 @@ from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S, UNSAVED_FOLDER, unsaved_files
 from pipeline_tui.ui.screens.archive import ArchiveScreen
@@ -1127,6 +1131,37 @@ async def test_keys_the_session_ended_too_soon_to_handle_are_kept_in_a_file(
     app.flush_drafts()  # as the command line's does, however the app ended
     kept = await the_unsaved_file_named_at_the_next_start(service, state)
     assert "npQuotes take a day\n<ctrl+s>" in kept.read_text(encoding="utf-8")
+
+
+async def test_keys_still_on_their_way_from_the_terminal_as_the_session_ends_are_typed(
+    service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a busy machine the driver's input thread posted the keys of the burst before a
+    # hang-up (`n p` and a note) after the session had taken the keys waiting, found
+    # none for a moment and written the drafts: nothing at all was kept.
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        on_the_way = threading.Event()
+        on_the_way.set()
+        monkeypatch.setattr(seams, "input_pending", lambda _app: on_the_way.is_set())
+
+        def input_thread() -> None:
+            time.sleep(0.1)
+            for character in "npQuotes":
+                key = events.Key(character, character)
+                key.set_sender(app)
+                app.post_message(key)
+            on_the_way.clear()
+
+        threading.Thread(target=input_thread).start()
+        await app.key_order.type_what_waits(0.5)
+        app.flush_drafts()  # at once, as the session's end does
+    kept = service.draft(new_problem(ann))
+    assert kept is not None and kept.fields["body"] == "Quotes"
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
 
 
 async def test_keys_that_type_nothing_leave_no_file_as_the_session_ends(

@@ -19,6 +19,7 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
@@ -949,6 +950,66 @@ async def test_a_lone_escape_is_taken_as_its_delay_falls_due(
     shortest = min(wait for wait in after_escape if wait is not None)
     assert shortest <= 0.03, f"waited {shortest} s at least, with escape due in 0.03 s"
     assert not thread.is_alive()
+
+
+async def test_keys_are_pending_until_the_input_thread_has_posted_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The terminal driver's input loop, reading a pipe, posting to an app that is slow
+    to take them: a key read is pending until posted, and a lone escape while the
+    parser holds it (its `_timeout_time`); nothing is once the loop has ended."""
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.2)
+    taking = threading.Event()
+    keys: list[str] = []
+
+    class Slow(seams.terminal_driver(LinuxDriver)):  # type: ignore[misc]
+        def process_message(self, message: Any) -> None:
+            if isinstance(message, events.Key):
+                taking.wait(10)
+                keys.append(message.key)
+
+    app: App[None] = App()
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:  # LinuxDriver takes ctrl+z's signals as it is made
+        driver = Slow(app)
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    read_end, write_end = os.pipe()
+    driver.fileno = read_end
+    assert not seams.input_pending(app)
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+
+    def until(condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.005)
+
+    try:
+        os.write(write_end, b"j")
+        time.sleep(0.1)
+        assert seams.input_pending(app), "a key read and not yet posted"
+        taking.set()
+        until(lambda: keys == ["j"], "j never posted")
+        assert seams.input_reads(app) == 1
+        until(lambda: not seams.input_pending(app), "pending once posted")
+        os.write(write_end, b"\x1b")
+        time.sleep(0.05)
+        assert keys == ["j"] and seams.input_pending(app), "an escape held"
+        until(lambda: keys == ["j", "escape"], "escape never posted")
+        until(lambda: not seams.input_pending(app), "pending once escape was posted")
+        taking.clear()
+        os.write(write_end, b"k")
+    finally:
+        driver.exit_event.set()
+        taking.set()
+        os.close(write_end)
+        thread.join(5)
+        os.close(read_end)
+    assert not thread.is_alive()
+    assert not seams.input_pending(app)
 
 
 class _PlainShown(Screen[None]):

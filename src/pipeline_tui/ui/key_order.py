@@ -41,8 +41,6 @@ from pipeline_tui.ui.widgets.form_input import FormInput
 HOLD_LIMIT_S = 5.0
 """A hold never keeps keys longer than this: a store that hangs must not swallow them."""
 ENDING_POLL_S = 0.005
-ENDING_QUIET_S = 0.03
-"""As the session ends, how long no key may have come for the line to be complete."""
 ENDING_IN_FLIGHT_S = 0.3
 """As the session ends, how long past its limit the last key may take to be done (a
 save it started included); with the limit, well within ending.FLUSH_WAIT_S."""
@@ -161,14 +159,15 @@ class KeyOrder:
         self._ending = True
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit_s
-        # Keys the terminal's reader has parsed may still be on their way here through
-        # the app's queue: the line is taken once no new one has come for a moment.
-        seen, quiet_since = len(self._waiting), loop.time()
+        # Keys the terminal has sent may still be on their way here: in the terminal,
+        # with the driver's input thread, or in the app's queue.
         while loop.time() < deadline:
-            await asyncio.sleep(ENDING_POLL_S)
-            if len(self._waiting) != seen or self._busy or self._holds:
-                seen, quiet_since = len(self._waiting), loop.time()
-            elif loop.time() - quiet_since >= ENDING_QUIET_S:
+            if seams.input_pending(self.app):
+                await asyncio.sleep(ENDING_POLL_S)
+                continue
+            reads = seams.input_reads(self.app)
+            await self._behind_the_app_queue(deadline - loop.time())
+            if seams.input_reads(self.app) == reads and not seams.input_pending(self.app):
                 break
         typed = 0
         while self._waiting and loop.time() < deadline:
@@ -190,6 +189,24 @@ class KeyOrder:
         while (self._busy or self._holds) and loop.time() < finish_by:
             await asyncio.sleep(ENDING_POLL_S)
         return typed
+
+    async def _behind_the_app_queue(self, limit_s: float) -> None:
+        """Return once the app has taken every message posted to it so far (or after
+        `limit_s`). The input thread posts through the loop (call_soon_threadsafe):
+        the callback goes to the app's queue from the loop too, behind those posts."""
+        loop = asyncio.get_running_loop()
+        reached: asyncio.Future[None] = loop.create_future()
+
+        def reach() -> None:
+            if not reached.done():
+                reached.set_result(None)
+
+        def behind_the_posts() -> None:
+            if not self.app.call_later(reach):
+                reach()  # the app is closing: it takes nothing more
+
+        loop.call_soon(behind_the_posts)
+        await asyncio.wait([reached], timeout=max(0.0, limit_s))
 
     def _type_into(self, focused: Input | TextArea) -> int:
         """Type the waiting keys that type text into `focused` (and follow a tab to a

@@ -509,6 +509,63 @@ class _CountedOutput:
 _outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyDictionary()
 
 
+class _InputInHand:
+    """What the driver's input thread has of the rep's keys that the app has not: bytes
+    the terminal holds unread, bytes read and not yet posted to the app as keys, an
+    escape the parser holds until it knows what follows."""
+
+    def __init__(self, fileno: int) -> None:
+        self.fileno = fileno
+        self.running = False
+        """The input thread is reading (a hang-up ends it: nothing more comes then)."""
+        self.in_hand = False
+        self.reads = 0
+        """How many times the terminal was read: a read begun after a look at `pending`
+        counts once it has data, while still in hand."""
+        self.escape_held: Callable[[], bool] = lambda: False
+
+    @property
+    def pending(self) -> bool:
+        if not self.running:
+            return False
+        # In this order: bytes read after the first look are in hand by the second.
+        return _unread(self.fileno) > 0 or self.in_hand or self.escape_held()
+
+
+def _unread(fileno: int) -> int:
+    import fcntl
+    import struct
+    import termios
+
+    try:
+        answer = fcntl.ioctl(fileno, termios.FIONREAD, b"\0\0\0\0")
+    except OSError:
+        return 0  # a terminal that is gone holds nothing for anyone
+    return int(struct.unpack("i", answer)[0])
+
+
+_inputs: weakref.WeakKeyDictionary[App[Any], _InputInHand] = weakref.WeakKeyDictionary()
+
+
+def input_pending(app: App[Any]) -> bool:
+    """Whether keys the rep typed may not have reached the app's queue yet (always
+    False without terminal_driver's driver: headless, Windows, and once the input
+    thread has ended). The driver's input thread reads the terminal, parses what it
+    read and posts the keys to the app: on a busy machine that can take longer than
+    any quiet spell the app could wait for, and a hang-up kept none of a note typed in
+    the burst before it (the keys came after the session had taken what was waiting)."""
+    held = _inputs.get(app)
+    return held is not None and held.pending
+
+
+def input_reads(app: App[Any]) -> int:
+    """How many times the driver's input thread has read the terminal (0 without
+    terminal_driver's driver): unchanged between two looks that found nothing pending,
+    everything read by the second was posted to the app before the first."""
+    held = _inputs.get(app)
+    return 0 if held is None else held.reads
+
+
 INPUT_IDLE_WAIT_S = 0.1
 """How long Textual's input thread waits on the terminal with nothing pending."""
 
@@ -556,6 +613,8 @@ def _terminal_driver() -> type[Driver]:
             self._output = _CountedOutput(self._file)  # type: ignore[arg-type]
             self._file = self._output  # type: ignore[assignment]
             _outputs[app] = self._output
+            self._input = _InputInHand(self.fileno)
+            _inputs[app] = self._input
 
         def write(self, data: str) -> None:
             if self._output.silenced:
@@ -587,24 +646,35 @@ def _terminal_driver() -> type[Driver]:
                 return min(INPUT_IDLE_WAIT_S, max(0.0, due - get_time()))
 
             def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool) -> None:
-                for number, (_key, mask) in enumerate(ready, 1):
-                    if mask & selectors.EVENT_READ:
-                        data = decode(
-                            os.read(self.fileno, 4096), final=final and number == len(ready)
-                        )
-                        if not data:
-                            break  # stdin piped, at its end
-                        for event in parser.feed(pastes(data)):
-                            self.process_message(event)
-                for event in parser.tick():
-                    self.process_message(event)
+                held.in_hand = True  # before the read: no moment when the keys are nowhere
+                try:
+                    for number, (_key, mask) in enumerate(ready, 1):
+                        if mask & selectors.EVENT_READ:
+                            data = decode(
+                                os.read(self.fileno, 4096), final=final and number == len(ready)
+                            )
+                            if not data:
+                                held.running = False  # stdin piped, at its end
+                                break
+                            held.reads += 1
+                            for event in parser.feed(pastes(data)):
+                                self.process_message(event)
+                    for event in parser.tick():
+                        self.process_message(event)
+                finally:
+                    held.in_hand = False
 
+            held = self._input
+            held.fileno = self.fileno
+            held.escape_held = lambda: parser._timeout_time is not None
+            held.running = True
             try:
                 while not self.exit_event.is_set():
                     process(selector.select(wait()), final=False)
                 selector.unregister(self.fileno)
                 process(selector.select(INPUT_IDLE_WAIT_S), final=True)
             finally:
+                held.running = False
                 selector.close()
                 with contextlib.suppress(EOFError, ParseError):
                     for _ in parser.feed(""):
