@@ -359,3 +359,29 @@ def test_a_draft_is_not_moved_over_one_kept_there(service: PipelineService) -> N
         edit: "Older edit",
         new: "Mine",
     }
+
+
+def test_a_draft_another_session_kept_meanwhile_is_handed_back_as_it_is_replaced(
+    service: PipelineService, database: Database
+) -> None:
+    # Two sessions of one rep share a draft slot: the last to write took the other's
+    # text with it. Told what it last knew there, the store hands back a draft that says
+    # anything else, for the session to keep elsewhere.
+    card = add(service, "Eve")
+    key = DraftKey.note(card, None, NoteKind.PROBLEM)
+    office = PipelineService(database, service.user, clock=lambda: NOW)
+
+    def mine(body: str) -> Draft:
+        return Draft(key, {"body": body, "kind": "problem"})
+
+    assert service.keep_drafts([mine("One")], {key: None}) == []  # nothing there
+    assert service.keep_drafts([mine("One two")], {key: {"body": "One", "kind": "problem"}}) == []
+    office.keep_draft(key, {"body": "From the office", "kind": "problem"})
+    [displaced] = service.keep_drafts([mine("One two three")], {key: mine("One two").fields})
+    assert displaced.fields == {"body": "From the office", "kind": "problem"}
+    kept = service.draft(key)
+    assert kept is not None and kept.get("body") == "One two three"
+    office.keep_draft(key, {"body": "One two three", "kind": "problem"})
+    assert service.keep_drafts([mine("One two three")], {key: None}) == []  # the same text
+    office.keep_draft(key, {"body": "From the office", "kind": "problem"})
+    assert service.keep_drafts([mine("Without asking")]) == []  # replaced, as ever

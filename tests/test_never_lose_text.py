@@ -1000,7 +1000,7 @@ async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
 
-        def down(*_: object) -> None:
+        def down(*_: object, **__: object) -> None:
             raise StoreError("The database cannot be reached.")
 
         monkeypatch.setattr(service, "keep_drafts", down)
@@ -1073,10 +1073,10 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
     keep = service.keep_drafts
     down = [True]
 
-    def keep_unless_down(kept: Any) -> None:
+    def keep_unless_down(kept: Any, knew: Any = None) -> list[Draft]:
         if down[0]:
             raise StoreError("The database cannot be reached.")
-        keep(kept)
+        return keep(kept, knew)
 
     monkeypatch.setattr(service, "keep_drafts", keep_unless_down)
     app = make_app(service)
@@ -1370,3 +1370,62 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
         await tap(pilot, "k" if keys[0] == "ctrl+q" else "escape")  # keep editing
         editor = app.screen
         assert isinstance(editor, NoteEditorScreen) and editor.text == NOTE
+
+
+def a_second_session_of(service: PipelineService, database: Database) -> PipelineService:
+    """The same rep in another app instance on the same database (the office's SSH
+    session left open, the laptop's started since)."""
+    return PipelineService(database, service.user, clock=lambda: NOW)
+
+
+async def test_a_draft_the_reps_other_session_kept_meanwhile_is_kept_in_a_file(
+    service: PipelineService,
+    database: Database,
+    ann: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two sessions of one rep on the same new note share one draft: each draft written
+    # replaced the other's, so the other session's text was gone.
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 0.05)
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    said = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await pilot.pause(0.2)
+        a_second_session_of(service, database).keep_draft(
+            new_problem(ann), {"body": "Typed at the office", "kind": "problem"}
+        )
+        await type_text(pilot, " twice")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        kept = service.draft(new_problem(ann))
+        assert kept is not None and kept.get("body") == f"{NOTE} twice"
+        [elsewhere] = unsaved_files(state.parent / UNSAVED_FOLDER)
+        assert "Typed at the office" in elsewhere.read_text(encoding="utf-8")
+        assert "another pipeline-tui session" in elsewhere.read_text(encoding="utf-8")
+        assert any(str(elsewhere) in message for message in said)
+        await type_text(pilot, " more")
+        await pilot.pause(0.2)
+        await settle(pilot)
+    assert len(unsaved_files(state.parent / UNSAVED_FOLDER)) == 1  # its own drafts: no file
+
+
+async def test_a_draft_the_reps_other_session_kept_is_not_lost_to_this_ones_hang_up(
+    service: PipelineService, database: Database, ann: int, tmp_path: Path
+) -> None:
+    # The office's session hung up after the laptop's had kept a draft of the same note:
+    # its flush wrote over the laptop's.
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)  # not yet drafted (DRAFT_DELAY_S)
+        a_second_session_of(service, database).keep_draft(
+            new_problem(ann), {"body": "Typed on the laptop", "kind": "problem"}
+        )
+        assert app.flush_drafts() == 1  # what the hang-up does
+    kept = service.draft(new_problem(ann))
+    assert kept is not None and kept.get("body") == NOTE
+    [elsewhere] = unsaved_files(state.parent / UNSAVED_FOLDER)
+    assert "Typed on the laptop" in elsewhere.read_text(encoding="utf-8")

@@ -7,8 +7,9 @@ are stored as a JSON object of strings; what the editor showed before the rep ty
 
 from __future__ import annotations
 
+import enum
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,15 @@ from pipeline_tui.store.rows import DRAFT_BASE, draft
 
 FIELD_MAX_CHARS = 2_100_000
 """A field longer than this is cut: the longest editor (a note) holds 2,000,000."""
+
+
+class _Unknown(enum.Enum):
+    UNKNOWN = enum.auto()
+
+
+UNKNOWN = _Unknown.UNKNOWN
+"""What the caller knows of a draft it replaces: nothing (it replaces whatever is there)."""
+Known = Mapping[str, str] | None | _Unknown
 
 
 def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
@@ -54,21 +64,35 @@ def keep(
     base_version: int | None,
     now: datetime,
     base: Fields | None = None,
-) -> None:
+    knew: Known = UNKNOWN,
+) -> Draft | None:
     """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
     `base` (what the editor showed, if it says). A draft on a card that is gone is
-    dropped: there is nothing left to save it to."""
+    dropped: there is nothing left to save it to.
+
+    `knew` is what the caller last knew of the draft there (its fields, or None for no
+    draft). A draft that says something else was kept meanwhile by another session of
+    the rep's: it is replaced all the same, and returned for the caller to keep
+    elsewhere (two sessions of one rep share the slot, and the last to write had
+    silently taken the other's text)."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
-        return
+        return None
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
+    displaced = None
     if row is None:
         row = DraftRow(
             owner=owner, card_id=key.card_id, editor=key.editor.value, subject=key.subject
         )
         session.add(row)
+    elif knew is not UNKNOWN:
+        found = draft(row)
+        known = None if knew is None else _strings(knew)
+        if found is not None and found.fields not in (known, _strings(fields)):
+            displaced = found
     row.fields = _encode(fields, base or {})
     row.base_version = base_version
     row.saved_at = now
+    return displaced
 
 
 def read(session: Session, owner: str, key: DraftKey) -> Draft | None:

@@ -711,11 +711,17 @@ class PipelineService:
         typed against `base_version` of the card over `base` (what the editor showed)."""
         self.keep_drafts([Draft(key, fields, None, base_version, base or {})])
 
-    def keep_drafts(self, kept: Iterable[Draft]) -> None:
-        """Keep several drafts in one transaction (everything typed, as the app ends)."""
+    def keep_drafts(
+        self, kept: Iterable[Draft], knew: Mapping[DraftKey, Fields | None] | None = None
+    ) -> list[Draft]:
+        """Keep several drafts in one transaction (everything typed, as the app ends).
+        `knew`: what the caller last knew of the drafts at some of these keys (None: no
+        draft); the drafts found saying something else instead, kept by another
+        session of the rep's, are replaced and returned, for the caller to keep."""
+        displaced: list[Draft] = []
         with self._write(counted=False) as (session, actor):
             for draft in kept:
-                drafts.keep(
+                other = drafts.keep(
                     session,
                     actor.user,
                     draft.key,
@@ -723,7 +729,11 @@ class PipelineService:
                     draft.base_version,
                     actor.now,
                     draft.base,
+                    knew.get(draft.key, drafts.UNKNOWN) if knew is not None else drafts.UNKNOWN,
                 )
+                if other is not None:
+                    displaced.append(other)
+        return displaced
 
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction

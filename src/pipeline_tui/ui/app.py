@@ -273,8 +273,8 @@ class PipelineApp(App[None]):
             self.backend.drafts.spill_folder = state_file.parent / UNSAVED_FOLDER
             for unsaved in unsaved_files(self.backend.drafts.spill_folder):
                 self.startup_warnings.append(
-                    f"Text typed as an earlier session ended did not reach the database; "
-                    f"it is in {unsaved} (delete the file once it is safe)."
+                    f"Text typed in an earlier session is in {unsaved}, not in the database "
+                    f"(its first line says why; delete the file once it is safe)."
                 )
         self.user_themes = {loaded.name for loaded in users}
         """Themes from the rep's own folder: checked before they are first used."""

@@ -64,6 +64,14 @@ UNSAVED_FOLDER = "unsaved"
 """Beside the state file: drafts that reached no database as a session ended."""
 
 
+SESSION_ENDED = "Typed in pipeline-tui and not saved when the session ended"
+ANOTHER_SESSION = (
+    "Typed in another pipeline-tui session of yours, and replaced by a draft of the same"
+    " thing from this one"
+)
+"""Why a file of unsaved text was written: its first line says so."""
+
+
 class DraftKeeper:
     """The recorders of the editors open now."""
 
@@ -95,8 +103,24 @@ class DraftKeeper:
         with self._lock:
             return self._flush(untyped)
 
+    def knew(self, recorders: list[DraftRecorder]) -> dict[DraftKey, Fields | None] | None:
+        """What `recorders` last knew of their drafts, for the store to tell a draft
+        another session of the rep's kept meanwhile (None: no folder to keep that in,
+        so whatever is there is replaced, as ever)."""
+        if self.spill_folder is None:
+            return None
+        return {recorder.key: recorder.written for recorder in recorders}
+
+    def keep_elsewhere(self, displaced: list[Draft]) -> Path | None:
+        """Drafts another session kept, replaced by this one's: in a file of their own
+        (see spill_folder), named at the next start; its path."""
+        if not displaced:
+            return None
+        return self._spill(displaced, "", why=ANOTHER_SESSION)
+
     def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
+        keeping: list[DraftRecorder] = []
         gone: list[DraftKey] = []
         for recorder in self._open:
             try:
@@ -109,6 +133,7 @@ class DraftKeeper:
                     gone.append(recorder.key)
             elif fields != recorder.written:
                 kept.append(recorder.draft_of(fields))
+                keeping.append(recorder)
                 recorder.keeps_earlier = False
         service = self._service()
         if kept or untyped:
@@ -117,7 +142,7 @@ class DraftKeeper:
             # process until it was killed, before anything else could be tried.
             spilled = self._spill(kept, untyped)
             if kept:
-                service.keep_drafts(kept)
+                self.keep_elsewhere(service.keep_drafts(kept, self.knew(keeping)))
             if spilled is not None and not untyped:
                 spilled.unlink(missing_ok=True)
         if gone:
@@ -126,7 +151,7 @@ class DraftKeeper:
             recorder.forget_pending()
         return len(kept)
 
-    def _spill(self, kept: list[Draft], untyped: str) -> Path | None:
+    def _spill(self, kept: list[Draft], untyped: str, why: str = SESSION_ENDED) -> Path | None:
         """Write the drafts' text, and `untyped`, to a new private file in
         `spill_folder`; its path."""
         if self.spill_folder is None:
@@ -134,10 +159,10 @@ class DraftKeeper:
         try:
             self.spill_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             stamp = datetime.now().astimezone()
-            path = self.spill_folder / f"unsaved-{stamp:%Y%m%d-%H%M%S}-{os.getpid()}.md"
+            path = self._new_file(stamp)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(spilled_text(kept, stamp, untyped))
+                handle.write(spilled_text(kept, stamp, untyped, why))
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError:
@@ -145,13 +170,25 @@ class DraftKeeper:
             return None
         return path
 
+    def _new_file(self, stamp: datetime) -> Path:
+        """A name no file has yet (two in one second: a draft replaced, then the end)."""
+        assert self.spill_folder is not None
+        name = f"unsaved-{stamp:%Y%m%d-%H%M%S}-{os.getpid()}"
+        path = self.spill_folder / f"{name}.md"
+        number = 1
+        while path.exists():
+            number += 1
+            path = self.spill_folder / f"{name}-{number}.md"
+        return path
 
-def spilled_text(kept: list[Draft], when: datetime, untyped: str = "") -> str:
-    """The drafts as a rep reads them back: what was being written, then each field;
-    then the keys typed last, which the session ended too soon to handle."""
-    parts = [
-        f"Typed in pipeline-tui and not saved when the session ended ({when:%Y-%m-%d %H:%M}).\n"
-    ]
+
+def spilled_text(
+    kept: list[Draft], when: datetime, untyped: str = "", why: str = SESSION_ENDED
+) -> str:
+    """The drafts as a rep reads them back: what was being written (and why it is in a
+    file), then each field; then the keys typed last, which the session ended too soon
+    to handle."""
+    parts = [f"{why} ({when:%Y-%m-%d %H:%M}).\n"]
     for draft in kept:
         key = draft.key
         where = f" on card {key.card_id}" if key.card_id is not None else ""
@@ -267,19 +304,26 @@ class DraftRecorder:
         fields = self.read()
         if fields == self.written or (fields is None and self.keeps_earlier):
             return
+        keeper = self.backend.drafts
+        knew = keeper.knew([self])
         self.written = dict(fields) if fields is not None else None
         self.keeps_earlier = False
         if self._screen is not None:
             # On the app, not the screen: closing the screen must not cancel a write.
-            self._screen.app.run_worker(self._store(fields), group="drafts")
+            self._screen.app.run_worker(self._store(fields, knew), group="drafts")
 
-    async def _store(self, fields: Fields | None) -> None:
+    async def _store(
+        self, fields: Fields | None, knew: dict[DraftKey, Fields | None] | None = None
+    ) -> None:
         service = self.backend.service
         try:
             if fields is None:
                 await self.backend.run(service.discard_drafts, self.key)
             else:
-                await self.backend.run(service.keep_drafts, [self.draft_of(fields)])
+                displaced = await self.backend.run(
+                    service.keep_drafts, [self.draft_of(fields)], knew
+                )
+                self._kept_elsewhere(displaced)
         except StoreError:
             # Tried again in a while, as well as with the next change and at the end: a
             # server back after an outage had the text only once the rep typed again.
@@ -287,6 +331,19 @@ class DraftRecorder:
             log.warning("a draft could not be kept", exc_info=True)
             if not self._closed and self._screen is not None and self._timer is None:
                 self._timer = self._screen.set_timer(DRAFT_RETRY_S, self._write, name="draft-retry")
+
+    def _kept_elsewhere(self, displaced: list[Draft]) -> None:
+        """Another session's draft of this, replaced by this one's: kept in a file,
+        and the rep told where."""
+        path = self.backend.drafts.keep_elsewhere(displaced)
+        if path is not None and self._screen is not None:
+            self._screen.app.notify(
+                f"Another session of yours had kept a different draft of this; it is in {path}.",
+                title="Draft kept in a file",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
 
     def typed_against(self, found: Draft) -> None:
         """The draft restored was typed against an older version than the editor shows:
@@ -326,7 +383,10 @@ class DraftRecorder:
         try:
             fields = self.read()
             if fields is not None and fields != self.written:
-                self.backend.service.keep_drafts([self.draft_of(fields)])
+                keeper = self.backend.drafts
+                keeper.keep_elsewhere(
+                    self.backend.service.keep_drafts([self.draft_of(fields)], keeper.knew([self]))
+                )
                 self.written = dict(fields)
                 self.keeps_earlier = False
         except Exception:  # closing must not fail; the flush at the end tries again
