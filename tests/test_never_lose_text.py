@@ -1362,10 +1362,12 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
     # Escape then d 10 ms apart (or ctrl+q then d) discarded the note before "This note
     # has unsaved changes" was on the screen: no note, no draft, no file.
     app = make_app(service)
+    said = notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
         await burst(pilot, *keys, dialog=True)
         assert isinstance(app.screen, ChoiceScreen)  # still asking
+        assert "d was typed before this question showed; press it again if you mean it." in said
         await look(pilot)
         await tap(pilot, "k" if keys[0] == "ctrl+q" else "escape")  # keep editing
         editor = app.screen

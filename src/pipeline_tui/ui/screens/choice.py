@@ -46,6 +46,7 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         self.careful = careful
         self.shown_at = Message().time  # the clock each key is stamped with as it is read
         self.held_keys: Callable[[], None] | None = None
+        self._told_typed_ahead = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -66,7 +67,16 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         for key, _, value in self.choices:
             if event.key == key:
                 if value in self.careful and event.time < self.shown_at + SEEING_S:
-                    return  # typed ahead of the question: it stays, to be answered
+                    # Typed ahead of the question: it stays, to be answered, and says
+                    # why the key did nothing.
+                    if not self._told_typed_ahead:
+                        self._told_typed_ahead = True
+                        self.notify(
+                            f"{key} was typed before this question showed; "
+                            f"press it again if you mean it.",
+                            markup=False,
+                        )
+                    return
                 if value in self.opening:
                     # "zd21/12" in one read: the "2" went to the list before the date's
                     # dialog opened, and "1/12" was a year away.
