@@ -289,6 +289,25 @@ async def test_enter_in_the_archive_opens_the_card_read_only(
     assert service.card(archived_ada).archived_at is not None
 
 
+async def test_the_archive_at_80_columns_keeps_a_long_name_whole_before_its_note(
+    service: PipelineService,
+) -> None:
+    # Names told apart by their end ("... 00134", "... 00135") were cut at 20 cells to
+    # leave room for the note: the rows read alike.
+    for number in ("00134", "00135"):
+        card = service.add_card(
+            CardDraft(f"Christopher Montgomery-Smythe {number}", organisation="Lee Bakery")
+        ).card_id
+        service.archive_card(card, ArchiveReason.LOST, "went with a cheaper supplier")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        text = screen_text(app)
+        assert "Christopher Montgomery-Smythe 00134" in text
+        assert "Christopher Montgomery-Smythe 00135" in text
+        assert "Lost" in text
+
+
 async def test_r_in_the_card_view_restores_it_to_the_board(
     service: PipelineService, archived_ada: int
 ) -> None:

@@ -201,30 +201,31 @@ def _keep_place(before: list[int], index: int, after: list[int]) -> int:
 
 NAME_MIN_CELLS = 10
 """The least of a long name a row keeps, however little room there is."""
-NAME_KEPT_CELLS = 20
-"""A name this long or shorter is kept whole while the row has room for it."""
 ORG_MIN_CELLS = 4
 NOTE_WANTED_CELLS = 14
+NOTE_MIN_CELLS = 5
 
 
 def _row(card: ArchivedCard, width: int) -> Content:
     """One line: the day, the name, the organisation, the stage and reason, then the note.
-    The stage and reason always show: a long name gives way (cut with "…"), then the
-    organisation and the note share what is left (the list ends a long row with "…")."""
+    The stage and reason always show; the name comes next, whole while the row has room
+    for it and the note's first word or so (archived names are often told apart by their
+    end: "Lara Silva 00134"), else cut with "…"; the organisation and the note share
+    what is left (the list ends a long row with "…")."""
     reason = card.reason.label if card.reason else "Archived"
     when = card.archived_at.astimezone().strftime("%Y-%m-%d")
     tail = f"  {card.stage.label} · {reason}"
     name, org, note = clean_line(card.name), clean_line(card.organisation), clean_line(card.note)
     room = width - cell_width(when) - 2 - cell_width(tail)
-    org_wanted = min(cell_width(org) + 2, 12) if org else 0
+    # The name leaves a glimpse of the note at least (its first word or so).
+    note_least = NOTE_MIN_CELLS + 2 if note else 0
     note_wanted = min(cell_width(note) + 2, NOTE_WANTED_CELLS) if note else 0
-    kept = min(cell_width(name), NAME_KEPT_CELLS)
-    name = clip_cells(
-        name, min(max(kept, room - org_wanted - note_wanted, NAME_MIN_CELLS), max(room, 1))
-    )
+    name = clip_cells(name, min(max(room - note_least, NAME_MIN_CELLS), max(room, 1)))
     rest = room - cell_width(name)
-    # The organisation: what the note leaves, half the rest at least (and the note's "…").
-    org_room = max(rest - 2 - note_wanted, (rest - 2) // 2 if note else rest - 2)
+    # The organisation: what the note leaves, up to half the rest (and the note's "…").
+    org_room = rest - 2
+    if note:
+        org_room = max(rest - 2 - note_wanted, min((rest - 2) // 2, rest - 2 - note_least))
     parts: list[Content | str | tuple[str, str]] = [
         (f"{when}  ", "$text-muted"),
         text.line(name, "bold"),
