@@ -361,27 +361,44 @@ def test_a_draft_is_not_moved_over_one_kept_there(service: PipelineService) -> N
     }
 
 
-def test_a_draft_another_session_kept_meanwhile_is_handed_back_as_it_is_replaced(
+def test_a_draft_another_session_kept_meanwhile_is_kept_elsewhere_before_it_is_replaced(
     service: PipelineService, database: Database
 ) -> None:
     # Two sessions of one rep share a draft slot: the last to write took the other's
-    # text with it. Told what it last knew there, the store hands back a draft that says
-    # anything else, for the session to keep elsewhere.
+    # text with it. Told what its own session may have left there, the store hands any
+    # other text to be kept elsewhere first, and replaces it only once it is.
     card = add(service, "Eve")
     key = DraftKey.note(card, None, NoteKind.PROBLEM)
     office = PipelineService(database, service.user, clock=lambda: NOW)
+    elsewhere: list[str] = []
+
+    def keep_elsewhere(draft: Draft) -> bool:
+        elsewhere.append(draft.get("body"))
+        return True
 
     def mine(body: str) -> Draft:
         return Draft(key, {"body": body, "kind": "problem"})
 
-    assert service.keep_drafts([mine("One")], {key: None}) == []  # nothing there
-    assert service.keep_drafts([mine("One two")], {key: {"body": "One", "kind": "problem"}}) == []
+    def body() -> str:
+        kept = service.draft(key)
+        return kept.get("body") if kept is not None else ""
+
+    def keep(text: str, *knew: str | None) -> None:
+        known = [None if k is None else mine(k).fields for k in knew]
+        service.keep_drafts([mine(text)], {key: known}, keep_elsewhere)
+
+    keep("One", None)  # nothing there
+    keep("One two", "One")
+    keep("One two three", "One", "One two")  # "One two" may not have landed
     office.keep_draft(key, {"body": "From the office", "kind": "problem"})
-    [displaced] = service.keep_drafts([mine("One two three")], {key: mine("One two").fields})
-    assert displaced.fields == {"body": "From the office", "kind": "problem"}
-    kept = service.draft(key)
-    assert kept is not None and kept.get("body") == "One two three"
-    office.keep_draft(key, {"body": "One two three", "kind": "problem"})
-    assert service.keep_drafts([mine("One two three")], {key: None}) == []  # the same text
-    office.keep_draft(key, {"body": "From the office", "kind": "problem"})
-    assert service.keep_drafts([mine("Without asking")]) == []  # replaced, as ever
+    keep("Four", "One two three")
+    assert (body(), elsewhere) == ("Four", ["From the office"])
+    office.keep_draft(key, {"body": "Five", "kind": "problem"})
+    keep("Five", None)  # the same text: nobody's is lost
+    assert elsewhere == ["From the office"]
+
+    office.keep_draft(key, {"body": "Office again", "kind": "problem"})
+    service.keep_drafts([mine("Six")], {key: [None]}, lambda _draft: False)
+    assert body() == "Office again"  # not kept elsewhere: left where it is
+    service.keep_drafts([mine("Without asking")])
+    assert body() == "Without asking"  # replaced, as ever

@@ -1073,10 +1073,10 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
     keep = service.keep_drafts
     down = [True]
 
-    def keep_unless_down(kept: Any, knew: Any = None) -> list[Draft]:
+    def keep_unless_down(kept: Any, *options: Any) -> None:
         if down[0]:
             raise StoreError("The database cannot be reached.")
-        return keep(kept, knew)
+        keep(kept, *options)
 
     monkeypatch.setattr(service, "keep_drafts", keep_unless_down)
     app = make_app(service)
@@ -1367,7 +1367,10 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
         await write_a_problem_note(pilot)
         await burst(pilot, *keys, dialog=True)
         assert isinstance(app.screen, ChoiceScreen)  # still asking
-        assert "d was typed before this question showed; press it again if you mean it." in said
+        assert (
+            "d came too soon after this question showed to be an answer; "
+            "press it again if you mean it." in said
+        )
         await look(pilot)
         await tap(pilot, "k" if keys[0] == "ctrl+q" else "escape")  # keep editing
         editor = app.screen
@@ -1431,3 +1434,37 @@ async def test_a_draft_the_reps_other_session_kept_is_not_lost_to_this_ones_hang
     assert kept is not None and kept.get("body") == NOTE
     [elsewhere] = unsaved_files(state.parent / UNSAVED_FOLDER)
     assert "Typed on the laptop" in elsewhere.read_text(encoding="utf-8")
+
+
+async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
+    service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A draft written, the next write refused (the server blinked), the retry: the
+    # slot still held this session's first draft, and it went to a file as another
+    # session's, with a notice.
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 0.05)
+    monkeypatch.setattr(drafts_module, "DRAFT_RETRY_S", 0.2)
+    keep = service.keep_drafts
+    calls = [0]
+
+    def second_refused(kept: Any, *options: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise StoreError("The database cannot be reached.")
+        return keep(kept, *options)
+
+    monkeypatch.setattr(service, "keep_drafts", second_refused)
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    said = notices(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await pilot.pause(0.2)
+        await type_text(pilot, " again")
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert calls[0] >= 3  # written, refused, written again
+        kept = service.draft(new_problem(ann))
+        assert kept is not None and kept.get("body") == f"{NOTE} again"
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
+    assert not any("Another session" in message for message in said)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ class _Unknown(enum.Enum):
 
 UNKNOWN = _Unknown.UNKNOWN
 """What the caller knows of a draft it replaces: nothing (it replaces whatever is there)."""
-Known = Mapping[str, str] | None | _Unknown
+Known = Sequence[Mapping[str, str] | None] | _Unknown
 
 
 def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
@@ -65,34 +65,34 @@ def keep(
     now: datetime,
     base: Fields | None = None,
     knew: Known = UNKNOWN,
-) -> Draft | None:
+    keep_elsewhere: Callable[[Draft], bool] | None = None,
+) -> None:
     """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
     `base` (what the editor showed, if it says). A draft on a card that is gone is
     dropped: there is nothing left to save it to.
 
-    `knew` is what the caller last knew of the draft there (its fields, or None for no
-    draft). A draft that says something else was kept meanwhile by another session of
-    the rep's: it is replaced all the same, and returned for the caller to keep
-    elsewhere (two sessions of one rep share the slot, and the last to write had
-    silently taken the other's text)."""
+    `knew` is what the caller's session may have left there (fields, or None for no
+    draft). Two sessions of one rep share the slot, and the last to write had silently
+    taken the other's text: a draft that says anything else was kept by another
+    session, and is replaced only once `keep_elsewhere` has it (it returns whether it
+    kept it); otherwise it stays, and this one is not kept."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
-        return None
+        return
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
-    displaced = None
     if row is None:
         row = DraftRow(
             owner=owner, card_id=key.card_id, editor=key.editor.value, subject=key.subject
         )
         session.add(row)
-    elif knew is not UNKNOWN:
+    elif not isinstance(knew, _Unknown):
         found = draft(row)
-        known = None if knew is None else _strings(knew)
-        if found is not None and found.fields not in (known, _strings(fields)):
-            displaced = found
+        ours = [None if known is None else _strings(known) for known in knew]
+        theirs = found is not None and found.fields not in [*ours, _strings(fields)]
+        if theirs and found is not None and not (keep_elsewhere and keep_elsewhere(found)):
+            return
     row.fields = _encode(fields, base or {})
     row.base_version = base_version
     row.saved_at = now
-    return displaced
 
 
 def read(session: Session, owner: str, key: DraftKey) -> Draft | None:

@@ -712,16 +712,20 @@ class PipelineService:
         self.keep_drafts([Draft(key, fields, None, base_version, base or {})])
 
     def keep_drafts(
-        self, kept: Iterable[Draft], knew: Mapping[DraftKey, Fields | None] | None = None
-    ) -> list[Draft]:
+        self,
+        kept: Iterable[Draft],
+        knew: Mapping[DraftKey, Sequence[Fields | None]] | None = None,
+        keep_elsewhere: Callable[[Draft], bool] | None = None,
+    ) -> None:
         """Keep several drafts in one transaction (everything typed, as the app ends).
-        `knew`: what the caller last knew of the drafts at some of these keys (None: no
-        draft); the drafts found saying something else instead, kept by another
-        session of the rep's, are replaced and returned, for the caller to keep."""
-        displaced: list[Draft] = []
+
+        `knew`: for some of these keys, what the caller's session may have left there
+        (None: no draft). A draft found saying anything else was kept by another session
+        of the rep's: `keep_elsewhere` is given it first, and it is replaced only once
+        that says it is kept (see drafts.keep)."""
         with self._write(counted=False) as (session, actor):
             for draft in kept:
-                other = drafts.keep(
+                drafts.keep(
                     session,
                     actor.user,
                     draft.key,
@@ -730,10 +734,8 @@ class PipelineService:
                     actor.now,
                     draft.base,
                     knew.get(draft.key, drafts.UNKNOWN) if knew is not None else drafts.UNKNOWN,
+                    keep_elsewhere,
                 )
-                if other is not None:
-                    displaced.append(other)
-        return displaced
 
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction

@@ -79,6 +79,9 @@ class DraftKeeper:
         self._service = service
         self._open: list[DraftRecorder] = []
         self._lock = threading.Lock()  # the end of a session may flush from two threads
+        self.writing = 0
+        """Draft writes under way (workers): the end of the session keeps its file then,
+        as one of them may still write an older text over what the end wrote."""
         self.spill_folder: Path | None = None
         """Where the text flushed as the process ends also goes, in a file of its own
         until the database has it (`unsaved_files`); None: nowhere but the database."""
@@ -103,20 +106,37 @@ class DraftKeeper:
         with self._lock:
             return self._flush(untyped)
 
-    def knew(self, recorders: list[DraftRecorder]) -> dict[DraftKey, Fields | None] | None:
-        """What `recorders` last knew of their drafts, for the store to tell a draft
-        another session of the rep's kept meanwhile (None: no folder to keep that in,
-        so whatever is there is replaced, as ever)."""
-        if self.spill_folder is None:
-            return None
-        return {recorder.key: recorder.written for recorder in recorders}
+    def keep_drafts(self, kept: list[Draft], recorders: list[DraftRecorder]) -> list[Path]:
+        """Keep `kept` (the drafts of `recorders`, in order) in the database, in this
+        thread; the files that now hold drafts another session of the rep's had kept
+        there and these replace.
 
-    def keep_elsewhere(self, displaced: list[Draft]) -> Path | None:
-        """Drafts another session kept, replaced by this one's: in a file of their own
-        (see spill_folder), named at the next start; its path."""
-        if not displaced:
-            return None
-        return self._spill(displaced, "", why=ANOTHER_SESSION)
+        The store is told what each recorder's slot may hold of this session's own
+        (`may_hold`): anything else there was kept by another session, and is written
+        to a file of its own before it is replaced (left in place if no file can be
+        written). Without a folder for such files (the demo) the slot is replaced, as
+        ever."""
+        for recorder, draft in zip(recorders, kept, strict=True):
+            recorder.may_hold.append(dict(draft.fields))  # it may be there even if this fails
+        knew = None
+        if self.spill_folder is not None:
+            knew = {recorder.key: list(recorder.may_hold) for recorder in recorders}
+        files: list[Path] = []
+
+        def keep_elsewhere(displaced: Draft) -> bool:
+            path = self._spill([displaced], "", why=ANOTHER_SESSION)
+            if path is not None:
+                files.append(path)
+            return path is not None
+
+        self.writing += 1
+        try:
+            self._service().keep_drafts(kept, knew, keep_elsewhere)
+        finally:
+            self.writing -= 1
+        for recorder, draft in zip(recorders, kept, strict=True):
+            recorder.may_hold = [dict(draft.fields)]
+        return files
 
     def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
@@ -142,8 +162,8 @@ class DraftKeeper:
             # process until it was killed, before anything else could be tried.
             spilled = self._spill(kept, untyped)
             if kept:
-                self.keep_elsewhere(service.keep_drafts(kept, self.knew(keeping)))
-            if spilled is not None and not untyped:
+                self.keep_drafts(kept, keeping)
+            if spilled is not None and not untyped and not self.writing:
                 spilled.unlink(missing_ok=True)
         if gone:
             service.discard_drafts(*gone)
@@ -159,8 +179,7 @@ class DraftKeeper:
         try:
             self.spill_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             stamp = datetime.now().astimezone()
-            path = self._new_file(stamp)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            path, fd = self._new_file(stamp)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(spilled_text(kept, stamp, untyped, why))
                 handle.flush()
@@ -170,16 +189,18 @@ class DraftKeeper:
             return None
         return path
 
-    def _new_file(self, stamp: datetime) -> Path:
-        """A name no file has yet (two in one second: a draft replaced, then the end)."""
+    def _new_file(self, stamp: datetime) -> tuple[Path, int]:
+        """A new private file, opened for writing, under a name no file had (two in one
+        second, from two threads: a draft replaced, then the end of the session)."""
         assert self.spill_folder is not None
         name = f"unsaved-{stamp:%Y%m%d-%H%M%S}-{os.getpid()}"
-        path = self.spill_folder / f"{name}.md"
-        number = 1
-        while path.exists():
-            number += 1
-            path = self.spill_folder / f"{name}-{number}.md"
-        return path
+        for number in range(1, 1000):
+            path = self.spill_folder / (f"{name}.md" if number == 1 else f"{name}-{number}.md")
+            try:
+                return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+        raise FileExistsError(path)
 
 
 def spilled_text(
@@ -251,6 +272,10 @@ class DraftRecorder:
         self.base: Fields = {}
         self.written: Mapping[str, str] | None = dict(found.fields) if found else None
         """The fields as last written to the database (None: no draft there)."""
+        self.may_hold: list[Mapping[str, str] | None] = [self.written]
+        """What the draft's slot may hold of this session's own: the last draft known
+        written (or removed), and those tried since (a write that failed may have
+        landed). Anything else there was kept by another session."""
         self.keeps_earlier = found is not None
         """The draft stored is still the one from before, neither taken back into the
         editor nor replaced by what was typed since. An editor with nothing unsaved (the
@@ -304,26 +329,21 @@ class DraftRecorder:
         fields = self.read()
         if fields == self.written or (fields is None and self.keeps_earlier):
             return
-        keeper = self.backend.drafts
-        knew = keeper.knew([self])
         self.written = dict(fields) if fields is not None else None
         self.keeps_earlier = False
         if self._screen is not None:
             # On the app, not the screen: closing the screen must not cancel a write.
-            self._screen.app.run_worker(self._store(fields, knew), group="drafts")
+            self._screen.app.run_worker(self._store(fields), group="drafts")
 
-    async def _store(
-        self, fields: Fields | None, knew: dict[DraftKey, Fields | None] | None = None
-    ) -> None:
-        service = self.backend.service
+    async def _store(self, fields: Fields | None) -> None:
+        keeper = self.backend.drafts
         try:
             if fields is None:
-                await self.backend.run(service.discard_drafts, self.key)
+                await self._remove()
             else:
-                displaced = await self.backend.run(
-                    service.keep_drafts, [self.draft_of(fields)], knew
+                self._kept_elsewhere(
+                    await self.backend.run(keeper.keep_drafts, [self.draft_of(fields)], [self])
                 )
-                self._kept_elsewhere(displaced)
         except StoreError:
             # Tried again in a while, as well as with the next change and at the end: a
             # server back after an outage had the text only once the rep typed again.
@@ -332,13 +352,19 @@ class DraftRecorder:
             if not self._closed and self._screen is not None and self._timer is None:
                 self._timer = self._screen.set_timer(DRAFT_RETRY_S, self._write, name="draft-retry")
 
-    def _kept_elsewhere(self, displaced: list[Draft]) -> None:
-        """Another session's draft of this, replaced by this one's: kept in a file,
-        and the rep told where."""
-        path = self.backend.drafts.keep_elsewhere(displaced)
-        if path is not None and self._screen is not None:
+    async def _remove(self) -> None:
+        """No draft any more: removed from the database (in a worker)."""
+        self.may_hold.append(None)
+        await self.backend.run(self.backend.service.discard_drafts, self.key)
+        self.may_hold = [None]
+
+    def _kept_elsewhere(self, files: list[Path]) -> None:
+        """Another session's draft of this, replaced by this one's, is in a file: the
+        rep is told where."""
+        if files and self._screen is not None:
             self._screen.app.notify(
-                f"Another session of yours had kept a different draft of this; it is in {path}.",
+                f"Another session of yours had kept a different draft of this; it is in "
+                f"{files[0]}.",
                 title="Draft kept in a file",
                 severity="warning",
                 timeout=15,
@@ -363,7 +389,7 @@ class DraftRecorder:
         self.keeps_earlier = False
         self._settled = True
         try:
-            await self.backend.run(self.backend.service.discard_drafts, self.key)
+            await self._remove()
         except StoreError:
             log.warning("a draft could not be removed", exc_info=True)
 
@@ -383,9 +409,8 @@ class DraftRecorder:
         try:
             fields = self.read()
             if fields is not None and fields != self.written:
-                keeper = self.backend.drafts
-                keeper.keep_elsewhere(
-                    self.backend.service.keep_drafts([self.draft_of(fields)], keeper.knew([self]))
+                self._kept_elsewhere(
+                    self.backend.drafts.keep_drafts([self.draft_of(fields)], [self])
                 )
                 self.written = dict(fields)
                 self.keeps_earlier = False
@@ -395,6 +420,7 @@ class DraftRecorder:
     def retarget(self, key: DraftKey) -> None:
         """The editor now edits something else (a new note, once saved, has an id)."""
         self.key = key
+        self.may_hold = [None]
 
 
 async def find_draft(backend: Backend, key: DraftKey) -> Draft | None:

@@ -67,13 +67,13 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
         for key, _, value in self.choices:
             if event.key == key:
                 if value in self.careful and event.time < self.shown_at + SEEING_S:
-                    # Typed ahead of the question: it stays, to be answered, and says
-                    # why the key did nothing.
+                    # Typed ahead of the question (or too soon after it to be a
+                    # reply to it): it stays, to be answered, and says why.
                     if not self._told_typed_ahead:
                         self._told_typed_ahead = True
                         self.notify(
-                            f"{key} was typed before this question showed; "
-                            f"press it again if you mean it.",
+                            f"{key} came too soon after this question showed to be "
+                            f"an answer; press it again if you mean it.",
                             markup=False,
                         )
                     return
