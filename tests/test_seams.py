@@ -886,6 +886,15 @@ async def test_a_silenced_output_hands_the_writer_thread_nothing() -> None:
     assert writer.taken == ["a frame"]
 
 
+def test_textual_resumes_on_sigcont_through_resume_application_mode() -> None:
+    """terminal_driver's resume_application_mode refuses a resume on a terminal that
+    hung up (the kernel's SIGCONT after SIGHUP); LinuxDriver must still resume through it."""
+    source = inspect.getsource(LinuxDriver._sigcont_application)
+    assert "self.resume_application_mode()" in source, (
+        "LinuxDriver's SIGCONT handler changed: check terminal_driver's resume guard"
+    )
+
+
 def test_the_input_loop_is_a_copy_of_textuals_own() -> None:
     """terminal_driver's run_input_thread copies LinuxDriver.run_input_thread of 8.2.8
     and changes only how long it waits; an upgrade that changes the original must be
@@ -956,8 +965,9 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The terminal driver's input loop, reading a pipe, posting to an app that is slow
-    to take them: a key read is pending until posted, and a lone escape while the
-    parser holds it (its `_timeout_time`); nothing is once the loop has ended."""
+    to take them: a key read is pending until posted, a lone escape while the parser
+    holds it (its `_timeout_time`), and a character's first byte read alone; nothing is
+    once the loop has ended."""
     monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.2)
     taking = threading.Event()
     keys: list[str] = []
@@ -1000,8 +1010,17 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
         assert keys == ["j"] and seams.input_pending(app), "an escape held"
         until(lambda: keys == ["j", "escape"], "escape never posted")
         until(lambda: not seams.input_pending(app), "pending once escape was posted")
+        # A character's first byte alone (a read cut inside it): held, the rest to come.
+        os.write(write_end, b"\xc3")
+        time.sleep(0.05)
+        assert seams.input_pending(app), "half a character held"
+        os.write(write_end, b"\xa9")
+        until(lambda: keys[-1:] == ["é"], "é never posted")
+        until(lambda: not seams.input_pending(app), "pending once é was posted")
         taking.clear()
         os.write(write_end, b"k")
+        time.sleep(0.05)
+        assert seams.input_pending(app), "still counted after a character split across reads"
     finally:
         driver.exit_event.set()
         taking.set()

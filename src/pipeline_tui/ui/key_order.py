@@ -162,10 +162,10 @@ class KeyOrder:
         # Keys the terminal has sent may still be on their way here: in the terminal,
         # with the driver's input thread, or in the app's queue.
         while loop.time() < deadline:
+            reads = seams.input_reads(self.app)  # first: a read after it is then counted
             if seams.input_pending(self.app):
                 await asyncio.sleep(ENDING_POLL_S)
                 continue
-            reads = seams.input_reads(self.app)
             await self._behind_the_app_queue(deadline - loop.time())
             if seams.input_reads(self.app) == reads and not seams.input_pending(self.app):
                 break
@@ -192,8 +192,10 @@ class KeyOrder:
 
     async def _behind_the_app_queue(self, limit_s: float) -> None:
         """Return once the app has taken every message posted to it so far (or after
-        `limit_s`). The input thread posts through the loop (call_soon_threadsafe):
-        the callback goes to the app's queue from the loop too, behind those posts."""
+        `limit_s`). The driver's input thread sends each key as a coroutine run on the
+        loop (Driver.send_message: run_coroutine_threadsafe), which posts it a loop
+        turn after it was sent; the callback is posted the same way, from the loop, so
+        it goes into the app's queue behind every key sent before it."""
         loop = asyncio.get_running_loop()
         reached: asyncio.Future[None] = loop.create_future()
 
@@ -201,11 +203,11 @@ class KeyOrder:
             if not reached.done():
                 reached.set_result(None)
 
-        def behind_the_posts() -> None:
+        async def post() -> None:
             if not self.app.call_later(reach):
                 reach()  # the app is closing: it takes nothing more
 
-        loop.call_soon(behind_the_posts)
+        loop.call_soon(asyncio.ensure_future, post())
         await asyncio.wait([reached], timeout=max(0.0, limit_s))
 
     def _type_into(self, focused: Input | TextArea) -> int:

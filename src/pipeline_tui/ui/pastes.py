@@ -31,6 +31,11 @@ class BracketedPastes:
         """The end of the input handed on, where a start marker split across reads
         begins."""
 
+    @property
+    def pasting(self) -> bool:
+        """A paste has begun and its end has not been read yet."""
+        return self._pasting
+
     def __call__(self, data: str) -> str:
         handed: list[str] = []
         while data:

@@ -511,8 +511,8 @@ _outputs: weakref.WeakKeyDictionary[App[Any], _CountedOutput] = weakref.WeakKeyD
 
 class _InputInHand:
     """What the driver's input thread has of the rep's keys that the app has not: bytes
-    the terminal holds unread, bytes read and not yet posted to the app as keys, an
-    escape the parser holds until it knows what follows."""
+    the terminal holds unread, bytes read and not yet posted to the app as keys, what
+    it holds back until more comes (`holding`)."""
 
     def __init__(self, fileno: int) -> None:
         self.fileno = fileno
@@ -522,14 +522,16 @@ class _InputInHand:
         self.reads = 0
         """How many times the terminal was read: a read begun after a look at `pending`
         counts once it has data, while still in hand."""
-        self.escape_held: Callable[[], bool] = lambda: False
+        self.holding: Callable[[], bool] = lambda: False
+        """Whether the input thread holds back what it read until more comes: an escape
+        (until it knows what follows), a character's first bytes, a paste's start."""
 
     @property
     def pending(self) -> bool:
         if not self.running:
             return False
         # In this order: bytes read after the first look are in hand by the second.
-        return _unread(self.fileno) > 0 or self.in_hand or self.escape_held()
+        return _unread(self.fileno) > 0 or self.in_hand or self.holding()
 
 
 def _unread(fileno: int) -> int:
@@ -545,6 +547,17 @@ def _unread(fileno: int) -> int:
 
 
 _inputs: weakref.WeakKeyDictionary[App[Any], _InputInHand] = weakref.WeakKeyDictionary()
+
+
+def _terminal_gone(fileno: int) -> bool:
+    """Whether the terminal on `fileno` has hung up (or is no terminal any more)."""
+    import errno
+
+    try:
+        os.get_terminal_size(fileno)
+    except OSError as error:
+        return error.errno in (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
+    return False
 
 
 def input_pending(app: App[Any]) -> bool:
@@ -616,6 +629,17 @@ def _terminal_driver() -> type[Driver]:
             self._input = _InputInHand(self.fileno)
             _inputs[app] = self._input
 
+        def resume_application_mode(self) -> None:
+            """Textual's resume after ctrl+z (on SIGCONT), unless the terminal has hung
+            up: the kernel follows a hang-up's SIGHUP with a SIGCONT, and the resume
+            started a second input thread on the dead terminal while the first was
+            still handing the app the keys it had read; the second one's end of input
+            made those keys look delivered, and the end of the session wrote the draft
+            without them (a burst of 304 characters kept 175)."""
+            if _terminal_gone(self.fileno):
+                return
+            super().resume_application_mode()
+
         def write(self, data: str) -> None:
             if self._output.silenced:
                 return
@@ -636,7 +660,8 @@ def _terminal_driver() -> type[Driver]:
             selector = selectors.SelectSelector()
             selector.register(self.fileno, selectors.EVENT_READ)
             parser = XTermParser(self._debug)
-            decode = getincrementaldecoder("utf-8")().decode
+            decoder = getincrementaldecoder("utf-8")()
+            decode = decoder.decode
             pastes = BracketedPastes()
 
             def wait() -> float:
@@ -650,13 +675,14 @@ def _terminal_driver() -> type[Driver]:
                 try:
                     for number, (_key, mask) in enumerate(ready, 1):
                         if mask & selectors.EVENT_READ:
-                            data = decode(
-                                os.read(self.fileno, 4096), final=final and number == len(ready)
-                            )
-                            if not data:
+                            chunk = os.read(self.fileno, 4096)
+                            if not chunk:
                                 held.running = False  # stdin piped, at its end
                                 break
                             held.reads += 1
+                            data = decode(chunk, final=final and number == len(ready))
+                            if not data:
+                                break  # a character's first bytes: the rest comes next
                             for event in parser.feed(pastes(data)):
                                 self.process_message(event)
                     for event in parser.tick():
@@ -666,7 +692,9 @@ def _terminal_driver() -> type[Driver]:
 
             held = self._input
             held.fileno = self.fileno
-            held.escape_held = lambda: parser._timeout_time is not None
+            held.holding = lambda: (
+                parser._timeout_time is not None or bool(decoder.getstate()[0]) or pastes.pasting
+            )
             held.running = True
             try:
                 while not self.exit_event.is_set():
