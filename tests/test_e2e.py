@@ -9,6 +9,7 @@ screen is read back with capture-pane, so this is the terminal a rep actually ha
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -254,3 +255,29 @@ def test_an_editor_that_fails_hands_the_terminal_back(
         term.wait_for("saved ")
         term.press("Escape")
         term.wait_for("Research notes (1)", CUT_OFF_NOTE)
+
+
+def test_a_session_stopped_and_brought_back_with_fg_is_drawn_whole(
+    tmp_path: Path, seed_file: SeedFile
+) -> None:
+    """Stopped from a shell (SIGTSTP) and brought back with `fg`: the shell had drawn
+    over the screen, and only what changed afterwards was drawn again (the board stayed
+    blank until a key moved something)."""
+    home = Home(tmp_path / "home")
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    with terminal(home) as term:
+        term.start(["bash", "--norc", "--noprofile", "-i"])
+        term.type(shlex.join([str(installed_console_script()), "--db", str(db)]))
+        term.press("Enter")
+        term.wait_for("Kim Lee")
+        [app] = subprocess.run(
+            ["pgrep", "-f", "--", f"--db {db}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        os.kill(int(app), signal.SIGTSTP)
+        term.wait_for("Stopped")
+        term.type("fg")
+        term.press("Enter")
+        term.wait_for("Kim Lee", "Lead")
+        term.press("q")
+        term.wait_until(lambda screen: "Kim Lee" not in screen, "the app quit")

@@ -444,6 +444,11 @@ class PipelineApp(App[None]):
             log.exception("drafts could not be written")
             return 0
 
+    def _drawn_whole_on_resume(self, _app: object) -> None:
+        """Back from a stop (SIGTSTP, then `fg`): the shell has drawn over the screen,
+        and only what changed since was drawn again, the rest left blank."""
+        self.screen.refresh(layout=True)
+
     def width_class(self, width: int) -> str:
         """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
         picks it: the class of the widest breakpoint that `width` reaches."""
@@ -672,6 +677,7 @@ class PipelineApp(App[None]):
 
     def on_mount(self) -> None:
         self.session_end.attach_loop(asyncio.get_running_loop())
+        self.app_resume_signal.subscribe(self, self._drawn_whole_on_resume)
         # Keys typed ahead while the program started act once the board is shown with
         # its first column focused: before, `j` went to the hidden filter, which enter
         # then applied.
