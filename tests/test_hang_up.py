@@ -309,3 +309,22 @@ def test_keys_handed_on_as_the_terminal_hangs_up_draw_nothing_and_lose_nothing(
     else:
         assert "AAA problem" in kept
     assert "BBB insight text here" in kept
+
+
+def test_a_paste_cut_off_by_a_hang_up_is_kept(tmp_path: Path, seed_file: SeedFile) -> None:
+    """A paste into the note, the connection gone before its end marker came: the text
+    read so far waited for the marker, and nothing kept it."""
+    db = tmp_path / "pipeline.db"
+    seed_file(db, _kim_lee)
+    home = Home(tmp_path / "home")
+    env = app_env(home)
+    with pseudo_terminal([str(installed_console_script()), "--db", str(db)], env, 80, 24) as term:
+        open_the_card(term)
+        term.write(b"np")
+        term.wait_for(b"Problem note")
+        term.read(quiet=0.2)
+        term.write(b"\x1b[200~" + NOTE.encode() + b"\nand a second line")
+        term.wait_read()
+        term.hang_up()
+        assert term.wait(timeout=15) != 0
+    assert f"{NOTE}\nand a second line" in kept_of_the_last_burst(db, home)

@@ -169,6 +169,11 @@ class KeyOrder:
             await self._behind_the_app_queue(deadline - loop.time())
             if seams.input_reads(self.app) == reads and not seams.input_pending(self.app):
                 break
+        pasted = seams.unfinished_paste(self.app)
+        if pasted:
+            paste = events.Paste(pasted)
+            paste.set_sender(self.app)  # as from the terminal
+            self._waiting.append((paste, None))
         typed = 0
         while self._waiting and loop.time() < deadline:
             if self._busy or self._holds:

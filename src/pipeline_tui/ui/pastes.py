@@ -36,6 +36,14 @@ class BracketedPastes:
         """A paste has begun and its end has not been read yet."""
         return self._pasting
 
+    def take_unfinished(self) -> str:
+        """The paste read so far whose end never came (the terminal hung up in the
+        middle of it), as pasted text; forgotten here."""
+        if not self._pasting:
+            return ""
+        text, self._pasting, self._held = self._held, False, ""
+        return without_escape_sequences(text)
+
     def __call__(self, data: str) -> str:
         handed: list[str] = []
         while data:

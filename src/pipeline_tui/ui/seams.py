@@ -522,6 +522,8 @@ class _InputInHand:
         self.reads = 0
         """How many times the terminal was read: a read begun after a look at `pending`
         counts once it has data, while still in hand."""
+        self.unfinished_paste: Callable[[], str] = lambda: ""
+        """Takes the paste whose end never came (see BracketedPastes.take_unfinished)."""
         self.holding: Callable[[], bool] = lambda: False
         """Whether the input thread holds back what it read until more comes: an escape
         (until it knows what follows), a character's first bytes, a paste's start."""
@@ -569,6 +571,16 @@ def input_pending(app: App[Any]) -> bool:
     the burst before it (the keys came after the session had taken what was waiting)."""
     held = _inputs.get(app)
     return held is not None and held.pending
+
+
+def unfinished_paste(app: App[Any]) -> str:
+    """The text of a paste the terminal began and never ended, once its input thread
+    has stopped ("" if none, or while it still reads): a hang-up in the middle of a
+    paste lost all of it."""
+    held = _inputs.get(app)
+    if held is None or held.running:
+        return ""
+    return held.unfinished_paste()
 
 
 def input_reads(app: App[Any]) -> int:
@@ -692,6 +704,7 @@ def _terminal_driver() -> type[Driver]:
 
             held = self._input
             held.fileno = self.fileno
+            held.unfinished_paste = pastes.take_unfinished
             held.holding = lambda: (
                 parser._timeout_time is not None or bool(decoder.getstate()[0]) or pastes.pasting
             )
