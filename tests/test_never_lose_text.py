@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -1074,10 +1075,10 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
     keep = service.keep_drafts
     down = [True]
 
-    def keep_unless_down(kept: Any, *options: Any) -> None:
+    def keep_unless_down(kept: Any, *options: Any) -> Any:
         if down[0]:
             raise StoreError("The database cannot be reached.")
-        keep(kept, *options)
+        return keep(kept, *options)
 
     monkeypatch.setattr(service, "keep_drafts", keep_unless_down)
     app = make_app(service)
@@ -1472,3 +1473,44 @@ async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
         assert kept is not None and kept.get("body") == f"{NOTE} again"
     assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
     assert not any("Another session" in message for message in said)
+
+
+def _recorder(key: DraftKey) -> drafts_module.DraftRecorder:
+    """A recorder as DraftKeeper.keep_drafts sees one (it reads no editor here)."""
+    return drafts_module.DraftRecorder(SimpleNamespace(), key)  # type: ignore[arg-type]
+
+
+def test_a_draft_write_that_runs_late_does_not_go_over_a_newer_one(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    # A worker's write of "Ann" waited behind another call while the rep typed on and
+    # closed the editor, which wrote "Ann Lee Ltd" at once; the worker then wrote the
+    # older text over it, and nothing kept the newer.
+    keeper = drafts_module.DraftKeeper(lambda: service)
+    keeper.spill_folder = tmp_path / UNSAVED_FOLDER
+    key = new_problem(ann)
+    recorder = _recorder(key)
+    worker, closing = recorder.next_turn(), recorder.next_turn()
+    keeper.keep_drafts([(recorder, closing, Draft(key, {"body": "Ann Lee Ltd"}))])
+    keeper.keep_drafts([(recorder, worker, Draft(key, {"body": "Ann"}))])
+    kept = service.draft(key)
+    assert kept is not None and kept.get("body") == "Ann Lee Ltd"
+    assert unsaved_files(keeper.spill_folder) == []
+
+
+def test_a_draft_is_refused_not_taken_as_written_when_the_others_has_nowhere_to_go(
+    service: PipelineService, database: Database, ann: int, tmp_path: Path
+) -> None:
+    # Another session's draft in the slot and no file could take it: it stayed, and
+    # this session's write was counted as written, so nothing wrote its text again.
+    key = new_problem(ann)
+    a_second_session_of(service, database).keep_draft(key, {"body": "From the office"})
+    keeper = drafts_module.DraftKeeper(lambda: service)
+    (tmp_path / "a file").write_text("", encoding="utf-8")
+    keeper.spill_folder = tmp_path / "a file" / UNSAVED_FOLDER  # no folder can be made
+    recorder = _recorder(key)
+    written = keeper.keep_drafts([(recorder, recorder.next_turn(), Draft(key, {"body": "Mine"}))])
+    assert written.refused == [recorder] and written.files == []
+    assert recorder.landed == 0
+    kept = service.draft(key)
+    assert kept is not None and kept.get("body") == "From the office"

@@ -34,6 +34,6 @@ def test_a_paste_is_held_until_its_end_and_keys_outside_pass_at_once() -> None:
 def test_a_paste_whose_end_never_came_can_be_taken_once() -> None:
     pastes = BracketedPastes()
     assert pastes("ab\x1b[200~Quotes \x1b[31mtake\x1b[0m a") == "ab\x1b[200~"
-    assert pastes.pasting
     assert pastes.take_unfinished() == "Quotes take a"
-    assert not pastes.pasting and pastes.take_unfinished() == ""
+    assert pastes.take_unfinished() == ""
+    assert pastes(" day\x1b[201~") == " day\x1b[201~"  # the rest, as typed

@@ -66,7 +66,7 @@ def keep(
     base: Fields | None = None,
     knew: Known = UNKNOWN,
     keep_elsewhere: Callable[[Draft], bool] | None = None,
-) -> None:
+) -> bool:
     """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
     `base` (what the editor showed, if it says). A draft on a card that is gone is
     dropped: there is nothing left to save it to.
@@ -75,9 +75,9 @@ def keep(
     draft). Two sessions of one rep share the slot, and the last to write had silently
     taken the other's text: a draft that says anything else was kept by another
     session, and is replaced only once `keep_elsewhere` has it (it returns whether it
-    kept it); otherwise it stays, and this one is not kept."""
+    kept it); otherwise it stays, and this one is refused: False."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
-        return
+        return True
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
     if row is None:
         row = DraftRow(
@@ -89,10 +89,11 @@ def keep(
         ours = [None if known is None else _strings(known) for known in knew]
         theirs = found is not None and found.fields not in [*ours, _strings(fields)]
         if theirs and found is not None and not (keep_elsewhere and keep_elsewhere(found)):
-            return
+            return False
     row.fields = _encode(fields, base or {})
     row.base_version = base_version
     row.saved_at = now
+    return True
 
 
 def read(session: Session, owner: str, key: DraftKey) -> Draft | None:

@@ -716,16 +716,18 @@ class PipelineService:
         kept: Iterable[Draft],
         knew: Mapping[DraftKey, Sequence[Fields | None]] | None = None,
         keep_elsewhere: Callable[[Draft], bool] | None = None,
-    ) -> None:
-        """Keep several drafts in one transaction (everything typed, as the app ends).
+    ) -> list[DraftKey]:
+        """Keep several drafts in one transaction (everything typed, as the app ends);
+        the keys of those refused.
 
         `knew`: for some of these keys, what the caller's session may have left there
         (None: no draft). A draft found saying anything else was kept by another session
         of the rep's: `keep_elsewhere` is given it first, and it is replaced only once
-        that says it is kept (see drafts.keep)."""
+        that says it is kept; otherwise it stays and this one is refused (drafts.keep)."""
+        refused: list[DraftKey] = []
         with self._write(counted=False) as (session, actor):
             for draft in kept:
-                drafts.keep(
+                if not drafts.keep(
                     session,
                     actor.user,
                     draft.key,
@@ -735,7 +737,9 @@ class PipelineService:
                     draft.base,
                     knew.get(draft.key, drafts.UNKNOWN) if knew is not None else drafts.UNKNOWN,
                     keep_elsewhere,
-                )
+                ):
+                    refused.append(draft.key)
+        return refused
 
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction

@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -64,6 +65,17 @@ UNSAVED_FOLDER = "unsaved"
 """Beside the state file: drafts that reached no database as a session ended."""
 
 
+@dataclass(frozen=True)
+class Written:
+    """What came of a batch of draft writes (DraftKeeper.keep_drafts)."""
+
+    files: list[Path]
+    """Files now holding drafts of another session's that these replaced."""
+    refused: list[DraftRecorder]
+    """Recorders whose draft was not written: another session's is there, and no file
+    could take it."""
+
+
 SESSION_ENDED = "Typed in pipeline-tui and not saved when the session ended"
 ANOTHER_SESSION = (
     "Typed in another pipeline-tui session of yours, and replaced by a draft of the same"
@@ -80,8 +92,10 @@ class DraftKeeper:
         self._open: list[DraftRecorder] = []
         self._lock = threading.Lock()  # the end of a session may flush from two threads
         self.writing = 0
-        """Draft writes under way (workers): the end of the session keeps its file then,
-        as one of them may still write an older text over what the end wrote."""
+        """Draft writes handed to workers and not yet done (counted on the UI thread):
+        the end of the session keeps its file while there are any."""
+        self._writes = threading.Lock()
+        """Held for each draft write: a write checks, then writes, with no other between."""
         self.spill_folder: Path | None = None
         """Where the text flushed as the process ends also goes, in a file of its own
         until the database has it (`unsaved_files`); None: nowhere but the database."""
@@ -106,21 +120,17 @@ class DraftKeeper:
         with self._lock:
             return self._flush(untyped)
 
-    def keep_drafts(self, kept: list[Draft], recorders: list[DraftRecorder]) -> list[Path]:
-        """Keep `kept` (the drafts of `recorders`, in order) in the database, in this
-        thread; the files that now hold drafts another session of the rep's had kept
-        there and these replace.
+    def keep_drafts(self, kept: list[tuple[DraftRecorder, int, Draft]]) -> Written:
+        """Keep each recorder's draft, written as its `turn`-th write, in the database,
+        in this thread, in one transaction.
 
-        The store is told what each recorder's slot may hold of this session's own
-        (`may_hold`): anything else there was kept by another session, and is written
-        to a file of its own before it is replaced (left in place if no file can be
-        written). Without a folder for such files (the demo) the slot is replaced, as
-        ever."""
-        for recorder, draft in zip(recorders, kept, strict=True):
-            recorder.may_hold.append(dict(draft.fields))  # it may be there even if this fails
-        knew = None
-        if self.spill_folder is not None:
-            knew = {recorder.key: list(recorder.may_hold) for recorder in recorders}
+        A write older than one of the same recorder already written is dropped: a worker
+        that ran late wrote an older text over the one the editor's close (or the end
+        of the session) had just written. The store is told what each slot may hold of
+        this session's own (`may_hold`): anything else there was kept by another
+        session, and is written to a file of its own before it is replaced; if no file
+        can be written it stays, and this draft is refused (`Written.refused`).
+        Without a folder for such files (the demo) the slot is replaced, as ever."""
         files: list[Path] = []
 
         def keep_elsewhere(displaced: Draft) -> bool:
@@ -129,14 +139,33 @@ class DraftKeeper:
                 files.append(path)
             return path is not None
 
-        self.writing += 1
-        try:
-            self._service().keep_drafts(kept, knew, keep_elsewhere)
-        finally:
-            self.writing -= 1
-        for recorder, draft in zip(recorders, kept, strict=True):
-            recorder.may_hold = [dict(draft.fields)]
-        return files
+        with self._writes:
+            current = [(r, turn, draft) for r, turn, draft in kept if turn > r.landed]
+            for recorder, _, draft in current:
+                recorder.may_hold.append(dict(draft.fields))  # there even if this fails
+            knew = None
+            if self.spill_folder is not None:
+                knew = {recorder.key: list(recorder.may_hold) for recorder, _, _ in current}
+            refused = set(
+                self._service().keep_drafts([d for _, _, d in current], knew, keep_elsewhere)
+            )
+            for recorder, turn, draft in current:
+                if draft.key not in refused:
+                    recorder.landed, recorder.may_hold = turn, [dict(draft.fields)]
+        return Written(files, [r for r, _, d in current if d.key in refused])
+
+    def remove_draft(self, recorder: DraftRecorder, turn: int) -> None:
+        """Remove the recorder's draft, as its `turn`-th write (see keep_drafts)."""
+        with self._writes:
+            if turn <= recorder.landed:
+                return
+            recorder.may_hold.append(None)
+            self._service().discard_drafts(recorder.key)
+            recorder.landed, recorder.may_hold = turn, [None]
+
+    def keep_in_a_file(self, kept: list[Draft]) -> Path | None:
+        """Drafts the database would not take, in a file of their own (see spill_folder)."""
+        return self._spill(kept, "")
 
     def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
@@ -161,9 +190,11 @@ class DraftKeeper:
             # lost what was typed since the last draft, and a frozen one held the
             # process until it was killed, before anything else could be tried.
             spilled = self._spill(kept, untyped)
+            refused: list[DraftRecorder] = []
             if kept:
-                self.keep_drafts(kept, keeping)
-            if spilled is not None and not untyped and not self.writing:
+                turns = [recorder.next_turn() for recorder in keeping]
+                refused = self.keep_drafts(list(zip(keeping, turns, kept, strict=True))).refused
+            if spilled is not None and not untyped and not self.writing and not refused:
                 spilled.unlink(missing_ok=True)
         if gone:
             service.discard_drafts(*gone)
@@ -272,6 +303,10 @@ class DraftRecorder:
         self.base: Fields = {}
         self.written: Mapping[str, str] | None = dict(found.fields) if found else None
         """The fields as last written to the database (None: no draft there)."""
+        self.turn = 0
+        """How many writes (or removals) of this draft have been started."""
+        self.landed = 0
+        """The turn of the newest of them that reached the database."""
         self.may_hold: list[Mapping[str, str] | None] = [self.written]
         """What the draft's slot may hold of this session's own: the last draft known
         written (or removed), and those tried since (a write that failed may have
@@ -333,17 +368,25 @@ class DraftRecorder:
         self.keeps_earlier = False
         if self._screen is not None:
             # On the app, not the screen: closing the screen must not cancel a write.
-            self._screen.app.run_worker(self._store(fields), group="drafts")
+            self.backend.drafts.writing += 1
+            self._screen.app.run_worker(self._store(fields, self.next_turn()), group="drafts")
 
-    async def _store(self, fields: Fields | None) -> None:
+    def next_turn(self) -> int:
+        self.turn += 1
+        return self.turn
+
+    async def _store(self, fields: Fields | None, turn: int) -> None:
         keeper = self.backend.drafts
         try:
             if fields is None:
-                await self._remove()
+                await self.backend.run(keeper.remove_draft, self, turn)
             else:
-                self._kept_elsewhere(
-                    await self.backend.run(keeper.keep_drafts, [self.draft_of(fields)], [self])
+                written = await self.backend.run(
+                    keeper.keep_drafts, [(self, turn, self.draft_of(fields))]
                 )
+                self._kept_elsewhere(written.files)
+                if written.refused:
+                    raise StoreError("another session's draft is there and no file takes it")
         except StoreError:
             # Tried again in a while, as well as with the next change and at the end: a
             # server back after an outage had the text only once the rep typed again.
@@ -351,12 +394,12 @@ class DraftRecorder:
             log.warning("a draft could not be kept", exc_info=True)
             if not self._closed and self._screen is not None and self._timer is None:
                 self._timer = self._screen.set_timer(DRAFT_RETRY_S, self._write, name="draft-retry")
+        finally:
+            keeper.writing -= 1
 
     async def _remove(self) -> None:
         """No draft any more: removed from the database (in a worker)."""
-        self.may_hold.append(None)
-        await self.backend.run(self.backend.service.discard_drafts, self.key)
-        self.may_hold = [None]
+        await self.backend.run(self.backend.drafts.remove_draft, self, self.next_turn())
 
     def _kept_elsewhere(self, files: list[Path]) -> None:
         """Another session's draft of this, replaced by this one's, is in a file: the
@@ -409,9 +452,11 @@ class DraftRecorder:
         try:
             fields = self.read()
             if fields is not None and fields != self.written:
-                self._kept_elsewhere(
-                    self.backend.drafts.keep_drafts([self.draft_of(fields)], [self])
-                )
+                keeper = self.backend.drafts
+                written = keeper.keep_drafts([(self, self.next_turn(), self.draft_of(fields))])
+                self._kept_elsewhere(written.files)
+                if written.refused:
+                    keeper.keep_in_a_file([self.draft_of(fields)])
                 self.written = dict(fields)
                 self.keeps_earlier = False
         except Exception:  # closing must not fail; the flush at the end tries again
@@ -421,6 +466,7 @@ class DraftRecorder:
         """The editor now edits something else (a new note, once saved, has an id)."""
         self.key = key
         self.may_hold = [None]
+        self.landed = self.turn  # writes under the old key say nothing of the new one
 
 
 async def find_draft(backend: Backend, key: DraftKey) -> Draft | None:

@@ -31,11 +31,6 @@ class BracketedPastes:
         """The end of the input handed on, where a start marker split across reads
         begins."""
 
-    @property
-    def pasting(self) -> bool:
-        """A paste has begun and its end has not been read yet."""
-        return self._pasting
-
     def take_unfinished(self) -> str:
         """The paste read so far whose end never came (the terminal hung up in the
         middle of it), as pasted text; forgotten here."""

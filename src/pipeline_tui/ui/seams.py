@@ -526,7 +526,8 @@ class _InputInHand:
         """Takes the paste whose end never came (see BracketedPastes.take_unfinished)."""
         self.holding: Callable[[], bool] = lambda: False
         """Whether the input thread holds back what it read until more comes: an escape
-        (until it knows what follows), a character's first bytes, a paste's start."""
+        (until it knows what follows), a character's first bytes. Not a paste begun:
+        its end may never come (unfinished_paste takes it)."""
 
     @property
     def pending(self) -> bool:
@@ -574,13 +575,11 @@ def input_pending(app: App[Any]) -> bool:
 
 
 def unfinished_paste(app: App[Any]) -> str:
-    """The text of a paste the terminal began and never ended, once its input thread
-    has stopped ("" if none, or while it still reads): a hang-up in the middle of a
-    paste lost all of it."""
+    """The text of a paste the terminal began and has not ended ("" if none), for the
+    end of a session: a hang-up in the middle of a paste lost all of it. Whatever of it
+    comes later is taken as typed."""
     held = _inputs.get(app)
-    if held is None or held.running:
-        return ""
-    return held.unfinished_paste()
+    return "" if held is None else held.unfinished_paste()
 
 
 def input_reads(app: App[Any]) -> int:
@@ -705,9 +704,7 @@ def _terminal_driver() -> type[Driver]:
             held = self._input
             held.fileno = self.fileno
             held.unfinished_paste = pastes.take_unfinished
-            held.holding = lambda: (
-                parser._timeout_time is not None or bool(decoder.getstate()[0]) or pastes.pasting
-            )
+            held.holding = lambda: parser._timeout_time is not None or bool(decoder.getstate()[0])
             held.running = True
             try:
                 while not self.exit_event.is_set():
