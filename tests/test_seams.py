@@ -886,6 +886,25 @@ async def test_a_silenced_output_hands_the_writer_thread_nothing() -> None:
     assert writer.taken == ["a frame"]
 
 
+async def test_the_terminal_driver_resumes_only_what_it_suspended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A SIGCONT to an app that was not stopped (the kernel's after a hang-up, a `kill
+    -CONT`) started application mode, and a second input thread, a second time."""
+    started: list[str] = []
+    driver = _terminal_driver(App())
+    monkeypatch.setattr(driver, "start_application_mode", lambda: started.append("start"))
+    monkeypatch.setattr(driver, "stop_application_mode", lambda: started.append("stop"))
+    monkeypatch.setattr(driver, "close", lambda: None)
+    monkeypatch.setattr(seams, "_terminal_gone", lambda _fileno: False)
+    driver.resume_application_mode()
+    assert started == []
+    driver.suspend_application_mode()
+    driver.resume_application_mode()
+    driver.resume_application_mode()
+    assert started == ["stop", "start"]
+
+
 def test_textual_resumes_on_sigcont_through_resume_application_mode() -> None:
     """terminal_driver's resume_application_mode refuses a resume on a terminal that
     hung up (the kernel's SIGCONT after SIGHUP); LinuxDriver must still resume through it."""

@@ -639,16 +639,23 @@ def _terminal_driver() -> type[Driver]:
             _outputs[app] = self._output
             self._input = _InputInHand(self.fileno)
             _inputs[app] = self._input
+            self._suspended = False
+
+        def suspend_application_mode(self) -> None:
+            self._suspended = True
+            super().suspend_application_mode()
 
         def resume_application_mode(self) -> None:
-            """Textual's resume after ctrl+z (on SIGCONT), unless the terminal has hung
-            up: the kernel follows a hang-up's SIGHUP with a SIGCONT, and the resume
-            started a second input thread on the dead terminal while the first was
-            still handing the app the keys it had read; the second one's end of input
-            made those keys look delivered, and the end of the session wrote the draft
-            without them (a burst of 304 characters kept 175)."""
-            if _terminal_gone(self.fileno):
+            """Textual's resume (on SIGCONT after a stop, or after App.suspend), only
+            when the app was suspended and its terminal is still there. Every SIGCONT
+            resumed: the kernel follows a hang-up's SIGHUP with one, and so does a
+            `kill -CONT`; the resume started a second input thread while the first was
+            still handing the app the keys it had read. At a hang-up the second one's
+            end of input made those keys look delivered, and the end of the session
+            wrote the draft without them (a burst of 304 characters kept 175)."""
+            if not self._suspended or _terminal_gone(self.fileno):
                 return
+            self._suspended = False
             super().resume_application_mode()
 
         def write(self, data: str) -> None:
