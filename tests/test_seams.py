@@ -43,7 +43,7 @@ from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import Header, OptionList, Static
 
-from pipeline_tui.ui import seams
+from pipeline_tui.ui import ending, seams
 
 
 class _Sized(ScrollView):
@@ -896,7 +896,7 @@ async def test_the_terminal_driver_resumes_only_what_it_suspended(
     monkeypatch.setattr(driver, "start_application_mode", lambda: started.append("start"))
     monkeypatch.setattr(driver, "stop_application_mode", lambda: started.append("stop"))
     monkeypatch.setattr(driver, "close", lambda: None)
-    monkeypatch.setattr(seams, "_terminal_gone", lambda _fileno: False)
+    monkeypatch.setattr(ending, "terminal_gone", lambda _fileno: False)
     driver.resume_application_mode()
     assert started == []
     driver.suspend_application_mode()

@@ -7,7 +7,6 @@ are stored as a JSON object of strings; what the editor showed before the rep ty
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -23,15 +22,6 @@ from pipeline_tui.store.rows import DRAFT_BASE, draft
 
 FIELD_MAX_CHARS = 2_100_000
 """A field longer than this is cut: the longest editor (a note) holds 2,000,000."""
-
-
-class _Unknown(enum.Enum):
-    UNKNOWN = enum.auto()
-
-
-UNKNOWN = _Unknown.UNKNOWN
-"""What the caller knows of a draft it replaces: nothing (it replaces whatever is there)."""
-Known = Sequence[Mapping[str, str] | None] | _Unknown
 
 
 def _where(owner: str, key: DraftKey) -> list[ColumnElement[bool]]:
@@ -64,18 +54,19 @@ def keep(
     base_version: int | None,
     now: datetime,
     base: Fields | None = None,
-    knew: Known = UNKNOWN,
+    knew: Sequence[Mapping[str, str] | None] | None = None,
     keep_elsewhere: Callable[[Draft], bool] | None = None,
 ) -> bool:
     """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
     `base` (what the editor showed, if it says). A draft on a card that is gone is
     dropped: there is nothing left to save it to.
 
-    `knew` is what the caller's session may have left there (fields, or None for no
-    draft). Two sessions of one rep share the slot, and the last to write had silently
-    taken the other's text: a draft that says anything else was kept by another
-    session, and is replaced only once `keep_elsewhere` has it (it returns whether it
-    kept it); otherwise it stays, and this one is refused: False."""
+    `knew` is what the caller's session may have left there (each fields, or None for
+    no draft; None: whatever is there is replaced). Two sessions of one rep share the
+    slot, and the last to write had silently taken the other's text: a draft that says
+    anything else was kept by another session, and is replaced only once
+    `keep_elsewhere` has it (it returns whether it kept it); otherwise it stays, and
+    this one is refused: False."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
         return True
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
@@ -84,11 +75,11 @@ def keep(
             owner=owner, card_id=key.card_id, editor=key.editor.value, subject=key.subject
         )
         session.add(row)
-    elif not isinstance(knew, _Unknown):
+    elif knew is not None:
         found = draft(row)
-        ours = [None if known is None else _strings(known) for known in knew]
-        theirs = found is not None and found.fields not in [*ours, _strings(fields)]
-        if theirs and found is not None and not (keep_elsewhere and keep_elsewhere(found)):
+        ours = [None if known is None else _strings(known) for known in [*knew, fields]]
+        theirs = found is not None and found.fields not in ours
+        if found is not None and theirs and not (keep_elsewhere and keep_elsewhere(found)):
             return False
     row.fields = _encode(fields, base or {})
     row.base_version = base_version

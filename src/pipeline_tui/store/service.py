@@ -735,7 +735,7 @@ class PipelineService:
                     draft.base_version,
                     actor.now,
                     draft.base,
-                    knew.get(draft.key, drafts.UNKNOWN) if knew is not None else drafts.UNKNOWN,
+                    knew.get(draft.key) if knew is not None else None,
                     keep_elsewhere,
                 ):
                     refused.append(draft.key)

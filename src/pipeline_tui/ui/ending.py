@@ -44,6 +44,15 @@ GONE = (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
 log = logging.getLogger(__name__)
 
 
+def terminal_gone(terminal: int) -> bool:
+    """Whether the terminal on file descriptor `terminal` has gone away (hung up)."""
+    try:
+        os.get_terminal_size(terminal)
+    except OSError as error:
+        return error.errno in GONE
+    return False
+
+
 class SessionEnd:
     """Keeps the drafts (`flush`) and ends the app (`exit`, with the exit status) when
     one of SIGNALS arrives. `install()` from the main thread, `attach_loop()` once the
@@ -80,13 +89,10 @@ class SessionEnd:
 
     def _watch_terminal(self, terminal: int) -> None:
         while not self._signalled.wait(TERMINAL_CHECK_S):
-            try:
-                os.get_terminal_size(terminal)
-            except OSError as error:
-                if error.errno in GONE:
-                    log.info("the terminal went away without a hang-up signal")
-                    self._on_signal(signal.SIGHUP, None)
-                    return
+            if terminal_gone(terminal):
+                log.info("the terminal went away without a hang-up signal")
+                self._on_signal(signal.SIGHUP, None)
+                return
 
     @property
     def hung_up(self) -> bool:

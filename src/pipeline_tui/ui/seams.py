@@ -552,17 +552,6 @@ def _unread(fileno: int) -> int:
 _inputs: weakref.WeakKeyDictionary[App[Any], _InputInHand] = weakref.WeakKeyDictionary()
 
 
-def _terminal_gone(fileno: int) -> bool:
-    """Whether the terminal on `fileno` has hung up (or is no terminal any more)."""
-    import errno
-
-    try:
-        os.get_terminal_size(fileno)
-    except OSError as error:
-        return error.errno in (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
-    return False
-
-
 def input_pending(app: App[Any]) -> bool:
     """Whether keys the rep typed may not have reached the app's queue yet (always
     False without terminal_driver's driver: headless, Windows, and once the input
@@ -622,6 +611,7 @@ def _terminal_driver() -> type[Driver]:
     from textual._xterm_parser import XTermParser
     from textual.drivers.linux_driver import LinuxDriver
 
+    from pipeline_tui.ui import ending
     from pipeline_tui.ui.pastes import BracketedPastes
 
     class TerminalDriver(LinuxDriver):
@@ -653,7 +643,7 @@ def _terminal_driver() -> type[Driver]:
             still handing the app the keys it had read. At a hang-up the second one's
             end of input made those keys look delivered, and the end of the session
             wrote the draft without them (a burst of 304 characters kept 175)."""
-            if not self._suspended or _terminal_gone(self.fileno):
+            if not self._suspended or ending.terminal_gone(self.fileno):
                 return
             self._suspended = False
             super().resume_application_mode()
