@@ -217,6 +217,28 @@ def test_escape_and_the_keys_after_it_in_one_write_are_each_a_key(
     wait_until(lambda: query(db, ARCHIVED) == [("Lead 02",)], "Lead 02 archived")
 
 
+def test_escape_from_a_note_and_the_next_note_in_one_write_go_where_typed(
+    board: tuple[PseudoTerminal, Path],
+) -> None:
+    """A goal saved, then escape, `nu`, an urgency, ctrl+s and escape in one write: two
+    notes. Textual held the escape and the keys after it as a possible sequence until
+    the second escape came, then typed the first as `^`: the goal was saved as
+    "P1^nuP2" and there was no urgency note (5 tries in 5, at 80x24 in tmux too)."""
+    term, db = board
+    term.write(b"\r")
+    term.wait_for("Lead · card".encode())
+    term.write(b"ng")
+    term.wait_for(b"Goal note")
+    term.write(b"P1\x13")
+    wait_until(lambda: query(db, "SELECT body FROM research_note"), "the goal saved")
+    term.write(b"\x1bnuP2\x13\x1b")
+    wait_until(lambda: len(query(db, "SELECT body FROM research_note")) == 2, "the urgency saved")
+    assert query(db, "SELECT kind, body FROM research_note ORDER BY id") == [
+        ("goal", "P1"),
+        ("urgency", "P2"),
+    ]
+
+
 def test_a_paste_with_colours_comes_out_in_order_without_them(
     board: tuple[PseudoTerminal, Path],
 ) -> None:

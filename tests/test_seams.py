@@ -1050,6 +1050,62 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
     assert not seams.input_pending(app)
 
 
+ESCAPE_BURSTS = [
+    # Leaving a note, starting the next: escape, `nu`, its text, ctrl+s, escape.
+    (b"\x1bnuP2\x13\x1b", ["escape", "n", "u", "P", "2", "ctrl+s", "escape"]),
+    (b"\x1bjl\x1b", ["escape", "j", "l", "escape"]),
+    # A named key after the escape: Textual dropped the escape with its Alt.
+    (b"\x1b\r", ["escape", "enter"]),
+    (b"\x1b?", ["escape", "question_mark"]),
+    # readline's word moves, made a word move in a field and escape and a key elsewhere
+    # (key_order.keys_typed); ESC backspace deletes a word, ESC tab is shift+tab.
+    (b"\x1bb\x1bf", ["alt+b", "alt+f"]),
+    (b"\x1b\x7f\x1b\t", ["ctrl+w", "shift+tab"]),
+    # Sequences stay sequences; a lone ESC at the end is escape after the delay.
+    (b"\x1b[A\x1bj\x1b", ["up", "escape", "j", "escape"]),
+]
+
+
+@pytest.mark.parametrize(("burst", "expected"), ESCAPE_BURSTS)
+async def test_escape_and_the_keys_read_with_it_are_each_a_key(
+    burst: bytes, expected: list[str]
+) -> None:
+    """The terminal driver's input loop reading a pipe, each burst in one write. ESC
+    and what came with it was held by Textual's parser as a possible sequence until a
+    second ESC came, and the first then handed on as a typed `^`: escape, `nu`, a note
+    and ctrl+s, escape typed "^nuP2" into the note being left, and saved it there."""
+    keys: list[str] = []
+    done = threading.Event()
+
+    class Recording(seams.terminal_driver(LinuxDriver)):  # type: ignore[misc]
+        def process_message(self, message: Any) -> None:
+            if isinstance(message, events.Key):
+                keys.append(message.key)
+                if len(keys) == len(expected):
+                    done.set()
+
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
+    try:  # LinuxDriver takes ctrl+z's signals as it is made
+        driver = Recording(App[None]())
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+    read_end, write_end = os.pipe()
+    driver.fileno = read_end
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    try:
+        os.write(write_end, burst)
+        assert done.wait(5), f"keys so far: {keys}"
+        time.sleep(0.05)  # nothing more comes
+    finally:
+        driver.exit_event.set()
+        os.close(write_end)
+        thread.join(5)
+        os.close(read_end)
+    assert keys == expected
+
+
 class _PlainShown(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("shown", id="shown")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from textual import events
@@ -380,6 +380,32 @@ def _text_typed(event: events.Event, field: Input | TextArea) -> str | None:
 
 CONTROL_SEQUENCE_STARTS = "[O"
 """After ESC, what begins a terminal's control sequence (CSI, SS3) rather than a key."""
+
+
+def escape_pairs(data: str) -> Iterator[tuple[str, bool]]:
+    """`data`, terminal input as read, in parts: each ESC with the character after it
+    where that cannot begin a control sequence (True), and the text between (False).
+
+    Such a pair is whole as read: escape then a key, or Alt and a key. Textual's parser
+    does not know that. It holds ESC and what follows it as a possible sequence until
+    its escape delay passes, a second ESC comes or 32 characters have: then, but for
+    the delay, it hands the first ESC on as a typed `^`. Escape, `nu`, a note and
+    ctrl+s, escape in one read (a quick typist, a burst over SSH) typed `^nu` and the
+    note into the note being left, and saved it there. A lone ESC at the end of what
+    was read, or one that starts a sequence, is left to the parser."""
+    start = 0
+    at = data.find("\x1b")
+    while 0 <= at < len(data) - 1:
+        if data[at + 1] in CONTROL_SEQUENCE_STARTS or data[at + 1] == "\x1b":
+            at = data.find("\x1b", at + 1)
+            continue
+        if at > start:
+            yield data[start:at], False
+        yield data[at : at + 2], True
+        start = at + 2
+        at = data.find("\x1b", start)
+    if start < len(data):
+        yield data[start:], False
 
 
 def escape_then_key(event: events.Key) -> list[events.Key] | None:

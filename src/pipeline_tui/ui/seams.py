@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from textual import events
@@ -32,6 +32,7 @@ from textual.css.stylesheet import Stylesheet
 from textual.driver import Driver
 from textual.geometry import Size
 from textual.keys import _character_to_key
+from textual.message import Message
 from textual.notifications import Notification
 from textual.reactive import Reactive
 from textual.screen import Screen, ScreenResultType
@@ -612,7 +613,10 @@ def _terminal_driver() -> type[Driver]:
     from textual.drivers.linux_driver import LinuxDriver
 
     from pipeline_tui.ui import ending
+    from pipeline_tui.ui.key_order import escape_pairs
     from pipeline_tui.ui.pastes import BracketedPastes
+
+    WORD_MOVES = "bf"
 
     class TerminalDriver(LinuxDriver):
         def __init__(
@@ -672,6 +676,25 @@ def _terminal_driver() -> type[Driver]:
             decode = decoder.decode
             pastes = BracketedPastes()
 
+            def keys_of_pair(pair: str) -> list[Message]:
+                """An ESC and the character read with it (key_order.escape_pairs):
+                escape, then that character's key. But ESC b and ESC f, readline's
+                word moves, are Alt+b and Alt+f, which key_order.keys_typed makes a
+                word move in a text field and escape and the letter elsewhere; and a
+                control character with a meaning of its own after ESC (ESC tab,
+                shift+tab; ESC backspace, a word deleted) is that key. Textual's
+                parser reads ESC b as ctrl+left wherever it is typed, and drops the
+                Alt of any key with a name (enter, ctrl+s, ?): the escape was lost."""
+                character = pair[1]
+                if character in WORD_MOVES:
+                    return [events.Key(f"alt+{character}", character)]
+                if not character.isprintable():
+                    found = list(XTermParser(self._debug).feed(pair))
+                    if found:
+                        return found
+                alone = XTermParser(self._debug)
+                return [events.Key("escape", "\x1b"), *alone.feed(character), *alone.feed("")]
+
             def wait() -> float:
                 due = parser._timeout_time
                 if due is None:
@@ -691,8 +714,14 @@ def _terminal_driver() -> type[Driver]:
                             data = decode(chunk, final=final and number == len(ready))
                             if not data:
                                 break  # a character's first bytes: the rest comes next
-                            for event in parser.feed(pastes(data)):
-                                self.process_message(event)
+                            for part, pair in escape_pairs(pastes(data)):
+                                keys: Iterable[Message]
+                                if pair and parser._timeout_time is None:
+                                    keys = keys_of_pair(part)
+                                else:  # text, or the rest of a sequence the parser holds
+                                    keys = parser.feed(part)
+                                for event in keys:
+                                    self.process_message(event)
                     for event in parser.tick():
                         self.process_message(event)
                 finally:
