@@ -264,14 +264,14 @@ async def test_undoing_a_restore_on_the_card_screen_goes_back_to_the_board(
 async def test_the_touchpoint_keys_line_says_what_enter_does_where_the_focus_is(
     service: PipelineService, ada: int
 ) -> None:
-    """On the kinds, enter goes on to "What" (the line said "enter save" there); in a
-    field it saves."""
+    """On the kinds, enter goes on to "What" (the line said "enter save" there, then
+    "enter next", read as "to When"); in a field it saves."""
     async with running(service) as (app, pilot):
         await open_ada(pilot)
         await press(pilot, "t")
         assert isinstance(app.screen, TouchpointScreen)
         keys = app.screen.query_one("#keys").render()
-        assert str(keys) == "↑↓/letter kind   enter next   ctrl+s save   escape cancel"
+        assert str(keys) == "↑↓/letter kind   enter → What   ctrl+s save   escape cancel"
         assert str(keys) in screen_text(app)  # on one line at 80x24
         await press(pilot, "enter")
         assert app.focused is app.screen.summary_input
@@ -297,6 +297,26 @@ async def test_log_a_touchpoint_sets_the_source(service: PipelineService, ada: i
         assert touchpoint.summary == "Downloaded the guide"
         assert card.source is TouchpointKind.SIGNUP
         assert "Downloaded the guide" in screen_text(app)
+
+
+async def test_a_day_typed_into_when_replaces_today(service: PipelineService, ada: int) -> None:
+    """Tab from the kinds into "When", a day typed, tab, the summary, enter: the
+    touchpoint is on that day. The day was typed after the "today" there ("todayfri",
+    not a date)."""
+    async with running(service) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "t", "tab")
+        assert app.focused is app.screen.query_one("#when")
+        await type_text(pilot, "yesterday")
+        await press(pilot, "tab")
+        await type_text(pilot, "Met at their office")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    [touchpoint] = service.card(ada).touchpoints
+    assert (touchpoint.happened_on, touchpoint.summary) == (
+        TODAY - timedelta(days=1),
+        "Met at their office",
+    )
 
 
 async def test_touchpoint_in_the_future_is_refused_inline(

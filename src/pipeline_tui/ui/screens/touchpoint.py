@@ -53,7 +53,7 @@ KEYS_IN_KINDS = Content.assemble(
     ("letter", "bold"),
     " kind   ",
     ("enter", "bold"),
-    " next   ",
+    " → What   ",
     ("ctrl+s", "bold"),
     " save   ",
     *_ESCAPE,
@@ -95,7 +95,8 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
         self.kinds = ChoiceList(
             *(Option(kind.label, id=kind.value) for kind in TouchpointKind), id="kinds"
         )
-        self.when = FormInput("today", placeholder=PAST_DATE_HINT, id="when")
+        # The day is the dialog's guess: a date typed over it replaces it, not "todayfri".
+        self.when = FormInput("today", placeholder=PAST_DATE_HINT, id="when", select_on_focus=True)
         self.summary_input = FormInput(summary, placeholder="one line: what happened", id="summary")
 
     def compose(self) -> ComposeResult:
@@ -113,8 +114,9 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
             yield Static(KEYS_IN_KINDS, id="keys")
 
     def on_descendant_focus(self) -> None:
-        # Enter on the kinds goes on to "What"; it saves only from a field. The line
-        # said "enter save" on the kinds too, and a rep pressed it twice.
+        # Enter on the kinds goes on to "What", past "When" (most touchpoints are
+        # today's); it saves only from a field. The line says so: "enter next" was read
+        # as "to When", and a day typed there was saved as the summary.
         keys = KEYS_IN_KINDS if self.focused is self.kinds else KEYS_IN_FIELDS
         self.query_one("#keys", Static).update(keys)
 
