@@ -75,23 +75,26 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
         assert "1 of 4" in shown and "Ann Okafor" in shown and "3d late" in shown
         assert "Loses 12% of appointments" in shown
 
-        # Voicemail: try again in two days, as suggested.
+        # Voicemail: the step that was due, again in two days, as suggested.
         await tap(pilot, "v")
         dialog = app.screen
         assert isinstance(dialog, NextStepScreen)
-        assert "Try again" in screen_text(app) and day(2).isoformat() in screen_text(app)
+        shown = screen_text(app)
+        assert "Send the checklist" in shown and day(2).isoformat() in shown
         await tap(pilot, "enter")
         await settle(pilot)
         assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: voicemail")
         ann = service.summary(ids["Ann"])
-        assert ann is not None and (ann.next_action, ann.next_action_due) == ("Try again", day(2))
+        assert ann is not None
+        assert (ann.next_action, ann.next_action_due) == ("Send the checklist", day(2))
         assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
 
-        # No answer: tomorrow.
+        # No answer: the step again tomorrow.
         await tap(pilot, "a", "enter")
         await settle(pilot)
         dev = service.summary(ids["Dev"])
-        assert dev is not None and (dev.next_action, dev.next_action_due) == ("Try again", day(1))
+        assert dev is not None
+        assert (dev.next_action, dev.next_action_due) == ("Email the route guide", day(1))
         assert "Ben Hollis" in screen_text(app) and "Cara Diaz" in screen_text(app)
 
         # Meeting set: the rep types the day agreed; the cursor starts there.
@@ -129,8 +132,8 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
     ("key", "typed", "field", "saved"),
     [
         pytest.param("r", "Send proposal", "action", ("Send proposal", None), id="reached"),
-        pytest.param("v", " by email", "action", ("Try again by email", day(2)), id="voicemail"),
-        pytest.param("a", " by email", "action", ("Try again by email", day(1)), id="no-answer"),
+        pytest.param("v", " again", "action", ("Send the checklist again", day(2)), id="voicemail"),
+        pytest.param("a", " again", "action", ("Send the checklist again", day(1)), id="no-answer"),
         pytest.param("m", "fri", "due", ("Meeting", day(4)), id="meeting-set"),
     ],
 )
@@ -437,7 +440,10 @@ async def test_shift_u_redoes_what_u_took_back(
         assert "Redid: Call to Ann Okafor: voicemail" in notification_messages(app)
         ann = service.card(ids["Ann"])
         assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: voicemail")
-        assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
+        assert (ann.summary.next_action, ann.summary.next_action_due) == (
+            "Send the checklist",
+            day(2),
+        )
         assert len(ann.touchpoints) == len(logged.touchpoints)
         assert sessions(service) == [("sam", 0, 1, 0, 0, 0)]
         shown = screen_text(app)

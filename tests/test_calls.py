@@ -26,6 +26,8 @@ from pipeline_tui.domain.calls import (
     CallOutcome,
     CallSession,
     CallTally,
+    DueActivity,
+    NextStep,
     QueuePart,
     build_queue,
     calls_by_owner,
@@ -126,6 +128,17 @@ def test_each_outcome_suggests_its_next_step(
         archive,
     )
     assert outcome.summary == f"Call: {outcome.label.lower()}"
+
+
+def test_a_call_not_answered_suggests_the_step_that_was_due_again() -> None:
+    """The card's step, in the rep's words, is not done: voicemail or no answer
+    suggests it again, not "Try again" over it (the step's words were gone)."""
+    due = DueActivity("Send proposal v2", day(-1))
+    assert suggested_next_step(CallOutcome.VOICEMAIL, TODAY, due) == NextStep(
+        "Send proposal v2", day(2)
+    )
+    assert suggested_next_step(CallOutcome.NO_ANSWER, TODAY, due).action == "Send proposal v2"
+    assert suggested_next_step(CallOutcome.MEETING_SET, TODAY, due).action == "Meeting"
 
 
 @given(st.lists(st.sampled_from(list(CallOutcome))))

@@ -177,14 +177,19 @@ class NextStep:
     offer_archive: bool = False
 
 
-def suggested_next_step(outcome: CallOutcome, today: date) -> NextStep:
-    """What to do after a call: voicemail, try again in two days; no answer, tomorrow;
-    reached, the rep says; a meeting, on the day agreed; not interested, archive or
-    check in again in three months."""
+def suggested_next_step(
+    outcome: CallOutcome, today: date, due: DueActivity | None = None
+) -> NextStep:
+    """What to do after a call about `due` (the card's step that was due): voicemail,
+    that step again in two days; no answer, tomorrow ("Try again" for a card without
+    one: the step, in the rep's words, is not done and is not lost); reached, the rep
+    says; a meeting, on the day agreed; not interested, archive or check in again in
+    three months."""
+    again = due.text if due is not None and due.text.strip() else "Try again"
     if outcome is CallOutcome.VOICEMAIL:
-        return NextStep("Try again", today + timedelta(days=2))
+        return NextStep(again, today + timedelta(days=2))
     if outcome is CallOutcome.NO_ANSWER:
-        return NextStep("Try again", today + timedelta(days=1))
+        return NextStep(again, today + timedelta(days=1))
     if outcome is CallOutcome.MEETING_SET:
         return NextStep("Meeting", None, ask_date=True)
     if outcome is CallOutcome.NOT_INTERESTED:

@@ -30,6 +30,7 @@ from pipeline_tui.domain.brief import Brief
 from pipeline_tui.domain.calls import (
     CallOutcome,
     CallTally,
+    DueActivity,
     LoggedCall,
     QueueEntry,
     suggested_next_step,
@@ -468,27 +469,35 @@ class CallQueueScreen(seams.FullScreen[None]):
         # proposal"): the keys wait until the dialog takes them, instead of acting as
         # the queue's own keys.
         self.busy = True
-        self._ask(CallOutcome(value), brief, hold_keys(self))
+        self._ask(CallOutcome(value), brief, entry.activity, hold_keys(self))
 
     @work(group="call")
     async def _ask(
-        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+        self,
+        outcome: CallOutcome,
+        brief: Brief,
+        due: DueActivity,
+        release_keys: Callable[[], None],
     ) -> None:
         """Ask for the next step the outcome suggests. Nothing is written until the rep
         confirms it: then the call, its count and the step are saved together; escape
         records nothing."""
         try:
-            await self._ask_for_step(outcome, brief, release_keys)
+            await self._ask_for_step(outcome, brief, due, release_keys)
         except BaseException:
             self.busy = False
             release_keys()
             raise
 
     async def _ask_for_step(
-        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
+        self,
+        outcome: CallOutcome,
+        brief: Brief,
+        due: DueActivity,
+        release_keys: Callable[[], None],
     ) -> None:
         name = clean_line(brief.name)
-        step = suggested_next_step(outcome, self.backend.today())
+        step = suggested_next_step(outcome, self.backend.today(), due)
         if step.offer_archive:
             later = f"{step.due:%a %d %b %Y}" if step.due else "later"
             choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(

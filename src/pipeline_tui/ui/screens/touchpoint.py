@@ -115,8 +115,7 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
 
     def on_descendant_focus(self) -> None:
         # Enter on the kinds goes on to "What", past "When" (most touchpoints are
-        # today's); it saves only from a field. The line says so: "enter next" was read
-        # as "to When", and a day typed there was saved as the summary.
+        # today's), and saves only from a field: the line says which, wherever it is.
         keys = KEYS_IN_KINDS if self.focused is self.kinds else KEYS_IN_FIELDS
         self.query_one("#keys", Static).update(keys)
 
