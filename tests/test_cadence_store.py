@@ -221,6 +221,46 @@ def test_moving_out_of_client_stops_it_and_repeat_has_its_own(sam: PipelineServi
     assert sam.card(card).cadence is None
 
 
+def test_taken_back_to_a_prospect_the_card_loses_the_step_its_cadence_gave(
+    sam: PipelineService,
+) -> None:
+    """Client, then back to Prospect: "check in after delivery" stayed as the next
+    action of a prospect who had had no delivery. The step goes with its cadence; undo
+    brings both back."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    assert next_action(sam, card)[0] == "check in after delivery"
+
+    change = sam.move_card(card, Stage.PROSPECT)
+
+    assert next_action(sam, card) == ("", None)
+    assert sam.card(card).activities == ()
+    assert change is not None
+    sam.revert(change)
+    assert sam.card(card).summary.stage is Stage.CLIENT
+    assert next_action(sam, card)[0] == "check in after delivery"
+    assert sam.card(card).cadence is not None
+
+
+def test_a_step_the_rep_reworded_or_their_own_stays_when_the_card_goes_back(
+    sam: PipelineService,
+) -> None:
+    """Only the cadence's own step, in its own words, goes: one the rep reworded is
+    theirs now, as is a next action they set."""
+    reworded, own = prospect(sam, "Ada"), prospect(sam, "Bo")
+    sam.move_card(reworded, Stage.CLIENT)
+    [step] = sam.card(reworded).activities
+    sam.edit_activity(step.id, None, "check in after delivery of the pilot", step.due)
+    sam.set_next_action(own, "Send the contract", TODAY, version(sam, own))
+    sam.move_card(own, Stage.CLIENT)
+
+    sam.move_card(reworded, Stage.PROSPECT)
+    sam.move_card(own, Stage.PROSPECT)
+
+    assert next_action(sam, reworded)[0] == "check in after delivery of the pilot"
+    assert next_action(sam, own) == ("Send the contract", TODAY)
+
+
 def test_undoing_the_move_puts_the_card_back_without_a_cadence(sam: PipelineService) -> None:
     card = prospect(sam)
     change = sam.move_card(card, Stage.CLIENT)

@@ -77,6 +77,21 @@ async def test_the_board_shows_the_next_action_a_move_to_client_sets(
         assert "no next action" not in column
 
 
+async def test_the_board_drops_the_step_of_a_cadence_a_move_back_stops(
+    service: PipelineService,
+) -> None:
+    """L to Client, then H back to Prospect: the card showed "check in after
+    delivery" as a prospect's next action."""
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.PROSPECT).card_id
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "L")
+        assert "→ check in after" in screen_text(app)
+        await press(pilot, "H")
+        await wait_for(pilot, lambda: "no next action" in screen_text(app), "the step gone")
+        assert "check in after" not in screen_text(app)
+    assert service.card(card).summary.next_action == ""
+
+
 async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(
     service: PipelineService,
 ) -> None:

@@ -33,6 +33,15 @@ from pipeline_tui.domain.text import clean_line
 CADENCE_STAGES: tuple[Stage, ...] = (Stage.CLIENT, Stage.REPEAT)
 """The stages with a cadence: it starts when a card moves into one, stops when it leaves."""
 
+
+def leaves_cadences(from_stage: Stage, to_stage: Stage) -> bool:
+    """Whether a move takes a card back out of the stages with a cadence (to a
+    prospect or a lead, who has had no delivery to check in after): the step its
+    cadence had waiting goes with the cadence. Moved on from Client to Repeat, the
+    step stays (the rep may still mean to)."""
+    return from_stage in CADENCE_STAGES and to_stage not in CADENCE_STAGES
+
+
 DEFAULT_STEPS: dict[Stage, tuple[str, ...]] = {
     Stage.CLIENT: (
         "+7d check in after delivery",

@@ -59,9 +59,25 @@ def local_day(now: datetime) -> date:
     return now.astimezone().date()
 
 
-def entered(session: Session, row: CardRow, user: str, now: datetime) -> None:
+def waiting_step(session: Session, row: CardRow) -> ActivityRow | None:
+    """The card's pending cadence step, if it waits as an open activity in the words
+    the cadence gave it (the rep has not reworded it)."""
+    pending = cadence_place(row, cadences_of(session))
+    if pending is None or pending.finished:
+        return None
+    return _waiting(session, row, pending)
+
+
+def entered(
+    session: Session, row: CardRow, user: str, now: datetime, left: ActivityRow | None = None
+) -> None:
     """The card has just moved into its stage (or was added there): its stage's
-    cadence starts today, or any cadence of the stage it left stops."""
+    cadence starts today, or any cadence of the stage it left stops. `left`: the step
+    of a cadence the move takes the card out of (leaves_cadences), which goes too."""
+    if left is not None:
+        session.delete(left)
+        session.flush()
+        schedule.refresh(session, row)
     cadence = cadences_of(session).get(row.stage)
     if row.stage not in CADENCE_STAGES or cadence is None or not cadence.steps:
         row.cadence_step, row.cadence_anchor = None, None

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
-from pipeline_tui.domain.cadence import CadenceError, check_rhythm
+from pipeline_tui.domain.cadence import CadenceError, check_rhythm, leaves_cadences
 from pipeline_tui.domain.cards import (
     NOTE_MAX_CHARS,
     CardDraft,
@@ -133,6 +133,7 @@ def move_card(
     if row.stage is to_stage:
         return None
     before, activities = state_of(row), schedule.snapshot(session, row.id)
+    step = cadence.waiting_step(session, row) if leaves_cadences(row.stage, to_stage) else None
     # The column it leaves keeps a gap: positions order cards, they do not count them.
     row.stage, row.position = to_stage, positions.top(session, to_stage)
     row.nurture_until = parked_after_move(row.nurture_until, to_stage)
@@ -148,7 +149,7 @@ def move_card(
         )
     )
     session.flush()
-    cadence.entered(session, row, actor.user, actor.now)
+    cadence.entered(session, row, actor.user, actor.now, left=step)
     moved = {"from_stage": before.stage.value, "to_stage": to_stage.value, "note": note}
     events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
     if to_stage is Stage.CLIENT and before.stage.order < Stage.CLIENT.order:

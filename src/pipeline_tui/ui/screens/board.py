@@ -38,7 +38,7 @@ from pipeline_tui.domain.board import (
     filtered,
     shown_when_filtered,
 )
-from pipeline_tui.domain.cadence import first_step
+from pipeline_tui.domain.cadence import first_step, leaves_cadences
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -762,6 +762,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             reload=False,
             revert=take_back,
             shown=self._drawn(to_stage),
+            # Which of its steps went with the cadence it left, the store knows.
+            read_again=leaves_cadences(card.stage, to_stage),
         )
 
     @work(group="db")
@@ -1522,6 +1524,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         reload: bool = True,
         revert: Callable[[], object] | None = None,
         shown: asyncio.Event | None = None,
+        read_again: bool = False,
     ) -> None:
         """Run one change in the store, remember it for undo, and show the result.
 
@@ -1529,7 +1532,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         (or cannot be reached), `revert` takes it back on screen at once, the reason is
         shown, and the board is read again (now, or as soon as the store answers), so
         the screen never shows what was not saved. `shown` (see _drawn): the store
-        starts on the change once the frame that shows it is written.
+        starts on the change once the frame that shows it is written. `read_again`:
+        the card is read again once saved (the store changed more of it than shown).
         """
         try:
             if shown is None:
@@ -1547,6 +1551,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
+        elif read_again:
+            self.refresh_card(change.card_id)
 
 
 def _import_card_screen_meanwhile(board: BoardScreen) -> None:
