@@ -774,6 +774,24 @@ async def test_after_each_burst_through_the_notes_the_highlighted_note_is_shown(
         assert not not_shown, f"{len(not_shown)} of 40 bursts showed another note: {not_shown}"
 
 
+async def test_j_and_k_move_through_the_notes_as_through_the_board(
+    service: PipelineService,
+) -> None:
+    card = service.add_card(CardDraft(name="Ada"), Stage.LEAD).card_id
+    service.add_note(card, NoteKind.GOAL, "Fill every chair")
+    service.add_note(card, NoteKind.PROBLEM, "Loses 12% to no-shows")
+    async with running(service) as (app, pilot):
+        await open_ada(pilot)
+        notes = app.screen.query_one(NoteList)
+        first = notes.highlighted_note
+        await press(pilot, "j")
+        second = notes.highlighted_note
+        assert first is not None and second is not None and second != first
+        assert second.body.split()[0] in screen_text(app)
+        await press(pilot, "k")
+        assert notes.highlighted_note == first
+
+
 def a_card_with(service: PipelineService, name: str, notes: int, activities: int) -> int:
     card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
     for n in range(notes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets.option_list import Option, OptionDoesNotExist
@@ -25,6 +26,11 @@ _BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?)")
 
 class NoteList(seams.SteadyOptionList):
     DEFAULT_CSS = load_tcss(__file__)
+    # As in the board's columns, the week and the stand-up.
+    BINDINGS = [
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+    ]
 
     notes: reactive[tuple[NoteView, ...]] = reactive((), always_update=True, init=False)
 
