@@ -34,6 +34,7 @@ from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 LABELS = {"kind": "Kind", "when": "When", "summary": "What"}
+DEFAULT_WHEN = "today"
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
         self.kinds = ChoiceList(
             *(Option(kind.label, id=kind.value) for kind in TouchpointKind), id="kinds"
         )
-        # The day is the dialog's guess: a date typed over it replaces it, not "todayfri".
-        self.when = FormInput("today", placeholder=PAST_DATE_HINT, id="when", select_on_focus=True)
+        self.when = FormInput(
+            DEFAULT_WHEN, placeholder=PAST_DATE_HINT, id="when", select_on_focus=True
+        )
         self.summary_input = FormInput(summary, placeholder="one line: what happened", id="summary")
 
     def compose(self) -> ComposeResult:
@@ -172,6 +174,10 @@ class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
 
     @on(Input.Changed, "#when")
     def _check_when(self) -> bool:
+        # The dialog's guess is selected as the field is tabbed into, so that a day
+        # typed replaces it ("todayfri" is no day); a day of the rep's stays, and
+        # typing adds to it, as in every field.
+        self.when.select_on_focus = self.when.value == DEFAULT_WHEN
         hint = self.query_one("#when-hint", Static)
         try:
             day = parse_past_date(self.when.value, self.today(), date_order(self.app))
