@@ -8,11 +8,12 @@ from textual.content import Content
 from textual.pilot import Pilot
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.seams import screen_lines
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
 from tests.pilot import burst, press, running, screen_text, type_text, wait_for
@@ -64,6 +65,28 @@ async def test_enter_on_a_note_opens_its_card_at_that_note() -> None:
         assert isinstance(app.screen, CardScreen)
         note = app.screen.query_one(NoteList).highlighted_note
         assert note is not None and note.body.startswith("Fuel costs up 18%")
+
+
+async def test_a_note_opened_from_the_palette_is_in_sight_in_a_long_list(
+    service: PipelineService,
+) -> None:
+    """At 80x24 the card's notes list shows about eight rows: an earlier note opened
+    from the palette was highlighted a row below them, out of sight."""
+    card = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
+    service.add_note(card, NoteKind.PROBLEM, "Fuel costs up 18%")
+    for kind in NoteKind:
+        for n in range(2):
+            service.add_note(card, kind, f"{kind.label} {n}")
+    async with running(service) as (app, pilot):
+        await _search(app, pilot, "fuel", "Fuel costs")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        notes = app.screen.query_one(NoteList)
+        note = notes.highlighted_note
+        assert note is not None and note.body == "Fuel costs up 18%"
+        region = notes.content_region
+        rows = screen_lines(app.screen)[region.y : region.bottom]
+        assert any("Fuel costs" in row[region.x : region.right] for row in rows), rows
 
 
 async def test_next_actions_touchpoints_and_emails_are_found(service: PipelineService) -> None:
