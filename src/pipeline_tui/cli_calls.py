@@ -16,7 +16,6 @@ CANDIDATES_SHOWN = 10
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add `call`, `brief` and `report` to the command line's subparsers."""
-    from pipeline_tui.cli import _add_demo_option
     from pipeline_tui.domain.insight import DEFAULT_WINDOW
 
     call = commands.add_parser(
@@ -28,7 +27,6 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "--week", action="store_true", help="also the calls due in the next seven days"
     )
     call.add_argument("--everyone", action="store_true", help="everyone's cards, not only yours")
-    _add_demo_option(call)
 
     brief = commands.add_parser(
         "brief", parents=[common], help="print what to know before calling someone"

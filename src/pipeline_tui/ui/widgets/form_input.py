@@ -40,7 +40,7 @@ class FormInput(Input):
             return next(iter(lines), "")
         return " ".join(line.strip() for line in lines if line.strip())
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         # Input keeps a paste's first line only: "Kim Lee" of "Kim Lee\nLee Bakery",
         # the rest dropped without a word. A field is one line: the lines join, and the
         # rep sees all that was pasted, to keep or cut.
