@@ -43,7 +43,7 @@ test: $(VENV)/.test-installed lint
 		scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmark (bench/README.md): builds and caches databases of 1,000 to 100,000 cards
-# on first use, then prints figures against the budgets in DESIGN.md, in a real terminal
+# on first use, then prints figures against the design's budgets, in a real terminal
 # (pty) and headless, on SQLite and on a throwaway PostgreSQL server. Each run is kept
 # in bench/results/; `make bench COMPARE=bench/results/<earlier>.json` shows what changed.
 bench: $(VENV)/.run-installed

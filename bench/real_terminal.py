@@ -14,7 +14,7 @@ from bench import dataset, pg, pty_run, search
 from bench.plans import store_timings
 from pipeline_tui.store import PipelineService, open_database
 
-# DESIGN.md, "Performance budgets" (p95, in a real terminal, at 10,000 cards).
+# The design's performance budgets (p95, in a real terminal, at 10,000 cards).
 BUDGET_CARDS = 10_000
 FOCUS_RATIO = 1.5
 MOVE_RATIO = 2.0

@@ -14,7 +14,7 @@ shared and noisy, so figures are medians and ratios, never single timings):
 - peak memory of the launched process at each size, against the bare app;
 - the hot store calls' timings and SQLite query plans.
 
-It prints a table with the budgets from DESIGN.md and writes JSON (--out).
+It prints a table with the design's performance budgets and writes JSON (--out).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ DEFAULT_CACHE = REPO / "bench" / ".cache"
 PG_URL_ENV = "PIPELINE_TUI_TEST_PG_URL"
 TERMINAL = {"COLUMNS": "120", "LINES": "40"}
 
-# DESIGN.md, "Performance budgets".
+# The design's performance budgets.
 LAUNCH_BUDGET_S = 0.5
 LAUNCH_FLOOR_RATIO = 1.5
 KEY_BUDGET_S = 0.016
@@ -400,7 +400,7 @@ def print_report(report: dict[str, Any]) -> None:
     )
     if "keystrokes" in report:
         print_in_app(report)
-    print("\nBudgets in the terminal (DESIGN.md, 'Performance budgets'; p95 unless said)")
+    print("\nBudgets in the terminal (the design's performance budgets; p95 unless said)")
     for row in report.get("terminal_verdicts", []):
         note = f"  ({row['note']})" if row["note"] else ""
         print(f"  {mark(row['met']):<7}{row['budget']:<78}{row['figure']}{note}")

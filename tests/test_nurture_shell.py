@@ -65,7 +65,7 @@ def test_park_errors_are_one_sentence(
 
 @pytest.mark.parametrize("stage", ["prospect", "client", "repeat"])
 def test_only_a_lead_is_parked(capsys: pytest.CaptureFixture[str], db: Path, stage: str) -> None:
-    """Nurture is a lead's "not yet" (DESIGN.md). A client parked from the shell left
+    """Nurture is a lead's "not yet". A client parked from the shell left
     the board, its counts and the stand-up's overdue list, with its step still late."""
     run(capsys, db, "add", "Victor Hale", "--stage", stage, "--next", "Follow up", "--due", "-4d")
     code, _, err = run(capsys, db, "park", "victor", "+1m")

@@ -149,8 +149,9 @@ SCREEN_STYLES = sorted(
 seams.share_parsed_styles()
 
 LAST_KEYS_S = 0.5
-"""How long the end of a session waits for the key in flight before the keys read after
-it are typed into the field (KeyOrder.type_what_waits); well within FLUSH_WAIT_S."""
+"""How long the end of a session gives the keys read but not yet handled to do what
+they would have done (KeyOrder.type_what_waits); what still waits then goes to the
+unsaved file. With ENDING_IN_FLIGHT_S, well within FLUSH_WAIT_S."""
 NEWLINE = "ctrl+j"
 """How Textual names the newline byte: what the terminal's line editing sends for an
 enter typed before the program has taken the terminal over."""
@@ -679,8 +680,8 @@ class PipelineApp(App[None]):
         self.session_end.attach_loop(asyncio.get_running_loop())
         self.app_resume_signal.subscribe(self, self._drawn_whole_on_resume)
         # Keys typed ahead while the program started act once the board is shown with
-        # its first column focused: before, `j` went to the hidden filter, which enter
-        # then applied.
+        # its first column focused, so that `j` reaches the column, not the hidden
+        # filter.
         self.call_after_refresh(self.key_order.hold())
         board = BoardScreen(self.backend, self.first_board, view=self.state.board_view)
         # Textual gives a screen its breakpoint class on its first resize and restyles

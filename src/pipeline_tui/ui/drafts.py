@@ -5,7 +5,9 @@ An editor screen gets a DraftRecorder from whoever opens it. The recorder reads 
 editor's fields (`snapshot`: None when nothing is unsaved) a second after the first
 change and writes them through the backend in a worker, so a key never waits for the
 database. DraftKeeper knows every recorder open now, so a hang-up or a kill writes all
-of them before the process goes (`flush`, on the UI thread, straight to the store).
+of them before the process goes (`flush`: on the UI thread, or on the end of session's
+watchdog thread if that is stuck; first to a private file, then to the store, and the
+file goes once the store has it all).
 """
 
 from __future__ import annotations

@@ -752,8 +752,7 @@ def silence_output(app: App[Any]) -> None:
     terminal_driver's driver). The writer thread (WriterThread, a private module) dies
     on its first write to a terminal that is gone, and its queue holds 30 writes:
     the frames of the keys still handed on as the session ended then blocked the app
-    for good, and the drafts were kept by the watchdog without the keys in flight
-    ("BBB in" of a note typed in the last burst was in neither the draft nor the file).
+    for good, and the drafts were kept by the watchdog without the keys in flight.
     Upstream: no public way to stop a driver's output as of 8.2.8."""
     output = _outputs.get(app)
     if output is not None:

@@ -588,8 +588,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def _card_for(self, action: Callable[[], object]) -> CardSummary | None:
         """The highlighted card, for a key that acts on it. One not read yet (G then
         enter, typed at once: the last card is a placeholder until read) is read first,
-        the keys after it waiting, and `action` is then run again: before, the key did
-        nothing."""
+        the keys after it waiting, and `action` is then run again."""
         card_list = self.focused_list
         card = card_list.highlighted
         if card is None and (card_id := card_list.highlighted_id) is not None:
@@ -736,8 +735,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         # If the store refuses (or cannot be reached) the move is taken back at once.
         today, limits = self.backend.today(), self.backend.stale_limits
         # A stage's cadence gives a card with nothing to do its first step as it comes
-        # in (the store's part of the move): shown in the move's own frame. Before, the
-        # board kept "no next action" until the card was opened and closed.
+        # in (the store's part of the move): shown in the move's own frame.
         cadences = self.backend.service.cadences
         step = None if card.next_action else first_step(cadences, to_stage, today)
         moved = card
