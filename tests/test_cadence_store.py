@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.domain.cadence import parse_cadence
+from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
@@ -259,6 +260,28 @@ def test_a_step_the_rep_reworded_or_their_own_stays_when_the_card_goes_back(
 
     assert next_action(sam, reworded)[0] == "check in after delivery of the pilot"
     assert next_action(sam, own) == ("Send the contract", TODAY)
+
+
+def test_a_call_keeps_the_cadence_step_on_the_day_the_rep_confirmed(
+    sam: PipelineService,
+) -> None:
+    """Voicemail on a client's cadence step suggests the step again in two days: the
+    call's touchpoint then pushed that step on from the call's day, and a day later
+    than the one confirmed was saved. Undo puts the card back as before the call."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    before = next_action(sam, card)
+    confirmed = ("check in after delivery", TODAY + timedelta(days=9))
+
+    logged = sam.log_call(
+        card, CallOutcome.VOICEMAIL, TODAY + timedelta(days=7), None, next_step=confirmed
+    )
+
+    assert next_action(sam, card) == confirmed
+    assert logged.change is not None
+    sam.revert(logged.change)
+    assert next_action(sam, card) == before
+    assert sam.card(card).touchpoints == ()
 
 
 def test_undoing_the_move_puts_the_card_back_without_a_cadence(sam: PipelineService) -> None:

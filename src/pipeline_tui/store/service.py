@@ -652,6 +652,13 @@ class PipelineService:
         with self._write() as (session, actor):
             row = commands.get_card(session, card_id)
             change: Change | None = None
+            before = commands.state_of(row), schedule.snapshot(session, row.id)
+            # The call's touchpoint first: it pushes a cadence step on from the call's
+            # day, and the step the rep confirmed (often that same step, in its words)
+            # is what must stay, on the day confirmed.
+            touchpoint = commands.log_touchpoint(
+                row, TouchpointKind.CALL, happened_on, outcome.summary, actor.now
+            )
             if archive is not None:
                 change = commands.archive_card(
                     session, actor, card_id, archive, archive_note, expected_version
@@ -660,9 +667,8 @@ class PipelineService:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
                 change = commands.set_next_action(session, actor, card_id, action, due, version)
-            touchpoint = commands.log_touchpoint(
-                row, TouchpointKind.CALL, happened_on, outcome.summary, actor.now
-            )
+                # Undo puts the card back as it was before the call, step and all.
+                change = replace(change, before=before[0], activities=before[1])
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
             session.flush()
             if change is not None:  # undone, the call goes too

@@ -469,14 +469,15 @@ class CallQueueScreen(seams.FullScreen[None]):
         # proposal"): the keys wait until the dialog takes them, instead of acting as
         # the queue's own keys.
         self.busy = True
-        self._ask(CallOutcome(value), brief, entry.activity, hold_keys(self))
+        # The step as the brief shows it: read with the card, after any change made here.
+        self._ask(CallOutcome(value), brief, brief.due, hold_keys(self))
 
     @work(group="call")
     async def _ask(
         self,
         outcome: CallOutcome,
         brief: Brief,
-        due: DueActivity,
+        due: DueActivity | None,
         release_keys: Callable[[], None],
     ) -> None:
         """Ask for the next step the outcome suggests. Nothing is written until the rep
@@ -493,7 +494,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         self,
         outcome: CallOutcome,
         brief: Brief,
-        due: DueActivity,
+        due: DueActivity | None,
         release_keys: Callable[[], None],
     ) -> None:
         name = clean_line(brief.name)
