@@ -244,11 +244,16 @@ def test_taken_back_to_a_prospect_the_card_loses_the_step_its_cadence_gave(
 
 
 def test_a_step_the_rep_reworded_or_their_own_stays_when_the_card_goes_back(
-    sam: PipelineService,
+    sam: PipelineService, clock: Clock
 ) -> None:
     """Only the cadence's own step, in its own words, goes: one the rep reworded is
-    theirs now, as is a next action they set."""
-    reworded, own = prospect(sam, "Ada"), prospect(sam, "Bo")
+    theirs now, as is a next action they set, even in the step's words."""
+    reworded, own, same = prospect(sam, "Ada"), prospect(sam, "Bo"), prospect(sam, "Cy")
+    sam.set_next_action(same, "check in after delivery", TODAY, version(sam, same))
+    clock.day += timedelta(days=1)
+    sam.move_card(same, Stage.CLIENT)
+    sam.move_card(same, Stage.PROSPECT)
+    assert next_action(sam, same) == ("check in after delivery", TODAY)  # theirs
     sam.move_card(reworded, Stage.CLIENT)
     [step] = sam.card(reworded).activities
     sam.edit_activity(step.id, None, "check in after delivery of the pilot", step.due)

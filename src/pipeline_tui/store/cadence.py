@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -37,7 +37,7 @@ from pipeline_tui.domain.schedule import kind_for_words
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import schedule
-from pipeline_tui.store.models import ActivityRow, CardRow
+from pipeline_tui.store.models import ActivityRow, CardRow, StageEventRow
 from pipeline_tui.store.rows import cadence_place
 
 _KEY = "pipeline_tui.cadences"
@@ -61,11 +61,21 @@ def local_day(now: datetime) -> date:
 
 def waiting_step(session: Session, row: CardRow) -> ActivityRow | None:
     """The card's pending cadence step, if it waits as an open activity in the words
-    the cadence gave it (the rep has not reworded it)."""
+    the cadence gave it (the rep has not reworded it) and was scheduled since the card
+    came into its stage: an activity of the rep's from before, in the same words ("Call"),
+    is theirs."""
     pending = cadence_place(row, cadences_of(session))
     if pending is None or pending.finished:
         return None
-    return _waiting(session, row, pending)
+    step = _waiting(session, row, pending)
+    entered_at = session.scalar(
+        select(func.max(StageEventRow.at)).where(
+            StageEventRow.card_id == row.id, StageEventRow.to_stage == row.stage
+        )
+    )
+    if step is None or (entered_at is not None and step.created_at < entered_at):
+        return None
+    return step
 
 
 def entered(
