@@ -1063,17 +1063,28 @@ ESCAPE_BURSTS = [
     (b"\x1b\x7f\x1b\t", ["ctrl+w", "shift+tab"]),
     # Sequences stay sequences; a lone ESC at the end is escape after the delay.
     (b"\x1b[A\x1bj\x1b", ["up", "escape", "j", "escape"]),
+    # Escape twice, then the keys: the second ESC and `n` were held as one sequence.
+    (b"\x1b\x1bnuP2\x13\x1b", ["escape", "escape", "n", "u", "P", "2", "ctrl+s", "escape"]),
+    # The same keys read one at a time, each sooner than the escape delay.
+    (
+        (b"\x1b", b"n", b"u", b"P", b"2", b"\x13", b"\x1b"),
+        ["escape", "n", "u", "P", "2", "ctrl+s", "escape"],
+    ),
+    # A sequence, and a word move, split across reads after their ESC.
+    ((b"\x1b", b"[A"), ["up"]),
+    ((b"\x1b", b"b"), ["alt+b"]),
 ]
 
 
 @pytest.mark.parametrize(("burst", "expected"), ESCAPE_BURSTS)
 async def test_escape_and_the_keys_read_with_it_are_each_a_key(
-    burst: bytes, expected: list[str]
+    burst: bytes | tuple[bytes, ...], expected: list[str]
 ) -> None:
-    """The terminal driver's input loop reading a pipe, each burst in one write. ESC
-    and what came with it was held by Textual's parser as a possible sequence until a
-    second ESC came, and the first then handed on as a typed `^`: escape, `nu`, a note
-    and ctrl+s, escape typed "^nuP2" into the note being left, and saved it there."""
+    """The terminal driver's input loop reading a pipe, each burst in one write (or
+    several, 5 ms apart). ESC and what came with it was held by Textual's parser as a
+    possible sequence until a second ESC came, and the first then handed on as a typed
+    `^`: escape, `nu`, a note and ctrl+s, escape typed "^nuP2" into the note being
+    left, and saved it there."""
     keys: list[str] = []
     done = threading.Event()
 
@@ -1095,7 +1106,9 @@ async def test_escape_and_the_keys_read_with_it_are_each_a_key(
     thread = threading.Thread(target=driver.run_input_thread, daemon=True)
     thread.start()
     try:
-        os.write(write_end, burst)
+        for chunk in (burst,) if isinstance(burst, bytes) else burst:
+            os.write(write_end, chunk)
+            time.sleep(0.005)
         assert done.wait(5), f"keys so far: {keys}"
         time.sleep(0.05)  # nothing more comes
     finally:

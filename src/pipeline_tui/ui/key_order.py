@@ -25,6 +25,7 @@ import asyncio
 import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from enum import Enum
 from typing import Any
 
 from textual import events
@@ -382,30 +383,49 @@ CONTROL_SEQUENCE_STARTS = "[O"
 """After ESC, what begins a terminal's control sequence (CSI, SS3) rather than a key."""
 
 
-def escape_pairs(data: str) -> Iterator[tuple[str, bool]]:
-    """`data`, terminal input as read, in parts: each ESC with the character after it
-    where that cannot begin a control sequence (True), and the text between (False).
+class InputPart(Enum):
+    """What a part of the terminal's input is (escape_pairs)."""
 
-    Such a pair is whole as read: escape then a key, or Alt and a key. Textual's parser
-    does not know that. It holds ESC and what follows it as a possible sequence until
-    its escape delay passes, a second ESC comes or 32 characters have: then, but for
-    the delay, it hands the first ESC on as a typed `^`. Escape, `nu`, a note and
-    ctrl+s, escape in one read (a quick typist, a burst over SSH) typed `^nu` and the
-    note into the note being left, and saved it there. A lone ESC at the end of what
-    was read, or one that starts a sequence, is left to the parser."""
+    TEXT = "text"
+    """Characters and whole sequences, for Textual's parser."""
+    PAIR = "pair"
+    """An ESC and the character after it, which cannot begin a control sequence."""
+    ESCAPE = "escape"
+    """An ESC followed by another: escape, on its own."""
+    LAST = "last"
+    """An ESC that ends what was read: what comes next (or nothing) says what it is."""
+
+
+def escape_pairs(data: str) -> Iterator[tuple[str, InputPart]]:
+    """`data`, terminal input as read, in parts (InputPart).
+
+    An ESC and a character that cannot begin a control sequence are whole as read:
+    escape then a key, or Alt and a key. Textual's parser does not know that. It holds
+    ESC and what follows it as a possible sequence until its escape delay passes, a
+    second ESC comes or 32 characters have: then, but for the delay, it hands the
+    first ESC on as a typed `^`. Escape, `nu`, a note and ctrl+s, escape in one read (a
+    quick typist, a burst over SSH) typed `^nu` and the note into the note being left,
+    and saved it there; so did the same keys read one at a time, each sooner after the
+    last than the delay."""
     start = 0
     at = data.find("\x1b")
-    while 0 <= at < len(data) - 1:
-        if data[at + 1] in CONTROL_SEQUENCE_STARTS or data[at + 1] == "\x1b":
+    while at >= 0:
+        after = data[at + 1 : at + 2]
+        if after and after in CONTROL_SEQUENCE_STARTS:
             at = data.find("\x1b", at + 1)
             continue
         if at > start:
-            yield data[start:at], False
-        yield data[at : at + 2], True
-        start = at + 2
+            yield data[start:at], InputPart.TEXT
+        if not after:
+            yield "\x1b", InputPart.LAST
+        elif after == "\x1b":
+            yield "\x1b", InputPart.ESCAPE
+        else:
+            yield data[at : at + 2], InputPart.PAIR
+        start = at + (1 if after in ("", "\x1b") else 2)
         at = data.find("\x1b", start)
     if start < len(data):
-        yield data[start:], False
+        yield data[start:], InputPart.TEXT
 
 
 def escape_then_key(event: events.Key) -> list[events.Key] | None:

@@ -16,10 +16,10 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from textual import events
+from textual import constants, events
 from textual._compositor import LayoutUpdate
 from textual._context import visible_screen_stack
 from textual._styles_cache import StylesCache
@@ -613,7 +613,7 @@ def _terminal_driver() -> type[Driver]:
     from textual.drivers.linux_driver import LinuxDriver
 
     from pipeline_tui.ui import ending
-    from pipeline_tui.ui.key_order import escape_pairs
+    from pipeline_tui.ui.key_order import InputPart, escape_pairs
     from pipeline_tui.ui.pastes import BracketedPastes
 
     WORD_MOVES = "bf"
@@ -689,17 +689,48 @@ def _terminal_driver() -> type[Driver]:
                 if character in WORD_MOVES:
                     return [events.Key(f"alt+{character}", character)]
                 if not character.isprintable():
-                    found = list(XTermParser(self._debug).feed(pair))
+                    found = list(XTermParser().feed(pair))
                     if found:
                         return found
-                alone = XTermParser(self._debug)
+                alone = XTermParser()
                 return [events.Key("escape", "\x1b"), *alone.feed(character), *alone.feed("")]
 
+            # An ESC that ended a read, held here rather than by the parser: the next
+            # read's first character makes it a pair (or the start of a sequence), and
+            # if none comes within the escape delay it is escape.
+            escape_read_at: float | None = None
+
+            def escape_due() -> float | None:
+                if escape_read_at is None:
+                    return None
+                return escape_read_at + constants.ESCAPE_DELAY
+
             def wait() -> float:
-                due = parser._timeout_time
-                if due is None:
+                dues = [due for due in (parser._timeout_time, escape_due()) if due is not None]
+                if not dues:
                     return INPUT_IDLE_WAIT_S
-                return min(INPUT_IDLE_WAIT_S, max(0.0, due - get_time()))
+                return min(INPUT_IDLE_WAIT_S, max(0.0, min(dues) - get_time()))
+
+            def keys_of(text: str) -> Iterator[Message]:
+                nonlocal escape_read_at
+                if escape_read_at is not None:
+                    text, escape_read_at = "\x1b" + text, None
+                for part, kind in escape_pairs(text):
+                    if kind is InputPart.TEXT or parser._timeout_time is not None:
+                        yield from parser.feed(part)  # or the rest of a sequence it holds
+                    elif kind is InputPart.PAIR:
+                        yield from keys_of_pair(part)
+                    elif kind is InputPart.ESCAPE:
+                        yield events.Key("escape", "\x1b")
+                    else:
+                        escape_read_at = get_time()
+
+            def escape_if_due(final: bool) -> None:
+                nonlocal escape_read_at
+                due = escape_due()
+                if due is not None and (final or get_time() >= due):
+                    escape_read_at = None
+                    self.process_message(events.Key("escape", "\x1b"))
 
             def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool) -> None:
                 held.in_hand = True  # before the read: no moment when the keys are nowhere
@@ -714,23 +745,22 @@ def _terminal_driver() -> type[Driver]:
                             data = decode(chunk, final=final and number == len(ready))
                             if not data:
                                 break  # a character's first bytes: the rest comes next
-                            for part, pair in escape_pairs(pastes(data)):
-                                keys: Iterable[Message]
-                                if pair and parser._timeout_time is None:
-                                    keys = keys_of_pair(part)
-                                else:  # text, or the rest of a sequence the parser holds
-                                    keys = parser.feed(part)
-                                for event in keys:
-                                    self.process_message(event)
+                            for event in keys_of(pastes(data)):
+                                self.process_message(event)
                     for event in parser.tick():
                         self.process_message(event)
+                    escape_if_due(final or not held.running)
                 finally:
                     held.in_hand = False
 
             held = self._input
             held.fileno = self.fileno
             held.unfinished_paste = pastes.take_unfinished
-            held.holding = lambda: parser._timeout_time is not None or bool(decoder.getstate()[0])
+            held.holding = lambda: (
+                parser._timeout_time is not None
+                or escape_read_at is not None
+                or bool(decoder.getstate()[0])
+            )
             held.running = True
             try:
                 while not self.exit_event.is_set():
