@@ -12,7 +12,7 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.rhythm import RhythmScreen
@@ -90,6 +90,23 @@ async def test_the_board_drops_the_step_of_a_cadence_a_move_back_stops(
         await wait_for(pilot, lambda: "no next action" in screen_text(app), "the step gone")
         assert "check in after" not in screen_text(app)
     assert service.card(card).summary.next_action == ""
+
+
+async def test_the_reps_own_step_in_the_cadences_words_stays_shown_after_a_move_back(
+    database: Database,
+) -> None:
+    """A prospect's own "check in after delivery", set before it became a client, is
+    the rep's: the store keeps it as the card goes back, and the board, which showed
+    the move as if the cadence's step had gone, reads the card again and shows it."""
+    moments = [NOW]
+    service = PipelineService(database, user="sam", clock=lambda: moments[0])
+    draft = CardDraft("Ada Lovelace", next_action="check in after delivery", next_action_due=TODAY)
+    card = service.add_card(draft, Stage.PROSPECT).card_id
+    moments[0] = NOW + timedelta(hours=1)
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "L", "H")
+        await wait_for(pilot, lambda: "→ check in after" in screen_text(app), "the step shown")
+    assert service.card(card).summary.next_action == "check in after delivery"
 
 
 async def test_with_a_next_action_of_the_reps_own_the_step_waits_named_in_full(

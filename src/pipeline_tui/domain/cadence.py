@@ -242,6 +242,15 @@ def check_rhythm(days: int | None) -> int | None:
     return days
 
 
+def is_step_of(cadences: Mapping[Stage, Cadence], stage: Stage, words: str) -> bool:
+    """Whether `words` are one of the steps of `stage`'s cadence, as the store
+    schedules them: what a move back out of it may take away (leaves_cadences)."""
+    cadence = cadences.get(stage)
+    if not words or cadence is None:
+        return False
+    return any(words == clip("next_action", clean_line(step.text)) for step in cadence.steps)
+
+
 def first_step(
     cadences: Mapping[Stage, Cadence], stage: Stage, today: date
 ) -> tuple[str, date] | None:

@@ -355,6 +355,9 @@ class Change:
     change may have touched them: undo puts them back as they were."""
     call: LoggedCallRecord | None = None
     """The call logged with the change, taken back (and logged again) with it."""
+    step_dropped: bool = False
+    """For MOVE: the move took away the step of the cadence the card left, and left it
+    no next action (as the board shows such a move at once)."""
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ def move_card(
         before,
         row.version,
         activities=activities,
+        step_dropped=step is not None and not row.next_action and row.next_action_due is None,
     )
 
 

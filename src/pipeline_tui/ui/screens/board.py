@@ -38,7 +38,7 @@ from pipeline_tui.domain.board import (
     filtered,
     shown_when_filtered,
 )
-from pipeline_tui.domain.cadence import first_step, leaves_cadences
+from pipeline_tui.domain.cadence import first_step, is_step_of, leaves_cadences
 from pipeline_tui.domain.cards import CardDraft, CardFormError, CardSummary, Change
 from pipeline_tui.domain.drafts import NEW_CARD_STAGE, DraftKey, Editor, Fields, new_card_stage
 from pipeline_tui.domain.kinds import ArchiveReason
@@ -741,6 +741,15 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         moved = card
         if step is not None:
             moved = replace(card, next_action=step[0], next_action_due=step[1])
+        # Taken back out of a cadence, the card loses the step it gave (the store's
+        # part): shown at once when the next action is in a step's words. Only the
+        # store knows whether it was the step or the rep's own in the same words; when
+        # it says otherwise the card is read again (guessed_drop).
+        guessed_drop = leaves_cadences(card.stage, to_stage) and is_step_of(
+            cadences, card.stage, card.next_action
+        )
+        if guessed_drop:
+            moved = replace(card, next_action="", next_action_due=None)
         index = self.model.move(moved, to_stage, today, limits)
         self._show_stages(card.stage, to_stage)
         self._show_totals()
@@ -760,8 +769,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             reload=False,
             revert=take_back,
             shown=self._drawn(to_stage),
-            # Which of its steps went with the cadence it left, the store knows.
-            read_again=leaves_cadences(card.stage, to_stage),
+            read_again=lambda change: change.step_dropped != guessed_drop,
         )
 
     @work(group="db")
@@ -1522,7 +1530,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         reload: bool = True,
         revert: Callable[[], object] | None = None,
         shown: asyncio.Event | None = None,
-        read_again: bool = False,
+        read_again: Callable[[Change], bool] | None = None,
     ) -> None:
         """Run one change in the store, remember it for undo, and show the result.
 
@@ -1531,7 +1539,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         shown, and the board is read again (now, or as soon as the store answers), so
         the screen never shows what was not saved. `shown` (see _drawn): the store
         starts on the change once the frame that shows it is written. `read_again`:
-        the card is read again once saved (the store changed more of it than shown).
+        whether the card is read again once saved (the store did other than shown).
         """
         try:
             if shown is None:
@@ -1549,7 +1557,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.model.confirmed(change.card_id, change.version_after)
         if reload:
             self.reload(change.card_id)
-        elif read_again:
+        elif read_again is not None and read_again(change):
             self.refresh_card(change.card_id)
 
 
