@@ -166,6 +166,30 @@ async def test_what_is_typed_with_the_outcome_key_goes_into_its_dialog(
         assert "2 of 4" in screen_text(app) and "Dev Patel" in screen_text(app)
 
 
+async def test_voicemail_suggests_the_step_as_it_is_now_after_going_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Reached Ann and set "Send proposal" (no day), then `b` back to her and
+    voicemail: the dialog suggested the step the queue was first read with ("Send the
+    checklist"), and enter saved it over the one just set."""
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        await type_text(pilot, "Send proposal")
+        await tap(pilot, "enter")
+        await settle(pilot)
+        assert "Dev Patel" in screen_text(app)
+        await press(pilot, "b")
+        assert "Ann Okafor" in screen_text(app)
+        await tap(pilot, "v")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.inputs["action"].value == "Send proposal"
+
+
 def stages(service: PipelineService, ids: dict[str, int]) -> dict[str, object]:
     return {
         name: (summary.stage if (summary := service.summary(card_id)) else None)

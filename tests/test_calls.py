@@ -26,7 +26,6 @@ from pipeline_tui.domain.calls import (
     CallOutcome,
     CallSession,
     CallTally,
-    DueActivity,
     NextStep,
     QueuePart,
     build_queue,
@@ -133,12 +132,11 @@ def test_each_outcome_suggests_its_next_step(
 def test_a_call_not_answered_suggests_the_step_that_was_due_again() -> None:
     """The card's step, in the rep's words, is not done: voicemail or no answer
     suggests it again, not "Try again" over it (the step's words were gone)."""
-    due = DueActivity("Send proposal v2", day(-1))
-    assert suggested_next_step(CallOutcome.VOICEMAIL, TODAY, due) == NextStep(
-        "Send proposal v2", day(2)
-    )
-    assert suggested_next_step(CallOutcome.NO_ANSWER, TODAY, due).action == "Send proposal v2"
-    assert suggested_next_step(CallOutcome.MEETING_SET, TODAY, due).action == "Meeting"
+    step = "Send proposal v2"
+    assert suggested_next_step(CallOutcome.VOICEMAIL, TODAY, step) == NextStep(step, day(2))
+    assert suggested_next_step(CallOutcome.NO_ANSWER, TODAY, step).action == step
+    assert suggested_next_step(CallOutcome.MEETING_SET, TODAY, step).action == "Meeting"
+    assert suggested_next_step(CallOutcome.VOICEMAIL, TODAY, "  ").action == "Try again"
 
 
 @given(st.lists(st.sampled_from(list(CallOutcome))))

@@ -74,6 +74,8 @@ class Brief:
     score: str | None = None
     """The qualification score ("2/4") for leads and prospects."""
     due: DueActivity | None = None
+    next_action: str = ""
+    """The card's next action in the rep's words, dated (`due`) or not."""
     notes: tuple[BriefNote, ...] = ()
     """The latest note of each of BRIEF_NOTE_KINDS that the card has, in that order."""
     questions: tuple[Question, ...] = ()

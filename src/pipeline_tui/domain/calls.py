@@ -177,15 +177,13 @@ class NextStep:
     offer_archive: bool = False
 
 
-def suggested_next_step(
-    outcome: CallOutcome, today: date, due: DueActivity | None = None
-) -> NextStep:
-    """What to do after a call about `due` (the card's step that was due): voicemail,
-    that step again in two days; no answer, tomorrow ("Try again" for a card without
-    one: the step, in the rep's words, is not done and is not lost); reached, the rep
+def suggested_next_step(outcome: CallOutcome, today: date, step: str = "") -> NextStep:
+    """What to do after a call about `step` (the card's next action, in the rep's
+    words): voicemail, that step again in two days; no answer, tomorrow ("Try again"
+    for a card without one: the step is not done, and is not lost); reached, the rep
     says; a meeting, on the day agreed; not interested, archive or check in again in
     three months."""
-    again = due.text if due is not None and due.text.strip() else "Try again"
+    again = step if step.strip() else "Try again"
     if outcome is CallOutcome.VOICEMAIL:
         return NextStep(again, today + timedelta(days=2))
     if outcome is CallOutcome.NO_ANSWER:

@@ -76,6 +76,7 @@ def read_brief(session: Session, card_id: int, criteria: Sequence[str]) -> Brief
         market=Market(row.market) if row.market in set(Market) else None,
         score=format_score(met, len(criteria)) if qualified and criteria else None,
         due=due_activity(card_summary(row)),
+        next_action=row.next_action,
         notes=tuple(notes),
         questions=questions_for(unanswered) if qualified else (),
         touchpoints=tuple(

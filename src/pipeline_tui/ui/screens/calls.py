@@ -30,7 +30,6 @@ from pipeline_tui.domain.brief import Brief
 from pipeline_tui.domain.calls import (
     CallOutcome,
     CallTally,
-    DueActivity,
     LoggedCall,
     QueueEntry,
     suggested_next_step,
@@ -470,21 +469,21 @@ class CallQueueScreen(seams.FullScreen[None]):
         # the queue's own keys.
         self.busy = True
         # The step as the brief shows it: read with the card, after any change made here.
-        self._ask(CallOutcome(value), brief, brief.due, hold_keys(self))
+        self._ask(CallOutcome(value), brief, brief.next_action, hold_keys(self))
 
     @work(group="call")
     async def _ask(
         self,
         outcome: CallOutcome,
         brief: Brief,
-        due: DueActivity | None,
+        words: str,
         release_keys: Callable[[], None],
     ) -> None:
         """Ask for the next step the outcome suggests. Nothing is written until the rep
         confirms it: then the call, its count and the step are saved together; escape
         records nothing."""
         try:
-            await self._ask_for_step(outcome, brief, due, release_keys)
+            await self._ask_for_step(outcome, brief, words, release_keys)
         except BaseException:
             self.busy = False
             release_keys()
@@ -494,11 +493,11 @@ class CallQueueScreen(seams.FullScreen[None]):
         self,
         outcome: CallOutcome,
         brief: Brief,
-        due: DueActivity | None,
+        words: str,
         release_keys: Callable[[], None],
     ) -> None:
         name = clean_line(brief.name)
-        step = suggested_next_step(outcome, self.backend.today(), due)
+        step = suggested_next_step(outcome, self.backend.today(), words)
         if step.offer_archive:
             later = f"{step.due:%a %d %b %Y}" if step.due else "later"
             choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(
