@@ -818,12 +818,12 @@ def test_terminal_driver_knows_when_the_terminal_has_been_sent_a_frame(
         os.close(master)
 
 
-def _terminal_driver(app: App[None]) -> Driver:
-    """terminal_driver's driver for `app`, its signal handlers put back as they were
-    (LinuxDriver takes ctrl+z's signals as it is made)."""
+def _terminal_driver(app: App[None], driver_class: type[Driver] | None = None) -> Any:
+    """terminal_driver's driver (or `driver_class`, made from it) for `app`, its signal
+    handlers put back as they were (LinuxDriver takes ctrl+z's signals as it is made)."""
     handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
     try:
-        return seams.terminal_driver(LinuxDriver)(app)
+        return (driver_class or seams.terminal_driver(LinuxDriver))(app)
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
@@ -857,11 +857,11 @@ class _HungUp:
 async def test_output_is_not_waited_for_once_the_writer_thread_has_ended() -> None:
     app: App[None] = App()
     driver = _terminal_driver(app)
-    driver._writer_thread = _Writer()  # type: ignore[attr-defined]
+    driver._writer_thread = _Writer()
     assert not seams.output_unflushed(app)
     driver.write("a frame")  # handed over, not yet written
     assert seams.output_unflushed(app), "LinuxDriver.write: terminal_driver"
-    output = driver._file  # type: ignore[attr-defined]
+    output = driver._file
     output._file = _HungUp()
 
     def writer_thread() -> None:
@@ -878,7 +878,7 @@ async def test_a_silenced_output_hands_the_writer_thread_nothing() -> None:
     app: App[None] = App()
     driver = _terminal_driver(app)
     writer = _Taking()
-    driver._writer_thread = writer  # type: ignore[attr-defined]
+    driver._writer_thread = writer
     driver.write("a frame")
     assert writer.taken == ["a frame"], "LinuxDriver.write hands its data to _writer_thread"
     seams.silence_output(app)
@@ -946,12 +946,7 @@ async def test_a_lone_escape_is_taken_as_its_delay_falls_due(
             if isinstance(message, events.Key):
                 keys.append(message.key)
 
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
-    try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = Listening(App())
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    driver = _terminal_driver(App(), Listening)
     read_end, write_end = os.pipe()
     driver.fileno = read_end
     thread = threading.Thread(target=driver.run_input_thread, daemon=True)
@@ -998,12 +993,7 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
                 keys.append(message.key)
 
     app: App[None] = App()
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
-    try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = Slow(app)
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    driver = _terminal_driver(app, Slow)
     read_end, write_end = os.pipe()
     driver.fileno = read_end
     assert not seams.input_pending(app)
@@ -1095,12 +1085,7 @@ async def test_escape_and_the_keys_read_with_it_are_each_a_key(
                 if len(keys) == len(expected):
                     done.set()
 
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGTSTP, signal.SIGCONT)}
-    try:  # LinuxDriver takes ctrl+z's signals as it is made
-        driver = Recording(App[None]())
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
+    driver = _terminal_driver(App[None](), Recording)
     read_end, write_end = os.pipe()
     driver.fileno = read_end
     thread = threading.Thread(target=driver.run_input_thread, daemon=True)

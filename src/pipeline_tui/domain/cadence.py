@@ -242,13 +242,18 @@ def check_rhythm(days: int | None) -> int | None:
     return days
 
 
+def step_words(text: str) -> str:
+    """A step's words as the card's next action holds them once scheduled."""
+    return clip("next_action", clean_line(text))
+
+
 def is_step_of(cadences: Mapping[Stage, Cadence], stage: Stage, words: str) -> bool:
     """Whether `words` are one of the steps of `stage`'s cadence, as the store
     schedules them: what a move back out of it may take away (leaves_cadences)."""
     cadence = cadences.get(stage)
     if not words or cadence is None:
         return False
-    return any(words == clip("next_action", clean_line(step.text)) for step in cadence.steps)
+    return any(words == step_words(step.text) for step in cadence.steps)
 
 
 def first_step(
@@ -259,4 +264,4 @@ def first_step(
     cadence = cadences.get(stage)
     if stage not in CADENCE_STAGES or cadence is None or not cadence.steps:
         return None
-    return clip("next_action", clean_line(cadence.steps[0].text)), cadence.due(0, today)
+    return step_words(cadence.steps[0].text), cadence.due(0, today)

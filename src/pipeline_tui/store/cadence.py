@@ -30,12 +30,11 @@ from pipeline_tui.domain.cadence import (
     Cadence,
     CadencePlace,
     default_cadences,
+    step_words,
     touched,
 )
-from pipeline_tui.domain.limits import clip
 from pipeline_tui.domain.schedule import kind_for_words
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import schedule
 from pipeline_tui.store.models import ActivityRow, CardRow, StageEventRow
 from pipeline_tui.store.rows import cadence_place
@@ -201,7 +200,7 @@ def _schedule_cadence_step(
     when the card has nothing else open); the earliest open one is the card's next
     action. Returns whether the step was scheduled (not when it already is).
     """
-    words = clip("next_action", clean_line(step))
+    words = step_words(step)
     if _open_with(session, card.id, words) is not None:
         return False
     session.add(
@@ -217,7 +216,7 @@ def _waiting(session: Session, row: CardRow, pending: CadencePlace) -> ActivityR
     """The open activity that is the pending step, as handed off (by its words)."""
     if pending.due is None:
         return None
-    return _open_with(session, row.id, clip("next_action", clean_line(pending.text)))
+    return _open_with(session, row.id, step_words(pending.text))
 
 
 def _open_with(session: Session, card_id: int, words: str) -> ActivityRow | None:
