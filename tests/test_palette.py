@@ -16,7 +16,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.seams import screen_lines
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
-from tests.pilot import burst, press, running, screen_text, type_text, wait_for
+from tests.pilot import burst, press, running, screen_text, settle, type_text, wait_for
 from tests.test_snapshots import demo_service
 
 
@@ -87,6 +87,35 @@ async def test_a_note_opened_from_the_palette_is_in_sight_in_a_long_list(
         region = notes.content_region
         rows = screen_lines(app.screen)[region.y : region.bottom]
         assert any("Fuel costs" in row[region.x : region.right] for row in rows), rows
+
+
+async def test_the_note_opened_stays_in_sight_when_the_terminal_shrinks(
+    service: PipelineService,
+) -> None:
+    """Opened at 120x50, where every row shows, the note stays in sight at 80x24: the
+    list keeps its highlighted row in view whenever it is made shorter, as it is when
+    the card's sections fill in above it as the card opens (the test above)."""
+    card = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
+    service.add_note(card, NoteKind.PROBLEM, "Fuel costs up 18%")
+    for kind in NoteKind:
+        for n in range(2):
+            service.add_note(card, kind, f"{kind.label} {n}")
+
+    def rows_shown(notes: NoteList) -> list[str]:
+        region = notes.content_region
+        lines = screen_lines(app.screen)[region.y : region.bottom]
+        return [line[region.x : region.right] for line in lines]
+
+    async with running(service, size=(120, 50)) as (app, pilot):
+        await _search(app, pilot, "fuel", "Fuel costs")
+        await press(pilot, "enter")
+        notes = app.screen.query_one(NoteList)
+        assert any("Fuel costs" in row for row in rows_shown(notes))
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        rows = rows_shown(notes)
+        assert len(rows) < 2 * len(NoteKind) + 1  # the list no longer shows every row
+        assert any("Fuel costs" in row for row in rows), rows
 
 
 async def test_next_actions_touchpoints_and_emails_are_found(service: PipelineService) -> None:

@@ -152,7 +152,9 @@ class SteadyOptionList(OptionList):
     in the layout, not as it is next drawn: its virtual_size (and so its scrollbar) is
     then settled by the layout (see lay_out_unseen) instead of changing in the frame's
     drawing and asking for a layout, and a frame, of its own after it (a card with
-    twelve notes opened after one with one, at 160x45).
+    twelve notes opened after one with one, at 160x45). Measured then, it also scrolls
+    its highlighted row back into sight when it is made shorter: a card's sections
+    filling in above its notes, in whichever frame their layout lands.
     Upstream: no issue found as of 8.2.8.
     """
 
@@ -167,6 +169,9 @@ class SteadyOptionList(OptionList):
             # layout, and that one's frame comes after it.
             self._clear_caches()
             self._update_lines()
+            # A list made shorter (the card's sections filled in above it, a smaller
+            # terminal) keeps its highlighted row in sight.
+            self.scroll_to_highlight()
         return changed
 
 

@@ -531,9 +531,6 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         notes.notes = card.notes
         if note_id is not None:
             notes.select_note(note_id)
-            # Again once its new rows are laid out: scrolled as they were set, the list
-            # left an earlier note's row just out of sight at 80x24.
-            notes.call_after_refresh(notes.scroll_to_highlight)
         self._show_highlighted_note()
 
     def _section(self, key: str, heading: str, body: Content) -> None:
