@@ -165,42 +165,6 @@ async def test_screen_lines_of_a_dialog_show_the_screen_behind_it_now_and_in_lat
         assert "first line" in "".join(seams.screen_lines(app.screen))
 
 
-async def test_a_footer_ready_at_compose_shows_its_keys_before_any_bindings_signal() -> None:
-    from textual.binding import Binding
-    from textual.widgets import Footer
-
-    composed: list[int] = []
-
-    class Keys(Footer):
-        def __init__(self, ready: bool) -> None:
-            super().__init__()
-            if ready:
-                seams.footer_ready_at_compose(self)
-
-        def compose(self) -> ComposeResult:
-            widgets = list(super().compose())
-            composed.append(len(widgets))
-            yield from widgets
-
-    class Keyed(App[None]):
-        BINDINGS = [Binding("x", "bell", "Ring")]
-
-        def __init__(self, ready: bool) -> None:
-            super().__init__()
-            self.ready = ready
-
-        def compose(self) -> ComposeResult:
-            yield Keys(self.ready)
-
-    async with Keyed(ready=False).run_test():
-        pass
-    assert composed[0] == 0, "Footer composes its keys at once now: footer_ready_at_compose"
-    composed.clear()
-    async with Keyed(ready=True).run_test():
-        pass
-    assert composed[0] > 0, "Footer._bindings_ready no longer lets it compose its keys"
-
-
 class _Covering(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("covering " * 40)

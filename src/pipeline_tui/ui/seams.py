@@ -38,7 +38,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen, ScreenResultType
 from textual.scroll_view import ScrollView
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 
 HEADER_TITLE = "HeaderTitle"
 """The type name of the title inside textual.widgets.Header (the class lives in the
@@ -195,20 +195,6 @@ def refresh_is_whole_widget(regions: tuple[Any, ...], layout: bool) -> bool:
     Upstream: no issue found as of 8.2.8.
     """
     return not regions and not layout
-
-
-def footer_ready_at_compose(footer: Footer) -> None:
-    """Let a Footer show its keys from its first compose.
-
-    Textual 8.2.8's Footer composes nothing until its screen's first bindings signal
-    (Footer._bindings_ready), which comes after the screen's first frame, and then
-    recomposes: every screen opened with an empty footer line and drew its keys in two
-    more frames. The keys are known when the footer is composed (the screen's and the
-    app's bindings; the focused widget's, when it has any shown, come with the signal).
-    Upstream: Textualize/textual#4550 and #4573 (closed) are the same empty first
-    footer; #5330 made it rarer, not gone.
-    """
-    footer._bindings_ready = True
 
 
 def hold_repaints(app: App[Any], limit_s: float) -> Callable[[], None]:

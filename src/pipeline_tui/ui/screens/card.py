@@ -396,8 +396,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 yield NoteList(id="notes")
                 notes = self.read.card.notes if self.read is not None else ()
                 yield NoteViewer(first_highlighted(notes, self.focus_note_id), id="note-view")
-        # Its keys are the screen's own (the notes list shows none of its own).
-        yield KeyFooter(at_once=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
