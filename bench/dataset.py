@@ -21,13 +21,20 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert
 
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import open_database
 from pipeline_tui.store.migrate import HEAD_REVISION
-from pipeline_tui.store.models import CardRow, ResearchNoteRow, StageEventRow, TouchpointRow
+from pipeline_tui.store.models import (
+    ActivityRow,
+    CardRow,
+    ResearchNoteRow,
+    StageEventRow,
+    TouchpointRow,
+)
 
 # Bump when the generated data changes shape, so cached databases are rebuilt.
-DATASET_VERSION = 1
+DATASET_VERSION = 2
 SEED = 20261123
 CHUNK = 20_000
 OWNER = "bench"
@@ -251,12 +258,14 @@ def _insert_all(connection: Connection, cards: int, notes_per_card: int, today: 
     event_table: Table = StageEventRow.__table__  # type: ignore[assignment]
     touch_table: Table = TouchpointRow.__table__  # type: ignore[assignment]
     note_table: Table = ResearchNoteRow.__table__  # type: ignore[assignment]
+    activity_table: Table = ActivityRow.__table__  # type: ignore[assignment]
 
     stages = _stage_plan(cards)
     positions = dict.fromkeys(STAGES, 0)
     card_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     touch_rows: list[dict[str, Any]] = []
+    activity_rows: list[dict[str, Any]] = []
     touch_kinds = list(TouchpointKind)
     for card_id, stage in enumerate(stages, start=1):
         created = now - timedelta(days=rng.randint(1, 720), minutes=rng.randint(0, 1439))
@@ -287,6 +296,22 @@ def _insert_all(connection: Connection, cards: int, notes_per_card: int, today: 
                 "version": 1,
             }
         )
+        if has_action:
+            # A card's next action is its earliest open activity, as the store keeps it
+            # (and as migration 0013 made it for every card): a next action with no
+            # activity behind it was taken over by a cadence's step the card was given.
+            action = card_rows[-1]
+            activity_rows.append(
+                {
+                    "card_id": card_id,
+                    "kind": ActivityKind.TASK,
+                    "due": action["next_action_due"],
+                    "due_time": None,
+                    "text": action["next_action"],
+                    "created_at": created,
+                    "done_at": None,
+                }
+            )
         positions[stage] += 1
         # Created as a lead, then moved one stage at a time to where it is now.
         at = created
@@ -318,6 +343,7 @@ def _insert_all(connection: Connection, cards: int, notes_per_card: int, today: 
         (card_table, card_rows),
         (event_table, event_rows),
         (touch_table, touch_rows),
+        (activity_table, activity_rows),
     ):
         for chunk in _chunks(rows):
             connection.execute(insert(table), chunk)

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 
 from pipeline_tui.store import open_database
 
-TABLES = ("card", "stage_event", "touchpoint", "research_note", "qualification_answer")
+TABLES = ("card", "activity", "stage_event", "touchpoint", "research_note", "qualification_answer")
 """In dependency order (foreign keys point up the list)."""
 BUILT_MARK = "pipeline-tui bench: complete, vacuumed"
 """Changed when the build changes, so a copy made the older way is built again."""
