@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.widgets import Static
 
 from pipeline_tui.ui.app import PipelineApp
@@ -26,19 +27,18 @@ class _Keys(App[None]):
         Binding("b", "count('b')", "Blocked", tooltip="Not while blocked"),
     ]
 
-    def __init__(self, *more: Binding) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.done: list[str] = []
         self.bells = 0
-        for binding in more:
-            self._bindings.bind(binding.key, binding.action, binding.description)
+        self.blocked = True
 
     def compose(self) -> ComposeResult:
         yield Static("body")
         yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return None if parameters == ("b",) else True
+        return None if self.blocked and parameters == ("b",) else True
 
     def action_count(self, key: str) -> None:
         self.done.append(key)
@@ -71,7 +71,7 @@ async def test_a_key_that_cannot_be_used_now_is_dim_and_clicking_it_rings_the_be
         await pilot.pause()
         footer = app.query_one(KeyFooter)
         strip = footer.render_lines(footer.region.reset_offset)[0]
-        # Dim as Textual draws it in this terminal (its DimFilter: a fainter colour).
+        # Dim as Textual draws it here: a fainter colour, not the terminal's dim.
         colour = {segment.text.strip(): segment.style and segment.style.color for segment in strip}
         assert colour["b"] != colour["a"] and colour["Blocked"] != colour["Add"]
         await pilot.click(KeyFooter, offset=(len("a Add H L Move "), 0))
@@ -102,11 +102,23 @@ async def test_hovering_a_key_highlights_it_and_shows_what_it_does() -> None:
         await pilot.pause()
         assert footer.tooltip is None
         assert background_at(len("a Add H L Move b")) == before
+        # Keys that change under a still mouse are not left highlighted, nor their
+        # tooltip shown, for a key that may no longer be there.
+        await pilot.hover(KeyFooter, offset=(len("a Add H L Move b"), 0))
+        await pilot.pause()
+        assert footer.tooltip == "Not while blocked"
+        app.blocked = False
+        app.refresh_bindings()
+        await pilot.pause()
+        assert footer.tooltip is None
+        assert background_at(len("a Add H L Move b")) == before
 
 
 async def test_keys_that_do_not_fit_are_cut_under_the_palettes_key() -> None:
-    many = [Binding(key, f"count('{key}')", f"Key {key}") for key in "cdefghijklmn"]
-    app = _Keys(*many)
+    class _ManyKeys(_Keys):
+        BINDINGS = [Binding(key, f"count('{key}')", f"Key {key}") for key in "cdefghijklmn"]
+
+    app = _ManyKeys()
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
         line = _footer_line(app)
@@ -114,6 +126,18 @@ async def test_keys_that_do_not_fit_are_cut_under_the_palettes_key() -> None:
         assert line.endswith("▏^p palette "), line
         assert line.startswith("a Add H L Move b Blocked c Key c d Key d"), line
         assert "Key n" not in line  # the keys past the palette's are cut, not wrapped
+        # The palette's key, over the end of a cut key, is the palette's to the edge.
+        cut = line.index("▏")
+        assert line[cut - 1] != " ", line  # a key runs under the palette's
+        for x in (cut, cut + 1):
+            await pilot.click(KeyFooter, offset=(x, 0))
+            await pilot.pause()
+            assert app.done == [], x
+            assert isinstance(app.screen, CommandPalette), x
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.click(KeyFooter, offset=(cut - 1, 0))
+        assert app.done != []  # left of the edge, the cut key shows and is clicked
 
 
 @pytest.mark.parametrize(("width", "shown"), [(100, True), (99, False)])

@@ -144,6 +144,7 @@ class KeyFooter(Widget, can_focus=False):
         keys = footer_keys(screen)
         if keys != self._keys:
             self._keys = keys
+            self._hover(None)  # the key under the mouse may have moved, or gone
             self.refresh()
 
     def watch_covered(self, covered: bool) -> None:
@@ -203,8 +204,10 @@ class KeyFooter(Widget, can_focus=False):
         palette.append(Segment(" ", blank))
         palette_width = sum(len(segment.text) for segment in palette) - 1
         start = max(0, width - palette_width - 1)
-        spans = [span for span in spans if span[0] < start]
-        spans.append((start + 1, start + palette_width, keys.palette))
+        # A key cut by the palette's is clickable only where it shows: a click on ^p
+        # over the end of "q Quit" (at 100 columns) must not quit.
+        spans = [(first, min(end, start), item) for first, end, item in spans if first < start]
+        spans.append((start, start + palette_width, keys.palette))
         self._spans = spans
         line = Strip.join([left.crop(0, start), Strip(palette)]).crop(0, width)
         return line.simplify()
@@ -285,6 +288,7 @@ class KeyFooter(Widget, can_focus=False):
         if item != self._hovered:
             self._hovered = item
             self.tooltip = item.tooltip if item is not None and item.tooltip else None
+            self.styles.pointer = "default" if item is None else "pointer"
             self.refresh()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
