@@ -140,14 +140,18 @@ async def test_keys_that_do_not_fit_are_cut_under_the_palettes_key() -> None:
         assert app.done != []  # left of the edge, the cut key shows and is clicked
 
 
-@pytest.mark.parametrize(("width", "shown"), [(100, True), (99, False)])
-async def test_below_100_columns_the_boards_less_used_keys_are_left_to_help(
+@pytest.mark.parametrize(
+    ("width", "shown"), [(99, False), (100, False), (103, False), (104, True), (160, True)]
+)
+async def test_the_boards_less_used_keys_show_only_where_every_key_fits(
     width: int, shown: bool
 ) -> None:
+    """Below 100 columns they are left to `?`; at 100-103 columns with them the keys run
+    under the palette's and "q Quit" was hidden, so there they go too."""
     async with running(demo_service(), size=(width, 30)) as (app, _pilot):
         line = screen_lines(app.screen)[-1]
         assert ("e Edit" in line) is shown, line
-        assert "? Keys" in line and line.rstrip().endswith("^p palette"), line
+        assert "? Keys q Quit" in line and line.rstrip().endswith("^p palette"), line
 
 
 async def test_clicking_a_key_in_the_footer_does_what_the_key_does() -> None:

@@ -8,7 +8,8 @@ keys are data, and a change of keys is a repaint of one line.
 
 Below 100 columns a screen's WIDE_ONLY_KEYS (binding ids) are left out, so its most
 used keys and the palette's (ctrl+p) fit an 80-column terminal; `?` lists them all.
-Keys that do not fit are cut at the right edge, under the palette's key.
+They are left out wider too where the keys would not all fit beside the palette's.
+Keys that still do not fit are cut at the right edge, under the palette's key.
 """
 
 from __future__ import annotations
@@ -180,37 +181,51 @@ class KeyFooter(Widget, can_focus=False):
     def _line(self, width: int) -> Strip:
         keys = self.keys
         blank = self._style()
-        segments: list[Segment] = []
-        spans: list[tuple[int, int, FooterItem]] = []
-        x = 0
-        wide_only_shown = self._component("key-footer--wide-only").display != "none"
-        for item in keys.items:
-            if item.wide_only and not wide_only_shown:
-                continue
-            start = x
-            for text, style in self._item(item):
-                segments.append(Segment(text, style))
-                x += len(text)
-            if not item.is_label:
-                spans.append((start, x, item))
-            segments.append(Segment(" ", blank))  # its right margin
-            x += 1
-        left = Strip(segments, x).crop_extend(0, width, blank)
-        if keys.palette is None or width < TINY_BELOW:
+        palette: list[Segment] = []
+        if keys.palette is not None and width >= TINY_BELOW:
+            palette = [Segment(PALETTE_EDGE, self._edge_style(keys.palette))]
+            palette += [Segment(text, style) for text, style in self._item(keys.palette)]
+            palette.append(Segment(" ", blank))
+        palette_width = sum(len(segment.text) for segment in palette) - 1
+        start = max(0, width - palette_width - 1) if palette else width
+        wide_only = self._component("key-footer--wide-only").display != "none"
+        segments, spans, end = self._keys_from_the_left(keys, wide_only)
+        if wide_only and end - 1 > start:
+            # Past the palette's key a screen's less used keys go first (as below 100
+            # columns), so that its most used ones and "q Quit" show whole.
+            segments, spans, end = self._keys_from_the_left(keys, wide_only=False)
+        left = Strip(segments, end).crop_extend(0, width, blank)
+        if keys.palette is None or not palette:
             self._spans = spans
             return left
-        palette = [Segment(PALETTE_EDGE, self._edge_style(keys.palette))]
-        palette += [Segment(text, style) for text, style in self._item(keys.palette)]
-        palette.append(Segment(" ", blank))
-        palette_width = sum(len(segment.text) for segment in palette) - 1
-        start = max(0, width - palette_width - 1)
         # A key cut by the palette's is clickable only where it shows: a click on ^p
-        # over the end of "q Quit" (at 100 columns) must not quit.
-        spans = [(first, min(end, start), item) for first, end, item in spans if first < start]
+        # over the end of a cut key must not press that key.
+        spans = [(first, min(last, start), item) for first, last, item in spans if first < start]
         spans.append((start, start + palette_width, keys.palette))
         self._spans = spans
         line = Strip.join([left.crop(0, start), Strip(palette)]).crop(0, width)
         return line.simplify()
+
+    def _keys_from_the_left(
+        self, keys: FooterKeys, wide_only: bool
+    ) -> tuple[list[Segment], list[tuple[int, int, FooterItem]], int]:
+        """The keys' segments, where each key is, and the cell after the last margin."""
+        blank = self._style()
+        segments: list[Segment] = []
+        spans: list[tuple[int, int, FooterItem]] = []
+        x = 0
+        for item in keys.items:
+            if item.wide_only and not wide_only:
+                continue
+            first = x
+            for text, style in self._item(item):
+                segments.append(Segment(text, style))
+                x += len(text)
+            if not item.is_label:
+                spans.append((first, x, item))
+            segments.append(Segment(" ", blank))  # its right margin
+            x += 1
+        return segments, spans, x
 
     def _item(self, item: FooterItem) -> Iterator[tuple[str, Style]]:
         if item.is_label:
