@@ -652,7 +652,7 @@ class PipelineService:
         with self._write() as (session, actor):
             row = commands.get_card(session, card_id)
             change: Change | None = None
-            before = commands.state_of(row), schedule.snapshot(session, row.id)
+            before, activities = commands.state_of(row), schedule.snapshot(session, row.id)
             # The call's touchpoint first: it pushes a cadence step on from the call's
             # day, and the step the rep confirmed (often that same step, in its words)
             # is what must stay, on the day confirmed.
@@ -668,7 +668,7 @@ class PipelineService:
                 version = row.version if expected_version is None else expected_version
                 change = commands.set_next_action(session, actor, card_id, action, due, version)
                 # Undo puts the card back as it was before the call, step and all.
-                change = replace(change, before=before[0], activities=before[1])
+                change = replace(change, before=before, activities=activities)
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
             session.flush()
             if change is not None:  # undone, the call goes too

@@ -468,36 +468,28 @@ class CallQueueScreen(seams.FullScreen[None]):
         # proposal"): the keys wait until the dialog takes them, instead of acting as
         # the queue's own keys.
         self.busy = True
-        # The step as the brief shows it: read with the card, after any change made here.
-        self._ask(CallOutcome(value), brief, brief.next_action, hold_keys(self))
+        self._ask(CallOutcome(value), brief, hold_keys(self))
 
     @work(group="call")
     async def _ask(
-        self,
-        outcome: CallOutcome,
-        brief: Brief,
-        words: str,
-        release_keys: Callable[[], None],
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
     ) -> None:
         """Ask for the next step the outcome suggests. Nothing is written until the rep
         confirms it: then the call, its count and the step are saved together; escape
         records nothing."""
         try:
-            await self._ask_for_step(outcome, brief, words, release_keys)
+            await self._ask_for_step(outcome, brief, release_keys)
         except BaseException:
             self.busy = False
             release_keys()
             raise
 
     async def _ask_for_step(
-        self,
-        outcome: CallOutcome,
-        brief: Brief,
-        words: str,
-        release_keys: Callable[[], None],
+        self, outcome: CallOutcome, brief: Brief, release_keys: Callable[[], None]
     ) -> None:
         name = clean_line(brief.name)
-        step = suggested_next_step(outcome, self.backend.today(), words)
+        # The step as the brief shows it: read with the card, after any change made here.
+        step = suggested_next_step(outcome, self.backend.today(), brief.next_action)
         if step.offer_archive:
             later = f"{step.due:%a %d %b %Y}" if step.due else "later"
             choice: ChoiceScreen[ArchiveReason | str] = ChoiceScreen(

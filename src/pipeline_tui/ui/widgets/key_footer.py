@@ -52,8 +52,6 @@ class FooterItem:
     enabled: bool = True
     tooltip: str = ""
     wide_only: bool = False
-    grouped: bool = False
-    """One of a group's keys: shown alone, the group's label after them."""
 
     @property
     def is_label(self) -> bool:
@@ -91,7 +89,6 @@ def footer_keys(screen: Screen[object]) -> FooterKeys:
                     enabled,
                     tooltip or binding.description if grouped else tooltip,
                     binding.id in wide_only if binding.id else False,
-                    grouped,
                 )
             )
         if grouped and group is not None:
@@ -188,7 +185,7 @@ class KeyFooter(Widget, can_focus=False):
             palette.append(Segment(" ", blank))
         palette_width = sum(len(segment.text) for segment in palette) - 1
         start = max(0, width - palette_width - 1) if palette else width
-        wide_only = self._component("key-footer--wide-only").display != "none"
+        wide_only = self.get_component_styles("key-footer--wide-only").display != "none"
         segments, spans, end = self._keys_from_the_left(keys, wide_only)
         if wide_only and end - 1 > start:
             # Past the palette's key a screen's less used keys go first (as below 100
@@ -248,7 +245,7 @@ class KeyFooter(Widget, can_focus=False):
         names = (*self._place(item), "key-footer--palette-edge")
         if names not in self._styles_read:
             background, _, _ = self._fold(self._place(item))
-            edge = self._component("key-footer--palette-edge").color
+            edge = self.get_component_styles("key-footer--palette-edge").color
             self._styles_read[names] = Style.from_color(
                 (background + edge).rich_color, background.rich_color
             )
@@ -276,7 +273,7 @@ class KeyFooter(Widget, can_focus=False):
         color = Color(255, 255, 255, 0)
         text_style = Style()
         layers: list[RenderStyles] = [node.styles for node in reversed(self.ancestors_with_self)]
-        layers += [self._component(name) for name in names]
+        layers += [self.get_component_styles(name) for name in names]
         for styles in layers:
             if styles.has_rule("background"):
                 background += styles.background.tint(styles.background_tint)
@@ -284,9 +281,6 @@ class KeyFooter(Widget, can_focus=False):
                 color = styles.color
             text_style += styles.text_style
         return background, color, text_style
-
-    def _component(self, name: str) -> RenderStyles:
-        return self.get_component_styles(name)
 
     # The mouse -------------------------------------------------------------------------
 
