@@ -83,14 +83,6 @@ def test_character_to_key_names_keys_as_bindings_do(character: str, key: str) ->
     assert seams.character_to_key(character) == key
 
 
-async def test_the_headers_title_is_found_by_its_type_name() -> None:
-    async with _Probe().run_test() as pilot:
-        header = pilot.app.query_one(Header)
-        title = header.query_one(seams.HEADER_TITLE, Static)
-        title.update("checked")
-        assert type(title).__name__ == seams.HEADER_TITLE
-
-
 async def test_a_new_virtual_size_needs_no_layout_and_clamps_the_scroll() -> None:
     async with _Probe().run_test(size=(40, 10)) as pilot:
         view = pilot.app.query_one(_Sized)

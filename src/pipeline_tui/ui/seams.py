@@ -40,12 +40,6 @@ from textual.scroll_view import ScrollView
 from textual.widget import AwaitMount, Widget
 from textual.widgets import OptionList
 
-HEADER_TITLE = "HeaderTitle"
-"""The type name of the title inside textual.widgets.Header (the class lives in the
-private textual.widgets._header). ScreenHeader queries it by name to update it.
-Upstream: Textualize/textual#6051 (merged) made the Header's title easier to
-customise; check it as a replacement on the next upgrade."""
-
 
 def forget_cached_styles() -> None:
     """Drop StylesCache.get_inner_outer's memo.

@@ -1,63 +1,107 @@
-"""The header of every full screen, which goes away with its screen.
+"""The header of every full screen: the palette's icon and the screen's title, in one
+widget that draws one line.
 
-Textual's Header watches the App's title and sub-title as well as its screen's, and
-Textual 8.2.8 forgets a watcher only when the watched value next changes
-(Textualize/textual#6666). The app's title never changes here, so every Header of
-every screen ever opened stayed alive with its children and their render caches:
-about 13,000 objects for each card a rep opened, walked by every full garbage
-collection from then on (over 100 ms each after twenty cards, during a keystroke).
+It looks as Textual's Header does, but that is a container of three widgets (icon,
+title, clock space), mounted and styled on every screen, and its title is a Static
+whose every update lays the screen out again. Here the title is read as the line is
+drawn, and a new one is a repaint of that line.
+
+Textual's Header also watches the App's title and sub-title, and Textual 8.2.8 forgets
+a watcher only when the watched value next changes (Textualize/textual#6666): as the
+app's title never changes, every Header of every screen ever opened stayed alive. This
+one watches only its own screen, so it goes with its screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
-
+from textual import events
 from textual.content import Content
-from textual.css.query import NoMatches
-from textual.dom import NoScreen
-from textual.events import Mount
-from textual.widgets import Header, Static
+from textual.widget import Widget
 
-from pipeline_tui.ui.seams import HEADER_TITLE
+from pipeline_tui.ui.styles import load_tcss
+
+ICON = "◆"
+PALETTE_TOOLTIP = "Open the command palette"
 
 
-class ScreenHeader(Header):
+class ScreenHeader(Widget, can_focus=False):
+    DEFAULT_CSS = load_tcss(__file__)
+    COMPONENT_CLASSES = {"screen-header--icon"}
+
     def __init__(self) -> None:
-        super().__init__(icon="◆")
-        self._set_title: Callable[[], None] = lambda: None
+        super().__init__()
+        self._icon_hovered = False
 
-    def on_mount(self, event: Mount) -> None:
-        # Instead of Header's own mount handler (prevent_default stops it): the app's
-        # title is set before any screen is mounted and never changes, so the screen's
-        # own reactives are all there is to follow, and watchers kept on the screen go
-        # with it.
-        event.prevent_default()
+    def on_mount(self) -> None:
+        self.watch(self.screen, "title", self._title_changed, init=False)
+        self.watch(self.screen, "sub_title", self._title_changed, init=False)
 
-        shown: list[Content] = []
+    def _title_changed(self) -> None:
+        self.refresh()
 
-        def set_title() -> None:
-            with suppress(NoMatches, NoScreen):
-                title = self.format_title()
-                # An update lays the screen out again; a resize mostly keeps the title.
-                if shown != [title]:
-                    shown[:] = [title]
-                    self.query_one(HEADER_TITLE, Static).update(title)
+    def notify_style_update(self) -> None:
+        # The parts' widths follow the app's width class (-narrow, app.tcss).
+        super().notify_style_update()
+        self.refresh()
 
-        self.watch(self.screen, "title", set_title)
-        self.watch(self.screen, "sub_title", set_title)
-        self._set_title = set_title
+    # Drawing ---------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._set_title()
+    def _icon_width(self) -> int:
+        width = self.get_component_styles("screen-header--icon").width
+        return int(width.value) if width is not None else 0
 
-    def format_title(self) -> Content:
+    def render(self) -> Content:
+        width = self.content_size.width
+        icon_width = min(width, self._icon_width())
+        room = width - icon_width
+        icon, under_icon = (
+            Content(text.ljust(icon_width)[:icon_width]) for text in (f" {ICON}", "")
+        )
+        if self._icon_hovered:
+            hover = self.get_visual_style("screen-header--icon")
+            icon, under_icon = icon.stylize(hover), under_icon.stylize(hover)
+        title = self.format_title(room)
+        if title.cell_length > room:
+            title = title.truncate(room, ellipsis=True)
+        # Centred as a Static with content-align: center would place it.
+        title = Content.assemble(" " * ((room - title.cell_length) // 2), title)
+        if not self.has_class("-tall"):
+            return Content.assemble(icon, title)
+        # Tall, the title stays on the top line and the icon is centred, as in Textual.
+        return Content("\n").join([Content.assemble(under_icon, title), icon, under_icon])
+
+    def format_title(self, room: int) -> Content:
         """The app's title and the screen's figures; only the figures when both do not
         fit (the board's counts and views at 80 columns), as they are what changes."""
-        full = super().format_title()
-        sub_title = self.screen_sub_title
-        with suppress(NoMatches):
-            room = self.query_one(HEADER_TITLE, Static).size.width
-            if sub_title and room and full.cell_length > room:
-                return Content(sub_title)
+        screen = self.screen
+        title = screen.title if screen.title is not None else self.app.title
+        sub_title = screen.sub_title if screen.sub_title is not None else self.app.sub_title
+        full = self.app.format_title(title, sub_title)
+        if sub_title and room and full.cell_length > room:
+            return Content(sub_title)
         return full
+
+    # The mouse -------------------------------------------------------------------------
+
+    def _over_icon(self, x: int) -> bool:
+        return x < self._icon_width()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover_icon(self._over_icon(event.x))
+
+    def on_leave(self) -> None:
+        self._hover_icon(False)
+
+    def _hover_icon(self, hovered: bool) -> None:
+        if hovered != self._icon_hovered:
+            self._icon_hovered = hovered
+            self.tooltip = PALETTE_TOOLTIP if hovered else None
+            self.refresh()
+
+    async def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self._hover_icon(self._over_icon(event.x))
+        if self._over_icon(event.x):
+            await self.run_action("app.command_palette")
+        else:
+            self.toggle_class("-tall")
