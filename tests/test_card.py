@@ -616,6 +616,27 @@ async def test_80x24_shows_the_whole_card_at_a_glance(service: PipelineService) 
         assert isinstance(app.focused, NoteList)
 
 
+async def test_the_sections_headings_show_where_the_keys_are(service: PipelineService) -> None:
+    a_worked_lead(service)
+    async with running(service, (160, 45)) as (app, pilot):
+        await open_ada(pilot)
+        screen = app.screen
+
+        def heading_colour(heading: str) -> object:
+            for y, line in enumerate(seams.screen_lines(screen)):
+                if (x := line.find(heading)) >= 0:
+                    return screen.get_style_at(x, y).color
+            raise AssertionError(f"no {heading!r} on screen")
+
+        muted = heading_colour("Details")
+        assert heading_colour("Stage history") == muted
+        await press(pilot, "1")  # the sections have the keys: their headings say so
+        assert heading_colour("Details") != muted
+        assert heading_colour("Stage history") == heading_colour("Details")
+        await press(pilot, "2")  # the notes have them again
+        assert heading_colour("Details") == muted
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 async def test_number_keys_reach_each_section(
     service: PipelineService, size: tuple[int, int]

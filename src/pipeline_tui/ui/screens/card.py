@@ -67,6 +67,7 @@ from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.styles import width_class
+from pipeline_tui.ui.widgets.card_section import CardSection
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.note_list import NoteList, first_highlighted
 from pipeline_tui.ui.widgets.note_view import NoteViewer
@@ -380,17 +381,15 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 yield Static(Content.styled("Loading…", "italic"), id="glance")
                 yield seams.SteadyOptionList(id="activities")
                 with VerticalScroll(id="info"):
-                    yield Static(classes="heading", id="drafts-heading")
-                    yield Static(classes="section", id="drafts")
                     for section in (
+                        "drafts",
                         "details",
                         "qualification",
                         "referrals",
                         "touchpoints",
                         "history",
                     ):
-                        yield Static(classes="heading", id=f"{section}-heading")
-                        yield Static(classes="section", id=section)
+                        yield CardSection(id=section)
             with Vertical(id="notes-pane"):
                 yield Static(Content("Research notes"), classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
@@ -534,11 +533,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def _section(self, key: str, heading: str, body: Content) -> None:
         """Fill a section; one with no heading (nothing to say) is hidden."""
-        title = self.query_one(f"#{key}-heading", Static)
-        section = self.query_one(f"#{key}", Static)
-        title.update(heading)
-        section.update(body)
-        title.display = section.display = bool(heading)
+        self.query_one(f"#{key}", CardSection).show(heading, body)
 
     # What the panes say ---------------------------------------------------------------------
 
@@ -758,15 +753,15 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if section == "qualification" and not self.query_one("#qualification").display:
             section = "referrals"  # a client's: whom they referred
-        heading = self.query_one(f"#{section}-heading", Static)
-        if not heading.display:
+        shown = self.query_one(f"#{section}", CardSection)
+        if not shown.display:
             what = "qualification checklist or referrals" if section == "referrals" else section
             self.notify(f"This card has no {what} to show.", timeout=3)
             return
         info = self.query_one("#info", VerticalScroll)
         info.focus()
         # After the focus: on a narrow terminal the pane grows when it has it.
-        self.call_after_refresh(info.scroll_to_widget, heading, top=True, animate=False)
+        self.call_after_refresh(info.scroll_to_widget, shown, top=True, animate=False)
 
     # Enter on a note or an activity opens its editor as the key arrives (SUBMIT_AT_ONCE):
     # when the list's selection came up to the screen, the key order had handed the
