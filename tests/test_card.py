@@ -624,8 +624,8 @@ async def test_the_sections_headings_show_where_the_keys_are(service: PipelineSe
 
         def heading_colour(heading: str) -> object:
             for y, line in enumerate(seams.screen_lines(screen)):
-                if (x := line.find(heading)) >= 0:
-                    return screen.get_style_at(x, y).color
+                if line.lstrip().startswith(heading):  # the left pane's, not the notes'
+                    return screen.get_style_at(len(line) - len(line.lstrip()), y).color
             raise AssertionError(f"no {heading!r} on screen")
 
         muted = heading_colour("Details")

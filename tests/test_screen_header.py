@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Static, Tooltip
 
-from pipeline_tui.ui.seams import screen_lines
+import pipeline_tui.ui
+from pipeline_tui.ui.seams import FullScreen, screen_lines
 from pipeline_tui.ui.widgets.screen_header import PALETTE_TOOLTIP, ScreenHeader
 from tests.pilot import press, running
 from tests.test_snapshots import demo_service
 
-NARROW_CSS = """
-.-narrow ScreenHeader {
-    padding-right: 1;
-    .screen-header--icon { width: 3; }
-}
-"""
+APP_CSS = Path(pipeline_tui.ui.__file__).with_name("app.tcss")
 
 
-class _Titled(Screen[None]):
+class _Titled(FullScreen[None]):
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
         yield Static("body")
@@ -29,7 +27,7 @@ class _Titled(Screen[None]):
 class _Headed(App[None]):
     """A bare app with one headed screen, narrow below 100 columns as the app is."""
 
-    CSS = NARROW_CSS
+    CSS_PATH = APP_CSS  # where the narrow header's rule is
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     def get_default_screen(self) -> Screen[None]:
@@ -85,12 +83,13 @@ async def test_a_click_on_the_title_makes_the_header_tall_and_back() -> None:
 
 async def test_the_icon_shows_its_tooltip_and_opens_the_palette() -> None:
     app = _Headed()
-    async with app.run_test(size=(80, 10)) as pilot:
+    async with app.run_test(size=(80, 10), tooltips=True) as pilot:
         header = app.screen.query_one(ScreenHeader)
         plain = app.screen.get_style_at(1, 0).bgcolor
         await pilot.hover(header, offset=(1, 0))
-        await pilot.pause()
-        assert header.tooltip == PALETTE_TOOLTIP
+        await pilot.pause(app.TOOLTIP_DELAY + 0.2)
+        tooltip = app.screen.get_child_by_type(Tooltip)
+        assert tooltip.display and PALETTE_TOOLTIP in str(tooltip.render())
         # Narrow (80 columns), the icon's 3 cells only.
         assert app.screen.get_style_at(2, 0).bgcolor != plain
         assert app.screen.get_style_at(3, 0).bgcolor == plain
@@ -101,6 +100,14 @@ async def test_the_icon_shows_its_tooltip_and_opens_the_palette() -> None:
         await pilot.click(header, offset=(1, 0))
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_the_apps_header_gives_the_title_more_room_below_100_columns() -> None:
+    for width, icon, clock in ((99, 3, 1), (100, 8, 10)):
+        async with running(demo_service(), size=(width, 30)) as (app, _):
+            title = "pipeline-tui — 35 cards · 6 overdue"
+            room = width - icon - clock
+            assert _header(app).index("pipeline") == icon + (room - len(title)) // 2, width
 
 
 async def test_every_screen_of_the_app_has_one_header_with_its_own_title() -> None:

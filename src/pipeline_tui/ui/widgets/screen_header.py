@@ -25,7 +25,12 @@ PALETTE_TOOLTIP = "Open the command palette"
 
 
 class ScreenHeader(Widget, can_focus=False):
+    """Its title is the screen's title and sub-title; the app's (the fallback) are set
+    before the first screen and never change, so they are not watched."""
+
     DEFAULT_CSS = load_tcss(__file__)
+    # The title is not text to copy, and one widget would copy the icon and spaces too.
+    ALLOW_SELECT = False
     COMPONENT_CLASSES = {"screen-header--icon"}
 
     def __init__(self) -> None:
@@ -37,11 +42,6 @@ class ScreenHeader(Widget, can_focus=False):
         self.watch(self.screen, "sub_title", self._title_changed, init=False)
 
     def _title_changed(self) -> None:
-        self.refresh()
-
-    def notify_style_update(self) -> None:
-        # The parts' widths follow the app's width class (-narrow, app.tcss).
-        super().notify_style_update()
         self.refresh()
 
     # Drawing ---------------------------------------------------------------------------
