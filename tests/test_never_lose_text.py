@@ -231,6 +231,24 @@ async def test_a_kept_note_is_offered_back_and_restored(service: PipelineService
     assert service.draft(new_problem(ann)) is None
 
 
+async def test_restore_and_save_typed_together_save_the_restored_note(
+    service: PipelineService, ann: int
+) -> None:
+    """`r` then ctrl+s at once (a rep over SSH who knows the keys): the save is handed on
+    only once the draft is back in the editor, so the note saved is the draft."""
+    service.keep_draft(new_problem(ann), {"body": NOTE, "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n")
+        await tap(pilot, "p")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await burst(pilot, "r", "ctrl+s")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert [note.body for note in service.card(ann).notes] == [NOTE]
+
+
 @pytest.mark.parametrize(
     ("key", "editor", "fields"),
     [

@@ -64,8 +64,8 @@ class DraftOfferScreen(ModalScreen[str | None]):
         self.keys_ahead: list[tuple[str, str | None]] = []
         """The keys typed before the offer showed, for the editor: (key, character)."""
         self.release_keys: Callable[[], None] = lambda: None
-        """Lets the keys typed after the answer go, once those typed ahead are handed
-        on (`type_ahead`): they come after them."""
+        """Lets the keys typed after the answer go, once the answer is carried out and
+        those typed ahead are handed on (`type_ahead`): they come after them."""
 
     @property
     def typed_ahead(self) -> str:
@@ -105,12 +105,11 @@ class DraftOfferScreen(ModalScreen[str | None]):
         if event.time < self.shown_at:
             self._typed_ahead(event)
             return
-        if event.key == "escape":
-            self.dismiss(None)
-        elif event.key in ("r", "d"):
-            if self.keys_ahead:
-                self.release_keys = hold_keys(self)
-            self.dismiss(RESTORE if event.key == "r" else DISCARD)
+        if event.key in ("escape", "r", "d"):
+            # The keys typed after the answer wait until it is carried out: an `r` and a
+            # ctrl+s in one burst must save the draft restored, not the editor before it.
+            self.release_keys = hold_keys(self)
+            self.dismiss({"r": RESTORE, "d": DISCARD}.get(event.key))
 
     def _typed_ahead(self, event: events.Key) -> None:
         keys = self.keys_ahead
