@@ -24,7 +24,6 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.color import Color
-from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.reactive import var
 from textual.screen import Screen
@@ -244,7 +243,7 @@ class KeyFooter(Widget, can_focus=False):
     def _edge_style(self, item: FooterItem) -> Style:
         names = (*self._place(item), "key-footer--palette-edge")
         if names not in self._styles_read:
-            background, _, _ = self._fold(self._place(item))
+            background = self._background(*self._place(item))
             edge = self.get_component_styles("key-footer--palette-edge").color
             self._styles_read[names] = Style.from_color(
                 (background + edge).rich_color, background.rich_color
@@ -253,34 +252,20 @@ class KeyFooter(Widget, can_focus=False):
 
     def _style(self, *names: str) -> Style:
         """The style of text drawn on these components, one over the other, as Textual
-        styles a widget's text through its ancestors (DOMNode.rich_style). With no
-        names, the footer's own background, as Textual draws the space around widgets."""
+        styles a widget's text through its ancestors. With no names, the footer's own
+        background, as Textual draws the space around widgets."""
         style = self._styles_read.get(names)
         if style is None:
-            background, color, text_style = self._fold(names)
-            if not names:
-                style = Style.from_color(None, background.rich_color if background.a else None)
+            if names:
+                style = self.get_visual_style(*names).rich_style
             else:
-                style = text_style + Style.from_color(
-                    (background + color).rich_color if (background.a or color.a) else None,
-                    background.rich_color if background.a else None,
-                )
+                background = self._background()
+                style = Style.from_color(None, background.rich_color if background.a else None)
             self._styles_read[names] = style
         return style
 
-    def _fold(self, names: tuple[str, ...]) -> tuple[Color, Color, Style]:
-        background = Color(0, 0, 0, 0)
-        color = Color(255, 255, 255, 0)
-        text_style = Style()
-        layers: list[RenderStyles] = [node.styles for node in reversed(self.ancestors_with_self)]
-        layers += [self.get_component_styles(name) for name in names]
-        for styles in layers:
-            if styles.has_rule("background"):
-                background += styles.background.tint(styles.background_tint)
-            if styles.has_rule("color"):
-                color = styles.color
-            text_style += styles.text_style
-        return background, color, text_style
+    def _background(self, *names: str) -> Color:
+        return self.get_visual_style(*names).background or Color(0, 0, 0, 0)
 
     # The mouse -------------------------------------------------------------------------
 

@@ -100,8 +100,9 @@ class ScreenHeader(Widget, can_focus=False):
 
     async def on_click(self, event: events.Click) -> None:
         event.stop()
-        self._hover_icon(self._over_icon(event.x))
-        if self._over_icon(event.x):
+        over_icon = self._over_icon(event.x)
+        self._hover_icon(over_icon)
+        if over_icon:
             await self.run_action("app.command_palette")
         else:
             self.toggle_class("-tall")
