@@ -11,6 +11,7 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui.screens import standup as standup_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
@@ -113,6 +114,43 @@ async def test_enter_opens_the_card_and_escape_comes_back(team_service: Pipeline
         lines = standup.query_one(StandupList)
         option = lines.highlighted_option
         assert option is not None and standup.card_ids[option.id or ""] == 4
+
+
+def _section(text: str, heading: str, next_heading: str) -> str:
+    return text[text.index(heading) : text.index(next_heading)]
+
+
+async def test_a_long_section_lists_its_first_cards_and_enter_on_more_lists_them_all(
+    team_service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 10,000 cards a section held thousands of lines. Each lists its first cards
+    (one here); the line after them says how many more, and enter on it lists them,
+    the cursor on the first of them."""
+    monkeypatch.setattr(standup_screen, "SECTION_LINES", 1)
+    async with running(team_service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        screen: StandupScreen = app.screen
+        assert screen.standup is not None
+        oldest, newer = (card.name for card in screen.standup.overdue)
+        overdue = _section(screen_text(app), "OVERDUE · 2", "DUE TODAY")
+        assert oldest in overdue and newer not in overdue
+        assert "… 1 more: enter lists them" in overdue
+        # Further down, below the screen's end: the stale cards, counted whole.
+        lines = screen.query_one(StandupList)
+        assert "2 more" in str(lines.get_option("more-stale").prompt)
+        assert "3 stale" in str(screen.sub_title)
+
+        await press(pilot, "down")  # from the oldest overdue card to its "more" line
+        await press(pilot, "enter")
+        assert not isinstance(app.screen, CardScreen), "enter on the more line opened a card"
+        overdue = _section(screen_text(app), "OVERDUE · 2", "DUE TODAY")
+        assert oldest in overdue and newer in overdue and "more" not in overdue
+        highlighted = screen.highlighted
+        assert highlighted is not None and highlighted.name == newer
+        await press(pilot, "enter")  # now a card line: enter opens it
+        assert isinstance(app.screen, CardScreen)
+        assert newer in screen_text(app)
 
 
 async def test_keys_typed_with_s_act_on_the_standup_once_it_is_read(

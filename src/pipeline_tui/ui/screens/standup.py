@@ -7,12 +7,16 @@ card under the cursor, as on the week: `x` done (then the next step), `f` next s
 (per rep since the last stand-up: due, done, slipped) at the top. The pipeline figures,
 funnel and team counts sit in a side panel on a wide terminal, and at the end of the
 list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
+
+A section lists its first SECTION_LINES cards (the most urgent: each is sorted that
+way); a line after them says how many more there are, and enter on it lists them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -53,8 +57,15 @@ from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 WIDE = 120  # from this many columns the figures get their own panel
 SIDE_WIDTH = 64
 LABEL_WIDTH = 11
+SECTION_LINES = 100
+"""Cards a section lists before its "more" line. A stand-up reads the top of each
+section; at 10,000 cards the sections held 11,700 lines, and building them all took
+most of the half second before the stand-up showed."""
+MORE = "more-"
+"""The id of a section's "more" line is this and the section's name."""
 
 Parts = list[Content | str | tuple[str, str]]
+T = TypeVar("T")
 
 
 class StandupList(LineList):
@@ -153,6 +164,8 @@ class StandupScreen(seams.FullScreen[None]):
         self.cards: dict[str, StandupCard] = {}
         """The card lines, by option id: what x, f, z and enter act on."""
         self.show_ledger = False
+        self.opened: set[str] = set()
+        """The sections whose every card is listed (enter on their "more" line)."""
         self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -322,42 +335,63 @@ class StandupScreen(seams.FullScreen[None]):
         def action(card: StandupCard) -> Content:
             return text.line(card.next_action or "(no description)")
 
+        def first(section: str, items: Sequence[T]) -> Sequence[T]:
+            return items if section in self.opened else items[:SECTION_LINES]
+
+        def more(section: str, items: Sequence[object]) -> None:
+            hidden = len(items) - SECTION_LINES
+            if hidden > 0 and section not in self.opened:
+                options.append(
+                    Option(
+                        Content.styled(
+                            f"{'':<{LABEL_WIDTH}}… {hidden:,} more: enter lists them",
+                            "italic $text-muted",
+                        ),
+                        id=MORE + section,
+                    )
+                )
+
         if self.show_ledger:
             self._ledger_options(standup, heading, empty, card_line, options)
 
         heading("OVERDUE", len(standup.overdue), standup.money.overdue)
-        for card in standup.overdue:
+        for card in first("overdue", standup.overdue):
             due = card.next_action_due
             late = describe_due(due, today) if due else ""
             card_line("overdue", card, (f"! {late}", "bold $text-error"), action(card))
+        more("overdue", standup.overdue)
         if not standup.overdue:
             empty("Nothing overdue.")
 
         heading("DUE TODAY", len(standup.due_today))
-        for card in standup.due_today:
+        for card in first("due", standup.due_today):
             card_line("due", card, ("today", "bold $text-warning"), action(card))
+        more("due", standup.due_today)
         if not standup.due_today:
             empty("Nothing due today.")
 
         # The week ahead: what falls due next, and the cards nothing brings back.
         heading("COMING UP THIS WEEK", len(standup.coming_up))
-        for card in standup.coming_up:
+        for card in first("coming", standup.coming_up):
             when = coming_up_label(card, today)
             card_line("coming", card, (when, "$text-muted"), action(card))
+        more("coming", standup.coming_up)
         if not standup.coming_up:
             empty("Nothing due in the next 7 days.")
 
         heading("NO NEXT ACTION", len(standup.no_next_action))
-        for card in standup.no_next_action:
+        for card in first("bare", standup.no_next_action):
             detail = Content.styled("no next step: f sets one", "$text-muted")
             card_line("bare", card, (card.stage.short_label, "$text-warning"), detail)
+        more("bare", standup.no_next_action)
         if not standup.no_next_action:
             empty("Every card has a next action.")
 
         heading(f"MOVED SINCE {short_day(standup.since, today).upper()}", len(standup.moved))
-        for moved in standup.moved:
+        for moved in first("moved", standup.moved):
             when = short_day(local_day(moved.at, None), today)
             card_line("moved", moved.card, (when, "$text-muted"), moved_label(moved))
+        more("moved", standup.moved)
         if not standup.moved:
             empty("No moves.")
 
@@ -381,10 +415,11 @@ class StandupScreen(seams.FullScreen[None]):
                 )
 
         heading("NEW LEADS", len(standup.new_leads))
-        for card in standup.new_leads:
+        for card in first("new", standup.new_leads):
             source = card.source.value if card.source else "unknown"
             added_as = (card.added_as or card.stage).label
             card_line("new", card, (source, "$text-success"), f"added as {added_as}")
+        more("new", standup.new_leads)
         if standup.new_leads:
             options.append(
                 Option(
@@ -398,7 +433,7 @@ class StandupScreen(seams.FullScreen[None]):
             empty("No new leads.")
 
         heading("STALE", len(standup.stale), standup.money.stale)
-        for item in standup.stale:
+        for item in first("stale", standup.stale):
             detail = Content.assemble(
                 item.card.stage.label,
                 (
@@ -408,19 +443,21 @@ class StandupScreen(seams.FullScreen[None]):
                 ),
             )
             card_line("stale", item.card, (f"{item.idle_days}d idle", "$text-warning"), detail)
+        more("stale", standup.stale)
         if not standup.stale:
             empty("Nothing stale.")
 
         # Parked "not yet" until a day that has come: listed only when there are some.
         if standup.back_from_nurturing:
             heading("BACK FROM NURTURING", len(standup.back_from_nurturing))
-        for card in standup.back_from_nurturing:
+        for card in first("back", standup.back_from_nurturing):
             back = short_day(card.nurture_until or today, today)
             detail = Content.assemble(
                 f"back on the board as {card.stage.label}",
                 *(("; next: ", text.line(card.next_action)) if card.next_action else ()),
             )
             card_line("back", card, (back, "$text-success"), detail)
+        more("back", standup.back_from_nurturing)
         return options, ids
 
     def _ledger_options(
@@ -544,9 +581,20 @@ class StandupScreen(seams.FullScreen[None]):
             return None
         return self.cards.get(option.id)
 
+    @property
+    def highlighted_more(self) -> str | None:
+        """The section whose "more" line is under the cursor (None: not on one)."""
+        option = self.query_one(StandupList).highlighted_option
+        if option is None or option.id is None or not option.id.startswith(MORE):
+            return None
+        return option.id.removeprefix(MORE)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_action", "open_card"):
-            return self.highlighted is not None or None  # greyed out off a card
+        if action == "open_card":
+            on_line = self.highlighted is not None or self.highlighted_more is not None
+            return on_line or None  # greyed out off a card
+        if action == "next_action":
+            return self.highlighted is not None or None
         if action in ("done", "snooze"):
             card = self.highlighted
             return (card is not None and card.has_next_action) or None  # no step to act on
@@ -643,6 +691,12 @@ class StandupScreen(seams.FullScreen[None]):
                 lines.scroll_home(animate=False)
 
     def action_open_card(self) -> None:
+        section = self.highlighted_more
+        if section is not None and self.standup is not None:
+            # The cursor stays where the line was: on the first card it brought.
+            self.opened.add(section)
+            self.show(self.standup)
+            return
         card = self.highlighted
         if card is None:
             return
