@@ -57,33 +57,45 @@ def read_insight(
         QualificationAnswerRow.criterion.in_(list(criteria)),
     )
     stream = {"yield_per": _ROWS_AT_A_TIME}
+    # Rows unpacked by place: reading each column by name was a sixth of this read at
+    # 10,000 cards (as in the stand-up's).
     cards = tuple(
         InsightCard(
-            id=row.id,
-            name=row.name,
-            organisation=row.organisation,
-            stage=row.stage,
-            owner=row.owner,
-            created_at=row.created_at,
-            source=row.source,
-            market=row.market,
-            archived_at=row.archived_at,
-            archive_reason=row.archive_reason,
-            referred_by=row.referred_by_id,
-            value=None if row.value_cents is None else from_cents(row.value_cents),
-            won_value=None if row.won_value_cents is None else from_cents(row.won_value_cents),
+            id=card_id,
+            name=name,
+            organisation=organisation,
+            stage=stage,
+            owner=owner,
+            created_at=created_at,
+            source=source,
+            market=market,
+            archived_at=archived_at,
+            archive_reason=archive_reason,
+            referred_by=referred_by,
+            value=None if value_cents is None else from_cents(value_cents),
+            won_value=None if won_cents is None else from_cents(won_cents),
         )
-        for row in session.execute(cards_query.execution_options(**stream))
+        for (
+            card_id,
+            name,
+            organisation,
+            stage,
+            owner,
+            created_at,
+            source,
+            market,
+            archived_at,
+            archive_reason,
+            referred_by,
+            value_cents,
+            won_cents,
+        ) in session.execute(cards_query.execution_options(**stream))
     )
     events = tuple(
-        MoveEvent(
-            card_id=row.card_id,
-            from_stage=row.from_stage,
-            to_stage=row.to_stage,
-            at=row.at,
-            by=row.by,
+        MoveEvent(card_id=card_id, from_stage=from_stage, to_stage=to_stage, at=at, by=by)
+        for card_id, from_stage, to_stage, at, by in session.execute(
+            events_query.execution_options(**stream)
         )
-        for row in session.execute(events_query.execution_options(**stream))
     )
     # The columns' own type (EnumText) reads each value as its enum member.
     answers = tuple(
