@@ -142,12 +142,18 @@ async def test_a_long_section_lists_its_first_cards_and_enter_on_more_lists_them
         assert "3 stale" in str(screen.sub_title)
 
         await press(pilot, "down")  # from the oldest overdue card to its "more" line
+        await press(pilot, "r")  # read again: the cursor stays on the line
+        option = lines.highlighted_option
+        assert option is not None and option.id == "more-overdue"
+        assert screen.check_action("done", ()) is None  # no step to act on there
         await press(pilot, "enter")
         assert not isinstance(app.screen, CardScreen), "enter on the more line opened a card"
         overdue = _section(screen_text(app), "OVERDUE · 2", "DUE TODAY")
         assert oldest in overdue and newer in overdue and "more" not in overdue
         highlighted = screen.highlighted
         assert highlighted is not None and highlighted.name == newer
+        await press(pilot, "r")  # the section stays open
+        assert newer in _section(screen_text(app), "OVERDUE · 2", "DUE TODAY")
         await press(pilot, "enter")  # now a card line: enter opens it
         assert isinstance(app.screen, CardScreen)
         assert newer in screen_text(app)

@@ -57,8 +57,8 @@ def read_insight(
         QualificationAnswerRow.criterion.in_(list(criteria)),
     )
     stream = {"yield_per": _ROWS_AT_A_TIME}
-    # Rows unpacked by place: reading each column by name was a sixth of this read at
-    # 10,000 cards (as in the stand-up's).
+    # Rows unpacked by place: reading each column by name was a fifth of this read at
+    # 10,000 cards, as in the stand-up's.
     cards = tuple(
         InsightCard(
             id=card_id,

@@ -143,7 +143,7 @@ def read_standup(
     )
     with database.read() as session:
         # Unpacked by place: at 10,000 cards, reading each of a row's 18 columns by name
-        # was a third of the stand-up's read.
+        # was a sixth of the stand-up's read.
         cards = tuple(
             StandupCard(
                 id=card_id,
@@ -156,7 +156,7 @@ def read_standup(
                 next_action_due=next_action_due,
                 next_action_kind=next_action_kind,
                 source=source,
-                last_touchpoint=last_touchpoint,
+                last_touchpoint=touchpoint_day,
                 last_note_at=note_at,
                 last_move_at=move_at,
                 value=_value(value_cents),
@@ -181,7 +181,7 @@ def read_standup(
                 version,
                 nurture_until,
                 rhythm_days,
-                last_touchpoint,
+                touchpoint_day,
                 note_at,
                 move_at,
             ) in session.execute(cards_query)

@@ -1,6 +1,6 @@
 """The stand-up screen (`s` on the board): the five-minute morning review.
 
-One keyboard list holds every card line, section by section (overdue, due today, coming
+One keyboard list holds the card lines, section by section (overdue, due today, coming
 up this week, no next action, moved, new leads, stale). The rep acts in place on the
 card under the cursor, as on the week: `x` done (then the next step), `f` next step,
 `z` snooze, `enter` open; the list is read again at once. `l` puts the team ledger
@@ -8,8 +8,9 @@ card under the cursor, as on the week: `x` done (then the next step), `f` next s
 funnel and team counts sit in a side panel on a wide terminal, and at the end of the
 list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
 
-A section lists its first SECTION_LINES cards (the most urgent: each is sorted that
-way); a line after them says how many more there are, and enter on it lists them all.
+A section lists its first SECTION_LINES cards, in its own order (overdue: the oldest
+first, stale: the longest idle); a line after them says how many more there are, and
+enter on it lists them all for as long as the stand-up is open.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ SIDE_WIDTH = 64
 LABEL_WIDTH = 11
 SECTION_LINES = 100
 """Cards a section lists before its "more" line. A stand-up reads the top of each
-section; at 10,000 cards the sections held 11,700 lines, and building them all took
-most of the half second before the stand-up showed."""
+section; at 10,000 cards the sections held 11,700 lines, and building them all was
+250 ms of the 650-700 before the stand-up showed."""
 MORE = "more-"
 """The id of a section's "more" line is this and the section's name."""
 
@@ -69,7 +70,8 @@ T = TypeVar("T")
 
 
 class StandupList(LineList):
-    """The stand-up's lines: the cursor stops on cards, headings and figures are read-only."""
+    """The stand-up's lines: the cursor stops on cards and "more" lines; headings and
+    figures are read-only."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="standup.down"),
@@ -236,8 +238,8 @@ class StandupScreen(seams.FullScreen[None]):
         if not self.is_wide:
             options += [Option(block, disabled=True) for block in self._figures(standup, 74)]
         lines.set_options(options)
-        if keep is not None and keep in self.card_ids:
-            lines.highlighted = lines.get_option_index(keep)
+        if keep is not None and any(option.id == keep for option in options):
+            lines.highlighted = lines.get_option_index(keep)  # its card, or a "more" line
         elif place is not None and self.card_ids:
             # The step done or moved on: the cursor goes to the line that took its place.
             rows = [n for n, option in enumerate(options) if option.id in self.card_ids]
@@ -592,7 +594,7 @@ class StandupScreen(seams.FullScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_card":
             on_line = self.highlighted is not None or self.highlighted_more is not None
-            return on_line or None  # greyed out off a card
+            return on_line or None  # greyed out off a card or a "more" line
         if action == "next_action":
             return self.highlighted is not None or None
         if action in ("done", "snooze"):
