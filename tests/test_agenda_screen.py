@@ -24,6 +24,7 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
+from pipeline_tui.ui.widgets import line_list
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
@@ -95,6 +96,32 @@ def showing(app: PipelineApp) -> Screen[Any]:
 def highlighted_name(screen: AgendaScreen) -> str | None:
     item = screen.highlighted
     return item.card_name if item is not None else None
+
+
+async def test_a_long_day_lists_its_first_steps_and_enter_on_more_lists_them_all(
+    service: PipelineService, week: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on the stand-up: overdue and each day list their first steps (one here), then
+    a line saying how many more; enter on it lists them, the cursor on the first."""
+    monkeypatch.setattr(line_list, "SECTION_LINES", 1)
+    async with running(service, (160, 45)) as (app, pilot):
+        screen = await open_week(pilot)
+        text = screen_text(app)
+        overdue = text[text.index("OVERDUE · 2") : text.index("TODAY")]
+        assert "Ada Lovelace" in overdue and "Ivo [b]Bold[/b]" not in overdue
+        assert "… 1 more: enter lists them" in overdue
+        assert highlighted_name(screen) == "Ada Lovelace"
+        await press(pilot, "down")  # onto the "more" line
+        assert highlighted_name(screen) is None
+        assert screen.check_action("done", ()) is None  # no step to act on there
+        await press(pilot, "enter")
+        assert showing(app) is screen, "enter on the more line opened a card"
+        text = screen_text(app)
+        overdue = text[text.index("OVERDUE · 2") : text.index("TODAY")]
+        assert "Ivo [b]Bold[/b]" in overdue and "more" not in overdue
+        assert highlighted_name(screen) == "Ivo [b]Bold[/b]"
+        await press(pilot, "enter")  # a step's line: enter opens its card
+        assert isinstance(showing(app), CardScreen)
 
 
 async def test_w_on_the_board_shows_the_week_by_day_overdue_first(

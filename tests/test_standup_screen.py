@@ -11,10 +11,10 @@ import pytest
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
-from pipeline_tui.ui.screens import standup as standup_screen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
+from pipeline_tui.ui.widgets import line_list
 from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
@@ -126,7 +126,7 @@ async def test_a_long_section_lists_its_first_cards_and_enter_on_more_lists_them
     """At 10,000 cards a section held thousands of lines. Each lists its first cards
     (one here); the line after them says how many more, and enter on it lists them,
     the cursor on the first of them."""
-    monkeypatch.setattr(standup_screen, "SECTION_LINES", 1)
+    monkeypatch.setattr(line_list, "SECTION_LINES", 1)
     async with running(team_service, (160, 45)) as (app, pilot):
         await press(pilot, "s")
         assert isinstance(app.screen, StandupScreen)

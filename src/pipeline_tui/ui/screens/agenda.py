@@ -4,7 +4,8 @@ due in the next 7 days, day by day.
 The rep works down it in place: `x` marks the step done (logged as a touchpoint, as
 `pipeline-tui done` does) and asks for the next one, `f` sets the next step, `z`
 snoozes it to tomorrow or a date typed, `enter` opens the card. The list is read again
-after each, so a step done or moved leaves its day at once.
+after each, so a step done or moved leaves its day at once. Overdue and each day list
+their first 100 steps; enter on the line after them lists the rest (line_list).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
-from pipeline_tui.ui.widgets.line_list import LineList
+from pipeline_tui.ui.widgets.line_list import LineList, Sections
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 120  # from this many columns a card's step sits on its own line's end
@@ -90,6 +91,7 @@ class AgendaScreen(seams.FullScreen[None]):
         self.only_mine = False
         self.actions: dict[str, ScheduledAction] = {}
         """The card lines, by option id."""
+        self.sections = Sections()
         self._wide: bool | None = None
         self._shown: tuple[date, list[ScheduledAction]] | None = None
         self._read_at: int | None = None
@@ -180,8 +182,8 @@ class AgendaScreen(seams.FullScreen[None]):
                 (o for o in [*before[at + 1 :], *reversed(before[:at])] if o in self.actions),
                 keep,
             )
-        if keep is not None and keep in self.actions:
-            lines.highlighted = lines.get_option_index(keep)
+        if keep is not None and any(option.id == keep for option in options):
+            lines.highlighted = lines.get_option_index(keep)  # its step, or a "more" line
         elif self.actions:
             # The step done or moved away: the cursor goes to the one that took its place.
             cards = [n for n, option in enumerate(options) if not option.disabled]
@@ -243,8 +245,9 @@ class AgendaScreen(seams.FullScreen[None]):
 
         overdue = [a for a in actions if a.is_overdue(today)]
         heading("OVERDUE", overdue)
-        for item in overdue:
+        for item in self.sections.first("overdue", overdue):
             card_line(item, due_label(item.due, today), "bold $text-error")
+        options += self.sections.more("overdue", overdue, LABEL_WIDTH)
         by_day: dict[date, list[ScheduledAction]] = {}
         for item in actions:
             by_day.setdefault(item.due, []).append(item)
@@ -254,9 +257,10 @@ class AgendaScreen(seams.FullScreen[None]):
             # Empty days in a row sit together, one line each, after one blank line.
             follows_empty = n > 0 and not by_day.get(day - timedelta(days=1))
             heading(day_label(day, today).upper(), items, gap=bool(items) or not follows_empty)
-            for item in items:
+            for item in self.sections.first(f"{day}", items):
                 when = "today" if n == 0 else f"{day:%a}"
                 card_line(item, when, "bold $text-warning" if n == 0 else "$text-muted")
+            options += self.sections.more(f"{day}", items, LABEL_WIDTH)
         return options, found
 
     # The card under the cursor ---------------------------------------------------------
@@ -269,6 +273,9 @@ class AgendaScreen(seams.FullScreen[None]):
         return self.actions.get(option.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        more_line = Sections.more_line(self.query_one(AgendaList).highlighted_option)
+        if action == "open_card" and more_line is not None:
+            return True
         if action in ("done", "next_action", "snooze", "open_card"):
             return self.highlighted is not None or None  # greyed out with no step to act on
         return True
@@ -360,6 +367,12 @@ class AgendaScreen(seams.FullScreen[None]):
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen
 
+        section = Sections.more_line(self.query_one(AgendaList).highlighted_option)
+        if section is not None and self._shown is not None:
+            # The cursor stays where the line was: on the first step it brought.
+            self.sections.opened.add(section)
+            self.show(*self._shown)
+            return
         item = self.highlighted
         if item is None:
             return

@@ -8,16 +8,15 @@ card under the cursor, as on the week: `x` done (then the next step), `f` next s
 funnel and team counts sit in a side panel on a wide terminal, and at the end of the
 list on a narrow one, so an 80x24 terminal scrolls to them and nothing is cut.
 
-A section lists its first SECTION_LINES cards, in its own order (overdue: the oldest
-first, stale: the longest idle); a line after them says how many more there are, and
-enter on it lists them all for as long as the stand-up is open.
+A section lists its first 100 cards (line_list.SECTION_LINES), in its own order
+(overdue: the oldest first, stale: the longest idle); a line after them says how many
+more there are, and enter on it lists them all for as long as the stand-up is open.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -52,21 +51,14 @@ from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
-from pipeline_tui.ui.widgets.line_list import LineList
+from pipeline_tui.ui.widgets.line_list import LineList, Sections
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 120  # from this many columns the figures get their own panel
 SIDE_WIDTH = 64
 LABEL_WIDTH = 11
-SECTION_LINES = 100
-"""Cards a section lists before its "more" line. A stand-up reads the top of each
-section; at 10,000 cards the sections held 11,700 lines, and building them all was
-250 ms of the 650-700 before the stand-up showed."""
-MORE = "more-"
-"""The id of a section's "more" line is this and the section's name."""
 
 Parts = list[Content | str | tuple[str, str]]
-T = TypeVar("T")
 
 
 class StandupList(LineList):
@@ -166,8 +158,7 @@ class StandupScreen(seams.FullScreen[None]):
         self.cards: dict[str, StandupCard] = {}
         """The card lines, by option id: what x, f, z and enter act on."""
         self.show_ledger = False
-        self.opened: set[str] = set()
-        """The sections whose every card is listed (enter on their "more" line)."""
+        self.sections = Sections()
         self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -337,21 +328,10 @@ class StandupScreen(seams.FullScreen[None]):
         def action(card: StandupCard) -> Content:
             return text.line(card.next_action or "(no description)")
 
-        def first(section: str, items: Sequence[T]) -> Sequence[T]:
-            return items if section in self.opened else items[:SECTION_LINES]
+        first = self.sections.first
 
         def more(section: str, items: Sequence[object]) -> None:
-            hidden = len(items) - SECTION_LINES
-            if hidden > 0 and section not in self.opened:
-                options.append(
-                    Option(
-                        Content.styled(
-                            f"{'':<{LABEL_WIDTH}}… {hidden:,} more: enter lists them",
-                            "italic $text-muted",
-                        ),
-                        id=MORE + section,
-                    )
-                )
+            options.extend(self.sections.more(section, items, LABEL_WIDTH))
 
         if self.show_ledger:
             self._ledger_options(standup, heading, empty, card_line, options)
@@ -586,10 +566,7 @@ class StandupScreen(seams.FullScreen[None]):
     @property
     def highlighted_more(self) -> str | None:
         """The section whose "more" line is under the cursor (None: not on one)."""
-        option = self.query_one(StandupList).highlighted_option
-        if option is None or option.id is None or not option.id.startswith(MORE):
-            return None
-        return option.id.removeprefix(MORE)
+        return Sections.more_line(self.query_one(StandupList).highlighted_option)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_card":
@@ -696,7 +673,7 @@ class StandupScreen(seams.FullScreen[None]):
         section = self.highlighted_more
         if section is not None and self.standup is not None:
             # The cursor stays where the line was: on the first card it brought.
-            self.opened.add(section)
+            self.sections.opened.add(section)
             self.show(self.standup)
             return
         card = self.highlighted
