@@ -124,6 +124,26 @@ async def test_a_long_day_lists_its_first_steps_and_enter_on_more_lists_them_all
         assert isinstance(showing(app), CardScreen)
 
 
+async def test_a_day_lists_its_first_steps_too_and_the_cursor_works_down_past_the_cut(
+    service: PipelineService, week: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today has two steps here and lists one; and a step snoozed from the last line
+    listed hands the cursor to the step that comes up in its place (it went to the next
+    day's, skipping it)."""
+    add(service, "Gus Lind", "Book the site visit", day(0), "Lind Farms")
+    monkeypatch.setattr(line_list, "SECTION_LINES", 1)
+    async with running(service, (160, 45)) as (app, pilot):
+        screen = await open_week(pilot)
+        text = screen_text(app)
+        today = text[text.index("TODAY · MON 23 NOV · 2") : text.index("TOMORROW")]
+        assert "… 1 more: enter lists them" in today
+        assert highlighted_name(screen) == "Ada Lovelace"  # the one overdue step listed
+        await tap(pilot, "z")
+        await press(pilot, "t")  # to tomorrow
+        assert showing(app) is screen
+        assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # up from behind the cut
+
+
 async def test_w_on_the_board_shows_the_week_by_day_overdue_first(
     service: PipelineService, week: dict[str, int]
 ) -> None:

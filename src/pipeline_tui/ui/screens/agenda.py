@@ -94,6 +94,8 @@ class AgendaScreen(seams.FullScreen[None]):
         self.sections = Sections()
         self._wide: bool | None = None
         self._shown: tuple[date, list[ScheduledAction]] | None = None
+        self._order: list[str] = []
+        """Every step's line id in the week's order, the ones behind a "more" line too."""
         self._read_at: int | None = None
         """The board clock when the week was last read."""
 
@@ -171,8 +173,8 @@ class AgendaScreen(seams.FullScreen[None]):
         lines = self.query_one(AgendaList)
         keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
         place = lines.highlighted
-        before = list(self.actions)
-        options, self.actions = self._options(today, actions)
+        before = self._order
+        options, self.actions, self._order = self._options(today, actions)
         lines.set_options(options)
         if leaving is not None and leaving in before:
             # Working down the week: the line after the one dealt with (or before it, at
@@ -185,7 +187,8 @@ class AgendaScreen(seams.FullScreen[None]):
         if keep is not None and any(option.id == keep for option in options):
             lines.highlighted = lines.get_option_index(keep)  # its step, or a "more" line
         elif self.actions:
-            # The step done or moved away: the cursor goes to the one that took its place.
+            # The step done or moved away, or a "more" line opened: the cursor goes to the
+            # line that took its place.
             cards = [n for n, option in enumerate(options) if not option.disabled]
             after = [n for n in cards if place is None or n >= place]
             lines.highlighted = after[0] if after else cards[-1]
@@ -210,7 +213,8 @@ class AgendaScreen(seams.FullScreen[None]):
 
     def _options(
         self, today: date, actions: list[ScheduledAction]
-    ) -> tuple[list[Option], dict[str, ScheduledAction]]:
+    ) -> tuple[list[Option], dict[str, ScheduledAction], list[str]]:
+        """The lines; the steps they list, by line id; every step's id in order."""
         wide = self.is_wide
         team = len({a.owner for a in actions}) > 1
         options: list[Option] = []
@@ -244,6 +248,7 @@ class AgendaScreen(seams.FullScreen[None]):
             options.append(Option(Hanging(Content.assemble(*parts), LABEL_WIDTH), id=option_id))
 
         overdue = [a for a in actions if a.is_overdue(today)]
+        order = [item.key for item in overdue]
         heading("OVERDUE", overdue)
         for item in self.sections.first("overdue", overdue):
             card_line(item, due_label(item.due, today), "bold $text-error")
@@ -257,11 +262,12 @@ class AgendaScreen(seams.FullScreen[None]):
             # Empty days in a row sit together, one line each, after one blank line.
             follows_empty = n > 0 and not by_day.get(day - timedelta(days=1))
             heading(day_label(day, today).upper(), items, gap=bool(items) or not follows_empty)
+            order += [item.key for item in items]
             for item in self.sections.first(f"{day}", items):
                 when = "today" if n == 0 else f"{day:%a}"
                 card_line(item, when, "bold $text-warning" if n == 0 else "$text-muted")
             options += self.sections.more(f"{day}", items, LABEL_WIDTH)
-        return options, found
+        return options, found, order
 
     # The card under the cursor ---------------------------------------------------------
 
