@@ -29,7 +29,7 @@ from pipeline_tui.domain.standup import (
     stale,
     window_start,
 )
-from pipeline_tui.standup_report import as_text, bar
+from pipeline_tui.standup_report import as_text, bar, moved_label
 from pipeline_tui.store import Database, open_database
 from pipeline_tui.store.standup import load_standup, read_standup
 from tests.conftest import TODAY, SeedFile
@@ -154,6 +154,20 @@ def test_moved_since_friday_on_a_monday_includes_the_weekend() -> None:
         (3, P, R, 2),
     ]
     assert [c.id for c in standup.new_leads] == [4]
+
+
+def test_a_card_moved_on_and_back_since_the_last_stand_up_says_so() -> None:
+    """Lead → Prospect → Lead: one line, which read "Lead → Lead (2 moves)"."""
+    events = (
+        event(1, "2026-11-23T08:00", P, L),
+        event(1, "2026-11-23T09:00", L, P),
+        event(2, "2026-11-23T08:30", C, P),
+    )
+    standup = build_standup(StandupData((card(1), card(2, C)), events, date(2026, 11, 17)), TODAY)
+    assert [moved_label(m) for m in standup.moved] == [
+        "Prospect → Client",
+        "back in Lead (2 moves)",  # its last move is the later one
+    ]
 
 
 def test_on_a_sunday_since_is_friday_and_on_a_tuesday_it_is_monday() -> None:

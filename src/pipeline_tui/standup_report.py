@@ -85,7 +85,11 @@ def scope(standup: Standup) -> str:
 
 
 def moved_label(moved: Moved) -> str:
+    """ "Lead → Prospect", "Prospect → Client (2 moves)"; a card moved on and back again
+    ends where it began: "back in Lead (2 moves)", not "Lead → Lead"."""
     extra = f" ({moved.moves} moves)" if moved.moves > 1 else ""
+    if moved.from_stage == moved.to_stage:
+        return f"back in {moved.to_stage.label}{extra}"
     return f"{moved.from_stage.label} → {moved.to_stage.label}{extra}"
 
 
