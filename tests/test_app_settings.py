@@ -106,7 +106,11 @@ async def test_escape_from_a_previewed_theme_draws_the_board_again(
             await press(pilot, "escape")
         assert app.theme == "pipeline-dark"
         assert isinstance(app.screen, BoardScreen)
-        assert [seams.whole_frame(frame) for frame in frames] == [True]
+        # The board drawn whole, last: in one frame when the palette's removal ends
+        # within the pop's hold on repaints (seams.repaint_once_popped); a machine busy
+        # enough to pass the hold's limit draws more frames, as a fresh clone's suite
+        # did, and the removal's own whole repaint still comes last.
+        assert frames and seams.whole_frame(frames[-1]), frames
 
 
 async def test_a_theme_picked_while_the_config_names_one_says_which_wins(
