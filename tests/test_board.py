@@ -82,6 +82,28 @@ async def test_the_board_is_drawn_whole_once_as_it_opens(service: PipelineServic
     assert whole.count(True) == 1, whole
 
 
+async def test_moving_between_a_forms_fields_draws_only_the_fields(
+    service: PipelineService,
+) -> None:
+    """Tab, typing and a hint that stays the same redraw the fields, not the whole
+    screen: drawn whole, a form draws the dimmed board under it again, and sends all of
+    it (16 KB at 80x24) over the rep's connection."""
+    add(service, "Ada", Stage.LEAD)
+    async with running(service) as (app, pilot):
+        await press(pilot, "n")
+        assert isinstance(app.screen, CardFormScreen)
+        with seams.frames_written(app) as frames:
+            await type_text(pilot, "Kim")
+            await press(pilot, "tab")
+            await type_text(pilot, "Lee Bakery")
+            await press(pilot, "tab", "shift+tab", "shift+tab")
+        assert frames, "nothing drawn"
+        assert not any(seams.whole_frame(frame) for frame in frames)
+        await press(pilot, "enter")
+    kim = service.board()[Stage.LEAD][0]
+    assert (kim.name, kim.organisation) == ("Kim", "Lee Bakery")
+
+
 async def test_empty_board_says_how_to_start(service: PipelineService) -> None:
     async with running(service, notifications=True) as (app, _):
         text = screen_text(app)

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -26,6 +25,7 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -46,7 +46,7 @@ KEYS_IN_NOTE = Content.assemble("type the note   ", ("tab", "bold"), " reason   
 LABELS = {"reason": "Reason", "note": "Note"}
 
 
-class ArchiveScreen(SubmitsAtOnce, ModalScreen[ArchiveAnswer | None]):
+class ArchiveScreen(SubmitsAtOnce, Dialog[ArchiveAnswer | None]):
     CSS_PATH = "archive.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
 

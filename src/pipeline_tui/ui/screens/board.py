@@ -26,9 +26,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import DescendantFocus, ScreenResume
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.timer import Timer
-from textual.widget import AwaitMount, Widget
+from textual.widget import AwaitMount
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerError
 
@@ -103,7 +102,6 @@ card."""
 class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     CSS_PATH = "board.tcss"
     # Focus moves with every h/l; only the two columns involved need repainting.
-    focused: Reactive[Widget | None] = seams.focused_without_repaint()
     POLL_SECONDS = 3.0
     """How often the board looks for changes made by other app instances."""
 

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
@@ -34,6 +33,7 @@ from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveCard = Callable[[CardDraft, int | None], Awaitable[None]]
@@ -58,7 +58,7 @@ PAIRED = {"value": "close"}
 LABELS = {key: label for key, label, _ in FIELDS}
 
 
-class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
+class CardFormScreen(SubmitsAtOnce, Dialog[None]):
     """Saves through `save`; stays open with the error if saving fails, so nothing typed is lost."""
 
     CSS_PATH = "card_form.tcss"
@@ -90,6 +90,7 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
         self.read_card = read_card
         self.theirs: dict[str, str] = {}
         self._theirs_shown_at = 0.0
+        self._hints_shown: dict[str, tuple[str, bool]] = {}
         """When `theirs` showed under the rep's fields (Message.time)."""
         """After a conflict: the fields both the rep and someone else changed, theirs."""
         values = _field_values(self.original)
@@ -205,6 +206,11 @@ class CardFormScreen(SubmitsAtOnce, ModalScreen[None]):
             self.recorder.changed()
 
     def _hint(self, key: str, message: str, *, error: bool) -> None:
+        # Called on every key typed: a hint updated to what it already says would lay
+        # the form out again, and repaint the dimmed board behind it, for nothing.
+        if self._hints_shown.get(key) == (message, error):
+            return
+        self._hints_shown[key] = (message, error)
         hint = self.query_one(f"#{key}-hint", Static)
         hint.update(Content(message))
         hint.set_class(error, "-error")

@@ -21,12 +21,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pipeline_tui.domain.drafts import Draft
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.seams import Dialog
 
 PREVIEW_LINES = 6
 RESTORE, DISCARD = "restore", "discard"
@@ -50,7 +50,7 @@ def preview(text: str, lines: int = PREVIEW_LINES) -> list[str]:
     return shown or ["(empty)"]
 
 
-class DraftOfferScreen(ModalScreen[str | None]):
+class DraftOfferScreen(Dialog[str | None]):
     """Dismisses with RESTORE, DISCARD, or None (escape: leave, keeping the draft)."""
 
     CSS_PATH = "draft_offer.tcss"

@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pipeline_tui.domain.text import cell_width, clip_cells, wrap_cells
+from pipeline_tui.ui.seams import Dialog
 
 PALETTE_HELP = "Find any card, note or key"
 COLUMN_GAP = 3
@@ -35,7 +35,7 @@ class KeyHelp:
     what: str
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
@@ -39,6 +38,7 @@ from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 LABELS = {"action": "Next action", "due": "Due", "at": "At", "kind": "Kind"}
@@ -62,7 +62,7 @@ ReadTheirs = Callable[[], Awaitable[str]]
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
 
 
-class NextActionScreen(SubmitsAtOnce, ModalScreen[NextAction | None]):
+class NextActionScreen(SubmitsAtOnce, Dialog[NextAction | None]):
     CSS_PATH = "next_action.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="next_action.save"),

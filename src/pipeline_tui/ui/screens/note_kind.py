@@ -6,13 +6,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.ui.seams import Dialog
 
 
-class NoteKindScreen(ModalScreen[NoteKind | None]):
+class NoteKindScreen(Dialog[NoteKind | None]):
     CSS_PATH = "note_kind.tcss"
 
     def compose(self) -> ComposeResult:

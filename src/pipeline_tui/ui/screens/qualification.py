@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -33,6 +32,7 @@ from pipeline_tui.ui import text
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -49,7 +49,7 @@ _ANSWER_STYLES = {
 }
 
 
-class QualificationScreen(SubmitsAtOnce, ModalScreen[Qualification | None]):
+class QualificationScreen(SubmitsAtOnce, Dialog[Qualification | None]):
     """Dismisses with the saved checklist, or None when nothing was saved."""
 
     CSS_PATH = "qualification.tcss"

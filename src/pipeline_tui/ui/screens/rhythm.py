@@ -14,19 +14,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cadence import CadenceError, parse_rhythm
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveRhythm = Callable[[int | None], Awaitable[None]]
 """Saves the rhythm given (None: none); a StoreError says why it could not."""
 
 
-class RhythmScreen(SubmitsAtOnce, ModalScreen[bool]):
+class RhythmScreen(SubmitsAtOnce, Dialog[bool]):
     """Dismisses with True once saved, False when left."""
 
     CSS_PATH = "rhythm.tcss"

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import (
@@ -23,6 +22,7 @@ from pipeline_tui.domain.dates import (
 )
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 
@@ -31,7 +31,7 @@ class Snooze(Enum):
     A_DATE = "a date"
 
 
-class SnoozeDateScreen(SubmitsAtOnce, ModalScreen[date | None]):
+class SnoozeDateScreen(SubmitsAtOnce, Dialog[date | None]):
     """The day to snooze a step to, typed as the next-action dialog takes it."""
 
     CSS_PATH = "snooze.tcss"

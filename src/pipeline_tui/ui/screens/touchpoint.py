@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -30,6 +29,7 @@ from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
+from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -64,7 +64,7 @@ KEYS_IN_FIELDS = Content.assemble(
 )
 
 
-class TouchpointScreen(SubmitsAtOnce, ModalScreen[TouchpointAnswer | None]):
+class TouchpointScreen(SubmitsAtOnce, Dialog[TouchpointAnswer | None]):
     """Dismisses with the answer once `save` has saved it (None: cancelled)."""
 
     CSS_PATH = "touchpoint.tcss"
