@@ -1337,3 +1337,21 @@ def test_a_drafts_place_reads_as_english() -> None:
     assert edit_of(NoteKind.INSIGHT) == "Edit of an insight note"
     assert edit_of(NoteKind.URGENCY) == "Edit of an urgency note"
     assert edit_of(NoteKind.GOAL) == "Edit of a goal note"
+
+
+async def test_the_card_shown_again_as_it_was_draws_nothing(
+    service: PipelineService, ada: int
+) -> None:
+    """A card read again and found unchanged (after a save elsewhere on it, or the
+    poll) sends nothing to the terminal; its header lines were laid out and drawn
+    again."""
+    service.add_note(ada, NoteKind.GOAL, "Ship by March")
+    async with running(service) as (app, pilot):
+        await open_ada(pilot)
+        card_screen = app.screen
+        assert isinstance(card_screen, CardScreen) and card_screen.card is not None
+        with seams.frames_written(app) as frames:
+            card_screen.show(service.card(ada))
+            await settle(pilot)
+        assert frames == []
+        assert "Ship by March" in screen_text(app)

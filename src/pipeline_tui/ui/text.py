@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.widgets import Static
 
 from pipeline_tui.domain.text import clean_line, clean_text
 
@@ -21,3 +22,16 @@ def literal_markup(text: str) -> str:
     """Text for the few Textual APIs that only take markup (a palette hit's help): every
     "[" escaped, so the text shows exactly as given. Content is used everywhere else."""
     return clean_line(text).replace("[", "\\[")
+
+
+def show(static: Static, content: Content | str) -> None:
+    """Show `content` in `static`, unless it shows it already: Static.update lays the
+    whole screen out again, and a hint under a field is set again on every key typed.
+    (Content's == compares the text only: a due date turned late keeps its words.)"""
+    shown = static.content
+    if isinstance(content, Content) and isinstance(shown, Content):
+        if content.is_same(shown):
+            return
+    elif type(content) is type(shown) and content == shown:
+        return
+    static.update(content)

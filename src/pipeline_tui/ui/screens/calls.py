@@ -308,8 +308,9 @@ class CallQueueScreen(seams.FullScreen[None]):
             )
             self.sub_title = f"{self.index + 1} of {total}"
         whose = "everyone's" if self.everyone else "mine"
-        self.query_one("#progress", Static).update(
-            Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted"))
+        text.show(
+            self.query_one("#progress", Static),
+            Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted")),
         )
 
     async def _show_brief(self, entry: QueueEntry, brief: Brief) -> None:
@@ -318,7 +319,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.query_one("#summary").display = False
         self._show_progress()
         today = self.backend.today()
-        self.query_one("#who", Static).update(self._who(brief))
+        text.show(self.query_one("#who", Static), self._who(brief))
         main, side = self.query_one("#main", Vertical), self.query_one("#side", Vertical)
         await main.remove_children()
         await side.remove_children()

@@ -276,6 +276,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
         self.drafts_shown: list[Draft] = []
+        self._activities_shown: tuple[tuple[Activity, ...], date] | None = None
         """The rep's drafts on the card, as its list of them shows (the newest first)."""
         self.copies = 0
         self.read = read
@@ -319,6 +320,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         activities = self.query_one("#activities", OptionList)
         activities.clear_options()
         activities.highlighted = None
+        self._activities_shown = None
         notes = self.query_one(NoteList)
         notes.highlighted = None
         notes.scroll_home(animate=False, immediate=True)
@@ -509,7 +511,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.sub_title = f"{s.stage.label} · card {s.id}"
         today = self.backend.today()
         money = currency(self.app)
-        self.query_one("#glance", Static).update(self._glance(card, today, money))
+        text.show(self.query_one("#glance", Static), self._glance(card, today, money))
         self._show_activities(card, today)
         self._section("details", "Details", self._facts(card, money))
         q = card.qualification
@@ -524,7 +526,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         count = len(card.touchpoints)
         self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card))
         self._section("history", "Stage history", self._history(card))
-        self.query_one("#notes-heading", Static).update(f"Research notes ({len(card.notes)})")
+        text.show(self.query_one("#notes-heading", Static), f"Research notes ({len(card.notes)})")
         notes = self.query_one(NoteList)
         notes.notes = card.notes
         if note_id is not None:
@@ -570,6 +572,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def _show_activities(self, card: CardDetail, today: date) -> None:
         """One line an open activity, earliest first; the highlight stays where it was."""
+        if self._activities_shown == (card.activities, today):
+            return  # the same lines: listed again, they were drawn again for nothing
+        self._activities_shown = (card.activities, today)
         listed = self.query_one("#activities", OptionList)
         was = listed.highlighted
         listed.clear_options()

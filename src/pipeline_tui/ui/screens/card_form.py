@@ -28,6 +28,7 @@ from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui import text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
@@ -90,7 +91,6 @@ class CardFormScreen(SubmitsAtOnce, Dialog[None]):
         self.read_card = read_card
         self.theirs: dict[str, str] = {}
         self._theirs_shown_at = 0.0
-        self._hints_shown: dict[str, tuple[str, bool]] = {}
         """When `theirs` showed under the rep's fields (Message.time)."""
         """After a conflict: the fields both the rep and someone else changed, theirs."""
         values = _field_values(self.original)
@@ -206,13 +206,8 @@ class CardFormScreen(SubmitsAtOnce, Dialog[None]):
             self.recorder.changed()
 
     def _hint(self, key: str, message: str, *, error: bool) -> None:
-        # Called on every key typed: a hint updated to what it already says would lay
-        # the form out again, and repaint the dimmed board behind it, for nothing.
-        if self._hints_shown.get(key) == (message, error):
-            return
-        self._hints_shown[key] = (message, error)
         hint = self.query_one(f"#{key}-hint", Static)
-        hint.update(Content(message))
+        text.show(hint, Content(message))
         hint.set_class(error, "-error")
         hint.set_class(bool(message), "-shown")
 

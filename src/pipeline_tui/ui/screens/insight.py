@@ -266,8 +266,9 @@ class InsightScreen(seams.FullScreen[None]):
         self._heading("archive", f"ARCHIVED PER {unit.upper()}", archive_note(shown, count))
 
     def _heading(self, key: str, title: str, note: str) -> None:
-        self.query_one(f"#{key}-heading", Static).update(
-            Content.assemble((title, "bold $accent"), (f"  {note}", "$text-muted"))
+        text.show(
+            self.query_one(f"#{key}-heading", Static),
+            Content.assemble((title, "bold $accent"), (f"  {note}", "$text-muted")),
         )
 
     # The sections --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from pipeline_tui.domain.schedule import (
 )
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
+from pipeline_tui.ui import text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
@@ -197,10 +198,10 @@ class NextActionScreen(SubmitsAtOnce, Dialog[NextAction | None]):
         try:
             due = parse_due(self.inputs["due"].value, self.today(), date_order(self.app))
         except DueDateError as error:
-            hint.update(Content(str(error)))
+            text.show(hint, Content(str(error)))
             hint.add_class("-error")
             return error
-        hint.update(Content(describe_day(due) if due else "no due date"))
+        text.show(hint, Content(describe_day(due) if due else "no due date"))
         hint.remove_class("-error")
         return due
 
@@ -215,11 +216,11 @@ class NextActionScreen(SubmitsAtOnce, Dialog[NextAction | None]):
         try:
             kind = parse_kind(typed, self.inputs["action"].value)
         except ValueError as error:
-            hint.update(Content(str(error)))
+            text.show(hint, Content(str(error)))
             hint.add_class("-error")
             return None
         guessed = " (from the words)" if not typed.strip() else ""
-        hint.update(Content(f"{kind.label}{guessed}"))
+        text.show(hint, Content(f"{kind.label}{guessed}"))
         hint.remove_class("-error")
         return kind
 
@@ -234,12 +235,12 @@ class NextActionScreen(SubmitsAtOnce, Dialog[NextAction | None]):
         try:
             at = parse_time(self.inputs["at"].value)
         except TimeError as error:
-            hint.update(Content(str(error)))
+            text.show(hint, Content(str(error)))
             hint.remove_class("-hidden")
             return error
         if at is not None and not self.inputs["due"].value.strip():
             # It was saved without it, silently: a time is of a day.
-            hint.update(Content(NO_DAY))
+            text.show(hint, Content(NO_DAY))
             hint.remove_class("-hidden")
             return at
         hint.add_class("-hidden")

@@ -25,6 +25,7 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui import text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
@@ -119,7 +120,7 @@ class TouchpointScreen(SubmitsAtOnce, Dialog[TouchpointAnswer | None]):
         # Enter on the kinds goes on to "What", past "When" (most touchpoints are
         # today's), and saves only from a field: the line says which, wherever it is.
         keys = KEYS_IN_KINDS if self.focused is self.kinds else KEYS_IN_FIELDS
-        self.query_one("#keys", Static).update(keys)
+        text.show(self.query_one("#keys", Static), keys)
 
     def on_mount(self) -> None:
         kinds = self.kinds
@@ -182,10 +183,10 @@ class TouchpointScreen(SubmitsAtOnce, Dialog[TouchpointAnswer | None]):
         try:
             day = parse_past_date(self.when.value, self.today(), date_order(self.app))
         except DueDateError as error:
-            hint.update(Content(str(error)))
+            text.show(hint, Content(str(error)))
             hint.add_class("-error")
             return False
-        hint.update(Content(day.strftime("%a %d %b %Y")))
+        text.show(hint, Content(day.strftime("%a %d %b %Y")))
         hint.remove_class("-error")
         return True
 

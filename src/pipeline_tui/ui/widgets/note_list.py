@@ -32,9 +32,17 @@ class NoteList(seams.SteadyOptionList):
         Binding("j", "cursor_down", "Down", show=False),
     ]
 
-    notes: reactive[tuple[NoteView, ...]] = reactive((), always_update=True, init=False)
+    notes: reactive[tuple[NoteView, ...]] = reactive(
+        (), always_update=True, init=False, repaint=False
+    )
+    _listed: tuple[NoteView, ...] | None = None
 
     def watch_notes(self, notes: tuple[NoteView, ...]) -> None:
+        # The card read again and found unchanged lists the same rows: listed again,
+        # the list was laid out and drawn again, and the frame sent, for nothing.
+        if notes == self._listed:
+            return
+        self._listed = notes
         keep = self.highlighted_note
         self.clear_options()
         by_kind = _by_kind(notes)

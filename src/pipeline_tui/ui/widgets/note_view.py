@@ -22,6 +22,7 @@ from textual.widgets import Markdown, Static
 
 from pipeline_tui.domain.cards import NoteView
 from pipeline_tui.domain.text import clean_text
+from pipeline_tui.ui import text
 from pipeline_tui.ui.styles import load_tcss
 
 SHOWN_CHARS = 4_000
@@ -94,10 +95,10 @@ class NoteViewer(VerticalScroll, can_focus=False):
         markdown = self.query_one(Markdown)
         self.display = note is not None
         if note is None:
-            stamp.update("")
+            text.show(stamp, "")
             self._rendering = markdown.update("")
             return
-        stamp.update(_stamp(note))
+        text.show(stamp, _stamp(note))
         self._rendering = markdown.update(shown_markdown(note.body))
         self.scroll_home(animate=False)
 
