@@ -82,16 +82,19 @@ async def test_the_board_is_drawn_whole_once_as_it_opens(service: PipelineServic
     assert whole.count(True) == 1, whole
 
 
-async def test_moving_between_a_forms_fields_draws_only_the_fields(
+async def test_a_form_opens_in_one_whole_frame_and_its_fields_redraw_alone(
     service: PipelineService,
 ) -> None:
-    """Tab, typing and a hint that stays the same redraw the fields, not the whole
-    screen: drawn whole, a form draws the dimmed board under it again, and sends all of
-    it (16 KB at 80x24) over the rep's connection."""
+    """Opening a form draws it whole once; tab, typing and a hint that stays the same
+    redraw the fields, not the whole screen: drawn whole, a form draws the dimmed board
+    under it again, and sends all of it (16 KB at 80x24) over the rep's connection."""
     add(service, "Ada", Stage.LEAD)
     async with running(service) as (app, pilot):
-        await press(pilot, "n")
+        with seams.frames_written(app) as frames:
+            await press(pilot, "n")
         assert isinstance(app.screen, CardFormScreen)
+        # Opened, it is drawn whole once (it was twice, with the board under it).
+        assert [seams.whole_frame(frame) for frame in frames].count(True) == 1
         with seams.frames_written(app) as frames:
             await type_text(pilot, "Kim")
             await press(pilot, "tab")

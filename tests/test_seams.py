@@ -1187,3 +1187,43 @@ async def test_the_palette_says_while_it_searches_and_enter_takes_its_first_hit(
         seams.palette_enter(palette)
         await pilot.pause(0.1)
     assert _SlowHits.opened == ["ada"]
+
+
+class _Form(seams.Dialog[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("a field")
+
+
+async def test_a_screen_is_laid_out_then_asked_to_be_drawn_again_as_it_resumes() -> None:
+    """What Dialog._on_screen_resume undoes: Screen's own handler, which it runs in its
+    place, lays out a screen not yet shown at this size (drawing it whole) and then asks
+    for a whole repaint."""
+    source = inspect.getsource(Screen._on_screen_resume)
+    assert "_refresh_layout" in source and "self.refresh()" in source, source
+    assert "_on_screen_resume" in Screen.__dict__
+    frames: list[object] = []
+    async with _Probe().run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        seams.watch_frames(pilot.app, frames.append)
+        await pilot.app.push_screen(_Form())
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, _Form)
+        assert "a field" in "\n".join(seams.screen_lines(pilot.app.screen))
+    assert [seams.whole_frame(frame) for frame in frames].count(True) == 1
+
+
+async def test_a_layout_refresh_repaints_the_whole_widget_too() -> None:
+    """What Dialog.refresh narrows: refresh(layout=True) marks the whole widget dirty."""
+    async with _Probe().run_test() as pilot:
+        await pilot.pause()
+        static = pilot.app.query_one(Static)
+        static._repaint_required = False
+        static.refresh(layout=True)
+        assert static._repaint_required
+        dialog = _Form()
+        await pilot.app.push_screen(dialog)
+        await pilot.pause()
+        dialog._repaint_required = False
+        dialog.refresh(layout=True)
+        assert not dialog._repaint_required and dialog._layout_required

@@ -17,7 +17,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from textual import constants, events
 from textual._compositor import LayoutUpdate
@@ -30,7 +30,7 @@ from textual.command import CommandPalette
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 from textual.driver import Driver
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.keys import _character_to_key
 from textual.message import Message
 from textual.notifications import Notification
@@ -362,6 +362,37 @@ class Dialog(ModalScreen[ScreenResultType]):
     """
 
     focused: Reactive[Widget | None] = focused_without_repaint()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        """A layout of the dialog draws what it moved, not the whole dialog. Textual's
+        Widget.refresh(layout=True) repaints the widget too, and a widget mounted on a
+        dialog (each of the form's fields, as it opens) asks its parent for a layout:
+        the new-card form was drawn whole a second time as it opened, the dimmed board
+        under it with it. Upstream: no issue found as of 8.2.8."""
+        if layout and not regions:
+            repaint = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Opened, a dialog is drawn whole once. Textual's Screen._on_screen_resume lays
+        a screen it has not shown at this size out, which draws it whole, and then asks
+        for the whole screen to be drawn again: the new-card form sent 16 KB at 80x24
+        twice, and drew the dimmed board under it twice. Run here, not after this
+        (prevent_default), it is followed by forgetting that ask. Upstream: no issue
+        found as of 8.2.8."""
+        event.prevent_default()
+        drawn_whole = (
+            self.is_attached and self._size != self.app.size and not repaints_held(self.app)
+        )
+        super()._on_screen_resume(event)
+        if drawn_whole:
+            self._repaint_required = False
 
 
 def palette_searching(palette: CommandPalette) -> bool:
