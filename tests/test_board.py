@@ -82,12 +82,13 @@ async def test_the_board_is_drawn_whole_once_as_it_opens(service: PipelineServic
     assert whole.count(True) == 1, whole
 
 
-async def test_a_form_opens_in_one_whole_frame_and_its_fields_redraw_alone(
+async def test_a_form_opens_and_closes_in_one_whole_frame_and_its_fields_redraw_alone(
     service: PipelineService,
 ) -> None:
     """Opening a form draws it whole once; tab, typing and a hint that stays the same
-    redraw the fields, not the whole screen: drawn whole, a form draws the dimmed board
-    under it again, and sends all of it (16 KB at 80x24) over the rep's connection."""
+    redraw the fields, not the whole screen; saving draws the board whole once. Drawn
+    whole, a form draws the dimmed board under it again, and sends all of it (16 KB at
+    80x24) over the rep's connection."""
     add(service, "Ada", Stage.LEAD)
     async with running(service) as (app, pilot):
         with seams.frames_written(app) as frames:
@@ -102,7 +103,17 @@ async def test_a_form_opens_in_one_whole_frame_and_its_fields_redraw_alone(
             await press(pilot, "tab", "shift+tab", "shift+tab")
         assert frames, "nothing drawn"
         assert not any(seams.whole_frame(frame) for frame in frames)
+        drawn: list[tuple[str, bool]] = []
+        stop = seams.watch_frames(
+            app, lambda frame: drawn.append((type(app.screen).__name__, seams.whole_frame(frame)))
+        )
         await press(pilot, "enter")
+        stop()
+        assert isinstance(app.screen, BoardScreen)
+        # Saved, the board is drawn whole; the form, with the dimmed board under it and
+        # the new card in that, was drawn whole a moment before.
+        assert ("BoardScreen", True) in drawn
+        assert ("CardFormScreen", True) not in drawn, drawn
     kim = service.board()[Stage.LEAD][0]
     assert (kim.name, kim.organisation) == ("Kim", "Lee Bakery")
 

@@ -28,7 +28,7 @@ from pipeline_tui.domain.drafts import Draft, Fields, merge
 from pipeline_tui.domain.money import MoneyError, parse_amount, plain_amount
 from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
@@ -54,6 +54,8 @@ FIELDS = (
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
 PAIRED = {"value": "close"}
+SAVE_HOLD_S = 0.5
+"""How long the screen may go undrawn while a save and the board's read after it run."""
 """Fields shown side by side on one line, so the form still fits an 80x24 terminal."""
 
 LABELS = {key: label for key, label, _ in FIELDS}
@@ -273,10 +275,17 @@ class CardFormScreen(SubmitsAtOnce, Dialog[None]):
 
     @work(exclusive=True, group="form-save")
     async def _save(self, release_keys: Callable[[], None]) -> None:
+        # The board is read again under the form before it closes (show_saved): held,
+        # the dimmed board is not drawn whole with the card in it a moment before the
+        # board itself is.
+        release = seams.hold_repaints(self.app, SAVE_HOLD_S)
         try:
             if await self.save_work():
                 self.dismiss()
         finally:
+            # Through the app's queue, after the pop the dismissal set off there.
+            if not self.app.call_later(release):
+                release()
             release_keys()
 
     async def save_work(self) -> bool:
