@@ -27,6 +27,7 @@ from textual import events
 from textual.app import App
 from textual.keys import key_to_character
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Markdown
 
 from pipeline_tui.store import PipelineService
@@ -136,16 +137,24 @@ async def look(pilot: Pilot[None]) -> None:
     await pilot.pause(SEEING_S)
 
 
-async def tap(pilot: Pilot[None], *keys: str) -> None:
+async def tap(pilot: Pilot[None], *keys: str, opens: type[Screen[Any]] | None = None) -> None:
     """Press keys that open a dialog or answer one. A worker waits on the dialog, so
     unlike `press` this waits only for the store calls the key started (and what they
-    lead to, such as the dialog opening), not for every worker to finish."""
+    lead to, such as the dialog opening), not for every worker to finish. `opens`: the
+    dialog the keys open after several store calls in a row (`x`: the step logged, the
+    list read again, then the next step asked for), waited for by name; between two
+    of the calls the screen can look still for a round on a busy machine."""
 
     for key in keys:
         # Pilot.press, not _post_key: its pauses let the worker the key starts (the one
         # waiting on the dialog) make its first store call before that is waited for.
         await pilot.press(key)
         await _until_still(pilot, _store_calls_done, SETTLE_TIMEOUT_S, "its store calls")
+    if opens is not None:
+        app = _app(pilot)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, opens), f"{opens.__name__} to open", dialog=True
+        )
 
 
 async def wait_for(

@@ -224,7 +224,7 @@ async def test_x_marks_the_step_done_then_asks_for_the_next(
 ) -> None:
     async with running(service) as (app, pilot):
         screen = await open_week(pilot)
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         # Done at once: logged as a call ("Call about..."), gone from the week already.
         card = service.card(week["ada"])
@@ -252,7 +252,7 @@ async def test_x_then_escape_leaves_no_next_action(
     async with running(service) as (app, pilot):
         screen = await open_week(pilot)
         await press(pilot, "j")  # Ivo
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert showing(app) is screen
@@ -536,7 +536,8 @@ async def test_no_user_text_is_read_as_markup_on_the_week(
         await tap(pilot, "d")
         assert isinstance(showing(app), SnoozeDateScreen)
         await press(pilot, "escape")
-        await tap(pilot, "x")  # a toast naming the step and the card, then the dialog
+        # A toast naming the step and the card, then the dialog.
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(showing(app), NextActionScreen)
         await press(pilot, "escape")
         await tap(pilot, "z", "t")
@@ -564,7 +565,7 @@ async def test_x_logs_the_kind_the_step_was_scheduled_as_not_what_its_words_say(
         screen = await open_week(pilot)
         for card_id, kind in ((ann, TouchpointKind.EMAIL), (ben, TouchpointKind.MEETING)):
             assert screen.highlighted is not None and screen.highlighted.card_id == card_id
-            await tap(pilot, "x")
+            await tap(pilot, "x", opens=NextActionScreen)
             assert isinstance(app.screen, NextActionScreen)
             await press(pilot, "escape")
             assert showing(app) is screen

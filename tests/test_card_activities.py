@@ -240,7 +240,7 @@ async def test_x_on_the_week_brings_up_the_next_activity_and_adds_what_is_typed(
         await press(pilot, "w")
         week = app.screen
         assert "Call the CFO" in screen_text(app)
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         assert app.screen.query_one("#action", Input).value == ""  # the proposal is kept
         assert service.card(ann).summary.next_action == "Send the proposal"
@@ -277,7 +277,7 @@ async def test_the_week_lists_every_open_activity_and_x_z_act_on_the_line(
         ]
         assert service.activities(ann)[0].due_time == time(10)  # the call kept its time
         await press(pilot, "g")  # the first line now: the call, at 10:00
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert app.screen is week
@@ -307,7 +307,7 @@ async def test_the_stand_up_lists_a_later_step_coming_up_and_x_marks_that_one_do
         assert "COMING UP THIS WEEK · 2" in screen_text(app)
         while (line := standup.highlighted) is None or line.activity_id is None:
             await press(pilot, "j")
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert id(app.screen) == id(standup)  # an "is" would narrow

@@ -108,7 +108,7 @@ async def test_x_marks_the_step_done_then_asks_for_the_next(
     async with running(service, (160, 45)) as (app, pilot):
         screen = await open_standup(pilot)
         assert highlighted_name(screen) == "Ann Okafor"  # first overdue
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         card = service.card(ids["Ann"])
         assert card.summary.next_action == ""
@@ -310,7 +310,7 @@ async def test_l_shows_the_ledger_and_a_slipped_step_can_be_done(
         assert "ana  2 due (1 done · 1 open today · 0 slipped)" in screen_text(app)
         assert_ledger_adds_up(screen_text(app), 2)
         assert highlighted_name(screen) == "Cleo Marsh"  # the first line to act on
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert showing(app) is screen
@@ -336,7 +336,8 @@ async def test_no_user_text_is_read_as_markup_on_the_standup(
         await tap(pilot, "d")
         assert isinstance(showing(app), SnoozeDateScreen)
         await press(pilot, "escape")
-        await tap(pilot, "x")  # a toast naming the step and the card, then the dialog
+        # A toast naming the step and the card, then the dialog.
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(showing(app), NextActionScreen)
         await press(pilot, "escape")
         await tap(pilot, "z", "t")
@@ -462,7 +463,7 @@ async def test_x_logs_the_kind_each_step_was_scheduled_as(service: PipelineServi
     async with running(service, (160, 45)) as (app, pilot):
         screen = await open_standup(pilot)
         assert highlighted_name(screen) == "Ann Lee"  # overdue: the card's own next action
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert [t.kind for t in service.card(ann).touchpoints] == [TouchpointKind.EMAIL]
@@ -475,7 +476,7 @@ async def test_x_logs_the_kind_each_step_was_scheduled_as(service: PipelineServi
             "Ben Hollis",
             "Pricing review",
         )
-        await tap(pilot, "x")
+        await tap(pilot, "x", opens=NextActionScreen)
         assert isinstance(app.screen, NextActionScreen)
         await press(pilot, "escape")
         assert showing(app) is screen
