@@ -340,7 +340,7 @@ async def test_x_on_an_email_scheduled_with_f_logs_an_email_not_a_call(
         await tap(pilot, "x")
         assert isinstance(app.screen, TouchpointScreen)
         assert "▶ Email" in screen_text(app)
-        await tap(pilot, "ctrl+s")
+        await tap(pilot, "ctrl+s", opens=NextActionScreen)  # logged, then the next step
         assert isinstance(app.screen, NextActionScreen)
     assert [t.kind for t in service.card(bea).touchpoints] == [TouchpointKind.EMAIL]
 
@@ -373,7 +373,7 @@ async def test_x_offers_the_kind_the_activity_was(
         await tap(pilot, "x")
         assert isinstance(app.screen, TouchpointScreen)
         assert f"▶ {logged.label}" in screen_text(app)
-        await tap(pilot, "ctrl+s")
+        await tap(pilot, "ctrl+s", opens=NextActionScreen)  # logged, then the next step
         assert isinstance(app.screen, NextActionScreen)
     assert [t.kind for t in service.card(bea).touchpoints] == [logged]
 
