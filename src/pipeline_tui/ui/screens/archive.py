@@ -22,10 +22,10 @@ from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -46,7 +46,7 @@ KEYS_IN_NOTE = Content.assemble("type the note   ", ("tab", "bold"), " reason   
 LABELS = {"reason": "Reason", "note": "Note"}
 
 
-class ArchiveScreen(SubmitsAtOnce, Dialog[ArchiveAnswer | None]):
+class ArchiveScreen(SubmitsAtOnce, seams.Dialog[ArchiveAnswer | None]):
     CSS_PATH = "archive.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
 

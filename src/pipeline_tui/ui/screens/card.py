@@ -276,8 +276,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.focus_note_id = note_id
         self.card: CardDetail | None = None
         self.drafts_shown: list[Draft] = []
-        self._activities_shown: tuple[tuple[Activity, ...], date] | None = None
         """The rep's drafts on the card, as its list of them shows (the newest first)."""
+        self._activities_shown: tuple[tuple[Activity, ...], date] | None = None
         self.copies = 0
         self.read = read
         self.ready: _Ready | None = None

@@ -34,7 +34,6 @@ from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveCard = Callable[[CardDraft, int | None], Awaitable[None]]
@@ -54,14 +53,14 @@ FIELDS = (
     ("owner", "Owner", "the rep it belongs to (empty: you)"),
 )
 PAIRED = {"value": "close"}
+"""Fields shown side by side on one line, so the form still fits an 80x24 terminal."""
 SAVE_HOLD_S = 0.5
 """How long the screen may go undrawn while a save and the board's read after it run."""
-"""Fields shown side by side on one line, so the form still fits an 80x24 terminal."""
 
 LABELS = {key: label for key, label, _ in FIELDS}
 
 
-class CardFormScreen(SubmitsAtOnce, Dialog[None]):
+class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
     """Saves through `save`; stays open with the error if saving fails, so nothing typed is lost."""
 
     CSS_PATH = "card_form.tcss"

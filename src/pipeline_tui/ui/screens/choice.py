@@ -12,13 +12,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import SEEING_S, hold_keys
-from pipeline_tui.ui.seams import Dialog
 
 T = TypeVar("T")
 
 
-class ChoiceScreen(Dialog[T | None], Generic[T]):
+class ChoiceScreen(seams.Dialog[T | None], Generic[T]):
     """Dismisses with the value of the answer whose key was pressed, or None on escape."""
 
     CSS_PATH = "choice.tcss"

@@ -25,8 +25,8 @@ from textual.widgets import Static
 
 from pipeline_tui.domain.drafts import Draft
 from pipeline_tui.domain.text import clean_line
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import hold_keys
-from pipeline_tui.ui.seams import Dialog
 
 PREVIEW_LINES = 6
 RESTORE, DISCARD = "restore", "discard"
@@ -50,7 +50,7 @@ def preview(text: str, lines: int = PREVIEW_LINES) -> list[str]:
     return shown or ["(empty)"]
 
 
-class DraftOfferScreen(Dialog[str | None]):
+class DraftOfferScreen(seams.Dialog[str | None]):
     """Dismisses with RESTORE, DISCARD, or None (escape: leave, keeping the draft)."""
 
     CSS_PATH = "draft_offer.tcss"

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from pipeline_tui.domain.text import cell_width, clip_cells, wrap_cells
-from pipeline_tui.ui.seams import Dialog
+from pipeline_tui.ui import seams
 
 PALETTE_HELP = "Find any card, note or key"
 COLUMN_GAP = 3
@@ -35,7 +35,7 @@ class KeyHelp:
     what: str
 
 
-class HelpScreen(Dialog[None]):
+class HelpScreen(seams.Dialog[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),

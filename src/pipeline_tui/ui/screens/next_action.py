@@ -34,12 +34,11 @@ from pipeline_tui.domain.schedule import (
 )
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 LABELS = {"action": "Next action", "due": "Due", "at": "At", "kind": "Kind"}
@@ -63,7 +62,7 @@ ReadTheirs = Callable[[], Awaitable[str]]
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
 
 
-class NextActionScreen(SubmitsAtOnce, Dialog[NextAction | None]):
+class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
     CSS_PATH = "next_action.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="next_action.save"),

@@ -9,10 +9,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from pipeline_tui.domain.kinds import NoteKind
-from pipeline_tui.ui.seams import Dialog
+from pipeline_tui.ui import seams
 
 
-class NoteKindScreen(Dialog[NoteKind | None]):
+class NoteKindScreen(seams.Dialog[NoteKind | None]):
     CSS_PATH = "note_kind.tcss"
 
     def compose(self) -> ComposeResult:

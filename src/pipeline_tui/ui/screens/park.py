@@ -20,16 +20,16 @@ from textual.widgets import Input, Label, Static
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
 from pipeline_tui.domain.nurture import NurtureError, check_park_date
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 ParkUntil = Callable[[date], Awaitable[None]]
 """Parks the card until the day given; a StoreError says why it could not."""
 
 
-class ParkScreen(SubmitsAtOnce, Dialog[date | None]):
+class ParkScreen(SubmitsAtOnce, seams.Dialog[date | None]):
     """Dismisses with the day the card is parked until, or None when left."""
 
     CSS_PATH = "park.tcss"

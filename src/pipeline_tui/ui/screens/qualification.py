@@ -28,11 +28,10 @@ from pipeline_tui.domain.qualification import (
 )
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -49,7 +48,7 @@ _ANSWER_STYLES = {
 }
 
 
-class QualificationScreen(SubmitsAtOnce, Dialog[Qualification | None]):
+class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
     """Dismisses with the saved checklist, or None when nothing was saved."""
 
     CSS_PATH = "qualification.tcss"

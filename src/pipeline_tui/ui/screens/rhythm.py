@@ -18,15 +18,15 @@ from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.cadence import CadenceError, parse_rhythm
 from pipeline_tui.store import StoreError
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 SaveRhythm = Callable[[int | None], Awaitable[None]]
 """Saves the rhythm given (None: none); a StoreError says why it could not."""
 
 
-class RhythmScreen(SubmitsAtOnce, Dialog[bool]):
+class RhythmScreen(SubmitsAtOnce, seams.Dialog[bool]):
     """Dismisses with True once saved, False when left."""
 
     CSS_PATH = "rhythm.tcss"

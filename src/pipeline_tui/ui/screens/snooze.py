@@ -20,9 +20,9 @@ from pipeline_tui.domain.dates import (
     full_day,
     parse_due,
 )
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 
@@ -31,7 +31,7 @@ class Snooze(Enum):
     A_DATE = "a date"
 
 
-class SnoozeDateScreen(SubmitsAtOnce, Dialog[date | None]):
+class SnoozeDateScreen(SubmitsAtOnce, seams.Dialog[date | None]):
     """The day to snooze a step to, typed as the next-action dialog takes it."""
 
     CSS_PATH = "snooze.tcss"

@@ -25,12 +25,11 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
-from pipeline_tui.ui import text
+from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
-from pipeline_tui.ui.seams import Dialog
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -65,7 +64,7 @@ KEYS_IN_FIELDS = Content.assemble(
 )
 
 
-class TouchpointScreen(SubmitsAtOnce, Dialog[TouchpointAnswer | None]):
+class TouchpointScreen(SubmitsAtOnce, seams.Dialog[TouchpointAnswer | None]):
     """Dismisses with the answer once `save` has saved it (None: cancelled)."""
 
     CSS_PATH = "touchpoint.tcss"
