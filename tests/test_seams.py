@@ -1227,3 +1227,38 @@ async def test_a_layout_refresh_repaints_the_whole_widget_too() -> None:
         dialog._repaint_required = False
         dialog.refresh(layout=True)
         assert not dialog._repaint_required and dialog._layout_required
+
+
+class _WithBreakpoints(App[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+
+
+class _PlainForm(ModalScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("a field", id="field")
+
+
+class _BreakpointForm(seams.Dialog[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("a field", id="field")
+
+
+@pytest.mark.parametrize("ours", [False, True])
+async def test_a_screen_is_styled_again_for_its_breakpoint_class_unless_built_with_it(
+    ours: bool,
+) -> None:
+    """What start_at_the_terminals_size and Dialog's styling once save: Textual gives a
+    screen its breakpoint class on its first Resize, after styling it, and restyles it
+    for the class; then again as it resumes."""
+    app = _WithBreakpoints()
+    async with app.run_test(size=(70, 10)) as pilot:
+        await pilot.pause()
+        styled = _count_styling(app)
+        await app.push_screen(_BreakpointForm() if ours else _PlainForm())
+        await pilot.pause(0.05)
+        assert app.screen.has_class("-wide") and not app.screen.has_class("-narrow")
+        times = styled.count(app.screen.query_one("#field"))
+        if ours:
+            assert times == 1, f"styled {times} times: start_at_the_terminals_size, Dialog"
+        else:
+            assert times == 3, f"Textual no longer restyles a new screen twice ({times})"

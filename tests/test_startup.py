@@ -515,13 +515,13 @@ async def test_the_command_line_hears_once_when_the_card_screen_kept_for_enter_i
 async def test_the_board_starts_with_the_width_class_textual_would_give_it(
     demo_file: Path, width: int, expected: str
 ) -> None:
-    # Given before the first resize, so that resize restyles nothing (PipelineApp.on_mount).
+    # Given as the screen is built, so that the first resize restyles nothing
+    # (seams.start_at_the_terminals_size).
     gate = threading.Event()
     app, deferred = _app_opening_slowly(demo_file, gate)
     try:
         async with app.run_test(size=(width, 40)) as pilot:
             await painted(pilot)
-            assert app.width_class(width) == expected
             classes = app.screen.classes & {"-narrow", "-wide"}
             assert classes == {expected}
             await pilot.resize_terminal(120 if width < 100 else 80, 40)

@@ -57,7 +57,6 @@ from pipeline_tui.ui.keys import check_keymap
 from pipeline_tui.ui.screens.board import READY_GROUP, BoardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
-from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.text import literal_markup
 from pipeline_tui.ui.themes import (
     DEFAULT_THEME,
@@ -450,11 +449,6 @@ class PipelineApp(App[None]):
         and only what changed since was drawn again, the rest left blank."""
         self.screen.refresh(layout=True)
 
-    def width_class(self, width: int) -> str:
-        """The HORIZONTAL_BREAKPOINTS class for a screen `width` cells wide, as Textual
-        picks it: the class of the widest breakpoint that `width` reaches."""
-        return width_class(self.HORIZONTAL_BREAKPOINTS, width) or ""
-
     def pop_screen(self) -> AwaitComplete:
         # A closed screen's widgets would otherwise stay alive (see the seam).
         seams.forget_cached_styles()
@@ -684,10 +678,6 @@ class PipelineApp(App[None]):
         # filter.
         self.call_after_refresh(self.key_order.hold())
         board = BoardScreen(self.backend, self.first_board, view=self.state.board_view)
-        # Textual gives a screen its breakpoint class on its first resize and restyles
-        # every widget on it for that (~20 ms on a full board, before the first paint).
-        # Given now, the resize finds it already there.
-        board.add_class(self.width_class(self.size.width), update=False)
         self.push_screen(board)
         if self.first_screen in ("calls", "calls-week"):
             from pipeline_tui.ui.screens.calls import CallQueueScreen

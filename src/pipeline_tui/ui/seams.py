@@ -251,6 +251,30 @@ def draw_layout_whole(screen: Screen[Any]) -> None:
         screen._dirty_widgets.add(screen)
 
 
+def start_at_the_terminals_size(screen: Screen[Any]) -> None:
+    """Give a screen being built the breakpoint classes of the terminal as it is now.
+
+    Textual 8.2.8 gives a screen its breakpoint classes (App.HORIZONTAL_BREAKPOINTS)
+    on its first Resize (Screen._on_resize), after the screen and its widgets were
+    styled without them, and a new class restyles every widget on the screen: the
+    board was styled twice before its first paint (about 20 ms), and each dialog,
+    card screen and note editor twice as it opened. Given before the screen is
+    mounted, the Resize finds the class there and restyles nothing.
+    Upstream: no issue found as of 8.2.8."""
+    try:
+        app = screen.app
+    except RuntimeError:  # built outside a running app: its first Resize gives them
+        return
+    for breakpoints, app_breakpoints, dimension in (
+        (screen.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS, app.size.width),
+        (screen.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS, app.size.height),
+    ):
+        reached = screen._get_breakpoint_classes(
+            dimension, (app_breakpoints if breakpoints is None else breakpoints) or []
+        )
+        screen.add_class(*reached, update=False)
+
+
 class FullScreen(Screen[ScreenResultType]):
     """A screen that fills the terminal and draws only what the rep can see change.
 
@@ -311,6 +335,12 @@ class FullScreen(Screen[ScreenResultType]):
     sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
     _styled_with: list[RuleSet] | None = None
 
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        start_at_the_terminals_size(self)
+
     # Textual calls these as well as a subclass's own handlers of the same events, and
     # before Screen's: the resume below decides whether Screen's restyles.
     def on_mount(self) -> None:
@@ -362,6 +392,23 @@ class Dialog(ModalScreen[ScreenResultType]):
     """
 
     focused: Reactive[Widget | None] = focused_without_repaint()
+    _styled_with: list[RuleSet] | None = None
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        start_at_the_terminals_size(self)
+
+    # Styled once as it opens, as a FullScreen is (see there): Textual styled each
+    # dialog three times as it opened, for its mount, its breakpoint class and its
+    # resume.
+    def on_mount(self) -> None:
+        if self.is_current:
+            self._styled_with = self.app.stylesheet.rules
+
+    def on_screen_suspend(self) -> None:
+        self._styled_with = self.app.stylesheet.rules
 
     def refresh(
         self,
@@ -387,6 +434,8 @@ class Dialog(ModalScreen[ScreenResultType]):
         (prevent_default), it is followed by forgetting that ask. Upstream: no issue
         found as of 8.2.8."""
         event.prevent_default()
+        if self.app.stylesheet.rules is self._styled_with:
+            event.refresh_styles = False
         drawn_whole = (
             self.is_attached and self._size != self.app.size and not repaints_held(self.app)
         )
