@@ -23,11 +23,12 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.widgets.card_list import PLACEHOLDER, CardList
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, PLACEHOLDER, CardList
 from tests.conftest import NOW
 from tests.pilot import (
     burst,
     focused_card_name,
+    make_app,
     press,
     running,
     screen_text,
@@ -142,6 +143,27 @@ def _when_shown(monkeypatch: pytest.MonkeyPatch, record: Callable[[], object]) -
 def long_leads(service: PipelineService) -> PipelineService:
     fill(service.database, Stage.LEAD, LONG)
     return service
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_board_opens_with_every_card_on_screen_read_in_one_go(
+    long_leads: PipelineService, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    """The board's first read is asked for before the columns are laid out; it reads
+    as many cards as the terminal could show. One card a column, it showed placeholders
+    and then drew each column again as its cards came, a frame a column."""
+    unread_drawn = count_placeholders_drawn(monkeypatch)
+    app = make_app(long_leads)
+    frames: list[object] = []
+    async with app.run_test(size=size) as pilot:
+        seams.watch_frames(app, frames.append)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Card 0000" in text and not placeholders_shown(text)
+        last_on_screen = (size[1] - 4) // CARD_HEIGHT - 1  # header, borders, footer
+        assert f"Card {last_on_screen:04d}" in text
+    assert not unread_drawn, f"{len(unread_drawn)} lines drawn as cards not read yet"
+    assert len(frames) <= 2, f"{len(frames)} frames to open the board"
 
 
 async def test_G_shows_the_last_card_of_a_long_column(

@@ -191,8 +191,12 @@ class CardList(ScrollView, can_focus=True):
     # Reading ahead ---------------------------------------------------------------------
 
     def page_size(self) -> int:
-        """Cards on one screen (the partly shown one included)."""
-        return max(1, self.scrollable_content_region.height // CARD_HEIGHT + 1)
+        """Cards on one screen (the partly shown one included). Before the list is
+        laid out, as many as the terminal's height could show: the board's first read
+        is asked for then, and a page of one had each column show two cards and
+        placeholders, then read the rest and draw again, a frame a column."""
+        height = self.scrollable_content_region.height or self.app.size.height
+        return max(1, height // CARD_HEIGHT + 1)
 
     def want_window(self, *, force: bool = False) -> None:
         """Ask for the cards around what is on screen and around the cursor, unless
