@@ -504,6 +504,32 @@ async def test_skip_back_and_a_note_without_leaving(
         assert "Halves no-shows." in screen_text(app)
 
 
+async def test_each_brief_shows_its_own_card_alone(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The brief's rows are kept from card to card, the rows left over hidden: the
+    first card's brief has ten lines, the second's seven, the third's ten again."""
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        ann = screen_text(app)
+        assert "Sent the no-show guide" in ann and "Liked the launch post" in ann
+        await press(pilot, "s")
+        dev = screen_text(app)
+        assert "Dev Patel" in dev and "signup: First contact" in dev
+        for line in ("Loses 12% of appointments", "Sent the no-show guide", "Liked the launch"):
+            assert line not in dev, f"{line!r} left over from Ann's brief"
+        await press(pilot, "s")
+        third = screen_text(app)
+        assert "Referred by Cara Diaz" in third and "signup: First contact" not in third
+        await press(pilot, "b", "b")
+        back = screen_text(app)
+        assert "Sent the no-show guide" in back and "Liked the launch post" in back
+        assert "Referred by Cara Diaz" not in back and "signup: First contact" not in back
+
+
 async def test_a_note_typed_with_its_kind_key_goes_into_the_editor(
     seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
