@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
 
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S
 from pipeline_tui.ui.screens.board import BoardScreen
-from pipeline_tui.ui.screens.calls import CallQueueScreen, NextStepScreen
+from pipeline_tui.ui.screens.calls import BriefLine, BriefRow, CallQueueScreen, NextStepScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.insight import InsightScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
@@ -528,6 +532,27 @@ async def test_each_brief_shows_its_own_card_alone(
         back = screen_text(app)
         assert "Sent the no-show guide" in back and "Liked the launch post" in back
         assert "Referred by Cara Diaz" not in back and "signup: First contact" not in back
+
+
+class _Pane(App[None]):
+    CSS = "BriefRow { height: auto; } .label { width: 5; } .body { width: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield Vertical(id="pane")
+
+
+async def test_a_brief_row_given_another_line_while_it_is_mounted_shows_that_line() -> None:
+    """A brief shown while the one before is still mounting its new rows (a slow store,
+    a key typed once the hold gave up) fills rows not composed yet."""
+    app = _Pane()
+    async with app.run_test(size=(40, 6)) as pilot:
+        row = BriefRow(BriefLine("Due", Content("the first card")))
+        mounting = app.query_one("#pane", Vertical).mount(row)
+        row.show(BriefLine("Ask", Content("the second card"), first=True))
+        await mounting
+        await pilot.pause()
+        shown = "\n".join(seams.screen_lines(app.screen))
+        assert "the second card" in shown and "the first card" not in shown
 
 
 async def test_a_note_typed_with_its_kind_key_goes_into_the_editor(

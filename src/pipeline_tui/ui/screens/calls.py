@@ -127,6 +127,8 @@ class BriefRow(Horizontal):
         self.display = True
         self.set_class(line.first, "first")
         self.line = line
+        if not self.children:  # mounted by a brief still being shown: compose shows it
+            return
         text.show(self.query_one(".label", Static), line.label)
         text.show(self.query_one(".body", Static), line.body)
 
