@@ -252,6 +252,22 @@ def test_standup_screen_with_money(snap_compare: SnapCompare, size: tuple[int, i
     assert snap_compare(app, terminal_size=size, run_before=_open_standup)
 
 
+@pytest.mark.parametrize("width", [100, 119])
+async def test_between_100_and_119_columns_the_money_is_after_the_cards_alone(
+    database: Database, width: int
+) -> None:
+    """Below 120 columns the figures go after the cards and their panel is hidden.
+    From 100 columns the app's breakpoint took the panel's hiding class away: an empty
+    panel squeezed the list."""
+    service = seed_with_money(database)
+    async with running(service, (width, 40)) as (app, pilot):
+        await press(pilot, "s")
+        side = app.screen.query_one("#side")
+        assert not side.region, f"the empty figures panel takes {side.region}"
+        await press(pilot, "G")
+        assert "MONEY · weighted by stage" in screen_text(app)
+
+
 async def test_on_a_narrow_terminal_the_money_is_after_the_cards(database: Database) -> None:
     service = seed_with_money(database)
     async with running(service, (80, 24)) as (app, pilot):

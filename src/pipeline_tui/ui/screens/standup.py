@@ -181,7 +181,9 @@ class StandupScreen(seams.FullScreen[None]):
         wide = event.size.width >= WIDE
         if wide != self._wide:
             self._wide = wide
-            self.set_class(not wide, "-narrow")
+            # Its own class: the app's breakpoint classes (-narrow below 100 columns)
+            # are set after this handler, on every resize.
+            self.set_class(not wide, "-stacked")
             if self.standup is not None:
                 self.show(self.standup)
 
