@@ -101,7 +101,9 @@ card."""
 
 class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     CSS_PATH = "board.tcss"
-    # Focus moves with every h/l; only the two columns involved need repainting.
+    # The first column, as on_mount does, not the first focusable widget: that is the
+    # hidden filter, which was focused, styled and blurred again as the board opened.
+    AUTO_FOCUS = "CardList"
     POLL_SECONDS = 3.0
     """How often the board looks for changes made by other app instances."""
 
