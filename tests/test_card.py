@@ -754,6 +754,26 @@ async def test_the_viewer_follows_the_highlight_and_enter_edits_that_note(
         assert app.screen.text == "The older goal\n\n- with a list"
 
 
+async def test_the_same_card_opened_again_shows_its_highlighted_note_and_enter_edits_it(
+    service: PipelineService, ada: int
+) -> None:
+    """Opened again, unchanged, a card lists the same notes: the list was kept as it
+    was, with the highlight the reopening had taken away, so no note was highlighted
+    or shown, and enter and d did nothing."""
+    service.add_note(ada, NoteKind.GOAL, "Ship by March\n\nThe second paragraph")
+    async with running(service, (80, 24)) as (app, pilot):
+        for _ in range(2):
+            await open_ada(pilot)
+            assert isinstance(app.screen, CardScreen)
+            assert app.screen.query_one(NoteList).highlighted_note is not None
+            assert "The second paragraph" in screen_text(app)
+            await press(pilot, "escape")
+        await open_ada(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, NoteEditorScreen)
+        assert app.screen.text == "Ship by March\n\nThe second paragraph"
+
+
 async def test_running_through_the_notes_leaves_one_note_in_the_viewer(
     service: PipelineService, ada: int
 ) -> None:
