@@ -306,3 +306,17 @@ def test_moves_never_change_the_boards_total_value(moves: list[tuple[Stage, int]
         if stage is not Stage.LEAD:
             model.move(shown, stage, TODAY, LIMITS)
     assert sum((model.value(s) or Decimal(0) for s in STAGES), Decimal(0)) == total
+
+
+def test_leaving_a_narrower_view_goes_back_to_the_card_it_was_opened_on() -> None:
+    model = BoardModel("sam")
+    model.toggle_stale()
+    assert model.view_toggled(False, 7) is None  # into the stale cards: 7 is remembered
+    model.toggle_nurturing()
+    assert model.view_toggled(True, 3) is None  # from one narrower view into both
+    model.toggle_stale()
+    assert model.view_toggled(True, 4) is None  # still parked cards only
+    model.toggle_nurturing()
+    assert model.view_toggled(True, 4) == 7  # the whole board again: back on 7
+    model.toggle_mine()
+    assert model.view_toggled(False, 7) is None  # mine is kept, not a passing look

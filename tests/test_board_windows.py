@@ -23,6 +23,7 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.screens import board as board_screen
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, PLACEHOLDER, CardList
 from tests.conftest import NOW
 from tests.pilot import (
@@ -476,3 +477,26 @@ async def test_a_filtered_column_that_shrinks_under_the_list_draws_no_unread_car
         text = screen_text(app)
         assert "Kofi 0000" in text and "Kofi 0050" in text and not placeholders_shown(text)
     database.close()
+
+
+@pytest.mark.parametrize("view", ["S", "N"])
+async def test_leaving_the_stale_or_nurturing_view_goes_back_to_the_card_the_rep_was_on(
+    service: PipelineService, view: str
+) -> None:
+    """The view takes the highlighted card away (it is not stale, not parked), and
+    the highlight went to the column's first card; leaving the view left it there,
+    so `e` typed with the keys edited another card."""
+    fill(service.database, Stage.LEAD, 2, prefix="Old", days_ago=60)
+    fill(service.database, Stage.LEAD, 3, prefix="New", first_position=2)
+    async with running(service, (120, 40)) as (app, pilot):
+        await press(pilot, "j", "j", "j")
+        assert focused_card_name(app) == "New 0001"
+        await press(pilot, view)
+        assert focused_card_name(app) != "New 0001"
+        await press(pilot, view)
+        assert focused_card_name(app) == "New 0001"
+        await burst(pilot, view, view, "e", dialog=True)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CardFormScreen), "the edit form", dialog=True
+        )
+        assert "Edit New 0001" in screen_text(app)

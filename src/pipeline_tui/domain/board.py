@@ -103,6 +103,8 @@ class BoardModel:
         self.stale_only = False
         self.nurturing = False
         """The nurturing view: the cards parked "not yet" instead of the board's."""
+        self.view_entered_from: int | None = None
+        """The card highlighted when a narrower view (stale, nurturing) was opened."""
         self.out_of_date = False
         """A read of the board failed (the store did not answer): read it again once
         the store answers."""
@@ -420,6 +422,24 @@ class BoardModel:
     def toggle_stale(self) -> str:
         self.stale_only = not self.stale_only
         return "Only stale cards" if self.stale_only else "All cards, stale or not"
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a view shows some of the cards only: the stale ones, or the parked."""
+        return self.stale_only or self.nurturing
+
+    def view_toggled(self, was_narrowed: bool, highlighted: int | None) -> int | None:
+        """After S or N, the card to highlight once the board is read again (None: the
+        highlight stays where it is). Into a narrower view the card the rep was on is
+        remembered; back out of it, the highlight goes back to that card, as after
+        escape: the view took it away (not stale, not parked), and the column's first
+        card took its place."""
+        if not was_narrowed and self.narrowed:
+            self.view_entered_from = highlighted
+        elif was_narrowed and not self.narrowed:
+            back, self.view_entered_from = self.view_entered_from, None
+            return back
+        return None
 
     def toggle_nurturing(self) -> str:
         self.nurturing = not self.nurturing

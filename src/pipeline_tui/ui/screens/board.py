@@ -1271,11 +1271,13 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.post_message(self.ViewChanged((REMEMBERED_VIEW,) if self.model.mine_only else ()))
 
     def action_toggle_stale(self) -> None:
-        self._toggled(self.model.toggle_stale())
+        narrowed = self.model.narrowed
+        self._toggled(self.model.toggle_stale(), narrowed)
 
     def action_toggle_nurturing(self) -> None:
         self.set_class(not self.model.nurturing, "-nurturing")
-        self._toggled(self.model.toggle_nurturing())
+        narrowed = self.model.narrowed
+        self._toggled(self.model.toggle_nurturing(), narrowed)
 
     def action_bring_back(self) -> None:
         card = self._card_for(self.action_bring_back)
@@ -1291,9 +1293,12 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.save(self.backend.service.unpark, card.id, card.version)
         self.notify(f"{clean_line(card.name)} is back on the board.", timeout=2, markup=False)
 
-    def _toggled(self, message: str) -> None:
+    def _toggled(self, message: str, was_narrowed: bool | None = None) -> None:
+        back = None
+        if was_narrowed is not None:
+            back = self.model.view_toggled(was_narrowed, self.focused_list.highlighted_id)
         self._show_totals()
-        self.reload(keep_highlight=True)
+        self.reload(back, keep_highlight=back is None)
         self.notify(message, timeout=2)
 
     def action_archived(self) -> None:
