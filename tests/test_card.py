@@ -104,6 +104,25 @@ async def test_write_a_note_with_n_then_a_kind_key(service: PipelineService, ada
         assert "[b]not bold[/b]" in text
 
 
+@pytest.mark.parametrize("size", [(80, 24), (90, 30)])
+async def test_a_card_with_no_notes_gives_their_room_to_the_sections(
+    service: PipelineService, ada: int, size: tuple[int, int]
+) -> None:
+    """On a narrow terminal the sections get a few lines and the notes the rest; with
+    no notes that left the touchpoints and the history behind a screen of empty rows."""
+    async with running(service, size) as (app, pilot):
+        await open_ada(pilot)
+        text = screen_text(app)
+        assert "Qualification 0/4" in text and "Touchpoints (0)" in text
+        assert "Nothing written yet about their business" in text
+        await press(pilot, "n", "g")
+        await type_text(pilot, "Ship by March")
+        await press(pilot, "ctrl+s", "escape")
+        text = screen_text(app)
+        assert "GOAL (1)" in text and "Ship by March" in text
+        assert "Touchpoints (0)" not in text  # the notes have their room again
+
+
 async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None:
     service.add_note(ada, NoteKind.GOAL, "Quote within 48 hours")
     async with running(service) as (app, pilot):

@@ -509,6 +509,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self.card = card
         s = card.summary
         self.sub_title = f"{s.stage.label} · card {s.id}"
+        # On a narrow terminal a card with no notes gives the notes' room to the sections.
+        self.set_class(not card.notes, "-no-notes")
         today = self.backend.today()
         money = currency(self.app)
         text.show(self.query_one("#glance", Static), self._glance(card, today, money))
