@@ -13,8 +13,10 @@ from textual.widgets import Input, TextArea
 
 from pipeline_tui.config import load_config
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
+from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
@@ -267,3 +269,32 @@ async def test_overdue_and_focus_are_marked_with_symbols_not_only_colour(
         assert "1 overdue" in text
         assert "OVERDUE" in text
         assert "0 stale" in text
+
+
+def _unreadable_cells(app: PipelineApp) -> list[tuple[int, int, str]]:
+    """Cells whose text is drawn in the colour of their own background."""
+    unreadable = []
+    for y, line in enumerate(seams.screen_lines(app.screen)):
+        for x, character in enumerate(line):
+            if character.strip():
+                style = app.screen.get_style_at(x, y)
+                colour, background = style.color, style.bgcolor
+                # The terminal's default colours are two colours, whatever their name.
+                if colour is not None and not colour.is_default and colour == background:
+                    unreadable.append((x, y, character))
+    return unreadable
+
+
+async def test_the_ansi_themes_highlighted_lines_are_readable(filled: PipelineService) -> None:
+    """The ANSI theme (the Linux console, TERM=screen) highlights a list's line in
+    white; the muted parts of a line (organisation, owner, dates) were white too:
+    text drawn white on white in the stand-up, the week and the notes list."""
+    ada = next(card.id for card in filled.board()[Stage.LEAD] if card.name == "Ada")
+    filled.add_note(ada, NoteKind.GOAL, "Ship by March")
+    async with running(make_app(filled, theme=ANSI_THEME), (100, 30)) as (app, pilot):
+        await press(pilot, "s")  # the stand-up, its first card highlighted
+        assert isinstance(app.screen, StandupScreen)
+        assert not _unreadable_cells(app), screen_text(app)
+        await press(pilot, "escape", "j", "enter")  # Ada's card, its note highlighted
+        assert isinstance(app.screen, CardScreen)
+        assert not _unreadable_cells(app), screen_text(app)
