@@ -275,7 +275,35 @@ def start_at_the_terminals_size(screen: Screen[Any]) -> None:
         screen.add_class(*reached, update=False)
 
 
-class FullScreen(Screen[ScreenResultType]):
+class _StyledOnce(Screen[ScreenResultType]):
+    """What full screens and dialogs share: built with the terminal's breakpoint
+    classes (start_at_the_terminals_size), restyled as shown only if the stylesheet
+    changed since they were last styled (see FullScreen), and a focus change that
+    repaints no more than the two widgets (focused_without_repaint)."""
+
+    focused: Reactive[Widget | None] = focused_without_repaint()
+    _styled_with: list[RuleSet] | None = None
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        start_at_the_terminals_size(self)
+
+    # Textual calls these as well as a subclass's own handlers of the same events.
+    def on_mount(self) -> None:
+        if self.is_current:
+            self._styled_with = self.app.stylesheet.rules
+
+    def on_screen_suspend(self) -> None:
+        self._styled_with = self.app.stylesheet.rules
+
+    def _restyle_only_if_new_css(self, event: events.ScreenResume) -> None:
+        if self.app.stylesheet.rules is self._styled_with:
+            event.refresh_styles = False
+
+
+class FullScreen(_StyledOnce[ScreenResultType]):
     """A screen that fills the terminal and draws only what the rep can see change.
 
     Covered by an opaque screen, it draws nothing. Textual 8.2.8 counts the screen
@@ -330,29 +358,12 @@ class FullScreen(Screen[ScreenResultType]):
     8.2.8.
     """
 
-    focused: Reactive[Widget | None] = focused_without_repaint()
     title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
     sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
-    _styled_with: list[RuleSet] | None = None
 
-    def __init__(
-        self, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
-        super().__init__(name, id, classes)
-        start_at_the_terminals_size(self)
-
-    # Textual calls these as well as a subclass's own handlers of the same events, and
-    # before Screen's: the resume below decides whether Screen's restyles.
-    def on_mount(self) -> None:
-        if self.is_current:
-            self._styled_with = self.app.stylesheet.rules
-
-    def on_screen_suspend(self) -> None:
-        self._styled_with = self.app.stylesheet.rules
-
+    # Textual calls this before Screen's own handler: it decides whether that restyles.
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        if self.app.stylesheet.rules is self._styled_with:
-            event.refresh_styles = False
+        self._restyle_only_if_new_css(event)
 
     def _compositor_refresh(self) -> None:
         app = self.app
@@ -382,7 +393,7 @@ class FullScreen(Screen[ScreenResultType]):
                 self._repaint_required = False
 
 
-class Dialog(ModalScreen[ScreenResultType]):
+class Dialog(_StyledOnce[ScreenResultType], ModalScreen[ScreenResultType]):
     """A dialog over the screen it was opened from, which shows through dimmed.
 
     A focus change does not repaint the whole dialog (see focused_without_repaint).
@@ -390,25 +401,6 @@ class Dialog(ModalScreen[ScreenResultType]):
     returns a BackgroundScreen): each tab between a form's fields did, about a fifth
     of the CPU of a form typed over SSH.
     """
-
-    focused: Reactive[Widget | None] = focused_without_repaint()
-    _styled_with: list[RuleSet] | None = None
-
-    def __init__(
-        self, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
-        super().__init__(name, id, classes)
-        start_at_the_terminals_size(self)
-
-    # Styled once as it opens, as a FullScreen is (see there): Textual styled each
-    # dialog three times as it opened, for its mount, its breakpoint class and its
-    # resume.
-    def on_mount(self) -> None:
-        if self.is_current:
-            self._styled_with = self.app.stylesheet.rules
-
-    def on_screen_suspend(self) -> None:
-        self._styled_with = self.app.stylesheet.rules
 
     def refresh(
         self,
@@ -434,8 +426,9 @@ class Dialog(ModalScreen[ScreenResultType]):
         (prevent_default), it is followed by forgetting that ask. Upstream: no issue
         found as of 8.2.8."""
         event.prevent_default()
-        if self.app.stylesheet.rules is self._styled_with:
-            event.refresh_styles = False
+        # Styled once as it opens, as a FullScreen is: Textual styled each dialog
+        # three times, for its mount, its breakpoint class and its resume.
+        self._restyle_only_if_new_css(event)
         drawn_whole = (
             self.is_attached and self._size != self.app.size and not repaints_held(self.app)
         )

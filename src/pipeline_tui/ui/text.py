@@ -24,14 +24,12 @@ def literal_markup(text: str) -> str:
     return clean_line(text).replace("[", "\\[")
 
 
-def show(static: Static, content: Content | str) -> None:
+def show(static: Static, content: Content) -> None:
     """Show `content` in `static`, unless it shows it already: Static.update lays the
     whole screen out again, and a hint under a field is set again on every key typed.
-    (Content's == compares the text only: a due date turned late keeps its words.)"""
+    (Content's == compares the text only: a due date turned late keeps its words.)
+    Content, never a str, which Static would read as markup."""
     shown = static.content
-    if isinstance(content, Content) and isinstance(shown, Content):
-        if content.is_same(shown):
-            return
-    elif type(content) is type(shown) and content == shown:
+    if isinstance(shown, Content) and content.is_same(shown):
         return
     static.update(content)

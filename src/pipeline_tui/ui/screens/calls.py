@@ -104,7 +104,7 @@ class NextStepScreen(NextActionScreen):
 class BriefLine:
     """One line of the brief: a label and its text; `first` opens a group (a gap above)."""
 
-    label: Content | str
+    label: str
     body: Content
     first: bool = False
 
@@ -120,7 +120,7 @@ class BriefRow(Horizontal):
         self.line = line
 
     def compose(self) -> ComposeResult:
-        yield Static(self.line.label, classes="label")
+        yield Static(Content(self.line.label), classes="label")
         yield Static(self.line.body, classes="body")
 
     def show(self, line: BriefLine) -> None:
@@ -129,7 +129,7 @@ class BriefRow(Horizontal):
         self.line = line
         if not self.children:  # mounted by a brief still being shown: compose shows it
             return
-        text.show(self.query_one(".label", Static), line.label)
+        text.show(self.query_one(".label", Static), Content(line.label))
         text.show(self.query_one(".body", Static), line.body)
 
 

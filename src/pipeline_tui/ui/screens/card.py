@@ -528,7 +528,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         count = len(card.touchpoints)
         self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card))
         self._section("history", "Stage history", self._history(card))
-        text.show(self.query_one("#notes-heading", Static), f"Research notes ({len(card.notes)})")
+        text.show(
+            self.query_one("#notes-heading", Static), Content(f"Research notes ({len(card.notes)})")
+        )
         notes = self.query_one(NoteList)
         notes.notes = card.notes
         if note_id is not None:

@@ -41,8 +41,8 @@ class NoteList(seams.SteadyOptionList):
         # The card read again and found unchanged lists the same rows: listed again,
         # the list was laid out and drawn again, and the frame sent, for nothing.
         if notes == self._listed:
-            # A card opened again takes the highlight away (CardScreen.reopen): the
-            # first note is highlighted again, as in a list made anew.
+            # A list of notes always has one highlighted, as one made anew (a card
+            # opened again takes the highlight away: CardScreen.reopen).
             if self.highlighted is None and notes:
                 self.action_first()
             return

@@ -95,7 +95,7 @@ class NoteViewer(VerticalScroll, can_focus=False):
         markdown = self.query_one(Markdown)
         self.display = note is not None
         if note is None:
-            text.show(stamp, "")
+            text.show(stamp, Content(""))
             self._rendering = markdown.update("")
             return
         text.show(stamp, _stamp(note))
