@@ -21,6 +21,12 @@ class Stage(StrEnum):
         return "Rep/Ref" if self is Stage.REPEAT else self.label
 
     @property
+    def wants_next_action(self) -> bool:
+        """Whether a card here with no next action is worth a warning: a repeat or
+        referral client may rest between pieces of work."""
+        return self is not Stage.REPEAT
+
+    @property
     def order(self) -> int:
         return STAGES.index(self)
 

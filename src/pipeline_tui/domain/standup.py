@@ -423,8 +423,9 @@ def coming_up(
 
 
 def without_next_action(cards: Iterable[StandupCard]) -> tuple[StandupCard, ...]:
-    """Cards with no next step and no due date, by stage then name."""
-    bare = [c for c in cards if not c.has_next_action]
+    """Cards with no next step and no due date where their stage wants one, by stage
+    then name."""
+    bare = [c for c in cards if not c.has_next_action and c.stage.wants_next_action]
     return tuple(sorted(bare, key=lambda c: (c.stage.order, c.name.casefold(), c.id)))
 
 

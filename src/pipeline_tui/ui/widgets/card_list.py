@@ -582,7 +582,7 @@ class CardList(ScrollView, can_focus=True):
         """Line `line` of the next action: a short action whole, a long one's first
         ACTION_LINES lines."""
         if not card.next_action and card.next_action_due is None:
-            if card.stage is Stage.REPEAT or line:
+            if not card.stage.wants_next_action or line:
                 return []
             return [("no next action", self._style("no-action"))]
         # A step with a day and no words, as every other screen shows it (not a bare →).
