@@ -61,15 +61,18 @@ LABEL_WIDTH = 11
 Parts = list[Content | str | tuple[str, str]]
 
 
-class StandupList(LineList):
+class StandupList(LineList, inherit_bindings=False):
     """The stand-up's lines: the cursor stops on cards and "more" lines; headings and
-    figures are read-only."""
+    figures are read-only. Enter is left to the screen (open the card), so the footer
+    names it."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="standup.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="standup.up"),
         Binding("home,g", "first", "First", show=False, id="standup.first"),
         Binding("end,G", "to_end", "End", show=False, id="standup.end"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="standup.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="standup.page_up"),
     ]
 
     def action_to_end(self) -> None:
