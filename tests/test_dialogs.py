@@ -346,6 +346,39 @@ async def test_a_letter_in_the_archive_jumps_by_the_cards_name(service: Pipeline
     )
 
 
+async def test_j_and_k_move_in_the_archive_as_in_every_other_list(
+    service: PipelineService,
+) -> None:
+    names = ("Bea", "Cy", "Ann")  # no J or K: a jump by letter would stay put
+    for name in names:
+        card = service.add_card(CardDraft(name=name), Stage.LEAD).card_id
+        service.archive_card(card, ArchiveReason.WON)
+
+    def rows() -> list[str]:
+        """The names listed, top first, and the marked one's."""
+        lines = screen_text(app).splitlines()
+        return [word for line in lines for word in line.split() if word in names]
+
+    def marked() -> str:
+        [row] = [line for line in screen_text(app).splitlines() if "▶ " in line]
+        return row.split("▶ ", 1)[1].split()[1]  # after the day it was archived
+
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        order = rows()
+        assert sorted(order) == sorted(names) and marked() == order[0]
+        await press(pilot, "j", "j")
+        assert marked() == order[2]
+        await press(pilot, "k")
+        assert marked() == order[1]
+        await press(pilot, "a")
+        assert marked() == "Ann"  # a letter left free still jumps by name
+        await press(pilot, "question_mark")
+        text = screen_text(app)
+        assert "Next card" in text and "Previous card" in text
+        assert "Jump to the next name starting with it" in text
+
+
 async def test_the_archive_keys_are_listed_and_can_be_rebound(
     service: PipelineService, archived_ada: int
 ) -> None:

@@ -22,10 +22,25 @@ from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
-from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.help import HelpScreen, KeyHelp
 from pipeline_tui.ui.widgets.choice_list import UNMARKED, ChoiceList
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
+
+
+class ArchivedList(ChoiceList):
+    """The archived cards. j and k move as in every other list of the app; the letters
+    left free jump by the card's name."""
+
+    BINDINGS = [
+        Binding(
+            "down,j", "cursor_down", "Down", show=False, tooltip="Next card", id="archived.down"
+        ),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="Previous card", id="archived.up"),
+    ]
+
+
+JUMP_HELP = KeyHelp("a-z", "Jump to the next name starting with it")
 
 
 class ArchivedScreen(seams.FullScreen[int | None]):
@@ -67,7 +82,7 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         yield ScreenHeader()
         yield Static(Content.styled("Loading…", "italic"), id="archived-empty")
         # A letter jumps by the card's name (each row starts with the day it was archived).
-        yield ChoiceList(id="archived", jump_text=self._name_of)
+        yield ArchivedList(id="archived", jump_text=self._name_of)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -182,7 +197,8 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         self.dismiss(self.restored)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen("Archive keys", self.BINDINGS))
+        bindings = [*ArchivedList.BINDINGS, *self.BINDINGS]
+        self.app.push_screen(HelpScreen("Archive keys", bindings, extra=[JUMP_HELP]))
 
 
 def _keep_place(before: list[int], index: int, after: list[int]) -> int:

@@ -43,10 +43,14 @@ class HelpScreen(seams.Dialog[None]):
         Binding("backspace,pageup,left", "page(-1)", "Previous page", show=False),
     ]
 
-    def __init__(self, title: str, bindings: Iterable[BindingType]) -> None:
+    def __init__(
+        self, title: str, bindings: Iterable[BindingType], extra: Iterable[KeyHelp] = ()
+    ) -> None:
+        """`extra`: keys no binding names (a letter that jumps), listed after them."""
         super().__init__()
         self.help_title = title
         self.bindings = [b for b in bindings if isinstance(b, Binding)]
+        self.extra = list(extra)
         self.page = 0
         self.pages: list[Content] = []
 
@@ -74,7 +78,7 @@ class HelpScreen(seams.Dialog[None]):
             if binding.tooltip or binding.description  # not an inner one, such as enter in a field
         ]
         palette = Binding(self.app.COMMAND_PALETTE_BINDING, "")
-        return [*shown, KeyHelp(self.app.get_key_display(palette), PALETTE_HELP)]
+        return [*shown, *self.extra, KeyHelp(self.app.get_key_display(palette), PALETTE_HELP)]
 
     def _lay_out(self) -> None:
         width, height = self.size
