@@ -77,8 +77,7 @@ class StageColumn(Vertical):
         self._update_title()
         # A new count with the cursor on the same card sends no Highlighted message:
         # a cleared filter left "1/5" under a column of eight.
-        if self.border_subtitle:
-            self._show_position()
+        self._show_position()
 
     def watch_total(self) -> None:
         self._update_title()
@@ -100,6 +99,7 @@ class StageColumn(Vertical):
 
     def on_resize(self) -> None:
         self._update_title()
+        self._show_position()  # the cards read before the first layout
 
     def on_click(self, event: events.Click) -> None:
         # A click on the column's border or title works in that column.
@@ -113,6 +113,8 @@ class StageColumn(Vertical):
     def _show_position(self) -> None:
         # Where the cursor is in a long column, in place of a scrollbar that would
         # take a whole character from every card on a narrow terminal.
+        if not self.card_list.size.height:
+            return  # not laid out yet: how many cards fit is not known
         count = self.size_shown
         fits = self.card_list.scrollable_content_region.height // CARD_HEIGHT
         # The card itself may not be read yet; its place in the column is known.
