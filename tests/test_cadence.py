@@ -132,6 +132,14 @@ def test_mixed_units_take_months_first_then_days() -> None:
     assert cadence.due(1, date(2026, 1, 8)) == date(2026, 4, 1)
 
 
+def test_days_after_months_must_come_after_the_longest_months() -> None:
+    # Four months back from 1 January is 1 September: 113 days on is 23 December, a
+    # step due before the one it follows. Refused, as out of order.
+    with pytest.raises(CadenceError, match="must come after"):
+        client("+4m offer more", "+113d check in")
+    assert client("+4m offer more", "+125d check in").due(1, date(2000, 1, 1)) > date(2000, 1, 1)
+
+
 @given(st.lists(st.tuples(amounts, units), min_size=1, max_size=4), days, st.data())
 def test_a_step_is_always_due_after_its_anchor(
     raw: list[tuple[int, str]], anchor: date, data: st.DataObject

@@ -60,6 +60,7 @@ MAX_RHYTHM_DAYS = 365
 _STEP = re.compile(r"^\+\s*(\d{1,4})\s*([dwm])\s+(\S.*)$", re.IGNORECASE)
 _DAYS_PER = {"d": 1, "w": 7}
 _SHORTEST_MONTH = 28
+_LONGEST_MONTH = 31
 
 
 class CadenceError(ValueError):
@@ -78,8 +79,10 @@ class Offset:
 
     @property
     def shortest_days(self) -> int:
-        """The fewest days this can be (every month a February)."""
-        return self.months * _SHORTEST_MONTH + self.days
+        """The fewest days this can be: months on are each a February, months back (a
+        gap from "+4m" to "+113d") each a 31-day month."""
+        per_month = _SHORTEST_MONTH if self.months >= 0 else _LONGEST_MONTH
+        return self.months * per_month + self.days
 
     def after(self, day: date) -> date:
         """`day` moved on by this offset: months first (clamped to the month's end),
