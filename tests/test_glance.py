@@ -62,7 +62,9 @@ def test_a_long_action_shows_its_first_two_lines_and_says_it_was_cut() -> None:
         "→ Send the pilot",
         "proposal to the…",
     ]
-    assert action_lines("Onboarding", 11) == ["→ Onboardin", "g"]
+    # A first word one cell too long beside the arrow goes against it, whole (60x20).
+    assert action_lines("Onboarding check-in", 11) == ["→Onboarding", "check-in"]
+    assert action_lines("Onboarding", 10) == ["→ Onboardi", "ng"]  # too long even so
     assert action_lines("", 16) == ["→"]
 
 

@@ -613,7 +613,11 @@ def action_lines(action: str, width: int) -> list[str]:
     """An action as "→ Send the proposal", wrapped at words into at most ACTION_LINES
     lines of `width` cells; what does not fit is cut with an ellipsis."""
     # No indent under the arrow: at 80 columns those two cells are a word more.
-    lines = wrap_cells(action, width, initial_indent="→ ")
+    arrow = "→ "
+    first = action.split(maxsplit=1)[0] if action.strip() else ""
+    if cell_len(arrow) + cell_len(first) == width + 1:
+        arrow = "→"  # "→Onboarding", not "→ Onboardin" and a "g" under it
+    lines = wrap_cells(action, width, initial_indent=arrow)
     if len(lines) <= ACTION_LINES:
         return lines
     kept = lines[: ACTION_LINES - 1]
