@@ -27,6 +27,7 @@ from pipeline_tui.domain.cadence import (
     touched,
 )
 from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.dates import month_span
 from pipeline_tui.domain.stages import Stage
 
 days = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
@@ -132,12 +133,34 @@ def test_mixed_units_take_months_first_then_days() -> None:
     assert cadence.due(1, date(2026, 1, 8)) == date(2026, 4, 1)
 
 
-def test_days_after_months_must_come_after_the_longest_months() -> None:
+def test_steps_in_days_and_months_are_in_order_from_any_day() -> None:
     # Four months back from 1 January is 1 September: 113 days on is 23 December, a
-    # step due before the one it follows. Refused, as out of order.
+    # step due before the one it follows. Four months are at most 123 days.
+    for later in ("+113d check in", "+123d check in"):
+        with pytest.raises(CadenceError, match="must come after"):
+            client("+4m offer more", later)
+    assert client("+4m offer more", "+124d check in").due(1, date(2000, 1, 1)) > date(2000, 1, 1)
+    # Three months are at least 89 days, twelve at least 365: always after these.
+    assert client("+12w check in", "+3m offer more").due(1, date(2027, 2, 1)) > date(2027, 2, 1)
+    assert client("+12m annual review", "+53w check in").due(1, date(2028, 2, 29)) > date(
+        2028, 2, 29
+    )
     with pytest.raises(CadenceError, match="must come after"):
-        client("+4m offer more", "+113d check in")
-    assert client("+4m offer more", "+125d check in").due(1, date(2000, 1, 1)) > date(2000, 1, 1)
+        client("+13w check in", "+3m offer more")  # 91 days: Feb to Apr is 89
+
+
+def test_month_spans_over_the_whole_calendar() -> None:
+    assert month_span(1) == (28, 31)
+    assert month_span(-1) == (-31, -28)
+    assert month_span(3) == (89, 92)
+    assert month_span(12) == (365, 366)
+    assert month_span(-4) == (-123, -120)
+
+
+def test_ten_years_is_the_furthest_a_step_can_be() -> None:
+    assert client("+120m in ten years").steps[0].offset.longest_days <= 3660
+    with pytest.raises(CadenceError, match="ten years"):
+        client("+121m too far")
 
 
 @given(st.lists(st.tuples(amounts, units), min_size=1, max_size=4), days, st.data())
@@ -151,7 +174,7 @@ def test_a_step_is_always_due_after_its_anchor(
     try:
         cadence = client(*written)
     except CadenceError:
-        return  # a month after days can come out of order: refused, and that is tested
+        return  # months beside days can come out of order: refused, and that is tested
     index = data.draw(st.integers(min_value=0, max_value=len(written) - 1))
     assert cadence.due(index, anchor) > anchor
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline_tui.domain.dates import add_months
+from pipeline_tui.domain.dates import add_months, month_span
 from pipeline_tui.domain.limits import NEXT_ACTION, clip
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
@@ -59,8 +59,6 @@ MAX_RHYTHM_DAYS = 365
 
 _STEP = re.compile(r"^\+\s*(\d{1,4})\s*([dwm])\s+(\S.*)$", re.IGNORECASE)
 _DAYS_PER = {"d": 1, "w": 7}
-_SHORTEST_MONTH = 28
-_LONGEST_MONTH = 31
 
 
 class CadenceError(ValueError):
@@ -79,10 +77,14 @@ class Offset:
 
     @property
     def shortest_days(self) -> int:
-        """The fewest days this can be: months on are each a February, months back (a
-        gap from "+4m" to "+113d") each a 31-day month."""
-        per_month = _SHORTEST_MONTH if self.months >= 0 else _LONGEST_MONTH
-        return self.months * per_month + self.days
+        """The fewest days this can be, from any day of the calendar (months back come
+        into a gap from "+4m" to "+124d")."""
+        return self.days + (month_span(self.months)[0] if self.months else 0)
+
+    @property
+    def longest_days(self) -> int:
+        """The most days this can be, from any day of the calendar."""
+        return self.days + (month_span(self.months)[1] if self.months else 0)
 
     def after(self, day: date) -> date:
         """`day` moved on by this offset: months first (clamped to the month's end),
@@ -109,7 +111,7 @@ def parse_step(written: str) -> CadenceStep:
         )
     amount, unit, text = int(match[1]), match[2].lower(), clean_line(match[3])
     offset = Offset(months=amount) if unit == "m" else Offset(days=amount * _DAYS_PER[unit])
-    if offset.shortest_days > MAX_OFFSET_DAYS or offset.shortest_days < 1:
+    if offset.longest_days > MAX_OFFSET_DAYS or offset.shortest_days < 1:
         raise CadenceError(f"{written!r} must be between 1 day and ten years after the start")
     if len(text) > NEXT_ACTION.chars:
         raise CadenceError(
@@ -137,7 +139,7 @@ class Cadence:
 
 def parse_cadence(stage: Stage, written: Sequence[str]) -> Cadence:
     """A stage's cadence from config; CadenceError naming the bad step. Each step must
-    come later than the one before it, even in the shortest months."""
+    come later than the one before it from whatever day the earlier one is done on."""
     steps = tuple(parse_step(text) for text in written)
     cadence = Cadence(stage, steps)
     for index in range(1, len(steps)):

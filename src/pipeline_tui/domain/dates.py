@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 
 class DueDateError(ValueError):
@@ -176,6 +177,28 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, _month_length(year, month)))
+
+
+@cache
+def month_span(months: int) -> tuple[int, int]:
+    """The fewest and the most days `add_months(day, months)` can be after `day`
+    (negative when `months` goes back), over every day of the Gregorian calendar's
+    400-year cycle. Only the 28th to the 31st need trying: from any earlier day no
+    month's end is reached, so the months' lengths alone count, as from the 28th."""
+    cycle = 400 * 12
+    first = min(0, months)
+    # Each month's first day (as an ordinal) and length, from 2000 on.
+    starts, lengths = [], []
+    for index in range(first, cycle + max(0, months)):
+        year, month = divmod(24000 + index, 12)
+        starts.append(date(year, month + 1, 1).toordinal())
+        lengths.append(_month_length(year, month + 1))
+    spans = []
+    for at in range(-first, cycle - first):  # each month of the cycle
+        to = at + months
+        for day in range(28, lengths[at] + 1):
+            spans.append(starts[to] + min(day, lengths[to]) - (starts[at] + day))
+    return min(spans), max(spans)
 
 
 def describe_due(due: date, today: date) -> str:
