@@ -266,6 +266,12 @@ def test_keymap_problems_are_each_one_sentence() -> None:
     assert all(p.endswith(".") and "\n" not in p for p in problems)
 
 
+def test_the_keys_of_a_screens_list_can_be_rebound_and_clash_with_the_screens() -> None:
+    assert check_keymap({"archived.down": "n", "standup.page_down": "space"}) == []
+    [clash] = check_keymap({"archived.restore": "j"})
+    assert "'j' is bound to both" in clash and "archived.down" in clash
+
+
 def test_the_same_key_on_two_screens_is_not_a_conflict() -> None:
     assert check_keymap({"card.back": "q"}) == []
 

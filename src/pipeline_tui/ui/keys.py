@@ -40,20 +40,20 @@ def key_contexts() -> list[KeyContext]:
     # Imported here: the screens import this package's widgets, which import the app's
     # helpers; keeping it lazy avoids an import cycle and a slow `config check`.
     from pipeline_tui.ui.screens.agenda import AgendaList, AgendaScreen
-    from pipeline_tui.ui.screens.archived import ArchivedScreen
+    from pipeline_tui.ui.screens.archived import ArchivedList, ArchivedScreen
     from pipeline_tui.ui.screens.archived_card import ArchivedCardScreen
     from pipeline_tui.ui.screens.board import BoardScreen
     from pipeline_tui.ui.screens.card import CardScreen
     from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
-    from pipeline_tui.ui.screens.standup import StandupScreen
+    from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
     from pipeline_tui.ui.widgets.card_list import CardList
 
     return [
         KeyContext("board", lambda: [*CardList.BINDINGS, *BoardScreen.BINDINGS]),
         KeyContext("card", lambda: CardScreen.BINDINGS),
         KeyContext("note", lambda: NoteEditorScreen.BINDINGS, typing=True),
-        KeyContext("standup", lambda: StandupScreen.BINDINGS),
-        KeyContext("archive", lambda: ArchivedScreen.BINDINGS),
+        KeyContext("standup", lambda: [*StandupList.BINDINGS, *StandupScreen.BINDINGS]),
+        KeyContext("archive", lambda: [*ArchivedList.BINDINGS, *ArchivedScreen.BINDINGS]),
         KeyContext("archived card", lambda: ArchivedCardScreen.BINDINGS),
         KeyContext("week", lambda: [*AgendaList.BINDINGS, *AgendaScreen.BINDINGS]),
     ]
