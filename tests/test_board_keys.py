@@ -39,6 +39,8 @@ async def test_the_footer_at_80_columns_names_the_most_used_keys() -> None:
         for screen_key in ("enter", "escape s", "escape c", "escape i", "escape A"):
             await press(pilot, *screen_key.split())
             assert "^p palette" in lines(app)[-1], lines(app)[-1]
+            if screen_key == "escape s":  # the stand-up: enter opens the line's card
+                assert "⏎ Open" in lines(app)[-1] and "? Keys" in lines(app)[-1]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])

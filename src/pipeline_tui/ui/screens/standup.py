@@ -82,6 +82,8 @@ class StandupList(LineList, inherit_bindings=False):
 
 class StandupScreen(seams.FullScreen[None]):
     CSS_PATH = "standup.tcss"
+    # Left out of the footer below 100 columns, so that "? Keys" fits whole at 80.
+    WIDE_ONLY_KEYS = frozenset({"standup.next_window"})
     BINDINGS = [
         Binding("escape", "back", "Board", tooltip="Back to the board", id="standup.back"),
         Binding("x", "done", "Done", tooltip="Done: log it, then set the next", id="standup.done"),
