@@ -24,8 +24,9 @@ Definitions (also the documented meaning of the CLI's JSON):
 - *calls*: the call sessions started from `since` to today, added up per rep.
 - *coming up*: active cards whose next action falls due in the seven days after today
   (tomorrow to today + 7), the soonest first.
-- *no next action*: active cards with neither a next step nor a due date: nothing
-  brings them back to the rep's attention.
+- *no next action*: active cards with neither a next step nor a due date, outside
+  Repeat / Referral (Stage.wants_next_action): nothing brings them back to the rep's
+  attention.
 - *ledger* (since the last stand-up, `since`): per rep, what got *done* (touchpoints
   logged on their cards, archived ones too, from `since` to today: `x` / `pipeline-tui
   done` logs one for each step completed), what *slipped* (next actions that fell due

@@ -40,7 +40,7 @@ class ArchivedList(ChoiceList):
     ]
 
 
-JUMP_HELP = KeyHelp("a-z", "Jump to the next name starting with it")
+JUMP_HELP = KeyHelp("a letter", "Jump to the next name starting with it (not one above)")
 
 
 class ArchivedScreen(seams.FullScreen[int | None]):

@@ -614,8 +614,8 @@ def action_lines(action: str, width: int) -> list[str]:
     lines of `width` cells; what does not fit is cut with an ellipsis."""
     # No indent under the arrow: at 80 columns those two cells are a word more.
     arrow = "→ "
-    first = action.split(maxsplit=1)[0] if action.strip() else ""
-    if cell_len(arrow) + cell_len(first) == width + 1:
+    first = next(iter(action.split()), "")
+    if cell_width(arrow) + cell_width(first) == width + 1:
         arrow = "→"  # "→Onboarding", not "→ Onboardin" and a "g" under it
     lines = wrap_cells(action, width, initial_indent=arrow)
     if len(lines) <= ACTION_LINES:
