@@ -55,24 +55,17 @@ lint: $(VENV)/.test-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The dependencies go in with uv (itself from PyPI, into the venv): it fetches and
-# unpacks them in parallel, about 3 s on a new machine where pip took 16 s. Where uv
-# cannot be had or fails, pip does the same install.
-PIP_INSTALL = { $(BIN)/uv pip install --quiet --python $(BIN)/python $(1) \
-	|| $(BIN)/python -m pip install --quiet $(1); }
-
 $(VENV)/.created:
 	@test -n "$(PYTHON)" || { echo "pipeline-tui needs Python 3.11 or newer (python3.11+ not found on PATH)." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	-$(BIN)/python -m pip install --quiet uv
 	touch $@
 
 $(VENV)/.run-installed: $(VENV)/.created pyproject.toml
-	$(call PIP_INSTALL,-e .)
+	scripts/venv-install.sh $(VENV) -e .
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.created pyproject.toml
-	$(call PIP_INSTALL,-e '.[test]')
+	scripts/venv-install.sh $(VENV) -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
 clean:
