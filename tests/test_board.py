@@ -587,6 +587,29 @@ async def test_u_undoes_several_changes_including_archive(three_leads: PipelineS
         assert "Nothing to undo." in screen_text(app)
 
 
+async def test_undoing_a_restore_leaves_the_highlight_on_the_same_card(
+    service: PipelineService,
+) -> None:
+    """The restored card goes back to the archive from the top of the column: the cards
+    under it move up a place, and the highlight moves with the one the rep was on (it
+    stayed at its place, on the next card, and a key then acted on that one)."""
+    names_top_first = [f"Lead {n}" for n in range(6)]
+    for name in reversed(names_top_first):
+        add(service, name)
+    gone = add(service, "Sofia")
+    service.archive_card(gone, ArchiveReason.WON)
+    async with running(service, notifications=True) as (app, pilot):
+        await press(pilot, "A", "r", "escape")
+        assert focused_card_name(app) == "Sofia"  # restored to the top of Lead
+        await press(pilot, "j", "j", "j")
+        assert focused_card_name(app) == "Lead 2"
+        await press(pilot, "u")
+        assert [c.name for c in service.archived()] == ["Sofia"]
+        assert focused_card_name(app) == "Lead 2"
+        await press(pilot, "J")  # moves the card highlighted, down a place
+    assert names(service, Stage.LEAD)[2:4] == ["Lead 3", "Lead 2"]
+
+
 async def test_undo_of_a_new_card_removes_it(service: PipelineService) -> None:
     async with running(service, notifications=True) as (_, pilot):
         await press(pilot, "n")

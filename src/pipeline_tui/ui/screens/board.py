@@ -496,6 +496,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         elif keep_highlight and (highlighted := self.focused_list.highlighted_id) is not None:
             focus_card = highlighted
         self.backend.seen_revision(view.revision)
+        seen = self.focused_list.highlighted_id  # the card the rep has highlighted now
         held = None
         if self._filter_query() == filter_query:
             model.filter_ids = view.filter_ids
@@ -511,6 +512,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 _import_card_screen_meanwhile(self)
             else:  # built at launch, before the store opened: nothing was readied then
                 self._ready_soon()
+        if focus_card is None or model.stage_of(focus_card) is None:
+            # Nothing asked for, or what was is off the board (an undone restore or add,
+            # another rep's archive): the highlight stays on the rep's card, wherever it
+            # is now, not on whichever card took its place in the column.
+            focus_card = seen
         self.show_board(focus_card)
         if held is not None:
             self._release_once_read(held)
