@@ -912,6 +912,32 @@ async def test_the_highlighted_card_stays_in_view_when_the_terminal_is_resized(
             assert "Prospect 08" in screen_text(app), size
 
 
+async def test_a_column_always_starts_with_a_cards_first_line(service: PipelineService) -> None:
+    """At a height that is no whole number of cards (80x25), scrolling down, a resize
+    by a line and back, and the last card: the column's top line is always a card's
+    name, never the middle of the card above."""
+    for number in range(12, 0, -1):
+        add(service, f"Lead {number:02}")
+
+    def top_line() -> str:
+        return screen_text(app).splitlines()[2]  # under the header and the border
+
+    async with running(service, (80, 25)) as (app, pilot):
+        await press(pilot, *"jjjj")
+        assert focused_card_name(app) == "Lead 05"
+        assert "Lead 02" in top_line(), top_line()
+        for size in ((80, 24), (80, 23), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert focused_card_name(app) == "Lead 05"
+            assert "Lead 0" in top_line(), (size, top_line())
+        await press(pilot, "G")
+        assert "Lead 12" in screen_text(app)
+        assert "Lead 0" in top_line() or "Lead 1" in top_line(), top_line()
+        await press(pilot, "k")
+        assert "Lead " in top_line(), top_line()
+
+
 @pytest.mark.parametrize("typed", ["bob@@bad", "x@@y"])
 async def test_e_refuses_an_email_with_two_ats(three_leads: PipelineService, typed: str) -> None:
     async with running(three_leads) as (app, pilot):

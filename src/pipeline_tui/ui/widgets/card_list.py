@@ -268,10 +268,25 @@ class CardList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         # The scroll a resize leaves (clamped to what a taller list could scroll, then
         # kept as the list shrank back) can have the highlighted card off screen, the
-        # card the column's position counts and that H or L would move.
+        # card the column's position counts and that H or L would move, or a card's
+        # middle at the top.
+        self._size_content()
         if self.ids:
             self._scroll_to_cursor()
         self.want_window()
+
+    def _size_content(self) -> None:
+        """The list's height: its cards, and, when they do not fit, the few blank lines
+        that make the furthest scroll a whole number of cards (so that the last card
+        can be scrolled to with a card's first line at the top)."""
+        height = self.scrollable_content_region.height
+        lines = max(1, len(self.ids)) * CARD_HEIGHT
+        if height and lines > height:
+            lines += height % CARD_HEIGHT
+        # Not a layout of the whole screen for each move: see the seam.
+        seams.set_virtual_size_without_layout(
+            self, Size(self.scrollable_content_region.width, lines)
+        )
 
     # Reactives -------------------------------------------------------------------------
 
@@ -279,9 +294,7 @@ class CardList(ScrollView, can_focus=True):
         return max(0, min(cursor, len(self.ids) - 1))
 
     def watch_ids(self) -> None:
-        size = Size(self.scrollable_content_region.width, max(1, len(self.ids)) * CARD_HEIGHT)
-        # Not a layout of the whole screen for each move: see the seam.
-        seams.set_virtual_size_without_layout(self, size)
+        self._size_content()
         self.cursor = self.validate_cursor(self.cursor)
         # The places asked for before were of other ids (a filter's cards take the
         # same places): look again. After a move, whose column shifted by one card,
@@ -306,11 +319,21 @@ class CardList(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self, self.highlighted))
 
     def _scroll_to_cursor(self) -> None:
-        # The blank line under the card too: at the bottom of the list, that line (not
-        # the card's text) is what a toast over the footer can reach.
-        self.scroll_to_region(
-            Region(0, self.cursor * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, immediate=True
-        )
+        """Scroll as little as shows the highlighted card whole, with a card's first
+        line at the top of the column whatever its height (scrolled only as far as the
+        card needed, a 21-line column showed the last line of a card above it). The
+        blank line under the card is shown too: at the bottom of the list, that line
+        (not the card's text) is what a toast over the footer can reach."""
+        height = self.scrollable_content_region.height
+        top = self.cursor * CARD_HEIGHT
+        y = self.scroll_offset.y
+        if top < y:
+            y = top
+        elif top + CARD_HEIGHT > y + height:
+            y = top + CARD_HEIGHT - height
+        y = min(top, -(-y // CARD_HEIGHT) * CARD_HEIGHT)  # on to a card's first line
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def _refresh_card(self, index: int) -> None:
         top = index * CARD_HEIGHT - self.scroll_offset.y
