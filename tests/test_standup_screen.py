@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -210,6 +211,22 @@ async def test_a_long_next_action_wraps_under_its_card_not_under_the_labels(
             first = next(i for i, line in enumerate(lines) if line.startswith(" today "))
             assert lines[first + 1].startswith(" " * 12 + "Send the revised proposal"), key
             assert lines[first + 2].startswith(" " * 12 + "onboarding plan"), key
+
+
+async def test_a_long_line_of_the_ledger_wraps_under_its_card_too(
+    service: PipelineService,
+) -> None:
+    """A call logged with a long summary: the rest of it went back to the first column,
+    under "done", where it read as a row of its own (or as a due day, "today")."""
+    card = service.add_card(CardDraft("Carla Cruz", "Cruz & Co"), Stage.PROSPECT).card_id
+    summary = "Sent the case study and the pricing sheet, she forwarded it to her partner"
+    service.add_touchpoint(card, TouchpointKind.EMAIL, TODAY, summary)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "s", "l")
+        lines = screen_text(app).splitlines()
+        done = next(i for i, line in enumerate(lines) if line.startswith(" done "))
+        assert "Carla Cruz" in lines[done] and "Sent the case study" in lines[done]
+        assert lines[done + 1].startswith(" " * 12) and "partner" in lines[done + 1]
 
 
 async def test_empty_pipeline_standup(service: PipelineService) -> None:

@@ -480,17 +480,14 @@ class StandupScreen(seams.FullScreen[None]):
                 )
                 card_line("slipped", card, ("slipped", "bold $text-error"), detail)
             for touch in row.done:
-                options.append(
-                    Option(
-                        Content.assemble(
-                            (f"{'done':<{LABEL_WIDTH}}", "$text-success"),
-                            text.line(touch.name, "bold"),
-                            ("  ", ""),
-                            text.line(touch.summary or touch.kind.label, "$text-muted"),
-                        ),
-                        disabled=True,
-                    )
+                done = Content.assemble(
+                    (f"{'done':<{LABEL_WIDTH}}", "$text-success"),
+                    text.line(touch.name, "bold"),
+                    ("  ", ""),
+                    text.line(touch.summary or touch.kind.label, "$text-muted"),
                 )
+                # Wrapped under the name, as every card line is, not under the labels.
+                options.append(Option(Hanging(done, LABEL_WIDTH), disabled=True))
 
     def _figures(self, standup: Standup, width: int) -> list[Content]:
         """The money (when any card has a value), the pipeline table, the funnel chart
