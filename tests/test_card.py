@@ -105,11 +105,12 @@ async def test_write_a_note_with_n_then_a_kind_key(service: PipelineService, ada
 
 
 @pytest.mark.parametrize("size", [(80, 24), (90, 30)])
-async def test_a_card_with_no_notes_gives_their_room_to_the_sections(
+async def test_a_card_with_no_notes_or_few_gives_their_room_to_the_sections(
     service: PipelineService, ada: int, size: tuple[int, int]
 ) -> None:
     """On a narrow terminal the sections get a few lines and the notes the rest; with
-    no notes that left the touchpoints and the history behind a screen of empty rows."""
+    no notes, or one or two, that left the qualification, the touchpoints and the
+    history behind a screen of empty rows."""
     async with running(service, size) as (app, pilot):
         await open_ada(pilot)
         text = screen_text(app)
@@ -120,7 +121,15 @@ async def test_a_card_with_no_notes_gives_their_room_to_the_sections(
         await press(pilot, "ctrl+s", "escape")
         text = screen_text(app)
         assert "GOAL (1)" in text and "Ship by March" in text
-        assert "Touchpoints (0)" not in text  # the notes have their room again
+        # One note: the lines its short list leaves still go to the sections.
+        assert "Qualification 0/4" in text and "can afford it" in text
+        for kind, words in (("p", "Late invoices"), ("u", "Busy season"), ("i", "Batch it")):
+            await press(pilot, "n", kind)
+            await type_text(pilot, words)
+            await press(pilot, "ctrl+s", "escape")
+        text = screen_text(app)
+        assert "Research notes (4)" in text and "URGENCY (1)" in text
+        assert "can afford it" not in text  # the notes have their room again
 
 
 async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None:
