@@ -172,6 +172,9 @@ async def test_discarding_a_new_note_saves_nothing(service: PipelineService, ada
         await type_text(pilot, "half a thought")
         await press(pilot, "escape")
         await look(pilot)  # a discard typed before the question showed is not taken
+        # At 80 columns the answers wrap between answers, never inside one.
+        answers = [line for line in screen_text(app).splitlines() if "escape" in line]
+        assert len(answers) == 1 and "escape never mind" in answers[0], answers
         await press(pilot, "d")
         assert isinstance(app.screen, CardScreen)
         assert notes(service, ada) == []

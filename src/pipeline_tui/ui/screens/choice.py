@@ -9,7 +9,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from pipeline_tui.ui import seams
@@ -51,12 +53,10 @@ class ChoiceScreen(seams.Dialog[T | None], Generic[T]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content(self.question), id="question")
-            parts: list[str | tuple[str, str]] = []
-            for key, label, _ in self.choices:
-                parts += [(key, "bold $accent"), f" {label}   "]
+            answers = [(key, label) for key, label, _ in self.choices]
             if self.dismiss_label is not None:
-                parts += [("escape", "bold $accent"), f" {self.dismiss_label}"]
-            yield Static(Content.assemble(*parts), id="choices")
+                answers.append(("escape", self.dismiss_label))
+            yield Answers(answers, id="choices")
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -83,3 +83,37 @@ class ChoiceScreen(seams.Dialog[T | None], Generic[T]):
                     self.held_keys = hold_keys(self)
                 self.dismiss(value)
                 return
+
+
+class Answers(Widget):
+    """The keys and what each answers ("d discard   escape never mind"), wrapped
+    between answers, never inside one: at 80 columns "escape never" was left on one
+    line and "mind" on the next."""
+
+    DEFAULT_CSS = """
+    Answers {
+        height: auto;
+    }
+    """
+    GAP = "   "
+
+    def __init__(self, answers: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.answers = [
+            Content.assemble((key, "bold $accent"), f" {label}") for key, label in answers
+        ]
+
+    def _lines(self, width: int) -> list[Content]:
+        lines: list[Content] = []
+        for answer in self.answers:
+            if lines and lines[-1].cell_length + len(self.GAP) + answer.cell_length <= width:
+                lines[-1] = Content.assemble(lines[-1], self.GAP, answer)
+            else:
+                lines.append(answer)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width))
