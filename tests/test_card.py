@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
@@ -122,14 +123,47 @@ async def test_a_card_with_no_notes_or_few_gives_their_room_to_the_sections(
         text = screen_text(app)
         assert "GOAL (1)" in text and "Ship by March" in text
         # One note: the lines its short list leaves still go to the sections.
-        assert "Qualification 0/4" in text and "can afford it" in text
+        assert "Qualification 0/4" in text
         for kind, words in (("p", "Late invoices"), ("u", "Busy season"), ("i", "Batch it")):
             await press(pilot, "n", kind)
             await type_text(pilot, words)
             await press(pilot, "ctrl+s", "escape")
         text = screen_text(app)
         assert "Research notes (4)" in text and "URGENCY (1)" in text
-        assert "can afford it" not in text  # the notes have their room again
+        assert "Qualification 0/4" not in text  # the notes have their room again
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_highlighted_notes_text_stays_in_sight_beside_long_details(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    """Whatever the sections take, the note's text keeps its lines: two notes of one
+    kind (a list of four lines), or one note beside three open activities."""
+    draft = CardDraft(
+        name="Ada Lovelace",
+        organisation="Analytical Engines",
+        email="ada@engines.example.com",
+        phone="+44 20 7946 0000",
+        next_action="Call Ada about the renewal",
+        next_action_due=TODAY + timedelta(days=2),
+    )
+    card = service.add_card(draft, Stage.LEAD).card_id
+    service.add_note(card, NoteKind.GOAL, "Older goal")
+    service.add_note(card, NoteKind.GOAL, "Ship by March")
+    other = service.add_card(replace(draft, name="Bo Lovelace"), Stage.LEAD).card_id
+    service.add_note(other, NoteKind.GOAL, "Ship by March")
+    for day in (3, 4):
+        service.add_activity(
+            other, None, f"Email the quote, take {day}", TODAY + timedelta(days=day)
+        )
+    async with running(service, size) as (app, pilot):
+        for _ in (card, other):
+            await press(pilot, "enter")
+            assert isinstance(app.screen, CardScreen)
+            text = screen_text(app)
+            assert "GOAL" in text and "enter edits" in text, text
+            assert text.count("Ship by March") == 2, text  # in the list and as the text
+            await press(pilot, "escape", "j")
 
 
 async def test_edit_an_existing_note(service: PipelineService, ada: int) -> None:

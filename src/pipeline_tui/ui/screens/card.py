@@ -74,7 +74,7 @@ from pipeline_tui.ui.widgets.note_view import NoteViewer
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 WIDE = 110  # columns from which notes sit beside the profile instead of below it
-FEW_NOTE_LINES = 3
+FEW_NOTE_LINES = 2
 """Up to this many lines in the notes list, a narrow card screen gives the sections
 more lines (card.tcss, -few-notes)."""
 
@@ -536,9 +536,11 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         )
         notes = self.query_one(NoteList)
         notes.notes = card.notes
-        # A short list of notes (one line a kind) gives lines it does not use to the
-        # sections; the highlighted note's text keeps as many as under a long list.
-        self.set_class(0 < notes.option_count <= FEW_NOTE_LINES, "-few-notes")
+        # One or two notes of their own kinds (a line each, no "Earlier notes") and at
+        # most one open activity leave lines the sections may take (card.tcss): the
+        # highlighted note's text keeps three lines even at 60x20.
+        few = 0 < notes.option_count <= FEW_NOTE_LINES and len(card.activities) <= 1
+        self.set_class(few, "-few-notes")
         if note_id is not None:
             notes.select_note(note_id)
         self._show_highlighted_note()
