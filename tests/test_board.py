@@ -24,7 +24,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
-from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT
+from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
     _post_key,
@@ -936,6 +936,14 @@ async def test_a_column_always_starts_with_a_cards_first_line(service: PipelineS
         assert "Lead 0" in top_line() or "Lead 1" in top_line(), top_line()
         await press(pilot, "k")
         assert "Lead " in top_line(), top_line()
+        # The wheel moves a card a notch (Textual's own two lines cut a card in half).
+        await press(pilot, "g")
+        lead = app.screen.query_one("#cards-lead", CardList)
+        for event in (events.MouseScrollDown, events.MouseScrollDown, events.MouseScrollUp):
+            lead.post_message(event(lead, 2, 2, 0, 1, 0, False, False, False))
+            await settle(pilot)
+            assert lead.scroll_offset.y % CARD_HEIGHT == 0, lead.scroll_offset
+        assert lead.scroll_offset.y == CARD_HEIGHT and "Lead 02" in top_line(), top_line()
 
 
 @pytest.mark.parametrize("typed", ["bob@@bad", "x@@y"])

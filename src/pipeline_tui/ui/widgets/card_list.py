@@ -281,7 +281,7 @@ class CardList(ScrollView, can_focus=True):
         can be scrolled to with a card's first line at the top)."""
         height = self.scrollable_content_region.height
         lines = max(1, len(self.ids)) * CARD_HEIGHT
-        if height and lines > height:
+        if height >= CARD_HEIGHT and lines > height:
             lines += height % CARD_HEIGHT
         # Not a layout of the whole screen for each move: see the seam.
         seams.set_virtual_size_without_layout(
@@ -392,6 +392,24 @@ class CardList(ScrollView, can_focus=True):
             self.post_message(self.PastTheRead(self, go_on, hold_keys(self)))
             return
         self.cursor = where()
+
+    # The wheel moves the view a card a notch (Textual's two lines left a card's middle
+    # at the top); the highlight stays where it is, as with Textual's own scrolling.
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self._scroll_cards(1, event)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._scroll_cards(-1, event)
+
+    def _scroll_cards(self, step: int, event: events.MouseEvent) -> None:
+        if event.ctrl or event.shift:
+            return  # sideways: nothing here scrolls that way
+        event.prevent_default()
+        event.stop()
+        top = (self.scroll_offset.y // CARD_HEIGHT + step) * CARD_HEIGHT
+        if 0 <= top <= self.max_scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
 
     def focus_on_click(self) -> bool:
         # Called on mouse down before focus moves: was the highlight already showing?
