@@ -30,6 +30,7 @@ from tests.pilot import (
     focused_card_name,
     press,
     running,
+    screen_lines,
     screen_text,
     settle,
     tap,
@@ -412,3 +413,26 @@ async def test_a_and_enter_in_one_burst_open_the_card(
         await settle(pilot)
         assert isinstance(app.screen, ArchivedCardScreen)
         assert "Lost: went with a cheaper supplier" in screen_text(app)
+
+
+async def test_a_questions_answers_fill_whole_lines_at_any_width() -> None:
+    """Each line holds whole answers; one wider than the line is cut, not wrapped into
+    rows the widget did not count (the answers after it were lost)."""
+    from textual.app import App, ComposeResult
+
+    from pipeline_tui.ui.screens.choice import Answers
+
+    answers = [("s", "Save and leave"), ("d", "Discard them"), ("escape", "never mind")]
+
+    class Question(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Answers(answers)
+
+    for width, rows in ((80, 1), (40, 2), (14, 3)):
+        app = Question()
+        async with app.run_test(size=(width, 10)) as pilot:
+            await pilot.pause()
+            lines = [line.rstrip() for line in screen_lines(app.screen)][:rows]
+            assert app.query_one(Answers).size.height == rows, (width, lines)
+            assert "escape never" in lines[-1], (width, lines)
+            assert all(line.count(" never") <= 1 for line in lines)

@@ -90,9 +90,13 @@ class Answers(Widget):
     between answers, never inside one: at 80 columns "escape never" was left on one
     line and "mind" on the next."""
 
+    # A line is never wrapped again (an answer wider than a tiny terminal is cut), so
+    # each line is one row, as get_content_height counts them.
     DEFAULT_CSS = """
     Answers {
         height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
     GAP = "   "
