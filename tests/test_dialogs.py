@@ -30,7 +30,6 @@ from tests.pilot import (
     focused_card_name,
     press,
     running,
-    screen_lines,
     screen_text,
     settle,
     tap,
@@ -421,6 +420,7 @@ async def test_a_questions_answers_fill_whole_lines_at_any_width() -> None:
     from textual.app import App, ComposeResult
 
     from pipeline_tui.ui.screens.choice import Answers
+    from pipeline_tui.ui.seams import screen_lines
 
     answers = [("s", "Save and leave"), ("d", "Discard them"), ("escape", "never mind")]
 
