@@ -1262,3 +1262,24 @@ async def test_a_screen_is_styled_again_for_its_breakpoint_class_unless_built_wi
             assert times == 1, f"styled {times} times: start_at_the_terminals_size, Dialog"
         else:
             assert times == 3, f"Textual no longer restyles a new screen twice ({times})"
+
+
+async def test_option_lines_reads_where_an_option_list_draws_each_option() -> None:
+    """seams.option_lines: OptionList._index_to_line and ._heights (the stand-up and
+    the week keep their highlight in sight with them)."""
+    from textual.widgets import OptionList
+
+    from pipeline_tui.ui import seams
+
+    class Lines(App[None]):
+        def compose(self) -> ComposeResult:
+            yield OptionList("one", "two\nlines", None, "four")
+
+    app = Lines()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        options = app.query_one(OptionList)
+        assert seams.option_lines(options, 0) == (0, 1)
+        assert seams.option_lines(options, 1) == (1, 3)  # its two lines, the separator
+        assert seams.option_lines(options, 2) == (4, 1)
+        assert seams.option_lines(options, 9) is None

@@ -484,3 +484,31 @@ async def test_x_logs_the_kind_each_step_was_scheduled_as(service: PipelineServi
         done = service.card(ben)
         assert [t.kind for t in done.touchpoints] == [TouchpointKind.MEETING]
         assert done.summary.next_action == "Ring about the date"
+
+
+async def test_the_highlighted_line_is_always_on_screen_or_there_is_none(
+    service: PipelineService,
+) -> None:
+    """A ledger longer than the screen above the first card: l showed the ledger's top
+    with that card highlighted out of sight, and x or enter then acted on a card the rep
+    could not see. Now nothing is highlighted until j brings the card into sight; k on
+    the first card, back to the headings, lets go of it the same way."""
+    for n in range(30):
+        card = service.add_card(CardDraft(f"Done {n:02}"), Stage.REPEAT).card_id
+        service.add_touchpoint(card, TouchpointKind.CALL, TODAY, "Called")
+    # Due before the last stand-up: overdue, under the ledger, not slipped within it.
+    late = CardDraft("Zed Late", next_action="Call back", next_action_due=TODAY - timedelta(7))
+    service.add_card(late, Stage.PROSPECT)
+    async with running(service, (80, 24)) as (app, pilot):
+        screen = await open_standup(pilot)
+        for keys in (("l",), ("j", "k")):
+            await press(pilot, *keys)
+            assert "SINCE THE LAST STAND-UP" in screen_text(app)
+            assert "Zed Late" not in screen_text(app)
+            assert highlighted_name(screen) is None
+            await press(pilot, "enter", "x")
+            assert showing(app) is screen  # nothing out of sight opened or marked done
+        await press(pilot, "j")
+        assert highlighted_name(screen) == "Zed Late" and "Zed Late" in screen_text(app)
+        await press(pilot, "G", "g")
+        assert highlighted_name(screen) == "Zed Late" and "Zed Late" in screen_text(app)

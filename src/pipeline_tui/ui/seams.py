@@ -126,6 +126,20 @@ def set_virtual_size_without_layout(view: ScrollView, size: Size) -> None:
     view._scroll_update(size)
 
 
+def option_lines(option_list: OptionList, index: int) -> tuple[int, int] | None:
+    """The first line and the number of lines of option `index` in the list's content
+    (wrapped to its width), or None if it has none.
+
+    Textual 8.2.8 keeps these in OptionList._index_to_line and ._heights (what its own
+    scroll_to_highlight reads) and has no public way to ask where an option is drawn.
+    Upstream: no issue found as of 8.2.8.
+    """
+    try:
+        return option_list._index_to_line[index], option_list._heights[index]
+    except KeyError:
+        return None
+
+
 class SteadyOptionList(OptionList):
     """An OptionList whose scrollbar is not repainted, a frame late, by every layout of
     its screen.

@@ -668,10 +668,11 @@ class StandupScreen(seams.FullScreen[None]):
         if self.standup is not None:
             self.show(self.standup)
             if self.show_ledger and self.card_ids:
-                # The ledger is read from the top: the cursor goes to its first line.
+                # The ledger is read from the top: the cursor goes to its first card,
+                # if that is in sight (under a long ledger, j takes it there).
                 lines = self.query_one(StandupList)
                 lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
-                lines.scroll_home(animate=False)
+                lines.show_top()
 
     def action_open_card(self) -> None:
         section = self.highlighted_more

@@ -20,6 +20,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from pipeline_tui.ui import seams
+
 SECTION_LINES = 100
 """Cards a section lists before its "more" line. The rep reads the top of each; at
 10,000 cards the stand-up's sections held 11,700 lines, and building them all was 250
@@ -58,45 +60,90 @@ class Sections:
 
 
 class LineList(OptionList):
+    """The highlighted line is always on screen, or there is none: scrolled on past the
+    cards (to read the figures under them, or the headings over them), the highlight
+    goes once its card leaves the screen, so a key never acts on a card out of sight;
+    j or k then take the first or last card on screen (or the nearest)."""
+
     def _step(self, direction: int) -> int | None:
-        start = self.highlighted if self.highlighted is not None else -1
-        index = start + direction
+        if self.highlighted is None:
+            return self._nearest_on_screen(direction)
+        index = self.highlighted + direction
         while 0 <= index < self.option_count:
             if not self.get_option_at_index(index).disabled:
                 return index
             index += direction
         return None
 
+    def _nearest_on_screen(self, direction: int) -> int | None:
+        """With nothing highlighted: the first card from the top of the screen down
+        (direction 1), or the last from its bottom up (-1)."""
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        indexes = range(self.option_count)
+        for index in indexes if direction > 0 else reversed(indexes):
+            lines = seams.option_lines(self, index)
+            if lines is None or self.get_option_at_index(index).disabled:
+                continue
+            first, height = lines
+            if (first >= top) if direction > 0 else (first + height <= bottom):
+                return index
+        return None
+
+    def _highlight_on_screen(self) -> bool:
+        lines = seams.option_lines(self, self.highlighted) if self.highlighted is not None else None
+        if lines is None:
+            return False
+        first, height = lines
+        top = self.scroll_offset.y
+        return first < top + self.scrollable_content_region.height and first + height > top
+
+    def _scrolled_past(self) -> None:
+        if not self._highlight_on_screen():
+            self.highlighted = None
+
+    def show_top(self) -> None:
+        """Scroll to the list's first line; the highlight stays only if still in sight."""
+        self.scroll_home(animate=False, immediate=True)
+        self._scrolled_past()
+
     def action_cursor_down(self) -> None:
         index = self._step(1)
         if index is None:
-            self.scroll_down(animate=False)
+            self.scroll_down(animate=False, immediate=True)
+            self._scrolled_past()
         else:
             self.highlighted = index
 
     def action_cursor_up(self) -> None:
         index = self._step(-1)
         if index is None:
-            self.scroll_home(animate=False)  # the first heading comes back into view
+            self.show_top()  # the first heading comes back into view
         else:
             self.highlighted = index
 
     def action_last(self) -> None:
         super().action_last()
         self.scroll_end(animate=False, immediate=True)
+        self.scroll_to_highlight()  # the end, as far as the card leaves in sight
 
     def action_first(self) -> None:
         super().action_first()
         self.scroll_home(animate=False, immediate=True)
+        self.scroll_to_highlight()  # the top, as far as the card leaves in sight
 
     def action_page_down(self) -> None:
         before = self.highlighted
         super().action_page_down()  # type: ignore[no-untyped-call]
         if self.highlighted == before:
-            self.scroll_page_down(animate=False)
+            page = self.scrollable_content_region.height
+            self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True)
+            self._scrolled_past()
 
     def action_page_up(self) -> None:
         before = self.highlighted
         super().action_page_up()  # type: ignore[no-untyped-call]
         if self.highlighted == before:
-            self.scroll_page_up(animate=False)
+            page = self.scrollable_content_region.height
+            self.scroll_to(y=self.scroll_offset.y - page, animate=False, immediate=True)
+            self._scrolled_past()
