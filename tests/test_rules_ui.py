@@ -68,6 +68,26 @@ async def test_q_answers_the_checklist_and_the_score_shows_on_the_card(
     assert q.answer(CRITERIA[3]).answer is Answer.UNKNOWN
 
 
+async def test_j_and_k_move_in_the_checklist_as_in_every_other_list(
+    service: PipelineService,
+) -> None:
+    """ "jn" typed at once answered the first criterion: j did nothing there."""
+    ann = add(service, "Ann")
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        # An answer moves on to the next row: j n, then k k y answers the first.
+        await tap(pilot, "j", "n", "k", "k", "y", "j", "j", "n", "ctrl+s")
+        await settle(pilot)
+    q = service.qualification(ann)
+    assert [q.answer(c).answer for c in CRITERIA] == [
+        Answer.YES,
+        Answer.NO,
+        Answer.UNKNOWN,
+        Answer.NO,
+    ]
+
+
 async def test_escape_leaves_the_checklist_without_saving(service: PipelineService) -> None:
     ann = add(service, "Ann")
     async with running(service, (100, 30)) as (app, pilot):
