@@ -129,3 +129,25 @@ async def test_u_after_a_touchpoint_says_it_stays_and_then_undoes_the_change_bef
         assert service.card(ben).summary.stage is Stage.CLIENT
         await press(pilot, "u")
         assert service.card(ben).summary.stage is Stage.PROSPECT
+
+
+async def test_u_after_several_touchpoints_names_the_change_it_will_take_back(
+    service: PipelineService,
+) -> None:
+    # Two touchpoints in a row: u said "u again takes back: The touchpoint with Cy",
+    # which it then refused too.
+    add(service, "Ada")
+    add(service, "Cy")
+    ben = add(service, "Ben", Stage.PROSPECT)
+    async with running(service, (120, 30), notifications=True) as (app, pilot):
+        await press(pilot, "l", "L", "h", "h")  # Ben on to Client, back to the leads
+        for _ in range(2):
+            await tap(pilot, "t")
+            await tap(pilot, "enter")  # a call
+            await type_text(pilot, "Left a voicemail")
+            await press(pilot, "enter", "j")
+        await press(pilot, "u")
+        [said] = notification_messages(app)
+        assert said.endswith("cannot be undone; u again takes back: Moved Ben to Client."), said
+        await press(pilot, "u")
+        assert service.card(ben).summary.stage is Stage.PROSPECT

@@ -237,8 +237,13 @@ class Backend:
             if change is None:
                 return None
             if change.kind is ChangeKind.KEPT:
-                self.history.refused(change)  # said once; u again goes on to the one before
+                # Said once; u again goes on to the newest change it can take back
+                # (past any more that cannot: three steps done in a row).
+                self.history.refused(change)
                 before = pick(card_id)
+                while before is not None and before.kind is ChangeKind.KEPT:
+                    self.history.refused(before)
+                    before = pick(card_id)
                 raise StoreError(
                     f"{change.description} cannot be undone; u again takes back: "
                     f"{clean_line(before.description)}."
