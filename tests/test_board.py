@@ -812,9 +812,14 @@ async def test_a_filter_typed_in_one_burst_loses_no_key(service: PipelineService
         assert app.screen.query_one("#filter", Input).value == "okafor"
         shown = screen_text(app)
         assert "Hana Okafor" in shown and "Ben" not in shown
+        # The footer's row says what it is and how the whole board comes back.
+        bottom = shown.splitlines()[-1]
+        assert bottom.startswith(" / okafor") and bottom.rstrip().endswith("esc clears")
 
         await press(pilot, "slash")  # in the filter, "/" is text
         assert app.screen.query_one("#filter", Input).value == "okafor/"
+        await press(pilot, "backspace", "enter")  # back to the cards, the filter kept
+        assert screen_text(app).splitlines()[-1] == bottom
 
 
 async def test_a_key_typed_with_the_enter_that_ends_a_filter_acts_on_the_card(

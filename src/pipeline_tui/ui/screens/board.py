@@ -80,6 +80,8 @@ FILTER_HOLD_S = 0.1
 """How long a key typed in the filter waits, unseen, for the cards it filters."""
 CARD_HOLD_S = 0.3
 """How long an opening card screen may go undrawn while its parts are mounted."""
+FILTER_KEYS = Content.assemble(("esc", "bold $accent"), (" clears ", "$text-muted"))
+"""Beside the filter's text: how the board comes back whole."""
 READY_AFTER_S = 0.1
 """How long the highlight rests on a card before the card screen is filled with it,
 unseen, so that enter has only to show it. Keys typed quicker than this (a held j)
@@ -352,11 +354,16 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
-        yield FormInput(
-            placeholder="filter: name, organisation, tag or note words",
-            id="filter",
-            select_on_focus=True,
-        )
+        # In the footer's row while the board is filtered: what it is and how it goes,
+        # while typing and once enter has gone back to the cards.
+        with Horizontal(id="filter-row"):
+            yield Static("/", id="filter-prompt")
+            yield FormInput(
+                placeholder="filter: name, organisation, tag or note words",
+                id="filter",
+                select_on_focus=True,
+            )
+            yield Static(FILTER_KEYS, id="filter-keys")
         yield Static(EMPTY_HINT, id="empty-hint")
         with Horizontal(id="columns"):
             yield from self.columns.values()
@@ -1348,13 +1355,13 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     @property
     def filtering(self) -> bool:
         """Whether the filter is open (shown in the footer's row)."""
-        return self.query_one("#filter", Input).display
+        return self.query_one("#filter-row").display
 
     def _show_filter(self, shown: bool) -> None:
         """The filter in the footer's row, or the footer back. Each widget's display is
         set, not a class on the screen: that restyled every widget of the board, a
         third of the time of `/` and of its clearing."""
-        self.query_one("#filter", Input).display = shown
+        self.query_one("#filter-row").display = shown
         self.query_one(KeyFooter).display = not shown
 
     def action_clear_filter(self) -> None:
