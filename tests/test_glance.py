@@ -196,7 +196,8 @@ async def test_the_header_and_the_filter_never_cover_each_other(
         shown = lines(app)
         header, filter_line = shown[0], shown[-1]
         assert "2 cards" in header and "my cards" in header and "stale only" in header
-        assert filter_line.strip() == "ad"  # in the footer's place
+        # In the footer's place: what it is, what was typed, how it goes.
+        assert filter_line.split() == ["/", "ad", "esc", "clears"]
         assert shown[1].startswith("╭─") and "Lead" in shown[1]  # the columns stay put
 
 
