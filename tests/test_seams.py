@@ -1265,8 +1265,8 @@ async def test_a_screen_is_styled_again_for_its_breakpoint_class_unless_built_wi
 
 
 async def test_option_lines_reads_where_an_option_list_draws_each_option() -> None:
-    """seams.option_lines: OptionList._index_to_line and ._heights (the stand-up and
-    the week keep their highlight in sight with them)."""
+    """seams.option_lines and option_at_line: OptionList._index_to_line, ._heights and
+    ._lines (the stand-up and the week keep their highlight in sight with them)."""
     from textual.widgets import OptionList
 
     from pipeline_tui.ui import seams
@@ -1283,3 +1283,6 @@ async def test_option_lines_reads_where_an_option_list_draws_each_option() -> No
         assert seams.option_lines(options, 1) == (1, 3)  # its two lines, the separator
         assert seams.option_lines(options, 2) == (4, 1)
         assert seams.option_lines(options, 9) is None
+        # seams.option_at_line: OptionList._lines, the other way round.
+        found = [seams.option_at_line(options, line) for line in range(6)]
+        assert found == [0, 1, 1, 1, 2, None]

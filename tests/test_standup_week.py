@@ -30,7 +30,7 @@ from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.snooze import SnoozeDateScreen
-from pipeline_tui.ui.screens.standup import StandupScreen
+from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
 from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
 from tests.standup_data import seed_team
@@ -512,3 +512,37 @@ async def test_the_highlighted_line_is_always_on_screen_or_there_is_none(
         assert highlighted_name(screen) == "Zed Late" and "Zed Late" in screen_text(app)
         await press(pilot, "G", "g")
         assert highlighted_name(screen) == "Zed Late" and "Zed Late" in screen_text(app)
+
+
+async def test_no_key_leaves_the_highlight_out_of_sight_at_60x20(
+    service: PipelineService,
+) -> None:
+    """Review of the highlight kept in sight: G scrolled its card away again (the
+    figures under it are taller than the screen), page down with nothing highlighted
+    went to the list's far end, and a re-read (w) went back to the first card."""
+    for n in range(12):
+        due = TODAY - timedelta(days=8 + n)
+        service.add_card(CardDraft(f"Over {n:02}", next_action="Call", next_action_due=due))
+    async with running(service, (60, 20)) as (app, pilot):
+        screen = await open_standup(pilot)
+
+        def in_sight() -> bool:
+            name = highlighted_name(screen)
+            return name is None or name in screen_text(app)
+
+        await press(pilot, "G")
+        assert highlighted_name(screen) is not None and in_sight()
+        for _ in range(40):  # on into the figures, past the last card
+            await press(pilot, "j")
+            assert in_sight()
+        assert highlighted_name(screen) is None
+        footer = screen_text(app).splitlines()[-1]
+        top = screen.query_one(StandupList).scroll_offset.y
+        await press(pilot, "w")  # the window changes: the lines are read again
+        assert highlighted_name(screen) is None
+        assert screen.query_one(StandupList).scroll_offset.y == top
+        assert screen_text(app).splitlines()[-1] == footer
+        for key in ("pageup", "pageup", "pagedown", "k", "g", "pagedown"):
+            await press(pilot, key)
+            assert in_sight(), key
+        assert highlighted_name(screen) is not None

@@ -140,6 +140,17 @@ def option_lines(option_list: OptionList, index: int) -> tuple[int, int] | None:
         return None
 
 
+def option_at_line(option_list: OptionList, line: int) -> int | None:
+    """The index of the option drawn on `line` of the list's content (a separator's
+    line belongs to the option above it), or None past its end.
+
+    Textual 8.2.8 keeps this in OptionList._lines (what its paging reads).
+    Upstream: no issue found as of 8.2.8.
+    """
+    lines = option_list._lines
+    return lines[line][0] if 0 <= line < len(lines) else None
+
+
 class SteadyOptionList(OptionList):
     """An OptionList whose scrollbar is not repainted, a frame late, by every layout of
     its screen.

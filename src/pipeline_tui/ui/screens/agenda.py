@@ -175,7 +175,7 @@ class AgendaScreen(seams.FullScreen[None]):
         place = lines.highlighted
         before = self._order
         options, self.actions, self._order = self._options(today, actions)
-        lines.set_options(options)
+        place_cursor = lines.set_lines(options)
         if leaving is not None and leaving in before:
             # Working down the week: the line after the one dealt with (or before it, at
             # the end), wherever its own step now falls.
@@ -186,7 +186,7 @@ class AgendaScreen(seams.FullScreen[None]):
             )
         if keep is not None and any(option.id == keep for option in options):
             lines.highlighted = lines.get_option_index(keep)  # its step, or a "more" line
-        elif self.actions:
+        elif self.actions and place_cursor:
             # The step done or moved away, or a "more" line opened: the cursor goes to the
             # line that took its place.
             cards = [n for n, option in enumerate(options) if not option.disabled]

@@ -70,14 +70,10 @@ class StandupList(LineList, inherit_bindings=False):
         Binding("down,j", "cursor_down", "Down", show=False, id="standup.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="standup.up"),
         Binding("home,g", "first", "First", show=False, id="standup.first"),
-        Binding("end,G", "to_end", "End", show=False, id="standup.end"),
+        Binding("end,G", "last", "End", show=False, id="standup.end"),
         Binding("pagedown", "page_down", "Page down", show=False, id="standup.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="standup.page_up"),
     ]
-
-    def action_to_end(self) -> None:
-        self.action_last()
-        self.scroll_end(animate=False)
 
 
 class StandupScreen(seams.FullScreen[None]):
@@ -235,7 +231,7 @@ class StandupScreen(seams.FullScreen[None]):
         self.card_ids = {option_id: card.id for option_id, card in self.cards.items()}
         if not self.is_wide:
             options += [Option(block, disabled=True) for block in self._figures(standup, 74)]
-        lines.set_options(options)
+        place_cursor = lines.set_lines(options)
         if keep is not None and any(option.id == keep for option in options):
             lines.highlighted = lines.get_option_index(keep)  # its card, or a "more" line
         elif place is not None and self.card_ids:
@@ -243,7 +239,7 @@ class StandupScreen(seams.FullScreen[None]):
             rows = [n for n, option in enumerate(options) if option.id in self.card_ids]
             after = [n for n in rows if n >= place]
             lines.highlighted = after[0] if after else rows[-1]
-        elif self.card_ids:
+        elif self.card_ids and place_cursor:
             lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
         self.refresh_bindings()
         figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []

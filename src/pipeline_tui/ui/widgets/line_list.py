@@ -13,7 +13,7 @@ more there are; enter on it lists them all (`Sections`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from textual.content import Content
@@ -61,9 +61,38 @@ class Sections:
 
 class LineList(OptionList):
     """The highlighted line is always on screen, or there is none: scrolled on past the
-    cards (to read the figures under them, or the headings over them), the highlight
-    goes once its card leaves the screen, so a key never acts on a card out of sight;
-    j or k then take the first or last card on screen (or the nearest)."""
+    cards (to read the figures under them, or the headings over them, with j, k, the
+    page keys or the wheel), the highlight goes once its card's first line leaves the
+    screen, so a key never acts on a card out of sight; j or k then take the first or
+    last card on screen (or the nearest). A resize keeps the highlighted line in sight,
+    and lines read again while nothing is highlighted keep the view where it was."""
+
+    def set_lines(self, options: Iterable[Option]) -> bool:
+        """The list's lines replaced; whether the caller is to place the cursor (not
+        while the rep reads past the cards: the view stays, nothing highlighted)."""
+        reading = self.highlighted is None and self.option_count > 0
+        top = self.scroll_offset.y
+        self.set_options(options)
+        if reading:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        return not reading
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if highlighted is None and self.is_attached:
+            # Textual says nothing of a highlight gone: the footer's keys that act on
+            # the highlighted card (x, f, z, enter) are to show as unusable now.
+            self.screen.refresh_bindings()
+
+    def on_resize(self) -> None:
+        # Lines wrap again at the new width, after this: then the card goes back in sight.
+        self.call_after_refresh(self.scroll_to_highlight)
+
+    def on_mouse_scroll_down(self) -> None:
+        self.call_after_refresh(self._scrolled_past)  # once the wheel has scrolled
+
+    def on_mouse_scroll_up(self) -> None:
+        self.call_after_refresh(self._scrolled_past)
 
     def _step(self, direction: int) -> int | None:
         if self.highlighted is None:
@@ -77,29 +106,33 @@ class LineList(OptionList):
 
     def _nearest_on_screen(self, direction: int) -> int | None:
         """With nothing highlighted: the first card from the top of the screen down
-        (direction 1), or the last from its bottom up (-1)."""
+        (direction 1), or the last from its bottom up (-1). From the line at that edge,
+        not the list's ends: the stand-up can list 12,000 lines."""
         top = self.scroll_offset.y
         bottom = top + self.scrollable_content_region.height
-        indexes = range(self.option_count)
-        for index in indexes if direction > 0 else reversed(indexes):
+        index = seams.option_at_line(self, top if direction > 0 else bottom - 1)
+        if index is None:
+            return None
+        while 0 <= index < self.option_count:
             lines = seams.option_lines(self, index)
-            if lines is None or self.get_option_at_index(index).disabled:
-                continue
-            first, height = lines
-            if (first >= top) if direction > 0 else (first + height <= bottom):
-                return index
+            if lines is not None and not self.get_option_at_index(index).disabled:
+                first, _ = lines
+                if (first >= top) if direction > 0 else (first < bottom):
+                    return index
+            index += direction
         return None
 
     def _highlight_on_screen(self) -> bool:
+        """Whether the highlighted card's first line (its name) is on screen."""
         lines = seams.option_lines(self, self.highlighted) if self.highlighted is not None else None
         if lines is None:
             return False
-        first, height = lines
+        first, _ = lines
         top = self.scroll_offset.y
-        return first < top + self.scrollable_content_region.height and first + height > top
+        return top <= first < top + self.scrollable_content_region.height
 
     def _scrolled_past(self) -> None:
-        if not self._highlight_on_screen():
+        if self.highlighted is not None and not self._highlight_on_screen():
             self.highlighted = None
 
     def show_top(self) -> None:
@@ -133,17 +166,29 @@ class LineList(OptionList):
         self.scroll_to_highlight()  # the top, as far as the card leaves in sight
 
     def action_page_down(self) -> None:
-        before = self.highlighted
-        super().action_page_down()  # type: ignore[no-untyped-call]
-        if self.highlighted == before:
-            page = self.scrollable_content_region.height
-            self.scroll_to(y=self.scroll_offset.y + page, animate=False, immediate=True)
-            self._scrolled_past()
+        self._page(1)
 
     def action_page_up(self) -> None:
-        before = self.highlighted
-        super().action_page_up()  # type: ignore[no-untyped-call]
-        if self.highlighted == before:
-            page = self.scrollable_content_region.height
-            self.scroll_to(y=self.scroll_offset.y - page, animate=False, immediate=True)
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        """A page on (or back), the cursor on the first card of the new page, or, at the
+        list's end (or top), on the furthest card in sight, if that is on from (or back
+        before) the one it was on; none, the highlight stays while in sight. Textual's
+        own paging went to the list's far end from no highlight."""
+        page = self.scrollable_content_region.height
+        before = self.scroll_offset.y
+        self.scroll_to(y=before + direction * page, animate=False, immediate=True)
+        top = self.scroll_offset.y
+        current = self.highlighted
+        # A whole page on: its first card; stopped by the list's end (or top): the
+        # furthest card in sight, as far as a page goes.
+        whole = abs(top - before) >= page
+        found = self._nearest_on_screen(1 if whole else -direction)
+        lines = seams.option_lines(self, found) if found is not None else None
+        in_sight = lines is not None and top <= lines[0] < top + page
+        moves_on = current is None or (found is not None and (found - current) * direction > 0)
+        if found is not None and in_sight and moves_on:
+            self.highlighted = found
+        else:
             self._scrolled_past()
