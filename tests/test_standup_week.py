@@ -546,3 +546,64 @@ async def test_no_key_leaves_the_highlight_out_of_sight_at_60x20(
             await press(pilot, key)
             assert in_sight(), key
         assert highlighted_name(screen) is not None
+
+
+def _overdue(service: PipelineService, count: int) -> list[int]:
+    return [
+        service.add_card(
+            CardDraft(f"Over {n:02}", next_action="Call", next_action_due=TODAY - timedelta(9 + n)),
+            Stage.PROSPECT,
+        ).card_id
+        for n in range(count)
+    ]
+
+
+async def test_the_scrollbar_never_leaves_the_highlight_out_of_sight(
+    service: PipelineService,
+) -> None:
+    """A click on the scrollbar's track (a page) or a drag of its thumb went around the
+    list's own scrolling, and x or enter then acted on a card out of sight."""
+    _overdue(service, 40)
+    async with running(service, (80, 24)) as (app, pilot):
+        screen = await open_standup(pilot)
+        bar = screen.query_one(StandupList).vertical_scrollbar.region
+        assert highlighted_name(screen) == "Over 39"
+        await pilot.click(offset=(bar.x, bar.bottom - 2))  # the track under the thumb
+        await settle(pilot)
+        name = highlighted_name(screen)
+        assert "Over 39" not in screen_text(app) and (name is None or name in screen_text(app))
+        await pilot.mouse_down(offset=(bar.x, bar.y + 6))  # the thumb, dragged down
+        await pilot.hover(offset=(bar.x, bar.y + 14))
+        await pilot.mouse_up(offset=(bar.x, bar.y + 14))
+        await settle(pilot)
+        name = highlighted_name(screen)
+        assert name is None or name in screen_text(app), name
+
+
+async def test_k_takes_the_last_card_when_the_list_ends_above_the_screens_bottom(
+    service: PipelineService,
+) -> None:
+    _overdue(service, 3)
+    async with running(service, (60, 20)) as (app, pilot):
+        screen = await open_standup(pilot)
+        for _ in range(30):
+            await press(pilot, "j")
+        assert highlighted_name(screen) is None
+        await pilot.resize_terminal(160, 45)  # the figures go to the side: the list fits
+        await settle(pilot)
+        assert "Over 00" in screen_text(app)
+        await press(pilot, "k")
+        assert highlighted_name(screen) is not None
+
+
+async def test_lines_read_again_keep_the_view_and_the_highlighted_card(
+    service: PipelineService,
+) -> None:
+    _overdue(service, 40)
+    async with running(service, (80, 24)) as (_app, pilot):
+        screen = await open_standup(pilot)
+        lines = screen.query_one(StandupList)
+        await press(pilot, "pagedown", "pagedown")
+        before = (lines.scroll_offset.y, highlighted_name(screen))
+        await press(pilot, "w")  # the window changes: the lines are read again
+        assert (lines.scroll_offset.y, highlighted_name(screen)) == before

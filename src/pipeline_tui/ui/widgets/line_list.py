@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from textual.content import Content
+from textual.scrollbar import ScrollDown, ScrollTo, ScrollUp
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -73,8 +74,9 @@ class LineList(OptionList):
         reading = self.highlighted is None and self.option_count > 0
         top = self.scroll_offset.y
         self.set_options(options)
-        if reading:
-            self.scroll_to(y=top, animate=False, immediate=True)
+        # set_options scrolls to the top: the view goes back where it was (the caller's
+        # highlight then scrolls only if its line is out of sight).
+        self.scroll_to(y=top, animate=False, immediate=True)
         return not reading
 
     def watch_highlighted(self, highlighted: int | None) -> None:
@@ -94,6 +96,25 @@ class LineList(OptionList):
     def on_mouse_scroll_up(self) -> None:
         self.call_after_refresh(self._scrolled_past)
 
+    # The scrollbar: a click on its track pages as the page keys do; its thumb dragged
+    # scrolls at once (Textual's own handler animates), then lets go of a card gone.
+
+    def on_scroll_up(self, message: ScrollUp) -> None:
+        message.prevent_default()
+        message.stop()
+        self._page(-1)
+
+    def on_scroll_down(self, message: ScrollDown) -> None:
+        message.prevent_default()
+        message.stop()
+        self._page(1)
+
+    def on_scroll_to(self, message: ScrollTo) -> None:
+        message.prevent_default()
+        message.stop()
+        self.scroll_to(message.x, message.y, animate=False, immediate=True)
+        self._scrolled_past()
+
     def _step(self, direction: int) -> int | None:
         if self.highlighted is None:
             return self._nearest_on_screen(direction)
@@ -109,7 +130,8 @@ class LineList(OptionList):
         (direction 1), or the last from its bottom up (-1). From the line at that edge,
         not the list's ends: the stand-up can list 12,000 lines."""
         top = self.scroll_offset.y
-        bottom = top + self.scrollable_content_region.height
+        # The screen's bottom, or the list's last line if it ends above it.
+        bottom = min(top + self.scrollable_content_region.height, self.virtual_size.height)
         index = seams.option_at_line(self, top if direction > 0 else bottom - 1)
         if index is None:
             return None
