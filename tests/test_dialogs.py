@@ -376,7 +376,7 @@ async def test_j_and_k_move_in_the_archive_as_in_every_other_list(
         await press(pilot, "question_mark")
         text = screen_text(app)
         assert "Next card" in text and "Previous card" in text
-        assert "Jump to the next name starting with it" in text
+        assert "The next card whose name starts with it" in text
 
 
 async def test_the_archive_keys_are_listed_and_can_be_rebound(

@@ -318,6 +318,8 @@ async def test_l_shows_the_ledger_and_a_slipped_step_can_be_done(
         assert "sam  3 due (3 done · 0 open today · 0 slipped)" in screen_text(app)
         await press(pilot, "l")
         assert "SINCE THE LAST STAND-UP" not in screen_text(app)
+        await press(pilot, "l", "j", "l")  # the ledger, its second line, and off again
+        assert highlighted_name(screen) == "Ann Okafor"  # the first line, not the second
 
 
 async def test_no_user_text_is_read_as_markup_on_the_standup(

@@ -40,7 +40,7 @@ class ArchivedList(ChoiceList):
     ]
 
 
-JUMP_HELP = KeyHelp("a letter", "Jump to the next name starting with it (not one above)")
+JUMP_HELP = KeyHelp("a letter", "The next card whose name starts with it")
 
 
 class ArchivedScreen(seams.FullScreen[int | None]):

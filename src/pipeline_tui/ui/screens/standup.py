@@ -663,9 +663,10 @@ class StandupScreen(seams.FullScreen[None]):
         self.show_ledger = not self.show_ledger
         if self.standup is not None:
             self.show(self.standup)
-            if self.show_ledger and self.card_ids:
-                # The ledger is read from the top: the cursor goes to its first card,
-                # if that is in sight (under a long ledger, j takes it there).
+            if self.card_ids:
+                # The list is read from the top, with the ledger or without: the cursor
+                # goes to its first card, if that is in sight (under a long ledger, j
+                # takes it there). Kept at its place, it landed on the second overdue.
                 lines = self.query_one(StandupList)
                 lines.highlighted = lines.get_option_index(next(iter(self.card_ids)))
                 lines.show_top()
