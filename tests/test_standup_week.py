@@ -516,15 +516,23 @@ async def test_the_highlighted_line_is_always_on_screen_or_there_is_none(
         assert highlighted_name(screen) == "Zed Late" and "Zed Late" in screen_text(app)
 
 
+def _overdue(service: PipelineService, count: int) -> list[int]:
+    return [
+        service.add_card(
+            CardDraft(f"Over {n:02}", next_action="Call", next_action_due=TODAY - timedelta(9 + n)),
+            Stage.PROSPECT,
+        ).card_id
+        for n in range(count)
+    ]
+
+
 async def test_no_key_leaves_the_highlight_out_of_sight_at_60x20(
     service: PipelineService,
 ) -> None:
     """Review of the highlight kept in sight: G scrolled its card away again (the
     figures under it are taller than the screen), page down with nothing highlighted
     went to the list's far end, and a re-read (w) went back to the first card."""
-    for n in range(12):
-        due = TODAY - timedelta(days=8 + n)
-        service.add_card(CardDraft(f"Over {n:02}", next_action="Call", next_action_due=due))
+    _overdue(service, 12)
     async with running(service, (60, 20)) as (app, pilot):
         screen = await open_standup(pilot)
 
@@ -548,16 +556,6 @@ async def test_no_key_leaves_the_highlight_out_of_sight_at_60x20(
             await press(pilot, key)
             assert in_sight(), key
         assert highlighted_name(screen) is not None
-
-
-def _overdue(service: PipelineService, count: int) -> list[int]:
-    return [
-        service.add_card(
-            CardDraft(f"Over {n:02}", next_action="Call", next_action_due=TODAY - timedelta(9 + n)),
-            Stage.PROSPECT,
-        ).card_id
-        for n in range(count)
-    ]
 
 
 async def test_the_scrollbar_never_leaves_the_highlight_out_of_sight(

@@ -29,8 +29,8 @@ from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 
 class ArchivedList(ChoiceList):
-    """The archived cards. j and k move as in every other list of the app; the letters
-    left free jump by the card's name."""
+    """The archived cards: ChoiceList's j and k, with ids that [keys] can rebind; the
+    letters left free jump by the card's name."""
 
     BINDINGS = [
         Binding(

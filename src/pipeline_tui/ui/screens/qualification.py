@@ -53,9 +53,6 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
 
     CSS_PATH = "qualification.tcss"
     BINDINGS = [
-        # j and k move, as in every other list ("jn" answered the first row).
-        Binding("j", "move(1)", "Down", show=False),
-        Binding("k", "move(-1)", "Up", show=False),
         Binding("y", "answer('yes')", "Yes", show=False),
         Binding("n", "answer('no')", "No", show=False),
         Binding("u", "answer('unknown')", "Unknown", show=False),
@@ -234,12 +231,6 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
         return self.answers != self.original
 
     # Keys --------------------------------------------------------------------------------
-
-    def action_move(self, step: int) -> None:
-        if step > 0:
-            self.options.action_cursor_down()
-        else:
-            self.options.action_cursor_up()
 
     def action_answer(self, value: str) -> None:
         index = self._index

@@ -4,8 +4,9 @@ letter picks an option that starts with it: the highlighted one if it does (Call
 highlighted as the touchpoint dialog opens: "c, enter" logs a call), else the next one;
 the same letter again goes on round them.
 
-A letter the screen binds (the checklist's y / n / u / c, the archive's r) keeps doing
-what it is bound to; only the letters left free jump.
+j and k move down and up, as in every list of the app. A letter the screen binds (the
+checklist's y / n / u / c, the archive's r) keeps doing what it is bound to; only the
+letters left free jump.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import events
+from textual.binding import Binding
 from textual.content import Content
 from textual.visual import VisualType
 from textual.widgets import OptionList
@@ -37,6 +39,11 @@ class ChoiceList(OptionList):
     `jump_text` gives the words a letter is matched against, for lists whose rows start
     with something else (a date, an answer): the card's name, the criterion.
     """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
 
     def __init__(
         self, *options: Option, jump_text: Callable[[Option], str] | None = None, **kwargs: Any
