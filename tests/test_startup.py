@@ -326,6 +326,44 @@ async def test_the_board_shows_and_answers_keys_before_the_store_has_opened(
         deferred.close()
 
 
+@pytest.mark.parametrize("cards", [True, False], ids=["demo", "empty"])
+async def test_a_board_still_being_read_claims_no_cards_and_no_counts(
+    db_path: Path, cards: bool
+) -> None:
+    """No first cards from the file (the demo, a database being upgraded, a peek that
+    stepped aside): the columns are drawn while the store opens, and must not say the
+    rep has no cards until the store has said so."""
+    if cards:
+        seed_demo_pipeline(str(db_path))
+    else:
+        open_database(str(db_path)).close()
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(db_path, gate)
+    app.first_board = None
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await painted(pilot)
+            assert not deferred.is_open
+            shown = screen_text(app)
+            assert "No cards" not in shown, shown
+            assert "· 0" not in shown, shown
+            for title in ("Lead", "Prospect", "Client", "Rep/Ref"):
+                assert f"{title} ─" in shown, shown
+
+            gate.set()
+            await settle(pilot)
+            shown = screen_text(app)
+            if cards:
+                assert "Lead · 12" in shown, shown
+                assert "Amara Okafor" in shown, shown
+            else:
+                assert "Lead · 0" in shown, shown
+                assert shown.count("No cards yet.") == 4, shown
+    finally:
+        gate.set()
+        deferred.close()
+
+
 async def test_a_filter_typed_ahead_moves_through_every_card_it_finds(
     demo_file: Path,
 ) -> None:

@@ -179,6 +179,9 @@ def test_the_value_is_dropped_before_the_stage_name_is_cut(room: int, title: str
 
 def test_a_column_without_values_shows_no_total() -> None:
     assert column_title(Stage.LEAD, 3, None, False, 30, "") == "Lead · 3"
+    # Not counted yet (the board is being read): the name alone, never a made-up 0.
+    assert column_title(Stage.PROSPECT, None, None, True, 30, "") == "▸ Prospect"
+    assert column_title(Stage.PROSPECT, None, None, False, 6, "") == "Pros"
 
 
 SnapCompare = Callable[..., bool]

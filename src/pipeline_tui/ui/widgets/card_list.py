@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
-from pipeline_tui.domain.board import NO_CARDS, ListPlace, SummaryCache
+from pipeline_tui.domain.board import ListPlace, SummaryCache
 from pipeline_tui.domain.cards import CardSummary
 from pipeline_tui.domain.dates import describe_due
 from pipeline_tui.domain.referrals import REFERRING_STAGES
@@ -91,8 +91,10 @@ class CardList(ScrollView, can_focus=True):
     ids: reactive[array[int]] = reactive(lambda: array("q"), always_update=True, init=False)
     """The column's card ids, top first (the cards themselves are in `cache`)."""
     today: reactive[date] = reactive(date.today, init=False)
-    empty_hint: reactive[tuple[str, ...]] = reactive(NO_CARDS, init=False)
-    """What the list says when it has no card (the board knows why it has none)."""
+    empty_hint: reactive[tuple[str, ...]] = reactive((), init=False)
+    """What the list says when it has no card (the board knows why it has none);
+    nothing until the board has been read: "No cards yet" over a board still being
+    read told the rep their cards had gone."""
     # Not repainted as a whole: watch_cursor repaints just the two cards that change.
     cursor: reactive[int] = reactive(0, init=False, repaint=False)
 

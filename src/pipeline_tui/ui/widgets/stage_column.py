@@ -49,6 +49,9 @@ class StageColumn(Vertical):
         self._focused = False
         self._title: str | None = None
         self._repaint_only: str | None = None
+        self._counted = False
+        """Whether the board has given the column its cards: until then the title
+        gives no count, as "Lead · 0" over a board being read is not true."""
         """While set, a whole-column refresh repaints just the "top" or "bottom" line."""
 
     def compose(self) -> ComposeResult:
@@ -72,6 +75,7 @@ class StageColumn(Vertical):
         self._update_title()
 
     def watch_ids(self, ids: array[int]) -> None:
+        self._counted = True
         self.card_list.ids = ids
         self._show_more_below()
         self._update_title()
@@ -93,8 +97,11 @@ class StageColumn(Vertical):
         self._update_title()
 
     @property
-    def size_shown(self) -> int:
-        """The count the title gives: every card of the stage the board shows."""
+    def size_shown(self) -> int | None:
+        """The count the title gives: every card of the stage the board shows; None
+        before the board has been read."""
+        if not self._counted:
+            return None
         return len(self.ids) if self.stage_size is None else self.stage_size
 
     def on_resize(self) -> None:
@@ -116,6 +123,8 @@ class StageColumn(Vertical):
         if not self.card_list.size.height:
             return  # not laid out yet: how many cards fit is not known
         count = self.size_shown
+        if count is None:
+            return
         fits = self.card_list.scrollable_content_region.height // CARD_HEIGHT
         # The card itself may not be read yet; its place in the column is known.
         show = count > fits and bool(self.card_list.ids)
@@ -174,7 +183,7 @@ ABBREVIATIONS = {
 
 def column_title(
     stage: Stage,
-    shown: int,
+    shown: int | None,
     total: int | None,
     focused: bool,
     room: int,
@@ -184,8 +193,13 @@ def column_title(
     then the count of cards shown, then the stage's whole count ("12/4000" under a
     filter), then the stage's total value ("€12.5k"), the first to go when room is
     short; a focused column's mark, as a symbol as well as the colour, for monochrome
-    terminals and NO_COLOR."""
-    counts = [str(shown)] if total is None else [f"{shown}/{total}", str(shown)]
+    terminals and NO_COLOR. `shown` None: not counted yet, the stage's name alone."""
+    if shown is None:
+        counts = []
+    elif total is None:
+        counts = [str(shown)]
+    else:
+        counts = [f"{shown}/{total}", str(shown)]
     names = (stage.label, stage.short_label, ABBREVIATIONS[stage])
     marks = (FOCUS_MARK, FOCUS_MARK.strip()) if focused else ("",)
     # Spaced out while a whole name fits; an abbreviation is always tight.
@@ -198,6 +212,8 @@ def column_title(
         if value
     ]
     texts = valued + [name + separator + count for count in counts for name, separator in named]
+    if not counts:
+        texts += names[:2]
     texts += [ABBREVIATIONS[stage], ABBREVIATIONS[stage][0]]
     # The border keeps two cells each side of the title.
     fitting = (mark + text for text in texts for mark in marks if cell_width(mark + text) <= room)
