@@ -452,8 +452,18 @@ class CallQueueScreen(seams.FullScreen[None]):
             (tally.describe(), "bold"),
             "\n",
         ]
+        # "Reached" is everyone spoken to, as the line above and the stand-up count it;
+        # the outcomes that make it up are listed under it, the plain one as "Talked":
+        # a "Reached 0" beside "2 reached" read as a wrong count.
+        rows += ["\n", (f"  {'Reached':<16}", "$text-muted"), f"{tally.spoke_to:>3}"]
         for outcome in CallOutcome:
-            rows += ["\n", (f"  {outcome.label:<16}", "$text-muted"), f"{tally.count(outcome):>3}"]
+            if outcome.reached:
+                label = "Talked" if outcome is CallOutcome.REACHED else outcome.label
+                rows += ["\n", (f"    {label:<14}", "$text-muted"), f"{tally.count(outcome):>3}"]
+        for outcome in CallOutcome:
+            if not outcome.reached:
+                rows += ["\n", (f"  {outcome.label:<16}", "$text-muted")]
+                rows += [f"{tally.count(outcome):>3}"]
         rows += ["\n", (f"  {'Skipped':<16}", "$text-muted"), f"{len(self.skipped):>3}", "\n\n"]
         if tally.calls:
             rows += [("Kept for the next stand-up.", "italic"), "\n\n"]
