@@ -570,3 +570,22 @@ async def test_x_logs_the_kind_the_step_was_scheduled_as_not_what_its_words_say(
             await press(pilot, "escape")
             assert showing(app) is screen
             assert [t.kind for t in service.card(card_id).touchpoints] == [kind]
+
+
+async def test_the_line_over_the_week_stays_one_line_as_the_terminal_narrows(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """At 60 columns the line wrapped onto a second line, pushing the steps down."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_week(pilot)
+        counts = "2 overdue · 1 today · 2 in the next 7 days"
+        for size, summary in (
+            ((80, 24), f"Mon 23 Nov 2026 · everyone's · {counts}"),
+            ((60, 20), f"everyone's · {counts}"),
+            ((70, 20), f"Mon 23 Nov · everyone's · {counts}"),
+        ):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            lines = screen_text(app).splitlines()
+            assert lines[1].strip() == summary, lines[:3]
+            assert lines[2].strip() == "OVERDUE · 2", lines[:3]

@@ -250,3 +250,24 @@ def test_standup_screen(
 ) -> None:
     app = make_app(team_copy)
     assert snap_compare(app, terminal_size=size, run_before=_open_standup)
+
+
+async def test_the_line_over_the_standup_stays_one_line_as_the_terminal_narrows(
+    team_service: PipelineService,
+) -> None:
+    """At 60 columns the line wrapped its last word ("days") onto a line of its own,
+    pushing the cards down; the year, then the day, go first."""
+    async with running(team_service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        for size, summary in (
+            ((80, 24), "Mon 23 Nov 2026 · everyone · moves since Fri 20 · window 7 days"),
+            ((60, 20), "Mon 23 Nov · everyone · moves since Fri 20 · window 7 days"),
+        ):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            lines = screen_text(app).splitlines()
+            assert lines[1].strip() == summary, lines[:3]
+            assert lines[2].strip() == "OVERDUE · 2", lines[:3]
+        await press(pilot, "w")  # a 30-day window: the day goes too
+        lines = screen_text(app).splitlines()
+        assert lines[1].strip() == "everyone · moves since Fri 20 · window 30 days", lines[:3]

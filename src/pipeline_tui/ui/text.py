@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -33,3 +35,15 @@ def show(static: Static, content: Content) -> None:
     if isinstance(shown, Content) and content.is_same(shown):
         return
     static.update(content)
+
+
+def fitting(forms: Sequence[Content], width: int) -> Content:
+    """The first of `forms` (longest first) that fits in `width` cells on one line;
+    the last, to wrap, if none does."""
+    return next((form for form in forms if form.cell_length <= width), forms[-1])
+
+
+def show_fitting(static: Static, forms: Sequence[Content], screen_width: int) -> None:
+    """Show in `static`, a full-width line, the first of `forms` that fits on one line
+    at `screen_width` (a resize's new width, before the layout has caught up)."""
+    show(static, fitting(forms, screen_width - static.styles.gutter.width))

@@ -119,6 +119,8 @@ class AgendaScreen(seams.FullScreen[None]):
             self._wide = wide
             if self._shown is not None:
                 self.show(*self._shown)
+        elif self._shown is not None:
+            self._show_summary(self._shown[0], self._shown[1], event.size.width)
 
     @property
     def is_wide(self) -> bool:
@@ -192,17 +194,20 @@ class AgendaScreen(seams.FullScreen[None]):
             cards = [n for n, option in enumerate(options) if not option.disabled]
             after = [n for n in cards if place is None or n >= place]
             lines.highlighted = after[0] if after else cards[-1]
-        self.query_one("#summary", Static).update(self._summary(today, actions))
+        self._show_summary(today, actions, self.app.size.width)
         overdue = sum(1 for a in actions if a.is_overdue(today))
         self.sub_title = f"{overdue} overdue · {len(actions)} in all"
 
-    def _summary(self, today: date, actions: list[ScheduledAction]) -> Content:
+    def _show_summary(self, today: date, actions: list[ScheduledAction], width: int) -> None:
+        text.show_fitting(self.query_one("#summary", Static), self._summary(today, actions), width)
+
+    def _summary(self, today: date, actions: list[ScheduledAction]) -> list[Content]:
+        """The line over the list, longest first: the year, then the day, then who go
+        as the terminal narrows, so it stays one line at 60 columns."""
         overdue = sum(1 for a in actions if a.is_overdue(today))
         due_today = sum(1 for a in actions if a.due == today)
         whose = "mine" if self.only_mine else "everyone's"
-        return Content.assemble(
-            (f"{today:%a %d %b %Y}", "bold"),
-            f" · {whose} · ",
+        counts = Content.assemble(
             (f"{overdue}", "bold"),
             " overdue · ",
             (f"{due_today}", "bold"),
@@ -210,6 +215,12 @@ class AgendaScreen(seams.FullScreen[None]):
             (f"{len(actions) - overdue - due_today}", "bold"),
             f" in the next {DEFAULT_DAYS} days",
         )
+        return [
+            Content.assemble((f"{today:%a %d %b %Y}", "bold"), f" · {whose} · ", counts),
+            Content.assemble((f"{today:%a %d %b}", "bold"), f" · {whose} · ", counts),
+            Content.assemble(f"{whose} · ", counts),
+            counts,
+        ]
 
     def _options(
         self, today: date, actions: list[ScheduledAction]

@@ -187,6 +187,8 @@ class StandupScreen(seams.FullScreen[None]):
             self.set_class(not wide, "-stacked")
             if self.standup is not None:
                 self.show(self.standup)
+        elif self.standup is not None:
+            self._show_summary(self.standup, event.size.width)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -244,7 +246,7 @@ class StandupScreen(seams.FullScreen[None]):
         self.refresh_bindings()
         figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []
         self.query_one("#figures", Static).update(Content("\n\n").join(figures))
-        self.query_one("#summary", Static).update(self._summary(standup))
+        self._show_summary(standup, self.app.size.width)
         forecast = (
             f" · forecast {currency(self.app).short(standup.money.forecast)}"
             if standup.money.any
@@ -261,20 +263,35 @@ class StandupScreen(seams.FullScreen[None]):
 
     # Building the lines ----------------------------------------------------------------
 
-    def _summary(self, standup: Standup) -> Content:
-        whose: Content | tuple[str, str] = (
-            text.line(standup.owner, "bold") if standup.owner is not None else ("everyone", "bold")
+    def _show_summary(self, standup: Standup, width: int) -> None:
+        text.show_fitting(self.query_one("#summary", Static), self._summary(standup), width)
+
+    def _summary(self, standup: Standup) -> list[Content]:
+        """The line over the lists, longest first: the year, then the day, then words
+        go as the terminal narrows, so it stays one line at 60 columns."""
+        whose: Content = (
+            text.line(standup.owner, "bold")
+            if standup.owner is not None
+            else Content.styled("everyone", "bold")
         )
         today = long_day(standup.today) if self.is_wide else f"{standup.today:%a %d %b %Y}"
-        return Content.assemble(
-            (today, "bold"),
-            " · ",
-            whose,
-            " · moves since ",
-            (short_day(standup.since, standup.today), "bold"),
-            " · window ",
-            (f"{standup.window} days", "bold"),
-        )
+        since = Content.styled(short_day(standup.since, standup.today), "bold")
+        window = Content.styled(f"{standup.window} days", "bold")
+        return [
+            Content.assemble(
+                (today, "bold"), " · ", whose, " · moves since ", since, " · window ", window
+            ),
+            Content.assemble(
+                (f"{standup.today:%a %d %b}", "bold"),
+                " · ",
+                whose,
+                " · moves since ",
+                since,
+                " · window ",
+                window,
+            ),
+            Content.assemble(whose, " · moves since ", since, " · window ", window),
+        ]
 
     def _options(self, standup: Standup) -> tuple[list[Option], dict[str, StandupCard]]:
         today = standup.today
