@@ -271,3 +271,23 @@ async def test_the_line_over_the_standup_stays_one_line_as_the_terminal_narrows(
         await press(pilot, "w")  # a 30-day window: the day goes too
         lines = screen_text(app).splitlines()
         assert lines[1].strip() == "everyone · moves since Fri 20 · window 30 days", lines[:3]
+
+
+async def test_the_funnel_bars_fit_a_narrow_terminal_after_a_resize(
+    team_service: PipelineService,
+) -> None:
+    """At 60 columns the longest bar was drawn for 80 and wrapped onto a line of its own
+    under "Lead 8"."""
+    async with running(team_service, (80, 24)) as (app, pilot):
+        await press(pilot, "s")
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        await press(pilot, "G")
+        lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        funnel = lines.index("FUNNEL · active cards at or past each stage")
+        rows = lines[funnel + 1 : funnel + 5]
+        for row, label in zip(
+            rows, ("Lead 8 █", "Prospect 4 █", "Client 2 █", "Repeat"), strict=True
+        ):
+            assert row.startswith(label), rows
+        assert rows[0].count("█") == 2 * rows[1].count("█"), rows

@@ -58,6 +58,14 @@ WIDE = 120  # from this many columns the figures get their own panel
 SIDE_WIDTH = 64
 LABEL_WIDTH = 11
 
+
+def stacked_figures_width(width: int) -> int:
+    """How wide the figures are drawn under the lines on a terminal `width` wide: the
+    list's width, inside its padding and scrollbar (a bar drawn wider wrapped onto a
+    line of its own at 60 columns), at most what fits at 80."""
+    return min(74, width - 6)
+
+
 Parts = list[Content | str | tuple[str, str]]
 
 
@@ -161,6 +169,8 @@ class StandupScreen(seams.FullScreen[None]):
         self.show_ledger = False
         self.sections = Sections()
         self._wide: bool | None = None
+        self._figures_width: int | None = None
+        """The width the figures under the lines were drawn to (not wide)."""
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -186,9 +196,12 @@ class StandupScreen(seams.FullScreen[None]):
             # are set after this handler, on every resize.
             self.set_class(not wide, "-stacked")
             if self.standup is not None:
-                self.show(self.standup)
+                self.show(self.standup, event.size.width)
         elif self.standup is not None:
-            self._show_summary(self.standup, event.size.width)
+            if not wide and stacked_figures_width(event.size.width) != self._figures_width:
+                self.show(self.standup, event.size.width)  # the bars drawn to the new width
+            else:
+                self._show_summary(self.standup, event.size.width)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -224,7 +237,9 @@ class StandupScreen(seams.FullScreen[None]):
             return
         self.show(standup)
 
-    def show(self, standup: Standup) -> None:
+    def show(self, standup: Standup, width: int | None = None) -> None:
+        """Show `standup` at the terminal's `width` (None: its width now)."""
+        width = self.app.size.width if width is None else width
         self.standup = standup
         lines = self.query_one(StandupList)
         keep = lines.highlighted_option.id if lines.highlighted_option is not None else None
@@ -232,7 +247,9 @@ class StandupScreen(seams.FullScreen[None]):
         options, self.cards = self._options(standup)
         self.card_ids = {option_id: card.id for option_id, card in self.cards.items()}
         if not self.is_wide:
-            options += [Option(block, disabled=True) for block in self._figures(standup, 74)]
+            self._figures_width = stacked_figures_width(width)
+            figures = self._figures(standup, self._figures_width)
+            options += [Option(block, disabled=True) for block in figures]
         place_cursor = lines.set_lines(options)
         if keep is not None and any(option.id == keep for option in options):
             lines.highlighted = lines.get_option_index(keep)  # its card, or a "more" line
@@ -246,7 +263,7 @@ class StandupScreen(seams.FullScreen[None]):
         self.refresh_bindings()
         figures = self._figures(standup, SIDE_WIDTH - 4) if self.is_wide else []
         self.query_one("#figures", Static).update(Content("\n\n").join(figures))
-        self._show_summary(standup, self.app.size.width)
+        self._show_summary(standup, width)
         forecast = (
             f" · forecast {currency(self.app).short(standup.money.forecast)}"
             if standup.money.any
