@@ -179,3 +179,38 @@ async def test_with_no_color_the_footer_is_drawn_without_colour_as_the_rest_is(
         for colour in (key.style.color, key.style.bgcolor):
             assert colour is not None and colour.triplet is not None
             assert len(set(colour.triplet)) == 1, colour
+
+
+async def test_the_help_key_shows_whole_where_the_keys_do_not_fit() -> None:
+    """At 60 columns the stand-up's footer ended "c Calls ? K": the one key that lists
+    the rest was cut. Keys other than it go from the right instead (a group with its
+    label) until "? Keys" fits."""
+
+    class _HelpedKeys(_Keys):
+        BINDINGS = [
+            *_Keys.BINDINGS[:3],
+            *(Binding(key, f"count('{key}')", f"Key {key}") for key in "cdefg"),
+            Binding("X", "count('X')", group=_Keys.MOVE),
+            Binding("Y", "count('Y')", group=_Keys.MOVE),
+            Binding("question_mark", "help", "Keys"),
+            Binding("escape", "count('escape')", "Back"),
+        ]
+
+        def action_help(self) -> None:
+            self.done.append("help")
+
+    app = _HelpedKeys()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        line = _footer_line(app)
+        # esc, then the group X Y with its label, then g and f went.
+        assert line.rstrip() == "a Add H L Move b Blocked c Key c d Key d e Key e ? Keys", line
+        await pilot.click(KeyFooter, offset=(line.index("? Keys"), 0))
+        assert app.done == ["help"]
+
+
+async def test_the_standups_footer_keeps_its_help_key_at_60_columns() -> None:
+    async with running(demo_service(), size=(60, 20)) as (app, pilot):
+        await press(pilot, "s")
+        line = screen_lines(app.screen)[-1]
+        assert line.rstrip().endswith("l Ledger ? Keys"), line

@@ -9,7 +9,9 @@ keys are data, and a change of keys is a repaint of one line.
 Below 100 columns a screen's WIDE_ONLY_KEYS (binding ids) are left out, so its most
 used keys and the palette's (ctrl+p) fit an 80-column terminal; `?` lists them all.
 They are left out wider too where the keys would not all fit beside the palette's.
-Keys that still do not fit are cut at the right edge, under the palette's key.
+Keys that still do not fit go, from the right, so that the help key (`?`, which lists
+them all) shows whole; where even that does not fit, the keys are cut at the right
+edge, under the palette's key.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class FooterItem:
     enabled: bool = True
     tooltip: str = ""
     wide_only: bool = False
+    action: str = ""
 
     @property
     def is_label(self) -> bool:
@@ -88,6 +91,7 @@ def footer_keys(screen: Screen[object]) -> FooterKeys:
                     enabled,
                     tooltip or binding.description if grouped else tooltip,
                     binding.id in wide_only if binding.id else False,
+                    binding.action,
                 )
             )
         if grouped and group is not None:
@@ -103,6 +107,28 @@ def footer_keys(screen: Screen[object]) -> FooterKeys:
             binding.tooltip or binding.description,
         )
     return FooterKeys(tuple(items), palette)
+
+
+HELP_ACTION = "help"
+
+
+def _drop_one_for_help(items: list[FooterItem], wide_only: bool) -> bool:
+    """Take out of `items` the rightmost key shown that is not the help key (with its
+    group, when it is a group's label); False when there is no help key to make room
+    for, or nothing else left to take."""
+    if not any(item.action == HELP_ACTION for item in items):
+        return False
+    for index in reversed(range(len(items))):
+        item = items[index]
+        if item.action == HELP_ACTION or (item.wide_only and not wide_only):
+            continue
+        first = index
+        if item.is_label:  # the group's keys, drawn before it without descriptions
+            while first > 0 and not items[first - 1].is_label and not items[first - 1].description:
+                first -= 1
+        del items[first : index + 1]
+        return True
+    return False
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -185,11 +211,15 @@ class KeyFooter(Widget, can_focus=False):
         palette_width = sum(len(segment.text) for segment in palette) - 1
         start = max(0, width - palette_width - 1) if palette else width
         wide_only = self.get_component_styles("key-footer--wide-only").display != "none"
-        segments, spans, end = self._keys_from_the_left(keys, wide_only)
+        items = list(keys.items)
+        segments, spans, end = self._keys_from_the_left(items, wide_only)
         if wide_only and end - 1 > start:
             # Past the palette's key a screen's less used keys go first (as below 100
             # columns), so that its most used ones and "q Quit" show whole.
-            segments, spans, end = self._keys_from_the_left(keys, wide_only=False)
+            wide_only = False
+            segments, spans, end = self._keys_from_the_left(items, wide_only)
+        while end - 1 > start and _drop_one_for_help(items, wide_only):
+            segments, spans, end = self._keys_from_the_left(items, wide_only)
         left = Strip(segments, end).crop_extend(0, width, blank)
         if keys.palette is None or not palette:
             self._spans = spans
@@ -203,14 +233,14 @@ class KeyFooter(Widget, can_focus=False):
         return line.simplify()
 
     def _keys_from_the_left(
-        self, keys: FooterKeys, wide_only: bool
+        self, items: list[FooterItem], wide_only: bool
     ) -> tuple[list[Segment], list[tuple[int, int, FooterItem]], int]:
         """The keys' segments, where each key is, and the cell after the last margin."""
         blank = self._style()
         segments: list[Segment] = []
         spans: list[tuple[int, int, FooterItem]] = []
         x = 0
-        for item in keys.items:
+        for item in items:
             if item.wide_only and not wide_only:
                 continue
             first = x
