@@ -177,6 +177,20 @@ async def test_x_marks_the_highlighted_activity_done_then_asks_whats_next(
         assert "Then  Email    Send the signed contract" in screen_text(app)
 
 
+async def test_j_and_k_move_in_the_activities_so_x_marks_the_one_highlighted(
+    service: PipelineService, ann: int
+) -> None:
+    """`j` did nothing in the activities (only the arrows moved), so tab, j, x marked
+    the first activity done, not the one the rep had moved to."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await press(pilot, "tab", "j", "k", "j")  # to the second: the proposal
+        await tap(pilot, "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "Done: Send the proposal" in screen_text(app)
+
+
 async def test_x_without_choosing_marks_the_earliest_done_and_escape_adds_nothing(
     service: PipelineService, ann: int
 ) -> None:

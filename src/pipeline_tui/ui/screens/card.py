@@ -95,6 +95,17 @@ this the board clock says whether the card changed; past it, the dates it descri
 ("due in 2 days") might have moved on."""
 
 
+class ActivityList(seams.SteadyOptionList):
+    """The card's open activities, earliest first: `x`, `z` and enter act on the one
+    highlighted, so `j` and `k` move here as in the notes beside them (they did
+    nothing, and `x` then marked the first activity done, not the one the rep meant)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
 @dataclass(frozen=True)
 class CardRead:
     """What the card screen shows, read before it opens."""
@@ -384,7 +395,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             with Vertical(id="left"):
                 # What the rep needs before a call, never scrolled away.
                 yield Static(Content.styled("Loading…", "italic"), id="glance")
-                yield seams.SteadyOptionList(id="activities")
+                yield ActivityList(id="activities")
                 with VerticalScroll(id="info"):
                     for section in (
                         "drafts",
