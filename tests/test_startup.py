@@ -36,6 +36,7 @@ from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.store.deferred import READS, DeferredService
 from pipeline_tui.store.demo import seed_demo
+from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.peek import (
     CardPeek,
     Source,
@@ -45,7 +46,7 @@ from pipeline_tui.store.peek import (
     sqlite_path,
 )
 from pipeline_tui.ui.app import PipelineApp
-from pipeline_tui.ui.screens.board import CARD_SCREEN
+from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
@@ -55,6 +56,7 @@ from tests.pilot import (
     focused_card_name,
     painted,
     press,
+    running,
     screen_text,
     settle,
     wait_for,
@@ -349,6 +351,12 @@ async def test_a_board_still_being_read_claims_no_cards_and_no_counts(
             assert "· 0" not in shown, shown
             for title in ("Lead", "Prospect", "Client", "Rep/Ref"):
                 assert f"{title} ─" in shown, shown
+            # Nor once a view key, or the filter typed and cleared, shows the board again.
+            await pilot.press("S", "S", "slash", "x", "escape")
+            await painted(pilot)
+            shown = screen_text(app)
+            for claim in ("No card", "· 0", "0 cards", "pipeline is empty"):
+                assert claim not in shown, shown
 
             gate.set()
             await settle(pilot)
@@ -362,6 +370,36 @@ async def test_a_board_still_being_read_claims_no_cards_and_no_counts(
     finally:
         gate.set()
         deferred.close()
+
+
+async def test_a_first_read_that_fails_says_so_in_the_columns_and_is_tried_again(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columns said "No cards yet" under "Lead · 0" after a failed first read, and
+    the poll never read the board again: it waited for a first read to compare with."""
+    service.add_card(CardDraft("Ann Lee", "Acme"), Stage.LEAD)
+    read, change_marker = service.board_view, service.change_marker
+    locked = True
+
+    def unless_locked(call: Callable[..., object]) -> Callable[..., object]:
+        def maybe(*args: object, **kwargs: object) -> object:
+            if locked:
+                raise StoreError("the database is locked")
+            return call(*args, **kwargs)
+
+        return maybe
+
+    monkeypatch.setattr(service, "board_view", unless_locked(read))
+    monkeypatch.setattr(service, "change_marker", unless_locked(change_marker))
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    async with running(service, (80, 24)) as (app, pilot):
+        shown = screen_text(app)
+        assert "No cards" not in shown and "· 0" not in shown, shown
+        assert "Not read yet:" in shown, shown
+        locked = False
+        await wait_for(pilot, lambda: "Ann Lee" in screen_text(app), "the board read again")
+        assert "Lead · 1" in screen_text(app)
+        assert "Not read yet" not in screen_text(app)
 
 
 async def test_a_filter_typed_ahead_moves_through_every_card_it_finds(

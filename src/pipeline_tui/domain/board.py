@@ -251,6 +251,12 @@ class BoardModel:
         ]
 
     @property
+    def known(self) -> bool:
+        """Whether any of the board has been read (the top of each column at start-up,
+        or all of it). Until then nothing is known, not even that a column is empty."""
+        return self.complete or self.partial is not None or self.totals is not None
+
+    @property
     def figures(self) -> tuple[int, int, int]:
         """Cards, overdue and stale for the header (the last two once counted)."""
         if self.partial is not None:
@@ -260,6 +266,8 @@ class BoardModel:
         return 0, 0, 0
 
     def header(self) -> str:
+        if not self.known:
+            return " · ".join(self.views)
         count, overdue, stale = self.figures
         parked = self.totals.nurturing if self.totals is not None else 0
         return (

@@ -70,6 +70,9 @@ EMPTY_HINT = Content.assemble(
     " to explore a sample pipeline.",
 )
 
+NOT_READ = ("Not read yet:", "the store did not answer.", "It is read again once it does.")
+"""What each column says when the board's first read failed (never "No cards yet")."""
+
 MOVE_GROUP = Binding.Group("Move", compact=True)
 """H and L side by side in the footer, under one word."""
 
@@ -408,7 +411,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     async def _watch_for_other_changes(self) -> None:
         """Show what another rep (another SSH session) changed, without a keypress."""
         known = self.backend.known_revision
-        if not self.is_current or known is None:
+        if not self.is_current or (known is None and not self.model.out_of_date):
             return  # on another screen, or the board is still being read
         try:
             revision = await self.backend.run(self.backend.service.change_marker)
@@ -489,6 +492,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
+            if not model.known:
+                for column in self.columns.values():
+                    column.card_list.empty_hint = NOT_READ
             self.notify(
                 str(error), title="Could not load the board", severity="error", markup=False
             )
@@ -685,7 +691,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         """The header: cards, overdue and stale (these two once the store has counted)."""
         self.sub_title = self.model.header()
         # The hint's own display, not a class on the screen: that restyles the board.
-        self.query_one("#empty-hint").display = not self.model.figures[0]
+        self.query_one("#empty-hint").display = self.model.known and not self.model.figures[0]
 
     def focus_card(self, card_id: int, stage: Stage | None = None) -> None:
         """Put the cursor on the card and focus its column (`stage`: where to look first)."""
@@ -872,6 +878,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         `filtered`: columns the filter's matches were picked out of already;
         `refiltered`: the filter's text changed, and each cursor goes where
         cursor_when_filtered says."""
+        if not self.model.known:
+            return  # nothing read to show (a view key or the filter before the first read)
         for stage in stages:
             shown = self.model.column(stage, (filtered or {}).get(stage))
             column = self.columns[stage]
