@@ -49,10 +49,10 @@ class StageColumn(Vertical):
         self._focused = False
         self._title: str | None = None
         self._repaint_only: str | None = None
+        """While set, a whole-column refresh repaints just the "top" or "bottom" line."""
         self._counted = False
         """Whether the board has given the column its cards: until then the title
         gives no count, as "Lead · 0" over a board being read is not true."""
-        """While set, a whole-column refresh repaints just the "top" or "bottom" line."""
 
     def compose(self) -> ComposeResult:
         yield self.card_list
