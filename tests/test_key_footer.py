@@ -183,8 +183,8 @@ async def test_with_no_color_the_footer_is_drawn_without_colour_as_the_rest_is(
 
 async def test_the_help_key_shows_whole_where_the_keys_do_not_fit() -> None:
     """At 60 columns the stand-up's footer ended "c Calls ? K": the one key that lists
-    the rest was cut. Keys other than it go from the right instead (a group with its
-    label) until "? Keys" fits."""
+    the rest was cut. The keys before it go from the right instead (a group with its
+    label) until "? Keys" fits; a key after it stays, cut at the edge as before."""
 
     class _HelpedKeys(_Keys):
         BINDINGS = [
@@ -203,8 +203,8 @@ async def test_the_help_key_shows_whole_where_the_keys_do_not_fit() -> None:
     async with app.run_test(size=(60, 5)) as pilot:
         await pilot.pause()
         line = _footer_line(app)
-        # esc, then the group X Y with its label, then g and f went.
-        assert line.rstrip() == "a Add H L Move b Blocked c Key c d Key d e Key e ? Keys", line
+        # The group X Y with its label, then g, then f went.
+        assert line.rstrip() == "a Add H L Move b Blocked c Key c d Key d e Key e ? Keys esc", line
         await pilot.click(KeyFooter, offset=(line.index("? Keys"), 0))
         assert app.done == ["help"]
 
@@ -214,3 +214,7 @@ async def test_the_standups_footer_keeps_its_help_key_at_60_columns() -> None:
         await press(pilot, "s")
         line = screen_lines(app.screen)[-1]
         assert line.rstrip().endswith("l Ledger ? Keys"), line
+        # Wide enough for "? Keys" where it is: no key goes.
+        await pilot.resize_terminal(64, 20)
+        await settle(pilot)
+        assert "c Calls ? Keys" in screen_lines(app.screen)[-1]

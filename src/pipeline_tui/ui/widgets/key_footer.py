@@ -9,8 +9,8 @@ keys are data, and a change of keys is a repaint of one line.
 Below 100 columns a screen's WIDE_ONLY_KEYS (binding ids) are left out, so its most
 used keys and the palette's (ctrl+p) fit an 80-column terminal; `?` lists them all.
 They are left out wider too where the keys would not all fit beside the palette's.
-Keys that still do not fit go, from the right, so that the help key (`?`, which lists
-them all) shows whole; where even that does not fit, the keys are cut at the right
+Where the help key (`?`, which lists them all) would be cut, the keys before it go,
+from the right, until it shows whole. Keys that still do not fit are cut at the right
 edge, under the palette's key.
 """
 
@@ -112,15 +112,21 @@ def footer_keys(screen: Screen[object]) -> FooterKeys:
 HELP_ACTION = "help"
 
 
+def _help_cut(spans: list[tuple[int, int, FooterItem]], room: int) -> bool:
+    """Whether the help key, drawn where `spans` say, runs past the first `room` cells."""
+    return any(item.action == HELP_ACTION and last > room for _, last, item in spans)
+
+
 def _drop_one_for_help(items: list[FooterItem], wide_only: bool) -> bool:
-    """Take out of `items` the rightmost key shown that is not the help key (with its
-    group, when it is a group's label); False when there is no help key to make room
-    for, or nothing else left to take."""
-    if not any(item.action == HELP_ACTION for item in items):
+    """Take out of `items` the rightmost key shown before the help key (with its group,
+    when it is a group's label), to move the help key left; False when there is no
+    help key, or no key before it left to take. Keys after it stay, cut at the edge."""
+    help_at = next((n for n, item in enumerate(items) if item.action == HELP_ACTION), None)
+    if help_at is None:
         return False
-    for index in reversed(range(len(items))):
+    for index in reversed(range(help_at)):
         item = items[index]
-        if item.action == HELP_ACTION or (item.wide_only and not wide_only):
+        if item.wide_only and not wide_only:
             continue
         first = index
         if item.is_label:  # the group's keys, drawn before it without descriptions
@@ -218,7 +224,7 @@ class KeyFooter(Widget, can_focus=False):
             # columns), so that its most used ones and "q Quit" show whole.
             wide_only = False
             segments, spans, end = self._keys_from_the_left(items, wide_only)
-        while end - 1 > start and _drop_one_for_help(items, wide_only):
+        while _help_cut(spans, start) and _drop_one_for_help(items, wide_only):
             segments, spans, end = self._keys_from_the_left(items, wide_only)
         left = Strip(segments, end).crop_extend(0, width, blank)
         if keys.palette is None or not palette:
