@@ -291,3 +291,31 @@ async def test_the_funnel_bars_fit_a_narrow_terminal_after_a_resize(
         ):
             assert row.startswith(label), rows
         assert rows[0].count("█") == 2 * rows[1].count("█"), rows
+
+
+async def test_a_long_source_keeps_a_space_before_the_new_leads_name(
+    team_service: PipelineService,
+) -> None:
+    """A lead from a conversation read "conversationGus O'Neill": the label filled its
+    column. The sources under the list wrap under themselves, not under the labels."""
+    gus = team_service.add_card(CardDraft("Gus O'Neill", "O'Neill Brewing"), Stage.LEAD)
+    team_service.add_touchpoint(gus.card_id, TouchpointKind.CONVERSATION, TODAY, "Met at a fair")
+    async with running(team_service, (60, 60)) as (app, pilot):
+        await press(pilot, "s")
+        lines = screen_text(app).splitlines()
+        assert any("conversation Gus O'Neill" in line for line in lines), lines
+        by_source = next(n for n, line in enumerate(lines) if "by source:" in line)
+        wrapped = lines[by_source + 1]
+        under = 1 + 11 + len("by source: ")  # the padding, the labels, "by source: "
+        assert wrapped[:under].isspace() and wrapped[under].isalpha(), lines[by_source:][:2]
+
+
+async def test_the_standup_line_for_a_long_name_stays_one_line_at_60_columns(
+    open_seeded: OpenSeeded,
+) -> None:
+    database, _ = open_seeded(seed_team)
+    rep = PipelineService(database, "Alexandra Konstantinopoulou", clock=lambda: NOW)
+    async with running(rep, (60, 20)) as (app, pilot):
+        await press(pilot, "s", "o")  # her own cards: the line names her
+        lines = screen_text(app).splitlines()
+        assert lines[1].strip() == "moves since Fri 20 · window 7 days", lines[:3]

@@ -308,6 +308,8 @@ class StandupScreen(seams.FullScreen[None]):
                 window,
             ),
             Content.assemble(whose, " · moves since ", since, " · window ", window),
+            # A long name (the config's user.name) is the first thing to go.
+            Content.assemble("moves since ", since, " · window ", window),
         ]
 
     def _options(self, standup: Standup) -> tuple[list[Option], dict[str, StandupCard]]:
@@ -344,7 +346,9 @@ class StandupScreen(seams.FullScreen[None]):
             detail: Content | str,
         ) -> None:
             parts: Parts = [
-                (f"{label[0]:<{LABEL_WIDTH}}", label[1]),
+                # A label as long as its column or longer ("conversation", "! 120d
+                # late") keeps a space before the name, which it ran into.
+                (f"{label[0]:<{LABEL_WIDTH - 1}} ", label[1]),
                 text.line(card.name, "bold"),
             ]
             if card.organisation.strip():
@@ -440,10 +444,12 @@ class StandupScreen(seams.FullScreen[None]):
             card_line("new", card, (source, "$text-success"), f"added as {added_as}")
         more("new", standup.new_leads)
         if standup.new_leads:
+            by_source = f"{'':<{LABEL_WIDTH}}by source: {source_summary(standup)}"
+            # Wrapped under itself, not under the labels.
             options.append(
                 Option(
-                    Content.styled(
-                        f"{'':<{LABEL_WIDTH}}by source: {source_summary(standup)}", "$text-muted"
+                    Hanging(
+                        Content.styled(by_source, "$text-muted"), LABEL_WIDTH + len("by source: ")
                     ),
                     disabled=True,
                 )
