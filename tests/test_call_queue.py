@@ -120,10 +120,10 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
 
         # The end: the session's figures, kept for the stand-up.
         shown = screen_text(app)
-        assert "Session done" in shown and "4 calls, 2 reached, 1 meeting set" in shown
-        # The table under it adds up to the same: reached is everyone spoken to.
+        assert "Session done" in shown and "4 calls, 2 spoken to, 1 meeting set" in shown
+        # The table under it adds up to the same.
         table = [" ".join(line.split()) for line in shown.splitlines()]
-        for row in ("Reached 2", "Talked 0", "Meeting set 1", "Not interested 1"):
+        for row in ("Spoken to 2", "Reached 0", "Meeting set 1", "Not interested 1"):
             assert row in table, shown
         for row in ("Voicemail 1", "No answer 1", "Skipped 0"):
             assert row in table, shown
@@ -135,7 +135,7 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
         # Below this week's steps at 80x24; the figures are beside the cards when wide.
         await pilot.resize_terminal(160, 50)
         await settle(pilot)
-        assert "4 calls, 2 reached, 1 meeting set" in screen_text(app)
+        assert "4 calls, 2 spoken to, 1 meeting set" in screen_text(app)
 
 
 @pytest.mark.parametrize(

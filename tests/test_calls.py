@@ -159,8 +159,8 @@ def test_sessions_add_up_per_rep_busiest_first() -> None:
     ]
     ana, sam = calls_by_owner(sessions)[1], calls_by_owner(sessions)[0]
     assert (sam.owner, sam.sessions, sam.tally.calls) == ("sam", 2, 4)
-    assert sam.tally.describe() == "4 calls, 1 reached, 1 meeting set"
-    assert (ana.owner, ana.tally.describe()) == ("ana", "1 call, 1 reached, 0 meetings set")
+    assert sam.tally.describe() == "4 calls, 1 spoken to, 1 meeting set"
+    assert (ana.owner, ana.tally.describe()) == ("ana", "1 call, 1 spoken to, 0 meetings set")
 
 
 def test_criteria_become_questions() -> None:
@@ -381,7 +381,7 @@ def test_the_standup_lists_the_calls_since_the_last_working_day(
     assert [(c.owner, c.sessions, c.tally.calls) for c in standup.calls] == [("sam", 1, 2)]
     report = standup_text(standup)
     assert "CALLS SINCE FRI 20" in report
-    assert "sam        2 calls, 1 reached, 1 meeting set" in report
+    assert "sam        2 calls, 1 spoken to, 1 meeting set" in report
     record = json.loads(standup_json(standup))
     assert record["version"] == 1
     assert record["calls"] == [

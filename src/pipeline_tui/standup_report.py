@@ -101,7 +101,7 @@ def stale_label(item: StaleCard) -> str:
 
 
 def calls_label(calls: OwnerCalls) -> str:
-    """ "11 calls, 4 reached, 2 meetings set (2 sessions)"."""
+    """ "11 calls, 4 spoken to, 2 meetings set (2 sessions)"."""
     sessions = f" ({calls.sessions} sessions)" if calls.sessions > 1 else ""
     return calls.tally.describe() + sessions
 

@@ -234,10 +234,11 @@ class CallTally:
         )
 
     def describe(self) -> str:
-        """ "11 calls, 4 reached, 2 meetings set": reached counts everyone spoken to."""
+        """ "11 calls, 4 spoken to, 2 meetings set": everyone reached, whatever came of
+        it (a meeting set or a "no" needs a talk too)."""
         calls = f"{self.calls} call{'s' if self.calls != 1 else ''}"
         meetings = f"{self.meeting_set} meeting{'s' if self.meeting_set != 1 else ''} set"
-        return f"{calls}, {self.spoke_to} reached, {meetings}"
+        return f"{calls}, {self.spoke_to} spoken to, {meetings}"
 
 
 _FIELDS = {

@@ -314,7 +314,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             (f"{self.tally.calls}", "bold"),
             " called · ",
             (f"{self.tally.spoke_to}", "bold"),
-            " reached · ",
+            " spoken to · ",
             (f"{self.tally.meeting_set}", "bold"),
             f" meeting{'s' if self.tally.meeting_set != 1 else ''}",
         )
@@ -452,14 +452,13 @@ class CallQueueScreen(seams.FullScreen[None]):
             (tally.describe(), "bold"),
             "\n",
         ]
-        # "Reached" is everyone spoken to, as the line above and the stand-up count it;
-        # the outcomes that make it up are listed under it, the plain one as "Talked":
-        # a "Reached 0" beside "2 reached" read as a wrong count.
-        rows += ["\n", (f"  {'Reached':<16}", "$text-muted"), f"{tally.spoke_to:>3}"]
+        # Everyone spoken to, as the line above counts them, with the outcomes that make
+        # it up under it: "Reached 0" beside "2 reached" read as a wrong count.
+        rows += ["\n", (f"  {'Spoken to':<16}", "$text-muted"), f"{tally.spoke_to:>3}"]
         for outcome in CallOutcome:
             if outcome.reached:
-                label = "Talked" if outcome is CallOutcome.REACHED else outcome.label
-                rows += ["\n", (f"    {label:<14}", "$text-muted"), f"{tally.count(outcome):>3}"]
+                rows += ["\n", (f"    {outcome.label:<14}", "$text-muted")]
+                rows += [f"{tally.count(outcome):>3}"]
         for outcome in CallOutcome:
             if not outcome.reached:
                 rows += ["\n", (f"  {outcome.label:<16}", "$text-muted")]
