@@ -36,6 +36,7 @@ from tests.pilot import (
     make_app,
     notification_messages,
     press,
+    running,
     screen_text,
     settle,
     tap,
@@ -778,3 +779,17 @@ def test_insight_screen_in_16_colours(
     app = PipelineApp(seeded_copy, today=lambda: TODAY, cursor_blink=False)
     app.theme = "pipeline-ansi"
     assert snap_compare(app, terminal_size=(80, 24), run_before=_open_insight)
+
+
+async def test_a_call_logged_here_is_listed_without_its_kind_twice(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The queue logs a call as "Call: voicemail"; its brief listed it "call: Call:
+    voicemail"."""
+    service, ids = seeded
+    service.add_touchpoint(ids["Ann"], TouchpointKind.CALL, TODAY, "Call: voicemail")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "c")
+        shown = screen_text(app)
+        assert "call: voicemail" in shown, shown
+        assert "Call: voicemail" not in shown, shown

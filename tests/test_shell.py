@@ -99,6 +99,13 @@ def test_a_card_is_named_by_id_email_or_part_of_its_name(
     assert out == "Logged a call with Ann Okafor today.\n"
 
 
+def test_an_email_logged_is_said_with_an(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    code, out, _ = run(capsys, pipeline, "log", "1", "--kind", "email", "Sent the deck")
+    assert (code, out) == (0, "Logged an email with Ann Okafor today.\n")
+
+
 def test_a_whole_name_wins_over_names_that_contain_it(
     capsys: pytest.CaptureFixture[str], pipeline: Path
 ) -> None:

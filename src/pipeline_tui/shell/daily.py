@@ -186,7 +186,9 @@ def log(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     summary = _words(args.summary)
     service.add_touchpoint(card.id, kind, on, summary)
     when = "today" if on == today() else on.isoformat()
-    print(f"Logged a {kind.label.lower()} with {clean_line(card.name)} {when}.", file=out)
+    what = kind.label.lower()
+    article = "an" if what[:1] in "aeiou" else "a"
+    print(f"Logged {article} {what} with {clean_line(card.name)} {when}.", file=out)
     return 0
 
 

@@ -408,8 +408,12 @@ class CallQueueScreen(seams.FullScreen[None]):
             )
         for touch in brief.touchpoints:
             parts: Parts = [(touch.kind.value, "bold")]
-            if touch.summary:
-                parts += [": ", text.line(touch.summary)]
+            summary = touch.summary
+            # A call logged here says "Call: voicemail": "call: Call: voicemail" once.
+            if summary.lower().startswith(f"{touch.kind.value}: "):
+                summary = summary[len(touch.kind.value) + 2 :]
+            if summary:
+                parts += [": ", text.line(summary)]
             body = Content.assemble(*parts)
             rows.append(BriefLine(f"{touch.happened_on:%b %d}", body))
         if brief.referral is not None:
