@@ -793,3 +793,19 @@ async def test_a_call_logged_here_is_listed_without_its_kind_twice(
         shown = screen_text(app)
         assert "call: voicemail" in shown, shown
         assert "Call: voicemail" not in shown, shown
+
+
+async def test_the_outcome_keys_wrap_between_outcomes_at_60_columns(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """At 60 columns the line read "m Meeting" and, on the next, "set  x Not interested"."""
+    service, _ = seeded
+    async with running(service, (60, 20)) as (app, pilot):
+        await press(pilot, "c")
+        lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        at = next(n for n, line in enumerate(lines) if line.startswith("Outcome"))
+        keys = lines[at : at + 2]
+        assert keys == [
+            "Outcome r Reached v Voicemail a No answer",
+            "m Meeting set x Not interested",
+        ]

@@ -419,8 +419,8 @@ async def test_a_questions_answers_fill_whole_lines_at_any_width() -> None:
     rows the widget did not count (the answers after it were lost)."""
     from textual.app import App, ComposeResult
 
-    from pipeline_tui.ui.screens.choice import Answers
     from pipeline_tui.ui.seams import screen_lines
+    from pipeline_tui.ui.widgets.answers import Answers
 
     answers = [("s", "Save and leave"), ("d", "Discard them"), ("escape", "never mind")]
 

@@ -53,6 +53,7 @@ from pipeline_tui.ui.screens.next_action import (
     ReadTheirs,
     SaveNextAction,
 )
+from pipeline_tui.ui.widgets.answers import Answers
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
@@ -211,7 +212,12 @@ class CallQueueScreen(seams.FullScreen[None]):
                 yield Vertical(id="main")
                 yield Vertical(id="side")
         yield Static(id="summary")
-        yield Static(self._outcome_keys(), id="outcomes")
+        yield Answers(
+            [(outcome.key, outcome.label) for outcome in CallOutcome],
+            lead=Content.styled("Outcome", "$text-muted"),
+            gap="  ",
+            id="outcomes",
+        )
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -475,13 +481,6 @@ class CallQueueScreen(seams.FullScreen[None]):
         rows += [("b", "bold $accent"), " back to the last card   "]
         rows += [("escape", "bold $accent"), " the board"]
         return Content.assemble(*rows)
-
-    @staticmethod
-    def _outcome_keys() -> Content:
-        parts: Parts = [("Outcome ", "$text-muted")]
-        for outcome in CallOutcome:
-            parts += [(f" {outcome.key}", "bold $accent"), f" {outcome.label} "]
-        return Content.assemble(*parts)
 
     # Keys --------------------------------------------------------------------------------
 

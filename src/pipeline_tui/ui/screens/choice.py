@@ -9,13 +9,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
-from textual.widget import Widget
 from textual.widgets import Static
 
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import SEEING_S, hold_keys
+from pipeline_tui.ui.widgets.answers import Answers
 
 T = TypeVar("T")
 
@@ -83,41 +82,3 @@ class ChoiceScreen(seams.Dialog[T | None], Generic[T]):
                     self.held_keys = hold_keys(self)
                 self.dismiss(value)
                 return
-
-
-class Answers(Widget):
-    """The keys and what each answers ("d discard   escape never mind"), wrapped
-    between answers, never inside one: at 80 columns "escape never" was left on one
-    line and "mind" on the next."""
-
-    # A line is never wrapped again (an answer wider than a tiny terminal is cut), so
-    # each line is one row, as get_content_height counts them.
-    DEFAULT_CSS = """
-    Answers {
-        height: auto;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
-    GAP = "   "
-
-    def __init__(self, answers: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.answers = [
-            Content.assemble((key, "bold $accent"), f" {label}") for key, label in answers
-        ]
-
-    def _lines(self, width: int) -> list[Content]:
-        lines: list[Content] = []
-        for answer in self.answers:
-            if lines and lines[-1].cell_length + len(self.GAP) + answer.cell_length <= width:
-                lines[-1] = Content.assemble(lines[-1], self.GAP, answer)
-            else:
-                lines.append(answer)
-        return lines
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
