@@ -8,7 +8,9 @@ import re
 import time
 
 import pytest
+from rich.cells import cell_len
 from textual import events
+from textual.widget import Widget
 
 from pipeline_tui.domain.cards import ArchivedCard, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
@@ -241,6 +243,69 @@ async def test_tabbing_into_a_field_keeps_its_text_and_typing_adds_to_it(
         assert isinstance(app.screen, CardScreen)
     [touchpoint] = service.card(ada).touchpoints
     assert touchpoint.summary == "Called back"
+
+
+# A line longer than its field -----------------------------------------------------------
+
+LONG_LINE = " and then one two three four five six seven eight nine ten fourteen END"
+
+
+def field_line(app_text: str, label: str) -> str:
+    """The screen line of the field after `label`, as far as the dialog's border."""
+    [line] = [line for line in app_text.splitlines() if f"█ {label} " in line]
+    return line.split(f"█ {label} ", 1)[1].rsplit("█", 1)[0]
+
+
+def cursor_in_sight(field: FormInput) -> bool:
+    """Whether the cell the field draws its cursor in lies within the row it sits in."""
+    x = field.content_region.x + cell_len(field.value[: field.cursor_position])
+    row = field.parent
+    assert isinstance(row, Widget)
+    return row.content_region.contains(x - round(field.scroll_x), field.content_region.y)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_a_long_next_action_scrolls_to_show_its_end_and_the_cursor(
+    service: PipelineService, ada: int, size: tuple[int, int]
+) -> None:
+    # The field sits after its label: its end and the cursor must not scroll past the
+    # dialog's edge, at home, end and after a deletion alike.
+    service.schedule_next(ada, "Call", TODAY)
+    async with running(service, size) as (app, pilot):
+        await tap(pilot, "f")
+        field = app.focused
+        assert isinstance(app.screen, NextActionScreen) and isinstance(field, FormInput)
+        await type_text(pilot, LONG_LINE)
+        assert field.value == "Call" + LONG_LINE
+        shown = field_line(screen_text(app), "Next action")
+        assert shown.rstrip().endswith("fourteen END"), shown
+        assert cursor_in_sight(field)
+        await tap(pilot, "home")
+        assert field_line(screen_text(app), "Next action").lstrip().startswith("Call and then")
+        await tap(pilot, "end", "backspace", "backspace", "backspace", "left")
+        shown = field_line(screen_text(app), "Next action")
+        assert shown.rstrip().endswith("ten fourteen"), shown
+        assert cursor_in_sight(field)
+
+
+async def test_a_long_touchpoint_line_pasted_shows_its_end(
+    service: PipelineService, ada: int
+) -> None:
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "t")
+        assert isinstance(app.screen, TouchpointScreen)
+        await burst(pilot, "enter", *"Called", dialog=True)
+        field = app.focused
+        assert isinstance(field, FormInput) and field.id == "summary"
+        pasted = LONG_LINE.replace(" ten ", " ten\n")  # joined, as a field keeps it
+        paste = events.Paste(pasted)
+        paste.set_sender(app)
+        app.post_message(paste)
+        whole = "Called" + FormInput.one_line(pasted)
+        await wait_for(pilot, lambda: field.value == whole, "the paste", dialog=True)
+        shown = field_line(screen_text(app), "What")
+        assert shown.rstrip().endswith("fourteen END"), shown
+        assert cursor_in_sight(field)
 
 
 # The archive -----------------------------------------------------------------------------

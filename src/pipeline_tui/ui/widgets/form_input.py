@@ -16,6 +16,12 @@ from textual.widgets import Input
 
 
 class FormInput(Input):
+    # Input is 100% of its container wide: in a row after its label, the label's width
+    # of it lies past the row's end, cut off, and a long text scrolls its end and the
+    # cursor into that unseen part. A field takes what its row leaves (alone in a
+    # column, the whole width).
+    DEFAULT_CSS = "FormInput { width: 1fr; }"
+
     # Input sets its virtual size (the text's width) on every key typed, and in
     # Widget that is a layout reactive: each key laid out the whole screen, about a
     # millisecond of every letter typed in the board's filter. The field's own place
