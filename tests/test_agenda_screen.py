@@ -29,6 +29,7 @@ from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
     make_app,
+    notification_messages,
     press,
     running,
     screen_text,
@@ -301,6 +302,24 @@ async def test_z_t_snoozes_to_tomorrow(service: PipelineService, week: dict[str,
         assert "OVERDUE · 1" in screen_text(app)
         assert "TOMORROW · TUE 24 NOV · 1" in screen_text(app)
         assert service.card(week["ada"]).touchpoints == ()  # snoozed, not done
+
+
+async def test_z_t_on_a_step_due_tomorrow_says_so_and_changes_nothing(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """It said "Snoozed to" the day the step was already due, and `u` then took back a
+    change that had changed nothing."""
+    bea = service.card(week["bea"]).summary
+    service.set_next_action(bea.id, bea.next_action, day(1), bea.version)
+    version = service.card(week["bea"]).summary.version
+    async with running(service, notifications=True) as (app, pilot):
+        await open_week(pilot)
+        await press(pilot, "j", "j")  # Ada, Ivo, then Bea (tomorrow)
+        assert highlighted_name(showing(app)) == "Bea Quist"  # type: ignore[arg-type]
+        await tap(pilot, "z")
+        await press(pilot, "t")
+        assert "Already due Tue 24 Nov" in " ".join(notification_messages(app))
+        assert service.card(week["bea"]).summary.version == version  # nothing written
 
 
 async def test_z_d_snoozes_to_a_date_typed(service: PipelineService, week: dict[str, int]) -> None:

@@ -420,6 +420,10 @@ async def snooze(
         due = await screen.app.push_screen_wait(ask)
     if due is None:
         return None
+    if due == card.next_action_due:
+        # Nothing would move; written anyway, it was an undo step that undid nothing.
+        screen.notify(f"Already due {describe_day(due)}: {step} ({name}).", markup=False)
+        return None
     activity_id, due_time = activity
     try:
         if activity_id is not None:
