@@ -961,3 +961,13 @@ async def test_e_refuses_an_email_with_two_ats(three_leads: PipelineService, typ
         assert isinstance(app.screen, CardFormScreen)
         assert f"{typed!r} does not look like an email address" in screen_text(app)
         assert [three_leads.card(c.id).email for c in three_leads.cards()] == [""] * 3
+
+
+async def test_no_next_action_is_said_whole_in_a_narrow_column(service: PipelineService) -> None:
+    """At 60 columns a column's 12 cells cut it to "no next act", with no ellipsis."""
+    add(service, "Ada")
+    async with running(service, (60, 20)) as (app, _pilot):
+        shown = screen_text(app)
+        assert "no action" in shown and "no next act" not in shown, shown
+    async with running(service, (80, 24)) as (app, _pilot):
+        assert "no next action" in screen_text(app)

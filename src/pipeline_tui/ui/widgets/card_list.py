@@ -627,7 +627,10 @@ class CardList(ScrollView, can_focus=True):
         if not card.next_action and card.next_action_due is None:
             if not card.stage.wants_next_action or line:
                 return []
-            return [("no next action", self._style("no-action"))]
+            # Shorter where it does not fit (a 60-column board cut it to "no next act").
+            words = "no next action" if width >= len("no next action") else "no action"
+            shown = words if len(words) <= width else _fit(words, width)
+            return [(shown, self._style("no-action"))]
         # A step with a day and no words, as every other screen shows it (not a bare →).
         words = clean_line(card.next_action) or "(no description)"
         lines = action_lines(words, width)
