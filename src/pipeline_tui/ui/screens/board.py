@@ -70,6 +70,9 @@ EMPTY_HINT = Content.assemble(
     " to explore a sample pipeline.",
 )
 
+READ_AGAIN_AT_MOST_S = 60.0
+"""After a failed board read the poll reads again at its next look, then waits twice as
+long after each failure in a row, up to this."""
 NOT_READ = ("Not read yet:", "the store did not answer.", "It is read again once it does.")
 """What each column says when the board's first read failed (never "No cards yet")."""
 
@@ -354,6 +357,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._first_read = asyncio.Event()
         """Set once the first read of the whole board has ended (done, or failed)."""
         self._ready_paused_until = 0.0
+        self._failed_reads = 0
+        """Board reads failed in a row: the poll waits longer after each."""
+        self._read_again_after = 0.0
+        self._read_error: str | None = None
+        """The last failed read's error, said once, not again at every try."""
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -413,6 +421,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         known = self.backend.known_revision
         if not self.is_current or (known is None and not self.model.out_of_date):
             return  # on another screen, or the board is still being read
+        if self.model.out_of_date and monotonic() < self._read_again_after:
+            return  # the last read failed: the store is given time
         try:
             revision = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
@@ -492,14 +502,20 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
+            self._failed_reads += 1
+            wait = min(READ_AGAIN_AT_MOST_S, self.POLL_SECONDS * 2 ** (self._failed_reads - 1))
+            self._read_again_after = monotonic() + wait
             if not model.known:
                 for column in self.columns.values():
                     column.card_list.empty_hint = NOT_READ
-            self.notify(
-                str(error), title="Could not load the board", severity="error", markup=False
-            )
+            if str(error) != self._read_error:
+                self._read_error = str(error)
+                self.notify(
+                    str(error), title="Could not load the board", severity="error", markup=False
+                )
             self._first_read.set()  # what waited for it goes on with what there is
             return
+        self._failed_reads, self._read_error = 0, None
         if generation != model.generation:
             # Changed here while loading: this copy may predate that change.
             self.reload(focus_card, keep_highlight=keep_highlight, place=place)
