@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 
+from pipeline_tui import brief_report
 from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, open_database
@@ -793,6 +794,11 @@ async def test_a_call_logged_here_is_listed_without_its_kind_twice(
         shown = screen_text(app)
         assert "call: voicemail" in shown, shown
         assert "Call: voicemail" not in shown, shown
+        await press(pilot, "enter", "3")  # the card screen's touchpoints
+        assert "Call  voicemail" in screen_text(app)
+    brief = service.brief(ids["Ann"])
+    for report in (brief_report.as_text(brief, TODAY), brief_report.as_markdown(brief, TODAY)):
+        assert "call: voicemail" in report and "Call: voicemail" not in report, report
 
 
 async def test_the_outcome_keys_wrap_between_outcomes_at_60_columns(

@@ -183,9 +183,10 @@ async def test_j_and_k_move_in_the_activities_so_x_marks_the_one_highlighted(
     """`j` did nothing in the activities (only the arrows moved), so tab, j, x marked
     the first activity done, not the one the rep had moved to."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    service.add_activity(ann, ActivityKind.EMAIL, "Send the case study", FRIDAY + timedelta(3))
     async with running(service, (80, 24)) as (app, pilot):
         await press(pilot, "enter")
-        await press(pilot, "tab", "j", "k", "j")  # to the second: the proposal
+        await press(pilot, "tab", "j", "j", "k")  # the third, then back to the second
         await tap(pilot, "x")
         assert isinstance(app.screen, TouchpointScreen)
         assert "Done: Send the proposal" in screen_text(app)

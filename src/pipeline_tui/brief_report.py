@@ -113,7 +113,8 @@ def as_text(brief: Brief, today: date, width: int = TEXT_WIDTH) -> str:
     for touch in brief.touchpoints:
         label = f"{touch.happened_on:%b %d}"
         kind = touch.kind.value
-        text = f"{kind}: {clean_line(touch.summary)}" if touch.summary else kind
+        said = touch.summary_after_kind
+        text = f"{kind}: {clean_line(said)}" if said else kind
         row(label, text)
 
     if brief.referral is not None:
@@ -152,7 +153,8 @@ def as_markdown(brief: Brief, today: date) -> str:
     if not brief.touchpoints:
         out.append("_None yet: this is the first contact._")
     for touch in brief.touchpoints:
-        summary = f": {md(touch.summary)}" if touch.summary else ""
+        said = touch.summary_after_kind
+        summary = f": {md(said)}" if said else ""
         out.append(f"- {touch.happened_on.isoformat()} · {touch.kind.value}{summary}")
     if brief.referral is not None:
         out += ["", "## Referred by", "", md(referral_text(brief))]

@@ -222,6 +222,15 @@ class TouchpointView:
     happened_on: date
     summary: str
 
+    @property
+    def summary_after_kind(self) -> str:
+        """The summary as shown after the kind: without the kind again ("Call:
+        voicemail", as the call queue logs a call, beside "call" is "voicemail")."""
+        prefix = f"{self.kind.value}:"
+        if self.summary[: len(prefix)].lower() == prefix:
+            return self.summary[len(prefix) :].lstrip()
+        return self.summary
+
 
 @dataclass(frozen=True)
 class CardDetail:

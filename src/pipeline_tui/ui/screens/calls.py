@@ -414,10 +414,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             )
         for touch in brief.touchpoints:
             parts: Parts = [(touch.kind.value, "bold")]
-            summary = touch.summary
-            # A call logged here says "Call: voicemail": "call: Call: voicemail" once.
-            if summary.lower().startswith(f"{touch.kind.value}: "):
-                summary = summary[len(touch.kind.value) + 2 :]
+            summary = touch.summary_after_kind
             if summary:
                 parts += [": ", text.line(summary)]
             body = Content.assemble(*parts)
@@ -463,7 +460,8 @@ class CallQueueScreen(seams.FullScreen[None]):
             "\n",
         ]
         # Everyone spoken to, as the line above counts them, with the outcomes that make
-        # it up under it: "Reached 0" beside "2 reached" read as a wrong count.
+        # it up under it: the table's one "Reached" row, the r outcome alone, read as
+        # a wrong count beside a line that said "2 reached" for everyone spoken to.
         rows += ["\n", (f"  {'Spoken to':<16}", "$text-muted"), f"{tally.spoke_to:>3}"]
         for outcome in CallOutcome:
             if outcome.reached:

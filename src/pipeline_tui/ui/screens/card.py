@@ -96,7 +96,7 @@ this the board clock says whether the card changed; past it, the dates it descri
 
 
 class ActivityList(seams.SteadyOptionList):
-    """The card's open activities, earliest first: `x`, `z` and enter act on the one
+    """The card's open activities, earliest first: `x`, enter and `d` act on the one
     highlighted, so `j` and `k` move here as in the notes beside them (they did
     nothing, and `x` then marked the first activity done, not the one the rep meant)."""
 
@@ -732,7 +732,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 (f"{tp.happened_on.isoformat()}  ", "$text-muted"),
                 (f"{tp.kind.label}", "bold"),
                 "  ",
-                text.line(tp.summary),
+                text.line(tp.summary_after_kind),
             )
             for tp in card.touchpoints
         ]
