@@ -318,4 +318,4 @@ async def test_the_standup_line_for_a_long_name_stays_one_line_at_60_columns(
     async with running(rep, (60, 20)) as (app, pilot):
         await press(pilot, "s", "o")  # her own cards: the line names her
         lines = screen_text(app).splitlines()
-        assert lines[1].strip() == "moves since Fri 20 · window 7 days", lines[:3]
+        assert lines[1].strip() == "Alexandra K… · moves since Fri 20 · window 7 days", lines[:3]

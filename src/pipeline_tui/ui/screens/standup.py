@@ -291,6 +291,9 @@ class StandupScreen(seams.FullScreen[None]):
             if standup.owner is not None
             else Content.styled("everyone", "bold")
         )
+        clipped = whose
+        if standup.owner is not None:
+            clipped = text.line(clip_cells(clean_line(standup.owner), 12), "bold")
         today = long_day(standup.today) if self.is_wide else f"{standup.today:%a %d %b %Y}"
         since = Content.styled(short_day(standup.since, standup.today), "bold")
         window = Content.styled(f"{standup.window} days", "bold")
@@ -308,7 +311,8 @@ class StandupScreen(seams.FullScreen[None]):
                 window,
             ),
             Content.assemble(whose, " · moves since ", since, " · window ", window),
-            # A long name (the config's user.name) is the first thing to go.
+            # A long name (the config's user.name) is cut, then left out.
+            Content.assemble(clipped, " · moves since ", since, " · window ", window),
             Content.assemble("moves since ", since, " · window ", window),
         ]
 
