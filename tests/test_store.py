@@ -597,23 +597,35 @@ def test_undo_edit_brings_the_old_fields_back(service: PipelineService) -> None:
     column_order(service)
 
 
-def test_undo_move_restores_stage_and_position_and_records_the_move_back(
+def test_undo_move_restores_stage_and_position_and_forgets_the_move(
     service: PipelineService, three_leads: tuple[int, int, int]
 ) -> None:
+    """A move taken back never happened: recorded with a move back after it, an L then
+    u counted as a client won (insight, the report), a conversion and a move (the
+    stand-up). A redo is a move made again."""
     a, b, c = three_leads
     client = add(service, "Dee", Stage.CLIENT)
     change = service.move_card(b, Stage.CLIENT)
     assert change is not None
-    service.undo(change)
+    undone = service.undo(change)
     board = column_order(service)
     assert board[Stage.LEAD] == [c, b, a]
     assert board[Stage.CLIENT] == [client]
     history = service.card(b).history
-    assert [(e.from_stage, e.to_stage, e.by) for e in history] == [
-        (None, Stage.LEAD, "sam"),
-        (Stage.LEAD, Stage.CLIENT, "sam"),
-        (Stage.CLIENT, Stage.LEAD, "sam"),
+    assert [(e.from_stage, e.to_stage, e.by) for e in history] == [(None, Stage.LEAD, "sam")]
+    insight = service.insight(TODAY)
+    assert (insight.overall.won, len(insight.closed)) == (0, 0)
+    standup = service.standup(TODAY, window=7)
+    assert b not in [moved.card.id for moved in standup.moved]
+
+    assert undone.inverse is not None
+    service.undo(undone.inverse)  # redone
+    history = service.card(b).history
+    assert [(e.from_stage, e.to_stage) for e in history] == [
+        (None, Stage.LEAD),
+        (Stage.LEAD, Stage.CLIENT),
     ]
+    assert service.insight(TODAY).overall.won == 1
 
 
 def test_undo_reorder_puts_the_card_back(
@@ -1124,7 +1136,7 @@ class BoardMachine(RuleBasedStateMachine):
             for counts in (self.events, self.notes, self.touchpoints):
                 del counts[card]
         elif change.before.stage.value != _stage_of(stage_before_undo, card):
-            self.events[card] += 1  # moving back is a move too
+            self.events[card] -= 1  # the move taken back is forgotten
         if undone.version is not None:
             for index in range(len(self.changes) - 1, -1, -1):
                 if self.changes[index].card_id == card:

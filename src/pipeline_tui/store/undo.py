@@ -28,6 +28,7 @@ from pipeline_tui.domain.cards import (
 )
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import Activity
+from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, positions, schedule
 from pipeline_tui.store.commands import Actor, apply_draft, log_touchpoint, state_of
 from pipeline_tui.store.errors import ConflictError, NotFoundError
@@ -282,15 +283,7 @@ def restore_state(
     else:
         position = state.position  # orders nothing while archived; kept so undo is exact
     if row.stage is not state.stage:
-        session.add(
-            StageEventRow(
-                card_id=row.id,
-                from_stage=row.stage,
-                to_stage=state.stage,
-                at=actor.now,
-                by=actor.user,
-            )
-        )
+        _move_in_history(session, row, state.stage, actor)
     apply_draft(row, state.draft)
     row.stage = state.stage
     row.position = position
@@ -306,3 +299,25 @@ def restore_state(
         schedule.restore(session, row, activities)
     else:
         schedule.follow(session, row, actor.now)
+
+
+def _move_in_history(session: Session, row: CardRow, to_stage: Stage, actor: Actor) -> None:
+    """The card's stage history as the undo leaves it. A move taken back never happened:
+    its event goes (the card's latest, as the undo refuses a card changed since), so
+    the stand-up's moves, conversion and insight's wins do not count it; kept with a
+    move back after it, an L then u counted as a client won. Any other stage change
+    (a redo) is a move made now."""
+    latest = session.scalars(
+        select(StageEventRow)
+        .where(StageEventRow.card_id == row.id)
+        .order_by(StageEventRow.at.desc(), StageEventRow.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.from_stage is to_stage and latest.to_stage is row.stage:
+        session.delete(latest)
+        return
+    session.add(
+        StageEventRow(
+            card_id=row.id, from_stage=row.stage, to_stage=to_stage, at=actor.now, by=actor.user
+        )
+    )
