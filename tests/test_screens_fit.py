@@ -17,7 +17,7 @@ from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.insight import InsightScreen
 from tests.calls_data import seed_calls
 from tests.conftest import NOW, TODAY
-from tests.pilot import press, running, screen_text, settle
+from tests.pilot import press, running, screen_text, settle, tap, type_text
 
 WIDTHS = [pytest.param(80, id="80x24"), pytest.param(60, id="60x24")]
 
@@ -197,3 +197,24 @@ async def test_the_card_help_says_enter_opens_the_highlighted_note(
         words = line.replace("█", " ").split()
         assert words[words.index("Open") - 1] in {"⏎", "enter"}, shown
         assert "highlighted note" in " ".join(" ".join(shown.splitlines()).split()), shown
+
+
+async def test_the_card_form_keeps_the_field_being_typed_in_sight_at_60x20(
+    service: PipelineService,
+) -> None:
+    """With the due date's and the value's hints shown, the form is taller than a 60x20
+    terminal: Owner was below its bottom edge, and "zed" went into a field the rep
+    could not see."""
+    async with running(service, (60, 20)) as (app, pilot):
+        await tap(pilot, "n")
+        await type_text(pilot, "Narrow Person")
+        for _ in range(5):
+            await tap(pilot, "tab")
+        for typed in ("Some next", "fri", "5k", "eom"):  # next action, due, value, close
+            await type_text(pilot, typed)
+            await tap(pilot, "tab")
+        await type_text(pilot, "zed")  # owner
+        shown = screen_text(app)
+        assert any(
+            line.strip("█ ").startswith("Owner         zed") for line in shown.splitlines()
+        ), shown
