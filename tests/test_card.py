@@ -1440,3 +1440,20 @@ async def test_the_card_shown_again_as_it_was_draws_nothing(
             await settle(pilot)
         assert frames == []
         assert "Ship by March" in screen_text(app)
+
+
+async def test_holding_j_in_the_notes_stops_at_the_last_note(service: PipelineService) -> None:
+    """Past the last note, j went round to the first without a sign (as k past the
+    first went to the last); the board's columns stop at their ends."""
+    a_card_with(service, "Ada", notes=4, activities=0)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        notes = app.screen.query_one(NoteList)
+        enabled = [
+            n for n in range(notes.option_count) if not notes.get_option_at_index(n).disabled
+        ]
+        assert notes.highlighted == enabled[0]
+        await burst(pilot, *"jjjjjjjj")  # four notes: four j's too many
+        assert notes.highlighted == enabled[-1]
+        await burst(pilot, *"kkkkkkkk")
+        assert notes.highlighted == enabled[0]

@@ -69,6 +69,7 @@ from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScree
 from pipeline_tui.ui.styles import width_class
 from pipeline_tui.ui.widgets.card_section import CardSection
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
+from pipeline_tui.ui.widgets.list_ends import StopsAtTheEnds
 from pipeline_tui.ui.widgets.note_list import NoteList, first_highlighted
 from pipeline_tui.ui.widgets.note_view import NoteViewer
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -95,7 +96,7 @@ this the board clock says whether the card changed; past it, the dates it descri
 ("due in 2 days") might have moved on."""
 
 
-class ActivityList(seams.SteadyOptionList):
+class ActivityList(StopsAtTheEnds, seams.SteadyOptionList):
     """The card's open activities, earliest first: `x`, enter and `d` act on the one
     highlighted, so `j` and `k` move here as in the notes beside them (they did
     nothing, and `x` then marked the first activity done, not the one the rep meant)."""

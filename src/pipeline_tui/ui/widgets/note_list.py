@@ -15,6 +15,7 @@ from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.styles import load_tcss
+from pipeline_tui.ui.widgets.list_ends import StopsAtTheEnds
 
 KIND_CELLS = len("OPPORTUNITY (99)  ")
 """The kind column: wide enough for the longest kind and a two-digit count."""
@@ -24,7 +25,7 @@ _BLOCK_MARK = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+(?:\[[ xX]\]\s+)?)")
 """A Markdown heading, quote or list mark opening a line: the row shows what follows."""
 
 
-class NoteList(seams.SteadyOptionList):
+class NoteList(StopsAtTheEnds, seams.SteadyOptionList):
     DEFAULT_CSS = load_tcss(__file__)
     # As in the board's columns, the week and the stand-up.
     BINDINGS = [
