@@ -846,6 +846,23 @@ def test_utf8_with_a_character_cut_in_two_is_read_as_utf8(
     assert decode("Name\nRenée\nCafé \u20ac\n".encode("cp1252")).encoding == "Windows-1252"
 
 
+def test_bytes_windows_1252_leaves_undefined_are_shown_and_said_not_dropped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    # Windows-1252 gives 0x81, 0x8D, 0x8F, 0x90 and 0x9D no character (Microsoft's
+    # cp1252 table, "UNDEFINED"). Read as Latin-1 they were control characters, which
+    # the import's cleaning then dropped without a word: "Jos\x81 N" became "Jos N".
+    source = tmp_path / "legacy.csv"
+    source.write_bytes(b"Name,Company\nRen\xe9e Faure,Caf\xe9\nJos\x81 N,Caf\x8d\n")
+    out, cards = imported(capsys, source, db)
+    assert set(cards) == {"Renée Faure", "Jos\ufffd N"}
+    assert cards["Jos\ufffd N"]["organisation"] == "Caf\ufffd"
+    assert (
+        "read as Windows-1252: the file is not UTF-8; 2 bytes that are not Windows-1252 "
+        "either shown as \ufffd (the first on line 3)"
+    ) in out
+
+
 def test_a_note_longer_than_a_note_can_be_is_a_bad_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
 ) -> None:

@@ -20,7 +20,8 @@ class Decoded:
     guessed: bool = False
     """True when the bytes were not UTF-8 and Windows-1252 was assumed."""
     replaced: int = 0
-    """UTF-8 with a few bytes that are not: how many places were replaced by U+FFFD."""
+    """How many places were replaced by U+FFFD: bytes that are not UTF-8 in a file that
+    otherwise is, or bytes Windows-1252 leaves undefined in a file read as that."""
     first_replaced_line: int | None = None
 
 
@@ -31,6 +32,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
+
+_UNDEFINED_IN_1252 = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+"""The bytes Windows-1252 gives no character."""
 
 
 class EncodingError(ValueError):
@@ -65,8 +69,16 @@ def decode(data: bytes) -> Decoded:
     damaged = _damaged_utf8(data, first_bad)
     if damaged is not None:
         return damaged
-    # The five bytes Windows-1252 leaves undefined are read as Latin-1 would read them.
-    return Decoded(data.decode("cp1252", errors="_latin1_fallback"), "Windows-1252", guessed=True)
+    # The five bytes Windows-1252 leaves undefined are shown as U+FFFD and said, as a
+    # damaged UTF-8 file's are: read as Latin-1 they were control characters, which
+    # the sanitiser then dropped without a word ("Jos\x81 N" became "Jos N").
+    text = data.decode("cp1252", errors="replace")
+    replaced = text.count("\ufffd")
+    line = None
+    if replaced:
+        first = min(at for byte in _UNDEFINED_IN_1252 if (at := data.find(byte)) >= 0)
+        line = data.count(b"\n", 0, first) + 1
+    return Decoded(text, "Windows-1252", True, replaced, line)
 
 
 WIDE = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -106,11 +118,3 @@ def _looks_like_utf16(data: bytes) -> bool:
     odd = sample[1::2].count(0)
     half = len(sample) // 2
     return max(even, odd) > half * 0.4 and min(even, odd) == 0
-
-
-def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
-    assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start : error.end].decode("latin-1"), error.end
-
-
-codecs.register_error("_latin1_fallback", _latin1_fallback)

@@ -42,7 +42,14 @@ def read_contacts(data: bytes, suffix: str) -> Table | JsonDocument:
     else:
         table = read_csv(text, is_known_header)
     if decoded.guessed:
-        table.notes.append(f"read as {decoded.encoding}: the file is not UTF-8")
+        note = f"read as {decoded.encoding}: the file is not UTF-8"
+        if decoded.replaced:
+            places = "1 byte" if decoded.replaced == 1 else f"{decoded.replaced} bytes"
+            note += (
+                f"; {places} that {'is' if decoded.replaced == 1 else 'are'} not Windows-1252 "
+                f"either shown as \ufffd (the first on line {decoded.first_replaced_line})"
+            )
+        table.notes.append(note)
     elif decoded.replaced:
         places = "1 place" if decoded.replaced == 1 else f"{decoded.replaced} places"
         table.notes.append(
