@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import OptionList
 
+from pipeline_tui.cli import main
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import Draft, DraftKey
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
@@ -1368,9 +1369,27 @@ async def test_the_card_screen_follows_the_terminal_as_it_is_resized(
 def test_an_archived_cards_reason_stands_apart_from_its_label(service: PipelineService) -> None:
     card_id = service.add_card(CardDraft(name="Zed"), Stage.LEAD).card_id
     service.archive_card(card_id, ArchiveReason.WON, "signed in March")
-    lines = CardScreen._facts(service.card(card_id), Currency()).plain.splitlines()
+    lines = CardScreen._facts(service.card(card_id), Currency(), TODAY).plain.splitlines()
     assert "Archived Won signed in March" in lines  # it read "ArchivedWon ..."
     assert "Stage    Lead" in lines  # the other labels keep their column
+
+
+async def test_a_parked_card_says_until_when_on_its_screen_and_in_show(
+    service: PipelineService, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    """Opened from the palette, a parked lead looked like any lead: nothing said it was
+    off the board, nor until when; nor did `show`."""
+    card_id = service.add_card(CardDraft(name="Tom Tiny"), Stage.LEAD).card_id
+    service.park(card_id, date(2027, 3, 6), 1, today=TODAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "tiny")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        await press(pilot, "1")
+        assert "Parked  until Sat 06 Mar 2027" in screen_text(app)
+    assert main(["--db", db_url, "show", "tiny"]) == 0
+    assert "Lead · qualified 0/4 · owner sam · parked until 2027-03-06" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("dialog", ["t", "f"])

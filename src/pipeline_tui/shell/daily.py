@@ -516,6 +516,8 @@ def describe_card(
     if card.archived_at:
         reason = card.archive_reason.label if card.archive_reason else "archived"
         facts.append(f"archived: {reason} {user(card.archive_note)}".strip())
+    elif s.nurture_until is not None and s.is_nurturing(day):
+        facts.append(f"parked until {s.nurture_until.isoformat()}")
     lines.append(" · ".join(facts) + (f" · card {s.id}" if markdown else ""))
     worth = [
         f"{label} {(money or Currency()).format(amount)}"

@@ -34,7 +34,7 @@ from textual.widgets import OptionList, Static
 
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
-from pipeline_tui.domain.dates import describe_due_beside_date
+from pipeline_tui.domain.dates import describe_due_beside_date, full_day
 from pipeline_tui.domain.drafts import (
     Draft,
     DraftKey,
@@ -530,7 +530,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         money = currency(self.app)
         text.show(self.query_one("#glance", Static), self._glance(card, today, money))
         self._show_activities(card, today)
-        self._section("details", "Details", self._facts(card, money))
+        self._section("details", "Details", self._facts(card, money, today))
         q = card.qualification
         self._section(
             "qualification",
@@ -640,7 +640,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return Content(" · ").join(parts) if parts else None
 
     @staticmethod
-    def _facts(card: CardDetail, money: Currency) -> Content:
+    def _facts(card: CardDetail, money: Currency, today: date) -> Content:
         s = card.summary
         facts = [
             ("Stage", s.stage.label),
@@ -660,6 +660,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             facts.append(("Value", worth))
         if card.archived_at and card.archive_reason:
             facts.append(("Archived", f"{card.archive_reason.label} {card.archive_note}".strip()))
+        elif s.nurture_until is not None and s.is_nurturing(today):
+            # Off the board until then: opened from the palette, it looked like any lead.
+            facts.append(("Parked", f"until {full_day(s.nurture_until)}"))
         shown = [(label, value) for label, value in facts if value]
         # A space after the longest label: "Archived" ran into its reason ("ArchivedWon").
         width = max(8, *(len(label) + 1 for label, _ in shown))
