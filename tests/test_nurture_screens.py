@@ -198,7 +198,11 @@ async def test_f_asks_before_replacing_a_next_action_the_card_has(
     async with running(service, (100, 30)) as (app, pilot):
         await tap(pilot, "Q", "f")
         assert isinstance(app.screen, ChoiceScreen)
-        assert "Send the proposal" in screen_text(app)
+        question = " ".join(screen_text(app).replace("█", " ").split())
+        assert "Send the proposal" in question
+        # One question mark: it asked "with Find out: can afford it? (due today)?"
+        assert "Replace it, due today, with: Find out: can afford" in question, question
+        assert "(due today)?" not in question
         await tap(pilot, "n")  # keep it
         assert isinstance(app.screen, QualificationScreen)
         assert service.summary(ada).next_action == "Send the proposal"  # type: ignore[union-attr]

@@ -129,8 +129,8 @@ def check_currency(text: str, code: str) -> None:
     own = {code, _SYMBOLS.get(code, code)}
     if any(named not in own for named in currencies_named(text)):
         raise CurrencyError(
-            f"{text.strip()!r} is not in {code}, the currency values are kept in; "
-            f"type the amount in {code}, converted if need be."
+            f"{text.strip()!r} is not in {code}, the currency values are kept in: "
+            f"type the amount in {code} (converted if need be)."
         )
 
 

@@ -95,7 +95,7 @@ async def _checklist(
             # research step glued onto it would read as neither.
             question: ChoiceScreen[bool] = ChoiceScreen(
                 f"{clean_line(name)}'s next action is: {clean_line(next_action)}. "
-                f"Replace it with {action} (due today)?",
+                f"Replace it, due today, with: {action}",
                 [("y", "Replace it", True), ("n", "Keep it", False)],
             )
             if not await screen.app.push_screen_wait(question):
