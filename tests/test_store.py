@@ -628,6 +628,38 @@ def test_undo_move_restores_stage_and_position_and_forgets_the_move(
     assert service.insight(TODAY).overall.won == 1
 
 
+def test_undo_redo_undo_of_a_move_forgets_only_that_move(service: PipelineService) -> None:
+    """Moves made before stay, whoever made them and whatever their clock said; a
+    redo records its move again, with its override note."""
+    card = add(service, "Ann")
+    service.move_card(card, Stage.CLIENT)  # a real win
+    ahead = PipelineService(service.database, "alex", clock=lambda: NOW + timedelta(hours=1))
+    ahead.move_card(card, Stage.LEAD)  # a real move back, by a clock an hour ahead
+    change = service.move_card(card, Stage.PROSPECT, note="Override: the boss said so")
+    assert change is not None
+    real = {
+        (None, Stage.LEAD, ""),
+        (Stage.LEAD, Stage.CLIENT, ""),
+        (Stage.CLIENT, Stage.LEAD, ""),
+    }
+    moved = (Stage.LEAD, Stage.PROSPECT, "Override: the boss said so")
+
+    def history() -> list[tuple[Stage | None, Stage, str]]:
+        return sorted(
+            ((e.from_stage, e.to_stage, e.note) for e in service.card(card).history), key=str
+        )
+
+    undone = service.undo(change)
+    assert history() == sorted(real, key=str)
+    assert undone.inverse is not None
+    redone = service.undo(undone.inverse)
+    assert history() == sorted(real | {moved}, key=str)
+    assert redone.inverse is not None
+    service.undo(redone.inverse)
+    assert history() == sorted(real, key=str)
+    assert service.insight(TODAY).overall.won == 1
+
+
 def test_undo_reorder_puts_the_card_back(
     service: PipelineService, three_leads: tuple[int, int, int]
 ) -> None:

@@ -367,6 +367,11 @@ class Change:
     step_dropped: bool = False
     """For MOVE: the move took away the step of the cadence the card left, and left it
     no next action (as the board shows such a move at once)."""
+    redo: bool = False
+    """Undoing this makes again a change an undo took back (a redo): a stage change is
+    then a move recorded again, where undoing the change itself forgets its move."""
+    move_note: str = ""
+    """For a redo of a move: the note its event had (a qualification override)."""
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     after = state_of(row)
     # Steps scheduled, done or dropped since are put back too when the change touched them.
     activities = schedule.snapshot(session, row.id) if change.activities is not None else None
+    move_note = ""
+    if row.stage is not change.before.stage:
+        move_note = _move_in_history(session, row, change.before.stage, actor, change)
     restore_state(session, row, change.before, actor, change.activities)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
@@ -100,6 +103,8 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
         row.version,
         activities=activities,
         call=call,
+        redo=not change.redo,
+        move_note=move_note,
     )
     return Undone(change.description, row.id, row.version, inverse)
 
@@ -282,8 +287,6 @@ def restore_state(
         position = positions.return_to(session, row, state.stage, state.position)
     else:
         position = state.position  # orders nothing while archived; kept so undo is exact
-    if row.stage is not state.stage:
-        _move_in_history(session, row, state.stage, actor)
     apply_draft(row, state.draft)
     row.stage = state.stage
     row.position = position
@@ -301,23 +304,34 @@ def restore_state(
         schedule.follow(session, row, actor.now)
 
 
-def _move_in_history(session: Session, row: CardRow, to_stage: Stage, actor: Actor) -> None:
-    """The card's stage history as the undo leaves it. A move taken back never happened:
-    its event goes (the card's latest, as the undo refuses a card changed since), so
-    the stand-up's moves, conversion and insight's wins do not count it; kept with a
-    move back after it, an L then u counted as a client won. Any other stage change
-    (a redo) is a move made now."""
-    latest = session.scalars(
-        select(StageEventRow)
-        .where(StageEventRow.card_id == row.id)
-        .order_by(StageEventRow.at.desc(), StageEventRow.id.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and latest.from_stage is to_stage and latest.to_stage is row.stage:
-        session.delete(latest)
-        return
+def _move_in_history(
+    session: Session, row: CardRow, to_stage: Stage, actor: Actor, change: Change
+) -> str:
+    """The card's stage history as undoing `change` leaves it; returns the note of a
+    move forgotten, for its redo. A move taken back never happened: its event goes, so
+    the stand-up's moves, conversion and insight's wins do not count it (kept, with a
+    move back after it, an L then u counted as a client won). That event is the card's
+    newest by id (any later change to the card would have refused this undo; the
+    reps' clocks may disagree, ids do not). Undoing a redo records the move made now."""
+    if not change.redo:
+        latest = session.scalars(
+            select(StageEventRow)
+            .where(StageEventRow.card_id == row.id)
+            .order_by(StageEventRow.id.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.from_stage is to_stage and latest.to_stage is row.stage:
+            note = latest.note
+            session.delete(latest)
+            return note
     session.add(
         StageEventRow(
-            card_id=row.id, from_stage=row.stage, to_stage=to_stage, at=actor.now, by=actor.user
+            card_id=row.id,
+            from_stage=row.stage,
+            to_stage=to_stage,
+            at=actor.now,
+            by=actor.user,
+            note=change.move_note,
         )
     )
+    return ""

@@ -503,7 +503,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         except StoreError as error:
             model.out_of_date = True  # read again once the store answers (the poll)
             self._failed_reads += 1
-            wait = min(READ_AGAIN_AT_MOST_S, self.POLL_SECONDS * 2 ** (self._failed_reads - 1))
+            doubled = self.POLL_SECONDS * 2 ** min(self._failed_reads - 1, 16)
+            # Half a poll early: the poll due just then is not missed by a hair.
+            wait = min(READ_AGAIN_AT_MOST_S, doubled) - self.POLL_SECONDS / 2
             self._read_again_after = monotonic() + wait
             if not model.known:
                 for column in self.columns.values():
