@@ -1423,3 +1423,25 @@ def test_an_archived_card_is_not_edited_until_it_is_restored(service: PipelineSe
     restored = service.restore_card(card.card_id)
     service.update_card(card.card_id, CardDraft(name="Rosa Petrova"), restored.version_after)
     assert service.card(card.card_id).summary.name == "Rosa Petrova"
+
+
+def test_a_redone_move_is_recorded_at_the_time_it_was_first_made(
+    service: PipelineService,
+) -> None:
+    """Recorded at the redo's time, a client's after-sale step (created with the first
+    move, put back by the redo) looked older than the card's arrival in the stage, so
+    moving the card out later left the step behind."""
+
+    def at(hours: int) -> PipelineService:
+        return PipelineService(service.database, "sam", clock=lambda: NOW + timedelta(hours=hours))
+
+    card = add(service, "Ann", Stage.PROSPECT)
+    change = service.move_card(card, Stage.CLIENT)
+    assert change is not None and service.card(card).activities  # the cadence's first step
+    undone = at(1).undo(change)
+    assert undone.inverse is not None
+    at(2).undo(undone.inverse)  # redone
+    assert service.card(card).history[-1].at == NOW
+    back = at(3).move_card(card, Stage.LEAD)
+    assert back is not None and back.step_dropped
+    assert not service.card(card).activities

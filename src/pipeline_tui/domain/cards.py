@@ -372,6 +372,9 @@ class Change:
     then a move recorded again, where undoing the change itself forgets its move."""
     move_note: str = ""
     """For a redo of a move: the note its event had (a qualification override)."""
+    move_at: datetime | None = None
+    """For a redo of a move: when the move was made, which the redo records again (the
+    cadence's step and the day a client was won are read from it)."""
 
 
 @dataclass(frozen=True)

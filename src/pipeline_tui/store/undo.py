@@ -11,6 +11,7 @@ referrals or unsaved text since it was added is not removed by undoing its creat
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -90,9 +91,9 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     after = state_of(row)
     # Steps scheduled, done or dropped since are put back too when the change touched them.
     activities = schedule.snapshot(session, row.id) if change.activities is not None else None
-    move_note = ""
+    move_note, move_at = "", None
     if row.stage is not change.before.stage:
-        move_note = _move_in_history(session, row, change.before.stage, actor, change)
+        move_note, move_at = _move_in_history(session, row, change.before.stage, actor, change)
     restore_state(session, row, change.before, actor, change.activities)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
@@ -105,6 +106,7 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
         call=call,
         redo=not change.redo,
         move_note=move_note,
+        move_at=move_at,
     )
     return Undone(change.description, row.id, row.version, inverse)
 
@@ -306,13 +308,15 @@ def restore_state(
 
 def _move_in_history(
     session: Session, row: CardRow, to_stage: Stage, actor: Actor, change: Change
-) -> str:
-    """The card's stage history as undoing `change` leaves it; returns the note of a
-    move forgotten, for its redo. A move taken back never happened: its event goes, so
-    the stand-up's moves, conversion and insight's wins do not count it (kept, with a
-    move back after it, an L then u counted as a client won). That event is the card's
-    newest by id (any later change to the card would have refused this undo; the
-    reps' clocks may disagree, ids do not). Undoing a redo records the move made now."""
+) -> tuple[str, datetime | None]:
+    """The card's stage history as undoing `change` leaves it; returns the note and
+    time of a move forgotten, for its redo (made again as it was made). A move taken
+    back never happened: its event goes, so the stand-up's moves, conversion and
+    insight's wins do not count it (kept, with a move back after it, an L then u
+    counted as a client won). That event is the card's newest by id (any later change
+    to the card would have refused this undo; the reps' clocks may disagree, ids do
+    not). Undoing a redo records the move again, at its first time and with its note
+    (the cadence's step is told from the day the card entered its stage)."""
     if not change.redo:
         latest = session.scalars(
             select(StageEventRow)
@@ -321,17 +325,17 @@ def _move_in_history(
             .limit(1)
         ).first()
         if latest is not None and latest.from_stage is to_stage and latest.to_stage is row.stage:
-            note = latest.note
+            forgotten = (latest.note, latest.at)
             session.delete(latest)
-            return note
+            return forgotten
     session.add(
         StageEventRow(
             card_id=row.id,
             from_stage=row.stage,
             to_stage=to_stage,
-            at=actor.now,
+            at=change.move_at or actor.now,
             by=actor.user,
             note=change.move_note,
         )
     )
-    return ""
+    return "", None
