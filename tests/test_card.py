@@ -1476,3 +1476,10 @@ async def test_holding_j_in_the_notes_stops_at_the_last_note(service: PipelineSe
         assert notes.highlighted == enabled[-1]
         await burst(pilot, *"kkkkkkkk")
         assert notes.highlighted == enabled[0]
+
+
+async def test_d_on_a_card_with_no_notes_says_there_is_none(service: PipelineService) -> None:
+    a_card_with(service, "Ada", notes=0, activities=0)
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "enter", "d")
+        assert "No note to delete: n starts one." in notification_messages(app)

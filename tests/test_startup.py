@@ -46,6 +46,7 @@ from pipeline_tui.store.peek import (
     sqlite_path,
 )
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.screens import board
 from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
@@ -397,6 +398,7 @@ async def test_a_first_read_that_fails_says_so_in_the_columns_and_is_tried_again
     monkeypatch.setattr(service, "board_view", unless_locked(read))
     monkeypatch.setattr(service, "change_marker", unless_locked(change_marker))
     monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.1)
+    monkeypatch.setattr(board, "READ_AGAIN_AT_MOST_S", 0.8)
     async with running(service, (80, 24), notifications=True) as (app, pilot):
         shown = screen_text(app)
         assert "No cards" not in shown and "· 0" not in shown, shown
@@ -410,6 +412,10 @@ async def test_a_first_read_that_fails_says_so_in_the_columns_and_is_tried_again
         assert reads - tries <= 5, reads - tries
         said = [m for m in notification_messages(app) if "the database is locked" in m]
         assert len(said) == 1, said
+        # A read the rep asks for (a view shown, then the board again) says it again.
+        await press(pilot, "S", "S")
+        said = [m for m in notification_messages(app) if "the database is locked" in m]
+        assert len(said) == 3, said
         locked = False
         await wait_for(pilot, lambda: "Ann Lee" in screen_text(app), "the board read again")
         assert "Lead · 1" in screen_text(app)

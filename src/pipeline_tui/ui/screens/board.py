@@ -428,7 +428,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         except StoreError:
             return  # a reload or the next save will say what is wrong
         if revision != self.backend.known_revision or self.model.out_of_date:
-            self.reload(self.focused_list.highlighted_id)
+            self.reload(self.focused_list.highlighted_id, by_poll=True)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         # Focus events arrive after the keys that moved focus, and after any keys behind
@@ -471,6 +471,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         *,
         keep_highlight: bool = False,
         place: tuple[CardList, int] | None = None,
+        by_poll: bool = False,
     ) -> None:
         """Read the board's ids and totals and the cards on screen, and show them,
         keeping focus on `focus_card` (keep_highlight: on whichever card is highlighted
@@ -510,7 +511,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             if not model.known:
                 for column in self.columns.values():
                     column.card_list.empty_hint = NOT_READ
-            if str(error) != self._read_error:
+            # The poll's tries say an error once; a read the rep asked for says it again.
+            if str(error) != self._read_error or not by_poll:
                 self._read_error = str(error)
                 self.notify(
                     str(error), title="Could not load the board", severity="error", markup=False

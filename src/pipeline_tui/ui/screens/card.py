@@ -879,6 +879,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         note = notes.highlighted_note
         if note is not None:
             self._delete_note(note)
+        else:
+            self.notify("No note to delete: n starts one.", timeout=3)
 
     @work(group="db")
     async def _delete_note(self, note: NoteView) -> None:
