@@ -600,7 +600,8 @@ def describe_card(
     if not card.touchpoints:
         lines.append(item("none yet"))
     for t in shown:
-        summary = f"  {user(t.summary_after_kind)}" if t.summary_after_kind else ""
+        said = t.summary_after_kind
+        summary = f"  {user(said)}" if said else ""
         lines.append(item(f"{t.happened_on.isoformat()}  {t.kind.label}{summary}"))
 
     heading("Stage history")

@@ -421,7 +421,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         known = self.backend.known_revision
         if not self.is_current or (known is None and not self.model.out_of_date):
             return  # on another screen, or the board is still being read
-        if self.model.out_of_date and monotonic() < self._read_again_after:
+        if self._failed_reads and monotonic() < self._read_again_after:
             return  # the last read failed: the store is given time
         try:
             revision = await self.backend.run(self.backend.service.change_marker)

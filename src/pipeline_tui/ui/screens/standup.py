@@ -286,35 +286,28 @@ class StandupScreen(seams.FullScreen[None]):
     def _summary(self, standup: Standup) -> list[Content]:
         """The line over the lists, longest first: the year, then the day, then words
         go as the terminal narrows, so it stays one line at 60 columns."""
-        whose: Content = (
-            text.line(standup.owner, "bold")
-            if standup.owner is not None
-            else Content.styled("everyone", "bold")
+        owner = standup.owner
+        whose = (
+            text.line(owner, "bold") if owner is not None else Content.styled("everyone", "bold")
         )
-        clipped = whose
-        if standup.owner is not None:
-            clipped = text.line(clip_cells(clean_line(standup.owner), 12), "bold")
         today = long_day(standup.today) if self.is_wide else f"{standup.today:%a %d %b %Y}"
-        since = Content.styled(short_day(standup.since, standup.today), "bold")
-        window = Content.styled(f"{standup.window} days", "bold")
-        return [
-            Content.assemble(
-                (today, "bold"), " · ", whose, " · moves since ", since, " · window ", window
-            ),
-            Content.assemble(
-                (f"{standup.today:%a %d %b}", "bold"),
-                " · ",
-                whose,
-                " · moves since ",
-                since,
-                " · window ",
-                window,
-            ),
-            Content.assemble(whose, " · moves since ", since, " · window ", window),
-            # A long name (the config's user.name) is cut, then left out.
-            Content.assemble(clipped, " · moves since ", since, " · window ", window),
-            Content.assemble("moves since ", since, " · window ", window),
+        heads = [
+            Content.assemble((today, "bold"), " · ", whose, " · "),
+            Content.assemble((f"{standup.today:%a %d %b}", "bold"), " · ", whose, " · "),
+            Content.assemble(whose, " · "),
         ]
+        if owner is not None:  # a long name (the config's user.name) is cut, then left out
+            heads.append(
+                Content.assemble(text.line(clip_cells(clean_line(owner), 12), "bold"), " · ")
+            )
+        heads.append(Content(""))
+        rest = Content.assemble(
+            "moves since ",
+            (short_day(standup.since, standup.today), "bold"),
+            " · window ",
+            (f"{standup.window} days", "bold"),
+        )
+        return [Content.assemble(head, rest) for head in heads]
 
     def _options(self, standup: Standup) -> tuple[list[Option], dict[str, StandupCard]]:
         today = standup.today
