@@ -36,10 +36,11 @@ from pipeline_tui.ui.key_order import SEEING_S
 from pipeline_tui.ui.keys import normalise_key
 from pipeline_tui.ui.seams import (
     character_to_key,
+    count_frames,
+    draw_frames_only_when_read,
     notifications,
     repaints_held,
     screen_lines,
-    watch_frames,
 )
 from pipeline_tui.ui.widgets.card_list import CardList
 from tests.conftest import TODAY
@@ -54,8 +55,12 @@ while a repaint was awaited on it."""
 
 
 def make_app(service: PipelineService, **options: Any) -> PipelineApp:
-    """The app as the tests run it: a fixed today, no cursor blink (a still screen)."""
-    return PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)
+    """The app as the tests run it: a fixed today, no cursor blink (a still screen),
+    and frames rendered only when the test reads them (screen_text, a snapshot, a frame
+    watcher): a headless frame is otherwise rendered for nobody."""
+    app = PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)
+    draw_frames_only_when_read(app)
+    return app
 
 
 @asynccontextmanager
@@ -285,7 +290,7 @@ def _frames_drawn(app: PipelineApp) -> int:
         def drawn(frame: object) -> None:
             count[0] += 1
 
-        watch_frames(app, drawn)  # for the app's whole life
+        count_frames(app, drawn)  # for the app's whole life
         return -1
     return count[0]
 

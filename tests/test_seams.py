@@ -444,6 +444,52 @@ async def test_frames_are_seen_by_every_watcher_whatever_order_they_stop_in() ->
         assert len(counted) == 1
 
 
+class _CountedStatic(Static):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.rendered = 0
+
+    def render_lines(self, crop: Any) -> Any:
+        self.rendered += 1
+        return super().render_lines(crop)
+
+
+class _Counted(App[None]):
+    def compose(self) -> ComposeResult:
+        yield _CountedStatic("first line")
+        yield _CountedStatic("acts on being drawn")
+
+
+async def test_a_frame_nothing_reads_is_counted_but_not_rendered() -> None:
+    app = _Counted()
+    seams.draw_frames_only_when_read(app)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        plain, acting = app.query(_CountedStatic)
+        seams.drawn_in_every_frame(acting)
+        counted: list[object] = []
+        seams.count_frames(app, counted.append)
+        rendered = plain.rendered, acting.rendered
+        plain.update("second line")
+        acting.update("drawn all the same")
+        for _ in range(5):
+            await pilot.pause(0.02)
+        assert len(counted) == 1, "a frame nothing reads still counts as one"
+        assert plain.rendered == rendered[0], "Screen._compositor_refresh rendered it"
+        assert acting.rendered > rendered[1], "a widget that acts on being drawn was not"
+        # What reads the screen renders it as it is now.
+        assert "second line" in "\n".join(seams.screen_lines(app.screen))
+        assert ">second" in app.export_screenshot()  # (a space is &#160; in the SVG)
+        # A watcher that reads what is written gets the frames as Textual renders them.
+        with seams.frames_written(app) as frames:
+            plain.update("third line")
+            for _ in range(5):
+                await pilot.pause(0.02)
+        assert len(frames) == 1 and type(frames[0]).__module__ == "textual._compositor"
+        assert plain.rendered > rendered[0]
+        assert len(counted) == 2
+
+
 class _Scrolling(Screen[None]):
     CSS = "_Scrolling VerticalScroll { height: 3; scrollbar-size-vertical: 1; }"
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any, Self
 
 from textual import constants, events
-from textual._compositor import LayoutUpdate
+from textual._compositor import Compositor, LayoutUpdate
 from textual._context import visible_screen_stack
 from textual._styles_cache import StylesCache
 from textual.app import App
@@ -967,6 +967,13 @@ def watch_frames(app: App[Any], seen: Callable[[object], None]) -> Callable[[], 
     called (once). Any number may watch at once, and stop in any order. The watchers
     are kept by the app's weak key: one that holds the app keeps it alive.
     Upstream: no public hook on the frames written as of 8.2.8."""
+    _frames_unseen.discard(app)  # this watcher reads them: they are drawn
+    return count_frames(app, seen)
+
+
+def count_frames(app: App[Any], seen: Callable[[object], None]) -> Callable[[], None]:
+    """watch_frames for a watcher that only counts the frames: with
+    draw_frames_only_when_read, they are not drawn for it."""
     watchers = _frame_watchers.get(app)
     if watchers is None:
         watchers = _frame_watchers[app] = []
@@ -998,7 +1005,77 @@ def frames_written(app: App[Any]) -> Iterator[list[object]]:
 def whole_frame(frame: object) -> bool:
     """Whether a frame (watch_frames) draws the whole screen, not only what changed.
     Upstream: no public name for Textual's frame types as of 8.2.8."""
-    return isinstance(frame, LayoutUpdate)
+    return isinstance(frame, LayoutUpdate) or frame is _UNSEEN_WHOLE
+
+
+class _UnseenFrame:
+    """A frame of a headless app that nothing reads (draw_frames_only_when_read)."""
+
+
+_UNSEEN_WHOLE = _UnseenFrame()
+_UNSEEN_PART = _UnseenFrame()
+_frames_unseen: weakref.WeakSet[App[Any]] = weakref.WeakSet()
+_drawn_in_every_frame: weakref.WeakSet[Widget] = weakref.WeakSet()
+_compositor_refresh = Screen._compositor_refresh
+
+
+def _frame_rendered_if_read(screen: Screen[Any]) -> None:
+    app = screen.app
+    if app not in _frames_unseen or not app.is_headless:
+        _compositor_refresh(screen)
+        return
+    compositor = screen._compositor
+    compositor.render_update = functools.partial(_unread_update, compositor)  # type: ignore[method-assign,assignment]
+    try:
+        _compositor_refresh(screen)
+    finally:
+        del compositor.render_update
+
+
+def _unread_update(
+    compositor: Compositor,
+    full: bool = False,
+    screen_stack: list[Screen[Any]] | None = None,
+    simplify: bool = False,
+) -> _UnseenFrame | None:
+    """Compositor.render_update for a frame nothing reads: what it would draw is
+    forgotten as it would be, and only the widgets that act on being drawn are."""
+    visible_screen_stack.set([] if screen_stack is None else screen_stack)
+    dirty = compositor._dirty_regions
+    screen = compositor.size.region
+    whole = full or screen in dirty
+    if not (whole or dirty):
+        return None
+    crop = screen if whole else Region.from_union(list(dirty)).intersection(screen)
+    dirty.clear()
+    # As Compositor._get_renders would: each widget the frame covers, in the part of
+    # it that shows.
+    for widget, (region, clip) in compositor.visible_widgets.items():
+        if widget in _drawn_in_every_frame and crop.overlaps(clip):
+            shown = region.intersection(clip)
+            if shown.area:
+                widget.render_lines(shown.translate(-region.offset))
+    return _UNSEEN_WHOLE if whole else _UNSEEN_PART
+
+
+def drawn_in_every_frame(widget: Widget) -> None:
+    """The widget acts as it is drawn (reads the cards it shows, calls back once shown):
+    a frame not rendered (draw_frames_only_when_read) still draws it."""
+    _drawn_in_every_frame.add(widget)
+
+
+def draw_frames_only_when_read(app: App[Any]) -> None:
+    """A headless app (a test's) renders a frame's lines only when something reads
+    them: screen_lines, a screenshot (App.export_screenshot), a frame watcher that
+    sees what is written (watch_frames). Each frame still goes to the watchers that
+    only count them (count_frames), and still forgets what it would have drawn.
+
+    Textual 8.2.8 renders every frame of a headless app (Compositor.render_update)
+    and then drops it (App._display writes nothing headless): a quarter of the CPU
+    of a test that drives the app. Upstream: no issue found as of 8.2.8.
+    """
+    _frames_unseen.add(app)
+    Screen._compositor_refresh = _frame_rendered_if_read  # type: ignore[method-assign,assignment]
 
 
 STYLES_CACHE = StylesCache

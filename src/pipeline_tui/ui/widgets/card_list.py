@@ -154,6 +154,8 @@ class CardList(ScrollView, can_focus=True):
         self._after_drawn: list[Callable[[], object]] = []
         self.more_below = False
         """The ids are the column's first cards only; more follow once the board is read."""
+        # Drawing reads the cards it shows and calls back (call_after_drawn).
+        seams.drawn_in_every_frame(self)
 
     @property
     def stale_limits(self) -> Mapping[Stage, int]:
