@@ -324,6 +324,56 @@ async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
     assert service.draft(key) is None
 
 
+async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_up(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`m` (a meeting set), the day typed, the connection dropped: the draft kept the
+    day and not the outcome, so taken back at the next `r` it logged "reached".
+    Kept with it, the outcome comes back with the words, and the call logged is the
+    meeting; the card's own dialog says the call is not logged there."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "m", dialog=True)
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        await type_text(pilot, "fri")  # the day agreed, where the cursor starts
+        assert dialog.inputs["due"].value == "fri"
+        app.flush_drafts()  # as the hang-up handler does
+    assert sessions(service) == []
+
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")  # Ann's whole card, from the queue
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "After a call: Meeting set (the call queue logs it)" in screen_text(app)
+        await press(pilot, "escape")  # kept for later
+        assert service.draft(key) is not None
+
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Call: Meeting set" in screen_text(app)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextStepScreen)
+        assert "Meeting set: the next step with Ann" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+        assert last_call(service, ids["Ann"])[2] == "Call: meeting set"
+        ann = service.summary(ids["Ann"])
+        assert ann is not None and ann.next_action_due == date(2026, 11, 27)  # that Friday
+        assert sessions(service) == [("sam", 0, 0, 0, 1, 0)]  # counted as a meeting
+    assert service.draft(key) is None
+
+
 async def test_not_interested_then_a_key_typed_with_it_answers_the_question(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

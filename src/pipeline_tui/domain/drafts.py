@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due, parse_past_date
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
@@ -145,6 +146,20 @@ def merge(base: Fields, theirs: Fields, mine: Fields) -> Merged:
 NEW_CARD_STAGE = "stage"
 """The field of a new-card draft naming the column it was started in (a Stage value),
 which the form itself does not show. Drafts kept before it was have none."""
+
+
+CALL_OUTCOME = "call"
+"""The field of a next-action draft typed after a call in the call queue, naming the
+call's outcome (a CallOutcome value): the call is logged when that step is saved, so
+the outcome is kept with what was typed. Other next-action drafts have none."""
+
+
+def call_outcome(fields: Fields) -> CallOutcome | None:
+    """The outcome of the call a next-action draft was typed after; None if none."""
+    try:
+        return CallOutcome(fields.get(CALL_OUTCOME, ""))
+    except ValueError:
+        return None
 
 
 def new_card_stage(fields: Fields) -> Stage | None:

@@ -36,7 +36,7 @@ from pipeline_tui.domain.calls import (
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import Change, Undone
-from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.drafts import CALL_OUTCOME, DraftKey, Editor, Fields, call_outcome
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
@@ -99,6 +99,36 @@ class NextStepScreen(NextActionScreen):
             self.inputs["due"].focus()
         if self.release_keys is not None:
             self.release_keys()
+
+
+class _CallKept:
+    """The outcome of the call a next step is typed after, kept with its draft
+    (ui/drafts.py, DraftContext): a draft restored after a hang-up logs the call it was
+    typed after, whichever outcome key opened the dialog this time."""
+
+    def __init__(self, outcome: CallOutcome, name: str) -> None:
+        self.outcome = outcome
+        self.name = name
+        self.dialog: NextStepScreen | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.outcome.label}: the next step with {self.name}"
+
+    def fields(self) -> Fields:
+        return {CALL_OUTCOME: self.outcome.value}
+
+    def preview(self, kept: Fields) -> list[str]:
+        outcome = call_outcome(kept)
+        return [f"Call: {outcome.label}"] if outcome is not None else []
+
+    def restore(self, kept: Fields) -> None:
+        outcome = call_outcome(kept)
+        if outcome is None or outcome is self.outcome:
+            return  # typed in the card's own dialog: this call's outcome stands
+        self.outcome = outcome
+        if self.dialog is not None:
+            self.dialog.retitle(self.title)
 
 
 @dataclass(frozen=True)
@@ -539,12 +569,15 @@ class CallQueueScreen(seams.FullScreen[None]):
             return
         version = brief.version
         # What the rep types is kept as they type it, as in the card's own next-action
-        # dialog (the same draft: offered back there too), never lost to a hang-up.
+        # dialog (the same draft: offered back there too), never lost to a hang-up;
+        # the call's outcome with it, since the call is logged only with the step.
         key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
         recorder = await recorder_for(self.backend, key, version)
+        call = _CallKept(outcome, name)
+        recorder.context = call
 
         async def save(answer: NextAction) -> None:
-            await self._log(outcome, brief, version, next_step=(answer.action, answer.due))
+            await self._log(call.outcome, brief, version, next_step=(answer.action, answer.due))
 
         async def read_theirs() -> str:
             from pipeline_tui.ui.flows import next_action_now
@@ -554,7 +587,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             return theirs
 
         dialog = NextStepScreen(
-            f"{outcome.label}: the next step with {name}",
+            call.title,
             step.action,
             step.due,
             self.backend.today,
@@ -564,6 +597,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             release_keys=release_keys,
             recorder=recorder,
         )
+        call.dialog = dialog
         self.app.push_screen(dialog, self._step_answered)
 
     def _step_answered(self, answer: NextAction | None) -> None:

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import Draft, Fields, merge
+from pipeline_tui.domain.drafts import Draft, Fields, call_outcome, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -111,6 +111,12 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 kind.value if kind else "", placeholder="from the words; or " + KINDS, id="kind"
             )
 
+    def retitle(self, title: str) -> None:
+        """Say another title (a step after a call, restored with that call's outcome)."""
+        self.dialog_title = title
+        if self.is_mounted:
+            self.query_one("#dialog").border_title = Content(title)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = Content(self.dialog_title)
@@ -157,13 +163,21 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 self.recorder,
                 self.opened_with,
                 self._restore,
-                lambda fields: labelled(fields, LABELS),
+                self._preview,
                 self._restored_after_a_save,
             )
 
     def on_unmount(self) -> None:
         if self.recorder is not None:
             self.recorder.close()
+
+    def _preview(self, fields: Fields) -> list[str]:
+        lines = labelled(fields, LABELS)
+        outcome = call_outcome(fields)
+        if outcome is not None and (self.recorder is None or self.recorder.context is None):
+            # Typed after a call in the call queue, which logs the call with the step.
+            lines.append(f"After a call: {outcome.label} (the call queue logs it)")
+        return lines
 
     def values(self) -> dict[str, str]:
         return {name: field.value for name, field in self.inputs.items()}
