@@ -289,6 +289,20 @@ def test_time_in_stage_of_stays_ended_in_the_window_and_the_slowest_now() -> Non
     assert prospect.median_days is None
 
 
+def test_a_parked_lead_is_not_among_the_slowest_until_it_comes_back() -> None:
+    """A lead parked until a later day waits by the rep's choice: listed as the slowest
+    lead, it pushed out the leads that are stuck."""
+    cards = [
+        card(1, stage=L, name="Parked", nurture_until=TODAY + timedelta(days=30)),
+        card(2, stage=L, name="Back", nurture_until=TODAY),  # comes back today
+        card(3, stage=L, name="Stuck"),
+    ]
+    events = [*moves(1, (L, 80)), *moves(2, (L, 60)), *moves(3, (L, 50))]
+    insight = build_insight(InsightData(tuple(cards), tuple(events)), TODAY, 90, UTC)
+    lead = insight.stages[0]
+    assert [(s.card.name, s.days) for s in lead.slowest] == [("Back", 60), ("Stuck", 50)]
+
+
 def test_failing_criteria_overall_and_by_source() -> None:
     cards = (
         card(1, source=TouchpointKind.EVENT),
@@ -403,6 +417,12 @@ def test_insight_from_the_store(seeded: PipelineService) -> None:
     assert (prospect.days, prospect.median_days) == ((7, 10, 13, 15), 11.5)
     assert client.days == (15,)
     assert [(s.card.name, s.days) for s in client.slowest] == [("Cara Diaz", 63), ("Jon Reyes", 39)]
+    # A lead parked is read with its day: it leaves the slowest leads.
+    slowest = lead.slowest[0].card
+    summary = seeded.summary(slowest.id)
+    assert summary is not None
+    seeded.park(slowest.id, TODAY + timedelta(days=14), summary.version, today=TODAY)
+    assert slowest.id not in [s.card.id for s in seeded.insight(TODAY, 90).stages[0].slowest]
     assert [(f.criterion, f.no, f.answered) for f in insight.criteria] == [
         ("can afford it", 2, 3),
         ("values and goals align", 1, 1),

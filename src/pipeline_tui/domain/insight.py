@@ -23,7 +23,7 @@ Definitions (also the documented meaning of `pipeline-tui report`):
   those clients were won at (or are worth, while still on the board).
 - *time in stage*: the median days of the stays in each stage that ended (the card
   moved or was archived) during the window; the *slowest* are the active cards that
-  have been in their stage longest.
+  have been in their stage longest, leaving out those parked until a later day.
 - *failing criteria*: of the qualification answers given or changed during the window,
   to the criteria in force, how many were "no", per criterion and per source.
 """
@@ -41,6 +41,7 @@ from enum import StrEnum
 
 from pipeline_tui.domain.activity import local_day
 from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
+from pipeline_tui.domain.nurture import is_nurturing
 from pipeline_tui.domain.qualification import Answer
 from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.standup import MoveEvent, window_start
@@ -77,6 +78,8 @@ class InsightCard:
     """What the deal is worth (None: not known)."""
     won_value: Decimal | None = None
     """What it was won at, when it was archived as won."""
+    nurture_until: date | None = None
+    """Parked off the active board until this day (domain.nurture)."""
 
     @property
     def active(self) -> bool:
@@ -463,7 +466,9 @@ def time_in_stage(
             else:
                 left = card.archived_at
             if left is None:
-                waiting[stage].append(SlowCard(card, max(0, (today - began).days), began))
+                # A parked lead waits by the rep's choice, not because it is stuck.
+                if not is_nurturing(card.nurture_until, today):
+                    waiting[stage].append(SlowCard(card, max(0, (today - began).days), began))
                 continue
             end = local_day(left, tz)
             if start <= end <= today:

@@ -39,6 +39,7 @@ def read_insight(
         CardRow.referred_by_id,
         CardRow.value_cents,
         CardRow.won_value_cents,
+        CardRow.nurture_until,
     ).order_by(CardRow.id)
     events_query = select(
         StageEventRow.card_id,
@@ -74,6 +75,7 @@ def read_insight(
             referred_by=referred_by,
             value=None if value_cents is None else from_cents(value_cents),
             won_value=None if won_cents is None else from_cents(won_cents),
+            nurture_until=nurture_until,
         )
         for (
             card_id,
@@ -89,6 +91,7 @@ def read_insight(
             referred_by,
             value_cents,
             won_cents,
+            nurture_until,
         ) in session.execute(cards_query.execution_options(**stream))
     )
     events = tuple(
