@@ -963,6 +963,34 @@ async def test_e_refuses_an_email_with_two_ats(three_leads: PipelineService, typ
         assert [three_leads.card(c.id).email for c in three_leads.cards()] == [""] * 3
 
 
+async def test_a_card_form_says_every_field_that_is_wrong_at_once(service: PipelineService) -> None:
+    """No name, an email with two ats, a day that is no day: each save said one of them,
+    so the rep fixed one and saved to hear of the next. All three are said at once, and
+    the cursor goes to the first."""
+    async with running(service, (100, 40)) as (app, pilot):
+        await press(pilot, "n", "tab", "tab")  # on to Email
+        await type_text(pilot, "bob@@bad")
+        await press(pilot, *["tab"] * 4)  # phone, tags, next action, due
+        assert app.screen.focused is app.screen.query_one("#due")
+        await type_text(pilot, "blursday")
+        await press(pilot, "ctrl+s")
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        shown = screen_text(app)
+        assert "A card needs a name." in shown
+        assert "'bob@@bad' does not look like an email address" in shown
+        wrong = [
+            k for k in ("name", "email", "due") if form.query_one(f"#{k}-hint").has_class("-error")
+        ]
+        assert wrong == ["name", "email", "due"]
+        assert form.focused is form.query_one("#name")
+        await type_text(pilot, "Ada")
+        await press(pilot, "ctrl+s")
+        assert form.focused is form.query_one("#email")
+        assert not form.query_one("#name-hint").has_class("-error")
+        assert service.cards() == []
+
+
 async def test_no_next_action_is_said_whole_in_a_narrow_column(service: PipelineService) -> None:
     """At 60 columns a column's 12 cells cut it to "no next act", with no ellipsis."""
     add(service, "Ada")

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS, is_stale
 from pipeline_tui.domain.cadence import CadencePlace
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.limits import NOTE, FieldError, check_fields
+from pipeline_tui.domain.limits import NOTE, FieldError, check_length
 from pipeline_tui.domain.money import MAX_VALUE
 from pipeline_tui.domain.nurture import is_nurturing
 from pipeline_tui.domain.qualification import QUALIFIED_STAGES, Qualification, format_score
@@ -59,17 +59,52 @@ class CardDraft:
 
     def cleaned(self) -> CardDraft:
         """The same draft with user text sanitised; raises CardFormError naming the
-        field if it is unusable (no name, not an email, longer than its column)."""
-        name = clean_line(self.name)
-        if not name:
-            raise CardFormError("name", "A card needs a name.")
-        email = clean_line(self.email)
-        if email and not is_email_address(email):
-            raise CardFormError("email", f"{email!r} does not look like an email address.")
-        draft = CardDraft(
-            name=name,
+        field if it is unusable (no name, not an email, longer than its column): the
+        first of its problems()."""
+        problems = self.problems()
+        if problems:
+            raise problems[0]
+        return self._sanitised()
+
+    def problems(self) -> list[CardFormError]:
+        """Every reason the draft cannot be saved, one for each field at most, in the
+        order the form shows the fields: a form says them all at once."""
+        draft = self._sanitised()
+        problems: dict[str, CardFormError] = {}
+        if not draft.name:
+            problems["name"] = CardFormError("name", "A card needs a name.")
+        if draft.email and not is_email_address(draft.email):
+            problems["email"] = CardFormError(
+                "email", f"{draft.email!r} does not look like an email address."
+            )
+        for field_name, text in (
+            ("name", draft.name),
+            ("organisation", draft.organisation),
+            ("email", draft.email),
+            ("phone", draft.phone),
+            ("tags", " ".join(draft.tags)),
+            ("next_action", draft.next_action),
+            ("owner", draft.owner),
+        ):
+            try:
+                check_length(field_name, text)
+            except FieldError as error:
+                problems.setdefault(field_name, error)
+        if draft.value is not None and not Decimal(0) <= draft.value <= MAX_VALUE:
+            problems["value"] = CardFormError(
+                "value", "A value must be between nothing and a trillion."
+            )
+        order = ("name", "organisation", "email", "phone", "tags", "next_action", "value")
+        return sorted(
+            problems.values(),
+            key=lambda p: order.index(p.field_name) if p.field_name in order else len(order),
+        )
+
+    def _sanitised(self) -> CardDraft:
+        return CardDraft(
+            name=clean_line(self.name),
             organisation=clean_line(self.organisation),
-            email=email,
+            email=clean_line(self.email),
             phone=clean_line(self.phone),
             tags=tuple(t for t in (clean_line(t) for t in self.tags) if t),
             next_action=clean_line(self.next_action),
@@ -78,20 +113,6 @@ class CardDraft:
             value=self.value,
             expected_close=self.expected_close,
         )
-        if self.value is not None and not Decimal(0) <= self.value <= MAX_VALUE:
-            raise CardFormError("value", "A value must be between nothing and a trillion.")
-        check_fields(
-            {
-                "name": draft.name,
-                "organisation": draft.organisation,
-                "email": draft.email,
-                "phone": draft.phone,
-                "tags": draft.tags,
-                "next_action": draft.next_action,
-                "owner": draft.owner,
-            }
-        )
-        return draft
 
 
 @dataclass(frozen=True)

@@ -231,22 +231,36 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
         self._merge_in(found.base, self.original, self.version)
 
     def draft(self) -> CardDraft:
-        """The card as typed; raises CardFormError naming the field that is wrong."""
+        """The card as typed; raises CardFormError naming the first field that is wrong
+        (problems() names them all)."""
+        draft, problems = self._typed()
+        if problems:
+            raise problems[0]
+        return draft.cleaned()
+
+    def problems(self) -> list[CardFormError]:
+        """Every field that is wrong as typed, at most one reason each, in form order."""
+        return self._typed()[1]
+
+    def _typed(self) -> tuple[CardDraft, list[CardFormError]]:
         value = self.values()
+        problems: list[CardFormError] = []
+        order = date_order(self.app)
+        due = close = amount = None
         try:
-            due = parse_due(value["due"], self.today(), date_order(self.app))
+            due = parse_due(value["due"], self.today(), order)
         except DueDateError as error:
-            raise CardFormError("due", str(error)) from None
+            problems.append(CardFormError("due", str(error)))
         try:
-            close = parse_due(value["close"], self.today(), date_order(self.app))
+            close = parse_due(value["close"], self.today(), order)
         except DueDateError as error:
-            raise CardFormError("close", str(error)) from None
+            problems.append(CardFormError("close", str(error)))
         try:
             shown = currency(self.app)
             amount = parse_amount(value["value"], shown.grouping, shown.code)
         except MoneyError as error:
-            raise CardFormError("value", str(error)) from None
-        return CardDraft(
+            problems.append(CardFormError("value", str(error)))
+        draft = CardDraft(
             name=value["name"],
             organisation=value["organisation"],
             email=value["email"],
@@ -257,7 +271,10 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
             owner=value["owner"],
             value=amount,
             expected_close=close,
-        ).cleaned()
+        )
+        problems += draft.problems()
+        keys = [key for key, _, _ in FIELDS]
+        return draft, sorted(problems, key=lambda p: keys.index(p.field_name))
 
     def _changed(self) -> bool:
         return self.values() != _field_values(self.original)
@@ -291,6 +308,13 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
         if self.theirs and read_before(self, self._theirs_shown_at):
             # Typed with the `r` that restored a draft: it would go over theirs unseen.
             refuse_unseen_save(self)
+            return False
+        problems = self.problems()
+        if problems:
+            # Every field that is wrong says so at once; the first takes the cursor.
+            for problem in problems:
+                self._hint(problem.field_name, str(problem), error=True)
+            self.inputs[problems[0].field_name].focus()
             return False
         try:
             draft = self.draft()
