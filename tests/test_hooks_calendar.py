@@ -107,7 +107,7 @@ def test_hooks_get_each_event_as_json_on_stdin(
     assert added["by"] == "sam"
     assert done["action"] == "Send the contract" and done["due"] == "2026-11-27"
     assert done["touchpoint"] == {"kind": "email", "on": "2026-11-23", "summary": "Signed"}
-    assert (moved["from_stage"], moved["to_stage"]) == ("prospect", "client")
+    assert (moved["from_stage"], moved["to_stage"], moved["undo"]) == ("prospect", "client", False)
     assert client["card"]["stage"] == "client"
 
 

@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 from sqlalchemy import text
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError, Change, ChangeKind, StageEventView
+from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer, Qualification
 from pipeline_tui.domain.stages import STAGES, Stage
@@ -626,6 +627,38 @@ def test_undo_move_restores_stage_and_position_and_forgets_the_move(
         (Stage.LEAD, Stage.CLIENT),
     ]
     assert service.insight(TODAY).overall.won == 1
+
+
+def test_hooks_hear_of_a_move_taken_back_and_made_again(service: PipelineService) -> None:
+    """A chat told "new client" by the move's hooks heard nothing of `u`: it went on
+    believing the card a client. Undo and redo tell the hooks as a move does."""
+    card = add(service, "Ann", Stage.PROSPECT)
+    change = service.move_card(card, Stage.CLIENT, note="Signed early")
+    assert change is not None
+    seen: list[PipelineEvent] = []
+    service.subscribe(seen.extend)
+
+    def heard() -> list[tuple[str, str, str, str, bool]]:
+        told = [
+            (e.name.value, e.details["from_stage"], e.details["to_stage"], e.details["note"])
+            for e in seen
+        ]
+        undo = [e.details["undo"] for e in seen]
+        seen.clear()
+        return [(*t, u) for t, u in zip(told, undo, strict=True)]
+
+    undone = service.undo(change)
+    assert heard() == [("stage_changed", "client", "prospect", "", True)]
+    assert undone.inverse is not None
+    service.undo(undone.inverse)  # redone: the move, and its note, again
+    assert heard() == [
+        ("stage_changed", "prospect", "client", "Signed early", False),
+        ("became_client", "prospect", "client", "Signed early", False),
+    ]
+    edit = service.update_card(card, CardDraft("Ann Okafor"), service.card(card).summary.version)
+    seen.clear()
+    service.undo(edit)  # no move: nothing to tell
+    assert heard() == []
 
 
 def test_undo_redo_undo_of_a_move_forgets_only_that_move(service: PipelineService) -> None:

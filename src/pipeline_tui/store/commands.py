@@ -150,7 +150,12 @@ def move_card(
     )
     session.flush()
     cadence.entered(session, row, actor.user, actor.now, left=step)
-    moved = {"from_stage": before.stage.value, "to_stage": to_stage.value, "note": note}
+    moved = {
+        "from_stage": before.stage.value,
+        "to_stage": to_stage.value,
+        "note": note,
+        "undo": False,
+    }
     events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
     if to_stage is Stage.CLIENT and before.stage.order < Stage.CLIENT.order:
         events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)

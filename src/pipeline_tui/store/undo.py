@@ -27,10 +27,11 @@ from pipeline_tui.domain.cards import (
     TouchpointView,
     Undone,
 )
+from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import calls, positions, schedule
+from pipeline_tui.store import calls, events, positions, schedule
 from pipeline_tui.store.commands import Actor, apply_draft, log_touchpoint, state_of
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
@@ -92,9 +93,12 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     # Steps scheduled, done or dropped since are put back too when the change touched them.
     activities = schedule.snapshot(session, row.id) if change.activities is not None else None
     move_note, move_at = "", None
-    if row.stage is not change.before.stage:
+    moved_from = row.stage if row.stage is not change.before.stage else None
+    if moved_from is not None:
         move_note, move_at = _move_in_history(session, row, change.before.stage, actor, change)
     restore_state(session, row, change.before, actor, change.activities)
+    if moved_from is not None:
+        _tell_moved(session, row, moved_from, actor, change)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
         change.kind,
@@ -304,6 +308,23 @@ def restore_state(
         schedule.restore(session, row, activities)
     else:
         schedule.follow(session, row, actor.now)
+
+
+def _tell_moved(
+    session: Session, row: CardRow, from_stage: Stage, actor: Actor, change: Change
+) -> None:
+    """The hooks hear of a move taken back (`undo`: true) or made again, as of a move:
+    a chat told "new client" is told the card went back, and again if it is redone."""
+    redo = change.redo
+    moved = {
+        "from_stage": from_stage.value,
+        "to_stage": row.stage.value,
+        "note": change.move_note if redo else "",
+        "undo": not redo,
+    }
+    events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
+    if row.stage is Stage.CLIENT and from_stage.order < Stage.CLIENT.order:
+        events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)
 
 
 def _move_in_history(
