@@ -44,6 +44,10 @@ from textual.scroll_view import ScrollView
 from textual.widgets import Header, OptionList, Static
 
 from pipeline_tui.ui import ending, seams
+from pipeline_tui.ui.screens.standup import StandupList
+from pipeline_tui.ui.widgets.card_list import CardList
+from tests.pilot import make_app, press, running, settle, wait_for
+from tests.test_snapshots import demo_service
 
 
 class _Sized(ScrollView):
@@ -488,6 +492,39 @@ async def test_a_frame_nothing_reads_is_counted_but_not_rendered() -> None:
         assert len(frames) == 1 and type(frames[0]).__module__ == "textual._compositor"
         assert plain.rendered > rendered[0]
         assert len(counted) == 2
+
+
+async def test_an_unread_frame_still_measures_an_option_list_after_a_resize() -> None:
+    """Textual's OptionList measures its lines as it draws them: undrawn, the stand-up's
+    list kept its narrow height after the terminal widened, and `k` with nothing
+    highlighted went to the top instead of to the line above."""
+    async with running(make_app(demo_service()), size=(60, 20)) as (app, pilot):
+        await press(pilot, "s")
+        lines = app.screen.query_one(StandupList)
+        for _ in range(30):  # the wheel reads on past the cards: nothing highlighted
+            lines.post_message(
+                events.MouseScrollDown(lines, 1, 1, 0, 0, 0, False, False, False, 1, 1)
+            )
+        await settle(pilot)
+        assert lines.highlighted is None
+        tall = lines.virtual_size.height
+        await pilot.resize_terminal(160, 20)
+        await settle(pilot)
+        assert lines.virtual_size.height < tall, "measured at the old width"
+        await press(pilot, "k")
+        assert lines.highlighted is not None
+
+
+async def test_an_unread_frame_still_draws_a_card_list_under_a_dialog() -> None:
+    """Under a dialog the board is drawn through the dialog's see-through background;
+    a card list there reads its cards and calls back as it is drawn."""
+    async with running(make_app(demo_service()), size=(100, 30)) as (app, pilot):
+        card_list = app.screen.query(CardList).first()
+        await press(pilot, "question_mark")
+        called: list[int] = []
+        card_list.call_after_drawn(lambda: called.append(1))
+        card_list.refresh()
+        await wait_for(pilot, lambda: called, "the card list under the dialog to be drawn")
 
 
 class _Scrolling(Screen[None]):

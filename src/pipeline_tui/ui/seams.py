@@ -1025,7 +1025,7 @@ def _frame_rendered_if_read(screen: Screen[Any]) -> None:
         _compositor_refresh(screen)
         return
     compositor = screen._compositor
-    compositor.render_update = functools.partial(_unread_update, compositor)  # type: ignore[method-assign,assignment]
+    compositor.render_update = functools.partial(_unread_update, screen)  # type: ignore[method-assign,assignment]
     try:
         _compositor_refresh(screen)
     finally:
@@ -1033,29 +1033,41 @@ def _frame_rendered_if_read(screen: Screen[Any]) -> None:
 
 
 def _unread_update(
-    compositor: Compositor,
+    screen: Screen[Any],
     full: bool = False,
     screen_stack: list[Screen[Any]] | None = None,
     simplify: bool = False,
 ) -> _UnseenFrame | None:
     """Compositor.render_update for a frame nothing reads: what it would draw is
-    forgotten as it would be, and only the widgets that act on being drawn are."""
-    visible_screen_stack.set([] if screen_stack is None else screen_stack)
+    forgotten as it would be, and only the widgets that act on being drawn are drawn,
+    the screens under a see-through one (a dialog's background) included."""
+    under = [] if screen_stack is None else screen_stack
+    visible_screen_stack.set(under)
+    compositor = screen._compositor
     dirty = compositor._dirty_regions
-    screen = compositor.size.region
-    whole = full or screen in dirty
+    whole_screen = compositor.size.region
+    whole = full or whole_screen in dirty
     if not (whole or dirty):
         return None
-    crop = screen if whole else Region.from_union(list(dirty)).intersection(screen)
+    crop = whole_screen if whole else Region.from_union(list(dirty)).intersection(whole_screen)
     dirty.clear()
-    # As Compositor._get_renders would: each widget the frame covers, in the part of
-    # it that shows.
-    for widget, (region, clip) in compositor.visible_widgets.items():
-        if widget in _drawn_in_every_frame and crop.overlaps(clip):
-            shown = region.intersection(clip)
-            if shown.area:
-                widget.render_lines(shown.translate(-region.offset))
+    shown = [screen, *reversed(under)] if screen.styles.background.a < 1 else [screen]
+    for drawn in shown:
+        _draw_what_acts_on_drawing(drawn._compositor, crop)
     return _UNSEEN_WHOLE if whole else _UNSEEN_PART
+
+
+def _draw_what_acts_on_drawing(compositor: Compositor, crop: Region) -> None:
+    """As Compositor._get_renders would, for each widget of the frame that acts on being
+    drawn: Textual's OptionList measures its lines as it draws them (its virtual size,
+    so where `k` goes after a resize), and those drawn_in_every_frame."""
+    for widget, (region, clip) in compositor.visible_widgets.items():
+        if crop.overlaps(clip) and (
+            widget in _drawn_in_every_frame or isinstance(widget, OptionList)
+        ):
+            visible = region.intersection(clip)
+            if visible.area:
+                widget.render_lines(visible.translate(-region.offset))
 
 
 def drawn_in_every_frame(widget: Widget) -> None:
@@ -1068,11 +1080,13 @@ def draw_frames_only_when_read(app: App[Any]) -> None:
     """A headless app (a test's) renders a frame's lines only when something reads
     them: screen_lines, a screenshot (App.export_screenshot), a frame watcher that
     sees what is written (watch_frames). Each frame still goes to the watchers that
-    only count them (count_frames), and still forgets what it would have drawn.
+    only count them (count_frames), still forgets what it would have drawn, and still
+    draws the widgets that act on being drawn (_draw_what_acts_on_drawing). A widget
+    whose drawing fails fails when the screen is read, not in the frame.
 
     Textual 8.2.8 renders every frame of a headless app (Compositor.render_update)
-    and then drops it (App._display writes nothing headless): a quarter of the CPU
-    of a test that drives the app. Upstream: no issue found as of 8.2.8.
+    and then drops it (App._display writes nothing headless): a fifth of the CPU of
+    a test that drives the app. Upstream: no issue found as of 8.2.8.
     """
     _frames_unseen.add(app)
     Screen._compositor_refresh = _frame_rendered_if_read  # type: ignore[method-assign,assignment]
