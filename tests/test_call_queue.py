@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.content import Content
 
 from pipeline_tui import brief_report
-from pipeline_tui.domain.drafts import Draft, DraftKey, Editor
+from pipeline_tui.domain.drafts import CALL_OUTCOME, Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui import seams
@@ -27,6 +27,7 @@ from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.calls import BriefLine, BriefRow, CallQueueScreen, NextStepScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.insight import InsightScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from tests.calls_data import day, seed_calls
@@ -351,9 +352,12 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
         await press(pilot, "c", "enter")  # Ann's whole card, from the queue
         await tap(pilot, "f")
         assert isinstance(app.screen, DraftOfferScreen)
-        assert "After a call: Meeting set (the call queue logs it)" in screen_text(app)
-        await press(pilot, "escape")  # kept for later
-        assert service.draft(key) is not None
+        assert "After a call: Meeting set (the call is not logged here)" in screen_text(app)
+        await tap(pilot, "r")  # taken back here, not saved, and the line drops again
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()
+    draft = service.draft(key)
+    assert draft is not None and draft.get(CALL_OUTCOME) == "meeting-set", draft
 
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -371,6 +375,33 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
         ann = service.summary(ids["Ann"])
         assert ann is not None and ann.next_action_due == date(2026, 11, 27)  # that Friday
         assert sessions(service) == [("sam", 0, 0, 0, 1, 0)]  # counted as a meeting
+    assert service.draft(key) is None
+
+
+async def test_a_call_logged_as_not_interested_drops_a_step_kept_from_before(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """A step typed after `m` and kept through a hang-up is for a meeting; logged as
+    not interested next time, the call is logged and the step kept for it goes: taken
+    back at the next call, it would have logged a meeting set."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "m", dialog=True)
+        await type_text(pilot, "fri")
+        app.flush_drafts()
+    assert service.draft(key) is not None
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "x")  # not interested: archive, or check in later?
+        await tap(pilot, "l")
+        await settle(pilot)
+    assert last_call(service, ids["Ann"])[2] == "Call: not interested"
     assert service.draft(key) is None
 
 

@@ -666,6 +666,10 @@ class CallQueueScreen(seams.FullScreen[None]):
                     )
                 else:
                     await self._log(outcome, brief, brief.version, next_step=(action, due))
+                # A step kept from an earlier try at this call is for an outcome that
+                # this one replaces: taken back later, it would log that call again.
+                key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
+                await self.backend.run(self.backend.service.discard_drafts, key)
             except ConflictError as error:
                 self.notify(
                     str(error), title="Not saved", severity="error", markup=False, timeout=8

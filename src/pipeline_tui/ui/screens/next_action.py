@@ -22,8 +22,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import Draft, Fields, call_outcome, merge
+from pipeline_tui.domain.drafts import CALL_OUTCOME, Draft, Fields, call_outcome, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -95,6 +96,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         self._theirs_shown_at: float | None = None
         """When the action saved elsewhere showed under the rep's (Message.time)."""
         self.recorder = recorder
+        self._after_call: CallOutcome | None = None
+        """The call a draft restored here was typed after (drafts.CALL_OUTCOME)."""
         self.opened_with: dict[str, str] = {}
         # Kept here, not queried: read once more as the dialog closes (see card_form).
         self.inputs = {
@@ -176,7 +179,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         outcome = call_outcome(fields)
         if outcome is not None and (self.recorder is None or self.recorder.context is None):
             # Typed after a call in the call queue, which logs the call with the step.
-            lines.append(f"After a call: {outcome.label} (the call queue logs it)")
+            lines.append(f"After a call: {outcome.label} (the call is not logged here)")
         return lines
 
     def values(self) -> dict[str, str]:
@@ -184,12 +187,18 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
 
     def _draft_fields(self) -> Fields | None:
         values = self.values()
-        return values if values != self.opened_with else None
+        if values == self.opened_with:
+            return None
+        if self._after_call is not None:  # restored here: still the step after that call
+            return {**values, CALL_OUTCOME: self._after_call.value}
+        return values
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
+        if self.recorder is not None and self.recorder.context is None:
+            self._after_call = call_outcome(fields)
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
