@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from textual.content import Content
 from pipeline_tui import brief_report
 from pipeline_tui.domain.drafts import CALL_OUTCOME, Draft, DraftKey, Editor
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
-from pipeline_tui.store import PipelineService, open_database
+from pipeline_tui.store import PipelineService, StoreError, open_database
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S
@@ -403,6 +404,79 @@ async def test_a_call_logged_as_not_interested_drops_a_step_kept_from_before(
         await settle(pilot)
     assert last_call(service, ids["Ann"])[2] == "Call: not interested"
     assert service.draft(key) is None
+
+
+async def test_a_kept_step_taken_back_after_the_card_changed_keeps_its_calls_outcome(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The card saved since the step was kept: taken back in the card's own dialog, the
+    step is merged with the card as it is now, and the merge kept no outcome."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "m", dialog=True)
+        await type_text(pilot, "fri")
+        app.flush_drafts()
+    service.set_value(ids["Ann"], Decimal(5000))  # saved since, elsewhere
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()
+    draft = service.draft(key)
+    assert draft is not None and draft.get(CALL_OUTCOME) == "meeting-set", draft
+
+
+async def test_not_interested_keeps_a_step_typed_in_the_cards_own_dialog(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Only a step kept after a call would log a call again; words typed in the card's
+    own dialog are the rep's, and stay."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    service.keep_draft(key, {"action": "Send the brochure to her accountant", "due": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "x")
+        await tap(pilot, "a")  # archive: lost
+        await settle(pilot)
+    assert last_call(service, ids["Ann"])[2] == "Call: not interested"
+    assert service.draft(key) is not None
+
+
+async def test_a_kept_step_not_dropped_does_not_unsay_the_call_logged(
+    seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call is logged; only the kept step could not be dropped: "The call was not
+    logged" would send the rep to log it again."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    service.keep_draft(key, {"action": "Meeting", "due": "fri", CALL_OUTCOME: "meeting-set"})
+
+    def busy(*keys: DraftKey) -> None:
+        raise StoreError("The database is busy with another writer; try again.")
+
+    monkeypatch.setattr(service, "discard_drafts", busy)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "x")
+        await tap(pilot, "l")
+        await settle(pilot)
+        told = notification_messages(app)
+        assert "Dev Patel" in screen_text(app)  # on to the next card
+    assert last_call(service, ids["Ann"])[2] == "Call: not interested"
+    assert not any("not logged" in message for message in told), told
 
 
 async def test_not_interested_then_a_key_typed_with_it_answers_the_question(

@@ -655,6 +655,13 @@ def test_hooks_hear_of_a_move_taken_back_and_made_again(service: PipelineService
         ("stage_changed", "prospect", "client", "Signed early", False),
         ("became_client", "prospect", "client", "Signed early", False),
     ]
+    # A client put back into Client by undo did not become one.
+    client = add(service, "Cy", Stage.CLIENT)
+    slip = service.move_card(client, Stage.PROSPECT)
+    assert slip is not None
+    seen.clear()
+    service.undo(slip)
+    assert heard() == [("stage_changed", "prospect", "client", "", True)]
     edit = service.update_card(card, CardDraft("Ann Okafor"), service.card(card).summary.version)
     seen.clear()
     service.undo(edit)  # no move: nothing to tell

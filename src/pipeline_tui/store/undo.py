@@ -323,7 +323,9 @@ def _tell_moved(
         "undo": not redo,
     }
     events.record(session, row, EventName.STAGE_CHANGED, at=actor.now, by=actor.user, **moved)
-    if row.stage is Stage.CLIENT and from_stage.order < Stage.CLIENT.order:
+    # A client taken back down and put back by undo did not become one: only a move
+    # made again is news.
+    if redo and row.stage is Stage.CLIENT and from_stage.order < Stage.CLIENT.order:
         events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)
 
 

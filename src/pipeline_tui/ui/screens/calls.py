@@ -10,6 +10,7 @@ it). The session's figures are kept for the next morning's stand-up.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -59,6 +60,7 @@ from pipeline_tui.ui.widgets.screen_header import ScreenHeader
 
 Parts = list[Content | str | tuple[str, str]]
 _LATER = "later"
+log = logging.getLogger(__name__)
 _ON_A_CARD = ("outcome", "skip", "note", "more", "open_card")
 
 
@@ -666,10 +668,6 @@ class CallQueueScreen(seams.FullScreen[None]):
                     )
                 else:
                     await self._log(outcome, brief, brief.version, next_step=(action, due))
-                # A step kept from an earlier try at this call is for an outcome that
-                # this one replaces: taken back later, it would log that call again.
-                key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
-                await self.backend.run(self.backend.service.discard_drafts, key)
             except ConflictError as error:
                 self.notify(
                     str(error), title="Not saved", severity="error", markup=False, timeout=8
@@ -681,10 +679,28 @@ class CallQueueScreen(seams.FullScreen[None]):
                     str(error), title="The call was not logged", severity="error", markup=False
                 )
                 return
+            await self._drop_kept_call(brief.card_id)
             await self._advance()
         finally:
             self.busy = False
             release_keys()
+
+    async def _drop_kept_call(self, card_id: int) -> None:
+        """A step kept from an earlier try at this call (drafts.CALL_OUTCOME) is for an
+        outcome that the call just logged replaces: taken back later, it would log that
+        call again. A step typed in the card's own dialog stays."""
+        key = DraftKey.on_card(Editor.NEXT_ACTION, card_id)
+        service = self.backend.service
+
+        def drop() -> None:
+            kept = service.draft(key)
+            if kept is not None and call_outcome(kept.fields) is not None:
+                service.discard_drafts(key)
+
+        try:
+            await self.backend.run(drop)
+        except StoreError:  # the call is logged; the step kept is offered with its call
+            log.warning("a kept step could not be dropped", exc_info=True)
 
     def action_skip(self) -> None:
         entry = self.current

@@ -197,8 +197,9 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
-        if self.recorder is not None and self.recorder.context is None:
-            self._after_call = call_outcome(fields)
+        after_call = call_outcome(fields)  # (a merge's fields have none: it stands)
+        if after_call is not None and self.recorder is not None and self.recorder.context is None:
+            self._after_call = after_call
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
