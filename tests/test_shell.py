@@ -10,7 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -653,6 +653,36 @@ def test_agenda_by_day_overdue_first(capsys: pytest.CaptureFixture[str], schedul
     assert [d["label"] for d in days] == ["Overdue", "Today · Mon 23 Nov"]
     assert days[0]["actions"][0]["overdue"] is True
     assert days[1]["actions"][0]["name"] == "Annabel Lee"
+
+
+def test_agenda_lists_every_step_planned_as_the_week_does(
+    capsys: pytest.CaptureFixture[str], scheduled: Path
+) -> None:
+    """A card's later step this week (the proposal Friday, after Wednesday's demo) was on
+    the week screen and missing from `agenda`, which the README says lists the same
+    days. The calendar file keeps one event per card: its next action."""
+    service = service_for(scheduled)
+    (ben,) = [c for c in service.cards() if c.name == "Ben Hollis"]
+    service.add_activity(ben.id, None, "Send the proposal", date(2026, 11, 27), time(14, 30))
+    service.database.close()
+    code, out, err = run(capsys, scheduled, "agenda")
+    assert (code, err) == (0, "")
+    assert out.endswith(
+        "Wed 25 Nov (1)\n"
+        "      3  Demo · Ben Hollis\n"
+        "\n"
+        "Fri 27 Nov (1)\n"
+        "      3  14:30 Send the proposal · Ben Hollis\n"
+    ), out
+    _, out, _ = run(capsys, scheduled, "agenda", "--format", "json")
+    friday = json.loads(out)[-1]["actions"][0]
+    assert (friday["action"], friday["time"], friday["card_id"]) == (
+        "Send the proposal",
+        "14:30",
+        3,
+    )
+    _, out, _ = run(capsys, scheduled, "agenda", "--format", "ics")
+    assert out.count("BEGIN:VEVENT") == 3 and "Send the proposal" not in out
 
 
 def test_agenda_mine_and_nothing_due(capsys: pytest.CaptureFixture[str], scheduled: Path) -> None:

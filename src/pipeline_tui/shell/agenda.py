@@ -1,4 +1,4 @@
-"""`pipeline-tui agenda`: the next actions by day, overdue first; text, json or ics."""
+"""`pipeline-tui agenda`: the steps planned, by day, overdue first; text, json or ics."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
     except OverflowError:
         raise UsageError(f"--days {args.days} reaches past the year 9999; ask for fewer.") from None
     owner = service.user if args.mine else (clean_line(args.owner) if args.owner else None)
-    actions = service.agenda(until=until, owner=owner, today=day)
+    # Every step planned, as the week screen lists them; a calendar keeps one event per
+    # card (shell/calendar.py), its next action.
+    every_activity = args.format != "ics"
+    actions = service.agenda(until=until, owner=owner, today=day, every_activity=every_activity)
     if args.format == "ics":
         from pipeline_tui.shell.calendar import calendar_domain, render_ics
 
@@ -48,6 +51,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
                         "owner": clean_line(a.owner),
                         "action": clean_line(a.action),
                         "due": a.due.isoformat(),
+                        "time": a.due_time.strftime("%H:%M") if a.due_time else None,
                         "overdue": a.is_overdue(day),
                         "email": clean_line(a.email),
                         "phone": clean_line(a.phone),
@@ -72,5 +76,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
             late = f"  ! {describe_due(a.due, day)}" if a.is_overdue(day) else ""
             org = f" ({clean_line(a.organisation)})" if a.organisation else ""
             what = clean_line(a.action) or "(no description)"
+            if a.due_time is not None:
+                what = f"{a.due_time:%H:%M} {what}"
             print(f"  {a.card_id:>5}  {what} · {clean_line(a.card_name)}{org}{late}", file=out)
     return 0

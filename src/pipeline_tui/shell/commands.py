@@ -300,11 +300,12 @@ def register(
         commands,
         common,
         "agenda",
-        "next actions by day, overdue first (text, json or iCalendar)",
+        "steps planned by day, overdue first (text, json or iCalendar)",
         """
-        The next actions due in the coming days, by day, overdue first. --format ics
-        prints them as an iCalendar file for a calendar app; each card keeps one event,
-        so importing a newer file updates it. [calendar] ics_path in the config keeps
+        The steps due in the coming days, by day, overdue first: every step planned on
+        a card, as the week screen lists them. --format ics prints each card's next
+        action as an iCalendar file for a calendar app; each card keeps one event, so
+        importing a newer file updates it. [calendar] ics_path in the config keeps
         such a file up to date after every change.
         """,
         """
