@@ -633,10 +633,13 @@ def test_hooks_hear_of_a_move_taken_back_and_made_again(service: PipelineService
     """A chat told "new client" by the move's hooks heard nothing of `u`: it went on
     believing the card a client. Undo and redo tell the hooks as a move does."""
     card = add(service, "Ann", Stage.PROSPECT)
-    change = service.move_card(card, Stage.CLIENT, note="Signed early")
-    assert change is not None
     seen: list[PipelineEvent] = []
     service.subscribe(seen.extend)
+    change = service.move_card(card, Stage.CLIENT, note="Signed\x1b[31m early\n")
+    assert change is not None
+    # The note as kept (one clean line), as a redo sends it again.
+    assert {e.details["note"] for e in seen} == {"Signed early"}
+    seen.clear()
 
     def heard() -> list[tuple[str, str, str, str, bool]]:
         told = [

@@ -138,6 +138,7 @@ def move_card(
     row.stage, row.position = to_stage, positions.top(session, to_stage)
     row.nurture_until = parked_after_move(row.nurture_until, to_stage)
     row.updated_at = actor.now
+    note = clean_line(note)[:1000]  # as kept, and as the hooks and a redo send it
     session.add(
         StageEventRow(
             card_id=row.id,
@@ -145,7 +146,7 @@ def move_card(
             to_stage=to_stage,
             at=actor.now,
             by=actor.user,
-            note=clean_line(note)[:1000],
+            note=note,
         )
     )
     session.flush()
