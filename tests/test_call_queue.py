@@ -326,15 +326,9 @@ async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
     assert service.draft(key) is None
 
 
-async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_up(
-    seeded: tuple[PipelineService, dict[str, int]],
-) -> None:
-    """`m` (a meeting set), the day typed, the connection dropped: the draft kept the
-    day and not the outcome, so taken back at the next `r` it logged "reached".
-    Kept with it, the outcome comes back with the words, and the call logged is the
-    meeting; the card's own dialog says the call is not logged there."""
-    service, ids = seeded
-    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+async def keep_a_step_after_a_meeting(service: PipelineService) -> DraftKey:
+    """The first card of the queue (Ann): `m`, the day agreed typed, and the session
+    ended before the step was saved. The key of the step kept."""
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -344,7 +338,24 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
         assert isinstance(dialog, NextStepScreen)
         await type_text(pilot, "fri")  # the day agreed, where the cursor starts
         assert dialog.inputs["due"].value == "fri"
+        card_id = dialog.recorder.key.card_id if dialog.recorder else None
         app.flush_drafts()  # as the hang-up handler does
+    assert card_id is not None
+    key = DraftKey.on_card(Editor.NEXT_ACTION, card_id)
+    kept = service.draft(key)
+    assert kept is not None and kept.get(CALL_OUTCOME) == "meeting-set"
+    return key
+
+
+async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_up(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`m` (a meeting set), the day typed, the connection dropped: the draft kept the
+    day and not the outcome, so taken back at the next `r` it logged "reached".
+    Kept with it, the outcome comes back with the words, and the call logged is the
+    meeting; the card's own dialog says the call is not logged there."""
+    service, ids = seeded
+    key = await keep_a_step_after_a_meeting(service)
     assert sessions(service) == []
 
     app = make_app(service)
@@ -386,14 +397,7 @@ async def test_a_call_logged_as_not_interested_drops_a_step_kept_from_before(
     not interested next time, the call is logged and the step kept for it goes: taken
     back at the next call, it would have logged a meeting set."""
     service, ids = seeded
-    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "c")
-        await burst(pilot, "m", dialog=True)
-        await type_text(pilot, "fri")
-        app.flush_drafts()
+    key = await keep_a_step_after_a_meeting(service)
     assert service.draft(key) is not None
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -412,14 +416,7 @@ async def test_a_kept_step_taken_back_after_the_card_changed_keeps_its_calls_out
     """The card saved since the step was kept: taken back in the card's own dialog, the
     step is merged with the card as it is now, and the merge kept no outcome."""
     service, ids = seeded
-    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "c")
-        await burst(pilot, "m", dialog=True)
-        await type_text(pilot, "fri")
-        app.flush_drafts()
+    key = await keep_a_step_after_a_meeting(service)
     service.set_value(ids["Ann"], Decimal(5000))  # saved since, elsewhere
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:

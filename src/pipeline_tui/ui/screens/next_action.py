@@ -63,6 +63,28 @@ ReadTheirs = Callable[[], Awaitable[str]]
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
 
 
+class _CallKeptHere:
+    """What a step kept after a call in the call queue (drafts.CALL_OUTCOME) keeps when
+    taken back in a card's own next-action dialog (ui/drafts.py, DraftContext): its
+    call's outcome, so that the call queue can still log that call with it. Saved
+    here, the step is saved and the call is not logged."""
+
+    def __init__(self) -> None:
+        self.outcome: CallOutcome | None = None
+
+    def fields(self) -> Fields:
+        return {CALL_OUTCOME: self.outcome.value} if self.outcome is not None else {}
+
+    def preview(self, kept: Fields) -> list[str]:
+        outcome = call_outcome(kept)
+        if outcome is None:
+            return []
+        return [f"After a call: {outcome.label} (the call is not logged here)"]
+
+    def restore(self, kept: Fields) -> None:
+        self.outcome = call_outcome(kept)
+
+
 class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
     CSS_PATH = "next_action.tcss"
     BINDINGS = [
@@ -96,8 +118,6 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         self._theirs_shown_at: float | None = None
         """When the action saved elsewhere showed under the rep's (Message.time)."""
         self.recorder = recorder
-        self._after_call: CallOutcome | None = None
-        """The call a draft restored here was typed after (drafts.CALL_OUTCOME)."""
         self.opened_with: dict[str, str] = {}
         # Kept here, not queried: read once more as the dialog closes (see card_form).
         self.inputs = {
@@ -160,13 +180,15 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         self._typed_time()
         self.opened_with = self.values()
         if self.recorder is not None:
+            if self.recorder.context is None:  # (the call queue's dialog has its own)
+                self.recorder.context = _CallKeptHere()
             self.recorder.attach(self, self._draft_fields, self.opened_with)
             offer_draft(
                 self,
                 self.recorder,
                 self.opened_with,
                 self._restore,
-                self._preview,
+                lambda fields: labelled(fields, LABELS),
                 self._restored_after_a_save,
             )
 
@@ -174,32 +196,17 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if self.recorder is not None:
             self.recorder.close()
 
-    def _preview(self, fields: Fields) -> list[str]:
-        lines = labelled(fields, LABELS)
-        outcome = call_outcome(fields)
-        if outcome is not None and (self.recorder is None or self.recorder.context is None):
-            # Typed after a call in the call queue, which logs the call with the step.
-            lines.append(f"After a call: {outcome.label} (the call is not logged here)")
-        return lines
-
     def values(self) -> dict[str, str]:
         return {name: field.value for name, field in self.inputs.items()}
 
     def _draft_fields(self) -> Fields | None:
         values = self.values()
-        if values == self.opened_with:
-            return None
-        if self._after_call is not None:  # restored here: still the step after that call
-            return {**values, CALL_OUTCOME: self._after_call.value}
-        return values
+        return values if values != self.opened_with else None
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
-        after_call = call_outcome(fields)  # (a merge's fields have none: it stands)
-        if after_call is not None and self.recorder is not None and self.recorder.context is None:
-            self._after_call = after_call
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
