@@ -20,7 +20,7 @@ from pipeline_tui.domain.limits import (
     DocumentError,
     FieldError,
     FieldTooLong,
-    check_fields,
+    check_length,
     load_json,
     utc_moment,
     whole_number,
@@ -77,14 +77,14 @@ def test_every_limited_field_has_a_column_or_is_the_note() -> None:
     assert QualificationAnswerRow.updated_by.type.length == limits.REP.chars
 
 
-def test_check_fields_names_the_first_field_too_long_and_its_limit() -> None:
-    check_fields({"name": "n" * 200, "email": None, "tags": ["a" * 499, "b" * 500]})
-    with pytest.raises(FieldTooLong) as caught:
-        check_fields({"name": "Ann", "tags": ["a" * 500, "b" * 500], "phone": "p" * 501})
-    assert caught.value.field_name == "tags"
-    assert str(caught.value) == "The tags can be at most 1,000 characters; this one has 1,001."
+def test_a_card_names_each_field_too_long_and_its_limit() -> None:
+    """Tags are measured as stored, joined by spaces."""
+    assert CardDraft("n" * 200, tags=("a" * 499, "b" * 500)).problems() == []
+    problems = CardDraft("Ann", tags=("a" * 500, "b" * 500), phone="p" * 501).problems()
+    assert [p.field_name for p in problems] == ["phone", "tags"]  # as the form shows them
+    assert str(problems[1]) == "The tags can be at most 1,000 characters; this one has 1,001."
     with pytest.raises(FieldTooLong, match=r"^A note can be at most 2,000,000 characters"):
-        check_fields({"note": "x" * (NOTE_MAX_CHARS + 1)})
+        check_length("note", "x" * (NOTE_MAX_CHARS + 1))
 
 
 def test_a_field_error_is_the_card_form_error() -> None:

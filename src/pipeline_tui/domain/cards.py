@@ -39,6 +39,10 @@ def is_email_address(text: str) -> bool:
     )
 
 
+_FORM_ORDER = ("name", "organisation", "email", "phone", "tags", "next_action", "value", "owner")
+"""The fields a card's problems are said in, as the form shows them."""
+
+
 @dataclass(frozen=True)
 class CardDraft:
     """The editable profile of a card, as typed into the form or the command line."""
@@ -94,11 +98,7 @@ class CardDraft:
             problems["value"] = CardFormError(
                 "value", "A value must be between nothing and a trillion."
             )
-        order = ("name", "organisation", "email", "phone", "tags", "next_action", "value")
-        return sorted(
-            problems.values(),
-            key=lambda p: order.index(p.field_name) if p.field_name in order else len(order),
-        )
+        return [problems[name] for name in _FORM_ORDER if name in problems]
 
     def _sanitised(self) -> CardDraft:
         return CardDraft(

@@ -13,7 +13,7 @@ sentence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -63,7 +63,7 @@ FIELD_LIMITS: Mapping[str, Limit] = {
     "by": REP,
 }
 """Every limited field by the name the code gives it (CardDraft's fields and the
-store's), for check_fields."""
+store's), for check_length."""
 
 
 class FieldError(ValueError):
@@ -100,17 +100,6 @@ def clip(field_name: str, text: str) -> str:
     to fit the field. Text a rep typed is checked, never cut."""
     chars = FIELD_LIMITS[field_name].chars
     return text if len(text) <= chars else text[: chars - 1] + "…"
-
-
-def check_fields(values: Mapping[str, str | Iterable[str] | None]) -> None:
-    """Check several fields at once (an imported row, a form): the first one too long
-    raises FieldTooLong naming it. Tags may be given as a list; they are measured as
-    stored, joined by spaces. None and missing fields are fine."""
-    for field_name, value in values.items():
-        if value is None:
-            continue
-        text = value if isinstance(value, str) else " ".join(value)
-        check_length(field_name, text)
 
 
 # Untrusted documents ---------------------------------------------------------------------

@@ -230,19 +230,9 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
         as a save against it would be, the form's card being the one saved since."""
         self._merge_in(found.base, self.original, self.version)
 
-    def draft(self) -> CardDraft:
-        """The card as typed; raises CardFormError naming the first field that is wrong
-        (problems() names them all)."""
-        draft, problems = self._typed()
-        if problems:
-            raise problems[0]
-        return draft.cleaned()
-
-    def problems(self) -> list[CardFormError]:
-        """Every field that is wrong as typed, at most one reason each, in form order."""
-        return self._typed()[1]
-
     def _typed(self) -> tuple[CardDraft, list[CardFormError]]:
+        """The card as typed, and every field that is wrong in it (at most one reason
+        each, in the form's order)."""
         value = self.values()
         problems: list[CardFormError] = []
         order = date_order(self.app)
@@ -309,7 +299,7 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
             # Typed with the `r` that restored a draft: it would go over theirs unseen.
             refuse_unseen_save(self)
             return False
-        problems = self.problems()
+        draft, problems = self._typed()
         if problems:
             # Every field that is wrong says so at once; the first takes the cursor.
             for problem in problems:
@@ -317,8 +307,7 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
             self.inputs[problems[0].field_name].focus()
             return False
         try:
-            draft = self.draft()
-            await self.save_card(draft, self.version)
+            await self.save_card(draft.cleaned(), self.version)
         except CardFormError as error:
             fields = {key for key, _, _ in FIELDS}
             key = error.field_name if error.field_name in fields else "name"
