@@ -152,15 +152,28 @@ def pg_shared(pg_url: URL, pg_admin: psycopg.Connection[tuple[object, ...]]) -> 
 def pg_database(pg_shared: str) -> Iterator[str]:
     """A PostgreSQL database at the head revision with no data, for this test alone."""
     conninfo = make_url(pg_shared).set(drivername="postgresql")
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as admin:
         # Nothing from an earlier test (a killed subprocess, say) may hold a lock.
         admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        admin.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        admin.execute(_EMPTY_EVERY_TABLE)
     yield pg_shared
+
+
+# A test leaves a few rows: deleting them (children first) and restarting the id
+# sequences takes about 1 ms, where TRUNCATE ... RESTART IDENTITY took 17 ms a test,
+# giving every table and index a new file.
+_EMPTY_EVERY_TABLE = f"""
+DO $$
+DECLARE s record;
+BEGIN
+    {" ".join(f"DELETE FROM {t.name};" for t in reversed(Base.metadata.sorted_tables))}
+    FOR s IN SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP
+        EXECUTE format('ALTER SEQUENCE %I RESTART', s.sequencename);
+    END LOOP;
+END $$"""
 
 
 @pytest.fixture
