@@ -34,7 +34,7 @@ install:
 # a test waits for each repaint, and at 60 the whole suite took 250 s on two cores
 # instead of 234 s.
 # The programs the tests start run at the rep's 60 (tests/conftest.py).
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 
 test: $(VENV)/.test-installed lint
 	scripts/install-test-packages.sh
