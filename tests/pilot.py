@@ -55,10 +55,12 @@ while a repaint was awaited on it."""
 
 
 def make_app(service: PipelineService, **options: Any) -> PipelineApp:
-    """The app as the tests run it: a fixed today, no cursor blink (a still screen),
+    """The app as the tests run it: a fixed today (TODAY unless `today` is given), no
+    cursor blink (a still screen),
     and frames rendered only when the test reads them (screen_text, a snapshot, a frame
     watcher): a headless frame is otherwise rendered for nobody."""
-    app = PipelineApp(service, today=lambda: TODAY, cursor_blink=False, **options)
+    options = {"today": lambda: TODAY, "cursor_blink": False, **options}
+    app = PipelineApp(service, **options)
     draw_frames_only_when_read(app)
     return app
 

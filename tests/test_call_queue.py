@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ from textual.containers import Vertical
 from textual.content import Content
 
 from pipeline_tui import brief_report
-from pipeline_tui.domain.drafts import CALL_OUTCOME, Draft, DraftKey, Editor
+from pipeline_tui.domain.calls import CallOutcome
+from pipeline_tui.domain.drafts import CALL_DAY, CALL_OUTCOME, Draft, DraftKey, Editor, KeptCall
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, StoreError, open_database
 from pipeline_tui.ui import seams
@@ -370,6 +371,7 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
         app.flush_drafts()
     draft = service.draft(key)
     assert draft is not None and draft.get(CALL_OUTCOME) == "meeting-set", draft
+    assert draft.get(CALL_DAY) == TODAY.isoformat(), "the call's day kept with it"
 
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -388,6 +390,47 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
         assert ann is not None and ann.next_action_due == date(2026, 11, 27)  # that Friday
         assert sessions(service) == [("sam", 0, 0, 0, 1, 0)]  # counted as a meeting
     assert service.draft(key) is None
+
+
+async def test_a_step_kept_after_a_call_and_taken_back_the_next_day_logs_the_call_that_day(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The call was made on Monday; its step, kept through a hang-up, is taken back and
+    saved on Tuesday. The call is logged on Monday, the day it was made (it was logged
+    on Tuesday, a day after it happened), and the offer and the dialog say which day."""
+    service, ids = seeded
+    await keep_a_step_after_a_meeting(service)  # on TODAY, a Monday
+    tuesday = TODAY + timedelta(days=1)
+    app = make_app(service, today=lambda: tuesday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Call: Meeting set on Mon 23 Nov 2026" in screen_text(app)
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.dialog_title.startswith("Meeting set on Mon 23 Nov 2026: the next step")
+        await tap(pilot, "enter")
+        await settle(pilot)
+    assert last_call(service, ids["Ann"]) == (TouchpointKind.CALL, TODAY, "Call: meeting set")
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action_due == date(2026, 11, 27)  # that Friday
+
+
+def test_a_kept_call_without_its_day_is_logged_on_the_day_its_step_is_saved() -> None:
+    """Drafts kept before the call's day was kept with it have none; a day that cannot
+    be read counts as none."""
+    call = KeptCall(CallOutcome.MEETING_SET, date(2026, 11, 23))
+    assert KeptCall.of(call.fields()) == call
+    assert call.said(date(2026, 11, 23)) == "Meeting set"
+    assert call.said(date(2026, 11, 24)) == "Meeting set on Mon 23 Nov 2026"
+    for kept_day in ({}, {CALL_DAY: "yesterday"}):
+        kept = KeptCall.of({CALL_OUTCOME: "meeting-set", **kept_day})
+        assert kept == KeptCall(CallOutcome.MEETING_SET, None)
+        assert kept.said(date(2026, 11, 24)) == "Meeting set"
+    assert KeptCall.of({CALL_DAY: "2026-11-23"}) is None, "no call without its outcome"
 
 
 async def test_a_call_logged_as_not_interested_drops_a_step_kept_from_before(

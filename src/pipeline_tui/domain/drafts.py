@@ -17,7 +17,13 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pipeline_tui.domain.calls import CallOutcome
-from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due, parse_past_date
+from pipeline_tui.domain.dates import (
+    DateOrder,
+    DueDateError,
+    full_day,
+    parse_due,
+    parse_past_date,
+)
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
 
@@ -154,12 +160,50 @@ call's outcome (a CallOutcome value): the call is logged when that step is saved
 the outcome is kept with what was typed. Other next-action drafts have none."""
 
 
+CALL_DAY = "call_on"
+"""Beside CALL_OUTCOME: the day the call was made (ISO), so that a step taken back on a
+later day logs the call on the day it happened. Drafts kept before it was kept have
+none (the call is then logged on the day the step is saved)."""
+
+
 def call_outcome(fields: Fields) -> CallOutcome | None:
     """The outcome of the call a next-action draft was typed after; None if none."""
     try:
         return CallOutcome(fields.get(CALL_OUTCOME, ""))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class KeptCall:
+    """The call a next-action draft was typed after: its outcome and, when known, its day."""
+
+    outcome: CallOutcome
+    on: date | None = None
+
+    @classmethod
+    def of(cls, fields: Fields) -> KeptCall | None:
+        """The call kept in a draft's fields; None if it keeps none."""
+        outcome = call_outcome(fields)
+        if outcome is None:
+            return None
+        try:
+            on: date | None = date.fromisoformat(fields.get(CALL_DAY, ""))
+        except ValueError:
+            on = None
+        return cls(outcome, on)
+
+    def fields(self) -> Fields:
+        kept = {CALL_OUTCOME: self.outcome.value}
+        if self.on is not None:
+            kept[CALL_DAY] = self.on.isoformat()
+        return kept
+
+    def said(self, today: date) -> str:
+        """ "Meeting set", and the day if not `today` ("Meeting set on Mon 23 Nov 2026")."""
+        if self.on is None or self.on == today:
+            return self.outcome.label
+        return f"{self.outcome.label} on {full_day(self.on)}"
 
 
 def new_card_stage(fields: Fields) -> Stage | None:

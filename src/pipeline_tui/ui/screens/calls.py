@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from textual import work
@@ -37,7 +37,7 @@ from pipeline_tui.domain.calls import (
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import Change, Undone
-from pipeline_tui.domain.drafts import CALL_OUTCOME, DraftKey, Editor, Fields, call_outcome
+from pipeline_tui.domain.drafts import DraftKey, Editor, Fields, KeptCall, call_outcome
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
@@ -104,31 +104,36 @@ class NextStepScreen(NextActionScreen):
 
 
 class _CallKept:
-    """The outcome of the call a next step is typed after, kept with its draft
-    (ui/drafts.py, DraftContext): a draft restored after a hang-up logs the call it was
-    typed after, whichever outcome key opened the dialog this time."""
+    """The call a next step is typed after, kept with its draft (ui/drafts.py,
+    DraftContext): a draft restored after a hang-up logs the call it was typed after,
+    on the day it was made, whichever outcome key opened the dialog this time."""
 
-    def __init__(self, outcome: CallOutcome, name: str) -> None:
-        self.outcome = outcome
+    def __init__(self, outcome: CallOutcome, on: date, name: str, today: Callable[[], date]):
+        self.call = KeptCall(outcome, on)
         self.name = name
+        self.today = today
         self.dialog: NextStepScreen | None = None
 
     @property
     def title(self) -> str:
-        return f"{self.outcome.label}: the next step with {self.name}"
+        return f"{self.call.said(self.today())}: the next step with {self.name}"
 
     def fields(self) -> Fields:
-        return {CALL_OUTCOME: self.outcome.value}
+        return self.call.fields()
 
     def preview(self, kept: Fields) -> list[str]:
-        outcome = call_outcome(kept)
-        return [f"Call: {outcome.label}"] if outcome is not None else []
+        call = KeptCall.of(kept)
+        return [f"Call: {call.said(self.today())}"] if call is not None else []
 
     def restore(self, kept: Fields) -> None:
-        outcome = call_outcome(kept)
-        if outcome is None or outcome is self.outcome:
-            return  # typed in the card's own dialog: this call's outcome stands
-        self.outcome = outcome
+        call = KeptCall.of(kept)
+        if call is None:
+            return  # typed in the card's own dialog: this call stands
+        # Kept before calls kept their day: the day is not known, so it is this one.
+        call = replace(call, on=call.on or self.call.on)
+        if call == self.call:
+            return
+        self.call = call
         if self.dialog is not None:
             self.dialog.retitle(self.title)
 
@@ -575,11 +580,13 @@ class CallQueueScreen(seams.FullScreen[None]):
         # the call's outcome with it, since the call is logged only with the step.
         key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
         recorder = await recorder_for(self.backend, key, version)
-        call = _CallKept(outcome, name)
+        call = _CallKept(outcome, self.backend.today(), name, self.backend.today)
         recorder.context = call
 
         async def save(answer: NextAction) -> None:
-            await self._log(call.outcome, brief, version, next_step=(answer.action, answer.due))
+            kept = call.call
+            step = (answer.action, answer.due)
+            await self._log(kept.outcome, brief, version, next_step=step, on=kept.on)
 
         async def read_theirs() -> str:
             from pipeline_tui.ui.flows import next_action_now
@@ -624,15 +631,16 @@ class CallQueueScreen(seams.FullScreen[None]):
         *,
         next_step: tuple[str, date | None] | None = None,
         archive: ArchiveReason | None = None,
+        on: date | None = None,
     ) -> None:
-        """Log the call with what comes next, in one transaction; raises StoreError
-        (nothing saved) if the store refuses."""
+        """Log the call (made `on`, or today) with what comes next, in one transaction;
+        raises StoreError (nothing saved) if the store refuses."""
         logged = await self.backend.change_within(
             _change_of,
             self.backend.service.log_call,
             brief.card_id,
             outcome,
-            self.backend.today(),
+            on or self.backend.today(),
             self.session_id,
             next_step=next_step,
             archive=archive,

@@ -22,9 +22,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import CALL_OUTCOME, Draft, Fields, call_outcome, merge
+from pipeline_tui.domain.drafts import Draft, Fields, KeptCall, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -66,23 +65,24 @@ NO_DAY = "A time needs a day: fill in Due, or clear the time."
 class _CallKeptHere:
     """What a step kept after a call in the call queue (drafts.CALL_OUTCOME) keeps when
     taken back in a card's own next-action dialog (ui/drafts.py, DraftContext): its
-    call's outcome, so that the call queue can still log that call with it. Saved
-    here, the step is saved and the call is not logged."""
+    call's outcome and day, so that the call queue can still log that call with it.
+    Saved here, the step is saved and the call is not logged."""
 
-    def __init__(self) -> None:
-        self.outcome: CallOutcome | None = None
+    def __init__(self, today: Callable[[], date]) -> None:
+        self.call: KeptCall | None = None
+        self.today = today
 
     def fields(self) -> Fields:
-        return {CALL_OUTCOME: self.outcome.value} if self.outcome is not None else {}
+        return self.call.fields() if self.call is not None else {}
 
     def preview(self, kept: Fields) -> list[str]:
-        outcome = call_outcome(kept)
-        if outcome is None:
+        call = KeptCall.of(kept)
+        if call is None:
             return []
-        return [f"After a call: {outcome.label} (the call is not logged here)"]
+        return [f"After a call: {call.said(self.today())} (the call is not logged here)"]
 
     def restore(self, kept: Fields) -> None:
-        self.outcome = call_outcome(kept)
+        self.call = KeptCall.of(kept)
 
 
 class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
@@ -181,7 +181,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         self.opened_with = self.values()
         if self.recorder is not None:
             if self.recorder.context is None:  # (the call queue's dialog has its own)
-                self.recorder.context = _CallKeptHere()
+                self.recorder.context = _CallKeptHere(self.today)
             self.recorder.attach(self, self._draft_fields, self.opened_with)
             offer_draft(
                 self,
