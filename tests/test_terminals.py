@@ -22,13 +22,14 @@ from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.themes import ANSI_THEME, DEFAULT_THEME
 from pipeline_tui.ui.widgets.card_list import CardList
 from pipeline_tui.ui.widgets.note_list import NoteList
 from tests.conftest import TODAY
-from tests.pilot import make_app, press, running, screen_text, settle, type_text
+from tests.pilot import make_app, press, running, screen_text, settle, tap, type_text
 
 LONG_NAME = "Bartholomew Fitzwilliam-Montgomery the Third of Greater Snoring"
 
@@ -298,3 +299,16 @@ async def test_the_ansi_themes_highlighted_lines_are_readable(filled: PipelineSe
         await press(pilot, "escape", "j", "enter")  # Ada's card, its note highlighted
         assert isinstance(app.screen, CardScreen)
         assert not _unreadable_cells(app), screen_text(app)
+
+
+@pytest.mark.parametrize("theme", [ANSI_THEME, DEFAULT_THEME])
+async def test_the_board_shows_under_a_dialog_in_every_theme(
+    filled: PipelineService, theme: str
+) -> None:
+    """A dialog dims what it was opened over; the ANSI theme cannot blend colours, and
+    dimmed, the board under the dialog came out blank on the Linux console."""
+    async with running(make_app(filled, theme=theme), (80, 24)) as (app, pilot):
+        await tap(pilot, "f")  # the highlighted card's next action
+        assert isinstance(app.screen, NextActionScreen)
+        above_the_dialog = "\n".join(screen_text(app).splitlines()[:3])
+        assert "Prospect" in above_the_dialog and "Client" in above_the_dialog, screen_text(app)
