@@ -410,3 +410,21 @@ async def test_keys_typed_with_the_enter_on_an_activity_go_into_its_dialog(
             ("call", "Call the CFO", TUESDAY),
             ("email", "Send the proposal and the deck", FRIDAY),
         ]
+
+
+async def test_an_activity_too_long_for_its_line_wraps_under_its_words(
+    service: PipelineService,
+) -> None:
+    """At 60 columns a step's day went to a line of its own at the left edge, under
+    "Next"; it goes under the step's words, so the labels stay a column of their own."""
+    action = "Send the no-show checklist and the pricing sheet"
+    draft = CardDraft("Ann Lee", "Acme", next_action=action, next_action_due=FRIDAY)
+    service.add_card(draft, Stage.LEAD)
+    async with running(service, (60, 20)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        lines = screen_text(app).splitlines()
+        first = next(n for n, line in enumerate(lines) if line.lstrip().startswith("Next  Email"))
+        words = lines[first].index("Send")
+        wrapped = lines[first + 1]
+        assert wrapped[:words].strip() == "" and wrapped[words:].strip(), "\n".join(lines)

@@ -53,6 +53,7 @@ from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
+from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
@@ -1389,9 +1390,15 @@ def _worth(card: CardDetail, money: Currency) -> str:
     return ", ".join(parts)
 
 
-def _activity_line(activity: Activity, today: date, *, first: bool) -> Content:
+ACTIVITY_LABELS = 6 + 9
+"""The cells before an activity's words ("Next  Call     "), under which its wrapped
+part goes."""
+
+
+def _activity_line(activity: Activity, today: date, *, first: bool) -> Hanging:
     """ "Next  Call  Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
-    activity is the card's next action; overdue in the error colour, today's in warning."""
+    activity is the card's next action; overdue in the error colour, today's in warning.
+    What wraps (at 60 columns, say) goes under the words, not under "Next"."""
     parts: list[Content | str | tuple[str, str]] = [
         ("Next  " if first else "Then  ", "bold $text-muted"),
         (f"{activity.kind.label:<9}", "$text-muted"),
@@ -1407,4 +1414,4 @@ def _activity_line(activity: Activity, today: date, *, first: bool) -> Content:
         else:
             style, mark = "$text-muted", ""
         parts.append((f" · {mark}due {activity.due.isoformat()}{at} ({label})", style))
-    return Content.assemble(*parts)
+    return Hanging(Content.assemble(*parts), ACTIVITY_LABELS)
