@@ -419,6 +419,82 @@ async def test_a_step_kept_after_a_call_and_taken_back_the_next_day_logs_the_cal
     assert ann is not None and ann.next_action_due == date(2026, 11, 27)  # that Friday
 
 
+async def test_a_kept_calls_day_survives_the_cards_dialog_another_key_and_undo(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Kept on Monday; taken back in the card's own dialog on Tuesday and kept again;
+    taken back in the queue on Wednesday under another outcome's key: the call logged
+    is Monday's meeting, and undo then redo log it on Monday again."""
+    service, ids = seeded
+    key = await keep_a_step_after_a_meeting(service)
+    tuesday, wednesday = TODAY + timedelta(days=1), TODAY + timedelta(days=2)
+    app = make_app(service, today=lambda: tuesday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()
+    kept = service.draft(key)
+    assert kept is not None and kept.get(CALL_DAY) == TODAY.isoformat(), kept
+    meeting = (TouchpointKind.CALL, TODAY, "Call: meeting set")
+    app = make_app(service, today=lambda: wednesday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "v")  # voicemail's key: the step kept is for Monday's meeting
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.dialog_title.startswith("Meeting set on Mon 23 Nov 2026:")
+        await tap(pilot, "enter")
+        await settle(pilot)
+        assert last_call(service, ids["Ann"]) == meeting
+        await tap(pilot, "u")
+        await settle(pilot)
+        assert last_call(service, ids["Ann"]) != meeting, "the call goes with undo"
+        await tap(pilot, "U")
+        await settle(pilot)
+        assert last_call(service, ids["Ann"]) == meeting
+
+
+async def test_a_kept_call_without_its_day_keeps_none_when_kept_again(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """A step kept before calls kept their day, taken back on Tuesday and kept again
+    through a hang-up, then saved on Wednesday: logged on Wednesday, the day its step
+    is saved, not on Tuesday, a day it only passed through."""
+    service, ids = seeded
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    ann = service.summary(ids["Ann"])
+    assert ann is not None
+    fields = {CALL_OUTCOME: "meeting-set", "action": "Meeting", "due": "2026-11-27"}
+    service.keep_draft(key, fields, ann.version)
+    tuesday, wednesday = TODAY + timedelta(days=1), TODAY + timedelta(days=2)
+    app = make_app(service, today=lambda: tuesday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "m")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextStepScreen)
+        app.flush_drafts()
+    kept = service.draft(key)
+    assert kept is not None and kept.get(CALL_DAY) == "", kept
+    app = make_app(service, today=lambda: wednesday)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "m")
+        await tap(pilot, "r")
+        await tap(pilot, "enter")
+        await settle(pilot)
+    assert last_call(service, ids["Ann"])[1] == wednesday
+
+
 def test_a_kept_call_without_its_day_is_logged_on_the_day_its_step_is_saved() -> None:
     """Drafts kept before the call's day was kept with it have none; a day that cannot
     be read counts as none."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from textual import work
@@ -129,8 +129,8 @@ class _CallKept:
         call = KeptCall.of(kept)
         if call is None:
             return  # typed in the card's own dialog: this call stands
-        # Kept before calls kept their day: the day is not known, so it is this one.
-        call = replace(call, on=call.on or self.call.on)
+        # Kept before calls kept their day: the day is not known, and stays unknown
+        # (kept again, it is logged the day its step is saved, not the day taken back).
         if call == self.call:
             return
         self.call = call
