@@ -31,7 +31,16 @@ def _run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 
 def _uv() -> str | None:
-    """uv beside this Python (`make test` installs it into .venv) or on PATH."""
+    """uv beside this Python (`make test` installs it into .venv) or on PATH; None
+    where pip is set to an index of its own, which uv would not read (as in
+    scripts/venv-install.sh)."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return None
+    config = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
+    ).stdout
+    if any(line.split("=")[0].endswith(".index-url") for line in config.splitlines()):
+        return None
     beside = Path(sys.executable).with_name("uv")
     return str(beside) if beside.exists() else shutil.which("uv")
 
@@ -44,20 +53,30 @@ def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     dependencies come from the cache that installing .venv filled. pip, where there is
     no uv, took 17 s on a new clone, fetching and unpacking everything again."""
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+    def home_for(uv: bool) -> Path:
+        key = hashlib.sha256(json.dumps([sys.version, dependencies, uv]).encode()).hexdigest()
+        return Path(request.config.cache.mkdir(f"wheel-venv-{key[:12]}"))
+
     uv = _uv()
-    key = hashlib.sha256(json.dumps([sys.version, dependencies, bool(uv)]).encode()).hexdigest()
-    home = Path(request.config.cache.mkdir(f"wheel-venv-{key[:12]}"))
+    if uv is not None:
+        home = home_for(True)
+        python = home / "bin" / "python"
+        dist = tmp_path_factory.mktemp("dist")
+        try:
+            _run([uv, "build", "--quiet", "--wheel", "--out-dir", str(dist), str(ROOT)])
+            [wheel] = dist.glob("pipeline_tui-*.whl")
+            if not python.exists():
+                _run([uv, "venv", "--quiet", "--python", sys.executable, str(home)])
+            # --reinstall-package: the version is the same as last time, the code is not.
+            reinstall = ["--reinstall-package", "pipeline-tui"]
+            _run([uv, "pip", "install", "--quiet", "--python", str(python), *reinstall, str(wheel)])
+            return home / "bin"
+        except AssertionError:  # uv could not (offline, say): pip, as venv-install.sh does
+            pass
+    home = home_for(False)
     python = home / "bin" / "python"
     dist = tmp_path_factory.mktemp("dist")
-    if uv is not None:
-        _run([uv, "build", "--quiet", "--wheel", "--out-dir", str(dist), str(ROOT)])
-        [wheel] = dist.glob("pipeline_tui-*.whl")
-        if not python.exists():
-            _run([uv, "venv", "--quiet", "--python", sys.executable, str(home)])
-        # --reinstall-package: the version is the same as last time, the code is not.
-        reinstall = ["--reinstall-package", "pipeline-tui"]
-        _run([uv, "pip", "install", "--quiet", "--python", str(python), *reinstall, str(wheel)])
-        return home / "bin"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)])
     [wheel] = dist.glob("pipeline_tui-*.whl")
     if not python.exists():

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 
 from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError, open_database, search
 from pipeline_tui.store.migrate import MIGRATIONS
-from tests.conftest import NOW
+from tests.conftest import EMPTY_EVERY_TABLE, NOW
 
 pytestmark = pytest.mark.both_backends
 
@@ -30,6 +31,31 @@ def pg_service(pg_database: str) -> Iterator[PipelineService]:
 
 def add(service: PipelineService, name: str, **fields: object) -> int:
     return service.add_card(CardDraft(name=name, **fields), Stage.LEAD).card_id  # type: ignore[arg-type]
+
+
+def test_each_postgresql_test_starts_with_the_row_estimates_of_a_new_database(
+    pg_service: PipelineService, pg_database: str
+) -> None:
+    """The search chooses its way by the tables' estimated rows (search._pg_window):
+    what an earlier test counted (ANALYZE) must not steer the next test's search.
+    Emptying the shared database between tests resets the estimates too."""
+
+    def estimated_notes() -> float:
+        with pg_service.database.engine.connect() as connection:
+            query = "SELECT reltuples FROM pg_class WHERE oid = 'research_note'::regclass"
+            return float(connection.execute(text(query)).scalar_one())
+
+    for number in range(20):
+        pg_service.add_note(add(pg_service, f"Card {number}"), NoteKind.GENERAL, "Lisbon")
+    with pg_service.database.engine.connect() as connection:
+        connection.execute(text("ANALYZE research_note"))
+        connection.commit()
+    assert estimated_notes() == 20
+    conninfo = make_url(pg_database).set(drivername="postgresql")
+    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as db:
+        db.execute(EMPTY_EVERY_TABLE)
+    assert pg_service.cards() == []
+    assert estimated_notes() <= 0, "counted as a table never analysed: small"
 
 
 def test_search_finds_names_organisations_tags_and_note_words(service: PipelineService) -> None:
