@@ -1369,7 +1369,7 @@ async def test_the_card_screen_follows_the_terminal_as_it_is_resized(
 def test_an_archived_cards_reason_stands_apart_from_its_label(service: PipelineService) -> None:
     card_id = service.add_card(CardDraft(name="Zed"), Stage.LEAD).card_id
     service.archive_card(card_id, ArchiveReason.WON, "signed in March")
-    lines = CardScreen._facts(service.card(card_id), Currency(), TODAY).plain.splitlines()
+    lines = CardScreen._facts(service.card(card_id), Currency(), TODAY)[0].plain.splitlines()
     assert "Archived Won signed in March" in lines  # it read "ArchivedWon ..."
     assert "Stage    Lead" in lines  # the other labels keep their column
 
@@ -1483,3 +1483,36 @@ async def test_d_on_a_card_with_no_notes_says_there_is_none(service: PipelineSer
     async with running(service, (80, 24), notifications=True) as (app, pilot):
         await press(pilot, "enter", "d")
         assert "No note to delete: n starts one." in notification_messages(app)
+
+
+async def test_a_sections_long_line_wraps_under_its_words_not_its_label_column(
+    service: PipelineService,
+) -> None:
+    """At 60 columns a touchpoint's summary, a criterion's comment and a move's note
+    went on at the left edge, under the dates and marks, where they read as lines of
+    their own; each goes on under its own words."""
+    card_id = service.add_card(CardDraft("Ann Lee", "Acme"), Stage.LEAD).card_id
+    summary = "Talked about the warehouse expansion and the shipping backlog up north"
+    service.add_touchpoint(card_id, TouchpointKind.CONVERSATION, TODAY, summary)
+    criterion = service.criteria[1]
+    comment = "They said the warehouse team is short-staffed until the spring"
+    service.save_qualification(card_id, {criterion: CriterionAnswer(Answer.YES, comment)})
+    why = "The CEO asked for a proposal straight after the trade show in Lisbon"
+    service.move_card(card_id, Stage.PROSPECT, why)
+    async with running(service, (60, 60)) as (app, pilot):
+        await press(pilot, "l")  # to Prospect
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        lines = screen_text(app).splitlines()
+
+        def wrapped_under(start: str, words: str) -> None:
+            starts = (n for n, line in enumerate(lines) if line.lstrip().startswith(start))
+            first = next(starts, None)
+            assert first is not None, "\n".join(lines)
+            column = lines[first].index(words)
+            wrapped = lines[first + 1]
+            assert wrapped[:column].strip() == "" and wrapped[column:].strip(), "\n".join(lines)
+
+        wrapped_under(f"{TODAY.isoformat()}  Conversation", "Conversation")
+        wrapped_under(f"✓ {criterion}", criterion)
+        wrapped_under("The CEO asked", "The CEO")

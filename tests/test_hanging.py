@@ -29,3 +29,16 @@ def test_styles_survive_the_wrap_and_a_width_too_narrow_leaves_it_to_the_list() 
         "three four",
     ]
     assert Hanging(content, 8).at(12) is content
+
+
+def test_each_line_may_hang_at_its_own_indent() -> None:
+    """A card's stage history: a move under the move, past its date; its note under
+    the note."""
+    line = Hanging(Content("12:00  Lead to Prospect by sam\n    the CEO asked for it"), [7, 4])
+    assert line.at(20).plain.splitlines() == [
+        "12:00  Lead to",
+        "       Prospect by",
+        "       sam",
+        "    the CEO asked",
+        "    for it",
+    ]

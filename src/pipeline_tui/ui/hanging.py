@@ -7,6 +7,8 @@ the first column, under the labels, where it read as a line of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.cells import cell_len
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -17,15 +19,17 @@ from textual.visual import RenderOptions, Visual
 
 class Hanging(Visual):
     """`content` (lines split on "\\n"), each line's wrapped part indented `indent`
-    cells, at whatever width it is drawn."""
+    cells, at whatever width it is drawn. `indent` may be one a line: a card's stage
+    history hangs a move under the move and the move's note under the note."""
 
-    def __init__(self, content: Content, indent: int) -> None:
+    def __init__(self, content: Content, indent: int | Sequence[int]) -> None:
         self.content = content
-        self.indent = indent
         # From the plain text: Content.split, for every line of a long stand-up, was
         # most of the time it took to open.
         plain_lines = content.plain.split("\n")
         self._height = len(plain_lines)
+        indents = [indent] * self._height if isinstance(indent, int) else list(indent)
+        self.indents = (indents + [0] * self._height)[: self._height]  # a line left out: 0
         self._widest = max(map(cell_len, plain_lines))
         self._wrapped: tuple[int, Content] | None = None
 
@@ -35,20 +39,20 @@ class Hanging(Visual):
             return self.content
         if self._wrapped is not None and self._wrapped[0] == width:
             return self._wrapped[1]
-        narrower = width - self.indent
-        if narrower < 8:  # too narrow for an indent to help
+        if width - max(self.indents) < 8:  # too narrow for an indent to help
             shown = self.content
         else:
             lines: list[Content] = []
-            for line in self.content.split("\n"):
+            for n, line in enumerate(self.content.split("\n")):
+                indent = self.indents[n]
                 first, *rest = line.wrap(width) or [line]
                 lines.append(first)
                 if rest:
                     cut = len(first.plain)
                     while cut < len(line.plain) and line.plain[cut] == " ":
                         cut += 1
-                    margin = Content(" " * self.indent)
-                    lines += [margin + part for part in line[cut:].wrap(narrower)]
+                    margin = Content(" " * indent)
+                    lines += [margin + part for part in line[cut:].wrap(width - indent)]
             shown = Content("\n").join(lines)
         self._wrapped = (width, shown)
         return shown

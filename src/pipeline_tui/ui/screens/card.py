@@ -16,7 +16,7 @@ the highlighted one done (`enter` on one changes it, `d` drops it).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -534,19 +534,20 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         money = currency(self.app)
         text.show(self.query_one("#glance", Static), self._glance(card, today, money))
         self._show_activities(card, today)
-        self._section("details", "Details", self._facts(card, money, today))
+        self._section("details", "Details", *self._facts(card, money, today))
         q = card.qualification
         self._section(
             "qualification",
             f"Qualification {q.score}" if q is not None else "",
             self._qualification(card),
+            2,  # a comment wraps under the criterion, not under the "✓" marks
         )
         self._section(
             "referrals", "Referrals" if self._has_referrals(card) else "", self._referrals(card)
         )
         count = len(card.touchpoints)
-        self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card))
-        self._section("history", "Stage history", self._history(card))
+        self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card), 12)
+        self._section("history", "Stage history", *self._history(card))
         text.show(
             self.query_one("#notes-heading", Static), Content(f"Research notes ({len(card.notes)})")
         )
@@ -561,9 +562,12 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             notes.select_note(note_id)
         self._show_highlighted_note()
 
-    def _section(self, key: str, heading: str, body: Content) -> None:
-        """Fill a section; one with no heading (nothing to say) is hidden."""
-        self.query_one(f"#{key}", CardSection).show(heading, body)
+    def _section(
+        self, key: str, heading: str, body: Content, indent: int | Sequence[int] = 0
+    ) -> None:
+        """Fill a section; one with no heading (nothing to say) is hidden. `indent`: the
+        cells of its label column (a touchpoint's date), under which nothing wraps."""
+        self.query_one(f"#{key}", CardSection).show(heading, body, indent)
 
     # What the panes say ---------------------------------------------------------------------
 
@@ -644,7 +648,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return Content(" · ").join(parts) if parts else None
 
     @staticmethod
-    def _facts(card: CardDetail, money: Currency, today: date) -> Content:
+    def _facts(card: CardDetail, money: Currency, today: date) -> tuple[Content, int]:
+        """The facts, a label column then the values, and the label column's width."""
         s = card.summary
         facts = [
             ("Stage", s.stage.label),
@@ -674,7 +679,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             Content.assemble((f"{label:<{width}}", "$text-muted"), text.line(value))
             for label, value in shown
         ]
-        return Content("\n").join(rows)
+        return Content("\n").join(rows), width
 
     @staticmethod
     def _next_action(card: CardDetail, today: date) -> Content:
@@ -746,10 +751,13 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         ]
         return Content("\n").join(rows)
 
-    def _history(self, card: CardDetail) -> Content:
+    def _history(self, card: CardDetail) -> tuple[Content, list[int]]:
+        """The moves, and each line's indent: a move wraps under the move, past its
+        date and time, and the note under it under the note."""
         events = card.history
         now = self.backend.service.clock()
         rows = []
+        indents = []
         for n, event in enumerate(events):
             until = events[n + 1].at if n + 1 < len(events) else now
             days = max(0, (until - event.at).days)
@@ -757,16 +765,19 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 move = f"Added as {event.to_stage.label}"
             else:
                 move = f"{event.from_stage.label} → {event.to_stage.label}"
+            at = f"{_when(event.at)}  "
             parts: list[Content | str | tuple[str, str]] = [
-                (f"{_when(event.at)}  ", "$text-muted"),
+                (at, "$text-muted"),
                 move,
                 (f"  {days}d in stage  ", "$text-muted"),
                 text.line(f"by {event.by}", "$text-muted"),
             ]
+            indents.append(len(at))
             if event.note:
                 parts += ["\n    ", text.line(event.note, "italic $text-warning")]
+                indents.append(4)
             rows.append(Content.assemble(*parts))
-        return Content("\n").join(rows)
+        return Content("\n").join(rows), indents
 
     # Notes -------------------------------------------------------------------------------------
 
