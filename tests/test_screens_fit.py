@@ -11,7 +11,8 @@ from rich.cells import cell_len
 
 from pipeline_tui.cli import main
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
 from pipeline_tui.ui.screens.insight import InsightScreen
@@ -105,6 +106,31 @@ async def test_insight_section_keys_follow_the_screen_from_top_to_bottom(
             "12345", ["win", "archive", "time in", "referrals", "failing"], strict=True
         ):
             assert any(f"{key} Go to {what}" in line for line in help_lines), screen_text(app)
+
+
+async def test_the_insights_long_lines_wrap_under_the_cards_not_the_stages(
+    service: PipelineService,
+) -> None:
+    """At 60 columns the last of the cards longest in a stage, and the end of a
+    source's worst criterion, went back to the left edge under the stage and source
+    names, where they read as a stage or a source of their own."""
+    names = ["Bartholomew Featherstone", "Anastasia Konstantinou", "Maximiliana Wolfe"]
+    for name in names:
+        card_id = service.add_card(CardDraft(name=name)).card_id
+    service.add_touchpoint(card_id, TouchpointKind.CONVERSATION, TODAY)
+    criterion = max(service.criteria, key=len)
+    service.save_qualification(card_id, {criterion: CriterionAnswer(Answer.NO)})
+    async with running(service, size=(60, 60)) as (app, pilot):
+        await press(pilot, "i")
+        assert isinstance(app.screen, InsightScreen)
+        lines = screen_text(app).splitlines()
+        for label, words in [("Lead     ", "Anastasia"), ("conversation ", criterion[:9])]:
+            starts = (n for n, line in enumerate(lines) if line.lstrip().startswith(label + words))
+            first = next(starts, None)
+            assert first is not None, "\n".join(lines)
+            column = lines[first].index(words)
+            wrapped = lines[first + 1]
+            assert wrapped[:column].strip() == "" and wrapped[column:].strip(), "\n".join(lines)
 
 
 # Long names give way ----------------------------------------------------------------------------

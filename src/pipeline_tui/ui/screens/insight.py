@@ -43,6 +43,7 @@ from pipeline_tui.standup_report import bar
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -53,6 +54,11 @@ DEFAULT_WINDOW = 90
 BAR = 16
 LABEL_CELLS = 12
 """The archive chart's reason names (.reason-label in insight.tcss)."""
+SLOW_LABELS = 9
+"""The stage names before the cards longest in them ("Prospect "): what wraps goes under
+the cards."""
+SOURCE_LABELS = 13
+"""The sources before their most failed criterion ("conversation ")."""
 TREE_NAME_MIN_CELLS = 8
 """The least of a long name the referral tree keeps, however deep the card is."""
 SECTIONS = ("rates", "archive", "stages", "referrals", "criteria")
@@ -256,9 +262,11 @@ class InsightScreen(seams.FullScreen[None]):
             lambda width: self._referrals(insight, money, width)
         )
         self._heading("stages", "TIME IN STAGE", "median days of stays ended in the window")
-        self.query_one("#stages", Static).update(self._stages(insight))
+        # The slowest cards and a source's worst criterion wrap under the names and the
+        # criterion, not back at the left edge under the stages and sources.
+        self.query_one("#stages", Static).update(Hanging(self._stages(insight), SLOW_LABELS))
         self._heading("criteria", "FAILING CRITERIA", '"no" answers in the window')
-        self.query_one("#criteria", Static).update(self._criteria(insight))
+        self.query_one("#criteria", Static).update(Hanging(self._criteria(insight), SOURCE_LABELS))
 
     def _archive_fitted(self, shown: int, count: int) -> None:
         insight = self.insight
@@ -347,7 +355,7 @@ class InsightScreen(seams.FullScreen[None]):
         if slow:
             parts += ["\n\n", ("Longest in their stage now", "$text-muted")]
             for t in slow:
-                parts += ["\n", (f"{t.stage.short_label:<9}", "bold")]
+                parts += ["\n", (f"{t.stage.short_label:<{SLOW_LABELS}}", "bold")]
                 for n, s in enumerate(t.slowest):
                     parts += [
                         ", " if n else "",
@@ -377,7 +385,7 @@ class InsightScreen(seams.FullScreen[None]):
                 assert source.worst is not None
                 parts += [
                     "\n",
-                    (f"{source.source[:12]:<13}", "bold"),
+                    (f"{source.source[:12]:<{SOURCE_LABELS}}", "bold"),
                     text.line(source.worst.criterion),
                     (f" ({failure_label(source.worst)})", "$text-muted"),
                 ]
