@@ -107,6 +107,27 @@ async def test_a_letter_keeps_the_highlighted_kind_then_goes_round_the_others(
     assert touchpoint.kind is TouchpointKind.SAMPLE
 
 
+async def test_a_checklist_comment_too_long_for_its_line_wraps_under_itself(
+    service: PipelineService, ada: int
+) -> None:
+    """At 60 columns the end of a long comment went back to the dialog's left edge,
+    under the answers, where it read as a criterion of its own."""
+    comment = "They said the warehouse team is short-staffed until the spring"
+    async with running(service, (60, 20)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "c")
+        await type_text(pilot, comment)
+        await tap(pilot, "enter")  # keeps the comment
+        lines = screen_text(app).splitlines()
+        first = next((n for n, line in enumerate(lines) if "They said" in line), None)
+        assert first is not None, "\n".join(lines)
+        column = lines[first].index("They said")
+        wrapped = lines[first + 1].strip("█▌▐ ")
+        assert wrapped and comment.endswith(wrapped), "\n".join(lines)
+        assert lines[first + 1].index(wrapped) == column, "\n".join(lines)
+
+
 async def test_checklist_letters_still_answer_and_the_free_ones_jump(
     service: PipelineService, ada: int
 ) -> None:

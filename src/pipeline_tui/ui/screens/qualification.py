@@ -41,6 +41,9 @@ ParkLead = Callable[[date], Awaitable[None]]
 FindOut = Callable[[str], Awaitable[str | None]]
 """Makes the criterion the card's next action; what to tell the rep, None if not done."""
 
+ANSWER_LABELS = 2 + 8
+"""The cells before a criterion ("✓ yes     "), under which its comment goes."""
+
 _ANSWER_STYLES = {
     Answer.YES: "bold $text-success",
     Answer.NO: "bold $text-error",
@@ -98,6 +101,8 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
             *(Option(self._prompt(c), id=str(n)) for n, c in enumerate(self.criteria)),
             # A free letter jumps by the criterion, not by the answer shown before it.
             jump_text=lambda option: self.criteria[int(option.id or 0)],
+            # A long criterion or comment wraps under its words, not under the answers.
+            hang=ANSWER_LABELS,
             id="criteria",
         )
 
@@ -208,7 +213,7 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
             text.line(criterion),
         ]
         if given.comment:
-            parts += ["\n          ", text.line(given.comment, "italic $text-muted")]
+            parts += ["\n" + " " * ANSWER_LABELS, text.line(given.comment, "italic $text-muted")]
         return Content.assemble(*parts)
 
     def _update_score(self) -> None:

@@ -21,6 +21,8 @@ from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from pipeline_tui.ui.hanging import Hanging
+
 MARK = "▶ "
 """Before the chosen option."""
 UNMARKED = "  "
@@ -37,7 +39,9 @@ class ChoiceList(OptionList):
     """An OptionList whose prompts are plain text or Content (a string is never markup).
 
     `jump_text` gives the words a letter is matched against, for lists whose rows start
-    with something else (a date, an answer): the card's name, the criterion.
+    with something else (a date, an answer): the card's name, the criterion. `hang`: the
+    cells of such a label column ("✓ yes     "), under which nothing wraps: a long
+    option goes on under its words, not back at the left edge under the labels.
     """
 
     BINDINGS = [
@@ -46,7 +50,11 @@ class ChoiceList(OptionList):
     ]
 
     def __init__(
-        self, *options: Option, jump_text: Callable[[Option], str] | None = None, **kwargs: Any
+        self,
+        *options: Option,
+        jump_text: Callable[[Option], str] | None = None,
+        hang: int = 0,
+        **kwargs: Any,
     ) -> None:
         # Set before OptionList's own __init__, which adds the options through ours.
         self._bare: dict[Option, Content] = {}
@@ -54,6 +62,7 @@ class ChoiceList(OptionList):
         self._jumped_to: int | None = None
         """Where the last letter landed: the same letter again moves on from there."""
         self._jump_text = jump_text
+        self._hang = hang
         super().__init__(*options, **kwargs)
 
     # The mark ----------------------------------------------------------------------------
@@ -71,7 +80,7 @@ class ChoiceList(OptionList):
                 continue
             option = given if isinstance(given, Option) else Option(given)
             bare = _content(option.prompt)
-            shown = Option(_marked(bare, UNMARKED), option.id, option.disabled)
+            shown = Option(self._marked_prompt(bare, UNMARKED), option.id, option.disabled)
             self._bare[shown] = bare
             listed.append(shown)
         super().add_options(listed)
@@ -91,8 +100,12 @@ class ChoiceList(OptionList):
         option = self.get_option_at_index(index)
         bare = self._bare[option] = _content(prompt)
         mark = MARK if option is self._marked else UNMARKED
-        super().replace_option_prompt_at_index(index, _marked(bare, mark))
+        super().replace_option_prompt_at_index(index, self._marked_prompt(bare, mark))
         return self
+
+    def _marked_prompt(self, prompt: Content, mark: str) -> Content | Hanging:
+        marked = _marked(prompt, mark)
+        return Hanging(marked, len(mark) + self._hang) if self._hang else marked
 
     def on_mount(self) -> None:
         self._show_mark()  # highlighted before mounting, which calls no watcher
@@ -113,7 +126,8 @@ class ChoiceList(OptionList):
                 index = self.options.index(option)
             except ValueError:
                 continue  # no longer listed
-            super().replace_option_prompt_at_index(index, _marked(self.bare_prompt(option), mark))
+            prompt = self._marked_prompt(self.bare_prompt(option), mark)
+            super().replace_option_prompt_at_index(index, prompt)
 
     # Jumping by letter -------------------------------------------------------------------
 
