@@ -348,6 +348,20 @@ async def keep_a_step_after_a_meeting(service: PipelineService) -> DraftKey:
     return key
 
 
+async def take_back_in_the_cards_own_dialog(service: PipelineService, today: date) -> None:
+    """On `today`, the step kept on the queue's first card (Ann) taken back in her card's
+    own next-action dialog, then the session ended before it was saved."""
+    app = make_app(service, today=lambda: today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()  # as the hang-up handler does
+
+
 async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_up(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:
@@ -428,15 +442,7 @@ async def test_a_kept_calls_day_survives_the_cards_dialog_another_key_and_undo(
     service, ids = seeded
     key = await keep_a_step_after_a_meeting(service)
     tuesday, wednesday = TODAY + timedelta(days=1), TODAY + timedelta(days=2)
-    app = make_app(service, today=lambda: tuesday)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "c", "enter")
-        await tap(pilot, "f")
-        assert isinstance(app.screen, DraftOfferScreen)
-        await tap(pilot, "r")
-        assert isinstance(app.screen, NextActionScreen)
-        app.flush_drafts()
+    await take_back_in_the_cards_own_dialog(service, tuesday)
     kept = service.draft(key)
     assert kept is not None and kept.get(CALL_DAY) == TODAY.isoformat(), kept
     meeting = (TouchpointKind.CALL, TODAY, "Call: meeting set")
@@ -537,15 +543,7 @@ async def test_a_kept_step_taken_back_after_the_card_changed_keeps_its_calls_out
     service, ids = seeded
     key = await keep_a_step_after_a_meeting(service)
     service.set_value(ids["Ann"], Decimal(5000))  # saved since, elsewhere
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "c", "enter")
-        await tap(pilot, "f")
-        assert isinstance(app.screen, DraftOfferScreen)
-        await tap(pilot, "r")
-        assert isinstance(app.screen, NextActionScreen)
-        app.flush_drafts()
+    await take_back_in_the_cards_own_dialog(service, TODAY)
     draft = service.draft(key)
     assert draft is not None and draft.get(CALL_OUTCOME) == "meeting-set", draft
 

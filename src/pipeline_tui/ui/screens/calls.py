@@ -108,8 +108,8 @@ class _CallKept:
     DraftContext): a draft restored after a hang-up logs the call it was typed after,
     on the day it was made, whichever outcome key opened the dialog this time."""
 
-    def __init__(self, outcome: CallOutcome, on: date, name: str, today: Callable[[], date]):
-        self.call = KeptCall(outcome, on)
+    def __init__(self, outcome: CallOutcome, name: str, today: Callable[[], date]) -> None:
+        self.call = KeptCall(outcome, today())  # made now, as its outcome key is pressed
         self.name = name
         self.today = today
         self.dialog: NextStepScreen | None = None
@@ -580,7 +580,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         # the call's outcome with it, since the call is logged only with the step.
         key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
         recorder = await recorder_for(self.backend, key, version)
-        call = _CallKept(outcome, self.backend.today(), name, self.backend.today)
+        call = _CallKept(outcome, name, self.backend.today)
         recorder.context = call
 
         async def save(answer: NextAction) -> None:
