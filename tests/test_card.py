@@ -1516,3 +1516,28 @@ async def test_a_sections_long_line_wraps_under_its_words_not_its_label_column(
         wrapped_under(f"{TODAY.isoformat()}  Conversation", "Conversation")
         wrapped_under(f"✓ {criterion}", criterion)
         wrapped_under("The CEO asked", "The CEO")
+
+
+async def test_long_names_in_referrals_wrap_under_the_name(service: PipelineService) -> None:
+    """At 60 columns a referrer's long name went on at the left edge, under "Referred
+    by", and a referral's under the list's indent; each goes on under the name."""
+    referrer = "Bartholomew Featherstonehaugh-Cholmondeley of Saxe-Coburg"
+    referral = "Wilhelmina Vanderbilt-Montmorency of Lower Wallop Estates"
+    client = service.add_card(CardDraft(referrer, "Acme"), Stage.CLIENT).card_id
+    service.refer(client, CardDraft(referral), TODAY)
+    async with running(service, (60, 60)) as (app, pilot):
+        await press(pilot, "enter")  # the referral, the only lead
+        assert isinstance(app.screen, CardScreen)
+        lead_lines = screen_text(app).splitlines()
+        await press(pilot, "escape", "l", "l", "enter")  # the client
+        assert isinstance(app.screen, CardScreen)
+        client_lines = screen_text(app).splitlines()
+
+    def wrapped_under(lines: list[str], start: str, words: str) -> None:
+        first = next(n for n, line in enumerate(lines) if line.lstrip().startswith(start))
+        column = lines[first].index(words)
+        wrapped = lines[first + 1]
+        assert wrapped[:column].strip() == "" and wrapped[column:].strip(), "\n".join(lines)
+
+    wrapped_under(lead_lines, "Referred by", "Bartholomew")
+    wrapped_under(client_lines, "Wilhelmina", "Wilhelmina")

@@ -543,7 +543,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             2,  # a comment wraps under the criterion, not under the "✓" marks
         )
         self._section(
-            "referrals", "Referrals" if self._has_referrals(card) else "", self._referrals(card)
+            "referrals", "Referrals" if self._has_referrals(card) else "", *self._referrals(card)
         )
         count = len(card.touchpoints)
         self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card), 12)
@@ -725,16 +725,24 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return card.referred_by is not None or bool(card.referrals)
 
     @staticmethod
-    def _referrals(card: CardDetail) -> Content:
+    def _referrals(card: CardDetail) -> tuple[Content, list[int]]:
+        """The referrer and the referrals, and each line's indent: a long name wraps
+        under the name, not under "Referred by" or at the left edge."""
         rows = []
+        indents = []
         if card.referred_by is not None:
-            rows.append(Content.assemble(("Referred by ", "$text-muted"), _link(card.referred_by)))
+            label = "Referred by "
+            rows.append(Content.assemble((label, "$text-muted"), _link(card.referred_by)))
+            indents.append(len(label))
         if card.referrals:
             rows.append(Content.styled(f"Referred {len(card.referrals)}:", "$text-muted"))
-            rows += [Content.assemble("  ", _link(link)) for link in card.referrals]
+            indents.append(0)
+            for link in card.referrals:
+                rows.append(Content.assemble("  ", _link(link)))
+                indents.append(2)
         if not rows:
-            return Content("")
-        return Content("\n").join(rows)
+            return Content(""), []
+        return Content("\n").join(rows), indents
 
     @staticmethod
     def _touchpoints(card: CardDetail) -> Content:
