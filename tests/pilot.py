@@ -9,8 +9,8 @@
 
 No helper waits a fixed time: each waits until the app has done what the keys started
 (its messages, workers and store calls, a note's Markdown, held repaints, the repaint),
-and fails with the screen in the message if that never happens. Only wait_for looks
-again every 20 ms, for timers to come due.
+and fails with the screen in the message if that never happens. Only wait_for and
+poll_until look again and again (every 20 and 10 ms), for timers to come due.
 """
 
 from __future__ import annotations
@@ -189,6 +189,19 @@ async def wait_for(
                 f"waited {timeout:g}s for {what}; the screen shows:\n{screen_text(_app(pilot))}"
             )
         await asyncio.sleep(0.02)  # for a timer to come due; then look again
+
+
+async def poll_until(
+    condition: Callable[[], object], what: str, timeout: float = WAIT_TIMEOUT_S
+) -> None:
+    """Wait until `condition()` is true, looking every 10 ms and waiting for nothing
+    else: for a test that holds a frame or a store call on purpose (settling would wait
+    for it), an app that has ended, or an app other than the pipeline's."""
+    deadline = monotonic() + timeout
+    while not condition():
+        if monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g}s for {what}")
+        await asyncio.sleep(0.01)
 
 
 def screen_text(app: PipelineApp) -> str:

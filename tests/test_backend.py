@@ -39,7 +39,7 @@ async def test_a_cancelled_call_keeps_the_next_one_waiting_until_its_thread_ends
         return "second"
 
     queued = asyncio.ensure_future(backend.run(second))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # a window for the second call to start too soon in
     assert order == []  # the first call's thread still runs: the second waits
     gate.set()
     assert await queued == "second"
@@ -51,14 +51,15 @@ async def test_a_change_whose_caller_was_cancelled_can_still_be_undone(
 ) -> None:
     backend = Backend(service)
     card_id = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
-    gate = threading.Event()
+    gate, started = threading.Event(), threading.Event()
 
     def move() -> Change | None:
+        started.set()
         gate.wait(5)
         return service.move_card(card_id, Stage.PROSPECT)
 
     moving = asyncio.ensure_future(backend.change(move))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(started.wait, 5), "the move's thread never started"
     moving.cancel()
     gate.set()
     await asyncio.gather(moving, return_exceptions=True)

@@ -19,7 +19,7 @@ from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.models import CardRow, StageEventRow
 from pipeline_tui.ui import backend, seams
 from pipeline_tui.ui.screens.archive import ArchiveScreen
-from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -33,6 +33,7 @@ from tests.pilot import (
     look,
     make_app,
     notification_messages,
+    poll_until,
     press,
     running,
     screen_text,
@@ -75,8 +76,17 @@ async def test_the_board_is_drawn_whole_once_as_it_opens(service: PipelineServic
     seams.watch_frames(app, frames.append)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.pause(0.2)  # the poll and the ahead-fill of the card screen
-        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen) and board.highlighted is not None
+        highlighted = board.highlighted.id
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        # Its frames too: filled ahead, the card screen must draw nothing on the board.
+        await wait_for(
+            pilot,
+            lambda: kept.ready_for(highlighted, TODAY) is not None,
+            "the card screen filled ahead with the highlighted card",
+        )
         assert "Card 29" in screen_text(app)
     whole = [seams.whole_frame(frame) for frame in frames]
     assert whole.count(True) == 1, whole
@@ -371,11 +381,11 @@ async def test_a_move_is_saved_once_the_frame_that_shows_it_is_written(
         with seams.frames_written(app) as frames:
             with app.batch_update():  # no frame is drawn inside
                 _post_key(app, "L")
-                for _ in range(500):  # the move shown in the model, its save waiting
-                    if ben in board.model.ids[Stage.PROSPECT] and not app.backend.idle:
-                        break
-                    await asyncio.sleep(0.01)
-                await asyncio.sleep(0.05)
+                await poll_until(
+                    lambda: ben in board.model.ids[Stage.PROSPECT] and not app.backend.idle,
+                    "the move shown in the model, its save waiting",
+                )
+                await asyncio.sleep(0.05)  # a window for a save that does not wait
                 assert frames_at_save == [], "saved before the frame that shows it"
             await settle(pilot)
         assert frames_at_save[0] >= 1
@@ -414,18 +424,10 @@ async def test_moves_shown_are_saved_even_if_no_frame_comes_or_the_rep_quits_at_
         # Two moves and quit: the first waits for its frame, the second for its turn.
         for key in ("L", "L", "q"):
             _post_key(app, key)
-        for _ in range(500):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.01)
-        assert not app.is_running
+        await poll_until(lambda: not app.is_running, "the app to end")
         # The process ends once every task is done (asyncio.run); here the test's loop
         # goes on, and the writes are waited for.
-        for _ in range(500):
-            if names(three_leads, Stage.REPEAT) == ["Ben"]:
-                break
-            await asyncio.sleep(0.01)
-    assert names(three_leads, Stage.REPEAT) == ["Ben"]
+        await poll_until(lambda: names(three_leads, Stage.REPEAT) == ["Ben"], "both moves saved")
 
 
 async def test_moving_past_either_end_changes_nothing(service: PipelineService) -> None:

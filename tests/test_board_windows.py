@@ -4,7 +4,6 @@ read. Driven as a rep drives it."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -30,6 +29,7 @@ from tests.pilot import (
     burst,
     focused_card_name,
     make_app,
+    poll_until,
     press,
     running,
     screen_text,
@@ -309,10 +309,10 @@ async def test_a_filter_key_waits_for_the_cards_on_screen_and_reads_ahead_after_
         # (and ask for the cards it shows as "…").
         await pilot.press("k")
         next_pages = lead.ids[: 3 * page]
-        for _ in range(500):
-            if read_when_shown and all(card_id in board.model.cache for card_id in next_pages):
-                break
-            await pilot.pause(0.01)
+        await poll_until(
+            lambda: read_when_shown and all(card_id in board.model.cache for card_id in next_pages),
+            "the key's frame, then the pages below it read",
+        )
         # The key's frame waited for the cards it shows, read with the search in one
         # call to the store, not for the pages below them (each read in the store's
         # thread slows the frame drawn meanwhile)...
@@ -391,12 +391,8 @@ async def test_a_reload_while_filtering_shows_the_filtered_cards_read(
         # Waited for without a look at the screen, whose placeholders would ask for the
         # cards themselves.
         await board.reload(keep_highlight=True).wait()
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if not board.model.cache.pending:
-                break
-        await pilot.pause(0.05)
-        assert not seams.repaints_held(app)
+        await poll_until(lambda: not board.model.cache.pending, "the cards asked for read")
+        await poll_until(lambda: not seams.repaints_held(app), "the repaints let go")
         assert unread_drawn == []
         text = screen_text(app)
         assert "Kofi 0100" in text and not placeholders_shown(text)
@@ -426,8 +422,7 @@ async def test_a_filter_changed_while_the_board_is_read_draws_no_unread_card(
         await type_text(pilot, "kofi")
         monkeypatch.setattr(service, "board_view", held_board_view)
         reload = board.reload(keep_highlight=True)
-        while not reading.is_set():
-            await asyncio.sleep(0.01)
+        await poll_until(reading.is_set, "the board's read to start")
         unread_drawn.clear()
         # Pilot's own press: the suite's helpers would wait for the held read.
         keys = ["escape"] if meanwhile == "escape" else ["space", "0", "0", "5", "0"]
