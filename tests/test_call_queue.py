@@ -24,7 +24,6 @@ from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, StoreError, open_database
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp
-from pipeline_tui.ui.drafts import DRAFT_DELAY_S
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.calls import BriefLine, BriefRow, CallQueueScreen, NextStepScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
@@ -45,6 +44,7 @@ from tests.pilot import (
     settle,
     tap,
     type_text,
+    wait_for,
 )
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
@@ -295,10 +295,11 @@ async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
         await press(pilot, "c")
         await burst(pilot, "r", *STEP)
         assert isinstance(app.screen, NextStepScreen)
-        await pilot.pause(DRAFT_DELAY_S + 0.3)
-        await settle(pilot)
-        draft = service.draft(key)
-        assert draft is not None and draft.get("action") == STEP
+        await wait_for(
+            pilot,
+            lambda: (draft := service.draft(key)) is not None and draft.get("action") == STEP,
+            "the step's draft",
+        )
         # What the hang-up handler does: what was typed last is written at once.
         await type_text(pilot, " today")
         app.flush_drafts()

@@ -81,6 +81,12 @@ def new_problem(card_id: int) -> DraftKey:
     return DraftKey.note(card_id, None, NoteKind.PROBLEM)
 
 
+def problem_drafted(service: PipelineService, card_id: int) -> object:
+    """The text of the card's new problem note as its draft keeps it; None if none."""
+    draft = service.draft(new_problem(card_id))
+    return None if draft is None else draft.get("body")
+
+
 def notices(app: PipelineApp) -> list[str]:
     """Every notification the app shows from now on, as text (a toast wraps its lines)."""
     shown: list[str] = []
@@ -144,9 +150,8 @@ async def test_discard_and_quit_leaves_nothing_behind(service: PipelineService, 
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
-        await pilot.pause(DRAFT_DELAY_S + 0.3)  # the draft is kept meanwhile...
-        await settle(pilot)
-        assert service.draft(new_problem(ann)) is not None
+        # The draft is kept meanwhile...
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the note's draft")
         await tap(pilot, "ctrl+c")
         await look(pilot)
         await tap(pilot, "d")
@@ -183,10 +188,7 @@ async def test_what_is_typed_is_kept_as_a_draft_while_typing(
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
-        await pilot.pause(DRAFT_DELAY_S + 0.3)
-        await settle(pilot)
-        draft = service.draft(new_problem(ann))
-        assert draft is not None and draft.get("body") == NOTE
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the note's draft")
         # The board (behind) marks the card now; the editor still has the keys.
         assert isinstance(app.screen, NoteEditorScreen)
 
@@ -343,7 +345,8 @@ async def test_a_card_draft_waiting_at_its_offer_is_never_removed(
         await tap(pilot, "e")
         await settle(pilot)
         assert isinstance(app.screen, DraftOfferScreen)
-        await pilot.pause(DRAFT_DELAY_S + 0.3)  # past the editor's own draft writing
+        # A window as long as the editor's own draft writing, which must not touch it.
+        await pilot.pause(DRAFT_DELAY_S + 0.3)
         await settle(pilot)
         if then == "hang-up":
             app.flush_drafts()
@@ -1092,8 +1095,10 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
     monkeypatch.setattr(drafts_module, "DRAFT_RETRY_S", 0.2)
     keep = service.keep_drafts
     down = [True]
+    tries = [0]
 
     def keep_unless_down(kept: Any, *options: Any) -> Any:
+        tries[0] += 1
         if down[0]:
             raise StoreError("The database cannot be reached.")
         return keep(kept, *options)
@@ -1102,7 +1107,7 @@ async def test_a_draft_the_database_could_not_take_is_written_once_it_can(
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
-        await pilot.pause(0.1)  # the first write, refused
+        await wait_for(pilot, lambda: tries[0], "the first write, refused")
         assert service.draft(new_problem(ann)) is None
         down[0] = False  # the server is back; nothing is typed
         await wait_for(
@@ -1421,22 +1426,22 @@ async def test_a_draft_the_reps_other_session_kept_meanwhile_is_kept_in_a_file(
     said = notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the note's draft")
         a_second_session_of(service, database).keep_draft(
             new_problem(ann), {"body": "Typed at the office", "kind": "problem"}
         )
         await type_text(pilot, " twice")
-        await pilot.pause(0.2)
-        await settle(pilot)
-        kept = service.draft(new_problem(ann))
-        assert kept is not None and kept.get("body") == f"{NOTE} twice"
+        await wait_for(
+            pilot, lambda: problem_drafted(service, ann) == f"{NOTE} twice", "the next draft"
+        )
         [elsewhere] = unsaved_files(state.parent / UNSAVED_FOLDER)
         assert "Typed at the office" in elsewhere.read_text(encoding="utf-8")
         assert "another pipeline-tui session" in elsewhere.read_text(encoding="utf-8")
         assert any(str(elsewhere) in message for message in said)
         await type_text(pilot, " more")
-        await pilot.pause(0.2)
-        await settle(pilot)
+        await wait_for(
+            pilot, lambda: problem_drafted(service, ann) == f"{NOTE} twice more", "a third draft"
+        )
     assert len(unsaved_files(state.parent / UNSAVED_FOLDER)) == 1  # its own drafts: no file
 
 
@@ -1482,13 +1487,14 @@ async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
     said = notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the note's draft")
         await type_text(pilot, " again")
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await wait_for(
+            pilot,
+            lambda: problem_drafted(service, ann) == f"{NOTE} again",
+            "the next draft, written once the retry is due",
+        )
         assert calls[0] >= 3  # written, refused, written again
-        kept = service.draft(new_problem(ann))
-        assert kept is not None and kept.get("body") == f"{NOTE} again"
     assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
     assert not any("Another session" in message for message in said)
 
