@@ -119,6 +119,20 @@ async def test_a_card_another_instance_archived_is_never_edited_here(
     assert service.card(rosa).archived_at is not None
 
 
+def count_polls(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, each time a screen of the app asks the store whether the board
+    clock moved (each poll that looks): the clock it was told."""
+    polls: list[int] = []
+    change_marker = service.change_marker
+
+    def counted() -> int:
+        polls.append(change_marker())
+        return polls[-1]
+
+    monkeypatch.setattr(service, "change_marker", counted)
+    return polls
+
+
 def test_the_change_marker_sees_every_kind_of_change(service: PipelineService) -> None:
     from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 
@@ -159,22 +173,20 @@ async def test_the_board_is_read_again_for_another_reps_change_not_for_its_own(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert len(reads) == 1
+        polls = count_polls(service, monkeypatch)
         for key in ("l", "L", "h", "L", "J"):  # moves and a reorder, each saved
             await pilot.press(key)
             await settle(pilot)
-        for _ in range(8):  # several polls
-            await pilot.pause(0.1)
+        # A window of several polls, none of which may read the board again.
+        polls.clear()
+        await wait_for(pilot, lambda: len(polls) >= 8, "several polls")
         assert len(reads) == 1, "the board was read again after its own changes"
         assert [card.name for card in service.cards(Stage.CLIENT)] == ["Ada", "Ben"]
 
         other = PipelineService(open_database(str(db_path)), "ana", clock=lambda: NOW)
         other.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
         other.close()
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if "Added by Ana" in screen_text(app):
-                break
-        assert "Added by Ana" in screen_text(app)
+        await wait_for(pilot, lambda: "Added by Ana" in screen_text(app), "Ana's card on the board")
         assert len(reads) == 2
     database.close()
 
@@ -203,7 +215,8 @@ async def test_an_open_card_is_not_drawn_again_while_the_board_behind_it_changes
                 lambda: "Added by Ana" in "\n".join(seams.screen_lines(board)),
                 "the board behind the card to take in Ana's card",
             )
-            for _ in range(5):  # the board's later polls and idles
+            # A window for the board's later polls and idles, which must draw nothing.
+            for _ in range(5):
                 await pilot.pause(0.1)
         assert frames == [], f"the card screen was written {len(frames)} times for the board"
         await press(pilot, "escape")
@@ -303,11 +316,16 @@ async def test_an_open_card_is_not_drawn_again_for_changes_to_other_cards(
             card_screen = app.screen
             assert isinstance(card_screen, CardScreen)
             shown = card_screen.card
+            polls = count_polls(service, monkeypatch)
             with seams.frames_written(app) as frames:
                 other.add_card(CardDraft(name="Added by Ana"), Stage.CLIENT)
-                await wait_for(pilot, lambda: card_screen.seen_revision is not None, "a poll")
-                for _ in range(5):
-                    await pilot.pause(0.1)
+                anas = other.change_marker()
+                # A window of several polls that see Ana's change, none of which may draw.
+                await wait_for(
+                    pilot,
+                    lambda: sum(clock >= anas for clock in polls) >= 5,
+                    "five polls seeing Ana's change",
+                )
             assert frames == [] and card_screen.card is shown
     finally:
         other.close()
@@ -335,7 +353,9 @@ async def test_a_card_archived_elsewhere_leaves_an_editor_open_on_it_alone(
             other.archive_card(uma, ArchiveReason.LOST)
             card_screen = app.screen_stack[-2]
             assert isinstance(card_screen, CardScreen)
-            for _ in range(5):  # polls of the card screen under the editor
+            # A window of polls of the card screen under the editor, which must leave
+            # the editor alone (they ask the store nothing to wait for).
+            for _ in range(5):
                 await pilot.pause(0.1)
             await settle(pilot)
             assert app.screen is editor and "Pays late" in screen_text(app)

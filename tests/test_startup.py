@@ -407,7 +407,9 @@ async def test_a_first_read_that_fails_says_so_in_the_columns_and_is_tried_again
         # and less often, and the error said once, not a toast every 3 seconds.
         monkeypatch.setattr(service, "change_marker", change_marker)
         tries = reads
-        await asyncio.sleep(1.6)  # 16 polls; reads after 0.1, 0.2, 0.4 and 0.8 s
+        # A window of 16 polls, whose reads must come less and less often: after 0.1,
+        # 0.2, 0.4 and 0.8 s.
+        await asyncio.sleep(1.6)
         await settle(pilot)
         assert reads - tries <= 5, reads - tries
         said = [m for m in notification_messages(app) if "the database is locked" in m]
