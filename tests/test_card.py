@@ -37,7 +37,7 @@ from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens import board
-from pipeline_tui.ui.screens.board import CARD_SCREEN, READY_AFTER_S
+from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -54,6 +54,7 @@ from tests.pilot import (
     focused_card_name,
     look,
     notification_messages,
+    poll_until,
     press,
     running,
     screen_text,
@@ -936,10 +937,10 @@ async def test_a_key_handled_while_a_note_is_mounted_unseen_is_drawn_when_it_is_
                 # Pilot's own press: the helpers wait for held repaints to be let go.
                 await pilot.press("j")
                 assert focused_card_name(app) == "Ben" and frames == []
-            ended = time.monotonic()
-            while not frames and time.monotonic() - ended < 0.5:
-                await asyncio.sleep(0.005)
-            assert frames, "the key's frame waited for the board's next message"
+            # Due at once; half a second is far sooner than the board's next message.
+            await poll_until(
+                lambda: frames, "the key's frame, which waited for the board's next message", 0.5
+            )
 
 
 async def test_the_card_screen_filled_ahead_lets_keys_in_between_its_widgets(
@@ -1106,19 +1107,43 @@ def count_card_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) 
     return reads
 
 
+def board_of(app: App[Any]) -> BoardScreen:
+    [board] = [screen for screen in app.screen_stack if isinstance(screen, BoardScreen)]
+    return board
+
+
+def rested(board: BoardScreen) -> bool:
+    """The highlight has rested as long as the board waits before filling its card
+    screen (READY_AFTER_S): the board's timer has fired (its task ends then), or no
+    rest is under way."""
+    timer = board._ready_timer
+    return timer is None or timer._task is None or timer._task.done()
+
+
 async def rest(pilot: Pilot[None]) -> None:
-    """The highlight rests long enough for the board to fill its card screen with it."""
-    await pilot.pause(READY_AFTER_S * 3)
+    """The highlight rests long enough for the board to fill its card screen with it,
+    and what that started is done."""
+    board = board_of(pilot.app)
+    await wait_for(pilot, lambda: rested(board), "the highlight to have rested")
     await settle(pilot)
 
 
 async def readying_ada_slowly(pilot: Pilot[None], slow_markdown: list[float]) -> None:
-    """Ben readied; then k to Ada, whose note takes 0.4 s to render as she is readied."""
+    """Ben readied; then k to Ada, whose note takes 0.4 s to render as she is readied:
+    returns while it renders."""
     await press(pilot, "j")
     await rest(pilot)
     slow_markdown[0] = 0.4
     await burst(pilot, "k")
-    await pilot.pause(READY_AFTER_S * 2.5)
+    app = pilot.app
+    ada = board_of(app).highlighted
+    kept = app.get_screen(CARD_SCREEN)
+    assert ada is not None and isinstance(kept, CardScreen)
+    # Not settle(): it would wait for the rendering.
+    await poll_until(
+        lambda: kept.card_id == ada.id and kept.ready_for(ada.id, TODAY) is None,
+        "the card screen being filled with Ada",
+    )
 
 
 @pytest.fixture
@@ -1148,8 +1173,7 @@ async def test_a_card_left_while_it_was_readied_opens_whole_later(
         await readying_ada_slowly(pilot, slow_markdown)
         await burst(pilot, "j", "k")  # away and back while it renders
         slow_markdown[0] = 0.0
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await rest(pilot)
         await press(pilot, "enter")
         assert showing(app, kept)
         text = screen_text(app)
@@ -1173,8 +1197,7 @@ async def test_a_double_click_while_the_card_is_readied_opens_it_once(
         # already opened.
         await pilot.click("#cards-lead", offset=ada_tile, times=2)
         slow_markdown[0] = 0.0
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await wait_for(pilot, lambda: showing(app, kept), "Ada's card screen")
         assert [type(screen).__name__ for screen in app.screen_stack[1:]] == [
             "BoardScreen",
             "CardScreen",
@@ -1205,11 +1228,7 @@ async def test_a_second_click_while_the_first_waits_for_the_card_opens_it_once(
     monkeypatch.setattr(service, "card", slow_to_answer)
 
     async def until_read(card_id: int) -> None:
-        for _ in range(50):
-            if card_id in reads:
-                return
-            await pilot.pause(READY_AFTER_S / 5)
-        raise AssertionError(f"card {card_id} was never read ahead")
+        await poll_until(lambda: card_id in reads, f"card {card_id} to be read ahead")
 
     async with running(service, (80, 24)) as (app, pilot):
         kept = app.get_screen(CARD_SCREEN)
@@ -1220,13 +1239,19 @@ async def test_a_second_click_while_the_first_waits_for_the_card_opens_it_once(
         answered.clear()
         await press(pilot, "k")
         await until_read(ada)  # read ahead, the store not answering yet
+        board = board_of(app)
         await pilot.click("#cards-lead", offset=(2, 1))
-        await pilot.pause(0.1)  # the first click's open waits for that read
+        first = board._opening
+        await poll_until(
+            lambda: first is not None and first.is_running, "the first click's open, waiting"
+        )
         await pilot.click("#cards-lead", offset=(2, 1))
-        await pilot.pause(0.1)
+        await poll_until(
+            lambda: board._opening is not first and first is not None and first.is_finished,
+            "the second click's open, in the first one's place",
+        )
         answered.set()
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await wait_for(pilot, lambda: showing(app, kept), "Ada's card screen")
         assert [type(screen).__name__ for screen in app.screen_stack[1:]] == [
             "BoardScreen",
             "CardScreen",
@@ -1283,8 +1308,7 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
         await press(pilot, "slash")
         for key in "ben":
             await press(pilot, key)
-            await pilot.pause(READY_AFTER_S * 2)
-            await settle(pilot)
+            await rest(pilot)  # a rest that must fill nothing
         assert reads == [] and kept.ready_for(ben, TODAY) is None
         await press(pilot, "enter")  # the filter done: back to the list, on Ben
         await rest(pilot)
@@ -1309,8 +1333,7 @@ async def test_a_card_still_being_readied_is_not_read_again(
         reads.clear()
         await burst(pilot, "question_mark", "escape")
         slow_markdown[0] = 0.0
-        await pilot.pause(0.6)
-        await settle(pilot)
+        await rest(pilot)
         assert reads == [] and kept.ready_for(ada, TODAY) is not None
         await press(pilot, "enter")
         assert showing(app, kept) and reads == []
