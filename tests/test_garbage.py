@@ -253,7 +253,7 @@ async def test_the_app_waits_for_its_frame_to_be_sent_before_collecting(
     collector, collected = collector_due(started, due=True)
     async with running(make_app(demo_service(), between_keys=collector)) as (_, pilot):
         await burst(pilot, "j")
-        await pilot.pause(BUSY_LIMIT_S / 4)
+        await pilot.pause(BUSY_LIMIT_S / 4)  # a window in which nothing may be collected
         assert collected == [], "collected while the frame was still being sent"
         sending[0] = False
         await wait_for(pilot, lambda: collected, "the collection once the frame is sent")

@@ -40,7 +40,7 @@ from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.seams import notifications
 from tests.conftest import NOW, TODAY
-from tests.pilot import notification_messages, press, screen_text, settle, tap
+from tests.pilot import notification_messages, press, screen_text, settle, tap, wait_for
 
 HOSTILE = [
     "Old Co [/ex-client]",
@@ -297,12 +297,11 @@ async def test_a_broken_theme_previewed_in_the_picker_is_dropped_not_fatal(
 
 async def _shown_twice(pilot: Pilot[None], text: str) -> None:
     """Wait for the palette's search (a worker of its own) to list what was typed."""
-    for _ in range(100):
-        await settle(pilot)
-        if screen_text(pilot.app).count(text) >= 2:  # type: ignore[arg-type]
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"the palette never listed {text!r}")
+    app = pilot.app
+    assert isinstance(app, PipelineApp)
+    await wait_for(
+        pilot, lambda: screen_text(app).count(text) >= 2, f"the palette to list {text!r}"
+    )
 
 
 async def test_a_broken_theme_named_in_the_config_falls_back_at_start(

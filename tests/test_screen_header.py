@@ -12,7 +12,7 @@ from textual.widgets import Static, Tooltip
 import pipeline_tui.ui
 from pipeline_tui.ui.seams import FullScreen, screen_lines
 from pipeline_tui.ui.widgets.screen_header import PALETTE_TOOLTIP, ScreenHeader
-from tests.pilot import press, running
+from tests.pilot import poll_until, press, running
 from tests.test_snapshots import demo_service
 
 APP_CSS = Path(pipeline_tui.ui.__file__).with_name("app.tcss")
@@ -87,9 +87,10 @@ async def test_the_icon_shows_its_tooltip_and_opens_the_palette() -> None:
         header = app.screen.query_one(ScreenHeader)
         plain = app.screen.get_style_at(1, 0).bgcolor
         await pilot.hover(header, offset=(1, 0))
-        await pilot.pause(app.TOOLTIP_DELAY + 0.2)
         tooltip = app.screen.get_child_by_type(Tooltip)
-        assert tooltip.display and PALETTE_TOOLTIP in str(tooltip.render())
+        await poll_until(
+            lambda: tooltip.display and PALETTE_TOOLTIP in str(tooltip.render()), "the tooltip"
+        )
         # Narrow (80 columns), the icon's 3 cells only.
         assert app.screen.get_style_at(2, 0).bgcolor != plain
         assert app.screen.get_style_at(3, 0).bgcolor == plain

@@ -26,7 +26,7 @@ from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
-from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.app import PipelineApp, QuitScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import make_app, screen_text, settle, tap, type_text, wait_for
 
@@ -372,8 +372,7 @@ def test_quit_with_unsaved_text(snap_compare: SnapCompare, size: tuple[int, int]
         await pilot.press("l", "enter", "n", "g")
         await settle(pilot)
         await type_text(pilot, "Open a second bakery by spring")
-        await pilot.press("ctrl+q")
-        await pilot.pause(0.1)
+        await tap(pilot, "ctrl+q", opens=QuitScreen)
 
     app = make_app(demo_service())
     assert snap_compare(app, terminal_size=size, run_before=quit_mid_note)
