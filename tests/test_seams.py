@@ -46,7 +46,7 @@ from textual.widgets import Header, OptionList, Static
 from pipeline_tui.ui import ending, seams
 from pipeline_tui.ui.screens.standup import StandupList
 from pipeline_tui.ui.widgets.card_list import CardList
-from tests.pilot import make_app, press, running, settle, wait_for
+from tests.pilot import make_app, poll_until, press, running, settle, wait_for
 from tests.test_snapshots import demo_service
 
 
@@ -1260,15 +1260,13 @@ async def test_the_palette_says_while_it_searches_and_enter_takes_its_first_hit(
     _SlowHits.opened.clear()
     async with app.run_test(size=(60, 12)) as pilot:
         await pilot.press("ctrl+p", *"ada")
-        await pilot.pause(0.05)
         palette = app.screen
         assert isinstance(palette, CommandPalette)
-        assert seams.palette_searching(palette)
+        await poll_until(lambda: seams.palette_searching(palette), "the palette searching")
         _SlowHits.found.set()
-        await pilot.pause(0.1)
-        assert not seams.palette_searching(palette)
+        await poll_until(lambda: not seams.palette_searching(palette), "the search to end")
         seams.palette_enter(palette)
-        await pilot.pause(0.1)
+        await poll_until(lambda: _SlowHits.opened, "the first hit taken")
     assert _SlowHits.opened == ["ada"]
 
 
