@@ -1044,7 +1044,14 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self._readying[1].cancel()
             self._readying = None
 
+    @property
+    def resting(self) -> bool:
+        """Whether the highlight is resting: the card screen is to be filled with it
+        once it has rested READY_AFTER_S (_ready_soon)."""
+        return self._ready_timer is not None
+
     def _ready_highlighted(self) -> None:
+        self._ready_timer = None
         card = self.highlighted
         screen = self._card_screen
         if (
