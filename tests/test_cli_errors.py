@@ -240,6 +240,12 @@ CASES = {
         ("--db", "{folder}/p.db", "value", "ann", "10", "--close", "0001-01-01"),
         "0001-01-01 is before 1900",
     ),
+    "an amount of 29 digits": Case(  # a decimal.InvalidOperation traceback
+        ("--db", "{folder}/p.db", "value", "ann", "9" * 29), "is more than a value can be"
+    ),
+    "a new card's amount of 29 digits": Case(
+        ("--db", "{folder}/p.db", "add", "Bo", "--value", "9" * 29), "is more than a value can be"
+    ),
     "a blank amount": Case(  # an empty shell variable: it had wiped the value
         ("--db", "{folder}/p.db", "value", "ann", " "), 'Give an amount, or "none"'
     ),

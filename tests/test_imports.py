@@ -1147,3 +1147,15 @@ def test_an_amount_in_another_currency_is_a_bad_row_not_euros(
     cards = cards_in(db)
     assert set(cards) == {"Ben Hollis"}
     assert cards["Ben Hollis"]["value"] == "8000.00"
+
+
+def test_an_amount_of_29_digits_stays_in_the_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """An amount longer than Decimal's 28 digits of precision ended the import with a
+    decimal.InvalidOperation traceback; it is kept in the note as any amount too big."""
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text(f"Name,Email,Amount\nZed Ode,zed@ode.example,{'9' * 29}\n", encoding="utf-8")
+    _out, cards = imported(capsys, sheet, db)
+    assert cards["Zed Ode"]["value"] is None
+    assert f"Amount: {'9' * 29}" in fields_note(cards["Zed Ode"])

@@ -144,6 +144,9 @@ def test_nothing_typed_is_no_value() -> None:
         ("1.000.000,5.5", "more than one decimal point"),
         ("1,000.5.5", "more than one decimal point"),
         ("99999999999999", "more than a value can be"),
+        # 29 digits: more than Decimal's 28 digits of precision can round to the cent
+        ("99999999999999999999999999999", "more than a value can be"),
+        ("99999999999999999999999999k", "more than a value can be"),
         ("k", "is not an amount"),
     ],
 )

@@ -90,10 +90,12 @@ def parse_amount(
         amount = Decimal(number) * multiplier
     except InvalidOperation:
         raise _not_an_amount(raw) from None
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
-        raise MoneyError(f"{raw!r} has more than two decimals.")
+    # The size first: rounding to the cent needs more than Decimal's 28 digits for an
+    # amount of 29 (decimal.InvalidOperation).
     if amount > MAX_VALUE:
         raise MoneyError(f"{raw!r} is more than a value can be.")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_EVEN):
+        raise MoneyError(f"{raw!r} has more than two decimals.")
     return amount.quantize(CENT)
 
 
