@@ -390,3 +390,41 @@ def test_demo_with_a_command_never_creates_the_rep_s_database(
     assert main(["--demo", *command]) == 1
     assert "--demo opens the sample board on its own" in capsys.readouterr().err
     assert not list((tmp_path / "xdg-data").rglob("*.db"))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["standup"], ["show", "ann"], ["export"], ["report"], ["agenda", "--format", "ics"]],
+)
+def test_a_closed_standard_output_is_one_sentence(command: list[str], tmp_path: Path) -> None:
+    """Run as `pipeline-tui list >&-`: Python's sys.stdout is None, and the commands
+    ended in an AttributeError traceback ('NoneType' object has no attribute 'write'),
+    or, as `list` did, printed nothing and exited 0 as if the list had been written."""
+    _sqlite_file(tmp_path)
+    result = subprocess.run(
+        [str(SCRIPT), "--db", str(tmp_path / "p.db"), *command],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "pipeline-tui: error: The standard output is closed, so nothing was done;"
+        " send it to a file, or to /dev/null.\n"
+    )
+
+
+def test_an_export_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
+    _sqlite_file(tmp_path)
+    result = subprocess.run(
+        [str(SCRIPT), "--db", str(tmp_path / "p.db"), "export", "-o", str(tmp_path / "o.json")],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert (result.returncode, result.stderr) == (0, f"Exported 1 card to {tmp_path}/o.json.\n")

@@ -298,6 +298,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        if sys.stdout is None and _prints(args):
+            # Started with its standard output closed (`>&-`): Python has no sys.stdout,
+            # and what the command printed would be lost.
+            raise UsageError(
+                "The standard output is closed, so nothing was done;"
+                " send it to a file, or to /dev/null."
+            )
         if getattr(args, "demo", False) and args.command is not None:
             # The sample board is the demo's only pipeline: a command would run on the
             # rep's own data (or create it), which --demo promises never to touch.
@@ -348,6 +355,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # it was has cleaned up after itself; the rep gets the reason, not a traceback.
         print(f"{PROG}: error: {describe_os_error(error)}", file=sys.stderr)
         return 1
+
+
+def _prints(args: argparse.Namespace) -> bool:
+    """Whether the command writes to the standard output (the board draws on stderr,
+    and an export to a file says so there)."""
+    if args.command is None:
+        return False
+    return not (args.command == "export" and args.output not in (None, "-"))
 
 
 def describe_os_error(error: OSError) -> str:
