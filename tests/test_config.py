@@ -179,6 +179,22 @@ def test_config_init_on_a_broken_config_says_why_and_leaves_it(
     assert path.read_text(encoding="utf-8") == "[ui\n"
 
 
+def test_config_init_on_a_folder_says_so_and_suggests_nothing_that_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`config init` on a folder exited 0, "Your config is already at ...; ... is a
+    folder. `config init --force` replaces it", and --force then refused: is a folder."""
+    folder = tmp_path / "config.toml"
+    folder.mkdir()
+    (folder / "kept").write_text("mine", encoding="utf-8")
+    for force in ([], ["--force"]):
+        code, out, err = run(capsys, "--config", str(folder), "config", "init", *force)
+        line = assert_one_line_error(code, err)
+        assert f"{folder} is a folder, not a config file" in line
+        assert "--force" not in line and out == ""
+    assert (folder / "kept").read_text(encoding="utf-8") == "mine"
+
+
 def test_config_check_reports_key_conflicts_and_missing_themes(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

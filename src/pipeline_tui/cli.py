@@ -1281,6 +1281,12 @@ def _config_file_command(args: argparse.Namespace) -> int:
         if config_source(explicit) != "default":
             print(f"(from {config_source(explicit)})", file=sys.stderr)
         return 0
+    if path.is_dir():
+        # Neither left as a config nor replaced by one (--force keeps no folder as .bak).
+        raise UsageError(
+            f"{clean_line(str(path))} is a folder, not a config file;"
+            " name a file with --config, or move the folder away."
+        )
     if path.exists() and not args.force:
         print(
             f"Your config is already at {path}; it was left as it is. "
