@@ -44,6 +44,10 @@ def write(path: Path, text: str) -> Path:
         ("[keys]\n'board.move_on' = ''\n", ['keys."board.move_on"', "at least one key"]),
         ("[keys]\n'board.move_on' = 'L,,right'\n", ['keys."board.move_on"', "malformed"]),
         ("[keys]\n'board.move_on' = 'shift right'\n", ["malformed", "shift right"]),
+        # "Never stale": the board then ended in an OverflowError traceback (a cut-off
+        # day before the year 1), while the shell took it.
+        ("[stale]\nrepeat = 999999\n", ["stale.repeat", "from 1 to 36500 (days)"]),
+        ("[stale]\nlead = 99999999999\n", ["stale.lead", "from 1 to 36500 (days)"]),
         ("[user\nname = 'sam'\n", ["TOML", "line 1", "column"]),
         ("[user]\nname = 'sam'\nname = 'kim'\n", ["TOML", "line 3"]),
     ],

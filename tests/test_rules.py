@@ -261,7 +261,7 @@ def test_qualification_and_stale_sections_of_the_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[stale]\nlead = 0\n", "stale.lead must be at least 1"),
+        ("[stale]\nlead = 0\n", "stale.lead must be from 1 to 36500"),
         ('[stale]\nlead = "two weeks"\n', "stale.lead must be a whole number"),
         ("[qualification]\ncriteria = [1, 2]\n", "must be a list of text"),
         ('[qualification]\ncriteria = "budget"\n', "must be a list"),

@@ -140,8 +140,14 @@ def _rep_name(value: Any) -> str | None:
     return None
 
 
+MAX_STALE_DAYS = 36_500
+"""A hundred years: longer is never stale, and a cut-off day that far back stays a date."""
+
+
 def _days(value: Any) -> str | None:
-    return "must be at least 1 (days)" if value < 1 else None
+    return (
+        f"must be from 1 to {MAX_STALE_DAYS} (days)" if not 1 <= value <= MAX_STALE_DAYS else None
+    )
 
 
 _STAGE_TARGETS = ("lead", "prospect", "client", "repeat", "lost", "not-a-fit")
