@@ -257,6 +257,17 @@ CASES = {
         "user.name can be at most 200",
         _config(f"[user]\nname = '{'r' * 201}'\n"),
     ),
+    # A read never creates the pipeline it names, however the SQLite URL is written:
+    # these made an empty one at a mistyped path and listed "No cards yet", exit 0.
+    "a list of a missing file, its URL naming the driver": Case(
+        ("--db", "sqlite+pysqlite:///{folder}/typo.db", "list"), "There is no pipeline at"
+    ),
+    "a list of a missing file, its URL with an option": Case(
+        ("--db", "sqlite:///{folder}/typo.db?timeout=5", "list"), "There is no pipeline at"
+    ),
+    "a show on a missing file, its URL with an option": Case(
+        ("--db", "sqlite:///{folder}/typo.db?timeout=5", "show", "ann"), "There is no pipeline at"
+    ),
     "a backup of PostgreSQL": Case(("--db", "postgresql://sam@127.0.0.1:1/x", "backup"), "pg_dump"),
     "a backup onto an existing file": Case(
         ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"

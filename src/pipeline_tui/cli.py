@@ -444,10 +444,10 @@ def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, 
     against an empty pipeline in memory (and says so on stderr), and anything else
     stops with one sentence, ending with what that means (`so`). Where the rep named no
     database, the sentence says how to start one."""
-    from pipeline_tui.store import sqlite_path
+    from pipeline_tui.store import sqlite_file
 
     target = database_target(args, config)
-    path = sqlite_path(target)
+    path = sqlite_file(target)
     if path is None or path.exists():
         return target
     where = clean_line(str(path))
@@ -494,10 +494,10 @@ class _CommandDatabase:
     def __init__(
         self, args: argparse.Namespace, config: Config, listeners: Listeners | None = None
     ) -> None:
-        from pipeline_tui.store import sqlite_path
+        from pipeline_tui.store import sqlite_file
 
         self.target = _command_target(args, config)
-        path = sqlite_path(self.target)
+        path = sqlite_file(self.target)
         self.made = path if path is not None and not path.exists() else None
         self.config = config
         self.listeners = listeners

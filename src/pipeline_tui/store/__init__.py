@@ -22,7 +22,12 @@ from pipeline_tui.store.errors import (
 if TYPE_CHECKING:
     from pipeline_tui.store.backup import backup_database
     from pipeline_tui.store.daily import AlreadyLogged, NoNextAction, QualificationNeeded
-    from pipeline_tui.store.database import Database, open_database, remove_if_unused
+    from pipeline_tui.store.database import (
+        Database,
+        open_database,
+        remove_if_unused,
+        sqlite_file,
+    )
     from pipeline_tui.store.deferred import DeferredService
     from pipeline_tui.store.exchange import (
         CHUNK,
@@ -59,6 +64,7 @@ _LAZY = {
     "sqlite_in_memory": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "remove_if_unused": "pipeline_tui.store.database",
+    "sqlite_file": "pipeline_tui.store.database",
     "BoardView": "pipeline_tui.store.read_model",
     "SearchHit": "pipeline_tui.store.search",
     "backup_database": "pipeline_tui.store.backup",
@@ -99,6 +105,7 @@ __all__ = [
     "peek_source",
     "remove_if_unused",
     "safe_rows",
+    "sqlite_file",
     "sqlite_in_memory",
     "sqlite_path",
     "write_csv",

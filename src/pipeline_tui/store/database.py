@@ -368,6 +368,16 @@ def resolve_url(path_or_url: str) -> URL:
     return URL.create("sqlite+pysqlite", database=str(path))
 
 
+def sqlite_file(path_or_url: str) -> Path | None:
+    """The file an SQLite target names, however it is written (a path, or a URL with a
+    driver or options, as the engine reads it); None for another database, or one in
+    memory."""
+    url = resolve_url(path_or_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def open_database(path_or_url: str, *, run_migrations: bool = True) -> Database:
     """Open (creating if needed) the database and bring its schema up to date."""
     url = resolve_url(path_or_url)
