@@ -268,6 +268,15 @@ CASES = {
     "a show on a missing file, its URL with an option": Case(
         ("--db", "sqlite:///{folder}/typo.db?timeout=5", "show", "ann"), "There is no pipeline at"
     ),
+    # The engine refused the URL after the file had been made: a ValueError traceback
+    # and an empty file left behind, or the sentence and the empty file.
+    "an SQLite URL option that is not a number": Case(
+        ("--db", "sqlite:///{folder}/new.db?timeout=abc", "add", "X"), "Cannot use"
+    ),
+    "an SQLite driver that is not installed": Case(
+        ("--db", "sqlite+pysqlcipher:///{folder}/new.db", "add", "X"),
+        "The database driver 'pysqlcipher3' is not installed",
+    ),
     "a backup of PostgreSQL": Case(("--db", "postgresql://sam@127.0.0.1:1/x", "backup"), "pg_dump"),
     "a backup onto an existing file": Case(
         ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"

@@ -383,7 +383,8 @@ def open_database(path_or_url: str, *, run_migrations: bool = True) -> Database:
     url = resolve_url(path_or_url)
     try:
         engine = _make_engine(url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError, TypeError) as error:
+        # ValueError: an option the driver cannot read ("sqlite:///p.db?timeout=abc").
         raise StoreError(
             f"Cannot use {url.render_as_string(hide_password=True)}: {error}."
         ) from None
@@ -418,9 +419,6 @@ def _make_engine(url: URL) -> Engine:
             event.listen(engine, "connect", _without_jit)
         return engine
     memory = url.database in (None, "", ":memory:")
-    if not memory:
-        assert url.database is not None
-        _prepare_sqlite_file(Path(url.database))
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -428,6 +426,15 @@ def _make_engine(url: URL) -> Engine:
         # its own empty database.
         poolclass=StaticPool if memory else None,
     )
+    if not memory:
+        # After the engine, which reads the URL's driver and options and can refuse
+        # them: a refused URL left an empty file, taken next time for an empty pipeline.
+        assert url.database is not None
+        try:
+            _prepare_sqlite_file(Path(url.database))
+        except StoreError:
+            engine.dispose()
+            raise
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
