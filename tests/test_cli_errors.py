@@ -277,6 +277,11 @@ CASES = {
         ("--db", "sqlite+pysqlcipher:///{folder}/new.db", "add", "X"),
         "The database driver 'pysqlcipher3' is not installed",
     ),
+    # SQLAlchemy's read-only form: the card went into a new pipeline under ./file:/...
+    "an SQLite URI filename": Case(
+        ("--db", "sqlite:///file:{folder}/p.db?mode=ro&uri=true", "add", "X"),
+        "an SQLite URI filename (uri=true), which pipeline-tui does not open",
+    ),
     "a backup of PostgreSQL": Case(("--db", "postgresql://sam@127.0.0.1:1/x", "backup"), "pg_dump"),
     "a backup onto an existing file": Case(
         ("--db", "{folder}/p.db", "backup", "{folder}/p.db"), "already exists"

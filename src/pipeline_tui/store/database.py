@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import Engine, create_engine, event, update
 from sqlalchemy.engine import URL, make_url
@@ -360,12 +360,28 @@ def resolve_url(path_or_url: str) -> URL:
             raise StoreError(_describe_bad_url(path_or_url)) from None
         if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
             url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() == "sqlite" and _sqlite_uri(url):
+            # Its file: URI would be taken as a relative path (./file:/...), a new
+            # pipeline, and its mode=ro replaced: the file is opened read-write.
+            raise StoreError(
+                f"{unquote(url.render_as_string(hide_password=True))} is an SQLite URI filename"
+                " (uri=true), which pipeline-tui does not open; give the file's path."
+            )
         if url.get_backend_name() == "sqlite" and (url.database or "").startswith("~"):
             # As for a plain path: "sqlite:///~/p.db" made a folder named "~" here.
             url = url.set(database=str(Path(url.database or "").expanduser()))
         return url
     path = Path(path_or_url).expanduser().resolve()
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def _sqlite_uri(url: URL) -> bool:
+    """Whether an SQLite URL asks for its database to be read as a URI (uri=true)."""
+    value = url.query.get("uri")
+    if value is None:
+        return False
+    text = value if isinstance(value, str) else value[-1]
+    return text.strip().lower() not in ("", "false", "f", "no", "n", "off", "0")
 
 
 def sqlite_file(path_or_url: str) -> Path | None:
