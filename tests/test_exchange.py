@@ -939,6 +939,37 @@ def test_bad_cards_in_a_json_export_are_reported_by_number(
     assert code == 0 and list(cards_in(db)) == ["Ann"]
 
 
+def test_a_json_time_or_number_past_what_is_kept_is_no_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A time that is past the year 9999 in UTC (OverflowError: date value out of
+    range, a dry run too) was a traceback; so was a position or version too big for an
+    INTEGER column (Python int too large to convert to SQLite INTEGER)."""
+    document = {
+        "format": "pipeline-tui",
+        "version": 2,
+        "cards": [
+            {"name": "Ann", "stage": "lead", "created_at": "9999-12-31T23:59:59-12:00"},
+            {"name": "Ben", "stage": "prospect", "position": 10**22, "version": 10**22},
+            {"name": "Cat", "stage": "client", "archived_at": "0001-01-01T00:00:00+14:00"},
+        ],
+    }
+    source = write(tmp_path / "in.json", json.dumps(document))
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code == 1 and out == "" and "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[0] == (
+        "pipeline-tui: bad: card 1: 'created_at' must be a time like 2026-12-01T09:30:00+00:00"
+    )
+    assert lines[1] == (
+        "pipeline-tui: bad: card 3: 'archived_at' must be a time like 2026-12-01T09:30:00+00:00"
+    )
+    assert cards_in(db) == {}
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and "Traceback" not in err
+    assert list(cards_in(db)) == ["Ben"]
+
+
 def test_a_json_note_without_a_body_makes_no_note(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

@@ -28,7 +28,7 @@ from pipeline_tui.domain.importing.plan import (
     note_too_long,
 )
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
-from pipeline_tui.domain.limits import DocumentError, load_json
+from pipeline_tui.domain.limits import INT_MAX, INT_MIN, DocumentError, load_json
 from pipeline_tui.domain.money import Grouping, MoneyError, parse_amount
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
@@ -221,7 +221,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         archived_at=archived_at,
         archive_reason=(reason or ArchiveReason.OTHER) if archived_at else None,
         archive_note=clean_line(get.text("archive_note"))[:500],
-        position=position if isinstance(position, int) else None,
+        position=_position(position),
         version=_version(version),
         notes=tuple(notes),
         touchpoints=tuple(touchpoints),
@@ -314,9 +314,9 @@ class _Getter:
             return None
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: past 9999 (or before 1) in UTC
             raise self._bad(key, "a time like 2026-12-01T09:30:00+00:00") from None
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
     def choice(self, key: str, kind: type[E]) -> E | None:
         value = self.text(key)
@@ -330,5 +330,16 @@ class _Getter:
 
 
 def _version(value: object) -> int:
-    """A saved version as exported; 1 when the export has none (older files)."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+    """A saved version as exported; 1 when the export has none (older files), or one
+    no INTEGER column holds."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return 1
+    return value if 0 < value <= INT_MAX else 1
+
+
+def _position(value: object) -> int | None:
+    """A card's place in its column as exported (a card moved to the top can be before
+    0); None (after the others) when there is none, or one no INTEGER column holds."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if INT_MIN <= value <= INT_MAX else None
