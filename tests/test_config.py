@@ -22,6 +22,7 @@ from pipeline_tui.config import (
 from pipeline_tui.domain.dates import DateOrder
 from pipeline_tui.store import open_database
 from pipeline_tui.ui.keys import check_keymap
+from pipeline_tui.ui.themes import theme_from_toml
 from tests.test_cli import assert_one_line_error, run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -75,6 +76,17 @@ def test_a_config_that_is_not_utf8_or_is_a_folder(
     assert "UTF-8" in assert_one_line_error(code, err)
     code, _, err = run(capsys, "--config", str(tmp_path), "list", "--db", str(tmp_path / "x.db"))
     assert "folder" in assert_one_line_error(code, err)
+
+
+def test_a_config_and_a_theme_saved_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+    """Windows Notepad saves UTF-8 with a byte order mark, which TOML's reader took for
+    a bad statement at line 1, column 1 (a theme so saved was skipped)."""
+    config = tmp_path / "config.toml"
+    config.write_bytes("\ufeff[user]\nname = 'kim'\n".encode())
+    assert load_config(str(config)).user_name == "kim"
+    theme = tmp_path / "dusk.toml"
+    theme.write_bytes("\ufeffname = 'dusk'\nprimary = '#336699'\n".encode())
+    assert theme_from_toml(theme).name == "dusk"
 
 
 def test_unknown_keys_and_sections_are_warnings_not_errors(

@@ -999,7 +999,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
         rows = f"{count} {unit}{'s' if count != 1 else ''}"
         raise UsageError(
             f"{rows} of {path.name} cannot be imported (listed above), so nothing was "
-            "imported; fix them, or add --skip-bad to import the rest"
+            "imported; fix them, or add --skip-bad to import the rest."
         )
     merged, unchanged = report.merged, report.unchanged
     for merge in merged[:REPORT_LIMIT]:

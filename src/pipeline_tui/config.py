@@ -384,7 +384,7 @@ def read_document(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise ConfigError(f"The config file {path} is a folder.")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM too
     except OSError as error:
         raise ConfigError(f"Cannot read the config file {path}: {error.strerror}.") from None
     except UnicodeDecodeError:

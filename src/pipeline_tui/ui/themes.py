@@ -58,7 +58,7 @@ def load_themes(folders: Iterable[Path]) -> tuple[list[Theme], list[str]]:
 
 
 def theme_from_toml(path: Path) -> Theme:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's BOM too
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not clean_line(name):
         raise ValueError("'name' must be text")
