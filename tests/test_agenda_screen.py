@@ -515,6 +515,32 @@ async def test_keys_typed_at_once_act_on_the_line_each_was_pressed_on(
         assert highlighted_name(screen) == "Ivo [b]Bold[/b]"  # tomorrow now, after Bea
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(("z", "t"), id="z-t"),
+        pytest.param(("z", "d", *"+2d", "enter"), id="z-d-date"),
+        pytest.param(("f", "enter"), id="f-enter"),
+    ],
+)
+async def test_keys_typed_after_a_step_is_dealt_with_act_on_the_line_that_took_its_place(
+    service: PipelineService, week: dict[str, int], answer: tuple[str, ...]
+) -> None:
+    """Ada's step snoozed (or set again with `f`), then `j`, `z`, `t` in the same read:
+    typed slowly, the cursor moves on to Ivo, `j` takes it to Bea and Bea is snoozed.
+    The answer's key let the keys behind it go before the step was saved and the week
+    read again: `j` moved the cursor from Ada to Ivo, the week read again then put it
+    on Ivo (the line after Ada), and Ivo's step was snoozed, a card the rep never
+    highlighted."""
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert highlighted_name(screen) == "Ada Lovelace"
+        await burst(pilot, *answer, "j", "z", "t")
+        assert showing(app) is screen
+        assert service.card(week["ivo"]).summary.next_action_due == day(-1)  # untouched
+        assert service.card(week["bea"]).summary.next_action_due == day(1)
+
+
 async def test_keys_typed_with_w_act_on_the_week_once_it_is_read(
     service: PipelineService, week: dict[str, int]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from pipeline_tui.ui.widgets import line_list
 from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
 from tests.pilot import burst, make_app, press, running, screen_text, settle
 from tests.standup_data import seed_team
+from tests.test_agenda_screen import seed_week
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 SnapCompare = Callable[..., bool]
@@ -169,6 +171,30 @@ async def test_keys_typed_with_s_act_on_the_standup_once_it_is_read(
         await burst(pilot, "s", "down", "enter")
         assert isinstance(app.screen, CardScreen)
         assert "Dev Patel" in screen_text(app)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [pytest.param(("z", "t"), id="z-t"), pytest.param(("z", "d", *"+2d", "enter"), id="z-d")],
+)
+async def test_keys_typed_after_a_snooze_act_on_the_line_that_took_its_place(
+    service: PipelineService, answer: tuple[str, ...]
+) -> None:
+    """Ada's step snoozed, then `j`, `z`, `t` in the same read: typed slowly, the cursor
+    moves on to Ivo (the line that took Ada's place), `j` takes it to Bea and Bea is
+    snoozed. The answer's key let the keys behind it go before the snooze was saved and
+    the stand-up read again: `j` moved the cursor to Ivo first, the stand-up read again
+    kept it there, and Ivo's step was snoozed, a card the rep never highlighted."""
+    week = seed_week(service)
+    async with running(service) as (app, pilot):
+        await press(pilot, "s")
+        screen = app.screen
+        assert isinstance(screen, StandupScreen)
+        assert screen.highlighted is not None and screen.highlighted.name == "Ada Lovelace"
+        await burst(pilot, *answer, "j", "z", "t")
+        assert app.screen is screen
+        assert service.card(week["ivo"]).summary.next_action_due == TODAY - timedelta(days=1)
+        assert service.card(week["bea"]).summary.next_action_due == TODAY + timedelta(days=1)
 
 
 async def test_the_cursor_skips_headings_and_reaches_the_figures_at_80x24(

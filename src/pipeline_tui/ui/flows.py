@@ -227,6 +227,7 @@ async def set_next_action(
     *,
     adding: bool = False,
     activity: tuple[int | None, time | None] = (None, None),
+    then: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
     """The next-action dialog for `card` (`f` on the board), as the card screen opens it:
     drafted while typed, saved (and undoable) against the card as the rep saw it, and
@@ -236,7 +237,9 @@ async def set_next_action(
     `adding`: the dialog opens empty and schedules one more step (after one was done:
     a step still planned is kept, not overwritten); nothing typed adds nothing.
     `activity`: the id and time of the scheduled activity `card` shows (a line of the
-    week), which the dialog changes, rather than the card's earliest."""
+    week), which the dialog changes, rather than the card's earliest. `then`: once
+    saved, show what changed (a list read again) before the keys typed after the save
+    go on: they act on what the list shows then, as they would typed a moment later."""
     activity_id, due_time = activity
     release_keys = held_keys or hold_keys(screen)
     try:
@@ -294,8 +297,16 @@ async def set_next_action(
         save=save,
         read_theirs=read_theirs,
         recorder=recorder,
+        keep_keys_held=then is not None,
     )
-    return await screen.app.push_screen_wait(dialog) is not None
+    try:
+        saved = await screen.app.push_screen_wait(dialog) is not None
+        if saved and then is not None:
+            await then()
+    finally:
+        if dialog.held_keys is not None:
+            dialog.held_keys()
+    return saved
 
 
 async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummary) -> bool:
@@ -378,8 +389,10 @@ async def mark_done(
     )
     await refresh()
     # Done is only half the job: the next step is asked for at once.
-    await set_next_action(screen, backend, card, held_keys=release_keys, adding=True)
-    await refresh()
+    if not await set_next_action(
+        screen, backend, card, held_keys=release_keys, adding=True, then=refresh
+    ):
+        await refresh()
     return True
 
 
@@ -390,22 +403,48 @@ async def snooze(
     release_keys: Callable[[], None],
     *,
     activity: tuple[int | None, time | None] = (None, None),
+    then: Callable[[bool], Awaitable[None]] | None = None,
 ) -> bool | None:
     """`z` on a step in a list: to tomorrow, or to a day typed, the step kept as it is.
     True when snoozed, None when the rep called it off, False when the store refused
     (said in a toast). The keys typed after `z` answer the question. `activity`: the
     id and time of the scheduled activity the line is (its time of day is kept); None:
-    the card's earliest."""
+    the card's earliest. `then`: unless called off, show the list again (given whether
+    the step was snoozed) before the keys typed after the answer go on: "ztjzt" in one
+    read snoozes the line after the next, as typed slowly."""
     name = clean_line(card.name)
     step = clean_line(card.next_action) or "the next action"
     choice: ChoiceScreen[Snooze] = ChoiceScreen(
         f"Snooze {step} ({name}) to…",
         [("t", "Tomorrow", Snooze.TOMORROW), ("d", "A date", Snooze.A_DATE)],
-        opening={Snooze.A_DATE},
+        opening={Snooze.TOMORROW, Snooze.A_DATE},
     )
     answer = screen.app.push_screen(choice, wait_for_dismiss=True)
     release_keys()
     when = await answer
+    held: list[Callable[[], None]] = [choice.held_keys or _let_go]
+    try:
+        snoozed = await _snooze(screen, backend, card, when, held, activity)
+        if snoozed is not None and then is not None:
+            await then(snoozed)
+    finally:
+        for let_go in held:
+            let_go()
+    return snoozed
+
+
+async def _snooze(
+    screen: Screen[Any],
+    backend: Backend,
+    card: CardSummary,
+    when: Snooze | None,
+    held: list[Callable[[], None]],
+    activity: tuple[int | None, time | None],
+) -> bool | None:
+    """The rest of `snooze`, once the rep chose `when`; the keys typed after an answer
+    are held, and each hold put in `held`, for the caller to let go."""
+    name = clean_line(card.name)
+    step = clean_line(card.next_action) or "the next action"
     if when is None:
         return None
     if when is Snooze.TOMORROW:
@@ -415,9 +454,10 @@ async def snooze(
             f"Snooze {step} ({name})",
             card.next_action_due,
             backend.today,
-            release_keys=choice.held_keys,
+            release_keys=held[0],
         )
         due = await screen.app.push_screen_wait(ask)
+        held.append(ask.held_keys or _let_go)
     if due is None:
         return None
     if due == card.next_action_due:

@@ -357,10 +357,18 @@ class AgendaScreen(seams.FullScreen[None]):
     async def _next_action_for(self, item: ScheduledAction) -> None:
         from pipeline_tui.ui import flows
 
-        if await flows.set_next_action(
-            self, self.backend, self._card(item), activity=(item.activity_id, item.due_time)
-        ):
+        async def shown() -> None:
             await self.read(leaving=item.key)
+
+        # Read again before the keys typed after the save go on: "f", enter, "jzt" in one
+        # read acts on the line after the next, as typed slowly.
+        await flows.set_next_action(
+            self,
+            self.backend,
+            self._card(item),
+            activity=(item.activity_id, item.due_time),
+            then=shown,
+        )
 
     def action_snooze(self) -> None:
         item = self.highlighted
@@ -371,15 +379,17 @@ class AgendaScreen(seams.FullScreen[None]):
     async def _snooze(self, item: ScheduledAction, release_keys: Callable[[], None]) -> None:
         from pipeline_tui.ui import flows
 
-        snoozed = await flows.snooze(
+        async def shown(snoozed: bool) -> None:
+            await self.read(leaving=item.key if snoozed else None)
+
+        await flows.snooze(
             self,
             self.backend,
             self._card(item),
             release_keys,
             activity=(item.activity_id, item.due_time),
+            then=shown,
         )
-        if snoozed is not None:
-            await self.read(leaving=item.key if snoozed else None)
 
     def action_open_card(self) -> None:
         from pipeline_tui.ui.screens.card import CardScreen

@@ -34,8 +34,10 @@ class ChoiceScreen(seams.Dialog[T | None], Generic[T]):
         careful: Collection[T] = (),
     ) -> None:
         """`dismiss_label` says what escape does (None: one of the choices says it).
-        `opening`: answers that open another dialog: the keys typed after one wait for
-        it (`held_keys`, for that dialog to release once it takes keys).
+        `opening`: answers that open another dialog, or that change what the screen
+        under the question shows: the keys typed after one wait for it (`held_keys`,
+        for that dialog to release once it takes keys, or the caller once it shows
+        what the answer changed).
         `careful`: answers that throw away what the rep typed, taken only from a key
         typed once the question could be seen: escape then d, 10 ms apart, discarded a
         note before "This note has unsaved changes" was on the screen."""

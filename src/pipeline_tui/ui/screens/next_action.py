@@ -59,6 +59,10 @@ ReadTheirs = Callable[[], Awaitable[str]]
 """After a conflict: the card read again; what its next action says now, in one line."""
 
 
+def _let_go() -> None:
+    """Nothing held: the keys are the caller's to let go."""
+
+
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
 
 
@@ -106,8 +110,13 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         scheduling: bool = False,
         kind: ActivityKind | None = None,
         due_time: time | None = None,
+        keep_keys_held: bool = False,
     ) -> None:
+        """`keep_keys_held`: once saved, the keys typed after the save stay held
+        (`held_keys`), for the caller to let go once it shows what the save changed."""
         super().__init__()
+        self.keep_keys_held = keep_keys_held
+        self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
         self.dialog_title = title
         self.action = action
@@ -290,6 +299,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         try:
             answer = await self._saved()
             if answer is not None:
+                if self.keep_keys_held:
+                    self.held_keys, release_keys = release_keys, _let_go
                 self.dismiss(answer)
         finally:
             release_keys()

@@ -22,7 +22,7 @@ from pipeline_tui.domain.dates import (
 )
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.widgets.form_input import FormInput
 
 
@@ -45,8 +45,11 @@ class SnoozeDateScreen(SubmitsAtOnce, seams.Dialog[date | None]):
         *,
         release_keys: Callable[[], None] | None = None,
     ) -> None:
-        """`release_keys`: the keys typed before this opened wait for its field."""
+        """`release_keys`: the keys typed before this opened wait for its field. The
+        keys typed after the day is taken wait too (`held_keys`), for the caller to
+        let go once the step is snoozed and shown where it now falls."""
         super().__init__()
+        self.held_keys: Callable[[], None] | None = None
         self.dialog_title = title
         self.due = due
         self.today = today
@@ -97,6 +100,7 @@ class SnoozeDateScreen(SubmitsAtOnce, seams.Dialog[date | None]):
     def submit_field(self) -> None:
         day = self._check()
         if day is not None:
+            self.held_keys = hold_keys(self)
             self.dismiss(day)
 
     def action_cancel(self) -> None:

@@ -666,8 +666,9 @@ class StandupScreen(seams.FullScreen[None]):
         from pipeline_tui.ui import flows
 
         step = (card.activity_id, card.due_time)
-        if await flows.set_next_action(self, self.backend, self._summary_of(card), activity=step):
-            await self.read()
+        await flows.set_next_action(
+            self, self.backend, self._summary_of(card), activity=step, then=self.read
+        )
 
     def action_snooze(self) -> None:
         card = self.highlighted
@@ -690,11 +691,14 @@ class StandupScreen(seams.FullScreen[None]):
         from pipeline_tui.ui import flows
 
         step = (card.activity_id, card.due_time)
-        snoozed = await flows.snooze(
-            self, self.backend, self._summary_of(card), release_keys, activity=step
-        )
-        if snoozed is not None:
+
+        async def shown(_: bool) -> None:
             await self.read()
+
+        # Read again before the keys typed after the answer go on (see flows.snooze).
+        await flows.snooze(
+            self, self.backend, self._summary_of(card), release_keys, activity=step, then=shown
+        )
 
     def action_toggle_ledger(self) -> None:
         self.show_ledger = not self.show_ledger
