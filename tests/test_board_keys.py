@@ -3,21 +3,35 @@ used ones and the palette's, and `?` shows them all at once."""
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store import Database, PipelineService
 from pipeline_tui.store.models import TouchpointRow
+from pipeline_tui.store.read_model import BoardView
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
-from tests.conftest import TODAY
-from tests.pilot import notification_messages, press, running, screen_text, tap, type_text
+from tests.conftest import NOW, TODAY
+from tests.pilot import (
+    burst,
+    focused_card_name,
+    notification_messages,
+    press,
+    running,
+    screen_text,
+    tap,
+    type_text,
+)
 from tests.test_snapshots import demo_service
 
 
@@ -151,3 +165,64 @@ async def test_u_after_several_touchpoints_names_the_change_it_will_take_back(
         assert said.endswith("cannot be undone; u again takes back: Moved Ben to Client."), said
         await press(pilot, "u")
         assert service.card(ben).summary.stage is Stage.PROSPECT
+
+
+@pytest.mark.parametrize("view", ["m", "S", "N"])
+async def test_keys_typed_with_a_view_key_act_on_the_card_that_view_highlights(
+    service: PipelineService, database: Database, view: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`m`, `S` or `N` and the next keys in one read (over SSH, or a fast typist): the
+    keys act on the board the view shows, however long the store takes to read it. The
+    view was read in a worker while the keys went on to the board as it was: `ma` enter
+    archived the teammate's card the whole board highlighted, `Sa` enter a card that
+    was not stale, and `Nb` "brought back" the highlighted card that was never parked
+    ("Ada is back on the board", then "Not saved: Ada is not parked"), leaving the
+    parked lead parked."""
+    # Ben: the rep's card each view shows.
+    if view == "S":  # idle for two months: stale
+        long_ago = PipelineService(database, "sam", clock=lambda: NOW - timedelta(days=60))
+        ben = add(long_ago, "Ben Okafor")
+    else:
+        ben = add(service, "Ben Okafor")
+    if view == "N":
+        service.park(ben, TODAY + timedelta(days=30), service.summary(ben).version)  # type: ignore[union-attr]
+    # On top of the column, highlighted as the board opens: not the rep's in `m`.
+    owner = "zoe" if view == "m" else "sam"
+    ada = add(PipelineService(database, owner, clock=lambda: NOW), "Ada Lovelace")
+    async with running(service, notifications=True) as (app, pilot):
+        assert focused_card_name(app) == "Ada Lovelace"
+        read_board = service.board_view
+
+        def slow_board(*args: Any, **kwargs: Any) -> BoardView:
+            time.sleep(0.2)  # a far server, or a busy one
+            return read_board(*args, **kwargs)
+
+        monkeypatch.setattr(service, "board_view", slow_board)
+        if view == "N":
+            await burst(pilot, "N", "b")
+            assert service.summary(ben).nurture_until is None  # type: ignore[union-attr]
+            assert not any("Ada" in m for m in notification_messages(app))
+        else:
+            await burst(pilot, view, "a", "enter")
+            assert isinstance(app.screen, BoardScreen), screen_text(app)
+            assert service.card(ben).archived_at is not None
+        assert service.card(ada).archived_at is None
+
+
+async def test_keys_typed_after_u_act_on_the_card_the_undo_brought_back(
+    service: PipelineService,
+) -> None:
+    """Ada archived, `u`, then `a` enter in the same read: `u` brings Ada back,
+    highlighted, and the `a` archives her again, as typed slowly. The board was read
+    again in a worker while the keys went on: the `a` archived Ben, the card the
+    cursor had moved on to when Ada left, which the rep never saw highlighted after the
+    undo."""
+    ben = add(service, "Ben Okafor")
+    ada = add(service, "Ada Lovelace")
+    async with running(service) as (app, pilot):
+        assert focused_card_name(app) == "Ada Lovelace"
+        await burst(pilot, "a", "enter", "u", "a", "enter")
+        assert isinstance(app.screen, BoardScreen), screen_text(app)
+        assert service.card(ben).archived_at is None
+        assert service.card(ada).archived_at is not None
+        assert focused_card_name(app) == "Ben Okafor"

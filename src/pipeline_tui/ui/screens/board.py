@@ -1346,8 +1346,25 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if was_narrowed is not None:
             back = self.model.view_toggled(was_narrowed, self.focused_list.highlighted_id)
         self._show_totals()
-        self.reload(back, keep_highlight=back is None)
+        reading = self.reload(back, keep_highlight=back is None)
+        if self.backend.service_is_open():
+            # "Nb" in one read: the b waits for the view it acts on (it went to the card
+            # the whole board highlighted, and "ma" enter archived a teammate's card).
+            # Not while the store opens: the reading waits for it, and there is no card
+            # yet for a key to act on.
+            self._release_once_shown(reading, hold_keys(self))
         self.notify(message, timeout=2)
+
+    @work(group="keys-held")
+    async def _release_once_shown(
+        self, reading: Worker[None], release_keys: Callable[[], None]
+    ) -> None:
+        """Let go of the keys once the board `reading` reads is shown."""
+        try:
+            with suppress(WorkerError):  # a newer reload took over: it shows the view too
+                await reading.wait()
+        finally:
+            release_keys()
 
     def action_archived(self) -> None:
         from pipeline_tui.ui.screens.archived import ArchivedScreen
@@ -1357,15 +1374,31 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
         self.app.push_screen(ArchivedScreen(self.backend), back)
 
-    @work(group="db")
-    async def action_undo(self) -> None:
-        undone = await self.backend.undo_and_tell(self.notify)
-        self.reload(undone.card_id if undone else None)
+    def action_undo(self) -> None:
+        # "u" then "a" in one read: the a waits for the board showing what u brought
+        # back (it archived the card the cursor was on before).
+        self._undo(hold_keys(self))
+
+    def action_redo(self) -> None:
+        self._redo(hold_keys(self))
 
     @work(group="db")
-    async def action_redo(self) -> None:
-        redone = await self.backend.redo_and_tell(self.notify)
-        self.reload(redone.card_id if redone else None)
+    async def _undo(self, release_keys: Callable[[], None]) -> None:
+        try:
+            undone = await self.backend.undo_and_tell(self.notify)
+            with suppress(WorkerError):  # a newer reload took over: it shows the card too
+                await self.reload(undone.card_id if undone else None).wait()
+        finally:
+            release_keys()
+
+    @work(group="db")
+    async def _redo(self, release_keys: Callable[[], None]) -> None:
+        try:
+            redone = await self.backend.redo_and_tell(self.notify)
+            with suppress(WorkerError):
+                await self.reload(redone.card_id if redone else None).wait()
+        finally:
+            release_keys()
 
     def action_filter(self) -> None:
         # Over SSH "/okafor" can arrive in one read. Textual hands each key to the
