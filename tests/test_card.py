@@ -229,6 +229,25 @@ async def test_delete_a_note_and_undo_it(service: PipelineService, ada: int) -> 
         assert [n.body for n in shown] == ["Budget closes Friday"]
 
 
+async def test_keys_typed_after_d_or_u_act_on_the_notes_shown_after_it(
+    service: PipelineService, ada: int
+) -> None:
+    """`j d u d` in one read: the goal deleted, brought back, then the note highlighted
+    once it is back deleted, as typed slowly. The list was read again in a worker
+    while the keys went on: the second `d` went to the goal as deleted (the undo brings
+    it back as a note of its own), "That note no longer exists.", and nothing was
+    deleted; `j d j d` deleted the note after the goal, where typed slowly (the cursor
+    at the top once the goal is gone) it deletes the one after the top."""
+    for kind, body in ((NoteKind.PROBLEM, "P"), (NoteKind.GOAL, "G"), (NoteKind.GAP, "X")):
+        service.add_note(ada, kind, body)
+    async with running(service, notifications=True) as (app, pilot):
+        await open_ada(pilot)
+        await burst(pilot, "j", "d", "u", "d")
+        assert not any("no longer exists" in m for m in notification_messages(app))
+        assert len(notes(service, ada)) == 2
+        assert (NoteKind.GOAL, "G") in notes(service, ada)  # what u brought back
+
+
 async def test_writing_a_note_is_undone_by_u_and_redone_by_shift_u(
     service: PipelineService, ada: int
 ) -> None:

@@ -31,6 +31,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
+from textual.worker import WorkerError
 
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
@@ -891,7 +892,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if self.query_one("#activities", OptionList).has_focus:
             activity = self.highlighted_activity()
             if activity is not None and self.card is not None:
-                self._drop_activity(activity, self.card.version)
+                self._drop_activity(activity, self.card.version, hold_keys(self))
             return
         notes = self.query_one(NoteList)
         if not notes.has_focus:
@@ -901,42 +902,72 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         note = notes.highlighted_note
         if note is not None:
-            self._delete_note(note)
+            # "djd" in one read: the keys after d wait for the notes shown without it.
+            self._delete_note(note, hold_keys(self))
         else:
             self.notify("No note to delete: n starts one.", timeout=3)
 
     @work(group="db")
-    async def _delete_note(self, note: NoteView) -> None:
+    async def _delete_note(self, note: NoteView, release_keys: Callable[[], None]) -> None:
         try:
-            await self.backend.change(self.backend.service.delete_note, note.id)
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-        else:
-            done = f"Deleted the {note.kind.label.lower()} note. u brings it back."
-            self.notify(done, timeout=4, markup=False)
-        self.load()
+            try:
+                await self.backend.change(self.backend.service.delete_note, note.id)
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+            else:
+                done = f"Deleted the {note.kind.label.lower()} note. u brings it back."
+                self.notify(done, timeout=4, markup=False)
+            await self._shown_again()
+        finally:
+            release_keys()
 
     @work(group="db")
-    async def _drop_activity(self, activity: Activity, version: int) -> None:
+    async def _drop_activity(
+        self, activity: Activity, version: int, release_keys: Callable[[], None]
+    ) -> None:
         try:
-            await self.backend.change(self.backend.service.delete_activity, activity.id, version)
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-        else:
-            what = clean_line(activity.text) or "the activity"
-            self.notify(f"Dropped {what}. u brings it back.", timeout=4, markup=False)
-        self.load()
+            try:
+                await self.backend.change(
+                    self.backend.service.delete_activity, activity.id, version
+                )
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+            else:
+                what = clean_line(activity.text) or "the activity"
+                self.notify(f"Dropped {what}. u brings it back.", timeout=4, markup=False)
+            await self._shown_again()
+        finally:
+            release_keys()
+
+    def action_undo(self) -> None:
+        # "u" then "d" in one read: the d waits for the notes shown with what u brought
+        # back (it went to the note as deleted: "That note no longer exists").
+        self._undo(hold_keys(self))
+
+    def action_redo(self) -> None:
+        self._redo(hold_keys(self))
 
     @work(group="db")
-    async def action_undo(self) -> None:
-        # Only this card's changes: the rep is looking at this card, not the board.
-        await self.backend.undo_and_tell(self.notify, self.card_id)
-        self.load(leave_if_archived=True)
+    async def _undo(self, release_keys: Callable[[], None]) -> None:
+        try:
+            # Only this card's changes: the rep is looking at this card, not the board.
+            await self.backend.undo_and_tell(self.notify, self.card_id)
+            await self._shown_again(leave_if_archived=True)
+        finally:
+            release_keys()
 
     @work(group="db")
-    async def action_redo(self) -> None:
-        await self.backend.redo_and_tell(self.notify, self.card_id)
-        self.load(leave_if_archived=True)
+    async def _redo(self, release_keys: Callable[[], None]) -> None:
+        try:
+            await self.backend.redo_and_tell(self.notify, self.card_id)
+            await self._shown_again(leave_if_archived=True)
+        finally:
+            release_keys()
+
+    async def _shown_again(self, *, leave_if_archived: bool = False) -> None:
+        """Read the card again and show it (see load), before the keys held go on."""
+        with suppress(WorkerError):  # a newer read took over: it shows the card too
+            await self.load(leave_if_archived=leave_if_archived).wait()
 
     # Touchpoints and the next action ---------------------------------------------------------
 
