@@ -212,6 +212,32 @@ async def test_after_x_on_the_card_enter_on_the_kinds_and_the_words_go_into_what
     )
 
 
+async def test_escape_in_a_checklist_comment_keeps_what_was_typed(
+    service: PipelineService, ada: int
+) -> None:
+    """A comment typed, then escape to leave the field (as a rep leaves any field): the
+    comment was thrown away without a word, though the draft had it while typed, and a
+    note typed in the archive dialog asks first. Escape now leaves the comment as enter
+    does; escape on the checklist then asks before anything is discarded."""
+    comment = "CFO confirmed forty thousand for the first quarter"
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "c")
+        await type_text(pilot, comment)
+        await tap(pilot, "escape")
+        assert isinstance(app.screen, QualificationScreen)
+        assert comment in screen_text(app)
+        await tap(pilot, "ctrl+s")
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, QualificationScreen),
+            "the checklist saved",
+            dialog=True,
+        )
+    assert service.qualification(ada).answer("can afford it").comment == comment
+
+
 @pytest.mark.parametrize("where", ["board", "card"])
 async def test_a_comment_typed_with_the_enter_on_a_criterion_goes_into_the_comment(
     service: PipelineService, ada: int, where: str

@@ -3,7 +3,7 @@
 Keys: up/down pick a criterion, y / n / u answer it, c or enter writes a comment,
 f makes an unknown one the card's next action ("Find out: can they afford it?"),
 p parks the lead "not yet, until DATE" (saving the answers too), ctrl+s saves, escape
-leaves (asking first if anything changed).
+leaves a comment as enter does, and the checklist (asking first if anything changed).
 """
 
 from __future__ import annotations
@@ -387,7 +387,9 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
 
     def action_cancel(self) -> None:
         if self.has_class("-commenting"):
-            self._close_comment()
+            # Escape leaves the comment as enter does: what was typed stays (it went
+            # without a word), and escape on the checklist asks before discarding it.
+            self._comment_done()
             return
         if not self._changed():
             self.dismiss(None)
