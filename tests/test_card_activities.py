@@ -428,3 +428,25 @@ async def test_an_activity_too_long_for_its_line_wraps_under_its_words(
         words = lines[first].index("Send")
         wrapped = lines[first + 1]
         assert wrapped[:words].strip() == "" and wrapped[words:].strip(), "\n".join(lines)
+
+
+async def test_a_step_kept_from_f_taken_back_in_a_change_is_added_not_put_over_it(
+    service: PipelineService, ann: int
+) -> None:
+    """`f` on the card schedules one more step. Typed there, then the session ended: the
+    draft is kept, and enter on an activity (a change to it) offers it back. Restored
+    and saved there, it went over that activity, still planned."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "f")
+        assert isinstance(app.screen, NextActionScreen)
+        await type_text(pilot, "Call the CFO")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab")
+        await tap(pilot, "enter")  # change "Send the proposal"
+        await tap(pilot, "r")  # the kept step, restored
+        assert isinstance(app.screen, NextActionScreen)
+        assert "Add the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    steps = sorted(text for _, text, _ in open_steps(service, ann))
+    assert steps == ["Call the CFO", "Send the proposal"]

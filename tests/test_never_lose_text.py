@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -39,7 +39,7 @@ from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
@@ -750,6 +750,38 @@ async def test_a_next_action_draft_restored_after_a_change_elsewhere_shows_their
         assert isinstance(app.screen, BoardScreen)
     assert service.card(ann).summary.next_action == "Call their lawyer"
     assert service.draft(key) is None
+
+
+async def test_a_next_step_kept_from_x_on_the_week_never_replaces_a_step_still_planned(
+    service: PipelineService, ann: int
+) -> None:
+    """x on the week marks Ann's first step done and asks what is next, to be added
+    beside "Call the CFO", still planned. Typed, then hung up: the draft is kept, and
+    `f` on the board offers it back. Restored and saved there, it replaced "Call the
+    CFO" (what `f` edits: the card's earliest step), without a word: the draft was
+    typed against an empty dialog, the `f` dialog showed "Call the CFO"."""
+    service.set_next_action(ann, "Call about the proposal", TODAY, service.card(ann).version)
+    service.add_activity(ann, None, "Call the CFO", TODAY + timedelta(days=3))
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")
+        await tap(pilot, "x", opens=NextActionScreen)
+        await type_text(pilot, "Email the price list")
+        app.flush_drafts()  # a hang-up
+    assert [a.text for a in service.card(ann).activities] == ["Call the CFO"]
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        assert "Add the step kept" in screen_text(app)  # it says what enter will do
+        await look(pilot)
+        await press(pilot, "enter")
+    steps = [a.text for a in service.card(ann).activities]
+    assert sorted(steps) == ["Call the CFO", "Email the price list"]
 
 
 async def test_a_next_action_draft_restored_takes_what_only_they_changed(

@@ -154,6 +154,12 @@ NEW_CARD_STAGE = "stage"
 which the form itself does not show. Drafts kept before it was have none."""
 
 
+NEW_STEP = "new_step"
+"""The field of a next-action draft typed in a dialog that adds a step (after one was
+done, or scheduled on the card), "yes": taken back in a dialog that changes a step, it
+is still added, and the step planned there is kept. Other next-action drafts have none."""
+
+
 CALL_OUTCOME = "call"
 """The field of a next-action draft typed after a call in the call queue, naming the
 call's outcome (a CallOutcome value): the call is logged when that step is saved, so

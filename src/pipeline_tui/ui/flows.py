@@ -255,7 +255,7 @@ async def set_next_action(
         release_keys()
 
     async def save(answer: NextAction) -> None:
-        if adding:
+        if adding or answer.adding:
             if answer.action or answer.due is not None:
                 await backend.change(
                     backend.service.add_activity,
@@ -298,6 +298,7 @@ async def set_next_action(
         read_theirs=read_theirs,
         recorder=recorder,
         keep_keys_held=then is not None,
+        adding=adding,
     )
     try:
         saved = await screen.app.push_screen_wait(dialog) is not None

@@ -1050,11 +1050,12 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         async def save(answer: NextAction) -> None:
             card = self.card
             assert card is not None
-            if activity is None and not answer.action and answer.due is None:
+            adding = activity is None or answer.adding
+            if adding and not answer.action and answer.due is None:
                 return  # nothing typed: nothing scheduled
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
-            if activity is None:
+            if activity is None or answer.adding:
                 await self.backend.change(service.add_activity, card.summary.id, *what)
             else:
                 await self.backend.change(service.edit_activity, activity.id, *what)
@@ -1070,6 +1071,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             scheduling=True,
             kind=activity.kind if activity else None,
             due_time=activity.due_time if activity else None,
+            adding=activity is None,
         )
         self.app.push_screen(screen, self._reload_after)
 

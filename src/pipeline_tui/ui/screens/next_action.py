@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import Draft, Fields, KeptCall, merge
+from pipeline_tui.domain.drafts import NEW_STEP, Draft, Fields, KeptCall, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -52,6 +52,9 @@ class NextAction:
     kind: ActivityKind | None = None
     """Scheduling only: the kind typed, or what the words say."""
     due_time: time | None = None
+    adding: bool = False
+    """A step to add beside those planned, whatever step the dialog opened on: a draft
+    typed for a new step was taken back in it (drafts.NEW_STEP)."""
 
 
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
@@ -111,10 +114,13 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         kind: ActivityKind | None = None,
         due_time: time | None = None,
         keep_keys_held: bool = False,
+        adding: bool = False,
     ) -> None:
         """`keep_keys_held`: once saved, the keys typed after the save stay held
-        (`held_keys`), for the caller to let go once it shows what the save changed."""
+        (`held_keys`), for the caller to let go once it shows what the save changed.
+        `adding`: the step typed is added beside those planned (its draft says so)."""
         super().__init__()
+        self.adding = adding
         self.keep_keys_held = keep_keys_held
         self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
@@ -210,12 +216,19 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
 
     def _draft_fields(self) -> Fields | None:
         values = self.values()
-        return values if values != self.opened_with else None
+        if values == self.opened_with:
+            return None
+        return {**values, NEW_STEP: "yes"} if self.adding else values
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
+        if fields.get(NEW_STEP) == "yes" and not self.adding:
+            # Typed as a step to add: saved here it would replace the step this dialog
+            # opened on, which is still planned.
+            self.adding = True
+            self.retitle(f"Add the step kept ({self.dialog_title})")
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
@@ -315,7 +328,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if isinstance(due, DueDateError):
             return None
         words = clean_line(self.inputs["action"].value)
-        answer = NextAction(words, due)
+        answer = NextAction(words, due, adding=self.adding)
         if self.scheduling:
             at, kind = self._typed_time(), self._check_kind()
             if kind is None:  # the hint under the field says which kinds there are
@@ -328,7 +341,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 self.inputs["due"].focus()
                 return None
             assert not isinstance(at, TimeError)
-            answer = NextAction(words, due, kind, at if due else None)
+            answer = NextAction(words, due, kind, at if due else None, self.adding)
         try:
             check_length("next_action", answer.action)
         except FieldError as error:
