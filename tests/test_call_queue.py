@@ -19,7 +19,15 @@ from textual.content import Content
 
 from pipeline_tui import brief_report
 from pipeline_tui.domain.calls import CallOutcome
-from pipeline_tui.domain.drafts import CALL_DAY, CALL_OUTCOME, Draft, DraftKey, Editor, KeptCall
+from pipeline_tui.domain.drafts import (
+    CALL_DAY,
+    CALL_OUTCOME,
+    NEW_STEP,
+    Draft,
+    DraftKey,
+    Editor,
+    KeptCall,
+)
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.store import PipelineService, StoreError, open_database
 from pipeline_tui.ui import seams
@@ -1085,3 +1093,32 @@ async def test_the_outcome_keys_wrap_between_outcomes_at_60_columns(
             "Outcome r Reached v Voicemail a No answer",
             "m Meeting set x Not interested",
         ]
+
+
+async def test_a_step_kept_to_be_added_is_added_with_the_call_not_put_over_the_next(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """A step typed to be added beside those planned (`x` on the week) and kept through
+    a hang-up is offered back after a call, in the step that logs it: saved there it
+    is added, and Ann's next action stays."""
+    service, ids = seeded
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action
+    planned = ann.next_action
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    service.keep_draft(key, {"action": "Email the price list", "due": "", NEW_STEP: "yes"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "r")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextStepScreen)
+        assert "Add the step kept" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+    steps = [activity.text for activity in service.activities(ids["Ann"])]
+    assert sorted(steps) == sorted([planned, "Email the price list"])
+    assert last_call(service, ids["Ann"])[2] == "Call: reached"
+    assert service.draft(key) is None

@@ -640,15 +640,17 @@ class PipelineService:
         session_id: int | None,
         *,
         next_step: tuple[str, date | None] | None = None,
+        add_step: bool = False,
         archive: ArchiveReason | None = None,
         archive_note: str = "",
         expected_version: int | None = None,
     ) -> LoggedCall:
         """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
         the call session `session_id` (a new session when None), with what the rep
-        decided next: the card's next action set to `next_step` (words, day), or the card
-        archived for `archive`; all in one transaction, so a step refused (the card
-        changed elsewhere after `expected_version`) logs no call either."""
+        decided next: the card's next action set to `next_step` (words, day), or with
+        `add_step` that step scheduled beside those planned, or the card archived for
+        `archive`; all in one transaction, so a step refused (the card changed elsewhere
+        after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
             row = commands.get_card(session, card_id)
             change: Change | None = None
@@ -666,7 +668,12 @@ class PipelineService:
             elif next_step is not None:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
-                change = commands.set_next_action(session, actor, card_id, action, due, version)
+                if add_step:
+                    change = commands.add_activity(
+                        session, actor, card_id, None, action, due, None, version
+                    )
+                else:
+                    change = commands.set_next_action(session, actor, card_id, action, due, version)
                 # Undo puts the card back as it was before the call, step and all.
                 change = replace(change, before=before, activities=activities)
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)

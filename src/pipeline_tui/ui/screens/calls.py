@@ -586,7 +586,9 @@ class CallQueueScreen(seams.FullScreen[None]):
         async def save(answer: NextAction) -> None:
             kept = call.call
             step = (answer.action, answer.due)
-            await self._log(kept.outcome, brief, version, next_step=step, on=kept.on)
+            await self._log(
+                kept.outcome, brief, version, next_step=step, add_step=answer.adding, on=kept.on
+            )
 
         async def read_theirs() -> str:
             from pipeline_tui.ui.flows import next_action_now
@@ -630,6 +632,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         version: int,
         *,
         next_step: tuple[str, date | None] | None = None,
+        add_step: bool = False,
         archive: ArchiveReason | None = None,
         on: date | None = None,
     ) -> None:
@@ -643,6 +646,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             on or self.backend.today(),
             self.session_id,
             next_step=next_step,
+            add_step=add_step,
             archive=archive,
             archive_note="Not interested (call)" if archive is not None else "",
             expected_version=version,

@@ -121,6 +121,9 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         `adding`: the step typed is added beside those planned (its draft says so)."""
         super().__init__()
         self.adding = adding
+        self._new_step = adding
+        """What a draft of this dialog says (drafts.NEW_STEP): what it was first typed
+        for, if it was restored, else this dialog's own kind."""
         self.keep_keys_held = keep_keys_held
         self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
@@ -218,13 +221,14 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         values = self.values()
         if values == self.opened_with:
             return None
-        return {**values, NEW_STEP: "yes"} if self.adding else values
+        return {**values, NEW_STEP: "yes"} if self._new_step else values
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
-        if fields.get(NEW_STEP) == "yes" and not self.adding:
+        self._new_step = fields.get(NEW_STEP) == "yes"
+        if self._new_step and not self.adding:
             # Typed as a step to add: saved here it would replace the step this dialog
             # opened on, which is still planned.
             self.adding = True
