@@ -46,10 +46,12 @@ from pipeline_tui.store.peek import (
     sqlite_path,
 )
 from pipeline_tui.ui.app import PipelineApp
+from pipeline_tui.ui.key_order import HOLD_LIMIT_S
 from pipeline_tui.ui.screens import board
 from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.widgets.card_list import CardList
+from pipeline_tui.ui.widgets.note_list import NoteList
 from pipeline_tui.ui.widgets.stage_column import StageColumn
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
@@ -57,6 +59,7 @@ from tests.pilot import (
     focused_card_name,
     notification_messages,
     painted,
+    poll_until,
     press,
     running,
     screen_text,
@@ -424,6 +427,28 @@ async def test_a_first_read_that_fails_says_so_in_the_columns_and_is_tried_again
         assert "Not read yet" not in screen_text(app)
 
 
+@pytest.mark.parametrize("key", ["u", "U"])
+async def test_keys_typed_after_u_while_the_store_opens_are_not_held_for_it(
+    demo_file: Path, key: str
+) -> None:
+    """`u` or `U` on the board before the store has opened: nothing to take back yet, and
+    the keys after it go on at once. They were held until the store opened, up to the
+    hold's limit, though the board they act on was already shown."""
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await painted(pilot)
+            lead = app.screen.query_one("#cards-lead", CardList)
+            await pilot.press(key, "j")
+            # Well within the hold's limit: the store never opens meanwhile.
+            await poll_until(lambda: lead.cursor == 1, "the j", HOLD_LIMIT_S / 2)
+            assert not deferred.is_open
+    finally:
+        gate.set()
+        deferred.close()
+
+
 async def test_a_filter_typed_ahead_moves_through_every_card_it_finds(
     demo_file: Path,
 ) -> None:
@@ -673,6 +698,34 @@ async def test_a_card_opened_before_the_store_opens_shows_everything_at_once(
             assert deferred.is_open
             await press(pilot, "escape")
             assert "Amara Okafor" in screen_text(app)
+    finally:
+        gate.set()
+        deferred.close()
+
+
+@pytest.mark.parametrize("key", ["u", "U"])
+async def test_keys_typed_after_u_on_a_card_while_the_store_opens_are_not_held_for_it(
+    demo_file: Path, key: str
+) -> None:
+    """`u` or `U` on a card opened before the store has: nothing of this card's to take
+    back yet, and the keys after it go on at once. They were held until the store
+    opened, up to the hold's limit, on a card already shown."""
+    gate = threading.Event()
+    app, deferred = _app_opening_slowly(demo_file, gate, read_cards=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await painted(pilot)
+            await pilot.press("j")  # a lead with notes
+            lead = app.screen.query_one("#cards-lead", CardList).highlighted
+            assert lead is not None
+            await pilot.press("enter")
+            await _shown(pilot, lambda: f"card {lead.id}" in screen_text(app), "the card")
+            notes = app.screen.query_one(NoteList)
+            assert notes.option_count > 1 and notes.highlighted == 0
+            await pilot.press(key, "j")
+            # Well within the hold's limit: the store never opens meanwhile.
+            await poll_until(lambda: notes.highlighted == 1, "the j", HOLD_LIMIT_S / 2)
+            assert not deferred.is_open
     finally:
         gate.set()
         deferred.close()

@@ -485,6 +485,10 @@ def read_before(node: DOMNode, moment: float) -> bool:
     return reading is not None and reading < moment + SEEING_S
 
 
+def not_held() -> None:
+    """The release of keys that were not held: nothing to let go."""
+
+
 def hold_keys(node: DOMNode) -> Callable[[], None]:
     """Hold the app's keys (see KeyOrder.hold); a no-op in an app without a KeyOrder."""
     order = getattr(node.app, "key_order", None)

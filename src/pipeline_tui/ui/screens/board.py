@@ -49,7 +49,7 @@ from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, not_held
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -1377,10 +1377,18 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_undo(self) -> None:
         # "u" then "a" in one read: the a waits for the board showing what u brought
         # back (it archived the card the cursor was on before).
-        self._undo(hold_keys(self))
+        self._undo(self._hold_for_the_read())
 
     def action_redo(self) -> None:
-        self._redo(hold_keys(self))
+        self._redo(self._hold_for_the_read())
+
+    def _hold_for_the_read(self) -> Callable[[], None]:
+        """Hold the keys until the board read again is shown; not while the store opens:
+        nothing is there to take back yet, the reading waits for the store, and the keys
+        waited with it, up to the hold's limit, on the board already shown."""
+        if self.backend.service_is_open():
+            return hold_keys(self)
+        return not_held
 
     @work(group="db")
     async def _undo(self, release_keys: Callable[[], None]) -> None:

@@ -55,7 +55,7 @@ from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.hanging import Hanging
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, not_held
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
@@ -942,10 +942,18 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_undo(self) -> None:
         # "u" then "d" in one read: the d waits for the notes shown with what u brought
         # back (it went to the note as deleted: "That note no longer exists").
-        self._undo(hold_keys(self))
+        self._undo(self._hold_for_the_read())
 
     def action_redo(self) -> None:
-        self._redo(hold_keys(self))
+        self._redo(self._hold_for_the_read())
+
+    def _hold_for_the_read(self) -> Callable[[], None]:
+        """Hold the keys until the card read again is shown; not while the store opens
+        (a card read from the file): nothing is there to take back yet, the reading
+        waits for the store, and the keys waited with it, up to the hold's limit."""
+        if self.backend.service_is_open():
+            return hold_keys(self)
+        return not_held
 
     @work(group="db")
     async def _undo(self, release_keys: Callable[[], None]) -> None:
