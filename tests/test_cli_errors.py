@@ -453,3 +453,23 @@ def test_an_export_to_a_file_needs_no_standard_output(tmp_path: Path) -> None:
         preexec_fn=lambda: os.close(1),
     )
     assert (result.returncode, result.stderr) == (0, f"Exported 1 card to {tmp_path}/o.json.\n")
+
+
+def test_an_empty_export_file_or_backup_destination_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export -o "$OUT"` and `backup "$DEST"` with the variable unset: the export went
+    to the screen and the copy beside the database, as if no name had been given."""
+    database = tmp_path / "p.db"
+    assert main(["--db", str(database), "add", "Ann Lee"]) == 0
+    capsys.readouterr()
+    for command, words in (
+        (["export", "-o", ""], "-o names no file"),
+        (["export", "-o", "  "], "-o names no file"),
+        (["backup", ""], "destination is empty"),
+    ):
+        code = main(["--db", str(database), *command])
+        out, err = capsys.readouterr()
+        assert code == 1 and out == "", (command, out)
+        assert err.count("\n") == 1 and words in err and "Traceback" not in err, err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["p.db"]

@@ -1148,6 +1148,9 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
     from pipeline_tui.store import write_csv, write_json, write_vcards
 
+    if args.output is not None and not args.output.strip():
+        # An unset shell variable ("-o $OUT"): the export went to the screen instead.
+        raise UsageError("-o names no file (it is empty); name one, or leave -o out for stdout.")
     args.format = _export_format(args.format, args.output)
     if args.excel and args.format != "csv":
         raise UsageError("--excel goes with --format csv.")
@@ -1264,6 +1267,12 @@ def _same_file(one: Path, other: Path) -> bool:
 def _backup(args: argparse.Namespace, config: Config) -> int:
     from pipeline_tui.store import backup_database
 
+    if args.dest is not None and not args.dest.strip():
+        # An unset shell variable ("backup $DEST"): the copy went beside the database.
+        raise UsageError(
+            "The backup's destination is empty; name a file or folder, or leave it out"
+            " for a copy beside the database."
+        )
     target = backup_database(database_target(args, config), args.dest, datetime.now(UTC))
     print(f"Backed up to {target}.")
     return 0
