@@ -146,6 +146,10 @@ CASES = {
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/../{name}/p.db"),
         "is the pipeline's own database",
     ),
+    "export onto the database's journal, named by a URL": Case(
+        ("--db", "sqlite+pysqlite:///{folder}/p.db", "export", "-o", "{folder}/p.db-journal"),
+        "is the pipeline's own database",
+    ),
     "export onto a pipe": Case(  # replaced by a file, and before that, opened: a hang
         ("--db", "{folder}/p.db", "export", "-o", "{folder}/out.json"), "is not a file", _a_pipe
     ),

@@ -1244,9 +1244,9 @@ def _export_format(chosen: str | None, output: str | None) -> str:
 def _refuse_a_database_as_export(target: Path, database: str) -> None:
     """The export replaces its file whole: written onto the pipeline's own database
     (or any SQLite file), it wiped every card and note without a backup."""
-    from pipeline_tui.store import is_sqlite_file, sqlite_path
+    from pipeline_tui.store import is_sqlite_file, sqlite_file
 
-    own = sqlite_path(database)
+    own = sqlite_file(database)
     if own is not None:
         files = [Path(f"{own}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
         if any(_same_file(target, file) for file in files):

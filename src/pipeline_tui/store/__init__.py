@@ -44,7 +44,6 @@ if TYPE_CHECKING:
         peek_card,
         peek_source,
         sqlite_in_memory,
-        sqlite_path,
     )
     from pipeline_tui.store.read_model import BoardView
     from pipeline_tui.store.search import SearchHit
@@ -60,7 +59,6 @@ _LAZY = {
     "CardPeek": "pipeline_tui.store.peek",
     "peek_card": "pipeline_tui.store.peek",
     "peek_source": "pipeline_tui.store.peek",
-    "sqlite_path": "pipeline_tui.store.peek",
     "sqlite_in_memory": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "remove_if_unused": "pipeline_tui.store.database",
@@ -107,7 +105,6 @@ __all__ = [
     "safe_rows",
     "sqlite_file",
     "sqlite_in_memory",
-    "sqlite_path",
     "write_csv",
     "write_json",
     "write_vcards",
