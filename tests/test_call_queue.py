@@ -16,6 +16,7 @@ from sqlalchemy import text
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.pilot import Pilot
 
 from pipeline_tui import brief_report
 from pipeline_tui.domain.calls import CallOutcome
@@ -318,14 +319,8 @@ async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "c")
-        await tap(pilot, "r")
-        assert isinstance(app.screen, DraftOfferScreen)
-        shown = screen_text(app)
+        shown, dialog = await take_back_after_a_call(app, pilot)
         assert "Unsaved next action from" in shown and f"Next action: {STEP}" in shown
-        await tap(pilot, "r")
-        dialog = app.screen
-        assert isinstance(dialog, NextStepScreen)
         assert dialog.inputs["action"].value == f"{STEP} today"
         await tap(pilot, "enter")
         await settle(pilot)
@@ -334,6 +329,21 @@ async def test_the_next_step_being_typed_is_kept_as_a_draft_and_offered_back(
         assert last_call(service, ids["Ann"])[2] == "Call: reached"
         assert "Dev Patel" in screen_text(app)
     assert service.draft(key) is None
+
+
+async def take_back_after_a_call(
+    app: PipelineApp, pilot: Pilot[None], outcome: str = "r"
+) -> tuple[str, NextStepScreen]:
+    """The queue opened, its first call (Ann's) answered with the `outcome` key, and the
+    step kept for her offered back and restored: what the offer said, and the dialog."""
+    await press(pilot, "c")
+    await tap(pilot, outcome)
+    assert isinstance(app.screen, DraftOfferScreen)
+    offer = screen_text(app)
+    await tap(pilot, "r")
+    dialog = app.screen
+    assert isinstance(dialog, NextStepScreen)
+    return offer, dialog
 
 
 async def keep_a_step_after_a_meeting(service: PipelineService) -> DraftKey:
@@ -399,12 +409,8 @@ async def test_a_step_typed_after_a_call_keeps_the_calls_outcome_through_a_hang_
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "c")
-        await tap(pilot, "r")
-        assert isinstance(app.screen, DraftOfferScreen)
-        assert "Call: Meeting set" in screen_text(app)
-        await tap(pilot, "r")
-        assert isinstance(app.screen, NextStepScreen)
+        shown, _ = await take_back_after_a_call(app, pilot)
+        assert "Call: Meeting set" in shown
         assert "Meeting set: the next step with Ann" in screen_text(app)
         await tap(pilot, "enter")
         await settle(pilot)
@@ -427,13 +433,8 @@ async def test_a_step_kept_after_a_call_and_taken_back_the_next_day_logs_the_cal
     app = make_app(service, today=lambda: tuesday)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "c")
-        await tap(pilot, "r")
-        assert isinstance(app.screen, DraftOfferScreen)
-        assert "Call: Meeting set on Mon 23 Nov 2026" in screen_text(app)
-        await tap(pilot, "r")
-        dialog = app.screen
-        assert isinstance(dialog, NextStepScreen)
+        shown, dialog = await take_back_after_a_call(app, pilot)
+        assert "Call: Meeting set on Mon 23 Nov 2026" in shown
         assert dialog.dialog_title.startswith("Meeting set on Mon 23 Nov 2026: the next step")
         await tap(pilot, "enter")
         await settle(pilot)
@@ -458,12 +459,8 @@ async def test_a_kept_calls_day_survives_the_cards_dialog_another_key_and_undo(
     app = make_app(service, today=lambda: wednesday)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "c")
-        await tap(pilot, "v")  # voicemail's key: the step kept is for Monday's meeting
-        assert isinstance(app.screen, DraftOfferScreen)
-        await tap(pilot, "r")
-        dialog = app.screen
-        assert isinstance(dialog, NextStepScreen)
+        # Voicemail's key: the step kept is for Monday's meeting.
+        _, dialog = await take_back_after_a_call(app, pilot, "v")
         assert dialog.dialog_title.startswith("Meeting set on Mon 23 Nov 2026:")
         await tap(pilot, "enter")
         await settle(pilot)
@@ -1110,11 +1107,7 @@ async def test_a_step_kept_to_be_added_is_added_with_the_call_not_put_over_the_n
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await press(pilot, "c")
-        await tap(pilot, "r")
-        assert isinstance(app.screen, DraftOfferScreen)
-        await tap(pilot, "r")
-        assert isinstance(app.screen, NextStepScreen)
+        await take_back_after_a_call(app, pilot)
         assert "Add the step kept" in screen_text(app)
         await tap(pilot, "enter")
         await settle(pilot)

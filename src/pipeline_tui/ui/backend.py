@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 T = TypeVar("T")
 
+UndoOrRedo = Callable[..., Awaitable[Undone | None]]
+"""Backend.undo_and_tell or Backend.redo_and_tell: (notify, card_id=None)."""
+
 SHOWN_WAIT_S = 0.1
 """The longest a change shown on screen waits for its frame before it is saved anyway
 (a screen closed meanwhile never draws it)."""

@@ -425,7 +425,7 @@ async def snooze(
     when = await answer
     held: list[Callable[[], None]] = [choice.held_keys or _let_go]
     try:
-        snoozed = await _snooze(screen, backend, card, when, held, activity)
+        snoozed = await _snooze(screen, backend, card, when, f"{step} ({name})", held, activity)
         if snoozed is not None and then is not None:
             await then(snoozed)
     finally:
@@ -439,20 +439,20 @@ async def _snooze(
     backend: Backend,
     card: CardSummary,
     when: Snooze | None,
+    what: str,
     held: list[Callable[[], None]],
     activity: tuple[int | None, time | None],
 ) -> bool | None:
-    """The rest of `snooze`, once the rep chose `when`; the keys typed after an answer
-    are held, and each hold put in `held`, for the caller to let go."""
-    name = clean_line(card.name)
-    step = clean_line(card.next_action) or "the next action"
+    """The rest of `snooze`, once the rep chose `when` for `what` (the step and the
+    card, as the question named them); the keys typed after an answer are held, and
+    each hold put in `held`, for the caller to let go."""
     if when is None:
         return None
     if when is Snooze.TOMORROW:
         due: date | None = backend.today() + timedelta(days=1)
     else:
         ask = SnoozeDateScreen(
-            f"Snooze {step} ({name})",
+            f"Snooze {what}",
             card.next_action_due,
             backend.today,
             release_keys=held[0],
@@ -463,7 +463,7 @@ async def _snooze(
         return None
     if due == card.next_action_due:
         # Nothing would move; written anyway, it was an undo step that undid nothing.
-        screen.notify(f"Already due {describe_day(due)}: {step} ({name}).", markup=False)
+        screen.notify(f"Already due {describe_day(due)}: {what}.", markup=False)
         return None
     activity_id, due_time = activity
     try:
@@ -484,7 +484,7 @@ async def _snooze(
     except StoreError as error:
         screen.notify(str(error), title="Not snoozed", severity="error", markup=False)
         return False
-    screen.notify(f"Snoozed to {describe_day(due)}: {step} ({name}).", timeout=3, markup=False)
+    screen.notify(f"Snoozed to {describe_day(due)}: {what}.", timeout=3, markup=False)
     return True
 
 

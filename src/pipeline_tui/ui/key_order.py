@@ -485,14 +485,11 @@ def read_before(node: DOMNode, moment: float) -> bool:
     return reading is not None and reading < moment + SEEING_S
 
 
-def not_held() -> None:
-    """The release of keys that were not held: nothing to let go."""
-
-
-def hold_keys(node: DOMNode) -> Callable[[], None]:
-    """Hold the app's keys (see KeyOrder.hold); a no-op in an app without a KeyOrder."""
+def hold_keys(node: DOMNode, *, when: bool = True) -> Callable[[], None]:
+    """Hold the app's keys (see KeyOrder.hold); a no-op when `when` is false, or in an
+    app without a KeyOrder."""
     order = getattr(node.app, "key_order", None)
-    if isinstance(order, KeyOrder):
+    if when and isinstance(order, KeyOrder):
         return order.hold()
     return lambda: None
 

@@ -47,9 +47,9 @@ from pipeline_tui.domain.stages import STAGES, Stage
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui import seams
-from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.backend import Backend, UndoOrRedo
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, not_held
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -1346,23 +1346,30 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if was_narrowed is not None:
             back = self.model.view_toggled(was_narrowed, self.focused_list.highlighted_id)
         self._show_totals()
-        reading = self.reload(back, keep_highlight=back is None)
-        if self.backend.service_is_open():
-            # "Nb" in one read: the b waits for the view it acts on (it went to the card
-            # the whole board highlighted, and "ma" enter archived a teammate's card).
-            # Not while the store opens: the reading waits for it, and there is no card
-            # yet for a key to act on.
-            self._release_once_shown(reading, hold_keys(self))
+        # "Nb" in one read: the b waits for the view it acts on (it went to the card the
+        # whole board highlighted, and "ma" enter archived a teammate's card).
+        release_keys = self._hold_for_the_read()
+        self._release_once_shown(self.reload(back, keep_highlight=back is None), release_keys)
         self.notify(message, timeout=2)
+
+    def _hold_for_the_read(self) -> Callable[[], None]:
+        """Hold the keys until the board read again is shown; not while the store opens:
+        the reading waits for the store, and there is nothing yet for a key to act on
+        but the board already shown."""
+        return hold_keys(self, when=self.backend.service_is_open())
+
+    @staticmethod
+    async def _shown(reading: Worker[None]) -> None:
+        """Wait until the board `reading` reads is shown."""
+        with suppress(WorkerError):  # a newer reload took over: it shows the board too
+            await reading.wait()
 
     @work(group="keys-held")
     async def _release_once_shown(
         self, reading: Worker[None], release_keys: Callable[[], None]
     ) -> None:
-        """Let go of the keys once the board `reading` reads is shown."""
         try:
-            with suppress(WorkerError):  # a newer reload took over: it shows the view too
-                await reading.wait()
+            await self._shown(reading)
         finally:
             release_keys()
 
@@ -1377,34 +1384,16 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_undo(self) -> None:
         # "u" then "a" in one read: the a waits for the board showing what u brought
         # back (it archived the card the cursor was on before).
-        self._undo(self._hold_for_the_read())
+        self._take_back(self.backend.undo_and_tell, self._hold_for_the_read())
 
     def action_redo(self) -> None:
-        self._redo(self._hold_for_the_read())
-
-    def _hold_for_the_read(self) -> Callable[[], None]:
-        """Hold the keys until the board read again is shown; not while the store opens:
-        nothing is there to take back yet, the reading waits for the store, and the keys
-        waited with it, up to the hold's limit, on the board already shown."""
-        if self.backend.service_is_open():
-            return hold_keys(self)
-        return not_held
+        self._take_back(self.backend.redo_and_tell, self._hold_for_the_read())
 
     @work(group="db")
-    async def _undo(self, release_keys: Callable[[], None]) -> None:
+    async def _take_back(self, undo_or_redo: UndoOrRedo, release_keys: Callable[[], None]) -> None:
         try:
-            undone = await self.backend.undo_and_tell(self.notify)
-            with suppress(WorkerError):  # a newer reload took over: it shows the card too
-                await self.reload(undone.card_id if undone else None).wait()
-        finally:
-            release_keys()
-
-    @work(group="db")
-    async def _redo(self, release_keys: Callable[[], None]) -> None:
-        try:
-            redone = await self.backend.redo_and_tell(self.notify)
-            with suppress(WorkerError):
-                await self.reload(redone.card_id if redone else None).wait()
+            done = await undo_or_redo(self.notify)
+            await self._shown(self.reload(done.card_id if done else None))
         finally:
             release_keys()
 

@@ -52,10 +52,10 @@ from pipeline_tui.domain.schedule import Activity, describe_time
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import flows, seams, text
-from pipeline_tui.ui.backend import Backend
+from pipeline_tui.ui.backend import Backend, UndoOrRedo
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
 from pipeline_tui.ui.hanging import Hanging
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, not_held
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
@@ -942,32 +942,21 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
     def action_undo(self) -> None:
         # "u" then "d" in one read: the d waits for the notes shown with what u brought
         # back (it went to the note as deleted: "That note no longer exists").
-        self._undo(self._hold_for_the_read())
+        self._take_back(self.backend.undo_and_tell)
 
     def action_redo(self) -> None:
-        self._redo(self._hold_for_the_read())
+        self._take_back(self.backend.redo_and_tell)
 
-    def _hold_for_the_read(self) -> Callable[[], None]:
-        """Hold the keys until the card read again is shown; not while the store opens
-        (a card read from the file): nothing is there to take back yet, the reading
-        waits for the store, and the keys waited with it, up to the hold's limit."""
-        if self.backend.service_is_open():
-            return hold_keys(self)
-        return not_held
+    def _take_back(self, undo_or_redo: UndoOrRedo) -> None:
+        # Not held while the store opens (a card read from the file): the reading waits
+        # for the store, and there is nothing yet to take back.
+        self._taken_back(undo_or_redo, hold_keys(self, when=self.backend.service_is_open()))
 
     @work(group="db")
-    async def _undo(self, release_keys: Callable[[], None]) -> None:
+    async def _taken_back(self, undo_or_redo: UndoOrRedo, release_keys: Callable[[], None]) -> None:
         try:
             # Only this card's changes: the rep is looking at this card, not the board.
-            await self.backend.undo_and_tell(self.notify, self.card_id)
-            await self._shown_again(leave_if_archived=True)
-        finally:
-            release_keys()
-
-    @work(group="db")
-    async def _redo(self, release_keys: Callable[[], None]) -> None:
-        try:
-            await self.backend.redo_and_tell(self.notify, self.card_id)
+            await undo_or_redo(self.notify, self.card_id)
             await self._shown_again(leave_if_archived=True)
         finally:
             release_keys()
@@ -1058,15 +1047,12 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         async def save(answer: NextAction) -> None:
             card = self.card
             assert card is not None
-            adding = activity is None or answer.adding
-            if adding and not answer.action and answer.due is None:
-                return  # nothing typed: nothing scheduled
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
-            if activity is None or answer.adding:
-                await self.backend.change(service.add_activity, card.summary.id, *what)
-            else:
+            if activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)
+            elif answer.action or answer.due is not None:  # nothing typed schedules nothing
+                await self.backend.change(service.add_activity, card.summary.id, *what)
 
         screen = NextActionScreen(
             title,
