@@ -303,3 +303,41 @@ def test_the_stand_up_and_the_week_list_every_open_activity_due_soon(
     ]
     # The shell's agenda and the calendar file: one line a card, its next action.
     assert [a.action for a in service.agenda(until=TODAY + timedelta(days=7))] == ["Call the CFO"]
+
+
+def test_a_kept_change_goes_to_its_step_and_keeps_its_time_while_its_day_stays(
+    service: PipelineService, ann: int
+) -> None:
+    """A change typed for one step and taken back in a dialog for another
+    (drafts.STEP): that step takes the words, the earliest is left as it was."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
+    later = next(a for a in service.activities(ann) if a.text == "Send the proposal")
+    service.add_activity(ann, ActivityKind.MEETING, "Demo", FRIDAY, time(14, 0))
+    demo = next(a for a in service.activities(ann) if a.text == "Demo")
+    version = service.card(ann).version
+    with one_write(service):
+        service.change_kept_step(ann, demo.id, None, "Demo with the COO", FRIDAY, None, version)
+    service.change_kept_step(
+        ann, later.id, None, "Send the deck", TUESDAY, None, service.card(ann).version
+    )
+    by_text = {a.text: (a.due, a.due_time) for a in service.activities(ann)}
+    assert by_text == {
+        "Call the CFO": (TUESDAY, time(9, 30)),
+        "Send the deck": (TUESDAY, None),
+        "Demo with the COO": (FRIDAY, time(14, 0)),  # the same day: the same time
+    }
+    assert next_action(service, ann) == ("Call the CFO", TUESDAY)
+
+
+def test_a_kept_change_to_a_step_done_meanwhile_is_scheduled_not_lost(
+    service: PipelineService, ann: int
+) -> None:
+    [step] = service.activities(ann)
+    service.complete_next_action(
+        ann, TouchpointKind.EMAIL, TODAY, "Sent", service.card(ann).version
+    )
+    version = service.card(ann).version
+    service.change_kept_step(ann, step.id, None, "Send the proposal again", FRIDAY, None, version)
+    assert steps(service, ann) == [("Send the proposal again", FRIDAY)]
+    with pytest.raises(ConflictError):  # against the card as it was before that
+        service.change_kept_step(ann, step.id, None, "Another", FRIDAY, None, version)

@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 
 from pipeline_tui import brief_report
+from pipeline_tui.domain import drafts
 from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.drafts import (
     CALL_DAY,
@@ -1113,5 +1114,34 @@ async def test_a_step_kept_to_be_added_is_added_with_the_call_not_put_over_the_n
         await settle(pilot)
     steps = [activity.text for activity in service.activities(ids["Ann"])]
     assert sorted(steps) == sorted([planned, "Email the price list"])
+    assert last_call(service, ids["Ann"])[2] == "Call: reached"
+    assert service.draft(key) is None
+
+
+async def test_a_change_kept_for_a_later_step_changes_that_step_with_the_call(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """A change typed for Ann's second step (enter on it on her card) and kept through a
+    hang-up is offered back after a call: saved there, that step changes, in the
+    transaction that logs the call, and her next action stays."""
+    service, ids = seeded
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action and ann.next_action_due
+    planned = ann.next_action
+    later = ann.next_action_due + timedelta(days=7)
+    service.add_activity(ids["Ann"], None, "Send the case study", later)
+    step = next(a for a in service.activities(ids["Ann"]) if a.text == "Send the case study")
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    kept = {"action": "Send the case study and the deck", "due": later.isoformat()}
+    service.keep_draft(key, {**kept, drafts.STEP: str(step.id)})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await take_back_after_a_call(app, pilot)
+        assert "Change the step kept" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+    steps = [(activity.text, activity.due) for activity in service.activities(ids["Ann"])]
+    assert steps == [(planned, ann.next_action_due), ("Send the case study and the deck", later)]
     assert last_call(service, ids["Ann"])[2] == "Call: reached"
     assert service.draft(key) is None

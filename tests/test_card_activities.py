@@ -450,3 +450,51 @@ async def test_a_step_kept_from_f_taken_back_in_a_change_is_added_not_put_over_i
         await press(pilot, "enter")
     steps = sorted(text for _, text, _ in open_steps(service, ann))
     assert steps == ["Call the CFO", "Send the proposal"]
+
+
+async def test_a_change_kept_for_a_later_step_taken_back_with_f_changes_that_step(
+    service: PipelineService, ann: int
+) -> None:
+    """Enter on the card's second step ("Send the proposal") changes it. Typed there,
+    then the session ended: the board marks the card and `f` offers the draft back.
+    Restored and saved there, it went over the earliest step ("Call the CFO", what `f`
+    changes), and the step it was typed for kept its old words."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", opens=NextActionScreen)  # change "Send the proposal"
+        await type_text(pilot, " and the deck")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f")
+        await tap(pilot, "r")  # the kept change, restored
+        assert isinstance(app.screen, NextActionScreen)
+        assert "Change the step kept" in screen_text(app)  # it says what enter will do
+        await press(pilot, "enter")
+    assert open_steps(service, ann) == [
+        ("call", "Call the CFO", TUESDAY),
+        ("email", "Send the proposal and the deck", FRIDAY),
+    ]
+
+
+async def test_a_change_kept_from_f_taken_back_on_a_later_step_changes_the_earliest(
+    service: PipelineService, ann: int
+) -> None:
+    """The other way round: typed in `f` on the board (a change to the earliest step),
+    restored by enter on the second step, it went over the second."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " and the COO")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter")  # change "Send the proposal"
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    assert open_steps(service, ann) == [
+        ("call", "Call the CFO and the COO", TUESDAY),
+        ("email", "Send the proposal", FRIDAY),
+    ]

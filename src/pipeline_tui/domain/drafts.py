@@ -160,6 +160,18 @@ done, or scheduled on the card), "yes": taken back in a dialog that changes a st
 is still added, and the step planned there is kept. Other next-action drafts have none."""
 
 
+STEP = "step"
+"""The field of a next-action draft typed in a dialog that changes one planned step,
+naming that step (its id): taken back in a dialog for another step, or for a new one,
+it still changes the step it was typed for. Other next-action drafts have none."""
+
+
+def kept_step(fields: Fields) -> int | None:
+    """The planned step a next-action draft was typed to change (STEP), if it says."""
+    value = fields.get(STEP, "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 CALL_OUTCOME = "call"
 """The field of a next-action draft typed after a call in the call queue, naming the
 call's outcome (a CallOutcome value): the call is logged when that step is saved, so

@@ -656,6 +656,29 @@ def edit_activity(
     return Change(ChangeKind.EDIT, card.id, what, before, card.version, activities=activities)
 
 
+def change_kept_step(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    activity_id: int,
+    kind: ActivityKind | None,
+    text: str,
+    due: date | None,
+    due_time: time | None = None,
+    expected_version: int | None = None,
+) -> Change:
+    """A change typed for one planned step, kept in a draft and taken back in a dialog
+    that changes another (domain.drafts.STEP): that step takes the words and day, its
+    time kept while its day is (`due_time` None). Done or dropped meanwhile, the words
+    are scheduled as a step of their own: what the rep typed is not lost."""
+    row = session.get(ActivityRow, activity_id)
+    if row is None or row.card_id != card_id or row.done_at is not None:
+        return add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
+    if due_time is None and due == row.due:
+        due_time = row.due_time
+    return edit_activity(session, actor, activity_id, kind, text, due, due_time, expected_version)
+
+
 def delete_activity(
     session: Session, actor: Actor, activity_id: int, expected_version: int | None = None
 ) -> Change:

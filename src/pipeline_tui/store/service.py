@@ -486,6 +486,24 @@ class PipelineService:
                 session, actor, activity_id, kind, text, due, due_time, expected_version
             )
 
+    def change_kept_step(
+        self,
+        card_id: int,
+        activity_id: int,
+        kind: ActivityKind | None,
+        text: str,
+        due: date | None,
+        due_time: time | None = None,
+        expected_version: int | None = None,
+    ) -> Change:
+        """A kept change to step `activity_id`, saved from a dialog for another step
+        (commands.change_kept_step): that step changed, or, done or dropped meanwhile,
+        the words scheduled as a new one."""
+        with self._write() as (session, actor):
+            return commands.change_kept_step(
+                session, actor, card_id, activity_id, kind, text, due, due_time, expected_version
+            )
+
     def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
         """Drop an open step without logging anything; undo brings it back."""
         with self._write() as (session, actor):
@@ -641,6 +659,7 @@ class PipelineService:
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
+        change_step: int | None = None,
         archive: ArchiveReason | None = None,
         archive_note: str = "",
         expected_version: int | None = None,
@@ -648,7 +667,8 @@ class PipelineService:
         """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
         the call session `session_id` (a new session when None), with what the rep
         decided next: the card's next action set to `next_step` (words, day), or with
-        `add_step` that step scheduled beside those planned, or the card archived for
+        `add_step` that step scheduled beside those planned, or with `change_step` the
+        planned step of that id changed (commands.change_kept_step), or the card archived for
         `archive`; all in one transaction, so a step refused (the card changed elsewhere
         after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
@@ -668,7 +688,11 @@ class PipelineService:
             elif next_step is not None:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
-                if add_step:
+                if change_step is not None:
+                    change = commands.change_kept_step(
+                        session, actor, card_id, change_step, None, action, due, None, version
+                    )
+                elif add_step:
                     change = commands.add_activity(
                         session, actor, card_id, None, action, due, None, version
                     )

@@ -249,12 +249,30 @@ async def set_next_action(
             screen.notify(str(error), severity="error", markup=False)
             return False
         version = current.version
+        # The step the dialog changes, which its draft names (drafts.STEP): the line's,
+        # or the earliest planned, which is what set_next_action changes.
+        step = activity_id
+        if step is None and not adding:
+            planned = await backend.run(backend.service.activities, card.id)
+            step = planned[0].id if planned else None
         key = DraftKey.on_card(Editor.NEXT_ACTION, card.id)
         recorder = await recorder_for(backend, key, version)
     finally:
         release_keys()
 
     async def save(answer: NextAction) -> None:
+        if answer.step is not None:  # a change kept for another step, taken back here
+            await backend.change(
+                backend.service.change_kept_step,
+                card.id,
+                answer.step,
+                None,
+                answer.action,
+                answer.due,
+                None,
+                version,
+            )
+            return
         if adding or answer.adding:
             if answer.action or answer.due is not None:
                 await backend.change(
@@ -299,6 +317,7 @@ async def set_next_action(
         recorder=recorder,
         keep_keys_held=then is not None,
         adding=adding,
+        step=step,
     )
     try:
         saved = await screen.app.push_screen_wait(dialog) is not None

@@ -587,7 +587,13 @@ class CallQueueScreen(seams.FullScreen[None]):
             kept = call.call
             step = (answer.action, answer.due)
             await self._log(
-                kept.outcome, brief, version, next_step=step, add_step=answer.adding, on=kept.on
+                kept.outcome,
+                brief,
+                version,
+                next_step=step,
+                add_step=answer.adding,
+                change_step=answer.step,
+                on=kept.on,
             )
 
         async def read_theirs() -> str:
@@ -633,6 +639,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
+        change_step: int | None = None,
         archive: ArchiveReason | None = None,
         on: date | None = None,
     ) -> None:
@@ -647,6 +654,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.session_id,
             next_step=next_step,
             add_step=add_step,
+            change_step=change_step,
             archive=archive,
             archive_note="Not interested (call)" if archive is not None else "",
             expected_version=version,

@@ -1049,7 +1049,11 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             assert card is not None
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
-            if activity is not None and not answer.adding:
+            if answer.step is not None:  # a change kept for another step, taken back here
+                await self.backend.change(
+                    service.change_kept_step, card.summary.id, answer.step, *what
+                )
+            elif activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)
             elif answer.action or answer.due is not None:  # nothing typed schedules nothing
                 await self.backend.change(service.add_activity, card.summary.id, *what)
@@ -1066,6 +1070,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             kind=activity.kind if activity else None,
             due_time=activity.due_time if activity else None,
             adding=activity is None,
+            step=activity.id if activity else None,
         )
         self.app.push_screen(screen, self._reload_after)
 

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import NEW_STEP, Draft, Fields, KeptCall, merge
+from pipeline_tui.domain.drafts import NEW_STEP, STEP, Draft, Fields, KeptCall, kept_step, merge
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -55,6 +55,9 @@ class NextAction:
     adding: bool = False
     """A step to add beside those planned, whatever step the dialog opened on: a draft
     typed for a new step was taken back in it (drafts.NEW_STEP)."""
+    step: int | None = None
+    """The planned step to change (its id), whatever step the dialog opened on: a draft
+    typed to change that one was taken back in it (drafts.STEP)."""
 
 
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
@@ -115,15 +118,25 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         due_time: time | None = None,
         keep_keys_held: bool = False,
         adding: bool = False,
+        step: int | None = None,
     ) -> None:
         """`keep_keys_held`: once saved, the keys typed after the save stay held
         (`held_keys`), for the caller to let go once it shows what the save changed.
-        `adding`: the step typed is added beside those planned (its draft says so)."""
+        `adding`: the step typed is added beside those planned (its draft says so).
+        `step`: the planned step the dialog changes, when it is known (its draft says
+        so)."""
         super().__init__()
         self.adding = adding
+        self.step = step
         self._new_step = adding
         """What a draft of this dialog says (drafts.NEW_STEP): what it was first typed
         for, if it was restored, else this dialog's own kind."""
+        self._typed_for = step
+        """The planned step a draft of this dialog says it changes (drafts.STEP), on
+        the same terms."""
+        self.changing: int | None = None
+        """Another planned step than `step`, which a draft restored was typed to change:
+        what the save changes."""
         self.keep_keys_held = keep_keys_held
         self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
@@ -221,18 +234,32 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         values = self.values()
         if values == self.opened_with:
             return None
-        return {**values, NEW_STEP: "yes"} if self._new_step else values
+        if self._new_step:
+            return {**values, NEW_STEP: "yes"}
+        if self._typed_for is not None:
+            return {**values, STEP: str(self._typed_for)}
+        return values
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
             if name in fields:
                 self.inputs[name].value = fields[name]
         self._new_step = fields.get(NEW_STEP) == "yes"
+        kept = kept_step(fields)
+        self._typed_for = None if self._new_step else self.step if kept is None else kept
         if self._new_step and not self.adding:
             # Typed as a step to add: saved here it would replace the step this dialog
             # opened on, which is still planned.
             self.adding = True
             self.retitle(f"Add the step kept ({self.dialog_title})")
+        elif kept is not None and kept != self.step:
+            # Typed over another step's words: saved here it would go over this one's,
+            # and leave that step as it was.
+            self.adding, self.changing = False, kept
+            for name, field in self.inputs.items():
+                if name not in fields:  # this dialog's step's kind or time, not that one's
+                    field.value = ""
+            self.retitle(f"Change the step kept ({self.dialog_title})")
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
@@ -332,7 +359,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if isinstance(due, DueDateError):
             return None
         words = clean_line(self.inputs["action"].value)
-        answer = NextAction(words, due, adding=self.adding)
+        answer = NextAction(words, due, adding=self.adding, step=self.changing)
         if self.scheduling:
             at, kind = self._typed_time(), self._check_kind()
             if kind is None:  # the hint under the field says which kinds there are
@@ -345,7 +372,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 self.inputs["due"].focus()
                 return None
             assert not isinstance(at, TimeError)
-            answer = NextAction(words, due, kind, at if due else None, self.adding)
+            answer = NextAction(words, due, kind, at if due else None, self.adding, self.changing)
         try:
             check_length("next_action", answer.action)
         except FieldError as error:
