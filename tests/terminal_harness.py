@@ -89,6 +89,8 @@ class Home:
             "XDG_DATA_HOME": str(self.root / ".local" / "share"),
             "XDG_STATE_HOME": str(self.root / ".local" / "state"),
             "XDG_CACHE_HOME": str(self.root / ".cache"),
+            # What the editor is handed, and keeps if it fails or the session ends.
+            "TMPDIR": str(self.root),
             "LC_ALL": "C.UTF-8",
             "PYTHONFAULTHANDLER": "1",
             "LANG": "C.UTF-8",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import stat
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", str(path))
+    # The file the editor is handed, and kept when it fails, goes in the test's folder.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
 
 
 def notes(service: PipelineService, card_id: int) -> list[tuple[NoteKind, str]]:
@@ -237,6 +241,8 @@ async def test_an_editor_that_fails_changes_nothing_and_says_so(
         # break on screen depends on the test's folder).
         assert any("exited with status 2" in n.message for n in app._notifications)
         assert isinstance(app.screen, CardScreen), "the app carries on"
+    [kept] = tmp_path.glob("pipeline-tui-*.md")  # what it wrote, kept and named
+    assert kept.read_text() == "half\n"
 
 
 async def test_y_copies_the_email_then_the_phone(service: PipelineService, ada: int) -> None:
