@@ -634,3 +634,33 @@ async def test_the_line_over_the_week_stays_one_line_as_the_terminal_narrows(
             lines = screen_text(app).splitlines()
             assert lines[1].strip() == summary, lines[:3]
             assert lines[2].strip() == "OVERDUE · 2", lines[:3]
+
+
+async def test_a_change_kept_for_a_later_step_of_the_week_changes_that_step(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """`f` on the line of Ada's second step changes that step. Typed there, then the
+    session ended: `f` on her first line (her earliest step) offers the draft back.
+    Restored and saved there, it went over the earliest step, and the step it was
+    typed for kept its words."""
+    service.add_activity(week["ada"], None, "Send the case study", day(2))
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "j", "j", "j")
+        item = screen.highlighted
+        assert item is not None and item.action == "Send the case study"
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " and the deck")
+        app.flush_drafts()  # a hang-up
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert highlighted_name(screen) == "Ada Lovelace"  # her earliest step's line
+        await tap(pilot, "f", "r")
+        assert isinstance(app.screen, NextActionScreen)
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    steps = [(a.text, a.due) for a in service.activities(week["ada"])]
+    assert steps == [
+        ("Call about the proposal", day(-3)),
+        ("Send the case study and the deck", day(2)),
+    ]
