@@ -309,35 +309,82 @@ def test_a_kept_change_goes_to_its_step_and_keeps_its_time_while_its_day_stays(
     service: PipelineService, ann: int
 ) -> None:
     """A change typed for one step and taken back in a dialog for another
-    (drafts.STEP): that step takes the words, the earliest is left as it was."""
+    (drafts.STEP): that step takes the words, the earliest is left as it was. Its time
+    stays while its day does, unless the rep cleared it."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
-    later = next(a for a in service.activities(ann) if a.text == "Send the proposal")
     service.add_activity(ann, ActivityKind.MEETING, "Demo", FRIDAY, time(14, 0))
-    demo = next(a for a in service.activities(ann) if a.text == "Demo")
-    version = service.card(ann).version
+    service.add_activity(ann, ActivityKind.MEETING, "Lunch", FRIDAY, time(12, 0))
+    ids = {a.text: a.id for a in service.activities(ann)}
+
+    def change(step: str, words: str, due: date, *, keep_time: bool) -> None:
+        version = service.card(ann).version
+        service.change_kept_step(ann, ids[step], step, None, words, due, None, keep_time, version)
+
     with one_write(service):
-        service.change_kept_step(ann, demo.id, None, "Demo with the COO", FRIDAY, None, version)
-    service.change_kept_step(
-        ann, later.id, None, "Send the deck", TUESDAY, None, service.card(ann).version
-    )
-    by_text = {a.text: (a.due, a.due_time) for a in service.activities(ann)}
+        change("Demo", "Demo with the COO", FRIDAY, keep_time=True)
+    change("Send the proposal", "Send the deck", TUESDAY, keep_time=True)
+    change("Lunch", "Lunch with the team", FRIDAY, keep_time=False)  # the time cleared
+    by_text = {a.text: (a.kind, a.due, a.due_time) for a in service.activities(ann)}
     assert by_text == {
-        "Call the CFO": (TUESDAY, time(9, 30)),
-        "Send the deck": (TUESDAY, None),
-        "Demo with the COO": (FRIDAY, time(14, 0)),  # the same day: the same time
+        "Call the CFO": (ActivityKind.CALL, TUESDAY, time(9, 30)),
+        "Send the deck": (ActivityKind.EMAIL, TUESDAY, None),
+        "Demo with the COO": (ActivityKind.MEETING, FRIDAY, time(14, 0)),
+        "Lunch with the team": (ActivityKind.MEETING, FRIDAY, None),
     }
     assert next_action(service, ann) == ("Call the CFO", TUESDAY)
 
 
-def test_a_kept_change_to_a_step_done_meanwhile_is_scheduled_not_lost(
+def test_a_kept_change_to_a_step_gone_or_reworded_meanwhile_is_scheduled_not_lost(
     service: PipelineService, ann: int
 ) -> None:
+    """Done, dropped (its id then given to the next step added, on SQLite) or reworded
+    since the change was typed, the step is left as it is and the words kept become a
+    step of their own."""
     [step] = service.activities(ann)
     service.complete_next_action(
         ann, TouchpointKind.EMAIL, TODAY, "Sent", service.card(ann).version
     )
     version = service.card(ann).version
-    service.change_kept_step(ann, step.id, None, "Send the proposal again", FRIDAY, None, version)
-    assert steps(service, ann) == [("Send the proposal again", FRIDAY)]
+    service.change_kept_step(
+        ann, step.id, step.text, None, "Send it again", FRIDAY, None, True, version
+    )
+    assert steps(service, ann) == [("Send it again", FRIDAY)]
     with pytest.raises(ConflictError):  # against the card as it was before that
-        service.change_kept_step(ann, step.id, None, "Another", FRIDAY, None, version)
+        service.change_kept_step(
+            ann, step.id, step.text, None, "Other", FRIDAY, None, True, version
+        )
+
+    [again] = service.activities(ann)
+    service.delete_activity(again.id)
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    service.change_kept_step(
+        ann,
+        again.id,
+        again.text,
+        None,
+        "Send it a third time",
+        FRIDAY,
+        None,
+        True,
+        service.card(ann).version,
+    )
+    assert steps(service, ann) == [("Call the CFO", TUESDAY), ("Send it a third time", FRIDAY)]
+
+    [call, _] = service.activities(ann)
+    service.edit_activity(call.id, None, "Call the CFO at nine", TUESDAY)  # elsewhere
+    service.change_kept_step(
+        ann,
+        call.id,
+        "Call the CFO",
+        None,
+        "Call the COO",
+        TUESDAY,
+        None,
+        True,
+        service.card(ann).version,
+    )
+    assert sorted(text for text, _ in steps(service, ann)) == [
+        "Call the CFO at nine",
+        "Call the COO",
+        "Send it a third time",
+    ]

@@ -1133,7 +1133,7 @@ async def test_a_change_kept_for_a_later_step_changes_that_step_with_the_call(
     step = next(a for a in service.activities(ids["Ann"]) if a.text == "Send the case study")
     key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
     kept = {"action": "Send the case study and the deck", "due": later.isoformat()}
-    service.keep_draft(key, {**kept, drafts.STEP: str(step.id)})
+    service.keep_draft(key, {**kept, drafts.STEP: str(step.id), drafts.STEP_WAS: step.text})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -1145,3 +1145,30 @@ async def test_a_change_kept_for_a_later_step_changes_that_step_with_the_call(
     assert steps == [(planned, ann.next_action_due), ("Send the case study and the deck", later)]
     assert last_call(service, ids["Ann"])[2] == "Call: reached"
     assert service.draft(key) is None
+
+
+async def test_a_step_kept_after_a_call_taken_back_on_a_later_step_replaces_the_earliest(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The call's next step replaces Ann's earliest step. Kept through a hang-up and
+    restored by enter on her second step, on her card, it went over the second: it now
+    goes where the queue would have put it, and the second stays."""
+    service, ids = seeded
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action_due
+    later = ann.next_action_due + timedelta(days=30)
+    service.add_activity(ids["Ann"], None, "Send the case study", later)
+    key = await keep_a_step_after_a_meeting(service)
+    assert key.card_id == ids["Ann"]
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")  # Ann's card, from the queue
+        await press(pilot, "tab", "down")
+        await tap(pilot, "enter", "r")  # change "Send the case study"
+        assert "Change the step kept" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+    texts = [activity.text for activity in service.activities(ids["Ann"])]
+    assert "Send the case study" in texts and ann.next_action not in texts
+    assert len(texts) == 2

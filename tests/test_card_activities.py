@@ -9,7 +9,9 @@ from datetime import time, timedelta
 import pytest
 from textual.widgets import Input
 
+from pipeline_tui.domain import drafts
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
@@ -498,3 +500,106 @@ async def test_a_change_kept_from_f_taken_back_on_a_later_step_changes_the_earli
         ("call", "Call the CFO and the COO", TUESDAY),
         ("email", "Send the proposal", FRIDAY),
     ]
+
+
+def kept_fields(service: PipelineService, card_id: int) -> dict[str, str]:
+    draft = service.draft(DraftKey.on_card(Editor.NEXT_ACTION, card_id))
+    assert draft is not None
+    return dict(draft.fields)
+
+
+async def test_a_kept_change_restored_after_the_card_changed_keeps_its_step_and_day(
+    service: PipelineService, ann: int
+) -> None:
+    """The card saved elsewhere after the change was typed: restored in `f`, the draft
+    was merged with `f`'s step as saved since ("Call the CFO"), which gave the change
+    that step's day; and kept again (a second hang-up), it named `f`'s step."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", opens=NextActionScreen)  # change "Send the proposal"
+        await type_text(pilot, " and the deck")
+        app.flush_drafts()  # a hang-up
+    proposal = kept_fields(service, ann)[drafts.STEP]
+    cfo = service.activities(ann)[0]
+    service.edit_activity(cfo.id, None, "Call the CFO about pricing", TUESDAY)  # elsewhere
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")
+        dialog = app.screen
+        assert isinstance(dialog, NextActionScreen)
+        assert "Change the step kept" in screen_text(app)
+        assert dialog.values()["due"] == FRIDAY.isoformat()
+        app.flush_drafts()  # a second hang-up
+        assert kept_fields(service, ann)[drafts.STEP] == proposal
+        await press(pilot, "enter")
+    assert open_steps(service, ann) == [
+        ("call", "Call the CFO about pricing", TUESDAY),
+        ("email", "Send the proposal and the deck", FRIDAY),
+    ]
+
+
+async def test_a_kept_new_step_restored_after_the_card_changed_is_still_added(
+    service: PipelineService, ann: int
+) -> None:
+    """A step typed in the card's `f` (to add), the card saved elsewhere, restored in
+    the board's `f` and kept again: it no longer said it was a new step, and restored
+    once more it went over the earliest."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, "Book the demo")
+        app.flush_drafts()  # a hang-up
+    [step] = service.activities(ann)
+    service.edit_activity(step.id, None, "Send the proposal today", FRIDAY)  # elsewhere
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")
+        assert "Add the step kept" in screen_text(app)
+        assert isinstance(app.screen, NextActionScreen)
+        assert app.screen.values()["due"] == ""  # not the day of the step shown
+        app.flush_drafts()  # a second hang-up
+    assert kept_fields(service, ann).get(drafts.NEW_STEP) == "yes"
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")
+        assert "Add the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    assert sorted(text for _, text, _ in open_steps(service, ann)) == [
+        "Book the demo",
+        "Send the proposal today",
+    ]
+
+
+async def test_a_kept_change_keeps_the_time_the_rep_cleared_cleared_and_its_steps_kind(
+    service: PipelineService, ann: int
+) -> None:
+    """The proposal at 15:00: its time cleared and words changed in its own dialog,
+    restored in `f` (which has no time field), it came back at 15:00. And "Pricing
+    review", a meeting, changed in `f` and restored in the proposal's dialog (which has
+    a kind field) became the kind its words say, a task."""
+    [proposal] = service.activities(ann)
+    service.edit_activity(proposal.id, None, "Send the proposal", FRIDAY, time(15, 0))
+    service.add_activity(ann, ActivityKind.MEETING, "Pricing review", TUESDAY, time(10, 0))
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", opens=NextActionScreen)  # "Send the proposal"
+        await type_text(pilot, " and the deck")
+        await tap(pilot, "tab", "tab", "ctrl+a", "ctrl+k")  # At cleared
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
+    assert found["Send the proposal and the deck"] == (ActivityKind.EMAIL, None)
+
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)  # "Pricing review", the earliest
+        await type_text(pilot, " with Ann")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", "r")  # in the proposal's dialog
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
+    assert found["Pricing review with Ann"] == (ActivityKind.MEETING, time(10, 0))
+    assert found["Send the proposal and the deck"] == (ActivityKind.EMAIL, None)

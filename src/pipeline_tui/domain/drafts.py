@@ -166,6 +166,12 @@ naming that step (its id): taken back in a dialog for another step, or for a new
 it still changes the step it was typed for. Other next-action drafts have none."""
 
 
+STEP_WAS = "step_was"
+"""Beside STEP: that step's words when the change was begun. A step with other words by
+then (reworded since, or a new step given the id of one dropped) is not changed: the
+words kept are scheduled as a step of their own."""
+
+
 def kept_step(fields: Fields) -> int | None:
     """The planned step a next-action draft was typed to change (STEP), if it says."""
     value = fields.get(STEP, "")

@@ -661,20 +661,24 @@ def change_kept_step(
     actor: Actor,
     card_id: int,
     activity_id: int,
+    was: str,
     kind: ActivityKind | None,
     text: str,
     due: date | None,
     due_time: time | None = None,
+    keep_time: bool = False,
     expected_version: int | None = None,
 ) -> Change:
     """A change typed for one planned step, kept in a draft and taken back in a dialog
-    that changes another (domain.drafts.STEP): that step takes the words and day, its
-    time kept while its day is (`due_time` None). Done or dropped meanwhile, the words
-    are scheduled as a step of their own: what the rep typed is not lost."""
+    for another (domain.drafts.STEP): that step takes the words and day (`keep_time`:
+    its time stays while its day does). A step done, dropped or with other words than
+    `was` by then (reworded since, or a new step given a dropped one's id) is left as it
+    is, and the words are scheduled as a step of their own: nothing typed is lost, and
+    nothing saved since is gone over unseen."""
     row = session.get(ActivityRow, activity_id)
-    if row is None or row.card_id != card_id or row.done_at is not None:
+    if row is None or row.card_id != card_id or row.done_at is not None or row.text != was:
         return add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
-    if due_time is None and due == row.due:
+    if keep_time and due == row.due:
         due_time = row.due_time
     return edit_activity(session, actor, activity_id, kind, text, due, due_time, expected_version)
 

@@ -490,18 +490,30 @@ class PipelineService:
         self,
         card_id: int,
         activity_id: int,
+        was: str,
         kind: ActivityKind | None,
         text: str,
         due: date | None,
         due_time: time | None = None,
+        keep_time: bool = False,
         expected_version: int | None = None,
     ) -> Change:
-        """A kept change to step `activity_id`, saved from a dialog for another step
-        (commands.change_kept_step): that step changed, or, done or dropped meanwhile,
-        the words scheduled as a new one."""
+        """A kept change to step `activity_id` (which read `was`), saved from a dialog
+        for another step (commands.change_kept_step): that step changed, or the words
+        scheduled as a new one."""
         with self._write() as (session, actor):
             return commands.change_kept_step(
-                session, actor, card_id, activity_id, kind, text, due, due_time, expected_version
+                session,
+                actor,
+                card_id,
+                activity_id,
+                was,
+                kind,
+                text,
+                due,
+                due_time,
+                keep_time,
+                expected_version,
             )
 
     def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
@@ -659,7 +671,7 @@ class PipelineService:
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
-        change_step: int | None = None,
+        change_step: tuple[int, str] | None = None,
         archive: ArchiveReason | None = None,
         archive_note: str = "",
         expected_version: int | None = None,
@@ -667,8 +679,9 @@ class PipelineService:
         """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
         the call session `session_id` (a new session when None), with what the rep
         decided next: the card's next action set to `next_step` (words, day), or with
-        `add_step` that step scheduled beside those planned, or with `change_step` the
-        planned step of that id changed (commands.change_kept_step), or the card archived for
+        `add_step` that step scheduled beside those planned, or with `change_step` (an id
+        and that step's words when the change was begun) that planned step changed
+        (commands.change_kept_step), or the card archived for
         `archive`; all in one transaction, so a step refused (the card changed elsewhere
         after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
@@ -689,8 +702,19 @@ class PipelineService:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
                 if change_step is not None:
+                    step_id, was = change_step
                     change = commands.change_kept_step(
-                        session, actor, card_id, change_step, None, action, due, None, version
+                        session,
+                        actor,
+                        card_id,
+                        step_id,
+                        was,
+                        None,
+                        action,
+                        due,
+                        None,
+                        True,
+                        version,
                     )
                 elif add_step:
                     change = commands.add_activity(

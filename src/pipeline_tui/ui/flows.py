@@ -251,10 +251,10 @@ async def set_next_action(
         version = current.version
         # The step the dialog changes, which its draft names (drafts.STEP): the line's,
         # or the earliest planned, which is what set_next_action changes.
-        step = activity_id
+        step = None if activity_id is None else (activity_id, card.next_action)
         if step is None and not adding:
             planned = await backend.run(backend.service.activities, card.id)
-            step = planned[0].id if planned else None
+            step = (planned[0].id, planned[0].text) if planned else None
         key = DraftKey.on_card(Editor.NEXT_ACTION, card.id)
         recorder = await recorder_for(backend, key, version)
     finally:
@@ -266,10 +266,12 @@ async def set_next_action(
                 backend.service.change_kept_step,
                 card.id,
                 answer.step,
-                None,
+                answer.step_was,
+                answer.kind,
                 answer.action,
                 answer.due,
-                None,
+                answer.due_time,
+                answer.keep_time,
                 version,
             )
             return
@@ -278,10 +280,10 @@ async def set_next_action(
                 await backend.change(
                     backend.service.add_activity,
                     card.id,
-                    None,
+                    answer.kind,
                     answer.action,
                     answer.due,
-                    None,
+                    answer.due_time,
                     version,
                 )
             return

@@ -51,6 +51,7 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
+    PlannedStep,
     ReadTheirs,
     SaveNextAction,
 )
@@ -85,9 +86,17 @@ class NextStepScreen(NextActionScreen):
         read_theirs: ReadTheirs | None = None,
         release_keys: Callable[[], None] | None = None,
         recorder: DraftRecorder | None = None,
+        step: PlannedStep | None = None,
     ) -> None:
         super().__init__(
-            title, action, due, today, save=save, read_theirs=read_theirs, recorder=recorder
+            title,
+            action,
+            due,
+            today,
+            save=save,
+            read_theirs=read_theirs,
+            recorder=recorder,
+            step=step,
         )
         self.focus_due = focus_due
         self.release_keys = release_keys
@@ -580,6 +589,10 @@ class CallQueueScreen(seams.FullScreen[None]):
         # the call's outcome with it, since the call is logged only with the step.
         key = DraftKey.on_card(Editor.NEXT_ACTION, brief.card_id)
         recorder = await recorder_for(self.backend, key, version)
+        # The step the call's next step replaces (the earliest planned), which its
+        # draft names (drafts.STEP), as the board's `f` does.
+        planned = await self.backend.run(self.backend.service.activities, brief.card_id)
+        earliest = (planned[0].id, planned[0].text) if planned else None
         call = _CallKept(outcome, name, self.backend.today)
         recorder.context = call
 
@@ -592,7 +605,7 @@ class CallQueueScreen(seams.FullScreen[None]):
                 version,
                 next_step=step,
                 add_step=answer.adding,
-                change_step=answer.step,
+                change_step=None if answer.step is None else (answer.step, answer.step_was),
                 on=kept.on,
             )
 
@@ -613,6 +626,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             read_theirs=read_theirs,
             release_keys=release_keys,
             recorder=recorder,
+            step=earliest,
         )
         call.dialog = dialog
         self.app.push_screen(dialog, self._step_answered)
@@ -639,7 +653,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
-        change_step: int | None = None,
+        change_step: tuple[int, str] | None = None,
         archive: ArchiveReason | None = None,
         on: date | None = None,
     ) -> None:

@@ -1050,8 +1050,18 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
             if answer.step is not None:  # a change kept for another step, taken back here
+                kind, action, due, due_time, version = what
                 await self.backend.change(
-                    service.change_kept_step, card.summary.id, answer.step, *what
+                    service.change_kept_step,
+                    card.summary.id,
+                    answer.step,
+                    answer.step_was,
+                    kind,
+                    action,
+                    due,
+                    due_time,
+                    answer.keep_time,
+                    version,
                 )
             elif activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)
@@ -1070,7 +1080,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             kind=activity.kind if activity else None,
             due_time=activity.due_time if activity else None,
             adding=activity is None,
-            step=activity.id if activity else None,
+            step=(activity.id, activity.text) if activity else None,
         )
         self.app.push_screen(screen, self._reload_after)
 

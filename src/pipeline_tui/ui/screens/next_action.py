@@ -11,7 +11,8 @@ only they changed takes theirs, and where both changed it theirs is shown.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, replace
 from datetime import date, time
 
 from textual import on, work
@@ -23,7 +24,16 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
-from pipeline_tui.domain.drafts import NEW_STEP, STEP, Draft, Fields, KeptCall, kept_step, merge
+from pipeline_tui.domain.drafts import (
+    NEW_STEP,
+    STEP,
+    STEP_WAS,
+    Draft,
+    Fields,
+    KeptCall,
+    kept_step,
+    merge,
+)
 from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.schedule import (
     ActivityKind,
@@ -58,7 +68,15 @@ class NextAction:
     step: int | None = None
     """The planned step to change (its id), whatever step the dialog opened on: a draft
     typed to change that one was taken back in it (drafts.STEP)."""
+    step_was: str = ""
+    """Beside `step`: its words when the change was begun (drafts.STEP_WAS)."""
+    keep_time: bool = False
+    """Beside `step`: the draft said nothing of a time, so the step keeps its own while
+    its day stays (`due_time` is then None)."""
 
+
+PlannedStep = tuple[int, str]
+"""A planned step a next-action dialog changes: its id and its words."""
 
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
 ReadTheirs = Callable[[], Awaitable[str]]
@@ -118,25 +136,29 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         due_time: time | None = None,
         keep_keys_held: bool = False,
         adding: bool = False,
-        step: int | None = None,
+        step: PlannedStep | None = None,
     ) -> None:
         """`keep_keys_held`: once saved, the keys typed after the save stay held
         (`held_keys`), for the caller to let go once it shows what the save changed.
         `adding`: the step typed is added beside those planned (its draft says so).
-        `step`: the planned step the dialog changes, when it is known (its draft says
-        so)."""
+        `step`: the planned step the dialog changes (its id and words), when it is
+        known (its draft says so)."""
         super().__init__()
         self.adding = adding
-        self.step = step
+        self.step: int | None = step[0] if step is not None else None
+        self._step_words = step[1] if step is not None else ""
         self._new_step = adding
         """What a draft of this dialog says (drafts.NEW_STEP): what it was first typed
         for, if it was restored, else this dialog's own kind."""
-        self._typed_for = step
+        self._typed_for = self.step
         """The planned step a draft of this dialog says it changes (drafts.STEP), on
         the same terms."""
         self.changing: int | None = None
         """Another planned step than `step`, which a draft restored was typed to change:
         what the save changes."""
+        self._kept: Fields | None = None
+        """The draft restored, when it was typed for another step or for a new one: its
+        fields say what this dialog's own step has nothing to say about."""
         self.keep_keys_held = keep_keys_held
         self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
@@ -237,7 +259,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if self._new_step:
             return {**values, NEW_STEP: "yes"}
         if self._typed_for is not None:
-            return {**values, STEP: str(self._typed_for)}
+            was = self._step_words if self._kept is None else self._kept.get(STEP_WAS, "")
+            return {**values, STEP: str(self._typed_for), STEP_WAS: was}
         return values
 
     def _restore(self, fields: Fields) -> None:
@@ -251,22 +274,30 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             # Typed as a step to add: saved here it would replace the step this dialog
             # opened on, which is still planned.
             self.adding = True
-            self.retitle(f"Add the step kept ({self.dialog_title})")
+            self._kept_instead_of_this_step(fields, "Add the step kept")
         elif kept is not None and kept != self.step:
             # Typed over another step's words: saved here it would go over this one's,
             # and leave that step as it was.
             self.adding, self.changing = False, kept
-            for name, field in self.inputs.items():
-                if name not in fields:  # this dialog's step's kind or time, not that one's
-                    field.value = ""
-            self.retitle(f"Change the step kept ({self.dialog_title})")
+            self._kept_instead_of_this_step(fields, "Change the step kept")
+
+    def _kept_instead_of_this_step(self, fields: Fields, title: str) -> None:
+        self._kept = fields
+        for name, field in self.inputs.items():
+            if name not in fields:  # this dialog's step's kind or time, not the kept one's
+                field.value = ""
+        self.retitle(f"{title} ({self.dialog_title})")
 
     def _restored_after_a_save(self, found: Draft) -> None:
         """The draft restored was typed against an older version of the card, and the
         dialog opened with the newer one: merged as a save against the older version
-        would be (domain.drafts.merge), theirs shown where both changed it."""
+        would be (domain.drafts.merge), theirs shown where both changed it. Not a draft
+        typed for another step or a new one: this step's words say nothing of it."""
+        if self._kept is not None:
+            return
         merged = merge(found.base, self.opened_with, self.values())
-        self._restore(merged.fields)
+        markers = {name: found.fields[name] for name in (STEP, STEP_WAS) if name in found.fields}
+        self._restore({**merged.fields, **markers})
         if merged.theirs:
             self._show_theirs(describe_next_action(self.action, self.due))
 
@@ -359,7 +390,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if isinstance(due, DueDateError):
             return None
         words = clean_line(self.inputs["action"].value)
-        answer = NextAction(words, due, adding=self.adding, step=self.changing)
+        answer = self._kept_step_answer(NextAction(words, due, adding=self.adding))
         if self.scheduling:
             at, kind = self._typed_time(), self._check_kind()
             if kind is None:  # the hint under the field says which kinds there are
@@ -372,7 +403,9 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 self.inputs["due"].focus()
                 return None
             assert not isinstance(at, TimeError)
-            answer = NextAction(words, due, kind, at if due else None, self.adding, self.changing)
+            answer = self._kept_step_answer(
+                NextAction(words, due, kind, at if due else None, self.adding)
+            )
         try:
             check_length("next_action", answer.action)
         except FieldError as error:
@@ -391,6 +424,27 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if self.recorder is not None:
             await self.recorder.discard()
         return answer
+
+    def _kept_step_answer(self, answer: NextAction) -> NextAction:
+        """The answer, for the step a restored draft was typed for: its kind and time
+        as the draft said them, or none (the step's own) where it said nothing."""
+        kept = self._kept
+        if kept is None:
+            return answer
+        if "kind" not in kept:
+            answer = replace(answer, kind=None)  # as it is, or as its new words say
+        if not self.scheduling and "kind" in kept:  # typed in the card's own dialog
+            with suppress(ValueError):
+                answer = replace(answer, kind=parse_kind(kept["kind"], answer.action))
+        if not self.scheduling and "at" in kept:
+            with suppress(TimeError):
+                answer = replace(answer, due_time=parse_time(kept["at"]) if answer.due else None)
+        if self.changing is None:
+            return answer
+        keep_time = "at" not in kept
+        return replace(
+            answer, step=self.changing, step_was=kept.get(STEP_WAS, ""), keep_time=keep_time
+        )
 
     async def _conflict(self, message: str) -> None:
         error = self.query_one("#error", Static)
