@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import StepKept
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
@@ -310,28 +311,45 @@ def test_a_kept_change_goes_to_its_step_and_keeps_its_time_while_its_day_stays(
 ) -> None:
     """A change typed for one step and taken back in a dialog for another
     (drafts.STEP): that step takes the words, the earliest is left as it was. Its time
-    stays while its day does, unless the rep cleared it."""
+    stays while its day does, unless the change cleared it or gave another."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
     service.add_activity(ann, ActivityKind.MEETING, "Demo", FRIDAY, time(14, 0))
     service.add_activity(ann, ActivityKind.MEETING, "Lunch", FRIDAY, time(12, 0))
-    ids = {a.text: a.id for a in service.activities(ann)}
+    planned = {a.text: a for a in service.activities(ann)}
 
-    def change(step: str, words: str, due: date, *, keep_time: bool) -> None:
-        version = service.card(ann).version
-        service.change_kept_step(ann, ids[step], step, None, words, due, None, keep_time, version)
+    def change(step: str, words: str, due: date, at: time | None, *, keep_time: bool) -> None:
+        was = planned[step]
+        kept = StepKept(was.id, was.text, was.due, keep_time)
+        service.change_kept_step(ann, kept, None, words, due, at, service.card(ann).version)
 
     with one_write(service):
-        change("Demo", "Demo with the COO", FRIDAY, keep_time=True)
-    change("Send the proposal", "Send the deck", TUESDAY, keep_time=True)
-    change("Lunch", "Lunch with the team", FRIDAY, keep_time=False)  # the time cleared
+        change("Demo", "Demo with the COO", FRIDAY, None, keep_time=True)
+    change("Send the proposal", "Send the deck", TUESDAY, None, keep_time=True)
+    change("Lunch", "Lunch with the team", FRIDAY, None, keep_time=False)  # the time cleared
+    change("Call the CFO", "Call the CFO and the COO", TUESDAY, time(11, 0), keep_time=False)
     by_text = {a.text: (a.kind, a.due, a.due_time) for a in service.activities(ann)}
     assert by_text == {
-        "Call the CFO": (ActivityKind.CALL, TUESDAY, time(9, 30)),
+        "Call the CFO and the COO": (ActivityKind.CALL, TUESDAY, time(11, 0)),
         "Send the deck": (ActivityKind.EMAIL, TUESDAY, None),
         "Demo with the COO": (ActivityKind.MEETING, FRIDAY, time(14, 0)),
         "Lunch with the team": (ActivityKind.MEETING, FRIDAY, None),
     }
-    assert next_action(service, ann) == ("Call the CFO", TUESDAY)
+
+
+def test_a_kept_change_leaves_a_day_moved_since_where_it_is_unless_it_moves_it(
+    service: PipelineService, ann: int
+) -> None:
+    [step] = service.activities(ann)
+    kept = StepKept(step.id, step.text, FRIDAY, keep_time=True)
+    service.edit_activity(step.id, None, step.text, TUESDAY, time(9, 0))  # moved elsewhere
+    version = service.card(ann).version
+    service.change_kept_step(ann, kept, None, "Send the deck", FRIDAY, None, version)
+    assert [(a.text, a.due, a.due_time) for a in service.activities(ann)] == [
+        ("Send the deck", TUESDAY, time(9, 0))
+    ]
+    kept = StepKept(step.id, "Send the deck", TUESDAY, keep_time=True)
+    service.change_kept_step(ann, kept, None, "Send it", FRIDAY, None, service.card(ann).version)
+    assert steps(service, ann) == [("Send it", FRIDAY)]
 
 
 def test_a_kept_change_to_a_step_gone_or_reworded_meanwhile_is_scheduled_not_lost(
@@ -341,48 +359,29 @@ def test_a_kept_change_to_a_step_gone_or_reworded_meanwhile_is_scheduled_not_los
     since the change was typed, the step is left as it is and the words kept become a
     step of their own."""
     [step] = service.activities(ann)
+    kept = StepKept(step.id, step.text, step.due)
     service.complete_next_action(
         ann, TouchpointKind.EMAIL, TODAY, "Sent", service.card(ann).version
     )
     version = service.card(ann).version
-    service.change_kept_step(
-        ann, step.id, step.text, None, "Send it again", FRIDAY, None, True, version
-    )
+    service.change_kept_step(ann, kept, None, "Send it again", FRIDAY, None, version)
     assert steps(service, ann) == [("Send it again", FRIDAY)]
     with pytest.raises(ConflictError):  # against the card as it was before that
-        service.change_kept_step(
-            ann, step.id, step.text, None, "Other", FRIDAY, None, True, version
-        )
+        service.change_kept_step(ann, kept, None, "Other", FRIDAY, None, version)
 
     [again] = service.activities(ann)
     service.delete_activity(again.id)
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    service.change_kept_step(
-        ann,
-        again.id,
-        again.text,
-        None,
-        "Send it a third time",
-        FRIDAY,
-        None,
-        True,
-        service.card(ann).version,
-    )
+    kept = StepKept(again.id, again.text, again.due)
+    version = service.card(ann).version
+    service.change_kept_step(ann, kept, None, "Send it a third time", FRIDAY, None, version)
     assert steps(service, ann) == [("Call the CFO", TUESDAY), ("Send it a third time", FRIDAY)]
 
     [call, _] = service.activities(ann)
     service.edit_activity(call.id, None, "Call the CFO at nine", TUESDAY)  # elsewhere
-    service.change_kept_step(
-        ann,
-        call.id,
-        "Call the CFO",
-        None,
-        "Call the COO",
-        TUESDAY,
-        None,
-        True,
-        service.card(ann).version,
-    )
+    kept = StepKept(call.id, "Call the CFO", TUESDAY)
+    version = service.card(ann).version
+    service.change_kept_step(ann, kept, None, "Call the COO", TUESDAY, None, version)
     assert sorted(text for text, _ in steps(service, ann)) == [
         "Call the CFO at nine",
         "Call the COO",

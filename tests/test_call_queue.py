@@ -1133,7 +1133,7 @@ async def test_a_change_kept_for_a_later_step_changes_that_step_with_the_call(
     step = next(a for a in service.activities(ids["Ann"]) if a.text == "Send the case study")
     key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
     kept = {"action": "Send the case study and the deck", "due": later.isoformat()}
-    service.keep_draft(key, {**kept, drafts.STEP: str(step.id), drafts.STEP_WAS: step.text})
+    service.keep_draft(key, {**kept, **drafts.StepKept(step.id, step.text, step.due).fields()})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

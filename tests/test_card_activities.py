@@ -603,3 +603,94 @@ async def test_a_kept_change_keeps_the_time_the_rep_cleared_cleared_and_its_step
     found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
     assert found["Pricing review with Ann"] == (ActivityKind.MEETING, time(10, 0))
     assert found["Send the proposal and the deck"] == (ActivityKind.EMAIL, None)
+
+
+async def test_a_kept_change_takes_the_kind_and_time_typed_after_it_was_restored(
+    service: PipelineService, ann: int
+) -> None:
+    """Typed in `f` over the 09:30 call, restored in the proposal's dialog, whose At and
+    Kind it leaves empty: the time and kind the rep types there are what is saved. They
+    were dropped, and the call kept its 09:30."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " and the COO")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", "r")
+        assert "Change the step kept" in screen_text(app)
+        await tap(pilot, "tab", "tab")
+        await type_text(pilot, "11:00")
+        await tap(pilot, "tab")
+        await type_text(pilot, "meeting")
+        await press(pilot, "enter")
+    found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
+    assert found["Call the CFO and the COO"] == (ActivityKind.MEETING, time(11, 0))
+
+
+async def test_a_kept_change_kept_again_still_says_nothing_of_the_steps_time_and_kind(
+    service: PipelineService, ann: int
+) -> None:
+    """Restored in the proposal's dialog (its At and Kind left empty), then a second
+    hang-up: kept again, the empty fields read as a time cleared, and the call lost its
+    09:30 when saved."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " and the COO")
+        app.flush_drafts()  # a hang-up
+    for _ in range(2):
+        async with running(service, (80, 24)) as (app, pilot):
+            await press(pilot, "enter", "tab", "down")
+            await tap(pilot, "enter", "r")
+            assert "Change the step kept" in screen_text(app)
+            app.flush_drafts()  # another
+    assert "at" not in kept_fields(service, ann) and "kind" not in kept_fields(service, ann)
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")  # in the call's own dialog now
+        await press(pilot, "enter")
+    found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
+    assert found["Call the CFO and the COO"] == (ActivityKind.CALL, time(9, 30))
+
+
+async def test_a_kept_new_step_restored_to_be_added_after_the_card_changed_stays_new(
+    service: PipelineService, ann: int
+) -> None:
+    """Restored in the card's `f` (a dialog that adds) after the card was saved
+    elsewhere, and kept again: it no longer said it was a new step."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, "Book the demo")
+        app.flush_drafts()  # a hang-up
+    [step] = service.activities(ann)
+    service.edit_activity(step.id, None, "Send the proposal today", FRIDAY)  # elsewhere
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await tap(pilot, "f", "r")
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()  # a second hang-up
+    assert kept_fields(service, ann).get(drafts.NEW_STEP) == "yes"
+
+
+async def test_a_kept_change_does_not_move_back_a_step_moved_since(
+    service: PipelineService, ann: int
+) -> None:
+    """Words typed over the earliest step in `f`; that step then moved to Thursday
+    elsewhere. Restored in the proposal's dialog and saved, it went back to Tuesday."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " and the COO")
+        app.flush_drafts()  # a hang-up
+    cfo = next(a for a in service.activities(ann) if a.text == "Call the CFO")
+    thursday = TODAY + timedelta(days=3)
+    service.edit_activity(cfo.id, None, "Call the CFO", thursday)  # snoozed elsewhere
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", "r")
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+    found = {a.text: a.due for a in service.activities(ann)}
+    assert found["Call the CFO and the COO"] == thursday

@@ -12,6 +12,7 @@ happened on Friday (`pinned_fields`).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -165,11 +166,43 @@ STEP = "step"
 naming that step (its id): taken back in a dialog for another step, or for a new one,
 it still changes the step it was typed for. Other next-action drafts have none."""
 
-
 STEP_WAS = "step_was"
 """Beside STEP: that step's words when the change was begun. A step with other words by
 then (reworded since, or a new step given the id of one dropped) is not changed: the
 words kept are scheduled as a step of their own."""
+
+STEP_DUE_WAS = "step_due_was"
+"""Beside STEP: that step's day when the change was begun (ISO, or empty). A day the rep
+left as it was is the step's day when saved, should it have moved since."""
+
+
+@dataclass(frozen=True)
+class StepKept:
+    """The planned step a kept change was typed for (drafts.STEP), as it was when the
+    change began, and whether the change said nothing of its time (it keeps its own
+    while its day stays)."""
+
+    step_id: int
+    words: str
+    due: date | None
+    keep_time: bool = False
+
+    @classmethod
+    def of(cls, fields: Fields, *, keep_time: bool = False) -> StepKept | None:
+        step = kept_step(fields)
+        if step is None:
+            return None
+        due: date | None = None
+        with suppress(ValueError):
+            due = date.fromisoformat(fields[STEP_DUE_WAS]) if fields.get(STEP_DUE_WAS) else None
+        return cls(step, fields.get(STEP_WAS, ""), due, keep_time)
+
+    def fields(self) -> dict[str, str]:
+        return {
+            STEP: str(self.step_id),
+            STEP_WAS: self.words,
+            STEP_DUE_WAS: self.due.isoformat() if self.due else "",
+        }
 
 
 def kept_step(fields: Fields) -> int | None:

@@ -27,6 +27,7 @@ from pipeline_tui.domain.cards import (
     SavedNote,
     TouchpointView,
 )
+from pipeline_tui.domain.drafts import StepKept
 from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import check_length, clip
@@ -660,27 +661,28 @@ def change_kept_step(
     session: Session,
     actor: Actor,
     card_id: int,
-    activity_id: int,
-    was: str,
+    kept: StepKept,
     kind: ActivityKind | None,
     text: str,
     due: date | None,
     due_time: time | None = None,
-    keep_time: bool = False,
     expected_version: int | None = None,
 ) -> Change:
     """A change typed for one planned step, kept in a draft and taken back in a dialog
-    for another (domain.drafts.STEP): that step takes the words and day (`keep_time`:
-    its time stays while its day does). A step done, dropped or with other words than
-    `was` by then (reworded since, or a new step given a dropped one's id) is left as it
+    for another (domain.drafts.STEP): that step takes the words and day; a day left as
+    it was is the step's own now, and its time stays while its day does if the change
+    said none (`kept.keep_time`). A step done, dropped or with other words than when the
+    change began (reworded since, or a new step given a dropped one's id) is left as it
     is, and the words are scheduled as a step of their own: nothing typed is lost, and
-    nothing saved since is gone over unseen."""
-    row = session.get(ActivityRow, activity_id)
-    if row is None or row.card_id != card_id or row.done_at is not None or row.text != was:
+    no words saved since are gone over unseen."""
+    row = session.get(ActivityRow, kept.step_id)
+    if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
         return add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
-    if keep_time and due == row.due:
+    if due == kept.due:
+        due = row.due  # moved since, maybe: not moved back
+    if kept.keep_time and due == row.due:
         due_time = row.due_time
-    return edit_activity(session, actor, activity_id, kind, text, due, due_time, expected_version)
+    return edit_activity(session, actor, row.id, kind, text, due, due_time, expected_version)
 
 
 def delete_activity(

@@ -49,7 +49,7 @@ from pipeline_tui.domain.cards import (
     TouchpointView,
     Undone,
 )
-from pipeline_tui.domain.drafts import Draft, DraftKey, Fields
+from pipeline_tui.domain.drafts import Draft, DraftKey, Fields, StepKept
 from pipeline_tui.domain.events import PipelineEvent
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
@@ -489,31 +489,19 @@ class PipelineService:
     def change_kept_step(
         self,
         card_id: int,
-        activity_id: int,
-        was: str,
+        kept: StepKept,
         kind: ActivityKind | None,
         text: str,
         due: date | None,
         due_time: time | None = None,
-        keep_time: bool = False,
         expected_version: int | None = None,
     ) -> Change:
-        """A kept change to step `activity_id` (which read `was`), saved from a dialog
-        for another step (commands.change_kept_step): that step changed, or the words
-        scheduled as a new one."""
+        """A kept change to the step `kept` names, saved from a dialog for another step
+        (commands.change_kept_step): that step changed, or the words scheduled as a new
+        one."""
         with self._write() as (session, actor):
             return commands.change_kept_step(
-                session,
-                actor,
-                card_id,
-                activity_id,
-                was,
-                kind,
-                text,
-                due,
-                due_time,
-                keep_time,
-                expected_version,
+                session, actor, card_id, kept, kind, text, due, due_time, expected_version
             )
 
     def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
@@ -671,7 +659,9 @@ class PipelineService:
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
-        change_step: tuple[int, str] | None = None,
+        change_step: StepKept | None = None,
+        step_kind: ActivityKind | None = None,
+        step_time: time | None = None,
         archive: ArchiveReason | None = None,
         archive_note: str = "",
         expected_version: int | None = None,
@@ -679,9 +669,10 @@ class PipelineService:
         """A call's outcome: a call touchpoint ("Call: voicemail") on the card, counted in
         the call session `session_id` (a new session when None), with what the rep
         decided next: the card's next action set to `next_step` (words, day), or with
-        `add_step` that step scheduled beside those planned, or with `change_step` (an id
-        and that step's words when the change was begun) that planned step changed
-        (commands.change_kept_step), or the card archived for
+        `add_step` that step scheduled beside those planned, or with `change_step` the
+        planned step it names changed (commands.change_kept_step); `step_kind` and
+        `step_time` are the step's kind and time, where they were typed (None: from its
+        words, and none); or the card archived for
         `archive`; all in one transaction, so a step refused (the card changed elsewhere
         after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
@@ -702,23 +693,20 @@ class PipelineService:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
                 if change_step is not None:
-                    step_id, was = change_step
                     change = commands.change_kept_step(
                         session,
                         actor,
                         card_id,
-                        step_id,
-                        was,
-                        None,
+                        change_step,
+                        step_kind,
                         action,
                         due,
-                        None,
-                        True,
+                        step_time,
                         version,
                     )
                 elif add_step:
                     change = commands.add_activity(
-                        session, actor, card_id, None, action, due, None, version
+                        session, actor, card_id, step_kind, action, due, step_time, version
                     )
                 else:
                     change = commands.set_next_action(session, actor, card_id, action, due, version)

@@ -261,17 +261,15 @@ async def set_next_action(
         release_keys()
 
     async def save(answer: NextAction) -> None:
-        if answer.step is not None:  # a change kept for another step, taken back here
+        if answer.kept_step is not None:  # a change kept for another step, taken back here
             await backend.change(
                 backend.service.change_kept_step,
                 card.id,
-                answer.step,
-                answer.step_was,
+                answer.kept_step,
                 answer.kind,
                 answer.action,
                 answer.due,
                 answer.due_time,
-                answer.keep_time,
                 version,
             )
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from textual import work
 from textual.app import ComposeResult
@@ -37,8 +37,9 @@ from pipeline_tui.domain.calls import (
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import Change, Undone
-from pipeline_tui.domain.drafts import DraftKey, Editor, Fields, KeptCall, call_outcome
+from pipeline_tui.domain.drafts import DraftKey, Editor, Fields, KeptCall, StepKept, call_outcome
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
@@ -605,7 +606,9 @@ class CallQueueScreen(seams.FullScreen[None]):
                 version,
                 next_step=step,
                 add_step=answer.adding,
-                change_step=None if answer.step is None else (answer.step, answer.step_was),
+                change_step=answer.kept_step,
+                step_kind=answer.kind,
+                step_time=answer.due_time,
                 on=kept.on,
             )
 
@@ -653,7 +656,9 @@ class CallQueueScreen(seams.FullScreen[None]):
         *,
         next_step: tuple[str, date | None] | None = None,
         add_step: bool = False,
-        change_step: tuple[int, str] | None = None,
+        change_step: StepKept | None = None,
+        step_kind: ActivityKind | None = None,
+        step_time: time | None = None,
         archive: ArchiveReason | None = None,
         on: date | None = None,
     ) -> None:
@@ -669,6 +674,8 @@ class CallQueueScreen(seams.FullScreen[None]):
             next_step=next_step,
             add_step=add_step,
             change_step=change_step,
+            step_kind=step_kind,
+            step_time=step_time,
             archive=archive,
             archive_note="Not interested (call)" if archive is not None else "",
             expected_version=version,

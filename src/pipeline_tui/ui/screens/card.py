@@ -1049,19 +1049,9 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             assert card is not None
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
-            if answer.step is not None:  # a change kept for another step, taken back here
-                kind, action, due, due_time, version = what
+            if answer.kept_step is not None:  # a change kept for another step, taken back here
                 await self.backend.change(
-                    service.change_kept_step,
-                    card.summary.id,
-                    answer.step,
-                    answer.step_was,
-                    kind,
-                    action,
-                    due,
-                    due_time,
-                    answer.keep_time,
-                    version,
+                    service.change_kept_step, card.summary.id, answer.kept_step, *what
                 )
             elif activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)

@@ -27,10 +27,12 @@ from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_place
 from pipeline_tui.domain.drafts import (
     NEW_STEP,
     STEP,
+    STEP_DUE_WAS,
     STEP_WAS,
     Draft,
     Fields,
     KeptCall,
+    StepKept,
     kept_step,
     merge,
 )
@@ -65,14 +67,9 @@ class NextAction:
     adding: bool = False
     """A step to add beside those planned, whatever step the dialog opened on: a draft
     typed for a new step was taken back in it (drafts.NEW_STEP)."""
-    step: int | None = None
-    """The planned step to change (its id), whatever step the dialog opened on: a draft
-    typed to change that one was taken back in it (drafts.STEP)."""
-    step_was: str = ""
-    """Beside `step`: its words when the change was begun (drafts.STEP_WAS)."""
-    keep_time: bool = False
-    """Beside `step`: the draft said nothing of a time, so the step keeps its own while
-    its day stays (`due_time` is then None)."""
+    kept_step: StepKept | None = None
+    """The planned step to change, whatever step the dialog opened on: a draft typed to
+    change that one was taken back in it (drafts.STEP)."""
 
 
 PlannedStep = tuple[int, str]
@@ -256,11 +253,17 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         values = self.values()
         if values == self.opened_with:
             return None
+        kept = self._kept
+        if kept is not None:
+            # A field the draft restored did not have and which is still empty says
+            # nothing yet (the step keeps its own kind or time); it is not one cleared.
+            values = {name: value for name, value in values.items() if value or name in kept}
         if self._new_step:
             return {**values, NEW_STEP: "yes"}
+        if kept is not None and STEP in kept:
+            return {**values, **{name: kept[name] for name in (STEP, STEP_WAS, STEP_DUE_WAS)}}
         if self._typed_for is not None:
-            was = self._step_words if self._kept is None else self._kept.get(STEP_WAS, "")
-            return {**values, STEP: str(self._typed_for), STEP_WAS: was}
+            return {**values, **StepKept(self._typed_for, self._step_words, self.due).fields()}
         return values
 
     def _restore(self, fields: Fields) -> None:
@@ -282,7 +285,11 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             self._kept_instead_of_this_step(fields, "Change the step kept")
 
     def _kept_instead_of_this_step(self, fields: Fields, title: str) -> None:
-        self._kept = fields
+        self._kept = {**fields, **{name: fields.get(name, "") for name in (STEP_WAS, STEP_DUE_WAS)}}
+        if self.recorder is not None and self.recorder.found is not None:
+            # Kept again, it is still a change to that step as it was when it began (or
+            # to no step), whatever this dialog's step was saved as since.
+            self.recorder.typed_against(self.recorder.found)
         for name, field in self.inputs.items():
             if name not in fields:  # this dialog's step's kind or time, not the kept one's
                 field.value = ""
@@ -296,7 +303,11 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if self._kept is not None:
             return
         merged = merge(found.base, self.opened_with, self.values())
-        markers = {name: found.fields[name] for name in (STEP, STEP_WAS) if name in found.fields}
+        markers = {
+            name: found.fields[name]
+            for name in (NEW_STEP, STEP, STEP_WAS, STEP_DUE_WAS)
+            if name in found.fields
+        }
         self._restore({**merged.fields, **markers})
         if merged.theirs:
             self._show_theirs(describe_next_action(self.action, self.due))
@@ -426,14 +437,17 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         return answer
 
     def _kept_step_answer(self, answer: NextAction) -> NextAction:
-        """The answer, for the step a restored draft was typed for: its kind and time
-        as the draft said them, or none (the step's own) where it said nothing."""
+        """The answer, for the step a restored draft was typed for (or a new one): its
+        kind and time as the draft or the rep said them; the step's own (or those its
+        words say) where neither did."""
         kept = self._kept
         if kept is None:
             return answer
-        if "kind" not in kept:
+        said_kind = "kind" in kept or (self.scheduling and self.inputs["kind"].value.strip())
+        said_time = "at" in kept or (self.scheduling and self.inputs["at"].value.strip())
+        if not said_kind:
             answer = replace(answer, kind=None)  # as it is, or as its new words say
-        if not self.scheduling and "kind" in kept:  # typed in the card's own dialog
+        elif not self.scheduling:  # typed in the card's own dialog, which has the field
             with suppress(ValueError):
                 answer = replace(answer, kind=parse_kind(kept["kind"], answer.action))
         if not self.scheduling and "at" in kept:
@@ -441,10 +455,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 answer = replace(answer, due_time=parse_time(kept["at"]) if answer.due else None)
         if self.changing is None:
             return answer
-        keep_time = "at" not in kept
-        return replace(
-            answer, step=self.changing, step_was=kept.get(STEP_WAS, ""), keep_time=keep_time
-        )
+        return replace(answer, kept_step=StepKept.of(kept, keep_time=not said_time))
 
     async def _conflict(self, message: str) -> None:
         error = self.query_one("#error", Static)
