@@ -200,15 +200,22 @@ async def test_a_pop_repaints_the_screen_underneath_twice_unless_held(
             real()
 
         underneath._compositor_refresh = paint  # type: ignore[method-assign]
+
+        def updates() -> int:
+            # Paints of one screen update come together; updates are a tick (1/60 s) apart.
+            return 1 + sum(later - earlier > 0.01 for earlier, later in pairwise(painted))
+
         pilot.app.pop_screen()
-        for _ in range(20):
-            await pilot.pause(0.02)
-        # Paints of one screen update come together; updates are a tick (1/60 s) apart.
-        updates = 1 + sum(later - earlier > 0.01 for earlier, later in pairwise(painted))
+        await poll_until(lambda: painted, "the screen underneath to paint")
         if once:
-            assert painted and updates == 1, f"{updates} updates drew: repaint_once_popped"
+            # A window, not a wait: no second update may come in it.
+            for _ in range(20):
+                await pilot.pause(0.02)
+            assert updates() == 1, f"{updates()} updates drew: repaint_once_popped"
         else:
-            assert updates >= 2, "a pop draws once now: repaint_once_popped is not needed"
+            await poll_until(
+                lambda: updates() >= 2, "a second update: repaint_once_popped is not needed"
+            )
 
 
 def _parsed(css: str, accent: str) -> Stylesheet:
@@ -372,12 +379,16 @@ async def test_a_resumed_screen_with_a_new_layout_draws_twice_unless_drawn_whole
             if whole:
                 seams.draw_layout_whole(kept)
         kept.check_idle()
-        for _ in range(10):
-            await pilot.pause(0.02)
+        await poll_until(lambda: drawn, "the resumed screen to draw")
         if whole:
+            # A window, not a wait: no second frame may come in it.
+            for _ in range(10):
+                await pilot.pause(0.02)
             assert len(drawn) == 1, f"{len(drawn)} frames: draw_layout_whole"
         else:
-            assert len(drawn) >= 2, "one frame now: draw_layout_whole is not needed"
+            await poll_until(
+                lambda: len(drawn) >= 2, "a second frame: draw_layout_whole is not needed"
+            )
 
 
 class _Listing(App[None]):
@@ -400,13 +411,19 @@ async def test_a_layout_repaints_an_overflowing_lists_scrollbar_a_frame_late_unl
     async with _Listing(steady).run_test(size=(40, 12)) as pilot:
         app = pilot.app
         listed = app.query_one(OptionList)
-        for _ in range(5):
-            await pilot.pause(0.02)
-        assert listed.show_vertical_scrollbar
+        await poll_until(lambda: listed.show_vertical_scrollbar, "the list's scrollbar shown")
+        await pilot.pause()
         with seams.frames_written(app) as frames:
             app.screen.refresh(layout=True)  # nothing moves, nothing to draw but the layout
-            for _ in range(10):
-                await pilot.pause(0.02)
+            await poll_until(lambda: frames, "the layout drawn")
+            if steady:
+                # A window, not a wait: no second frame may come in it.
+                for _ in range(10):
+                    await pilot.pause(0.02)
+            else:
+                await poll_until(
+                    lambda: len(frames) >= 2, "a second frame: SteadyOptionList is not needed"
+                )
         # Its scrollbar is still right either way.
         assert listed.show_vertical_scrollbar
         assert listed.vertical_scrollbar.window_virtual_size == 10
@@ -422,10 +439,10 @@ async def test_frames_written_counts_what_the_app_writes() -> None:
         await pilot.pause()
         with seams.frames_written(pilot.app) as frames:
             pilot.app.query_one(Static).update("second line")
-            for _ in range(5):
-                await pilot.pause(0.02)
+            await poll_until(lambda: frames, "the new line drawn")
         assert len(frames) == 1
         with seams.frames_written(pilot.app) as frames:
+            # A window, not a wait: nothing changed, so no frame may come in it.
             for _ in range(5):
                 await pilot.pause(0.02)
         assert frames == []
@@ -438,13 +455,12 @@ async def test_frames_are_seen_by_every_watcher_whatever_order_they_stop_in() ->
         with seams.frames_written(pilot.app) as outer:
             stop = seams.watch_frames(pilot.app, counted.append)
         pilot.app.query_one(Static).update("second line")
-        for _ in range(5):
-            await pilot.pause(0.02)
+        await poll_until(lambda: counted, "the second line drawn")
         assert outer == [] and len(counted) == 1
         stop()
-        pilot.app.query_one(Static).update("third line")
-        for _ in range(5):
-            await pilot.pause(0.02)
+        with seams.frames_written(pilot.app) as written:
+            pilot.app.query_one(Static).update("third line")
+            await poll_until(lambda: written, "the third line drawn")
         assert len(counted) == 1
 
 
@@ -476,8 +492,7 @@ async def test_a_frame_nothing_reads_is_counted_but_not_rendered() -> None:
         rendered = plain.rendered, acting.rendered
         plain.update("second line")
         acting.update("drawn all the same")
-        for _ in range(5):
-            await pilot.pause(0.02)
+        await poll_until(lambda: counted, "the frame counted")
         assert len(counted) == 1, "a frame nothing reads still counts as one"
         assert plain.rendered == rendered[0], "Screen._compositor_refresh rendered it"
         assert acting.rendered > rendered[1], "a widget that acts on being drawn was not"
@@ -487,8 +502,7 @@ async def test_a_frame_nothing_reads_is_counted_but_not_rendered() -> None:
         # A watcher that reads what is written gets the frames as Textual renders them.
         with seams.frames_written(app) as frames:
             plain.update("third line")
-            for _ in range(5):
-                await pilot.pause(0.02)
+            await poll_until(lambda: frames, "the third line written")
         assert len(frames) == 1 and type(frames[0]).__module__ == "textual._compositor"
         assert plain.rendered > rendered[0]
         assert len(counted) == 2
@@ -591,15 +605,28 @@ class _Stacked(App[None]):
         self.push_screen(self.underneath)
 
 
-async def _frames_while_underneath_changes(app: _Stacked, pilot: Any, top: Screen[None]) -> int:
+async def _frames_while_underneath_changes(
+    app: _Stacked, pilot: Any, top: Screen[None], *, drawn: bool
+) -> int:
+    """The frames drawn while the screen under `top` changes three times; `drawn`:
+    whether each change is expected to draw one (waited for), else a window for none."""
     await pilot.pause()
-    await app.push_screen(top)
-    await pilot.pause(0.05)
+    with seams.frames_written(app) as pushed:
+        await app.push_screen(top)
+        await poll_until(lambda: pushed, "the top screen drawn")
+        await pilot.pause()
     with seams.frames_written(app) as frames:
         for number in range(1, 4):
             app.underneath.query_one("#changing", Static).update(f"change {number}")
-            for _ in range(3):
-                await pilot.pause(0.02)
+            if drawn:
+                await poll_until(
+                    partial(lambda count: len(frames) >= count, number),
+                    f"change {number} to redraw the top screen",
+                )
+            else:
+                # A window, not a wait: the covered change may draw no frame in it.
+                for _ in range(3):
+                    await pilot.pause(0.02)
     return len(frames)
 
 
@@ -609,20 +636,21 @@ async def test_a_screen_under_an_opaque_screen_redraws_the_top_unless_drawn_only
 ) -> None:
     app = _Stacked(_QuietUnderneath() if quiet else _Underneath())
     async with app.run_test(size=(40, 10)) as pilot:
-        frames = await _frames_while_underneath_changes(app, pilot, _Opaque())
+        frames = await _frames_while_underneath_changes(app, pilot, _Opaque(), drawn=not quiet)
         if quiet:
             assert frames == 0, f"{frames} frames for a covered screen: FullScreen"
         else:
             assert frames >= 3, "a covered screen's changes no longer redraw the top screen"
         app.pop_screen()
-        await pilot.pause(0.05)
+        await poll_until(lambda: app.screen is app.underneath, "the covered screen shown")
+        await pilot.pause()
         assert "change 3" in seams.screen_lines(app.screen)[0], "the covered changes were lost"
 
 
 async def test_a_screen_drawn_only_when_seen_shows_through_a_see_through_screen() -> None:
     app = _Stacked(_QuietUnderneath())
     async with app.run_test(size=(40, 10)) as pilot:
-        frames = await _frames_while_underneath_changes(app, pilot, _SeeThrough())
+        frames = await _frames_while_underneath_changes(app, pilot, _SeeThrough(), drawn=True)
         assert frames >= 3
         assert "change 3" in seams.screen_lines(app.screen)[0]
 
@@ -642,8 +670,11 @@ class _FullTitled(seams.FullScreen[None]):
 @pytest.mark.parametrize("full", [False, True])
 async def test_a_new_sub_title_draws_the_whole_screen_unless_a_full_screen(full: bool) -> None:
     app = _Stacked(_FullTitled() if full else _PlainTitled())
+    shown: list[Screen[Any]] = []
+    seams.watch_frames(app, lambda _frame: shown.append(app.screen))
     async with app.run_test(size=(40, 10)) as pilot:
-        await pilot.pause(0.05)
+        await poll_until(lambda: app.underneath in shown, "the screen drawn")
+        await pilot.pause()
         screen = app.screen
         painted: list[object] = []
         real = screen._compositor.render_full_update
@@ -654,13 +685,18 @@ async def test_a_new_sub_title_draws_the_whole_screen_unless_a_full_screen(full:
 
         screen._compositor.render_full_update = full_update  # type: ignore[method-assign]
         screen.sub_title = "12 stale"
-        for _ in range(3):
-            await pilot.pause(0.02)
+        if full:
+            # A window, not a wait: the screen may not be drawn whole in it.
+            for _ in range(3):
+                await pilot.pause(0.02)
+        else:
+            await poll_until(
+                lambda: painted,
+                "the screen drawn whole: Screen.sub_title no longer repaints the screen",
+            )
         assert "12 stale" in seams.screen_lines(screen)[0]
         if full:
             assert painted == [], "a new sub-title drew the whole screen: FullScreen.sub_title"
-        else:
-            assert painted, "Screen.sub_title no longer repaints the screen: FullScreen.sub_title"
 
 
 class _Restyling(Screen[None]):
@@ -693,8 +729,15 @@ async def test_a_pushed_screen_is_styled_twice_unless_a_full_screen(full: bool) 
         await pilot.pause()
         styled = _count_styling(app)
         await app.push_screen(_QuietUnderneath() if full else _Underneath())
-        await pilot.pause(0.05)
         static = app.screen.query_one("#changing")
+        if full:
+            # A window, not a wait: the screen may not be styled again in it.
+            await pilot.pause(0.05)
+        else:
+            await poll_until(
+                lambda: styled.count(static) >= 2,
+                "a second styling: a pushed Screen is no longer restyled as it resumes",
+            )
         times = styled.count(static)
         if full:
             assert times == 1, f"styled {times} times as it was pushed: FullScreen._styled_with"
@@ -709,11 +752,11 @@ async def test_a_full_screen_shown_again_after_new_css_is_restyled() -> None:
         app.install_screen(kept, "kept")  # kept when popped, as the board keeps its card's
         for screen in (kept, _Restyling()):
             await app.push_screen(screen)
-            await pilot.pause(0.05)
-            app.pop_screen()
-            await pilot.pause(0.05)
+            await pilot.pause()  # its resume handled
+            await app.pop_screen()
+            await pilot.pause()  # its suspend, and the resume of the one under it, handled
         await app.push_screen(kept)
-        await pilot.pause(0.05)
+        await pilot.pause()  # its resume handled: restyled, or not
         assert kept.query_one("#changing").styles.background == Color.parse("red"), (
             "styled with the rules it had before: FullScreen._styled_with"
         )
@@ -745,7 +788,10 @@ class _Busy(Static):
     def render(self) -> str:
         return self.text
 
+    busy = False
+
     async def on__busy_wait(self, message: Wait) -> None:
+        self.busy = True
         await message.until.wait()
 
 
@@ -764,18 +810,28 @@ async def test_what_changed_as_a_hold_ends_goes_in_the_frame_the_end_draws() -> 
     async with app.run_test(size=(40, 6)) as pilot:
         await pilot.pause()
         second = app.query_one("#second", _Busy)
+        first = app.query_one("#first", Static)
         busy = asyncio.Event()
         with seams.frames_written(app) as frames:
             release = seams.hold_repaints(app, limit_s=5.0)
-            app.query_one("#first", Static).update("first changed")
+            first.update("first changed")
             second.post_message(_Busy.Wait(busy))
             # Not Pilot.pause: it waits until every widget is idle.
-            await asyncio.sleep(0.05)  # the first has told the screen; the second is busy
+            await poll_until(
+                lambda: (
+                    second.busy
+                    and not first._repaint_required
+                    and not first.message_queue_size
+                    and not app.screen.message_queue_size
+                ),
+                "the first to tell the screen, the second to be busy",
+            )
             second.text = "second changed"
             second.refresh()  # a repaint, not a layout: as a card list's new cards
             release()
-            await asyncio.sleep(0.1)
+            await poll_until(lambda: frames, "the frame the end of the hold draws")
             busy.set()
+            # A window, not a wait: the second, no longer busy, may draw no frame in it.
             await pilot.pause(0.1)
         text = "\n".join(seams.screen_lines(app.screen))
         assert "first changed" in text and "second changed" in text
@@ -841,7 +897,7 @@ def test_terminal_driver_knows_when_the_terminal_has_been_sent_a_frame(
         while "unflushed" not in (report.read_text() if report.exists() else ""):
             assert time.monotonic() < deadline, "never seen sending: terminal_driver"
             assert process.poll() is None, "the probe ended before its first frame"
-            time.sleep(0.02)
+            time.sleep(0.02)  # then look again
         while process.poll() is None and time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
@@ -997,7 +1053,7 @@ async def test_a_lone_escape_is_taken_as_its_delay_falls_due(
         deadline = time.monotonic() + 10
         while keys[-len(expected) :] != list(expected):
             assert time.monotonic() < deadline, f"{data!r} read as {keys}"
-            time.sleep(0.005)
+            time.sleep(0.005)  # then look again
         return waits[before:]
 
     try:
@@ -1023,15 +1079,25 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
     once the loop has ended."""
     monkeypatch.setattr(constants, "ESCAPE_DELAY", 0.2)
     taking = threading.Event()
+    posting = threading.Event()
     keys: list[str] = []
+    app: App[None] = App()
+    waits_after: list[int] = []  # the reads made before each wait on the terminal
+
+    class Recorded(selectors.SelectSelector):
+        def select(self, timeout: float | None = None) -> Any:
+            waits_after.append(seams.input_reads(app))
+            return super().select(timeout)
+
+    monkeypatch.setattr(selectors, "SelectSelector", Recorded)
 
     class Slow(seams.terminal_driver(LinuxDriver)):  # type: ignore[misc]
         def process_message(self, message: Any) -> None:
             if isinstance(message, events.Key):
+                posting.set()
                 taking.wait(10)
                 keys.append(message.key)
 
-    app: App[None] = App()
     driver = _terminal_driver(app, Slow)
     read_end, write_end = os.pipe()
     driver.fileno = read_end
@@ -1043,31 +1109,36 @@ async def test_keys_are_pending_until_the_input_thread_has_posted_them(
         deadline = time.monotonic() + 10
         while not condition():
             assert time.monotonic() < deadline, what
-            time.sleep(0.005)
+            time.sleep(0.005)  # then look again
+
+    def read_and_waiting(data: bytes) -> None:
+        """Write `data`; wait until the loop has read it and waits on the terminal again."""
+        reads = seams.input_reads(app)
+        os.write(write_end, data)
+        until(lambda: bool(waits_after) and waits_after[-1] > reads, f"{data!r} never read")
 
     try:
         os.write(write_end, b"j")
-        time.sleep(0.1)
+        until(posting.is_set, "j never read")
         assert seams.input_pending(app), "a key read and not yet posted"
         taking.set()
         until(lambda: keys == ["j"], "j never posted")
         assert seams.input_reads(app) == 1
         until(lambda: not seams.input_pending(app), "pending once posted")
-        os.write(write_end, b"\x1b")
-        time.sleep(0.05)
+        read_and_waiting(b"\x1b")
         assert keys == ["j"] and seams.input_pending(app), "an escape held"
         until(lambda: keys == ["j", "escape"], "escape never posted")
         until(lambda: not seams.input_pending(app), "pending once escape was posted")
         # A character's first byte alone (a read cut inside it): held, the rest to come.
-        os.write(write_end, b"\xc3")
-        time.sleep(0.05)
+        read_and_waiting(b"\xc3")
         assert seams.input_pending(app), "half a character held"
         os.write(write_end, b"\xa9")
         until(lambda: keys[-1:] == ["é"], "é never posted")
         until(lambda: not seams.input_pending(app), "pending once é was posted")
         taking.clear()
+        posting.clear()
         os.write(write_end, b"k")
-        time.sleep(0.05)
+        until(posting.is_set, "k never read")
         assert seams.input_pending(app), "still counted after a character split across reads"
     finally:
         driver.exit_event.set()
@@ -1132,9 +1203,9 @@ async def test_escape_and_the_keys_read_with_it_are_each_a_key(
     try:
         for chunk in (burst,) if isinstance(burst, bytes) else burst:
             os.write(write_end, chunk)
-            time.sleep(0.005)
+            time.sleep(0.005)  # a fixed spacing, as a terminal sends them: not a wait
         assert done.wait(5), f"keys so far: {keys}"
-        time.sleep(0.05)  # nothing more comes
+        time.sleep(0.05)  # a window, not a wait: nothing more may come in it
     finally:
         driver.exit_event.set()
         os.close(write_end)
@@ -1168,14 +1239,24 @@ class _FirstOf(App[None]):
         self.push_screen(self.first)
 
 
-async def _whole_frames_of_launch(app: _FirstOf) -> list[bool]:
-    """Which frames drew the whole screen: the app's first ones, then a one-line change."""
+async def _whole_frames_of_launch(app: _FirstOf, whole_at_launch: int) -> list[bool]:
+    """Which frames drew the whole screen: the app's first ones (`whole_at_launch` of
+    them waited for; with one, a window in which no other may come), then a one-line
+    change."""
     frames: list[object] = []
     seams.watch_frames(app, frames.append)
+
+    def whole_drawn() -> int:
+        return [seams.whole_frame(frame) for frame in frames].count(True)
+
     async with app.run_test(size=(40, 6)) as pilot:
-        await pilot.pause(0.1)
+        await poll_until(lambda: whole_drawn() >= whole_at_launch, "the first screen drawn whole")
+        if whole_at_launch == 1:
+            # A window, not a wait: no second whole frame may come in it.
+            await pilot.pause(0.1)
+        drawn = len(frames)
         app.screen.query_one("#shown", Static).update("changed")
-        await pilot.pause(0.1)
+        await poll_until(lambda: len(frames) > drawn, "the change drawn")
         assert "changed" in "\n".join(seams.screen_lines(app.screen))
     whole = [seams.whole_frame(frame) for frame in frames]
     assert whole[-1] is False, "a one-line change drew the whole screen"
@@ -1188,7 +1269,9 @@ async def test_the_screen_under_the_first_adds_no_whole_frame_if_a_full_screen(
 ) -> None:
     """Textual's own default screen, under the first screen pushed, passes what it
     repaints up as a repaint of the whole screen."""
-    whole = await _whole_frames_of_launch(_FirstOf(_FullShown(), full_underneath=full))
+    whole = await _whole_frames_of_launch(
+        _FirstOf(_FullShown(), full_underneath=full), whole_at_launch=1 if full else 2
+    )
     if full:
         assert whole.count(True) == 1, whole
     else:
@@ -1216,8 +1299,17 @@ async def test_a_screen_pushed_while_repaints_are_held_is_rendered_once_they_end
         with seams.frames_written(app) as frames:
             release = seams.hold_repaints(app, limit_s=5.0)
             await app.push_screen(pushed)
-            await pilot.pause(0.1)
+            if full:
+                # A window, not a wait: nothing may be rendered in it while held.
+                await pilot.pause(0.1)
+            else:
+                await poll_until(
+                    lambda: rendered.count(True),
+                    "a render while held: the FullScreen override can go",
+                )
             release()
+            await poll_until(lambda: frames, "the frame the end of the hold draws")
+            # A window, not a wait: no second frame may come in it.
             await pilot.pause(0.1)
         held = rendered.count(True)
         if full:
@@ -1336,9 +1428,17 @@ async def test_a_screen_is_styled_again_for_its_breakpoint_class_unless_built_wi
         await pilot.pause()
         styled = _count_styling(app)
         await app.push_screen(_BreakpointForm() if ours else _PlainForm())
-        await pilot.pause(0.05)
+        field = app.screen.query_one("#field")
+        if ours:
+            # A window, not a wait: the form may not be styled again in it.
+            await pilot.pause(0.05)
+        else:
+            await poll_until(
+                lambda: styled.count(field) >= 3,
+                "a third styling: Textual no longer restyles a new screen twice",
+            )
         assert app.screen.has_class("-wide") and not app.screen.has_class("-narrow")
-        times = styled.count(app.screen.query_one("#field"))
+        times = styled.count(field)
         if ours:
             assert times == 1, f"styled {times} times: start_at_the_terminals_size, Dialog"
         else:
