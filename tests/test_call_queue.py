@@ -1172,3 +1172,37 @@ async def test_a_step_kept_after_a_call_taken_back_on_a_later_step_replaces_the_
     texts = [activity.text for activity in service.activities(ids["Ann"])]
     assert "Send the case study" in texts and ann.next_action not in texts
     assert len(texts) == 2
+
+
+async def test_a_voicemails_step_kept_and_taken_back_on_a_later_step_keeps_the_day_typed(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """After a voicemail the step's day is filled in (two days on). Kept through a
+    hang-up and restored on Ann's second step, the save read that day as "left as it
+    was" and kept her earliest step's own, already overdue."""
+    service, ids = seeded
+    card = ids["Ann"]
+    service.add_activity(card, None, "Send the case study", TODAY + timedelta(days=30))
+    [earliest, _] = service.activities(card)
+    two_days = TODAY + timedelta(days=2)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await burst(pilot, "v", dialog=True)
+        dialog = app.screen
+        assert isinstance(dialog, NextStepScreen)
+        assert dialog.inputs["due"].value == two_days.isoformat()
+        await type_text(pilot, " and the price list")
+        app.flush_drafts()  # a hang-up
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c", "enter")  # Ann's card, from the queue
+        await press(pilot, "tab", "down")
+        await tap(pilot, "enter", "r")  # in "Send the case study"'s dialog
+        assert "Change the step kept" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+    steps = {a.text: a.due for a in service.activities(card)}
+    assert steps[earliest.text + " and the price list"] == two_days

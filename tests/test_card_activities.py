@@ -15,13 +15,22 @@ from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService
+from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
-from tests.pilot import burst, press, running, screen_text, tap, type_text, wait_for
+from tests.pilot import (
+    burst,
+    notification_messages,
+    press,
+    running,
+    screen_text,
+    tap,
+    type_text,
+    wait_for,
+)
 
 FRIDAY = TODAY + timedelta(days=4)  # Fri 27 Nov 2026
 TUESDAY = TODAY + timedelta(days=1)
@@ -694,3 +703,64 @@ async def test_a_kept_change_does_not_move_back_a_step_moved_since(
         await press(pilot, "enter")
     found = {a.text: a.due for a in service.activities(ann)}
     assert found["Call the CFO and the COO"] == thursday
+
+
+async def test_a_time_typed_in_the_steps_own_dialog_comes_back_with_f_for_that_step(
+    service: PipelineService, ann: int
+) -> None:
+    """Typed in the step's own dialog on the card with a time; `f` on the board (the same
+    step, no time field) offered "At: 14:30" back, and the save dropped it."""
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab")
+        await tap(pilot, "enter", opens=NextActionScreen)  # "Send the proposal"
+        await type_text(pilot, " and the deck")
+        await tap(pilot, "tab", "tab")
+        await type_text(pilot, "14:30")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f")
+        assert "14:30" in screen_text(app)  # the offer says the time comes back
+        await tap(pilot, "r")
+        assert isinstance(app.screen, NextActionScreen)
+        await press(pilot, "enter")
+    [step] = service.activities(ann)
+    assert (step.text, step.due, step.due_time) == (
+        "Send the proposal and the deck",
+        FRIDAY,
+        time(14, 30),
+    )
+
+
+async def test_a_draft_naming_a_step_no_store_could_hold_is_taken_back_as_plain_words(
+    service: PipelineService, ann: int
+) -> None:
+    """A draft file edited by hand: a step id too big for SQLite reached the store and
+    the save's OverflowError closed the app."""
+    service.keep_draft(
+        DraftKey.on_card(Editor.NEXT_ACTION, ann),
+        {
+            "action": "Send the deck",
+            "due": "",
+            drafts.STEP: "99999999999999999999",
+            drafts.STEP_WAS: "x",
+            drafts.STEP_DUE_WAS: "2026-13-45",
+        },
+    )
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", "r")
+        await press(pilot, "enter")
+        assert app.is_running
+    assert [a.text for a in service.activities(ann)] == ["Send the deck"]
+
+
+async def test_f_says_so_when_the_store_cannot_read_the_cards_steps(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_reach(card_id: int) -> object:
+        raise StoreError("The database is out of reach.")
+
+    async with running(service, (80, 24)) as (app, pilot):
+        monkeypatch.setattr(service, "activities", out_of_reach)
+        await tap(pilot, "f")
+        assert app.is_running
+        assert "The database is out of reach." in notification_messages(app)

@@ -208,7 +208,9 @@ class StepKept:
 def kept_step(fields: Fields) -> int | None:
     """The planned step a next-action draft was typed to change (STEP), if it says."""
     value = fields.get(STEP, "")
-    return int(value) if value.isascii() and value.isdigit() else None
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None  # not an id the store could hold (a draft file edited by hand)
+    return int(value)
 
 
 CALL_OUTCOME = "call"

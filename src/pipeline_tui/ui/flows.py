@@ -20,7 +20,7 @@ from textual.screen import Screen
 from pipeline_tui.domain.agenda import kind_for_activity
 from pipeline_tui.domain.cards import CardDraft, CardSummary
 from pipeline_tui.domain.dates import describe_day
-from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.drafts import DraftKey, Editor, StepKept
 from pipeline_tui.domain.nurture import research_action
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
@@ -243,18 +243,20 @@ async def set_next_action(
     activity_id, due_time = activity
     release_keys = held_keys or hold_keys(screen)
     try:
+        # The step the dialog changes, which its draft names (drafts.STEP): the line's,
+        # or the earliest planned, which is what set_next_action changes.
+        step = None
+        if activity_id is not None:
+            step = StepKept(activity_id, card.next_action, card.next_action_due)
         try:
             current = await backend.run(backend.service.active_summary, card.id)
+            if activity_id is None and not adding:
+                planned = await backend.run(backend.service.activities, card.id)
+                step = StepKept(planned[0].id, planned[0].text, planned[0].due) if planned else None
         except StoreError as error:  # archived (or gone) in another instance meanwhile
             screen.notify(str(error), severity="error", markup=False)
             return False
         version = current.version
-        # The step the dialog changes, which its draft names (drafts.STEP): the line's,
-        # or the earliest planned, which is what set_next_action changes.
-        step = None if activity_id is None else (activity_id, card.next_action)
-        if step is None and not adding:
-            planned = await backend.run(backend.service.activities, card.id)
-            step = (planned[0].id, planned[0].text) if planned else None
         key = DraftKey.on_card(Editor.NEXT_ACTION, card.id)
         recorder = await recorder_for(backend, key, version)
     finally:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -52,7 +53,6 @@ from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
-    PlannedStep,
     ReadTheirs,
     SaveNextAction,
 )
@@ -87,7 +87,7 @@ class NextStepScreen(NextActionScreen):
         read_theirs: ReadTheirs | None = None,
         release_keys: Callable[[], None] | None = None,
         recorder: DraftRecorder | None = None,
-        step: PlannedStep | None = None,
+        step: StepKept | None = None,
     ) -> None:
         super().__init__(
             title,
@@ -592,8 +592,10 @@ class CallQueueScreen(seams.FullScreen[None]):
         recorder = await recorder_for(self.backend, key, version)
         # The step the call's next step replaces (the earliest planned), which its
         # draft names (drafts.STEP), as the board's `f` does.
-        planned = await self.backend.run(self.backend.service.activities, brief.card_id)
-        earliest = (planned[0].id, planned[0].text) if planned else None
+        earliest = None
+        with suppress(StoreError):  # then it names none, as drafts kept before did
+            planned = await self.backend.run(self.backend.service.activities, brief.card_id)
+            earliest = StepKept(planned[0].id, planned[0].text, planned[0].due) if planned else None
         call = _CallKept(outcome, name, self.backend.today)
         recorder.context = call
 

@@ -41,6 +41,7 @@ from pipeline_tui.domain.drafts import (
     DraftKey,
     Editor,
     Fields,
+    StepKept,
     note_draft_kind,
     stranded,
 )
@@ -1070,7 +1071,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             kind=activity.kind if activity else None,
             due_time=activity.due_time if activity else None,
             adding=activity is None,
-            step=(activity.id, activity.text) if activity else None,
+            step=StepKept(activity.id, activity.text, activity.due) if activity else None,
         )
         self.app.push_screen(screen, self._reload_after)
 

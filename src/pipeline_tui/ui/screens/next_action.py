@@ -72,9 +72,6 @@ class NextAction:
     change that one was taken back in it (drafts.STEP)."""
 
 
-PlannedStep = tuple[int, str]
-"""A planned step a next-action dialog changes: its id and its words."""
-
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
 ReadTheirs = Callable[[], Awaitable[str]]
 """After a conflict: the card read again; what its next action says now, in one line."""
@@ -133,17 +130,17 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         due_time: time | None = None,
         keep_keys_held: bool = False,
         adding: bool = False,
-        step: PlannedStep | None = None,
+        step: StepKept | None = None,
     ) -> None:
         """`keep_keys_held`: once saved, the keys typed after the save stay held
         (`held_keys`), for the caller to let go once it shows what the save changed.
         `adding`: the step typed is added beside those planned (its draft says so).
-        `step`: the planned step the dialog changes (its id and words), when it is
-        known (its draft says so)."""
+        `step`: the planned step the dialog changes, as it is now, when it is known (its
+        draft says so)."""
         super().__init__()
         self.adding = adding
-        self.step: int | None = step[0] if step is not None else None
-        self._step_words = step[1] if step is not None else ""
+        self.step: int | None = step.step_id if step is not None else None
+        self._step = step
         self._new_step = adding
         """What a draft of this dialog says (drafts.NEW_STEP): what it was first typed
         for, if it was restored, else this dialog's own kind."""
@@ -262,8 +259,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             return {**values, NEW_STEP: "yes"}
         if kept is not None and STEP in kept:
             return {**values, **{name: kept[name] for name in (STEP, STEP_WAS, STEP_DUE_WAS)}}
-        if self._typed_for is not None:
-            return {**values, **StepKept(self._typed_for, self._step_words, self.due).fields()}
+        if self._typed_for is not None and self._step is not None:
+            return {**values, **self._step.fields()}
         return values
 
     def _restore(self, fields: Fields) -> None:
@@ -278,9 +275,12 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             # opened on, which is still planned.
             self.adding = True
             self._kept_instead_of_this_step(fields, "Add the step kept")
-        elif kept is not None and kept != self.step:
+        elif kept is not None and (
+            kept != self.step or (not self.scheduling and ("at" in fields or "kind" in fields))
+        ):
             # Typed over another step's words: saved here it would go over this one's,
-            # and leave that step as it was.
+            # and leave that step as it was. Or typed with a time or kind, which this
+            # dialog has no field for: saved here, they would be lost.
             self.adding, self.changing = False, kept
             self._kept_instead_of_this_step(fields, "Change the step kept")
 
