@@ -462,6 +462,22 @@ def test_done_without_next_says_how_to_set_one(
     assert one_line_error(code, err).endswith("Ben Hollis has no next action to mark done.")
 
 
+def test_done_with_another_step_planned_says_that_one_is_next(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    """The step after it comes up as the next action; `done` said the card had none and
+    how to set one."""
+    run(capsys, pipeline, "next", "ben", "Call back", "--due", "today")
+    service = service_for(pipeline)
+    service.add_activity(3, None, "Send the proposal", date(2026, 11, 27))
+    code, out, err = run(capsys, pipeline, "done", "ben", "--kind", "conversation")
+    assert code == 0 and err == ""
+    assert out == (
+        "Done: Call back (Ben Hollis, logged as conversation).\n"
+        "Next for Ben Hollis: Send the proposal, due 2026-11-27 (Fri), already planned.\n"
+    )
+
+
 # move ------------------------------------------------------------------------------------------
 
 
