@@ -17,7 +17,7 @@ from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.ui.screens.card import CardScreen
-from pipeline_tui.ui.screens.next_action import NextActionScreen
+from pipeline_tui.ui.screens.next_action import KEPT_AS_NEW_STEP, NextActionScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
@@ -764,3 +764,29 @@ async def test_f_says_so_when_the_store_cannot_read_the_cards_steps(
         await tap(pilot, "f")
         assert app.is_running
         assert "The database is out of reach." in notification_messages(app)
+
+
+async def test_a_kept_change_to_a_step_reworded_since_is_a_new_step_and_says_so(
+    service: PipelineService, ann: int
+) -> None:
+    """Typed in `f` over "Call the CFO", which is then reworded elsewhere: restored in
+    the proposal's dialog, the words become a step of their own (nothing saved since is
+    gone over), and the rep is told, since the title said a step would change."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, " about the budget")
+        app.flush_drafts()  # a hang-up
+    cfo = service.activities(ann)[0]
+    service.edit_activity(cfo.id, None, "Call the CEO", TUESDAY)  # elsewhere
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "tab", "down")
+        await tap(pilot, "enter", "r")
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+        assert KEPT_AS_NEW_STEP in notification_messages(app)
+    assert sorted(text for _, text, _ in open_steps(service, ann)) == [
+        "Call the CEO",
+        "Call the CFO about the budget",
+        "Send the proposal",
+    ]

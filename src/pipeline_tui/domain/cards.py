@@ -388,6 +388,9 @@ class Change:
     step_dropped: bool = False
     """For MOVE: the move took away the step of the cadence the card left, and left it
     no next action (as the board shows such a move at once)."""
+    kept_as_new_step: bool = False
+    """For a change kept for one planned step (drafts.StepKept): that step was done,
+    dropped or reworded meanwhile, so the words were scheduled as a step of their own."""
     redo: bool = False
     """Undoing this makes again a change an undo took back (a redo): a stage change is
     then a move recorded again, where undoing the change itself forgets its move."""

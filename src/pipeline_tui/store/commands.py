@@ -677,7 +677,8 @@ def change_kept_step(
     no words saved since are gone over unseen."""
     row = session.get(ActivityRow, kept.step_id) if 0 < kept.step_id < 2**63 else None
     if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
-        return add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
+        added = add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
+        return replace(added, kept_as_new_step=True)
     if due == kept.due:
         due = row.due  # moved since, maybe: not moved back
     if kept.keep_time and due == row.due:

@@ -36,6 +36,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
     describe_next_action,
+    say_if_kept_as_new_step,
 )
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.snooze import Snooze, SnoozeDateScreen
@@ -264,7 +265,7 @@ async def set_next_action(
 
     async def save(answer: NextAction) -> None:
         if answer.kept_step is not None:  # a change kept for another step, taken back here
-            await backend.change(
+            changed = await backend.change(
                 backend.service.change_kept_step,
                 card.id,
                 answer.kept_step,
@@ -274,6 +275,7 @@ async def set_next_action(
                 answer.due_time,
                 version,
             )
+            say_if_kept_as_new_step(screen, changed)
             return
         if adding or answer.adding:
             if answer.action or answer.due is not None:

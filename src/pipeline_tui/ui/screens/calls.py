@@ -55,6 +55,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextActionScreen,
     ReadTheirs,
     SaveNextAction,
+    say_if_kept_as_new_step,
 )
 from pipeline_tui.ui.widgets.answers import Answers
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -683,6 +684,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             expected_version=version,
         )
         self.session_id = logged.session_id
+        say_if_kept_as_new_step(self, logged.change)
         self.tally = self.tally.plus(outcome)
         self.outcomes[brief.card_id] = outcome
         self.skipped.discard(brief.card_id)

@@ -65,6 +65,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
     describe_next_action,
+    say_if_kept_as_new_step,
 )
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
@@ -1051,9 +1052,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
             if answer.kept_step is not None:  # a change kept for another step, taken back here
-                await self.backend.change(
+                changed = await self.backend.change(
                     service.change_kept_step, card.summary.id, answer.kept_step, *what
                 )
+                say_if_kept_as_new_step(self, changed)
             elif activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)
             elif answer.action or answer.due is not None:  # nothing typed schedules nothing

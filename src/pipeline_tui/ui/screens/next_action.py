@@ -21,8 +21,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from pipeline_tui.domain.cards import Change
 from pipeline_tui.domain.dates import DueDateError, describe_day, due_date_placeholder, parse_due
 from pipeline_tui.domain.drafts import (
     NEW_STEP,
@@ -75,6 +77,19 @@ class NextAction:
 SaveNextAction = Callable[[NextAction], Awaitable[None]]
 ReadTheirs = Callable[[], Awaitable[str]]
 """After a conflict: the card read again; what its next action says now, in one line."""
+
+
+KEPT_AS_NEW_STEP = (
+    "The step this was typed for was done, dropped or reworded meanwhile: it is saved as "
+    "a step of its own."
+)
+
+
+def say_if_kept_as_new_step(node: Widget, change: Change | None) -> None:
+    """After a kept change is saved: say so if it became a step of its own (the title
+    said it would change another)."""
+    if change is not None and change.kept_as_new_step:
+        node.notify(KEPT_AS_NEW_STEP, markup=False)
 
 
 def _let_go() -> None:
