@@ -446,6 +446,18 @@ class PseudoTerminal:
         with self._lock:
             return bytes(self.output[start:])
 
+    def last_text(self, size: int = 3000) -> str:
+        """The end of what the program wrote, its escape sequences taken out: enough to
+        tell what a failed wait's screen said."""
+        with self._lock:
+            tail = bytes(self.output[-size:])
+        text = re.sub(
+            r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|.)",
+            " ",
+            tail.decode(errors="replace"),
+        )
+        return re.sub(r"[ \t]{2,}", " ", text)
+
     def wait_for(self, text: bytes, since: int = 0, timeout: float = TIMEOUT_S) -> None:
         """Wait until `text` has been written (after output offset `since`)."""
         deadline = time.monotonic() + timeout
@@ -524,13 +536,21 @@ def _sized_by_the_terminal(env: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in env.items() if key not in ("COLUMNS", "LINES")}
 
 
-def wait_until(check: Callable[[], object], what: str, timeout: float = TIMEOUT_S) -> object:
-    """Poll `check` until it returns something true; that value."""
+def wait_until(
+    check: Callable[[], object],
+    what: str,
+    timeout: float = TIMEOUT_S,
+    *,
+    term: PseudoTerminal | None = None,
+) -> object:
+    """Poll `check` until it returns something true; that value. `term`: the terminal
+    whose last output the failure shows."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f}s for {what}")
+            shown = f"; the terminal's last output:\n{term.last_text()}" if term else ""
+            raise AssertionError(f"waited {timeout:.0f}s for {what}{shown}")
         time.sleep(0.05)
