@@ -132,8 +132,12 @@ def test_a_note_being_typed_when_the_session_ends_is_offered_back(
         term.wait_for(b"Unsaved note from", since=since)
         term.wait_for(b"They lose a day on every quote", since=since)  # what it holds
         term.write(b"r")
+        # As a rep does, ctrl+s once the note is back in the editor: `r` and ctrl+s in
+        # one read are test_never_lose_text's. Typed at once here, under a full run's
+        # load, the note was not saved within 20 s, twice in about ten runs, and not
+        # once in forty runs of these tests alone; why is not known yet.
+        term.read(quiet=0.3)
         term.write(b"\x13")  # ctrl+s
-        # (Once, under a full run's load, this waited in vain; its screen was not kept.)
         wait_until(lambda: notes(db), "the note saved", term=term)
         assert notes(db) == [NOTE]
         wait_until(lambda: not drafts(db), "the draft removed")
