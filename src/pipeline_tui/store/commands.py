@@ -675,7 +675,7 @@ def change_kept_step(
     change began (reworded since, or a new step given a dropped one's id) is left as it
     is, and the words are scheduled as a step of their own: nothing typed is lost, and
     no words saved since are gone over unseen."""
-    row = session.get(ActivityRow, kept.step_id) if 0 < kept.step_id < 2**63 else None
+    row = session.get(ActivityRow, kept.step_id)
     if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
         added = add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
         return replace(added, kept_as_new_step=True)

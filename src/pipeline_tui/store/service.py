@@ -670,11 +670,10 @@ class PipelineService:
         the call session `session_id` (a new session when None), with what the rep
         decided next: the card's next action set to `next_step` (words, day), or with
         `add_step` that step scheduled beside those planned, or with `change_step` the
-        planned step it names changed (commands.change_kept_step); `step_kind` and
-        `step_time` are the step's kind and time, where they were typed (None: from its
-        words, and none); or the card archived for
-        `archive`; all in one transaction, so a step refused (the card changed elsewhere
-        after `expected_version`) logs no call either."""
+        planned step it names changed (commands.change_kept_step), these two of the kind
+        and at the time given (`step_kind`, `step_time`; None: from its words, and none); or
+        the card archived for `archive`; all in one transaction, so a step refused (the
+        card changed elsewhere after `expected_version`) logs no call either."""
         with self._write() as (session, actor):
             row = commands.get_card(session, card_id)
             change: Change | None = None

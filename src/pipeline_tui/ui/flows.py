@@ -29,7 +29,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.drafts import recorder_for
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import hold_keys, nothing_held
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.next_action import (
@@ -49,10 +49,6 @@ class MoveOutcome:
 
     met: int
     note: str = ""
-
-
-def _let_go() -> None:
-    """Nothing held."""
 
 
 async def qualify(
@@ -77,7 +73,7 @@ async def _checklist(
     except StoreError as error:
         release_keys()
         screen.notify(str(error), severity="error", markup=False)
-        return None, None, _let_go
+        return None, None, nothing_held
     recorder = await recorder_for(backend, DraftKey.on_card(Editor.QUALIFICATION, card_id))
     # The card as the rep saw it when the checklist opened: parking or a research action
     # is refused if someone changed the card since (the checklist's answers are not the
@@ -137,7 +133,7 @@ async def _checklist(
     answered = screen.app.push_screen(checklist, wait_for_dismiss=True)
     release_keys()
     saved = await answered
-    return saved, checklist.parked_until, checklist.held_keys or _let_go
+    return saved, checklist.parked_until, checklist.held_keys or nothing_held
 
 
 async def qualify_for_prospect(
@@ -151,10 +147,10 @@ async def qualify_for_prospect(
         current = await backend.run(backend.service.qualification, card_id)
     except StoreError as error:
         screen.notify(str(error), severity="error", markup=False)
-        return None, _let_go
+        return None, nothing_held
     finally:
         release_keys()
-    held_keys = _let_go
+    held_keys = nothing_held
     if not current.is_complete:
         saved, parked, held_keys = await _checklist(screen, backend, card_id, name)
         if saved is None or parked is not None:
@@ -177,8 +173,8 @@ async def qualify_for_prospect(
     answer = screen.app.push_screen(choice, wait_for_dismiss=True)
     held_keys()
     if await answer:
-        return MoveOutcome(current.met, current.override_note()), _let_go
-    return None, _let_go
+        return MoveOutcome(current.met, current.override_note()), nothing_held
+    return None, nothing_held
 
 
 def refer(
@@ -446,7 +442,7 @@ async def snooze(
     answer = screen.app.push_screen(choice, wait_for_dismiss=True)
     release_keys()
     when = await answer
-    held: list[Callable[[], None]] = [choice.held_keys or _let_go]
+    held: list[Callable[[], None]] = [choice.held_keys or nothing_held]
     try:
         snoozed = await _snooze(screen, backend, card, when, f"{step} ({name})", held, activity)
         if snoozed is not None and then is not None:
@@ -481,7 +477,7 @@ async def _snooze(
             release_keys=held[0],
         )
         due = await screen.app.push_screen_wait(ask)
-        held.append(ask.held_keys or _let_go)
+        held.append(ask.held_keys or nothing_held)
     if due is None:
         return None
     if due == card.next_action_due:

@@ -491,7 +491,11 @@ def hold_keys(node: DOMNode, *, when: bool = True) -> Callable[[], None]:
     order = getattr(node.app, "key_order", None)
     if when and isinstance(order, KeyOrder):
         return order.hold()
-    return lambda: None
+    return nothing_held
+
+
+def nothing_held() -> None:
+    """The release of a hold that holds nothing: the keys are not held here."""
 
 
 SUBMIT_AT_ONCE = Binding("enter", "submit_at_once", show=False, priority=True)

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
 from textual import work
 from textual.app import ComposeResult
@@ -40,7 +40,6 @@ from pipeline_tui.domain.calls import (
 from pipeline_tui.domain.cards import Change, Undone
 from pipeline_tui.domain.drafts import DraftKey, Editor, Fields, KeptCall, StepKept, call_outcome
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
-from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams, text
@@ -602,18 +601,7 @@ class CallQueueScreen(seams.FullScreen[None]):
 
         async def save(answer: NextAction) -> None:
             kept = call.call
-            step = (answer.action, answer.due)
-            await self._log(
-                kept.outcome,
-                brief,
-                version,
-                next_step=step,
-                add_step=answer.adding,
-                change_step=answer.kept_step,
-                step_kind=answer.kind,
-                step_time=answer.due_time,
-                on=kept.on,
-            )
+            await self._log(kept.outcome, brief, version, next_step=answer, on=kept.on)
 
         async def read_theirs() -> str:
             from pipeline_tui.ui.flows import next_action_now
@@ -657,16 +645,13 @@ class CallQueueScreen(seams.FullScreen[None]):
         brief: Brief,
         version: int,
         *,
-        next_step: tuple[str, date | None] | None = None,
-        add_step: bool = False,
-        change_step: StepKept | None = None,
-        step_kind: ActivityKind | None = None,
-        step_time: time | None = None,
+        next_step: NextAction | None = None,
         archive: ArchiveReason | None = None,
         on: date | None = None,
     ) -> None:
         """Log the call (made `on`, or today) with what comes next, in one transaction;
         raises StoreError (nothing saved) if the store refuses."""
+        step = next_step
         logged = await self.backend.change_within(
             _change_of,
             self.backend.service.log_call,
@@ -674,11 +659,11 @@ class CallQueueScreen(seams.FullScreen[None]):
             outcome,
             on or self.backend.today(),
             self.session_id,
-            next_step=next_step,
-            add_step=add_step,
-            change_step=change_step,
-            step_kind=step_kind,
-            step_time=step_time,
+            next_step=None if step is None else (step.action, step.due),
+            add_step=step is not None and step.adding,
+            change_step=None if step is None else step.kept_step,
+            step_kind=None if step is None else step.kind,
+            step_time=None if step is None else step.due_time,
             archive=archive,
             archive_note="Not interested (call)" if archive is not None else "",
             expected_version=version,
@@ -712,7 +697,8 @@ class CallQueueScreen(seams.FullScreen[None]):
                         markup=False,
                     )
                 else:
-                    await self._log(outcome, brief, brief.version, next_step=(action, due))
+                    step = NextAction(action, due)
+                    await self._log(outcome, brief, brief.version, next_step=step)
             except ConflictError as error:
                 self.notify(
                     str(error), title="Not saved", severity="error", markup=False, timeout=8

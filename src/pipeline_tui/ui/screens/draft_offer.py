@@ -26,7 +26,7 @@ from textual.widgets import Static
 from pipeline_tui.domain.drafts import Draft
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui import seams
-from pipeline_tui.ui.key_order import hold_keys
+from pipeline_tui.ui.key_order import hold_keys, nothing_held
 
 PREVIEW_LINES = 6
 RESTORE, DISCARD = "restore", "discard"
@@ -63,7 +63,7 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         self.shown_at = Message().time  # the clock each key is stamped with as it is read
         self.keys_ahead: list[tuple[str, str | None]] = []
         """The keys typed before the offer showed, for the editor: (key, character)."""
-        self.release_keys: Callable[[], None] = lambda: None
+        self.release_keys: Callable[[], None] = nothing_held
         """Lets the keys typed after the answer go, once the answer is carried out and
         those typed ahead are handed on (`type_ahead`): they come after them."""
 

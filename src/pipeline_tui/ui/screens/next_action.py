@@ -51,7 +51,13 @@ from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
 from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
+from pipeline_tui.ui.key_order import (
+    SUBMIT_AT_ONCE,
+    SubmitsAtOnce,
+    hold_keys,
+    nothing_held,
+    read_before,
+)
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.form_input import FormInput
 
@@ -90,10 +96,6 @@ def say_if_kept_as_new_step(node: Widget, change: Change | None) -> None:
     said it would change another)."""
     if change is not None and change.kept_as_new_step:
         node.notify(KEPT_AS_NEW_STEP, markup=False)
-
-
-def _let_go() -> None:
-    """Nothing held: the keys are the caller's to let go."""
 
 
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
@@ -159,15 +161,10 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         self._new_step = adding
         """What a draft of this dialog says (drafts.NEW_STEP): what it was first typed
         for, if it was restored, else this dialog's own kind."""
-        self._typed_for = self.step
-        """The planned step a draft of this dialog says it changes (drafts.STEP), on
-        the same terms."""
-        self.changing: int | None = None
-        """Another planned step than `step`, which a draft restored was typed to change:
-        what the save changes."""
         self._kept: Fields | None = None
-        """The draft restored, when it was typed for another step or for a new one: its
-        fields say what this dialog's own step has nothing to say about."""
+        """The draft restored, when it was typed for another step (drafts.STEP, which
+        the save changes) or for a new one: its fields say what this dialog's own step
+        has nothing to say about."""
         self.keep_keys_held = keep_keys_held
         self.held_keys: Callable[[], None] | None = None
         self.scheduling = scheduling
@@ -272,11 +269,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             values = {name: value for name, value in values.items() if value or name in kept}
         if self._new_step:
             return {**values, NEW_STEP: "yes"}
-        if kept is not None and STEP in kept:
-            return {**values, **{name: kept[name] for name in (STEP, STEP_WAS, STEP_DUE_WAS)}}
-        if self._typed_for is not None and self._step is not None:
-            return {**values, **self._step.fields()}
-        return values
+        step = self._step if kept is None else StepKept.of(kept)
+        return values if step is None else {**values, **step.fields()}
 
     def _restore(self, fields: Fields) -> None:
         for name in self.inputs:
@@ -284,7 +278,6 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
                 self.inputs[name].value = fields[name]
         self._new_step = fields.get(NEW_STEP) == "yes"
         kept = kept_step(fields)
-        self._typed_for = None if self._new_step else self.step if kept is None else kept
         if self._new_step and not self.adding:
             # Typed as a step to add: saved here it would replace the step this dialog
             # opened on, which is still planned.
@@ -296,11 +289,11 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             # Typed over another step's words: saved here it would go over this one's,
             # and leave that step as it was. Or typed with a time or kind, which this
             # dialog has no field for: saved here, they would be lost.
-            self.adding, self.changing = False, kept
+            self.adding = False
             self._kept_instead_of_this_step(fields, "Change the step kept")
 
     def _kept_instead_of_this_step(self, fields: Fields, title: str) -> None:
-        self._kept = {**fields, **{name: fields.get(name, "") for name in (STEP_WAS, STEP_DUE_WAS)}}
+        self._kept = fields
         if self.recorder is not None and self.recorder.found is not None:
             # Kept again, it is still a change to that step as it was when it began (or
             # to no step), whatever this dialog's step was saved as since.
@@ -401,7 +394,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             answer = await self._saved()
             if answer is not None:
                 if self.keep_keys_held:
-                    self.held_keys, release_keys = release_keys, _let_go
+                    self.held_keys, release_keys = release_keys, nothing_held
                 self.dismiss(answer)
         finally:
             release_keys()
@@ -468,7 +461,7 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         if not self.scheduling and "at" in kept:
             with suppress(TimeError):
                 answer = replace(answer, due_time=parse_time(kept["at"]) if answer.due else None)
-        if self.changing is None:
+        if self._new_step:
             return answer
         return replace(answer, kept_step=StepKept.of(kept, keep_time=not said_time))
 
