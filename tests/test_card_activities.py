@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from pipeline_tui.domain import drafts
@@ -44,6 +45,27 @@ def ann(service: PipelineService) -> int:
 
 def open_steps(service: PipelineService, card_id: int) -> list[tuple[str, str, object]]:
     return [(a.kind.value, a.text, a.due) for a in service.activities(card_id)]
+
+
+async def kept_through_a_hang_up(
+    service: PipelineService, words: str, *, on_the_second_step: bool = False
+) -> None:
+    """`words` typed at the end of a next-action dialog, then the session ends: in `f` on
+    the board (Ann's earliest step), or in her second step's own dialog on her card."""
+    async with running(service, (80, 24)) as (app, pilot):
+        if on_the_second_step:
+            await press(pilot, "enter", "tab", "down")
+            await tap(pilot, "enter", opens=NextActionScreen)
+        else:
+            await tap(pilot, "f", opens=NextActionScreen)
+        await type_text(pilot, words)
+        app.flush_drafts()  # as the hang-up handler does
+
+
+async def restore_on_the_second_step(pilot: Pilot[None]) -> None:
+    """On Ann's card, enter on her second step, and its draft offer answered `r`."""
+    await press(pilot, "enter", "tab", "down")
+    await tap(pilot, "enter", "r")
 
 
 async def test_f_schedules_a_second_activity_which_becomes_the_next_action(
@@ -471,11 +493,7 @@ async def test_a_change_kept_for_a_later_step_taken_back_with_f_changes_that_ste
     Restored and saved there, it went over the earliest step ("Call the CFO", what `f`
     changes), and the step it was typed for kept its old words."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", opens=NextActionScreen)  # change "Send the proposal"
-        await type_text(pilot, " and the deck")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " and the deck", on_the_second_step=True)
     async with running(service, (80, 24)) as (app, pilot):
         await tap(pilot, "f")
         await tap(pilot, "r")  # the kept change, restored
@@ -494,10 +512,7 @@ async def test_a_change_kept_from_f_taken_back_on_a_later_step_changes_the_earli
     """The other way round: typed in `f` on the board (a change to the earliest step),
     restored by enter on the second step, it went over the second."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)
-        await type_text(pilot, " and the COO")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " and the COO")
     async with running(service, (80, 24)) as (app, pilot):
         await press(pilot, "enter", "tab", "down")
         await tap(pilot, "enter")  # change "Send the proposal"
@@ -524,11 +539,7 @@ async def test_a_kept_change_restored_after_the_card_changed_keeps_its_step_and_
     was merged with `f`'s step as saved since ("Call the CFO"), which gave the change
     that step's day; and kept again (a second hang-up), it named `f`'s step."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", opens=NextActionScreen)  # change "Send the proposal"
-        await type_text(pilot, " and the deck")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " and the deck", on_the_second_step=True)
     proposal = kept_fields(service, ann)[drafts.STEP]
     cfo = service.activities(ann)[0]
     service.edit_activity(cfo.id, None, "Call the CFO about pricing", TUESDAY)  # elsewhere
@@ -600,13 +611,9 @@ async def test_a_kept_change_keeps_the_time_the_rep_cleared_cleared_and_its_step
     found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
     assert found["Send the proposal and the deck"] == (ActivityKind.EMAIL, None)
 
+    await kept_through_a_hang_up(service, " with Ann")
     async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)  # "Pricing review", the earliest
-        await type_text(pilot, " with Ann")
-        app.flush_drafts()  # a hang-up
-    async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", "r")  # in the proposal's dialog
+        await restore_on_the_second_step(pilot)  # in the proposal's dialog
         assert "Change the step kept" in screen_text(app)
         await press(pilot, "enter")
     found = {a.text: (a.kind, a.due_time) for a in service.activities(ann)}
@@ -621,13 +628,9 @@ async def test_a_kept_change_takes_the_kind_and_time_typed_after_it_was_restored
     Kind it leaves empty: the time and kind the rep types there are what is saved. They
     were dropped, and the call kept its 09:30."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
+    await kept_through_a_hang_up(service, " and the COO")
     async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)
-        await type_text(pilot, " and the COO")
-        app.flush_drafts()  # a hang-up
-    async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", "r")
+        await restore_on_the_second_step(pilot)
         assert "Change the step kept" in screen_text(app)
         await tap(pilot, "tab", "tab")
         await type_text(pilot, "11:00")
@@ -645,14 +648,10 @@ async def test_a_kept_change_kept_again_still_says_nothing_of_the_steps_time_and
     hang-up: kept again, the empty fields read as a time cleared, and the call lost its
     09:30 when saved."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY, time(9, 30))
-    async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)
-        await type_text(pilot, " and the COO")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " and the COO")
     for _ in range(2):
         async with running(service, (80, 24)) as (app, pilot):
-            await press(pilot, "enter", "tab", "down")
-            await tap(pilot, "enter", "r")
+            await restore_on_the_second_step(pilot)
             assert "Change the step kept" in screen_text(app)
             app.flush_drafts()  # another
     assert "at" not in kept_fields(service, ann) and "kind" not in kept_fields(service, ann)
@@ -689,16 +688,12 @@ async def test_a_kept_change_does_not_move_back_a_step_moved_since(
     """Words typed over the earliest step in `f`; that step then moved to Thursday
     elsewhere. Restored in the proposal's dialog and saved, it went back to Tuesday."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)
-        await type_text(pilot, " and the COO")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " and the COO")
     cfo = next(a for a in service.activities(ann) if a.text == "Call the CFO")
     thursday = TODAY + timedelta(days=3)
     service.edit_activity(cfo.id, None, "Call the CFO", thursday)  # snoozed elsewhere
     async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", "r")
+        await restore_on_the_second_step(pilot)
         assert "Change the step kept" in screen_text(app)
         await press(pilot, "enter")
     found = {a.text: a.due for a in service.activities(ann)}
@@ -773,15 +768,11 @@ async def test_a_kept_change_to_a_step_reworded_since_is_a_new_step_and_says_so(
     the proposal's dialog, the words become a step of their own (nothing saved since is
     gone over), and the rep is told, since the title said a step would change."""
     service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
-    async with running(service, (80, 24)) as (app, pilot):
-        await tap(pilot, "f", opens=NextActionScreen)
-        await type_text(pilot, " about the budget")
-        app.flush_drafts()  # a hang-up
+    await kept_through_a_hang_up(service, " about the budget")
     cfo = service.activities(ann)[0]
     service.edit_activity(cfo.id, None, "Call the CEO", TUESDAY)  # elsewhere
     async with running(service, (80, 24)) as (app, pilot):
-        await press(pilot, "enter", "tab", "down")
-        await tap(pilot, "enter", "r")
+        await restore_on_the_second_step(pilot)
         assert "Change the step kept" in screen_text(app)
         await press(pilot, "enter")
         assert KEPT_AS_NEW_STEP in notification_messages(app)
