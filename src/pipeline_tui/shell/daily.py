@@ -240,8 +240,8 @@ def done(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     if then is not None:
         print(f"Next for {name}: {clean_line(then[0])}{_due_words(then[1])}.", file=out)
         return 0
-    now = service.card(card.id).summary  # the step planned after it, if any, came up
-    if now.next_action or now.next_action_due is not None:
+    now = service.summary(card.id)  # the step planned after it, if any, came up
+    if now is not None and (now.next_action or now.next_action_due is not None):
         words = clean_line(now.next_action) or "a step"
         print(
             f"Next for {name}: {words}{_due_words(now.next_action_due)}, already planned.",
