@@ -286,6 +286,79 @@ async def test_f_sets_the_next_action_of_the_highlighted_card(
         assert highlighted_name(screen) == "Cal Ruiz"  # on to the next line
 
 
+async def test_f_with_both_fields_emptied_drops_the_step_as_its_hint_says(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """The dialog says "(both empty clears it)"; on a line of the week that was refused
+    with "An activity needs some words or a due date." and the dialog stayed open."""
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        await press(pilot, "j", "j")  # Bea, due today
+        await tap(pilot, "f")
+        assert "(both empty clears it)" in screen_text(app)
+        await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
+        await press(pilot, "enter")
+        assert showing(app) is screen
+        summary = service.card(week["bea"]).summary
+        assert (summary.next_action, summary.next_action_due) == ("", None)
+        assert service.activities(week["bea"]) == ()
+        assert "TODAY · MON 23 NOV  nothing" in screen_text(app)
+        await press(pilot, "u")  # dropped, not done: undo brings it back
+        summary = service.card(week["bea"]).summary
+        assert (summary.next_action, summary.next_action_due) == ("Demo the reporting", day(0))
+
+
+async def test_a_kept_change_that_empties_a_later_step_drops_that_step_not_the_earliest(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """Both fields emptied on the line of Ada's second step, then the session ended:
+    taken back on her first line, "both empty clears it" is for the step it was typed
+    for. Saved there it was refused ("An activity needs some words or a due date.")."""
+    service.add_activity(week["ada"], None, "Send the case study", day(2))
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        await press(pilot, "j", "j", "j")
+        await tap(pilot, "f", opens=NextActionScreen)
+        await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
+        app.flush_drafts()  # a hang-up
+    async with running(service) as (app, pilot):
+        screen = await open_week(pilot)
+        assert highlighted_name(screen) == "Ada Lovelace"  # her earliest step's line
+        await tap(pilot, "f", "r")
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+        assert showing(app) is screen
+    steps = [(a.text, a.due) for a in service.activities(week["ada"])]
+    assert steps == [("Call about the proposal", day(-3))]
+
+
+async def test_a_kept_change_emptying_a_step_reworded_since_leaves_it_and_says_so(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """The step was reworded elsewhere after the rep emptied it here: those words are
+    not what the rep cleared, so they stay, and the dialog says why."""
+    service.add_activity(week["ada"], None, "Send the case study", day(2))
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        await press(pilot, "j", "j", "j")
+        await tap(pilot, "f", opens=NextActionScreen)
+        await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
+        app.flush_drafts()  # a hang-up
+    [_, second] = service.activities(week["ada"])
+    service.edit_activity(second.id, None, "Send the case study and pricing", day(2))
+    async with running(service) as (app, pilot):
+        await open_week(pilot)
+        await tap(pilot, "f", "r")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, NextActionScreen)  # refused, left open
+        assert "nothing was cleared" in screen_text(app)
+    steps = [(a.text, a.due) for a in service.activities(week["ada"])]
+    assert steps == [
+        ("Call about the proposal", day(-3)),
+        ("Send the case study and pricing", day(2)),
+    ]
+
+
 async def test_z_t_snoozes_to_tomorrow(service: PipelineService, week: dict[str, int]) -> None:
     async with running(service) as (app, pilot):
         screen = await open_week(pilot)

@@ -1147,6 +1147,34 @@ async def test_a_change_kept_for_a_later_step_changes_that_step_with_the_call(
     assert service.draft(key) is None
 
 
+async def test_a_kept_change_emptying_a_later_step_drops_that_step_with_the_call(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Ann's second step, both fields emptied and kept through a hang-up, offered back
+    after a call: "both empty clears it" drops that step, with the call, and her next
+    action stays. It was refused ("An activity needs some words or a due date.")."""
+    service, ids = seeded
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action and ann.next_action_due
+    later = ann.next_action_due + timedelta(days=7)
+    service.add_activity(ids["Ann"], None, "Send the case study", later)
+    step = next(a for a in service.activities(ids["Ann"]) if a.text == "Send the case study")
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    emptied = {"action": "", "due": ""}
+    service.keep_draft(key, {**emptied, **drafts.StepKept(step.id, step.text, step.due).fields()})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await take_back_after_a_call(app, pilot)
+        assert "Change the step kept" in screen_text(app)
+        await tap(pilot, "enter")
+        await settle(pilot)
+    steps = [(activity.text, activity.due) for activity in service.activities(ids["Ann"])]
+    assert steps == [(ann.next_action, ann.next_action_due)]
+    assert last_call(service, ids["Ann"])[2] == "Call: reached"
+    assert service.draft(key) is None
+
+
 async def test_a_step_kept_after_a_call_taken_back_on_a_later_step_replaces_the_earliest(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

@@ -675,8 +675,8 @@ def change_kept_step(
     change began (reworded since, or a new step given a dropped one's id) is left as it
     is, and the words are scheduled as a step of their own: nothing typed is lost, and
     no words saved since are gone over unseen."""
-    row = session.get(ActivityRow, kept.step_id)
-    if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
+    row = _step_as_kept(session, card_id, kept)
+    if row is None:
         added = add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
         return replace(added, kept_as_new_step=True)
     if due == kept.due:
@@ -684,6 +684,29 @@ def change_kept_step(
     if kept.keep_time and due == row.due:
         due_time = row.due_time
     return edit_activity(session, actor, row.id, kind, text, due, due_time, expected_version)
+
+
+def drop_kept_step(
+    session: Session, actor: Actor, card_id: int, kept: StepKept, expected_version: int | None
+) -> Change:
+    """A kept change that empties its step's words and day, taken back in a dialog for
+    another step: "both empty clears it", for that step. One done, dropped or reworded
+    since is not the step the rep cleared, and is left as it is."""
+    row = _step_as_kept(session, card_id, kept)
+    if row is None:
+        raise StoreError(
+            f"{kept.words or 'The step'} was done, dropped or changed since: nothing was cleared."
+        )
+    return delete_activity(session, actor, row.id, expected_version)
+
+
+def _step_as_kept(session: Session, card_id: int, kept: StepKept) -> ActivityRow | None:
+    """The card's open step `kept` names, if it still has the words it had when the
+    change began (None: done, dropped, reworded, or a new step given a dropped one's id)."""
+    row = session.get(ActivityRow, kept.step_id)
+    if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
+        return None
+    return row
 
 
 def delete_activity(

@@ -504,6 +504,14 @@ class PipelineService:
                 session, actor, card_id, kept, kind, text, due, due_time, expected_version
             )
 
+    def drop_kept_step(
+        self, card_id: int, kept: StepKept, expected_version: int | None = None
+    ) -> Change:
+        """A kept change that empties the step `kept` names, taken back in a dialog for
+        another step: that step dropped (commands.drop_kept_step)."""
+        with self._write() as (session, actor):
+            return commands.drop_kept_step(session, actor, card_id, kept, expected_version)
+
     def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
         """Drop an open step without logging anything; undo brings it back."""
         with self._write() as (session, actor):
@@ -691,7 +699,10 @@ class PipelineService:
             elif next_step is not None:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
-                if change_step is not None:
+                if change_step is not None and not action and due is None:
+                    # The dialog's "both empty clears it", for the step the change names.
+                    change = commands.drop_kept_step(session, actor, card_id, change_step, version)
+                elif change_step is not None:
                     change = commands.change_kept_step(
                         session,
                         actor,
