@@ -108,6 +108,14 @@ def typed_word(round_number: int) -> str:
 
 
 BARE_ARGV = [sys.executable, "-m", "bench.bare_app"]
+FLOORS = ("bare", "stack")
+"""The launch table's reference rows: Textual alone (what the budgets are judged
+against), and Textual with SQLAlchemy opening the same file (bare_app --store)."""
+
+
+def stack_argv(database: str) -> list[str]:
+    """The bare app on the stack: it opens `database` through SQLAlchemy as it starts."""
+    return [*BARE_ARGV, "--store", database]
 
 
 def app_argv(database: str) -> list[str]:
@@ -178,18 +186,19 @@ def measure_launches(
     log: Callable[[str], None],
     warm_up: bool = True,
 ) -> dict[str, Any]:
-    """`targets`: name -> argv; the name "bare" is the floor. Per terminal size, per name:
-    medians of the launch figures and the peak RSS."""
+    """`targets`: name -> argv; the name "bare" is the floor, "stack" the floor of the
+    stack (FLOORS). Per terminal size, per name: medians of the launch figures and the
+    peak RSS."""
     results: dict[str, Any] = {}
     for size in sizes:
         label = f"{size[0]}x{size[1]}"
         for name, argv in targets.items() if warm_up else ():  # page cache, bytecode
-            launch_once(argv, name == "bare", size, env)
+            launch_once(argv, name in FLOORS, size, env)
         samples: dict[str, list[LaunchSample]] = {name: [] for name in targets}
         for run in range(runs):
             log(f"  pty launch {label}, round {run + 1}/{runs}")
             for name, argv in targets.items():
-                samples[name].append(launch_once(argv, name == "bare", size, env))
+                samples[name].append(launch_once(argv, name in FLOORS, size, env))
         bare = statistics.median(s.useful_s for s in samples["bare"])
         rows: dict[str, Any] = {}
         for name, launches in samples.items():

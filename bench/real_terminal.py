@@ -81,7 +81,12 @@ def measure(
 ) -> None:
     terminals = [parse_terminal(t) for t in args.terminals.split(",") if t.strip()]
     largest_terminal = max(terminals, key=lambda t: t[0] * t[1])
-    targets = {"bare": pty_run.BARE_ARGV}
+    targets = {
+        "bare": pty_run.BARE_ARGV,
+        "stack": pty_run.stack_argv(
+            str(databases.get(args.keys_size, next(iter(databases.values()))).path)
+        ),
+    }
     targets.update({str(size): pty_run.app_argv(str(db.path)) for size, db in databases.items()})
     log("in the terminal: launches")
     section: dict[str, Any] = {
@@ -202,6 +207,20 @@ def _verdict(budget: str, figure: str, met: bool | None, note: str = "") -> dict
     return {"budget": budget, "figure": figure, "met": met, "note": note}
 
 
+def _stack_note(rows: dict[str, Any], field: str, unit: str, bare: float | None = None) -> str:
+    """What the bare app on the stack (Textual with SQLAlchemy's ORM opening the file)
+    takes by the same measure: the floor under any app built on them."""
+    stack = rows.get("stack")
+    if stack is None:
+        return ""
+    figure = (
+        f"{stack[field]:.2f}{unit}"
+        if bare is None
+        else (f"{stack[field]:.1f} {unit}, {stack[field] / bare:.2f}x bare")
+    )
+    return f"bare Textual with SQLAlchemy opening the file: {figure}"
+
+
 def key_verdicts(keys: dict[str, Any], where: str) -> list[dict[str, Any]]:
     """The per-key budgets for one run of keys (`where`: e.g. "10,000 cards, 80x24")."""
     out = []
@@ -256,6 +275,7 @@ def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{row['useful_ratio_to_bare']:.2f}x ({row['useful_median_s']:.3f} s; "
                 f"bare {rows['bare']['useful_median_s']:.3f} s)",
                 row["useful_ratio_to_bare"] <= USEFUL_RATIO,
+                _stack_note(rows, "useful_ratio_to_bare", "x bare"),
             )
         )
     budget_runs = {
@@ -293,7 +313,7 @@ def scale_verdicts(section: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
     for terminal, rows in section["launch"].items():
-        sizes = sorted(int(n) for n in rows if n != "bare")
+        sizes = sorted(int(n) for n in rows if n not in pty_run.FLOORS)
         if str(BUDGET_CARDS) not in rows or sizes[-1] <= BUDGET_CARDS:
             continue
         big_ratio = rows[str(sizes[-1])]["useful_ratio_to_bare"]
@@ -313,7 +333,7 @@ def memory_verdicts(section: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for terminal, rows in section["launch"].items():
         bare = rows["bare"]["peak_rss_mib"]
-        sizes = sorted(int(n) for n in rows if n != "bare")
+        sizes = sorted(int(n) for n in rows if n not in pty_run.FLOORS)
         worst = max(rows[str(s)]["peak_rss_mib"] for s in sizes)
         figures = " / ".join(f"{rows[str(s)]['peak_rss_mib']:.1f}" for s in sizes)
         out.append(
@@ -322,6 +342,7 @@ def memory_verdicts(section: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{worst / bare:.2f}x ({figures} MiB at {', '.join(f'{s:,}' for s in sizes)}; "
                 f"bare {bare:.1f} MiB)",
                 worst <= RSS_RATIO * bare,
+                _stack_note(rows, "peak_rss_mib", "MiB", bare),
             )
         )
         if len(sizes) > 1:
@@ -375,6 +396,9 @@ def postgres_verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
 # Printing -------------------------------------------------------------------------------
 
 
+FLOOR_LABELS = {"bare": "bare Textual", "stack": "+ SQLAlchemy"}
+
+
 def print_launch(rows_by_terminal: dict[str, Any], title: str) -> None:
     for terminal, rows in rows_by_terminal.items():
         runs = rows["bare"]["runs"]
@@ -385,7 +409,7 @@ def print_launch(rows_by_terminal: dict[str, Any], title: str) -> None:
         )
         bare_rss = rows["bare"]["peak_rss_mib"]
         for name, row in rows.items():
-            label = "bare Textual" if name == "bare" else f"{int(name):,} cards"
+            label = FLOOR_LABELS.get(name) or f"{int(name):,} cards"
             print(
                 f"  {label:<14}{row['first_frame_median_s']:>9.3f}s{row['shows_median_s']:>10.3f}s"
                 f"{row['useful_median_s']:>8.3f}s{row['useful_ratio_to_bare']:>7.2f}x"

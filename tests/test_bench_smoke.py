@@ -69,11 +69,16 @@ def test_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
         assert set(report["search"][name]) >= {"median_ms", "p95_ms", "n"}
     terminal = report["terminal"]
     launch = terminal["launch"]["80x24"]
-    assert set(launch) == {"bare", "1000"}
+    assert set(launch) == {"bare", "stack", "1000"}
     for row in launch.values():
         assert row["useful_median_s"] >= row["shows_median_s"] > 0
         assert row["peak_rss_mib"] > 0
         assert row["cpu_median_s"] > 0
+    # Textual with SQLAlchemy's ORM weighs more than Textual alone: the floor of the stack.
+    assert launch["stack"]["peak_rss_mib"] > launch["bare"]["peak_rss_mib"] + 5
+    assert "+ SQLAlchemy" in result.stdout
+    [rss] = [v for v in report["terminal_verdicts"] if v["budget"].startswith("peak RSS <=")]
+    assert rss["note"].startswith("bare Textual with SQLAlchemy opening the file:")
     keys = terminal["keys"]["1000@80x24"]
     for who, names in (
         ("app", ("focus down (j)", "move card on (L)", "open card (enter)", "`/` typing, per key")),
