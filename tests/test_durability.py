@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -426,3 +427,53 @@ def test_a_database_locked_by_another_writer_for_longer_than_the_timeout(
         holder.stdin.close()
         holder.wait(30)
     assert names(str(db_path)) == ["Ann"]
+
+
+_NAMES = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+print(" ".join(sorted(n for (n,) in connection.execute("SELECT name FROM card"))))
+connection.close()
+"""
+
+
+@pytest.mark.sqlite_only("SQLite files")
+def test_changes_made_after_the_store_opened_beside_a_peek_reach_other_programs(
+    tmp_path: Path,
+) -> None:
+    """The board shows its first cards read straight from the file while the store
+    opens in a thread (store/deferred.py). Opening it read the file's first bytes with
+    open() and close(); closing any descriptor of a file drops every lock the process
+    holds on it (POSIX advisory locks), so the peek's shared lock went, and the store's
+    connections, which joined the lock SQLite believed held, never took one. The next
+    program to read the file and close it (the command line, another app, a backup)
+    found itself its last user and deleted the write-ahead log: every change the app
+    made after that went into the deleted log, and no other program saw it (a note
+    saved, and its draft still there, after a hang-up test's restore under load)."""
+    path = tmp_path / "pipeline.db"
+    setup = open_database(str(path))
+    PipelineService(setup, "sam").add_card(CardDraft("Ann"))
+    setup.close()
+
+    def seen_elsewhere() -> str:
+        found = subprocess.run(
+            [sys.executable, "-c", _NAMES, str(path)], capture_output=True, text=True, check=True
+        )
+        return found.stdout.strip()
+
+    with closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True)) as peek:
+        peek.isolation_level = None
+        peek.execute("BEGIN")  # as store/peek.py reads the first cards
+        assert peek.execute("SELECT count(*) FROM card").fetchone() == (1,)
+        database = open_database(str(path))  # meanwhile, in the store's thread
+        service = PipelineService(database, "sam")
+        service.add_card(CardDraft("Bob"))
+        peek.execute("ROLLBACK")
+    try:
+        assert seen_elsewhere() == "Ann Bob"
+        service.add_card(CardDraft("Cy"))
+        assert seen_elsewhere() == "Ann Bob Cy"
+        assert Path(f"{path}-wal").exists()  # still the log the app writes to
+    finally:
+        database.close()
+    assert seen_elsewhere() == "Ann Bob Cy"

@@ -6,6 +6,7 @@ PostgreSQL is reached with a `postgresql+psycopg://` URL and the same code.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -499,7 +500,16 @@ def _without_jit(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the file 0600 in a 0700 folder, or check an existing one is SQLite."""
+    """Create the file 0600 in a 0700 folder, or check an existing one is SQLite.
+
+    An existing file is opened here only through SQLite, never with open(): closing a
+    descriptor of a file drops every lock the process holds on it (POSIX advisory
+    locks), and the board reads the file (store/peek.py) while the store opens in a
+    thread. Its lock dropped so, the store's connections joined the lock SQLite
+    believed held and never took one; the next program to read the file and close it
+    found itself the last and deleted the write-ahead log, and the app's changes from
+    then on went into the deleted log, seen by no other program. SQLite keeps a file
+    it closes open while other connections of the process hold locks on it."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file.")
     if not path.parent.exists():
@@ -508,15 +518,9 @@ def _prepare_sqlite_file(path: Path) -> None:
         except OSError as error:
             raise StoreError(f"Cannot create the folder {path.parent}: {error.strerror}.") from None
     if path.exists():
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as error:
-            raise StoreError(f"Cannot read {path}: {error.strerror}.") from None
-        if header and header != SQLITE_HEADER:
-            raise StoreError(f"{path} is not a pipeline-tui database (it is not an SQLite file).")
-        if header:
-            _refuse_another_programs(path)
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"Cannot read {path}: {os.strerror(errno.EACCES)}.")
+        _refuse_another_programs(path)
         return
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, stat.S_IRUSR | stat.S_IWUSR)
@@ -528,9 +532,10 @@ def _prepare_sqlite_file(path: Path) -> None:
 
 
 def _refuse_another_programs(path: Path) -> None:
-    """Refuse an SQLite file with tables but no schema revision (migrate.py says why),
-    read-only and before the engine opens it: its connections switch a file to WAL
-    mode, a change to the other program's file already."""
+    """Refuse a file that is not SQLite, and an SQLite file with tables but no schema
+    revision (migrate.py says why), read-only and before the engine opens it: its
+    connections switch a file to WAL mode, a change to the other program's file
+    already. An empty file is a new database."""
     try:
         with closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
             tables = [
@@ -540,7 +545,11 @@ def _refuse_another_programs(path: Path) -> None:
                     " WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                 )
             ]
-    except sqlite3.Error:
+    except sqlite3.Error as error:
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise StoreError(
+                f"{path} is not a pipeline-tui database (it is not an SQLite file)."
+            ) from None
         return  # opening it through the engine says what is wrong
     others = [table for table in tables if table not in EXTENSION_TABLES]
     if others and VERSION_TABLE not in tables:
