@@ -393,12 +393,14 @@ def test_a_kept_change_emptying_its_step_drops_it_only_while_it_is_as_kept(
     service: PipelineService, ann: int
 ) -> None:
     """ "Both empty clears it", for the step a kept change names: dropped (undo brings
-    it back) while it has the words it had; reworded or done since, it is not the step
-    the rep cleared, and is left with a sentence saying so."""
+    it back) while it has the words it had. Reworded since, it is not the step the rep
+    cleared, and is left with a sentence saying so; done or dropped since, there is
+    nothing left to clear, and nothing else changes."""
     service.add_activity(ann, None, "Send the deck", FRIDAY)
     [first, second] = service.activities(ann)
     version = service.card(ann).version
     dropped = service.drop_kept_step(ann, StepKept(second.id, second.text, second.due), version)
+    assert dropped is not None
     assert steps(service, ann) == [(first.text, first.due)]
     service.undo(dropped)
     assert steps(service, ann) == [(first.text, first.due), ("Send the deck", FRIDAY)]
@@ -406,6 +408,12 @@ def test_a_kept_change_emptying_its_step_drops_it_only_while_it_is_as_kept(
     [_, second] = service.activities(ann)
     service.edit_activity(second.id, None, "Send the deck and pricing", FRIDAY)  # elsewhere
     version = service.card(ann).version
-    with pytest.raises(StoreError, match="Send the deck was done, dropped or changed since"):
+    with pytest.raises(StoreError, match="Send the deck was changed since: nothing was cleared"):
         service.drop_kept_step(ann, StepKept(second.id, "Send the deck", FRIDAY), version)
     assert steps(service, ann) == [(first.text, first.due), ("Send the deck and pricing", FRIDAY)]
+
+    service.delete_activity(second.id)  # dropped elsewhere
+    version = service.card(ann).version
+    kept = StepKept(second.id, "Send the deck and pricing", FRIDAY)
+    assert service.drop_kept_step(ann, kept, version) is None
+    assert steps(service, ann) == [(first.text, first.due)]

@@ -351,7 +351,7 @@ async def test_a_kept_change_emptying_a_step_reworded_since_leaves_it_and_says_s
         await tap(pilot, "f", "r")
         await tap(pilot, "enter")
         assert isinstance(app.screen, NextActionScreen)  # refused, left open
-        assert "nothing was cleared" in screen_text(app)
+        assert "Send the case study was changed since: nothing was" in screen_text(app)
     steps = [(a.text, a.due) for a in service.activities(week["ada"])]
     assert steps == [
         ("Call about the proposal", day(-3)),

@@ -1175,6 +1175,33 @@ async def test_a_kept_change_emptying_a_later_step_drops_that_step_with_the_call
     assert service.draft(key) is None
 
 
+async def test_a_kept_change_emptying_a_step_dropped_since_still_logs_the_call(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The step a kept change emptied was dropped elsewhere since: there is nothing left
+    to clear, and the call is logged. Refused, the call could not be logged at all."""
+    service, ids = seeded
+    ann = service.summary(ids["Ann"])
+    assert ann is not None and ann.next_action_due
+    service.add_activity(ids["Ann"], None, "Send the case study", ann.next_action_due)
+    step = next(a for a in service.activities(ids["Ann"]) if a.text == "Send the case study")
+    key = DraftKey.on_card(Editor.NEXT_ACTION, ids["Ann"])
+    emptied = {"action": "", "due": ""}
+    service.keep_draft(key, {**emptied, **drafts.StepKept(step.id, step.text, step.due).fields()})
+    service.delete_activity(step.id)  # elsewhere
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await take_back_after_a_call(app, pilot)
+        await tap(pilot, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, NextActionScreen)
+    steps = [(activity.text, activity.due) for activity in service.activities(ids["Ann"])]
+    assert steps == [(ann.next_action, ann.next_action_due)]
+    assert last_call(service, ids["Ann"])[2] == "Call: reached"
+    assert service.draft(key) is None
+
+
 async def test_a_step_kept_after_a_call_taken_back_on_a_later_step_replaces_the_earliest(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

@@ -781,3 +781,23 @@ async def test_a_kept_change_to_a_step_reworded_since_is_a_new_step_and_says_so(
         "Call the CFO about the budget",
         "Send the proposal",
     ]
+
+
+async def test_a_kept_change_emptied_under_f_drops_its_step_in_the_cards_step_dialog(
+    service: PipelineService, ann: int
+) -> None:
+    """Both fields emptied in `f` on the board ("both empty clears it"), kept through a
+    hang-up, then taken back in her second step's dialog on her card, which has no such
+    hint: enter drops the step `f` was for. It was refused ("An activity needs some
+    words or a due date.")."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await tap(pilot, "f", opens=NextActionScreen)  # Ann's earliest: the call
+        await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await restore_on_the_second_step(pilot)  # in the proposal's dialog
+        assert "Change the step kept" in screen_text(app)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+    assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]

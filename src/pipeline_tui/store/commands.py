@@ -688,15 +688,18 @@ def change_kept_step(
 
 def drop_kept_step(
     session: Session, actor: Actor, card_id: int, kept: StepKept, expected_version: int | None
-) -> Change:
+) -> Change | None:
     """A kept change that empties its step's words and day, taken back in a dialog for
-    another step: "both empty clears it", for that step. One done, dropped or reworded
-    since is not the step the rep cleared, and is left as it is."""
-    row = _step_as_kept(session, card_id, kept)
-    if row is None:
-        raise StoreError(
-            f"{kept.words or 'The step'} was done, dropped or changed since: nothing was cleared."
-        )
+    another step: "both empty clears it", for that step. Done or dropped since, there
+    is nothing left to clear (None). Reworded since (or a new step given a dropped
+    one's id), it is not the step the rep cleared, and is left as it is."""
+    row = session.get(ActivityRow, kept.step_id)
+    if row is None or row.card_id != card_id or row.done_at is not None:
+        if expected_version is not None:
+            check_version(get_card(session, card_id), expected_version)
+        return None
+    if row.text != kept.words:
+        raise StoreError(f"{kept.words or 'The step'} was changed since: nothing was cleared.")
     return delete_activity(session, actor, row.id, expected_version)
 
 

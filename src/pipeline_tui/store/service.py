@@ -506,9 +506,10 @@ class PipelineService:
 
     def drop_kept_step(
         self, card_id: int, kept: StepKept, expected_version: int | None = None
-    ) -> Change:
+    ) -> Change | None:
         """A kept change that empties the step `kept` names, taken back in a dialog for
-        another step: that step dropped (commands.drop_kept_step)."""
+        another step: that step dropped (commands.drop_kept_step); None when it was done
+        or dropped since."""
         with self._write() as (session, actor):
             return commands.drop_kept_step(session, actor, card_id, kept, expected_version)
 
@@ -721,7 +722,8 @@ class PipelineService:
                 else:
                     change = commands.set_next_action(session, actor, card_id, action, due, version)
                 # Undo puts the card back as it was before the call, step and all.
-                change = replace(change, before=before, activities=activities)
+                if change is not None:
+                    change = replace(change, before=before, activities=activities)
             counted = calls.record_call(session, session_id, actor.user, outcome, actor.now)
             session.flush()
             if change is not None:  # undone, the call goes too
