@@ -441,15 +441,16 @@ connection.close()
 def test_changes_made_after_the_store_opened_beside_a_peek_reach_other_programs(
     tmp_path: Path,
 ) -> None:
-    """The board shows its first cards read straight from the file while the store
-    opens in a thread (store/deferred.py). Opening it read the file's first bytes with
-    open() and close(); closing any descriptor of a file drops every lock the process
-    holds on it (POSIX advisory locks), so the peek's shared lock went, and the store's
-    connections, which joined the lock SQLite believed held, never took one. The next
-    program to read the file and close it (the command line, another app, a backup)
-    found itself its last user and deleted the write-ahead log: every change the app
-    made after that went into the deleted log, and no other program saw it (a note
-    saved, and its draft still there, after a hang-up test's restore under load)."""
+    """A card opened before the store is ready is read straight from the file while
+    the store opens in a thread (store/deferred.py, card_before_open). Opening it read
+    the file's first bytes with open() and close(); closing any descriptor of a file
+    drops every lock the process holds on it (POSIX advisory locks), so the peek's
+    shared lock went, and the store's connections, which joined the lock SQLite
+    believed held, never took one. The next program to read the file and close it (the
+    command line, another app, a backup) found itself its last user and deleted the
+    write-ahead log: every change the app made after that went into the deleted log,
+    and no other program saw it (a note saved, and its draft still there, after a
+    hang-up test's restore under load)."""
     path = tmp_path / "pipeline.db"
     setup = open_database(str(path))
     PipelineService(setup, "sam").add_card(CardDraft("Ann"))
@@ -463,7 +464,7 @@ def test_changes_made_after_the_store_opened_beside_a_peek_reach_other_programs(
 
     with closing(sqlite3.connect(f"file:{path}?mode=rw", uri=True)) as peek:
         peek.isolation_level = None
-        peek.execute("BEGIN")  # as store/peek.py reads the first cards
+        peek.execute("BEGIN")  # as store/peek.py reads a card
         assert peek.execute("SELECT count(*) FROM card").fetchone() == (1,)
         database = open_database(str(path))  # meanwhile, in the store's thread
         service = PipelineService(database, "sam")

@@ -504,12 +504,13 @@ def _prepare_sqlite_file(path: Path) -> None:
 
     An existing file is opened here only through SQLite, never with open(): closing a
     descriptor of a file drops every lock the process holds on it (POSIX advisory
-    locks), and the board reads the file (store/peek.py) while the store opens in a
-    thread. Its lock dropped so, the store's connections joined the lock SQLite
-    believed held and never took one; the next program to read the file and close it
-    found itself the last and deleted the write-ahead log, and the app's changes from
-    then on went into the deleted log, seen by no other program. SQLite keeps a file
-    it closes open while other connections of the process hold locks on it."""
+    locks), and a card opened before the store is ready is read straight from the
+    file (store/peek.py) while the store opens in a thread. Its lock dropped so, the
+    store's connections joined the lock SQLite believed held and never took one; the
+    next program to read the file and close it found itself the last and deleted the
+    write-ahead log, and the app's changes from then on went into the deleted log,
+    seen by no other program. SQLite keeps a file it closes open while other
+    connections of the process hold locks on it."""
     if path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file.")
     if not path.parent.exists():
