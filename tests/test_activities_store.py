@@ -399,7 +399,8 @@ def test_a_kept_change_emptying_its_step_drops_it_only_while_it_is_as_kept(
     service.add_activity(ann, None, "Send the deck", FRIDAY)
     [first, second] = service.activities(ann)
     version = service.card(ann).version
-    dropped = service.drop_kept_step(ann, StepKept(second.id, second.text, second.due), version)
+    kept = StepKept(second.id, second.text, second.due)
+    dropped = service.change_kept_step(ann, kept, None, "", None, None, version)
     assert dropped is not None
     assert steps(service, ann) == [(first.text, first.due)]
     service.undo(dropped)
@@ -409,11 +410,12 @@ def test_a_kept_change_emptying_its_step_drops_it_only_while_it_is_as_kept(
     service.edit_activity(second.id, None, "Send the deck and pricing", FRIDAY)  # elsewhere
     version = service.card(ann).version
     with pytest.raises(StoreError, match="Send the deck was changed since: nothing was cleared"):
-        service.drop_kept_step(ann, StepKept(second.id, "Send the deck", FRIDAY), version)
+        kept = StepKept(second.id, "Send the deck", FRIDAY)
+        service.change_kept_step(ann, kept, None, "", None, None, version)
     assert steps(service, ann) == [(first.text, first.due), ("Send the deck and pricing", FRIDAY)]
 
     service.delete_activity(second.id)  # dropped elsewhere
     version = service.card(ann).version
     kept = StepKept(second.id, "Send the deck and pricing", FRIDAY)
-    assert service.drop_kept_step(ann, kept, version) is None
+    assert service.change_kept_step(ann, kept, None, "", None, None, version) is None
     assert steps(service, ann) == [(first.text, first.due)]

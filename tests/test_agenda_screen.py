@@ -308,12 +308,11 @@ async def test_f_with_both_fields_emptied_drops_the_step_as_its_hint_says(
         assert (summary.next_action, summary.next_action_due) == ("Demo the reporting", day(0))
 
 
-async def test_a_kept_change_that_empties_a_later_step_drops_that_step_not_the_earliest(
+async def empty_adas_second_step_then_hang_up(
     service: PipelineService, week: dict[str, int]
 ) -> None:
-    """Both fields emptied on the line of Ada's second step, then the session ended:
-    taken back on her first line, "both empty clears it" is for the step it was typed
-    for. Saved there it was refused ("An activity needs some words or a due date.")."""
+    """Ada gets a second step, "Send the case study"; `f` on its line, both fields
+    emptied, then the session ends."""
     service.add_activity(week["ada"], None, "Send the case study", day(2))
     async with running(service) as (app, pilot):
         await open_week(pilot)
@@ -321,6 +320,15 @@ async def test_a_kept_change_that_empties_a_later_step_drops_that_step_not_the_e
         await tap(pilot, "f", opens=NextActionScreen)
         await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
         app.flush_drafts()  # a hang-up
+
+
+async def test_a_kept_change_that_empties_a_later_step_drops_that_step_not_the_earliest(
+    service: PipelineService, week: dict[str, int]
+) -> None:
+    """Both fields emptied on the line of Ada's second step, then the session ended:
+    taken back on her first line, "both empty clears it" is for the step it was typed
+    for. Saved there it was refused ("An activity needs some words or a due date.")."""
+    await empty_adas_second_step_then_hang_up(service, week)
     async with running(service) as (app, pilot):
         screen = await open_week(pilot)
         assert highlighted_name(screen) == "Ada Lovelace"  # her earliest step's line
@@ -337,13 +345,7 @@ async def test_a_kept_change_emptying_a_step_reworded_since_leaves_it_and_says_s
 ) -> None:
     """The step was reworded elsewhere after the rep emptied it here: those words are
     not what the rep cleared, so they stay, and the dialog says why."""
-    service.add_activity(week["ada"], None, "Send the case study", day(2))
-    async with running(service) as (app, pilot):
-        await open_week(pilot)
-        await press(pilot, "j", "j", "j")
-        await tap(pilot, "f", opens=NextActionScreen)
-        await tap(pilot, "ctrl+a", "ctrl+k", "tab", "ctrl+a", "ctrl+k")
-        app.flush_drafts()  # a hang-up
+    await empty_adas_second_step_then_hang_up(service, week)
     [_, second] = service.activities(week["ada"])
     service.edit_activity(second.id, None, "Send the case study and pricing", day(2))
     async with running(service) as (app, pilot):

@@ -667,16 +667,30 @@ def change_kept_step(
     due: date | None,
     due_time: time | None = None,
     expected_version: int | None = None,
-) -> Change:
+) -> Change | None:
     """A change typed for one planned step, kept in a draft and taken back in a dialog
     for another (domain.drafts.STEP): that step takes the words and day; a day left as
     it was is the step's own now, and its time stays while its day does if the change
     said none (`kept.keep_time`). A step done, dropped or with other words than when the
     change began (reworded since, or a new step given a dropped one's id) is left as it
     is, and the words are scheduled as a step of their own: nothing typed is lost, and
-    no words saved since are gone over unseen."""
-    row = _step_as_kept(session, card_id, kept)
-    if row is None:
+    no words saved since are gone over unseen.
+
+    Words and day both emptied ("both empty clears it"): that step is dropped; done or
+    dropped since, there is nothing left to clear (None); reworded since, it is not the
+    step the rep cleared, and is left, with a sentence saying so."""
+    row = session.get(ActivityRow, kept.step_id)
+    if row is not None and (row.card_id != card_id or row.done_at is not None):
+        row = None  # done, or not this card's
+    if not clean_line(text) and due is None:
+        if row is None:
+            if expected_version is not None:
+                check_version(get_card(session, card_id), expected_version)
+            return None
+        if row.text != kept.words:
+            raise StoreError(f"{kept.words or 'The step'} was changed since: nothing was cleared.")
+        return delete_activity(session, actor, row.id, expected_version)
+    if row is None or row.text != kept.words:
         added = add_activity(session, actor, card_id, kind, text, due, due_time, expected_version)
         return replace(added, kept_as_new_step=True)
     if due == kept.due:
@@ -684,32 +698,6 @@ def change_kept_step(
     if kept.keep_time and due == row.due:
         due_time = row.due_time
     return edit_activity(session, actor, row.id, kind, text, due, due_time, expected_version)
-
-
-def drop_kept_step(
-    session: Session, actor: Actor, card_id: int, kept: StepKept, expected_version: int | None
-) -> Change | None:
-    """A kept change that empties its step's words and day, taken back in a dialog for
-    another step: "both empty clears it", for that step. Done or dropped since, there
-    is nothing left to clear (None). Reworded since (or a new step given a dropped
-    one's id), it is not the step the rep cleared, and is left as it is."""
-    row = session.get(ActivityRow, kept.step_id)
-    if row is None or row.card_id != card_id or row.done_at is not None:
-        if expected_version is not None:
-            check_version(get_card(session, card_id), expected_version)
-        return None
-    if row.text != kept.words:
-        raise StoreError(f"{kept.words or 'The step'} was changed since: nothing was cleared.")
-    return delete_activity(session, actor, row.id, expected_version)
-
-
-def _step_as_kept(session: Session, card_id: int, kept: StepKept) -> ActivityRow | None:
-    """The card's open step `kept` names, if it still has the words it had when the
-    change began (None: done, dropped, reworded, or a new step given a dropped one's id)."""
-    row = session.get(ActivityRow, kept.step_id)
-    if row is None or row.card_id != card_id or row.done_at is not None or row.text != kept.words:
-        return None
-    return row
 
 
 def delete_activity(

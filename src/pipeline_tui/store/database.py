@@ -558,11 +558,9 @@ def _refuse_another_programs(path: Path) -> None:
                 )
             ]
     except sqlite3.Error as error:
-        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB and not _has_header(
-            path
-        ):
+        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB and not _has_header(path):
             raise StoreError(
-                f"{path} is not a pipeline-tui database (it is not an SQLite file).",
+                f"{path} is not a pipeline-tui database (it is not an SQLite file)."
             ) from None
         return  # opening it through the engine says what is wrong (a damaged file, say)
     others = [table for table in tables if table not in EXTENSION_TABLES]

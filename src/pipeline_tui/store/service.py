@@ -495,23 +495,14 @@ class PipelineService:
         due: date | None,
         due_time: time | None = None,
         expected_version: int | None = None,
-    ) -> Change:
+    ) -> Change | None:
         """A kept change to the step `kept` names, saved from a dialog for another step
-        (commands.change_kept_step): that step changed, or the words scheduled as a new
-        one."""
+        (commands.change_kept_step): that step changed (or, emptied, dropped), or the
+        words scheduled as a new one; None when there was nothing left to clear."""
         with self._write() as (session, actor):
             return commands.change_kept_step(
                 session, actor, card_id, kept, kind, text, due, due_time, expected_version
             )
-
-    def drop_kept_step(
-        self, card_id: int, kept: StepKept, expected_version: int | None = None
-    ) -> Change | None:
-        """A kept change that empties the step `kept` names, taken back in a dialog for
-        another step: that step dropped (commands.drop_kept_step); None when it was done
-        or dropped since."""
-        with self._write() as (session, actor):
-            return commands.drop_kept_step(session, actor, card_id, kept, expected_version)
 
     def delete_activity(self, activity_id: int, expected_version: int | None = None) -> Change:
         """Drop an open step without logging anything; undo brings it back."""
@@ -700,10 +691,7 @@ class PipelineService:
             elif next_step is not None:
                 action, due = next_step
                 version = row.version if expected_version is None else expected_version
-                if change_step is not None and not action and due is None:
-                    # The dialog's "both empty clears it", for the step the change names.
-                    change = commands.drop_kept_step(session, actor, card_id, change_step, version)
-                elif change_step is not None:
+                if change_step is not None:
                     change = commands.change_kept_step(
                         session,
                         actor,

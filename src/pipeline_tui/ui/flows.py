@@ -260,11 +260,6 @@ async def set_next_action(
         release_keys()
 
     async def save(answer: NextAction) -> None:
-        # The dialog's "both empty clears it": the step it is for is dropped.
-        cleared = not answer.action and answer.due is None
-        if answer.kept_step is not None and cleared and not answer.adding:
-            await backend.change(backend.service.drop_kept_step, card.id, answer.kept_step, version)
-            return
         if answer.kept_step is not None:  # a change kept for another step, taken back here
             changed = await backend.change(
                 backend.service.change_kept_step,
@@ -290,7 +285,8 @@ async def set_next_action(
                     version,
                 )
             return
-        if activity_id is not None and cleared:
+        if activity_id is not None and not answer.action and answer.due is None:
+            # The dialog's "both empty clears it": the line's step is dropped.
             await backend.change(backend.service.delete_activity, activity_id, version)
             return
         if activity_id is not None:

@@ -1051,13 +1051,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             assert card is not None
             service = self.backend.service
             what = (answer.kind, answer.action, answer.due, answer.due_time, card.version)
-            if answer.kept_step is not None and not answer.action and answer.due is None:
-                # Emptied under a dialog whose hint says "both empty clears it" (board
-                # `f`, the week), then kept: that step is dropped here too.
-                await self.backend.change(
-                    service.drop_kept_step, card.summary.id, answer.kept_step, card.version
-                )
-            elif answer.kept_step is not None:  # a change kept for another step, taken back here
+            if answer.kept_step is not None:  # a change kept for another step, taken back here
                 changed = await self.backend.change(
                     service.change_kept_step, card.summary.id, answer.kept_step, *what
                 )
