@@ -8,7 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -75,6 +75,100 @@ def test_a_deleted_file_stops_every_write_with_one_sentence(
     assert not path.exists()
 
 
+def test_a_deleted_write_ahead_log_stops_every_write_and_keeps_its_changes(
+    live: tuple[Path, PipelineService], tmp_path: Path
+) -> None:
+    """The log deleted under the app (`rm pipeline.db-wal`, or a program that closed the
+    file believing it was the last to have it open): the app's connections would go on
+    committing into the deleted log, which nothing ever reads again. Ann's card is in
+    that log, not yet in the file."""
+    path, service = live
+    log = Path(f"{path}-wal")
+    log.unlink()
+    ann = service.cards()[0].id
+    writes: list[Callable[[], object]] = [
+        lambda: service.add_card(CardDraft("Ben")),
+        lambda: service.move_card(ann, Stage.PROSPECT),
+    ]
+    for write in writes:
+        with pytest.raises(DatabaseReplacedError) as caught:
+            write()
+        message = str(caught.value)
+        (kept,) = tmp_path.glob("pipeline.db-wal.*.set-aside")
+        sentence = message
+        for name, shown in ((kept, "the copy"), (log, "the log"), (path, "the file")):
+            sentence = sentence.replace(str(name), shown)
+        assert sentence == (
+            "the log was deleted while pipeline-tui had it open, so nothing more is saved "
+            "to the file; the changes it held are in the copy; copy what you typed "
+            "elsewhere and restart pipeline-tui."
+        )
+    # What the deleted log held is recovered by putting the copy beside a copy of the file.
+    recovered = tmp_path / "recovered.db"
+    _copy_file(path, recovered)
+    _copy_file(kept, Path(f"{recovered}-wal"))
+    assert _names(recovered) == ["Ann"]
+    assert _integrity(recovered) == "ok"
+    # The app's last connection, closing, folds the deleted log back into the file: a
+    # restart finds Ann, and not Ben, whose save was refused.
+    service.database.close()
+    assert _names(path) == ["Ann"]
+    assert _integrity(path) == "ok"
+
+
+READ_AND_CLOSE = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("SELECT count(*) FROM card").fetchall()
+connection.close()
+"""
+
+
+def test_a_log_removed_by_a_program_that_believed_it_was_the_last_stops_writes(
+    live: tuple[Path, PipelineService],
+) -> None:
+    """How a log gets deleted under the app: this process opening the file other than
+    through SQLite and closing it drops every lock SQLite holds on the file (POSIX), so
+    the next program to close it believes it is the last, and removes the log. Its
+    changes and the app's would then go to two different logs."""
+    path, service = live
+    with path.open("rb"):
+        pass
+    subprocess.run([sys.executable, "-c", READ_AND_CLOSE, str(path)], check=True)
+    assert not Path(f"{path}-wal").exists()
+    with pytest.raises(DatabaseReplacedError, match="-wal was deleted while"):
+        service.add_card(CardDraft("Ben"))
+    service.database.close()
+    assert _names(path) == ["Ann"]
+    assert _integrity(path) == "ok"
+
+
+def test_a_log_checkpointed_and_removed_as_the_last_program_leaves_is_no_loss(
+    tmp_path: Path,
+) -> None:
+    """SQLite removes the log itself when the last connection closes: an app that opens
+    the file after that (a new log) writes on; so does one that outlives another app."""
+    path = tmp_path / "pipeline.db"
+    first = open_database(str(path))
+    PipelineService(first, "sam").add_card(CardDraft("Ann"))
+    first.close()
+    assert not Path(f"{path}-wal").exists()
+    second = open_database(str(path))
+    try:
+        service = PipelineService(second, "kim")
+        other = open_database(str(path))
+        PipelineService(other, "lee").add_card(CardDraft("Lee's card"))
+        other.close()
+        service.add_card(CardDraft("Ben"))
+    finally:
+        second.close()
+    assert _names(path) == ["Ann", "Lee's card", "Ben"]
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    target.write_bytes(source.read_bytes())
+
+
 MOVE_OVER = """
 import shutil, sys
 shutil.move(sys.argv[1], sys.argv[2])  # another program: mv old.db pipeline.db
@@ -133,8 +227,9 @@ def test_a_deleted_file_is_one_sentence_from_the_command_line(
 # The app keeps what was typed ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("gone", ["pipeline.db", "pipeline.db-wal"])
 async def test_the_card_form_stays_open_with_the_text_when_the_file_is_gone(
-    live: tuple[Path, PipelineService],
+    live: tuple[Path, PipelineService], gone: str
 ) -> None:
     path, service = live
     app = make_app(service)
@@ -144,12 +239,14 @@ async def test_the_card_form_stays_open_with_the_text_when_the_file_is_gone(
         form = app.screen
         assert isinstance(form, CardFormScreen)
         await type_text(pilot, "Ben Okafor")
-        path.unlink()
+        path.with_name(gone).unlink()
         await press(pilot, "ctrl+s")
         assert app.screen is form
         assert form.query_one("#name").value == "Ben Okafor"  # type: ignore[attr-defined]
         hint = str(form.query_one("#name-hint").render())
-        assert "was deleted while pipeline-tui had it open" in hint
+        assert f"{path.with_name(gone)} was deleted while pipeline-tui had it open" in hint
+    service.database.close()
+    assert not path.exists() if gone == "pipeline.db" else _names(path) == ["Ann"]
 
 
 async def test_the_note_editor_keeps_the_note_when_the_file_was_replaced(

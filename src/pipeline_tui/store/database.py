@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import stat
@@ -206,6 +207,11 @@ class Database:
         self.engine.dispose()
 
 
+PROCESS_FILES = "/proc/self/fd"
+"""Linux: this process's open files, each a link to the file's path."""
+LOG_DELETED = "log deleted"
+
+
 class DatabaseReplacedError(StoreError):
     """The SQLite file was deleted or replaced while it was open; nothing more is written."""
 
@@ -219,6 +225,14 @@ class _FileIdentity:
     program to open the new file reads into it, damaging it. So once the file is gone
     nothing more is written, and the old file's log is set aside (renamed, never
     deleted: it may hold the last changes made to the old file).
+
+    The log alone can go too: SQLite deletes it when the last connection to the file
+    closes, and a program that wrongly believes it is the last (its locks were dropped,
+    or someone ran `rm pipeline.db-wal`) deletes it under this one's open connections.
+    They then go on committing into the deleted log, which no other program, and no
+    later start of this one, ever reads: every change would be lost without a word.
+    On Linux a write looks for that before it commits, and the deleted log's content
+    is copied out (set aside) so that the changes in it can still be recovered.
     """
 
     def __init__(self, path: Path) -> None:
@@ -227,6 +241,9 @@ class _FileIdentity:
         self.identity = self._stat(path)
         self.log_identity = self._stat(self.log)
         self.lost: str | None = None
+        self.kept_in: Path | None = None
+        # As the kernel names the log of a deleted file among this process's open files.
+        self._deleted_log = f"{os.path.realpath(path)}-wal (deleted)"
 
     @staticmethod
     def _stat(path: Path) -> tuple[int, int] | None:
@@ -250,11 +267,52 @@ class _FileIdentity:
         return self.lost is None
 
     def check(self) -> None:
-        if not self.notice():
+        if self.notice() and self._log_in_place():
+            return
+        if self.lost == LOG_DELETED:
+            kept = f"the changes it held are in {self.kept_in}" if self.kept_in else ""
             raise DatabaseReplacedError(
-                f"{self.path} was {self.lost} while pipeline-tui had it open, so nothing more "
-                "is saved to it; copy what you typed elsewhere and restart pipeline-tui."
+                f"{self.log} was deleted while pipeline-tui had it open, so nothing more is "
+                f"saved to {self.path}; {kept}{'; ' if kept else ''}copy what you typed "
+                "elsewhere and restart pipeline-tui."
             )
+        raise DatabaseReplacedError(
+            f"{self.path} was {self.lost} while pipeline-tui had it open, so nothing more "
+            "is saved to it; copy what you typed elsewhere and restart pipeline-tui."
+        )
+
+    def _log_in_place(self) -> bool:
+        """Whether no connection of this process has the file's log open after it was
+        deleted (Linux; elsewhere, True)."""
+        if self.lost is not None:
+            return False
+        try:
+            handles = os.listdir(PROCESS_FILES)
+        except OSError:
+            return True
+        for handle in handles:
+            try:
+                if os.readlink(f"{PROCESS_FILES}/{handle}") != self._deleted_log:
+                    continue
+            except OSError:
+                continue  # closed since the listing
+            self.lost = LOG_DELETED
+            self.kept_in = self._copy_out_deleted_log(f"{PROCESS_FILES}/{handle}")
+            return False
+        return True
+
+    def _copy_out_deleted_log(self, handle: str) -> Path | None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = self.log.with_name(f"{self.log.name}.{stamp}.set-aside")
+        try:
+            with open(handle, "rb") as deleted, kept.open("xb") as copy:
+                shutil.copyfileobj(deleted, copy)
+        except FileExistsError:
+            return None
+        except OSError:
+            kept.unlink(missing_ok=True)  # a part copy would pass for the whole log
+            return None
+        return kept
 
     def _set_aside_log(self) -> None:
         if self.log_identity is None or self._stat(self.log) != self.log_identity:
