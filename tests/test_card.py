@@ -1113,6 +1113,44 @@ async def test_after_a_slow_read_no_card_is_readied_for_a_while(
         assert reads == [ben] and showing(app, kept) and "Ben" in screen_text(app)
 
 
+async def test_a_card_rested_on_while_the_store_is_busy_is_readied_once_it_is_free(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rep's own calls (or a poll) come first; the highlight resting meanwhile still
+    readies the card after them, so enter shows it at once."""
+    a_card_with(service, "Ben", notes=1, activities=0)
+    ada = a_card_with(service, "Ada", notes=1, activities=0)
+    async with running(service) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        screen = board_of(app)
+        await rest(pilot)
+        assert kept.ready_for(ada, TODAY) is not None
+        looks: list[float] = []
+        ready = screen._ready_highlighted
+
+        def looked() -> None:
+            looks.append(time.monotonic())
+            ready()
+
+        monkeypatch.setattr(screen, "_ready_highlighted", looked)
+        gate = threading.Event()
+        busy = screen.run_worker(screen.backend.run(gate.wait, 10), thread=False)
+        await poll_until(lambda: not screen.backend.idle, "the store to be busy")
+        await pilot.press("j")
+        await poll_until(lambda: len(looks) >= 2, "the highlight to have rested twice")
+        ben = screen.highlighted
+        assert ben is not None and ben.name == "Ben"
+        assert kept.ready_for(ben.id, TODAY) is None  # not while the store is busy
+        gate.set()
+        await busy.wait()
+        await rest(pilot)
+        assert kept.ready_for(ben.id, TODAY) is not None
+        reads = count_card_reads(service, monkeypatch)
+        await press(pilot, "enter")
+        assert reads == [] and showing(app, kept) and "Ben" in screen_text(app)
+
+
 def count_card_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """From now on, each card the store is asked for, in order."""
     reads: list[int] = []

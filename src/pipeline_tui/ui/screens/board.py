@@ -1061,8 +1061,6 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             or not self.is_current
             # Typing in the filter: each key's columns come first.
             or self.focused is not self.focused_list
-            or not self.backend.service_is_open()  # still opening: it would wait
-            or not self.backend.idle  # the rep's own calls first
             or monotonic() < self._ready_paused_until
             or screen.ready_for(card.id, self.backend.today()) is not None
             # Rested on again (a late focus event, a dialog closed) while still filled.
@@ -1072,6 +1070,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 and not self._readying[1].is_finished
             )
         ):
+            return
+        if not self.backend.service_is_open() or not self.backend.idle:
+            # Still opening, or the rep's own calls (or a poll) running: they come first,
+            # and the card is readied once they are done, as long as the highlight rests.
+            self._ready_timer = self.set_timer(READY_AFTER_S, self._ready_highlighted)
             return
         self._readying = (card.id, self._ready_card(card.id))
 
