@@ -200,14 +200,17 @@ def test_an_email_without_a_message_id_is_logged_each_time(
     assert len(cards(db)["Ann Okafor"].touchpoints) == 2  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("year", [b"1800", b"0001", b"0099"])
 def test_an_email_dated_before_1900_is_logged_on_the_day_it_is_piped(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, year: bytes
 ) -> None:
     # A broken Date header: the touchpoint was logged on 1800-01-01, a day `log --on`
-    # refuses ("before 1900").
+    # refuses ("before 1900"). The year 0001 was logged in 2001: Python's email package
+    # reads any year under 100 as RFC 5322's two-digit one (01 is 2001), however many
+    # digits it was written with.
     email = (
         b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
-        b"Date: Mon, 01 Jan 1800 09:00:00 +0000\n\nYes please.\n"
+        b"Date: Mon, 01 Jan " + year + b" 09:00:00 +0000\n\nYes please.\n"
     )
     piped_on = TODAY
     code, out, _ = capture(capsys, monkeypatch, db, email)

@@ -80,6 +80,9 @@ def read_captured(data: bytes, day: date) -> Captured:
 # Email -----------------------------------------------------------------------------------
 
 
+WRITTEN_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d{3,})\b")
+"""A Date header's year as written when it has three digits or more (RFC 5322: day,
+month, year), which is a year as it stands, not a two-digit one."""
 MBOX_SEPARATOR = re.compile(rb"(?:\A|\n\n)From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 """The line that starts each message of an mbox (RFC 4155): after a blank line, "From ",
 an address and an asctime date. A body line such as "From what I can tell ..." is none
@@ -164,6 +167,10 @@ def _sent_on(message: EmailMessage, day: date) -> date:
     moment = getattr(header, "datetime", None)
     if not isinstance(moment, datetime):
         return day
+    raw = next((str(value) for name, value in message.raw_items() if name.lower() == "date"), "")
+    written = WRITTEN_YEAR.search(raw)
+    if written is not None and int(written[1]) < EARLIEST_PAST_DATE.year:
+        return day  # 0001, which the email package reads as the two-digit 01 (2001)
     try:
         sent = moment.astimezone().date() if moment.tzinfo else moment.date()
     except (OverflowError, ValueError):  # the year 1 moved to another zone
