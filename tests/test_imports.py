@@ -763,6 +763,32 @@ def test_dates_in_the_forms_exports_write(text: str, day_first: bool, day: date 
     assert parse_date(text, day_first=day_first) == day
 
 
+def test_a_day_before_1900_is_a_bad_row_as_when_the_rep_types_it(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    """`add --close 0001-01-01` and `--due 0001-01-01` are refused (a slip); imported, the
+    same dates were kept as they stood, and a first meeting in the year 1 became a
+    touchpoint. A HubSpot deals export's columns (Deal Name, Amount, Close Date)."""
+    source = tmp_path / "deals.csv"
+    source.write_text(
+        "Deal Name,Amount,Close Date,Next activity date\n"
+        "Ann Okafor,1200,0001-01-01,2027-01-04\n"
+        "Ben Ode,900,2027-02-01,01/01/1800\n"
+        "Cleo Park,500,2027-03-01,2027-01-05\n",
+        encoding="utf-8",
+    )
+    mapping = ("--map", "Deal Name=name", "--map", "Next activity date=due")
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), *mapping)
+    assert code == 1 and "Imported" not in out
+    assert err.splitlines()[:2] == [
+        "pipeline-tui: bad: line 2: the close date '0001-01-01' is before 1900",
+        "pipeline-tui: bad: line 3: the due date '01/01/1800' is before 1900",
+    ]
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), *mapping, "--skip-bad")
+    assert code == 0 and "skipped 2 bad lines" in out
+    assert set(cards_in(db)) == {"Cleo Park"}
+
+
 def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:
     assert is_day_first(["03/04/2027", "15/04/2027"])
     assert not is_day_first(["03/04/2027", "12/31/2027"])

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import DateOrder, DueDateError, parse_due
+from pipeline_tui.domain.dates import EARLIEST_PAST_DATE, DateOrder, DueDateError, parse_due
 from pipeline_tui.domain.importing.dates import is_day_first, looks_like_a_date, parse_date
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
@@ -371,7 +371,7 @@ class ContactReader:
         except DueDateError:
             due = self._date("due", due_text)
             if due is None:
-                return RowProblem(line, f"the due date {clean_line(due_text)!r} is not a date")
+                return RowProblem(line, _not_a_day("due date", due_text))
         tags_text = pick("tags", multi="")
         draft = CardDraft(
             name=name,
@@ -523,7 +523,7 @@ class ContactReader:
         close = self._date("expected_close", close_text) if close_text else None
         if close_text and close is None:
             if looks_like_a_date(close_text):  # 31/02/2027: a bad date, as a due date's is
-                return RowProblem(line, f"the close date {clean_line(close_text)!r} is not a date")
+                return RowProblem(line, _not_a_day("close date", close_text))
             kept.append(f"{headers['expected_close']}: {clean_line(close_text)}")
         return value, close
 
@@ -572,7 +572,10 @@ class ContactReader:
         return stage, reason, said
 
     def _date(self, name: str, text: str) -> date | None:
-        return parse_date(text, day_first=self.day_first.get(name, False))
+        """The day a cell names; None if it names none, or a day before 1900: a slip
+        (`0001-01-01`), refused as when a rep types it."""
+        day = parse_date(text, day_first=self.day_first.get(name, False))
+        return day if day is None or day >= EARLIEST_PAST_DATE else None
 
     def _own(self, line: int, values: Sequence[str]) -> _OwnRow | RowProblem:
         cells: dict[str, str] = {}
@@ -871,3 +874,11 @@ def _moment(text: str) -> datetime | None:
     except ValueError:
         raise ValueError(f"{text!r} is not a time like 2026-12-01T09:30:00+00:00") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _not_a_day(what: str, text: str) -> str:
+    """Why a cell written as a date gives no day (`RowProblem`'s words)."""
+    day = parse_date(text) or parse_date(text, day_first=True)
+    early = day is not None and day < EARLIEST_PAST_DATE
+    why = f"is before {EARLIEST_PAST_DATE.year}" if early else "is not a date"
+    return f"the {what} {clean_line(text)!r} {why}"
