@@ -1346,7 +1346,8 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
     service: PipelineService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each key typed in the filter shows its columns first: resting there reads and
-    fills no card screen, and back on the list the card there is readied."""
+    fills no card screen, and back on the list the card there is readied. The rest of
+    a `j` typed with the `/` (one burst over SSH) ends in the filter too."""
     ben = a_card_with(service, "Ben", notes=1, activities=0)
     ada = a_card_with(service, "Ada", notes=1, activities=0)
     reads = count_card_reads(service, monkeypatch)
@@ -1356,7 +1357,9 @@ async def test_no_card_is_readied_while_the_rep_types_in_the_filter(
         await rest(pilot)
         assert reads == [ada] and kept.ready_for(ada, TODAY) is not None
         reads.clear()
-        await press(pilot, "slash")
+        await burst(pilot, "j", "slash")
+        await rest(pilot)
+        assert reads == [] and kept.ready_for(ben, TODAY) is None
         for key in "ben":
             await press(pilot, key)
             await rest(pilot)  # a rest that must fill nothing
