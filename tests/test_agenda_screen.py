@@ -336,6 +336,7 @@ async def test_a_kept_change_that_empties_a_later_step_drops_that_step_not_the_e
         assert "Change the step kept" in screen_text(app)
         await press(pilot, "enter")
         assert showing(app) is screen
+        assert "Dropped Send the case study. u brings it back." in notification_messages(app)
     steps = [(a.text, a.due) for a in service.activities(week["ada"])]
     assert steps == [("Call about the proposal", day(-3))]
 

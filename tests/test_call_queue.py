@@ -1169,6 +1169,9 @@ async def test_a_kept_change_emptying_a_later_step_drops_that_step_with_the_call
         assert "Change the step kept" in screen_text(app)
         await tap(pilot, "enter")
         await settle(pilot)
+        # The dialog showed none of its words: which step went is said.
+        said = "Dropped Send the case study. u takes it back with the call."
+        assert said in notification_messages(app)
     steps = [(activity.text, activity.due) for activity in service.activities(ids["Ann"])]
     assert steps == [(ann.next_action, ann.next_action_due)]
     assert last_call(service, ids["Ann"])[2] == "Call: reached"
@@ -1196,6 +1199,7 @@ async def test_a_kept_change_emptying_a_step_dropped_since_still_logs_the_call(
         await tap(pilot, "enter")
         await settle(pilot)
         assert not isinstance(app.screen, NextActionScreen)
+        assert not any("Dropped" in m for m in notification_messages(app))
     steps = [(activity.text, activity.due) for activity in service.activities(ids["Ann"])]
     assert steps == [(ann.next_action, ann.next_action_due)]
     assert last_call(service, ids["Ann"])[2] == "Call: reached"

@@ -800,4 +800,5 @@ async def test_a_kept_change_emptied_under_f_drops_its_step_in_the_cards_step_di
         assert "Change the step kept" in screen_text(app)
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen)
+        assert "Dropped Call the CFO. u brings it back." in notification_messages(app)
     assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]

@@ -36,7 +36,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
     describe_next_action,
-    say_if_kept_as_new_step,
+    say_what_the_kept_change_did,
 )
 from pipeline_tui.ui.screens.qualification import QualificationScreen
 from pipeline_tui.ui.screens.snooze import Snooze, SnoozeDateScreen
@@ -271,7 +271,7 @@ async def set_next_action(
                 answer.due_time,
                 version,
             )
-            say_if_kept_as_new_step(screen, changed)
+            say_what_the_kept_change_did(screen, answer, changed)
             return
         if adding or answer.adding:
             if answer.action or answer.due is not None:

@@ -54,7 +54,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextActionScreen,
     ReadTheirs,
     SaveNextAction,
-    say_if_kept_as_new_step,
+    say_what_the_kept_change_did,
 )
 from pipeline_tui.ui.widgets.answers import Answers
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
@@ -669,7 +669,10 @@ class CallQueueScreen(seams.FullScreen[None]):
             expected_version=version,
         )
         self.session_id = logged.session_id
-        say_if_kept_as_new_step(self, logged.change)
+        if step is not None:
+            say_what_the_kept_change_did(
+                self, step, logged.change, undo="u takes it back with the call."
+            )
         self.tally = self.tally.plus(outcome)
         self.outcomes[brief.card_id] = outcome
         self.skipped.discard(brief.card_id)

@@ -65,7 +65,7 @@ from pipeline_tui.ui.screens.next_action import (
     NextAction,
     NextActionScreen,
     describe_next_action,
-    say_if_kept_as_new_step,
+    say_what_the_kept_change_did,
 )
 from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
@@ -1055,7 +1055,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 changed = await self.backend.change(
                     service.change_kept_step, card.summary.id, answer.kept_step, *what
                 )
-                say_if_kept_as_new_step(self, changed)
+                say_what_the_kept_change_did(self, answer, changed)
             elif activity is not None and not answer.adding:
                 await self.backend.change(service.edit_activity, activity.id, *what)
             elif answer.action or answer.due is not None:  # nothing typed schedules nothing

@@ -91,11 +91,22 @@ KEPT_AS_NEW_STEP = (
 )
 
 
-def say_if_kept_as_new_step(node: Widget, change: Change | None) -> None:
+def say_what_the_kept_change_did(
+    node: Widget,
+    answer: NextAction,
+    change: Change | None,
+    undo: str = "u brings it back.",
+) -> None:
     """After a kept change is saved: say so if it became a step of its own (the title
-    said it would change another)."""
-    if change is not None and change.kept_as_new_step:
+    said it would change another), or which step it dropped (emptied, the dialog shows
+    none of its words any more). Nothing if it found nothing left to clear."""
+    if change is None or answer.kept_step is None:
+        return
+    if change.kept_as_new_step:
         node.notify(KEPT_AS_NEW_STEP, markup=False)
+    elif not answer.action and answer.due is None:
+        what = clean_line(answer.kept_step.words) or "the step"
+        node.notify(f"Dropped {what}. {undo}", timeout=4, markup=False)
 
 
 NO_DAY = "A time needs a day: fill in Due, or clear the time."
