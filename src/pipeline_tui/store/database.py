@@ -229,21 +229,22 @@ class _FileIdentity:
     The log alone can go too: SQLite deletes it when the last connection to the file
     closes, and a program that wrongly believes it is the last (its locks were dropped,
     or someone ran `rm pipeline.db-wal`) deletes it under this one's open connections.
-    They then go on committing into the deleted log, which no other program, and no
-    later start of this one, ever reads: every change would be lost without a word.
-    On Linux a write looks for that before it commits, and the deleted log's content
-    is copied out (set aside) so that the changes in it can still be recovered.
+    They then go on committing into the deleted log, which no other program reads:
+    each program would see changes the other does not, and overwrite them. On Linux a
+    write looks for that before it commits, and a copy of the deleted log is kept
+    (set aside), private as the file is, for whoever recovers by hand.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.log = path.with_name(path.name + "-wal")
+        # Beside the file itself, as SQLite finds it, not beside a link to it.
+        self.log = Path(f"{os.path.realpath(path)}-wal")
         self.identity = self._stat(path)
         self.log_identity = self._stat(self.log)
         self.lost: str | None = None
         self.kept_in: Path | None = None
         # As the kernel names the log of a deleted file among this process's open files.
-        self._deleted_log = f"{os.path.realpath(path)}-wal (deleted)"
+        self._deleted_log = f"{self.log} (deleted)"
 
     @staticmethod
     def _stat(path: Path) -> tuple[int, int] | None:
@@ -270,11 +271,11 @@ class _FileIdentity:
         if self.notice() and self._log_in_place():
             return
         if self.lost == LOG_DELETED:
-            kept = f"the changes it held are in {self.kept_in}" if self.kept_in else ""
+            kept = f" (a copy of the log is in {self.kept_in})" if self.kept_in else ""
             raise DatabaseReplacedError(
                 f"{self.log} was deleted while pipeline-tui had it open, so nothing more is "
-                f"saved to {self.path}; {kept}{'; ' if kept else ''}copy what you typed "
-                "elsewhere and restart pipeline-tui."
+                f"saved to {self.path}{kept}; copy what you typed elsewhere and restart "
+                "pipeline-tui."
             )
         raise DatabaseReplacedError(
             f"{self.path} was {self.lost} while pipeline-tui had it open, so nothing more "
@@ -302,17 +303,31 @@ class _FileIdentity:
         return True
 
     def _copy_out_deleted_log(self, handle: str) -> Path | None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = self.log.with_name(f"{self.log.name}.{stamp}.set-aside")
+        """A private copy of the deleted log open as `handle`, beside the file under a
+        name no other file has; None if none could be made."""
         try:
-            with open(handle, "rb") as deleted, kept.open("xb") as copy:
-                shutil.copyfileobj(deleted, copy)
-        except FileExistsError:
-            return None
+            deleted = open(handle, "rb")  # noqa: SIM115 - closed below
         except OSError:
-            kept.unlink(missing_ok=True)  # a part copy would pass for the whole log
             return None
-        return kept
+        with deleted:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            for number in range(1, 100):
+                suffix = "" if number == 1 else f"-{number}"
+                kept = self.log.with_name(f"{self.log.name}.{stamp}{suffix}.set-aside")
+                try:
+                    made = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    continue  # another app's copy, or the old file's log set aside
+                except OSError:
+                    return None
+                try:
+                    with os.fdopen(made, "wb") as copy:
+                        shutil.copyfileobj(deleted, copy)
+                except OSError:
+                    kept.unlink(missing_ok=True)  # made here: a part copy would pass for whole
+                    return None
+                return kept
+        return None
 
     def _set_aside_log(self) -> None:
         if self.log_identity is None or self._stat(self.log) != self.log_identity:
