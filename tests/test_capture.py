@@ -200,23 +200,58 @@ def test_an_email_without_a_message_id_is_logged_each_time(
     assert len(cards(db)["Ann Okafor"].touchpoints) == 2  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("year", [b"1800", b"0001", b"0099"])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"Mon, 01 Jan 1800 09:00:00 +0000",
+        b"Mon, 01 Jan 0001 09:00:00 +0000",
+        b"Mon, 01 Jan 0099 09:00:00 +0000",
+        b"Monday, 01-Jan-0001 09:00:00 GMT",  # RFC 850
+        b"Mon Jan  1 09:00:00 0001",  # asctime
+        b"Mon, 01 January 0001 09:00:00 +0000",
+    ],
+)
 def test_an_email_dated_before_1900_is_logged_on_the_day_it_is_piped(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, year: bytes
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, sent: bytes
 ) -> None:
     # A broken Date header: the touchpoint was logged on 1800-01-01, a day `log --on`
     # refuses ("before 1900"). The year 0001 was logged in 2001: Python's email package
     # reads any year under 100 as RFC 5322's two-digit one (01 is 2001), however many
-    # digits it was written with.
+    # digits it was written with, in each layout it reads.
     email = (
         b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
-        b"Date: Mon, 01 Jan " + year + b" 09:00:00 +0000\n\nYes please.\n"
+        b"Date: " + sent + b"\n\nYes please.\n"
     )
     piped_on = TODAY
     code, out, _ = capture(capsys, monkeypatch, db, email)
     assert code == 0 and out.startswith("Logged an email on Ann Okafor (card 1)")
     touchpoints = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
     assert [t.happened_on for t in touchpoints] == [piped_on]
+
+
+@pytest.mark.parametrize(
+    ("sent", "on"),
+    [
+        (b"Mon, 1 Jan 01 09:00:00 +0000", date(2001, 1, 1)),  # RFC 5322's two-digit year
+        (b"Fri, 20 Nov 2026 09:00:00 -0800 (PST 12 Nov 0100)", date(2026, 11, 20)),
+        (b"Fri, 20 Nov 2026 09:00:00 +0000 (1 Jan " + b"1" * 5000 + b")", date(2026, 11, 20)),
+    ],
+)
+def test_an_email_dated_with_a_two_digit_year_or_a_comment_keeps_its_day(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    sent: bytes,
+    on: date,
+) -> None:
+    email = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Date: " + sent + b"\n\nYes please.\n"
+    )
+    code, _, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, "")
+    touchpoints = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
+    assert [t.happened_on for t in touchpoints] == [on]
 
 
 def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(

@@ -774,18 +774,20 @@ def test_a_day_before_1900_is_a_bad_row_as_when_the_rep_types_it(
         "Deal Name,Amount,Close Date,Next activity date\n"
         "Ann Okafor,1200,0001-01-01,2027-01-04\n"
         "Ben Ode,900,2027-02-01,01/01/1800\n"
+        "Dee Lu,700,01/01/0001,2027-01-06\n"  # a four-digit 0001 is no two-digit 01
         "Cleo Park,500,2027-03-01,2027-01-05\n",
         encoding="utf-8",
     )
     mapping = ("--map", "Deal Name=name", "--map", "Next activity date=due")
     code, out, err = run(capsys, "--db", str(db), "import", str(source), *mapping)
     assert code == 1 and "Imported" not in out
-    assert err.splitlines()[:2] == [
+    assert err.splitlines()[:3] == [
         "pipeline-tui: bad: line 2: the close date '0001-01-01' is before 1900",
         "pipeline-tui: bad: line 3: the due date '01/01/1800' is before 1900",
+        "pipeline-tui: bad: line 4: the close date '01/01/0001' is before 1900",
     ]
     code, out, err = run(capsys, "--db", str(db), "import", str(source), *mapping, "--skip-bad")
-    assert code == 0 and "skipped 2 bad lines" in out
+    assert code == 0 and "skipped 3 bad lines" in out
     assert set(cards_in(db)) == {"Cleo Park"}
 
 

@@ -80,9 +80,11 @@ def read_captured(data: bytes, day: date) -> Captured:
 # Email -----------------------------------------------------------------------------------
 
 
-WRITTEN_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d{3,})\b")
-"""A Date header's year as written when it has three digits or more (RFC 5322: day,
-month, year), which is a year as it stands, not a two-digit one."""
+WRITTEN_YEAR = re.compile(r"(?<![\d:+])(?<!\s-)(\d{4})(?![\d:])")
+"""Four digits in a Date header that are not part of its time or its zone (`+0000`,
+` -0800`): its year, in any layout Python's email package reads (RFC 5322 `1 Jan 0001`,
+RFC 850 `01-Jan-0001`, asctime `Jan  1 09:00:00 0001`)."""
+COMMENT = re.compile(r"\([^()]*\)")
 MBOX_SEPARATOR = re.compile(rb"(?:\A|\n\n)From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 """The line that starts each message of an mbox (RFC 4155): after a blank line, "From ",
 an address and an asctime date. A body line such as "From what I can tell ..." is none
@@ -168,9 +170,8 @@ def _sent_on(message: EmailMessage, day: date) -> date:
     if not isinstance(moment, datetime):
         return day
     raw = next((str(value) for name, value in message.raw_items() if name.lower() == "date"), "")
-    written = WRITTEN_YEAR.search(raw)
-    if written is not None and int(written[1]) < EARLIEST_PAST_DATE.year:
-        return day  # 0001, which the email package reads as the two-digit 01 (2001)
+    if f"{moment.year % 100:04d}" in WRITTEN_YEAR.findall(COMMENT.sub(" ", raw)):
+        return day  # 0001, which the email package read as the two-digit 01 (2001)
     try:
         sent = moment.astimezone().date() if moment.tzinfo else moment.date()
     except (OverflowError, ValueError):  # the year 1 moved to another zone

@@ -58,17 +58,18 @@ def is_day_first(values: Iterable[str]) -> bool:
         match = _NUMERIC.match(value.strip())
         if not match:
             continue
-        first, second, year = (int(part) for part in match.groups())
-        year = _full_year(year)
+        first, second, year = int(match[1]), int(match[2]), _full_year(match[3])
         day_first, month_first = _exists(year, second, first), _exists(year, first, second)
         only_day_first += day_first and not month_first
         only_month_first += month_first and not day_first
     return only_day_first > only_month_first
 
 
-def _full_year(year: int) -> int:
-    """A two-digit year as spreadsheets read it: 00-69 this century, 70-99 the last."""
-    if year < 100:
+def _full_year(written: str) -> int:
+    """A two-digit year as spreadsheets read it: 00-69 this century, 70-99 the last. A
+    year written with four digits is that year (0001 is no slip for 2001)."""
+    year = int(written)
+    if len(written) == 2:
         year += 2000 if year < 70 else 1900
     return year
 
@@ -107,8 +108,7 @@ def _parse(value: str, day_first: bool) -> date | None:
             return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).date()
         return date(year, month, day)
     if match := _NUMERIC.match(value):
-        first, second, year = (int(part) for part in match.groups())
-        year = _full_year(year)
+        first, second, year = int(match[1]), int(match[2]), _full_year(match[3])
         day, month = (first, second) if day_first else (second, first)
         if month > 12 >= day:  # only the other order reads it (3/15 in a day-first column)
             day, month = month, day
