@@ -1151,6 +1151,33 @@ async def test_a_card_rested_on_while_the_store_is_busy_is_readied_once_it_is_fr
         assert reads == [] and showing(app, kept) and "Ben" in screen_text(app)
 
 
+async def test_a_rest_waits_for_a_busy_store_only_so_long(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store busy for longer than READY_WAIT_S (a server not answering, a store that
+    failed to open) is not sent a read the rep did not ask for once it is free."""
+    monkeypatch.setattr(board, "READY_WAIT_S", 0.3)
+    a_card_with(service, "Ben", notes=1, activities=0)
+    a_card_with(service, "Ada", notes=1, activities=0)
+    async with running(service) as (app, pilot):
+        kept = app.get_screen(CARD_SCREEN)
+        assert isinstance(kept, CardScreen)
+        screen = board_of(app)
+        await rest(pilot)
+        gate = threading.Event()
+        busy = screen.run_worker(screen.backend.run(gate.wait, 10), thread=False)
+        await poll_until(lambda: not screen.backend.idle, "the store to be busy")
+        await pilot.press("j")
+        await poll_until(lambda: not screen.resting, "the rest to give up", timeout=5)
+        reads = count_card_reads(service, monkeypatch)
+        gate.set()
+        await busy.wait()
+        await settle(pilot)
+        ben = screen.highlighted
+        assert ben is not None and ben.name == "Ben"
+        assert reads == [] and kept.ready_for(ben.id, TODAY) is None
+
+
 def count_card_reads(service: PipelineService, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """From now on, each card the store is asked for, in order."""
     reads: list[int] = []

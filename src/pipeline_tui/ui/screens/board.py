@@ -94,6 +94,8 @@ unseen, so that enter has only to show it. Keys typed quicker than this (a held 
 set nothing off."""
 READY_GROUP = "ready-card"
 """The workers that fill the card screen ahead."""
+READY_WAIT_S = 2.0
+"""How long a rest waits for a busy store before it readies nothing."""
 READY_SLOW_S = 0.25
 READY_PAUSE_S = 30.0
 """A store that took longer than READY_SLOW_S to read a card, or refused, is not asked
@@ -347,6 +349,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._card_screen: CardScreen | None = None
         self._card_screen_built: AwaitMount | None = None
         self._ready_timer: Timer | None = None
+        self._rest_began = 0.0
         self._readying: tuple[int, Worker[None]] | None = None
         self._opening: Worker[None] | None = None
         self._rest_waits_for_card_screen = False
@@ -1039,6 +1042,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if self._ready_timer is not None:
             self._ready_timer.stop()
         self._ready_timer = self.set_timer(READY_AFTER_S, self._ready_highlighted)
+        self._rest_began = monotonic()
         card = self.highlighted
         if self._readying is not None and (card is None or self._readying[0] != card.id):
             self._readying[1].cancel()
@@ -1073,8 +1077,10 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         if not self.backend.service_is_open() or not self.backend.idle:
             # Still opening, or the rep's own calls (or a poll) running: they come first,
-            # and the card is readied once they are done, as long as the highlight rests.
-            self._ready_timer = self.set_timer(READY_AFTER_S, self._ready_highlighted)
+            # and the card is readied once they are done, unless that takes longer than
+            # READY_WAIT_S (a store that failed to open, a server not answering).
+            if monotonic() - self._rest_began < READY_WAIT_S:
+                self._ready_timer = self.set_timer(READY_AFTER_S, self._ready_highlighted)
             return
         self._readying = (card.id, self._ready_card(card.id))
 
