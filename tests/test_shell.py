@@ -106,6 +106,24 @@ def test_an_email_logged_is_said_with_an(
     assert (code, out) == (0, "Logged an email with Ann Okafor today.\n")
 
 
+@pytest.mark.parametrize(
+    ("option", "said"), [(("--dry-run",), "--dry-run"), (("--format", "json"), "--format")]
+)
+def test_log_card_refuses_what_only_log_dash_does_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], pipeline: Path, option: tuple[str, ...], said: str
+) -> None:
+    """`--dry-run` and `--format` report what `log -` would capture; given with a card,
+    they were ignored, and the dry run wrote the touchpoint it was to check."""
+    before = service_for(pipeline).card(1).touchpoints
+    code, out, err = run(capsys, pipeline, "log", "1", "--kind", "call", "Rang", *option)
+    assert code == 1 and out == ""
+    assert err == (
+        f"pipeline-tui: error: {said} is for log - (what is piped on stdin); log CARD "
+        "writes at once, so nothing was logged.\n"
+    )
+    assert service_for(pipeline).card(1).touchpoints == before
+
+
 def test_a_whole_name_wins_over_names_that_contain_it(
     capsys: pytest.CaptureFixture[str], pipeline: Path
 ) -> None:

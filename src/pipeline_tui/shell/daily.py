@@ -176,6 +176,13 @@ def note(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
 
 
 def log(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
+    if args.dry_run or args.format != "text":
+        # Ignored here, a dry run wrote the touchpoint it was to check.
+        option = "--dry-run" if args.dry_run else "--format"
+        raise UsageError(
+            f"{option} is for log - (what is piped on stdin); log CARD writes at once, "
+            "so nothing was logged."
+        )
     if not args.kind:
         raise UsageError(
             "Say what kind of touchpoint with --kind: " + ", ".join(TouchpointKind) + "."
