@@ -19,7 +19,7 @@ import pytest
 from pipeline_tui.domain.importing.dates import is_day_first, parse_date
 from pipeline_tui.domain.importing.encoding import decode
 from pipeline_tui.domain.importing.vcard import read_vcards
-from pipeline_tui.store import open_database
+from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.store.exchange import export_document
 from tests.conftest import NOW
 from tests.test_cli import assert_one_line_error, run
@@ -789,6 +789,24 @@ def test_a_day_before_1900_is_a_bad_row_as_when_the_rep_types_it(
     code, out, err = run(capsys, "--db", str(db), "import", str(source), *mapping, "--skip-bad")
     assert code == 0 and "skipped 3 bad lines" in out
     assert set(cards_in(db)) == {"Cleo Park"}
+
+
+def test_a_file_with_lone_cr_line_breaks_keeps_the_breaks_in_its_notes(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR, inside quoted cells
+    too: the note's two lines were joined into "line oneline two"."""
+    source = tmp_path / "mac.csv"
+    source.write_bytes(b'Name,Email,Notes\rAnn Okafor,ann@x.example,"line one\rline two"\r')
+    code, _, err = run(capsys, "--db", str(db), "import", str(source))
+    assert (code, err) == (0, "")
+    database = open_database(str(db))
+    try:
+        [ann] = PipelineService(database, "sam").cards()
+        [note] = PipelineService(database, "sam").card(ann.id).notes
+    finally:
+        database.close()
+    assert note.body == "line one\nline two"
 
 
 def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:

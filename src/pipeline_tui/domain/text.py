@@ -84,7 +84,9 @@ def clean_text(text: str) -> str:
     """Text safe to store and show, keeping newlines and tabs (notes, multi-line fields)."""
     if _plain(text):
         return text
-    text = mend(text).replace("\r\n", "\n")
+    # A lone CR is a line break too (classic Mac text, Excel's "CSV (Macintosh)"):
+    # dropped with the other control characters, it joined the words on either side.
+    text = mend(text).replace("\r\n", "\n").replace("\r", "\n")
     return _MULTILINE_STRIP.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
