@@ -1084,6 +1084,23 @@ def test_backup_to_a_folder_or_file_and_never_over_an_existing_file(
     assert len(list(folder.iterdir())) == 3
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+def test_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_database(
+    capsys: pytest.CaptureFixture[str], db_path: Path, suffix: str
+) -> None:
+    """Named pipeline.db-wal, the copy was removed by SQLite as the backup's own
+    connection closed (the command said "Backed up"), or read as the file's log by the
+    next program to open it."""
+    run(capsys, "--db", str(db_path), "add", "Ann")
+    target = Path(f"{db_path}{suffix}")
+    code, _, err = run(capsys, "--db", str(db_path), "backup", str(target))
+    line = assert_one_line_error(code, err)
+    assert f"{target} is a file SQLite keeps beside {db_path}" in line
+    assert not target.exists()
+    run(capsys, "--db", str(db_path), "add", "Ben")
+    assert _names_in_copy(db_path) == ["Ann", "Ben"]
+
+
 def test_backup_of_what_cannot_be_backed_up(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

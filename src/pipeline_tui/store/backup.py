@@ -56,6 +56,13 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
             target = folder / f"{name.removesuffix('.bak')}-{number}.bak"
     if target.exists():
         raise StoreError(f"{target} already exists; choose another name (nothing was written).")
+    if target.resolve() in _files_of(source):
+        # Named as the file's log, the copy was read as that log by the next program to
+        # open the file, or removed by SQLite as the last connection closed.
+        raise StoreError(
+            f"{target} is a file SQLite keeps beside {source}; choose another name "
+            "(nothing was written)."
+        )
     if not target.parent.is_dir():
         raise StoreError(f"The folder {target.parent} does not exist.")
     try:
@@ -66,3 +73,9 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
     except OSError as error:
         raise StoreError(f"Cannot write {target}: {error.strerror}.") from None
     return target
+
+
+def _files_of(source: Path) -> set[Path]:
+    """The files SQLite keeps beside the database (its log, its index, its journal)."""
+    real = source.resolve()
+    return {real.with_name(real.name + suffix) for suffix in ("-wal", "-shm", "-journal")}
