@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.cli import build_parser, main, parse_args
+from pipeline_tui.config import default_database_path
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -741,6 +742,19 @@ def test_a_database_in_memory_is_refused_rather_than_losing_every_write(
         f"pipeline-tui: error: {target} is a database in memory, gone when the program "
         "ends, so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
     )
+
+
+@pytest.mark.parametrize("command", [["add", "Gone"], ["list"], ["backup"]])
+def test_an_empty_db_option_is_refused_not_read_as_the_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    """`--db "$TEAM_DB"` with the variable unset wrote to the rep's own pipeline."""
+    code, _, err = run(capsys, "--db", "", *command)
+    assert assert_one_line_error(code, err) == (
+        "pipeline-tui: error: --db is empty (an unset variable?); name a file, such as "
+        "~/pipeline.db, or a URL."
+    )
+    assert not default_database_path().exists()
 
 
 def test_the_standup_says_the_stage_a_new_card_was_added_in(

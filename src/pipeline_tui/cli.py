@@ -382,12 +382,13 @@ def database_target(args: argparse.Namespace, config: Config) -> str:
     """--db, then $PIPELINE_TUI_DB, then the config's database.url, then the XDG path.
     A database in memory is refused: every write to it reported success and was gone
     as the command ended (`PIPELINE_TUI_DB=sqlite:///$UNSET` is one)."""
-    target = (
-        getattr(args, "db", None)
-        or os.environ.get(DB_ENV)
-        or config.database
-        or str(default_database_path())
-    )
+    given = getattr(args, "db", None)
+    if given is not None and not given.strip():
+        # `--db "$TEAM_DB"` with the variable unset: not the rep's own pipeline instead.
+        raise UsageError(
+            "--db is empty (an unset variable?); name a file, such as ~/pipeline.db, or a URL."
+        )
+    target = given or os.environ.get(DB_ENV) or config.database or str(default_database_path())
     from pipeline_tui.store import sqlite_in_memory
 
     if sqlite_in_memory(target):
