@@ -885,6 +885,42 @@ def test_reimporting_our_own_csv_export_or_list_adds_no_junk_notes(
     }
 
 
+def test_our_csv_export_edited_in_a_spreadsheet_keeps_every_line_typed_into_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """The export is for spreadsheets: a note typed into the notes cell above the
+    exported ones, or a touchpoint or move written another way ("07.12.2026 call"),
+    was dropped on the way back in without a word."""
+    run(capsys, "--db", str(db), "add", "Pete Park")
+    run(capsys, "--db", str(db), "note", "pete", "--kind", "goal", "Wants a demo")
+    exported = tmp_path / "export.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(exported))
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    row["notes"] = f"Called him: he wants it in January\n\n{row['notes']}"
+    row["touchpoints"] = "07.12.2026 call: rescheduled"
+    row["stage_history"] += "\nMoved to prospect by hand"
+    edited = tmp_path / "edited.csv"
+    with edited.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    copy = tmp_path / "copy.db"
+    code, out, err = run(capsys, "--db", str(copy), "import", str(edited))
+    assert (code, err) == (0, ""), err
+    assert "read as pipeline-tui CSV export" in out
+    notes = {(n["kind"], n["body"]) for n in cards_in(str(copy))["Pete Park"]["notes"]}
+    assert notes == {
+        ("goal", "Wants a demo"),
+        ("general", "Called him: he wants it in January"),
+        (
+            "general",
+            "Imported fields\n- Touchpoints: 07.12.2026 call: rescheduled\n"
+            "- Stage history: Moved to prospect by hand",
+        ),
+    }
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

@@ -440,6 +440,7 @@ class ContactReader:
         if own is not None:
             notes.extend(own.notes)
             touchpoints.extend(own.touchpoints)
+            kept.extend(own.kept)
         elif notes_text:
             notes.append(PlannedNote(NoteKind.GENERAL, notes_text, self.now, self.now))
         if kept:
@@ -786,12 +787,20 @@ class _OwnRow:
     created_at: datetime | None
     won_value: Decimal | None = None
     nurture_until: date | None = None
+    kept: tuple[str, ...] = ()
+    """Lines of the touchpoints and history cells not in the export's form (typed in a
+    spreadsheet), for the Imported fields note: never dropped without a word."""
 
     @classmethod
     def parse(cls, cells: Mapping[str, str], now: datetime, user: str) -> _OwnRow:
         notes = []
+        kept: list[str] = []
         text = cells.get("own_notes", "")
         heads = list(_NOTE_HEAD.finditer(text))
+        # Text before the first note's heading (or a cell with none): typed in by hand.
+        typed = clean_text(text[: heads[0].start() if heads else len(text)]).strip()
+        if typed:
+            notes.append(PlannedNote(NoteKind.GENERAL, typed, now, now))
         for i, head in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
             body = text[head.end() : end].removesuffix("\n\n").strip("\n")
@@ -801,6 +810,8 @@ class _OwnRow:
         for raw in cells.get("own_touchpoints", "").splitlines():
             match = _TOUCH.match(raw.strip())
             if not match:
+                if raw.strip():
+                    kept.append(f"Touchpoints: {clean_line(raw)}")
                 continue
             try:
                 kind = TouchpointKind(match.group(2))
@@ -818,6 +829,8 @@ class _OwnRow:
         for raw in cells.get("own_history", "").splitlines():
             match = _MOVE.match(raw.strip())
             if not match:
+                if raw.strip():
+                    kept.append(f"Stage history: {clean_line(raw)}")
                 continue
             at = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
             origin = None if match.group(2) == "new" else Stage(match.group(2))
@@ -847,6 +860,7 @@ class _OwnRow:
             _moment(cells.get("created_at", "")),
             won_value,
             nurture_until,
+            tuple(kept),
         )
 
     def apply(self, card: PlannedCard) -> PlannedCard:
