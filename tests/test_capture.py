@@ -254,6 +254,35 @@ def test_an_email_dated_with_a_two_digit_year_or_a_comment_keeps_its_day(
     assert [t.happened_on for t in touchpoints] == [on]
 
 
+@pytest.mark.parametrize(
+    "email",
+    [
+        # RFC 6532: UTF-8 right in the headers, as Gmail and Outlook send it to a
+        # server that offers SMTPUTF8.
+        "From: Jürgen Weiß <jw@brightwater.example>\nSubject: Grüße aus München\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nHallo\n".encode(),
+        # Legacy mailers: raw Latin-1, the charset declared only for the body.
+        "From: Jürgen Weiß <jw@brightwater.example>\nSubject: Grüße aus München\n"
+        "Date: Mon, 23 Nov 2026 10:00:00 +0000\n"
+        "Content-Type: text/plain; charset=iso-8859-1\n\nHallo\n".encode("latin-1"),
+        # RFC 2047 encoded words, as most mailers write them.
+        b"From: =?utf-8?q?J=C3=BCrgen_Wei=C3=9F?= <jw@brightwater.example>\n"
+        b"Subject: =?iso-8859-1?q?Gr=FC=DFe_aus_M=FCnchen?=\n"
+        b"Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nHallo\n",
+    ],
+    ids=["utf-8", "latin-1", "encoded-words"],
+)
+def test_names_and_subjects_in_8_bit_headers_are_read_as_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, email: bytes
+) -> None:
+    """Raw UTF-8 in From became "JÃ¼rgen"; raw Latin-1 in Subject became "Gr��e"."""
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, "")
+    assert out.startswith("Added Jürgen Weiß as a lead")
+    [touchpoint] = cards(db)["Jürgen Weiß"].touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.summary == "Grüße aus München"
+
+
 def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

@@ -18,6 +18,7 @@ Formats and why these readers:
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import re
 import sys
@@ -119,7 +120,8 @@ def email_message(data: bytes, day: date) -> Captured:
             return sent if sent.origin else replace(sent, origin=origin)
         if kind in ("text/vcard", "text/x-vcard", "text/directory"):
             return replace(contact_card(_part_bytes(part), day), origin=origin)
-    subject = clean_line(str(message.get("subject", ""))) or "(no subject)"
+    subject = clean_line(" ".join(str(v) for v in _headers(message, "subject")[:1]))
+    subject = subject or "(no subject)"
     return Captured(
         what="email",
         kind=TouchpointKind.EMAIL,
@@ -149,12 +151,44 @@ def _part_bytes(part: Any) -> bytes:
 
 
 def _people(message: EmailMessage, header: str) -> Iterator[Person]:
-    for value in message.get_all(header, []):
+    for value in _headers(message, header):
         addresses: tuple[Address, ...] = getattr(value, "addresses", ())
         for address in addresses:
             email = clean_line(address.addr_spec)
             if "@" in email:
                 yield Person(name=clean_line(address.display_name), email=email)
+
+
+def _headers(message: EmailMessage, name: str) -> list[Any]:
+    """The message's `name` headers, read as Python's email package reads them, but for
+    raw 8-bit text in them (not RFC 2047 encoded, as many mailers send it): that is read
+    as UTF-8, else in the message's declared charset, else as Windows-1252. The package
+    read it as Latin-1 in an address ("JÃ¼rgen") and as UTF-8 in a subject ("Gr��e")."""
+    found = []
+    for key, raw in message.raw_items():
+        if key.lower() != name:
+            continue
+        text = str(raw)
+        if not any("\udc80" <= c <= "\udcff" for c in text):
+            found.append(message.policy.header_fetch_parse(key, raw))
+            continue
+        data = text.encode("ascii", "surrogateescape")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode(_charset(message), errors="replace")
+        found.append(policy.default.header_factory(key, text))
+    return found
+
+
+def _charset(message: EmailMessage) -> str:
+    declared = message.get_content_charset() or "windows-1252"
+    try:
+        codecs.lookup(declared)
+    except LookupError:
+        return "windows-1252"
+    # Latin-1 as mailers label it is Windows-1252 in practice (its quotes, its euro).
+    return "windows-1252" if codecs.lookup(declared).name == "iso8859-1" else declared
 
 
 def _first(people: Iterator[Person]) -> Person | None:
