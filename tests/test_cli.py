@@ -423,6 +423,33 @@ def test_console_script_errors_are_one_line_without_traceback(tmp_path: Path) ->
     assert bad.read_bytes() == NOT_SQLITE
 
 
+def test_an_output_encoding_that_cannot_write_a_name_is_one_sentence(tmp_path: Path) -> None:
+    """PYTHONIOENCODING=latin-1 (or a terminal set to it) and a name in Japanese: a
+    traceback from the table's print."""
+    path = tmp_path / "p.db"
+    run_script = [str(SCRIPT), "--db", str(path)]
+    subprocess.run([*run_script, "add", "山田 太郎"], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run([*run_script, "list"], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "pipeline-tui: error: the output's encoding (latin-1) cannot write "
+        "'\\u5c71\\u7530'; use a UTF-8 locale (LANG=C.UTF-8).\n"
+    )
+
+
+def test_a_database_path_that_is_not_utf8_is_one_sentence(tmp_path: Path) -> None:
+    """A file name in another encoding (bytes SQLite cannot take): a traceback."""
+    path = os.fsdecode(bytes(tmp_path) + b"/sur\xe9.db")
+    result = subprocess.run([str(SCRIPT), "--db", path, "add", "X"], capture_output=True)
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        f"pipeline-tui: error: {tmp_path}/sur\\xe9.db has bytes that are not UTF-8 in its "
+        "name, which SQLite cannot open; rename it or give another path.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "many.db"
     database = open_database(str(path))

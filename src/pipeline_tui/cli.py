@@ -346,6 +346,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except UnicodeEncodeError as error:
+        if error.encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+            raise
+        # PYTHONIOENCODING=latin-1, or a terminal set to it: a name in Japanese, say.
+        text = error.object[error.start : error.end]
+        print(
+            f"{PROG}: error: the output's encoding ({error.encoding}) cannot write "
+            f"{text!a}; use a UTF-8 locale (LANG=C.UTF-8).",
+            file=sys.stderr,
+        )
+        return 1
     except BrokenPipeError:
         # The reader went away (`pipeline-tui list | head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -445,6 +445,14 @@ def resolve_url(path_or_url: str) -> URL:
             # As for a plain path: "sqlite:///~/p.db" made a folder named "~" here.
             url = url.set(database=str(Path(url.database or "").expanduser()))
         return url
+    try:
+        path_or_url.encode("utf-8")
+    except UnicodeEncodeError:  # bytes of another encoding in the name (surrogates)
+        shown = os.fsencode(path_or_url).decode("utf-8", "backslashreplace")
+        raise StoreError(
+            f"{shown} has bytes that are not UTF-8 in its name, which SQLite cannot open; "
+            "rename it or give another path."
+        ) from None
     path = Path(path_or_url).expanduser().resolve()
     return URL.create("sqlite+pysqlite", database=str(path))
 
