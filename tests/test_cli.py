@@ -189,6 +189,14 @@ def test_list_of_an_empty_pipeline(capsys: pytest.CaptureFixture[str], db: Path)
     assert code == 0 and list(csv.DictReader(io.StringIO(out))) == []
 
 
+def test_list_of_an_empty_stage_says_so_not_that_there_are_no_cards(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    run(capsys, "--db", str(db), "add", "Ann")
+    code, out, err = run(capsys, "list", "--db", str(db), "--stage", "client")
+    assert (code, out, err) == (0, "No active cards in Client.\n", "")
+
+
 def test_list_stage_filters(capsys: pytest.CaptureFixture[str], two_cards: Path) -> None:
     code, out, _ = run(
         capsys, "list", "--db", str(two_cards), "--stage", "PROSPECT", "--format", "json"

@@ -609,6 +609,8 @@ def _list(service: PipelineService, args: argparse.Namespace, out: TextIO) -> in
         writer.writerows(
             safe_rows(_as_record(card, place, details) for card, place in _places(cards))
         )
+    elif not cards and stage is not None:
+        print(f"No active cards in {stage.label}.", file=out)
     else:
         _print_table(cards, details, out)
     return 0

@@ -319,7 +319,9 @@ class ContactReader:
         columns = self.columns
         if len(values) > columns.width and any(cell.strip() for cell in values[columns.width :]):
             return RowProblem(
-                line, f"it has {len(values)} cells but the header has {columns.width} columns"
+                line,
+                f"it has {_count(len(values), 'cell')} but the header has "
+                f"{_count(columns.width, 'column')}",
             )
         kept: list[str] = []
         headers: dict[str, str] = {}
@@ -896,3 +898,7 @@ def _not_a_day(what: str, text: str) -> str:
     early = day is not None and day < EARLIEST_PAST_DATE
     why = f"is before {EARLIEST_PAST_DATE.year}" if early else "is not a date"
     return f"the {what} {clean_line(text)!r} {why}"
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
