@@ -922,6 +922,47 @@ def test_our_csv_export_edited_in_a_spreadsheet_keeps_every_line_typed_into_it(
 
 
 @pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        ("notes", "[goal, 2026-13-01] x", "'[goal, 2026-13-01]': there is no day 2026-13-01"),
+        ("touchpoints", "2026-02-30 call: x", "'2026-02-30 call: x': there is no day 2026-02-30"),
+        ("market", "hot", "'hot' is no market (warm, cold)"),
+        (
+            "archive_reason",
+            "sold",
+            "'sold' is no archive reason (won, lost, not-a-fit, duplicate, other)",
+        ),
+    ],
+)
+def test_our_csv_export_edited_wrongly_says_what_is_wrong_in_the_rep_s_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, column: str, value: str, said: str
+) -> None:
+    """Python's own words reached the rep: "month must be in 1..12", "'Won' is not a
+    valid ArchiveReason"; and "Won", as a spreadsheet capitalises it, was refused."""
+    run(capsys, "--db", str(db), "add", "Pete Park")
+    exported = tmp_path / "export.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(exported))
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    edited = tmp_path / "edited.csv"
+
+    def write_with(**cells: str) -> None:
+        with edited.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow({**row, **cells})
+
+    write_with(**{column: value})
+    code, _, err = run(capsys, "--db", str(tmp_path / "copy.db"), "import", str(edited))
+    assert code == 1 and err.splitlines()[0] == f"pipeline-tui: bad: line 2: {said}"
+    write_with(archived_at="2026-11-20T10:00:00+00:00", archive_reason="Won", market="Warm")
+    code, _, err = run(capsys, "--db", str(tmp_path / "won.db"), "import", str(edited))
+    assert (code, err) == (0, "")
+    pete = cards_in(str(tmp_path / "won.db"))["Pete Park"]
+    assert (pete["archive_reason"], pete["market"]) == ("won", "warm")
+
+
+@pytest.mark.parametrize(
     ("content", "words"),
     [
         ("{not json", ["JSON is not valid", "line 1"]),

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
 from pipeline_tui.domain.dates import EARLIEST_PAST_DATE, DateOrder, DueDateError, parse_due
@@ -806,7 +808,7 @@ class _OwnRow:
         for i, head in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
             body = text[head.end() : end].removesuffix("\n\n").strip("\n")
-            day = datetime.combine(date.fromisoformat(head.group(2)), datetime.min.time(), UTC)
+            day = datetime.combine(_day(head.group(2), head.group(0)), datetime.min.time(), UTC)
             notes.append(PlannedNote(NoteKind(head.group(1)), clean_text(body), day, day))
         touchpoints = []
         for raw in cells.get("own_touchpoints", "").splitlines():
@@ -822,7 +824,7 @@ class _OwnRow:
             touchpoints.append(
                 PlannedTouchpoint(
                     kind,
-                    date.fromisoformat(match.group(1)),
+                    _day(match.group(1), raw),
                     clean_line(match.group(3) or "")[:500],
                     now,
                 )
@@ -834,7 +836,10 @@ class _OwnRow:
                 if raw.strip():
                     kept.append(f"Stage history: {clean_line(raw)}")
                 continue
-            at = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+            try:
+                at = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+            except ValueError:
+                raise ValueError(f"{clean_line(raw)!r}: there is no such day") from None
             origin = None if match.group(2) == "new" else Stage(match.group(2))
             events.append(PlannedStageEvent(origin, Stage(match.group(3)), at, match.group(4)))
         archived_at = _moment(cells.get("archived_at", ""))
@@ -856,9 +861,9 @@ class _OwnRow:
             tuple(touchpoints),
             tuple(events),
             archived_at,
-            ArchiveReason(reason_text) if reason_text else None,
+            _choice(ArchiveReason, reason_text, "archive reason") if reason_text else None,
             clean_line(cells.get("archive_note", ""))[:500],
-            Market(market_text) if market_text else None,
+            _choice(Market, market_text, "market") if market_text else None,
             _moment(cells.get("created_at", "")),
             won_value,
             nurture_until,
@@ -902,3 +907,23 @@ def _not_a_day(what: str, text: str) -> str:
 
 def _count(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
+def _day(text: str, line: str) -> date:
+    """The day of an exported note heading or touchpoint line ("2026-13-01": a slip)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{clean_line(line)!r}: there is no day {text}") from None
+
+
+_Word = TypeVar("_Word", bound=StrEnum)
+
+
+def _choice(kind: type[_Word], text: str, what: str) -> _Word:
+    """One of the export's words for `kind`, in any case ("Won" is won)."""
+    try:
+        return kind(text.strip().lower())
+    except ValueError:
+        words = ", ".join(member.value for member in kind)
+        raise ValueError(f"{clean_line(text)!r} is no {what} ({words})") from None
