@@ -60,6 +60,12 @@ def test_value_sets_changes_and_clears_what_a_card_is_worth(
     assert out == "Ann Okafor has no value now (was €13,000).\n"
     (card,) = service_for(db).cards()
     assert card.value is None
+    assert card.expected_close == date(2026, 12, 31)
+    # The close day is cleared as the value is: it was "'none' is not a date".
+    code, out, _ = run(capsys, db, "value", "ann", "9k", "--close", "none")
+    assert (code, out) == (0, "Ann Okafor is worth €9,000, with no expected close.\n")
+    (card,) = service_for(db).cards()
+    assert (card.value, card.expected_close) == (Decimal("9000"), None)
 
 
 @pytest.mark.parametrize(

@@ -219,7 +219,11 @@ def register(
     value.add_argument(
         "amount", metavar="AMOUNT", nargs="+", help='12500, 12500.50, 12.5k; "none" clears it'
     )
-    value.add_argument("--close", metavar="DATE", help="expected close: 2026-12-31, eom, +1m, fri")
+    value.add_argument(
+        "--close",
+        metavar="DATE",
+        help='expected close: 2026-12-31, eom, +1m, fri; "none" clears it',
+    )
 
     park = _parser(
         commands,

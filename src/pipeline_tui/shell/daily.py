@@ -304,7 +304,10 @@ def value(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
     worth = amount(" ".join(args.amount), config.currency)
-    close = due_date(args.close, config.date_order) if args.close is not None else None
+    clear_close = args.close is not None and args.close.strip().casefold() == "none"
+    close = None
+    if args.close is not None and not clear_close:
+        close = due_date(args.close, config.date_order)
     card = find_to_change(service, args.card, config)
     before = service.card(card.id).summary
     service.set_value(card.id, worth, close, keep_close=args.close is None)
@@ -312,6 +315,8 @@ def value(
     shown = config.currency.format
     was = f" (was {shown(before.value)})" if before.value is not None else ""
     closes = f", expected to close {close.isoformat()}" if close else ""
+    if clear_close and before.expected_close is not None:
+        closes = ", with no expected close"
     if worth is None:
         print(f"{name} has no value now{was}{closes}.", file=out)
     else:
