@@ -960,6 +960,13 @@ def test_our_csv_export_edited_wrongly_says_what_is_wrong_in_the_rep_s_words(
     assert (code, err) == (0, "")
     pete = cards_in(str(tmp_path / "won.db"))["Pete Park"]
     assert (pete["archive_reason"], pete["market"]) == ("won", "warm")
+    # A park day rewritten by the spreadsheet, as due and close days may be.
+    for written in ("15.03.2027", "3/15/2027"):
+        write_with(nurture_until=written)
+        target = tmp_path / f"parked-{written.replace('/', '-')}.db"
+        code, _, err = run(capsys, "--db", str(target), "import", str(edited))
+        assert (code, err) == (0, "")
+        assert cards_in(str(target))["Pete Park"]["nurture_until"] == "2027-03-15"
 
 
 @pytest.mark.parametrize(

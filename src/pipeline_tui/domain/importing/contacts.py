@@ -600,7 +600,9 @@ class ContactReader:
                 if column.index < len(values):
                     cells[name] = values[column.index]
         try:
-            return _OwnRow.parse(cells, self.now, self.user)
+            return _OwnRow.parse(
+                cells, self.now, self.user, day_first=self.day_first.get("nurture_until", False)
+            )
         except ValueError as error:
             return RowProblem(line, str(error))
 
@@ -647,7 +649,7 @@ def reader_for(
     per amount column which mark is the decimal one (`grouping`: the locale's, if it
     says)."""
     day_first: dict[str, bool] = {}
-    for name in ("due", "met_on", "created", "expected_close"):
+    for name in ("due", "met_on", "created", "expected_close", "nurture_until"):
         indexes = [c.index for c in columns.candidates.get(name, ())]
         if indexes:
             day_first[name] = is_day_first(
@@ -796,7 +798,9 @@ class _OwnRow:
     spreadsheet), for the Imported fields note: never dropped without a word."""
 
     @classmethod
-    def parse(cls, cells: Mapping[str, str], now: datetime, user: str) -> _OwnRow:
+    def parse(
+        cls, cells: Mapping[str, str], now: datetime, user: str, *, day_first: bool = False
+    ) -> _OwnRow:
         notes = []
         kept: list[str] = []
         text = cells.get("own_notes", "")
@@ -852,10 +856,10 @@ class _OwnRow:
             won_value = parse_amount(won_text, Grouping()) if won_text else None
         except MoneyError as error:
             raise ValueError(_lower_first(str(error)).rstrip(".")) from None
-        try:
-            nurture_until = date.fromisoformat(nurture_text) if nurture_text else None
-        except ValueError:
-            raise ValueError(f"{nurture_text!r} is not a day like 2026-12-01") from None
+        # As the export writes it, or as a spreadsheet rewrote it (07.03.2027, 3/7/2027).
+        nurture_until = parse_date(nurture_text, day_first=day_first) if nurture_text else None
+        if nurture_text and nurture_until is None:
+            raise ValueError(f"{nurture_text!r} is not a day like 2026-12-01")
         return cls(
             tuple(notes),
             tuple(touchpoints),
