@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -640,6 +641,27 @@ def test_vcard_30_groups_folding_and_a_company_card(
         "Northwind Couriers",
         "+44 20 7946 0999",
     )
+
+
+def test_a_vcard_folded_inside_a_character_keeps_the_character(
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
+    """RFC 6350 3.2 folds lines at 75 octets and warns that a multi-octet character may
+    be split; exporters that count bytes do split them. Decoded before it was unfolded,
+    each half of a split character became \ufffd, without a warning."""
+    note = "長いメモ、大阪の支店について。" * 8
+    data = f"NOTE:{note}".encode()
+    folded = b"\r\n ".join(data[i : i + 75] for i in range(0, len(data), 75))
+    source = tmp_path / "folded.vcf"
+    source.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Yui Tanaka\r\nEMAIL:yui@x.example\r\n"
+        + folded
+        + b"\r\nEND:VCARD\r\n"
+    )
+    assert re.search(rb"\r\n [\x80-\xbf]", folded), "no fold splits a character"
+    out, cards = imported(capsys, source, db)
+    assert "\ufffd" not in out
+    assert other_notes(cards["Yui Tanaka"]) == [note]
 
 
 def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:

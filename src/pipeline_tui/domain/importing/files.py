@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline_tui.domain.importing.contacts import is_known_header
@@ -19,6 +20,12 @@ class JsonDocument:
     text: str
 
 
+_CHARACTER_FOLDED = re.compile(rb"([\xc2-\xf4][\x80-\xbf]{0,2})(\r?\n[ \t])([\x80-\xbf]+)")
+"""A vCard line folded inside a UTF-8 character, as some exporters fold at 75 bytes
+(RFC 6350 3.2 warns of it): decoded first, each half became \ufffd. The fold is moved
+to after the character, so every line keeps its number."""
+
+
 def read_contacts(data: bytes, suffix: str) -> Table | JsonDocument:
     """The file's contacts as a table, or its text if it is JSON."""
     suffix = suffix.lower()
@@ -30,6 +37,10 @@ def read_contacts(data: bytes, suffix: str) -> Table | JsonDocument:
         raise ImportFileError(
             "It is an old Excel 97-2003 workbook (.xls); save it as .xlsx or CSV and try again"
         )
+    if suffix in (".vcf", ".vcard") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:11].upper() == (
+        b"BEGIN:VCARD"
+    ):
+        data = _CHARACTER_FOLDED.sub(rb"\1\3\2", data)
     try:
         decoded = decode(data)
     except EncodingError as error:
