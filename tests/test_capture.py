@@ -20,7 +20,7 @@ import pytest
 
 from pipeline_tui.cli import main
 from pipeline_tui.domain.kinds import TouchpointKind
-from pipeline_tui.shell.capture import CaptureError, parse_vcards, read_captured
+from pipeline_tui.shell.capture import CaptureError, natural_order, parse_vcards, read_captured
 from pipeline_tui.store import PipelineService, open_database
 from tests.conftest import TODAY
 
@@ -281,6 +281,60 @@ def test_names_and_subjects_in_8_bit_headers_are_read_as_written(
     assert out.startswith("Added Jürgen Weiß as a lead")
     [touchpoint] = cards(db)["Jürgen Weiß"].touchpoints  # type: ignore[attr-defined]
     assert touchpoint.summary == "Grüße aus München"
+
+
+def test_a_bounce_makes_no_lead(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A delivery failure (RFC 3464: From the MAILER-DAEMON) became a lead called
+    "mailer-daemon"."""
+    email = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.brightwater.example>\n"
+        b"To: sam@ourco.example\nSubject: Undelivered Mail Returned to Sender\n"
+        b"Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nThis is the mail system.\n"
+    )
+    before = cards(db)
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert code == 1 and out == ""
+    assert err == (
+        "pipeline-tui: error: MAILER-DAEMON@mx.brightwater.example is an automatic sender "
+        "(a bounce or a no-reply address), so there is no one to log it on; nothing was "
+        "logged.\n"
+    )
+    assert cards(db) == before
+
+
+def test_a_no_reply_sender_is_logged_on_the_person_to_answer_innatural_order(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A quote sent from a CRM's no-reply address names the salesperson in Reply-To, as
+    an Exchange address book writes names ("Weber, Klaus")."""
+    email = (
+        b"From: Brightwater <noreply@brightwater.example>\n"
+        b'Reply-To: "Weber, Klaus" <klaus@brightwater.example>\n'
+        b"To: sam@ourco.example\n"
+        b"Subject: Your quote\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\nAttached.\n"
+    )
+    before = set(cards(db))
+    code, _, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, "")
+    assert set(cards(db)) - before == {"Klaus Weber"}
+
+
+@pytest.mark.parametrize(
+    ("written", "card"),
+    [
+        ("Weber, Klaus", "Klaus Weber"),
+        ("van der Berg, Anna", "van der Berg, Anna"),  # three words: not guessed at
+        ("García López, María José", "María José García López"),
+        ("Acme, Inc", "Acme, Inc"),
+        ("King, Jr.", "King, Jr."),
+        ("Ann Okafor", "Ann Okafor"),
+        ("Smith, Ann, PhD", "Smith, Ann, PhD"),
+    ],
+)
+def test_last_first_names_are_put_innatural_order(written: str, card: str) -> None:
+    assert natural_order(written) == card
 
 
 def test_a_message_from_a_maildir_with_a_from_line_in_its_body_is_one_message(

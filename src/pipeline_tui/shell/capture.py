@@ -110,7 +110,17 @@ def email_message(data: bytes, day: date) -> Captured:
         raise CaptureError(
             "stdin is not an email (no From, Date or Subject header), a vCard or an .ics invite."
         )
-    recipients = tuple(_people(message, "to"))
+    if _automatic(sender):
+        # A bounce or a newsletter made a lead called "mailer-daemon"; a no-reply
+        # address often names the person to answer in Reply-To.
+        answer = _first(p for p in _people(message, "reply-to") if not _automatic(p))
+        if answer is None:
+            raise CaptureError(
+                f"{sender.email} is an automatic sender (a bounce or a no-reply address), "
+                "so there is no one to log it on; nothing was logged."
+            )
+        sender = answer
+    recipients = tuple(p for p in _people(message, "to") if not _automatic(p))
     origin = _message_id(message)
     for part in message.walk():
         kind = part.get_content_type()
@@ -156,7 +166,64 @@ def _people(message: EmailMessage, header: str) -> Iterator[Person]:
         for address in addresses:
             email = clean_line(address.addr_spec)
             if "@" in email:
-                yield Person(name=clean_line(address.display_name), email=email)
+                yield Person(name=natural_order(clean_line(address.display_name)), email=email)
+
+
+AUTOMATIC = re.compile(
+    r"(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+._-].*)?", re.IGNORECASE
+)
+"""The local part of an address no person reads: bounces and no-reply senders."""
+COMPANY_WORDS = frozenset(
+    [
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "co",
+        "co.",
+        "corp",
+        "corp.",
+        "pty",
+        "jr",
+        "jr.",
+        "sr",
+        "sr.",
+        "ii",
+        "iii",
+        "iv",
+    ]
+)
+"""Words after a comma that are not a first name ("Acme, Inc", "King, Jr.")."""
+
+
+def _automatic(person: Person) -> bool:
+    return AUTOMATIC.fullmatch(person.email.rpartition("@")[0]) is not None
+
+
+def natural_order(name: str) -> str:
+    """Outlook and Exchange address books write "Weber, Klaus": the card is Klaus Weber.
+    A name with one comma, a word or two on each side, none of them a company's."""
+    last, comma, first = name.partition(",")
+    last, first = last.strip(), first.strip()
+    if not comma or "," in first or not last or not first:
+        return name
+    words = [*last.split(), *first.split()]
+    if len(last.split()) > 2 or len(first.split()) > 2:
+        return name
+    if any(word.casefold() in COMPANY_WORDS or "@" in word for word in words):
+        return name
+    return f"{first} {last}"
 
 
 def _headers(message: EmailMessage, name: str) -> list[Any]:
