@@ -232,6 +232,12 @@ async def _markdown_rendered(app: PipelineApp) -> None:
             pass
 
 
+async def _answers_settled(app: PipelineApp) -> None:
+    """Wait for a dialog's answer held to see what follows it (a draft offer's "d")."""
+    while any(getattr(screen, "answer_pending", False) for screen in app.screen_stack):
+        await asyncio.sleep(0.01)
+
+
 async def _store_calls_done(app: PipelineApp) -> None:
     # Store calls run one at a time, in the order they were made (ui/backend.py): this
     # one returns once every call made before it has.
@@ -355,6 +361,7 @@ async def _until_still(
                 if not app.is_running:
                     return
                 await _repaints_released(app)
+                await _answers_settled(app)
                 drawn = await _refreshed(app)
                 now = _looks(app)
                 # A key waiting its turn, or in flight, may change nothing for a round

@@ -30,6 +30,7 @@ from pipeline_tui.store import Database, PipelineService, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.app import PipelineApp, QuitScreen
 from pipeline_tui.ui.drafts import DRAFT_DELAY_S, UNSAVED_FOLDER, unsaved_files
+from pipeline_tui.ui.screens import draft_offer
 from pipeline_tui.ui.screens.archive import ArchiveScreen
 from pipeline_tui.ui.screens.board import BoardScreen
 from pipeline_tui.ui.screens.card import CardScreen
@@ -906,6 +907,54 @@ async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
         await settle(pilot)
         assert isinstance(app.screen, CardFormScreen)
         assert isinstance(app.focused, Input) and app.focused.value == "dave"
+
+
+async def test_text_typed_at_the_offer_unread_is_kept_and_its_d_discards_nothing(
+    service: PipelineService, ann: int
+) -> None:
+    """`n`, then "Acme Ltd" typed once the offer showed, by a rep who had not read it:
+    "Acme Lt" was eaten and the "d" discarded the draft kept before. The text is kept,
+    shown on the offer, and goes with the draft; escape keeps both for later."""
+    fields = {"name": "Kim Lee", "organisation": "Lee Bakery"}
+    service.keep_draft(DraftKey.new_card(), fields)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        await burst(pilot, *"Acme Ltd", dialog=True)
+        assert app.screen is offer
+        assert "Typed: Acme Ltd" in screen_text(app)
+        await tap(pilot, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+    kept = service.draft(DraftKey.new_card())
+    assert kept is not None
+    assert kept.get("organisation") == "Lee Bakery" and "Acme Ltd" in kept.get("name")
+
+
+async def test_a_word_starting_with_d_typed_at_the_offer_is_text_not_a_discard(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "dental" typed at the offer: a "d" followed at once by more text is text. An
+    "r" once the typing has paused restores the draft, with the word after it."""
+    monkeypatch.setattr(draft_offer, "TYPING_GAP_S", 0.0)  # the pause, over at once
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        await burst(pilot, *"dental", dialog=True)
+        assert app.screen is offer and "Typed: dental" in screen_text(app)
+        assert service.draft(DraftKey.new_card()) is not None
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Kim Leedental"
 
 
 async def test_a_tab_typed_before_the_offer_shows_moves_to_the_next_field(

@@ -9,6 +9,12 @@ went into the editor ("iscount"). Those keys are meant for the editor: kept
 (`keys_ahead`), and handed on to it as keys once the rep has answered (ui/drafts.py,
 `type_ahead`), so a tab still moves to the next field. Kept as text, "Bob Smith", tab,
 "Smith Co" made the name "Bob SmithSmith Co".
+
+A rep who starts typing once it shows, not having read it, is typing too: "Acme Ltd"
+lost "Acme Lt" (eaten) and the draft (the "d"). Text keys other than the answers are
+kept with the others, and shown; an "r" or "d" among them, or a "d" followed at once
+by more text ("dental"), is text. So a discard is carried out only once no text has
+followed it for DISCARD_SETTLE_S.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
 from pipeline_tui.domain.drafts import Draft
@@ -29,6 +36,10 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import hold_keys, nothing_held
 
 PREVIEW_LINES = 6
+TYPING_GAP_S = 1.0
+"""An "r" or "d" this soon after text typed at the offer is more of that text."""
+DISCARD_SETTLE_S = 0.4
+"""A "d" is a discard once no text has followed it for this long."""
 RESTORE, DISCARD = "restore", "discard"
 MOVING_KEYS = ("enter", "tab", "shift+tab")
 """Keys typed ahead that are kept besides characters and backspace: they move on in the
@@ -66,6 +77,13 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         self.release_keys: Callable[[], None] = nothing_held
         """Lets the keys typed after the answer go, once the answer is carried out and
         those typed ahead are handed on (`type_ahead`): they come after them."""
+        self._last_typed = float("-inf")
+        self._discarding: tuple[events.Key, Timer] | None = None
+
+    @property
+    def answer_pending(self) -> bool:
+        """A "d" waiting to see whether text follows it (DISCARD_SETTLE_S)."""
+        return self._discarding is not None
 
     @property
     def typed_ahead(self) -> str:
@@ -94,6 +112,7 @@ class DraftOfferScreen(seams.Dialog[str | None]):
                 id="question",
             )
             yield Static(Content("\n").join(Content(line) for line in self.lines), id="preview")
+            yield Static(id="typed")
             yield Static(
                 Content.assemble(("escape", "bold $accent"), " not now: it is kept for later"),
                 id="choices",
@@ -105,17 +124,53 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         if event.time < self.shown_at:
             self._typed_ahead(event)
             return
-        if event.key in ("escape", "r", "d"):
-            # The keys typed after the answer wait until it is carried out: an `r` and a
-            # ctrl+s in one burst must save the draft restored, not the editor before it.
-            self.release_keys = hold_keys(self)
-            self.dismiss({"r": RESTORE, "d": DISCARD}.get(event.key))
+        if self._discarding is not None:
+            held, timer = self._discarding
+            self._discarding = None
+            timer.stop()
+            if event.key != "escape" and self._is_text(event):
+                self._typed_at_offer(held)  # "dental": the "d" was text
+                self._typed_at_offer(event)
+                return
+        if event.key == "escape" or (
+            event.key in ("r", "d") and event.time - self._last_typed >= TYPING_GAP_S
+        ):
+            if event.key == "d":
+                self._discarding = (event, self.set_timer(DISCARD_SETTLE_S, self._discard))
+                return
+            self._answer(RESTORE if event.key == "r" else None)
+        elif self._is_text(event):
+            self._typed_at_offer(event)
+
+    def _discard(self) -> None:
+        if self._discarding is not None:
+            self._discarding = None
+            self._answer(DISCARD)
+
+    def _answer(self, answer: str | None) -> None:
+        # The keys typed after the answer wait until it is carried out: an `r` and a
+        # ctrl+s in one burst must save the draft restored, not the editor before it.
+        self.release_keys = hold_keys(self)
+        self.dismiss(answer)
+
+    @staticmethod
+    def _is_text(event: events.Key) -> bool:
+        return event.key in (*MOVING_KEYS, "backspace") or bool(
+            event.is_printable and event.character
+        )
+
+    def _typed_at_offer(self, event: events.Key) -> None:
+        """Text typed once the offer showed: kept as if typed ahead, and shown."""
+        self._typed_ahead(event)
+        self._last_typed = event.time
+        typed = clean_line(typed_text(self.keys_ahead))
+        shown = self.query_one("#typed", Static)
+        shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
+        shown.display = bool(typed)
 
     def _typed_ahead(self, event: events.Key) -> None:
         keys = self.keys_ahead
-        typing = event.key in (*MOVING_KEYS, "backspace") or bool(
-            event.is_printable and event.character
-        )
+        typing = self._is_text(event)
         if event.key == "backspace" and keys and keys[-1][0] not in (*MOVING_KEYS, "backspace"):
             keys.pop()  # a character typed ahead, taken back
         elif typing:
