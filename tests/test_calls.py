@@ -33,7 +33,7 @@ from pipeline_tui.domain.calls import (
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import CardDraft, CardSummary
-from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import cell_width, clip_cells, wrap_cells
 from pipeline_tui.standup_report import as_json as standup_json
@@ -366,6 +366,32 @@ def test_undoing_a_call_takes_back_its_touchpoint_and_count_and_redo_logs_it_aga
     assert (ann.summary.next_action, ann.summary.next_action_due) == ("Try again", day(2))
     session = service.call_session(logged.session_id)
     assert session is not None and session.tally == CallTally(voicemail=1)
+
+
+def test_undoing_the_first_call_a_card_got_takes_back_the_source_it_set(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """The first touchpoint a card gets is its source: a call taken back with u left
+    the card "from Call, cold", counted by the stand-up's sources and insight."""
+    service, _ = seeded
+    zed = service.add_card(CardDraft("Zed Zero", next_action="Call Zed", next_action_due=TODAY))
+    before = service.card(zed.card_id)
+    assert (before.source, before.market, before.touchpoints) == (None, None, ())
+    logged = service.log_call(
+        zed.card_id, CallOutcome.VOICEMAIL, TODAY, None, next_step=("Try again", day(2))
+    )
+    assert logged.change is not None
+    assert (service.card(zed.card_id).source, service.card(zed.card_id).market) == (
+        TouchpointKind.CALL,
+        Market.COLD,
+    )
+    undone = service.revert(logged.change)
+    after = service.card(zed.card_id)
+    assert (after.source, after.market, after.touchpoints) == (None, None, ())
+    assert undone.inverse is not None
+    service.revert(undone.inverse)  # redo: the call is the first again
+    again = service.card(zed.card_id)
+    assert (again.source, again.market) == (TouchpointKind.CALL, Market.COLD)
 
 
 def test_the_standup_lists_the_calls_since_the_last_working_day(

@@ -359,6 +359,10 @@ class LoggedCallRecord:
     summary: str
     touchpoint_id: int | None
     """The call's touchpoint; None while the call is undone (redo logs it again)."""
+    source_set: bool = False
+    """The call was the card's first touchpoint, so it set the card's source (a call)
+    and, if it had none, its market: taken back with the call."""
+    market_before: Market | None = None
 
 
 @dataclass(frozen=True)

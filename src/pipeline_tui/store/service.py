@@ -681,6 +681,7 @@ class PipelineService:
             # The call's touchpoint first: it pushes a cadence step on from the call's
             # day, and the step the rep confirmed (often that same step, in its words)
             # is what must stay, on the day confirmed.
+            source_before, market_before = row.source, row.market
             touchpoint = commands.log_touchpoint(
                 row, TouchpointKind.CALL, happened_on, outcome.summary, actor.now
             )
@@ -716,7 +717,13 @@ class PipelineService:
             session.flush()
             if change is not None:  # undone, the call goes too
                 record = LoggedCallRecord(
-                    counted, outcome.value, happened_on, touchpoint.summary, touchpoint.id
+                    counted,
+                    outcome.value,
+                    happened_on,
+                    touchpoint.summary,
+                    touchpoint.id,
+                    source_set=source_before is None and row.source is not None,
+                    market_before=market_before,
                 )
                 what = f"Call to {row.name}: {outcome.label.lower()}"
                 change = replace(change, description=what, call=record)

@@ -32,7 +32,13 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, events, positions, schedule
-from pipeline_tui.store.commands import Actor, apply_draft, log_touchpoint, state_of
+from pipeline_tui.store.commands import (
+    Actor,
+    apply_draft,
+    forget_source,
+    log_touchpoint,
+    state_of,
+)
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
     CardRow,
@@ -125,11 +131,20 @@ def _call_back_or_again(
         touchpoint = session.get(TouchpointRow, call.touchpoint_id)
         if touchpoint is not None and touchpoint.card_id == row.id:
             session.delete(touchpoint)
+            if call.source_set and row.source is TouchpointKind.CALL:
+                # The card came from nowhere yet: the stand-up's sources and insight's
+                # win rates counted a call that was never made.
+                forget_source(row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
     again = log_touchpoint(
-        row, TouchpointKind.CALL, call.happened_on, call.summary, actor.now, first_sets_source=False
+        row,
+        TouchpointKind.CALL,
+        call.happened_on,
+        call.summary,
+        actor.now,
+        first_sets_source=call.source_set and row.source is None,
     )
     calls.recount_call(session, call.session_id, outcome, 1)
     session.flush()
