@@ -394,6 +394,22 @@ def test_undoing_the_first_call_a_card_got_takes_back_the_source_it_set(
     assert (again.source, again.market) == (TouchpointKind.CALL, Market.COLD)
 
 
+def test_the_standup_leaves_out_a_call_session_whose_calls_were_all_taken_back(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """One call logged and undone: "root  0 calls, 0 spoken to, 0 meetings set" under
+    CALLS SINCE, which lists calls "when there were any"."""
+    service, ids = seeded
+    logged = service.log_call(
+        ids["Ann"], CallOutcome.VOICEMAIL, TODAY, None, next_step=("Try again", day(2))
+    )
+    assert logged.change is not None and load_standup(service.database, TODAY).calls
+    service.revert(logged.change)
+    standup = load_standup(service.database, TODAY)
+    assert standup.calls == ()
+    assert "CALLS SINCE" not in standup_text(standup)
+
+
 def test_the_standup_lists_the_calls_since_the_last_working_day(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

@@ -657,7 +657,10 @@ def build_standup(
         owners=data.owners,
         stale_limits=dict(limits),
         calls=calls_by_owner(
-            s for s in data.call_sessions if since <= local_day(s.started_at, tz) <= today
+            # A session whose calls were all taken back (u) made none.
+            s
+            for s in data.call_sessions
+            if s.tally.calls and since <= local_day(s.started_at, tz) <= today
         ),
         money=money_figures(cards, late, idle, won, probabilities),
         coming_up=coming_up(
