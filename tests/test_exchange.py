@@ -392,6 +392,23 @@ def test_a_contact_already_there_is_merged_not_skipped(
     assert cards_in(db)["Ann Lee"]["notes"] == ann["notes"]
 
 
+def test_a_row_merged_into_an_archived_card_says_the_card_is_archived(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """The same person as an archived card: the row's note went to it, and the summary
+    read as if the contact were on the board."""
+    run(capsys, "--db", str(db), "add", "Ann Lee", "--org", "Acme", "--email", "ann@acme.io")
+    database = open_database(str(db))
+    try:
+        PipelineService(database, "sam").archive_card(1, ArchiveReason.LOST)
+    finally:
+        database.close()
+    source = write(tmp_path / "a.csv", "name,email,notes\nAnn Lee,ann@acme.io,Back in touch\n")
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert (code, err) == (0, "")
+    assert "Line 2 added 1 note to card 1 (Ann Lee, archived)." in out.splitlines()
+
+
 def test_a_merge_fills_a_value_and_close_date_the_card_lacks(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

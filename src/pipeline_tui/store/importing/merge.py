@@ -69,6 +69,9 @@ class Existing:
     id: int
     name: str
     values: dict[str, Any]
+    archived: bool = False
+    """Merged into all the same (it is the same person), and said: the row's contact is
+    not back on the board."""
     changes: dict[str, Any] = field(default_factory=dict)
     notes: set[str] = field(default_factory=set)
     touchpoints: set[tuple[str, date, str]] = field(default_factory=set)
@@ -81,7 +84,7 @@ class Existing:
 
     @property
     def where(self) -> str:
-        return f"card {self.id} ({self.name})"
+        return f"card {self.id} ({self.name}{', archived' if self.archived else ''})"
 
 
 @dataclass
@@ -143,6 +146,7 @@ def resolve(session: Session, cards: Sequence[PlannedCard], unit: str) -> Resolu
             card.market,
             card.value_cents,
             card.expected_close,
+            card.archived_at,
         )
     ):
         in_database.add(row.id, row.name, row.organisation, row.email)
@@ -191,6 +195,7 @@ def _load(session: Session, rows: dict[int, Any]) -> dict[int, Existing]:
                 "value": from_cents(row.value_cents) if row.value_cents is not None else None,
                 "expected_close": row.expected_close,
             },
+            archived=row.archived_at is not None,
         )
         for card_id, row in rows.items()
     }
