@@ -392,6 +392,28 @@ def test_a_contact_already_there_is_merged_not_skipped(
     assert cards_in(db)["Ann Lee"]["notes"] == ann["notes"]
 
 
+def test_a_second_person_at_a_shared_email_is_one_note_with_their_job_title(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """Two people at info@: the second is merged into the first (one email, one card),
+    and their name and phone were one note, their job title another, read as the first
+    person's."""
+    source = write(
+        tmp_path / "a.csv",
+        "Name,Email,Company,Phone,Job Title\n"
+        "Anna Alpha,info@acme.example,Acme,111,CEO\n"
+        "Bob Beta,info@acme.example,Acme,222,CTO\n",
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert (code, err) == (0, "")
+    assert "Line 3 added 1 note to line 2." in out.splitlines()
+    notes = [n["body"] for n in cards_in(db)["Anna Alpha"]["notes"]]
+    assert sorted(notes) == [
+        "Imported fields\n- Job title: CEO",
+        "Imported fields\n- Name: Bob Beta\n- Phone: 222\n- Job title: CTO",
+    ]
+
+
 def test_a_row_merged_into_an_archived_card_says_the_card_is_archived(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

@@ -262,8 +262,18 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
         added.append(_count(len(more), "tag"))
     notes = list(planned.notes)
     if differing:
-        body = "\n".join([IMPORTED_FIELDS, *differing])
-        notes.append(PlannedNote(NoteKind.GENERAL, body, planned.updated_at, planned.updated_at))
+        # One note for the row: its name and phone beside the job title it came with
+        # (two notes, the title's read as the card's own person's).
+        head = f"{IMPORTED_FIELDS}\n"
+        at = next((i for i, n in enumerate(notes) if n.body.startswith(head)), None)
+        if at is None:
+            body = "\n".join([IMPORTED_FIELDS, *differing])
+            notes.append(
+                PlannedNote(NoteKind.GENERAL, body, planned.updated_at, planned.updated_at)
+            )
+        else:
+            rest = notes[at].body.removeprefix(head)
+            notes[at] = replace(notes[at], body="\n".join([IMPORTED_FIELDS, *differing, rest]))
     new_notes = [n for n in notes if n.body.strip() and n.body.strip() not in state.notes]
     for note in new_notes:
         state.notes.add(note.body.strip())
