@@ -1137,6 +1137,37 @@ def test_a_json_note_longer_than_a_note_can_be_is_a_bad_card(
     assert code == 0 and list(cards_in(db)) == ["Ben"]
 
 
+@pytest.mark.parametrize(
+    ("card", "said"),
+    [
+        (
+            {"touchpoints": [{"kind": "call", "happened_on": "2099-01-01"}]},
+            "a touchpoint on 2099-01-01 cannot have happened",
+        ),
+        (
+            {"touchpoints": [{"kind": "call", "happened_on": "0001-01-01"}]},
+            "a touchpoint on 0001-01-01 cannot have happened",
+        ),
+        ({"id": 7, "referred_by": 7}, "it is referred by itself"),
+    ],
+)
+def test_a_json_card_with_what_cannot_be_is_a_bad_card(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, card: dict[str, Any], said: str
+) -> None:
+    """The shell refuses a touchpoint to come ("log --on 2099-01-01"); imported, it was
+    kept, and a card referred by itself showed "Referred by" itself."""
+    document = {
+        "format": "pipeline-tui",
+        "version": 2,
+        "cards": [{"name": "Ann", "stage": "client", **card}, {"name": "Ben", "stage": "lead"}],
+    }
+    source = write(tmp_path / "in.json", json.dumps(document))
+    code, _, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code != 0 and said in err
+    code, _, _ = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and list(cards_in(db)) == ["Ben"]
+
+
 def test_export_to_a_folder_is_refused(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

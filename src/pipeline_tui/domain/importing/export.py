@@ -9,13 +9,14 @@ them leaves them unknown, and each is logged once more when piped in again.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from pipeline_tui.domain.cadence import MAX_RHYTHM_DAYS, CadenceError, check_rhythm
 from pipeline_tui.domain.capture import SEQUENCE_MAX
 from pipeline_tui.domain.cards import CardDraft, CardFormError
+from pipeline_tui.domain.dates import EARLIEST_PAST_DATE
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     PlannedActivity,
@@ -102,6 +103,8 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
     version = record.get("version")
     old_id = record.get("id")
     referred_by = record.get("referred_by")
+    if referred_by is not None and referred_by == old_id:
+        raise _Bad("it is referred by itself")
     notes = []
     for note in get.objects("notes"):
         n = _Getter(note, "a note")
@@ -127,6 +130,10 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         happened = t.day("happened_on")
         if kind is None or happened is None:
             raise _Bad("a touchpoint needs a kind and a date")
+        # What happened, as the shell and the app take it: a day to come is a slip (a
+        # day a zone ahead of UTC is today somewhere).
+        if happened > now.date() + timedelta(days=1) or happened < EARLIEST_PAST_DATE:
+            raise _Bad(f"a touchpoint on {happened.isoformat()} cannot have happened")
         touchpoints.append(
             PlannedTouchpoint(
                 kind, happened, clean_line(t.text("summary"))[:500], t.moment("created_at") or now
