@@ -1238,6 +1238,22 @@ def test_backup_to_a_folder_or_file_and_never_over_an_existing_file(
     assert len(list(folder.iterdir())) == 3
 
 
+def test_backup_to_dash_is_refused_not_a_file_named_dash(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run(capsys, "--db", str(db_path), "add", "Ann")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "--db", str(db_path), "backup", "-")
+    assert assert_one_line_error(code, err) == (
+        "pipeline-tui: error: A backup is an SQLite file, not written to the output; give "
+        "a file or a folder (nothing was written)."
+    )
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
 def test_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_database(
     capsys: pytest.CaptureFixture[str], db_path: Path, suffix: str

@@ -42,6 +42,11 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
                 raise StoreError(f"{source} is not a pipeline-tui database (not an SQLite file).")
     except OSError as error:
         raise StoreError(f"Cannot read {source}: {error.strerror}.") from None
+    if dest == "-":  # as export's "-o -": a file named "-" was made instead
+        raise StoreError(
+            "A backup is an SQLite file, not written to the output; give a file or a "
+            "folder (nothing was written)."
+        )
     target = Path(dest).expanduser() if dest else source.parent
     if dest and dest.endswith(("/", os.sep)) and not target.is_dir():
         # A folder was meant: the copy went to a file of that name.
