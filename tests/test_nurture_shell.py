@@ -38,6 +38,11 @@ def test_park_takes_the_card_off_the_board_until_its_day_and_now_brings_it_back(
     code, out, _ = run(capsys, db, "list", "--format", "json")
     listed = {record["name"]: record["nurture_until"] for record in json.loads(out)}
     assert listed == {"Ann Okafor": "2026-12-23", "Bo Lind": None}
+    # The table too: a parked card looked like any other.
+    code, out, _ = run(capsys, db, "list")
+    [ann_row] = [line for line in out.splitlines() if "Ann Okafor" in line]
+    assert ann_row.endswith("parked 2026-12-23")
+    assert "parked" not in next(line for line in out.splitlines() if "Bo Lind" in line)
 
     code, out, _ = run(capsys, db, "park", "ann", "now")
     assert (code, out) == (0, "Ann Okafor is back on the board.\n")

@@ -706,6 +706,7 @@ def _print_table(
     if not cards:
         print("No cards yet. Add one with: pipeline-tui add NAME", file=out)
         return
+    day = today()
     rows = [("STAGE", "NAME", "ORGANISATION", "EMAIL", "PHONE", "NEXT ACTION", "DUE")] + [
         (
             c.stage.value,
@@ -714,16 +715,24 @@ def _print_table(
             clean_line(details.get(c.id, ("", ""))[0]),
             clean_line(details.get(c.id, ("", ""))[1]),
             clean_line(c.next_action),
-            c.next_action_due.isoformat() if c.next_action_due else "",
+            _due_cell(c, day),
         )
         for c in cards
     ]
     # Measured in terminal cells, not characters: a CJK name takes two cells a character.
-    limits = (8, 24, 24, 30, 18, 30, 10)
+    limits = (8, 24, 24, 30, 18, 30, 17)
     widths = [min(limit, max(cell_width(r[i]) for r in rows)) for i, limit in enumerate(limits)]
     for row in rows:
         cells = [pad_cells(value, width) for value, width in zip(row, widths, strict=True)]
         print("  ".join(cells).rstrip(), file=out)
+
+
+def _due_cell(card: CardSummary, day: date) -> str:
+    """The next action's day; for a card parked "not yet", the day it comes back (it
+    looked like any other card, as if due to be worked)."""
+    if card.is_nurturing(day) and card.nurture_until is not None:
+        return f"parked {card.nurture_until.isoformat()}"
+    return card.next_action_due.isoformat() if card.next_action_due else ""
 
 
 def _parse(parse: Callable[[str], T], text: str) -> T:
