@@ -536,6 +536,19 @@ def test_cli_bad_fixed_today(
     )
 
 
+@pytest.mark.parametrize("fixed", ["0001-01-01", "9999-12-31"])
+def test_cli_fixed_today_at_the_ends_of_the_calendar_is_one_sentence(
+    capsys: pytest.CaptureFixture[str], team_db: Path, monkeypatch: pytest.MonkeyPatch, fixed: str
+) -> None:
+    """The stand-up reaches back a year and on a month: an OverflowError's traceback."""
+    monkeypatch.setenv("PIPELINE_TUI_TODAY", fixed)
+    code, _, err = run_cli(capsys, "standup", "--db", str(team_db))
+    assert code == 1
+    assert err == (
+        f"pipeline-tui: error: PIPELINE_TUI_TODAY='{fixed}' is not a day from 1900 to 9000.\n"
+    )
+
+
 def test_cli_unknown_owner_warns(capsys: pytest.CaptureFixture[str], team_db: Path) -> None:
     code, out, err = run_cli(capsys, "standup", "--db", str(team_db), "--owner", "zoe")
     assert code == 0

@@ -657,9 +657,14 @@ def today() -> date:
     if not fixed:
         return date.today()
     try:
-        return date.fromisoformat(fixed)
+        day = date.fromisoformat(fixed)
     except ValueError:
         raise UsageError(f"{TODAY_ENV}={fixed!r} is not a date like 2026-11-23.") from None
+    # The stand-up reaches back a year and on a month: 0001-01-01 and 9999-12-31 ended
+    # in an OverflowError.
+    if not date(1900, 1, 1) <= day <= date(9000, 12, 31):
+        raise UsageError(f"{TODAY_ENV}={fixed!r} is not a day from 1900 to 9000.")
+    return day
 
 
 def _standup(
