@@ -697,6 +697,10 @@ def test_a_vcard_piped_in_keeps_what_importing_it_keeps(
     [
         (b"", "Nothing came in on stdin"),
         (b"just some words\nnot a message\n", "stdin is not an email"),
+        # A Subject and a From with no address (a group, a bare name): it was said
+        # to have "no From, Date or Subject header".
+        (b"From: Group:;\nSubject: hi\n\nx\n", "The email's From has no address"),
+        (b"From: NoAt\nSubject: hi\n\nx\n", "(it reads 'NoAt')"),
         (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "The .ics file holds no event."),
         (b"BEGIN:VCARD\r\nVERSION:3.0\r\nTITLE:Nobody\r\nEND:VCARD\r\n", "names nobody"),
         # Two tagged mails piped from mutt: an mbox (RFC 4155; mboxrd escapes a body

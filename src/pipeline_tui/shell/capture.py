@@ -106,9 +106,15 @@ def email_message(data: bytes, day: date) -> Captured:
     message = BytesParser(policy=policy.default).parsebytes(data)
     assert isinstance(message, EmailMessage)
     sender = _first(_people(message, "from"))
-    if sender is None or not message.get("date", message.get("subject")):
+    if not message.get("date", message.get("subject")) or not message.get("from"):
         raise CaptureError(
             "stdin is not an email (no From, Date or Subject header), a vCard or an .ics invite."
+        )
+    if sender is None:
+        raise CaptureError(
+            "The email's From has no address (it reads "
+            f"{clean_line(str(message.get('from', '')))[:60]!r}), so there is no one to log "
+            "it on; nothing was logged."
         )
     if _automatic(sender):
         # A bounce or a newsletter made a lead called "mailer-daemon"; a no-reply
