@@ -1228,6 +1228,9 @@ def test_backup_to_a_folder_or_file_and_never_over_an_existing_file(
     assert target.read_bytes() == before
     code, _, err = run(capsys, "--db", str(db_path), "backup", str(tmp_path / "no" / "x.db"))
     assert "does not exist" in assert_one_line_error(code, err)
+    # Under a file, as under a folder: it was said not to exist.
+    code, _, err = run(capsys, "--db", str(db_path), "backup", str(target / "x.db"))
+    assert f"{target} is a file, not a folder" in assert_one_line_error(code, err)
     # A folder that is not there, named as one: not a file of that name.
     code, _, err = run(capsys, "--db", str(db_path), "backup", f"{tmp_path / 'none'}/")
     assert "The folder" in assert_one_line_error(code, err)

@@ -69,6 +69,8 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
             "(nothing was written)."
         )
     if not target.parent.is_dir():
+        if target.parent.exists():  # backup pipeline.db/x.db
+            raise StoreError(f"{target.parent} is a file, not a folder (nothing was written).")
         raise StoreError(f"The folder {target.parent} does not exist.")
     try:
         backup_sqlite_file(source, target)
