@@ -130,9 +130,9 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         happened = t.day("happened_on")
         if kind is None or happened is None:
             raise _Bad("a touchpoint needs a kind and a date")
-        # What happened, as the shell and the app take it: a day to come is a slip (a
-        # day a zone ahead of UTC is today somewhere).
-        if happened > now.date() + timedelta(days=1) or happened < EARLIEST_PAST_DATE:
+        # What happened: 2099 or 0001 is a slip. (Not a day or a week ahead: a clock
+        # set wrong, or a step marked done ahead of its day, may have written one.)
+        if happened > now.date() + timedelta(days=366) or happened < EARLIEST_PAST_DATE:
             raise _Bad(f"a touchpoint on {happened.isoformat()} cannot have happened")
         touchpoints.append(
             PlannedTouchpoint(
