@@ -482,25 +482,6 @@ def test_a_cancelled_invite_clears_the_meeting_it_set(
     assert touchpoint.summary.startswith("Invite: ")  # no meeting logged for the cancellation
 
 
-def test_an_invite_declined_clears_the_meeting_it_set(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
-) -> None:
-    # Google Calendar's reply to the invite above, declined: METHOD:REPLY, the same
-    # UID and SEQUENCE, the one attendee answering with PARTSTAT=DECLINED (RFC 5546
-    # 3.2.3), its SUMMARY "Declined: ". It was refused as "Already logged", and the
-    # meeting stayed the card's next action.
-    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
-    code, out, err = capture(capsys, monkeypatch, db, fixture("google-reply-declined.ics"))
-    assert (code, err) == (0, "")
-    assert out == (
-        "Cleared the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
-        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
-        "declined.\n"
-    )
-    ann = cards(db)["Ann Okafor"]
-    assert (ann.summary.next_action, ann.summary.next_action_due) == ("", None)  # type: ignore[attr-defined]
-
-
 def test_a_cancelled_invite_leaves_a_next_action_the_rep_set_since(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

@@ -65,9 +65,7 @@ class Captured:
     sequence: int = 0
     """An invite's SEQUENCE: one higher than the logged one is an update of it."""
     cancelled: bool = False
-    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED), or the other side
-    declining it (METHOD:REPLY, PARTSTAT=DECLINED): no meeting."""
-    declined: bool = False
+    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED): no meeting."""
     meeting: str = ""
     """An invite's title and time, as the rep is told it ("Rollout plan (Thu 26 Nov 10:00)")."""
     read_on: date | None = None

@@ -335,16 +335,10 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
     method = str(calendar.get("METHOD", "")).upper()
     cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
-    # The other side's answer (RFC 5546 REPLY): declined, the meeting is off as a
-    # cancellation is; it was refused as the invite "already logged".
-    replies = [str(getattr(a, "params", {}).get("PARTSTAT", "")).upper() for a in attendees]
-    declined = method == "REPLY" and bool(replies) and all(r == "DECLINED" for r in replies)
-    cancelled = cancelled or declined
-    if cancelled:  # Outlook and Exchange put "Canceled: " before the title, Google "Declined: "
-        title = re.sub(r"^(cancell?ed|declined):\s*", "", title, flags=re.IGNORECASE) or "Meeting"
+    if cancelled:  # Outlook and Exchange put "Canceled: " before the title
+        title = re.sub(r"^cancell?ed:\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
-    said = "Declined" if declined else "Cancelled" if cancelled else "Invite"
-    summary = f"{said}: {title} ({stamp})"
+    summary = f"{'Cancelled' if cancelled else 'Invite'}: {title} ({stamp})"
     upcoming = when >= day and not cancelled
     uid = clean_line(str(event.get("UID", "")))
     origin = ""
@@ -365,7 +359,6 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         origin=origin[:1000],
         sequence=_sequence(event.get("SEQUENCE")),
         cancelled=cancelled,
-        declined=declined,
         meeting=f"{title} ({stamp})",
     )
 
@@ -541,17 +534,16 @@ def _print_cancelled(
 ) -> None:
     """A cancelled invite: the next actions it set cleared, or that it was cancelled."""
     meeting = clean_line(captured.meeting)
-    why = "declined" if captured.declined else "cancelled"
     for r in results:
         cleared = "Would clear" if dry_run else "Cleared"
         print(
             f"{cleared} the next action of {clean_line(r.card_name)} (card {r.card_id}), "
-            f"{clean_line(r.summary)}: the meeting {meeting} was {why}.",
+            f"{clean_line(r.summary)}: the meeting {meeting} was cancelled.",
             file=out,
         )
     if not results:
         would = "would be" if dry_run else "was"
-        print(f"The meeting {meeting} was {why}; nothing {would} logged.", file=out)
+        print(f"The meeting {meeting} was cancelled; nothing {would} logged.", file=out)
 
 
 def _describe(
