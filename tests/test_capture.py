@@ -283,6 +283,39 @@ def test_names_and_subjects_in_8_bit_headers_are_read_as_written(
     assert touchpoint.summary == "Grüße aus München"
 
 
+def test_folded_8_bit_headers_and_a_charset_that_says_nothing_are_read_too(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A To folded over two lines with raw Latin-1 in it was a traceback ("address parts
+    cannot contain CR or LF"); a body declared us-ascii made raw Latin-1 names "J\ufffdrgen"."""
+    email = (
+        b'From: "M\xfcller, J\xfcrgen" <jm@brightwater.example>\r\n'
+        b'To: "Weber, Kl\xe4re" <sam@ourco.example>,\r\n Bob <b@x.example>\r\n'
+        b"Subject: Gr\xfc\xdfe aus\r\n K\xf6ln\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+        b"Content-Type: text/plain; charset=us-ascii\r\n\r\nHallo\r\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, "")
+    assert out.startswith("Added Jürgen Müller as a lead")
+    [touchpoint] = cards(db)["Jürgen Müller"].touchpoints  # type: ignore[attr-defined]
+    assert touchpoint.summary == "Grüße aus Köln"
+
+
+def test_an_invite_mailed_from_a_no_reply_address_is_logged_on_its_organiser(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """Zoom and Calendly mail invites from no-reply@: the invite names the person."""
+    ics = fixture("outlook-invite.ics").replace(b"\r\n", b"\n")
+    email = (
+        b"From: Zoom <no-reply@zoom.example>\nTo: sam@ourco.example\n"
+        b"Subject: Invitation: Quote review\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n"
+        b"Content-Type: text/calendar; method=REQUEST; charset=utf-8\n\n" + ics
+    )
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, ""), err
+    assert "Jürgen Müller" in out and "no-reply" not in out
+
+
 def test_a_bounce_makes_no_lead(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:
@@ -331,6 +364,13 @@ def test_a_no_reply_sender_is_logged_on_the_person_to_answer_innatural_order(
         ("King, Jr.", "King, Jr."),
         ("Ann Okafor", "Ann Okafor"),
         ("Smith, Ann, PhD", "Smith, Ann, PhD"),
+        ("O'Brien, Mary-Kate", "Mary-Kate O'Brien"),
+        ("Doe, John (Acme)", "Doe, John (Acme)"),
+        ("Smith, John [EXT]", "Smith, John [EXT]"),
+        ("Dr. Smith, John", "Dr. Smith, John"),
+        ("Jones, M.D.", "Jones, M.D."),
+        ("Support, IT", "Support, IT"),
+        ("山田, 太郎", "山田, 太郎"),
     ],
 )
 def test_last_first_names_are_put_innatural_order(written: str, card: str) -> None:

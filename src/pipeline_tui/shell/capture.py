@@ -116,6 +116,18 @@ def email_message(data: bytes, day: date) -> Captured:
             f"{clean_line(str(message.get('from', '')))[:60]!r}), so there is no one to log "
             "it on; nothing was logged."
         )
+    recipients = tuple(p for p in _people(message, "to") if not _automatic(p))
+    origin = _message_id(message)
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "text/calendar":
+            # An invite names its people itself (ORGANIZER), from whatever address the
+            # calendar mailed it (Zoom's no-reply, say).
+            sent = invite(_part_bytes(part), day, None if _automatic(sender) else sender)
+            # The UID names the invite however it comes in (an .ics, or mailed).
+            return sent if sent.origin else replace(sent, origin=origin)
+        if kind in ("text/vcard", "text/x-vcard", "text/directory"):
+            return replace(contact_card(_part_bytes(part), day), origin=origin)
     if _automatic(sender):
         # A bounce or a newsletter made a lead called "mailer-daemon"; a no-reply
         # address often names the person to answer in Reply-To.
@@ -126,16 +138,6 @@ def email_message(data: bytes, day: date) -> Captured:
                 "so there is no one to log it on; nothing was logged."
             )
         sender = answer
-    recipients = tuple(p for p in _people(message, "to") if not _automatic(p))
-    origin = _message_id(message)
-    for part in message.walk():
-        kind = part.get_content_type()
-        if kind == "text/calendar":
-            sent = invite(_part_bytes(part), day, sender)
-            # The UID names the invite however it comes in (an .ics, or mailed).
-            return sent if sent.origin else replace(sent, origin=origin)
-        if kind in ("text/vcard", "text/x-vcard", "text/directory"):
-            return replace(contact_card(_part_bytes(part), day), origin=origin)
     subject = clean_line(" ".join(str(v) for v in _headers(message, "subject")[:1]))
     subject = subject or "(no subject)"
     return Captured(
@@ -176,7 +178,9 @@ def _people(message: EmailMessage, header: str) -> Iterator[Person]:
 
 
 AUTOMATIC = re.compile(
-    r"(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?)([+._-].*)?", re.IGNORECASE
+    r"(mailer-daemon|postmaster|no[-_.]?reply\w*|do[-_.]?not[-_.]?reply\w*|bounces?|"
+    r"notifications?)(\+.*)?",
+    re.IGNORECASE,
 )
 """The local part of an address no person reads: bounces and no-reply senders."""
 COMPANY_WORDS = frozenset(
@@ -213,6 +217,11 @@ COMPANY_WORDS = frozenset(
 """Words after a comma that are not a first name ("Acme, Inc", "King, Jr.")."""
 
 
+NAME_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ][A-Za-zÀ-ÖØ-öø-ɏ'\u2019-]*")
+"""A word of a Latin-script personal name: no dots, brackets, digits or CJK (written
+family name first anyway)."""
+
+
 def _automatic(person: Person) -> bool:
     return AUTOMATIC.fullmatch(person.email.rpartition("@")[0]) is not None
 
@@ -227,8 +236,10 @@ def natural_order(name: str) -> str:
     words = [*last.split(), *first.split()]
     if len(last.split()) > 2 or len(first.split()) > 2:
         return name
-    if any(word.casefold() in COMPANY_WORDS or "@" in word for word in words):
-        return name
+    if any(word.casefold() in COMPANY_WORDS or not NAME_WORD.fullmatch(word) for word in words):
+        return name  # "Doe, John (Acme)", "Dr. Smith, John", "Jones, M.D.", "山田, 太郎"
+    if any(word.isupper() for word in words):
+        return name  # "Support, IT": a team, not a person
     return f"{first} {last}"
 
 
@@ -250,18 +261,24 @@ def _headers(message: EmailMessage, name: str) -> list[Any]:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode(_charset(message), errors="replace")
-        found.append(policy.default.header_factory(key, text))
+        # Unfolded as the package unfolds a header it reads: a continuation line's CR LF
+        # left in an address was "address parts cannot contain CR or LF".
+        found.append(policy.default.header_factory(key, "".join(re.split(r"\r\n|\r|\n", text))))
     return found
 
 
 def _charset(message: EmailMessage) -> str:
+    """The charset for 8-bit header text that is not UTF-8: the message's declared one,
+    unless that says nothing (ASCII, UTF-8: the bytes are neither), else Windows-1252."""
     declared = message.get_content_charset() or "windows-1252"
     try:
-        codecs.lookup(declared)
+        name = codecs.lookup(declared).name
     except LookupError:
         return "windows-1252"
     # Latin-1 as mailers label it is Windows-1252 in practice (its quotes, its euro).
-    return "windows-1252" if codecs.lookup(declared).name == "iso8859-1" else declared
+    if name in ("iso8859-1", "ascii", "utf-8"):
+        return "windows-1252"
+    return declared
 
 
 def _first(people: Iterator[Person]) -> Person | None:
