@@ -957,6 +957,30 @@ async def test_a_word_starting_with_d_typed_at_the_offer_is_text_not_a_discard(
         assert form.values()["name"] == "Kim Leedental"
 
 
+async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(
+    service: PipelineService, ann: int
+) -> None:
+    """An enter (a reflex "OK") then r restores; d then ctrl+p (the palette over the
+    offer) discards nothing unseen, and the palette is what closes on escape."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        await burst(pilot, "d", "ctrl+p", dialog=True)
+        assert service.draft(DraftKey.new_card()) is not None
+        assert app.screen is not offer  # the palette
+        await tap(pilot, "escape")
+        assert app.screen is offer
+        await tap(pilot, "enter", "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Kim Lee"
+
+
 async def test_a_tab_typed_before_the_offer_shows_moves_to_the_next_field(
     service: PipelineService, ann: int
 ) -> None:

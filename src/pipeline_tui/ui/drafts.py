@@ -583,7 +583,7 @@ def kept_for_later(screen: Screen[Any], text: str) -> None:
     and gone once the notice was.)"""
     if text.strip():
         screen.app.notify(
-            f"Kept with the draft for later (typed before the offer showed): {clean_line(text)}",
+            f"Kept with the draft for later (typed with the offer): {clean_line(text)}",
             timeout=10,
             markup=False,
         )

@@ -128,9 +128,12 @@ class DraftOfferScreen(seams.Dialog[str | None]):
             held, timer = self._discarding
             self._discarding = None
             timer.stop()
-            if event.key != "escape" and self._is_text(event):
+            if self._is_character(event):
                 self._typed_at_offer(held)  # "dental": the "d" was text
                 self._typed_at_offer(event)
+                return
+            if event.key != "escape":  # d, then ctrl+s: the d was the answer
+                self._answer(DISCARD)
                 return
         if event.key == "escape" or (
             event.key in ("r", "d") and event.time - self._last_typed >= TYPING_GAP_S
@@ -139,13 +142,22 @@ class DraftOfferScreen(seams.Dialog[str | None]):
                 self._discarding = (event, self.set_timer(DISCARD_SETTLE_S, self._discard))
                 return
             self._answer(RESTORE if event.key == "r" else None)
-        elif self._is_text(event):
+        elif self._is_character(event) or (event.key == "backspace" and self.keys_ahead):
+            # Enter or tab alone is no text (a reflex "OK"): saved at once after a
+            # discard, it would have saved a form the rep never saw.
             self._typed_at_offer(event)
 
     def _discard(self) -> None:
-        if self._discarding is not None:
+        # Not if the offer is no longer on top (ctrl+p's palette opened over it): the
+        # dismiss would close that screen instead, and the draft go unasked.
+        if self._discarding is not None and self.is_current:
             self._discarding = None
             self._answer(DISCARD)
+
+    def on_screen_suspend(self) -> None:
+        if self._discarding is not None:
+            self._discarding[1].stop()
+            self._discarding = None  # the "d" is not carried out unseen
 
     def _answer(self, answer: str | None) -> None:
         # The keys typed after the answer wait until it is carried out: an `r` and a
@@ -155,14 +167,17 @@ class DraftOfferScreen(seams.Dialog[str | None]):
 
     @staticmethod
     def _is_text(event: events.Key) -> bool:
-        return event.key in (*MOVING_KEYS, "backspace") or bool(
-            event.is_printable and event.character
-        )
+        return event.key in (*MOVING_KEYS, "backspace") or DraftOfferScreen._is_character(event)
+
+    @staticmethod
+    def _is_character(event: events.Key) -> bool:
+        return bool(event.is_printable and event.character) and event.key not in MOVING_KEYS
 
     def _typed_at_offer(self, event: events.Key) -> None:
         """Text typed once the offer showed: kept as if typed ahead, and shown."""
         self._typed_ahead(event)
-        self._last_typed = event.time
+        if self._is_character(event):
+            self._last_typed = event.time
         typed = clean_line(typed_text(self.keys_ahead))
         shown = self.query_one("#typed", Static)
         shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
