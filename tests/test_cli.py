@@ -442,20 +442,34 @@ def test_an_output_encoding_that_cannot_write_a_name_is_one_sentence(tmp_path: P
     assert result.returncode == 1
     assert result.stderr.decode() == (
         "pipeline-tui: error: the output's encoding (latin-1) cannot write "
-        "'\\u5c71\\u7530'; use a UTF-8 locale (LANG=C.UTF-8).\n"
+        "'\\u5c71\\u7530', so what was to be shown was cut short (anything the command "
+        "changed was saved); use UTF-8 (LANG=C.UTF-8, or PYTHONIOENCODING=utf-8).\n"
     )
 
 
-def test_a_database_path_that_is_not_utf8_is_one_sentence(tmp_path: Path) -> None:
+@pytest.mark.parametrize("given", ["{folder}/sur\udce9.db", "sqlite:///{folder}/sur\udce9.db"])
+def test_a_database_path_that_is_not_utf8_is_one_sentence(tmp_path: Path, given: str) -> None:
     """A file name in another encoding (bytes SQLite cannot take): a traceback."""
-    path = os.fsdecode(bytes(tmp_path) + b"/sur\xe9.db")
-    result = subprocess.run([str(SCRIPT), "--db", path, "add", "X"], capture_output=True)
+    target = given.format(folder=tmp_path)
+    result = subprocess.run([str(SCRIPT), "--db", target, "add", "X"], capture_output=True)
     assert result.returncode == 1
     assert result.stderr.decode() == (
         f"pipeline-tui: error: {tmp_path}/sur\\xe9.db has bytes that are not UTF-8 in its "
         "name, which SQLite cannot open; rename it or give another path.\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_database_path_in_a_folder_not_in_utf8_is_one_sentence(
+    tmp_path: Path,
+) -> None:
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/d\xe9"))
+    folder.mkdir()
+    result = subprocess.run(
+        [str(SCRIPT), "--db", "p.db", "add", "X"], capture_output=True, cwd=folder
+    )
+    assert result.returncode == 1 and b"has bytes that are not UTF-8" in result.stderr
+    assert list(folder.iterdir()) == []
 
 
 def test_console_script_list_into_a_closed_pipe_prints_no_traceback(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import errno
 import gc
 import os
@@ -347,13 +348,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except UnicodeEncodeError as error:
-        if error.encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            raise
+        if not _an_output_encoding(error.encoding):
+            raise  # not the terminal's (a database server's, say): its own traceback
         # PYTHONIOENCODING=latin-1, or a terminal set to it: a name in Japanese, say.
         text = error.object[error.start : error.end]
         print(
             f"{PROG}: error: the output's encoding ({error.encoding}) cannot write "
-            f"{text!a}; use a UTF-8 locale (LANG=C.UTF-8).",
+            f"{text!a}, so what was to be shown was cut short (anything the command "
+            "changed was saved); use UTF-8 (LANG=C.UTF-8, or PYTHONIOENCODING=utf-8).",
             file=sys.stderr,
         )
         return 1
@@ -366,6 +368,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # it was has cleaned up after itself; the rep gets the reason, not a traceback.
         print(f"{PROG}: error: {describe_os_error(error)}", file=sys.stderr)
         return 1
+
+
+def _an_output_encoding(encoding: str) -> bool:
+    """Whether `encoding` is the standard output's or error's (and not UTF-8)."""
+    wanted = codecs.lookup(encoding).name
+    streams = (sys.stdout, sys.stderr)
+    names = {codecs.lookup(s.encoding).name for s in streams if s is not None and s.encoding}
+    return wanted != "utf-8" and wanted in names
 
 
 def _prints(args: argparse.Namespace) -> bool:

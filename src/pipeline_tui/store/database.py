@@ -444,17 +444,25 @@ def resolve_url(path_or_url: str) -> URL:
         if url.get_backend_name() == "sqlite" and (url.database or "").startswith("~"):
             # As for a plain path: "sqlite:///~/p.db" made a folder named "~" here.
             url = url.set(database=str(Path(url.database or "").expanduser()))
+        if url.get_backend_name() == "sqlite" and url.database:
+            _refuse_a_name_not_in_utf8(url.database)
         return url
+    path = Path(path_or_url).expanduser().resolve()
+    _refuse_a_name_not_in_utf8(str(path))
+    return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def _refuse_a_name_not_in_utf8(path: str) -> None:
+    """A path with bytes of another encoding (a folder or file named in Latin-1, held
+    as surrogates): SQLite cannot open it, and SQLAlchemy's URL failed with a traceback."""
     try:
-        path_or_url.encode("utf-8")
-    except UnicodeEncodeError:  # bytes of another encoding in the name (surrogates)
-        shown = os.fsencode(path_or_url).decode("utf-8", "backslashreplace")
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
         raise StoreError(
             f"{shown} has bytes that are not UTF-8 in its name, which SQLite cannot open; "
             "rename it or give another path."
         ) from None
-    path = Path(path_or_url).expanduser().resolve()
-    return URL.create("sqlite+pysqlite", database=str(path))
 
 
 def _sqlite_uri(url: URL) -> bool:
