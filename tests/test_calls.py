@@ -389,9 +389,23 @@ def test_undoing_the_first_call_a_card_got_takes_back_the_source_it_set(
     after = service.card(zed.card_id)
     assert (after.source, after.market, after.touchpoints) == (None, None, ())
     assert undone.inverse is not None
-    service.revert(undone.inverse)  # redo: the call is the first again
+    redone = service.revert(undone.inverse)  # redo: the call is the first again
     again = service.card(zed.card_id)
     assert (again.source, again.market) == (TouchpointKind.CALL, Market.COLD)
+    assert redone.inverse is not None
+    service.revert(redone.inverse)
+    assert service.card(zed.card_id).source is None
+    # With a touchpoint logged since (from the shell, which leaves the card's version),
+    # that one is the first: the card came from it.
+    again_logged = service.log_call(
+        zed.card_id, CallOutcome.VOICEMAIL, TODAY, None, next_step=("Try again", day(3))
+    )
+    service.add_touchpoint(zed.card_id, TouchpointKind.EMAIL, TODAY, "Sent the deck")
+    assert again_logged.change is not None
+    service.revert(again_logged.change)
+    after = service.card(zed.card_id)
+    assert (after.source, after.market) == (TouchpointKind.EMAIL, Market.COLD)
+    assert [t.summary for t in after.touchpoints] == ["Sent the deck"]
 
 
 def test_the_standup_leaves_out_a_call_session_whose_calls_were_all_taken_back(

@@ -354,6 +354,7 @@ def test_clean_text_keeps_newlines_and_tabs() -> None:
     assert clean_text("line one\nline two") == "line one\nline two"
     assert clean_text("a\r\nb") == "a\nb"
     assert clean_text("line one\rline two\r\rend") == "line one\nline two\n\nend"
+    assert clean_text("a\r\r\nb") == "a\nb"  # Windows text converted twice
     assert clean_text("- item\n\t- nested") == "- item\n\t- nested"
     assert clean_text("x\x1b[2J\ny\x07") == "x\ny"
 

@@ -1257,7 +1257,7 @@ def test_backup_to_dash_is_refused_not_a_file_named_dash(
     assert not (tmp_path / "-").exists()
 
 
-@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal", "-WAL"])
 def test_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_database(
     capsys: pytest.CaptureFixture[str], db_path: Path, suffix: str
 ) -> None:
@@ -1265,7 +1265,7 @@ def test_backup_never_takes_the_name_of_a_file_sqlite_keeps_beside_the_database(
     connection closed (the command said "Backed up"), or read as the file's log by the
     next program to open it."""
     run(capsys, "--db", str(db_path), "add", "Ann")
-    target = Path(f"{db_path}{suffix}")
+    target = Path(f"{db_path}{suffix}")  # -WAL: the same file on macOS
     code, _, err = run(capsys, "--db", str(db_path), "backup", str(target))
     line = assert_one_line_error(code, err)
     assert f"{target} is a file SQLite keeps beside {db_path}" in line

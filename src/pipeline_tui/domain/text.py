@@ -86,7 +86,8 @@ def clean_text(text: str) -> str:
         return text
     # A lone CR is a line break too (classic Mac text, Excel's "CSV (Macintosh)"):
     # dropped with the other control characters, it joined the words on either side.
-    text = mend(text).replace("\r\n", "\n").replace("\r", "\n")
+    # CR CR LF: Windows text converted twice, one line break.
+    text = mend(text).replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
     return _MULTILINE_STRIP.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 

@@ -61,7 +61,7 @@ def backup_database(path_or_url: str, dest: str | None, now: datetime) -> Path:
             target = folder / f"{name.removesuffix('.bak')}-{number}.bak"
     if target.exists():
         raise StoreError(f"{target} already exists; choose another name (nothing was written).")
-    if target.resolve() in _files_of(source):
+    if _one_of(target.resolve(), _files_of(source)):
         # Named as the file's log, the copy was read as that log by the next program to
         # open the file, or removed by SQLite as the last connection closed.
         raise StoreError(
@@ -86,3 +86,11 @@ def _files_of(source: Path) -> set[Path]:
     """The files SQLite keeps beside the database (its log, its index, its journal)."""
     real = source.resolve()
     return {real.with_name(real.name + suffix) for suffix in ("-wal", "-shm", "-journal")}
+
+
+def _one_of(path: Path, files: set[Path]) -> bool:
+    """Whether `path` names one of `files`, its case aside (macOS's file systems)."""
+    return any(
+        path.parent == file.parent and path.name.casefold() == file.name.casefold()
+        for file in files
+    )

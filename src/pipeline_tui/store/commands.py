@@ -595,18 +595,21 @@ def log_touchpoint(
     return touchpoint
 
 
-def forget_source(row: CardRow, market: Market | None) -> None:
-    """The card's source gone with the touchpoint that set it, its market as before;
-    beside the ORM, as log_touchpoint sets them."""
+def forget_source(
+    row: CardRow, market: Market | None, *, source: TouchpointKind | None = None
+) -> None:
+    """The card's source gone with the touchpoint that set it (`source`: the kind of the
+    first touchpoint left), its market as given; beside the ORM, as log_touchpoint
+    sets them."""
     session = object_session(row)
     assert session is not None
     session.execute(
         update(CardRow)
         .where(CardRow.id == row.id)
-        .values(source=None, market=market)
+        .values(source=source, market=market)
         .execution_options(synchronize_session=False)
     )
-    set_committed_value(row, "source", None)
+    set_committed_value(row, "source", source)
     set_committed_value(row, "market", market)
 
 

@@ -132,9 +132,19 @@ def _call_back_or_again(
         if touchpoint is not None and touchpoint.card_id == row.id:
             session.delete(touchpoint)
             if call.source_set and row.source is TouchpointKind.CALL:
-                # The card came from nowhere yet: the stand-up's sources and insight's
-                # win rates counted a call that was never made.
-                forget_source(row, call.market_before)
+                # The stand-up's sources and insight's win rates counted a call that was
+                # never made: the card's first touchpoint now is its source, if any.
+                session.flush()
+                earliest = session.scalars(
+                    select(TouchpointRow)
+                    .where(TouchpointRow.card_id == row.id)
+                    .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+                    .limit(1)
+                ).first()
+                if earliest is None:
+                    forget_source(row, call.market_before)
+                else:
+                    forget_source(row, row.market, source=earliest.kind)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
