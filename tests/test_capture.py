@@ -522,6 +522,60 @@ def test_a_cancelled_invite_clears_the_meeting_it_set(
     assert touchpoint.summary.startswith("Invite: ")  # no meeting logged for the cancellation
 
 
+def test_an_invite_declined_clears_the_meeting_it_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    # Google Calendar's reply to the invite above, declined: METHOD:REPLY, the same
+    # UID and SEQUENCE, the one attendee answering with PARTSTAT=DECLINED (RFC 5546
+    # 3.2.3), its SUMMARY "Declined: ". It was refused as "Already logged", and the
+    # meeting stayed the card's next action.
+    capture(capsys, monkeypatch, db, fixture("gmail-show-original-invite.eml"))
+    code, out, err = capture(capsys, monkeypatch, db, fixture("google-reply-declined.ics"))
+    assert (code, err) == (0, "")
+    assert out == (
+        "Cleared the next action of Ann Okafor (card 1), Meeting: Rollout plan \u2013 "
+        "Brightwater: the meeting Rollout plan \u2013 Brightwater (Thu 26 Nov 10:00) was "
+        "declined.\n"
+    )
+    ann = cards(db)["Ann Okafor"]
+    assert (ann.summary.next_action, ann.summary.next_action_due) == ("", None)  # type: ignore[attr-defined]
+
+
+def test_one_attendee_declining_calls_the_meeting_off_on_their_card_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """The rep's invite to Ann and Klaus, then Klaus's reply declining: a REPLY carries
+    only the attendee answering (RFC 5546 3.2.3), so Ann's meeting stays."""
+    invite = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\n"
+        b"BEGIN:VEVENT\r\nUID:kickoff-1@ourfirm.example\r\nSEQUENCE:0\r\n"
+        b"DTSTAMP:20261123T090000Z\r\nDTSTART:20261203T140000Z\r\nSUMMARY:Kick-off\r\n"
+        b"ORGANIZER;CN=Sam:mailto:sam@ourfirm.example\r\n"
+        b"ATTENDEE;CN=Ann Okafor;PARTSTAT=NEEDS-ACTION:mailto:ann@brightwater.example\r\n"
+        b"ATTENDEE;CN=Klaus Weber;PARTSTAT=NEEDS-ACTION:mailto:klaus@acme.example\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    main(["add", "Klaus Weber", "--email", "klaus@acme.example", "--db", str(db)])
+    capsys.readouterr()
+    code, out, err = capture(capsys, monkeypatch, db, invite)
+    assert (code, err) == (0, ""), err
+    assert "Ann Okafor" in out and "Klaus Weber" in out
+    reply = (
+        invite.replace(b"METHOD:REQUEST", b"METHOD:REPLY")
+        .replace(
+            b"ATTENDEE;CN=Ann Okafor;PARTSTAT=NEEDS-ACTION:mailto:ann@brightwater.example\r\n",
+            b"",
+        )
+        .replace(b"CN=Klaus Weber;PARTSTAT=NEEDS-ACTION", b"CN=Klaus Weber;PARTSTAT=DECLINED")
+    )
+    code, out, err = capture(capsys, monkeypatch, db, reply)
+    assert (code, err) == (0, "")
+    assert out.startswith("Cleared the next action of Klaus Weber")
+    assert "Ann Okafor" not in out
+    assert cards(db)["Ann Okafor"].summary.next_action == "Meeting: Kick-off"  # type: ignore[attr-defined]
+    assert cards(db)["Klaus Weber"].summary.next_action == ""  # type: ignore[attr-defined]
+
+
 def test_a_cancelled_invite_leaves_a_next_action_the_rep_set_since(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

@@ -65,7 +65,12 @@ class Captured:
     sequence: int = 0
     """An invite's SEQUENCE: one higher than the logged one is an update of it."""
     cancelled: bool = False
-    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED): no meeting."""
+    """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED), or the other side
+    declining it (METHOD:REPLY, PARTSTAT=DECLINED): no meeting."""
+    declined: bool = False
+    declined_by: tuple[str, ...] = ()
+    """For a reply declining: the addresses that declined. The meeting is off on their
+    cards only (on every card when it is the rep who declined)."""
     meeting: str = ""
     """An invite's title and time, as the rep is told it ("Rollout plan (Thu 26 Nov 10:00)")."""
     read_on: date | None = None

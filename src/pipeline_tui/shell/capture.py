@@ -352,10 +352,22 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
     method = str(calendar.get("METHOD", "")).upper()
     cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
-    if cancelled:  # Outlook and Exchange put "Canceled: " before the title
-        title = re.sub(r"^cancell?ed:\s*", "", title, flags=re.IGNORECASE) or "Meeting"
+    # The other side's answer (RFC 5546 REPLY): declined, the meeting is off as a
+    # cancellation is; it was refused as the invite "already logged".
+    declining = tuple(
+        person.email
+        for attendee, person in ((a, _calendar_person(a)) for a in attendees)
+        if person is not None
+        and str(getattr(attendee, "params", {}).get("PARTSTAT", "")).upper() == "DECLINED"
+    )
+    # A REPLY carries only the attendees who answer: the meeting is off for them.
+    declined = method == "REPLY" and bool(declining)
+    cancelled = cancelled or declined
+    if cancelled:  # Outlook and Exchange put "Canceled: " before the title, Google "Declined: "
+        title = re.sub(r"^(cancell?ed|declined):\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
-    summary = f"{'Cancelled' if cancelled else 'Invite'}: {title} ({stamp})"
+    said = "Declined" if declined else "Cancelled" if cancelled else "Invite"
+    summary = f"{said}: {title} ({stamp})"
     upcoming = when >= day and not cancelled
     uid = clean_line(str(event.get("UID", "")))
     origin = ""
@@ -376,6 +388,8 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         origin=origin[:1000],
         sequence=_sequence(event.get("SEQUENCE")),
         cancelled=cancelled,
+        declined=declined,
+        declined_by=declining if declined else (),
         meeting=f"{title} ({stamp})",
     )
 
@@ -551,16 +565,17 @@ def _print_cancelled(
 ) -> None:
     """A cancelled invite: the next actions it set cleared, or that it was cancelled."""
     meeting = clean_line(captured.meeting)
+    why = "declined" if captured.declined else "cancelled"
     for r in results:
         cleared = "Would clear" if dry_run else "Cleared"
         print(
             f"{cleared} the next action of {clean_line(r.card_name)} (card {r.card_id}), "
-            f"{clean_line(r.summary)}: the meeting {meeting} was cancelled.",
+            f"{clean_line(r.summary)}: the meeting {meeting} was {why}.",
             file=out,
         )
     if not results:
         would = "would be" if dry_run else "was"
-        print(f"The meeting {meeting} was cancelled; nothing {would} logged.", file=out)
+        print(f"The meeting {meeting} was {why}; nothing {would} logged.", file=out)
 
 
 def _describe(

@@ -134,7 +134,7 @@ def capture(
     """
     before = _logged_before(session, captured)
     if captured.cancelled:
-        return _cancel(session, actor, before)
+        return _cancel(session, actor, _called_off(before, captured, me))
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -186,7 +186,7 @@ def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> l
     if captured.cancelled:
         return [
             CaptureResult(card.id, card.name, False, item.next_action, cleared=True)
-            for item, card in before
+            for item, card in _called_off(before, captured, me)
             if _still_next(item, card)
         ]
     if before:
@@ -324,6 +324,23 @@ def _update(
             CaptureResult(card.id, card.name, False, clean_line(captured.summary), moved, True)
         )
     return results
+
+
+def _called_off(
+    before: list[tuple[CapturedItemRow, CardRow]], captured: Captured, me: Collection[str]
+) -> list[tuple[CapturedItemRow, CardRow]]:
+    """Where the meeting is off: every card for a cancellation, or when the rep declined;
+    for another attendee declining, that attendee's card only. With no address of the
+    rep's in the config, a decliner with no card is taken as the rep (as an organiser
+    with none is, in `_concerned`)."""
+    if not captured.declined_by:
+        return before
+    declined = {address.lower() for address in captured.declined_by}
+    mine = {address.lower() for address in me}
+    if declined & mine:
+        return before
+    theirs = [(item, card) for item, card in before if (card.email or "").lower() in declined]
+    return theirs if theirs or mine else before
 
 
 def _cancel(
