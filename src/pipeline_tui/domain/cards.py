@@ -345,8 +345,6 @@ class RemovedCard:
     referred_by_id: int | None = None
     touchpoints: tuple[TouchpointView, ...] = ()
     """What its creation logged beside it (a referral's "Referred by"), logged again."""
-    referral_given: TouchpointView | None = None
-    """A referral's "Referred X" on the card that gave it, logged again with the card."""
 
 
 @dataclass(frozen=True)
@@ -386,9 +384,6 @@ class Change:
     for a referral), so undo can tell it from what was added since."""
     removed: RemovedCard | None = None
     """A creation that was undone: the card, to make again (redo)."""
-    referral_given: int | None = None
-    """For CREATE of a referral: the touchpoint "Referred X" it logged on the card that
-    gave it, taken back with the card (the referral never happened)."""
     activities: tuple[Activity, ...] | None = None
     """The card's scheduled activities before the change, done ones too, when the
     change may have touched them: undo puts them back as they were."""

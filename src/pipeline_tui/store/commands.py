@@ -373,8 +373,8 @@ def refer(
 ) -> Change:
     """A new lead referred by a client or repeat card, with a referral touchpoint on both.
 
-    Undo removes the new lead and the referral touchpoint on the referrer: the
-    referral never happened.
+    Undo removes the new lead; the referral touchpoint on the referrer stays, as
+    touchpoints are history.
     """
     referrer = get_card(session, referrer_id, active=True)
     problem = check_can_refer(referrer.name, referrer.stage)
@@ -383,7 +383,7 @@ def refer(
     row = add_card(session, actor, draft, Stage.LEAD, referred_by=referrer)
     log_touchpoint(row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", actor.now)
     # Giving a referral is not where the referrer came from: their source stays.
-    given = log_touchpoint(
+    log_touchpoint(
         referrer,
         TouchpointKind.REFERRAL,
         today,
@@ -392,8 +392,7 @@ def refer(
         first_sets_source=False,
     )
     session.flush()
-    change = created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
-    return replace(change, referral_given=given.id)
+    return created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
 
 
 # Research notes ----------------------------------------------------------------------

@@ -172,12 +172,6 @@ def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
     logged = session.scalars(
         select(TouchpointRow).where(TouchpointRow.card_id == row.id).order_by(TouchpointRow.id)
     ).all()
-    given = None
-    if change.referral_given is not None:
-        found = session.get(TouchpointRow, change.referral_given)
-        if found is not None and found.card_id == row.referred_by_id:
-            given = TouchpointView(found.id, found.kind, found.happened_on, found.summary)
-            session.delete(found)
     removed = RemovedCard(
         state=state_of(row),
         created_at=row.created_at,
@@ -185,7 +179,6 @@ def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
         market=row.market,
         referred_by_id=row.referred_by_id,
         touchpoints=tuple(TouchpointView(t.id, t.kind, t.happened_on, t.summary) for t in logged),
-        referral_given=given,
     )
     card_id = row.id
     session.delete(row)
@@ -247,18 +240,6 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
             removed.created_at,
             first_sets_source=False,
         )
-    given = removed.referral_given
-    given_again = None
-    referrer_row = session.get(CardRow, referrer) if referrer is not None else None
-    if given is not None and referrer_row is not None:
-        given_again = log_touchpoint(
-            referrer_row,
-            given.kind,
-            given.happened_on,
-            given.summary,
-            removed.created_at,
-            first_sets_source=False,
-        )
     session.flush()
     inverse = Change(
         ChangeKind.CREATE,
@@ -267,7 +248,6 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
         None,
         row.version,
         created_with=(("touchpoint", len(removed.touchpoints)),) if removed.touchpoints else (),
-        referral_given=given_again.id if given_again is not None else None,
     )
     return Undone(change.description, row.id, row.version, inverse)
 
