@@ -408,6 +408,23 @@ def test_undoing_the_first_call_a_card_got_takes_back_the_source_it_set(
     assert [t.summary for t in after.touchpoints] == ["Sent the deck"]
 
 
+def test_undoing_a_first_call_with_a_referral_since_makes_it_warm_and_redo_cold_again(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    service, _ = seeded
+    bo = service.add_card(CardDraft("Bo Berg")).card_id
+    logged = service.log_call(bo, CallOutcome.VOICEMAIL, TODAY, None, next_step=("Again", day(2)))
+    service.add_touchpoint(bo, TouchpointKind.REFERRAL, TODAY, "Referred by Cy")
+    assert logged.change is not None
+    undone = service.revert(logged.change)
+    after = service.card(bo)
+    assert (after.source, after.market) == (TouchpointKind.REFERRAL, Market.WARM)
+    assert undone.inverse is not None
+    service.revert(undone.inverse)  # the call again: it was the first
+    again = service.card(bo)
+    assert (again.source, again.market) == (TouchpointKind.CALL, Market.COLD)
+
+
 def test_the_standup_leaves_out_a_call_session_whose_calls_were_all_taken_back(
     seeded: tuple[PipelineService, dict[str, int]],
 ) -> None:

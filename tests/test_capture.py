@@ -371,6 +371,7 @@ def test_a_no_reply_sender_is_logged_on_the_person_to_answer_innatural_order(
         ("Jones, M.D.", "Jones, M.D."),
         ("Support, IT", "Support, IT"),
         ("山田, 太郎", "山田, 太郎"),
+        ("Nguyễn, Văn", "Văn Nguyễn"),
     ],
 )
 def test_last_first_names_are_put_innatural_order(written: str, card: str) -> None:
@@ -574,6 +575,41 @@ def test_one_attendee_declining_calls_the_meeting_off_on_their_card_only(
     assert "Ann Okafor" not in out
     assert cards(db)["Ann Okafor"].summary.next_action == "Meeting: Kick-off"  # type: ignore[attr-defined]
     assert cards(db)["Klaus Weber"].summary.next_action == ""  # type: ignore[attr-defined]
+
+
+def test_an_invitee_with_no_card_declining_calls_off_no_one_elses_meeting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """No address of the rep's configured: the rep's invite (the organiser has no card)
+    logged on Ann only; Klaus, with no card, declining is not the rep declining."""
+    invite = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\n"
+        b"BEGIN:VEVENT\r\nUID:kickoff-2@ourfirm.example\r\nSEQUENCE:0\r\n"
+        b"DTSTAMP:20261123T090000Z\r\nDTSTART:20261203T140000Z\r\nSUMMARY:Kick-off\r\n"
+        b"ORGANIZER;CN=Sam:mailto:sam@ourfirm.example\r\n"
+        b"ATTENDEE;CN=Ann Okafor;PARTSTAT=NEEDS-ACTION:mailto:ann@brightwater.example\r\n"
+        b"ATTENDEE;CN=Klaus Weber;PARTSTAT=DECLINED:mailto:klaus@acme.example\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    capture(capsys, monkeypatch, db, invite)
+    reply = invite.replace(b"METHOD:REQUEST", b"METHOD:REPLY").replace(
+        b"ATTENDEE;CN=Ann Okafor;PARTSTAT=NEEDS-ACTION:mailto:ann@brightwater.example\r\n", b""
+    )
+    code, out, err = capture(capsys, monkeypatch, db, reply)
+    assert (code, err) == (0, "")
+    assert "Ann Okafor" not in out
+    assert cards(db)["Ann Okafor"].summary.next_action == "Meeting: Kick-off"  # type: ignore[attr-defined]
+
+
+def test_a_header_with_a_charset_that_is_no_text_encoding_is_read_all_the_same(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    email = (
+        b"From: J\xfcrgen <j@x.example>\nSubject: hi\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n"
+        b'Content-Type: text/plain; charset="hex"\n\nx\n'
+    )
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert (code, err) == (0, "") and out.startswith("Added Jürgen as a lead")
 
 
 def test_a_cancelled_invite_leaves_a_next_action_the_rep_set_since(

@@ -431,17 +431,20 @@ def test_console_script_errors_are_one_line_without_traceback(tmp_path: Path) ->
     assert bad.read_bytes() == NOT_SQLITE
 
 
-def test_an_output_encoding_that_cannot_write_a_name_is_one_sentence(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_an_output_encoding_that_cannot_write_a_name_is_one_sentence(
+    tmp_path: Path, encoding: str
+) -> None:
     """PYTHONIOENCODING=latin-1 (or a terminal set to it) and a name in Japanese: a
     traceback from the table's print."""
     path = tmp_path / "p.db"
     run_script = [str(SCRIPT), "--db", str(path)]
     subprocess.run([*run_script, "add", "山田 太郎"], check=True, capture_output=True)
-    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
     result = subprocess.run([*run_script, "list"], capture_output=True, env=env, timeout=60)
     assert result.returncode == 1
     assert result.stderr.decode() == (
-        "pipeline-tui: error: the output's encoding (latin-1) cannot write "
+        f"pipeline-tui: error: the output's encoding ({encoding}) cannot write "
         "'\\u5c71\\u7530', so what was to be shown was cut short (anything the command "
         "changed was saved); use UTF-8 (LANG=C.UTF-8, or PYTHONIOENCODING=utf-8).\n"
     )

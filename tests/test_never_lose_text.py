@@ -47,6 +47,7 @@ from tests.pilot import (
     look,
     make_app,
     notification_messages,
+    poll_until,
     press,
     screen_text,
     settle,
@@ -979,6 +980,29 @@ async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(
         form = app.screen
         assert isinstance(form, CardFormScreen)
         assert form.values()["name"] == "Kim Lee"
+
+
+async def test_a_d_taken_back_at_the_offer_discards_nothing(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """d then backspace (taken back), and "Frex", a pause, backspace, "d" (a word
+    corrected): neither discards the draft."""
+    monkeypatch.setattr(draft_offer, "TYPING_GAP_S", 0.3)
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await tap(pilot, "n")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        await burst(pilot, "d", "backspace", dialog=True)
+        assert app.screen is offer and service.draft(DraftKey.new_card()) is not None
+        await burst(pilot, *"Frex", dialog=True)
+        paused = time.monotonic() + 0.35  # the rep stops to look, longer than TYPING_GAP_S
+        await poll_until(lambda: time.monotonic() > paused, "a pause in the typing")
+        await burst(pilot, "backspace", "d", dialog=True)
+        assert app.screen is offer and service.draft(DraftKey.new_card()) is not None
+        assert "Typed: Fred" in screen_text(app)
 
 
 async def test_a_tab_typed_before_the_offer_shows_moves_to_the_next_field(

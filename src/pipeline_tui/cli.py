@@ -352,8 +352,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise  # not the terminal's (a database server's, say): its own traceback
         # PYTHONIOENCODING=latin-1, or a terminal set to it: a name in Japanese, say.
         text = error.object[error.start : error.end]
+        named = error.encoding
+        if named == "charmap" and sys.stdout is not None and sys.stdout.encoding:
+            named = sys.stdout.encoding  # cp1252 and the like call themselves "charmap"
         print(
-            f"{PROG}: error: the output's encoding ({error.encoding}) cannot write "
+            f"{PROG}: error: the output's encoding ({named}) cannot write "
             f"{text!a}, so what was to be shown was cut short (anything the command "
             "changed was saved); use UTF-8 (LANG=C.UTF-8, or PYTHONIOENCODING=utf-8).",
             file=sys.stderr,
@@ -372,9 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _an_output_encoding(encoding: str) -> bool:
     """Whether `encoding` is the standard output's or error's (and not UTF-8)."""
-    wanted = codecs.lookup(encoding).name
     streams = (sys.stdout, sys.stderr)
     names = {codecs.lookup(s.encoding).name for s in streams if s is not None and s.encoding}
+    if encoding == "charmap":  # what cp1252, cp437 and ISO-8859-15 call themselves here
+        return any(name != "utf-8" for name in names)
+    wanted = codecs.lookup(encoding).name
     return wanted != "utf-8" and wanted in names
 
 

@@ -217,7 +217,7 @@ COMPANY_WORDS = frozenset(
 """Words after a comma that are not a first name ("Acme, Inc", "King, Jr.")."""
 
 
-NAME_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ][A-Za-zÀ-ÖØ-öø-ɏ'\u2019-]*")
+NAME_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏ\u1e00-\u1eff][A-Za-zÀ-ÖØ-öø-ɏ\u1e00-\u1eff'\u2019-]*")
 """A word of a Latin-script personal name: no dots, brackets, digits or CJK (written
 family name first anyway)."""
 
@@ -260,7 +260,10 @@ def _headers(message: EmailMessage, name: str) -> list[Any]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = data.decode(_charset(message), errors="replace")
+            try:
+                text = data.decode(_charset(message), errors="replace")
+            except LookupError:  # charset="hex": a codec, but not of text
+                text = data.decode("windows-1252", errors="replace")
         # Unfolded as the package unfolds a header it reads: a continuation line's CR LF
         # left in an address was "address parts cannot contain CR or LF".
         found.append(policy.default.header_factory(key, "".join(re.split(r"\r\n|\r|\n", text))))

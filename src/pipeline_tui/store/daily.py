@@ -134,7 +134,7 @@ def capture(
     """
     before = _logged_before(session, captured)
     if captured.cancelled:
-        return _cancel(session, actor, _called_off(before, captured, me))
+        return _cancel(session, actor, _called_off(session, before, captured, me))
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -186,7 +186,7 @@ def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> l
     if captured.cancelled:
         return [
             CaptureResult(card.id, card.name, False, item.next_action, cleared=True)
-            for item, card in _called_off(before, captured, me)
+            for item, card in _called_off(session, before, captured, me)
             if _still_next(item, card)
         ]
     if before:
@@ -327,12 +327,16 @@ def _update(
 
 
 def _called_off(
-    before: list[tuple[CapturedItemRow, CardRow]], captured: Captured, me: Collection[str]
+    session: Session,
+    before: list[tuple[CapturedItemRow, CardRow]],
+    captured: Captured,
+    me: Collection[str],
 ) -> list[tuple[CapturedItemRow, CardRow]]:
     """Where the meeting is off: every card for a cancellation, or when the rep declined;
     for another attendee declining, that attendee's card only. With no address of the
-    rep's in the config, a decliner with no card is taken as the rep (as an organiser
-    with none is, in `_concerned`)."""
+    rep's in the config, a decliner with no card is taken as the rep only when the
+    organiser has a card (the prospect invited the rep); an invitee of the rep's with
+    no card declining calls off nothing."""
     if not captured.declined_by:
         return before
     declined = {address.lower() for address in captured.declined_by}
@@ -340,7 +344,10 @@ def _called_off(
     if declined & mine:
         return before
     theirs = [(item, card) for item, card in before if (card.email or "").lower() in declined]
-    return theirs if theirs or mine else before
+    if theirs or mine:
+        return theirs
+    organiser = captured.sender
+    return before if organiser is not None and _card_of(session, organiser) else []
 
 
 def _cancel(

@@ -28,7 +28,7 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import Market, TouchpointKind
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, events, positions, schedule
@@ -143,8 +143,10 @@ def _call_back_or_again(
                 ).first()
                 if earliest is None:
                     forget_source(row, call.market_before)
-                else:
-                    forget_source(row, row.market, source=earliest.kind)
+                else:  # as log_touchpoint would have set them from that touchpoint
+                    warm = earliest.kind is TouchpointKind.REFERRAL
+                    market = call.market_before or (Market.WARM if warm else Market.COLD)
+                    forget_source(row, market, source=earliest.kind)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
@@ -156,6 +158,9 @@ def _call_back_or_again(
         actor.now,
         first_sets_source=call.source_set and row.source is None,
     )
+    if call.source_set and row.source is not None and row.source is not TouchpointKind.CALL:
+        # Undone, a later touchpoint became the source; the call made again is first.
+        forget_source(row, call.market_before or Market.COLD, source=TouchpointKind.CALL)
     calls.recount_call(session, call.session_id, outcome, 1)
     session.flush()
     return replace(call, touchpoint_id=again.id)

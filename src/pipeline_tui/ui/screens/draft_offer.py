@@ -132,6 +132,9 @@ class DraftOfferScreen(seams.Dialog[str | None]):
                 self._typed_at_offer(held)  # "dental": the "d" was text
                 self._typed_at_offer(event)
                 return
+            if event.key == "backspace":
+                self._last_typed = event.time
+                return  # the "d" taken back
             if event.key != "escape":  # d, then ctrl+s: the d was the answer
                 self._answer(DISCARD)
                 return
@@ -176,8 +179,8 @@ class DraftOfferScreen(seams.Dialog[str | None]):
     def _typed_at_offer(self, event: events.Key) -> None:
         """Text typed once the offer showed: kept as if typed ahead, and shown."""
         self._typed_ahead(event)
-        if self._is_character(event):
-            self._last_typed = event.time
+        if self._is_character(event) or event.key == "backspace":
+            self._last_typed = event.time  # "Frex", backspace, "d": still typing
         typed = clean_line(typed_text(self.keys_ahead))
         shown = self.query_one("#typed", Static)
         shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
