@@ -43,7 +43,14 @@ from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.limits import FieldError
 from pipeline_tui.domain.money import Currency
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import cell_width, clean_line, listed, pad_cells, split_tags
+from pipeline_tui.domain.text import (
+    cell_width,
+    clean_line,
+    counted,
+    listed,
+    pad_cells,
+    split_tags,
+)
 from pipeline_tui.store import StoreError
 
 if TYPE_CHECKING:
@@ -716,7 +723,7 @@ def _nobody_owns(owner: str, owners: Sequence[OwnerCount]) -> str:
     said = f'No active card belongs to "{owner}"'
     if not owners:
         return f"{said}; there are no active cards yet."
-    names = [f"{clean_line(o.owner) or '(no owner)'} ({_count(o.cards, 'card')})" for o in owners]
+    names = [f"{clean_line(o.owner) or '(no owner)'} ({counted(o.cards, 'card')})" for o in owners]
     return f"{said}; the cards belong to {listed(names)}."
 
 
@@ -1058,20 +1065,20 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     if len(unchanged) > REPORT_LIMIT:
         print(f"... and {len(unchanged) - REPORT_LIMIT} more already there.", file=out)
     verb = "Would import" if args.dry_run else "Imported"
-    summary = f"{verb} {_count(report.added, 'card')}"
+    summary = f"{verb} {counted(report.added, 'card')}"
     extras = []
     if report.archived:
         extras.append(f"{report.archived} archived")
     if report.notes:
-        extras.append(_count(report.notes, "note"))
+        extras.append(counted(report.notes, "note"))
     if extras:
         summary += f" ({', '.join(extras)})"
     if merged:
-        summary += f"; merged {_count(len(merged), unit)} into matching cards"
+        summary += f"; merged {counted(len(merged), unit)} into matching cards"
     if unchanged:
-        summary += f"; {_count(len(unchanged), unit)} already there"
+        summary += f"; {counted(len(unchanged), unit)} already there"
     if report.problems:
-        summary += f"; skipped {_count(len(report.problems), 'bad ' + unit)}"
+        summary += f"; skipped {counted(len(report.problems), 'bad ' + unit)}"
     print(summary + ("; nothing was written (dry run)." if args.dry_run else "."), file=out)
     return 0
 
@@ -1099,10 +1106,6 @@ def _refuse_what_log_takes(path: Path) -> None:
         f"{said}; to log it as a touchpoint on the person's card (a new lead if they have "
         f"none), pipe it to log: {PROG} log - < {shlex.quote(clean_line(str(path)))}"
     )
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _print_reading(report: ImportReport, path: Path, dry_run: bool, out: TextIO) -> None:
@@ -1139,7 +1142,7 @@ def _print_reading(report: ImportReport, path: Path, dry_run: bool, out: TextIO)
         for column, value, meaning, count in rows:
             print(
                 f"  {column:<{width}}  {value:<{value_width}}  -> "
-                f"{_meaning(meaning):<{meaning_width}}  {_count(count, report.unit)}",
+                f"{_meaning(meaning):<{meaning_width}}  {counted(count, report.unit)}",
                 file=out,
             )
 

@@ -105,6 +105,11 @@ def listed(words: Sequence[str]) -> str:
     return words[-1] if len(words) < 2 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def counted(number: int, word: str) -> str:
+    """ "1 note", "3 notes": a count and its word, in a sentence."""
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
 def split_tags(text: str) -> tuple[str, ...]:
     """Tags typed as "warm, saas  #fintech": lower-case, unique, in the order given."""
     seen: dict[str, None] = {}

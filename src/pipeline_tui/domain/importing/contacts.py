@@ -55,7 +55,7 @@ from pipeline_tui.domain.money import (
     parse_amount,
 )
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line, clean_text, split_tags
+from pipeline_tui.domain.text import clean_line, clean_text, counted, split_tags
 
 MULTI = " ::: "
 
@@ -322,8 +322,8 @@ class ContactReader:
         if len(values) > columns.width and any(cell.strip() for cell in values[columns.width :]):
             return RowProblem(
                 line,
-                f"it has {_count(len(values), 'cell')} but the header has "
-                f"{_count(columns.width, 'column')}",
+                f"it has {counted(len(values), 'cell')} but the header has "
+                f"{counted(columns.width, 'column')}",
             )
         kept: list[str] = []
         headers: dict[str, str] = {}
@@ -907,10 +907,6 @@ def _not_a_day(what: str, text: str) -> str:
     early = day is not None and day < EARLIEST_PAST_DATE
     why = f"is before {EARLIEST_PAST_DATE.year}" if early else "is not a date"
     return f"the {what} {clean_line(text)!r} {why}"
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _day(text: str, line: str) -> date:

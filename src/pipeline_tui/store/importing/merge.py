@@ -27,6 +27,7 @@ from pipeline_tui.domain.importing.plan import (
 )
 from pipeline_tui.domain.kinds import Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.money import from_cents
+from pipeline_tui.domain.text import counted
 from pipeline_tui.store.models import (
     CapturedItemRow,
     CardRow,
@@ -226,10 +227,6 @@ def _load(session: Session, rows: dict[int, Any]) -> dict[int, Existing]:
     return states
 
 
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
-
-
 def _value(value: Any) -> Any:
     return value.value if isinstance(value, TouchpointKind | Market) else value
 
@@ -259,7 +256,7 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
     more = tuple(tag for tag in planned.tags if tag not in tags)
     if more:
         state.changes["tags"] = tags + more
-        added.append(_count(len(more), "tag"))
+        added.append(counted(len(more), "tag"))
     notes = list(planned.notes)
     if differing:
         # One note for the row: its name and phone beside the job title it came with
@@ -279,7 +276,7 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
         state.notes.add(note.body.strip())
     state.new_notes.extend(new_notes)
     if new_notes:
-        added.append(_count(len(new_notes), "note"))
+        added.append(counted(len(new_notes), "note"))
     new_touchpoints = []
     for touchpoint in planned.touchpoints:
         touch_key = (touchpoint.kind.value, touchpoint.happened_on, touchpoint.summary)
@@ -288,7 +285,7 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
             new_touchpoints.append(touchpoint)
     state.new_touchpoints.extend(new_touchpoints)
     if new_touchpoints:
-        added.append(_count(len(new_touchpoints), "touchpoint"))
+        added.append(counted(len(new_touchpoints), "touchpoint"))
     new_answers = []
     for answer in planned.answers:
         if answer.criterion.casefold() not in state.criteria:
@@ -296,7 +293,7 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
             new_answers.append(answer)
     state.new_answers.extend(new_answers)
     if new_answers:
-        added.append(_count(len(new_answers), "qualification answer"))
+        added.append(counted(len(new_answers), "qualification answer"))
     # Where the card had logged the same email or invite, its own record of it stays.
     new_captured = [c for c in planned.captured if c.origin not in state.origins]
     state.origins.update(c.origin for c in new_captured)
