@@ -578,28 +578,19 @@ def log_touchpoint(
     # Added through the session, not row.touchpoints, which would load every earlier one.
     session.add(touchpoint)
     if row.source is None and first_sets_source:  # the first is where the card came from
-        market = row.market or (Market.WARM if kind is TouchpointKind.REFERRAL else Market.COLD)
-        # Written beside the ORM, like position shifts, so the card's version stays put:
-        # logging a touchpoint must not make the rep's own undo (or an open edit) of the
-        # card look like someone else's change.
-        session.execute(
-            update(CardRow)
-            .where(CardRow.id == row.id)
-            .values(source=kind, market=market)
-            .execution_options(synchronize_session=False)
-        )
-        set_committed_value(row, "source", kind)
-        set_committed_value(row, "market", market)
+        set_source(row, kind, row.market)
     cadence.contact(row, happened_on)
     return touchpoint
 
 
-def forget_source(
-    row: CardRow, market: Market | None, *, source: TouchpointKind | None = None
-) -> None:
-    """The card's source gone with the touchpoint that set it (`source`: the kind of the
-    first touchpoint left), its market as given; beside the ORM, as log_touchpoint
-    sets them."""
+def set_source(row: CardRow, source: TouchpointKind | None, market: Market | None) -> None:
+    """Where the card came from, as its first touchpoint says (or, that touchpoint taken
+    back, the next one), and its market: `market` if it had one, else warm for a
+    referral, cold for any other source. Written beside the ORM, like position shifts,
+    so the card's version stays put: logging a touchpoint must not make the rep's own
+    undo (or an open edit) of the card look like someone else's change."""
+    if source is not None and market is None:
+        market = Market.WARM if source is TouchpointKind.REFERRAL else Market.COLD
     session = object_session(row)
     assert session is not None
     session.execute(

@@ -28,15 +28,15 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import Market, TouchpointKind
+from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, events, positions, schedule
 from pipeline_tui.store.commands import (
     Actor,
     apply_draft,
-    forget_source,
     log_touchpoint,
+    set_source,
     state_of,
 )
 from pipeline_tui.store.errors import ConflictError, NotFoundError
@@ -141,12 +141,8 @@ def _call_back_or_again(
                     .order_by(TouchpointRow.happened_on, TouchpointRow.id)
                     .limit(1)
                 ).first()
-                if earliest is None:
-                    forget_source(row, call.market_before)
-                else:  # as log_touchpoint would have set them from that touchpoint
-                    warm = earliest.kind is TouchpointKind.REFERRAL
-                    market = call.market_before or (Market.WARM if warm else Market.COLD)
-                    forget_source(row, market, source=earliest.kind)
+                first = earliest.kind if earliest is not None else None
+                set_source(row, first, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
@@ -160,7 +156,7 @@ def _call_back_or_again(
     )
     if call.source_set and row.source is not None and row.source is not TouchpointKind.CALL:
         # Undone, a later touchpoint became the source; the call made again is first.
-        forget_source(row, call.market_before or Market.COLD, source=TouchpointKind.CALL)
+        set_source(row, TouchpointKind.CALL, call.market_before)
     calls.recount_call(session, call.session_id, outcome, 1)
     session.flush()
     return replace(call, touchpoint_id=again.id)
