@@ -621,17 +621,6 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.close(fd)
 
 
-def _has_header(path: Path) -> bool:
-    """Whether the file starts as an SQLite file does, read only once SQLite has said it
-    cannot read the file as a database: then no connection of this process holds a lock
-    on it that closing this descriptor could drop (see _prepare_sqlite_file)."""
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:
-        return False
-
-
 def _refuse_another_programs(path: Path) -> None:
     """Refuse a file that is not SQLite, and an SQLite file with tables but no schema
     revision (migrate.py says why), read-only and before the engine opens it: its
@@ -647,7 +636,10 @@ def _refuse_another_programs(path: Path) -> None:
                 )
             ]
     except sqlite3.Error as error:
-        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB and not _has_header(path):
+        # The header read only now SQLite has said the file is no database: no
+        # connection of this process then holds a lock on it that closing this
+        # descriptor could drop (see _prepare_sqlite_file).
+        if error.sqlite_errorcode == sqlite3.SQLITE_NOTADB and not is_sqlite_file(path):
             raise StoreError(
                 f"{path} is not a pipeline-tui database (it is not an SQLite file)."
             ) from None
