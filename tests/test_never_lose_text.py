@@ -910,6 +910,15 @@ async def test_a_name_typed_with_n_before_the_offer_shows_goes_into_the_form(
         assert isinstance(app.focused, Input) and app.focused.value == "dave"
 
 
+async def the_new_card_offer(pilot: Pilot[None]) -> DraftOfferScreen:
+    """`n` on the board, with a new card kept from before: its offer, showing."""
+    await settle(pilot)
+    await tap(pilot, "n")
+    offer = pilot.app.screen
+    assert isinstance(offer, DraftOfferScreen)
+    return offer
+
+
 async def test_text_typed_at_the_offer_unread_is_kept_and_its_d_discards_nothing(
     service: PipelineService, ann: int
 ) -> None:
@@ -920,10 +929,7 @@ async def test_text_typed_at_the_offer_unread_is_kept_and_its_d_discards_nothing
     service.keep_draft(DraftKey.new_card(), fields)
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await tap(pilot, "n")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        offer = await the_new_card_offer(pilot)
         await burst(pilot, *"Acme Ltd", dialog=True)
         assert app.screen is offer
         assert "Typed: Acme Ltd" in screen_text(app)
@@ -944,10 +950,7 @@ async def test_a_word_starting_with_d_typed_at_the_offer_is_text_not_a_discard(
     service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await tap(pilot, "n")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        offer = await the_new_card_offer(pilot)
         await burst(pilot, *"dental", dialog=True)
         assert app.screen is offer and "Typed: dental" in screen_text(app)
         assert service.draft(DraftKey.new_card()) is not None
@@ -966,10 +969,7 @@ async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(
     service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await tap(pilot, "n")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        offer = await the_new_card_offer(pilot)
         await burst(pilot, "d", "ctrl+p", dialog=True)
         assert service.draft(DraftKey.new_card()) is not None
         assert app.screen is not offer  # the palette
@@ -991,10 +991,7 @@ async def test_a_d_taken_back_at_the_offer_discards_nothing(
     service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await tap(pilot, "n")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        offer = await the_new_card_offer(pilot)
         await burst(pilot, "d", "backspace", dialog=True)
         assert app.screen is offer and service.draft(DraftKey.new_card()) is not None
         await burst(pilot, *"Frex", dialog=True)

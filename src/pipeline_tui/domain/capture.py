@@ -67,7 +67,6 @@ class Captured:
     cancelled: bool = False
     """An invite's cancellation (METHOD:CANCEL or STATUS:CANCELLED), or the other side
     declining it (METHOD:REPLY, PARTSTAT=DECLINED): no meeting."""
-    declined: bool = False
     declined_by: tuple[str, ...] = ()
     """For a reply declining: the addresses that declined. The meeting is off on their
     cards only (on every card when it is the rep who declined)."""

@@ -138,7 +138,7 @@ def email_message(data: bytes, day: date) -> Captured:
                 "so there is no one to log it on; nothing was logged."
             )
         sender = answer
-    subject = clean_line(" ".join(str(v) for v in _headers(message, "subject")[:1]))
+    subject = clean_line(next((str(v) for v in _headers(message, "subject")), ""))
     subject = subject or "(no subject)"
     return Captured(
         what="email",
@@ -266,7 +266,7 @@ def _headers(message: EmailMessage, name: str) -> list[Any]:
                 text = data.decode("windows-1252", errors="replace")
         # Unfolded as the package unfolds a header it reads: a continuation line's CR LF
         # left in an address was "address parts cannot contain CR or LF".
-        found.append(policy.default.header_factory(key, "".join(re.split(r"\r\n|\r|\n", text))))
+        found.append(policy.default.header_factory(key, re.sub(r"\r\n|\r|\n", "", text)))
     return found
 
 
@@ -391,7 +391,6 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         origin=origin[:1000],
         sequence=_sequence(event.get("SEQUENCE")),
         cancelled=cancelled,
-        declined=declined,
         declined_by=declining if declined else (),
         meeting=f"{title} ({stamp})",
     )
@@ -568,7 +567,7 @@ def _print_cancelled(
 ) -> None:
     """A cancelled invite: the next actions it set cleared, or that it was cancelled."""
     meeting = clean_line(captured.meeting)
-    why = "declined" if captured.declined else "cancelled"
+    why = "declined" if captured.declined_by else "cancelled"
     for r in results:
         cleared = "Would clear" if dry_run else "Cleared"
         print(

@@ -181,7 +181,7 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         self._typed_ahead(event)
         if self._is_character(event) or event.key == "backspace":
             self._last_typed = event.time  # "Frex", backspace, "d": still typing
-        typed = clean_line(typed_text(self.keys_ahead))
+        typed = clean_line(self.typed_ahead)
         shown = self.query_one("#typed", Static)
         shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
         shown.display = bool(typed)
