@@ -445,22 +445,27 @@ async def test_keys_typed_with_the_enter_on_an_activity_go_into_its_dialog(
         ]
 
 
-async def test_an_activity_too_long_for_its_line_wraps_under_its_words(
+async def test_an_activity_too_long_for_its_line_is_cut_short_and_keeps_its_due_day(
     service: PipelineService,
 ) -> None:
-    """At 60 columns a step's day went to a line of its own at the left edge, under
-    "Next"; it goes under the step's words, so the labels stay a column of their own."""
+    """One line a step, as the card's glance promises, so each of them is in view at
+    80x24 (wrapped, a card with long steps showed two and no sign of the rest): at 60
+    columns a long step's words end in "…", and its due day, which orders them, stays."""
     action = "Send the no-show checklist and the pricing sheet"
     draft = CardDraft("Ann Lee", "Acme", next_action=action, next_action_due=FRIDAY)
-    service.add_card(draft, Stage.LEAD)
+    card_id = service.add_card(draft, Stage.LEAD).card_id
+    for n in range(2):
+        service.add_activity(card_id, ActivityKind.CALL, f"Call the board member {n} " * 3, FRIDAY)
     async with running(service, (60, 20)) as (app, pilot):
         await press(pilot, "enter")
         assert isinstance(app.screen, CardScreen)
         lines = screen_text(app).splitlines()
         first = next(n for n, line in enumerate(lines) if line.lstrip().startswith("Next  Email"))
-        words = lines[first].index("Send")
-        wrapped = lines[first + 1]
-        assert wrapped[:words].strip() == "" and wrapped[words:].strip(), "\n".join(lines)
+        steps = lines[first : first + 4]
+        assert [line.split()[0] for line in steps] == ["Next", "Then", "Then", "Details"], lines
+        for line in steps[:3]:
+            assert "…" in line and line.rstrip().endswith(f"due {FRIDAY.isoformat()} (Fri)"), line
+        assert "Send the no-show" in steps[0] and "Call the board" in steps[1]
 
 
 async def test_a_step_kept_from_f_taken_back_in_a_change_is_added_not_put_over_it(

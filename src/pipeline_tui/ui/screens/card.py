@@ -55,9 +55,9 @@ from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend, UndoOrRedo
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
+from pipeline_tui.ui.one_line import OneLine
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -1444,20 +1444,17 @@ def _worth(card: CardDetail, money: Currency) -> str:
     return ", ".join(parts)
 
 
-ACTIVITY_LABELS = 6 + 9
-"""The cells before an activity's words ("Next  Call     "), under which its wrapped
-part goes."""
-
-
-def _activity_line(activity: Activity, today: date, *, first: bool) -> Hanging:
-    """ "Next  Call  Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
+def _activity_line(activity: Activity, today: date, *, first: bool) -> OneLine:
+    """ "Next  Call     Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
     activity is the card's next action; overdue in the error colour, today's in warning.
-    What wraps (at 60 columns, say) goes under the words, not under "Next"."""
-    parts: list[Content | str | tuple[str, str]] = [
+    One line each, so every one is in view at 80x24: long words are cut short with "…"
+    and the due day stays (enter shows the step whole, to change it)."""
+    head = Content.assemble(
         ("Next  " if first else "Then  ", "bold $text-muted"),
         (f"{activity.kind.label:<9}", "$text-muted"),
-        text.line(activity.text or "(no description)", "bold" if first else ""),
-    ]
+    )
+    words = text.line(activity.text or "(no description)", "bold" if first else "")
+    due = Content()
     if activity.due is not None:
         label = describe_due_beside_date(activity.due, today)
         at = f" {describe_time(activity.due_time)}" if activity.due_time else ""
@@ -1467,5 +1464,5 @@ def _activity_line(activity: Activity, today: date, *, first: bool) -> Hanging:
             style, mark = "bold $text-warning", ""
         else:
             style, mark = "$text-muted", ""
-        parts.append((f" · {mark}due {activity.due.isoformat()}{at} ({label})", style))
-    return Hanging(Content.assemble(*parts), ACTIVITY_LABELS)
+        due = Content.styled(f" · {mark}due {activity.due.isoformat()}{at} ({label})", style)
+    return OneLine(head, words, due)

@@ -1,0 +1,58 @@
+"""A line that stays one line: its middle gives way, not its ends.
+
+A card's open activities are one line each under the card's glance ("Next  Call  Call
+the CFO · due 2026-11-24 (tomorrow)"), so at 80x24 every one of them is in view; a long
+step's words are cut short with "…", and its due day, which says what to do first, stays.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+
+FEWEST_WORDS = 4
+"""Cells the middle keeps, "…" among them, before the end gives way instead."""
+
+
+class OneLine(Visual):
+    """`head`, `middle` and `tail` on one line at any width: the middle is cut short
+    (ending in "…") to keep the head and the tail whole; narrower than those with a few
+    of the middle's cells, the line is cut at its end."""
+
+    def __init__(self, head: Content, middle: Content, tail: Content) -> None:
+        self.head = head
+        self.middle = middle
+        self.tail = tail
+        self.whole = head + middle + tail
+        self._shown: tuple[int, Content] | None = None
+
+    def at(self, width: int) -> Content:
+        """The line as drawn `width` cells wide."""
+        if self.whole.cell_length <= width:
+            return self.whole
+        if self._shown is not None and self._shown[0] == width:
+            return self._shown[1]
+        room = width - self.head.cell_length - self.tail.cell_length
+        if room >= FEWEST_WORDS:
+            shown = self.head + self.middle.truncate(room, ellipsis=True) + self.tail
+        else:
+            shown = self.whole.truncate(max(width, 0), ellipsis=True)
+        self._shown = (width, shown)
+        return shown
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.at(width).render_strips(width, 1, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.whole.cell_length
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return min(self.whole.cell_length, self.head.cell_length + FEWEST_WORDS)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
