@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import string
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from time import monotonic
 from typing import Any
@@ -270,6 +270,17 @@ async def _messages_handled(app: PipelineApp) -> None:
 
 
 _PUNCTUATION = {character_to_key(character): character for character in string.punctuation}
+
+
+def paste(pilot: Pilot[None], text: str, *, after: Sequence[str] = ()) -> None:
+    """`text` pasted, as the terminal sends a bracketed paste, in one read with the keys
+    `after` typed before it; nothing is waited for."""
+    app = _app(pilot)
+    for key in after:
+        _post_key(app, key)
+    event = events.Paste(text)
+    event.set_sender(app)
+    app.post_message(event)
 
 
 def _post_key(app: PipelineApp, key: str, character: str | None = None) -> None:

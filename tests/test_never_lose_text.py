@@ -47,6 +47,7 @@ from tests.pilot import (
     look,
     make_app,
     notification_messages,
+    paste,
     poll_until,
     press,
     screen_text,
@@ -959,6 +960,55 @@ async def test_a_word_starting_with_d_typed_at_the_offer_is_text_not_a_discard(
         form = app.screen
         assert isinstance(form, CardFormScreen)
         assert form.values()["name"] == "Kim Leedental"
+
+
+async def test_a_paste_at_the_offer_is_kept_shown_and_typed_after_the_draft(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rep pasting a name at the offer, not having read it: the paste went nowhere
+    (the offer has no field). It is kept as typed keys are, shown, a backspace takes
+    back its last character, and `r` types it into the form after the draft."""
+    monkeypatch.setattr(draft_offer, "TYPING_GAP_S", 0.0)  # the pause, over at once
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": ""})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        offer = await the_new_card_offer(pilot)
+        paste(pilot, " of Acme Ltd!")
+        await wait_for(pilot, lambda: offer.typed_ahead == " of Acme Ltd!", "the paste")
+        await burst(pilot, "backspace", dialog=True)
+        assert app.screen is offer and "Typed: of Acme Ltd" in screen_text(app)
+        await tap(pilot, "r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CardFormScreen)
+        assert form.values()["name"] == "Kim Lee of Acme Ltd"
+
+
+async def test_a_d_then_a_paste_at_a_notes_offer_discards_nothing_and_escape_keeps_both(
+    service: PipelineService, ann: int
+) -> None:
+    """A "d" with a paste right behind it is text, not a discard; escape keeps the
+    draft, and the lines pasted go with it, every one."""
+    service.keep_draft(new_problem(ann), {"body": "Cash is tight", "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "n", "p")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        paste(pilot, "ue in March\nand in June", after=["d"])
+        await wait_for(pilot, lambda: "d" in offer.typed_ahead, "the paste")
+        assert offer.typed_ahead == "due in March\nand in June"
+        settled = time.monotonic() + draft_offer.DISCARD_SETTLE_S + 0.1
+        await poll_until(lambda: time.monotonic() > settled, "longer than a discard waits")
+        assert app.screen is offer and problem_drafted(service, ann) is not None
+        await tap(pilot, "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+    kept = problem_drafted(service, ann)
+    assert isinstance(kept, str) and "Cash is tight" in kept
+    assert kept.endswith("due in March\nand in June"), kept
 
 
 async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(

@@ -48,6 +48,9 @@ save it started included); with the limit, well within ending.FLUSH_WAIT_S."""
 
 Dispatch = Callable[[events.Event], Awaitable[None]]
 Admit = Callable[[], bool]
+PASTE = "paste"
+"""A paste among keys kept to hand on later: (PASTE, the pasted text). No key has this
+name."""
 
 
 class KeyOrder:
@@ -136,9 +139,11 @@ class KeyOrder:
         any key typed meanwhile and still waiting: keys typed earlier that reached the
         wrong screen (a dialog that showed up over them) go where they were meant. Each
         one's `admit` says, as its turn comes, whether it still goes: what a key would
-        do depends on where focus is by then."""
+        do depends on where focus is by then. (PASTE, text) is a paste."""
         for key, character, admit in reversed(keys):
-            event = events.Key(key, character)
+            event: events.Key | events.Paste = (
+                events.Paste(character or "") if key == PASTE else events.Key(key, character)
+            )
             event.set_sender(self.app)  # as from the terminal, not from whoever replays it
             self._waiting.appendleft((event, admit))
         if not self._busy and not self._holds:

@@ -20,6 +20,7 @@ followed it for DISCARD_SETTLE_S.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual import events
@@ -33,7 +34,7 @@ from textual.widgets import Static
 from pipeline_tui.domain.drafts import Draft
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.ui import seams
-from pipeline_tui.ui.key_order import hold_keys, nothing_held
+from pipeline_tui.ui.key_order import PASTE, hold_keys, nothing_held
 
 PREVIEW_LINES = 6
 TYPING_GAP_S = 1.0
@@ -150,6 +151,24 @@ class DraftOfferScreen(seams.Dialog[str | None]):
             # discard, it would have saved a form the rep never saw.
             self._typed_at_offer(event)
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste is text typed at once: kept as keys are, for the editor (it went
+        nowhere: the offer has no field)."""
+        event.stop()
+        event.prevent_default()
+        if not event.text:
+            return
+        pasted = _Pasted(event.text, event.time)
+        if event.time < self.shown_at:
+            self._typed_ahead(pasted)
+            return
+        if self._discarding is not None:  # "d", then a paste: the "d" was text
+            held, timer = self._discarding
+            self._discarding = None
+            timer.stop()
+            self._typed_at_offer(held)
+        self._typed_at_offer(pasted)
+
     def _discard(self) -> None:
         # Not if the offer is no longer on top (ctrl+p's palette opened over it): the
         # dismiss would close that screen instead, and the draft go unasked.
@@ -176,30 +195,45 @@ class DraftOfferScreen(seams.Dialog[str | None]):
     def _is_character(event: events.Key) -> bool:
         return bool(event.is_printable and event.character) and event.key not in MOVING_KEYS
 
-    def _typed_at_offer(self, event: events.Key) -> None:
+    def _typed_at_offer(self, event: events.Key | _Pasted) -> None:
         """Text typed once the offer showed: kept as if typed ahead, and shown."""
         self._typed_ahead(event)
-        if self._is_character(event) or event.key == "backspace":
+        if isinstance(event, _Pasted) or self._is_character(event) or event.key == "backspace":
             self._last_typed = event.time  # "Frex", backspace, "d": still typing
         typed = clean_line(self.typed_ahead)
         shown = self.query_one("#typed", Static)
         shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
         shown.display = bool(typed)
 
-    def _typed_ahead(self, event: events.Key) -> None:
+    def _typed_ahead(self, event: events.Key | _Pasted) -> None:
         keys = self.keys_ahead
-        typing = self._is_text(event)
-        if event.key == "backspace" and keys and keys[-1][0] not in (*MOVING_KEYS, "backspace"):
+        if isinstance(event, _Pasted):
+            keys.append((PASTE, event.text))
+        elif event.key == "backspace" and keys and keys[-1][0] == PASTE:
+            pasted = (keys.pop()[1] or "")[:-1]  # the paste's last character taken back
+            if pasted:
+                keys.append((PASTE, pasted))
+        elif event.key == "backspace" and keys and keys[-1][0] not in (*MOVING_KEYS, "backspace"):
             keys.pop()  # a character typed ahead, taken back
-        elif typing:
+        elif self._is_text(event):
             keys.append((event.key, event.character))
+
+
+@dataclass(frozen=True)
+class _Pasted:
+    """A paste at the offer, kept with the keys."""
+
+    text: str
+    time: float
 
 
 def typed_text(keys: Sequence[tuple[str, str | None]]) -> str:
     """Keys typed ahead as text, to show the rep: enter a new line, a tab a space."""
     text = ""
     for key, character in keys:
-        if key == "backspace":
+        if key == PASTE:
+            text += character or ""
+        elif key == "backspace":
             text = text[:-1]
         elif key == "enter":
             text += "\n"
