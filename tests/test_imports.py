@@ -664,6 +664,25 @@ def test_a_vcard_folded_inside_a_character_keeps_the_character(
     assert other_notes(cards["Yui Tanaka"]) == [note]
 
 
+def test_a_bad_vcard_and_a_merged_one_are_named_by_the_line_they_begin_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """The second card of a file, beginning on line 6, was reported as "card 6": read
+    as the sixth card, the rep looked for it in the wrong place."""
+    source = tmp_path / "three.vcf"
+    source.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.example\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nTEL:+44 20 7946 0000\r\nEND:VCARD\r\n"
+    )
+    code, _, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code != 0
+    assert "bad: card at line 6: a card needs a name" in err
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and "warning: card at line 6 skipped: a card needs a name" in err
+    assert "Card at line 10 added phone to card at line 1." in out
+
+
 def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     """contacts_v40.vcf: RFC 6350 (KIND:org, PREF=1, tel: URIs)."""
     _, cards = imported(capsys, FIXTURES / "contacts_v40.vcf", db)

@@ -1040,7 +1040,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
         label = "warning" if args.skip_bad else "bad"
         note = " skipped" if args.skip_bad else ""
         print(
-            f"{PROG}: {label}: {unit} {problem.line}{note}: {clean_line(problem.reason)}",
+            f"{PROG}: {label}: {report.at(problem.line)}{note}: {clean_line(problem.reason)}",
             file=sys.stderr,
         )
     if report.problems and not args.skip_bad:
@@ -1054,14 +1054,14 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     merged, unchanged = report.merged, report.unchanged
     for merge in merged[:REPORT_LIMIT]:
         print(
-            f"{unit.capitalize()} {merge.line} added {', '.join(merge.added)} to {merge.target}.",
+            f"{_capital(report.at(merge.line))} added {', '.join(merge.added)} to {merge.target}.",
             file=out,
         )
     if len(merged) > REPORT_LIMIT:
         print(f"... and {len(merged) - REPORT_LIMIT} more merged {unit}s.", file=out)
     for merge in unchanged[:REPORT_LIMIT]:
         where = "is already on" if merge.target.startswith("card") else "repeats"
-        print(f"{unit.capitalize()} {merge.line} {where} {merge.target}.", file=out)
+        print(f"{_capital(report.at(merge.line))} {where} {merge.target}.", file=out)
     if len(unchanged) > REPORT_LIMIT:
         print(f"... and {len(unchanged) - REPORT_LIMIT} more already there.", file=out)
     verb = "Would import" if args.dry_run else "Imported"
@@ -1388,3 +1388,8 @@ def _config_check(args: argparse.Namespace, config: Config) -> int:
         shown = config.keys.get(action_id, keys)
         print(f"  {action_id:<22} {shown:<16} {description}")
     return 1 if problems else 0
+
+
+def _capital(words: str) -> str:
+    """`words` with a capital first letter, the rest as they are ("Card at line 6")."""
+    return words[:1].upper() + words[1:]

@@ -90,6 +90,12 @@ class ImportReport:
     """Which columns fill which field, most specific first."""
     written: bool = False
 
+    def at(self, line: int) -> str:
+        """Where in the file a card was read: "line 12", "row 3", "card 2" (our JSON);
+        a vCard's card by the line it begins on, which an editor finds ("card at line
+        85": "card 85" read as the 85th card)."""
+        return f"card at line {line}" if self.kind == "vCard" else f"{self.unit} {line}"
+
     @property
     def merged(self) -> list[Merge]:
         return [m for m in self.merges if m.added]
@@ -155,7 +161,7 @@ def import_file(
         return report
     try:
         with database.read() if dry_run else database.write() as session:
-            plan = resolve(session, cards, report.unit)
+            plan = resolve(session, cards, report.at)
             report.added = len(plan.new)
             report.archived = sum(1 for card in plan.new if card.archived)
             report.notes = sum(len(card.notes) for card in plan.new)

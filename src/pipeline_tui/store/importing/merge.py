@@ -9,7 +9,7 @@ or archives a card. Rows of one file that match each other are merged the same w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
@@ -129,7 +129,7 @@ class _Index:
         return None
 
 
-def resolve(session: Session, cards: Sequence[PlannedCard], unit: str) -> Resolution:
+def resolve(session: Session, cards: Sequence[PlannedCard], at: Callable[[int], str]) -> Resolution:
     card = CardRow.__table__.c
     in_database = _Index()
     rows: dict[int, Any] = {}
@@ -165,7 +165,7 @@ def resolve(session: Session, cards: Sequence[PlannedCard], unit: str) -> Resolu
         if earlier is not None:
             merged, added = merge_plans(new[earlier], planned)
             new[earlier] = merged
-            merges.append(Merge(planned.line, f"{unit} {new[earlier].line}", added))
+            merges.append(Merge(planned.line, at(new[earlier].line), added))
             continue
         in_file.add(len(new), planned.name, planned.organisation, planned.email)
         new.append(planned)
