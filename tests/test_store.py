@@ -7,6 +7,7 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -669,6 +670,30 @@ def test_hooks_hear_of_a_move_taken_back_and_made_again(service: PipelineService
     seen.clear()
     service.undo(edit)  # no move: nothing to tell
     assert heard() == []
+
+
+def test_hooks_hear_of_an_archive_taken_back_and_made_again(service: PipelineService) -> None:
+    """A chat told "Ann archived: lost" heard nothing of `u`, and went on believing the
+    card gone. Undo tells the hooks the archive was taken back (`undo`: true, with its
+    reason), redo tells them it was made again, with the deal won."""
+    card = add(service, "Ann", Stage.CLIENT)
+    service.set_value(card, Decimal("1200.50"))
+    seen: list[PipelineEvent] = []
+    service.subscribe(seen.extend)
+    change = service.archive_card(card, ArchiveReason.WON, "Signed")
+
+    def heard() -> list[tuple[str, dict[str, object]]]:
+        told = [(e.name.value, dict(e.details)) for e in seen]
+        seen.clear()
+        return told
+
+    won = {"reason": "won", "note": "Signed", "undo": False, "won_value": "1200.50"}
+    assert heard() == [("archived", won)]
+    undone = service.undo(change)
+    assert heard() == [("archived", {"reason": "won", "note": "Signed", "undo": True})]
+    assert undone.inverse is not None
+    service.undo(undone.inverse)
+    assert heard() == [("archived", won)]
 
 
 def test_undo_redo_undo_of_a_move_forgets_only_that_move(service: PipelineService) -> None:

@@ -220,6 +220,7 @@ def archive_card(
         by=actor.user,
         reason=reason.value,
         note=note,
+        undo=False,
         **(
             {"won_value": str(value_of(row.won_value_cents))} if won and row.won_value_cents else {}
         ),

@@ -28,7 +28,7 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, events, positions, schedule
@@ -38,6 +38,7 @@ from pipeline_tui.store.commands import (
     log_touchpoint,
     set_source,
     state_of,
+    value_of,
 )
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
@@ -105,6 +106,8 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     restore_state(session, row, change.before, actor, change.activities)
     if moved_from is not None:
         _tell_moved(session, row, moved_from, actor, change)
+    if change.kind is ChangeKind.ARCHIVE:
+        _tell_archived(session, row, after, actor, change)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
         change.kind,
@@ -353,6 +356,30 @@ def _tell_moved(
     # made again is news.
     if redo and row.stage is Stage.CLIENT and from_stage.order < Stage.CLIENT.order:
         events.record(session, row, EventName.BECAME_CLIENT, at=actor.now, by=actor.user, **moved)
+
+
+def _tell_archived(
+    session: Session, row: CardRow, after: CardState, actor: Actor, change: Change
+) -> None:
+    """The hooks hear of an archive taken back (`undo`: true, with the reason it had)
+    or made again, as of an archive: a chat told "Ann archived as lost" is told it was
+    a slip."""
+    archived = row.archived_at is not None
+    state = state_of(row) if archived else after
+    if state.archive_reason is None:
+        return
+    won = archived and state.archive_reason is ArchiveReason.WON and row.won_value_cents
+    events.record(
+        session,
+        row,
+        EventName.ARCHIVED,
+        at=actor.now,
+        by=actor.user,
+        reason=state.archive_reason.value,
+        note=state.archive_note or "",
+        undo=not archived,
+        **({"won_value": str(value_of(row.won_value_cents))} if won else {}),
+    )
 
 
 def _move_in_history(
