@@ -672,10 +672,11 @@ def test_hooks_hear_of_a_move_taken_back_and_made_again(service: PipelineService
     assert heard() == []
 
 
-def test_hooks_hear_of_an_archive_taken_back_and_made_again(service: PipelineService) -> None:
-    """A chat told "Ann archived: lost" heard nothing of `u`, and went on believing the
-    card gone. Undo tells the hooks the archive was taken back (`undo`: true, with its
-    reason), redo tells them it was made again, with the deal won."""
+def test_hooks_hear_of_an_archive_taken_back_and_of_a_restore(service: PipelineService) -> None:
+    """A chat told "Ann archived: lost" heard nothing of `u`, nor of `r` in the archive,
+    and went on believing the card gone. A card brought back (a restore, or an archive
+    undone) is `restored`, with the reason it had; one taken off again is `archived`,
+    with the deal won; `undo` says which of them takes a change back."""
     card = add(service, "Ann", Stage.CLIENT)
     service.set_value(card, Decimal("1200.50"))
     seen: list[PipelineEvent] = []
@@ -687,13 +688,34 @@ def test_hooks_hear_of_an_archive_taken_back_and_made_again(service: PipelineSer
         seen.clear()
         return told
 
-    won = {"reason": "won", "note": "Signed", "undo": False, "won_value": "1200.50"}
-    assert heard() == [("archived", won)]
+    def won(*, undo: bool) -> dict[str, object]:
+        return {"reason": "won", "note": "Signed", "undo": undo, "won_value": "1200.50"}
+
+    back = {"reason": "won", "note": "Signed"}
+    assert heard() == [("archived", won(undo=False))]
     undone = service.undo(change)
-    assert heard() == [("archived", {"reason": "won", "note": "Signed", "undo": True})]
+    assert heard() == [("restored", {**back, "undo": True})]
     assert undone.inverse is not None
     service.undo(undone.inverse)
-    assert heard() == [("archived", won)]
+    assert heard() == [("archived", won(undo=False))]
+    restore = service.restore_card(card)
+    assert heard() == [("restored", {**back, "undo": False})]
+    put_back = service.undo(restore)
+    assert heard() == [("archived", won(undo=True))]
+    assert put_back.inverse is not None
+    service.undo(put_back.inverse)
+    assert heard() == [("restored", {**back, "undo": False})]
+
+
+def test_a_won_deal_restored_then_put_back_by_undo_is_still_won(service: PipelineService) -> None:
+    """Undo put the archive back without what the deal was worth: the stand-up's won
+    deals lost it."""
+    card = add(service, "Ann", Stage.CLIENT)
+    service.set_value(card, Decimal("900"))
+    service.archive_card(card, ArchiveReason.WON)
+    restore = service.restore_card(card)
+    service.undo(restore)
+    assert service.standup(TODAY).money.won == Decimal("900")
 
 
 def test_undo_redo_undo_of_a_move_forgets_only_that_move(service: PipelineService) -> None:

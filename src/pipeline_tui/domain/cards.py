@@ -327,6 +327,8 @@ class CardState:
     archived_at: datetime | None = None
     archive_reason: ArchiveReason | None = None
     archive_note: str = ""
+    won_value: Decimal | None = None
+    """What an archived-as-won deal was worth (the stand-up's won deals)."""
     nurture_until: date | None = None
     cadence_step: int | None = None
     """The pending step of the stage's after-sale cadence (None: none running)."""

@@ -19,6 +19,7 @@ class EventName(StrEnum):
     STAGE_CHANGED = "stage_changed"
     BECAME_CLIENT = "became_client"
     ARCHIVED = "archived"
+    RESTORED = "restored"
     NEXT_ACTION_DONE = "next_action_done"
 
 

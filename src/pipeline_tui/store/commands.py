@@ -244,6 +244,16 @@ def restore_card(
     row.won_value_cents = None
     row.updated_at = actor.now
     session.flush()
+    events.record(
+        session,
+        row,
+        EventName.RESTORED,
+        at=actor.now,
+        by=actor.user,
+        reason=before.archive_reason.value if before.archive_reason else "",
+        note=before.archive_note,
+        undo=False,
+    )
     description = f"Restored {row.name} to {row.stage.label}"
     return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
 
@@ -867,6 +877,7 @@ def state_of(row: CardRow) -> CardState:
         archived_at=row.archived_at,
         archive_reason=row.archive_reason,
         archive_note=row.archive_note,
+        won_value=value_of(row.won_value_cents),
         nurture_until=row.nurture_until,
         cadence_step=row.cadence_step,
         cadence_anchor=row.cadence_anchor,

@@ -29,6 +29,7 @@ from pipeline_tui.domain.cards import (
 )
 from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.money import to_cents
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import calls, events, positions, schedule
@@ -106,7 +107,7 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     restore_state(session, row, change.before, actor, change.activities)
     if moved_from is not None:
         _tell_moved(session, row, moved_from, actor, change)
-    if change.kind is ChangeKind.ARCHIVE:
+    if change.kind in (ChangeKind.ARCHIVE, ChangeKind.RESTORE):
         _tell_archived(session, row, after, actor, change)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
     inverse = Change(
@@ -328,6 +329,7 @@ def restore_state(
     row.archived_at = state.archived_at
     row.archive_reason = state.archive_reason
     row.archive_note = state.archive_note
+    row.won_value_cents = to_cents(state.won_value) if state.won_value is not None else None
     row.nurture_until = state.nurture_until
     row.cadence_step, row.cadence_anchor = state.cadence_step, state.cadence_anchor
     row.rhythm_days = state.rhythm_days
@@ -361,23 +363,21 @@ def _tell_moved(
 def _tell_archived(
     session: Session, row: CardRow, after: CardState, actor: Actor, change: Change
 ) -> None:
-    """The hooks hear of an archive taken back (`undo`: true, with the reason it had)
-    or made again, as of an archive: a chat told "Ann archived as lost" is told it was
-    a slip."""
+    """The hooks hear of a card taken off the board or brought back by undo or redo, as
+    of an archive (`archived`) or a restore (`restored`), with `undo`: true when it
+    takes a change back: a chat told "Ann archived: lost" is told she is back."""
     archived = row.archived_at is not None
-    state = state_of(row) if archived else after
-    if state.archive_reason is None:
-        return
+    state = state_of(row) if archived else after  # the archive's reason, either way
     won = archived and state.archive_reason is ArchiveReason.WON and row.won_value_cents
     events.record(
         session,
         row,
-        EventName.ARCHIVED,
+        EventName.ARCHIVED if archived else EventName.RESTORED,
         at=actor.now,
         by=actor.user,
-        reason=state.archive_reason.value,
-        note=state.archive_note or "",
-        undo=not archived,
+        reason=state.archive_reason.value if state.archive_reason else "",
+        note=state.archive_note,
+        undo=not change.redo,
         **({"won_value": str(value_of(row.won_value_cents))} if won else {}),
     )
 
