@@ -37,6 +37,9 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import PASTE, hold_keys, nothing_held
 
 PREVIEW_LINES = 6
+TYPED_SHOWN = 150
+"""Characters of the text typed at the offer shown under it (its end): a pasted note
+of a few hundred pushed the offer's escape line off an 80x24 screen."""
 TYPING_GAP_S = 1.0
 """An "r" or "d" this soon after text typed at the offer is more of that text."""
 DISCARD_SETTLE_S = 0.4
@@ -201,6 +204,8 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         if isinstance(event, _Pasted) or self._is_character(event) or event.key == "backspace":
             self._last_typed = event.time  # "Frex", backspace, "d": still typing
         typed = clean_line(self.typed_ahead)
+        if len(typed) > TYPED_SHOWN:  # a long paste: its end, under the offer's keys
+            typed = "…" + typed[-(TYPED_SHOWN - 1) :]
         shown = self.query_one("#typed", Static)
         shown.update(Content.assemble(("Typed: ", "bold"), Content(typed)))
         shown.display = bool(typed)
