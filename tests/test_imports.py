@@ -855,27 +855,30 @@ def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:
     assert not is_day_first(["03/04/2027", "12/31/2027"])
 
 
-def test_a_dotted_column_no_date_decides_is_read_day_first(
+def test_a_dotted_date_is_read_day_first_whatever_its_column(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
 ) -> None:
-    """A German CRM's export writes 07.03.2027 for the 7th of March (DIN 5008: day,
-    month, year, with dots); with no day past the 12th in the column, it was read as
-    the 3rd of July. Slashes with no day past the 12th stay month-first (US)."""
-    assert is_day_first(["07.03.2027", "01.02.2027 10:30"])
-    assert not is_day_first(["07/03/2027", "01/02/2027"])
-    assert not is_day_first(["07.03.2027", "12/31/2027"])  # a date decides, not the dots
+    """A German CRM's export writes 07.03.2027 10:30 for the 7th of March (DIN 5008:
+    day, month, year, with dots); with no day past the 12th in the column it was read
+    as the 3rd of July, in the close date's column and in a due date with a time. Dots
+    are only ever written day first; slashes with no day past the 12th stay month-first
+    (US)."""
+    assert parse_date("07.03.2027") == date(2027, 3, 7)
+    assert parse_date("07.03.27 10:30", day_first=False) == date(2027, 3, 7)
+    assert parse_date("07/03/2027") == date(2027, 7, 3)
     source = tmp_path / "kontakte.csv"
     source.write_text(
-        "Name;Firma;Nächste Aktion;Fällig am\n"
-        "Jonas Weber;Weber GmbH;Angebot senden;07.03.2027\n"
-        "Lena Vogel;Vogel KG;Rückruf;01.02.2027\n",
+        "Name;Firma;Nächste Aktion;Fällig am;Abschluss\n"
+        "Jonas Weber;Weber GmbH;Angebot senden;07.03.2027 10:30;01.02.2027\n"
+        "Lena Vogel;Vogel KG;Rückruf;01.02.2027;12/31/2027\n",
         encoding="utf-8",
     )
-    _, cards = imported(
-        capsys, source, db, "--map", "Fällig am=due", "--map", "Nächste Aktion=next_action"
-    )
+    mapping = ["--map", "Fällig am=due", "--map", "Nächste Aktion=next_action"]
+    _, cards = imported(capsys, source, db, *mapping, "--map", "Abschluss=expected_close")
     assert cards["Jonas Weber"]["next_action_due"] == "2027-03-07"
+    assert cards["Jonas Weber"]["expected_close"] == "2027-02-01"
     assert cards["Lena Vogel"]["next_action_due"] == "2027-02-01"
+    assert cards["Lena Vogel"]["expected_close"] == "2027-12-31"
 
 
 def test_a_date_no_order_can_read_does_not_decide_its_columns_order() -> None:

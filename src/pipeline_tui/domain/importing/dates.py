@@ -2,11 +2,11 @@
 
 Which of 03/04/2027 is the day is decided once per column (`day_first`): by the
 column's dates that only one order can read (15/04/2027 only day-first, 12/31/2027 only
-month-first), the order more of them need; with none, day-first for dotted dates
-(07.03.2027, always day first) and month-first otherwise, as US exports and Outlook
-write it. A date no order can read (31/02/2027, a slip of the keyboard) says
-nothing about the column, and a date only one order reads is read that way whatever
-the column's order (3/15/2027 in a day-first column is still the 15th of March).
+month-first), the order more of them need; with none, month-first, as US exports and
+Outlook write it. A dotted date (07.03.2027) is always day first. A date no order
+can read (31/02/2027, a slip of the keyboard) says nothing about the column, and a
+date only one order reads is read that way whatever the column's order (3/15/2027 in
+a day-first column is still the 15th of March).
 """
 
 from __future__ import annotations
@@ -53,10 +53,8 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 def is_day_first(values: Iterable[str]) -> bool:
     """True when more of the column's numeric dates can only be read day-first
     (15/04/2027) than can only be read month-first (12/31/2027); impossible ones
-    (31/02/2027) are left out of it. With none that only one order reads, a column
-    written mostly with dots (07.03.2027) is day-first: dots are how German, Russian
-    or Scandinavian tools write a date, always day first; US ones never use them."""
-    only_day_first = only_month_first = dotted = numeric = 0
+    (31/02/2027) are left out of it."""
+    only_day_first = only_month_first = 0
     for value in values:
         match = _NUMERIC.match(value.strip())
         if not match:
@@ -65,10 +63,6 @@ def is_day_first(values: Iterable[str]) -> bool:
         day_first, month_first = _exists(year, second, first), _exists(year, first, second)
         only_day_first += day_first and not month_first
         only_month_first += month_first and not day_first
-        numeric += 1
-        dotted += value.strip()[len(match[1])] == "."
-    if only_day_first == only_month_first == 0:
-        return dotted * 2 > numeric
     return only_day_first > only_month_first
 
 
@@ -116,6 +110,9 @@ def _parse(value: str, day_first: bool) -> date | None:
         return date(year, month, day)
     if match := _NUMERIC.match(value):
         first, second, year = int(match[1]), int(match[2]), _full_year(match[3])
+        # Dots are only ever written day first (German, Nordic, Russian tools; US ones
+        # never use them), as a due date typed with dots is read (domain.dates).
+        day_first = day_first or value[len(match[1])] == "."
         day, month = (first, second) if day_first else (second, first)
         if month > 12 >= day:  # only the other order reads it (3/15 in a day-first column)
             day, month = month, day
