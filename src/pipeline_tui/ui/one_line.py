@@ -19,13 +19,17 @@ FEWEST_WORDS = 4
 
 class OneLine(Visual):
     """`head`, `middle` and `tail` on one line at any width: the middle is cut short
-    (ending in "…") to keep the head and the tail whole; narrower than those with a few
-    of the middle's cells, the line is cut at its end."""
+    (ending in "…") to keep the head and the tail whole; where they leave the middle
+    too few cells, `short_head` stands for the head; narrower still, the line is cut
+    at its end."""
 
-    def __init__(self, head: Content, middle: Content, tail: Content) -> None:
+    def __init__(
+        self, head: Content, middle: Content, tail: Content, short_head: Content | None = None
+    ) -> None:
         self.head = head
         self.middle = middle
         self.tail = tail
+        self.short_head = short_head
         self.whole = head + middle + tail
         self._shown: tuple[int, Content] | None = None
 
@@ -35,9 +39,12 @@ class OneLine(Visual):
             return self.whole
         if self._shown is not None and self._shown[0] == width:
             return self._shown[1]
-        room = width - self.head.cell_length - self.tail.cell_length
-        if room >= FEWEST_WORDS:
-            shown = self.head + self.middle.truncate(room, ellipsis=True) + self.tail
+        heads = [self.head] if self.short_head is None else [self.head, self.short_head]
+        for head in heads:
+            room = width - head.cell_length - self.tail.cell_length
+            if room >= FEWEST_WORDS:
+                shown = head + self.middle.truncate(room, ellipsis=True) + self.tail
+                break
         else:
             shown = self.whole.truncate(max(width, 0), ellipsis=True)
         self._shown = (width, shown)

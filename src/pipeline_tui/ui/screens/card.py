@@ -1447,12 +1447,11 @@ def _worth(card: CardDetail, money: Currency) -> str:
 def _activity_line(activity: Activity, today: date, *, first: bool) -> OneLine:
     """ "Next  Call     Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
     activity is the card's next action; overdue in the error colour, today's in warning.
-    One line each, so every one is in view at 80x24: long words are cut short with "…"
-    and the due day stays (enter shows the step whole, to change it)."""
-    head = Content.assemble(
-        ("Next  " if first else "Then  ", "bold $text-muted"),
-        (f"{activity.kind.label:<9}", "$text-muted"),
-    )
+    One line each, so a long step takes no more room than a short one: its words are
+    cut short with "…" and the due day stays (enter shows the step whole, to change
+    it); too narrow for that, the step's kind goes first."""
+    which = Content.styled("Next  " if first else "Then  ", "bold $text-muted")
+    head = which + Content.styled(f"{activity.kind.label:<9}", "$text-muted")
     words = text.line(activity.text or "(no description)", "bold" if first else "")
     due = Content()
     if activity.due is not None:
@@ -1465,4 +1464,4 @@ def _activity_line(activity: Activity, today: date, *, first: bool) -> OneLine:
         else:
             style, mark = "$text-muted", ""
         due = Content.styled(f" · {mark}due {activity.due.isoformat()}{at} ({label})", style)
-    return OneLine(head, words, due)
+    return OneLine(head, words, due, short_head=which)

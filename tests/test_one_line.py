@@ -1,0 +1,40 @@
+"""A line that stays one line (ui/one_line.py): its middle gives way, then its head."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.content import Content
+
+from pipeline_tui.ui.one_line import OneLine
+
+DUE = Content(" · ! due 2026-12-09 10:30 (2d late)")
+
+
+def step(words: str) -> OneLine:
+    return OneLine(Content("Next  Call     "), Content(words), DUE, short_head=Content("Next  "))
+
+
+def test_a_line_that_fits_is_shown_whole_and_a_long_one_keeps_its_due_day() -> None:
+    assert step("Call the CFO").at(80).plain == "Next  Call     Call the CFO" + DUE.plain
+    cut = step("Send the no-show checklist and the pricing sheet").at(60).plain
+    assert cut.startswith("Next  Call     Send the") and cut.endswith("…" + DUE.plain), cut
+    assert cell_len(cut) <= 60
+
+
+def test_narrower_the_kind_goes_before_the_due_day_then_the_end_is_cut() -> None:
+    narrow = step("Call the CFO about the pricing").at(45).plain
+    assert narrow.startswith("Next  Cal") and narrow.endswith("…" + DUE.plain), narrow
+    assert step("Call the CFO").at(20).plain == "Next  Call     Call…"
+
+
+def test_wide_characters_are_counted_in_cells() -> None:
+    for width in (80, 61, 60, 59, 46, 40, 12, 1):
+        shown = step("大阪の支店に電話して見積もりを送る😀 and more").at(width).plain
+        assert cell_len(shown) <= width, (width, shown)
+    assert step("大阪の支店に電話して見積もりを送る").at(60).plain.endswith(DUE.plain)
+
+
+def test_it_is_one_line_high_at_any_width() -> None:
+    line = step("word " * 40)
+    assert line.get_height({}, 30) == 1
+    assert "\n" not in line.at(30).plain and cell_len(line.at(30).plain) == 30
