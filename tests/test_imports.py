@@ -683,6 +683,29 @@ def test_a_bad_vcard_and_a_merged_one_are_named_by_the_line_they_begin_on(
     assert "Card at line 10 added phone to card at line 1." in out
 
 
+def test_a_note_holding_a_line_separator_is_kept_whole_and_lines_count_as_an_editor_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A note copied from a web page or a phone may hold U+2028 (a line separator) or
+    a form feed. The file was split into lines there too: the rest of the note was
+    read as a line of its own and lost, and every later card was named by a line
+    number no editor shows. A card repeated in the file "repeats" the earlier one."""
+    note = "Met at the fair\u2028wants a quote by May\x0cfor 3 sites"
+    source = tmp_path / "phone.vcf"
+    source.write_bytes(
+        (
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nNOTE:" + note + "\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEND:VCARD\r\n"
+        ).encode()
+    )
+    code, out, err = run(capsys, "--db", str(db), "import", str(source), "--skip-bad")
+    assert code == 0 and "warning: card at line 6 skipped: a card needs a name" in err
+    assert "Card at line 10 repeats card at line 1." in out
+    [kept] = other_notes(cards_in(db)["Ann Lee"])
+    assert "wants a quote by May" in kept and "for 3 sites" in kept
+
+
 def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     """contacts_v40.vcf: RFC 6350 (KIND:org, PREF=1, tel: URIs)."""
     _, cards = imported(capsys, FIXTURES / "contacts_v40.vcf", db)

@@ -1060,7 +1060,7 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
     if len(merged) > REPORT_LIMIT:
         print(f"... and {len(merged) - REPORT_LIMIT} more merged {unit}s.", file=out)
     for merge in unchanged[:REPORT_LIMIT]:
-        where = "is already on" if merge.target.startswith("card") else "repeats"
+        where = "repeats" if merge.in_file else "is already on"
         print(f"{_capital(report.at(merge.line))} {where} {merge.target}.", file=out)
     if len(unchanged) > REPORT_LIMIT:
         print(f"... and {len(unchanged) - REPORT_LIMIT} more already there.", file=out)

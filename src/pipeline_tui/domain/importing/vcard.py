@@ -127,7 +127,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     current: list[str] = []
     start = 0
     quoted_printable = False
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(_lines(text), 1):
         if current and raw[:1] in (" ", "\t") and not quoted_printable:
             current.append(raw[1:])
             continue
@@ -144,6 +144,16 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start, "".join(current)
 
 
+def _lines(text: str) -> list[str]:
+    """The file's lines as an editor counts them: split at CR LF, LF or CR only.
+    str.splitlines also splits at U+2028, form feeds and the like, which a note copied
+    from a web page or a phone may hold: the rest of such a note was read as a line of
+    its own, and lost."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NAME = re.compile(r"^(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)")
 
 

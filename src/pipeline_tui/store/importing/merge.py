@@ -61,6 +61,8 @@ class Merge:
     """"card 3 (Ann Lee)" or "line 4"."""
     added: tuple[str, ...]
     """In words: "1 note", "2 touchpoints", "phone"...; empty: nothing was new."""
+    in_file: bool = False
+    """The target is an earlier row of the file, not a card in the pipeline."""
 
 
 @dataclass
@@ -165,7 +167,7 @@ def resolve(session: Session, cards: Sequence[PlannedCard], at: Callable[[int], 
         if earlier is not None:
             merged, added = merge_plans(new[earlier], planned)
             new[earlier] = merged
-            merges.append(Merge(planned.line, at(new[earlier].line), added))
+            merges.append(Merge(planned.line, at(new[earlier].line), added, in_file=True))
             continue
         in_file.add(len(new), planned.name, planned.organisation, planned.email)
         new.append(planned)
