@@ -588,7 +588,7 @@ async def test_the_next_card_shows_nothing_of_the_card_before(service: PipelineS
             "WARM",
         ):
             assert of_ada not in text, of_ada
-        assert "Ring the shop" in text and "Mail the price" in text
+        assert "Ring the shop" in text and "Mail the price list" in text
         assert focus_of(card) is notes
         assert heading.styles.color == focused_heading
         assert notes.highlighted_note is None

@@ -445,12 +445,33 @@ async def test_keys_typed_with_the_enter_on_an_activity_go_into_its_dialog(
         ]
 
 
+async def test_an_activity_too_long_for_its_line_wraps_under_its_words(
+    service: PipelineService,
+) -> None:
+    """At 60 columns a step's day went to a line of its own at the left edge, under
+    "Next"; it goes under the step's words, so the labels stay a column of their own.
+    (Shown whole: it fits the lines the list has.)"""
+    action = "Send the no-show checklist and the pricing sheet"
+    draft = CardDraft("Ann Lee", "Acme", next_action=action, next_action_due=FRIDAY)
+    service.add_card(draft, Stage.LEAD)
+    async with running(service, (60, 20)) as (app, pilot):
+        await press(pilot, "enter")
+        assert isinstance(app.screen, CardScreen)
+        lines = screen_text(app).splitlines()
+        first = next(n for n, line in enumerate(lines) if line.lstrip().startswith("Next  Email"))
+        words = lines[first].index("Send")
+        wrapped = lines[first + 1]
+        assert wrapped[:words].strip() == "" and wrapped[words:].strip(), "\n".join(lines)
+        assert "…" not in lines[first] + wrapped
+
+
 async def test_an_activity_too_long_for_its_line_is_cut_short_and_keeps_its_due_day(
     service: PipelineService,
 ) -> None:
-    """One line a step, as the card's glance promises, so each of them is in view at
-    80x24 (wrapped, a card with long steps showed two and no sign of the rest): at 60
-    columns a long step's words end in "…", and its due day, which orders them, stays."""
+    """Wrapped, two long steps filled the three lines the stacked card gives them, and
+    the rest were out of sight with no sign of them. When the steps do not fit whole,
+    each is one line: a long step's words end in "…", and its due day, which orders
+    them, stays."""
     action = "Send the no-show checklist and the pricing sheet"
     draft = CardDraft("Ann Lee", "Acme", next_action=action, next_action_due=FRIDAY)
     card_id = service.add_card(draft, Stage.LEAD).card_id

@@ -7,11 +7,15 @@ step's words are cut short with "…", and its due day, which says what to do fi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
+
+from pipeline_tui.ui.hanging import Hanging
 
 FEWEST_WORDS = 4
 """Cells the middle keeps, "…" among them, before the end gives way instead."""
@@ -63,3 +67,48 @@ class OneLine(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return 1
+
+
+class WholeWhileTheyFit:
+    """Whether a list's lines are shown whole (wrapped) at a width: while all of them
+    wrapped fit in `lines()` lines; decided once for all of them, so they never mix."""
+
+    def __init__(self, wrapped: Sequence[Hanging], lines: Callable[[], int]) -> None:
+        self.wrapped = wrapped
+        self.lines = lines
+        self._decided: tuple[int, int, bool] | None = None
+
+    def at(self, width: int) -> bool:
+        lines = self.lines()
+        if self._decided is not None and self._decided[:2] == (width, lines):
+            return self._decided[2]
+        whole = sum(line.get_height({}, width) for line in self.wrapped) <= lines
+        self._decided = (width, lines, whole)
+        return whole
+
+
+class WholeOrOneLine(Visual):
+    """A line of a list shown `whole` (wrapped) or as `cut` (one line), as `fit` says
+    for the whole list at the width it is drawn."""
+
+    def __init__(self, whole: Hanging, cut: OneLine, fit: WholeWhileTheyFit) -> None:
+        self.whole = whole
+        self.cut = cut
+        self.fit = fit
+
+    def _shown(self, width: int) -> Visual:
+        return self.whole if self.fit.at(width) else self.cut
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self._shown(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.whole.get_optimal_width(rules, container_width)
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return self.cut.get_minimal_width(rules)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._shown(width).get_height(rules, width)

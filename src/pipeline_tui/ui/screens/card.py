@@ -55,9 +55,10 @@ from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import flows, seams, text
 from pipeline_tui.ui.backend import Backend, UndoOrRedo
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
+from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.money import currency
-from pipeline_tui.ui.one_line import OneLine
+from pipeline_tui.ui.one_line import OneLine, WholeOrOneLine, WholeWhileTheyFit
 from pipeline_tui.ui.screens.card_form import CardFormScreen
 from pipeline_tui.ui.screens.draft_offer import when
 from pipeline_tui.ui.screens.help import HelpScreen
@@ -606,17 +607,22 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return Content("\n").join(rows)
 
     def _show_activities(self, card: CardDetail, today: date) -> None:
-        """One line an open activity, earliest first; the highlight stays where it was."""
+        """The open activities, earliest first; the highlight stays where it was."""
         if self._activities_shown == (card.activities, today):
             return  # the same lines: listed again, they were drawn again for nothing
         self._activities_shown = (card.activities, today)
         listed = self.query_one("#activities", OptionList)
         was = listed.highlighted
         listed.clear_options()
-        listed.add_options(
+        # Whole while every step fits the list's lines; one line each when they do not,
+        # so no step pushes another out of sight (two long ones filled the three lines
+        # the stacked card has at 80x24, and the rest were hidden, with no sign of them).
+        lines = [
             _activity_line(activity, today, first=n == 0)
             for n, activity in enumerate(card.activities)
-        )
+        ]
+        fit = WholeWhileTheyFit([whole for whole, _ in lines], lambda: _lines_shown(listed))
+        listed.add_options(WholeOrOneLine(whole, cut, fit) for whole, cut in lines)
         listed.display = bool(card.activities)
         if card.activities:
             listed.highlighted = min(was or 0, len(card.activities) - 1)
@@ -1444,12 +1450,17 @@ def _worth(card: CardDetail, money: Currency) -> str:
     return ", ".join(parts)
 
 
-def _activity_line(activity: Activity, today: date, *, first: bool) -> OneLine:
+ACTIVITY_LABELS = 6 + 9
+"""The cells before an activity's words ("Next  Call     "), under which its wrapped
+part goes."""
+
+
+def _activity_line(activity: Activity, today: date, *, first: bool) -> tuple[Hanging, OneLine]:
     """ "Next  Call     Call the CFO · due 2026-11-24 10:00 (tomorrow)": the first open
     activity is the card's next action; overdue in the error colour, today's in warning.
-    One line each, so a long step takes no more room than a short one: its words are
-    cut short with "…" and the due day stays (enter shows the step whole, to change
-    it); too narrow for that, the step's kind goes first."""
+    Whole, what wraps (at 60 columns, say) goes under the words, not under "Next"; as
+    one line, long words are cut short with "…" and the due day stays (too narrow for
+    that, the step's kind goes first). See _show_activities for which is shown."""
     which = Content.styled("Next  " if first else "Then  ", "bold $text-muted")
     head = which + Content.styled(f"{activity.kind.label:<9}", "$text-muted")
     words = text.line(activity.text or "(no description)", "bold" if first else "")
@@ -1464,4 +1475,11 @@ def _activity_line(activity: Activity, today: date, *, first: bool) -> OneLine:
         else:
             style, mark = "$text-muted", ""
         due = Content.styled(f" · {mark}due {activity.due.isoformat()}{at} ({label})", style)
-    return OneLine(head, words, due, short_head=which)
+    whole = Hanging(head + words + due, ACTIVITY_LABELS)
+    return whole, OneLine(head, words, due, short_head=which)
+
+
+def _lines_shown(listed: Widget) -> int:
+    """How many lines the activities list shows at most (its max-height in cells)."""
+    most = listed.styles.max_height
+    return int(most.value) if most is not None and most.is_cells else 3
