@@ -1016,6 +1016,48 @@ async def test_a_d_then_a_paste_at_a_notes_offer_discards_nothing_and_escape_kee
     assert kept.endswith("due in March\nand in June" + long), kept[-200:]
 
 
+@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
+async def test_quitting_with_text_typed_at_the_offer_asks_and_save_keeps_it_with_the_draft(
+    service: PipelineService, ann: int, key: str
+) -> None:
+    """ "second thought" typed at a note's offer, then ctrl+q: the app quit at once and
+    the text was gone (no editor held it). Quitting asks, as for an editor's text;
+    "save" keeps it with the draft, as escape does, and "discard" drops it alone."""
+    service.keep_draft(new_problem(ann), {"body": "first draft", "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "n", "p")
+        offer = app.screen
+        assert isinstance(offer, DraftOfferScreen)
+        await burst(pilot, *" second thought", dialog=True)
+        await tap(pilot, key, opens=QuitScreen)
+        assert '"second thought", typed at the unsaved' in screen_text(app)
+        await look(pilot)
+        await tap(pilot, "s")
+        await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
+    assert problem_drafted(service, ann) == "first draft second thought"
+
+
+async def test_discard_and_quit_at_the_offer_drops_only_the_text_typed_there(
+    service: PipelineService, ann: int
+) -> None:
+    service.keep_draft(new_problem(ann), {"body": "first draft", "kind": "problem"})
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        await tap(pilot, "n", "p")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await burst(pilot, *"oops", dialog=True)
+        await tap(pilot, "ctrl+q", opens=QuitScreen)
+        await look(pilot)
+        await tap(pilot, "d")
+        await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
+    assert problem_drafted(service, ann) == "first draft"
+
+
 async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(
     service: PipelineService, ann: int
 ) -> None:

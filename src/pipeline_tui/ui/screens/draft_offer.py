@@ -19,9 +19,11 @@ followed it for DISCARD_SETTLE_S.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from time import monotonic
 
 from textual import events
 from textual.app import ComposeResult
@@ -37,6 +39,8 @@ from pipeline_tui.ui import seams
 from pipeline_tui.ui.key_order import PASTE, hold_keys, nothing_held
 
 PREVIEW_LINES = 6
+SAVE_WAIT_S = 2.0
+"""How long quitting waits for the editor under the offer to keep the text typed."""
 TYPED_SHOWN = 150
 """Characters of the text typed at the offer shown under it (its end): a pasted note
 of a few hundred pushed the offer's escape line off an 80x24 screen."""
@@ -153,6 +157,31 @@ class DraftOfferScreen(seams.Dialog[str | None]):
             # Enter or tab alone is no text (a reflex "OK"): saved at once after a
             # discard, it would have saved a form the rep never saw.
             self._typed_at_offer(event)
+
+    # Quitting with text typed at the offer (ui/drafts.py Editing) -------------------
+
+    def unsaved_work(self) -> str | None:
+        """Text typed at the offer is no editor's yet: ctrl+q asks about it, as about an
+        editor's (it quit at once, and the text was gone)."""
+        typed = clean_line(self.typed_ahead)
+        if not typed:
+            return None
+        shown = typed if len(typed) <= 40 else typed[:39] + "…"
+        return f'"{shown}", typed at the unsaved {self.draft.key.editor.label}'
+
+    async def save_work(self) -> bool:
+        """Kept with the draft, as escape keeps it: the editor under the offer closes,
+        keeping its draft with the text after it."""
+        stack = self.app.screen_stack
+        editor = stack[stack.index(self) - 1] if self in stack and stack.index(self) else None
+        self._answer(None)
+        deadline = monotonic() + SAVE_WAIT_S
+        while (self.is_attached or editor in self.app.screen_stack) and monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return not self.is_attached and editor not in self.app.screen_stack
+
+    async def discard_work(self) -> None:
+        self.keys_ahead.clear()
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste is text typed at once: kept as keys are, for the editor (it went
