@@ -338,6 +338,33 @@ def test_a_workbook_with_a_totals_row_under_its_values(
     assert sorted(cards) == ["Ann Lee", "Ben Ode"]
 
 
+def test_contacts_with_only_a_name_at_the_end_of_a_list_are_cards_not_a_footer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A workbook trims each row's empty cells, so its last contacts with only a name
+    were one-cell rows, skipped as the report's footer ("skipped 2 footer rows"); so
+    was an organisation named "Total Gym Supplies" on a padded last line."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Email", "Phone", "Company"])
+    sheet.append(["Al Smith", "al@acme.example", "+1 555 0100", "Acme"])
+    sheet.append(["Bea Jones", "bea@jones.example", None, None])
+    sheet.append(["Cy Young"])
+    sheet.append(["Dee Dee"])
+    source = tmp_path / "trail.xlsx"
+    book.save(source)
+    out, cards = imported(capsys, source, db)
+    assert "footer" not in out
+    assert sorted(cards) == ["Al Smith", "Bea Jones", "Cy Young", "Dee Dee"]
+    listed = tmp_path / "gyms.csv"
+    listed.write_text("Name,Email,Phone\nAnn Lee,ann@lee.example,\nTotal Gym Supplies,,\n")
+    out, cards = imported(capsys, listed, db)
+    assert "footer" not in out and "Total Gym Supplies" in cards
+
+
 HUBSPOT_XLSX_DATES = {"Create Date", "Last Modified Date", "Became a Customer Date"}
 
 

@@ -77,6 +77,20 @@ FOOTER_WORDS = re.compile(
 """How the lines a report writes after its data begin (Salesforce: "Grand Totals (4
 records)", "Confidential Information - Do Not Distribute", "Copyright (c) ...")."""
 AMOUNT = re.compile(r"[-+]?[\d\s.,'\u2019%€$£¥]+")
+TOTALS = re.compile(r"\s*(grand\s+totals?|sub-?totals?|totals?|summe|gesamt)\b", re.IGNORECASE)
+
+
+def _begins_as_footers_do(first: str) -> bool:
+    """Whether a line's first cell begins as a report's footer does (FOOTER_WORDS). A
+    total is followed by nothing, a figure or a bracket ("Grand Totals (4 records)",
+    "Total: 12"), not by more words: "Total Gym Supplies" is an organisation."""
+    match = FOOTER_WORDS.match(first)
+    if match is None:
+        return False
+    if TOTALS.fullmatch(match.group(0)):
+        rest = first[match.end() :].lstrip()
+        return not rest[:1].isalpha()
+    return True
 
 
 def drop_footer(
@@ -84,21 +98,22 @@ def drop_footer(
 ) -> int:
     """Take the footer off the end of `rows` (each with its line); how many lines it had.
 
-    A footer line is, from the end up: a line of one cell in a table of three columns
-    or more; a line of one filled cell that begins as footers do (FOOTER_WORDS), or
-    that a blank line parts from the rows above (a spreadsheet pads each line to the
-    table's width: "Grand Totals (1 record)",,,); a totals line, its other cells
-    amounts ("Total",,,,12500.8). Such lines came in as cards: "Grand Totals" a lead,
-    "Total" one worth the whole column."""
+    A footer line is, from the end up: a line of one filled cell (padded to the
+    table's width or not: "Grand Totals (1 record)",,,) that begins as footers do
+    (FOOTER_WORDS) or that a blank line parts from the rows above; a totals line, its
+    other cells amounts ("Total",,,,12500.8). Such lines came in as cards: "Grand
+    Totals" a lead, "Total" one worth the whole column. A last line of one cell is
+    otherwise a contact with only a name: a workbook trims a row's empty cells, and
+    "Cy Young" and "Dee Dee" at the end of one were skipped as its footer."""
     footer = 0
     while rows:
         line, cells = rows[-1]
         filled = [cell.strip() for cell in cells if cell.strip()]
         first = cells[0].strip() if cells else ""
-        words = bool(FOOTER_WORDS.match(first))
-        if len(cells) == 1 and columns >= 3:
-            pass
-        elif len(filled) == 1 and filled[0] == first and columns >= 2:
+        words = _begins_as_footers_do(first)
+        if len(filled) <= 1 and filled == [first] and columns >= 2:
+            # One filled cell, padded or not: a contact with only a name ("Cy Young",
+            # its empty cells trimmed by the spreadsheet) unless it reads as a footer.
             if not (words or after_blank(line)):
                 break
         elif not (words and all(AMOUNT.fullmatch(cell) for cell in filled[1:])):
