@@ -733,6 +733,27 @@ def test_a_note_holding_a_line_separator_is_kept_whole_and_lines_count_as_an_edi
     assert "wants a quote by May" in kept and "for 3 sites" in kept
 
 
+def test_a_vcard_missing_its_end_does_not_swallow_the_cards_after_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A card whose END:VCARD was lost (a file cut and pasted together): the next
+    BEGIN:VCARD was read as a card inside it, and every card after it was lost, with
+    "Imported 1 card." A card inside another is only vCard 2.1's AGENT (RFC 2426 3.5.4
+    keeps AGENT, as a value; 2.1 writes the agent's card on the lines after "AGENT:"),
+    which stays out."""
+    source = tmp_path / "joined.vcf"
+    source.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alpha One\r\nEMAIL:a@one.example\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Beta Two\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Gamma Three\r\nAGENT:\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Agent Smith\r\nEND:VCARD\r\nEND:VCARD\r\n"
+    )
+    out, cards = imported(capsys, source, db)
+    assert "Imported 3 cards." in out
+    assert sorted(cards) == ["Alpha One", "Beta Two", "Gamma Three"]
+    assert cards["Alpha One"]["email"] == "a@one.example"
+
+
 def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     """contacts_v40.vcf: RFC 6350 (KIND:org, PREF=1, tel: URIs)."""
     _, cards = imported(capsys, FIXTURES / "contacts_v40.vcf", db)

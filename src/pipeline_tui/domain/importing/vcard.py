@@ -229,15 +229,25 @@ def _decoded(group: str, name: str, params: dict[str, list[str]], value: str) ->
 
 
 def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
+    """The file's cards. A card inside another is vCard 2.1's AGENT (an "AGENT:" line,
+    then the agent's card), skipped; any other BEGIN:VCARD in an open card means that
+    card's END:VCARD is missing: it ends there, with what it said, and the next
+    begins (read as nested, every card after the unclosed one was lost)."""
     card: _Card | None = None
     depth = 0
+    agent_next = False
     for number, line in lines:
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
+            if depth >= 1 and not agent_next and card is not None:
+                yield card  # its END:VCARD is missing
+                depth = 0
+            agent_next = False
             depth += 1
             if depth == 1:
                 card = _Card(number)
             continue
+        agent_next = depth == 1 and _is_empty_agent(upper)
         if upper == "END:VCARD":
             depth -= 1
             if depth == 0 and card is not None:
@@ -252,6 +262,12 @@ def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
             card.properties.append(prop)
     if card is not None:  # the last card was never closed: keep what it said
         yield card
+
+
+def _is_empty_agent(upper: str) -> bool:
+    """An AGENT property with no value: its card follows on the next lines (2.1)."""
+    name, _, value = upper.partition(":")
+    return name.split(";")[0].split(".")[-1] == "AGENT" and not value.strip()
 
 
 # Values -----------------------------------------------------------------------------------
