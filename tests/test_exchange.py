@@ -965,6 +965,9 @@ def test_our_csv_export_edited_in_a_spreadsheet_keeps_every_line_typed_into_it(
     [
         ("notes", "[goal, 2026-13-01] x", "'[goal, 2026-13-01]': there is no day 2026-13-01"),
         ("touchpoints", "2026-02-30 call: x", "'2026-02-30 call: x': there is no day 2026-02-30"),
+        # As the JSON import refuses it: a backup must always read back in.
+        ("touchpoints", "0001-01-01 email: x", "a touchpoint on 0001-01-01 cannot have happened"),
+        ("touchpoints", "2099-12-31 call: x", "a touchpoint on 2099-12-31 cannot have happened"),
         ("market", "hot", "'hot' is no market (warm, cold)"),
         (
             "archive_reason",

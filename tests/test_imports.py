@@ -365,6 +365,23 @@ def test_contacts_with_only_a_name_at_the_end_of_a_list_are_cards_not_a_footer(
     assert "footer" not in out and "Total Gym Supplies" in cards
 
 
+def test_a_first_contact_no_one_can_have_had_is_kept_in_the_note_and_the_export_reads_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A "Met On" of 2099-06-01 (a slip) became a touchpoint that cannot have happened,
+    and the pipeline's JSON export, which refuses such a touchpoint, could no longer be
+    imported: the backup did not restore. The day is kept in the note instead."""
+    source = tmp_path / "met.csv"
+    source.write_text("Name,Email,Met On\nMet Mo,mo@x.example,2099-06-01\n", encoding="utf-8")
+    _, cards = imported(capsys, source, db)
+    assert cards["Met Mo"]["touchpoints"] == []
+    assert fields_note(cards["Met Mo"]) == ["Met On: 2099-06-01"]
+    exported = tmp_path / "backup.json"
+    run(capsys, "--db", str(db), "export", "-o", str(exported))
+    _, again = imported(capsys, exported, tmp_path / "restored.db")
+    assert fields_note(again["Met Mo"]) == ["Met On: 2099-06-01"]
+
+
 HUBSPOT_XLSX_DATES = {"Create Date", "Last Modified Date", "Became a Customer Date"}
 
 

@@ -244,6 +244,15 @@ def describe_day(day: date) -> str:
 PAST_DATE_HINT = "today, yesterday, mon, -3d, 20 nov or 2026-11-20"
 EARLIEST_PAST_DATE = date(1900, 1, 1)
 """The first day a touchpoint (or a stand-up's --since) may be: older is a typing slip."""
+LATEST_TOUCHPOINT_AHEAD = timedelta(days=366)
+
+
+def could_have_happened(day: date, today: date) -> bool:
+    """Whether a touchpoint read from a file on `day` could have happened: not before
+    1900 (0001 is a slip), nor a year or more ahead (2099 is one). A day or a week
+    ahead may be a clock set wrong, or a step marked done ahead of its day. Every
+    import holds to this, so a pipeline's export always reads back in."""
+    return EARLIEST_PAST_DATE <= day <= today + LATEST_TOUCHPOINT_AHEAD
 
 
 def parse_past_date(text: str, today: date, order: DateOrder = DateOrder.DMY) -> date:

@@ -19,7 +19,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import EARLIEST_PAST_DATE, DateOrder, DueDateError, parse_due
+from pipeline_tui.domain.dates import (
+    EARLIEST_PAST_DATE,
+    DateOrder,
+    DueDateError,
+    could_have_happened,
+    parse_due,
+)
 from pipeline_tui.domain.importing.dates import is_day_first, looks_like_a_date, parse_date
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
@@ -422,8 +428,13 @@ class ContactReader:
             kept.append(stage_text)
 
         touchpoints: list[PlannedTouchpoint] = []
+        # A day no touchpoint can have (2099: a slip) goes to the note, as one not read.
         met = self._date("met_on", met_text) if met_text else None
+        if met is not None and not could_have_happened(met, self.today):
+            met = None
         created = self._date("created", created_text) if created_text else None
+        if created is not None and not could_have_happened(created, self.today):
+            created = None
         if met_text and met is None:
             kept.append(f"{headers['met_on']}: {clean_line(met_text)}")
         if created_text and (created is None or source is None or met is not None):
@@ -825,13 +836,11 @@ class _OwnRow:
                 kind = TouchpointKind(match.group(2))
             except ValueError:
                 raise ValueError(f"the touchpoint {raw.strip()!r} has an unknown kind") from None
+            happened = _day(match.group(1), raw)
+            if not could_have_happened(happened, now.date()):
+                raise ValueError(f"a touchpoint on {happened.isoformat()} cannot have happened")
             touchpoints.append(
-                PlannedTouchpoint(
-                    kind,
-                    _day(match.group(1), raw),
-                    clean_line(match.group(3) or "")[:500],
-                    now,
-                )
+                PlannedTouchpoint(kind, happened, clean_line(match.group(3) or "")[:500], now)
             )
         events = []
         for raw in cells.get("own_history", "").splitlines():

@@ -9,14 +9,14 @@ them leaves them unknown, and each is logged once more when piped in again.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from pipeline_tui.domain.cadence import MAX_RHYTHM_DAYS, CadenceError, check_rhythm
 from pipeline_tui.domain.capture import SEQUENCE_MAX
 from pipeline_tui.domain.cards import CardDraft, CardFormError
-from pipeline_tui.domain.dates import EARLIEST_PAST_DATE
+from pipeline_tui.domain.dates import could_have_happened
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     PlannedActivity,
@@ -130,9 +130,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         happened = t.day("happened_on")
         if kind is None or happened is None:
             raise _Bad("a touchpoint needs a kind and a date")
-        # What happened: 2099 or 0001 is a slip. (Not a day or a week ahead: a clock
-        # set wrong, or a step marked done ahead of its day, may have written one.)
-        if happened > now.date() + timedelta(days=366) or happened < EARLIEST_PAST_DATE:
+        if not could_have_happened(happened, now.date()):
             raise _Bad(f"a touchpoint on {happened.isoformat()} cannot have happened")
         touchpoints.append(
             PlannedTouchpoint(
