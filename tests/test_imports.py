@@ -382,6 +382,36 @@ def test_a_first_contact_no_one_can_have_had_is_kept_in_the_note_and_the_export_
     assert fields_note(again["Met Mo"]) == ["Met On: 2099-06-01"]
 
 
+def test_a_merge_keeps_the_files_other_value_close_and_due_date_in_the_note(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A Pipedrive deals export lists one person once a deal: the second deal's value
+    and close date were dropped, as was a newer file's due date for a card already
+    there, where the README promises a different value is kept in a note."""
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Deal - Title,Deal - Value,Deal - Expected close date,Person - Name,"
+        "Person - Email,Organization - Name\n"
+        "Website redesign,12500,2027-01-31,Ola Nordmann,ola@nordmann.example,Nordmann AS\n"
+        "Hosting contract,3000,2027-03-31,Ola Nordmann,ola@nordmann.example,Nordmann AS\n",
+        encoding="utf-8",
+    )
+    _, cards = imported(capsys, deals, db)
+    ola = cards["Ola Nordmann"]
+    assert (ola["value"], ola["expected_close"]) == ("12500.00", "2027-01-31")
+    kept = "\n".join(n["body"] for n in ola["notes"])
+    assert "- Value: 3000" in kept and "- Expected close: 2027-03-31" in kept
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        "Name,Email,Next Step,Due Date\nOla Nordmann,ola@nordmann.example,Call,2027-01-05\n"
+    )
+    run(capsys, "--db", str(db), "next", "ola", "Call", "--due", "2026-12-20")
+    out, cards = imported(capsys, newer, db)
+    assert "added 1 note" in out
+    assert cards["Ola Nordmann"]["next_action_due"] == "2026-12-20"
+    assert any("- Due date: 2027-01-05" in n["body"] for n in cards["Ola Nordmann"]["notes"])
+
+
 HUBSPOT_XLSX_DATES = {"Create Date", "Last Modified Date", "Became a Customer Date"}
 
 

@@ -50,6 +50,12 @@ FILLED = (
     ("value", "value"),
     ("expected_close", "expected close"),
 )
+DIFFERING_KEPT = frozenset(
+    {"organisation", "email", "phone", "next_action", "next_action_due", "value", "expected_close"}
+)
+"""Fields whose value in the file, when the card has another, goes to the Imported
+fields note (the card's own is never written over). Where a card came from and its
+market are the card's first contact's, which a later file does not change."""
 
 
 @dataclass(frozen=True)
@@ -248,9 +254,9 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
             if name == "next_action_due" and "next_action" in state.changes:
                 continue
             added.append(words)
-        elif name in ("organisation", "email", "phone", "next_action") and (
-            str(current).casefold() != str(incoming).casefold()
-        ):
+        elif name in DIFFERING_KEPT and str(current).casefold() != str(incoming).casefold():
+            # A second deal of the person (a Pipedrive export lists each), or a newer
+            # export's figures: the card's stay, the file's are kept beside them.
             differing.append(f"- {words.capitalize()}: {incoming}")
     if planned.name != state.name and planned.name.casefold() != state.name.casefold():
         differing.insert(0, f"- Name: {planned.name}")
