@@ -243,6 +243,21 @@ def test_add_refuses_a_likely_duplicate_unless_forced(
     assert run(capsys, pipeline, "add", "Annabel Lee", "--org", "Elsewhere")[0] == 0
 
 
+def test_a_name_with_accented_capitals_is_the_same_card_to_add_and_to_log(
+    capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python lowered "Éva Örs" to "éva örs", SQLite's lower() left "É" and "Ö" as they
+    are, so the two never matched: `add` made a second card of her, and her vCard
+    logged with `log -` a new lead."""
+    assert run(capsys, db, "add", "Éva Örs", "--org", "Ördög Kft")[0] == 0
+    code, _, err = run(capsys, db, "add", "Éva Örs", "--org", "Ördög Kft")
+    assert code == 1 and "Éva Örs (card 1) has the same name and organisation" in err
+    vcard = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Éva Örs\r\nORG:Ördög Kft\r\nEND:VCARD\r\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(vcard.encode())))
+    code, out, _ = run(capsys, db, "log", "-", "--dry-run")
+    assert code == 0 and "on Éva Örs (card 1)" in out
+
+
 def test_add_source_logs_that_first_touchpoint(
     capsys: pytest.CaptureFixture[str], db: Path
 ) -> None:

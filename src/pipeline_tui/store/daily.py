@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -404,7 +404,7 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
     if person.email:
         found = session.scalars(
             select(CardRow)
-            .where(active, func.lower(CardRow.email) == person.email.lower())
+            .where(active, lookup.same_text(CardRow.email, person.email))
             .order_by(CardRow.id)
             .limit(1)
         ).first()
@@ -413,7 +413,7 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
     name = clean_line(person.name)
     if name:
         rows = session.scalars(
-            select(CardRow).where(active, func.lower(CardRow.name) == name.lower()).limit(2)
+            select(CardRow).where(active, lookup.same_text(CardRow.name, name)).limit(2)
         ).all()
         # Two cards of that name with other emails are two other people: a new lead.
         if len(rows) == 1 and not (person.email and rows[0].email):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.lookup import (
@@ -122,18 +122,26 @@ def _match(row: Any) -> CardMatch:
     )
 
 
+def same_text(
+    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
+) -> ColumnElement[bool]:
+    """`column` holds `text`, case aside, as the database folds case, on both sides:
+    Python's lower() and SQLite's (ASCII only) differ, so "Éva Örs" lowered here never
+    matched "Éva Örs" lowered there, and a second card of her was added."""
+    return func.lower(column) == func.lower(literal(text, String))
+
+
 def likely_duplicates(session: Session, draft: CardDraft) -> list[CardMatch]:
     """Cards (archived ones too) that `draft` probably repeats, as import judges it:
     the same email, or the same name and organisation unless both have an email and
     the emails differ (two people of one name at one firm)."""
-    name, organisation, email = draft.name.lower(), draft.organisation.lower(), draft.email.lower()
     same_name = and_(
-        func.lower(CardRow.name) == name,
-        func.lower(CardRow.organisation) == organisation,
+        same_text(CardRow.name, draft.name), same_text(CardRow.organisation, draft.organisation)
     )
-    if email:
-        same_name = and_(same_name, or_(CardRow.email == "", func.lower(CardRow.email) == email))
-        condition = or_(func.lower(CardRow.email) == email, same_name)
+    if draft.email:
+        same_email = same_text(CardRow.email, draft.email)
+        same_name = and_(same_name, or_(CardRow.email == "", same_email))
+        condition = or_(same_email, same_name)
     else:
         condition = same_name
     query = select(*_COLUMNS).where(condition).order_by(CardRow.id).limit(CANDIDATES_SHOWN)
