@@ -101,6 +101,27 @@ def test_a_received_email_from_mutt_is_logged_on_the_sender(
     assert cards(db)["Ann Okafor"].touchpoints == ()  # type: ignore[attr-defined]
 
 
+def test_a_long_subject_or_meeting_title_is_cut_to_fit_not_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A 600-character subject (a forwarded chain's, or a newsletter's), or an invite
+    titled at length, was refused: "The touchpoint summary can be at most 500
+    characters", for text the rep never typed. It is cut to fit, the day kept."""
+    long = "Quote " + "and the second site " * 30
+    message = fixture("mutt-mbox-received.eml").replace(
+        b"Subject: =?UTF-8?Q?Re:_Quote_for_the_second_site_=E2=80=93_next_steps?=",
+        b"Subject: " + long.encode(),
+    )
+    code, out, err = capture(capsys, monkeypatch, db, message)
+    assert (code, err) == (0, "")
+    [touchpoint] = cards(db)["Jürgen Müller"].touchpoints  # type: ignore[attr-defined]
+    assert len(touchpoint.summary) == 500 and touchpoint.summary.endswith("…")
+    invite = fixture("outlook-invite.ics").replace(b"Quote review", b"Workshop " * 60, 1)
+    code, out, err = capture(capsys, monkeypatch, db, invite)
+    assert (code, err) == (0, ""), err
+    assert "Workshop Workshop" in out and "…" in out and "(Tue 1 Dec 22:00)" in out
+
+
 def test_a_message_the_rep_sent_is_logged_on_the_recipient(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

@@ -49,6 +49,7 @@ from pipeline_tui.domain.importing.files import read_contacts
 from pipeline_tui.domain.importing.table import Table
 from pipeline_tui.domain.importing.vcard import MULTI
 from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.limits import FIELD_LIMITS, clip
 from pipeline_tui.domain.text import clean_line, clean_text
 
 if TYPE_CHECKING:
@@ -144,7 +145,8 @@ def email_message(data: bytes, day: date) -> Captured:
         what="email",
         kind=TouchpointKind.EMAIL,
         happened_on=_sent_on(message, day),
-        summary=subject,
+        # A subject is the sender's, not the rep's: cut to fit, not refused.
+        summary=clip("touchpoint_summary", subject),
         sender=sender,
         recipients=recipients,
         delivered=any(message.get(h) for h in ("received", "delivered-to", "return-path")),
@@ -370,7 +372,9 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         title = re.sub(r"^(cancell?ed|declined):\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
     said = "Declined" if declined else "Cancelled" if cancelled else "Invite"
-    summary = f"{said}: {title} ({stamp})"
+    # A title is the organiser's, not the rep's: cut to fit, not refused.
+    room = FIELD_LIMITS["touchpoint_summary"].chars - len(f"{said}:  ({stamp})")
+    summary = f"{said}: {title if len(title) <= room else title[: room - 1] + '…'} ({stamp})"
     upcoming = when >= day and not cancelled
     uid = clean_line(str(event.get("UID", "")))
     origin = ""
@@ -387,7 +391,7 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
         summary=summary,
         sender=organiser,
         recipients=tuple(p for p in people if organiser is None or p.email != organiser.email),
-        next_step=(f"Meeting: {title}", when) if upcoming else None,
+        next_step=(clip("next_action", f"Meeting: {title}"), when) if upcoming else None,
         origin=origin[:1000],
         sequence=_sequence(event.get("SEQUENCE")),
         cancelled=cancelled,
