@@ -735,8 +735,15 @@ def test_agenda_lists_every_step_planned_as_the_week_does(
 
 
 def test_agenda_mine_and_nothing_due(capsys: pytest.CaptureFixture[str], scheduled: Path) -> None:
-    _, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody")
-    assert out == "Nothing due in the next 7 days.\n"
+    """Nothing due exits 1, as README says (like grep and `search`): it exited 0, so a
+    script could not tell an empty day from a full one. A calendar stays valid."""
+    code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody")
+    assert (code, out) == (1, "Nothing due in the next 7 days.\n")
+    code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody", "--format", "json")
+    assert (code, json.loads(out)) == (1, [])
+    code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody", "--format", "ics")
+    assert code == 0 and out.startswith("BEGIN:VCALENDAR")
+    assert run(capsys, scheduled, "agenda")[0] == 0
 
 
 def test_opening_the_board_loads_none_of_the_shell_commands() -> None:

@@ -16,6 +16,10 @@ from pipeline_tui.domain.text import clean_line
 if TYPE_CHECKING:
     from pipeline_tui.store import PipelineService
 
+NOTHING_FOUND = 1
+"""The exit status of an agenda with nothing in it (text or JSON), as `grep` and
+`search` say nothing matched: a script can tell an empty day from a full one."""
+
 
 def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config) -> int:
     if args.days < 1:
@@ -35,7 +39,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
 
         data = render_ics(actions, calendar_domain(service.identity()))
         out.write(data.decode("utf-8"))
-        return 0
+        return 0  # an empty calendar is still one a calendar app subscribes to
     days = agenda_days(actions, day)
     if args.format == "json":
         records = [
@@ -63,11 +67,11 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
         ]
         json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
-        return 0
+        return 0 if records else NOTHING_FOUND
     if not days:
         span = "today" if args.days == 1 else f"in the next {args.days} days"
         print(f"Nothing due {span}.", file=out)
-        return 0
+        return NOTHING_FOUND
     for n, group in enumerate(days):
         if n:
             print(file=out)
