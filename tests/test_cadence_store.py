@@ -410,3 +410,35 @@ def test_an_export_with_a_rhythm_out_of_range_is_refused(
     path.write_text(json.dumps(document), encoding="utf-8")
     report = sam.import_file(path, today=TODAY, dry_run=True)
     assert [p.reason for p in report.problems] == ["'rhythm_days' must be from 1 to 365"]
+
+
+def test_a_referral_undone_takes_back_the_referrers_touchpoint_and_the_step_it_pushed(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """A lead referred by mistake and undone left "Referred Dee" on the client, and the
+    client's check-in pushed from that day, for a referral that never was; each such
+    slip added another. Undo takes both back; redo writes them again."""
+    client = prospect(sam, "Chen")
+    sam.move_card(client, Stage.CLIENT)
+    before = next_action(sam, client)
+    clock.day = TODAY + timedelta(days=5)
+    referred = sam.refer(client, CardDraft("Dee"), clock.day)
+    pushed = ("check in after delivery", clock.day + timedelta(days=7))
+    assert next_action(sam, client) == pushed
+    undone = sam.undo(referred)
+    assert [t.summary for t in sam.card(client).touchpoints] == []
+    assert next_action(sam, client) == before
+    assert undone.inverse is not None
+    again = sam.revert(undone.inverse)
+    assert [t.summary for t in sam.card(client).touchpoints] == ["Referred Dee"]
+    assert next_action(sam, client) == pushed
+    assert again.inverse is not None
+    sam.revert(again.inverse)
+    assert [t.summary for t in sam.card(client).touchpoints] == []
+    # A contact logged since the referral still counts once it is taken back.
+    referred = sam.refer(client, CardDraft("Eve"), clock.day)
+    called = clock.day + timedelta(days=1)
+    sam.add_touchpoint(client, TouchpointKind.CALL, called, "Called")
+    sam.undo(referred)
+    assert [t.summary for t in sam.card(client).touchpoints] == ["Called"]
+    assert next_action(sam, client) == ("check in after delivery", called + timedelta(days=7))

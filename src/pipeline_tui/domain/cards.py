@@ -337,6 +337,19 @@ class CardState:
 
 
 @dataclass(frozen=True)
+class GivenReferral:
+    """A referral as the referrer's card records it: the touchpoint "Referred Sam Lead"
+    and where its keep-in-touch step counted from before it."""
+
+    referrer_id: int
+    touchpoint_id: int
+    happened_on: date
+    summary: str
+    cadence_step: int | None
+    cadence_anchor: date | None
+
+
+@dataclass(frozen=True)
 class RemovedCard:
     """A card taken away by undoing its creation, whole enough to bring back (redo)."""
 
@@ -386,6 +399,9 @@ class Change:
     for a referral), so undo can tell it from what was added since."""
     removed: RemovedCard | None = None
     """A creation that was undone: the card, to make again (redo)."""
+    referral: GivenReferral | None = None
+    """For CREATE of a referred lead: what it wrote on the referrer, which undo takes
+    back with the lead (and redo writes again)."""
     activities: tuple[Activity, ...] | None = None
     """The card's scheduled activities before the change, done ones too, when the
     change may have touched them: undo puts them back as they were."""

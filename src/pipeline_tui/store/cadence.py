@@ -18,7 +18,7 @@ session (`use_cadences`), so that every path that moves a card or logs a touchpo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
@@ -105,10 +105,26 @@ def contact(row: CardRow, on: date) -> None:
     """
     if row.cadence_step is None or row.cadence_anchor is None:
         return
+    _move_anchor(row, touched(row.cadence_anchor, on))
+
+
+def take_back_contact(
+    row: CardRow, step: int | None, anchor: date | None, since: Sequence[date]
+) -> None:
+    """A touchpoint taken back: the pending step counts again from `anchor`, the one it
+    had before (then moved on by the contacts `since`), if it is still that step."""
+    if row.cadence_step is None or row.cadence_step != step or anchor is None:
+        return
+    for on in since:
+        anchor = touched(anchor, on)
+    _move_anchor(row, anchor)
+
+
+def _move_anchor(row: CardRow, anchor: date) -> None:
+    """The pending step counted from `anchor`; a step waiting as an activity moves with it."""
     session = object_session(row)
     assert session is not None
     before = cadence_place(row, cadences_of(session))
-    anchor = touched(row.cadence_anchor, on)
     if before is None or before.finished or anchor == row.cadence_anchor:
         return
     values: dict[str, object] = {"cadence_anchor": anchor}

@@ -24,6 +24,7 @@ from pipeline_tui.domain.cards import (
     CardState,
     Change,
     ChangeKind,
+    GivenReferral,
     SavedNote,
     TouchpointView,
 )
@@ -383,27 +384,31 @@ def refer(
     session: Session, actor: Actor, referrer_id: int, draft: CardDraft, today: date
 ) -> Change:
     """A new lead referred by a client or repeat card, with a referral touchpoint on both.
-
-    Undo removes the new lead; the referral touchpoint on the referrer stays, as
-    touchpoints are history.
-    """
+    Undo removes the new lead and the referrer's touchpoint for it (GivenReferral)."""
     referrer = get_card(session, referrer_id, active=True)
     problem = check_can_refer(referrer.name, referrer.stage)
     if problem:
         raise StoreError(problem)
     row = add_card(session, actor, draft, Stage.LEAD, referred_by=referrer)
     log_touchpoint(row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", actor.now)
+    given = log_referral(session, referrer, today, f"Referred {draft.name}", actor.now)
+    change = created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
+    return replace(change, referral=given)
+
+
+def log_referral(
+    session: Session, referrer: CardRow, on: date, summary: str, now: datetime
+) -> GivenReferral:
+    """The referrer's touchpoint for a referral they gave, and what undo needs to take it
+    back (a lead referred by mistake and undone left "Referred Sam Lead" on the client,
+    and its keep-in-touch step moved on, for a referral that never was)."""
+    step, anchor = referrer.cadence_step, referrer.cadence_anchor
     # Giving a referral is not where the referrer came from: their source stays.
-    log_touchpoint(
-        referrer,
-        TouchpointKind.REFERRAL,
-        today,
-        f"Referred {draft.name}",
-        actor.now,
-        first_sets_source=False,
+    touchpoint = log_touchpoint(
+        referrer, TouchpointKind.REFERRAL, on, summary, now, first_sets_source=False
     )
     session.flush()
-    return created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
+    return GivenReferral(referrer.id, touchpoint.id, on, touchpoint.summary, step, anchor)
 
 
 # Research notes ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pipeline_tui.domain.cards import (
     CardState,
     Change,
     ChangeKind,
+    GivenReferral,
     LoggedCallRecord,
     NoteView,
     RemovedCard,
@@ -32,10 +33,11 @@ from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.money import to_cents
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import calls, events, positions, schedule
+from pipeline_tui.store import cadence, calls, events, positions, schedule
 from pipeline_tui.store.commands import (
     Actor,
     apply_draft,
+    log_referral,
     log_touchpoint,
     set_source,
     state_of,
@@ -188,8 +190,37 @@ def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
     card_id = row.id
     session.delete(row)
     session.flush()
-    inverse = Change(ChangeKind.CREATE, card_id, change.description, None, 0, removed=removed)
+    if change.referral is not None:
+        _take_back_referral(session, change.referral)
+    inverse = Change(
+        ChangeKind.CREATE,
+        card_id,
+        change.description,
+        None,
+        0,
+        removed=removed,
+        referral=change.referral,
+    )
     return Undone(change.description, card_id, None, inverse)
+
+
+def _take_back_referral(session: Session, given: GivenReferral) -> None:
+    """The referrer's touchpoint for a lead taken back goes, and its keep-in-touch step
+    counts from where it did before (moved on by its contacts logged since)."""
+    touchpoint = session.get(TouchpointRow, given.touchpoint_id)
+    if touchpoint is None or touchpoint.card_id != given.referrer_id:
+        return  # deleted meanwhile (its card with it)
+    referrer = session.get(CardRow, given.referrer_id)
+    session.delete(touchpoint)
+    session.flush()
+    if referrer is None:
+        return
+    since = session.scalars(
+        select(TouchpointRow.happened_on).where(
+            TouchpointRow.card_id == referrer.id, TouchpointRow.id > given.touchpoint_id
+        )
+    ).all()
+    cadence.take_back_contact(referrer, given.cadence_step, given.cadence_anchor, since)
 
 
 def _added_since(session: Session, row: CardRow, created_with: dict[str, int]) -> str:
@@ -246,6 +277,12 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
             first_sets_source=False,
         )
     session.flush()
+    given = None
+    if change.referral is not None and referrer is not None:
+        giver = session.get(CardRow, referrer)
+        if giver is not None and giver.archived_at is None:
+            was = change.referral
+            given = log_referral(session, giver, was.happened_on, was.summary, actor.now)
     inverse = Change(
         ChangeKind.CREATE,
         row.id,
@@ -253,6 +290,7 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
         None,
         row.version,
         created_with=(("touchpoint", len(removed.touchpoints)),) if removed.touchpoints else (),
+        referral=given,
     )
     return Undone(change.description, row.id, row.version, inverse)
 
