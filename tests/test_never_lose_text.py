@@ -138,6 +138,21 @@ async def test_quitting_with_a_half_written_note_asks_first_and_keep_editing_kee
         assert service.card(ann).notes == ()
 
 
+async def test_a_note_emptied_and_left_at_once_leaves_no_draft_to_offer_back(
+    service: PipelineService, ann: int
+) -> None:
+    """Its text taken out and escape in the same breath: the editor left without a
+    question (nothing in it), but the draft written a moment before stayed, and the
+    card offered "Stale text" back, the very text the rep had just deleted."""
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot, "Stale text")
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == "Stale text", "the draft")
+        await burst(pilot, *["backspace"] * len("Stale text"), "escape")
+        assert isinstance(app.screen, CardScreen)
+    assert problem_drafted(service, ann) is None
+
+
 async def test_save_and_quit_saves_the_note(service: PipelineService, ann: int) -> None:
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -453,7 +453,12 @@ class DraftRecorder:
             return
         try:
             fields = self.read()
-            if fields is not None and fields != self.written:
+            if fields is None and self.written is not None and not self.keeps_earlier:
+                # Emptied by the rep and left within DRAFT_DELAY_S: the draft of the
+                # text they took out went on being offered back.
+                self.backend.drafts.remove_draft(self, self.next_turn())
+                self.written = None
+            elif fields is not None and fields != self.written:
                 keeper = self.backend.drafts
                 written = keeper.keep_drafts([(self, self.next_turn(), self.draft_of(fields))])
                 self._kept_elsewhere(written.files)
