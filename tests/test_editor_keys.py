@@ -357,6 +357,49 @@ async def test_a_session_ending_while_the_editor_runs_from_the_card_keeps_what_i
     assert notes(service, ada) == [(NoteKind.GOAL, "Goal written in the editor")]
 
 
+@pytest.mark.parametrize("where", ["note editor", "card"])
+async def test_an_editor_ended_with_the_session_leaves_what_it_wrote_as_the_draft(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A hang-up ends the rep's editor too (it is in the session): it exited, killed,
+    before the app wrote its drafts, and the app forgot its file on the way, so the
+    draft kept only what was typed before ctrl+e; what the editor had written was in
+    a temporary file nothing pointed to."""
+    from pipeline_tui.domain.drafts import DraftKey
+
+    editor(tmp_path, monkeypatch, 'printf "Delayed editor line 遅延\\n" >> "$1"\nkill -HUP $$\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        if where == "card":
+            await press(pilot, "enter", "ctrl+e")
+            await press(pilot, "g")
+        else:
+            await press(pilot, "enter", "n", "g")
+            await type_text(pilot, "typed in app")
+            await press(pilot, "ctrl+e")
+        await settle(pilot)
+        app.flush_drafts()  # the session's end, a moment after the editor's
+    draft = service.draft(DraftKey.note(ada, None, NoteKind.GOAL))
+    assert draft is not None and draft.get("body").endswith("Delayed editor line 遅延")
+    assert notes(service, ada) == []
+
+
+async def test_a_note_saved_through_ctrl_e_on_the_card_leaves_no_draft(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline_tui.domain.drafts import DraftKey
+
+    editor(tmp_path, monkeypatch, 'printf "Goal written in the editor\\n" >> "$1"\n')
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "ctrl+e", "g")
+        await settle(pilot)
+    assert notes(service, ada) == [(NoteKind.GOAL, "Goal written in the editor")]
+    assert service.draft(DraftKey.note(ada, None, NoteKind.GOAL)) is None
+
+
 async def test_ctrl_e_on_the_card_offers_a_draft_kept_from_before(
     service: PipelineService, ada: int
 ) -> None:

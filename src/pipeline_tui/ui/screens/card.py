@@ -1324,8 +1324,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         try:
             return edit_in_editor(self.app, before, opened)
         finally:
-            editor_file = None
+            # While the file is still known: an editor that failed, or was ended with
+            # the session, leaves what it wrote as the note's draft.
             recorder.close()
+            editor_file = None
 
     async def _compare_in_note_editor(
         self, card: CardDetail, note: NoteView, text: str, theirs: NoteView, refused: str

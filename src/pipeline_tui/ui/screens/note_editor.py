@@ -353,14 +353,23 @@ class NoteEditorScreen(seams.FullScreen[None]):
 
     def action_external_editor(self) -> None:
         """Open the text in $VISUAL/$EDITOR; what it holds on exit is saved."""
-        from pipeline_tui.ui.external_editor import edit_in_editor
+        from pipeline_tui.ui.external_editor import edit_in_editor, written_so_far
 
         editor = self.editor
         try:
             edited = edit_in_editor(self.app, editor.text, self._in_editor)
+            if edited is None:
+                # The editor failed, or was ended with the session (a hang-up ends it
+                # too): what it wrote stays in the note, for its draft, not only in a
+                # file the session's end would not read.
+                written = written_so_far(self._editor_file)
+                if written is not None and written != editor.text:
+                    editor.load_text(written)
+                    editor.move_cursor(editor.document.end)
+                return
         finally:
             self._editor_file = None
-        if edited is None or edited == editor.text:
+        if edited == editor.text:
             return
         editor.load_text(edited)
         editor.move_cursor(editor.document.end)
