@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline_tui.config import ConfigError, load_config
 from pipeline_tui.domain.cards import CardSummary
+from pipeline_tui.domain.limits import MOVE_NOTE
 from pipeline_tui.domain.qualification import (
     DEFAULT_CRITERIA,
     Answer,
@@ -82,6 +83,16 @@ def test_answers_to_criteria_no_longer_listed_do_not_count() -> None:
     )
     assert q.score == "0/1"
     assert q.override_note() == "qualification overridden at 0/1 (budget: no)"
+
+
+def test_an_override_keeps_the_reps_reason_whole_however_long_the_checklist() -> None:
+    """With a dozen long criteria the failed list filled the stage history's 1,000
+    characters and the rep's reason was cut off, silently ("CFO" was gone)."""
+    criteria = tuple(f"criterion {n}: " + "a long description of it " * 4 for n in range(12))
+    note = Qualification(criteria).override_note("Budget confirmed by the CFO on the call")
+    assert note.startswith("qualification overridden at 0/12 (criterion 0")
+    assert note.endswith("…): Budget confirmed by the CFO on the call")
+    assert len(note) <= MOVE_NOTE.chars
 
 
 @given(st.lists(st.sampled_from(list(Answer)), min_size=0, max_size=8))

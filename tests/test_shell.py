@@ -531,6 +531,18 @@ def test_an_unqualified_lead_moves_on_only_with_a_reason(
     assert history[-1].note.endswith("): Budget confirmed")
 
 
+def test_an_override_reason_too_long_to_keep_whole_is_refused(
+    capsys: pytest.CaptureFixture[str], pipeline: Path
+) -> None:
+    """It was cut at the stage history's limit, silently."""
+    code, _, err = run(capsys, pipeline, "move", "okafor", "prospect", "--override", "x" * 600)
+    line = one_line_error(code, err)
+    assert line == (
+        "pipeline-tui: error: The override reason can be at most 500 characters; this one has 600."
+    )
+    assert service_for(pipeline).card(1).summary.stage is Stage.LEAD
+
+
 def test_a_qualified_lead_and_any_other_card_just_move(
     capsys: pytest.CaptureFixture[str], pipeline: Path
 ) -> None:

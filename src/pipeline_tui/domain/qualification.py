@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pipeline_tui.domain.limits import CRITERION, QUALIFICATION_COMMENT
+from pipeline_tui.domain.limits import CRITERION, MOVE_NOTE, QUALIFICATION_COMMENT
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line
 
@@ -104,10 +104,17 @@ class Qualification:
         """The criteria not answered yes, in checklist order."""
         return tuple(c for c in self.criteria if self.answer(c).answer is not Answer.YES)
 
-    def override_note(self) -> str:
-        """What a stage move records when the rep moves a card that did not pass."""
+    def override_note(self, reason: str = "") -> str:
+        """What a stage move records when the rep moves a card that did not pass, with
+        the rep's `reason` (whole: the list of what failed is what gives way, so the
+        note fits the stage history's MOVE_NOTE; a dozen criteria left no room for it)."""
+        head = f"qualification overridden at {self.score}"
+        tail = f": {reason}" if reason else ""
         missing = "; ".join(f"{c}: {self.answer(c).answer.value}" for c in self.failed)
-        return f"qualification overridden at {self.score} ({missing})"
+        room = MOVE_NOTE.chars - len(head) - len(tail) - len(" ()")
+        if len(missing) > room:
+            missing = missing[: max(room - 1, 0)] + "…"
+        return f"{head} ({missing}){tail}"
 
 
 def checked_on_the_way(from_stage: Stage, to_stage: Stage) -> bool:

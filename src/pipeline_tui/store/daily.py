@@ -114,8 +114,18 @@ def move_card(
                     f"{', '.join(checklist.failed)}); answer the checklist in the app (Q), "
                     "or move with --override REASON."
                 )
-            note = f"{checklist.override_note()}: {reason}"
+            if len(reason) > OVERRIDE_REASON_CHARS:
+                raise StoreError(
+                    f"The override reason can be at most {OVERRIDE_REASON_CHARS:,} characters; "
+                    f"this one has {len(reason):,}."
+                )
+            note = checklist.override_note(reason)
     return commands.move_card(session, actor, row.id, to_stage, note)
+
+
+OVERRIDE_REASON_CHARS = 500
+"""The most an override's reason may say: the stage history keeps it whole, beside the
+criteria that failed, in MOVE_NOTE's 1,000 characters."""
 
 
 # Capture ------------------------------------------------------------------------------
