@@ -516,6 +516,31 @@ def test_an_outlook_ics_with_its_time_zone(
     assert jurgen.summary.next_action_due == date(2026, 12, 1)  # type: ignore[attr-defined]
 
 
+def test_a_meeting_room_booked_with_an_invite_is_no_lead(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path, tmp_path: Path
+) -> None:
+    """Outlook lists the room booked with the meeting as an attendee, marked
+    CUTYPE=ROOM (RFC 5545 3.2.3; a projector is CUTYPE=RESOURCE): the rep's invite to
+    Ann added "Board Room 4.01" as a lead, with the meeting as its next action."""
+    config = tmp_path / "config.toml"
+    config.write_text('[user]\nname = "sam"\nemail = "sam@ourfirm.example"\n')
+    invite = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0"
+        b" MIMEDIR//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:room-1@ourfirm.example\r\n"
+        b"DTSTAMP:20261123T090000Z\r\nDTSTART:20261203T140000Z\r\nSUMMARY:Workshop\r\n"
+        b"ORGANIZER;CN=Sam:mailto:sam@ourfirm.example\r\n"
+        b"ATTENDEE;CN=Ann Okafor;PARTSTAT=NEEDS-ACTION:mailto:ann@brightwater.example\r\n"
+        b"ATTENDEE;CN=Board Room 4.01;CUTYPE=ROOM;ROLE=NON-PARTICIPANT:mailto:boardroom"
+        b"401@ourfirm.example\r\n"
+        b"ATTENDEE;CUTYPE=RESOURCE;CN=Projector 2:mailto:projector2@ourfirm.example\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, invite, "--config", str(config))
+    assert (code, err) == (0, ""), err
+    assert "Ann Okafor" in out and "Board Room" not in out and "Projector" not in out
+    assert sorted(cards(db)) == ["Ann Okafor", "Ben Hollis"]
+
+
 def test_a_cancelled_invite_clears_the_meeting_it_set(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

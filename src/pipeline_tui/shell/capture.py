@@ -354,6 +354,13 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     attendees = event.get("ATTENDEE", [])
     if not isinstance(attendees, list):
         attendees = [attendees]
+    # A meeting room or a projector booked with the meeting (RFC 5545 3.2.3 CUTYPE)
+    # is no one to call: it came in as a lead, "Board Room 4.01", with a next action.
+    attendees = [
+        a
+        for a in attendees
+        if str(getattr(a, "params", {}).get("CUTYPE", "")).upper() not in ("ROOM", "RESOURCE")
+    ]
     people = tuple(p for p in (_calendar_person(a) for a in attendees) if p is not None)
     method = str(calendar.get("METHOD", "")).upper()
     cancelled = method == "CANCEL" or str(event.get("STATUS", "")).upper() == "CANCELLED"
