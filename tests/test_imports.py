@@ -973,6 +973,22 @@ def test_a_column_is_day_first_when_any_first_part_is_above_12() -> None:
     assert not is_day_first(["03/04/2027", "12/31/2027"])
 
 
+def test_a_semicolon_file_under_a_title_line_with_a_comma_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A German export titled "Kontakte, Stand 01.12.2026" above its semicolon header:
+    the delimiter was taken from the first line, a comma, and no column held names
+    (--map could not help: the one column it saw was the title)."""
+    source = tmp_path / "kontakte.csv"
+    source.write_bytes(
+        b"Kontakte, Stand 01.12.2026\r\n\r\nVorname;Nachname;Firma;E-Mail\r\n"
+        b"Hans;Meier;Meier GmbH;hans@meier.example\r\n"
+    )
+    out, cards = imported(capsys, source, db)
+    assert "skipped 2 lines before the header" in out
+    assert profile(cards["Hans Meier"])[:2] == ("Meier GmbH", "hans@meier.example")
+
+
 def test_a_dotted_date_is_read_day_first_whatever_its_column(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
 ) -> None:

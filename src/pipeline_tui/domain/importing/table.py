@@ -53,10 +53,26 @@ def sniff_delimiter(text: str) -> str:
     return ","
 
 
+def _names_known_columns(text: str, is_known_header: Callable[[str], bool]) -> str | None:
+    """The delimiter with which a line near the top names two known columns, if one
+    does: a German export's "Kontakte, Stand 01.12.2026" above its semicolon header
+    made the comma the delimiter, and no column was found."""
+    top = "\n".join(text.split("\n", HEADER_SEARCH)[:HEADER_SEARCH])
+    for delimiter in (",", ";", "\t"):
+        try:
+            records = list(csv.reader(io.StringIO(top, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        if any(sum(1 for cell in cells if is_known_header(cell)) >= 2 for cells in records):
+            return delimiter
+    return None
+
+
 def read_csv(text: str, is_known_header: Callable[[str], bool]) -> Table:
     if not text.strip():
         raise ImportFileError("The file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
+    delimiter = _names_known_columns(text, is_known_header) or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = list(_records(reader))
     if not records:
         raise ImportFileError("The file is empty")
