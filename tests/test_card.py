@@ -1645,3 +1645,20 @@ async def test_long_names_in_referrals_wrap_under_the_name(service: PipelineServ
 
     wrapped_under(lead_lines, "Referred by", "Bartholomew")
     wrapped_under(client_lines, "Wilhelmina", "Wilhelmina")
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_a_card_with_no_notes_still_says_how_to_write_one(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    """On a narrow terminal a card with no notes gives the notes' room to the sections;
+    at 60x20 they took it all but the heading, and 2 focused a list with no line to
+    show, where the line "Nothing written yet … n starts a note" belongs."""
+    service.add_card(CardDraft("Ann Lee", "Acme", next_action="Call the CFO"), Stage.LEAD)
+    async with running(service, size) as (app, pilot):
+        await press(pilot, "enter", "2")
+        card = app.screen
+        assert isinstance(card, CardScreen)
+        assert "Nothing written yet about their business" in screen_text(app)
+        notes = card.query_one("#notes", OptionList)
+        assert notes.has_focus and notes.region.height >= 1

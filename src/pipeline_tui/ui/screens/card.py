@@ -530,10 +530,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         s = card.summary
         self.sub_title = f"{s.stage.label} · card {s.id}"
         # On a narrow terminal a card with no notes gives the notes' room to the sections.
-        # The class goes on the sections' pane, the one widget it resizes: on the screen
-        # it restyled every widget of the card, the note's Markdown too, at each open.
-        info = self.query_one("#info")
-        info.set_class(not card.notes, "-no-notes")
+        # The class goes on the panes it resizes: on the screen it restyled every widget
+        # of the card, the note's Markdown too, at each open.
+        for pane in ("#left", "#info", "#notes-pane"):
+            self.query_one(pane).set_class(not card.notes, "-no-notes")
         today = self.backend.today()
         money = currency(self.app)
         text.show(self.query_one("#glance", Static), self._glance(card, today, money))
@@ -561,7 +561,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         # most one open activity leave lines the sections may take (card.tcss): the
         # highlighted note's text keeps three lines even at 60x20.
         few = 0 < notes.option_count <= FEW_NOTE_LINES and len(card.activities) <= 1
-        info.set_class(few, "-few-notes")
+        self.query_one("#info").set_class(few, "-few-notes")
         if note_id is not None:
             notes.select_note(note_id)
         self._show_highlighted_note()
