@@ -1526,12 +1526,14 @@ async def test_a_save_typed_with_the_restore_does_not_save_over_a_newer_action_u
         assert any("did not go over it" in message for message in notification_messages(app))
 
 
-async def test_keys_typed_into_an_offer_as_the_session_ends_are_kept_in_a_file(
+async def test_keys_typed_into_an_offer_as_the_session_ends_join_its_draft(
     service: PipelineService, ann: int, tmp_path: Path
 ) -> None:
     # `n p` and a note waiting as the session ended, on a card with a note draft kept
     # from before: `n p` opened the editor and its draft's offer, the note went to the
-    # offer as keys typed ahead of it, and nothing kept them.
+    # offer as keys typed ahead of it, and nothing kept them. Then they went to a file
+    # that named neither the card nor the note; they join the draft, as escape keeps
+    # them.
     service.keep_draft(new_problem(ann), {"body": "Older words", "kind": "problem"})
     state = tmp_path / "state" / "state.toml"
     app = make_app(service, state_file=state)
@@ -1544,10 +1546,26 @@ async def test_keys_typed_into_an_offer_as_the_session_ends_are_kept_in_a_file(
         await app.key_order.type_what_waits(0.5)
         assert isinstance(app.screen, DraftOfferScreen)
         app.flush_drafts()
-    [kept] = unsaved_files(state.parent / UNSAVED_FOLDER)
-    assert "Quotes take a day" in kept.read_text(encoding="utf-8")
-    kept_before = service.draft(new_problem(ann))
-    assert kept_before is not None and kept_before.fields["body"] == "Older words"
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
+    assert problem_drafted(service, ann) == "Older wordsQuotes take a day"
+
+
+async def test_text_typed_at_a_forms_offer_as_the_session_ends_joins_its_draft(
+    service: PipelineService, ann: int, tmp_path: Path
+) -> None:
+    """The new card's offer, a name typed at it, and the session ends (a hang-up)."""
+    service.keep_draft(DraftKey.new_card(), {"name": "Kim Lee", "organisation": "Lee Bakery"})
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        offer = await the_new_card_offer(pilot)
+        await burst(pilot, *" VIP", dialog=True)
+        assert offer.typed_ahead == " VIP"
+        app.flush_drafts()
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
+    kept = service.draft(DraftKey.new_card())
+    assert kept is not None
+    assert (kept.get("name"), kept.get("organisation")) == ("Kim Lee VIP", "Lee Bakery")
 
 
 async def test_a_restored_draft_kept_again_still_says_what_it_was_typed_against(

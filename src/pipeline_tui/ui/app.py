@@ -430,13 +430,22 @@ class PipelineApp(App[None]):
 
     def flush_drafts(self) -> int:
         """Write every open editor's text as a draft now; how many were written. Text
-        typed that no editor holds (keys the session ended too soon to handle, or typed
-        ahead at a draft's offer not yet answered) goes to the unsaved file."""
-        untyped = "".join(
-            screen.take_typed_ahead()
-            for screen in self.screen_stack
-            if isinstance(screen, DraftOfferScreen)
-        )
+        typed at a draft's offer not yet answered joins that draft; text no editor holds
+        (keys the session ended too soon to handle) goes to the unsaved file."""
+        untyped = ""
+        for screen in self.screen_stack:
+            if not isinstance(screen, DraftOfferScreen):
+                continue
+            typed = screen.take_typed_ahead()
+            if typed and screen.keep_with_draft is not None:
+                # With the draft, as escape at the offer keeps it: it went to a file
+                # that named neither the card nor the editor.
+                try:
+                    screen.keep_with_draft(typed)
+                    continue
+                except Exception:
+                    log.exception("text typed at an offer could not join its draft")
+            untyped += typed
         untyped += self.key_order.take_untyped()
         try:
             return self.backend.drafts.flush(untyped)

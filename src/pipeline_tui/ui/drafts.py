@@ -539,6 +539,12 @@ def offer_draft(
             recorder.typed_against(found)
         return older
 
+    def keep_with_draft(typed: str) -> None:
+        put_back()
+        _type_text_at_end(screen.focused, typed)
+
+    offer.keep_with_draft = keep_with_draft
+
     async def answered(answer: str | None) -> None:
         try:
             if answer == RESTORE:

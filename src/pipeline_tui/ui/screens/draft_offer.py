@@ -86,6 +86,9 @@ class DraftOfferScreen(seams.Dialog[str | None]):
         """Lets the keys typed after the answer go, once the answer is carried out and
         those typed ahead are handed on (`type_ahead`): they come after them."""
         self._last_typed = float("-inf")
+        self.keep_with_draft: Callable[[str], None] | None = None
+        """Puts text typed at the offer in the editor after the draft, as escape does,
+        for the session's end to keep it with the draft (set by the editor)."""
         self._discarding: tuple[events.Key, Timer] | None = None
 
     @property

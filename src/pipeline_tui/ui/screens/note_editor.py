@@ -9,6 +9,7 @@ which stays in the editor, to keep, take theirs, or put both together.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from textual import work
@@ -141,6 +142,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
             found = self.recorder.found
             if found is not None and found.get("body").strip() != self.saved_body.strip():
                 self._offer = DraftOfferScreen(found, preview(found.get("body")))
+                self._offer.keep_with_draft = partial(self._keep_with_draft, self.recorder, found)
                 self.app.push_screen(self._offer, self._offer_answered)
 
     def on_unmount(self) -> None:
@@ -205,6 +207,12 @@ class NoteEditorScreen(seams.FullScreen[None]):
             return
         if offer is not None:
             type_ahead(self, offer, restored=answer == RESTORE)
+
+    def _keep_with_draft(self, recorder: DraftRecorder, found: Draft, typed: str) -> None:
+        """Text typed at the offer, after the draft in the editor (as escape leaves it)."""
+        self._put_back(recorder, found)
+        self.editor.move_cursor(self.editor.document.end)
+        self.editor.insert(typed)
 
     def _put_back(self, recorder: DraftRecorder, found: Draft) -> bool:
         """The draft in the editor, as if typed there; whether the note was saved since
