@@ -924,6 +924,27 @@ def test_reimporting_our_own_csv_export_or_list_adds_no_junk_notes(
     }
 
 
+def test_a_note_line_that_reads_as_the_exports_heading_comes_back_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A note holding a line pasted from an export ("[general, 2026-01-01] ...") was
+    read back as a note of its own, dated that day, and the note cut short there;
+    importing into the same pipeline added both as new notes."""
+    body = "Copied from the old CRM:\n[general, 2026-01-01] looks like a heading\nmore"
+    run(capsys, "--db", str(db), "add", "Ann Lee")
+    run(capsys, "--db", str(db), "note", "ann", "-k", "insight", body)
+    exported = tmp_path / "export.csv"
+    run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(exported))
+    copy = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(copy), "import", str(exported))
+    assert (code, err) == (0, "")
+    assert [(n["kind"], n["body"]) for n in cards_in(str(copy))["Ann Lee"]["notes"]] == [
+        ("insight", body)
+    ]
+    code, out, _ = run(capsys, "--db", str(db), "import", str(exported))
+    assert code == 0 and "1 line already there" in out
+
+
 def test_our_csv_export_edited_in_a_spreadsheet_keeps_every_line_typed_into_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
 ) -> None:

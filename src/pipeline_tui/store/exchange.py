@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from pipeline_tui.domain.importing.contacts import StageReading, contact_reader
+from pipeline_tui.domain.importing.contacts import StageReading, contact_reader, escape_note_heads
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.export import EXPORT_FORMAT, EXPORT_VERSION, read_export
 from pipeline_tui.domain.importing.files import JsonDocument, read_contacts
@@ -450,7 +450,8 @@ def _csv_rows(cards: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             **card,
             "tags": " ".join(card["tags"]),
             "notes": "\n\n".join(
-                f"[{n['kind']}, {n['created_at'][:10]}] {n['body']}" for n in card["notes"]
+                f"[{n['kind']}, {n['created_at'][:10]}] {escape_note_heads(n['body'])}"
+                for n in card["notes"]
             ),
             "touchpoints": "\n".join(
                 f"{t['happened_on']} {t['kind']}" + (f": {t['summary']}" if t["summary"] else "")

@@ -788,6 +788,29 @@ def _lower_first(text: str) -> str:
 _NOTE_HEAD = re.compile(
     r"^\[(" + "|".join(k.value for k in NoteKind) + r"), (\d{4}-\d{2}-\d{2})\] ", re.M
 )
+_HEAD_IN_BODY = re.compile(
+    r"^(\\*)(\[(?:" + "|".join(k.value for k in NoteKind) + r"), \d{4}-\d{2}-\d{2}\] )", re.M
+)
+
+
+_ESCAPED_HEAD = re.compile(
+    r"^\\(\\*\[(?:" + "|".join(k.value for k in NoteKind) + r"), \d{4}-\d{2}-\d{2}\] )", re.M
+)
+
+
+def escape_note_heads(body: str) -> str:
+    """A note's line that reads as the export's heading of a note ("[general,
+    2026-01-01] ...", pasted from an export) written with a backslash before it, so
+    importing the export reads it back as that note's line, not as a note of its own
+    (and a line that already had backslashes there, with one more)."""
+    return _HEAD_IN_BODY.sub(r"\\\1\2", body)
+
+
+def _unescape_note_heads(body: str) -> str:
+    """The note's lines as they were before escape_note_heads."""
+    return _ESCAPED_HEAD.sub(r"\1", body) if "\\[" in body else body
+
+
 _TOUCH = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\S+)(?:: (.*))?$")
 _MOVE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (\S+) -> (\S+) \((.*)\)$")
 
@@ -824,6 +847,7 @@ class _OwnRow:
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
             body = text[head.end() : end].removesuffix("\n\n").strip("\n")
             day = datetime.combine(_day(head.group(2), head.group(0)), datetime.min.time(), UTC)
+            body = _unescape_note_heads(body)
             notes.append(PlannedNote(NoteKind(head.group(1)), clean_text(body), day, day))
         touchpoints = []
         for raw in cells.get("own_touchpoints", "").splitlines():
