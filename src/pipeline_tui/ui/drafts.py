@@ -438,10 +438,12 @@ class DraftRecorder:
         except StoreError:
             log.warning("a draft could not be removed", exc_info=True)
 
-    def close(self) -> None:
+    def close(self, *, emptied: bool = False) -> None:
         """The editor is gone: stop recording. A draft written stays, for next time; text
         typed since that the rep neither saved nor threw away (the app is ending) is
-        written now, in this thread."""
+        written now, in this thread. `emptied`: the rep took all the text out, so the
+        draft this recorder wrote goes (not when a read finds nothing for another
+        reason: ctrl+e's file gone once its editor exited)."""
         if self._closed:
             return
         self._closed = True
@@ -453,7 +455,7 @@ class DraftRecorder:
             return
         try:
             fields = self.read()
-            if fields is None and self.written is not None and not self.keeps_earlier:
+            if emptied and fields is None and self.written is not None and not self.keeps_earlier:
                 # Emptied by the rep and left within DRAFT_DELAY_S: the draft of the
                 # text they took out went on being offered back.
                 self.backend.drafts.remove_draft(self, self.next_turn())

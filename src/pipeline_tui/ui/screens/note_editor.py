@@ -147,7 +147,7 @@ class NoteEditorScreen(seams.FullScreen[None]):
 
     def on_unmount(self) -> None:
         if self.recorder is not None:
-            self.recorder.close()
+            self.recorder.close(emptied=not self.text.strip())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("take_theirs", "both"):
