@@ -410,6 +410,19 @@ def test_a_merge_keeps_the_files_other_value_close_and_due_date_in_the_note(
     assert "added 1 note" in out
     assert cards["Ola Nordmann"]["next_action_due"] == "2026-12-20"
     assert any("- Due date: 2027-01-05" in n["body"] for n in cards["Ola Nordmann"]["notes"])
+    # The file's due date belongs to its own next action: not put on the card's.
+    run(capsys, "--db", str(db), "next", "ola", "Send the proposal")
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "Name,Email,Next Step,Due Date\nOla Nordmann,ola@nordmann.example,Call the CFO,2027-01-15\n"
+    )
+    _, cards = imported(capsys, other, db)
+    assert (cards["Ola Nordmann"]["next_action"], cards["Ola Nordmann"]["next_action_due"]) == (
+        "Send the proposal",
+        None,
+    )
+    kept = "\n".join(n["body"] for n in cards["Ola Nordmann"]["notes"])
+    assert "- Next action: Call the CFO" in kept and "- Due date: 2027-01-15" in kept
 
 
 @pytest.mark.parametrize(

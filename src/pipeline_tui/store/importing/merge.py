@@ -249,6 +249,11 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
         if incoming in (None, ""):
             continue
         current = values.get(name)
+        if name == "next_action_due" and _another_action(values, planned):
+            # The file's due date is its own next action's, which went to the note: on
+            # the card's, it would date a step the file never set.
+            differing.append(f"- {words.capitalize()}: {incoming}")
+            continue
         if current in (None, ""):
             state.changes[name] = incoming
             if name == "next_action_due" and "next_action" in state.changes:
@@ -310,6 +315,12 @@ def merge_into(state: Existing, planned: PlannedCard) -> tuple[str, ...]:
         many = "" if len(new_captured) == 1 else "s"
         added.append(f"{len(new_captured)} logged email{many} or invite{many}")
     return tuple(added)
+
+
+def _another_action(values: dict[str, Any], planned: PlannedCard) -> bool:
+    """Whether the card has a next action other than the file's."""
+    current = str(values.get("next_action") or "")
+    return bool(current) and current.casefold() != str(planned.next_action).casefold()
 
 
 def merge_plans(first: PlannedCard, later: PlannedCard) -> tuple[PlannedCard, tuple[str, ...]]:
