@@ -442,3 +442,23 @@ def test_a_referral_undone_takes_back_the_referrers_touchpoint_and_the_step_it_p
     sam.undo(referred)
     assert [t.summary for t in sam.card(client).touchpoints] == ["Called"]
     assert next_action(sam, client) == ("check in after delivery", called + timedelta(days=7))
+
+
+def test_a_referral_undone_after_a_move_leaves_the_new_cadence_alone(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """The client moved on to Repeat after the referral: its cadence started again,
+    at step 0 as before, and undoing the referral set it back to the client's old
+    day, so the repeat check-in fell due three weeks early."""
+    client = prospect(sam, "Chen")
+    sam.move_card(client, Stage.CLIENT)
+    clock.day = TODAY + timedelta(days=5)
+    referred = sam.refer(client, CardDraft("Dee"), clock.day)
+    clock.day = TODAY + timedelta(days=20)
+    sam.move_card(client, Stage.REPEAT)
+    where = sam.card(client).cadence
+    assert where is not None and where.due == clock.day + timedelta(days=30)
+    sam.undo(referred)
+    where = sam.card(client).cadence
+    assert where is not None and where.due == clock.day + timedelta(days=30)
+    assert [t.summary for t in sam.card(client).touchpoints] == []

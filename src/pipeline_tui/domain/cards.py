@@ -347,6 +347,9 @@ class GivenReferral:
     summary: str
     cadence_step: int | None
     cadence_anchor: date | None
+    anchor_after: date | None = None
+    """Where the referral left the step counting from: a cadence that moved otherwise
+    since (restarted by a move) is not the referral's to take back."""
 
 
 @dataclass(frozen=True)

@@ -109,14 +109,22 @@ def contact(row: CardRow, on: date) -> None:
 
 
 def take_back_contact(
-    row: CardRow, step: int | None, anchor: date | None, since: Sequence[date]
+    row: CardRow,
+    step: int | None,
+    anchor: date | None,
+    left: date | None,
+    since: Sequence[date],
 ) -> None:
     """A touchpoint taken back: the pending step counts again from `anchor`, the one it
-    had before (then moved on by the contacts `since`), if it is still that step."""
-    if row.cadence_step is None or row.cadence_step != step or anchor is None:
+    had before (then moved on by the contacts `since`), if the step is still the one
+    the touchpoint `left` counting from (moved on the same way): a cadence restarted
+    by a move since is another's, and stays."""
+    if row.cadence_step is None or row.cadence_step != step or anchor is None or left is None:
         return
     for on in since:
-        anchor = touched(anchor, on)
+        anchor, left = touched(anchor, on), touched(left, on)
+    if row.cadence_anchor != left:
+        return
     _move_anchor(row, anchor)
 
 

@@ -408,7 +408,15 @@ def log_referral(
         referrer, TouchpointKind.REFERRAL, on, summary, now, first_sets_source=False
     )
     session.flush()
-    return GivenReferral(referrer.id, touchpoint.id, on, touchpoint.summary, step, anchor)
+    return GivenReferral(
+        referrer.id,
+        touchpoint.id,
+        on,
+        touchpoint.summary,
+        step,
+        anchor,
+        anchor_after=referrer.cadence_anchor,
+    )
 
 
 # Research notes ----------------------------------------------------------------------

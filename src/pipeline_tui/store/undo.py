@@ -220,7 +220,9 @@ def _take_back_referral(session: Session, given: GivenReferral) -> None:
             TouchpointRow.card_id == referrer.id, TouchpointRow.id > given.touchpoint_id
         )
     ).all()
-    cadence.take_back_contact(referrer, given.cadence_step, given.cadence_anchor, since)
+    cadence.take_back_contact(
+        referrer, given.cadence_step, given.cadence_anchor, given.anchor_after, since
+    )
 
 
 def _added_since(session: Session, row: CardRow, created_with: dict[str, int]) -> str:
