@@ -840,6 +840,28 @@ def test_a_vcard_missing_its_end_does_not_swallow_the_cards_after_it(
     assert cards["Alpha One"]["email"] == "a@one.example"
 
 
+def test_a_card_pasted_inside_a_card_is_read_as_nested_when_every_card_is_closed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A note written with raw line breaks holding a pasted card, and vCard 2.1's AGENT
+    begun on its own line: with as many ENDs as BEGINs, a card inside a card is read
+    as nested, and the outer card keeps what follows it (Ann's email was lost, and
+    "Bob Assist" became a lead)."""
+    source = tmp_path / "nested.vcf"
+    source.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\nNOTE:Her assistant:\r\n"
+        b"BEGIN:VCARD\r\nFN:Bob Assist\r\nEND:VCARD\r\nEMAIL:ann@lee.example\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Cy Dee\r\nAGENT:BEGIN:VCARD\r\nFN:Agent Smith\r\n"
+        b"END:VCARD\r\nEMAIL:cy@dee.example\r\nEND:VCARD\r\n"
+    )
+    _, cards = imported(capsys, source, db)
+    assert sorted(cards) == ["Ann Lee", "Cy Dee"]
+    assert (cards["Ann Lee"]["email"], cards["Cy Dee"]["email"]) == (
+        "ann@lee.example",
+        "cy@dee.example",
+    )
+
+
 def test_vcard_40(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     """contacts_v40.vcf: RFC 6350 (KIND:org, PREF=1, tel: URIs)."""
     _, cards = imported(capsys, FIXTURES / "contacts_v40.vcf", db)

@@ -229,17 +229,23 @@ def _decoded(group: str, name: str, params: dict[str, list[str]], value: str) ->
 
 
 def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
-    """The file's cards. A card inside another is vCard 2.1's AGENT (an "AGENT:" line,
-    then the agent's card), skipped; any other BEGIN:VCARD in an open card means that
-    card's END:VCARD is missing: it ends there, with what it said, and the next
-    begins (read as nested, every card after the unclosed one was lost)."""
+    """The file's cards. A card inside another (vCard 2.1's AGENT: its card on the
+    lines after "AGENT:", or begun on that line) is skipped. When the file has more
+    BEGIN:VCARD than END:VCARD a card's end is missing: a BEGIN:VCARD in an open card,
+    not an agent's, ends that card with what it said and begins the next (read as
+    nested, every card after the unclosed one was lost). With as many of each, a
+    card inside another is read as nested whatever comes before it (a pasted card in a
+    note written with raw line breaks)."""
+    lines = list(lines)
+    uppers = [line.strip().upper() for _, line in lines]
+    begins = sum(1 for upper in uppers if upper == "BEGIN:VCARD" or _agent_begins(upper))
+    unclosed = begins > uppers.count("END:VCARD")
     card: _Card | None = None
     depth = 0
     agent_next = False
-    for number, line in lines:
-        upper = line.strip().upper()
+    for (number, line), upper in zip(lines, uppers, strict=True):
         if upper == "BEGIN:VCARD":
-            if depth >= 1 and not agent_next and card is not None:
+            if unclosed and depth >= 1 and not agent_next and card is not None:
                 yield card  # its END:VCARD is missing
                 depth = 0
             agent_next = False
@@ -248,6 +254,9 @@ def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
                 card = _Card(number)
             continue
         agent_next = depth == 1 and _is_empty_agent(upper)
+        if depth >= 1 and _agent_begins(upper):
+            depth += 1  # the agent's card, begun on the AGENT line
+            continue
         if upper == "END:VCARD":
             depth -= 1
             if depth == 0 and card is not None:
@@ -262,6 +271,12 @@ def _cards(lines: Iterable[tuple[int, str]]) -> Iterator[_Card]:
             card.properties.append(prop)
     if card is not None:  # the last card was never closed: keep what it said
         yield card
+
+
+def _agent_begins(upper: str) -> bool:
+    """An AGENT property whose value begins the agent's card on the same line (2.1)."""
+    name, _, value = upper.partition(":")
+    return name.split(";")[0].split(".")[-1] == "AGENT" and value.strip() == "BEGIN:VCARD"
 
 
 def _is_empty_agent(upper: str) -> bool:
