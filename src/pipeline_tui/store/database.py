@@ -546,6 +546,9 @@ def _make_engine(url: URL) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below) so that writes can BEGIN IMMEDIATE.
         dbapi_connection.isolation_level = None
+        # Case folded as Python folds it (lookup.folded): SQLite's lower() folds ASCII
+        # only, so "ÉVA ÖRS" and "Éva Örs" were two people.
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -751,3 +754,7 @@ def _describe_postgresql_error(where: str, url: URL, lowered: str) -> str | None
     if "permission denied" in lowered:
         return f"{user} may not use {where}: permission denied."
     return None
+
+
+def _casefold(text: object) -> object:
+    return text.casefold() if isinstance(text, str) else text

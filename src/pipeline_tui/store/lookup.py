@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.lookup import (
@@ -56,13 +59,12 @@ def find_card(session: Session, text: str, *, archived: bool = False) -> CardMat
         return _match(row)
     active = None if archived else CardRow.archived_at.is_(None)
     if looks_like_email(wanted):
-        query = _query(func.lower(CardRow.email) == wanted.lower(), active)
+        query = _query(same_text(CardRow.email, wanted), active)
         return _one(session, query, wanted, "with the email")
-    folded = wanted.lower()
-    exact = _rows(session, _query(func.lower(CardRow.name) == folded, active))
+    exact = _rows(session, _query(same_text(CardRow.name, wanted), active))
     if len(exact) == 1:
         return exact[0]
-    words = folded.split()
+    words = wanted.lower().split()
     contains = [func.lower(CardRow.name).contains(word, autoescape=True) for word in words]
     query = _query(and_(*contains), active)
     found = _rows(session, query)
@@ -122,13 +124,33 @@ def _match(row: Any) -> CardMatch:
     )
 
 
+class folded(GenericFunction[str]):
+    """Text with its case folded: Python's casefold on SQLite (the `casefold` function
+    each connection is given, store/database.py), whose lower() folds ASCII only, and
+    lower() elsewhere (PostgreSQL folds every letter)."""
+
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded, "sqlite")
+def _folded_on_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"casefold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded)
+def _folded_elsewhere(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
 def same_text(
     column: ColumnElement[str] | InstrumentedAttribute[str], text: str
 ) -> ColumnElement[bool]:
-    """`column` holds `text`, case aside, as the database folds case, on both sides:
-    Python's lower() and SQLite's (ASCII only) differ, so "Éva Örs" lowered here never
-    matched "Éva Örs" lowered there, and a second card of her was added."""
-    return func.lower(column) == func.lower(literal(text, String))
+    """`column` holds `text`, case aside, folded the same way on both sides: Python's
+    lower() and SQLite's (ASCII only) differed, so "Éva Örs" lowered here never matched
+    "Éva Örs" lowered there, and a second card of her was added."""
+    return folded(column) == folded(literal(text, String))
 
 
 def likely_duplicates(session: Session, draft: CardDraft) -> list[CardMatch]:
