@@ -367,7 +367,9 @@ async def test_an_editor_ended_with_the_session_leaves_what_it_wrote_as_the_draf
     a temporary file nothing pointed to."""
     from pipeline_tui.domain.drafts import DraftKey
 
-    editor(tmp_path, monkeypatch, 'printf "Delayed editor line 遅延\\n" >> "$1"\nkill -HUP $$\n')
+    # Killed (SIGKILL: a hang-up may be ignored where the tests run, and the editor
+    # would then exit 0, saving the note).
+    editor(tmp_path, monkeypatch, 'printf "Delayed editor line 遅延\\n" >> "$1"\nkill -KILL $$\n')
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
