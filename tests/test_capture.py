@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.cli import main
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.shell.capture import CaptureError, natural_order, parse_vcards, read_captured
 from pipeline_tui.store import PipelineService, open_database
 from tests.conftest import TODAY
@@ -120,6 +120,35 @@ def test_a_long_subject_or_meeting_title_is_cut_to_fit_not_refused(
     code, out, err = capture(capsys, monkeypatch, db, invite)
     assert (code, err) == (0, ""), err
     assert "Workshop Workshop" in out and "…" in out and "(Tue 1 Dec 22:00)" in out
+
+
+def test_a_lost_contact_writing_again_is_a_new_lead_and_the_archived_card_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """Ann, archived as lost, writes again: a new lead, as before, but nothing said her
+    address was on the archived card, and `show ann@…` then refused: "2 cards match".
+    The capture names the archived card, and `show` by the address means the one on
+    the board."""
+    database = open_database(str(db))
+    try:
+        PipelineService(database, "sam").archive_card(1, ArchiveReason.LOST)
+    finally:
+        database.close()
+    capsys.readouterr()
+    message = (
+        b"From: Ann Okafor <ann@brightwater.example>\nTo: Sam Carter <sam@ourfirm.example>\n"
+        b"Subject: Back again\nDate: Mon, 23 Nov 2026 08:00:00 +0000\n"
+        b"Message-ID: <back@brightwater.example>\n\nHello again\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, message)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Added Ann Okafor as a lead (card 3) with an email: Back again",
+        "  Their address is on archived card 1 too: bring that one back (A on the board "
+        "opens the archive, r restores) to keep one card of them.",
+    ]
+    assert main(["show", "ann@brightwater.example", "--db", str(db)]) == 0
+    assert "(card 3)" in capsys.readouterr().out.splitlines()[0]
 
 
 def test_a_message_the_rep_sent_is_logged_on_the_recipient(

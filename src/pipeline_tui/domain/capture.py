@@ -90,6 +90,9 @@ class CaptureResult:
     """An update of an invite logged before: no touchpoint, the next action it set moved."""
     cleared: bool = False
     """A cancelled invite: the next action it had set was cleared, no touchpoint."""
+    archived_card: int | None = None
+    """A lead added for someone whose address an archived card has (a lost contact
+    back): that card, which the rep may rather bring back."""
 
 
 @dataclass(frozen=True)

@@ -566,6 +566,13 @@ def _print_results(
         elif r.created:
             lead = "a new lead" if dry_run else f"a lead (card {r.card_id})"
             print(f"{added} {name} as {lead} with {what}: {r.summary}", file=out)
+            if r.archived_card is not None:
+                print(
+                    f"  Their address is on archived card {r.archived_card} too: bring that "
+                    "one back (A on the board opens the archive, r restores) to keep one card of "
+                    "them.",
+                    file=out,
+                )
         else:
             print(f"{logged} {what} on {name} (card {r.card_id}): {r.summary}", file=out)
         if r.next_step_set and captured.next_step is not None:

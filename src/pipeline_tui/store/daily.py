@@ -184,7 +184,14 @@ def capture(
                 ),
             )
         results.append(
-            CaptureResult(row.id, row.name, created, clean_line(captured.summary), scheduled)
+            CaptureResult(
+                row.id,
+                row.name,
+                created,
+                clean_line(captured.summary),
+                scheduled,
+                archived_card=_archived_card_of(session, person) if created else None,
+            )
         )
     return results
 
@@ -214,7 +221,16 @@ def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> l
         summary = clean_line(captured.summary)
         if row is None:
             name = _new_lead(person).name
-            results.append(CaptureResult(0, name, True, summary, captured.next_step is not None))
+            results.append(
+                CaptureResult(
+                    0,
+                    name,
+                    True,
+                    summary,
+                    captured.next_step is not None,
+                    archived_card=_archived_card_of(session, person),
+                )
+            )
         else:
             scheduled = _takes_next_step(captured, row)
             results.append(CaptureResult(row.id, row.name, False, summary, scheduled))
@@ -406,6 +422,18 @@ def _unique(people: list[Person]) -> list[Person]:
             seen.add(key)
             kept.append(person)
     return kept
+
+
+def _archived_card_of(session: Session, person: Person) -> int | None:
+    """An archived card with the person's address, if any (the newest)."""
+    if not person.email:
+        return None
+    return session.scalar(
+        select(CardRow.id)
+        .where(CardRow.archived_at.is_not(None), lookup.same_text(CardRow.email, person.email))
+        .order_by(CardRow.id.desc())
+        .limit(1)
+    )
 
 
 def _card_of(session: Session, person: Person) -> CardRow | None:

@@ -59,8 +59,13 @@ def find_card(session: Session, text: str, *, archived: bool = False) -> CardMat
         return _match(row)
     active = None if archived else CardRow.archived_at.is_(None)
     if looks_like_email(wanted):
-        query = _query(same_text(CardRow.email, wanted), active)
-        return _one(session, query, wanted, "with the email")
+        found = _rows(session, _query(same_text(CardRow.email, wanted), active))
+        live = [match for match in found if not match.archived]
+        # A lost contact back as a new lead shares the address with the archived card:
+        # the one on the board is meant ("2 cards match 'larry@x.example'").
+        return _one_of(
+            live if len(found) > 1 and len(live) == 1 else found, wanted, "with the email"
+        )
     exact = _rows(session, _query(same_text(CardRow.name, wanted), active))
     if len(exact) == 1:
         return exact[0]
