@@ -151,6 +151,29 @@ def test_a_lost_contact_writing_again_is_a_new_lead_and_the_archived_card_is_nam
     assert "(card 3)" in capsys.readouterr().out.splitlines()[0]
 
 
+def test_a_contact_card_whose_second_address_is_a_cards_is_logged_on_that_card(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A contact card listing a work address first and the home one a card already has
+    (Apple and Google write the preferred one first, RFC 6350 6.4.2): a second card of
+    the same person was added."""
+    main(["add", "Jürgen Müller", "--email", "juergen@home.example", "--db", str(db)])
+    capsys.readouterr()
+    vcard = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jürgen Müller\r\nORG:Bäckerei Müller\r\n"
+        "EMAIL;TYPE=INTERNET,WORK,pref:juergen@baeckerei.example\r\n"
+        "EMAIL;TYPE=INTERNET,HOME:juergen@home.example\r\nEND:VCARD\r\n"
+    ).encode()
+    code, out, err = capture(capsys, monkeypatch, db, vcard)
+    assert (code, err) == (0, "")
+    assert out.startswith("Logged an event / card exchange on Jürgen Müller (card 3)"), out
+    database = open_database(str(db))
+    try:
+        assert len(PipelineService(database, "sam").cards()) == 3
+    finally:
+        database.close()
+
+
 def test_a_message_the_rep_sent_is_logged_on_the_recipient(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

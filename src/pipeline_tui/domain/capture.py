@@ -23,6 +23,8 @@ class Person:
 
     name: str
     email: str = ""
+    other_emails: tuple[str, ...] = ()
+    """A contact card's further addresses: one of them may be the one a card has."""
     organisation: str = ""
     phone: str = ""
     tags: tuple[str, ...] = ()

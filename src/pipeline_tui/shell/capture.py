@@ -484,9 +484,11 @@ def parse_vcards(data: bytes, day: date) -> Iterator[Person]:
         card = reader.read(line, cells)
         if isinstance(card, RowProblem):
             raise CaptureError(f"Contact {number} of the vCard cannot be read: {card.reason}.")
+        addresses = (part.strip() for part in cells[email_at].split(MULTI))
         yield Person(
             name="" if line in nameless else card.name,
             email=card.email,
+            other_emails=tuple(a for a in addresses if "@" in a and a != card.email),
             organisation=card.organisation,
             phone=card.phone,
             tags=card.tags,

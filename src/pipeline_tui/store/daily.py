@@ -439,10 +439,14 @@ def _archived_card_of(session: Session, person: Person) -> int | None:
 def _card_of(session: Session, person: Person) -> CardRow | None:
     """The active card of `person`: by email, then by a name only one card has."""
     active = CardRow.archived_at.is_(None)
-    if person.email:
+    # Its first address, then its others: a contact card listing a work address first
+    # and the home one a card has made a second card of them.
+    for address in (person.email, *person.other_emails):
+        if not address:
+            continue
         found = session.scalars(
             select(CardRow)
-            .where(active, lookup.same_text(CardRow.email, person.email))
+            .where(active, lookup.same_text(CardRow.email, address))
             .order_by(CardRow.id)
             .limit(1)
         ).first()
