@@ -462,3 +462,24 @@ def test_a_referral_undone_after_a_move_leaves_the_new_cadence_alone(
     where = sam.card(client).cadence
     assert where is not None and where.due == clock.day + timedelta(days=30)
     assert [t.summary for t in sam.card(client).touchpoints] == []
+
+
+def test_a_touchpoint_taken_back_takes_back_the_day_it_pushed_the_step_to(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """`t` on the wrong card, then `u`: the touchpoint goes, with the keep-in-touch day
+    it moved; `U` logs it again, and the day moves again."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    before = next_action(sam, card)
+    talked = TODAY + timedelta(days=5)
+    logged = sam.log_touchpoint(card, TouchpointKind.EMAIL, talked, "Thanked them")
+    pushed = ("check in after delivery", talked + timedelta(days=7))
+    assert next_action(sam, card) == pushed
+    undone = sam.undo(logged)
+    assert sam.card(card).touchpoints == ()
+    assert next_action(sam, card) == before
+    assert undone.inverse is not None
+    sam.revert(undone.inverse)
+    assert [t.summary for t in sam.card(card).touchpoints] == ["Thanked them"]
+    assert next_action(sam, card) == pushed

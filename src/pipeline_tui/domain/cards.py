@@ -311,10 +311,13 @@ class ChangeKind(StrEnum):
     """A note written: undo removes it (if unchanged since), redo brings it back."""
     EDIT_NOTE = "edit-note"
     """A note's text or kind changed: undo puts the earlier text and kind back."""
+    LOG_TOUCHPOINT = "log-touchpoint"
+    """A touchpoint logged (`t`): undo takes it away, with the source it set and the
+    keep-in-touch day it moved; redo logs it again."""
     KEPT = "kept"
-    """A change `u` cannot take back (a touchpoint logged, a step done, checklist
-    answers): in the history so that `u` says so, where it took back an older change,
-    perhaps on another card, that the rep did not mean."""
+    """A change `u` cannot take back (a step done, checklist answers): in the history
+    so that `u` says so, where it took back an older change, perhaps on another card,
+    that the rep did not mean."""
 
 
 @dataclass(frozen=True)
@@ -334,6 +337,23 @@ class CardState:
     """The pending step of the stage's after-sale cadence (None: none running)."""
     cadence_anchor: date | None = None
     rhythm_days: int | None = None
+
+
+@dataclass(frozen=True)
+class LoggedTouchpoint:
+    """A touchpoint logged on its own (`t`), enough to take it back and log it again."""
+
+    touchpoint_id: int | None
+    """None while it is taken back (redo logs it again)."""
+    kind: TouchpointKind
+    happened_on: date
+    summary: str
+    source_set: bool
+    """It was the card's first touchpoint and set its source (and market, if none)."""
+    market_before: Market | None
+    cadence_step: int | None
+    cadence_anchor: date | None
+    anchor_after: date | None
 
 
 @dataclass(frozen=True)
@@ -402,6 +422,8 @@ class Change:
     for a referral), so undo can tell it from what was added since."""
     removed: RemovedCard | None = None
     """A creation that was undone: the card, to make again (redo)."""
+    touchpoint: LoggedTouchpoint | None = None
+    """For LOG_TOUCHPOINT: the touchpoint, which undo takes back and redo logs again."""
     referral: GivenReferral | None = None
     """For CREATE of a referred lead: what it wrote on the referrer, which undo takes
     back with the lead (and redo writes again)."""

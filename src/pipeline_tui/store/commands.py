@@ -25,6 +25,7 @@ from pipeline_tui.domain.cards import (
     Change,
     ChangeKind,
     GivenReferral,
+    LoggedTouchpoint,
     SavedNote,
     TouchpointView,
 )
@@ -528,6 +529,51 @@ def add_touchpoint(
     touchpoint = log_touchpoint(row, kind, happened_on, summary, actor.now)
     session.flush()
     return TouchpointView(touchpoint.id, kind, happened_on, touchpoint.summary)
+
+
+def log_touchpoint_change(
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str = "",
+) -> Change:
+    """Log a touchpoint (`t`), as a change `u` takes back: a touchpoint logged on the
+    wrong card in a burst of keys stayed there for good."""
+    row = get_card(session, card_id, active=True)
+    logged = log_logged(row, kind, happened_on, summary, actor.now)
+    return Change(
+        ChangeKind.LOG_TOUCHPOINT,
+        row.id,
+        f"Logged a touchpoint with {row.name} ({kind.value})",
+        None,
+        row.version,
+        touchpoint=logged,
+    )
+
+
+def log_logged(
+    row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
+) -> LoggedTouchpoint:
+    """Log the touchpoint on `row`, and what taking it back needs."""
+    source_set, market = row.source is None, row.market
+    step, anchor = row.cadence_step, row.cadence_anchor
+    touchpoint = log_touchpoint(row, kind, happened_on, summary, now)
+    session = object_session(row)
+    assert session is not None
+    session.flush()
+    return LoggedTouchpoint(
+        touchpoint.id,
+        kind,
+        happened_on,
+        touchpoint.summary,
+        source_set,
+        market,
+        step,
+        anchor,
+        row.cadence_anchor,
+    )
 
 
 def set_next_action(

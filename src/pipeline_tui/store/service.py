@@ -430,6 +430,16 @@ class PipelineService:
         with self._write() as (session, actor):
             return commands.add_touchpoint(session, actor, card_id, kind, happened_on, summary)
 
+    def log_touchpoint(
+        self, card_id: int, kind: TouchpointKind, happened_on: date, summary: str = ""
+    ) -> Change:
+        """Log a touchpoint as a change undo takes back (the first one a card gets
+        becomes its source, and undo takes that back too)."""
+        with self._write() as (session, actor):
+            return commands.log_touchpoint_change(
+                session, actor, card_id, kind, happened_on, summary
+            )
+
     def set_next_action(
         self, card_id: int, action: str, due: date | None, expected_version: int
     ) -> Change:

@@ -23,6 +23,7 @@ from pipeline_tui.domain.cards import (
     ChangeKind,
     GivenReferral,
     LoggedCallRecord,
+    LoggedTouchpoint,
     NoteView,
     RemovedCard,
     TouchpointView,
@@ -37,6 +38,7 @@ from pipeline_tui.store import cadence, calls, events, positions, schedule
 from pipeline_tui.store.commands import (
     Actor,
     apply_draft,
+    log_logged,
     log_referral,
     log_touchpoint,
     set_source,
@@ -66,6 +68,8 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     row = session.get(CardRow, change.card_id)
     if row is None:
         raise NotFoundError("That card no longer exists; nothing to undo.")
+    if change.kind is ChangeKind.LOG_TOUCHPOINT and change.touchpoint is not None:
+        return _touchpoint_back_or_again(session, actor, row, change, change.touchpoint)
     if change.note is not None:  # a deleted note comes back; nothing is overwritten
         note = change.note
         restored = ResearchNoteRow(
@@ -166,6 +170,55 @@ def _call_back_or_again(
     calls.recount_call(session, call.session_id, outcome, 1)
     session.flush()
     return replace(call, touchpoint_id=again.id)
+
+
+def _touchpoint_back_or_again(
+    session: Session, actor: Actor, row: CardRow, change: Change, logged: LoggedTouchpoint
+) -> Undone:
+    """Take a touchpoint back (with the source it set and the keep-in-touch day it
+    moved), or, for a redo, log it again. The card's own fields are as they were: its
+    version does not move, so its older changes stay as they are."""
+    if logged.touchpoint_id is not None:
+        touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
+        if touchpoint is None or touchpoint.card_id != row.id:
+            raise NotFoundError("That touchpoint no longer exists; nothing to undo.")
+        session.delete(touchpoint)
+        session.flush()
+        if logged.source_set and row.source is logged.kind:
+            earliest = session.scalars(
+                select(TouchpointRow)
+                .where(TouchpointRow.card_id == row.id)
+                .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+                .limit(1)
+            ).first()
+            set_source(row, earliest.kind if earliest is not None else None, logged.market_before)
+        since = session.scalars(
+            select(TouchpointRow.happened_on).where(
+                TouchpointRow.card_id == row.id, TouchpointRow.id > logged.touchpoint_id
+            )
+        ).all()
+        cadence.take_back_contact(
+            row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
+        )
+        session.flush()
+        again = replace(logged, touchpoint_id=None)
+    else:
+        again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
+        if logged.source_set and row.source is not logged.kind:
+            # Taken back, a later touchpoint became the source; made again, it is first.
+            set_source(row, logged.kind, logged.market_before)
+        again = replace(again, source_set=logged.source_set, market_before=logged.market_before)
+        session.flush()
+    inverse = Change(
+        ChangeKind.LOG_TOUCHPOINT,
+        row.id,
+        change.description,
+        None,
+        row.version,
+        touchpoint=again,
+        redo=not change.redo,
+    )
+    return Undone(change.description, row.id, row.version, inverse)
 
 
 def _take_away(session: Session, row: CardRow, change: Change) -> Undone:

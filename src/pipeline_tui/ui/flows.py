@@ -344,10 +344,8 @@ async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummar
         release_keys()
 
     async def save(answer: TouchpointAnswer) -> None:
-        await backend.kept(
-            f"The touchpoint with {clean_line(card.name)}",
-            card.id,
-            backend.service.add_touchpoint,
+        await backend.change(
+            backend.service.log_touchpoint,
             card.id,
             answer.kind,
             answer.happened_on,

@@ -1009,10 +1009,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._open_editor(Editor.TOUCHPOINT, open_screen)
 
     async def _log_touchpoint(self, answer: TouchpointAnswer) -> None:
-        await self.backend.kept(
-            f"The touchpoint with {self._shown_name}",
-            self.card_id,
-            self.backend.service.add_touchpoint,
+        await self.backend.change(
+            self.backend.service.log_touchpoint,
             self.card_id,
             answer.kind,
             answer.happened_on,
