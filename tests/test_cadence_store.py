@@ -15,8 +15,9 @@ import pytest
 from pipeline_tui.domain.cadence import parse_cadence
 from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.stages import Stage
+from pipeline_tui.domain.undo import UndoHistory
 from pipeline_tui.store import Database, PipelineService, StoreError, open_database
 from tests.conftest import TODAY
 
@@ -483,3 +484,42 @@ def test_a_touchpoint_taken_back_takes_back_the_day_it_pushed_the_step_to(
     sam.revert(undone.inverse)
     assert [t.summary for t in sam.card(card).touchpoints] == ["Thanked them"]
     assert next_action(sam, card) == pushed
+
+
+def test_a_touchpoint_undone_never_masks_anothers_edit_nor_reaches_a_moved_cadence(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """Review of touchpoint undo: undoing it re-based the rep's older change onto the
+    card's version, so that change then went over another writer's edit unseen; a
+    move the same day restarted the cadence from that day, which undo then took for
+    the touchpoint's and set back; and an archived card was written to."""
+    history = UndoHistory()
+    card = prospect(sam)
+    mine = sam.update_card(card, CardDraft("Ada", organisation="Mine"), version(sam, card))
+    history.record(mine)
+    history.record(sam.log_touchpoint(card, TouchpointKind.CALL, TODAY, "x"))
+    PipelineService(sam.database, "kim").update_card(
+        card, CardDraft("Ada", organisation="Theirs"), version(sam, card)
+    )
+    for _ in range(2):
+        change = history.next_undo()
+        assert change is not None
+        try:
+            history.undone(change, sam.revert(change))
+        except StoreError:
+            break
+    assert sam.card(card).summary.organisation == "Theirs"
+
+    client = prospect(sam, "Chen")
+    sam.move_card(client, Stage.CLIENT)
+    clock.day = TODAY + timedelta(days=5)
+    logged = sam.log_touchpoint(client, TouchpointKind.CALL, clock.day, "x")
+    sam.move_card(client, Stage.REPEAT)  # the same day, from the shell
+    sam.revert(logged)
+    where = sam.card(client).cadence
+    assert where is not None and where.due == clock.day + timedelta(days=30)
+
+    again = sam.log_touchpoint(card, TouchpointKind.CALL, TODAY, "y")
+    sam.archive_card(card, ArchiveReason.LOST)
+    with pytest.raises(StoreError, match="archived since"):
+        sam.revert(again)

@@ -144,8 +144,7 @@ def test_a_lost_contact_writing_again_is_a_new_lead_and_the_archived_card_is_nam
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "Added Ann Okafor as a lead (card 3) with an email: Back again",
-        "  Their address is on archived card 1 too: bring that one back (A on the board "
-        "opens the archive, r restores) to keep one card of them.",
+        "  Their address is on archived card 1 too (its history is there).",
     ]
     assert main(["show", "ann@brightwater.example", "--db", str(db)]) == 0
     assert "(card 3)" in capsys.readouterr().out.splitlines()[0]

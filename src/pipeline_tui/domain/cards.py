@@ -348,6 +348,8 @@ class LoggedTouchpoint:
     kind: TouchpointKind
     happened_on: date
     summary: str
+    stage: Stage
+    """The card's stage then: a move since restarted its cadence, which stays."""
     source_set: bool
     """It was the card's first touchpoint and set its source (and market, if none)."""
     market_before: Market | None
@@ -369,7 +371,9 @@ class GivenReferral:
     cadence_anchor: date | None
     anchor_after: date | None = None
     """Where the referral left the step counting from: a cadence that moved otherwise
-    since (restarted by a move) is not the referral's to take back."""
+    since is not the referral's to take back."""
+    stage: Stage | None = None
+    """The referrer's stage then: a move since restarted its cadence, which stays."""
 
 
 @dataclass(frozen=True)

@@ -570,9 +570,8 @@ def _print_results(
             print(f"{added} {name} as {lead} with {what}: {r.summary}", file=out)
             if r.archived_card is not None:
                 print(
-                    f"  Their address is on archived card {r.archived_card} too: bring that "
-                    "one back (A on the board opens the archive, r restores) to keep one card of "
-                    "them.",
+                    f"  Their address is on archived card {r.archived_card} too (its history "
+                    "is there).",
                     file=out,
                 )
         else:

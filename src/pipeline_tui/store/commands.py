@@ -417,6 +417,7 @@ def log_referral(
         step,
         anchor,
         anchor_after=referrer.cadence_anchor,
+        stage=referrer.stage,
     )
 
 
@@ -568,6 +569,7 @@ def log_logged(
         kind,
         happened_on,
         touchpoint.summary,
+        row.stage,
         source_set,
         market,
         step,

@@ -425,15 +425,19 @@ def _unique(people: list[Person]) -> list[Person]:
 
 
 def _archived_card_of(session: Session, person: Person) -> int | None:
-    """An archived card with the person's address, if any (the newest)."""
-    if not person.email:
-        return None
-    return session.scalar(
-        select(CardRow.id)
-        .where(CardRow.archived_at.is_not(None), lookup.same_text(CardRow.email, person.email))
-        .order_by(CardRow.id.desc())
-        .limit(1)
-    )
+    """An archived card with one of the person's addresses, if any (the newest)."""
+    for address in (person.email, *person.other_emails):
+        if not address:
+            continue
+        found = session.scalar(
+            select(CardRow.id)
+            .where(CardRow.archived_at.is_not(None), lookup.same_text(CardRow.email, address))
+            .order_by(CardRow.id.desc())
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None
 
 
 def _card_of(session: Session, person: Person) -> CardRow | None:

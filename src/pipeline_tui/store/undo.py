@@ -178,6 +178,8 @@ def _touchpoint_back_or_again(
     """Take a touchpoint back (with the source it set and the keep-in-touch day it
     moved), or, for a redo, log it again. The card's own fields are as they were: its
     version does not move, so its older changes stay as they are."""
+    if row.archived_at is not None:  # archived elsewhere since
+        raise ConflictError(f"{row.name} was archived since; the touchpoint was left as it is.")
     if logged.touchpoint_id is not None:
         touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
         if touchpoint is None or touchpoint.card_id != row.id:
@@ -197,9 +199,10 @@ def _touchpoint_back_or_again(
                 TouchpointRow.card_id == row.id, TouchpointRow.id > logged.touchpoint_id
             )
         ).all()
-        cadence.take_back_contact(
-            row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
-        )
+        if row.stage is logged.stage:  # a move since restarted the cadence: not this one's
+            cadence.take_back_contact(
+                row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
+            )
         session.flush()
         again = replace(logged, touchpoint_id=None)
     else:
@@ -218,7 +221,9 @@ def _touchpoint_back_or_again(
         touchpoint=again,
         redo=not change.redo,
     )
-    return Undone(change.description, row.id, row.version, inverse)
+    # The card's version is as it was: its older changes need no re-basing (given the
+    # card's version, they passed the check of a card someone else saved meanwhile).
+    return Undone(change.description, row.id, None, inverse)
 
 
 def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
@@ -266,8 +271,8 @@ def _take_back_referral(session: Session, given: GivenReferral) -> None:
     referrer = session.get(CardRow, given.referrer_id)
     session.delete(touchpoint)
     session.flush()
-    if referrer is None:
-        return
+    if referrer is None or referrer.stage is not given.stage:
+        return  # a move since restarted its cadence: not the referral's to take back
     since = session.scalars(
         select(TouchpointRow.happened_on).where(
             TouchpointRow.card_id == referrer.id, TouchpointRow.id > given.touchpoint_id
