@@ -935,6 +935,16 @@ async def the_new_card_offer(pilot: Pilot[None]) -> DraftOfferScreen:
     return offer
 
 
+async def the_problem_note_offer(pilot: Pilot[None]) -> DraftOfferScreen:
+    """`n p` on the first card, with a problem note kept from before: its offer."""
+    await settle(pilot)
+    await press(pilot, "enter")
+    await tap(pilot, "n", "p")
+    offer = pilot.app.screen
+    assert isinstance(offer, DraftOfferScreen)
+    return offer
+
+
 async def test_text_typed_at_the_offer_unread_is_kept_and_its_d_discards_nothing(
     service: PipelineService, ann: int
 ) -> None:
@@ -1007,11 +1017,7 @@ async def test_a_d_then_a_paste_at_a_notes_offer_discards_nothing_and_escape_kee
     service.keep_draft(new_problem(ann), {"body": "Cash is tight", "kind": "problem"})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        await tap(pilot, "n", "p")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        offer = await the_problem_note_offer(pilot)
         paste(pilot, "ue in March\nand in June", after=["d"])
         await wait_for(pilot, lambda: "d" in offer.typed_ahead, "the paste")
         assert offer.typed_ahead == "due in March\nand in June"
@@ -1041,11 +1047,7 @@ async def test_quitting_with_text_typed_at_the_offer_asks_and_save_keeps_it_with
     service.keep_draft(new_problem(ann), {"body": "first draft", "kind": "problem"})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        await tap(pilot, "n", "p")
-        offer = app.screen
-        assert isinstance(offer, DraftOfferScreen)
+        await the_problem_note_offer(pilot)
         await burst(pilot, *" second thought", dialog=True)
         await tap(pilot, key, opens=QuitScreen)
         assert '"second thought", typed at the unsaved' in screen_text(app)
@@ -1061,10 +1063,7 @@ async def test_discard_and_quit_at_the_offer_drops_only_the_text_typed_there(
     service.keep_draft(new_problem(ann), {"body": "first draft", "kind": "problem"})
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await press(pilot, "enter")
-        await tap(pilot, "n", "p")
-        assert isinstance(app.screen, DraftOfferScreen)
+        await the_problem_note_offer(pilot)
         await burst(pilot, *"oops", dialog=True)
         await tap(pilot, "ctrl+q", opens=QuitScreen)
         await look(pilot)

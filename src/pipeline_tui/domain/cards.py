@@ -360,20 +360,11 @@ class LoggedTouchpoint:
 
 @dataclass(frozen=True)
 class GivenReferral:
-    """A referral as the referrer's card records it: the touchpoint "Referred Sam Lead"
-    and where its keep-in-touch step counted from before it."""
+    """A referral as the referrer's card records it: its touchpoint "Referred Sam Lead",
+    which undoing the referral takes back with the lead."""
 
     referrer_id: int
-    touchpoint_id: int
-    happened_on: date
-    summary: str
-    cadence_step: int | None
-    cadence_anchor: date | None
-    anchor_after: date | None = None
-    """Where the referral left the step counting from: a cadence that moved otherwise
-    since is not the referral's to take back."""
-    stage: Stage | None = None
-    """The referrer's stage then: a move since restarted its cadence, which stays."""
+    touchpoint: LoggedTouchpoint
 
 
 @dataclass(frozen=True)

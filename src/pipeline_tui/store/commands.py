@@ -392,33 +392,18 @@ def refer(
         raise StoreError(problem)
     row = add_card(session, actor, draft, Stage.LEAD, referred_by=referrer)
     log_touchpoint(row, TouchpointKind.REFERRAL, today, f"Referred by {referrer.name}", actor.now)
-    given = log_referral(session, referrer, today, f"Referred {draft.name}", actor.now)
+    given = log_referral(referrer, today, f"Referred {draft.name}", actor.now)
     change = created(row, f"Added {draft.name}, referred by {referrer.name}", touchpoint=1)
     return replace(change, referral=given)
 
 
-def log_referral(
-    session: Session, referrer: CardRow, on: date, summary: str, now: datetime
-) -> GivenReferral:
+def log_referral(referrer: CardRow, on: date, summary: str, now: datetime) -> GivenReferral:
     """The referrer's touchpoint for a referral they gave, and what undo needs to take it
     back (a lead referred by mistake and undone left "Referred Sam Lead" on the client,
-    and its keep-in-touch step moved on, for a referral that never was)."""
-    step, anchor = referrer.cadence_step, referrer.cadence_anchor
-    # Giving a referral is not where the referrer came from: their source stays.
-    touchpoint = log_touchpoint(
-        referrer, TouchpointKind.REFERRAL, on, summary, now, first_sets_source=False
-    )
-    session.flush()
-    return GivenReferral(
-        referrer.id,
-        touchpoint.id,
-        on,
-        touchpoint.summary,
-        step,
-        anchor,
-        anchor_after=referrer.cadence_anchor,
-        stage=referrer.stage,
-    )
+    and its keep-in-touch step moved on, for a referral that never was). Giving a
+    referral is not where the referrer came from: their source stays."""
+    logged = log_logged(referrer, TouchpointKind.REFERRAL, on, summary, now, sets_source=False)
+    return GivenReferral(referrer.id, logged)
 
 
 # Research notes ----------------------------------------------------------------------
@@ -555,12 +540,18 @@ def log_touchpoint_change(
 
 
 def log_logged(
-    row: CardRow, kind: TouchpointKind, happened_on: date, summary: str, now: datetime
+    row: CardRow,
+    kind: TouchpointKind,
+    happened_on: date,
+    summary: str,
+    now: datetime,
+    *,
+    sets_source: bool = True,
 ) -> LoggedTouchpoint:
     """Log the touchpoint on `row`, and what taking it back needs."""
-    source_set, market = row.source is None, row.market
+    source_set, market = sets_source and row.source is None, row.market
     step, anchor = row.cadence_step, row.cadence_anchor
-    touchpoint = log_touchpoint(row, kind, happened_on, summary, now)
+    touchpoint = log_touchpoint(row, kind, happened_on, summary, now, first_sets_source=sets_source)
     session = object_session(row)
     assert session is not None
     session.flush()

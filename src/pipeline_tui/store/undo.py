@@ -30,7 +30,7 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
 from pipeline_tui.domain.money import to_cents
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
@@ -144,15 +144,7 @@ def _call_back_or_again(
             if call.source_set and row.source is TouchpointKind.CALL:
                 # The stand-up's sources and insight's win rates counted a call that was
                 # never made: the card's first touchpoint now is its source, if any.
-                session.flush()
-                earliest = session.scalars(
-                    select(TouchpointRow)
-                    .where(TouchpointRow.card_id == row.id)
-                    .order_by(TouchpointRow.happened_on, TouchpointRow.id)
-                    .limit(1)
-                ).first()
-                first = earliest.kind if earliest is not None else None
-                set_source(row, first, call.market_before)
+                _first_touchpoint_is_source(session, row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
@@ -175,35 +167,13 @@ def _call_back_or_again(
 def _touchpoint_back_or_again(
     session: Session, actor: Actor, row: CardRow, change: Change, logged: LoggedTouchpoint
 ) -> Undone:
-    """Take a touchpoint back (with the source it set and the keep-in-touch day it
-    moved), or, for a redo, log it again. The card's own fields are as they were: its
-    version does not move, so its older changes stay as they are."""
+    """Take a touchpoint back, or, for a redo, log it again. The card's own fields are as
+    they were: its version does not move, so its older changes stay as they are."""
     if row.archived_at is not None:  # archived elsewhere since
         raise ConflictError(f"{row.name} was archived since; the touchpoint was left as it is.")
     if logged.touchpoint_id is not None:
-        touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
-        if touchpoint is None or touchpoint.card_id != row.id:
+        if not _take_back_touchpoint(session, row, logged):
             raise NotFoundError("That touchpoint no longer exists; nothing to undo.")
-        session.delete(touchpoint)
-        session.flush()
-        if logged.source_set and row.source is logged.kind:
-            earliest = session.scalars(
-                select(TouchpointRow)
-                .where(TouchpointRow.card_id == row.id)
-                .order_by(TouchpointRow.happened_on, TouchpointRow.id)
-                .limit(1)
-            ).first()
-            set_source(row, earliest.kind if earliest is not None else None, logged.market_before)
-        since = session.scalars(
-            select(TouchpointRow.happened_on).where(
-                TouchpointRow.card_id == row.id, TouchpointRow.id > logged.touchpoint_id
-            )
-        ).all()
-        if row.stage is logged.stage:  # a move since restarted the cadence: not this one's
-            cadence.take_back_contact(
-                row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
-            )
-        session.flush()
         again = replace(logged, touchpoint_id=None)
     else:
         again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
@@ -224,6 +194,44 @@ def _touchpoint_back_or_again(
     # The card's version is as it was: its older changes need no re-basing (given the
     # card's version, they passed the check of a card someone else saved meanwhile).
     return Undone(change.description, row.id, None, inverse)
+
+
+def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:
+    """Delete the touchpoint `logged` on `row`, with the source it set and the day it
+    moved the keep-in-touch step to (moved on by the contacts logged since, and only
+    while the card is in the stage it was: a move since restarted the cadence);
+    False if it is no longer there."""
+    touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
+    if touchpoint is None or touchpoint.card_id != row.id:
+        return False
+    session.delete(touchpoint)
+    session.flush()
+    if logged.source_set and row.source is logged.kind:
+        _first_touchpoint_is_source(session, row, logged.market_before)
+    if row.stage is logged.stage:
+        since = session.scalars(
+            select(TouchpointRow.happened_on).where(
+                TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id
+            )
+        ).all()
+        cadence.take_back_contact(
+            row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
+        )
+    session.flush()
+    return True
+
+
+def _first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
+    """The card's source is its earliest touchpoint's kind (none left: no source), with
+    `market`: what a touchpoint taken back had set."""
+    session.flush()
+    earliest = session.scalars(
+        select(TouchpointRow)
+        .where(TouchpointRow.card_id == row.id)
+        .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+        .limit(1)
+    ).first()
+    set_source(row, earliest.kind if earliest is not None else None, market)
 
 
 def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
@@ -263,24 +271,10 @@ def _take_away(session: Session, row: CardRow, change: Change) -> Undone:
 
 
 def _take_back_referral(session: Session, given: GivenReferral) -> None:
-    """The referrer's touchpoint for a lead taken back goes, and its keep-in-touch step
-    counts from where it did before (moved on by its contacts logged since)."""
-    touchpoint = session.get(TouchpointRow, given.touchpoint_id)
-    if touchpoint is None or touchpoint.card_id != given.referrer_id:
-        return  # deleted meanwhile (its card with it)
+    """The referrer's touchpoint for a lead taken back goes (see _take_back_touchpoint)."""
     referrer = session.get(CardRow, given.referrer_id)
-    session.delete(touchpoint)
-    session.flush()
-    if referrer is None or referrer.stage is not given.stage:
-        return  # a move since restarted its cadence: not the referral's to take back
-    since = session.scalars(
-        select(TouchpointRow.happened_on).where(
-            TouchpointRow.card_id == referrer.id, TouchpointRow.id > given.touchpoint_id
-        )
-    ).all()
-    cadence.take_back_contact(
-        referrer, given.cadence_step, given.cadence_anchor, given.anchor_after, since
-    )
+    if referrer is not None:
+        _take_back_touchpoint(session, referrer, given.touchpoint)
 
 
 def _added_since(session: Session, row: CardRow, created_with: dict[str, int]) -> str:
@@ -341,8 +335,8 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
     if change.referral is not None and referrer is not None:
         giver = session.get(CardRow, referrer)
         if giver is not None and giver.archived_at is None:
-            was = change.referral
-            given = log_referral(session, giver, was.happened_on, was.summary, actor.now)
+            was = change.referral.touchpoint
+            given = log_referral(giver, was.happened_on, was.summary, actor.now)
     inverse = Change(
         ChangeKind.CREATE,
         row.id,
