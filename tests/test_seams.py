@@ -1000,6 +1000,34 @@ async def test_the_terminal_driver_resumes_only_what_it_suspended(
     assert started == ["stop", "start"]
 
 
+async def test_a_stop_signal_is_taken_by_the_event_loop_not_inside_its_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGTSTP's handler runs on the main thread between any two of its steps; leaving
+    application mode right there waited for ever on the writer's queue lock when the
+    signal came as the main thread was handing over a frame. The handler only asks the
+    loop; the stop, then the SIGSTOP, happen in the loop's next round."""
+    driver = _terminal_driver(App())
+    done: list[object] = []
+    monkeypatch.setattr(driver, "suspend_application_mode", lambda: done.append("suspend"))
+    monkeypatch.setattr(os, "kill", lambda _pid, number: done.append(number))
+    driver._sigtstp_application(signal.SIGTSTP, None)
+    assert done == [], "the stop was made inside the signal handler"
+    await asyncio.sleep(0)
+    assert done == ["suspend", signal.SIGSTOP]
+
+
+def test_linux_driver_stops_on_sigtstp_through_sigtstp_application() -> None:
+    """terminal_driver's _sigtstp_application defers the stop to the event loop; the
+    driver must still install that method as the SIGTSTP handler, by that name."""
+    source = inspect.getsource(LinuxDriver.__init__)
+    assert "signal.signal(signal.SIGTSTP, self._sigtstp_application)" in source, (
+        "LinuxDriver installs its SIGTSTP handler differently: check terminal_driver"
+    )
+    source = inspect.getsource(LinuxDriver._sigtstp_application)
+    assert "self.suspend_application_mode()" in source and "SIGSTOP" in source
+
+
 def test_textual_resumes_on_sigcont_through_resume_application_mode() -> None:
     """terminal_driver's resume_application_mode refuses a resume on a terminal that
     hung up (the kernel's SIGCONT after SIGHUP); LinuxDriver must still resume through it."""

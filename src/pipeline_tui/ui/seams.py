@@ -736,6 +736,19 @@ def _terminal_driver() -> type[Driver]:
             _inputs[app] = self._input
             self._suspended = False
 
+        def _sigtstp_application(self, *_: object) -> None:
+            """A stop (ctrl+z at a shell, `kill -TSTP`), taken by the event loop.
+
+            Textual's handler leaves application mode inside the signal handler, which
+            Python runs on the main thread between any two of its steps. When that
+            thread was handing a frame to the writer thread it holds the writer's
+            queue lock, and the handler's own writes then wait on that lock for ever:
+            the app never stopped (seen with a loaded machine). The handler only asks
+            the loop, as asyncio's own signal handling does; the stop and the SIGSTOP
+            follow at once. LinuxDriver installs `self._sigtstp_application` as it is
+            made. Upstream: no public way to handle the stop as of 8.2.8."""
+            self._loop.call_soon_threadsafe(super()._sigtstp_application)
+
         def suspend_application_mode(self) -> None:
             self._suspended = True
             super().suspend_application_mode()
