@@ -486,6 +486,42 @@ def test_a_touchpoint_taken_back_takes_back_the_day_it_pushed_the_step_to(
     assert next_action(sam, card) == pushed
 
 
+def test_a_cadence_step_marked_done_and_undone_is_pending_again_from_its_day(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """x on a client's check-in, then u: the check-in is the next action again, due
+    when it was, the step handed off after it is gone, and so is the touchpoint (and
+    the source it set). A touchpoint logged with `t` since stays, and the step counts
+    from it. U marks the check-in done again."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    before = next_action(sam, card)
+    clock.day = TODAY + timedelta(days=7)
+    marked = sam.complete_next_action(
+        card, TouchpointKind.MEETING, clock.day, "", version(sam, card)
+    )
+    after = next_action(sam, card)
+    assert after[0] == "ask for a referral"
+    undone = sam.revert(marked)
+    assert next_action(sam, card) == before
+    where = sam.card(card).cadence
+    assert where is not None and where.number == 1
+    assert sam.card(card).touchpoints == () and sam.card(card).source is None
+    assert undone.inverse is not None
+    redone = sam.revert(undone.inverse)
+    assert next_action(sam, card) == after
+    assert [t.kind for t in sam.card(card).touchpoints] == [TouchpointKind.MEETING]
+    assert sam.card(card).source is TouchpointKind.MEETING
+
+    assert redone.inverse is not None
+    talked = clock.day + timedelta(days=2)
+    sam.log_touchpoint(card, TouchpointKind.EMAIL, talked, "Thanked them")
+    sam.revert(redone.inverse)
+    assert next_action(sam, card) == ("check in after delivery", talked + timedelta(days=7))
+    assert [t.summary for t in sam.card(card).touchpoints] == ["Thanked them"]
+    assert sam.card(card).source is TouchpointKind.EMAIL
+
+
 def test_a_touchpoint_undone_never_masks_anothers_edit_nor_reaches_a_moved_cadence(
     sam: PipelineService, clock: Clock
 ) -> None:

@@ -210,6 +210,37 @@ async def test_x_marks_the_highlighted_activity_done_then_asks_whats_next(
         assert "Then  Email    Send the signed contract" in screen_text(app)
 
 
+async def test_u_after_x_opens_the_step_again_and_takes_its_touchpoint_away(
+    service: PipelineService, ann: int
+) -> None:
+    """x on the wrong step (or the wrong card, in a burst of keys) was done for good:
+    `u` said "cannot be undone". Now `u` opens the step again, as the card's next
+    action, and the touchpoint that logged it goes; `U` marks it done again."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "enter", "x")
+        await press(pilot, "enter", "enter")  # logged as offered
+        await press(pilot, "escape")  # no next step
+        assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+        await press(pilot, "u")
+        assert "Undid: Marked done on Ann Lee: Call the CFO" in notification_messages(app)
+        assert open_steps(service, ann) == [
+            ("call", "Call the CFO", TUESDAY),
+            ("email", "Send the proposal", FRIDAY),
+        ]
+        card = service.card(ann)
+        assert (card.summary.next_action, card.summary.next_action_due) == (
+            "Call the CFO",
+            TUESDAY,
+        )
+        assert card.touchpoints == () and card.source is None
+        assert "Next  Call     Call the CFO" in screen_text(app)
+        await press(pilot, "U")
+        assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+
+
 async def test_j_and_k_move_in_the_activities_so_x_marks_the_one_highlighted(
     service: PipelineService, ann: int
 ) -> None:

@@ -121,33 +121,25 @@ def test_the_history_keeps_a_bounded_number_of_levels() -> None:
     assert [change.version_after for change in history.undo] == [7, 8, 9]
 
 
-def test_a_kept_change_stands_in_line_and_one_that_changed_the_card_ends_its_undo() -> None:
+def test_a_kept_change_stands_in_line() -> None:
     history = UndoHistory()
     history.record(move(1, 2, "Ada"))
     history.record(move(2, 2, "Ben"))
-    history.kept(2, "The touchpoint with Ben", card_changed=False)
+    history.kept(2, "The checklist answers for Ben")
     kept = history.next_undo()
     assert kept is not None and (kept.kind, kept.description) == (
         ChangeKind.KEPT,
-        "The touchpoint with Ben",
+        "The checklist answers for Ben",
     )
     assert history.next_undo(2) is kept
-    # A step done changes the card: taking back its edit would take the step back too.
-    history.kept(1, "The step done on Ada", card_changed=True)
-    assert [entry.description for entry in history.undo] == [
-        "Moved Ben",
-        "The touchpoint with Ben",
-        "The step done on Ada",
-    ]
+    assert history.next_undo(1) is not None and history.next_undo(1) is not kept
 
 
 def test_a_kept_change_leaves_what_can_be_redone_on_its_card() -> None:
-    # A touchpoint leaves the card as it was: the edit undone on it can still be redone.
+    # Answers leave the card as it was: the edit undone on it can still be redone.
     history = UndoHistory()
     edit = move(1, 2, "Ada")
     history.record(edit)
     history.undone(edit, undone(edit, 3))
-    history.kept(1, "The touchpoint with Ada", card_changed=False)
+    history.kept(1, "The checklist answers for Ada")
     assert history.next_redo(1) is not None
-    history.kept(1, "The step done on Ada", card_changed=True)
-    assert history.next_redo(1) is None

@@ -314,8 +314,11 @@ class ChangeKind(StrEnum):
     LOG_TOUCHPOINT = "log-touchpoint"
     """A touchpoint logged (`t`): undo takes it away, with the source it set and the
     keep-in-touch day it moved; redo logs it again."""
+    STEP_DONE = "step-done"
+    """A step marked done (`x`): undo opens it again and takes away the touchpoint
+    that logged it, with the cadence step it moved on; redo marks it done again."""
     KEPT = "kept"
-    """A change `u` cannot take back (a step done, checklist answers): in the history
+    """A change `u` cannot take back (checklist answers): in the history
     so that `u` says so, where it took back an older change, perhaps on another card,
     that the rep did not mean."""
 
@@ -418,7 +421,8 @@ class Change:
     removed: RemovedCard | None = None
     """A creation that was undone: the card, to make again (redo)."""
     touchpoint: LoggedTouchpoint | None = None
-    """For LOG_TOUCHPOINT: the touchpoint, which undo takes back and redo logs again."""
+    """For LOG_TOUCHPOINT and STEP_DONE: the touchpoint, which undo takes back and redo
+    logs again."""
     referral: GivenReferral | None = None
     """For CREATE of a referred lead: what it wrote on the referrer, which undo takes
     back with the lead (and redo writes again)."""

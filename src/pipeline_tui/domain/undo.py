@@ -31,18 +31,10 @@ class UndoHistory:
         del self.undo[: -self.levels]
         self.redo = [entry for entry in self.redo if entry.card_id != change.card_id]
 
-    def kept(self, card_id: int, description: str, *, card_changed: bool) -> None:
-        """A change that cannot be taken back (ChangeKind.KEPT). `card_changed`: it
-        changed the card itself (a step done), so its older changes can no longer be
-        taken back either, which would put the card back to before this one as well
-        (and were refused as "changed elsewhere since"): they go."""
-        kept = Change(ChangeKind.KEPT, card_id, description, None, 0)
-        if card_changed:
-            self.undo = [entry for entry in self.undo if entry.card_id != card_id]
-            self.record(kept)
-            return
-        # The card is as it was: what was undone on it can still be redone.
-        self.undo.append(kept)
+    def kept(self, card_id: int, description: str) -> None:
+        """A change that cannot be taken back (ChangeKind.KEPT), which leaves the card
+        itself as it was (checklist answers): what was undone on it can still be redone."""
+        self.undo.append(Change(ChangeKind.KEPT, card_id, description, None, 0))
         del self.undo[: -self.levels]
 
     def next_undo(self, card_id: int | None = None) -> Change | None:

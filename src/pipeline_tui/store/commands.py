@@ -599,12 +599,10 @@ def complete_next_action(
     happened_on: date,
     summary: str,
     expected_version: int,
-) -> int:
+) -> Change:
     """Mark the next action (the earliest open activity) done: log it as a touchpoint,
-    and the next open activity, if any, becomes the next action; in one step.
-
-    Returns the card's new version, for setting the next action straight after.
-    """
+    and the next open activity, if any, becomes the next action; in one step. Undo
+    opens it again (complete_activity)."""
     row = get_card(session, card_id)
     check_version(row, expected_version)
     earliest = schedule.earliest_open(session, row.id)
@@ -792,13 +790,16 @@ def complete_activity(
     happened_on: date,
     summary: str,
     expected_version: int | None = None,
-) -> int:
+) -> Change:
     """Mark a step done: logged as a touchpoint, the next open step becomes the card's
-    next action. Returns the card's new version."""
+    next action. A change undo takes back (a step marked done on the wrong card in a
+    burst of keys was done for good): the step opens again, its touchpoint goes, and
+    the cadence step it moved on, or handed off, is back as it was."""
     row, card = _open_row(session, activity_id, expected_version, "marked done")
+    before, activities = state_of(card), schedule.snapshot(session, card.id)
     step = cadence.is_step(session, card, row)
     summary = summary or clip("touchpoint_summary", f"Done: {row.text}")
-    touchpoint = log_touchpoint(card, kind, happened_on, summary, actor.now)
+    logged = log_logged(card, kind, happened_on, summary, actor.now)
     events.record(
         session,
         card,
@@ -807,17 +808,23 @@ def complete_activity(
         by=actor.user,
         action=row.text,
         due=row.due.isoformat() if row.due else None,
-        touchpoint={
-            "kind": kind.value,
-            "on": happened_on.isoformat(),
-            "summary": touchpoint.summary,
-        },
+        touchpoint={"kind": kind.value, "on": happened_on.isoformat(), "summary": logged.summary},
     )
     row.done_at = actor.now
     # The cadence's step done: its next one is scheduled, counted from that day.
     cadence.done(session, card, actor.user, actor.now, happened_on, step)
     _edited(session, actor, card)
-    return card.version
+    session.flush()
+    what = clean_line(row.text) or "a step"
+    return Change(
+        ChangeKind.STEP_DONE,
+        card.id,
+        f"Marked done on {card.name}: {what}",
+        before,
+        card.version,
+        touchpoint=logged,
+        activities=activities,
+    )
 
 
 def _open_row(

@@ -456,9 +456,9 @@ class PipelineService:
         happened_on: date,
         summary: str,
         expected_version: int,
-    ) -> int:
+    ) -> Change:
         """Log the next action (the earliest open activity) as done; the next open one
-        becomes the next action. Returns the card's new version."""
+        becomes the next action. Undo opens it again."""
         with self._write() as (session, actor):
             return commands.complete_next_action(
                 session, actor, card_id, kind, happened_on, summary, expected_version
@@ -526,8 +526,8 @@ class PipelineService:
         happened_on: date,
         summary: str = "",
         expected_version: int | None = None,
-    ) -> int:
-        """Mark one step done, logged as a touchpoint; returns the card's new version."""
+    ) -> Change:
+        """Mark one step done, logged as a touchpoint; undo opens it again."""
         with self._write() as (session, actor):
             return commands.complete_activity(
                 session, actor, activity_id, kind, happened_on, summary, expected_version

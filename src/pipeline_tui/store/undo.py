@@ -111,6 +111,9 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     if moved_from is not None:
         move_note, move_at = _move_in_history(session, row, change.before.stage, actor, change)
     restore_state(session, row, change.before, actor, change.activities)
+    logged = change.touchpoint
+    if change.kind is ChangeKind.STEP_DONE and logged is not None:
+        logged = _done_touchpoint_back_or_again(session, actor, row, logged)
     if moved_from is not None:
         _tell_moved(session, row, moved_from, actor, change)
     if change.kind in (ChangeKind.ARCHIVE, ChangeKind.RESTORE):
@@ -124,6 +127,7 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
         row.version,
         activities=activities,
         call=call,
+        touchpoint=logged,
         redo=not change.redo,
         move_note=move_note,
         move_at=move_at,
@@ -194,6 +198,36 @@ def _touchpoint_back_or_again(
     # The card's version is as it was: its older changes need no re-basing (given the
     # card's version, they passed the check of a card someone else saved meanwhile).
     return Undone(change.description, row.id, None, inverse)
+
+
+def _done_touchpoint_back_or_again(
+    session: Session, actor: Actor, row: CardRow, logged: LoggedTouchpoint
+) -> LoggedTouchpoint:
+    """The touchpoint that logged a step done, taken back with the step, or logged again
+    for a redo; the record that does the other. The card's cadence is already as the
+    step found it (restore_state): the contacts logged since move it on again."""
+    if logged.touchpoint_id is None:
+        again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
+        if logged.source_set and row.source is not logged.kind:
+            # Taken back, a later touchpoint became the source; made again, it is first.
+            set_source(row, logged.kind, logged.market_before)
+        session.flush()
+        return replace(again, source_set=logged.source_set, market_before=logged.market_before)
+    touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
+    if touchpoint is not None and touchpoint.card_id == row.id:
+        session.delete(touchpoint)
+        session.flush()
+        if logged.source_set and row.source is logged.kind:
+            _first_touchpoint_is_source(session, row, logged.market_before)
+        since = session.scalars(
+            select(TouchpointRow.happened_on)
+            .where(TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id)
+            .order_by(TouchpointRow.id)
+        ).all()
+        for on in since:
+            cadence.contact(row, on)
+        session.flush()
+    return replace(logged, touchpoint_id=None)
 
 
 def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:

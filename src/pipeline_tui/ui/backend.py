@@ -102,21 +102,7 @@ class Backend:
         Ada"), which leaves the card's own fields as they were: `u` says so when it
         comes to it (ChangeKind.KEPT), and the card's older changes can still be."""
         result = await self.run(call, *args, **kwargs)
-        self.history.kept(card_id, description, card_changed=False)
-        return result
-
-    async def kept_changing_card(
-        self,
-        description: str,
-        card_id: int,
-        call: Callable[P, T],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
-        """As `kept`, for a write that changes the card itself (a step done): its older
-        changes can no longer be taken back either (UndoHistory.kept)."""
-        result = await self.run(call, *args, **kwargs)
-        self.history.kept(card_id, description, card_changed=True)
+        self.history.kept(card_id, description)
         return result
 
     async def change_within(

@@ -386,9 +386,7 @@ async def mark_done(
             if activity_id is not None
             else (service.complete_next_action, card.id)
         )
-        await backend.kept_changing_card(
-            f"The step done on {clean_line(card.name)}",
-            card.id,
+        await backend.change(
             complete,
             step,
             kind,

@@ -1098,9 +1098,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         async def complete(answer: TouchpointAnswer) -> None:
             card = self.card
             assert card is not None
-            await self.backend.kept_changing_card(
-                f"The step done on {self._shown_name}",
-                self.card_id,
+            await self.backend.change(
                 self.backend.service.complete_activity,
                 activity.id,
                 answer.kind,
