@@ -31,7 +31,7 @@ from pipeline_tui.store import AlreadyLogged, PipelineService, open_database
 from pipeline_tui.store.demo import seed_demo
 from pipeline_tui.store.exchange import export_document, import_file
 from pipeline_tui.store.importing.write import CHUNK
-from pipeline_tui.store.models import Base, CardRow
+from pipeline_tui.store.models import Base, CallSessionRow, CardRow
 from tests.conftest import NOW, TODAY
 from tests.test_cli import assert_one_line_error, run
 
@@ -591,6 +591,22 @@ def _rich_pipeline(db: str) -> None:
         # next meeting.
         for item in CAPTURED:
             service.capture(_captured(item), ME)
+        # Two reps' sittings at the call queue: the stand-up's call figures.
+        with database.write() as session:
+            session.add_all(
+                [
+                    CallSessionRow(
+                        owner="sam",
+                        started_at=NOW - timedelta(days=1, hours=2),
+                        last_call_at=NOW - timedelta(days=1, hours=1, seconds=0.25),
+                        reached=3,
+                        voicemail=2,
+                        no_answer=4,
+                        meeting_set=1,
+                    ),
+                    CallSessionRow(owner="kim", started_at=NOW, last_call_at=NOW, not_interested=1),
+                ]
+            )
     finally:
         database.close()
 
@@ -652,7 +668,8 @@ def _tables(db: str) -> dict[str, list[tuple[Any, ...]]]:
                         values["referred_by_id"] = rank.get(values["referred_by_id"])
                     else:
                         del values["id"]
-                        values["card_id"] = rank[values["card_id"]]
+                        if "card_id" in values:
+                            values["card_id"] = rank[values["card_id"]]
                     rows.append(tuple(sorted(values.items())))
                 tables[table.name] = sorted(rows, key=repr)
             return tables
@@ -683,9 +700,11 @@ def test_export_then_import_into_an_empty_database_gives_back_every_row_of_every
     code, out, err = run(capsys, "--db", str(copy), "import", str(exported))
     assert (code, err) == (0, "")
     assert f"Imported {len(first['cards'])} cards" in out
+    assert out.endswith(" notes, 2 call sessions).\n"), out
     before, after = _tables(db), _tables(str(copy))
     assert set(before) >= {"card", "stage_event", "research_note", "touchpoint"}
-    assert set(before) >= {"qualification_answer"}
+    assert set(before) >= {"qualification_answer", "call_session"}
+    assert len(before["call_session"]) == 2
     for name in before:
         assert after[name] == before[name], name
 
@@ -693,6 +712,27 @@ def test_export_then_import_into_an_empty_database_gives_back_every_row_of_every
     code, out, _ = run(capsys, "--db", str(copy), "import", str(exported))
     assert out.endswith(f"{len(first['cards'])} cards already there.\n")
     assert _tables(str(copy)) == after
+
+
+def test_a_call_session_changed_by_hand_refuses_the_export_in_one_sentence(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    card = {"name": "Ann Okafor", "stage": "lead"}
+    sessions = [{"owner": "sam", "started_at": "2026-11-20T09:00:00+00:00", "reached": -2}]
+    edited = write(
+        tmp_path / "edited.json",
+        json.dumps(
+            {"format": "pipeline-tui", "version": 2, "cards": [card], "call_sessions": sessions}
+        ),
+    )
+    code, _, err = run(capsys, "--db", str(db), "import", str(edited))
+    line = assert_one_line_error(code, err)
+    assert "call session 1: 'reached' must be a whole number" in line
+    database = open_database(str(db))
+    try:
+        assert PipelineService(database, "sam").cards() == []
+    finally:
+        database.close()
 
 
 def test_emails_and_invites_logged_before_an_export_are_still_refused_after_its_import(

@@ -1071,6 +1071,8 @@ def _import_file(args: argparse.Namespace, config: Config) -> int:
         extras.append(f"{report.archived} archived")
     if report.notes:
         extras.append(counted(report.notes, "note"))
+    if report.call_sessions:
+        extras.append(counted(report.call_sessions, "call session"))
     if extras:
         summary += f" ({', '.join(extras)})"
     if merged:

@@ -11,18 +11,24 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.importing.contacts import StageReading, contact_reader, escape_note_heads
 from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
-from pipeline_tui.domain.importing.export import EXPORT_FORMAT, EXPORT_VERSION, read_export
+from pipeline_tui.domain.importing.export import (
+    CALL_COUNTS,
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    read_export,
+)
 from pipeline_tui.domain.importing.files import JsonDocument, read_contacts
-from pipeline_tui.domain.importing.plan import PlannedCard
+from pipeline_tui.domain.importing.plan import PlannedCallSession, PlannedCard
 from pipeline_tui.domain.importing.table import Table, from_spreadsheet, spreadsheet_safe
 from pipeline_tui.domain.importing.vcard import VCardContact, write_vcard
 from pipeline_tui.domain.importing.vocabulary import StageMeaning
@@ -33,6 +39,7 @@ from pipeline_tui.store.importing.merge import Merge, resolve
 from pipeline_tui.store.importing.write import CHUNK, table_of, write
 from pipeline_tui.store.models import (
     ActivityRow,
+    CallSessionRow,
     CapturedItemRow,
     CardRow,
     QualificationAnswerRow,
@@ -74,6 +81,8 @@ class ImportReport:
     added: int = 0
     archived: int = 0
     notes: int = 0
+    call_sessions: int = 0
+    """Call sessions (a pipeline-tui export's) not in the database yet."""
     merges: list[Merge] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     left_out: tuple[str, ...] = ()
@@ -143,9 +152,13 @@ def import_file(
     if isinstance(source, JsonDocument):
         if mapping:
             raise ImportFileError("--map applies to contact files, not to a pipeline-tui export")
-        cards, problems, count = read_export(source.text, now=now, user=user)
-        report = ImportReport("card", kind="pipeline-tui export", rows=count, problems=problems)
+        read = read_export(source.text, now=now, user=user)
+        cards, sessions = read.cards, read.call_sessions
+        report = ImportReport(
+            "card", kind="pipeline-tui export", rows=read.count, problems=read.problems
+        )
     else:
+        sessions = []
         report, cards = _plan_table(
             source,
             mapping or {},
@@ -166,14 +179,52 @@ def import_file(
             report.archived = sum(1 for card in plan.new if card.archived)
             report.notes = sum(len(card.notes) for card in plan.new)
             report.merges = sorted(plan.merges, key=lambda m: m.line)
-            if dry_run or not (plan.new or report.merged):
+            sessions = _new_call_sessions(session, sessions)
+            report.call_sessions = len(sessions)
+            if dry_run or not (plan.new or report.merged or sessions):
                 return report
             write(session, plan, now, progress)
+            _write_call_sessions(session, sessions)
     except DBAPIError as error:
         detail = str(error.orig).strip() if error.orig is not None else str(error)
         raise StoreError(f"The import was not saved, nothing was added: {detail}.") from None
     report.written = True
     return report
+
+
+def _new_call_sessions(
+    session: Session, sessions: list[PlannedCallSession]
+) -> list[PlannedCallSession]:
+    """The call sessions not in the database yet: one rep's sitting begun at the same
+    moment is the same sitting (the export imported a second time)."""
+    if not sessions:
+        return []
+    row = table_of(CallSessionRow).c
+    there = session.execute(select(row.owner, row.started_at))
+    seen = {(owner, started) for owner, started in there}
+    new = []
+    for sitting in sessions:
+        key = (sitting.owner, sitting.started_at.astimezone(UTC))
+        if key not in seen:
+            seen.add(key)
+            new.append(sitting)
+    return new
+
+
+def _write_call_sessions(session: Session, sessions: list[PlannedCallSession]) -> None:
+    if sessions:
+        session.execute(
+            insert(table_of(CallSessionRow)),
+            [
+                {
+                    "owner": s.owner,
+                    "started_at": s.started_at,
+                    "last_call_at": s.last_call_at,
+                    **{name: getattr(s, name) for name in CALL_COUNTS},
+                }
+                for s in sessions
+            ],
+        )
 
 
 def _plan_table(
@@ -248,7 +299,9 @@ def _amount(cents: int | None) -> str | None:
 
 def export_document(database: Database, now: datetime) -> dict[str, Any]:
     """Everything: every card (archived too) with its notes, touchpoints, history,
-    qualification answers, activities and the emails and invites `log -` logged on it.
+    qualification answers, activities and the emails and invites `log -` logged on it,
+    and the call queue's sittings (the stand-up's call figures). Not the drafts:
+    unsaved text stays in the database it was typed against.
 
     Read with plain selects in one transaction (a consistent picture), not ORM objects:
     an export of 100,000 cards should take seconds.
@@ -335,11 +388,24 @@ def export_document(database: Database, now: datetime) -> dict[str, Any]:
             _card_record(row, notes, touchpoints, history, answers, activities, captured)
             for row in session.execute(select(table_of(CardRow)).order_by(card.id))
         ]
+        sitting = table_of(CallSessionRow).c
+        call_sessions = [
+            {
+                "owner": row.owner,
+                "started_at": _iso(row.started_at),
+                "last_call_at": _iso(row.last_call_at),
+                **{name: getattr(row, name) for name in CALL_COUNTS},
+            }
+            for row in session.execute(
+                select(table_of(CallSessionRow)).order_by(sitting.started_at, sitting.id)
+            )
+        ]
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported_at": now.isoformat(),
         "cards": cards,
+        "call_sessions": call_sessions,
     }
 
 

@@ -4,11 +4,14 @@ Version 2 adds each card's qualification answers, the note on a stage move and t
 card's version; version 1 files still import. A card's scheduled activities came later
 within version 2: a file without them gives each card its next action as its one. So
 did the emails and invites `log -` logged on it ("captured_items"): a file without
-them leaves them unknown, and each is logged once more when piped in again.
+them leaves them unknown, and each is logged once more when piped in again. And so did
+the call queue's sittings ("call_sessions", the stand-up's call figures): a file
+without them has none.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -21,6 +24,7 @@ from pipeline_tui.domain.importing.errors import ImportFileError, RowProblem
 from pipeline_tui.domain.importing.plan import (
     PlannedActivity,
     PlannedAnswer,
+    PlannedCallSession,
     PlannedCapture,
     PlannedCard,
     PlannedNote,
@@ -47,10 +51,21 @@ class _Bad(ValueError):
     pass
 
 
-def read_export(
-    text: str, *, now: datetime, user: str
-) -> tuple[list[PlannedCard], list[RowProblem], int]:
-    """The export's cards as plans, the cards that cannot be read, and how many there were."""
+@dataclass(frozen=True)
+class ExportRead:
+    """What an export holds, as plans."""
+
+    cards: list[PlannedCard]
+    problems: list[RowProblem]
+    """The cards that cannot be read."""
+    count: int
+    """How many cards the file has."""
+    call_sessions: list[PlannedCallSession]
+
+
+def read_export(text: str, *, now: datetime, user: str) -> ExportRead:
+    """The export's cards and call sessions as plans. A call session that cannot be
+    read refuses the file: the app writes them, so it was changed by hand."""
     try:
         document = load_json(text)
     except DocumentError as error:
@@ -75,7 +90,32 @@ def read_export(
             cards.append(_card(number, record, now, user))
         except _Bad as error:
             problems.append(RowProblem(number, str(error)))
-    return cards, problems, len(records)
+    sessions = document.get("call_sessions", [])
+    if not isinstance(sessions, list):
+        raise ImportFileError('This export\'s "call_sessions" is not a list')
+    planned = []
+    for number, record in enumerate(sessions, 1):
+        try:
+            planned.append(_call_session(record, user))
+        except _Bad as error:
+            raise ImportFileError(f"This export's call session {number}: {error}") from None
+    return ExportRead(cards, problems, len(records), planned)
+
+
+CALL_COUNTS = ("reached", "voicemail", "no_answer", "meeting_set", "not_interested")
+
+
+def _call_session(record: Any, user: str) -> PlannedCallSession:
+    if not isinstance(record, dict):
+        raise _Bad("it is not an object")
+    get = _Getter(record)
+    started, last = get.moment("started_at"), get.moment("last_call_at")
+    if started is None:
+        raise _Bad("it has no 'started_at'")
+    counts = [get.whole(name) or 0 for name in CALL_COUNTS]
+    return PlannedCallSession(
+        clean_line(get.text("owner"))[:200] or user, started, last or started, *counts
+    )
 
 
 def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:

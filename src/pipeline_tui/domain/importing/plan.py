@@ -71,6 +71,21 @@ class PlannedCapture:
 
 
 @dataclass(frozen=True)
+class PlannedCallSession:
+    """A sitting of calls from the call queue (store.models.CallSessionRow): the
+    stand-up's call figures, which a move to another database keeps."""
+
+    owner: str
+    started_at: datetime
+    last_call_at: datetime
+    reached: int
+    voicemail: int
+    no_answer: int
+    meeting_set: int
+    not_interested: int
+
+
+@dataclass(frozen=True)
 class PlannedStageEvent:
     from_stage: Stage | None
     to_stage: Stage
