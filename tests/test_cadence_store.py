@@ -14,7 +14,7 @@ import pytest
 
 from pipeline_tui.domain.cadence import parse_cadence
 from pipeline_tui.domain.calls import CallOutcome
-from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.cards import CardDraft, Change
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.undo import UndoHistory
@@ -520,6 +520,89 @@ def test_a_cadence_step_marked_done_and_undone_is_pending_again_from_its_day(
     assert next_action(sam, card) == ("check in after delivery", talked + timedelta(days=7))
     assert [t.summary for t in sam.card(card).touchpoints] == ["Thanked them"]
     assert sam.card(card).source is TouchpointKind.EMAIL
+
+
+class Undoing:
+    """A rep's `u` and `U` (ui.backend.Backend's history), without the app."""
+
+    def __init__(self, service: PipelineService) -> None:
+        self.service, self.history = service, UndoHistory()
+
+    def record(self, change: Change) -> None:
+        self.history.record(change)
+
+    def undo(self) -> None:
+        change = self.history.next_undo()
+        assert change is not None
+        try:
+            result = self.service.revert(change)
+        except StoreError:
+            self.history.refused(change)
+            raise
+        self.history.undone(change, result)
+
+    def redo(self) -> None:
+        change = self.history.next_redo()
+        assert change is not None
+        self.history.redone(change, self.service.revert(change))
+
+
+def test_steps_done_with_a_touchpoint_between_are_all_undone(sam: PipelineService) -> None:
+    """x, t, x on one card, then u u u: the third was refused as "changed elsewhere
+    since" (the touchpoint's undo took the card's new version, not the first x)."""
+    rep = Undoing(sam)
+    card = sam.add_card(CardDraft("Ada", next_action="A", next_action_due=TODAY), Stage.PROSPECT)
+    sam.add_activity(card.card_id, None, "B", TODAY + timedelta(days=1))
+    ada = card.card_id
+    rep.record(sam.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version(sam, ada)))
+    rep.record(sam.log_touchpoint(ada, TouchpointKind.EMAIL, TODAY, "chatted"))
+    rep.record(sam.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version(sam, ada)))
+    for _ in range(3):
+        rep.undo()
+    assert [a.text for a in sam.activities(ada)] == ["A", "B"]
+    assert sam.card(ada).touchpoints == ()
+
+
+def test_a_step_done_again_keeps_another_cards_step_and_the_contacts_since(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """x on Cora's check-in, u; Kim then gives Bob a step (on SQLite under the id the
+    undo freed) and emails Cora; U. The redo took Bob's step over as Cora's, and
+    counted Cora's next step from the check-in, not from Kim's email."""
+    kim = PipelineService(sam.database, "kim", clock=clock, cadences=sam.cadences)
+    rep = Undoing(sam)
+    cora = prospect(sam, "Cora")
+    sam.move_card(cora, Stage.CLIENT)
+    bob = sam.add_card(CardDraft("Bob"), Stage.LEAD).card_id
+    clock.day = TODAY + timedelta(days=7)
+    rep.record(
+        sam.complete_next_action(cora, TouchpointKind.MEETING, clock.day, "", version(sam, cora))
+    )
+    after = next_action(sam, cora)
+    rep.undo()
+    kim.set_next_action(bob, "Send Bob the brochure", TODAY + timedelta(days=8), version(sam, bob))
+    emailed = clock.day + timedelta(days=3)
+    kim.log_touchpoint(cora, TouchpointKind.EMAIL, emailed, "Kim emailed")
+    rep.redo()
+    assert [a.text for a in sam.activities(bob)] == ["Send Bob the brochure"]
+    assert next_action(sam, bob) == ("Send Bob the brochure", TODAY + timedelta(days=8))
+    assert after[1] is not None
+    assert next_action(sam, cora) == (after[0], after[1] + (emailed - clock.day))
+
+
+def test_undoing_a_step_done_leaves_another_reps_reorder(sam: PipelineService) -> None:
+    """A reorder leaves the card's version as it was; undoing x put it back."""
+    kim = PipelineService(sam.database, "kim", cadences=sam.cadences)
+    rep = Undoing(sam)
+    bea = prospect(sam, "Bea")
+    ada = sam.add_card(
+        CardDraft("Ada", next_action="Send", next_action_due=TODAY), Stage.PROSPECT
+    ).card_id
+    rep.record(sam.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version(sam, ada)))
+    kim.reorder_card(ada, 1)
+    rep.undo()
+    assert sam.card(bea).summary.position < sam.card(ada).summary.position
+    assert next_action(sam, ada) == ("Send", TODAY)
 
 
 def test_a_touchpoint_undone_never_masks_anothers_edit_nor_reaches_a_moved_cadence(

@@ -359,6 +359,10 @@ class LoggedTouchpoint:
     cadence_step: int | None
     cadence_anchor: date | None
     anchor_after: date | None
+    others_then: frozenset[int] | None = None
+    """The card's other touchpoints when undo took it back: those a redo finds beside
+    them are contacts since, which move the cadence on again. (By id, not by order:
+    SQLite hands the id undo freed to the next touchpoint.)"""
 
 
 @dataclass(frozen=True)
@@ -445,6 +449,17 @@ class Change:
     move_at: datetime | None = None
     """For a redo of a move: when the move was made, which the redo records again (the
     cadence's step and the day a client was won are read from it)."""
+
+    @property
+    def checks_card_version(self) -> bool:
+        """Whether taking it back checks that the card is as it left it (its version):
+        a note's change checks the note instead, a touchpoint's and a kept one nothing,
+        and a card made again nothing either."""
+        return (
+            self.removed is None
+            and self.note is None
+            and self.kind not in (ChangeKind.LOG_TOUCHPOINT, ChangeKind.KEPT)
+        )
 
 
 @dataclass(frozen=True)

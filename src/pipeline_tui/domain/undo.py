@@ -69,9 +69,13 @@ class UndoHistory:
             target.append(result.inverse)
             del target[: -self.levels]
         if result.version is not None:
+            # The next older change on the card that checks its version; a touchpoint
+            # or a note in between checks none, and re-basing it would leave that one
+            # refused as "changed elsewhere" (x, t, x, then u u u).
             for index in range(len(source) - 1, -1, -1):
-                if source[index].card_id == result.card_id:
-                    source[index] = replace(source[index], version_after=result.version)
+                entry = source[index]
+                if entry.card_id == result.card_id and entry.checks_card_version:
+                    source[index] = replace(entry, version_after=result.version)
                     break
 
     def _rename(self, old: int, new: int) -> None:

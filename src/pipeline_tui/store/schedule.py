@@ -158,7 +158,14 @@ def restore(session: Session, card: CardRow, activities: tuple[Activity, ...]) -
             session.delete(row)
     session.flush()
     for activity in activities:
-        row = session.get(ActivityRow, activity.id) or ActivityRow(id=activity.id)
+        found = session.get(ActivityRow, activity.id)
+        # SQLite hands a freed id out again: another card's new step may hold it now,
+        # and stays its own. This one comes back under a new id.
+        row = (
+            found
+            if found is not None and found.card_id == card.id
+            else ActivityRow(id=activity.id if found is None else None)
+        )
         row.card_id = card.id
         session.add(row)
         row.kind, row.text = activity.kind, activity.text

@@ -56,6 +56,11 @@ from pipeline_tui.store.models import (
 )
 from pipeline_tui.store.rows import note_view
 
+MOVES = frozenset(
+    (ChangeKind.CREATE, ChangeKind.MOVE, ChangeKind.REORDER, ChangeKind.ARCHIVE, ChangeKind.RESTORE)
+)
+"""The changes that move a card on the board: undo puts it back where it was."""
+
 
 def revert(session: Session, actor: Actor, change: Change) -> Undone:
     """Put the card back as it was before `change`; the result's `inverse` redoes it."""
@@ -110,7 +115,12 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     moved_from = row.stage if row.stage is not change.before.stage else None
     if moved_from is not None:
         move_note, move_at = _move_in_history(session, row, change.before.stage, actor, change)
-    restore_state(session, row, change.before, actor, change.activities)
+    before = change.before
+    if change.kind not in MOVES and before.stage is row.stage and before.archived_at is None:
+        # Only a move puts the card back in its place: another rep's reorder since
+        # (which leaves the version) stays.
+        before = replace(before, position=row.position)
+    restore_state(session, row, before, actor, change.activities)
     logged = change.touchpoint
     if change.kind is ChangeKind.STEP_DONE and logged is not None:
         logged = _done_touchpoint_back_or_again(session, actor, row, logged)
@@ -211,6 +221,15 @@ def _done_touchpoint_back_or_again(
         if logged.source_set and row.source is not logged.kind:
             # Taken back, a later touchpoint became the source; made again, it is first.
             set_source(row, logged.kind, logged.market_before)
+        if logged.others_then is not None:
+            since = session.scalars(
+                select(TouchpointRow.happened_on).where(
+                    TouchpointRow.card_id == row.id,
+                    TouchpointRow.id.not_in(logged.others_then | {again.touchpoint_id}),
+                )
+            ).all()
+            for on in since:
+                cadence.contact(row, on)
         session.flush()
         return replace(again, source_set=logged.source_set, market_before=logged.market_before)
     touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
@@ -220,14 +239,15 @@ def _done_touchpoint_back_or_again(
         if logged.source_set and row.source is logged.kind:
             _first_touchpoint_is_source(session, row, logged.market_before)
         since = session.scalars(
-            select(TouchpointRow.happened_on)
-            .where(TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id)
-            .order_by(TouchpointRow.id)
+            select(TouchpointRow.happened_on).where(
+                TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id
+            )
         ).all()
         for on in since:
             cadence.contact(row, on)
         session.flush()
-    return replace(logged, touchpoint_id=None)
+    others = session.scalars(select(TouchpointRow.id).where(TouchpointRow.card_id == row.id))
+    return replace(logged, touchpoint_id=None, others_then=frozenset(others))
 
 
 def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:
