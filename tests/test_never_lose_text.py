@@ -4,6 +4,7 @@ version, and undo / redo say what they change and never reach past what is shown
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -1658,6 +1659,30 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
         await tap(pilot, "k" if keys[0] == "ctrl+q" else "escape")  # keep editing
         editor = app.screen
         assert isinstance(editor, NoteEditorScreen) and editor.text == NOTE
+
+
+async def test_a_draft_on_its_way_to_the_database_as_the_session_ends_is_written(
+    service: PipelineService, ann: int
+) -> None:
+    """The draft's timer had handed the text to a store call still waiting its turn when
+    the session ended: the end took it for written and wrote nothing, and the waiting
+    write was cancelled with the app. Seen in tmux: a note typed, the app stopped (kill
+    -TSTP) just before its draft was due, then the terminal closed: no draft."""
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)  # its draft is due in DRAFT_DELAY_S
+        held = threading.Event()
+        busy = asyncio.ensure_future(app.backend.run(held.wait))  # the store is busy
+        try:
+            await poll_until(lambda: app.backend.drafts.writing, "the draft handed to the store")
+            assert problem_drafted(service, ann) is None
+            app.flush_drafts()  # the session ends
+            assert problem_drafted(service, ann) == NOTE
+        finally:
+            held.set()
+            await busy
+        await settle(pilot)
+        assert problem_drafted(service, ann) == NOTE
 
 
 def a_second_session_of(service: PipelineService, database: Database) -> PipelineService:

@@ -182,7 +182,7 @@ class DraftKeeper:
             if fields is None:
                 if recorder.written is not None and not recorder.keeps_earlier:
                     gone.append(recorder.key)
-            elif fields != recorder.written:
+            elif fields != recorder.written or recorder.on_its_way:
                 kept.append(recorder.draft_of(fields))
                 keeping.append(recorder)
                 recorder.keeps_earlier = False
@@ -376,6 +376,14 @@ class DraftRecorder:
     def next_turn(self) -> int:
         self.turn += 1
         return self.turn
+
+    @property
+    def on_its_way(self) -> bool:
+        """A write was handed to the store and has not landed: it waits its turn behind
+        other store calls, in a worker the end of the session cancels. `written` already
+        says what it holds, so the end took that text for written (a session stopped
+        with ctrl+z between the two, then hung up, lost the note)."""
+        return self.turn > self.landed
 
     async def _store(self, fields: Fields | None, turn: int) -> None:
         keeper = self.backend.drafts
