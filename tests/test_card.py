@@ -1540,7 +1540,7 @@ def test_a_drafts_place_reads_as_english() -> None:
     from pipeline_tui.ui.screens.card import _draft_place
 
     def edit_of(kind: NoteKind) -> str:
-        return _draft_place(Draft(DraftKey.note(1, 7, kind), {"kind": kind.value}), {7})[0]
+        return _draft_place(Draft(DraftKey.note(1, 7, kind), {"kind": kind.value}), {7}, set())[0]
 
     assert edit_of(NoteKind.INSIGHT) == "Edit of an insight note"
     assert edit_of(NoteKind.URGENCY) == "Edit of an urgency note"

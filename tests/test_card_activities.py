@@ -12,22 +12,25 @@ from textual.widgets import Input
 
 from pipeline_tui.domain import drafts
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.drafts import DraftKey, Editor
+from pipeline_tui.domain.drafts import DraftKey, Editor, done_step
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError
 from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import KEPT_AS_NEW_STEP, NextActionScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import TODAY
 from tests.pilot import (
     burst,
+    make_app,
     notification_messages,
     press,
     running,
     screen_text,
+    settle,
     tap,
     type_text,
     wait_for,
@@ -239,6 +242,62 @@ async def test_u_after_x_opens_the_step_again_and_takes_its_touchpoint_away(
         await press(pilot, "U")
         assert open_steps(service, ann) == [("email", "Send the proposal", FRIDAY)]
         assert [t.summary for t in service.card(ann).touchpoints] == ["Done: Call the CFO"]
+
+
+async def test_the_summary_typed_at_x_comes_back_only_on_its_own_step(
+    service: PipelineService, ann: int
+) -> None:
+    """x on the second step, a summary typed, the session ended; back, x on the first
+    step offered that summary under "Done: Call the CFO", and r then ctrl+s marked the
+    wrong step done with it. The draft is the step's: x on the first offers nothing,
+    x on the second offers it back."""
+    service.add_activity(ann, ActivityKind.CALL, "Call the CFO", TUESDAY)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "tab", "down", "x", "enter")
+        await press(pilot, "ctrl+u")
+        await type_text(pilot, "Sent, he reviews it with his partner")
+        app.flush_drafts()  # a hang-up
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert "Done touchpoint from" in screen_text(app)
+        await press(pilot, "x")  # the first step, Call the CFO
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "Done: Call the CFO" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "tab", "down", "x")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Sent, he reviews it with his partner" in screen_text(app)
+        await press(pilot, "r", "ctrl+s")
+        assert [t.summary for t in service.card(ann).touchpoints] == [
+            "Sent, he reviews it with his partner"
+        ]
+        assert open_steps(service, ann) == [("call", "Call the CFO", TUESDAY)]
+
+
+async def test_the_summary_typed_at_x_on_a_step_done_since_comes_back_at_t(
+    service: PipelineService, ann: int
+) -> None:
+    """The step was marked done from the shell after the session that was typing its
+    summary ended: the card listed the text as unsaved, and nothing brought it back."""
+    [step] = service.activities(ann)
+    service.keep_draft(
+        done_step(ann, step.id), {"kind": "email", "when": "", "summary": "Sent v2 of it"}
+    )
+    service.complete_activity(step.id, TouchpointKind.EMAIL, TODAY, "From the shell")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert "Done touchpoint of a step no longer open from" in screen_text(app)
+        await press(pilot, "t")
+        assert isinstance(app.screen, DraftOfferScreen)
+        assert "Sent v2 of it" in screen_text(app)
+        await press(pilot, "r", "ctrl+s")
+        assert sorted(t.summary for t in service.card(ann).touchpoints) == [
+            "From the shell",
+            "Sent v2 of it",
+        ]
+        assert service.drafts_of_card(ann) == []
 
 
 async def test_j_and_k_move_in_the_activities_so_x_marks_the_one_highlighted(

@@ -335,6 +335,23 @@ def note_draft_kind(draft: Draft) -> NoteKind:
         return NoteKind.GENERAL
 
 
+def done_step(card_id: int, activity_id: int) -> DraftKey:
+    """The draft of `x` on one step: the touchpoint that marks that step done. Keyed by
+    the step, so that the text typed for one step is never offered (and saved) on
+    another."""
+    return DraftKey(Editor.DONE, card_id, str(activity_id))
+
+
+def stranded_done(draft: Draft, open_steps: Collection[int]) -> bool:
+    """Whether `draft` is of `x` on a step no longer open (done or dropped since, here or
+    elsewhere), or kept before drafts were keyed by step: no `x` offers it. `t` (a
+    touchpoint of its own) offers it instead."""
+    subject = draft.key.subject
+    return draft.key.editor is Editor.DONE and (
+        not subject.isdigit() or int(subject) not in open_steps
+    )
+
+
 def stranded(draft: Draft, note_ids: Collection[int]) -> bool:
     """Whether `draft` is of an edit to a note no longer on the card (deleted, here or
     elsewhere, after the draft was kept): nothing on the card opens it. It is offered

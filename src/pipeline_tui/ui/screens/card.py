@@ -42,8 +42,10 @@ from pipeline_tui.domain.drafts import (
     Editor,
     Fields,
     StepKept,
+    done_step,
     note_draft_kind,
     stranded,
+    stranded_done,
 )
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.limits import clip
@@ -523,7 +525,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if kept is not None:  # None: they could not be read; the card shows all the same
             self.drafts_shown = kept
             notes = {note.id for note in self.card.notes} if self.card is not None else set()
-            self._section("drafts", "Unsaved" if kept else "", _drafts(kept, notes))
+            steps = {a.id for a in self.card.activities} if self.card is not None else set()
+            self._section("drafts", "Unsaved" if kept else "", _drafts(kept, notes, steps))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
         self.card = card
@@ -1006,7 +1009,26 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
             self.app.push_screen(screen, self._reload_after)
 
-        self._open_editor(Editor.TOUCHPOINT, open_screen)
+        self._open_touchpoint_editor(open_screen, hold_keys(self))
+
+    @work(group="db")
+    async def _open_touchpoint_editor(
+        self, open_screen: Callable[[DraftRecorder], None], release_keys: Callable[[], None]
+    ) -> None:
+        """`t`'s editor, which offers the summary typed at `x` on a step no longer open
+        (the newest), unless it has a draft of its own: nothing else reaches that text."""
+        try:
+            key = DraftKey.on_card(Editor.TOUCHPOINT, self.card_id)
+            steps = {a.id for a in self.card.activities} if self.card is not None else set()
+            for draft in self.drafts_shown:  # the newest first
+                if stranded_done(draft, steps):
+                    with suppress(StoreError):  # the editor opens all the same
+                        await self.backend.run(self.backend.service.move_draft, draft, key)
+                    break
+            base = self.card.version if self.card is not None else None
+            open_screen(await recorder_for(self.backend, key, base))
+        finally:
+            release_keys()
 
     async def _log_touchpoint(self, answer: TouchpointAnswer) -> None:
         await self.backend.change(
@@ -1120,7 +1142,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
             self.app.push_screen(screen, self._ask_next_step)
 
-        self._open_editor(Editor.DONE, open_screen)
+        self._open_with_draft(done_step(self.card_id, activity.id), open_screen, hold_keys(self))
 
     def _ask_next_step(self, answer: TouchpointAnswer | None) -> None:
         if answer is None:
@@ -1392,12 +1414,12 @@ def _link(link: CardLink) -> Content:
     )
 
 
-def _drafts(kept: list[Draft], note_ids: set[int]) -> Content:
+def _drafts(kept: list[Draft], note_ids: set[int], open_steps: set[int]) -> Content:
     """Each draft on the card, and the key that opens its editor (and offers it back);
-    `note_ids`: the card's notes."""
+    `note_ids`: the card's notes, `open_steps`: its open activities."""
     rows = []
     for draft in kept:
-        what, keys = _draft_place(draft, note_ids)
+        what, keys = _draft_place(draft, note_ids, open_steps)
         rows.append(
             Content.assemble(
                 (f"{what} from {when(draft.saved_at)}", "$text-warning"),
@@ -1408,10 +1430,15 @@ def _drafts(kept: list[Draft], note_ids: set[int]) -> Content:
     return Content("\n").join(rows)
 
 
-def _draft_place(draft: Draft, note_ids: set[int]) -> tuple[str, str]:
+def _draft_place(draft: Draft, note_ids: set[int], open_steps: set[int]) -> tuple[str, str]:
     """What a draft is, in the rep's words, and the keys that get it back (a note's
-    edit whose note is gone: a new note of its kind takes it, see stranded)."""
+    edit whose note is gone: a new note of its kind takes it, see stranded; `x` on a
+    step no longer open: `t` takes it, see stranded_done)."""
     key = draft.key
+    if key.editor is Editor.DONE:
+        if stranded_done(draft, open_steps):
+            return "Done touchpoint of a step no longer open", "t"
+        return "Done touchpoint", "x on its step"
     if key.editor is Editor.NOTE:
         kind = note_draft_kind(draft)
         if key.subject.startswith("new-"):
