@@ -520,6 +520,23 @@ async def test_archive_other_needs_a_note(three_leads: PipelineService) -> None:
         assert (archived.reason, archived.note) == (ArchiveReason.OTHER, "moved abroad")
 
 
+async def test_ctrl_s_archives_as_it_saves_every_other_dialog(
+    three_leads: PipelineService,
+) -> None:
+    """ctrl+s did nothing in the archive dialog: a rep who typed the note and pressed it
+    was left looking at a dialog that seemed saved."""
+    async with running(three_leads, notifications=True) as (app, pilot):
+        await press(pilot, "a", "down", "tab")
+        await type_text(pilot, "went with the cheaper quote")
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, ArchiveScreen)
+        [archived] = three_leads.archived()
+        assert (archived.reason, archived.note) == (
+            ArchiveReason.LOST,
+            "went with the cheaper quote",
+        )
+
+
 async def test_a_key_typed_with_the_enter_that_archives_acts_on_the_board(
     three_leads: PipelineService,
 ) -> None:

@@ -603,6 +603,9 @@ def test_undoing_a_step_done_leaves_another_reps_reorder(sam: PipelineService) -
     rep.undo()
     assert sam.card(bea).summary.position < sam.card(ada).summary.position
     assert next_action(sam, ada) == ("Send", TODAY)
+    kim.update_card(ada, CardDraft("Ada Lee"), version(sam, ada))
+    with pytest.raises(StoreError, match=r"^Ada Lee was changed elsewhere since; it was not made"):
+        rep.redo()  # a redo refused is not "changed back"
 
 
 def test_a_touchpoint_undone_never_masks_anothers_edit_nor_reaches_a_moved_cadence(

@@ -105,7 +105,8 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
         )
         return Undone(change.description, row.id, row.version, inverse)
     if row.version != change.version_after:
-        raise ConflictError(f"{row.name} was changed elsewhere since; it was not changed back.")
+        done = "made again" if change.redo else "changed back"
+        raise ConflictError(f"{row.name} was changed elsewhere since; it was not {done}.")
     if change.before is None:
         return _take_away(session, row, change)
     after = state_of(row)

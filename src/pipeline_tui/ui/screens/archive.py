@@ -48,7 +48,13 @@ LABELS = {"reason": "Reason", "note": "Note"}
 
 class ArchiveScreen(SubmitsAtOnce, seams.Dialog[ArchiveAnswer | None]):
     CSS_PATH = "archive.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), SUBMIT_AT_ONCE]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        SUBMIT_AT_ONCE,
+        # As in every other dialog: ctrl+s here did nothing, and the rep who typed a
+        # note and pressed it waited on a dialog that looked saved.
+        Binding("ctrl+s", "save", "Archive", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -133,6 +139,9 @@ class ArchiveScreen(SubmitsAtOnce, seams.Dialog[ArchiveAnswer | None]):
         return self.reasons
 
     def submit_list(self) -> None:
+        self._archive()
+
+    def action_save(self) -> None:
         self._archive()
 
     @on(OptionList.OptionSelected)
