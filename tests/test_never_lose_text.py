@@ -1662,15 +1662,19 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
 
 
 async def test_a_draft_on_its_way_to_the_database_as_the_session_ends_is_written(
-    service: PipelineService, ann: int
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The draft's timer had handed the text to a store call still waiting its turn when
     the session ended: the end took it for written and wrote nothing, and the waiting
     write was cancelled with the app. Seen in tmux: a note typed, the app stopped (kill
     -TSTP) just before its draft was due, then the terminal closed: no draft."""
+    # Long enough for the typing to end first on a busy machine: the store is held
+    # only then, and the draft must be handed to it while it is held.
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 3.0)
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)  # its draft is due in DRAFT_DELAY_S
+        assert app.backend.drafts.writing == 0
         held = threading.Event()
         busy = asyncio.ensure_future(app.backend.run(held.wait))  # the store is busy
         try:
