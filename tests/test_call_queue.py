@@ -136,6 +136,8 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
         # The end: the session's figures, kept for the stand-up.
         shown = screen_text(app)
         assert "Session done" in shown and "4 calls, 2 spoken to, 1 meeting set" in shown
+        # Past the last card: not "4 in the queue", which read as four calls to make.
+        assert "4 of 4 · the end" in shown and "in the queue" not in shown
         # The table under it adds up to the same.
         table = [" ".join(line.split()) for line in shown.splitlines()]
         for row in ("Spoken to 2", "Reached 0", "Meeting set 1", "Not interested 1"):

@@ -373,8 +373,10 @@ class CallQueueScreen(seams.FullScreen[None]):
         )
         entry = self.current
         if entry is None:
-            where: Content = Content.styled(f"{total} in the queue", "bold")
-            self.sub_title = f"{total} in the queue"
+            # Past the last card, the queue's count read as calls still to make.
+            place = f"{total} of {total} · the end" if total else "0 in the queue"
+            where: Content = Content.styled(place, "bold")
+            self.sub_title = place
         else:
             where = Content.assemble(
                 (f"{self.index + 1} of {total}", "bold $accent"),
