@@ -746,7 +746,8 @@ def _terminal_driver() -> type[Driver]:
             the app never stopped (seen with a loaded machine). The handler only asks
             the loop, as asyncio's own signal handling does; the stop and the SIGSTOP
             follow at once. LinuxDriver installs `self._sigtstp_application` as it is
-            made. Upstream: no public way to handle the stop as of 8.2.8."""
+            made. Upstream: Textualize/textual#6298 (this handler's deadlock; #6333
+            proposed the same deferral and was closed unmerged), open as of 8.2.8."""
             self._loop.call_soon_threadsafe(super()._sigtstp_application)
 
         def suspend_application_mode(self) -> None:
