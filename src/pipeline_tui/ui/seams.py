@@ -747,7 +747,8 @@ def _terminal_driver() -> type[Driver]:
             the loop, as asyncio's own signal handling does; the stop and the SIGSTOP
             follow at once. LinuxDriver installs `self._sigtstp_application` as it is
             made. Upstream: Textualize/textual#6298 (this handler's deadlock; #6333
-            proposed the same deferral and was closed unmerged), open as of 8.2.8."""
+            proposed the same deferral and was closed unmerged); 8.2.8 still stops
+            inside the handler."""
             self._loop.call_soon_threadsafe(super()._sigtstp_application)
 
         def suspend_application_mode(self) -> None:
