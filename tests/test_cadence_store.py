@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time as pytime
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from pipeline_tui.domain.cadence import parse_cadence
 from pipeline_tui.domain.calls import CallOutcome
 from pipeline_tui.domain.cards import CardDraft, Change
-from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.undo import UndoHistory
 from pipeline_tui.store import Database, PipelineService, StoreError, open_database
@@ -561,6 +562,38 @@ def test_steps_done_with_a_touchpoint_between_are_all_undone(sam: PipelineServic
         rep.undo()
     assert [a.text for a in sam.activities(ada)] == ["A", "B"]
     assert sam.card(ada).touchpoints == ()
+
+
+@pytest.mark.parametrize("between", ["a touchpoint", "nothing", "a note deleted"])
+def test_undo_never_goes_over_another_reps_edit_made_between_two_changes(
+    sam: PipelineService, between: str
+) -> None:
+    """x, Kim edits the card, (a touchpoint, or a note deleted), x; then u u u: the undo
+    history re-based the first x onto the card's version as the second was undone, and
+    the first then went over Kim's email unseen. It is refused now."""
+    kim = PipelineService(sam.database, "kim", cadences=sam.cadences)
+    rep = Undoing(sam)
+    ada = sam.add_card(
+        CardDraft("Ada", next_action="A", next_action_due=TODAY), Stage.PROSPECT
+    ).card_id
+    sam.add_activity(ada, None, "B", TODAY + timedelta(days=1))
+    note = sam.add_note(ada, NoteKind.GENERAL, "Met at the fair")
+    rep.record(sam.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version(sam, ada)))
+    kims = kim.card(ada).draft
+    kim.update_card(ada, replace(kims, email="ada@kim.example"), version(sam, ada))
+    if between == "a touchpoint":
+        rep.record(sam.log_touchpoint(ada, TouchpointKind.CALL, TODAY, "chatted"))
+    elif between == "a note deleted":
+        rep.record(sam.delete_note(note.id))
+    rep.record(sam.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version(sam, ada)))
+    refused = []
+    for _ in range(3 if between != "nothing" else 2):
+        try:
+            rep.undo()
+        except StoreError as error:
+            refused.append(str(error))
+    assert sam.card(ada).email == "ada@kim.example"
+    assert refused == ["Ada was changed elsewhere since; it was not changed back."]
 
 
 def test_a_step_done_again_keeps_another_cards_step_and_the_contacts_since(

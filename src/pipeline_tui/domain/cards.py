@@ -340,6 +340,9 @@ class CardState:
     """The pending step of the stage's after-sale cadence (None: none running)."""
     cadence_anchor: date | None = None
     rhythm_days: int | None = None
+    version: int | None = None
+    """The card's version in this state: for a change's `before`, the version it began
+    from (the undo history re-bases an older change only onto the version it left)."""
 
 
 @dataclass(frozen=True)

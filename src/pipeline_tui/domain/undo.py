@@ -69,13 +69,16 @@ class UndoHistory:
             target.append(result.inverse)
             del target[: -self.levels]
         if result.version is not None:
-            # The next older change on the card that checks its version; a touchpoint
-            # or a note in between checks none, and re-basing it would leave that one
-            # refused as "changed elsewhere" (x, t, x, then u u u).
+            # The next older change on the card that checks its version (a touchpoint
+            # or a note in between checks none: x, t, x, then u u u), and only if the
+            # change undone began from the version it left: another rep's edit between
+            # the two must still refuse the older one, not be undone with it.
+            began = change.before.version if change.before is not None else None
             for index in range(len(source) - 1, -1, -1):
                 entry = source[index]
                 if entry.card_id == result.card_id and entry.checks_card_version:
-                    source[index] = replace(entry, version_after=result.version)
+                    if began is None or entry.version_after == began:
+                        source[index] = replace(entry, version_after=result.version)
                     break
 
     def _rename(self, old: int, new: int) -> None:

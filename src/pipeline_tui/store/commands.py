@@ -941,4 +941,5 @@ def state_of(row: CardRow) -> CardState:
         cadence_step=row.cadence_step,
         cadence_anchor=row.cadence_anchor,
         rhythm_days=row.rhythm_days,
+        version=row.version,
     )

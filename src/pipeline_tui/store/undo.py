@@ -103,7 +103,9 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
             row.version,
             note=note_view(restored),
         )
-        return Undone(change.description, row.id, row.version, inverse)
+        # The card's version is as it was: re-basing its older change onto it would
+        # let that change go over another rep's edit made between the two.
+        return Undone(change.description, row.id, None, inverse)
     if row.version != change.version_after:
         done = "made again" if change.redo else "changed back"
         raise ConflictError(f"{row.name} was changed elsewhere since; it was not {done}.")
@@ -420,10 +422,8 @@ def _remove_note_again(session: Session, change: Change, note: NoteView) -> Undo
     inverse = Change(
         ChangeKind.DELETE_NOTE, card.id, change.description, None, card.version, note=view
     )
-    if change.kind is ChangeKind.ADD_NOTE:
-        # The card's version is as it was: the older changes on it need no re-basing.
-        return Undone(change.description, card.id, None, inverse)
-    return Undone(change.description, card.id, card.version, inverse)
+    # The card's version is as it was: the older changes on it need no re-basing.
+    return Undone(change.description, card.id, None, inverse)
 
 
 def _edit_note_back(
