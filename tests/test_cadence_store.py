@@ -596,6 +596,24 @@ def test_undo_never_goes_over_another_reps_edit_made_between_two_changes(
     assert refused == ["Ada was changed elsewhere since; it was not changed back."]
 
 
+def test_a_note_edit_redone_over_another_reps_edit_says_it_was_not_changed_again(
+    sam: PipelineService,
+) -> None:
+    kim = PipelineService(sam.database, "kim", cadences=sam.cadences)
+    rep = Undoing(sam)
+    ada = prospect(sam)
+    note = sam.add_note(ada, NoteKind.GOAL, "Ship by March")
+    edited = sam.rewrite_note(note.id, "Ship by April", None, note.version).change
+    assert edited is not None
+    rep.record(edited)
+    rep.undo()
+    back = sam.card(ada).notes[0]
+    kim.update_note(back.id, "Ship by May", None, back.version)
+    with pytest.raises(StoreError, match=r"it was not changed again\.$"):
+        rep.redo()
+    assert sam.card(ada).notes[0].body == "Ship by May"
+
+
 def test_a_step_done_again_keeps_another_cards_step_and_the_contacts_since(
     sam: PipelineService, clock: Clock
 ) -> None:

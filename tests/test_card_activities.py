@@ -16,13 +16,13 @@ from pipeline_tui.domain.drafts import DraftKey, Editor, done_step
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.store import PipelineService, StoreError
+from pipeline_tui.store import Database, PipelineService, StoreError
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.next_action import KEPT_AS_NEW_STEP, NextActionScreen
 from pipeline_tui.ui.screens.standup import StandupScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
-from tests.conftest import TODAY
+from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
     make_app,
@@ -283,7 +283,7 @@ async def test_the_summary_typed_at_x_on_a_step_done_since_comes_back_at_t(
     summary ended: the card listed the text as unsaved, and nothing brought it back."""
     [step] = service.activities(ann)
     service.keep_draft(
-        done_step(ann, step.id), {"kind": "email", "when": "", "summary": "Sent v2 of it"}
+        done_step(ann, step), {"kind": "email", "when": "", "summary": "Sent v2 of it"}
     )
     service.complete_activity(step.id, TouchpointKind.EMAIL, TODAY, "From the shell")
     async with running(service, (80, 24)) as (app, pilot):
@@ -297,6 +297,74 @@ async def test_the_summary_typed_at_x_on_a_step_done_since_comes_back_at_t(
             "From the shell",
             "Sent v2 of it",
         ]
+        assert service.drafts_of_card(ann) == []
+
+
+async def test_the_summary_typed_at_x_keeps_its_day_when_t_takes_it(
+    database: Database, ann: int
+) -> None:
+    """Typed at x on Monday ("today"), the step done from the shell, `t` on Wednesday:
+    the touchpoint was dated Wednesday (the draft moved to `t` counted as typed then),
+    and with it the next cadence step and the card's staleness."""
+    monday = PipelineService(database, "sam", clock=lambda: NOW)
+    [step] = monday.activities(ann)
+    monday.keep_draft(
+        done_step(ann, step), {"kind": "call", "when": "today", "summary": "She said yes"}
+    )
+    monday.complete_activity(step.id, TouchpointKind.EMAIL, TODAY, "From the shell")
+    wednesday = PipelineService(database, "sam", clock=lambda: NOW + timedelta(days=2))
+    app = make_app(wednesday, today=lambda: TODAY + timedelta(days=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "t")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await press(pilot, "r", "ctrl+s")
+    days = {t.summary: t.happened_on for t in wednesday.card(ann).touchpoints}
+    assert days["She said yes"] == TODAY
+
+
+async def test_the_summary_typed_at_x_is_not_offered_on_a_step_made_since(
+    service: PipelineService, ann: int
+) -> None:
+    """The step the summary was typed for was dropped and another scheduled; on SQLite
+    the new step takes the dropped one's id, and x on it offered the old summary."""
+    minutes = iter(range(1, 100))
+    later = PipelineService(
+        service.database, "sam", clock=lambda: NOW + timedelta(minutes=next(minutes))
+    )
+    later.add_activity(ann, ActivityKind.CALL, "Call the CFO", FRIDAY)
+    cfo = next(a for a in later.activities(ann) if a.text == "Call the CFO")
+    later.keep_draft(
+        done_step(ann, cfo), {"kind": "call", "when": "today", "summary": "CFO wants a discount"}
+    )
+    later.delete_activity(cfo.id)
+    later.add_activity(ann, ActivityKind.EMAIL, "Send the contract", FRIDAY)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        assert "Done touchpoint of a step no longer open" in screen_text(app)
+        await press(pilot, "tab", "down", "x")
+        assert isinstance(app.screen, TouchpointScreen)
+        assert "Done: Send the contract" in screen_text(app)
+        assert "CFO wants a discount" not in screen_text(app)
+
+
+async def test_escape_and_t_together_after_x_saved_the_summary_offer_nothing(
+    service: PipelineService, ann: int
+) -> None:
+    """x, r, ctrl+s saved the summary kept at x; escape and t in one read then found the
+    card's drafts as read before the save, made the summary a touchpoint draft again,
+    and offered it: r, ctrl+s would have logged it twice."""
+    [step] = service.activities(ann)
+    service.keep_draft(done_step(ann, step), {"kind": "email", "when": "", "summary": "Sent v2"})
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter")
+        await tap(pilot, "x")
+        assert isinstance(app.screen, DraftOfferScreen)
+        await tap(pilot, "r")
+        await tap(pilot, "ctrl+s", opens=NextActionScreen)
+        assert [t.summary for t in service.card(ann).touchpoints] == ["Sent v2"]
+        await burst(pilot, "escape", "t", dialog=True)
+        assert not isinstance(app.screen, DraftOfferScreen)
         assert service.drafts_of_card(ann) == []
 
 

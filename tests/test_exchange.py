@@ -727,7 +727,7 @@ def test_a_call_session_changed_by_hand_refuses_the_export_in_one_sentence(
     )
     code, _, err = run(capsys, "--db", str(db), "import", str(edited))
     line = assert_one_line_error(code, err)
-    assert "call session 1: 'reached' must be a whole number of zero or more" in line
+    assert "call session 1: 'reached' must be a whole number from 0 to 999,999" in line
     database = open_database(str(db))
     try:
         assert PipelineService(database, "sam").cards() == []

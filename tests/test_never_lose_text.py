@@ -1662,7 +1662,7 @@ async def test_a_discard_typed_before_its_question_showed_throws_nothing_away(
 
 
 async def test_a_draft_on_its_way_to_the_database_as_the_session_ends_is_written(
-    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The draft's timer had handed the text to a store call still waiting its turn when
     the session ended: the end took it for written and wrote nothing, and the waiting
@@ -1671,7 +1671,8 @@ async def test_a_draft_on_its_way_to_the_database_as_the_session_ends_is_written
     # Long enough for the typing to end first on a busy machine: the store is held
     # only then, and the draft must be handed to it while it is held.
     monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 3.0)
-    app = make_app(service)
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
     async with app.run_test(size=(80, 24)) as pilot:
         await write_a_problem_note(pilot)  # its draft is due in DRAFT_DELAY_S
         assert app.backend.drafts.writing == 0
@@ -1687,6 +1688,33 @@ async def test_a_draft_on_its_way_to_the_database_as_the_session_ends_is_written
             await busy
         await settle(pilot)
         assert problem_drafted(service, ann) == NOTE
+    # The database has it: no file saying it does not (the next start would say so).
+    assert unsaved_files(state.parent / UNSAVED_FOLDER) == []
+
+
+async def test_a_note_emptied_as_the_session_ends_leaves_no_draft_of_its_text(
+    service: PipelineService, ann: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note's draft written, then the note emptied, and its removal handed to a busy
+    store as the session ended: the end removed nothing, and the text the rep took out
+    was offered back."""
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 0.05)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the note's draft")
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        held = threading.Event()
+        busy = asyncio.ensure_future(app.backend.run(held.wait))  # the store is busy
+        try:
+            editor.query_one(TextArea).clear()
+            await poll_until(lambda: app.backend.drafts.writing, "the removal handed over")
+            app.flush_drafts()  # the session ends
+            assert problem_drafted(service, ann) is None
+        finally:
+            held.set()
+            await busy
 
 
 def a_second_session_of(service: PipelineService, database: Database) -> PipelineService:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pipeline_tui.domain.calls import CallOutcome
@@ -26,6 +26,7 @@ from pipeline_tui.domain.dates import (
     parse_past_date,
 )
 from pipeline_tui.domain.kinds import NoteKind
+from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
 
 Fields = Mapping[str, str]
@@ -335,21 +336,27 @@ def note_draft_kind(draft: Draft) -> NoteKind:
         return NoteKind.GENERAL
 
 
-def done_step(card_id: int, activity_id: int) -> DraftKey:
+def step_subject(step: Activity) -> str:
+    """Which step a draft is about: its id, and when it was made (SQLite hands the id of
+    a step dropped to the next one made, which is another step)."""
+    if step.created_at is None:
+        return str(step.id)
+    return f"{step.id}@{step.created_at.astimezone(UTC):%Y%m%dT%H%M%S%f}"
+
+
+def done_step(card_id: int, step: Activity) -> DraftKey:
     """The draft of `x` on one step: the touchpoint that marks that step done. Keyed by
     the step, so that the text typed for one step is never offered (and saved) on
     another."""
-    return DraftKey(Editor.DONE, card_id, str(activity_id))
+    return DraftKey(Editor.DONE, card_id, step_subject(step))
 
 
-def stranded_done(draft: Draft, open_steps: Collection[int]) -> bool:
+def stranded_done(draft: Draft, open_steps: Collection[str]) -> bool:
     """Whether `draft` is of `x` on a step no longer open (done or dropped since, here or
     elsewhere), or kept before drafts were keyed by step: no `x` offers it. `t` (a
-    touchpoint of its own) offers it instead."""
-    subject = draft.key.subject
-    return draft.key.editor is Editor.DONE and (
-        not subject.isdigit() or int(subject) not in open_steps
-    )
+    touchpoint of its own) offers it instead. `open_steps`: the open steps' subjects
+    (step_subject)."""
+    return draft.key.editor is Editor.DONE and draft.key.subject not in open_steps
 
 
 def stranded(draft: Draft, note_ids: Collection[int]) -> bool:

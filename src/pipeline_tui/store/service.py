@@ -810,10 +810,16 @@ class PipelineService:
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction
         (an edit of a note deleted since, offered in the new note editor); not over a
-        draft already kept there."""
+        draft already kept there, and only while `draft` is still kept as it was read
+        (saved or discarded since, it is not brought back). It keeps the moment it was
+        typed: a "today" in it is that day, not the day it moved."""
         with self._write(counted=False) as (session, actor):
+            kept = drafts.read(session, actor.user, draft.key)
+            if kept is None or kept.fields != draft.fields:
+                return
             if drafts.read(session, actor.user, to) is None:
-                drafts.keep(session, actor.user, to, draft.fields, None, actor.now, {})
+                typed_at = draft.saved_at or actor.now
+                drafts.keep(session, actor.user, to, draft.fields, None, typed_at, {})
                 drafts.remove(session, actor.user, (draft.key,))
 
     def draft(self, key: DraftKey) -> Draft | None:

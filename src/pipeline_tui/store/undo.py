@@ -436,8 +436,9 @@ def _edit_note_back(
     if row is None or card is None:
         raise NotFoundError("That note no longer exists; nothing to undo.")
     if row.version != after.version or row.body != after.body or row.kind is not after.kind:
+        done = "changed again" if change.redo else "changed back"
         raise ConflictError(
-            f"The note on {card.name} was changed elsewhere since; it was not changed back."
+            f"The note on {card.name} was changed elsewhere since; it was not {done}."
         )
     row.body = before.body
     row.kind = before.kind
@@ -452,6 +453,7 @@ def _edit_note_back(
         card.version,
         note=now,
         note_before=after,
+        redo=not change.redo,
     )
     # The card's version is as it was: the older changes on it need no re-basing.
     return Undone(change.description, card.id, None, inverse)

@@ -180,7 +180,9 @@ class DraftKeeper:
                 log.exception("could not read an editor's text")
                 continue
             if fields is None:
-                if recorder.written is not None and not recorder.keeps_earlier:
+                # Emptied: its draft goes, also when the removal was still on its way.
+                there = recorder.written is not None or recorder.on_its_way
+                if there and not recorder.keeps_earlier:
                     gone.append(recorder.key)
             elif fields != recorder.written or recorder.on_its_way:
                 kept.append(recorder.draft_of(fields))
@@ -196,7 +198,10 @@ class DraftKeeper:
             if kept:
                 turns = [recorder.next_turn() for recorder in keeping]
                 refused = self.keep_drafts(list(zip(keeping, turns, kept, strict=True))).refused
-            if spilled is not None and not untyped and not self.writing and not refused:
+            # A write still under way is older than this one and is dropped when it
+            # comes (turns): once the database has these drafts the file goes, or the
+            # next start says text is not in the database when it is.
+            if spilled is not None and not untyped and not refused:
                 spilled.unlink(missing_ok=True)
         if gone:
             service.discard_drafts(*gone)

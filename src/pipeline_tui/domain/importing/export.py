@@ -350,7 +350,7 @@ class _Getter:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < below:
-            raise self._bad(key, "a whole number of zero or more")
+            raise self._bad(key, f"a whole number from 0 to {below - 1:,}")
         return value
 
     def moment(self, key: str) -> datetime | None:

@@ -44,6 +44,7 @@ from pipeline_tui.domain.drafts import (
     StepKept,
     done_step,
     note_draft_kind,
+    step_subject,
     stranded,
     stranded_done,
 )
@@ -525,7 +526,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         if kept is not None:  # None: they could not be read; the card shows all the same
             self.drafts_shown = kept
             notes = {note.id for note in self.card.notes} if self.card is not None else set()
-            steps = {a.id for a in self.card.activities} if self.card is not None else set()
+            steps = {step_subject(a) for a in self.card.activities} if self.card else set()
             self._section("drafts", "Unsaved" if kept else "", _drafts(kept, notes, steps))
 
     def show(self, card: CardDetail, note_id: int | None = None) -> None:
@@ -1019,7 +1020,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         (the newest), unless it has a draft of its own: nothing else reaches that text."""
         try:
             key = DraftKey.on_card(Editor.TOUCHPOINT, self.card_id)
-            steps = {a.id for a in self.card.activities} if self.card is not None else set()
+            steps = {step_subject(a) for a in self.card.activities} if self.card else set()
             for draft in self.drafts_shown:  # the newest first
                 if stranded_done(draft, steps):
                     with suppress(StoreError):  # the editor opens all the same
@@ -1142,7 +1143,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
             self.app.push_screen(screen, self._ask_next_step)
 
-        self._open_with_draft(done_step(self.card_id, activity.id), open_screen, hold_keys(self))
+        self._open_with_draft(done_step(self.card_id, activity), open_screen, hold_keys(self))
 
     def _ask_next_step(self, answer: TouchpointAnswer | None) -> None:
         if answer is None:
@@ -1414,7 +1415,7 @@ def _link(link: CardLink) -> Content:
     )
 
 
-def _drafts(kept: list[Draft], note_ids: set[int], open_steps: set[int]) -> Content:
+def _drafts(kept: list[Draft], note_ids: set[int], open_steps: set[str]) -> Content:
     """Each draft on the card, and the key that opens its editor (and offers it back);
     `note_ids`: the card's notes, `open_steps`: its open activities."""
     rows = []
@@ -1430,7 +1431,7 @@ def _drafts(kept: list[Draft], note_ids: set[int], open_steps: set[int]) -> Cont
     return Content("\n").join(rows)
 
 
-def _draft_place(draft: Draft, note_ids: set[int], open_steps: set[int]) -> tuple[str, str]:
+def _draft_place(draft: Draft, note_ids: set[int], open_steps: set[str]) -> tuple[str, str]:
     """What a draft is, in the rep's words, and the keys that get it back (a note's
     edit whose note is gone: a new note of its kind takes it, see stranded; `x` on a
     step no longer open: `t` takes it, see stranded_done)."""
