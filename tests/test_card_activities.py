@@ -366,6 +366,7 @@ async def test_escape_and_t_together_after_x_saved_the_summary_offer_nothing(
         await burst(pilot, "escape", "t", dialog=True)
         assert not isinstance(app.screen, DraftOfferScreen)
         assert service.drafts_of_card(ann) == []
+        await press(pilot, "escape")  # the card read again on the way back, then quit
 
 
 async def test_j_and_k_move_in_the_activities_so_x_marks_the_one_highlighted(

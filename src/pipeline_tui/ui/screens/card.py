@@ -472,6 +472,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         finally:
             if release_keys is not None:
                 release_keys()
+        if not self.app.is_running:
+            # The app quits meanwhile (q, the session's end): the screen's widgets are
+            # going, and showing the card there ended the app with a traceback.
+            return
         if leave_if_archived and card.archived_at is not None:
             self.dismiss()
             return
@@ -480,7 +484,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
         except StoreError:
             return  # the card shows; only the list of unsaved drafts is missing
-        self.show_drafts(kept)
+        if self.app.is_running:
+            self.show_drafts(kept)
 
     @work(group="card-poll", exclusive=True, exit_on_error=False)
     async def _watch_for_other_changes(self) -> None:
