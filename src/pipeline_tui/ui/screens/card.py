@@ -511,8 +511,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError:
             return  # the rep's next action says what is wrong
-        if self.card is not shown or not self.is_active:
-            return  # shown again meanwhile (the rep's own change), or left
+        if self.card is not shown or not self.is_active or not self.app.is_running:
+            return  # shown again meanwhile (the rep's own change), left, or quitting
         self.seen_revision = revision
         if card == shown:
             return
@@ -1178,7 +1178,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     async def _reload_now(self) -> None:
         card = await self.backend.run(self.backend.service.card, self.card_id)
-        self.show(card)
+        if self.app.is_running:  # quitting meanwhile: the widgets are going (see load)
+            self.show(card)
 
     # The profile ---------------------------------------------------------------------------------
 
