@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import TextArea
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService
@@ -301,8 +302,6 @@ async def test_a_session_ending_while_the_editor_has_the_note_keeps_what_it_wrot
     # before ctrl+e, and what the editor had written to its file was never offered.
     import subprocess
 
-    from pipeline_tui.domain.drafts import DraftKey
-
     editor(tmp_path, monkeypatch, 'printf "line from editor\\n" >> "$1"\n')
     app = make_app(service)
     run = subprocess.run
@@ -331,8 +330,6 @@ async def test_a_session_ending_while_the_editor_runs_from_the_card_keeps_what_i
     # ctrl+e on the card (not in the note editor) opened the rep's editor with no
     # draft behind it: a hang-up while it ran kept nothing of what it had written.
     import subprocess
-
-    from pipeline_tui.domain.drafts import DraftKey
 
     editor(tmp_path, monkeypatch, 'printf "Goal written in the editor\\n" >> "$1"\n')
     app = make_app(service)
@@ -365,8 +362,6 @@ async def test_an_editor_ended_with_the_session_leaves_what_it_wrote_as_the_draf
     before the app wrote its drafts, and the app forgot its file on the way, so the
     draft kept only what was typed before ctrl+e; what the editor had written was in
     a temporary file nothing pointed to."""
-    from pipeline_tui.domain.drafts import DraftKey
-
     # Killed (SIGKILL: a hang-up may be ignored where the tests run, and the editor
     # would then exit 0, saving the note).
     editor(tmp_path, monkeypatch, 'printf "Delayed editor line 遅延\\n" >> "$1"\nkill -KILL $$\n')
@@ -390,8 +385,6 @@ async def test_an_editor_ended_with_the_session_leaves_what_it_wrote_as_the_draf
 async def test_a_note_saved_through_ctrl_e_on_the_card_leaves_no_draft(
     service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline_tui.domain.drafts import DraftKey
-
     editor(tmp_path, monkeypatch, 'printf "Goal written in the editor\\n" >> "$1"\n')
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -407,7 +400,6 @@ async def test_ctrl_e_on_the_card_offers_a_draft_kept_from_before(
 ) -> None:
     # Its text, kept at a hang-up, would have written over the draft: the note
     # editor opens instead, with the offer.
-    from pipeline_tui.domain.drafts import DraftKey
     from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 
     service.keep_draft(DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Kept", "kind": "goal"})

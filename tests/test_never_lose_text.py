@@ -1038,9 +1038,16 @@ async def test_a_d_then_a_paste_at_a_notes_offer_discards_nothing_and_escape_kee
     assert kept.endswith("due in March\nand in June" + long), kept[-200:]
 
 
-@pytest.mark.parametrize("key", ["ctrl+q", "ctrl+c"])
-async def test_quitting_with_text_typed_at_the_offer_asks_and_save_keeps_it_with_the_draft(
-    service: PipelineService, ann: int, key: str
+@pytest.mark.parametrize(
+    ("key", "answer", "typed", "kept"),
+    [
+        ("ctrl+q", "s", " second thought", "first draft second thought"),
+        ("ctrl+c", "s", " second thought", "first draft second thought"),
+        ("ctrl+q", "d", " oops", "first draft"),
+    ],
+)
+async def test_quitting_with_text_typed_at_the_offer_asks_what_to_do_with_it(
+    service: PipelineService, ann: int, key: str, answer: str, typed: str, kept: str
 ) -> None:
     """ "second thought" typed at a note's offer, then ctrl+q: the app quit at once and
     the text was gone (no editor held it). Quitting asks, as for an editor's text;
@@ -1049,28 +1056,13 @@ async def test_quitting_with_text_typed_at_the_offer_asks_and_save_keeps_it_with
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:
         await the_problem_note_offer(pilot)
-        await burst(pilot, *" second thought", dialog=True)
+        await burst(pilot, *typed, dialog=True)
         await tap(pilot, key, opens=QuitScreen)
-        assert '"second thought", typed at the unsaved' in screen_text(app)
+        assert f'"{typed.strip()}", typed at the unsaved' in screen_text(app)
         await look(pilot)
-        await tap(pilot, "s")
+        await tap(pilot, answer)
         await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
-    assert problem_drafted(service, ann) == "first draft second thought"
-
-
-async def test_discard_and_quit_at_the_offer_drops_only_the_text_typed_there(
-    service: PipelineService, ann: int
-) -> None:
-    service.keep_draft(new_problem(ann), {"body": "first draft", "kind": "problem"})
-    app = make_app(service)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await the_problem_note_offer(pilot)
-        await burst(pilot, *"oops", dialog=True)
-        await tap(pilot, "ctrl+q", opens=QuitScreen)
-        await look(pilot)
-        await tap(pilot, "d")
-        await wait_for(pilot, lambda: app.return_code == 0, "the app to quit")
-    assert problem_drafted(service, ann) == "first draft"
+    assert problem_drafted(service, ann) == kept
 
 
 async def test_answers_at_the_offer_mixed_with_other_keys_do_what_they_say(

@@ -214,19 +214,7 @@ def archive_card(
     won = reason is ArchiveReason.WON
     row.won_value_cents = row.value_cents if won else None
     session.flush()
-    events.record(
-        session,
-        row,
-        EventName.ARCHIVED,
-        at=actor.now,
-        by=actor.user,
-        reason=reason.value,
-        note=note,
-        undo=False,
-        **(
-            {"won_value": str(value_of(row.won_value_cents))} if won and row.won_value_cents else {}
-        ),
-    )
+    tell_archived(session, row, actor, reason, note, undo=False)
     description = f"Archived {row.name} ({reason.label})"
     return Change(ChangeKind.ARCHIVE, row.id, description, before, row.version)
 
@@ -246,18 +234,36 @@ def restore_card(
     row.won_value_cents = None
     row.updated_at = actor.now
     session.flush()
+    tell_archived(session, row, actor, before.archive_reason, before.archive_note, undo=False)
+    description = f"Restored {row.name} to {row.stage.label}"
+    return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
+
+
+def tell_archived(
+    session: Session,
+    row: CardRow,
+    actor: Actor,
+    reason: ArchiveReason | None,
+    note: str,
+    *,
+    undo: bool,
+) -> None:
+    """The hooks hear that the card went off the board (`archived`, with what a won
+    deal was worth) or came back (`restored`, with the reason it had been archived
+    with), as it now is; `undo`: the change takes another back."""
+    archived = row.archived_at is not None
+    won = archived and reason is ArchiveReason.WON and row.won_value_cents
     events.record(
         session,
         row,
-        EventName.RESTORED,
+        EventName.ARCHIVED if archived else EventName.RESTORED,
         at=actor.now,
         by=actor.user,
-        reason=before.archive_reason.value if before.archive_reason else "",
-        note=before.archive_note,
-        undo=False,
+        reason=reason.value if reason else "",
+        note=note,
+        undo=undo,
+        **({"won_value": str(value_of(row.won_value_cents))} if won else {}),
     )
-    description = f"Restored {row.name} to {row.stage.label}"
-    return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
 
 
 def park(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.calls import CallOutcome
@@ -30,7 +30,7 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
+from pipeline_tui.domain.kinds import Market, TouchpointKind
 from pipeline_tui.domain.money import to_cents
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
@@ -43,7 +43,7 @@ from pipeline_tui.store.commands import (
     log_touchpoint,
     set_source,
     state_of,
-    value_of,
+    tell_archived,
 )
 from pipeline_tui.store.errors import ConflictError, NotFoundError
 from pipeline_tui.store.models import (
@@ -193,12 +193,7 @@ def _touchpoint_back_or_again(
             raise NotFoundError("That touchpoint no longer exists; nothing to undo.")
         again = replace(logged, touchpoint_id=None)
     else:
-        again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
-        if logged.source_set and row.source is not logged.kind:
-            # Taken back, a later touchpoint became the source; made again, it is first.
-            set_source(row, logged.kind, logged.market_before)
-        again = replace(again, source_set=logged.source_set, market_before=logged.market_before)
-        session.flush()
+        again = _log_again(session, actor, row, logged)
     inverse = Change(
         ChangeKind.LOG_TOUCHPOINT,
         row.id,
@@ -220,35 +215,14 @@ def _done_touchpoint_back_or_again(
     for a redo; the record that does the other. The card's cadence is already as the
     step found it (restore_state): the contacts logged since move it on again."""
     if logged.touchpoint_id is None:
-        again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
-        if logged.source_set and row.source is not logged.kind:
-            # Taken back, a later touchpoint became the source; made again, it is first.
-            set_source(row, logged.kind, logged.market_before)
+        again = _log_again(session, actor, row, logged)
         if logged.others_then is not None:
-            since = session.scalars(
-                select(TouchpointRow.happened_on).where(
-                    TouchpointRow.card_id == row.id,
-                    TouchpointRow.id.not_in(logged.others_then | {again.touchpoint_id}),
-                )
-            ).all()
-            for on in since:
-                cadence.contact(row, on)
-        session.flush()
-        return replace(again, source_set=logged.source_set, market_before=logged.market_before)
-    touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
-    if touchpoint is not None and touchpoint.card_id == row.id:
-        session.delete(touchpoint)
-        session.flush()
-        if logged.source_set and row.source is logged.kind:
-            _first_touchpoint_is_source(session, row, logged.market_before)
-        since = session.scalars(
-            select(TouchpointRow.happened_on).where(
-                TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id
-            )
-        ).all()
-        for on in since:
-            cadence.contact(row, on)
-        session.flush()
+            taken_back = logged.others_then | {again.touchpoint_id}
+            _count_contacts(session, row, TouchpointRow.id.not_in(taken_back))
+        return again
+    touchpoint = _delete_logged(session, row, logged)
+    if touchpoint is not None:
+        _count_contacts(session, row, TouchpointRow.id > touchpoint.id)
     others = session.scalars(select(TouchpointRow.id).where(TouchpointRow.card_id == row.id))
     return replace(logged, touchpoint_id=None, others_then=frozenset(others))
 
@@ -258,13 +232,9 @@ def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoi
     moved the keep-in-touch step to (moved on by the contacts logged since, and only
     while the card is in the stage it was: a move since restarted the cadence);
     False if it is no longer there."""
-    touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
-    if touchpoint is None or touchpoint.card_id != row.id:
+    touchpoint = _delete_logged(session, row, logged)
+    if touchpoint is None:
         return False
-    session.delete(touchpoint)
-    session.flush()
-    if logged.source_set and row.source is logged.kind:
-        _first_touchpoint_is_source(session, row, logged.market_before)
     if row.stage is logged.stage:
         since = session.scalars(
             select(TouchpointRow.happened_on).where(
@@ -276,6 +246,43 @@ def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoi
         )
     session.flush()
     return True
+
+
+def _delete_logged(
+    session: Session, row: CardRow, logged: LoggedTouchpoint
+) -> TouchpointRow | None:
+    """Delete the touchpoint `logged` on `row`, with the source it set as the card's
+    first; None if it is no longer there."""
+    touchpoint = session.get(TouchpointRow, logged.touchpoint_id)
+    if touchpoint is None or touchpoint.card_id != row.id:
+        return None
+    session.delete(touchpoint)
+    session.flush()
+    if logged.source_set and row.source is logged.kind:
+        _first_touchpoint_is_source(session, row, logged.market_before)
+    return touchpoint
+
+
+def _log_again(
+    session: Session, actor: Actor, row: CardRow, logged: LoggedTouchpoint
+) -> LoggedTouchpoint:
+    """A touchpoint taken back, logged again (a redo), and what taking it back needs."""
+    again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
+    if logged.source_set and row.source is not logged.kind:
+        # Taken back, a later touchpoint became the source; made again, it is first.
+        set_source(row, logged.kind, logged.market_before)
+    session.flush()
+    return replace(again, source_set=logged.source_set, market_before=logged.market_before)
+
+
+def _count_contacts(session: Session, row: CardRow, which: ColumnElement[bool]) -> None:
+    """The card's cadence moved on by the days of its touchpoints `which` picks."""
+    days = session.scalars(
+        select(TouchpointRow.happened_on).where(TouchpointRow.card_id == row.id, which)
+    ).all()
+    for on in days:
+        cadence.contact(row, on)
+    session.flush()
 
 
 def _first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
@@ -515,19 +522,9 @@ def _tell_archived(
     """The hooks hear of a card taken off the board or brought back by undo or redo, as
     of an archive (`archived`) or a restore (`restored`), with `undo`: true when it
     takes a change back: a chat told "Ann archived: lost" is told she is back."""
-    archived = row.archived_at is not None
-    state = state_of(row) if archived else after  # the archive's reason, either way
-    won = archived and state.archive_reason is ArchiveReason.WON and row.won_value_cents
-    events.record(
-        session,
-        row,
-        EventName.ARCHIVED if archived else EventName.RESTORED,
-        at=actor.now,
-        by=actor.user,
-        reason=state.archive_reason.value if state.archive_reason else "",
-        note=state.archive_note,
-        undo=not change.redo,
-        **({"won_value": str(value_of(row.won_value_cents))} if won else {}),
+    state = state_of(row) if row.archived_at is not None else after  # the archive's reason
+    tell_archived(
+        session, row, actor, state.archive_reason, state.archive_note, undo=not change.redo
     )
 
 

@@ -387,7 +387,7 @@ class DraftRecorder:
         """A write was handed to the store and has not landed: it waits its turn behind
         other store calls, in a worker the end of the session cancels. `written` already
         says what it holds, so the end took that text for written (a session stopped
-        with ctrl+z between the two, then hung up, lost the note)."""
+        with kill -TSTP between the two, then hung up, lost the note)."""
         return self.turn > self.landed
 
     async def _store(self, fields: Fields | None, turn: int) -> None:
