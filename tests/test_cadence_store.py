@@ -402,6 +402,31 @@ def test_an_export_brings_back_the_rhythm_and_the_cadence(
         fresh.close()
 
 
+@pytest.mark.parametrize("written", ["now", "before the base was kept"])
+def test_an_imported_client_goes_back_to_its_day_when_a_contact_is_undone(
+    sam: PipelineService, tmp_path: Path, written: str
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    talked = TODAY + timedelta(days=2)
+    sam.log_touchpoint(card, TouchpointKind.EMAIL, talked, "Thanked them")
+    document = sam.export_document()
+    if written != "now":
+        del document["cards"][0]["cadence_base"]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    fresh = PipelineService(open_database(str(tmp_path / "fresh.db")), "sam", clock=sam.clock)
+    try:
+        fresh.import_file(path, today=TODAY)
+        (again,) = fresh.cards()
+        logged = fresh.log_touchpoint(again.id, TouchpointKind.CALL, TODAY + timedelta(5), "")
+        fresh.revert(logged)
+        where = fresh.card(again.id).cadence
+        assert where is not None and where.due == talked + timedelta(days=7)
+    finally:
+        fresh.close()
+
+
 def test_an_export_with_a_rhythm_out_of_range_is_refused(
     sam: PipelineService, tmp_path: Path
 ) -> None:
@@ -696,3 +721,45 @@ def test_a_touchpoint_undone_never_masks_anothers_edit_nor_reaches_a_moved_caden
     sam.archive_card(card, ArchiveReason.LOST)
     with pytest.raises(StoreError, match="archived since"):
         sam.revert(again)
+
+
+def test_undone_out_of_order_the_cadence_counts_from_the_contacts_left(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """Sam marks the check-in done, Kim logs a call, Sam undoes his x, Kim undoes her
+    call: no contact is left, yet the check-in stayed counted from Kim's day (her undo
+    found the cadence at another step than she had logged at, and left it)."""
+    kim = PipelineService(sam.database, "kim", clock=clock, cadences=sam.cadences)
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    check_in = next_action(sam, card)
+    clock.day = TODAY + timedelta(days=7)
+    marked = sam.complete_next_action(
+        card, TouchpointKind.MEETING, clock.day, "", version(sam, card)
+    )
+    called = clock.day + timedelta(days=2)
+    kims = kim.log_touchpoint(card, TouchpointKind.CALL, called, "Kim called")
+    sam.revert(marked)
+    assert next_action(sam, card) == ("check in after delivery", called + timedelta(days=7))
+    kim.revert(kims)
+    assert sam.card(card).touchpoints == ()
+    assert next_action(sam, card) == check_in
+    where = sam.card(card).cadence
+    assert where is not None and (where.number, where.due) == (1, check_in[1])
+
+
+def test_a_contact_taken_back_counts_the_step_from_the_contacts_left(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """Two calls logged, the later one taken back after a step done and undone: the
+    step counts from the earlier call, not from the start of the stage."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    first = TODAY + timedelta(days=3)
+    sam.log_touchpoint(card, TouchpointKind.CALL, first, "First call")
+    clock.day = TODAY + timedelta(days=5)
+    second = sam.log_touchpoint(card, TouchpointKind.CALL, clock.day, "Second call")
+    marked = sam.complete_next_action(card, TouchpointKind.EMAIL, clock.day, "", version(sam, card))
+    sam.revert(marked)
+    sam.revert(second)
+    assert next_action(sam, card) == ("check in after delivery", first + timedelta(days=7))

@@ -284,6 +284,38 @@ def test_clients_written_before_cadences_have_none_until_they_move(
         database.close()
 
 
+def test_clients_mid_cadence_keep_their_day_and_a_contact_undone_goes_back_to_it(
+    engine: Engine, empty_url: str
+) -> None:
+    """A client written at 0017 counts its check-in from its anchor; after the upgrade
+    that anchor is where a contact taken back returns it to."""
+    _alembic(engine, ("upgrade", "0017"))
+    anchor = NOW.date() - timedelta(days=2)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO card (id, name, organisation, email, phone, tags, stage, position,"
+                " owner, next_action, created_at, updated_at, archive_note, version,"
+                " cadence_step, cadence_anchor) VALUES (1, 'Ada', 'Acme', '', '', '',"
+                " 'client', 0, 'sam', '', :now, :now, '', 1, 0, :anchor)"
+            ),
+            {"now": NOW.replace(tzinfo=None), "anchor": anchor},
+        )
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        due = service.card(1).cadence
+        assert due is not None and due.due == anchor + timedelta(days=7)
+        logged = service.log_touchpoint(1, TouchpointKind.CALL, NOW.date(), "Called")
+        moved = service.card(1).cadence
+        assert moved is not None and moved.due == NOW.date() + timedelta(days=7)
+        service.revert(logged)
+        back = service.card(1).cadence
+        assert back is not None and back.due == anchor + timedelta(days=7)
+    finally:
+        database.close()
+
+
 def test_touchpoints_logged_before_captured_items_stay_and_log_once_more(
     engine: Engine, empty_url: str
 ) -> None:

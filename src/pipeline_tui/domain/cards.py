@@ -339,6 +339,7 @@ class CardState:
     cadence_step: int | None = None
     """The pending step of the stage's after-sale cadence (None: none running)."""
     cadence_anchor: date | None = None
+    cadence_base: date | None = None
     rhythm_days: int | None = None
     version: int | None = None
     """The card's version in this state: for a change's `before`, the version it began
@@ -354,18 +355,9 @@ class LoggedTouchpoint:
     kind: TouchpointKind
     happened_on: date
     summary: str
-    stage: Stage
-    """The card's stage then: a move since restarted its cadence, which stays."""
     source_set: bool
     """It was the card's first touchpoint and set its source (and market, if none)."""
     market_before: Market | None
-    cadence_step: int | None
-    cadence_anchor: date | None
-    anchor_after: date | None
-    others_then: frozenset[int] | None = None
-    """The card's other touchpoints when undo took it back: those a redo finds beside
-    them are contacts since, which move the cadence on again. (By id, not by order:
-    SQLite hands the id undo freed to the next touchpoint.)"""
 
 
 @dataclass(frozen=True)

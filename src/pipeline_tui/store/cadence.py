@@ -1,7 +1,12 @@
 """The after-sale cadence on a card: started, pushed by contact, stepped on when done.
 
-A card in a stage with a cadence (domain.cadence) keeps the pending step and the day it
-counts from (card.cadence_step, card.cadence_anchor). Each function here works inside
+A card in a stage with a cadence (domain.cadence) keeps the pending step, the day it
+counts from before any contact (card.cadence_base: the stage entered, or the step before
+done) and that day moved on to the latest touchpoint (card.cadence_anchor). Undo counts
+the anchor again from the base and the touchpoints left (`recount`), so contacts and
+steps taken back in any order, by any rep, leave it as the card's history says.
+
+Each function here works inside
 the write transaction of the change that causes it (a move, a touchpoint, a next action
 marked done), so a cadence never moves on unless that change is saved.
 
@@ -18,7 +23,7 @@ session (`use_cadences`), so that every path that moves a card or logs a touchpo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
@@ -36,7 +41,7 @@ from pipeline_tui.domain.cadence import (
 from pipeline_tui.domain.schedule import kind_for_words
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import schedule
-from pipeline_tui.store.models import ActivityRow, CardRow, StageEventRow
+from pipeline_tui.store.models import ActivityRow, CardRow, StageEventRow, TouchpointRow
 from pipeline_tui.store.rows import cadence_place
 
 _KEY = "pipeline_tui.cadences"
@@ -89,9 +94,10 @@ def entered(
         schedule.refresh(session, row)
     cadence = cadences_of(session).get(row.stage)
     if row.stage not in CADENCE_STAGES or cadence is None or not cadence.steps:
-        row.cadence_step, row.cadence_anchor = None, None
+        row.cadence_step, row.cadence_anchor, row.cadence_base = None, None, None
     else:
-        row.cadence_step, row.cadence_anchor = 0, local_day(now)
+        row.cadence_step = 0
+        row.cadence_anchor = row.cadence_base = local_day(now)
         _hand_off(session, row, user, now)
     session.flush()  # the version the change reports is the card's last
 
@@ -108,24 +114,17 @@ def contact(row: CardRow, on: date) -> None:
     _move_anchor(row, touched(row.cadence_anchor, on))
 
 
-def take_back_contact(
-    row: CardRow,
-    step: int | None,
-    anchor: date | None,
-    left: date | None,
-    since: Sequence[date],
-) -> None:
-    """A touchpoint taken back: the pending step counts again from `anchor`, the one it
-    had before (then moved on by the contacts `since`), if the step is still the one
-    the touchpoint `left` counting from (moved on the same way): a cadence restarted
-    by a move since is another's, and stays."""
-    if row.cadence_step is None or row.cadence_step != step or anchor is None or left is None:
+def recount(session: Session, row: CardRow) -> None:
+    """The pending step counted again from its base and the card's latest touchpoint,
+    after undo took a contact or a step back (or made it again): the anchor is what the
+    contacts left say, whichever rep logged them and in whatever order they were undone."""
+    if row.cadence_step is None or row.cadence_base is None:
         return
-    for on in since:
-        anchor, left = touched(anchor, on), touched(left, on)
-    if row.cadence_anchor != left:
-        return
-    _move_anchor(row, anchor)
+    session.flush()
+    latest = session.scalar(
+        select(func.max(TouchpointRow.happened_on)).where(TouchpointRow.card_id == row.id)
+    )
+    _move_anchor(row, row.cadence_base if latest is None else touched(row.cadence_base, latest))
 
 
 def _move_anchor(row: CardRow, anchor: date) -> None:
@@ -172,7 +171,7 @@ def done(session: Session, row: CardRow, user: str, now: datetime, on: date, ste
         return
     if step:
         row.cadence_step = pending.index + 1
-        row.cadence_anchor = on
+        row.cadence_anchor = row.cadence_base = on
     # The rep's own last open activity done: the step that waited for it comes now
     # (counted from the latest contact, which that touchpoint just was).
     _hand_off(session, row, user, now)

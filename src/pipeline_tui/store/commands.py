@@ -556,7 +556,6 @@ def log_logged(
 ) -> LoggedTouchpoint:
     """Log the touchpoint on `row`, and what taking it back needs."""
     source_set, market = sets_source and row.source is None, row.market
-    step, anchor = row.cadence_step, row.cadence_anchor
     touchpoint = log_touchpoint(row, kind, happened_on, summary, now, first_sets_source=sets_source)
     session = object_session(row)
     assert session is not None
@@ -566,12 +565,8 @@ def log_logged(
         kind,
         happened_on,
         touchpoint.summary,
-        row.stage,
         source_set,
         market,
-        step,
-        anchor,
-        row.cadence_anchor,
     )
 
 
@@ -946,6 +941,7 @@ def state_of(row: CardRow) -> CardState:
         nurture_until=row.nurture_until,
         cadence_step=row.cadence_step,
         cadence_anchor=row.cadence_anchor,
+        cadence_base=row.cadence_base,
         rhythm_days=row.rhythm_days,
         version=row.version,
     )

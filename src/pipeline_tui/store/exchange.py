@@ -447,6 +447,7 @@ def _card_record(
         "rhythm_days": row.rhythm_days,
         "cadence_step": row.cadence_step,
         "cadence_anchor": _iso(row.cadence_anchor),
+        "cadence_base": _iso(row.cadence_base),
         "notes": notes.get(row.id, []),
         "touchpoints": touchpoints.get(row.id, []),
         "history": history.get(row.id, []),

@@ -66,10 +66,13 @@ class CardRow(Base):
     expected_close: Mapped[date | None] = mapped_column(Date)
     # Not yet: parked off the active board until this day (domain.nurture); None: active.
     nurture_until: Mapped[date | None] = mapped_column(Date)
-    # The after-sale cadence of the card's stage (domain.cadence): the pending step and
-    # the day it counts from. None: no cadence running (not a client or repeat card).
+    # The after-sale cadence of the card's stage (domain.cadence): the pending step, the
+    # day it counts from (the anchor), and that day before any contact moved it on (the
+    # base: the stage entered, or the step before done), which the anchor is counted
+    # again from when undo takes a contact or a step back. None: no cadence running.
     cadence_step: Mapped[int | None] = mapped_column(Integer)
     cadence_anchor: Mapped[date | None] = mapped_column(Date)
+    cadence_base: Mapped[date | None] = mapped_column(Date)
     # Keep in touch every this many days: replaces the stage's stale limit. None: it applies.
     rhythm_days: Mapped[int | None] = mapped_column(Integer)
     # The value when the card was archived as won; the value itself stays editable.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.calls import CallOutcome
@@ -132,6 +132,9 @@ def revert(session: Session, actor: Actor, change: Change) -> Undone:
     if change.kind in (ChangeKind.ARCHIVE, ChangeKind.RESTORE):
         _tell_archived(session, row, after, actor, change)
     call = _call_back_or_again(session, actor, row, change.call) if change.call else None
+    # Contacts logged since the change (by any rep), or taken back with it, count as the
+    # card's touchpoints say now, not as they were when the change was made.
+    cadence.recount(session, row)
     inverse = Change(
         change.kind,
         row.id,
@@ -212,38 +215,20 @@ def _done_touchpoint_back_or_again(
     session: Session, actor: Actor, row: CardRow, logged: LoggedTouchpoint
 ) -> LoggedTouchpoint:
     """The touchpoint that logged a step done, taken back with the step, or logged again
-    for a redo; the record that does the other. The card's cadence is already as the
-    step found it (restore_state): the contacts logged since move it on again."""
+    for a redo; the record that does the other. The card's cadence is as the step found
+    (or left) it, counted again from the contacts there are now."""
     if logged.touchpoint_id is None:
-        again = _log_again(session, actor, row, logged)
-        if logged.others_then is not None:
-            taken_back = logged.others_then | {again.touchpoint_id}
-            _count_contacts(session, row, TouchpointRow.id.not_in(taken_back))
-        return again
-    touchpoint = _delete_logged(session, row, logged)
-    if touchpoint is not None:
-        _count_contacts(session, row, TouchpointRow.id > touchpoint.id)
-    others = session.scalars(select(TouchpointRow.id).where(TouchpointRow.card_id == row.id))
-    return replace(logged, touchpoint_id=None, others_then=frozenset(others))
+        return _log_again(session, actor, row, logged)
+    _delete_logged(session, row, logged)
+    return replace(logged, touchpoint_id=None)
 
 
 def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:
-    """Delete the touchpoint `logged` on `row`, with the source it set and the day it
-    moved the keep-in-touch step to (moved on by the contacts logged since, and only
-    while the card is in the stage it was: a move since restarted the cadence);
-    False if it is no longer there."""
-    touchpoint = _delete_logged(session, row, logged)
-    if touchpoint is None:
+    """Delete the touchpoint `logged` on `row`, with the source it set; the card's
+    cadence counts again from the contacts left. False if it is no longer there."""
+    if _delete_logged(session, row, logged) is None:
         return False
-    if row.stage is logged.stage:
-        since = session.scalars(
-            select(TouchpointRow.happened_on).where(
-                TouchpointRow.card_id == row.id, TouchpointRow.id > touchpoint.id
-            )
-        ).all()
-        cadence.take_back_contact(
-            row, logged.cadence_step, logged.cadence_anchor, logged.anchor_after, since
-        )
+    cadence.recount(session, row)
     session.flush()
     return True
 
@@ -273,16 +258,6 @@ def _log_again(
         set_source(row, logged.kind, logged.market_before)
     session.flush()
     return replace(again, source_set=logged.source_set, market_before=logged.market_before)
-
-
-def _count_contacts(session: Session, row: CardRow, which: ColumnElement[bool]) -> None:
-    """The card's cadence moved on by the days of its touchpoints `which` picks."""
-    days = session.scalars(
-        select(TouchpointRow.happened_on).where(TouchpointRow.card_id == row.id, which)
-    ).all()
-    for on in days:
-        cadence.contact(row, on)
-    session.flush()
 
 
 def _first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
@@ -488,6 +463,7 @@ def restore_state(
     row.won_value_cents = to_cents(state.won_value) if state.won_value is not None else None
     row.nurture_until = state.nurture_until
     row.cadence_step, row.cadence_anchor = state.cadence_step, state.cadence_anchor
+    row.cadence_base = state.cadence_base
     row.rhythm_days = state.rhythm_days
     row.updated_at = actor.now
     session.flush()

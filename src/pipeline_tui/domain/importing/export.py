@@ -283,6 +283,7 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         rhythm_days=_rhythm(get.whole("rhythm_days")),
         cadence_step=get.whole("cadence_step"),
         cadence_anchor=get.day("cadence_anchor"),
+        cadence_base=get.day("cadence_base") or get.day("cadence_anchor"),
     )
 
 

@@ -151,6 +151,9 @@ class PlannedCard:
     cadence_step: int | None = None
     """Where it was in its stage's after-sale cadence, and the day that step counts from."""
     cadence_anchor: date | None = None
+    cadence_base: date | None = None
+    """That day before any contact moved it on (an export from before it was kept: the
+    anchor)."""
 
     @property
     def archived(self) -> bool:

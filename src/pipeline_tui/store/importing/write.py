@@ -113,6 +113,7 @@ def _card_values(card: PlannedCard, position: int) -> dict[str, Any]:
         "rhythm_days": card.rhythm_days,
         "cadence_step": card.cadence_step,
         "cadence_anchor": card.cadence_anchor,
+        "cadence_base": card.cadence_base,
     }
 
 
