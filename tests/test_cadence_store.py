@@ -9,6 +9,7 @@ import json
 import time as pytime
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -763,3 +764,76 @@ def test_a_contact_taken_back_counts_the_step_from_the_contacts_left(
     sam.revert(marked)
     sam.revert(second)
     assert next_action(sam, card) == ("check in after delivery", first + timedelta(days=7))
+
+
+def _done_for_a_day_before_a_call(sam: PipelineService, clock: Clock) -> tuple[int, date]:
+    """The check-in ticked off for Monday after Wednesday's call was logged."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    clock.day = TODAY + timedelta(days=9)
+    called = TODAY + timedelta(days=9)
+    sam.log_touchpoint(card, TouchpointKind.CALL, called, "Called")
+    monday = TODAY + timedelta(days=7)
+    sam.complete_next_action(card, TouchpointKind.MEETING, monday, "", version(sam, card))
+    return card, called
+
+
+@pytest.mark.parametrize("then", ["a value set and undone", "a touchpoint logged and undone"])
+def test_a_step_done_for_a_day_before_a_contact_counts_from_the_contact_whatever_is_undone(
+    sam: PipelineService, clock: Clock, then: str
+) -> None:
+    """Review of the recount: marking a step done counted the next from the day it was
+    done for, the recount from the later call, so any undo on the card (even of its
+    value) moved the step by two days. The latest contact counts from the start."""
+    card, called = _done_for_a_day_before_a_call(sam, clock)
+    shown = next_action(sam, card)
+    assert shown == ("ask for a referral", called + timedelta(days=23))
+    if then == "a value set and undone":
+        sam.revert(sam.set_value(card, Decimal("100")))
+    else:
+        sam.revert(sam.log_touchpoint(card, TouchpointKind.EMAIL, called, ""))
+    assert next_action(sam, card) == shown
+
+
+def test_a_day_the_rep_gave_a_step_stays_through_an_unrelated_undo(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card, _ = _done_for_a_day_before_a_call(sam, clock)
+    (step,) = [a for a in sam.activities(card) if a.text == "ask for a referral"]
+    chosen = TODAY + timedelta(days=45)
+    sam.edit_activity(step.id, None, step.text, chosen, None, version(sam, card))
+    sam.revert(sam.set_value(card, Decimal("100")))
+    assert next_action(sam, card) == ("ask for a referral", chosen)
+
+
+def test_a_step_done_undone_and_redone_is_due_where_it_was(
+    sam: PipelineService, clock: Clock
+) -> None:
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    called = TODAY + timedelta(days=9)
+    sam.log_touchpoint(card, TouchpointKind.CALL, called, "Called")
+    marked = sam.complete_next_action(
+        card, TouchpointKind.MEETING, TODAY + timedelta(days=7), "", version(sam, card)
+    )
+    shown = next_action(sam, card)
+    undone = sam.revert(marked)
+    assert undone.inverse is not None
+    sam.revert(undone.inverse)
+    assert next_action(sam, card) == shown
+
+
+def test_a_contact_a_teammate_dated_after_the_move_counts_from_the_start(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """Kim, a time zone ahead, logs a call on her today (Sam's tomorrow); Sam then makes
+    the card a client: the check-in counts from her call, and stays there when an
+    unrelated change is undone."""
+    kim = PipelineService(sam.database, "kim", clock=clock, cadences=sam.cadences)
+    card = prospect(sam)
+    tomorrow = TODAY + timedelta(days=1)
+    kim.log_touchpoint(card, TouchpointKind.CALL, tomorrow, "Kim called")
+    sam.move_card(card, Stage.CLIENT)
+    assert next_action(sam, card) == ("check in after delivery", tomorrow + timedelta(days=7))
+    sam.revert(sam.set_value(card, Decimal("100")))
+    assert next_action(sam, card) == ("check in after delivery", tomorrow + timedelta(days=7))

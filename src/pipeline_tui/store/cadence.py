@@ -96,8 +96,8 @@ def entered(
     if row.stage not in CADENCE_STAGES or cadence is None or not cadence.steps:
         row.cadence_step, row.cadence_anchor, row.cadence_base = None, None, None
     else:
-        row.cadence_step = 0
-        row.cadence_anchor = row.cadence_base = local_day(now)
+        row.cadence_step, row.cadence_base = 0, local_day(now)
+        row.cadence_anchor = _counted_from(session, row, row.cadence_base)
         _hand_off(session, row, user, now)
     session.flush()  # the version the change reports is the card's last
 
@@ -120,11 +120,18 @@ def recount(session: Session, row: CardRow) -> None:
     contacts left say, whichever rep logged them and in whatever order they were undone."""
     if row.cadence_step is None or row.cadence_base is None:
         return
+    _move_anchor(row, _counted_from(session, row, row.cadence_base))
+
+
+def _counted_from(session: Session, row: CardRow, base: date) -> date:
+    """The day the pending step counts from: `base`, moved on to the card's latest
+    touchpoint (a contact logged for a later day than a step was marked done for counts,
+    as it would had it been logged after)."""
     session.flush()
     latest = session.scalar(
         select(func.max(TouchpointRow.happened_on)).where(TouchpointRow.card_id == row.id)
     )
-    _move_anchor(row, row.cadence_base if latest is None else touched(row.cadence_base, latest))
+    return base if latest is None else touched(base, latest)
 
 
 def _move_anchor(row: CardRow, anchor: date) -> None:
@@ -170,8 +177,8 @@ def done(session: Session, row: CardRow, user: str, now: datetime, on: date, ste
     if pending is None or pending.finished:
         return
     if step:
-        row.cadence_step = pending.index + 1
-        row.cadence_anchor = row.cadence_base = on
+        row.cadence_step, row.cadence_base = pending.index + 1, on
+        row.cadence_anchor = _counted_from(session, row, on)
     # The rep's own last open activity done: the step that waited for it comes now
     # (counted from the latest contact, which that touchpoint just was).
     _hand_off(session, row, user, now)
