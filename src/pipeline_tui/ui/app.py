@@ -230,7 +230,10 @@ class PipelineApp(App[None]):
         `first_screen` "calls" (or "calls-week": the next seven days too) opens the call
         queue over the board, of everyone's cards with `calls_everyone`."""
         super().__init__()
-        self.backend = Backend(service, today, stale_limits or DEFAULT_STALE_LIMITS)
+        self.backend = Backend(
+            service, today, stale_limits or DEFAULT_STALE_LIMITS, quitting=self._taken_down
+        )
+        self._ran = False
         self.key_order = KeyOrder(self, super().on_event)
         self.session_end = SessionEnd(
             self.flush_drafts,
@@ -679,7 +682,12 @@ class PipelineApp(App[None]):
         if self.on_card_screen_kept is not None:
             self.on_card_screen_kept()
 
+    def _taken_down(self) -> bool:
+        """Quitting: the app ran, and its screens are going (Textual's shutdown)."""
+        return self._ran and not self.is_running
+
     def on_mount(self) -> None:
+        self._ran = True
         self.session_end.attach_loop(asyncio.get_running_loop())
         self.app_resume_signal.subscribe(self, self._drawn_whole_on_resume)
         # Keys typed ahead while the program started act once the board is shown with

@@ -43,8 +43,12 @@ class Backend:
         service: PipelineService,
         today: Callable[[], date] = date.today,
         stale_limits: Mapping[Stage, int] = DEFAULT_STALE_LIMITS,
+        quitting: Callable[[], bool] = lambda: False,
     ) -> None:
         self.service = service
+        self._quitting = quitting
+        """Whether the app is being taken down: a call that ends then ends its caller as
+        cancelled, once made (see run)."""
         self.today = today
         self.stale_limits = dict(stale_limits)
         self.history = UndoHistory()
@@ -70,11 +74,15 @@ class Backend:
         """A read (or any call) in a thread, after the calls queued before it.
 
         A value the store refuses (too long for its field) is a StoreError like any
-        other refusal: the screens show its sentence and keep what was typed."""
+        other refusal: the screens show its sentence and keep what was typed.
+
+        A call that ends while the app quits is made, and its caller ends as cancelled:
+        what a screen would do with the answer finds its widgets going (any screen's
+        read as the rep pressed q ended the app with a traceback)."""
         async with self._lock:
             try:
                 task, cancelled = await _to_the_end(call, *args, **kwargs)
-                if cancelled:
+                if cancelled or self._quitting():
                     _ = task.exception()  # retrieved: nobody waits for it any more
                     raise asyncio.CancelledError
                 return task.result()
@@ -166,7 +174,7 @@ class Backend:
             # Made is made: a change whose caller went away meanwhile can still be undone.
             if task.exception() is None and (change := change_of(task.result())) is not None:
                 self.history.record(change)
-            if cancelled or cancelled_meanwhile:
+            if cancelled or cancelled_meanwhile or self._quitting():
                 raise asyncio.CancelledError
             return task.result()
         except FieldError as error:
@@ -248,7 +256,7 @@ class Backend:
             finally:
                 self._count_own_write()
             done(change, result)
-            if cancelled:
+            if cancelled or self._quitting():
                 raise asyncio.CancelledError
             return result
 

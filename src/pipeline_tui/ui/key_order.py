@@ -319,6 +319,11 @@ class KeyOrder:
 
     def _settle(self, turn: int) -> None:
         """Let the current screen, then the app, handle what the key set off."""
+        if not self.app.is_running:
+            # Quitting: the screens are being taken down (a hold let go by a read that
+            # ended meanwhile found none), and nothing will take the keys.
+            self._waiting.clear()
+            return
         screen = self.app.screen
         if not screen.call_later(self._in_app, turn):
             self._in_app(turn)

@@ -472,10 +472,6 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         finally:
             if release_keys is not None:
                 release_keys()
-        if not self.app.is_running:
-            # The app quits meanwhile (q, the session's end): the screen's widgets are
-            # going, and showing the card there ended the app with a traceback.
-            return
         if leave_if_archived and card.archived_at is not None:
             self.dismiss()
             return
@@ -484,8 +480,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             kept = await self.backend.run(self.backend.service.drafts_of_card, self.card_id)
         except StoreError:
             return  # the card shows; only the list of unsaved drafts is missing
-        if self.app.is_running:
-            self.show_drafts(kept)
+        self.show_drafts(kept)
 
     @work(group="card-poll", exclusive=True, exit_on_error=False)
     async def _watch_for_other_changes(self) -> None:
@@ -511,8 +506,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             card = await self.backend.run(self.backend.service.card, self.card_id)
         except StoreError:
             return  # the rep's next action says what is wrong
-        if self.card is not shown or not self.is_active or not self.app.is_running:
-            return  # shown again meanwhile (the rep's own change), left, or quitting
+        if self.card is not shown or not self.is_active:
+            return  # shown again meanwhile (the rep's own change), or left
         self.seen_revision = revision
         if card == shown:
             return
@@ -1178,8 +1173,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     async def _reload_now(self) -> None:
         card = await self.backend.run(self.backend.service.card, self.card_id)
-        if self.app.is_running:  # quitting meanwhile: the widgets are going (see load)
-            self.show(card)
+        self.show(card)
 
     # The profile ---------------------------------------------------------------------------------
 
