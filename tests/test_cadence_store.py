@@ -837,3 +837,38 @@ def test_a_contact_a_teammate_dated_after_the_move_counts_from_the_start(
     assert next_action(sam, card) == ("check in after delivery", tomorrow + timedelta(days=7))
     sam.revert(sam.set_value(card, Decimal("100")))
     assert next_action(sam, card) == ("check in after delivery", tomorrow + timedelta(days=7))
+
+
+def test_a_touchpoint_deleted_from_the_timeline_takes_its_day_and_source_and_comes_back(
+    sam: PipelineService, clock: Clock
+) -> None:
+    """A call logged on the wrong client last week, found today: deleting it takes back
+    the check-in day it pushed and the source it set; undo puts all back, redo deletes
+    it again. The card's version stays (an open edit of it is not refused)."""
+    card = prospect(sam)
+    sam.move_card(card, Stage.CLIENT)
+    check_in = next_action(sam, card)
+    called = TODAY + timedelta(days=3)
+    sam.add_touchpoint(card, TouchpointKind.CALL, called, "Wrong client")
+    emailed = TODAY + timedelta(days=2)
+    sam.add_touchpoint(card, TouchpointKind.EMAIL, emailed, "Sent the invoice")
+    assert sam.card(card).source is TouchpointKind.CALL  # the first logged
+    before = version(sam, card)
+    (call,) = [t for t in sam.card(card).touchpoints if t.kind is TouchpointKind.CALL]
+
+    deleted = sam.delete_touchpoint(call.id)
+
+    assert deleted.description.startswith("Deleted the call on ")
+    assert [t.summary for t in sam.card(card).touchpoints] == ["Sent the invoice"]
+    assert sam.card(card).source is TouchpointKind.EMAIL
+    assert next_action(sam, card) == (check_in[0], emailed + timedelta(days=7))
+    assert version(sam, card) == before
+    undone = sam.revert(deleted)
+    assert {t.summary for t in sam.card(card).touchpoints} == {"Wrong client", "Sent the invoice"}
+    assert next_action(sam, card) == (check_in[0], called + timedelta(days=7))
+    assert undone.inverse is not None
+    sam.revert(undone.inverse)
+    assert [t.summary for t in sam.card(card).touchpoints] == ["Sent the invoice"]
+    assert next_action(sam, card) == (check_in[0], emailed + timedelta(days=7))
+    with pytest.raises(StoreError, match="no longer exists"):
+        sam.delete_touchpoint(call.id)

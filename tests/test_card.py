@@ -739,7 +739,8 @@ async def test_number_keys_reach_each_section(
             ("1", "Details", "Owner"),
         ):
             await press(pilot, key)
-            assert app.focused is info, key
+            touchpoints = screen.query_one("#touchpoints")
+            assert app.focused is (touchpoints if key == "3" else info), key
             text = screen_text(app)
             assert heading in text and line in text, key
         await press(pilot, "d")  # reading the details, not the notes: nothing deleted
@@ -1662,3 +1663,59 @@ async def test_a_card_with_no_notes_still_says_how_to_write_one(
         assert "Nothing written yet about their business" in screen_text(app)
         notes = card.query_one("#notes", OptionList)
         assert notes.has_focus and notes.region.height >= 1
+
+
+def three_touchpoints(service: PipelineService) -> int:
+    ada = service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD).card_id
+    for days, kind, summary in (
+        (3, TouchpointKind.EMAIL, "Sent the deck"),
+        (2, TouchpointKind.CALL, "Called Ben Hollis by mistake"),
+        (1, TouchpointKind.MEETING, "Coffee at the fair"),
+    ):
+        service.add_touchpoint(ada, kind, TODAY - timedelta(days=days), summary)
+    return ada
+
+
+@pytest.mark.parametrize("typed", ["key by key", "in one burst"])
+async def test_3_j_d_deletes_the_touchpoint_under_the_cursor_and_u_brings_it_back(
+    service: PipelineService, typed: str
+) -> None:
+    """A call logged on the wrong card last week could not be taken off it once the
+    session that logged it had ended: 3 reaches the touchpoints, j moves to the
+    second, d deletes it (and no other), u brings it back."""
+    ada = three_touchpoints(service)
+    second = service.card(ada).touchpoints[1]
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await open_ada(pilot)
+        if typed == "key by key":
+            await press(pilot, "3", "j", "d")
+        else:
+            await burst(pilot, "3", "j", "d")
+        left = service.card(ada).touchpoints
+        assert second not in left and len(left) == 2
+        assert any(
+            m.startswith(f"Deleted the {second.kind.label.lower()} on ")
+            for m in notification_messages(app)
+        )
+        assert "Touchpoints (2)" in screen_text(app)
+        assert second.summary not in screen_text(app)
+        await press(pilot, "u")
+        assert {t.summary for t in service.card(ada).touchpoints} == {
+            t.summary for t in (*left, second)
+        }
+        assert "Touchpoints (3)" in screen_text(app)
+
+
+async def test_d_on_the_notes_never_takes_a_touchpoint_nor_on_the_touchpoints_a_note(
+    service: PipelineService,
+) -> None:
+    ada = three_touchpoints(service)
+    service.add_note(ada, NoteKind.GOAL, "Ship by March")
+    async with running(service, (160, 45), notifications=True) as (_, pilot):
+        await open_ada(pilot)
+        await press(pilot, "3", "k", "k", "d")  # the cursor stays on the first
+        assert len(service.card(ada).touchpoints) == 2
+        assert len(service.card(ada).notes) == 1
+        await press(pilot, "2", "d")
+        assert service.card(ada).notes == ()
+        assert len(service.card(ada).touchpoints) == 2

@@ -20,7 +20,7 @@ import pytest
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.drafts import DraftKey
-from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
@@ -182,6 +182,32 @@ def test_card_screen_with_activities(snap_compare: SnapCompare, size: tuple[int,
     service.add_activity(lars.id, None, "Research their Bergen depot", None)
     app = make_app(service)
     assert snap_compare(app, terminal_size=size, run_before=open_card)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_card_screen_with_its_touchpoints_in_hand(
+    snap_compare: SnapCompare, size: tuple[int, int]
+) -> None:
+    """3 gave the touchpoints the keys and j moved to the second: the cursor shows which
+    one d would delete; a long summary wraps under its own words."""
+
+    async def open_touchpoints(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("l", "enter")
+        await settle(pilot)
+        await pilot.press("3", "j")
+        await settle(pilot)
+
+    service = demo_service()
+    [lars] = [card for card in service.board()[Stage.PROSPECT] if card.name == "Lars Nyström"]
+    service.add_touchpoint(
+        lars.id,
+        TouchpointKind.CALL,
+        TODAY,
+        "Asked about the Bergen depot [b]and[/b] the winter routes; send the case study",
+    )
+    app = make_app(service)
+    assert snap_compare(app, terminal_size=size, run_before=open_touchpoints)
 
 
 @pytest.mark.parametrize("size", SIZES)

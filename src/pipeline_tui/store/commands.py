@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
@@ -29,6 +29,7 @@ from pipeline_tui.domain.cards import (
     SavedNote,
     TouchpointView,
 )
+from pipeline_tui.domain.dates import full_day
 from pipeline_tui.domain.drafts import StepKept
 from pipeline_tui.domain.events import EventName
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
@@ -543,6 +544,58 @@ def log_touchpoint_change(
         row.version,
         touchpoint=logged,
     )
+
+
+def delete_touchpoint(session: Session, touchpoint_id: int) -> Change:
+    """Delete a touchpoint from a card's timeline (logged on the wrong card, or for a
+    call that never happened), as a change `u` takes back: the source it set as the
+    card's first goes to the next one, and the cadence counts from the contacts left.
+    The card's own fields stay as they were: its version does not move."""
+    touchpoint = session.get(TouchpointRow, touchpoint_id)
+    if touchpoint is None:
+        raise NotFoundError("That touchpoint no longer exists; nothing was deleted.")
+    row = get_card(session, touchpoint.card_id, active=True)
+    # The card's source was set by the first touchpoint logged on it, whatever its day.
+    first = session.scalar(
+        select(func.min(TouchpointRow.id)).where(TouchpointRow.card_id == row.id)
+    )
+    source_set = first == touchpoint.id and row.source is touchpoint.kind
+    gone = LoggedTouchpoint(
+        None,
+        touchpoint.kind,
+        touchpoint.happened_on,
+        touchpoint.summary,
+        source_set,
+        row.market,
+    )
+    session.delete(touchpoint)
+    session.flush()
+    if source_set:
+        first_touchpoint_is_source(session, row, row.market)
+    cadence.recount(session, row)
+    session.flush()
+    day = full_day(gone.happened_on)
+    return Change(
+        ChangeKind.LOG_TOUCHPOINT,
+        row.id,
+        f"Deleted the {gone.kind.label.lower()} on {day} with {row.name}",
+        None,
+        row.version,
+        touchpoint=gone,
+    )
+
+
+def first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
+    """The card's source is its earliest touchpoint's kind (none left: no source), with
+    `market`: what a touchpoint taken back had set."""
+    session.flush()
+    earliest = session.scalars(
+        select(TouchpointRow)
+        .where(TouchpointRow.card_id == row.id)
+        .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+        .limit(1)
+    ).first()
+    set_source(row, earliest.kind if earliest is not None else None, market)
 
 
 def log_logged(

@@ -30,7 +30,7 @@ from pipeline_tui.domain.cards import (
     Undone,
 )
 from pipeline_tui.domain.events import EventName
-from pipeline_tui.domain.kinds import Market, TouchpointKind
+from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.money import to_cents
 from pipeline_tui.domain.schedule import Activity
 from pipeline_tui.domain.stages import Stage
@@ -38,6 +38,7 @@ from pipeline_tui.store import cadence, calls, events, positions, schedule
 from pipeline_tui.store.commands import (
     Actor,
     apply_draft,
+    first_touchpoint_is_source,
     log_logged,
     log_referral,
     log_touchpoint,
@@ -164,7 +165,7 @@ def _call_back_or_again(
             if call.source_set and row.source is TouchpointKind.CALL:
                 # The stand-up's sources and insight's win rates counted a call that was
                 # never made: the card's first touchpoint now is its source, if any.
-                _first_touchpoint_is_source(session, row, call.market_before)
+                first_touchpoint_is_source(session, row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
         return replace(call, touchpoint_id=None)
@@ -244,7 +245,7 @@ def _delete_logged(
     session.delete(touchpoint)
     session.flush()
     if logged.source_set and row.source is logged.kind:
-        _first_touchpoint_is_source(session, row, logged.market_before)
+        first_touchpoint_is_source(session, row, logged.market_before)
     return touchpoint
 
 
@@ -258,19 +259,6 @@ def _log_again(
         set_source(row, logged.kind, logged.market_before)
     session.flush()
     return replace(again, source_set=logged.source_set, market_before=logged.market_before)
-
-
-def _first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
-    """The card's source is its earliest touchpoint's kind (none left: no source), with
-    `market`: what a touchpoint taken back had set."""
-    session.flush()
-    earliest = session.scalars(
-        select(TouchpointRow)
-        .where(TouchpointRow.card_id == row.id)
-        .order_by(TouchpointRow.happened_on, TouchpointRow.id)
-        .limit(1)
-    ).first()
-    set_source(row, earliest.kind if earliest is not None else None, market)
 
 
 def _take_away(session: Session, row: CardRow, change: Change) -> Undone:

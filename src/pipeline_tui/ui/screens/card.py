@@ -10,7 +10,8 @@ touchpoints, qualification, stage history; `tab` reaches the activities.
 
 Keys for the rep's research: `n` writes a note, `enter` opens one, `d` deletes it
 (`u` brings it back), `t` logs a touchpoint, `f` schedules an activity and `x` marks
-the highlighted one done (`enter` on one changes it, `d` drops it).
+the highlighted one done (`enter` on one changes it, `d` drops it). After `3`, `d`
+deletes the touchpoint under the cursor.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from textual.widgets import OptionList, Static
 from textual.worker import WorkerError
 
 from pipeline_tui.domain.agenda import kind_for_activity
-from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView
+from pipeline_tui.domain.cards import CardDetail, CardDraft, CardLink, NoteView, TouchpointView
 from pipeline_tui.domain.dates import describe_due_beside_date, full_day
 from pipeline_tui.domain.drafts import (
     Draft,
@@ -75,7 +76,7 @@ from pipeline_tui.ui.screens.note_editor import NoteEditorScreen, saved_change
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointAnswer, TouchpointScreen
 from pipeline_tui.ui.styles import width_class
-from pipeline_tui.ui.widgets.card_section import CardSection
+from pipeline_tui.ui.widgets.card_section import CardSection, TouchpointSection
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.list_ends import StopsAtTheEnds
 from pipeline_tui.ui.widgets.note_list import NoteList, first_highlighted
@@ -217,7 +218,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             "delete_note",
             "Delete",
             show=False,
-            tooltip="Delete a note or activity",
+            tooltip="Delete a note, activity or touchpoint",
             id="card.delete_note",
         ),
         Binding(
@@ -414,7 +415,10 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                         "touchpoints",
                         "history",
                     ):
-                        yield CardSection(id=section)
+                        if section == "touchpoints":
+                            yield TouchpointSection(id=section)
+                        else:
+                            yield CardSection(id=section)
             with Vertical(id="notes-pane"):
                 yield Static(Content("Research notes"), classes="heading", id="notes-heading")
                 yield NoteList(id="notes")
@@ -554,7 +558,13 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             "referrals", "Referrals" if self._has_referrals(card) else "", *self._referrals(card)
         )
         count = len(card.touchpoints)
-        self._section("touchpoints", f"Touchpoints ({count})", self._touchpoints(card), 12)
+        self.query_one(TouchpointSection).show_touchpoints(
+            f"Touchpoints ({count})",
+            card.touchpoints,
+            self._touchpoints(card),
+            Content.styled("No touchpoints logged. t logs one.", "italic $text-muted"),
+            12,
+        )
         self._section("history", "Stage history", *self._history(card))
         text.show(
             self.query_one("#notes-heading", Static), Content(f"Research notes ({len(card.notes)})")
@@ -758,10 +768,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         return Content("\n").join(rows), indents
 
     @staticmethod
-    def _touchpoints(card: CardDetail) -> Content:
-        if not card.touchpoints:
-            return Content.styled("No touchpoints logged. t logs one.", "italic $text-muted")
-        rows = [
+    def _touchpoints(card: CardDetail) -> list[Content]:
+        return [
             Content.assemble(
                 (f"{tp.happened_on.isoformat()}  ", "$text-muted"),
                 (f"{tp.kind.label}", "bold"),
@@ -770,7 +778,6 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             )
             for tp in card.touchpoints
         ]
-        return Content("\n").join(rows)
 
     def _history(self, card: CardDetail) -> tuple[Content, list[int]]:
         """The moves, and each line's indent: a move wraps under the move, past its
@@ -827,7 +834,8 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self.notify(f"This card has no {what} to show.", timeout=3)
             return
         info = self.query_one("#info", VerticalScroll)
-        info.focus()
+        # The touchpoints take the keys themselves: j and k move over them, d deletes.
+        (shown if isinstance(shown, TouchpointSection) else info).focus()
         # After the focus: on a narrow terminal the pane grows when it has it.
         self.call_after_refresh(info.scroll_to_widget, shown, top=True, animate=False)
 
@@ -906,11 +914,22 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             if activity is not None and self.card is not None:
                 self._drop_activity(activity, self.card.version, hold_keys(self))
             return
+        touchpoints = self.query_one(TouchpointSection)
+        if touchpoints.has_focus:
+            touchpoint = touchpoints.highlighted
+            if touchpoint is None:
+                self.notify("No touchpoint to delete: t logs one.", timeout=3)
+            else:
+                self._delete_touchpoint(touchpoint, hold_keys(self))
+            return
         notes = self.query_one(NoteList)
         if not notes.has_focus:
-            # After 3 (say) the rep is reading touchpoints: d must not take a note
-            # they are not looking at.
-            self.notify("d deletes a note from the list of notes: 2 goes there.", timeout=3)
+            # After 1 (say) the rep is reading the details: d must not take a note they
+            # are not looking at.
+            self.notify(
+                "d deletes a note (2 goes there), an activity (tab) or a touchpoint (3).",
+                timeout=3,
+            )
             return
         note = notes.highlighted_note
         if note is not None:
@@ -918,6 +937,24 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             self._delete_note(note, hold_keys(self))
         else:
             self.notify("No note to delete: n starts one.", timeout=3)
+
+    @work(group="db")
+    async def _delete_touchpoint(
+        self, touchpoint: TouchpointView, release_keys: Callable[[], None]
+    ) -> None:
+        try:
+            try:
+                change = await self.backend.change(
+                    self.backend.service.delete_touchpoint, touchpoint.id
+                )
+            except StoreError as error:
+                self.notify(str(error), severity="error", markup=False)
+            else:
+                if change is not None:
+                    self.notify(f"{change.description}. u brings it back.", timeout=4, markup=False)
+            await self._shown_again()
+        finally:
+            release_keys()
 
     @work(group="db")
     async def _delete_note(self, note: NoteView, release_keys: Callable[[], None]) -> None:

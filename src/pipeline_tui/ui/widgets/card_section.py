@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Region
 from textual.widget import Widget
 
+from pipeline_tui.domain.cards import TouchpointView
 from pipeline_tui.ui.hanging import Hanging
 
 
@@ -39,3 +42,87 @@ class CardSection(Widget):
         heading = Content(self.heading).stylize(self.get_visual_style("card-section--heading"))
         indent = self.indent if isinstance(self.indent, int) else [0, *self.indent]
         return Hanging(Content("\n").join([heading, self.body]), indent)
+
+
+class TouchpointSection(CardSection, can_focus=True):
+    """The card's touchpoints, with a cursor while it has the focus (`3` gives it): `j`
+    and `k` move it, and the card screen's `d` deletes the touchpoint under it (one
+    logged on the wrong card, or for a call that never happened, stayed for good once
+    the session that logged it had ended). Unfocused it reads as the other sections."""
+
+    COMPONENT_CLASSES = {"card-section--heading", "touchpoint-section--cursor"}
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False),
+        Binding("k,up", "cursor(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, id: str) -> None:
+        super().__init__(id=id)
+        self.touchpoints: tuple[TouchpointView, ...] = ()
+        self.rows: list[Content] = []
+        self.cursor = 0
+
+    def show_touchpoints(
+        self,
+        heading: str,
+        touchpoints: tuple[TouchpointView, ...],
+        rows: list[Content],
+        empty: Content,
+        indent: int,
+    ) -> None:
+        """`rows`: one a touchpoint, as shown; `empty`: what the section says with none."""
+        if [t.id for t in touchpoints] != [t.id for t in self.touchpoints]:
+            # Kept on the same touchpoint when one is added above it or taken away.
+            kept = self.highlighted
+            ids = [t.id for t in touchpoints]
+            self.cursor = ids.index(kept.id) if kept is not None and kept.id in ids else 0
+        self.touchpoints, self.rows = touchpoints, rows
+        self.cursor = min(self.cursor, max(0, len(rows) - 1))
+        self.show(heading, Content("\n").join(rows) if rows else empty, indent)
+        self.refresh()
+
+    @property
+    def highlighted(self) -> TouchpointView | None:
+        """The touchpoint under the cursor (None when there is none)."""
+        return self.touchpoints[self.cursor] if self.touchpoints else None
+
+    def action_cursor(self, step: int) -> None:
+        moved = max(0, min(len(self.rows) - 1, self.cursor + step))
+        if moved != self.cursor:
+            self.cursor = moved
+            self.refresh()
+            self._cursor_into_view()
+
+    def _cursor_into_view(self) -> None:
+        """The pane scrolls to the cursor's lines (a long summary wraps)."""
+        container = self.parent
+        if not isinstance(container, Widget) or not self.rows:
+            return
+        width = max(1, self.content_region.width)
+        indent = self.indent if isinstance(self.indent, int) else 0
+
+        def height(rows: list[Content]) -> int:
+            if not rows:
+                return 0
+            return len(Hanging(Content("\n").join(rows), indent).at(width).plain.split("\n"))
+
+        top = 1 + height(self.rows[: self.cursor])  # under the heading
+        lines = height([self.rows[self.cursor]])
+        region = Region(0, self.virtual_region.y + top, width, lines)
+        container.scroll_to_region(region, animate=False, immediate=True)
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.call_after_refresh(self._cursor_into_view)
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def render(self) -> Hanging:
+        if not (self.has_focus and self.rows):
+            return super().render()
+        rows = list(self.rows)
+        cursor = self.get_visual_style("touchpoint-section--cursor")
+        rows[self.cursor] = rows[self.cursor].stylize(cursor)
+        heading = Content(self.heading).stylize(self.get_visual_style("card-section--heading"))
+        return Hanging(Content("\n").join([heading, *rows]), self.indent)
