@@ -46,6 +46,7 @@ from pipeline_tui.ui.screens.note_editor import NoteEditorScreen
 from pipeline_tui.ui.screens.note_kind import NoteKindScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from pipeline_tui.ui.seams import STYLES_CACHE
+from pipeline_tui.ui.widgets.card_section import TouchpointSection
 from pipeline_tui.ui.widgets.note_list import NoteList
 from pipeline_tui.ui.widgets.note_view import NoteViewer, literal_markdown
 from tests.conftest import TODAY
@@ -1719,3 +1720,43 @@ async def test_d_on_the_notes_never_takes_a_touchpoint_nor_on_the_touchpoints_a_
         await press(pilot, "2", "d")
         assert service.card(ada).notes == ()
         assert len(service.card(ada).touchpoints) == 2
+
+
+def touchpoints_on_ada(service: PipelineService, count: int) -> int:
+    ada = service.add_card(CardDraft(name="Ada", organisation="Engines"), Stage.LEAD).card_id
+    for n in range(count):
+        day = TODAY - timedelta(days=count - n)
+        service.add_touchpoint(ada, TouchpointKind.CALL, day, f"Touch number {n:02d}")
+    return ada
+
+
+async def test_after_d_the_cursor_stays_in_its_place_so_d_again_deletes_the_next(
+    service: PipelineService,
+) -> None:
+    """Review: the cursor went to the top after a delete, so `d d` on the third deleted
+    the third, then the newest, unseen."""
+    ada = touchpoints_on_ada(service, 5)
+    shown = [t.summary for t in service.card(ada).touchpoints]
+    async with running(service, (80, 24)) as (_, pilot):
+        await open_ada(pilot)
+        await press(pilot, "3", "j", "j", "d", "d")
+        assert [t.summary for t in service.card(ada).touchpoints] == [
+            shown[0],
+            shown[1],
+            shown[4],
+        ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_touchpoint_d_would_delete_is_on_screen_after_a_delete_far_down(
+    service: PipelineService, size: tuple[int, int]
+) -> None:
+    touchpoints_on_ada(service, 30)
+    async with running(service, size) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "3", *["j"] * 25, "d")
+        section = app.screen.query_one(TouchpointSection)
+        assert section.highlighted is not None
+        assert section.highlighted.summary in screen_text(app)
+        await press(pilot, "j")
+        assert section.highlighted.summary in screen_text(app)

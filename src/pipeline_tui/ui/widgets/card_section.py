@@ -71,15 +71,21 @@ class TouchpointSection(CardSection, can_focus=True):
         indent: int,
     ) -> None:
         """`rows`: one a touchpoint, as shown; `empty`: what the section says with none."""
-        if [t.id for t in touchpoints] != [t.id for t in self.touchpoints]:
-            # Kept on the same touchpoint when one is added above it or taken away.
+        ids = [t.id for t in touchpoints]
+        moved = ids != [t.id for t in self.touchpoints]
+        if moved:
+            # On the same touchpoint when one is added above it; the one under the cursor
+            # deleted (here or elsewhere), on the one that took its place: the cursor
+            # jumping to the top made the next d delete the newest, unseen.
             kept = self.highlighted
-            ids = [t.id for t in touchpoints]
-            self.cursor = ids.index(kept.id) if kept is not None and kept.id in ids else 0
+            if kept is not None and kept.id in ids:
+                self.cursor = ids.index(kept.id)
         self.touchpoints, self.rows = touchpoints, rows
         self.cursor = min(self.cursor, max(0, len(rows) - 1))
         self.show(heading, Content("\n").join(rows) if rows else empty, indent)
         self.refresh()
+        if moved and self.has_focus:
+            self.call_after_refresh(self._cursor_into_view)
 
     @property
     def highlighted(self) -> TouchpointView | None:
