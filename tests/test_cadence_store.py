@@ -856,7 +856,7 @@ def test_a_touchpoint_deleted_from_the_timeline_takes_its_day_and_source_and_com
     before = version(sam, card)
     (call,) = [t for t in sam.card(card).touchpoints if t.kind is TouchpointKind.CALL]
 
-    deleted = sam.delete_touchpoint(call.id)
+    deleted = sam.delete_touchpoint(card, call.id)
 
     assert deleted.description.startswith("Deleted the call on ")
     assert [t.summary for t in sam.card(card).touchpoints] == ["Sent the invoice"]
@@ -871,4 +871,4 @@ def test_a_touchpoint_deleted_from_the_timeline_takes_its_day_and_source_and_com
     assert [t.summary for t in sam.card(card).touchpoints] == ["Sent the invoice"]
     assert next_action(sam, card) == (check_in[0], emailed + timedelta(days=7))
     with pytest.raises(StoreError, match="no longer exists"):
-        sam.delete_touchpoint(call.id)
+        sam.delete_touchpoint(card, call.id)

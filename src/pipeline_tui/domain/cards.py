@@ -358,6 +358,9 @@ class LoggedTouchpoint:
     source_set: bool
     """It was the card's first touchpoint and set its source (and market, if none)."""
     market_before: Market | None
+    former_id: int | None = None
+    """The id it had while it was there: logged again, it takes it back (ids are never
+    handed out twice), so the rep's older changes naming it still find it."""
 
 
 @dataclass(frozen=True)
@@ -398,6 +401,8 @@ class LoggedCallRecord:
     """The call was the card's first touchpoint, so it set the card's source (a call)
     and, if it had none, its market: taken back with the call."""
     market_before: Market | None = None
+    former_id: int | None = None
+    """The touchpoint's id while it was there, which a redo gives it again."""
 
 
 @dataclass(frozen=True)

@@ -546,32 +546,33 @@ def log_touchpoint_change(
     )
 
 
-def delete_touchpoint(session: Session, touchpoint_id: int) -> Change:
+def delete_touchpoint(session: Session, card_id: int, touchpoint_id: int) -> Change:
     """Delete a touchpoint from a card's timeline (logged on the wrong card, or for a
     call that never happened), as a change `u` takes back: the source it set as the
     card's first goes to the next one, and the cadence counts from the contacts left.
     The card's own fields stay as they were: its version does not move."""
     touchpoint = session.get(TouchpointRow, touchpoint_id)
-    if touchpoint is None:
+    if touchpoint is None or touchpoint.card_id != card_id:
         raise NotFoundError("That touchpoint no longer exists; nothing was deleted.")
-    row = get_card(session, touchpoint.card_id, active=True)
-    # The card's source was set by the first touchpoint logged on it, whatever its day.
-    first = session.scalar(
-        select(func.min(TouchpointRow.id)).where(TouchpointRow.card_id == row.id)
-    )
-    source_set = first == touchpoint.id and row.source is touchpoint.kind
+    row = get_card(session, card_id, active=True)
+    source_set = row.source is touchpoint.kind and _is_first(session, touchpoint)
+    # The market its source gave, unless the card had its own: worked out again with
+    # the next source (a referral's warm goes with the referral).
+    derived = Market.WARM if touchpoint.kind is TouchpointKind.REFERRAL else Market.COLD
+    market = None if source_set and row.market is derived else row.market
     gone = LoggedTouchpoint(
         None,
         touchpoint.kind,
         touchpoint.happened_on,
         touchpoint.summary,
         source_set,
-        row.market,
+        market,
+        former_id=touchpoint.id,
     )
     session.delete(touchpoint)
     session.flush()
     if source_set:
-        first_touchpoint_is_source(session, row, row.market)
+        first_touchpoint_is_source(session, row, market)
     cadence.recount(session, row)
     session.flush()
     day = full_day(gone.happened_on)
@@ -583,6 +584,21 @@ def delete_touchpoint(session: Session, touchpoint_id: int) -> Change:
         row.version,
         touchpoint=gone,
     )
+
+
+def _is_first(session: Session, touchpoint: TouchpointRow) -> bool:
+    """Whether the card's source came from `touchpoint`: the first logged on it, or the
+    earliest by day (the source a touchpoint taken back hands on)."""
+    first_logged = session.scalar(
+        select(func.min(TouchpointRow.id)).where(TouchpointRow.card_id == touchpoint.card_id)
+    )
+    earliest = session.scalars(
+        select(TouchpointRow.id)
+        .where(TouchpointRow.card_id == touchpoint.card_id)
+        .order_by(TouchpointRow.happened_on, TouchpointRow.id)
+        .limit(1)
+    ).first()
+    return touchpoint.id in (first_logged, earliest)
 
 
 def first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
@@ -606,10 +622,19 @@ def log_logged(
     now: datetime,
     *,
     sets_source: bool = True,
+    former_id: int | None = None,
 ) -> LoggedTouchpoint:
     """Log the touchpoint on `row`, and what taking it back needs."""
     source_set, market = sets_source and row.source is None, row.market
-    touchpoint = log_touchpoint(row, kind, happened_on, summary, now, first_sets_source=sets_source)
+    touchpoint = log_touchpoint(
+        row,
+        kind,
+        happened_on,
+        summary,
+        now,
+        first_sets_source=sets_source,
+        former_id=former_id,
+    )
     session = object_session(row)
     assert session is not None
     session.flush()
@@ -680,16 +705,22 @@ def log_touchpoint(
     now: datetime,
     *,
     first_sets_source: bool = True,
+    former_id: int | None = None,
 ) -> TouchpointRow:
+    """`former_id`: the id a touchpoint taken back had, which it takes again if it is
+    still free (ids are never handed out twice, so it is, unless it is back already)."""
+    session = object_session(row)
+    assert session is not None
+    if former_id is not None and session.get(TouchpointRow, former_id) is not None:
+        former_id = None
     touchpoint = TouchpointRow(
+        id=former_id,
         card_id=row.id,
         kind=kind,
         happened_on=happened_on,
         summary=check_length("touchpoint_summary", clean_line(summary)),
         created_at=now,
     )
-    session = object_session(row)
-    assert session is not None
     # Added through the session, not row.touchpoints, which would load every earlier one.
     session.add(touchpoint)
     if row.source is None and first_sets_source:  # the first is where the card came from

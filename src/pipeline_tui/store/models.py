@@ -145,7 +145,13 @@ class TouchpointRow(Base):
 
     card: Mapped[CardRow] = relationship(back_populates="touchpoints")
 
-    __table_args__ = (Index("ix_touchpoint_card", "card_id", "happened_on"),)
+    __table_args__ = (
+        Index("ix_touchpoint_card", "card_id", "happened_on"),
+        # An id is never handed out twice (migration 0019): a touchpoint deleted and
+        # brought back by undo takes its own id again, and a card screen still showing
+        # a deleted one cannot delete another card's that took its id.
+        {"sqlite_autoincrement": True},
+    )
 
 
 class ResearchNoteRow(Base):

@@ -440,10 +440,10 @@ class PipelineService:
                 session, actor, card_id, kind, happened_on, summary
             )
 
-    def delete_touchpoint(self, touchpoint_id: int) -> Change:
-        """Delete a touchpoint from its card's timeline, as a change undo takes back."""
+    def delete_touchpoint(self, card_id: int, touchpoint_id: int) -> Change:
+        """Delete a touchpoint from the card's timeline, as a change undo takes back."""
         with self._write() as (session, _):
-            return commands.delete_touchpoint(session, touchpoint_id)
+            return commands.delete_touchpoint(session, card_id, touchpoint_id)
 
     def set_next_action(
         self, card_id: int, action: str, due: date | None, expected_version: int

@@ -168,7 +168,7 @@ def _call_back_or_again(
                 first_touchpoint_is_source(session, row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
-        return replace(call, touchpoint_id=None)
+        return replace(call, touchpoint_id=None, former_id=call.touchpoint_id)
     again = log_touchpoint(
         row,
         TouchpointKind.CALL,
@@ -176,6 +176,7 @@ def _call_back_or_again(
         call.summary,
         actor.now,
         first_sets_source=call.source_set and row.source is None,
+        former_id=call.former_id,
     )
     if call.source_set and row.source is not None and row.source is not TouchpointKind.CALL:
         # Undone, a later touchpoint became the source; the call made again is first.
@@ -195,7 +196,7 @@ def _touchpoint_back_or_again(
     if logged.touchpoint_id is not None:
         if not _take_back_touchpoint(session, row, logged):
             raise NotFoundError("That touchpoint no longer exists; nothing to undo.")
-        again = replace(logged, touchpoint_id=None)
+        again = replace(logged, touchpoint_id=None, former_id=logged.touchpoint_id)
     else:
         again = _log_again(session, actor, row, logged)
     inverse = Change(
@@ -221,7 +222,7 @@ def _done_touchpoint_back_or_again(
     if logged.touchpoint_id is None:
         return _log_again(session, actor, row, logged)
     _delete_logged(session, row, logged)
-    return replace(logged, touchpoint_id=None)
+    return replace(logged, touchpoint_id=None, former_id=logged.touchpoint_id)
 
 
 def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:
@@ -253,7 +254,14 @@ def _log_again(
     session: Session, actor: Actor, row: CardRow, logged: LoggedTouchpoint
 ) -> LoggedTouchpoint:
     """A touchpoint taken back, logged again (a redo), and what taking it back needs."""
-    again = log_logged(row, logged.kind, logged.happened_on, logged.summary, actor.now)
+    again = log_logged(
+        row,
+        logged.kind,
+        logged.happened_on,
+        logged.summary,
+        actor.now,
+        former_id=logged.former_id,
+    )
     if logged.source_set and row.source is not logged.kind:
         # Taken back, a later touchpoint became the source; made again, it is first.
         set_source(row, logged.kind, logged.market_before)

@@ -945,7 +945,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         try:
             try:
                 change = await self.backend.change(
-                    self.backend.service.delete_touchpoint, touchpoint.id
+                    self.backend.service.delete_touchpoint, self.card_id, touchpoint.id
                 )
             except StoreError as error:
                 self.notify(str(error), severity="error", markup=False)
