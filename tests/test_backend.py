@@ -134,3 +134,24 @@ async def test_keys_held_for_a_read_let_go_after_the_app_quit(service: PipelineS
     async with running(service) as (app, _):
         release = app.hold_keys()
     release()  # raised ScreenStackError: no screen to hand the keys to
+
+
+async def test_a_filter_search_ending_as_the_app_quits_ends_without_a_traceback(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/` and a letter, q while the search runs: its `finally` asked the filter field of
+    a board taken down meanwhile, and the app ended with NoMatches."""
+    service.add_card(CardDraft("Ada"), Stage.LEAD)
+    async with running(service) as (app, pilot):
+        board = app.screen
+        search = service.matching_cards
+
+        def search_until_the_board_is_gone(*args: Any, **kwargs: Any) -> Any:
+            deadline = time.monotonic() + 5
+            while board.is_attached and time.monotonic() < deadline:
+                time.sleep(0.001)
+            return search(*args, **kwargs)
+
+        monkeypatch.setattr(service, "matching_cards", search_until_the_board_is_gone)
+        await pilot.press("slash", "a")
+        await pilot.pause()

@@ -1508,8 +1508,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             # most of the filter's time at 10,000 cards.
             self._show_stages(*STAGES, filtered=filtered_columns, refiltered=True)
         finally:
-            # A newer key's search cancels this one, and shows its own result.
-            if self.query_one("#filter", Input).value == query:
+            # A newer key's search cancels this one, and shows its own result; one that
+            # ends as the app quits finds the field gone (and raised NoMatches).
+            if self.app.is_running and self.query_one("#filter", Input).value == query:
                 self._filter_shown()
 
     async def _whole_board(self) -> None:
