@@ -126,3 +126,37 @@ def test_an_archived_cards_touchpoints_stay(service: PipelineService) -> None:
     service.archive_card(ada, ArchiveReason.LOST)
     with pytest.raises(StoreError, match="archived"):
         service.delete_touchpoint(ada, the(service, ada, TouchpointKind.CALL))
+
+
+@pytest.mark.parametrize("whose", ["the referrer's", "the lead's"])
+def test_a_delete_redone_after_its_card_or_referral_was_made_again_finds_it(
+    service: PipelineService, whose: str
+) -> None:
+    """Review: refer, d a referral touchpoint, u u, U U: a lead (or a referral) made
+    again logged its touchpoints under new ids, and the second U said the touchpoint
+    no longer existed while it was on the card."""
+    rep = Undoing(service)
+    ria = service.add_card(CardDraft("Ria"), Stage.CLIENT).card_id
+    rep.record(service.refer(ria, CardDraft("Lee"), TODAY))
+    lee = rep.history.undo[-1].card_id
+    card = ria if whose == "the referrer's" else lee
+    rep.record(service.delete_touchpoint(card, the(service, card, TouchpointKind.REFERRAL)))
+    rep.undo()
+    rep.undo()
+    rep.redo()
+    assert [t.kind for t in service.card(card).touchpoints] == [TouchpointKind.REFERRAL]
+    rep.redo()
+    assert service.card(card).touchpoints == ()
+
+
+def test_the_last_touchpoint_deleted_leaves_a_source_the_card_came_with(
+    service: PipelineService,
+) -> None:
+    """An imported card's source, which no touchpoint set: an email logged on it by
+    mistake and deleted took the source with it."""
+    ada = service.add_card(CardDraft("Ada"), Stage.LEAD, source=TouchpointKind.EMAIL).card_id
+    service.add_touchpoint(ada, TouchpointKind.EMAIL, TODAY, "Wrong card")
+    deleted = service.delete_touchpoint(ada, the(service, ada, TouchpointKind.EMAIL))
+    assert service.card(ada).source is TouchpointKind.EMAIL
+    service.revert(deleted)
+    assert service.card(ada).source is TouchpointKind.EMAIL

@@ -404,12 +404,22 @@ def refer(
     return replace(change, referral=given)
 
 
-def log_referral(referrer: CardRow, on: date, summary: str, now: datetime) -> GivenReferral:
+def log_referral(
+    referrer: CardRow, on: date, summary: str, now: datetime, *, former_id: int | None = None
+) -> GivenReferral:
     """The referrer's touchpoint for a referral they gave, and what undo needs to take it
     back (a lead referred by mistake and undone left "Referred Sam Lead" on the client,
     and its keep-in-touch step moved on, for a referral that never was). Giving a
     referral is not where the referrer came from: their source stays."""
-    logged = log_logged(referrer, TouchpointKind.REFERRAL, on, summary, now, sets_source=False)
+    logged = log_logged(
+        referrer,
+        TouchpointKind.REFERRAL,
+        on,
+        summary,
+        now,
+        sets_source=False,
+        former_id=former_id,
+    )
     return GivenReferral(referrer.id, logged)
 
 
@@ -555,7 +565,15 @@ def delete_touchpoint(session: Session, card_id: int, touchpoint_id: int) -> Cha
     if touchpoint is None or touchpoint.card_id != card_id:
         raise NotFoundError("That touchpoint no longer exists; nothing was deleted.")
     row = get_card(session, card_id, active=True)
-    source_set = row.source is touchpoint.kind and _is_first(session, touchpoint)
+    # The last touchpoint deleted leaves the source: it may have come with the card (an
+    # import's source column, add --source) rather than from the touchpoint, and is
+    # then the rep's data. With others left, the earliest of them is the source.
+    others = session.scalar(
+        select(func.count())
+        .select_from(TouchpointRow)
+        .where(TouchpointRow.card_id == card_id, TouchpointRow.id != touchpoint.id)
+    )
+    source_set = bool(others) and row.source is touchpoint.kind and _is_first(session, touchpoint)
     # The market its source gave, unless the card had its own: worked out again with
     # the next source (a referral's warm goes with the referral).
     derived = Market.WARM if touchpoint.kind is TouchpointKind.REFERRAL else Market.COLD

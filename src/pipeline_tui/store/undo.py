@@ -160,7 +160,8 @@ def _call_back_or_again(
     outcome = CallOutcome(call.outcome)
     if call.touchpoint_id is not None:
         touchpoint = session.get(TouchpointRow, call.touchpoint_id)
-        if touchpoint is not None and touchpoint.card_id == row.id:
+        mine = touchpoint is not None and touchpoint.card_id == row.id
+        if touchpoint is not None and mine:
             session.delete(touchpoint)
             if call.source_set and row.source is TouchpointKind.CALL:
                 # The stand-up's sources and insight's win rates counted a call that was
@@ -168,7 +169,8 @@ def _call_back_or_again(
                 first_touchpoint_is_source(session, row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
-        return replace(call, touchpoint_id=None, former_id=call.touchpoint_id)
+        # Deleted elsewhere meanwhile (3, d): its id is that delete's to give back.
+        return replace(call, touchpoint_id=None, former_id=call.touchpoint_id if mine else None)
     again = log_touchpoint(
         row,
         TouchpointKind.CALL,
@@ -221,8 +223,10 @@ def _done_touchpoint_back_or_again(
     (or left) it, counted again from the contacts there are now."""
     if logged.touchpoint_id is None:
         return _log_again(session, actor, row, logged)
-    _delete_logged(session, row, logged)
-    return replace(logged, touchpoint_id=None, former_id=logged.touchpoint_id)
+    gone = _delete_logged(session, row, logged)
+    # Deleted elsewhere meanwhile (3, d): its id is that delete's to give back.
+    former = logged.touchpoint_id if gone is not None else None
+    return replace(logged, touchpoint_id=None, former_id=former)
 
 
 def _take_back_touchpoint(session: Session, row: CardRow, logged: LoggedTouchpoint) -> bool:
@@ -364,6 +368,7 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
             touchpoint.summary,
             removed.created_at,
             first_sets_source=False,
+            former_id=touchpoint.id,  # a later change naming it still finds it
         )
     session.flush()
     given = None
@@ -371,7 +376,13 @@ def _make_again(session: Session, actor: Actor, change: Change, removed: Removed
         giver = session.get(CardRow, referrer)
         if giver is not None and giver.archived_at is None:
             was = change.referral.touchpoint
-            given = log_referral(giver, was.happened_on, was.summary, actor.now)
+            given = log_referral(
+                giver,
+                was.happened_on,
+                was.summary,
+                actor.now,
+                former_id=was.touchpoint_id or was.former_id,
+            )
     inverse = Change(
         ChangeKind.CREATE,
         row.id,
