@@ -1842,3 +1842,65 @@ def test_a_draft_is_refused_not_taken_as_written_when_the_others_has_nowhere_to_
     assert recorder.landed == 0
     kept = service.draft(key)
     assert kept is not None and kept.get("body") == "From the office"
+
+
+@pytest.mark.parametrize("then", ["nothing", "the session's flush", "a refused save"])
+async def test_a_note_saved_as_the_app_quits_leaves_no_draft_of_what_it_saved(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    """ctrl+s on a new note, the session ending while the save runs (a slow server):
+    the note was saved, and the draft of its text stayed, offered back with the next
+    new goal note, to be saved twice. The end's flush, which runs while the save is
+    still on its way and keeps the last words typed, must not leave one either."""
+    card_id = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
+    key = DraftKey.note(card_id, None, NoteKind.GOAL)
+    app = make_app(service)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "g")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, "Open a second site")
+        await wait_for(pilot, lambda: service.draft(key) is not None, "the draft")
+        await type_text(pilot, " in spring")  # not in the draft yet
+        write_note = service.write_note
+        saving, ended = threading.Event(), threading.Event()
+
+        def write_note_once_the_app_quits(*args: Any, **kwargs: Any) -> Any:
+            saving.set()
+            try:
+                deadline = time.monotonic() + 5
+                while app.is_running and time.monotonic() < deadline:
+                    time.sleep(0.001)
+                if then == "a refused save":
+                    ended.set()  # and its draft is not forgotten
+                    raise StoreError("The database is locked.")
+                return write_note(*args, **kwargs)
+            except Exception:
+                ended.set()
+                raise
+
+        monkeypatch.setattr(service, "write_note", write_note_once_the_app_quits)
+        keeper = app.backend.drafts
+        forget_saved = keeper.saved
+
+        def forget_saved_and_tell(*args: Any) -> None:
+            try:
+                forget_saved(*args)
+            finally:
+                ended.set()
+
+        monkeypatch.setattr(keeper, "saved", forget_saved_and_tell)
+        app.post_message(events.Key("ctrl+s", None))
+        assert await asyncio.to_thread(saving.wait, 5), "the save never started"
+        if then != "nothing":
+            app.flush_drafts()  # the session ends, the save still on its way
+            assert service.draft(key) is not None
+    assert await asyncio.to_thread(ended.wait, 5), "the save never ended"
+    typed = "Open a second site in spring"
+    if then == "a refused save":  # the words are kept, whole
+        draft = service.draft(key)
+        assert service.card(card_id).notes == () and draft is not None
+        assert typed in draft.fields.values()
+    else:
+        assert [n.body for n in service.card(card_id).notes] == [typed]
+        assert service.draft(key) is None

@@ -109,6 +109,20 @@ def remove(session: Session, owner: str, keys: Iterable[DraftKey]) -> None:
         session.execute(delete(DraftRow).where(*_where(owner, key)))
 
 
+def remove_if_holding(session: Session, owner: str, key: DraftKey, held: Sequence[Fields]) -> None:
+    """Remove the rep's draft for `key` if it holds exactly one of `held`: a draft of
+    anything else (typed since, or by another session) stays."""
+    known = []
+    for fields in held:
+        strings = _strings(fields)
+        strings.pop(DRAFT_BASE, None)
+        known.append(strings)
+    for row in session.scalars(select(DraftRow).where(*_where(owner, key))):
+        found = draft(row)
+        if found is not None and found.fields in known:
+            session.delete(row)
+
+
 def held(owner: str) -> ColumnElement[bool]:
     """Whether the rep holds a draft on the card of the enclosing query (the board's
     mark): a correlated EXISTS, one index seek per card."""

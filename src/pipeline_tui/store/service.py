@@ -837,6 +837,12 @@ class PipelineService:
         with self.database.read() as session:
             return drafts.of_card(session, self.user, card_id)
 
+    def discard_draft_holding(self, key: DraftKey, held: Sequence[Fields]) -> None:
+        """Forget the draft for `key` if it holds one of `held` (text saved just now, or
+        this session's earlier drafts of it)."""
+        with self._write(counted=False) as (session, actor):
+            drafts.remove_if_holding(session, actor.user, key, held)
+
     def discard_drafts(self, *keys: DraftKey) -> None:
         """Forget drafts: their text was saved, or the rep threw it away."""
         with self._write(counted=False) as (session, actor):

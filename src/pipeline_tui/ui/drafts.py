@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from textual.screen import Screen
 from textual.timer import Timer
@@ -45,6 +45,8 @@ DRAFT_RETRY_S = 5.0
 """After a draft could not be written (the database out of reach): try again."""
 
 Snapshot = Callable[[], Fields | None]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +158,16 @@ class DraftKeeper:
                     recorder.landed, recorder.may_hold = turn, [dict(draft.fields)]
         return Written(files, [r for r, _, d in current if d.key in refused])
 
+    def saved(self, recorder: DraftRecorder, fields: Fields) -> None:
+        """`fields`, what the recorder's editor held, were just saved (in the store's
+        thread, right after the save): a draft of them, or of what this session wrote
+        before them, goes (not another session's), and none of them is kept again (the
+        end of the session's flush, the editor's close)."""
+        with self._writes:
+            recorder.saved = dict(fields)
+            earlier = [held for held in recorder.may_hold if held is not None]
+            self._service().discard_draft_holding(recorder.key, [fields, *earlier])
+
     def remove_draft(self, recorder: DraftRecorder, turn: int) -> None:
         """Remove the recorder's draft, as its `turn`-th write (see keep_drafts)."""
         with self._writes:
@@ -184,6 +196,8 @@ class DraftKeeper:
                 there = recorder.written is not None or recorder.on_its_way
                 if there and not recorder.keeps_earlier:
                     gone.append(recorder.key)
+            elif fields == recorder.saved:
+                continue  # saved as the session ended: no draft of it
             elif fields != recorder.written or recorder.on_its_way:
                 kept.append(recorder.draft_of(fields))
                 keeping.append(recorder)
@@ -328,6 +342,9 @@ class DraftRecorder:
         self._closed = False
         self._settled = False
         """Saved or thrown away since the last change: nothing to keep on closing."""
+        self.saved: Mapping[str, str] | None = None
+        """What a save made from this editor holds (set in the store's thread as it
+        lands, see saving): a draft of just that is never kept."""
 
     def attach(self, screen: Screen[Any], snapshot: Snapshot, base: Fields | None = None) -> None:
         """Start recording `screen`'s fields, as `snapshot` reads them; `base`: what the
@@ -337,6 +354,23 @@ class DraftRecorder:
         self.base = dict(base or {})
         self._closed = False
         self.backend.drafts.opened(self)
+
+    def saving(self, call: Callable[P, T]) -> Callable[P, T]:
+        """`call`, a save of what the editor holds now, followed in the same turn of the
+        store's thread by forgetting the draft of it (DraftKeeper.saved). A save the
+        session's end cut short once it was made (the app quit while it ran, before the
+        editor could forget its draft) left the draft of the text it had saved, which
+        the next new note offered back, to be saved twice."""
+        fields = self.read()
+        keeper = self.backend.drafts
+
+        def save_then_forget(*args: P.args, **kwargs: P.kwargs) -> T:
+            result = call(*args, **kwargs)
+            if fields is not None:
+                keeper.saved(self, fields)
+            return result
+
+        return save_then_forget
 
     def draft_of(self, fields: Fields) -> Draft:
         """`fields` as the draft to keep: typed against this version, over this base."""
@@ -473,7 +507,7 @@ class DraftRecorder:
                 # text they took out went on being offered back.
                 self.backend.drafts.remove_draft(self, self.next_turn())
                 self.written = None
-            elif fields is not None and fields != self.written:
+            elif fields is not None and fields != self.written and fields != self.saved:
                 keeper = self.backend.drafts
                 written = keeper.keep_drafts([(self, self.next_turn(), self.draft_of(fields))])
                 self._kept_elsewhere(written.files)

@@ -249,16 +249,20 @@ class NoteEditorScreen(seams.FullScreen[None]):
             return False
         body = self.text
         service = self.backend.service
+        write_note, rewrite_note = service.write_note, service.rewrite_note
+        if self.recorder is not None:  # its draft forgotten as the save lands
+            write_note = self.recorder.saving(write_note)
+            rewrite_note = self.recorder.saving(rewrite_note)
         try:
             # Each save is one change `u` takes back (on the card: this card's last).
             if self.note is None:
                 saved = await self.backend.change_within(
-                    saved_change, service.write_note, self.card_id, self.kind, body
+                    saved_change, write_note, self.card_id, self.kind, body
                 )
             else:
                 version = self.theirs.version if self.theirs else self.note.version
                 saved = await self.backend.change_within(
-                    saved_change, service.rewrite_note, self.note.id, body, None, version
+                    saved_change, rewrite_note, self.note.id, body, None, version
                 )
         except ConflictError as error:
             await self._conflict(str(error))
