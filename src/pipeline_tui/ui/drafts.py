@@ -144,7 +144,13 @@ class DraftKeeper:
             return path is not None
 
         with self._writes:
-            current = [(r, turn, draft) for r, turn, draft in kept if turn > r.landed]
+            # Not one of what a save made meanwhile holds (saved): a flush or a close
+            # that read the editor before the save landed would keep it again.
+            current = [
+                (r, turn, draft)
+                for r, turn, draft in kept
+                if turn > r.landed and draft.fields != r.saved
+            ]
             for recorder, _, draft in current:
                 recorder.may_hold.append(dict(draft.fields))  # there even if this fails
             knew = None
@@ -367,7 +373,12 @@ class DraftRecorder:
         def save_then_forget(*args: P.args, **kwargs: P.kwargs) -> T:
             result = call(*args, **kwargs)
             if fields is not None:
-                keeper.saved(self, fields)
+                try:
+                    keeper.saved(self, fields)
+                except StoreError:
+                    # The save is made: "not saved" would have the rep save it twice.
+                    # The draft is forgotten after the save, as before (discard).
+                    log.warning("a saved note's draft could not be removed", exc_info=True)
             return result
 
         return save_then_forget
