@@ -1984,3 +1984,26 @@ async def test_a_flush_that_read_the_editor_before_the_save_landed_keeps_no_draf
     await asyncio.to_thread(flusher.join, 5)
     assert [n.body for n in service.card(card_id).notes] == ["Open a second site in spring"]
     assert service.draft(key) is None
+
+
+async def test_a_save_leaves_the_draft_another_session_of_the_rep_wrote_since(
+    service: PipelineService, database: Database
+) -> None:
+    """Review: after a save the editor removed its draft's slot whatever it held; the
+    rep's other session (another terminal, the same new goal note on the card) had
+    written its own text there meanwhile, and took it for written: lost."""
+    card_id = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
+    key = DraftKey.note(card_id, None, NoteKind.GOAL)
+    other_terminal = PipelineService(database, user=service.user, clock=lambda: NOW)
+    app = make_app(service)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "g")
+        await type_text(pilot, "Open a second site")
+        await wait_for(pilot, lambda: service.draft(key) is not None, "the draft")
+        theirs = {"body": "Typed in the other terminal", "kind": "goal"}
+        other_terminal.keep_drafts([Draft(key, theirs)])
+        await press(pilot, "ctrl+s")
+    assert [n.body for n in service.card(card_id).notes] == ["Open a second site"]
+    kept = service.draft(key)
+    assert kept is not None and kept.fields.get("body") == "Typed in the other terminal"

@@ -175,12 +175,17 @@ class DraftKeeper:
             self._service().discard_draft_holding(recorder.key, [fields, *earlier])
 
     def remove_draft(self, recorder: DraftRecorder, turn: int) -> None:
-        """Remove the recorder's draft, as its `turn`-th write (see keep_drafts)."""
+        """Remove the recorder's draft, as its `turn`-th write (see keep_drafts): only
+        what this session may have left there (`may_hold`). A draft another session of
+        the rep's wrote into the slot since is that session's text: removed after this
+        one's save, it was lost (its editor took it for written)."""
         with self._writes:
             if turn <= recorder.landed:
                 return
+            ours = [held for held in recorder.may_hold if held is not None]
             recorder.may_hold.append(None)
-            self._service().discard_drafts(recorder.key)
+            if ours:
+                self._service().discard_draft_holding(recorder.key, ours)
             recorder.landed, recorder.may_hold = turn, [None]
 
     def keep_in_a_file(self, kept: list[Draft]) -> Path | None:
