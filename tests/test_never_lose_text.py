@@ -2007,3 +2007,32 @@ async def test_a_save_leaves_the_draft_another_session_of_the_rep_wrote_since(
     assert [n.body for n in service.card(card_id).notes] == ["Open a second site"]
     kept = service.draft(key)
     assert kept is not None and kept.fields.get("body") == "Typed in the other terminal"
+
+
+@pytest.mark.parametrize("ended_by", ["escape", "a hang-up"])
+async def test_an_emptied_editor_leaves_the_draft_another_session_of_the_rep_wrote(
+    service: PipelineService, database: Database, ended_by: str
+) -> None:
+    """Review: the rep empties the editor and leaves (or the terminal hangs up) within
+    the draft's delay: the draft this session left goes, another session's stays."""
+    card_id = service.add_card(CardDraft("Ada"), Stage.LEAD).card_id
+    key = DraftKey.note(card_id, None, NoteKind.GOAL)
+    other_terminal = PipelineService(database, user=service.user, clock=lambda: NOW)
+    app = make_app(service)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "g")
+        await type_text(pilot, "Open a second site")
+        await wait_for(pilot, lambda: service.draft(key) is not None, "the draft")
+        theirs = {"body": "Typed in the other terminal", "kind": "goal"}
+        other_terminal.keep_drafts([Draft(key, theirs)])
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        editor.editor.clear()
+        await pilot.pause()
+        if ended_by == "escape":
+            await press(pilot, "escape")
+        else:
+            app.flush_drafts()
+    kept = service.draft(key)
+    assert kept is not None and kept.fields.get("body") == "Typed in the other terminal"

@@ -195,7 +195,7 @@ class DraftKeeper:
     def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
         keeping: list[DraftRecorder] = []
-        gone: list[DraftKey] = []
+        gone: list[DraftRecorder] = []
         for recorder in self._open:
             try:
                 fields = recorder.read()
@@ -206,7 +206,7 @@ class DraftKeeper:
                 # Emptied: its draft goes, also when the removal was still on its way.
                 there = recorder.written is not None or recorder.on_its_way
                 if there and not recorder.keeps_earlier:
-                    gone.append(recorder.key)
+                    gone.append(recorder)
             elif fields == recorder.saved:
                 continue  # saved as the session ended: no draft of it
             elif fields != recorder.written or recorder.on_its_way:
@@ -228,8 +228,10 @@ class DraftKeeper:
             # next start says text is not in the database when it is.
             if spilled is not None and not untyped and not refused:
                 spilled.unlink(missing_ok=True)
-        if gone:
-            service.discard_drafts(*gone)
+        for recorder in gone:  # only what this session left there (see remove_draft)
+            ours = [held for held in recorder.may_hold if held is not None]
+            if ours:
+                service.discard_draft_holding(recorder.key, ours)
         for recorder in self._open:
             recorder.forget_pending()
         return len(kept)
