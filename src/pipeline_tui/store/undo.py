@@ -160,8 +160,10 @@ def _call_back_or_again(
     outcome = CallOutcome(call.outcome)
     if call.touchpoint_id is not None:
         touchpoint = session.get(TouchpointRow, call.touchpoint_id)
-        mine = touchpoint is not None and touchpoint.card_id == row.id
-        if touchpoint is not None and mine:
+        # Deleted elsewhere meanwhile (3, d): its id is that delete's to give back.
+        former = None
+        if touchpoint is not None and touchpoint.card_id == row.id:
+            former = touchpoint.id
             session.delete(touchpoint)
             if call.source_set and row.source is TouchpointKind.CALL:
                 # The stand-up's sources and insight's win rates counted a call that was
@@ -169,8 +171,7 @@ def _call_back_or_again(
                 first_touchpoint_is_source(session, row, call.market_before)
         calls.recount_call(session, call.session_id, outcome, -1)
         session.flush()
-        # Deleted elsewhere meanwhile (3, d): its id is that delete's to give back.
-        return replace(call, touchpoint_id=None, former_id=call.touchpoint_id if mine else None)
+        return replace(call, touchpoint_id=None, former_id=former)
     again = log_touchpoint(
         row,
         TouchpointKind.CALL,

@@ -171,8 +171,7 @@ class DraftKeeper:
         end of the session's flush, the editor's close)."""
         with self._writes:
             recorder.saved = dict(fields)
-            earlier = [held for held in recorder.may_hold if held is not None]
-            self._service().discard_draft_holding(recorder.key, [fields, *earlier])
+            self._service().discard_draft_holding(recorder.key, [fields, *recorder.left_here])
 
     def remove_draft(self, recorder: DraftRecorder, turn: int) -> None:
         """Remove the recorder's draft, as its `turn`-th write (see keep_drafts): only
@@ -182,7 +181,7 @@ class DraftKeeper:
         with self._writes:
             if turn <= recorder.landed:
                 return
-            ours = [held for held in recorder.may_hold if held is not None]
+            ours = recorder.left_here
             recorder.may_hold.append(None)
             if ours:
                 self._service().discard_draft_holding(recorder.key, ours)
@@ -229,9 +228,8 @@ class DraftKeeper:
             if spilled is not None and not untyped and not refused:
                 spilled.unlink(missing_ok=True)
         for recorder in gone:  # only what this session left there (see remove_draft)
-            ours = [held for held in recorder.may_hold if held is not None]
-            if ours:
-                service.discard_draft_holding(recorder.key, ours)
+            if recorder.left_here:
+                service.discard_draft_holding(recorder.key, recorder.left_here)
         for recorder in self._open:
             recorder.forget_pending()
         return len(kept)
@@ -367,6 +365,12 @@ class DraftRecorder:
         self.base = dict(base or {})
         self._closed = False
         self.backend.drafts.opened(self)
+
+    @property
+    def left_here(self) -> list[Mapping[str, str]]:
+        """The drafts this session may have left in the slot (may_hold), to remove: a
+        draft another session wrote there since is that session's text."""
+        return [held for held in self.may_hold if held is not None]
 
     def saving(self, call: Callable[P, T]) -> Callable[P, T]:
         """`call`, a save of what the editor holds now, followed in the same turn of the
@@ -525,7 +529,7 @@ class DraftRecorder:
                 # text they took out went on being offered back.
                 self.backend.drafts.remove_draft(self, self.next_turn())
                 self.written = None
-            elif fields is not None and fields != self.written and fields != self.saved:
+            elif fields is not None and fields != self.written:
                 keeper = self.backend.drafts
                 written = keeper.keep_drafts([(self, self.next_turn(), self.draft_of(fields))])
                 self._kept_elsewhere(written.files)

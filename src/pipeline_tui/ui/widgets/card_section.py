@@ -39,9 +39,13 @@ class CardSection(Widget):
             self.refresh(layout=True)
 
     def render(self) -> Hanging:
+        return self._drawn(self.body)
+
+    def _drawn(self, body: Content) -> Hanging:
+        """The heading, then `body`, each line's wrapped part under its label column."""
         heading = Content(self.heading).stylize(self.get_visual_style("card-section--heading"))
         indent = self.indent if isinstance(self.indent, int) else [0, *self.indent]
-        return Hanging(Content("\n").join([heading, self.body]), indent)
+        return Hanging(Content("\n").join([heading, body]), indent)
 
 
 class TouchpointSection(CardSection, can_focus=True):
@@ -130,5 +134,4 @@ class TouchpointSection(CardSection, can_focus=True):
         rows = list(self.rows)
         cursor = self.get_visual_style("touchpoint-section--cursor")
         rows[self.cursor] = rows[self.cursor].stylize(cursor)
-        heading = Content(self.heading).stylize(self.get_visual_style("card-section--heading"))
-        return Hanging(Content("\n").join([heading, *rows]), self.indent)
+        return self._drawn(Content("\n").join(rows))
