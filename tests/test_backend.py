@@ -155,3 +155,37 @@ async def test_a_filter_search_ending_as_the_app_quits_ends_without_a_traceback(
         monkeypatch.setattr(service, "matching_cards", search_until_the_board_is_gone)
         await pilot.press("slash", "a")
         await pilot.pause()
+
+
+async def test_a_save_is_followed_in_its_own_store_turn_and_only_once_it_is_made(
+    service: PipelineService,
+) -> None:
+    """A form's save goes through its opener's callback, which may read first and may
+    be refused: what follows the save (forgetting its draft) comes right after the
+    write that is made, in the store's thread, and after nothing else."""
+    backend = Backend(service)
+    store_thread = threading.get_ident()
+    followed: list[tuple[str, bool]] = []
+    turns: list[str] = []
+
+    def follow_up() -> None:
+        followed.append((turns[-1], threading.get_ident() != store_thread))
+
+    def refused(*_: Any) -> Change | None:
+        turns.append("refused")
+        raise RuntimeError("the database is locked")
+
+    def add(name: str) -> Change | None:
+        turns.append(name)
+        return service.add_card(CardDraft(name), Stage.LEAD)
+
+    with backend.followed_by(follow_up):
+        await backend.run(lambda: turns.append("read"))
+        with pytest.raises(RuntimeError):
+            await backend.change(refused)
+        assert followed == []
+        await backend.change(add, "Ada")
+        await backend.change(add, "Ben")
+    await backend.change(add, "Cy")
+    assert followed == [("Ada", True)]
+    assert turns == ["read", "refused", "Ada", "Ben", "Cy"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -2036,3 +2036,93 @@ async def test_an_emptied_editor_leaves_the_draft_another_session_of_the_rep_wro
             app.flush_drafts()
     kept = service.draft(key)
     assert kept is not None and kept.fields.get("body") == "Typed in the other terminal"
+
+
+Saved = Callable[[PipelineService, int], object]
+
+FORM_SAVES: dict[str, tuple[list[str], str, str, Editor, Saved, object]] = {
+    # (keys on the board, text then typed, the store call the save makes, its editor,
+    # what the save made, read from the store, and what that is)
+    "card": (
+        ["e"],
+        " Lee",
+        "update_card",
+        Editor.CARD,
+        lambda s, c: s.card(c).summary.name,
+        "Ann Lee",
+    ),
+    "touchpoint": (
+        ["t", "enter"],
+        "Met at the fair",
+        "log_touchpoint",
+        Editor.TOUCHPOINT,
+        lambda s, c: [t.summary for t in s.card(c).touchpoints],
+        ["Met at the fair"],
+    ),
+    "next action": (
+        ["f"],
+        "Send the quote",
+        "set_next_action",
+        Editor.NEXT_ACTION,
+        lambda s, c: s.card(c).summary.next_action,
+        "Send the quote",
+    ),
+    "archive": (
+        ["a", "tab"],
+        "Moved away",
+        "archive_card",
+        Editor.ARCHIVE,
+        lambda s, c: [(a.name, a.reason, a.note) for a in s.archived()],
+        [("Ann", ArchiveReason.WON, "Moved away")],
+    ),
+    "checklist": (
+        ["Q"],
+        "y",
+        "save_qualification",
+        Editor.QUALIFICATION,
+        lambda s, c: s.qualification(c).met,
+        1,
+    ),
+}
+
+
+@pytest.mark.parametrize("form", list(FORM_SAVES))
+async def test_a_form_saved_as_the_app_quits_leaves_no_draft_of_what_it_saved(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch, ann: int, form: str
+) -> None:
+    """As for a note: ctrl+s in a form, the session ending while the save runs (a slow
+    server). The form's text was saved, the end's flush kept it as a draft, and the end
+    cancelled the form before it forgot that draft: opened again, the form offered
+    what was already saved, to be saved twice (a touchpoint logged twice)."""
+    keys, typed, saves, editor, made, expected = FORM_SAVES[form]
+    key = DraftKey.on_card(editor, ann)
+    app = make_app(service)
+    saving, saved = threading.Event(), threading.Event()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert focused_card_name(app) == "Ann"
+        await tap(pilot, *keys)
+        await type_text(pilot, typed)
+        # (the dialog's opener waits for it: nothing settles while it is open)
+        await poll_until(lambda: service.draft(key) is not None, "the draft")
+        save = getattr(service, saves)
+
+        def save_once_the_app_quits(*args: Any, **kwargs: Any) -> Any:
+            saving.set()
+            deadline = time.monotonic() + 5
+            while app.is_running and time.monotonic() < deadline:
+                time.sleep(0.001)
+            try:
+                return save(*args, **kwargs)
+            finally:
+                saved.set()
+
+        monkeypatch.setattr(service, saves, save_once_the_app_quits)
+        app.post_message(events.Key("ctrl+s", None))
+        assert await asyncio.to_thread(saving.wait, 5), "the save never started"
+        app.flush_drafts()  # the session ends, the save still on its way
+        assert service.draft(key) is not None
+    assert await asyncio.to_thread(saved.wait, 5), "the save never ended"
+    await asyncio.sleep(0.05)  # the rest of the store's turn
+    assert made(service, ann) == expected
+    assert service.draft(key) is None

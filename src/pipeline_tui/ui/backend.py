@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -28,6 +30,10 @@ UndoOrRedo = Callable[..., Awaitable[Undone | None]]
 SHOWN_WAIT_S = 0.1
 """The longest a change shown on screen waits for its frame before it is saved anyway
 (a screen closed meanwhile never draws it)."""
+
+
+_FOLLOW_UPS: ContextVar[list[Callable[[], None]] | None] = ContextVar("follow_ups", default=None)
+"""What the next write made in this context is followed by (see Backend.followed_by)."""
 
 
 class Backend:
@@ -109,7 +115,7 @@ class Backend:
         """A write `u` cannot take back (`description` names it, "The touchpoint with
         Ada"), which leaves the card's own fields as they were: `u` says so when it
         comes to it (ChangeKind.KEPT), and the card's older changes can still be."""
-        result = await self.run(call, *args, **kwargs)
+        result = await self.run(_then_follow_up(call), *args, **kwargs)
         self.history.kept(card_id, description)
         return result
 
@@ -170,7 +176,7 @@ class Backend:
     ) -> T:
         """The write, under the lock; `cancelled`: the caller was cancelled before it."""
         try:
-            task, cancelled_meanwhile = await _to_the_end(call, *args, **kwargs)
+            task, cancelled_meanwhile = await _to_the_end(_then_follow_up(call), *args, **kwargs)
             # Made is made: a change whose caller went away meanwhile can still be undone.
             if task.exception() is None and (change := change_of(task.result())) is not None:
                 self.history.record(change)
@@ -181,6 +187,21 @@ class Backend:
             raise StoreError(str(error)) from None
         finally:
             self._count_own_write()
+
+    @contextmanager
+    def followed_by(self, follow_up: Callable[[], None]) -> Iterator[None]:
+        """The first write made in the block (change, change_within, change_shown, kept;
+        reads are not writes) is followed by `follow_up` in the same turn of the store's
+        thread, once it is made: nothing the session's end does comes between them. A
+        screen's save goes through its opener's callback, which is where the write is
+        made; the follow-up goes with the task, whatever the callback calls."""
+        pending = [follow_up]
+        token = _FOLLOW_UPS.set(pending)
+        try:
+            yield
+        finally:
+            _FOLLOW_UPS.reset(token)
+            pending.clear()  # a task started in the block and writing later: not its save
 
     def seen_revision(self, revision: int) -> None:
         """The board was read at this clock."""
@@ -299,6 +320,25 @@ class Backend:
 
 def _itself(change: Change | None) -> Change | None:
     return change
+
+
+def _then_follow_up(call: Callable[P, T]) -> Callable[P, T]:
+    """`call`, then, once it is made, what the caller's context asked the next write to
+    be followed by (Backend.followed_by); `call` itself when it asked for nothing."""
+    pending = _FOLLOW_UPS.get()
+    if not pending:
+        return call
+
+    def call_then_follow_up(*args: P.args, **kwargs: P.kwargs) -> T:
+        result = call(*args, **kwargs)  # a refused write leaves it to the one that is made
+        try:
+            follow_up = pending.pop()
+        except IndexError:  # the block ended meanwhile
+            return result
+        follow_up()
+        return result
+
+    return call_then_follow_up
 
 
 async def _to_the_end(

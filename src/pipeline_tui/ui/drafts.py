@@ -16,11 +16,12 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.screen import Screen
 from textual.timer import Timer
@@ -45,8 +46,6 @@ DRAFT_RETRY_S = 5.0
 """After a draft could not be written (the database out of reach): try again."""
 
 Snapshot = Callable[[], Fields | None]
-P = ParamSpec("P")
-T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +265,12 @@ class DraftKeeper:
         raise FileExistsError(path)
 
 
+def saving(recorder: DraftRecorder | None) -> AbstractContextManager[None]:
+    """The block of an editor's save (DraftRecorder.saving); an editor that keeps no
+    draft has none to forget."""
+    return recorder.saving() if recorder is not None else nullcontext()
+
+
 def spilled_text(
     kept: list[Draft], when: datetime, untyped: str = "", why: str = SESSION_ENDED
 ) -> str:
@@ -372,27 +377,26 @@ class DraftRecorder:
         draft another session wrote there since is that session's text."""
         return [held for held in self.may_hold if held is not None]
 
-    def saving(self, call: Callable[P, T]) -> Callable[P, T]:
-        """`call`, a save of what the editor holds now, followed in the same turn of the
-        store's thread by forgetting the draft of it (DraftKeeper.saved). A save the
-        session's end cut short once it was made (the app quit while it ran, before the
-        editor could forget its draft) left the draft of the text it had saved, which
-        the next new note offered back, to be saved twice."""
+    def saving(self) -> AbstractContextManager[None]:
+        """A block that saves what the editor holds now: the save's write is followed, in
+        the same turn of the store's thread, by forgetting the draft of it
+        (DraftKeeper.saved). A save the session's end cut short once it was made (the
+        app quit while it ran, before the editor could forget its draft) left the draft
+        of the text it had saved, which the editor offered back, to be saved twice."""
         fields = self.read()
+        if fields is None:
+            return nullcontext()
         keeper = self.backend.drafts
 
-        def save_then_forget(*args: P.args, **kwargs: P.kwargs) -> T:
-            result = call(*args, **kwargs)
-            if fields is not None:
-                try:
-                    keeper.saved(self, fields)
-                except StoreError:
-                    # The save is made: "not saved" would have the rep save it twice.
-                    # The draft is forgotten after the save, as before (discard).
-                    log.warning("a saved note's draft could not be removed", exc_info=True)
-            return result
+        def forget() -> None:
+            try:
+                keeper.saved(self, fields)
+            except StoreError:
+                # The save is made: "not saved" would have the rep save it twice. The
+                # draft is forgotten after the save, as before (discard).
+                log.warning("a saved editor's draft could not be removed", exc_info=True)
 
-        return save_then_forget
+        return self.backend.followed_by(forget)
 
     def draft_of(self, fields: Fields) -> Draft:
         """`fields` as the draft to keep: typed against this version, over this base."""

@@ -23,7 +23,7 @@ from pipeline_tui.domain.limits import FieldError, check_length
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, saving
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
@@ -173,7 +173,8 @@ class ArchiveScreen(SubmitsAtOnce, seams.Dialog[ArchiveAnswer | None]):
             return None
         if self.save_archive is not None:
             try:
-                await self.save_archive(reason, note)
+                with saving(self.recorder):  # its draft forgotten as the save lands
+                    await self.save_archive(reason, note)
             except StoreError as error:
                 self.query_one("#error", Static).update(Content(str(error)))
                 return None

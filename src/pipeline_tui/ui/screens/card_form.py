@@ -30,7 +30,7 @@ from pipeline_tui.domain.text import clean_line, split_tags
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save, saving
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, read_before
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.screens.choice import ChoiceScreen
@@ -307,7 +307,8 @@ class CardFormScreen(SubmitsAtOnce, seams.Dialog[None]):
             self.inputs[problems[0].field_name].focus()
             return False
         try:
-            await self.save_card(draft.cleaned(), self.version)
+            with saving(self.recorder):  # its draft forgotten as the save lands
+                await self.save_card(draft.cleaned(), self.version)
         except CardFormError as error:
             fields = {key for key, _, _ in FIELDS}
             key = error.field_name if error.field_name in fields else "name"

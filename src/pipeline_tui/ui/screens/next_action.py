@@ -50,7 +50,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, refuse_unseen_save, saving
 from pipeline_tui.ui.key_order import (
     SUBMIT_AT_ONCE,
     SubmitsAtOnce,
@@ -444,7 +444,8 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
             return None
         if self.save_action is not None:
             try:
-                await self.save_action(answer)
+                with saving(self.recorder):  # its draft forgotten as the save lands
+                    await self.save_action(answer)
             except ConflictError as error:
                 await self._conflict(str(error))
                 return None

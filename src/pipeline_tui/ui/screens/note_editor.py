@@ -27,7 +27,13 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, NotFoundError, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend
-from pipeline_tui.ui.drafts import DraftRecorder, kept_for_later, refuse_unseen_save, type_ahead
+from pipeline_tui.ui.drafts import (
+    DraftRecorder,
+    kept_for_later,
+    refuse_unseen_save,
+    saving,
+    type_ahead,
+)
 from pipeline_tui.ui.key_order import hold_keys, read_before
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.draft_offer import DISCARD, RESTORE, DraftOfferScreen, preview, when
@@ -249,21 +255,18 @@ class NoteEditorScreen(seams.FullScreen[None]):
             return False
         body = self.text
         service = self.backend.service
-        write_note, rewrite_note = service.write_note, service.rewrite_note
-        if self.recorder is not None:  # its draft forgotten as the save lands
-            write_note = self.recorder.saving(write_note)
-            rewrite_note = self.recorder.saving(rewrite_note)
         try:
             # Each save is one change `u` takes back (on the card: this card's last).
-            if self.note is None:
-                saved = await self.backend.change_within(
-                    saved_change, write_note, self.card_id, self.kind, body
-                )
-            else:
-                version = self.theirs.version if self.theirs else self.note.version
-                saved = await self.backend.change_within(
-                    saved_change, rewrite_note, self.note.id, body, None, version
-                )
+            with saving(self.recorder):  # its draft forgotten as the save lands
+                if self.note is None:
+                    saved = await self.backend.change_within(
+                        saved_change, service.write_note, self.card_id, self.kind, body
+                    )
+                else:
+                    version = self.theirs.version if self.theirs else self.note.version
+                    saved = await self.backend.change_within(
+                        saved_change, service.rewrite_note, self.note.id, body, None, version
+                    )
         except ConflictError as error:
             await self._conflict(str(error))
             return False

@@ -29,7 +29,7 @@ from pipeline_tui.domain.qualification import (
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, saving
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
@@ -340,7 +340,8 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
         """The answers as given, then the lead parked: one keypress, nothing lost."""
         assert self.park_lead is not None
         if self._changed():
-            self.saved = await self.save_answers(dict(self.answers))
+            with saving(self.recorder):  # its draft forgotten as the save lands
+                self.saved = await self.save_answers(dict(self.answers))
             self.original = dict(self.answers)
         await self.park_lead(until)
 
@@ -376,7 +377,8 @@ class QualificationScreen(SubmitsAtOnce, seams.Dialog[Qualification | None]):
             if self.has_class("-commenting"):
                 return False  # the comment is too long: it stays open with the reason
         try:
-            saved = await self.save_answers(dict(self.answers))
+            with saving(self.recorder):  # its draft forgotten as the save lands
+                saved = await self.save_answers(dict(self.answers))
         except StoreError as error:
             self.query_one("#error", Static).update(Content(str(error)))
             return False

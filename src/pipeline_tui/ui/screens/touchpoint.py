@@ -27,7 +27,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import StoreError
 from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.date_order import date_order
-from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft
+from pipeline_tui.ui.drafts import DraftRecorder, labelled, offer_draft, saving
 from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.widgets.choice_list import ChoiceList
@@ -244,7 +244,8 @@ class TouchpointScreen(SubmitsAtOnce, seams.Dialog[TouchpointAnswer | None]):
         )
         if self.save_touchpoint is not None:
             try:
-                await self.save_touchpoint(answer)
+                with saving(self.recorder):  # its draft forgotten as the save lands
+                    await self.save_touchpoint(answer)
             except StoreError as error:
                 self.query_one("#error", Static).update(Content(str(error)))
                 return None
