@@ -189,3 +189,34 @@ async def test_a_save_is_followed_in_its_own_store_turn_and_only_once_it_is_made
     await backend.change(add, "Cy")
     assert followed == [("Ada", True)]
     assert turns == ["read", "refused", "Ada", "Ben", "Cy"]
+
+
+async def test_a_write_of_a_task_started_in_a_save_is_not_the_save(
+    service: PipelineService,
+) -> None:
+    """A task started while a save is under way (a reload, say) inherits its context:
+    its write, made first or after the save's block ended, must not take what follows
+    the save (forgetting the draft before the save is made loses it if the save fails)."""
+    backend = Backend(service)
+    followed: list[str] = []
+    turns: list[str] = []
+
+    def add(name: str) -> Change | None:
+        turns.append(name)
+        return service.add_card(CardDraft(name), Stage.LEAD)
+
+    gate = asyncio.Event()
+
+    async def elsewhere(name: str) -> None:
+        await gate.wait()
+        await backend.change(add, name)
+
+    with backend.followed_by(lambda: followed.append(turns[-1])):
+        first = asyncio.ensure_future(backend.change(add, "Other"))
+        later = asyncio.ensure_future(elsewhere("Later"))
+        await first
+        await backend.change(add, "Save")
+    gate.set()
+    await later
+    assert turns == ["Other", "Save", "Later"]
+    assert followed == ["Save"]

@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pipeline_tui.domain.activity import DEFAULT_STALE_LIMITS
 from pipeline_tui.domain.cards import Change, ChangeKind, Undone
@@ -32,8 +33,17 @@ SHOWN_WAIT_S = 0.1
 (a screen closed meanwhile never draws it)."""
 
 
-_FOLLOW_UPS: ContextVar[list[Callable[[], None]] | None] = ContextVar("follow_ups", default=None)
-"""What the next write made in this context is followed by (see Backend.followed_by)."""
+@dataclass
+class _FollowUp:
+    """What the next write through `backend` made by `task` is followed by (see
+    Backend.followed_by); None once it has run, or once the block has ended."""
+
+    backend: Backend
+    task: asyncio.Task[Any] | None
+    then: Callable[[], None] | None
+
+
+_FOLLOW_UP: ContextVar[_FollowUp | None] = ContextVar("follow_up", default=None)
 
 
 class Backend:
@@ -115,7 +125,7 @@ class Backend:
         """A write `u` cannot take back (`description` names it, "The touchpoint with
         Ada"), which leaves the card's own fields as they were: `u` says so when it
         comes to it (ChangeKind.KEPT), and the card's older changes can still be."""
-        result = await self.run(_then_follow_up(call), *args, **kwargs)
+        result = await self.run(self._then_follow_up(call), *args, **kwargs)
         self.history.kept(card_id, description)
         return result
 
@@ -176,7 +186,9 @@ class Backend:
     ) -> T:
         """The write, under the lock; `cancelled`: the caller was cancelled before it."""
         try:
-            task, cancelled_meanwhile = await _to_the_end(_then_follow_up(call), *args, **kwargs)
+            task, cancelled_meanwhile = await _to_the_end(
+                self._then_follow_up(call), *args, **kwargs
+            )
             # Made is made: a change whose caller went away meanwhile can still be undone.
             if task.exception() is None and (change := change_of(task.result())) is not None:
                 self.history.record(change)
@@ -190,18 +202,35 @@ class Backend:
 
     @contextmanager
     def followed_by(self, follow_up: Callable[[], None]) -> Iterator[None]:
-        """The first write made in the block (change, change_within, change_shown, kept;
-        reads are not writes) is followed by `follow_up` in the same turn of the store's
-        thread, once it is made: nothing the session's end does comes between them. A
-        screen's save goes through its opener's callback, which is where the write is
-        made; the follow-up goes with the task, whatever the callback calls."""
-        pending = [follow_up]
-        token = _FOLLOW_UPS.set(pending)
+        """The first write the block's own task makes through this backend (change,
+        change_within, change_shown, kept; reads are not writes) is followed by
+        `follow_up` in the same turn of the store's thread, once it is made: nothing the
+        session's end does comes between them. A screen's save goes through its opener's
+        callback, which is where the write is made. A task started in the block (a
+        reload) inherits the context, but its writes are not the save."""
+        entry = _FollowUp(self, asyncio.current_task(), follow_up)
+        token = _FOLLOW_UP.set(entry)
         try:
             yield
         finally:
-            _FOLLOW_UPS.reset(token)
-            pending.clear()  # a task started in the block and writing later: not its save
+            _FOLLOW_UP.reset(token)
+            entry.then = None
+
+    def _then_follow_up(self, call: Callable[P, T]) -> Callable[P, T]:
+        """`call`, then, once it is made, what the caller's block asked its next write to
+        be followed by (followed_by); `call` itself when there is nothing to follow."""
+        entry = _FOLLOW_UP.get()
+        if entry is None or entry.backend is not self or entry.task is not asyncio.current_task():
+            return call
+
+        def call_then_follow_up(*args: P.args, **kwargs: P.kwargs) -> T:
+            result = call(*args, **kwargs)  # a refused write leaves it to the one that is made
+            then, entry.then = entry.then, None
+            if then is not None:  # (None: made already, or the block ended meanwhile)
+                then()
+            return result
+
+        return call_then_follow_up
 
     def seen_revision(self, revision: int) -> None:
         """The board was read at this clock."""
@@ -320,25 +349,6 @@ class Backend:
 
 def _itself(change: Change | None) -> Change | None:
     return change
-
-
-def _then_follow_up(call: Callable[P, T]) -> Callable[P, T]:
-    """`call`, then, once it is made, what the caller's context asked the next write to
-    be followed by (Backend.followed_by); `call` itself when it asked for nothing."""
-    pending = _FOLLOW_UPS.get()
-    if not pending:
-        return call
-
-    def call_then_follow_up(*args: P.args, **kwargs: P.kwargs) -> T:
-        result = call(*args, **kwargs)  # a refused write leaves it to the one that is made
-        try:
-            follow_up = pending.pop()
-        except IndexError:  # the block ended meanwhile
-            return result
-        follow_up()
-        return result
-
-    return call_then_follow_up
 
 
 async def _to_the_end(
