@@ -18,13 +18,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
+from pipeline_tui.domain.qualification import DEFAULT_CRITERIA, Answer, CriterionAnswer
 from pipeline_tui.domain.schedule import ActivityKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.shell.capture import read_captured
 from pipeline_tui.store import AlreadyLogged, PipelineService, open_database
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision
+from pipeline_tui.store.migrate import HEAD_REVISION, MIGRATIONS, current_revision, schema_change
 from pipeline_tui.store.models import Base
 from pipeline_tui.store.schema import include_object
 from tests.conftest import NOW
@@ -53,7 +55,7 @@ def _alembic(engine: Engine, *steps: tuple[str, str]) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     for step, revision in steps:
-        with engine.begin() as connection:
+        with schema_change(engine) as connection:
             config.attributes["connection"] = connection
             getattr(command, step)(config, revision)
 
@@ -430,3 +432,76 @@ def test_alembic_command_line_upgrades_and_checks_a_database(tmp_path: Path) -> 
         assert service.card(change.card_id).notes[0].body == "Open a second shop"
     finally:
         database.close()
+
+
+CHILD_TABLES = (
+    "card",
+    "stage_event",
+    "touchpoint",
+    "research_note",
+    "activity",
+    "qualification_answer",
+    "draft",
+)
+
+
+def _rows(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in CHILD_TABLES
+        }
+
+
+def test_cards_copied_so_their_ids_are_never_reused_keep_all_that_is_theirs(
+    engine: Engine, empty_url: str
+) -> None:
+    """0020 copies the card table (SQLite): the parent of every other row. Dropped with
+    foreign keys enforced, the old table took every note, touchpoint, step, answer and
+    draft with it; the referral's link went too."""
+    database = open_database(empty_url)
+    try:
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        ada = service.add_card(CardDraft("Ada", organisation="Acme"), Stage.CLIENT).card_id
+        service.add_note(ada, NoteKind.GOAL, "A second shop")
+        service.add_touchpoint(ada, TouchpointKind.CALL, NOW.date(), "Called about the shop")
+        version = service.card(ada).version
+        service.set_next_action(ada, "Send the proposal", NOW.date() + timedelta(days=2), version)
+        service.save_qualification(ada, {DEFAULT_CRITERIA[0]: CriterionAnswer(Answer.YES)})
+        ben = service.refer(ada, CardDraft("Ben"), NOW.date()).card_id
+        service.keep_draft(DraftKey.on_card(Editor.CARD, ben), {"name": "Ben Lee"})
+        before = _rows(database.engine)
+    finally:
+        database.close()
+    assert all(before.values()), before
+    _alembic(engine, ("downgrade", "0019"))
+    assert _rows(engine) == before
+    database = open_database(empty_url)  # migrated up again, as the app opens it
+    try:
+        assert _rows(database.engine) == before
+        service = PipelineService(database, "sam", clock=lambda: NOW)
+        assert service.card(ben).referred_by is not None
+        assert service.search("Acme")  # the card's full-text triggers were made again
+        cy = service.add_card(CardDraft("Cyrus"), Stage.LEAD)
+        assert service.search("Cyrus")
+        if database.engine.dialect.name == "sqlite":  # enforced again after the copy
+            with database.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        service.revert(cy)  # taken away: its id is not handed out again
+        assert service.add_card(CardDraft("Dee"), Stage.LEAD).card_id != cy.card_id
+    finally:
+        database.close()
+
+
+@pytest.mark.sqlite_only  # PostgreSQL alters tables in place: nothing is copied
+def test_a_migration_that_would_drop_the_cards_with_foreign_keys_on_refuses(
+    engine: Engine,
+) -> None:
+    """Alembic run on a connection of its own, foreign keys enforced (SQLite): 0020
+    refuses rather than delete every row that belongs to a card."""
+    _alembic(engine, ("upgrade", "0019"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with pytest.raises(RuntimeError, match="foreign keys off"), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0020")

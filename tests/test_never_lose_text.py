@@ -1263,6 +1263,50 @@ async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(
     assert NOTE in kept.read_text(encoding="utf-8")
 
 
+async def test_text_typed_on_a_card_taken_away_elsewhere_goes_to_a_file_as_the_session_ends(
+    service: PipelineService, database: Database, tmp_path: Path
+) -> None:
+    """Kim adds a card and takes it back with `u` while the rep writes a note on it:
+    the database has nowhere to keep the note's draft, and took it as kept; the end of
+    the session then removed the file it had written the text to, and the text was
+    nowhere."""
+    with elsewhere(database) as kim:
+        made = kim.add_card(CardDraft("Zed"), Stage.LEAD)
+        state = tmp_path / "state" / "state.toml"
+        app = make_app(service, state_file=state)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await write_a_problem_note(pilot)
+            kim.revert(made)
+            await type_text(pilot, " and more")
+            assert app.flush_drafts() == 1  # what the hang-up does
+    kept = await the_unsaved_file_named_at_the_next_start(service, state)
+    assert f"{NOTE} and more" in kept.read_text(encoding="utf-8")
+
+
+async def test_a_form_open_on_a_card_taken_away_elsewhere_never_saves_onto_the_next_card(
+    service: PipelineService, database: Database
+) -> None:
+    """Kim adds Zed and takes him back with `u`, then adds Yan, while the rep edits
+    Zed: on SQLite Yan took Zed's id, and the rep's save went over Yan's card (both at
+    their first version). The save is refused, and the rep's words stay in the form."""
+    with elsewhere(database) as kim:
+        made = kim.add_card(CardDraft("Zed", organisation="Zed Ltd"), Stage.LEAD)
+        app = make_app(service)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await tap(pilot, "e")
+            assert isinstance(app.screen, CardFormScreen)
+            kim.revert(made)
+            yan = kim.add_card(CardDraft("Yan", organisation="Yan Bakery"), Stage.LEAD)
+            await type_text(pilot, " Smith")
+            await tap(pilot, "ctrl+s")
+            assert isinstance(app.screen, CardFormScreen)
+            assert app.screen.values()["name"] == "Zed Smith"
+        assert yan.card_id != made.card_id
+        card = service.card(yan.card_id)
+        assert (card.summary.name, card.summary.organisation) == ("Yan", "Yan Bakery")
+
+
 async def the_unsaved_file_named_at_the_next_start(service: PipelineService, state: Path) -> Path:
     """The one file of text kept as a session ended: private, and named as the app
     starts again."""

@@ -15,7 +15,7 @@ from pipeline_tui.domain.cards import NOTE_MAX_CHARS, CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError, open_database, search
-from pipeline_tui.store.migrate import MIGRATIONS
+from pipeline_tui.store.migrate import MIGRATIONS, schema_change
 from tests.conftest import EMPTY_EVERY_TABLE, NOW
 
 pytestmark = pytest.mark.both_backends
@@ -259,7 +259,7 @@ def test_migration_builds_the_index_for_existing_data(db_path: object) -> None:
     service.add_note(ada, NoteKind.INSIGHT, "batch the invoices")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
+    with schema_change(database.engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
         assert not connection.execute(
@@ -281,7 +281,7 @@ def test_upgrade_adds_prefix_indexes_and_keeps_finding_what_was_there(db_path: o
     service.add_note(ada, NoteKind.INSIGHT, "batch the invoices on Fridays")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
+    with schema_change(database.engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0004")
         assert not connection.execute(

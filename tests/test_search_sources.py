@@ -15,7 +15,7 @@ from pipeline_tui.domain.kinds import ArchiveReason, NoteKind, TouchpointKind
 from pipeline_tui.domain.search import Found
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database, search
-from pipeline_tui.store.migrate import MIGRATIONS
+from pipeline_tui.store.migrate import MIGRATIONS, schema_change
 from tests.conftest import NOW, TODAY
 
 pytestmark = pytest.mark.both_backends
@@ -115,7 +115,7 @@ def test_the_migration_indexes_what_was_there(db_path: Path) -> None:
     service.add_note(ada, NoteKind.GOAL, "A second shop")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
+    with schema_change(database.engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0009")
         tables = set(connection.execute(text("SELECT name FROM sqlite_master")).scalars())

@@ -58,8 +58,10 @@ def keep(
     keep_elsewhere: Callable[[Draft], bool] | None = None,
 ) -> bool:
     """Keep (or replace) the rep's draft for `key`, typed against `base_version` over
-    `base` (what the editor showed, if it says). A draft on a card that is gone is
-    dropped: there is nothing left to save it to.
+    `base` (what the editor showed, if it says). A draft on a card that is gone (taken
+    away by another session's undo) is refused: the database has nowhere to keep it,
+    and taken as kept it was lost, the file the session's end had written it to
+    removed as soon as the database seemed to have it.
 
     `knew` is what the caller's session may have left there (each fields, or None for
     no draft; None: whatever is there is replaced). Two sessions of one rep share the
@@ -68,7 +70,7 @@ def keep(
     `keep_elsewhere` has it (it returns whether it kept it); otherwise it stays, and
     this one is refused: False."""
     if key.card_id is not None and session.get(CardRow, key.card_id) is None:
-        return True
+        return False
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
     if row is None:
         row = DraftRow(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.revision import HEAD_REVISION as HEAD_REVISION
@@ -60,10 +61,40 @@ def migrate(engine: Engine, backup: BackupHook | None = None) -> Path | None:
         if current not in known:
             raise StoreError(_newer_database(current))
     backup_path = backup(engine, current) if backup is not None and current is not None else None
-    with engine.begin() as connection:
+    with schema_change(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return backup_path
+
+
+@contextmanager
+def schema_change(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction, for migrations. On SQLite, foreign keys are not
+    enforced meanwhile and every one is checked before the commit, as SQLite's own
+    procedure for altering a table has it: a table is altered by copying it and
+    dropping the old one, and dropping a parent table (the card) with them enforced
+    deletes every row that belongs to it (ON DELETE CASCADE)."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        # Set outside any transaction, where SQLite takes it (inside one it is ignored).
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(
+                        f"Updating the database's schema left {len(broken):,} rows pointing "
+                        f"at rows that are not there (first in table {broken[0][0]}), so "
+                        "nothing was changed."
+                    )
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
 
 
 def another_programs(where: str, tables: list[str]) -> str:

@@ -108,6 +108,10 @@ class CardRow(Base):
     __table_args__ = (
         Index("ix_card_board", "archived_at", "stage", "position"),
         Index("ix_card_referred_by", "referred_by_id"),
+        # An id is never handed out twice (migration 0020): a card added and taken away
+        # by undo left its id to the next new card, which then took what still named
+        # the old one (an open editor's save, an undo, a draft).
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -6,5 +6,5 @@ to do; a test checks it against Alembic's own idea of the head. It lives apart f
 migrate.py so that reading it does not import SQLAlchemy.
 """
 
-HEAD_REVISION = "0019"
+HEAD_REVISION = "0020"
 VERSION_TABLE = "alembic_version"

@@ -132,8 +132,9 @@ class DraftKeeper:
         of the session) had just written. The store is told what each slot may hold of
         this session's own (`may_hold`): anything else there was kept by another
         session, and is written to a file of its own before it is replaced; if no file
-        can be written it stays, and this draft is refused (`Written.refused`).
-        Without a folder for such files (the demo) the slot is replaced, as ever."""
+        can be written it stays, and this draft is refused (`Written.refused`), as is a
+        draft on a card that is gone. Without a folder for such files (the demo) the
+        slot is replaced, as ever."""
         files: list[Path] = []
 
         def keep_elsewhere(displaced: Draft) -> bool:
@@ -461,7 +462,10 @@ class DraftRecorder:
                 )
                 self._kept_elsewhere(written.files)
                 if written.refused:
-                    raise StoreError("another session's draft is there and no file takes it")
+                    raise StoreError(
+                        "the draft was refused: another session's draft is there and no"
+                        " file takes it, or its card is gone"
+                    )
         except StoreError:
             # Tried again in a while, as well as with the next change and at the end: a
             # server back after an outage had the text only once the rep typed again.

@@ -50,10 +50,11 @@ if handed_in is not None:
     run_migrations(handed_in)
 else:
     from pipeline_tui.store.database import open_database
+    from pipeline_tui.store.migrate import schema_change
 
     database = open_database(command_line_target(), run_migrations=False)
     try:
-        with database.engine.begin() as connection:
+        with schema_change(database.engine) as connection:
             run_migrations(connection)
     finally:
         database.close()
