@@ -321,3 +321,21 @@ async def test_keys_typed_with_ctrl_s_answer_the_question_that_follows_then_the_
     assert service.qualification(ann).met == 3
     assert service.card(ann).summary.stage is Stage.PROSPECT
     assert service.card(ann).history[-1].note.startswith("qualification overridden at 3/4")
+
+
+async def test_saving_the_checklist_keeps_an_answer_only_another_rep_gave_meanwhile(
+    service: PipelineService, database: Database
+) -> None:
+    ann = service.add_card(CardDraft("Ann"), Stage.LEAD).card_id
+    criteria = service.qualification(ann).criteria
+    kims = CriterionAnswer(Answer.YES, "Kim: budget ok")
+    async with running(service, (100, 30)) as (app, pilot):
+        await tap(pilot, "Q")
+        assert isinstance(app.screen, QualificationScreen)
+        # Kim, on her own terminal, answers the last criterion meanwhile.
+        PipelineService(database, "kim").save_qualification(ann, {criteria[-1]: kims})
+        await tap(pilot, "y")  # the first one, here
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, QualificationScreen)
+    assert service.qualification(ann).answer(criteria[0]).answer is Answer.YES
+    assert service.qualification(ann).answer(criteria[-1]) == kims

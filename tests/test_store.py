@@ -1465,6 +1465,24 @@ def test_answers_changed_by_someone_else_meanwhile_are_not_overwritten(
     assert saved.answer(other).answer is Answer.YES
 
 
+def test_a_checklist_saved_whole_keeps_an_answer_only_someone_else_gave_meanwhile(
+    service: PipelineService,
+) -> None:
+    """The checklist screen saves every answer it shows: one the rep left alone, written
+    back as the rep had seen it, went over (or deleted) another rep's answer given
+    meanwhile, with no conflict said. Checklist saves cannot be undone."""
+    card = service.add_card(CardDraft("Ada")).card_id
+    seen = service.qualification(card)
+    first, last = seen.criteria[0], seen.criteria[-1]
+    kims = CriterionAnswer(Answer.YES, "budget ok")
+    _second_rep(service).save_qualification(card, {last: kims})
+    shown = {criterion: seen.answer(criterion) for criterion in seen.criteria}
+    saved = service.save_qualification(card, {**shown, first: CriterionAnswer(Answer.NO)}, seen)
+    assert saved.answer(first).answer is Answer.NO
+    assert saved.answer(last) == kims
+    assert service.qualification(card).answer(last) == kims
+
+
 def test_archive_and_restore_against_an_old_version_are_refused(
     service: PipelineService,
 ) -> None:

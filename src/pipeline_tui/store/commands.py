@@ -343,8 +343,9 @@ def save_qualification(
 ) -> Qualification:
     """Save answers by criterion text; unknown with no comment removes the answer.
 
-    `seen` is the checklist as the rep opened it: an answer someone else changed since
-    is not overwritten, and the whole save is refused with the newer checklist.
+    `seen` is the checklist as the rep opened it: only the answers the rep changed from
+    it are written, and if someone else changed one of those since, the whole save is
+    refused with the newer checklist.
     """
     row = get_card(session, card_id)
     existing = {
@@ -367,6 +368,11 @@ def save_qualification(
                 current=read_model.qualification(session, row.id, criteria),
             )
     for criterion, given in answers.items():
+        if seen is not None and given == seen.answer(criterion):
+            # Not the rep's change: what is stored stays. Written back as the rep had
+            # seen it, another rep's answer given meanwhile (to a criterion this rep
+            # left alone) was overwritten, or deleted, without a word.
+            continue
         comment = check_length("qualification_comment", clean_line(given.comment))
         saved = existing.get(criterion)
         if given.answer is Answer.UNKNOWN and not comment:
