@@ -1812,6 +1812,26 @@ async def test_a_draft_the_reps_other_session_kept_is_not_lost_to_this_ones_hang
     assert "Typed on the laptop" in elsewhere.read_text(encoding="utf-8")
 
 
+async def test_a_draft_the_reps_other_session_discarded_is_kept_again_as_this_one_hangs_up(
+    service: PipelineService, database: Database, ann: int
+) -> None:
+    """The laptop's session, offered the draft of the note the office's session still
+    has open, discards it (`d`); then the office's connection drops. Its end skipped the
+    text as written already, and it was nowhere."""
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await wait_for(pilot, lambda: service.draft(new_problem(ann)) is not None, "the draft")
+        found = service.draft(new_problem(ann))
+        assert found is not None
+        laptop = a_second_session_of(service, database)
+        laptop.discard_draft_holding(new_problem(ann), [found.fields])  # its offer's d
+        assert service.draft(new_problem(ann)) is None
+        assert app.flush_drafts() == 1  # what the hang-up does
+    kept = service.draft(new_problem(ann))
+    assert kept is not None and kept.get("body") == NOTE
+
+
 async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
     service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -208,7 +208,9 @@ class DraftKeeper:
                     gone.append(recorder)
             elif fields == recorder.saved:
                 continue  # saved as the session ended: no draft of it
-            elif fields != recorder.written or recorder.on_its_way:
+            else:
+                # Also when it is what was last written: the rep's other session, offered
+                # that draft, may have discarded it since, and this text was then nowhere.
                 kept.append(recorder.draft_of(fields))
                 keeping.append(recorder)
                 recorder.keeps_earlier = False
