@@ -1832,6 +1832,23 @@ async def test_a_draft_the_reps_other_session_discarded_is_kept_again_as_this_on
     assert kept is not None and kept.get("body") == NOTE
 
 
+async def test_text_thrown_away_as_the_session_ends_is_not_kept_again(
+    service: PipelineService, ann: int
+) -> None:
+    """Discard (escape, then y) and the session ending before the editor closed: its
+    end kept the text just thrown away, offered back next time."""
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await wait_for(pilot, lambda: service.draft(new_problem(ann)) is not None, "the draft")
+        editor = app.screen
+        assert isinstance(editor, NoteEditorScreen)
+        await editor.discard_work()  # the editor not closed yet
+        assert service.draft(new_problem(ann)) is None
+        assert app.flush_drafts() == 0  # what the hang-up does
+    assert service.draft(new_problem(ann)) is None
+
+
 async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
     service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -206,8 +206,8 @@ class DraftKeeper:
                 there = recorder.written is not None or recorder.on_its_way
                 if there and not recorder.keeps_earlier:
                     gone.append(recorder)
-            elif fields == recorder.saved:
-                continue  # saved as the session ended: no draft of it
+            elif fields == recorder.saved or recorder.settled:
+                continue  # saved, or thrown away, as the session ended: no draft of it
             else:
                 # Also when it is what was last written: the rep's other session, offered
                 # that draft, may have discarded it since, and this text was then nowhere.
@@ -373,6 +373,11 @@ class DraftRecorder:
         self.base = dict(base or {})
         self._closed = False
         self.backend.drafts.opened(self)
+
+    @property
+    def settled(self) -> bool:
+        """Saved or thrown away since the rep last typed: nothing of it is kept."""
+        return self._settled
 
     @property
     def left_here(self) -> list[Mapping[str, str]]:
