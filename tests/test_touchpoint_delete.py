@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, Market, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, StoreError
-from tests.conftest import TODAY
+from tests.conftest import NOW, TODAY
 from tests.test_cadence_store import Undoing
 
 pytestmark = pytest.mark.both_backends
@@ -55,6 +56,40 @@ def test_the_source_goes_to_the_earliest_left_however_often_it_is_deleted(
     assert service.card(ben).source is TouchpointKind.EMAIL
     service.delete_touchpoint(ben, the(service, ben, TouchpointKind.EMAIL))
     assert service.card(ben).source is TouchpointKind.MEETING
+
+
+def test_two_sessions_deleting_then_undoing_leave_the_earliest_as_the_source(
+    service: PipelineService,
+) -> None:
+    """Walked in two terminals: Sam deletes the first touchpoint (the source goes to the
+    call), Kim the call (to the email), Sam undoes his, Kim hers: everything was back,
+    yet the source stayed on the call, the kind undone last."""
+    kim = PipelineService(service.database, "kim")
+    ada = lead(service)
+    service.add_touchpoint(ada, TouchpointKind.CONVERSATION, day(30), "Met at the fair")
+    service.add_touchpoint(ada, TouchpointKind.CALL, day(1), "Called")
+    service.add_touchpoint(ada, TouchpointKind.EMAIL, TODAY, "Sent the recap")
+    sams = service.delete_touchpoint(ada, the(service, ada, TouchpointKind.CONVERSATION))
+    kims = kim.delete_touchpoint(ada, the(service, ada, TouchpointKind.CALL))
+    assert service.card(ada).source is TouchpointKind.EMAIL
+    service.revert(sams)
+    assert service.card(ada).source is TouchpointKind.CONVERSATION
+    kim.revert(kims)
+    assert len(service.card(ada).touchpoints) == 3
+    assert service.card(ada).source is TouchpointKind.CONVERSATION
+
+
+def test_a_touchpoint_brought_back_keeps_when_it_was_logged(service: PipelineService) -> None:
+    """Brought back by undo, a touchpoint took the time of the undo as its logging time,
+    which exports show: it is the same touchpoint, logged when it was."""
+    later = PipelineService(service.database, "sam", clock=lambda: NOW + timedelta(hours=3))
+    ada = lead(service)
+    service.add_touchpoint(ada, TouchpointKind.CALL, TODAY, "Called")
+    deleted = later.delete_touchpoint(ada, the(service, ada, TouchpointKind.CALL))
+    later.revert(deleted)
+    with service.database.engine.connect() as connection:
+        logged = connection.execute(text("SELECT created_at FROM touchpoint")).scalar_one()
+    assert str(logged).startswith(NOW.strftime("%Y-%m-%d %H:%M"))
 
 
 def test_a_referral_deleted_takes_its_warm_market_with_it(service: PipelineService) -> None:

@@ -361,6 +361,9 @@ class LoggedTouchpoint:
     former_id: int | None = None
     """The id it had while it was there: logged again, it takes it back (ids are never
     handed out twice), so the rep's older changes naming it still find it."""
+    logged_at: datetime | None = None
+    """When it was first logged: logged again by undo or redo, it keeps that time (an
+    export shows it), as it keeps its id."""
 
 
 @dataclass(frozen=True)

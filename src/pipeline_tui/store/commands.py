@@ -592,6 +592,7 @@ def delete_touchpoint(session: Session, card_id: int, touchpoint_id: int) -> Cha
         source_set,
         market,
         former_id=touchpoint.id,
+        logged_at=touchpoint.created_at,
     )
     session.delete(touchpoint)
     session.flush()
@@ -628,14 +629,19 @@ def _is_first(session: Session, touchpoint: TouchpointRow) -> bool:
 def first_touchpoint_is_source(session: Session, row: CardRow, market: Market | None) -> None:
     """The card's source is its earliest touchpoint's kind (none left: no source), with
     `market`: what a touchpoint taken back had set."""
+    earliest = earliest_touchpoint(session, row)
+    set_source(row, earliest.kind if earliest is not None else None, market)
+
+
+def earliest_touchpoint(session: Session, row: CardRow) -> TouchpointRow | None:
+    """The card's first touchpoint by day (the first logged, on one day): its source's."""
     session.flush()
-    earliest = session.scalars(
+    return session.scalars(
         select(TouchpointRow)
         .where(TouchpointRow.card_id == row.id)
         .order_by(TouchpointRow.happened_on, TouchpointRow.id)
         .limit(1)
     ).first()
-    set_source(row, earliest.kind if earliest is not None else None, market)
 
 
 def log_logged(
@@ -669,6 +675,7 @@ def log_logged(
         touchpoint.summary,
         source_set,
         market,
+        logged_at=touchpoint.created_at,
     )
 
 

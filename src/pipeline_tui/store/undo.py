@@ -38,6 +38,7 @@ from pipeline_tui.store import cadence, calls, events, positions, schedule
 from pipeline_tui.store.commands import (
     Actor,
     apply_draft,
+    earliest_touchpoint,
     first_touchpoint_is_source,
     log_logged,
     log_referral,
@@ -264,12 +265,17 @@ def _log_again(
         logged.kind,
         logged.happened_on,
         logged.summary,
-        actor.now,
+        logged.logged_at or actor.now,
         former_id=logged.former_id,
     )
-    if logged.source_set and row.source is not logged.kind:
-        # Taken back, a later touchpoint became the source; made again, it is first.
-        set_source(row, logged.kind, logged.market_before)
+    if logged.source_set:
+        # Taken back, a later touchpoint became the source; made again, the earliest is
+        # again, which is this one unless another session's undo has brought an earlier
+        # one back meanwhile (both deleted, then both undone: the source stayed on the
+        # kind of the one undone last).
+        earliest = earliest_touchpoint(session, row)
+        if earliest is not None and row.source is not earliest.kind:
+            set_source(row, earliest.kind, logged.market_before)
     session.flush()
     return replace(again, source_set=logged.source_set, market_before=logged.market_before)
 
