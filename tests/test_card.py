@@ -1760,3 +1760,43 @@ async def test_the_touchpoint_d_would_delete_is_on_screen_after_a_delete_far_dow
         assert section.highlighted.summary in screen_text(app)
         await press(pilot, "j")
         assert section.highlighted.summary in screen_text(app)
+
+
+@pytest.mark.parametrize(("wide", "back"), [((120, 40), (80, 24)), ((80, 24), (80, 14))])
+async def test_the_touchpoint_d_would_delete_is_on_screen_after_a_resize(
+    service: PipelineService, wide: tuple[int, int], back: tuple[int, int]
+) -> None:
+    """Walked in tmux: the cursor far down the touchpoints, the terminal made bigger and
+    smaller again (or only shorter), the pane was back at its top with no highlighted
+    row in sight, and `d` deleted the one the rep could not see."""
+    touchpoints_on_ada(service, 12)
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "3", *["j"] * 8)
+        section = app.screen.query_one(TouchpointSection)
+        assert section.highlighted is not None
+        await pilot.resize_terminal(*wide)
+        await settle(pilot)
+        await pilot.resize_terminal(*back)
+        await settle(pilot)
+        assert section.highlighted.summary in screen_text(app)
+
+
+async def test_each_card_opened_shows_its_touchpoints_from_the_newest(
+    service: PipelineService,
+) -> None:
+    """Walked in tmux: after `3jd` on one card, escape and another card opened, the
+    cursor was on that card's second touchpoint (the screen is built once and shows each
+    card), so `3d` deleted one the rep had never seen highlighted there."""
+    ben = service.add_card(CardDraft(name="Ben"), Stage.LEAD).card_id
+    for days, summary in ((2, "Ben's first"), (1, "Ben's newest")):
+        service.add_touchpoint(ben, TouchpointKind.CALL, TODAY - timedelta(days=days), summary)
+    three_touchpoints(service)  # Ada, on top of the column
+    async with running(service, (80, 24)) as (app, pilot):
+        await open_ada(pilot)
+        await press(pilot, "3", "j", "d", "escape", "j", "enter", "3")
+        section = app.screen.query_one(TouchpointSection)
+        assert section.highlighted is not None
+        assert section.highlighted.summary == "Ben's newest"
+        await press(pilot, "d")
+    assert [t.summary for t in service.card(ben).touchpoints] == ["Ben's first"]

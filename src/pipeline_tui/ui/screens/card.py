@@ -453,6 +453,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return
         # Not "-narrow": the app sets that one itself, at its own width (app.tcss).
         self.set_class(event.size.width < WIDE, "-stacked")
+        self.query_one(TouchpointSection).keep_cursor_in_view()
 
     # Loading -----------------------------------------------------------------------------
 
@@ -559,6 +560,7 @@ class CardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         )
         count = len(card.touchpoints)
         self.query_one(TouchpointSection).show_touchpoints(
+            card.summary.id,
             f"Touchpoints ({count})",
             card.touchpoints,
             self._touchpoints(card),

@@ -62,22 +62,30 @@ class TouchpointSection(CardSection, can_focus=True):
 
     def __init__(self, id: str) -> None:
         super().__init__(id=id)
+        self.card_id: int | None = None
         self.touchpoints: tuple[TouchpointView, ...] = ()
         self.rows: list[Content] = []
         self.cursor = 0
 
     def show_touchpoints(
         self,
+        card_id: int,
         heading: str,
         touchpoints: tuple[TouchpointView, ...],
         rows: list[Content],
         empty: Content,
         indent: int,
     ) -> None:
-        """`rows`: one a touchpoint, as shown; `empty`: what the section says with none."""
+        """Card `card_id`'s touchpoints. `rows`: one a touchpoint, as shown; `empty`: what
+        the section says with none."""
         ids = [t.id for t in touchpoints]
         moved = ids != [t.id for t in self.touchpoints]
-        if moved:
+        if card_id != self.card_id:
+            # Another card (the screen is built once and shows each card opened): its
+            # newest first. Left where it was on the card before, `3d` deleted a
+            # touchpoint the rep had never seen highlighted on this one.
+            self.card_id, self.cursor = card_id, 0
+        elif moved:
             # On the same touchpoint when one is added above it; the one under the cursor
             # deleted (here or elsewhere), on the one that took its place: the cursor
             # jumping to the top made the next d delete the newest, unseen.
@@ -124,6 +132,12 @@ class TouchpointSection(CardSection, can_focus=True):
     def on_focus(self) -> None:
         self.refresh()
         self.call_after_refresh(self._cursor_into_view)
+
+    def keep_cursor_in_view(self) -> None:
+        """The terminal was resized: the pane may have scrolled the cursor out of sight,
+        and `d` then deleted a touchpoint the rep could not see."""
+        if self.has_focus:
+            self.call_after_refresh(self._cursor_into_view)
 
     def on_blur(self) -> None:
         self.refresh()
