@@ -7,6 +7,7 @@ rep would, and the test checks what the app saved and shows.
 from __future__ import annotations
 
 import stat
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -410,3 +411,34 @@ async def test_ctrl_e_on_the_card_offers_a_draft_kept_from_before(
         assert isinstance(app.screen, NoteKindScreen)
         await burst(pilot, "g", dialog=True)
         assert isinstance(app.screen, DraftOfferScreen)
+
+
+async def test_text_written_in_the_editor_after_a_save_is_kept_as_the_session_ends(
+    service: PipelineService, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+s, then ctrl+e, and the session ending while the editor runs: the end took
+    the note for saved (nothing typed in the app since), and what was written in the
+    editor since the save was in neither the database nor a file."""
+    editor(tmp_path, monkeypatch, 'printf "A line written after the save\\n" >> "$1"\n')
+    app = make_app(service)
+    run = subprocess.run
+    kept: list[object] = []
+
+    def run_then_hang_up(*args: Any, **kwargs: Any) -> Any:
+        finished = run(*args, **kwargs)
+        app.flush_drafts()  # the session ends before the app has the editor's text back
+        note = service.card(ada).notes[0]
+        draft = service.draft(DraftKey.note(ada, note.id, NoteKind.GOAL))
+        kept.append(draft.get("body") if draft is not None else None)
+        return finished
+
+    monkeypatch.setattr(subprocess, "run", run_then_hang_up)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "n", "g")
+        assert isinstance(app.screen, NoteEditorScreen)
+        await type_text(pilot, "A second site")
+        await press(pilot, "ctrl+s")
+        assert [n.body for n in service.card(ada).notes] == ["A second site"]
+        await press(pilot, "ctrl+e")
+    assert kept == ["A second site\nA line written after the save"]

@@ -1849,6 +1849,53 @@ async def test_text_thrown_away_as_the_session_ends_is_not_kept_again(
     assert service.draft(new_problem(ann)) is None
 
 
+async def test_this_sessions_end_leaves_the_draft_its_other_session_typed_on_since(
+    service: PipelineService, database: Database, ann: int, tmp_path: Path
+) -> None:
+    """The laptop's session restored the office's draft and typed on (its draft took
+    the slot); then the office's connection drops. Its end wrote its own, older draft
+    back over the laptop's newer one (which went to a file): the laptop's save then
+    left that older draft to be offered again."""
+    state = tmp_path / "state" / "state.toml"
+    app = make_app(service, state_file=state)
+    newer = {"body": f"{NOTE}, and the laptop's next line", "kind": "problem"}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await write_a_problem_note(pilot)
+        await wait_for(pilot, lambda: problem_drafted(service, ann) == NOTE, "the draft")
+        laptop = a_second_session_of(service, database)
+        laptop.keep_draft(new_problem(ann), newer)  # restored there (r), and typed on
+        app.flush_drafts()  # the office's hang-up
+    assert problem_drafted(service, ann) == newer["body"]
+    [office] = unsaved_files(state.parent / UNSAVED_FOLDER)  # and nothing is lost
+    assert NOTE in office.read_text(encoding="utf-8")
+    laptop.discard_draft_holding(new_problem(ann), [newer])  # the laptop's save
+    assert problem_drafted(service, ann) is None
+
+
+async def test_a_draft_on_a_card_taken_away_is_not_tried_again_and_goes_to_a_file_at_the_end(
+    service: PipelineService, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card taken away by another session's undo while the rep writes on it: no
+    write of its draft can be taken, and one was tried every DRAFT_RETRY_S for as long
+    as the editor stayed open, each a write transaction and a logged traceback."""
+    monkeypatch.setattr(drafts_module, "DRAFT_DELAY_S", 0.01)
+    with elsewhere(database) as kim:
+        made = kim.add_card(CardDraft("Zed"), Stage.LEAD)
+        state = tmp_path / "state" / "state.toml"
+        app = make_app(service, state_file=state)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "enter", "n", "p")
+            kim.revert(made)
+            [recorder] = app.backend.drafts.open
+            await type_text(pilot, f"{NOTE} and more")
+            await poll_until(lambda: recorder.nowhere, "the refused draft")
+            assert not recorder.pending
+            assert app.flush_drafts() == 1  # what the hang-up does
+    kept = await the_unsaved_file_named_at_the_next_start(service, state)
+    assert f"{NOTE} and more" in kept.read_text(encoding="utf-8")
+
+
 async def test_a_draft_write_that_failed_is_not_taken_for_another_sessions(
     service: PipelineService, ann: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

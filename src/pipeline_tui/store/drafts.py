@@ -69,7 +69,7 @@ def keep(
     anything else was kept by another session, and is replaced only once
     `keep_elsewhere` has it (it returns whether it kept it); otherwise it stays, and
     this one is refused: False."""
-    if key.card_id is not None and session.get(CardRow, key.card_id) is None:
+    if not has_place(session, key):
         return False
     row = session.scalars(select(DraftRow).where(*_where(owner, key)).limit(1)).first()
     if row is None:
@@ -87,6 +87,12 @@ def keep(
     row.base_version = base_version
     row.saved_at = now
     return True
+
+
+def has_place(session: Session, key: DraftKey) -> bool:
+    """Whether a draft for `key` can be kept: its card is there (a card taken away by
+    another session's undo is not, nor will it be again)."""
+    return key.card_id is None or session.get(CardRow, key.card_id) is not None
 
 
 def read(session: Session, owner: str, key: DraftKey) -> Draft | None:

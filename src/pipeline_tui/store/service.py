@@ -812,6 +812,11 @@ class PipelineService:
                     refused.append(draft.key)
         return refused
 
+    def draft_has_place(self, key: DraftKey) -> bool:
+        """Whether a draft for `key` can be kept (its card is there)."""
+        with self.database.read() as session:
+            return drafts.has_place(session, key)
+
     def move_draft(self, draft: Draft, to: DraftKey) -> None:
         """Keep `draft`'s text under another editor's key instead, in one transaction
         (an edit of a note deleted since, offered in the new note editor); not over a

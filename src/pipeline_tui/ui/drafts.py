@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,7 +123,11 @@ class DraftKeeper:
         with self._lock:
             return self._flush(untyped)
 
-    def keep_drafts(self, kept: list[tuple[DraftRecorder, int, Draft]]) -> Written:
+    def keep_drafts(
+        self,
+        kept: list[tuple[DraftRecorder, int, Draft]],
+        keep_theirs: Collection[DraftKey] = (),
+    ) -> Written:
         """Keep each recorder's draft, written as its `turn`-th write, in the database,
         in this thread, in one transaction.
 
@@ -133,11 +137,14 @@ class DraftKeeper:
         this session's own (`may_hold`): anything else there was kept by another
         session, and is written to a file of its own before it is replaced; if no file
         can be written it stays, and this draft is refused (`Written.refused`), as is a
-        draft on a card that is gone. Without a folder for such files (the demo) the
-        slot is replaced, as ever."""
+        draft on a card that is gone. For the keys in `keep_theirs` another session's
+        draft always stays, and this one is refused. Without a folder for such files
+        (the demo) the slot is replaced, as ever."""
         files: list[Path] = []
 
         def keep_elsewhere(displaced: Draft) -> bool:
+            if displaced.key in keep_theirs:
+                return False
             path = self._spill([displaced], "", why=ANOTHER_SESSION)
             if path is not None:
                 files.append(path)
@@ -163,6 +170,9 @@ class DraftKeeper:
                 if draft.key not in refused:
                     recorder.landed, recorder.may_hold = turn, [dict(draft.fields)]
         return Written(files, [r for r, _, d in current if d.key in refused])
+
+    def has_place(self, key: DraftKey) -> bool:
+        return self._service().draft_has_place(key)
 
     def saved(self, recorder: DraftRecorder, fields: Fields) -> None:
         """`fields`, what the recorder's editor held, were just saved (in the store's
@@ -194,6 +204,7 @@ class DraftKeeper:
     def _flush(self, untyped: str) -> int:
         kept: list[Draft] = []
         keeping: list[DraftRecorder] = []
+        unchanged: set[DraftKey] = set()
         gone: list[DraftRecorder] = []
         for recorder in self._open:
             try:
@@ -206,11 +217,15 @@ class DraftKeeper:
                 there = recorder.written is not None or recorder.on_its_way
                 if there and not recorder.keeps_earlier:
                     gone.append(recorder)
-            elif fields == recorder.saved or recorder.settled:
+            elif fields in (recorder.saved, recorder.settled_with):
                 continue  # saved, or thrown away, as the session ended: no draft of it
             else:
-                # Also when it is what was last written: the rep's other session, offered
-                # that draft, may have discarded it since, and this text was then nowhere.
+                if fields == recorder.written and not recorder.on_its_way:
+                    # Written already, and written again: the rep's other session, offered
+                    # that draft, may have discarded it since, and this text was then
+                    # nowhere. A draft that session kept there since (this one restored,
+                    # and typed on) stays, and this text goes to the file.
+                    unchanged.add(recorder.key)
                 kept.append(recorder.draft_of(fields))
                 keeping.append(recorder)
                 recorder.keeps_earlier = False
@@ -223,7 +238,9 @@ class DraftKeeper:
             refused: list[DraftRecorder] = []
             if kept:
                 turns = [recorder.next_turn() for recorder in keeping]
-                refused = self.keep_drafts(list(zip(keeping, turns, kept, strict=True))).refused
+                refused = self.keep_drafts(
+                    list(zip(keeping, turns, kept, strict=True)), unchanged
+                ).refused
             # A write still under way is older than this one and is dropped when it
             # comes (turns): once the database has these drafts the file goes, or the
             # next start says text is not in the database when it is.
@@ -361,6 +378,11 @@ class DraftRecorder:
         self._closed = False
         self._settled = False
         """Saved or thrown away since the last change: nothing to keep on closing."""
+        self.nowhere = False
+        """Its card is gone: the database takes no draft of it (see _store)."""
+        self.settled_with: Fields | None = None
+        """What the editor held when it was last saved or thrown away (discard): the end
+        of the session keeps no draft of just that."""
         self.saved: Mapping[str, str] | None = None
         """What a save made from this editor holds (set in the store's thread as it
         lands, see saving): a draft of just that is never kept."""
@@ -373,11 +395,6 @@ class DraftRecorder:
         self.base = dict(base or {})
         self._closed = False
         self.backend.drafts.opened(self)
-
-    @property
-    def settled(self) -> bool:
-        """Saved or thrown away since the rep last typed: nothing of it is kept."""
-        return self._settled
 
     @property
     def left_here(self) -> list[Mapping[str, str]]:
@@ -419,7 +436,7 @@ class DraftRecorder:
     def changed(self) -> None:
         """The rep typed: the draft is written within DRAFT_DELAY_S."""
         self._settled = False
-        if self._closed or self._screen is None or self._timer is not None:
+        if self._closed or self.nowhere or self._screen is None or self._timer is not None:
             return
         self._timer = self._screen.set_timer(DRAFT_DELAY_S, self._write, name="draft")
 
@@ -434,7 +451,7 @@ class DraftRecorder:
 
     def _write(self) -> None:
         self._timer = None
-        if self._closed:
+        if self._closed or self.nowhere:
             return
         fields = self.read()
         if fields == self.written or (fields is None and self.keeps_earlier):
@@ -445,6 +462,11 @@ class DraftRecorder:
             # On the app, not the screen: closing the screen must not cancel a write.
             self.backend.drafts.writing += 1
             self._screen.app.run_worker(self._store(fields, self.next_turn()), group="drafts")
+
+    @property
+    def pending(self) -> bool:
+        """A write of the draft is due: typed since, or to be tried again."""
+        return self._timer is not None
 
     def next_turn(self) -> int:
         self.turn += 1
@@ -469,10 +491,14 @@ class DraftRecorder:
                 )
                 self._kept_elsewhere(written.files)
                 if written.refused:
-                    raise StoreError(
-                        "the draft was refused: another session's draft is there and no"
-                        " file takes it, or its card is gone"
-                    )
+                    if not await self.backend.run(keeper.has_place, self.key):
+                        # Its card was taken away by another session's undo: no write
+                        # will take it, so none is tried again; the editor's close, or
+                        # the session's end, keeps the text in a file.
+                        self.nowhere = True
+                        self.written = None
+                        return
+                    raise StoreError("another session's draft is there and no file takes it")
         except StoreError:
             # Tried again in a while, as well as with the next change and at the end: a
             # server back after an outage had the text only once the rep typed again.
@@ -513,6 +539,10 @@ class DraftRecorder:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        try:
+            self.settled_with = self.read()
+        except Exception:  # a half-closed screen: nothing to compare with
+            log.exception("could not read an editor's text")
         self.found = None
         self.written = None
         self.keeps_earlier = False
