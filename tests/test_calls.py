@@ -42,6 +42,7 @@ from pipeline_tui.store import (
     ConflictError,
     NotFoundError,
     PipelineService,
+    StoreError,
     open_database,
 )
 from pipeline_tui.store.standup import load_standup
@@ -332,6 +333,19 @@ def test_a_call_is_logged_with_its_next_step_or_not_at_all(
     )
     eve = service.card(ids["Eve"])
     assert eve.archive_reason is ArchiveReason.LOST and archived.change is not None
+    session = service.call_session(logged.session_id)
+    assert session is not None and session.tally == CallTally(reached=1, not_interested=1)
+    # Back on her in the queue (b), a second call: refused, as on the card screen, not
+    # logged on an archived card with its step moved.
+    with pytest.raises(StoreError, match="archived; restore it first"):
+        service.log_call(
+            ids["Eve"],
+            CallOutcome.VOICEMAIL,
+            TODAY,
+            logged.session_id,
+            next_step=("Call again", day(2)),
+        )
+    assert service.card(ids["Eve"]).touchpoints == eve.touchpoints
     session = service.call_session(logged.session_id)
     assert session is not None and session.tally == CallTally(reached=1, not_interested=1)
 

@@ -688,9 +688,10 @@ class PipelineService:
         planned step it names changed (commands.change_kept_step), these two of the kind
         and at the time given (`step_kind`, `step_time`; None: from its words, and none); or
         the card archived for `archive`; all in one transaction, so a step refused (the
-        card changed elsewhere after `expected_version`) logs no call either."""
+        card changed elsewhere after `expected_version`) logs no call either. An archived
+        card takes no call (archived by the call before it, the queue still on it)."""
         with self._write() as (session, actor):
-            row = commands.get_card(session, card_id)
+            row = commands.get_card(session, card_id, active=True)
             change: Change | None = None
             before, activities = commands.state_of(row), schedule.snapshot(session, row.id)
             # The call's touchpoint first: it pushes a cadence step on from the call's
