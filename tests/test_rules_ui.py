@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
@@ -200,6 +202,23 @@ async def test_archive_view_restores_and_undo_takes_it_back(service: PipelineSer
         await press(pilot, "u")
         assert "Lead · 1" in screen_text(app)
     assert service.card(ann).archive_reason is ArchiveReason.WON
+
+
+async def test_a_card_restored_in_another_session_leaves_the_open_archive(
+    service: PipelineService, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walked in two terminals: the archive list stayed as it opened ("11 archived"),
+    a card restored elsewhere still listed, r on it answered "not archived"."""
+    monkeypatch.setattr(ArchivedScreen, "POLL_SECONDS", 0.05)
+    add(service, "Bo")
+    ann = add(service, "Ann")
+    service.archive_card(ann, ArchiveReason.WON)
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        assert "Ann" in screen_text(app)
+        PipelineService(database, "kim", clock=lambda: NOW).restore_card(ann)
+        await wait_for(pilot, lambda: "Nothing archived" in screen_text(app), "Ann gone")
 
 
 async def test_m_shows_only_my_cards(database: Database) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import TouchpointKind
+from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
 from pipeline_tui.ui.screens.board import BoardScreen
@@ -18,7 +18,7 @@ from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.standup import StandupList, StandupScreen
 from pipeline_tui.ui.widgets import line_list
 from tests.conftest import NOW, TODAY, OpenSeeded, SeedFile
-from tests.pilot import burst, make_app, press, running, screen_text, settle
+from tests.pilot import burst, make_app, press, running, screen_text, settle, wait_for
 from tests.standup_data import seed_team
 from tests.test_agenda_screen import seed_week
 
@@ -345,3 +345,21 @@ async def test_the_standup_line_for_a_long_name_stays_one_line_at_60_columns(
         await press(pilot, "s", "o")  # her own cards: the line names her
         lines = screen_text(app).splitlines()
         assert lines[1].strip() == "Alexandra K… · moves since Fri 20 · window 7 days", lines[:3]
+
+
+async def test_a_card_archived_in_another_session_leaves_the_open_standup(
+    team_service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walked in two terminals: the stand-up, unlike the board and the week, showed
+    what was there when it opened for as long as it stayed open (a card parked or
+    moved on elsewhere still listed, its figures counted)."""
+    monkeypatch.setattr(StandupScreen, "POLL_SECONDS", 0.05)
+    [ann] = [card.id for card in team_service.cards() if card.name == "Ann Okafor"]
+    kim = PipelineService(team_service.database, "kim", clock=lambda: NOW)
+    async with running(team_service, (160, 45)) as (app, pilot):
+        await press(pilot, "s")
+        assert isinstance(app.screen, StandupScreen)
+        assert "Ann Okafor" in screen_text(app)
+        kim.archive_card(ann, ArchiveReason.LOST)
+        await wait_for(pilot, lambda: "Ann Okafor" not in screen_text(app), "Ann gone")
+        assert "OVERDUE · 1" in screen_text(app)

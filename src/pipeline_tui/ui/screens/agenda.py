@@ -30,6 +30,7 @@ from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.hanging import Hanging
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.other_changes import OtherChanges
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.line_list import LineList, Sections
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -96,8 +97,7 @@ class AgendaScreen(seams.FullScreen[None]):
         self._shown: tuple[date, list[ScheduledAction]] | None = None
         self._order: list[str] = []
         """Every step's line id in the week's order, the ones behind a "more" line too."""
-        self._read_at: int | None = None
-        """The board clock when the week was last read."""
+        self.other_changes = OtherChanges(self, backend, self.load)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -111,7 +111,7 @@ class AgendaScreen(seams.FullScreen[None]):
         # "wzt" typed at once: the keys wait for the lines they act on (they fell on an
         # empty list, unanswered, while the week was read).
         self.load(release_keys=hold_keys(self))
-        self.set_interval(self.POLL_SECONDS, self._watch_for_other_changes)
+        self.other_changes.start(self.POLL_SECONDS)
 
     def on_resize(self, event: events.Resize) -> None:
         wide = event.size.width >= WIDE
@@ -143,8 +143,7 @@ class AgendaScreen(seams.FullScreen[None]):
         today = self.backend.today()
         owner = self.backend.service.user if self.only_mine else None
         try:
-            # The clock first: a change made while the week is read is read next time.
-            self._read_at = await self.backend.run(self.backend.service.change_marker)
+            await self.other_changes.reading()
             actions = await self.backend.run(
                 self.backend.service.agenda,
                 until=today + timedelta(days=DEFAULT_DAYS),
@@ -156,17 +155,6 @@ class AgendaScreen(seams.FullScreen[None]):
             self.notify(str(error), title="Could not read the week", severity="error", markup=False)
             return
         self.show(today, actions, leaving=leaving)
-
-    @work(group="agenda-poll", exclusive=True)
-    async def _watch_for_other_changes(self) -> None:
-        if not self.is_active or self._read_at is None:
-            return  # a dialog or the card is open, or the week is still being read
-        try:
-            marker = await self.backend.run(self.backend.service.change_marker)
-        except StoreError:
-            return  # the next read says what is wrong
-        if marker != self._read_at:
-            self.load()
 
     def show(
         self, today: date, actions: list[ScheduledAction], *, leaving: str | None = None

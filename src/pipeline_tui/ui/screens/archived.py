@@ -23,6 +23,7 @@ from pipeline_tui.ui import seams, text
 from pipeline_tui.ui.backend import Backend
 from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.screens.help import HelpScreen, KeyHelp
+from pipeline_tui.ui.screens.other_changes import OtherChanges
 from pipeline_tui.ui.widgets.choice_list import UNMARKED, ChoiceList
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -47,6 +48,8 @@ class ArchivedScreen(seams.FullScreen[int | None]):
     """Dismisses with the id of the last card restored (for the board to focus), or None."""
 
     CSS_PATH = "archived.tcss"
+    POLL_SECONDS = 3.0
+    """How often it looks for changes made elsewhere (another rep, the shell)."""
     BINDINGS = [
         # Ahead of the list's own enter (select), so the footer shows it; the list's
         # select opens the card too, for a rep who rebinds this key.
@@ -77,6 +80,7 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         self.restored: int | None = None
         self.rows_width = 0
         """The width the rows were cut to."""
+        self.other_changes = OtherChanges(self, backend, self.load)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -90,10 +94,12 @@ class ArchivedScreen(seams.FullScreen[int | None]):
         self.query_one(OptionList).focus()
         # "A" then enter or r typed at once: the keys wait for the cards they act on.
         self.load(release_keys=hold_keys(self))
+        self.other_changes.start(self.POLL_SECONDS)
 
     @work(exclusive=True, group="archived-load")
     async def load(self, release_keys: Callable[[], None] | None = None) -> None:
         try:
+            await self.other_changes.reading()
             cards = await self.backend.run(self.backend.service.archived)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)

@@ -50,6 +50,7 @@ from pipeline_tui.ui.key_order import hold_keys
 from pipeline_tui.ui.money import currency, probabilities
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.help import HelpScreen
+from pipeline_tui.ui.screens.other_changes import OtherChanges
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.line_list import LineList, Sections
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -86,6 +87,8 @@ class StandupList(LineList, inherit_bindings=False):
 
 class StandupScreen(seams.FullScreen[None]):
     CSS_PATH = "standup.tcss"
+    POLL_SECONDS = 3.0
+    """How often it looks for changes made elsewhere (another rep, the shell)."""
     # Left out of the footer below 100 columns, so that "? Keys" fits whole at 80.
     WIDE_ONLY_KEYS = frozenset({"standup.next_window"})
     BINDINGS = [
@@ -171,6 +174,7 @@ class StandupScreen(seams.FullScreen[None]):
         self._wide: bool | None = None
         self._figures_width: int | None = None
         """The width the figures under the lines were drawn to (not wide)."""
+        self.other_changes = OtherChanges(self, backend, self.load)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -187,6 +191,7 @@ class StandupScreen(seams.FullScreen[None]):
         # "sjj" or "s" and enter typed at once: the keys wait for the lines they act on
         # (they moved over an empty list, or opened nothing, while it was read).
         self.load(release_keys=hold_keys(self))
+        self.other_changes.start(self.POLL_SECONDS)
 
     def on_resize(self, event: events.Resize) -> None:
         wide = event.size.width >= WIDE
@@ -222,6 +227,7 @@ class StandupScreen(seams.FullScreen[None]):
         line that took its place, when the step acted on left its section)."""
         service = self.backend.service
         try:
+            await self.other_changes.reading()
             standup = await self.backend.run(
                 service.standup,
                 self.backend.today(),
