@@ -3,11 +3,12 @@ my cards and stale only."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 
-from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.cards import CardDraft, Change
 from pipeline_tui.domain.kinds import ArchiveReason, TouchpointKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
@@ -219,6 +220,33 @@ async def test_a_card_restored_in_another_session_leaves_the_open_archive(
         assert "Ann" in screen_text(app)
         PipelineService(database, "kim", clock=lambda: NOW).restore_card(ann)
         await wait_for(pilot, lambda: "Nothing archived" in screen_text(app), "Ann gone")
+
+
+async def test_r_then_r_restores_the_card_below_while_the_archive_looks_for_changes(
+    service: PipelineService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: the archive's look for other sessions' changes saw the clock moved by the
+    rep's own restore, still being written over a slow link, and read the list again,
+    which cancelled the read holding the keys typed with the r: `down r` then acted on
+    the list before it, and restored the wrong card."""
+    monkeypatch.setattr(ArchivedScreen, "POLL_SECONDS", 0.05)
+    ids = {name: add(service, name) for name in ("Ann", "Bo", "Cy", "Di")}
+    for card_id in ids.values():
+        service.archive_card(card_id, ArchiveReason.WON)
+    restore = PipelineService.restore_card
+
+    def over_a_slow_link(self: PipelineService, card_id: int) -> Change:
+        time.sleep(0.2)
+        return restore(self, card_id)
+
+    monkeypatch.setattr(PipelineService, "restore_card", over_a_slow_link)
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "A")
+        assert isinstance(app.screen, ArchivedScreen)
+        order = [card.name for card in app.screen.cards]
+        await burst(pilot, "r", "down", "r")
+    restored = [name for name in order if service.card(ids[name]).archive_reason is None]
+    assert restored == [order[0], order[2]]
 
 
 async def test_m_shows_only_my_cards(database: Database) -> None:

@@ -436,6 +436,7 @@ class DraftRecorder:
     def changed(self) -> None:
         """The rep typed: the draft is written within DRAFT_DELAY_S."""
         self._settled = False
+        self.settled_with = None
         if self._closed or self.nowhere or self._screen is None or self._timer is not None:
             return
         self._timer = self._screen.set_timer(DRAFT_DELAY_S, self._write, name="draft")

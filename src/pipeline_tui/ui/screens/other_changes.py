@@ -37,11 +37,24 @@ class OtherChanges:
         self.screen.run_worker(self._compare(), group="other-changes", exclusive=True)
 
     async def _compare(self) -> None:
-        if not self.screen.is_active or self.read_at is None:
-            return  # a dialog or a card is open over it, or it is still being read
+        if not self._idle():
+            return
         try:
             marker = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
             return  # the next read says what is wrong
-        if marker != self.read_at:
+        if marker != self.read_at and self._idle():
             self.reload()
+
+    def _idle(self) -> bool:
+        """On top (no dialog or card over it), read once, and nothing of its own under way:
+        a read holding the keys typed with it (a reload cancels it, and its keys went to
+        the list before the one they were typed for: r then r restored the wrong card),
+        a write (whose own change the clock shows; its read follows it). What is skipped
+        is looked at again next time: the clock has not been read."""
+        if not self.screen.is_active or self.read_at is None:
+            return False
+        return not any(
+            worker.is_running and worker.node is self.screen and worker.group != "other-changes"
+            for worker in self.screen.workers
+        )
