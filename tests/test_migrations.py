@@ -505,3 +505,30 @@ def test_a_migration_that_would_drop_the_cards_with_foreign_keys_on_refuses(
     with pytest.raises(RuntimeError, match="foreign keys off"), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0020")
+
+
+@pytest.mark.sqlite_only  # enforcement is SQLite's own setting
+def test_rows_pointing_nowhere_from_before_do_not_stop_the_upgrade(
+    engine: Engine, empty_url: str
+) -> None:
+    """A file edited with another program, foreign keys off (a card deleted with the
+    sqlite3 shell, its touchpoints left): the upgrade checks that it added no such rows
+    itself, and opens the pipeline, rather than refusing a database that was already so."""
+    _alembic(engine, ("upgrade", "0019"))
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        driver.execute(
+            "INSERT INTO touchpoint (card_id, kind, happened_on, summary, created_at)"
+            " VALUES (999, 'call', '2026-11-20', 'Left behind', '2026-11-20 09:00:00')"
+        )
+        driver.execute("PRAGMA foreign_keys = ON")
+    database = open_database(empty_url)
+    try:
+        assert current_revision(database.engine) == HEAD_REVISION
+        with database.engine.connect() as connection:
+            left = connection.execute(text("SELECT summary FROM touchpoint")).scalars().all()
+        assert left == ["Left behind"]
+    finally:
+        database.close()

@@ -85,16 +85,23 @@ def schema_change(engine: Engine) -> Iterator[Connection]:
         driver.execute("PRAGMA foreign_keys = OFF")
         try:
             with connection.begin():
+                # Rows already pointing nowhere (the file edited by another program with
+                # enforcement off) are not the change's doing: only new ones refuse it.
+                before = _broken_keys(connection)
                 yield connection
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
+                broken = _broken_keys(connection)
+                if len(broken) > len(before):
                     raise StoreError(
-                        f"Updating the database's schema left {len(broken):,} rows pointing "
-                        f"at rows that are not there (first in table {broken[0][0]}), so "
-                        "nothing was changed."
+                        f"Updating the database's schema left {len(broken) - len(before):,}"
+                        " rows pointing at rows that are not there (in table"
+                        f" {broken[-1][0]}), so nothing was changed."
                     )
         finally:
             driver.execute("PRAGMA foreign_keys = ON")
+
+
+def _broken_keys(connection: Connection) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")]
 
 
 def another_programs(where: str, tables: list[str]) -> str:
