@@ -304,6 +304,39 @@ def test_an_email_dated_before_1900_is_logged_on_the_day_it_is_piped(
 @pytest.mark.parametrize(
     ("sent", "on"),
     [
+        (b"20 Nov 2026", date(2026, 11, 20)),  # no time, as some scripts write it
+        (b"2026-11-20T09:00:00Z", date(2026, 11, 20)),  # ISO 8601
+        (b"Fri, 20 Nov 2026", date(2026, 11, 20)),
+        (b"garbage date", TODAY),
+        (b"Fri, 20 Nov 2026 25:61:00 +2400", TODAY),
+    ],
+)
+def test_a_date_rfc_5322_cannot_read_is_read_leniently_or_said_to_be_today(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: Path,
+    sent: bytes,
+    on: date,
+) -> None:
+    """An email whose Date the email package could not read was logged on the day it
+    was piped in, without a word (a walk: "1 Dec 2026" logged on 7 Dec)."""
+    email = (
+        b"From: Ann Okafor <ann@brightwater.example>\nSubject: The quote\n"
+        b"Date: " + sent + b"\n\nYes please.\n"
+    )
+    code, out, err = capture(capsys, monkeypatch, db, email)
+    assert code == 0 and out.startswith("Logged an email on Ann Okafor (card 1)")
+    touchpoints = cards(db)["Ann Okafor"].touchpoints  # type: ignore[attr-defined]
+    assert [t.happened_on for t in touchpoints] == [on]
+    if on == TODAY:
+        assert sent.decode() in err and "the day it was piped in" in err
+    else:
+        assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("sent", "on"),
+    [
         (b"Mon, 1 Jan 01 09:00:00 +0000", date(2001, 1, 1)),  # RFC 5322's two-digit year
         (b"Fri, 20 Nov 2026 09:00:00 -0800 (PST 12 Nov 0100)", date(2026, 11, 20)),
         (b"Fri, 20 Nov 2026 09:00:00 +0000 (1 Jan " + b"1" * 5000 + b")", date(2026, 11, 20)),

@@ -76,6 +76,9 @@ class Captured:
     """An invite's title and time, as the rep is told it ("Rollout plan (Thu 26 Nov 10:00)")."""
     read_on: date | None = None
     """The day it was piped in (the rep's today); None: the store's clock says."""
+    date_unread: str = ""
+    """The date it gave, as written, when no day could be read from it: it is logged on
+    the day it was piped in, and the rep is told so."""
 
 
 @dataclass(frozen=True)

@@ -141,10 +141,12 @@ def email_message(data: bytes, day: date) -> Captured:
         sender = answer
     subject = clean_line(next((str(v) for v in _headers(message, "subject")), ""))
     subject = subject or "(no subject)"
+    sent_on, date_unread = _sent_on(message, day)
     return Captured(
         what="email",
         kind=TouchpointKind.EMAIL,
-        happened_on=_sent_on(message, day),
+        happened_on=sent_on,
+        date_unread=date_unread,
         # A subject is the sender's, not the rep's: cut to fit, not refused.
         summary=clip("touchpoint_summary", subject),
         sender=sender,
@@ -290,22 +292,42 @@ def _first(people: Iterator[Person]) -> Person | None:
     return next(people, None)
 
 
-def _sent_on(message: EmailMessage, day: date) -> date:
-    """The day the message was sent, in the rep's zone; today if it does not say, or
-    says a day before 1900 (a broken Date header: no touchpoint is that old, and one
-    typed so is refused)."""
-    header = message.get("date")
-    moment = getattr(header, "datetime", None)
-    if not isinstance(moment, datetime):
-        return day
+def _sent_on(message: EmailMessage, day: date) -> tuple[date, str]:
+    """The day the message was sent, in the rep's zone, and "" ; or today and its Date
+    as written, when that names no day that can be taken (a broken header, or one
+    before 1900: no touchpoint is that old, and one typed so is refused). It was logged
+    on today without a word."""
     raw = next((str(value) for name, value in message.raw_items() if name.lower() == "date"), "")
-    if f"{moment.year % 100:04d}" in WRITTEN_YEAR.findall(COMMENT.sub(" ", raw)):
-        return day  # 0001, which the email package read as the two-digit 01 (2001)
+    moment = getattr(message.get("date"), "datetime", None)
+    if not isinstance(moment, datetime):
+        moment = _lenient_moment(raw)  # "1 Dec 2026", "2026-12-01T09:00:00Z"
+        if moment is None:
+            return day, clean_line(raw)
+    elif f"{moment.year % 100:04d}" in WRITTEN_YEAR.findall(COMMENT.sub(" ", raw)):
+        return day, clean_line(raw)  # 0001, which the email package read as 2001
     try:
         sent = moment.astimezone().date() if moment.tzinfo else moment.date()
     except (OverflowError, ValueError):  # the year 1 moved to another zone
-        return day
-    return day if sent < EARLIEST_PAST_DATE else min(sent, day)
+        return day, clean_line(raw)
+    return (day, clean_line(raw)) if sent < EARLIEST_PAST_DATE else (min(sent, day), "")
+
+
+LENIENT_DATES = ("%d %b %Y", "%a, %d %b %Y", "%a %d %b %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+"""Dates some tools write in a Date header that RFC 5322's reader refuses."""
+
+
+def _lenient_moment(raw: str) -> datetime | None:
+    written = COMMENT.sub(" ", raw).strip()
+    try:
+        return datetime.fromisoformat(written)
+    except ValueError:
+        pass
+    for layout in LENIENT_DATES:
+        try:
+            return datetime.strptime(written, layout)
+        except ValueError:
+            continue
+    return None
 
 
 # iCalendar -------------------------------------------------------------------------------------
@@ -511,6 +533,12 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
         captured = read_captured(data, today())
     except CaptureError as error:
         raise UsageError(str(error)) from None
+    if captured.date_unread:
+        print(
+            f"Its date ({captured.date_unread[:60]}) names no day that can be read; "
+            f"taken as {captured.happened_on.isoformat()}, the day it was piped in.",
+            file=sys.stderr,
+        )
     if args.dry_run:
         from pipeline_tui.store import AlreadyLogged
 
