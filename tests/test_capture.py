@@ -15,6 +15,7 @@ from datetime import date
 from email import message_from_bytes
 from email import policy as email_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,6 +172,30 @@ def test_a_contact_card_whose_second_address_is_a_cards_is_logged_on_that_card(
         assert len(PipelineService(database, "sam").cards()) == 3
     finally:
         database.close()
+
+
+def test_a_contact_cards_other_phone_and_organisation_are_kept_in_its_note(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """A walk: a contact card for a card that already had a phone and an organisation,
+    both different: only its job title was kept, the new phone and organisation were
+    nowhere (`import` of the same .vcf keeps them in the Imported fields note)."""
+    dee = ["Dee Lin", "--email", "dee@lin.example", "--phone", "+44 20 7946 0000"]
+    main(["add", *dee, "--org", "Lin Bakery", "--db", str(db)])
+    capsys.readouterr()
+    vcard = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dee Lin\r\nORG:Lin Dental\r\n"
+        b"TITLE:CEO\r\nTEL;TYPE=CELL:+1 555 0100\r\n"
+        b"EMAIL:dee@lin.example\r\nEND:VCARD\r\n"
+    )
+    code, _, err = capture(capsys, monkeypatch, db, vcard)
+    assert (code, err) == (0, "")
+    card: Any = cards(db)["Dee Lin"]
+    assert (card.phone, card.summary.organisation) == ("+44 20 7946 0000", "Lin Bakery")
+    [note] = [n.body for n in card.notes]
+    assert note.startswith("Imported fields\n")
+    for kept in ("Phone: +1 555 0100", "Organisation: Lin Dental", "CEO"):
+        assert kept in note, note
 
 
 def test_a_message_the_rep_sent_is_logged_on_the_recipient(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pipeline_tui.domain.capture import Captured, CaptureResult, Logged, Person, already_logged
 from pipeline_tui.domain.cards import CardDraft, Change
+from pipeline_tui.domain.importing.plan import IMPORTED_FIELDS
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import TAGS
 from pipeline_tui.domain.qualification import checked_on_the_way
@@ -155,14 +156,15 @@ def capture(
     for person in people:
         row = _card_of(session, person)
         created = row is None
+        differing: list[str] = []
         if row is None:
             row = commands.add_card(session, actor, _new_lead(person), Stage.LEAD)
         else:
-            _fill_blanks(row, person, actor)
+            differing = _fill_blanks(row, person, actor)
         commands.log_touchpoint(
             row, captured.kind, captured.happened_on, captured.summary, actor.now
         )
-        _add_notes(session, actor, row.id, person)
+        _add_notes(session, actor, row.id, person, differing)
         scheduled = False
         if captured.next_step is not None and _takes_next_step(captured, row):
             _set_step(row, captured.next_step, actor)
@@ -257,10 +259,23 @@ def _set_step(row: CardRow, step: tuple[str, date], actor: Actor) -> None:
     row.updated_at = actor.now
 
 
-def _add_notes(session: Session, actor: Actor, card_id: int, person: Person) -> None:
+def _add_notes(
+    session: Session, actor: Actor, card_id: int, person: Person, differing: list[str]
+) -> None:
     """A contact card's NOTE and the fields no card field holds, as general notes (as
-    `import` keeps them); one the card already has word for word is not added again."""
-    for note in person.notes:
+    `import` keeps them); one the card already has word for word is not added again.
+    `differing`: the card's fields the contact card says otherwise ("- Phone: ..."),
+    which go first in its Imported fields note, as an import merging into the card
+    keeps them."""
+    notes = list(person.notes)
+    if differing:
+        head = f"{IMPORTED_FIELDS}\n"
+        at = next((i for i, note in enumerate(notes) if note.startswith(head)), None)
+        if at is None:
+            notes.append("\n".join([IMPORTED_FIELDS, *differing]))
+        else:
+            notes[at] = "\n".join([IMPORTED_FIELDS, *differing, notes[at].removeprefix(head)])
+    for note in notes:
         body = commands.note_body(note)
         known = session.scalar(
             select(ResearchNoteRow.id)
@@ -467,15 +482,23 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
     return None
 
 
-def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> None:
+def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> list[str]:
     """What the captured item knows that the card lacks, and tags it has not (as an
-    import merging into the card adds them); nothing typed is replaced."""
+    import merging into the card adds them); nothing typed is replaced. What it says
+    otherwise than the card, as lines of the Imported fields note: a contact card's
+    new phone or organisation was dropped without a word."""
     changed = False
+    differing: list[str] = []
     for field in ("email", "phone", "organisation"):
         value = clean_line(getattr(person, field))[:500]
-        if value and not getattr(row, field):
+        current = getattr(row, field)
+        if value and not current:
             setattr(row, field, value)
             changed = True
+        elif value and field != "email" and current.casefold() != value.casefold():
+            # (An address other than the card's is how it was found, or an email's
+            # sender found by name: not news to keep.)
+            differing.append(f"- {field.capitalize()}: {value}")
     tags = row.tags.split()
     more = [tag for tag in person.tags if tag not in tags]
     if more and len(" ".join([*tags, *more])) <= TAGS.chars:
@@ -483,3 +506,4 @@ def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> None:
         changed = True
     if changed:
         row.updated_at = actor.now
+    return differing
