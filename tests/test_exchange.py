@@ -899,6 +899,8 @@ def test_csv_export_cells_never_run_as_formulas_and_come_back_as_they_were(
         "+44 20 7946 0000",
     )
     run(capsys, "--db", str(db), "add", "--phone=-1 555 0100", "--tags", "vip", "--", "-Dash")
+    # Typed with an apostrophe of its own, it came back without it (a walk).
+    run(capsys, "--db", str(db), "add", "--org", "''=quoted", "--", "'=not a formula")
     target = tmp_path / "cards.csv"
     code, _, _ = run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))
     assert code == 0
@@ -909,6 +911,7 @@ def test_csv_export_cells_never_run_as_formulas_and_come_back_as_they_were(
         "'+44 20 7946 0000",
     )
     assert (rows["2"]["name"], rows["2"]["phone"]) == ("'-Dash", "'-1 555 0100")
+    assert (rows["3"]["name"], rows["3"]["organisation"]) == ("''=not a formula", "'''=quoted")
     # Numbers (a position above the top card is negative) are numbers, not formulas.
     cells = [cell for row in rows.values() for cell in row.values() if not _number(cell)]
     assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in cells)

@@ -211,13 +211,19 @@ def spreadsheet_safe(value: str) -> str:
     A cell starting with =, +, -, @, a tab or a carriage return gets a leading
     apostrophe (OWASP's advice for CSV injection): "+44 20 7946 0000" is written
     "'+44 20 7946 0000". Reading a CSV takes that apostrophe off again
-    (`from_spreadsheet`), so a phone number comes back as it went out.
+    (`from_spreadsheet`), so a phone number comes back as it went out. So does text
+    that starts with apostrophes before such a character ("'=not a formula"), which
+    gets one more: it came back one short.
     """
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(_FORMULA_STARTS) or _escaped(value) else value
 
 
 def from_spreadsheet(value: str) -> str:
     """A cell as it was before `spreadsheet_safe`."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
+    return value[1:] if _escaped(value) else value
+
+
+def _escaped(value: str) -> bool:
+    """Whether `value` is apostrophes before a formula's first character."""
+    quotes = len(value) - len(value.lstrip("'"))
+    return quotes > 0 and value[quotes:].startswith(_FORMULA_STARTS)
