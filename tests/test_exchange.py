@@ -1460,3 +1460,28 @@ def test_export_refuses_a_spreadsheet_name_it_would_fill_with_json(
         "CSV it opens: --excel -o cards.csv."
     )
     assert not target.exists()
+
+
+def test_a_moves_reason_goes_through_a_csv_and_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A walk: a lead moved on with an override's reason, exported to CSV and imported
+    into a new database, came back moved with no reason (the CSV's history cell did not
+    carry it; the JSON export did)."""
+    run(capsys, "--db", str(db), "add", "Ada Lane")
+    reason = "Budget -> ok (the CFO said so): signs in March"
+    code, _, err = run(capsys, "--db", str(db), "move", "1", "prospect", "--override", reason)
+    assert (code, err) == (0, "")
+    target = tmp_path / "cards.csv"
+    assert run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))[0] == 0
+    copy = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(copy), "import", str(target))
+    assert (code, err) == (0, "")
+    database = open_database(str(copy))
+    try:
+        [card] = PipelineService(database, "sam").cards()
+        history = PipelineService(database, "sam").card(card.id).history
+    finally:
+        database.close()
+    assert [(e.to_stage, e.note) for e in history][-1][0] is Stage.PROSPECT
+    assert reason in history[-1].note

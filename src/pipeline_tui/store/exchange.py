@@ -33,6 +33,7 @@ from pipeline_tui.domain.importing.table import Table, from_spreadsheet, spreads
 from pipeline_tui.domain.importing.vcard import VCardContact, write_vcard
 from pipeline_tui.domain.importing.vocabulary import StageMeaning
 from pipeline_tui.domain.money import Grouping, from_cents
+from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store.database import Database
 from pipeline_tui.store.errors import StoreError
 from pipeline_tui.store.importing.merge import Merge, resolve
@@ -524,11 +525,18 @@ def _csv_rows(cards: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 f"{t['happened_on']} {t['kind']}" + (f": {t['summary']}" if t["summary"] else "")
                 for t in card["touchpoints"]
             ),
-            "stage_history": "\n".join(
-                f"{e['at'][:16].replace('T', ' ')} {e['from'] or 'new'} -> {e['to']} ({e['by']})"
-                for e in card["history"]
-            ),
+            "stage_history": "\n".join(_history_line(e) for e in card["history"]),
         }
+
+
+def _history_line(event: dict[str, Any]) -> str:
+    """A move as the CSV's stage_history cell has it, with its note (an override's
+    reason) after a colon: without it the move came back from the CSV with no reason.
+    The note is one line here (the JSON export keeps it as written)."""
+    line = f"{event['at'][:16].replace('T', ' ')} {event['from'] or 'new'} -> {event['to']}"
+    line += f" ({event['by']})"
+    note = clean_line(event.get("note") or "")
+    return f"{line}: {note}" if note else line
 
 
 def write_vcards(document: dict[str, Any], out: TextIO) -> None:

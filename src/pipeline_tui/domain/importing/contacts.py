@@ -812,7 +812,8 @@ def _unescape_note_heads(body: str) -> str:
 
 
 _TOUCH = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\S+)(?:: (.*))?$")
-_MOVE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (\S+) -> (\S+) \((.*)\)$")
+_MOVE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (\S+) -> (\S+) \((.*?)\)(?:: (.*))?$")
+"""A move of the stage_history cell: when, from, to, (by), then its note, if any."""
 
 
 @dataclass(frozen=True)
@@ -878,7 +879,8 @@ class _OwnRow:
             except ValueError:
                 raise ValueError(f"{clean_line(raw)!r}: there is no such day") from None
             origin = None if match.group(2) == "new" else Stage(match.group(2))
-            events.append(PlannedStageEvent(origin, Stage(match.group(3)), at, match.group(4)))
+            to, by, note = Stage(match.group(3)), match.group(4), clean_line(match.group(5) or "")
+            events.append(PlannedStageEvent(origin, to, at, by, note))
         archived_at = _moment(cells.get("archived_at", ""))
         reason_text = cells.get("archive_reason", "").strip()
         market_text = cells.get("market", "").strip()
