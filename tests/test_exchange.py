@@ -8,7 +8,7 @@ import json
 import sqlite3
 import stat
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -1485,3 +1485,36 @@ def test_a_moves_reason_goes_through_a_csv_and_back(
         database.close()
     assert [(e.to_stage, e.note) for e in history][-1][0] is Stage.PROSPECT
     assert reason in history[-1].note
+
+
+def test_our_csv_saved_again_by_a_spreadsheet_with_uk_dates_imports(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    """A walk: the export opened and saved again in Excel with UK settings writes its
+    times as 18/10/2026 12:00; every row was refused ("is not a time like ...") and
+    nothing imported, though the same file's due dates so written were read."""
+    run(capsys, "--db", str(db), "add", "Ada Lane")
+    run(capsys, "--db", str(db), "add", "Ben Ray")
+    target = tmp_path / "cards.csv"
+    assert run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))[0] == 0
+    with target.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row, written in zip(rows, ("18/10/2026 09:05", "4/11/2026 14:30"), strict=True):
+        row["created_at"] = written
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    copy = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(copy), "import", str(target))
+    assert (code, err) == (0, "")
+    database = open_database(str(copy))
+    try:
+        service = PipelineService(database, "sam")
+        made = {c.name: service.card(c.id).created_at for c in service.cards()}
+    finally:
+        database.close()
+    assert made == {
+        "Ada Lane": datetime(2026, 10, 18, 9, 5, tzinfo=UTC),
+        "Ben Ray": datetime(2026, 11, 4, 14, 30, tzinfo=UTC),
+    }

@@ -612,7 +612,11 @@ class ContactReader:
                     cells[name] = values[column.index]
         try:
             return _OwnRow.parse(
-                cells, self.now, self.user, day_first=self.day_first.get("nurture_until", False)
+                cells,
+                self.now,
+                self.user,
+                day_first=self.day_first.get("nurture_until", False),
+                times_day_first=self.day_first.get("created_at", False),
             )
         except ValueError as error:
             return RowProblem(line, str(error))
@@ -660,7 +664,15 @@ def reader_for(
     per amount column which mark is the decimal one (`grouping`: the locale's, if it
     says)."""
     day_first: dict[str, bool] = {}
-    for name in ("due", "met_on", "created", "expected_close", "nurture_until"):
+    for name in (
+        "due",
+        "met_on",
+        "created",
+        "expected_close",
+        "nurture_until",
+        "created_at",
+        "archived_at",
+    ):
         indexes = [c.index for c in columns.candidates.get(name, ())]
         if indexes:
             day_first[name] = is_day_first(
@@ -834,7 +846,13 @@ class _OwnRow:
 
     @classmethod
     def parse(
-        cls, cells: Mapping[str, str], now: datetime, user: str, *, day_first: bool = False
+        cls,
+        cells: Mapping[str, str],
+        now: datetime,
+        user: str,
+        *,
+        day_first: bool = False,
+        times_day_first: bool = False,
     ) -> _OwnRow:
         notes = []
         kept: list[str] = []
@@ -881,7 +899,7 @@ class _OwnRow:
             origin = None if match.group(2) == "new" else Stage(match.group(2))
             to, by, note = Stage(match.group(3)), match.group(4), clean_line(match.group(5) or "")
             events.append(PlannedStageEvent(origin, to, at, by, note))
-        archived_at = _moment(cells.get("archived_at", ""))
+        archived_at = _moment(cells.get("archived_at", ""), times_day_first)
         reason_text = cells.get("archive_reason", "").strip()
         market_text = cells.get("market", "").strip()
         won_text = cells.get("won_value", "").strip()
@@ -903,7 +921,7 @@ class _OwnRow:
             _choice(ArchiveReason, reason_text, "archive reason") if reason_text else None,
             clean_line(cells.get("archive_note", ""))[:500],
             _choice(Market, market_text, "market") if market_text else None,
-            _moment(cells.get("created_at", "")),
+            _moment(cells.get("created_at", ""), times_day_first),
             won_value,
             nurture_until,
             tuple(kept),
@@ -925,15 +943,40 @@ class _OwnRow:
         )
 
 
-def _moment(text: str) -> datetime | None:
+def _moment(text: str, day_first: bool = False) -> datetime | None:
     text = text.strip()
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a time like 2026-12-01T09:30:00+00:00") from None
+        rewritten = _rewritten_moment(text, day_first)
+        if rewritten is None:
+            raise ValueError(f"{text!r} is not a time like 2026-12-01T09:30:00+00:00") from None
+        moment = rewritten
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?m?\.?\s*$", re.I)
+
+
+def _rewritten_moment(text: str, day_first: bool) -> datetime | None:
+    """A time of the export as a spreadsheet saves it again ("18/10/2026 12:00" with UK
+    settings, "10/18/2026 12:00 PM" with US ones): its day as the column's dates read,
+    and its time of day, in UTC as exported. Such a file was refused whole."""
+    day = parse_date(text, day_first=day_first)
+    if day is None:
+        return None
+    clock = _CLOCK.search(text)
+    if clock is None:
+        return datetime(day.year, day.month, day.day)
+    hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+    if clock[4]:
+        hour = hour % 12 + (12 if clock[4].lower() == "p" else 0)
+    try:
+        return datetime(day.year, day.month, day.day, hour, minute, second)
+    except ValueError:
+        return None
 
 
 def _not_a_day(what: str, text: str) -> str:
