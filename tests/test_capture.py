@@ -196,6 +196,14 @@ def test_a_contact_cards_other_phone_and_organisation_are_kept_in_its_note(
     assert note.startswith("Imported fields\n")
     for kept in ("Phone: +1 555 0100", "Organisation: Lin Dental", "CEO"):
         assert kept in note, note
+    # The card's own number and organisation written otherwise are no news: no note.
+    again = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dee Lin\r\nORG:LIN BAKERY.\r\n"
+        b"TEL:+44 (20) 7946-0000\r\nEMAIL:dee@lin.example\r\nEND:VCARD\r\n"
+    )
+    code, _, err = capture(capsys, monkeypatch, db, again)
+    assert (code, err) == (0, "")
+    assert [n.body for n in cards(db)["Dee Lin"].notes] == [note]  # type: ignore[attr-defined]
 
 
 def test_a_message_the_rep_sent_is_logged_on_the_recipient(
@@ -332,8 +340,10 @@ def test_an_email_dated_before_1900_is_logged_on_the_day_it_is_piped(
         (b"20 Nov 2026", date(2026, 11, 20)),  # no time, as some scripts write it
         (b"2026-11-20T09:00:00Z", date(2026, 11, 20)),  # ISO 8601
         (b"Fri, 20 Nov 2026", date(2026, 11, 20)),
+        (b"Friday, 20 November 2026", date(2026, 11, 20)),
         (b"garbage date", TODAY),
         (b"Fri, 20 Nov 2026 25:61:00 +2400", TODAY),
+        (b"Tue, 29 Dec 2026 09:00:00 +0000", TODAY),  # still to come: a wrong clock
     ],
 )
 def test_a_date_rfc_5322_cannot_read_is_read_leniently_or_said_to_be_today(

@@ -1487,20 +1487,50 @@ def test_a_moves_reason_goes_through_a_csv_and_back(
     assert reason in history[-1].note
 
 
-def test_our_csv_saved_again_by_a_spreadsheet_with_uk_dates_imports(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+@pytest.mark.parametrize(
+    ("written", "due", "made"),
+    [
+        (
+            ("18/10/2026 09:05", "4/11/2026 14:30"),
+            "",
+            ((2026, 10, 18, 9, 5), (2026, 11, 4, 14, 30)),
+        ),
+        # Every day 12 or less: the due date's 18/12 says the file writes the day first.
+        (
+            ("05/11/2026 09:00", "06/11/2026 09:00"),
+            "18/12/2026",
+            ((2026, 11, 5, 9), (2026, 11, 6, 9)),
+        ),
+        (
+            ("18/10/2026 00:30 +02:00", "10/18/2026 9:30 PM"),
+            "",
+            ((2026, 10, 17, 22, 30), (2026, 10, 18, 21, 30)),
+        ),
+    ],
+    ids=["day-first", "said-by-another-column", "zone-and-12-hour"],
+)
+def test_our_csv_saved_again_by_a_spreadsheet_imports_its_times(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    db: str,
+    written: tuple[str, str],
+    due: str,
+    made: tuple[tuple[int, ...], tuple[int, ...]],
 ) -> None:
     """A walk: the export opened and saved again in Excel with UK settings writes its
     times as 18/10/2026 12:00; every row was refused ("is not a time like ...") and
-    nothing imported, though the same file's due dates so written were read."""
-    run(capsys, "--db", str(db), "add", "Ada Lane")
+    nothing imported, though the same file's due dates so written were read. Read as
+    the file's other dates are; a zone written after the time is the time's."""
+    run(capsys, "--db", str(db), "add", "Ada Lane", "--next", "Call", "--due", "2026-12-18")
     run(capsys, "--db", str(db), "add", "Ben Ray")
     target = tmp_path / "cards.csv"
     assert run(capsys, "--db", str(db), "export", "--format", "csv", "-o", str(target))[0] == 0
     with target.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row, written in zip(rows, ("18/10/2026 09:05", "4/11/2026 14:30"), strict=True):
-        row["created_at"] = written
+        rows = sorted(csv.DictReader(handle), key=lambda row: row["name"])
+    for row, cell in zip(rows, written, strict=True):
+        row["created_at"] = cell
+    if due:
+        rows[0]["next_action_due"] = due
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -1511,10 +1541,12 @@ def test_our_csv_saved_again_by_a_spreadsheet_with_uk_dates_imports(
     database = open_database(str(copy))
     try:
         service = PipelineService(database, "sam")
-        made = {c.name: service.card(c.id).created_at for c in service.cards()}
+        found = {c.name: service.card(c.id).created_at for c in service.cards()}
     finally:
         database.close()
-    assert made == {
-        "Ada Lane": datetime(2026, 10, 18, 9, 5, tzinfo=UTC),
-        "Ben Ray": datetime(2026, 11, 4, 14, 30, tzinfo=UTC),
-    }
+
+    def utc(parts: tuple[int, ...]) -> datetime:
+        year, month, day, hour, *rest = parts
+        return datetime(year, month, day, hour, rest[0] if rest else 0, tzinfo=UTC)
+
+    assert found == {"Ada Lane": utc(made[0]), "Ben Ray": utc(made[1])}

@@ -309,10 +309,21 @@ def _sent_on(message: EmailMessage, day: date) -> tuple[date, str]:
         sent = moment.astimezone().date() if moment.tzinfo else moment.date()
     except (OverflowError, ValueError):  # the year 1 moved to another zone
         return day, clean_line(raw)
-    return (day, clean_line(raw)) if sent < EARLIEST_PAST_DATE else (min(sent, day), "")
+    if sent < EARLIEST_PAST_DATE or sent > day:  # (one still to come: a wrong clock)
+        return day, clean_line(raw)
+    return sent, ""
 
 
-LENIENT_DATES = ("%d %b %Y", "%a, %d %b %Y", "%a %d %b %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+LENIENT_DATES = (
+    "%d %b %Y",
+    "%a, %d %b %Y",
+    "%a %d %b %Y",
+    "%d %B %Y",
+    "%A, %d %B %Y",
+    "%A %d %B %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
 """Dates some tools write in a Date header that RFC 5322's reader refuses."""
 
 
@@ -535,7 +546,7 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
         raise UsageError(str(error)) from None
     if captured.date_unread:
         print(
-            f"Its date ({captured.date_unread[:60]}) names no day that can be read; "
+            f"Its date ({captured.date_unread[:60]}) names no past day that can be read; "
             f"taken as {captured.happened_on.isoformat()}, the day it was piped in.",
             file=sys.stderr,
         )

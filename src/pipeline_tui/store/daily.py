@@ -6,6 +6,7 @@ Each function works inside the write transaction it is given, on top of commands
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import date
 
@@ -482,6 +483,13 @@ def _card_of(session: Session, person: Person) -> CardRow | None:
     return None
 
 
+def _said(value: str) -> str:
+    """What a phone or organisation says, whatever its spacing, case and punctuation:
+    "+44 (20) 7946-0000" is "+442079460000", "Acme Ltd." is "Acme Ltd" (each written
+    otherwise went on adding a note)."""
+    return re.sub(r"[\W_]+", "", value.casefold())
+
+
 def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> list[str]:
     """What the captured item knows that the card lacks, and tags it has not (as an
     import merging into the card adds them); nothing typed is replaced. What it says
@@ -495,7 +503,7 @@ def _fill_blanks(row: CardRow, person: Person, actor: Actor) -> list[str]:
         if value and not current:
             setattr(row, field, value)
             changed = True
-        elif value and field != "email" and current.casefold() != value.casefold():
+        elif value and field != "email" and _said(current) != _said(value):
             # (An address other than the card's is how it was found, or an email's
             # sender found by name: not news to keep.)
             differing.append(f"- {field.capitalize()}: {value}")

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
@@ -616,7 +616,12 @@ class ContactReader:
                 self.now,
                 self.user,
                 day_first=self.day_first.get("nurture_until", False),
-                times_day_first=self.day_first.get("created_at", False),
+                # One locale wrote every column: a column whose days are all 12 or less
+                # says nothing of its order, another's 18/10 does.
+                times_day_first=any(
+                    self.day_first.get(name, False)
+                    for name in ("created_at", "archived_at", "nurture_until", "due")
+                ),
             )
         except ValueError as error:
             return RowProblem(line, str(error))
@@ -957,7 +962,13 @@ def _moment(text: str, day_first: bool = False) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?m?\.?\s*$", re.I)
+_CLOCK = re.compile(
+    r"\s(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(?:([ap])\.?m\.?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$",
+    re.I,
+)
+"""A time of day after the date: 12- or 24-hour, seconds (and their fraction) if
+written, then a zone, UTC or an offset, if written."""
 
 
 def _rewritten_moment(text: str, day_first: bool) -> datetime | None:
@@ -969,12 +980,19 @@ def _rewritten_moment(text: str, day_first: bool) -> datetime | None:
         return None
     clock = _CLOCK.search(text)
     if clock is None:
-        return datetime(day.year, day.month, day.day)
+        # A day alone; anything else after it is a time this cannot read (refused,
+        # never taken as midnight).
+        return datetime(day.year, day.month, day.day) if ":" not in text else None
     hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
     if clock[4]:
         hour = hour % 12 + (12 if clock[4].lower() == "p" else 0)
+    zone = UTC
+    if clock[5] and clock[5][0] in "+-":
+        offset = clock[5].replace(":", "")
+        minutes = int(offset[1:3]) * 60 + int(offset[3:5])
+        zone = timezone(timedelta(minutes=minutes if offset[0] == "+" else -minutes))
     try:
-        return datetime(day.year, day.month, day.day, hour, minute, second)
+        return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone)
     except ValueError:
         return None
 
