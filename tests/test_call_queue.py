@@ -1267,3 +1267,26 @@ async def test_a_voicemails_step_kept_and_taken_back_on_a_later_step_keeps_the_d
         await settle(pilot)
     steps = {a.text: a.due for a in service.activities(card)}
     assert steps[earliest.text + " and the price list"] == two_days
+
+
+async def test_a_step_changed_in_another_session_shows_on_the_brief_and_in_the_outcome(
+    seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walked in two terminals: a teammate changed the card's step while the queue
+    showed it; the brief kept the old step for as long as it stayed on the card, and
+    voicemail offered the old step again."""
+    monkeypatch.setattr(CallQueueScreen, "POLL_SECONDS", 0.05, raising=False)
+    service, ids = seeded
+    kim = PipelineService(service.database, "kim", clock=lambda: NOW)
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert "Ann Okafor" in screen_text(app) and "Send the checklist" in screen_text(app)
+        ann = ids["Ann"]
+        kim.set_next_action(ann, "Send the revised checklist", day(-1), kim.card(ann).version)
+        await wait_for(pilot, lambda: "revised checklist" in screen_text(app), "the new step")
+        await tap(pilot, "v")
+        assert isinstance(app.screen, NextStepScreen)
+        assert "Send the revised checklist" in screen_text(app)

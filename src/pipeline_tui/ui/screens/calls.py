@@ -56,6 +56,7 @@ from pipeline_tui.ui.screens.next_action import (
     SaveNextAction,
     say_what_the_kept_change_did,
 )
+from pipeline_tui.ui.screens.other_changes import OtherChanges
 from pipeline_tui.ui.widgets.answers import Answers
 from pipeline_tui.ui.widgets.key_footer import KeyFooter
 from pipeline_tui.ui.widgets.screen_header import ScreenHeader
@@ -183,6 +184,8 @@ class BriefRow(Horizontal):
 
 class CallQueueScreen(seams.FullScreen[None]):
     CSS_PATH = "calls.tcss"
+    POLL_SECONDS = 3.0
+    """How often it looks for changes made elsewhere (another rep, the shell)."""
     BINDINGS = [
         *(
             Binding(
@@ -249,6 +252,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.outcomes: dict[int, CallOutcome] = {}
         """The outcome logged for each card called in this session (the last one)."""
         self.skipped: set[int] = set()
+        self.other_changes = OtherChanges(self, backend, self._brief_again)
 
     def compose(self) -> ComposeResult:
         yield ScreenHeader()
@@ -272,6 +276,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.query_one("#summary").display = False
         # "c" then "rSend proposal" typed at once: the keys wait for the card they act on.
         self.load_queue(hold_keys(self))
+        self.other_changes.start(self.POLL_SECONDS)
 
     # The queue ---------------------------------------------------------------------------
 
@@ -337,6 +342,7 @@ class CallQueueScreen(seams.FullScreen[None]):
             self._show_summary()
             return
         try:
+            await self.other_changes.reading()
             brief = await self.backend.run(self.backend.service.brief, entry.card.id)
         except NotFoundError:
             self.notify(
@@ -388,6 +394,27 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.query_one("#progress", Static),
             Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted")),
         )
+
+    def _brief_again(self) -> None:
+        self.run_worker(self._read_brief_again(), group="call-brief-again", exclusive=True)
+
+    async def _read_brief_again(self) -> None:
+        """The card on screen, read again: another session changed the database (a
+        teammate logged a call on it, the shell moved its step). Its brief stayed as it
+        was, and an outcome key offered the old step. Shown only if the queue is still
+        on that card, with nothing of the rep's under way."""
+        entry, shown = self.current, self.brief
+        if entry is None or shown is None or self.busy:
+            return
+        try:
+            await self.other_changes.reading()
+            brief = await self.backend.run(self.backend.service.brief, entry.card.id)
+        except StoreError:
+            return  # gone or archived: the next key's own read says so
+        if self.current is not entry or self.brief is not shown or self.busy:
+            return  # moved on meanwhile: that read shows the card as it is
+        self.brief = brief
+        await self._show_brief(entry, brief)
 
     async def _show_brief(self, entry: QueueEntry, brief: Brief) -> None:
         self.query_one("#brief").display = True
