@@ -376,13 +376,12 @@ class DraftRecorder:
         self._snapshot: Snapshot | None = None
         self._timer: Timer | None = None
         self._closed = False
-        self._settled = False
-        """Saved or thrown away since the last change: nothing to keep on closing."""
         self.nowhere = False
         """Its card is gone: the database takes no draft of it (see _store)."""
         self.settled_with: Fields | None = None
-        """What the editor held when it was last saved or thrown away (discard): the end
-        of the session keeps no draft of just that."""
+        """What the editor held when it was last saved or thrown away (discard), until
+        the rep types: neither its close nor the end of the session keeps a draft of
+        just that."""
         self.saved: Mapping[str, str] | None = None
         """What a save made from this editor holds (set in the store's thread as it
         lands, see saving): a draft of just that is never kept."""
@@ -435,7 +434,6 @@ class DraftRecorder:
 
     def changed(self) -> None:
         """The rep typed: the draft is written within DRAFT_DELAY_S."""
-        self._settled = False
         self.settled_with = None
         if self._closed or self.nowhere or self._screen is None or self._timer is not None:
             return
@@ -547,7 +545,6 @@ class DraftRecorder:
         self.found = None
         self.written = None
         self.keeps_earlier = False
-        self._settled = True
         try:
             await self._remove()
         except StoreError:
@@ -566,10 +563,10 @@ class DraftRecorder:
             self._timer.stop()
             self._timer = None
         self.backend.drafts.closed(self)
-        if self._settled:
-            return
         try:
             fields = self.read()
+            if fields is not None and fields == self.settled_with:
+                return  # saved or thrown away since the rep last typed: nothing to keep
             if emptied and fields is None and self.written is not None and not self.keeps_earlier:
                 # Emptied by the rep and left within DRAFT_DELAY_S: the draft of the
                 # text they took out went on being offered back.
