@@ -25,6 +25,7 @@ from tests.conftest import NOW, TODAY
 from tests.pilot import (
     burst,
     focused_card_name,
+    look,
     notification_messages,
     press,
     running,
@@ -103,6 +104,37 @@ async def test_f_on_the_board_sets_the_next_action(service: PipelineService) -> 
         assert "→ Send the" in screen_text(app)
         await press(pilot, "u")  # undone like any other change
         assert service.card(ada).summary.next_action == "Old step"
+
+
+async def test_a_step_typed_ahead_with_f_replaces_the_step_and_day_it_did_not_see(
+    service: PipelineService,
+) -> None:
+    """`f`, "Send case study", tab, "fri" in one read (typed without looking): the
+    words went on the end of the card's step ("Follow up on LinkedIn replySend case
+    study") and "fri" after its date ("2026-12-08fri", refused). Typed before the
+    dialog showed, they replace what it proposes; starting with a space they add to the
+    step, which was on the card the rep pressed `f` on."""
+    ada = add(service, "Ada", next_action="Follow up on LinkedIn reply", next_action_due=TODAY)
+    async with running(service) as (app, pilot):
+        await burst(pilot, "f", *"Send case study", "tab", *"fri", "enter")
+        assert isinstance(app.screen, BoardScreen)
+        summary = service.card(ada).summary
+        friday = TODAY + timedelta(days=(4 - TODAY.weekday()) % 7 or 7)
+        assert (summary.next_action, summary.next_action_due) == ("Send case study", friday)
+        await burst(pilot, "f", *" today", "enter")
+        assert service.card(ada).summary.next_action == "Send case study today"
+
+
+async def test_a_step_the_rep_has_seen_is_added_to_as_any_field_is(
+    service: PipelineService,
+) -> None:
+    ada = add(service, "Ada", next_action="Call Ann")
+    async with running(service) as (_app, pilot):
+        await tap(pilot, "f")
+        await look(pilot)
+        await type_text(pilot, "!")
+        await press(pilot, "enter")
+        assert service.card(ada).summary.next_action == "Call Ann!"
 
 
 async def test_t_on_the_board_logs_a_touchpoint(service: PipelineService) -> None:

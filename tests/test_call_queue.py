@@ -161,6 +161,7 @@ async def test_a_power_hour_logs_each_outcome_and_asks_for_the_next_step(
         pytest.param("r", "Send proposal", "action", ("Send proposal", None), id="reached"),
         pytest.param("v", " again", "action", ("Send the checklist again", day(2)), id="voicemail"),
         pytest.param("a", " again", "action", ("Send the checklist again", day(1)), id="no-answer"),
+        pytest.param("a", "Ring her mobile", "action", ("Ring her mobile", day(1)), id="new-step"),
         pytest.param("m", "fri", "due", ("Meeting", day(4)), id="meeting-set"),
     ],
 )
@@ -173,7 +174,9 @@ async def test_what_is_typed_with_the_outcome_key_goes_into_its_dialog(
 ) -> None:
     """`rSend proposal` in one read: the letters went to the queue's own keys (`n`
     opened a note, `s` skipped) and the next action was lost. They wait for the
-    dialog's field, and go into it."""
+    dialog's field, and go into it: in place of the step it suggests (`aRing her
+    mobile` saved "Send the checklistRing her mobile"), or after it if they start with
+    a space."""
     service, ids = seeded
     app = make_app(service)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -192,16 +192,23 @@ class NextActionScreen(SubmitsAtOnce, seams.Dialog[NextAction | None]):
         # Kept here, not queried: read once more as the dialog closes (see card_form).
         self.inputs = {
             "action": FormInput(
-                action, placeholder="call, send an insight, follow up…", id="action"
+                action,
+                placeholder="call, send an insight, follow up…",
+                id="action",
+                proposal=True,
+                continues=True,
             ),
-            "due": FormInput(due.isoformat() if due else "", id="due"),
+            "due": FormInput(due.isoformat() if due else "", id="due", proposal=True),
         }
         if scheduling:
             self.inputs["at"] = FormInput(
-                describe_time(due_time), placeholder="14:30, or none", id="at"
+                describe_time(due_time), placeholder="14:30, or none", id="at", proposal=True
             )
             self.inputs["kind"] = FormInput(
-                kind.value if kind else "", placeholder="from the words; or " + KINDS, id="kind"
+                kind.value if kind else "",
+                placeholder="from the words; or " + KINDS,
+                id="kind",
+                proposal=True,
             )
 
     def retitle(self, title: str) -> None:

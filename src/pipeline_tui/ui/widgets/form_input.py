@@ -3,6 +3,15 @@
 Tabbing into a field never selects its text: a rep who tabs in and types adds to what
 is there instead of typing over it. The cursor goes to the end, ready to add. (The
 board's filter asks for the other way: "/" starts a new search, as in less or vim.)
+
+A field can open with a proposal (`proposal=True`): the step a call suggests, the step
+planned, its date. Text typed before the rep could see the field (in the same burst as
+the key that opened the dialog, or within key_order.SEEING_S of its first frame)
+replaces the proposal: "Follow up on LinkedIn replyRing her mobile" or "2026-12-08fri"
+is nobody's next step. A field that `continues` its proposal takes text typed ahead
+that starts with a space as an addition (" and the deck": the step was on the card
+the rep pressed the key on). Once seen, the field adds to what it shows as any other
+does; text the rep typed, or a draft brought back, is never replaced this way.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from typing import Any
 
 from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.widgets import Input
 
@@ -29,14 +39,48 @@ class FormInput(Input):
     # (An Input sized to its text, width: auto, still asks for its layout itself.)
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value: str | None = None,
+        *args: Any,
+        proposal: bool = False,
+        continues: bool = False,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("compact", True)
         kwargs.setdefault("select_on_focus", False)
-        super().__init__(*args, **kwargs)
+        super().__init__(value, *args, **kwargs)
+        self.proposal: str | None = value if proposal and value else None
+        """The text proposed, which keys typed before it showed replace."""
+        self.continues = continues
+        """Text typed ahead starting with a space adds to the proposal."""
+        self.shown_at: float | None = None
+        """When the field was first on screen (a Message.time); None before."""
 
     def on_mount(self) -> None:
         # Snapshot tests switch blinking off; a blinking cursor makes screenshots flaky.
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
+        if self.proposal is not None:
+            self.call_after_refresh(self._shown)
+
+    def _shown(self) -> None:
+        self.shown_at = Message().time
+
+    def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own handler, which types the key over a selection.
+        if not event.is_printable or not self._unseen_proposal(event.time):
+            return
+        if not (self.continues and event.character == " "):
+            self.select_all()
+
+    def _unseen_proposal(self, typed_at: float) -> bool:
+        """Whether the field still holds its proposal, and a key typed at `typed_at`
+        came before the rep could have seen it."""
+        from pipeline_tui.ui.key_order import SEEING_S  # (key_order imports this module)
+
+        if self.proposal is None or self.value != self.proposal:
+            return False
+        return self.shown_at is None or typed_at < self.shown_at + SEEING_S
 
     @staticmethod
     def one_line(pasted: str) -> str:
