@@ -1293,3 +1293,24 @@ async def test_a_step_changed_in_another_session_shows_on_the_brief_and_in_the_o
         await tap(pilot, "v")
         assert isinstance(app.screen, NextStepScreen)
         assert "Send the revised checklist" in screen_text(app)
+
+
+async def test_the_header_says_when_the_step_is_due_after_another_session_moves_it(
+    seeded: tuple[PipelineService, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief showed the step moved elsewhere while the header still said
+    "overdue", from the queue's own read."""
+    monkeypatch.setattr(CallQueueScreen, "POLL_SECONDS", 0.05, raising=False)
+    service, ids = seeded
+    kim = PipelineService(service.database, "kim", clock=lambda: NOW)
+    ann = ids["Ann"]
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert "Ann Okafor" in screen_text(app) and "1 of 4 · overdue" in screen_text(app)
+        kim.set_next_action(ann, "Send the checklist", day(30), kim.card(ann).version)
+        await wait_for(pilot, lambda: "1 of 4 · not due now" in screen_text(app), "not due")
+        kim.set_next_action(ann, "Send the checklist", day(0), kim.card(ann).version)
+        await wait_for(pilot, lambda: "1 of 4 · due today" in screen_text(app), "due today")

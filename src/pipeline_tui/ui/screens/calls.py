@@ -35,6 +35,7 @@ from pipeline_tui.domain.calls import (
     CallTally,
     LoggedCall,
     QueueEntry,
+    part_of,
     suggested_next_step,
 )
 from pipeline_tui.domain.cards import Change, Undone
@@ -386,7 +387,7 @@ class CallQueueScreen(seams.FullScreen[None]):
         else:
             where = Content.assemble(
                 (f"{self.index + 1} of {total}", "bold $accent"),
-                (f" · {entry.part.label.lower()}", "$text-muted"),
+                (f" · {self._when_due(entry)}", "$text-muted"),
             )
             self.sub_title = f"{self.index + 1} of {total}"
         whose = "everyone's" if self.everyone else "mine"
@@ -394,6 +395,15 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.query_one("#progress", Static),
             Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted")),
         )
+
+    def _when_due(self, entry: QueueEntry) -> str:
+        """Where the card's call is due, as its brief was last read: the queue's own
+        read said "overdue" still after the step was moved on elsewhere."""
+        brief = self.brief
+        if brief is None or brief.card_id != entry.card.id:
+            return entry.part.label.lower()
+        part = part_of(brief.due, self.backend.today()) if brief.due is not None else None
+        return part.label.lower() if part is not None else "not due now"
 
     def _brief_again(self) -> None:
         self.run_worker(self._read_brief_again(), group="call-brief-again", exclusive=True)
