@@ -1310,6 +1310,129 @@ def test_a_workbooks_bad_rows_are_named_by_their_sheet_row(
     assert cards_in(db)["Ann Lee"]["stage"] == "client"
 
 
+def test_formulas_a_program_wrote_with_no_value_are_named_not_imported_as_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """openpyxl writes a formula with no computed value (its documentation: it "never
+    evaluates formula"), as a CRM's report script does: the cells were read as empty,
+    and "Ben" imported without his surname and company, without a word. Here the table
+    starts at column B under a title row, so the cells are named by their own header."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["B1"] = "Leads from the report script"
+    for row, values in enumerate(
+        [
+            ["First Name", "Last Name", "Email", "Company Name"],
+            ["Ann", "Okafor", "ann@bright.example", "Brightwater"],
+            ["Ben", '=UPPER("lee")', "ben@x.example", '=C4&" Ltd"'],
+            ["=B4", "Kim", "kim@x.example", "Kimco"],
+        ],
+        start=3,
+    ):
+        for column, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=column, value=value)
+    book.save(tmp_path / "leads.xlsx")
+    code, _out, err = run(capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"))
+    bad = [line for line in err.splitlines() if ": bad: " in line]
+    assert bad == [
+        "pipeline-tui: bad: row 5: 'Last Name' and 'Company Name' are formulas with no "
+        "value saved in the workbook (written by a program, never opened in a spreadsheet "
+        "app): open it in Excel or LibreOffice, save it, and import it again",
+        "pipeline-tui: bad: row 6: 'First Name' is a formula with no value saved in the "
+        "workbook (written by a program, never opened in a spreadsheet app): open it in "
+        "Excel or LibreOffice, save it, and import it again",
+    ]
+    assert code == 1 and cards_in(db) == {}
+    code, _out, err = run(
+        capsys, "--db", str(db), "import", str(tmp_path / "leads.xlsx"), "--skip-bad"
+    )
+    assert code == 0 and set(cards_in(db)) == {"Ann Okafor"}
+
+
+def _hand_written_workbook(path: Path, calc: str, cells: str) -> Path:
+    """A one-sheet workbook with the parts ECMA-376 requires, its sheet's cells as given."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Contacts" '
+            f'sheetId="1" r:id="rId1"/></sheets>{calc}</workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>'
+        ),
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+_HEADER_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>Company</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>Employees</t></is></c></row>'
+)
+
+
+def test_formulas_with_the_values_a_spreadsheet_app_saved_are_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """As Excel saves a formula cell: its last value in `v`, text typed `t="str"` (an
+    empty text is a value too), a number untyped (ECMA-376 part 1, 18.3.1.4)."""
+    source = _hand_written_workbook(
+        tmp_path / "saved.xlsx",
+        '<calcPr calcId="191029"/>',
+        _HEADER_ROW + '<row r="2"><c r="A2" t="str"><f>"Ann "&amp;"Lee"</f><v>Ann Lee</v></c>'
+        '<c r="B2" t="str"><f>""</f><v></v></c><c r="C2"><f>2*6</f><v>12</v></c></row>',
+    )
+    code, _out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert code == 0, err
+    assert set(cards_in(db)) == {"Ann Lee"}
+
+
+def test_xlsxwriters_zero_standing_in_for_a_formulas_value_is_not_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """XlsxWriter stores 0 as every formula's value and asks the spreadsheet app to
+    compute them all on opening (its documentation, "Formula Results"; `calcPr
+    fullCalcOnLoad="1"`): the name would have been imported as "0"."""
+    source = _hand_written_workbook(
+        tmp_path / "script.xlsx",
+        '<calcPr calcId="124519" fullCalcOnLoad="1"/>',
+        _HEADER_ROW + '<row r="2"><c r="A2"><f>PROPER("ann lee")</f><v>0</v></c>'
+        '<c r="B2" t="inlineStr"><is><t>Brightwater</t></is></c></row>',
+    )
+    code, _out, err = run(capsys, "--db", str(db), "import", str(source))
+    assert "row 2: 'Name' is a formula with no value saved" in err
+    assert code == 1 and cards_in(db) == {}
+
+
 # Amounts a thousand times apart ----------------------------------------------------------------
 
 

@@ -61,7 +61,7 @@ from pipeline_tui.domain.money import (
     parse_amount,
 )
 from pipeline_tui.domain.stages import Stage
-from pipeline_tui.domain.text import clean_line, clean_text, counted, split_tags
+from pipeline_tui.domain.text import clean_line, clean_text, counted, listed, split_tags
 
 MULTI = " ::: "
 
@@ -322,9 +322,20 @@ class ContactReader:
     """What reading the amounts had to assume, for the summary."""
     currency: str | None = None
     """The configured currency's code: an amount in another is a bad row (None: unchecked)."""
+    unsaved: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    """A workbook's rows with formulas that hold no computed value (Table.unsaved)."""
 
     def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem:
         columns = self.columns
+        if line in self.unsaved:
+            cells = self.unsaved[line]
+            return RowProblem(
+                line,
+                f"{listed([repr(header) for header in cells])} "
+                f"{'is a formula' if len(cells) == 1 else 'are formulas'} with no value saved "
+                "in the workbook (written by a program, never opened in a spreadsheet app): "
+                "open it in Excel or LibreOffice, save it, and import it again",
+            )
         if len(values) > columns.width and any(cell.strip() for cell in values[columns.width :]):
             return RowProblem(
                 line,
@@ -695,6 +706,7 @@ def reader_for(
         numbers=table.numbers,
         warnings=warnings,
         currency=currency.upper() if currency else None,
+        unsaved=table.unsaved,
     )
 
 
