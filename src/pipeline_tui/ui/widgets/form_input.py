@@ -76,10 +76,10 @@ class FormInput(Input):
     def _unseen_proposal(self, typed_at: float) -> bool:
         """Whether the field still holds its proposal, and a key typed at `typed_at`
         came before the rep could have seen it."""
-        from pipeline_tui.ui.key_order import SEEING_S  # (key_order imports this module)
-
         if self.proposal is None or self.value != self.proposal:
             return False
+        from pipeline_tui.ui.key_order import SEEING_S  # (key_order imports this module)
+
         return self.shown_at is None or typed_at < self.shown_at + SEEING_S
 
     @staticmethod
