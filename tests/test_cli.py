@@ -683,6 +683,35 @@ def test_a_mistyped_db_is_not_made_into_an_empty_pipeline(
     assert not missing.parent.exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [["add", "Ann Okafor"], ["import", "contacts.csv"]],
+    ids=["add", "import"],
+)
+def test_a_db_in_a_folder_that_is_not_there_makes_no_pipeline_there(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
+    """`--db ~/pipline/team.db` (a typo) made the folder and a new pipeline in it, and
+    `add` said "Added Ann Okafor to Lead (card 1)": the card was in neither pipeline the
+    rep knew. A folder that is not there is named; the default place is made as needed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contacts.csv").write_text("Name,Email\nAnn Okafor,ann@x.io\n", encoding="utf-8")
+    missing = tmp_path / "pipline" / "team.db"
+    code, out, err = run(capsys, "--db", str(missing), *argv)
+    folder = missing.parent
+    assert assert_one_line_error(code, err) == (
+        f"pipeline-tui: error: There is no folder {folder} for a pipeline at {missing}: "
+        f"check the path, or make the folder first (mkdir -p {folder})."
+    )
+    assert out == "" and not folder.exists()
+    monkeypatch.setenv("PIPELINE_TUI_DB", str(missing))
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and "There is no folder" in err and not folder.exists()
+
+
 def test_export_through_a_symbolic_link_writes_the_file_it_points_to(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

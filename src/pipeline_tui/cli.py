@@ -411,10 +411,12 @@ def describe_os_error(error: OSError) -> str:
     return f"{reason}{where}; the command stopped."
 
 
-def database_target(args: argparse.Namespace, config: Config) -> str:
+def database_target(args: argparse.Namespace, config: Config, *, creating: bool = True) -> str:
     """--db, then $PIPELINE_TUI_DB, then the config's database.url, then the XDG path.
     A database in memory is refused: every write to it reported success and was gone
-    as the command ended (`PIPELINE_TUI_DB=sqlite:///$UNSET` is one)."""
+    as the command ended (`PIPELINE_TUI_DB=sqlite:///$UNSET` is one). `creating`: the
+    command makes the SQLite file if there is none, which in a folder that is not
+    there is refused (the default place excepted)."""
     given = getattr(args, "db", None)
     if given is not None and not given.strip():
         # `--db "$TEAM_DB"` with the variable unset: not the rep's own pipeline instead.
@@ -422,12 +424,21 @@ def database_target(args: argparse.Namespace, config: Config) -> str:
             "--db is empty (an unset variable?); name a file, such as ~/pipeline.db, or a URL."
         )
     target = given or os.environ.get(DB_ENV) or config.database or str(default_database_path())
-    from pipeline_tui.store import sqlite_in_memory
+    from pipeline_tui.store import sqlite_in_memory, sqlite_path
 
     if sqlite_in_memory(target):
         raise UsageError(
             f"{clean_line(target)} is a database in memory, gone when the program ends, "
             "so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
+        )
+    path = sqlite_path(target) if creating and _database_named(args, config) else None
+    if path is not None and not path.parent.exists():
+        # A mistyped folder made a new, empty pipeline there (and the folders to it),
+        # and `add` put the rep's card in it. Only the default place is made as needed.
+        folder = clean_line(str(path.parent))
+        raise UsageError(
+            f"There is no folder {folder} for a pipeline at {clean_line(str(path))}: "
+            f"check the path, or make the folder first (mkdir -p {folder})."
         )
     return target
 
@@ -480,7 +491,7 @@ def _reading_target(args: argparse.Namespace, config: Config, *, dry_run: bool, 
     database, the sentence says how to start one."""
     from pipeline_tui.store import sqlite_file
 
-    target = database_target(args, config)
+    target = database_target(args, config, creating=False)
     path = sqlite_file(target)
     if path is None or path.exists():
         return target
@@ -1321,7 +1332,9 @@ def _backup(args: argparse.Namespace, config: Config) -> int:
             "The backup's destination is empty; name a file or folder, or leave it out"
             " for a copy beside the database."
         )
-    target = backup_database(database_target(args, config), args.dest, datetime.now(UTC))
+    target = backup_database(
+        database_target(args, config, creating=False), args.dest, datetime.now(UTC)
+    )
     print(f"Backed up to {target}.")
     return 0
 
