@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.drafts import DraftKey, Editor
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService
@@ -18,20 +19,25 @@ from pipeline_tui.store.models import TouchpointRow
 from pipeline_tui.store.read_model import BoardView
 from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.board import BoardScreen
+from pipeline_tui.ui.screens.draft_offer import DraftOfferScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.touchpoint import TouchpointScreen
 from tests.conftest import NOW, TODAY
 from tests.pilot import (
+    _post_key,
     burst,
     focused_card_name,
     look,
     notification_messages,
+    paste,
     press,
     running,
     screen_text,
+    settle,
     tap,
     type_text,
+    wait_for,
 )
 from tests.test_snapshots import demo_service
 
@@ -123,6 +129,72 @@ async def test_a_step_typed_ahead_with_f_replaces_the_step_and_day_it_did_not_se
         assert (summary.next_action, summary.next_action_due) == ("Send case study", friday)
         await burst(pilot, "f", *" today", "enter")
         assert service.card(ada).summary.next_action == "Send case study today"
+
+
+async def test_a_step_pasted_ahead_with_f_replaces_the_step_it_did_not_see(
+    service: PipelineService,
+) -> None:
+    ada = add(service, "Ada", next_action="Follow up on LinkedIn reply")
+    async with running(service) as (app, pilot):
+        paste(pilot, "Ring her mobile", after=["f"])
+        await wait_for(pilot, lambda: _action_typed(app), "the paste in the step", dialog=True)
+        await press(pilot, "enter")
+        assert service.card(ada).summary.next_action == "Ring her mobile"
+
+
+def _action_typed(app: PipelineApp) -> bool:
+    dialog = app.screen
+    return isinstance(dialog, NextActionScreen) and not dialog.inputs["action"].value.startswith(
+        "Follow"
+    )
+
+
+async def test_a_key_that_moves_in_the_step_typed_ahead_keeps_the_step(
+    service: PipelineService,
+) -> None:
+    """`f`, ctrl+a, "Urgent: " in one read: the rep put the cursor in the step they
+    expected, and the words went over the whole of it."""
+    ada = add(service, "Ada", next_action="Follow up on LinkedIn reply")
+    async with running(service) as (_app, pilot):
+        await burst(pilot, "f", "ctrl+a", *"Urgent: ", "enter")
+        assert service.card(ada).summary.next_action == "Urgent: Follow up on LinkedIn reply"
+
+
+async def test_a_step_typed_ahead_of_a_draft_offer_discarded_replaces_the_step(
+    service: PipelineService,
+) -> None:
+    """`f`, "Ring her", enter in one read, a draft offered over the dialog, and `d`:
+    the keys, handed on after the answer, went on the end of the step, and enter
+    saved "Follow up on LinkedIn replyRing her"."""
+    ada = add(service, "Ada", next_action="Follow up on LinkedIn reply", next_action_due=TODAY)
+    service.keep_draft(
+        DraftKey.on_card(Editor.NEXT_ACTION, ada), {"action": "An old draft", "due": ""}
+    )
+    async with running(service) as (app, pilot):
+        await burst(pilot, "f", *"Ring her", "enter", dialog=True)
+        assert isinstance(app.screen, DraftOfferScreen)
+        await look(pilot)
+        await tap(pilot, "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen), "the save", dialog=True)
+        await settle(pilot)
+        assert service.card(ada).summary.next_action == "Ring her"
+
+
+async def test_a_step_typed_ahead_as_the_session_ends_replaces_the_step_in_its_draft(
+    service: PipelineService,
+) -> None:
+    """`f` and "Ring her" in one read, and the connection drops while the dialog reads
+    the card: the keys waiting are typed straight into its field, and went on the end
+    of the step there, and so into the draft offered back."""
+    ada = add(service, "Ada", next_action="Follow up on LinkedIn reply", next_action_due=TODAY)
+    async with running(service) as (app, _pilot):
+        for key in ("f", *"Ring her"):
+            _post_key(app, key)
+        await app.key_order.type_what_waits(1.0)  # the session's end, as the keys arrive
+        assert isinstance(app.screen, NextActionScreen)
+        app.flush_drafts()
+    kept = service.draft(DraftKey.on_card(Editor.NEXT_ACTION, ada))
+    assert kept is not None and kept.fields["action"] == "Ring her"
 
 
 async def test_a_step_the_rep_has_seen_is_added_to_as_any_field_is(

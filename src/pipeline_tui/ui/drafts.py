@@ -742,7 +742,10 @@ def type_ahead(screen: Screen[Any], offer: DraftOfferScreen, *, restored: bool) 
         [
             (key, character, partial(replay.admit, index))
             for index, (key, character) in enumerate(keys)
-        ]
+        ],
+        # Typed before the editor's fields could be seen, or over the offer that
+        # covered them: "f", "Ring her", then d, replaces the step the dialog proposed.
+        typed_by=offer.shown_at,
     )
 
 

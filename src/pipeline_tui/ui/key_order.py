@@ -134,16 +134,22 @@ class KeyOrder:
         )
         return release
 
-    def replay(self, keys: Sequence[tuple[str, str | None, Admit]]) -> None:
+    def replay(
+        self, keys: Sequence[tuple[str, str | None, Admit]], *, typed_by: float | None = None
+    ) -> None:
         """Hand `keys` (key, character) on next, one at a time as if typed now, before
         any key typed meanwhile and still waiting: keys typed earlier that reached the
         wrong screen (a dialog that showed up over them) go where they were meant. Each
         one's `admit` says, as its turn comes, whether it still goes: what a key would
-        do depends on where focus is by then. (PASTE, text) is a paste."""
+        do depends on where focus is by then. (PASTE, text) is a paste. `typed_by`: when
+        they were read at the latest (a Message.time), which is what the field they go
+        into is told (see FormInput's proposals), not the time they are handed on."""
         for key, character, admit in reversed(keys):
             event: events.Key | events.Paste = (
                 events.Paste(character or "") if key == PASTE else events.Key(key, character)
             )
+            if typed_by is not None:
+                event.time = typed_by
             event.set_sender(self.app)  # as from the terminal, not from whoever replays it
             self._waiting.appendleft((event, admit))
         if not self._busy and not self._holds:
@@ -241,6 +247,8 @@ class KeyOrder:
             if admit is not None and not admit():
                 continue  # a replayed key no longer meant for here, as _hand_on skips it
             # Over a selection, as typing replaces it; the cursor after what is typed.
+            if isinstance(focused, FormInput):
+                focused.typing(text, event.time)  # over a proposal not seen, as a key goes
             if isinstance(focused, Input):
                 focused.replace(text, *focused.selection)
             else:

@@ -68,9 +68,21 @@ class FormInput(Input):
 
     def on_key(self, event: events.Key) -> None:
         # Runs before Input's own handler, which types the key over a selection.
-        if not event.is_printable or not self._unseen_proposal(event.time):
+        if event.is_printable and event.character is not None:
+            self.typing(event.character, event.time)
+        elif self._unseen_proposal(event.time):
+            # A key that moves or edits ("f", ctrl+a, "Urgent: "): the rep is working on
+            # the proposal they expected, and what they type next goes where they put it.
+            self.proposal = None
+
+    def typing(self, text: str, typed_at: float) -> None:
+        """`text`, typed (or pasted) at `typed_at`, is about to go in over the
+        selection: over a proposal the rep could not have seen, the whole of it."""
+        if not text or not self._unseen_proposal(typed_at):
             return
-        if not (self.continues and event.character == " "):
+        if self.continues and text.startswith(" "):
+            self.proposal = None
+        else:
             self.select_all()
 
     def _unseen_proposal(self, typed_at: float) -> bool:
@@ -95,6 +107,7 @@ class FormInput(Input):
         # the rest dropped without a word. A field is one line: the lines join, and the
         # rep sees all that was pasted, to keep or cut.
         # (Textual calls Input's own handler after this one unless prevented.)
+        self.typing(event.text, event.time)
         if len(event.text.splitlines()) < 2:
             return
         event.prevent_default()
