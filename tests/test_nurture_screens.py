@@ -132,6 +132,42 @@ async def test_keys_after_enter_in_the_park_dialog_act_on_the_board_it_leaves(
     assert service.summary(ada).nurture_until == TODAY + timedelta(days=days)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("key", ["a", "e", "enter"])
+async def test_keys_after_escape_from_a_card_parked_on_its_screen_act_on_the_board_it_left(
+    service: PipelineService, leads: tuple[int, int], key: str
+) -> None:
+    """Ada parked from her own card screen, then escape and a key in one read: the key
+    acted on Ada, still highlighted on the board until it was read again (`a` offered
+    to archive her, `e` edited her)."""
+    ada, _ = leads
+    async with running(service) as (app, pilot):
+        await press(pilot, "enter")
+        await park_ada(pilot)
+        assert service.summary(ada).nurture_until == DEC_15
+        await burst(pilot, "escape", key, dialog=True)
+        assert "Ada Lovelace" not in screen_text(app)
+        assert "Ben Okafor" in screen_text(app)
+
+
+async def test_keys_after_escape_from_a_card_parked_from_the_week_act_on_the_week_it_left(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    """The week, enter on Ada's step, Ada parked there, then escape, z, t in one read:
+    the snooze went to Ada's old line, refused as "changed elsewhere"."""
+    ada, ben = leads
+    for card, days in ((ada, 0), (ben, 1)):
+        version = service.summary(card).version
+        service.set_next_action(card, "Call", TODAY + timedelta(days=days), version)
+    async with running(service, (80, 30)) as (app, pilot):
+        await press(pilot, "w", "g")
+        assert isinstance(app.screen, AgendaScreen)
+        await press(pilot, "enter")
+        await park_ada(pilot)
+        await burst(pilot, "escape", "z", "t")
+        assert service.summary(ada).next_action_due == TODAY  # parked, not snoozed
+        assert not any("elsewhere" in message for message in notification_messages(app))
+
+
 async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(
     service: PipelineService, leads: tuple[int, int]
 ) -> None:

@@ -393,7 +393,9 @@ class AgendaScreen(seams.FullScreen[None]):
             return
 
         def back(_: None) -> None:
-            self.load()
+            # "escape z" in one read: the z waits for the week as the card left it (a
+            # card parked there snoozed its old line, refused as changed elsewhere).
+            self.load(release_keys=hold_keys(self))
 
         self.app.push_screen(CardScreen(self.backend, item.card_id), back)
 

@@ -49,7 +49,7 @@ from pipeline_tui.store import BoardPeek, StoreError
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.backend import Backend, UndoOrRedo
 from pipeline_tui.ui.drafts import DraftRecorder, recorder_for
-from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys
+from pipeline_tui.ui.key_order import SUBMIT_AT_ONCE, SubmitsAtOnce, hold_keys, nothing_held
 from pipeline_tui.ui.money import currency
 from pipeline_tui.ui.widgets.card_list import CARD_HEIGHT, CardList
 from pipeline_tui.ui.widgets.form_input import FormInput
@@ -674,27 +674,36 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
                 self._held_for_cards.append((cards, release))
 
     @work(group="board", exclusive=True)
-    async def refresh_card(self, card_id: int) -> None:
-        """Re-read one card (back from its screen) instead of the whole board."""
+    async def refresh_card(
+        self, card_id: int, release_keys: Callable[[], None] = nothing_held
+    ) -> None:
+        """Re-read one card (back from its screen) instead of the whole board; the keys
+        held meanwhile (`release_keys`) go once it is shown."""
         generation = self.model.generation
         place = self._place()
+        reloading = False
         try:
-            card = await self.backend.run(self.backend.service.summary, card_id)
-        except StoreError:
-            card = None
-        before = self.model.cache.peek(card_id)
-        if (
-            card is None
-            or generation != self.model.generation
-            or not self.model.refreshed(card, self.backend.today(), self.backend.stale_limits)
-        ):
-            self.reload(card_id, place=place)
-            return
-        if card != before:  # most often the rep only looked: nothing to draw again
-            self.columns[card.stage].card_list.show_fetched({card.id})
-            self._show_totals()
-        if self._place() == place:  # the rep has not moved on meanwhile
-            self.focus_card(card_id, card.stage)
+            try:
+                card = await self.backend.run(self.backend.service.summary, card_id)
+            except StoreError:
+                card = None
+            before = self.model.cache.peek(card_id)
+            if (
+                card is None
+                or generation != self.model.generation
+                or not self.model.refreshed(card, self.backend.today(), self.backend.stale_limits)
+            ):
+                self._release_once_shown(self.reload(card_id, place=place), release_keys)
+                reloading = True
+                return
+            if card != before:  # most often the rep only looked: nothing to draw again
+                self.columns[card.stage].card_list.show_fetched({card.id})
+                self._show_totals()
+            if self._place() == place:  # the rep has not moved on meanwhile
+                self.focus_card(card_id, card.stage)
+        finally:
+            if not reloading:
+                release_keys()
 
     def _place(self) -> tuple[CardList, int]:
         """Where the rep is: the column they work in and its cursor."""
@@ -1144,7 +1153,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         from pipeline_tui.ui.screens.card import CardScreen, read_card
 
         def back(_: None) -> None:
-            self.refresh_card(card_id)
+            # "escape a" in one read: the a waits for the board as the card left it (a
+            # card parked or archived there stayed highlighted, and was archived).
+            self.refresh_card(card_id, self._hold_for_the_read())
 
         try:
             await self._ready_done(card_id)

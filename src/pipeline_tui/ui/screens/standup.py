@@ -731,7 +731,8 @@ class StandupScreen(seams.FullScreen[None]):
         card_id = card.id
 
         def back(_: None) -> None:
-            self.load()
+            # The keys typed after escape act on the stand-up as the card left it.
+            self.load(release_keys=hold_keys(self))
 
         self.app.push_screen(CardScreen(self.backend, card_id), back)
 
@@ -759,7 +760,7 @@ class StandupScreen(seams.FullScreen[None]):
         from pipeline_tui.ui.screens.calls import CallQueueScreen
 
         def back(_: None) -> None:
-            self.load()
+            self.load(release_keys=hold_keys(self))
 
         self.app.push_screen(CallQueueScreen(self.backend), back)
 
