@@ -23,6 +23,7 @@ from tests.pilot import (
     burst,
     focused_card_name,
     look,
+    make_app,
     notification_messages,
     press,
     running,
@@ -30,6 +31,7 @@ from tests.pilot import (
     settle,
     tap,
     type_text,
+    wait_for,
 )
 
 DEC_15 = TODAY.replace(month=12, day=15)
@@ -143,7 +145,7 @@ async def test_keys_after_escape_from_a_card_parked_on_its_screen_act_on_the_boa
     async with running(service) as (app, pilot):
         await press(pilot, "enter")
         await park_ada(pilot)
-        assert service.summary(ada).nurture_until == DEC_15
+        assert service.card(ada).summary.nurture_until == DEC_15
         await burst(pilot, "escape", key, dialog=True)
         assert "Ada Lovelace" not in screen_text(app)
         assert "Ben Okafor" in screen_text(app)
@@ -156,7 +158,7 @@ async def test_keys_after_escape_from_a_card_parked_from_the_week_act_on_the_wee
     the snooze went to Ada's old line, refused as "changed elsewhere"."""
     ada, ben = leads
     for card, days in ((ada, 0), (ben, 1)):
-        version = service.summary(card).version
+        version = service.card(card).summary.version
         service.set_next_action(card, "Call", TODAY + timedelta(days=days), version)
     async with running(service, (80, 30)) as (app, pilot):
         await press(pilot, "w", "g")
@@ -164,8 +166,34 @@ async def test_keys_after_escape_from_a_card_parked_from_the_week_act_on_the_wee
         await press(pilot, "enter")
         await park_ada(pilot)
         await burst(pilot, "escape", "z", "t")
-        assert service.summary(ada).next_action_due == TODAY  # parked, not snoozed
+        assert service.card(ada).summary.next_action_due == TODAY  # parked, not snoozed
         assert not any("elsewhere" in message for message in notification_messages(app))
+
+
+async def test_a_board_and_a_week_left_open_overnight_show_the_new_day(
+    service: PipelineService, leads: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Left open past midnight (tmux over SSH), the board kept a lead parked until
+    that day away, and the week said "today" of yesterday, until something was saved."""
+    monkeypatch.setattr(BoardScreen, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(AgendaScreen, "POLL_SECONDS", 0.05)
+    ada, _ = leads
+    tomorrow = TODAY + timedelta(days=1)
+    summary = service.card(ada).summary
+    service.set_next_action(ada, "Call Ada", tomorrow, summary.version)
+    service.park(ada, tomorrow, service.card(ada).summary.version, today=TODAY)
+    day = [TODAY]
+    app = make_app(service, today=lambda: day[0])
+    async with running(app, (100, 30)) as (_, pilot):
+        assert "Ada Lovelace" not in screen_text(app)
+        day[0] = tomorrow
+        await wait_for(pilot, lambda: "Ada Lovelace" in screen_text(app), "Ada back")
+        await press(pilot, "w")
+        assert isinstance(app.screen, AgendaScreen)
+        today_label = f"TODAY · {tomorrow:%a %d %b}".upper()
+        assert today_label in screen_text(app).upper()
+        day[0] = tomorrow + timedelta(days=1)
+        await wait_for(pilot, lambda: "OVERDUE" in screen_text(app).upper(), "the step overdue")
 
 
 async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(

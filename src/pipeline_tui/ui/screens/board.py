@@ -14,6 +14,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
+from datetime import date
 from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -362,6 +363,8 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         self._ready_paused_until = 0.0
         self._failed_reads = 0
         """Board reads failed in a row: the poll waits longer after each."""
+        self._shown_on: date | None = None
+        """The day the board was last shown for (overdue, stale, parked leads back)."""
         self._read_again_after = 0.0
         self._read_error: str | None = None
         """The last failed read's error, said once, not again at every try."""
@@ -426,6 +429,11 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             return  # on another screen, or the board is still being read
         if self._failed_reads and monotonic() < self._read_again_after:
             return  # the last read failed: the store is given time
+        if self._shown_on is not None and self.backend.today() != self._shown_on:
+            # A board left open overnight (in tmux over SSH) kept yesterday: a lead parked
+            # until today stayed away, and nothing turned overdue.
+            self.reload(self.focused_list.highlighted_id, by_poll=True)
+            return
         try:
             revision = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
@@ -711,6 +719,7 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
 
     def show_board(self, focus_card: int | None = None) -> None:
         today = self.backend.today()
+        self._shown_on = today
         for column in self.columns.values():
             column.card_list.today = today
             column.card_list.stale_limits = self.backend.stale_limits

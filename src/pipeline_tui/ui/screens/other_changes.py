@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from textual.screen import Screen
@@ -16,13 +17,15 @@ class OtherChanges:
     every few seconds while the screen is on top, and `reload` called once it has moved
     on: another session wrote (a teammate, the shell). Without it the stand-up and the
     archive showed what was there when they opened for as long as they stayed open, a
-    card parked or restored elsewhere still listed."""
+    card parked or restored elsewhere still listed. A new day is read again too: the
+    week left open overnight said "today" of yesterday."""
 
     def __init__(self, screen: Screen[Any], backend: Backend, reload: Callable[[], object]) -> None:
         self.screen = screen
         self.backend = backend
         self.reload = reload
         self.read_at: int | None = None
+        self.read_on: date | None = None
 
     def start(self, every: float) -> None:
         """Look every `every` seconds from now on (the screen's on_mount)."""
@@ -31,6 +34,7 @@ class OtherChanges:
     async def reading(self) -> None:
         """The screen is about to read the database: the clock first, so a change made
         while it reads is read next time."""
+        self.read_on = self.backend.today()
         self.read_at = await self.backend.run(self.backend.service.change_marker)
 
     def _look(self) -> None:
@@ -43,7 +47,8 @@ class OtherChanges:
             marker = await self.backend.run(self.backend.service.change_marker)
         except StoreError:
             return  # the next read says what is wrong
-        if marker != self.read_at and self._idle():
+        changed = marker != self.read_at or self.backend.today() != self.read_on
+        if changed and self._idle():
             self.reload()
 
     def _idle(self) -> bool:
