@@ -223,6 +223,25 @@ async def test_none_in_the_keep_in_touch_dialog_goes_back_to_the_stage_s_limit(
     assert service.card(card).summary.rhythm_days is None
 
 
+async def test_a_rhythm_typed_in_the_dialog_replaces_the_cards_rhythm(
+    service: PipelineService,
+) -> None:
+    """The dialog opened on a rhythm of 3 with the cursor after it, and "14" saved 314."""
+    card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
+    service.set_rhythm(card, 3)
+    async with running(service) as (app, pilot):
+        await press(pilot, "l", "l", "enter", "ctrl+p")
+        await type_text(pilot, "keep in touch")
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RhythmScreen)
+        await type_text(pilot, "14")
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CardScreen)
+    assert service.card(card).summary.rhythm_days == 14
+
+
 async def test_a_rhythm_of_100000_days_is_named_whole_in_the_dialog(
     service: PipelineService,
 ) -> None:

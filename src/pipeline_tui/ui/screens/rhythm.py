@@ -42,7 +42,10 @@ class RhythmScreen(SubmitsAtOnce, seams.Dialog[bool]):
         self.card_name = card_name
         self.stage_limit = stage_limit
         self.save = save
-        self.days = FormInput(str(days) if days is not None else "", id="days")
+        # The rhythm the card has, selected: "14" typed over a rhythm of 3 saved 314.
+        self.days = FormInput(
+            str(days) if days is not None else "", id="days", select_on_focus=True
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
