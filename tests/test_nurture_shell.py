@@ -104,3 +104,14 @@ def test_park_until_a_day_gone_by_says_it_has_passed(
     assert line == f"pipeline-tui: error: {day} has passed; park a lead until a day after today."
     assert out == ""
     assert [c.nurture_until for c in service_for(db).cards()] == [None]
+
+
+def test_a_date_of_several_words_is_taken_whole(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """`park dan next week`, unquoted, as `value` takes `12 500`: argparse's usage block
+    said "unrecognized arguments: week"."""
+    run(capsys, db, "add", "Dan Lee")
+    code, out, err = run(capsys, db, "park", "dan", "next", "week")
+    assert (code, err) == (0, "")
+    assert out == "Dan Lee is parked until 2026-11-30; it comes back on that day.\n"

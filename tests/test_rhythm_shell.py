@@ -106,3 +106,14 @@ def test_a_move_to_client_keeps_the_reps_own_later_next_action_first(
     assert (card.next_action, card.next_action_due) == ("My own step", own_due)
     shown = json.loads(run(capsys, db, "show", "cad", "--format", "json")[1])
     assert shown["next_action"]["action"] == "My own step"
+
+
+def test_a_rhythm_of_several_words_is_taken_whole(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    """`rhythm ann 21 days` unquoted: "21 days" is a rhythm the command reads, and
+    argparse's usage block said "unrecognized arguments: days"."""
+    run(capsys, db, "add", "Ann Okafor")
+    code, out, err = run(capsys, db, "rhythm", "ann", "21", "days")
+    assert (code, err) == (0, "")
+    assert out == "Keeping in touch with Ann Okafor every 21 days.\n"

@@ -243,8 +243,13 @@ def register(
         """,
     )
     park.add_argument("card", metavar="CARD", help=CARD_HELP)
+    # The words after the card are one date, as a rep types it unquoted (next week,
+    # feb 29), as `value` takes its amount: argparse's usage said nothing of it.
     park.add_argument(
-        "until", metavar="DATE", help='the day it comes back: 2027-03-01, +3m, eom; "now": today'
+        "until",
+        metavar="DATE",
+        nargs="+",
+        help='the day it comes back: 2027-03-01, +3m, eom, next week; "now": today',
     )
     rhythm = _parser(
         commands,
@@ -262,7 +267,9 @@ def register(
         """,
     )
     rhythm.add_argument("card", metavar="CARD", help=CARD_HELP)
-    rhythm.add_argument("days", metavar="DAYS", help='a number of days, 1 to 365; "none" clears it')
+    rhythm.add_argument(
+        "days", metavar="DAYS", nargs="+", help='a number of days, 1 to 365; "none" clears it'
+    )
 
     show = _parser(
         commands,

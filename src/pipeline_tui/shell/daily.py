@@ -331,11 +331,12 @@ def park(service: PipelineService, args: argparse.Namespace, out: TextIO, *, con
     card = find_to_change(service, args.card, config)
     version = service.card(card.id).summary.version
     name = clean_line(card.name)
-    if args.until.strip().casefold() == "now":
+    typed = " ".join(args.until)
+    if typed.strip().casefold() == "now":
         service.unpark(card.id, version)
         print(f"{name} is back on the board.", file=out)
         return 0
-    until = due_date(args.until, config.date_order, after_today=True)
+    until = due_date(typed, config.date_order, after_today=True)
     if until is None:
         raise UsageError("Say until when: a date after today, or now to bring it back.")
     service.park(card.id, until, version, today=today())
@@ -358,7 +359,7 @@ def rhythm_days(text: str) -> int | None:
 def rhythm(
     service: PipelineService, args: argparse.Namespace, out: TextIO, *, config: Config
 ) -> int:
-    days = rhythm_days(args.days)
+    days = rhythm_days(" ".join(args.days))
     card = find_to_change(service, args.card, config)
     service.set_rhythm(card.id, days)
     name = clean_line(card.name)
