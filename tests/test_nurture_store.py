@@ -187,3 +187,23 @@ def test_the_week_leaves_a_parked_lead_out_until_its_day(service: PipelineServic
     assert names(TODAY) == ["Ada"]
     assert names(LATER) == ["Ada", "Grace"]  # back on its day
     assert [a.card_name for a in service.agenda(until=week)] == ["Ada", "Grace"]  # the calendar
+
+
+def test_a_step_due_on_or_after_the_day_a_parked_lead_comes_back_is_in_the_week(
+    service: PipelineService,
+) -> None:
+    """Parked until Thursday with a call on Friday: the call is real work this week,
+    and the week, the stand-up and `agenda` left it out until Thursday came. A step
+    due before the lead comes back stays out, as the lead does."""
+    thursday, friday = TODAY + timedelta(days=3), TODAY + timedelta(days=4)
+    ann, version = add(service, "Ann")
+    bo, _ = add(service, "Bo")
+    change = service.set_next_action(ann, "Budget call", friday, version)
+    service.park(ann, thursday, change.version_after, today=TODAY)
+    bo_version = service.summary(bo).version  # type: ignore[union-attr]
+    change = service.set_next_action(bo, "Call", TODAY + timedelta(days=2), bo_version)
+    service.park(bo, thursday, change.version_after, today=TODAY)
+    week = TODAY + timedelta(days=7)
+    for every_activity in (False, True):
+        listed = service.agenda(until=week, today=TODAY, every_activity=every_activity)
+        assert [(a.card_name, a.due) for a in listed] == [("Ann", friday)]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from pipeline_tui.domain.agenda import ScheduledAction
 from pipeline_tui.store.models import ActivityRow, CardRow
@@ -26,10 +26,10 @@ def scheduled_actions(
     every_activity: bool = False,
 ) -> list[ScheduledAction]:
     """Every active card's dated next action due on or before `until` (None: all),
-    earliest first; `owner`: only that rep's cards; `today`: leaving out cards parked
-    "not yet" that are still away on that day. `every_activity`: each open dated
-    activity of those cards, not only each card's earliest (a card can have two
-    steps this week)."""
+    earliest first; `owner`: only that rep's cards; `today`: leaving out the steps of
+    cards parked "not yet" that are still away that day and on the step's own day.
+    `every_activity`: each open dated activity of those cards, not only each card's
+    earliest (a card can have two steps this week)."""
     if every_activity:
         return _every_activity(session, until=until, owner=owner, today=today)
     query = select(
@@ -51,7 +51,7 @@ def scheduled_actions(
     if owner is not None:
         query = query.where(CardRow.owner == owner)
     if today is not None:
-        query = query.where(or_(CardRow.nurture_until.is_(None), CardRow.nurture_until <= today))
+        query = query.where(_back_by(today, CardRow.next_action_due))
     query = query.order_by(CardRow.next_action_due, CardRow.name, CardRow.id)
     return [
         ScheduledAction(
@@ -104,7 +104,7 @@ def _every_activity(
     if owner is not None:
         query = query.where(CardRow.owner == owner)
     if today is not None:
-        query = query.where(or_(CardRow.nurture_until.is_(None), CardRow.nurture_until <= today))
+        query = query.where(_back_by(today, ActivityRow.due))
     query = query.order_by(
         ActivityRow.due,
         ActivityRow.due_time.is_(None),
@@ -132,3 +132,14 @@ def _every_activity(
         )
         for row in session.execute(query)
     ]
+
+
+def _back_by(today: date, due: InstrumentedAttribute[date | None]) -> ColumnElement[bool]:
+    """The card is not parked, or back by `today` or by the step's day: a lead parked
+    until Thursday with a call on Friday has that call in the week (it was left out of
+    the week, the stand-up and `agenda` until Thursday came)."""
+    return or_(
+        CardRow.nurture_until.is_(None),
+        CardRow.nurture_until <= today,
+        CardRow.nurture_until <= due,
+    )
