@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_tui.domain.cards import CardDraft
+from pipeline_tui.domain.kinds import ArchiveReason
 from pipeline_tui.domain.qualification import DEFAULT_CRITERIA
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import ConflictError, PipelineService, StoreError
@@ -207,3 +208,19 @@ def test_a_step_due_on_or_after_the_day_a_parked_lead_comes_back_is_in_the_week(
     for every_activity in (False, True):
         listed = service.agenda(until=week, today=TODAY, every_activity=every_activity)
         assert [(a.card_name, a.due) for a in listed] == [("Ann", friday)]
+
+
+def test_a_lead_archived_while_parked_and_restored_says_it_is_still_parked(
+    service: PipelineService,
+) -> None:
+    """ "Restored Ada to Lead", and Ada was on no column: she is still parked, and the
+    restore says until when (the archive list's toast, the shell, undo's history)."""
+    ada, version = add(service, "Ada")
+    change = service.park(ada, LATER, version, today=TODAY)
+    service.archive_card(ada, ArchiveReason.NOT_A_FIT)
+    restored = service.restore_card(ada)
+    assert restored.description == (
+        f"Restored Ada to Lead, parked until {LATER.isoformat()} (N lists it)"
+    )
+    assert service.card(ada).summary.nurture_until == LATER
+    assert change.version_after < restored.version_after

@@ -237,6 +237,10 @@ def restore_card(
     session.flush()
     tell_archived(session, row, actor, before.archive_reason, before.archive_note, undo=False)
     description = f"Restored {row.name} to {row.stage.label}"
+    if row.nurture_until is not None and row.nurture_until > actor.now.astimezone().date():
+        # Archived while parked, it stays parked: "Restored" alone, and the card was on
+        # no column the rep looked at.
+        description += f", parked until {row.nurture_until.isoformat()} (N lists it)"
     return Change(ChangeKind.RESTORE, row.id, description, before, row.version)
 
 
