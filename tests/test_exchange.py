@@ -276,6 +276,41 @@ def test_bad_map_options_are_one_line_errors(
     assert cards_in(db) == {}
 
 
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_only_a_lead_comes_in_parked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, kind: str
+) -> None:
+    """An export edited to park a prospect came in parked: off every column, the
+    stand-up and the call queue, with nothing in the app to bring it back (`park`
+    refuses a prospect). A lead parked comes in parked."""
+    run(capsys, "--db", str(db), "add", "Pete Park")
+    run(capsys, "--db", str(db), "add", "Lea Lead")
+    run(capsys, "--db", str(db), "move", "pete", "prospect", "--override", "Met")
+    run(capsys, "--db", str(db), "park", "lea", "2027-03-15")
+    exported = tmp_path / f"export.{kind}"
+    run(capsys, "--db", str(db), "export", "--format", kind, "-o", str(exported))
+    text = exported.read_text(encoding="utf-8-sig")
+    if kind == "json":
+        document = json.loads(text)
+        for card in document["cards"]:
+            card["nurture_until"] = "2027-03-15"
+        exported.write_text(json.dumps(document), encoding="utf-8")
+    else:
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        for row in rows:
+            row["nurture_until"] = "2027-03-15"
+        with exported.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    target = tmp_path / "copy.db"
+    code, _, err = run(capsys, "--db", str(target), "import", str(exported))
+    assert (code, err) == (0, "")
+    cards = cards_in(str(target))
+    assert cards["Pete Park"]["nurture_until"] is None
+    assert cards["Lea Lead"]["nurture_until"] == "2027-03-15"
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [

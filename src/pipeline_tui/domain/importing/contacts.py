@@ -60,6 +60,7 @@ from pipeline_tui.domain.money import (
     is_ambiguous,
     parse_amount,
 )
+from pipeline_tui.domain.nurture import parked_after_move
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.domain.text import clean_line, clean_text, counted, listed, split_tags
 
@@ -956,7 +957,7 @@ class _OwnRow:
             market=self.market or card.market,
             created_at=self.created_at or card.created_at,
             won_value=self.won_value if self.archive_reason is ArchiveReason.WON else None,
-            nurture_until=self.nurture_until,
+            nurture_until=parked_after_move(self.nurture_until, card.stage),  # leads only
         )
 
 

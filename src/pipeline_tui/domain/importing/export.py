@@ -35,6 +35,7 @@ from pipeline_tui.domain.importing.plan import (
 from pipeline_tui.domain.kinds import ArchiveReason, Market, NoteKind, TouchpointKind
 from pipeline_tui.domain.limits import INT_MAX, INT_MIN, DocumentError, load_json
 from pipeline_tui.domain.money import Grouping, MoneyError, parse_amount
+from pipeline_tui.domain.nurture import parked_after_move
 from pipeline_tui.domain.qualification import COMMENT_MAX, CRITERION_MAX, Answer
 from pipeline_tui.domain.schedule import ActivityKind, TimeError, parse_time
 from pipeline_tui.domain.stages import Stage
@@ -279,7 +280,9 @@ def _card(number: int, record: Any, now: datetime, user: str) -> PlannedCard:
         value=get.amount("value"),
         expected_close=get.day("expected_close"),
         won_value=get.amount("won_value") if reason is ArchiveReason.WON else None,
-        nurture_until=get.day("nurture_until"),
+        # Only a lead is parked (as a move off Lead unparks it): a prospect imported
+        # parked left every column, with nothing in the app to bring it back.
+        nurture_until=parked_after_move(get.day("nurture_until"), stage),
         rhythm_days=_rhythm(get.whole("rhythm_days")),
         cadence_step=get.whole("cadence_step"),
         cadence_anchor=get.day("cadence_anchor"),
