@@ -196,6 +196,29 @@ async def test_a_board_and_a_week_left_open_overnight_show_the_new_day(
         await wait_for(pilot, lambda: "OVERDUE" in screen_text(app).upper(), "the step overdue")
 
 
+async def test_a_lead_changed_elsewhere_while_its_checklist_is_open_parks_once_told(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    """The shell set Ada's next action while her checklist was open: the park was
+    refused, saying the dialog "now shows the other change", which nothing showed, and
+    enter was refused again for as long as the checklist stayed open."""
+    ada, _ = leads
+    async with running(service) as (app, pilot):
+        await tap(pilot, "Q")
+        version = service.card(ada).summary.version
+        service.set_next_action(ada, "Call Ada", TODAY + timedelta(days=2), version)
+        await tap(pilot, "p")
+        await type_text(pilot, "dec 15")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, ParkScreen)
+        assert "changed elsewhere" in screen_text(app)
+        assert "Call Ada" in screen_text(app)
+        assert service.card(ada).summary.nurture_until is None
+        await press(pilot, "enter")
+        assert service.card(ada).summary.nurture_until == DEC_15
+        assert service.card(ada).summary.next_action == "Call Ada"
+
+
 async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(
     service: PipelineService, leads: tuple[int, int]
 ) -> None:

@@ -82,7 +82,26 @@ async def _checklist(
     next_action = card.next_action if card is not None else ""
 
     async def park(until: date) -> None:
-        await backend.change(backend.service.park, card_id, until, version, today=backend.today())
+        nonlocal version
+        try:
+            await backend.change(
+                backend.service.park, card_id, until, version, today=backend.today()
+            )
+        except ConflictError:
+            # Refused, and the checklist shows nothing of the card: enter again refused
+            # again, for as long as it stayed open. Told once, the rep parks the card
+            # as it is now.
+            now = await backend.run(backend.service.summary, card_id)
+            if now is None:
+                raise
+            version = now.version
+            step = (
+                f" (its next action now: {clean_line(now.next_action)})" if now.next_action else ""
+            )
+            raise ConflictError(
+                f"{clean_line(name)} was changed elsewhere since the checklist opened{step}; "
+                "it was not parked. Enter parks it as it is now."
+            ) from None
 
     async def find_out(criterion: str) -> str | None:
         nonlocal version, next_action
