@@ -719,6 +719,16 @@ def test_agenda_by_day_overdue_first(capsys: pytest.CaptureFixture[str], schedul
     assert days[1]["actions"][0]["name"] == "Annabel Lee"
 
 
+def test_agenda_by_default_lists_the_days_the_week_screen_does(
+    capsys: pytest.CaptureFixture[str], scheduled: Path
+) -> None:
+    """The week screen runs from today to the same weekday next week; `agenda` stopped
+    the day before, and a step due next Monday was on one and not the other."""
+    run(capsys, scheduled, "add", "Mo Day", "--next", "Call", "--due", "2026-11-30")
+    _, out, _ = run(capsys, scheduled, "agenda")
+    assert out.endswith("Mon 30 Nov (1)\n      5  Call · Mo Day\n"), out
+
+
 def test_agenda_lists_every_step_planned_as_the_week_does(
     capsys: pytest.CaptureFixture[str], scheduled: Path
 ) -> None:
@@ -753,7 +763,7 @@ def test_agenda_mine_and_nothing_due(capsys: pytest.CaptureFixture[str], schedul
     """Nothing due exits 1, as README says (like grep and `search`): it exited 0, so a
     script could not tell an empty day from a full one. A calendar stays valid."""
     code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody")
-    assert (code, out) == (1, "Nothing due in the next 7 days.\n")
+    assert (code, out) == (1, "Nothing due today or in the next 7 days.\n")
     code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody", "--format", "json")
     assert (code, json.loads(out)) == (1, [])
     code, out, _ = run(capsys, scheduled, "agenda", "--owner", "nobody", "--format", "ics")

@@ -69,7 +69,8 @@ def run(service: PipelineService, args: argparse.Namespace, out: TextIO, *, conf
         out.write("\n")
         return 0 if records else NOTHING_FOUND
     if not days:
-        span = "today" if args.days == 1 else f"in the next {args.days} days"
+        # As the week screen counts them: today, and the days after it.
+        span = "today" if args.days == 1 else f"today or in the next {args.days - 1} days"
         print(f"Nothing due {span}.", file=out)
         return NOTHING_FOUND
     for n, group in enumerate(days):

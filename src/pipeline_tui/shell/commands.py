@@ -13,6 +13,7 @@ from textwrap import dedent, indent
 from typing import TYPE_CHECKING, TextIO
 
 from pipeline_tui.cli import CommandParser
+from pipeline_tui.domain.agenda import DEFAULT_DAYS
 from pipeline_tui.domain.kinds import NoteKind, TouchpointKind
 from pipeline_tui.domain.lookup import CardMatch
 from pipeline_tui.store import AmbiguousCardError
@@ -325,8 +326,13 @@ def register(
           pipeline-tui agenda --format ics > next-actions.ics
         """,
     )
+    # The week screen's days by default: today to the same weekday next week.
     agenda.add_argument(
-        "--days", type=int, default=7, metavar="N", help="today and the next N-1 days (default 7)"
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS + 1,
+        metavar="N",
+        help=f"today and the next N-1 days (default {DEFAULT_DAYS + 1}, as the week screen)",
     )
     agenda.add_argument("--format", choices=("text", "json", "ics"), default="text")
     who = agenda.add_mutually_exclusive_group()
