@@ -8,11 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from pipeline_tui.domain.cards import CardDraft
 from pipeline_tui.domain.kinds import TouchpointKind
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import Database, PipelineService, open_database
+from pipeline_tui.ui.app import PipelineApp
 from pipeline_tui.ui.screens.card import CardScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
 from pipeline_tui.ui.screens.rhythm import RhythmScreen
@@ -167,26 +169,32 @@ async def test_the_board_hands_off_a_step_that_waited_on_its_day(
         assert "check in after" in screen_text(app)
 
 
+async def open_keep_in_touch(app: PipelineApp, pilot: Pilot[None]) -> RhythmScreen:
+    """From the board, the client's card, then the palette's Keep in touch every N days."""
+    await press(pilot, "l", "l", "enter", "ctrl+p")
+    await type_text(pilot, "keep in touch")
+    await settle(pilot)
+    await press(pilot, "enter")
+    assert isinstance(app.screen, RhythmScreen)
+    return app.screen
+
+
 async def test_the_palette_on_a_card_sets_how_often_to_keep_in_touch(
     service: PipelineService,
 ) -> None:
     card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
     async with running(service) as (app, pilot):
-        await press(pilot, "l", "l", "enter", "ctrl+p")
-        await type_text(pilot, "keep in touch")
-        await settle(pilot)
-        await press(pilot, "enter")
-        assert isinstance(app.screen, RhythmScreen)
+        dialog = await open_keep_in_touch(app, pilot)
         assert "the stage's 30 days" in screen_text(app)
         await type_text(pilot, "often")
         await press(pilot, "enter")
         assert isinstance(app.screen, RhythmScreen)  # refused, the dialog stays
         assert "'often' is not a number of days" in screen_text(app)
-        app.screen.days.value = ""
+        dialog.days.value = ""
         await type_text(pilot, "400")
         await press(pilot, "enter")
         assert "Keep in touch every 1 to 365 days; 400 is not a rhythm." in screen_text(app)
-        app.screen.days.value = ""
+        dialog.days.value = ""
         await type_text(pilot, "21")
         assert "stale after 21 days without contact" in screen_text(app)
         await press(pilot, "enter")
@@ -209,12 +217,8 @@ async def test_none_in_the_keep_in_touch_dialog_goes_back_to_the_stage_s_limit(
     card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
     service.set_rhythm(card, 21)
     async with running(service) as (app, pilot):
-        await press(pilot, "l", "l", "enter", "ctrl+p")
-        await type_text(pilot, "keep in touch")
-        await settle(pilot)
-        await press(pilot, "enter")
-        assert isinstance(app.screen, RhythmScreen)
-        app.screen.days.value = ""
+        dialog = await open_keep_in_touch(app, pilot)
+        dialog.days.value = ""
         await type_text(pilot, typed)
         assert "no rhythm: stale after the stage's 30 days" in screen_text(app)
         await press(pilot, "enter")
@@ -230,11 +234,7 @@ async def test_a_rhythm_typed_in_the_dialog_replaces_the_cards_rhythm(
     card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
     service.set_rhythm(card, 3)
     async with running(service) as (app, pilot):
-        await press(pilot, "l", "l", "enter", "ctrl+p")
-        await type_text(pilot, "keep in touch")
-        await settle(pilot)
-        await press(pilot, "enter")
-        assert isinstance(app.screen, RhythmScreen)
+        await open_keep_in_touch(app, pilot)
         await type_text(pilot, "14")
         await press(pilot, "enter")
         await settle(pilot)
@@ -247,11 +247,7 @@ async def test_a_rhythm_of_100000_days_is_named_whole_in_the_dialog(
 ) -> None:
     card = service.add_card(CardDraft("Ada Lovelace"), Stage.CLIENT).card_id
     async with running(service) as (app, pilot):
-        await press(pilot, "l", "l", "enter", "ctrl+p")
-        await type_text(pilot, "keep in touch")
-        await settle(pilot)
-        await press(pilot, "enter")
-        assert isinstance(app.screen, RhythmScreen)
+        await open_keep_in_touch(app, pilot)
         await type_text(pilot, "100000")
         await press(pilot, "enter")
         assert isinstance(app.screen, RhythmScreen)
