@@ -219,6 +219,29 @@ async def test_a_lead_changed_elsewhere_while_its_checklist_is_open_parks_once_t
         assert service.card(ada).summary.next_action == "Call Ada"
 
 
+async def test_f_after_a_park_refused_asks_before_replacing_the_next_action_set_elsewhere(
+    service: PipelineService, leads: tuple[int, int]
+) -> None:
+    """The refusal read the card again for its version only: `f` then compared with
+    the next action the checklist opened with (none) and put its research step over
+    the one set elsewhere, unasked."""
+    ada, _ = leads
+    async with running(service) as (app, pilot):
+        await tap(pilot, "Q")
+        version = service.card(ada).summary.version
+        service.set_next_action(ada, "Send the contract", TODAY + timedelta(days=2), version)
+        await tap(pilot, "p")
+        await type_text(pilot, "dec 15")
+        await tap(pilot, "enter")
+        assert isinstance(app.screen, ParkScreen)
+        await tap(pilot, "escape")
+        assert isinstance(app.screen, QualificationScreen)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, ChoiceScreen)
+        await tap(pilot, "n")
+    assert service.card(ada).summary.next_action == "Send the contract"
+
+
 async def test_n_shows_the_parked_leads_with_their_day_and_b_brings_one_back(
     service: PipelineService, leads: tuple[int, int]
 ) -> None:

@@ -82,7 +82,7 @@ async def _checklist(
     next_action = card.next_action if card is not None else ""
 
     async def park(until: date) -> None:
-        nonlocal version
+        nonlocal version, next_action
         try:
             await backend.change(
                 backend.service.park, card_id, until, version, today=backend.today()
@@ -94,7 +94,8 @@ async def _checklist(
             now = await backend.run(backend.service.summary, card_id)
             if now is None:
                 raise
-            version = now.version
+            # `f` on the checklist asks before replacing the next action as it is now.
+            version, next_action = now.version, now.next_action
             step = (
                 f" (its next action now: {clean_line(now.next_action)})" if now.next_action else ""
             )
