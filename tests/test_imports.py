@@ -1352,6 +1352,38 @@ def test_formulas_a_program_wrote_with_no_value_are_named_not_imported_as_nothin
     assert code == 0 and set(cards_in(db)) == {"Ann Okafor"}
 
 
+def test_a_formula_only_the_imported_fields_note_would_keep_refuses_no_row(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """A report's row number (=ROW()-1 under ID) refused every row, though the cell
+    would only have gone into the Imported fields note: it is left out, and the summary
+    says so. A row of nothing but formulas, read as empty, had been dropped unsaid."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ID", "Name", "Email"])
+    sheet.append(["=ROW()-1", "Ann Lee", "ann@x.example"])
+    sheet.append(["=ROW()-1", "Bob Ode", "bob@x.example"])
+    sheet.append(["=Raw!A4", "=Raw!B4", "=Raw!C4"])
+    book.save(tmp_path / "report.xlsx")
+    code, out, err = run(
+        capsys, "--db", str(db), "import", str(tmp_path / "report.xlsx"), "--skip-bad"
+    )
+    assert code == 0
+    assert err.splitlines() == [
+        "pipeline-tui: warning: row 4 skipped: 'Name' and 'Email' are formulas with no value "
+        "saved in the workbook (written by a program, never opened in a spreadsheet app): "
+        "open it in Excel or LibreOffice, save it, and import it again"
+    ]
+    assert (
+        "'ID' holds formulas with no value saved in the workbook in 3 rows; they were left out"
+        in out
+    )
+    assert set(cards_in(db)) == {"Ann Lee", "Bob Ode"}
+
+
 def _hand_written_workbook(path: Path, calc: str, cells: str) -> Path:
     """A one-sheet workbook with the parts ECMA-376 requires, its sheet's cells as given."""
     import zipfile

@@ -515,6 +515,8 @@ def parse_vcards(data: bytes, day: date) -> Iterator[Person]:
     _, reader = contact_reader(table, today=day, now=now, user="")
     for number, (line, cells) in enumerate(rows, 1):
         card = reader.read(line, cells)
+        if card is None:  # (a workbook's row of formulas only: never in a vCard)
+            continue
         if isinstance(card, RowProblem):
             raise CaptureError(f"Contact {number} of the vCard cannot be read: {card.reason}.")
         addresses = (part.strip() for part in cells[email_at].split(MULTI))

@@ -278,7 +278,7 @@ def _plan_table(
         result = reader.read(line, values)
         if isinstance(result, RowProblem):
             report.problems.append(result)
-        else:
+        elif result is not None:
             cards.append(result)
         if done % CHUNK == 0 or done == total:
             progress("reading", done, total)

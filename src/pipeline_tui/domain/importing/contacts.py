@@ -323,20 +323,27 @@ class ContactReader:
     """What reading the amounts had to assume, for the summary."""
     currency: str | None = None
     """The configured currency's code: an amount in another is a bad row (None: unchecked)."""
-    unsaved: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    unsaved: Mapping[int, Sequence[int]] = field(default_factory=dict)
     """A workbook's rows with formulas that hold no computed value (Table.unsaved)."""
 
-    def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem:
+    def read(self, line: int, values: Sequence[str]) -> PlannedCard | RowProblem | None:
+        """The card a row plans, or what is wrong with it; None for a row with nothing
+        to import (a workbook's row of formulas, none of them a field's)."""
         columns = self.columns
         if line in self.unsaved:
-            cells = self.unsaved[line]
-            return RowProblem(
-                line,
-                f"{listed([repr(header) for header in cells])} "
-                f"{'is a formula' if len(cells) == 1 else 'are formulas'} with no value saved "
-                "in the workbook (written by a program, never opened in a spreadsheet app): "
-                "open it in Excel or LibreOffice, save it, and import it again",
-            )
+            fields = {c.index: c.header for cs in columns.candidates.values() for c in cs}
+            cells = [fields[index] for index in self.unsaved[line] if index in fields]
+            if cells:
+                return RowProblem(
+                    line,
+                    f"{listed([repr(header) for header in cells])} "
+                    f"{'is a formula' if len(cells) == 1 else 'are formulas'} with no value "
+                    "saved in the workbook (written by a program, never opened in a "
+                    "spreadsheet app): open it in Excel or LibreOffice, save it, and import "
+                    "it again",
+                )
+            if not any(value.strip() for value in values):
+                return None
         if len(values) > columns.width and any(cell.strip() for cell in values[columns.width :]):
             return RowProblem(
                 line,
@@ -705,10 +712,26 @@ def reader_for(
         day_first,
         amounts=amounts,
         numbers=table.numbers,
-        warnings=warnings,
+        warnings=(*warnings, *_unsaved_kept(table, columns)),
         currency=currency.upper() if currency else None,
         unsaved=table.unsaved,
     )
+
+
+def _unsaved_kept(table: Table, columns: Columns) -> list[str]:
+    """For the summary: the columns kept in the Imported fields note that hold formulas
+    with no saved value (a report's ID, =ROW()-1), which are left out of the note. Only
+    a field's formula refuses its row (ContactReader.read)."""
+    counts: dict[int, int] = {}
+    for cells in table.unsaved.values():
+        for index in cells:
+            counts[index] = counts.get(index, 0) + 1
+    return [
+        f"{column.header!r} holds formulas with no value saved in the workbook in "
+        f"{counted(counts[column.index], 'row')}; they were left out"
+        for column in columns.kept
+        if column.index in counts
+    ]
 
 
 _GROUPING_OF_MARK = {",": Grouping(".", ","), ".": Grouping(",", ".")}

@@ -35,9 +35,9 @@ class Table:
     numbers: set[tuple[int, int]] = field(default_factory=set)
     """(line, column) of a workbook's number cells with a fraction: their text is
     Python's ("12.5"), not how the sheet writes numbers."""
-    unsaved: dict[int, list[str]] = field(default_factory=dict)
+    unsaved: dict[int, list[int]] = field(default_factory=dict)
     """A workbook's rows (by line) with formula cells that hold no computed value, and
-    those cells' headers: read as empty, they are not what the sheet shows."""
+    those cells' columns: read as empty, they are not what the sheet shows."""
 
     @property
     def preamble_lines(self) -> int:

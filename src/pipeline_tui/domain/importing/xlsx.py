@@ -12,8 +12,9 @@ cell's last computed value, and optional), or a stand-in (XlsxWriter writes 0, a
 asks for every formula to be computed when the file is opened: `calcPr fullCalcOnLoad`;
 a 0 in such a workbook is taken as that stand-in).
 calamine reads such a cell as empty: a name or an email typed as a formula would be
-imported as nothing, without a word. They are found in the sheet's XML instead and
-named (Table.unsaved), and the row refused with them.
+imported as nothing, without a word. They are found in the sheet's XML instead
+(Table.unsaved), and a row with one in a column the import takes is refused, naming
+it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
         raise ImportFileError("The workbook's first sheet is empty")
     index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
     header_line, headers = records[index]
+    # A row of formulas with no values reads as empty, or past the sheet's end: kept,
+    # for the reader to name.
+    seen = {number for number, _ in records}
+    blank = {line for line, _ in unsaved if line > header_line and line not in seen}
+    records = sorted([*records, *((line, []) for line in blank)])
     rows = records[index + 1 :]
     # Empty rows are not in `records`: a row parted from the one above by one has a gap.
     above = {number: earlier for (earlier, _), (number, _) in pairwise(records)}
@@ -74,10 +80,8 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
     table.numbers = numbers
     table.header_line = header_line
     for line, column in sorted(unsaved):
-        index = column - first_column
-        if line > header_line and index >= 0:
-            header = headers[index].strip() if index < len(headers) else ""
-            table.unsaved.setdefault(line, []).append(header or f"column {index + 1}")
+        if line > header_line and column >= first_column:
+            table.unsaved.setdefault(line, []).append(column - first_column)
     if extra_sheets:
         table.notes.append(
             f"read the first sheet, {title!r}; the other {extra_sheets} were left out"
