@@ -710,6 +710,33 @@ def test_a_db_in_a_folder_that_is_not_there_makes_no_pipeline_there(
     monkeypatch.setenv("PIPELINE_TUI_DB", str(missing))
     code, out, err = run(capsys, *argv)
     assert code == 1 and "There is no folder" in err and not folder.exists()
+    monkeypatch.delenv("PIPELINE_TUI_DB")
+    # However the URL spells SQLite: with its driver, or with options.
+    for url in (f"sqlite+pysqlite:///{missing}", f"sqlite:///{missing}?timeout=5"):
+        code, out, err = run(capsys, "--db", url, *argv)
+        assert code == 1 and "There is no folder" in err and not folder.exists()
+
+
+def test_the_demo_does_not_look_for_the_reps_database_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo opens no database of the rep's: one named in a folder that is not there
+    (a share not mounted) refused the demo too. Here the demo gets as far as opening
+    its own sample pipeline."""
+    import pipeline_tui.cli as cli
+
+    class SampleOpened(Exception):
+        pass
+
+    def sample(target: str, *_: object, **__: object) -> None:
+        assert target == "sqlite://"
+        raise SampleOpened
+
+    monkeypatch.setattr(cli, "in_a_terminal", lambda: True)
+    monkeypatch.setattr(cli, "_open_service", sample)
+    monkeypatch.setenv("PIPELINE_TUI_DB", str(tmp_path / "share" / "team.db"))
+    with pytest.raises(SampleOpened):
+        run(capsys, "--demo")
 
 
 def test_export_through_a_symbolic_link_writes_the_file_it_points_to(

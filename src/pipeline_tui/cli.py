@@ -424,14 +424,14 @@ def database_target(args: argparse.Namespace, config: Config, *, creating: bool 
             "--db is empty (an unset variable?); name a file, such as ~/pipeline.db, or a URL."
         )
     target = given or os.environ.get(DB_ENV) or config.database or str(default_database_path())
-    from pipeline_tui.store import sqlite_in_memory, sqlite_path
+    from pipeline_tui.store import sqlite_file_named, sqlite_in_memory
 
     if sqlite_in_memory(target):
         raise UsageError(
             f"{clean_line(target)} is a database in memory, gone when the program ends, "
             "so nothing would be kept: name a file (such as ~/pipeline.db) or a server."
         )
-    path = sqlite_path(target) if creating and _database_named(args, config) else None
+    path = sqlite_file_named(target) if creating and _database_named(args, config) else None
     if path is not None and not path.parent.exists():
         # A mistyped folder made a new, empty pipeline there (and the folders to it),
         # and `add` put the rep's card in it. Only the default place is made as needed.
@@ -857,7 +857,8 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     board_app = _import_the_board()
     from pipeline_tui.ui.garbage import CollectBetweenKeys
 
-    target = database_target(args, config)
+    # The demo opens no database of the rep's: a folder that is not there is no matter.
+    target = database_target(args, config, creating=not args.demo)
     state_file = None if args.demo else default_state_path()
     state = load_state(state_file) if state_file else None
     first = None if args.demo else _peek(target, config)

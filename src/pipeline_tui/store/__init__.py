@@ -43,8 +43,8 @@ if TYPE_CHECKING:
         peek_board,
         peek_card,
         peek_source,
+        sqlite_file_named,
         sqlite_in_memory,
-        sqlite_path,
     )
     from pipeline_tui.store.read_model import BoardView
     from pipeline_tui.store.search import SearchHit
@@ -61,7 +61,7 @@ _LAZY = {
     "peek_card": "pipeline_tui.store.peek",
     "peek_source": "pipeline_tui.store.peek",
     "sqlite_in_memory": "pipeline_tui.store.peek",
-    "sqlite_path": "pipeline_tui.store.peek",
+    "sqlite_file_named": "pipeline_tui.store.peek",
     "is_sqlite_file": "pipeline_tui.store.database",
     "remove_if_unused": "pipeline_tui.store.database",
     "sqlite_file": "pipeline_tui.store.database",
@@ -106,8 +106,8 @@ __all__ = [
     "remove_if_unused",
     "safe_rows",
     "sqlite_file",
+    "sqlite_file_named",
     "sqlite_in_memory",
-    "sqlite_path",
     "write_csv",
     "write_json",
     "write_vcards",

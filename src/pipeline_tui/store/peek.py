@@ -110,6 +110,20 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target).expanduser()
 
 
+def sqlite_file_named(target: str) -> Path | None:
+    """The file any SQLite target names: a path, or a URL with a driver or options
+    (`sqlite+pysqlite:////srv/p.db?timeout=5`), without SQLAlchemy; None for another
+    database, or one in memory."""
+    scheme, sep, rest = target.partition("://")
+    if not sep:
+        return Path(target).expanduser() if target not in ("", ":memory:") else None
+    if scheme.split("+")[0].lower() != "sqlite":
+        return None
+    path = rest.partition("?")[0]
+    path = path.removeprefix("/")  # sqlite:///relative.db, sqlite:////absolute.db
+    return Path(path).expanduser() if path not in ("", ":memory:") else None
+
+
 def sqlite_in_memory(target: str) -> bool:
     """Whether a --db target is an SQLite database in memory (`sqlite://`,
     `sqlite:///:memory:`, `?mode=memory`): gone, and all written to it, when the
