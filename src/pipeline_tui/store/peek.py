@@ -119,7 +119,9 @@ def sqlite_file_named(target: str) -> Path | None:
         return Path(target).expanduser() if target not in ("", ":memory:") else None
     if scheme.split("+")[0].lower() != "sqlite":
         return None
-    path = rest.partition("?")[0]
+    path, _, query = rest.partition("?")
+    if "uri=true" in query.lower():
+        return None  # an SQLite URI filename ("file:..."), which the store refuses
     path = path.removeprefix("/")  # sqlite:///relative.db, sqlite:////absolute.db
     return Path(path).expanduser() if path not in ("", ":memory:") else None
 
