@@ -740,3 +740,33 @@ async def test_a_change_kept_for_a_later_step_of_the_week_changes_that_step(
         ("Call about the proposal", day(-3)),
         ("Send the case study and the deck", day(2)),
     ]
+
+
+@pytest.mark.parametrize("later_step", [False, True], ids=["next action", "later step"])
+async def test_f_on_a_line_a_teammate_changed_since_the_week_read_it_shows_their_words(
+    service: PipelineService, later_step: bool
+) -> None:
+    """A teammate reworded the step while the week showed it (before its next look):
+    `f` opened on the week's old words and saved the rep's over the teammate's, no
+    conflict said, as the line's step was saved against the card read at `f`."""
+    bob = PipelineService(service.database, "bob", clock=lambda: NOW)
+    draft = CardDraft(name="Hana Ito", next_action="Send brochure", next_action_due=TODAY)
+    card = service.add_card(draft, Stage.LEAD).card_id
+    if later_step:
+        version = service.card(card).summary.version
+        service.add_activity(card, None, "Call Hana", TODAY + timedelta(days=3), None, version)
+    [step] = [a for a in service.activities(card) if a.text in ("Send brochure", "Call Hana")][-1:]
+    async with running(service, (100, 30)) as (app, pilot):
+        await press(pilot, "w", "g")
+        if later_step:
+            await press(pilot, "j")
+        assert isinstance(app.screen, AgendaScreen)
+        version = bob.card(card).summary.version
+        bob.edit_activity(step.id, None, f"{step.text} with the CFO", step.due, None, version)
+        await tap(pilot, "f")
+        assert isinstance(app.screen, NextActionScreen)
+        assert app.screen.inputs["action"].value == f"{step.text} with the CFO"
+        await type_text(pilot, " (ann)")
+        await tap(pilot, "enter")
+        await settle(pilot)
+    assert f"{step.text} with the CFO (ann)" in [a.text for a in service.activities(card)]

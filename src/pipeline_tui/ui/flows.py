@@ -263,11 +263,26 @@ async def set_next_action(
         # The step the dialog changes, which its draft names (drafts.STEP): the line's,
         # or the earliest planned, which is what set_next_action changes.
         step = None
-        if activity_id is not None:
-            step = StepKept(activity_id, card.next_action, card.next_action_due)
+        shown: tuple[str, date | None] | None = None
         try:
             current = await backend.run(backend.service.active_summary, card.id)
-            if activity_id is None and not adding:
+            if activity_id is not None:
+                # The line's step as it is now, read with the version the save goes
+                # against: shown as the list last read it, a teammate's change to it made
+                # since was saved over, unseen.
+                planned = await backend.run(backend.service.activities, card.id)
+                line = next((a for a in planned if a.id == activity_id), None)
+                if line is None:
+                    screen.notify(
+                        f"{clean_line(card.name)}'s step was done or dropped elsewhere "
+                        "meanwhile; the list shows what is planned now.",
+                        severity="warning",
+                        markup=False,
+                    )
+                    return False
+                step = StepKept(line.id, line.text, line.due)
+                shown, due_time = (line.text, line.due), line.due_time
+            elif not adding:
                 planned = await backend.run(backend.service.activities, card.id)
                 step = StepKept(planned[0].id, planned[0].text, planned[0].due) if planned else None
         except StoreError as error:  # archived (or gone) in another instance meanwhile
@@ -316,7 +331,7 @@ async def set_next_action(
                 None,
                 answer.action,
                 answer.due,
-                due_time if answer.due == card.next_action_due else None,
+                due_time if shown is not None and answer.due == shown[1] else None,
                 version,
             )
             return
@@ -327,14 +342,19 @@ async def set_next_action(
     async def read_theirs() -> str:
         nonlocal version
         version, theirs = await next_action_now(backend, card.id)
-        return theirs
+        if activity_id is None:
+            return theirs
+        # The line's own step as it is now, not the card's earliest.
+        planned = await backend.run(backend.service.activities, card.id)
+        line = next((a for a in planned if a.id == activity_id), None)
+        return describe_next_action(line.text, line.due) if line else "(done or dropped)"
 
     title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
-    shown = card if activity_id is not None else current  # the line's step, or the earliest
+    action, due = shown or (current.next_action, current.next_action_due)  # or the earliest
     dialog = NextActionScreen(
         title,
-        "" if adding else shown.next_action,
-        None if adding else shown.next_action_due,
+        "" if adding else action,
+        None if adding else due,
         backend.today,
         save=save,
         read_theirs=read_theirs,
