@@ -566,3 +566,22 @@ def test_brief_text_fits_any_width(seeded: tuple[PipelineService, dict[str, int]
     for width in (40, 60, 80):
         out = as_text(service.brief(ids["Ben"]), TODAY, width)
         assert max(cell_width(line) for line in out.splitlines()) <= width
+
+
+def test_a_queue_left_open_overnight_counts_the_next_days_calls_on_that_day(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """A session is counted on the day it began: calls made the next morning in the
+    same open queue were counted on the day before, and the stand-up since yesterday
+    left them out."""
+    service, ids = seeded
+    first = service.log_call(ids["Eve"], CallOutcome.VOICEMAIL, TODAY, None)
+    morning = PipelineService(service.database, "sam", clock=lambda: NOW + timedelta(days=1))
+    tomorrow = TODAY + timedelta(days=1)
+    second = morning.log_call(ids["Dev"], CallOutcome.REACHED, tomorrow, first.session_id)
+    third = morning.log_call(ids["Ann"], CallOutcome.REACHED, tomorrow, second.session_id)
+    assert second.session_id != first.session_id and third.session_id == second.session_id
+    [today] = service.call_sessions(tomorrow, tomorrow)
+    assert today.tally == CallTally(reached=2)
+    [yesterday] = service.call_sessions(TODAY, TODAY)
+    assert yesterday.tally == CallTally(voicemail=1)

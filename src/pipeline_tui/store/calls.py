@@ -53,8 +53,16 @@ def read_queue(
 def record_call(
     session: Session, session_id: int | None, owner: str, outcome: CallOutcome, now: datetime
 ) -> int:
-    """Count one call in a session (a new one when `session_id` is None); its id."""
+    """Count one call in a session (a new one when `session_id` is None, or when that
+    session began on another day); its id."""
     count = getattr(SessionRow, outcome_field(outcome))
+    if session_id is not None:
+        started = session.scalar(select(SessionRow.started_at).where(SessionRow.id == session_id))
+        if started is not None and started.astimezone().date() != now.astimezone().date():
+            # The stand-up counts a session on the day it began: a queue left open
+            # overnight counted the next day's calls on the day before, where the
+            # next stand-up did not look.
+            session_id = None
     if session_id is None:
         row = SessionRow(owner=owner, started_at=now, last_call_at=now)
         for name in _COUNTS:
