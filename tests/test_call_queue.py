@@ -1314,3 +1314,27 @@ async def test_the_header_says_when_the_step_is_due_after_another_session_moves_
         await wait_for(pilot, lambda: "1 of 4 · not due now" in screen_text(app), "not due")
         kim.set_next_action(ann, "Send the checklist", day(0), kim.card(ann).version)
         await wait_for(pilot, lambda: "1 of 4 · due today" in screen_text(app), "due today")
+
+
+async def test_a_call_undone_on_the_cards_own_screen_leaves_the_queues_count(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """`v`, then `b` back to Ann, enter for her card, and `u` there: the call was taken
+    back, and the queue still said "1 called" and marked her called; `U` there then
+    made it "2 called" for one call."""
+    service, _ = seeded
+    app = make_app(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        assert "1 called" in screen_text(app)
+        await press(pilot, "b", "enter")
+        await press(pilot, "u")
+        assert sessions(service)[0][1:] == (0, 0, 0, 0, 0)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CallQueueScreen)
+        assert "0 called" in screen_text(app) and "called: voicemail" not in screen_text(app)
+        await press(pilot, "enter", "U", "escape")
+        assert "1 called" in screen_text(app) and "called: voicemail" in screen_text(app)

@@ -911,9 +911,32 @@ class CallQueueScreen(seams.FullScreen[None]):
     @work(group="call")
     async def _reshow(self, release_keys: Callable[[], None]) -> None:
         try:
+            if self.brief is not None:
+                await self._recount(self.brief.card_id)
             await self.show_current()
         finally:
             release_keys()
+
+    async def _recount(self, card_id: int) -> None:
+        """The session's calls as stored, back from the card's own screen: its u (or U)
+        can take back (or put back) the call made to it here, and the header still
+        counted it, the card still marked called."""
+        if self.session_id is None:
+            return
+        try:
+            stored = await self.backend.run(self.backend.service.call_session, self.session_id)
+        except StoreError:
+            return  # the next call's own write says what is wrong
+        if stored is None or stored.tally == self.tally:
+            return
+        for outcome in CallOutcome:
+            change = stored.tally.count(outcome) - self.tally.count(outcome)
+            if change > 0:
+                self.outcomes[card_id] = outcome
+                self.skipped.discard(card_id)
+            elif change < 0 and self.outcomes.get(card_id) is outcome:
+                del self.outcomes[card_id]
+        self.tally = stored.tally
 
     def action_end(self) -> None:
         if self.tally.calls:
