@@ -1226,21 +1226,24 @@ async def test_escape_at_the_offer_keeps_what_was_typed_before_it_with_the_draft
     assert draft is not None and draft.get("body") == f"{NOTE} discount for annual prepay"
 
 
+@pytest.mark.parametrize("typed", [" by Friday", "Follow-up call"])
 async def test_escape_at_a_forms_offer_keeps_what_was_typed_before_it_with_the_draft(
-    service: PipelineService, ann: int
+    service: PipelineService, ann: int, typed: str
 ) -> None:
+    """Typed with no space first ("Follow-up call"), the words were glued to the
+    draft's ("Send the quoteFollow-up call"): they go after it, a space between."""
     key = DraftKey.on_card(Editor.NEXT_ACTION, ann)
     service.keep_draft(key, {"action": "Send the quote", "due": ""})
     app = make_app(service)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
-        await burst(pilot, "f", *" by Friday", dialog=True)
+        await burst(pilot, "f", *typed, dialog=True)
         assert isinstance(app.screen, DraftOfferScreen)
         await tap(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
     draft = service.draft(key)
-    assert draft is not None and draft.get("action") == "Send the quote by Friday"
+    assert draft is not None and draft.get("action") == f"Send the quote {typed.strip()}"
 
 
 async def test_text_the_database_cannot_take_as_the_session_ends_goes_to_a_file(

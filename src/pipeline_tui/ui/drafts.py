@@ -785,10 +785,20 @@ class _Replay:
 
 
 def _type_text_at_end(field: Widget | None, text: str) -> None:
+    """`text` after what `field` holds (a draft put back), apart from it: typed at the
+    offer, it was the rep's own words, and "againFollow-up call" read as neither."""
     if isinstance(field, TextArea):
         field.move_cursor(field.document.end)
+        held = field.text
+        gap = "\n"
     elif isinstance(field, Input):
         field.cursor_position = len(field.value)
+        held = field.value
+        gap = " "
+    else:
+        return
+    if held and not held[-1].isspace() and text and not text[0].isspace():
+        text = gap + text
     _type_text(field, text)
 
 
