@@ -581,3 +581,15 @@ def test_cli_empty_database(
     data = json.loads(out)
     assert data["overdue"] == [] and data["owners"] == []
     assert [s["reached"] for s in data["stages"]] == [0, 0, 0, 0]
+
+
+def test_a_rep_with_one_card_has_one_card_in_the_team_lines() -> None:
+    """ "ann    1 cards": the team line said so for a rep with one card."""
+    from pipeline_tui.domain.standup import OwnerCount
+    from pipeline_tui.standup_report import team_lines
+
+    owners = (OwnerCount("ann", 1, 1), OwnerCount("bo", 2))
+    standup = build_standup(StandupData((card(1),), (), date(2026, 11, 17), owners), TODAY)
+    ann, bo = team_lines(standup)
+    assert "    1 card      1 overdue" in ann
+    assert "    2 cards     0 overdue" in bo

@@ -455,10 +455,16 @@ def funnel_lines(standup: Standup, width: int) -> list[str]:
 
 def team_lines(standup: Standup) -> list[str]:
     return [
-        f"{pad_cells(clean_line(o.owner), 24)} {o.cards:>5} cards  {o.overdue:>4} overdue  "
-        f"{o.due_today:>4} due today"
+        f"{pad_cells(clean_line(o.owner), 24)} {o.cards:>5} {cards_word(o.cards)}  "
+        f"{o.overdue:>4} overdue  {o.due_today:>4} due today"
         for o in standup.owners
     ]
+
+
+def cards_word(count: int) -> str:
+    """ "cards", or "card " for one: "1 cards" read wrong, and the columns after it stay
+    in line."""
+    return "cards" if count != 1 else "card "
 
 
 def _due(card: StandupCard, owner: Callable[[StandupCard], str]) -> str:

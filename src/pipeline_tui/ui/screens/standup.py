@@ -33,6 +33,7 @@ from pipeline_tui.domain.text import clean_line, clip_cells, pad_cells
 from pipeline_tui.standup_report import (
     bar,
     calls_label,
+    cards_word,
     coming_up_label,
     ledger_label,
     long_day,
@@ -582,7 +583,8 @@ class StandupScreen(seams.FullScreen[None]):
                 marker,
                 name,
                 pad,
-                f"{owner.cards:>4} cards  {owner.overdue:>3} overdue  {owner.due_today:>3} today",
+                f"{owner.cards:>4} {cards_word(owner.cards)}  {owner.overdue:>3} overdue  "
+                f"{owner.due_today:>3} today",
             ]
         return [
             *money,
