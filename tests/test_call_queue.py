@@ -1338,3 +1338,28 @@ async def test_a_call_undone_on_the_cards_own_screen_leaves_the_queues_count(
         assert "0 called" in screen_text(app) and "called: voicemail" not in screen_text(app)
         await press(pilot, "enter", "U", "escape")
         assert "1 called" in screen_text(app) and "called: voicemail" in screen_text(app)
+
+
+async def test_a_queue_open_over_midnight_counts_both_days_calls_together(
+    seeded: tuple[PipelineService, dict[str, int]],
+) -> None:
+    """Past midnight the calls go into the new day's session; the queue's header and
+    its undo count the calls of both."""
+    service, _ = seeded
+    clock = [NOW]
+    sam = PipelineService(service.database, "sam", clock=lambda: clock[0])
+    app = make_app(sam)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "c")
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        clock[0] = NOW + timedelta(days=1)
+        await tap(pilot, "v", "enter")
+        await settle(pilot)
+        assert len(sessions(service)) == 2
+        assert "2 called" in screen_text(app)
+        await press(pilot, "b", "enter", "u", "escape")
+        assert "1 called" in screen_text(app)
+        await press(pilot, "b", "b", "enter", "u", "escape")
+        assert "0 called" in screen_text(app)

@@ -249,6 +249,9 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.expanded = False
         self.busy = False
         self.session_id: int | None = None
+        self.sessions: list[int] = []
+        """Every session this queue counted calls in: a new one each day (a queue left
+        open overnight), whose calls the header counts together."""
         self.tally = CallTally()
         self.outcomes: dict[int, CallOutcome] = {}
         """The outcome logged for each card called in this session (the last one)."""
@@ -708,6 +711,8 @@ class CallQueueScreen(seams.FullScreen[None]):
             expected_version=version,
         )
         self.session_id = logged.session_id
+        if logged.session_id not in self.sessions:
+            self.sessions.append(logged.session_id)
         if step is not None:
             say_what_the_kept_change_did(
                 self, step, logged.change, undo="u takes it back with the call."
@@ -820,7 +825,7 @@ class CallQueueScreen(seams.FullScreen[None]):
                 return
             call = done.inverse.call if done.inverse is not None else None
             again = False
-            if call is not None and call.session_id == self.session_id:
+            if call is not None and call.session_id in self.sessions:
                 outcome = CallOutcome(call.outcome)
                 # The record that would do the other: no touchpoint once taken back.
                 again = call.touchpoint_id is not None
@@ -921,22 +926,24 @@ class CallQueueScreen(seams.FullScreen[None]):
         """The session's calls as stored, back from the card's own screen: its u (or U)
         can take back (or put back) the call made to it here, and the header still
         counted it, the card still marked called."""
-        if self.session_id is None:
-            return
-        try:
-            stored = await self.backend.run(self.backend.service.call_session, self.session_id)
-        except StoreError:
-            return  # the next call's own write says what is wrong
-        if stored is None or stored.tally == self.tally:
+        stored = CallTally()
+        for session_id in self.sessions:
+            try:
+                session = await self.backend.run(self.backend.service.call_session, session_id)
+            except StoreError:
+                return  # the next call's own write says what is wrong
+            if session is not None:
+                stored += session.tally
+        if stored == self.tally:
             return
         for outcome in CallOutcome:
-            change = stored.tally.count(outcome) - self.tally.count(outcome)
+            change = stored.count(outcome) - self.tally.count(outcome)
             if change > 0:
                 self.outcomes[card_id] = outcome
                 self.skipped.discard(card_id)
             elif change < 0 and self.outcomes.get(card_id) is outcome:
                 del self.outcomes[card_id]
-        self.tally = stored.tally
+        self.tally = stored
 
     def action_end(self) -> None:
         if self.tally.calls:
