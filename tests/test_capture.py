@@ -1129,6 +1129,25 @@ def test_an_invite_whose_start_is_no_date_logs_nothing(
     assert cards(db) == before
 
 
+def test_an_invite_with_no_start_logs_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """RFC 5545 3.6.1: a VEVENT has a DTSTART unless its METHOD is one (CANCEL, REPLY)
+    that need not. Without one, the meeting was logged on today and set as a next
+    action due today."""
+    invite = fixture("thunderbird-sent-invite.ics").replace(
+        b"DTSTART;TZID=Europe/London:20261126T100000\r\n", b""
+    )
+    assert b"DTSTART;TZID=Europe/London:2026" not in invite  # (its time zone keeps its own)
+    before = cards(db)
+    code, out, err = capture(capsys, monkeypatch, db, invite)
+    assert (code, out) == (1, "")
+    assert err == (
+        "pipeline-tui: error: The invite says no start (DTSTART), so nothing was logged.\n"
+    )
+    assert cards(db) == before
+
+
 def test_a_cut_off_invite_is_one_sentence_without_its_bytes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

@@ -408,6 +408,11 @@ def invite(data: bytes, day: date, sender: Person | None) -> Captured:
     # A REPLY carries only the attendees who answer: the meeting is off for them.
     declined = method == "REPLY" and bool(declining)
     cancelled = cancelled or declined
+    if start is None and not cancelled and method != "REPLY":
+        # RFC 5545 3.6.1: a VEVENT has a DTSTART unless a METHOD says otherwise (iTIP's
+        # CANCEL, REPLY). Without one, the meeting was logged on today and became a
+        # next action due today.
+        raise CaptureError("The invite says no start (DTSTART), so nothing was logged.")
     if cancelled:  # Outlook and Exchange put "Canceled: " before the title, Google "Declined: "
         title = re.sub(r"^(cancell?ed|declined):\s*", "", title, flags=re.IGNORECASE) or "Meeting"
     stamp = f"{when:%a} {when.day} {when:%b}{at}"
