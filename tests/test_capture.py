@@ -271,6 +271,31 @@ def test_the_same_email_twice_is_logged_once(
     assert len(cards(db)["Chidi Eze"].touchpoints) == 1  # type: ignore[attr-defined]
 
 
+def test_an_email_whose_touchpoint_was_deleted_is_logged_again(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """The rep deleted the touchpoint an email logged, and piped the email again: it
+    was refused as "Already logged on Chidi Eze", with nothing of it on the card."""
+    capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    database = open_database(str(db))
+    try:
+        service = PipelineService(database, "sam")
+        [chidi] = [card for card in service.cards() if card.name == "Chidi Eze"]
+        [touchpoint] = service.card(chidi.id).touchpoints
+        service.delete_touchpoint(chidi.id, touchpoint.id)
+    finally:
+        database.close()
+    code, out, _ = capture(
+        capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"), "-n", "--format", "json"
+    )
+    assert (code, json.loads(out)["already_logged"]) == (0, [])
+    code, out, err = capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    assert (code, err) == (0, "")
+    assert len(cards(db)["Chidi Eze"].touchpoints) == 1  # type: ignore[attr-defined]
+    code, out, err = capture(capsys, monkeypatch, db, fixture("apple-mail-new-person.eml"))
+    assert code == 1 and "Already logged on Chidi Eze" in err  # and once only
+
+
 def test_a_dry_run_says_the_email_was_logged_before(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db: Path
 ) -> None:

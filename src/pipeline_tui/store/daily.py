@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import commands, lookup, read_model, schedule
 from pipeline_tui.store.commands import Actor
 from pipeline_tui.store.errors import StoreError
-from pipeline_tui.store.models import CapturedItemRow, CardRow, ResearchNoteRow
+from pipeline_tui.store.models import CapturedItemRow, CardRow, ResearchNoteRow, TouchpointRow
 
 
 class QualificationNeeded(StoreError):
@@ -147,6 +147,13 @@ def capture(
     before = _logged_before(session, captured)
     if captured.cancelled:
         return _cancel(session, actor, _called_off(session, before, captured, me))
+    if before and not _is_update(captured, before) and not _still_logged(session, captured, before):
+        # Its touchpoints deleted since (logged on the wrong card, say): piped again,
+        # it was refused as "already logged", with nothing of it left to see.
+        for item, _ in before:
+            session.delete(item)
+        session.flush()
+        before = []
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -209,6 +216,8 @@ def plan_capture(session: Session, captured: Captured, me: Collection[str]) -> l
             for item, card in _called_off(session, before, captured, me)
             if _still_next(item, card)
         ]
+    if before and not _is_update(captured, before) and not _still_logged(session, captured, before):
+        before = []  # its touchpoints deleted since: it would be logged again (capture)
     if before:
         if not _is_update(captured, before):
             raise AlreadyLogged(_where(before))
@@ -316,6 +325,28 @@ def _remember(session: Session, captured: Captured, item: CapturedItemRow) -> No
         if not any(logged.card_id == item.card_id for logged, _ in before):
             raise
         raise AlreadyLogged(_where(before)) from None
+
+
+def _still_logged(
+    session: Session, captured: Captured, before: list[tuple[CapturedItemRow, CardRow]]
+) -> bool:
+    """Whether any card it was logged on still has a touchpoint of its kind on its day:
+    the record of where an item was logged outlives the touchpoint the rep deleted. An
+    invite is always taken as still logged: its updates move what it set, and its day
+    with it."""
+    if captured.what != "email":
+        return True
+    cards = [card.id for _, card in before]
+    found = session.scalar(
+        select(func.count())
+        .select_from(TouchpointRow)
+        .where(
+            TouchpointRow.card_id.in_(cards),
+            TouchpointRow.kind == captured.kind,
+            TouchpointRow.happened_on == captured.happened_on,
+        )
+    )
+    return bool(found)
 
 
 def _is_update(captured: Captured, before: list[tuple[CapturedItemRow, CardRow]]) -> bool:
