@@ -770,3 +770,30 @@ async def test_f_on_a_line_a_teammate_changed_since_the_week_read_it_shows_their
         await tap(pilot, "enter")
         await settle(pilot)
     assert f"{step.text} with the CFO (ann)" in [a.text for a in service.activities(card)]
+
+
+async def test_f_on_a_line_whose_step_was_done_elsewhere_sets_the_cards_next_action(
+    service: PipelineService,
+) -> None:
+    """The step on the line was done in another session before the week looked again:
+    `f` and the words typed with it ("quo") were refused, and the "u" among them undid
+    the rep's last change on the week. The dialog opens on the card's next action as it
+    is now, says so, and takes the words."""
+    bob = PipelineService(service.database, "bob", clock=lambda: NOW)
+    due = TODAY - timedelta(days=2)
+    ada = service.add_card(
+        CardDraft(name="Ada Lee", next_action="Send brochure", next_action_due=due), Stage.LEAD
+    ).card_id
+    async with running(service, (100, 30), notifications=True) as (app, pilot):
+        await press(pilot, "w", "g")
+        assert isinstance(app.screen, AgendaScreen)
+        version = bob.card(ada).summary.version
+        bob.complete_next_action(ada, TouchpointKind.EMAIL, TODAY, "", version)
+        await burst(pilot, "f", *"quo", dialog=True)
+        assert isinstance(app.screen, NextActionScreen)
+        assert app.screen.inputs["action"].value == "quo"
+        assert any("done or dropped elsewhere" in m for m in notification_messages(app))
+        await type_text(pilot, "te the renewal")
+        await tap(pilot, "enter")
+        await settle(pilot)
+    assert service.card(ada).summary.next_action == "quote the renewal"

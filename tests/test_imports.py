@@ -1384,6 +1384,28 @@ def test_a_formula_only_the_imported_fields_note_would_keep_refuses_no_row(
     assert set(cards_in(db)) == {"Ann Lee", "Bob Ode"}
 
 
+def test_a_reports_unlabelled_totals_row_of_formulas_is_its_footer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: Path
+) -> None:
+    """Two contacts, a blank line, and =SUM(C2:C3) under Value with no value saved: the
+    totals row was named a bad row and nothing imported (a row of formulas only is kept
+    for the reader, but not one a blank line parts from the rows above at the end)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Email", "Value"])
+    sheet.append(["Ann Lee", "ann@x.example", 1000])
+    sheet.append(["Bob Ode", "bob@x.example", 2000])
+    sheet.append([])
+    sheet.append([None, None, "=SUM(C2:C3)"])
+    book.save(tmp_path / "report.xlsx")
+    code, _out, err = run(capsys, "--db", str(db), "import", str(tmp_path / "report.xlsx"))
+    assert (code, err) == (0, "")
+    assert set(cards_in(db)) == {"Ann Lee", "Bob Ode"}
+
+
 def _hand_written_workbook(path: Path, calc: str, cells: str) -> Path:
     """A one-sheet workbook with the parts ECMA-376 requires, its sheet's cells as given."""
     import zipfile

@@ -857,8 +857,9 @@ def _run_board(args: argparse.Namespace, config: Config) -> int:
     board_app = _import_the_board()
     from pipeline_tui.ui.garbage import CollectBetweenKeys
 
-    # The demo opens no database of the rep's: a folder that is not there is no matter.
-    target = database_target(args, config, creating=not args.demo)
+    # The demo opens no database of the rep's: where the rep's is, or whether it can be
+    # opened at all (a folder not mounted, a database in memory), is no matter.
+    target = "sqlite://" if args.demo else database_target(args, config)
     state_file = None if args.demo else default_state_path()
     state = load_state(state_file) if state_file else None
     first = None if args.demo else _peek(target, config)

@@ -731,8 +731,12 @@ def type_ahead(screen: Screen[Any], offer: DraftOfferScreen, *, restored: bool) 
     field = screen.focused
     if isinstance(field, TextArea):
         field.move_cursor(field.document.end)
+        if restored:  # after the draft's text, apart from it
+            field.insert(_apart(field.text, offer.typed_ahead, "\n"))
     elif isinstance(field, Input):
         field.cursor_position = len(field.value)
+        if restored:
+            field.insert_text_at_cursor(_apart(field.value, offer.typed_ahead, " "))
     order = getattr(screen.app, "key_order", None)
     if not isinstance(order, KeyOrder):  # an app without one: the text, in this field
         _type_text(field, offer.typed_ahead)
@@ -797,9 +801,16 @@ def _type_text_at_end(field: Widget | None, text: str) -> None:
         gap = " "
     else:
         return
-    if held and not held[-1].isspace() and text and not text[0].isspace():
-        text = gap + text
-    _type_text(field, text)
+    _type_text(field, _apart(held, text, gap) + text)
+
+
+def _apart(held: str, typed: str, gap: str) -> str:
+    """What goes between a draft's text and words typed after it: `gap` where both
+    meet as words ("Send the quote" and "Follow-up call"), nothing before a space or
+    punctuation (", by Friday")."""
+    if held and not held[-1].isspace() and typed[:1].isalnum():
+        return gap
+    return ""
 
 
 def _type_text(field: Widget | None, text: str) -> None:

@@ -273,15 +273,24 @@ async def set_next_action(
                 planned = await backend.run(backend.service.activities, card.id)
                 line = next((a for a in planned if a.id == activity_id), None)
                 if line is None:
+                    # Done or dropped elsewhere meanwhile: the dialog sets the card's
+                    # next action as it is now, as `f` on the board does, and takes the
+                    # words typed after `f` ("fquo": the "u" undid on the list).
                     screen.notify(
-                        f"{clean_line(card.name)}'s step was done or dropped elsewhere "
-                        "meanwhile; the list shows what is planned now.",
+                        f"{clean_line(card.name)}'s step on that line was done or dropped "
+                        "elsewhere; this sets the card's next action as it is now.",
                         severity="warning",
                         markup=False,
                     )
-                    return False
-                step = StepKept(line.id, line.text, line.due)
-                shown, due_time = (line.text, line.due), line.due_time
+                    activity_id, due_time = None, None
+                    step = (
+                        StepKept(planned[0].id, planned[0].text, planned[0].due)
+                        if planned
+                        else None
+                    )
+                else:
+                    step = StepKept(line.id, line.text, line.due)
+                    shown, due_time = (line.text, line.due), line.due_time
             elif not adding:
                 planned = await backend.run(backend.service.activities, card.id)
                 step = StepKept(planned[0].id, planned[0].text, planned[0].due) if planned else None

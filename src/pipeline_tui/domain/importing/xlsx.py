@@ -68,9 +68,15 @@ def read_xlsx(data: bytes, is_known_header: Callable[[str], bool]) -> Table:
     index = find_header([cells for _, cells in records[:HEADER_SEARCH]], is_known_header)
     header_line, headers = records[index]
     # A row of formulas with no values reads as empty, or past the sheet's end: kept,
-    # for the reader to name.
+    # for the reader to name. Not one a blank line parts from the rows above at the
+    # end, as a report's unlabelled totals (=SUM(C2:C3)) are: a footer, left out as
+    # such a row always was.
     seen = {number for number, _ in records}
-    blank = {line for line, _ in unsaved if line > header_line and line not in seen}
+    last = max(seen)
+    blank: list[int] = []
+    for line in sorted({line for line, _ in unsaved if line > header_line} - seen):
+        if line < last or line == max([last, *blank]) + 1:
+            blank.append(line)
     records = sorted([*records, *((line, []) for line in blank)])
     rows = records[index + 1 :]
     # Empty rows are not in `records`: a row parted from the one above by one has a gap.
