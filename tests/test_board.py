@@ -12,7 +12,7 @@ from textual import events
 from textual.widgets import Input
 
 from pipeline_tui.domain.cards import CardDraft
-from pipeline_tui.domain.kinds import ArchiveReason
+from pipeline_tui.domain.kinds import ArchiveReason, NoteKind
 from pipeline_tui.domain.qualification import Answer, CriterionAnswer
 from pipeline_tui.domain.stages import Stage
 from pipeline_tui.store import PipelineService, open_database
@@ -1018,3 +1018,31 @@ async def test_no_next_action_is_said_whole_in_a_narrow_column(service: Pipeline
         assert "no action" in shown and "no next act" not in shown, shown
     async with running(service, (80, 24)) as (app, _pilot):
         assert "no next action" in screen_text(app)
+
+
+async def test_the_filter_asks_again_after_the_reps_own_change_to_a_card(
+    service: PipelineService,
+) -> None:
+    """`/soil`, then `f` replacing Hana's step "Send the soil report": nothing matched
+    "soil" any more and Hana stayed under the filter (as did a card whose matching note
+    was deleted on its own screen) until the filter was typed again."""
+    service.add_card(CardDraft(name="Hana Ito", next_action="Send the soil report"), Stage.LEAD)
+    service.add_card(CardDraft(name="Ben Ames", next_action="Call"), Stage.LEAD)
+    gus = service.add_card(CardDraft(name="Gus Hale"), Stage.LEAD).card_id
+    service.add_note(gus, NoteKind.PROBLEM, "Fuel costs up")
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "soil")
+        await press(pilot, "enter")
+        assert "Hana Ito" in screen_text(app) and "Ben Ames" not in screen_text(app)
+        await burst(pilot, "f", *"Ship samples", "enter")
+        assert app.screen.query_one("#filter", Input).value == "soil"
+        assert "Hana Ito" not in screen_text(app)
+        await press(pilot, "escape", "slash")
+        await type_text(pilot, "fuel")
+        await press(pilot, "enter")
+        assert "Gus Hale" in screen_text(app)
+        await press(pilot, "enter", "2")
+        await tap(pilot, "d")
+        await press(pilot, "escape")
+        assert "Gus Hale" not in screen_text(app)

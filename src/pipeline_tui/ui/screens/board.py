@@ -699,6 +699,9 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
             if (
                 card is None
                 or generation != self.model.generation
+                # Filtered, the card may no longer match (its step, name or note
+                # changed), or match now: the filter is asked again with the board.
+                or self.model.filter_ids is not None
                 or not self.model.refreshed(card, self.backend.today(), self.backend.stale_limits)
             ):
                 self._release_once_shown(self.reload(card_id, place=place), release_keys)
