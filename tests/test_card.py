@@ -1800,3 +1800,19 @@ async def test_each_card_opened_shows_its_touchpoints_from_the_newest(
         assert section.highlighted.summary == "Ben's newest"
         await press(pilot, "d")
     assert [t.summary for t in service.card(ben).touchpoints] == ["Ben's first"]
+
+
+@pytest.mark.parametrize("typed", ["Need a new van", "Pricing is their main worry"])
+async def test_text_typed_straight_after_n_starts_a_general_note_with_all_of_it(
+    service: PipelineService, typed: str
+) -> None:
+    """`n` and a sentence in one read, with no kind key first: each letter was dropped
+    with a bell until one was a kind key ("a" in "Need a new van", "i" in "Pricing"),
+    which picked that kind, and the note read " new van" or "cing is their main
+    worry"."""
+    card = service.add_card(CardDraft(name="Zoe Mint"), Stage.LEAD).card_id
+    async with running(service, (80, 24)) as (_, pilot):
+        await press(pilot, "enter")
+        await burst(pilot, "n", *typed, "ctrl+s")
+    [note] = service.card(card).notes
+    assert (note.kind, note.body) == (NoteKind.GENERAL, typed)

@@ -1,4 +1,8 @@
-"""After `n` on the card screen: one key picks what kind of note to write."""
+"""After `n` on the card screen: one key picks what kind of note to write.
+
+Text typed straight after `n` with no kind key first ("nNeed a new van") starts a
+General note with it: each letter was dropped with a bell until one happened to be a
+kind key ("a"), which picked that kind, and the note read " new van"."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from textual.widgets import Static
 
 from pipeline_tui.domain.kinds import NoteKind
 from pipeline_tui.ui import seams
+from pipeline_tui.ui.key_order import KeyOrder
 
 
 class NoteKindScreen(seams.Dialog[NoteKind | None]):
@@ -39,4 +44,10 @@ class NoteKindScreen(seams.Dialog[NoteKind | None]):
             if event.key == kind.key:
                 self.dismiss(kind)
                 return
+        order = getattr(self.app, "key_order", None)
+        if event.is_printable and isinstance(order, KeyOrder):
+            # This key again, into the note's editor once it opens (it holds the keys).
+            order.replay([(event.key, event.character, lambda: True)], typed_by=event.time)
+            self.dismiss(NoteKind.GENERAL)
+            return
         self.app.bell()
