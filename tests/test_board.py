@@ -1046,3 +1046,22 @@ async def test_the_filter_asks_again_after_the_reps_own_change_to_a_card(
         await tap(pilot, "d")
         await press(pilot, "escape")
         assert "Gus Hale" not in screen_text(app)
+
+
+async def test_a_card_added_under_the_filter_that_hides_it_says_so(
+    service: PipelineService,
+) -> None:
+    """`/cho`, then a new card that does not match: it was saved and shown nowhere,
+    the column's count the only sign, and the rep added it again."""
+    service.add_card(CardDraft(name="Cho Park"), Stage.LEAD)
+    async with running(service, (80, 24), notifications=True) as (app, pilot):
+        await press(pilot, "slash")
+        await type_text(pilot, "cho")
+        await press(pilot, "enter")
+        await tap(pilot, "n")
+        await type_text(pilot, "Zoe Mint")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, BoardScreen)
+        assert "Zoe Mint" not in screen_text(app)
+        assert any("the filter hides the card" in m for m in notification_messages(app))
+    assert "Zoe Mint" in names(service, Stage.LEAD)

@@ -905,6 +905,13 @@ class BoardScreen(SubmitsAtOnce, seams.FullScreen[None]):
         form closes: the keys typed after it act on the board with the card in place."""
         with suppress(WorkerError):  # a newer reload took over: it shows the card as well
             await self.reload(card_id).wait()
+        filtered = self.model.filter_ids
+        if filtered is not None and card_id not in filtered:
+            # Saved, and off the board the rep sees: only the column's count moved.
+            self.notify(
+                "Saved; the filter hides the card (escape in the filter shows every card).",
+                timeout=5,
+            )
 
     def _take_off_board(self, card: CardSummary) -> None:
         """Show a card archived here gone from its column at once (the cursor stays put)."""
