@@ -393,6 +393,15 @@ def test_items_logged_twice_at_once_keep_their_first_log(engine: Engine, empty_u
                     "day": NOW.date().replace(day=day),
                 },
             )
+        # The touchpoint the first log wrote (one whose touchpoints were all deleted
+        # since is logged again).
+        connection.execute(
+            text(
+                "INSERT INTO touchpoint (card_id, kind, happened_on, summary, created_at)"
+                " VALUES (1, 'email', :day, 'The quote', :now)"
+            ),
+            {"now": now, "day": NOW.date().replace(day=20)},
+        )
     _alembic(engine, ("upgrade", "head"))
     with engine.connect() as connection:
         left = connection.execute(text("SELECT id, card_id FROM captured_item ORDER BY id"))
