@@ -38,7 +38,7 @@ from pipeline_tui.store.models import ResearchNoteRow
 from pipeline_tui.ui import seams
 from pipeline_tui.ui.screens import board
 from pipeline_tui.ui.screens.board import CARD_SCREEN, BoardScreen
-from pipeline_tui.ui.screens.card import CardScreen
+from pipeline_tui.ui.screens.card import CardRead, CardScreen
 from pipeline_tui.ui.screens.choice import ChoiceScreen
 from pipeline_tui.ui.screens.help import HelpScreen
 from pipeline_tui.ui.screens.next_action import NextActionScreen
@@ -1057,13 +1057,20 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
             assert len(frames) == 1, len(frames)
             return screen_text(app)
 
+        def unless_written_since(held: CardRead | None) -> list[int]:
+            """No read at enter, unless something wrote since the card was readied (the
+            board clock moved: on a loaded machine a late write of the launch's own)."""
+            assert held is not None
+            return [] if service.change_marker() == held.revision else [ada]
+
         assert focused_card_name(app) == "Ada"
         await rest(pilot)
-        assert kept.ready_for(ada, TODAY) is not None and kept.ready_for(ben, TODAY) is None
+        held = kept.ready_for(ada, TODAY)
+        assert held is not None and kept.ready_for(ben, TODAY) is None
         reads = count_card_reads(service, monkeypatch)
 
         text = await enter()
-        assert reads == [] and kept.card_id == ada
+        assert reads == unless_written_since(held) and kept.card_id == ada
         assert "Ada" in text and "Goal 1" in text and "Call 0" in text
         assert kept.ready_for(ada, TODAY) is None, "shown: the next enter reads it again"
 
@@ -1076,11 +1083,13 @@ async def test_the_card_the_rep_rests_on_is_ready_before_enter(
 
         await press(pilot, "escape")
         await rest(pilot)
+        held = kept.ready_for(ada, TODAY)
         service.keep_draft(
             DraftKey.note(ada, None, NoteKind.GOAL), {"body": "Half a goal", "kind": "goal"}
         )
         text = await enter()
-        assert reads == [] and "Unsaved" in text and "Written in another app" in text
+        assert reads == unless_written_since(held)
+        assert "Unsaved" in text and "Written in another app" in text
 
         await press(pilot, "escape")
         await rest(pilot)
