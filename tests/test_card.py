@@ -1825,3 +1825,14 @@ async def test_text_typed_straight_after_n_starts_a_general_note_with_all_of_it(
         await burst(pilot, "n", *typed, "ctrl+s")
     [note] = service.card(card).notes
     assert (note.kind, note.body) == (NoteKind.GENERAL, typed)
+
+
+async def test_a_key_that_starts_no_words_after_n_leaves_the_kind_to_pick(
+    service: PipelineService,
+) -> None:
+    """Only a letter or digit starts a general note: "?" or "-" alone is no sentence,
+    and the picker stays for its kind key."""
+    service.add_card(CardDraft(name="Zoe Mint"), Stage.LEAD)
+    async with running(service, (80, 24)) as (app, pilot):
+        await press(pilot, "enter", "n", "question_mark", "minus")
+        assert isinstance(app.screen, NoteKindScreen)

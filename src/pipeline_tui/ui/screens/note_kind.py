@@ -45,7 +45,8 @@ class NoteKindScreen(seams.Dialog[NoteKind | None]):
                 self.dismiss(kind)
                 return
         order = getattr(self.app, "key_order", None)
-        if event.is_printable and isinstance(order, KeyOrder):
+        # A letter or digit: the start of words ("?" or "-" alone is no sentence).
+        if event.character and event.character.isalnum() and isinstance(order, KeyOrder):
             # This key again, into the note's editor once it opens (it holds the keys).
             order.replay([(event.key, event.character, lambda: True)], typed_by=event.time)
             self.dismiss(NoteKind.GENERAL)
