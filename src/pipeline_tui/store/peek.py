@@ -99,15 +99,11 @@ class BoardPeek:
 
 
 def sqlite_path(target: str) -> Path | None:
-    """The file behind a --db target, if it is a plain SQLite file (not a URL with
-    options, not in memory, not another database)."""
-    if target.startswith(SQLITE_URL_PREFIX):
-        target = target[len(SQLITE_URL_PREFIX) :]
-        if not target or "?" in target:
-            return None
-    elif "://" in target or target in ("", ":memory:"):
+    """The file behind a --db target, if it is a plain SQLite file (not a URL with a
+    driver or options, not in memory, not another database)."""
+    if "://" in target and (not target.startswith(SQLITE_URL_PREFIX) or "?" in target):
         return None
-    return Path(target).expanduser()
+    return sqlite_file_named(target)
 
 
 def sqlite_file_named(target: str) -> Path | None:

@@ -10,7 +10,7 @@ for dialogs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from pipeline_tui.domain.drafts import DraftKey, Editor, StepKept
 from pipeline_tui.domain.nurture import research_action
 from pipeline_tui.domain.qualification import CriterionAnswer, Qualification
 from pipeline_tui.domain.referrals import check_can_refer
-from pipeline_tui.domain.schedule import ActivityKind
+from pipeline_tui.domain.schedule import Activity, ActivityKind
 from pipeline_tui.domain.text import clean_line
 from pipeline_tui.store import ConflictError, StoreError
 from pipeline_tui.ui.backend import Backend
@@ -266,13 +266,13 @@ async def set_next_action(
         shown: tuple[str, date | None] | None = None
         try:
             current = await backend.run(backend.service.active_summary, card.id)
-            if activity_id is not None:
-                # The line's step as it is now, read with the version the save goes
-                # against: shown as the list last read it, a teammate's change to it made
-                # since was saved over, unseen.
+            if activity_id is not None or not adding:
                 planned = await backend.run(backend.service.activities, card.id)
-                line = next((a for a in planned if a.id == activity_id), None)
-                if line is None:
+                # The line's step as it is now, read with the version the save goes
+                # against: shown as the list last read it, a teammate's change to it
+                # made since was saved over, unseen.
+                line = _planned(planned, activity_id)
+                if activity_id is not None and line is None:
                     # Done or dropped elsewhere meanwhile: the dialog sets the card's
                     # next action as it is now, as `f` on the board does, and takes the
                     # words typed after `f` ("fquo": the "u" undid on the list).
@@ -283,17 +283,11 @@ async def set_next_action(
                         markup=False,
                     )
                     activity_id, due_time = None, None
-                    step = (
-                        StepKept(planned[0].id, planned[0].text, planned[0].due)
-                        if planned
-                        else None
-                    )
-                else:
-                    step = StepKept(line.id, line.text, line.due)
+                if line is not None:
                     shown, due_time = (line.text, line.due), line.due_time
-            elif not adding:
-                planned = await backend.run(backend.service.activities, card.id)
-                step = StepKept(planned[0].id, planned[0].text, planned[0].due) if planned else None
+                else:
+                    line = planned[0] if planned else None
+                step = StepKept(line.id, line.text, line.due) if line is not None else None
         except StoreError as error:  # archived (or gone) in another instance meanwhile
             screen.notify(str(error), severity="error", markup=False)
             return False
@@ -354,8 +348,7 @@ async def set_next_action(
         if activity_id is None:
             return theirs
         # The line's own step as it is now, not the card's earliest.
-        planned = await backend.run(backend.service.activities, card.id)
-        line = next((a for a in planned if a.id == activity_id), None)
+        line = _planned(await backend.run(backend.service.activities, card.id), activity_id)
         return describe_next_action(line.text, line.due) if line else "(done or dropped)"
 
     title = f"{'What next' if adding else 'Next action'} for {clean_line(current.name)}"
@@ -380,6 +373,11 @@ async def set_next_action(
         if dialog.held_keys is not None:
             dialog.held_keys()
     return saved
+
+
+def _planned(planned: Sequence[Activity], activity_id: int | None) -> Activity | None:
+    """The step `activity_id` among those planned; None if it is not (or no id)."""
+    return next((a for a in planned if a.id == activity_id), None)
 
 
 async def log_touchpoint(screen: Screen[Any], backend: Backend, card: CardSummary) -> bool:

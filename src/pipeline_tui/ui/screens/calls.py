@@ -248,7 +248,6 @@ class CallQueueScreen(seams.FullScreen[None]):
         self.brief: Brief | None = None
         self.expanded = False
         self.busy = False
-        self.session_id: int | None = None
         self.sessions: list[int] = []
         """Every session this queue counted calls in: a new one each day (a queue left
         open overnight), whose calls the header counts together."""
@@ -398,6 +397,11 @@ class CallQueueScreen(seams.FullScreen[None]):
             self.query_one("#progress", Static),
             Content.assemble(where, "   ", tally, (f"   ({whose})", "$text-muted")),
         )
+
+    @property
+    def session_id(self) -> int | None:
+        """The session the next call is counted in (the newest: today's)."""
+        return self.sessions[-1] if self.sessions else None
 
     def _when_due(self, entry: QueueEntry) -> str:
         """Where the card's call is due, as its brief was last read: the queue's own
@@ -710,7 +714,6 @@ class CallQueueScreen(seams.FullScreen[None]):
             archive_note="Not interested (call)" if archive is not None else "",
             expected_version=version,
         )
-        self.session_id = logged.session_id
         if logged.session_id not in self.sessions:
             self.sessions.append(logged.session_id)
         if step is not None:
